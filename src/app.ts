@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import { devMailboxRoutes } from './flows/dev-mailbox/dev-mailbox.routes.js';
+import { healthRoutes } from './flows/health/health.routes.js';
+import { homeRoutes } from './flows/home/home.routes.js';
+import type { Db } from './infra/db/database.js';
+import type { Courier } from './infra/outbox/courier.js';
+import { loggerOptions } from './infra/web/logging.js';
+import { defaultPublicDir, web } from './infra/web/web.plugin.js';
+
+/** Everything the application needs from outside; tests pass a manual clock and an in-memory database. */
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  courier: Courier;
+  /** Asks the outbox worker to run soon after a commit that queued messages. */
+  kickOutbox?: () => void;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the Fastify instance with every flow registered; nothing is started or listened on. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? loggerOptions(deps.config),
+    trustProxy: deps.config.trustProxy,
+    genReqId: () => randomUUID(),
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 200 },
+  });
+  await app.register(web, { config: deps.config, clock: deps.clock, publicDir: defaultPublicDir });
+  await app.register(healthRoutes, { db: deps.db });
+  await app.register(homeRoutes);
+  if (deps.config.devMailbox) await app.register(devMailboxRoutes, { db: deps.db });
+  return app;
+}

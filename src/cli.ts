@@ -1,0 +1,121 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { todayIn } from './domain/calendar.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { demoFeedCsv } from './feed/demo-feed.js';
+import { loadDemo } from './feed/demo.js';
+import { importFeed, type ImportReport } from './feed/feed.import.js';
+import { translator } from './infra/i18n/i18n.js';
+import { migrateToLatest } from './infra/db/migrate.js';
+import { openDatabase } from './infra/db/database.js';
+import { serve } from './main.js';
+import { openRuntime } from './runtime.js';
+
+const USAGE = `Usage: member-area <command>
+
+Commands:
+  serve          migrate, load demo data on an empty development database, and start the portal
+  migrate        bring the database schema up to date
+  import FILE    import a member feed (CSV, UTF-8; PRODUCT §2); exits 1 when any row was skipped
+  demo           import the demo feed into the database (idempotent)
+  demo --csv     print the demo feed as CSV
+  help           this text
+
+Configuration comes from the environment (and ./.env), as for the server: see README.md.`;
+
+function loadEnvFile(): void {
+  // A .env file may set the variables (PRODUCT §4); the real environment wins over it.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+}
+
+const en = translator('en');
+function describe(code: string, params?: Record<string, string | number>): string {
+  const key = `field.${code}` as Parameters<typeof en>[0];
+  const text = en(key, params);
+  return text === key ? code.replace(/_/g, ' ') + (params ? ` ${JSON.stringify(params)}` : '') : text;
+}
+
+export function printImportReport(report: ImportReport, out: (line: string) => void = console.log): void {
+  for (const p of report.problems) out(`line ${p.line}: ${p.field}: ${describe(p.code, p.params)}`);
+  if (report.fileError) out(`line ${report.fileError.line}: ${report.fileError.field}: ${describe(report.fileError.code, report.fileError.params)}`);
+  out(
+    `Imported ${report.rows} rows: ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged, ` +
+      `${report.skipped} skipped; policies ${report.policiesInserted} new, ${report.policiesUpdated} updated; ` +
+      `${report.joinedAccounts} joined existing accounts; ${report.enrolmentEmails} enrolment emails queued.`,
+  );
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [command = 'help', ...args] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
+  loadEnvFile();
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return 2;
+    }
+    throw err;
+  }
+
+  switch (command) {
+    case 'serve':
+      await serve(config);
+      return -1;
+    case 'migrate': {
+      const db = openDatabase(config.databaseUrl);
+      try {
+        const applied = await migrateToLatest(db);
+        console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The schema is up to date.');
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case 'import': {
+      const file = args[0];
+      if (!file) {
+        console.error('import: name the CSV file to import.');
+        return 2;
+      }
+      if (!existsSync(file)) {
+        console.error(`import: ${file} does not exist.`);
+        return 2;
+      }
+      const runtime = await openRuntime(config);
+      try {
+        const report = await importFeed({ ...runtime, timeZone: config.timeZone }, createReadStream(file), { actor: 'cli' });
+        printImportReport(report);
+        return report.skipped > 0 ? 1 : 0;
+      } finally {
+        await runtime.close();
+      }
+    }
+    case 'demo': {
+      if (args.includes('--csv')) {
+        process.stdout.write(demoFeedCsv(todayIn(config.timeZone, new Date())));
+        return 0;
+      }
+      const runtime = await openRuntime(config);
+      try {
+        printImportReport(await loadDemo(runtime));
+        return 0;
+      } finally {
+        await runtime.close();
+      }
+    }
+    default:
+      console.error(`Unknown command: ${command}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+const code = await run(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  return 1;
+});
+if (code >= 0) process.exitCode = code;

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** The insurer's brand: everything a white-label deployment changes without touching code. */
+export const brandSchema = z
+  .object({
+    name: z.string().min(1).max(80),
+    productName: z.object({ es: z.string().min(1).max(80), en: z.string().min(1).max(80) }),
+    logoUrl: z.string().max(500).optional(),
+    colors: z.object({
+      primary: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+      primaryText: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+      accent: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+    }),
+    supportEmail: z.email(),
+    supportPhone: z.string().max(40).optional(),
+    // R17: international and expatriate members are served elsewhere.
+    internationalContact: z.object({
+      email: z.email(),
+      phone: z.string().max(40).optional(),
+      url: z.url().optional(),
+    }),
+  })
+  .strict();
+export type Brand = z.infer<typeof brandSchema>;
+
+export const defaultBrand: Brand = Object.freeze({
+  name: 'Salud Ejemplo',
+  productName: { es: 'Área Privada de Asegurado', en: 'Private Member Area' },
+  colors: { primary: '#0b5394', primaryText: '#ffffff', accent: '#0a7d5a' },
+  supportEmail: 'atencion.cliente@salud-ejemplo.example',
+  supportPhone: '+34 900 000 000',
+  internationalContact: { email: 'international@salud-ejemplo.example', phone: '+34 900 000 001' },
+});
+
+const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: intFrom(0, 65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:PATH or postgres://…')
+    .default('sqlite:./data/member-area.db'),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).max(200).optional(),
+  SMS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Development conveniences; production refuses them (see checkProduction).
+  DEV_MAILBOX: z.enum(['on', 'off']).optional(),
+  DEMO_DATA: z.enum(['on', 'off']).optional(),
+  BRAND_FILE: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: z.string().max(500).optional(),
+  SESSION_IDLE_MINUTES: intFrom(1, 24 * 60).default(15),
+  SESSION_ABSOLUTE_HOURS: intFrom(1, 24 * 7).default(8),
+  OUTBOX_POLL_MS: intFrom(50, 60_000).default(1000),
+  TIME_ZONE: z.string().default('Europe/Madrid'),
+});
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly databaseUrl: string;
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly smsWebhookUrl: string | undefined;
+  /** The development mailbox page (/dev/mailbox); mail and SMS with no transport land there. */
+  readonly devMailbox: boolean;
+  readonly demoData: boolean;
+  readonly brand: Brand;
+  readonly logLevel: string;
+  readonly trustProxy: string | boolean;
+  readonly session: { readonly idleMinutes: number; readonly absoluteHours: number };
+  readonly outboxPollMs: number;
+  readonly timeZone: string;
+  /** Cookies carry `Secure` and the `__Host-` prefix unless we serve plain http on localhost (R8). */
+  readonly secureCookies: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function readBrand(path: string | undefined): Brand {
+  if (!path) return defaultBrand;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError([`BRAND_FILE: cannot read ${path} as JSON (${(err as Error).message})`]);
+  }
+  const parsed = brandSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `BRAND_FILE ${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}
+
+function isLocalhost(url: URL): boolean {
+  return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}
+
+/** Reads the environment once into a frozen, typed object; any malformed value stops the start. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset, the way .env files and shells leave them.
+  const cleaned = Object.fromEntries(
+    Object.keys(envSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const url = new URL(publicUrl);
+  const devMailbox = production ? e.DEV_MAILBOX === 'on' : e.DEV_MAILBOX !== 'off';
+  const brand = readBrand(e.BRAND_FILE);
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: e.TIME_ZONE });
+  } catch {
+    throw new ConfigError([`TIME_ZONE: unknown time zone ${e.TIME_ZONE}`]);
+  }
+
+  const problems: string[] = [];
+  if (production) {
+    if (!e.PUBLIC_URL || url.protocol !== 'https:') problems.push('PUBLIC_URL: production needs an https:// address');
+    if (!e.SMTP_URL) problems.push('SMTP_URL: production needs a mail server');
+    if (devMailbox) problems.push('DEV_MAILBOX: the development mailbox cannot run in production');
+    if (e.DEMO_DATA === 'on') problems.push('DEMO_DATA: demo data cannot be loaded in production');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  let trustProxy: string | boolean = false;
+  if (e.TRUST_PROXY === 'true') trustProxy = true;
+  else if (e.TRUST_PROXY && e.TRUST_PROXY !== 'false') trustProxy = e.TRUST_PROXY;
+
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    databaseUrl: e.DATABASE_URL,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM ?? `"${brand.name}" <no-reply@${url.hostname === 'localhost' ? 'member-area.localhost' : url.hostname}>`,
+    smsWebhookUrl: e.SMS_WEBHOOK_URL,
+    devMailbox,
+    demoData: !production && e.DEMO_DATA !== 'off',
+    brand,
+    logLevel: e.LOG_LEVEL,
+    trustProxy,
+    session: Object.freeze({ idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS }),
+    outboxPollMs: e.OUTBOX_POLL_MS,
+    timeZone: e.TIME_ZONE,
+    secureCookies: !(url.protocol === 'http:' && isLocalhost(url)),
+  });
+}

@@ -1,0 +1,356 @@
+import type { Readable } from 'node:stream';
+import { parse, type CsvError } from 'csv-parse';
+import type { Kysely, Transaction } from 'kysely';
+import type { Clock } from '../clock.js';
+import { isMinorOn, todayIn } from '../domain/calendar.js';
+import type { FieldError } from '../domain/result.js';
+import { recordAudit } from '../infra/audit/audit.repository.js';
+import type { Db } from '../infra/db/database.js';
+import type { Database, Member, MemberTable, Policy } from '../infra/db/tables.js';
+import type { Courier } from '../infra/outbox/courier.js';
+import { enrolmentEmail } from '../infra/outbox/templates/enrolment.js';
+import { FEED_COLUMNS, parseFeedRow, type FeedColumn, type FeedRow, type RawFeedRow } from './feed-row.js';
+
+export interface RowProblem {
+  line: number;
+  field: string;
+  code: string;
+  params?: Record<string, string | number>;
+}
+
+export interface ImportReport {
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  policiesInserted: number;
+  policiesUpdated: number;
+  joinedAccounts: number;
+  enrolmentEmails: number;
+  /** Bad rows (line, field, reason); the first MAX_REPORTED are kept, `skipped` counts them all. */
+  problems: RowProblem[];
+  /** A problem with the file as a whole (no header, a quote left open at the end, …). */
+  fileError?: RowProblem;
+}
+
+export interface ImportDeps {
+  db: Db;
+  clock: Clock;
+  courier: Courier;
+  timeZone: string;
+}
+
+export interface ImportOptions {
+  batchSize?: number;
+  actor?: string;
+}
+
+const MAX_REPORTED = 10_000;
+type Tx = Transaction<Database> | Kysely<Database>;
+
+interface PendingRow {
+  line: number;
+  row: FeedRow;
+}
+
+/** Member columns the feed owns; a re-import that changes none of them writes nothing (idempotence, PRODUCT §2). */
+function memberValues(row: FeedRow, policyId: number) {
+  const m = row.member;
+  return {
+    policy_id: policyId,
+    role: m.role,
+    first_name: m.firstName,
+    last_name: m.lastName,
+    date_of_birth: m.dateOfBirth,
+    document_type: m.documentType,
+    document_number: m.documentNumber,
+    email: m.email,
+    mobile: m.mobile,
+    address_line: m.addressLine,
+    postal_code: m.postalCode,
+    city: m.city,
+    province: m.province,
+    country: m.country,
+    language: m.language,
+  } satisfies Partial<MemberTable>;
+}
+
+function changed<T extends object>(current: T, next: Partial<T>): boolean {
+  return (Object.keys(next) as (keyof T)[]).some((k) => current[k] !== next[k]);
+}
+
+/**
+ * Imports the core system's member feed (PRODUCT §2): streams the CSV, validates each row, upserts policies and
+ * members by their numbers in batched transactions, links guardians on the same policy, joins a returning member's
+ * new record to their account, and queues the enrolment email (R19) for new eligible members. A bad row is
+ * reported and skipped, never half-applied; memory stays flat (bar one set of the file's member numbers).
+ */
+export async function importFeed(deps: ImportDeps, input: Readable, options: ImportOptions = {}): Promise<ImportReport> {
+  const batchSize = options.batchSize ?? 500;
+  const today = todayIn(deps.timeZone, deps.clock.now());
+  const report: ImportReport = {
+    rows: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    policiesInserted: 0,
+    policiesUpdated: 0,
+    joinedAccounts: 0,
+    enrolmentEmails: 0,
+    problems: [],
+  };
+  const problem = (line: number, errors: FieldError[]) => {
+    report.skipped++;
+    for (const e of errors) {
+      if (report.problems.length < MAX_REPORTED) report.problems.push({ line, field: e.field, code: e.code, ...(e.params ? { params: e.params } : {}) });
+    }
+  };
+
+  // Invalid UTF-8 becomes U+FFFD here and the row carrying it is refused (see parseFeedRow).
+  const parser = input.pipe(
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, encoding: 'utf8', max_record_size: 64 * 1024 }),
+  );
+  const seen = new Set<string>();
+  let header: Map<FeedColumn, number> | undefined;
+  let batch: PendingRow[] = [];
+  const deferred: PendingRow[] = [];
+
+  const flush = async (final: boolean) => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    const stillWaiting = await applyBatch(deps, rows, today, report, problem, final);
+    deferred.push(...stillWaiting);
+  };
+
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = info.lines;
+      if (!header) {
+        header = readHeader(record);
+        if (!header) {
+          report.fileError = { line, field: 'header', code: 'header_invalid', params: { expected: FEED_COLUMNS.join(',') } };
+          break;
+        }
+        continue;
+      }
+      report.rows++;
+      if (record.length !== header.size) {
+        problem(line, [{ field: 'row', code: 'column_count', params: { expected: header.size, found: record.length } }]);
+        continue;
+      }
+      const raw = Object.fromEntries(FEED_COLUMNS.map((c) => [c, record[header!.get(c)!] ?? ''])) as RawFeedRow;
+      const parsed = parseFeedRow(raw, today);
+      if (!parsed.ok) {
+        problem(line, parsed.errors);
+        continue;
+      }
+      const number = parsed.value.member.memberNumber;
+      if (seen.has(number)) {
+        problem(line, [{ field: 'member_number', code: 'duplicate_in_file' }]);
+        continue;
+      }
+      seen.add(number);
+      batch.push({ line, row: parsed.value });
+      if (batch.length >= batchSize) await flush(false);
+    }
+  } catch (err) {
+    const csvError = err as CsvError;
+    if (!csvError.code?.startsWith('CSV_')) throw err;
+    // A broken file (a quote never closed, a truncated last line): keep what was read before, report where it broke.
+    report.fileError = { line: Number(csvError.lines ?? 0), field: 'file', code: csvError.code.toLowerCase() };
+  }
+  await flush(false);
+
+  // Rows whose guardians appeared later in the file get a second chance once every row is in.
+  while (deferred.length) {
+    batch = deferred.splice(0, batchSize);
+    await flush(true);
+  }
+  if (report.fileError) report.skipped++;
+
+  await recordAudit(deps.db.kysely, deps.clock, {}, {
+    event: 'feed.import',
+    outcome: report.skipped ? 'failure' : 'success',
+    actor: options.actor ?? 'cli',
+    details: {
+      rows: report.rows,
+      inserted: report.inserted,
+      updated: report.updated,
+      unchanged: report.unchanged,
+      skipped: report.skipped,
+    },
+  });
+  return report;
+}
+
+function readHeader(record: string[]): Map<FeedColumn, number> | undefined {
+  const names = record.map((n) => n.trim().toLowerCase());
+  const map = new Map<FeedColumn, number>();
+  for (const column of FEED_COLUMNS) {
+    const index = names.indexOf(column);
+    if (index < 0) return undefined;
+    map.set(column, index);
+  }
+  return names.length === FEED_COLUMNS.length ? map : undefined;
+}
+
+async function applyBatch(
+  deps: ImportDeps,
+  rows: PendingRow[],
+  today: string,
+  report: ImportReport,
+  problem: (line: number, errors: FieldError[]) => void,
+  final: boolean,
+): Promise<PendingRow[]> {
+  const waiting: PendingRow[] = [];
+  const now = deps.clock.now().toISOString();
+  await deps.db.kysely.transaction().execute(async (trx) => {
+    const policies = await upsertPolicies(trx, rows, now, report);
+    const memberNumbers = rows.map((r) => r.row.member.memberNumber);
+    const guardianNumbers = [...new Set(rows.flatMap((r) => r.row.guardianMemberNumbers))];
+    const known = new Map<string, Pick<Member, 'id' | 'policy_id'>>();
+    for (const m of await selectMembers(trx, [...new Set([...memberNumbers, ...guardianNumbers])])) known.set(m.member_number, m);
+    const existing = new Map<string, Member>();
+    for (const m of await selectMembers(trx, memberNumbers)) existing.set(m.member_number, m);
+    const documents = [...new Set(rows.map((r) => r.row.member.documentNumber).filter((d): d is string => d !== null))];
+    const accounts = await accountsByUsername(trx, documents);
+
+    for (const pending of rows) {
+      const { row, line } = pending;
+      const policy = policies.get(row.policy.policyNumber)!;
+      // R14 relies on these links: a guardian must be a member of the same policy.
+      const guardians: number[] = [];
+      const missing: string[] = [];
+      for (const g of row.guardianMemberNumbers) {
+        const found = known.get(g);
+        if (found && found.policy_id === policy.id) guardians.push(found.id);
+        else missing.push(g);
+      }
+      if (missing.length) {
+        if (final) problem(line, [{ field: 'guardian_member_numbers', code: 'guardian_unknown', params: { member_numbers: missing.join(';') } }]);
+        else waiting.push(pending);
+        continue;
+      }
+
+      const values = memberValues(row, policy.id);
+      const current = existing.get(row.member.memberNumber);
+      let memberId: number;
+      let isNew = false;
+      if (current) {
+        memberId = current.id;
+        if (changed(current, values)) {
+          await trx.updateTable('members').set({ ...values, updated_at: now }).where('id', '=', current.id).execute();
+          report.updated++;
+        } else {
+          report.unchanged++;
+        }
+      } else {
+        // PRODUCT §2: a new record whose document is already a username joins that account, when the birth date
+        // matches one the account already holds (a different birth date is another person sharing a typo).
+        const account = row.member.documentNumber ? accounts.get(row.member.documentNumber) : undefined;
+        const join = account && account.birthDates.has(row.member.dateOfBirth) ? account.id : null;
+        const inserted = await trx
+          .insertInto('members')
+          .values({ ...values, member_number: row.member.memberNumber, account_id: join, created_at: now, updated_at: now })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        memberId = inserted.id;
+        isNew = true;
+        report.inserted++;
+        if (join) report.joinedAccounts++;
+        else if (
+          row.member.email &&
+          row.policy.scheme === 'local' &&
+          row.policy.status === 'active' &&
+          !isMinorOn(row.member.dateOfBirth, today)
+        ) {
+          await deps.courier.email(trx, row.member.email, row.member.language, enrolmentEmail, {
+            firstName: row.member.firstName,
+            memberNumber: row.member.memberNumber,
+            policyNumber: row.policy.policyNumber,
+          });
+          report.enrolmentEmails++;
+        }
+      }
+      known.set(row.member.memberNumber, { id: memberId, policy_id: policy.id });
+      await syncGuardians(trx, memberId, guardians, isNew, now);
+    }
+  });
+  return waiting;
+}
+
+async function selectMembers(trx: Tx, numbers: string[]): Promise<Member[]> {
+  if (numbers.length === 0) return [];
+  return trx.selectFrom('members').selectAll().where('member_number', 'in', numbers).execute();
+}
+
+async function accountsByUsername(trx: Tx, documents: string[]): Promise<Map<string, { id: number; birthDates: Set<string> }>> {
+  const result = new Map<string, { id: number; birthDates: Set<string> }>();
+  if (documents.length === 0) return result;
+  const rows = await trx
+    .selectFrom('accounts')
+    .leftJoin('members', 'members.account_id', 'accounts.id')
+    .select(['accounts.id', 'accounts.username', 'members.date_of_birth'])
+    .where('accounts.username', 'in', documents)
+    .execute();
+  for (const r of rows) {
+    const entry = result.get(r.username) ?? { id: r.id, birthDates: new Set<string>() };
+    if (r.date_of_birth) entry.birthDates.add(r.date_of_birth);
+    result.set(r.username, entry);
+  }
+  return result;
+}
+
+async function upsertPolicies(trx: Tx, rows: PendingRow[], now: string, report: ImportReport): Promise<Map<string, Policy>> {
+  // The last row of a batch that names a policy decides its fields.
+  const wanted = new Map<string, FeedRow['policy']>();
+  for (const { row } of rows) wanted.set(row.policy.policyNumber, row.policy);
+  const existing = await trx.selectFrom('policies').selectAll().where('policy_number', 'in', [...wanted.keys()]).execute();
+  const byNumber = new Map(existing.map((p) => [p.policy_number, p]));
+  for (const [number, p] of wanted) {
+    const values = { status: p.status, scheme: p.scheme, product: p.product, start_date: p.startDate, end_date: p.endDate };
+    const current = byNumber.get(number);
+    if (!current) {
+      const inserted = await trx
+        .insertInto('policies')
+        .values({ ...values, policy_number: number, created_at: now, updated_at: now })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      byNumber.set(number, inserted);
+      report.policiesInserted++;
+    } else if (changed(current, values)) {
+      const updated = await trx
+        .updateTable('policies')
+        .set({ ...values, updated_at: now })
+        .where('id', '=', current.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      byNumber.set(number, updated);
+      report.policiesUpdated++;
+    }
+  }
+  return byNumber;
+}
+
+/** Makes the member's guardian links exactly the feed's list: a guardian dropped from the feed loses access (R14). */
+async function syncGuardians(trx: Tx, memberId: number, guardians: number[], isNew: boolean, now: string): Promise<void> {
+  const current = isNew
+    ? []
+    : (await trx.selectFrom('guardian_links').select('guardian_member_id').where('minor_member_id', '=', memberId).execute()).map(
+        (l) => l.guardian_member_id,
+      );
+  const removed = current.filter((g) => !guardians.includes(g));
+  const added = guardians.filter((g) => !current.includes(g));
+  if (removed.length) {
+    await trx.deleteFrom('guardian_links').where('minor_member_id', '=', memberId).where('guardian_member_id', 'in', removed).execute();
+  }
+  if (added.length) {
+    await trx
+      .insertInto('guardian_links')
+      .values(added.map((g) => ({ minor_member_id: memberId, guardian_member_id: g, created_at: now })))
+      .execute();
+  }
+}

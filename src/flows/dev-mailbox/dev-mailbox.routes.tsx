@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../../infra/db/database.js';
+import type { OutboxMessage } from '../../infra/db/tables.js';
+import { findMessage, listRecentMessages } from '../../infra/outbox/outbox.repository.js';
+import { Layout } from '../../infra/web/layout.js';
+import type { PageContext } from '../../infra/web/page-context.js';
+import { sendPage } from '../../infra/web/view.js';
+
+function MailboxPage({ ctx, messages }: { ctx: PageContext; messages: OutboxMessage[] }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('mailbox.title')}>
+      <h1>{t('mailbox.title')}</h1>
+      <p>{t('mailbox.lead')}</p>
+      {messages.length === 0 ? <p>{t('mailbox.empty')}</p> : null}
+      <ol class="mailbox" reversed>
+        {messages.map((m) => (
+          <li class="card mail" id={`m${m.id}`}>
+            <h2>
+              <span class="tag">{m.channel === 'sms' ? 'SMS' : 'Email'}</span> {m.subject ?? m.body_text.slice(0, 60)}
+            </h2>
+            <dl class="meta">
+              <dt>{t('mailbox.to')}</dt>
+              <dd class="recipient">{m.recipient}</dd>
+              <dt>{t('mailbox.status')}</dt>
+              <dd>
+                {m.status} · {m.created_at}
+              </dd>
+            </dl>
+            <h3>{t('mailbox.text')}</h3>
+            <pre class="body-text">{m.body_text}</pre>
+            {m.body_html ? (
+              <p>
+                <a href={`/dev/mailbox/${m.id}.html`}>{t('mailbox.viewHtml')}</a>
+              </p>
+            ) : null}
+          </li>
+        ))}
+      </ol>
+    </Layout>
+  );
+}
+
+/** The development mailbox (PRODUCT §4): every email and SMS the system would have sent, newest first. */
+export async function devMailboxRoutes(app: FastifyInstance, opts: { db: Db }): Promise<void> {
+  app.get('/dev/mailbox', async (request, reply) => {
+    const messages = await listRecentMessages(opts.db.kysely, 200);
+    return sendPage(reply, <MailboxPage ctx={request.pageContext()} messages={messages} />);
+  });
+  app.get<{ Params: { id: string } }>('/dev/mailbox/:id.html', async (request, reply) => {
+    const id = Number(request.params.id);
+    const message = Number.isSafeInteger(id) ? await findMessage(opts.db.kysely, id) : undefined;
+    if (!message?.body_html) return reply.callNotFound();
+    // Email HTML carries inline styles (as mail clients need); this dev-only page lets styles run but never scripts.
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+      .send(message.body_html);
+  });
+}

@@ -1,0 +1,190 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+// Timestamps are ISO-8601 UTC strings on both engines (timestamptz on PostgreSQL, read back as ISO text);
+// calendar dates (birth dates, policy dates) are 'YYYY-MM-DD' strings, never JS Dates, so no time zone shifts them.
+export type Timestamp = string;
+export type CivilDate = string;
+
+export interface PolicyTable {
+  id: Generated<number>;
+  policy_number: string;
+  status: 'active' | 'cancelled';
+  scheme: 'local' | 'international' | 'expatriate';
+  product: string;
+  start_date: CivilDate;
+  end_date: CivilDate | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MemberTable {
+  id: Generated<number>;
+  member_number: string;
+  policy_id: number;
+  role: 'holder' | 'dependent';
+  first_name: string;
+  last_name: string;
+  date_of_birth: CivilDate;
+  document_type: 'NIF' | 'NIE' | 'PASSPORT' | null;
+  document_number: string | null;
+  email: string | null;
+  mobile: string | null;
+  address_line: string | null;
+  postal_code: string | null;
+  city: string | null;
+  province: string | null;
+  country: string;
+  language: 'es' | 'en';
+  /** The account this record belongs to (R5: one account per person, across policies). */
+  account_id: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface GuardianLinkTable {
+  minor_member_id: number;
+  guardian_member_id: number;
+  created_at: Timestamp;
+}
+
+export interface AccountTable {
+  id: Generated<number>;
+  /** The normalised identity document (R3). */
+  username: string;
+  document_type: 'NIF' | 'NIE' | 'PASSPORT';
+  password_hash: string;
+  email: string;
+  mobile: string | null;
+  email_verified_at: Timestamp | null;
+  mobile_verified_at: Timestamp | null;
+  preferred_channel: 'email' | 'sms' | 'totp' | null;
+  totp_secret: string | null;
+  totp_enabled_at: Timestamp | null;
+  language: 'es' | 'en';
+  status: 'active' | 'disabled';
+  /** R9: a temporary lock; never permanent. */
+  locked_until: Timestamp | null;
+  failed_logins: Generated<number>;
+  password_changed_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PasswordHistoryTable {
+  id: Generated<number>;
+  account_id: number;
+  password_hash: string;
+  created_at: Timestamp;
+}
+
+/** A multi-step flow (registration, sign-in, recovery, contact change) stored as a state machine that expires. */
+export interface FlowTable {
+  id: string;
+  kind: string;
+  state: string;
+  /** Hash of the browser-binding cookie: a flow only continues in the browser that started it (R6, R7). */
+  browser_hash: string;
+  account_id: number | null;
+  member_id: number | null;
+  data: string;
+  attempts: Generated<number>;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Single-use secrets (codes, links): only their hash is stored (R7, R11). */
+export interface OneTimeTokenTable {
+  id: Generated<number>;
+  purpose: string;
+  token_hash: string;
+  account_id: number | null;
+  flow_id: string | null;
+  channel: string | null;
+  destination: string | null;
+  attempts: Generated<number>;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  voided_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface SessionTable {
+  id: Generated<number>;
+  token_hash: string;
+  account_id: number;
+  /** R14: the member whose area is shown (self or one of the guardian's minors). */
+  acting_member_id: number | null;
+  second_factor: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  idle_expires_at: Timestamp;
+  absolute_expires_at: Timestamp;
+  ended_at: Timestamp | null;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  channel: 'email' | 'sms';
+  recipient: string;
+  template: string;
+  language: 'es' | 'en';
+  subject: string | null;
+  body_text: string;
+  body_html: string | null;
+  status: 'pending' | 'sent' | 'failed';
+  transport: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  locked_until: Timestamp | null;
+  locked_by: string | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+export interface AuditEventTable {
+  id: Generated<number>;
+  occurred_at: Timestamp;
+  event: string;
+  outcome: 'success' | 'failure' | 'refused' | 'info';
+  actor: string | null;
+  subject: string | null;
+  account_id: number | null;
+  member_id: number | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  details: string | null;
+}
+
+/** Fixed-window counters shared by every node (R6, R9). */
+export interface RateLimitTable {
+  bucket: string;
+  window_start: Timestamp;
+  count: number;
+  expires_at: Timestamp;
+}
+
+export interface Database {
+  policies: PolicyTable;
+  members: MemberTable;
+  guardian_links: GuardianLinkTable;
+  accounts: AccountTable;
+  password_history: PasswordHistoryTable;
+  flows: FlowTable;
+  one_time_tokens: OneTimeTokenTable;
+  sessions: SessionTable;
+  outbox: OutboxTable;
+  audit_events: AuditEventTable;
+  rate_limits: RateLimitTable;
+}
+
+export type Policy = Selectable<PolicyTable>;
+export type Member = Selectable<MemberTable>;
+export type NewMember = Insertable<MemberTable>;
+export type MemberUpdate = Updateable<MemberTable>;
+export type Account = Selectable<AccountTable>;
+export type OutboxMessage = Selectable<OutboxTable>;

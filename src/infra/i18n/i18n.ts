@@ -1,0 +1,39 @@
+import i18next, { type TFunction } from 'i18next';
+import { en } from './en.js';
+import { es, type MessageKey } from './es.js';
+
+export type Lang = 'es' | 'en';
+export const LANGS: readonly Lang[] = ['es', 'en'];
+export const DEFAULT_LANG: Lang = 'es';
+export type { MessageKey };
+export type Params = Record<string, string | number>;
+export type Translate = (key: MessageKey, params?: Params) => string;
+
+export const catalogs: Record<Lang, Record<MessageKey, string>> = { es, en };
+
+const instance = i18next.createInstance();
+// Flat keys (dots are part of the key); the views escape output, so i18next must not escape it again.
+void instance.init({
+  initAsync: false,
+  resources: { es: { m: es }, en: { m: en } },
+  lng: DEFAULT_LANG,
+  fallbackLng: false,
+  defaultNS: 'm',
+  ns: ['m'],
+  keySeparator: false,
+  nsSeparator: false,
+  interpolation: { escapeValue: false },
+  showSupportNotice: false,
+} as Parameters<typeof instance.init>[0]);
+
+const fixed: Record<Lang, TFunction> = { es: instance.getFixedT('es'), en: instance.getFixedT('en') };
+
+/** A translate function bound to one language. */
+export function translator(lang: Lang): Translate {
+  const t = fixed[lang];
+  return (key, params) => t(key, params ?? {}) as string;
+}
+
+export function isLang(value: unknown): value is Lang {
+  return value === 'es' || value === 'en';
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../clock.js';
+import type { Db } from '../db/database.js';
+import type { OutboxMessage } from '../db/tables.js';
+import type { Transport } from './channels/transport.js';
+import { claimDueMessages, markFailedAttempt, markSent } from './outbox.repository.js';
+
+export interface DispatcherOptions {
+  db: Db;
+  clock: Clock;
+  transports: { email: Transport; sms: Transport };
+  workerId?: string;
+  batchSize?: number;
+  maxAttempts?: number;
+  /** How long a claimed message stays reserved for this worker; longer than any transport timeout. */
+  leaseMs?: number;
+  onError?: (err: unknown, message?: OutboxMessage) => void;
+}
+
+export interface DispatchReport {
+  sent: number;
+  retried: number;
+  failed: number;
+}
+
+/** Back-off after the n-th failed attempt: 30 s, 1 min, 2 min … capped at one hour. */
+export function backoffMs(attempt: number): number {
+  return Math.min(30_000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
+}
+
+export interface Dispatcher {
+  runOnce(): Promise<DispatchReport>;
+  /** Drains everything due now (used by the CLI and tests). */
+  drain(): Promise<DispatchReport>;
+  start(pollMs: number): void;
+  /** Asks for a run soon (after a commit that queued something), without waiting for the next poll. */
+  kick(): void;
+  stop(): Promise<void>;
+}
+
+/** The outbox worker (R25): claims due messages, sends them, retries with back-off, gives up after maxAttempts. */
+export function createDispatcher(opts: DispatcherOptions): Dispatcher {
+  const workerId = opts.workerId ?? randomUUID();
+  const batchSize = opts.batchSize ?? 20;
+  const maxAttempts = opts.maxAttempts ?? 8;
+  const leaseMs = opts.leaseMs ?? 5 * 60_000;
+  const kysely = opts.db.kysely;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<DispatchReport> | undefined;
+  let stopped = false;
+
+  async function deliver(message: OutboxMessage, report: DispatchReport): Promise<void> {
+    const transport = message.channel === 'sms' ? opts.transports.sms : opts.transports.email;
+    try {
+      await transport.send(message);
+    } catch (err) {
+      const attempt = message.attempts + 1;
+      const next = attempt >= maxAttempts ? null : new Date(opts.clock.now().getTime() + backoffMs(attempt)).toISOString();
+      await markFailedAttempt(kysely, message.id, workerId, (err as Error).message ?? String(err), next);
+      if (next) report.retried++;
+      else report.failed++;
+      opts.onError?.(err, message);
+      return;
+    }
+    await markSent(kysely, message.id, workerId, transport.name, opts.clock.now().toISOString());
+    report.sent++;
+  }
+
+  async function runOnceInner(): Promise<DispatchReport> {
+    const report: DispatchReport = { sent: 0, retried: 0, failed: 0 };
+    const now = opts.clock.now();
+    const batch = await claimDueMessages(
+      kysely,
+      opts.db.dialect === 'postgres',
+      workerId,
+      now.toISOString(),
+      new Date(now.getTime() + leaseMs).toISOString(),
+      batchSize,
+    );
+    for (const message of batch) await deliver(message, report);
+    return report;
+  }
+
+  function runOnce(): Promise<DispatchReport> {
+    // One run at a time per process; a second caller shares the run in progress.
+    running ??= runOnceInner().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  async function drain(): Promise<DispatchReport> {
+    const total: DispatchReport = { sent: 0, retried: 0, failed: 0 };
+    for (;;) {
+      const r = await runOnce();
+      total.sent += r.sent;
+      total.retried += r.retried;
+      total.failed += r.failed;
+      if (r.sent + r.retried + r.failed === 0) return total;
+    }
+  }
+
+  const tick = () => {
+    if (stopped) return;
+    drain()
+      .catch((err: unknown) => opts.onError?.(err))
+      .finally(() => {
+        if (!stopped && timer) timer.refresh();
+      });
+  };
+
+  return {
+    runOnce,
+    drain,
+    start(pollMs) {
+      stopped = false;
+      timer = setTimeout(tick, pollMs);
+      timer.unref();
+    },
+    kick() {
+      if (!stopped && timer) setImmediate(tick);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, OutboxMessage } from '../db/tables.js';
+
+/**
+ * Claims up to `limit` due messages for this worker with a lease. On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets
+ * several nodes claim at once without waiting on or double-claiming a row (R25); SQLite has one writer at a time,
+ * so the single UPDATE is already atomic.
+ */
+export async function claimDueMessages(
+  db: Kysely<Database>,
+  postgres: boolean,
+  workerId: string,
+  now: string,
+  leaseUntil: string,
+  limit: number,
+): Promise<OutboxMessage[]> {
+  const due = db
+    .selectFrom('outbox')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    .orderBy('id')
+    .limit(limit);
+  const rows = await db
+    .updateTable('outbox')
+    .set({ locked_until: leaseUntil, locked_by: workerId })
+    .where('id', 'in', postgres ? due.forUpdate().skipLocked() : due)
+    .returningAll()
+    .execute();
+  return rows.sort((a, b) => a.id - b.id);
+}
+
+export async function markSent(db: Kysely<Database>, id: number, workerId: string, transport: string, now: string): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ status: 'sent', transport, sent_at: now, locked_until: null, locked_by: null, attempts: sql`attempts + 1`, last_error: null })
+    .where('id', '=', id)
+    .where('locked_by', '=', workerId)
+    .execute();
+}
+
+export async function markFailedAttempt(
+  db: Kysely<Database>,
+  id: number,
+  workerId: string,
+  error: string,
+  nextAttemptAt: string | null,
+): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({
+      status: nextAttemptAt ? 'pending' : 'failed',
+      next_attempt_at: nextAttemptAt ?? sql`next_attempt_at`,
+      attempts: sql`attempts + 1`,
+      last_error: error.slice(0, 1000),
+      locked_until: null,
+      locked_by: null,
+    })
+    .where('id', '=', id)
+    .where('locked_by', '=', workerId)
+    .execute();
+}
+
+export async function listRecentMessages(db: Kysely<Database>, limit: number): Promise<OutboxMessage[]> {
+  return db.selectFrom('outbox').selectAll().orderBy('id', 'desc').limit(limit).execute();
+}
+
+export async function findMessage(db: Kysely<Database>, id: number): Promise<OutboxMessage | undefined> {
+  return db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function countPending(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

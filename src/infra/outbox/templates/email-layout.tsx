@@ -1,0 +1,77 @@
+import type { ComponentChildren } from 'preact';
+import { render } from 'preact-render-to-string';
+import type { Brand } from '../../../config.js';
+import type { Lang, Translate } from '../../i18n/i18n.js';
+
+export interface EmailContext {
+  t: Translate;
+  lang: Lang;
+  brand: Brand;
+  publicUrl: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** An email template: one function gives the subject, the HTML and the plain-text body in one language. */
+export interface EmailTemplate<P> {
+  name: string;
+  render(ctx: EmailContext, params: P): RenderedEmail;
+}
+
+// Mail clients ignore stylesheets and CSP: inline styles are the norm in email, and this HTML never reaches a browser page.
+export function emailHtml(ctx: EmailContext, title: string, body: ComponentChildren): string {
+  const { brand, t } = ctx;
+  return (
+    '<!doctype html>' +
+    render(
+      <html lang={ctx.lang}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{title}</title>
+        </head>
+        <body style="margin:0;padding:0;background:#f4f6f8;font-family:Arial,Helvetica,sans-serif;color:#1f2933">
+          <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f6f8">
+            <tr>
+              <td align="center" style="padding:24px 12px">
+                <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px;background:#ffffff;border-radius:8px">
+                  <tr>
+                    <td style={`background:${brand.colors.primary};color:${brand.colors.primaryText};padding:16px 24px;font-size:18px;font-weight:bold;border-radius:8px 8px 0 0`}>
+                      {brand.name}
+                    </td>
+                  </tr>
+                  <tr>
+                    <td style="padding:24px;font-size:16px;line-height:1.5">{body}</td>
+                  </tr>
+                  <tr>
+                    <td style="padding:16px 24px;font-size:13px;color:#52606d;border-top:1px solid #e4e7eb">
+                      {t('email.footer', { brand: brand.name, email: brand.supportEmail })}
+                    </td>
+                  </tr>
+                </table>
+              </td>
+            </tr>
+          </table>
+        </body>
+      </html>,
+    )
+  );
+}
+
+export function emailButton(href: string, label: string, color: string, textColor: string) {
+  return (
+    <p style="margin:24px 0">
+      <a href={href} style={`background:${color};color:${textColor};padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold;display:inline-block`}>
+        {label}
+      </a>
+    </p>
+  );
+}
+
+export function textFooter(ctx: EmailContext): string {
+  return `\n--\n${ctx.t('email.footer', { brand: ctx.brand.name, email: ctx.brand.supportEmail })}\n`;
+}

@@ -1,0 +1,70 @@
+import type { ComponentChildren } from 'preact';
+import { LANGS } from '../i18n/i18n.js';
+import type { PageContext } from './page-context.js';
+
+export interface LayoutProps {
+  ctx: PageContext;
+  title: string;
+  children: ComponentChildren;
+  /** Extra scripts, served from /assets (CSP: no inline script). */
+  scripts?: string[];
+}
+
+function langHref(path: string, lang: string): string {
+  const url = new URL(path, 'http://x');
+  url.searchParams.set('lang', lang);
+  return url.pathname + url.search;
+}
+
+/** The one page layout: responsive from 320 px, brandable, with a skip link and the language switch (R20, R21). */
+export function Layout({ ctx, title, children, scripts = [] }: LayoutProps) {
+  const { t, brand, lang } = ctx;
+  const other = LANGS.filter((l) => l !== lang);
+  return (
+    <html lang={lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · ${brand.name}`}</title>
+        <link rel="stylesheet" href="/assets/app.css" />
+        <link rel="stylesheet" href="/assets/brand.css" />
+        {scripts.map((src) => (
+          <script src={src} defer type="module" />
+        ))}
+      </head>
+      <body>
+        <a class="skip-link" href="#main">
+          {t('layout.skip')}
+        </a>
+        <header class="site-header">
+          <div class="container header-inner">
+            <a class="brand" href="/">
+              {brand.logoUrl ? <img src={brand.logoUrl} alt="" class="brand-logo" /> : null}
+              <span class="brand-name">{brand.name}</span>
+              <span class="brand-product">{brand.productName[lang]}</span>
+            </a>
+            <nav aria-label={t('lang.switch')} class="lang-switch">
+              {other.map((l) => (
+                <a href={langHref(ctx.path, l)} lang={l} hreflang={l}>
+                  {l === 'es' ? 'Español' : 'English'}
+                </a>
+              ))}
+            </nav>
+          </div>
+        </header>
+        <main id="main" class="container" tabIndex={-1}>
+          {children}
+        </main>
+        <footer class="site-footer">
+          <div class="container">
+            <p>
+              {t('layout.support', { email: brand.supportEmail })}{' '}
+              {brand.supportPhone ? t('layout.supportPhone', { phone: brand.supportPhone }) : null}
+            </p>
+            <p>{t('layout.rights', { year: ctx.year, brand: brand.name })}</p>
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}

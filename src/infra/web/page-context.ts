@@ -1,0 +1,19 @@
+import type { FastifyRequest } from 'fastify';
+import type { Brand } from '../../config.js';
+import type { Lang, Translate } from '../i18n/i18n.js';
+
+/** What every view needs to know about the request it renders for. */
+export interface PageContext {
+  lang: Lang;
+  t: Translate;
+  brand: Brand;
+  /** The current path, for the language switch. */
+  path: string;
+  csrfToken: () => string;
+  /** For the footer; from the injected clock. */
+  year: number;
+}
+
+export function pageContext(request: FastifyRequest): PageContext {
+  return request.pageContext();
+}

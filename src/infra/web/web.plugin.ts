@@ -1,0 +1,180 @@
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import Negotiator from 'negotiator';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import { DEFAULT_LANG, isLang, LANGS, translator, type Lang, type MessageKey, type Translate } from '../i18n/i18n.js';
+import { ErrorPage } from './error-page.js';
+import type { PageContext } from './page-context.js';
+import { sendPage } from './view.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    lang: Lang;
+    t: Translate;
+    pageContext(): PageContext;
+  }
+  interface FastifyContextConfig {
+    /** Set to false on routes that authenticate otherwise (the JSON API with its keys). */
+    csrf?: boolean;
+  }
+}
+
+export interface WebOptions {
+  config: Config;
+  clock: Clock;
+  publicDir: string;
+}
+
+const LANG_COOKIE = 'lang';
+const ONE_YEAR_S = 365 * 24 * 3600;
+
+function chooseLang(request: FastifyRequest): { lang: Lang; chosen: boolean } {
+  const query = request.query as Record<string, unknown> | undefined;
+  if (query && isLang(query.lang)) return { lang: query.lang, chosen: true };
+  const cookie = request.cookies[LANG_COOKIE];
+  if (isLang(cookie)) return { lang: cookie, chosen: false };
+  const negotiated = new Negotiator({ headers: { 'accept-language': request.headers['accept-language'] ?? '' } }).language([...LANGS]);
+  return { lang: isLang(negotiated) ? negotiated : DEFAULT_LANG, chosen: false };
+}
+
+function errorKeys(err: FastifyError): { status: number; title: MessageKey; body: MessageKey } {
+  const code = err.code ?? '';
+  if (code.startsWith('FST_CSRF')) return { status: 403, title: 'error.csrf.title', body: 'error.csrf.body' };
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) return { status: 413, title: 'error.tooLarge.title', body: 'error.tooLarge.body' };
+  if (err.statusCode === 429) return { status: 429, title: 'error.rateLimited.title', body: 'error.rateLimited.body' };
+  if (err.statusCode === 404) return { status: 404, title: 'error.notFound.title', body: 'error.notFound.body' };
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return { status: err.statusCode, title: 'error.badRequest.title', body: 'error.badRequest.body' };
+  return { status: 500, title: 'error.server.title', body: 'error.server.body' };
+}
+
+function brandCss(config: Config): string {
+  const c = config.brand.colors;
+  return `:root{--brand-primary:${c.primary};--brand-primary-text:${c.primaryText};--brand-accent:${c.accent}}\n`;
+}
+
+/**
+ * The web base every flow stands on: cookies, form parsing, security headers with a CSP that allows no inline
+ * script, CSRF protection on every state-changing request, static assets served locally, the member's language
+ * (R20), and error pages that never leak internals.
+ */
+async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> {
+  const { config, clock } = opts;
+  const secure = config.secureCookies;
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        ...(secure ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    // HSTS only where the portal is served over https; on plain-http localhost it would break development.
+    strictTransportSecurity: config.env === 'production' ? { maxAge: ONE_YEAR_S, includeSubDomains: true } : false,
+    // No page of ours needs to tell another site where the member came from; reset links live in URLs (R11).
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(fastifyCsrf, {
+    cookieKey: secure ? '__Host-csrf' : 'csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure },
+    sessionPlugin: '@fastify/cookie',
+  });
+  await app.register(fastifyStatic, {
+    root: opts.publicDir,
+    prefix: '/assets/',
+    decorateReply: false,
+    maxAge: config.env === 'production' ? '1h' : 0,
+  });
+
+  const css = brandCss(config);
+  app.get('/assets/brand.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(css));
+
+  app.decorateRequest('lang', DEFAULT_LANG);
+  app.decorateRequest('t', null as unknown as Translate);
+  app.decorateRequest('pageContext', function (this: FastifyRequest): PageContext {
+    // Fastify's reply is needed for the CSRF cookie; routes call pageContext() through the reply-aware helper below.
+    throw new Error(`pageContext() used before the web plugin set it up (${this.url})`);
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const { lang, chosen } = chooseLang(request);
+    request.lang = lang;
+    request.t = translator(lang);
+    if (chosen && request.cookies[LANG_COOKIE] !== lang) {
+      reply.setCookie(LANG_COOKIE, lang, { path: '/', maxAge: ONE_YEAR_S, sameSite: 'lax', secure, httpOnly: true });
+    }
+    let token: string | undefined;
+    const path = request.url.split('?')[0] ?? '/';
+    request.pageContext = () => ({
+      lang: request.lang,
+      t: request.t,
+      brand: config.brand,
+      path,
+      year: clock.now().getUTCFullYear(),
+      csrfToken: () => (token ??= reply.generateCsrf()),
+    });
+  });
+
+  // CSRF on every state-changing request (the body is parsed by now, so the token may come from the form).
+  app.addHook('preHandler', (request, reply, done) => {
+    const method = request.method;
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || request.routeOptions.config.csrf === false) return done();
+    app.csrfProtection(request, reply, done);
+  });
+
+  // Pages carrying forms or personal data must not be kept by browsers or proxies (R8).
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('text/html') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendPage(reply, ErrorPage({ ctx: request.pageContext(), titleKey: 'error.notFound.title', bodyKey: 'error.notFound.body' }), 404),
+  );
+
+  app.setErrorHandler((err: FastifyError, request, reply: FastifyReply) => {
+    const keys = errorKeys(err);
+    if (keys.status >= 500) request.log.error({ err }, 'unhandled error');
+    else request.log.info({ code: err.code, status: keys.status }, 'request refused');
+    // A failure before the onRequest hook ran (a malformed URL, say) still gets a page in a language.
+    if (!request.t) {
+      request.lang = DEFAULT_LANG;
+      request.t = translator(DEFAULT_LANG);
+    }
+    let ctx: PageContext;
+    try {
+      ctx = request.pageContext();
+    } catch {
+      ctx = { lang: request.lang, t: request.t, brand: config.brand, path: '/', year: clock.now().getUTCFullYear(), csrfToken: () => '' };
+    }
+    return sendPage(
+      reply,
+      ErrorPage({ ctx, titleKey: keys.title, bodyKey: keys.body, ...(keys.status >= 500 ? { reference: String(request.id) } : {}) }),
+      keys.status,
+    );
+  });
+}
+
+export const web = fp(webPlugin, { name: 'web', fastify: '5.x' });
+
+export const defaultPublicDir = join(import.meta.dirname, '..', '..', '..', '..', 'public');

@@ -1,0 +1,49 @@
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { todayIn } from './domain/calendar.js';
+import { demoMembers } from './feed/demo-feed.js';
+import { loadDemoIfEmpty } from './feed/demo.js';
+import { openRuntime } from './runtime.js';
+
+/** Starts the portal: migrate, demo data on an empty development database, outbox worker, HTTP server. */
+export async function serve(config: Config): Promise<void> {
+  let log: { error(obj: object, msg: string): void } = { error: (obj, msg) => console.error(msg, obj) };
+  const runtime = await openRuntime(config, { onError: (err) => log.error({ err }, 'outbox delivery failed') });
+  const app = await buildApp({
+    config,
+    db: runtime.db,
+    clock: runtime.clock,
+    courier: runtime.courier,
+    kickOutbox: () => runtime.dispatcher.kick(),
+  });
+  log = app.log;
+
+  if (config.demoData) {
+    const loaded = await loadDemoIfEmpty(runtime);
+    if (loaded) app.log.info({ rows: loaded.rows }, 'demo feed loaded');
+  }
+  runtime.dispatcher.start(config.outboxPollMs);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  const lines = [`\n  ${config.brand.name} · member area running at ${config.publicUrl}`];
+  if (config.devMailbox) lines.push(`  Development mailbox: ${config.publicUrl}/dev/mailbox`);
+  if (config.demoData) {
+    lines.push('  Demo members (member number · birth date · policy number):');
+    for (const m of demoMembers(todayIn(config.timeZone, runtime.clock.now()))) {
+      lines.push(`    ${m.memberNumber} · ${m.birthDate} · ${m.policyNumber}   (${m.note})`);
+    }
+  }
+  console.log(lines.join('\n') + '\n');
+}

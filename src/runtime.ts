@@ -1,0 +1,48 @@
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { openDatabase, type Db } from './infra/db/database.js';
+import { migrateToLatest } from './infra/db/migrate.js';
+import { devMailboxTransport } from './infra/outbox/channels/dev-mailbox.js';
+import { smsWebhookTransport } from './infra/outbox/channels/sms-webhook.js';
+import { smtpTransport } from './infra/outbox/channels/smtp.js';
+import type { Transport } from './infra/outbox/channels/transport.js';
+import { createCourier, type Courier } from './infra/outbox/courier.js';
+import { createDispatcher, type Dispatcher } from './infra/outbox/dispatcher.js';
+
+/** The long-lived parts every command shares: database, clock, courier and outbox worker. */
+export interface Runtime {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  courier: Courier;
+  dispatcher: Dispatcher;
+  close(): Promise<void>;
+}
+
+export function transportsFor(config: Config): { email: Transport; sms: Transport } {
+  return {
+    email: config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom) : devMailboxTransport,
+    sms: config.smsWebhookUrl ? smsWebhookTransport(config.smsWebhookUrl) : devMailboxTransport,
+  };
+}
+
+export async function openRuntime(config: Config, opts: { migrate?: boolean; clock?: Clock; onError?: (err: unknown) => void } = {}): Promise<Runtime> {
+  const db = openDatabase(config.databaseUrl);
+  if (opts.migrate ?? true) await migrateToLatest(db);
+  const clock = opts.clock ?? systemClock;
+  const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl });
+  const transports = transportsFor(config);
+  const dispatcher = createDispatcher({ db, clock, transports, ...(opts.onError ? { onError: opts.onError } : {}) });
+  return {
+    config,
+    db,
+    clock,
+    courier,
+    dispatcher,
+    async close() {
+      await dispatcher.stop();
+      await transports.email.close?.();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { ManualClock } from '../../src/clock.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { Db } from '../../src/infra/db/database.js';
+import type { OutboxMessage } from '../../src/infra/db/tables.js';
+import { devMailboxTransport } from '../../src/infra/outbox/channels/dev-mailbox.js';
+import type { Transport } from '../../src/infra/outbox/channels/transport.js';
+import { createCourier, type Courier } from '../../src/infra/outbox/courier.js';
+import { createDispatcher, type Dispatcher } from '../../src/infra/outbox/dispatcher.js';
+import { freshDatabase, type DatabaseKind } from './databases.js';
+
+export interface TestContext {
+  app: FastifyInstance;
+  db: Db;
+  clock: ManualClock;
+  config: Config;
+  courier: Courier;
+  dispatcher: Dispatcher;
+  /** Every message the system queued, oldest first. */
+  outbox(): Promise<OutboxMessage[]>;
+  close(): Promise<void>;
+}
+
+export interface SetupOptions {
+  env?: Record<string, string>;
+  transports?: { email: Transport; sms: Transport };
+  clock?: ManualClock;
+}
+
+/** A configuration for tests: the defaults, plus what the test sets. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+}
+
+/** setup() → the app on a fresh database with a manual clock (STYLE: tests never sleep). */
+export async function setup(kind: DatabaseKind = 'sqlite', options: SetupOptions = {}): Promise<TestContext> {
+  const db = await freshDatabase(kind);
+  const clock = options.clock ?? new ManualClock();
+  const config = testConfig(options.env);
+  const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl });
+  const dispatcher = createDispatcher({
+    db,
+    clock,
+    transports: options.transports ?? { email: devMailboxTransport, sms: devMailboxTransport },
+  });
+  const app = await buildApp({ config, db, clock, courier, logger: false });
+  return {
+    app,
+    db,
+    clock,
+    config,
+    courier,
+    dispatcher,
+    outbox: () => db.kysely.selectFrom('outbox').selectAll().orderBy('id').execute(),
+    async close() {
+      await app.close();
+      await dispatcher.stop();
+      await db.close();
+    },
+  };
+}
+
+/** The CSRF cookie and token a page carries, for posting its form back. */
+export function formSecrets(res: LightMyRequestResponse): { cookies: Record<string, string>; token: string } {
+  const cookies: Record<string, string> = {};
+  for (const c of res.cookies) cookies[c.name] = c.value;
+  const token = /name="_csrf" value="([^"]+)"/.exec(res.body)?.[1];
+  if (!token) throw new Error('the page has no CSRF token');
+  return { cookies, token };
+}
