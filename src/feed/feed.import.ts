@@ -30,7 +30,7 @@ export interface ImportReport {
   enrolmentEmails: number;
   /** Bad rows (line, field, reason); the first MAX_REPORTED are kept, `skipped` counts them all. */
   problems: RowProblem[];
-  /** A problem with the file as a whole (no header, a quote left open at the end, …). */
+  /** A problem with the file as a whole (no header, or a break the parser cannot read past). */
   fileError?: RowProblem;
 }
 
@@ -110,8 +110,21 @@ export async function importFeed(deps: ImportDeps, input: Readable, options: Imp
 
   // Invalid UTF-8 becomes U+FFFD here and the row carrying it is refused (see parseFeedRow).
   const parser = input.pipe(
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, encoding: 'utf8', max_record_size: 64 * 1024 }),
+    parse({
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      info: true,
+      encoding: 'utf8',
+      max_record_size: 64 * 1024,
+    }),
   );
+  // A record the CSV parser cannot read (a quote never closed, a truncated last line) is reported and skipped.
+  parser.on('skip', (err: CsvError) => {
+    report.rows++;
+    problem(Number(err.lines ?? 0), [{ field: 'row', code: err.code.toLowerCase() }]);
+  });
   const seen = new Set<string>();
   let header: Map<FeedColumn, number> | undefined;
   let batch: PendingRow[] = [];
@@ -159,7 +172,7 @@ export async function importFeed(deps: ImportDeps, input: Readable, options: Imp
   } catch (err) {
     const csvError = err as CsvError;
     if (!csvError.code?.startsWith('CSV_')) throw err;
-    // A broken file (a quote never closed, a truncated last line): keep what was read before, report where it broke.
+    // Something the parser cannot skip past: keep what was read before, report where it broke.
     report.fileError = { line: Number(csvError.lines ?? 0), field: 'file', code: csvError.code.toLowerCase() };
   }
   await flush(false);

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, defaultBrand, loadConfig } from './config.js';
+
+// PRODUCT §4: defaults make `npm start` work; malformed values stop the start; production refuses insecure settings.
+
+test('the defaults run the portal on localhost with SQLite, the development mailbox and demo data', () => {
+  const c = loadConfig({});
+  assert.equal(c.port, 3000);
+  assert.equal(c.host, '127.0.0.1');
+  assert.equal(c.publicUrl, 'http://localhost:3000');
+  assert.equal(c.databaseUrl, 'sqlite:./data/member-area.db');
+  assert.equal(c.devMailbox, true);
+  assert.equal(c.demoData, true);
+  assert.equal(c.secureCookies, false, 'R8: Secure and __Host- are dropped only for plain http on localhost');
+  assert.equal(c.session.idleMinutes, 15);
+  assert.equal(c.session.absoluteHours, 8);
+  assert.ok(Object.isFrozen(c));
+  assert.deepEqual(c.brand, defaultBrand);
+});
+
+test('PUBLIC_URL follows PORT by default, and a non-local address gets secure cookies', () => {
+  assert.equal(loadConfig({ PORT: '8080' }).publicUrl, 'http://localhost:8080');
+  assert.equal(loadConfig({ PUBLIC_URL: 'https://area.example.es/' }).secureCookies, true);
+  assert.equal(loadConfig({ PUBLIC_URL: 'https://area.example.es/' }).publicUrl, 'https://area.example.es');
+});
+
+test('malformed values stop the start with a message naming the variable', () => {
+  const cases: Record<string, string>[] = [
+    { PORT: 'eighty' },
+    { PORT: '70000' },
+    { DATABASE_URL: 'mysql://x' },
+    { SMTP_URL: 'http://mail' },
+    { PUBLIC_URL: 'ftp://x' },
+    { NODE_ENV: 'staging' },
+    { SESSION_IDLE_MINUTES: '0' },
+    { TIME_ZONE: 'Mars/Olympus' },
+    { BRAND_FILE: '/nonexistent/brand.json' },
+  ];
+  for (const env of cases) {
+    const name = Object.keys(env)[0]!;
+    assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.message.includes(name), name);
+  }
+});
+
+test('production refuses plain http, no SMTP, the development mailbox and demo data', () => {
+  assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /PUBLIC_URL[\s\S]*SMTP_URL/);
+  assert.throws(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://area.example.es', SMTP_URL: 'smtp://mail:25' }), /https/);
+  assert.throws(
+    () => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://area.example.es', SMTP_URL: 'smtp://mail:25', DEV_MAILBOX: 'on' }),
+    /DEV_MAILBOX/,
+  );
+  const ok = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://area.example.es', SMTP_URL: 'smtps://u:p@mail:465' });
+  assert.equal(ok.devMailbox, false);
+  assert.equal(ok.demoData, false);
+  assert.equal(ok.secureCookies, true);
+});
+
+test('a brand file is validated at start', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'brand-'));
+  const good = join(dir, 'good.json');
+  writeFileSync(good, JSON.stringify({ ...defaultBrand, name: 'Otra Aseguradora', colors: { ...defaultBrand.colors, primary: '#123456' } }));
+  assert.equal(loadConfig({ BRAND_FILE: good }).brand.name, 'Otra Aseguradora');
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, JSON.stringify({ ...defaultBrand, colors: { ...defaultBrand.colors, primary: 'red' }, extra: 1 }));
+  assert.throws(() => loadConfig({ BRAND_FILE: bad }), /colors\.primary/);
+});

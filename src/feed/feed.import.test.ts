@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { after, before, test } from 'node:test';
+import { ManualClock } from '../clock.js';
+import { todayIn } from '../domain/calendar.js';
+import type { Db } from '../infra/db/database.js';
+import { createCourier } from '../infra/outbox/courier.js';
+import { defaultBrand } from '../config.js';
+import { describeEachDatabase, freshDatabase } from '../../test/helpers/databases.js';
+import { demoFeedCsv, FEED_HEADER, nie, nif, syntheticFeed, toCsvLine, yearsBefore } from './demo-feed.js';
+import { FEED_COLUMNS, type RawFeedRow } from './feed-row.js';
+import { importFeed } from './feed.import.js';
+
+// PRODUCT §2 (member feed), R19 (enrolment email), R25 (queued in the import's transaction).
+
+const clock = new ManualClock('2026-11-27T10:00:00Z');
+const today = todayIn('Europe/Madrid', clock.now());
+
+function row(partial: Partial<RawFeedRow>): RawFeedRow {
+  const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
+  return {
+    ...base,
+    policy_number: 'P-1',
+    policy_status: 'active',
+    scheme: 'local',
+    product: 'Salud',
+    policy_start: '2025-01-01',
+    member_number: 'M-1',
+    role: 'holder',
+    first_name: 'Ana',
+    last_name: 'Pérez',
+    date_of_birth: '1980-05-04',
+    email: 'ana@example.com',
+    country: 'ES',
+    language: 'es',
+    ...partial,
+  };
+}
+
+const csv = (...rows: RawFeedRow[]) => FEED_HEADER + rows.map(toCsvLine).join('');
+const bytes = (text: string | Buffer) => Readable.from([typeof text === 'string' ? Buffer.from(text, 'utf8') : text]);
+
+describeEachDatabase('feed import', (kind) => {
+  let db: Db;
+  const courier = createCourier({ clock, brand: defaultBrand, publicUrl: 'http://localhost:3000' });
+  const run = (input: string | Buffer, batchSize?: number) =>
+    importFeed({ db, clock, courier, timeZone: 'Europe/Madrid' }, bytes(input), batchSize ? { batchSize } : {});
+
+  before(async () => {
+    db = await freshDatabase(kind);
+  });
+  after(async () => {
+    await db.close();
+  });
+
+  test('imports the demo feed, and a second import of the same file changes nothing', async () => {
+    const first = await run(demoFeedCsv(today));
+    assert.equal(first.skipped, 0, JSON.stringify(first.problems));
+    assert.equal(first.inserted, 11);
+    const links = await db.kysely.selectFrom('guardian_links').selectAll().execute();
+    assert.equal(links.length, 4, 'two minors, two guardians each');
+    const emails = await db.kysely.selectFrom('outbox').selectAll().execute();
+    // Adults on active local policies with an email: not minors, not international/expatriate, not cancelled.
+    assert.deepEqual(emails.map((e) => e.recipient).sort(), [
+      'carmen.ruiz@example.com',
+      'emily.clarke@example.com',
+      'javier.martin@example.com',
+      'lucia.garcia@example.com',
+      'pablo.sanchez@example.com',
+    ]);
+    const emily = emails.find((e) => e.recipient === 'emily.clarke@example.com')!;
+    assert.equal(emily.language, 'en', 'R19: the member’s language');
+    assert.match(emily.body_text, /AS3001/);
+    assert.match(emily.body_text, /POL100400/);
+    assert.match(emily.body_html ?? '', /AS3001/);
+
+    const before = await db.kysely.selectFrom('members').selectAll().orderBy('id').execute();
+    const second = await run(demoFeedCsv(today));
+    assert.deepEqual(
+      { inserted: second.inserted, updated: second.updated, unchanged: second.unchanged, skipped: second.skipped, emails: second.enrolmentEmails },
+      { inserted: 0, updated: 0, unchanged: 11, skipped: 0, emails: 0 },
+    );
+    assert.deepEqual(await db.kysely.selectFrom('members').selectAll().orderBy('id').execute(), before);
+    assert.equal((await db.kysely.selectFrom('outbox').selectAll().execute()).length, 5, 'no enrolment email twice');
+  });
+
+  test('normalises numbers and documents, stores E.164 mobiles, and updates changed rows', async () => {
+    const r = await run(csv(row({ policy_number: 'np-9.1', member_number: 'nm 9-1', document_type: 'NIF', document_number: '12345678-z', mobile: '612 34 56 78' })));
+    assert.equal(r.skipped, 0, JSON.stringify(r.problems));
+    const m = await db.kysely.selectFrom('members').selectAll().where('member_number', '=', 'NM91').executeTakeFirstOrThrow();
+    assert.equal(m.document_number, '12345678Z');
+    assert.equal(m.mobile, '+34612345678');
+    const again = await run(csv(row({ policy_number: 'NP91', member_number: 'NM91', document_type: 'NIF', document_number: '12345678Z', mobile: '+34612345678', city: 'Madrid' })));
+    assert.equal(again.updated, 1);
+    const updated = await db.kysely.selectFrom('members').selectAll().where('member_number', '=', 'NM91').executeTakeFirstOrThrow();
+    assert.equal(updated.city, 'Madrid');
+  });
+
+  test('reports each bad row with line, field and reason, keeps the good rows and half-writes nothing', async () => {
+    const good = row({ policy_number: 'BAD-P', member_number: 'GOOD-1' });
+    const text =
+      FEED_HEADER +
+      toCsvLine(good) + // line 2
+      toCsvLine(row({ policy_number: 'BAD-P', member_number: 'WRONG-LETTER', document_type: 'NIF', document_number: '12345678A' })) + // 3
+      toCsvLine(row({ policy_number: 'BAD-P', member_number: 'MINOR-X', date_of_birth: yearsBefore(today, 5), guardian_member_numbers: 'NOBODY' })) + // 4
+      toCsvLine(row({ policy_number: 'BAD-P', member_number: 'GOOD-1', first_name: 'Dup' })) + // 5
+      'BAD-P,active,local,Salud,2025-01-01\n' + // 6: a broken row
+      toCsvLine(row({ policy_number: 'BAD-P', member_number: 'BADDATE', date_of_birth: '1990-02-31', postal_code: '53001', email: 'not-an-email', mobile: '912345678' })) + // 7
+      toCsvLine(row({ policy_number: 'BAD-P', member_number: 'GOOD-2', policy_status: 'frozen' })) + // 8
+      toCsvLine(row({ policy_number: 'BAD-P', member_number: 'GOOD-3', first_name: 'x'.repeat(10_000) })) + // 9
+      toCsvLine(row({ policy_number: 'BAD-P', member_number: 'GOOD-4' })); // 10
+    const r = await run(text);
+    const found = r.problems.map((p) => `${p.line}:${p.field}:${p.code}`);
+    for (const expected of [
+      '3:document_number:nif_letter',
+      '4:guardian_member_numbers:guardian_unknown',
+      '5:member_number:duplicate_in_file',
+      '6:row:column_count',
+      '7:date_of_birth:date_invalid',
+      '7:postal_code:postal_code_invalid',
+      '7:email:email_invalid',
+      '7:mobile:phone_not_mobile',
+      '8:policy_status:not_allowed',
+      '9:first_name:too_long',
+    ]) {
+      assert.ok(found.includes(expected), `expected ${expected} in ${found.join(', ')}`);
+    }
+    assert.equal(r.skipped, 7);
+    assert.equal(r.inserted, 2);
+    const members = await db.kysely
+      .selectFrom('members')
+      .innerJoin('policies', 'policies.id', 'members.policy_id')
+      .select(['member_number', 'first_name'])
+      .where('policies.policy_number', '=', 'BADP')
+      .orderBy('member_number')
+      .execute();
+    assert.deepEqual(members, [
+      { member_number: 'GOOD1', first_name: 'Ana' },
+      { member_number: 'GOOD4', first_name: 'Ana' },
+    ]);
+  });
+
+  test('links a guardian listed later in the file, on the same policy only', async () => {
+    const minor = row({ policy_number: 'FAM-1', member_number: 'KID-1', role: 'dependent', date_of_birth: yearsBefore(today, 9), guardian_member_numbers: 'MUM-1;OTHER-1' });
+    const mum = row({ policy_number: 'FAM-1', member_number: 'MUM-1' });
+    const other = row({ policy_number: 'FAM-2', member_number: 'OTHER-1' });
+    const r = await run(csv(other, minor, mum), 1);
+    assert.deepEqual(
+      r.problems.map((p) => [p.line, p.code, p.params?.member_numbers]),
+      [[3, 'guardian_unknown', 'OTHER1']],
+      'a guardian on another policy is refused',
+    );
+    const fixed = await run(csv(row({ ...minor, guardian_member_numbers: 'MUM-1' })));
+    assert.equal(fixed.inserted, 1);
+    const links = await db.kysely
+      .selectFrom('guardian_links')
+      .innerJoin('members as k', 'k.id', 'guardian_links.minor_member_id')
+      .innerJoin('members as g', 'g.id', 'guardian_links.guardian_member_id')
+      .select(['k.member_number as kid', 'g.member_number as guardian'])
+      .where('k.member_number', '=', 'KID1')
+      .execute();
+    assert.deepEqual(links, [{ kid: 'KID1', guardian: 'MUM1' }]);
+    // R14: a guardian dropped by a later import loses the link.
+    await run(csv(row({ ...minor, guardian_member_numbers: '' })));
+    assert.equal((await db.kysely.selectFrom('guardian_links').selectAll().where('minor_member_id', '=', (await db.kysely.selectFrom('members').select('id').where('member_number', '=', 'KID1').executeTakeFirstOrThrow()).id).execute()).length, 0);
+  });
+
+  test('a new record whose document is an account’s username joins that account, only with the same birth date', async () => {
+    const now = clock.now().toISOString();
+    const doc = nie('Z', 7654321);
+    const account = await db.kysely
+      .insertInto('accounts')
+      .values({ username: doc, document_type: 'NIE', password_hash: 'x', email: 'r@example.com', language: 'es', status: 'active', password_changed_at: now, created_at: now, updated_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await run(csv(row({ policy_number: 'OLD-1', policy_status: 'cancelled', member_number: 'RET-OLD', document_type: 'NIE', document_number: doc, date_of_birth: '1970-01-01' })));
+    await db.kysely.updateTable('members').set({ account_id: account.id }).where('member_number', '=', 'RETOLD').execute();
+    const outboxBefore = (await db.kysely.selectFrom('outbox').selectAll().execute()).length;
+
+    const r = await run(
+      csv(
+        row({ policy_number: 'NEW-1', member_number: 'RET-NEW', document_type: 'NIE', document_number: doc, date_of_birth: '1970-01-01' }),
+        row({ policy_number: 'NEW-1', member_number: 'NOT-HIM', document_type: 'NIE', document_number: doc, date_of_birth: '1990-06-06' }),
+      ),
+    );
+    assert.equal(r.joinedAccounts, 1);
+    const joined = await db.kysely.selectFrom('members').select(['member_number', 'account_id']).where('member_number', 'in', ['RETNEW', 'NOTHIM']).orderBy('member_number').execute();
+    assert.deepEqual(joined, [
+      { member_number: 'NOTHIM', account_id: null },
+      { member_number: 'RETNEW', account_id: account.id },
+    ]);
+    // The returning member needs no registration, so no enrolment email for the joined record.
+    const queued = (await db.kysely.selectFrom('outbox').selectAll().execute()).slice(outboxBefore);
+    assert.equal(queued.length, 1);
+  });
+
+  test('a non-UTF-8 file: the rows with bad bytes are refused, the others kept', async () => {
+    const good = toCsvLine(row({ policy_number: 'LAT-1', member_number: 'LAT-GOOD' }));
+    const latin1 = Buffer.from(toCsvLine(row({ policy_number: 'LAT-1', member_number: 'LAT-BAD', first_name: 'Begoña' })), 'latin1');
+    const r = await run(Buffer.concat([Buffer.from(FEED_HEADER + good), latin1]));
+    assert.deepEqual(r.problems.map((p) => `${p.line}:${p.field}:${p.code}`), ['3:first_name:not_utf8', '3:last_name:not_utf8']);
+    assert.equal(r.inserted, 1);
+  });
+
+  test('a truncated file (a quote never closed) keeps the rows before and reports where it broke', async () => {
+    const text = csv(row({ policy_number: 'TR-1', member_number: 'TR-1' }), row({ policy_number: 'TR-1', member_number: 'TR-2' })) + 'TR-1,active,local,"Salud unfinished';
+    const r = await run(text);
+    assert.equal(r.inserted, 2);
+    assert.deepEqual(r.problems.map((p) => `${p.line}:${p.code}`), ['4:csv_quote_not_closed']);
+    assert.equal(r.skipped, 1);
+  });
+
+  test('a file without the expected header imports nothing', async () => {
+    const r = await run('member,policy\n1,2\n');
+    assert.equal(r.fileError?.code, 'header_invalid');
+    assert.equal(r.inserted, 0);
+  });
+
+  test('a synthetic feed of families imports cleanly (the generator used for load measurements)', async () => {
+    const text = [...syntheticFeed(200, today)].join('');
+    const r = await run(text, 50);
+    assert.equal(r.skipped, 0, JSON.stringify(r.problems.slice(0, 3)));
+    assert.equal(r.inserted, 200);
+    assert.equal(r.policiesInserted, 50);
+    assert.equal(nif(12345678), '12345678Z');
+  });
+});

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { catalogs, translator } from './i18n.js';
+
+// R20: every page, message and email exists in both languages; a test fails if a key is missing in either.
+
+const placeholders = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+
+test('Spanish and English have the same keys, none empty', () => {
+  const es = Object.keys(catalogs.es).sort();
+  const en = Object.keys(catalogs.en).sort();
+  assert.deepEqual(en, es);
+  for (const [lang, catalog] of Object.entries(catalogs)) {
+    for (const [key, text] of Object.entries(catalog)) assert.ok(text.trim().length > 0, `${lang}: ${key} is empty`);
+  }
+});
+
+test('each message has the same placeholders in both languages', () => {
+  for (const key of Object.keys(catalogs.es) as (keyof typeof catalogs.es)[]) {
+    assert.deepEqual(placeholders(catalogs.en[key]), placeholders(catalogs.es[key]), key);
+  }
+});
+
+test('a translator fills placeholders and does not escape (the views do)', () => {
+  assert.equal(translator('en')('layout.support', { email: 'a<b>@x.es' }), 'Need help? Write to us at a<b>@x.es.');
+  assert.equal(translator('es')('layout.support', { email: 'x@y.es' }), '¿Necesitas ayuda? Escríbenos a x@y.es.');
+});

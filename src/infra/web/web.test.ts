@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, test } from 'node:test';
+import Fastify from 'fastify';
+import { defaultBrand } from '../../config.js';
+import { formSecrets, setup, testConfig, type TestContext } from '../../../test/helpers/setup.js';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import { enrolmentEmail } from '../outbox/templates/enrolment.js';
+import { loggerOptions, safeUrl } from './logging.js';
+import { sendPage } from './view.js';
+import { Form } from './form.js';
+import { Layout } from './layout.js';
+
+// The web base: languages (R20), CSRF, security headers, error pages that never leak internals, health checks,
+// and the development mailbox (PRODUCT §4).
+
+describeEachDatabase('web base', (kind) => {
+  let ctx: TestContext;
+  before(async () => {
+    ctx = await setup(kind);
+    // A form and a failing route, to exercise the shared machinery the flows rely on.
+    ctx.app.get('/test/form', async (request, reply) => {
+      const page = request.pageContext();
+      return sendPage(reply, Layout({ ctx: page, title: 'form', children: Form({ ctx: page, action: '/test/form', children: null }) }));
+    });
+    ctx.app.post('/test/form', async () => 'accepted');
+    ctx.app.get('/test/boom', async () => {
+      throw new Error('secret internals at /srv/app.ts:42');
+    });
+  });
+  after(() => ctx.close());
+
+  test('the home page is in Spanish by default, and in English when the browser asks for it', async () => {
+    const es = await ctx.app.inject('/');
+    assert.equal(es.statusCode, 200);
+    assert.match(es.body, /<html lang="es"/);
+    assert.match(es.body, /Tu área privada/);
+    const en = await ctx.app.inject({ url: '/', headers: { 'accept-language': 'en-GB,en;q=0.9' } });
+    assert.match(en.body, /<html lang="en"/);
+    assert.match(en.body, /Your private area/);
+  });
+
+  test('the language link switches the language and a cookie remembers it', async () => {
+    const switched = await ctx.app.inject('/?lang=en');
+    assert.match(switched.body, /<html lang="en"/);
+    const cookie = switched.cookies.find((c) => c.name === 'lang');
+    assert.equal(cookie?.value, 'en');
+    const next = await ctx.app.inject({ url: '/', cookies: { lang: 'en' }, headers: { 'accept-language': 'es' } });
+    assert.match(next.body, /<html lang="en"/, 'the cookie wins over Accept-Language');
+    assert.match(next.body, /href="\/\?lang=es"/, 'the switch offers Spanish');
+  });
+
+  test('an unknown page gets a 404 page in the member’s language', async () => {
+    const es = await ctx.app.inject('/no-such-page');
+    assert.equal(es.statusCode, 404);
+    assert.match(es.body, /No encontramos esta página/);
+    const en = await ctx.app.inject({ url: '/no-such-page', cookies: { lang: 'en' } });
+    assert.match(en.body, /We could not find this page/);
+  });
+
+  test('security headers: a CSP with no inline script, no framing, no referrer, no caching of pages', async () => {
+    const res = await ctx.app.inject('/');
+    const csp = String(res.headers['content-security-policy']);
+    assert.match(csp, /script-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.equal(res.headers['referrer-policy'], 'no-referrer');
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.headers['cache-control'], 'no-store');
+    assert.equal(res.headers['strict-transport-security'], undefined, 'no HSTS on plain-http development');
+    assert.doesNotMatch(res.body, /<script>|\son\w+="/, 'no inline script or handler');
+  });
+
+  test('a form post without its CSRF token is refused with a page, and accepted with it', async () => {
+    const refused = await ctx.app.inject({ method: 'POST', url: '/test/form', payload: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(refused.statusCode, 403);
+    assert.match(refused.body, /El formulario ha caducado/);
+
+    const page = await ctx.app.inject('/test/form');
+    const { cookies, token } = formSecrets(page);
+    const wrong = await ctx.app.inject({ method: 'POST', url: '/test/form', cookies, payload: `_csrf=${token}x`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(wrong.statusCode, 403);
+    const ok = await ctx.app.inject({ method: 'POST', url: '/test/form', cookies, payload: `_csrf=${encodeURIComponent(token)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(ok.statusCode, 200);
+    assert.equal(ok.body, 'accepted');
+  });
+
+  test('oversized and malformed requests get a 4xx page, never a 500', async () => {
+    const big = await ctx.app.inject({ method: 'POST', url: '/test/form', payload: 'a=' + 'x'.repeat(100_000), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(big.statusCode, 413);
+    assert.match(big.body, /demasiados datos/);
+    const badType = await ctx.app.inject({ method: 'POST', url: '/test/form', payload: '<x/>', headers: { 'content-type': 'application/xml' } });
+    assert.equal(badType.statusCode, 415);
+    assert.match(badType.body, /<html/);
+    const badJson = await ctx.app.inject({ method: 'POST', url: '/test/form', payload: '{"a":', headers: { 'content-type': 'application/json' } });
+    assert.ok(badJson.statusCode >= 400 && badJson.statusCode < 500, String(badJson.statusCode));
+    const badUrl = await ctx.app.inject('/%E0%A4%A');
+    assert.ok(badUrl.statusCode >= 400 && badUrl.statusCode < 500, String(badUrl.statusCode));
+    const longUrl = await ctx.app.inject('/' + 'a'.repeat(10_000));
+    assert.equal(longUrl.statusCode, 404);
+  });
+
+  test('a bug gets a generic page with a reference, never the stack trace', async () => {
+    const res = await ctx.app.inject({ url: '/test/boom', cookies: { lang: 'en' } });
+    assert.equal(res.statusCode, 500);
+    assert.match(res.body, /Something went wrong/);
+    assert.match(res.body, /Error reference: [0-9a-f-]{36}/);
+    assert.doesNotMatch(res.body, /secret internals|\.ts:42|\n\s+at /);
+  });
+
+  test('/healthz and /readyz answer', async () => {
+    assert.deepEqual((await ctx.app.inject('/healthz')).json(), { status: 'ok' });
+    const ready = await ctx.app.inject('/readyz');
+    assert.equal(ready.statusCode, 200);
+    assert.deepEqual(ready.json(), { status: 'ready' });
+  });
+
+  test('the development mailbox lists every email and SMS, newest first, with readable bodies', async () => {
+    await ctx.courier.email(ctx.db.kysely, 'first@example.com', 'es', enrolmentEmail, { firstName: 'Ana', memberNumber: 'AS1', policyNumber: 'P1' });
+    await ctx.courier.sms(ctx.db.kysely, '+34612345678', 'es', 'test', 'Tu código es 123456');
+    const res = await ctx.app.inject('/dev/mailbox');
+    assert.equal(res.statusCode, 200);
+    const sms = res.body.indexOf('+34612345678');
+    const email = res.body.indexOf('first@example.com');
+    assert.ok(sms > 0 && email > 0 && sms < email, 'the SMS (newer) comes before the email');
+    assert.match(res.body, /Tu código es 123456/);
+    const id = /href="\/dev\/mailbox\/(\d+)\.html"/.exec(res.body)?.[1];
+    const html = await ctx.app.inject(`/dev/mailbox/${id}.html`);
+    assert.equal(html.statusCode, 200);
+    assert.match(html.body, /AS1/);
+    assert.match(String(html.headers['content-security-policy']), /default-src 'none'/);
+    assert.equal((await ctx.app.inject('/dev/mailbox/999999.html')).statusCode, 404);
+  });
+});
+
+test('production: HSTS, secure cookies, and no development mailbox', async () => {
+  const ctx = await setup('sqlite', {
+    env: { NODE_ENV: 'production', PUBLIC_URL: 'https://area.example.es', SMTP_URL: 'smtp://127.0.0.1:2525' },
+  });
+  try {
+    const res = await ctx.app.inject({ url: '/?lang=en', headers: { 'x-forwarded-proto': 'https' } });
+    assert.match(String(res.headers['strict-transport-security']), /max-age=31536000/);
+    assert.match(String(res.headers['content-security-policy']), /upgrade-insecure-requests/);
+    assert.equal((await ctx.app.inject('/dev/mailbox')).statusCode, 404);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('logs never carry cookies or tokens in URLs', async () => {
+  assert.equal(safeUrl('/recovery/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789?x=1'), '/recovery/[redacted]?[…]');
+  assert.equal(safeUrl('/dev/mailbox'), '/dev/mailbox');
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const options = loggerOptions(testConfig({ LOG_LEVEL: 'info' }));
+  const app = Fastify({ logger: { ...(options as object), stream } });
+  app.get('/reset/:token', async () => 'ok');
+  await app.inject({ url: '/reset/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789?code=123456', cookies: { session: 'topsecret' }, headers: { authorization: 'Bearer abc' } });
+  await app.close();
+  const log = lines.join('');
+  assert.match(log, /incoming request/);
+  assert.doesNotMatch(log, /AbCdEfGhIj|123456|topsecret|Bearer/);
+  assert.equal(defaultBrand.name.length > 0, true);
+});

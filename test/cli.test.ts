@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { FEED_HEADER } from '../src/feed/demo-feed.js';
+import { databaseKinds, PG_URL } from './helpers/databases.js';
+
+// The CLI reads the same configuration as the server (issue: foundation). It runs as `npx member-area <command>`.
+
+const run = promisify(execFile);
+const bin = new URL('../../bin/member-area.js', import.meta.url).pathname;
+
+async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+test('migrate, demo and import on SQLite; a skipped row makes the import exit 1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+  const env = { DATABASE_URL: `sqlite:${join(dir, 'db', 'portal.db')}` };
+  const migrated = await cli(['migrate'], env);
+  assert.equal(migrated.code, 0, migrated.stderr);
+  assert.match(migrated.stdout, /0001-initial/);
+  assert.match((await cli(['migrate'], env)).stdout, /up to date/);
+
+  const demo = await cli(['demo'], env);
+  assert.equal(demo.code, 0, demo.stderr);
+  assert.match(demo.stdout, /Imported 11 rows: 11 new/);
+
+  const file = join(dir, 'feed.csv');
+  writeFileSync(
+    file,
+    FEED_HEADER +
+      'P-77,active,local,Salud,2025-01-01,,M-77,holder,Eva,Gil,1980-01-01,NIF,12345678A,eva@example.com,,,,,,ES,es,\n' +
+      'P-77,active,local,Salud,2025-01-01,,M-78,holder,Luis,Gil,1981-01-01,NIF,12345678Z,luis@example.com,,,,,,ES,es,\n',
+  );
+  const imported = await cli(['import', file], env);
+  assert.equal(imported.code, 1, 'a skipped row is an error for the operator');
+  assert.match(imported.stdout, /line 2: document_number: The letter does not match this NIF/);
+  assert.match(imported.stdout, /Imported 2 rows: 1 new, 0 updated, 0 unchanged, 1 skipped/);
+
+  assert.equal((await cli(['import', join(dir, 'missing.csv')], env)).code, 2);
+  assert.equal((await cli(['frobnicate'], env)).code, 2);
+  const badConfig = await cli(['migrate'], { DATABASE_URL: 'mysql://nope' });
+  assert.equal(badConfig.code, 2);
+  assert.match(badConfig.stderr, /DATABASE_URL/);
+  const csv = await cli(['demo', '--csv'], env);
+  assert.ok(csv.stdout.startsWith(FEED_HEADER));
+});
+
+test('migrate and demo on PostgreSQL', { skip: !databaseKinds.includes('postgres') && 'PostgreSQL not reachable' }, async () => {
+  const schema = `cli_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  try {
+    const url = `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const demo = await cli(['demo'], { DATABASE_URL: url });
+    assert.equal(demo.code, 0, demo.stderr);
+    assert.match(demo.stdout, /Imported 11 rows: 11 new/);
+    const again = await cli(['demo'], { DATABASE_URL: url });
+    assert.match(again.stdout, /0 new, 0 updated, 11 unchanged/);
+    const { rows } = await admin.query(`select count(*)::int as n from ${schema}.members`);
+    assert.equal(rows[0].n, 11);
+  } finally {
+    await admin.query(`drop schema ${schema} cascade`);
+    await admin.end();
+  }
+});
