@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -57,6 +58,8 @@ const envSchema = z.object({
   SESSION_ABSOLUTE_HOURS: intFrom(1, 24 * 7).default(8),
   OUTBOX_POLL_MS: intFrom(50, 60_000).default(1000),
   TIME_ZONE: z.string().default('Europe/Madrid'),
+  // Keys HMACs that every node must agree on (captcha challenges). Production requires it.
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters').max(256).optional(),
 });
 
 export interface Config {
@@ -79,6 +82,8 @@ export interface Config {
   readonly timeZone: string;
   /** Cookies carry `Secure` and the `__Host-` prefix unless we serve plain http on localhost (R8). */
   readonly secureCookies: boolean;
+  /** HMAC key shared by every node; a random one per process in development when unset. */
+  readonly secretKey: string;
 }
 
 export class ConfigError extends Error {
@@ -135,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!e.SMTP_URL) problems.push('SMTP_URL: production needs a mail server');
     if (devMailbox) problems.push('DEV_MAILBOX: the development mailbox cannot run in production');
     if (e.DEMO_DATA === 'on') problems.push('DEMO_DATA: demo data cannot be loaded in production');
+    if (!e.SECRET_KEY) problems.push('SECRET_KEY: production needs a shared secret of at least 32 characters');
   }
   if (problems.length) throw new ConfigError(problems);
 
@@ -160,5 +166,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxPollMs: e.OUTBOX_POLL_MS,
     timeZone: e.TIME_ZONE,
     secureCookies: !(url.protocol === 'http:' && isLocalhost(url)),
+    secretKey: e.SECRET_KEY ?? randomBytes(32).toString('base64url'),
   });
 }

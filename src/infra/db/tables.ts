@@ -168,6 +168,12 @@ export interface RateLimitTable {
   expires_at: Timestamp;
 }
 
+/** R10: captcha solutions already used (single use). */
+export interface CaptchaSolutionTable {
+  challenge_hash: string;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   policies: PolicyTable;
   members: MemberTable;
@@ -180,6 +186,7 @@ export interface Database {
   outbox: OutboxTable;
   audit_events: AuditEventTable;
   rate_limits: RateLimitTable;
+  captcha_solutions: CaptchaSolutionTable;
 }
 
 export type Policy = Selectable<PolicyTable>;
