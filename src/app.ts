@@ -5,6 +5,9 @@ import type { Config } from './config.js';
 import { devMailboxRoutes } from './flows/dev-mailbox/dev-mailbox.routes.js';
 import { healthRoutes } from './flows/health/health.routes.js';
 import { homeRoutes } from './flows/home/home.routes.js';
+import { registrationRoutes } from './flows/registration/registration.routes.js';
+import { createCaptcha } from './infra/captcha/captcha.js';
+import { captchaRoutes } from './infra/captcha/captcha.routes.js';
 import type { Db } from './infra/db/database.js';
 import type { Courier } from './infra/outbox/courier.js';
 import { loggerOptions } from './infra/web/logging.js';
@@ -33,6 +36,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(web, { config: deps.config, clock: deps.clock, publicDir: defaultPublicDir });
   await app.register(healthRoutes, { db: deps.db });
   await app.register(homeRoutes);
+  const captcha = createCaptcha({ db: deps.db.kysely, clock: deps.clock, hmacKey: deps.config.secretKey });
+  await app.register(captchaRoutes, { captcha, maxAge: deps.config.env === 'production' ? '1h' : 0 });
+  await app.register(registrationRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, kickOutbox: deps.kickOutbox });
   if (deps.config.devMailbox) await app.register(devMailboxRoutes, { db: deps.db });
   return app;
 }

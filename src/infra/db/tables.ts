@@ -55,6 +55,12 @@ export interface AccountTable {
   password_hash: string;
   email: string;
   mobile: string | null;
+  /** R3: the postal address the member confirmed (the insurer's record keeps its own). */
+  address_line: string | null;
+  postal_code: string | null;
+  city: string | null;
+  province: string | null;
+  country: string | null;
   email_verified_at: Timestamp | null;
   mobile_verified_at: Timestamp | null;
   preferred_channel: 'email' | 'sms' | 'totp' | null;

@@ -56,7 +56,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     } catch (err) {
       const attempt = message.attempts + 1;
       const next = attempt >= maxAttempts ? null : new Date(opts.clock.now().getTime() + backoffMs(attempt)).toISOString();
-      await markFailedAttempt(kysely, message.id, workerId, (err as Error).message ?? String(err), next);
+      // A transport may throw something that is not an Error: it still counts as a failed attempt.
+      const reason = err instanceof Error ? err.message : String(err);
+      await markFailedAttempt(kysely, message.id, workerId, reason, next);
       if (next) report.retried++;
       else report.failed++;
       opts.onError?.(err, message);
@@ -96,7 +98,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       total.sent += r.sent;
       total.retried += r.retried;
       total.failed += r.failed;
-      if (r.sent + r.retried + r.failed === 0) return total;
+      // stop() ends a drain in progress too: it only waits for the current run, and the database may close next.
+      if (r.sent + r.retried + r.failed === 0 || stopped) return total;
     }
   }
 

@@ -25,6 +25,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('password_hash', 'varchar(200)', (c) => c.notNull())
     .addColumn('email', 'varchar(254)', (c) => c.notNull())
     .addColumn('mobile', 'varchar(20)')
+    .addColumn('address_line', 'varchar(200)')
+    .addColumn('postal_code', 'varchar(10)')
+    .addColumn('city', 'varchar(100)')
+    .addColumn('province', 'varchar(100)')
+    .addColumn('country', 'varchar(2)')
     .addColumn('email_verified_at', ts)
     .addColumn('mobile_verified_at', ts)
     .addColumn('preferred_channel', 'varchar(10)')
@@ -95,6 +100,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', ts, (c) => c.notNull())
     .execute();
   await db.schema.createIndex('flows_expires_idx').on('flows').column('expires_at').execute();
+  await db.schema.createIndex('flows_browser_idx').on('flows').columns(['browser_hash', 'kind']).execute();
 
   await withId(db, db.schema.createTable('one_time_tokens'))
     .addColumn('purpose', 'varchar(32)', (c) => c.notNull())

@@ -1,14 +1,20 @@
 import nodemailer from 'nodemailer';
 import type { Transport } from './transport.js';
 
+export interface SmtpTimeouts {
+  connectionTimeout: number;
+  greetingTimeout: number;
+  socketTimeout: number;
+}
+
+// Timeouts stay well under the dispatcher's lease, so a message is never handed to a second node mid-send (R25).
+export const SMTP_TIMEOUTS: Readonly<SmtpTimeouts> = Object.freeze({ connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 });
+
 /** Email over SMTP (`smtp://` or `smtps://`) with nodemailer. */
-export function smtpTransport(smtpUrl: string, from: string): Transport {
-  // Timeouts stay well under the dispatcher's lease, so a message is never handed to a second node mid-send (R25).
-  const transporter = nodemailer.createTransport(smtpUrl, {
-    connectionTimeout: 15_000,
-    greetingTimeout: 15_000,
-    socketTimeout: 30_000,
-  } as Parameters<typeof nodemailer.createTransport>[1]);
+export function smtpTransport(smtpUrl: string, from: string, timeouts: Readonly<SmtpTimeouts> = SMTP_TIMEOUTS): Transport {
+  // The connection options go in one object with the URL: nodemailer's second argument is defaults for each
+  // *message*, so timeouts passed there are silently ignored (and its own socket timeout is 10 minutes).
+  const transporter = nodemailer.createTransport({ url: smtpUrl, ...timeouts });
   return {
     name: 'smtp',
     async send(message) {

@@ -1,0 +1,258 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import { rulesOf } from '../../domain/password-policy.js';
+import { normaliseReference } from '../../domain/reference-number.js';
+import { recordAudit, type AuditContext } from '../../infra/audit/audit.repository.js';
+import type { Captcha } from '../../infra/captcha/captcha.js';
+import type { Db } from '../../infra/db/database.js';
+import type { Member } from '../../infra/db/tables.js';
+import { createFlowStore, type Flow } from '../../infra/flows/flow-store.js';
+import type { Courier } from '../../infra/outbox/courier.js';
+import { bucket, count, hit } from '../../infra/rate-limit/rate-limit.js';
+import { byField } from '../../infra/web/form.js';
+import { sendPage } from '../../infra/web/view.js';
+import {
+  completeRegistration,
+  confirmDetails,
+  identify,
+  REGISTRATION_TTL_MS,
+  type RegistrationData,
+} from './registration.flow.js';
+import { AlreadyDonePage, DetailsPage, DonePage, IdentifyPage, IneligiblePage, PasswordPage, ReturningPage, TooManyPage } from './registration.views.js';
+
+export interface RegistrationDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  courier: Courier;
+  captcha: Captcha;
+  kickOutbox?: (() => void) | undefined;
+}
+
+// R6: identification attempts are limited per member number and per client address; a captcha after 3 failures.
+const IDENTIFY_WINDOW_MS = 60 * 60_000;
+const CAPTCHA_AFTER = 3;
+const MAX_PER_MEMBER = 10;
+const MAX_PER_ADDRESS = 30;
+
+type Body = Record<string, string | undefined>;
+const field = (body: unknown, name: string): string => {
+  const value = (body as Body | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+};
+
+export function auditContext(request: FastifyRequest): AuditContext {
+  return { ip: request.ip, userAgent: request.headers['user-agent'], requestId: String(request.id) };
+}
+
+export async function registrationRoutes(app: FastifyInstance, deps: RegistrationDeps): Promise<void> {
+  const { db, clock, config } = deps;
+  const kysely = db.kysely;
+  const flows = createFlowStore<RegistrationData>(clock, {
+    kind: 'registration',
+    ttlMs: REGISTRATION_TTL_MS,
+    cookieName: 'registration',
+    secureCookies: config.secureCookies,
+  });
+  const audit = (request: FastifyRequest, event: string, outcome: 'success' | 'failure' | 'refused' | 'info', extra: { subject?: string | null; memberId?: number | null; details?: Record<string, string | number | boolean | null> } = {}) =>
+    recordAudit(kysely, clock, auditContext(request), { event, outcome, actor: 'anonymous', ...extra });
+
+  const failureCounts = async (request: FastifyRequest, memberNumber: string) => {
+    const [perAddress, perMember] = await Promise.all([
+      count(kysely, clock, bucket('register-ip', request.ip), IDENTIFY_WINDOW_MS),
+      memberNumber ? count(kysely, clock, bucket('register-member', memberNumber), IDENTIFY_WINDOW_MS) : Promise.resolve(0),
+    ]);
+    return { perAddress, perMember };
+  };
+
+  /** The browser's registration flow, or the page to send it to when there is none to continue. */
+  async function currentFlow(request: FastifyRequest, reply: FastifyReply): Promise<{ flow: Flow<RegistrationData>; member: Member } | undefined> {
+    const found = await flows.load(kysely, request);
+    if (found.status !== 'active') {
+      // R6: an expired flow restarts with a message, never an error page.
+      reply.redirect(found.status === 'expired' ? '/register?expired=1' : '/register', 303);
+      return undefined;
+    }
+    const member = await kysely.selectFrom('members').selectAll().where('id', '=', found.flow.memberId!).executeTakeFirst();
+    if (!member) {
+      await flows.end(kysely, request, reply);
+      reply.redirect('/register', 303);
+      return undefined;
+    }
+    return { flow: found.flow, member };
+  }
+
+  const stepUrl: Record<string, string> = { details: '/register/details', password: '/register/password', returning: '/register/details', done: '/register/done' };
+
+  app.get('/register', async (request, reply) => {
+    const expired = (request.query as Body).expired === '1';
+    const { perAddress } = await failureCounts(request, '');
+    return sendPage(reply, <IdentifyPage ctx={request.pageContext()} view={{ values: {}, captcha: perAddress >= CAPTCHA_AFTER, ...(expired ? { notice: 'expired' } : {}) }} />);
+  });
+
+  app.post('/register', async (request, reply) => {
+    const values = {
+      member_number: field(request.body, 'member_number').slice(0, 100),
+      birth_date: field(request.body, 'birth_date').slice(0, 100),
+      policy_number: field(request.body, 'policy_number').slice(0, 100),
+    };
+    const memberNumber = normaliseReference(values.member_number);
+    const before = await failureCounts(request, memberNumber);
+    if (before.perAddress >= MAX_PER_ADDRESS || before.perMember >= MAX_PER_MEMBER) {
+      await audit(request, 'registration.identify', 'refused', { subject: memberNumber || null, details: { reason: 'rate_limited' } });
+      return sendPage(reply, <TooManyPage ctx={request.pageContext()} />, 429);
+    }
+    const captchaRequired = before.perAddress >= CAPTCHA_AFTER || before.perMember >= CAPTCHA_AFTER;
+    if (captchaRequired) {
+      const verdict = await deps.captcha.verify(field(request.body, 'altcha'));
+      if (verdict !== 'ok') {
+        await audit(request, 'registration.identify', 'refused', { subject: memberNumber || null, details: { reason: `captcha_${verdict}` } });
+        const view = { values, captcha: true, notice: 'captcha' as const, errors: { altcha: { code: verdict === 'missing' ? 'captcha_missing' : 'captcha_invalid' } } };
+        return sendPage(reply, <IdentifyPage ctx={request.pageContext()} view={view} />, 400);
+      }
+    }
+
+    const outcome = await identify(kysely, clock, config.timeZone, {
+      memberNumber: values.member_number,
+      birthDate: values.birth_date,
+      policyNumber: values.policy_number,
+    });
+    if (outcome.kind === 'invalid') {
+      return sendPage(reply, <IdentifyPage ctx={request.pageContext()} view={{ values, errors: byField(outcome.errors), captcha: captchaRequired }} />, 400);
+    }
+    if (outcome.kind === 'mismatch') {
+      const [perAddress, perMember] = await Promise.all([
+        hit(kysely, clock, bucket('register-ip', request.ip), IDENTIFY_WINDOW_MS),
+        hit(kysely, clock, bucket('register-member', memberNumber), IDENTIFY_WINDOW_MS),
+      ]);
+      await audit(request, 'registration.identify', 'failure', { subject: memberNumber, details: { reason: 'mismatch' } });
+      const captcha = perAddress >= CAPTCHA_AFTER || perMember >= CAPTCHA_AFTER;
+      return sendPage(reply, <IdentifyPage ctx={request.pageContext()} view={{ values, notice: 'mismatch', captcha }} />, 400);
+    }
+    if (outcome.kind === 'ineligible') {
+      await audit(request, 'registration.identify', 'refused', { subject: outcome.member.member_number, memberId: outcome.member.id, details: { reason: outcome.reason } });
+      return sendPage(reply, <IneligiblePage ctx={request.pageContext()} reason={outcome.reason} />);
+    }
+    await flows.start(kysely, reply, { state: 'details', memberId: outcome.member.id, data: {} });
+    await audit(request, 'registration.identify', 'success', { subject: outcome.member.member_number, memberId: outcome.member.id });
+    return reply.redirect('/register/details', 303);
+  });
+
+  const detailsValues = (member: Member, data: RegistrationData) => {
+    const d = data.details;
+    return {
+      address_line: d?.addressLine ?? member.address_line,
+      postal_code: d?.postalCode ?? member.postal_code,
+      city: d?.city ?? member.city,
+      province: d?.province ?? member.province,
+      email: d?.email ?? member.email,
+      mobile: d?.mobile ?? member.mobile,
+      document_type: d?.documentType ?? member.document_type,
+      document_number: d?.documentNumber ?? '',
+    };
+  };
+
+  app.get('/register/details', async (request, reply) => {
+    const current = await currentFlow(request, reply);
+    if (!current) return reply;
+    const { flow, member } = current;
+    if (flow.state === 'returning') return sendPage(reply, <ReturningPage ctx={request.pageContext()} />);
+    if (flow.state === 'done') return reply.redirect('/register/done', 303);
+    return sendPage(reply, <DetailsPage ctx={request.pageContext()} view={{ values: detailsValues(member, flow.data), recordHasDocument: member.document_number !== null }} />);
+  });
+
+  app.post('/register/details', async (request, reply) => {
+    const current = await currentFlow(request, reply);
+    if (!current) return reply;
+    const { flow, member } = current;
+    if (flow.state !== 'details' && flow.state !== 'password') return reply.redirect(stepUrl[flow.state] ?? '/register', 303);
+    const input = {
+      addressLine: field(request.body, 'address_line'),
+      postalCode: field(request.body, 'postal_code'),
+      city: field(request.body, 'city'),
+      province: field(request.body, 'province'),
+      email: field(request.body, 'email'),
+      mobile: field(request.body, 'mobile'),
+      documentType: field(request.body, 'document_type'),
+      documentNumber: field(request.body, 'document_number'),
+    };
+    const outcome = await confirmDetails(kysely, member, input);
+    if (outcome.kind === 'invalid') {
+      await audit(request, 'registration.details', 'failure', { subject: member.member_number, memberId: member.id, details: { codes: outcome.errors.map((e) => `${e.field}:${e.code}`).join(',') } });
+      const values = {
+        address_line: input.addressLine.slice(0, 200),
+        postal_code: input.postalCode.slice(0, 10),
+        city: input.city.slice(0, 100),
+        province: input.province.slice(0, 100),
+        email: input.email.slice(0, 254),
+        mobile: input.mobile.slice(0, 30),
+        document_type: input.documentType.slice(0, 10),
+        document_number: input.documentNumber.slice(0, 40),
+      };
+      return sendPage(reply, <DetailsPage ctx={request.pageContext()} view={{ values, errors: byField(outcome.errors), recordHasDocument: member.document_number !== null }} />, 400);
+    }
+    if (outcome.kind === 'returning') {
+      const moved = await flows.advance(kysely, flow, ['details', 'password'], 'returning', { details: outcome.details, returningAccountId: outcome.accountId });
+      if (!moved) return reply.redirect('/register?expired=1', 303);
+      await audit(request, 'registration.details', 'info', { subject: member.member_number, memberId: member.id, details: { returning: true } });
+      return reply.redirect('/register/details', 303);
+    }
+    const moved = await flows.advance(kysely, flow, ['details', 'password'], 'password', { details: outcome.details });
+    if (!moved) return reply.redirect('/register?expired=1', 303);
+    await audit(request, 'registration.details', 'success', { subject: member.member_number, memberId: member.id });
+    return reply.redirect('/register/password', 303);
+  });
+
+  const emptyRules = rulesOf().map((rule) => ({ rule, met: null }));
+
+  app.get('/register/password', async (request, reply) => {
+    const current = await currentFlow(request, reply);
+    if (!current) return reply;
+    const { flow } = current;
+    if (flow.state !== 'password' || !flow.data.details) return reply.redirect(stepUrl[flow.state] ?? '/register', 303);
+    return sendPage(reply, <PasswordPage ctx={request.pageContext()} view={{ username: flow.data.details.documentNumber, rules: emptyRules }} />);
+  });
+
+  app.post('/register/back', async (request, reply) => {
+    const current = await currentFlow(request, reply);
+    if (!current) return reply;
+    if (current.flow.state === 'password') await flows.advance(kysely, current.flow, 'password', 'details');
+    return reply.redirect('/register/details', 303);
+  });
+
+  app.post('/register/password', async (request, reply) => {
+    const current = await currentFlow(request, reply);
+    if (!current) return reply;
+    const { flow, member } = current;
+    // R6: step 3 only after steps 1 and 2, in this browser, once.
+    if (flow.state === 'done') return sendPage(reply, <AlreadyDonePage ctx={request.pageContext()} />, 409);
+    if (flow.state !== 'password' || !flow.data.details) return reply.redirect(stepUrl[flow.state] ?? '/register', 303);
+    const details = flow.data.details;
+    const outcome = await completeRegistration(
+      { db: kysely, clock, courier: deps.courier, audit: auditContext(request), lang: request.lang },
+      member,
+      details,
+      field(request.body, 'password'),
+      field(request.body, 'password_confirmation'),
+      (trx) => flows.advance(trx, flow, 'password', 'done'),
+    );
+    if (outcome.kind === 'invalid') {
+      await audit(request, 'registration.password', 'failure', { subject: member.member_number, memberId: member.id, details: { codes: outcome.errors.map((e) => e.code).join(',') } });
+      return sendPage(reply, <PasswordPage ctx={request.pageContext()} view={{ username: details.documentNumber, rules: outcome.rules, errors: byField(outcome.errors) }} />, 400);
+    }
+    if (outcome.kind === 'taken') {
+      await audit(request, 'registration.password', 'refused', { subject: member.member_number, memberId: member.id, details: { reason: 'already_registered' } });
+      return sendPage(reply, <AlreadyDonePage ctx={request.pageContext()} />, 409);
+    }
+    deps.kickOutbox?.();
+    return reply.redirect('/register/done', 303);
+  });
+
+  app.get('/register/done', async (request, reply) => {
+    const found = await flows.load(kysely, request);
+    if (found.status !== 'active' || found.flow.state !== 'done') return reply.redirect('/register', 303);
+    await flows.end(kysely, request, reply);
+    return sendPage(reply, <DonePage ctx={request.pageContext()} email={found.flow.data.details?.email ?? null} />);
+  });
+}

@@ -1,0 +1,317 @@
+import type { PasswordRule } from '../../domain/password-policy.js';
+import { CaptchaField, CAPTCHA_SCRIPTS } from '../../infra/captcha/captcha-field.js';
+import type { MessageKey } from '../../infra/i18n/i18n.js';
+import { ErrorSummary, Form, Input, Notice, Select, type FieldErrors } from '../../infra/web/form.js';
+import { Layout } from '../../infra/web/layout.js';
+import type { PageContext } from '../../infra/web/page-context.js';
+import type { Ineligibility } from './registration.flow.js';
+
+function Steps({ ctx, current }: { ctx: PageContext; current: 1 | 2 | 3 }) {
+  const { t } = ctx;
+  const steps: MessageKey[] = ['register.step1', 'register.step2', 'register.step3'];
+  return (
+    <nav aria-label={t('register.progress')}>
+      <ol class="steps">
+        {steps.map((key, i) => (
+          <li class={i + 1 === current ? 'current' : i + 1 < current ? 'done' : ''} {...(i + 1 === current ? { 'aria-current': 'step' } : {})}>
+            {t(key)}
+          </li>
+        ))}
+      </ol>
+    </nav>
+  );
+}
+
+export interface IdentifyView {
+  values: { member_number?: string; birth_date?: string; policy_number?: string };
+  errors?: FieldErrors;
+  notice?: 'mismatch' | 'expired' | 'captcha';
+  captcha: boolean;
+}
+
+/** Step 1 (R1): member number, date of birth and policy number. */
+export function IdentifyPage({ ctx, view }: { ctx: PageContext; view: IdentifyView }) {
+  const { t, brand } = ctx;
+  const errors = view.errors ?? {};
+  const labels = { member_number: t('register.memberNumber'), birth_date: t('register.birthDate'), policy_number: t('register.policyNumber'), altcha: t('captcha.label') };
+  return (
+    <Layout ctx={ctx} title={t('register.title')} scripts={view.captcha ? CAPTCHA_SCRIPTS : []}>
+      <h1>{t('register.title')}</h1>
+      <Steps ctx={ctx} current={1} />
+      {view.notice === 'expired' ? <Notice kind="info">{t('register.expired')}</Notice> : null}
+      {view.notice === 'mismatch' ? (
+        <Notice kind="error" title={t('register.mismatchTitle')}>
+          <p>{t('register.mismatch')}</p>
+          <p>{t('register.mismatchHelp', { email: brand.supportEmail })}</p>
+        </Notice>
+      ) : null}
+      {view.notice === 'captcha' ? <Notice kind="info">{t('register.captchaNeeded')}</Notice> : null}
+      <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
+      <p>{t('register.intro')}</p>
+      <Form ctx={ctx} action="/register" class="stack">
+        <Input ctx={ctx} name="member_number" label={labels.member_number} hint={t('register.memberNumberHint')} value={view.values.member_number} error={errors.member_number} autocomplete="off" spellcheck={false} maxLength={40} required />
+        <Input ctx={ctx} name="birth_date" label={labels.birth_date} hint={t('register.birthDateHint')} value={view.values.birth_date} error={errors.birth_date} autocomplete="bday" inputMode="numeric" maxLength={10} required />
+        <Input ctx={ctx} name="policy_number" label={labels.policy_number} value={view.values.policy_number} error={errors.policy_number} autocomplete="off" spellcheck={false} maxLength={40} required />
+        {view.captcha ? <CaptchaField ctx={ctx} error={errors.altcha} /> : null}
+        <button type="submit">{t('form.continue')}</button>
+      </Form>
+      <p class="muted">{t('register.whereData', { email: brand.supportEmail })}</p>
+      <p>
+        {t('register.haveAccount')} <a href="/sign-in">{t('home.signIn')}</a>
+      </p>
+      <Notice kind="info" title={t('home.intlTitle')}>
+        <p>{t('home.intlBody', { email: brand.internationalContact.email })}</p>
+      </Notice>
+    </Layout>
+  );
+}
+
+const INELIGIBLE: Record<Ineligibility, { title: MessageKey; body: MessageKey }> = {
+  minor: { title: 'register.minor.title', body: 'register.minor.body' },
+  international: { title: 'register.intl.title', body: 'register.intl.body' },
+  expatriate: { title: 'register.intl.title', body: 'register.intl.body' },
+  cancelled: { title: 'register.cancelled.title', body: 'register.cancelled.body' },
+  registered: { title: 'register.registered.title', body: 'register.registered.body' },
+};
+
+/** R2: each reason a matched member cannot register here, with where to go instead. */
+export function IneligiblePage({ ctx, reason }: { ctx: PageContext; reason: Ineligibility }) {
+  const { t, brand } = ctx;
+  const keys = INELIGIBLE[reason];
+  const contact = reason === 'international' || reason === 'expatriate' ? brand.internationalContact : { email: brand.supportEmail, phone: brand.supportPhone };
+  return (
+    <Layout ctx={ctx} title={t(keys.title)}>
+      <h1>{t(keys.title)}</h1>
+      <p class="lead" data-reason={reason}>
+        {t(keys.body, { email: contact.email })}
+      </p>
+      {contact.phone && reason !== 'registered' ? <p>{t('home.intlPhone', { phone: contact.phone })}</p> : null}
+      {reason === 'registered' ? (
+        <p class="actions">
+          <a class="button" href="/sign-in">
+            {t('home.signIn')}
+          </a>
+          <a class="button secondary" href="/recovery">
+            {t('register.forgot')}
+          </a>
+        </p>
+      ) : (
+        <p>
+          <a href="/">{t('error.backHome')}</a>
+        </p>
+      )}
+    </Layout>
+  );
+}
+
+export interface DetailsView {
+  values: Record<string, string | null | undefined>;
+  errors?: FieldErrors;
+  recordHasDocument: boolean;
+}
+
+/** Step 2 (R3): contact data prefilled from the record, and the identity document that becomes the username. */
+export function DetailsPage({ ctx, view }: { ctx: PageContext; view: DetailsView }) {
+  const { t, brand } = ctx;
+  const errors = view.errors ?? {};
+  const v = view.values;
+  const labels: Record<string, string> = {
+    address_line: t('register.address'),
+    postal_code: t('register.postalCode'),
+    city: t('register.city'),
+    province: t('register.province'),
+    email: t('register.email'),
+    mobile: t('register.mobile'),
+    document_type: t('register.documentType'),
+    document_number: t('register.documentNumber'),
+  };
+  const docError = errors.document_number?.code;
+  return (
+    <Layout ctx={ctx} title={t('register.detailsTitle')}>
+      <h1>{t('register.detailsTitle')}</h1>
+      <Steps ctx={ctx} current={2} />
+      <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
+      {docError === 'document_taken' ? (
+        <Notice kind="error">
+          <p>{t('register.documentTakenHelp', { email: brand.supportEmail })}</p>
+        </Notice>
+      ) : null}
+      <p>{t('register.detailsIntro')}</p>
+      <Form ctx={ctx} action="/register/details" class="stack">
+        <fieldset>
+          <legend>{t('register.addressLegend')}</legend>
+          <Input ctx={ctx} name="address_line" label={labels.address_line!} value={v.address_line} error={errors.address_line} autocomplete="street-address" maxLength={200} required />
+          <Input ctx={ctx} name="postal_code" label={labels.postal_code!} value={v.postal_code} error={errors.postal_code} autocomplete="postal-code" inputMode="numeric" maxLength={5} required />
+          <Input ctx={ctx} name="city" label={labels.city!} value={v.city} error={errors.city} autocomplete="address-level2" maxLength={100} required />
+          <Input ctx={ctx} name="province" label={labels.province!} value={v.province} error={errors.province} autocomplete="address-level1" maxLength={100} />
+        </fieldset>
+        <fieldset>
+          <legend>{t('register.contactLegend')}</legend>
+          <Input ctx={ctx} name="email" type="email" label={labels.email!} value={v.email} error={errors.email} autocomplete="email" maxLength={254} spellcheck={false} required />
+          <Input ctx={ctx} name="mobile" type="tel" label={labels.mobile!} hint={t('register.mobileHint')} value={v.mobile} error={errors.mobile} autocomplete="tel" maxLength={20} />
+        </fieldset>
+        <fieldset>
+          <legend>{t('register.documentLegend')}</legend>
+          <p class="hint">{view.recordHasDocument ? t('register.documentOnRecord') : t('register.documentHint')}</p>
+          <Select
+            ctx={ctx}
+            name="document_type"
+            label={labels.document_type!}
+            value={v.document_type}
+            error={errors.document_type}
+            placeholder={t('register.documentTypeChoose')}
+            options={[
+              { value: 'NIF', label: t('register.docNif') },
+              { value: 'NIE', label: t('register.docNie') },
+              { value: 'PASSPORT', label: t('register.docPassport') },
+            ]}
+            required
+          />
+          <Input ctx={ctx} name="document_number" label={labels.document_number!} value={v.document_number} error={errors.document_number} autocomplete="off" spellcheck={false} maxLength={40} required />
+        </fieldset>
+        <button type="submit">{t('form.continue')}</button>
+      </Form>
+    </Layout>
+  );
+}
+
+/** R3: the document already belongs to this person's account: sign in, and the new policy joins it. */
+export function ReturningPage({ ctx }: { ctx: PageContext }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('register.returning.title')}>
+      <h1>{t('register.returning.title')}</h1>
+      <p class="lead">{t('register.returning.body')}</p>
+      <p>{t('register.returning.next')}</p>
+      <p class="actions">
+        <a class="button" href="/sign-in">
+          {t('home.signIn')}
+        </a>
+        <a class="button secondary" href="/recovery">
+          {t('register.forgot')}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+export const RULE_KEYS: Record<PasswordRule, MessageKey> = {
+  length: 'password.rule.length',
+  charset: 'password.rule.charset',
+  digit: 'password.rule.digit',
+  upper: 'password.rule.upper',
+  lower: 'password.rule.lower',
+  not_common: 'password.rule.notCommon',
+  no_personal_data: 'password.rule.noPersonal',
+};
+
+/** The R4 checklist: every rule, and after a submit (or as the person types, with scripts) whether it is met. */
+export function PasswordChecklist({ ctx, rules }: { ctx: PageContext; rules: { rule: PasswordRule; met: boolean | null }[] }) {
+  const { t } = ctx;
+  return (
+    <div class="checklist" id="password-rules" data-met={t('password.met')} data-unmet={t('password.unmet')}>
+      <p class="hint">{t('password.rulesIntro')}</p>
+      <ul>
+        {rules.map(({ rule, met }) => (
+          <li data-rule={rule} class={met === null ? '' : met ? 'met' : 'unmet'}>
+            <span class="state" aria-hidden="true">
+              {met === null ? '•' : met ? '✓' : '✗'}
+            </span>{' '}
+            {t(RULE_KEYS[rule])}
+            <span class="visually-hidden state-text">{met === null ? '' : met ? ` (${t('password.met')})` : ` (${t('password.unmet')})`}</span>
+          </li>
+        ))}
+        <li class="static">
+          <span class="state" aria-hidden="true">
+            •
+          </span>{' '}
+          {t('password.rule.history')}
+        </li>
+      </ul>
+    </div>
+  );
+}
+
+export interface PasswordView {
+  username: string;
+  rules: { rule: PasswordRule; met: boolean | null }[];
+  errors?: FieldErrors;
+}
+
+/** Step 3 (R4): the password, with its rules; password managers see the username and a new-password field. */
+export function PasswordPage({ ctx, view }: { ctx: PageContext; view: PasswordView }) {
+  const { t } = ctx;
+  const errors = view.errors ?? {};
+  const labels = { password: t('password.new'), password_confirmation: t('password.confirm') };
+  return (
+    <Layout ctx={ctx} title={t('register.passwordTitle')} scripts={['/assets/password-checklist.js']}>
+      <h1>{t('register.passwordTitle')}</h1>
+      <Steps ctx={ctx} current={3} />
+      <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
+      <p>{t('register.passwordIntro')}</p>
+      <Form ctx={ctx} action="/register/password" class="stack">
+        <Input ctx={ctx} name="username" label={t('register.yourUsername')} value={view.username} autocomplete="username" readOnly />
+        <Input ctx={ctx} name="password" type="password" label={labels.password} value="" error={errors.password} autocomplete="new-password" maxLength={64} describedBy="password-rules" required />
+        <PasswordChecklist ctx={ctx} rules={view.rules} />
+        <Input ctx={ctx} name="password_confirmation" type="password" label={labels.password_confirmation} value="" error={errors.password_confirmation} autocomplete="new-password" maxLength={64} required />
+        <p class="muted">{t('password.personal')}</p>
+        <button type="submit">{t('register.create')}</button>
+      </Form>
+      <Form ctx={ctx} action="/register/back">
+        <button type="submit" class="link-button">
+          {t('register.backToDetails')}
+        </button>
+      </Form>
+    </Layout>
+  );
+}
+
+/** R5: done; the person signs in (which proves a channel with the second step). */
+export function DonePage({ ctx, email }: { ctx: PageContext; email: string | null }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('register.done.title')}>
+      <h1>{t('register.done.title')}</h1>
+      <Notice kind="success">
+        <p>{t('register.done.body')}</p>
+        {email ? <p>{t('register.done.email', { email })}</p> : null}
+      </Notice>
+      <p>{t('register.done.next')}</p>
+      <p>
+        <a class="button" href="/sign-in">
+          {t('home.signIn')}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+/** Step 3 raced with another browser (or was replayed): the account exists already. */
+export function AlreadyDonePage({ ctx }: { ctx: PageContext }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('register.registered.title')}>
+      <h1>{t('register.registered.title')}</h1>
+      <p class="lead">{t('register.alreadyDone')}</p>
+      <p class="actions">
+        <a class="button" href="/sign-in">
+          {t('home.signIn')}
+        </a>
+        <a class="button secondary" href="/recovery">
+          {t('register.forgot')}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+export function TooManyPage({ ctx }: { ctx: PageContext }) {
+  const { t, brand } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('error.rateLimited.title')}>
+      <h1>{t('error.rateLimited.title')}</h1>
+      <p>{t('register.tooMany')}</p>
+      <p>{t('register.whereData', { email: brand.supportEmail })}</p>
+    </Layout>
+  );
+}

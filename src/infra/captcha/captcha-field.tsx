@@ -1,0 +1,64 @@
+import type { FieldError } from '../../domain/result.js';
+import { errorText } from '../web/form.js';
+import type { PageContext } from '../web/page-context.js';
+import { ALTCHA_ASSETS, CAPTCHA_SETUP_SCRIPT } from './captcha.routes.js';
+
+declare module 'preact' {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Preact types custom elements by augmenting its JSX namespace
+  namespace JSX {
+    interface IntrinsicElements {
+      /** The ALTCHA widget (R10): the attributes altcha 3.x observes. */
+      'altcha-widget': {
+        id?: string;
+        challenge: string;
+        name: string;
+        language?: string;
+        configuration?: string;
+        auto?: 'off' | 'onfocus' | 'onload' | 'onsubmit';
+        type?: 'native' | 'checkbox' | 'switch';
+      };
+    }
+  }
+}
+
+/**
+ * The scripts a page with a CaptchaField must load (Layout's `scripts`, as modules, in this order): the widget's
+ * Spanish strings, the widget, then ours that registers its worker from our origin (CSP: no blob: workers).
+ */
+export const CAPTCHA_SCRIPTS: string[] = [ALTCHA_ASSETS.spanish, ALTCHA_ASSETS.script, CAPTCHA_SETUP_SCRIPT];
+
+/** The widget's stylesheet; CaptchaField links it itself (the widget may not inject a <style> under our CSP). */
+export const CAPTCHA_STYLESHEET: string = ALTCHA_ASSETS.stylesheet;
+
+/** The form field the widget fills with its solution; flows pass its value to captcha.verify(). */
+export const CAPTCHA_FIELD_NAME = 'altcha';
+
+export interface CaptchaFieldProps {
+  ctx: PageContext;
+  /** The group's label; defaults to the catalog's "Security check". The widget labels its own checkbox. */
+  label?: string;
+  /** As for every field: a code the view turns into text (e.g. captcha_missing, captcha_invalid). */
+  error?: Pick<FieldError, 'code' | 'params'> | undefined;
+}
+
+/** The captcha a form shows after repeated failures (R6, R9, R10): the ALTCHA widget, in the page's language. */
+export function CaptchaField({ ctx, label, error }: CaptchaFieldProps) {
+  const errorId = error ? `${CAPTCHA_FIELD_NAME}-error` : undefined;
+  return (
+    <fieldset id={CAPTCHA_FIELD_NAME} class={`field captcha-field${error ? ' has-error' : ''}`} {...(errorId ? { 'aria-describedby': errorId } : {})}>
+      {/* A stylesheet link is allowed in <body>; Layout has no per-page styles, and CSP forbids the widget's own <style>. */}
+      <link rel="stylesheet" href={CAPTCHA_STYLESHEET} />
+      <legend>{label ?? ctx.t('captcha.label')}</legend>
+      {error ? (
+        <p class="field-error" id={errorId}>
+          {errorText(ctx, error)}
+        </p>
+      ) : null}
+      {/* No "Protected by ALTCHA" footer or logo: both are links out of the portal. */}
+      <altcha-widget challenge="/captcha/challenge" name={CAPTCHA_FIELD_NAME} language={ctx.lang} configuration='{"hideFooter":true,"hideLogo":true}' />
+      <noscript>
+        <p class="hint">{ctx.t('captcha.noscript')}</p>
+      </noscript>
+    </fieldset>
+  );
+}

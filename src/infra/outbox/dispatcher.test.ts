@@ -1,0 +1,512 @@
+import assert from 'node:assert/strict';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
+import { sql } from 'kysely';
+import { ManualClock } from '../../clock.js';
+import { defaultBrand } from '../../config.js';
+import { describeEachDatabase, freshDatabase } from '../../../test/helpers/databases.js';
+import { startSmsReceiver } from '../../../test/helpers/sms-receiver.js';
+import { startSmtpReceiver } from '../../../test/helpers/smtp-receiver.js';
+import type { Db } from '../db/database.js';
+import type { OutboxMessage } from '../db/tables.js';
+import { smsWebhookTransport } from './channels/sms-webhook.js';
+import { SMTP_TIMEOUTS, smtpTransport } from './channels/smtp.js';
+import type { Transport } from './channels/transport.js';
+import { createCourier } from './courier.js';
+import { backoffMs, createDispatcher, type DispatcherOptions } from './dispatcher.js';
+import { claimDueMessages, markFailedAttempt, markSent } from './outbox.repository.js';
+import { enrolmentEmail } from './templates/enrolment.js';
+
+// PRODUCT R25: email (HTML + text) and SMS go through a transactional outbox — written in the transaction of the
+// change that causes them, sent by a worker with retries and back-off, never lost while the mail server or SMS
+// gateway is down, never sent twice when several nodes run. Time only moves through the ManualClock.
+
+const START = '2026-11-27T10:00:00.000Z';
+const FROM = 'Brand <no-reply@example.test>';
+const iso = (d: Date) => d.toISOString();
+/** The dispatcher's default lease (createDispatcher's leaseMs). */
+const DEFAULT_LEASE_MS = 5 * 60_000;
+
+/** A transport that records what it is asked to send, and can be told to fail. */
+function recordingTransport(name = 'recording') {
+  const sent: OutboxMessage[] = [];
+  let failure: Error | null = null;
+  const transport: Transport = {
+    name,
+    async send(message) {
+      if (failure) throw failure;
+      sent.push(message);
+    },
+  };
+  return { transport, sent, calls: () => sent.length, failWith: (err: Error | null) => (failure = err) };
+}
+
+/** A transport whose target can change, like a mail server that comes back on a new address. */
+function switchableTransport(initial: Transport) {
+  let current = initial;
+  const transport: Transport = {
+    get name() {
+      return current.name;
+    },
+    send: (m) => current.send(m),
+  };
+  return { transport, switchTo: (t: Transport) => (current = t) };
+}
+
+/** The URL of a local port nothing listens on any more: an SMTP server that is down. */
+async function deadSmtpUrl(): Promise<string> {
+  const r = await startSmtpReceiver();
+  await r.close();
+  return r.url;
+}
+
+describeEachDatabase('outbox dispatcher (R25)', (kind) => {
+  let db: Db;
+  let clock: ManualClock;
+  let courier: ReturnType<typeof createCourier>;
+  const unused = recordingTransport('unused');
+  const dispatcher = (transports: Partial<DispatcherOptions['transports']>, extra: Partial<DispatcherOptions> = {}) =>
+    createDispatcher({
+      db,
+      clock,
+      transports: { email: transports.email ?? unused.transport, sms: transports.sms ?? unused.transport },
+      ...extra,
+    });
+  const rows = () => db.kysely.selectFrom('outbox').selectAll().orderBy('id').execute();
+  const row = async (id: number) => db.kysely.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+  before(async () => {
+    db = await freshDatabase(kind);
+  });
+  after(async () => {
+    await db.close();
+  });
+  beforeEach(async () => {
+    await db.kysely.deleteFrom('outbox').execute();
+    clock = new ManualClock(START);
+    courier = createCourier({ clock, brand: defaultBrand, publicUrl: 'https://members.example.test' });
+    unused.sent.length = 0;
+  });
+  afterEach(() => {
+    assert.equal(unused.calls(), 0, 'a message went to the wrong channel');
+  });
+
+  test('enrolment email round trip over real SMTP, in Spanish and English, HTML and text', async () => {
+    const receiver = await startSmtpReceiver();
+    const smtp = smtpTransport(receiver.url, FROM);
+    try {
+      await courier.email(db.kysely, 'ana@example.test', 'es', enrolmentEmail, { firstName: 'Ana', memberNumber: 'M-100234', policyNumber: 'P-778899' });
+      await courier.email(db.kysely, 'john@example.test', 'en', enrolmentEmail, { firstName: 'John', memberNumber: 'M-200567', policyNumber: 'P-112233' });
+      assert.equal(receiver.messages.length, 0, 'queuing must not send');
+
+      const report = await dispatcher({ email: smtp }).drain();
+      assert.deepEqual(report, { sent: 2, retried: 0, failed: 0 });
+      assert.equal(receiver.messages.length, 2);
+
+      const es = receiver.messages.find((m) => m.to && !Array.isArray(m.to) && m.to.text === 'ana@example.test');
+      const en = receiver.messages.find((m) => m.to && !Array.isArray(m.to) && m.to.text === 'john@example.test');
+      assert.ok(es && en, 'each member got their email');
+      for (const mail of [es, en]) {
+        assert.equal(mail.from?.value[0]?.address, 'no-reply@example.test');
+        assert.equal(mail.from?.value[0]?.name, 'Brand');
+        assert.equal(typeof mail.html, 'string', 'the email has an HTML part');
+        assert.ok(mail.text, 'the email has a text part');
+      }
+      const esHtml = es.html as string;
+      const enHtml = en.html as string;
+
+      assert.equal(es.subject, `Bienvenido a ${defaultBrand.name}: regístrate en tu área privada`);
+      assert.match(es.text!, /Hola, Ana:/);
+      assert.match(es.text!, /Número de asegurado: M-100234/);
+      assert.match(es.text!, /Número de póliza: P-778899/);
+      assert.match(es.text!, /https:\/\/members\.example\.test\/register\?lang=es/);
+      assert.doesNotMatch(es.text!, /Member number/);
+      assert.match(esHtml, /<html lang="es">/);
+      assert.match(esHtml, /<strong>M-100234<\/strong>/);
+      assert.match(esHtml, /Número de asegurado/);
+
+      assert.equal(en.subject, `Welcome to ${defaultBrand.name}: register for your private area`);
+      assert.match(en.text!, /Hello John,/);
+      assert.match(en.text!, /Member number: M-200567/);
+      assert.match(en.text!, /Policy number: P-112233/);
+      assert.doesNotMatch(en.text!, /Número de asegurado/);
+      assert.match(enHtml, /<html lang="en">/);
+      assert.match(enHtml, /<strong>M-200567<\/strong>/);
+      assert.match(enHtml, /Member number/);
+
+      const stored = await rows();
+      assert.equal(stored.length, 2);
+      for (const r of stored) {
+        assert.equal(r.status, 'sent');
+        assert.equal(r.transport, 'smtp');
+        assert.equal(r.sent_at, START);
+        assert.equal(r.attempts, 1);
+        assert.equal(r.last_error, null);
+        assert.equal(r.locked_by, null);
+        assert.equal(r.locked_until, null);
+      }
+      assert.deepEqual(stored.map((r) => [r.channel, r.template, r.language]), [
+        ['email', 'enrolment', 'es'],
+        ['email', 'enrolment', 'en'],
+      ]);
+
+      assert.deepEqual(await dispatcher({ email: smtp }).drain(), { sent: 0, retried: 0, failed: 0 });
+      assert.equal(receiver.messages.length, 2, 'a sent email is not sent again');
+    } finally {
+      await smtp.close?.();
+      await receiver.close();
+    }
+  });
+
+  test('SMS through the gateway webhook', async () => {
+    const gateway = await startSmsReceiver();
+    try {
+      await courier.sms(db.kysely, '+34600111222', 'es', 'login-code', 'Tu código es 123456');
+      const report = await dispatcher({ sms: smsWebhookTransport(gateway.url) }).drain();
+      assert.deepEqual(report, { sent: 1, retried: 0, failed: 0 });
+      assert.deepEqual(gateway.messages, [{ to: '+34600111222', text: 'Tu código es 123456' }]);
+      const [r] = await rows();
+      assert.equal(r?.status, 'sent');
+      assert.equal(r?.transport, 'sms-webhook');
+      assert.equal(r?.channel, 'sms');
+      assert.equal(r?.sent_at, START);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  test('a message queued in a transaction that rolls back is never queued nor sent', async () => {
+    const rec = recordingTransport();
+    await assert.rejects(
+      db.kysely.transaction().execute(async (trx) => {
+        await courier.email(trx, 'ana@example.test', 'es', enrolmentEmail, { firstName: 'Ana', memberNumber: 'M-1', policyNumber: 'P-1' });
+        await courier.sms(trx, '+34600111222', 'es', 'login-code', 'Tu código es 123456');
+        throw new Error('the change failed');
+      }),
+      /the change failed/,
+    );
+    assert.deepEqual(await rows(), []);
+    assert.deepEqual(await dispatcher({ email: rec.transport, sms: rec.transport }).drain(), { sent: 0, retried: 0, failed: 0 });
+    assert.equal(rec.calls(), 0);
+
+    // The same change committed: the messages are there and go out (so the test above can tell the difference).
+    await db.kysely.transaction().execute(async (trx) => {
+      await courier.email(trx, 'ana@example.test', 'es', enrolmentEmail, { firstName: 'Ana', memberNumber: 'M-1', policyNumber: 'P-1' });
+      await courier.sms(trx, '+34600111222', 'es', 'login-code', 'Tu código es 123456');
+    });
+    assert.equal((await dispatcher({ email: rec.transport, sms: rec.transport }).drain()).sent, 2);
+    assert.equal(rec.calls(), 2);
+  });
+
+  if (kind === 'postgres') {
+    test('a message is not sent before the transaction that queued it commits', async () => {
+      const rec = recordingTransport();
+      const d = dispatcher({ sms: rec.transport });
+      await db.kysely.transaction().execute(async (trx) => {
+        await courier.sms(trx, '+34600111222', 'es', 'login-code', 'Tu código es 123456');
+        // Another connection, as another node would be: the uncommitted row is invisible to it.
+        assert.deepEqual(await d.runOnce(), { sent: 0, retried: 0, failed: 0 });
+      });
+      assert.equal(rec.calls(), 0);
+      assert.equal((await d.drain()).sent, 1);
+      assert.equal(rec.calls(), 1);
+    });
+  }
+
+  test('SMS gateway down: kept pending, retried after the back-off, then sent exactly once', async () => {
+    const gateway = await startSmsReceiver();
+    try {
+      const d = dispatcher({ sms: smsWebhookTransport(gateway.url) });
+      await courier.sms(db.kysely, '+34600111222', 'es', 'login-code', 'Tu código es 123456');
+      gateway.failWith(503);
+
+      assert.deepEqual(await d.runOnce(), { sent: 0, retried: 1, failed: 0 });
+      let [r] = await rows();
+      assert.ok(r);
+      assert.equal(r.status, 'pending');
+      assert.equal(r.attempts, 1);
+      assert.match(r.last_error ?? '', /503/);
+      assert.equal(backoffMs(1), 30_000);
+      assert.equal(r.next_attempt_at, iso(new Date(Date.parse(START) + 30_000)));
+      assert.equal(r.locked_by, null);
+      assert.equal(r.sent_at, null);
+
+      // The gateway is back, but the back-off has not elapsed: nothing is attempted yet.
+      gateway.failWith(null);
+      clock.advance(30_000 - 1);
+      assert.deepEqual(await d.drain(), { sent: 0, retried: 0, failed: 0 });
+      assert.equal(gateway.messages.length, 0);
+
+      clock.advance(1);
+      assert.deepEqual(await d.drain(), { sent: 1, retried: 0, failed: 0 });
+      assert.deepEqual(gateway.messages, [{ to: '+34600111222', text: 'Tu código es 123456' }]);
+      [r] = await rows();
+      assert.equal(r?.status, 'sent');
+      assert.equal(r?.attempts, 2);
+      assert.equal(r?.last_error, null);
+      assert.equal(r?.sent_at, clock.now().toISOString());
+
+      clock.advanceMinutes(60);
+      assert.deepEqual(await d.drain(), { sent: 0, retried: 0, failed: 0 });
+      assert.equal(gateway.messages.length, 1, 'sent exactly once');
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  test('mail server down: the email is kept and retried until the server is back', async () => {
+    const down = smtpTransport(await deadSmtpUrl(), FROM);
+    const smtp = switchableTransport(down);
+    const d = dispatcher({ email: smtp.transport });
+    await courier.email(db.kysely, 'ana@example.test', 'es', enrolmentEmail, { firstName: 'Ana', memberNumber: 'M-100234', policyNumber: 'P-1' });
+
+    assert.deepEqual(await d.drain(), { sent: 0, retried: 1, failed: 0 });
+    let [r] = await rows();
+    assert.equal(r?.status, 'pending');
+    assert.equal(r?.attempts, 1);
+    assert.ok(r?.last_error, 'the connection error is kept');
+    assert.equal(r?.next_attempt_at, iso(new Date(Date.parse(START) + backoffMs(1))));
+
+    // Still down at the next attempt: a second back-off, twice as long.
+    clock.advance(backoffMs(1));
+    assert.deepEqual(await d.drain(), { sent: 0, retried: 1, failed: 0 });
+    [r] = await rows();
+    assert.equal(r?.attempts, 2);
+    assert.equal(r?.next_attempt_at, iso(new Date(clock.now().getTime() + backoffMs(2))));
+
+    const receiver = await startSmtpReceiver();
+    const up = smtpTransport(receiver.url, FROM);
+    try {
+      smtp.switchTo(up);
+      assert.deepEqual(await d.drain(), { sent: 0, retried: 0, failed: 0 }, 'not before the back-off');
+      assert.equal(receiver.messages.length, 0);
+      clock.advance(backoffMs(2));
+      assert.deepEqual(await d.drain(), { sent: 1, retried: 0, failed: 0 });
+      assert.equal(receiver.messages.length, 1);
+      assert.match(receiver.messages[0]?.text ?? '', /M-100234/);
+      [r] = await rows();
+      assert.equal(r?.status, 'sent');
+      assert.equal(r?.transport, 'smtp');
+      assert.equal(r?.attempts, 3);
+    } finally {
+      await up.close?.();
+      await down.close?.();
+      await receiver.close();
+    }
+  });
+
+  test('a mail server that accepts but never answers: the send times out (not hangs) and the email is retried', { timeout: 10_000 }, async () => {
+    // The timeout here is the SMTP client's own, shortened: the default ones stay well under the lease.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const smtp = smtpTransport(url, FROM, { ...SMTP_TIMEOUTS, greetingTimeout: 150 });
+    try {
+      assert.ok(Object.values(SMTP_TIMEOUTS).every((ms) => ms < DEFAULT_LEASE_MS / 4), 'transport timeouts are far below the lease');
+      await courier.email(db.kysely, 'ana@example.test', 'es', enrolmentEmail, { firstName: 'Ana', memberNumber: 'M-1', policyNumber: 'P-1' });
+      assert.deepEqual(await dispatcher({ email: smtp }).runOnce(), { sent: 0, retried: 1, failed: 0 });
+      const [r] = await rows();
+      assert.equal(r?.status, 'pending');
+      assert.equal(r?.locked_by, null, 'the lease is released, so the retry need not wait for it');
+      assert.match(r?.last_error ?? '', /greeting/i);
+    } finally {
+      await smtp.close?.();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  test('after maxAttempts the message is marked failed and never retried again', async () => {
+    const rec = recordingTransport();
+    let attempts = 0;
+    const failing: Transport = {
+      name: 'failing',
+      async send() {
+        attempts++;
+        throw new Error(`gateway refused (attempt ${attempts})`);
+      },
+    };
+    const errors: unknown[] = [];
+    const d = dispatcher({ sms: failing, email: rec.transport }, { maxAttempts: 3, onError: (err) => errors.push(err) });
+    await courier.sms(db.kysely, '+34600111222', 'es', 'login-code', 'Tu código es 123456');
+
+    assert.deepEqual(await d.drain(), { sent: 0, retried: 1, failed: 0 });
+    for (const [n, report] of [
+      [1, { sent: 0, retried: 1, failed: 0 }],
+      [2, { sent: 0, retried: 0, failed: 1 }],
+    ] as const) {
+      clock.advance(backoffMs(n) - 1);
+      assert.deepEqual(await d.drain(), { sent: 0, retried: 0, failed: 0 }, `no attempt before back-off ${n} ends`);
+      assert.equal(attempts, n);
+      clock.advance(1);
+      assert.deepEqual(await d.drain(), report);
+      assert.equal(attempts, n + 1);
+    }
+
+    const [r] = await rows();
+    assert.equal(r?.status, 'failed');
+    assert.equal(r?.attempts, 3);
+    assert.equal(r?.last_error, 'gateway refused (attempt 3)');
+    assert.equal(r?.sent_at, null);
+    assert.equal(r?.locked_by, null);
+    assert.equal(errors.length, 3);
+
+    clock.advanceMinutes(24 * 60);
+    assert.deepEqual(await d.drain(), { sent: 0, retried: 0, failed: 0 });
+    assert.equal(attempts, 3, 'a failed message is not retried');
+    assert.equal((await rows())[0]?.status, 'failed');
+  });
+
+  test('a transport that throws something other than an Error still counts as a failed attempt', async () => {
+    const odd: Transport = {
+      name: 'odd',
+      send: () => Promise.reject(undefined),
+    };
+    await courier.sms(db.kysely, '+34600111222', 'es', 'login-code', 'Tu código es 123456');
+    assert.deepEqual(await dispatcher({ sms: odd }).drain(), { sent: 0, retried: 1, failed: 0 });
+    const [r] = await rows();
+    assert.equal(r?.status, 'pending');
+    assert.equal(r?.attempts, 1);
+    assert.equal(r?.last_error, 'undefined');
+    assert.equal(r?.locked_by, null);
+  });
+
+  // A livelock (nodes stealing each other's rows) would never end: the timeout turns it into a failure.
+  test('several nodes draining at once send every message exactly once', { timeout: 20_000 }, async () => {
+    const total = 50;
+    for (let i = 0; i < total; i++) await courier.sms(db.kysely, `+346000000${String(i).padStart(2, '0')}`, 'es', 'notice', `message ${i}`);
+
+    const deliveries: { id: number; worker: string }[] = [];
+    const node = (worker: string) =>
+      dispatcher(
+        {
+          sms: {
+            name: 'counting',
+            async send(m) {
+              await new Promise((resolve) => setImmediate(resolve)); // yield, so the two nodes interleave
+              deliveries.push({ id: m.id, worker });
+            },
+          },
+        },
+        { workerId: worker, batchSize: 5 },
+      );
+    const a = node('node-a');
+    const b = node('node-b');
+
+    const [ra, rb] = await Promise.all([a.drain(), b.drain()]);
+    assert.equal(ra.sent + rb.sent, total);
+    assert.equal(ra.retried + rb.retried + ra.failed + rb.failed, 0);
+
+    const ids = deliveries.map((d) => d.id).sort((x, y) => x - y);
+    assert.equal(new Set(ids).size, ids.length, `some message was sent twice: ${JSON.stringify(ids)}`);
+    const stored = await rows();
+    assert.deepEqual(ids, stored.map((r) => r.id));
+    assert.ok(stored.every((r) => r.status === 'sent' && r.attempts === 1 && r.transport === 'counting'));
+
+    if (kind === 'postgres') {
+      // SKIP LOCKED lets the two nodes claim different rows at the same time: both did part of the work.
+      assert.ok(ra.sent > 0 && rb.sent > 0, `work split ${ra.sent}/${rb.sent}`);
+    }
+  });
+
+  if (kind === 'postgres') {
+    test('a node claiming while another node is mid-claim takes other rows, without waiting', { timeout: 20_000 }, async () => {
+      for (let i = 0; i < 10; i++) await courier.sms(db.kysely, `+3460000000${i}`, 'es', 'notice', `message ${i}`);
+      const now = clock.now().toISOString();
+      const leaseUntil = new Date(clock.now().getTime() + 60_000).toISOString();
+      const { a, b } = await db.kysely.transaction().execute(async (trx) => {
+        // Node A's claim has locked its rows and not committed yet.
+        const a = await claimDueMessages(trx, true, 'node-a', now, leaseUntil, 5);
+        // Node B claims on another connection meanwhile. Without SKIP LOCKED it would wait on A's rows (and then
+        // take them too); lock_timeout turns that wait into an error instead of a hang.
+        const b = await db.kysely.connection().execute(async (conn) => {
+          await sql`set lock_timeout = '2s'`.execute(conn);
+          try {
+            return await claimDueMessages(conn, true, 'node-b', now, leaseUntil, 5);
+          } finally {
+            await sql`reset lock_timeout`.execute(conn);
+          }
+        });
+        return { a, b };
+      });
+      const all = (await rows()).map((r) => r.id);
+      assert.deepEqual(a.map((m) => m.id), all.slice(0, 5));
+      assert.deepEqual(b.map((m) => m.id), all.slice(5, 10));
+      const owners = (await rows()).map((r) => r.locked_by);
+      assert.deepEqual(owners, [...Array<string>(5).fill('node-a'), ...Array<string>(5).fill('node-b')]);
+    });
+  }
+
+  test("a crashed worker's lease holds its messages until it expires, then another node sends them once", async () => {
+    const rec = recordingTransport();
+    for (let i = 0; i < 3; i++) await courier.sms(db.kysely, `+3460000000${i}`, 'es', 'notice', `message ${i}`);
+    const leaseMs = 5 * 60_000;
+    const claimed = await claimDueMessages(
+      db.kysely,
+      db.dialect === 'postgres',
+      'crashed-node',
+      clock.now().toISOString(),
+      new Date(clock.now().getTime() + leaseMs).toISOString(),
+      10,
+    );
+    assert.equal(claimed.length, 3);
+    assert.ok(claimed.every((m) => m.locked_by === 'crashed-node'));
+
+    const survivor = dispatcher({ sms: rec.transport }, { workerId: 'survivor' });
+    assert.deepEqual(await survivor.drain(), { sent: 0, retried: 0, failed: 0 });
+    clock.advance(leaseMs);
+    assert.deepEqual(await survivor.drain(), { sent: 0, retried: 0, failed: 0 }, 'the lease lasts until its end');
+    assert.equal(rec.calls(), 0);
+
+    clock.advance(1);
+    assert.deepEqual(await survivor.drain(), { sent: 3, retried: 0, failed: 0 });
+    assert.deepEqual(rec.sent.map((m) => m.id), claimed.map((m) => m.id));
+    assert.ok(rec.sent.every((m) => m.locked_by === 'survivor'));
+
+    // The crashed node wakes up late: its stale lease no longer lets it change the rows.
+    await markFailedAttempt(db.kysely, claimed[0]!.id, 'crashed-node', 'late failure', clock.now().toISOString());
+    await markSent(db.kysely, claimed[1]!.id, 'crashed-node', 'late-transport', clock.now().toISOString());
+    for (const m of claimed) {
+      const r = await row(m.id);
+      assert.equal(r.status, 'sent');
+      assert.equal(r.transport, 'recording');
+      assert.equal(r.attempts, 1);
+      assert.equal(r.last_error, null);
+    }
+
+    clock.advanceMinutes(60);
+    assert.deepEqual(await survivor.drain(), { sent: 0, retried: 0, failed: 0 });
+    assert.equal(rec.calls(), 3, 'each message sent once');
+  });
+
+  test('stop() ends a drain in progress: nothing is claimed or sent once it has resolved', async () => {
+    for (let i = 0; i < 3; i++) await courier.sms(db.kysely, `+3460000000${i}`, 'es', 'notice', `message ${i}`);
+    const sent: number[] = [];
+    let stopping: Promise<void> | undefined;
+    let firstSend!: () => void;
+    const firstSent = new Promise<void>((resolve) => (firstSend = resolve));
+    const d = dispatcher(
+      {
+        sms: {
+          name: 'recording',
+          async send(m) {
+            sent.push(m.id);
+            stopping ??= d.stop(); // shutdown begins while the first message is being sent
+            firstSend();
+          },
+        },
+      },
+      { batchSize: 1 },
+    );
+    d.start(3_600_000); // the poll never comes in this test: kick() starts the drain
+    d.kick();
+    await firstSent;
+    await stopping;
+    await d.stop(); // waits for any run still in progress
+    assert.equal(sent.length, 1, 'no message sent after stop()');
+    const stored = await rows();
+    assert.deepEqual(stored.map((r) => r.status), ['sent', 'pending', 'pending']);
+    assert.deepEqual(stored.map((r) => r.locked_by), [null, null, null], 'nothing left leased for the next node');
+  });
+});

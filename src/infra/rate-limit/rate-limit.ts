@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock.js';
+import type { Database } from '../db/tables.js';
+
+// R6, R9: fixed-window counters in the database, so every node counts the same attempts. A window is the span
+// [floor(now / windowMs) * windowMs, + windowMs); its row is keyed (bucket, window_start) and expires with it.
+// Use each bucket name with one window length only: windows of different lengths that start at the same instant
+// (every hour and day boundary) would share a row. So each limit gets its own bucket kind.
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** One named limit: how long a window lasts and the counts at which a flow escalates. Flows decide what they count. */
+export interface Limit {
+  /** Length of the fixed window. */
+  readonly windowMs: number;
+  /** Once this many have been counted in the window, the next attempt needs a captcha (R6, R9, R10). */
+  readonly captchaAfter?: number;
+  /** Once this many have been counted in the window, the account is locked for lockMs (R9). */
+  readonly lockAfter?: number;
+  /** How long the lock at lockAfter lasts; never permanent (R9). */
+  readonly lockMs?: number;
+  /** Once this many have been counted in the window, further attempts are refused until it rolls over. */
+  readonly max?: number;
+}
+
+/** The limits the flows share, so R6 and R9 are tuned in one place. Counts are of failures unless a name says otherwise. */
+export const LIMITS = {
+  /** R6: registration/recovery identification failures for one member number. */
+  identifyPerMember: { windowMs: 15 * MINUTE, captchaAfter: 3, max: 20 },
+  /** R6: identification failures from one client address (offices and mobile carriers share addresses, hence higher). */
+  identifyPerIp: { windowMs: 15 * MINUTE, captchaAfter: 3, max: 50 },
+  /**
+   * R9: consecutive wrong passwords for one account. "Consecutive" because the flow calls reset() on a successful
+   * sign-in; the day-long window only bounds how long a forgotten streak is remembered.
+   */
+  loginPerAccountConsecutive: { windowMs: 24 * HOUR, captchaAfter: 5, lockAfter: 10, lockMs: 15 * MINUTE },
+  /** R9: never more than 100 wrong passwords per account per hour, whatever captchas and locks allowed. */
+  loginPerAccountHourly: { windowMs: HOUR, max: 100 },
+  /** R9: wrong passwords from one client address, across accounts (password spraying). */
+  loginFailuresPerIp: { windowMs: HOUR, captchaAfter: 10, max: 100 },
+  /** R9: every request that sends an email or SMS (codes, links, notices) from one client address; counts sends, not failures. */
+  messagesPerIp: { windowMs: HOUR, captchaAfter: 3, max: 20 },
+} as const satisfies Record<string, Limit>;
+
+export type LimitName = keyof typeof LIMITS;
+
+/** True when `counted` attempts already in the window mean the next one must carry a captcha. */
+export function captchaRequired(counted: number, limit: Limit): boolean {
+  return limit.captchaAfter !== undefined && counted >= limit.captchaAfter;
+}
+
+/** True when `counted` attempts already in the window mean the next one is refused. */
+export function limitReached(counted: number, limit: Limit): boolean {
+  return limit.max !== undefined && counted >= limit.max;
+}
+
+/** A bucket kind is code, never input: short, lower-case, readable in the table. */
+const KIND = /^[a-z][a-z0-9._-]{0,39}$/;
+
+/**
+ * The bucket name for a kind of limit and the thing limited, e.g. bucket('identify-member', memberNumber).
+ * The key is always hashed (sha256, first 32 hex = 128 bits): member numbers, documents and client addresses are
+ * personal data and must not sit readable in rate_limits; the name also stays within the column's 200 characters.
+ */
+export function bucket(kind: string, key: string): string {
+  if (!KIND.test(kind)) throw new Error(`rate-limit bucket kind must match ${KIND}: ${JSON.stringify(kind)}`);
+  return `${kind}:${createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 32)}`;
+}
+
+/** The eight 16-bit groups of an IPv6 address, zone removed, an embedded IPv4 tail turned into two groups. */
+function ipv6Groups(address: string): number[] {
+  let text = address.split('%')[0]!.toLowerCase();
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4[1]!.split('.').map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const parse = (part: string) => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
+  const left = parse(head);
+  const right = tail === undefined ? [] : parse(tail);
+  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
+/**
+ * The client-address key for per-address limits (R6, R9): an IPv4 address as is, an IPv4-mapped IPv6 address as
+ * its IPv4, and any other IPv6 address as its /64, since one subscriber is usually given a whole /64 and could
+ * otherwise step to a fresh address for every attempt.
+ */
+export function addressKey(ip: string): string {
+  if (isIPv4(ip)) return ip;
+  if (!isIPv6(ip)) return ip;
+  const groups = ipv6Groups(ip);
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
+  }
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
+}
+
+function windowOf(clock: Clock, windowMs: number): { start: string; end: string } {
+  if (!Number.isSafeInteger(windowMs) || windowMs <= 0) throw new RangeError(`rate-limit window must be a positive integer of ms, got ${windowMs}`);
+  const start = Math.floor(clock.now().getTime() / windowMs) * windowMs;
+  return { start: new Date(start).toISOString(), end: new Date(start + windowMs).toISOString() };
+}
+
+/**
+ * Counts one attempt in the current window and returns the window's new count. A single upsert, so concurrent
+ * requests on any node each get a distinct count (1, 2, 3, …) with no lost update, on SQLite and PostgreSQL alike.
+ */
+export async function hit(db: Kysely<Database>, clock: Clock, bucketName: string, windowMs: number): Promise<number> {
+  const { start, end } = windowOf(clock, windowMs);
+  const row = await db
+    .insertInto('rate_limits')
+    .values({ bucket: bucketName, window_start: start, count: 1, expires_at: end })
+    .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limits.count', '+', 1) })))
+    .returning('count')
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** The current window's count for a bucket, 0 when nothing was counted yet. */
+export async function count(db: Kysely<Database>, clock: Clock, bucketName: string, windowMs: number): Promise<number> {
+  const { start } = windowOf(clock, windowMs);
+  const row = await db
+    .selectFrom('rate_limits')
+    .select('count')
+    .where('bucket', '=', bucketName)
+    .where('window_start', '=', start)
+    .executeTakeFirst();
+  return row ? Number(row.count) : 0;
+}
+
+/** Forgets every window of a bucket, e.g. the consecutive-failure streak after a successful sign-in (R9). */
+export async function reset(db: Kysely<Database>, bucketName: string): Promise<void> {
+  await db.deleteFrom('rate_limits').where('bucket', '=', bucketName).execute();
+}
+
+/** Deletes windows that have ended; returns how many. Safe to run from every node. */
+export async function purgeExpired(db: Kysely<Database>, clock: Clock): Promise<number> {
+  const result = await db.deleteFrom('rate_limits').where('expires_at', '<=', clock.now().toISOString()).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

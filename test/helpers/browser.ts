@@ -1,0 +1,106 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { setup, type TestContext } from './setup.js';
+
+// Browser tests drive Debian's Chromium through playwright-core; no browser is downloaded.
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+/**
+ * Why the browser tests cannot run here, or undefined when they can. Outside CI a missing Chromium skips them;
+ * in CI it is an error, since a silent skip would hide the whole suite.
+ */
+export function browserUnavailable(): string | undefined {
+  if (existsSync(CHROMIUM_PATH)) return undefined;
+  return `Chromium is not installed at ${CHROMIUM_PATH} (apt-get install chromium); browser tests skipped`;
+}
+
+export interface RunningServer {
+  /** http://127.0.0.1:<port>, no trailing slash. */
+  baseUrl: string;
+  ctx: TestContext;
+  close(): Promise<void>;
+}
+
+/** The app on a fresh in-memory SQLite database, listening on a free local port. */
+export async function startServer(): Promise<RunningServer> {
+  const ctx = await setup('sqlite');
+  try {
+    const baseUrl = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    return { baseUrl, ctx, close: () => ctx.close() };
+  } catch (err) {
+    await ctx.close();
+    throw err;
+  }
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+export interface A11yViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+export interface A11yReport {
+  violations: A11yViolation[];
+  /** One line per violation and node, for assertion messages; empty when there are none. */
+  summary: string;
+}
+
+const require = createRequire(import.meta.url);
+let axeSource: Promise<string> | undefined;
+
+/** WCAG 2.0 and 2.1, levels A and AA. */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/**
+ * Runs axe-core on the page as loaded. The pages' CSP forbids inline scripts, so axe is evaluated through the
+ * DevTools protocol (page.evaluate), which the CSP does not govern; the page keeps its CSP, so a test can still
+ * watch for CSP violations while it audits.
+ */
+export async function checkA11y(page: Page): Promise<A11yReport> {
+  axeSource ??= readFile(require.resolve('axe-core'), 'utf8');
+  const source = await axeSource;
+  const present = await page.evaluate('typeof window.axe === "object"');
+  if (!present) await page.evaluate(source);
+  const result = (await page.evaluate(
+    `axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })`,
+  )) as { violations: A11yViolation[] };
+  const violations = result.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    helpUrl: v.helpUrl,
+    nodes: v.nodes.map((n) => ({ target: n.target, ...(n.failureSummary ? { failureSummary: n.failureSummary } : {}) })),
+  }));
+  return { violations, summary: summarize(page.url(), violations) };
+}
+
+function summarize(url: string, violations: A11yViolation[]): string {
+  if (violations.length === 0) return '';
+  const lines = [`axe found ${violations.length} violation(s) on ${url}:`];
+  for (const v of violations) {
+    lines.push(`- ${v.id} [${v.impact ?? 'n/a'}] ${v.help} (${v.helpUrl})`);
+    for (const n of v.nodes) {
+      lines.push(`    ${JSON.stringify(n.target)}${n.failureSummary ? ': ' + n.failureSummary.replace(/\s+/g, ' ') : ''}`);
+    }
+  }
+  return lines.join('\n');
+}
