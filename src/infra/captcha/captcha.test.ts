@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
-import { solveChallenge } from 'altcha-lib';
-import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { render } from 'preact-render-to-string';
 import { ManualClock } from '../../clock.js';
 import { defaultBrand } from '../../config.js';
 import { describeEachDatabase, freshDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
+import { solveCaptcha } from '../../../test/helpers/captcha.js';
 import type { Db } from '../db/database.js';
 import { translator } from '../i18n/i18n.js';
 import type { PageContext } from '../web/page-context.js';
@@ -27,12 +26,7 @@ const publicDir = join(import.meta.dirname, '..', '..', '..', '..', 'public');
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64');
 const unb64 = (payload: string) => JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as { challenge: CaptchaChallenge; solution: { counter: number; derivedKey: string; time?: number } };
 
-/** What the widget does: solve the challenge it fetched and post back base64 JSON of challenge and solution. */
-async function solve(challenge: CaptchaChallenge): Promise<string> {
-  const solution = await solveChallenge({ challenge, deriveKey });
-  assert.ok(solution, 'altcha-lib solves our challenge');
-  return b64({ challenge: { parameters: challenge.parameters, signature: challenge.signature }, solution });
-}
+const solve = solveCaptcha;
 
 /** A payload with one part changed after solving. */
 function tamper(payload: string, change: (p: ReturnType<typeof unb64>) => void): string {
