@@ -38,17 +38,6 @@ describeEachDatabase('registration', (kind) => {
     ...overrides,
   });
 
-  /** Walks steps 1 and 2 for a member; returns the browser, now on step 3. */
-  async function toPasswordStep(agent: BrowserAgent, who = lucia, extra: Record<string, string> = {}) {
-    const s1 = await agent.post('/register', who);
-    assert.equal(s1.statusCode, 303, s1.body.slice(0, 2000));
-    assert.equal(s1.headers.location, '/register/details');
-    const s2 = await agent.post('/register/details', details(extra));
-    assert.equal(s2.statusCode, 303, s2.body.match(/field-error[^<]*<|alert[\s\S]{0,400}/)?.[0]);
-    assert.equal(s2.headers.location, '/register/password');
-    return agent;
-  }
-
   before(async () => {
     // Trust X-Forwarded-For here so a test can speak from several client addresses.
     ctx = await setup(kind, { env: { TRUST_PROXY: 'true' } });
