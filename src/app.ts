@@ -5,7 +5,11 @@ import type { Config } from './config.js';
 import { devMailboxRoutes } from './flows/dev-mailbox/dev-mailbox.routes.js';
 import { healthRoutes } from './flows/health/health.routes.js';
 import { homeRoutes } from './flows/home/home.routes.js';
+import { areaRoutes } from './flows/account/area.routes.js';
+import { helpRoutes } from './flows/help/help.routes.js';
 import { registrationRoutes } from './flows/registration/registration.routes.js';
+import { signInRoutes } from './flows/sign-in/sign-in.routes.js';
+import { createSessions } from './infra/session/session.js';
 import { createCaptcha } from './infra/captcha/captcha.js';
 import { captchaRoutes } from './infra/captcha/captcha.routes.js';
 import type { Db } from './infra/db/database.js';
@@ -39,6 +43,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const captcha = createCaptcha({ db: deps.db.kysely, clock: deps.clock, hmacKey: deps.config.secretKey });
   await app.register(captchaRoutes, { captcha, maxAge: deps.config.env === 'production' ? '1h' : 0 });
   await app.register(registrationRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, kickOutbox: deps.kickOutbox });
+  const sessions = createSessions({ clock: deps.clock, config: deps.config });
+  await app.register(signInRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, sessions, kickOutbox: deps.kickOutbox });
+  await app.register(helpRoutes);
+  await app.register(areaRoutes, { db: deps.db, sessions });
   if (deps.config.devMailbox) await app.register(devMailboxRoutes, { db: deps.db });
   return app;
 }

@@ -14,12 +14,32 @@ import { hashPassword } from '../../infra/crypto/password-hash.js';
 import type { Database, Member, Policy } from '../../infra/db/tables.js';
 import type { Lang } from '../../infra/i18n/i18n.js';
 import type { Courier } from '../../infra/outbox/courier.js';
+import { createFlowStore, type FlowStore } from '../../infra/flows/flow-store.js';
 import { accountCreatedNoticeEmail, registrationCompleteEmail } from './registration.emails.js';
 
 // The registration rules R1–R5, apart from HTTP: each step takes what the person typed and answers with a value
 // the routes turn into a page. See registration.mermaid.md for the states.
 
 export const REGISTRATION_TTL_MS = 30 * 60_000; // R6
+
+/** The registration flow store (also read by sign-in, to finish a returning member's registration). */
+export function registrationFlows(clock: Clock, secureCookies: boolean): FlowStore<RegistrationData> {
+  return createFlowStore<RegistrationData>(clock, { kind: 'registration', ttlMs: REGISTRATION_TTL_MS, cookieName: 'registration', secureCookies });
+}
+
+/**
+ * R3 returning member: once they have signed in with both steps, the record they identified joins their account.
+ * Only a record with no account yet, and only into the account the registration flow pointed at.
+ */
+export async function joinReturningRecord(db: Kysely<Database>, clock: Clock, memberId: number, accountId: number): Promise<boolean> {
+  const result = await db
+    .updateTable('members')
+    .set({ account_id: accountId, updated_at: clock.now().toISOString() })
+    .where('id', '=', memberId)
+    .where('account_id', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
 
 export type RegistrationState = 'details' | 'password' | 'returning' | 'done';
 

@@ -7,7 +7,7 @@ import { recordAudit, type AuditContext } from '../../infra/audit/audit.reposito
 import type { Captcha } from '../../infra/captcha/captcha.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Member } from '../../infra/db/tables.js';
-import { createFlowStore, type Flow } from '../../infra/flows/flow-store.js';
+import type { Flow } from '../../infra/flows/flow-store.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { bucket, count, hit } from '../../infra/rate-limit/rate-limit.js';
 import { byField } from '../../infra/web/form.js';
@@ -16,7 +16,7 @@ import {
   completeRegistration,
   confirmDetails,
   identify,
-  REGISTRATION_TTL_MS,
+  registrationFlows,
   type RegistrationData,
 } from './registration.flow.js';
 import { AlreadyDonePage, DetailsPage, DonePage, IdentifyPage, IneligiblePage, PasswordPage, ReturningPage, TooManyPage } from './registration.views.js';
@@ -49,12 +49,7 @@ export function auditContext(request: FastifyRequest): AuditContext {
 export async function registrationRoutes(app: FastifyInstance, deps: RegistrationDeps): Promise<void> {
   const { db, clock, config } = deps;
   const kysely = db.kysely;
-  const flows = createFlowStore<RegistrationData>(clock, {
-    kind: 'registration',
-    ttlMs: REGISTRATION_TTL_MS,
-    cookieName: 'registration',
-    secureCookies: config.secureCookies,
-  });
+  const flows = registrationFlows(clock, config.secureCookies);
   const audit = (request: FastifyRequest, event: string, outcome: 'success' | 'failure' | 'refused' | 'info', extra: { subject?: string | null; memberId?: number | null; details?: Record<string, string | number | boolean | null> } = {}) =>
     recordAudit(kysely, clock, auditContext(request), { event, outcome, actor: 'anonymous', ...extra });
 

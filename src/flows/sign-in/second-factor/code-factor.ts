@@ -1,0 +1,116 @@
+import { createHmac } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Clock } from '../../../clock.js';
+import { maskEmail } from '../../../domain/email.js';
+import { maskPhone } from '../../../domain/phone.js';
+import { hashToken, randomToken, safeEqual, sixDigitCode } from '../../../infra/crypto/tokens.js';
+import type { Courier } from '../../../infra/outbox/courier.js';
+import { translator } from '../../../infra/i18n/i18n.js';
+import type { Brand } from '../../../config.js';
+import { signInCodeEmail } from '../sign-in.emails.js';
+import { MAX_WRONG_CODES, type Channel, type FactorContext, type SecondFactor, type VerifyResult } from './second-factor.js';
+
+export const CODE_TTL_MS = 10 * 60_000; // R7
+
+export interface CodeFactorDeps {
+  clock: Clock;
+  courier: Courier;
+  brand: Brand;
+  publicUrl: string;
+  secretKey: string;
+}
+
+/**
+ * A six-digit code is a small space: its stored form is keyed with the server secret and bound to the sign-in,
+ * so a copy of the database does not yield the codes by trying a million values (R7: stored hashed).
+ */
+export function codeDigest(secretKey: string, flowId: string, code: string): string {
+  return createHmac('sha256', secretKey).update(`${flowId}:${code}`).digest('hex');
+}
+
+/** Email or SMS codes (R7): from a CSPRNG, valid 10 minutes, single use; a new code voids the sign-in's older ones. */
+export function codeFactor(channel: Channel, deps: CodeFactorDeps): SecondFactor {
+  const destination = (ctx: FactorContext) => (channel === 'email' ? ctx.account.email : ctx.account.mobile);
+  return {
+    channel,
+    available: (account) => (channel === 'email' ? Boolean(account.email) : Boolean(account.mobile)),
+    masked: (account) => (channel === 'email' ? maskEmail(account.email) : account.mobile ? maskPhone(account.mobile) : ''),
+
+    async begin(ctx) {
+      const to = destination(ctx);
+      if (!to) throw new Error(`account ${ctx.account.id} has no ${channel}`);
+      const now = deps.clock.now();
+      const expires = new Date(now.getTime() + CODE_TTL_MS).toISOString();
+      const code = sixDigitCode();
+      await ctx.db
+        .updateTable('one_time_tokens')
+        .set({ voided_at: now.toISOString() })
+        .where('flow_id', '=', ctx.flowId)
+        .where('purpose', 'in', ['signin-code', 'signin-link'])
+        .where('used_at', 'is', null)
+        .where('voided_at', 'is', null)
+        .execute();
+      const base = { account_id: ctx.account.id, flow_id: ctx.flowId, channel, destination: to, expires_at: expires, created_at: now.toISOString() };
+      await ctx.db.insertInto('one_time_tokens').values({ ...base, purpose: 'signin-code', token_hash: codeDigest(deps.secretKey, ctx.flowId, code) }).execute();
+      if (channel === 'email') {
+        // R7: the email also carries a one-click link that completes the step in the browser that started it.
+        const link = randomToken();
+        await ctx.db.insertInto('one_time_tokens').values({ ...base, purpose: 'signin-link', token_hash: hashToken(link) }).execute();
+        await deps.courier.email(ctx.db, to, ctx.lang, signInCodeEmail, { code, link: `${deps.publicUrl}/sign-in/link/${link}` });
+      } else {
+        const t = translator(ctx.lang);
+        await deps.courier.sms(ctx.db, to, ctx.lang, 'signin-code', t('sms.signInCode', { brand: deps.brand.name, code }));
+      }
+    },
+
+    async verify(ctx, answer): Promise<VerifyResult> {
+      const code = answer.replace(/\s+/g, '');
+      const token = await ctx.db
+        .selectFrom('one_time_tokens')
+        .selectAll()
+        .where('flow_id', '=', ctx.flowId)
+        .where('purpose', '=', 'signin-code')
+        .where('channel', '=', channel)
+        .where('used_at', 'is', null)
+        .where('voided_at', 'is', null)
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      if (!token) return { kind: 'none' };
+      const now = deps.clock.now().toISOString();
+      if (token.expires_at <= now) return { kind: 'expired' };
+      // Every try is counted by one atomic increment before the comparison, so parallel guesses cannot share a count.
+      const bumped = await ctx.db
+        .updateTable('one_time_tokens')
+        .set({ attempts: sql`attempts + 1` })
+        .where('id', '=', token.id)
+        .where('used_at', 'is', null)
+        .where('voided_at', 'is', null)
+        .returning('attempts')
+        .executeTakeFirst();
+      if (!bumped) return { kind: 'none' };
+      if (bumped.attempts > MAX_WRONG_CODES) return { kind: 'exhausted' };
+      if (!/^\d{6}$/.test(code) || !safeEqual(token.token_hash, codeDigest(deps.secretKey, ctx.flowId, code))) {
+        const remaining = MAX_WRONG_CODES - bumped.attempts;
+        if (remaining <= 0) {
+          await ctx.db.updateTable('one_time_tokens').set({ voided_at: now }).where('flow_id', '=', ctx.flowId).where('used_at', 'is', null).execute();
+          return { kind: 'exhausted' };
+        }
+        return { kind: 'wrong', remaining };
+      }
+      // Single use: one atomic update; a second submit of the same code (or a race) finds it used.
+      const used = await ctx.db
+        .updateTable('one_time_tokens')
+        .set({ used_at: now })
+        .where('id', '=', token.id)
+        .where('used_at', 'is', null)
+        .where('voided_at', 'is', null)
+        .executeTakeFirst();
+      return Number(used.numUpdatedRows) === 1 ? { kind: 'ok' } : { kind: 'none' };
+    },
+
+    async markVerified(ctx, at) {
+      const column = channel === 'email' ? 'email_verified_at' : 'mobile_verified_at';
+      await ctx.db.updateTable('accounts').set({ [column]: at }).where('id', '=', ctx.account.id).where(column, 'is', null).execute();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { emailButton, emailHtml, textFooter, type EmailTemplate } from '../../infra/outbox/templates/email-layout.js';
+
+/** R7: the sign-in code, and a one-click link that works only in the browser that started the sign-in. */
+export const signInCodeEmail: EmailTemplate<{ code: string; link: string }> = {
+  name: 'signin-code',
+  render(ctx, p) {
+    const { t, brand } = ctx;
+    const subject = t('email.signInCode.subject', { code: p.code, brand: brand.name });
+    const html = emailHtml(
+      ctx,
+      subject,
+      <>
+        <p>{t('email.signInCode.intro')}</p>
+        <p style="font-size:28px;font-weight:bold;letter-spacing:6px;margin:16px 0">{p.code}</p>
+        <p>{t('email.signInCode.valid')}</p>
+        <p>{t('email.signInCode.orLink')}</p>
+        {emailButton(p.link, t('email.signInCode.cta'), brand.colors.primary, brand.colors.primaryText)}
+        <p>{t('email.signInCode.sameBrowser')}</p>
+        <p>{t('email.signInCode.notYou')}</p>
+      </>,
+    );
+    const text = [
+      t('email.signInCode.intro'),
+      '',
+      p.code,
+      '',
+      t('email.signInCode.valid'),
+      '',
+      `${t('email.signInCode.orLink')} ${p.link}`,
+      t('email.signInCode.sameBrowser'),
+      '',
+      t('email.signInCode.notYou'),
+      textFooter(ctx),
+    ].join('\n');
+    return { subject, text, html };
+  },
+};
+
+/** R9: after 10 failed passwords in a row, sign-in pauses for 15 minutes and the member is told. */
+export const accountLockedEmail: EmailTemplate<{ minutes: number }> = {
+  name: 'account-locked',
+  render(ctx, p) {
+    const { t, brand } = ctx;
+    const link = `${ctx.publicUrl}/recovery`;
+    const subject = t('email.locked.subject', { brand: brand.name });
+    const html = emailHtml(
+      ctx,
+      subject,
+      <>
+        <p>{t('email.locked.body', { minutes: p.minutes })}</p>
+        <p>{t('email.locked.ifYou')}</p>
+        {emailButton(link, t('email.locked.cta'), brand.colors.primary, brand.colors.primaryText)}
+        <p>{t('email.locked.ifNotYou', { email: brand.supportEmail })}</p>
+      </>,
+    );
+    const text = [t('email.locked.body', { minutes: p.minutes }), '', t('email.locked.ifYou'), `${t('email.locked.cta')}: ${link}`, '', t('email.locked.ifNotYou', { email: brand.supportEmail }), textFooter(ctx)].join('\n');
+    return { subject, text, html };
+  },
+};

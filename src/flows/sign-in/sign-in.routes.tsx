@@ -1,0 +1,260 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import { recordAudit } from '../../infra/audit/audit.repository.js';
+import type { Captcha } from '../../infra/captcha/captcha.js';
+import { hashToken } from '../../infra/crypto/tokens.js';
+import type { Db } from '../../infra/db/database.js';
+import type { Account } from '../../infra/db/tables.js';
+import { createFlowStore, type Flow } from '../../infra/flows/flow-store.js';
+import type { Courier } from '../../infra/outbox/courier.js';
+import { bucket, count, hit } from '../../infra/rate-limit/rate-limit.js';
+import { safeNext, type Sessions } from '../../infra/session/session.js';
+import { sendPage } from '../../infra/web/view.js';
+import { joinReturningRecord, registrationFlows } from '../registration/registration.flow.js';
+import { auditContext } from '../registration/registration.routes.js';
+import { codeFactor } from './second-factor/code-factor.js';
+import type { Channel, FactorContext, SecondFactor } from './second-factor/second-factor.js';
+import { clearSignInThrottle, passwordStep } from './sign-in.flow.js';
+import { ChooseChannelPage, EnterCodePage, LinkExpiredPage, OtherBrowserPage, SignInPage, type CodeNotice } from './sign-in.views.js';
+
+export interface SignInDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  courier: Courier;
+  captcha: Captcha;
+  sessions: Sessions;
+  kickOutbox?: (() => void) | undefined;
+}
+
+// R7: the second step of one sign-in.
+const SIGN_IN_TTL_MS = 15 * 60_000;
+const RESEND_AFTER_MS = 30_000;
+const MAX_SENDS = 3;
+// R9: every endpoint that sends email or SMS is limited per client address.
+const SENDS_PER_ADDRESS_PER_HOUR = 30;
+
+interface SignInData {
+  channel?: Channel;
+  sends: number;
+  lastSentAt?: string;
+  next?: string;
+}
+
+const text = (body: unknown, name: string): string => {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+};
+
+export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Promise<void> {
+  const { db, clock, config, sessions } = deps;
+  const kysely = db.kysely;
+  const flows = createFlowStore<SignInData>(clock, { kind: 'sign-in', ttlMs: SIGN_IN_TTL_MS, cookieName: 'signin', secureCookies: config.secureCookies });
+  const registrations = registrationFlows(clock, config.secureCookies);
+  const factorDeps = { clock, courier: deps.courier, brand: config.brand, publicUrl: config.publicUrl, secretKey: config.secretKey };
+  const factors: Record<Channel, SecondFactor> = { email: codeFactor('email', factorDeps), sms: codeFactor('sms', factorDeps) };
+  const options = (account: Account) =>
+    (Object.values(factors) as SecondFactor[]).filter((f) => f.available(account)).map((f) => ({ channel: f.channel, masked: f.masked(account) }));
+
+  app.get('/sign-in', async (request, reply) => {
+    const q = request.query as Record<string, string | undefined>;
+    const notice = q.expired === '1' ? 'expired_session' : q.signedOut === '1' ? 'signed_out' : q.restart === '1' ? 'restart' : undefined;
+    return sendPage(reply, <SignInPage ctx={request.pageContext()} view={{ next: safeNext(q.next), notice }} />);
+  });
+
+  app.post('/sign-in', async (request, reply) => {
+    const username = text(request.body, 'username').slice(0, 100);
+    const next = safeNext(text(request.body, 'next'));
+    const outcome = await passwordStep(
+      { db: kysely, clock, courier: deps.courier, captcha: deps.captcha, audit: auditContext(request) },
+      username,
+      text(request.body, 'password'),
+      text(request.body, 'altcha') || undefined,
+    );
+    const ctx = request.pageContext();
+    switch (outcome.kind) {
+      case 'failed':
+        // R7: the same message and status for an unknown username and a wrong password.
+        return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'failed', captcha: outcome.captcha }} />, 401);
+      case 'captcha':
+        return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'captcha', captcha: true, errors: { altcha: { code: outcome.verdict === 'missing' ? 'captcha_missing' : 'captcha_invalid' } } }} />, 400);
+      case 'locked':
+        return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'locked' }} />, 429);
+      case 'address_limited':
+        return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'address_limited' }} />, 429);
+      case 'disabled':
+        return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'disabled' }} />, 403);
+      case 'ok': {
+        await flows.start(kysely, reply, { state: 'choose', accountId: outcome.account.id, data: { sends: 0, ...(next ? { next } : {}) } });
+        return reply.redirect('/sign-in/verify', 303);
+      }
+    }
+  });
+
+  /** The browser's sign-in between the password and the code, with its account. */
+  async function current(request: FastifyRequest, reply: FastifyReply): Promise<{ flow: Flow<SignInData>; account: Account } | undefined> {
+    const found = await flows.load(kysely, request);
+    if (found.status !== 'active') {
+      reply.redirect(found.status === 'expired' ? '/sign-in?restart=1' : '/sign-in', 303);
+      return undefined;
+    }
+    const account = await kysely.selectFrom('accounts').selectAll().where('id', '=', found.flow.accountId!).executeTakeFirst();
+    if (!account || account.status !== 'active') {
+      await flows.end(kysely, request, reply);
+      reply.redirect('/sign-in', 303);
+      return undefined;
+    }
+    return { flow: found.flow, account };
+  }
+
+  const factorContext = (flow: Flow<SignInData>, account: Account, request: FastifyRequest): FactorContext => ({ db: kysely, flowId: flow.id, account, lang: request.lang });
+
+  function showCode(request: FastifyRequest, reply: FastifyReply, flow: Flow<SignInData>, account: Account, notice?: CodeNotice, status = 200, remaining?: number) {
+    const channel = flow.data.channel!;
+    const all = options(account);
+    const mine = all.find((o) => o.channel === channel);
+    return sendPage(
+      reply,
+      <EnterCodePage ctx={request.pageContext()} channel={channel} masked={mine?.masked ?? ''} notice={notice} others={all.filter((o) => o.channel !== channel)} {...(remaining !== undefined ? { remaining } : {})} />,
+      status,
+    );
+  }
+
+  app.get('/sign-in/verify', async (request, reply) => {
+    const cur = await current(request, reply);
+    if (!cur) return reply;
+    const { flow, account } = cur;
+    const sent = (request.query as Record<string, string | undefined>).sent === '1';
+    if (flow.state === 'code' && flow.data.channel) return showCode(request, reply, flow, account, sent ? 'sent' : undefined);
+    const preferred = account.preferred_channel === 'email' || account.preferred_channel === 'sms' ? account.preferred_channel : null;
+    return sendPage(reply, <ChooseChannelPage ctx={request.pageContext()} options={options(account)} preferred={preferred} />);
+  });
+
+  app.post('/sign-in/verify/send', async (request, reply) => {
+    const cur = await current(request, reply);
+    if (!cur) return reply;
+    const { flow, account } = cur;
+    const channel = text(request.body, 'channel');
+    const factor = channel === 'email' || channel === 'sms' ? factors[channel] : undefined;
+    if (!factor || !factor.available(account)) {
+      return sendPage(reply, <ChooseChannelPage ctx={request.pageContext()} options={options(account)} preferred={null} />, 400);
+    }
+    const now = clock.now();
+    const audit = (outcome: 'success' | 'refused', reason?: string) =>
+      recordAudit(kysely, clock, auditContext(request), { event: 'signin.code_sent', outcome, actor: account.username, accountId: account.id, details: { channel: factor.channel, ...(reason ? { reason } : {}) } });
+    if (flow.data.sends >= MAX_SENDS) {
+      await audit('refused', 'send_limit');
+      return flow.data.channel ? showCode(request, reply, flow, account, 'send_limit', 429) : sendPage(reply, <ChooseChannelPage ctx={request.pageContext()} options={options(account)} preferred={null} notice="send_limit" />, 429);
+    }
+    if (flow.data.lastSentAt && now.getTime() - new Date(flow.data.lastSentAt).getTime() < RESEND_AFTER_MS) {
+      await audit('refused', 'too_soon');
+      return showCode(request, reply, flow, account, 'resend_wait', 429);
+    }
+    if ((await count(kysely, clock, bucket('send-ip', request.ip), 3_600_000)) >= SENDS_PER_ADDRESS_PER_HOUR) {
+      await audit('refused', 'address_limit');
+      return showCode(request, reply, { ...flow, data: { ...flow.data, channel: flow.data.channel ?? factor.channel } }, account, 'send_limit', 429);
+    }
+    const data: SignInData = { ...flow.data, channel: factor.channel, sends: flow.data.sends + 1, lastSentAt: now.toISOString() };
+    // The step moves and the code is queued in one transaction, guarded by the send count the page was built on
+    // (optimistic concurrency): two quick clicks cannot send twice or past the limit.
+    const sent = await kysely.transaction().execute(async (trx) => {
+      const moved = await trx
+        .updateTable('flows')
+        .set({ state: 'code', data: JSON.stringify(data), attempts: flow.attempts + 1, updated_at: now.toISOString() })
+        .where('id', '=', flow.id)
+        .where('attempts', '=', flow.attempts)
+        .where('state', 'in', ['choose', 'code'])
+        .where('expires_at', '>', now.toISOString())
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) return false;
+      await factor.begin({ ...factorContext(flow, account, request), db: trx });
+      return true;
+    });
+    if (!sent) return reply.redirect('/sign-in/verify', 303);
+    await hit(kysely, clock, bucket('send-ip', request.ip), 3_600_000);
+    await audit('success');
+    deps.kickOutbox?.();
+    return reply.redirect('/sign-in/verify?sent=1', 303);
+  });
+
+  /** Both steps passed: a new session (a fresh token), the channel proven, the throttle cleared (R7, R8, R9). */
+  async function complete(request: FastifyRequest, reply: FastifyReply, flow: Flow<SignInData>, account: Account, channel: Channel, via: 'code' | 'link') {
+    const now = clock.now().toISOString();
+    const done = await kysely.transaction().execute(async (trx) => {
+      if (!(await flows.advance(trx, flow, 'code', 'done'))) return false;
+      await factors[channel].markVerified({ ...factorContext(flow, account, request), db: trx }, now);
+      if (!account.preferred_channel) await trx.updateTable('accounts').set({ preferred_channel: channel }).where('id', '=', account.id).execute();
+      await recordAudit(trx, clock, auditContext(request), { event: 'signin.success', outcome: 'success', actor: account.username, accountId: account.id, details: { factor: channel, via } });
+      return true;
+    });
+    if (!done) return reply.redirect('/sign-in?restart=1', 303);
+    await clearSignInThrottle(kysely, account.username);
+
+    // R3: a returning member sent here by registration gets the new record joined to their account now.
+    const registration = await registrations.load(kysely, request);
+    if (registration.status === 'active' && registration.flow.state === 'returning' && registration.flow.data.returningAccountId === account.id && registration.flow.memberId) {
+      if (await joinReturningRecord(kysely, clock, registration.flow.memberId, account.id)) {
+        await recordAudit(kysely, clock, auditContext(request), { event: 'registration.joined', outcome: 'success', actor: account.username, accountId: account.id, memberId: registration.flow.memberId });
+      }
+      await registrations.end(kysely, request, reply);
+    }
+    await sessions.end(kysely, request, reply);
+    await sessions.start(kysely, reply, account.id, channel, null);
+    await flows.end(kysely, request, reply);
+    return reply.redirect(flow.data.next ?? '/area', 303);
+  }
+
+  app.post('/sign-in/verify/code', async (request, reply) => {
+    const cur = await current(request, reply);
+    if (!cur) return reply;
+    const { flow, account } = cur;
+    if (flow.state !== 'code' || !flow.data.channel) return reply.redirect('/sign-in/verify', 303);
+    const channel = flow.data.channel;
+    const result = await factors[channel].verify(factorContext(flow, account, request), text(request.body, 'code').slice(0, 20));
+    if (result.kind === 'ok') return complete(request, reply, flow, account, channel, 'code');
+    await recordAudit(kysely, clock, auditContext(request), { event: 'signin.code', outcome: 'failure', actor: account.username, accountId: account.id, details: { factor: channel, reason: result.kind } });
+    if (result.kind === 'exhausted') {
+      // R7: at most 5 wrong entries, then the sign-in starts over.
+      await flows.end(kysely, request, reply);
+      return reply.redirect('/sign-in?restart=1', 303);
+    }
+    if (result.kind === 'wrong') return showCode(request, reply, flow, account, 'wrong', 400, result.remaining);
+    return showCode(request, reply, flow, account, 'expired', 400);
+  });
+
+  app.get<{ Params: { token: string } }>('/sign-in/link/:token', async (request, reply) => {
+    const token = request.params.token;
+    const row =
+      token.length <= 100
+        ? await kysely
+            .selectFrom('one_time_tokens')
+            .innerJoin('flows', 'flows.id', 'one_time_tokens.flow_id')
+            .select(['one_time_tokens.id', 'one_time_tokens.expires_at', 'one_time_tokens.used_at', 'one_time_tokens.voided_at', 'one_time_tokens.channel', 'flows.browser_hash'])
+            .where('one_time_tokens.purpose', '=', 'signin-link')
+            .where('one_time_tokens.token_hash', '=', hashToken(token))
+            .executeTakeFirst()
+        : undefined;
+    const ctx = request.pageContext();
+    if (!row || row.used_at || row.voided_at || row.expires_at <= clock.now().toISOString()) return sendPage(reply, <LinkExpiredPage ctx={ctx} />, 410);
+    // R7: the link completes the step only in the browser that started the sign-in.
+    if (flows.browserHash(request) !== row.browser_hash) {
+      await recordAudit(kysely, clock, auditContext(request), { event: 'signin.link', outcome: 'refused', details: { reason: 'other_browser' } });
+      return sendPage(reply, <OtherBrowserPage ctx={ctx} />, 403);
+    }
+    const cur = await current(request, reply);
+    if (!cur) return reply;
+    const used = await kysely.updateTable('one_time_tokens').set({ used_at: clock.now().toISOString() }).where('id', '=', row.id).where('used_at', 'is', null).where('voided_at', 'is', null).executeTakeFirst();
+    if (Number(used.numUpdatedRows) !== 1) return sendPage(reply, <LinkExpiredPage ctx={ctx} />, 410);
+    return complete(request, reply, cur.flow, cur.account, 'email', 'link');
+  });
+
+  app.post('/sign-out', async (request, reply) => {
+    const found = await sessions.load(kysely, request);
+    if (found.status === 'active') {
+      await recordAudit(kysely, clock, auditContext(request), { event: 'signout', outcome: 'success', accountId: found.session.accountId });
+    }
+    await sessions.end(kysely, request, reply);
+    return reply.redirect('/sign-in?signedOut=1', 303);
+  });
+}

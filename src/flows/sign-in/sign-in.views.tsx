@@ -1,0 +1,186 @@
+import { CaptchaField, CAPTCHA_SCRIPTS } from '../../infra/captcha/captcha-field.js';
+import { ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
+import { Layout } from '../../infra/web/layout.js';
+import type { PageContext } from '../../infra/web/page-context.js';
+import type { Channel } from './second-factor/second-factor.js';
+
+export type SignInNotice = 'failed' | 'locked' | 'address_limited' | 'disabled' | 'expired_session' | 'restart' | 'signed_out' | 'flow_expired' | 'captcha';
+
+export interface SignInView {
+  username?: string;
+  next?: string | undefined;
+  notice?: SignInNotice | undefined;
+  captcha?: boolean;
+  errors?: FieldErrors;
+}
+
+const NOTICE_KEYS = {
+  failed: 'signin.failed',
+  locked: 'signin.locked',
+  address_limited: 'signin.addressLimited',
+  disabled: 'signin.disabled',
+  expired_session: 'signin.sessionExpired',
+  restart: 'signin.restart',
+  signed_out: 'signin.signedOut',
+  flow_expired: 'signin.flowExpired',
+  captcha: 'signin.captchaNeeded',
+} as const;
+
+/** R7 first step: identity document and password; password managers see a username and a current-password field. */
+export function SignInPage({ ctx, view }: { ctx: PageContext; view: SignInView }) {
+  const { t, brand } = ctx;
+  const errors = view.errors ?? {};
+  const notice = view.notice;
+  const kind = notice === 'signed_out' ? 'success' : notice === 'expired_session' ? 'info' : 'error';
+  return (
+    <Layout ctx={ctx} title={t('signin.title')} scripts={view.captcha ? CAPTCHA_SCRIPTS : []}>
+      <h1>{t('signin.title')}</h1>
+      {notice ? (
+        <Notice kind={kind}>
+          <p data-notice={notice}>{t(NOTICE_KEYS[notice], { email: brand.supportEmail })}</p>
+          {notice === 'locked' || notice === 'failed' ? (
+            <p>
+              <a href="/recovery">{t('register.forgot')}</a>
+            </p>
+          ) : null}
+        </Notice>
+      ) : null}
+      <ErrorSummary ctx={ctx} errors={errors} labels={{ username: t('signin.username'), password: t('signin.password'), altcha: t('captcha.label') }} />
+      <Form ctx={ctx} action="/sign-in" class="stack">
+        {view.next ? <input type="hidden" name="next" value={view.next} /> : null}
+        <Input ctx={ctx} name="username" label={t('signin.username')} hint={t('signin.usernameHint')} value={view.username} error={errors.username} autocomplete="username" spellcheck={false} maxLength={40} required />
+        <Input ctx={ctx} name="password" type="password" label={t('signin.password')} value="" error={errors.password} autocomplete="current-password" maxLength={64} required />
+        {view.captcha ? <CaptchaField ctx={ctx} error={errors.altcha} /> : null}
+        <button type="submit">{t('signin.submit')}</button>
+      </Form>
+      <p>
+        <a href="/recovery">{t('register.forgot')}</a>
+      </p>
+      <p>
+        {t('signin.noAccount')} <a href="/register">{t('home.register')}</a>
+      </p>
+      <Notice kind="info" title={t('home.intlTitle')}>
+        <p>{t('home.intlBody', { email: brand.internationalContact.email })}</p>
+      </Notice>
+    </Layout>
+  );
+}
+
+export interface ChannelOption {
+  channel: Channel;
+  masked: string;
+}
+
+/** R7 second step, part one: the member picks email or SMS among the channels the account has, shown masked. */
+export function ChooseChannelPage({ ctx, options, preferred, notice }: { ctx: PageContext; options: ChannelOption[]; preferred: Channel | null; notice?: string }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('verify.title')}>
+      <h1>{t('verify.title')}</h1>
+      {notice === 'send_limit' ? <Notice kind="error">{t('verify.sendLimit')}</Notice> : null}
+      <p>{t('verify.chooseIntro')}</p>
+      <Form ctx={ctx} action="/sign-in/verify/send" class="stack">
+        <fieldset>
+          <legend>{t('verify.chooseLegend')}</legend>
+          {options.map((o, i) => (
+            <div class="choice">
+              <input type="radio" id={`channel-${o.channel}`} name="channel" value={o.channel} checked={preferred ? o.channel === preferred : i === 0} />
+              <label for={`channel-${o.channel}`}>
+                {o.channel === 'email' ? t('verify.byEmail', { to: o.masked }) : t('verify.bySms', { to: o.masked })}
+              </label>
+            </div>
+          ))}
+        </fieldset>
+        <button type="submit">{t('verify.send')}</button>
+      </Form>
+      <SignInFooter ctx={ctx} />
+    </Layout>
+  );
+}
+
+export type CodeNotice = 'sent' | 'wrong' | 'expired' | 'resend_wait' | 'send_limit';
+
+/** R7 second step, part two: the code field (paste and one-time-code autofill work), resend and switch channel. */
+export function EnterCodePage({ ctx, channel, masked, notice, remaining, others }: { ctx: PageContext; channel: Channel; masked: string; notice?: CodeNotice | undefined; remaining?: number; others: ChannelOption[] }) {
+  const { t } = ctx;
+  const errors: FieldErrors = notice === 'wrong' ? { code: { code: 'code_wrong', params: { remaining: remaining ?? 0 } } } : notice === 'expired' ? { code: { code: 'code_expired' } } : {};
+  return (
+    <Layout ctx={ctx} title={t('verify.title')}>
+      <h1>{t('verify.title')}</h1>
+      {notice === 'sent' ? <Notice kind="success">{channel === 'email' ? t('verify.sentEmail', { to: masked }) : t('verify.sentSms', { to: masked })}</Notice> : null}
+      {notice === 'resend_wait' ? <Notice kind="info">{t('verify.resendWait')}</Notice> : null}
+      {notice === 'send_limit' ? <Notice kind="error">{t('verify.sendLimit')}</Notice> : null}
+      <ErrorSummary ctx={ctx} errors={errors} labels={{ code: t('verify.code') }} />
+      <p>{channel === 'email' ? t('verify.codeIntroEmail', { to: masked }) : t('verify.codeIntroSms', { to: masked })}</p>
+      <Form ctx={ctx} action="/sign-in/verify/code" class="stack">
+        <Input ctx={ctx} name="code" label={t('verify.code')} hint={t('verify.codeHint')} value="" error={errors.code} autocomplete="one-time-code" inputMode="numeric" maxLength={12} required />
+        <button type="submit">{t('verify.confirm')}</button>
+      </Form>
+      <div class="secondary-actions">
+        <Form ctx={ctx} action="/sign-in/verify/send">
+          <input type="hidden" name="channel" value={channel} />
+          <button type="submit" class="secondary">
+            {t('verify.resend')}
+          </button>
+        </Form>
+        {others.map((o) => (
+          <Form ctx={ctx} action="/sign-in/verify/send">
+            <input type="hidden" name="channel" value={o.channel} />
+            <button type="submit" class="secondary">
+              {o.channel === 'email' ? t('verify.switchEmail', { to: o.masked }) : t('verify.switchSms', { to: o.masked })}
+            </button>
+          </Form>
+        ))}
+      </div>
+      <SignInFooter ctx={ctx} />
+    </Layout>
+  );
+}
+
+function SignInFooter({ ctx }: { ctx: PageContext }) {
+  const { t } = ctx;
+  return (
+    <nav aria-label={t('help.title')} class="help-links">
+      <ul>
+        <li>
+          <a href="/help/no-email">{t('help.noEmail.title')}</a>
+        </li>
+        <li>
+          <a href="/help/no-sms">{t('help.noSms.title')}</a>
+        </li>
+        <li>
+          <a href="/help/expired">{t('help.expired.title')}</a>
+        </li>
+      </ul>
+    </nav>
+  );
+}
+
+/** The emailed link was opened in a browser other than the one that started the sign-in. */
+export function OtherBrowserPage({ ctx }: { ctx: PageContext }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('verify.otherBrowser.title')}>
+      <h1>{t('verify.otherBrowser.title')}</h1>
+      <p class="lead">{t('verify.otherBrowser.body')}</p>
+      <p>
+        <a href="/sign-in">{t('signin.title')}</a>
+      </p>
+    </Layout>
+  );
+}
+
+export function LinkExpiredPage({ ctx }: { ctx: PageContext }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('help.expired.title')}>
+      <h1>{t('help.expired.title')}</h1>
+      <p class="lead">{t('verify.linkExpired')}</p>
+      <p>
+        <a class="button" href="/sign-in">
+          {t('signin.title')}
+        </a>
+      </p>
+    </Layout>
+  );
+}

@@ -1,0 +1,116 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import { hashToken, randomToken } from '../crypto/tokens.js';
+import type { Database } from '../db/tables.js';
+
+/** A signed-in member's session as the routes see it. */
+export interface MemberSession {
+  id: number;
+  accountId: number;
+  actingMemberId: number | null;
+  secondFactor: string;
+  createdAt: string;
+}
+
+export type SessionLookup = { status: 'active'; session: MemberSession } | { status: 'none' } | { status: 'expired' };
+
+// R8: how often last use is written back; an idle deadline a minute late is harmless, a write per request is not.
+const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * R8 sessions: an opaque 256-bit token in a cookie (HttpOnly, SameSite=Lax, Secure and __Host- outside plain-http
+ * localhost), stored only as its hash, with an idle and an absolute deadline, ended on the server at sign-out.
+ */
+export function createSessions(deps: { clock: Clock; config: Config }) {
+  const { clock, config } = deps;
+  const cookie = config.secureCookies ? '__Host-session' : 'session';
+  const idleMs = config.session.idleMinutes * 60_000;
+  const absoluteMs = config.session.absoluteHours * 3_600_000;
+  const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies };
+
+  return {
+    cookie,
+    /** Starts a session with a new token (never one the browser brought: no fixation) and sets the cookie. */
+    async start(db: Kysely<Database>, reply: FastifyReply, accountId: number, secondFactor: string, actingMemberId: number | null): Promise<number> {
+      const token = randomToken();
+      const now = clock.now();
+      const request = reply.request;
+      const row = await db
+        .insertInto('sessions')
+        .values({
+          token_hash: hashToken(token),
+          account_id: accountId,
+          acting_member_id: actingMemberId,
+          second_factor: secondFactor,
+          ip: request.ip,
+          user_agent: request.headers['user-agent']?.slice(0, 400) ?? null,
+          created_at: now.toISOString(),
+          last_seen_at: now.toISOString(),
+          idle_expires_at: new Date(now.getTime() + idleMs).toISOString(),
+          absolute_expires_at: new Date(now.getTime() + absoluteMs).toISOString(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      reply.setCookie(cookie, token, cookieOptions);
+      return row.id;
+    },
+
+    /** The request's session, if its cookie names one that is neither ended nor past a deadline. */
+    async load(db: Kysely<Database>, request: FastifyRequest): Promise<SessionLookup> {
+      const token = request.cookies[cookie];
+      if (!token || token.length > 100) return { status: 'none' };
+      const row = await db.selectFrom('sessions').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+      if (!row || row.ended_at) return { status: row ? 'expired' : 'none' };
+      const now = clock.now();
+      const nowIso = now.toISOString();
+      if (row.idle_expires_at <= nowIso || row.absolute_expires_at <= nowIso) {
+        await db.updateTable('sessions').set({ ended_at: nowIso }).where('id', '=', row.id).where('ended_at', 'is', null).execute();
+        return { status: 'expired' };
+      }
+      if (now.getTime() - new Date(row.last_seen_at).getTime() >= TOUCH_EVERY_MS) {
+        await db
+          .updateTable('sessions')
+          .set({ last_seen_at: nowIso, idle_expires_at: new Date(now.getTime() + idleMs).toISOString() })
+          .where('id', '=', row.id)
+          .execute();
+      }
+      return {
+        status: 'active',
+        session: { id: row.id, accountId: row.account_id, actingMemberId: row.acting_member_id, secondFactor: row.second_factor, createdAt: row.created_at },
+      };
+    },
+
+    /** Ends this browser's session on the server and clears the cookie. */
+    async end(db: Kysely<Database>, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      const token = request.cookies[cookie];
+      if (token && token.length <= 100) {
+        await db.updateTable('sessions').set({ ended_at: clock.now().toISOString() }).where('token_hash', '=', hashToken(token)).where('ended_at', 'is', null).execute();
+      }
+      reply.clearCookie(cookie, cookieOptions);
+    },
+
+    /** Ends every session of an account, but the one given (R11, R12, R16). */
+    async endAll(db: Kysely<Database>, accountId: number, exceptSessionId?: number): Promise<void> {
+      let q = db.updateTable('sessions').set({ ended_at: clock.now().toISOString() }).where('account_id', '=', accountId).where('ended_at', 'is', null);
+      if (exceptSessionId !== undefined) q = q.where('id', '!=', exceptSessionId);
+      await q.execute();
+    },
+  };
+}
+
+export type Sessions = ReturnType<typeof createSessions>;
+
+/** Only same-site paths may be a return address after sign-in: never another site (no open redirect). */
+export function safeNext(next: unknown): string | undefined {
+  if (typeof next !== 'string' || next.length > 500) return undefined;
+  if (!next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\r\n\t]/.test(next)) return undefined;
+  try {
+    const url = new URL(next, 'http://portal.invalid');
+    if (url.host !== 'portal.invalid') return undefined;
+    return url.pathname + url.search;
+  } catch {
+    return undefined;
+  }
+}
