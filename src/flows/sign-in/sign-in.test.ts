@@ -1,0 +1,382 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { after, before, beforeEach, test } from 'node:test';
+import { FEED_HEADER, nif, toCsvLine } from '../../feed/demo-feed.js';
+import { FEED_COLUMNS, type RawFeedRow } from '../../feed/feed-row.js';
+import { importFeed } from '../../feed/feed.import.js';
+import type { CaptchaChallenge } from '../../infra/captcha/captcha.js';
+import { hashPassword } from '../../infra/crypto/password-hash.js';
+import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
+import { solveCaptcha } from '../../../test/helpers/captcha.js';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import { setup, type TestContext } from '../../../test/helpers/setup.js';
+
+// Sign-in with two-step verification (R7), sessions (R8), throttling (R9), audit (R22).
+
+const PASSWORD = 'Primavera2030';
+
+function row(partial: Partial<RawFeedRow>): RawFeedRow {
+  const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
+  return { ...base, policy_status: 'active', scheme: 'local', product: 'Salud Plus', policy_start: '2025-01-01', role: 'holder', first_name: 'Nora', last_name: 'Vidal', date_of_birth: '1980-01-01', country: 'ES', language: 'es', ...partial };
+}
+
+describeEachDatabase('sign-in', (kind) => {
+  let ctx: TestContext;
+  let n = 0;
+
+  /** A registered member with email and mobile; returns the username. */
+  async function member(options: { mobile?: string | null } = {}): Promise<{ username: string; accountId: number; memberNumber: string }> {
+    n++;
+    const username = nif(60000000 + n);
+    const memberNumber = `SI${n}`;
+    await importFeed(
+      { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
+      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: `SP${n}`, member_number: memberNumber, email: `m${n}@example.com` }))]),
+    );
+    const now = ctx.clock.now().toISOString();
+    const account = await ctx.db.kysely
+      .insertInto('accounts')
+      .values({
+        username,
+        document_type: 'NIF',
+        password_hash: await hashPassword(PASSWORD),
+        email: `m${n}@example.com`,
+        mobile: options.mobile === undefined ? '+34600111222' : options.mobile,
+        language: 'es',
+        status: 'active',
+        password_changed_at: now,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await ctx.db.kysely.updateTable('members').set({ account_id: account.id }).where('member_number', '=', memberNumber).execute();
+    return { username, accountId: account.id, memberNumber };
+  }
+
+  /** The last code sent to a destination, read from the outbox like a member reads their phone. */
+  async function lastCode(to: string): Promise<string> {
+    const messages = (await ctx.outbox()).filter((m) => m.recipient === to && m.template === 'signin-code');
+    const code = /\b(\d{6})\b/.exec(messages.at(-1)?.body_text ?? '')?.[1];
+    assert.ok(code, `a code was sent to ${to}`);
+    return code;
+  }
+  async function lastLink(to: string): Promise<string> {
+    const messages = (await ctx.outbox()).filter((m) => m.recipient === to && m.template === 'signin-code');
+    const link = /http:\/\/localhost:3000(\/sign-in\/link\/[A-Za-z0-9_-]+)/.exec(messages.at(-1)?.body_text ?? '')?.[1];
+    assert.ok(link);
+    return link;
+  }
+
+  async function signIn(agent: BrowserAgent, username: string, channel: 'email' | 'sms' = 'email') {
+    const res = await agent.post('/sign-in', { username, password: PASSWORD });
+    assert.equal(res.statusCode, 303, res.body.match(/data-notice="[^"]*"/)?.[0]);
+    await agent.get('/sign-in/verify');
+    const sent = await agent.post('/sign-in/verify/send', { channel });
+    assert.equal(sent.statusCode, 303);
+    return sent;
+  }
+
+  before(async () => {
+    ctx = await setup(kind, { env: { TRUST_PROXY: 'true' } });
+  });
+  after(() => ctx.close());
+  beforeEach(async () => {
+    await ctx.db.kysely.deleteFrom('rate_limits').execute();
+  });
+
+  test('password, then an emailed code: a session, the channel verified, the area shown (R7, R8)', async () => {
+    const m = await member();
+    const agent = new BrowserAgent(ctx.app);
+    const page = await agent.get('/sign-in');
+    assert.match(page.body, /autocomplete="username"/);
+    assert.match(page.body, /autocomplete="current-password"/);
+    assert.match(page.body, /href="\/recovery"/, 'R11: the recovery link under the form');
+    assert.match(page.body, /international@/, 'R17');
+
+    // The document typed loosely is normalised as in R3.
+    const pw = await agent.post('/sign-in', { username: m.username.toLowerCase().replace(/(\d{4})/, '$1-'), password: PASSWORD });
+    assert.equal(pw.statusCode, 303);
+    const choose = await agent.get('/sign-in/verify');
+    assert.match(choose.body, /m•••@example\.com/, 'R7: masked');
+    assert.match(choose.body, /•••• ••• 222/);
+    assert.doesNotMatch(choose.body, /m\d+@example\.com|600111222/);
+    await agent.post('/sign-in/verify/send', { channel: 'email' });
+    const codePage = await agent.get('/sign-in/verify?sent=1');
+    assert.match(codePage.body, /autocomplete="one-time-code"/);
+    assert.match(codePage.body, /inputMode="numeric"|inputmode="numeric"/);
+
+    const before = await agent.get('/area');
+    assert.equal(before.statusCode, 303, 'no session yet after the password alone');
+
+    const done = await agent.post('/sign-in/verify/code', { code: ` ${await lastCode(`m${n}@example.com`)} ` });
+    assert.equal(done.statusCode, 303);
+    assert.equal(done.headers.location, '/area');
+    const cookie = Object.keys(agent.cookies).find((c) => c.endsWith('session'));
+    assert.ok(cookie && agent.cookies[cookie]!.length >= 43, 'R8: a 256-bit opaque token');
+    const area = await agent.get('/area');
+    assert.equal(area.statusCode, 200);
+    assert.match(area.body, /Hola, Nora/);
+    assert.match(area.body, /Salud Plus/);
+    assert.equal(area.headers['cache-control'], 'no-store');
+    const account = await ctx.db.kysely.selectFrom('accounts').selectAll().where('id', '=', m.accountId).executeTakeFirstOrThrow();
+    assert.ok(account.email_verified_at, 'R7: first use marks the channel verified');
+    assert.equal(account.mobile_verified_at, null);
+    const session = await ctx.db.kysely.selectFrom('sessions').selectAll().where('account_id', '=', m.accountId).executeTakeFirstOrThrow();
+    assert.notEqual(session.token_hash, agent.cookies[cookie!], 'stored hashed');
+    const audit = await ctx.db.kysely.selectFrom('audit_events').select(['event', 'details']).where('account_id', '=', m.accountId).execute();
+    assert.ok(audit.some((a) => a.event === 'signin.success' && a.details?.includes('"factor":"email"')), 'R22: the factor is recorded');
+    assert.ok(audit.some((a) => a.event === 'signin.code_sent'));
+  });
+
+  test('by SMS, and the code is single use (R7)', async () => {
+    const m = await member();
+    const agent = new BrowserAgent(ctx.app);
+    await signIn(agent, m.username, 'sms');
+    const sms = (await ctx.outbox()).filter((x) => x.channel === 'sms').at(-1)!;
+    assert.equal(sms.recipient, '+34600111222');
+    const code = /(\d{6})/.exec(sms.body_text)![1]!;
+    assert.equal((await agent.post('/sign-in/verify/code', { code })).headers.location, '/area');
+    // The same code again, from a fresh sign-in in another browser, is worthless.
+    const other = new BrowserAgent(ctx.app);
+    await signIn(other, m.username, 'sms');
+    const reuse = await other.post('/sign-in/verify/code', { code });
+    assert.equal(reuse.statusCode, 400);
+  });
+
+  test('wrong username and wrong password: the same message and status (R7)', async () => {
+    const m = await member();
+    const wrongPassword = await new BrowserAgent(ctx.app).post('/sign-in', { username: m.username, password: 'Nope12345' });
+    const unknown = await new BrowserAgent(ctx.app).post('/sign-in', { username: nif(99999999), password: 'Nope12345' });
+    assert.equal(wrongPassword.statusCode, 401);
+    assert.equal(unknown.statusCode, 401);
+    const strip = (b: string) => b.replace(/value="[^"]*"/g, '');
+    assert.equal(strip(wrongPassword.body), strip(unknown.body));
+    assert.match(wrongPassword.body, /El documento o la contraseña no son correctos/);
+  });
+
+  test('a code can be wrong 5 times, then the sign-in starts over; an old or expired code fails (R7)', async () => {
+    const m = await member();
+    const agent = new BrowserAgent(ctx.app);
+    await signIn(agent, m.username);
+    const good = await lastCode(`m${n}@example.com`);
+    const bad = good === '000000' ? '111111' : '000000';
+    for (let i = 1; i <= 4; i++) {
+      const res = await agent.post('/sign-in/verify/code', { code: bad });
+      assert.equal(res.statusCode, 400);
+      assert.match(res.body, new RegExp(`Te quedan ${5 - i} intentos`));
+    }
+    const fifth = await agent.post('/sign-in/verify/code', { code: bad });
+    assert.equal(fifth.headers.location, '/sign-in?restart=1');
+    const late = await agent.post('/sign-in/verify/code', { code: good });
+    assert.equal(late.headers.location, '/sign-in', 'the sign-in is gone: even the right code is refused');
+
+    const again = new BrowserAgent(ctx.app);
+    await signIn(again, m.username);
+    const code = await lastCode(`m${n}@example.com`);
+    ctx.clock.advanceMinutes(11);
+    const expired = await again.post('/sign-in/verify/code', { code });
+    assert.equal(expired.statusCode, 400);
+    assert.match(expired.body, /ha caducado/);
+  });
+
+  test('parallel guesses share one count, and two submits of the right code make one session (R7)', async () => {
+    const m = await member();
+    const agent = new BrowserAgent(ctx.app);
+    await signIn(agent, m.username);
+    const good = await lastCode(`m${n}@example.com`);
+    const guesses = await Promise.all(Array.from({ length: 8 }, (_, i) => agent.post('/sign-in/verify/code', { code: String(100000 + i) === good ? '999999' : String(100000 + i) })));
+    assert.ok(guesses.every((g) => g.statusCode === 400 || g.statusCode === 303));
+    const tokens = await ctx.db.kysely.selectFrom('one_time_tokens').select(['attempts', 'voided_at']).where('account_id', '=', m.accountId).where('purpose', '=', 'signin-code').execute();
+    assert.ok(tokens.every((t) => t.attempts <= 8 && (t.attempts < 5 || t.voided_at !== null)), 'after 5 wrong the code is void');
+    const right = await agent.post('/sign-in/verify/code', { code: good });
+    assert.notEqual(right.headers.location, '/area', 'the code died with the 5th wrong guess');
+
+    const racer = new BrowserAgent(ctx.app);
+    await signIn(racer, m.username);
+    const code = await lastCode(`m${n}@example.com`);
+    const both = await Promise.all([racer.post('/sign-in/verify/code', { code }), racer.post('/sign-in/verify/code', { code })]);
+    assert.equal(both.filter((r) => r.headers.location === '/area').length, 1);
+    const sessions = await ctx.db.kysely.selectFrom('sessions').select('id').where('account_id', '=', m.accountId).execute();
+    assert.equal(sessions.length, 1);
+  });
+
+  test('resend after 30 s, at most 3 sends, switching channel allowed; a new code voids the old (R7)', async () => {
+    const m = await member();
+    const agent = new BrowserAgent(ctx.app);
+    const queuedBefore = (await ctx.outbox()).length;
+    await signIn(agent, m.username);
+    const first = await lastCode(`m${n}@example.com`);
+    const tooSoon = await agent.post('/sign-in/verify/send', { channel: 'email' });
+    assert.equal(tooSoon.statusCode, 429);
+    assert.match(tooSoon.body, /Espera 30 segundos/);
+    ctx.clock.advance(30_000);
+    assert.equal((await agent.post('/sign-in/verify/send', { channel: 'sms' })).statusCode, 303, 'switch to SMS');
+    ctx.clock.advance(30_000);
+    assert.equal((await agent.post('/sign-in/verify/send', { channel: 'email' })).statusCode, 303);
+    ctx.clock.advance(30_000);
+    const fourth = await agent.post('/sign-in/verify/send', { channel: 'email' });
+    assert.equal(fourth.statusCode, 429);
+    assert.match(fourth.body, /3 códigos/);
+    const second = await lastCode(`m${n}@example.com`);
+    if (second !== first) {
+      const old = await agent.post('/sign-in/verify/code', { code: first });
+      assert.equal(old.statusCode, 400, 'the older code was voided');
+    }
+    assert.equal((await agent.post('/sign-in/verify/code', { code: second })).headers.location, '/area');
+    const sends = (await ctx.outbox()).slice(queuedBefore).filter((x) => x.template === 'signin-code');
+    assert.equal(sends.length, 3);
+  });
+
+  test('the emailed link works once, only in the browser that started the sign-in (R7)', async () => {
+    const m = await member();
+    const agent = new BrowserAgent(ctx.app);
+    await signIn(agent, m.username);
+    const link = await lastLink(`m${n}@example.com`);
+    const elsewhere = await new BrowserAgent(ctx.app).get(link);
+    assert.equal(elsewhere.statusCode, 403);
+    assert.match(elsewhere.body, /mismo navegador/);
+    const here = await agent.get(link);
+    assert.equal(here.statusCode, 303);
+    assert.equal(here.headers.location, '/area');
+    assert.equal((await agent.get('/area')).statusCode, 200);
+    const twice = await agent.get(link);
+    assert.equal(twice.statusCode, 410);
+    assert.equal((await new BrowserAgent(ctx.app).get('/sign-in/link/' + 'A'.repeat(43))).statusCode, 410);
+  });
+
+  test('throttling: captcha from the 6th try, lock at the 11th with one email, over after 15 minutes (R9, R10)', async () => {
+    const m = await member();
+    const agent = new BrowserAgent(ctx.app);
+    for (let i = 1; i <= 5; i++) {
+      const res = await agent.post('/sign-in', { username: m.username, password: 'Wrong1234' });
+      assert.equal(res.statusCode, 401, `try ${i}`);
+    }
+    assert.match(agent.last.body, /altcha-widget/, 'the 5th failure brings the captcha');
+    const noCaptcha = await agent.post('/sign-in', { username: m.username, password: PASSWORD });
+    assert.equal(noCaptcha.statusCode, 400, 'the 6th try needs the captcha, even with the right password');
+    const solve = async () => solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge);
+    for (let i = 6; i <= 10; i++) {
+      const res = await agent.post('/sign-in', { username: m.username, password: 'Wrong1234', altcha: await solve() });
+      assert.equal(res.statusCode, 401, `try ${i}`);
+    }
+    const locked = await agent.post('/sign-in', { username: m.username, password: PASSWORD, altcha: await solve() });
+    assert.equal(locked.statusCode, 429, 'the 11th is refused: locked');
+    assert.match(locked.body, /pausado/);
+    await agent.post('/sign-in', { username: m.username, password: PASSWORD, altcha: await solve() });
+    const emails = (await ctx.outbox()).filter((x) => x.template === 'account-locked' && x.recipient === `m${n}@example.com`);
+    assert.equal(emails.length, 1, 'the member hears of it once');
+    // An unknown username meets the same captcha and pause: nothing to enumerate.
+    const ghost = new BrowserAgent(ctx.app);
+    for (let i = 1; i <= 5; i++) await ghost.post('/sign-in', { username: nif(88888888), password: 'Wrong1234' });
+    assert.match(ghost.last.body, /altcha-widget/);
+
+    ctx.clock.advanceMinutes(15);
+    const back = await agent.post('/sign-in', { username: m.username, password: PASSWORD, altcha: await solve() });
+    assert.equal(back.statusCode, 303, 'the lock is over');
+    await agent.get('/sign-in/verify');
+    await agent.post('/sign-in/verify/send', { channel: 'email' });
+    await agent.post('/sign-in/verify/code', { code: await lastCode(`m${n}@example.com`) });
+    const cleared = await new BrowserAgent(ctx.app).post('/sign-in', { username: m.username, password: 'Wrong1234' });
+    assert.doesNotMatch(cleared.body, /altcha-widget/, 'a successful sign-in resets the count');
+  });
+
+  test('sessions: sign-out ends it on the server; idle and absolute timeouts; a forged cookie is nothing (R8)', async () => {
+    const m = await member();
+    const agent = new BrowserAgent(ctx.app);
+    await signIn(agent, m.username);
+    await agent.post('/sign-in/verify/code', { code: await lastCode(`m${n}@example.com`) });
+    const name = Object.keys(agent.cookies).find((c) => c.endsWith('session'))!;
+    const stolen = agent.cookies[name]!;
+    const out = await agent.post('/sign-out', {});
+    assert.equal(out.headers.location, '/sign-in?signedOut=1');
+    const replay = await ctx.app.inject({ url: '/area', cookies: { [name]: stolen } });
+    assert.equal(replay.statusCode, 303, 'the old cookie no longer opens the area');
+
+    const idle = new BrowserAgent(ctx.app);
+    await signIn(idle, m.username);
+    await idle.post('/sign-in/verify/code', { code: await lastCode(`m${n}@example.com`) });
+    ctx.clock.advanceMinutes(14);
+    assert.equal((await idle.get('/area')).statusCode, 200);
+    ctx.clock.advanceMinutes(14);
+    assert.equal((await idle.get('/area')).statusCode, 200, 'use keeps it alive');
+    ctx.clock.advanceMinutes(16);
+    const timedOut = await idle.get('/area');
+    assert.equal(timedOut.statusCode, 303);
+    assert.equal(timedOut.headers.location, '/sign-in?expired=1&next=%2Farea');
+    assert.match((await idle.get(timedOut.headers.location as string)).body, /sesión ha caducado/);
+
+    const long = new BrowserAgent(ctx.app);
+    await signIn(long, m.username);
+    await long.post('/sign-in/verify/code', { code: await lastCode(`m${n}@example.com`) });
+    for (let i = 0; i < 35; i++) {
+      ctx.clock.advanceMinutes(14);
+      await long.get('/area');
+    }
+    const absolute = await long.get('/area');
+    assert.equal(absolute.statusCode, 303, 'R8: 8 hours at most, however active');
+
+    const forged = await ctx.app.inject({ url: '/area', cookies: { [name]: 'A'.repeat(43) } });
+    assert.equal(forged.statusCode, 303);
+  });
+
+  test('the return address after sign-in is same-site only (no open redirect)', async () => {
+    const m = await member();
+    for (const [next, expected] of [
+      ['/area?tab=card', '/area?tab=card'],
+      ['https://evil.example/', '/area'],
+      ['//evil.example/x', '/area'],
+      ['/\\evil.example', '/area'],
+    ] as const) {
+      const agent = new BrowserAgent(ctx.app);
+      await agent.post('/sign-in', { username: m.username, password: PASSWORD, next });
+      await agent.get('/sign-in/verify');
+      await agent.post('/sign-in/verify/send', { channel: 'email' });
+      const done = await agent.post('/sign-in/verify/code', { code: await lastCode(`m${n}@example.com`) });
+      assert.equal(done.headers.location, expected, next);
+      await ctx.db.kysely.deleteFrom('rate_limits').execute();
+    }
+  });
+
+  test('a returning member sent here by registration gets the new record joined after both steps (R3)', async () => {
+    const m = await member();
+    await importFeed(
+      { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
+      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: 'NEWPOL', member_number: 'RETURNS1', product: 'Salud Nueva', email: 'x@example.com' }))]),
+    );
+    const agent = new BrowserAgent(ctx.app);
+    await agent.post('/register', { member_number: 'RETURNS1', birth_date: '01/01/1980', policy_number: 'NEWPOL' });
+    const step2 = await agent.post('/register/details', {
+      address_line: 'Calle Sol 1',
+      postal_code: '28001',
+      city: 'Madrid',
+      province: '',
+      email: 'x@example.com',
+      mobile: '',
+      document_type: 'NIF',
+      document_number: m.username,
+    });
+    assert.equal(step2.statusCode, 303);
+    assert.match((await agent.get('/register/details')).body, /Ya tenías una cuenta/);
+    await signIn(agent, m.username);
+    await agent.post('/sign-in/verify/code', { code: await lastCode(`m${n}@example.com`) });
+    const area = await agent.get('/area');
+    assert.match(area.body, /Salud Nueva/, 'the new policy shows at once');
+    const joined = await ctx.db.kysely.selectFrom('members').select('account_id').where('member_number', '=', 'RETURNS1').executeTakeFirstOrThrow();
+    assert.equal(joined.account_id, m.accountId);
+  });
+
+  test('an account without a mobile is offered email only; oversized input is a 4xx (R7)', async () => {
+    const m = await member({ mobile: null });
+    const agent = new BrowserAgent(ctx.app);
+    await agent.post('/sign-in', { username: m.username, password: PASSWORD });
+    const choose = await agent.get('/sign-in/verify');
+    assert.doesNotMatch(choose.body, /value="sms"/);
+    const sms = await agent.post('/sign-in/verify/send', { channel: 'sms' });
+    assert.equal(sms.statusCode, 400);
+    const huge = await new BrowserAgent(ctx.app).post('/sign-in', { username: 'x'.repeat(10_000), password: 'y'.repeat(10_000) });
+    assert.equal(huge.statusCode, 401);
+    const code = await agent.post('/sign-in/verify/code', { code: '1'.repeat(10_000) });
+    assert.ok(code.statusCode >= 300 && code.statusCode < 500);
+  });
+});
