@@ -7,6 +7,8 @@ import { healthRoutes } from './flows/health/health.routes.js';
 import { homeRoutes } from './flows/home/home.routes.js';
 import { areaRoutes } from './flows/account/area.routes.js';
 import { helpRoutes } from './flows/help/help.routes.js';
+import { passwordChangeRoutes } from './flows/account/password-change.routes.js';
+import { recoveryRoutes } from './flows/recovery/recovery.routes.js';
 import { registrationRoutes } from './flows/registration/registration.routes.js';
 import { signInRoutes } from './flows/sign-in/sign-in.routes.js';
 import { createSessions } from './infra/session/session.js';
@@ -45,8 +47,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(registrationRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, kickOutbox: deps.kickOutbox });
   const sessions = createSessions({ clock: deps.clock, config: deps.config });
   await app.register(signInRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, sessions, kickOutbox: deps.kickOutbox });
+  await app.register(recoveryRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, sessions, kickOutbox: deps.kickOutbox });
   await app.register(helpRoutes);
+  app.decorateRequest('memberSession', null);
   await app.register(areaRoutes, { db: deps.db, sessions });
+  await app.register(passwordChangeRoutes, { db: deps.db, clock: deps.clock, courier: deps.courier, sessions, kickOutbox: deps.kickOutbox });
   if (deps.config.devMailbox) await app.register(devMailboxRoutes, { db: deps.db });
   return app;
 }

@@ -47,6 +47,10 @@ function AreaPage({ ctx, view }: { ctx: PageContext; view: AreaView }) {
           </section>
         ))}
       </div>
+      <h2>{t('area.security')}</h2>
+      <p>
+        <a href="/area/security/password">{t('change.title')}</a>
+      </p>
       <Form ctx={ctx} action="/sign-out" class="sign-out">
         <button type="submit" class="secondary">
           {t('area.signOut')}
@@ -58,7 +62,6 @@ function AreaPage({ ctx, view }: { ctx: PageContext; view: AreaView }) {
 
 export async function areaRoutes(app: FastifyInstance, opts: { db: Db; sessions: Sessions }): Promise<void> {
   const guard = requireMember(opts.sessions, opts.db);
-  app.decorateRequest('memberSession', null);
   app.get('/area', { preHandler: guard }, async (request, reply) => {
     const accountId = request.memberSession!.accountId;
     const rows = await opts.db.kysely

@@ -1,4 +1,5 @@
 import type { PasswordRule } from '../../domain/password-policy.js';
+import { NewPasswordFields } from '../account/password-form.js';
 import { CaptchaField, CAPTCHA_SCRIPTS } from '../../infra/captcha/captcha-field.js';
 import type { MessageKey } from '../../infra/i18n/i18n.js';
 import { ErrorSummary, Form, Input, Notice, Select, type FieldErrors } from '../../infra/web/form.js';
@@ -195,43 +196,6 @@ export function ReturningPage({ ctx }: { ctx: PageContext }) {
   );
 }
 
-export const RULE_KEYS: Record<PasswordRule, MessageKey> = {
-  length: 'password.rule.length',
-  charset: 'password.rule.charset',
-  digit: 'password.rule.digit',
-  upper: 'password.rule.upper',
-  lower: 'password.rule.lower',
-  not_common: 'password.rule.notCommon',
-  no_personal_data: 'password.rule.noPersonal',
-};
-
-/** The R4 checklist: every rule, and after a submit (or as the person types, with scripts) whether it is met. */
-export function PasswordChecklist({ ctx, rules }: { ctx: PageContext; rules: { rule: PasswordRule; met: boolean | null }[] }) {
-  const { t } = ctx;
-  return (
-    <div class="checklist" id="password-rules" data-met={t('password.met')} data-unmet={t('password.unmet')}>
-      <p class="hint">{t('password.rulesIntro')}</p>
-      <ul>
-        {rules.map(({ rule, met }) => (
-          <li data-rule={rule} class={met === null ? '' : met ? 'met' : 'unmet'}>
-            <span class="state" aria-hidden="true">
-              {met === null ? '•' : met ? '✓' : '✗'}
-            </span>{' '}
-            {t(RULE_KEYS[rule])}
-            <span class="visually-hidden state-text">{met === null ? '' : met ? ` (${t('password.met')})` : ` (${t('password.unmet')})`}</span>
-          </li>
-        ))}
-        <li class="static">
-          <span class="state" aria-hidden="true">
-            •
-          </span>{' '}
-          {t('password.rule.history')}
-        </li>
-      </ul>
-    </div>
-  );
-}
-
 export interface PasswordView {
   username: string;
   rules: { rule: PasswordRule; met: boolean | null }[];
@@ -250,10 +214,7 @@ export function PasswordPage({ ctx, view }: { ctx: PageContext; view: PasswordVi
       <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
       <p>{t('register.passwordIntro')}</p>
       <Form ctx={ctx} action="/register/password" class="stack">
-        <Input ctx={ctx} name="username" label={t('register.yourUsername')} value={view.username} autocomplete="username" readOnly />
-        <Input ctx={ctx} name="password" type="password" label={labels.password} value="" error={errors.password} autocomplete="new-password" maxLength={64} describedBy="password-rules" required />
-        <PasswordChecklist ctx={ctx} rules={view.rules} />
-        <Input ctx={ctx} name="password_confirmation" type="password" label={labels.password_confirmation} value="" error={errors.password_confirmation} autocomplete="new-password" maxLength={64} required />
+        <NewPasswordFields ctx={ctx} username={view.username} rules={view.rules} errors={errors} />
         <p class="muted">{t('password.personal')}</p>
         <button type="submit">{t('register.create')}</button>
       </Form>

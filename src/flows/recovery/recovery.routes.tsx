@@ -1,0 +1,206 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import { checkPassword, rulesOf } from '../../domain/password-policy.js';
+import type { FieldError } from '../../domain/result.js';
+import { recordAudit } from '../../infra/audit/audit.repository.js';
+import type { Captcha } from '../../infra/captcha/captcha.js';
+import { hashPassword } from '../../infra/crypto/password-hash.js';
+import { hashToken, randomToken } from '../../infra/crypto/tokens.js';
+import type { Db } from '../../infra/db/database.js';
+import { createFlowStore } from '../../infra/flows/flow-store.js';
+import { translator } from '../../infra/i18n/i18n.js';
+import type { Courier } from '../../infra/outbox/courier.js';
+import { bucket, hit } from '../../infra/rate-limit/rate-limit.js';
+import type { Sessions } from '../../infra/session/session.js';
+import { byField } from '../../infra/web/form.js';
+import { sendPage } from '../../infra/web/view.js';
+import { isInHistory, personalDataOf, storePassword } from '../account/password-history.js';
+import { passwordChangedEmail, recoveryEmail } from '../account/password.emails.js';
+import { auditContext } from '../registration/registration.routes.js';
+import { clearSignInThrottle, normaliseUsername } from '../sign-in/sign-in.flow.js';
+import { RecoveryLinkInvalidPage, RecoverySendPage, RecoverySentPage, RecoveryStartPage, ResetDonePage, ResetPasswordPage } from './recovery.views.js';
+
+export interface RecoveryDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  courier: Courier;
+  captcha: Captcha;
+  sessions: Sessions;
+  kickOutbox?: (() => void) | undefined;
+}
+
+export const RECOVERY_LINK_TTL_MS = 24 * 3_600_000; // R11
+const FLOW_TTL_MS = 30 * 60_000;
+const HOUR = 3_600_000;
+// R9 / R11: sending is limited per account and per client address.
+const SENDS_PER_ACCOUNT_PER_HOUR = 3;
+const SENDS_PER_ADDRESS_PER_HOUR = 10;
+
+interface RecoveryData {
+  username?: string;
+  tokenId?: number;
+}
+
+const text = (body: unknown, name: string): string => {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+};
+
+/**
+ * R11 password recovery: document + captcha, then send; a 24-hour single-use link (only its hash is stored, a newer
+ * one voids the older); the link's token leaves the URL before the form; the reset ends every session.
+ */
+export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): Promise<void> {
+  const { db, clock, config } = deps;
+  const kysely = db.kysely;
+  const requestFlows = createFlowStore<RecoveryData>(clock, { kind: 'recovery', ttlMs: FLOW_TTL_MS, cookieName: 'recovery', secureCookies: config.secureCookies });
+  const resetFlows = createFlowStore<RecoveryData>(clock, { kind: 'reset', ttlMs: FLOW_TTL_MS, cookieName: 'reset', secureCookies: config.secureCookies });
+
+  app.get('/recovery', async (request, reply) => {
+    const expired = (request.query as Record<string, string | undefined>).expired === '1';
+    return sendPage(reply, <RecoveryStartPage ctx={request.pageContext()} {...(expired ? { notice: 'expired' as const } : {})} />);
+  });
+
+  app.post('/recovery', async (request, reply) => {
+    const raw = text(request.body, 'username').slice(0, 100);
+    const username = normaliseUsername(raw);
+    const errors: FieldError[] = [];
+    if (!username) errors.push({ field: 'username', code: 'required' });
+    const verdict = await deps.captcha.verify(text(request.body, 'altcha') || undefined);
+    if (verdict !== 'ok') errors.push({ field: 'altcha', code: verdict === 'missing' ? 'captcha_missing' : 'captcha_invalid' });
+    if (errors.length) {
+      await recordAudit(kysely, clock, auditContext(request), { event: 'recovery.start', outcome: 'refused', details: { reason: errors.map((e) => e.code).join(',') } });
+      return sendPage(reply, <RecoveryStartPage ctx={request.pageContext()} username={raw} errors={byField(errors)} />, 400);
+    }
+    await requestFlows.start(kysely, reply, { state: 'confirm', data: { username } });
+    return reply.redirect('/recovery/send', 303);
+  });
+
+  app.get('/recovery/send', async (request, reply) => {
+    const found = await requestFlows.load(kysely, request);
+    if (found.status !== 'active' || found.flow.state !== 'confirm') return reply.redirect(found.status === 'expired' ? '/recovery?expired=1' : '/recovery', 303);
+    return sendPage(reply, <RecoverySendPage ctx={request.pageContext()} />);
+  });
+
+  app.post('/recovery/send', async (request, reply) => {
+    const found = await requestFlows.load(kysely, request);
+    if (found.status !== 'active' || found.flow.state !== 'confirm' || !found.flow.data.username) {
+      return reply.redirect(found.status === 'expired' ? '/recovery?expired=1' : '/recovery', 303);
+    }
+    const flow = found.flow;
+    const username = flow.data.username!;
+    // One send per screen-1 pass: pressing send twice does not send twice.
+    if (!(await requestFlows.advance(kysely, flow, 'confirm', 'sent'))) return reply.redirect('/recovery/sent', 303);
+    const [perAccount, perAddress] = await Promise.all([
+      hit(kysely, clock, bucket('recovery-user', username), HOUR),
+      hit(kysely, clock, bucket('recovery-ip', request.ip), HOUR),
+    ]);
+    const limited = perAccount > SENDS_PER_ACCOUNT_PER_HOUR || perAddress > SENDS_PER_ADDRESS_PER_HOUR;
+    const account = await kysely.selectFrom('accounts').selectAll().where('username', '=', username).executeTakeFirst();
+    const token = randomToken();
+    const link = `${config.publicUrl}/recovery/reset/${token}`;
+    if (account && account.status === 'active' && !limited) {
+      const now = clock.now();
+      await kysely.transaction().execute(async (trx) => {
+        // R11: a new request voids every earlier link.
+        await trx.updateTable('one_time_tokens').set({ voided_at: now.toISOString() }).where('account_id', '=', account.id).where('purpose', '=', 'recovery').where('used_at', 'is', null).where('voided_at', 'is', null).execute();
+        await trx
+          .insertInto('one_time_tokens')
+          .values({ purpose: 'recovery', token_hash: hashToken(token), account_id: account.id, channel: 'email', destination: account.email, expires_at: new Date(now.getTime() + RECOVERY_LINK_TTL_MS).toISOString(), created_at: now.toISOString() })
+          .execute();
+        await deps.courier.email(trx, account.email, account.language, recoveryEmail, { link });
+        await recordAudit(trx, clock, auditContext(request), { event: 'recovery.sent', outcome: 'success', actor: username, accountId: account.id });
+      });
+      deps.kickOutbox?.();
+    } else {
+      // The same answer, and comparable work (the email is rendered and dropped), when there is nothing to send.
+      recoveryEmail.render({ t: translator(request.lang), lang: request.lang, brand: config.brand, publicUrl: config.publicUrl }, { link });
+      await recordAudit(kysely, clock, auditContext(request), {
+        event: 'recovery.sent',
+        outcome: 'refused',
+        actor: username.slice(0, 40),
+        accountId: account?.id ?? null,
+        details: { reason: limited ? 'rate_limited' : account ? 'disabled' : 'unknown_username' },
+      });
+    }
+    await requestFlows.end(kysely, request, reply);
+    return reply.redirect('/recovery/sent', 303);
+  });
+
+  app.get('/recovery/sent', async (request, reply) => sendPage(reply, <RecoverySentPage ctx={request.pageContext()} />));
+
+  /** An unused, unvoided, unexpired recovery link, by token id or by the token itself. */
+  const validToken = async (where: { id: number } | { token: string }) => {
+    let q = kysely.selectFrom('one_time_tokens').selectAll().where('purpose', '=', 'recovery').where('used_at', 'is', null).where('voided_at', 'is', null).where('expires_at', '>', clock.now().toISOString());
+    q = 'id' in where ? q.where('id', '=', where.id) : q.where('token_hash', '=', hashToken(where.token));
+    return q.executeTakeFirst();
+  };
+
+  app.get<{ Params: { token: string } }>('/recovery/reset/:token', async (request, reply) => {
+    const token = request.params.token;
+    const row = token.length <= 100 ? await validToken({ token }) : undefined;
+    if (!row) return sendPage(reply, <RecoveryLinkInvalidPage ctx={request.pageContext()} />, 410);
+    // R11: the token leaves the address bar (and so history and any Referer) before the form is shown.
+    await resetFlows.start(kysely, reply, { state: 'reset', accountId: row.account_id, data: { tokenId: row.id } });
+    return reply.redirect('/recovery/reset', 303);
+  });
+
+  async function currentReset(request: FastifyRequest, reply: FastifyReply) {
+    const found = await resetFlows.load(kysely, request);
+    const tokenId = found.status === 'active' ? found.flow.data.tokenId : undefined;
+    const token = tokenId ? await validToken({ id: tokenId }) : undefined;
+    const account = token?.account_id ? await kysely.selectFrom('accounts').selectAll().where('id', '=', token.account_id).executeTakeFirst() : undefined;
+    if (found.status !== 'active' || !token || !account) {
+      sendPage(reply, <RecoveryLinkInvalidPage ctx={request.pageContext()} />, 410);
+      return undefined;
+    }
+    return { flow: found.flow, token, account };
+  }
+
+  const emptyRules = rulesOf().map((rule) => ({ rule, met: null }));
+
+  app.get('/recovery/reset', async (request, reply) => {
+    const cur = await currentReset(request, reply);
+    if (!cur) return reply;
+    return sendPage(reply, <ResetPasswordPage ctx={request.pageContext()} username={cur.account.username} rules={emptyRules} />);
+  });
+
+  app.post('/recovery/reset', async (request, reply) => {
+    const cur = await currentReset(request, reply);
+    if (!cur) return reply;
+    const { account, token } = cur;
+    const password = text(request.body, 'password').slice(0, 1000);
+    const verdict = checkPassword(password, await personalDataOf(kysely, account));
+    const errors: FieldError[] = [];
+    if (!verdict.ok) errors.push({ field: 'password', code: 'password_rules' });
+    else if (await isInHistory(kysely, account.id, password)) errors.push({ field: 'password', code: 'password_reused' });
+    if (password !== text(request.body, 'password_confirmation')) errors.push({ field: 'password_confirmation', code: 'password_mismatch' });
+    if (errors.length) {
+      await recordAudit(kysely, clock, auditContext(request), { event: 'recovery.reset', outcome: 'failure', actor: account.username, accountId: account.id, details: { codes: errors.map((e) => e.code).join(',') } });
+      return sendPage(reply, <ResetPasswordPage ctx={request.pageContext()} username={account.username} rules={verdict.rules} errors={byField(errors)} />, 400);
+    }
+    const hash = await hashPassword(password);
+    const done = await kysely.transaction().execute(async (trx) => {
+      // Single use: one atomic update consumes the link; a second tab submitting at once finds it gone.
+      const now = clock.now().toISOString();
+      const used = await trx.updateTable('one_time_tokens').set({ used_at: now }).where('id', '=', token.id).where('used_at', 'is', null).where('voided_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+      if (Number(used.numUpdatedRows) !== 1) return false;
+      await storePassword(trx, clock, account.id, hash);
+      await deps.sessions.endAll(trx, account.id);
+      await deps.courier.email(trx, account.email, account.language, passwordChangedEmail, { how: 'reset' });
+      await recordAudit(trx, clock, auditContext(request), { event: 'recovery.reset', outcome: 'success', actor: account.username, accountId: account.id });
+      return true;
+    });
+    if (!done) return sendPage(reply, <RecoveryLinkInvalidPage ctx={request.pageContext()} />, 410);
+    // R9: a successful reset lifts the lock; the member then signs in with both steps as usual.
+    await clearSignInThrottle(kysely, account.username);
+    await resetFlows.end(kysely, request, reply);
+    deps.kickOutbox?.();
+    return reply.redirect('/recovery/done', 303);
+  });
+
+  app.get('/recovery/done', async (request, reply) => sendPage(reply, <ResetDonePage ctx={request.pageContext()} />));
+
+}
