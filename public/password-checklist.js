@@ -27,6 +27,24 @@ if (input && list) {
       if (text) text.textContent = value.length === 0 ? '' : ` (${ok ? met : unmet})`;
     }
   };
-  input.addEventListener('input', update);
-  update();
+  // Rules only the server can judge (common words, personal data) keep no stale verdict once the person types again.
+  let touched = false;
+  const clearServerOnly = () => {
+    if (touched) return;
+    touched = true;
+    for (const item of list.querySelectorAll('li[data-rule]')) {
+      if (checks[item.dataset.rule]) continue;
+      item.classList.remove('met', 'unmet');
+      const state = item.querySelector('.state');
+      if (state) state.textContent = '•';
+      const text = item.querySelector('.state-text');
+      if (text) text.textContent = '';
+    }
+  };
+  input.addEventListener('input', () => {
+    clearServerOnly();
+    update();
+  });
+  // After a submit the field is empty and the page shows the server's verdict: keep it until the person types.
+  if (input.value) update();
 }
