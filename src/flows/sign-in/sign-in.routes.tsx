@@ -14,6 +14,7 @@ import { sendPage } from '../../infra/web/view.js';
 import { joinReturningRecord, registrationFlows } from '../registration/registration.flow.js';
 import { auditContext } from '../registration/registration.routes.js';
 import { codeFactor } from './second-factor/code-factor.js';
+import { totpFactor } from './second-factor/totp-factor.js';
 import type { Channel, FactorContext, SecondFactor } from './second-factor/second-factor.js';
 import { clearSignInThrottle, passwordStep } from './sign-in.flow.js';
 import { ChooseChannelPage, EnterCodePage, LinkExpiredPage, OtherBrowserPage, SignInPage, type CodeNotice } from './sign-in.views.js';
@@ -53,7 +54,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   const flows = createFlowStore<SignInData>(clock, { kind: 'sign-in', ttlMs: SIGN_IN_TTL_MS, cookieName: 'signin', secureCookies: config.secureCookies });
   const registrations = registrationFlows(clock, config.secureCookies);
   const factorDeps = { clock, courier: deps.courier, brand: config.brand, publicUrl: config.publicUrl, secretKey: config.secretKey };
-  const factors: Record<Channel, SecondFactor> = { email: codeFactor('email', factorDeps), sms: codeFactor('sms', factorDeps) };
+  const factors: Record<Channel, SecondFactor> = { email: codeFactor('email', factorDeps), sms: codeFactor('sms', factorDeps), totp: totpFactor({ clock }) };
   const options = (account: Account) =>
     (Object.values(factors) as SecondFactor[]).filter((f) => f.available(account)).map((f) => ({ channel: f.channel, masked: f.masked(account) }));
 
@@ -127,7 +128,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const { flow, account } = cur;
     const sent = (request.query as Record<string, string | undefined>).sent === '1';
     if (flow.state === 'code' && flow.data.channel) return showCode(request, reply, flow, account, sent ? 'sent' : undefined);
-    const preferred = account.preferred_channel === 'email' || account.preferred_channel === 'sms' ? account.preferred_channel : null;
+    const preferred = account.preferred_channel && options(account).some((o) => o.channel === account.preferred_channel) ? account.preferred_channel : null;
     return sendPage(reply, <ChooseChannelPage ctx={request.pageContext()} options={options(account)} preferred={preferred} />);
   });
 
@@ -136,26 +137,28 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     if (!cur) return reply;
     const { flow, account } = cur;
     const channel = text(request.body, 'channel');
-    const factor = channel === 'email' || channel === 'sms' ? factors[channel] : undefined;
+    const factor = channel === 'email' || channel === 'sms' || channel === 'totp' ? factors[channel] : undefined;
     if (!factor || !factor.available(account)) {
       return sendPage(reply, <ChooseChannelPage ctx={request.pageContext()} options={options(account)} preferred={null} />, 400);
     }
     const now = clock.now();
     const audit = (outcome: 'success' | 'refused', reason?: string) =>
       recordAudit(kysely, clock, auditContext(request), { event: 'signin.code_sent', outcome, actor: account.username, accountId: account.id, details: { channel: factor.channel, ...(reason ? { reason } : {}) } });
-    if (flow.data.sends >= MAX_SENDS) {
+    // An authenticator app sends nothing: the limits on sending do not apply to it.
+    const sends = factor.channel !== 'totp';
+    if (sends && flow.data.sends >= MAX_SENDS) {
       await audit('refused', 'send_limit');
       return flow.data.channel ? showCode(request, reply, flow, account, 'send_limit', 429) : sendPage(reply, <ChooseChannelPage ctx={request.pageContext()} options={options(account)} preferred={null} notice="send_limit" />, 429);
     }
-    if (flow.data.lastSentAt && now.getTime() - new Date(flow.data.lastSentAt).getTime() < RESEND_AFTER_MS) {
+    if (sends && flow.data.lastSentAt && now.getTime() - new Date(flow.data.lastSentAt).getTime() < RESEND_AFTER_MS) {
       await audit('refused', 'too_soon');
       return showCode(request, reply, flow, account, 'resend_wait', 429);
     }
-    if ((await count(kysely, clock, bucket('send-ip', request.ip), 3_600_000)) >= SENDS_PER_ADDRESS_PER_HOUR) {
+    if (sends && (await count(kysely, clock, bucket('send-ip', request.ip), 3_600_000)) >= SENDS_PER_ADDRESS_PER_HOUR) {
       await audit('refused', 'address_limit');
       return showCode(request, reply, { ...flow, data: { ...flow.data, channel: flow.data.channel ?? factor.channel } }, account, 'send_limit', 429);
     }
-    const data: SignInData = { ...flow.data, channel: factor.channel, sends: flow.data.sends + 1, lastSentAt: now.toISOString() };
+    const data: SignInData = sends ? { ...flow.data, channel: factor.channel, sends: flow.data.sends + 1, lastSentAt: now.toISOString() } : { ...flow.data, channel: factor.channel };
     // The step moves and the code is queued in one transaction, guarded by the send count the page was built on
     // (optimistic concurrency): two quick clicks cannot send twice or past the limit.
     const sent = await kysely.transaction().execute(async (trx) => {
@@ -172,7 +175,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       return true;
     });
     if (!sent) return reply.redirect('/sign-in/verify', 303);
-    await hit(kysely, clock, bucket('send-ip', request.ip), 3_600_000);
+    if (sends) await hit(kysely, clock, bucket('send-ip', request.ip), 3_600_000);
     await audit('success');
     deps.kickOutbox?.();
     return reply.redirect('/sign-in/verify?sent=1', 303);

@@ -6,6 +6,7 @@ import { FEED_COLUMNS, type RawFeedRow } from '../../feed/feed-row.js';
 import { importFeed } from '../../feed/feed.import.js';
 import type { CaptchaChallenge } from '../../infra/captcha/captcha.js';
 import { hashPassword } from '../../infra/crypto/password-hash.js';
+import { generate, generateSecret } from 'otplib';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { solveCaptcha } from '../../../test/helpers/captcha.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
@@ -378,5 +379,32 @@ describeEachDatabase('sign-in', (kind) => {
     assert.equal(huge.statusCode, 401);
     const code = await agent.post('/sign-in/verify/code', { code: '1'.repeat(10_000) });
     assert.ok(code.statusCode >= 300 && code.statusCode < 500);
+  });
+
+  test('an enrolled authenticator app is a third factor: its code works once, and 5 wrong codes restart (R7)', async () => {
+    const m = await member();
+    const secret = generateSecret();
+    await ctx.db.kysely.updateTable('accounts').set({ totp_secret: secret, totp_enabled_at: ctx.clock.now().toISOString() }).where('id', '=', m.accountId).execute();
+    const epoch = () => Math.floor(ctx.clock.now().getTime() / 1000);
+    const agent = new BrowserAgent(ctx.app);
+    await agent.post('/sign-in', { username: m.username, password: PASSWORD });
+    const choose = await agent.get('/sign-in/verify');
+    assert.match(choose.body, /value="totp"/);
+    const queued = (await ctx.outbox()).length;
+    assert.equal((await agent.post('/sign-in/verify/send', { channel: 'totp' })).statusCode, 303);
+    assert.equal((await ctx.outbox()).length, queued, 'nothing is sent for an app');
+    const code = await generate({ secret, epoch: epoch() });
+    assert.equal((await agent.post('/sign-in/verify/code', { code })).headers.location, '/area');
+
+    // The same app code again, in a new sign-in within the same 30 seconds, is refused.
+    const again = new BrowserAgent(ctx.app);
+    await again.post('/sign-in', { username: m.username, password: PASSWORD });
+    await again.get('/sign-in/verify');
+    await again.post('/sign-in/verify/send', { channel: 'totp' });
+    assert.equal((await again.post('/sign-in/verify/code', { code })).statusCode, 400);
+    for (let i = 0; i < 3; i++) assert.equal((await again.post('/sign-in/verify/code', { code: '000000' === code ? '111111' : '000000' })).statusCode, 400);
+    const fifth = await again.post('/sign-in/verify/code', { code: '000000' === code ? '111111' : '000000' });
+    assert.equal(fifth.headers.location, '/sign-in?restart=1');
+    ctx.clock.advance(60_000);
   });
 });

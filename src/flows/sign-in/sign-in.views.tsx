@@ -86,7 +86,7 @@ export function ChooseChannelPage({ ctx, options, preferred, notice }: { ctx: Pa
             <div class="choice">
               <input type="radio" id={`channel-${o.channel}`} name="channel" value={o.channel} checked={preferred ? o.channel === preferred : i === 0} />
               <label for={`channel-${o.channel}`}>
-                {o.channel === 'email' ? t('verify.byEmail', { to: o.masked }) : t('verify.bySms', { to: o.masked })}
+                {o.channel === 'email' ? t('verify.byEmail', { to: o.masked }) : o.channel === 'sms' ? t('verify.bySms', { to: o.masked }) : t('verify.byTotp')}
               </label>
             </div>
           ))}
@@ -107,27 +107,29 @@ export function EnterCodePage({ ctx, channel, masked, notice, remaining, others 
   return (
     <Layout ctx={ctx} title={t('verify.title')}>
       <h1>{t('verify.title')}</h1>
-      {notice === 'sent' ? <Notice kind="success">{channel === 'email' ? t('verify.sentEmail', { to: masked }) : t('verify.sentSms', { to: masked })}</Notice> : null}
+      {notice === 'sent' && channel !== 'totp' ? <Notice kind="success">{channel === 'email' ? t('verify.sentEmail', { to: masked }) : t('verify.sentSms', { to: masked })}</Notice> : null}
       {notice === 'resend_wait' ? <Notice kind="info">{t('verify.resendWait')}</Notice> : null}
       {notice === 'send_limit' ? <Notice kind="error">{t('verify.sendLimit')}</Notice> : null}
       <ErrorSummary ctx={ctx} errors={errors} labels={{ code: t('verify.code') }} />
-      <p>{channel === 'email' ? t('verify.codeIntroEmail', { to: masked }) : t('verify.codeIntroSms', { to: masked })}</p>
+      <p>{channel === 'email' ? t('verify.codeIntroEmail', { to: masked }) : channel === 'sms' ? t('verify.codeIntroSms', { to: masked }) : t('verify.codeIntroTotp')}</p>
       <Form ctx={ctx} action="/sign-in/verify/code" class="stack">
         <Input ctx={ctx} name="code" label={t('verify.code')} hint={t('verify.codeHint')} value="" error={errors.code} autocomplete="one-time-code" inputMode="numeric" maxLength={12} required />
         <button type="submit">{t('verify.confirm')}</button>
       </Form>
       <div class="secondary-actions">
-        <Form ctx={ctx} action="/sign-in/verify/send">
-          <input type="hidden" name="channel" value={channel} />
-          <button type="submit" class="secondary">
-            {t('verify.resend')}
-          </button>
-        </Form>
+        {channel !== 'totp' ? (
+          <Form ctx={ctx} action="/sign-in/verify/send">
+            <input type="hidden" name="channel" value={channel} />
+            <button type="submit" class="secondary">
+              {t('verify.resend')}
+            </button>
+          </Form>
+        ) : null}
         {others.map((o) => (
           <Form ctx={ctx} action="/sign-in/verify/send">
             <input type="hidden" name="channel" value={o.channel} />
             <button type="submit" class="secondary">
-              {o.channel === 'email' ? t('verify.switchEmail', { to: o.masked }) : t('verify.switchSms', { to: o.masked })}
+              {o.channel === 'email' ? t('verify.switchEmail', { to: o.masked }) : o.channel === 'sms' ? t('verify.switchSms', { to: o.masked }) : t('verify.switchTotp')}
             </button>
           </Form>
         ))}

@@ -66,6 +66,8 @@ export interface AccountTable {
   preferred_channel: 'email' | 'sms' | 'totp' | null;
   totp_secret: string | null;
   totp_enabled_at: Timestamp | null;
+  /** The last authenticator time step accepted: an app code is single use too (R7). */
+  totp_last_step: number | null;
   language: 'es' | 'en';
   status: 'active' | 'disabled';
   /** R9: a temporary lock; never permanent. */

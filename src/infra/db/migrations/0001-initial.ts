@@ -35,6 +35,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('preferred_channel', 'varchar(10)')
     .addColumn('totp_secret', 'varchar(200)')
     .addColumn('totp_enabled_at', ts)
+    .addColumn('totp_last_step', 'integer')
     .addColumn('language', 'varchar(2)', (c) => c.notNull())
     .addColumn('status', 'varchar(16)', (c) => c.notNull())
     .addColumn('locked_until', ts)
