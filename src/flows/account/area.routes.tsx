@@ -3,7 +3,7 @@ import type { Db } from '../../infra/db/database.js';
 import type { Policy } from '../../infra/db/tables.js';
 import { requireMember } from '../../infra/session/guard.js';
 import type { Sessions } from '../../infra/session/session.js';
-import { Form, Notice } from '../../infra/web/form.js';
+import { Notice } from '../../infra/web/form.js';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { sendPage } from '../../infra/web/view.js';
@@ -51,11 +51,6 @@ function AreaPage({ ctx, view }: { ctx: PageContext; view: AreaView }) {
       <p>
         <a href="/area/security/password">{t('change.title')}</a>
       </p>
-      <Form ctx={ctx} action="/sign-out" class="sign-out">
-        <button type="submit" class="secondary">
-          {t('area.signOut')}
-        </button>
-      </Form>
     </Layout>
   );
 }

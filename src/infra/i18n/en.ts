@@ -1,7 +1,9 @@
 import type { MessageKey } from './es.js';
+import { contactEn } from './parts/contact.js';
+import { securityEn } from './parts/security.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
-export const en: Record<MessageKey, string> = {
+const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typeof contactEn> = {
   'lang.name': 'English',
   'lang.switch': 'Change language',
   'layout.skip': 'Skip to main content',
@@ -10,6 +12,10 @@ export const en: Record<MessageKey, string> = {
   'layout.supportPhone': 'Or call us on {{phone}}.',
   'layout.rights': '© {{year}} {{brand}}',
 
+  'nav.private': 'Your private area',
+  'nav.home': 'Home',
+  'nav.contact': 'Contact details',
+  'nav.security': 'Security',
   'home.title': 'Your private area',
   'home.lead': 'Check your policy and digital card, keep your contact details up to date and look after your children’s areas, all in one place.',
   'home.signIn': 'Sign in',
@@ -302,3 +308,5 @@ export const en: Record<MessageKey, string> = {
   'email.enrolment.cta': 'Register now',
   'email.enrolment.keep': 'Keep this email: these details are also on your member card.',
 };
+
+export const en: Record<MessageKey, string> = { ...core, ...securityEn, ...contactEn };

@@ -1,5 +1,9 @@
 // Spanish is the default language (R20). Every key here must exist in en.ts: the type and a test enforce it.
-export const es = {
+// Slices may keep their messages in parts/ (both languages side by side); they are merged here.
+import { contactEs } from './parts/contact.js';
+import { securityEs } from './parts/security.js';
+
+const core = {
   'lang.name': 'Español',
   'lang.switch': 'Cambiar idioma',
   'layout.skip': 'Saltar al contenido principal',
@@ -8,6 +12,10 @@ export const es = {
   'layout.supportPhone': 'O llámanos al {{phone}}.',
   'layout.rights': '© {{year}} {{brand}}',
 
+  'nav.private': 'Tu área privada',
+  'nav.home': 'Inicio',
+  'nav.contact': 'Datos de contacto',
+  'nav.security': 'Seguridad',
   'home.title': 'Tu área privada',
   'home.lead': 'Consulta tu póliza y tu tarjeta digital, actualiza tus datos de contacto y gestiona las áreas de tus hijos menores desde un solo sitio.',
   'home.signIn': 'Acceder',
@@ -300,5 +308,7 @@ export const es = {
   'email.enrolment.cta': 'Registrarme ahora',
   'email.enrolment.keep': 'Guarda este email: estos datos también aparecen en tu tarjeta de asegurado.',
 } as const;
+
+export const es = { ...core, ...securityEs, ...contactEs } as const;
 
 export type MessageKey = keyof typeof es;

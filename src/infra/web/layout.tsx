@@ -43,6 +43,19 @@ export function Layout({ ctx, title, children, scripts = [] }: LayoutProps) {
               <span class="brand-name">{brand.name}</span>
               <span class="brand-product">{brand.productName[lang]}</span>
             </a>
+            {ctx.signedIn ? (
+              <nav aria-label={t('nav.private')} class="private-nav">
+                <a href="/area">{t('nav.home')}</a>
+                <a href="/area/contact">{t('nav.contact')}</a>
+                <a href="/area/security">{t('nav.security')}</a>
+                <form method="post" action="/sign-out" class="inline-form">
+                  <input type="hidden" name="_csrf" value={ctx.csrfToken()} />
+                  <button type="submit" class="link-button nav-button">
+                    {t('area.signOut')}
+                  </button>
+                </form>
+              </nav>
+            ) : null}
             <nav aria-label={t('lang.switch')} class="lang-switch">
               {other.map((l) => (
                 <a href={langHref(ctx.path, l)} lang={l} hreflang={l}>

@@ -130,6 +130,7 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
       brand: config.brand,
       path,
       year: clock.now().getUTCFullYear(),
+      signedIn: Boolean((request as { memberSession?: unknown }).memberSession),
       csrfToken: () => (token ??= reply.generateCsrf()),
     });
   });
