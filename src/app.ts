@@ -50,7 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(recoveryRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, sessions, kickOutbox: deps.kickOutbox });
   await app.register(helpRoutes);
   app.decorateRequest('memberSession', null);
-  await app.register(areaRoutes, { db: deps.db, sessions });
+  await app.register(areaRoutes, { config: deps.config, db: deps.db, clock: deps.clock, sessions });
   await app.register(passwordChangeRoutes, { db: deps.db, clock: deps.clock, courier: deps.courier, sessions, kickOutbox: deps.kickOutbox });
   // Private-area slices (R13–R16) register here.
   if (deps.config.devMailbox) await app.register(devMailboxRoutes, { db: deps.db });

@@ -1,73 +1,75 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import { recordAudit } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
-import type { Policy } from '../../infra/db/tables.js';
 import { requireMember } from '../../infra/session/guard.js';
 import type { Sessions } from '../../infra/session/session.js';
-import { Notice } from '../../infra/web/form.js';
-import { Layout } from '../../infra/web/layout.js';
-import type { PageContext } from '../../infra/web/page-context.js';
+import { ErrorPage } from '../../infra/web/error-page.js';
 import { sendPage } from '../../infra/web/view.js';
+import { auditContext } from '../registration/registration.routes.js';
+import { AreaHomePage, CardPage, UsernamePage } from './area.views.js';
+import { visibleMembers, type VisibleMember } from './member-selector.js';
 
-interface AreaView {
-  firstName: string;
-  policies: Pick<Policy, 'policy_number' | 'product' | 'status' | 'start_date' | 'end_date'>[];
+export interface AreaDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  sessions: Sessions;
 }
 
-function formatDate(ctx: PageContext, iso: string): string {
-  const [y, m, d] = iso.split('-');
-  return ctx.lang === 'es' ? `${d}/${m}/${y}` : `${d}/${m}/${y}`;
-}
+/** R13 home, R14 member selector, R16 username page. */
+export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<void> {
+  const { db, clock, config } = deps;
+  const kysely = db.kysely;
+  app.addHook('preHandler', requireMember(deps.sessions, db));
 
-/** R13 (first part): the signed-in member's home with a greeting and the account's policies, active ones first. */
-function AreaPage({ ctx, view }: { ctx: PageContext; view: AreaView }) {
-  const { t } = ctx;
-  return (
-    <Layout ctx={ctx} title={t('area.title')}>
-      <h1>{t('area.greeting', { name: view.firstName })}</h1>
-      <h2>{t('area.policies')}</h2>
-      {view.policies.length === 0 ? <Notice>{t('area.noPolicies')}</Notice> : null}
-      <div class="cards">
-        {view.policies.map((p) => (
-          <section class="card policy">
-            <h3>{p.product}</h3>
-            <dl class="meta">
-              <dt>{t('area.policyNumber')}</dt>
-              <dd>{p.policy_number}</dd>
-              <dt>{t('area.status')}</dt>
-              <dd>{p.status === 'active' ? t('area.active') : t('area.cancelled')}</dd>
-              <dt>{t('area.since')}</dt>
-              <dd>{formatDate(ctx, p.start_date)}</dd>
-              {p.end_date ? (
-                <>
-                  <dt>{t('area.until')}</dt>
-                  <dd>{formatDate(ctx, p.end_date)}</dd>
-                </>
-              ) : null}
-            </dl>
-          </section>
-        ))}
-      </div>
-      <h2>{t('area.security')}</h2>
-      <p>
-        <a href="/area/security/password">{t('change.title')}</a>
-      </p>
-    </Layout>
-  );
-}
+  /** Who the viewer may see now, and whose area is shown (R14: checked on every request). */
+  async function scope(request: FastifyRequest) {
+    const session = request.memberSession!;
+    const visible = await visibleMembers(kysely, clock, config.timeZone, session.accountId);
+    const self = visible.filter((v) => v.relation === 'self');
+    const acting = visible.find((v) => v.id === session.actingMemberId) ?? self[0];
+    return { session, visible, self, acting };
+  }
 
-export async function areaRoutes(app: FastifyInstance, opts: { db: Db; sessions: Sessions }): Promise<void> {
-  const guard = requireMember(opts.sessions, opts.db);
-  app.get('/area', { preHandler: guard }, async (request, reply) => {
-    const accountId = request.memberSession!.accountId;
-    const rows = await opts.db.kysely
-      .selectFrom('members')
-      .innerJoin('policies', 'policies.id', 'members.policy_id')
-      .select(['members.first_name', 'policies.policy_number', 'policies.product', 'policies.status', 'policies.start_date', 'policies.end_date'])
-      .where('members.account_id', '=', accountId)
-      .orderBy('policies.status')
-      .orderBy('policies.start_date', 'desc')
-      .execute();
-    const view: AreaView = { firstName: rows[0]?.first_name ?? '', policies: rows };
-    return sendPage(reply, <AreaPage ctx={request.pageContext()} view={view} />);
+  async function refuse(request: FastifyRequest, reply: FastifyReply, memberNumber: string) {
+    await recordAudit(kysely, clock, auditContext(request), {
+      event: 'member.access',
+      outcome: 'refused',
+      accountId: request.memberSession!.accountId,
+      subject: memberNumber.slice(0, 40),
+    });
+    return sendPage(reply, ErrorPage({ ctx: request.pageContext(), titleKey: 'area.forbidden.title', bodyKey: 'area.forbidden.body' }), 403);
+  }
+
+  app.get('/area', async (request, reply) => {
+    const { visible, self, acting } = await scope(request);
+    const policies: VisibleMember[] = acting?.relation === 'minor' ? [acting] : self;
+    return sendPage(reply, <AreaHomePage ctx={request.pageContext()} owner={self[0]} acting={acting} visible={visible} policies={policies} />);
+  });
+
+  app.post('/area/switch', async (request, reply) => {
+    const { session, visible } = await scope(request);
+    const wanted = String((request.body as Record<string, unknown>)?.member ?? '').slice(0, 40);
+    const target = visible.find((v) => v.memberNumber === wanted);
+    if (!target) return refuse(request, reply, wanted);
+    await kysely.updateTable('sessions').set({ acting_member_id: target.id }).where('id', '=', session.id).execute();
+    // R14: every switch is audited.
+    await recordAudit(kysely, clock, auditContext(request), { event: 'member.switch', outcome: 'success', accountId: session.accountId, memberId: target.id, subject: target.memberNumber });
+    return reply.redirect('/area', 303);
+  });
+
+  app.get('/area/card', async (request, reply) => {
+    const { visible, acting } = await scope(request);
+    const wanted = (request.query as Record<string, string | undefined>).member;
+    const member = wanted === undefined ? acting : visible.find((v) => v.memberNumber === wanted);
+    if (!member) return refuse(request, reply, wanted ?? '');
+    return sendPage(reply, <CardPage ctx={request.pageContext()} member={member} />);
+  });
+
+  app.get('/area/username', async (request, reply) => {
+    const account = await kysely.selectFrom('accounts').select(['username', 'document_type']).where('id', '=', request.memberSession!.accountId).executeTakeFirstOrThrow();
+    return sendPage(reply, <UsernamePage ctx={request.pageContext()} username={account.username} documentType={account.document_type} />);
   });
 }

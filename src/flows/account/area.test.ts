@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { after, before, test } from 'node:test';
+import { todayIn } from '../../domain/calendar.js';
+import { demoFeedCsv, demoFeedRows, FEED_HEADER, nif, toCsvLine, yearsBefore } from '../../feed/demo-feed.js';
+import { importFeed } from '../../feed/feed.import.js';
+import { createAccount, signedInAgent } from '../../../test/helpers/accounts.js';
+import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import { setup, type TestContext } from '../../../test/helpers/setup.js';
+
+// The private area: home and card (R13), the member selector (R14), the username page (R16), audit (R22).
+
+describeEachDatabase('private area and member selector', (kind) => {
+  let ctx: TestContext;
+  let today: string;
+  const feed = () => ({ db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' });
+
+  before(async () => {
+    ctx = await setup(kind);
+    today = todayIn('Europe/Madrid', ctx.clock.now());
+    await importFeed(feed(), Readable.from([demoFeedCsv(today)]));
+    await createAccount(ctx, nif(10000001), ['AS1001'], 'lucia@example.com');
+    await createAccount(ctx, nif(10000002), ['AS2001'], 'carmen@example.com');
+  });
+  after(() => ctx.close());
+
+  test('home: greeting, the card, policies and the people the member may see (R13)', async () => {
+    const carmen = await signedInAgent(ctx, nif(10000002), 'carmen@example.com');
+    const home = await carmen.get('/area');
+    assert.equal(home.statusCode, 200);
+    assert.equal(home.headers['cache-control'], 'no-store');
+    assert.match(home.body, /Hola, Carmen/);
+    assert.match(home.body, /class="member-card"/);
+    assert.match(home.body, /AS2001/);
+    assert.match(home.body, /POL100300/);
+    assert.match(home.body, /Salud Esencial/);
+    assert.doesNotMatch(home.body, /class="member-selector"/, 'no minors, no selector');
+    assert.match(home.body, /action="\/sign-out"/, 'sign-out on every private page');
+    const card = await carmen.get('/area/card');
+    assert.match(card.body, /Tarjeta de asegurado/);
+    const username = await carmen.get('/area/username');
+    assert.match(username.body, /Servicio de Atención al Cliente/);
+    assert.doesNotMatch(username.body, new RegExp(nif(10000002)), 'the document is shown masked');
+  });
+
+  test('a guardian switches to each minor and sees the minor’s card; every switch is audited (R14)', async () => {
+    const lucia = await signedInAgent(ctx, nif(10000001), 'lucia@example.com');
+    const home = await lucia.get('/area');
+    assert.match(home.body, /class="member-selector"/);
+    assert.match(home.body, /value="AS1003"/);
+    assert.match(home.body, /value="AS1004"/);
+    assert.doesNotMatch(home.body, /value="AS1002"/, 'another adult is not in the selector');
+    const switched = await lucia.post('/area/switch', { member: 'AS1003' });
+    assert.equal(switched.headers.location, '/area');
+    const minor = await lucia.get('/area');
+    assert.match(minor.body, /Estás viendo el área de Martina/);
+    assert.match(minor.body, /<dd class="card-number">AS1003<\/dd>/);
+    const audit = await ctx.db.kysely.selectFrom('audit_events').select(['event', 'outcome', 'subject']).where('event', '=', 'member.switch').execute();
+    assert.ok(audit.some((a) => a.subject === 'AS1003' && a.outcome === 'success'));
+    await lucia.post('/area/switch', { member: 'AS1001' });
+    assert.match((await lucia.get('/area')).body, /<dd class="card-number">AS1001<\/dd>/);
+  });
+
+  test('anything naming a member the viewer may not see is refused with 403 and audited (R14)', async () => {
+    const lucia = await signedInAgent(ctx, nif(10000001), 'lucia@example.com');
+    for (const member of ['AS1002', 'AS2001', 'AS3001', 'NOPE', 'x'.repeat(5000)]) {
+      const res = await lucia.post('/area/switch', { member });
+      assert.equal(res.statusCode, 403, member.slice(0, 10));
+      assert.match(res.body, /No puedes ver estos datos/);
+    }
+    assert.equal((await lucia.get('/area/card?member=AS2001')).statusCode, 403, 'a card URL for someone else');
+    const refused = await ctx.db.kysely.selectFrom('audit_events').select('subject').where('event', '=', 'member.access').where('outcome', '=', 'refused').execute();
+    assert.ok(refused.some((r) => r.subject === 'AS2001'));
+  });
+
+  test('a minor on another policy, or whose guardian link a new import removed, is refused (R14)', async () => {
+    // A minor elsewhere naming Lucía as guardian is refused at import (another policy); the minor comes in unlinked.
+    const elsewhere = await importFeed(feed(), Readable.from([FEED_HEADER + toCsvLine({ ...demoFeedRows(today)[2]!, policy_number: 'POL-999', member_number: 'AS-9001', guardian_member_numbers: 'AS-1001' })]));
+    assert.equal(elsewhere.problems[0]?.code, 'guardian_unknown');
+    await importFeed(feed(), Readable.from([FEED_HEADER + toCsvLine({ ...demoFeedRows(today)[2]!, policy_number: 'POL-999', member_number: 'AS-9001', guardian_member_numbers: '' })]));
+    const lucia = await signedInAgent(ctx, nif(10000001), 'lucia@example.com');
+    assert.equal((await lucia.post('/area/switch', { member: 'AS9001' })).statusCode, 403);
+    // A link forged straight into the database across policies is still refused: the check reads the data.
+    const ids = await ctx.db.kysely.selectFrom('members').select(['id', 'member_number']).where('member_number', 'in', ['AS1001', 'AS9001']).execute();
+    await ctx.db.kysely
+      .insertInto('guardian_links')
+      .values({ minor_member_id: ids.find((i) => i.member_number === 'AS9001')!.id, guardian_member_id: ids.find((i) => i.member_number === 'AS1001')!.id, created_at: ctx.clock.now().toISOString() })
+      .execute();
+    assert.equal((await lucia.post('/area/switch', { member: 'AS9001' })).statusCode, 403);
+
+    // The feed drops Lucía as Hugo's guardian: the switch (and an acting session) stop at once.
+    assert.equal((await lucia.post('/area/switch', { member: 'AS1004' })).statusCode, 303);
+    const hugo = demoFeedRows(today).find((r) => r.member_number === 'AS-1004')!;
+    await importFeed(feed(), Readable.from([FEED_HEADER + toCsvLine({ ...hugo, guardian_member_numbers: 'AS-1002' })]));
+    const home = await lucia.get('/area');
+    assert.doesNotMatch(home.body, /value="AS1004"/);
+    assert.doesNotMatch(home.body, /card-number">AS1004/, 'the acting view falls back to the member');
+    assert.equal((await lucia.post('/area/switch', { member: 'AS1004' })).statusCode, 403);
+    await importFeed(feed(), Readable.from([FEED_HEADER + toCsvLine(hugo)]));
+  });
+
+  test('a minor drops out of the selector on their 18th birthday (Europe/Madrid) and can then register (R14, R2)', async () => {
+    const birthday = yearsBefore(today, 18, -1); // turns 18 tomorrow
+    await importFeed(feed(), Readable.from([FEED_HEADER + toCsvLine({ ...demoFeedRows(today)[2]!, member_number: 'AS-1005', first_name: 'Sara', date_of_birth: birthday, guardian_member_numbers: 'AS-1001' })]));
+    // 22:50 UTC is 23:50 in Madrid: still the day before her birthday.
+    ctx.clock.set(`${today}T22:50:00Z`);
+    const lucia = await signedInAgent(ctx, nif(10000001), 'lucia@example.com');
+    assert.match((await lucia.get('/area')).body, /value="AS1005"/);
+    assert.equal((await lucia.post('/area/switch', { member: 'AS1005' })).statusCode, 303);
+    ctx.clock.advanceMinutes(10); // midnight in Madrid: she is 18
+    const home = await lucia.get('/area');
+    assert.equal(home.statusCode, 200);
+    assert.doesNotMatch(home.body, /value="AS1005"/);
+    assert.doesNotMatch(home.body, /card-number">AS1005/);
+    assert.equal((await lucia.get('/area/card?member=AS1005')).statusCode, 403);
+    const [y, m, d] = birthday.split('-');
+    const sara = await new BrowserAgent(ctx.app).post('/register', { member_number: 'AS1005', birth_date: `${d}/${m}/${y}`, policy_number: 'POL100200' });
+    assert.equal(sara.statusCode, 303, 'now an adult, she can register');
+  });
+
+  test('private pages need a session', async () => {
+    for (const url of ['/area', '/area/card', '/area/username']) {
+      const res = await ctx.app.inject(url);
+      assert.equal(res.statusCode, 303, url);
+      assert.match(String(res.headers.location), /^\/sign-in/);
+    }
+    assert.equal((await ctx.app.inject({ method: 'POST', url: '/area/switch', payload: 'member=AS1003', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).statusCode, 403, 'CSRF first');
+  });
+});
