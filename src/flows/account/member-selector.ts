@@ -85,7 +85,11 @@ export async function visibleMembers(db: Kysely<Database>, clock: Clock, timeZon
   const result: VisibleMember[] = [];
   // Active policies first (R13), then the most recent.
   const order = (a: (typeof own)[number], b: (typeof own)[number]) => (a.status === b.status ? b.start_date.localeCompare(a.start_date) : a.status === 'active' ? -1 : 1);
-  for (const m of [...own].sort(order)) if (!seen.has(m.id)) seen.add(m.id), result.push(toVisible('self')(m));
+  for (const m of [...own].sort(order)) {
+    if (seen.has(m.id)) continue;
+    seen.add(m.id);
+    result.push(toVisible('self')(m));
+  }
   for (const m of [...minors].sort(order)) {
     if (seen.has(m.id) || !isMinorOn(m.date_of_birth, today)) continue;
     seen.add(m.id);
