@@ -8,7 +8,7 @@ import type { Db } from '../../infra/db/database.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { requireMember } from '../../infra/session/guard.js';
 import type { Sessions } from '../../infra/session/session.js';
-import { ErrorSummary, Form, Input, Notice, byField, type FieldErrors } from '../../infra/web/form.js';
+import { ErrorSummary, Form, Input, Notice, byField, formText, type FieldErrors } from '../../infra/web/form.js';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { sendPage } from '../../infra/web/view.js';
@@ -54,8 +54,7 @@ export async function passwordChangeRoutes(app: FastifyInstance, deps: { db: Db;
   app.post('/area/security/password', { preHandler: guard }, async (request, reply) => {
     const session = request.memberSession!;
     const a = await account(session.accountId);
-    const body = request.body as Record<string, unknown>;
-    const field = (n: string) => (typeof body?.[n] === 'string' ? (body[n] as string).slice(0, 1000) : '');
+    const field = (n: string) => formText(request.body, n).slice(0, 1000);
     const password = field('password');
     const errors: FieldError[] = [];
     const verdict = checkPassword(password, await personalDataOf(kysely, a));

@@ -13,7 +13,7 @@ import { translator } from '../../infra/i18n/i18n.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { bucket, hit } from '../../infra/rate-limit/rate-limit.js';
 import type { Sessions } from '../../infra/session/session.js';
-import { byField } from '../../infra/web/form.js';
+import { byField, formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
 import { isInHistory, personalDataOf, storePassword } from '../account/password-history.js';
 import { passwordChangedEmail, recoveryEmail } from '../account/password.emails.js';
@@ -43,10 +43,6 @@ interface RecoveryData {
   tokenId?: number;
 }
 
-const text = (body: unknown, name: string): string => {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-};
 
 /**
  * R11 password recovery: document + captcha, then send; a 24-hour single-use link (only its hash is stored, a newer
@@ -64,11 +60,11 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
   });
 
   app.post('/recovery', async (request, reply) => {
-    const raw = text(request.body, 'username').slice(0, 100);
+    const raw = formText(request.body, 'username').slice(0, 100);
     const username = normaliseUsername(raw);
     const errors: FieldError[] = [];
     if (!username) errors.push({ field: 'username', code: 'required' });
-    const verdict = await deps.captcha.verify(text(request.body, 'altcha') || undefined);
+    const verdict = await deps.captcha.verify(formText(request.body, 'altcha') || undefined);
     if (verdict !== 'ok') errors.push({ field: 'altcha', code: verdict === 'missing' ? 'captcha_missing' : 'captcha_invalid' });
     if (errors.length) {
       await recordAudit(kysely, clock, auditContext(request), { event: 'recovery.start', outcome: 'refused', details: { reason: errors.map((e) => e.code).join(',') } });
@@ -171,12 +167,12 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     const cur = await currentReset(request, reply);
     if (!cur) return reply;
     const { account, token } = cur;
-    const password = text(request.body, 'password').slice(0, 1000);
+    const password = formText(request.body, 'password').slice(0, 1000);
     const verdict = checkPassword(password, await personalDataOf(kysely, account));
     const errors: FieldError[] = [];
     if (!verdict.ok) errors.push({ field: 'password', code: 'password_rules' });
     else if (await isInHistory(kysely, account.id, password)) errors.push({ field: 'password', code: 'password_reused' });
-    if (password !== text(request.body, 'password_confirmation')) errors.push({ field: 'password_confirmation', code: 'password_mismatch' });
+    if (password !== formText(request.body, 'password_confirmation')) errors.push({ field: 'password_confirmation', code: 'password_mismatch' });
     if (errors.length) {
       await recordAudit(kysely, clock, auditContext(request), { event: 'recovery.reset', outcome: 'failure', actor: account.username, accountId: account.id, details: { codes: errors.map((e) => e.code).join(',') } });
       return sendPage(reply, <ResetPasswordPage ctx={request.pageContext()} username={account.username} rules={verdict.rules} errors={byField(errors)} />, 400);

@@ -2,6 +2,7 @@ import type { PasswordRule } from '../../domain/password-policy.js';
 import { CaptchaField, CAPTCHA_SCRIPTS } from '../../infra/captcha/captcha-field.js';
 import { ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
 import { Layout } from '../../infra/web/layout.js';
+import { MessagePage } from '../../infra/web/message-page.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { NewPasswordFields } from '../account/password-form.js';
 
@@ -61,17 +62,7 @@ export function RecoverySentPage({ ctx }: { ctx: PageContext }) {
 /** A used, expired or replaced link: offer a new one. */
 export function RecoveryLinkInvalidPage({ ctx }: { ctx: PageContext }) {
   const { t } = ctx;
-  return (
-    <Layout ctx={ctx} title={t('recovery.invalidTitle')}>
-      <h1>{t('recovery.invalidTitle')}</h1>
-      <p class="lead">{t('recovery.invalid')}</p>
-      <p>
-        <a class="button" href="/recovery">
-          {t('recovery.again')}
-        </a>
-      </p>
-    </Layout>
-  );
+  return <MessagePage ctx={ctx} title={t('recovery.invalidTitle')} body={t('recovery.invalid')} action={{ href: '/recovery', label: t('recovery.again') }} />;
 }
 
 export function ResetPasswordPage({ ctx, username, rules, errors = {} }: { ctx: PageContext; username: string; rules: { rule: PasswordRule; met: boolean | null }[]; errors?: FieldErrors }) {

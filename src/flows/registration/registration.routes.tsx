@@ -10,7 +10,7 @@ import type { Member } from '../../infra/db/tables.js';
 import type { Flow } from '../../infra/flows/flow-store.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { bucket, count, hit } from '../../infra/rate-limit/rate-limit.js';
-import { byField } from '../../infra/web/form.js';
+import { byField, formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
 import {
   completeRegistration,
@@ -37,10 +37,7 @@ const MAX_PER_MEMBER = 10;
 const MAX_PER_ADDRESS = 30;
 
 type Body = Record<string, string | undefined>;
-const field = (body: unknown, name: string): string => {
-  const value = (body as Body | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-};
+const field = formText;
 
 export function auditContext(request: FastifyRequest): AuditContext {
   return { ip: request.ip, userAgent: request.headers['user-agent'], requestId: String(request.id) };

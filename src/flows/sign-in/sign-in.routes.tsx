@@ -10,6 +10,7 @@ import { createFlowStore, type Flow } from '../../infra/flows/flow-store.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { bucket, count, hit } from '../../infra/rate-limit/rate-limit.js';
 import { safeNext, type Sessions } from '../../infra/session/session.js';
+import { formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
 import { joinReturningRecord, registrationFlows } from '../registration/registration.flow.js';
 import { auditContext } from '../registration/registration.routes.js';
@@ -43,10 +44,6 @@ interface SignInData {
   next?: string;
 }
 
-const text = (body: unknown, name: string): string => {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : '';
-};
 
 export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Promise<void> {
   const { db, clock, config, sessions } = deps;
@@ -65,13 +62,13 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   });
 
   app.post('/sign-in', async (request, reply) => {
-    const username = text(request.body, 'username').slice(0, 100);
-    const next = safeNext(text(request.body, 'next'));
+    const username = formText(request.body, 'username').slice(0, 100);
+    const next = safeNext(formText(request.body, 'next'));
     const outcome = await passwordStep(
       { db: kysely, clock, courier: deps.courier, captcha: deps.captcha, audit: auditContext(request) },
       username,
-      text(request.body, 'password'),
-      text(request.body, 'altcha') || undefined,
+      formText(request.body, 'password'),
+      formText(request.body, 'altcha') || undefined,
     );
     const ctx = request.pageContext();
     switch (outcome.kind) {
@@ -136,7 +133,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const cur = await current(request, reply);
     if (!cur) return reply;
     const { flow, account } = cur;
-    const channel = text(request.body, 'channel');
+    const channel = formText(request.body, 'channel');
     const factor = channel === 'email' || channel === 'sms' || channel === 'totp' ? factors[channel] : undefined;
     if (!factor || !factor.available(account)) {
       return sendPage(reply, <ChooseChannelPage ctx={request.pageContext()} options={options(account)} preferred={null} />, 400);
@@ -214,7 +211,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const { flow, account } = cur;
     if (flow.state !== 'code' || !flow.data.channel) return reply.redirect('/sign-in/verify', 303);
     const channel = flow.data.channel;
-    const result = await factors[channel].verify(factorContext(flow, account, request), text(request.body, 'code').slice(0, 20));
+    const result = await factors[channel].verify(factorContext(flow, account, request), formText(request.body, 'code').slice(0, 20));
     if (result.kind === 'ok') return complete(request, reply, flow, account, channel, 'code');
     await recordAudit(kysely, clock, auditContext(request), { event: 'signin.code', outcome: 'failure', actor: account.username, accountId: account.id, details: { factor: channel, reason: result.kind } });
     if (result.kind === 'exhausted') {

@@ -1,6 +1,7 @@
 import { CaptchaField, CAPTCHA_SCRIPTS } from '../../infra/captcha/captcha-field.js';
 import { ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
 import { Layout } from '../../infra/web/layout.js';
+import { MessagePage } from '../../infra/web/message-page.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import type { Channel } from './second-factor/second-factor.js';
 
@@ -161,28 +162,10 @@ function SignInFooter({ ctx }: { ctx: PageContext }) {
 /** The emailed link was opened in a browser other than the one that started the sign-in. */
 export function OtherBrowserPage({ ctx }: { ctx: PageContext }) {
   const { t } = ctx;
-  return (
-    <Layout ctx={ctx} title={t('verify.otherBrowser.title')}>
-      <h1>{t('verify.otherBrowser.title')}</h1>
-      <p class="lead">{t('verify.otherBrowser.body')}</p>
-      <p>
-        <a href="/sign-in">{t('signin.title')}</a>
-      </p>
-    </Layout>
-  );
+  return <MessagePage ctx={ctx} title={t('verify.otherBrowser.title')} body={t('verify.otherBrowser.body')} action={{ href: '/sign-in', label: t('signin.title') }} />;
 }
 
 export function LinkExpiredPage({ ctx }: { ctx: PageContext }) {
   const { t } = ctx;
-  return (
-    <Layout ctx={ctx} title={t('help.expired.title')}>
-      <h1>{t('help.expired.title')}</h1>
-      <p class="lead">{t('verify.linkExpired')}</p>
-      <p>
-        <a class="button" href="/sign-in">
-          {t('signin.title')}
-        </a>
-      </p>
-    </Layout>
-  );
+  return <MessagePage ctx={ctx} title={t('help.expired.title')} body={t('verify.linkExpired')} action={{ href: '/sign-in', label: t('signin.title') }} />;
 }

@@ -3,6 +3,12 @@ import type { FieldError } from '../../domain/result.js';
 import { catalogs, type MessageKey } from '../i18n/i18n.js';
 import type { PageContext } from './page-context.js';
 
+/** A text field of a parsed form body; anything missing or not a string reads as empty. */
+export function formText(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
 /** A POST form that carries its CSRF token; every state-changing form in the portal is one of these. */
 export function Form({ ctx, action, children, id, class: className }: { ctx: PageContext; action: string; children: ComponentChildren; id?: string; class?: string }) {
   return (
