@@ -52,9 +52,6 @@ export function RecoverySentPage({ ctx }: { ctx: PageContext }) {
         <p>{t('recovery.sent')}</p>
       </Notice>
       <p>{t('recovery.sentHelp', { email: brand.supportEmail })}</p>
-      <p>
-        <a href="/help/no-email">{t('help.noEmail.title')}</a>
-      </p>
     </Layout>
   );
 }
