@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { setup, type TestContext } from './setup.js';
+import { setup, type SetupOptions, type TestContext } from './setup.js';
 
 // Browser tests drive Debian's Chromium through playwright-core; no browser is downloaded.
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -34,9 +34,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The app on a fresh in-memory SQLite database, listening on a free local port. */
-export async function startServer(): Promise<RunningServer> {
-  const ctx = await setup('sqlite');
+/**
+ * The app on a fresh in-memory SQLite database, listening on a free local port; `options` go to setup() (for
+ * example real `transports`, to read the codes from a test SMTP server and SMS receiver).
+ */
+export async function startServer(options: SetupOptions = {}): Promise<RunningServer> {
+  const ctx = await setup('sqlite', options);
   try {
     const baseUrl = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
     return { baseUrl, ctx, close: () => ctx.close() };

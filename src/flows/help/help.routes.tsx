@@ -22,8 +22,10 @@ function HelpPage({ ctx, page }: { ctx: PageContext; page: { title: MessageKey; 
         ))}
       </ul>
       <p>{t('help.contact', { email: brand.supportEmail })}</p>
+      {/* Back to where the member was: a sign-in under way shows its code page again (the help here is about asking
+          for another code or switching channel there); without one, /sign-in/verify sends them to the sign-in page. */}
       <p>
-        <a href="/sign-in">{t('signin.title')}</a>
+        <a href="/sign-in/verify">{t('signin.title')}</a>
       </p>
     </Layout>
   );

@@ -67,6 +67,22 @@ export function SignInPage({ ctx, view }: { ctx: PageContext; view: SignInView }
   );
 }
 
+/**
+ * A sentence with a masked destination in it, the masked part kept on one line: a masked mobile ("•••• ••• 789")
+ * has spaces, and at 360 px it would otherwise break inside the number (R21).
+ */
+function WithMasked({ text, masked }: { text: string; masked: string }) {
+  const at = masked.includes(' ') ? text.indexOf(masked) : -1;
+  if (at < 0) return <>{text}</>;
+  return (
+    <>
+      {text.slice(0, at)}
+      <span class="nowrap">{masked}</span>
+      {text.slice(at + masked.length)}
+    </>
+  );
+}
+
 export interface ChannelOption {
   channel: Channel;
   masked: string;
@@ -87,7 +103,7 @@ export function ChooseChannelPage({ ctx, options, preferred, notice }: { ctx: Pa
             <div class="choice">
               <input type="radio" id={`channel-${o.channel}`} name="channel" value={o.channel} checked={preferred ? o.channel === preferred : i === 0} />
               <label for={`channel-${o.channel}`}>
-                {o.channel === 'email' ? t('verify.byEmail', { to: o.masked }) : o.channel === 'sms' ? t('verify.bySms', { to: o.masked }) : t('verify.byTotp')}
+                {o.channel === 'email' ? t('verify.byEmail', { to: o.masked }) : o.channel === 'sms' ? <WithMasked text={t('verify.bySms', { to: o.masked })} masked={o.masked} /> : t('verify.byTotp')}
               </label>
             </div>
           ))}
@@ -108,11 +124,11 @@ export function EnterCodePage({ ctx, channel, masked, notice, remaining, others 
   return (
     <Layout ctx={ctx} title={t('verify.title')}>
       <h1>{t('verify.title')}</h1>
-      {notice === 'sent' && channel !== 'totp' ? <Notice kind="success">{channel === 'email' ? t('verify.sentEmail', { to: masked }) : t('verify.sentSms', { to: masked })}</Notice> : null}
+      {notice === 'sent' && channel !== 'totp' ? <Notice kind="success">{channel === 'email' ? t('verify.sentEmail', { to: masked }) : <WithMasked text={t('verify.sentSms', { to: masked })} masked={masked} />}</Notice> : null}
       {notice === 'resend_wait' ? <Notice kind="info">{t('verify.resendWait')}</Notice> : null}
       {notice === 'send_limit' ? <Notice kind="error">{t('verify.sendLimit')}</Notice> : null}
       <ErrorSummary ctx={ctx} errors={errors} labels={{ code: t('verify.code') }} />
-      <p>{channel === 'email' ? t('verify.codeIntroEmail', { to: masked }) : channel === 'sms' ? t('verify.codeIntroSms', { to: masked }) : t('verify.codeIntroTotp')}</p>
+      <p>{channel === 'email' ? t('verify.codeIntroEmail', { to: masked }) : channel === 'sms' ? <WithMasked text={t('verify.codeIntroSms', { to: masked })} masked={masked} /> : t('verify.codeIntroTotp')}</p>
       <Form ctx={ctx} action="/sign-in/verify/code" class="stack">
         <Input ctx={ctx} name="code" label={t('verify.code')} hint={t('verify.codeHint')} value="" error={errors.code} autocomplete="one-time-code" inputMode="numeric" maxLength={12} required />
         <button type="submit">{t('verify.confirm')}</button>
@@ -130,7 +146,7 @@ export function EnterCodePage({ ctx, channel, masked, notice, remaining, others 
           <Form ctx={ctx} action="/sign-in/verify/send">
             <input type="hidden" name="channel" value={o.channel} />
             <button type="submit" class="secondary">
-              {o.channel === 'email' ? t('verify.switchEmail', { to: o.masked }) : o.channel === 'sms' ? t('verify.switchSms', { to: o.masked }) : t('verify.switchTotp')}
+              {o.channel === 'email' ? t('verify.switchEmail', { to: o.masked }) : o.channel === 'sms' ? <WithMasked text={t('verify.switchSms', { to: o.masked })} masked={o.masked} /> : t('verify.switchTotp')}
             </button>
           </Form>
         ))}
