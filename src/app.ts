@@ -6,6 +6,8 @@ import { devMailboxRoutes } from './flows/dev-mailbox/dev-mailbox.routes.js';
 import { healthRoutes } from './flows/health/health.routes.js';
 import { homeRoutes } from './flows/home/home.routes.js';
 import { areaRoutes } from './flows/account/area.routes.js';
+import { contactRoutes } from './flows/account/contact.routes.js';
+import { securityRoutes } from './flows/account/security.routes.js';
 import { helpRoutes } from './flows/help/help.routes.js';
 import { passwordChangeRoutes } from './flows/account/password-change.routes.js';
 import { recoveryRoutes } from './flows/recovery/recovery.routes.js';
@@ -53,6 +55,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(areaRoutes, { config: deps.config, db: deps.db, clock: deps.clock, sessions });
   await app.register(passwordChangeRoutes, { db: deps.db, clock: deps.clock, courier: deps.courier, sessions, kickOutbox: deps.kickOutbox });
   // Private-area slices (R13–R16) register here.
+  await app.register(contactRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, sessions, kickOutbox: deps.kickOutbox });
+  await app.register(securityRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, sessions, kickOutbox: deps.kickOutbox });
   if (deps.config.devMailbox) await app.register(devMailboxRoutes, { db: deps.db });
   return app;
 }
