@@ -116,7 +116,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
       await recordAudit(kysely, clock, auditContext(request), {
         event: 'recovery.sent',
         outcome: 'refused',
-        actor: username.slice(0, 40),
+        actor: account?.username ?? null,
         accountId: account?.id ?? null,
         details: { reason: limited ? 'rate_limited' : account ? 'disabled' : 'unknown_username' },
       });

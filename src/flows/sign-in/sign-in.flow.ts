@@ -75,7 +75,9 @@ export async function passwordStep(deps: PasswordStepDeps, rawUsername: string, 
   const { db, clock } = deps;
   const username = normaliseUsername(rawUsername);
   const ip = deps.audit.ip ?? 'unknown';
-  const subject = username.slice(0, MAX_USERNAME) || null;
+  // R22: what was typed as a username is recorded only when it is one; people paste passwords into the wrong field.
+  const account = username.length <= MAX_USERNAME ? await db.selectFrom('accounts').selectAll().where('username', '=', username).executeTakeFirst() : undefined;
+  const subject = account?.username ?? null;
 
   const [addressFailures, hourly, consecutive, locked] = await Promise.all([
     count(db, clock, bucket('signin-ip', ip), HOUR),
@@ -96,7 +98,6 @@ export async function passwordStep(deps: PasswordStepDeps, rawUsername: string, 
     if (verdict !== 'ok') return { kind: 'captcha', verdict };
   }
 
-  const account = username.length <= MAX_USERNAME ? await db.selectFrom('accounts').selectAll().where('username', '=', username).executeTakeFirst() : undefined;
   // R7: an unknown username costs the same hashing work, and gets the same answer, as a wrong password.
   const valid = account ? await verifyPassword(account.password_hash, password.slice(0, 1000)) : (await dummyVerify(password.slice(0, 1000)), false);
   if (valid && account) {

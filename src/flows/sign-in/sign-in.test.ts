@@ -154,6 +154,10 @@ describeEachDatabase('sign-in', (kind) => {
     const strip = (b: string) => b.replace(/value="[^"]*"/g, '');
     assert.equal(strip(wrongPassword.body), strip(unknown.body));
     assert.match(wrongPassword.body, /El documento o la contraseña no son correctos/);
+    // R22: a password typed into the username field never reaches the audit log.
+    await new BrowserAgent(ctx.app).post('/sign-in', { username: 'MiClaveSecreta77', password: 'x' });
+    const audit = JSON.stringify(await ctx.db.kysely.selectFrom('audit_events').selectAll().execute());
+    assert.doesNotMatch(audit, /MICLAVESECRETA77|MiClaveSecreta77/i);
   });
 
   test('a code can be wrong 5 times, then the sign-in starts over; an old or expired code fails (R7)', async () => {
