@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { todayIn } from './domain/calendar.js';
 import { demoMembers } from './feed/demo-feed.js';
 import { loadDemoIfEmpty } from './feed/demo.js';
+import { purgeExpired } from './infra/maintenance/janitor.js';
 import { openRuntime } from './runtime.js';
 
 /** Starts the portal: migrate, demo data on an empty development database, outbox worker, HTTP server. */
@@ -23,12 +24,18 @@ export async function serve(config: Config): Promise<void> {
     if (loaded) app.log.info({ rows: loaded.rows }, 'demo feed loaded');
   }
   runtime.dispatcher.start(config.outboxPollMs);
+  // Expired flows, counters and spent tokens are cleared every ten minutes (any node may do it).
+  const janitor = setInterval(() => {
+    purgeExpired(runtime.db.kysely, runtime.clock).catch((err: unknown) => app.log.error({ err }, 'purge failed'));
+  }, 10 * 60_000);
+  janitor.unref();
 
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    clearInterval(janitor);
     await app.close();
     await runtime.close();
     process.exit(0);

@@ -1,0 +1,37 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock.js';
+import type { Database } from '../db/tables.js';
+
+const DAY = 24 * 3_600_000;
+
+export interface PurgeReport {
+  flows: number;
+  rateLimits: number;
+  captchas: number;
+  tokens: number;
+  sessions: number;
+}
+
+/**
+ * Deletes what can no longer be used: expired flows, counters and captcha records, and old spent tokens and ended
+ * sessions (kept a while for the member's session list and for investigations). Safe on every node at once.
+ */
+export async function purgeExpired(db: Kysely<Database>, clock: Clock): Promise<PurgeReport> {
+  const now = clock.now();
+  const iso = now.toISOString();
+  const weekAgo = new Date(now.getTime() - 7 * DAY).toISOString();
+  const monthAgo = new Date(now.getTime() - 30 * DAY).toISOString();
+  const n = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
+  return {
+    flows: n(await db.deleteFrom('flows').where('expires_at', '<=', iso).executeTakeFirst()),
+    rateLimits: n(await db.deleteFrom('rate_limits').where('expires_at', '<=', iso).executeTakeFirst()),
+    captchas: n(await db.deleteFrom('captcha_solutions').where('expires_at', '<=', iso).executeTakeFirst()),
+    tokens: n(await db.deleteFrom('one_time_tokens').where('expires_at', '<=', weekAgo).executeTakeFirst()),
+    sessions: n(
+      await db
+        .deleteFrom('sessions')
+        .where((eb) => eb.or([eb('ended_at', '<=', monthAgo), eb('absolute_expires_at', '<=', monthAgo)]))
+        .executeTakeFirst(),
+    ),
+  };
+}
