@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { FEED_HEADER } from '../src/feed/demo-feed.js';
-import { databaseKinds, PG_URL } from './helpers/databases.js';
+import { databaseKinds, postgresTestUrl } from './helpers/databases.js';
 
 // The CLI reads the same configuration as the server (issue: foundation). It runs as `npx member-area <command>`.
 
@@ -59,11 +59,12 @@ test('migrate, demo and import on SQLite; a skipped row makes the import exit 1'
 
 test('migrate and demo on PostgreSQL', { skip: !databaseKinds.includes('postgres') && 'PostgreSQL not reachable' }, async () => {
   const schema = `cli_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
+  const base = await postgresTestUrl();
+  const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   try {
-    const url = `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const url = `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
     const demo = await cli(['demo'], { DATABASE_URL: url });
     assert.equal(demo.code, 0, demo.stderr);
     assert.match(demo.stdout, /Imported 11 rows: 11 new/);

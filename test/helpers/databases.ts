@@ -28,26 +28,62 @@ if (!pgAvailable && process.env.CI) throw new Error(`PostgreSQL is not reachable
 
 export const databaseKinds: DatabaseKind[] = pgAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
 
-/** A fresh, migrated database: SQLite in memory, or a new PostgreSQL schema dropped again on close. */
+let processDatabase: Promise<string> | undefined;
+
+/**
+ * This test process's own PostgreSQL database, made on first use and dropped when the process ends. Each process
+ * gets a database rather than sharing one: Kysely's migrator scans every schema of its database, and a schema that
+ * another process drops mid-scan makes that scan fail.
+ */
+function testDatabaseUrl(): Promise<string> {
+  processDatabase ??= (async () => {
+    const name = `mt_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    let dropped = false;
+    process.on('beforeExit', () => {
+      if (dropped) return;
+      dropped = true;
+      const c = new pg.Client({ connectionString: PG_URL });
+      void c
+        .connect()
+        .then(() => c.query(`drop database if exists ${name} with (force)`))
+        .catch(() => {})
+        .finally(() => c.end().catch(() => {}));
+    });
+    const url = new URL(PG_URL);
+    url.pathname = `/${name}`;
+    return url.toString();
+  })();
+  return processDatabase;
+}
+
+/** A PostgreSQL URL of a database this test process owns (for tests that run the CLI or a server on it). */
+export const postgresTestUrl = testDatabaseUrl;
+
+/** A fresh, migrated database: SQLite in memory, or a new PostgreSQL schema (in this process's database) dropped on close. */
 export async function freshDatabase(kind: DatabaseKind): Promise<Db> {
   if (kind === 'sqlite') {
     const db = openDatabase('sqlite::memory:');
     await migrateToLatest(db);
     return db;
   }
-  const schema = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
+  const base = await testDatabaseUrl();
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const db = openDatabase(PG_URL, { schema, poolSize: 5 });
+  const db = openDatabase(base, { schema, poolSize: 5 });
   await migrateToLatest(db);
   return {
     kysely: db.kysely,
     dialect: db.dialect,
     async close() {
       await db.close();
-      const c = new pg.Client({ connectionString: PG_URL });
+      const c = new pg.Client({ connectionString: base });
       await c.connect();
       await c.query(`drop schema if exists ${schema} cascade`);
       await c.end();
