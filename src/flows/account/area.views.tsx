@@ -18,8 +18,9 @@ export function MemberCard({ ctx, member }: { ctx: PageContext; member: VisibleM
       <h3 class="card-name" id={`card-${member.memberNumber}`}>
         {member.firstName} {member.lastName}
       </h3>
+      {/* The member number and the product (a long name) take a row each; the two short values share one. */}
       <dl class="card-data">
-        <div>
+        <div class="card-wide">
           <dt>{t('card.memberNumber')}</dt>
           <dd class="card-number">{member.memberNumber}</dd>
         </div>
@@ -28,12 +29,12 @@ export function MemberCard({ ctx, member }: { ctx: PageContext; member: VisibleM
           <dd>{member.policyNumber}</dd>
         </div>
         <div>
-          <dt>{t('card.product')}</dt>
-          <dd>{member.product}</dd>
-        </div>
-        <div>
           <dt>{t('card.birthDate')}</dt>
           <dd>{formatDate(member.dateOfBirth)}</dd>
+        </div>
+        <div class="card-wide">
+          <dt>{t('card.product')}</dt>
+          <dd>{member.product}</dd>
         </div>
       </dl>
     </section>
