@@ -21,9 +21,8 @@ export const contactCodeEmail: EmailTemplate<{ code: string }> = {
   },
 };
 
-/** A change notice: what changed, then the "if it was not you" line with the support address (R15, R18). */
-function renderNotice(ctx: EmailContext, subject: string, body: string): RenderedEmail {
-  const notYou = ctx.t('email.contactChanged.notYou', { email: ctx.brand.supportEmail });
+/** A notice of a change to the account: what changed, then the "if it was not you" line in bold (R15, R18). */
+export function renderChangeNotice(ctx: EmailContext, subject: string, body: string, notYou: string): RenderedEmail {
   const html = emailHtml(
     ctx,
     subject,
@@ -36,6 +35,8 @@ function renderNotice(ctx: EmailContext, subject: string, body: string): Rendere
   );
   return { subject, text: [body, '', notYou, textFooter(ctx)].join('\n'), html };
 }
+
+const renderNotice = (ctx: EmailContext, subject: string, body: string) => renderChangeNotice(ctx, subject, body, ctx.t('email.contactChanged.notYou', { email: ctx.brand.supportEmail }));
 
 /** R15: the old email hears that the account's email changed, and to which address. */
 export const emailChangedEmail: EmailTemplate<{ newEmail: string }> = {

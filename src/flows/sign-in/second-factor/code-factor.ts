@@ -1,9 +1,8 @@
-import { createHmac } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import { maskEmail } from '../../../domain/email.js';
 import { maskPhone } from '../../../domain/phone.js';
-import { hashToken, randomToken, safeEqual, sixDigitCode } from '../../../infra/crypto/tokens.js';
+import { codeDigest, codeMatches, countCodeTry } from '../../../infra/crypto/one-time-code.js';
+import { hashToken, randomToken, sixDigitCode } from '../../../infra/crypto/tokens.js';
 import type { Courier } from '../../../infra/outbox/courier.js';
 import { translator } from '../../../infra/i18n/i18n.js';
 import type { Brand } from '../../../config.js';
@@ -18,14 +17,6 @@ export interface CodeFactorDeps {
   brand: Brand;
   publicUrl: string;
   secretKey: string;
-}
-
-/**
- * A six-digit code is a small space: its stored form is keyed with the server secret and bound to the sign-in,
- * so a copy of the database does not yield the codes by trying a million values (R7: stored hashed).
- */
-export function codeDigest(secretKey: string, flowId: string, code: string): string {
-  return createHmac('sha256', secretKey).update(`${flowId}:${code}`).digest('hex');
 }
 
 /** Email or SMS codes (R7): from a CSPRNG, valid 10 minutes, single use; a new code voids the sign-in's older ones. */
@@ -79,18 +70,11 @@ export function codeFactor(channel: Channel, deps: CodeFactorDeps): SecondFactor
       const now = deps.clock.now().toISOString();
       if (token.expires_at <= now) return { kind: 'expired' };
       // Every try is counted by one atomic increment before the comparison, so parallel guesses cannot share a count.
-      const bumped = await ctx.db
-        .updateTable('one_time_tokens')
-        .set({ attempts: sql`attempts + 1` })
-        .where('id', '=', token.id)
-        .where('used_at', 'is', null)
-        .where('voided_at', 'is', null)
-        .returning('attempts')
-        .executeTakeFirst();
-      if (!bumped) return { kind: 'none' };
-      if (bumped.attempts > MAX_WRONG_CODES) return { kind: 'exhausted' };
-      if (!/^\d{6}$/.test(code) || !safeEqual(token.token_hash, codeDigest(deps.secretKey, ctx.flowId, code))) {
-        const remaining = MAX_WRONG_CODES - bumped.attempts;
+      const tries = await countCodeTry(ctx.db, token.id);
+      if (tries === undefined) return { kind: 'none' };
+      if (tries > MAX_WRONG_CODES) return { kind: 'exhausted' };
+      if (!codeMatches(deps.secretKey, ctx.flowId, code, token.token_hash)) {
+        const remaining = MAX_WRONG_CODES - tries;
         if (remaining <= 0) {
           await ctx.db.updateTable('one_time_tokens').set({ voided_at: now }).where('flow_id', '=', ctx.flowId).where('used_at', 'is', null).execute();
           return { kind: 'exhausted' };

@@ -1,0 +1,269 @@
+import type { Kysely } from 'kysely';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { Clock } from '../../clock.js';
+import { maskEmail, parseEmail } from '../../domain/email.js';
+import { maskPhone, parseMobile } from '../../domain/phone.js';
+import { parseSpanishPostalCode } from '../../domain/postal-code.js';
+import { fail, ok, type Result } from '../../domain/result.js';
+import { codeDigest, codeMatches, countCodeTry } from '../../infra/crypto/one-time-code.js';
+import { verifyPassword } from '../../infra/crypto/password-hash.js';
+import { sixDigitCode } from '../../infra/crypto/tokens.js';
+import type { Account, Database } from '../../infra/db/tables.js';
+import { createFlowStore, type Flow, type FlowStore } from '../../infra/flows/flow-store.js';
+import type { Lang, Translate } from '../../infra/i18n/i18n.js';
+import type { Courier } from '../../infra/outbox/courier.js';
+import { addressKey, bucket, count, hit, limitReached, type Limit } from '../../infra/rate-limit/rate-limit.js';
+import { contactCodeEmail, emailChangedEmail, mobileChangedEmail, mobileRemovedEmail } from './contact.emails.js';
+
+// R15 contact data, apart from HTTP. The postal address is saved at once. A new email or mobile is a small stored flow:
+//
+//   contact page --password right, code sent to the new value--> 'code' --right code--> applied, flow ended
+//                                                                 'code' --code expired / 5 wrong / replaced--> ended, start again
+
+const CHANGE_TTL_MS = 15 * 60_000;
+const CODE_TTL_MS = 10 * 60_000;
+const MAX_WRONG_CODES = 5;
+const CODE_PURPOSE = 'contact-code';
+const HOUR = 3_600_000;
+/** Wrong passwords per account per hour before further tries are refused with 429. */
+const PASSWORD_FAILURES: Limit = { windowMs: HOUR, max: 5 };
+/** R9: these routes send email and SMS to an address the member types, so sends are limited per account and per client address. */
+const SENDS_PER_ACCOUNT: Limit = { windowMs: HOUR, max: 10 };
+const SENDS_PER_ADDRESS: Limit = { windowMs: HOUR, max: 20 };
+
+export type What = 'email' | 'mobile';
+
+/** What the pending change remembers; the code itself lives hashed in one_time_tokens. */
+export interface ChangeData {
+  what: What;
+  value: string;
+}
+
+/** The pending email or mobile changes, one per browser. */
+export function contactChanges(clock: Clock, secureCookies: boolean): FlowStore<ChangeData> {
+  return createFlowStore<ChangeData>(clock, { kind: 'contact-change', ttlMs: CHANGE_TTL_MS, cookieName: 'contact', secureCookies });
+}
+
+export const formatMobile = (e164: string) => parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+export const shown = (what: What, value: string) => (what === 'email' ? value : formatMobile(value));
+export const masked = (what: What, value: string) => (what === 'email' ? maskEmail(value) : maskPhone(value));
+
+// ——— the postal address ———
+
+/** The address form as typed. */
+export interface AddressInput {
+  addressLine: string;
+  postalCode: string;
+  city: string;
+  province: string;
+}
+
+interface PostalAddress {
+  addressLine: string;
+  postalCode: string | null;
+  city: string;
+  province: string | null;
+}
+
+/** Collapses spacing; refuses control characters and anything longer than `max`. */
+function cleanText(value: string, field: string, max: number, required: boolean): Result<string | null> {
+  const v = value.trim().replace(/\s+/g, ' ');
+  if (!v) return required ? fail(field, 'required') : ok(null);
+  if (v.length > max) return fail(field, 'too_long', { max });
+  if (/\p{Cc}/u.test(v)) return fail(field, 'invalid');
+  return ok(v);
+}
+
+/** Outside Spain a postal code is whatever that country writes (or none); a Spanish one follows R3. */
+function parsePostalCode(input: string, country: string | null): Result<string | null> {
+  if (country === null || country === 'ES') return parseSpanishPostalCode(input.slice(0, 100));
+  const v = input.trim().replace(/\s+/g, ' ').toUpperCase();
+  if (!v) return ok(null);
+  return /^[A-Z0-9][A-Z0-9 -]{0,11}$/.test(v) ? ok(v) : fail('postal_code', 'contact_postal_code_foreign');
+}
+
+/** R15 (with the R3 rules): the postal address form, checked field by field. */
+export function parseAddress(input: AddressInput, country: string | null): Result<PostalAddress> {
+  const parts = {
+    addressLine: cleanText(input.addressLine, 'address_line', 200, true),
+    postalCode: parsePostalCode(input.postalCode, country),
+    city: cleanText(input.city, 'city', 100, true),
+    province: cleanText(input.province, 'province', 100, false),
+  };
+  const errors = Object.values(parts).flatMap((r) => (r.ok ? [] : r.errors));
+  if (errors.length || !parts.addressLine.ok || !parts.postalCode.ok || !parts.city.ok || !parts.province.ok) return { ok: false, errors };
+  return ok({ addressLine: parts.addressLine.value!, postalCode: parts.postalCode.value, city: parts.city.value!, province: parts.province.value });
+}
+
+/** R15: the account's postal address, replaced as a whole. */
+export async function saveAddress(db: Kysely<Database>, accountId: number, a: PostalAddress, now: string): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set({ address_line: a.addressLine, postal_code: a.postalCode, city: a.city, province: a.province, updated_at: now })
+    .where('id', '=', accountId)
+    .execute();
+}
+
+// ——— the password asked again ———
+
+/**
+ * The password asked again (R15). A stolen session must not become a password oracle: after 5 wrong passwords in
+ * an hour the account's tries are refused. Each try is counted before the (slow) check by one atomic upsert and
+ * each right one after it, so wrong = tries − rights holds even for parallel guesses, which cannot share a count.
+ */
+export async function checkPassword(db: Kysely<Database>, clock: Clock, account: Account, password: string): Promise<'ok' | 'wrong' | 'missing' | 'locked'> {
+  const tries = bucket('contact-pw-try', String(account.id));
+  const rights = bucket('contact-pw-ok', String(account.id));
+  const windowMs = PASSWORD_FAILURES.windowMs;
+  if (!password) {
+    const [n, good] = await Promise.all([count(db, clock, tries, windowMs), count(db, clock, rights, windowMs)]);
+    return limitReached(n - good, PASSWORD_FAILURES) ? 'locked' : 'missing';
+  }
+  const [n, good] = await Promise.all([hit(db, clock, tries, windowMs), count(db, clock, rights, windowMs)]);
+  if (limitReached(n - 1 - good, PASSWORD_FAILURES)) return 'locked';
+  if (!(await verifyPassword(account.password_hash, password.slice(0, 1000)))) return 'wrong';
+  await hit(db, clock, rights, windowMs);
+  return 'ok';
+}
+
+// ——— removing the mobile ———
+
+/**
+ * R15: the mobile removed and the account's email told. Sign-in codes then go by email (R7 needs a channel the
+ * account has), so a preference for SMS is reset; answers whether it was.
+ */
+export async function removeMobile(db: Kysely<Database>, courier: Courier, account: Account, now: string): Promise<boolean> {
+  const resetChannel = account.preferred_channel === 'sms';
+  await db
+    .updateTable('accounts')
+    .set({ mobile: null, mobile_verified_at: null, updated_at: now, ...(resetChannel ? { preferred_channel: 'email' as const } : {}) })
+    .where('id', '=', account.id)
+    .execute();
+  await courier.email(db, account.email, account.language, mobileRemovedEmail, {});
+  return resetChannel;
+}
+
+// ——— a new email or mobile: the code ———
+
+/** The new email or mobile as typed, validated as in R3; a mobile is required here (removing it is its own form). */
+export function parseNewValue(what: What, input: string, field: string): Result<string> {
+  if (what === 'email') return parseEmail(input, field);
+  const mobile = parseMobile(input, field);
+  if (!mobile.ok) return mobile;
+  return mobile.value === undefined ? fail(field, 'required') : ok(mobile.value);
+}
+
+/** The send buckets (R9): this account's and this client address's. */
+const sendBuckets = (accountId: number, ip: string) => [bucket('contact-send-account', String(accountId)), bucket('contact-send-ip', addressKey(ip))] as const;
+
+/** R9: whether this account or this client address has used up its code sends for the hour. */
+export async function sendLimitReached(db: Kysely<Database>, clock: Clock, accountId: number, ip: string): Promise<boolean> {
+  const [accountSends, addressSends] = sendBuckets(accountId, ip);
+  const [byAccount, byAddress] = await Promise.all([count(db, clock, accountSends, HOUR), count(db, clock, addressSends, HOUR)]);
+  return limitReached(byAccount, SENDS_PER_ACCOUNT) || limitReached(byAddress, SENDS_PER_ADDRESS);
+}
+
+/** Counts one code send against both R9 limits. */
+export async function countSend(db: Kysely<Database>, clock: Clock, accountId: number, ip: string): Promise<void> {
+  const [accountSends, addressSends] = sendBuckets(accountId, ip);
+  await Promise.all([hit(db, clock, accountSends, HOUR), hit(db, clock, addressSends, HOUR)]);
+}
+
+/** Like the sign-in codes (R7): keyed with the server secret and bound to the flow; the prefix keeps them apart from sign-in codes. */
+const codeBinding = (flowId: string) => `contact:${flowId}`;
+
+/** Voids unused contact codes: all of an account's (a new request replaces them) or one flow's (it ended unused). */
+export async function voidCodes(db: Kysely<Database>, scope: { accountId: number } | { flowId: string }, now: string): Promise<void> {
+  let q = db.updateTable('one_time_tokens').set({ voided_at: now }).where('purpose', '=', CODE_PURPOSE).where('used_at', 'is', null).where('voided_at', 'is', null);
+  q = 'flowId' in scope ? q.where('flow_id', '=', scope.flowId) : q.where('account_id', '=', scope.accountId);
+  await q.execute();
+}
+
+export interface CodeSender {
+  courier: Courier;
+  secretKey: string;
+  brandName: string;
+}
+
+/** A new code for a started change: stored hashed and bound to the flow, sent to the new value only (R15). */
+export async function sendChangeCode(
+  db: Kysely<Database>,
+  sender: CodeSender,
+  to: { accountId: number; flowId: string; change: ChangeData; now: Date; lang: Lang; t: Translate },
+): Promise<void> {
+  const { what, value } = to.change;
+  const code = sixDigitCode();
+  await db
+    .insertInto('one_time_tokens')
+    .values({
+      purpose: CODE_PURPOSE,
+      token_hash: codeDigest(sender.secretKey, codeBinding(to.flowId), code),
+      account_id: to.accountId,
+      flow_id: to.flowId,
+      channel: what === 'email' ? 'email' : 'sms',
+      destination: value,
+      expires_at: new Date(to.now.getTime() + CODE_TTL_MS).toISOString(),
+      created_at: to.now.toISOString(),
+    })
+    .execute();
+  if (what === 'email') await sender.courier.email(db, value, to.lang, contactCodeEmail, { code });
+  else await sender.courier.sms(db, value, to.lang, CODE_PURPOSE, to.t('sms.contactCode', { brand: sender.brandName, code }));
+}
+
+export type ConfirmedCode = { kind: 'ok'; tokenId: number; what: What; value: string };
+export type CodeCheck = ConfirmedCode | { kind: 'wrong'; remaining: number } | { kind: 'exhausted' } | { kind: 'expired' } | { kind: 'replaced' };
+
+/** Checks an answer against the flow's live code; each try is counted first, and the fifth wrong one exhausts it. */
+export async function checkCode(db: Kysely<Database>, clock: Clock, secretKey: string, flow: Flow<ChangeData>, accountId: number, answer: string): Promise<CodeCheck> {
+  const token = await db
+    .selectFrom('one_time_tokens')
+    .selectAll()
+    .where('flow_id', '=', flow.id)
+    .where('account_id', '=', accountId)
+    .where('purpose', '=', CODE_PURPOSE)
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  if (!token || !token.destination) return { kind: 'replaced' };
+  const now = clock.now().toISOString();
+  if (token.expires_at <= now) return { kind: 'expired' };
+  const attempts = await countCodeTry(db, token.id);
+  if (attempts === undefined) return { kind: 'replaced' };
+  if (attempts > MAX_WRONG_CODES) return { kind: 'exhausted' };
+  const code = answer.normalize('NFKC').replace(/\s+/g, '');
+  if (!codeMatches(secretKey, codeBinding(flow.id), code, token.token_hash)) {
+    const remaining = MAX_WRONG_CODES - attempts;
+    return remaining > 0 ? { kind: 'wrong', remaining } : { kind: 'exhausted' };
+  }
+  return { kind: 'ok', tokenId: token.id, what: token.channel === 'sms' ? 'mobile' : 'email', value: token.destination };
+}
+
+// ——— a new email or mobile: applied ———
+
+/**
+ * Applies a confirmed change and tells the account's email (R15); false, with nothing changed, when the code was used
+ * or voided meanwhile: the single-use update guards against a double submit. Run it in the transaction of the audit (R25).
+ */
+export async function applyChange(db: Kysely<Database>, courier: Courier, accountId: number, confirmed: ConfirmedCode, now: string): Promise<boolean> {
+  const { what, value } = confirmed;
+  const used = await db
+    .updateTable('one_time_tokens')
+    .set({ used_at: now })
+    .where('id', '=', confirmed.tokenId)
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  if (Number(used.numUpdatedRows) !== 1) return false;
+  const before = await db.selectFrom('accounts').select(['email', 'language']).where('id', '=', accountId).executeTakeFirstOrThrow();
+  if (what === 'email') {
+    await db.updateTable('accounts').set({ email: value, email_verified_at: now, updated_at: now }).where('id', '=', accountId).execute();
+    // R15: the old email is told, so a takeover through a stolen session does not go unnoticed.
+    await courier.email(db, before.email, before.language, emailChangedEmail, { newEmail: value });
+  } else {
+    await db.updateTable('accounts').set({ mobile: value, mobile_verified_at: now, updated_at: now }).where('id', '=', accountId).execute();
+    await courier.email(db, before.email, before.language, mobileChangedEmail, { maskedMobile: maskPhone(value) });
+  }
+  return true;
+}

@@ -1,0 +1,175 @@
+import type { Account } from '../../infra/db/tables.js';
+import type { MessageKey } from '../../infra/i18n/i18n.js';
+import { ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
+import { Layout } from '../../infra/web/layout.js';
+import type { PageContext } from '../../infra/web/page-context.js';
+import { formatMobile, shown, type ChangeData } from './contact.flow.js';
+
+type Done = 'address' | 'email' | 'mobile' | 'removed';
+export type Restart = 'expired' | 'codeExpired' | 'exhausted' | 'replaced';
+type Refusal = 'passwordLocked' | 'sendLimit';
+
+const DONE: Record<Done, MessageKey> = { address: 'contact.done.address', email: 'contact.done.email', mobile: 'contact.done.mobile', removed: 'contact.done.removed' };
+const RESTART: Record<Restart, MessageKey> = {
+  expired: 'contact.restart.expired',
+  codeExpired: 'contact.restart.codeExpired',
+  exhausted: 'contact.restart.exhausted',
+  replaced: 'contact.restart.replaced',
+};
+export const isDone = (v: unknown): v is Done => typeof v === 'string' && Object.hasOwn(DONE, v);
+
+export interface ContactView {
+  account: Account;
+  values?: Record<string, string>;
+  errors?: FieldErrors;
+  done?: Done | undefined;
+  restart?: Restart | undefined;
+  refusal?: Refusal | undefined;
+  pending?: boolean;
+}
+
+function fieldLabels(t: PageContext['t']): Record<string, string> {
+  return {
+    address_line: t('contact.address'),
+    postal_code: t('contact.postalCode'),
+    city: t('contact.city'),
+    province: t('contact.province'),
+    new_email: t('contact.newEmail'),
+    email_password: t('contact.password'),
+    new_mobile: t('contact.newMobile'),
+    mobile_password: t('contact.password'),
+    remove_password: t('contact.password'),
+  };
+}
+
+function CurrentDetails({ ctx, account }: { ctx: PageContext; account: Account }) {
+  const { t } = ctx;
+  const cityLine = [account.postal_code, account.city].filter(Boolean).join(' ');
+  const addressLines = [account.address_line, cityLine, account.province].filter((l): l is string => Boolean(l));
+  const state = (at: string | null) => <span class="tag">{at ? t('contact.verified') : t('contact.unverified')}</span>;
+  return (
+    <section class="card policy" aria-labelledby="current-title">
+      <h2 id="current-title">{t('contact.currentTitle')}</h2>
+      <dl class="meta">
+        <dt>{t('contact.addressLabel')}</dt>
+        <dd>{addressLines.length ? addressLines.map((l, i) => (i === 0 ? l : [<br />, l])) : t('contact.notGiven')}</dd>
+        <dt>{t('contact.emailLabel')}</dt>
+        <dd>
+          {account.email} {state(account.email_verified_at)}
+        </dd>
+        <dt>{t('contact.mobileLabel')}</dt>
+        <dd>
+          {account.mobile ? (
+            <>
+              {formatMobile(account.mobile)} {state(account.mobile_verified_at)}
+            </>
+          ) : (
+            t('contact.notGiven')
+          )}
+        </dd>
+      </dl>
+    </section>
+  );
+}
+
+function PasswordInput({ ctx, name, errors }: { ctx: PageContext; name: string; errors: FieldErrors }) {
+  const { t } = ctx;
+  return <Input ctx={ctx} name={name} type="password" label={t('contact.password')} hint={t('contact.passwordHint')} value="" error={errors[name]} autocomplete="current-password" maxLength={64} required />;
+}
+
+/** R15: the account's contact data and the forms that change it; one page, each form with its own field names. */
+export function ContactPage({ ctx, view }: { ctx: PageContext; view: ContactView }) {
+  const { t } = ctx;
+  const { account } = view;
+  const errors = view.errors ?? {};
+  const v = view.values ?? {};
+  const spanish = account.country === null || account.country === 'ES';
+  const keep = (name: string, stored: string | null) => (name in v ? v[name] : stored);
+  return (
+    <Layout ctx={ctx} title={t('contact.title')}>
+      <h1>{t('contact.title')}</h1>
+      {view.done ? <Notice kind="success">{t(DONE[view.done])}</Notice> : null}
+      {view.restart ? <Notice kind="error">{t(RESTART[view.restart])}</Notice> : null}
+      {view.refusal ? <Notice kind="error">{t(view.refusal === 'passwordLocked' ? 'contact.passwordLocked' : 'contact.sendLimit')}</Notice> : null}
+      {view.pending ? (
+        <Notice>
+          {t('contact.pending')} <a href="/area/contact/confirm">{t('contact.pendingLink')}</a>
+        </Notice>
+      ) : null}
+      <ErrorSummary ctx={ctx} errors={errors} labels={fieldLabels(t)} />
+      <p>{t('contact.intro')}</p>
+      <CurrentDetails ctx={ctx} account={account} />
+
+      <section aria-labelledby="address-title">
+        <h2 id="address-title">{t('contact.addressTitle')}</h2>
+        <Form ctx={ctx} action="/area/contact/address" class="stack">
+          <Input ctx={ctx} name="address_line" label={t('contact.address')} value={keep('address_line', account.address_line)} error={errors.address_line} autocomplete="street-address" maxLength={200} required />
+          <Input
+            ctx={ctx}
+            name="postal_code"
+            label={t('contact.postalCode')}
+            hint={spanish ? t('contact.postalCodeHintEs') : t('contact.postalCodeHintForeign')}
+            value={keep('postal_code', account.postal_code)}
+            error={errors.postal_code}
+            autocomplete="postal-code"
+            {...(spanish ? { inputMode: 'numeric' as const, maxLength: 5, required: true } : { maxLength: 12 })}
+          />
+          <Input ctx={ctx} name="city" label={t('contact.city')} value={keep('city', account.city)} error={errors.city} autocomplete="address-level2" maxLength={100} required />
+          <Input ctx={ctx} name="province" label={t('contact.province')} value={keep('province', account.province)} error={errors.province} autocomplete="address-level1" maxLength={100} />
+          <button type="submit">{t('contact.saveAddress')}</button>
+        </Form>
+      </section>
+
+      <section aria-labelledby="email-title">
+        <h2 id="email-title">{t('contact.emailTitle')}</h2>
+        <p>{t('contact.emailIntro')}</p>
+        <Form ctx={ctx} action="/area/contact/email" class="stack">
+          <Input ctx={ctx} name="new_email" type="email" label={t('contact.newEmail')} value={v.new_email} error={errors.new_email} autocomplete="email" maxLength={254} spellcheck={false} required />
+          <PasswordInput ctx={ctx} name="email_password" errors={errors} />
+          <button type="submit">{t('contact.sendCode')}</button>
+        </Form>
+      </section>
+
+      <section aria-labelledby="mobile-title">
+        <h2 id="mobile-title">{t('contact.mobileTitle')}</h2>
+        <p>{t('contact.mobileIntro')}</p>
+        <Form ctx={ctx} action="/area/contact/mobile" class="stack">
+          <Input ctx={ctx} name="new_mobile" type="tel" label={t('contact.newMobile')} hint={t('contact.newMobileHint')} value={v.new_mobile} error={errors.new_mobile} autocomplete="tel" maxLength={30} required />
+          <PasswordInput ctx={ctx} name="mobile_password" errors={errors} />
+          <button type="submit">{t('contact.sendCode')}</button>
+        </Form>
+      </section>
+
+      {account.mobile ? (
+        <section aria-labelledby="remove-title">
+          <h2 id="remove-title">{t('contact.removeTitle')}</h2>
+          <p>{account.preferred_channel === 'sms' ? t('contact.removeIntroSms') : t('contact.removeIntro')}</p>
+          <Form ctx={ctx} action="/area/contact/mobile/remove" class="stack">
+            <PasswordInput ctx={ctx} name="remove_password" errors={errors} />
+            <button type="submit">{t('contact.remove')}</button>
+          </Form>
+        </section>
+      ) : null}
+    </Layout>
+  );
+}
+
+/** R15, R21: the code field of a pending change (paste and one-time-code autofill work). */
+export function ConfirmPage({ ctx, change, errors = {} }: { ctx: PageContext; change: ChangeData; errors?: FieldErrors }) {
+  const { t } = ctx;
+  const to = shown(change.what, change.value);
+  return (
+    <Layout ctx={ctx} title={t('contact.confirmTitle')}>
+      <h1>{t('contact.confirmTitle')}</h1>
+      <ErrorSummary ctx={ctx} errors={errors} labels={{ code: t('contact.code') }} />
+      <p>{change.what === 'email' ? t('contact.confirmIntroEmail', { to }) : t('contact.confirmIntroSms', { to })}</p>
+      <Form ctx={ctx} action="/area/contact/confirm" class="stack">
+        <Input ctx={ctx} name="code" label={t('contact.code')} hint={t('contact.codeHint')} value="" error={errors.code} autocomplete="one-time-code" inputMode="numeric" maxLength={12} required />
+        <button type="submit">{t('contact.confirm')}</button>
+      </Form>
+      <p>
+        <a href="/area/contact">{t('contact.startAgain')}</a>
+      </p>
+    </Layout>
+  );
+}

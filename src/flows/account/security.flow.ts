@@ -1,0 +1,137 @@
+import { createRequire } from 'node:module';
+import type { Kysely } from 'kysely';
+import { generateSecret, generateURI, verify } from 'otplib';
+import QRCode from 'qrcode';
+import type { Clock } from '../../clock.js';
+import { maskEmail } from '../../domain/email.js';
+import { maskDocument } from '../../domain/identity-document.js';
+import { maskPhone } from '../../domain/phone.js';
+import type { Account, Database } from '../../infra/db/tables.js';
+import { createFlowStore, type FlowStore } from '../../infra/flows/flow-store.js';
+import type { Translate } from '../../infra/i18n/i18n.js';
+import type { Courier } from '../../infra/outbox/courier.js';
+import { bucket, hit } from '../../infra/rate-limit/rate-limit.js';
+import type { Channel } from '../sign-in/second-factor/second-factor.js';
+import { totpChangedEmail } from './security.emails.js';
+
+// R7, R8, R13 security settings apart from HTTP: open sessions, the second-step channels and the authenticator app.
+
+// ua-parser-js 1.x (MIT) ships no type declarations; this is the part of its result the page reads.
+interface UaResult {
+  browser: { name?: string };
+  os: { name?: string };
+}
+const { UAParser } = createRequire(import.meta.url)('ua-parser-js') as { UAParser: new (ua: string) => { getResult(): UaResult } };
+
+const ENROL_TTL_MS = 10 * 60_000;
+// R7: at most 5 wrong app codes while enrolling, as at sign-in; then the enrolment starts over with a new secret.
+const MAX_WRONG_ENROL_CODES = 5;
+// R9 in spirit: the password asked before removing the app cannot be guessed at leisure from a stolen session.
+const MAX_PASSWORD_TRIES_PER_HOUR = 10;
+const HOUR_MS = 3_600_000;
+
+/** "Chrome en Android" from a user agent; whatever the parser does not recognise is left out. */
+export function describeDevice(t: Translate, userAgent: string | null): string {
+  const { browser, os } = userAgent ? new UAParser(userAgent).getResult() : { browser: {}, os: {} };
+  if (browser.name && os.name) return t('security.device.both', { browser: browser.name, os: os.name });
+  return browser.name ?? os.name ?? t('security.device.unknown');
+}
+
+/** R8: the sessions that still open the area: not ended and within both deadlines; the last used first. */
+export function openSessions(db: Kysely<Database>, accountId: number, now: string) {
+  return db
+    .selectFrom('sessions')
+    .select(['id', 'ip', 'user_agent', 'created_at', 'last_seen_at'])
+    .where('account_id', '=', accountId)
+    .where('ended_at', 'is', null)
+    .where('idle_expires_at', '>', now)
+    .where('absolute_expires_at', '>', now)
+    .orderBy('last_seen_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/**
+ * R8: ends one of the account's sessions. The update is scoped to the account, so a session id of someone else ends
+ * nothing and is answered 'not-own', whether or not it exists; 'gone' is the account's own, already ended.
+ */
+export async function endOwnSession(db: Kysely<Database>, accountId: number, sessionId: number, now: string): Promise<'ended' | 'gone' | 'not-own'> {
+  const ended = await db.updateTable('sessions').set({ ended_at: now }).where('id', '=', sessionId).where('account_id', '=', accountId).where('ended_at', 'is', null).executeTakeFirst();
+  if (Number(ended.numUpdatedRows) === 1) return 'ended';
+  const mine = await db.selectFrom('sessions').select('id').where('id', '=', sessionId).where('account_id', '=', accountId).executeTakeFirst();
+  return mine ? 'gone' : 'not-own';
+}
+
+export interface ChannelOption {
+  channel: Channel;
+  masked: string;
+}
+
+/** The second-step channels this account has (R7): email always, SMS with a mobile, the app once enrolled. */
+export function channelsOf(account: Account): ChannelOption[] {
+  const out: ChannelOption[] = [{ channel: 'email', masked: maskEmail(account.email) }];
+  if (account.mobile) out.push({ channel: 'sms', masked: maskPhone(account.mobile) });
+  if (account.totp_secret && account.totp_enabled_at) out.push({ channel: 'totp', masked: '' });
+  return out;
+}
+
+/** What a pending enrolment holds: the secret stays here, not on the account, until a code proves the app holds it. */
+export interface Enrolment {
+  secret: string;
+}
+
+/** The pending enrolments of an authenticator app, one per browser. */
+export function totpEnrolments(clock: Clock, secureCookies: boolean): FlowStore<Enrolment> {
+  return createFlowStore<Enrolment>(clock, { kind: 'totp-enrol', ttlMs: ENROL_TTL_MS, cookieName: 'totp-enrol', secureCookies });
+}
+
+export const newEnrolment = (): Enrolment => ({ secret: generateSecret() });
+
+/** The enrolment QR, an image rendered on the server (no script), as a data URL. */
+export async function enrolmentQr(issuer: string, account: Account, secret: string): Promise<string> {
+  const uri = generateURI({ issuer, label: maskDocument(account.username), secret });
+  const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
+}
+
+/** Counts one enrolment try before the check, atomically, so parallel guesses share one count; true when it is one too many. */
+export async function enrolTriesExhausted(db: Kysely<Database>, clock: Clock, flowId: string): Promise<boolean> {
+  const tries = await hit(db, clock, bucket('totp-enrol', flowId), HOUR_MS);
+  return tries > MAX_WRONG_ENROL_CODES;
+}
+
+/** The time step an app code matches for this secret (one 30-second step of drift either way), or undefined. */
+export async function matchEnrolCode(secret: string, answer: string, now: Date): Promise<number | undefined> {
+  const code = answer.replace(/\s+/g, '');
+  const result = /^\d{6}$/.test(code) ? await verify({ secret, token: code, epoch: Math.floor(now.getTime() / 1000), epochTolerance: 30 }) : undefined;
+  // otplib's TOTP result carries the matched time step (its shared result type does not say so).
+  return result?.valid ? (result as { timeStep?: number }).timeStep : undefined;
+}
+
+/** Turns the app on and tells the member (R22-style); false when it was already on. */
+export async function enableTotp(db: Kysely<Database>, courier: Courier, account: Account, secret: string, step: number, now: string): Promise<boolean> {
+  // The step just used is recorded, so the same code cannot open a sign-in afterwards (R7: single use).
+  const set = await db
+    .updateTable('accounts')
+    .set({ totp_secret: secret, totp_enabled_at: now, totp_last_step: step, updated_at: now })
+    .where('id', '=', account.id)
+    .where('totp_enabled_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(set.numUpdatedRows) !== 1) return false;
+  await courier.email(db, account.email, account.language, totpChangedEmail, { change: 'enabled' });
+  return true;
+}
+
+/** Counts one try at removing the app; true once the hour's tries are used up. */
+export async function removeTriesExhausted(db: Kysely<Database>, clock: Clock, accountId: number): Promise<boolean> {
+  const tries = await hit(db, clock, bucket('totp-remove', String(accountId)), HOUR_MS);
+  return tries > MAX_PASSWORD_TRIES_PER_HOUR;
+}
+
+/** Turns the app off and tells the member. */
+export async function removeTotp(db: Kysely<Database>, courier: Courier, account: Account, now: string): Promise<void> {
+  await db.updateTable('accounts').set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null, updated_at: now }).where('id', '=', account.id).execute();
+  // A preference for the app would point at nothing: sign-in falls back to its default and records a new one.
+  await db.updateTable('accounts').set({ preferred_channel: null }).where('id', '=', account.id).where('preferred_channel', '=', 'totp').execute();
+  await courier.email(db, account.email, account.language, totpChangedEmail, { change: 'removed' });
+}

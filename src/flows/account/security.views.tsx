@@ -1,0 +1,224 @@
+import type { MessageKey } from '../../infra/i18n/i18n.js';
+import { ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
+import { Layout } from '../../infra/web/layout.js';
+import type { PageContext } from '../../infra/web/page-context.js';
+import type { Channel } from '../sign-in/second-factor/second-factor.js';
+import type { ChannelOption } from './security.flow.js';
+
+export type Done = 'session-ended' | 'session-gone' | 'others-ended' | 'channel-saved' | 'totp-enabled' | 'totp-removed';
+const DONE_KEYS: Record<Done, MessageKey> = {
+  'session-ended': 'security.done.sessionEnded',
+  'session-gone': 'security.done.sessionGone',
+  'others-ended': 'security.done.othersEnded',
+  'channel-saved': 'security.done.channelSaved',
+  'totp-enabled': 'security.done.totpEnabled',
+  'totp-removed': 'security.done.totpRemoved',
+};
+export const isDone = (v: unknown): v is Done => typeof v === 'string' && Object.hasOwn(DONE_KEYS, v);
+
+export interface SessionView {
+  id: number;
+  device: string;
+  ip: string | null;
+  started: string;
+  lastUse: string;
+  current: boolean;
+}
+
+export interface OverviewView {
+  channels: ChannelOption[];
+  preferred: Channel | null;
+  hasMobile: boolean;
+  totpSince: string | null;
+  sessions: SessionView[];
+  done?: Done | undefined;
+  errors?: FieldErrors;
+}
+
+function ChannelLabel({ ctx, option }: { ctx: PageContext; option: ChannelOption }) {
+  const { t } = ctx;
+  if (option.channel === 'email') return <>{t('security.channel.email', { to: option.masked })}</>;
+  if (option.channel === 'sms') return <>{t('security.channel.sms', { to: option.masked })}</>;
+  return <>{t('security.channel.totp')}</>;
+}
+
+function SessionCard({ ctx, s }: { ctx: PageContext; s: SessionView }) {
+  const { t } = ctx;
+  const headingId = `session-${s.id}`;
+  return (
+    <section class="card session" aria-labelledby={headingId}>
+      <h3 id={headingId}>
+        {s.device}
+        {s.current ? (
+          <>
+            {' '}
+            <span class="tag">{t('security.sessions.current')}</span>
+          </>
+        ) : null}
+      </h3>
+      <dl class="meta">
+        <dt>{t('security.sessions.address')}</dt>
+        <dd>{s.ip ?? t('security.sessions.unknownAddress')}</dd>
+        <dt>{t('security.sessions.started')}</dt>
+        <dd>{s.started}</dd>
+        <dt>{t('security.sessions.lastUse')}</dt>
+        <dd>{s.lastUse}</dd>
+      </dl>
+      {s.current ? null : (
+        <Form ctx={ctx} action={`/area/security/sessions/${s.id}/end`}>
+          <button type="submit" class="secondary">
+            {t('security.sessions.endLabel', { device: s.device })}
+          </button>
+        </Form>
+      )}
+    </section>
+  );
+}
+
+/** R8, R12, R13: password, preferred second-step channel, authenticator app and the account's open sessions. */
+export function SecurityPage({ ctx, view }: { ctx: PageContext; view: OverviewView }) {
+  const { t } = ctx;
+  const errors = view.errors ?? {};
+  const checked = view.preferred ?? view.channels[0]?.channel;
+  const others = view.sessions.filter((s) => !s.current).length;
+  return (
+    <Layout ctx={ctx} title={t('security.title')}>
+      <h1>{t('security.title')}</h1>
+      {view.done ? <Notice kind="success">{t(DONE_KEYS[view.done])}</Notice> : null}
+      <ErrorSummary ctx={ctx} errors={errors} labels={{ channel: t('security.channel.legend'), current_password: t('security.totp.password') }} />
+      <p>{t('security.intro')}</p>
+
+      <h2>{t('security.password.heading')}</h2>
+      <p>{t('security.password.body')}</p>
+      <p>
+        <a href="/area/security/password">{t('security.password.link')}</a>
+      </p>
+
+      <h2>{t('security.channel.heading')}</h2>
+      <p>{t('security.channel.body')}</p>
+      <Form ctx={ctx} action="/area/security/channel" class="stack">
+        <fieldset {...(errors.channel ? { 'aria-describedby': 'channel-error' } : {})}>
+          <legend>{t('security.channel.legend')}</legend>
+          {errors.channel ? (
+            <p class="field-error" id="channel-error">
+              {t('field.channel_unavailable')}
+            </p>
+          ) : null}
+          {view.channels.map((o, i) => {
+            // The first radio carries the group's id, so the error summary's link lands in the group.
+            const id = i === 0 ? 'channel' : `channel-${o.channel}`;
+            return (
+              <div class="choice">
+                <input type="radio" id={id} name="channel" value={o.channel} checked={o.channel === checked} />
+                <label for={id}>
+                  <ChannelLabel ctx={ctx} option={o} />
+                </label>
+              </div>
+            );
+          })}
+          {view.hasMobile ? null : <p class="hint">{t('security.channel.noMobile')}</p>}
+        </fieldset>
+        <button type="submit">{t('security.channel.save')}</button>
+      </Form>
+
+      <h2>{t('security.totp.heading')}</h2>
+      {view.totpSince ? (
+        <>
+          <p>{t('security.totp.on', { date: view.totpSince })}</p>
+          <Form ctx={ctx} action="/area/security/totp/remove" class="stack">
+            <fieldset>
+              <legend>{t('security.totp.removeLegend')}</legend>
+              <Input ctx={ctx} name="current_password" type="password" label={t('security.totp.password')} hint={t('security.totp.removeHint')} value="" error={errors.current_password} autocomplete="current-password" maxLength={64} required />
+            </fieldset>
+            <button type="submit" class="secondary">
+              {t('security.totp.remove')}
+            </button>
+          </Form>
+        </>
+      ) : (
+        <>
+          <p>{t('security.totp.off')}</p>
+          <p>
+            <a class="button secondary" href="/area/security/totp">
+              {t('security.totp.setUp')}
+            </a>
+          </p>
+        </>
+      )}
+
+      <h2>{t('security.sessions.heading')}</h2>
+      <p>{t('security.sessions.body')}</p>
+      <div class="cards">
+        {view.sessions.map((s) => (
+          <SessionCard ctx={ctx} s={s} />
+        ))}
+      </div>
+      {others > 0 ? (
+        <Form ctx={ctx} action="/area/security/sessions/end-others" class="secondary-actions">
+          <button type="submit">{t('security.sessions.endOthers')}</button>
+        </Form>
+      ) : (
+        <p>{t('security.sessions.onlyThis')}</p>
+      )}
+    </Layout>
+  );
+}
+
+export function ForbiddenSessionPage({ ctx }: { ctx: PageContext }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('security.forbidden.title')}>
+      <h1>{t('security.forbidden.title')}</h1>
+      <p>{t('security.forbidden.body')}</p>
+      <p>
+        <a href="/area/security">{t('security.back')}</a>
+      </p>
+    </Layout>
+  );
+}
+
+export interface EnrolView {
+  qr: string;
+  secret: string;
+  notice?: 'restart' | 'tooMany' | undefined;
+  errors?: FieldErrors;
+}
+
+/** Enrolment of an authenticator app: the QR (an image rendered on the server: no script), the key, one code. */
+export function EnrolPage({ ctx, view }: { ctx: PageContext; view: EnrolView }) {
+  const { t } = ctx;
+  const errors = view.errors ?? {};
+  return (
+    <Layout ctx={ctx} title={t('security.enrol.title')}>
+      <h1>{t('security.enrol.title')}</h1>
+      {view.notice ? <Notice kind="info">{t(view.notice === 'restart' ? 'security.enrol.restart' : 'security.enrol.tooMany')}</Notice> : null}
+      <ErrorSummary ctx={ctx} errors={errors} labels={{ code: t('security.enrol.code') }} />
+      <ol>
+        <li>
+          <p>{t('security.enrol.step1')}</p>
+        </li>
+        <li>
+          <p>{t('security.enrol.step2')}</p>
+          <p>
+            <img src={view.qr} alt={t('security.enrol.qrAlt', { brand: ctx.brand.name })} width={220} height={220} />
+          </p>
+          <p>{t('security.enrol.manual')}</p>
+          <p>
+            <code>{view.secret.match(/.{1,4}/g)?.join(' ')}</code>
+          </p>
+          <p class="hint">{t('security.enrol.manualHint')}</p>
+        </li>
+        <li>
+          <p>{t('security.enrol.step3')}</p>
+        </li>
+      </ol>
+      <Form ctx={ctx} action="/area/security/totp" class="stack">
+        <Input ctx={ctx} name="code" label={t('security.enrol.code')} hint={t('security.enrol.codeHint')} value="" error={errors.code} autocomplete="one-time-code" inputMode="numeric" maxLength={12} required />
+        <button type="submit">{t('security.enrol.confirm')}</button>
+      </Form>
+      <p>
+        <a href="/area/security">{t('security.enrol.cancel')}</a>
+      </p>
+    </Layout>
+  );
+}
