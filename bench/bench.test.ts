@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+// A benchmark is not a test; this only checks that `npm run bench` starts: it seeds SQLite, starts the portal as in
+// production, signs a member in over HTTP, measures the hash ceiling and idle memory, and writes its results.
+test('the bench script starts and writes its results', () => {
+  const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+  try {
+    const run = spawnSync(process.execPath, [join(import.meta.dirname, 'run.js')], {
+      env: { ...process.env, BENCH_QUICK: '1', BENCH_DB: 'sqlite', BENCH_SKIP: 'signin,page,password,scale,import', BENCH_CEILING_S: '0.2', BENCH_SETTLE_S: '0', BENCH_OUT: out },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const results = JSON.parse(readFileSync(join(out, 'quick.json'), 'utf8'));
+    assert.ok(results.sqlite.ceiling.verificationsPerSecond > 0);
+    assert.ok(results.sqlite.rssIdleMb > 0);
+    assert.match(run.stdout, /\| Server RSS idle \|/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});

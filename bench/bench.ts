@@ -1,0 +1,157 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTarget, dropStaleSchemas, openDatabase, pgReachable, seedMembers, type Kind } from './database.js';
+import { hashCeiling, importRun, pageLoad, passwordChange, signedIn, signInLoad, writeFeed } from './phases.js';
+import { markdown } from './report.js';
+import { ROOT, productionEnv, rssMb, sampleRss, startBare, startPortal, startSinks, type Server } from './servers.js';
+
+// PRODUCT §5 figures on SQLite and PostgreSQL, each as a ratio to a reference measured in the same run.
+// Sizes come from the environment; BENCH_QUICK=1 makes every phase tiny (a smoke run).
+
+const quick = process.env.BENCH_QUICK === '1';
+const size = (name: string, full: number, small: number) => Number(process.env[name] ?? (quick ? small : full));
+const cores = availableParallelism();
+const threads = Number(process.env.UV_THREADPOOL_SIZE);
+export const sizes = {
+  ceilingSeconds: size('BENCH_CEILING_S', 5, 1),
+  ceilingLoops: size('BENCH_CEILING_LOOPS', cores * 2, cores * 2),
+  signInSeconds: size('BENCH_SIGNIN_S', 12, 3),
+  warmupSeconds: size('BENCH_WARMUP_S', 2, 1),
+  virtualUsers: size('BENCH_VUS', cores * 4, cores * 2),
+  pageSeconds: size('BENCH_PAGE_S', 6, 2),
+  pageConnections: size('BENCH_PAGE_CONNECTIONS', 10, 4),
+  historyRuns: size('BENCH_HISTORY_RUNS', 5, 2),
+  importRows: size('BENCH_IMPORT_ROWS', 1_000_000, 2_000),
+  idleSettleSeconds: size('BENCH_SETTLE_S', 3, 1),
+};
+const kinds = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',').filter(Boolean) as Kind[];
+const skip = new Set((process.env.BENCH_SKIP ?? '').split(',')); // any of: signin, page, password, scale, import
+const pgBaseUrl = process.env.BENCH_PG_URL ?? process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const began = performance.now();
+const log = (msg: string) => console.error(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
+const dir = mkdtempSync(join(tmpdir(), 'member-area-bench-'));
+let failures = 0;
+
+/** Runs one phase; a failure is recorded in the results and the run goes on. */
+async function phase<T>(name: string, fn: () => Promise<T>): Promise<T | { error: string }> {
+  log(`${name}…`);
+  try {
+    return await fn();
+  } catch (err) {
+    failures++;
+    log(`${name} FAILED: ${(err as Error).stack ?? err}`);
+    return { error: (err as Error).message };
+  }
+}
+
+export type Results = Record<string, unknown>;
+const results: Results = {
+  date: new Date().toISOString(),
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, os: `${process.platform} ${release()}` },
+  uvThreadpoolSize: threads,
+  quick,
+  sizes,
+};
+
+const sinks = await startSinks();
+const bare = await startBare(threads, join(dir, 'bare.log'));
+const available = await Promise.all(kinds.map(async (k) => (k === 'postgres' && !(await pgReachable(pgBaseUrl)) ? undefined : k)));
+for (const kind of kinds) if (!available.includes(kind)) results[kind] = { error: `PostgreSQL not reachable at ${pgBaseUrl}` };
+if (available.includes('postgres')) await dropStaleSchemas(pgBaseUrl);
+
+for (const kind of available.filter((k): k is Kind => k !== undefined)) {
+  const r: Results = (results[kind] = {});
+  const target = await createTarget(kind, 'portal', dir, pgBaseUrl);
+  const db = openDatabase(target.url);
+  const servers: Server[] = [];
+  try {
+    log(`${kind}: seeding ${sizes.virtualUsers + 2} registered members`);
+    const members = await seedMembers(db, sizes.virtualUsers + 2);
+    const [pageMember, changeMember] = members.slice(sizes.virtualUsers);
+    const loadMembers = members.slice(0, sizes.virtualUsers);
+    const env = productionEnv(target.url, sinks, threads);
+    const portal = await startPortal(env, join(dir, `${kind}-portal.log`));
+    servers.push(portal);
+
+    // 5. Memory idle: after the start, a signed-in page or two, and a pause.
+    const page = await signedIn(portal.port, db, pageMember!);
+    const cookie = { cookie: page.cookieHeader(), 'x-forwarded-for': '192.0.2.10' };
+    for (let i = 0; i < 5; i++) await page.get('/area');
+    await sleep(sizes.idleSettleSeconds * 1000);
+    r.rssIdleMb = Math.round(rssMb(portal.pid) * 10) / 10;
+
+    r.ceiling = await phase(`${kind}: argon2id ceiling (${sizes.ceilingLoops} loops, ${sizes.ceilingSeconds} s)`, () => hashCeiling(sizes.ceilingSeconds, sizes.ceilingLoops));
+    if (!skip.has('signin')) {
+      r.signIn = await phase(`${kind}: sign-ins, ${loadMembers.length} virtual users, ${sizes.signInSeconds} s`, () =>
+        signInLoad({ ports: [portal.port], pids: [portal.pid], db, members: loadMembers, seconds: sizes.signInSeconds, warmupSeconds: sizes.warmupSeconds }),
+      );
+    }
+    if (!skip.has('page')) {
+      const load = { connections: sizes.pageConnections, seconds: sizes.pageSeconds };
+      r.bare = await phase(`${kind}: bare Fastify route`, () => pageLoad({ ports: [bare.port], pids: [bare.pid], path: '/', ...load }));
+      const rss = sampleRss([portal.pid]);
+      r.area = await phase(`${kind}: GET /area at full speed`, () => pageLoad({ ports: [portal.port], pids: [portal.pid], path: '/area', headers: cookie, ...load }));
+      r.rssLoadMb = Math.round(rss.stop() * 10) / 10;
+      const peak = (r.area as { requestsPerSecond?: number }).requestsPerSecond;
+      if (peak) r.area80 = await phase(`${kind}: GET /area at 80% of peak (${Math.round(peak * 0.8)}/s)`, () => pageLoad({ ports: [portal.port], path: '/area', headers: cookie, ...load, rate: peak * 0.8 }));
+    }
+    if (!skip.has('password')) {
+      r.passwordChange = await phase(`${kind}: password change with a 20-entry history`, () => passwordChange({ port: portal.port, db, member: changeMember!, runs: sizes.historyRuns }));
+    }
+    // 6. Scale out: a second node on the same PostgreSQL, the client round-robin across both.
+    if (kind === 'postgres' && !skip.has('scale')) {
+      const second = await startPortal(env, join(dir, `${kind}-portal-2.log`));
+      servers.push(second);
+      const ports = [portal.port, second.port];
+      const pids = [portal.pid, second.pid];
+      r.scale2 = {
+        signIn: await phase(`${kind}: sign-ins on 2 nodes`, () => signInLoad({ ports, pids, db, members: loadMembers, seconds: sizes.signInSeconds, warmupSeconds: sizes.warmupSeconds })),
+        area: await phase(`${kind}: GET /area on 2 nodes`, () => pageLoad({ ports, pids, path: '/area', headers: cookie, connections: sizes.pageConnections, seconds: sizes.pageSeconds })),
+      };
+    }
+    await sleep(sizes.idleSettleSeconds * 1000);
+    r.rssAfterLoadMb = Math.round(rssMb(portal.pid) * 10) / 10;
+  } catch (err) {
+    failures++;
+    log(`${kind} FAILED: ${(err as Error).stack ?? err}`);
+    r.error = (err as Error).message;
+  } finally {
+    for (const s of servers) await s.stop();
+    await db.close();
+    await target.drop();
+  }
+}
+await bare.stop();
+
+// 4. Import, last: the longest phase, in a database of its own per engine.
+if (!skip.has('import')) {
+  const feed = join(dir, 'feed.csv');
+  log(`writing a ${sizes.importRows}-row feed`);
+  await writeFeed(feed, sizes.importRows);
+  for (const kind of available.filter((k): k is Kind => k !== undefined)) {
+    const target = await createTarget(kind, 'import', dir, pgBaseUrl);
+    try {
+      (results[kind] as Results).import = await phase(`${kind}: import ${sizes.importRows} rows`, () =>
+        importRun({ file: feed, rows: sizes.importRows, env: productionEnv(target.url, sinks, threads), logFile: join(dir, `${kind}-import.log`) }),
+      );
+    } finally {
+      await target.drop();
+    }
+  }
+  rmSync(feed, { force: true });
+}
+await sinks.close();
+
+results.runtimeSeconds = Math.round((performance.now() - began) / 1000);
+const table = markdown(results);
+const out = process.env.BENCH_OUT ?? join(ROOT, 'bench', 'results');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, quick ? 'quick.json' : 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+if (!quick) writeFileSync(join(out, 'latest.md'), table);
+console.log('\n' + table);
+if (failures || process.env.BENCH_CPU_PROF === '1') log(`${failures} phase(s) failed; server logs and profiles kept in ${dir}`);
+else rmSync(dir, { recursive: true, force: true });
+process.exit(failures ? 1 : 0);

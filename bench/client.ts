@@ -1,0 +1,88 @@
+import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+
+// A small scripted browser over plain http: it keeps cookies itself (production cookies are `__Host-` and Secure,
+// which a real browser would not send over http to 127.0.0.1) and posts forms with the page's CSRF token.
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+
+export interface Response {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export function httpRequest(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export class Browser {
+  readonly cookies = new Map<string, string>();
+  private token = '';
+
+  /** `port()` picks the node for each request (round robin across nodes behind one address). */
+  constructor(
+    private readonly port: () => number,
+    private readonly ip: string,
+  ) {}
+
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private keep(res: Response): Response {
+    for (const line of res.headers['set-cookie'] ?? []) {
+      const [pair = '', ...attrs] = line.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      const gone = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()));
+      if (!value || gone) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const token = /name="_csrf" value="([^"]+)"/.exec(res.body)?.[1];
+    if (token) this.token = token;
+    return res;
+  }
+
+  private headers(): Record<string, string> {
+    return { cookie: this.cookieHeader(), 'x-forwarded-for': this.ip, 'user-agent': 'member-area-bench', 'accept-language': 'es' };
+  }
+
+  async get(path: string): Promise<Response> {
+    return this.keep(await httpRequest(this.port(), 'GET', path, this.headers()));
+  }
+
+  async post(path: string, fields: Record<string, string>): Promise<Response> {
+    const body = new URLSearchParams({ _csrf: this.token, ...fields }).toString();
+    return this.keep(await httpRequest(this.port(), 'POST', path, { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' }, body));
+  }
+}
+
+function expect(res: Response, status: number, location: string | undefined, step: string): void {
+  if (res.status !== status || (location !== undefined && res.headers.location !== location)) {
+    throw new Error(`${step}: expected ${status}${location ? ` → ${location}` : ''}, got ${res.status}${res.headers.location ? ` → ${res.headers.location}` : ''}`);
+  }
+}
+
+/**
+ * One full two-step sign-in as a browser does it (R7): the form, the password, the channel page, the email channel,
+ * the code page, and the code read from the outbox; ends on the redirect to /area with a session cookie.
+ */
+export async function signIn(browser: Browser, username: string, password: string, readCode: () => Promise<string>): Promise<void> {
+  expect(await browser.get('/sign-in'), 200, undefined, 'GET /sign-in');
+  expect(await browser.post('/sign-in', { username, password }), 303, '/sign-in/verify', 'POST /sign-in');
+  expect(await browser.get('/sign-in/verify'), 200, undefined, 'GET /sign-in/verify');
+  expect(await browser.post('/sign-in/verify/send', { channel: 'email' }), 303, '/sign-in/verify?sent=1', 'POST /sign-in/verify/send');
+  expect(await browser.get('/sign-in/verify?sent=1'), 200, undefined, 'GET /sign-in/verify?sent=1');
+  expect(await browser.post('/sign-in/verify/code', { code: await readCode() }), 303, '/area', 'POST /sign-in/verify/code');
+}

@@ -1,0 +1,117 @@
+import type { Results } from './bench.js';
+
+// The Markdown table of a run: every figure on each database, its target, and whether it was met.
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const KINDS = [
+  ['sqlite', 'SQLite'],
+  ['postgres', 'PostgreSQL'],
+] as const;
+
+const fmt = (n: unknown, digits = 1) => (typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : '–');
+const pass = (ok: boolean | undefined) => (ok === undefined ? '–' : ok ? '✅' : '❌');
+
+interface Row {
+  figure: string;
+  cell(r: Any): string;
+  target?: string;
+  ok?(r: Any): boolean | undefined;
+}
+
+/** A value, or the phase's error, or a dash when the phase did not run. */
+function guard(section: unknown, show: (s: Any) => string): string {
+  if (section === undefined) return '–';
+  const s = section as Any;
+  return s.error ? `error: ${String(s.error).slice(0, 60)}` : show(s);
+}
+
+const signInRatio = (r: Any) => (r.signIn?.signInsPerSecond ?? NaN) / (r.ceiling?.verificationsPerSecond ?? NaN);
+const pageRatio = (r: Any) => (r.area?.requestsPerSecond ?? NaN) / (r.bare?.requestsPerSecond ?? NaN);
+/** `n >= min`, or undefined when a figure is missing. */
+const atLeast = (n: number, min: number) => (Number.isFinite(n) ? n >= min : undefined);
+
+export function markdown(results: Results): string {
+  const res = results as Any;
+  const threads = res.uvThreadpoolSize as number;
+  // Parallel on T threads ideally takes ceil(20 / T) verifications' time; half as much again allows for the query and scheduling.
+  const parallelBound = 1.5 * Math.ceil(20 / threads);
+  const rows: Row[] = [
+    { figure: `argon2id ceiling: verifications/s (m=19 MiB, t=2, p=1; ${res.sizes.ceilingLoops} loops, in-process)`, cell: (r) => guard(r.ceiling, (c) => `${fmt(c.verificationsPerSecond)} (one: ${fmt(c.verifyMs)} ms)`) },
+    {
+      figure: 'Full two-step sign-ins/s through HTTP (ratio to ceiling)',
+      cell: (r) => guard(r.signIn, (s) => `${fmt(s.signInsPerSecond, 2)} (${fmt(signInRatio(r), 2)})${s.errors ? `, ${s.errors} errors` : ''}`),
+      target: '≥ 0.9 of ceiling',
+      ok: (r) => atLeast(signInRatio(r), 0.9),
+    },
+    { figure: 'Sign-in latency p50 / p99', cell: (r) => guard(r.signIn, (s) => `${fmt(s.p50Ms, 0)} / ${fmt(s.p99Ms, 0)} ms`) },
+    { figure: 'CPU per sign-in: server / client (one verify alone)', cell: (r) => guard(r.signIn, (s) => `${fmt(s.serverCpuMs)} / ${fmt(s.clientCpuMs)} ms (${fmt(r.ceiling?.verifyMs)} ms)`) },
+    { figure: 'Bare Fastify route: requests/s', cell: (r) => guard(r.bare, (b) => fmt(b.requestsPerSecond, 0)) },
+    {
+      figure: 'Signed-in page GET /area: requests/s (ratio to bare)',
+      cell: (r) => guard(r.area, (a) => `${fmt(a.requestsPerSecond, 0)} (${fmt(pageRatio(r), 2)})${a.non2xx + a.errors ? `, ${a.non2xx + a.errors} bad` : ''}`),
+      target: '≥ 0.4 of bare',
+      ok: (r) => atLeast(pageRatio(r), 0.4),
+    },
+    { figure: 'Server CPU per request: /area vs bare route', cell: (r) => `${fmt(r.area?.serverCpuMs, 2)} vs ${fmt(r.bare?.serverCpuMs, 3)} ms` },
+    {
+      figure: 'GET /area p99 at 80% of peak',
+      cell: (r) => guard(r.area80, (a) => `${fmt(a.p99Ms, 0)} ms at ${fmt(a.requestsPerSecond, 0)}/s`),
+      target: '< 50 ms',
+      ok: (r) => (r.area80?.p99Ms === undefined ? undefined : r.area80.p99Ms < 50),
+    },
+    {
+      figure: 'Password change: isInHistory (20 hashes) vs one verify',
+      cell: (r) => guard(r.passwordChange, (p) => `${fmt(p.ratio, 1)}× (${fmt(p.isInHistoryMs, 0)} vs ${fmt(p.verifyMs, 0)} ms)`),
+      target: `in parallel: ≤ ${fmt(parallelBound)}× (${threads} threads)`,
+      ok: (r) => (r.passwordChange?.ratio === undefined ? undefined : r.passwordChange.ratio <= parallelBound),
+    },
+    {
+      figure: 'Event-loop delay p99 during the history check',
+      cell: (r) => guard(r.passwordChange, (p) => `${fmt(p.eventLoopP99Ms)} ms`),
+      target: 'off the loop: < 20 ms',
+      ok: (r) => (r.passwordChange?.eventLoopP99Ms === undefined ? undefined : r.passwordChange.eventLoopP99Ms < 20),
+    },
+    { figure: 'Whole change over HTTP; server /healthz p99 meanwhile', cell: (r) => guard(r.passwordChange, (p) => `${fmt(p.httpChangeMs, 0)} ms (${p.httpStatus}); ${fmt(p.serverPingP99Ms)} ms`) },
+    { figure: `Import ${fmt(res.sizes.importRows, 0)} feed rows: rows/s`, cell: (r) => guard(r.import, (i) => `${fmt(i.rowsPerSecond, 0)} (${fmt(i.seconds, 0)} s)`) },
+    {
+      figure: 'Import peak RSS',
+      cell: (r) => guard(r.import, (i) => `${fmt(i.peakRssMb, 0)} MB`),
+      target: '< 300 MB',
+      ok: (r) => (r.import?.peakRssMb === undefined ? undefined : r.import.peakRssMb < 300),
+    },
+    { figure: 'Server RSS idle', cell: (r) => (r.rssIdleMb === undefined ? '–' : `${fmt(r.rssIdleMb, 0)} MB`), target: '< 150 MB', ok: (r) => (r.rssIdleMb === undefined ? undefined : r.rssIdleMb < 150) },
+    { figure: 'Server RSS under load (peak: sign-ins / page)', cell: (r) => `${fmt(r.signIn?.peakRssMb, 0)} / ${fmt(r.rssLoadMb, 0)} MB` },
+    {
+      figure: 'Noise: cores used by other processes, PostgreSQL included (ceiling / sign-ins / bare / page)',
+      cell: (r) => [r.ceiling, r.signIn, r.bare, r.area].map((x) => fmt(x?.otherCores, 2)).join(' / '),
+    },
+  ];
+
+  const m = res.machine as Any;
+  const lines = [
+    `# Benchmark — ${String(res.date).slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    `${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}, ${m.os}; UV_THREADPOOL_SIZE=${threads} in the bench and server processes.` +
+      ` Runtime ${fmt(res.runtimeSeconds, 0)} s${res.quick ? ' (BENCH_QUICK: smoke sizes, not figures)' : ''}.`,
+    '',
+    '| Figure | SQLite | PostgreSQL | Target | Pass (SQLite / PG) |',
+    '|---|---|---|---|---|',
+    ...rows.map((row) => {
+      const cells = KINDS.map(([k]) => (res[k] ? (res[k].error && !res[k].ceiling ? `error: ${String(res[k].error).slice(0, 60)}` : row.cell(res[k])) : '–'));
+      const oks = row.ok ? KINDS.map(([k]) => pass(res[k] ? row.ok!(res[k]) : undefined)).join(' / ') : '';
+      return `| ${row.figure} | ${cells.join(' | ')} | ${row.target ?? ''} | ${oks} |`;
+    }),
+    '',
+    '## Scale out (nodes sharing one database; the client round-robins requests across them)',
+    '',
+    '| Nodes | Database | Sign-ins/s (ratio to ceiling) | GET /area requests/s |',
+    '|---|---|---|---|',
+  ];
+  const scaleRow = (nodes: number, name: string, r: Any | undefined, s: Any | undefined) =>
+    `| ${nodes} | ${name} | ${guard(s?.signIn, (x) => `${fmt(x.signInsPerSecond, 2)} (${fmt(x.signInsPerSecond / (r?.ceiling?.verificationsPerSecond ?? NaN), 2)})`)} | ${guard(s?.area, (x) => fmt(x.requestsPerSecond, 0))} |`;
+  for (const [k, name] of KINDS) if (res[k]) lines.push(scaleRow(1, name, res[k], res[k]));
+  if (res.postgres?.scale2) lines.push(scaleRow(2, 'PostgreSQL', res.postgres, res.postgres.scale2));
+  lines.push('', 'Raw figures: `bench/results/latest.json` (not committed). Run: `npm run bench` (`BENCH_QUICK=1` for a smoke run).', '');
+  return lines.join('\n');
+}
