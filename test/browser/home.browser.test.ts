@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
@@ -92,7 +94,7 @@ describe('home page in the browser', { skip: unavailable && !process.env.CI ? un
           '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
         )) as { scrollWidth: number; innerWidth: number };
         assert.ok(scrollWidth <= innerWidth, `the page scrolls sideways: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
-        if (viewport.width === 360 && lang === 'es') await page.screenshot({ path: '/tmp/home-360.png', fullPage: true });
+        if (viewport.width === 360 && lang === 'es') await page.screenshot({ path: join(tmpdir(), 'home-360.png'), fullPage: true });
         const { violations, summary } = await checkA11y(page);
         assert.equal(violations.length, 0, summary);
       });

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -222,7 +224,7 @@ describe('registration in the browser', { skip: unavailable && !process.env.CI ?
       assert.equal(await submit(page, '/register/password'), 400);
       assert.equal(await page.getAttribute('#password', 'aria-invalid'), 'true');
       assert.ok((await page.locator('#error-summary').count()) === 1);
-      if (viewport === PHONE) await page.screenshot({ path: '/tmp/reg-step3-weak-360.png', fullPage: true });
+      if (viewport === PHONE) await page.screenshot({ path: join(tmpdir(), 'reg-step3-weak-360.png'), fullPage: true });
       await checkPage(page, 'step 3 with the checklist errors');
 
       await page.locator('#password').pressSequentially(GOOD_PASSWORD);
@@ -231,7 +233,7 @@ describe('registration in the browser', { skip: unavailable && !process.env.CI ?
       }
       assert.match((await digit.textContent())!, new RegExp(`\\(${t('password.met')}\\)`));
       await page.locator('#password_confirmation').pressSequentially(GOOD_PASSWORD);
-      if (viewport === PHONE) await page.screenshot({ path: '/tmp/reg-step3-360.png', fullPage: true });
+      if (viewport === PHONE) await page.screenshot({ path: join(tmpdir(), 'reg-step3-360.png'), fullPage: true });
       await checkPage(page, 'step 3 with the rules met');
 
       // Done (R5).

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -258,7 +260,7 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
       await checkPage(page, 'the sign-in page');
 
       const { code } = await toCodePage(page, m, channel, t);
-      if (lang === 'es' && viewport === PHONE && channel === 'email') await page.screenshot({ path: '/tmp/signin-code-360.png', fullPage: true });
+      if (lang === 'es' && viewport === PHONE && channel === 'email') await page.screenshot({ path: join(tmpdir(), 'signin-code-360.png'), fullPage: true });
       await checkPage(page, 'the code page');
 
       // One wrong code: the error tied to the field and in the summary (WCAG 3.3.1), 4 tries left.
@@ -268,7 +270,7 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
       assert.match((await page.getAttribute('#code', 'aria-describedby')) ?? '', /\bcode-error\b/);
       assert.equal(await page.locator('#error-summary li a[href="#code"]').count(), 1);
       assert.match((await page.textContent('#code-error')) ?? '', /4/);
-      if (lang === 'es' && viewport === PHONE) await page.screenshot({ path: '/tmp/signin-code-wrong-360.png', fullPage: true });
+      if (lang === 'es' && viewport === PHONE) await page.screenshot({ path: join(tmpdir(), 'signin-code-wrong-360.png'), fullPage: true });
       await checkPage(page, 'the code page after a wrong code');
 
       // The help pages linked under the form; each one's link leads back to the same code page (the code still works).
