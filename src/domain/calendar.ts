@@ -68,15 +68,22 @@ export function parseDateInput(input: string, field: string): Result<string> {
   return parsed === undefined ? fail(field, 'date_invalid') : ok(parsed);
 }
 
+// Building an Intl.DateTimeFormat costs far more than using one, and every private page asks for today's date
+// (the R14 minor check): one formatter per zone is kept.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function civilFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    // Gregorian calendar and Latin digits are pinned so the host's default locale cannot change the output.
+    f = new Intl.DateTimeFormat('en-US-u-ca-gregory-nu-latn', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 /** Civil date 'YYYY-MM-DD' in the given IANA zone at instant `now` (the insurer's zone is Europe/Madrid). */
 export function todayIn(timeZone: string, now: Date): string {
-  // Gregorian calendar and Latin digits are pinned so the host's default locale cannot change the output.
-  const parts = new Intl.DateTimeFormat('en-US-u-ca-gregory-nu-latn', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(now);
+  const parts = civilFormatter(timeZone).formatToParts(now);
   const pick = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value);
   return formatIso({ year: pick('year'), month: pick('month'), day: pick('day') });
 }

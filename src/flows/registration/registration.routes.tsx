@@ -37,7 +37,6 @@ const MAX_PER_MEMBER = 10;
 const MAX_PER_ADDRESS = 30;
 
 type Body = Record<string, string | undefined>;
-const field = formText;
 
 export function auditContext(request: FastifyRequest): AuditContext {
   return { ip: request.ip, userAgent: request.headers['user-agent'], requestId: String(request.id) };
@@ -85,9 +84,9 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
 
   app.post('/register', async (request, reply) => {
     const values = {
-      member_number: field(request.body, 'member_number').slice(0, 100),
-      birth_date: field(request.body, 'birth_date').slice(0, 100),
-      policy_number: field(request.body, 'policy_number').slice(0, 100),
+      member_number: formText(request.body, 'member_number').slice(0, 100),
+      birth_date: formText(request.body, 'birth_date').slice(0, 100),
+      policy_number: formText(request.body, 'policy_number').slice(0, 100),
     };
     const memberNumber = normaliseReference(values.member_number);
     const before = await failureCounts(request, memberNumber);
@@ -97,7 +96,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     }
     const captchaRequired = before.perAddress >= CAPTCHA_AFTER || before.perMember >= CAPTCHA_AFTER;
     if (captchaRequired) {
-      const verdict = await deps.captcha.verify(field(request.body, 'altcha'));
+      const verdict = await deps.captcha.verify(formText(request.body, 'altcha'));
       if (verdict !== 'ok') {
         await audit(request, 'registration.identify', 'refused', { subject: memberNumber || null, details: { reason: `captcha_${verdict}` } });
         const view = { values, captcha: true, notice: 'captcha' as const, errors: { altcha: { code: verdict === 'missing' ? 'captcha_missing' : 'captcha_invalid' } } };
@@ -160,14 +159,14 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     const { flow, member } = current;
     if (flow.state !== 'details' && flow.state !== 'password') return reply.redirect(stepUrl[flow.state] ?? '/register', 303);
     const input = {
-      addressLine: field(request.body, 'address_line'),
-      postalCode: field(request.body, 'postal_code'),
-      city: field(request.body, 'city'),
-      province: field(request.body, 'province'),
-      email: field(request.body, 'email'),
-      mobile: field(request.body, 'mobile'),
-      documentType: field(request.body, 'document_type'),
-      documentNumber: field(request.body, 'document_number'),
+      addressLine: formText(request.body, 'address_line'),
+      postalCode: formText(request.body, 'postal_code'),
+      city: formText(request.body, 'city'),
+      province: formText(request.body, 'province'),
+      email: formText(request.body, 'email'),
+      mobile: formText(request.body, 'mobile'),
+      documentType: formText(request.body, 'document_type'),
+      documentNumber: formText(request.body, 'document_number'),
     };
     const outcome = await confirmDetails(kysely, member, input);
     if (outcome.kind === 'invalid') {
@@ -225,8 +224,8 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       { db: kysely, clock, courier: deps.courier, audit: auditContext(request), lang: request.lang },
       member,
       details,
-      field(request.body, 'password'),
-      field(request.body, 'password_confirmation'),
+      formText(request.body, 'password'),
+      formText(request.body, 'password_confirmation'),
       (trx) => flows.advance(trx, flow, 'password', 'done'),
     );
     if (outcome.kind === 'invalid') {
