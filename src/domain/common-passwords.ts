@@ -1,9 +1,12 @@
-import { dictionary as commonDictionary } from '@zxcvbn-ts/language-common';
-import { dictionary as spanishDictionary } from '@zxcvbn-ts/language-es-es';
+import { createRequire } from 'node:module';
 
 // R4 refuses "a common password (one found, case-insensitively, in a list of at least 10,000 common passwords and
 // Spanish words)". The lists ship as plain data inside the zxcvbn-ts packages (no I/O, no network); the lookup Set
-// is built on first use so importing this module costs nothing beyond the packages' own arrays.
+// is built on first use. The packages themselves are loaded then too (synchronously, through require): their
+// arrays weigh ~28 MB, which a node that never checks a new password (most requests) should not carry (issue 8).
+
+type Dictionary = Record<string, readonly string[]>;
+const require = createRequire(import.meta.url);
 
 /** Lower-cased list entries, built once on first lookup. */
 let entries: ReadonlySet<string> | undefined;
@@ -16,6 +19,8 @@ function withoutAccents(word: string): string {
 /** Builds the Set from breached passwords, common Spanish words and Spanish first and last names (R4). */
 function build(): ReadonlySet<string> {
   const set = new Set<string>();
+  const commonDictionary = (require('@zxcvbn-ts/language-common') as { dictionary: Dictionary }).dictionary;
+  const spanishDictionary = (require('@zxcvbn-ts/language-es-es') as { dictionary: Dictionary }).dictionary;
   const lists = [
     commonDictionary['passwords-common'],
     spanishDictionary['commonWords-es-es'],
@@ -24,6 +29,7 @@ function build(): ReadonlySet<string> {
     spanishDictionary['lastnames-es-es'],
   ];
   for (const list of lists) {
+    if (!list) throw new Error('a common-password list is missing from the zxcvbn-ts packages');
     for (const word of list) {
       const lower = word.toLowerCase();
       set.add(lower);

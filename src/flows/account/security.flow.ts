@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Kysely } from 'kysely';
 import { generateSecret, generateURI, verify } from 'otplib';
-import QRCode from 'qrcode';
 import type { Clock } from '../../clock.js';
 import { maskEmail } from '../../domain/email.js';
 import { maskDocument } from '../../domain/identity-document.js';
@@ -90,6 +89,8 @@ export const newEnrolment = (): Enrolment => ({ secret: generateSecret() });
 /** The enrolment QR, an image rendered on the server (no script), as a data URL. */
 export async function enrolmentQr(issuer: string, account: Account, secret: string): Promise<string> {
   const uri = generateURI({ issuer, label: maskDocument(account.username), secret });
+  // Loaded on first enrolment only: ~10 MB a node that never shows a QR code need not hold (issue 8).
+  const { default: QRCode } = await import('qrcode');
   const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
 }
