@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { isPostgres } from '../../infra/db/dialect.js';
 import type { Database, StaffUser } from '../../infra/db/tables.js';
 
 // Plain functions over staff_users and staff_sessions (STYLE habit 6). The invariants that must survive a race
@@ -45,29 +46,28 @@ export async function enrolTotp(db: Kysely<Database>, staffId: number, secret: s
 }
 
 /**
- * Disables a staff user unless that would leave no active administrator: the count is part of the same update,
- * so two administrators disabling each other at once cannot both succeed.
+ * Disables a staff user unless that would leave no active administrator. The administrators' rows are locked first
+ * (PostgreSQL: FOR UPDATE in id order, so two such transactions queue rather than deadlock; SQLite runs one write
+ * transaction at a time), so two administrators disabling each other at once cannot both succeed.
  */
 export async function disableStaff(db: Kysely<Database>, staffId: number, now: string): Promise<'disabled' | 'last_admin' | 'unchanged'> {
-  const result = await db
-    .updateTable('staff_users')
-    .set({ status: 'disabled', updated_at: now })
-    .where('id', '=', staffId)
-    .where('status', '=', 'active')
-    .where((eb) =>
-      eb.or([
-        eb('role', '!=', 'admin'),
-        eb(
-          eb.selectFrom('staff_users as other').select((o) => o.fn.countAll<number>().as('n')).where('other.role', '=', 'admin').where('other.status', '=', 'active').where('other.id', '!=', staffId),
-          '>',
-          0,
-        ),
-      ]),
-    )
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 1) return 'disabled';
-  const row = await findStaffById(db, staffId);
-  return row?.status === 'active' && row.role === 'admin' ? 'last_admin' : 'unchanged';
+  return db.transaction().execute(async (trx) => {
+    if (isPostgres(trx)) await trx.selectFrom('staff_users').select('id').where('role', '=', 'admin').orderBy('id').forUpdate().execute();
+    const target = await trx.selectFrom('staff_users').select(['id', 'role', 'status']).where('id', '=', staffId).executeTakeFirst();
+    if (!target || target.status !== 'active') return 'unchanged';
+    if (target.role === 'admin') {
+      const others = await trx
+        .selectFrom('staff_users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('role', '=', 'admin')
+        .where('status', '=', 'active')
+        .where('id', '!=', staffId)
+        .executeTakeFirstOrThrow();
+      if (Number(others.n) === 0) return 'last_admin';
+    }
+    await trx.updateTable('staff_users').set({ status: 'disabled', updated_at: now }).where('id', '=', staffId).execute();
+    return 'disabled';
+  });
 }
 
 export async function enableStaff(db: Kysely<Database>, staffId: number, now: string): Promise<boolean> {
