@@ -7,6 +7,7 @@ import { importFeed, type ImportReport } from './feed/feed.import.js';
 import { translator } from './infra/i18n/i18n.js';
 import { migrateToLatest } from './infra/db/migrate.js';
 import { openDatabase } from './infra/db/database.js';
+import { runStaffCommand } from './flows/backoffice/staff.cli.js';
 import { serve } from './main.js';
 import { openRuntime } from './runtime.js';
 
@@ -18,6 +19,9 @@ Commands:
   import FILE    import a member feed (CSV, UTF-8; PRODUCT §2); exits 1 when any row was skipped
   demo           import the demo feed into the database (idempotent)
   demo --csv     print the demo feed as CSV
+  staff create-admin --username U --email E [--name N]
+                 create a back-office administrator: prints a generated password (once) and the
+                 otpauth:// URI to enrol an authenticator app; refuses a username that exists
   help           this text
 
 Configuration comes from the environment (and ./.env), as for the server: see README.md.`;
@@ -108,6 +112,8 @@ async function run(argv: string[]): Promise<number> {
         await runtime.close();
       }
     }
+    case 'staff':
+      return runStaffCommand(config, args, USAGE);
     default:
       console.error(`Unknown command: ${command}\n\n${USAGE}`);
       return 2;

@@ -56,6 +56,8 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().max(500).optional(),
   SESSION_IDLE_MINUTES: intFrom(1, 24 * 60).default(15),
   SESSION_ABSOLUTE_HOURS: intFrom(1, 24 * 7).default(8),
+  STAFF_SESSION_IDLE_MINUTES: intFrom(1, 8 * 60).default(15),
+  STAFF_SESSION_ABSOLUTE_HOURS: intFrom(1, 24).default(8),
   OUTBOX_POLL_MS: intFrom(50, 60_000).default(1000),
   TIME_ZONE: z.string().default('Europe/Madrid'),
   // Keys HMACs that every node must agree on (captcha challenges). Production requires it.
@@ -78,6 +80,8 @@ export interface Config {
   readonly logLevel: string;
   readonly trustProxy: string | boolean;
   readonly session: { readonly idleMinutes: number; readonly absoluteHours: number };
+  /** Back-office sessions (R23): short, and set apart from members'. */
+  readonly staffSession: { readonly idleMinutes: number; readonly absoluteHours: number };
   readonly outboxPollMs: number;
   readonly timeZone: string;
   /** Cookies carry `Secure` and the `__Host-` prefix unless we serve plain http on localhost (R8). */
@@ -163,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy,
     session: Object.freeze({ idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS }),
+    staffSession: Object.freeze({ idleMinutes: e.STAFF_SESSION_IDLE_MINUTES, absoluteHours: e.STAFF_SESSION_ABSOLUTE_HOURS }),
     outboxPollMs: e.OUTBOX_POLL_MS,
     timeZone: e.TIME_ZONE,
     secureCookies: !(url.protocol === 'http:' && isLocalhost(url)),

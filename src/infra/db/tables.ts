@@ -182,6 +182,42 @@ export interface CaptchaSolutionTable {
   expires_at: Timestamp;
 }
 
+/** R23: a customer-service person (agent) or administrator; separate from members' accounts. */
+export interface StaffUserTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  email: string;
+  role: 'agent' | 'admin';
+  password_hash: string;
+  /** Set once the person's authenticator app is enrolled (or by the CLI for the first administrator). */
+  totp_secret: string | null;
+  totp_enabled_at: Timestamp | null;
+  /** The last time step accepted: a code is single use (as for members, R7). */
+  totp_last_step: number | null;
+  status: 'active' | 'disabled';
+  failed_logins: Generated<number>;
+  /** A temporary lock after repeated failures; never permanent. */
+  locked_until: Timestamp | null;
+  last_sign_in_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A staff session: only the token's hash is stored; idle and absolute deadlines (R23, as R8 for members). */
+export interface StaffSessionTable {
+  id: Generated<number>;
+  token_hash: string;
+  staff_user_id: number;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  idle_expires_at: Timestamp;
+  absolute_expires_at: Timestamp;
+  ended_at: Timestamp | null;
+}
+
 export interface Database {
   policies: PolicyTable;
   members: MemberTable;
@@ -195,6 +231,8 @@ export interface Database {
   audit_events: AuditEventTable;
   rate_limits: RateLimitTable;
   captcha_solutions: CaptchaSolutionTable;
+  staff_users: StaffUserTable;
+  staff_sessions: StaffSessionTable;
 }
 
 export type Policy = Selectable<PolicyTable>;
@@ -203,3 +241,4 @@ export type NewMember = Insertable<MemberTable>;
 export type MemberUpdate = Updateable<MemberTable>;
 export type Account = Selectable<AccountTable>;
 export type OutboxMessage = Selectable<OutboxTable>;
+export type StaffUser = Selectable<StaffUserTable>;

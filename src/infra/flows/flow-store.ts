@@ -62,7 +62,8 @@ export interface FlowStore<D> {
 export function createFlowStore<D>(clock: Clock, options: FlowStoreOptions): FlowStore<D> {
   const { kind, ttlMs, cookieName, secureCookies } = options;
   const path = options.cookiePath ?? '/';
-  const name = secureCookies ? `__Host-${cookieName}` : cookieName;
+  // __Host- demands Path=/; a flow kept under a narrower path (the back office) takes __Secure- instead.
+  const name = secureCookies ? `${path === '/' ? '__Host-' : '__Secure-'}${cookieName}` : cookieName;
 
   const browserHash = (request: FastifyRequest) => {
     const token = request.cookies[name];

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { Db } from '../../infra/db/database.js';
+import { sendPage } from '../../infra/web/view.js';
+import { auditLogRoutes } from './audit-log.routes.js';
+import { BackofficeLayout, BACKOFFICE_NAV, roleAllows } from './backoffice-layout.js';
+import { staffAdminRoutes } from './staff-admin.routes.js';
+import { createStaffGuard } from './staff-guard.js';
+import { BACKOFFICE_PATH, createStaffSessions } from './staff-session.js';
+import { staffSignInRoutes } from './staff-sign-in.routes.js';
+
+export interface BackOfficeDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+}
+
+/**
+ * The back office (R22, R23): staff sign-in, the guard, the home page, staff administration and the audit log.
+ * Registered at the root (fastify-plugin) so that `app.requireStaff(role)` and `request.staff` exist for every
+ * back-office slice registered after it in app.ts; its own routes live in an encapsulated child.
+ */
+async function backOfficePlugin(app: FastifyInstance, deps: BackOfficeDeps): Promise<void> {
+  const { config, db, clock } = deps;
+  const sessions = createStaffSessions({ clock, config });
+  app.decorateRequest('staff', null);
+  app.decorate('requireStaff', createStaffGuard({ db, clock, sessions }));
+  // Search engines must never list a back-office page, whatever a link to it says.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url === BACKOFFICE_PATH || request.url.startsWith(`${BACKOFFICE_PATH}/`) || request.url.startsWith(`${BACKOFFICE_PATH}?`)) reply.header('x-robots-tag', 'noindex, nofollow');
+  });
+
+  await app.register(async (bo) => {
+    await bo.register(staffSignInRoutes, { config, db, clock, sessions });
+    bo.get(BACKOFFICE_PATH, { preHandler: bo.requireStaff('agent') }, async (request, reply) => {
+      const ctx = request.pageContext();
+      const staff = request.staff!;
+      const t = ctx.t;
+      return sendPage(
+        reply,
+        <BackofficeLayout ctx={ctx} staff={staff} title={t('bo.home.title')}>
+          <h1>{t('bo.home.title')}</h1>
+          <p class="lead">{t('bo.home.greeting', { name: staff.displayName })}</p>
+          <ul class="links">
+            {BACKOFFICE_NAV.filter((item) => item.href !== BACKOFFICE_PATH && roleAllows(staff.role, item.role)).map((item) => (
+              <li>
+                <a href={item.href}>{t(item.label)}</a>
+              </li>
+            ))}
+          </ul>
+          <p>{t('bo.home.confirmNote')}</p>
+        </BackofficeLayout>,
+      );
+    });
+    await bo.register(staffAdminRoutes, { config, db, clock });
+    await bo.register(auditLogRoutes, { db, clock });
+    // API-key administration (R24, administrators) registers here, guarded by bo.requireStaff('admin').
+  });
+}
+
+export const backOffice = fp(backOfficePlugin, { name: 'back-office', fastify: '5.x', dependencies: ['web'] });

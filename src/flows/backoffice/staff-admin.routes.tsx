@@ -1,0 +1,167 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import { recordAudit } from '../../infra/audit/audit.repository.js';
+import type { Db } from '../../infra/db/database.js';
+import type { StaffUser } from '../../infra/db/tables.js';
+import type { MessageKey } from '../../infra/i18n/i18n.js';
+import { byField, formText } from '../../infra/web/form.js';
+import { sendPage } from '../../infra/web/view.js';
+import { auditContext } from '../registration/registration.routes.js';
+import { BackofficeMessage } from './backoffice-layout.js';
+import { ConfirmPage, isConfirmed, readReason } from './confirm-page.js';
+import { disableStaff, enableStaff, endStaffSessions, findStaffById, listStaff, resetStaffTotp } from './staff.repository.js';
+import type { StaffPrincipal } from './staff-session.js';
+import { NewStaffPage, StaffCreatedPage, StaffListPage, type NewStaffForm, type StaffListNotice } from './staff-admin.views.js';
+import { createStaffUser, parseNewStaff, staffActor } from './staff-users.flow.js';
+
+export interface StaffAdminDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+}
+
+type StaffAction = 'disable' | 'enable' | 'reset-totp';
+
+/** R23 administrators manage staff users: list, create (password shown once), disable / re-enable, reset TOTP. */
+export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDeps): Promise<void> {
+  const { db, clock, config } = deps;
+  const kysely = db.kysely;
+  const admin = { preHandler: app.requireStaff('admin') };
+  const me = (request: FastifyRequest): StaffPrincipal => request.staff!;
+  const audit = (request: FastifyRequest, event: string, outcome: 'success' | 'refused', target: string, details: Record<string, string | null>) =>
+    recordAudit(kysely, clock, auditContext(request), { event, outcome, actor: staffActor(me(request).username), subject: staffActor(target), details });
+
+  app.get('/backoffice/staff', admin, async (request, reply) => {
+    const done = (request.query as Record<string, string | undefined>).done;
+    const notice = done === 'disabled' || done === 'enabled' || done === 'totp_reset' ? (done as StaffListNotice) : undefined;
+    return sendPage(reply, <StaffListPage ctx={request.pageContext()} staff={me(request)} users={await listStaff(kysely)} now={clock.now().toISOString()} notice={notice} />);
+  });
+
+  app.get('/backoffice/staff/new', admin, async (request, reply) => sendPage(reply, <NewStaffPage ctx={request.pageContext()} staff={me(request)} />));
+
+  app.post('/backoffice/staff/new', admin, async (request, reply) => {
+    const ctx = request.pageContext();
+    const t = ctx.t;
+    const form: NewStaffForm = {
+      username: formText(request.body, 'username').slice(0, 100),
+      displayName: formText(request.body, 'displayName').slice(0, 200),
+      email: formText(request.body, 'email').slice(0, 300),
+      role: formText(request.body, 'role'),
+    };
+    const parsed = parseNewStaff(form);
+    if (!parsed.ok) return sendPage(reply, <NewStaffPage ctx={ctx} staff={me(request)} form={form} errors={byField(parsed.errors)} />, 400);
+    const s = parsed.value;
+    if (!isConfirmed(request.body)) {
+      // R23: every action asks for confirmation; the checked values travel to the Confirm button.
+      return sendPage(
+        reply,
+        <ConfirmPage
+          ctx={ctx}
+          staff={me(request)}
+          title={t('bo.staff.confirmCreate.title')}
+          action="/backoffice/staff/new"
+          fields={{ username: s.username, displayName: s.displayName, email: s.email, role: s.role }}
+          reason="none"
+          confirmLabel={t('bo.staff.confirmCreate.confirm')}
+          cancelHref="/backoffice/staff"
+        >
+          <p>{t('bo.staff.confirmCreate.body', { username: s.username, name: s.displayName, email: s.email, role: t(s.role === 'admin' ? 'bo.role.admin' : 'bo.role.agent') })}</p>
+        </ConfirmPage>,
+      );
+    }
+    const created = await createStaffUser({ db: kysely, clock, audit: auditContext(request), issuer: config.brand.name }, s, { actor: staffActor(me(request).username) });
+    if (created.kind === 'taken') {
+      return sendPage(reply, <NewStaffPage ctx={ctx} staff={me(request)} form={form} errors={{ username: { code: 'staff_username_taken' } }} />, 409);
+    }
+    return sendPage(reply, <StaffCreatedPage ctx={ctx} staff={me(request)} user={created.user} password={created.password} />, 201);
+  });
+
+  /** The target of an action on /backoffice/staff/:id/…, or a 404 page. */
+  async function target(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<StaffUser | undefined> {
+    const id = request.params.id;
+    const user = /^\d{1,9}$/.test(id) ? await findStaffById(kysely, Number(id)) : undefined;
+    if (!user) {
+      const t = request.t;
+      sendPage(reply, <BackofficeMessage ctx={request.pageContext()} staff={me(request)} title={t('bo.staff.notFound')} body={t('bo.staff.notFoundBody')} action={{ href: '/backoffice/staff', label: t('bo.staff.back') }} />, 404);
+    }
+    return user;
+  }
+
+  const ACTIONS: Record<StaffAction, { reason: 'required' | 'optional'; title: 'bo.staff.confirmDisable' | 'bo.staff.confirmEnable' | 'bo.staff.confirmResetTotp' }> = {
+    disable: { reason: 'required', title: 'bo.staff.confirmDisable' },
+    enable: { reason: 'optional', title: 'bo.staff.confirmEnable' },
+    'reset-totp': { reason: 'required', title: 'bo.staff.confirmResetTotp' },
+  };
+
+  function confirmPage(request: FastifyRequest, reply: FastifyReply, action: StaffAction, user: StaffUser, status = 200, reasonValue?: string, reasonError?: { code: string; params?: Record<string, string | number> }) {
+    const ctx = request.pageContext();
+    const t = ctx.t;
+    const key = ACTIONS[action].title;
+    return sendPage(
+      reply,
+      <ConfirmPage
+        ctx={ctx}
+        staff={me(request)}
+        title={t(`${key}.title` as MessageKey, { username: user.username })}
+        action={`/backoffice/staff/${user.id}/${action}`}
+        reason={ACTIONS[action].reason}
+        reasonValue={reasonValue ?? ''}
+        reasonError={reasonError}
+        confirmLabel={t(`${key}.confirm` as MessageKey)}
+        cancelHref="/backoffice/staff"
+        danger={action !== 'enable'}
+      >
+        <p>{t(`${key}.body` as MessageKey, { username: user.username, name: user.display_name })}</p>
+      </ConfirmPage>,
+      status,
+    );
+  }
+
+  /** An action an administrator may not take (on themselves, on the last administrator): a 409 page, audited. */
+  async function refuseAction(request: FastifyRequest, reply: FastifyReply, action: StaffAction, user: StaffUser, reason: 'self' | 'last_admin') {
+    await audit(request, `staff.${action === 'reset-totp' ? 'totp_reset' : action === 'disable' ? 'disabled' : 'enabled'}`, 'refused', user.username, { reason });
+    const t = request.t;
+    const body = reason === 'self' ? t('bo.staff.refused.self') : t('bo.staff.refused.lastAdmin');
+    return sendPage(reply, <BackofficeMessage ctx={request.pageContext()} staff={me(request)} title={t('bo.staff.refused.title')} body={body} action={{ href: '/backoffice/staff', label: t('bo.staff.back') }} />, 409);
+  }
+
+  for (const action of Object.keys(ACTIONS) as StaffAction[]) {
+    app.get<{ Params: { id: string } }>(`/backoffice/staff/:id/${action}`, admin, async (request, reply) => {
+      const user = await target(request, reply);
+      if (!user) return reply;
+      if (user.id === me(request).id && action !== 'enable') return refuseAction(request, reply, action, user, 'self');
+      return confirmPage(request, reply, action, user);
+    });
+
+    app.post<{ Params: { id: string } }>(`/backoffice/staff/:id/${action}`, admin, async (request, reply) => {
+      const user = await target(request, reply);
+      if (!user) return reply;
+      if (user.id === me(request).id) return refuseAction(request, reply, action, user, 'self');
+      const reason = readReason(request.body, ACTIONS[action].reason === 'required');
+      if (!isConfirmed(request.body) || !reason.ok) {
+        return confirmPage(request, reply, action, user, reason.ok ? 200 : 400, formText(request.body, 'reason').slice(0, 500), reason.ok ? undefined : reason.error);
+      }
+      const now = clock.now().toISOString();
+      const details = { reason: reason.value };
+      if (action === 'disable') {
+        const result = await disableStaff(kysely, user.id, now);
+        if (result === 'last_admin') return refuseAction(request, reply, action, user, 'last_admin');
+        // Disabling ends the person's sessions at once (the guard also refuses a disabled user's session).
+        await endStaffSessions(kysely, user.id, now);
+        if (result === 'disabled') await audit(request, 'staff.disabled', 'success', user.username, details);
+        return reply.redirect('/backoffice/staff?done=disabled', 303);
+      }
+      if (action === 'enable') {
+        if (await enableStaff(kysely, user.id, now)) await audit(request, 'staff.enabled', 'success', user.username, details);
+        return reply.redirect('/backoffice/staff?done=enabled', 303);
+      }
+      await kysely.transaction().execute(async (trx) => {
+        await resetStaffTotp(trx, user.id, now);
+        await endStaffSessions(trx, user.id, now);
+      });
+      await audit(request, 'staff.totp_reset', 'success', user.username, details);
+      return reply.redirect('/backoffice/staff?done=totp_reset', 303);
+    });
+  }
+}

@@ -1,0 +1,176 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { generateSecret } from 'otplib';
+import QRCode from 'qrcode';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import { recordAudit } from '../../infra/audit/audit.repository.js';
+import type { Db } from '../../infra/db/database.js';
+import type { StaffUser } from '../../infra/db/tables.js';
+import { createFlowStore, type Flow } from '../../infra/flows/flow-store.js';
+import { bucket, count } from '../../infra/rate-limit/rate-limit.js';
+import { safeNext } from '../../infra/session/session.js';
+import { formText } from '../../infra/web/form.js';
+import { sendPage } from '../../infra/web/view.js';
+import { auditContext } from '../registration/registration.routes.js';
+import { BACKOFFICE_PATH, type StaffSessions } from './staff-session.js';
+import {
+  codeTriesExhausted,
+  matchTotp,
+  recordStaffFailure,
+  staffLocked,
+  staffPasswordStep,
+  staffSignedIn,
+  STAFF_MAX_WRONG_CODES,
+  type StaffSignInDeps,
+} from './staff-sign-in.flow.js';
+import { StaffEnrolPage, StaffSignInPage, StaffTotpPage } from './staff-sign-in.views.js';
+import { claimTotpStep, enrolTotp, findStaffById } from './staff.repository.js';
+import { staffActor, totpUri } from './staff-users.flow.js';
+
+export interface StaffSignInRouteDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  sessions: StaffSessions;
+}
+
+// The second step of one staff sign-in (or the enrolment of an app) must be finished within 10 minutes.
+const SIGN_IN_TTL_MS = 10 * 60_000;
+
+interface StaffSignInData {
+  staffId: number;
+  next?: string;
+  /** The secret being enrolled (state 'enrol'): kept here, not on the user, until a code proves the app holds it. */
+  secret?: string;
+}
+
+/** Only back-office pages may be the return address after sign-in. */
+function backofficeNext(next: unknown): string | undefined {
+  const safe = safeNext(next);
+  return safe && (safe === BACKOFFICE_PATH || safe.startsWith(`${BACKOFFICE_PATH}/`) || safe.startsWith(`${BACKOFFICE_PATH}?`)) ? safe : undefined;
+}
+
+/** R23: /backoffice/sign-in (password), /backoffice/sign-in/verify (TOTP, or enrolment first), /backoffice/sign-out. */
+export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInRouteDeps): Promise<void> {
+  const { db, clock, config, sessions } = deps;
+  const kysely = db.kysely;
+  const flows = createFlowStore<StaffSignInData>(clock, { kind: 'staff-sign-in', ttlMs: SIGN_IN_TTL_MS, cookieName: 'staff_signin', secureCookies: config.secureCookies, cookiePath: BACKOFFICE_PATH });
+  const flowDeps = (request: FastifyRequest): StaffSignInDeps => ({ db: kysely, clock, audit: auditContext(request) });
+
+  app.get('/backoffice/sign-in', async (request, reply) => {
+    const q = request.query as Record<string, string | undefined>;
+    const notice = q.expired === '1' ? 'expired' : q.signedOut === '1' ? 'signed_out' : q.restart === '1' ? 'restart' : undefined;
+    return sendPage(reply, <StaffSignInPage ctx={request.pageContext()} next={backofficeNext(q.next)} notice={notice} />);
+  });
+
+  app.post('/backoffice/sign-in', async (request, reply) => {
+    const username = formText(request.body, 'username').slice(0, 100);
+    const next = backofficeNext(formText(request.body, 'next'));
+    const outcome = await staffPasswordStep(flowDeps(request), username, formText(request.body, 'password'));
+    const ctx = request.pageContext();
+    switch (outcome.kind) {
+      case 'failed':
+        // The same page and status for an unknown username and a wrong password.
+        return sendPage(reply, <StaffSignInPage ctx={ctx} username={username} next={next} notice="failed" />, 401);
+      case 'locked':
+      case 'address_limited':
+        return sendPage(reply, <StaffSignInPage ctx={ctx} username={username} next={next} notice={outcome.kind} />, 429);
+      case 'disabled':
+        return sendPage(reply, <StaffSignInPage ctx={ctx} username={username} next={next} notice="disabled" />, 403);
+      case 'ok': {
+        const enrolled = Boolean(outcome.user.totp_secret && outcome.user.totp_enabled_at);
+        const data: StaffSignInData = { staffId: outcome.user.id, ...(next ? { next } : {}), ...(enrolled ? {} : { secret: generateSecret() }) };
+        await flows.start(kysely, reply, { state: enrolled ? 'totp' : 'enrol', data });
+        return reply.redirect('/backoffice/sign-in/verify', 303);
+      }
+    }
+  });
+
+  /** The browser's sign-in between the password and the code, with its (still active, unlocked) staff user. */
+  async function current(request: FastifyRequest, reply: FastifyReply): Promise<{ flow: Flow<StaffSignInData>; user: StaffUser } | undefined> {
+    const found = await flows.load(kysely, request);
+    if (found.status !== 'active') {
+      reply.redirect(found.status === 'expired' ? '/backoffice/sign-in?restart=1' : '/backoffice/sign-in', 303);
+      return undefined;
+    }
+    const user = await findStaffById(kysely, found.flow.data.staffId);
+    if (!user || user.status !== 'active' || (await staffLocked(flowDeps(request), user.username))) {
+      await flows.end(kysely, request, reply);
+      reply.redirect('/backoffice/sign-in?restart=1', 303);
+      return undefined;
+    }
+    return { flow: found.flow, user };
+  }
+
+  const qrOf = async (user: StaffUser, secret: string) => {
+    const svg = await QRCode.toString(totpUri(config.brand.name, user.username, secret), { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
+  };
+
+  async function showStep(request: FastifyRequest, reply: FastifyReply, flow: Flow<StaffSignInData>, user: StaffUser, status = 200, remaining?: number) {
+    const ctx = request.pageContext();
+    const extra = remaining !== undefined ? { remaining } : {};
+    if (flow.state === 'enrol' && flow.data.secret) return sendPage(reply, <StaffEnrolPage ctx={ctx} qr={await qrOf(user, flow.data.secret)} secret={flow.data.secret} {...extra} />, status);
+    return sendPage(reply, <StaffTotpPage ctx={ctx} {...extra} />, status);
+  }
+
+  app.get('/backoffice/sign-in/verify', async (request, reply) => {
+    const cur = await current(request, reply);
+    if (!cur) return reply;
+    return showStep(request, reply, cur.flow, cur.user);
+  });
+
+  app.post('/backoffice/sign-in/verify', async (request, reply) => {
+    const cur = await current(request, reply);
+    if (!cur) return reply;
+    const { flow, user } = cur;
+    const fd = flowDeps(request);
+    const answer = formText(request.body, 'code').slice(0, 20);
+    const now = clock.now();
+    // Every try is counted first, atomically, so parallel guesses share one count.
+    if (await codeTriesExhausted(fd, flow.id)) {
+      await flows.end(kysely, request, reply);
+      return reply.redirect('/backoffice/sign-in?restart=1', 303);
+    }
+    let ok = false;
+    const enrolling = flow.state === 'enrol' && flow.data.secret !== undefined;
+    if (enrolling) {
+      const step = await matchTotp(flow.data.secret!, answer, now, null);
+      ok = step !== undefined && (await enrolTotp(kysely, user.id, flow.data.secret!, step, now.toISOString()));
+      if (ok) await recordAudit(kysely, clock, fd.audit, { event: 'staff.totp_enrolled', outcome: 'success', actor: staffActor(user.username), subject: staffActor(user.username) });
+    } else if (flow.state === 'totp' && user.totp_secret && user.totp_enabled_at) {
+      const step = await matchTotp(user.totp_secret, answer, now, user.totp_last_step);
+      // One conditional update makes the time step single use even when two submits race.
+      ok = step !== undefined && (await claimTotpStep(kysely, user.id, step));
+    }
+    if (!ok) {
+      await recordStaffFailure(fd, user.username, user, enrolling ? 'wrong_enrol_code' : 'wrong_code', 'totp');
+      if (await staffLocked(fd, user.username)) {
+        await flows.end(kysely, request, reply);
+        return reply.redirect('/backoffice/sign-in?restart=1', 303);
+      }
+      return showStep(request, reply, flow, user, 400, await remainingTries(flow.id));
+    }
+    // The sign-in is finished exactly once, even if the same code is posted twice at once.
+    if (!(await flows.advance(kysely, flow, flow.state, 'done'))) return reply.redirect('/backoffice/sign-in?restart=1', 303);
+    await staffSignedIn(fd, user, enrolling);
+    // A new session with a fresh token: whatever staff session this browser had is ended first (no fixation).
+    await sessions.end(kysely, request, reply);
+    await sessions.start(kysely, reply, user.id);
+    await flows.end(kysely, request, reply);
+    return reply.redirect(flow.data.next ?? BACKOFFICE_PATH, 303);
+  });
+
+  async function remainingTries(flowId: string): Promise<number> {
+    return Math.max(0, STAFF_MAX_WRONG_CODES - (await count(kysely, clock, bucket('staff-totp-try', flowId), 3_600_000)));
+  }
+
+  app.post('/backoffice/sign-out', async (request, reply) => {
+    const found = await sessions.load(kysely, request);
+    await sessions.end(kysely, request, reply);
+    if (found.status === 'active') {
+      await recordAudit(kysely, clock, auditContext(request), { event: 'staff.signout', outcome: 'success', actor: staffActor(found.staff.username) });
+    }
+    return reply.redirect('/backoffice/sign-in?signedOut=1', 303);
+  });
+}
