@@ -2,6 +2,7 @@
 // Slices may keep their messages in parts/ (both languages side by side); they are merged here.
 import { contactEs } from './parts/contact.js';
 import { securityEs } from './parts/security.js';
+import { backofficeMembersEs } from './parts/backoffice-members.js';
 
 const core = {
   'lang.name': 'Español',
@@ -330,6 +331,6 @@ const core = {
   'email.enrolment.keep': 'Guarda este email: estos datos también aparecen en tu tarjeta de asegurado.',
 } as const;
 
-export const es = { ...core, ...securityEs, ...contactEs } as const;
+export const es = { ...core, ...securityEs, ...contactEs, ...backofficeMembersEs } as const;
 
 export type MessageKey = keyof typeof es;
