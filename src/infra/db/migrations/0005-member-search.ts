@@ -42,19 +42,30 @@ export async function up(db: Kysely<any>): Promise<void> {
       .where('id', '>', after)
       .orderBy('id')
       .limit(BACKFILL_BATCH)
-      .execute()) as { id: number; first_name: string; last_name: string }[];
+      .execute()) as NameRow[];
     if (rows.length === 0) break;
-    await db.transaction().execute(async (trx) => {
-      const terms: { term: string; member_id: number }[] = [];
-      for (const r of rows) {
-        const name = fold(`${r.last_name} ${r.first_name}`).slice(0, 210);
-        await trx.updateTable('members').set({ search_name: name }).where('id', '=', r.id).execute();
-        for (const term of new Set(name.split(' ').filter(Boolean))) terms.push({ term: term.slice(0, 100), member_id: r.id });
-      }
-      for (let i = 0; i < terms.length; i += 500) {
-        await trx.insertInto('member_search_terms').values(terms.slice(i, i + 500)).onConflict((oc) => oc.doNothing()).execute();
-      }
-    });
+    // PostgreSQL runs the whole migration in one transaction already (and refuses a nested one); SQLite gets one per batch.
+    if (db.isTransaction) await backfill(db, rows);
+    else await db.transaction().execute((trx) => backfill(trx, rows));
     after = rows[rows.length - 1]!.id;
+  }
+}
+
+interface NameRow {
+  id: number;
+  first_name: string;
+  last_name: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any> (STYLE habit 7)
+async function backfill(db: Kysely<any>, rows: NameRow[]): Promise<void> {
+  const terms: { term: string; member_id: number }[] = [];
+  for (const r of rows) {
+    const name = fold(`${r.last_name} ${r.first_name}`).slice(0, 210);
+    await db.updateTable('members').set({ search_name: name }).where('id', '=', r.id).execute();
+    for (const term of new Set(name.split(' ').filter(Boolean))) terms.push({ term: term.slice(0, 100), member_id: r.id });
+  }
+  for (let i = 0; i < terms.length; i += 500) {
+    await db.insertInto('member_search_terms').values(terms.slice(i, i + 500)).onConflict((oc) => oc.doNothing()).execute();
   }
 }
