@@ -94,6 +94,12 @@ describeEachDatabase('feed import', (kind) => {
     assert.equal(again.updated, 1);
     const updated = await db.kysely.selectFrom('members').selectAll().where('member_number', '=', 'NM91').executeTakeFirstOrThrow();
     assert.equal(updated.city, 'Madrid');
+    // R23: the agents' name index is written with the member, folded, and follows a change of name.
+    assert.equal(updated.search_name, 'perez ana');
+    const terms = () => db.kysely.selectFrom('member_search_terms').select('term').where('member_id', '=', updated.id).orderBy('term').execute().then((r) => r.map((t) => t.term));
+    assert.deepEqual(await terms(), ['ana', 'perez']);
+    await run(csv(row({ policy_number: 'NP91', member_number: 'NM91', document_type: 'NIF', document_number: '12345678Z', mobile: '+34612345678', city: 'Madrid', first_name: 'Ána María', last_name: 'Núñez' })));
+    assert.deepEqual(await terms(), ['ana', 'maria', 'nunez']);
   });
 
   test('reports each bad row with line, field and reason, keeps the good rows and half-writes nothing', async () => {

@@ -6,6 +6,7 @@ import { isMinorOn, todayIn } from '../domain/calendar.js';
 import type { FieldError } from '../domain/result.js';
 import { recordAudit } from '../infra/audit/audit.repository.js';
 import type { Db } from '../infra/db/database.js';
+import { searchNameOf, writeMemberSearchTerms } from '../infra/db/member-search.js';
 import type { Database, Member, MemberTable, Policy } from '../infra/db/tables.js';
 import type { Courier } from '../infra/outbox/courier.js';
 import { enrolmentEmail } from '../infra/outbox/templates/enrolment.js';
@@ -73,6 +74,7 @@ function memberValues(row: FeedRow, policyId: number) {
     province: m.province,
     country: m.country,
     language: m.language,
+    search_name: searchNameOf(m),
   } satisfies Partial<MemberTable>;
 }
 
@@ -256,6 +258,7 @@ async function applyBatch(
         memberId = current.id;
         if (changed(current, values)) {
           await trx.updateTable('members').set({ ...values, updated_at: now }).where('id', '=', current.id).execute();
+          if (current.search_name !== values.search_name) await writeMemberSearchTerms(trx, memberId, values.search_name, false);
           report.updated++;
         } else {
           report.unchanged++;
@@ -272,6 +275,7 @@ async function applyBatch(
           .executeTakeFirstOrThrow();
         memberId = inserted.id;
         isNew = true;
+        await writeMemberSearchTerms(trx, memberId, values.search_name, true);
         report.inserted++;
         if (join) report.joinedAccounts++;
         else if (

@@ -3,12 +3,14 @@ import type { Db } from './database.js';
 import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-captcha.js';
 import * as m0003 from './migrations/0003-back-office.js';
+import * as m0005 from './migrations/0005-member-search.js';
 
 // Migrations are listed here rather than read from disk, so the compiled bundle and the tests see the same set.
 const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-captcha': m0002,
   '0003-back-office': m0003,
+  '0005-member-search': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

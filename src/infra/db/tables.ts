@@ -37,8 +37,16 @@ export interface MemberTable {
   language: 'es' | 'en';
   /** The account this record belongs to (R5: one account per person, across policies). */
   account_id: number | null;
+  /** R23: folded "surnames first name" (domain/search-text.ts), the agents' sort key; null only before migration 0005. */
+  search_name: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** R23: one row per folded word of a member's name, for prefix search by any word (written with the member). */
+export interface MemberSearchTermTable {
+  term: string;
+  member_id: number;
 }
 
 export interface GuardianLinkTable {
@@ -221,6 +229,7 @@ export interface StaffSessionTable {
 export interface Database {
   policies: PolicyTable;
   members: MemberTable;
+  member_search_terms: MemberSearchTermTable;
   guardian_links: GuardianLinkTable;
   accounts: AccountTable;
   password_history: PasswordHistoryTable;

@@ -3,6 +3,7 @@
 import { contactEs } from './parts/contact.js';
 import { securityEs } from './parts/security.js';
 import { backofficeEs } from './parts/backoffice.js';
+import { backofficeMembersEs } from './parts/backoffice-members.js';
 
 const core = {
   'lang.name': 'Español',
@@ -331,6 +332,6 @@ const core = {
   'email.enrolment.keep': 'Guarda este email: estos datos también aparecen en tu tarjeta de asegurado.',
 } as const;
 
-export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs } as const;
+export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs } as const;
 
 export type MessageKey = keyof typeof es;

@@ -9,8 +9,11 @@ export function formText(body: unknown, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** What the form components need of a page: the translator, and the CSRF token for POST forms. */
+export type FormContext = Pick<PageContext, 't' | 'csrfToken'>;
+
 /** A POST form that carries its CSRF token; every state-changing form in the portal is one of these. */
-export function Form({ ctx, action, children, id, class: className }: { ctx: PageContext; action: string; children: ComponentChildren; id?: string; class?: string }) {
+export function Form({ ctx, action, children, id, class: className }: { ctx: Pick<PageContext, 'csrfToken'>; action: string; children: ComponentChildren; id?: string; class?: string }) {
   return (
     <form method="post" action={action} noValidate {...(id ? { id } : {})} {...(className ? { class: className } : {})}>
       <input type="hidden" name="_csrf" value={ctx.csrfToken()} />
@@ -20,7 +23,7 @@ export function Form({ ctx, action, children, id, class: className }: { ctx: Pag
 }
 
 /** Turns an error code into the member's language (STYLE habit 4: errors are codes, views make them text). */
-export function errorText(ctx: PageContext, error: Pick<FieldError, 'code' | 'params'>): string {
+export function errorText(ctx: Pick<PageContext, 't'>, error: Pick<FieldError, 'code' | 'params'>): string {
   const key = `field.${error.code}`;
   const known = key in catalogs.es;
   return ctx.t((known ? key : 'field.invalid') as MessageKey, error.params);
@@ -36,7 +39,7 @@ export function byField(errors: readonly FieldError[]): FieldErrors {
 }
 
 export interface InputProps {
-  ctx: PageContext;
+  ctx: Pick<PageContext, 't'>;
   name: string;
   label: string;
   value?: string | null | undefined;
@@ -85,7 +88,7 @@ export function Input(p: InputProps) {
 }
 
 export interface SelectProps {
-  ctx: PageContext;
+  ctx: Pick<PageContext, 't'>;
   name: string;
   label: string;
   value?: string | null | undefined;
@@ -123,7 +126,7 @@ export function Select(p: SelectProps) {
 }
 
 /** The list of problems at the top of a form, each a link to its field (WCAG 3.3.1; GOV.UK pattern). */
-export function ErrorSummary({ ctx, errors, labels }: { ctx: PageContext; errors: FieldErrors; labels: Record<string, string> }) {
+export function ErrorSummary({ ctx, errors, labels }: { ctx: Pick<PageContext, 't'>; errors: FieldErrors; labels: Record<string, string> }) {
   const entries = Object.entries(errors).filter((e): e is [string, NonNullable<FieldErrors[string]>] => e[1] !== undefined);
   if (entries.length === 0) return null;
   return (
