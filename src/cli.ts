@@ -7,6 +7,7 @@ import { importFeed, type ImportReport } from './feed/feed.import.js';
 import { translator } from './infra/i18n/i18n.js';
 import { migrateToLatest } from './infra/db/migrate.js';
 import { openDatabase } from './infra/db/database.js';
+import { apiKeyCommand } from './flows/integration/api-keys.cli.js';
 import { serve } from './main.js';
 import { openRuntime } from './runtime.js';
 
@@ -18,6 +19,11 @@ Commands:
   import FILE    import a member feed (CSV, UTF-8; PRODUCT §2); exits 1 when any row was skipped
   demo           import the demo feed into the database (idempotent)
   demo --csv     print the demo feed as CSV
+  api-key create --name NAME --scope members:write[,members:read] [--rate N]
+                 create an integration API key (R24); the key is printed once, only its hash is kept
+  api-key list   list the keys (never the keys themselves)
+  api-key revoke ID
+                 revoke a key at once
   help           this text
 
 Configuration comes from the environment (and ./.env), as for the server: see README.md.`;
@@ -104,6 +110,14 @@ async function run(argv: string[]): Promise<number> {
       try {
         printImportReport(await loadDemo(runtime));
         return 0;
+      } finally {
+        await runtime.close();
+      }
+    }
+    case 'api-key': {
+      const runtime = await openRuntime(config);
+      try {
+        return await apiKeyCommand(runtime, args, { out: console.log, err: console.error });
       } finally {
         await runtime.close();
       }

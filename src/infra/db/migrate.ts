@@ -2,11 +2,13 @@ import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database.js';
 import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-captcha.js';
+import * as m0004 from './migrations/0004-integration-api.js';
 
 // Migrations are listed here rather than read from disk, so the compiled bundle and the tests see the same set.
 const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-captcha': m0002,
+  '0004-integration-api': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -182,6 +182,23 @@ export interface CaptchaSolutionTable {
   expires_at: Timestamp;
 }
 
+/** R24: an integration API key; only its SHA-256 hash is stored. */
+export interface ApiKeyTable {
+  id: Generated<number>;
+  name: string;
+  key_hash: string;
+  /** The key's prefix and first characters, enough to recognise it in a list, never enough to use it. */
+  key_hint: string;
+  /** Space-separated scopes, e.g. `members:write members:read`. */
+  scopes: string;
+  rate_per_minute: number;
+  created_by: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+}
+
 export interface Database {
   policies: PolicyTable;
   members: MemberTable;
@@ -195,6 +212,7 @@ export interface Database {
   audit_events: AuditEventTable;
   rate_limits: RateLimitTable;
   captcha_solutions: CaptchaSolutionTable;
+  api_keys: ApiKeyTable;
 }
 
 export type Policy = Selectable<PolicyTable>;
@@ -203,3 +221,4 @@ export type NewMember = Insertable<MemberTable>;
 export type MemberUpdate = Updateable<MemberTable>;
 export type Account = Selectable<AccountTable>;
 export type OutboxMessage = Selectable<OutboxTable>;
+export type ApiKey = Selectable<ApiKeyTable>;
