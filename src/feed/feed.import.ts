@@ -30,6 +30,8 @@ export interface ImportReport {
   enrolmentEmails: number;
   /** Bad rows (line, field, reason); the first MAX_REPORTED are kept, `skipped` counts them all. */
   problems: RowProblem[];
+  /** Every problem found, kept in `problems` or not. */
+  problemCount: number;
   /** A problem with the file as a whole (no header, or a break the parser cannot read past). */
   fileError?: RowProblem;
 }
@@ -51,6 +53,8 @@ export interface ImportOptions {
 }
 
 const MAX_REPORTED = 10_000;
+/** Rows per multi-row insert: 500 rows of ~20 columns stay well under SQLite's and PostgreSQL's bound-parameter limits. */
+const MAX_ROWS_PER_INSERT = 500;
 type Tx = Transaction<Database> | Kysely<Database>;
 
 export interface PendingRow {
@@ -100,6 +104,7 @@ export function emptyReport(): ImportReport {
     joinedAccounts: 0,
     enrolmentEmails: 0,
     problems: [],
+    problemCount: 0,
   };
 }
 
@@ -130,6 +135,7 @@ export async function importRecords(
   const problem = (line: number, errors: FieldError[]) => {
     report.skipped++;
     for (const e of errors) {
+      report.problemCount++;
       if (report.problems.length < MAX_REPORTED) report.problems.push({ line, field: e.field, code: e.code, ...(e.params ? { params: e.params } : {}) });
     }
   };
@@ -276,9 +282,46 @@ export async function upsertFeedRows(
     const documents = [...new Set(rows.map((r) => r.row.member.documentNumber).filter((d): d is string => d !== null))];
     const accounts = await accountsByUsername(trx, documents);
 
+    // New members are inserted many rows to a statement (one round trip per batch, not per row: an import or a
+    // bulk API call of many thousand members stays quick on PostgreSQL); a row whose guardian is still waiting to
+    // be inserted flushes them first, so links always find their ids.
+    const toInsert: { row: FeedRow; policyId: number; join: number | null; guardians: number[] }[] = [];
+    const waitingNumbers = new Set<string>();
+    const insertWaiting = async () => {
+      for (let start = 0; start < toInsert.length; start += MAX_ROWS_PER_INSERT) {
+        const chunk = toInsert.slice(start, start + MAX_ROWS_PER_INSERT);
+        const inserted = await trx
+          .insertInto('members')
+          .values(
+            chunk.map((p) => ({ ...memberValues(p.row, p.policyId), member_number: p.row.member.memberNumber, account_id: p.join, created_at: now, updated_at: now })),
+          )
+          .returning(['id', 'member_number'])
+          .execute();
+        const ids = new Map(inserted.map((m) => [m.member_number, m.id]));
+        for (const { row, policyId, join, guardians } of chunk) {
+          const memberId = ids.get(row.member.memberNumber)!;
+          report.inserted++;
+          if (join) report.joinedAccounts++;
+          else if (row.member.email && row.policy.scheme === 'local' && row.policy.status === 'active' && !isMinorOn(row.member.dateOfBirth, today)) {
+            await deps.courier.email(trx, row.member.email, row.member.language, enrolmentEmail, {
+              firstName: row.member.firstName,
+              memberNumber: row.member.memberNumber,
+              policyNumber: row.policy.policyNumber,
+            });
+            report.enrolmentEmails++;
+          }
+          known.set(row.member.memberNumber, { id: memberId, policy_id: policyId });
+          await syncGuardians(trx, memberId, guardians, true, now);
+        }
+      }
+      toInsert.length = 0;
+      waitingNumbers.clear();
+    };
+
     for (const pending of rows) {
       const { row, line } = pending;
       const policy = policies.get(row.policy.policyNumber)!;
+      if (row.guardianMemberNumbers.some((g) => waitingNumbers.has(g))) await insertWaiting();
       // R14 relies on these links: a guardian must be a member of the same policy.
       const guardians: number[] = [];
       const missing: string[] = [];
@@ -295,47 +338,25 @@ export async function upsertFeedRows(
 
       const values = memberValues(row, policy.id);
       const current = existing.get(row.member.memberNumber);
-      let memberId: number;
-      let isNew = false;
       if (current) {
-        memberId = current.id;
         if (changed(current, values)) {
           await trx.updateTable('members').set({ ...values, updated_at: now }).where('id', '=', current.id).execute();
           report.updated++;
         } else {
           report.unchanged++;
         }
+        known.set(row.member.memberNumber, { id: current.id, policy_id: policy.id });
+        await syncGuardians(trx, current.id, guardians, false, now);
       } else {
         // PRODUCT §2: a new record whose document is already a username joins that account, when the birth date
         // matches one the account already holds (a different birth date is another person sharing a typo).
         const account = row.member.documentNumber ? accounts.get(row.member.documentNumber) : undefined;
         const join = account && account.birthDates.has(row.member.dateOfBirth) ? account.id : null;
-        const inserted = await trx
-          .insertInto('members')
-          .values({ ...values, member_number: row.member.memberNumber, account_id: join, created_at: now, updated_at: now })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        memberId = inserted.id;
-        isNew = true;
-        report.inserted++;
-        if (join) report.joinedAccounts++;
-        else if (
-          row.member.email &&
-          row.policy.scheme === 'local' &&
-          row.policy.status === 'active' &&
-          !isMinorOn(row.member.dateOfBirth, today)
-        ) {
-          await deps.courier.email(trx, row.member.email, row.member.language, enrolmentEmail, {
-            firstName: row.member.firstName,
-            memberNumber: row.member.memberNumber,
-            policyNumber: row.policy.policyNumber,
-          });
-          report.enrolmentEmails++;
-        }
+        toInsert.push({ row, policyId: policy.id, join, guardians });
+        waitingNumbers.add(row.member.memberNumber);
       }
-      known.set(row.member.memberNumber, { id: memberId, policy_id: policy.id });
-      await syncGuardians(trx, memberId, guardians, isNew, now);
     }
+    await insertWaiting();
   });
   return waiting;
 }
