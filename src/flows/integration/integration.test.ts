@@ -320,6 +320,41 @@ describeEachDatabase('integration API', (kind) => {
     problem(await ctx.app.inject({ method: 'POST', url: '/api/v1/members/bulk', headers: { ...auth(writer), 'content-type': 'application/json' }, payload: '{}' }), 415);
   });
 
+  test('a bulk body past 200 MB is cut off as it streams: 413, the lines before the limit applied', async () => {
+    const declared = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/members/bulk',
+      headers: { ...auth(writer), 'content-type': 'application/x-ndjson', 'content-length': String(300 * 1024 * 1024) },
+      payload: line({ member_number: 'CUT-0', policy_number: 'POLCUT', email: null }),
+    });
+    problem(declared, 413);
+    let pulled = 0;
+    const megabyte = Buffer.alloc(1024 * 1024, 0x20);
+    async function* body() {
+      yield Buffer.from(line({ member_number: 'CUT-1', policy_number: 'POLCUT', email: null }) + line({ member_number: 'CUT-2', policy_number: 'POLCUT', email: null }));
+      for (let i = 0; i < 300; i++) {
+        pulled++;
+        yield megabyte;
+      }
+    }
+    const res = await bulk(Readable.from(body()));
+    const answer = problem(res, 413) as Json & { summary: Json };
+    assert.equal(res.headers.connection, 'close');
+    assert.equal(answer.summary.inserted, 2);
+    assert.deepEqual(answer.summary.stream_error, { line: 3, field: 'body', code: 'too_large', params: { max: 200 * 1024 * 1024 } });
+    // 200 MB plus the few chunks the stream pipes read ahead; never the 300 MB on offer.
+    assert.ok(pulled <= 210, `the server stopped reading at the limit (${pulled} MB read)`);
+    const stored = await ctx.db.kysely.selectFrom('members').select('member_number').where('member_number', 'like', 'CUT%').orderBy('member_number').execute();
+    assert.deepEqual(stored.map((m) => m.member_number), ['CUT1', 'CUT2']);
+  });
+
+  test('two identical PUTs racing for a new member: one creates it, the other finds it unchanged; one email', async () => {
+    const body = member({ email: 'race@example.com', first_name: 'Rita' });
+    const [a, b] = await Promise.all([put('/api/v1/members/RACE-1', body), put('/api/v1/members/RACE-1', body)]);
+    assert.deepEqual([a.statusCode, b.statusCode].sort(), [200, 201], a.body + b.body);
+    assert.equal((await enrolments()).filter((m) => m.recipient === 'race@example.com').length, 1);
+  });
+
   test('a 20,000-line bulk stream is applied while it is still arriving (read line by line, never buffered whole)', async () => {
     const total = 20_000;
     const perChunk = 250;
