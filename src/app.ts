@@ -10,6 +10,7 @@ import { backOffice } from './flows/backoffice/backoffice.plugin.js';
 import { contactRoutes } from './flows/account/contact.routes.js';
 import { securityRoutes } from './flows/account/security.routes.js';
 import { helpRoutes } from './flows/help/help.routes.js';
+import { integrationRoutes } from './flows/integration/integration.routes.js';
 import { passwordChangeRoutes } from './flows/account/password-change.routes.js';
 import { recoveryRoutes } from './flows/recovery/recovery.routes.js';
 import { registrationRoutes } from './flows/registration/registration.routes.js';
@@ -60,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(securityRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, sessions, kickOutbox: deps.kickOutbox });
   // R23 back office: staff sign-in, app.requireStaff(role) for every back-office slice registered after it.
   await app.register(backOffice, { config: deps.config, db: deps.db, clock: deps.clock });
+  await app.register(integrationRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, kickOutbox: deps.kickOutbox });
   if (deps.config.devMailbox) await app.register(devMailboxRoutes, { db: deps.db });
   return app;
 }

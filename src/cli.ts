@@ -8,6 +8,7 @@ import { translator } from './infra/i18n/i18n.js';
 import { migrateToLatest } from './infra/db/migrate.js';
 import { openDatabase } from './infra/db/database.js';
 import { runStaffCommand } from './flows/backoffice/staff.cli.js';
+import { apiKeyCommand } from './flows/integration/api-keys.cli.js';
 import { serve } from './main.js';
 import { openRuntime } from './runtime.js';
 
@@ -22,6 +23,11 @@ Commands:
   staff create-admin --username U --email E [--name N]
                  create a back-office administrator: prints a generated password (once) and the
                  otpauth:// URI to enrol an authenticator app; refuses a username that exists
+  api-key create --name NAME --scope members:write[,members:read] [--rate N]
+                 create an integration API key (R24); the key is printed once, only its hash is kept
+  api-key list   list the keys (never the keys themselves)
+  api-key revoke ID
+                 revoke a key at once
   help           this text
 
 Configuration comes from the environment (and ./.env), as for the server: see README.md.`;
@@ -114,6 +120,14 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'staff':
       return runStaffCommand(config, args, USAGE);
+    case 'api-key': {
+      const runtime = await openRuntime(config);
+      try {
+        return await apiKeyCommand(runtime, args, { out: console.log, err: console.error });
+      } finally {
+        await runtime.close();
+      }
+    }
     default:
       console.error(`Unknown command: ${command}\n\n${USAGE}`);
       return 2;

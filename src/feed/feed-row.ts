@@ -107,17 +107,11 @@ function take<T>(result: Result<T>, errors: FieldError[]): T | undefined {
   return undefined;
 }
 
-/** Validates one feed row field by field; `today` is the insurer's civil date (no birth date may lie after it). */
-export function parseFeedRow(raw: RawFeedRow, today: string): Result<FeedRow> {
-  const errors: FieldError[] = [];
-  for (const column of FEED_COLUMNS) {
-    const value = raw[column];
-    // A byte sequence that was not UTF-8 decodes to U+FFFD: such a row is refused whole, never stored garbled.
-    if (value.includes('\uFFFD')) errors.push({ field: column, code: 'not_utf8' });
-    else if (value.length > MAX_FIELD) errors.push({ field: column, code: 'too_long', params: { max: MAX_FIELD } });
-  }
-  if (errors.length) return { ok: false, errors };
+/** The policy columns of a feed row: a policy on its own (the JSON API's policy upsert) has these fields. */
+export const POLICY_COLUMNS = ['policy_number', 'policy_status', 'scheme', 'product', 'policy_start', 'policy_end'] as const satisfies readonly FeedColumn[];
+export type RawPolicyRow = Pick<RawFeedRow, (typeof POLICY_COLUMNS)[number]>;
 
+function policyFields(raw: RawPolicyRow, errors: FieldError[]) {
   const policyNumber = take(parseReference(raw.policy_number, 'policy_number'), errors);
   const status = oneOf(['active', 'cancelled'] as const, raw.policy_status.trim(), 'policy_status', errors);
   const scheme = oneOf(['local', 'international', 'expatriate'] as const, raw.scheme.trim(), 'scheme', errors);
@@ -125,6 +119,36 @@ export function parseFeedRow(raw: RawFeedRow, today: string): Result<FeedRow> {
   const startDate = date(raw.policy_start, 'policy_start', errors, true);
   const endDate = date(raw.policy_end, 'policy_end', errors, false);
   if (startDate && endDate && endDate < startDate) errors.push({ field: 'policy_end', code: 'before_start' });
+
+  return { policyNumber, status, scheme, product, startDate, endDate };
+}
+
+function checkEncodingAndLength(raw: Partial<RawFeedRow>, columns: readonly FeedColumn[], errors: FieldError[]): void {
+  for (const column of columns) {
+    const value = raw[column] ?? '';
+    // A byte sequence that was not UTF-8 decodes to U+FFFD: such a row is refused whole, never stored garbled.
+    if (value.includes('\uFFFD')) errors.push({ field: column, code: 'not_utf8' });
+    else if (value.length > MAX_FIELD) errors.push({ field: column, code: 'too_long', params: { max: MAX_FIELD } });
+  }
+}
+
+/** Validates a policy's columns exactly as a feed row's (PRODUCT §2). */
+export function parseFeedPolicy(raw: RawPolicyRow): Result<FeedRow['policy']> {
+  const errors: FieldError[] = [];
+  checkEncodingAndLength(raw, POLICY_COLUMNS, errors);
+  if (errors.length) return { ok: false, errors };
+  const { policyNumber, status, scheme, product, startDate, endDate } = policyFields(raw, errors);
+  if (errors.length) return { ok: false, errors };
+  return { ok: true, value: { policyNumber: policyNumber!, status: status!, scheme: scheme!, product: product!, startDate: startDate!, endDate } };
+}
+
+/** Validates one feed row field by field; `today` is the insurer's civil date (no birth date may lie after it). */
+export function parseFeedRow(raw: RawFeedRow, today: string): Result<FeedRow> {
+  const errors: FieldError[] = [];
+  checkEncodingAndLength(raw, FEED_COLUMNS, errors);
+  if (errors.length) return { ok: false, errors };
+
+  const { policyNumber, status, scheme, product, startDate, endDate } = policyFields(raw, errors);
 
   const memberNumber = take(parseReference(raw.member_number, 'member_number'), errors);
   const role = oneOf(['holder', 'dependent'] as const, raw.role.trim(), 'role', errors);

@@ -4,9 +4,9 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import { isMinorOn, todayIn } from '../domain/calendar.js';
 import type { FieldError } from '../domain/result.js';
-import { recordAudit } from '../infra/audit/audit.repository.js';
+import { recordAudit, type AuditContext } from '../infra/audit/audit.repository.js';
 import type { Db } from '../infra/db/database.js';
-import { searchNameOf, writeMemberSearchTerms } from '../infra/db/member-search.js';
+import { searchNameOf, writeMemberSearchTerms, writeNewMembersSearchTerms } from '../infra/db/member-search.js';
 import type { Database, Member, MemberTable, Policy } from '../infra/db/tables.js';
 import type { Courier } from '../infra/outbox/courier.js';
 import { enrolmentEmail } from '../infra/outbox/templates/enrolment.js';
@@ -31,6 +31,8 @@ export interface ImportReport {
   enrolmentEmails: number;
   /** Bad rows (line, field, reason); the first MAX_REPORTED are kept, `skipped` counts them all. */
   problems: RowProblem[];
+  /** Every problem found, kept in `problems` or not. */
+  problemCount: number;
   /** A problem with the file as a whole (no header, or a break the parser cannot read past). */
   fileError?: RowProblem;
 }
@@ -45,12 +47,18 @@ export interface ImportDeps {
 export interface ImportOptions {
   batchSize?: number;
   actor?: string;
+  /** Where the rows came from, for the audit log (`csv`, `api`). */
+  source?: string;
+  /** The request behind the import, when there is one (R22). */
+  audit?: AuditContext;
 }
 
 const MAX_REPORTED = 10_000;
+/** Rows per multi-row insert: 500 rows of ~20 columns stay well under SQLite's and PostgreSQL's bound-parameter limits. */
+const MAX_ROWS_PER_INSERT = 500;
 type Tx = Transaction<Database> | Kysely<Database>;
 
-interface PendingRow {
+export interface PendingRow {
   line: number;
   row: FeedRow;
 }
@@ -82,16 +90,12 @@ function changed<T extends object>(current: T, next: Partial<T>): boolean {
   return (Object.keys(next) as (keyof T)[]).some((k) => current[k] !== next[k]);
 }
 
-/**
- * Imports the core system's member feed (PRODUCT §2): streams the CSV, validates each row, upserts policies and
- * members by their numbers in batched transactions, links guardians on the same policy, joins a returning member's
- * new record to their account, and queues the enrolment email (R19) for new eligible members. A bad row is
- * reported and skipped, never half-applied; memory stays flat (bar one set of the file's member numbers).
- */
-export async function importFeed(deps: ImportDeps, input: Readable, options: ImportOptions = {}): Promise<ImportReport> {
-  const batchSize = options.batchSize ?? 500;
-  const today = todayIn(deps.timeZone, deps.clock.now());
-  const report: ImportReport = {
+/** One record of a feed, whatever its format: the raw row, or why the row could not even be read. */
+export type FeedRecord = { line: number; raw: RawFeedRow } | { line: number; errors: FieldError[] };
+
+/** A report with nothing counted yet. */
+export function emptyReport(): ImportReport {
+  return {
     rows: 0,
     inserted: 0,
     updated: 0,
@@ -102,14 +106,101 @@ export async function importFeed(deps: ImportDeps, input: Readable, options: Imp
     joinedAccounts: 0,
     enrolmentEmails: 0,
     problems: [],
+    problemCount: 0,
   };
+}
+
+/**
+ * Imports the core system's member feed (PRODUCT §2): streams the CSV, validates each row, upserts policies and
+ * members by their numbers in batched transactions, links guardians on the same policy, joins a returning member's
+ * new record to their account, and queues the enrolment email (R19) for new eligible members. A bad row is
+ * reported and skipped, never half-applied; memory stays flat (bar one set of the file's member numbers).
+ */
+export async function importFeed(deps: ImportDeps, input: Readable, options: ImportOptions = {}): Promise<ImportReport> {
+  const report = emptyReport();
+  return importRecords(deps, csvRecords(input, report), report, options);
+}
+
+/**
+ * The import behind every bulk source (the CSV feed, the JSON API's NDJSON stream, R24): validates each record as a
+ * feed row, refuses a member number seen twice, applies good rows in batches and reports bad ones by line. Records
+ * are pulled one at a time, so a source that streams keeps memory flat.
+ */
+export async function importRecords(
+  deps: ImportDeps,
+  records: AsyncIterable<FeedRecord>,
+  report: ImportReport,
+  options: ImportOptions = {},
+): Promise<ImportReport> {
+  const batchSize = options.batchSize ?? 500;
+  const today = todayIn(deps.timeZone, deps.clock.now());
   const problem = (line: number, errors: FieldError[]) => {
     report.skipped++;
     for (const e of errors) {
+      report.problemCount++;
       if (report.problems.length < MAX_REPORTED) report.problems.push({ line, field: e.field, code: e.code, ...(e.params ? { params: e.params } : {}) });
     }
   };
 
+  const seen = new Set<string>();
+  let batch: PendingRow[] = [];
+  const deferred: PendingRow[] = [];
+
+  const flush = async (final: boolean) => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    const stillWaiting = await upsertFeedRows(deps, rows, today, report, problem, final);
+    deferred.push(...stillWaiting);
+  };
+
+  for await (const record of records) {
+    report.rows++;
+    if ('errors' in record) {
+      problem(record.line, record.errors);
+      continue;
+    }
+    const parsed = parseFeedRow(record.raw, today);
+    if (!parsed.ok) {
+      problem(record.line, parsed.errors);
+      continue;
+    }
+    const number = parsed.value.member.memberNumber;
+    if (seen.has(number)) {
+      problem(record.line, [{ field: 'member_number', code: 'duplicate_in_file' }]);
+      continue;
+    }
+    seen.add(number);
+    batch.push({ line: record.line, row: parsed.value });
+    if (batch.length >= batchSize) await flush(false);
+  }
+  await flush(false);
+
+  // Rows whose guardians appeared later in the file get a second chance once every row is in.
+  while (deferred.length) {
+    batch = deferred.splice(0, batchSize);
+    await flush(true);
+  }
+  if (report.fileError) report.skipped++;
+
+  await recordAudit(deps.db.kysely, deps.clock, options.audit ?? {}, {
+    event: 'feed.import',
+    outcome: report.skipped ? 'failure' : 'success',
+    actor: options.actor ?? 'cli',
+    details: {
+      ...(options.source ? { source: options.source } : {}),
+      rows: report.rows,
+      inserted: report.inserted,
+      updated: report.updated,
+      unchanged: report.unchanged,
+      skipped: report.skipped,
+    },
+  });
+  return report;
+}
+
+/** The CSV feed as records; a header or a break the parser cannot read past is set on the report as its fileError. */
+async function* csvRecords(input: Readable, report: ImportReport): AsyncGenerator<FeedRecord> {
   // Invalid UTF-8 becomes U+FFFD here and the row carrying it is refused (see parseFeedRow).
   const parser = input.pipe(
     parse({
@@ -123,53 +214,28 @@ export async function importFeed(deps: ImportDeps, input: Readable, options: Imp
     }),
   );
   // A record the CSV parser cannot read (a quote never closed, a truncated last line) is reported and skipped.
+  const unreadable: FeedRecord[] = [];
   parser.on('skip', (err: CsvError) => {
-    report.rows++;
-    problem(Number(err.lines ?? 0), [{ field: 'row', code: err.code.toLowerCase() }]);
+    unreadable.push({ line: Number(err.lines ?? 0), errors: [{ field: 'row', code: err.code.toLowerCase() }] });
   });
-  const seen = new Set<string>();
   let header: Map<FeedColumn, number> | undefined;
-  let batch: PendingRow[] = [];
-  const deferred: PendingRow[] = [];
-
-  const flush = async (final: boolean) => {
-    if (batch.length === 0) return;
-    const rows = batch;
-    batch = [];
-    const stillWaiting = await applyBatch(deps, rows, today, report, problem, final);
-    deferred.push(...stillWaiting);
-  };
-
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      yield* unreadable.splice(0);
       const line = info.lines;
       if (!header) {
         header = readHeader(record);
         if (!header) {
           report.fileError = { line, field: 'header', code: 'header_invalid', params: { expected: FEED_COLUMNS.join(',') } };
-          break;
+          return;
         }
         continue;
       }
-      report.rows++;
       if (record.length !== header.size) {
-        problem(line, [{ field: 'row', code: 'column_count', params: { expected: header.size, found: record.length } }]);
+        yield { line, errors: [{ field: 'row', code: 'column_count', params: { expected: header.size, found: record.length } }] };
         continue;
       }
-      const raw = Object.fromEntries(FEED_COLUMNS.map((c) => [c, record[header!.get(c)!] ?? ''])) as RawFeedRow;
-      const parsed = parseFeedRow(raw, today);
-      if (!parsed.ok) {
-        problem(line, parsed.errors);
-        continue;
-      }
-      const number = parsed.value.member.memberNumber;
-      if (seen.has(number)) {
-        problem(line, [{ field: 'member_number', code: 'duplicate_in_file' }]);
-        continue;
-      }
-      seen.add(number);
-      batch.push({ line, row: parsed.value });
-      if (batch.length >= batchSize) await flush(false);
+      yield { line, raw: Object.fromEntries(FEED_COLUMNS.map((c) => [c, record[header!.get(c)!] ?? ''])) as RawFeedRow };
     }
   } catch (err) {
     const csvError = err as CsvError;
@@ -177,28 +243,7 @@ export async function importFeed(deps: ImportDeps, input: Readable, options: Imp
     // Something the parser cannot skip past: keep what was read before, report where it broke.
     report.fileError = { line: Number(csvError.lines ?? 0), field: 'file', code: csvError.code.toLowerCase() };
   }
-  await flush(false);
-
-  // Rows whose guardians appeared later in the file get a second chance once every row is in.
-  while (deferred.length) {
-    batch = deferred.splice(0, batchSize);
-    await flush(true);
-  }
-  if (report.fileError) report.skipped++;
-
-  await recordAudit(deps.db.kysely, deps.clock, {}, {
-    event: 'feed.import',
-    outcome: report.skipped ? 'failure' : 'success',
-    actor: options.actor ?? 'cli',
-    details: {
-      rows: report.rows,
-      inserted: report.inserted,
-      updated: report.updated,
-      unchanged: report.unchanged,
-      skipped: report.skipped,
-    },
-  });
-  return report;
+  yield* unreadable.splice(0);
 }
 
 function readHeader(record: string[]): Map<FeedColumn, number> | undefined {
@@ -212,8 +257,14 @@ function readHeader(record: string[]): Map<FeedColumn, number> | undefined {
   return names.length === FEED_COLUMNS.length ? map : undefined;
 }
 
-async function applyBatch(
-  deps: ImportDeps,
+/**
+ * The one upsert path for feed rows, whichever way they arrive (CSV import, JSON API): in one transaction, upserts
+ * the rows' policies and members, links guardians, joins returning members to their accounts and queues the
+ * enrolment email (R19) for new eligible members. Rows whose guardians are not known yet are returned for a later
+ * pass, or reported when `final`.
+ */
+export async function upsertFeedRows(
+  deps: Pick<ImportDeps, 'db' | 'clock' | 'courier'>,
   rows: PendingRow[],
   today: string,
   report: ImportReport,
@@ -223,7 +274,7 @@ async function applyBatch(
   const waiting: PendingRow[] = [];
   const now = deps.clock.now().toISOString();
   await deps.db.kysely.transaction().execute(async (trx) => {
-    const policies = await upsertPolicies(trx, rows, now, report);
+    const policies = await upsertPolicies(trx, rows.map((r) => r.row.policy), now, report);
     const memberNumbers = rows.map((r) => r.row.member.memberNumber);
     const guardianNumbers = [...new Set(rows.flatMap((r) => r.row.guardianMemberNumbers))];
     const known = new Map<string, Pick<Member, 'id' | 'policy_id'>>();
@@ -233,9 +284,50 @@ async function applyBatch(
     const documents = [...new Set(rows.map((r) => r.row.member.documentNumber).filter((d): d is string => d !== null))];
     const accounts = await accountsByUsername(trx, documents);
 
+    // New members are inserted many rows to a statement (one round trip per batch, not per row: an import or a
+    // bulk API call of many thousand members stays quick on PostgreSQL); a row whose guardian is still waiting to
+    // be inserted flushes them first, so links always find their ids.
+    const toInsert: { row: FeedRow; policyId: number; join: number | null; guardians: number[] }[] = [];
+    const waitingNumbers = new Set<string>();
+    const insertWaiting = async () => {
+      for (let start = 0; start < toInsert.length; start += MAX_ROWS_PER_INSERT) {
+        const chunk = toInsert.slice(start, start + MAX_ROWS_PER_INSERT);
+        const inserted = await trx
+          .insertInto('members')
+          .values(
+            chunk.map((p) => ({ ...memberValues(p.row, p.policyId), member_number: p.row.member.memberNumber, account_id: p.join, created_at: now, updated_at: now })),
+          )
+          .returning(['id', 'member_number'])
+          .execute();
+        const ids = new Map(inserted.map((m) => [m.member_number, m.id]));
+        await writeNewMembersSearchTerms(
+          trx,
+          chunk.map((p) => ({ memberId: ids.get(p.row.member.memberNumber)!, searchName: searchNameOf(p.row.member) })),
+        );
+        for (const { row, policyId, join, guardians } of chunk) {
+          const memberId = ids.get(row.member.memberNumber)!;
+          report.inserted++;
+          if (join) report.joinedAccounts++;
+          else if (row.member.email && row.policy.scheme === 'local' && row.policy.status === 'active' && !isMinorOn(row.member.dateOfBirth, today)) {
+            await deps.courier.email(trx, row.member.email, row.member.language, enrolmentEmail, {
+              firstName: row.member.firstName,
+              memberNumber: row.member.memberNumber,
+              policyNumber: row.policy.policyNumber,
+            });
+            report.enrolmentEmails++;
+          }
+          known.set(row.member.memberNumber, { id: memberId, policy_id: policyId });
+          await syncGuardians(trx, memberId, guardians, true, now);
+        }
+      }
+      toInsert.length = 0;
+      waitingNumbers.clear();
+    };
+
     for (const pending of rows) {
       const { row, line } = pending;
       const policy = policies.get(row.policy.policyNumber)!;
+      if (row.guardianMemberNumbers.some((g) => waitingNumbers.has(g))) await insertWaiting();
       // R14 relies on these links: a guardian must be a member of the same policy.
       const guardians: number[] = [];
       const missing: string[] = [];
@@ -252,49 +344,26 @@ async function applyBatch(
 
       const values = memberValues(row, policy.id);
       const current = existing.get(row.member.memberNumber);
-      let memberId: number;
-      let isNew = false;
       if (current) {
-        memberId = current.id;
         if (changed(current, values)) {
           await trx.updateTable('members').set({ ...values, updated_at: now }).where('id', '=', current.id).execute();
-          if (current.search_name !== values.search_name) await writeMemberSearchTerms(trx, memberId, values.search_name, false);
+          if (current.search_name !== values.search_name) await writeMemberSearchTerms(trx, current.id, values.search_name, false);
           report.updated++;
         } else {
           report.unchanged++;
         }
+        known.set(row.member.memberNumber, { id: current.id, policy_id: policy.id });
+        await syncGuardians(trx, current.id, guardians, false, now);
       } else {
         // PRODUCT §2: a new record whose document is already a username joins that account, when the birth date
         // matches one the account already holds (a different birth date is another person sharing a typo).
         const account = row.member.documentNumber ? accounts.get(row.member.documentNumber) : undefined;
         const join = account && account.birthDates.has(row.member.dateOfBirth) ? account.id : null;
-        const inserted = await trx
-          .insertInto('members')
-          .values({ ...values, member_number: row.member.memberNumber, account_id: join, created_at: now, updated_at: now })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        memberId = inserted.id;
-        isNew = true;
-        await writeMemberSearchTerms(trx, memberId, values.search_name, true);
-        report.inserted++;
-        if (join) report.joinedAccounts++;
-        else if (
-          row.member.email &&
-          row.policy.scheme === 'local' &&
-          row.policy.status === 'active' &&
-          !isMinorOn(row.member.dateOfBirth, today)
-        ) {
-          await deps.courier.email(trx, row.member.email, row.member.language, enrolmentEmail, {
-            firstName: row.member.firstName,
-            memberNumber: row.member.memberNumber,
-            policyNumber: row.policy.policyNumber,
-          });
-          report.enrolmentEmails++;
-        }
+        toInsert.push({ row, policyId: policy.id, join, guardians });
+        waitingNumbers.add(row.member.memberNumber);
       }
-      known.set(row.member.memberNumber, { id: memberId, policy_id: policy.id });
-      await syncGuardians(trx, memberId, guardians, isNew, now);
     }
+    await insertWaiting();
   });
   return waiting;
 }
@@ -321,10 +390,16 @@ async function accountsByUsername(trx: Tx, documents: string[]): Promise<Map<str
   return result;
 }
 
-async function upsertPolicies(trx: Tx, rows: PendingRow[], now: string, report: ImportReport): Promise<Map<string, Policy>> {
+/** Upserts policies by number (PRODUCT §2), writing nothing for one that has not changed; counts into `report`. */
+export async function upsertPolicies(
+  trx: Tx,
+  policies: FeedRow['policy'][],
+  now: string,
+  report: Pick<ImportReport, 'policiesInserted' | 'policiesUpdated'>,
+): Promise<Map<string, Policy>> {
   // The last row of a batch that names a policy decides its fields.
   const wanted = new Map<string, FeedRow['policy']>();
-  for (const { row } of rows) wanted.set(row.policy.policyNumber, row.policy);
+  for (const policy of policies) wanted.set(policy.policyNumber, policy);
   const existing = await trx.selectFrom('policies').selectAll().where('policy_number', 'in', [...wanted.keys()]).execute();
   const byNumber = new Map(existing.map((p) => [p.policy_number, p]));
   for (const [number, p] of wanted) {

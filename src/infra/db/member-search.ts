@@ -13,3 +13,11 @@ export async function writeMemberSearchTerms(db: Kysely<Database>, memberId: num
   const terms = searchWords(searchName).map((term) => ({ term: term.slice(0, 100), member_id: memberId }));
   if (terms.length) await db.insertInto('member_search_terms').values(terms).onConflict((oc) => oc.doNothing()).execute();
 }
+
+/** The search terms of members just inserted, in as few statements as the parameter limits allow (bulk import). */
+export async function writeNewMembersSearchTerms(db: Kysely<Database>, members: readonly { memberId: number; searchName: string }[]): Promise<void> {
+  const terms = members.flatMap((m) => searchWords(m.searchName).map((term) => ({ term: term.slice(0, 100), member_id: m.memberId })));
+  for (let start = 0; start < terms.length; start += 1000) {
+    await db.insertInto('member_search_terms').values(terms.slice(start, start + 1000)).onConflict((oc) => oc.doNothing()).execute();
+  }
+}

@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-captcha.js';
 import * as m0003 from './migrations/0003-back-office.js';
 import * as m0005 from './migrations/0005-member-search.js';
+import * as m0004 from './migrations/0004-integration-api.js';
 
 // Migrations are listed here rather than read from disk, so the compiled bundle and the tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0002-captcha': m0002,
   '0003-back-office': m0003,
   '0005-member-search': m0005,
+  '0004-integration-api': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -226,6 +226,23 @@ export interface StaffSessionTable {
   ended_at: Timestamp | null;
 }
 
+/** R24: an integration API key; only its SHA-256 hash is stored. */
+export interface ApiKeyTable {
+  id: Generated<number>;
+  name: string;
+  key_hash: string;
+  /** The key's prefix and first characters, enough to recognise it in a list, never enough to use it. */
+  key_hint: string;
+  /** Space-separated scopes, e.g. `members:write members:read`. */
+  scopes: string;
+  rate_per_minute: number;
+  created_by: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+}
+
 export interface Database {
   policies: PolicyTable;
   members: MemberTable;
@@ -242,6 +259,7 @@ export interface Database {
   captcha_solutions: CaptchaSolutionTable;
   staff_users: StaffUserTable;
   staff_sessions: StaffSessionTable;
+  api_keys: ApiKeyTable;
 }
 
 export type Policy = Selectable<PolicyTable>;
@@ -251,3 +269,4 @@ export type MemberUpdate = Updateable<MemberTable>;
 export type Account = Selectable<AccountTable>;
 export type OutboxMessage = Selectable<OutboxTable>;
 export type StaffUser = Selectable<StaffUserTable>;
+export type ApiKey = Selectable<ApiKeyTable>;

@@ -1,6 +1,7 @@
 // Spanish is the default language (R20). Every key here must exist in en.ts: the type and a test enforce it.
 // Slices may keep their messages in parts/ (both languages side by side); they are merged here.
 import { contactEs } from './parts/contact.js';
+import { integrationEs } from './parts/integration.js';
 import { securityEs } from './parts/security.js';
 import { backofficeEs } from './parts/backoffice.js';
 import { backofficeMembersEs } from './parts/backoffice-members.js';
@@ -332,6 +333,6 @@ const core = {
   'email.enrolment.keep': 'Guarda este email: estos datos también aparecen en tu tarjeta de asegurado.',
 } as const;
 
-export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs } as const;
+export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs, ...integrationEs } as const;
 
 export type MessageKey = keyof typeof es;

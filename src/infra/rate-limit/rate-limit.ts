@@ -43,6 +43,8 @@ export const LIMITS = {
   loginFailuresPerIp: { windowMs: HOUR, captchaAfter: 10, max: 100 },
   /** R9: every request that sends an email or SMS (codes, links, notices) from one client address; counts sends, not failures. */
   messagesPerIp: { windowMs: HOUR, captchaAfter: 3, max: 20 },
+  /** R24: integration API calls refused for a missing, unknown or revoked key, from one client address. */
+  apiAuthFailuresPerIp: { windowMs: HOUR, max: 100 },
 } as const satisfies Record<string, Limit>;
 
 export type LimitName = keyof typeof LIMITS;
@@ -107,6 +109,12 @@ function windowOf(clock: Clock, windowMs: number): { start: string; end: string 
   if (!Number.isSafeInteger(windowMs) || windowMs <= 0) throw new RangeError(`rate-limit window must be a positive integer of ms, got ${windowMs}`);
   const start = Math.floor(clock.now().getTime() / windowMs) * windowMs;
   return { start: new Date(start).toISOString(), end: new Date(start + windowMs).toISOString() };
+}
+
+/** Whole seconds until the current window ends (at least 1): the Retry-After of a refusal. */
+export function secondsUntilWindowEnds(clock: Clock, windowMs: number): number {
+  const { end } = windowOf(clock, windowMs);
+  return Math.max(1, Math.ceil((new Date(end).getTime() - clock.now().getTime()) / 1000));
 }
 
 /**

@@ -116,6 +116,12 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
   });
 
   app.addHook('onRequest', async (request, reply) => {
+    // R24: the JSON API authenticates by key; it neither reads nor sets any cookie, the language one included.
+    if (request.url.startsWith('/api/')) {
+      request.lang = DEFAULT_LANG;
+      request.t = translator(DEFAULT_LANG);
+      return;
+    }
     const { lang, chosen } = chooseLang(request);
     request.lang = lang;
     request.t = translator(lang);
