@@ -124,15 +124,25 @@ function exactIds(db: Kysely<Database>, q: SearchQuery): Ids | undefined {
 }
 
 /**
- * The members whose name has a word starting with each query word: a prefix range per word on the terms index,
- * intersected (linear on both engines). At most `max` + 1 ids, the lowest, so a broad prefix ("ma") never makes
- * the engine fetch and sort a large part of the members.
+ * Up to `max` members whose name has a word starting with each query word, and whether more match. One word: the
+ * terms index read in its own order, stopping after max + 1 rows (a member with two matching words counts twice,
+ * which only makes the cap tighter). More words: a prefix range per word, intersected (linear on both engines),
+ * the lowest ids kept. Either way a broad prefix ("ma") never makes the engine fetch and sort a large part of the
+ * members.
  */
-function nameIds(db: Kysely<Database>, words: string[], max: number) {
+async function nameIds(db: Kysely<Database>, words: string[], max: number): Promise<{ ids: number[]; truncated: boolean }> {
   const range = (word: string) => db.selectFrom('member_search_terms').select('member_id as id').where('term', '>=', word).where('term', '<', prefixSuccessor(word));
   const [first, ...rest] = words;
-  const all = rest.reduce((acc, word) => acc.intersect(range(word)), range(first!));
-  return db.selectFrom(all.as('names')).select('names.id').distinct().orderBy('names.id').limit(max + 1);
+  const rows =
+    rest.length === 0
+      ? await range(first!).orderBy('term').orderBy('member_id').limit(max + 1).execute()
+      : await db
+          .selectFrom(rest.reduce((acc, word) => acc.intersect(range(word)), range(first!)).as('names'))
+          .select('names.id')
+          .orderBy('names.id')
+          .limit(max + 1)
+          .execute();
+  return { ids: [...new Set(rows.map((r) => r.id))].slice(0, max), truncated: rows.length > max };
 }
 
 /** R23: one page of members matching the query, ordered by folded name then member number (the same order on both engines). */
@@ -141,9 +151,9 @@ export async function searchMembers(db: Kysely<Database>, query: SearchQuery, pa
   const ids = new Set<number>(exact ? (await exact.execute()).map((r) => r.id) : []);
   let truncated = false;
   if (query.words.length) {
-    const named = await nameIds(db, query.words, maxMatches).execute();
-    truncated = named.length > maxMatches;
-    for (const r of named.slice(0, maxMatches)) ids.add(r.id);
+    const named = await nameIds(db, query.words, maxMatches);
+    truncated = named.truncated;
+    for (const id of named.ids) ids.add(id);
   }
   if (ids.size === 0) return { query, page, pageSize, hits: [], hasMore: false, truncated };
   const rows = await db

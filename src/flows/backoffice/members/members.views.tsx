@@ -3,7 +3,7 @@ import { formatMobile } from '../../account/contact.flow.js';
 import type { FieldError } from '../../../domain/result.js';
 import type { Translate } from '../../../infra/i18n/i18n.js';
 import { byField, ErrorSummary, errorText as fieldErrorText, Form, Input, Notice, Select, type FieldErrors, type FormContext } from '../../../infra/web/form.js';
-import type { AccountSummary, AuditPage, MemberDetails, MemberRecord } from './member-details.repository.js';
+import type { AccountSummary, AuditPage, MemberDetails, MemberRecord, ThrottleState } from './member-details.repository.js';
 import type { ContactCorrectionPlan, UsernameChangePlan } from './member-actions.flow.js';
 import { MAX_MATCHES, type SearchPage } from './member-search.repository.js';
 
@@ -131,7 +131,7 @@ export interface MemberPageProps extends ViewProps {
   details: MemberDetails;
   audit: AuditPage;
   /** R9 state from signInThrottleState, when the person has an account. */
-  throttle?: { locked: boolean; failures: number } | undefined;
+  throttle?: ThrottleState | undefined;
   /** The action just done (from `?done=`), to say so. */
   done?: MemberAction | undefined;
   /** The audit page shown is an older one (`?before=`). */
