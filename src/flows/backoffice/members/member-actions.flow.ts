@@ -11,6 +11,7 @@ import type { Account, AccountTable, Database, Member } from '../../../infra/db/
 import type { Courier } from '../../../infra/outbox/courier.js';
 import { enrolmentEmail } from '../../../infra/outbox/templates/enrolment.js';
 import { bucket, count, hit, reset } from '../../../infra/rate-limit/rate-limit.js';
+import { signInThrottleState } from './member-details.repository.js';
 import { parseAddress } from '../../account/contact.flow.js';
 import { isUniqueViolation } from '../../registration/registration.flow.js';
 import { clearSignInThrottle } from '../../sign-in/sign-in.flow.js';
@@ -407,16 +408,6 @@ export async function correctContact(deps: MemberActionDeps, actor: Actor, input
 }
 
 // ——— unlock, end sessions, disable, enable ———
-
-/** R9: whether a temporary lock holds now, and how many failures in a row count towards the next. */
-export async function signInThrottleState(db: Tx, clock: Clock, account: Account): Promise<{ locked: boolean; failures: number }> {
-  const now = clock.now().toISOString();
-  const [lock, failures] = await Promise.all([
-    db.selectFrom('rate_limits').select('bucket').where('bucket', '=', bucket('signin-lock', account.username)).where('expires_at', '>', now).executeTakeFirst(),
-    count(db, clock, bucket('signin-fail', account.username), DAY),
-  ]);
-  return { locked: lock !== undefined || (account.locked_until !== null && account.locked_until > now), failures };
-}
 
 /** R9: lifts the temporary lock and forgets the failures (the hourly cap too), as a successful reset does. */
 export async function unlockAccount(deps: MemberActionDeps, actor: Actor, input: ReasonInput, audit: AuditContext): Promise<Result<{ wasLocked: boolean }>> {

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
+import type { Clock } from '../../../clock.js';
 import { fail, ok, type Result } from '../../../domain/result.js';
 import type { Account, AuditEventTable, Database } from '../../../infra/db/tables.js';
+import { bucket, count } from '../../../infra/rate-limit/rate-limit.js';
 
 // R23: what an agent sees of one person: every member record (policies and roles), the linked account with its
 // status and channels, the last sign-ins, guardian links both ways, and the audit trail (paged, newest first).
@@ -294,4 +296,45 @@ export async function listMemberAudit(
   }));
   const last = entries.at(-1);
   return rows.length > pageSize && last ? { entries, nextBefore: last.id } : { entries };
+}
+
+// ——— the sign-in throttle (R9) ———
+
+const DAY = 24 * 3_600_000;
+
+export interface ThrottleState {
+  /** A temporary lock holds now. */
+  locked: boolean;
+  /** Wrong passwords in a row counted towards the captcha and the next lock. */
+  failures: number;
+}
+
+/** R9: whether a temporary lock holds now, and how many failures in a row count towards the next (the sign-in's own counters). */
+export async function signInThrottleState(db: Kysely<Database>, clock: Clock, account: Pick<Account, 'username' | 'locked_until'>): Promise<ThrottleState> {
+  const now = clock.now().toISOString();
+  const [lock, failures] = await Promise.all([
+    db.selectFrom('rate_limits').select('bucket').where('bucket', '=', bucket('signin-lock', account.username)).where('expires_at', '>', now).executeTakeFirst(),
+    count(db, clock, bucket('signin-fail', account.username), DAY),
+  ]);
+  return { locked: lock !== undefined || (account.locked_until !== null && account.locked_until > now), failures };
+}
+
+// ——— everything the member page shows ———
+
+export interface MemberPageData {
+  details: MemberDetails;
+  audit: AuditPage;
+  throttle?: ThrottleState;
+}
+
+/** R23: the member page's data in one call: details, one page of the audit trail (before `before`), the R9 state. */
+export async function loadMemberPage(db: Kysely<Database>, clock: Clock, memberId: number, before?: number): Promise<MemberPageData | undefined> {
+  const details = await findMemberDetails(db, memberId, clock.now().toISOString());
+  if (!details) return undefined;
+  const a = details.account;
+  const [audit, throttle] = await Promise.all([
+    listMemberAudit(db, { accountId: a?.id ?? null, memberIds: details.records.map((r) => r.id) }, before),
+    a ? signInThrottleState(db, clock, { username: a.username, locked_until: a.lockedUntil }) : undefined,
+  ]);
+  return throttle ? { details, audit, throttle } : { details, audit };
 }

@@ -83,6 +83,8 @@ export interface SearchPage {
   hits: MemberHit[];
   /** Another page follows (the search does not count every match: that would cost a scan on broad names). */
   hasMore: boolean;
+  /** More than MAX_MATCHES members match the name: only that many were gathered; the agent should narrow the query. */
+  truncated: boolean;
 }
 
 /** The smallest string greater than every string starting with `prefix` (code-point order = byte order in UTF-8). */
@@ -96,8 +98,11 @@ export function prefixSuccessor(prefix: string): string {
 
 type Ids = SelectQueryBuilder<Database, keyof Database, { id: number }>;
 
-/** The ids of the members matching the query: the union of each key's indexed lookup. */
-function matchingIds(db: Kysely<Database>, q: SearchQuery): Ids | undefined {
+/** At most this many members are gathered for one query (every page reachable); broader name queries say so. */
+export const MAX_MATCHES = MAX_PAGE * PAGE_SIZE;
+
+/** The exact keys: member, policy and document numbers, usernames, emails. Each an index lookup; few rows. */
+function exactIds(db: Kysely<Database>, q: SearchQuery): Ids | undefined {
   const branches: Ids[] = [];
   if (q.reference) {
     const ref = q.reference;
@@ -115,37 +120,42 @@ function matchingIds(db: Kysely<Database>, q: SearchQuery): Ids | undefined {
       db.selectFrom('members').innerJoin('accounts', 'accounts.id', 'members.account_id').select('members.id').where(sql`lower(accounts.email)`, '=', email) as Ids,
     );
   }
-  if (q.words.length) {
-    // The longest word drives (fewest matches); every other word must be a prefix of another word of the same name.
-    const [first, ...rest] = [...q.words].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-    let names = db
-      .selectFrom('member_search_terms as t0')
-      .select('t0.member_id as id')
-      .where('t0.term', '>=', first!)
-      .where('t0.term', '<', prefixSuccessor(first!));
-    rest.forEach((word, i) => {
-      const alias = `t${i + 1}` as 't0';
-      names = names.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom(`member_search_terms as ${alias}`)
-            .select(sql`1`.as('one'))
-            .whereRef(`${alias}.member_id`, '=', 't0.member_id')
-            .where(`${alias}.term`, '>=', word)
-            .where(`${alias}.term`, '<', prefixSuccessor(word)),
-        ),
-      );
-    });
-    branches.push(names.distinct() as unknown as Ids);
-  }
-  if (branches.length === 0) return undefined;
-  return branches.reduce((all, b) => all.union(b));
+  return branches.length ? branches.reduce((all, b) => all.union(b)) : undefined;
+}
+
+/**
+ * Up to `max` members whose name has a word starting with each query word, and whether more match. One word: the
+ * terms index read in its own order, stopping after max + 1 rows (a member with two matching words counts twice,
+ * which only makes the cap tighter). More words: a prefix range per word, intersected (linear on both engines),
+ * the lowest ids kept. Either way a broad prefix ("ma") never makes the engine fetch and sort a large part of the
+ * members.
+ */
+async function nameIds(db: Kysely<Database>, words: string[], max: number): Promise<{ ids: number[]; truncated: boolean }> {
+  const range = (word: string) => db.selectFrom('member_search_terms').select('member_id as id').where('term', '>=', word).where('term', '<', prefixSuccessor(word));
+  const [first, ...rest] = words;
+  const rows =
+    rest.length === 0
+      ? await range(first!).orderBy('term').orderBy('member_id').limit(max + 1).execute()
+      : await db
+          .selectFrom(rest.reduce((acc, word) => acc.intersect(range(word)), range(first!)).as('names'))
+          .select('names.id')
+          .orderBy('names.id')
+          .limit(max + 1)
+          .execute();
+  return { ids: [...new Set(rows.map((r) => r.id))].slice(0, max), truncated: rows.length > max };
 }
 
 /** R23: one page of members matching the query, ordered by folded name then member number (the same order on both engines). */
-export async function searchMembers(db: Kysely<Database>, query: SearchQuery, page = 1, pageSize = PAGE_SIZE): Promise<SearchPage> {
-  const ids = matchingIds(db, query);
-  if (!ids) return { query, page, pageSize, hits: [], hasMore: false };
+export async function searchMembers(db: Kysely<Database>, query: SearchQuery, page = 1, pageSize = PAGE_SIZE, maxMatches = MAX_MATCHES): Promise<SearchPage> {
+  const exact = exactIds(db, query);
+  const ids = new Set<number>(exact ? (await exact.execute()).map((r) => r.id) : []);
+  let truncated = false;
+  if (query.words.length) {
+    const named = await nameIds(db, query.words, maxMatches);
+    truncated = named.truncated;
+    for (const id of named.ids) ids.add(id);
+  }
+  if (ids.size === 0) return { query, page, pageSize, hits: [], hasMore: false, truncated };
   const rows = await db
     .selectFrom('members')
     .innerJoin('policies', 'policies.id', 'members.policy_id')
@@ -167,7 +177,7 @@ export async function searchMembers(db: Kysely<Database>, query: SearchQuery, pa
       'accounts.username',
       'accounts.status as account_status',
     ])
-    .where('members.id', 'in', ids)
+    .where('members.id', 'in', [...ids])
     // Byte order on PostgreSQL too: a locale collation would order spaces differently from SQLite.
     .orderBy(isPostgres(db) ? sql`members.search_name collate "C"` : sql`members.search_name`)
     .orderBy('members.member_number')
@@ -191,5 +201,5 @@ export async function searchMembers(db: Kysely<Database>, query: SearchQuery, pa
       account: r.account_id !== null && r.username !== null && r.account_status !== null ? { id: r.account_id, username: r.username, status: r.account_status } : null,
     }),
   );
-  return { query, page, pageSize, hits, hasMore: rows.length > pageSize };
+  return { query, page, pageSize, hits, hasMore: rows.length > pageSize, truncated };
 }

@@ -108,6 +108,22 @@ describeEachDatabase('back office: member search', (kind) => {
     assert.deepEqual(all, expected);
     assert.deepEqual(await numbers('serrano'), expected.slice(0, 20), 'the same order every time');
     assert.deepEqual((await search('serrano', 3)).hits, []);
+    assert.equal(first.truncated, false);
+  });
+
+  test('a name matching more than the cap gathers only that many (the lowest ids), says so, and still sorts them by name', async () => {
+    const parsed = parseSearchQuery('serrano');
+    assert.ok(parsed.ok);
+    const capped = await searchMembers(db.kysely, parsed.value, 1, 20, 10);
+    assert.equal(capped.truncated, true);
+    assert.equal(capped.hits.length, 10);
+    assert.equal(capped.hasMore, false);
+    const names = capped.hits.map((h) => `${h.firstName}|${h.memberNumber}`);
+    assert.deepEqual(names, [...names].sort());
+    // Exact keys are never crowded out by the cap.
+    const mixed = parseSearchQuery('p100');
+    assert.ok(mixed.ok);
+    assert.equal((await searchMembers(db.kysely, mixed.value, 1, 20, 0)).hits.length, 2);
   });
 
   test('refuses input that would search nothing or everything, with a code', () => {

@@ -70,6 +70,7 @@ const search: SearchPage = {
   page: 2,
   pageSize: 20,
   hasMore: true,
+  truncated: false,
   hits: [{ memberId: 5, memberNumber: 'M5', firstName: 'Ana', lastName: 'Muñoz', dateOfBirth: '1980-01-01', role: 'holder', documentType: 'NIE', documentNumber: 'X1234567L', email: 'ana@example.com', policyNumber: 'P1', policyStatus: 'active', scheme: 'local', account: null }],
 };
 
@@ -84,6 +85,7 @@ function pages(lang: (typeof LANGS)[number]): Record<string, VNode> {
     searchErrors: <MemberSearch t={t} q="!!!" errors={[{ field: 'q', code: 'search_unusable' }]} />,
     searchResults: <MemberSearch t={t} q="muñoz" result={search} />,
     searchNone: <MemberSearch t={t} q="zzz" result={{ ...search, page: 1, hasMore: false, hits: [] }} />,
+    searchTruncated: <MemberSearch t={t} q="ma" result={{ ...search, truncated: true }} />,
     member: <MemberPage {...p} audit={audit} throttle={{ locked: true, failures: 10 }} done="username" olderAudit />,
     username: <UsernameChangeForm {...p} values={{ document_type: 'NIF', document_number: '123', reason: '', expected_username: 'X1234567L' }} errors={[{ field: 'document_number', code: 'nif_format' }, { field: 'reason', code: 'required' }, { field: 'form', code: 'conflict' }]} />,
     contact: <ContactCorrectionForm {...p} errors={[{ field: 'email', code: 'email_invalid' }]} />,
@@ -117,6 +119,8 @@ test('the search results: a captioned table with headers, the member linked, pre
   assert.ok(html.includes('href="/backoffice/members?q=mu%C3%B1oz&amp;page=1"') || html.includes('href="/backoffice/members?q=mu%C3%B1oz"'));
   assert.ok(html.includes('href="/backoffice/members?q=mu%C3%B1oz&amp;page=3"'));
   assert.ok(html.includes('method="get"'), 'searching changes nothing: a GET form');
+  assert.ok(!html.includes('More than'));
+  assert.ok(render(pages('en').searchTruncated!).includes('More than 1000 members match'));
 });
 
 test('errors: a summary linking to each field, the field marked invalid, and a notice for a conflict', () => {

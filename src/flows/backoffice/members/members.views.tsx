@@ -3,9 +3,9 @@ import { formatMobile } from '../../account/contact.flow.js';
 import type { FieldError } from '../../../domain/result.js';
 import type { Translate } from '../../../infra/i18n/i18n.js';
 import { byField, ErrorSummary, errorText as fieldErrorText, Form, Input, Notice, Select, type FieldErrors, type FormContext } from '../../../infra/web/form.js';
-import type { AccountSummary, AuditPage, MemberDetails, MemberRecord } from './member-details.repository.js';
+import type { AccountSummary, AuditPage, MemberDetails, MemberRecord, ThrottleState } from './member-details.repository.js';
 import type { ContactCorrectionPlan, UsernameChangePlan } from './member-actions.flow.js';
-import type { SearchPage } from './member-search.repository.js';
+import { MAX_MATCHES, type SearchPage } from './member-search.repository.js';
 
 // R23 back-office member pages as plain components: data, a translator and the CSRF token in, the page's main
 // content out; the routes wrap it in the back-office layout. Every action is a POST form (CSRF) that asks for
@@ -75,6 +75,7 @@ function SearchResults({ t, result }: { t: Translate; result: SearchPage }) {
   }
   return (
     <section aria-labelledby="results-caption">
+      {result.truncated ? <Notice kind="info">{t('bo.members.truncated', { max: MAX_MATCHES })}</Notice> : null}
       <div class="table-scroll">
         <table>
           <caption id="results-caption">{t('bo.members.resultsCaption', { q, page: result.page })}</caption>
@@ -130,7 +131,7 @@ export interface MemberPageProps extends ViewProps {
   details: MemberDetails;
   audit: AuditPage;
   /** R9 state from signInThrottleState, when the person has an account. */
-  throttle?: { locked: boolean; failures: number } | undefined;
+  throttle?: ThrottleState | undefined;
   /** The action just done (from `?done=`), to say so. */
   done?: MemberAction | undefined;
   /** The audit page shown is an older one (`?before=`). */
