@@ -14,7 +14,7 @@ export const BACKOFFICE_NAV: readonly { href: string; label: MessageKey; role: S
   // The agents' member search (R23) adds its entry here.
   { href: '/backoffice/staff', label: 'bo.nav.staff', role: 'admin' },
   { href: '/backoffice/audit', label: 'bo.nav.audit', role: 'admin' },
-  // API keys (R24) add their administrators' entry here.
+  { href: '/backoffice/api-keys', label: 'bo.nav.apiKeys', role: 'admin' },
 ];
 
 /** True when a staff member of `role` may do what `required` allows: administrators may do everything agents do. */

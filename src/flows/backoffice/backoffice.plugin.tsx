@@ -4,6 +4,7 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../infra/db/database.js';
 import { sendPage } from '../../infra/web/view.js';
+import { apiKeyAdminRoutes } from './api-keys.routes.js';
 import { auditLogRoutes } from './audit-log.routes.js';
 import { BackofficeLayout, BACKOFFICE_NAV, roleAllows } from './backoffice-layout.js';
 import { staffAdminRoutes } from './staff-admin.routes.js';
@@ -56,7 +57,7 @@ async function backOfficePlugin(app: FastifyInstance, deps: BackOfficeDeps): Pro
     });
     await bo.register(staffAdminRoutes, { config, db, clock });
     await bo.register(auditLogRoutes, { db, clock });
-    // API-key administration (R24, administrators) registers here, guarded by bo.requireStaff('admin').
+    await bo.register(apiKeyAdminRoutes, { db, clock });
   });
 }
 

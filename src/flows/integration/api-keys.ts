@@ -15,7 +15,7 @@ export type ApiScope = (typeof API_SCOPES)[number];
 
 /** Requests per minute a new key may make unless its creator chooses otherwise. */
 export const DEFAULT_RATE_PER_MINUTE = 600;
-const MAX_RATE_PER_MINUTE = 100_000;
+export const MAX_RATE_PER_MINUTE = 100_000;
 /** last_used_at is written at most this often per key, so a busy key does not turn every call into an update. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 /** Prefix + 43 base64url characters (32 bytes). */

@@ -4,9 +4,10 @@ import { integrationEn } from './parts/integration.js';
 import { securityEn } from './parts/security.js';
 import { backofficeEn } from './parts/backoffice.js';
 import { backofficeMembersEn } from './parts/backoffice-members.js';
+import { backofficeApiKeysEn } from './parts/backoffice-api-keys.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
-const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typeof contactEn | keyof typeof backofficeEn | keyof typeof backofficeMembersEn | keyof typeof integrationEn> = {
+const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typeof contactEn | keyof typeof backofficeEn | keyof typeof backofficeMembersEn | keyof typeof integrationEn | keyof typeof backofficeApiKeysEn> = {
   'lang.name': 'English',
   'lang.switch': 'Change language',
   'layout.skip': 'Skip to main content',
@@ -333,4 +334,4 @@ const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typ
   'email.enrolment.keep': 'Keep this email: these details are also on your member card.',
 };
 
-export const en: Record<MessageKey, string> = { ...core, ...securityEn, ...contactEn, ...backofficeEn, ...backofficeMembersEn, ...integrationEn };
+export const en: Record<MessageKey, string> = { ...core, ...securityEn, ...contactEn, ...backofficeEn, ...backofficeMembersEn, ...integrationEn, ...backofficeApiKeysEn };

@@ -5,6 +5,7 @@ import { integrationEs } from './parts/integration.js';
 import { securityEs } from './parts/security.js';
 import { backofficeEs } from './parts/backoffice.js';
 import { backofficeMembersEs } from './parts/backoffice-members.js';
+import { backofficeApiKeysEs } from './parts/backoffice-api-keys.js';
 
 const core = {
   'lang.name': 'Español',
@@ -333,6 +334,6 @@ const core = {
   'email.enrolment.keep': 'Guarda este email: estos datos también aparecen en tu tarjeta de asegurado.',
 } as const;
 
-export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs, ...integrationEs } as const;
+export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs, ...integrationEs, ...backofficeApiKeysEs } as const;
 
 export type MessageKey = keyof typeof es;
