@@ -30,7 +30,7 @@ export function StaffListPage({ ctx, staff, users, now, notice }: { ctx: PageCon
         </a>
       </p>
       <div class="bo-table" role="region" aria-labelledby="staff-caption" tabIndex={0}>
-        <table>
+        <table class="bo-stack">
           <caption id="staff-caption">{t('bo.staff.caption', { n: users.length })}</caption>
           <thead>
             <tr>
@@ -55,8 +55,8 @@ export function StaffListPage({ ctx, staff, users, now, notice }: { ctx: PageCon
                     <br />
                     <span class="muted">{u.email}</span>
                   </th>
-                  <td>{t(u.role === 'admin' ? 'bo.role.admin' : 'bo.role.agent')}</td>
-                  <td>
+                  <td data-label={t('bo.staff.col.role')}>{t(u.role === 'admin' ? 'bo.role.admin' : 'bo.role.agent')}</td>
+                  <td data-label={t('bo.staff.col.status')}>
                     {t(u.status === 'active' ? 'bo.staff.active' : 'bo.staff.disabled')}
                     {locked ? (
                       <>
@@ -65,9 +65,9 @@ export function StaffListPage({ ctx, staff, users, now, notice }: { ctx: PageCon
                       </>
                     ) : null}
                   </td>
-                  <td>{u.totp_enabled_at ? t('bo.staff.totpOn', { since: utc(u.totp_enabled_at) }) : t('bo.staff.totpPending')}</td>
-                  <td>{utc(u.last_sign_in_at)}</td>
-                  <td>
+                  <td data-label={t('bo.staff.col.totp')}>{u.totp_enabled_at ? t('bo.staff.totpOn', { since: utc(u.totp_enabled_at) }) : t('bo.staff.totpPending')}</td>
+                  <td data-label={t('bo.staff.col.lastSignIn')}>{utc(u.last_sign_in_at)}</td>
+                  <td data-label={t('bo.staff.col.actions')}>
                     {self ? (
                       <span class="muted">{t('bo.staff.you')}</span>
                     ) : (
