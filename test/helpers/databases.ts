@@ -11,7 +11,7 @@ export const PG_URL = process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/
 export type DatabaseKind = 'sqlite' | 'postgres';
 
 async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
     await client.query('select 1');
