@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { recordAudit } from '../../infra/audit/audit.repository.js';
+import { hashPassword } from '../../infra/crypto/password-hash.js';
 import type { Db } from '../../infra/db/database.js';
 import type { StaffUser } from '../../infra/db/tables.js';
 import type { MessageKey } from '../../infra/i18n/i18n.js';
@@ -10,10 +11,11 @@ import { sendPage } from '../../infra/web/view.js';
 import { auditContext } from '../registration/registration.routes.js';
 import { BackofficeMessage } from './backoffice-layout.js';
 import { ConfirmPage, isConfirmed, readReason } from './confirm-page.js';
-import { disableStaff, enableStaff, endStaffSessions, findStaffById, listStaff, resetStaffTotp } from './staff.repository.js';
+import { disableStaff, enableStaff, endStaffSessions, findStaffById, listStaff, resetStaffTotp, setStaffPassword } from './staff.repository.js';
 import type { StaffPrincipal } from './staff-session.js';
 import { NewStaffPage, StaffCreatedPage, StaffListPage, type NewStaffForm, type StaffListNotice } from './staff-admin.views.js';
-import { createStaffUser, parseNewStaff, staffActor } from './staff-users.flow.js';
+import { clearStaffThrottle } from './staff-sign-in.flow.js';
+import { createStaffUser, generateStaffPassword, parseNewStaff, staffActor } from './staff-users.flow.js';
 
 export interface StaffAdminDeps {
   config: Config;
@@ -21,7 +23,10 @@ export interface StaffAdminDeps {
   clock: Clock;
 }
 
-type StaffAction = 'disable' | 'enable' | 'reset-totp';
+type StaffAction = 'disable' | 'enable' | 'reset-totp' | 'reset-password';
+
+/** The audit event of each action (R22). */
+const EVENTS: Record<StaffAction, string> = { disable: 'staff.disabled', enable: 'staff.enabled', 'reset-totp': 'staff.totp_reset', 'reset-password': 'staff.password_reset' };
 
 /** R23 administrators manage staff users: list, create (password shown once), disable / re-enable, reset TOTP. */
 export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDeps): Promise<void> {
@@ -88,10 +93,11 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
     return user;
   }
 
-  const ACTIONS: Record<StaffAction, { reason: 'required' | 'optional'; title: 'bo.staff.confirmDisable' | 'bo.staff.confirmEnable' | 'bo.staff.confirmResetTotp' }> = {
+  const ACTIONS: Record<StaffAction, { reason: 'required' | 'optional'; title: 'bo.staff.confirmDisable' | 'bo.staff.confirmEnable' | 'bo.staff.confirmResetTotp' | 'bo.staff.confirmResetPassword' }> = {
     disable: { reason: 'required', title: 'bo.staff.confirmDisable' },
     enable: { reason: 'optional', title: 'bo.staff.confirmEnable' },
     'reset-totp': { reason: 'required', title: 'bo.staff.confirmResetTotp' },
+    'reset-password': { reason: 'required', title: 'bo.staff.confirmResetPassword' },
   };
 
   function confirmPage(request: FastifyRequest, reply: FastifyReply, action: StaffAction, user: StaffUser, status = 200, reasonValue?: string, reasonError?: { code: string; params?: Record<string, string | number> }) {
@@ -120,7 +126,7 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
 
   /** An action an administrator may not take (on themselves, on the last administrator): a 409 page, audited. */
   async function refuseAction(request: FastifyRequest, reply: FastifyReply, action: StaffAction, user: StaffUser, reason: 'self' | 'last_admin') {
-    await audit(request, `staff.${action === 'reset-totp' ? 'totp_reset' : action === 'disable' ? 'disabled' : 'enabled'}`, 'refused', user.username, { reason });
+    await audit(request, EVENTS[action], 'refused', user.username, { reason });
     const t = request.t;
     const body = reason === 'self' ? t('bo.staff.refused.self') : t('bo.staff.refused.lastAdmin');
     return sendPage(reply, <BackofficeMessage ctx={request.pageContext()} staff={me(request)} title={t('bo.staff.refused.title')} body={body} action={{ href: '/backoffice/staff', label: t('bo.staff.back') }} />, 409);
@@ -149,18 +155,30 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
         if (result === 'last_admin') return refuseAction(request, reply, action, user, 'last_admin');
         // Disabling ends the person's sessions at once (the guard also refuses a disabled user's session).
         await endStaffSessions(kysely, user.id, now);
-        if (result === 'disabled') await audit(request, 'staff.disabled', 'success', user.username, details);
+        if (result === 'disabled') await audit(request, EVENTS[action], 'success', user.username, details);
         return reply.redirect('/backoffice/staff?done=disabled', 303);
       }
       if (action === 'enable') {
-        if (await enableStaff(kysely, user.id, now)) await audit(request, 'staff.enabled', 'success', user.username, details);
+        if (await enableStaff(kysely, user.id, now)) await audit(request, EVENTS[action], 'success', user.username, details);
         return reply.redirect('/backoffice/staff?done=enabled', 303);
+      }
+      if (action === 'reset-password') {
+        // A forgotten password: a new generated one, shown once; the old one and every session stop working now.
+        const password = generateStaffPassword();
+        const hash = await hashPassword(password);
+        await kysely.transaction().execute(async (trx) => {
+          await setStaffPassword(trx, user.id, hash, now);
+          await endStaffSessions(trx, user.id, now);
+        });
+        await clearStaffThrottle(kysely, user.username);
+        await audit(request, EVENTS[action], 'success', user.username, details);
+        return sendPage(reply, <StaffCreatedPage ctx={request.pageContext()} staff={me(request)} user={user} password={password} kind="reset" />);
       }
       await kysely.transaction().execute(async (trx) => {
         await resetStaffTotp(trx, user.id, now);
         await endStaffSessions(trx, user.id, now);
       });
-      await audit(request, 'staff.totp_reset', 'success', user.username, details);
+      await audit(request, EVENTS[action], 'success', user.username, details);
       return reply.redirect('/backoffice/staff?done=totp_reset', 303);
     });
   }

@@ -207,4 +207,28 @@ describeEachDatabase('back-office guard and staff administration (R22, R23)', (k
     assert.match(event.details ?? '', /lost phone/);
     nextStep();
   });
+
+  test('a new password (reason required) replaces the old one at once, ends the sessions, lifts a lock, and is shown once', async () => {
+    const { agent, staff: admin } = await signedInStaff(ctx, 'admin');
+    const target = await createStaff(ctx, 'agent');
+    const theirs = await signInStaff(ctx, target);
+    for (let i = 0; i < 5; i++) await new BrowserAgent(ctx.app).post('/backoffice/sign-in', { username: target.username, password: `nope-${i}` });
+    assert.equal((await new BrowserAgent(ctx.app).post('/backoffice/sign-in', { username: target.username, password: target.password })).statusCode, 429, 'locked');
+    assert.match((await agent.get(`/backoffice/staff/${target.id}/reset-password`)).body, /name="reason"/);
+    assert.equal((await agent.post(`/backoffice/staff/${target.id}/reset-password`, { confirmed: '1' })).statusCode, 400, 'reason required');
+    const done = await agent.post(`/backoffice/staff/${target.id}/reset-password`, { confirmed: '1', reason: 'forgot it' });
+    assert.equal(done.statusCode, 200);
+    const password = /data-password="([^"]+)"/.exec(done.body)?.[1];
+    assert.ok(password && password !== target.password);
+    assert.equal((await theirs.get('/backoffice')).statusCode, 303, 'sessions ended');
+    assert.equal((await new BrowserAgent(ctx.app).post('/backoffice/sign-in', { username: target.username, password: target.password })).statusCode, 401, 'the old password no longer works');
+    nextStep();
+    const back = await signInStaff(ctx, { ...target, password });
+    assert.equal((await back.get('/backoffice')).statusCode, 200, 'the new one works, with the same app');
+    const event = await ctx.db.kysely.selectFrom('audit_events').selectAll().where('event', '=', 'staff.password_reset').where('subject', '=', `staff:${target.username}`).executeTakeFirstOrThrow();
+    assert.equal(event.actor, `staff:${admin.username}`);
+    assert.ok(event.details?.includes('forgot it') && !event.details.includes(password));
+    assert.equal((await agent.post(`/backoffice/staff/${admin.id}/reset-password`, { confirmed: '1', reason: 'x' })).statusCode, 409, 'not on oneself');
+    nextStep();
+  });
 });

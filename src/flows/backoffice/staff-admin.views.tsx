@@ -30,7 +30,7 @@ export function StaffListPage({ ctx, staff, users, now, notice }: { ctx: PageCon
         </a>
       </p>
       <div class="bo-table" role="region" aria-labelledby="staff-caption" tabIndex={0}>
-        <table>
+        <table class="bo-stack">
           <caption id="staff-caption">{t('bo.staff.caption', { n: users.length })}</caption>
           <thead>
             <tr>
@@ -55,8 +55,8 @@ export function StaffListPage({ ctx, staff, users, now, notice }: { ctx: PageCon
                     <br />
                     <span class="muted">{u.email}</span>
                   </th>
-                  <td>{t(u.role === 'admin' ? 'bo.role.admin' : 'bo.role.agent')}</td>
-                  <td>
+                  <td data-label={t('bo.staff.col.role')}>{t(u.role === 'admin' ? 'bo.role.admin' : 'bo.role.agent')}</td>
+                  <td data-label={t('bo.staff.col.status')}>
                     {t(u.status === 'active' ? 'bo.staff.active' : 'bo.staff.disabled')}
                     {locked ? (
                       <>
@@ -65,9 +65,9 @@ export function StaffListPage({ ctx, staff, users, now, notice }: { ctx: PageCon
                       </>
                     ) : null}
                   </td>
-                  <td>{u.totp_enabled_at ? t('bo.staff.totpOn', { since: utc(u.totp_enabled_at) }) : t('bo.staff.totpPending')}</td>
-                  <td>{utc(u.last_sign_in_at)}</td>
-                  <td>
+                  <td data-label={t('bo.staff.col.totp')}>{u.totp_enabled_at ? t('bo.staff.totpOn', { since: utc(u.totp_enabled_at) }) : t('bo.staff.totpPending')}</td>
+                  <td data-label={t('bo.staff.col.lastSignIn')}>{utc(u.last_sign_in_at)}</td>
+                  <td data-label={t('bo.staff.col.actions')}>
                     {self ? (
                       <span class="muted">{t('bo.staff.you')}</span>
                     ) : (
@@ -81,6 +81,9 @@ export function StaffListPage({ ctx, staff, users, now, notice }: { ctx: PageCon
                             <a href={`/backoffice/staff/${u.id}/enable`}>{t('bo.staff.enable', { username: u.username })}</a>
                           </li>
                         )}
+                        <li>
+                          <a href={`/backoffice/staff/${u.id}/reset-password`}>{t('bo.staff.resetPassword', { username: u.username })}</a>
+                        </li>
                         {u.totp_enabled_at ? (
                           <li>
                             <a href={`/backoffice/staff/${u.id}/reset-totp`}>{t('bo.staff.resetTotp', { username: u.username })}</a>
@@ -142,14 +145,19 @@ export function NewStaffPage({ ctx, staff, form, errors = {} }: { ctx: PageConte
   );
 }
 
-/** The only time a new staff user's password is shown: the administrator hands it over by a safe channel. */
-export function StaffCreatedPage({ ctx, staff, user, password }: { ctx: PageContext; staff: StaffPrincipal; user: StaffUser; password: string }) {
+/**
+ * The only time a staff user's generated password is shown (a new user, or an administrator's reset): the
+ * administrator hands it over by a safe channel.
+ */
+export function StaffCreatedPage({ ctx, staff, user, password, kind = 'created' }: { ctx: PageContext; staff: StaffPrincipal; user: StaffUser; password: string; kind?: 'created' | 'reset' }) {
   const { t } = ctx;
+  const title = kind === 'created' ? t('bo.staff.created.title') : t('bo.staff.passwordReset.title');
+  const role = t(user.role === 'admin' ? 'bo.role.admin' : 'bo.role.agent');
   return (
-    <BackofficeLayout ctx={ctx} staff={staff} title={t('bo.staff.created.title')}>
-      <h1>{t('bo.staff.created.title')}</h1>
+    <BackofficeLayout ctx={ctx} staff={staff} title={title}>
+      <h1>{title}</h1>
       <Notice kind="success">
-        <p>{t('bo.staff.created.body', { username: user.username, role: t(user.role === 'admin' ? 'bo.role.admin' : 'bo.role.agent') })}</p>
+        <p>{kind === 'created' ? t('bo.staff.created.body', { username: user.username, role }) : t('bo.staff.passwordReset.body', { username: user.username })}</p>
       </Notice>
       <dl class="meta">
         <dt>{t('bo.staff.field.username')}</dt>
@@ -164,7 +172,7 @@ export function StaffCreatedPage({ ctx, staff, user, password }: { ctx: PageCont
         </dd>
       </dl>
       <p>{t('bo.staff.created.once')}</p>
-      <p>{t('bo.staff.created.enrol')}</p>
+      {kind === 'created' ? <p>{t('bo.staff.created.enrol')}</p> : null}
       <p>
         <a class="button" href="/backoffice/staff">
           {t('bo.staff.back')}

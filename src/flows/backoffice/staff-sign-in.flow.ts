@@ -123,12 +123,17 @@ export async function codeTriesExhausted(deps: StaffSignInDeps, flowId: string):
   return (await hit(deps.db, deps.clock, bucket('staff-totp-try', flowId), HOUR)) > STAFF_MAX_WRONG_CODES;
 }
 
+/** Forgets a username's failure streak and lifts its lock (after a sign-in, or an administrator's password reset). */
+export async function clearStaffThrottle(db: Kysely<Database>, username: string): Promise<void> {
+  await reset(db, bucket('staff-fail', username));
+  await reset(db, bucket('staff-lock', username));
+}
+
 /** Both steps passed: the failure streak and any lock are cleared, the sign-in recorded. */
 export async function staffSignedIn(deps: StaffSignInDeps, user: StaffUser, enrolled: boolean): Promise<void> {
   const { db, clock } = deps;
   const now = clock.now().toISOString();
-  await reset(db, bucket('staff-fail', user.username));
-  await reset(db, bucket('staff-lock', user.username));
+  await clearStaffThrottle(db, user.username);
   await db.updateTable('staff_users').set({ failed_logins: 0, locked_until: null, last_sign_in_at: now }).where('id', '=', user.id).execute();
   await recordAudit(db, clock, deps.audit, { event: 'staff.signin', outcome: 'success', actor: staffActor(user.username), details: { factor: 'totp', enrolled } });
 }

@@ -196,6 +196,27 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
     }
   });
 
+  test('outside localhost the cookies are Secure, and __Secure- since they are kept under /backoffice', async () => {
+    const secure = await setup(kind, { env: { PUBLIC_URL: 'https://portal.example' } });
+    try {
+      const staff = await createStaff(secure, 'agent');
+      const agent = new BrowserAgent(secure.app);
+      await agent.get('/backoffice/sign-in');
+      const first = await agent.post('/backoffice/sign-in', { username: staff.username, password: staff.password });
+      const flowCookie = ([] as string[]).concat(first.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Secure-staff_signin='));
+      assert.ok(flowCookie);
+      assert.match(flowCookie, /Path=\/backoffice/);
+      assert.match(flowCookie, /Secure/);
+      const done = await agent.post('/backoffice/sign-in/verify', { code: await totpCode(secure, staff.secret!) });
+      const cookie = ([] as string[]).concat(done.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Secure-staff_session='));
+      assert.ok(cookie);
+      for (const part of [/Path=\/backoffice/, /HttpOnly/, /SameSite=Strict/, /Secure/]) assert.match(cookie, part);
+      assert.equal((await agent.get('/backoffice')).statusCode, 200);
+    } finally {
+      await secure.close();
+    }
+  });
+
   test('sign-out ends the session on the server; signing in again rotates the token', async () => {
     const staff = await createStaff(ctx, 'admin');
     const agent = await signInStaff(ctx, staff);

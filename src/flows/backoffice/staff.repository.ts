@@ -89,3 +89,8 @@ export async function resetStaffTotp(db: Kysely<Database>, staffId: number, now:
 export async function endStaffSessions(db: Kysely<Database>, staffId: number, now: string): Promise<void> {
   await db.updateTable('staff_sessions').set({ ended_at: now }).where('staff_user_id', '=', staffId).where('ended_at', 'is', null).execute();
 }
+
+/** Replaces a staff user's password hash (an administrator's reset); failures and the lock are forgotten. */
+export async function setStaffPassword(db: Kysely<Database>, staffId: number, passwordHash: string, now: string): Promise<void> {
+  await db.updateTable('staff_users').set({ password_hash: passwordHash, failed_logins: 0, locked_until: null, updated_at: now }).where('id', '=', staffId).execute();
+}
