@@ -98,7 +98,15 @@ function summaryOf(report: ImportReport) {
 
 /** The integration API under /api/v1 (R24), with its OpenAPI 3.1 document at /api/v1/openapi.json. */
 export async function integrationRoutes(parent: FastifyInstance, opts: IntegrationOptions): Promise<void> {
-  await parent.register(api, { ...opts, prefix: API_PREFIX });
+  await parent.register(
+    async (apiRoot) => {
+      // Anything under /api/ is for machines: an unknown version or path is a problem, never an HTML page.
+      apiRoot.setNotFoundHandler((_request, reply) => sendProblem(reply, 'not-found'));
+      apiRoot.setErrorHandler(handleApiError);
+      await apiRoot.register(api, { ...opts, prefix: API_PREFIX.slice('/api'.length) });
+    },
+    { prefix: '/api' },
+  );
 }
 
 async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<void> {

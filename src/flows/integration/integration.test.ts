@@ -177,6 +177,9 @@ describeEachDatabase('integration API', (kind) => {
     });
     problem(streamed, 413);
     problem(await ctx.app.inject({ method: 'GET', url: '/api/v1/nothing-here', headers: auth(writer) }), 404);
+    const otherVersion = await ctx.app.inject({ method: 'GET', url: '/api/v2/members?lang=en' });
+    problem(otherVersion, 404);
+    assert.equal(otherVersion.headers['set-cookie'], undefined);
     assert.equal(await ctx.db.kysely.selectFrom('members').select('id').where('member_number', '=', 'M200').executeTakeFirst(), undefined);
   });
 
