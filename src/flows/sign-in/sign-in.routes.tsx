@@ -8,7 +8,7 @@ import type { Db } from '../../infra/db/database.js';
 import type { Account } from '../../infra/db/tables.js';
 import { createFlowStore, type Flow } from '../../infra/flows/flow-store.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { bucket, count, hit } from '../../infra/rate-limit/rate-limit.js';
+import { addressKey, bucket, count, hit } from '../../infra/rate-limit/rate-limit.js';
 import { safeNext, type Sessions } from '../../infra/session/session.js';
 import { formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
@@ -151,7 +151,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       await audit('refused', 'too_soon');
       return showCode(request, reply, flow, account, 'resend_wait', 429);
     }
-    if (sends && (await count(kysely, clock, bucket('send-ip', request.ip), 3_600_000)) >= SENDS_PER_ADDRESS_PER_HOUR) {
+    if (sends && (await count(kysely, clock, bucket('send-ip', addressKey(request.ip)), 3_600_000)) >= SENDS_PER_ADDRESS_PER_HOUR) {
       await audit('refused', 'address_limit');
       return showCode(request, reply, { ...flow, data: { ...flow.data, channel: flow.data.channel ?? factor.channel } }, account, 'send_limit', 429);
     }
@@ -172,7 +172,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       return true;
     });
     if (!sent) return reply.redirect('/sign-in/verify', 303);
-    if (sends) await hit(kysely, clock, bucket('send-ip', request.ip), 3_600_000);
+    if (sends) await hit(kysely, clock, bucket('send-ip', addressKey(request.ip)), 3_600_000);
     await audit('success');
     deps.kickOutbox?.();
     return reply.redirect('/sign-in/verify?sent=1', 303);
