@@ -3,7 +3,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { nif } from '../../src/feed/demo-feed.js';
 import type { CaptchaChallenge } from '../../src/infra/captcha/captcha.js';
 import { addressKey, bucket, hit } from '../../src/infra/rate-limit/rate-limit.js';
-import { TEST_PASSWORD } from '../helpers/accounts.js';
+import { signedInAgent, TEST_PASSWORD } from '../helpers/accounts.js';
 import { BrowserAgent } from '../helpers/browser-agent.js';
 import { solveCaptcha } from '../helpers/captcha.js';
 import { describeEachDatabase } from '../helpers/databases.js';
@@ -121,5 +121,20 @@ describeEachDatabase('abuse: brute force', (kind) => {
     }
     const links = (await ctx.outbox()).slice(queued).filter((x) => x.template === 'recovery-link');
     assert.equal(links.length, 3);
+  });
+
+  test('a stolen session is no password oracle: 5 wrong current passwords an hour over password and contact changes, then 429 (R9, R12, R15)', async () => {
+    const m = await member();
+    const thief = await signedInAgent(ctx, m.username, m.email);
+    const change = (current: string) => thief.post('/area/security/password', { current_password: current, password: 'Robado2030Clave', password_confirmation: 'Robado2030Clave' });
+    for (let i = 1; i <= 3; i++) assert.equal((await change(`Guess${i}abc9`)).statusCode, 400, `guess ${i}`);
+    for (let i = 4; i <= 5; i++) assert.equal((await thief.post('/area/contact/email', { new_email: 'thief@example.com', email_password: `Guess${i}abc9` })).statusCode, 400, `guess ${i}`);
+    const sixth = await change(TEST_PASSWORD);
+    assert.equal(sixth.statusCode, 429, 'the right password no longer helps within the hour');
+    assert.match(sixth.body, /demasiadas veces|too many times/);
+    const account = await ctx.db.kysely.selectFrom('accounts').select(['email']).where('id', '=', m.accountId).executeTakeFirstOrThrow();
+    assert.equal(account.email, m.email);
+    ctx.clock.advance(3_600_000);
+    assert.equal((await change(TEST_PASSWORD)).statusCode, 303, 'an hour later the member can change it');
   });
 });
