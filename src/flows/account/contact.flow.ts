@@ -20,16 +20,16 @@ import { contactCodeEmail, emailChangedEmail, mobileChangedEmail, mobileRemovedE
 //   contact page --password right, code sent to the new value--> 'code' --right code--> applied, flow ended
 //                                                                 'code' --code expired / 5 wrong / replaced--> ended, start again
 
-const CHANGE_TTL_MS = 15 * 60_000;
-const CODE_TTL_MS = 10 * 60_000;
-const MAX_WRONG_CODES = 5;
+export const CHANGE_TTL_MS = 15 * 60_000;
+export const CODE_TTL_MS = 10 * 60_000;
+export const MAX_WRONG_CODES = 5;
 const CODE_PURPOSE = 'contact-code';
 const HOUR = 3_600_000;
 /** Wrong passwords per account per hour before further tries are refused with 429. */
-const PASSWORD_FAILURES: Limit = { windowMs: HOUR, max: 5 };
+export const PASSWORD_FAILURES: Limit = { windowMs: HOUR, max: 5 };
 /** R9: these routes send email and SMS to an address the member types, so sends are limited per account and per client address. */
-const SENDS_PER_ACCOUNT: Limit = { windowMs: HOUR, max: 10 };
-const SENDS_PER_ADDRESS: Limit = { windowMs: HOUR, max: 20 };
+export const SENDS_PER_ACCOUNT: Limit = { windowMs: HOUR, max: 10 };
+export const SENDS_PER_ADDRESS: Limit = { windowMs: HOUR, max: 20 };
 
 export type What = 'email' | 'mobile';
 

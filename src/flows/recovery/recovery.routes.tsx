@@ -31,11 +31,11 @@ export interface RecoveryDeps {
 }
 
 export const RECOVERY_LINK_TTL_MS = 24 * 3_600_000; // R11
-const FLOW_TTL_MS = 30 * 60_000;
+export const FLOW_TTL_MS = 30 * 60_000;
 const HOUR = 3_600_000;
 // R9 / R11: sending is limited per account and per client address.
-const SENDS_PER_ACCOUNT_PER_HOUR = 3;
-const SENDS_PER_ADDRESS_PER_HOUR = 10;
+export const SENDS_PER_ACCOUNT_PER_HOUR = 3;
+export const SENDS_PER_ADDRESS_PER_HOUR = 10;
 
 /** Rolls back the decoy transaction of a request with nobody to send to (see POST /recovery/send). */
 class NothingToSend extends Error {}

@@ -31,10 +31,10 @@ export interface RegistrationDeps {
 }
 
 // R6: identification attempts are limited per member number and per client address; a captcha after 3 failures.
-const IDENTIFY_WINDOW_MS = 60 * 60_000;
-const CAPTCHA_AFTER = 3;
-const MAX_PER_MEMBER = 10;
-const MAX_PER_ADDRESS = 30;
+export const IDENTIFY_WINDOW_MS = 60 * 60_000;
+export const CAPTCHA_AFTER = 3;
+export const MAX_PER_MEMBER = 10;
+export const MAX_PER_ADDRESS = 30;
 
 type Body = Record<string, string | undefined>;
 

@@ -31,11 +31,11 @@ export interface SignInDeps {
 }
 
 // R7: the second step of one sign-in.
-const SIGN_IN_TTL_MS = 15 * 60_000;
-const RESEND_AFTER_MS = 30_000;
-const MAX_SENDS = 3;
+export const SIGN_IN_TTL_MS = 15 * 60_000;
+export const RESEND_AFTER_MS = 30_000;
+export const MAX_SENDS = 3;
 // R9: every endpoint that sends email or SMS is limited per client address.
-const SENDS_PER_ADDRESS_PER_HOUR = 30;
+export const SENDS_PER_ADDRESS_PER_HOUR = 30;
 
 interface SignInData {
   channel?: Channel;
