@@ -211,7 +211,7 @@ export async function sendChangeCode(
 }
 
 export type ConfirmedCode = { kind: 'ok'; tokenId: number; what: What; value: string };
-export type CodeCheck = ConfirmedCode | { kind: 'wrong'; remaining: number } | { kind: 'exhausted' } | { kind: 'expired' } | { kind: 'replaced' };
+export type CodeCheck = ConfirmedCode | { kind: 'wrong'; remaining: number } | { kind: 'exhausted' } | { kind: 'expired' } | { kind: 'replaced' } | { kind: 'duplicate' };
 
 /** Checks an answer against the flow's live code; each try is counted first, and the fifth wrong one exhausts it. */
 export async function checkCode(db: Kysely<Database>, clock: Clock, secretKey: string, flow: Flow<ChangeData>, accountId: number, answer: string): Promise<CodeCheck> {
@@ -230,9 +230,12 @@ export async function checkCode(db: Kysely<Database>, clock: Clock, secretKey: s
   if (token.expires_at <= now) return { kind: 'expired' };
   const attempts = await countCodeTry(db, token.id);
   if (attempts === undefined) return { kind: 'replaced' };
-  if (attempts > MAX_WRONG_CODES) return { kind: 'exhausted' };
   const code = answer.normalize('NFKC').replace(/\s+/g, '');
-  if (!codeMatches(secretKey, codeBinding(flow.id), code, token.token_hash)) {
+  const matches = codeMatches(secretKey, codeBinding(flow.id), code, token.token_hash);
+  // Past the fifth try only parallel requests remain: a wrong one voids the change, the right one repeated (a double
+  // submit) must not void what its first copy is applying, so it is told to look at the contact page instead.
+  if (attempts > MAX_WRONG_CODES) return matches ? { kind: 'duplicate' } : { kind: 'exhausted' };
+  if (!matches) {
     const remaining = MAX_WRONG_CODES - attempts;
     return remaining > 0 ? { kind: 'wrong', remaining } : { kind: 'exhausted' };
   }
