@@ -23,6 +23,20 @@ import type { Courier } from './infra/outbox/courier.js';
 import { loggerOptions } from './infra/web/logging.js';
 import { defaultPublicDir, web } from './infra/web/web.plugin.js';
 
+/** One method and path the application answers, as registered (the abuse suite walks them all: CSRF, sessions, headers). */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  /** False only where a route opted out of the form CSRF check (config.csrf === false). */
+  csrf: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    registeredRoutes: readonly RegisteredRoute[];
+  }
+}
+
 /** Everything the application needs from outside; tests pass a manual clock and an in-memory database. */
 export interface AppDeps {
   config: Config;
@@ -43,6 +57,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
   });
+  // Every route, as registered: a security check that must hold on every route is tested against this list, so
+  // a route added later cannot be forgotten.
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, csrf: route.config?.csrf !== false });
+  });
+  app.decorate('registeredRoutes', routes);
   await app.register(web, { config: deps.config, clock: deps.clock, publicDir: defaultPublicDir });
   await app.register(healthRoutes, { db: deps.db });
   await app.register(homeRoutes);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { KyselyPlugin } from 'kysely';
 import { buildApp } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -26,6 +27,8 @@ export interface SetupOptions {
   env?: Record<string, string>;
   transports?: { email: Transport; sms: Transport };
   clock?: ManualClock;
+  /** Plugins the app's Kysely instance runs every query through (the abuse suite counts queries with one). */
+  kyselyPlugins?: KyselyPlugin[];
 }
 
 /** A configuration for tests: the defaults, plus what the test sets. */
@@ -44,7 +47,10 @@ export async function setup(kind: DatabaseKind = 'sqlite', options: SetupOptions
     clock,
     transports: options.transports ?? { email: devMailboxTransport, sms: devMailboxTransport },
   });
-  const app = await buildApp({ config, db, clock, courier, logger: false });
+  const appDb: Db = options.kyselyPlugins?.length
+    ? { ...db, kysely: options.kyselyPlugins.reduce((k, plugin) => k.withPlugin(plugin), db.kysely) }
+    : db;
+  const app = await buildApp({ config, db: appDb, clock, courier, logger: false });
   return {
     app,
     db,

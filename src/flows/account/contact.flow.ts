@@ -20,16 +20,16 @@ import { contactCodeEmail, emailChangedEmail, mobileChangedEmail, mobileRemovedE
 //   contact page --password right, code sent to the new value--> 'code' --right code--> applied, flow ended
 //                                                                 'code' --code expired / 5 wrong / replaced--> ended, start again
 
-const CHANGE_TTL_MS = 15 * 60_000;
-const CODE_TTL_MS = 10 * 60_000;
-const MAX_WRONG_CODES = 5;
+export const CHANGE_TTL_MS = 15 * 60_000;
+export const CODE_TTL_MS = 10 * 60_000;
+export const MAX_WRONG_CODES = 5;
 const CODE_PURPOSE = 'contact-code';
 const HOUR = 3_600_000;
 /** Wrong passwords per account per hour before further tries are refused with 429. */
-const PASSWORD_FAILURES: Limit = { windowMs: HOUR, max: 5 };
+export const PASSWORD_FAILURES: Limit = { windowMs: HOUR, max: 5 };
 /** R9: these routes send email and SMS to an address the member types, so sends are limited per account and per client address. */
-const SENDS_PER_ACCOUNT: Limit = { windowMs: HOUR, max: 10 };
-const SENDS_PER_ADDRESS: Limit = { windowMs: HOUR, max: 20 };
+export const SENDS_PER_ACCOUNT: Limit = { windowMs: HOUR, max: 10 };
+export const SENDS_PER_ADDRESS: Limit = { windowMs: HOUR, max: 20 };
 
 export type What = 'email' | 'mobile';
 
@@ -211,7 +211,7 @@ export async function sendChangeCode(
 }
 
 export type ConfirmedCode = { kind: 'ok'; tokenId: number; what: What; value: string };
-export type CodeCheck = ConfirmedCode | { kind: 'wrong'; remaining: number } | { kind: 'exhausted' } | { kind: 'expired' } | { kind: 'replaced' };
+export type CodeCheck = ConfirmedCode | { kind: 'wrong'; remaining: number } | { kind: 'exhausted' } | { kind: 'expired' } | { kind: 'replaced' } | { kind: 'duplicate' };
 
 /** Checks an answer against the flow's live code; each try is counted first, and the fifth wrong one exhausts it. */
 export async function checkCode(db: Kysely<Database>, clock: Clock, secretKey: string, flow: Flow<ChangeData>, accountId: number, answer: string): Promise<CodeCheck> {
@@ -230,9 +230,12 @@ export async function checkCode(db: Kysely<Database>, clock: Clock, secretKey: s
   if (token.expires_at <= now) return { kind: 'expired' };
   const attempts = await countCodeTry(db, token.id);
   if (attempts === undefined) return { kind: 'replaced' };
-  if (attempts > MAX_WRONG_CODES) return { kind: 'exhausted' };
   const code = answer.normalize('NFKC').replace(/\s+/g, '');
-  if (!codeMatches(secretKey, codeBinding(flow.id), code, token.token_hash)) {
+  const matches = codeMatches(secretKey, codeBinding(flow.id), code, token.token_hash);
+  // Past the fifth try only parallel requests remain: a wrong one voids the change, the right one repeated (a double
+  // submit) must not void what its first copy is applying, so it is told to look at the contact page instead.
+  if (attempts > MAX_WRONG_CODES) return matches ? { kind: 'duplicate' } : { kind: 'exhausted' };
+  if (!matches) {
     const remaining = MAX_WRONG_CODES - attempts;
     return remaining > 0 ? { kind: 'wrong', remaining } : { kind: 'exhausted' };
   }

@@ -193,6 +193,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
     if (result.kind === 'exhausted') return restart('exhausted', flow);
     if (result.kind === 'expired') return restart('codeExpired', flow);
     if (result.kind === 'replaced') return restart('replaced', flow);
+    if (result.kind === 'duplicate') return reply.redirect('/area/contact', 303);
 
     // The change, the notices and the audit commit together (R25).
     const { what, value } = result;

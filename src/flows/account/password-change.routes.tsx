@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import { checkPassword, rulesOf } from '../../domain/password-policy.js';
 import type { FieldError } from '../../domain/result.js';
 import { recordAudit } from '../../infra/audit/audit.repository.js';
-import { hashPassword, verifyPassword } from '../../infra/crypto/password-hash.js';
+import { hashPassword } from '../../infra/crypto/password-hash.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { requireMember } from '../../infra/session/guard.js';
@@ -13,6 +13,7 @@ import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { sendPage } from '../../infra/web/view.js';
 import { auditContext } from '../registration/registration.routes.js';
+import { checkPassword as checkCurrentPassword } from './contact.flow.js';
 import { NewPasswordFields } from './password-form.js';
 import { isInHistory, personalDataOf, storePassword } from './password-history.js';
 import { passwordChangedEmail } from './password.emails.js';
@@ -58,9 +59,15 @@ export async function passwordChangeRoutes(app: FastifyInstance, deps: { db: Db;
     const password = field('password');
     const errors: FieldError[] = [];
     const verdict = checkPassword(password, await personalDataOf(kysely, a));
-    // The current password and the history are checked together, off the event loop (PRODUCT §5).
-    const [currentOk, reused] = await Promise.all([verifyPassword(a.password_hash, field('current_password')), verdict.ok ? isInHistory(kysely, a.id, password) : Promise.resolve(false)]);
-    if (!currentOk) errors.push({ field: 'current_password', code: 'current_password_wrong' });
+    // The current password and the history are checked together, off the event loop (PRODUCT §5). The current
+    // password shares the limit of every "password asked again" (5 wrong an hour, R9, R15): a stolen session is not
+    // a password oracle here either.
+    const [current, reused] = await Promise.all([checkCurrentPassword(kysely, clock, a, field('current_password')), verdict.ok ? isInHistory(kysely, a.id, password) : Promise.resolve(false)]);
+    if (current === 'locked') {
+      await recordAudit(kysely, clock, auditContext(request), { event: 'password.change', outcome: 'refused', actor: a.username, accountId: a.id, details: { reason: 'password_limit' } });
+      return sendPage(reply, <ChangePasswordPage ctx={request.pageContext()} username={a.username} rules={verdict.rules} errors={{ current_password: { code: 'password_tries' } }} />, 429);
+    }
+    if (current !== 'ok') errors.push({ field: 'current_password', code: 'current_password_wrong' });
     if (!verdict.ok) errors.push({ field: 'password', code: 'password_rules' });
     else if (reused) errors.push({ field: 'password', code: 'password_reused' });
     if (password !== field('password_confirmation')) errors.push({ field: 'password_confirmation', code: 'password_mismatch' });

@@ -22,11 +22,11 @@ interface UaResult {
 }
 const { UAParser } = createRequire(import.meta.url)('ua-parser-js') as { UAParser: new (ua: string) => { getResult(): UaResult } };
 
-const ENROL_TTL_MS = 10 * 60_000;
+export const ENROL_TTL_MS = 10 * 60_000;
 // R7: at most 5 wrong app codes while enrolling, as at sign-in; then the enrolment starts over with a new secret.
-const MAX_WRONG_ENROL_CODES = 5;
+export const MAX_WRONG_ENROL_CODES = 5;
 // R9 in spirit: the password asked before removing the app cannot be guessed at leisure from a stolen session.
-const MAX_PASSWORD_TRIES_PER_HOUR = 10;
+export const MAX_PASSWORD_TRIES_PER_HOUR = 10;
 const HOUR_MS = 3_600_000;
 
 /** "Chrome en Android" from a user agent; whatever the parser does not recognise is left out. */

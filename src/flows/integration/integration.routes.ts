@@ -10,7 +10,7 @@ import type { ImportReport } from '../../feed/feed.import.js';
 import { recordAudit, type AuditContext } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { addressKey, bucket, hit, LIMITS, secondsUntilWindowEnds } from '../../infra/rate-limit/rate-limit.js';
+import { addressKey, bucket, hit, secondsUntilWindowEnds, type Limit } from '../../infra/rate-limit/rate-limit.js';
 import { authenticateApiKey, hasScope, type ApiScope, type AuthenticatedKey } from './api-keys.js';
 import { bulkUpsertMembers, registrationStatus, upsertMember, upsertPolicy, type IntegrationDeps } from './integration.flow.js';
 import {
@@ -54,6 +54,9 @@ export const API_PREFIX = '/api/v1';
 /** Single-record routes: a member is well under 8 KB of JSON; anything far larger is refused unread (413). */
 const SMALL_BODY = 64 * 1024;
 /** The bulk stream: bounded by the body, read line by line, never held whole. */
+/** R24: calls refused for a missing, unknown or revoked key, from one client address (key guessing). */
+export const API_AUTH_FAILURES_PER_IP = { windowMs: 60 * 60_000, max: 100 } as const satisfies Limit;
+
 export const BULK_LIMITS = { maxBytes: 200 * 1024 * 1024, maxLineBytes: 64 * 1024 };
 /** Length of the per-key rate-limit window; each key's own rate is per this window. */
 const KEY_WINDOW_MS = 60_000;
@@ -167,7 +170,7 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
     const route = `${request.method} ${request.routeOptions.url ?? ''}`;
     const auth = await authenticateApiKey(db.kysely, clock, bearerToken(request.headers.authorization));
     if (!auth.ok) {
-      const limit = LIMITS.apiAuthFailuresPerIp;
+      const limit = API_AUTH_FAILURES_PER_IP;
       const failures = await hit(db.kysely, clock, bucket('api-auth-fail-ip', addressKey(request.ip)), limit.windowMs);
       // Past the limit only the first refusal of the window is audited, so a flood cannot flood the audit log.
       if (failures <= limit.max + 1) {

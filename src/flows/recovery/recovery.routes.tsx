@@ -9,9 +9,8 @@ import { hashPassword } from '../../infra/crypto/password-hash.js';
 import { hashToken, randomToken } from '../../infra/crypto/tokens.js';
 import type { Db } from '../../infra/db/database.js';
 import { createFlowStore } from '../../infra/flows/flow-store.js';
-import { translator } from '../../infra/i18n/i18n.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { bucket, hit } from '../../infra/rate-limit/rate-limit.js';
+import { addressKey, bucket, hit } from '../../infra/rate-limit/rate-limit.js';
 import type { Sessions } from '../../infra/session/session.js';
 import { byField, formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
@@ -32,11 +31,14 @@ export interface RecoveryDeps {
 }
 
 export const RECOVERY_LINK_TTL_MS = 24 * 3_600_000; // R11
-const FLOW_TTL_MS = 30 * 60_000;
+export const FLOW_TTL_MS = 30 * 60_000;
 const HOUR = 3_600_000;
 // R9 / R11: sending is limited per account and per client address.
-const SENDS_PER_ACCOUNT_PER_HOUR = 3;
-const SENDS_PER_ADDRESS_PER_HOUR = 10;
+export const SENDS_PER_ACCOUNT_PER_HOUR = 3;
+export const SENDS_PER_ADDRESS_PER_HOUR = 10;
+
+/** Rolls back the decoy transaction of a request with nobody to send to (see POST /recovery/send). */
+class NothingToSend extends Error {}
 
 interface RecoveryData {
   username?: string;
@@ -91,28 +93,32 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     if (!(await requestFlows.advance(kysely, flow, 'confirm', 'sent'))) return reply.redirect('/recovery/sent', 303);
     const [perAccount, perAddress] = await Promise.all([
       hit(kysely, clock, bucket('recovery-user', username), HOUR),
-      hit(kysely, clock, bucket('recovery-ip', request.ip), HOUR),
+      hit(kysely, clock, bucket('recovery-ip', addressKey(request.ip)), HOUR),
     ]);
     const limited = perAccount > SENDS_PER_ACCOUNT_PER_HOUR || perAddress > SENDS_PER_ADDRESS_PER_HOUR;
     const account = await kysely.selectFrom('accounts').selectAll().where('username', '=', username).executeTakeFirst();
+    const target = account && account.status === 'active' && !limited ? account : undefined;
     const token = randomToken();
     const link = `${config.publicUrl}/recovery/reset/${token}`;
-    if (account && account.status === 'active' && !limited) {
-      const now = clock.now();
+    const now = clock.now();
+    // R11: the answer is the same whether or not there is someone to send to, and so is the work: with no target
+    // the very same statements run in a transaction that is then rolled back (nothing is kept or sent), so the
+    // response time does not tell which documents have accounts. Measured in bench/enumeration.ts.
+    try {
       await kysely.transaction().execute(async (trx) => {
         // R11: a new request voids every earlier link.
-        await trx.updateTable('one_time_tokens').set({ voided_at: now.toISOString() }).where('account_id', '=', account.id).where('purpose', '=', 'recovery').where('used_at', 'is', null).where('voided_at', 'is', null).execute();
+        await trx.updateTable('one_time_tokens').set({ voided_at: now.toISOString() }).where('account_id', '=', target?.id ?? -1).where('purpose', '=', 'recovery').where('used_at', 'is', null).where('voided_at', 'is', null).execute();
         await trx
           .insertInto('one_time_tokens')
-          .values({ purpose: 'recovery', token_hash: hashToken(token), account_id: account.id, channel: 'email', destination: account.email, expires_at: new Date(now.getTime() + RECOVERY_LINK_TTL_MS).toISOString(), created_at: now.toISOString() })
+          .values({ purpose: 'recovery', token_hash: hashToken(token), account_id: target?.id ?? null, channel: 'email', destination: target?.email ?? null, expires_at: new Date(now.getTime() + RECOVERY_LINK_TTL_MS).toISOString(), created_at: now.toISOString() })
           .execute();
-        await deps.courier.email(trx, account.email, account.language, recoveryEmail, { link });
-        await recordAudit(trx, clock, auditContext(request), { event: 'recovery.sent', outcome: 'success', actor: username, accountId: account.id });
+        await deps.courier.email(trx, target?.email ?? 'nobody@invalid', target?.language ?? request.lang, recoveryEmail, { link });
+        if (!target) throw new NothingToSend();
+        await recordAudit(trx, clock, auditContext(request), { event: 'recovery.sent', outcome: 'success', actor: username, accountId: target.id });
       });
       deps.kickOutbox?.();
-    } else {
-      // The same answer, and comparable work (the email is rendered and dropped), when there is nothing to send.
-      recoveryEmail.render({ t: translator(request.lang), lang: request.lang, brand: config.brand, publicUrl: config.publicUrl }, { link });
+    } catch (error) {
+      if (!(error instanceof NothingToSend)) throw error;
       await recordAudit(kysely, clock, auditContext(request), {
         event: 'recovery.sent',
         outcome: 'refused',

@@ -9,7 +9,7 @@ import type { Db } from '../../infra/db/database.js';
 import type { Member } from '../../infra/db/tables.js';
 import type { Flow } from '../../infra/flows/flow-store.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { bucket, count, hit } from '../../infra/rate-limit/rate-limit.js';
+import { addressKey, bucket, count, hit } from '../../infra/rate-limit/rate-limit.js';
 import { byField, formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
 import {
@@ -31,10 +31,10 @@ export interface RegistrationDeps {
 }
 
 // R6: identification attempts are limited per member number and per client address; a captcha after 3 failures.
-const IDENTIFY_WINDOW_MS = 60 * 60_000;
-const CAPTCHA_AFTER = 3;
-const MAX_PER_MEMBER = 10;
-const MAX_PER_ADDRESS = 30;
+export const IDENTIFY_WINDOW_MS = 60 * 60_000;
+export const CAPTCHA_AFTER = 3;
+export const MAX_PER_MEMBER = 10;
+export const MAX_PER_ADDRESS = 30;
 
 type Body = Record<string, string | undefined>;
 
@@ -51,7 +51,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
 
   const failureCounts = async (request: FastifyRequest, memberNumber: string) => {
     const [perAddress, perMember] = await Promise.all([
-      count(kysely, clock, bucket('register-ip', request.ip), IDENTIFY_WINDOW_MS),
+      count(kysely, clock, bucket('register-ip', addressKey(request.ip)), IDENTIFY_WINDOW_MS),
       memberNumber ? count(kysely, clock, bucket('register-member', memberNumber), IDENTIFY_WINDOW_MS) : Promise.resolve(0),
     ]);
     return { perAddress, perMember };
@@ -114,7 +114,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     }
     if (outcome.kind === 'mismatch') {
       const [perAddress, perMember] = await Promise.all([
-        hit(kysely, clock, bucket('register-ip', request.ip), IDENTIFY_WINDOW_MS),
+        hit(kysely, clock, bucket('register-ip', addressKey(request.ip)), IDENTIFY_WINDOW_MS),
         hit(kysely, clock, bucket('register-member', memberNumber), IDENTIFY_WINDOW_MS),
       ]);
       await audit(request, 'registration.identify', 'failure', { subject: memberNumber, details: { reason: 'mismatch' } });

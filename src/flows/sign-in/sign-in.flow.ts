@@ -6,7 +6,7 @@ import type { Captcha } from '../../infra/captcha/captcha.js';
 import { dummyVerify, verifyPassword } from '../../infra/crypto/password-hash.js';
 import type { Account, Database } from '../../infra/db/tables.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { bucket, count, hit, reset } from '../../infra/rate-limit/rate-limit.js';
+import { addressKey, bucket, count, hit, reset } from '../../infra/rate-limit/rate-limit.js';
 import { accountLockedEmail } from './sign-in.emails.js';
 
 // R9 throttling. Every counter is keyed by the typed username, whether or not it is an account, so an attacker
@@ -42,6 +42,9 @@ export function normaliseUsername(input: string): string {
   return normaliseDocumentNumber(input.slice(0, MAX_USERNAME * 2)).slice(0, MAX_USERNAME + 1);
 }
 
+/** Rolls back the lock notice of a username that is no account's. */
+class NoAccount extends Error {}
+
 async function lockActive(db: Kysely<Database>, clock: Clock, username: string): Promise<boolean> {
   const row = await db
     .selectFrom('rate_limits')
@@ -55,8 +58,10 @@ async function lockActive(db: Kysely<Database>, clock: Clock, username: string):
 async function setLock(db: Kysely<Database>, clock: Clock, username: string): Promise<void> {
   const now = clock.now();
   const until = new Date(now.getTime() + LOCK_MS).toISOString();
-  await db.deleteFrom('rate_limits').where('bucket', '=', bucket('signin-lock', username)).execute();
-  await db.insertInto('rate_limits').values({ bucket: bucket('signin-lock', username), window_start: now.toISOString(), count: 1, expires_at: until }).execute();
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('rate_limits').where('bucket', '=', bucket('signin-lock', username)).execute();
+    await trx.insertInto('rate_limits').values({ bucket: bucket('signin-lock', username), window_start: now.toISOString(), count: 1, expires_at: until }).execute();
+  });
 }
 
 /** Lifts a lock and the failure count (after a successful sign-in or a password reset: R9, R11). */
@@ -74,7 +79,8 @@ export async function clearSignInThrottle(db: Kysely<Database>, username: string
 export async function passwordStep(deps: PasswordStepDeps, rawUsername: string, password: string, captchaPayload: string | undefined): Promise<PasswordStepOutcome> {
   const { db, clock } = deps;
   const username = normaliseUsername(rawUsername);
-  const ip = deps.audit.ip ?? 'unknown';
+  // Per-address counters use the address's /64 for IPv6, so stepping through one subscriber's block does not help.
+  const ip = addressKey(deps.audit.ip ?? 'unknown');
   // R22: what was typed as a username is recorded only when it is one; people paste passwords into the wrong field.
   const account = username.length <= MAX_USERNAME ? await db.selectFrom('accounts').selectAll().where('username', '=', username).executeTakeFirst() : undefined;
   const subject = account?.username ?? null;
@@ -122,15 +128,21 @@ export async function passwordStep(deps: PasswordStepDeps, rawUsername: string, 
     details: { reason: account ? 'wrong_password' : 'unknown_username', consecutive: failures },
   });
   if (failures >= LOCK_AFTER_FAILURES) {
-    await db.transaction().execute(async (trx) => {
-      await setLock(trx, clock, username);
-      if (account) {
-        const until = new Date(clock.now().getTime() + LOCK_MS).toISOString();
-        await trx.updateTable('accounts').set({ locked_until: until, failed_logins: failures }).where('id', '=', account.id).execute();
-        await deps.courier.email(trx, account.email, account.language, accountLockedEmail, { minutes: LOCK_MS / 60_000 });
-        await recordAudit(trx, clock, deps.audit, { event: 'signin.locked', outcome: 'info', actor: subject, accountId: account.id, details: { until } });
-      }
-    });
+    await setLock(db, clock, username);
+    // Only an account is told of its lock, but an unknown username runs the same statements in a transaction that
+    // is then rolled back, so the 10th failure takes as long either way (R7: timing tells nothing).
+    const until = new Date(clock.now().getTime() + LOCK_MS).toISOString();
+    await db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.updateTable('accounts').set({ locked_until: until, failed_logins: failures }).where('id', '=', account?.id ?? -1).execute();
+        await deps.courier.email(trx, account?.email ?? 'nobody@invalid', account?.language ?? 'es', accountLockedEmail, { minutes: LOCK_MS / 60_000 });
+        await recordAudit(trx, clock, deps.audit, { event: 'signin.locked', outcome: 'info', actor: subject, accountId: account?.id ?? null, details: { until } });
+        if (!account) throw new NoAccount();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof NoAccount)) throw error;
+      });
   }
   return { kind: 'failed', captcha: failures >= CAPTCHA_AFTER_FAILURES };
 }

@@ -8,7 +8,7 @@ import type { Db } from '../../infra/db/database.js';
 import type { Account } from '../../infra/db/tables.js';
 import { createFlowStore, type Flow } from '../../infra/flows/flow-store.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { bucket, count, hit } from '../../infra/rate-limit/rate-limit.js';
+import { addressKey, bucket, count, hit } from '../../infra/rate-limit/rate-limit.js';
 import { safeNext, type Sessions } from '../../infra/session/session.js';
 import { formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
@@ -31,11 +31,11 @@ export interface SignInDeps {
 }
 
 // R7: the second step of one sign-in.
-const SIGN_IN_TTL_MS = 15 * 60_000;
-const RESEND_AFTER_MS = 30_000;
-const MAX_SENDS = 3;
+export const SIGN_IN_TTL_MS = 15 * 60_000;
+export const RESEND_AFTER_MS = 30_000;
+export const MAX_SENDS = 3;
 // R9: every endpoint that sends email or SMS is limited per client address.
-const SENDS_PER_ADDRESS_PER_HOUR = 30;
+export const SENDS_PER_ADDRESS_PER_HOUR = 30;
 
 interface SignInData {
   channel?: Channel;
@@ -151,7 +151,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       await audit('refused', 'too_soon');
       return showCode(request, reply, flow, account, 'resend_wait', 429);
     }
-    if (sends && (await count(kysely, clock, bucket('send-ip', request.ip), 3_600_000)) >= SENDS_PER_ADDRESS_PER_HOUR) {
+    if (sends && (await count(kysely, clock, bucket('send-ip', addressKey(request.ip)), 3_600_000)) >= SENDS_PER_ADDRESS_PER_HOUR) {
       await audit('refused', 'address_limit');
       return showCode(request, reply, { ...flow, data: { ...flow.data, channel: flow.data.channel ?? factor.channel } }, account, 'send_limit', 429);
     }
@@ -172,7 +172,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       return true;
     });
     if (!sent) return reply.redirect('/sign-in/verify', 303);
-    if (sends) await hit(kysely, clock, bucket('send-ip', request.ip), 3_600_000);
+    if (sends) await hit(kysely, clock, bucket('send-ip', addressKey(request.ip)), 3_600_000);
     await audit('success');
     deps.kickOutbox?.();
     return reply.redirect('/sign-in/verify?sent=1', 303);

@@ -23,7 +23,7 @@ const COST = 1_000;
  */
 export const DEFAULT_MAX_NUMBER = 1_000;
 
-const DEFAULT_EXPIRES_MS = 10 * 60_000;
+export const DEFAULT_EXPIRES_MS = 10 * 60_000;
 
 /** A widget payload is ~1 KB of base64; anything much longer is not one, and is refused before decoding. */
 const MAX_PAYLOAD_CHARS = 4_096;

@@ -23,13 +23,21 @@ export const ARGON2_PARAMS = Object.freeze({ memoryCost: 19456, timeCost: 2, par
 /** Full options passed to every hash, so a change of package defaults can never weaken stored hashes. */
 const HASH_OPTIONS: Options = { ...ARGON2_PARAMS, algorithm: ARGON2ID, version: V0X13, outputLen: OUTPUT_LENGTH };
 
+/**
+ * How many argon2id hashes and verifications this process has started: an operational figure, and how the abuse
+ * suite proves that an unknown username costs the same hashing work as a known one (R7) without timing anything.
+ */
+export const passwordHashWork = { hashes: 0, verifications: 0 };
+
 /** Hashes a password with argon2id and a fresh random salt, off the event loop; returns the PHC string to store. */
 export function hashPassword(password: string): Promise<string> {
+  passwordHashWork.hashes++;
   return hash(password, HASH_OPTIONS);
 }
 
 /** True when `password` matches the stored PHC hash; a malformed or foreign hash is a mismatch, never an error. */
 export async function verifyPassword(storedHash: string, password: string): Promise<boolean> {
+  passwordHashWork.verifications++;
   try {
     return await verify(storedHash, password);
   } catch {

@@ -9,9 +9,6 @@ import type { Database } from '../db/tables.js';
 // Use each bucket name with one window length only: windows of different lengths that start at the same instant
 // (every hour and day boundary) would share a row. So each limit gets its own bucket kind.
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-
 /** One named limit: how long a window lasts and the counts at which a flow escalates. Flows decide what they count. */
 export interface Limit {
   /** Length of the fixed window. */
@@ -26,28 +23,8 @@ export interface Limit {
   readonly max?: number;
 }
 
-/** The limits the flows share, so R6 and R9 are tuned in one place. Counts are of failures unless a name says otherwise. */
-export const LIMITS = {
-  /** R6: registration/recovery identification failures for one member number. */
-  identifyPerMember: { windowMs: 15 * MINUTE, captchaAfter: 3, max: 20 },
-  /** R6: identification failures from one client address (offices and mobile carriers share addresses, hence higher). */
-  identifyPerIp: { windowMs: 15 * MINUTE, captchaAfter: 3, max: 50 },
-  /**
-   * R9: consecutive wrong passwords for one account. "Consecutive" because the flow calls reset() on a successful
-   * sign-in; the day-long window only bounds how long a forgotten streak is remembered.
-   */
-  loginPerAccountConsecutive: { windowMs: 24 * HOUR, captchaAfter: 5, lockAfter: 10, lockMs: 15 * MINUTE },
-  /** R9: never more than 100 wrong passwords per account per hour, whatever captchas and locks allowed. */
-  loginPerAccountHourly: { windowMs: HOUR, max: 100 },
-  /** R9: wrong passwords from one client address, across accounts (password spraying). */
-  loginFailuresPerIp: { windowMs: HOUR, captchaAfter: 10, max: 100 },
-  /** R9: every request that sends an email or SMS (codes, links, notices) from one client address; counts sends, not failures. */
-  messagesPerIp: { windowMs: HOUR, captchaAfter: 3, max: 20 },
-  /** R24: integration API calls refused for a missing, unknown or revoked key, from one client address. */
-  apiAuthFailuresPerIp: { windowMs: HOUR, max: 100 },
-} as const satisfies Record<string, Limit>;
-
-export type LimitName = keyof typeof LIMITS;
+// Each flow holds its own figures next to the code that applies them (registration, sign-in, recovery, contact);
+// docs/security.md lists them all, and test/security/asvs-map.test.ts keeps that page equal to the code.
 
 /** True when `counted` attempts already in the window mean the next one must carry a captcha. */
 export function captchaRequired(counted: number, limit: Limit): boolean {

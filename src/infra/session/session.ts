@@ -61,11 +61,18 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
     async load(db: Kysely<Database>, request: FastifyRequest): Promise<SessionLookup> {
       const token = request.cookies[cookie];
       if (!token || token.length > 100) return { status: 'none' };
-      const row = await db.selectFrom('sessions').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+      const row = await db
+        .selectFrom('sessions')
+        .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+        .selectAll('sessions')
+        .select('accounts.status as account_status')
+        .where('sessions.token_hash', '=', hashToken(token))
+        .executeTakeFirst();
       if (!row || row.ended_at) return { status: row ? 'expired' : 'none' };
       const now = clock.now();
       const nowIso = now.toISOString();
-      if (row.idle_expires_at <= nowIso || row.absolute_expires_at <= nowIso) {
+      // A disabled account's sessions stop at once, whoever disabled it and however (ASVS 7.4.2).
+      if (row.idle_expires_at <= nowIso || row.absolute_expires_at <= nowIso || row.account_status !== 'active') {
         await db.updateTable('sessions').set({ ended_at: nowIso }).where('id', '=', row.id).where('ended_at', 'is', null).execute();
         return { status: 'expired' };
       }

@@ -32,13 +32,12 @@ export interface WebOptions {
   publicDir: string;
 }
 
-const LANG_COOKIE = 'lang';
 const ONE_YEAR_S = 365 * 24 * 3600;
 
-function chooseLang(request: FastifyRequest): { lang: Lang; chosen: boolean } {
+function chooseLang(request: FastifyRequest, cookieName: string): { lang: Lang; chosen: boolean } {
   const query = request.query as Record<string, unknown> | undefined;
   if (query && isLang(query.lang)) return { lang: query.lang, chosen: true };
-  const cookie = request.cookies[LANG_COOKIE];
+  const cookie = request.cookies[cookieName];
   if (isLang(cookie)) return { lang: cookie, chosen: false };
   const negotiated = new Negotiator({ headers: { 'accept-language': request.headers['accept-language'] ?? '' } }).language([...LANGS]);
   return { lang: isLang(negotiated) ? negotiated : DEFAULT_LANG, chosen: false };
@@ -67,6 +66,8 @@ function brandCss(config: Config): string {
 async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> {
   const { config, clock } = opts;
   const secure = config.secureCookies;
+  // Every cookie of ours is host-only and Secure outside plain-http localhost (R8, ASVS 3.3.3), the language one too.
+  const langCookie = secure ? '__Host-lang' : 'lang';
 
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
@@ -122,11 +123,11 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
       request.t = translator(DEFAULT_LANG);
       return;
     }
-    const { lang, chosen } = chooseLang(request);
+    const { lang, chosen } = chooseLang(request, langCookie);
     request.lang = lang;
     request.t = translator(lang);
-    if (chosen && request.cookies[LANG_COOKIE] !== lang) {
-      reply.setCookie(LANG_COOKIE, lang, { path: '/', maxAge: ONE_YEAR_S, sameSite: 'lax', secure, httpOnly: true });
+    if (chosen && request.cookies[langCookie] !== lang) {
+      reply.setCookie(langCookie, lang, { path: '/', maxAge: ONE_YEAR_S, sameSite: 'lax', secure, httpOnly: true });
     }
     let token: string | undefined;
     const path = request.url.split('?')[0] ?? '/';

@@ -72,8 +72,11 @@ export function codeFactor(channel: Channel, deps: CodeFactorDeps): SecondFactor
       // Every try is counted by one atomic increment before the comparison, so parallel guesses cannot share a count.
       const tries = await countCodeTry(ctx.db, token.id);
       if (tries === undefined) return { kind: 'none' };
-      if (tries > MAX_WRONG_CODES) return { kind: 'exhausted' };
-      if (!codeMatches(deps.secretKey, ctx.flowId, code, token.token_hash)) {
+      const matches = codeMatches(deps.secretKey, ctx.flowId, code, token.token_hash);
+      // Past the fifth try only parallel requests remain. A wrong one ends the sign-in; the right one repeated (a
+      // double submit) must not, or it would end the sign-in its first copy is completing: it is simply not accepted.
+      if (tries > MAX_WRONG_CODES) return matches ? { kind: 'none' } : { kind: 'exhausted' };
+      if (!matches) {
         const remaining = MAX_WRONG_CODES - tries;
         if (remaining <= 0) {
           await ctx.db.updateTable('one_time_tokens').set({ voided_at: now }).where('flow_id', '=', ctx.flowId).where('used_at', 'is', null).execute();
