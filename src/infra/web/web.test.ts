@@ -58,6 +58,15 @@ describeEachDatabase('web base', (kind) => {
     assert.match(en.body, /We could not find this page/);
   });
 
+  test('a help topic named after an Object.prototype member is a 404, not a 500 (found by fuzzing, issue 9)', async () => {
+    for (const topic of ['__proto__', 'toString', 'constructor', 'hasOwnProperty', 'valueOf']) {
+      const res = await ctx.app.inject(`/help/${topic}`);
+      assert.equal(res.statusCode, 404, topic);
+      assert.match(res.body, /No encontramos esta página/);
+    }
+    assert.equal((await ctx.app.inject('/help/expired')).statusCode, 200);
+  });
+
   test('security headers: a CSP with no inline script, no framing, no referrer, no caching of pages', async () => {
     const res = await ctx.app.inject('/');
     const csp = String(res.headers['content-security-policy']);
