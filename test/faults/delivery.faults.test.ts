@@ -11,7 +11,7 @@ import { createDispatcher, type Dispatcher } from '../../src/infra/outbox/dispat
 import { enrolmentEmail } from '../../src/infra/outbox/templates/enrolment.js';
 import { describeEachDatabase, freshDatabase } from '../helpers/databases.js';
 import { startSmsReceiver, type SmsReceiver } from '../helpers/sms-receiver.js';
-import { startSmtpReceiver, type SmtpFault, type SmtpReceiver } from '../helpers/smtp-receiver.js';
+import { startSmtpReceiver, type SmtpFault } from '../helpers/smtp-receiver.js';
 
 // Issue 9, faults (R25): the real SMTP server and SMS gateway of the test helpers fail for a while — connections
 // refused, dropped after the greeting, messages refused with a temporary error, HTTP 500s, requests never answered —
