@@ -27,6 +27,10 @@ describeEachDatabase('web base', (kind) => {
     ctx.app.get('/test/boom', async () => {
       throw new Error('secret internals at /srv/app.ts:42');
     });
+    ctx.app.get('/test/db-down', async (request) => {
+      const q = request.query as Record<string, string>;
+      throw q.code ? Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: q.code }) : new Error('Connection terminated unexpectedly');
+    });
   });
   after(() => ctx.close());
 
@@ -115,6 +119,17 @@ describeEachDatabase('web base', (kind) => {
     assert.match(res.body, /Something went wrong/);
     assert.match(res.body, /Error reference: [0-9a-f-]{36}/);
     assert.doesNotMatch(res.body, /secret internals|\.ts:42|\n\s+at /);
+  });
+
+  test('a database that cannot be reached gets a 503 page saying so, with Retry-After, never a 500 (issue 9)', async () => {
+    for (const url of ['/test/db-down', '/test/db-down?code=ECONNREFUSED', '/test/db-down?code=57P01', '/test/db-down?code=SQLITE_BUSY']) {
+      const res = await ctx.app.inject({ url, cookies: { lang: 'en' } });
+      assert.equal(res.statusCode, 503, url);
+      assert.equal(res.headers['retry-after'], '30');
+      assert.match(res.body, /The private area is not available right now/);
+      assert.doesNotMatch(res.body, /ECONNREFUSED|10\.0\.0\.5|terminated/);
+    }
+    assert.equal((await ctx.app.inject('/test/db-down?code=23505')).statusCode, 500, 'a constraint violation is a bug, not an outage');
   });
 
   test('/healthz and /readyz answer', async () => {
