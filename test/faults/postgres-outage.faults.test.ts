@@ -17,6 +17,7 @@ import { BrowserAgent } from '../helpers/browser-agent.js';
 import { databaseKinds, postgresTestUrl } from '../helpers/databases.js';
 import { createMember } from '../helpers/members.js';
 import { testConfig, type TestContext } from '../helpers/setup.js';
+import { faultsSkip } from './faults.js';
 
 // Issue 9, faults: PostgreSQL goes away under load. The shared server must not be restarted, so a TCP proxy of our
 // own sits between the portal and PostgreSQL: cut() resets every connection through it and refuses new ones,
@@ -69,7 +70,7 @@ async function startCuttableProxy(target: { host: string; port: number }) {
   };
 }
 
-test('PostgreSQL unavailable under load: 503 meanwhile, recovery without a restart (issue 9)', { skip: !databaseKinds.includes('postgres') && 'PostgreSQL not reachable', timeout: 60_000 }, async (t) => {
+test('PostgreSQL unavailable under load: 503 meanwhile, recovery without a restart (issue 9)', { skip: faultsSkip || (!databaseKinds.includes('postgres') && 'PostgreSQL not reachable'), timeout: 60_000 }, async (t) => {
   const base = new URL(await postgresTestUrl());
   const schema = `outage_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base.toString() });
