@@ -107,3 +107,12 @@ test('maskDocument shows only the last 3 characters', () => {
   assert.equal(maskDocument('ABC'), '•••');
   assert.equal(maskDocument(''), '');
 });
+
+test('only ASCII letters are upper-cased: "ß", "ﬁ", "ı" and "ſ" are not turned into other letters (found by fuzzing, issue 9)', () => {
+  assert.equal(normaliseDocumentNumber('xﬁzﬁ-ß'), 'XﬁZﬁß');
+  assert.deepEqual(parseIdentityDocument('PASSPORT', 'XﬁZﬁ'), err('passport_format'));
+  assert.deepEqual(parseIdentityDocument('PASSPORT', 'ab1234'), { ok: true, value: { type: 'PASSPORT', number: 'AB1234' } });
+  assert.deepEqual(parseIdentityDocument('PASSPORT', 'ſtraße12'), err('passport_format'), 'not STRASSE12');
+  assert.equal(isValidNie('ẋ1234567l'), false);
+  assert.deepEqual(parseIdentityDocument('paſſport', 'AB1234'), err('document_type_invalid', 'document_type'));
+});

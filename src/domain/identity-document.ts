@@ -16,9 +16,18 @@ const MAX_RAW_LENGTH = 40;
 /** NIE prefix letters stand in for a leading digit when computing the check letter. */
 const NIE_PREFIX_DIGIT: Readonly<Record<string, string>> = { X: '0', Y: '1', Z: '2' };
 
-/** Upper-cases and strips whitespace, hyphens and dots, since people type "12.345.678-z" (R1 forgiving input). */
+/**
+ * Upper-cases ASCII letters and strips whitespace, hyphens and dots, since people type "12.345.678-z" (R1 forgiving
+ * input). Only a–z are upper-cased: String#toUpperCase turns "ß" into "SS", "ﬁ" into "FI" and "ı" into "I", so a
+ * number typed with those would be accepted as different characters than the person typed.
+ */
 export function normaliseDocumentNumber(input: string): string {
-  return input.replace(/[\s.-]+/gu, '').toUpperCase();
+  return upperAscii(input.replace(/[\s.-]+/gu, ''));
+}
+
+/** Upper-cases a–z only, leaving every other character as it is (shared by R1 references and R3 documents). */
+export function upperAscii(value: string): string {
+  return value.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
 }
 
 /** Returns the NIF/NIE check letter for a non-negative integer (throws RangeError otherwise: a programming error). */
@@ -61,7 +70,7 @@ function isDocumentType(value: string): value is DocumentType {
 
 /** Validates a document type and number per R3, returning the normalised number or field errors. */
 export function parseIdentityDocument(type: string, number: string, field = 'document_number'): Result<{ type: DocumentType; number: string }> {
-  const docType = type.trim().toUpperCase();
+  const docType = upperAscii(type.trim());
   if (!isDocumentType(docType)) return fail('document_type', 'document_type_invalid');
   // Length is checked on the raw input first so a 10,000-character paste is refused without regex work.
   if (number.length > MAX_RAW_LENGTH) return fail(field, 'too_long', { max: MAX_RAW_LENGTH });

@@ -36,3 +36,10 @@ test('parseReference: 10,000-character input is refused quickly', () => {
   assert.equal(result.ok, false);
   assert.ok(performance.now() - start < 50);
 });
+
+test('R1: only ASCII letters are upper-cased, so "ﬁ" and "ß" never match "FI" or "SS" (found by fuzzing, issue 9)', () => {
+  assert.equal(normaliseReference('as-ﬁ1'), 'ASﬁ1');
+  assert.deepEqual(parseReference('ﬁ', 'member_number'), { ok: false, errors: [{ field: 'member_number', code: 'invalid_format' }] });
+  assert.deepEqual(parseReference('pol-ß1', 'policy_number'), { ok: false, errors: [{ field: 'policy_number', code: 'invalid_format' }] });
+  assert.deepEqual(parseReference('as 10.01', 'member_number'), { ok: true, value: 'AS1001' });
+});

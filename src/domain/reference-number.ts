@@ -1,3 +1,4 @@
+import { upperAscii } from './identity-document.js';
 import { fail, ok } from './result.js';
 import type { Result } from './result.js';
 
@@ -7,7 +8,8 @@ const MAX_LENGTH = 32;
 /** Upper-cases and strips whitespace, hyphens and dots, because R1 says references are compared in that form. */
 export function normaliseReference(input: string): string {
   // \s with the u flag covers Unicode whitespace (NBSP, thin space, ideographic space...) that R1 must strip too.
-  return input.replace(/[\s.-]+/gu, '').toUpperCase();
+  // Only a–z are upper-cased (see upperAscii): "ß" must not become "SS" and match another reference.
+  return upperAscii(input.replace(/[\s.-]+/gu, ''));
 }
 
 /** Parses a member or policy number into its R1 canonical form, or explains why it cannot be one. */

@@ -200,6 +200,22 @@ describeEachDatabase('feed import', (kind) => {
     assert.equal(queued.length, 1);
   });
 
+  test('rows that disagree about one policy: the first decides, later ones are reported, and a re-run is a no-op (found by fuzzing, issue 9)', async () => {
+    const file = csv(
+      row({ policy_number: 'CONF-1', member_number: 'CONF-A', product: 'Salud' }),
+      row({ policy_number: 'CONF-1', member_number: 'CONF-B', product: 'Dental' }),
+      row({ policy_number: 'CONF-1', member_number: 'CONF-C', product: 'Salud' }),
+    );
+    // batchSize 1: before the fix each batch rewrote the policy with its own last row, on every run.
+    const first = await run(file, 1);
+    assert.deepEqual(first.problems.map((p) => `${p.line}:${p.field}:${p.code}`), ['3:policy_number:policy_conflict']);
+    assert.equal(first.inserted, 2);
+    const again = await run(file, 1);
+    assert.deepEqual([again.inserted, again.updated, again.policiesUpdated, again.unchanged, again.skipped], [0, 0, 0, 2, 1]);
+    const policy = await db.kysely.selectFrom('policies').select('product').where('policy_number', '=', 'CONF1').executeTakeFirstOrThrow();
+    assert.equal(policy.product, 'Salud');
+  });
+
   test('a non-UTF-8 file: the rows with bad bytes are refused, the others kept', async () => {
     const good = toCsvLine(row({ policy_number: 'LAT-1', member_number: 'LAT-GOOD' }));
     const latin1 = Buffer.from(toCsvLine(row({ policy_number: 'LAT-1', member_number: 'LAT-BAD', first_name: 'Begoña' })), 'latin1');

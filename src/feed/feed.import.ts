@@ -143,6 +143,9 @@ export async function importRecords(
   };
 
   const seen = new Set<string>();
+  // Every row repeats its policy's columns. The first row naming a policy decides them; a later row that disagrees is
+  // reported, not applied, or each batch would flip the policy back and forth and a re-run would never be a no-op.
+  const policyColumns = new Map<string, string>();
   let batch: PendingRow[] = [];
   const deferred: PendingRow[] = [];
 
@@ -170,6 +173,14 @@ export async function importRecords(
       problem(record.line, [{ field: 'member_number', code: 'duplicate_in_file' }]);
       continue;
     }
+    const policyNumber = parsed.value.policy.policyNumber;
+    const columns = JSON.stringify(parsed.value.policy);
+    const first = policyColumns.get(policyNumber);
+    if (first !== undefined && first !== columns) {
+      problem(record.line, [{ field: 'policy_number', code: 'policy_conflict' }]);
+      continue;
+    }
+    policyColumns.set(policyNumber, columns);
     seen.add(number);
     batch.push({ line: record.line, row: parsed.value });
     if (batch.length >= batchSize) await flush(false);

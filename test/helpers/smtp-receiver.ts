@@ -2,16 +2,54 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
+/** How the receiver misbehaves for the next sessions (fault injection, issue 9). */
+export type SmtpFault =
+  /** refuses the connection at once (554 on connect, then closes it) */
+  | 'refuse'
+  /** greets, then closes the connection when the client names its sender (421) */
+  | 'drop'
+  /** takes the whole message, then answers 451 (a temporary failure: the message is not kept) */
+  | 'tempfail';
+
+export interface SmtpReceiver {
+  url: string;
+  messages: ParsedMail[];
+  /** The next `count` sessions fail in the given way; later ones are accepted again. */
+  failNext(count: number, fault: SmtpFault): void;
+  /** Sessions that were made to fail so far. */
+  faults(): number;
+  close(): Promise<void>;
+}
+
 /** A real SMTP server on loopback that keeps every message it accepts, parsed (for round-trip tests). */
-export async function startSmtpReceiver(): Promise<{ url: string; messages: ParsedMail[]; close(): Promise<void> }> {
+export async function startSmtpReceiver(): Promise<SmtpReceiver> {
   const messages: ParsedMail[] = [];
+  let pending = 0;
+  let mode: SmtpFault = 'refuse';
+  let injected = 0;
+  const take = (fault: SmtpFault): boolean => {
+    if (pending > 0 && mode === fault) {
+      pending--;
+      injected++;
+      return true;
+    }
+    return false;
+  };
+  const failure = (message: string, responseCode: number) => Object.assign(new Error(message), { responseCode });
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(_session, callback) {
+      callback(take('refuse') ? failure('Service not available', 554) : undefined);
+    },
+    onMailFrom(_address, _session, callback) {
+      callback(take('drop') ? failure('Closing connection', 421) : undefined);
+    },
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((mail) => {
+          if (take('tempfail')) return callback(failure('Try again later', 451));
           messages.push(mail);
           callback();
         })
@@ -23,6 +61,11 @@ export async function startSmtpReceiver(): Promise<{ url: string; messages: Pars
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    failNext(count, fault) {
+      pending = count;
+      mode = fault;
+    },
+    faults: () => injected,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

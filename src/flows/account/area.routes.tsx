@@ -6,6 +6,7 @@ import type { Db } from '../../infra/db/database.js';
 import { requireMember } from '../../infra/session/guard.js';
 import type { Sessions } from '../../infra/session/session.js';
 import { ErrorPage } from '../../infra/web/error-page.js';
+import { formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
 import { auditContext } from '../registration/registration.routes.js';
 import { AreaHomePage, CardPage, UsernamePage } from './area.views.js';
@@ -51,7 +52,8 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
 
   app.post('/area/switch', async (request, reply) => {
     const { session, visible } = await scope(request);
-    const wanted = String((request.body as Record<string, unknown>)?.member ?? '').slice(0, 40);
+    // formText: a JSON body may carry an object or an array here, which String() cannot always turn into text.
+    const wanted = formText(request.body, 'member').slice(0, 40);
     const target = visible.find((v) => v.memberNumber === wanted);
     if (!target) return refuse(request, reply, wanted);
     await kysely.updateTable('sessions').set({ acting_member_id: target.id }).where('id', '=', session.id).execute();
@@ -62,7 +64,9 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
 
   app.get('/area/card', async (request, reply) => {
     const { visible, acting } = await scope(request);
-    const wanted = (request.query as Record<string, string | undefined>).member;
+    // `?member=a&member=b` arrives as an array: anything but one string is an unknown member (issue 9).
+    const raw = (request.query as Record<string, unknown>).member;
+    const wanted = raw === undefined ? undefined : typeof raw === 'string' ? raw : '';
     const member = wanted === undefined ? acting : visible.find((v) => v.memberNumber === wanted);
     if (!member) return refuse(request, reply, wanted ?? '');
     return sendPage(reply, <CardPage ctx={request.pageContext()} member={member} />);

@@ -74,6 +74,19 @@ describeEachDatabase('private area and member selector', (kind) => {
     assert.ok(refused.some((r) => r.subject === 'AS2001'));
   });
 
+  test('a repeated ?member= or a JSON object for member is refused with 403, not a 500 (found by fuzzing, issue 9)', async () => {
+    const lucia = await signedInAgent(ctx, nif(10000001), 'lucia@example.com');
+    const card = await lucia.get('/area/card?member=AS1001&member=AS1001');
+    assert.equal(card.statusCode, 403);
+    assert.match(card.body, /No puedes ver estos datos/);
+    await lucia.get('/area');
+    const token = /name="_csrf" value="([^"]+)"/.exec((await lucia.get('/area/contact')).body)?.[1];
+    for (const member of [{ toString: 1 }, ['AS1001', 'AS1001'], 1001]) {
+      const res = await ctx.app.inject({ method: 'POST', url: '/area/switch', cookies: lucia.cookies, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ _csrf: token, member }) });
+      assert.equal(res.statusCode, 403, JSON.stringify(member));
+    }
+  });
+
   test('a minor on another policy, or whose guardian link a new import removed, is refused (R14)', async () => {
     // A minor elsewhere naming Lucía as guardian is refused at import (another policy); the minor comes in unlinked.
     const elsewhere = await importFeed(feed(), Readable.from([FEED_HEADER + toCsvLine({ ...demoFeedRows(today)[2]!, policy_number: 'POL-999', member_number: 'AS-9001', guardian_member_numbers: 'AS-1001' })]));

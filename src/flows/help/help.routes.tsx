@@ -33,7 +33,9 @@ function HelpPage({ ctx, page }: { ctx: PageContext; page: { title: MessageKey; 
 
 export async function helpRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { topic: string } }>('/help/:topic', async (request, reply) => {
-    const page = PAGES[request.params.topic];
+    // Own keys only: "/help/__proto__" or "/help/toString" must not find Object.prototype's members (issue 9).
+    const topic = request.params.topic;
+    const page = Object.hasOwn(PAGES, topic) ? PAGES[topic] : undefined;
     if (!page) return reply.callNotFound();
     return sendPage(reply, <HelpPage ctx={request.pageContext()} page={page} />);
   });

@@ -52,8 +52,16 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
     connectionString: url,
     max: options.poolSize ?? 10,
     types: pgTypes,
+    // A server that accepts connections but never answers must not hold requests forever: they fail (503) instead.
+    connectionTimeoutMillis: 5_000,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
+  // When PostgreSQL restarts or the network drops, pooled connections emit 'error': idle ones on the pool, ones in use
+  // on their client. pg already discards a broken client (it is no longer queryable) and opens a new one on the next
+  // query; without listeners, though, either event would crash the process (issue 9). The query in flight gets the
+  // error itself, and the request answers 503 (see web.plugin.ts).
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
 }

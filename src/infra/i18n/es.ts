@@ -2,6 +2,7 @@
 // Slices may keep their messages in parts/ (both languages side by side); they are merged here.
 import { contactEs } from './parts/contact.js';
 import { integrationEs } from './parts/integration.js';
+import { feedEs } from './parts/feed.js';
 import { securityEs } from './parts/security.js';
 import { backofficeEs } from './parts/backoffice.js';
 import { backofficeMembersEs } from './parts/backoffice-members.js';
@@ -334,6 +335,6 @@ const core = {
   'email.enrolment.keep': 'Guarda este email: estos datos también aparecen en tu tarjeta de asegurado.',
 } as const;
 
-export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs, ...integrationEs, ...backofficeApiKeysEs } as const;
+export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs, ...integrationEs, ...backofficeApiKeysEs, ...feedEs } as const;
 
 export type MessageKey = keyof typeof es;

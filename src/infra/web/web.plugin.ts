@@ -43,7 +43,25 @@ function chooseLang(request: FastifyRequest, cookieName: string): { lang: Lang; 
   return { lang: isLang(negotiated) ? negotiated : DEFAULT_LANG, chosen: false };
 }
 
+/** Error codes of a database that cannot be reached right now (network, restart, overload, SQLite lock). */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  // PostgreSQL: connection exceptions (08xxx), shutting down or starting up (57P01–57P03), too many connections.
+  '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300',
+  'SQLITE_BUSY',
+]);
+
+/** True when the error means the database is unreachable for now (503, try again), not that our code failed (500). */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  // pg reports a dropped or refused connection with these messages and no code.
+  return /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly)/.test(err.message);
+}
+
 function errorKeys(err: FastifyError): { status: number; title: MessageKey; body: MessageKey } {
+  if (isDatabaseUnavailable(err)) return { status: 503, title: 'error.unavailable.title', body: 'error.unavailable.body' };
   const code = err.code ?? '';
   if (code.startsWith('FST_CSRF')) return { status: 403, title: 'error.csrf.title', body: 'error.csrf.body' };
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) return { status: 413, title: 'error.tooLarge.title', body: 'error.tooLarge.body' };
@@ -162,7 +180,11 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
 
   app.setErrorHandler((err: FastifyError, request, reply: FastifyReply) => {
     const keys = errorKeys(err);
-    if (keys.status >= 500) request.log.error({ err }, 'unhandled error');
+    if (keys.status === 503) {
+      // The database is away (issue 9): say so and when to retry; the pool reconnects by itself.
+      request.log.warn({ err }, 'database unavailable');
+      reply.header('retry-after', '30');
+    } else if (keys.status >= 500) request.log.error({ err }, 'unhandled error');
     else request.log.info({ code: err.code, status: keys.status }, 'request refused');
     // A failure before the onRequest hook ran (a malformed URL, say) still gets a page in a language.
     if (!request.t) {

@@ -27,6 +27,10 @@ describeEachDatabase('web base', (kind) => {
     ctx.app.get('/test/boom', async () => {
       throw new Error('secret internals at /srv/app.ts:42');
     });
+    ctx.app.get('/test/db-down', async (request) => {
+      const q = request.query as Record<string, string>;
+      throw q.code ? Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: q.code }) : new Error('Connection terminated unexpectedly');
+    });
   });
   after(() => ctx.close());
 
@@ -56,6 +60,15 @@ describeEachDatabase('web base', (kind) => {
     assert.match(es.body, /No encontramos esta página/);
     const en = await ctx.app.inject({ url: '/no-such-page', cookies: { lang: 'en' } });
     assert.match(en.body, /We could not find this page/);
+  });
+
+  test('a help topic named after an Object.prototype member is a 404, not a 500 (found by fuzzing, issue 9)', async () => {
+    for (const topic of ['__proto__', 'toString', 'constructor', 'hasOwnProperty', 'valueOf']) {
+      const res = await ctx.app.inject(`/help/${topic}`);
+      assert.equal(res.statusCode, 404, topic);
+      assert.match(res.body, /No encontramos esta página/);
+    }
+    assert.equal((await ctx.app.inject('/help/expired')).statusCode, 200);
   });
 
   test('security headers: a CSP with no inline script, no framing, no referrer, no caching of pages', async () => {
@@ -106,6 +119,17 @@ describeEachDatabase('web base', (kind) => {
     assert.match(res.body, /Something went wrong/);
     assert.match(res.body, /Error reference: [0-9a-f-]{36}/);
     assert.doesNotMatch(res.body, /secret internals|\.ts:42|\n\s+at /);
+  });
+
+  test('a database that cannot be reached gets a 503 page saying so, with Retry-After, never a 500 (issue 9)', async () => {
+    for (const url of ['/test/db-down', '/test/db-down?code=ECONNREFUSED', '/test/db-down?code=57P01', '/test/db-down?code=SQLITE_BUSY']) {
+      const res = await ctx.app.inject({ url, cookies: { lang: 'en' } });
+      assert.equal(res.statusCode, 503, url);
+      assert.equal(res.headers['retry-after'], '30');
+      assert.match(res.body, /The private area is not available right now/);
+      assert.doesNotMatch(res.body, /ECONNREFUSED|10\.0\.0\.5|terminated/);
+    }
+    assert.equal((await ctx.app.inject('/test/db-down?code=23505')).statusCode, 500, 'a constraint violation is a bug, not an outage');
   });
 
   test('/healthz and /readyz answer', async () => {
