@@ -60,6 +60,13 @@ const envSchema = z.object({
   TIME_ZONE: z.string().default('Europe/Madrid'),
   // Keys HMACs that every node must agree on (captcha challenges). Production requires it.
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').max(256).optional(),
+  // Bearer token for GET /metrics (Prometheus); the route does not exist while it is unset.
+  METRICS_TOKEN: z
+    .string()
+    .min(24, 'must be at least 24 characters')
+    .max(256)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional(),
 });
 
 export interface Config {
@@ -84,6 +91,8 @@ export interface Config {
   readonly secureCookies: boolean;
   /** HMAC key shared by every node; a random one per process in development when unset. */
   readonly secretKey: string;
+  /** Bearer token that opens GET /metrics; undefined: no metrics endpoint. */
+  readonly metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -142,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (e.DEMO_DATA === 'on') problems.push('DEMO_DATA: demo data cannot be loaded in production');
     if (!e.SECRET_KEY) problems.push('SECRET_KEY: production needs a shared secret of at least 32 characters');
   }
+  if (e.METRICS_TOKEN && e.METRICS_TOKEN === e.SECRET_KEY) problems.push('METRICS_TOKEN: must not be the same as SECRET_KEY');
   if (problems.length) throw new ConfigError(problems);
 
   let trustProxy: string | boolean = false;
@@ -167,5 +177,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: e.TIME_ZONE,
     secureCookies: !(url.protocol === 'http:' && isLocalhost(url)),
     secretKey: e.SECRET_KEY ?? randomBytes(32).toString('base64url'),
+    metricsToken: e.METRICS_TOKEN,
   });
 }

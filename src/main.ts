@@ -15,6 +15,7 @@ export async function serve(config: Config): Promise<void> {
     db: runtime.db,
     clock: runtime.clock,
     courier: runtime.courier,
+    metrics: runtime.metrics,
     kickOutbox: () => runtime.dispatcher.kick(),
   });
   log = app.log;

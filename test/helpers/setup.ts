@@ -1,5 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppDeps } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Db } from '../../src/infra/db/database.js';
@@ -8,6 +8,7 @@ import { devMailboxTransport } from '../../src/infra/outbox/channels/dev-mailbox
 import type { Transport } from '../../src/infra/outbox/channels/transport.js';
 import { createCourier, type Courier } from '../../src/infra/outbox/courier.js';
 import { createDispatcher, type Dispatcher } from '../../src/infra/outbox/dispatcher.js';
+import { createMetrics, observeDatabase, type Metrics } from '../../src/infra/metrics/metrics.js';
 import { freshDatabase, type DatabaseKind } from './databases.js';
 
 export interface TestContext {
@@ -17,6 +18,7 @@ export interface TestContext {
   config: Config;
   courier: Courier;
   dispatcher: Dispatcher;
+  metrics: Metrics;
   /** Every message the system queued, oldest first. */
   outbox(): Promise<OutboxMessage[]>;
   close(): Promise<void>;
@@ -26,6 +28,8 @@ export interface SetupOptions {
   env?: Record<string, string>;
   transports?: { email: Transport; sms: Transport };
   clock?: ManualClock;
+  /** A logger for tests that read the log lines (default: none). */
+  logger?: AppDeps['logger'];
 }
 
 /** A configuration for tests: the defaults, plus what the test sets. */
@@ -39,12 +43,16 @@ export async function setup(kind: DatabaseKind = 'sqlite', options: SetupOptions
   const clock = options.clock ?? new ManualClock();
   const config = testConfig(options.env);
   const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl });
+  // No process metrics: they start timers, and the tests build many apps.
+  const metrics = createMetrics({ processMetrics: false });
+  observeDatabase(metrics, db);
   const dispatcher = createDispatcher({
     db,
     clock,
+    metrics,
     transports: options.transports ?? { email: devMailboxTransport, sms: devMailboxTransport },
   });
-  const app = await buildApp({ config, db, clock, courier, logger: false });
+  const app = await buildApp({ config, db, clock, courier, metrics, logger: options.logger ?? false });
   return {
     app,
     db,
@@ -52,6 +60,7 @@ export async function setup(kind: DatabaseKind = 'sqlite', options: SetupOptions
     config,
     courier,
     dispatcher,
+    metrics,
     outbox: () => db.kysely.selectFrom('outbox').selectAll().orderBy('id').execute(),
     async close() {
       await app.close();

@@ -10,6 +10,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Db {
   readonly kysely: Kysely<Database>;
   readonly dialect: Dialect;
+  /** PostgreSQL: this process's connection pool right now (for the metrics); SQLite has none. */
+  readonly pool?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -55,7 +57,12 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect: 'postgres',
+    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    close: () => kysely.destroy(),
+  };
 }
 
 /** A cheap round trip for /readyz. */

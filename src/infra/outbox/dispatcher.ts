@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../db/database.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { OutboxMessage } from '../db/tables.js';
 import type { Transport } from './channels/transport.js';
 import { claimDueMessages, markFailedAttempt, markSent } from './outbox.repository.js';
@@ -15,6 +16,7 @@ export interface DispatcherOptions {
   /** How long a claimed message stays reserved for this worker; longer than any transport timeout. */
   leaseMs?: number;
   onError?: (err: unknown, message?: OutboxMessage) => void;
+  metrics?: Metrics;
 }
 
 export interface DispatchReport {
@@ -61,11 +63,13 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       await markFailedAttempt(kysely, message.id, workerId, reason, next);
       if (next) report.retried++;
       else report.failed++;
+      opts.metrics?.outboxFailures.inc({ channel: message.channel, final: String(next === null) });
       opts.onError?.(err, message);
       return;
     }
     await markSent(kysely, message.id, workerId, transport.name, opts.clock.now().toISOString());
     report.sent++;
+    opts.metrics?.outboxSent.inc({ channel: message.channel });
   }
 
   async function runOnceInner(): Promise<DispatchReport> {
