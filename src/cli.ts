@@ -7,6 +7,7 @@ import { importFeed, type ImportReport } from './feed/feed.import.js';
 import { translator } from './infra/i18n/i18n.js';
 import { migrateToLatest } from './infra/db/migrate.js';
 import { openDatabase } from './infra/db/database.js';
+import { runCluster } from './cluster.js';
 import { serve } from './main.js';
 import { openRuntime } from './runtime.js';
 
@@ -14,6 +15,8 @@ const USAGE = `Usage: member-area <command>
 
 Commands:
   serve          migrate, load demo data on an empty development database, and start the portal
+                 (--no-migrate: skip the migration, when something else runs it once)
+  cluster        two nodes on PostgreSQL behind nginx on loopback (see docs/operations.md)
   migrate        bring the database schema up to date
   import FILE    import a member feed (CSV, UTF-8; PRODUCT §2); exits 1 when any row was skipped
   demo           import the demo feed into the database (idempotent)
@@ -64,8 +67,10 @@ async function run(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'serve':
-      await serve(config);
+      await serve(config, { migrate: !args.includes('--no-migrate') });
       return -1;
+    case 'cluster':
+      return runCluster(config);
     case 'migrate': {
       const db = openDatabase(config.databaseUrl);
       try {

@@ -57,6 +57,8 @@ const envSchema = z.object({
   SESSION_IDLE_MINUTES: intFrom(1, 24 * 60).default(15),
   SESSION_ABSOLUTE_HOURS: intFrom(1, 24 * 7).default(8),
   OUTBOX_POLL_MS: intFrom(50, 60_000).default(1000),
+  // How long a node keeps the messages it claimed before another node may take them (a node killed mid-batch).
+  OUTBOX_LEASE_SECONDS: intFrom(2, 3600).default(300),
   TIME_ZONE: z.string().default('Europe/Madrid'),
   // Keys HMACs that every node must agree on (captcha challenges). Production requires it.
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').max(256).optional(),
@@ -86,6 +88,7 @@ export interface Config {
   readonly trustProxy: string | boolean;
   readonly session: { readonly idleMinutes: number; readonly absoluteHours: number };
   readonly outboxPollMs: number;
+  readonly outboxLeaseMs: number;
   readonly timeZone: string;
   /** Cookies carry `Secure` and the `__Host-` prefix unless we serve plain http on localhost (R8). */
   readonly secureCookies: boolean;
@@ -149,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!e.SMTP_URL) problems.push('SMTP_URL: production needs a mail server');
     if (devMailbox) problems.push('DEV_MAILBOX: the development mailbox cannot run in production');
     if (e.DEMO_DATA === 'on') problems.push('DEMO_DATA: demo data cannot be loaded in production');
+    // The lease must outlast the SMTP timeouts (30 s), or a slow send could be handed to a second node.
+    if (e.OUTBOX_LEASE_SECONDS < 60) problems.push('OUTBOX_LEASE_SECONDS: production needs at least 60 seconds');
     if (!e.SECRET_KEY) problems.push('SECRET_KEY: production needs a shared secret of at least 32 characters');
   }
   if (e.METRICS_TOKEN && e.METRICS_TOKEN === e.SECRET_KEY) problems.push('METRICS_TOKEN: must not be the same as SECRET_KEY');
@@ -174,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy,
     session: Object.freeze({ idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS }),
     outboxPollMs: e.OUTBOX_POLL_MS,
+    outboxLeaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
     timeZone: e.TIME_ZONE,
     secureCookies: !(url.protocol === 'http:' && isLocalhost(url)),
     secretKey: e.SECRET_KEY ?? randomBytes(32).toString('base64url'),

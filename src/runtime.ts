@@ -36,7 +36,7 @@ export async function openRuntime(config: Config, opts: { migrate?: boolean; clo
   const transports = transportsFor(config);
   const metrics = createMetrics();
   observeDatabase(metrics, db);
-  const dispatcher = createDispatcher({ db, clock, transports, metrics, ...(opts.onError ? { onError: opts.onError } : {}) });
+  const dispatcher = createDispatcher({ db, clock, transports, metrics, leaseMs: config.outboxLeaseMs, ...(opts.onError ? { onError: opts.onError } : {}) });
   return {
     config,
     db,

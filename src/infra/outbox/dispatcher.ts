@@ -4,7 +4,7 @@ import type { Db } from '../db/database.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { OutboxMessage } from '../db/tables.js';
 import type { Transport } from './channels/transport.js';
-import { claimDueMessages, markFailedAttempt, markSent } from './outbox.repository.js';
+import { claimDueMessages, markFailedAttempt, markSent, releaseClaims } from './outbox.repository.js';
 
 export interface DispatcherOptions {
   db: Db;
@@ -83,7 +83,16 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       new Date(now.getTime() + leaseMs).toISOString(),
       batchSize,
     );
-    for (const message of batch) await deliver(message, report);
+    // A batch sent one message at a time can outlast the lease (a slow mail server); past half the lease the rest
+    // is given back rather than sent after another node may have claimed it, which would send it twice.
+    const halfLease = now.getTime() + leaseMs / 2;
+    for (const [i, message] of batch.entries()) {
+      if (opts.clock.now().getTime() >= halfLease) {
+        await releaseClaims(kysely, batch.slice(i).map((m) => m.id), workerId);
+        break;
+      }
+      await deliver(message, report);
+    }
     return report;
   }
 
