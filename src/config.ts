@@ -7,7 +7,12 @@ export const brandSchema = z
   .object({
     name: z.string().min(1).max(80),
     productName: z.object({ es: z.string().min(1).max(80), en: z.string().min(1).max(80) }),
-    logoUrl: z.string().max(500).optional(),
+    // A path on the portal (/assets/…), an https:// address (allowed in the CSP img-src) or a data:image URI.
+    logoUrl: z
+      .string()
+      .max(500)
+      .regex(/^(\/(?!\/)|https:\/\/|data:image\/)/, 'must be a path starting with /, an https:// address or a data:image URI')
+      .optional(),
     colors: z.object({
       primary: z.string().regex(/^#[0-9a-fA-F]{6}$/),
       primaryText: z.string().regex(/^#[0-9a-fA-F]{6}$/),
@@ -152,6 +157,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!e.SMTP_URL) problems.push('SMTP_URL: production needs a mail server');
     if (devMailbox) problems.push('DEV_MAILBOX: the development mailbox cannot run in production');
     if (e.DEMO_DATA === 'on') problems.push('DEMO_DATA: demo data cannot be loaded in production');
+    // Codes travel in the webhook's body: only over TLS, unless the gateway relay runs on this machine.
+    if (e.SMS_WEBHOOK_URL && new URL(e.SMS_WEBHOOK_URL).protocol === 'http:' && !isLocalhost(new URL(e.SMS_WEBHOOK_URL))) {
+      problems.push('SMS_WEBHOOK_URL: production needs https:// (plain http only to a relay on this machine)');
+    }
     // The lease must outlast the SMTP timeouts (30 s), or a slow send could be handed to a second node.
     if (e.OUTBOX_LEASE_SECONDS < 60) problems.push('OUTBOX_LEASE_SECONDS: production needs at least 60 seconds');
     if (!e.SECRET_KEY) problems.push('SECRET_KEY: production needs a shared secret of at least 32 characters');

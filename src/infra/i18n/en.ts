@@ -1,9 +1,10 @@
 import type { MessageKey } from './es.js';
+import { brandEn } from './parts/brand.js';
 import { contactEn } from './parts/contact.js';
 import { securityEn } from './parts/security.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
-const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typeof contactEn> = {
+const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typeof contactEn | keyof typeof brandEn> = {
   'lang.name': 'English',
   'lang.switch': 'Change language',
   'layout.skip': 'Skip to main content',
@@ -330,4 +331,4 @@ const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typ
   'email.enrolment.keep': 'Keep this email: these details are also on your member card.',
 };
 
-export const en: Record<MessageKey, string> = { ...core, ...securityEn, ...contactEn };
+export const en: Record<MessageKey, string> = { ...core, ...securityEn, ...contactEn, ...brandEn };

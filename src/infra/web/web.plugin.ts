@@ -67,6 +67,8 @@ function brandCss(config: Config): string {
 async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> {
   const { config, clock } = opts;
   const secure = config.secureCookies;
+  // A brand logo on another https origin (the insurer's CDN) is the one image source besides our own.
+  const logoOrigin = config.brand.logoUrl?.startsWith('https://') ? new URL(config.brand.logoUrl).origin : undefined;
 
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
@@ -79,7 +81,7 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
         objectSrc: ["'none'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        imgSrc: ["'self'", 'data:', ...(logoOrigin ? [logoOrigin] : [])],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
         formAction: ["'self'"],
