@@ -495,6 +495,21 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
     assert.deepEqual(rec.sent.map((m) => m.body_text), ['slow 2', 'slow 3']);
   });
 
+  test('a node that stops mid-batch sends the message in hand and gives the rest back at once (SIGTERM, issue 10)', async () => {
+    for (let i = 0; i < 3; i++) await courier.sms(db.kysely, `+3460000002${i}`, 'es', 'notice', `batch ${i}`);
+    let d!: ReturnType<typeof dispatcher>;
+    let stopping: Promise<void> | undefined;
+    const stopper: Transport = { name: 'stopper', send: async () => void (stopping ??= d.stop()) };
+    d = dispatcher({ sms: stopper }, { workerId: 'stopping-node' });
+    assert.deepEqual(await d.runOnce(), { sent: 1, retried: 0, failed: 0 });
+    await stopping;
+    const rest = (await rows()).filter((r) => r.status === 'pending');
+    assert.equal(rest.length, 2);
+    assert.ok(rest.every((r) => r.locked_by === null), 'no lease left to wait for');
+    const rec = recordingTransport();
+    assert.deepEqual(await dispatcher({ sms: rec.transport }, { workerId: 'other-node' }).drain(), { sent: 2, retried: 0, failed: 0 });
+  });
+
   test('stop() ends a drain in progress: nothing is claimed or sent once it has resolved', async () => {
     for (let i = 0; i < 3; i++) await courier.sms(db.kysely, `+3460000000${i}`, 'es', 'notice', `message ${i}`);
     const sent: number[] = [];

@@ -84,10 +84,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       batchSize,
     );
     // A batch sent one message at a time can outlast the lease (a slow mail server); past half the lease the rest
-    // is given back rather than sent after another node may have claimed it, which would send it twice.
+    // is given back rather than sent after another node may have claimed it, which would send it twice. A node
+    // that is stopping gives the rest back too, so the other nodes send it at once.
     const halfLease = now.getTime() + leaseMs / 2;
     for (const [i, message] of batch.entries()) {
-      if (opts.clock.now().getTime() >= halfLease) {
+      if (stopped || opts.clock.now().getTime() >= halfLease) {
         await releaseClaims(kysely, batch.slice(i).map((m) => m.id), workerId);
         break;
       }
