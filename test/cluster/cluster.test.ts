@@ -11,7 +11,7 @@ import { todayIn } from '../../src/domain/calendar.js';
 import { demoMembers, nif, syntheticFeed } from '../../src/feed/demo-feed.js';
 import { importFeed } from '../../src/feed/feed.import.js';
 import type { CaptchaChallenge } from '../../src/infra/captcha/captcha.js';
-import { openDatabase, type Db } from '../../src/infra/db/database.js';
+import { openDatabase } from '../../src/infra/db/database.js';
 import { createCourier } from '../../src/infra/outbox/courier.js';
 import { BrowserAgent } from '../helpers/browser-agent.js';
 import { solveCaptcha } from '../helpers/captcha.js';
@@ -38,6 +38,9 @@ interface Node {
 }
 
 test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `needs ${missing}` : false, timeout: 60_000 }, async (t) => {
+  const started = performance.now();
+  const stages: string[] = [];
+  const mark = (stage: string) => stages.push(`${stage} ${((performance.now() - started) / 1000).toFixed(1)}s`);
   const smtp = await startSmtpReceiver();
   const base = await postgresTestUrl();
   const schema = `cluster_${process.pid}_${Date.now()}`;
@@ -45,6 +48,7 @@ test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `ne
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   const databaseUrl = `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const db = openDatabase(databaseUrl, { poolSize: 2 });
 
   const nodes: Record<string, Node> = {};
   let proxy = '';
@@ -75,25 +79,24 @@ test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `ne
     }
   };
 
-  let db: Db | undefined;
   t.after(async () => {
     if (cluster.exitCode === null) {
       const exited = new Promise((resolve) => cluster.once('exit', resolve));
       cluster.kill('SIGINT');
       await exited;
     }
-    await db?.close();
+    await db.close();
     await admin.query(`drop schema if exists ${schema} cascade`);
     await admin.end();
     await smtp.close();
   });
 
   await until('the cluster to be ready', () => proxy !== '' && Boolean(nodes.A && nodes.B), 30_000);
-  db = openDatabase(databaseUrl, { poolSize: 2 });
+  mark('ready');
   const A = nodes.A!.url;
   const B = nodes.B!.url;
   const outboxSettled = async () =>
-    (await db!.kysely.selectFrom('outbox').select('id').where('status', '=', 'pending').execute()).length === 0;
+    (await db.kysely.selectFrom('outbox').select('id').where('status', '=', 'pending').execute()).length === 0;
   const mailsTo = (to: string) => smtp.messages.filter((m) => m.to && JSON.stringify(m.to).includes(to));
 
   const viaProxy = await Promise.all([1, 2, 3, 4].map(() => fetch(`${proxy}/healthz`)));
@@ -120,6 +123,7 @@ test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `ne
   assert.equal(done.statusCode, 303, done.body.slice(0, 500));
   assert.equal(done.headers.location, '/register/done');
 
+  mark('registered');
   // R7: signs in through node B; the code B queued is accepted by node A.
   target.baseUrl = B;
   assert.equal((await agent.post('/sign-in', { username: nif(50123456), password: PASSWORD })).statusCode, 303);
@@ -140,6 +144,7 @@ test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `ne
     assert.ok(area.headers['x-request-id'], 'every response names its request id');
   }
 
+  mark('signed in');
   // R9: the failure count and the lock are shared. Five failures alternating nodes, then the other node asks for
   // the captcha; five more (with captchas) lock the username, and the lock holds on the other node.
   const attacker = httpTarget(A);
@@ -161,13 +166,14 @@ test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `ne
   attacker.baseUrl = A;
   assert.equal((await intruder.post('/sign-in', { username: victim, password: 'anything' })).statusCode, 429, 'locked via node B, refused on node A');
 
+  mark('locked');
   // R25: stopping a node gracefully (SIGTERM) with a batch queued: it finishes what it claimed, the other node
   // sends the rest, nothing is lost and nothing is sent twice; the session lives on.
   const importBatch = async (offset: number) => {
     const lines = [...syntheticFeed(offset + 24, today)];
     const csv = lines[0]! + lines.slice(1 + offset).join('');
     const report = await importFeed(
-      { db: db!, clock: systemClock, courier: createCourier({ clock: systemClock, brand: defaultBrand, publicUrl: proxy }), timeZone: 'Europe/Madrid' },
+      { db, clock: systemClock, courier: createCourier({ clock: systemClock, brand: defaultBrand, publicUrl: proxy }), timeZone: 'Europe/Madrid' },
       Readable.from([csv]),
     );
     return report.enrolmentEmails;
@@ -183,6 +189,7 @@ test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `ne
   await until('node A to start again', () => nodes.A!.pid !== stoppedA);
   await until('the first batch to be sent', outboxSettled);
 
+  mark('SIGTERM batch sent');
   // SIGKILL mid-batch: what the dead node had claimed waits for its lease, then the other node sends it.
   const secondBatch = await importBatch(24);
   await until('a node to start sending', () => smtp.messages.some((m) => /member(2[4-9]|3\d|4[0-7])@/.test(JSON.stringify(m.to))), 10_000);
@@ -196,6 +203,7 @@ test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `ne
   target.baseUrl = B;
   assert.equal((await agent.get('/area')).statusCode, 200, 'the restarted node B knows the session');
   await until('the second batch to be sent', outboxSettled, (LEASE_SECONDS + 10) * 1000);
+  mark('SIGKILL batch sent');
 
   // Every queued email left exactly once, counted by message at the SMTP server. A message the killed node had
   // handed to the server but not yet marked sent is sent again after the lease (at-least-once); it keeps its
@@ -208,5 +216,5 @@ test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `ne
   const twice = [...byId.values()].filter((n) => n > 1).length;
   assert.ok(twice <= 1, `${twice} messages arrived twice`);
   assert.ok(firstBatch + secondBatch + 2 <= sent.length);
-  t.diagnostic(`${sent.length} emails, ${twice} resent after SIGKILL`);
+  t.diagnostic(`${sent.length} emails, ${twice} resent after SIGKILL; ${stages.join(', ')}`);
 });

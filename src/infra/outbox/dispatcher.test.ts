@@ -497,10 +497,9 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
 
   test('a node that stops mid-batch sends the message in hand and gives the rest back at once (SIGTERM, issue 10)', async () => {
     for (let i = 0; i < 3; i++) await courier.sms(db.kysely, `+3460000002${i}`, 'es', 'notice', `batch ${i}`);
-    let d!: ReturnType<typeof dispatcher>;
     let stopping: Promise<void> | undefined;
     const stopper: Transport = { name: 'stopper', send: async () => void (stopping ??= d.stop()) };
-    d = dispatcher({ sms: stopper }, { workerId: 'stopping-node' });
+    const d = dispatcher({ sms: stopper }, { workerId: 'stopping-node' });
     assert.deepEqual(await d.runOnce(), { sent: 1, retried: 0, failed: 0 });
     await stopping;
     const rest = (await rows()).filter((r) => r.status === 'pending');
