@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ConfigError } from '../../config.js';
+import type { CaptchaChallenge } from '../captcha/captcha.js';
+import { createDispatcher } from '../outbox/dispatcher.js';
+import { solveCaptcha } from '../../../test/helpers/captcha.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { createMember } from '../../../test/helpers/members.js';
@@ -35,6 +38,30 @@ describeEachDatabase('metrics', (kind) => {
     assert.match(String(res.headers['content-type']), /^text\/plain/);
     return res.body;
   };
+
+  test('a lockout and a failed delivery show in their counters', async () => {
+    const before = await scrape();
+    // R9: ten failures in a row (a captcha from the sixth) lock the username.
+    const agent = new BrowserAgent(ctx.app);
+    for (let i = 0; i < 10; i++) {
+      const altcha = i >= 5 ? await solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge) : undefined;
+      const res = await agent.post('/sign-in', { username: '99999999R', password: `wrong-${i}`, ...(altcha ? { altcha } : {}) });
+      assert.equal(res.statusCode, 401);
+    }
+    assert.equal((await agent.post('/sign-in', { username: '99999999R', password: 'x' })).statusCode, 429);
+    // A mail server that refuses: a failed attempt, to be retried.
+    await ctx.db.kysely.deleteFrom('outbox').execute();
+    await ctx.courier.sms(ctx.db.kysely, '+34600000000', 'es', 'notice', 'hola');
+    const refusing = { name: 'refusing', send: () => Promise.reject(new Error('gateway down')) };
+    await createDispatcher({ db: ctx.db, clock: ctx.clock, metrics: ctx.metrics, transports: { email: refusing, sms: refusing } }).drain();
+    const afterwards = await scrape();
+    assert.equal(value(afterwards, 'member_area_lockouts_total') - value(before, 'member_area_lockouts_total'), 1);
+    assert.equal(value(afterwards, 'member_area_sign_ins_total', { step: 'password', outcome: 'locked' }) - value(before, 'member_area_sign_ins_total', { step: 'password', outcome: 'locked' }), 1);
+    const failures = (s: string) => value(s, 'member_area_outbox_send_failures_total', { channel: 'sms', final: 'false' });
+    assert.equal(failures(afterwards) - failures(before), 1);
+    assert.equal(value(afterwards, 'member_area_outbox_messages', { status: 'pending' }), 1, 'waiting for its retry');
+    await ctx.db.kysely.deleteFrom('outbox').execute();
+  });
 
   test('/metrics refuses a missing or wrong token', async () => {
     for (const authorization of [undefined, `Bearer ${TOKEN}x`, `Basic ${TOKEN}`, 'Bearer ', `Bearer ${'a'.repeat(5000)}`]) {
