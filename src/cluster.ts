@@ -72,7 +72,8 @@ export async function freePort(): Promise<number> {
 }
 
 export function findNginx(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = [env.NGINX, '/usr/sbin/nginx', ...(env.PATH ?? '').split(':').map((d) => join(d, 'nginx'))];
+  // Not NGINX: nginx itself reads that variable (sockets inherited on a binary upgrade).
+  const candidates = [env.NGINX_BIN, '/usr/sbin/nginx', ...(env.PATH ?? '').split(':').map((d) => join(d, 'nginx'))];
   for (const c of candidates) {
     if (!c) continue;
     try {
@@ -86,7 +87,7 @@ export function findNginx(env: NodeJS.ProcessEnv = process.env): string | undefi
 }
 
 async function waitFor(url: string, child: ChildProcess, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited before it was ready`);
     try {
@@ -96,7 +97,7 @@ async function waitFor(url: string, child: ChildProcess, what: string): Promise<
     }
     await sleep(50);
   }
-  throw new Error(`${what} was not ready after 30 s`);
+  throw new Error(`${what} was not ready after 60 s`);
 }
 
 function prefixed(child: ChildProcess, name: string): void {
@@ -121,7 +122,7 @@ export async function runCluster(config: Config): Promise<number> {
   }
   const nginx = findNginx();
   if (!nginx) {
-    console.error('cluster: nginx not found (apt-get install nginx-light, or set NGINX=/path/to/nginx).');
+    console.error('cluster: nginx not found (apt-get install nginx-light, or set NGINX_BIN=/path/to/nginx).');
     return 2;
   }
 
@@ -168,7 +169,9 @@ export async function runCluster(config: Config): Promise<number> {
     console.log(`cluster: node ${name} http://127.0.0.1:${port} pid ${child.pid}`);
   };
 
-  const proxy = spawn(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proxyEnv = { ...process.env };
+  delete proxyEnv.NGINX;
+  const proxy = spawn(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr'], { env: proxyEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   prefixed(proxy, 'nginx');
 
   const stopAll = async (): Promise<void> => {

@@ -37,7 +37,7 @@ interface Node {
   pid: number;
 }
 
-test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `needs ${missing}` : false, timeout: 60_000 }, async (t) => {
+test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `needs ${missing}` : false, timeout: 300_000 }, async (t) => {
   const started = performance.now();
   const stages: string[] = [];
   const mark = (stage: string) => stages.push(`${stage} ${((performance.now() - started) / 1000).toFixed(1)}s`);
@@ -54,7 +54,7 @@ test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `ne
   let proxy = '';
   const output: string[] = [];
   const cluster: ChildProcess = spawn(process.execPath, [CLI, 'cluster'], {
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, SMTP_URL: smtp.url, PORT: '0', LOG_LEVEL: 'warn', OUTBOX_POLL_MS: '100', OUTBOX_LEASE_SECONDS: String(LEASE_SECONDS), ...(nginx ? { NGINX: nginx } : {}) },
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, SMTP_URL: smtp.url, PORT: '0', LOG_LEVEL: 'warn', OUTBOX_POLL_MS: '100', OUTBOX_LEASE_SECONDS: String(LEASE_SECONDS), ...(nginx ? { NGINX_BIN: nginx } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let pending = '';
@@ -71,7 +71,7 @@ test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `ne
   };
   cluster.stdout!.on('data', collect);
   cluster.stderr!.on('data', collect);
-  const until = async (what: string, ok: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> => {
+  const until = async (what: string, ok: () => boolean | Promise<boolean>, ms = 90_000): Promise<void> => {
     const deadline = Date.now() + ms;
     while (!(await ok())) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${output.join('\n')}`);
@@ -91,7 +91,8 @@ test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `ne
     await smtp.close();
   });
 
-  await until('the cluster to be ready', () => proxy !== '' && Boolean(nodes.A && nodes.B), 30_000);
+  // Generous for a loaded machine; about 5 s on a quiet one.
+  await until('the cluster to be ready', () => proxy !== '' && Boolean(nodes.A && nodes.B), 90_000);
   mark('ready');
   const A = nodes.A!.url;
   const B = nodes.B!.url;
@@ -192,7 +193,7 @@ test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `ne
   mark('SIGTERM batch sent');
   // SIGKILL mid-batch: what the dead node had claimed waits for its lease, then the other node sends it.
   const secondBatch = await importBatch(24);
-  await until('a node to start sending', () => smtp.messages.some((m) => /member(2[4-9]|3\d|4[0-7])@/.test(JSON.stringify(m.to))), 10_000);
+  await until('a node to start sending', () => smtp.messages.some((m) => /member(2[4-9]|3\d|4[0-7])@/.test(JSON.stringify(m.to))), 30_000);
   const killedB = nodes.B!.pid;
   process.kill(killedB, 'SIGKILL');
   target.baseUrl = proxy;
@@ -202,7 +203,7 @@ test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `ne
   await until('node B to start again', () => nodes.B!.pid !== killedB);
   target.baseUrl = B;
   assert.equal((await agent.get('/area')).statusCode, 200, 'the restarted node B knows the session');
-  await until('the second batch to be sent', outboxSettled, (LEASE_SECONDS + 10) * 1000);
+  await until('the second batch to be sent', outboxSettled, (LEASE_SECONDS + 90) * 1000);
   mark('SIGKILL batch sent');
 
   // Every queued email left exactly once, counted by message at the SMTP server. A message the killed node had
