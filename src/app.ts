@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import proxyAddr from '@fastify/proxy-addr';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -20,6 +22,8 @@ import { createCaptcha } from './infra/captcha/captcha.js';
 import { captchaRoutes } from './infra/captcha/captcha.routes.js';
 import type { Db } from './infra/db/database.js';
 import type { Courier } from './infra/outbox/courier.js';
+import { statusClass, type Metrics } from './infra/metrics/metrics.js';
+import { metricsRoutes } from './infra/metrics/metrics.routes.js';
 import { loggerOptions } from './infra/web/logging.js';
 import { defaultPublicDir, web } from './infra/web/web.plugin.js';
 
@@ -43,9 +47,26 @@ export interface AppDeps {
   db: Db;
   clock: Clock;
   courier: Courier;
+  /** This instance's Prometheus registry and series (never the global default registry). */
+  metrics: Metrics;
   /** Asks the outbox worker to run soon after a commit that queued messages. */
   kickOutbox?: () => void;
   logger?: FastifyServerOptions['logger'];
+}
+
+// A request id from the trusted proxy (nginx's $request_id, say) is kept so its logs and ours line up; anything
+// else, or anything from an untrusted peer, gets a fresh UUID.
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+
+export function requestIdFor(trustProxy: string | boolean): (req: IncomingMessage) => string {
+  // The same rule Fastify applies to X-Forwarded-For: `true` trusts every peer, a list trusts those addresses.
+  const trusted = typeof trustProxy === 'string' ? proxyAddr.compile(trustProxy.split(',').map((s) => s.trim())) : () => trustProxy;
+  return (req) => {
+    const incoming = req.headers['x-request-id'];
+    const peer = req.socket.remoteAddress;
+    if (typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) && peer && trusted(peer, 0)) return incoming;
+    return randomUUID();
+  };
 }
 
 /** Builds the Fastify instance with every flow registered; nothing is started or listened on. */
@@ -53,7 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? loggerOptions(deps.config),
     trustProxy: deps.config.trustProxy,
-    genReqId: () => randomUUID(),
+    genReqId: requestIdFor(deps.config.trustProxy),
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
   });
@@ -64,6 +85,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url, csrf: route.config?.csrf !== false });
   });
   app.decorate('registeredRoutes', routes);
+  // Every response names its request id (also in every log line and audit event of the request) for support.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // Rates and latencies per route pattern (`/sign-in/link/:token`, never the URL itself) and status class.
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_class: statusClass(reply.statusCode) };
+    deps.metrics.httpRequests.inc(labels);
+    deps.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
   await app.register(web, { config: deps.config, clock: deps.clock, publicDir: defaultPublicDir });
   await app.register(healthRoutes, { db: deps.db });
   await app.register(homeRoutes);
@@ -71,7 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(captchaRoutes, { captcha, maxAge: deps.config.env === 'production' ? '1h' : 0 });
   await app.register(registrationRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, kickOutbox: deps.kickOutbox });
   const sessions = createSessions({ clock: deps.clock, config: deps.config });
-  await app.register(signInRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, sessions, kickOutbox: deps.kickOutbox });
+  await app.register(signInRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, sessions, metrics: deps.metrics, kickOutbox: deps.kickOutbox });
   await app.register(recoveryRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, sessions, kickOutbox: deps.kickOutbox });
   await app.register(helpRoutes);
   app.decorateRequest('memberSession', null);
@@ -83,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // R23 back office: staff sign-in, app.requireStaff(role) for every back-office slice registered after it.
   await app.register(backOffice, { config: deps.config, db: deps.db, clock: deps.clock });
   await app.register(integrationRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, kickOutbox: deps.kickOutbox });
+  if (deps.config.metricsToken) await app.register(metricsRoutes, { metrics: deps.metrics, token: deps.config.metricsToken });
   if (deps.config.devMailbox) await app.register(devMailboxRoutes, { db: deps.db });
   return app;
 }

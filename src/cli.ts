@@ -9,6 +9,7 @@ import { migrateToLatest } from './infra/db/migrate.js';
 import { openDatabase } from './infra/db/database.js';
 import { runStaffCommand } from './flows/backoffice/staff.cli.js';
 import { apiKeyCommand } from './flows/integration/api-keys.cli.js';
+import { runCluster } from './cluster.js';
 import { serve } from './main.js';
 import { openRuntime } from './runtime.js';
 
@@ -16,6 +17,8 @@ const USAGE = `Usage: member-area <command>
 
 Commands:
   serve          migrate, load demo data on an empty development database, and start the portal
+                 (--no-migrate: skip the migration, when something else runs it once)
+  cluster        two nodes on PostgreSQL behind nginx on loopback (see docs/operations.md)
   migrate        bring the database schema up to date
   import FILE    import a member feed (CSV, UTF-8; PRODUCT §2); exits 1 when any row was skipped
   demo           import the demo feed into the database (idempotent)
@@ -74,8 +77,10 @@ async function run(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'serve':
-      await serve(config);
+      await serve(config, { migrate: !args.includes('--no-migrate') });
       return -1;
+    case 'cluster':
+      return runCluster(config);
     case 'migrate': {
       const db = openDatabase(config.databaseUrl);
       try {

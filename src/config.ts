@@ -7,7 +7,12 @@ export const brandSchema = z
   .object({
     name: z.string().min(1).max(80),
     productName: z.object({ es: z.string().min(1).max(80), en: z.string().min(1).max(80) }),
-    logoUrl: z.string().max(500).optional(),
+    // A path on the portal (/assets/…), an https:// address (allowed in the CSP img-src) or a data:image URI.
+    logoUrl: z
+      .string()
+      .max(500)
+      .regex(/^(\/(?!\/)|https:\/\/|data:image\/)/, 'must be a path starting with /, an https:// address or a data:image URI')
+      .optional(),
     colors: z.object({
       primary: z.string().regex(/^#[0-9a-fA-F]{6}$/),
       primaryText: z.string().regex(/^#[0-9a-fA-F]{6}$/),
@@ -59,9 +64,18 @@ const envSchema = z.object({
   STAFF_SESSION_IDLE_MINUTES: intFrom(1, 8 * 60).default(15),
   STAFF_SESSION_ABSOLUTE_HOURS: intFrom(1, 24).default(8),
   OUTBOX_POLL_MS: intFrom(50, 60_000).default(1000),
+  // How long a node keeps the messages it claimed before another node may take them (a node killed mid-batch).
+  OUTBOX_LEASE_SECONDS: intFrom(2, 3600).default(300),
   TIME_ZONE: z.string().default('Europe/Madrid'),
   // Keys HMACs that every node must agree on (captcha challenges). Production requires it.
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').max(256).optional(),
+  // Bearer token for GET /metrics (Prometheus); the route does not exist while it is unset.
+  METRICS_TOKEN: z
+    .string()
+    .min(24, 'must be at least 24 characters')
+    .max(256)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional(),
 });
 
 export interface Config {
@@ -83,11 +97,14 @@ export interface Config {
   /** Back-office sessions (R23): short, and set apart from members'. */
   readonly staffSession: { readonly idleMinutes: number; readonly absoluteHours: number };
   readonly outboxPollMs: number;
+  readonly outboxLeaseMs: number;
   readonly timeZone: string;
   /** Cookies carry `Secure` and the `__Host-` prefix unless we serve plain http on localhost (R8). */
   readonly secureCookies: boolean;
   /** HMAC key shared by every node; a random one per process in development when unset. */
   readonly secretKey: string;
+  /** Bearer token that opens GET /metrics; undefined: no metrics endpoint. */
+  readonly metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -144,8 +161,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!e.SMTP_URL) problems.push('SMTP_URL: production needs a mail server');
     if (devMailbox) problems.push('DEV_MAILBOX: the development mailbox cannot run in production');
     if (e.DEMO_DATA === 'on') problems.push('DEMO_DATA: demo data cannot be loaded in production');
+    // Codes travel in the webhook's body: only over TLS, unless the gateway relay runs on this machine.
+    if (e.SMS_WEBHOOK_URL && new URL(e.SMS_WEBHOOK_URL).protocol === 'http:' && !isLocalhost(new URL(e.SMS_WEBHOOK_URL))) {
+      problems.push('SMS_WEBHOOK_URL: production needs https:// (plain http only to a relay on this machine)');
+    }
+    // The lease must outlast the SMTP timeouts (30 s), or a slow send could be handed to a second node.
+    if (e.OUTBOX_LEASE_SECONDS < 60) problems.push('OUTBOX_LEASE_SECONDS: production needs at least 60 seconds');
     if (!e.SECRET_KEY) problems.push('SECRET_KEY: production needs a shared secret of at least 32 characters');
   }
+  if (e.METRICS_TOKEN && e.METRICS_TOKEN === e.SECRET_KEY) problems.push('METRICS_TOKEN: must not be the same as SECRET_KEY');
   if (problems.length) throw new ConfigError(problems);
 
   let trustProxy: string | boolean = false;
@@ -169,8 +193,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     session: Object.freeze({ idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS }),
     staffSession: Object.freeze({ idleMinutes: e.STAFF_SESSION_IDLE_MINUTES, absoluteHours: e.STAFF_SESSION_ABSOLUTE_HOURS }),
     outboxPollMs: e.OUTBOX_POLL_MS,
+    outboxLeaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
     timeZone: e.TIME_ZONE,
     secureCookies: !(url.protocol === 'http:' && isLocalhost(url)),
     secretKey: e.SECRET_KEY ?? randomBytes(32).toString('base64url'),
+    metricsToken: e.METRICS_TOKEN,
   });
 }

@@ -7,14 +7,15 @@ import { purgeExpired } from './infra/maintenance/janitor.js';
 import { openRuntime } from './runtime.js';
 
 /** Starts the portal: migrate, demo data on an empty development database, outbox worker, HTTP server. */
-export async function serve(config: Config): Promise<void> {
+export async function serve(config: Config, options: { migrate?: boolean } = {}): Promise<void> {
   let log: { error(obj: object, msg: string): void } = { error: (obj, msg) => console.error(msg, obj) };
-  const runtime = await openRuntime(config, { onError: (err) => log.error({ err }, 'outbox delivery failed') });
+  const runtime = await openRuntime(config, { migrate: options.migrate ?? true, onError: (err) => log.error({ err }, 'outbox delivery failed') });
   const app = await buildApp({
     config,
     db: runtime.db,
     clock: runtime.clock,
     courier: runtime.courier,
+    metrics: runtime.metrics,
     kickOutbox: () => runtime.dispatcher.kick(),
   });
   log = app.log;

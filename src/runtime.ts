@@ -8,6 +8,7 @@ import { smtpTransport } from './infra/outbox/channels/smtp.js';
 import type { Transport } from './infra/outbox/channels/transport.js';
 import { createCourier, type Courier } from './infra/outbox/courier.js';
 import { createDispatcher, type Dispatcher } from './infra/outbox/dispatcher.js';
+import { createMetrics, observeDatabase, type Metrics } from './infra/metrics/metrics.js';
 
 /** The long-lived parts every command shares: database, clock, courier and outbox worker. */
 export interface Runtime {
@@ -16,6 +17,7 @@ export interface Runtime {
   clock: Clock;
   courier: Courier;
   dispatcher: Dispatcher;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -32,13 +34,16 @@ export async function openRuntime(config: Config, opts: { migrate?: boolean; clo
   const clock = opts.clock ?? systemClock;
   const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl });
   const transports = transportsFor(config);
-  const dispatcher = createDispatcher({ db, clock, transports, ...(opts.onError ? { onError: opts.onError } : {}) });
+  const metrics = createMetrics();
+  observeDatabase(metrics, db);
+  const dispatcher = createDispatcher({ db, clock, transports, metrics, leaseMs: config.outboxLeaseMs, ...(opts.onError ? { onError: opts.onError } : {}) });
   return {
     config,
     db,
     clock,
     courier,
     dispatcher,
+    metrics,
     async close() {
       await dispatcher.stop();
       await transports.email.close?.();

@@ -1,3 +1,4 @@
+import { createMetrics } from '../src/infra/metrics/metrics.js';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -61,7 +62,7 @@ test('staff create-admin on SQLite: the administrator it prints can sign in with
   const db = openDatabase(url);
   const clock = new ManualClock(new Date());
   const config = testConfig();
-  const app = await buildApp({ config, db, clock, courier: createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl }), logger: false });
+  const app = await buildApp({ config, db, clock, courier: createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl }), metrics: createMetrics({ processMetrics: false }), logger: false });
   try {
     const row = await db.kysely.selectFrom('staff_users').selectAll().where('username', '=', 'root.admin').executeTakeFirstOrThrow();
     assert.equal(row.role, 'admin');

@@ -1,3 +1,4 @@
+import { createMetrics } from '../../src/infra/metrics/metrics.js';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -87,7 +88,7 @@ test('PostgreSQL unavailable under load: 503 meanwhile, recovery without a resta
   const clock = new ManualClock();
   const config = testConfig({ TRUST_PROXY: 'true' });
   const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl });
-  const app = await buildApp({ config, db, clock, courier, logger: false });
+  const app = await buildApp({ config, db, clock, courier, metrics: createMetrics({ processMetrics: false }), logger: false });
   const ctx = { app, db, clock, courier, config, outbox: () => db.kysely.selectFrom('outbox').selectAll().orderBy('id').execute() } as unknown as TestContext;
   t.after(async () => {
     await app.close();

@@ -1,5 +1,8 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
+/** What the agent talks to: an app (inject) or a real server over HTTP (`httpTarget` in http-target.ts). */
+export type Target = Pick<FastifyInstance, 'inject'>;
+
 /**
  * A scripted browser for inject tests: keeps its cookies like a real one and posts forms with the CSRF token of
  * the last page it read. Two agents are two browsers.
@@ -10,7 +13,7 @@ export class BrowserAgent {
   last!: LightMyRequestResponse;
 
   constructor(
-    private readonly app: FastifyInstance,
+    private readonly app: Target,
     private readonly headers: Record<string, string> = {},
   ) {}
 

@@ -83,6 +83,7 @@ export async function freshDatabase(kind: DatabaseKind): Promise<Db> {
   return {
     kysely: db.kysely,
     dialect: db.dialect,
+    ...(db.pool ? { pool: db.pool } : {}),
     async close() {
       await db.close();
       const c = new pg.Client({ connectionString: base });

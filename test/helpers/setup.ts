@@ -1,6 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { KyselyPlugin } from 'kysely';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppDeps } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Db } from '../../src/infra/db/database.js';
@@ -9,6 +9,7 @@ import { devMailboxTransport } from '../../src/infra/outbox/channels/dev-mailbox
 import type { Transport } from '../../src/infra/outbox/channels/transport.js';
 import { createCourier, type Courier } from '../../src/infra/outbox/courier.js';
 import { createDispatcher, type Dispatcher } from '../../src/infra/outbox/dispatcher.js';
+import { createMetrics, observeDatabase, type Metrics } from '../../src/infra/metrics/metrics.js';
 import { freshDatabase, type DatabaseKind } from './databases.js';
 
 export interface TestContext {
@@ -18,6 +19,7 @@ export interface TestContext {
   config: Config;
   courier: Courier;
   dispatcher: Dispatcher;
+  metrics: Metrics;
   /** Every message the system queued, oldest first. */
   outbox(): Promise<OutboxMessage[]>;
   close(): Promise<void>;
@@ -29,6 +31,8 @@ export interface SetupOptions {
   clock?: ManualClock;
   /** Plugins the app's Kysely instance runs every query through (the abuse suite counts queries with one). */
   kyselyPlugins?: KyselyPlugin[];
+  /** A logger for tests that read the log lines (default: none). */
+  logger?: AppDeps['logger'];
 }
 
 /** A configuration for tests: the defaults, plus what the test sets. */
@@ -42,15 +46,19 @@ export async function setup(kind: DatabaseKind = 'sqlite', options: SetupOptions
   const clock = options.clock ?? new ManualClock();
   const config = testConfig(options.env);
   const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl });
+  // No process metrics: they start timers, and the tests build many apps.
+  const metrics = createMetrics({ processMetrics: false });
+  observeDatabase(metrics, db);
   const dispatcher = createDispatcher({
     db,
     clock,
+    metrics,
     transports: options.transports ?? { email: devMailboxTransport, sms: devMailboxTransport },
   });
   const appDb: Db = options.kyselyPlugins?.length
     ? { ...db, kysely: options.kyselyPlugins.reduce((k, plugin) => k.withPlugin(plugin), db.kysely) }
     : db;
-  const app = await buildApp({ config, db: appDb, clock, courier, logger: false });
+  const app = await buildApp({ config, db: appDb, clock, courier, metrics, logger: options.logger ?? false });
   return {
     app,
     db,
@@ -58,6 +66,7 @@ export async function setup(kind: DatabaseKind = 'sqlite', options: SetupOptions
     config,
     courier,
     dispatcher,
+    metrics,
     outbox: () => db.kysely.selectFrom('outbox').selectAll().orderBy('id').execute(),
     async close() {
       await app.close();

@@ -5,6 +5,7 @@ import { recordAudit, type AuditContext } from '../../infra/audit/audit.reposito
 import type { Captcha } from '../../infra/captcha/captcha.js';
 import { dummyVerify, verifyPassword } from '../../infra/crypto/password-hash.js';
 import type { Account, Database } from '../../infra/db/tables.js';
+import type { Metrics } from '../../infra/metrics/metrics.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { addressKey, bucket, count, hit, reset } from '../../infra/rate-limit/rate-limit.js';
 import { accountLockedEmail } from './sign-in.emails.js';
@@ -33,6 +34,7 @@ export interface PasswordStepDeps {
   courier: Courier;
   captcha: Captcha;
   audit: AuditContext;
+  metrics: Metrics;
 }
 
 const MAX_USERNAME = 40;
@@ -128,6 +130,7 @@ export async function passwordStep(deps: PasswordStepDeps, rawUsername: string, 
     details: { reason: account ? 'wrong_password' : 'unknown_username', consecutive: failures },
   });
   if (failures >= LOCK_AFTER_FAILURES) {
+    deps.metrics.lockouts.inc();
     await setLock(db, clock, username);
     // Only an account is told of its lock, but an unknown username runs the same statements in a transaction that
     // is then rolled back, so the 10th failure takes as long either way (R7: timing tells nothing).

@@ -7,6 +7,7 @@ import { hashToken } from '../../infra/crypto/tokens.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Account } from '../../infra/db/tables.js';
 import { createFlowStore, type Flow } from '../../infra/flows/flow-store.js';
+import type { Metrics } from '../../infra/metrics/metrics.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { addressKey, bucket, count, hit } from '../../infra/rate-limit/rate-limit.js';
 import { safeNext, type Sessions } from '../../infra/session/session.js';
@@ -27,6 +28,7 @@ export interface SignInDeps {
   courier: Courier;
   captcha: Captcha;
   sessions: Sessions;
+  metrics: Metrics;
   kickOutbox?: (() => void) | undefined;
 }
 
@@ -46,7 +48,7 @@ interface SignInData {
 
 
 export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Promise<void> {
-  const { db, clock, config, sessions } = deps;
+  const { db, clock, config, sessions, metrics } = deps;
   const kysely = db.kysely;
   const flows = createFlowStore<SignInData>(clock, { kind: 'sign-in', ttlMs: SIGN_IN_TTL_MS, cookieName: 'signin', secureCookies: config.secureCookies });
   const registrations = registrationFlows(clock, config.secureCookies);
@@ -65,11 +67,12 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const username = formText(request.body, 'username').slice(0, 100);
     const next = safeNext(formText(request.body, 'next'));
     const outcome = await passwordStep(
-      { db: kysely, clock, courier: deps.courier, captcha: deps.captcha, audit: auditContext(request) },
+      { db: kysely, clock, courier: deps.courier, captcha: deps.captcha, audit: auditContext(request), metrics },
       username,
       formText(request.body, 'password'),
       formText(request.body, 'altcha') || undefined,
     );
+    metrics.signIns.inc({ step: 'password', outcome: outcome.kind, factor: 'none' });
     const ctx = request.pageContext();
     switch (outcome.kind) {
       case 'failed':
@@ -174,6 +177,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     if (!sent) return reply.redirect('/sign-in/verify', 303);
     if (sends) await hit(kysely, clock, bucket('send-ip', addressKey(request.ip)), 3_600_000);
     await audit('success');
+    if (sends) metrics.codesSent.inc({ channel: factor.channel, purpose: 'signin' });
     deps.kickOutbox?.();
     return reply.redirect('/sign-in/verify?sent=1', 303);
   });
@@ -189,6 +193,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       return true;
     });
     if (!done) return reply.redirect('/sign-in?restart=1', 303);
+    metrics.signIns.inc({ step: 'second_factor', outcome: 'success', factor: channel });
     await clearSignInThrottle(kysely, account.username);
 
     // R3: a returning member sent here by registration gets the new record joined to their account now.
@@ -213,6 +218,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const channel = flow.data.channel;
     const result = await factors[channel].verify(factorContext(flow, account, request), formText(request.body, 'code').slice(0, 20));
     if (result.kind === 'ok') return complete(request, reply, flow, account, channel, 'code');
+    metrics.signIns.inc({ step: 'second_factor', outcome: result.kind, factor: channel });
     await recordAudit(kysely, clock, auditContext(request), { event: 'signin.code', outcome: 'failure', actor: account.username, accountId: account.id, details: { factor: channel, reason: result.kind } });
     if (result.kind === 'exhausted') {
       // R7: at most 5 wrong entries, then the sign-in starts over.

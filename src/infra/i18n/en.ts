@@ -1,4 +1,5 @@
 import type { MessageKey } from './es.js';
+import { brandEn } from './parts/brand.js';
 import { contactEn } from './parts/contact.js';
 import { integrationEn } from './parts/integration.js';
 import { feedEn } from './parts/feed.js';
@@ -8,7 +9,7 @@ import { backofficeMembersEn } from './parts/backoffice-members.js';
 import { backofficeApiKeysEn } from './parts/backoffice-api-keys.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
-const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typeof contactEn | keyof typeof backofficeEn | keyof typeof backofficeMembersEn | keyof typeof integrationEn | keyof typeof backofficeApiKeysEn | keyof typeof feedEn> = {
+const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typeof contactEn | keyof typeof backofficeEn | keyof typeof backofficeMembersEn | keyof typeof integrationEn | keyof typeof backofficeApiKeysEn | keyof typeof feedEn | keyof typeof brandEn> = {
   'lang.name': 'English',
   'lang.switch': 'Change language',
   'layout.skip': 'Skip to main content',
@@ -335,4 +336,4 @@ const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typ
   'email.enrolment.keep': 'Keep this email: these details are also on your member card.',
 };
 
-export const en: Record<MessageKey, string> = { ...core, ...securityEn, ...contactEn, ...backofficeEn, ...backofficeMembersEn, ...integrationEn, ...backofficeApiKeysEn, ...feedEn };
+export const en: Record<MessageKey, string> = { ...core, ...securityEn, ...contactEn, ...backofficeEn, ...backofficeMembersEn, ...integrationEn, ...backofficeApiKeysEn, ...feedEn, ...brandEn };

@@ -1,5 +1,6 @@
 // Spanish is the default language (R20). Every key here must exist in en.ts: the type and a test enforce it.
 // Slices may keep their messages in parts/ (both languages side by side); they are merged here.
+import { brandEs } from './parts/brand.js';
 import { contactEs } from './parts/contact.js';
 import { integrationEs } from './parts/integration.js';
 import { feedEs } from './parts/feed.js';
@@ -335,6 +336,6 @@ const core = {
   'email.enrolment.keep': 'Guarda este email: estos datos también aparecen en tu tarjeta de asegurado.',
 } as const;
 
-export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs, ...integrationEs, ...backofficeApiKeysEs, ...feedEs } as const;
+export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs, ...integrationEs, ...backofficeApiKeysEs, ...feedEs, ...brandEs } as const;
 
 export type MessageKey = keyof typeof es;

@@ -480,6 +480,35 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
     assert.equal(rec.calls(), 3, 'each message sent once');
   });
 
+  test('a batch that outlasts half its lease gives the rest back instead of sending it late (issue 10)', async () => {
+    for (let i = 0; i < 4; i++) await courier.sms(db.kysely, `+3460000001${i}`, 'es', 'notice', `slow ${i}`);
+    const leaseMs = 60_000;
+    // A slow gateway: each send takes 20 s of the lease.
+    const slow: Transport = { name: 'slow', send: async () => void clock.advance(20_000) };
+    const first = dispatcher({ sms: slow }, { workerId: 'slow-node', leaseMs });
+    assert.deepEqual(await first.runOnce(), { sent: 2, retried: 0, failed: 0 }, 'two sends, then half the lease is gone');
+    const rest = (await rows()).filter((r) => r.status === 'pending');
+    assert.equal(rest.length, 2);
+    assert.ok(rest.every((r) => r.locked_by === null && r.locked_until === null), 'released at once, not held until the lease ends');
+    const rec = recordingTransport();
+    assert.deepEqual(await dispatcher({ sms: rec.transport }, { workerId: 'other-node' }).drain(), { sent: 2, retried: 0, failed: 0 });
+    assert.deepEqual(rec.sent.map((m) => m.body_text), ['slow 2', 'slow 3']);
+  });
+
+  test('a node that stops mid-batch sends the message in hand and gives the rest back at once (SIGTERM, issue 10)', async () => {
+    for (let i = 0; i < 3; i++) await courier.sms(db.kysely, `+3460000002${i}`, 'es', 'notice', `batch ${i}`);
+    let stopping: Promise<void> | undefined;
+    const stopper: Transport = { name: 'stopper', send: async () => void (stopping ??= d.stop()) };
+    const d = dispatcher({ sms: stopper }, { workerId: 'stopping-node' });
+    assert.deepEqual(await d.runOnce(), { sent: 1, retried: 0, failed: 0 });
+    await stopping;
+    const rest = (await rows()).filter((r) => r.status === 'pending');
+    assert.equal(rest.length, 2);
+    assert.ok(rest.every((r) => r.locked_by === null), 'no lease left to wait for');
+    const rec = recordingTransport();
+    assert.deepEqual(await dispatcher({ sms: rec.transport }, { workerId: 'other-node' }).drain(), { sent: 2, retried: 0, failed: 0 });
+  });
+
   test('stop() ends a drain in progress: nothing is claimed or sent once it has resolved', async () => {
     for (let i = 0; i < 3; i++) await courier.sms(db.kysely, `+3460000000${i}`, 'es', 'notice', `message ${i}`);
     const sent: number[] = [];

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Db } from '../db/database.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { OutboxMessage } from '../db/tables.js';
 import type { Transport } from './channels/transport.js';
-import { claimDueMessages, markFailedAttempt, markSent } from './outbox.repository.js';
+import { claimDueMessages, markFailedAttempt, markSent, releaseClaims } from './outbox.repository.js';
 
 export interface DispatcherOptions {
   db: Db;
@@ -15,6 +16,7 @@ export interface DispatcherOptions {
   /** How long a claimed message stays reserved for this worker; longer than any transport timeout. */
   leaseMs?: number;
   onError?: (err: unknown, message?: OutboxMessage) => void;
+  metrics?: Metrics;
 }
 
 export interface DispatchReport {
@@ -61,11 +63,13 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       await markFailedAttempt(kysely, message.id, workerId, reason, next);
       if (next) report.retried++;
       else report.failed++;
+      opts.metrics?.outboxFailures.inc({ channel: message.channel, final: String(next === null) });
       opts.onError?.(err, message);
       return;
     }
     await markSent(kysely, message.id, workerId, transport.name, opts.clock.now().toISOString());
     report.sent++;
+    opts.metrics?.outboxSent.inc({ channel: message.channel });
   }
 
   async function runOnceInner(): Promise<DispatchReport> {
@@ -79,7 +83,17 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       new Date(now.getTime() + leaseMs).toISOString(),
       batchSize,
     );
-    for (const message of batch) await deliver(message, report);
+    // A batch sent one message at a time can outlast the lease (a slow mail server); past half the lease the rest
+    // is given back rather than sent after another node may have claimed it, which would send it twice. A node
+    // that is stopping gives the rest back too, so the other nodes send it at once.
+    const halfLease = now.getTime() + leaseMs / 2;
+    for (const [i, message] of batch.entries()) {
+      if (stopped || opts.clock.now().getTime() >= halfLease) {
+        await releaseClaims(kysely, batch.slice(i).map((m) => m.id), workerId);
+        break;
+      }
+      await deliver(message, report);
+    }
     return report;
   }
 

@@ -62,6 +62,12 @@ export async function markFailedAttempt(
     .execute();
 }
 
+/** Gives back claimed messages this worker will not send now, so any node may take them at once. */
+export async function releaseClaims(db: Kysely<Database>, ids: number[], workerId: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('outbox').set({ locked_until: null, locked_by: null }).where('id', 'in', ids).where('locked_by', '=', workerId).execute();
+}
+
 export async function listRecentMessages(db: Kysely<Database>, limit: number): Promise<OutboxMessage[]> {
   return db.selectFrom('outbox').selectAll().orderBy('id', 'desc').limit(limit).execute();
 }

@@ -86,6 +86,8 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
   const secure = config.secureCookies;
   // Every cookie of ours is host-only and Secure outside plain-http localhost (R8, ASVS 3.3.3), the language one too.
   const langCookie = secure ? '__Host-lang' : 'lang';
+  // A brand logo on another https origin (the insurer's CDN) is the one image source besides our own.
+  const logoOrigin = config.brand.logoUrl?.startsWith('https://') ? new URL(config.brand.logoUrl).origin : undefined;
 
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
@@ -98,7 +100,7 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
         objectSrc: ["'none'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        imgSrc: ["'self'", 'data:', ...(logoOrigin ? [logoOrigin] : [])],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
         formAction: ["'self'"],

@@ -15,6 +15,7 @@ export function smtpTransport(smtpUrl: string, from: string, timeouts: Readonly<
   // The connection options go in one object with the URL: nodemailer's second argument is defaults for each
   // *message*, so timeouts passed there are silently ignored (and its own socket timeout is 10 minutes).
   const transporter = nodemailer.createTransport({ url: smtpUrl, ...timeouts });
+  const domain = /@([A-Za-z0-9.-]+)/.exec(from)?.[1] ?? 'member-area.localhost';
   return {
     name: 'smtp',
     async send(message) {
@@ -22,6 +23,9 @@ export function smtpTransport(smtpUrl: string, from: string, timeouts: Readonly<
         from,
         to: message.recipient,
         subject: message.subject ?? '',
+        // One Message-ID per outbox row: if a node dies between the server's OK and marking the row sent, the copy
+        // another node sends after the lease carries the same id, and mail systems can drop it as a duplicate.
+        messageId: `<outbox.${message.id}.${Date.parse(message.created_at)}@${domain}>`,
         text: message.body_text,
         ...(message.body_html ? { html: message.body_html } : {}),
       });

@@ -41,6 +41,10 @@ export function emailHtml(ctx: EmailContext, title: string, body: ComponentChild
                 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px;background:#ffffff;border-radius:8px">
                   <tr>
                     <td style={`background:${brand.colors.primary};color:${brand.colors.primaryText};padding:16px 24px;font-size:18px;font-weight:bold;border-radius:8px 8px 0 0`}>
+                      {brand.logoUrl && !brand.logoUrl.startsWith('data:') ? (
+                        // Mail clients need an absolute address; a path is served by the portal itself.
+                        <img src={brand.logoUrl.startsWith('/') ? `${ctx.publicUrl}${brand.logoUrl}` : brand.logoUrl} alt="" height="32" style="height:32px;vertical-align:middle;margin-right:8px;border:0" />
+                      ) : null}
                       {brand.name}
                     </td>
                   </tr>
