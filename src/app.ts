@@ -112,7 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(contactRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, sessions, kickOutbox: deps.kickOutbox });
   await app.register(securityRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, sessions, kickOutbox: deps.kickOutbox });
   // R23 back office: staff sign-in, app.requireStaff(role) for every back-office slice registered after it.
-  await app.register(backOffice, { config: deps.config, db: deps.db, clock: deps.clock });
+  await app.register(backOffice, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, kickOutbox: deps.kickOutbox });
   await app.register(integrationRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, kickOutbox: deps.kickOutbox });
   if (deps.config.metricsToken) await app.register(metricsRoutes, { metrics: deps.metrics, token: deps.config.metricsToken });
   if (deps.config.devMailbox) await app.register(devMailboxRoutes, { db: deps.db });

@@ -11,7 +11,7 @@ import type { StaffPrincipal } from './staff-session.js';
  */
 export const BACKOFFICE_NAV: readonly { href: string; label: MessageKey; role: StaffRole }[] = [
   { href: '/backoffice', label: 'bo.nav.home', role: 'agent' },
-  // The agents' member search (R23) adds its entry here.
+  { href: '/backoffice/members', label: 'bo.nav.members', role: 'agent' },
   { href: '/backoffice/staff', label: 'bo.nav.staff', role: 'admin' },
   { href: '/backoffice/audit', label: 'bo.nav.audit', role: 'admin' },
   { href: '/backoffice/api-keys', label: 'bo.nav.apiKeys', role: 'admin' },

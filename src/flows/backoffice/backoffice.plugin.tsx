@@ -3,10 +3,12 @@ import fp from 'fastify-plugin';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../infra/db/database.js';
+import type { Courier } from '../../infra/outbox/courier.js';
 import { sendPage } from '../../infra/web/view.js';
 import { apiKeyAdminRoutes } from './api-keys.routes.js';
 import { auditLogRoutes } from './audit-log.routes.js';
 import { BackofficeLayout, BACKOFFICE_NAV, roleAllows } from './backoffice-layout.js';
+import { memberRoutes } from './members/members.routes.js';
 import { staffAdminRoutes } from './staff-admin.routes.js';
 import { createStaffGuard } from './staff-guard.js';
 import { BACKOFFICE_PATH, createStaffSessions } from './staff-session.js';
@@ -16,15 +18,19 @@ export interface BackOfficeDeps {
   config: Config;
   db: Db;
   clock: Clock;
+  /** The member actions' emails (R16, R19) go through the outbox; kickOutbox wakes its worker after a commit. */
+  courier: Courier;
+  kickOutbox?: (() => void) | undefined;
 }
 
 /**
- * The back office (R22, R23): staff sign-in, the guard, the home page, staff administration and the audit log.
+ * The back office (R22, R23): staff sign-in, the guard, the home page, the agents' member pages (R16, R19),
+ * staff administration and the audit log.
  * Registered at the root (fastify-plugin) so that `app.requireStaff(role)` and `request.staff` exist for every
  * back-office slice registered after it in app.ts; its own routes live in an encapsulated child.
  */
 async function backOfficePlugin(app: FastifyInstance, deps: BackOfficeDeps): Promise<void> {
-  const { config, db, clock } = deps;
+  const { config, db, clock, courier, kickOutbox } = deps;
   const sessions = createStaffSessions({ clock, config });
   app.decorateRequest('staff', null);
   app.decorate('requireStaff', createStaffGuard({ db, clock, sessions }));
@@ -55,6 +61,7 @@ async function backOfficePlugin(app: FastifyInstance, deps: BackOfficeDeps): Pro
         </BackofficeLayout>,
       );
     });
+    await bo.register(memberRoutes, { config, db, clock, courier, kickOutbox });
     await bo.register(staffAdminRoutes, { config, db, clock });
     await bo.register(auditLogRoutes, { db, clock });
     await bo.register(apiKeyAdminRoutes, { db, clock });

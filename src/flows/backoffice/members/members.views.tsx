@@ -76,7 +76,7 @@ function SearchResults({ t, result }: { t: Translate; result: SearchPage }) {
   return (
     <section aria-labelledby="results-caption">
       {result.truncated ? <Notice kind="info">{t('bo.members.truncated', { max: MAX_MATCHES })}</Notice> : null}
-      <div class="table-scroll">
+      <div class="table-scroll" tabIndex={0}>
         <table>
           <caption id="results-caption">{t('bo.members.resultsCaption', { q, page: result.page })}</caption>
           <thead>
@@ -149,7 +149,7 @@ function Section({ id, title, children }: { id: string; title: string; children:
 
 function RecordsTable({ t, records, current }: { t: Translate; records: MemberRecord[]; current: number }) {
   return (
-    <div class="table-scroll">
+    <div class="table-scroll" tabIndex={0}>
       <table>
         <thead>
           <tr>
@@ -239,7 +239,7 @@ function AccountFacts({ t, account, throttle }: { t: Translate; account: Account
 function SignInsTable({ t, details }: { t: Translate; details: MemberDetails }) {
   if (details.signIns.length === 0) return <p>{t('bo.members.noSignIns')}</p>;
   return (
-    <div class="table-scroll">
+    <div class="table-scroll" tabIndex={0}>
       <table>
         <thead>
           <tr>
@@ -269,7 +269,7 @@ function SignInsTable({ t, details }: { t: Translate; details: MemberDetails }) 
 function LinksTable({ t, links, empty }: { t: Translate; links: MemberDetails['guardians']; empty: string }) {
   if (links.length === 0) return <p>{empty}</p>;
   return (
-    <div class="table-scroll">
+    <div class="table-scroll" tabIndex={0}>
       <table>
         <thead>
           <tr>
@@ -312,7 +312,7 @@ function AuditTable({ t, memberId, audit, older }: { t: Translate; memberId: num
       {audit.entries.length === 0 ? (
         <p>{t('bo.members.noAudit')}</p>
       ) : (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0}>
           <table>
             <caption>{t('bo.members.auditCaption')}</caption>
             <thead>
@@ -603,7 +603,7 @@ function ReviewPage(p: ViewProps & { details: MemberDetails; action: 'username' 
       <ActionHeader t={t} details={details} action={p.action} />
       <h2>{t('bo.members.confirmTitle')}</h2>
       <p>{t('bo.members.confirmIntro', { name: fullName(m), memberNumber: m.memberNumber })}</p>
-      <div class="table-scroll">
+      <div class="table-scroll" tabIndex={0}>
         <table>
           <thead>
             <tr>

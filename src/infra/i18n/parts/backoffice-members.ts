@@ -1,6 +1,9 @@
 // Messages of the back office's member pages and actions (R16, R19, R22, R23), in both languages (R20).
 export const backofficeMembersEs = {
   'bo.members.searchTitle': 'Buscar personas aseguradas',
+  'bo.nav.members': 'Personas aseguradas',
+  'bo.members.notFound': 'No encontramos a esa persona asegurada',
+  'bo.members.notFoundBody': 'El enlace no lleva a ninguna persona asegurada. Búscala por su número, documento, nombre o email.',
   'bo.members.searchLabel': 'Número de asegurado o de póliza, documento, nombre o email',
   'bo.members.searchHint': 'Da igual escribir mayúsculas o acentos. Para buscar por nombre, escribe al menos dos letras del principio de cada palabra.',
   'bo.members.searchButton': 'Buscar',
@@ -180,6 +183,9 @@ export const backofficeMembersEs = {
 
 export const backofficeMembersEn: Record<keyof typeof backofficeMembersEs, string> = {
   'bo.members.searchTitle': 'Find members',
+  'bo.nav.members': 'Members',
+  'bo.members.notFound': 'We cannot find that member',
+  'bo.members.notFoundBody': 'The link does not lead to any member. Search for them by number, identity document, name or email.',
   'bo.members.searchLabel': 'Member or policy number, identity document, name or email',
   'bo.members.searchHint': 'Capitals and accents do not matter. To search by name, type at least the first two letters of each word.',
   'bo.members.searchButton': 'Search',

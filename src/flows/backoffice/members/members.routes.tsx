@@ -1,0 +1,199 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { VNode } from 'preact';
+import type { Clock } from '../../../clock.js';
+import type { Config } from '../../../config.js';
+import type { FieldError, Result } from '../../../domain/result.js';
+import type { Db } from '../../../infra/db/database.js';
+import type { Courier } from '../../../infra/outbox/courier.js';
+import { sendPage } from '../../../infra/web/view.js';
+import { auditContext } from '../../registration/registration.routes.js';
+import { BackofficeLayout, BackofficeMessage } from '../backoffice-layout.js';
+import { loadMemberPage, parseAuditCursor, type MemberDetails } from './member-details.repository.js';
+import { parsePage, parseSearchQuery, searchMembers } from './member-search.repository.js';
+import {
+  changeUsername,
+  correctContact,
+  disableAccount,
+  enableAccount,
+  endAllSessions,
+  previewContactCorrection,
+  previewUsernameChange,
+  refusalStatus,
+  resendEnrolmentEmail,
+  unlockAccount,
+  type Actor,
+  type MemberActionDeps,
+} from './member-actions.flow.js';
+import { contactCorrectionInput, formValues, isConfirmed, parseMemberId, reasonInput, usernameChangeInput } from './members.forms.js';
+import {
+  ContactCorrectionForm,
+  ContactCorrectionReview,
+  isMemberAction,
+  MemberPage,
+  memberPaths,
+  MemberSearch,
+  SimpleActionForm,
+  UsernameChangeForm,
+  UsernameChangeReview,
+  type MemberAction,
+  type SimpleAction,
+} from './members.views.js';
+
+export interface MemberRoutesDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  courier: Courier;
+  kickOutbox?: (() => void) | undefined;
+}
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+
+const SIMPLE: Record<SimpleAction, (deps: MemberActionDeps, actor: Actor, input: ReturnType<typeof reasonInput>, audit: ReturnType<typeof auditContext>) => Promise<Result<unknown>>> = {
+  enrolment: resendEnrolmentEmail,
+  unlock: unlockAccount,
+  sessions: endAllSessions,
+  disable: disableAccount,
+  enable: enableAccount,
+};
+/** The actions whose success queues an email (the outbox worker is woken after the commit, R25). */
+const EMAILS: ReadonlySet<MemberAction> = new Set(['username', 'contact', 'enrolment']);
+
+/**
+ * R16, R19, R22, R23: the agents' member pages. Thin routes over members.views (pages), members.forms (reading a
+ * POST) and member-actions.flow (each action in one transaction with its audit event and email). Every route is
+ * guarded by requireStaff('agent') (administrators pass too); every POST carries the global CSRF token.
+ */
+export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps): Promise<void> {
+  const { db, clock } = deps;
+  const agent = { preHandler: app.requireStaff('agent') };
+  const actionDeps: MemberActionDeps = { db, clock, courier: deps.courier, timeZone: deps.config.timeZone, kickOutbox: deps.kickOutbox };
+  const actor = (request: FastifyRequest): Actor => ({ id: request.staff!.id, username: request.staff!.username });
+
+  const page = (request: FastifyRequest, reply: FastifyReply, title: string, body: VNode, status = 200) =>
+    sendPage(
+      reply,
+      <BackofficeLayout ctx={request.pageContext()} staff={request.staff!} title={title}>
+        {body}
+      </BackofficeLayout>,
+      status,
+    );
+
+  const notFound = (request: FastifyRequest, reply: FastifyReply) => {
+    const t = request.t;
+    return sendPage(
+      reply,
+      <BackofficeMessage ctx={request.pageContext()} staff={request.staff!} title={t('bo.members.notFound')} body={t('bo.members.notFoundBody')} action={{ href: memberPaths.search, label: t('bo.members.backToSearch') }} />,
+      404,
+    );
+  };
+
+  /** The member of /backoffice/members/:id…, with its page data, or undefined after sending the 404 page. */
+  async function target(request: IdRequest, reply: FastifyReply, before?: number) {
+    const id = parseMemberId(request.params.id);
+    const data = id === undefined ? undefined : await loadMemberPage(db.kysely, clock, id, before);
+    if (!data) notFound(request, reply);
+    return data;
+  }
+
+  const view = (request: FastifyRequest) => ({ t: request.t, csrfToken: request.pageContext().csrfToken() });
+  const actionTitle = (request: FastifyRequest, action: MemberAction) => request.t(`bo.members.action.${action}`);
+
+  /** An action's form, empty or with the values typed and the errors (a refusal answers with its status). */
+  function actionForm(request: FastifyRequest, reply: FastifyReply, action: MemberAction, details: MemberDetails, errors?: readonly FieldError[], status = 200) {
+    const values = errors ? formValues(request.body) : undefined;
+    const p = { ...view(request), details, ...(values ? { values } : {}), ...(errors ? { errors } : {}) };
+    const body = action === 'username' ? <UsernameChangeForm {...p} /> : action === 'contact' ? <ContactCorrectionForm {...p} /> : <SimpleActionForm {...p} action={action} />;
+    return page(request, reply, actionTitle(request, action), body, status);
+  }
+
+  /** After a refused action: the 404 page for a member gone meanwhile, else the form again with the errors. */
+  function refusal(request: FastifyRequest, reply: FastifyReply, action: MemberAction, details: MemberDetails, errors: readonly FieldError[]) {
+    const status = refusalStatus(errors);
+    if (status === 404) return notFound(request, reply);
+    return actionForm(request, reply, action, details, errors, status);
+  }
+
+  function succeeded(reply: FastifyReply, action: MemberAction, memberId: number) {
+    if (EMAILS.has(action)) deps.kickOutbox?.();
+    return reply.redirect(memberPaths.done(memberId, action), 303);
+  }
+
+  app.get(memberPaths.search, agent, async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const t = request.t;
+    const title = t('bo.members.searchTitle');
+    const rawQ = typeof query.q === 'string' ? query.q : undefined;
+    if (rawQ === undefined) return page(request, reply, title, <MemberSearch t={t} />);
+    const q = parseSearchQuery(rawQ);
+    const n = parsePage(typeof query.page === 'string' ? query.page : undefined);
+    if (!q.ok || !n.ok) {
+      const errors = [...(q.ok ? [] : q.errors), ...(n.ok ? [] : n.errors)];
+      return page(request, reply, title, <MemberSearch t={t} q={rawQ.slice(0, 200)} errors={errors} />, 400);
+    }
+    const result = await searchMembers(db.kysely, q.value, n.value);
+    return page(request, reply, title, <MemberSearch t={t} q={rawQ} result={result} />);
+  });
+
+  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/backoffice/members/:id', agent, async (request, reply) => {
+    const before = parseAuditCursor(typeof request.query.before === 'string' ? request.query.before : undefined);
+    if (!before.ok) return notFound(request, reply);
+    const data = await target(request, reply, before.value);
+    if (!data) return reply;
+    const done = isMemberAction(request.query.done) ? request.query.done : undefined;
+    const m = data.details.member;
+    return page(
+      request,
+      reply,
+      `${m.firstName} ${m.lastName}`,
+      <MemberPage {...view(request)} details={data.details} audit={data.audit} throttle={data.throttle} done={done} olderAudit={before.value !== undefined} />,
+    );
+  });
+
+  for (const action of ['username', 'contact', 'enrolment', 'unlock', 'sessions', 'disable', 'enable'] as const) {
+    const path = `/backoffice/members/:id/${action}`;
+
+    app.get<{ Params: { id: string } }>(path, agent, async (request, reply) => {
+      const data = await target(request, reply);
+      if (!data) return reply;
+      return actionForm(request, reply, action, data.details);
+    });
+
+    app.post<{ Params: { id: string } }>(path, agent, async (request, reply) => {
+      const data = await target(request, reply);
+      if (!data) return reply;
+      const { details } = data;
+      const id = details.member.id;
+      const body = request.body;
+      const confirmed = isConfirmed(body);
+
+      if (action === 'username') {
+        const input = usernameChangeInput(id, body);
+        if (!confirmed) {
+          // The review step (R16, R23): what would change, or why not; nothing is written.
+          const plan = await previewUsernameChange(actionDeps, input);
+          if (!plan.ok) return refusal(request, reply, action, details, plan.errors);
+          return page(request, reply, actionTitle(request, action), <UsernameChangeReview {...view(request)} details={details} plan={plan.value} reason={(input.reason ?? '').trim()} />);
+        }
+        const done = await changeUsername(actionDeps, actor(request), input, auditContext(request));
+        return done.ok ? succeeded(reply, action, id) : refusal(request, reply, action, details, done.errors);
+      }
+
+      if (action === 'contact') {
+        const input = contactCorrectionInput(id, body);
+        if (!confirmed) {
+          const plan = await previewContactCorrection(actionDeps, input);
+          if (!plan.ok) return refusal(request, reply, action, details, plan.errors);
+          return page(request, reply, actionTitle(request, action), <ContactCorrectionReview {...view(request)} details={details} plan={plan.value} values={formValues(body)} />);
+        }
+        const done = await correctContact(actionDeps, actor(request), input, auditContext(request));
+        return done.ok ? succeeded(reply, action, id) : refusal(request, reply, action, details, done.errors);
+      }
+
+      // A simple action's form is its own confirmation: without confirm=yes it is only shown again.
+      if (!confirmed) return actionForm(request, reply, action, details, [], 400);
+      const done = await SIMPLE[action](actionDeps, actor(request), reasonInput(id, body), auditContext(request));
+      return done.ok ? succeeded(reply, action, id) : refusal(request, reply, action, details, done.errors);
+    });
+  }
+}
