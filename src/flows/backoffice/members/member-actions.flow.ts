@@ -1,4 +1,5 @@
 import type { Kysely, Updateable } from 'kysely';
+import { staffActor as staffActorName } from '../staff-users.flow.js';
 import type { Clock } from '../../../clock.js';
 import { isMinorOn, todayIn } from '../../../domain/calendar.js';
 import { parseEmail } from '../../../domain/email.js';
@@ -76,7 +77,8 @@ export function refusalStatus(errors: readonly FieldError[]): 400 | 404 | 409 | 
   return 400;
 }
 
-export const staffActor = (actor: Actor) => `staff:${actor.username}`;
+/** The audit log's name for the agent (one format for every back-office event, see staff-users.flow.ts). */
+export const staffActor = (actor: Actor) => staffActorName(actor.username);
 
 /** The agent's reason: trimmed, at most MAX_REASON_LENGTH characters, line breaks allowed but no other control characters. */
 export function parseReason(raw: string | undefined, required: boolean): Result<string | null> {
