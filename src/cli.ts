@@ -1,17 +1,9 @@
-import { createReadStream, existsSync } from 'node:fs';
-import { todayIn } from './domain/calendar.js';
+import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { demoFeedCsv } from './feed/demo-feed.js';
-import { loadDemo } from './feed/demo.js';
-import { importFeed, type ImportReport } from './feed/feed.import.js';
-import { translator } from './infra/i18n/i18n.js';
-import { migrateToLatest } from './infra/db/migrate.js';
-import { openDatabase } from './infra/db/database.js';
-import { runStaffCommand } from './flows/backoffice/staff.cli.js';
-import { apiKeyCommand } from './flows/integration/api-keys.cli.js';
-import { runCluster } from './cluster.js';
-import { serve } from './main.js';
-import { openRuntime } from './runtime.js';
+import type { ImportReport } from './feed/feed.import.js';
+
+// Each command loads only what it needs (a dynamic import per command): the import of a large feed, for one, runs
+// without the web server's modules in memory (issue 8: a 1M-row import under 300 MB).
 
 const USAGE = `Usage: member-area <command>
 
@@ -40,14 +32,17 @@ function loadEnvFile(): void {
   if (existsSync('.env')) process.loadEnvFile('.env');
 }
 
-const en = translator('en');
-function describe(code: string, params?: Record<string, string | number>): string {
-  const key = `field.${code}` as Parameters<typeof en>[0];
-  const text = en(key, params);
-  return text === key ? code.replace(/_/g, ' ') + (params ? ` ${JSON.stringify(params)}` : '') : text;
+async function describer(): Promise<(code: string, params?: Record<string, string | number>) => string> {
+  const en = (await import('./infra/i18n/i18n.js')).translator('en');
+  return (code, params) => {
+    const key = `field.${code}` as Parameters<typeof en>[0];
+    const text = en(key, params);
+    return text === key ? code.replace(/_/g, ' ') + (params ? ` ${JSON.stringify(params)}` : '') : text;
+  };
 }
 
-export function printImportReport(report: ImportReport, out: (line: string) => void = console.log): void {
+async function printImportReport(report: ImportReport, out: (line: string) => void = console.log): Promise<void> {
+  const describe = await describer();
   for (const p of report.problems) out(`line ${p.line}: ${p.field}: ${describe(p.code, p.params)}`);
   if (report.fileError) out(`line ${report.fileError.line}: ${report.fileError.field}: ${describe(report.fileError.code, report.fileError.params)}`);
   out(
@@ -77,11 +72,12 @@ async function run(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'serve':
-      await serve(config, { migrate: !args.includes('--no-migrate') });
+      await (await import('./main.js')).serve(config, { migrate: !args.includes('--no-migrate') });
       return -1;
     case 'cluster':
-      return runCluster(config);
+      return (await import('./cluster.js')).runCluster(config);
     case 'migrate': {
+      const [{ openDatabase }, { migrateToLatest }] = await Promise.all([import('./infra/db/database.js'), import('./infra/db/migrate.js')]);
       const db = openDatabase(config.databaseUrl);
       try {
         const applied = await migrateToLatest(db);
@@ -101,31 +97,36 @@ async function run(argv: string[]): Promise<number> {
         console.error(`import: ${file} does not exist.`);
         return 2;
       }
-      const runtime = await openRuntime(config);
+      const { importFileInWorker, ImportHeapExhausted } = await import('./feed/import-worker.js');
       try {
-        const report = await importFeed({ ...runtime, timeZone: config.timeZone }, createReadStream(file), { actor: 'cli' });
-        printImportReport(report);
+        const report = await importFileInWorker(file, config.importHeapMb);
+        await printImportReport(report);
         return report.skipped > 0 ? 1 : 0;
-      } finally {
-        await runtime.close();
+      } catch (err) {
+        if (!(err instanceof ImportHeapExhausted)) throw err;
+        console.error(`import: ${err.message}`);
+        return 1;
       }
     }
     case 'demo': {
       if (args.includes('--csv')) {
+        const [{ demoFeedCsv }, { todayIn }] = await Promise.all([import('./feed/demo-feed.js'), import('./domain/calendar.js')]);
         process.stdout.write(demoFeedCsv(todayIn(config.timeZone, new Date())));
         return 0;
       }
+      const [{ openRuntime }, { loadDemo }] = await Promise.all([import('./runtime.js'), import('./feed/demo.js')]);
       const runtime = await openRuntime(config);
       try {
-        printImportReport(await loadDemo(runtime));
+        await printImportReport(await loadDemo(runtime));
         return 0;
       } finally {
         await runtime.close();
       }
     }
     case 'staff':
-      return runStaffCommand(config, args, USAGE);
+      return (await import('./flows/backoffice/staff.cli.js')).runStaffCommand(config, args, USAGE);
     case 'api-key': {
+      const [{ openRuntime }, { apiKeyCommand }] = await Promise.all([import('./runtime.js'), import('./flows/integration/api-keys.cli.js')]);
       const runtime = await openRuntime(config);
       try {
         return await apiKeyCommand(runtime, args, { out: console.log, err: console.error });

@@ -67,6 +67,8 @@ const envSchema = z.object({
   // How long a node keeps the messages it claimed before another node may take them (a node killed mid-batch).
   OUTBOX_LEASE_SECONDS: intFrom(2, 3600).default(300),
   TIME_ZONE: z.string().default('Europe/Madrid'),
+  // The JavaScript heap of `member-area import` (its worker thread): peak memory stays bounded whatever the feed's size.
+  IMPORT_HEAP_MB: intFrom(32, 16_384).default(96),
   // Keys HMACs that every node must agree on (captcha challenges). Production requires it.
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').max(256).optional(),
   // Bearer token for GET /metrics (Prometheus); the route does not exist while it is unset.
@@ -99,6 +101,8 @@ export interface Config {
   readonly outboxPollMs: number;
   readonly outboxLeaseMs: number;
   readonly timeZone: string;
+  /** The JavaScript heap, in MB, of the CLI's feed import (run in a worker thread with that limit). */
+  readonly importHeapMb: number;
   /** Cookies carry `Secure` and the `__Host-` prefix unless we serve plain http on localhost (R8). */
   readonly secureCookies: boolean;
   /** HMAC key shared by every node; a random one per process in development when unset. */
@@ -195,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxPollMs: e.OUTBOX_POLL_MS,
     outboxLeaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
     timeZone: e.TIME_ZONE,
+    importHeapMb: e.IMPORT_HEAP_MB,
     secureCookies: !(url.protocol === 'http:' && isLocalhost(url)),
     secretKey: e.SECRET_KEY ?? randomBytes(32).toString('base64url'),
     metricsToken: e.METRICS_TOKEN,

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../clock.js';
@@ -169,6 +171,27 @@ describeEachDatabase('feed import', (kind) => {
     // R14: a guardian dropped by a later import loses the link.
     await run(csv(row({ ...minor, guardian_member_numbers: '' })));
     assert.equal((await db.kysely.selectFrom('guardian_links').selectAll().where('minor_member_id', '=', (await db.kysely.selectFrom('members').select('id').where('member_number', '=', 'KID1').executeTakeFirstOrThrow()).id).execute()).length, 0);
+  });
+
+  test('a feed listing minors before their guardians imports whole; rows set aside past the limit wait on disk', async () => {
+    // Families reversed: each minor comes before the adults it names, so every minor waits for the final pass.
+    const [header, ...lines] = [...syntheticFeed(400, today)].map((l) => l.replace(/SY/g, 'RV').replace(/SP/g, 'RP'));
+    const spilled = () => readdirSync(tmpdir()).filter((d) => d.startsWith('member-area-import-')).length;
+    const before = spilled();
+    const r = await importFeed({ db, clock, courier, timeZone: 'Europe/Madrid' }, bytes(header + lines.reverse().join('')), {
+      batchSize: 50,
+      deferredInMemory: 20,
+    });
+    assert.equal(r.skipped, 0, JSON.stringify(r.problems.slice(0, 3)));
+    assert.equal(r.inserted, 400);
+    const links = await db.kysely
+      .selectFrom('guardian_links')
+      .innerJoin('members as k', 'k.id', 'guardian_links.minor_member_id')
+      .select(db.kysely.fn.countAll<number>().as('n'))
+      .where('k.member_number', 'like', 'RV%')
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(links.n), 400, 'two guardians for each of the 200 minors');
+    assert.equal(spilled(), before, 'the temporary file is removed');
   });
 
   test('a new record whose document is an account’s username joins that account, only with the same birth date', async () => {

@@ -1,15 +1,23 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
-import type { Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import { isMinorOn, todayIn } from '../domain/calendar.js';
 import type { FieldError } from '../domain/result.js';
 import { recordAudit, type AuditContext } from '../infra/audit/audit.repository.js';
 import type { Db } from '../infra/db/database.js';
 import { searchNameOf, writeMemberSearchTerms, writeNewMembersSearchTerms } from '../infra/db/member-search.js';
-import type { Database, Member, MemberTable, Policy } from '../infra/db/tables.js';
+import type { Database, Member, MemberTable, Policy, PolicyTable } from '../infra/db/tables.js';
 import type { Courier } from '../infra/outbox/courier.js';
 import { enrolmentEmail } from '../infra/outbox/templates/enrolment.js';
+import { CompactKeys } from './compact-keys.js';
 import { FEED_COLUMNS, parseFeedRow, type FeedColumn, type FeedRow, type RawFeedRow } from './feed-row.js';
 
 export interface RowProblem {
@@ -51,9 +59,13 @@ export interface ImportOptions {
   source?: string;
   /** The request behind the import, when there is one (R22). */
   audit?: AuditContext;
+  /** Rows waiting for a guardian later in the file kept in memory; past this many they wait in a temporary file. */
+  deferredInMemory?: number;
 }
 
 const MAX_REPORTED = 10_000;
+/** A policy's columns are remembered by 128 bits of their SHA-256: equal or not, with no chance of a false match. */
+const POLICY_DIGEST_BYTES = 16;
 /** Rows per multi-row insert: 500 rows of ~20 columns stay well under SQLite's and PostgreSQL's bound-parameter limits. */
 const MAX_ROWS_PER_INSERT = 500;
 type Tx = Transaction<Database> | Kysely<Database>;
@@ -114,7 +126,7 @@ export function emptyReport(): ImportReport {
  * Imports the core system's member feed (PRODUCT §2): streams the CSV, validates each row, upserts policies and
  * members by their numbers in batched transactions, links guardians on the same policy, joins a returning member's
  * new record to their account, and queues the enrolment email (R19) for new eligible members. A bad row is
- * reported and skipped, never half-applied; memory stays flat (bar one set of the file's member numbers).
+ * reported and skipped, never half-applied; memory stays flat (bar a compact set of the file's member numbers).
  */
 export async function importFeed(deps: ImportDeps, input: Readable, options: ImportOptions = {}): Promise<ImportReport> {
   const report = emptyReport();
@@ -142,19 +154,20 @@ export async function importRecords(
     }
   };
 
-  const seen = new Set<string>();
+  // Member numbers and policies seen so far in this file, compactly (a million-row feed stays flat in memory).
+  const seen = new CompactKeys();
   // Every row repeats its policy's columns. The first row naming a policy decides them; a later row that disagrees is
   // reported, not applied, or each batch would flip the policy back and forth and a re-run would never be a no-op.
-  const policyColumns = new Map<string, string>();
+  const policyColumns = new CompactKeys(POLICY_DIGEST_BYTES);
   let batch: PendingRow[] = [];
-  const deferred: PendingRow[] = [];
+  const deferred = new DeferredRows(options.deferredInMemory ?? 10_000);
 
   const flush = async (final: boolean) => {
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
     const stillWaiting = await upsertFeedRows(deps, rows, today, report, problem, final);
-    deferred.push(...stillWaiting);
+    for (const row of stillWaiting) await deferred.push(row);
   };
 
   for await (const record of records) {
@@ -174,23 +187,28 @@ export async function importRecords(
       continue;
     }
     const policyNumber = parsed.value.policy.policyNumber;
-    const columns = JSON.stringify(parsed.value.policy);
+    const columns = createHash('sha256').update(JSON.stringify(parsed.value.policy)).digest().subarray(0, POLICY_DIGEST_BYTES);
     const first = policyColumns.get(policyNumber);
-    if (first !== undefined && first !== columns) {
+    if (first !== undefined && !first.equals(columns)) {
       problem(record.line, [{ field: 'policy_number', code: 'policy_conflict' }]);
       continue;
     }
-    policyColumns.set(policyNumber, columns);
+    policyColumns.add(policyNumber, columns);
     seen.add(number);
     batch.push({ line: record.line, row: parsed.value });
     if (batch.length >= batchSize) await flush(false);
   }
   await flush(false);
 
-  // Rows whose guardians appeared later in the file get a second chance once every row is in.
-  while (deferred.length) {
-    batch = deferred.splice(0, batchSize);
+  // Rows whose guardians appeared later in the file get a second chance once every row is in, in file order.
+  try {
+    for await (const row of deferred.drain()) {
+      batch.push(row);
+      if (batch.length >= batchSize) await flush(true);
+    }
     await flush(true);
+  } finally {
+    await deferred.discard();
   }
   if (report.fileError) report.skipped++;
 
@@ -208,6 +226,48 @@ export async function importRecords(
     },
   });
   return report;
+}
+
+/**
+ * Rows set aside until the whole file is in (their guardian comes later). A feed in any order must not hold a
+ * quarter of its rows in memory, so past `inMemory` rows they go, one JSON line each, to a temporary file.
+ */
+class DeferredRows {
+  private readonly rows: PendingRow[] = [];
+  private spill: { dir: string; file: string; out: WriteStream } | undefined;
+
+  constructor(private readonly inMemory: number) {}
+
+  async push(row: PendingRow): Promise<void> {
+    if (this.rows.length < this.inMemory && !this.spill) {
+      this.rows.push(row);
+      return;
+    }
+    if (!this.spill) {
+      const dir = await mkdtemp(join(tmpdir(), 'member-area-import-'));
+      const file = join(dir, 'deferred.ndjson');
+      this.spill = { dir, file, out: createWriteStream(file, { mode: 0o600 }) };
+    }
+    const { out } = this.spill;
+    if (!out.write(JSON.stringify(row) + '\n')) await once(out, 'drain');
+  }
+
+  async *drain(): AsyncGenerator<PendingRow> {
+    yield* this.rows.splice(0);
+    if (!this.spill) return;
+    const { out, file } = this.spill;
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+      if (line) yield JSON.parse(line) as PendingRow;
+    }
+  }
+
+  async discard(): Promise<void> {
+    if (!this.spill) return;
+    this.spill.out.destroy();
+    await rm(this.spill.dir, { recursive: true, force: true });
+    this.spill = undefined;
+  }
 }
 
 /** The CSV feed as records; a header or a break the parser cannot read past is set on the report as its fileError. */
@@ -292,59 +352,28 @@ export async function upsertFeedRows(
     for (const m of await selectMembers(trx, [...new Set([...memberNumbers, ...guardianNumbers])])) known.set(m.member_number, m);
     const existing = new Map<string, Member>();
     for (const m of await selectMembers(trx, memberNumbers)) existing.set(m.member_number, m);
+    const currentLinks = await guardianLinksOf(trx, [...existing.values()].map((m) => m.id));
     const documents = [...new Set(rows.map((r) => r.row.member.documentNumber).filter((d): d is string => d !== null))];
     const accounts = await accountsByUsername(trx, documents);
 
-    // New members are inserted many rows to a statement (one round trip per batch, not per row: an import or a
-    // bulk API call of many thousand members stays quick on PostgreSQL); a row whose guardian is still waiting to
-    // be inserted flushes them first, so links always find their ids.
-    const toInsert: { row: FeedRow; policyId: number; join: number | null; guardians: number[] }[] = [];
-    const waitingNumbers = new Set<string>();
-    const insertWaiting = async () => {
-      for (let start = 0; start < toInsert.length; start += MAX_ROWS_PER_INSERT) {
-        const chunk = toInsert.slice(start, start + MAX_ROWS_PER_INSERT);
-        const inserted = await trx
-          .insertInto('members')
-          .values(
-            chunk.map((p) => ({ ...memberValues(p.row, p.policyId), member_number: p.row.member.memberNumber, account_id: p.join, created_at: now, updated_at: now })),
-          )
-          .returning(['id', 'member_number'])
-          .execute();
-        const ids = new Map(inserted.map((m) => [m.member_number, m.id]));
-        await writeNewMembersSearchTerms(
-          trx,
-          chunk.map((p) => ({ memberId: ids.get(p.row.member.memberNumber)!, searchName: searchNameOf(p.row.member) })),
-        );
-        for (const { row, policyId, join, guardians } of chunk) {
-          const memberId = ids.get(row.member.memberNumber)!;
-          report.inserted++;
-          if (join) report.joinedAccounts++;
-          else if (row.member.email && row.policy.scheme === 'local' && row.policy.status === 'active' && !isMinorOn(row.member.dateOfBirth, today)) {
-            await deps.courier.email(trx, row.member.email, row.member.language, enrolmentEmail, {
-              firstName: row.member.firstName,
-              memberNumber: row.member.memberNumber,
-              policyNumber: row.policy.policyNumber,
-            });
-            report.enrolmentEmails++;
-          }
-          known.set(row.member.memberNumber, { id: memberId, policy_id: policyId });
-          await syncGuardians(trx, memberId, guardians, true, now);
-        }
-      }
-      toInsert.length = 0;
-      waitingNumbers.clear();
-    };
+    // New members are inserted many rows to a statement, and their guardian links after all of them, so a batch costs
+    // a handful of round trips whatever its families look like (an import or a bulk API call of many thousand members
+    // stays quick on PostgreSQL). A guardian inserted in this same batch is named by number until its id is known.
+    type GuardianRef = number | string;
+    const fresh: { row: FeedRow; policyId: number; join: number | null; guardians: GuardianRef[] }[] = [];
+    const freshPolicy = new Map<string, number>();
+    const syncs: { memberId: number; current: number[]; guardians: GuardianRef[] }[] = [];
 
     for (const pending of rows) {
       const { row, line } = pending;
       const policy = policies.get(row.policy.policyNumber)!;
-      if (row.guardianMemberNumbers.some((g) => waitingNumbers.has(g))) await insertWaiting();
       // R14 relies on these links: a guardian must be a member of the same policy.
-      const guardians: number[] = [];
+      const guardians: GuardianRef[] = [];
       const missing: string[] = [];
       for (const g of row.guardianMemberNumbers) {
         const found = known.get(g);
         if (found && found.policy_id === policy.id) guardians.push(found.id);
+        else if (freshPolicy.get(g) === policy.id) guardians.push(g);
         else missing.push(g);
       }
       if (missing.length) {
@@ -364,17 +393,52 @@ export async function upsertFeedRows(
           report.unchanged++;
         }
         known.set(row.member.memberNumber, { id: current.id, policy_id: policy.id });
-        await syncGuardians(trx, current.id, guardians, false, now);
+        syncs.push({ memberId: current.id, current: currentLinks.get(current.id) ?? [], guardians });
       } else {
         // PRODUCT §2: a new record whose document is already a username joins that account, when the birth date
         // matches one the account already holds (a different birth date is another person sharing a typo).
         const account = row.member.documentNumber ? accounts.get(row.member.documentNumber) : undefined;
         const join = account && account.birthDates.has(row.member.dateOfBirth) ? account.id : null;
-        toInsert.push({ row, policyId: policy.id, join, guardians });
-        waitingNumbers.add(row.member.memberNumber);
+        fresh.push({ row, policyId: policy.id, join, guardians });
+        freshPolicy.set(row.member.memberNumber, policy.id);
       }
     }
-    await insertWaiting();
+
+    const ids = new Map<string, number>();
+    const enrolments: { to: string; lang: FeedRow['member']['language']; params: Parameters<typeof enrolmentEmail.render>[1] }[] = [];
+    for (let start = 0; start < fresh.length; start += MAX_ROWS_PER_INSERT) {
+      const chunk = fresh.slice(start, start + MAX_ROWS_PER_INSERT);
+      const inserted = await trx
+        .insertInto('members')
+        .values(chunk.map((p) => ({ ...memberValues(p.row, p.policyId), member_number: p.row.member.memberNumber, account_id: p.join, created_at: now, updated_at: now })))
+        .returning(['id', 'member_number'])
+        .execute();
+      for (const m of inserted) ids.set(m.member_number, m.id);
+      await writeNewMembersSearchTerms(
+        trx,
+        chunk.map((p) => ({ memberId: ids.get(p.row.member.memberNumber)!, searchName: searchNameOf(p.row.member) })),
+      );
+      for (const { row, join } of chunk) {
+        report.inserted++;
+        if (join) report.joinedAccounts++;
+        else if (row.member.email && row.policy.scheme === 'local' && row.policy.status === 'active' && !isMinorOn(row.member.dateOfBirth, today)) {
+          enrolments.push({
+            to: row.member.email,
+            lang: row.member.language,
+            params: { firstName: row.member.firstName, memberNumber: row.member.memberNumber, policyNumber: row.policy.policyNumber },
+          });
+          report.enrolmentEmails++;
+        }
+      }
+    }
+    await deps.courier.emails(trx, enrolmentEmail, enrolments);
+
+    const idOf = (g: GuardianRef) => (typeof g === 'number' ? g : ids.get(g)!);
+    const links = fresh.flatMap((p) => p.guardians.map((g) => ({ minor_member_id: ids.get(p.row.member.memberNumber)!, guardian_member_id: idOf(g), created_at: now })));
+    for (let start = 0; start < links.length; start += MAX_ROWS_PER_INSERT) {
+      await trx.insertInto('guardian_links').values(links.slice(start, start + MAX_ROWS_PER_INSERT)).execute();
+    }
+    for (const sync of syncs) await syncGuardians(trx, sync.memberId, sync.current, sync.guardians.map(idOf), now);
   });
   return waiting;
 }
@@ -413,17 +477,12 @@ export async function upsertPolicies(
   for (const policy of policies) wanted.set(policy.policyNumber, policy);
   const existing = await trx.selectFrom('policies').selectAll().where('policy_number', 'in', [...wanted.keys()]).execute();
   const byNumber = new Map(existing.map((p) => [p.policy_number, p]));
+  const fresh: Insertable<PolicyTable>[] = [];
   for (const [number, p] of wanted) {
     const values = { status: p.status, scheme: p.scheme, product: p.product, start_date: p.startDate, end_date: p.endDate };
     const current = byNumber.get(number);
     if (!current) {
-      const inserted = await trx
-        .insertInto('policies')
-        .values({ ...values, policy_number: number, created_at: now, updated_at: now })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      byNumber.set(number, inserted);
-      report.policiesInserted++;
+      fresh.push({ ...values, policy_number: number, created_at: now, updated_at: now });
     } else if (changed(current, values)) {
       const updated = await trx
         .updateTable('policies')
@@ -435,16 +494,32 @@ export async function upsertPolicies(
       report.policiesUpdated++;
     }
   }
+  // New policies many to a statement, matched back by number (RETURNING promises no order).
+  for (let start = 0; start < fresh.length; start += MAX_ROWS_PER_INSERT) {
+    for (const inserted of await trx.insertInto('policies').values(fresh.slice(start, start + MAX_ROWS_PER_INSERT)).returningAll().execute()) {
+      byNumber.set(inserted.policy_number, inserted);
+      report.policiesInserted++;
+    }
+  }
   return byNumber;
 }
 
+/** Each member's current guardians, for many members in one query. */
+async function guardianLinksOf(trx: Tx, memberIds: number[]): Promise<Map<number, number[]>> {
+  const links = new Map<number, number[]>();
+  for (let start = 0; start < memberIds.length; start += MAX_ROWS_PER_INSERT) {
+    const rows = await trx
+      .selectFrom('guardian_links')
+      .select(['minor_member_id', 'guardian_member_id'])
+      .where('minor_member_id', 'in', memberIds.slice(start, start + MAX_ROWS_PER_INSERT))
+      .execute();
+    for (const r of rows) links.set(r.minor_member_id, [...(links.get(r.minor_member_id) ?? []), r.guardian_member_id]);
+  }
+  return links;
+}
+
 /** Makes the member's guardian links exactly the feed's list: a guardian dropped from the feed loses access (R14). */
-async function syncGuardians(trx: Tx, memberId: number, guardians: number[], isNew: boolean, now: string): Promise<void> {
-  const current = isNew
-    ? []
-    : (await trx.selectFrom('guardian_links').select('guardian_member_id').where('minor_member_id', '=', memberId).execute()).map(
-        (l) => l.guardian_member_id,
-      );
+async function syncGuardians(trx: Tx, memberId: number, current: number[], guardians: number[], now: string): Promise<void> {
   const removed = current.filter((g) => !guardians.includes(g));
   const added = guardians.filter((g) => !current.includes(g));
   if (removed.length) {
