@@ -169,7 +169,7 @@ export function productionEnv(databaseUrl: string, sinks: Sinks, threads: number
     SMTP_URL: sinks.smtpUrl,
     SMS_WEBHOOK_URL: sinks.smsUrl,
     SECRET_KEY: 'bench-secret-key-0123456789abcdefghijklmnop',
-    TRUST_PROXY: 'true',
+    TRUST_PROXY: 'loopback',
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,

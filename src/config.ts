@@ -172,6 +172,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // The lease must outlast the SMTP timeouts (30 s), or a slow send could be handed to a second node.
     if (e.OUTBOX_LEASE_SECONDS < 60) problems.push('OUTBOX_LEASE_SECONDS: production needs at least 60 seconds');
     if (!e.SECRET_KEY) problems.push('SECRET_KEY: production needs a shared secret of at least 32 characters');
+    // `true` would believe X-Forwarded-For from anyone who reaches the node: per-address limits (R9) and the audit's
+    // addresses would be the attacker's to choose.
+    if (e.TRUST_PROXY === 'true') problems.push('TRUST_PROXY: production needs the proxy addresses (or loopback), not true');
   }
   if (e.METRICS_TOKEN && e.METRICS_TOKEN === e.SECRET_KEY) problems.push('METRICS_TOKEN: must not be the same as SECRET_KEY');
   if (problems.length) throw new ConfigError(problems);

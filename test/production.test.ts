@@ -27,6 +27,8 @@ test('production refuses every insecure setting, each named', () => {
   refused({ SMS_WEBHOOK_URL: 'http://sms.example.com/send' }, /SMS_WEBHOOK_URL/);
   refused({ METRICS_TOKEN: PRODUCTION.SECRET_KEY }, /METRICS_TOKEN/);
   refused({ METRICS_TOKEN: 'short' }, /METRICS_TOKEN/);
+  refused({ TRUST_PROXY: 'true' }, /TRUST_PROXY: production needs the proxy addresses/);
+  assert.equal(loadConfig({ ...PRODUCTION, TRUST_PROXY: 'loopback' }).trustProxy, 'loopback');
   const ok = loadConfig({ ...PRODUCTION, SMS_WEBHOOK_URL: 'http://127.0.0.1:9000/sms' });
   assert.equal(ok.secureCookies, true);
   assert.equal(ok.devMailbox, false);
