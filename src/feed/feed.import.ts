@@ -170,38 +170,38 @@ export async function importRecords(
     for (const row of stillWaiting) await deferred.push(row);
   };
 
-  for await (const record of records) {
-    report.rows++;
-    if ('errors' in record) {
-      problem(record.line, record.errors);
-      continue;
-    }
-    const parsed = parseFeedRow(record.raw, today);
-    if (!parsed.ok) {
-      problem(record.line, parsed.errors);
-      continue;
-    }
-    const number = parsed.value.member.memberNumber;
-    if (seen.has(number)) {
-      problem(record.line, [{ field: 'member_number', code: 'duplicate_in_file' }]);
-      continue;
-    }
-    const policyNumber = parsed.value.policy.policyNumber;
-    const columns = createHash('sha256').update(JSON.stringify(parsed.value.policy)).digest().subarray(0, POLICY_DIGEST_BYTES);
-    const first = policyColumns.get(policyNumber);
-    if (first !== undefined && !first.equals(columns)) {
-      problem(record.line, [{ field: 'policy_number', code: 'policy_conflict' }]);
-      continue;
-    }
-    policyColumns.add(policyNumber, columns);
-    seen.add(number);
-    batch.push({ line: record.line, row: parsed.value });
-    if (batch.length >= batchSize) await flush(false);
-  }
-  await flush(false);
-
-  // Rows whose guardians appeared later in the file get a second chance once every row is in, in file order.
   try {
+    for await (const record of records) {
+      report.rows++;
+      if ('errors' in record) {
+        problem(record.line, record.errors);
+        continue;
+      }
+      const parsed = parseFeedRow(record.raw, today);
+      if (!parsed.ok) {
+        problem(record.line, parsed.errors);
+        continue;
+      }
+      const number = parsed.value.member.memberNumber;
+      if (seen.has(number)) {
+        problem(record.line, [{ field: 'member_number', code: 'duplicate_in_file' }]);
+        continue;
+      }
+      const policyNumber = parsed.value.policy.policyNumber;
+      const columns = createHash('sha256').update(JSON.stringify(parsed.value.policy)).digest().subarray(0, POLICY_DIGEST_BYTES);
+      const first = policyColumns.get(policyNumber);
+      if (first !== undefined && !first.equals(columns)) {
+        problem(record.line, [{ field: 'policy_number', code: 'policy_conflict' }]);
+        continue;
+      }
+      policyColumns.add(policyNumber, columns);
+      seen.add(number);
+      batch.push({ line: record.line, row: parsed.value });
+      if (batch.length >= batchSize) await flush(false);
+    }
+    await flush(false);
+
+    // Rows whose guardians appeared later in the file get a second chance once every row is in, in file order.
     for await (const row of deferred.drain()) {
       batch.push(row);
       if (batch.length >= batchSize) await flush(true);
