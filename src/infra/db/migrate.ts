@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002-captcha.js';
 import * as m0003 from './migrations/0003-back-office.js';
 import * as m0005 from './migrations/0005-member-search.js';
 import * as m0004 from './migrations/0004-integration-api.js';
+import * as m0006 from './migrations/0006-audit-append-only.js';
 
 // Migrations are listed here rather than read from disk, so the compiled bundle and the tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003-back-office': m0003,
   '0005-member-search': m0005,
   '0004-integration-api': m0004,
+  '0006-audit-append-only': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

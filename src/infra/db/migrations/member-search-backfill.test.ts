@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { describeEachDatabase, freshDatabase } from '../../../../test/helpers/databases.js';
 import { migrateToLatest } from '../migrate.js';
+import { down as downAuditAppendOnly } from './0006-audit-append-only.js';
 
 // Migration 0005 (R23) backfills the folded names and search terms of the members already there.
 
@@ -10,13 +11,15 @@ describeEachDatabase('migration 0005: member search backfill', (kind) => {
   test('members imported before the migration are found by name after it', async () => {
     const db = await freshDatabase(kind);
     try {
-      // Roll back to before 0005, as a database that shipped with 0001–0002 would be.
+      // Roll back to before 0005, as a database that shipped with 0001–0004 would be.
       const k = db.kysely;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
+      await downAuditAppendOnly(k as Kysely<any>);
       await k.schema.dropTable('member_search_terms').execute();
       for (const index of ['members_email_ci_idx', 'accounts_email_ci_idx', 'audit_events_member_idx']) await k.schema.dropIndex(index).execute();
       await k.schema.alterTable('members').dropColumn('search_name').execute();
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's own bookkeeping table is not in our schema types
-      await (k as Kysely<any>).deleteFrom('kysely_migration').where('name', '=', '0005-member-search').execute();
+      await (k as Kysely<any>).deleteFrom('kysely_migration').where('name', '>=', '0005').execute();
 
       const now = '2026-11-27T10:00:00.000Z';
       const policy = await k
@@ -45,7 +48,7 @@ describeEachDatabase('migration 0005: member search backfill', (kind) => {
           )
           .execute();
       }
-      assert.deepEqual(await migrateToLatest(db), ['0005-member-search']);
+      assert.deepEqual(await migrateToLatest(db), ['0005-member-search', '0006-audit-append-only']);
       const first = await k.selectFrom('members').select(['id', 'search_name']).where('member_number', '=', 'BF0').executeTakeFirstOrThrow();
       assert.equal(first.search_name, 'munoz pena inigo');
       const terms = await k.selectFrom('member_search_terms').select('term').where('member_id', '=', first.id).orderBy('term').execute();
