@@ -15,6 +15,7 @@ import { CAPTCHA_AFTER_FAILURES, LOCK_AFTER_FAILURES, LOCK_MS, MAX_FAILURES_PER_
 import { MAX_SENDS, RESEND_AFTER_MS, SENDS_PER_ADDRESS_PER_HOUR as SIGNIN_SENDS_PER_ADDRESS, SIGN_IN_TTL_MS } from '../../src/flows/sign-in/sign-in.routes.js';
 import { DEFAULT_EXPIRES_MS as CAPTCHA_TTL_MS } from '../../src/infra/captcha/captcha.js';
 import { ARGON2_PARAMS } from '../../src/infra/crypto/password-hash.js';
+import { ANONYMOUS_REFUSALS_AUDITED } from '../../src/flows/backoffice/staff-guard.js';
 
 // Issue 9: docs/security/asvs.md has one verdict per ASVS 5.0 requirement of level 1 or 2, and every "met" names a
 // test that exists; docs/security.md states the figures the code enforces. Both fail here the moment they drift.
@@ -109,6 +110,7 @@ test('docs/security.md states every figure the code enforces', () => {
     'Authenticator removal tries per account per hour': String(MAX_PASSWORD_TRIES_PER_HOUR),
     'Session idle timeout (default of `SESSION_IDLE_MINUTES`)': `${config.session.idleMinutes} minutes`,
     'Session absolute lifetime (default of `SESSION_ABSOLUTE_HOURS`)': `${config.session.absoluteHours} hours`,
+    'Back-office refusals without a session audited per client address per hour': String(ANONYMOUS_REFUSALS_AUDITED),
     'Captcha challenge lifetime': minutes(CAPTCHA_TTL_MS),
     'argon2id memory': `${ARGON2_PARAMS.memoryCost} KiB`,
     'argon2id iterations': String(ARGON2_PARAMS.timeCost),

@@ -6,6 +6,7 @@ import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
 import { createStaff, signedInStaff, signInStaff, totpCode } from '../../../test/helpers/staff.js';
 import { generate } from 'otplib';
+import { ANONYMOUS_REFUSALS_AUDITED } from './staff-guard.js';
 import { disableStaff } from './staff.repository.js';
 
 // R23: every back-office route checks the role on the server; administrators manage staff users; every action is
@@ -68,6 +69,23 @@ describeEachDatabase('back-office guard and staff administration (R22, R23)', (k
     const stillThere = await ctx.db.kysely.selectFrom('staff_users').select('status').where('id', '=', target.id).executeTakeFirstOrThrow();
     assert.equal(stillThere.status, 'active');
     assert.equal(await ctx.db.kysely.selectFrom('staff_users').select('id').where('username', '=', 'mallory').executeTakeFirst(), undefined);
+  });
+
+  test('a scripted flood without a session cannot fill the append-only audit: 100 rows per address an hour, one flood row, then none', async () => {
+    ctx.clock.advance(3_600_000); // a fresh hour for the per-address count
+    const from = (remoteAddress: string) => ctx.app.inject({ url: '/backoffice/staff', remoteAddress });
+    const before = { refused: (await refusals('no_session')).length, flood: (await refusals('flood')).length };
+    for (let i = 0; i < ANONYMOUS_REFUSALS_AUDITED + 20; i++) assert.equal((await from('203.0.113.50')).statusCode, 303);
+    assert.equal((await refusals('no_session')).length - before.refused, ANONYMOUS_REFUSALS_AUDITED);
+    const floodRows = (await refusals('flood')).slice(before.flood);
+    assert.equal(floodRows.length, 1);
+    assert.equal(floodRows[0]!.ip, '203.0.113.50');
+    // Another address is still audited; and so is the flooding one, the next hour.
+    assert.equal((await from('203.0.113.51')).statusCode, 303);
+    assert.equal((await refusals('no_session')).length - before.refused, ANONYMOUS_REFUSALS_AUDITED + 1);
+    ctx.clock.advance(3_600_000);
+    await from('203.0.113.50');
+    assert.equal((await refusals('no_session')).length - before.refused, ANONYMOUS_REFUSALS_AUDITED + 2);
   });
 
   test('an agent calling any administrator route gets 403, changes nothing, and is audited as the actor', async () => {

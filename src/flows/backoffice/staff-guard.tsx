@@ -16,7 +16,10 @@
  *   /backoffice/sign-in with the page as return address (303); any other method gets 401.
  * - Wrong role: 403 page.
  * - Every refusal is recorded in the audit log as `backoffice.access` / `refused` with the actor (when known), the
- *   path and the reason. A member's session never opens the back office: only the staff cookie is read.
+ *   path and the reason; refusals with no staff session, though, only up to ANONYMOUS_REFUSALS_AUDITED per client
+ *   address an hour (the audit is append-only: a scripted flood must not fill it), then one `flood` row saying
+ *   the rest of the hour goes uncounted there. A member's session never opens the back office: only the staff cookie
+ *   is read.
  * - Back-office responses are never cached (no-store).
  *
  * The guard authenticates and authorises; the route still confirms every action (confirm-page.tsx) and audits it
@@ -25,6 +28,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Clock } from '../../clock.js';
 import { recordAudit } from '../../infra/audit/audit.repository.js';
+import { addressKey, bucket, hit } from '../../infra/rate-limit/rate-limit.js';
 import type { Db } from '../../infra/db/database.js';
 import { sendPage } from '../../infra/web/view.js';
 import { auditContext } from '../registration/registration.routes.js';
@@ -50,16 +54,27 @@ export interface StaffGuardDeps {
   sessions: StaffSessions;
 }
 
+/** Refusals without a staff session audited per client address per hour; past it, one `flood` row, then none. */
+export const ANONYMOUS_REFUSALS_AUDITED = 100;
+const HOUR = 3_600_000;
+
 /** Builds `requireStaff(role)`; the back-office plugin decorates the app with it. */
 export function createStaffGuard(deps: StaffGuardDeps): (role: StaffRole) => preHandlerAsyncHookHandler {
   const { db, clock, sessions } = deps;
-  const refuse = (request: FastifyRequest, reason: string, required: StaffRole, actor: string | null) =>
-    recordAudit(db.kysely, clock, auditContext(request), {
+  const refuse = async (request: FastifyRequest, reason: string, required: StaffRole, actor: string | null) => {
+    let recorded = reason;
+    if (actor === null) {
+      const seen = await hit(db.kysely, clock, bucket('backoffice-refused', addressKey(request.ip)), HOUR);
+      if (seen > ANONYMOUS_REFUSALS_AUDITED + 1) return;
+      if (seen === ANONYMOUS_REFUSALS_AUDITED + 1) recorded = 'flood';
+    }
+    await recordAudit(db.kysely, clock, auditContext(request), {
       event: 'backoffice.access',
       outcome: 'refused',
       actor,
-      details: { reason, method: request.method, path: (request.url.split('?')[0] ?? '').slice(0, 200), required },
+      details: { reason: recorded, method: request.method, path: (request.url.split('?')[0] ?? '').slice(0, 200), required },
     });
+  };
 
   return (role: StaffRole) =>
     async function requireStaff(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
