@@ -99,7 +99,7 @@ test('docs/security.md states every figure the code enforces', () => {
     'Recovery emails per typed document per hour': String(RECOVERY_PER_DOCUMENT),
     'Recovery emails per client address per hour': String(RECOVERY_PER_ADDRESS),
     'Recovery flow lifetime (between its screens)': minutes(RECOVERY_FLOW_TTL_MS),
-    'Wrong current passwords per account per hour (password, email or mobile change, mobile removal)': String(PASSWORD_FAILURES.max),
+    'Wrong current passwords per account per hour (password, email or mobile change, mobile removal, authenticator enrolment)': String(PASSWORD_FAILURES.max),
     'Contact-change code lifetime': minutes(CONTACT_CODE_TTL_MS),
     'Contact-change flow lifetime': minutes(CHANGE_TTL_MS),
     'Wrong entries per contact-change code': String(CONTACT_WRONG_CODES),

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { verifyPassword } from '../../infra/crypto/password-hash.js';
+import { checkPassword } from './contact.flow.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Account } from '../../infra/db/tables.js';
 import type { Flow } from '../../infra/flows/flow-store.js';
@@ -158,10 +159,23 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
       await audit(request, account, 'totp.enable', 'failure', { reason: 'exhausted' });
       return reply.redirect('/area/security/totp?tries=1', 303);
     }
-    const step = await matchEnrolCode(flow.data.secret, field(request.body, 'code', 20), clock.now());
-    if (step === undefined) {
-      await audit(request, account, 'totp.enable', 'failure', { reason: 'wrong_code' });
-      return showEnrol(request, reply, account, flow.data.secret, { errors: { code: { code: 'totp_code_wrong' } } }, 400);
+    // ASVS 7.5.1: the app becomes a way into the account, so the password is asked again; it shares the limit of
+    // every "password asked again" (5 wrong an hour per account, R15): a stolen session is no password oracle here.
+    const [step, password] = await Promise.all([
+      matchEnrolCode(flow.data.secret, field(request.body, 'code', 20), clock.now()),
+      checkPassword(kysely, clock, account, field(request.body, 'current_password')),
+    ]);
+    if (password === 'locked') {
+      await audit(request, account, 'totp.enable', 'refused', { reason: 'password_limit' });
+      return showEnrol(request, reply, account, flow.data.secret, { errors: { current_password: { code: 'password_tries' } } }, 429);
+    }
+    if (step === undefined || password !== 'ok') {
+      await audit(request, account, 'totp.enable', 'failure', { reason: [step === undefined ? 'wrong_code' : '', password !== 'ok' ? 'wrong_password' : ''].filter(Boolean).join(',') });
+      const errors = {
+        ...(step === undefined ? { code: { code: 'totp_code_wrong' } } : {}),
+        ...(password !== 'ok' ? { current_password: { code: 'current_password_wrong' } } : {}),
+      };
+      return showEnrol(request, reply, account, flow.data.secret, { errors }, 400);
     }
     const now = clock.now().toISOString();
     const enabled = await kysely.transaction().execute(async (trx) => {

@@ -85,7 +85,7 @@ describeEachDatabase('security settings', (kind) => {
 
   const epoch = () => Math.floor(ctx.clock.now().getTime() / 1000);
   const account = (id: number) => ctx.db.kysely.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  const auditOf = (id: number, event: string) => ctx.db.kysely.selectFrom('audit_events').selectAll().where('account_id', '=', id).where('event', '=', event).execute();
+  const auditOf = (id: number, event: string) => ctx.db.kysely.selectFrom('audit_events').selectAll().where('account_id', '=', id).where('event', '=', event).orderBy('id').execute();
 
   before(async () => {
     ctx = await setup(kind, { env: { TRUST_PROXY: 'true' } });
@@ -249,12 +249,12 @@ describeEachDatabase('security settings', (kind) => {
     assert.equal((await account(m.accountId)).totp_secret, null, 'pending: nothing on the account yet');
 
     const right = await generate({ secret, epoch: epoch() });
-    const wrong = await agent.post('/area/security/totp', { code: right === '000000' ? '111111' : '000000' });
+    const wrong = await agent.post('/area/security/totp', { code: right === '000000' ? '111111' : '000000', current_password: PASSWORD });
     assert.equal(wrong.statusCode, 400);
     assert.match(wrong.body, /El código no es correcto/);
     assert.equal((await account(m.accountId)).totp_enabled_at, null);
 
-    const ok = await agent.post('/area/security/totp', { code: right });
+    const ok = await agent.post('/area/security/totp', { code: right, current_password: PASSWORD });
     assert.equal(ok.headers.location, '/area/security?done=totp-enabled');
     const enrolled = await account(m.accountId);
     assert.equal(enrolled.totp_secret, secret);
@@ -277,6 +277,28 @@ describeEachDatabase('security settings', (kind) => {
     assert.equal(done.headers.location, '/area');
   });
 
+  test('enrolling the app asks for the password again; wrong passwords share the 5-an-hour limit (ASVS 7.5.1, R15)', async () => {
+    const m = await member();
+    const agent = await signedIn(m);
+    const page = await agent.get('/area/security/totp');
+    assert.match(page.body, /name="current_password"[^>]*autocomplete="current-password"|autocomplete="current-password"[^>]*name="current_password"/);
+    const secret = /<code>([A-Z2-7 ]+)<\/code>/.exec(page.body)![1]!.replace(/ /g, '');
+    const code = () => generate({ secret, epoch: epoch() });
+
+    const noPassword = await agent.post('/area/security/totp', { code: await code() });
+    assert.equal(noPassword.statusCode, 400);
+    const wrong = await agent.post('/area/security/totp', { code: await code(), current_password: 'Wrong12345' });
+    assert.equal(wrong.statusCode, 400, 'a right code with a wrong password enables nothing');
+    assert.match(wrong.body, /La contraseña actual no es correcta/);
+    assert.equal((await account(m.accountId)).totp_enabled_at, null);
+    // The limit is the account's, shared with every "password asked again": a stolen session cannot keep guessing.
+    for (let i = 0; i < 4; i++) await agent.post('/area/contact/email', { new_email: `x${i}@example.com`, email_password: 'Wrong12345' });
+    const locked = await agent.post('/area/security/totp', { code: await code(), current_password: PASSWORD });
+    assert.equal(locked.statusCode, 429, 'even the right password, past 5 wrong in the hour');
+    assert.equal((await account(m.accountId)).totp_enabled_at, null);
+    assert.deepEqual((await auditOf(m.accountId, 'totp.enable')).map((a) => a.outcome).sort(), ['failure', 'failure', 'refused']);
+  });
+
   test('an enrolment expires after 10 minutes and 5 wrong codes start it over with a new secret (R7)', async () => {
     const m = await member();
     const agent = await signedIn(m);
@@ -289,8 +311,8 @@ describeEachDatabase('security settings', (kind) => {
     assert.match(restarted.body, /El tiempo para terminar la configuración se agotó/);
     const second = /<code>([A-Z2-7 ]+)<\/code>/.exec(restarted.body)![1]!;
     assert.notEqual(second, first);
-    for (let i = 0; i < 5; i++) assert.equal((await agent.post('/area/security/totp', { code: 'abc' })).statusCode, 400);
-    const sixth = await agent.post('/area/security/totp', { code: await generate({ secret: second.replace(/ /g, ''), epoch: epoch() }) });
+    for (let i = 0; i < 5; i++) assert.equal((await agent.post('/area/security/totp', { code: 'abc', current_password: PASSWORD })).statusCode, 400);
+    const sixth = await agent.post('/area/security/totp', { code: await generate({ secret: second.replace(/ /g, ''), epoch: epoch() }), current_password: PASSWORD });
     assert.equal(sixth.headers.location, '/area/security/totp?tries=1', 'even the right code is refused after 5 wrong');
     assert.equal((await account(m.accountId)).totp_enabled_at, null);
     assert.notEqual(/<code>([A-Z2-7 ]+)<\/code>/.exec((await agent.get('/area/security/totp?tries=1')).body)![1], second);
@@ -300,7 +322,7 @@ describeEachDatabase('security settings', (kind) => {
     const m = await member();
     const agent = await signedIn(m);
     const secret = /<code>([A-Z2-7 ]+)<\/code>/.exec((await agent.get('/area/security/totp')).body)![1]!.replace(/ /g, '');
-    await agent.post('/area/security/totp', { code: await generate({ secret, epoch: epoch() }) });
+    await agent.post('/area/security/totp', { code: await generate({ secret, epoch: epoch() }), current_password: PASSWORD });
     assert.equal((await agent.post('/area/security/channel', { channel: 'totp' })).statusCode, 303);
     const page = await agent.get('/area/security');
     assert.match(page.body, /Activada desde el/);

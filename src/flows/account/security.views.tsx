@@ -192,7 +192,7 @@ export function EnrolPage({ ctx, view }: { ctx: PageContext; view: EnrolView }) 
     <Layout ctx={ctx} title={t('security.enrol.title')}>
       <h1>{t('security.enrol.title')}</h1>
       {view.notice ? <Notice kind="info">{t(view.notice === 'restart' ? 'security.enrol.restart' : 'security.enrol.tooMany')}</Notice> : null}
-      <ErrorSummary ctx={ctx} errors={errors} labels={{ code: t('security.enrol.code') }} />
+      <ErrorSummary ctx={ctx} errors={errors} labels={{ code: t('security.enrol.code'), current_password: t('security.totp.password') }} />
       <ol>
         <li>
           <p>{t('security.enrol.step1')}</p>
@@ -214,6 +214,7 @@ export function EnrolPage({ ctx, view }: { ctx: PageContext; view: EnrolView }) 
       </ol>
       <Form ctx={ctx} action="/area/security/totp" class="stack">
         <Input ctx={ctx} name="code" label={t('security.enrol.code')} hint={t('security.enrol.codeHint')} value="" error={errors.code} autocomplete="one-time-code" inputMode="numeric" maxLength={12} required />
+        <Input ctx={ctx} name="current_password" type="password" label={t('security.totp.password')} hint={t('security.enrol.passwordHint')} value="" error={errors.current_password} autocomplete="current-password" maxLength={64} required />
         <button type="submit">{t('security.enrol.confirm')}</button>
       </Form>
       <p>

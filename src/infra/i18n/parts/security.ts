@@ -44,6 +44,7 @@ export const securityEs = {
   'security.enrol.step3': 'Escribe el código de 6 cifras que muestra ahora la aplicación para confirmar que funciona.',
   'security.enrol.code': 'Código de la aplicación',
   'security.enrol.codeHint': '6 cifras, sin espacios.',
+  'security.enrol.passwordHint': 'Te la pedimos de nuevo porque la aplicación servirá para entrar en tu cuenta.',
   'security.enrol.confirm': 'Activar la aplicación',
   'security.enrol.cancel': 'Cancelar y volver',
 
@@ -119,6 +120,7 @@ export const securityEn: Record<keyof typeof securityEs, string> = {
   'security.enrol.step3': 'Enter the 6-digit code the app shows now, to confirm it works.',
   'security.enrol.code': 'Code from the app',
   'security.enrol.codeHint': '6 digits, no spaces.',
+  'security.enrol.passwordHint': 'We ask for it again because the app will let you into your account.',
   'security.enrol.confirm': 'Turn on the app',
   'security.enrol.cancel': 'Cancel and go back',
 
