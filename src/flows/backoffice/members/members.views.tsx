@@ -76,37 +76,22 @@ function SearchResults({ t, result }: { t: Translate; result: SearchPage }) {
   return (
     <section aria-labelledby="results-caption">
       {result.truncated ? <Notice kind="info">{t('bo.members.truncated', { max: MAX_MATCHES })}</Notice> : null}
-      <div class="table-scroll" tabIndex={0}>
-        <table>
-          <caption id="results-caption">{t('bo.members.resultsCaption', { q, page: result.page })}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('bo.members.col.memberNumber')}</th>
-              <th scope="col">{t('bo.members.col.name')}</th>
-              <th scope="col">{t('bo.members.col.birthDate')}</th>
-              <th scope="col">{t('bo.members.col.policy')}</th>
-              <th scope="col">{t('bo.members.col.document')}</th>
-              <th scope="col">{t('bo.members.col.account')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.hits.map((h) => (
-              <tr>
-                <th scope="row">
-                  <a href={memberPaths.member(h.memberId)}>{h.memberNumber}</a>
-                </th>
-                <td>{fullName(h)}</td>
-                <td>{h.dateOfBirth}</td>
-                <td>
-                  {h.policyNumber} · {t(`bo.members.policy.${h.policyStatus}`)} · {t(`bo.members.scheme.${h.scheme}`)} · {t(`bo.members.role.${h.role}`)}
-                </td>
-                <td>{h.documentNumber ? `${t(`bo.members.docType.${h.documentType ?? 'NIF'}`)} ${h.documentNumber}` : t('bo.members.none')}</td>
-                <td>{h.account ? `${h.account.username} · ${t(`bo.members.account.${h.account.status}`)}` : t('bo.members.notRegistered')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable columns={[t('bo.members.col.memberNumber'), t('bo.members.col.name'), t('bo.members.col.birthDate'), t('bo.members.col.policy'), t('bo.members.col.document'), t('bo.members.col.account')]} caption={t('bo.members.resultsCaption', { q, page: result.page })} captionId="results-caption">
+        {result.hits.map((h) => (
+          <tr>
+            <th scope="row">
+              <a href={memberPaths.member(h.memberId)}>{h.memberNumber}</a>
+            </th>
+            <td>{fullName(h)}</td>
+            <td>{h.dateOfBirth}</td>
+            <td>
+              {h.policyNumber} · {t(`bo.members.policy.${h.policyStatus}`)} · {t(`bo.members.scheme.${h.scheme}`)} · {t(`bo.members.role.${h.role}`)}
+            </td>
+            <td>{h.documentNumber ? `${t(`bo.members.docType.${h.documentType ?? 'NIF'}`)} ${h.documentNumber}` : t('bo.members.none')}</td>
+            <td>{h.account ? `${h.account.username} · ${t(`bo.members.account.${h.account.status}`)}` : t('bo.members.notRegistered')}</td>
+          </tr>
+        ))}
+      </DataTable>
       {result.page > 1 || result.hasMore ? (
         <nav aria-label={t('bo.members.pagination')} class="pagination">
           {result.page > 1 ? (
@@ -138,6 +123,21 @@ export interface MemberPageProps extends ViewProps {
   olderAudit?: boolean;
 }
 
+/** A table that scrolls sideways on a narrow screen (320 px), its scroll box reachable by keyboard; `null` leaves a header cell empty. */
+function DataTable({ columns, caption, captionId, children }: { columns: (string | null)[]; caption?: string; captionId?: string; children: ComponentChildren }) {
+  return (
+    <div class="table-scroll" tabIndex={0}>
+      <table>
+        {caption ? <caption id={captionId}>{caption}</caption> : null}
+        <thead>
+          <tr>{columns.map((c) => (c === null ? <td /> : <th scope="col">{c}</th>))}</tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 function Section({ id, title, children }: { id: string; title: string; children: ComponentChildren }) {
   return (
     <section aria-labelledby={`${id}-title`} id={id}>
@@ -149,38 +149,22 @@ function Section({ id, title, children }: { id: string; title: string; children:
 
 function RecordsTable({ t, records, current }: { t: Translate; records: MemberRecord[]; current: number }) {
   return (
-    <div class="table-scroll" tabIndex={0}>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('bo.members.col.memberNumber')}</th>
-            <th scope="col">{t('bo.members.col.policy')}</th>
-            <th scope="col">{t('bo.members.col.product')}</th>
-            <th scope="col">{t('bo.members.col.policyStatus')}</th>
-            <th scope="col">{t('bo.members.col.scheme')}</th>
-            <th scope="col">{t('bo.members.col.dates')}</th>
-            <th scope="col">{t('bo.members.col.role')}</th>
-            <th scope="col">{t('bo.members.col.document')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {records.map((r) => (
-            <tr>
-              <th scope="row">{r.id === current ? r.memberNumber : <a href={memberPaths.member(r.id)}>{r.memberNumber}</a>}</th>
-              <td>{r.policy.number}</td>
-              <td>{r.policy.product}</td>
-              <td>{t(`bo.members.policy.${r.policy.status}`)}</td>
-              <td>{t(`bo.members.scheme.${r.policy.scheme}`)}</td>
-              <td>
-                {r.policy.startDate} – {r.policy.endDate ?? t('bo.members.openEnded')}
-              </td>
-              <td>{t(`bo.members.role.${r.role}`)}</td>
-              <td>{r.documentNumber ? `${t(`bo.members.docType.${r.documentType ?? 'NIF'}`)} ${r.documentNumber}` : t('bo.members.none')}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={[t('bo.members.col.memberNumber'), t('bo.members.col.policy'), t('bo.members.col.product'), t('bo.members.col.policyStatus'), t('bo.members.col.scheme'), t('bo.members.col.dates'), t('bo.members.col.role'), t('bo.members.col.document')]}>
+      {records.map((r) => (
+        <tr>
+          <th scope="row">{r.id === current ? r.memberNumber : <a href={memberPaths.member(r.id)}>{r.memberNumber}</a>}</th>
+          <td>{r.policy.number}</td>
+          <td>{r.policy.product}</td>
+          <td>{t(`bo.members.policy.${r.policy.status}`)}</td>
+          <td>{t(`bo.members.scheme.${r.policy.scheme}`)}</td>
+          <td>
+            {r.policy.startDate} – {r.policy.endDate ?? t('bo.members.openEnded')}
+          </td>
+          <td>{t(`bo.members.role.${r.role}`)}</td>
+          <td>{r.documentNumber ? `${t(`bo.members.docType.${r.documentType ?? 'NIF'}`)} ${r.documentNumber}` : t('bo.members.none')}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -239,62 +223,36 @@ function AccountFacts({ t, account, throttle }: { t: Translate; account: Account
 function SignInsTable({ t, details }: { t: Translate; details: MemberDetails }) {
   if (details.signIns.length === 0) return <p>{t('bo.members.noSignIns')}</p>;
   return (
-    <div class="table-scroll" tabIndex={0}>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('bo.members.col.when')}</th>
-            <th scope="col">{t('bo.members.col.factor')}</th>
-            <th scope="col">{t('bo.members.col.ip')}</th>
-            <th scope="col">{t('bo.members.col.device')}</th>
-            <th scope="col">{t('bo.members.col.state')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {details.signIns.map((s) => (
-            <tr>
-              <td>{utc(s.at)}</td>
-              <td>{s.secondFactor === 'email' || s.secondFactor === 'sms' || s.secondFactor === 'totp' ? t(`bo.members.channel.${s.secondFactor}`) : s.secondFactor}</td>
-              <td>{s.ip ?? '—'}</td>
-              <td>{s.userAgent ?? '—'}</td>
-              <td>{s.active ? t('bo.members.session.active') : s.endedAt ? `${t('bo.members.session.ended')} ${utc(s.endedAt)}` : t('bo.members.session.expired')}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={[t('bo.members.col.when'), t('bo.members.col.factor'), t('bo.members.col.ip'), t('bo.members.col.device'), t('bo.members.col.state')]}>
+      {details.signIns.map((s) => (
+        <tr>
+          <td>{utc(s.at)}</td>
+          <td>{s.secondFactor === 'email' || s.secondFactor === 'sms' || s.secondFactor === 'totp' ? t(`bo.members.channel.${s.secondFactor}`) : s.secondFactor}</td>
+          <td>{s.ip ?? '—'}</td>
+          <td>{s.userAgent ?? '—'}</td>
+          <td>{s.active ? t('bo.members.session.active') : s.endedAt ? `${t('bo.members.session.ended')} ${utc(s.endedAt)}` : t('bo.members.session.expired')}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
 function LinksTable({ t, links, empty }: { t: Translate; links: MemberDetails['guardians']; empty: string }) {
   if (links.length === 0) return <p>{empty}</p>;
   return (
-    <div class="table-scroll" tabIndex={0}>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('bo.members.col.memberNumber')}</th>
-            <th scope="col">{t('bo.members.col.name')}</th>
-            <th scope="col">{t('bo.members.col.birthDate')}</th>
-            <th scope="col">{t('bo.members.col.account')}</th>
-            <th scope="col">{t('bo.members.col.via')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {links.map((l) => (
-            <tr>
-              <th scope="row">
-                <a href={memberPaths.member(l.memberId)}>{l.memberNumber}</a>
-              </th>
-              <td>{fullName(l)}</td>
-              <td>{l.dateOfBirth}</td>
-              <td>{l.registered ? t('bo.members.registered') : t('bo.members.notRegistered')}</td>
-              <td>{l.viaMemberNumber}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={[t('bo.members.col.memberNumber'), t('bo.members.col.name'), t('bo.members.col.birthDate'), t('bo.members.col.account'), t('bo.members.col.via')]}>
+      {links.map((l) => (
+        <tr>
+          <th scope="row">
+            <a href={memberPaths.member(l.memberId)}>{l.memberNumber}</a>
+          </th>
+          <td>{fullName(l)}</td>
+          <td>{l.dateOfBirth}</td>
+          <td>{l.registered ? t('bo.members.registered') : t('bo.members.notRegistered')}</td>
+          <td>{l.viaMemberNumber}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -312,35 +270,20 @@ function AuditTable({ t, memberId, audit, older }: { t: Translate; memberId: num
       {audit.entries.length === 0 ? (
         <p>{t('bo.members.noAudit')}</p>
       ) : (
-        <div class="table-scroll" tabIndex={0}>
-          <table>
-            <caption>{t('bo.members.auditCaption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('bo.members.col.when')}</th>
-                <th scope="col">{t('bo.members.col.event')}</th>
-                <th scope="col">{t('bo.members.col.outcome')}</th>
-                <th scope="col">{t('bo.members.col.actor')}</th>
-                <th scope="col">{t('bo.members.col.ip')}</th>
-                <th scope="col">{t('bo.members.col.details')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {audit.entries.map((e) => (
-                <tr>
-                  <td>{utc(e.occurredAt)}</td>
-                  <td>
-                    <code>{e.event}</code>
-                  </td>
-                  <td>{t(`bo.members.outcome.${e.outcome}`)}</td>
-                  <td>{e.actor ?? '—'}</td>
-                  <td>{e.ip ?? '—'}</td>
-                  <td>{detailText(e.details)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={[t('bo.members.col.when'), t('bo.members.col.event'), t('bo.members.col.outcome'), t('bo.members.col.actor'), t('bo.members.col.ip'), t('bo.members.col.details')]} caption={t('bo.members.auditCaption')}>
+          {audit.entries.map((e) => (
+            <tr>
+              <td>{utc(e.occurredAt)}</td>
+              <td>
+                <code>{e.event}</code>
+              </td>
+              <td>{t(`bo.members.outcome.${e.outcome}`)}</td>
+              <td>{e.actor ?? '—'}</td>
+              <td>{e.ip ?? '—'}</td>
+              <td>{detailText(e.details)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <nav aria-label={t('bo.members.auditTitle')} class="pagination">
         {older ? <a href={`${memberPaths.member(memberId)}#audit`}>{t('bo.members.newest')}</a> : null}{' '}
@@ -603,28 +546,17 @@ function ReviewPage(p: ViewProps & { details: MemberDetails; action: 'username' 
       <ActionHeader t={t} details={details} action={p.action} />
       <h2>{t('bo.members.confirmTitle')}</h2>
       <p>{t('bo.members.confirmIntro', { name: fullName(m), memberNumber: m.memberNumber })}</p>
-      <div class="table-scroll" tabIndex={0}>
-        <table>
-          <thead>
-            <tr>
-              <td />
-              <th scope="col">{t('bo.members.before')}</th>
-              <th scope="col">{t('bo.members.after')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.rows.map((r) => (
-              <tr>
-                <th scope="row">{r.label}</th>
-                <td>{r.before}</td>
-                <td>
-                  <strong>{r.after}</strong>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable columns={[null, t('bo.members.before'), t('bo.members.after')]}>
+        {p.rows.map((r) => (
+          <tr>
+            <th scope="row">{r.label}</th>
+            <td>{r.before}</td>
+            <td>
+              <strong>{r.after}</strong>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <Form ctx={formCtx(p)} action={memberPaths.action(m.id, p.action)}>
         {Object.entries(p.hidden).map(([name, value]) => (
           <input type="hidden" name={name} value={value} />
