@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { ParsedMail } from 'mailparser';
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { todayIn } from '../../src/domain/calendar.js';
 import { demoFeedCsv, nif } from '../../src/feed/demo-feed.js';
 import { importFeed } from '../../src/feed/feed.import.js';
@@ -15,7 +15,7 @@ import { devMailboxTransport } from '../../src/infra/outbox/channels/dev-mailbox
 import { smtpTransport } from '../../src/infra/outbox/channels/smtp.js';
 import type { Transport } from '../../src/infra/outbox/channels/transport.js';
 import { createAccount, TEST_PASSWORD } from '../helpers/accounts.js';
-import { browserUnavailable, checkA11y, launchBrowser, startServer, type RunningServer } from '../helpers/browser.js';
+import { browserUnavailable, checkPage, clickAndLoad, launchBrowser, startServer, watchPage, type RunningServer } from '../helpers/browser.js';
 import { startSmtpReceiver } from '../helpers/smtp-receiver.js';
 
 // The private area in a real browser (issue 6): a guardian signs in and switches to a minor's area and back (R13,
@@ -70,10 +70,7 @@ describe('private area in the browser', { skip: unavailable && !process.env.CI ?
     });
     contexts.push(context);
     const page = await context.newPage();
-    page.on('console', (msg: ConsoleMessage) => {
-      if (/Content Security Policy/i.test(msg.text())) cspMessages.push(`${page.url()}: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+    watchPage(page, cspMessages, pageErrors);
     return page;
   }
 
@@ -84,30 +81,18 @@ describe('private area in the browser', { skip: unavailable && !process.env.CI ?
 
   /** Clicks a form's submit button and waits for the page the POST ends on (after any 303); returns its status. */
   async function submit(page: Page, action: string): Promise<number | undefined> {
-    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(`main form[action="${action}"] button[type=submit]`)]);
-    return res?.status();
+    return clickAndLoad(page, `main form[action="${action}"] button[type=submit]`);
   }
 
   /** Follows a link in the page's main content. */
   async function follow(page: Page, href: string): Promise<number | undefined> {
-    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(`main a[href="${href}"]`)]);
-    return res?.status();
+    return clickAndLoad(page, `main a[href="${href}"]`);
   }
 
   const h1 = (page: Page) => page.textContent('h1').then((s) => s?.trim());
   const path = (page: Page) => new URL(page.url()).pathname;
   const text = (page: Page, selector: string) => page.textContent(selector).then((s) => s?.replace(/\s+/g, ' ').trim());
 
-  /** R21: nothing scrolls sideways; and axe finds nothing (with scripts on, where it can run). */
-  async function checkPage(page: Page, what: string, options: { axe?: boolean } = {}): Promise<void> {
-    const { scrollWidth, innerWidth } = (await page.evaluate(
-      '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
-    )) as { scrollWidth: number; innerWidth: number };
-    assert.ok(scrollWidth <= innerWidth, `${what}: the page scrolls sideways: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
-    if (options.axe === false) return;
-    const { violations, summary } = await checkA11y(page);
-    assert.equal(violations.length, 0, `${what}\n${summary}`);
-  }
 
   const mailsTo = (to: string): ParsedMail[] =>
     smtp.messages.filter((mail) => (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).some((a) => a.value.some((v) => v.address === to)));

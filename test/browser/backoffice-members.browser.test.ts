@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { nie, nif } from '../../src/feed/demo-feed.js';
 import { translator, type Lang } from '../../src/infra/i18n/i18n.js';
 import { TEST_PASSWORD } from '../helpers/accounts.js';
-import { browserUnavailable, checkA11y, launchBrowser, startServer, type RunningServer } from '../helpers/browser.js';
+import { browserUnavailable, checkPage, clickAndLoad, launchBrowser, startServer, watchPage, type RunningServer } from '../helpers/browser.js';
 import { createMember } from '../helpers/members.js';
 import { createStaff } from '../helpers/staff.js';
 
@@ -39,23 +39,13 @@ describe('back office member pages in the browser (R16, R23)', { skip: unavailab
     const context = await browser.newContext({ locale: lang === 'es' ? 'es-ES' : 'en-GB', viewport: { width, height: 800 } });
     contexts.push(context);
     const page = await context.newPage();
-    page.on('console', (msg: ConsoleMessage) => {
-      if (/Content Security Policy/i.test(msg.text())) problems.push(`${page.url()}: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => problems.push(`${page.url()}: ${err.message}`));
+    watchPage(page, problems);
     return page;
   }
 
-  async function check(page: Page, what: string): Promise<void> {
-    const { scrollWidth, innerWidth } = (await page.evaluate('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })')) as { scrollWidth: number; innerWidth: number };
-    assert.ok(scrollWidth <= innerWidth, `${what}: scrolls sideways (${scrollWidth} > ${innerWidth})`);
-    const { violations, summary } = await checkA11y(page);
-    assert.equal(violations.length, 0, `${what}\n${summary}`);
-  }
 
   async function submit(page: Page, selector: string): Promise<number | undefined> {
-    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
-    return res?.status();
+    return clickAndLoad(page, selector);
   }
 
   const h1 = async (page: Page) => (await page.textContent('main h1'))?.replace(/\s+/g, ' ').trim() ?? '';
@@ -98,34 +88,34 @@ describe('back office member pages in the browser (R16, R23)', { skip: unavailab
       await page.click('nav a[href="/backoffice/members"]');
       await page.waitForLoadState('load');
       assert.equal(await h1(page), t('bo.members.searchTitle'));
-      await check(page, 'member search');
+      await checkPage(page, 'member search');
       await page.fill('#q', oldNie);
       assert.equal(await submit(page, 'main form[role=search] button[type=submit]'), 200);
-      await check(page, 'search results');
+      await checkPage(page, 'search results');
       await page.click(`main table a:has-text("${m.memberNumber}")`);
       await page.waitForLoadState('load');
       assert.match(await h1(page), new RegExp(m.memberNumber));
       assert.ok((await page.textContent('#account'))?.includes(oldNie));
-      await check(page, 'member page');
+      await checkPage(page, 'member page');
 
       // Form → review → confirm.
       await page.click('#actions a[href$="/username"]');
       await page.waitForLoadState('load');
-      await check(page, 'username change form');
+      await checkPage(page, 'username change form');
       assert.equal(await submit(page, 'main form button[type=submit]'), 400, 'the browser posts an empty form only if told to: required fields are checked by the server');
-      await check(page, 'username change form with errors');
+      await checkPage(page, 'username change form with errors');
       await page.selectOption('#document_type', 'NIF');
       await page.fill('#document_number', newNif.toLowerCase());
       await page.fill('#reason', lang === 'es' ? 'Tiene ya la nacionalidad española (incidencia 4411)' : 'Now a Spanish national (ticket 4411)');
       assert.equal(await submit(page, 'main form button[type=submit]'), 200);
       assert.equal(await page.textContent('main h2'), t('bo.members.confirmTitle'));
       assert.ok((await page.textContent('main table'))?.includes(newNif));
-      await check(page, 'username change review');
+      await checkPage(page, 'username change review');
       assert.equal(await submit(page, 'main form button[type=submit]'), 200);
       assert.equal(new URL(page.url()).search, '?done=username');
       assert.ok((await page.textContent('main'))?.includes(t('bo.members.done.username')));
       assert.ok((await page.textContent('#account'))?.includes(newNif));
-      await check(page, 'member page after the change');
+      await checkPage(page, 'member page after the change');
 
       // A fresh browser: the NIE no longer signs in; the NIF does, with the emailed code.
       const member = await newPage(lang, width);

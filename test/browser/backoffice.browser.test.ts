@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { translator, type Lang } from '../../src/infra/i18n/i18n.js';
-import { browserUnavailable, checkA11y, launchBrowser, startServer, type RunningServer } from '../helpers/browser.js';
+import { browserUnavailable, checkPage, clickAndLoad, launchBrowser, startServer, watchPage, type RunningServer } from '../helpers/browser.js';
 import { createStaff } from '../helpers/staff.js';
 
 // R23 in a real browser, at 320 px (R21), in Spanish and English (R20): an administrator created without an app
@@ -32,16 +32,9 @@ describe('back office in the browser', { skip: unavailable && !process.env.CI ? 
     await server?.close();
   });
 
-  async function check(page: Page, what: string): Promise<void> {
-    const { scrollWidth, innerWidth } = (await page.evaluate('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })')) as { scrollWidth: number; innerWidth: number };
-    assert.ok(scrollWidth <= innerWidth, `${what}: scrolls sideways (${scrollWidth} > ${innerWidth})`);
-    const { violations, summary } = await checkA11y(page);
-    assert.equal(violations.length, 0, `${what}\n${summary}`);
-  }
 
   async function submit(page: Page, selector: string): Promise<number | undefined> {
-    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
-    return res?.status();
+    return clickAndLoad(page, selector);
   }
 
   for (const lang of ['es', 'en'] as Lang[]) {
@@ -52,54 +45,51 @@ describe('back office in the browser', { skip: unavailable && !process.env.CI ? 
       const context = await browser.newContext({ locale: lang === 'es' ? 'es-ES' : 'en-GB', viewport: { width: 320, height: 700 } });
       contexts.push(context);
       const page = await context.newPage();
-      page.on('console', (msg: ConsoleMessage) => {
-        if (/Content Security Policy/i.test(msg.text())) problems.push(`${page.url()}: ${msg.text()}`);
-      });
-      page.on('pageerror', (err) => problems.push(`${page.url()}: ${err.message}`));
+      watchPage(page, problems);
 
       await page.goto(`${baseUrl}/backoffice?lang=${lang}`);
       assert.equal(new URL(page.url()).pathname, '/backoffice/sign-in', 'the guard sends a visitor to sign in');
       assert.equal((await page.textContent('h1'))?.trim(), t('bo.signIn.title'));
-      await check(page, 'sign-in');
+      await checkPage(page, 'sign-in');
       await page.fill('#username', admin.username);
       await page.fill('#password', admin.password);
       assert.equal(await submit(page, 'main form button[type=submit]'), 200);
       assert.equal((await page.textContent('h1'))?.trim(), t('bo.enrol.title'));
       const qrLoaded = await page.evaluate('(() => { const img = document.querySelector("img.bo-qr"); return img && img.complete && img.naturalWidth > 0; })()');
       assert.ok(qrLoaded, 'the QR image renders under the CSP');
-      await check(page, 'enrolment');
+      await checkPage(page, 'enrolment');
       const secret = await page.getAttribute('[data-secret]', 'data-secret');
       assert.ok(secret);
       await page.fill('#code', await generate({ secret, epoch: Math.floor(ctx.clock.now().getTime() / 1000) }));
       assert.equal(await submit(page, 'main form button[type=submit]'), 200);
       assert.equal(new URL(page.url()).pathname, '/backoffice');
       assert.equal((await page.textContent('h1'))?.trim(), t('bo.home.title'));
-      await check(page, 'home');
+      await checkPage(page, 'home');
 
       await page.click(`nav a[href="/backoffice/staff"]`);
       await page.waitForLoadState('load');
       assert.equal((await page.textContent('h1'))?.trim(), t('bo.staff.title'));
-      await check(page, 'staff list');
+      await checkPage(page, 'staff list');
       await page.click('a[href="/backoffice/staff/new"]');
       await page.waitForLoadState('load');
-      await check(page, 'new staff form');
+      await checkPage(page, 'new staff form');
       await page.fill('#username', `nuevo.${lang}`);
       await page.fill('#displayName', 'Nuria Nieto');
       await page.fill('#email', `nuevo.${lang}@staff.example`);
       await page.selectOption('#role', 'agent');
       assert.equal(await submit(page, 'main form button[type=submit]'), 200);
       assert.equal((await page.textContent('h1'))?.trim(), t('bo.staff.confirmCreate.title'));
-      await check(page, 'confirm creation');
+      await checkPage(page, 'confirm creation');
       assert.equal(await submit(page, 'main form button[type=submit]'), 201);
       assert.ok(await page.getAttribute('[data-password]', 'data-password'));
-      await check(page, 'staff created (password shown once)');
+      await checkPage(page, 'staff created (password shown once)');
 
       const created = await ctx.db.kysely.selectFrom('staff_users').select('id').where('username', '=', `nuevo.${lang}`).executeTakeFirstOrThrow();
       await page.goto(`${baseUrl}/backoffice/staff/${created.id}/disable`);
-      await check(page, 'confirm disable');
+      await checkPage(page, 'confirm disable');
       assert.equal(await submit(page, 'main form button[type=submit]'), 400, 'the reason is required');
       assert.ok(await page.isVisible('#reason-error'));
-      await check(page, 'confirm disable with an error');
+      await checkPage(page, 'confirm disable with an error');
       await page.click('a.button.secondary');
       await page.waitForLoadState('load');
       assert.equal(new URL(page.url()).pathname, '/backoffice/staff', 'Cancel goes back');
@@ -107,12 +97,12 @@ describe('back office in the browser', { skip: unavailable && !process.env.CI ? 
       await page.click(`nav a[href="/backoffice/audit"]`);
       await page.waitForLoadState('load');
       assert.equal((await page.textContent('h1'))?.trim(), t('bo.audit.title'));
-      await check(page, 'audit log');
+      await checkPage(page, 'audit log');
       await page.fill('#event', 'staff.*');
       assert.equal(await submit(page, 'form.bo-filters button[type=submit]'), 200);
       assert.match(page.url(), /event=staff\.\*/);
       assert.ok((await page.locator('tr[data-event-id]').count()) >= 2);
-      await check(page, 'audit log filtered');
+      await checkPage(page, 'audit log filtered');
 
       assert.equal(await submit(page, '.private-nav form button[type=submit]'), 200);
       assert.equal(new URL(page.url()).pathname, '/backoffice/sign-in');

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { ParsedMail } from 'mailparser';
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { translator, type Lang, type Translate } from '../../src/infra/i18n/i18n.js';
 import { devMailboxTransport } from '../../src/infra/outbox/channels/dev-mailbox.js';
 import { smtpTransport } from '../../src/infra/outbox/channels/smtp.js';
-import { browserUnavailable, checkA11y, launchBrowser } from '../helpers/browser.js';
+import { browserUnavailable, checkPage, clickAndLoad, launchBrowser, watchPage } from '../helpers/browser.js';
 import { createMember, type CreatedMember } from '../helpers/members.js';
 import { setup, type TestContext } from '../helpers/setup.js';
 import { startSmtpReceiver } from '../helpers/smtp-receiver.js';
@@ -40,31 +40,18 @@ describe('password recovery in the browser', { skip: unavailable && !process.env
     const context = await browser.newContext({ locale: lang === 'es' ? 'es-ES' : 'en-GB', viewport });
     contexts.push(context);
     const page = await context.newPage();
-    page.on('console', (msg: ConsoleMessage) => {
-      if (/Content Security Policy/i.test(msg.text())) cspMessages.push(`${page.url()}: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+    watchPage(page, cspMessages, pageErrors);
     return page;
   }
 
   /** Clicks a form's submit button and waits for the page the POST ends on (after any 303); returns its status. */
   async function submit(page: Page, action: string): Promise<number | undefined> {
-    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(`form[action="${action}"] button[type=submit]`)]);
-    return res?.status();
+    return clickAndLoad(page, `form[action="${action}"] button[type=submit]`);
   }
 
   const h1 = (page: Page) => page.textContent('h1').then((s) => s?.trim());
   const path = (page: Page) => new URL(page.url()).pathname;
 
-  /** R21: nothing scrolls sideways; WCAG 2.1 AA as far as axe can tell. */
-  async function checkPage(page: Page, what: string): Promise<void> {
-    const { scrollWidth, innerWidth } = (await page.evaluate(
-      '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
-    )) as { scrollWidth: number; innerWidth: number };
-    assert.ok(scrollWidth <= innerWidth, `${what}: the page scrolls sideways: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
-    const { violations, summary } = await checkA11y(page);
-    assert.equal(violations.length, 0, `${what}\n${summary}`);
-  }
 
   /** The mails the SMTP server received for one address since `from`. */
   const mailsTo = (email: string, from = 0): ParsedMail[] =>

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { todayIn } from '../../src/domain/calendar.js';
 import { demoFeedCsv, demoFeedRows, FEED_HEADER, nif, toCsvLine } from '../../src/feed/demo-feed.js';
 import { FEED_COLUMNS, type RawFeedRow } from '../../src/feed/feed-row.js';
 import { importFeed } from '../../src/feed/feed.import.js';
 import { translator, type Lang, type Translate } from '../../src/infra/i18n/i18n.js';
-import { browserUnavailable, checkA11y, launchBrowser, startServer, type RunningServer } from '../helpers/browser.js';
+import { browserUnavailable, checkPage, clickAndLoad, launchBrowser, startServer, watchPage, type RunningServer } from '../helpers/browser.js';
 
 // Registration (R1–R6, R10) in a real browser: the three steps and the refusals in both languages (R20), from a
 // 360 px phone to a desktop (R21), WCAG 2.1 AA as far as axe can tell on every page of the flow, the flow without
@@ -85,10 +85,7 @@ describe('registration in the browser', { skip: unavailable && !process.env.CI ?
     });
     contexts.push(context);
     const page = await context.newPage();
-    page.on('console', (msg: ConsoleMessage) => {
-      if (/Content Security Policy/i.test(msg.text())) cspMessages.push(`${page.url()}: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+    watchPage(page, cspMessages, pageErrors);
     return page;
   }
 
@@ -99,22 +96,11 @@ describe('registration in the browser', { skip: unavailable && !process.env.CI ?
 
   /** Clicks a form's submit button and waits for the page the POST ends on (after any 303); returns its status. */
   async function submit(page: Page, action: string): Promise<number | undefined> {
-    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(`form[action="${action}"] button[type=submit]`)]);
-    return res?.status();
+    return clickAndLoad(page, `form[action="${action}"] button[type=submit]`);
   }
 
   const h1 = (page: Page) => page.textContent('h1').then((s) => s?.trim());
 
-  /** R21: nothing scrolls sideways; and axe finds nothing (with scripts on, where it can run). */
-  async function checkPage(page: Page, what: string, options: { axe?: boolean } = {}): Promise<void> {
-    const { scrollWidth, innerWidth } = (await page.evaluate(
-      '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
-    )) as { scrollWidth: number; innerWidth: number };
-    assert.ok(scrollWidth <= innerWidth, `${what}: the page scrolls sideways: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
-    if (options.axe === false) return;
-    const { violations, summary } = await checkA11y(page);
-    assert.equal(violations.length, 0, `${what}\n${summary}`);
-  }
 
   async function fillStep1(page: Page, values: { memberNumber: string; birthDate: string; policyNumber: string }): Promise<void> {
     // Typed key by key, as a person would (fill() would also do, but this exercises inputmode/maxlength).

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { ParsedMail } from 'mailparser';
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { maskEmail } from '../../src/domain/email.js';
 import { maskPhone } from '../../src/domain/phone.js';
 import { FEED_HEADER, nif, toCsvLine } from '../../src/feed/demo-feed.js';
@@ -15,7 +15,7 @@ import { translator, type Lang, type Translate } from '../../src/infra/i18n/i18n
 import { smsWebhookTransport } from '../../src/infra/outbox/channels/sms-webhook.js';
 import { smtpTransport } from '../../src/infra/outbox/channels/smtp.js';
 import type { Transport } from '../../src/infra/outbox/channels/transport.js';
-import { browserUnavailable, checkA11y, launchBrowser, startServer, type RunningServer } from '../helpers/browser.js';
+import { browserUnavailable, checkPage, clickAndLoad, launchBrowser, startServer, watchPage, type RunningServer } from '../helpers/browser.js';
 import { startSmsReceiver, type ReceivedSms } from '../helpers/sms-receiver.js';
 import { startSmtpReceiver } from '../helpers/smtp-receiver.js';
 
@@ -109,10 +109,7 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
   }
 
   function watch(page: Page): Page {
-    page.on('console', (msg: ConsoleMessage) => {
-      if (/Content Security Policy/i.test(msg.text())) cspMessages.push(`${page.url()}: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+    watchPage(page, cspMessages, pageErrors);
     return page;
   }
 
@@ -123,23 +120,12 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
 
   /** Clicks a form's submit button and waits for the page the POST ends on (after any 303); returns its status. */
   async function submit(page: Page, action: string): Promise<number | undefined> {
-    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(`main form[action="${action}"] button[type=submit]`)]);
-    return res?.status();
+    return clickAndLoad(page, `main form[action="${action}"] button[type=submit]`);
   }
 
   const h1 = (page: Page) => page.textContent('h1').then((s) => s?.trim());
   const path = (page: Page) => new URL(page.url()).pathname;
 
-  /** R21: nothing scrolls sideways; and axe finds nothing (with scripts on, where it can run). */
-  async function checkPage(page: Page, what: string, options: { axe?: boolean } = {}): Promise<void> {
-    const { scrollWidth, innerWidth } = (await page.evaluate(
-      '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
-    )) as { scrollWidth: number; innerWidth: number };
-    assert.ok(scrollWidth <= innerWidth, `${what}: the page scrolls sideways: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
-    if (options.axe === false) return;
-    const { violations, summary } = await checkA11y(page);
-    assert.equal(violations.length, 0, `${what}\n${summary}`);
-  }
 
   const mailsTo = (to: string): ParsedMail[] =>
     smtp.messages.filter((mail) => (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).some((a) => a.value.some((v) => v.address === to)));

@@ -1,7 +1,8 @@
+import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 import { setup, type SetupOptions, type TestContext } from './setup.js';
 
 // Browser tests drive Debian's Chromium through playwright-core; no browser is downloaded.
@@ -51,6 +52,32 @@ export async function startServer(options: SetupOptions = {}): Promise<RunningSe
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/** Collects what a page must never show: CSP violations the console reports into `csp`, uncaught errors into `errors`. */
+export function watchPage(page: Page, csp: string[], errors: string[] = csp): void {
+  page.on('console', (msg: ConsoleMessage) => {
+    if (/Content Security Policy/i.test(msg.text())) csp.push(`${page.url()}: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`));
+}
+
+/** Clicks and waits for the page the click leads to (after any 303); returns that page's status. */
+export async function clickAndLoad(page: Page, selector: string): Promise<number | undefined> {
+  const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+  return res?.status();
+}
+
+/** R21: nothing scrolls sideways; and axe finds nothing (skipped with `axe: false`, e.g. with scripts off). */
+export async function checkPage(page: Page, what: string, options: { axe?: boolean } = {}): Promise<void> {
+  const { scrollWidth, innerWidth } = (await page.evaluate('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })')) as {
+    scrollWidth: number;
+    innerWidth: number;
+  };
+  assert.ok(scrollWidth <= innerWidth, `${what}: the page scrolls sideways: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
+  if (options.axe === false) return;
+  const { violations, summary } = await checkA11y(page);
+  assert.equal(violations.length, 0, `${what}\n${summary}`);
 }
 
 export interface A11yViolation {
