@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { FEED_HEADER } from '../src/feed/demo-feed.js';
+import { cli } from './helpers/cli.js';
 import { databaseKinds, postgresTestUrl } from './helpers/databases.js';
 
 // The CLI reads the same configuration as the server (issue: foundation). It runs as `npx member-area <command>`.
 
-const run = promisify(execFile);
-const bin = new URL('../../bin/member-area.js', import.meta.url).pathname;
-
-async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 test('migrate, demo and import on SQLite; a skipped row makes the import exit 1', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cli-'));

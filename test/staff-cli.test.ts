@@ -1,37 +1,24 @@
-import { createMetrics } from '../src/infra/metrics/metrics.js';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { generate } from 'otplib';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { ManualClock } from '../src/clock.js';
 import { verifyPassword } from '../src/infra/crypto/password-hash.js';
 import { openDatabase } from '../src/infra/db/database.js';
+import { createMetrics } from '../src/infra/metrics/metrics.js';
 import { createCourier } from '../src/infra/outbox/courier.js';
 import { BrowserAgent } from './helpers/browser-agent.js';
+import { cli } from './helpers/cli.js';
 import { databaseKinds, postgresTestUrl } from './helpers/databases.js';
 import { testConfig } from './helpers/setup.js';
 
 // R23: `member-area staff create-admin` makes the first administrator from the terminal: a generated password and
 // an otpauth:// URI, printed once; a username that exists is refused.
 
-const run = promisify(execFile);
-const bin = new URL('../../bin/member-area.js', import.meta.url).pathname;
-
-async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 function printed(stdout: string): { password: string; uri: URL } {
   const password = /Password \(shown only this once\): (\S+)/.exec(stdout)?.[1];

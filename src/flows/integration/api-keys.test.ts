@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import { ManualClock } from '../../clock.js';
 import type { Db } from '../../infra/db/database.js';
 import { hashToken } from '../../infra/crypto/tokens.js';
+import { cli } from '../../../test/helpers/cli.js';
 import { describeEachDatabase, freshDatabase } from '../../../test/helpers/databases.js';
 import { apiKeyCommand } from './api-keys.cli.js';
 import { authenticateApiKey, createApiKey, hasScope, listApiKeys, revokeApiKey } from './api-keys.js';
@@ -110,16 +109,15 @@ describeEachDatabase('API keys', (kind) => {
 });
 
 test('member-area api-key create / list / revoke from the command line', async () => {
-  const run = promisify(execFile);
-  const bin = new URL('../../../../bin/member-area.js', import.meta.url).pathname;
-  const env = { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'apikey-')), 'db.sqlite')}` };
-  const created = await run(process.execPath, [bin, 'api-key', 'create', '--name', 'Core', '--scope', 'members:write'], { env });
+  const env = { DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'apikey-')), 'db.sqlite')}` };
+  const created = await cli(['api-key', 'create', '--name', 'Core', '--scope', 'members:write'], env);
+  assert.equal(created.code, 0, created.stderr);
   const key = /^mak_\S+$/m.exec(created.stdout)?.[0];
   assert.ok(key, created.stdout);
-  const listed = await run(process.execPath, [bin, 'api-key', 'list'], { env });
+  const listed = await cli(['api-key', 'list'], env);
   assert.match(listed.stdout, /^1\tmak_\S{6}…\tCore\tmembers:write\t600\/min\t.*\tlast used never\tactive$/m);
   assert.ok(!listed.stdout.includes(key));
-  const revoked = await run(process.execPath, [bin, 'api-key', 'revoke', '1'], { env });
+  const revoked = await cli(['api-key', 'revoke', '1'], env);
   assert.match(revoked.stdout, /Revoked API key 1/);
-  assert.match((await run(process.execPath, [bin, 'api-key', 'list'], { env })).stdout, /revoked .* by cli$/m);
+  assert.match((await cli(['api-key', 'list'], env)).stdout, /revoked .* by cli$/m);
 });
