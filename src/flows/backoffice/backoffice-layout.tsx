@@ -1,6 +1,8 @@
 import type { ComponentChildren } from 'preact';
-import { LANGS, type MessageKey } from '../../infra/i18n/i18n.js';
+import type { MessageKey } from '../../infra/i18n/i18n.js';
 import { Form } from '../../infra/web/form.js';
+import { LanguageSwitch } from '../../infra/web/layout.js';
+import { Message, type MessageProps } from '../../infra/web/message-page.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import type { StaffRole } from './staff.repository.js';
 import type { StaffPrincipal } from './staff-session.js';
@@ -22,12 +24,6 @@ export function roleAllows(role: StaffRole, required: StaffRole): boolean {
   return required === 'agent' || role === 'admin';
 }
 
-function langHref(path: string, lang: string): string {
-  const url = new URL(path, 'http://x');
-  url.searchParams.set('lang', lang);
-  return url.pathname + url.search;
-}
-
 export interface BackofficeLayoutProps {
   ctx: PageContext;
   title: string;
@@ -42,7 +38,6 @@ export interface BackofficeLayoutProps {
  */
 export function BackofficeLayout({ ctx, title, staff, children }: BackofficeLayoutProps) {
   const { t, brand, lang } = ctx;
-  const other = LANGS.filter((l) => l !== lang);
   const current = ctx.path.replace(/\/+$/, '') || '/';
   return (
     <html lang={lang}>
@@ -79,13 +74,7 @@ export function BackofficeLayout({ ctx, title, staff, children }: BackofficeLayo
                 </Form>
               </nav>
             ) : null}
-            <nav aria-label={t('lang.switch')} class="lang-switch">
-              {other.map((l) => (
-                <a href={langHref(ctx.path, l)} lang={l} hreflang={l}>
-                  {l === 'es' ? 'Español' : 'English'}
-                </a>
-              ))}
-            </nav>
+            <LanguageSwitch ctx={ctx} />
           </div>
         </header>
         {staff ? (
@@ -107,16 +96,10 @@ export function BackofficeLayout({ ctx, title, staff, children }: BackofficeLayo
 }
 
 /** A back-office page that says one thing and offers one way on (a refusal, a finished action). */
-export function BackofficeMessage({ ctx, staff, title, body, action }: { ctx: PageContext; staff: StaffPrincipal | null; title: string; body: string; action: { href: string; label: string } }) {
+export function BackofficeMessage({ ctx, staff, title, body, action }: { ctx: PageContext; staff: StaffPrincipal | null } & MessageProps) {
   return (
     <BackofficeLayout ctx={ctx} staff={staff} title={title}>
-      <h1>{title}</h1>
-      <p class="lead">{body}</p>
-      <p>
-        <a class="button" href={action.href}>
-          {action.label}
-        </a>
-      </p>
+      <Message title={title} body={body} action={action} />
     </BackofficeLayout>
   );
 }

@@ -19,7 +19,6 @@ function langHref(path: string, lang: string): string {
 /** The one page layout: responsive from 320 px, brandable, with a skip link and the language switch (R20, R21). */
 export function Layout({ ctx, title, children, scripts = [] }: LayoutProps) {
   const { t, brand, lang } = ctx;
-  const other = LANGS.filter((l) => l !== lang);
   return (
     <html lang={lang}>
       <head>
@@ -56,13 +55,7 @@ export function Layout({ ctx, title, children, scripts = [] }: LayoutProps) {
                 </form>
               </nav>
             ) : null}
-            <nav aria-label={t('lang.switch')} class="lang-switch">
-              {other.map((l) => (
-                <a href={langHref(ctx.path, l)} lang={l} hreflang={l}>
-                  {l === 'es' ? 'Español' : 'English'}
-                </a>
-              ))}
-            </nav>
+            <LanguageSwitch ctx={ctx} />
           </div>
         </header>
         <main id="main" class="container" tabIndex={-1}>
@@ -79,5 +72,18 @@ export function Layout({ ctx, title, children, scripts = [] }: LayoutProps) {
         </footer>
       </body>
     </html>
+  );
+}
+
+/** Links to this same page in the other languages (R20), in the header of every page, member or back office. */
+export function LanguageSwitch({ ctx }: { ctx: PageContext }) {
+  return (
+    <nav aria-label={ctx.t('lang.switch')} class="lang-switch">
+      {LANGS.filter((l) => l !== ctx.lang).map((l) => (
+        <a href={langHref(ctx.path, l)} lang={l} hreflang={l}>
+          {l === 'es' ? 'Español' : 'English'}
+        </a>
+      ))}
+    </nav>
   );
 }
