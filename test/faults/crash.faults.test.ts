@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -11,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { systemClock } from '../../src/clock.js';
+import { freePort } from '../../src/cluster.js';
 import { defaultBrand } from '../../src/config.js';
 import { todayIn } from '../../src/domain/calendar.js';
 import { FEED_HEADER, nif, syntheticFeed, toCsvLine } from '../../src/feed/demo-feed.js';
@@ -31,14 +31,6 @@ import { faultsSkip } from './faults.js';
 const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli.js');
 const PASSWORD = 'Tranvia7Lunes';
 const MEMBERS = 8;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A database URL of its own for a child process: a SQLite file, or a fresh PostgreSQL schema. */
 async function childDatabase(kind: DatabaseKind, dir: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
