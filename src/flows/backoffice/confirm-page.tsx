@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { FieldError } from '../../domain/result.js';
 import { errorText, Form, formText } from '../../infra/web/form.js';
+import type { Translate } from '../../infra/i18n/i18n.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { BackofficeLayout } from './backoffice-layout.js';
 import type { StaffPrincipal } from './staff-session.js';
@@ -47,7 +48,6 @@ export interface ConfirmPageProps {
 /** "You are about to …" with an optional reason field and Confirm / Cancel; works without JavaScript (R21). */
 export function ConfirmPage(p: ConfirmPageProps) {
   const { t } = p.ctx;
-  const errorId = p.reasonError ? 'reason-error' : undefined;
   return (
     <BackofficeLayout ctx={p.ctx} staff={p.staff} title={p.title}>
       <h1>{p.title}</h1>
@@ -57,30 +57,7 @@ export function ConfirmPage(p: ConfirmPageProps) {
           <input type="hidden" name={name} value={value} />
         ))}
         <input type="hidden" name={CONFIRMED_FIELD} value="1" />
-        {p.reason !== 'none' ? (
-          <div class={`field${p.reasonError ? ' has-error' : ''}`}>
-            <label for="reason">{p.reason === 'required' ? t('bo.confirm.reason') : t('bo.confirm.reasonOptional')}</label>
-            <span class="hint" id="reason-hint">
-              {t('bo.confirm.reasonHint')}
-            </span>
-            {p.reasonError ? (
-              <p class="field-error" id={errorId}>
-                {errorText(p.ctx, p.reasonError)}
-              </p>
-            ) : null}
-            <textarea
-              id="reason"
-              name="reason"
-              rows={3}
-              maxLength={MAX_REASON}
-              aria-describedby={['reason-hint', errorId].filter(Boolean).join(' ')}
-              {...(p.reason === 'required' ? { required: true, 'aria-required': 'true' } : {})}
-              {...(p.reasonError ? { 'aria-invalid': 'true' } : {})}
-            >
-              {p.reasonValue ?? ''}
-            </textarea>
-          </div>
-        ) : null}
+        {p.reason !== 'none' ? <ReasonField t={t} required={p.reason === 'required'} value={p.reasonValue ?? ''} error={p.reasonError} /> : null}
         <div class="actions">
           <button type="submit" class={p.danger ? 'danger' : undefined}>
             {p.confirmLabel}
@@ -91,5 +68,34 @@ export function ConfirmPage(p: ConfirmPageProps) {
         </div>
       </Form>
     </BackofficeLayout>
+  );
+}
+
+/** The reason a staff member gives for an action; it goes into the audit log (R22), so never a password or code. */
+export function ReasonField({ t, required, value, error }: { t: Translate; required: boolean; value: string; error: Pick<FieldError, 'code' | 'params'> | undefined }) {
+  const errorId = error ? 'reason-error' : undefined;
+  return (
+    <div class={`field${error ? ' has-error' : ''}`}>
+      <label for="reason">{required ? t('bo.confirm.reason') : t('bo.confirm.reasonOptional')}</label>
+      <span class="hint" id="reason-hint">
+        {t('bo.confirm.reasonHint')}
+      </span>
+      {error ? (
+        <p class="field-error" id={errorId}>
+          {errorText({ t }, error)}
+        </p>
+      ) : null}
+      <textarea
+        id="reason"
+        name="reason"
+        rows={3}
+        maxLength={MAX_REASON}
+        aria-describedby={['reason-hint', errorId].filter(Boolean).join(' ')}
+        {...(required ? { required: true, 'aria-required': 'true' } : {})}
+        {...(error ? { 'aria-invalid': 'true' } : {})}
+      >
+        {value}
+      </textarea>
+    </div>
   );
 }

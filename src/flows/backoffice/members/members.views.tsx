@@ -2,7 +2,8 @@ import type { ComponentChildren } from 'preact';
 import { formatMobile } from '../../account/contact.flow.js';
 import type { FieldError } from '../../../domain/result.js';
 import type { Translate } from '../../../infra/i18n/i18n.js';
-import { byField, ErrorSummary, errorText as fieldErrorText, Form, Input, Notice, Select, type FieldErrors, type FormContext } from '../../../infra/web/form.js';
+import { ReasonField } from '../confirm-page.js';
+import { byField, ErrorSummary, errorText as fieldErrorText, Form, Input, Notice, Select, type FormContext } from '../../../infra/web/form.js';
 import type { AccountSummary, AuditPage, MemberDetails, MemberRecord, ThrottleState } from './member-details.repository.js';
 import type { ContactCorrectionPlan, UsernameChangePlan } from './member-actions.flow.js';
 import { MAX_MATCHES, type SearchPage } from './member-search.repository.js';
@@ -359,35 +360,6 @@ export interface ActionFormProps extends ViewProps {
   /** The values typed, to show them back after an error. */
   values?: Record<string, string>;
   errors?: readonly FieldError[];
-}
-
-function ReasonField({ t, required, value, error }: { t: Translate; required: boolean; value: string; error: FieldErrors[string] }) {
-  const hintId = 'reason-hint';
-  const errorId = error ? 'reason-error' : undefined;
-  return (
-    <div class={`field${error ? ' has-error' : ''}`}>
-      <label for="reason">{required ? t('bo.members.reason') : t('bo.members.reasonOptional')}</label>
-      <span class="hint" id={hintId}>
-        {t('bo.members.reasonHint')}
-      </span>
-      {error ? (
-        <p class="field-error" id={errorId}>
-          {fieldErrorText({ t }, error)}
-        </p>
-      ) : null}
-      <textarea
-        id="reason"
-        name="reason"
-        rows={3}
-        maxLength={500}
-        aria-describedby={[hintId, errorId].filter(Boolean).join(' ')}
-        {...(required ? { required: true, 'aria-required': 'true' } : {})}
-        {...(error ? { 'aria-invalid': 'true' } : {})}
-      >
-        {value}
-      </textarea>
-    </div>
-  );
 }
 
 /** Errors not tied to a field of this form (a conflict, a refusal) are shown as one notice. */

@@ -121,7 +121,6 @@ export const backofficeMembersEs = {
 
   'bo.members.reason': 'Motivo',
   'bo.members.reasonOptional': 'Motivo (opcional)',
-  'bo.members.reasonHint': 'Quedará en el registro de actividad. Como máximo 500 caracteres.',
   'bo.members.currentUsername': 'Documento de acceso actual',
   'bo.members.newDocumentType': 'Tipo del documento nuevo',
   'bo.members.newDocumentNumber': 'Número del documento nuevo',
@@ -303,7 +302,6 @@ export const backofficeMembersEn: Record<keyof typeof backofficeMembersEs, strin
 
   'bo.members.reason': 'Reason',
   'bo.members.reasonOptional': 'Reason (optional)',
-  'bo.members.reasonHint': 'It goes into the activity log. At most 500 characters.',
   'bo.members.currentUsername': 'Current sign-in document',
   'bo.members.newDocumentType': 'Type of the new document',
   'bo.members.newDocumentNumber': 'Number of the new document',
