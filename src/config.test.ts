@@ -20,6 +20,7 @@ test('the defaults run the portal on localhost with SQLite, the development mail
   assert.equal(c.session.absoluteHours, 8);
   assert.ok(Object.isFrozen(c));
   assert.deepEqual(c.brand, defaultBrand);
+  assert.equal(c.importHeapMb, 96);
 });
 
 test('PUBLIC_URL follows PORT by default, and a non-local address gets secure cookies', () => {
@@ -39,6 +40,8 @@ test('malformed values stop the start with a message naming the variable', () =>
     { SESSION_IDLE_MINUTES: '0' },
     { TIME_ZONE: 'Mars/Olympus' },
     { BRAND_FILE: '/nonexistent/brand.json' },
+    { IMPORT_HEAP_MB: '16' },
+    { IMPORT_HEAP_MB: 'lots' },
   ];
   for (const env of cases) {
     const name = Object.keys(env)[0]!;
