@@ -12,8 +12,9 @@ import type { Account, Database } from '../../infra/db/tables.js';
 import { createFlowStore, type Flow, type FlowStore } from '../../infra/flows/flow-store.js';
 import type { Lang, Translate } from '../../infra/i18n/i18n.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { addressKey, bucket, count, hit, limitReached, type Limit } from '../../infra/rate-limit/rate-limit.js';
+import { addressKey, bucket, count, hit, limitReached, take, type Limit } from '../../infra/rate-limit/rate-limit.js';
 import { contactCodeEmail, emailChangedEmail, mobileChangedEmail, mobileRemovedEmail } from './contact.emails.js';
+import { voidRecoveryLinks } from '../../identity/recovery-links.js';
 
 // R15 contact data, apart from HTTP. The postal address is saved at once. A new email or mobile is a small stored flow:
 //
@@ -156,17 +157,17 @@ export function parseNewValue(what: What, input: string, field: string): Result<
 /** The send buckets (R9): this account's and this client address's. */
 const sendBuckets = (accountId: number, ip: string) => [bucket('contact-send-account', String(accountId)), bucket('contact-send-ip', addressKey(ip))] as const;
 
-/** R9: whether this account or this client address has used up its code sends for the hour. */
-export async function sendLimitReached(db: Kysely<Database>, clock: Clock, accountId: number, ip: string): Promise<boolean> {
+/**
+ * R9: takes one code send from this account's and this client address's hourly allowance, before anything is
+ * queued. `limited` when either is used up (the counts are given back then); `giveBack` when nothing was sent.
+ */
+export async function takeSend(db: Kysely<Database>, clock: Clock, accountId: number, ip: string): Promise<{ limited: boolean; giveBack(): Promise<void> }> {
   const [accountSends, addressSends] = sendBuckets(accountId, ip);
-  const [byAccount, byAddress] = await Promise.all([count(db, clock, accountSends, HOUR), count(db, clock, addressSends, HOUR)]);
-  return limitReached(byAccount, SENDS_PER_ACCOUNT) || limitReached(byAddress, SENDS_PER_ADDRESS);
-}
-
-/** Counts one code send against both R9 limits. */
-export async function countSend(db: Kysely<Database>, clock: Clock, accountId: number, ip: string): Promise<void> {
-  const [accountSends, addressSends] = sendBuckets(accountId, ip);
-  await Promise.all([hit(db, clock, accountSends, HOUR), hit(db, clock, addressSends, HOUR)]);
+  const slots = await Promise.all([take(db, clock, accountSends, HOUR), take(db, clock, addressSends, HOUR)]);
+  const giveBack = async () => void (await Promise.all(slots.map((slot) => slot.release())));
+  const limited = limitReached(slots[0].count - 1, SENDS_PER_ACCOUNT) || limitReached(slots[1].count - 1, SENDS_PER_ADDRESS);
+  if (limited) await giveBack();
+  return { limited, giveBack };
 }
 
 /** Like the sign-in codes (R7): keyed with the server secret and bound to the flow; the prefix keeps them apart from sign-in codes. */
@@ -262,6 +263,7 @@ export async function applyChange(db: Kysely<Database>, courier: Courier, accoun
   const before = await db.selectFrom('accounts').select(['email', 'language']).where('id', '=', accountId).executeTakeFirstOrThrow();
   if (what === 'email') {
     await db.updateTable('accounts').set({ email: value, email_verified_at: now, updated_at: now }).where('id', '=', accountId).execute();
+    await voidRecoveryLinks(db, accountId, now);
     // R15: the old email is told, so a takeover through a stolen session does not go unnoticed.
     await courier.email(db, before.email, before.language, emailChangedEmail, { newEmail: value });
   } else {

@@ -18,14 +18,13 @@ import {
   checkCode,
   checkPassword,
   contactChanges,
-  countSend,
   masked,
   parseAddress,
   parseNewValue,
   removeMobile,
   saveAddress,
   sendChangeCode,
-  sendLimitReached,
+  takeSend,
   shown,
   voidCodes,
   type AddressInput,
@@ -118,20 +117,26 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
     }
 
     const change: ChangeData = { what, value: parsed.value };
-    if (await sendLimitReached(kysely, clock, account.id, request.ip)) {
+    const send = await takeSend(kysely, clock, account.id, request.ip);
+    if (send.limited) {
       await audit(kysely, request, account, event, 'refused', { what, reason: 'send_limit' });
       return showContact(request, reply, { account, values, refusal: 'sendLimit' }, 429);
     }
 
     const now = clock.now();
-    await kysely.transaction().execute(async (trx) => {
-      // A new request voids the previous code, in any browser.
-      await voidCodes(trx, { accountId: account.id }, now.toISOString());
-      const flow = await flows.start(trx, reply, { state: 'code', accountId: account.id, data: change });
-      await sendChangeCode(trx, sender, { accountId: account.id, flowId: flow.id, change, now, lang: request.lang, t: request.t });
-      await audit(trx, request, account, event, 'success', { what, to: masked(what, change.value) });
-    });
-    await countSend(kysely, clock, account.id, request.ip);
+    await kysely
+      .transaction()
+      .execute(async (trx) => {
+        // A new request voids the previous code, in any browser.
+        await voidCodes(trx, { accountId: account.id }, now.toISOString());
+        const flow = await flows.start(trx, reply, { state: 'code', accountId: account.id, data: change });
+        await sendChangeCode(trx, sender, { accountId: account.id, flowId: flow.id, change, now, lang: request.lang, t: request.t });
+        await audit(trx, request, account, event, 'success', { what, to: masked(what, change.value) });
+      })
+      .catch(async (error: unknown) => {
+        await send.giveBack();
+        throw error;
+      });
     deps.kickOutbox?.();
     return reply.redirect('/area/contact/confirm', 303);
   }

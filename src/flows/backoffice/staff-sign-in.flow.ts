@@ -4,7 +4,8 @@ import type { Clock } from '../../clock.js';
 import { recordAudit, type AuditContext } from '../../infra/audit/audit.repository.js';
 import { dummyVerify, verifyPassword } from '../../infra/crypto/password-hash.js';
 import type { Database, StaffUser } from '../../infra/db/tables.js';
-import { bucket, count, hit, reset } from '../../infra/rate-limit/rate-limit.js';
+import { bucket, hit } from '../../infra/rate-limit/rate-limit.js';
+import { beginAttempt, clearThrottle, signInPaused, STAFF_SIGN_IN, type Attempt, type Gate } from '../../identity/sign-in-throttle.js';
 import { findStaffByUsername } from './staff.repository.js';
 import { staffActor } from './staff-users.flow.js';
 
@@ -13,13 +14,12 @@ import { staffActor } from './staff-users.flow.js';
 // answers and the lock reveal nothing about which usernames exist. Wrong authenticator codes count as failures too,
 // so someone who has the password cannot guess codes across restarted sign-ins.
 
-export const STAFF_LOCK_AFTER_FAILURES = 5;
-export const STAFF_LOCK_MS = 15 * 60_000;
-export const STAFF_FAILURES_PER_ADDRESS_PER_HOUR = 50;
+export const STAFF_LOCK_AFTER_FAILURES = STAFF_SIGN_IN.lockAfter;
+export const STAFF_LOCK_MS = STAFF_SIGN_IN.lockMs;
+export const STAFF_FAILURES_PER_ADDRESS_PER_HOUR = STAFF_SIGN_IN.maxPerAddressPerHour;
 /** Wrong codes within one sign-in before it starts over (and each counts toward the lock). */
 export const STAFF_MAX_WRONG_CODES = 5;
 const HOUR = 3_600_000;
-const FAILURE_WINDOW = 24 * HOUR;
 const MAX_USERNAME = 40;
 
 export interface StaffSignInDeps {
@@ -35,69 +35,63 @@ export function normaliseStaffUsername(input: string): string {
   return input.trim().toLowerCase().slice(0, MAX_USERNAME + 1);
 }
 
-async function lockActive(db: Kysely<Database>, clock: Clock, username: string): Promise<boolean> {
-  const row = await db.selectFrom('rate_limits').select('bucket').where('bucket', '=', bucket('staff-lock', username)).where('expires_at', '>', clock.now().toISOString()).executeTakeFirst();
-  return row !== undefined;
+/** Counts one sign-in attempt (a password or a code) for the typed username before it is checked (R9, R23). */
+export function beginStaffAttempt(deps: StaffSignInDeps, username: string): Promise<Gate> {
+  return beginAttempt(deps.db, deps.clock, STAFF_SIGN_IN, username, deps.audit.ip ?? 'unknown');
+}
+
+/** Records a refusal by the throttle (a pause or the address limit). */
+export async function recordStaffRefusal(deps: StaffSignInDeps, user: StaffUser | undefined, gate: Exclude<Gate, { kind: 'open' }>, factor: 'password' | 'totp'): Promise<void> {
+  const reason = gate.kind === 'address_limited' ? 'address_limit' : 'locked';
+  await recordAudit(deps.db, deps.clock, deps.audit, { event: 'staff.signin', outcome: 'refused', actor: user ? staffActor(user.username) : null, details: { factor, reason } });
 }
 
 /**
- * Counts one failure (a wrong password, an unknown username or a wrong code) for the typed username and the client
- * address, records it, and at the 5th in a row locks the username for 15 minutes (temporary, never permanent).
+ * A failed attempt (a wrong password, an unknown username or a wrong code): its counts stay, it is recorded, and the
+ * one attempt that reached the 5th failure in a row pauses the username for 15 minutes (temporary, never permanent).
  */
-export async function recordStaffFailure(deps: StaffSignInDeps, username: string, user: StaffUser | undefined, reason: string, factor: 'password' | 'totp'): Promise<void> {
+export async function recordStaffFailure(deps: StaffSignInDeps, user: StaffUser | undefined, attempt: Attempt, reason: string, factor: 'password' | 'totp'): Promise<{ paused: boolean }> {
   const { db, clock } = deps;
-  const [failures] = await Promise.all([hit(db, clock, bucket('staff-fail', username), FAILURE_WINDOW), hit(db, clock, bucket('staff-ip', deps.audit.ip ?? 'unknown'), HOUR)]);
+  const { paused, until } = await attempt.failed();
   await recordAudit(db, clock, deps.audit, {
     event: 'staff.signin',
     outcome: 'failure',
     actor: user ? staffActor(user.username) : null,
-    details: { factor, reason, consecutive: failures },
+    details: { factor, reason, consecutive: attempt.streak },
   });
-  if (user) await db.updateTable('staff_users').set({ failed_logins: failures }).where('id', '=', user.id).execute();
-  if (failures < STAFF_LOCK_AFTER_FAILURES) return;
-  const now = clock.now();
-  const until = new Date(now.getTime() + STAFF_LOCK_MS).toISOString();
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('rate_limits').where('bucket', '=', bucket('staff-lock', username)).execute();
-    await trx.insertInto('rate_limits').values({ bucket: bucket('staff-lock', username), window_start: now.toISOString(), count: 1, expires_at: until }).execute();
-    if (user) {
-      await trx.updateTable('staff_users').set({ locked_until: until }).where('id', '=', user.id).execute();
-      await recordAudit(trx, clock, deps.audit, { event: 'staff.locked', outcome: 'info', actor: staffActor(user.username), subject: staffActor(user.username), details: { until } });
-    }
-  });
-  // The streak that caused the lock is spent: after the lock, five more tries.
-  await reset(db, bucket('staff-fail', username));
+  if (user) await db.updateTable('staff_users').set({ failed_logins: attempt.streak, ...(paused ? { locked_until: until } : {}) }).where('id', '=', user.id).execute();
+  if (paused && user) {
+    await recordAudit(db, clock, deps.audit, { event: 'staff.locked', outcome: 'info', actor: staffActor(user.username), subject: staffActor(user.username), details: { until } });
+  }
+  return { paused };
 }
 
-/** True while the username is locked (after repeated failures). */
+/** True while the username is paused (after repeated failures). */
 export function staffLocked(deps: StaffSignInDeps, username: string): Promise<boolean> {
-  return lockActive(deps.db, deps.clock, username);
+  return signInPaused(deps.db, deps.clock, STAFF_SIGN_IN, username);
 }
 
 /**
- * First step: refuses while the address limit or a lock holds, then checks the password, or does the same argon2id
- * work for an unknown username, so both get the same answer in about the same time.
+ * First step: the attempt is counted first; refused while the address limit or a pause holds; then the password is
+ * checked, or the same argon2id work done for an unknown username, so both get the same answer in about the same time.
  */
 export async function staffPasswordStep(deps: StaffSignInDeps, rawUsername: string, password: string): Promise<StaffPasswordOutcome> {
   const { db, clock } = deps;
   const username = normaliseStaffUsername(rawUsername);
   const user = username.length <= MAX_USERNAME && username !== '' ? await findStaffByUsername(db, username) : undefined;
   const actor = user ? staffActor(user.username) : null;
-  const [addressFailures, locked] = await Promise.all([count(db, clock, bucket('staff-ip', deps.audit.ip ?? 'unknown'), HOUR), lockActive(db, clock, username)]);
-  if (addressFailures >= STAFF_FAILURES_PER_ADDRESS_PER_HOUR) {
-    await recordAudit(db, clock, deps.audit, { event: 'staff.signin', outcome: 'refused', actor, details: { factor: 'password', reason: 'address_limit' } });
-    return { kind: 'address_limited' };
-  }
-  if (locked) {
-    await recordAudit(db, clock, deps.audit, { event: 'staff.signin', outcome: 'refused', actor, details: { factor: 'password', reason: 'locked' } });
-    return { kind: 'locked' };
+  const gate = await beginStaffAttempt(deps, username);
+  if (gate.kind !== 'open') {
+    await recordStaffRefusal(deps, user, gate, 'password');
+    return { kind: gate.kind === 'address_limited' ? 'address_limited' : 'locked' };
   }
   const typed = password.slice(0, 1000);
   const valid = user ? await verifyPassword(user.password_hash, typed) : (await dummyVerify(typed), false);
   if (!valid || !user) {
-    await recordStaffFailure(deps, username, user, user ? 'wrong_password' : 'unknown_username', 'password');
+    await recordStaffFailure(deps, user, gate.attempt, user ? 'wrong_password' : 'unknown_username', 'password');
     return { kind: 'failed' };
   }
+  await gate.attempt.withdraw();
   if (user.status !== 'active') {
     await recordAudit(db, clock, deps.audit, { event: 'staff.signin', outcome: 'refused', actor, details: { factor: 'password', reason: 'disabled' } });
     return { kind: 'disabled' };
@@ -125,8 +119,7 @@ export async function codeTriesExhausted(deps: StaffSignInDeps, flowId: string):
 
 /** Forgets a username's failure streak and lifts its lock (after a sign-in, or an administrator's password reset). */
 export async function clearStaffThrottle(db: Kysely<Database>, username: string): Promise<void> {
-  await reset(db, bucket('staff-fail', username));
-  await reset(db, bucket('staff-lock', username));
+  await clearThrottle(db, STAFF_SIGN_IN, username);
 }
 
 /** Both steps passed: the failure streak and any lock are cleared, the sign-in recorded. */

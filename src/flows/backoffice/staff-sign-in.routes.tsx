@@ -14,7 +14,9 @@ import { sendPage } from '../../infra/web/view.js';
 import { auditContext } from '../registration/registration.routes.js';
 import { BACKOFFICE_PATH, type StaffSessions } from './staff-session.js';
 import {
+  beginStaffAttempt,
   codeTriesExhausted,
+  recordStaffRefusal,
   matchTotp,
   recordStaffFailure,
   staffLocked,
@@ -40,7 +42,7 @@ const SIGN_IN_TTL_MS = 10 * 60_000;
 interface StaffSignInData {
   staffId: number;
   next?: string;
-  /** The secret being enrolled (state 'enrol'): kept here, not on the user, until a code proves the app holds it. */
+  /** The secret being enrolled (state 'enrol', sealed: R29): kept here, not on the user, until a code proves the app holds it. */
   secret?: string;
 }
 
@@ -53,6 +55,7 @@ function backofficeNext(next: unknown): string | undefined {
 /** R23: /backoffice/sign-in (password), /backoffice/sign-in/verify (TOTP, or enrolment first), /backoffice/sign-out. */
 export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInRouteDeps): Promise<void> {
   const { db, clock, config, sessions } = deps;
+  const box = config.secretBox;
   const kysely = db.kysely;
   const flows = createFlowStore<StaffSignInData>(clock, { kind: 'staff-sign-in', ttlMs: SIGN_IN_TTL_MS, cookieName: 'staff_signin', secureCookies: config.secureCookies, cookiePath: BACKOFFICE_PATH });
   const flowDeps = (request: FastifyRequest): StaffSignInDeps => ({ db: kysely, clock, audit: auditContext(request) });
@@ -79,7 +82,7 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
         return sendPage(reply, <StaffSignInPage ctx={ctx} username={username} next={next} notice="disabled" />, 403);
       case 'ok': {
         const enrolled = Boolean(outcome.user.totp_secret && outcome.user.totp_enabled_at);
-        const data: StaffSignInData = { staffId: outcome.user.id, ...(next ? { next } : {}), ...(enrolled ? {} : { secret: generateSecret() }) };
+        const data: StaffSignInData = { staffId: outcome.user.id, ...(next ? { next } : {}), ...(enrolled ? {} : { secret: box.seal(generateSecret()) }) };
         await flows.start(kysely, reply, { state: enrolled ? 'totp' : 'enrol', data });
         return reply.redirect('/backoffice/sign-in/verify', 303);
       }
@@ -110,7 +113,10 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
   async function showStep(request: FastifyRequest, reply: FastifyReply, flow: Flow<StaffSignInData>, user: StaffUser, status = 200, remaining?: number) {
     const ctx = request.pageContext();
     const extra = remaining !== undefined ? { remaining } : {};
-    if (flow.state === 'enrol' && flow.data.secret) return sendPage(reply, <StaffEnrolPage ctx={ctx} qr={await qrOf(user, flow.data.secret)} secret={flow.data.secret} {...extra} />, status);
+    if (flow.state === 'enrol' && flow.data.secret) {
+      const secret = box.open(flow.data.secret);
+      return sendPage(reply, <StaffEnrolPage ctx={ctx} qr={await qrOf(user, secret)} secret={secret} {...extra} />, status);
+    }
     return sendPage(reply, <StaffTotpPage ctx={ctx} {...extra} />, status);
   }
 
@@ -127,30 +133,38 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
     const fd = flowDeps(request);
     const answer = formText(request.body, 'code').slice(0, 20);
     const now = clock.now();
-    // Every try is counted first, atomically, so parallel guesses share one count.
+    // Every try is counted first, atomically, so parallel guesses share one count, per sign-in and (R9) across
+    // sign-ins in the username's streak.
     if (await codeTriesExhausted(fd, flow.id)) {
+      await flows.end(kysely, request, reply);
+      return reply.redirect('/backoffice/sign-in?restart=1', 303);
+    }
+    const gate = await beginStaffAttempt(fd, user.username);
+    if (gate.kind !== 'open') {
+      await recordStaffRefusal(fd, user, gate, 'totp');
       await flows.end(kysely, request, reply);
       return reply.redirect('/backoffice/sign-in?restart=1', 303);
     }
     let ok = false;
     const enrolling = flow.state === 'enrol' && flow.data.secret !== undefined;
     if (enrolling) {
-      const step = await matchTotp(flow.data.secret!, answer, now, null);
+      const step = await matchTotp(box.open(flow.data.secret!), answer, now, null);
       ok = step !== undefined && (await enrolTotp(kysely, user.id, flow.data.secret!, step, now.toISOString()));
       if (ok) await recordAudit(kysely, clock, fd.audit, { event: 'staff.totp_enrolled', outcome: 'success', actor: staffActor(user.username), subject: staffActor(user.username) });
     } else if (flow.state === 'totp' && user.totp_secret && user.totp_enabled_at) {
-      const step = await matchTotp(user.totp_secret, answer, now, user.totp_last_step);
+      const step = await matchTotp(box.open(user.totp_secret), answer, now, user.totp_last_step);
       // One conditional update makes the time step single use even when two submits race.
       ok = step !== undefined && (await claimTotpStep(kysely, user.id, step));
     }
     if (!ok) {
-      await recordStaffFailure(fd, user.username, user, enrolling ? 'wrong_enrol_code' : 'wrong_code', 'totp');
-      if (await staffLocked(fd, user.username)) {
+      const { paused } = await recordStaffFailure(fd, user, gate.attempt, enrolling ? 'wrong_enrol_code' : 'wrong_code', 'totp');
+      if (paused) {
         await flows.end(kysely, request, reply);
         return reply.redirect('/backoffice/sign-in?restart=1', 303);
       }
       return showStep(request, reply, flow, user, 400, await remainingTries(flow.id));
     }
+    await gate.attempt.withdraw();
     // The sign-in is finished exactly once, even if the same code is posted twice at once.
     if (!(await flows.advance(kysely, flow, flow.state, 'done'))) return reply.redirect('/backoffice/sign-in?restart=1', 303);
     await staffSignedIn(fd, user, enrolling);

@@ -10,7 +10,7 @@ import type { ImportReport } from '../../feed/feed.import.js';
 import { recordAudit, type AuditContext } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { addressKey, bucket, hit, secondsUntilWindowEnds, type Limit } from '../../infra/rate-limit/rate-limit.js';
+import { addressKey, bucket, hit, secondsUntilWindowEnds, take, type Limit } from '../../infra/rate-limit/rate-limit.js';
 import { authenticateApiKey, hasScope, type ApiScope, type AuthenticatedKey } from './api-keys.js';
 import { bulkUpsertMembers, registrationStatus, upsertMember, upsertPolicy, type IntegrationDeps } from './integration.flow.js';
 import {
@@ -168,10 +168,14 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
     if (!scope) return;
     const ctx = auditContext(request);
     const route = `${request.method} ${request.routeOptions.url ?? ''}`;
-    const auth = await authenticateApiKey(db.kysely, clock, bearerToken(request.headers.authorization));
+    // R9: every key presented is counted against the address before it is looked up, and given back when it is
+    // good, so a burst of guesses gets no more lookups than the limit.
+    const limit = API_AUTH_FAILURES_PER_IP;
+    const slot = await take(db.kysely, clock, bucket('api-auth-fail-ip', addressKey(request.ip)), limit.windowMs);
+    const auth: Awaited<ReturnType<typeof authenticateApiKey>> = slot.count > limit.max ? { ok: false, reason: 'unknown' } : await authenticateApiKey(db.kysely, clock, bearerToken(request.headers.authorization));
+    if (auth.ok) await slot.release();
     if (!auth.ok) {
-      const limit = API_AUTH_FAILURES_PER_IP;
-      const failures = await hit(db.kysely, clock, bucket('api-auth-fail-ip', addressKey(request.ip)), limit.windowMs);
+      const failures = slot.count;
       // Past the limit only the first refusal of the window is audited, so a flood cannot flood the audit log.
       if (failures <= limit.max + 1) {
         await recordAudit(db.kysely, clock, ctx, {

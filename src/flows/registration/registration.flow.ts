@@ -145,8 +145,8 @@ function requiredText(value: string, field: string, max: number, errors: FieldEr
   return v;
 }
 
-/** R3: confirm the contact data and give the identity document that becomes the username. */
-export async function confirmDetails(db: Kysely<Database>, member: Member, input: DetailsInput): Promise<DetailsOutcome> {
+/** R3: the contact data and the identity document as typed, checked without looking at anyone else's data. */
+export function parseDetails(member: Member, input: DetailsInput): { kind: 'invalid'; errors: FieldError[] } | { kind: 'parsed'; details: ConfirmedDetails } {
   const errors: FieldError[] = [];
   const addressLine = requiredText(input.addressLine, 'address_line', 200, errors);
   const city = requiredText(input.city, 'city', 100, errors);
@@ -177,7 +177,16 @@ export async function confirmDetails(db: Kysely<Database>, member: Member, input
     documentType: doc.type,
     documentNumber: doc.number,
   };
+  return { kind: 'parsed', details };
+}
 
+/**
+ * R3: whether the document is free, a returning member's username, or someone else's. This answer tells whether a
+ * document belongs to an insured person, so the routes count every lookup against the member record and the client
+ * address first (issue 15: step 2 must not be a lookup of who is insured).
+ */
+export async function lookupDocument(db: Kysely<Database>, member: Member, details: ConfirmedDetails): Promise<DetailsOutcome> {
+  const doc = { number: details.documentNumber };
   const account = await db.selectFrom('accounts').select('id').where('username', '=', doc.number).executeTakeFirst();
   if (account) {
     // R3: the document is a username. Same birth date on that account's records: a returning member, who signs in;

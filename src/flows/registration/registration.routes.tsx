@@ -9,14 +9,16 @@ import type { Db } from '../../infra/db/database.js';
 import type { Member } from '../../infra/db/tables.js';
 import type { Flow } from '../../infra/flows/flow-store.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { addressKey, bucket, count, hit } from '../../infra/rate-limit/rate-limit.js';
+import { addressKey, bucket, count, take } from '../../infra/rate-limit/rate-limit.js';
 import { byField, formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
 import {
   completeRegistration,
-  confirmDetails,
   identify,
+  lookupDocument,
+  parseDetails,
   registrationFlows,
+  type DetailsOutcome,
   type RegistrationData,
 } from './registration.flow.js';
 import { AlreadyDonePage, DetailsPage, DonePage, IdentifyPage, IneligiblePage, PasswordPage, ReturningPage, TooManyPage } from './registration.views.js';
@@ -35,6 +37,11 @@ export const IDENTIFY_WINDOW_MS = 60 * 60_000;
 export const CAPTCHA_AFTER = 3;
 export const MAX_PER_MEMBER = 10;
 export const MAX_PER_ADDRESS = 30;
+// Issue 15: step 2 answers whether a document is already someone's; such answers are limited per member record
+// (a day) and per client address (an hour). A person needs one, a returning member two or three.
+export const DOCUMENT_LOOKUP_WINDOW_MS = 24 * 60 * 60_000;
+export const MAX_DOCUMENT_LOOKUPS_PER_MEMBER = 3;
+export const MAX_DOCUMENT_LOOKUPS_PER_ADDRESS = 10;
 
 type Body = Record<string, string | undefined>;
 
@@ -89,15 +96,25 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       policy_number: formText(request.body, 'policy_number').slice(0, 100),
     };
     const memberNumber = normaliseReference(values.member_number);
-    const before = await failureCounts(request, memberNumber);
-    if (before.perAddress >= MAX_PER_ADDRESS || before.perMember >= MAX_PER_MEMBER) {
+    // R6, R9: the attempt is counted before anything is checked (per address, and per member number when one was
+    // typed), and given back unless it turns out to be a mismatch, so a burst gets no more tries than a sequence.
+    const slots = await Promise.all([
+      take(kysely, clock, bucket('register-ip', addressKey(request.ip)), IDENTIFY_WINDOW_MS),
+      ...(memberNumber ? [take(kysely, clock, bucket('register-member', memberNumber), IDENTIFY_WINDOW_MS)] : []),
+    ]);
+    const perAddress = slots[0]!.count;
+    const perMember = slots[1]?.count ?? 0;
+    const giveBack = () => Promise.all(slots.map((slot) => slot.release()));
+    if (perAddress > MAX_PER_ADDRESS || perMember > MAX_PER_MEMBER) {
+      await giveBack();
       await audit(request, 'registration.identify', 'refused', { subject: memberNumber || null, details: { reason: 'rate_limited' } });
       return sendPage(reply, <TooManyPage ctx={request.pageContext()} />, 429);
     }
-    const captchaRequired = before.perAddress >= CAPTCHA_AFTER || before.perMember >= CAPTCHA_AFTER;
+    const captchaRequired = perAddress > CAPTCHA_AFTER || perMember > CAPTCHA_AFTER;
     if (captchaRequired) {
       const verdict = await deps.captcha.verify(formText(request.body, 'altcha'));
       if (verdict !== 'ok') {
+        await giveBack();
         await audit(request, 'registration.identify', 'refused', { subject: memberNumber || null, details: { reason: `captcha_${verdict}` } });
         const view = { values, captcha: true, notice: 'captcha' as const, errors: { altcha: { code: verdict === 'missing' ? 'captcha_missing' : 'captcha_invalid' } } };
         return sendPage(reply, <IdentifyPage ctx={request.pageContext()} view={view} />, 400);
@@ -109,14 +126,11 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       birthDate: values.birth_date,
       policyNumber: values.policy_number,
     });
+    if (outcome.kind !== 'mismatch') await giveBack();
     if (outcome.kind === 'invalid') {
       return sendPage(reply, <IdentifyPage ctx={request.pageContext()} view={{ values, errors: byField(outcome.errors), captcha: captchaRequired }} />, 400);
     }
     if (outcome.kind === 'mismatch') {
-      const [perAddress, perMember] = await Promise.all([
-        hit(kysely, clock, bucket('register-ip', addressKey(request.ip)), IDENTIFY_WINDOW_MS),
-        hit(kysely, clock, bucket('register-member', memberNumber), IDENTIFY_WINDOW_MS),
-      ]);
       await audit(request, 'registration.identify', 'failure', { subject: memberNumber, details: { reason: 'mismatch' } });
       const captcha = perAddress >= CAPTCHA_AFTER || perMember >= CAPTCHA_AFTER;
       return sendPage(reply, <IdentifyPage ctx={request.pageContext()} view={{ values, notice: 'mismatch', captcha }} />, 400);
@@ -168,7 +182,26 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       documentType: formText(request.body, 'document_type'),
       documentNumber: formText(request.body, 'document_number'),
     };
-    const outcome = await confirmDetails(kysely, member, input);
+    const parsed = parseDetails(member, input);
+    let outcome: DetailsOutcome;
+    if (parsed.kind === 'invalid') outcome = parsed;
+    else if (parsed.details.documentNumber === member.document_number) outcome = await lookupDocument(kysely, member, parsed.details);
+    else {
+      // Issue 15: for a record without a document, looking up the one typed says whether it is an insured person's,
+      // so each lookup is counted first, per member record and per client address, and given back when the document
+      // turns out to be free. (A record that carries a document accepts only that one: parseDetails.)
+      const slots = await Promise.all([
+        take(kysely, clock, bucket('register-doc-member', String(member.id)), DOCUMENT_LOOKUP_WINDOW_MS),
+        take(kysely, clock, bucket('register-doc-ip', addressKey(request.ip)), IDENTIFY_WINDOW_MS),
+      ]);
+      if (slots[0].count > MAX_DOCUMENT_LOOKUPS_PER_MEMBER || slots[1].count > MAX_DOCUMENT_LOOKUPS_PER_ADDRESS) {
+        await Promise.all(slots.map((slot) => slot.release()));
+        await audit(request, 'registration.details', 'refused', { subject: member.member_number, memberId: member.id, details: { reason: 'document_lookups' } });
+        return sendPage(reply, <TooManyPage ctx={request.pageContext()} />, 429);
+      }
+      outcome = await lookupDocument(kysely, member, parsed.details);
+      if (outcome.kind === 'ok') await Promise.all(slots.map((slot) => slot.release()));
+    }
     if (outcome.kind === 'invalid') {
       await audit(request, 'registration.details', 'failure', { subject: member.member_number, memberId: member.id, details: { codes: outcome.errors.map((e) => `${e.field}:${e.code}`).join(',') } });
       const values = {

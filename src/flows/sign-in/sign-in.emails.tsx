@@ -36,24 +36,29 @@ export const signInCodeEmail: EmailTemplate<{ code: string; link: string }> = {
   },
 };
 
-/** R9: after 10 failed passwords in a row, sign-in pauses for 15 minutes and the member is told. */
-export const accountLockedEmail: EmailTemplate<{ minutes: number }> = {
+/**
+ * R9: sign-in paused after 10 failures in a row. When the pausing failure was a second-step code, the password was
+ * right: the email says so and urges a new password.
+ */
+export const accountLockedEmail: EmailTemplate<{ minutes: number; step: 'password' | 'code' }> = {
   name: 'account-locked',
   render(ctx, p) {
     const { t, brand } = ctx;
     const link = `${ctx.publicUrl}/recovery`;
     const subject = t('email.locked.subject', { brand: brand.name });
+    const body = t(p.step === 'code' ? 'email.locked.bodyCode' : 'email.locked.body', { minutes: p.minutes });
+    const ifNotYou = t(p.step === 'code' ? 'email.locked.ifNotYouCode' : 'email.locked.ifNotYou', { email: brand.supportEmail });
     const html = emailHtml(
       ctx,
       subject,
       <>
-        <p>{t('email.locked.body', { minutes: p.minutes })}</p>
+        <p>{body}</p>
         <p>{t('email.locked.ifYou')}</p>
         {emailButton(link, t('email.locked.cta'), brand.colors.primary, brand.colors.primaryText)}
-        <p>{t('email.locked.ifNotYou', { email: brand.supportEmail })}</p>
+        <p>{ifNotYou}</p>
       </>,
     );
-    const text = [t('email.locked.body', { minutes: p.minutes }), '', t('email.locked.ifYou'), `${t('email.locked.cta')}: ${link}`, '', t('email.locked.ifNotYou', { email: brand.supportEmail }), textFooter(ctx)].join('\n');
+    const text = [body, '', t('email.locked.ifYou'), `${t('email.locked.cta')}: ${link}`, '', ifNotYou, textFooter(ctx)].join('\n');
     return { subject, text, html };
   },
 };

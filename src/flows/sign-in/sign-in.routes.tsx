@@ -6,10 +6,10 @@ import type { Captcha } from '../../infra/captcha/captcha.js';
 import { hashToken } from '../../infra/crypto/tokens.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Account } from '../../infra/db/tables.js';
-import { createFlowStore, type Flow } from '../../infra/flows/flow-store.js';
+import { createFlowStore, SIGN_IN_FLOW, type Flow } from '../../infra/flows/flow-store.js';
 import type { Metrics } from '../../infra/metrics/metrics.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { addressKey, bucket, count, hit } from '../../infra/rate-limit/rate-limit.js';
+import { addressKey, bucket, take } from '../../infra/rate-limit/rate-limit.js';
 import { safeNext, type Sessions } from '../../infra/session/session.js';
 import { formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
@@ -18,7 +18,8 @@ import { auditContext } from '../registration/registration.routes.js';
 import { codeFactor } from './second-factor/code-factor.js';
 import { totpFactor } from './second-factor/totp-factor.js';
 import type { Channel, FactorContext, SecondFactor } from './second-factor/second-factor.js';
-import { clearSignInThrottle, passwordStep } from './sign-in.flow.js';
+import { clearSignInThrottle, notifyPause, passwordStep } from './sign-in.flow.js';
+import { beginAttempt, MEMBER_SIGN_IN, signInPaused } from '../../identity/sign-in-throttle.js';
 import { ChooseChannelPage, EnterCodePage, LinkExpiredPage, OtherBrowserPage, SignInPage, type CodeNotice } from './sign-in.views.js';
 
 export interface SignInDeps {
@@ -38,6 +39,9 @@ export const RESEND_AFTER_MS = 30_000;
 export const MAX_SENDS = 3;
 // R9: every endpoint that sends email or SMS is limited per client address.
 export const SENDS_PER_ADDRESS_PER_HOUR = 30;
+/** Codes sent to one account in an hour, across its sign-ins (someone with the password cannot flood the member). */
+export const SENDS_PER_ACCOUNT_PER_HOUR = 10;
+const HOUR = 3_600_000;
 
 interface SignInData {
   channel?: Channel;
@@ -50,10 +54,10 @@ interface SignInData {
 export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Promise<void> {
   const { db, clock, config, sessions, metrics } = deps;
   const kysely = db.kysely;
-  const flows = createFlowStore<SignInData>(clock, { kind: 'sign-in', ttlMs: SIGN_IN_TTL_MS, cookieName: 'signin', secureCookies: config.secureCookies });
+  const flows = createFlowStore<SignInData>(clock, { kind: SIGN_IN_FLOW, ttlMs: SIGN_IN_TTL_MS, cookieName: 'signin', secureCookies: config.secureCookies });
   const registrations = registrationFlows(clock, config.secureCookies);
   const factorDeps = { clock, courier: deps.courier, brand: config.brand, publicUrl: config.publicUrl, secretKey: config.secretKey };
-  const factors: Record<Channel, SecondFactor> = { email: codeFactor('email', factorDeps), sms: codeFactor('sms', factorDeps), totp: totpFactor({ clock }) };
+  const factors: Record<Channel, SecondFactor> = { email: codeFactor('email', factorDeps), sms: codeFactor('sms', factorDeps), totp: totpFactor({ clock, box: config.secretBox }) };
   const options = (account: Account) =>
     (Object.values(factors) as SecondFactor[]).filter((f) => f.available(account)).map((f) => ({ channel: f.channel, masked: f.masked(account) }));
 
@@ -154,8 +158,15 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       await audit('refused', 'too_soon');
       return showCode(request, reply, flow, account, 'resend_wait', 429);
     }
-    if (sends && (await count(kysely, clock, bucket('send-ip', addressKey(request.ip)), 3_600_000)) >= SENDS_PER_ADDRESS_PER_HOUR) {
-      await audit('refused', 'address_limit');
+    // R9: sends are counted per client address and per account before anything is queued, and given back when
+    // nothing is sent, so a burst of clicks or of restarted sign-ins cannot send more than the limits.
+    const slots = sends
+      ? await Promise.all([take(kysely, clock, bucket('send-ip', addressKey(request.ip)), HOUR), take(kysely, clock, bucket('send-account', String(account.id)), HOUR)])
+      : [];
+    const giveBack = () => Promise.all(slots.map((slot) => slot.release()));
+    if (sends && (slots[0]!.count > SENDS_PER_ADDRESS_PER_HOUR || slots[1]!.count > SENDS_PER_ACCOUNT_PER_HOUR)) {
+      await giveBack();
+      await audit('refused', slots[0]!.count > SENDS_PER_ADDRESS_PER_HOUR ? 'address_limit' : 'account_limit');
       return showCode(request, reply, { ...flow, data: { ...flow.data, channel: flow.data.channel ?? factor.channel } }, account, 'send_limit', 429);
     }
     const data: SignInData = sends ? { ...flow.data, channel: factor.channel, sends: flow.data.sends + 1, lastSentAt: now.toISOString() } : { ...flow.data, channel: factor.channel };
@@ -174,8 +185,10 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       await factor.begin({ ...factorContext(flow, account, request), db: trx });
       return true;
     });
-    if (!sent) return reply.redirect('/sign-in/verify', 303);
-    if (sends) await hit(kysely, clock, bucket('send-ip', addressKey(request.ip)), 3_600_000);
+    if (!sent) {
+      await giveBack();
+      return reply.redirect('/sign-in/verify', 303);
+    }
     await audit('success');
     if (sends) metrics.codesSent.inc({ channel: factor.channel, purpose: 'signin' });
     deps.kickOutbox?.();
@@ -210,16 +223,39 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     return reply.redirect(flow.data.next ?? '/area', 303);
   }
 
+  /** R9: the second step refused because sign-in is paused or limited: the sign-in ends, the page says why. */
+  async function refuseSecondStep(request: FastifyRequest, reply: FastifyReply, notice: 'locked' | 'address_limited') {
+    await flows.end(kysely, request, reply);
+    return sendPage(reply, <SignInPage ctx={request.pageContext()} view={{ notice }} />, 429);
+  }
+
   app.post('/sign-in/verify/code', async (request, reply) => {
     const cur = await current(request, reply);
     if (!cur) return reply;
     const { flow, account } = cur;
     if (flow.state !== 'code' || !flow.data.channel) return reply.redirect('/sign-in/verify', 303);
     const channel = flow.data.channel;
+    const audit = auditContext(request);
+    // R9: a code is a guess like a password: counted against the account before it is checked, in the same streak,
+    // so restarting the sign-in buys no fresh guesses, and a right code during a pause is refused.
+    const gate = await beginAttempt(kysely, clock, MEMBER_SIGN_IN, account.username, request.ip);
+    if (gate.kind !== 'open') {
+      await recordAudit(kysely, clock, audit, { event: 'signin.code', outcome: 'refused', actor: account.username, accountId: account.id, details: { factor: channel, reason: gate.kind === 'address_limited' ? 'address_limit' : 'locked' } });
+      return refuseSecondStep(request, reply, gate.kind === 'address_limited' ? 'address_limited' : 'locked');
+    }
     const result = await factors[channel].verify(factorContext(flow, account, request), formText(request.body, 'code').slice(0, 20));
+    if (result.kind !== 'wrong' && result.kind !== 'exhausted') await gate.attempt.withdraw();
     if (result.kind === 'ok') return complete(request, reply, flow, account, channel, 'code');
     metrics.signIns.inc({ step: 'second_factor', outcome: result.kind, factor: channel });
-    await recordAudit(kysely, clock, auditContext(request), { event: 'signin.code', outcome: 'failure', actor: account.username, accountId: account.id, details: { factor: channel, reason: result.kind } });
+    await recordAudit(kysely, clock, audit, { event: 'signin.code', outcome: 'failure', actor: account.username, accountId: account.id, details: { factor: channel, reason: result.kind, consecutive: gate.attempt.streak } });
+    if (result.kind === 'wrong' || result.kind === 'exhausted') {
+      const { paused, until } = await gate.attempt.failed();
+      if (paused) {
+        await notifyPause({ db: kysely, clock, courier: deps.courier, audit, metrics }, account, gate.attempt.streak, until, 'code');
+        deps.kickOutbox?.();
+        return refuseSecondStep(request, reply, 'locked');
+      }
+    }
     if (result.kind === 'exhausted') {
       // R7: at most 5 wrong entries, then the sign-in starts over.
       await flows.end(kysely, request, reply);
@@ -250,6 +286,8 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     }
     const cur = await current(request, reply);
     if (!cur) return reply;
+    // R9: no way around a pause, not even the emailed link.
+    if (await signInPaused(kysely, clock, MEMBER_SIGN_IN, cur.account.username)) return refuseSecondStep(request, reply, 'locked');
     const used = await kysely.updateTable('one_time_tokens').set({ used_at: clock.now().toISOString() }).where('id', '=', row.id).where('used_at', 'is', null).where('voided_at', 'is', null).executeTakeFirst();
     if (Number(used.numUpdatedRows) !== 1) return sendPage(reply, <LinkExpiredPage ctx={ctx} />, 410);
     return complete(request, reply, cur.flow, cur.account, 'email', 'link');

@@ -53,7 +53,7 @@ describeEachDatabase('metrics', (kind) => {
     await ctx.db.kysely.deleteFrom('outbox').execute();
     await ctx.courier.sms(ctx.db.kysely, '+34600000000', 'es', 'notice', 'hola');
     const refusing = { name: 'refusing', send: () => Promise.reject(new Error('gateway down')) };
-    await createDispatcher({ db: ctx.db, clock: ctx.clock, metrics: ctx.metrics, transports: { email: refusing, sms: refusing } }).drain();
+    await createDispatcher({ db: ctx.db, clock: ctx.clock, box: ctx.config.secretBox, metrics: ctx.metrics, transports: { email: refusing, sms: refusing } }).drain();
     const afterwards = await scrape();
     assert.equal(value(afterwards, 'member_area_lockouts_total') - value(before, 'member_area_lockouts_total'), 1);
     assert.equal(value(afterwards, 'member_area_sign_ins_total', { step: 'password', outcome: 'locked' }) - value(before, 'member_area_sign_ins_total', { step: 'password', outcome: 'locked' }), 1);

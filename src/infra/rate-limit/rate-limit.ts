@@ -99,14 +99,50 @@ export function secondsUntilWindowEnds(clock: Clock, windowMs: number): number {
  * requests on any node each get a distinct count (1, 2, 3, …) with no lost update, on SQLite and PostgreSQL alike.
  */
 export async function hit(db: Kysely<Database>, clock: Clock, bucketName: string, windowMs: number): Promise<number> {
-  const { start, end } = windowOf(clock, windowMs);
+  return increment(db, bucketName, windowOf(clock, windowMs));
+}
+
+async function increment(db: Kysely<Database>, bucketName: string, window: { start: string; end: string }): Promise<number> {
   const row = await db
     .insertInto('rate_limits')
-    .values({ bucket: bucketName, window_start: start, count: 1, expires_at: end })
+    .values({ bucket: bucketName, window_start: window.start, count: 1, expires_at: window.end })
     .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limits.count', '+', 1) })))
     .returning('count')
     .executeTakeFirstOrThrow();
   return Number(row.count);
+}
+
+/** One attempt counted ahead of its work (R9): `count` is the window's value after the atomic increment. */
+export interface Slot {
+  readonly count: number;
+  /** Gives the count back (the attempt turned out not to count: refused, no captcha, or a right answer). Once only. */
+  release(): Promise<void>;
+}
+
+/**
+ * Counts an attempt before the expensive or guessable work it stands for, and returns the slot. R9: a limit is
+ * decided on `count`, the value after the increment, so a burst of concurrent requests gets distinct values and no
+ * more tries than the same requests one by one. Releasing decrements the same window's row, so the count is always
+ * the attempts kept plus those still in flight.
+ */
+export async function take(db: Kysely<Database>, clock: Clock, bucketName: string, windowMs: number): Promise<Slot> {
+  const window = windowOf(clock, windowMs);
+  const n = await increment(db, bucketName, window);
+  let released = false;
+  return {
+    count: n,
+    async release() {
+      if (released) return;
+      released = true;
+      await db
+        .updateTable('rate_limits')
+        .set((eb) => ({ count: eb('count', '-', 1) }))
+        .where('bucket', '=', bucketName)
+        .where('window_start', '=', window.start)
+        .where('count', '>', 0)
+        .execute();
+    },
+  };
 }
 
 /** The current window's count for a bucket, 0 when nothing was counted yet. */

@@ -11,12 +11,13 @@ import type { Db } from '../../../infra/db/database.js';
 import type { Account, AccountTable, Database, Member } from '../../../infra/db/tables.js';
 import type { Courier } from '../../../infra/outbox/courier.js';
 import { enrolmentEmail } from '../../../infra/outbox/templates/enrolment.js';
-import { bucket, count, hit, reset } from '../../../infra/rate-limit/rate-limit.js';
+import { bucket, hit } from '../../../infra/rate-limit/rate-limit.js';
 import { signInThrottleState } from './member-details.repository.js';
 import { parseAddress } from '../../account/contact.flow.js';
 import { isUniqueViolation } from '../../registration/registration.flow.js';
-import { clearSignInThrottle } from '../../sign-in/sign-in.flow.js';
+import { clearThrottle, MEMBER_SIGN_IN } from '../../../identity/sign-in-throttle.js';
 import { contactCorrectedEmail, usernameChangedEmail } from './member-actions.emails.js';
+import { voidRecoveryLinks } from '../../../identity/recovery-links.js';
 
 // R16, R19, R23: what a customer-service agent does to a member's account. Each action runs in one transaction
 // with its audit event (actor `staff:<username>`, R22) and any email it causes (outbox, R25); expected failures
@@ -302,8 +303,8 @@ export async function resendEnrolmentEmail(deps: MemberActionDeps, actor: Actor,
     const refusal = await enrolmentRefusal(trx, member, todayIn(deps.timeZone, deps.clock.now()));
     if (refusal) return refused([refusal]);
     const limit = bucket('bo-enrolment', String(member.id));
-    if ((await count(trx, deps.clock, limit, DAY)) >= ENROLMENT_RESENDS_PER_DAY) return fail('member', 'resend_limit', { max: ENROLMENT_RESENDS_PER_DAY });
-    await hit(trx, deps.clock, limit, DAY);
+    // R9: counted first by one atomic upsert (which also holds the row until this transaction ends), then decided.
+    if ((await hit(trx, deps.clock, limit, DAY)) > ENROLMENT_RESENDS_PER_DAY) return fail('member', 'resend_limit', { max: ENROLMENT_RESENDS_PER_DAY });
     const policy = await trx.selectFrom('policies').select('policy_number').where('id', '=', member.policy_id).executeTakeFirstOrThrow();
     await deps.courier.email(trx, member.email!, member.language, enrolmentEmail, { firstName: member.first_name, memberNumber: member.member_number, policyNumber: policy.policy_number });
     await recordAudit(trx, deps.clock, audit, {
@@ -390,6 +391,8 @@ export async function correctContact(deps: MemberActionDeps, actor: Actor, input
       Object.assign(set, { address_line: a?.addressLine ?? null, postal_code: a?.postalCode ?? null, city: a?.city ?? null, province: a?.province ?? null });
     }
     await trx.updateTable('accounts').set(set).where('id', '=', account.id).execute();
+    // Recovery links sent to the email the account had stop working with it.
+    if (p.email !== undefined) await voidRecoveryLinks(trx, account.id, now);
     // R15: the email the account had is told, so a change nobody asked for does not go unnoticed.
     await deps.courier.email(trx, account.email, account.language, contactCorrectedEmail, {
       ...(p.email !== undefined ? { email: p.email } : {}),
@@ -418,8 +421,8 @@ export async function unlockAccount(deps: MemberActionDeps, actor: Actor, input:
     if (!account) return fail('member', 'not_registered');
     const state = await signInThrottleState(trx, deps.clock, account);
     if (!state.locked && state.failures === 0) return fail('member', 'not_locked');
-    await clearSignInThrottle(trx, account.username);
-    await reset(trx, bucket('signin-hour', account.username));
+    await clearThrottle(trx, MEMBER_SIGN_IN, account.username, true);
+    await trx.updateTable('accounts').set({ locked_until: null, failed_logins: 0 }).where('id', '=', account.id).execute();
     await recordAudit(trx, deps.clock, audit, {
       event: 'backoffice.account.unlock',
       outcome: 'success',

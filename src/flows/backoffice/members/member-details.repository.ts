@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import { fail, ok, type Result } from '../../../domain/result.js';
 import type { Account, AuditEventTable, Database } from '../../../infra/db/tables.js';
-import { bucket, count } from '../../../infra/rate-limit/rate-limit.js';
+import { MEMBER_SIGN_IN, throttleState } from '../../../identity/sign-in-throttle.js';
 
 // R23: what an agent sees of one person: every member record (policies and roles), the linked account with its
 // status and channels, the last sign-ins, guardian links both ways, and the audit trail (paged, newest first).
@@ -300,23 +300,18 @@ export async function listMemberAudit(
 
 // ——— the sign-in throttle (R9) ———
 
-const DAY = 24 * 3_600_000;
-
 export interface ThrottleState {
   /** A temporary lock holds now. */
   locked: boolean;
-  /** Wrong passwords in a row counted towards the captcha and the next lock. */
+  /** Wrong passwords and codes in a row counted towards the captcha and the next lock. */
   failures: number;
 }
 
 /** R9: whether a temporary lock holds now, and how many failures in a row count towards the next (the sign-in's own counters). */
 export async function signInThrottleState(db: Kysely<Database>, clock: Clock, account: Pick<Account, 'username' | 'locked_until'>): Promise<ThrottleState> {
   const now = clock.now().toISOString();
-  const [lock, failures] = await Promise.all([
-    db.selectFrom('rate_limits').select('bucket').where('bucket', '=', bucket('signin-lock', account.username)).where('expires_at', '>', now).executeTakeFirst(),
-    count(db, clock, bucket('signin-fail', account.username), DAY),
-  ]);
-  return { locked: lock !== undefined || (account.locked_until !== null && account.locked_until > now), failures };
+  const { paused, streak } = await throttleState(db, clock, MEMBER_SIGN_IN, account.username);
+  return { locked: paused || (account.locked_until !== null && account.locked_until > now), failures: streak };
 }
 
 // ——— everything the member page shows ———

@@ -1,0 +1,182 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database } from '../infra/db/tables.js';
+import { addressKey, bucket, count, reset, take, type Slot } from '../infra/rate-limit/rate-limit.js';
+
+// R9 (and R23 for staff): the sign-in throttle, the only owner of its counters (STYLE habit 17). Every answer a
+// guesser can try — a password, an email or SMS code, an authenticator code — is one attempt against the typed
+// username, counted before it is checked:
+//   - the streak of failures in a row (24 hours): a captcha from the (captchaAfter + 1)th, a pause at the lockAfter-th;
+//   - failures in the clock hour per username (members: never more than 100);
+//   - failures in the clock hour per client address (its /64 for IPv6).
+// A right answer, or an attempt refused before its check, gives its counts back, so each count is "failures kept +
+// attempts in flight" and a burst of concurrent requests gets no more checks than the same requests one by one.
+// Second-step answers count in the same streak as passwords, so restarting a sign-in never buys fresh guesses.
+//
+// The pause is one row per username (bucket `<prefix>-lock`, a fixed window) taken by one atomic upsert that succeeds
+// only when no pause is running. The attempt that reaches the lock figure takes it before checking its answer: a
+// failure keeps it (and that one attempt sends the member's one email), a right answer lifts it. After a pause, the
+// streak is still at the figure, so each further try takes the pause first: one try per pause, one email per pause.
+
+const HOUR = 3_600_000;
+/** Pause rows all use one window start, so two pauses of one username are the same row (see takePause). */
+const PAUSE_WINDOW = '1970-01-01T00:00:00.000Z';
+
+export interface ThrottlePolicy {
+  /** Bucket kinds are `<prefix>-fail`, `-hour`, `-ip` and `-lock`. */
+  readonly prefix: 'signin' | 'staff';
+  /** Failures in a row after which the next attempt needs a captcha (members only). */
+  readonly captchaAfter?: number;
+  /** The failure in a row that pauses sign-in. */
+  readonly lockAfter: number;
+  readonly lockMs: number;
+  /** Failures per username per clock hour (members: R9's ceiling of 100). */
+  readonly maxPerHour?: number;
+  readonly maxPerAddressPerHour: number;
+  readonly streakWindowMs: number;
+}
+
+/** R9 for members. */
+export const MEMBER_SIGN_IN: ThrottlePolicy = {
+  prefix: 'signin',
+  captchaAfter: 5,
+  lockAfter: 10,
+  lockMs: 15 * 60_000,
+  maxPerHour: 100,
+  maxPerAddressPerHour: 50,
+  streakWindowMs: 24 * HOUR,
+};
+
+/** R23: staff accounts open every member's data: a pause at the 5th failure in a row, no captcha. */
+export const STAFF_SIGN_IN: ThrottlePolicy = {
+  prefix: 'staff',
+  lockAfter: 5,
+  lockMs: 15 * 60_000,
+  maxPerAddressPerHour: 50,
+  streakWindowMs: 24 * HOUR,
+};
+
+/** The bucket names of one username's (or address's) counters; nothing outside this module spells them. */
+export const throttleBuckets = (policy: ThrottlePolicy, username: string, ip: string) => ({
+  streak: bucket(`${policy.prefix}-fail`, username),
+  hour: bucket(`${policy.prefix}-hour`, username),
+  address: bucket(`${policy.prefix}-ip`, addressKey(ip)),
+  pause: bucket(`${policy.prefix}-lock`, username),
+});
+
+/** One counted attempt, open until its answer is known. */
+export interface Attempt {
+  /** Failures in a row, this one included if it fails. */
+  readonly streak: number;
+  /** Not a failure (a right answer, or refused before the check): every count is given back, a pause it took lifted. */
+  withdraw(): Promise<void>;
+  /** A wrong answer: the counts stay. `paused` is true for the one attempt that paused sign-in (it sends the email). */
+  failed(): Promise<{ paused: boolean; until: string }>;
+}
+
+export type Gate =
+  | { kind: 'open'; attempt: Attempt }
+  | { kind: 'captcha'; verdict: string }
+  | { kind: 'paused' }
+  | { kind: 'hourly_limit' }
+  | { kind: 'address_limited' };
+
+/** Takes the username's pause unless one is running; true when this caller now holds it. */
+async function takePause(db: Kysely<Database>, name: string, now: string, until: string): Promise<boolean> {
+  const row = await db
+    .insertInto('rate_limits')
+    .values({ bucket: name, window_start: PAUSE_WINDOW, count: 1, expires_at: until })
+    .onConflict((oc) =>
+      oc
+        .columns(['bucket', 'window_start'])
+        .doUpdateSet((eb) => ({ expires_at: until, count: eb('rate_limits.count', '+', 1) }))
+        .where('rate_limits.expires_at', '<=', now),
+    )
+    .returning('count')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+async function pauseRunning(db: Kysely<Database>, name: string, now: string): Promise<boolean> {
+  const row = await db.selectFrom('rate_limits').select('bucket').where('bucket', '=', name).where('expires_at', '>', now).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Counts one attempt for `username` from `ip` before its answer is checked, and says whether it may go on (R9).
+ * Past the policy's captcha figure, `captcha` (the form's captcha, verified once) must answer 'ok'; a step that has
+ * no captcha (a second-step code) passes none. The caller then checks the answer and calls exactly one of
+ * `withdraw` or `failed`.
+ */
+export async function beginAttempt(db: Kysely<Database>, clock: Clock, policy: ThrottlePolicy, username: string, ip: string, captcha?: () => Promise<string>): Promise<Gate> {
+  const names = throttleBuckets(policy, username, ip);
+  const slots: Slot[] = await Promise.all([
+    take(db, clock, names.streak, policy.streakWindowMs),
+    take(db, clock, names.address, HOUR),
+    ...(policy.maxPerHour !== undefined ? [take(db, clock, names.hour, HOUR)] : []),
+  ]);
+  const [streak, address, hour] = slots as [Slot, Slot, Slot | undefined];
+  const giveBack = () => Promise.all(slots.map((s) => s.release())).then(() => undefined);
+
+  if (address.count > policy.maxPerAddressPerHour) return giveBack().then(() => ({ kind: 'address_limited' }));
+  if (hour && policy.maxPerHour !== undefined && hour.count > policy.maxPerHour) return giveBack().then(() => ({ kind: 'hourly_limit' }));
+
+  const now = clock.now();
+  // A running pause answers first, before any captcha is asked for: the member is told to wait, not to solve a puzzle.
+  if (await pauseRunning(db, names.pause, now.toISOString())) return giveBack().then(() => ({ kind: 'paused' }));
+  if (captcha && policy.captchaAfter !== undefined && streak.count > policy.captchaAfter) {
+    const verdict = await captcha();
+    if (verdict !== 'ok') return giveBack().then(() => ({ kind: 'captcha', verdict }));
+  }
+  const until = new Date(now.getTime() + policy.lockMs).toISOString();
+  let holdsPause = false;
+  if (streak.count >= policy.lockAfter) {
+    // The decision itself: only one attempt at a time can hold the pause row.
+    holdsPause = await takePause(db, names.pause, now.toISOString(), until);
+    if (!holdsPause) return giveBack().then(() => ({ kind: 'paused' }));
+  }
+
+  let settled = false;
+  const settle = () => {
+    if (settled) throw new Error('a sign-in attempt is settled once');
+    settled = true;
+  };
+  return {
+    kind: 'open',
+    attempt: {
+      streak: streak.count,
+      async withdraw() {
+        settle();
+        await giveBack();
+        if (holdsPause) await reset(db, names.pause);
+      },
+      async failed() {
+        settle();
+        return { paused: holdsPause, until };
+      },
+    },
+  };
+}
+
+/** Whether sign-in is paused for this username now (the one-click sign-in link is refused then too). */
+export function signInPaused(db: Kysely<Database>, clock: Clock, policy: ThrottlePolicy, username: string): Promise<boolean> {
+  return pauseRunning(db, throttleBuckets(policy, username, '').pause, clock.now().toISOString());
+}
+
+/** What the back office shows: whether a pause is running and the failures in a row. */
+export async function throttleState(db: Kysely<Database>, clock: Clock, policy: ThrottlePolicy, username: string): Promise<{ paused: boolean; streak: number }> {
+  const names = throttleBuckets(policy, username, '');
+  const [paused, streak] = await Promise.all([pauseRunning(db, names.pause, clock.now().toISOString()), count(db, clock, names.streak, policy.streakWindowMs)]);
+  return { paused, streak };
+}
+
+/**
+ * Forgets the streak and lifts a pause: after a full sign-in, a password reset (R11) or an unlock by customer
+ * service. `withHourly` also forgets the hour's failures (an agent's unlock).
+ */
+export async function clearThrottle(db: Kysely<Database>, policy: ThrottlePolicy, username: string, withHourly = false): Promise<void> {
+  const names = throttleBuckets(policy, username, '');
+  await reset(db, names.pause);
+  await reset(db, names.streak);
+  if (withHourly) await reset(db, names.hour);
+}
