@@ -87,7 +87,7 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
     servers.push(portal);
 
     // 5. Memory idle: after the start, a signed-in page or two, and a pause.
-    const page = await signedIn(portal.port, db, pageMember!);
+    const page = await signedIn(portal.port, sinks, pageMember!);
     const cookie = { cookie: page.cookieHeader(), 'x-forwarded-for': '192.0.2.10' };
     for (let i = 0; i < 5; i++) await page.get('/area');
     await sleep(sizes.idleSettleSeconds * 1000);
@@ -98,7 +98,7 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
     r.ceiling = await ceiling();
     if (!skip.has('signin')) {
       r.signIn = await phase(`${kind}: sign-ins, ${loadMembers.length} virtual users, ${sizes.signInSeconds} s`, () =>
-        signInLoad({ ports: [portal.port], pids: [portal.pid], db, members: loadMembers, seconds: sizes.signInSeconds, warmupSeconds: sizes.warmupSeconds }),
+        signInLoad({ ports: [portal.port], pids: [portal.pid], mail: sinks, members: loadMembers, seconds: sizes.signInSeconds, warmupSeconds: sizes.warmupSeconds }),
       );
       r.ceiling = averaged(r.ceiling, await ceiling(), 'verificationsPerSecond');
     }
@@ -114,7 +114,7 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
       r.bare = averaged(r.bare, await bareRoute(), 'requestsPerSecond');
     }
     if (!skip.has('password')) {
-      r.passwordChange = await phase(`${kind}: password change with a 20-entry history`, () => passwordChange({ port: portal.port, db, member: changeMember!, runs: sizes.historyRuns }));
+      r.passwordChange = await phase(`${kind}: password change with a 20-entry history`, () => passwordChange({ port: portal.port, db, mail: sinks, member: changeMember!, runs: sizes.historyRuns }));
     }
     // 6. Scale out: a second node on the same PostgreSQL, the client round-robin across both.
     if (kind === 'postgres' && !skip.has('scale')) {
@@ -123,7 +123,7 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
       const ports = [portal.port, second.port];
       const pids = [portal.pid, second.pid];
       r.scale2 = {
-        signIn: await phase(`${kind}: sign-ins on 2 nodes`, () => signInLoad({ ports, pids, db, members: loadMembers, seconds: sizes.signInSeconds, warmupSeconds: sizes.warmupSeconds })),
+        signIn: await phase(`${kind}: sign-ins on 2 nodes`, () => signInLoad({ ports, pids, mail: sinks, members: loadMembers, seconds: sizes.signInSeconds, warmupSeconds: sizes.warmupSeconds })),
         area: await phase(`${kind}: GET /area on 2 nodes`, () => pageLoad({ ports, pids, path: '/area', headers: cookie, connections: sizes.pageConnections, seconds: sizes.pageSeconds })),
       };
     }

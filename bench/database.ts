@@ -11,6 +11,7 @@ import { hashPassword } from '../src/infra/crypto/password-hash.js';
 import { openDatabase, type Db } from '../src/infra/db/database.js';
 import { migrateToLatest } from '../src/infra/db/migrate.js';
 import { createCourier } from '../src/infra/outbox/courier.js';
+import { developmentSecretBox } from '../src/infra/crypto/secret-box.js';
 
 export type Kind = 'sqlite' | 'postgres';
 
@@ -86,7 +87,7 @@ export interface PoolMember {
 export async function seedMembers(db: Db, accounts: number): Promise<PoolMember[]> {
   await migrateToLatest(db);
   const today = todayIn('Europe/Madrid', new Date());
-  const courier = createCourier({ clock: systemClock, brand: defaultBrand, publicUrl: 'https://bench.localhost' });
+  const courier = createCourier({ clock: systemClock, brand: defaultBrand, publicUrl: 'https://bench.localhost', box: developmentSecretBox() });
   const rows = Math.ceil(accounts / 2) * 4;
   const report = await importFeed({ db, clock: systemClock, courier, timeZone: 'Europe/Madrid' }, Readable.from(syntheticFeed(rows, today)));
   if (report.skipped) throw new Error(`seeding skipped ${report.skipped} rows: ${JSON.stringify(report.problems.slice(0, 3))}`);
@@ -131,22 +132,5 @@ export async function seedMembers(db: Db, accounts: number): Promise<PoolMember[
   return pool;
 }
 
-/** The newest sign-in code sent to `email` after outbox row `afterId` (the portal queued it before answering). */
-export async function readSignInCode(db: Db, email: string, afterId: number): Promise<{ id: number; code: string }> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const row = await db.kysely
-      .selectFrom('outbox')
-      .select(['id', 'body_text'])
-      .where('recipient', '=', email)
-      .where('template', '=', 'signin-code')
-      .where('id', '>', afterId)
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
-    const code = row && /\b(\d{6})\b/.exec(row.body_text)?.[1];
-    if (row && code) return { id: row.id, code };
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no sign-in code for ${email}`);
-}
 
 export { openDatabase };

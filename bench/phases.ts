@@ -9,8 +9,8 @@ import { hashPassword, verifyPassword } from '../src/infra/crypto/password-hash.
 import { isInHistory } from '../src/flows/account/password-history.js';
 import type { Db } from '../src/infra/db/database.js';
 import { Browser, httpRequest, signIn } from './client.js';
-import { BENCH_PASSWORD, readSignInCode, type PoolMember } from './database.js';
-import { ROOT, cpuMeter, runMeasured, sampleRss } from './servers.js';
+import { BENCH_PASSWORD, type PoolMember } from './database.js';
+import { ROOT, cpuMeter, runMeasured, sampleRss, type Sinks } from './servers.js';
 
 const ms = (ns: number) => Math.round(ns / 1e4) / 100;
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -74,7 +74,7 @@ export interface SignInResult {
   otherCores: number;
 }
 
-export async function signInLoad(opts: { ports: number[]; pids: number[]; db: Db; members: PoolMember[]; seconds: number; warmupSeconds: number }): Promise<SignInResult> {
+export async function signInLoad(opts: { ports: number[]; pids: number[]; mail: Sinks; members: PoolMember[]; seconds: number; warmupSeconds: number }): Promise<SignInResult> {
   const port = roundRobin(opts.ports);
   const startAt = performance.now() + opts.warmupSeconds * 1000;
   const endAt = startAt + opts.seconds * 1000;
@@ -92,7 +92,7 @@ export async function signInLoad(opts: { ports: number[]; pids: number[]; db: Db
         const t = performance.now();
         try {
           await signIn(browser, member.username, BENCH_PASSWORD, async () => {
-            const found = await readSignInCode(opts.db, member.email, lastCode);
+            const found = await opts.mail.signInCode(member.email, lastCode);
             lastCode = found.id;
             return found.code;
           });
@@ -161,9 +161,9 @@ export async function pageLoad(opts: { ports: number[]; pids?: number[]; path: s
 }
 
 /** A browser signed in to the portal, with its cookies (session, CSRF secret) ready to replay. */
-export async function signedIn(port: number, db: Db, member: PoolMember): Promise<Browser> {
+export async function signedIn(port: number, mail: Sinks, member: PoolMember): Promise<Browser> {
   const browser = new Browser(() => port, nextAddress());
-  await signIn(browser, member.username, BENCH_PASSWORD, async () => (await readSignInCode(db, member.email, 0)).code);
+  await signIn(browser, member.username, BENCH_PASSWORD, async () => (await mail.signInCode(member.email, 0)).code);
   const home = await browser.get('/area');
   if (home.status !== 200) throw new Error(`GET /area with a fresh session answered ${home.status}`);
   return browser;
@@ -184,7 +184,7 @@ export interface PasswordChangeResult {
 
 const randomPassword = () => `Bq7${Math.random().toString(36).slice(2, 10)}Zx4`;
 
-export async function passwordChange(opts: { port: number; db: Db; member: PoolMember; runs: number }): Promise<PasswordChangeResult> {
+export async function passwordChange(opts: { port: number; db: Db; mail: Sinks; member: PoolMember; runs: number }): Promise<PasswordChangeResult> {
   const { db, member } = opts;
   const kysely = db.kysely;
   // 19 older passwords under the current one: the history holds 20, the policy's size.
@@ -215,7 +215,7 @@ export async function passwordChange(opts: { port: number; db: Db; member: PoolM
   const isInHistoryMs = percentile(checks, 50);
 
   // The whole change through HTTP, while another client checks every 5 ms that the server still answers.
-  const browser = await signedIn(opts.port, db, member);
+  const browser = await signedIn(opts.port, opts.mail, member);
   await browser.get('/area/security/password');
   const next = randomPassword();
   const pings: number[] = [];

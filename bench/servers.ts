@@ -89,6 +89,11 @@ export function sampleRss(pids: number[], everyMs = 200): { stop(): number } {
 export interface Sinks {
   smtpUrl: string;
   smsUrl: string;
+  /**
+   * The first sign-in code mailed to `email` after message number `after`, with its number. Read from the SMTP sink
+   * as a member reads their inbox: the outbox keeps no readable code (R29: sealed, and blanked once sent).
+   */
+  signInCode(email: string, after: number): Promise<{ id: number; code: string }>;
   close(): Promise<void>;
 }
 
@@ -96,13 +101,39 @@ export interface Sinks {
 export async function startSinks(): Promise<Sinks> {
   const smtp = await startSmtpReceiver();
   const sms = await startSmsReceiver();
+  let received = 0;
+  let scanned = 0;
+  const codes = new Map<string, { id: number; code: string }[]>();
+  const scan = () => {
+    for (; scanned < smtp.messages.length; scanned++) {
+      const mail = smtp.messages[scanned]!;
+      received++;
+      const to = (Array.isArray(mail.to) ? mail.to[0] : mail.to)?.value[0]?.address;
+      const code = mail.text?.includes('/sign-in/link/') ? /\b(\d{6})\b/.exec(mail.text)?.[1] : undefined;
+      if (!to || !code) continue;
+      const list = codes.get(to) ?? [];
+      list.push({ id: received, code });
+      codes.set(to, list.slice(-5));
+    }
+  };
   const timer = setInterval(() => {
+    scan();
     smtp.messages.length = 0;
+    scanned = 0;
     sms.messages.length = 0;
   }, 1000);
   return {
     smtpUrl: smtp.url,
     smsUrl: sms.url,
+    async signInCode(email, after) {
+      for (let attempt = 0; attempt < 500; attempt++) {
+        scan();
+        const found = codes.get(email)?.find((c) => c.id > after);
+        if (found) return found;
+        await sleep(10);
+      }
+      throw new Error(`no sign-in code reached ${email}`);
+    },
     async close() {
       clearInterval(timer);
       await Promise.all([smtp.close(), sms.close()]);
@@ -162,6 +193,7 @@ export function productionEnv(databaseUrl: string, sinks: Sinks, threads: number
     SMTP_URL: sinks.smtpUrl,
     SMS_WEBHOOK_URL: sinks.smsUrl,
     SECRET_KEY: 'bench-secret-key-0123456789abcdefghijklmnop',
+    ENCRYPTION_KEY: 'be'.repeat(32),
     TRUST_PROXY: 'loopback',
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',

@@ -115,6 +115,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(backOffice, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, kickOutbox: deps.kickOutbox });
   await app.register(integrationRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, kickOutbox: deps.kickOutbox });
   if (deps.config.metricsToken) await app.register(metricsRoutes, { metrics: deps.metrics, token: deps.config.metricsToken });
-  if (deps.config.devMailbox) await app.register(devMailboxRoutes, { db: deps.db });
+  if (deps.config.devMailbox) await app.register(devMailboxRoutes, { db: deps.db, box: deps.config.secretBox });
   return app;
 }

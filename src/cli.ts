@@ -23,6 +23,8 @@ Commands:
   api-key list   list the keys (never the keys themselves)
   api-key revoke ID
                  revoke a key at once
+  secrets rotate re-seal every secret at rest (authenticator secrets, unsent messages) under ENCRYPTION_KEY,
+                 after the old key was moved to ENCRYPTION_KEYS_PREVIOUS (R29; docs/operations.md)
   help           this text
 
 Configuration comes from the environment (and ./.env), as for the server: see README.md.`;
@@ -118,6 +120,21 @@ async function run(argv: string[]): Promise<number> {
       const runtime = await openRuntime(config);
       try {
         await printImportReport(await loadDemo(runtime));
+        return 0;
+      } finally {
+        await runtime.close();
+      }
+    }
+    case 'secrets': {
+      if (args[0] !== 'rotate') {
+        console.error(`secrets: the only subcommand is rotate.\n\n${USAGE}`);
+        return 2;
+      }
+      const [{ openRuntime }, { resealSecrets }] = await Promise.all([import('./runtime.js'), import('./infra/crypto/secrets-at-rest.js')]);
+      const runtime = await openRuntime(config);
+      try {
+        const r = await resealSecrets(runtime.db.kysely, config.secretBox, 'rotate');
+        console.log(`Re-sealed under the current key: ${r.accounts} member authenticator secrets, ${r.staff} staff authenticator secrets, ${r.outbox} outbox messages, ${r.flows} pending enrolments.`);
         return 0;
       } finally {
         await runtime.close();

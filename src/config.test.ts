@@ -57,7 +57,7 @@ test('production refuses plain http, no SMTP, the development mailbox and demo d
     /DEV_MAILBOX/,
   );
   assert.throws(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://area.example.es', SMTP_URL: 'smtp://mail:25' }), /SECRET_KEY/);
-  const ok = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://area.example.es', SMTP_URL: 'smtps://u:p@mail:465', SECRET_KEY: 'k'.repeat(32) });
+  const ok = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://area.example.es', SMTP_URL: 'smtps://u:p@mail:465', SECRET_KEY: 'k'.repeat(32), ENCRYPTION_KEY: 'e'.repeat(64) });
   assert.equal(ok.devMailbox, false);
   assert.equal(ok.demoData, false);
   assert.equal(ok.secureCookies, true);

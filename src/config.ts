@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createSecretBox, DEVELOPMENT_KEY, parseKey, type SecretBox } from './infra/crypto/secret-box.js';
 import { z } from 'zod';
 
 /** The insurer's brand: everything a white-label deployment changes without touching code. */
@@ -71,6 +72,10 @@ const envSchema = z.object({
   IMPORT_HEAP_MB: intFrom(32, 16_384).default(96),
   // Keys HMACs that every node must agree on (captcha challenges). Production requires it.
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').max(256).optional(),
+  // R29: the key that seals authenticator secrets and unsent messages (AES-256-GCM): 32 bytes as 64 hex digits or
+  // base64. Production requires it; keys being rotated out stay in ENCRYPTION_KEYS_PREVIOUS (comma-separated).
+  ENCRYPTION_KEY: z.string().max(100).optional(),
+  ENCRYPTION_KEYS_PREVIOUS: z.string().max(2000).optional(),
   // Bearer token for GET /metrics (Prometheus); the route does not exist while it is unset.
   METRICS_TOKEN: z
     .string()
@@ -109,6 +114,8 @@ export interface Config {
   readonly secretKey: string;
   /** Bearer token that opens GET /metrics; undefined: no metrics endpoint. */
   readonly metricsToken: string | undefined;
+  /** R29: seals and opens secrets at rest under ENCRYPTION_KEY (a fixed, public key in development and tests). */
+  readonly secretBox: SecretBox;
 }
 
 export class ConfigError extends Error {
@@ -131,6 +138,11 @@ function readBrand(path: string | undefined): Brand {
     throw new ConfigError(parsed.error.issues.map((i) => `BRAND_FILE ${i.path.join('.')}: ${i.message}`));
   }
   return parsed.data;
+}
+
+/** Whether the server would listen only on this machine. */
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function isLocalhost(url: URL): boolean {
@@ -172,11 +184,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // The lease must outlast the SMTP timeouts (30 s), or a slow send could be handed to a second node.
     if (e.OUTBOX_LEASE_SECONDS < 60) problems.push('OUTBOX_LEASE_SECONDS: production needs at least 60 seconds');
     if (!e.SECRET_KEY) problems.push('SECRET_KEY: production needs a shared secret of at least 32 characters');
+    if (!e.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: production needs a key of 32 random bytes (64 hex digits or base64) to seal secrets at rest');
     // `true` would believe X-Forwarded-For from anyone who reaches the node: per-address limits (R9) and the audit's
     // addresses would be the attacker's to choose.
     if (e.TRUST_PROXY === 'true') problems.push('TRUST_PROXY: production needs the proxy addresses (or loopback), not true');
   }
   if (e.METRICS_TOKEN && e.METRICS_TOKEN === e.SECRET_KEY) problems.push('METRICS_TOKEN: must not be the same as SECRET_KEY');
+  // The development mailbox shows every code and link: only to this machine, unless someone asks for more in words.
+  if (devMailbox && e.DEV_MAILBOX !== 'on' && !isLoopbackHost(e.HOST)) {
+    problems.push(`DEV_MAILBOX: the development mailbox shows every code and link sent; it stays off the network (HOST=${e.HOST}) unless DEV_MAILBOX=on, or configure SMTP_URL and set DEV_MAILBOX=off`);
+  }
+  const encryptionKey = e.ENCRYPTION_KEY === undefined ? DEVELOPMENT_KEY : parseKey(e.ENCRYPTION_KEY);
+  if (!encryptionKey) problems.push('ENCRYPTION_KEY: must be 32 bytes, as 64 hex digits or base64 (e.g. `openssl rand -hex 32`)');
+  const previousKeys = (e.ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean).map(parseKey);
+  if (previousKeys.some((k) => !k)) problems.push('ENCRYPTION_KEYS_PREVIOUS: each key must be 32 bytes, as 64 hex digits or base64');
   if (problems.length) throw new ConfigError(problems);
 
   let trustProxy: string | boolean = false;
@@ -206,5 +227,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: !(url.protocol === 'http:' && isLocalhost(url)),
     secretKey: e.SECRET_KEY ?? randomBytes(32).toString('base64url'),
     metricsToken: e.METRICS_TOKEN,
+    secretBox: createSecretBox(encryptionKey!, previousKeys as Buffer[]),
   });
 }

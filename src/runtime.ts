@@ -2,6 +2,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { openDatabase, type Db } from './infra/db/database.js';
 import { migrateToLatest } from './infra/db/migrate.js';
+import { resealSecrets } from './infra/crypto/secrets-at-rest.js';
 import { devMailboxTransport } from './infra/outbox/channels/dev-mailbox.js';
 import { smsWebhookTransport } from './infra/outbox/channels/sms-webhook.js';
 import { smtpTransport } from './infra/outbox/channels/smtp.js';
@@ -30,13 +31,17 @@ export function transportsFor(config: Config): { email: Transport; sms: Transpor
 
 export async function openRuntime(config: Config, opts: { migrate?: boolean; clock?: Clock; onError?: (err: unknown) => void } = {}): Promise<Runtime> {
   const db = openDatabase(config.databaseUrl);
-  if (opts.migrate ?? true) await migrateToLatest(db);
+  if (opts.migrate ?? true) {
+    await migrateToLatest(db);
+    // R29: secrets from before they were sealed are sealed now (idempotent, and a no-op once done).
+    await resealSecrets(db.kysely, config.secretBox, 'clear');
+  }
   const clock = opts.clock ?? systemClock;
-  const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl });
+  const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl, box: config.secretBox });
   const transports = transportsFor(config);
   const metrics = createMetrics();
   observeDatabase(metrics, db);
-  const dispatcher = createDispatcher({ db, clock, transports, metrics, leaseMs: config.outboxLeaseMs, ...(opts.onError ? { onError: opts.onError } : {}) });
+  const dispatcher = createDispatcher({ db, clock, box: config.secretBox, transports, metrics, leaseMs: config.outboxLeaseMs, ...(opts.onError ? { onError: opts.onError } : {}) });
   return {
     config,
     db,

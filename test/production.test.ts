@@ -12,6 +12,7 @@ const PRODUCTION = {
   PUBLIC_URL: 'https://area.aseguradora.example',
   SMTP_URL: 'smtp://127.0.0.1:2525',
   SECRET_KEY: 'production-secret-0123456789abcdefghijkl',
+  ENCRYPTION_KEY: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
   TRUST_PROXY: '10.0.0.1',
 };
 

@@ -49,12 +49,12 @@ test('staff create-admin on SQLite: the administrator it prints can sign in with
   const db = openDatabase(url);
   const clock = new ManualClock(new Date());
   const config = testConfig();
-  const app = await buildApp({ config, db, clock, courier: createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl }), metrics: createMetrics({ processMetrics: false }), logger: false });
+  const app = await buildApp({ config, db, clock, courier: createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl, box: config.secretBox }), metrics: createMetrics({ processMetrics: false }), logger: false });
   try {
     const row = await db.kysely.selectFrom('staff_users').selectAll().where('username', '=', 'root.admin').executeTakeFirstOrThrow();
     assert.equal(row.role, 'admin');
     assert.equal(row.display_name, 'Ana Root');
-    assert.equal(row.totp_secret, secret);
+    assert.equal(config.secretBox.open(row.totp_secret!), secret, 'sealed at rest (R29)');
     assert.ok(await verifyPassword(row.password_hash, password));
     const created = await db.kysely.selectFrom('audit_events').selectAll().where('event', '=', 'staff.created').executeTakeFirstOrThrow();
     assert.equal(created.actor, 'cli');

@@ -12,6 +12,8 @@ import { describeEachDatabase, freshDatabase } from '../../test/helpers/database
 import { demoFeedCsv, FEED_HEADER, nie, nif, syntheticFeed, toCsvLine, yearsBefore } from './demo-feed.js';
 import { FEED_COLUMNS, type RawFeedRow } from './feed-row.js';
 import { importFeed } from './feed.import.js';
+import { developmentSecretBox } from '../infra/crypto/secret-box.js';
+import { openMessage } from '../infra/outbox/outbox.repository.js';
 
 // PRODUCT §2 (member feed), R19 (enrolment email), R25 (queued in the import's transaction).
 
@@ -44,7 +46,7 @@ const bytes = (text: string | Buffer) => Readable.from([typeof text === 'string'
 
 describeEachDatabase('feed import', (kind) => {
   let db: Db;
-  const courier = createCourier({ clock, brand: defaultBrand, publicUrl: 'http://localhost:3000' });
+  const courier = createCourier({ clock, brand: defaultBrand, publicUrl: 'http://localhost:3000', box: developmentSecretBox() });
   const run = (input: string | Buffer, batchSize?: number) =>
     importFeed({ db, clock, courier, timeZone: 'Europe/Madrid' }, bytes(input), batchSize ? { batchSize } : {});
 
@@ -61,7 +63,7 @@ describeEachDatabase('feed import', (kind) => {
     assert.equal(first.inserted, 11);
     const links = await db.kysely.selectFrom('guardian_links').selectAll().execute();
     assert.equal(links.length, 4, 'two minors, two guardians each');
-    const emails = await db.kysely.selectFrom('outbox').selectAll().execute();
+    const emails = (await db.kysely.selectFrom('outbox').selectAll().execute()).map((m) => openMessage(developmentSecretBox(), m));
     // Adults on active local policies with an email: not minors, not international/expatriate, not cancelled.
     assert.deepEqual(emails.map((e) => e.recipient).sort(), [
       'carmen.ruiz@example.com',

@@ -18,6 +18,7 @@ import { solveCaptcha } from '../helpers/captcha.js';
 import { databaseKinds, postgresTestUrl } from '../helpers/databases.js';
 import { httpTarget } from '../helpers/http-target.js';
 import { startSmtpReceiver } from '../helpers/smtp-receiver.js';
+import { developmentSecretBox } from '../../src/infra/crypto/secret-box.js';
 
 // Issue 10: `member-area cluster` — two portal processes sharing PostgreSQL behind nginx, each with its outbox
 // worker — driven over real HTTP. Registration, sign-in (R7), sessions (R8), throttling and locks (R9) and the
@@ -174,7 +175,7 @@ test('the portal as two nodes on PostgreSQL behind nginx', { skip: missing ? `ne
     const lines = [...syntheticFeed(offset + 24, today)];
     const csv = lines[0]! + lines.slice(1 + offset).join('');
     const report = await importFeed(
-      { db, clock: systemClock, courier: createCourier({ clock: systemClock, brand: defaultBrand, publicUrl: proxy }), timeZone: 'Europe/Madrid' },
+      { db, clock: systemClock, courier: createCourier({ clock: systemClock, brand: defaultBrand, publicUrl: proxy, box: developmentSecretBox() }), timeZone: 'Europe/Madrid' },
       Readable.from([csv]),
     );
     return report.enrolmentEmails;

@@ -22,6 +22,7 @@ import { describeEachDatabase, freshDatabase, postgresTestUrl, type DatabaseKind
 import { assertNoHalfWrittenRows } from '../helpers/integrity.js';
 import { memberFeedRow } from '../helpers/members.js';
 import { faultsSkip } from './faults.js';
+import { developmentSecretBox } from '../../src/infra/crypto/secret-box.js';
 
 // Issue 9, faults: the real server process (and the import command) killed with SIGKILL mid-work. After a restart
 // every registration that got its success answer is there and whole (account, password history, linked member,
@@ -152,7 +153,7 @@ describeEachDatabase('the server killed during a burst of registrations, and the
     const db = openDatabase(database.url);
     try {
       await migrateToLatest(db);
-      const courier = createCourier({ clock: systemClock, brand: defaultBrand, publicUrl: 'http://localhost' });
+      const courier = createCourier({ clock: systemClock, brand: defaultBrand, publicUrl: 'http://localhost', box: developmentSecretBox() });
       const birth = (i: number) => `19${70 + i}-0${1 + (i % 9)}-1${i % 10}`;
       const rows = Array.from({ length: MEMBERS }, (_, i) =>
         memberFeedRow({ policy_number: `CRP-${i}`, member_number: `CR-${i}`, date_of_birth: birth(i), email: `crash${i}@example.com` }));
@@ -237,7 +238,7 @@ describeEachDatabase('the server killed during a burst of registrations, and the
       await exited(rerun);
       assert.equal(rerun.exitCode, 0, 'the re-run imports every row');
 
-      const courier = createCourier({ clock: systemClock, brand: defaultBrand, publicUrl: 'http://localhost' });
+      const courier = createCourier({ clock: systemClock, brand: defaultBrand, publicUrl: 'http://localhost', box: developmentSecretBox() });
       const { createReadStream } = await import('node:fs');
       await importFeed({ db: clean, clock: systemClock, courier, timeZone: 'Europe/Madrid' }, createReadStream(file));
 

@@ -13,6 +13,7 @@ import { describeEachDatabase, freshDatabase } from '../helpers/databases.js';
 import { startSmsReceiver, type SmsReceiver } from '../helpers/sms-receiver.js';
 import { startSmtpReceiver, type SmtpFault } from '../helpers/smtp-receiver.js';
 import { faultsSkip } from './faults.js';
+import { developmentSecretBox } from '../../src/infra/crypto/secret-box.js';
 
 // Issue 9, faults (R25): the real SMTP server and SMS gateway of the test helpers fail for a while — connections
 // refused, dropped after the greeting, messages refused with a temporary error, HTTP 500s, requests never answered —
@@ -25,7 +26,7 @@ const SMS = 12;
 describeEachDatabase('delivery under faults (issue 9, R25)', (kind) => {
   let db: Db;
   const clock = new ManualClock(new Date('2026-11-27T10:00:00.000Z'));
-  const courier = createCourier({ clock, brand: defaultBrand, publicUrl: 'http://localhost:3000' });
+  const courier = createCourier({ clock, brand: defaultBrand, publicUrl: 'http://localhost:3000', box: developmentSecretBox() });
 
   before(async () => {
     if (!faultsSkip) db = await freshDatabase(kind);
@@ -54,7 +55,7 @@ describeEachDatabase('delivery under faults (issue 9, R25)', (kind) => {
     const node = () => {
       const email = smtpTransport(smtp.url, 'Brand <no-reply@example.test>', { ...SMTP_TIMEOUTS, greetingTimeout: 2_000 });
       transports.push(email);
-      return createDispatcher({ db, clock, transports: { email, sms: email }, batchSize: 7 });
+      return createDispatcher({ db, clock, box: developmentSecretBox(), transports: { email, sms: email }, batchSize: 7 });
     };
     try {
       const expected = new Set<string>();
@@ -89,7 +90,7 @@ describeEachDatabase('delivery under faults (issue 9, R25)', (kind) => {
     // may take longer than that: the gateway then sees the retry's Idempotency-Key and does not send it again.
     const node = () => {
       const sms = smsWebhookTransport(gateway.url, 1_000);
-      return createDispatcher({ db, clock, transports: { email: sms, sms }, batchSize: 5 });
+      return createDispatcher({ db, clock, box: developmentSecretBox(), transports: { email: sms, sms }, batchSize: 5 });
     };
     try {
       const expected = new Set<string>();

@@ -19,6 +19,7 @@ import { databaseKinds, postgresTestUrl } from '../helpers/databases.js';
 import { createMember } from '../helpers/members.js';
 import { testConfig, type TestContext } from '../helpers/setup.js';
 import { faultsSkip } from './faults.js';
+import { openMessage } from '../../src/infra/outbox/outbox.repository.js';
 
 // Issue 9, faults: PostgreSQL goes away under load. The shared server must not be restarted, so a TCP proxy of our
 // own sits between the portal and PostgreSQL: cut() resets every connection through it and refuses new ones,
@@ -87,9 +88,9 @@ test('PostgreSQL unavailable under load: 503 meanwhile, recovery without a resta
   const db: Db = openDatabase(proxied.toString(), { schema, poolSize: 5 });
   const clock = new ManualClock();
   const config = testConfig({ TRUST_PROXY: 'true' });
-  const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl });
+  const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl, box: config.secretBox });
   const app = await buildApp({ config, db, clock, courier, metrics: createMetrics({ processMetrics: false }), logger: false });
-  const ctx = { app, db, clock, courier, config, outbox: () => db.kysely.selectFrom('outbox').selectAll().orderBy('id').execute() } as unknown as TestContext;
+  const ctx = { app, db, clock, courier, config, outbox: async () => (await db.kysely.selectFrom('outbox').selectAll().orderBy('id').execute()).map((m) => openMessage(config.secretBox, m)) } as unknown as TestContext;
   t.after(async () => {
     await app.close();
     await db.close().catch(() => {});

@@ -8,6 +8,8 @@ import type { OutboxMessage } from '../../src/infra/db/tables.js';
 import { devMailboxTransport } from '../../src/infra/outbox/channels/dev-mailbox.js';
 import type { Transport } from '../../src/infra/outbox/channels/transport.js';
 import { createCourier, type Courier } from '../../src/infra/outbox/courier.js';
+import { openMessage } from '../../src/infra/outbox/outbox.repository.js';
+import type { SecretBox } from '../../src/infra/crypto/secret-box.js';
 import { createDispatcher, type Dispatcher } from '../../src/infra/outbox/dispatcher.js';
 import { createMetrics, observeDatabase, type Metrics } from '../../src/infra/metrics/metrics.js';
 import { freshDatabase, type DatabaseKind } from './databases.js';
@@ -20,8 +22,10 @@ export interface TestContext {
   courier: Courier;
   dispatcher: Dispatcher;
   metrics: Metrics;
-  /** Every message the system queued, oldest first. */
+  /** Every message the system queued, oldest first, opened as its recipient reads it (R29: sealed in the table). */
   outbox(): Promise<OutboxMessage[]>;
+  /** The configured box that seals secrets at rest (R29). */
+  secretBox: SecretBox;
   close(): Promise<void>;
 }
 
@@ -45,13 +49,14 @@ export async function setup(kind: DatabaseKind = 'sqlite', options: SetupOptions
   const db = await freshDatabase(kind);
   const clock = options.clock ?? new ManualClock();
   const config = testConfig(options.env);
-  const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl });
+  const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl, box: config.secretBox });
   // No process metrics: they start timers, and the tests build many apps.
   const metrics = createMetrics({ processMetrics: false });
   observeDatabase(metrics, db);
   const dispatcher = createDispatcher({
     db,
     clock,
+    box: config.secretBox,
     metrics,
     transports: options.transports ?? { email: devMailboxTransport, sms: devMailboxTransport },
   });
@@ -67,7 +72,8 @@ export async function setup(kind: DatabaseKind = 'sqlite', options: SetupOptions
     courier,
     dispatcher,
     metrics,
-    outbox: () => db.kysely.selectFrom('outbox').selectAll().orderBy('id').execute(),
+    outbox: async () => (await db.kysely.selectFrom('outbox').selectAll().orderBy('id').execute()).map((m) => openMessage(config.secretBox, m)),
+    secretBox: config.secretBox,
     async close() {
       await app.close();
       await dispatcher.stop();

@@ -28,7 +28,7 @@ export async function createStaff(ctx: TestContext, role: StaffRole, options: { 
   counter++;
   const username = options.username ?? `${role}.${process.pid}.${counter}`;
   const staff: NewStaff = { username, displayName: options.displayName ?? `Test ${role} ${counter}`, email: `${username}@staff.example`, role };
-  const result = await createStaffUser({ db: ctx.db.kysely, clock: ctx.clock, audit: {}, issuer: ctx.config.brand.name }, staff, { actor: 'test', withTotp: options.enrolled ?? true });
+  const result = await createStaffUser({ db: ctx.db.kysely, clock: ctx.clock, audit: {}, issuer: ctx.config.brand.name, box: ctx.config.secretBox }, staff, { actor: 'test', withTotp: options.enrolled ?? true });
   assert.equal(result.kind, 'created', `staff user ${username} created`);
   if (result.kind !== 'created') throw new Error('unreachable');
   const secret = result.totpUri ? new URL(result.totpUri).searchParams.get('secret') : null;

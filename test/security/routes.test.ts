@@ -177,7 +177,7 @@ describeEachDatabase('abuse: every route', (kind) => {
 });
 
 test('production: every cookie is __Host-, Secure, HttpOnly, SameSite=Lax, host-only; HSTS on every route (R8)', async () => {
-  const ctx = await setup('sqlite', { env: { NODE_ENV: 'production', PUBLIC_URL: 'https://area.example.es', SMTP_URL: 'smtp://127.0.0.1:2525', SECRET_KEY: 's'.repeat(40) } });
+  const ctx = await setup('sqlite', { env: { NODE_ENV: 'production', PUBLIC_URL: 'https://area.example.es', SMTP_URL: 'smtp://127.0.0.1:2525', SECRET_KEY: 's'.repeat(40), ENCRYPTION_KEY: 'e'.repeat(64) } });
   try {
     const m = await createMember(ctx, { n: 1, password: TEST_PASSWORD });
     const seen: LightMyRequestResponse['cookies'] = [];

@@ -12,6 +12,7 @@ import type { Courier } from '../../infra/outbox/courier.js';
 import { bucket, hit } from '../../infra/rate-limit/rate-limit.js';
 import type { Channel } from '../sign-in/second-factor/second-factor.js';
 import { totpChangedEmail } from './security.emails.js';
+import type { SecretBox } from '../../infra/crypto/secret-box.js';
 
 // R7, R8, R13 security settings apart from HTTP: open sessions, the second-step channels and the authenticator app.
 
@@ -74,7 +75,10 @@ export function channelsOf(account: Account): ChannelOption[] {
   return out;
 }
 
-/** What a pending enrolment holds: the secret stays here, not on the account, until a code proves the app holds it. */
+/**
+ * What a pending enrolment holds: the secret stays here, not on the account, until a code proves the app holds it;
+ * sealed (R29) like the account's, so a copy of the flows table yields no secret either.
+ */
 export interface Enrolment {
   secret: string;
 }
@@ -84,7 +88,7 @@ export function totpEnrolments(clock: Clock, secureCookies: boolean): FlowStore<
   return createFlowStore<Enrolment>(clock, { kind: 'totp-enrol', ttlMs: ENROL_TTL_MS, cookieName: 'totp-enrol', secureCookies });
 }
 
-export const newEnrolment = (): Enrolment => ({ secret: generateSecret() });
+export const newEnrolment = (box: SecretBox): Enrolment => ({ secret: box.seal(generateSecret()) });
 
 /** The enrolment QR, an image rendered on the server (no script), as a data URL. */
 export async function enrolmentQr(issuer: string, account: Account, secret: string): Promise<string> {
@@ -109,12 +113,12 @@ export async function matchEnrolCode(secret: string, answer: string, now: Date):
   return result?.valid ? (result as { timeStep?: number }).timeStep : undefined;
 }
 
-/** Turns the app on and tells the member (R22-style); false when it was already on. */
-export async function enableTotp(db: Kysely<Database>, courier: Courier, account: Account, secret: string, step: number, now: string): Promise<boolean> {
+/** Turns the app on with its sealed secret (R29) and tells the member (R22-style); false when it was already on. */
+export async function enableTotp(db: Kysely<Database>, courier: Courier, account: Account, sealedSecret: string, step: number, now: string): Promise<boolean> {
   // The step just used is recorded, so the same code cannot open a sign-in afterwards (R7: single use).
   const set = await db
     .updateTable('accounts')
-    .set({ totp_secret: secret, totp_enabled_at: now, totp_last_step: step, updated_at: now })
+    .set({ totp_secret: sealedSecret, totp_enabled_at: now, totp_last_step: step, updated_at: now })
     .where('id', '=', account.id)
     .where('totp_enabled_at', 'is', null)
     .executeTakeFirst();

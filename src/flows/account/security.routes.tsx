@@ -45,6 +45,7 @@ export interface SecurityDeps {
 /** R8, R13: the member's security settings; every page needs a live session and is never cached. */
 export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): Promise<void> {
   const { db, clock, config, sessions } = deps;
+  const box = config.secretBox;
   const kysely = db.kysely;
   const guard = requireMember(sessions, db);
   const enrolments = totpEnrolments(clock, config.secureCookies);
@@ -130,12 +131,13 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
   async function pendingEnrolment(request: FastifyRequest, reply: FastifyReply, account: Account): Promise<Flow<Enrolment>> {
     const found = await enrolments.load(kysely, request);
     if (found.status === 'active' && found.flow.accountId === account.id && found.flow.state === 'pending') return found.flow;
-    const flow = await enrolments.start(kysely, reply, { state: 'pending', accountId: account.id, data: newEnrolment() });
+    const flow = await enrolments.start(kysely, reply, { state: 'pending', accountId: account.id, data: newEnrolment(box) });
     await audit(request, account, 'totp.enrol_start', 'success');
     return flow;
   }
 
-  async function showEnrol(request: FastifyRequest, reply: FastifyReply, account: Account, secret: string, extra: Pick<EnrolView, 'notice' | 'errors'> = {}, status = 200) {
+  async function showEnrol(request: FastifyRequest, reply: FastifyReply, account: Account, sealed: string, extra: Pick<EnrolView, 'notice' | 'errors'> = {}, status = 200) {
+    const secret = box.open(sealed);
     const view: EnrolView = { qr: await enrolmentQr(config.brand.name, account, secret), secret, ...extra };
     return sendPage(reply, <EnrolPage ctx={request.pageContext()} view={view} />, status);
   }
@@ -162,7 +164,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     // ASVS 7.5.1: the app becomes a way into the account, so the password is asked again; it shares the limit of
     // every "password asked again" (5 wrong an hour per account, R15): a stolen session is no password oracle here.
     const [step, password] = await Promise.all([
-      matchEnrolCode(flow.data.secret, field(request.body, 'code', 20), clock.now()),
+      matchEnrolCode(box.open(flow.data.secret), field(request.body, 'code', 20), clock.now()),
       checkPassword(kysely, clock, account, field(request.body, 'current_password')),
     ]);
     if (password === 'locked') {

@@ -257,7 +257,7 @@ describeEachDatabase('security settings', (kind) => {
     const ok = await agent.post('/area/security/totp', { code: right, current_password: PASSWORD });
     assert.equal(ok.headers.location, '/area/security?done=totp-enabled');
     const enrolled = await account(m.accountId);
-    assert.equal(enrolled.totp_secret, secret);
+    assert.equal(ctx.secretBox.open(enrolled.totp_secret!), secret, 'stored sealed (R29)');
     assert.ok(enrolled.totp_enabled_at && enrolled.totp_last_step !== null);
     const overview = await agent.get(ok.headers.location);
     assert.match(overview.body, /Tu aplicación de autenticación ya está activada/);
@@ -332,7 +332,7 @@ describeEachDatabase('security settings', (kind) => {
     assert.equal(wrong.statusCode, 400);
     assert.match(wrong.body, /La contraseña actual no es correcta/);
     assert.match(wrong.body, /aria-invalid="true"/);
-    assert.equal((await account(m.accountId)).totp_secret, secret);
+    assert.equal(ctx.secretBox.open((await account(m.accountId)).totp_secret!), secret);
 
     const removed = await agent.post('/area/security/totp/remove', { current_password: PASSWORD });
     assert.equal(removed.headers.location, '/area/security?done=totp-removed');

@@ -75,7 +75,7 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
         </ConfirmPage>,
       );
     }
-    const created = await createStaffUser({ db: kysely, clock, audit: auditContext(request), issuer: config.brand.name }, s, { actor: staffActor(me(request).username) });
+    const created = await createStaffUser({ db: kysely, clock, audit: auditContext(request), issuer: config.brand.name, box: config.secretBox }, s, { actor: staffActor(me(request).username) });
     if (created.kind === 'taken') {
       return sendPage(reply, <NewStaffPage ctx={ctx} staff={me(request)} form={form} errors={{ username: { code: 'staff_username_taken' } }} />, 409);
     }

@@ -66,7 +66,7 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.token_hash, hashToken(agent.cookies.staff_session!));
     const stored = await ctx.db.kysely.selectFrom('staff_users').selectAll().where('id', '=', staff.id).executeTakeFirstOrThrow();
-    assert.equal(stored.totp_secret, secret);
+    assert.equal(ctx.secretBox.open(stored.totp_secret!), secret, 'stored sealed (R29)');
     assert.ok(stored.totp_enabled_at);
     assert.equal((await events('staff.totp_enrolled')).length, 1);
 

@@ -8,6 +8,7 @@ import { hashPassword } from '../../infra/crypto/password-hash.js';
 import { randomToken } from '../../infra/crypto/tokens.js';
 import type { Database, StaffUser } from '../../infra/db/tables.js';
 import { findStaffByUsername, type StaffRole } from './staff.repository.js';
+import type { SecretBox } from '../../infra/crypto/secret-box.js';
 
 // R23: creating staff users, by an administrator in the back office or by the CLI for the first administrator.
 
@@ -54,7 +55,7 @@ export type CreateStaffResult =
  * their first sign-in. The creation is audited with the creator as actor (R22).
  */
 export async function createStaffUser(
-  deps: { db: Kysely<Database>; clock: Clock; audit: AuditContext; issuer: string },
+  deps: { db: Kysely<Database>; clock: Clock; audit: AuditContext; issuer: string; box: SecretBox },
   staff: NewStaff,
   by: { actor: string; withTotp?: boolean },
 ): Promise<CreateStaffResult> {
@@ -74,7 +75,7 @@ export async function createStaffUser(
         email: staff.email,
         role: staff.role,
         password_hash: passwordHash,
-        totp_secret: secret,
+        totp_secret: secret ? deps.box.seal(secret) : null,
         totp_enabled_at: secret ? now : null,
         totp_last_step: null,
         status: 'active',

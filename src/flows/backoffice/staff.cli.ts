@@ -32,7 +32,7 @@ export async function runStaffCommand(config: Config, args: string[], usage: str
   const db = openDatabase(config.databaseUrl);
   try {
     await migrateToLatest(db);
-    const result = await createStaffUser({ db: db.kysely, clock: systemClock, audit: {}, issuer: config.brand.name }, parsed.value, { actor: 'cli', withTotp: true });
+    const result = await createStaffUser({ db: db.kysely, clock: systemClock, audit: {}, issuer: config.brand.name, box: config.secretBox }, parsed.value, { actor: 'cli', withTotp: true });
     if (result.kind === 'taken') {
       err(`staff create-admin: the username ${parsed.value.username} already exists; nothing was changed.`);
       return 1;

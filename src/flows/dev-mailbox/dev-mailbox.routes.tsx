@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../infra/db/database.js';
 import type { OutboxMessage } from '../../infra/db/tables.js';
-import { findMessage, listRecentMessages } from '../../infra/outbox/outbox.repository.js';
+import { findMessage, listRecentMessages, openMessage } from '../../infra/outbox/outbox.repository.js';
+import type { SecretBox } from '../../infra/crypto/secret-box.js';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { sendPage } from '../../infra/web/view.js';
@@ -42,14 +43,15 @@ function MailboxPage({ ctx, messages }: { ctx: PageContext; messages: OutboxMess
 }
 
 /** The development mailbox (PRODUCT §4): every email and SMS the system would have sent, newest first. */
-export async function devMailboxRoutes(app: FastifyInstance, opts: { db: Db }): Promise<void> {
+export async function devMailboxRoutes(app: FastifyInstance, opts: { db: Db; box: SecretBox }): Promise<void> {
   app.get('/dev/mailbox', async (request, reply) => {
-    const messages = await listRecentMessages(opts.db.kysely, 200);
+    const messages = (await listRecentMessages(opts.db.kysely, 200)).map((m) => openMessage(opts.box, m));
     return sendPage(reply, <MailboxPage ctx={request.pageContext()} messages={messages} />);
   });
   app.get<{ Params: { id: string } }>('/dev/mailbox/:id.html', async (request, reply) => {
     const id = Number(request.params.id);
-    const message = Number.isSafeInteger(id) ? await findMessage(opts.db.kysely, id) : undefined;
+    const found = Number.isSafeInteger(id) ? await findMessage(opts.db.kysely, id) : undefined;
+    const message = found && openMessage(opts.box, found);
     if (!message?.body_html) return reply.callNotFound();
     // Email HTML carries inline styles (as mail clients need); this dev-only page lets styles run but never scripts.
     return reply

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Brand } from '../../config.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 import type { Database } from '../db/tables.js';
 import { translator, type Lang } from '../i18n/i18n.js';
 import type { EmailTemplate } from './templates/email-layout.js';
@@ -16,10 +17,14 @@ export interface Courier {
   sms(db: Kysely<Database>, to: string, lang: Lang, template: string, text: string): Promise<void>;
 }
 
+/**
+ * R29: a message waits in the outbox sealed (subject and bodies, under the configured key: a sign-in code is in the
+ * subject) and is blanked once sent, so a copy of the database yields no code or link.
+ */
 /** Outbox rows per multi-row insert: 10 columns a row stays well under both databases' bound-parameter limits. */
 const ROWS_PER_INSERT = 500;
 
-export function createCourier(deps: { clock: Clock; brand: Brand; publicUrl: string }): Courier {
+export function createCourier(deps: { clock: Clock; brand: Brand; publicUrl: string; box: SecretBox }): Courier {
   const row = <P>(template: EmailTemplate<P>, to: string, lang: Lang, params: P, now: string) => {
     const rendered = template.render({ t: translator(lang), lang, brand: deps.brand, publicUrl: deps.publicUrl }, params);
     return {
@@ -27,9 +32,9 @@ export function createCourier(deps: { clock: Clock; brand: Brand; publicUrl: str
       recipient: to,
       template: template.name,
       language: lang,
-      subject: rendered.subject,
-      body_text: rendered.text,
-      body_html: rendered.html,
+      subject: deps.box.seal(rendered.subject),
+      body_text: deps.box.seal(rendered.text),
+      body_html: deps.box.seal(rendered.html),
       status: 'pending' as const,
       next_attempt_at: now,
       created_at: now,
@@ -59,7 +64,7 @@ export function createCourier(deps: { clock: Clock; brand: Brand; publicUrl: str
           template,
           language: lang,
           subject: null,
-          body_text: text,
+          body_text: deps.box.seal(text),
           body_html: null,
           status: 'pending',
           next_attempt_at: now,

@@ -16,6 +16,7 @@ import { createCourier } from './courier.js';
 import { backoffMs, createDispatcher, type DispatcherOptions } from './dispatcher.js';
 import { claimDueMessages, markFailedAttempt, markSent } from './outbox.repository.js';
 import { enrolmentEmail } from './templates/enrolment.js';
+import { developmentSecretBox } from '../crypto/secret-box.js';
 
 // PRODUCT R25: email (HTML + text) and SMS go through a transactional outbox — written in the transaction of the
 // change that causes them, sent by a worker with retries and back-off, never lost while the mail server or SMS
@@ -69,6 +70,7 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
     createDispatcher({
       db,
       clock,
+      box: developmentSecretBox(),
       transports: { email: transports.email ?? unused.transport, sms: transports.sms ?? unused.transport },
       ...extra,
     });
@@ -84,7 +86,7 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
   beforeEach(async () => {
     await db.kysely.deleteFrom('outbox').execute();
     clock = new ManualClock(START);
-    courier = createCourier({ clock, brand: defaultBrand, publicUrl: 'https://members.example.test' });
+    courier = createCourier({ clock, brand: defaultBrand, publicUrl: 'https://members.example.test', box: developmentSecretBox() });
     unused.sent.length = 0;
   });
   afterEach(() => {

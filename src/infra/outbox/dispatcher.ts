@@ -4,11 +4,14 @@ import type { Db } from '../db/database.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { OutboxMessage } from '../db/tables.js';
 import type { Transport } from './channels/transport.js';
-import { claimDueMessages, markFailedAttempt, markSent, releaseClaims } from './outbox.repository.js';
+import { claimDueMessages, markFailedAttempt, markSent, openMessage, releaseClaims } from './outbox.repository.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 
 export interface DispatcherOptions {
   db: Db;
   clock: Clock;
+  /** Opens the sealed subject and bodies just before sending (R29). */
+  box: SecretBox;
   transports: { email: Transport; sms: Transport };
   workerId?: string;
   batchSize?: number;
@@ -54,7 +57,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   async function deliver(message: OutboxMessage, report: DispatchReport): Promise<void> {
     const transport = message.channel === 'sms' ? opts.transports.sms : opts.transports.email;
     try {
-      await transport.send(message);
+      await transport.send(openMessage(opts.box, message));
     } catch (err) {
       const attempt = message.attempts + 1;
       const next = attempt >= maxAttempts ? null : new Date(opts.clock.now().getTime() + backoffMs(attempt)).toISOString();
@@ -67,7 +70,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       opts.onError?.(err, message);
       return;
     }
-    await markSent(kysely, message.id, workerId, transport.name, opts.clock.now().toISOString());
+    await markSent(kysely, message.id, workerId, transport.name, opts.clock.now().toISOString(), transport.keepsBodies);
     report.sent++;
     opts.metrics?.outboxSent.inc({ channel: message.channel });
   }

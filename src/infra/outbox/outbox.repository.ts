@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { SecretBox } from '../crypto/secret-box.js';
 import type { Database, OutboxMessage } from '../db/tables.js';
 
 /**
@@ -31,10 +32,29 @@ export async function claimDueMessages(
   return rows.sort((a, b) => a.id - b.id);
 }
 
-export async function markSent(db: Kysely<Database>, id: number, workerId: string, transport: string, now: string): Promise<void> {
+/** A message as its transport needs it: subject and bodies opened (R29: they are sealed in the table). */
+export function openMessage(box: SecretBox, message: OutboxMessage): OutboxMessage {
+  const open = (v: string | null) => (v !== null && box.isSealed(v) ? box.open(v) : v);
+  return { ...message, subject: open(message.subject), body_text: open(message.body_text) ?? '', body_html: open(message.body_html) };
+}
+
+/**
+ * Marks a message sent. R29: its subject and bodies are blanked in the same statement (a sent message keeps no code
+ * or link at rest), except for a transport that is itself the place to read them (the development mailbox).
+ */
+export async function markSent(db: Kysely<Database>, id: number, workerId: string, transport: string, now: string, keepBodies = false): Promise<void> {
   await db
     .updateTable('outbox')
-    .set({ status: 'sent', transport, sent_at: now, locked_until: null, locked_by: null, attempts: sql`attempts + 1`, last_error: null })
+    .set({
+      status: 'sent',
+      transport,
+      sent_at: now,
+      locked_until: null,
+      locked_by: null,
+      attempts: sql`attempts + 1`,
+      last_error: null,
+      ...(keepBodies ? {} : { subject: null, body_text: '', body_html: null }),
+    })
     .where('id', '=', id)
     .where('locked_by', '=', workerId)
     .execute();

@@ -159,7 +159,7 @@ describeEachDatabase('web base', (kind) => {
 
 test('production: HSTS, secure cookies, and no development mailbox', async () => {
   const ctx = await setup('sqlite', {
-    env: { NODE_ENV: 'production', PUBLIC_URL: 'https://area.example.es', SMTP_URL: 'smtp://127.0.0.1:2525', SECRET_KEY: 's'.repeat(40) },
+    env: { NODE_ENV: 'production', PUBLIC_URL: 'https://area.example.es', SMTP_URL: 'smtp://127.0.0.1:2525', SECRET_KEY: 's'.repeat(40), ENCRYPTION_KEY: 'e'.repeat(64) },
   });
   try {
     const res = await ctx.app.inject({ url: '/?lang=en', headers: { 'x-forwarded-proto': 'https' } });

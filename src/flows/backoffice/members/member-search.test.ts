@@ -10,12 +10,13 @@ import { createCourier } from '../../../infra/outbox/courier.js';
 import { describeEachDatabase, freshDatabase } from '../../../../test/helpers/databases.js';
 import { memberFeedRow } from '../../../../test/helpers/members.js';
 import { MAX_PAGE, parsePage, parseSearchQuery, prefixSuccessor, searchMembers } from './member-search.repository.js';
+import { developmentSecretBox } from '../../../infra/crypto/secret-box.js';
 
 // R23: agents search by member number, policy number, document (R3 normalised) or username, name or email; case-
 // and accent-insensitive, paged, in a fixed order, refusing input that would search nothing or everything.
 
 const clock = new ManualClock('2026-11-27T10:00:00Z');
-const courier = createCourier({ clock, brand: defaultBrand, publicUrl: 'http://localhost:3000' });
+const courier = createCourier({ clock, brand: defaultBrand, publicUrl: 'http://localhost:3000', box: developmentSecretBox() });
 
 const JOSE_NIF = nif(12345678);
 const MARIA_NIE = nie('X', 1234567);

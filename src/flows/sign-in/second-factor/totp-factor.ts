@@ -1,5 +1,6 @@
 import { verify } from 'otplib';
 import type { Clock } from '../../../clock.js';
+import type { SecretBox } from '../../../infra/crypto/secret-box.js';
 import { bucket, hit } from '../../../infra/rate-limit/rate-limit.js';
 import { MAX_WRONG_CODES, type SecondFactor, type VerifyResult } from './second-factor.js';
 
@@ -10,15 +11,15 @@ const WINDOW_MS = 60 * 60_000;
  * enrolled secret with one 30-second step of clock drift either way, and a step once accepted is never accepted
  * again (single use, R7). Wrong tries are counted per sign-in, at most 5.
  */
-export function totpFactor(deps: { clock: Clock }): SecondFactor {
+export function totpFactor(deps: { clock: Clock; box: SecretBox }): SecondFactor {
   return {
     channel: 'totp',
     available: (account) => Boolean(account.totp_secret && account.totp_enabled_at),
     masked: () => '',
     async begin() {},
     async verify(ctx, answer): Promise<VerifyResult> {
-      const secret = ctx.account.totp_secret;
-      if (!secret || !ctx.account.totp_enabled_at) return { kind: 'none' };
+      if (!ctx.account.totp_secret || !ctx.account.totp_enabled_at) return { kind: 'none' };
+      const secret = deps.box.open(ctx.account.totp_secret); // R29: sealed at rest
       // Every try is counted first, atomically, so parallel guesses share one count (R7: at most 5 wrong).
       const tries = await hit(ctx.db, deps.clock, bucket('totp-try', ctx.flowId), WINDOW_MS);
       if (tries > MAX_WRONG_CODES) return { kind: 'exhausted' };

@@ -6,5 +6,6 @@ import type { Transport } from './transport.js';
  */
 export const devMailboxTransport: Transport = {
   name: 'dev-mailbox',
+  keepsBodies: true,
   async send() {},
 };
