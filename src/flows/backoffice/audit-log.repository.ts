@@ -117,11 +117,14 @@ export const AUDIT_CSV_COLUMNS = ['occurred_at', 'event', 'outcome', 'actor', 's
 /**
  * One CSV cell (RFC 4180), safe to open in a spreadsheet: a value starting with = + - @ tab or carriage return
  * gets a leading apostrophe, so it is shown as text and never run as a formula (CSV injection); a value with a
- * comma, quote or line break is quoted, quotes doubled.
+ * comma, quote or line break is quoted, quotes doubled. Spanish Excel splits cells at `;` (its list separator), not
+ * at our commas and ignoring our quotes, so a formula starter after a `;` or `,` inside a value (spaces and quotes
+ * between allowed) gets the apostrophe too: `Mozilla;=1+1` becomes `Mozilla;'=1+1`.
  */
 export function csvCell(value: string | number | null | undefined): string {
   let s = value === null || value === undefined ? '' : String(value);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  s = s.replace(/([;,][\s"]*)([=+\-@\t\r])/g, "$1'$2");
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -26,6 +26,15 @@ test('CSV cells: formula starters get an apostrophe; commas, quotes and line bre
   assert.equal(csvCell('plain'), 'plain');
 });
 
+test('CSV cells stay text in Spanish Excel, which splits at ";" and ignores our quotes (issue 15)', () => {
+  assert.equal(csvCell('Mozilla;=1+1'), "Mozilla;'=1+1");
+  assert.equal(csvCell('a; "+SUM(A1)'), `"a; ""'+SUM(A1)"`);
+  // A whole exported line, read the way a spreadsheet with ";" as its list separator reads it.
+  const line = ['2026-11-27T10:00:00Z', 'signin.password', 'Mozilla;=HYPERLINK("http://x";"y")', 'x,@cmd', 'a;\t-2+3'].map(csvCell).join(',');
+  for (const cell of line.split(';')) assert.doesNotMatch(cell.replace(/^[\s"]+/, ''), /^[=+\-@\t\r]/, `a cell Spanish Excel would run: ${cell}`);
+  for (const cell of line.split(',')) assert.doesNotMatch(cell.replace(/^[\s"]+/, ''), /^[=+\-@\t\r]/, `a cell a comma reader would run: ${cell}`);
+});
+
 test('audit filters: days and minutes in UTC; impossible dates and oversized text are field errors', () => {
   const ok = parseAuditQuery({ from: '2026-11-27', to: '2026-11-27 10:30', actor: ' staff:ana ' });
   assert.deepEqual(ok.errors, []);

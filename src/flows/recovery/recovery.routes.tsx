@@ -19,6 +19,7 @@ import { passwordChangedEmail, recoveryEmail } from '../account/password.emails.
 import { auditContext } from '../registration/registration.routes.js';
 import { clearSignInThrottle, normaliseUsername } from '../sign-in/sign-in.flow.js';
 import { RecoveryLinkInvalidPage, RecoverySendPage, RecoverySentPage, RecoveryStartPage, ResetDonePage, ResetPasswordPage } from './recovery.views.js';
+import { voidRecoveryLinks } from '../../identity/recovery-links.js';
 
 export interface RecoveryDeps {
   config: Config;
@@ -107,7 +108,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     try {
       await kysely.transaction().execute(async (trx) => {
         // R11: a new request voids every earlier link.
-        await trx.updateTable('one_time_tokens').set({ voided_at: now.toISOString() }).where('account_id', '=', target?.id ?? -1).where('purpose', '=', 'recovery').where('used_at', 'is', null).where('voided_at', 'is', null).execute();
+        await voidRecoveryLinks(trx, target?.id ?? -1, now.toISOString());
         await trx
           .insertInto('one_time_tokens')
           .values({ purpose: 'recovery', token_hash: hashToken(token), account_id: target?.id ?? null, channel: 'email', destination: target?.email ?? null, expires_at: new Date(now.getTime() + RECOVERY_LINK_TTL_MS).toISOString(), created_at: now.toISOString() })

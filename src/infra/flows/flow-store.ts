@@ -10,6 +10,9 @@ import type { Database, FlowTable } from '../db/tables.js';
  * browser that started it: the browser holds a random token in a cookie and the row stores only its hash, so
  * a flow id seen elsewhere (a log, a link) cannot be continued from another browser (R6, R7).
  */
+/** The sign-in's flow kind: a new password ends the account's pending sign-ins (account/password-history.ts). */
+export const SIGN_IN_FLOW = 'sign-in';
+
 export interface Flow<D> {
   id: string;
   kind: string;

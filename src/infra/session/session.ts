@@ -116,7 +116,10 @@ export function safeNext(next: unknown): string | undefined {
   try {
     const url = new URL(next, 'http://portal.invalid');
     if (url.host !== 'portal.invalid') return undefined;
-    return url.pathname + url.search;
+    // Dot segments can collapse into a protocol-relative address (`/.//evil.example` → `//evil.example`): the result
+    // is checked again, not only the input.
+    const path = url.pathname + url.search;
+    return path.startsWith('//') || path.startsWith('/\\') ? undefined : path;
   } catch {
     return undefined;
   }
