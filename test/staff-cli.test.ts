@@ -21,7 +21,7 @@ import { testConfig } from './helpers/setup.js';
 
 
 function printed(stdout: string): { password: string; uri: URL } {
-  const password = /Password \(shown only this once\): (\S+)/.exec(stdout)?.[1];
+  const password = /Password \(shown only this once[^)]*\): (\S+)/.exec(stdout)?.[1];
   const uri = /^(otpauth:\/\/totp\/\S+)$/m.exec(stdout)?.[1];
   assert.ok(password && uri, stdout);
   return { password, uri: new URL(uri) };
@@ -65,6 +65,14 @@ test('staff create-admin on SQLite: the administrator it prints can sign in with
     assert.equal((await agent.post('/backoffice/sign-in', { username: 'root.admin', password })).headers.location, '/backoffice/sign-in/verify');
     const code = await generate({ secret, epoch: Math.floor(clock.now().getTime() / 1000) });
     assert.equal((await agent.post('/backoffice/sign-in/verify', { code })).headers.location, '/backoffice');
+    // Issue 15: a printed password opens nothing but the page to choose one's own.
+    assert.equal((await agent.get('/backoffice/staff')).headers.location, '/backoffice/password');
+    assert.equal((await agent.post('/backoffice/staff/new', { username: 'x.y', email: 'x@y.es', role: 'agent', confirmed: '1' })).statusCode, 403);
+    assert.match((await agent.get('/backoffice/password')).body, /data-notice="required"/);
+    const same = await agent.post('/backoffice/password', { current_password: password, password, password_confirmation: password });
+    assert.equal(same.statusCode, 400, 'not the generated one again');
+    const own = 'Raiz2031Propia';
+    assert.equal((await agent.post('/backoffice/password', { current_password: password, password: own, password_confirmation: own })).headers.location, '/backoffice/password?changed=1');
     assert.equal((await agent.get('/backoffice/staff')).statusCode, 200);
   } finally {
     await app.close();

@@ -22,9 +22,11 @@ let counter = 0;
 
 /**
  * A staff user of `role`, with an enrolled authenticator app unless `enrolled: false` (then the first sign-in
- * goes through enrolment, as for a user an administrator created).
+ * goes through enrolment, as for a user an administrator created). Made the CLI's way (a generated password), then,
+ * unless `mustChange`, marked as having chosen it: most tests are about what staff do once they have their own
+ * password; the change itself is tested through the pages (staff-password.test.ts).
  */
-export async function createStaff(ctx: TestContext, role: StaffRole, options: { username?: string; enrolled?: boolean; displayName?: string } = {}): Promise<TestStaff> {
+export async function createStaff(ctx: TestContext, role: StaffRole, options: { username?: string; enrolled?: boolean; displayName?: string; mustChange?: boolean } = {}): Promise<TestStaff> {
   counter++;
   const username = options.username ?? `${role}.${process.pid}.${counter}`;
   const staff: NewStaff = { username, displayName: options.displayName ?? `Test ${role} ${counter}`, email: `${username}@staff.example`, role };
@@ -32,7 +34,8 @@ export async function createStaff(ctx: TestContext, role: StaffRole, options: { 
   assert.equal(result.kind, 'created', `staff user ${username} created`);
   if (result.kind !== 'created') throw new Error('unreachable');
   const secret = result.totpUri ? new URL(result.totpUri).searchParams.get('secret') : null;
-  return { id: result.user.id, username, role, password: result.password, secret };
+  if (!options.mustChange) await ctx.db.kysely.updateTable('staff_users').set({ password_must_change: 0 }).where('id', '=', result.user.id).execute();
+  return { id: result.user.id, username, role, password: result.password!, secret };
 }
 
 /** The authenticator app's current code for a secret, at the test clock's time. */
@@ -59,4 +62,22 @@ export async function signInStaff(ctx: TestContext, staff: TestStaff): Promise<B
 export async function signedInStaff(ctx: TestContext, role: StaffRole): Promise<{ agent: BrowserAgent; staff: TestStaff }> {
   const staff = await createStaff(ctx, role);
   return { agent: await signInStaff(ctx, staff), staff };
+}
+
+/** The link in the last "choose your password" email to `email`, as the person reads it (issue 15). */
+export async function lastPasswordLink(ctx: TestContext, email: string): Promise<string> {
+  const mail = (await ctx.outbox()).filter((m) => m.recipient === email && m.template === 'staff-password-link').at(-1);
+  const link = /http:\/\/localhost:3000(\/backoffice\/password\/set\/[A-Za-z0-9_-]+)/.exec(mail?.body_text ?? '')?.[1];
+  assert.ok(link, `a password link was emailed to ${email}`);
+  return link;
+}
+
+/** Follows the emailed link in a fresh browser and chooses `password`, as the owner does. */
+export async function setPasswordFromLink(ctx: TestContext, email: string, password: string): Promise<void> {
+  const browser = new BrowserAgent(ctx.app);
+  const opened = await browser.get(await lastPasswordLink(ctx, email));
+  assert.equal(opened.headers.location, '/backoffice/password/set', 'the token leaves the address bar');
+  await browser.get('/backoffice/password/set');
+  const done = await browser.post('/backoffice/password/set', { password, password_confirmation: password });
+  assert.equal(done.statusCode, 200, done.body.match(/field-error[^<]*<[^<]*/g)?.join(' '));
 }

@@ -8,11 +8,13 @@ import { CHANGE_TTL_MS, CODE_TTL_MS as CONTACT_CODE_TTL_MS, MAX_WRONG_CODES as C
 import { ENROL_TTL_MS, MAX_PASSWORD_TRIES_PER_HOUR, MAX_WRONG_ENROL_CODES } from '../../src/flows/account/security.flow.js';
 import { FLOW_TTL_MS as RECOVERY_FLOW_TTL_MS, RECOVERY_LINK_TTL_MS, SENDS_PER_ACCOUNT_PER_HOUR as RECOVERY_PER_DOCUMENT, SENDS_PER_ADDRESS_PER_HOUR as RECOVERY_PER_ADDRESS } from '../../src/flows/recovery/recovery.routes.js';
 import { REGISTRATION_TTL_MS } from '../../src/flows/registration/registration.flow.js';
-import { CAPTCHA_AFTER as IDENTIFY_CAPTCHA_AFTER, IDENTIFY_WINDOW_MS, MAX_PER_ADDRESS as IDENTIFY_PER_ADDRESS, MAX_PER_MEMBER as IDENTIFY_PER_MEMBER } from '../../src/flows/registration/registration.routes.js';
+import { CAPTCHA_AFTER as IDENTIFY_CAPTCHA_AFTER, IDENTIFY_WINDOW_MS, MAX_DOCUMENT_LOOKUPS_PER_ADDRESS, MAX_DOCUMENT_LOOKUPS_PER_MEMBER, MAX_PER_ADDRESS as IDENTIFY_PER_ADDRESS, MAX_PER_MEMBER as IDENTIFY_PER_MEMBER } from '../../src/flows/registration/registration.routes.js';
 import { CODE_TTL_MS as SIGNIN_CODE_TTL_MS } from '../../src/flows/sign-in/second-factor/code-factor.js';
 import { MAX_WRONG_CODES as SIGNIN_WRONG_CODES } from '../../src/flows/sign-in/second-factor/second-factor.js';
 import { CAPTCHA_AFTER_FAILURES, LOCK_AFTER_FAILURES, LOCK_MS, MAX_FAILURES_PER_ADDRESS_PER_HOUR, MAX_FAILURES_PER_HOUR } from '../../src/flows/sign-in/sign-in.flow.js';
-import { MAX_SENDS, RESEND_AFTER_MS, SENDS_PER_ADDRESS_PER_HOUR as SIGNIN_SENDS_PER_ADDRESS, SIGN_IN_TTL_MS } from '../../src/flows/sign-in/sign-in.routes.js';
+import { MAX_SENDS, RESEND_AFTER_MS, SENDS_PER_ACCOUNT_PER_HOUR as SIGNIN_SENDS_PER_ACCOUNT, SENDS_PER_ADDRESS_PER_HOUR as SIGNIN_SENDS_PER_ADDRESS, SIGN_IN_TTL_MS } from '../../src/flows/sign-in/sign-in.routes.js';
+import { STAFF_SIGN_IN } from '../../src/identity/sign-in-throttle.js';
+import { STAFF_LINK_TTL_MS } from '../../src/flows/backoffice/staff-password.flow.js';
 import { DEFAULT_EXPIRES_MS as CAPTCHA_TTL_MS } from '../../src/infra/captcha/captcha.js';
 import { ARGON2_PARAMS } from '../../src/infra/crypto/password-hash.js';
 import { ANONYMOUS_REFUSALS_AUDITED } from '../../src/flows/backoffice/staff-guard.js';
@@ -79,8 +81,8 @@ test('docs/security.md states every figure the code enforces', () => {
   const config = loadConfig({});
   for (const limit of [PASSWORD_FAILURES, SENDS_PER_ACCOUNT, SENDS_PER_ADDRESS]) assert.equal(limit.windowMs, HOUR, 'the page says "per hour"');
   const expected: Record<string, string> = {
-    'Wrong passwords in a row before the captcha (per typed username)': String(CAPTCHA_AFTER_FAILURES),
-    'Wrong passwords in a row before the pause (per typed username)': String(LOCK_AFTER_FAILURES),
+    'Wrong answers (passwords and second-step codes) in a row before the captcha (per typed username)': String(CAPTCHA_AFTER_FAILURES),
+    'Wrong answers (passwords and second-step codes) in a row before the pause (per typed username)': String(LOCK_AFTER_FAILURES),
     'Length of the pause': minutes(LOCK_MS),
     'Wrong passwords per typed username per hour, at most': String(MAX_FAILURES_PER_HOUR),
     'Wrong passwords per client address per hour before refusal': String(MAX_FAILURES_PER_ADDRESS_PER_HOUR),
@@ -90,11 +92,14 @@ test('docs/security.md states every figure the code enforces', () => {
     'Code sends per sign-in': String(MAX_SENDS),
     'Wait between code sends': `${RESEND_AFTER_MS / 1000} seconds`,
     'Code sends per client address per hour': String(SIGNIN_SENDS_PER_ADDRESS),
+    'Code sends per account per hour, across sign-ins': String(SIGNIN_SENDS_PER_ACCOUNT),
     'Registration flow lifetime': minutes(REGISTRATION_TTL_MS),
     'Identification failures before the captcha (per member number or per client address)': String(IDENTIFY_CAPTCHA_AFTER),
     'Identification failures per member number per window': String(IDENTIFY_PER_MEMBER),
     'Identification failures per client address per window': String(IDENTIFY_PER_ADDRESS),
     'Identification counting window': minutes(IDENTIFY_WINDOW_MS),
+    "Registration document answers (already someone's, or a returning member's) per member record per day": String(MAX_DOCUMENT_LOOKUPS_PER_MEMBER),
+    'Registration document answers per client address per hour': String(MAX_DOCUMENT_LOOKUPS_PER_ADDRESS),
     'Recovery link lifetime': `${RECOVERY_LINK_TTL_MS / HOUR} hours`,
     'Recovery emails per typed document per hour': String(RECOVERY_PER_DOCUMENT),
     'Recovery emails per client address per hour': String(RECOVERY_PER_ADDRESS),
@@ -111,6 +116,8 @@ test('docs/security.md states every figure the code enforces', () => {
     'Session idle timeout (default of `SESSION_IDLE_MINUTES`)': `${config.session.idleMinutes} minutes`,
     'Session absolute lifetime (default of `SESSION_ABSOLUTE_HOURS`)': `${config.session.absoluteHours} hours`,
     'Back-office refusals without a session audited per client address per hour': String(ANONYMOUS_REFUSALS_AUDITED),
+    'Staff wrong answers (passwords, codes, current password) in a row before the pause': String(STAFF_SIGN_IN.lockAfter),
+    'Staff link to choose a password lifetime': `${STAFF_LINK_TTL_MS / HOUR} hours`,
     'Captcha challenge lifetime': minutes(CAPTCHA_TTL_MS),
     'argon2id memory': `${ARGON2_PARAMS.memoryCost} KiB`,
     'argon2id iterations': String(ARGON2_PARAMS.timeCost),

@@ -14,7 +14,7 @@ import type { PageContext } from '../../infra/web/page-context.js';
 import { sendPage } from '../../infra/web/view.js';
 import { auditContext } from '../registration/registration.routes.js';
 import { checkPassword as checkCurrentPassword } from './contact.flow.js';
-import { NewPasswordFields } from './password-form.js';
+import { NewPasswordFields } from '../../identity/password-form.js';
 import { isInHistory, personalDataOf, storePassword } from './password-history.js';
 import { passwordChangedEmail } from './password.emails.js';
 

@@ -13,6 +13,7 @@ import { staffAdminRoutes } from './staff-admin.routes.js';
 import { createStaffGuard } from './staff-guard.js';
 import { BACKOFFICE_PATH, createStaffSessions } from './staff-session.js';
 import { staffSignInRoutes } from './staff-sign-in.routes.js';
+import { staffPasswordRoutes } from './staff-password.routes.js';
 
 export interface BackOfficeDeps {
   config: Config;
@@ -62,7 +63,8 @@ async function backOfficePlugin(app: FastifyInstance, deps: BackOfficeDeps): Pro
       );
     });
     await bo.register(memberRoutes, { config, db, clock, courier, kickOutbox });
-    await bo.register(staffAdminRoutes, { config, db, clock });
+    await bo.register(staffAdminRoutes, { config, db, clock, courier, kickOutbox });
+    await bo.register(staffPasswordRoutes, { config, db, clock, courier, sessions, kickOutbox });
     await bo.register(auditLogRoutes, { db, clock });
     await bo.register(apiKeyAdminRoutes, { db, clock });
   });

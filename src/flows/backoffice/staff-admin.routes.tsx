@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { recordAudit } from '../../infra/audit/audit.repository.js';
-import { hashPassword } from '../../infra/crypto/password-hash.js';
 import type { Db } from '../../infra/db/database.js';
 import type { StaffUser } from '../../infra/db/tables.js';
 import type { MessageKey } from '../../infra/i18n/i18n.js';
@@ -11,16 +10,20 @@ import { sendPage } from '../../infra/web/view.js';
 import { auditContext } from '../registration/registration.routes.js';
 import { BackofficeMessage } from './backoffice-layout.js';
 import { ConfirmPage, isConfirmed, readReason } from './confirm-page.js';
-import { disableStaff, enableStaff, endStaffSessions, findStaffById, listStaff, resetStaffTotp, setStaffPassword } from './staff.repository.js';
+import { disableStaff, enableStaff, endStaffSessions, findStaffById, listStaff, resetStaffTotp } from './staff.repository.js';
+import { sendPasswordLink } from './staff-password.flow.js';
+import type { Courier } from '../../infra/outbox/courier.js';
 import type { StaffPrincipal } from './staff-session.js';
 import { NewStaffPage, StaffCreatedPage, StaffListPage, type NewStaffForm, type StaffListNotice } from './staff-admin.views.js';
 import { clearStaffThrottle } from './staff-sign-in.flow.js';
-import { createStaffUser, generateStaffPassword, parseNewStaff, staffActor } from './staff-users.flow.js';
+import { createStaffUser, parseNewStaff, staffActor } from './staff-users.flow.js';
 
 export interface StaffAdminDeps {
   config: Config;
   db: Db;
   clock: Clock;
+  courier: Courier;
+  kickOutbox?: (() => void) | undefined;
 }
 
 type StaffAction = 'disable' | 'enable' | 'reset-totp' | 'reset-password';
@@ -33,6 +36,7 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
   const { db, clock, config } = deps;
   const kysely = db.kysely;
   const admin = { preHandler: app.requireStaff('admin') };
+  const linkDeps = { clock, courier: deps.courier, publicUrl: config.publicUrl };
   const me = (request: FastifyRequest): StaffPrincipal => request.staff!;
   const audit = (request: FastifyRequest, event: string, outcome: 'success' | 'refused', target: string, details: Record<string, string | null>) =>
     recordAudit(kysely, clock, auditContext(request), { event, outcome, actor: staffActor(me(request).username), subject: staffActor(target), details });
@@ -75,11 +79,15 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
         </ConfirmPage>,
       );
     }
-    const created = await createStaffUser({ db: kysely, clock, audit: auditContext(request), issuer: config.brand.name, box: config.secretBox }, s, { actor: staffActor(me(request).username) });
+    const created = await createStaffUser({ db: kysely, clock, audit: auditContext(request), issuer: config.brand.name, box: config.secretBox }, s, {
+      actor: staffActor(me(request).username),
+      emailLink: { deps: linkDeps, lang: request.lang },
+    });
     if (created.kind === 'taken') {
       return sendPage(reply, <NewStaffPage ctx={ctx} staff={me(request)} form={form} errors={{ username: { code: 'staff_username_taken' } }} />, 409);
     }
-    return sendPage(reply, <StaffCreatedPage ctx={ctx} staff={me(request)} user={created.user} password={created.password} />, 201);
+    deps.kickOutbox?.();
+    return sendPage(reply, <StaffCreatedPage ctx={ctx} staff={me(request)} user={created.user} />, 201);
   });
 
   /** The target of an action on /backoffice/staff/:id/…, or a 404 page. */
@@ -162,24 +170,20 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
         if (await enableStaff(kysely, user.id, now)) await audit(request, EVENTS[action], 'success', user.username, details);
         return reply.redirect('/backoffice/staff?done=enabled', 303);
       }
-      if (action === 'reset-password') {
-        // A forgotten password: a new generated one, shown once; the old one and every session stop working now.
-        const password = generateStaffPassword();
-        const hash = await hashPassword(password);
+      if (action === 'reset-password' || action === 'reset-totp') {
+        // Issue 15: the administrator never learns a password. A reset cancels the current one and emails the owner a
+        // link to choose a new one; an authenticator reset does the same, so a new app can only be enrolled with the
+        // owner's new password.
         await kysely.transaction().execute(async (trx) => {
-          await setStaffPassword(trx, user.id, hash, now);
-          await endStaffSessions(trx, user.id, now);
+          if (action === 'reset-totp') await resetStaffTotp(trx, user.id, now);
+          await sendPasswordLink(trx, linkDeps, user, action === 'reset-totp' ? 'totp_reset' : 'reset', request.lang);
         });
         await clearStaffThrottle(kysely, user.username);
         await audit(request, EVENTS[action], 'success', user.username, details);
-        return sendPage(reply, <StaffCreatedPage ctx={request.pageContext()} staff={me(request)} user={user} password={password} kind="reset" />);
+        deps.kickOutbox?.();
+        if (action === 'reset-totp') return reply.redirect('/backoffice/staff?done=totp_reset', 303);
+        return sendPage(reply, <StaffCreatedPage ctx={request.pageContext()} staff={me(request)} user={user} kind="reset" />);
       }
-      await kysely.transaction().execute(async (trx) => {
-        await resetStaffTotp(trx, user.id, now);
-        await endStaffSessions(trx, user.id, now);
-      });
-      await audit(request, EVENTS[action], 'success', user.username, details);
-      return reply.redirect('/backoffice/staff?done=totp_reset', 303);
     });
   }
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
-import { createStaff, signedInStaff, signInStaff, totpCode } from '../../../test/helpers/staff.js';
+import { createStaff, setPasswordFromLink, signedInStaff, signInStaff, totpCode } from '../../../test/helpers/staff.js';
 import { generate } from 'otplib';
 import { ANONYMOUS_REFUSALS_AUDITED } from './staff-guard.js';
 import { disableStaff } from './staff.repository.js';
@@ -29,7 +29,17 @@ function allRoutes(app: FastifyInstance): string[] {
 }
 
 /** The back-office routes anyone may call: the sign-in pages and sign-out. */
-const PUBLIC = new Set(['GET /backoffice/sign-in', 'POST /backoffice/sign-in', 'GET /backoffice/sign-in/verify', 'POST /backoffice/sign-in/verify', 'POST /backoffice/sign-out']);
+const PUBLIC = new Set([
+  'GET /backoffice/sign-in',
+  'POST /backoffice/sign-in',
+  'GET /backoffice/sign-in/verify',
+  'POST /backoffice/sign-in/verify',
+  'POST /backoffice/sign-out',
+  // The emailed link to choose a password (issue 15): its token is the credential.
+  'GET /backoffice/password/set/:token',
+  'GET /backoffice/password/set',
+  'POST /backoffice/password/set',
+]);
 
 describeEachDatabase('back-office guard and staff administration (R22, R23)', (kind) => {
   let ctx: TestContext;
@@ -91,8 +101,8 @@ describeEachDatabase('back-office guard and staff administration (R22, R23)', (k
   test('an agent calling any administrator route gets 403, changes nothing, and is audited as the actor', async () => {
     const { agent, staff } = await signedInStaff(ctx, 'agent');
     const victim = await createStaff(ctx, 'admin');
-    // The home page and the member pages (R23) are the agents' own; everything else is for administrators.
-    const adminRoutes = guarded.filter((r) => r !== 'GET /backoffice' && !r.split(' ')[1]!.startsWith('/backoffice/members'));
+    // The home page, their own password and the member pages (R23) are the agents' own; the rest is for administrators.
+    const adminRoutes = guarded.filter((r) => r !== 'GET /backoffice' && !r.endsWith(' /backoffice/password') && !r.split(' ')[1]!.startsWith('/backoffice/members'));
     assert.ok(adminRoutes.length >= 10);
     const before = (await refusals('role')).length;
     for (const route of adminRoutes) {
@@ -132,21 +142,23 @@ describeEachDatabase('back-office guard and staff administration (R22, R23)', (k
 
     const created = await agent.post('/backoffice/staff/new', { ...fields, username: 'marta.lopez', confirmed: '1' });
     assert.equal(created.statusCode, 201);
-    const password = /data-password="([^"]+)"/.exec(created.body)?.[1];
-    assert.ok(password && password.length >= 20);
+    // Issue 15: the administrator sees no password; Marta is emailed a link to choose her own.
+    assert.doesNotMatch(created.body, /data-password=/);
+    assert.match(created.body, /marta@staff\.example/);
     const row = await ctx.db.kysely.selectFrom('staff_users').selectAll().where('username', '=', 'marta.lopez').executeTakeFirstOrThrow();
     assert.equal(row.role, 'agent');
     assert.equal(row.totp_secret, null);
-    assert.ok(!row.password_hash.includes(password) && row.password_hash.startsWith('$argon2id$'));
+    assert.ok(row.password_hash.startsWith('$argon2id$'));
     const event = await ctx.db.kysely.selectFrom('audit_events').selectAll().where('event', '=', 'staff.created').where('subject', '=', 'staff:marta.lopez').executeTakeFirstOrThrow();
     assert.equal(event.actor, `staff:${admin.username}`);
-    assert.ok(!event.details?.includes(password));
-    assert.doesNotMatch((await agent.get('/backoffice/staff')).body, new RegExp(password), 'never shown again');
+    assert.match(event.details ?? '', /emailed_link/);
 
     const dup = await agent.post('/backoffice/staff/new', { ...fields, username: 'marta.lopez', confirmed: '1' });
     assert.equal(dup.statusCode, 409);
 
-    // Marta's first sign-in goes through enrolment.
+    // Marta chooses her password from the link, then her first sign-in goes through enrolment.
+    const password = 'Marta2031Clave';
+    await setPasswordFromLink(ctx, 'marta@staff.example', password);
     const marta = new BrowserAgent(ctx.app);
     await marta.post('/backoffice/sign-in', { username: 'marta.lopez', password });
     const secret = /data-secret="([A-Z2-7]+)"/.exec((await marta.get('/backoffice/sign-in/verify')).body)?.[1];
@@ -209,7 +221,7 @@ describeEachDatabase('back-office guard and staff administration (R22, R23)', (k
     }
   });
 
-  test('resetting a TOTP ends the sessions and the next sign-in enrols a new app', async () => {
+  test('resetting a TOTP ends the sessions and cancels the password: only the owner, through the emailed link, enrols a new app (issue 15)', async () => {
     const { agent } = await signedInStaff(ctx, 'admin');
     const target = await createStaff(ctx, 'agent');
     const theirs = await signInStaff(ctx, target);
@@ -217,8 +229,12 @@ describeEachDatabase('back-office guard and staff administration (R22, R23)', (k
     assert.equal((await agent.post(`/backoffice/staff/${target.id}/reset-totp`, { confirmed: '1', reason: 'lost phone' })).headers.location, '/backoffice/staff?done=totp_reset');
     assert.equal((await theirs.get('/backoffice')).statusCode, 303);
     nextStep();
+    // Whoever knew the old password (an administrator who once reset it, say) cannot enrol an app with it.
+    assert.equal((await new BrowserAgent(ctx.app).post('/backoffice/sign-in', { username: target.username, password: target.password })).statusCode, 401);
+    const password = 'Nuevo2031Movil';
+    await setPasswordFromLink(ctx, `${target.username}@staff.example`, password);
     const again = new BrowserAgent(ctx.app);
-    await again.post('/backoffice/sign-in', { username: target.username, password: target.password });
+    await again.post('/backoffice/sign-in', { username: target.username, password });
     const page = await again.get('/backoffice/sign-in/verify');
     assert.match(page.body, /data-secret=/, 'enrolment, not the old app');
     assert.equal((await again.post('/backoffice/sign-in/verify', { code: await totpCode(ctx, target.secret!) })).statusCode, 400, 'the old app no longer works');
@@ -227,7 +243,7 @@ describeEachDatabase('back-office guard and staff administration (R22, R23)', (k
     nextStep();
   });
 
-  test('a new password (reason required) replaces the old one at once, ends the sessions, lifts a lock, and is shown once', async () => {
+  test('a password reset (reason required) cancels the old one at once, ends the sessions, lifts a lock, and emails the owner a link (issue 15)', async () => {
     const { agent, staff: admin } = await signedInStaff(ctx, 'admin');
     const target = await createStaff(ctx, 'agent');
     const theirs = await signInStaff(ctx, target);
@@ -237,16 +253,17 @@ describeEachDatabase('back-office guard and staff administration (R22, R23)', (k
     assert.equal((await agent.post(`/backoffice/staff/${target.id}/reset-password`, { confirmed: '1' })).statusCode, 400, 'reason required');
     const done = await agent.post(`/backoffice/staff/${target.id}/reset-password`, { confirmed: '1', reason: 'forgot it' });
     assert.equal(done.statusCode, 200);
-    const password = /data-password="([^"]+)"/.exec(done.body)?.[1];
-    assert.ok(password && password !== target.password);
+    assert.doesNotMatch(done.body, /data-password=/, 'the administrator never sees a password');
     assert.equal((await theirs.get('/backoffice')).statusCode, 303, 'sessions ended');
-    assert.equal((await new BrowserAgent(ctx.app).post('/backoffice/sign-in', { username: target.username, password: target.password })).statusCode, 401, 'the old password no longer works');
+    assert.equal((await new BrowserAgent(ctx.app).post('/backoffice/sign-in', { username: target.username, password: target.password })).statusCode, 401, 'the old password no longer works, and the lock is lifted');
     nextStep();
+    const password = 'Olvido2031Clave';
+    await setPasswordFromLink(ctx, `${target.username}@staff.example`, password);
     const back = await signInStaff(ctx, { ...target, password });
-    assert.equal((await back.get('/backoffice')).statusCode, 200, 'the new one works, with the same app');
+    assert.equal((await back.get('/backoffice')).statusCode, 200, 'the owner\'s new one works, with the same app');
     const event = await ctx.db.kysely.selectFrom('audit_events').selectAll().where('event', '=', 'staff.password_reset').where('subject', '=', `staff:${target.username}`).executeTakeFirstOrThrow();
     assert.equal(event.actor, `staff:${admin.username}`);
-    assert.ok(event.details?.includes('forgot it') && !event.details.includes(password));
+    assert.ok(event.details?.includes('forgot it'));
     assert.equal((await agent.post(`/backoffice/staff/${admin.id}/reset-password`, { confirmed: '1', reason: 'x' })).statusCode, 409, 'not on oneself');
     nextStep();
   });

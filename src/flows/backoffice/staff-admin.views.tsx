@@ -6,7 +6,7 @@ import type { StaffPrincipal } from './staff-session.js';
 
 export type StaffListNotice = 'disabled' | 'enabled' | 'totp_reset';
 
-const DONE = { disabled: 'bo.staff.done.disabled', enabled: 'bo.staff.done.enabled', totp_reset: 'bo.staff.done.totpReset' } as const;
+const DONE = { disabled: 'bo.staff.done.disabled', enabled: 'bo.staff.done.enabled', totp_reset: 'bo.staff.done.totpResetEmailed' } as const;
 
 /** A UTC instant as staff read it: "2026-11-27 10:00 UTC" (the audit log is kept in UTC, R22). */
 export function utc(iso: string | null): string {
@@ -146,10 +146,10 @@ export function NewStaffPage({ ctx, staff, form, errors = {} }: { ctx: PageConte
 }
 
 /**
- * The only time a staff user's generated password is shown (a new user, or an administrator's reset): the
- * administrator hands it over by a safe channel.
+ * After a new user or a password reset: the owner was emailed a single-use link to choose their own password; the
+ * administrator never sees one (issue 15: no administrator can become a colleague).
  */
-export function StaffCreatedPage({ ctx, staff, user, password, kind = 'created' }: { ctx: PageContext; staff: StaffPrincipal; user: StaffUser; password: string; kind?: 'created' | 'reset' }) {
+export function StaffCreatedPage({ ctx, staff, user, kind = 'created' }: { ctx: PageContext; staff: StaffPrincipal; user: StaffUser; kind?: 'created' | 'reset' }) {
   const { t } = ctx;
   const title = kind === 'created' ? t('bo.staff.created.title') : t('bo.staff.passwordReset.title');
   const role = t(user.role === 'admin' ? 'bo.role.admin' : 'bo.role.agent');
@@ -157,21 +157,15 @@ export function StaffCreatedPage({ ctx, staff, user, password, kind = 'created' 
     <BackofficeLayout ctx={ctx} staff={staff} title={title}>
       <h1>{title}</h1>
       <Notice kind="success">
-        <p>{kind === 'created' ? t('bo.staff.created.body', { username: user.username, role }) : t('bo.staff.passwordReset.body', { username: user.username })}</p>
+        <p>{kind === 'created' ? t('bo.staff.created.body', { username: user.username, role }) : t('bo.staff.passwordReset.emailed', { username: user.username, email: user.email })}</p>
       </Notice>
       <dl class="meta">
         <dt>{t('bo.staff.field.username')}</dt>
         <dd>
           <code>{user.username}</code>
         </dd>
-        <dt>{t('bo.staff.created.password')}</dt>
-        <dd>
-          <code class="bo-secret" data-password={password}>
-            {password}
-          </code>
-        </dd>
       </dl>
-      <p>{t('bo.staff.created.once')}</p>
+      {kind === 'created' ? <p>{t('bo.staff.created.emailed', { email: user.email })}</p> : null}
       {kind === 'created' ? <p>{t('bo.staff.created.enrol')}</p> : null}
       <p>
         <a class="button" href="/backoffice/staff">

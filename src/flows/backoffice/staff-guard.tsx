@@ -103,6 +103,16 @@ export function createStaffGuard(deps: StaffGuardDeps): (role: StaffRole) => pre
           403,
         );
       }
+      // Issue 15: a generated password (the CLI's first administrator) opens nothing but the page to replace it.
+      if (found.staff.mustChangePassword && request.routeOptions.url !== '/backoffice/password') {
+        if (request.method === 'GET' || request.method === 'HEAD') return reply.redirect('/backoffice/password', 303);
+        const t = request.t;
+        return sendPage(
+          reply,
+          <BackofficeMessage ctx={request.pageContext()} staff={found.staff} title={t('bo.password.title')} body={t('bo.password.required')} action={{ href: '/backoffice/password', label: t('bo.password.title') }} />,
+          403,
+        );
+      }
       request.staff = found.staff;
       return undefined;
     };

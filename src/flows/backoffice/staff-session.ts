@@ -12,6 +12,8 @@ export interface StaffPrincipal {
   displayName: string;
   role: StaffUser['role'];
   sessionId: number;
+  /** A generated password is still in use: only /backoffice/password opens until the person chooses their own. */
+  mustChangePassword: boolean;
 }
 
 export type StaffSessionLookup = { status: 'active'; staff: StaffPrincipal } | { status: 'none' } | { status: 'expired' };
@@ -81,6 +83,7 @@ export function createStaffSessions(deps: { clock: Clock; config: Config }) {
           'staff_users.display_name',
           'staff_users.role',
           'staff_users.status',
+          'staff_users.password_must_change',
         ])
         .where('staff_sessions.token_hash', '=', hashToken(token))
         .executeTakeFirst();
@@ -97,7 +100,7 @@ export function createStaffSessions(deps: { clock: Clock; config: Config }) {
         const idle = Math.min(now.getTime() + idleMs, new Date(row.absolute_expires_at).getTime());
         await db.updateTable('staff_sessions').set({ last_seen_at: nowIso, idle_expires_at: new Date(idle).toISOString() }).where('id', '=', row.session_id).execute();
       }
-      return { status: 'active', staff: { id: row.id, username: row.username, displayName: row.display_name, role: row.role, sessionId: row.session_id } };
+      return { status: 'active', staff: { id: row.id, username: row.username, displayName: row.display_name, role: row.role, sessionId: row.session_id, mustChangePassword: Number(row.password_must_change) === 1 } };
     },
 
     /** Ends this browser's staff session on the server and clears the cookie. */

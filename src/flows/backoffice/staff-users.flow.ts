@@ -9,6 +9,8 @@ import { randomToken } from '../../infra/crypto/tokens.js';
 import type { Database, StaffUser } from '../../infra/db/tables.js';
 import { findStaffByUsername, type StaffRole } from './staff.repository.js';
 import type { SecretBox } from '../../infra/crypto/secret-box.js';
+import type { Lang } from '../../infra/i18n/i18n.js';
+import { sendPasswordLink, type StaffPasswordDeps } from './staff-password.flow.js';
 
 // R23: creating staff users, by an administrator in the back office or by the CLI for the first administrator.
 
@@ -46,23 +48,25 @@ export function generateStaffPassword(): string {
 }
 
 export type CreateStaffResult =
-  | { kind: 'created'; user: StaffUser; password: string; totpUri?: string }
+  | { kind: 'created'; user: StaffUser; password?: string; totpUri?: string }
   | { kind: 'taken' };
 
 /**
- * Creates a staff user with a generated password. With `withTotp` (the CLI's first administrator) a TOTP secret is
- * enrolled at once and its otpauth:// URI returned, for the terminal only; otherwise the person enrols an app at
- * their first sign-in. The creation is audited with the creator as actor (R22).
+ * Creates a staff user, audited with the creator as actor (R22). Two ways, by who creates it (issue 15):
+ *   - an administrator in the back office (`emailLink`): no password exists yet; the person is emailed a single-use
+ *     link to choose their own, so the administrator never knows it, and enrols an app at the first sign-in;
+ *   - the CLI's first administrator: a generated password returned once (for the terminal), to be changed at the
+ *     first sign-in, and with `withTotp` a TOTP secret enrolled at once, its otpauth:// URI returned.
  */
 export async function createStaffUser(
   deps: { db: Kysely<Database>; clock: Clock; audit: AuditContext; issuer: string; box: SecretBox },
   staff: NewStaff,
-  by: { actor: string; withTotp?: boolean },
+  by: { actor: string; withTotp?: boolean; emailLink?: { deps: StaffPasswordDeps; lang: Lang } },
 ): Promise<CreateStaffResult> {
   const { db, clock } = deps;
   if (await findStaffByUsername(db, staff.username)) return { kind: 'taken' };
-  const password = generateStaffPassword();
-  const passwordHash = await hashPassword(password);
+  const password = by.emailLink ? undefined : generateStaffPassword();
+  const passwordHash = await hashPassword(password ?? randomToken(32));
   const secret = by.withTotp ? generateSecret() : null;
   const now = clock.now().toISOString();
   const user = await db.transaction().execute(async (trx) => {
@@ -75,6 +79,7 @@ export async function createStaffUser(
         email: staff.email,
         role: staff.role,
         password_hash: passwordHash,
+        password_must_change: password ? 1 : 0,
         totp_secret: secret ? deps.box.seal(secret) : null,
         totp_enabled_at: secret ? now : null,
         totp_last_step: null,
@@ -88,11 +93,13 @@ export async function createStaffUser(
       .returningAll()
       .executeTakeFirst();
     if (!row) return undefined;
-    await recordAudit(trx, clock, deps.audit, { event: 'staff.created', outcome: 'success', actor: by.actor, subject: staffActor(row.username), details: { role: row.role, totp: Boolean(secret) } });
+    if (by.emailLink) await sendPasswordLink(trx, by.emailLink.deps, row, 'created', by.emailLink.lang);
+    else await trx.insertInto('staff_password_history').values({ staff_user_id: row.id, password_hash: passwordHash, created_at: now }).execute();
+    await recordAudit(trx, clock, deps.audit, { event: 'staff.created', outcome: 'success', actor: by.actor, subject: staffActor(row.username), details: { role: row.role, totp: Boolean(secret), password: password ? 'generated' : 'emailed_link' } });
     return row;
   });
   if (!user) return { kind: 'taken' };
-  return { kind: 'created', user, password, ...(secret ? { totpUri: totpUri(deps.issuer, user.username, secret) } : {}) };
+  return { kind: 'created', user, ...(password ? { password } : {}), ...(secret ? { totpUri: totpUri(deps.issuer, user.username, secret) } : {}) };
 }
 
 /** The otpauth:// address an authenticator app reads (from a QR code or pasted), labelled for the back office. */

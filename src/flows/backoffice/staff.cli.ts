@@ -38,7 +38,7 @@ export async function runStaffCommand(config: Config, args: string[], usage: str
       return 1;
     }
     out(`Created administrator ${result.user.username} (${result.user.email}).`);
-    out(`Password (shown only this once): ${result.password}`);
+    out(`Password (shown only this once; you will choose your own at the first sign-in): ${result.password}`);
     out(`Authenticator app: add this URI (or a QR code of it) to the app now; it is shown only this once:`);
     out(result.totpUri!);
     out(`Sign in at ${config.publicUrl}/backoffice/sign-in`);

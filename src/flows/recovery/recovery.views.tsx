@@ -4,7 +4,7 @@ import { ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra
 import { Layout } from '../../infra/web/layout.js';
 import { MessagePage } from '../../infra/web/message-page.js';
 import type { PageContext } from '../../infra/web/page-context.js';
-import { NewPasswordFields } from '../account/password-form.js';
+import { NewPasswordFields } from '../../identity/password-form.js';
 
 /** R11 screen 1: the identity document and the captcha. */
 export function RecoveryStartPage({ ctx, username, errors = {}, notice }: { ctx: PageContext; username?: string; errors?: FieldErrors; notice?: 'expired' | 'limited' }) {

@@ -1,5 +1,5 @@
 import type { PasswordRule } from '../../domain/password-policy.js';
-import { NewPasswordFields } from '../account/password-form.js';
+import { NewPasswordFields } from '../../identity/password-form.js';
 import { CaptchaField, CAPTCHA_SCRIPTS } from '../../infra/captcha/captcha-field.js';
 import type { MessageKey } from '../../infra/i18n/i18n.js';
 import { ErrorSummary, Form, Input, Notice, Select, type FieldErrors } from '../../infra/web/form.js';

@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003-back-office.js';
 import * as m0005 from './migrations/0005-member-search.js';
 import * as m0004 from './migrations/0004-integration-api.js';
 import * as m0006 from './migrations/0006-audit-append-only.js';
+import * as m0007 from './migrations/0007-staff-passwords.js';
 
 // Migrations are listed here rather than read from disk, so the compiled bundle and the tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0005-member-search': m0005,
   '0004-integration-api': m0004,
   '0006-audit-append-only': m0006,
+  '0007-staff-passwords': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

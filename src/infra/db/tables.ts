@@ -208,8 +208,29 @@ export interface StaffUserTable {
   /** A temporary lock after repeated failures; never permanent. */
   locked_until: Timestamp | null;
   last_sign_in_at: Timestamp | null;
+  /** 1 after a generated password (the CLI's first administrator): the owner sets their own before anything else. */
+  password_must_change: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** A staff user's earlier passwords (R4's history of 20, as for members). */
+export interface StaffPasswordHistoryTable {
+  id: Generated<number>;
+  staff_user_id: number;
+  password_hash: string;
+  created_at: Timestamp;
+}
+
+/** A single-use link that lets a staff user set their own password; only the token's hash is stored. */
+export interface StaffPasswordLinkTable {
+  id: Generated<number>;
+  staff_user_id: number;
+  token_hash: string;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  voided_at: Timestamp | null;
+  created_at: Timestamp;
 }
 
 /** A staff session: only the token's hash is stored; idle and absolute deadlines (R23, as R8 for members). */
@@ -259,6 +280,8 @@ export interface Database {
   captcha_solutions: CaptchaSolutionTable;
   staff_users: StaffUserTable;
   staff_sessions: StaffSessionTable;
+  staff_password_history: StaffPasswordHistoryTable;
+  staff_password_links: StaffPasswordLinkTable;
   api_keys: ApiKeyTable;
 }
 

@@ -7,9 +7,10 @@ import { securityEn } from './parts/security.js';
 import { backofficeEn } from './parts/backoffice.js';
 import { backofficeMembersEn } from './parts/backoffice-members.js';
 import { backofficeApiKeysEn } from './parts/backoffice-api-keys.js';
+import { staffPasswordEn } from './parts/staff-password.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
-const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typeof contactEn | keyof typeof backofficeEn | keyof typeof backofficeMembersEn | keyof typeof integrationEn | keyof typeof backofficeApiKeysEn | keyof typeof feedEn | keyof typeof brandEn> = {
+const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typeof contactEn | keyof typeof backofficeEn | keyof typeof backofficeMembersEn | keyof typeof integrationEn | keyof typeof backofficeApiKeysEn | keyof typeof staffPasswordEn | keyof typeof feedEn | keyof typeof brandEn> = {
   'lang.name': 'English',
   'lang.switch': 'Change language',
   'layout.skip': 'Skip to main content',
@@ -338,4 +339,4 @@ const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typ
   'email.enrolment.keep': 'Keep this email: these details are also on your member card.',
 };
 
-export const en: Record<MessageKey, string> = { ...core, ...securityEn, ...contactEn, ...backofficeEn, ...backofficeMembersEn, ...integrationEn, ...backofficeApiKeysEn, ...feedEn, ...brandEn };
+export const en: Record<MessageKey, string> = { ...core, ...securityEn, ...contactEn, ...backofficeEn, ...backofficeMembersEn, ...integrationEn, ...backofficeApiKeysEn, ...staffPasswordEn, ...feedEn, ...brandEn };

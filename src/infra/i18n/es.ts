@@ -8,6 +8,7 @@ import { securityEs } from './parts/security.js';
 import { backofficeEs } from './parts/backoffice.js';
 import { backofficeMembersEs } from './parts/backoffice-members.js';
 import { backofficeApiKeysEs } from './parts/backoffice-api-keys.js';
+import { staffPasswordEs } from './parts/staff-password.js';
 
 const core = {
   'lang.name': 'Español',
@@ -338,6 +339,6 @@ const core = {
   'email.enrolment.keep': 'Guarda este email: estos datos también aparecen en tu tarjeta de asegurado.',
 } as const;
 
-export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs, ...integrationEs, ...backofficeApiKeysEs, ...feedEs, ...brandEs } as const;
+export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs, ...integrationEs, ...backofficeApiKeysEs, ...staffPasswordEs, ...feedEs, ...brandEs } as const;
 
 export type MessageKey = keyof typeof es;

@@ -1,9 +1,9 @@
-import type { PasswordRule } from '../../domain/password-policy.js';
-import type { MessageKey } from '../../infra/i18n/i18n.js';
-import { Input, type FieldErrors } from '../../infra/web/form.js';
-import type { PageContext } from '../../infra/web/page-context.js';
+import type { PasswordRule } from '../domain/password-policy.js';
+import type { MessageKey } from '../infra/i18n/i18n.js';
+import { Input, type FieldErrors } from '../infra/web/form.js';
+import type { PageContext } from '../infra/web/page-context.js';
 
-// The R4 password fields every flow shares (registration, recovery, change): the username for password managers,
+// The R4 password fields every flow shares (registration, recovery, change, staff passwords): the username for password managers,
 // the new password with its checklist, and the confirmation.
 
 export const RULE_KEYS: Record<PasswordRule, MessageKey> = {
