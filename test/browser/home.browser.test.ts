@@ -112,6 +112,23 @@ describe('home page in the browser', { skip: unavailable && !process.env.CI ? un
     });
   }
 
+  for (const lang of LANGS) {
+    test(`the help centre (R26) in ${lang} at 320 px: reachable from the footer, every topic by its contents link, axe clean`, async () => {
+      const page = await newPage({ viewport: { width: 320, height: 640 } });
+      await visit(page, `/sign-in?lang=${lang}`);
+      await Promise.all([page.waitForURL(/\/help$/), page.click('footer a[href="/help"]')]);
+      assert.equal(await h1(page), lang === 'es' ? 'Ayuda' : 'Help');
+      const topics = await page.locator('nav .help-toc a').count();
+      assert.ok(topics >= 16, `${topics} topics in the contents`);
+      await page.click('nav .help-toc a[href="#minors"]');
+      assert.ok(await page.isVisible('#minors'));
+      const { scrollWidth, innerWidth } = (await page.evaluate('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })')) as { scrollWidth: number; innerWidth: number };
+      assert.ok(scrollWidth <= innerWidth, `sideways scroll: ${scrollWidth} > ${innerWidth}`);
+      const { violations, summary } = await checkA11y(page);
+      assert.equal(violations.length, 0, summary);
+    });
+  }
+
   // Runs last: it judges every page the tests above opened. (The 404 page's own status is logged as an error too,
   // which is why only CSP reports and uncaught exceptions count here.)
   test('the browser console shows no CSP violation and no uncaught error', () => {

@@ -5,6 +5,7 @@ import { Layout } from '../../infra/web/layout.js';
 import { MessagePage } from '../../infra/web/message-page.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { NewPasswordFields } from '../../identity/password-form.js';
+import { HelpLinks } from '../../infra/web/help-links.js';
 
 /** R11 screen 1: the identity document and the captcha. */
 export function RecoveryStartPage({ ctx, username, errors = {}, notice }: { ctx: PageContext; username?: string; errors?: FieldErrors; notice?: 'expired' | 'limited' }) {
@@ -24,6 +25,7 @@ export function RecoveryStartPage({ ctx, username, errors = {}, notice }: { ctx:
       <p>
         <a href="/sign-in">{t('signin.title')}</a>
       </p>
+      <HelpLinks ctx={ctx} topics={['forgot-password', 'browsers']} />
     </Layout>
   );
 }

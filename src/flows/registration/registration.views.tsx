@@ -6,6 +6,7 @@ import { ErrorSummary, Form, Input, Notice, Select, type FieldErrors } from '../
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import type { Ineligibility } from './registration.flow.js';
+import { HelpLinks } from '../../infra/web/help-links.js';
 
 function Steps({ ctx, current }: { ctx: PageContext; current: 1 | 2 | 3 }) {
   const { t } = ctx;
@@ -63,6 +64,7 @@ export function IdentifyPage({ ctx, view }: { ctx: PageContext; view: IdentifyVi
       <Notice kind="info" title={t('home.intlTitle')}>
         <p>{t('home.intlBody', { email: brand.internationalContact.email })}</p>
       </Notice>
+      <HelpLinks ctx={ctx} topics={['numbers', 'who-can-register', 'former-member']} />
     </Layout>
   );
 }
@@ -172,6 +174,7 @@ export function DetailsPage({ ctx, view }: { ctx: PageContext; view: DetailsView
         </fieldset>
         <button type="submit">{t('form.continue')}</button>
       </Form>
+      <HelpLinks ctx={ctx} topics={['nie-to-nif', 'former-member']} />
     </Layout>
   );
 }
@@ -192,6 +195,7 @@ export function ReturningPage({ ctx }: { ctx: PageContext }) {
           {t('register.forgot')}
         </a>
       </p>
+      <HelpLinks ctx={ctx} topics={['former-member', 'forgot-password']} />
     </Layout>
   );
 }
@@ -223,6 +227,7 @@ export function PasswordPage({ ctx, view }: { ctx: PageContext; view: PasswordVi
           {t('register.backToDetails')}
         </button>
       </Form>
+      <HelpLinks ctx={ctx} topics={['password-rules']} />
     </Layout>
   );
 }
@@ -262,6 +267,7 @@ export function AlreadyDonePage({ ctx }: { ctx: PageContext }) {
           {t('register.forgot')}
         </a>
       </p>
+      <HelpLinks ctx={ctx} topics={['former-member', 'forgot-password']} />
     </Layout>
   );
 }

@@ -4,6 +4,7 @@ import { Layout } from '../../infra/web/layout.js';
 import { MessagePage } from '../../infra/web/message-page.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import type { Channel } from './second-factor/second-factor.js';
+import { HelpLinks } from '../../infra/web/help-links.js';
 
 export type SignInNotice = 'failed' | 'locked' | 'address_limited' | 'disabled' | 'expired_session' | 'restart' | 'signed_out' | 'flow_expired' | 'captcha';
 
@@ -63,6 +64,7 @@ export function SignInPage({ ctx, view }: { ctx: PageContext; view: SignInView }
       <Notice kind="info" title={t('home.intlTitle')}>
         <p>{t('home.intlBody', { email: brand.internationalContact.email })}</p>
       </Notice>
+      <HelpLinks ctx={ctx} topics={['two-step', 'former-member', 'forgot-password']} />
     </Layout>
   );
 }

@@ -8,9 +8,10 @@ import { backofficeEn } from './parts/backoffice.js';
 import { backofficeMembersEn } from './parts/backoffice-members.js';
 import { backofficeApiKeysEn } from './parts/backoffice-api-keys.js';
 import { staffPasswordEn } from './parts/staff-password.js';
+import { helpEn } from './parts/help.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
-const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typeof contactEn | keyof typeof backofficeEn | keyof typeof backofficeMembersEn | keyof typeof integrationEn | keyof typeof backofficeApiKeysEn | keyof typeof staffPasswordEn | keyof typeof feedEn | keyof typeof brandEn> = {
+const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typeof contactEn | keyof typeof backofficeEn | keyof typeof backofficeMembersEn | keyof typeof integrationEn | keyof typeof backofficeApiKeysEn | keyof typeof staffPasswordEn | keyof typeof helpEn | keyof typeof feedEn | keyof typeof brandEn> = {
   'lang.name': 'English',
   'lang.switch': 'Change language',
   'layout.skip': 'Skip to main content',
@@ -264,8 +265,8 @@ const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typ
   'username.contact': 'Write to us at {{email}} with your old and new document.',
   'area.signOut': 'Sign out',
 
-  'sms.signInCode': '{{brand}}: your sign-in code is {{code}}. It expires in 10 minutes. Do not share it with anyone.',
-  'email.signInCode.subject': '{{code}} is your {{brand}} sign-in code',
+  'sms.signInCode': '{{brand}}: your verification code is {{code}}. It expires in 10 minutes. Do not share it with anyone.',
+  'email.signInCode.subject': '{{code}} is your {{brand}} verification code',
   'email.signInCode.intro': 'Here is your code to finish signing in to your private area:',
   'email.signInCode.valid': 'It expires in 10 minutes and works only once.',
   'email.signInCode.orLink': 'You can also finish signing in with this link:',
@@ -339,4 +340,4 @@ const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typ
   'email.enrolment.keep': 'Keep this email: these details are also on your member card.',
 };
 
-export const en: Record<MessageKey, string> = { ...core, ...securityEn, ...contactEn, ...backofficeEn, ...backofficeMembersEn, ...integrationEn, ...backofficeApiKeysEn, ...staffPasswordEn, ...feedEn, ...brandEn };
+export const en: Record<MessageKey, string> = { ...core, ...securityEn, ...contactEn, ...backofficeEn, ...backofficeMembersEn, ...integrationEn, ...backofficeApiKeysEn, ...staffPasswordEn, ...helpEn, ...feedEn, ...brandEn };

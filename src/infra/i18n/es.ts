@@ -9,6 +9,7 @@ import { backofficeEs } from './parts/backoffice.js';
 import { backofficeMembersEs } from './parts/backoffice-members.js';
 import { backofficeApiKeysEs } from './parts/backoffice-api-keys.js';
 import { staffPasswordEs } from './parts/staff-password.js';
+import { helpEs } from './parts/help.js';
 
 const core = {
   'lang.name': 'Español',
@@ -225,7 +226,7 @@ const core = {
   'help.noSms.3': 'Algunos móviles filtran los SMS de remitentes desconocidos: revisa esa carpeta.',
   'help.noSms.4': 'Si has cambiado de número, accede con el código por email y actualiza tu móvil en tus datos de contacto.',
   'help.expired.title': 'El enlace o el código ha caducado',
-  'help.expired.1': 'Los códigos y enlaces de acceso caducan a los 10 minutos y solo se pueden usar una vez.',
+  'help.expired.1': 'Los códigos de verificación y los enlaces de acceso caducan a los 10 minutos y solo se pueden usar una vez.',
   'help.expired.2': 'Cada código nuevo anula los anteriores: usa siempre el último que recibas.',
   'help.expired.3': 'Para recibir uno nuevo, vuelve a acceder con tu documento y tu contraseña.',
   'help.contact': 'Si sigues sin poder acceder, escríbenos a {{email}}.',
@@ -264,8 +265,8 @@ const core = {
   'username.contact': 'Escríbenos a {{email}} indicando tu documento anterior y el nuevo.',
   'area.signOut': 'Cerrar sesión',
 
-  'sms.signInCode': '{{brand}}: tu código de acceso es {{code}}. Caduca en 10 minutos. No se lo digas a nadie.',
-  'email.signInCode.subject': '{{code}} es tu código de acceso a {{brand}}',
+  'sms.signInCode': '{{brand}}: tu código de verificación es {{code}}. Caduca en 10 minutos. No se lo digas a nadie.',
+  'email.signInCode.subject': '{{code}} es tu código de verificación de {{brand}}',
   'email.signInCode.intro': 'Este es tu código para completar el acceso a tu área privada:',
   'email.signInCode.valid': 'Caduca en 10 minutos y solo se puede usar una vez.',
   'email.signInCode.orLink': 'También puedes completar el acceso con este enlace:',
@@ -339,6 +340,6 @@ const core = {
   'email.enrolment.keep': 'Guarda este email: estos datos también aparecen en tu tarjeta de asegurado.',
 } as const;
 
-export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs, ...integrationEs, ...backofficeApiKeysEs, ...staffPasswordEs, ...feedEs, ...brandEs } as const;
+export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs, ...integrationEs, ...backofficeApiKeysEs, ...staffPasswordEs, ...helpEs, ...feedEs, ...brandEs } as const;
 
 export type MessageKey = keyof typeof es;

@@ -67,6 +67,9 @@ export function Layout({ ctx, title, children, scripts = [] }: LayoutProps) {
               {t('layout.support', { email: brand.supportEmail })}{' '}
               {brand.supportPhone ? t('layout.supportPhone', { phone: brand.supportPhone }) : null}
             </p>
+            <p>
+              <a href="/help">{t('help.footer')}</a>
+            </p>
             <p>{t('layout.rights', { year: ctx.year, brand: brand.name })}</p>
           </div>
         </footer>

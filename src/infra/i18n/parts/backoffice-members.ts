@@ -175,7 +175,7 @@ export const backofficeMembersEs = {
   'email.boContact.intro': 'Atención al cliente ha corregido estos datos de tu área privada:',
   'email.boContact.email': 'tu email, que ahora es {{email}}; a partir de ahora te escribiremos allí',
   'email.boContact.mobile': 'tu móvil, que ahora es el {{mobile}}',
-  'email.boContact.mobileRemoved': 'se ha quitado tu móvil; los códigos de acceso te llegarán por email',
+  'email.boContact.mobileRemoved': 'se ha quitado tu móvil; los códigos de verificación te llegarán por email',
   'email.boContact.address': 'tu dirección postal',
   'email.boContact.confirm': 'El email o el móvil nuevo quedará confirmado la primera vez que recibas en él un código para entrar.',
 } as const;
@@ -307,7 +307,7 @@ export const backofficeMembersEn: Record<keyof typeof backofficeMembersEs, strin
   'bo.members.newDocumentNumber': 'Number of the new document',
   'bo.members.chooseType': 'Choose a type',
   'bo.members.usernameIntro': 'The new document becomes the username the member signs in with. On confirming, all their sessions end, the old document stops working for sign-in and we email them.',
-  'bo.members.contactIntro': 'An email or mobile changed here stays unconfirmed until the member receives a sign-in code there. We tell the account’s current email about the change. Leave the mobile empty to remove it.',
+  'bo.members.contactIntro': 'An email or mobile changed here stays unconfirmed until the member receives a verification code there. We tell the account’s current email about the change. Leave the mobile empty to remove it.',
   'bo.members.addressLine': 'Address',
   'bo.members.postalCode': 'Postcode',
   'bo.members.city': 'Town or city',
@@ -356,7 +356,7 @@ export const backofficeMembersEn: Record<keyof typeof backofficeMembersEs, strin
   'email.boContact.intro': 'Customer service has corrected these details of your member area:',
   'email.boContact.email': 'your email, which is now {{email}}; we will write to you there from now on',
   'email.boContact.mobile': 'your mobile, which is now {{mobile}}',
-  'email.boContact.mobileRemoved': 'your mobile was removed; sign-in codes will come by email',
+  'email.boContact.mobileRemoved': 'your mobile was removed; verification codes will come by email',
   'email.boContact.address': 'your postal address',
-  'email.boContact.confirm': 'A new email or mobile is confirmed the first time you receive a sign-in code there.',
+  'email.boContact.confirm': 'A new email or mobile is confirmed the first time you receive a verification code there.',
 };
