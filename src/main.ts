@@ -4,6 +4,7 @@ import { todayIn } from './domain/calendar.js';
 import { demoMembers } from './feed/demo-feed.js';
 import { loadDemoIfEmpty } from './feed/demo.js';
 import { purgeExpired } from './infra/maintenance/janitor.js';
+import { sendComingOfAgeEnrolments } from './feed/coming-of-age.js';
 import { openRuntime } from './runtime.js';
 
 /** Starts the portal: migrate, demo data on an empty development database, outbox worker, HTTP server. */
@@ -30,6 +31,16 @@ export async function serve(config: Config, options: { migrate?: boolean } = {})
     purgeExpired(runtime.db.kysely, runtime.clock).catch((err: unknown) => app.log.error({ err }, 'purge failed'));
   }, 10 * 60_000);
   janitor.unref();
+  // R19: members who turn 18 get the enrolment email that day; hourly on every node, once (member_notices).
+  const comingOfAge = () =>
+    sendComingOfAgeEnrolments({ db: runtime.db.kysely, clock: runtime.clock, courier: runtime.courier, timeZone: config.timeZone })
+      .then((r) => {
+        if (r.sent) runtime.dispatcher.kick();
+      })
+      .catch((err: unknown) => app.log.error({ err }, 'coming-of-age enrolment emails failed'));
+  void comingOfAge();
+  const birthdays = setInterval(comingOfAge, 60 * 60_000);
+  birthdays.unref();
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -37,6 +48,7 @@ export async function serve(config: Config, options: { migrate?: boolean } = {})
     closing = true;
     app.log.info({ signal }, 'shutting down');
     clearInterval(janitor);
+    clearInterval(birthdays);
     await app.close();
     await runtime.close();
     process.exit(0);

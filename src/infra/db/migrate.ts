@@ -7,6 +7,7 @@ import * as m0005 from './migrations/0005-member-search.js';
 import * as m0004 from './migrations/0004-integration-api.js';
 import * as m0006 from './migrations/0006-audit-append-only.js';
 import * as m0007 from './migrations/0007-staff-passwords.js';
+import * as m0008 from './migrations/0008-member-notices.js';
 
 // Migrations are listed here rather than read from disk, so the compiled bundle and the tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0004-integration-api': m0004,
   '0006-audit-append-only': m0006,
   '0007-staff-passwords': m0007,
+  '0008-member-notices': m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -214,6 +214,14 @@ export interface StaffUserTable {
   updated_at: Timestamp;
 }
 
+/** A notice a member gets once (R19: the enrolment email on the 18th birthday). */
+export interface MemberNoticeTable {
+  id: Generated<number>;
+  member_id: number;
+  kind: 'adult-enrolment';
+  created_at: Timestamp;
+}
+
 /** A staff user's earlier passwords (R4's history of 20, as for members). */
 export interface StaffPasswordHistoryTable {
   id: Generated<number>;
@@ -282,6 +290,7 @@ export interface Database {
   staff_sessions: StaffSessionTable;
   staff_password_history: StaffPasswordHistoryTable;
   staff_password_links: StaffPasswordLinkTable;
+  member_notices: MemberNoticeTable;
   api_keys: ApiKeyTable;
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import { fail, ok, type Result } from '../../../domain/result.js';
+import { isMinorOn, todayIn } from '../../../domain/calendar.js';
 import type { Account, AuditEventTable, Database } from '../../../infra/db/tables.js';
 import { MEMBER_SIGN_IN, throttleState } from '../../../identity/sign-in-throttle.js';
 
@@ -320,10 +321,12 @@ export interface MemberPageData {
   details: MemberDetails;
   audit: AuditPage;
   throttle?: ThrottleState;
+  /** R19: an adult of an active local policy, not registered, with no email on record: no enrolment email can reach them. */
+  waitingForContact: boolean;
 }
 
 /** R23: the member page's data in one call: details, one page of the audit trail (before `before`), the R9 state. */
-export async function loadMemberPage(db: Kysely<Database>, clock: Clock, memberId: number, before?: number): Promise<MemberPageData | undefined> {
+export async function loadMemberPage(db: Kysely<Database>, clock: Clock, timeZone: string, memberId: number, before?: number): Promise<MemberPageData | undefined> {
   const details = await findMemberDetails(db, memberId, clock.now().toISOString());
   if (!details) return undefined;
   const a = details.account;
@@ -331,5 +334,7 @@ export async function loadMemberPage(db: Kysely<Database>, clock: Clock, memberI
     listMemberAudit(db, { accountId: a?.id ?? null, memberIds: details.records.map((r) => r.id) }, before),
     a ? signInThrottleState(db, clock, { username: a.username, locked_until: a.lockedUntil }) : undefined,
   ]);
-  return throttle ? { details, audit, throttle } : { details, audit };
+  const m = details.member;
+  const waitingForContact = !details.account && !m.email && m.policy.scheme === 'local' && m.policy.status === 'active' && !isMinorOn(m.dateOfBirth, todayIn(timeZone, clock.now()));
+  return throttle ? { details, audit, throttle, waitingForContact } : { details, audit, waitingForContact };
 }

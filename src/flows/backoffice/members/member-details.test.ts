@@ -139,11 +139,11 @@ describeEachDatabase('back office: member details', (kind) => {
       [...page1.entries, ...page2.entries].map((e) => e.id),
       idsDesc.slice(0, 4),
     );
-    const page = await loadMemberPage(ctx.db.kysely, ctx.clock, ids.DG2!, page1.nextBefore);
+    const page = await loadMemberPage(ctx.db.kysely, ctx.clock, 'Europe/Madrid', ids.DG2!, page1.nextBefore);
     assert.deepEqual(page?.audit.entries.map((e) => e.id), page2.entries.concat((await listMemberAudit(ctx.db.kysely, subject, page2.nextBefore, 23)).entries).map((e) => e.id));
     assert.deepEqual(page?.throttle, { locked: false, failures: 0 });
-    assert.equal((await loadMemberPage(ctx.db.kysely, ctx.clock, ids.DK1!))?.throttle, undefined, 'no account, no throttle');
-    assert.equal(await loadMemberPage(ctx.db.kysely, ctx.clock, 987_654), undefined);
+    assert.equal((await loadMemberPage(ctx.db.kysely, ctx.clock, 'Europe/Madrid', ids.DK1!))?.throttle, undefined, 'no account, no throttle');
+    assert.equal(await loadMemberPage(ctx.db.kysely, ctx.clock, 'Europe/Madrid', 987_654), undefined);
     assert.deepEqual(parseAuditCursor(undefined), { ok: true, value: undefined });
     assert.deepEqual(parseAuditCursor('42'), { ok: true, value: 42 });
     for (const bad of ['0', '-1', 'x', '1'.repeat(30), '4 2']) assert.equal(parseAuditCursor(bad).ok, false, bad);

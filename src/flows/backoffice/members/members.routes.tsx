@@ -91,7 +91,7 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
   /** The member of /backoffice/members/:id…, with its page data, or undefined after sending the 404 page. */
   async function target(request: IdRequest, reply: FastifyReply, before?: number) {
     const id = parseMemberId(request.params.id);
-    const data = id === undefined ? undefined : await loadMemberPage(db.kysely, clock, id, before);
+    const data = id === undefined ? undefined : await loadMemberPage(db.kysely, clock, deps.config.timeZone, id, before);
     if (!data) notFound(request, reply);
     return data;
   }
@@ -146,7 +146,7 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
       request,
       reply,
       `${m.firstName} ${m.lastName}`,
-      <MemberPage {...view(request)} details={data.details} audit={data.audit} throttle={data.throttle} done={done} olderAudit={before.value !== undefined} />,
+      <MemberPage {...view(request)} details={data.details} audit={data.audit} throttle={data.throttle} done={done} olderAudit={before.value !== undefined} waitingForContact={data.waitingForContact} />,
     );
   });
 

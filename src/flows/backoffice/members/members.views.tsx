@@ -122,6 +122,8 @@ export interface MemberPageProps extends ViewProps {
   done?: MemberAction | undefined;
   /** The audit page shown is an older one (`?before=`). */
   olderAudit?: boolean;
+  /** R19: adult, not registered, no email on record. */
+  waitingForContact?: boolean;
 }
 
 /** A table that scrolls sideways on a narrow screen (320 px), its scroll box reachable by keyboard; `null` leaves a header cell empty. */
@@ -334,6 +336,7 @@ export function MemberPage(p: MemberPageProps) {
       </Section>
       <Section id="account" title={t('bo.members.accountTitle')}>
         {details.account ? <AccountFacts t={t} account={details.account} throttle={p.throttle} /> : <p>{t('bo.members.noAccount')}</p>}
+        {p.waitingForContact ? <p data-status="waiting-for-contact">{t('bo.members.waitingForContact')}</p> : null}
       </Section>
       {details.account ? (
         <Section id="sign-ins" title={t('bo.members.signInsTitle')}>
