@@ -43,6 +43,8 @@ const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typ
   'error.badRequest.body': 'The data sent was not in the expected format. Go back to the previous page and try again.',
   'error.tooLarge.title': 'Too much data was sent',
   'error.tooLarge.body': 'The form is larger than allowed. Check the fields and try again.',
+  'error.cookies.title': 'Cookies need to be turned on',
+  'error.cookies.body': 'Your browser sent us back no cookie, so we cannot go on with the form. Turn cookies on for this website (we use them only to keep you signed in, to protect you from forged forms and to remember your language), reload the page and send the form again.',
   'error.csrf.title': 'The form has expired',
   'error.csrf.body': 'For your security, reload the page and send the form again.',
   'error.rateLimited.title': 'Too many attempts',

@@ -43,6 +43,8 @@ const core = {
   'error.badRequest.body': 'Los datos enviados no tienen el formato esperado. Vuelve a la página anterior e inténtalo de nuevo.',
   'error.tooLarge.title': 'Has enviado demasiados datos',
   'error.tooLarge.body': 'El formulario supera el tamaño permitido. Revisa los campos e inténtalo de nuevo.',
+  'error.cookies.title': 'Necesitas activar las cookies',
+  'error.cookies.body': 'Tu navegador no nos ha devuelto ninguna cookie, así que no podemos seguir con el formulario. Activa las cookies para esta web (solo las usamos para tu sesión, para protegerte de formularios falsos y para recordar tu idioma), vuelve a cargar la página y envía el formulario otra vez.',
   'error.csrf.title': 'El formulario ha caducado',
   'error.csrf.body': 'Por tu seguridad, vuelve a cargar la página y envía el formulario otra vez.',
   'error.rateLimited.title': 'Demasiados intentos',

@@ -60,9 +60,12 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly)/.test(err.message);
 }
 
-function errorKeys(err: FastifyError): { status: number; title: MessageKey; body: MessageKey } {
+function errorKeys(err: FastifyError, request: FastifyRequest): { status: number; title: MessageKey; body: MessageKey } {
   if (isDatabaseUnavailable(err)) return { status: 503, title: 'error.unavailable.title', body: 'error.unavailable.body' };
   const code = err.code ?? '';
+  // R21: a form posted with no cookie at all comes from a browser that refuses them (the page that carried the form
+  // set one): say that cookies are needed, not that the form expired.
+  if (code.startsWith('FST_CSRF') && !request.headers.cookie) return { status: 403, title: 'error.cookies.title', body: 'error.cookies.body' };
   if (code.startsWith('FST_CSRF')) return { status: 403, title: 'error.csrf.title', body: 'error.csrf.body' };
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) return { status: 413, title: 'error.tooLarge.title', body: 'error.tooLarge.body' };
   if (err.statusCode === 429) return { status: 429, title: 'error.rateLimited.title', body: 'error.rateLimited.body' };
@@ -184,7 +187,7 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
   );
 
   app.setErrorHandler((err: FastifyError, request, reply: FastifyReply) => {
-    const keys = errorKeys(err);
+    const keys = errorKeys(err, request);
     if (keys.status === 503) {
       // The database is away (issue 9): say so and when to retry; the pool reconnects by itself.
       request.log.warn({ err }, 'database unavailable');
@@ -204,7 +207,13 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
     }
     return sendPage(
       reply,
-      ErrorPage({ ctx, titleKey: keys.title, bodyKey: keys.body, ...(keys.status >= 500 ? { reference: String(request.id) } : {}) }),
+      ErrorPage({
+        ctx,
+        titleKey: keys.title,
+        bodyKey: keys.body,
+        ...(keys.status >= 500 ? { reference: String(request.id) } : {}),
+        ...(keys.title === 'error.cookies.title' ? { help: { href: '/help/browsers', label: 'help.browsers.title' as const } } : {}),
+      }),
       keys.status,
     );
   });

@@ -84,15 +84,31 @@ describeEachDatabase('web base', (kind) => {
     assert.doesNotMatch(res.body, /<script>|\son\w+="/, 'no inline script or handler');
   });
 
-  test('a form post without its CSRF token is refused with a page, and accepted with it', async () => {
-    const refused = await ctx.app.inject({ method: 'POST', url: '/test/form', payload: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    assert.equal(refused.statusCode, 403);
-    assert.match(refused.body, /El formulario ha caducado/);
+  test('R21: with cookies off, every public form says that cookies are needed, never that it expired', async () => {
+    for (const [url, fields] of [
+      ['/sign-in', 'username=12345678Z&password=x'],
+      ['/register', 'member_number=AS1&birth_date=01/01/1980&policy_number=P1'],
+      ['/recovery', 'username=12345678Z'],
+      ['/test/form', 'a=1'],
+    ] as const) {
+      // The browser got the page (and its token) but keeps no cookie, so the post carries none.
+      const { token } = formSecrets(await ctx.app.inject(url));
+      const res = await ctx.app.inject({ method: 'POST', url, payload: `${fields}&_csrf=${encodeURIComponent(token)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(res.statusCode, 403, url);
+      assert.match(res.body, /Necesitas activar las cookies/, url);
+      assert.doesNotMatch(res.body, /caducado/, url);
+      assert.match(res.body, /href="\/help\/browsers"/, url);
+    }
+    const en = await ctx.app.inject({ method: 'POST', url: '/sign-in?lang=en', payload: 'username=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.match(en.body, /Cookies need to be turned on/);
+  });
 
+  test('a form post without its CSRF token is refused with a page, and accepted with it', async () => {
     const page = await ctx.app.inject('/test/form');
     const { cookies, token } = formSecrets(page);
     const wrong = await ctx.app.inject({ method: 'POST', url: '/test/form', cookies, payload: `_csrf=${token}x`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     assert.equal(wrong.statusCode, 403);
+    assert.match(wrong.body, /El formulario ha caducado/);
     const ok = await ctx.app.inject({ method: 'POST', url: '/test/form', cookies, payload: `_csrf=${encodeURIComponent(token)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     assert.equal(ok.statusCode, 200);
     assert.equal(ok.body, 'accepted');
