@@ -3,7 +3,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { Clock } from '../../clock.js';
 import { maskEmail, parseEmail } from '../../domain/email.js';
 import { maskPhone, parseMobile } from '../../domain/phone.js';
-import { parseSpanishPostalCode } from '../../domain/postal-code.js';
+import { parsePostalCode } from '../../domain/postal-code.js';
 import { fail, ok, type Result } from '../../domain/result.js';
 import { codeDigest, codeMatches, countCodeTry } from '../../infra/crypto/one-time-code.js';
 import { verifyPassword } from '../../infra/crypto/password-hash.js';
@@ -75,19 +75,11 @@ function cleanText(value: string, field: string, max: number, required: boolean)
   return ok(v);
 }
 
-/** Outside Spain a postal code is whatever that country writes (or none); a Spanish one follows R3. */
-function parsePostalCode(input: string, country: string | null): Result<string | null> {
-  if (country === null || country === 'ES') return parseSpanishPostalCode(input.slice(0, 100));
-  const v = input.trim().replace(/\s+/g, ' ').toUpperCase();
-  if (!v) return ok(null);
-  return /^[A-Z0-9][A-Z0-9 -]{0,11}$/.test(v) ? ok(v) : fail('postal_code', 'contact_postal_code_foreign');
-}
-
 /** R15 (with the R3 rules): the postal address form, checked field by field. */
 export function parseAddress(input: AddressInput, country: string | null): Result<PostalAddress> {
   const parts = {
     addressLine: cleanText(input.addressLine, 'address_line', 200, true),
-    postalCode: parsePostalCode(input.postalCode, country),
+    postalCode: parsePostalCode(input.postalCode, country ?? 'ES'),
     city: cleanText(input.city, 'city', 100, true),
     province: cleanText(input.province, 'province', 100, false),
   };

@@ -5,7 +5,8 @@ import { parseEmail } from '../../domain/email.js';
 import { parseIdentityDocument, type DocumentType } from '../../domain/identity-document.js';
 import { checkPassword, type PasswordRule } from '../../domain/password-policy.js';
 import { parseMobile } from '../../domain/phone.js';
-import { parseSpanishPostalCode } from '../../domain/postal-code.js';
+import { parsePostalCode } from '../../domain/postal-code.js';
+import { parseCountry } from '../../domain/country.js';
 import { normaliseReference } from '../../domain/reference-number.js';
 import type { FieldError } from '../../domain/result.js';
 import type { AuditContext } from '../../infra/audit/audit.repository.js';
@@ -52,9 +53,12 @@ export interface RegistrationData {
 
 export interface ConfirmedDetails {
   addressLine: string;
-  postalCode: string;
+  /** Null only abroad, in a country without postal codes. */
+  postalCode: string | null;
   city: string;
   province: string | null;
+  /** ISO 3166-1 alpha-2: members of a local policy may live abroad (cross-border workers, issue 16). */
+  country: string;
   email: string;
   mobile: string | null;
   documentType: DocumentType;
@@ -124,6 +128,7 @@ export async function identify(db: Kysely<Database>, clock: Clock, timeZone: str
 export interface DetailsInput {
   addressLine: string;
   postalCode: string;
+  country: string;
   city: string;
   province: string;
   email: string;
@@ -152,7 +157,9 @@ export function parseDetails(member: Member, input: DetailsInput): { kind: 'inva
   const city = requiredText(input.city, 'city', 100, errors);
   const provinceRaw = input.province.trim().replace(/\s+/g, ' ');
   if (provinceRaw.length > 100) errors.push({ field: 'province', code: 'too_long', params: { max: 100 } });
-  const postal = parseSpanishPostalCode(input.postalCode.slice(0, MAX_INPUT));
+  const country = parseCountry(input.country) ?? (input.country.trim() === '' ? member.country : undefined);
+  if (!country) errors.push({ field: 'country', code: 'invalid' });
+  const postal = parsePostalCode(input.postalCode.slice(0, MAX_INPUT), country ?? 'ES');
   if (!postal.ok) errors.push(...postal.errors);
   const email = parseEmail(input.email.slice(0, 300));
   if (!email.ok) errors.push(...email.errors);
@@ -160,7 +167,7 @@ export function parseDetails(member: Member, input: DetailsInput): { kind: 'inva
   if (!mobile.ok) errors.push(...mobile.errors);
   const document = parseIdentityDocument(input.documentType.slice(0, 20), input.documentNumber);
   if (!document.ok) errors.push(...document.errors);
-  if (errors.length || !postal.ok || !email.ok || !mobile.ok || !document.ok) return { kind: 'invalid', errors };
+  if (errors.length || !country || !postal.ok || !email.ok || !mobile.ok || !document.ok) return { kind: 'invalid', errors };
 
   const doc = document.value;
   // R3: when the insurer's record carries a document, the one entered must be that one.
@@ -172,6 +179,7 @@ export function parseDetails(member: Member, input: DetailsInput): { kind: 'inva
     postalCode: postal.value,
     city,
     province: provinceRaw || null,
+    country,
     email: email.value,
     mobile: mobile.value ?? null,
     documentType: doc.type,
@@ -271,7 +279,7 @@ export async function completeRegistration(
         postal_code: details.postalCode,
         city: details.city,
         province: details.province,
-        country: member.country,
+        country: details.country,
         language: deps.lang,
         status: 'active',
         password_changed_at: now,

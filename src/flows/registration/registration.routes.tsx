@@ -148,7 +148,8 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     const d = data.details;
     return {
       address_line: d?.addressLine ?? member.address_line,
-      postal_code: d?.postalCode ?? member.postal_code,
+      postal_code: d ? (d.postalCode ?? '') : member.postal_code,
+      country: d?.country ?? member.country,
       city: d?.city ?? member.city,
       province: d?.province ?? member.province,
       email: d?.email ?? member.email,
@@ -175,6 +176,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     const input = {
       addressLine: formText(request.body, 'address_line'),
       postalCode: formText(request.body, 'postal_code'),
+      country: formText(request.body, 'country').slice(0, 10),
       city: formText(request.body, 'city'),
       province: formText(request.body, 'province'),
       email: formText(request.body, 'email'),
@@ -206,7 +208,8 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       await audit(request, 'registration.details', 'failure', { subject: member.member_number, memberId: member.id, details: { codes: outcome.errors.map((e) => `${e.field}:${e.code}`).join(',') } });
       const values = {
         address_line: input.addressLine.slice(0, 200),
-        postal_code: input.postalCode.slice(0, 10),
+        postal_code: input.postalCode.slice(0, 12),
+        country: input.country,
         city: input.city.slice(0, 100),
         province: input.province.slice(0, 100),
         email: input.email.slice(0, 254),

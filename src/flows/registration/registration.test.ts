@@ -333,6 +333,43 @@ describeEachDatabase('registration', (kind) => {
     assert.equal(ok.statusCode, 303);
   });
 
+  test('addresses abroad: a local policy member living in France or Portugal registers with that country\'s postal code (issue 16)', async () => {
+    // A cross-border worker of a Spanish employer: the insurer's record already says France.
+    await importFeed(
+      { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
+      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: 'T-FR', member_number: 'T-FR1', date_of_birth: '1979-07-07', email: 'frontalier@example.com', country: 'FR', address_line: '3 rue du Pont', postal_code: '64100', city: 'Bayonne' }))]),
+    );
+    const agent = new BrowserAgent(ctx.app);
+    await agent.post('/register', { member_number: 'T-FR1', birth_date: '07/07/1979', policy_number: 'T-FR' });
+    const page = await agent.get('/register/details');
+    assert.match(page.body, /<select[^>]*name="country"/);
+    assert.match(page.body, /<option value="FR" selected="">Francia<\/option>|<option value="FR" selected>Francia<\/option>/, 'prefilled from the record, named in Spanish');
+    const base = { address_line: '3 rue du Pont', city: 'Bayonne', province: '', email: 'frontalier@example.com', mobile: '', document_type: 'NIE', document_number: nie('X', 1234567) };
+    const spanishRule = await agent.post('/register/details', { ...base, country: 'ES', postal_code: '64100' });
+    assert.equal(spanishRule.statusCode, 400, 'in Spain, 64 is no province');
+    const wrongShape = await agent.post('/register/details', { ...base, country: 'FR', postal_code: '6410' });
+    assert.equal(wrongShape.statusCode, 400);
+    assert.match(wrongShape.body, /\(FR\)/);
+    const badCountry = await agent.post('/register/details', { ...base, country: 'XX', postal_code: '64100' });
+    assert.equal(badCountry.statusCode, 400);
+    const ok = await agent.post('/register/details', { ...base, country: 'FR', postal_code: '64100' });
+    assert.equal(ok.headers.location, '/register/password');
+    assert.equal((await agent.post('/register/password', { password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD })).headers.location, '/register/done');
+    const account = await ctx.db.kysely.selectFrom('accounts').select(['country', 'postal_code']).where('username', '=', nie('X', 1234567)).executeTakeFirstOrThrow();
+    assert.deepEqual(account, { country: 'FR', postal_code: '64100' });
+
+    // Someone moving to Portugal says so at registration, with a Portuguese code typed loosely.
+    await importFeed(
+      { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
+      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: 'T-PT', member_number: 'T-PT1', date_of_birth: '1981-08-08', email: 'porto@example.com' }))]),
+    );
+    const pt = new BrowserAgent(ctx.app);
+    await pt.post('/register', { member_number: 'T-PT1', birth_date: '08/08/1981', policy_number: 'T-PT' });
+    await pt.get('/register/details');
+    const moved = await pt.post('/register/details', { ...base, email: 'porto@example.com', document_type: 'PASSPORT', document_number: 'PT1234567', country: 'pt', postal_code: '4000 123', city: 'Porto' });
+    assert.equal(moved.headers.location, '/register/password');
+  });
+
   test('a changed email: the confirmation goes to the new one and a notice to the record’s (R5)', async () => {
     await importFeed(
       { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },

@@ -7,6 +7,7 @@ import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import type { Ineligibility } from './registration.flow.js';
 import { HelpLinks } from '../../infra/web/help-links.js';
+import { countryOptions } from '../../domain/country.js';
 
 function Steps({ ctx, current }: { ctx: PageContext; current: 1 | 2 | 3 }) {
   const { t } = ctx;
@@ -121,6 +122,7 @@ export function DetailsPage({ ctx, view }: { ctx: PageContext; view: DetailsView
   const labels: Record<string, string> = {
     address_line: t('register.address'),
     postal_code: t('register.postalCode'),
+    country: t('register.country'),
     city: t('register.city'),
     province: t('register.province'),
     email: t('register.email'),
@@ -144,9 +146,10 @@ export function DetailsPage({ ctx, view }: { ctx: PageContext; view: DetailsView
         <fieldset>
           <legend>{t('register.addressLegend')}</legend>
           <Input ctx={ctx} name="address_line" label={labels.address_line!} value={v.address_line} error={errors.address_line} autocomplete="street-address" maxLength={200} required />
-          <Input ctx={ctx} name="postal_code" label={labels.postal_code!} value={v.postal_code} error={errors.postal_code} autocomplete="postal-code" inputMode="numeric" maxLength={5} required />
+          <Input ctx={ctx} name="postal_code" label={labels.postal_code!} hint={t('register.postalCodeHint')} value={v.postal_code} error={errors.postal_code} autocomplete="postal-code" maxLength={12} />
           <Input ctx={ctx} name="city" label={labels.city!} value={v.city} error={errors.city} autocomplete="address-level2" maxLength={100} required />
           <Input ctx={ctx} name="province" label={labels.province!} value={v.province} error={errors.province} autocomplete="address-level1" maxLength={100} />
+          <Select ctx={ctx} name="country" label={labels.country!} value={v.country} error={errors.country} options={countryOptions(ctx.lang)} required />
         </fieldset>
         <fieldset>
           <legend>{t('register.contactLegend')}</legend>

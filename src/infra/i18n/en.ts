@@ -116,6 +116,8 @@ const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typ
   'register.addressLegend': 'Postal address',
   'register.address': 'Address',
   'register.postalCode': 'Postal code',
+  'register.country': 'Country',
+  'register.postalCodeHint': 'In Spain, 5 digits. If you live in another country, the one used there (or none, if it has none).',
   'register.city': 'Town or city',
   'register.province': 'Province',
   'register.contactLegend': 'Contact details',

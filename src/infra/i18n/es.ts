@@ -116,6 +116,8 @@ const core = {
   'register.addressLegend': 'Dirección postal',
   'register.address': 'Dirección',
   'register.postalCode': 'Código postal',
+  'register.country': 'País',
+  'register.postalCodeHint': 'En España, 5 cifras. Si vives en otro país, el de allí (o nada, si no tiene).',
   'register.city': 'Localidad',
   'register.province': 'Provincia',
   'register.contactLegend': 'Datos de contacto',

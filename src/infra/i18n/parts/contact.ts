@@ -58,7 +58,7 @@ export const contactEs = {
 
   'field.contact_same_email': 'Ese ya es tu email.',
   'field.contact_same_mobile': 'Ese ya es tu móvil.',
-  'field.contact_postal_code_foreign': 'Usa solo letras, números, espacios y guiones; como máximo 12.',
+  'field.postal_code_country': 'Revisa el código postal: no tiene la forma de los de ese país ({{country}}).',
 
   'email.contactCode.subject': '{{code}} es tu código para confirmar tu email en {{brand}}',
   'email.contactCode.intro': 'Has pedido usar esta dirección como email de tu área privada. Para confirmarla, escribe este código:',
@@ -133,7 +133,7 @@ export const contactEn: Record<keyof typeof contactEs, string> = {
 
   'field.contact_same_email': 'That is already your email.',
   'field.contact_same_mobile': 'That is already your mobile.',
-  'field.contact_postal_code_foreign': 'Use only letters, digits, spaces and hyphens; 12 at most.',
+  'field.postal_code_country': 'Check the postal code: it does not look like one of that country ({{country}}).',
 
   'email.contactCode.subject': '{{code}} is your code to confirm your email with {{brand}}',
   'email.contactCode.intro': 'You asked to use this address as the email of your private area. To confirm it, enter this code:',
