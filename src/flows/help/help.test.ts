@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
 import { translator } from '../../infra/i18n/i18n.js';
 import { HELP_LINK_TITLES } from '../../infra/web/help-links.js';
