@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
+import type { CaptchaVerdict } from '../infra/captcha/captcha.js';
 import type { Database } from '../infra/db/tables.js';
 import { addressKey, bucket, count, reset, take, type Slot } from '../infra/rate-limit/rate-limit.js';
 
@@ -76,7 +77,7 @@ export interface Attempt {
 
 export type Gate =
   | { kind: 'open'; attempt: Attempt }
-  | { kind: 'captcha'; verdict: string }
+  | { kind: 'captcha'; verdict: Exclude<CaptchaVerdict, 'ok'> }
   | { kind: 'paused' }
   | { kind: 'hourly_limit' }
   | { kind: 'address_limited' };
@@ -108,7 +109,7 @@ async function pauseRunning(db: Kysely<Database>, name: string, now: string): Pr
  * no captcha (a second-step code) passes none. The caller then checks the answer and calls exactly one of
  * `withdraw` or `failed`.
  */
-export async function beginAttempt(db: Kysely<Database>, clock: Clock, policy: ThrottlePolicy, username: string, ip: string, captcha?: () => Promise<string>): Promise<Gate> {
+export async function beginAttempt(db: Kysely<Database>, clock: Clock, policy: ThrottlePolicy, username: string, ip: string, captcha?: () => Promise<CaptchaVerdict>): Promise<Gate> {
   const names = throttleBuckets(policy, username, ip);
   const slots: Slot[] = await Promise.all([
     take(db, clock, names.streak, policy.streakWindowMs),

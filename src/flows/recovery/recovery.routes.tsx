@@ -4,7 +4,7 @@ import type { Config } from '../../config.js';
 import { checkPassword, rulesOf } from '../../domain/password-policy.js';
 import type { FieldError } from '../../domain/result.js';
 import { recordAudit } from '../../infra/audit/audit.repository.js';
-import type { Captcha } from '../../infra/captcha/captcha.js';
+import { captchaErrorCode, type Captcha } from '../../infra/captcha/captcha.js';
 import { hashPassword } from '../../infra/crypto/password-hash.js';
 import { hashToken, randomToken } from '../../infra/crypto/tokens.js';
 import type { Db } from '../../infra/db/database.js';
@@ -67,8 +67,8 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     const username = normaliseUsername(raw);
     const errors: FieldError[] = [];
     if (!username) errors.push({ field: 'username', code: 'required' });
-    const verdict = await deps.captcha.verify(formText(request.body, 'altcha') || undefined);
-    if (verdict !== 'ok') errors.push({ field: 'altcha', code: verdict === 'missing' ? 'captcha_missing' : 'captcha_invalid' });
+    const verdict = await deps.captcha.verify(formText(request.body, 'altcha') || undefined, request.ip);
+    if (verdict !== 'ok') errors.push({ field: 'altcha', code: captchaErrorCode(verdict) });
     if (errors.length) {
       await recordAudit(kysely, clock, auditContext(request), { event: 'recovery.start', outcome: 'refused', details: { reason: errors.map((e) => e.code).join(',') } });
       return sendPage(reply, <RecoveryStartPage ctx={request.pageContext()} username={raw} errors={byField(errors)} />, 400);

@@ -4,7 +4,7 @@ import type { Config } from '../../config.js';
 import { rulesOf } from '../../domain/password-policy.js';
 import { normaliseReference } from '../../domain/reference-number.js';
 import { recordAudit, type AuditContext } from '../../infra/audit/audit.repository.js';
-import type { Captcha } from '../../infra/captcha/captcha.js';
+import { captchaErrorCode, type Captcha } from '../../infra/captcha/captcha.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Member } from '../../infra/db/tables.js';
 import type { Flow } from '../../infra/flows/flow-store.js';
@@ -112,11 +112,11 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     }
     const captchaRequired = perAddress > CAPTCHA_AFTER || perMember > CAPTCHA_AFTER;
     if (captchaRequired) {
-      const verdict = await deps.captcha.verify(formText(request.body, 'altcha'));
+      const verdict = await deps.captcha.verify(formText(request.body, 'altcha'), request.ip);
       if (verdict !== 'ok') {
         await giveBack();
         await audit(request, 'registration.identify', 'refused', { subject: memberNumber || null, details: { reason: `captcha_${verdict}` } });
-        const view = { values, captcha: true, notice: 'captcha' as const, errors: { altcha: { code: verdict === 'missing' ? 'captcha_missing' : 'captcha_invalid' } } };
+        const view = { values, captcha: true, notice: 'captcha' as const, errors: { altcha: { code: captchaErrorCode(verdict) } } };
         return sendPage(reply, <IdentifyPage ctx={request.pageContext()} view={view} />, 400);
       }
     }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { normaliseDocumentNumber } from '../../domain/identity-document.js';
 import { recordAudit, type AuditContext } from '../../infra/audit/audit.repository.js';
-import type { Captcha } from '../../infra/captcha/captcha.js';
+import type { Captcha, CaptchaVerdict } from '../../infra/captcha/captcha.js';
 import { dummyVerify, verifyPassword } from '../../infra/crypto/password-hash.js';
 import type { Account, Database } from '../../infra/db/tables.js';
 import type { Metrics } from '../../infra/metrics/metrics.js';
@@ -20,7 +20,7 @@ export const MAX_FAILURES_PER_ADDRESS_PER_HOUR = MEMBER_SIGN_IN.maxPerAddressPer
 export type PasswordStepOutcome =
   | { kind: 'ok'; account: Account }
   | { kind: 'failed'; captcha: boolean }
-  | { kind: 'captcha'; verdict: string }
+  | { kind: 'captcha'; verdict: Exclude<CaptchaVerdict, 'ok'> }
   | { kind: 'locked' }
   | { kind: 'address_limited' }
   | { kind: 'disabled' };
@@ -82,7 +82,7 @@ export async function passwordStep(deps: PasswordStepDeps, rawUsername: string, 
   const account = username.length <= MAX_USERNAME ? await db.selectFrom('accounts').selectAll().where('username', '=', username).executeTakeFirst() : undefined;
   const subject = account?.username ?? null;
 
-  const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, username, deps.audit.ip ?? 'unknown', () => deps.captcha.verify(captchaPayload));
+  const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, username, deps.audit.ip ?? 'unknown', () => deps.captcha.verify(captchaPayload, deps.audit.ip ?? 'unknown'));
   if (gate.kind === 'captcha') return gate;
   if (gate.kind !== 'open') {
     const reason = gate.kind === 'address_limited' ? 'address_limit' : gate.kind === 'paused' ? 'locked' : 'hourly_limit';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { recordAudit } from '../../infra/audit/audit.repository.js';
-import type { Captcha } from '../../infra/captcha/captcha.js';
+import { captchaErrorCode, type Captcha } from '../../infra/captcha/captcha.js';
 import { hashToken } from '../../infra/crypto/tokens.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Account } from '../../infra/db/tables.js';
@@ -83,7 +83,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
         // R7: the same message and status for an unknown username and a wrong password.
         return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'failed', captcha: outcome.captcha }} />, 401);
       case 'captcha':
-        return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'captcha', captcha: true, errors: { altcha: { code: outcome.verdict === 'missing' ? 'captcha_missing' : 'captcha_invalid' } } }} />, 400);
+        return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'captcha', captcha: true, errors: { altcha: { code: captchaErrorCode(outcome.verdict) } } }} />, 400);
       case 'locked':
         return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'locked' }} />, 429);
       case 'address_limited':

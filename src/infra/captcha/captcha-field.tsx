@@ -1,6 +1,7 @@
 import type { FieldError } from '../../domain/result.js';
 import { errorText } from '../web/form.js';
 import type { PageContext } from '../web/page-context.js';
+import { NOSCRIPT_MIN_WAIT_MS } from './captcha.js';
 import { ALTCHA_ASSETS, CAPTCHA_SETUP_SCRIPT } from './captcha.routes.js';
 
 declare module 'preact' {
@@ -56,8 +57,11 @@ export function CaptchaField({ ctx, label, error }: CaptchaFieldProps) {
       ) : null}
       {/* No "Protected by ALTCHA" footer or logo: both are links out of the portal. */}
       <altcha-widget challenge="/captcha/challenge" name={CAPTCHA_FIELD_NAME} language={ctx.lang} configuration='{"hideFooter":true,"hideLogo":true}' />
+      {/* R21: without JavaScript the widget never runs; this field, parsed only when scripts are off, carries a
+          token the server accepts after a short wait, once, and a few times an hour per address (captcha.ts). */}
       <noscript>
-        <p class="hint">{ctx.t('captcha.noscript')}</p>
+        <p class="hint">{ctx.t('captcha.noscript', { seconds: NOSCRIPT_MIN_WAIT_MS / 1000 })}</p>
+        {ctx.captchaNoScript ? <input type="hidden" name={CAPTCHA_FIELD_NAME} value={ctx.captchaNoScript()} /> : null}
       </noscript>
     </fieldset>
   );

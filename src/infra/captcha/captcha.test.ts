@@ -12,7 +12,7 @@ import { solveCaptcha } from '../../../test/helpers/captcha.js';
 import type { Db } from '../db/database.js';
 import { translator } from '../i18n/i18n.js';
 import type { PageContext } from '../web/page-context.js';
-import { CAPTCHA_ALGORITHM, createCaptcha, type Captcha, type CaptchaChallenge } from './captcha.js';
+import { CAPTCHA_ALGORITHM, createCaptcha, NOSCRIPT_MIN_WAIT_MS, NOSCRIPT_PER_ADDRESS_PER_HOUR, noScriptToken, type Captcha, type CaptchaChallenge } from './captcha.js';
 import { CAPTCHA_SCRIPTS, CAPTCHA_STYLESHEET, CaptchaField } from './captcha-field.js';
 import { ALTCHA_ASSETS, CAPTCHA_SETUP_SCRIPT, captchaRoutes } from './captcha.routes.js';
 
@@ -49,6 +49,33 @@ describeEachDatabase('captcha (R10)', (kind) => {
     clock = new ManualClock('2026-11-27T10:00:00.000Z');
     captcha = createCaptcha({ db: db.kysely, clock, hmacKey: KEY, maxNumber: 20 });
     await db.kysely.deleteFrom('captcha_solutions').execute();
+    await db.kysely.deleteFrom('rate_limits').execute();
+  });
+
+  test('R21 no-script path: a token drawn with the page is accepted after 5 seconds, once; tampered, early or late ones are not', async () => {
+    const token = noScriptToken(KEY, clock.now());
+    assert.equal(await captcha.verify(token, '192.0.2.7'), 'too_soon', 'a script posting at once');
+    clock.advance(NOSCRIPT_MIN_WAIT_MS);
+    assert.equal(await captcha.verify(`${token.slice(0, -1)}${token.endsWith('0') ? '1' : '0'}`, '192.0.2.7'), 'invalid');
+    assert.equal(await captcha.verify(noScriptToken('another-secret-of-enough-length-123', new Date(clock.now().getTime() - 6_000)), '192.0.2.7'), 'invalid');
+    assert.equal(await captcha.verify(token, '192.0.2.7'), 'ok');
+    assert.equal(await captcha.verify(token, '192.0.2.7'), 'replayed');
+    const old = noScriptToken(KEY, clock.now());
+    clock.advance(10 * 60_000);
+    assert.equal(await captcha.verify(old, '192.0.2.7'), 'expired');
+  });
+
+  test(`R21 no-script path: at most ${NOSCRIPT_PER_ADDRESS_PER_HOUR} an hour per address, also for 40 tokens at once, its /64 for IPv6`, async () => {
+    const tokens = Array.from({ length: 40 }, () => noScriptToken(KEY, clock.now()));
+    clock.advance(NOSCRIPT_MIN_WAIT_MS);
+    const verdicts = await Promise.all(tokens.map((t) => captcha.verify(t, '2001:db8:9:9::1')));
+    assert.equal(verdicts.filter((v) => v === 'ok').length, NOSCRIPT_PER_ADDRESS_PER_HOUR);
+    assert.equal(verdicts.filter((v) => v === 'limited').length, 40 - NOSCRIPT_PER_ADDRESS_PER_HOUR);
+    const sameBlock = noScriptToken(KEY, new Date(clock.now().getTime() - NOSCRIPT_MIN_WAIT_MS));
+    assert.equal(await captcha.verify(sameBlock, '2001:db8:9:9:ffff::2'), 'limited', 'another address of the same /64');
+    assert.equal(await captcha.verify(noScriptToken(KEY, new Date(clock.now().getTime() - NOSCRIPT_MIN_WAIT_MS)), '198.51.100.99'), 'ok', 'another client is unaffected');
+    clock.advance(3_600_000);
+    assert.equal(await captcha.verify(noScriptToken(KEY, new Date(clock.now().getTime() - NOSCRIPT_MIN_WAIT_MS)), '2001:db8:9:9::1'), 'ok', 'the next hour');
   });
 
   test('a challenge is signed, expires in 10 minutes by our clock, and carries no secret', async () => {
@@ -65,14 +92,14 @@ describeEachDatabase('captcha (R10)', (kind) => {
 
   test('a solved challenge is accepted once; the same payload again is a replay', async () => {
     const payload = await solve(await captcha.challenge());
-    assert.equal(await captcha.verify(payload), 'ok');
-    assert.equal(await captcha.verify(payload), 'replayed');
-    assert.equal(await captcha.verify(await solve(await captcha.challenge())), 'ok', 'another challenge is independent');
+    assert.equal(await captcha.verify(payload, '192.0.2.1'), 'ok');
+    assert.equal(await captcha.verify(payload, '192.0.2.1'), 'replayed');
+    assert.equal(await captcha.verify(await solve(await captcha.challenge()), '192.0.2.1'), 'ok', 'another challenge is independent');
   });
 
   test('the same payload submitted concurrently is accepted exactly once', async () => {
     const payload = await solve(await captcha.challenge());
-    const verdicts = await Promise.all(Array.from({ length: 8 }, () => captcha.verify(payload)));
+    const verdicts = await Promise.all(Array.from({ length: 8 }, () => captcha.verify(payload, '192.0.2.1')));
     assert.deepEqual(
       [...verdicts].sort(),
       ['ok', ...Array.from({ length: 7 }, () => 'replayed')],
@@ -94,13 +121,13 @@ describeEachDatabase('captcha (R10)', (kind) => {
       'counter out of range': tamper(payload, (p) => (p.solution.counter = -1)),
       'an altcha-lib expiry added': tamper(payload, (p) => (p.challenge.parameters.expiresAt = 4_102_444_800)),
     };
-    for (const [what, bad] of Object.entries(tampered)) assert.equal(await captcha.verify(bad), 'invalid', what);
-    assert.equal(await captcha.verify(payload), 'ok', 'the genuine payload is still unused');
+    for (const [what, bad] of Object.entries(tampered)) assert.equal(await captcha.verify(bad, '192.0.2.1'), 'invalid', what);
+    assert.equal(await captcha.verify(payload, '192.0.2.1'), 'ok', 'the genuine payload is still unused');
   });
 
   test('a challenge signed with another key is invalid', async () => {
     const other = createCaptcha({ db: db.kysely, clock, hmacKey: 'another-secret-another-secret-another', maxNumber: 20 });
-    assert.equal(await captcha.verify(await solve(await other.challenge())), 'invalid');
+    assert.equal(await captcha.verify(await solve(await other.challenge()), '192.0.2.1'), 'invalid');
   });
 
   test('garbage is invalid and never throws', async () => {
@@ -120,36 +147,36 @@ describeEachDatabase('captcha (R10)', (kind) => {
       Array.from({ length: 10_000 }, (_, i) => String.fromCharCode(32 + ((i * 7919) % 95))).join(''),
       '\u0000\uffff\ud800',
     ];
-    for (const g of garbage) assert.equal(await captcha.verify(g), 'invalid', g.slice(0, 40));
+    for (const g of garbage) assert.equal(await captcha.verify(g, '192.0.2.1'), 'invalid', g.slice(0, 40));
   });
 
   test('no payload is missing', async () => {
-    assert.equal(await captcha.verify(undefined), 'missing');
-    assert.equal(await captcha.verify(''), 'missing');
-    assert.equal(await captcha.verify('   '), 'missing');
+    assert.equal(await captcha.verify(undefined, '192.0.2.1'), 'missing');
+    assert.equal(await captcha.verify('', '192.0.2.1'), 'missing');
+    assert.equal(await captcha.verify('   ', '192.0.2.1'), 'missing');
   });
 
   test('a challenge expires 10 minutes after it was issued, by the injected clock', async () => {
     const late = await solve(await captcha.challenge());
     const inTime = await solve(await captcha.challenge());
     clock.advance(10 * MINUTE - 1);
-    assert.equal(await captcha.verify(inTime), 'ok');
+    assert.equal(await captcha.verify(inTime, '192.0.2.1'), 'ok');
     clock.advance(1);
-    assert.equal(await captcha.verify(late), 'expired');
-    assert.equal(await captcha.verify(inTime), 'expired', 'a used payload past its expiry is refused as expired');
+    assert.equal(await captcha.verify(late, '192.0.2.1'), 'expired');
+    assert.equal(await captcha.verify(inTime, '192.0.2.1'), 'expired', 'a used payload past its expiry is refused as expired');
   });
 
   test('the real time does not matter, only the injected clock', async () => {
     for (const at of ['2001-01-01T00:00:00.000Z', '2099-12-31T23:00:00.000Z']) {
       clock.set(at);
-      assert.equal(await captcha.verify(await solve(await captcha.challenge())), 'ok', at);
+      assert.equal(await captcha.verify(await solve(await captcha.challenge()), '192.0.2.1'), 'ok', at);
     }
   });
 
   test('used solutions are forgotten once their challenges have expired', async () => {
-    assert.equal(await captcha.verify(await solve(await captcha.challenge())), 'ok');
+    assert.equal(await captcha.verify(await solve(await captcha.challenge()), '192.0.2.1'), 'ok');
     clock.advance(5 * MINUTE);
-    assert.equal(await captcha.verify(await solve(await captcha.challenge())), 'ok');
+    assert.equal(await captcha.verify(await solve(await captcha.challenge()), '192.0.2.1'), 'ok');
     assert.equal(await captcha.purgeExpired(), 0);
     clock.advance(5 * MINUTE);
     assert.equal(await captcha.purgeExpired(), 1);
@@ -168,7 +195,7 @@ describeEachDatabase('captcha (R10)', (kind) => {
       assert.equal(res.headers['cache-control'], 'no-store');
       const challenge = res.json<CaptchaChallenge>();
       assert.equal(challenge.parameters.algorithm, CAPTCHA_ALGORITHM);
-      assert.equal(await captcha.verify(await solve(challenge)), 'ok');
+      assert.equal(await captcha.verify(await solve(challenge), '192.0.2.1'), 'ok');
       const second = await app.inject('/captcha/challenge');
       assert.notEqual(second.json<CaptchaChallenge>().signature, challenge.signature);
     } finally {

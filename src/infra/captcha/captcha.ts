@@ -1,10 +1,12 @@
-import { createHash, createHmac, randomInt } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
 import { createChallenge, verifySolution, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../db/tables.js';
+import { safeEqual } from '../crypto/tokens.js';
+import { addressKey, bucket, take } from '../rate-limit/rate-limit.js';
 
 // R10: the captcha is ALTCHA, a proof of work the member's browser solves; we issue and verify the challenges
 // ourselves (altcha-lib), so no third party sees the member. Each solution is accepted once (captcha_solutions).
@@ -28,8 +30,29 @@ export const DEFAULT_EXPIRES_MS = 10 * 60_000;
 /** A widget payload is ~1 KB of base64; anything much longer is not one, and is refused before decoding. */
 const MAX_PAYLOAD_CHARS = 4_096;
 
-/** What verify() concluded; flows show 'missing' and the rest differently, and audit the reason (R22). */
-export type CaptchaVerdict = 'ok' | 'missing' | 'invalid' | 'expired' | 'replayed';
+/** What verify() concluded; flows show each with its own text (captchaErrorCode) and audit the reason (R22). */
+export type CaptchaVerdict = 'ok' | 'missing' | 'invalid' | 'expired' | 'replayed' | 'too_soon' | 'limited';
+
+/** The field error code a form shows for a refused captcha. */
+export function captchaErrorCode(verdict: Exclude<CaptchaVerdict, 'ok'>): 'captcha_missing' | 'captcha_invalid' | 'captcha_wait' | 'captcha_limited' {
+  return verdict === 'missing' ? 'captcha_missing' : verdict === 'too_soon' ? 'captcha_wait' : verdict === 'limited' ? 'captcha_limited' : 'captcha_invalid';
+}
+
+// R21 (issue 16): the no-script path. A browser without JavaScript (a text-mode browser, scripts turned off, an old
+// one) cannot run the proof of work, so the form carries, inside <noscript>, a token the server signed when it drew
+// the page. It proves nothing about the client but time: it is accepted only after NOSCRIPT_MIN_WAIT_MS, once, and
+// from one client address at most NOSCRIPT_PER_ADDRESS_PER_HOUR times an hour (its /64 for IPv6), whatever the
+// flow. Those limits, on top of each flow's own (R6, R9, R11), keep the path slow and scarce for a script while a
+// person reading the page hardly notices the wait.
+export const NOSCRIPT_MIN_WAIT_MS = 5_000;
+export const NOSCRIPT_PER_ADDRESS_PER_HOUR = 5;
+const NOSCRIPT_PREFIX = 'ns1';
+
+/** A no-script captcha token for a page drawn now: `ns1.<issued ms>.<nonce>.<hmac>`. */
+export function noScriptToken(secret: string, now: Date): string {
+  const body = `${now.getTime()}.${randomBytes(12).toString('hex')}`;
+  return `${NOSCRIPT_PREFIX}.${body}.${createHmac('sha256', subKey(secret, 'noscript')).update(body).digest('hex')}`;
+}
 
 /** The challenge JSON the widget fetches from GET /captcha/challenge. */
 export type CaptchaChallenge = Challenge;
@@ -48,7 +71,8 @@ export interface CaptchaOptions {
 /** Issues challenges and checks solutions; one per process, shared by every flow that asks for a captcha. */
 export interface Captcha {
   challenge(): Promise<CaptchaChallenge>;
-  verify(payload: string | undefined): Promise<CaptchaVerdict>;
+  /** A widget's solution, or a no-script token (counted against `ip`, the client address). */
+  verify(payload: string | undefined, ip: string): Promise<CaptchaVerdict>;
   /** Forgets used solutions whose challenges have expired anyway; returns how many. */
   purgeExpired(): Promise<number>;
 }
@@ -114,6 +138,30 @@ export function createCaptcha(options: CaptchaOptions): Captcha {
   if (!Number.isSafeInteger(expiresMs) || expiresMs < 1_000) throw new RangeError(`captcha: expiresMs out of range: ${expiresMs}`);
   const hmacSignatureSecret = subKey(options.hmacKey, 'challenge');
   const hmacKeySignatureSecret = subKey(options.hmacKey, 'derived-key');
+  const noScriptKey = subKey(options.hmacKey, 'noscript');
+
+  /** The first use of a value whose hash is `hash`, atomically on every node (captcha_solutions). */
+  const firstUse = async (hash: string, expires: string): Promise<boolean> => {
+    // ON CONFLICT DO NOTHING rather than catching a unique violation, which on PostgreSQL would abort a caller's
+    // transaction.
+    const inserted = await db.insertInto('captcha_solutions').values({ challenge_hash: hash, expires_at: expires }).onConflict((oc) => oc.column('challenge_hash').doNothing()).executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+  };
+
+  async function verifyNoScript(token: string, ip: string): Promise<CaptchaVerdict> {
+    const m = /^ns1\.(\d{1,15})\.([0-9a-f]{24})\.([0-9a-f]{64})$/.exec(token);
+    if (!m) return 'invalid';
+    const body = `${m[1]}.${m[2]}`;
+    if (!safeEqual(m[3]!, createHmac('sha256', noScriptKey).update(body).digest('hex'))) return 'invalid';
+    const issued = Number(m[1]);
+    const now = clock.now().getTime();
+    if (now - issued < NOSCRIPT_MIN_WAIT_MS) return 'too_soon';
+    if (issued + expiresMs <= now) return 'expired';
+    // Counted first (R9), kept whatever follows: a refused or replayed token still spends one of the address's uses.
+    const used = await take(db, clock, bucket('captcha-noscript-ip', addressKey(ip)), 3_600_000);
+    if (used.count > NOSCRIPT_PER_ADDRESS_PER_HOUR) return 'limited';
+    return (await firstUse(createHash('sha256').update(token).digest('hex'), new Date(issued + expiresMs).toISOString())) ? 'ok' : 'replayed';
+  }
 
   return {
     async challenge() {
@@ -136,8 +184,9 @@ export function createCaptcha(options: CaptchaOptions): Captcha {
       });
     },
 
-    async verify(payload) {
+    async verify(payload, ip) {
       if (payload === undefined || payload.trim() === '') return 'missing';
+      if (payload.startsWith(`${NOSCRIPT_PREFIX}.`)) return verifyNoScript(payload.trim(), ip);
       const parsed = parsePayload(payload.trim());
       if (!parsed) return 'invalid';
       const { parameters } = parsed.challenge;
@@ -160,15 +209,9 @@ export function createCaptcha(options: CaptchaOptions): Captcha {
       const expires = parameters.data.expires;
       if (Date.parse(expires) <= clock.now().getTime()) return 'expired';
 
-      // Single use: the first insert of this challenge's hash wins, atomically on every node. ON CONFLICT DO
-      // NOTHING rather than catching a unique violation, which on PostgreSQL would abort a caller's transaction.
+      // Single use: the first insert of this challenge's hash wins, atomically on every node.
       const challengeHash = createHash('sha256').update(parsed.challenge.signature).digest('hex');
-      const inserted = await db
-        .insertInto('captcha_solutions')
-        .values({ challenge_hash: challengeHash, expires_at: new Date(expires).toISOString() })
-        .onConflict((oc) => oc.column('challenge_hash').doNothing())
-        .executeTakeFirst();
-      return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1 ? 'ok' : 'replayed';
+      return (await firstUse(challengeHash, new Date(expires).toISOString())) ? 'ok' : 'replayed';
     },
 
     async purgeExpired() {

@@ -79,9 +79,11 @@ const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typ
   'field.password_mismatch': 'The two passwords do not match.',
   'field.captcha_missing': 'Complete the security check.',
   'field.captcha_invalid': 'The security check is not valid or has expired. Please do it again.',
+  'field.captcha_wait': 'You went on too quickly. Wait a few seconds and send the form again.',
+  'field.captcha_limited': 'Without JavaScript only a few tries an hour are allowed from your connection. Turn JavaScript on or try again later.',
 
   'captcha.label': 'Security check',
-  'captcha.noscript': 'The security check needs JavaScript to be turned on.',
+  'captcha.noscript': 'Without JavaScript, the security check is a wait: take your time and do not continue before {{seconds}} seconds. Without JavaScript there are fewer tries an hour.',
 
   'register.title': 'Register for your private area',
   'register.progress': 'Registration progress',

@@ -79,9 +79,11 @@ const core = {
   'field.password_mismatch': 'Las dos contraseñas no coinciden.',
   'field.captcha_missing': 'Completa la verificación de seguridad.',
   'field.captcha_invalid': 'La verificación de seguridad no es válida o ha caducado. Vuelve a hacerla.',
+  'field.captcha_wait': 'Has continuado demasiado deprisa. Espera unos segundos y vuelve a enviar el formulario.',
+  'field.captcha_limited': 'Sin JavaScript solo se admiten unos pocos intentos por hora desde tu conexión. Activa JavaScript o vuelve a intentarlo más tarde.',
 
   'captcha.label': 'Verificación de seguridad',
-  'captcha.noscript': 'Para completar la verificación de seguridad necesitas activar JavaScript.',
+  'captcha.noscript': 'Sin JavaScript, la verificación de seguridad es una espera: lee con calma y no continúes antes de {{seconds}} segundos. Sin JavaScript hay menos intentos por hora.',
 
   'register.title': 'Regístrate en tu área privada',
   'register.progress': 'Progreso del registro',

@@ -10,6 +10,8 @@ export interface PageContext {
   /** The current path, for the language switch. */
   path: string;
   csrfToken: () => string;
+  /** A no-script captcha token for a form drawn now (R10, R21: the captcha without JavaScript). */
+  captchaNoScript?: () => string;
   /** A member is signed in: the layout shows the private navigation and sign-out. */
   signedIn?: boolean;
   /** For the footer; from the injected clock. */

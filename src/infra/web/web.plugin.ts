@@ -13,6 +13,7 @@ import { DEFAULT_LANG, isLang, LANGS, translator, type Lang, type MessageKey, ty
 import { ErrorPage } from './error-page.js';
 import type { PageContext } from './page-context.js';
 import { sendPage } from './view.js';
+import { noScriptToken } from '../captcha/captcha.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -165,6 +166,7 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
       year: clock.now().getUTCFullYear(),
       signedIn: Boolean((request as { memberSession?: unknown }).memberSession),
       csrfToken: () => (token ??= reply.generateCsrf()),
+      captchaNoScript: () => noScriptToken(config.secretKey, clock.now()),
     });
   });
 

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { NOSCRIPT_MIN_WAIT_MS } from '../../src/infra/captcha/captcha.js';
+import { translator } from '../../src/infra/i18n/i18n.js';
+import { browserUnavailable, checkPage, clickAndLoad, launchBrowser, startServer, type RunningServer } from '../helpers/browser.js';
+import { createMember } from '../helpers/members.js';
+
+// R21 (issue 16 item 2): with JavaScript turned off, the seed's old browsers and text-mode ones can still recover a
+// password (the captcha's no-script path: a short wait, limits per address) and sign in with a code, at 320 px.
+// The test clock stands in for the member's few seconds of reading (tests never sleep).
+
+const unavailable = browserUnavailable();
+if (unavailable && process.env.CI) {
+  test('Chromium is installed for the browser tests', () => assert.fail(unavailable.replace('; browser tests skipped', '')));
+}
+
+const PASSWORD = 'Primavera2030';
+const NEW_PASSWORD = 'Verano2032Nuevo';
+
+describe('JavaScript off in the browser (R21)', { skip: unavailable && !process.env.CI ? unavailable : false }, () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let n = 0;
+
+  before(async () => {
+    server = await startServer({ env: { TRUST_PROXY: 'true' } });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const submit = (page: Page, action: string) => clickAndLoad(page, `form[action="${action}"] button[type=submit]`);
+  const lastMail = async (to: string, template: string) => (await server.ctx.outbox()).filter((m) => m.recipient === to && m.template === template).at(-1)?.body_text ?? '';
+
+  for (const lang of ['es', 'en'] as const) {
+    test(`recovery and then a sign-in with an emailed code, scripts off (${lang}, 320 px)`, async () => {
+      const t = translator(lang);
+      const m = await createMember(server.ctx, { n: ++n, password: PASSWORD, language: lang });
+      const context = await browser.newContext({ javaScriptEnabled: false, locale: lang === 'es' ? 'es-ES' : 'en-GB', viewport: { width: 320, height: 700 }, extraHTTPHeaders: { 'x-forwarded-for': `198.51.100.${n}` } });
+      const page = await context.newPage();
+      const base = server.baseUrl;
+
+      await page.goto(`${base}/recovery`);
+      assert.ok(((await page.textContent('main')) ?? '').includes(t('captcha.noscript', { seconds: NOSCRIPT_MIN_WAIT_MS / 1000 })), 'the no-script note is shown');
+      await checkPage(page, 'recovery, scripts off', { axe: false });
+      await page.fill('#username', m.username);
+      assert.equal(await submit(page, '/recovery'), 400, 'too quick: the form comes back');
+      assert.match((await page.textContent('main')) ?? '', new RegExp(t('field.captcha_wait').slice(0, 20)));
+      await page.fill('#username', m.username);
+      server.ctx.clock.advance(NOSCRIPT_MIN_WAIT_MS); // the member reads the page
+      assert.equal(await submit(page, '/recovery'), 200);
+      assert.ok(page.url().endsWith('/recovery/send'), `after the wait: ${page.url()}`);
+      assert.equal(await submit(page, '/recovery/send'), 200);
+      const link = /http:\/\/localhost:3000(\/recovery\/reset\/[A-Za-z0-9_-]+)/.exec(await lastMail(m.email, 'recovery-link'))?.[1];
+      assert.ok(link);
+      await page.goto(`${base}${link}`);
+      await page.fill('#password', NEW_PASSWORD);
+      await page.fill('#password_confirmation', NEW_PASSWORD);
+      assert.equal(await submit(page, '/recovery/reset'), 200);
+      assert.ok(page.url().endsWith('/recovery/done'));
+
+      await page.goto(`${base}/sign-in`);
+      await page.fill('#username', m.username);
+      await page.fill('#password', NEW_PASSWORD);
+      assert.equal(await submit(page, '/sign-in'), 200);
+      assert.equal(await submit(page, '/sign-in/verify/send'), 200);
+      const code = /\b(\d{6})\b/.exec(await lastMail(m.email, 'signin-code'))?.[1];
+      assert.ok(code);
+      await page.fill('input[autocomplete="one-time-code"]', code);
+      assert.equal(await submit(page, '/sign-in/verify/code'), 200);
+      assert.ok(page.url().endsWith('/area'), `signed in: ${page.url()}`);
+      await checkPage(page, 'area, scripts off', { axe: false });
+      await context.close();
+    });
+  }
+});
