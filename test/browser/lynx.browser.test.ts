@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { NOSCRIPT_MIN_WAIT_MS } from '../../src/infra/captcha/captcha.js';
+import { translator } from '../../src/infra/i18n/i18n.js';
+import { startServer, type RunningServer } from '../helpers/browser.js';
+import { Lynx, lynxUnavailable } from '../helpers/lynx.js';
+import { createMember } from '../helpers/members.js';
+
+// R21 (issue 16 item 2): the seed promises old browsers; a text-mode browser is the strictest of them: no script,
+// no CSS, keyboard only. Lynx recovers a password (through the captcha's no-script path) and signs in with an
+// emailed code, as a member at a terminal would.
+
+const unavailable = lynxUnavailable();
+if (unavailable && process.env.CI) test('lynx and tmux are installed for the text-browser test', () => assert.fail(unavailable));
+
+describe('a text-mode browser: lynx (R21)', { skip: unavailable && !process.env.CI ? unavailable : false }, () => {
+  let server: RunningServer;
+  const open: Lynx[] = [];
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    for (const l of open) l.close();
+    await server?.close();
+  });
+  const t = translator('es');
+  /** The page's h1 is on screen (lynx centres it on a line of its own). */
+  const showing = (lynx: Lynx, text: string) => assert.ok(lynx.screen().split('\n').some((line) => line.trim() === text), `expected "${text}" on:\n${lynx.screen()}`);
+  const lastMail = async (to: string, template: string) => (await server.ctx.outbox()).filter((m) => m.recipient === to && m.template === template).at(-1)?.body_text ?? '';
+
+  test('recovery through the no-script captcha, then a sign-in with the emailed code', async () => {
+    const m = await createMember(server.ctx, { n: 1, password: 'Primavera2030', language: 'es' });
+    const lynx = await Lynx.open(`${server.baseUrl}/recovery?lang=es`);
+    open.push(lynx);
+    assert.match(lynx.screen(), /Recupera tu contraseña/);
+    assert.match(lynx.screen(), /Sin JavaScript, la verificación de seguridad es una espera/);
+    server.ctx.clock.advance(NOSCRIPT_MIN_WAIT_MS); // reading the page
+    await lynx.fillAndSubmit([m.username]);
+    showing(lynx, t('recovery.title'));
+    assert.ok(lynx.screen().includes(t('recovery.sendIntro').slice(0, 40)), 'screen 2: press send');
+    await lynx.fillAndSubmit([]);
+    showing(lynx, t('recovery.sentTitle'));
+    const link = /http:\/\/localhost:3000(\/recovery\/reset\/[A-Za-z0-9_-]+)/.exec(await lastMail(m.email, 'recovery-link'))?.[1];
+    assert.ok(link, 'the recovery email was sent');
+    await lynx.goto(`${server.baseUrl}${link}`);
+    showing(lynx, t('recovery.resetTitle'));
+    await lynx.fillAndSubmit(['', 'Invierno2033Nuevo', 'Invierno2033Nuevo']); // the username is read-only
+    showing(lynx, t('recovery.doneTitle'));
+
+    await lynx.goto(`${server.baseUrl}/sign-in?lang=es`);
+    await lynx.fillAndSubmit([m.username, 'Invierno2033Nuevo']);
+    showing(lynx, t('verify.title'));
+    await lynx.fillAndSubmit([]); // the first channel offered: email
+    const code = /\b(\d{6})\b/.exec(await lastMail(m.email, 'signin-code'))?.[1];
+    assert.ok(code, lynx.screen());
+    await lynx.fillAndSubmit([code]);
+    showing(lynx, t('area.greeting', { name: 'Olga' }));
+    assert.ok(await server.ctx.db.kysely.selectFrom('sessions').select('id').where('account_id', '=', m.accountId).where('ended_at', 'is', null).executeTakeFirst(), 'a session exists');
+  });
+});
