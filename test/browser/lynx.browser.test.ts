@@ -4,11 +4,14 @@ import { NOSCRIPT_MIN_WAIT_MS } from '../../src/infra/captcha/captcha.js';
 import { translator } from '../../src/infra/i18n/i18n.js';
 import { startServer, type RunningServer } from '../helpers/browser.js';
 import { Lynx, lynxUnavailable } from '../helpers/lynx.js';
-import { createMember } from '../helpers/members.js';
+import { Readable } from 'node:stream';
+import { FEED_HEADER, nif, toCsvLine } from '../../src/feed/demo-feed.js';
+import { importFeed } from '../../src/feed/feed.import.js';
+import { createMember, memberFeedRow } from '../helpers/members.js';
 
 // R21 (issue 16 item 2): the seed promises old browsers; a text-mode browser is the strictest of them: no script,
-// no CSS, keyboard only. Lynx recovers a password (through the captcha's no-script path) and signs in with an
-// emailed code, as a member at a terminal would.
+// no CSS, keyboard only. Lynx registers, recovers a password (through the captcha's no-script path) and signs in
+// with an emailed code, as a member at a terminal would.
 
 const unavailable = lynxUnavailable();
 if (unavailable && process.env.CI) test('lynx and tmux are installed for the text-browser test', () => assert.fail(unavailable));
@@ -27,6 +30,26 @@ describe('a text-mode browser: lynx (R21)', { skip: unavailable && !process.env.
   /** The page's h1 is on screen (lynx centres it on a line of its own). */
   const showing = (lynx: Lynx, text: string) => assert.ok(lynx.screen().split('\n').some((line) => line.trim() === text), `expected "${text}" on:\n${lynx.screen()}`);
   const lastMail = async (to: string, template: string) => (await server.ctx.outbox()).filter((m) => m.recipient === to && m.template === template).at(-1)?.body_text ?? '';
+
+  test('registration in three steps: the data on record kept, the document typed, a password chosen', async () => {
+    await importFeed(
+      { db: server.ctx.db, clock: server.ctx.clock, courier: server.ctx.courier, timeZone: 'Europe/Madrid' },
+      Readable.from([FEED_HEADER + toCsvLine(memberFeedRow({ policy_number: 'LX-1', member_number: 'LX1', date_of_birth: '1970-03-04', email: 'lynx@example.com', address_line: 'Calle Mayor 1', postal_code: '28013', city: 'Madrid', document_type: 'NIF', document_number: nif(31_313_131) }))]),
+    );
+    const lynx = await Lynx.open(`${server.baseUrl}/register?lang=es`);
+    open.push(lynx);
+    showing(lynx, t('register.title'));
+    await lynx.fillAndSubmit(['LX1', '04/03/1970', 'LX-1']);
+    showing(lynx, t('register.detailsTitle'));
+    // Address, postal code, city, province, email and mobile come from the insurer's record (kept as they are);
+    // the document type too (a list); the document number is typed.
+    await lynx.fillAndSubmit(['', '', '', '', '', '', nif(31_313_131)]);
+    showing(lynx, t('register.passwordTitle'));
+    await lynx.fillAndSubmit(['', 'Textual2031Clave', 'Textual2031Clave']); // the username is read-only
+    showing(lynx, t('register.done.title'));
+    const account = await server.ctx.db.kysely.selectFrom('accounts').select(['email', 'postal_code', 'country']).where('username', '=', nif(31_313_131)).executeTakeFirstOrThrow();
+    assert.deepEqual(account, { email: 'lynx@example.com', postal_code: '28013', country: 'ES' });
+  });
 
   test('recovery through the no-script captcha, then a sign-in with the emailed code', async () => {
     const m = await createMember(server.ctx, { n: 1, password: 'Primavera2030', language: 'es' });

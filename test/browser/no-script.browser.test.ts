@@ -4,7 +4,10 @@ import type { Browser, Page } from 'playwright-core';
 import { NOSCRIPT_MIN_WAIT_MS } from '../../src/infra/captcha/captcha.js';
 import { translator } from '../../src/infra/i18n/i18n.js';
 import { browserUnavailable, checkPage, clickAndLoad, launchBrowser, startServer, type RunningServer } from '../helpers/browser.js';
-import { createMember } from '../helpers/members.js';
+import { Readable } from 'node:stream';
+import { FEED_HEADER, nif, toCsvLine } from '../../src/feed/demo-feed.js';
+import { importFeed } from '../../src/feed/feed.import.js';
+import { createMember, memberFeedRow } from '../helpers/members.js';
 
 // R21 (issue 16 item 2): with JavaScript turned off, the seed's old browsers and text-mode ones can still recover a
 // password (the captcha's no-script path: a short wait, limits per address) and sign in with a code, at 320 px.
@@ -34,6 +37,34 @@ describe('JavaScript off in the browser (R21)', { skip: unavailable && !process.
 
   const submit = (page: Page, action: string) => clickAndLoad(page, `form[action="${action}"] button[type=submit]`);
   const lastMail = async (to: string, template: string) => (await server.ctx.outbox()).filter((m) => m.recipient === to && m.template === template).at(-1)?.body_text ?? '';
+
+  test('registration in three steps with scripts off: the password checklist after submit, no script needed (es, 320 px)', async () => {
+    const t = translator('es');
+    await importFeed(
+      { db: server.ctx.db, clock: server.ctx.clock, courier: server.ctx.courier, timeZone: 'Europe/Madrid' },
+      Readable.from([FEED_HEADER + toCsvLine(memberFeedRow({ policy_number: 'NS-1', member_number: 'NS1', date_of_birth: '1972-02-02', email: 'noscript@example.com', address_line: 'Calle Mayor 1', postal_code: '28013', city: 'Madrid' }))]),
+    );
+    const context = await browser.newContext({ javaScriptEnabled: false, locale: 'es-ES', viewport: { width: 320, height: 700 } });
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/register`);
+    await page.fill('#member_number', 'ns1');
+    await page.fill('#birth_date', '02/02/1972');
+    await page.fill('#policy_number', 'ns-1');
+    assert.equal(await submit(page, '/register'), 200);
+    assert.equal((await page.textContent('h1'))?.trim(), t('register.detailsTitle'));
+    await page.selectOption('#document_type', 'NIF');
+    await page.fill('#document_number', nif(27_272_727));
+    assert.equal(await submit(page, '/register/details'), 200);
+    await page.fill('#password', 'corto');
+    await page.fill('#password_confirmation', 'corto');
+    assert.equal(await submit(page, '/register/password'), 400);
+    assert.equal(await page.getAttribute('li[data-rule="length"]', 'class'), 'unmet', 'R4: the checklist after submit');
+    await page.fill('#password', 'Sinscript2031');
+    await page.fill('#password_confirmation', 'Sinscript2031');
+    assert.equal(await submit(page, '/register/password'), 200);
+    assert.equal((await page.textContent('h1'))?.trim(), t('register.done.title'));
+    await context.close();
+  });
 
   for (const lang of ['es', 'en'] as const) {
     test(`recovery and then a sign-in with an emailed code, scripts off (${lang}, 320 px)`, async () => {
