@@ -12,6 +12,7 @@ import { backOffice } from './flows/backoffice/backoffice.plugin.js';
 import { contactRoutes } from './flows/account/contact.routes.js';
 import { securityRoutes } from './flows/account/security.routes.js';
 import { helpRoutes } from './flows/help/help.routes.js';
+import { legalRoutes } from './flows/legal/legal.routes.js';
 import { integrationRoutes } from './flows/integration/integration.routes.js';
 import { passwordChangeRoutes } from './flows/account/password-change.routes.js';
 import { recoveryRoutes } from './flows/recovery/recovery.routes.js';
@@ -105,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(signInRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, sessions, metrics: deps.metrics, kickOutbox: deps.kickOutbox });
   await app.register(recoveryRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, sessions, kickOutbox: deps.kickOutbox });
   await app.register(helpRoutes);
+  await app.register(legalRoutes, { config: deps.config, now: () => deps.clock.now() });
   app.decorateRequest('memberSession', null);
   await app.register(areaRoutes, { config: deps.config, db: deps.db, clock: deps.clock, sessions });
   await app.register(passwordChangeRoutes, { db: deps.db, clock: deps.clock, courier: deps.courier, sessions, kickOutbox: deps.kickOutbox });

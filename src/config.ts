@@ -2,6 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecretBox, DEVELOPMENT_KEY, parseKey, type SecretBox } from './infra/crypto/secret-box.js';
 import { z } from 'zod';
+import { DEMO_LEGAL } from './demo-legal.js';
+
+/** A legal text of the brand (R30): the insurer's page elsewhere, or the text itself in both languages. */
+const legalText = z.union([
+  z.object({ url: z.url({ protocol: /^https$/ }) }).strict(),
+  z.object({ es: z.string().min(20).max(50_000), en: z.string().min(20).max(50_000) }).strict(),
+]);
+export type LegalText = z.infer<typeof legalText>;
 
 /** The insurer's brand: everything a white-label deployment changes without touching code. */
 export const brandSchema = z
@@ -27,6 +35,23 @@ export const brandSchema = z
       phone: z.string().max(40).optional(),
       url: z.url().optional(),
     }),
+    // R30: the insurer's legal texts, each its address (https) or its text in both languages (paragraphs separated
+    // by a blank line); production requires all four in a brand file.
+    legal: z
+      .object({
+        privacy: legalText,
+        legalNotice: legalText,
+        cookies: legalText,
+        accessibility: legalText,
+      })
+      .strict()
+      .optional(),
+    // R30, RFC 9116: where researchers report a vulnerability (mailto: or https:), for /.well-known/security.txt.
+    securityContact: z
+      .string()
+      .max(300)
+      .regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/, 'must be a mailto: or https:// address')
+      .optional(),
   })
   .strict();
 export type Brand = z.infer<typeof brandSchema>;
@@ -38,6 +63,8 @@ export const defaultBrand: Brand = Object.freeze({
   supportEmail: 'atencion.cliente@salud-ejemplo.example',
   supportPhone: '+34 900 000 000',
   internationalContact: { email: 'international@salud-ejemplo.example', phone: '+34 900 000 001' },
+  legal: DEMO_LEGAL,
+  securityContact: 'mailto:seguridad@salud-ejemplo.example',
 });
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -184,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // The lease must outlast the SMTP timeouts (30 s), or a slow send could be handed to a second node.
     if (e.OUTBOX_LEASE_SECONDS < 60) problems.push('OUTBOX_LEASE_SECONDS: production needs at least 60 seconds');
     if (!e.SECRET_KEY) problems.push('SECRET_KEY: production needs a shared secret of at least 32 characters');
+    if (e.BRAND_FILE && !brand.legal) problems.push('BRAND_FILE: production needs the legal texts (legal.privacy, legalNotice, cookies, accessibility: R30)');
     if (!e.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: production needs a key of 32 random bytes (64 hex digits or base64) to seal secrets at rest');
     // `true` would believe X-Forwarded-For from anyone who reaches the node: per-address limits (R9) and the audit's
     // addresses would be the attacker's to choose.

@@ -14,7 +14,7 @@ import { formSecrets, setup, type TestContext } from '../helpers/setup.js';
 
 /** Routes anyone may call. Everything else must be private, under /area, behind requireMember. */
 const PUBLIC = new Set([
-  'GET /', 'GET /healthz', 'GET /readyz', 'GET /assets/*', 'GET /assets/vendor/altcha/*', 'GET /assets/brand.css', 'GET /captcha/challenge', 'GET /help', 'GET /help/:topic',
+  'GET /', 'GET /healthz', 'GET /readyz', 'GET /assets/*', 'GET /assets/vendor/altcha/*', 'GET /assets/brand.css', 'GET /captcha/challenge', 'GET /help', 'GET /help/:topic', 'GET /legal/:page', 'GET /.well-known/security.txt',
   'GET /register', 'POST /register', 'GET /register/details', 'POST /register/details', 'POST /register/back', 'GET /register/password', 'POST /register/password', 'GET /register/done',
   'GET /sign-in', 'POST /sign-in', 'GET /sign-in/verify', 'POST /sign-in/verify/send', 'POST /sign-in/verify/code', 'GET /sign-in/link/:token', 'POST /sign-out',
   'GET /recovery', 'POST /recovery', 'GET /recovery/send', 'POST /recovery/send', 'GET /recovery/sent', 'GET /recovery/reset/:token', 'GET /recovery/reset', 'POST /recovery/reset', 'GET /recovery/done',

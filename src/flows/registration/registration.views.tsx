@@ -65,6 +65,11 @@ export function IdentifyPage({ ctx, view }: { ctx: PageContext; view: IdentifyVi
       <Notice kind="info" title={t('home.intlTitle')}>
         <p>{t('home.intlBody', { email: brand.internationalContact.email })}</p>
       </Notice>
+      {ctx.brand.legal ? (
+        <p class="muted">
+          {t('register.privacyNote')} <a href="/legal/privacy">{t('legal.privacy')}</a>.
+        </p>
+      ) : null}
       <HelpLinks ctx={ctx} topics={['numbers', 'who-can-register', 'former-member']} />
     </Layout>
   );
@@ -177,6 +182,11 @@ export function DetailsPage({ ctx, view }: { ctx: PageContext; view: DetailsView
         </fieldset>
         <button type="submit">{t('form.continue')}</button>
       </Form>
+      {ctx.brand.legal ? (
+        <p class="muted">
+          {t('register.privacyNote')} <a href="/legal/privacy">{t('legal.privacy')}</a>.
+        </p>
+      ) : null}
       <HelpLinks ctx={ctx} topics={['nie-to-nif', 'former-member']} />
     </Layout>
   );

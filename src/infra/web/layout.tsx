@@ -67,9 +67,27 @@ export function Layout({ ctx, title, children, scripts = [] }: LayoutProps) {
               {t('layout.support', { email: brand.supportEmail })}{' '}
               {brand.supportPhone ? t('layout.supportPhone', { phone: brand.supportPhone }) : null}
             </p>
-            <p>
-              <a href="/help">{t('help.footer')}</a>
-            </p>
+            <ul class="footer-links">
+              <li>
+                <a href="/help">{t('help.footer')}</a>
+              </li>
+              {brand.legal ? (
+                <>
+                  <li>
+                    <a href="/legal/privacy">{t('legal.privacy')}</a>
+                  </li>
+                  <li>
+                    <a href="/legal/legal-notice">{t('legal.legalNotice')}</a>
+                  </li>
+                  <li>
+                    <a href="/legal/cookies">{t('legal.cookies')}</a>
+                  </li>
+                  <li>
+                    <a href="/legal/accessibility">{t('legal.accessibility')}</a>
+                  </li>
+                </>
+              ) : null}
+            </ul>
             <p>{t('layout.rights', { year: ctx.year, brand: brand.name })}</p>
           </div>
         </footer>
