@@ -53,6 +53,8 @@ export interface AppDeps {
   /** Asks the outbox worker to run soon after a commit that queued messages. */
   kickOutbox?: () => void;
   logger?: FastifyServerOptions['logger'];
+  /** True once the node is shutting down: readiness answers 503 (issue 18). */
+  draining?: () => boolean;
 }
 
 // A request id from the trusted proxy (nginx's $request_id, say) is kept so its logs and ours line up; anything
@@ -97,7 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deps.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
   await app.register(web, { config: deps.config, clock: deps.clock, publicDir: defaultPublicDir });
-  await app.register(healthRoutes, { db: deps.db });
+  await app.register(healthRoutes, { db: deps.db, draining: deps.draining });
   await app.register(homeRoutes);
   const captcha = createCaptcha({ db: deps.db.kysely, clock: deps.clock, hmacKey: deps.config.secretKey });
   await app.register(captchaRoutes, { captcha, maxAge: deps.config.env === 'production' ? '1h' : 0 });

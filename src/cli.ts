@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { ImportReport } from './feed/feed.import.js';
 
@@ -25,6 +26,7 @@ Commands:
                  revoke a key at once
   secrets rotate re-seal every secret at rest (authenticator secrets, unsent messages) under ENCRYPTION_KEY,
                  after the old key was moved to ENCRYPTION_KEYS_PREVIOUS (R29; docs/operations.md)
+  --version      the portal's version and the Node.js running it
   help           this text
 
 Configuration comes from the environment (and ./.env), as for the server: see README.md.`;
@@ -58,6 +60,12 @@ async function run(argv: string[]): Promise<number> {
   const [command = 'help', ...args] = argv;
   if (command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE);
+    return 0;
+  }
+  if (command === '--version' || command === 'version') {
+    // dist/src/cli.js → the package's own package.json, two levels up.
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { name: string; version: string };
+    console.log(`${pkg.name} ${pkg.version} (Node.js ${process.version})`);
     return 0;
   }
   loadEnvFile();

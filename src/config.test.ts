@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, defaultBrand, loadConfig } from './config.js';
+import { ConfigError, defaultBrand, ENV_VARIABLES, loadConfig } from './config.js';
 
 // PRODUCT §4: defaults make `npm start` work; malformed values stop the start; production refuses insecure settings.
 
@@ -71,4 +71,18 @@ test('a brand file is validated at start', () => {
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, JSON.stringify({ ...defaultBrand, colors: { ...defaultBrand.colors, primary: 'red' }, extra: 1 }));
   assert.throws(() => loadConfig({ BRAND_FILE: bad }), /colors\.primary/);
+});
+
+test('.env.example documents every variable the configuration reads, and parses to valid values (issue 18)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { parseEnv } = await import('node:util');
+  const text = readFileSync(join(import.meta.dirname, '..', '..', '.env.example'), 'utf8');
+  const example = parseEnv(text) as Record<string, string>;
+  for (const name of ENV_VARIABLES) assert.ok(name in example, `${name} is in .env.example`);
+  for (const name of Object.keys(example)) assert.ok(ENV_VARIABLES.includes(name), `${name} in .env.example is read by the configuration`);
+  assert.equal(example.MAIL_FROM, '"Salud Ejemplo" <no-reply@area.example.es>');
+  // With its secrets filled in (and the demo brand), the example is a configuration production accepts.
+  const filled = { ...example, SECRET_KEY: 's'.repeat(40), ENCRYPTION_KEY: 'e'.repeat(64), METRICS_TOKEN: 'm'.repeat(30), ENCRYPTION_KEYS_PREVIOUS: '', BRAND_FILE: '' };
+  assert.doesNotThrow(() => loadConfig(filled));
 });

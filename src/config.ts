@@ -95,6 +95,10 @@ const envSchema = z.object({
   // How long a node keeps the messages it claimed before another node may take them (a node killed mid-batch).
   OUTBOX_LEASE_SECONDS: intFrom(2, 3600).default(300),
   TIME_ZONE: z.string().default('Europe/Madrid'),
+  // Issue 18: on SIGTERM readiness answers 503 for SHUTDOWN_DRAIN_SECONDS (the proxy stops sending), then in-flight
+  // requests finish; after SHUTDOWN_TIMEOUT_SECONDS in all the process ends regardless.
+  SHUTDOWN_DRAIN_SECONDS: intFrom(0, 120).optional(),
+  SHUTDOWN_TIMEOUT_SECONDS: intFrom(1, 600).default(30),
   // The JavaScript heap of `member-area import` (its worker thread): peak memory stays bounded whatever the feed's size.
   IMPORT_HEAP_MB: intFrom(32, 16_384).default(96),
   // Keys HMACs that every node must agree on (captcha challenges). Production requires it.
@@ -133,6 +137,8 @@ export interface Config {
   readonly outboxPollMs: number;
   readonly outboxLeaseMs: number;
   readonly timeZone: string;
+  /** SIGTERM: readiness 503 for `drainMs`, then in-flight requests finish; the process ends by `timeoutMs` regardless. */
+  readonly shutdown: { readonly drainMs: number; readonly timeoutMs: number };
   /** The JavaScript heap, in MB, of the CLI's feed import (run in a worker thread with that limit). */
   readonly importHeapMb: number;
   /** Cookies carry `Secure` and the `__Host-` prefix unless we serve plain http on localhost (R8). */
@@ -175,6 +181,9 @@ function isLoopbackHost(host: string): boolean {
 function isLocalhost(url: URL): boolean {
   return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }
+
+/** Every environment variable the configuration reads (.env.example documents each). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 /** Reads the environment once into a frozen, typed object; any malformed value stops the start. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -251,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxPollMs: e.OUTBOX_POLL_MS,
     outboxLeaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
     timeZone: e.TIME_ZONE,
+    shutdown: Object.freeze({ drainMs: (e.SHUTDOWN_DRAIN_SECONDS ?? (production ? 5 : 0)) * 1000, timeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000 }),
     importHeapMb: e.IMPORT_HEAP_MB,
     secureCookies: !(url.protocol === 'http:' && isLocalhost(url)),
     secretKey: e.SECRET_KEY ?? randomBytes(32).toString('base64url'),

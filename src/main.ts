@@ -1,3 +1,4 @@
+import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { todayIn } from './domain/calendar.js';
@@ -11,7 +12,9 @@ import { openRuntime } from './runtime.js';
 export async function serve(config: Config, options: { migrate?: boolean } = {}): Promise<void> {
   let log: { error(obj: object, msg: string): void } = { error: (obj, msg) => console.error(msg, obj) };
   const runtime = await openRuntime(config, { migrate: options.migrate ?? true, onError: (err) => log.error({ err }, 'outbox delivery failed') });
+  let draining = false;
   const app = await buildApp({
+    draining: () => draining,
     config,
     db: runtime.db,
     clock: runtime.clock,
@@ -42,19 +45,22 @@ export async function serve(config: Config, options: { migrate?: boolean } = {})
   const birthdays = setInterval(comingOfAge, 60 * 60_000);
   birthdays.unref();
 
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
+  // Issue 18: SIGTERM (or SIGINT) drains: readiness answers 503 at once so the proxy stops sending new requests,
+  // after config.shutdown.drainMs the server stops accepting and lets in-flight requests finish, the outbox worker
+  // finishes the message it is sending and hands its other claims back; past config.shutdown.timeoutMs the process
+  // ends anyway (close-with-grace exits 1). An uncaught error or rejection is logged through the logger, then the
+  // same path runs.
+  closeWithGrace({ delay: config.shutdown.timeoutMs, logger: { error: (message: unknown, ...rest: unknown[]) => app.log.error({ rest }, String(message)) } }, async ({ signal, err }) => {
+    draining = true;
+    if (err) app.log.error({ err }, 'uncaught error: shutting down');
+    else app.log.info({ signal, drainMs: config.shutdown.drainMs }, 'shutting down');
     clearInterval(janitor);
     clearInterval(birthdays);
+    if (config.shutdown.drainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdown.drainMs));
     await app.close();
     await runtime.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    app.log.info('stopped');
+  });
 
   await app.listen({ port: config.port, host: config.host });
   const lines = [`\n  ${config.brand.name} · member area running at ${config.publicUrl}`];

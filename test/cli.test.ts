@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -63,4 +63,11 @@ test('migrate and demo on PostgreSQL', { skip: !databaseKinds.includes('postgres
     await admin.query(`drop schema ${schema} cascade`);
     await admin.end();
   }
+});
+
+test('--version names the package, its version and the Node.js running it, without any configuration (issue 18)', async () => {
+  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  const res = await cli(['--version'], { DATABASE_URL: 'mysql://not-read' });
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal(res.stdout.trim(), `member-area ${pkg.version} (Node.js ${process.version})`);
 });
