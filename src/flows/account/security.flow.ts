@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { Kysely } from 'kysely';
 import { generateSecret, generateURI, verify } from 'otplib';
 import type { Clock } from '../../clock.js';
@@ -13,15 +12,10 @@ import { bucket, hit } from '../../infra/rate-limit/rate-limit.js';
 import type { Channel } from '../sign-in/second-factor/second-factor.js';
 import { totpChangedEmail } from './security.emails.js';
 import type { SecretBox } from '../../infra/crypto/secret-box.js';
+import Bowser from 'bowser';
 
 // R7, R8, R13 security settings apart from HTTP: open sessions, the second-step channels and the authenticator app.
 
-// ua-parser-js 1.x (MIT) ships no type declarations; this is the part of its result the page reads.
-interface UaResult {
-  browser: { name?: string };
-  os: { name?: string };
-}
-const { UAParser } = createRequire(import.meta.url)('ua-parser-js') as { UAParser: new (ua: string) => { getResult(): UaResult } };
 
 export const ENROL_TTL_MS = 10 * 60_000;
 // R7: at most 5 wrong app codes while enrolling, as at sign-in; then the enrolment starts over with a new secret.
@@ -32,7 +26,8 @@ const HOUR_MS = 3_600_000;
 
 /** "Chrome en Android" from a user agent; whatever the parser does not recognise is left out. */
 export function describeDevice(t: Translate, userAgent: string | null): string {
-  const { browser, os } = userAgent ? new UAParser(userAgent).getResult() : { browser: {}, os: {} };
+  // bowser (MIT, maintained): ua-parser-js 1.x is no longer maintained under that licence (issue 18).
+  const { browser, os } = userAgent ? Bowser.parse(userAgent) : { browser: { name: undefined }, os: { name: undefined } };
   if (browser.name && os.name) return t('security.device.both', { browser: browser.name, os: os.name });
   return browser.name ?? os.name ?? t('security.device.unknown');
 }
