@@ -71,22 +71,13 @@ export function Layout({ ctx, title, children, scripts = [] }: LayoutProps) {
               <li>
                 <a href="/help">{t('help.footer')}</a>
               </li>
-              {brand.legal ? (
-                <>
-                  <li>
-                    <a href="/legal/privacy">{t('legal.privacy')}</a>
-                  </li>
-                  <li>
-                    <a href="/legal/legal-notice">{t('legal.legalNotice')}</a>
-                  </li>
-                  <li>
-                    <a href="/legal/cookies">{t('legal.cookies')}</a>
-                  </li>
-                  <li>
-                    <a href="/legal/accessibility">{t('legal.accessibility')}</a>
-                  </li>
-                </>
-              ) : null}
+              {brand.legal
+                ? LEGAL_LINKS.map(([href, label]) => (
+                    <li>
+                      <a href={href}>{t(label)}</a>
+                    </li>
+                  ))
+                : null}
             </ul>
             <p>{t('layout.rights', { year: ctx.year, brand: brand.name })}</p>
           </div>
@@ -97,6 +88,14 @@ export function Layout({ ctx, title, children, scripts = [] }: LayoutProps) {
 }
 
 /** Links to this same page in the other languages (R20), in the header of every page, member or back office. */
+/** R30: the insurer's legal pages, in every footer when the brand has them (src/flows/legal/legal.routes.tsx). */
+const LEGAL_LINKS = [
+  ['/legal/privacy', 'legal.privacy'],
+  ['/legal/legal-notice', 'legal.legalNotice'],
+  ['/legal/cookies', 'legal.cookies'],
+  ['/legal/accessibility', 'legal.accessibility'],
+] as const;
+
 export function LanguageSwitch({ ctx }: { ctx: PageContext }) {
   return (
     <nav aria-label={ctx.t('lang.switch')} class="lang-switch">
