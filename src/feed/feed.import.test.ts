@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
@@ -178,11 +179,18 @@ describeEachDatabase('feed import', (kind) => {
   test('a feed listing minors before their guardians imports whole; rows set aside past the limit wait on disk', async () => {
     // Families reversed: each minor comes before the adults it names, so every minor waits for the final pass.
     const [header, ...lines] = [...syntheticFeed(400, today)].map((l) => l.replace(/SY/g, 'RV').replace(/SP/g, 'RP'));
-    const spilled = () => readdirSync(tmpdir()).filter((d) => d.startsWith('member-area-import-')).length;
+    // A temporary folder of this test's own: other test processes import (and spill) in the shared one meanwhile.
+    const ownTmp = mkdtempSync(join(tmpdir(), 'feed-test-'));
+    const previousTmp = process.env.TMPDIR;
+    process.env.TMPDIR = ownTmp;
+    const spilled = () => readdirSync(ownTmp).filter((d) => d.startsWith('member-area-import-')).length;
     const before = spilled();
     const r = await importFeed({ db, clock, courier, timeZone: 'Europe/Madrid' }, bytes(header + lines.reverse().join('')), {
       batchSize: 50,
       deferredInMemory: 20,
+    }).finally(() => {
+      if (previousTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previousTmp;
     });
     assert.equal(r.skipped, 0, JSON.stringify(r.problems.slice(0, 3)));
     assert.equal(r.inserted, 400);
