@@ -86,7 +86,7 @@ export async function signInLoad(opts: { ports: number[]; pids: number[]; mail: 
   const cpu = cpuMeter(opts.pids);
   await Promise.all(
     opts.members.map(async (member) => {
-      let lastCode = 0;
+      let lastCode = opts.mail.cursor();
       while (performance.now() < endAt) {
         const browser = new Browser(port, nextAddress());
         const t = performance.now();
@@ -163,7 +163,8 @@ export async function pageLoad(opts: { ports: number[]; pids?: number[]; path: s
 /** A browser signed in to the portal, with its cookies (session, CSRF secret) ready to replay. */
 export async function signedIn(port: number, mail: Sinks, member: PoolMember): Promise<Browser> {
   const browser = new Browser(() => port, nextAddress());
-  await signIn(browser, member.username, BENCH_PASSWORD, async () => (await mail.signInCode(member.email, 0)).code);
+  const after = mail.cursor();
+  await signIn(browser, member.username, BENCH_PASSWORD, async () => (await mail.signInCode(member.email, after)).code);
   const home = await browser.get('/area');
   if (home.status !== 200) throw new Error(`GET /area with a fresh session answered ${home.status}`);
   return browser;

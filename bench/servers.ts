@@ -94,6 +94,8 @@ export interface Sinks {
    * as a member reads their inbox: the outbox keeps no readable code (R29: sealed, and blanked once sent).
    */
   signInCode(email: string, after: number): Promise<{ id: number; code: string }>;
+  /** The number of the last message received so far: codes asked for after it are new (a later phase reuses emails). */
+  cursor(): number;
   close(): Promise<void>;
 }
 
@@ -125,6 +127,10 @@ export async function startSinks(): Promise<Sinks> {
   return {
     smtpUrl: smtp.url,
     smsUrl: sms.url,
+    cursor() {
+      scan();
+      return received;
+    },
     async signInCode(email, after) {
       for (let attempt = 0; attempt < 500; attempt++) {
         scan();
