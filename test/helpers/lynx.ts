@@ -72,11 +72,33 @@ export class Lynx {
     await this.settle();
   }
 
-  /** Moves down until the status line matches, at most `max` stops. */
+  /** Where lynx's cursor is: it sits on the focused link or field, and moves with every key lynx has handled. */
+  private cursor(): string {
+    return execFileSync('tmux', ['display-message', '-p', '-t', this.session, '#{cursor_x},#{cursor_y}'], { encoding: 'utf8' }).trim();
+  }
+
+  /** Waits until lynx has handled every key sent: the cursor and the screen are the same on two reads in a row. */
+  private async quiet(): Promise<void> {
+    let last = '';
+    for (let i = 0; i < 50; i++) {
+      await sleep(50);
+      const now = `${this.cursor()}\n${this.screen()}`;
+      if (now === last) return;
+      last = now;
+    }
+  }
+
+  /**
+   * Moves down until the status line matches, at most `max` stops. Each step waits for lynx to have moved (under
+   * load a status line read too early still names the field just typed into, and the next value went there too).
+   */
   private async downTo(pattern: RegExp, max = 40): Promise<void> {
+    await this.quiet();
     for (let i = 0; i < max; i++) {
+      const before = `${this.cursor()}\n${this.screen()}`;
       this.keys('Down');
-      await sleep(60);
+      for (let w = 0; w < 60 && `${this.cursor()}\n${this.screen()}` === before; w++) await sleep(50);
+      await this.quiet();
       if (pattern.test(this.status())) return;
     }
     throw new Error(`lynx: nothing matching ${pattern} below; screen:\n${this.screen()}`);
@@ -88,7 +110,7 @@ export class Lynx {
    */
   async fillAndSubmit(values: string[]): Promise<void> {
     this.keys('Home');
-    await sleep(60);
+    await this.quiet();
     for (const value of values) {
       await this.downTo(FIELD);
       if (value) this.literal(value);
