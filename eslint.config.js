@@ -15,5 +15,5 @@ export default tseslint.config(
     },
   },
   { files: ['bin/**/*.js', '*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
-  { files: ['public/**/*.js'], languageOptions: { globals: { document: 'readonly', window: 'readonly', customElements: 'readonly' } } },
+  { files: ['public/**/*.js'], languageOptions: { globals: { document: 'readonly', window: 'readonly', customElements: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly' } } },
 );

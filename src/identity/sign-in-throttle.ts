@@ -159,6 +159,17 @@ export async function beginAttempt(db: Kysely<Database>, clock: Clock, policy: T
   };
 }
 
+/**
+ * A failure that names no account (a passkey answer for a credential we do not know) counts against the client
+ * address only; true when the address is over its limit (this failure then counts nothing).
+ */
+export async function countAddressFailure(db: Kysely<Database>, clock: Clock, policy: ThrottlePolicy, ip: string): Promise<boolean> {
+  const slot = await take(db, clock, throttleBuckets(policy, '', ip).address, HOUR);
+  if (slot.count <= policy.maxPerAddressPerHour) return false;
+  await slot.release();
+  return true;
+}
+
 /** Whether sign-in is paused for this username now (the one-click sign-in link is refused then too). */
 export function signInPaused(db: Kysely<Database>, clock: Clock, policy: ThrottlePolicy, username: string): Promise<boolean> {
   return pauseRunning(db, throttleBuckets(policy, username, '').pause, clock.now().toISOString());

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { createServer, type AddressInfo } from 'node:net';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import type { DatabaseKind } from './databases.js';
 import { setup, type SetupOptions, type TestContext } from './setup.js';
 
 // Browser tests drive Debian's Chromium through playwright-core; no browser is downloaded.
@@ -35,15 +37,27 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A TCP port free on this machine just now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 /**
- * The app on a fresh in-memory SQLite database, listening on a free local port; `options` go to setup() (for
- * example real `transports`, to read the codes from a test SMTP server and SMS receiver).
+ * The app on a fresh database (in-memory SQLite unless `kind` says PostgreSQL), listening on a free local port; `options` go to setup() (for
+ * example real `transports`, to read the codes from a test SMTP server and SMS receiver). With `localhost`, the
+ * app's public address is http://localhost:<port> and the browser uses it: WebAuthn takes no IP address as a
+ * relying party (R27's passkey tests).
  */
-export async function startServer(options: SetupOptions = {}): Promise<RunningServer> {
-  const ctx = await setup('sqlite', options);
+export async function startServer(options: SetupOptions = {}, { localhost = false, kind = 'sqlite' }: { localhost?: boolean; kind?: DatabaseKind } = {}): Promise<RunningServer> {
+  const port = localhost ? await freePort() : 0;
+  const ctx = await setup(kind, localhost ? { ...options, env: { ...options.env, PUBLIC_URL: `http://localhost:${port}` } } : options);
   try {
-    const baseUrl = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-    return { baseUrl, ctx, close: () => ctx.close() };
+    const listening = await ctx.app.listen({ port, host: '127.0.0.1' });
+    return { baseUrl: localhost ? `http://localhost:${port}` : listening, ctx, close: () => ctx.close() };
   } catch (err) {
     await ctx.close();
     throw err;

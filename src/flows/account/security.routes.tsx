@@ -29,6 +29,8 @@ import {
   totpEnrolments,
   type Enrolment,
 } from './security.flow.js';
+import { listPasskeys, MAX_PASSKEYS } from '../../identity/passkeys.js';
+import { passkeyRoutes } from './passkeys.routes.js';
 import { EnrolPage, ForbiddenSessionPage, SecurityPage, isDone, type Done, type EnrolView, type OverviewView, type SessionView } from './security.views.js';
 
 const field = (body: unknown, name: string, max = 1000): string => formText(body, name).slice(0, max);
@@ -67,17 +69,22 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
       .map((r) => ({ id: r.id, device: describeDevice(request.t, r.user_agent), ip: r.ip, started: formatTime(lang, r.created_at), lastUse: formatTime(lang, r.last_seen_at), current: r.id === current }))
       .sort((a, b) => Number(b.current) - Number(a.current));
     const channels = channelsOf(account);
+    const passkeys = await listPasskeys(kysely, { kind: 'member', id: account.id });
     const view: OverviewView = {
       channels,
       preferred: channels.some((c) => c.channel === account.preferred_channel) ? account.preferred_channel : null,
       hasMobile: Boolean(account.mobile),
       totpSince: account.totp_secret && account.totp_enabled_at ? formatTime(lang, account.totp_enabled_at) : null,
       sessions: list,
+      passkeys: passkeys.map((p) => ({ id: p.id, name: p.name, created: formatTime(lang, p.created_at), lastUsed: p.last_used_at ? formatTime(lang, p.last_used_at) : null, synced: p.backed_up === 1 })),
+      maxPasskeys: MAX_PASSKEYS,
       done: extra.done,
       ...(extra.errors ? { errors: extra.errors } : {}),
     };
     return sendPage(reply, <SecurityPage ctx={request.pageContext()} view={view} />, status);
   }
+
+  await passkeyRoutes(app, { config, db, clock, courier: deps.courier, kickOutbox: deps.kickOutbox, guard, accountOf, audit, showOverview });
 
   app.get('/area/security', { preHandler: guard }, async (request, reply) => {
     const done = (request.query as Record<string, unknown>).done;

@@ -4,8 +4,10 @@ import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import type { Channel } from '../sign-in/second-factor/second-factor.js';
 import type { ChannelOption } from './security.flow.js';
+import { PasskeysSection, type PasskeyView } from './passkeys.views.js';
+import { PASSKEY_SCRIPTS } from '../../infra/web/web.plugin.js';
 
-export type Done = 'session-ended' | 'session-gone' | 'others-ended' | 'channel-saved' | 'totp-enabled' | 'totp-removed';
+export type Done = 'session-ended' | 'session-gone' | 'others-ended' | 'channel-saved' | 'totp-enabled' | 'totp-removed' | 'passkey-added' | 'passkey-renamed' | 'passkey-removed' | 'passkey-restart';
 const DONE_KEYS: Record<Done, MessageKey> = {
   'session-ended': 'security.done.sessionEnded',
   'session-gone': 'security.done.sessionGone',
@@ -13,6 +15,10 @@ const DONE_KEYS: Record<Done, MessageKey> = {
   'channel-saved': 'security.done.channelSaved',
   'totp-enabled': 'security.done.totpEnabled',
   'totp-removed': 'security.done.totpRemoved',
+  'passkey-added': 'passkey.done.added',
+  'passkey-renamed': 'passkey.done.renamed',
+  'passkey-removed': 'passkey.done.removed',
+  'passkey-restart': 'passkey.done.restart',
 };
 export const isDone = (v: unknown): v is Done => typeof v === 'string' && Object.hasOwn(DONE_KEYS, v);
 
@@ -31,6 +37,8 @@ export interface OverviewView {
   hasMobile: boolean;
   totpSince: string | null;
   sessions: SessionView[];
+  passkeys: PasskeyView[];
+  maxPasskeys: number;
   done?: Done | undefined;
   errors?: FieldErrors;
 }
@@ -82,10 +90,10 @@ export function SecurityPage({ ctx, view }: { ctx: PageContext; view: OverviewVi
   const checked = view.preferred ?? view.channels[0]?.channel;
   const others = view.sessions.filter((s) => !s.current).length;
   return (
-    <Layout ctx={ctx} title={t('security.title')}>
+    <Layout ctx={ctx} title={t('security.title')} scripts={PASSKEY_SCRIPTS}>
       <h1>{t('security.title')}</h1>
-      {view.done ? <Notice kind="success">{t(DONE_KEYS[view.done])}</Notice> : null}
-      <ErrorSummary ctx={ctx} errors={errors} labels={{ channel: t('security.channel.legend'), current_password: t('security.totp.password') }} />
+      {view.done ? <Notice kind={view.done === 'passkey-restart' ? 'info' : 'success'}>{t(DONE_KEYS[view.done])}</Notice> : null}
+      <ErrorSummary ctx={ctx} errors={errors} labels={{ channel: t('security.channel.legend'), current_password: t('security.totp.password'), passkey_name: t('passkey.add.name'), passkey_password: t('passkey.add.password') }} />
       <p>{t('security.intro')}</p>
 
       <h2>{t('security.password.heading')}</h2>
@@ -145,6 +153,8 @@ export function SecurityPage({ ctx, view }: { ctx: PageContext; view: OverviewVi
           </p>
         </>
       )}
+
+      <PasskeysSection ctx={ctx} passkeys={view.passkeys} errors={errors} max={view.maxPasskeys} />
 
       <h2>{t('security.sessions.heading')}</h2>
       <p>{t('security.sessions.body')}</p>

@@ -20,7 +20,10 @@ import { totpFactor } from './second-factor/totp-factor.js';
 import type { Channel, FactorContext, SecondFactor } from './second-factor/second-factor.js';
 import { clearSignInThrottle, notifyPause, passwordStep } from './sign-in.flow.js';
 import { beginAttempt, MEMBER_SIGN_IN, signInPaused } from '../../identity/sign-in-throttle.js';
-import { ChooseChannelPage, EnterCodePage, LinkExpiredPage, OtherBrowserPage, SignInPage, type CodeNotice } from './sign-in.views.js';
+import { hasPasskey } from '../../identity/passkeys.js';
+import { passkeySignInRoutes } from './passkey-sign-in.routes.js';
+import { PasskeyStepPage } from './passkey-sign-in.views.js';
+import { ChooseChannelPage, type ChannelOption, EnterCodePage, LinkExpiredPage, OtherBrowserPage, SignInPage, type CodeNotice } from './sign-in.views.js';
 
 export interface SignInDeps {
   config: Config;
@@ -43,8 +46,10 @@ export const SENDS_PER_ADDRESS_PER_HOUR = 30;
 export const SENDS_PER_ACCOUNT_PER_HOUR = 10;
 const HOUR = 3_600_000;
 
-interface SignInData {
+export interface SignInData {
   channel?: Channel;
+  /** R27: the challenge of the passkey ceremony of the second step, until one answer uses it. */
+  challenge?: string;
   sends: number;
   lastSentAt?: string;
   next?: string;
@@ -58,8 +63,11 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   const registrations = registrationFlows(clock, config.secureCookies);
   const factorDeps = { clock, courier: deps.courier, brand: config.brand, publicUrl: config.publicUrl, secretKey: config.secretKey };
   const factors: Record<Channel, SecondFactor> = { email: codeFactor('email', factorDeps), sms: codeFactor('sms', factorDeps), totp: totpFactor({ clock, box: config.secretBox }) };
-  const options = (account: Account) =>
-    (Object.values(factors) as SecondFactor[]).filter((f) => f.available(account)).map((f) => ({ channel: f.channel, masked: f.masked(account) }));
+  const options = (account: Account, passkey: boolean): ChannelOption[] => [
+    ...(Object.values(factors) as SecondFactor[]).filter((f) => f.available(account)).map((f) => ({ channel: f.channel, masked: f.masked(account) })),
+    // R27: a member with a passkey may use it as the second step.
+    ...(passkey ? [{ channel: 'passkey' as const, masked: '' }] : []),
+  ];
 
   app.get('/sign-in', async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
@@ -98,7 +106,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   });
 
   /** The browser's sign-in between the password and the code, with its account. */
-  async function current(request: FastifyRequest, reply: FastifyReply): Promise<{ flow: Flow<SignInData>; account: Account } | undefined> {
+  async function current(request: FastifyRequest, reply: FastifyReply): Promise<{ flow: Flow<SignInData>; account: Account; passkey: boolean } | undefined> {
     const found = await flows.load(kysely, request);
     if (found.status !== 'active') {
       reply.redirect(found.status === 'expired' ? '/sign-in?restart=1' : '/sign-in', 303);
@@ -110,14 +118,14 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       reply.redirect('/sign-in', 303);
       return undefined;
     }
-    return { flow: found.flow, account };
+    return { flow: found.flow, account, passkey: await hasPasskey(kysely, { kind: 'member', id: account.id }) };
   }
 
   const factorContext = (flow: Flow<SignInData>, account: Account, request: FastifyRequest): FactorContext => ({ db: kysely, flowId: flow.id, account, lang: request.lang });
 
-  function showCode(request: FastifyRequest, reply: FastifyReply, flow: Flow<SignInData>, account: Account, notice?: CodeNotice, status = 200, remaining?: number) {
+  function showCode(request: FastifyRequest, reply: FastifyReply, flow: Flow<SignInData>, account: Account, passkey: boolean, notice?: CodeNotice, status = 200, remaining?: number) {
     const channel = flow.data.channel!;
-    const all = options(account);
+    const all = options(account, passkey);
     const mine = all.find((o) => o.channel === channel);
     return sendPage(
       reply,
@@ -129,21 +137,27 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   app.get('/sign-in/verify', async (request, reply) => {
     const cur = await current(request, reply);
     if (!cur) return reply;
-    const { flow, account } = cur;
+    const { flow, account, passkey } = cur;
     const sent = (request.query as Record<string, string | undefined>).sent === '1';
-    if (flow.state === 'code' && flow.data.channel) return showCode(request, reply, flow, account, sent ? 'sent' : undefined);
-    const preferred = account.preferred_channel && options(account).some((o) => o.channel === account.preferred_channel) ? account.preferred_channel : null;
-    return sendPage(reply, <ChooseChannelPage ctx={request.pageContext()} options={options(account)} preferred={preferred} />);
+    if (flow.state === 'passkey' && passkey) return showPasskeyStep(request, reply, account);
+    if (flow.state === 'code' && flow.data.channel) return showCode(request, reply, flow, account, passkey, sent ? 'sent' : undefined);
+    const preferred = account.preferred_channel && options(account, passkey).some((o) => o.channel === account.preferred_channel) ? account.preferred_channel : null;
+    return sendPage(reply, <ChooseChannelPage ctx={request.pageContext()} options={options(account, passkey)} preferred={preferred} />);
   });
 
   app.post('/sign-in/verify/send', async (request, reply) => {
     const cur = await current(request, reply);
     if (!cur) return reply;
-    const { flow, account } = cur;
+    const { flow, account, passkey } = cur;
     const channel = formText(request.body, 'channel');
+    if (channel === 'passkey' && passkey) {
+      // R27: the passkey as the second step sends nothing; the page runs the ceremony (its challenge comes later).
+      await flows.advance(kysely, flow, ['choose', 'code', 'passkey'], 'passkey');
+      return reply.redirect('/sign-in/verify', 303);
+    }
     const factor = channel === 'email' || channel === 'sms' || channel === 'totp' ? factors[channel] : undefined;
     if (!factor || !factor.available(account)) {
-      return sendPage(reply, <ChooseChannelPage ctx={request.pageContext()} options={options(account)} preferred={null} />, 400);
+      return sendPage(reply, <ChooseChannelPage ctx={request.pageContext()} options={options(account, passkey)} preferred={null} />, 400);
     }
     const now = clock.now();
     const audit = (outcome: 'success' | 'refused', reason?: string) =>
@@ -152,11 +166,11 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const sends = factor.channel !== 'totp';
     if (sends && flow.data.sends >= MAX_SENDS) {
       await audit('refused', 'send_limit');
-      return flow.data.channel ? showCode(request, reply, flow, account, 'send_limit', 429) : sendPage(reply, <ChooseChannelPage ctx={request.pageContext()} options={options(account)} preferred={null} notice="send_limit" />, 429);
+      return flow.data.channel ? showCode(request, reply, flow, account, passkey, 'send_limit', 429) : sendPage(reply, <ChooseChannelPage ctx={request.pageContext()} options={options(account, passkey)} preferred={null} notice="send_limit" />, 429);
     }
     if (sends && flow.data.lastSentAt && now.getTime() - new Date(flow.data.lastSentAt).getTime() < RESEND_AFTER_MS) {
       await audit('refused', 'too_soon');
-      return showCode(request, reply, flow, account, 'resend_wait', 429);
+      return showCode(request, reply, flow, account, passkey, 'resend_wait', 429);
     }
     // R9: sends are counted per client address and per account before anything is queued, and given back when
     // nothing is sent, so a burst of clicks or of restarted sign-ins cannot send more than the limits.
@@ -167,7 +181,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     if (sends && (slots[0]!.count > SENDS_PER_ADDRESS_PER_HOUR || slots[1]!.count > SENDS_PER_ACCOUNT_PER_HOUR)) {
       await giveBack();
       await audit('refused', slots[0]!.count > SENDS_PER_ADDRESS_PER_HOUR ? 'address_limit' : 'account_limit');
-      return showCode(request, reply, { ...flow, data: { ...flow.data, channel: flow.data.channel ?? factor.channel } }, account, 'send_limit', 429);
+      return showCode(request, reply, { ...flow, data: { ...flow.data, channel: flow.data.channel ?? factor.channel } }, account, passkey, 'send_limit', 429);
     }
     const data: SignInData = sends ? { ...flow.data, channel: factor.channel, sends: flow.data.sends + 1, lastSentAt: now.toISOString() } : { ...flow.data, channel: factor.channel };
     // The step moves and the code is queued in one transaction, guarded by the send count the page was built on
@@ -178,7 +192,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
         .set({ state: 'code', data: JSON.stringify(data), attempts: flow.attempts + 1, updated_at: now.toISOString() })
         .where('id', '=', flow.id)
         .where('attempts', '=', flow.attempts)
-        .where('state', 'in', ['choose', 'code'])
+        .where('state', 'in', ['choose', 'code', 'passkey'])
         .where('expires_at', '>', now.toISOString())
         .executeTakeFirst();
       if (Number(moved.numUpdatedRows) !== 1) return false;
@@ -196,17 +210,24 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   });
 
   /** Both steps passed: a new session (a fresh token), the channel proven, the throttle cleared (R7, R8, R9). */
-  async function complete(request: FastifyRequest, reply: FastifyReply, flow: Flow<SignInData>, account: Account, channel: Channel, via: 'code' | 'link') {
+  async function complete(request: FastifyRequest, reply: FastifyReply, flow: Flow<SignInData>, account: Account, channel: Channel | 'passkey', via: 'code' | 'link' | 'passkey') {
     const now = clock.now().toISOString();
     const done = await kysely.transaction().execute(async (trx) => {
-      if (!(await flows.advance(trx, flow, 'code', 'done'))) return false;
-      await factors[channel].markVerified({ ...factorContext(flow, account, request), db: trx }, now);
-      if (!account.preferred_channel) await trx.updateTable('accounts').set({ preferred_channel: channel }).where('id', '=', account.id).execute();
+      if (!(await flows.advance(trx, flow, channel === 'passkey' ? 'passkey' : 'code', 'done'))) return false;
+      if (channel !== 'passkey') {
+        await factors[channel].markVerified({ ...factorContext(flow, account, request), db: trx }, now);
+        if (!account.preferred_channel) await trx.updateTable('accounts').set({ preferred_channel: channel }).where('id', '=', account.id).execute();
+      }
       await recordAudit(trx, clock, auditContext(request), { event: 'signin.success', outcome: 'success', actor: account.username, accountId: account.id, details: { factor: channel, via } });
       return true;
     });
     if (!done) return reply.redirect('/sign-in?restart=1', 303);
     metrics.signIns.inc({ step: 'second_factor', outcome: 'success', factor: channel });
+    return establish(request, reply, account, channel, flow.data.next);
+  }
+
+  /** After every successful sign-in (both steps, or a passkey alone): the throttle cleared, a new session (R8, R9). */
+  async function establish(request: FastifyRequest, reply: FastifyReply, account: Account, factor: Channel | 'passkey', next: string | undefined) {
     await clearSignInThrottle(kysely, account.username);
 
     // R3: a returning member sent here by registration gets the new record joined to their account now.
@@ -218,10 +239,16 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       await registrations.end(kysely, request, reply);
     }
     await sessions.end(kysely, request, reply);
-    await sessions.start(kysely, reply, account.id, channel, null);
+    await sessions.start(kysely, reply, account.id, factor, null);
     await flows.end(kysely, request, reply);
-    return reply.redirect(flow.data.next ?? '/area', 303);
+    return reply.redirect(next ?? '/area', 303);
   }
+
+  function showPasskeyStep(request: FastifyRequest, reply: FastifyReply, account: Account, failed = false) {
+    return sendPage(reply, <PasskeyStepPage ctx={request.pageContext()} failed={failed} others={options(account, false)} />, failed ? 400 : 200);
+  }
+
+  await passkeySignInRoutes(app, { config, db: kysely, clock, courier: deps.courier, metrics, kickOutbox: deps.kickOutbox, flows, current, establish, complete, refuseSecondStep, showPasskeyStep });
 
   /** R9: the second step refused because sign-in is paused or limited: the sign-in ends, the page says why. */
   async function refuseSecondStep(request: FastifyRequest, reply: FastifyReply, notice: 'locked' | 'address_limited') {
@@ -232,7 +259,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   app.post('/sign-in/verify/code', async (request, reply) => {
     const cur = await current(request, reply);
     if (!cur) return reply;
-    const { flow, account } = cur;
+    const { flow, account, passkey } = cur;
     if (flow.state !== 'code' || !flow.data.channel) return reply.redirect('/sign-in/verify', 303);
     const channel = flow.data.channel;
     const audit = auditContext(request);
@@ -261,8 +288,8 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       await flows.end(kysely, request, reply);
       return reply.redirect('/sign-in?restart=1', 303);
     }
-    if (result.kind === 'wrong') return showCode(request, reply, flow, account, 'wrong', 400, result.remaining);
-    return showCode(request, reply, flow, account, 'expired', 400);
+    if (result.kind === 'wrong') return showCode(request, reply, flow, account, passkey, 'wrong', 400, result.remaining);
+    return showCode(request, reply, flow, account, passkey, 'expired', 400);
   });
 
   app.get<{ Params: { token: string } }>('/sign-in/link/:token', async (request, reply) => {

@@ -5,8 +5,10 @@ import { MessagePage } from '../../infra/web/message-page.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import type { Channel } from './second-factor/second-factor.js';
 import { HelpLinks } from '../../infra/web/help-links.js';
+import { passkeyMessages, PasskeyStatus } from '../../identity/passkey-parts.js';
+import { PASSKEY_SCRIPTS } from '../../infra/web/web.plugin.js';
 
-export type SignInNotice = 'failed' | 'locked' | 'address_limited' | 'disabled' | 'expired_session' | 'restart' | 'signed_out' | 'flow_expired' | 'captcha';
+export type SignInNotice = 'passkey_failed' | 'passkey_unknown' | 'passkey_expired' | 'failed' | 'locked' | 'address_limited' | 'disabled' | 'expired_session' | 'restart' | 'signed_out' | 'flow_expired' | 'captcha';
 
 export interface SignInView {
   username?: string;
@@ -26,6 +28,9 @@ const NOTICE_KEYS = {
   signed_out: 'signin.signedOut',
   flow_expired: 'signin.flowExpired',
   captcha: 'signin.captchaNeeded',
+  passkey_failed: 'passkey.signIn.failed',
+  passkey_unknown: 'passkey.signIn.unknown',
+  passkey_expired: 'passkey.signIn.expired',
 } as const;
 
 /** R7 first step: identity document and password; password managers see a username and a current-password field. */
@@ -35,7 +40,7 @@ export function SignInPage({ ctx, view }: { ctx: PageContext; view: SignInView }
   const notice = view.notice;
   const kind = notice === 'signed_out' ? 'success' : notice === 'expired_session' ? 'info' : 'error';
   return (
-    <Layout ctx={ctx} title={t('signin.title')} scripts={view.captcha ? CAPTCHA_SCRIPTS : []}>
+    <Layout ctx={ctx} title={t('signin.title')} scripts={[...(view.captcha ? CAPTCHA_SCRIPTS : []), ...PASSKEY_SCRIPTS]}>
       <h1>{t('signin.title')}</h1>
       {notice ? (
         <Notice kind={kind}>
@@ -58,6 +63,7 @@ export function SignInPage({ ctx, view }: { ctx: PageContext; view: SignInView }
       <p>
         <a href="/recovery">{t('register.forgot')}</a>
       </p>
+      <PasskeySignIn ctx={ctx} next={view.next} />
       <p>
         {t('signin.noAccount')} <a href="/register">{t('home.register')}</a>
       </p>
@@ -69,11 +75,30 @@ export function SignInPage({ ctx, view }: { ctx: PageContext; view: SignInView }
   );
 }
 
+/** The sign-in page's "Sign in with a passkey": shown only where the browser can use one. */
+export function PasskeySignIn({ ctx, next }: { ctx: PageContext; next?: string | undefined }) {
+  const { t } = ctx;
+  return (
+    <section class="passkey-sign-in" aria-labelledby="passkey-sign-in" data-passkey-when="supported" hidden>
+      <h2 id="passkey-sign-in">{t('passkey.signIn.heading')}</h2>
+      <p>{t('passkey.signIn.body')}</p>
+      <Form ctx={ctx} action="/sign-in/passkey" data={{ passkey: 'authenticate', options: '/sign-in/passkey/options', ...passkeyMessages(ctx) }}>
+        {next ? <input type="hidden" name="next" value={next} /> : null}
+        <input type="hidden" name="response" value="" />
+        <button type="submit" class="secondary">
+          {t('passkey.signIn.submit')}
+        </button>
+        <PasskeyStatus />
+      </Form>
+    </section>
+  );
+}
+
 /**
  * A sentence with a masked destination in it, the masked part kept on one line: a masked mobile ("•••• ••• 789")
  * has spaces, and at 360 px it would otherwise break inside the number (R21).
  */
-function WithMasked({ text, masked }: { text: string; masked: string }) {
+export function WithMasked({ text, masked }: { text: string; masked: string }) {
   const at = masked.includes(' ') ? text.indexOf(masked) : -1;
   if (at < 0) return <>{text}</>;
   return (
@@ -86,7 +111,7 @@ function WithMasked({ text, masked }: { text: string; masked: string }) {
 }
 
 export interface ChannelOption {
-  channel: Channel;
+  channel: Channel | 'passkey';
   masked: string;
 }
 
@@ -105,7 +130,7 @@ export function ChooseChannelPage({ ctx, options, preferred, notice }: { ctx: Pa
             <div class="choice">
               <input type="radio" id={`channel-${o.channel}`} name="channel" value={o.channel} checked={preferred ? o.channel === preferred : i === 0} />
               <label for={`channel-${o.channel}`}>
-                {o.channel === 'email' ? t('verify.byEmail', { to: o.masked }) : o.channel === 'sms' ? <WithMasked text={t('verify.bySms', { to: o.masked })} masked={o.masked} /> : t('verify.byTotp')}
+                {o.channel === 'email' ? t('verify.byEmail', { to: o.masked }) : o.channel === 'sms' ? <WithMasked text={t('verify.bySms', { to: o.masked })} masked={o.masked} /> : o.channel === 'passkey' ? t('verify.byPasskey') : t('verify.byTotp')}
               </label>
             </div>
           ))}
@@ -148,7 +173,7 @@ export function EnterCodePage({ ctx, channel, masked, notice, remaining, others 
           <Form ctx={ctx} action="/sign-in/verify/send">
             <input type="hidden" name="channel" value={o.channel} />
             <button type="submit" class="secondary">
-              {o.channel === 'email' ? t('verify.switchEmail', { to: o.masked }) : o.channel === 'sms' ? <WithMasked text={t('verify.switchSms', { to: o.masked })} masked={o.masked} /> : t('verify.switchTotp')}
+              {o.channel === 'email' ? t('verify.switchEmail', { to: o.masked }) : o.channel === 'sms' ? <WithMasked text={t('verify.switchSms', { to: o.masked })} masked={o.masked} /> : o.channel === 'passkey' ? t('verify.switchPasskey') : t('verify.switchTotp')}
             </button>
           </Form>
         ))}
@@ -158,7 +183,7 @@ export function EnterCodePage({ ctx, channel, masked, notice, remaining, others 
   );
 }
 
-function SignInFooter({ ctx }: { ctx: PageContext }) {
+export function SignInFooter({ ctx }: { ctx: PageContext }) {
   const { t } = ctx;
   return (
     <nav aria-label={t('help.title')} class="help-links">

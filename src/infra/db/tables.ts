@@ -214,6 +214,27 @@ export interface StaffUserTable {
   updated_at: Timestamp;
 }
 
+/** R27: a passkey (WebAuthn credential) of a member or a staff user: its public key and counter, no secret. */
+export interface PasskeyTable {
+  id: Generated<number>;
+  account_id: number | null;
+  staff_id: number | null;
+  /** base64url, as the authenticator returns it. */
+  credential_id: string;
+  /** base64url of the COSE public key. */
+  public_key: string;
+  /** The signature counter last seen: one that does not go up (when it is used at all) is a cloned authenticator. */
+  counter: number;
+  /** JSON array of the transports the browser reported (usb, internal, hybrid…). */
+  transports: string;
+  name: string;
+  /** 'singleDevice' or 'multiDevice' (synced), as the authenticator reports it. */
+  device_type: string;
+  backed_up: number;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+}
+
 /** A notice a member gets once (R19: the enrolment email on the 18th birthday). */
 export interface MemberNoticeTable {
   id: Generated<number>;
@@ -291,6 +312,7 @@ export interface Database {
   staff_password_history: StaffPasswordHistoryTable;
   staff_password_links: StaffPasswordLinkTable;
   member_notices: MemberNoticeTable;
+  passkeys: PasskeyTable;
   api_keys: ApiKeyTable;
 }
 
@@ -302,3 +324,4 @@ export type Account = Selectable<AccountTable>;
 export type OutboxMessage = Selectable<OutboxTable>;
 export type StaffUser = Selectable<StaffUserTable>;
 export type ApiKey = Selectable<ApiKeyTable>;
+export type Passkey = Selectable<PasskeyTable>;

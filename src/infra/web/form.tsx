@@ -13,9 +13,11 @@ export function formText(body: unknown, name: string): string {
 export type FormContext = Pick<PageContext, 't' | 'csrfToken'>;
 
 /** A POST form that carries its CSRF token; every state-changing form in the portal is one of these. */
-export function Form({ ctx, action, children, id, class: className }: { ctx: Pick<PageContext, 'csrfToken'>; action: string; children: ComponentChildren; id?: string; class?: string }) {
+export function Form({ ctx, action, children, id, class: className, data }: { ctx: Pick<PageContext, 'csrfToken'>; action: string; children: ComponentChildren; id?: string; class?: string; data?: Record<string, string> }) {
+  // `data` becomes data-* attributes: hooks for a progressive enhancement (the passkey script), never needed to submit.
+  const dataAttributes = Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [`data-${k}`, v]));
   return (
-    <form method="post" action={action} noValidate {...(id ? { id } : {})} {...(className ? { class: className } : {})}>
+    <form method="post" action={action} noValidate {...(id ? { id } : {})} {...(className ? { class: className } : {})} {...dataAttributes}>
       <input type="hidden" name="_csrf" value={ctx.csrfToken()} />
       {children}
     </form>
@@ -53,14 +55,17 @@ export interface InputProps {
   readOnly?: boolean;
   spellcheck?: boolean;
   describedBy?: string;
+  /** The element id, when one page has several fields of one name (a form per listed item); the name by default. */
+  id?: string;
 }
 
 /** A labelled input whose hint and error are tied to it for screen readers (R21, WCAG 1.3.1 / 3.3.1). */
 export function Input(p: InputProps) {
-  const hintId = p.hint ? `${p.name}-hint` : undefined;
-  const errorId = p.error ? `${p.name}-error` : undefined;
+  const id = p.id ?? p.name;
+  const hintId = p.hint ? `${id}-hint` : undefined;
+  const errorId = p.error ? `${id}-error` : undefined;
   const describedBy = [hintId, errorId, p.describedBy].filter(Boolean).join(' ') || undefined;
-  const attrs: Record<string, string | number | boolean> = { id: p.name, name: p.name, type: p.type ?? 'text', value: p.value ?? '' };
+  const attrs: Record<string, string | number | boolean> = { id, name: p.name, type: p.type ?? 'text', value: p.value ?? '' };
   if (p.autocomplete) attrs.autocomplete = p.autocomplete;
   if (p.inputMode) attrs.inputMode = p.inputMode;
   if (p.maxLength) attrs.maxLength = p.maxLength;
@@ -71,7 +76,7 @@ export function Input(p: InputProps) {
   if (p.error) attrs['aria-invalid'] = 'true';
   return (
     <div class={`field${p.error ? ' has-error' : ''}`}>
-      <label for={p.name}>{p.label}</label>
+      <label for={id}>{p.label}</label>
       {p.hint ? (
         <span class="hint" id={hintId}>
           {p.hint}

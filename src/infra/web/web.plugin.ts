@@ -1,4 +1,6 @@
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
@@ -14,6 +16,10 @@ import { ErrorPage } from './error-page.js';
 import type { PageContext } from './page-context.js';
 import { sendPage } from './view.js';
 import { noScriptToken } from '../captcha/captcha.js';
+
+/** R27: the scripts of a page with a passkey ceremony, in order (the library, then ours). */
+export const WEBAUTHN_SCRIPT = '/assets/webauthn.js';
+export const PASSKEY_SCRIPTS = [WEBAUTHN_SCRIPT, '/assets/passkey.js'];
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -134,6 +140,9 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
   });
 
   const css = brandCss(config);
+  // R27: the WebAuthn browser library, from our own origin (no CDN; CSP script-src 'self'), read once.
+  const webauthn = await readFile(join(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js'), 'utf8');
+  app.get(WEBAUTHN_SCRIPT, async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(webauthn));
   app.get('/assets/brand.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(css));
 
   app.decorateRequest('lang', DEFAULT_LANG);
