@@ -1,0 +1,253 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { signedInAgent, TEST_PASSWORD } from '../../../test/helpers/accounts.js';
+import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import { createMember } from '../../../test/helpers/members.js';
+import { setup, type TestContext } from '../../../test/helpers/setup.js';
+import { SoftAuthenticator } from '../../../test/helpers/soft-authenticator.js';
+import { MAX_PASSKEYS } from '../../identity/passkeys.js';
+import { MEMBER_SIGN_IN, throttleState } from '../../identity/sign-in-throttle.js';
+import { PASSKEY_CHALLENGES_PER_ADDRESS_PER_HOUR } from './passkey-sign-in.routes.js';
+
+// R27 over HTTP, with a software authenticator standing in for the browser's (the real one is exercised in
+// test/browser/passkeys.browser.test.ts): what an attacker can send that a browser never would. Challenges are single
+// use and bound to the browser; answers are checked against origin, challenge, signature and counter; every failure
+// of a known passkey counts in the account's R9 streak, also under a burst of 40; unknown passkeys count against the
+// address. Both databases.
+
+describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
+  let ctx: TestContext;
+  let n = 0;
+  before(async () => {
+    // Behind a trusted proxy, so the tests can speak from many client addresses.
+    ctx = await setup(kind, { env: { TRUST_PROXY: 'true' } });
+  });
+  after(async () => ctx?.close());
+
+  const origin = () => ctx.config.publicUrl;
+  const optionsIn = (html: string) => JSON.parse(/<script type="application\/json" id="passkey-options">(.*?)<\/script>/s.exec(html)?.[1] ?? 'null') as PublicKeyCredentialCreationOptionsJSON;
+
+  /** A member signed in with password and code, who adds a passkey held by a software authenticator. */
+  async function memberWithPasskey(options: { name?: string } = {}) {
+    n++;
+    const m = await createMember(ctx, { n: 100 + n, password: TEST_PASSWORD, language: 'es' });
+    const agent = await signedInAgent(ctx, m.username, m.email);
+    const authenticator = new SoftAuthenticator(origin());
+    await addPasskey(agent, authenticator, options.name ?? 'Móvil');
+    return { ...m, agent, authenticator };
+  }
+
+  async function addPasskey(agent: BrowserAgent, authenticator: SoftAuthenticator, name: string) {
+    const page = await agent.post('/area/security/passkeys', { passkey_name: name, passkey_password: TEST_PASSWORD });
+    assert.equal(page.statusCode, 200, page.body.slice(0, 300));
+    const response = authenticator.create(optionsIn(page.body));
+    const done = await agent.post('/area/security/passkeys/verify', { response: JSON.stringify(response) });
+    assert.equal(done.headers.location, '/area/security?done=passkey-added#passkeys');
+    return response;
+  }
+
+  /** A fresh browser that asked for a sign-in challenge. */
+  async function ceremony(headers: Record<string, string> = {}) {
+    const agent = new BrowserAgent(ctx.app, headers);
+    await agent.get('/sign-in');
+    const res = await agent.post('/sign-in/passkey/options', {});
+    assert.equal(res.statusCode, 200);
+    return { agent, options: JSON.parse(res.body) as PublicKeyCredentialRequestOptionsJSON };
+  }
+
+  const notice = (body: string) => /data-notice="([a-z_]+)"/.exec(body)?.[1];
+  const streak = async (username: string) => (await throttleState(ctx.db.kysely, ctx.clock, MEMBER_SIGN_IN, username)).streak;
+
+  test('adding: the password is asked again; the creation page is single use; an answer for another challenge is refused', async () => {
+    n++;
+    const m = await createMember(ctx, { n: 100 + n, password: TEST_PASSWORD, language: 'es' });
+    const agent = await signedInAgent(ctx, m.username, m.email);
+    const wrong = await agent.post('/area/security/passkeys', { passkey_name: 'Móvil', passkey_password: 'Wrong2030Pass' });
+    assert.equal(wrong.statusCode, 400);
+    assert.match(wrong.body, /La contraseña actual no es correcta/);
+
+    const authenticator = new SoftAuthenticator(origin());
+    const page = await agent.post('/area/security/passkeys', { passkey_name: '  Móvil\u0000 de   casa ', passkey_password: TEST_PASSWORD });
+    const options = optionsIn(page.body);
+    assert.equal(options.authenticatorSelection?.residentKey, 'required');
+    assert.equal(options.authenticatorSelection?.userVerification, 'required');
+    assert.ok(!options.user.name.includes('Móvil') && !/\d{8}/.test(options.user.id), 'the user handle is no personal data');
+    // An answer signed for another challenge does not verify.
+    const forged = authenticator.create({ ...options, challenge: Buffer.from('another challenge').toString('base64url') });
+    assert.equal((await agent.post('/area/security/passkeys/verify', { response: JSON.stringify(forged) })).statusCode, 400);
+    // The page was used up by that answer: a good answer to it now starts over.
+    const late = authenticator.create(options);
+    assert.equal((await agent.post('/area/security/passkeys/verify', { response: JSON.stringify(late) })).headers.location, '/area/security?done=passkey-restart#passkeys');
+    assert.equal((await ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', m.accountId).execute()).length, 0);
+
+    await addPasskey(agent, authenticator, '  Móvil\u0000 de   casa ');
+    const row = await ctx.db.kysely.selectFrom('passkeys').selectAll().where('account_id', '=', m.accountId).executeTakeFirstOrThrow();
+    assert.equal(row.name, 'Móvil de casa', 'the name is one clean line');
+    assert.equal(row.counter, 0);
+    const security = await agent.get('/area/security');
+    assert.match(security.body, /Móvil de casa/);
+    const audit = await ctx.db.kysely.selectFrom('audit_events').select(['event', 'outcome']).where('account_id', '=', m.accountId).where('event', 'like', 'passkey.%').orderBy('id').execute();
+    assert.deepEqual(
+      audit.map((a) => `${a.event}:${a.outcome}`),
+      ['passkey.add:failure', 'passkey.add_start:success', 'passkey.add:failure', 'passkey.add_start:success', 'passkey.add:success'],
+    );
+  });
+
+  test('a passkey alone signs in; its ceremony is single use, also for 40 concurrent posts of the same answer', async () => {
+    const m = await memberWithPasskey();
+    const { agent, options } = await ceremony();
+    const answer = JSON.stringify(m.authenticator.get(options));
+    const results = await Promise.all(Array.from({ length: 40 }, () => agent.post('/sign-in/passkey', { response: answer })));
+    const signedIn = results.filter((r) => r.headers.location === '/area');
+    assert.equal(signedIn.length, 1, 'one request signs in');
+    assert.ok(results.every((r) => r.headers.location === '/area' || notice(r.body) === 'passkey_expired'));
+    const sessions = await ctx.db.kysely.selectFrom('sessions').select(['second_factor']).where('account_id', '=', m.accountId).where('ended_at', 'is', null).execute();
+    assert.ok(sessions.some((s) => s.second_factor === 'passkey'));
+    assert.equal(await streak(m.username), 0);
+
+    // The same answer in a new ceremony: the challenge does not match.
+    const again = await ceremony();
+    const replay = await again.agent.post('/sign-in/passkey', { response: answer });
+    assert.equal(replay.statusCode, 400);
+    assert.equal(notice(replay.body), 'passkey_failed');
+    assert.equal(await streak(m.username), 1, 'a failed answer from a known passkey counts against its account');
+  });
+
+  test('answers for another site, an old counter, or no answer at all are refused and counted', async () => {
+    const m = await memberWithPasskey();
+    const phishing = await ceremony();
+    const fromElsewhere = await phishing.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(phishing.options, undefined, { origin: 'https://salud-ejemplo.example.net' })) });
+    assert.equal(notice(fromElsewhere.body), 'passkey_failed');
+    const ok = await ceremony();
+    assert.equal((await ok.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(ok.options)) })).headers.location, '/area');
+    const clone = await ceremony();
+    const cloned = await clone.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(clone.options, undefined, { counter: 1 })) });
+    assert.equal(notice(cloned.body), 'passkey_failed');
+    assert.equal(await streak(m.username), 1, 'the good sign-in in between cleared the streak; the clone counts');
+    const reasons = await ctx.db.kysely.selectFrom('audit_events').select('details').where('event', '=', 'signin.passkey').where('account_id', '=', m.accountId).orderBy('id').execute();
+    assert.deepEqual(
+      reasons.map((r) => JSON.parse(r.details ?? '{}').reason),
+      ['invalid', 'counter'],
+    );
+    for (const bad of ['', '{', '{"id":"x"}', 'x'.repeat(20_000)]) {
+      const c = await ceremony();
+      const res = await c.agent.post('/sign-in/passkey', { response: bad });
+      assert.equal(res.statusCode, 400, bad.slice(0, 10));
+      assert.equal(notice(res.body), 'passkey_failed');
+    }
+  });
+
+  test('a burst of 40 forged answers for one account checks no more than the pause allows, pauses once, one email (R9)', async () => {
+    const m = await memberWithPasskey();
+    const ceremonies = await Promise.all(Array.from({ length: 40 }, (_, i) => ceremony({ 'x-forwarded-for': `203.0.113.${i + 1}` })));
+    const results = await Promise.all(ceremonies.map((c) => c.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(c.options, undefined, { origin: 'https://evil.example' })) })));
+    const checked = results.filter((r) => notice(r.body) === 'passkey_failed');
+    const locked = results.filter((r) => notice(r.body) === 'locked');
+    assert.ok(checked.length <= MEMBER_SIGN_IN.lockAfter - 1, `${checked.length} answers checked`);
+    assert.equal(checked.length + locked.length, 40);
+    const emails = (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'account-locked');
+    assert.equal(emails.length, 1, 'one pause, one email');
+    // During the pause a right answer is refused too.
+    const right = await ceremony();
+    const res = await right.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(right.options)) });
+    assert.equal(res.statusCode, 429);
+    assert.equal(notice(res.body), 'locked');
+  });
+
+  test('unknown passkeys count against the client address; a disabled account’s passkey opens nothing', async () => {
+    const stranger = new SoftAuthenticator(origin());
+    stranger.create({ rp: { id: 'localhost', name: 'x' }, user: { id: 'eA', name: 'x', displayName: 'x' }, challenge: 'AA', pubKeyCredParams: [] });
+    const ip = { 'x-forwarded-for': '198.51.100.77' };
+    for (let i = 0; i < MEMBER_SIGN_IN.maxPerAddressPerHour; i++) {
+      const c = await ceremony(ip);
+      assert.equal(notice((await c.agent.post('/sign-in/passkey', { response: JSON.stringify(stranger.get(c.options)) })).body), 'passkey_unknown');
+    }
+    const c = await ceremony(ip);
+    const limited = await c.agent.post('/sign-in/passkey', { response: JSON.stringify(stranger.get(c.options)) });
+    assert.equal(limited.statusCode, 429);
+    assert.equal(notice(limited.body), 'address_limited');
+
+    const m = await memberWithPasskey();
+    await ctx.db.kysely.updateTable('accounts').set({ status: 'disabled' }).where('id', '=', m.accountId).execute();
+    const d = await ceremony();
+    const disabled = await d.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(d.options)) });
+    assert.equal(disabled.statusCode, 403);
+    assert.equal(notice(disabled.body), 'disabled');
+  });
+
+  test('second step: only the account’s own passkeys, one answer per challenge; another member’s passkey counts as a failure', async () => {
+    const m = await memberWithPasskey();
+    const other = await memberWithPasskey();
+    const agent = new BrowserAgent(ctx.app);
+    assert.equal((await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD })).statusCode, 303);
+    const choose = await agent.get('/sign-in/verify');
+    assert.match(choose.body, /value="passkey"/);
+    assert.equal((await agent.post('/sign-in/verify/send', { channel: 'passkey' })).headers.location, '/sign-in/verify');
+    const optionsRes = await agent.post('/sign-in/verify/passkey/options', {});
+    const options = JSON.parse(optionsRes.body) as PublicKeyCredentialRequestOptionsJSON;
+    assert.deepEqual(
+      options.allowCredentials?.map((c) => c.id),
+      [m.authenticator.credentials[0]!.id],
+    );
+    const foreign = await agent.post('/sign-in/verify/passkey', { response: JSON.stringify(other.authenticator.get(options, other.authenticator.credentials[0])) });
+    assert.equal(foreign.statusCode, 400);
+    assert.equal(await streak(m.username), 1);
+    // The challenge was used by that answer: the right passkey now needs a new one.
+    const stale = await agent.post('/sign-in/verify/passkey', { response: JSON.stringify(m.authenticator.get(options)) });
+    assert.equal(stale.statusCode, 400);
+    const fresh = JSON.parse((await agent.post('/sign-in/verify/passkey/options', {})).body) as PublicKeyCredentialRequestOptionsJSON;
+    assert.equal((await agent.post('/sign-in/verify/passkey', { response: JSON.stringify(m.authenticator.get(fresh)) })).headers.location, '/area');
+    assert.equal(await streak(m.username), 0);
+    // Without a sign-in in this browser there is no challenge to ask for.
+    assert.equal((await new BrowserAgent(ctx.app).post('/sign-in/verify/passkey/options', {})).statusCode, 409);
+  });
+
+  test('rename and remove only one’s own passkeys; removal asks for the password and emails the member; at most 10', async () => {
+    const m = await memberWithPasskey();
+    const other = await memberWithPasskey();
+    const mine = await ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', m.accountId).executeTakeFirstOrThrow();
+    const theirs = await ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', other.accountId).executeTakeFirstOrThrow();
+    assert.equal((await m.agent.post(`/area/security/passkeys/${theirs.id}/rename`, { name: 'Mía' })).statusCode, 404);
+    assert.equal((await m.agent.post(`/area/security/passkeys/${mine.id}/rename`, { name: '   ' })).statusCode, 400);
+    assert.equal((await m.agent.post(`/area/security/passkeys/${mine.id}/rename`, { name: 'Tableta' })).headers.location, '/area/security?done=passkey-renamed#passkeys');
+    assert.equal((await m.agent.post(`/area/security/passkeys/${theirs.id}/remove`, { current_password: TEST_PASSWORD })).statusCode, 404);
+    assert.equal((await m.agent.post(`/area/security/passkeys/${mine.id}/remove`, { current_password: 'Wrong2030Pass' })).statusCode, 400);
+    assert.equal((await m.agent.post(`/area/security/passkeys/${mine.id}/remove`, { current_password: TEST_PASSWORD })).headers.location, '/area/security?done=passkey-removed#passkeys');
+    const mails = (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'passkey-changed');
+    assert.equal(mails.length, 2);
+    assert.match(mails.at(-1)!.body_text ?? '', /Tableta/);
+    assert.ok(await ctx.db.kysely.selectFrom('passkeys').select('id').where('id', '=', theirs.id).executeTakeFirst(), 'the other member keeps theirs');
+
+    for (let i = 0; i < MAX_PASSKEYS; i++) {
+      await ctx.db.kysely.deleteFrom('rate_limits').execute();
+      await addPasskey(m.agent, new SoftAuthenticator(origin()), `Llave ${i}`);
+    }
+    const full = await m.agent.post('/area/security/passkeys', { passkey_name: 'Una más', passkey_password: TEST_PASSWORD });
+    assert.equal(full.statusCode, 409);
+  });
+
+  test('challenges per address are bounded (each is a stored row)', async () => {
+    const ip = { 'x-forwarded-for': '192.0.2.200' };
+    const agent = new BrowserAgent(ctx.app, ip);
+    await agent.get('/sign-in');
+    const statuses: number[] = [];
+    for (let i = 0; i <= PASSKEY_CHALLENGES_PER_ADDRESS_PER_HOUR; i++) statuses.push((await agent.post('/sign-in/passkey/options', {})).statusCode);
+    assert.equal(statuses.filter((s) => s === 200).length, PASSKEY_CHALLENGES_PER_ADDRESS_PER_HOUR);
+    assert.equal(statuses.at(-1), 429);
+    // The browser's earlier ceremonies were replaced, not piled up.
+    const rows = await ctx.db.kysely.selectFrom('flows').select('id').where('kind', '=', 'passkey-sign-in').execute();
+    assert.ok(rows.length < 50, `${rows.length} stored ceremonies`);
+  });
+
+  test('an account without passkeys is offered none as a second step, and cannot choose one', async () => {
+    n++;
+    const m = await createMember(ctx, { n: 100 + n, password: TEST_PASSWORD });
+    const agent = new BrowserAgent(ctx.app);
+    await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
+    const page = await agent.get('/sign-in/verify');
+    assert.doesNotMatch(page.body, /value="passkey"/);
+    assert.equal((await agent.post('/sign-in/verify/send', { channel: 'passkey' })).statusCode, 400);
+  });
+});
