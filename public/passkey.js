@@ -5,6 +5,14 @@
 const lib = globalThis.SimpleWebAuthnBrowser;
 const supported = Boolean(lib && lib.browserSupportsWebAuthn());
 
+// Parts sent as inert templates (so a text browser never shows them) are put in the page where passkeys work.
+for (const template of document.querySelectorAll('script[type="text/html"][data-passkey-template]')) {
+  if (!supported) continue;
+  const holder = document.createElement('div');
+  holder.innerHTML = template.textContent;
+  template.replaceWith(...holder.childNodes);
+}
+
 // Parts shown only where passkeys can work, and the sentence shown where they cannot.
 for (const el of document.querySelectorAll('[data-passkey-when="supported"]')) el.hidden = !supported;
 for (const el of document.querySelectorAll('[data-passkey-when="unsupported"]')) el.hidden = supported;

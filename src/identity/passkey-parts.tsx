@@ -1,3 +1,5 @@
+import type { ComponentChildren } from 'preact';
+import { render } from 'preact-render-to-string';
 import type { PageContext } from '../infra/web/page-context.js';
 
 // R27: the small parts every passkey form shares (the member's security page, sign-in, the staff's pages), for the
@@ -21,3 +23,14 @@ export const PasskeyUnsupported = ({ ctx }: { ctx: PageContext }) => (
   </p>
 );
 
+
+/**
+ * Markup that only works with the passkey script, sent as an inert HTML template (a script element of type
+ * text/html: never executed, and skipped by text browsers, which would otherwise show a button that cannot work
+ * without scripts); the script puts it in the page only where the browser can use a passkey. Preact has escaped
+ * every value in it, so it holds no "</script" of anyone's making; the replace is a guard all the same.
+ */
+export function ScriptOnly({ children }: { children: ComponentChildren }) {
+  const markup = render(<>{children}</>);
+  return <script type="text/html" data-passkey-template="" dangerouslySetInnerHTML={{ __html: markup.replace(/<\/script/gi, '<\\/script') }} />;
+}

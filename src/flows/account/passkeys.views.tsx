@@ -3,7 +3,7 @@ import { ErrorSummary, Form, Input, type FieldErrors } from '../../infra/web/for
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { PASSKEY_SCRIPTS } from '../../infra/web/web.plugin.js';
-import { passkeyMessages, PasskeyStatus, PasskeyUnsupported } from '../../identity/passkey-parts.js';
+import { passkeyMessages, PasskeyStatus, PasskeyUnsupported, ScriptOnly } from '../../identity/passkey-parts.js';
 
 // R27: the member's passkeys in the security page, and the page that creates one.
 
@@ -56,17 +56,21 @@ export function PasskeysSection({ ctx, passkeys, errors, max }: { ctx: PageConte
         ))}
       </div>
       {passkeys.length < max ? (
-        <Form ctx={ctx} action="/area/security/passkeys" class="stack">
-          <fieldset>
-            <legend>{t('passkey.add.legend')}</legend>
-            <PasskeyUnsupported ctx={ctx} />
-            <Input ctx={ctx} name="passkey_name" label={t('passkey.add.name')} hint={t('passkey.add.nameHint')} value="" error={errors.passkey_name} maxLength={MAX_NAME_LENGTH} />
-            <Input ctx={ctx} name="passkey_password" type="password" label={t('passkey.add.password')} hint={t('passkey.add.passwordHint')} value="" error={errors.passkey_password} autocomplete="current-password" maxLength={64} required />
-          </fieldset>
-          <button type="submit" class="secondary">
-            {t('passkey.add.submit')}
-          </button>
-        </Form>
+        <>
+          <PasskeyUnsupported ctx={ctx} />
+          <ScriptOnly>
+            <Form ctx={ctx} action="/area/security/passkeys" class="stack">
+              <fieldset>
+                <legend>{t('passkey.add.legend')}</legend>
+                <Input ctx={ctx} name="passkey_name" label={t('passkey.add.name')} hint={t('passkey.add.nameHint')} value="" error={errors.passkey_name} maxLength={MAX_NAME_LENGTH} />
+                <Input ctx={ctx} name="passkey_password" type="password" label={t('passkey.add.password')} hint={t('passkey.add.passwordHint')} value="" error={errors.passkey_password} autocomplete="current-password" maxLength={64} required />
+              </fieldset>
+              <button type="submit" class="secondary">
+                {t('passkey.add.submit')}
+              </button>
+            </Form>
+          </ScriptOnly>
+        </>
       ) : (
         <p>{t('field.passkey_limit', { max })}</p>
       )}

@@ -5,7 +5,7 @@ import { MessagePage } from '../../infra/web/message-page.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import type { Channel } from './second-factor/second-factor.js';
 import { HelpLinks } from '../../infra/web/help-links.js';
-import { passkeyMessages, PasskeyStatus } from '../../identity/passkey-parts.js';
+import { passkeyMessages, PasskeyStatus, ScriptOnly } from '../../identity/passkey-parts.js';
 import { PASSKEY_SCRIPTS } from '../../infra/web/web.plugin.js';
 
 export type SignInNotice = 'passkey_failed' | 'passkey_unknown' | 'passkey_expired' | 'failed' | 'locked' | 'address_limited' | 'disabled' | 'expired_session' | 'restart' | 'signed_out' | 'flow_expired' | 'captcha';
@@ -75,22 +75,24 @@ export function SignInPage({ ctx, view }: { ctx: PageContext; view: SignInView }
   );
 }
 
-/** The sign-in page's "Sign in with a passkey": shown only where the browser can use one. */
+/** The sign-in page's "Sign in with a passkey", put in the page by the passkey script where it can work. */
 export function PasskeySignIn({ ctx, next }: { ctx: PageContext; next?: string | undefined }) {
   const { t } = ctx;
   return (
-    <section class="passkey-sign-in" aria-labelledby="passkey-sign-in" data-passkey-when="supported" hidden>
-      <h2 id="passkey-sign-in">{t('passkey.signIn.heading')}</h2>
-      <p>{t('passkey.signIn.body')}</p>
-      <Form ctx={ctx} action="/sign-in/passkey" data={{ passkey: 'authenticate', options: '/sign-in/passkey/options', ...passkeyMessages(ctx) }}>
-        {next ? <input type="hidden" name="next" value={next} /> : null}
-        <input type="hidden" name="response" value="" />
-        <button type="submit" class="secondary">
-          {t('passkey.signIn.submit')}
-        </button>
-        <PasskeyStatus />
-      </Form>
-    </section>
+    <ScriptOnly>
+      <section class="passkey-sign-in" aria-labelledby="passkey-sign-in">
+        <h2 id="passkey-sign-in">{t('passkey.signIn.heading')}</h2>
+        <p>{t('passkey.signIn.body')}</p>
+        <Form ctx={ctx} action="/sign-in/passkey" data={{ passkey: 'authenticate', options: '/sign-in/passkey/options', ...passkeyMessages(ctx) }}>
+          {next ? <input type="hidden" name="next" value={next} /> : null}
+          <input type="hidden" name="response" value="" />
+          <button type="submit" class="secondary">
+            {t('passkey.signIn.submit')}
+          </button>
+          <PasskeyStatus />
+        </Form>
+      </section>
+    </ScriptOnly>
   );
 }
 
