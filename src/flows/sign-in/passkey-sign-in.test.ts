@@ -10,6 +10,7 @@ import { SoftAuthenticator } from '../../../test/helpers/soft-authenticator.js';
 import { MAX_PASSKEYS } from '../../identity/passkeys.js';
 import { MEMBER_SIGN_IN, throttleState } from '../../identity/sign-in-throttle.js';
 import { PASSKEY_CHALLENGES_PER_ADDRESS_PER_HOUR } from './passkey-sign-in.routes.js';
+import { signedInStaff } from '../../../test/helpers/staff.js';
 
 // R27 over HTTP, with a software authenticator standing in for the browser's (the real one is exercised in
 // test/browser/passkeys.browser.test.ts): what an attacker can send that a browser never would. Challenges are single
@@ -249,5 +250,31 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
     const page = await agent.get('/sign-in/verify');
     assert.doesNotMatch(page.body, /value="passkey"/);
     assert.equal((await agent.post('/sign-in/verify/send', { channel: 'passkey' })).statusCode, 400);
+  });
+
+  test('an agent sees a member’s passkeys (names and dates) and removes one with a reason; the member is emailed (R23)', async () => {
+    const m = await memberWithPasskey({ name: 'Teléfono perdido' });
+    const memberId = (await ctx.db.kysely.selectFrom('members').select('id').where('member_number', '=', m.memberNumber).executeTakeFirstOrThrow()).id;
+    const passkey = await ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', m.accountId).executeTakeFirstOrThrow();
+    const { agent } = await signedInStaff(ctx, 'agent');
+    const page = await agent.get(`/backoffice/members/${memberId}`);
+    assert.match(page.body, /Teléfono perdido/);
+    assert.doesNotMatch(page.body, new RegExp(m.authenticator.credentials[0]!.id), 'no credential id shown');
+    const path = `/backoffice/members/${memberId}/passkeys/${passkey.id}/remove`;
+    assert.equal((await agent.get(path)).statusCode, 200);
+    const noReason = await agent.post(path, { confirm: 'yes', reason: '' });
+    assert.equal(noReason.statusCode, 400);
+    assert.equal((await agent.post(`/backoffice/members/${memberId}/passkeys/999999/remove`, { confirm: 'yes', reason: 'x' })).statusCode, 404);
+    const done = await agent.post(path, { confirm: 'yes', reason: 'El asegurado llamó: ha perdido el móvil.' });
+    assert.equal(done.headers.location, `/backoffice/members/${memberId}?done=passkey-removed#passkeys`);
+    assert.equal((await ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', m.accountId).execute()).length, 0);
+    const mail = (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'passkey-changed').at(-1);
+    assert.match(mail?.body_text ?? '', /atención al cliente ha quitado la llave de acceso «Teléfono perdido»/);
+    const audit = await ctx.db.kysely.selectFrom('audit_events').select(['outcome', 'details', 'actor']).where('event', '=', 'backoffice.passkey.remove').where('account_id', '=', m.accountId).orderBy('id').execute();
+    assert.deepEqual(audit.map((a) => a.outcome), ['refused', 'success']);
+    assert.match(audit[1]!.details ?? '', /ha perdido el móvil/);
+    // The removed passkey opens nothing any more.
+    const c = await ceremony();
+    assert.equal(notice((await c.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(c.options)) })).body), 'passkey_unknown');
   });
 });

@@ -18,6 +18,8 @@ import { isUniqueViolation } from '../../registration/registration.flow.js';
 import { clearThrottle, MEMBER_SIGN_IN } from '../../../identity/sign-in-throttle.js';
 import { contactCorrectedEmail, usernameChangedEmail } from './member-actions.emails.js';
 import { voidRecoveryLinks } from '../../../identity/recovery-links.js';
+import { removePasskey } from '../../../identity/passkeys.js';
+import { passkeyChangedEmail } from '../../../identity/passkey.emails.js';
 
 // R16, R19, R23: what a customer-service agent does to a member's account. Each action runs in one transaction
 // with its audit event (actor `staff:<username>`, R22) and any email it causes (outbox, R25); expected failures
@@ -54,7 +56,7 @@ export const ENROLMENT_RESENDS_PER_DAY = 5;
 const DAY = 24 * 3_600_000;
 
 /** Codes that mean "no such member" (404) or "the state changed or does not allow it" (409); the rest are input (400). */
-const NOT_FOUND = new Set(['member_not_found']);
+const NOT_FOUND = new Set(['member_not_found', 'passkey_not_found']);
 const CONFLICT = new Set([
   'conflict',
   'not_registered',
@@ -500,5 +502,35 @@ export async function enableAccount(deps: MemberActionDeps, actor: Actor, input:
       details: { reason: reason.ok ? reason.value : null },
     });
     return ok({});
+  }, errorsOf(reason));
+}
+
+// ——— R27: remove a member's passkey ———
+
+export interface PasskeyRemovalInput extends ReasonInput {
+  passkeyId: number;
+}
+
+/**
+ * R27, R23: an agent removes one of the member's passkeys (a lost phone, a member who cannot reach the security
+ * page). A reason is required; the member is emailed; the audit keeps which passkey and why.
+ */
+export async function removeMemberPasskey(deps: MemberActionDeps, actor: Actor, input: PasskeyRemovalInput, audit: AuditContext): Promise<Result<{ name: string }>> {
+  const reason = parseReason(input.reason, true);
+  return run(deps, actor, audit, 'backoffice.passkey.remove', input.memberId, async (trx, { member, account }) => {
+    if (!account) return fail('member', 'not_registered');
+    const removed = Number.isSafeInteger(input.passkeyId) ? await removePasskey(trx, { kind: 'member', id: account.id }, input.passkeyId) : undefined;
+    if (!removed) return fail('passkey', 'passkey_not_found');
+    await deps.courier.email(trx, account.email, account.language, passkeyChangedEmail, { change: 'removedByStaff', name: removed.name });
+    await recordAudit(trx, deps.clock, audit, {
+      event: 'backoffice.passkey.remove',
+      outcome: 'success',
+      actor: staffActor(actor),
+      subject: account.username,
+      accountId: account.id,
+      memberId: member.id,
+      details: { passkey: removed.id, name: removed.name, reason: reason.ok ? reason.value : null },
+    });
+    return ok({ name: removed.name });
   }, errorsOf(reason));
 }

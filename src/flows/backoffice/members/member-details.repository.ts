@@ -1,3 +1,4 @@
+import { listPasskeys } from '../../../identity/passkeys.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../../clock.js';
 import { fail, ok, type Result } from '../../../domain/result.js';
@@ -317,8 +318,17 @@ export async function signInThrottleState(db: Kysely<Database>, clock: Clock, ac
 
 // ——— everything the member page shows ———
 
+/** R27: a passkey as the agent sees it: its name and dates, nothing of the key. */
+export interface PasskeySummary {
+  id: number;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
 export interface MemberPageData {
   details: MemberDetails;
+  passkeys: PasskeySummary[];
   audit: AuditPage;
   throttle?: ThrottleState;
   /** R19: an adult of an active local policy, not registered, with no email on record: no enrolment email can reach them. */
@@ -330,11 +340,13 @@ export async function loadMemberPage(db: Kysely<Database>, clock: Clock, timeZon
   const details = await findMemberDetails(db, memberId, clock.now().toISOString());
   if (!details) return undefined;
   const a = details.account;
-  const [audit, throttle] = await Promise.all([
+  const [audit, throttle, passkeys] = await Promise.all([
     listMemberAudit(db, { accountId: a?.id ?? null, memberIds: details.records.map((r) => r.id) }, before),
     a ? signInThrottleState(db, clock, { username: a.username, locked_until: a.lockedUntil }) : undefined,
+    a ? listPasskeys(db, { kind: 'member', id: a.id }) : [],
   ]);
   const m = details.member;
   const waitingForContact = !details.account && !m.email && m.policy.scheme === 'local' && m.policy.status === 'active' && !isMinorOn(m.dateOfBirth, todayIn(timeZone, clock.now()));
-  return throttle ? { details, audit, throttle, waitingForContact } : { details, audit, waitingForContact };
+  const keys = passkeys.map((p) => ({ id: p.id, name: p.name, createdAt: p.created_at, lastUsedAt: p.last_used_at }));
+  return throttle ? { details, audit, throttle, waitingForContact, passkeys: keys } : { details, audit, waitingForContact, passkeys: keys };
 }

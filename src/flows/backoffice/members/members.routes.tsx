@@ -6,6 +6,7 @@ import type { FieldError, Result } from '../../../domain/result.js';
 import type { Db } from '../../../infra/db/database.js';
 import type { Courier } from '../../../infra/outbox/courier.js';
 import { sendPage } from '../../../infra/web/view.js';
+import { formText } from '../../../infra/web/form.js';
 import { auditContext } from '../../registration/registration.routes.js';
 import { BackofficeLayout, BackofficeMessage } from '../backoffice-layout.js';
 import { loadMemberPage, parseAuditCursor, type MemberDetails } from './member-details.repository.js';
@@ -19,6 +20,7 @@ import {
   previewContactCorrection,
   previewUsernameChange,
   refusalStatus,
+  removeMemberPasskey,
   resendEnrolmentEmail,
   unlockAccount,
   type Actor,
@@ -32,6 +34,7 @@ import {
   MemberPage,
   memberPaths,
   MemberSearch,
+  RemovePasskeyForm,
   SimpleActionForm,
   UsernameChangeForm,
   UsernameChangeReview,
@@ -146,7 +149,17 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
       request,
       reply,
       `${m.firstName} ${m.lastName}`,
-      <MemberPage {...view(request)} details={data.details} audit={data.audit} throttle={data.throttle} done={done} olderAudit={before.value !== undefined} waitingForContact={data.waitingForContact} />,
+      <MemberPage
+        {...view(request)}
+        details={data.details}
+        audit={data.audit}
+        throttle={data.throttle}
+        done={done}
+        olderAudit={before.value !== undefined}
+        waitingForContact={data.waitingForContact}
+        passkeys={data.passkeys}
+        passkeyRemoved={request.query.done === 'passkey-removed'}
+      />,
     );
   });
 
@@ -196,4 +209,32 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
       return done.ok ? succeeded(reply, action, id) : refusal(request, reply, action, details, done.errors);
     });
   }
+
+  // R27: an agent removes one of the member's passkeys, with a reason (the page is its confirmation).
+  type PasskeyRequest = FastifyRequest<{ Params: { id: string; passkeyId: string } }>;
+  async function passkeyTarget(request: PasskeyRequest, reply: FastifyReply) {
+    const data = await target(request, reply);
+    if (!data) return undefined;
+    const passkey = data.passkeys.find((k) => String(k.id) === request.params.passkeyId);
+    if (!passkey) notFound(request, reply);
+    return passkey ? { data, passkey } : undefined;
+  }
+
+  app.get<{ Params: { id: string; passkeyId: string } }>('/backoffice/members/:id/passkeys/:passkeyId/remove', agent, async (request, reply) => {
+    const found = await passkeyTarget(request, reply);
+    if (!found) return reply;
+    return page(request, reply, request.t('bo.passkeys.remove', { name: found.passkey.name }), <RemovePasskeyForm {...view(request)} details={found.data.details} passkey={found.passkey} />);
+  });
+
+  app.post<{ Params: { id: string; passkeyId: string } }>('/backoffice/members/:id/passkeys/:passkeyId/remove', agent, async (request, reply) => {
+    const found = await passkeyTarget(request, reply);
+    if (!found) return reply;
+    const { details } = found.data;
+    const done = await removeMemberPasskey(actionDeps, actor(request), { memberId: details.member.id, passkeyId: found.passkey.id, reason: formText(request.body, 'reason') }, auditContext(request));
+    if (done.ok) return reply.redirect(memberPaths.passkeyRemoved(details.member.id), 303);
+    const status = refusalStatus(done.errors);
+    if (status === 404) return notFound(request, reply);
+    const form = <RemovePasskeyForm {...view(request)} details={details} passkey={found.passkey} values={formValues(request.body)} errors={done.errors} />;
+    return page(request, reply, request.t('bo.passkeys.remove', { name: found.passkey.name }), form, status);
+  });
 }

@@ -4,7 +4,7 @@ import type { FieldError } from '../../../domain/result.js';
 import type { Translate } from '../../../infra/i18n/i18n.js';
 import { ReasonField } from '../confirm-page.js';
 import { byField, ErrorSummary, errorText as fieldErrorText, Form, Input, Notice, Select, type FormContext } from '../../../infra/web/form.js';
-import type { AccountSummary, AuditPage, MemberDetails, MemberRecord, ThrottleState } from './member-details.repository.js';
+import type { AccountSummary, AuditPage, MemberDetails, MemberRecord, PasskeySummary, ThrottleState } from './member-details.repository.js';
 import type { ContactCorrectionPlan, UsernameChangePlan } from './member-actions.flow.js';
 import { MAX_MATCHES, type SearchPage } from './member-search.repository.js';
 
@@ -20,6 +20,8 @@ export const memberPaths = {
   auditBefore: (id: number, before: number) => `/backoffice/members/${id}?before=${before}#audit`,
   action: (id: number, action: MemberAction) => `/backoffice/members/${id}/${action}`,
   done: (id: number, action: MemberAction) => `/backoffice/members/${id}?done=${action}`,
+  removePasskey: (id: number, passkeyId: number) => `/backoffice/members/${id}/passkeys/${passkeyId}/remove`,
+  passkeyRemoved: (id: number) => `/backoffice/members/${id}?done=passkey-removed#passkeys`,
 } as const;
 
 export type MemberAction = 'username' | 'contact' | 'enrolment' | 'unlock' | 'sessions' | 'disable' | 'enable';
@@ -124,6 +126,9 @@ export interface MemberPageProps extends ViewProps {
   olderAudit?: boolean;
   /** R19: adult, not registered, no email on record. */
   waitingForContact?: boolean;
+  /** R27: the account's passkeys, and whether one was just removed. */
+  passkeys?: PasskeySummary[];
+  passkeyRemoved?: boolean;
 }
 
 /** A table that scrolls sideways on a narrow screen (320 px), its scroll box reachable by keyboard; `null` leaves a header cell empty. */
@@ -322,6 +327,7 @@ export function MemberPage(p: MemberPageProps) {
         {fullName(m)} <span class="muted">({m.memberNumber} · {m.dateOfBirth})</span>
       </h1>
       {p.done ? <Notice kind="success">{t(`bo.members.done.${p.done}`)}</Notice> : null}
+      {p.passkeyRemoved ? <Notice kind="success">{t('bo.passkeys.removed')}</Notice> : null}
       <Section id="actions" title={t('bo.members.actionsTitle')}>
         <ul class="actions">
           {availableActions(details).map((a) => (
@@ -339,6 +345,11 @@ export function MemberPage(p: MemberPageProps) {
         {p.waitingForContact ? <p data-status="waiting-for-contact">{t('bo.members.waitingForContact')}</p> : null}
       </Section>
       {details.account ? (
+        <Section id="passkeys" title={t('bo.passkeys.heading')}>
+          <PasskeysTable t={t} memberId={m.id} passkeys={p.passkeys ?? []} />
+        </Section>
+      ) : null}
+      {details.account ? (
         <Section id="sign-ins" title={t('bo.members.signInsTitle')}>
           <SignInsTable t={t} details={details} />
         </Section>
@@ -352,6 +363,51 @@ export function MemberPage(p: MemberPageProps) {
       <Section id="audit" title={t('bo.members.auditTitle')}>
         <AuditTable t={t} memberId={m.id} audit={p.audit} older={Boolean(p.olderAudit)} />
       </Section>
+    </>
+  );
+}
+
+/** R27: the member's passkeys (names and dates), each with a way to remove it. */
+function PasskeysTable({ t, memberId, passkeys }: { t: Translate; memberId: number; passkeys: PasskeySummary[] }) {
+  if (passkeys.length === 0) return <p>{t('bo.passkeys.none')}</p>;
+  return (
+    <DataTable columns={[t('bo.passkeys.name'), t('bo.passkeys.created'), t('bo.passkeys.lastUsed'), null]}>
+      {passkeys.map((k) => (
+        <tr>
+          <td>{k.name}</td>
+          <td>{utc(k.createdAt)}</td>
+          <td>{k.lastUsedAt ? utc(k.lastUsedAt) : t('bo.passkeys.never')}</td>
+          <td>
+            <a href={memberPaths.removePasskey(memberId, k.id)}>{t('bo.passkeys.remove', { name: k.name })}</a>
+          </td>
+        </tr>
+      ))}
+    </DataTable>
+  );
+}
+
+/** R27: removing one passkey: its own page, with the reason (required) as the confirmation. */
+export function RemovePasskeyForm(p: ViewProps & { details: MemberDetails; passkey: PasskeySummary; values?: Record<string, string>; errors?: readonly FieldError[] }) {
+  const { t, details, passkey } = p;
+  const m = details.member;
+  const errors = p.errors ?? [];
+  return (
+    <>
+      <p>
+        <a href={memberPaths.member(m.id)}>{t('bo.members.backToMember')}</a>
+      </p>
+      <h1>
+        {t('bo.passkeys.remove', { name: passkey.name })} <span class="muted">· {fullName(m)} ({m.memberNumber})</span>
+      </h1>
+      <FormErrors t={t} errors={errors} labels={{ reason: t('bo.members.reason') }} />
+      <Form ctx={formCtx(p)} action={memberPaths.removePasskey(m.id, passkey.id)}>
+        <input type="hidden" name="confirm" value="yes" />
+        <ReasonField t={t} required value={p.values?.reason ?? ''} error={byField(errors).reason} />
+        <button type="submit" class="danger">
+          {t('bo.members.confirm')}
+        </button>{' '}
+        <a href={memberPaths.member(m.id)}>{t('bo.members.cancel')}</a>
+      </Form>
     </>
   );
 }

@@ -38,6 +38,7 @@ export const passkeysEs = {
   'field.passkey_failed': 'Tu dispositivo no ha creado la llave de acceso, o su respuesta no es válida. Inténtalo de nuevo.',
   'field.passkey_limit': 'Ya tienes {{max}} llaves de acceso. Quita alguna antes de añadir otra.',
   'field.passkey_name': 'Escribe un nombre de hasta {{max}} caracteres.',
+  'field.passkey_not_found': 'Esa llave de acceso ya no existe.',
 
   'passkey.signIn.heading': 'Entrar con una llave de acceso',
   'passkey.signIn.body': 'Si ya creaste una llave de acceso en tu área privada, entra con ella sin escribir tu documento ni tu contraseña.',
@@ -108,6 +109,7 @@ export const passkeysEn: Record<keyof typeof passkeysEs, string> = {
   'field.passkey_failed': 'Your device did not create the passkey, or its answer is not valid. Please try again.',
   'field.passkey_limit': 'You already have {{max}} passkeys. Remove one before adding another.',
   'field.passkey_name': 'Enter a name of up to {{max}} characters.',
+  'field.passkey_not_found': 'That passkey no longer exists.',
 
   'passkey.signIn.heading': 'Sign in with a passkey',
   'passkey.signIn.body': 'If you created a passkey in your private area, sign in with it without typing your document or your password.',
