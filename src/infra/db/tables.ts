@@ -272,6 +272,14 @@ export interface ApiKeyTable {
   revoked_by: string | null;
 }
 
+/** R28: a browser an account has signed in from; only the hash of its device cookie is kept (R29). */
+export interface KnownDeviceTable {
+  account_id: number;
+  device_hash: string;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+
 export interface Database {
   policies: PolicyTable;
   members: MemberTable;
@@ -292,6 +300,7 @@ export interface Database {
   staff_password_links: StaffPasswordLinkTable;
   member_notices: MemberNoticeTable;
   api_keys: ApiKeyTable;
+  known_devices: KnownDeviceTable;
 }
 
 export type Policy = Selectable<PolicyTable>;
