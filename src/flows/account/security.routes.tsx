@@ -29,6 +29,8 @@ import {
   totpEnrolments,
   type Enrolment,
 } from './security.flow.js';
+import { signInHistory, SIGN_IN_HISTORY_SIZE } from '../../identity/sign-in-history.js';
+import { placeText } from '../../identity/device-label.js';
 import { EnrolPage, ForbiddenSessionPage, SecurityPage, isDone, type Done, type EnrolView, type OverviewView, type SessionView } from './security.views.js';
 
 const field = (body: unknown, name: string, max = 1000): string => formText(body, name).slice(0, max);
@@ -73,6 +75,11 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
       hasMobile: Boolean(account.mobile),
       totpSince: account.totp_secret && account.totp_enabled_at ? formatTime(lang, account.totp_enabled_at) : null,
       sessions: list,
+      // R28: the last sign-ins and attempts, from the audit.
+      history: {
+        size: SIGN_IN_HISTORY_SIZE,
+        entries: (await signInHistory(kysely, account)).map((e) => ({ id: e.id, iso: e.at, when: formatTime(lang, e.at), device: describeDevice(request.t, e.userAgent), place: placeText(request.t, lang, e.ip), factor: e.factor, outcome: e.outcome })),
+      },
       done: extra.done,
       ...(extra.errors ? { errors: extra.errors } : {}),
     };

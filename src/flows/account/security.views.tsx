@@ -4,6 +4,7 @@ import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import type { Channel } from '../sign-in/second-factor/second-factor.js';
 import type { ChannelOption } from './security.flow.js';
+import { SignInHistory, type HistoryView } from './sign-in-history.views.js';
 
 export type Done = 'session-ended' | 'session-gone' | 'others-ended' | 'channel-saved' | 'totp-enabled' | 'totp-removed';
 const DONE_KEYS: Record<Done, MessageKey> = {
@@ -31,6 +32,8 @@ export interface OverviewView {
   hasMobile: boolean;
   totpSince: string | null;
   sessions: SessionView[];
+  /** R28: the last sign-ins and attempts, newest first, and how many the page lists at most. */
+  history?: { entries: HistoryView[]; size: number };
   done?: Done | undefined;
   errors?: FieldErrors;
 }
@@ -160,6 +163,8 @@ export function SecurityPage({ ctx, view }: { ctx: PageContext; view: OverviewVi
       ) : (
         <p>{t('security.sessions.onlyThis')}</p>
       )}
+
+      {view.history ? <SignInHistory ctx={ctx} entries={view.history.entries} size={view.history.size} /> : null}
     </Layout>
   );
 }

@@ -20,6 +20,7 @@ import { totpFactor } from './second-factor/totp-factor.js';
 import type { Channel, FactorContext, SecondFactor } from './second-factor/second-factor.js';
 import { clearSignInThrottle, notifyPause, passwordStep } from './sign-in.flow.js';
 import { beginAttempt, MEMBER_SIGN_IN, signInPaused } from '../../identity/sign-in-throttle.js';
+import { rememberSignInDevice } from '../../identity/devices.js';
 import { ChooseChannelPage, EnterCodePage, LinkExpiredPage, OtherBrowserPage, SignInPage, type CodeNotice } from './sign-in.views.js';
 
 export interface SignInDeps {
@@ -219,6 +220,8 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     }
     await sessions.end(kysely, request, reply);
     await sessions.start(kysely, reply, account.id, channel, null);
+    // R28: a device new to the account (or unseen for 180 days) gets the member an email.
+    await rememberSignInDevice({ db: kysely, clock, courier: deps.courier, config, kickOutbox: deps.kickOutbox }, request, reply, account, via === 'link' ? 'email-link' : channel);
     await flows.end(kysely, request, reply);
     return reply.redirect(flow.data.next ?? '/area', 303);
   }

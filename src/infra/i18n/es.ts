@@ -10,6 +10,7 @@ import { backofficeMembersEs } from './parts/backoffice-members.js';
 import { backofficeApiKeysEs } from './parts/backoffice-api-keys.js';
 import { staffPasswordEs } from './parts/staff-password.js';
 import { helpEs } from './parts/help.js';
+import { awarenessEs } from './parts/awareness.js';
 
 const core = {
   'lang.name': 'Español',
@@ -351,6 +352,6 @@ const core = {
   'email.enrolment.keep': 'Guarda este email: estos datos también aparecen en tu tarjeta de asegurado.',
 } as const;
 
-export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs, ...integrationEs, ...backofficeApiKeysEs, ...staffPasswordEs, ...helpEs, ...feedEs, ...brandEs } as const;
+export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs, ...integrationEs, ...backofficeApiKeysEs, ...staffPasswordEs, ...helpEs, ...feedEs, ...brandEs, ...awarenessEs } as const;
 
 export type MessageKey = keyof typeof es;
