@@ -8,6 +8,7 @@ import { devMailboxRoutes } from './flows/dev-mailbox/dev-mailbox.routes.js';
 import { healthRoutes } from './flows/health/health.routes.js';
 import { homeRoutes } from './flows/home/home.routes.js';
 import { areaRoutes } from './flows/account/area.routes.js';
+import { awarenessRoutes } from './flows/awareness/awareness.routes.js';
 import { backOffice } from './flows/backoffice/backoffice.plugin.js';
 import { contactRoutes } from './flows/account/contact.routes.js';
 import { securityRoutes } from './flows/account/security.routes.js';
@@ -115,6 +116,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Private-area slices (R13–R16) register here.
   await app.register(contactRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, sessions, kickOutbox: deps.kickOutbox });
   await app.register(securityRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, sessions, kickOutbox: deps.kickOutbox });
+  // R28: "this wasn't me" (the new-device email's link and the security page's button).
+  await app.register(awarenessRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, sessions, kickOutbox: deps.kickOutbox });
   // R23 back office: staff sign-in, app.requireStaff(role) for every back-office slice registered after it.
   await app.register(backOffice, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, kickOutbox: deps.kickOutbox });
   await app.register(integrationRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, kickOutbox: deps.kickOutbox });

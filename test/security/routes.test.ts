@@ -18,6 +18,8 @@ const PUBLIC = new Set([
   'GET /register', 'POST /register', 'GET /register/details', 'POST /register/details', 'POST /register/back', 'GET /register/password', 'POST /register/password', 'GET /register/done',
   'GET /sign-in', 'POST /sign-in', 'GET /sign-in/verify', 'POST /sign-in/verify/send', 'POST /sign-in/verify/code', 'GET /sign-in/link/:token', 'POST /sign-out',
   'GET /recovery', 'POST /recovery', 'GET /recovery/send', 'POST /recovery/send', 'GET /recovery/sent', 'GET /recovery/reset/:token', 'GET /recovery/reset', 'POST /recovery/reset', 'GET /recovery/done',
+  // R28: the new-device email's "this wasn't me" link (confirm on GET, act on POST with CSRF) and its result page.
+  'GET /sign-in/not-me/:token', 'POST /sign-in/not-me/:token', 'GET /sign-in/not-me/done',
   // Development only: not registered in production (web.test.ts checks the 404 there).
   'GET /dev/mailbox', 'GET /dev/mailbox/:id.html',
 ]);

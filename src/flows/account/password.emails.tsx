@@ -1,25 +1,6 @@
-import { emailButton, emailHtml, textFooter, type EmailTemplate } from '../../infra/outbox/templates/email-layout.js';
+import { emailHtml, textFooter, type EmailTemplate } from '../../infra/outbox/templates/email-layout.js';
 
-/** R11: the recovery link, valid 24 hours, single use. */
-export const recoveryEmail: EmailTemplate<{ link: string }> = {
-  name: 'recovery-link',
-  render(ctx, p) {
-    const { t, brand } = ctx;
-    const subject = t('email.recovery.subject', { brand: brand.name });
-    const html = emailHtml(
-      ctx,
-      subject,
-      <>
-        <p>{t('email.recovery.intro')}</p>
-        {emailButton(p.link, t('email.recovery.cta'), brand.colors.primary, brand.colors.primaryText)}
-        <p>{t('email.recovery.valid')}</p>
-        <p>{t('email.recovery.notYou')}</p>
-      </>,
-    );
-    const text = [t('email.recovery.intro'), '', `${t('email.recovery.cta')}: ${p.link}`, '', t('email.recovery.valid'), '', t('email.recovery.notYou'), textFooter(ctx)].join('\n');
-    return { subject, text, html };
-  },
-};
+// The recovery link's email (R11) lives with the link's issuing, in src/identity/recovery-links.emails.tsx.
 
 /** R11, R12: the member hears of every password change. */
 export const passwordChangedEmail: EmailTemplate<{ how: 'reset' | 'change' }> = {

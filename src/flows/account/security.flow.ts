@@ -6,13 +6,11 @@ import { maskDocument } from '../../domain/identity-document.js';
 import { maskPhone } from '../../domain/phone.js';
 import type { Account, Database } from '../../infra/db/tables.js';
 import { createFlowStore, type FlowStore } from '../../infra/flows/flow-store.js';
-import type { Translate } from '../../infra/i18n/i18n.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { bucket, hit } from '../../infra/rate-limit/rate-limit.js';
 import type { Channel } from '../sign-in/second-factor/second-factor.js';
 import { totpChangedEmail } from './security.emails.js';
 import type { SecretBox } from '../../infra/crypto/secret-box.js';
-import Bowser from 'bowser';
 
 // R7, R8, R13 security settings apart from HTTP: open sessions, the second-step channels and the authenticator app.
 
@@ -24,13 +22,8 @@ export const MAX_WRONG_ENROL_CODES = 5;
 export const MAX_PASSWORD_TRIES_PER_HOUR = 10;
 const HOUR_MS = 3_600_000;
 
-/** "Chrome en Android" from a user agent; whatever the parser does not recognise is left out. */
-export function describeDevice(t: Translate, userAgent: string | null): string {
-  // bowser (MIT, maintained): ua-parser-js 1.x is no longer maintained under that licence (issue 18).
-  const { browser, os } = userAgent ? Bowser.parse(userAgent) : { browser: { name: undefined }, os: { name: undefined } };
-  if (browser.name && os.name) return t('security.device.both', { browser: browser.name, os: os.name });
-  return browser.name ?? os.name ?? t('security.device.unknown');
-}
+// R28 describes sign-ins' devices the same way: the function lives with the identity layer.
+export { describeDevice } from '../../identity/device-label.js';
 
 /** R8: the sessions that still open the area: not ended and within both deadlines; the last used first. */
 export function openSessions(db: Kysely<Database>, accountId: number, now: string) {

@@ -31,6 +31,8 @@ import {
 } from './security.flow.js';
 import { listPasskeys, MAX_PASSKEYS } from '../../identity/passkeys.js';
 import { passkeyRoutes } from './passkeys.routes.js';
+import { signInHistory, SIGN_IN_HISTORY_SIZE } from '../../identity/sign-in-history.js';
+import { placeText } from '../../identity/device-label.js';
 import { EnrolPage, ForbiddenSessionPage, SecurityPage, isDone, type Done, type EnrolView, type OverviewView, type SessionView } from './security.views.js';
 
 const field = (body: unknown, name: string, max = 1000): string => formText(body, name).slice(0, max);
@@ -78,6 +80,11 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
       sessions: list,
       passkeys: passkeys.map((p) => ({ id: p.id, name: p.name, created: formatTime(lang, p.created_at), lastUsed: p.last_used_at ? formatTime(lang, p.last_used_at) : null, synced: p.backed_up === 1 })),
       maxPasskeys: MAX_PASSKEYS,
+      // R28: the last sign-ins and attempts, from the audit.
+      history: {
+        size: SIGN_IN_HISTORY_SIZE,
+        entries: (await signInHistory(kysely, account)).map((e) => ({ id: e.id, iso: e.at, when: formatTime(lang, e.at), device: describeDevice(request.t, e.userAgent), place: placeText(request.t, lang, e.ip), factor: e.factor, outcome: e.outcome })),
+      },
       done: extra.done,
       ...(extra.errors ? { errors: extra.errors } : {}),
     };

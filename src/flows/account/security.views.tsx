@@ -6,6 +6,7 @@ import type { Channel } from '../sign-in/second-factor/second-factor.js';
 import type { ChannelOption } from './security.flow.js';
 import { PasskeysSection, type PasskeyView } from './passkeys.views.js';
 import { PASSKEY_SCRIPTS } from '../../infra/web/web.plugin.js';
+import { SignInHistory, type HistoryView } from './sign-in-history.views.js';
 
 export type Done = 'session-ended' | 'session-gone' | 'others-ended' | 'channel-saved' | 'totp-enabled' | 'totp-removed' | 'passkey-added' | 'passkey-renamed' | 'passkey-removed' | 'passkey-restart';
 const DONE_KEYS: Record<Done, MessageKey> = {
@@ -39,6 +40,8 @@ export interface OverviewView {
   sessions: SessionView[];
   passkeys: PasskeyView[];
   maxPasskeys: number;
+  /** R28: the last sign-ins and attempts, newest first, and how many the page lists at most. */
+  history?: { entries: HistoryView[]; size: number };
   done?: Done | undefined;
   errors?: FieldErrors;
 }
@@ -170,6 +173,8 @@ export function SecurityPage({ ctx, view }: { ctx: PageContext; view: OverviewVi
       ) : (
         <p>{t('security.sessions.onlyThis')}</p>
       )}
+
+      {view.history ? <SignInHistory ctx={ctx} entries={view.history.entries} size={view.history.size} /> : null}
     </Layout>
   );
 }

@@ -6,7 +6,7 @@ import type { FieldError } from '../../domain/result.js';
 import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { captchaErrorCode, type Captcha } from '../../infra/captcha/captcha.js';
 import { hashPassword } from '../../infra/crypto/password-hash.js';
-import { hashToken, randomToken } from '../../infra/crypto/tokens.js';
+import { hashToken } from '../../infra/crypto/tokens.js';
 import type { Db } from '../../infra/db/database.js';
 import { createFlowStore } from '../../infra/flows/flow-store.js';
 import type { Courier } from '../../infra/outbox/courier.js';
@@ -15,11 +15,11 @@ import type { Sessions } from '../../infra/session/session.js';
 import { byField, formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
 import { isInHistory, personalDataOf, storePassword } from '../account/password-history.js';
-import { passwordChangedEmail, recoveryEmail } from '../account/password.emails.js';
+import { passwordChangedEmail } from '../account/password.emails.js';
 import { auditContext } from '../registration/registration.routes.js';
 import { clearSignInThrottle, normaliseUsername } from '../sign-in/sign-in.flow.js';
 import { RecoveryLinkInvalidPage, RecoverySendPage, RecoverySentPage, RecoveryStartPage, ResetDonePage, ResetPasswordPage } from './recovery.views.js';
-import { voidRecoveryLinks } from '../../identity/recovery-links.js';
+import { issueRecoveryLink, RECOVERY_LINK_TTL_MS } from '../../identity/recovery-links.js';
 
 export interface RecoveryDeps {
   config: Config;
@@ -31,7 +31,7 @@ export interface RecoveryDeps {
   kickOutbox?: (() => void) | undefined;
 }
 
-export const RECOVERY_LINK_TTL_MS = 24 * 3_600_000; // R11
+export { RECOVERY_LINK_TTL_MS }; // R11
 export const FLOW_TTL_MS = 30 * 60_000;
 const HOUR = 3_600_000;
 // R9 / R11: sending is limited per account and per client address.
@@ -99,21 +99,13 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     const limited = perAccount > SENDS_PER_ACCOUNT_PER_HOUR || perAddress > SENDS_PER_ADDRESS_PER_HOUR;
     const account = await kysely.selectFrom('accounts').selectAll().where('username', '=', username).executeTakeFirst();
     const target = account && account.status === 'active' && !limited ? account : undefined;
-    const token = randomToken();
-    const link = `${config.publicUrl}/recovery/reset/${token}`;
-    const now = clock.now();
     // R11: the answer is the same whether or not there is someone to send to, and so is the work: with no target
     // the very same statements run in a transaction that is then rolled back (nothing is kept or sent), so the
     // response time does not tell which documents have accounts. Measured in bench/enumeration.ts.
     try {
       await kysely.transaction().execute(async (trx) => {
-        // R11: a new request voids every earlier link.
-        await voidRecoveryLinks(trx, target?.id ?? -1, now.toISOString());
-        await trx
-          .insertInto('one_time_tokens')
-          .values({ purpose: 'recovery', token_hash: hashToken(token), account_id: target?.id ?? null, channel: 'email', destination: target?.email ?? null, expires_at: new Date(now.getTime() + RECOVERY_LINK_TTL_MS).toISOString(), created_at: now.toISOString() })
-          .execute();
-        await deps.courier.email(trx, target?.email ?? 'nobody@invalid', target?.language ?? request.lang, recoveryEmail, { link });
+        // R11: a new request voids every earlier link (inside issueRecoveryLink).
+        await issueRecoveryLink(trx, { clock, courier: deps.courier, publicUrl: config.publicUrl }, target, request.lang);
         if (!target) throw new NothingToSend();
         await recordAudit(trx, clock, auditContext(request), { event: 'recovery.sent', outcome: 'success', actor: username, accountId: target.id });
       });

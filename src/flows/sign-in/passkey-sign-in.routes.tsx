@@ -42,7 +42,7 @@ export interface PasskeySignInDeps {
   kickOutbox?: (() => void) | undefined;
   flows: FlowStore<SignInData>;
   current(request: FastifyRequest, reply: FastifyReply): Promise<{ flow: Flow<SignInData>; account: Account; passkey: boolean } | undefined>;
-  establish(request: FastifyRequest, reply: FastifyReply, account: Account, factor: Channel | 'passkey', next: string | undefined): Promise<FastifyReply>;
+  establish(request: FastifyRequest, reply: FastifyReply, account: Account, factor: Channel | 'passkey', via: 'passkey', next: string | undefined): Promise<FastifyReply>;
   complete(request: FastifyRequest, reply: FastifyReply, flow: Flow<SignInData>, account: Account, channel: Channel | 'passkey', via: 'passkey'): Promise<FastifyReply>;
   refuseSecondStep(request: FastifyRequest, reply: FastifyReply, notice: 'locked' | 'address_limited'): Promise<FastifyReply>;
   showPasskeyStep(request: FastifyRequest, reply: FastifyReply, account: Account, failed?: boolean): FastifyReply | Promise<FastifyReply>;
@@ -118,7 +118,7 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
     }
     await recordAudit(db, clock, audit, { event: 'signin.success', outcome: 'success', ...subject, details: { factor: 'passkey', via: 'passkey', passkey: passkey.id } });
     metrics.signIns.inc({ step: 'passkey', outcome: 'success', factor: 'passkey' });
-    return deps.establish(request, reply, account, 'passkey', next);
+    return deps.establish(request, reply, account, 'passkey', 'passkey', next);
   });
 
   // ——— a passkey as the second step ———

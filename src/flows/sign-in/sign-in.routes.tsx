@@ -24,6 +24,7 @@ import { hasPasskey } from '../../identity/passkeys.js';
 import { passkeySignInRoutes } from './passkey-sign-in.routes.js';
 import { PasskeyStepPage } from './passkey-sign-in.views.js';
 import { ChooseChannelPage, type ChannelOption, EnterCodePage, LinkExpiredPage, OtherBrowserPage, SignInPage, type CodeNotice } from './sign-in.views.js';
+import { rememberSignInDevice } from '../../identity/devices.js';
 
 export interface SignInDeps {
   config: Config;
@@ -223,11 +224,11 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     });
     if (!done) return reply.redirect('/sign-in?restart=1', 303);
     metrics.signIns.inc({ step: 'second_factor', outcome: 'success', factor: channel });
-    return establish(request, reply, account, channel, flow.data.next);
+    return establish(request, reply, account, channel, via, flow.data.next);
   }
 
   /** After every successful sign-in (both steps, or a passkey alone): the throttle cleared, a new session (R8, R9). */
-  async function establish(request: FastifyRequest, reply: FastifyReply, account: Account, factor: Channel | 'passkey', next: string | undefined) {
+  async function establish(request: FastifyRequest, reply: FastifyReply, account: Account, factor: Channel | 'passkey', via: 'code' | 'link' | 'passkey', next: string | undefined) {
     await clearSignInThrottle(kysely, account.username);
 
     // R3: a returning member sent here by registration gets the new record joined to their account now.
@@ -240,6 +241,8 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     }
     await sessions.end(kysely, request, reply);
     await sessions.start(kysely, reply, account.id, factor, null);
+    // R28: a device new to the account (or unseen for 180 days) gets the member an email.
+    await rememberSignInDevice({ db: kysely, clock, courier: deps.courier, config, kickOutbox: deps.kickOutbox }, request, reply, account, via === 'link' ? 'email-link' : factor);
     await flows.end(kysely, request, reply);
     return reply.redirect(next ?? '/area', 303);
   }

@@ -293,6 +293,14 @@ export interface ApiKeyTable {
   revoked_by: string | null;
 }
 
+/** R28: a browser an account has signed in from; only the hash of its device cookie is kept (R29). */
+export interface KnownDeviceTable {
+  account_id: number;
+  device_hash: string;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+
 export interface Database {
   policies: PolicyTable;
   members: MemberTable;
@@ -314,6 +322,7 @@ export interface Database {
   member_notices: MemberNoticeTable;
   passkeys: PasskeyTable;
   api_keys: ApiKeyTable;
+  known_devices: KnownDeviceTable;
 }
 
 export type Policy = Selectable<PolicyTable>;

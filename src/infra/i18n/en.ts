@@ -10,9 +10,10 @@ import { backofficeApiKeysEn } from './parts/backoffice-api-keys.js';
 import { staffPasswordEn } from './parts/staff-password.js';
 import { helpEn } from './parts/help.js';
 import { passkeysEn } from './parts/passkeys.js';
+import { awarenessEn } from './parts/awareness.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
-const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typeof contactEn | keyof typeof backofficeEn | keyof typeof backofficeMembersEn | keyof typeof integrationEn | keyof typeof backofficeApiKeysEn | keyof typeof staffPasswordEn | keyof typeof helpEn | keyof typeof passkeysEn | keyof typeof feedEn | keyof typeof brandEn> = {
+const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typeof contactEn | keyof typeof backofficeEn | keyof typeof backofficeMembersEn | keyof typeof integrationEn | keyof typeof backofficeApiKeysEn | keyof typeof staffPasswordEn | keyof typeof helpEn | keyof typeof passkeysEn | keyof typeof feedEn | keyof typeof brandEn | keyof typeof awarenessEn> = {
   'lang.name': 'English',
   'lang.switch': 'Change language',
   'layout.skip': 'Skip to main content',
@@ -352,4 +353,4 @@ const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typ
   'email.enrolment.keep': 'Keep this email: these details are also on your member card.',
 };
 
-export const en: Record<MessageKey, string> = { ...core, ...securityEn, ...contactEn, ...backofficeEn, ...backofficeMembersEn, ...integrationEn, ...backofficeApiKeysEn, ...staffPasswordEn, ...helpEn, ...passkeysEn, ...feedEn, ...brandEn };
+export const en: Record<MessageKey, string> = { ...core, ...securityEn, ...contactEn, ...backofficeEn, ...backofficeMembersEn, ...integrationEn, ...backofficeApiKeysEn, ...staffPasswordEn, ...helpEn, ...passkeysEn, ...feedEn, ...brandEn, ...awarenessEn };

@@ -11,6 +11,7 @@ import { backofficeApiKeysEs } from './parts/backoffice-api-keys.js';
 import { staffPasswordEs } from './parts/staff-password.js';
 import { helpEs } from './parts/help.js';
 import { passkeysEs } from './parts/passkeys.js';
+import { awarenessEs } from './parts/awareness.js';
 
 const core = {
   'lang.name': 'Español',
@@ -352,6 +353,6 @@ const core = {
   'email.enrolment.keep': 'Guarda este email: estos datos también aparecen en tu tarjeta de asegurado.',
 } as const;
 
-export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs, ...integrationEs, ...backofficeApiKeysEs, ...staffPasswordEs, ...helpEs, ...passkeysEs, ...feedEs, ...brandEs } as const;
+export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs, ...integrationEs, ...backofficeApiKeysEs, ...staffPasswordEs, ...helpEs, ...passkeysEs, ...feedEs, ...brandEs, ...awarenessEs } as const;
 
 export type MessageKey = keyof typeof es;

@@ -7,6 +7,7 @@ import { down as downAuditAppendOnly } from './0006-audit-append-only.js';
 import { down as downStaffPasswords } from './0007-staff-passwords.js';
 import { down as downMemberNotices } from './0008-member-notices.js';
 import { down as downPasskeys } from './0009-passkeys.js';
+import { down as downKnownDevices } from './0010-known-devices.js';
 
 // Migration 0005 (R23) backfills the folded names and search terms of the members already there.
 
@@ -16,6 +17,8 @@ describeEachDatabase('migration 0005: member search backfill', (kind) => {
     try {
       // Roll back to before 0005, as a database that shipped with 0001–0004 would be.
       const k = db.kysely;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
+      await downKnownDevices(k as Kysely<any>);
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
       await downPasskeys(k as Kysely<any>);
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
@@ -57,7 +60,7 @@ describeEachDatabase('migration 0005: member search backfill', (kind) => {
           )
           .execute();
       }
-      assert.deepEqual(await migrateToLatest(db), ['0005-member-search', '0006-audit-append-only', '0007-staff-passwords', '0008-member-notices', '0009-passkeys']);
+      assert.deepEqual(await migrateToLatest(db), ['0005-member-search', '0006-audit-append-only', '0007-staff-passwords', '0008-member-notices', '0009-passkeys', '0010-known-devices']);
       const first = await k.selectFrom('members').select(['id', 'search_name']).where('member_number', '=', 'BF0').executeTakeFirstOrThrow();
       assert.equal(first.search_name, 'munoz pena inigo');
       const terms = await k.selectFrom('member_search_terms').select('term').where('member_id', '=', first.id).orderBy('term').execute();
