@@ -14,6 +14,7 @@ import type { StaffPrincipal } from './staff-session.js';
 export const BACKOFFICE_NAV: readonly { href: string; label: MessageKey; role: StaffRole }[] = [
   { href: '/backoffice', label: 'bo.nav.home', role: 'agent' },
   { href: '/backoffice/members', label: 'bo.nav.members', role: 'agent' },
+  { href: '/backoffice/passkeys', label: 'bo.nav.passkeys', role: 'agent' },
   { href: '/backoffice/staff', label: 'bo.nav.staff', role: 'admin' },
   { href: '/backoffice/audit', label: 'bo.nav.audit', role: 'admin' },
   { href: '/backoffice/api-keys', label: 'bo.nav.apiKeys', role: 'admin' },
@@ -30,13 +31,15 @@ export interface BackofficeLayoutProps {
   /** The signed-in staff member; null on the sign-in pages. */
   staff: StaffPrincipal | null;
   children: ComponentChildren;
+  /** Extra scripts, served from /assets (CSP: no inline script); R27's passkey pages. */
+  scripts?: string[];
 }
 
 /**
  * The back office's own layout (R23): never indexed, navigation by role, sign-out, both languages (R20), from
  * 320 px (R21), and under the same CSP as the portal (no inline script or style; its stylesheet is in /assets).
  */
-export function BackofficeLayout({ ctx, title, staff, children }: BackofficeLayoutProps) {
+export function BackofficeLayout({ ctx, title, staff, children, scripts = [] }: BackofficeLayoutProps) {
   const { t, brand, lang } = ctx;
   const current = ctx.path.replace(/\/+$/, '') || '/';
   return (
@@ -49,6 +52,9 @@ export function BackofficeLayout({ ctx, title, staff, children }: BackofficeLayo
         <link rel="stylesheet" href="/assets/app.css" />
         <link rel="stylesheet" href="/assets/brand.css" />
         <link rel="stylesheet" href="/assets/backoffice.css" />
+        {scripts.map((src) => (
+          <script src={src} defer type="module" />
+        ))}
       </head>
       <body class="backoffice">
         <a class="skip-link" href="#main">

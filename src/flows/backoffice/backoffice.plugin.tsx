@@ -14,6 +14,7 @@ import { createStaffGuard } from './staff-guard.js';
 import { BACKOFFICE_PATH, createStaffSessions } from './staff-session.js';
 import { staffSignInRoutes } from './staff-sign-in.routes.js';
 import { staffPasswordRoutes } from './staff-password.routes.js';
+import { staffPasskeyRoutes } from './staff-passkeys.routes.js';
 
 export interface BackOfficeDeps {
   config: Config;
@@ -65,6 +66,7 @@ async function backOfficePlugin(app: FastifyInstance, deps: BackOfficeDeps): Pro
     await bo.register(memberRoutes, { config, db, clock, courier, kickOutbox });
     await bo.register(staffAdminRoutes, { config, db, clock, courier, kickOutbox });
     await bo.register(staffPasswordRoutes, { config, db, clock, courier, sessions, kickOutbox });
+    await bo.register(staffPasskeyRoutes, { config, db, clock });
     await bo.register(auditLogRoutes, { db, clock });
     await bo.register(apiKeyAdminRoutes, { db, clock });
   });

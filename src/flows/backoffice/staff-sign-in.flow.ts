@@ -41,7 +41,7 @@ export function beginStaffAttempt(deps: StaffSignInDeps, username: string): Prom
 }
 
 /** Records a refusal by the throttle (a pause or the address limit). */
-export async function recordStaffRefusal(deps: StaffSignInDeps, user: StaffUser | undefined, gate: Exclude<Gate, { kind: 'open' }>, factor: 'password' | 'totp'): Promise<void> {
+export async function recordStaffRefusal(deps: StaffSignInDeps, user: StaffUser | undefined, gate: Exclude<Gate, { kind: 'open' }>, factor: 'password' | 'totp' | 'passkey'): Promise<void> {
   const reason = gate.kind === 'address_limited' ? 'address_limit' : 'locked';
   await recordAudit(deps.db, deps.clock, deps.audit, { event: 'staff.signin', outcome: 'refused', actor: user ? staffActor(user.username) : null, details: { factor, reason } });
 }
@@ -50,7 +50,7 @@ export async function recordStaffRefusal(deps: StaffSignInDeps, user: StaffUser 
  * A failed attempt (a wrong password, an unknown username or a wrong code): its counts stay, it is recorded, and the
  * one attempt that reached the 5th failure in a row pauses the username for 15 minutes (temporary, never permanent).
  */
-export async function recordStaffFailure(deps: StaffSignInDeps, user: StaffUser | undefined, attempt: Attempt, reason: string, factor: 'password' | 'totp'): Promise<{ paused: boolean }> {
+export async function recordStaffFailure(deps: StaffSignInDeps, user: StaffUser | undefined, attempt: Attempt, reason: string, factor: 'password' | 'totp' | 'passkey'): Promise<{ paused: boolean }> {
   const { db, clock } = deps;
   const { paused, until } = await attempt.failed();
   await recordAudit(db, clock, deps.audit, {
@@ -123,10 +123,10 @@ export async function clearStaffThrottle(db: Kysely<Database>, username: string)
 }
 
 /** Both steps passed: the failure streak and any lock are cleared, the sign-in recorded. */
-export async function staffSignedIn(deps: StaffSignInDeps, user: StaffUser, enrolled: boolean): Promise<void> {
+export async function staffSignedIn(deps: StaffSignInDeps, user: StaffUser, enrolled: boolean, factor: 'totp' | 'passkey' = 'totp'): Promise<void> {
   const { db, clock } = deps;
   const now = clock.now().toISOString();
   await clearStaffThrottle(db, user.username);
   await db.updateTable('staff_users').set({ failed_logins: 0, locked_until: null, last_sign_in_at: now }).where('id', '=', user.id).execute();
-  await recordAudit(db, clock, deps.audit, { event: 'staff.signin', outcome: 'success', actor: staffActor(user.username), details: { factor: 'totp', enrolled } });
+  await recordAudit(db, clock, deps.audit, { event: 'staff.signin', outcome: 'success', actor: staffActor(user.username), details: { factor, enrolled } });
 }

@@ -26,6 +26,8 @@ import {
   type StaffSignInDeps,
 } from './staff-sign-in.flow.js';
 import { StaffEnrolPage, StaffSignInPage, StaffTotpPage } from './staff-sign-in.views.js';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { authenticationOptions, findPasskey, hasPasskey, listPasskeys, parseCredential, relyingParty, verifyPasskeyUse } from '../../identity/passkeys.js';
 import { claimTotpStep, enrolTotp, findStaffById } from './staff.repository.js';
 import { staffActor, totpUri } from './staff-users.flow.js';
 
@@ -44,6 +46,8 @@ interface StaffSignInData {
   next?: string;
   /** The secret being enrolled (state 'enrol', sealed: R29): kept here, not on the user, until a code proves the app holds it. */
   secret?: string;
+  /** R27: the challenge of a passkey answer instead of the code, until one answer uses it. */
+  challenge?: string;
 }
 
 /** Only back-office pages may be the return address after sign-in. */
@@ -110,14 +114,15 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
     return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
   };
 
-  async function showStep(request: FastifyRequest, reply: FastifyReply, flow: Flow<StaffSignInData>, user: StaffUser, status = 200, remaining?: number) {
+  async function showStep(request: FastifyRequest, reply: FastifyReply, flow: Flow<StaffSignInData>, user: StaffUser, status = 200, remaining?: number, passkeyFailed = false) {
     const ctx = request.pageContext();
     const extra = remaining !== undefined ? { remaining } : {};
     if (flow.state === 'enrol' && flow.data.secret) {
       const secret = box.open(flow.data.secret);
       return sendPage(reply, <StaffEnrolPage ctx={ctx} qr={await qrOf(user, secret)} secret={secret} {...extra} />, status);
     }
-    return sendPage(reply, <StaffTotpPage ctx={ctx} {...extra} />, status);
+    const passkey = await hasPasskey(kysely, { kind: 'staff', id: user.id });
+    return sendPage(reply, <StaffTotpPage ctx={ctx} {...extra} passkey={passkey} passkeyFailed={passkeyFailed} />, status);
   }
 
   app.get('/backoffice/sign-in/verify', async (request, reply) => {
@@ -165,14 +170,72 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
       return showStep(request, reply, flow, user, 400, await remainingTries(flow.id));
     }
     await gate.attempt.withdraw();
+    return finish(request, reply, flow, user, enrolling);
+  });
+
+  async function finish(request: FastifyRequest, reply: FastifyReply, flow: Flow<StaffSignInData>, user: StaffUser, enrolling: boolean, factor: 'totp' | 'passkey' = 'totp') {
     // The sign-in is finished exactly once, even if the same code is posted twice at once.
     if (!(await flows.advance(kysely, flow, flow.state, 'done'))) return reply.redirect('/backoffice/sign-in?restart=1', 303);
-    await staffSignedIn(fd, user, enrolling);
+    await staffSignedIn(flowDeps(request), user, enrolling, factor);
     // A new session with a fresh token: whatever staff session this browser had is ended first (no fixation).
     await sessions.end(kysely, request, reply);
     await sessions.start(kysely, reply, user.id);
     await flows.end(kysely, request, reply);
     return reply.redirect(flow.data.next ?? BACKOFFICE_PATH, 303);
+  }
+
+  // R27: a passkey instead of the app's code, for staff who added one. The challenge lives in the sign-in's flow
+  // (single use, this browser); each answer counts in the username's streak like a code (R9, R23).
+  const rp = relyingParty(config.publicUrl, config.brand.name);
+
+  app.post('/backoffice/sign-in/verify/passkey/options', async (request, reply) => {
+    const found = await flows.load(kysely, request);
+    const passkeys = found.status === 'active' && found.flow.state === 'totp' ? await listPasskeys(kysely, { kind: 'staff', id: found.flow.data.staffId }) : [];
+    if (found.status !== 'active' || passkeys.length === 0) return reply.code(409).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
+    const options = await authenticationOptions(rp, passkeys);
+    if (!(await flows.advance(kysely, found.flow, 'totp', 'totp', { ...found.flow.data, challenge: options.challenge }))) return reply.code(409).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
+    return reply.type('application/json; charset=utf-8').header('cache-control', 'no-store').send(options);
+  });
+
+  app.post('/backoffice/sign-in/verify/passkey', async (request, reply) => {
+    const cur = await current(request, reply);
+    if (!cur) return reply;
+    const { flow, user } = cur;
+    if (flow.state !== 'totp') return reply.redirect('/backoffice/sign-in/verify', 303);
+    const challenge = flow.data.challenge;
+    const rest: StaffSignInData = { ...flow.data };
+    delete rest.challenge;
+    // The challenge is taken out by a compare-and-set on the flow's attempt count: one answer per challenge.
+    const taken = challenge
+      ? await kysely
+          .updateTable('flows')
+          .set({ data: JSON.stringify(rest), attempts: flow.attempts + 1, updated_at: clock.now().toISOString() })
+          .where('id', '=', flow.id)
+          .where('attempts', '=', flow.attempts)
+          .where('state', '=', 'totp')
+          .executeTakeFirst()
+      : undefined;
+    if (!taken || Number(taken.numUpdatedRows) !== 1) return showStep(request, reply, flow, user, 400, undefined, true);
+    const fd = flowDeps(request);
+    const gate = await beginStaffAttempt(fd, user.username);
+    if (gate.kind !== 'open') {
+      await recordStaffRefusal(fd, user, gate, 'passkey');
+      await flows.end(kysely, request, reply);
+      return reply.redirect('/backoffice/sign-in?restart=1', 303);
+    }
+    const response = parseCredential<AuthenticationResponseJSON>(formText(request.body, 'response'));
+    const passkey = response ? await findPasskey(kysely, response.id) : undefined;
+    const result = response && passkey && passkey.staff_id === user.id ? await verifyPasskeyUse(kysely, rp, passkey, response, challenge!, false, clock.now().toISOString()) : ({ kind: 'failed', reason: 'invalid' } as const);
+    if (result.kind !== 'ok') {
+      const { paused } = await recordStaffFailure(fd, user, gate.attempt, `passkey_${result.reason}`, 'passkey');
+      if (paused) {
+        await flows.end(kysely, request, reply);
+        return reply.redirect('/backoffice/sign-in?restart=1', 303);
+      }
+      return showStep(request, reply, { ...flow, data: rest, attempts: flow.attempts + 1 }, user, 400, undefined, true);
+    }
+    await gate.attempt.withdraw();
+    return finish(request, reply, { ...flow, data: rest, attempts: flow.attempts + 1 }, user, false, 'passkey');
   });
 
   async function remainingTries(flowId: string): Promise<number> {

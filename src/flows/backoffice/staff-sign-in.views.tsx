@@ -1,3 +1,5 @@
+import { passkeyMessages, PasskeyStatus, ScriptOnly } from '../../identity/passkey-parts.js';
+import { PASSKEY_SCRIPTS } from '../../infra/web/web.plugin.js';
 import { Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { BackofficeLayout } from './backoffice-layout.js';
@@ -37,10 +39,10 @@ export function StaffSignInPage({ ctx, username, next, notice }: { ctx: PageCont
 }
 
 /** R23 second step: the code from the staff member's authenticator app. */
-export function StaffTotpPage({ ctx, errors, remaining }: { ctx: PageContext; errors?: FieldErrors; remaining?: number }) {
+export function StaffTotpPage({ ctx, errors, remaining, passkey = false, passkeyFailed = false }: { ctx: PageContext; errors?: FieldErrors; remaining?: number; passkey?: boolean; passkeyFailed?: boolean }) {
   const { t } = ctx;
   return (
-    <BackofficeLayout ctx={ctx} staff={null} title={t('bo.totp.title')}>
+    <BackofficeLayout ctx={ctx} staff={null} title={t('bo.totp.title')} scripts={passkey ? PASSKEY_SCRIPTS : []}>
       <h1>{t('bo.totp.title')}</h1>
       <p>{t('bo.totp.intro')}</p>
       {remaining !== undefined ? (
@@ -52,6 +54,23 @@ export function StaffTotpPage({ ctx, errors, remaining }: { ctx: PageContext; er
         <Input ctx={ctx} name="code" label={t('bo.totp.code')} hint={t('bo.totp.codeHint')} error={errors?.code} autocomplete="one-time-code" inputMode="numeric" maxLength={8} spellcheck={false} required />
         <button type="submit">{t('bo.totp.submit')}</button>
       </Form>
+      {passkeyFailed ? (
+        <Notice kind="error">
+          <p data-notice="passkey_failed">{t('passkey.step.failed')}</p>
+        </Notice>
+      ) : null}
+      {passkey ? (
+        <ScriptOnly>
+          <h2>{t('bo.passkeys.signInHeading')}</h2>
+          <Form ctx={ctx} action="/backoffice/sign-in/verify/passkey" class="stack" data={{ passkey: 'authenticate', options: '/backoffice/sign-in/verify/passkey/options', ...passkeyMessages(ctx) }}>
+            <input type="hidden" name="response" value="" />
+            <button type="submit" class="secondary">
+              {t('passkey.step.submit')}
+            </button>
+            <PasskeyStatus />
+          </Form>
+        </ScriptOnly>
+      ) : null}
       <p>
         <a href="/backoffice/sign-in">{t('bo.totp.startOver')}</a>
       </p>
