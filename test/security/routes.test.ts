@@ -20,6 +20,8 @@ const PUBLIC = new Set([
   'GET /recovery', 'POST /recovery', 'GET /recovery/send', 'POST /recovery/send', 'GET /recovery/sent', 'GET /recovery/reset/:token', 'GET /recovery/reset', 'POST /recovery/reset', 'GET /recovery/done',
   // R28: the new-device email's "this wasn't me" link (confirm on GET, act on POST with CSRF) and its result page.
   'GET /sign-in/not-me/:token', 'POST /sign-in/not-me/:token', 'GET /sign-in/not-me/done',
+  // R27: passkey sign-in (a challenge in a stored flow, then the answer; both POST with CSRF) and the WebAuthn library.
+  'GET /assets/webauthn.js', 'POST /sign-in/passkey/options', 'POST /sign-in/passkey', 'POST /sign-in/verify/passkey/options', 'POST /sign-in/verify/passkey',
   // Development only: not registered in production (web.test.ts checks the 404 there).
   'GET /dev/mailbox', 'GET /dev/mailbox/:id.html',
 ]);
