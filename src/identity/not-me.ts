@@ -9,8 +9,8 @@ import { forgetDevices, NOT_ME_PURPOSE } from './devices.js';
 import { issueRecoveryLink, type RecoveryLinkDeps } from './recovery-links.js';
 
 // R28 "this wasn't me": from the new-device email's link or from the security page. Everything an intruder could be
-// holding is taken away in one transaction: every session, every sign-in waiting for its code, the devices the
-// account trusted (so the intruder's next sign-in is reported again), and a recovery link goes to the member (R11).
+// holding is taken away in one transaction: every session, every sign-in waiting for its code, every passkey (one
+// may be the intruder's), the devices the account trusted (so the intruder's next sign-in is reported again), and a recovery link goes to the member (R11).
 
 export interface NotMeDeps extends RecoveryLinkDeps {
   sessions: Pick<Sessions, 'endAll'>;
@@ -42,9 +42,11 @@ export async function disownSignIns(trx: Kysely<Database>, deps: NotMeDeps, acco
   await deps.sessions.endAll(trx, account.id);
   await trx.deleteFrom('flows').where('account_id', '=', account.id).where('kind', '=', SIGN_IN_FLOW).execute();
   await forgetDevices(trx, account.id);
+  // R27: an intruder who got in may have added a passkey, which would sign in again without the new password.
+  const passkeys = await trx.deleteFrom('passkeys').where('account_id', '=', account.id).executeTakeFirst();
   await trx.updateTable('one_time_tokens').set({ voided_at: now }).where('account_id', '=', account.id).where('purpose', '=', NOT_ME_PURPOSE).where('used_at', 'is', null).where('voided_at', 'is', null).execute();
   if (account.status === 'active') await issueRecoveryLink(trx, deps, account, account.language);
-  await recordAudit(trx, deps.clock, audit, { event: 'signin.not_me', outcome: 'success', actor: account.username, accountId: account.id, details: { via, recovery_sent: account.status === 'active' } });
+  await recordAudit(trx, deps.clock, audit, { event: 'signin.not_me', outcome: 'success', actor: account.username, accountId: account.id, details: { via, recovery_sent: account.status === 'active', passkeys_removed: Number(passkeys.numDeletedRows) } });
 }
 
 /** Uses a "this wasn't me" link once (atomic: a second click, or a second tab, finds it used) and disowns. */

@@ -277,4 +277,13 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
     const c = await ceremony();
     assert.equal(notice((await c.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(c.options)) })).body), 'passkey_unknown');
   });
+
+  test('“this wasn’t me” (R28) also removes the account’s passkeys: one may be the intruder’s', async () => {
+    const m = await memberWithPasskey();
+    await m.agent.get('/area/security');
+    assert.equal((await m.agent.post('/area/security/not-me', {})).statusCode, 303);
+    assert.equal((await ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', m.accountId).execute()).length, 0);
+    const c = await ceremony();
+    assert.equal(notice((await c.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(c.options)) })).body), 'passkey_unknown');
+  });
 });

@@ -16,11 +16,11 @@ export const awarenessEs = {
   'awareness.place.unknown': 'Desconocido',
 
   'notMe.confirm.title': '¿No reconoces este acceso?',
-  'notMe.confirm.body': 'Si pulsas el botón, cerraremos todas las sesiones abiertas de tu cuenta, en cualquier dispositivo, y te enviaremos un email con un enlace para crear una contraseña nueva.',
+  'notMe.confirm.body': 'Si pulsas el botón, cerraremos todas las sesiones abiertas de tu cuenta, en cualquier dispositivo, quitaremos sus llaves de acceso (passkeys) y te enviaremos un email con un enlace para crear una contraseña nueva.',
   'notMe.confirm.button': 'Cerrar todas las sesiones y cambiar la contraseña',
   'notMe.confirm.ifYou': 'Si el acceso lo hiciste tú, no tienes que hacer nada: puedes cerrar esta página.',
   'notMe.done.title': 'Hemos cerrado todas las sesiones de tu cuenta',
-  'notMe.done.body': 'Nadie sigue dentro de tu Área Privada de Asegurado: hemos cerrado todas las sesiones de tu cuenta, también la de quien entró sin tu permiso.',
+  'notMe.done.body': 'Nadie sigue dentro de tu Área Privada de Asegurado: hemos cerrado todas las sesiones de tu cuenta, también la de quien entró sin tu permiso, y hemos quitado sus llaves de acceso por si esa persona añadió una. Cuando vuelvas a entrar, puedes crear las tuyas de nuevo.',
   'notMe.done.nextHeading': 'Qué hacer ahora',
   'notMe.done.email': 'Te hemos enviado un email con un enlace para crear una contraseña nueva. Úsalo cuanto antes: caduca en 24 horas y sirve una sola vez. Mientras no la cambies, quien conozca tu contraseña podría volver a intentarlo, aunque seguiría necesitando el código de verificación.',
   'notMe.done.elsewhere': 'Si usas esa misma contraseña en otras webs o aplicaciones, cámbiala también allí.',
@@ -55,7 +55,7 @@ export const awarenessEs = {
   'history.outcome.locked': 'Acceso pausado 15 minutos tras demasiados intentos fallidos',
   'history.outcome.failure': 'Fallido',
   'history.notMe.heading': '¿Ves algún acceso que no reconoces?',
-  'history.notMe.body': 'Cerraremos todas las sesiones de tu cuenta, también esta, y te enviaremos un email para crear una contraseña nueva.',
+  'history.notMe.body': 'Cerraremos todas las sesiones de tu cuenta, también esta, quitaremos sus llaves de acceso y te enviaremos un email para crear una contraseña nueva.',
   'history.notMe.button': 'No he sido yo',
 } as const;
 
@@ -75,11 +75,11 @@ export const awarenessEn: Record<keyof typeof awarenessEs, string> = {
   'awareness.place.unknown': 'Unknown',
 
   'notMe.confirm.title': 'Don’t recognise this sign-in?',
-  'notMe.confirm.body': 'If you press the button, we will end every open session of your account, on any device, and email you a link to set a new password.',
+  'notMe.confirm.body': 'If you press the button, we will end every open session of your account, on any device, remove its passkeys and email you a link to set a new password.',
   'notMe.confirm.button': 'End every session and change my password',
   'notMe.confirm.ifYou': 'If the sign-in was yours, there is nothing to do: you can close this page.',
   'notMe.done.title': 'We have ended every session of your account',
-  'notMe.done.body': 'Nobody is still inside your member area: we have ended every session of your account, including that of whoever signed in without your permission.',
+  'notMe.done.body': 'Nobody is still inside your member area: we have ended every session of your account, including that of whoever signed in without your permission, and removed its passkeys in case that person added one. Once you are back in, you can create yours again.',
   'notMe.done.nextHeading': 'What to do now',
   'notMe.done.email': 'We have emailed you a link to set a new password. Use it soon: it expires in 24 hours and works once. Until you change it, whoever knows your password could try again, though they would still need the verification code.',
   'notMe.done.elsewhere': 'If you use the same password on other websites or apps, change it there too.',
@@ -114,6 +114,6 @@ export const awarenessEn: Record<keyof typeof awarenessEs, string> = {
   'history.outcome.locked': 'Sign-in paused for 15 minutes after too many failed attempts',
   'history.outcome.failure': 'Failed',
   'history.notMe.heading': 'See a sign-in you don’t recognise?',
-  'history.notMe.body': 'We will end every session of your account, this one included, and email you a link to set a new password.',
+  'history.notMe.body': 'We will end every session of your account, this one included, remove its passkeys and email you a link to set a new password.',
   'history.notMe.button': 'It was not me',
 };
