@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTarget, dropStaleSchemas, openDatabase, pgReachable, seedMembers, type Kind } from './database.js';
-import { hashCeiling, importRun, pageLoad, passwordChange, signedIn, signInLoad, writeFeed } from './phases.js';
+import { createTarget, dropStaleSchemas, openDatabase, pgReachable, seedMembers, seedPasskeys, type Kind } from './database.js';
+import { SoftAuthenticator } from '../test/helpers/soft-authenticator.js';
+import { hashCeiling, importRun, pageLoad, passkeySignInLoad, passwordChange, signedIn, signInLoad, writeFeed } from './phases.js';
 import { markdown } from './report.js';
 import { ROOT, productionEnv, rssMb, sampleRss, startBare, startPortal, startSinks, type Server } from './servers.js';
 
@@ -29,7 +30,7 @@ export const sizes = {
   idleSettleSeconds: size('BENCH_SETTLE_S', 3, 1),
 };
 const kinds = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',').filter(Boolean) as Kind[];
-const skip = new Set((process.env.BENCH_SKIP ?? '').split(',')); // any of: signin, page, password, scale, import
+const skip = new Set((process.env.BENCH_SKIP ?? '').split(',')); // any of: signin, passkey, page, password, scale, import
 const pgBaseUrl = process.env.BENCH_PG_URL ?? process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const began = performance.now();
@@ -87,6 +88,9 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
     const [pageMember, changeMember] = members.slice(loadCount);
     const loadMembers = members.slice(0, loadCount);
     const env = productionEnv(target.url, sinks, threads);
+    // R27: the same members' passkeys, in a software authenticator of this client.
+    const authenticator = new SoftAuthenticator(new URL(env.PUBLIC_URL!).origin);
+    const credentials = skip.has('passkey') ? [] : await seedPasskeys(db, loadMembers, authenticator, new URL(env.PUBLIC_URL!).hostname);
     const portal = await startPortal(env, join(dir, `${kind}-portal.log`));
     servers.push(portal);
 
@@ -105,6 +109,11 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
         signInLoad({ ports: [portal.port], pids: [portal.pid], mail: sinks, members: loadMembers, virtualUsers: sizes.virtualUsers, seconds: sizes.signInSeconds, warmupSeconds: sizes.warmupSeconds }),
       );
       r.ceiling = averaged(r.ceiling, await ceiling(), 'verificationsPerSecond');
+    }
+    if (!skip.has('passkey')) {
+      r.passkeySignIn = await phase(`${kind}: passkey sign-ins, ${sizes.virtualUsers} virtual users, ${sizes.signInSeconds} s`, () =>
+        passkeySignInLoad({ ports: [portal.port], pids: [portal.pid], authenticator, credentials, virtualUsers: sizes.virtualUsers, seconds: sizes.signInSeconds, warmupSeconds: sizes.warmupSeconds }),
+      );
     }
     if (!skip.has('page')) {
       const load = { connections: sizes.pageConnections, seconds: sizes.pageSeconds };

@@ -86,3 +86,14 @@ export async function signIn(browser: Browser, username: string, password: strin
   expect(await browser.get('/sign-in/verify?sent=1'), 200, undefined, 'GET /sign-in/verify?sent=1');
   expect(await browser.post('/sign-in/verify/code', { code: await readCode() }), 303, '/area', 'POST /sign-in/verify/code');
 }
+
+/**
+ * A sign-in with a passkey alone (R27), as the passkey script does it: the sign-in page, a challenge, the
+ * authenticator's answer (from `answer`), posted; ends on the redirect to /area with a session cookie.
+ */
+export async function passkeySignIn(browser: Browser, answer: (options: unknown) => unknown): Promise<void> {
+  expect(await browser.get('/sign-in'), 200, undefined, 'GET /sign-in');
+  const options = await browser.post('/sign-in/passkey/options', {});
+  expect(options, 200, undefined, 'POST /sign-in/passkey/options');
+  expect(await browser.post('/sign-in/passkey', { response: JSON.stringify(answer(JSON.parse(options.body))) }), 303, '/area', 'POST /sign-in/passkey');
+}

@@ -134,3 +134,32 @@ export async function seedMembers(db: Db, accounts: number): Promise<PoolMember[
 
 
 export { openDatabase };
+import type { SoftAuthenticator, SoftCredential } from '../test/helpers/soft-authenticator.js';
+
+/**
+ * R27: a passkey for each of these members, made by the bench's software authenticator and stored as the portal
+ * would store it (the relying party is the production environment's PUBLIC_URL host).
+ */
+export async function seedPasskeys(db: Db, members: PoolMember[], authenticator: SoftAuthenticator, rpId: string): Promise<SoftCredential[]> {
+  const now = new Date().toISOString();
+  const credentials: SoftCredential[] = [];
+  const rows = members.map((m) => {
+    const { credential, publicKeyCose } = authenticator.register(rpId, Buffer.from(`bench-${m.accountId}`).toString('base64url'));
+    credentials.push(credential);
+    return {
+      account_id: m.accountId,
+      staff_id: null,
+      credential_id: credential.id,
+      public_key: Buffer.from(publicKeyCose).toString('base64url'),
+      counter: 0,
+      transports: '["internal"]',
+      name: 'Bench',
+      device_type: 'singleDevice',
+      backed_up: 0,
+      created_at: now,
+      last_used_at: null,
+    };
+  });
+  for (let i = 0; i < rows.length; i += 500) await db.kysely.insertInto('passkeys').values(rows.slice(i, i + 500)).execute();
+  return credentials;
+}

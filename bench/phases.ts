@@ -8,7 +8,9 @@ import { todayIn } from '../src/domain/calendar.js';
 import { hashPassword, verifyPassword } from '../src/infra/crypto/password-hash.js';
 import { isInHistory } from '../src/flows/account/password-history.js';
 import type { Db } from '../src/infra/db/database.js';
-import { Browser, httpRequest, signIn } from './client.js';
+import { Browser, httpRequest, passkeySignIn, signIn } from './client.js';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { SoftAuthenticator, SoftCredential } from '../test/helpers/soft-authenticator.js';
 import { BENCH_PASSWORD, type PoolMember } from './database.js';
 import { ROOT, cpuMeter, runMeasured, sampleRss, type Sinks } from './servers.js';
 
@@ -100,6 +102,61 @@ export async function signInLoad(opts: { ports: number[]; pids: number[]; mail: 
             lastCodes.set(member.email, found.id);
             return found.code;
           });
+          const now = performance.now();
+          all++;
+          if (t >= startAt && now <= endAt) latencies.push(now - t);
+        } catch (err) {
+          errors++;
+          firstError ??= (err as Error).message;
+        }
+      }
+    }),
+  );
+  const used = cpu.stop();
+  latencies.sort((a, b) => a - b);
+  return {
+    signInsPerSecond: round(latencies.length / opts.seconds, 2),
+    completed: latencies.length,
+    errors,
+    ...(firstError ? { firstError } : {}),
+    p50Ms: round(percentile(latencies, 50)),
+    p99Ms: round(percentile(latencies, 99)),
+    peakRssMb: round(rss.stop()),
+    serverCpuMs: round((used.server * 1000) / all),
+    clientCpuMs: round((used.client * 1000) / all),
+    otherCores: used.otherCores,
+  };
+}
+
+// 1c. Sign-ins with a passkey alone (R27), each virtual user with its own members' passkeys, held by a software
+// authenticator in this client (an ECDSA P-256 signature per sign-in, counted in the client's CPU).
+export async function passkeySignInLoad(opts: {
+  ports: number[];
+  pids: number[];
+  authenticator: SoftAuthenticator;
+  credentials: SoftCredential[];
+  virtualUsers: number;
+  seconds: number;
+  warmupSeconds: number;
+}): Promise<SignInResult> {
+  const port = roundRobin(opts.ports);
+  const startAt = performance.now() + opts.warmupSeconds * 1000;
+  const endAt = startAt + opts.seconds * 1000;
+  const latencies: number[] = [];
+  let errors = 0;
+  let all = 0;
+  let firstError: string | undefined;
+  const rss = sampleRss(opts.pids);
+  const cpu = cpuMeter(opts.pids);
+  await Promise.all(
+    Array.from({ length: opts.virtualUsers }, async (_, user) => {
+      const mine = opts.credentials.filter((_, j) => j % opts.virtualUsers === user);
+      for (let turn = 0; performance.now() < endAt; turn++) {
+        const credential = mine[turn % mine.length]!;
+        const browser = new Browser(port, nextAddress());
+        const t = performance.now();
+        try {
+          await passkeySignIn(browser, (options) => opts.authenticator.get(options as PublicKeyCredentialRequestOptionsJSON, credential));
           const now = performance.now();
           all++;
           if (t >= startAt && now <= endAt) latencies.push(now - t);

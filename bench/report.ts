@@ -44,6 +44,11 @@ export function markdown(results: Results): string {
       target: '≥ 0.9 of ceiling',
       ok: (r) => atLeast(signInRatio(r), 0.9),
     },
+    {
+      figure: 'Passkey sign-ins/s through HTTP, no password or code (ratio to two-step sign-ins)',
+      cell: (r) => guard(r.passkeySignIn, (s) => `${fmt(s.signInsPerSecond, 2)} (${fmt(s.signInsPerSecond / (r.signIn?.signInsPerSecond ?? NaN), 1)}×)${s.errors ? `, ${s.errors} errors` : ''}`),
+    },
+    { figure: 'Passkey sign-in latency p50 / p99; CPU server / client', cell: (r) => guard(r.passkeySignIn, (s) => `${fmt(s.p50Ms, 0)} / ${fmt(s.p99Ms, 0)} ms; ${fmt(s.serverCpuMs)} / ${fmt(s.clientCpuMs)} ms`) },
     { figure: 'Sign-in latency p50 / p99', cell: (r) => guard(r.signIn, (s) => `${fmt(s.p50Ms, 0)} / ${fmt(s.p99Ms, 0)} ms`) },
     { figure: 'CPU per sign-in: server / client (one verify alone)', cell: (r) => guard(r.signIn, (s) => `${fmt(s.serverCpuMs)} / ${fmt(s.clientCpuMs)} ms (${fmt(r.ceiling?.verifyMs)} ms)`) },
     { figure: 'Bare Fastify route: requests/s', cell: (r) => guard(r.bare, (b) => fmt(b.requestsPerSecond, 0)) },

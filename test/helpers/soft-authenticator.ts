@@ -24,6 +24,20 @@ export interface SoftCredential {
   counter: number;
 }
 
+/** The COSE_Key of a P-256 public key (RFC 9053), as an authenticator puts it in its attested credential data. */
+function coseKey(publicKey: KeyObject): Uint8Array {
+  const jwk = publicKey.export({ format: 'jwk' });
+  return isoCBOR.encode(
+    new Map<number, number | Uint8Array>([
+      [1, 2], // kty: EC2
+      [3, -7], // alg: ES256
+      [-1, 1], // crv: P-256
+      [-2, new Uint8Array(Buffer.from(jwk.x!, 'base64url'))],
+      [-3, new Uint8Array(Buffer.from(jwk.y!, 'base64url'))],
+    ]),
+  );
+}
+
 function counterBytes(n: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(n);
@@ -42,21 +56,20 @@ export class SoftAuthenticator {
     return UP | (this.options.userVerified === false ? 0 : UV) | extra;
   }
 
+  /** A new credential held here, with its COSE public key: what a database row of it keeps (bench seeding). */
+  register(rpId: string, userHandle: string): { credential: SoftCredential; publicKeyCose: Uint8Array } {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const credential: SoftCredential = { id: b64url(randomBytes(16)), rpId, userHandle, privateKey, counter: 0 };
+    this.credentials.push(credential);
+    return { credential, publicKeyCose: coseKey(publicKey) };
+  }
+
   /** navigator.credentials.create(): a new discoverable credential for the relying party in the options. */
   create(options: PublicKeyCredentialCreationOptionsJSON): RegistrationResponseJSON {
     const rpId = options.rp.id ?? new URL(this.origin).hostname;
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const jwk = publicKey.export({ format: 'jwk' });
     const id = randomBytes(16);
-    const cose = isoCBOR.encode(
-      new Map<number, number | Uint8Array>([
-        [1, 2], // kty: EC2
-        [3, -7], // alg: ES256
-        [-1, 1], // crv: P-256
-        [-2, new Uint8Array(Buffer.from(jwk.x!, 'base64url'))],
-        [-3, new Uint8Array(Buffer.from(jwk.y!, 'base64url'))],
-      ]),
-    );
+    const cose = coseKey(publicKey);
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(id.length);
     const authData = Buffer.concat([sha256(rpId), Buffer.from([this.flags(AT)]), counterBytes(0), Buffer.alloc(16), idLength, id, Buffer.from(cose)]);
