@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { catalogs, i18nextTranslate, interpolate, translator } from './i18n.js';
 
@@ -13,6 +15,28 @@ test('Spanish and English have the same keys, none empty', () => {
   for (const [lang, catalog] of Object.entries(catalogs)) {
     for (const [key, text] of Object.entries(catalog)) assert.ok(text.trim().length > 0, `${lang}: ${key} is empty`);
   }
+});
+
+test('no key is defined twice across the catalog parts: a later spread would silently win (issue 19)', () => {
+  // The catalogs are merged by object spread, so a key in two parts keeps one text and hides the other; the sources
+  // are read, since the merged object cannot show it. Each file's Spanish half is the object whose name ends in Es,
+  // or es.ts's core.
+  const dir = join(process.cwd(), 'src', 'infra', 'i18n');
+  const files = [join(dir, 'es.ts'), ...readdirSync(join(dir, 'parts')).filter((f) => f.endsWith('.ts')).map((f) => join(dir, 'parts', f))];
+  const seen = new Map<string, string>();
+  const twice: string[] = [];
+  for (const file of files) {
+    const source = readFileSync(file, 'utf8');
+    const start = /(?:export )?const (?:core|\w+Es)\b[^=]*= \{/.exec(source);
+    assert.ok(start, `${file}: a Spanish catalog object`);
+    const body = source.slice(start.index, source.indexOf('\n}', start.index));
+    for (const [, key] of body.matchAll(/^\s+'([\w.-]+)':/gm)) {
+      if (seen.has(key!)) twice.push(`${key} in ${seen.get(key!)} and ${file}`);
+      else seen.set(key!, file);
+    }
+  }
+  assert.deepEqual(twice, []);
+  assert.ok(seen.size >= Object.keys(catalogs.es).length * 0.99, `the scan found ${seen.size} of ${Object.keys(catalogs.es).length} keys`);
 });
 
 test('each message has the same placeholders in both languages', () => {
