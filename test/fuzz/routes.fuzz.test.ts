@@ -246,7 +246,8 @@ describeEachDatabase('every route with random requests (issue 9)', (kind) => {
         stats.statuses.set(res.statusCode, (stats.statuses.get(res.statusCode) ?? 0) + 1);
         const what = `${method} ${url + query} as ${r.who} → ${res.statusCode}`;
         assert.ok(res.statusCode < 500, `${what}\n${res.body.slice(0, 2000)}`);
-        assert.doesNotMatch(res.body, STACK_OR_PATH, what);
+        // A script served as a file (the WebAuthn library, R27) names errors in its own code: not a leak.
+        if (!String(res.headers['content-type']).startsWith('text/javascript')) assert.doesNotMatch(res.body, STACK_OR_PATH, what);
         assert.ok(!res.body.includes(process.cwd()), what);
         await assertNoHalfWrittenRows(ctx.db, what);
       }),

@@ -34,6 +34,9 @@ const PUBLIC = new Set([
   'POST /backoffice/sign-in',
   'GET /backoffice/sign-in/verify',
   'POST /backoffice/sign-in/verify',
+  // R27: a passkey instead of the app's code, in the same sign-in (its flow cookie is the credential so far).
+  'POST /backoffice/sign-in/verify/passkey/options',
+  'POST /backoffice/sign-in/verify/passkey',
   'POST /backoffice/sign-out',
   // The emailed link to choose a password (issue 15): its token is the credential.
   'GET /backoffice/password/set/:token',
@@ -101,8 +104,8 @@ describeEachDatabase('back-office guard and staff administration (R22, R23)', (k
   test('an agent calling any administrator route gets 403, changes nothing, and is audited as the actor', async () => {
     const { agent, staff } = await signedInStaff(ctx, 'agent');
     const victim = await createStaff(ctx, 'admin');
-    // The home page, their own password and the member pages (R23) are the agents' own; the rest is for administrators.
-    const adminRoutes = guarded.filter((r) => r !== 'GET /backoffice' && !r.endsWith(' /backoffice/password') && !r.split(' ')[1]!.startsWith('/backoffice/members'));
+    // The home page, their own password and passkeys and the member pages (R23, R27) are the agents' own; the rest is for administrators.
+    const adminRoutes = guarded.filter((r) => r !== 'GET /backoffice' && !r.endsWith(' /backoffice/password') && !r.split(' ')[1]!.startsWith('/backoffice/passkeys') && !r.split(' ')[1]!.startsWith('/backoffice/members'));
     assert.ok(adminRoutes.length >= 10);
     const before = (await refusals('role')).length;
     for (const route of adminRoutes) {
