@@ -81,11 +81,20 @@ function civilFormatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+// The date changes at most once a minute in any zone (offsets are whole minutes): the last answer per zone is kept
+// for the minute it was asked in (formatToParts was 3.6% of a signed-in page's CPU, issue 20).
+const lastAnswer = new Map<string, { minute: number; date: string }>();
+
 /** Civil date 'YYYY-MM-DD' in the given IANA zone at instant `now` (the insurer's zone is Europe/Madrid). */
 export function todayIn(timeZone: string, now: Date): string {
+  const minute = Math.floor(now.getTime() / 60_000);
+  const last = lastAnswer.get(timeZone);
+  if (last && last.minute === minute) return last.date;
   const parts = civilFormatter(timeZone).formatToParts(now);
   const pick = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value);
-  return formatIso({ year: pick('year'), month: pick('month'), day: pick('day') });
+  const date = formatIso({ year: pick('year'), month: pick('month'), day: pick('day') });
+  lastAnswer.set(timeZone, { minute, date });
+  return date;
 }
 
 /** Completed years from birthDate to today (negative if born after today; 29 Feb birthdays count from 1 Mar in non-leap years). */

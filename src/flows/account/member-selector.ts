@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { isMinorOn, todayIn } from '../../domain/calendar.js';
+import { compiledQuery } from '../../infra/db/compiled-query.js';
 import type { Database } from '../../infra/db/tables.js';
 
 /** A member record the signed-in person may see, with its policy. */
@@ -18,6 +19,28 @@ export interface VisibleMember {
   endDate: string | null;
 }
 
+const COLUMNS = ['id', 'member_number', 'first_name', 'last_name', 'date_of_birth', 'policy_id'] as const;
+const POLICY_COLUMNS = ['policies.policy_number', 'policies.product', 'policies.status', 'policies.start_date', 'policies.end_date'] as const;
+
+// Every private page runs these two: compiled once (src/infra/db/compiled-query.ts).
+const ownRecords = compiledQuery((db, p: { accountId: number }) =>
+  db
+    .selectFrom('members')
+    .innerJoin('policies', 'policies.id', 'members.policy_id')
+    .select([...COLUMNS.map((c) => `members.${c}` as const), ...POLICY_COLUMNS])
+    .where('members.account_id', '=', p.accountId),
+);
+const minorsOf = compiledQuery((db, p: { guardianIds: readonly number[] }) =>
+  db
+    .selectFrom('guardian_links')
+    .innerJoin('members as minor', 'minor.id', 'guardian_links.minor_member_id')
+    .innerJoin('members as guardian', 'guardian.id', 'guardian_links.guardian_member_id')
+    .innerJoin('policies', 'policies.id', 'minor.policy_id')
+    .select([...COLUMNS.map((c) => `minor.${c}` as const), ...POLICY_COLUMNS])
+    .where('guardian_links.guardian_member_id', 'in', p.guardianIds)
+    .whereRef('minor.policy_id', '=', 'guardian.policy_id'),
+);
+
 /**
  * R14, decided from the data on every request: the account's own records, and each minor for whom one of those
  * records is a listed guardian on the same policy, while the minor is under 18 today in the insurer's time zone.
@@ -25,49 +48,10 @@ export interface VisibleMember {
  */
 export async function visibleMembers(db: Kysely<Database>, clock: Clock, timeZone: string, accountId: number): Promise<VisibleMember[]> {
   const today = todayIn(timeZone, clock.now());
-  const own = await db
-    .selectFrom('members')
-    .innerJoin('policies', 'policies.id', 'members.policy_id')
-    .select([
-      'members.id',
-      'members.member_number',
-      'members.first_name',
-      'members.last_name',
-      'members.date_of_birth',
-      'members.policy_id',
-      'policies.policy_number',
-      'policies.product',
-      'policies.status',
-      'policies.start_date',
-      'policies.end_date',
-    ])
-    .where('members.account_id', '=', accountId)
-    .execute();
+  const own = await ownRecords(db, { accountId });
   // The guardian must be an adult on the same policy as the minor.
   const guardians = own.filter((m) => !isMinorOn(m.date_of_birth, today));
-  const minors = guardians.length
-    ? await db
-        .selectFrom('guardian_links')
-        .innerJoin('members as minor', 'minor.id', 'guardian_links.minor_member_id')
-        .innerJoin('members as guardian', 'guardian.id', 'guardian_links.guardian_member_id')
-        .innerJoin('policies', 'policies.id', 'minor.policy_id')
-        .select([
-          'minor.id',
-          'minor.member_number',
-          'minor.first_name',
-          'minor.last_name',
-          'minor.date_of_birth',
-          'minor.policy_id',
-          'policies.policy_number',
-          'policies.product',
-          'policies.status',
-          'policies.start_date',
-          'policies.end_date',
-        ])
-        .where('guardian_links.guardian_member_id', 'in', guardians.map((g) => g.id))
-        .whereRef('minor.policy_id', '=', 'guardian.policy_id')
-        .execute()
-    : [];
+  const minors = guardians.length ? await minorsOf(db, { guardianIds: guardians.map((g) => g.id) }) : [];
   const toVisible = (relation: 'self' | 'minor') => (m: (typeof own)[number]): VisibleMember => ({
     id: m.id,
     memberNumber: m.member_number,

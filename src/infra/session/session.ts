@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { hashToken, randomToken } from '../crypto/tokens.js';
+import { compiledQuery } from '../db/compiled-query.js';
 import type { Database } from '../db/tables.js';
 
 /** A signed-in member's session as the routes see it. */
@@ -15,6 +16,11 @@ export interface MemberSession {
 }
 
 export type SessionLookup = { status: 'active'; session: MemberSession } | { status: 'none' } | { status: 'expired' };
+
+/** Every signed-in request runs this: compiled once (compiled-query.ts). */
+const sessionByToken = compiledQuery((db, p: { hash: string }) =>
+  db.selectFrom('sessions').innerJoin('accounts', 'accounts.id', 'sessions.account_id').selectAll('sessions').select('accounts.status as account_status').where('sessions.token_hash', '=', p.hash),
+);
 
 // R8: how often last use is written back; an idle deadline a minute late is harmless, a write per request is not.
 const TOUCH_EVERY_MS = 60_000;
@@ -61,13 +67,7 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
     async load(db: Kysely<Database>, request: FastifyRequest): Promise<SessionLookup> {
       const token = request.cookies[cookie];
       if (!token || token.length > 100) return { status: 'none' };
-      const row = await db
-        .selectFrom('sessions')
-        .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
-        .selectAll('sessions')
-        .select('accounts.status as account_status')
-        .where('sessions.token_hash', '=', hashToken(token))
-        .executeTakeFirst();
+      const [row] = await sessionByToken(db, { hash: hashToken(token) });
       if (!row || row.ended_at) return { status: row ? 'expired' : 'none' };
       const now = clock.now();
       const nowIso = now.toISOString();

@@ -10,7 +10,12 @@ export interface LayoutProps {
   scripts?: string[];
 }
 
+/**
+ * This page in another language. The path comes without its query (page-context.ts); one that is not a plain
+ * same-site path (`//host`, a backslash, dot segments) falls back to the URL parser's normal form, as it always did.
+ */
 function langHref(path: string, lang: string): string {
+  if (/^\/(?![/\\])[A-Za-z0-9/_.~%-]*$/.test(path) && !/(^|\/)\.\.?(\/|$)/.test(path)) return `${path}?lang=${lang}`;
   const url = new URL(path, 'http://x');
   url.searchParams.set('lang', lang);
   return url.pathname + url.search;
