@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { render } from 'preact-render-to-string';
 import { LANGS } from '../i18n/i18n.js';
 import type { PageContext } from './page-context.js';
 
@@ -24,6 +25,7 @@ function langHref(path: string, lang: string): string {
 /** The one page layout: responsive from 320 px, brandable, with a skip link and the language switch (R20, R21). */
 export function Layout({ ctx, title, children, scripts = [] }: LayoutProps) {
   const { t, brand, lang } = ctx;
+  const chrome = cachedChrome(ctx);
   return (
     <html lang={lang}>
       <head>
@@ -40,57 +42,90 @@ export function Layout({ ctx, title, children, scripts = [] }: LayoutProps) {
         <a class="skip-link" href="#main">
           {t('layout.skip')}
         </a>
-        <header class="site-header">
-          <div class="container header-inner">
-            <a class="brand" href="/">
-              {brand.logoUrl ? <img src={brand.logoUrl} alt="" class="brand-logo" /> : null}
-              <span class="brand-name">{brand.name}</span>
-              <span class="brand-product">{brand.productName[lang]}</span>
-            </a>
-            {ctx.signedIn ? (
-              <nav aria-label={t('nav.private')} class="private-nav">
-                <a href="/area">{t('nav.home')}</a>
-                <a href="/area/contact">{t('nav.contact')}</a>
-                <a href="/area/security">{t('nav.security')}</a>
-                <form method="post" action="/sign-out" class="inline-form">
-                  <input type="hidden" name="_csrf" value={ctx.csrfToken()} />
-                  <button type="submit" class="link-button nav-button">
-                    {t('area.signOut')}
-                  </button>
-                </form>
-              </nav>
-            ) : null}
-            <LanguageSwitch ctx={ctx} />
-          </div>
-        </header>
+        <header class="site-header" dangerouslySetInnerHTML={{ __html: ctx.signedIn ? chrome.header.replace(CSRF_MARK, escapeAttribute(ctx.csrfToken())) : chrome.header }} />
         <main id="main" class="container" tabIndex={-1}>
           {children}
         </main>
-        <footer class="site-footer">
-          <div class="container">
-            <p>
-              {t('layout.support', { email: brand.supportEmail })}{' '}
-              {brand.supportPhone ? t('layout.supportPhone', { phone: brand.supportPhone }) : null}
-            </p>
-            <ul class="footer-links">
-              <li>
-                <a href="/help">{t('help.footer')}</a>
-              </li>
-              {brand.legal
-                ? LEGAL_LINKS.map(([href, label]) => (
-                    <li>
-                      <a href={href}>{t(label)}</a>
-                    </li>
-                  ))
-                : null}
-            </ul>
-            <p>{t('layout.rights', { year: ctx.year, brand: brand.name })}</p>
-          </div>
-        </footer>
+        <footer class="site-footer" dangerouslySetInnerHTML={{ __html: chrome.footer }} />
       </body>
     </html>
   );
 }
+
+function HeaderInner({ ctx }: { ctx: PageContext }) {
+  const { t, brand, lang } = ctx;
+  return (
+    <div class="container header-inner">
+      <a class="brand" href="/">
+        {brand.logoUrl ? <img src={brand.logoUrl} alt="" class="brand-logo" /> : null}
+        <span class="brand-name">{brand.name}</span>
+        <span class="brand-product">{brand.productName[lang]}</span>
+      </a>
+      {ctx.signedIn ? (
+        <nav aria-label={t('nav.private')} class="private-nav">
+          <a href="/area">{t('nav.home')}</a>
+          <a href="/area/contact">{t('nav.contact')}</a>
+          <a href="/area/security">{t('nav.security')}</a>
+          <form method="post" action="/sign-out" class="inline-form">
+            <input type="hidden" name="_csrf" value={ctx.csrfToken()} />
+            <button type="submit" class="link-button nav-button">
+              {t('area.signOut')}
+            </button>
+          </form>
+        </nav>
+      ) : null}
+      <LanguageSwitch ctx={ctx} />
+    </div>
+  );
+}
+
+function FooterInner({ ctx }: { ctx: PageContext }) {
+  const { t, brand } = ctx;
+  return (
+    <div class="container">
+      <p>
+        {t('layout.support', { email: brand.supportEmail })} {brand.supportPhone ? t('layout.supportPhone', { phone: brand.supportPhone }) : null}
+      </p>
+      <ul class="footer-links">
+        <li>
+          <a href="/help">{t('help.footer')}</a>
+        </li>
+        {brand.legal
+          ? LEGAL_LINKS.map(([href, label]) => (
+              <li>
+                <a href={href}>{t(label)}</a>
+              </li>
+            ))
+          : null}
+      </ul>
+      <p>{t('layout.rights', { year: ctx.year, brand: brand.name })}</p>
+    </div>
+  );
+}
+
+// Issue 20: the header and footer are the same on every page of a language, brand and path (the header's sign-out
+// form aside, whose CSRF token is put in per request): rendered once and kept, they no longer cost a render each
+// time (a quarter of a signed-in page's CPU was Preact's rendering). Kept per brand object, at most CHROME_CACHE
+// entries (paths come from requests: an unbounded cache would be a memory leak by 404s).
+const CSRF_MARK = '\u0000csrf\u0000';
+const CHROME_CACHE = 500;
+const chromeCache = new WeakMap<PageContext['brand'], Map<string, { header: string; footer: string }>>();
+
+function cachedChrome(ctx: PageContext): { header: string; footer: string } {
+  let byKey = chromeCache.get(ctx.brand);
+  if (!byKey) chromeCache.set(ctx.brand, (byKey = new Map()));
+  const key = `${ctx.lang}|${ctx.signedIn ? 1 : 0}|${ctx.year}|${ctx.path}`;
+  let chrome = byKey.get(key);
+  if (!chrome) {
+    const marked: PageContext = { ...ctx, csrfToken: () => CSRF_MARK };
+    chrome = { header: render(<HeaderInner ctx={marked} />), footer: render(<FooterInner ctx={ctx} />) };
+    if (byKey.size >= CHROME_CACHE) byKey.delete(byKey.keys().next().value!);
+    byKey.set(key, chrome);
+  }
+  return chrome;
+}
+
+const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Links to this same page in the other languages (R20), in the header of every page, member or back office. */
 /** R30: the insurer's legal pages, in every footer when the brand has them (src/flows/legal/legal.routes.tsx). */
