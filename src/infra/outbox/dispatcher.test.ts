@@ -11,7 +11,7 @@ import type { Db } from '../db/database.js';
 import type { OutboxMessage } from '../db/tables.js';
 import { smsWebhookTransport } from './channels/sms-webhook.js';
 import { SMTP_TIMEOUTS, smtpTransport } from './channels/smtp.js';
-import type { Transport } from './channels/transport.js';
+import { SEND_CONCURRENCY, type Transport } from './channels/transport.js';
 import { createCourier } from './courier.js';
 import { backoffMs, createDispatcher, type DispatcherOptions } from './dispatcher.js';
 import { claimDueMessages, markFailedAttempt, markSent } from './outbox.repository.js';
@@ -91,6 +91,29 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
   });
   afterEach(() => {
     assert.equal(unused.calls(), 0, 'a message went to the wrong channel');
+  });
+
+  test('a slow mail server: a batch goes out SEND_CONCURRENCY at a time, each message once (issue 20)', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const sent: number[] = [];
+    const slow: Transport = {
+      name: 'slow',
+      async send(message) {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        // A slow server: the send yields to the event loop a few times (no timer: tests never sleep).
+        for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        sent.push(message.id);
+      },
+    };
+    for (let i = 0; i < 12; i++) await courier.email(db.kysely, `slow${i}@example.test`, 'es', enrolmentEmail, { firstName: 'A', memberNumber: `M-${i}`, policyNumber: 'P-1' });
+    const report = await dispatcher({ email: slow }, { batchSize: 20 }).drain();
+    assert.deepEqual(report, { sent: 12, retried: 0, failed: 0 });
+    assert.equal(most, SEND_CONCURRENCY);
+    assert.equal(new Set(sent).size, 12);
+    assert.ok((await rows()).every((r) => r.status === 'sent' && r.locked_by === null));
   });
 
   test('enrolment email round trip over real SMTP, in Spanish and English, HTML and text', async () => {

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { Db } from '../db/database.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { OutboxMessage } from '../db/tables.js';
-import type { Transport } from './channels/transport.js';
+import { SEND_CONCURRENCY, type Transport } from './channels/transport.js';
 import { claimDueMessages, markFailedAttempt, markSent, openMessage, releaseClaims } from './outbox.repository.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 
@@ -16,6 +16,8 @@ export interface DispatcherOptions {
   workerId?: string;
   batchSize?: number;
   maxAttempts?: number;
+  /** Messages of a batch sent at the same time (default SEND_CONCURRENCY). */
+  concurrency?: number;
   /** How long a claimed message stays reserved for this worker; longer than any transport timeout. */
   leaseMs?: number;
   onError?: (err: unknown, message?: OutboxMessage) => void;
@@ -47,6 +49,7 @@ export interface Dispatcher {
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const workerId = opts.workerId ?? randomUUID();
   const batchSize = opts.batchSize ?? 20;
+  const concurrency = Math.max(1, opts.concurrency ?? SEND_CONCURRENCY);
   const maxAttempts = opts.maxAttempts ?? 8;
   const leaseMs = opts.leaseMs ?? 5 * 60_000;
   const kysely = opts.db.kysely;
@@ -90,13 +93,22 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     // is given back rather than sent after another node may have claimed it, which would send it twice. A node
     // that is stopping gives the rest back too, so the other nodes send it at once.
     const halfLease = now.getTime() + leaseMs / 2;
-    for (const [i, message] of batch.entries()) {
-      if (stopped || opts.clock.now().getTime() >= halfLease) {
-        await releaseClaims(kysely, batch.slice(i).map((m) => m.id), workerId);
-        break;
+    // A few messages are sent at a time (issue 20): one after another, a mail server 50 ms away capped a node at
+    // 20 emails a second, and sign-in codes queued behind each other. Each sender takes the next message in turn.
+    let next = 0;
+    const given: number[] = [];
+    const sender = async () => {
+      while (next < batch.length) {
+        const message = batch[next++]!;
+        if (stopped || opts.clock.now().getTime() >= halfLease) {
+          given.push(message.id);
+          continue;
+        }
+        await deliver(message, report);
       }
-      await deliver(message, report);
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, sender));
+    if (given.length) await releaseClaims(kysely, given, workerId);
     return report;
   }
 

@@ -8,3 +8,6 @@ export interface Transport {
   send(message: OutboxMessage): Promise<void>;
   close?(): Promise<void>;
 }
+
+/** Messages one node sends at the same time (the dispatcher): one slow mail server round trip no longer queues the rest. */
+export const SEND_CONCURRENCY = 5;
