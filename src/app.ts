@@ -28,6 +28,7 @@ import { statusClass, type Metrics } from './infra/metrics/metrics.js';
 import { metricsRoutes } from './infra/metrics/metrics.routes.js';
 import { loggerOptions } from './infra/web/logging.js';
 import { defaultPublicDir, web } from './infra/web/web.plugin.js';
+import { auditPlugin } from './infra/audit/audit.plugin.js';
 
 /** One method and path the application answers, as registered (the abuse suite walks them all: CSRF, sessions, headers). */
 export interface RegisteredRoute {
@@ -100,6 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     deps.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
   await app.register(web, { config: deps.config, clock: deps.clock, publicDir: defaultPublicDir });
+  await app.register(auditPlugin, { db: deps.db.kysely, clock: deps.clock });
   await app.register(healthRoutes, { db: deps.db, draining: deps.draining });
   await app.register(homeRoutes);
   const captcha = createCaptcha({ db: deps.db.kysely, clock: deps.clock, hmacKey: deps.config.secretKey });

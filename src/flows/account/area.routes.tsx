@@ -8,7 +8,6 @@ import type { Sessions } from '../../infra/session/session.js';
 import { ErrorPage } from '../../infra/web/error-page.js';
 import { formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
-import { auditContext } from '../registration/registration.routes.js';
 import { AreaHomePage, CardPage, UsernamePage } from './area.views.js';
 import { visibleMembers, type VisibleMember } from './member-selector.js';
 
@@ -35,7 +34,7 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
   }
 
   async function refuse(request: FastifyRequest, reply: FastifyReply, memberNumber: string) {
-    await recordAudit(kysely, clock, auditContext(request), {
+    await recordAudit(kysely, clock, request.auditContext(), {
       event: 'member.access',
       outcome: 'refused',
       accountId: request.memberSession!.accountId,
@@ -58,7 +57,7 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
     if (!target) return refuse(request, reply, wanted);
     await kysely.updateTable('sessions').set({ acting_member_id: target.id }).where('id', '=', session.id).execute();
     // R14: every switch is audited.
-    await recordAudit(kysely, clock, auditContext(request), { event: 'member.switch', outcome: 'success', accountId: session.accountId, memberId: target.id, subject: target.memberNumber });
+    await recordAudit(kysely, clock, request.auditContext(), { event: 'member.switch', outcome: 'success', accountId: session.accountId, memberId: target.id, subject: target.memberNumber });
     return reply.redirect('/area', 303);
   });
 

@@ -12,7 +12,6 @@ import { requireMember } from '../../infra/session/guard.js';
 import type { Sessions } from '../../infra/session/session.js';
 import { byField, formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
-import { auditContext } from '../registration/registration.routes.js';
 import {
   applyChange,
   checkCode,
@@ -62,7 +61,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
   // The only account these routes read or write: the one the session belongs to.
   const sessionAccount = (request: FastifyRequest) => kysely.selectFrom('accounts').selectAll().where('id', '=', request.memberSession!.accountId).executeTakeFirstOrThrow();
   const audit = (on: Kysely<Database>, request: FastifyRequest, account: Account, event: string, outcome: AuditEvent['outcome'], details?: AuditEvent['details']) =>
-    recordAudit(on, clock, auditContext(request), { event, outcome, actor: account.username, accountId: account.id, ...(details ? { details } : {}) });
+    recordAudit(on, clock, request.auditContext(), { event, outcome, actor: account.username, accountId: account.id, ...(details ? { details } : {}) });
   const showContact = (request: FastifyRequest, reply: FastifyReply, view: ContactView, status = 200) => sendPage(reply, <ContactPage ctx={request.pageContext()} view={view} />, status);
 
   app.get('/area/contact', { preHandler: guard }, async (request, reply) => {

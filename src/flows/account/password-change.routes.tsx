@@ -12,7 +12,6 @@ import { ErrorSummary, Form, Input, Notice, byField, formText, type FieldErrors 
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { sendPage } from '../../infra/web/view.js';
-import { auditContext } from '../registration/registration.routes.js';
 import { checkPassword as checkCurrentPassword } from './contact.flow.js';
 import { NewPasswordFields } from '../../identity/password-form.js';
 import { isInHistory, personalDataOf, storePassword } from './password-history.js';
@@ -64,7 +63,7 @@ export async function passwordChangeRoutes(app: FastifyInstance, deps: { db: Db;
     // a password oracle here either.
     const [current, reused] = await Promise.all([checkCurrentPassword(kysely, clock, a, field('current_password')), verdict.ok ? isInHistory(kysely, a.id, password) : Promise.resolve(false)]);
     if (current === 'locked') {
-      await recordAudit(kysely, clock, auditContext(request), { event: 'password.change', outcome: 'refused', actor: a.username, accountId: a.id, details: { reason: 'password_limit' } });
+      await recordAudit(kysely, clock, request.auditContext(), { event: 'password.change', outcome: 'refused', actor: a.username, accountId: a.id, details: { reason: 'password_limit' } });
       return sendPage(reply, <ChangePasswordPage ctx={request.pageContext()} username={a.username} rules={verdict.rules} errors={{ current_password: { code: 'password_tries' } }} />, 429);
     }
     if (current !== 'ok') errors.push({ field: 'current_password', code: 'current_password_wrong' });
@@ -72,7 +71,7 @@ export async function passwordChangeRoutes(app: FastifyInstance, deps: { db: Db;
     else if (reused) errors.push({ field: 'password', code: 'password_reused' });
     if (password !== field('password_confirmation')) errors.push({ field: 'password_confirmation', code: 'password_mismatch' });
     if (errors.length) {
-      await recordAudit(kysely, clock, auditContext(request), { event: 'password.change', outcome: 'failure', actor: a.username, accountId: a.id, details: { codes: errors.map((e) => e.code).join(',') } });
+      await recordAudit(kysely, clock, request.auditContext(), { event: 'password.change', outcome: 'failure', actor: a.username, accountId: a.id, details: { codes: errors.map((e) => e.code).join(',') } });
       return sendPage(reply, <ChangePasswordPage ctx={request.pageContext()} username={a.username} rules={verdict.rules} errors={byField(errors)} />, 400);
     }
     const hash = await hashPassword(password);
@@ -80,7 +79,7 @@ export async function passwordChangeRoutes(app: FastifyInstance, deps: { db: Db;
       await storePassword(trx, clock, a.id, hash);
       await sessions.endAll(trx, a.id);
       await deps.courier.email(trx, a.email, a.language, passwordChangedEmail, { how: 'change' });
-      await recordAudit(trx, clock, auditContext(request), { event: 'password.change', outcome: 'success', actor: a.username, accountId: a.id });
+      await recordAudit(trx, clock, request.auditContext(), { event: 'password.change', outcome: 'success', actor: a.username, accountId: a.id });
     });
     // Every session ended above; this browser carries on with a fresh token (R8, R12).
     await sessions.start(kysely, reply, a.id, session.secondFactor, session.actingMemberId);

@@ -13,7 +13,6 @@ import { requireMember } from '../../infra/session/guard.js';
 import type { Sessions } from '../../infra/session/session.js';
 import { formText, type FieldErrors } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
-import { auditContext } from '../registration/registration.routes.js';
 import {
   channelsOf,
   describeDevice,
@@ -60,7 +59,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
   const formatTime = (lang: Lang, iso: string) => dateFormat[lang].format(new Date(iso));
   const accountOf = (request: FastifyRequest) => kysely.selectFrom('accounts').selectAll().where('id', '=', request.memberSession!.accountId).executeTakeFirstOrThrow();
   const audit = (request: FastifyRequest, account: Pick<Account, 'id' | 'username'>, event: string, outcome: 'success' | 'failure' | 'refused', details?: Record<string, string | number>) =>
-    recordAudit(kysely, clock, auditContext(request), { event, outcome, actor: account.username, accountId: account.id, ...(details ? { details } : {}) });
+    recordAudit(kysely, clock, request.auditContext(), { event, outcome, actor: account.username, accountId: account.id, ...(details ? { details } : {}) });
 
   async function showOverview(request: FastifyRequest, reply: FastifyReply, extra: { done?: Done | undefined; errors?: FieldErrors } = {}, status = 200) {
     const account = await accountOf(request);
@@ -197,7 +196,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     const enabled = await kysely.transaction().execute(async (trx) => {
       if (!(await enrolments.advance(trx, flow, 'pending', 'done'))) return false;
       if (!(await enableTotp(trx, deps.courier, account, flow.data.secret, step, now))) return false;
-      await recordAudit(trx, clock, auditContext(request), { event: 'totp.enable', outcome: 'success', actor: account.username, accountId: account.id });
+      await recordAudit(trx, clock, request.auditContext(), { event: 'totp.enable', outcome: 'success', actor: account.username, accountId: account.id });
       return true;
     });
     await enrolments.end(kysely, request, reply);
@@ -219,7 +218,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     }
     await kysely.transaction().execute(async (trx) => {
       await removeTotp(trx, deps.courier, account, clock.now().toISOString());
-      await recordAudit(trx, clock, auditContext(request), { event: 'totp.remove', outcome: 'success', actor: account.username, accountId: account.id });
+      await recordAudit(trx, clock, request.auditContext(), { event: 'totp.remove', outcome: 'success', actor: account.username, accountId: account.id });
     });
     deps.kickOutbox?.();
     return reply.redirect('/area/security?done=totp-removed', 303);

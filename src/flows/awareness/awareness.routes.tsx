@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
-import type { AuditContext } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { requireMember } from '../../infra/session/guard.js';
@@ -28,11 +27,6 @@ export async function awarenessRoutes(app: FastifyInstance, deps: AwarenessDeps)
   const { clock, config, sessions } = deps;
   const kysely = deps.db.kysely;
   const notMe: NotMeDeps = { clock, courier: deps.courier, publicUrl: config.publicUrl, sessions };
-  const auditOf = (request: { ip: string; headers: Record<string, unknown>; id: string }): AuditContext => ({
-    ip: request.ip,
-    userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : undefined,
-    requestId: request.id,
-  });
   // The link's token is in the address: it must not leak through a Referer, nor be kept by a cache.
   const privatePage = (reply: FastifyReply) => reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
 
@@ -49,7 +43,7 @@ export async function awarenessRoutes(app: FastifyInstance, deps: AwarenessDeps)
   app.post<{ Params: { token: string } }>('/sign-in/not-me/:token', async (request, reply) => {
     privatePage(reply);
     const link = await findNotMeLink(kysely, clock, request.params.token);
-    if (!link || !(await useNotMeLink(kysely, notMe, link.id, link.account, auditOf(request)))) {
+    if (!link || !(await useNotMeLink(kysely, notMe, link.id, link.account, request.auditContext()))) {
       return sendPage(reply, <NotMeInvalidPage ctx={request.pageContext()} />, 410);
     }
     // This browser may hold one of the sessions just ended (the member's own): its cookie goes too.
@@ -61,7 +55,7 @@ export async function awarenessRoutes(app: FastifyInstance, deps: AwarenessDeps)
   // The security page's button (R28): the same, for a member who spots a sign-in in their history.
   app.post('/area/security/not-me', { preHandler: requireMember(sessions, deps.db) }, async (request, reply) => {
     const account = await kysely.selectFrom('accounts').selectAll().where('id', '=', request.memberSession!.accountId).executeTakeFirstOrThrow();
-    await kysely.transaction().execute((trx) => disownSignIns(trx, notMe, account, auditOf(request), 'security-page'));
+    await kysely.transaction().execute((trx) => disownSignIns(trx, notMe, account, request.auditContext(), 'security-page'));
     await sessions.end(kysely, request, reply);
     deps.kickOutbox?.();
     return reply.redirect('/sign-in/not-me/done', 303);

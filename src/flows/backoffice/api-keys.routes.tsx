@@ -4,7 +4,6 @@ import { byField, formText } from '../../infra/web/form.js';
 import type { Db } from '../../infra/db/database.js';
 import { sendPage } from '../../infra/web/view.js';
 import { createApiKey, DEFAULT_RATE_PER_MINUTE, findApiKey, listApiKeys, revokeApiKey, validateNewApiKey, type ApiKeySummary } from '../integration/api-keys.js';
-import { auditContext } from '../registration/registration.routes.js';
 import { ApiKeyCreatedPage, ApiKeyListPage, apiKeyPaths, NewApiKeyPage, scopeLabel, type NewApiKeyForm } from './api-keys.views.js';
 import { BackofficeMessage } from './backoffice-layout.js';
 import { ConfirmPage, isConfirmed, readReason } from './confirm-page.js';
@@ -65,7 +64,7 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
         </ConfirmPage>,
       );
     }
-    const created = await createApiKey(kysely, clock, input, auditContext(request));
+    const created = await createApiKey(kysely, clock, input, request.auditContext());
     if (!created.ok) return sendPage(reply, <NewApiKeyPage ctx={ctx} staff={staff} form={form} errors={byField(created.errors)} />, 400);
     return sendPage(reply, <ApiKeyCreatedPage ctx={ctx} staff={staff} name={v.name} apiKey={created.value.key} />, 201);
   });
@@ -122,7 +121,7 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
     const reason = readReason(request.body, false);
     if (!reason.ok) return revokePage(request, reply, key, 400, reason.error);
     if (!isConfirmed(request.body)) return revokePage(request, reply, key);
-    const result = await revokeApiKey(kysely, clock, key.id, staffActor(request.staff!.username), auditContext(request));
+    const result = await revokeApiKey(kysely, clock, key.id, staffActor(request.staff!.username), request.auditContext());
     if (!result.ok) return alreadyRevoked(request, reply);
     return reply.redirect(`${apiKeyPaths.list}?done=revoked`, 303);
   });

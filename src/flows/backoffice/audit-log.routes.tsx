@@ -5,7 +5,6 @@ import { recordAudit } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
 import { byField } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
-import { auditContext } from '../registration/registration.routes.js';
 import { auditCsv, auditPage, parseAuditQuery, parseCursor } from './audit-log.repository.js';
 import { AuditLogPage } from './audit-log.views.js';
 import { staffActor } from './staff-users.flow.js';
@@ -30,7 +29,7 @@ export async function auditLogRoutes(app: FastifyInstance, deps: { db: Db; clock
       return sendPage(reply, <AuditLogPage ctx={request.pageContext()} staff={request.staff!} query={query} errors={byField(errors)} rows={[]} paged={false} />, 400);
     }
     // Taking a copy of the log is itself a security event (R22): who, when, which selection.
-    await recordAudit(db.kysely, clock, auditContext(request), {
+    await recordAudit(db.kysely, clock, request.auditContext(), {
       event: 'backoffice.audit_exported',
       outcome: 'success',
       actor: staffActor(request.staff!.username),

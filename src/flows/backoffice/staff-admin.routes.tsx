@@ -7,7 +7,6 @@ import type { StaffUser } from '../../infra/db/tables.js';
 import type { MessageKey } from '../../infra/i18n/i18n.js';
 import { byField, formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
-import { auditContext } from '../registration/registration.routes.js';
 import { BackofficeMessage } from './backoffice-layout.js';
 import { ConfirmPage, isConfirmed, readReason } from './confirm-page.js';
 import { disableStaff, enableStaff, endStaffSessions, findStaffById, listStaff, resetStaffTotp } from './staff.repository.js';
@@ -39,7 +38,7 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
   const linkDeps = { clock, courier: deps.courier, publicUrl: config.publicUrl };
   const me = (request: FastifyRequest): StaffPrincipal => request.staff!;
   const audit = (request: FastifyRequest, event: string, outcome: 'success' | 'refused', target: string, details: Record<string, string | null>) =>
-    recordAudit(kysely, clock, auditContext(request), { event, outcome, actor: staffActor(me(request).username), subject: staffActor(target), details });
+    recordAudit(kysely, clock, request.auditContext(), { event, outcome, actor: staffActor(me(request).username), subject: staffActor(target), details });
 
   app.get('/backoffice/staff', admin, async (request, reply) => {
     const done = (request.query as Record<string, string | undefined>).done;
@@ -79,7 +78,7 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
         </ConfirmPage>,
       );
     }
-    const created = await createStaffUser({ db: kysely, clock, audit: auditContext(request), issuer: config.brand.name, box: config.secretBox }, s, {
+    const created = await createStaffUser({ db: kysely, clock, audit: request.auditContext(), issuer: config.brand.name, box: config.secretBox }, s, {
       actor: staffActor(me(request).username),
       emailLink: { deps: linkDeps, lang: request.lang },
     });

@@ -31,7 +31,6 @@ import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { addressKey, bucket, hit } from '../../infra/rate-limit/rate-limit.js';
 import type { Db } from '../../infra/db/database.js';
 import { sendPage } from '../../infra/web/view.js';
-import { auditContext } from '../registration/registration.routes.js';
 import { BackofficeMessage, roleAllows } from './backoffice-layout.js';
 import type { StaffRole } from './staff.repository.js';
 import type { StaffPrincipal, StaffSessions } from './staff-session.js';
@@ -68,7 +67,7 @@ export function createStaffGuard(deps: StaffGuardDeps): (role: StaffRole) => pre
       if (seen > ANONYMOUS_REFUSALS_AUDITED + 1) return;
       if (seen === ANONYMOUS_REFUSALS_AUDITED + 1) recorded = 'flood';
     }
-    await recordAudit(db.kysely, clock, auditContext(request), {
+    await recordAudit(db.kysely, clock, request.auditContext(), {
       event: 'backoffice.access',
       outcome: 'refused',
       actor,

@@ -26,7 +26,6 @@ import { ErrorSummary, Form, formText, Input, Notice, type FieldErrors } from '.
 import type { PageContext } from '../../infra/web/page-context.js';
 import { sendPage } from '../../infra/web/view.js';
 import { PASSKEY_SCRIPTS } from '../../infra/web/web.plugin.js';
-import { auditContext } from '../registration/registration.routes.js';
 import { BackofficeLayout } from './backoffice-layout.js';
 import { BACKOFFICE_PATH, type StaffPrincipal } from './staff-session.js';
 import { beginStaffAttempt, recordStaffFailure, recordStaffRefusal } from './staff-sign-in.flow.js';
@@ -122,7 +121,7 @@ export async function staffPasskeyRoutes(app: FastifyInstance, deps: StaffPasske
   });
   const ownerOf = (request: FastifyRequest): PasskeyOwner => ({ kind: 'staff', id: request.staff!.id });
   const audit = (request: FastifyRequest, event: string, outcome: 'success' | 'failure' | 'refused', details: Record<string, string | number>) =>
-    recordAudit(kysely, clock, auditContext(request), { event, outcome, actor: staffActor(request.staff!.username), subject: staffActor(request.staff!.username), details });
+    recordAudit(kysely, clock, request.auditContext(), { event, outcome, actor: staffActor(request.staff!.username), subject: staffActor(request.staff!.username), details });
 
   const overview = async (request: FastifyRequest, reply: FastifyReply, extra: { done?: 'added' | 'removed'; errors?: FieldErrors } = {}, status = 200) =>
     sendPage(reply, <StaffPasskeysPage ctx={request.pageContext()} staff={request.staff!} passkeys={await listPasskeys(kysely, ownerOf(request))} {...extra} />, status);
@@ -133,7 +132,7 @@ export async function staffPasskeyRoutes(app: FastifyInstance, deps: StaffPasske
    */
   async function reauthenticate(request: FastifyRequest, event: string): Promise<{ errors: FieldErrors; status: number } | undefined> {
     const user = (await findStaffById(kysely, request.staff!.id))!;
-    const fd = { db: kysely, clock, audit: auditContext(request) };
+    const fd = { db: kysely, clock, audit: request.auditContext() };
     const gate = await beginStaffAttempt(fd, user.username);
     if (gate.kind !== 'open') {
       await recordStaffRefusal(fd, user, gate, 'password');

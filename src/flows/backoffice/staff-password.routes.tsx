@@ -10,7 +10,6 @@ import { createFlowStore } from '../../infra/flows/flow-store.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { byField, formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
-import { auditContext } from '../registration/registration.routes.js';
 import { BackofficeMessage } from './backoffice-layout.js';
 import { endStaffSessions, findStaffById } from './staff.repository.js';
 import { staffPasswordChangedEmail } from './staff-password.emails.js';
@@ -47,7 +46,7 @@ export async function staffPasswordRoutes(app: FastifyInstance, deps: StaffPassw
   const changed = (trx: typeof kysely, request: FastifyRequest, user: StaffUser, event: string) =>
     Promise.all([
       deps.courier.email(trx, user.email, request.lang, staffPasswordChangedEmail, { username: user.username }),
-      recordAudit(trx, clock, auditContext(request), { event, outcome: 'success', actor: staffActor(user.username), subject: staffActor(user.username) }),
+      recordAudit(trx, clock, request.auditContext(), { event, outcome: 'success', actor: staffActor(user.username), subject: staffActor(user.username) }),
     ]);
 
   app.get<{ Params: { token: string } }>('/backoffice/password/set/:token', async (request, reply) => {
@@ -115,7 +114,7 @@ export async function staffPasswordRoutes(app: FastifyInstance, deps: StaffPassw
     const page = (status: number, extra: { errors?: ReturnType<typeof byField>; notice?: 'tries' | 'required'; rules?: { rule: ReturnType<typeof rulesOf>[number]; met: boolean | null }[] }) =>
       sendPage(reply, <StaffPasswordPage ctx={ctx} staff={staff} mode="change" username={staff.username} rules={extra.rules ?? emptyRules()} errors={extra.errors} notice={extra.notice} />, status);
     // The current password counts in the username's sign-in streak (R9, R23): a stolen session is no password oracle.
-    const fd = { db: kysely, clock, audit: auditContext(request) };
+    const fd = { db: kysely, clock, audit: request.auditContext() };
     const gate = await beginStaffAttempt(fd, user.username);
     if (gate.kind !== 'open') {
       await recordStaffRefusal(fd, user, gate, 'password');

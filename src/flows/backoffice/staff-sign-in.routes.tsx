@@ -11,7 +11,6 @@ import { bucket, count } from '../../infra/rate-limit/rate-limit.js';
 import { safeNext } from '../../infra/session/session.js';
 import { formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
-import { auditContext } from '../registration/registration.routes.js';
 import { BACKOFFICE_PATH, type StaffSessions } from './staff-session.js';
 import {
   beginStaffAttempt,
@@ -62,7 +61,7 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
   const box = config.secretBox;
   const kysely = db.kysely;
   const flows = createFlowStore<StaffSignInData>(clock, { kind: 'staff-sign-in', ttlMs: SIGN_IN_TTL_MS, cookieName: 'staff_signin', secureCookies: config.secureCookies, cookiePath: BACKOFFICE_PATH });
-  const flowDeps = (request: FastifyRequest): StaffSignInDeps => ({ db: kysely, clock, audit: auditContext(request) });
+  const flowDeps = (request: FastifyRequest): StaffSignInDeps => ({ db: kysely, clock, audit: request.auditContext() });
 
   app.get('/backoffice/sign-in', async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
@@ -246,7 +245,7 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
     const found = await sessions.load(kysely, request);
     await sessions.end(kysely, request, reply);
     if (found.status === 'active') {
-      await recordAudit(kysely, clock, auditContext(request), { event: 'staff.signout', outcome: 'success', actor: staffActor(found.staff.username) });
+      await recordAudit(kysely, clock, request.auditContext(), { event: 'staff.signout', outcome: 'success', actor: staffActor(found.staff.username) });
     }
     return reply.redirect('/backoffice/sign-in?signedOut=1', 303);
   });

@@ -7,7 +7,7 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { FieldError } from '../../domain/result.js';
 import type { ImportReport } from '../../feed/feed.import.js';
-import { recordAudit, type AuditContext } from '../../infra/audit/audit.repository.js';
+import { recordAudit } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { addressKey, bucket, hit, secondsUntilWindowEnds, take, type Limit } from '../../infra/rate-limit/rate-limit.js';
@@ -64,10 +64,6 @@ const KEY_WINDOW_MS = 60_000;
 const MAX_ERRORS_IN_ANSWER = 1000;
 const REALM = 'Bearer realm="member-area"';
 const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl'];
-
-function auditContext(request: FastifyRequest): AuditContext {
-  return { ip: request.ip, userAgent: request.headers['user-agent'], requestId: String(request.id) };
-}
 
 function bearerToken(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
@@ -166,7 +162,7 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
   app.addHook('onRequest', async (request, reply) => {
     const scope = request.routeOptions.config.apiScope;
     if (!scope) return;
-    const ctx = auditContext(request);
+    const ctx = request.auditContext();
     const route = `${request.method} ${request.routeOptions.url ?? ''}`;
     // R9: every key presented is counted against the address before it is looked up, and given back when it is
     // good, so a burst of guesses gets no more lookups than the limit.
@@ -229,7 +225,7 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
       },
     },
     async (request, reply) => {
-      const result = await upsertPolicy(deps, request.params.policyNumber, request.body, actorOf(request), auditContext(request));
+      const result = await upsertPolicy(deps, request.params.policyNumber, request.body, actorOf(request), request.auditContext());
       if (!result.ok) {
         return sendProblem(reply, 'invalid-values', { errors: ruleErrors(result.errors, { field: 'policy_number', parameter: 'policyNumber' }) });
       }
@@ -257,7 +253,7 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
       },
     },
     async (request, reply) => {
-      const result = await upsertMember(deps, request.params.memberNumber, request.body, actorOf(request), auditContext(request));
+      const result = await upsertMember(deps, request.params.memberNumber, request.body, actorOf(request), request.auditContext());
       if (!result.ok) {
         return sendProblem(reply, 'invalid-values', { errors: ruleErrors(result.errors, { field: 'member_number', parameter: 'memberNumber' }) });
       }
@@ -342,7 +338,7 @@ async function bulkRoute(app: FastifyInstance, opts: IntegrationOptions, deps: I
       validatorCompiler: ({ httpPart, schema }) => (httpPart === 'body' ? () => true : ajv.compile(schema)),
     },
     async (request, reply) => {
-      const report = await bulkUpsertMembers(deps, request.body as unknown as Readable, BULK_LIMITS, checkLine, actorOf(request), auditContext(request));
+      const report = await bulkUpsertMembers(deps, request.body as unknown as Readable, BULK_LIMITS, checkLine, actorOf(request), request.auditContext());
       if (report.enrolmentEmails > 0) opts.kickOutbox?.();
       const summary = summaryOf(report);
       if (report.fileError?.code === 'too_large') {

@@ -16,7 +16,6 @@ import { byField, formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
 import { isInHistory, personalDataOf, storePassword } from '../account/password-history.js';
 import { passwordChangedEmail } from '../account/password.emails.js';
-import { auditContext } from '../registration/registration.routes.js';
 import { clearSignInThrottle, normaliseUsername } from '../sign-in/sign-in.flow.js';
 import { RecoveryLinkInvalidPage, RecoverySendPage, RecoverySentPage, RecoveryStartPage, ResetDonePage, ResetPasswordPage } from './recovery.views.js';
 import { issueRecoveryLink, RECOVERY_LINK_TTL_MS } from '../../identity/recovery-links.js';
@@ -70,7 +69,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     const verdict = await deps.captcha.verify(formText(request.body, 'altcha') || undefined, request.ip);
     if (verdict !== 'ok') errors.push({ field: 'altcha', code: captchaErrorCode(verdict) });
     if (errors.length) {
-      await recordAudit(kysely, clock, auditContext(request), { event: 'recovery.start', outcome: 'refused', details: { reason: errors.map((e) => e.code).join(',') } });
+      await recordAudit(kysely, clock, request.auditContext(), { event: 'recovery.start', outcome: 'refused', details: { reason: errors.map((e) => e.code).join(',') } });
       return sendPage(reply, <RecoveryStartPage ctx={request.pageContext()} username={raw} errors={byField(errors)} />, 400);
     }
     await requestFlows.start(kysely, reply, { state: 'confirm', data: { username } });
@@ -107,12 +106,12 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
         // R11: a new request voids every earlier link (inside issueRecoveryLink).
         await issueRecoveryLink(trx, { clock, courier: deps.courier, publicUrl: config.publicUrl }, target, request.lang);
         if (!target) throw new NothingToSend();
-        await recordAudit(trx, clock, auditContext(request), { event: 'recovery.sent', outcome: 'success', actor: username, accountId: target.id });
+        await recordAudit(trx, clock, request.auditContext(), { event: 'recovery.sent', outcome: 'success', actor: username, accountId: target.id });
       });
       deps.kickOutbox?.();
     } catch (error) {
       if (!(error instanceof NothingToSend)) throw error;
-      await recordAudit(kysely, clock, auditContext(request), {
+      await recordAudit(kysely, clock, request.auditContext(), {
         event: 'recovery.sent',
         outcome: 'refused',
         actor: account?.username ?? null,
@@ -173,7 +172,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     else if (await isInHistory(kysely, account.id, password)) errors.push({ field: 'password', code: 'password_reused' });
     if (password !== formText(request.body, 'password_confirmation')) errors.push({ field: 'password_confirmation', code: 'password_mismatch' });
     if (errors.length) {
-      await recordAudit(kysely, clock, auditContext(request), { event: 'recovery.reset', outcome: 'failure', actor: account.username, accountId: account.id, details: { codes: errors.map((e) => e.code).join(',') } });
+      await recordAudit(kysely, clock, request.auditContext(), { event: 'recovery.reset', outcome: 'failure', actor: account.username, accountId: account.id, details: { codes: errors.map((e) => e.code).join(',') } });
       return sendPage(reply, <ResetPasswordPage ctx={request.pageContext()} username={account.username} rules={verdict.rules} errors={byField(errors)} />, 400);
     }
     const hash = await hashPassword(password);
@@ -185,7 +184,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
       await storePassword(trx, clock, account.id, hash);
       await deps.sessions.endAll(trx, account.id);
       await deps.courier.email(trx, account.email, account.language, passwordChangedEmail, { how: 'reset' });
-      await recordAudit(trx, clock, auditContext(request), { event: 'recovery.reset', outcome: 'success', actor: account.username, accountId: account.id });
+      await recordAudit(trx, clock, request.auditContext(), { event: 'recovery.reset', outcome: 'success', actor: account.username, accountId: account.id });
       return true;
     });
     if (!done) return sendPage(reply, <RecoveryLinkInvalidPage ctx={request.pageContext()} />, 410);

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { rulesOf } from '../../domain/password-policy.js';
 import { normaliseReference } from '../../domain/reference-number.js';
-import { recordAudit, type AuditContext } from '../../infra/audit/audit.repository.js';
+import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { captchaErrorCode, type Captcha } from '../../infra/captcha/captcha.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Member } from '../../infra/db/tables.js';
@@ -45,16 +45,12 @@ export const MAX_DOCUMENT_LOOKUPS_PER_ADDRESS = 10;
 
 type Body = Record<string, string | undefined>;
 
-export function auditContext(request: FastifyRequest): AuditContext {
-  return { ip: request.ip, userAgent: request.headers['user-agent'], requestId: String(request.id) };
-}
-
 export async function registrationRoutes(app: FastifyInstance, deps: RegistrationDeps): Promise<void> {
   const { db, clock, config } = deps;
   const kysely = db.kysely;
   const flows = registrationFlows(clock, config.secureCookies);
   const audit = (request: FastifyRequest, event: string, outcome: 'success' | 'failure' | 'refused' | 'info', extra: { subject?: string | null; memberId?: number | null; details?: Record<string, string | number | boolean | null> } = {}) =>
-    recordAudit(kysely, clock, auditContext(request), { event, outcome, actor: 'anonymous', ...extra });
+    recordAudit(kysely, clock, request.auditContext(), { event, outcome, actor: 'anonymous', ...extra });
 
   const failureCounts = async (request: FastifyRequest, memberNumber: string) => {
     const [perAddress, perMember] = await Promise.all([
@@ -257,7 +253,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     if (flow.state !== 'password' || !flow.data.details) return reply.redirect(stepUrl[flow.state] ?? '/register', 303);
     const details = flow.data.details;
     const outcome = await completeRegistration(
-      { db: kysely, clock, courier: deps.courier, audit: auditContext(request), lang: request.lang },
+      { db: kysely, clock, courier: deps.courier, audit: request.auditContext(), lang: request.lang },
       member,
       details,
       formText(request.body, 'password'),

@@ -14,7 +14,6 @@ import { addressKey, bucket, take } from '../../infra/rate-limit/rate-limit.js';
 import { safeNext } from '../../infra/session/session.js';
 import { formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
-import { auditContext } from '../registration/registration.routes.js';
 import type { Channel } from './second-factor/second-factor.js';
 import { notifyPause } from './sign-in.flow.js';
 import type { SignInData } from './sign-in.routes.js';
@@ -76,7 +75,7 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
 
   app.post('/sign-in/passkey', async (request, reply) => {
     const next = safeNext(formText(request.body, 'next'));
-    const audit = auditContext(request);
+    const audit = request.auditContext();
     const page = (notice: SignInNotice, status: number) => sendPage(reply, <SignInPage ctx={request.pageContext()} view={{ next, notice }} />, status);
     const found = await ceremonies.load(db, request);
     // Single use: only the request that moves the ceremony on checks an answer against its challenge.
@@ -156,7 +155,7 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
     if (!taken || Number(taken.numUpdatedRows) !== 1) return deps.showPasskeyStep(request, reply, account, true);
     const refreshed: Flow<SignInData> = { ...flow, data: rest, attempts: flow.attempts + 1 };
 
-    const audit = auditContext(request);
+    const audit = request.auditContext();
     const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, account.username, request.ip);
     if (gate.kind !== 'open') {
       await recordAudit(db, clock, audit, { event: 'signin.code', outcome: 'refused', actor: account.username, accountId: account.id, details: { factor: 'passkey', reason: gate.kind === 'address_limited' ? 'address_limit' : 'locked' } });

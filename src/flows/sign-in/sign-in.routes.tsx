@@ -14,7 +14,6 @@ import { safeNext, type Sessions } from '../../infra/session/session.js';
 import { formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
 import { joinReturningRecord, registrationFlows } from '../registration/registration.flow.js';
-import { auditContext } from '../registration/registration.routes.js';
 import { codeFactor } from './second-factor/code-factor.js';
 import { totpFactor } from './second-factor/totp-factor.js';
 import type { Channel, FactorContext, SecondFactor } from './second-factor/second-factor.js';
@@ -80,7 +79,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const username = formText(request.body, 'username').slice(0, 100);
     const next = safeNext(formText(request.body, 'next'));
     const outcome = await passwordStep(
-      { db: kysely, clock, courier: deps.courier, captcha: deps.captcha, audit: auditContext(request), metrics },
+      { db: kysely, clock, courier: deps.courier, captcha: deps.captcha, audit: request.auditContext(), metrics },
       username,
       formText(request.body, 'password'),
       formText(request.body, 'altcha') || undefined,
@@ -162,7 +161,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     }
     const now = clock.now();
     const audit = (outcome: 'success' | 'refused', reason?: string) =>
-      recordAudit(kysely, clock, auditContext(request), { event: 'signin.code_sent', outcome, actor: account.username, accountId: account.id, details: { channel: factor.channel, ...(reason ? { reason } : {}) } });
+      recordAudit(kysely, clock, request.auditContext(), { event: 'signin.code_sent', outcome, actor: account.username, accountId: account.id, details: { channel: factor.channel, ...(reason ? { reason } : {}) } });
     // An authenticator app sends nothing: the limits on sending do not apply to it.
     const sends = factor.channel !== 'totp';
     if (sends && flow.data.sends >= MAX_SENDS) {
@@ -219,7 +218,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
         await factors[channel].markVerified({ ...factorContext(flow, account, request), db: trx }, now);
         if (!account.preferred_channel) await trx.updateTable('accounts').set({ preferred_channel: channel }).where('id', '=', account.id).execute();
       }
-      await recordAudit(trx, clock, auditContext(request), { event: 'signin.success', outcome: 'success', actor: account.username, accountId: account.id, details: { factor: channel, via } });
+      await recordAudit(trx, clock, request.auditContext(), { event: 'signin.success', outcome: 'success', actor: account.username, accountId: account.id, details: { factor: channel, via } });
       return true;
     });
     if (!done) return reply.redirect('/sign-in?restart=1', 303);
@@ -235,7 +234,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const registration = await registrations.load(kysely, request);
     if (registration.status === 'active' && registration.flow.state === 'returning' && registration.flow.data.returningAccountId === account.id && registration.flow.memberId) {
       if (await joinReturningRecord(kysely, clock, registration.flow.memberId, account.id)) {
-        await recordAudit(kysely, clock, auditContext(request), { event: 'registration.joined', outcome: 'success', actor: account.username, accountId: account.id, memberId: registration.flow.memberId });
+        await recordAudit(kysely, clock, request.auditContext(), { event: 'registration.joined', outcome: 'success', actor: account.username, accountId: account.id, memberId: registration.flow.memberId });
       }
       await registrations.end(kysely, request, reply);
     }
@@ -265,7 +264,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const { flow, account, passkey } = cur;
     if (flow.state !== 'code' || !flow.data.channel) return reply.redirect('/sign-in/verify', 303);
     const channel = flow.data.channel;
-    const audit = auditContext(request);
+    const audit = request.auditContext();
     // R9: a code is a guess like a password: counted against the account before it is checked, in the same streak,
     // so restarting the sign-in buys no fresh guesses, and a right code during a pause is refused.
     const gate = await beginAttempt(kysely, clock, MEMBER_SIGN_IN, account.username, request.ip);
@@ -311,7 +310,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     if (!row || row.used_at || row.voided_at || row.expires_at <= clock.now().toISOString()) return sendPage(reply, <LinkExpiredPage ctx={ctx} />, 410);
     // R7: the link completes the step only in the browser that started the sign-in.
     if (flows.browserHash(request) !== row.browser_hash) {
-      await recordAudit(kysely, clock, auditContext(request), { event: 'signin.link', outcome: 'refused', details: { reason: 'other_browser' } });
+      await recordAudit(kysely, clock, request.auditContext(), { event: 'signin.link', outcome: 'refused', details: { reason: 'other_browser' } });
       return sendPage(reply, <OtherBrowserPage ctx={ctx} />, 403);
     }
     const cur = await current(request, reply);
@@ -326,7 +325,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   app.post('/sign-out', async (request, reply) => {
     const found = await sessions.load(kysely, request);
     if (found.status === 'active') {
-      await recordAudit(kysely, clock, auditContext(request), { event: 'signout', outcome: 'success', accountId: found.session.accountId });
+      await recordAudit(kysely, clock, request.auditContext(), { event: 'signout', outcome: 'success', accountId: found.session.accountId });
     }
     await sessions.end(kysely, request, reply);
     return reply.redirect('/sign-in?signedOut=1', 303);

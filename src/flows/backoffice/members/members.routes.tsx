@@ -4,10 +4,10 @@ import type { Clock } from '../../../clock.js';
 import type { Config } from '../../../config.js';
 import type { FieldError, Result } from '../../../domain/result.js';
 import type { Db } from '../../../infra/db/database.js';
+import type { AuditContext } from '../../../infra/audit/audit.repository.js';
 import type { Courier } from '../../../infra/outbox/courier.js';
 import { sendPage } from '../../../infra/web/view.js';
 import { formText } from '../../../infra/web/form.js';
-import { auditContext } from '../../registration/registration.routes.js';
 import { BackofficeLayout, BackofficeMessage } from '../backoffice-layout.js';
 import { loadMemberPage, parseAuditCursor, type MemberDetails } from './member-details.repository.js';
 import { parsePage, parseSearchQuery, searchMembers } from './member-search.repository.js';
@@ -52,7 +52,7 @@ export interface MemberRoutesDeps {
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
-const SIMPLE: Record<SimpleAction, (deps: MemberActionDeps, actor: Actor, input: ReturnType<typeof reasonInput>, audit: ReturnType<typeof auditContext>) => Promise<Result<unknown>>> = {
+const SIMPLE: Record<SimpleAction, (deps: MemberActionDeps, actor: Actor, input: ReturnType<typeof reasonInput>, audit: AuditContext) => Promise<Result<unknown>>> = {
   enrolment: resendEnrolmentEmail,
   unlock: unlockAccount,
   sessions: endAllSessions,
@@ -188,7 +188,7 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
           if (!plan.ok) return refusal(request, reply, action, details, plan.errors);
           return page(request, reply, actionTitle(request, action), <UsernameChangeReview {...view(request)} details={details} plan={plan.value} reason={(input.reason ?? '').trim()} />);
         }
-        const done = await changeUsername(actionDeps, actor(request), input, auditContext(request));
+        const done = await changeUsername(actionDeps, actor(request), input, request.auditContext());
         return done.ok ? succeeded(reply, action, id) : refusal(request, reply, action, details, done.errors);
       }
 
@@ -199,13 +199,13 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
           if (!plan.ok) return refusal(request, reply, action, details, plan.errors);
           return page(request, reply, actionTitle(request, action), <ContactCorrectionReview {...view(request)} details={details} plan={plan.value} values={formValues(body)} />);
         }
-        const done = await correctContact(actionDeps, actor(request), input, auditContext(request));
+        const done = await correctContact(actionDeps, actor(request), input, request.auditContext());
         return done.ok ? succeeded(reply, action, id) : refusal(request, reply, action, details, done.errors);
       }
 
       // A simple action's form is its own confirmation: without confirm=yes it is only shown again.
       if (!confirmed) return actionForm(request, reply, action, details, [], 400);
-      const done = await SIMPLE[action](actionDeps, actor(request), reasonInput(id, body), auditContext(request));
+      const done = await SIMPLE[action](actionDeps, actor(request), reasonInput(id, body), request.auditContext());
       return done.ok ? succeeded(reply, action, id) : refusal(request, reply, action, details, done.errors);
     });
   }
@@ -230,7 +230,7 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
     const found = await passkeyTarget(request, reply);
     if (!found) return reply;
     const { details } = found.data;
-    const done = await removeMemberPasskey(actionDeps, actor(request), { memberId: details.member.id, passkeyId: found.passkey.id, reason: formText(request.body, 'reason') }, auditContext(request));
+    const done = await removeMemberPasskey(actionDeps, actor(request), { memberId: details.member.id, passkeyId: found.passkey.id, reason: formText(request.body, 'reason') }, request.auditContext());
     if (done.ok) return reply.redirect(memberPaths.passkeyRemoved(details.member.id), 303);
     const status = refusalStatus(done.errors);
     if (status === 404) return notFound(request, reply);
