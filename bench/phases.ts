@@ -6,7 +6,7 @@ import autocannon from 'autocannon';
 import { syntheticFeed } from '../src/feed/demo-feed.js';
 import { todayIn } from '../src/domain/calendar.js';
 import { hashPassword, verifyPassword } from '../src/infra/crypto/password-hash.js';
-import { isInHistory } from '../src/flows/account/password-history.js';
+import { isInHistory } from '../src/identity/password-history.js';
 import type { Db } from '../src/infra/db/database.js';
 import { Browser, httpRequest, passkeySignIn, signIn } from './client.js';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';

@@ -29,6 +29,7 @@ import { metricsRoutes } from './infra/metrics/metrics.routes.js';
 import { loggerOptions } from './infra/web/logging.js';
 import { defaultPublicDir, web } from './infra/web/web.plugin.js';
 import { auditPlugin } from './infra/audit/audit.plugin.js';
+import { joinReturningMemberAfterSignIn } from './flows/registration/registration.flow.js';
 
 /** One method and path the application answers, as registered (the abuse suite walks them all: CSRF, sessions, headers). */
 export interface RegisteredRoute {
@@ -108,7 +109,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(captchaRoutes, { captcha, maxAge: deps.config.env === 'production' ? '1h' : 0 });
   await app.register(registrationRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, kickOutbox: deps.kickOutbox });
   const sessions = createSessions({ clock: deps.clock, config: deps.config });
-  await app.register(signInRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, sessions, metrics: deps.metrics, kickOutbox: deps.kickOutbox });
+  // Sign-in's hooks: what other slices do once a member has signed in (issue 19: flows never import each other).
+  const afterSignIn = [joinReturningMemberAfterSignIn(deps.clock, deps.config.secureCookies)];
+  await app.register(signInRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, sessions, metrics: deps.metrics, kickOutbox: deps.kickOutbox, afterSignIn });
   await app.register(recoveryRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, sessions, kickOutbox: deps.kickOutbox });
   await app.register(helpRoutes);
   await app.register(legalRoutes, { config: deps.config, now: () => deps.clock.now() });

@@ -34,3 +34,6 @@ export function maskPhone(e164: string): string {
   const tail = digits.length > 3 ? digits.slice(-3) : '•••';
   return `•••• ••• ${tail}`;
 }
+
+/** A stored E.164 number as people read it (+34 600 11 22 33); what the library cannot parse is shown as stored. */
+export const formatMobile = (e164: string) => parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;

@@ -192,3 +192,9 @@ export async function clearThrottle(db: Kysely<Database>, policy: ThrottlePolicy
   await reset(db, names.streak);
   if (withHourly) await reset(db, names.hour);
 }
+
+/** A member's streak and pause lifted, and the account's lock fields with them (after a full sign-in or a reset: R9, R11). */
+export async function clearSignInThrottle(db: Kysely<Database>, username: string): Promise<void> {
+  await clearThrottle(db, MEMBER_SIGN_IN, username);
+  await db.updateTable('accounts').set({ locked_until: null, failed_logins: 0 }).where('username', '=', username).execute();
+}

@@ -4,7 +4,7 @@ import { generate, generateSecret } from 'otplib';
 import { nif } from '../../src/feed/demo-feed.js';
 import type { CaptchaChallenge } from '../../src/infra/captcha/captcha.js';
 import { bucket, hit } from '../../src/infra/rate-limit/rate-limit.js';
-import { createApiKey } from '../../src/flows/integration/api-keys.js';
+import { createApiKey } from '../../src/identity/api-keys.js';
 import { signedInAgent, TEST_PASSWORD } from '../helpers/accounts.js';
 import { BrowserAgent } from '../helpers/browser-agent.js';
 import { solveCaptcha } from '../helpers/captcha.js';

@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { Clock } from '../../clock.js';
 import { maskEmail, parseEmail } from '../../domain/email.js';
-import { maskPhone, parseMobile } from '../../domain/phone.js';
-import { parsePostalCode } from '../../domain/postal-code.js';
+import { formatMobile, maskPhone, parseMobile } from '../../domain/phone.js';
+import type { PostalAddress } from '../../domain/postal-address.js';
+export { formatMobile };
+export { parseAddress, type AddressInput } from '../../domain/postal-address.js';
 import { fail, ok, type Result } from '../../domain/result.js';
 import { codeDigest, codeMatches, countCodeTry } from '../../infra/crypto/one-time-code.js';
 import { verifyPassword } from '../../infra/crypto/password-hash.js';
@@ -45,48 +46,10 @@ export function contactChanges(clock: Clock, secureCookies: boolean): FlowStore<
   return createFlowStore<ChangeData>(clock, { kind: 'contact-change', ttlMs: CHANGE_TTL_MS, cookieName: 'contact', secureCookies });
 }
 
-export const formatMobile = (e164: string) => parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
 export const shown = (what: What, value: string) => (what === 'email' ? value : formatMobile(value));
 export const masked = (what: What, value: string) => (what === 'email' ? maskEmail(value) : maskPhone(value));
 
 // ——— the postal address ———
-
-/** The address form as typed. */
-export interface AddressInput {
-  addressLine: string;
-  postalCode: string;
-  city: string;
-  province: string;
-}
-
-interface PostalAddress {
-  addressLine: string;
-  postalCode: string | null;
-  city: string;
-  province: string | null;
-}
-
-/** Collapses spacing; refuses control characters and anything longer than `max`. */
-function cleanText(value: string, field: string, max: number, required: boolean): Result<string | null> {
-  const v = value.trim().replace(/\s+/g, ' ');
-  if (!v) return required ? fail(field, 'required') : ok(null);
-  if (v.length > max) return fail(field, 'too_long', { max });
-  if (/\p{Cc}/u.test(v)) return fail(field, 'invalid');
-  return ok(v);
-}
-
-/** R15 (with the R3 rules): the postal address form, checked field by field. */
-export function parseAddress(input: AddressInput, country: string | null): Result<PostalAddress> {
-  const parts = {
-    addressLine: cleanText(input.addressLine, 'address_line', 200, true),
-    postalCode: parsePostalCode(input.postalCode, country ?? 'ES'),
-    city: cleanText(input.city, 'city', 100, true),
-    province: cleanText(input.province, 'province', 100, false),
-  };
-  const errors = Object.values(parts).flatMap((r) => (r.ok ? [] : r.errors));
-  if (errors.length || !parts.addressLine.ok || !parts.postalCode.ok || !parts.city.ok || !parts.province.ok) return { ok: false, errors };
-  return ok({ addressLine: parts.addressLine.value!, postalCode: parts.postalCode.value, city: parts.city.value!, province: parts.province.value });
-}
 
 /** R15: the account's postal address, replaced as a whole. */
 export async function saveAddress(db: Kysely<Database>, accountId: number, a: PostalAddress, now: string): Promise<void> {

@@ -14,8 +14,8 @@ import type { PageContext } from '../../infra/web/page-context.js';
 import { sendPage } from '../../infra/web/view.js';
 import { checkPassword as checkCurrentPassword } from './contact.flow.js';
 import { NewPasswordFields } from '../../identity/password-form.js';
-import { isInHistory, personalDataOf, storePassword } from './password-history.js';
-import { passwordChangedEmail } from './password.emails.js';
+import { isInHistory, personalDataOf, storePassword } from '../../identity/password-history.js';
+import { passwordChangedEmail } from '../../identity/password.emails.js';
 
 function ChangePasswordPage({ ctx, username, rules, errors = {}, changed }: { ctx: PageContext; username: string; rules: { rule: ReturnType<typeof rulesOf>[number]; met: boolean | null }[]; errors?: FieldErrors; changed?: boolean }) {
   const { t } = ctx;

@@ -8,7 +8,7 @@ import type { Account, Database } from '../../infra/db/tables.js';
 import { createFlowStore, type FlowStore } from '../../infra/flows/flow-store.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { bucket, hit } from '../../infra/rate-limit/rate-limit.js';
-import type { Channel } from '../sign-in/second-factor/second-factor.js';
+import type { Channel } from '../../identity/channels.js';
 import { totpChangedEmail } from './security.emails.js';
 import type { SecretBox } from '../../infra/crypto/secret-box.js';
 

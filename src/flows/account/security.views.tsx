@@ -2,7 +2,7 @@ import type { MessageKey } from '../../infra/i18n/i18n.js';
 import { ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
-import type { Channel } from '../sign-in/second-factor/second-factor.js';
+import type { Channel } from '../../identity/channels.js';
 import type { ChannelOption } from './security.flow.js';
 import { PasskeysSection, type PasskeyView } from './passkeys.views.js';
 import { PASSKEY_SCRIPTS } from '../../infra/web/web.plugin.js';

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import { byField, formText } from '../../infra/web/form.js';
 import type { Db } from '../../infra/db/database.js';
 import { sendPage } from '../../infra/web/view.js';
-import { createApiKey, DEFAULT_RATE_PER_MINUTE, findApiKey, listApiKeys, revokeApiKey, validateNewApiKey, type ApiKeySummary } from '../integration/api-keys.js';
+import { createApiKey, DEFAULT_RATE_PER_MINUTE, findApiKey, listApiKeys, revokeApiKey, validateNewApiKey, type ApiKeySummary } from '../../identity/api-keys.js';
 import { ApiKeyCreatedPage, ApiKeyListPage, apiKeyPaths, NewApiKeyPage, scopeLabel, type NewApiKeyForm } from './api-keys.views.js';
 import { BackofficeMessage } from './backoffice-layout.js';
 import { ConfirmPage, isConfirmed, readReason } from './confirm-page.js';

@@ -1,4 +1,4 @@
-import { API_SCOPES, MAX_RATE_PER_MINUTE, type ApiKeySummary } from '../../flows/integration/api-keys.js';
+import { API_SCOPES, MAX_RATE_PER_MINUTE, type ApiKeySummary } from '../../identity/api-keys.js';
 import type { MessageKey } from '../../infra/i18n/i18n.js';
 import { errorText, ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
 import type { PageContext } from '../../infra/web/page-context.js';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Runtime } from '../../runtime.js';
-import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../identity/api-keys.js';
 import { describeCode } from './problem.js';
 
 // R24: the operator's commands for integration API keys (`member-area api-key …`). The back office will offer the

@@ -9,7 +9,7 @@ import { hashToken } from '../../infra/crypto/tokens.js';
 import { cli } from '../../../test/helpers/cli.js';
 import { describeEachDatabase, freshDatabase } from '../../../test/helpers/databases.js';
 import { apiKeyCommand } from './api-keys.cli.js';
-import { authenticateApiKey, createApiKey, hasScope, listApiKeys, revokeApiKey } from './api-keys.js';
+import { authenticateApiKey, createApiKey, hasScope, listApiKeys, revokeApiKey } from '../../identity/api-keys.js';
 
 // R24: API keys stored hashed, shown once, scoped, revocable; R22: creation and revocation audited with the actor.
 

@@ -7,7 +7,7 @@ import { emptyReport, importRecords, upsertFeedRows, upsertPolicies, type FeedRe
 import { recordAudit, type AuditContext } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { isUniqueViolation } from '../registration/registration.flow.js';
+import { isUniqueViolation } from '../../infra/db/unique-violation.js';
 import type { MemberBody, MemberLine, PolicyBody } from './integration.schemas.js';
 import { ndjsonLines, type NdjsonLimits } from './ndjson.js';
 

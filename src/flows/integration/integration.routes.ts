@@ -11,7 +11,7 @@ import { recordAudit } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { addressKey, bucket, hit, secondsUntilWindowEnds, take, type Limit } from '../../infra/rate-limit/rate-limit.js';
-import { authenticateApiKey, hasScope, type ApiScope, type AuthenticatedKey } from './api-keys.js';
+import { authenticateApiKey, hasScope, type ApiScope, type AuthenticatedKey } from '../../identity/api-keys.js';
 import { bulkUpsertMembers, registrationStatus, upsertMember, upsertPolicy, type IntegrationDeps } from './integration.flow.js';
 import {
   BulkSummary,

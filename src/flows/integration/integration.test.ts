@@ -8,7 +8,7 @@ import { importFeed } from '../../feed/feed.import.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { memberFeedRow } from '../../../test/helpers/members.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
-import { createApiKey, revokeApiKey } from './api-keys.js';
+import { createApiKey, revokeApiKey } from '../../identity/api-keys.js';
 
 // R24 (integration API), R19 (enrolment email), R22 (audit), PRODUCT §2 (same rules as the CSV feed), RFC 9457.
 

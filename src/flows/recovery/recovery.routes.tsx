@@ -14,9 +14,10 @@ import { addressKey, bucket, hit } from '../../infra/rate-limit/rate-limit.js';
 import type { Sessions } from '../../infra/session/session.js';
 import { byField, formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
-import { isInHistory, personalDataOf, storePassword } from '../account/password-history.js';
-import { passwordChangedEmail } from '../account/password.emails.js';
-import { clearSignInThrottle, normaliseUsername } from '../sign-in/sign-in.flow.js';
+import { isInHistory, personalDataOf, storePassword } from '../../identity/password-history.js';
+import { passwordChangedEmail } from '../../identity/password.emails.js';
+import { clearSignInThrottle } from '../../identity/sign-in-throttle.js';
+import { normaliseUsername } from '../../identity/username.js';
 import { RecoveryLinkInvalidPage, RecoverySendPage, RecoverySentPage, RecoveryStartPage, ResetDonePage, ResetPasswordPage } from './recovery.views.js';
 import { issueRecoveryLink, RECOVERY_LINK_TTL_MS } from '../../identity/recovery-links.js';
 

@@ -17,6 +17,8 @@ import type { Lang } from '../../infra/i18n/i18n.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { createFlowStore, type FlowStore } from '../../infra/flows/flow-store.js';
 import { accountCreatedNoticeEmail, registrationCompleteEmail } from './registration.emails.js';
+import { isUniqueViolation } from '../../infra/db/unique-violation.js';
+import type { AfterSignIn } from '../../identity/sign-in-hooks.js';
 
 // The registration rules R1–R5, apart from HTTP: each step takes what the person typed and answers with a value
 // the routes turn into a page. See registration.mermaid.md for the states.
@@ -329,8 +331,20 @@ export async function completeRegistration(
 
 class RegistrationRaceLost extends Error {}
 
-/** A unique-constraint violation on either engine (two browsers creating the same username at once). */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
+
+
+/**
+ * R3 returning member, as a sign-in hook (registered in app.ts): a member sent to sign in by registration gets the
+ * record they identified joined to their account once both steps are done, in the browser that registered.
+ */
+export function joinReturningMemberAfterSignIn(clock: Clock, secureCookies: boolean): AfterSignIn {
+  const registrations = registrationFlows(clock, secureCookies);
+  return async ({ db, request, reply, account }) => {
+    const registration = await registrations.load(db, request);
+    if (registration.status !== 'active' || registration.flow.state !== 'returning' || registration.flow.data.returningAccountId !== account.id || !registration.flow.memberId) return;
+    if (await joinReturningRecord(db, clock, registration.flow.memberId, account.id)) {
+      await request.audit({ event: 'registration.joined', outcome: 'success', actor: account.username, accountId: account.id, memberId: registration.flow.memberId }, db);
+    }
+    await registrations.end(db, request, reply);
+  };
 }

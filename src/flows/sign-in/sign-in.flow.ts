@@ -1,13 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
-import { normaliseDocumentNumber } from '../../domain/identity-document.js';
 import { recordAudit, type AuditContext } from '../../infra/audit/audit.repository.js';
 import type { Captcha, CaptchaVerdict } from '../../infra/captcha/captcha.js';
 import { dummyVerify, verifyPassword } from '../../infra/crypto/password-hash.js';
 import type { Account, Database } from '../../infra/db/tables.js';
 import type { Metrics } from '../../infra/metrics/metrics.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { beginAttempt, clearThrottle, MEMBER_SIGN_IN } from '../../identity/sign-in-throttle.js';
+import { beginAttempt, MEMBER_SIGN_IN } from '../../identity/sign-in-throttle.js';
+import { MAX_USERNAME, normaliseUsername } from '../../identity/username.js';
+export { clearSignInThrottle } from '../../identity/sign-in-throttle.js';
+export { normaliseUsername };
 import { accountLockedEmail } from './sign-in.emails.js';
 
 // R9 throttling lives in src/identity/sign-in-throttle.ts; these are its member figures, for the pages and tests.
@@ -34,21 +36,10 @@ export interface PasswordStepDeps {
   metrics: Metrics;
 }
 
-const MAX_USERNAME = 40;
-
-/** The username as R3 stores it; anything longer than a document could be is cut (and cannot match). */
-export function normaliseUsername(input: string): string {
-  return normaliseDocumentNumber(input.slice(0, MAX_USERNAME * 2)).slice(0, MAX_USERNAME + 1);
-}
 
 /** Rolls back the pause notice of a username that is no account's. */
 class NoAccount extends Error {}
 
-/** Lifts a pause and the failure streak (after a full sign-in or a password reset: R9, R11). */
-export async function clearSignInThrottle(db: Kysely<Database>, username: string): Promise<void> {
-  await clearThrottle(db, MEMBER_SIGN_IN, username);
-  await db.updateTable('accounts').set({ locked_until: null, failed_logins: 0 }).where('username', '=', username).execute();
-}
 
 /**
  * R9: the one attempt that paused sign-in tells the member, once. The email says which step failed: wrong codes

@@ -13,7 +13,6 @@ import { addressKey, bucket, take } from '../../infra/rate-limit/rate-limit.js';
 import { safeNext, type Sessions } from '../../infra/session/session.js';
 import { formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
-import { joinReturningRecord, registrationFlows } from '../registration/registration.flow.js';
 import { codeFactor } from './second-factor/code-factor.js';
 import { totpFactor } from './second-factor/totp-factor.js';
 import type { Channel, FactorContext, SecondFactor } from './second-factor/second-factor.js';
@@ -24,6 +23,7 @@ import { passkeySignInRoutes } from './passkey-sign-in.routes.js';
 import { PasskeyStepPage } from './passkey-sign-in.views.js';
 import { ChooseChannelPage, type ChannelOption, EnterCodePage, LinkExpiredPage, OtherBrowserPage, SignInPage, type CodeNotice } from './sign-in.views.js';
 import { rememberSignInDevice } from '../../identity/devices.js';
+import type { AfterSignIn } from '../../identity/sign-in-hooks.js';
 
 export interface SignInDeps {
   config: Config;
@@ -34,6 +34,8 @@ export interface SignInDeps {
   sessions: Sessions;
   metrics: Metrics;
   kickOutbox?: (() => void) | undefined;
+  /** Run after every successful sign-in, before the session starts (src/identity/sign-in-hooks.ts). */
+  afterSignIn?: AfterSignIn[];
 }
 
 // R7: the second step of one sign-in.
@@ -60,7 +62,6 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   const { db, clock, config, sessions, metrics } = deps;
   const kysely = db.kysely;
   const flows = createFlowStore<SignInData>(clock, { kind: SIGN_IN_FLOW, ttlMs: SIGN_IN_TTL_MS, cookieName: 'signin', secureCookies: config.secureCookies });
-  const registrations = registrationFlows(clock, config.secureCookies);
   const factorDeps = { clock, courier: deps.courier, brand: config.brand, publicUrl: config.publicUrl, secretKey: config.secretKey };
   const factors: Record<Channel, SecondFactor> = { email: codeFactor('email', factorDeps), sms: codeFactor('sms', factorDeps), totp: totpFactor({ clock, box: config.secretBox }) };
   const options = (account: Account, passkey: boolean): ChannelOption[] => [
@@ -230,14 +231,8 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   async function establish(request: FastifyRequest, reply: FastifyReply, account: Account, factor: Channel | 'passkey', via: 'code' | 'link' | 'passkey', next: string | undefined) {
     await clearSignInThrottle(kysely, account.username);
 
-    // R3: a returning member sent here by registration gets the new record joined to their account now.
-    const registration = await registrations.load(kysely, request);
-    if (registration.status === 'active' && registration.flow.state === 'returning' && registration.flow.data.returningAccountId === account.id && registration.flow.memberId) {
-      if (await joinReturningRecord(kysely, clock, registration.flow.memberId, account.id)) {
-        await recordAudit(kysely, clock, request.auditContext(), { event: 'registration.joined', outcome: 'success', actor: account.username, accountId: account.id, memberId: registration.flow.memberId });
-      }
-      await registrations.end(kysely, request, reply);
-    }
+    // Other slices react to a sign-in through hooks registered in app.ts (R3: registration's returning member).
+    for (const hook of deps.afterSignIn ?? []) await hook({ db: kysely, request, reply, account });
     await sessions.end(kysely, request, reply);
     await sessions.start(kysely, reply, account.id, factor, null);
     // R28: a device new to the account (or unseen for 180 days) gets the member an email.

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { formatMobile } from '../../account/contact.flow.js';
+import { formatMobile } from '../../../domain/phone.js';
 import type { FieldError } from '../../../domain/result.js';
 import type { Translate } from '../../../infra/i18n/i18n.js';
 import { ReasonField } from '../confirm-page.js';

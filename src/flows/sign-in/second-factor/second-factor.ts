@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Account, Database } from '../../../infra/db/tables.js';
 import type { Lang } from '../../../infra/i18n/i18n.js';
 
-export type Channel = 'email' | 'sms' | 'totp';
+import type { Channel } from '../../../identity/channels.js';
+export type { Channel };
 
 /** `wrong` says how many tries are left; `exhausted` means the sign-in must start over (R7: at most 5 wrong). */
 export type VerifyResult = { kind: 'ok' } | { kind: 'wrong'; remaining: number } | { kind: 'exhausted' } | { kind: 'expired' } | { kind: 'none' };

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../../clock.js';
-import { insurerPasswordPolicy } from '../../domain/password-policy.js';
-import { matchesAnyHash } from '../../infra/crypto/password-hash.js';
-import type { Database } from '../../infra/db/tables.js';
-import { SIGN_IN_FLOW } from '../../infra/flows/flow-store.js';
+import type { Clock } from '../clock.js';
+import { insurerPasswordPolicy } from '../domain/password-policy.js';
+import { matchesAnyHash } from '../infra/crypto/password-hash.js';
+import type { Database } from '../infra/db/tables.js';
+import { SIGN_IN_FLOW } from '../infra/flows/flow-store.js';
 
 /**
  * R4: the new password may be neither the current one nor any of the ones before it, up to the policy's history

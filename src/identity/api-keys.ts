@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../../clock.js';
-import { fail, ok, type FieldError, type Result } from '../../domain/result.js';
-import { recordAudit, type AuditContext } from '../../infra/audit/audit.repository.js';
-import { hashToken, randomToken } from '../../infra/crypto/tokens.js';
-import type { ApiKey, Database } from '../../infra/db/tables.js';
+import type { Clock } from '../clock.js';
+import { fail, ok, type FieldError, type Result } from '../domain/result.js';
+import { recordAudit, type AuditContext } from '../infra/audit/audit.repository.js';
+import { hashToken, randomToken } from '../infra/crypto/tokens.js';
+import type { ApiKey, Database } from '../infra/db/tables.js';
 
 // R24: API keys for the insurer's core system. A key is 256 random bits behind a recognisable prefix (so secret
 // scanners and people can tell what leaked); only its SHA-256 hash is stored, the key itself is shown once. Every

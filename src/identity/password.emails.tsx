@@ -1,4 +1,4 @@
-import { emailHtml, textFooter, type EmailTemplate } from '../../infra/outbox/templates/email-layout.js';
+import { emailHtml, textFooter, type EmailTemplate } from '../infra/outbox/templates/email-layout.js';
 
 // The recovery link's email (R11) lives with the link's issuing, in src/identity/recovery-links.emails.tsx.
 
