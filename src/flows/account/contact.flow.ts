@@ -7,15 +7,15 @@ export { formatMobile };
 export { parseAddress, type AddressInput } from '../../domain/postal-address.js';
 import { fail, ok, type Result } from '../../domain/result.js';
 import { codeDigest, codeMatches, countCodeTry } from '../../infra/crypto/one-time-code.js';
-import { verifyPassword } from '../../infra/crypto/password-hash.js';
 import { sixDigitCode } from '../../infra/crypto/tokens.js';
 import type { Account, Database } from '../../infra/db/tables.js';
 import { createFlowStore, type Flow, type FlowStore } from '../../infra/flows/flow-store.js';
 import type { Lang, Translate } from '../../infra/i18n/i18n.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { addressKey, bucket, count, hit, limitReached, take, type Limit } from '../../infra/rate-limit/rate-limit.js';
+import { addressKey, bucket, limitReached, take, type Limit } from '../../infra/rate-limit/rate-limit.js';
 import { contactCodeEmail, emailChangedEmail, mobileChangedEmail, mobileRemovedEmail } from './contact.emails.js';
 import { voidRecoveryLinks } from '../../identity/recovery-links.js';
+export { checkPassword, PASSWORD_FAILURES } from '../../identity/reauthentication.js';
 
 // R15 contact data, apart from HTTP. The postal address is saved at once. A new email or mobile is a small stored flow:
 //
@@ -28,7 +28,6 @@ export const MAX_WRONG_CODES = 5;
 const CODE_PURPOSE = 'contact-code';
 const HOUR = 3_600_000;
 /** Wrong passwords per account per hour before further tries are refused with 429. */
-export const PASSWORD_FAILURES: Limit = { windowMs: HOUR, max: 5 };
 /** R9: these routes send email and SMS to an address the member types, so sends are limited per account and per client address. */
 export const SENDS_PER_ACCOUNT: Limit = { windowMs: HOUR, max: 10 };
 export const SENDS_PER_ADDRESS: Limit = { windowMs: HOUR, max: 20 };
@@ -58,28 +57,6 @@ export async function saveAddress(db: Kysely<Database>, accountId: number, a: Po
     .set({ address_line: a.addressLine, postal_code: a.postalCode, city: a.city, province: a.province, updated_at: now })
     .where('id', '=', accountId)
     .execute();
-}
-
-// ——— the password asked again ———
-
-/**
- * The password asked again (R15). A stolen session must not become a password oracle: after 5 wrong passwords in
- * an hour the account's tries are refused. Each try is counted before the (slow) check by one atomic upsert and
- * each right one after it, so wrong = tries − rights holds even for parallel guesses, which cannot share a count.
- */
-export async function checkPassword(db: Kysely<Database>, clock: Clock, account: Account, password: string): Promise<'ok' | 'wrong' | 'missing' | 'locked'> {
-  const tries = bucket('contact-pw-try', String(account.id));
-  const rights = bucket('contact-pw-ok', String(account.id));
-  const windowMs = PASSWORD_FAILURES.windowMs;
-  if (!password) {
-    const [n, good] = await Promise.all([count(db, clock, tries, windowMs), count(db, clock, rights, windowMs)]);
-    return limitReached(n - good, PASSWORD_FAILURES) ? 'locked' : 'missing';
-  }
-  const [n, good] = await Promise.all([hit(db, clock, tries, windowMs), count(db, clock, rights, windowMs)]);
-  if (limitReached(n - 1 - good, PASSWORD_FAILURES)) return 'locked';
-  if (!(await verifyPassword(account.password_hash, password.slice(0, 1000)))) return 'wrong';
-  await hit(db, clock, rights, windowMs);
-  return 'ok';
 }
 
 // ——— removing the mobile ———

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import { generateSecret, generateURI, verify } from 'otplib';
+import { generateSecret, generateURI } from 'otplib';
+import { matchTotp } from '../../identity/totp.js';
 import type { Clock } from '../../clock.js';
 import { maskEmail } from '../../domain/email.js';
 import { maskDocument } from '../../domain/identity-document.js';
@@ -94,12 +95,7 @@ export async function enrolTriesExhausted(db: Kysely<Database>, clock: Clock, fl
 }
 
 /** The time step an app code matches for this secret (one 30-second step of drift either way), or undefined. */
-export async function matchEnrolCode(secret: string, answer: string, now: Date): Promise<number | undefined> {
-  const code = answer.replace(/\s+/g, '');
-  const result = /^\d{6}$/.test(code) ? await verify({ secret, token: code, epoch: Math.floor(now.getTime() / 1000), epochTolerance: 30 }) : undefined;
-  // otplib's TOTP result carries the matched time step (its shared result type does not say so).
-  return result?.valid ? (result as { timeStep?: number }).timeStep : undefined;
-}
+export const matchEnrolCode = (secret: string, answer: string, now: Date): Promise<number | undefined> => matchTotp(secret, answer, now, null);
 
 /** Turns the app on with its sealed secret (R29) and tells the member (R22-style); false when it was already on. */
 export async function enableTotp(db: Kysely<Database>, courier: Courier, account: Account, sealedSecret: string, step: number, now: string): Promise<boolean> {

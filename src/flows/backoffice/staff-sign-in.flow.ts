@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import { verify } from 'otplib';
 import type { Clock } from '../../clock.js';
 import { recordAudit, type AuditContext } from '../../infra/audit/audit.repository.js';
 import { dummyVerify, verifyPassword } from '../../infra/crypto/password-hash.js';
@@ -8,6 +7,7 @@ import { bucket, hit } from '../../infra/rate-limit/rate-limit.js';
 import { beginAttempt, clearThrottle, signInPaused, STAFF_SIGN_IN, type Attempt, type Gate } from '../../identity/sign-in-throttle.js';
 import { findStaffByUsername } from './staff.repository.js';
 import { staffActor } from './staff-users.flow.js';
+export { matchTotp } from '../../identity/totp.js';
 
 // R23 staff sign-in: password, then an authenticator code, always. Throttling as R9 for members but tighter
 // (staff accounts open every member's data): every counter is keyed by the typed username, known or not, so the
@@ -98,18 +98,6 @@ export async function staffPasswordStep(deps: StaffSignInDeps, rawUsername: stri
   }
   await recordAudit(db, clock, deps.audit, { event: 'staff.signin', outcome: 'success', actor, details: { factor: 'password' } });
   return { kind: 'ok', user };
-}
-
-/**
- * The RFC 6238 time step an authenticator code matches (one 30-second step of drift either way), later than
- * `afterStep` when given; undefined for anything else. Same otplib use as the members' factor (totp-factor.ts).
- */
-export async function matchTotp(secret: string, answer: string, now: Date, afterStep: number | null): Promise<number | undefined> {
-  const token = answer.replace(/\s+/g, '');
-  if (!/^\d{6}$/.test(token)) return undefined;
-  const result = await verify({ secret, token, epoch: Math.floor(now.getTime() / 1000), epochTolerance: 30, ...(afterStep !== null ? { afterTimeStep: afterStep } : {}) });
-  // otplib's TOTP result carries the matched time step (its shared result type does not say so).
-  return result.valid ? (result as { timeStep?: number }).timeStep : undefined;
 }
 
 /** Counts one code try in a sign-in before checking it, atomically; true when it is one too many. */

@@ -1,4 +1,4 @@
-import { verify } from 'otplib';
+import { matchTotp } from '../../../identity/totp.js';
 import type { Clock } from '../../../clock.js';
 import type { SecretBox } from '../../../infra/crypto/secret-box.js';
 import { bucket, hit } from '../../../infra/rate-limit/rate-limit.js';
@@ -23,18 +23,7 @@ export function totpFactor(deps: { clock: Clock; box: SecretBox }): SecondFactor
       // Every try is counted first, atomically, so parallel guesses share one count (R7: at most 5 wrong).
       const tries = await hit(ctx.db, deps.clock, bucket('totp-try', ctx.flowId), WINDOW_MS);
       if (tries > MAX_WRONG_CODES) return { kind: 'exhausted' };
-      const token = answer.replace(/\s+/g, '');
-      const result = /^\d{6}$/.test(token)
-        ? await verify({
-            secret,
-            token,
-            epoch: Math.floor(deps.clock.now().getTime() / 1000),
-            epochTolerance: 30,
-            ...(ctx.account.totp_last_step !== null ? { afterTimeStep: ctx.account.totp_last_step } : {}),
-          })
-        : undefined;
-      // otplib's TOTP result carries the matched time step (its shared result type does not say so).
-      const step = result?.valid ? (result as { timeStep?: number }).timeStep : undefined;
+      const step = await matchTotp(secret, answer, deps.clock.now(), ctx.account.totp_last_step);
       if (step !== undefined) {
         // One conditional update makes the time step single use even when two submits race.
         const claimed = await ctx.db
