@@ -7,6 +7,7 @@ import { SIGN_IN_FLOW } from '../infra/flows/flow-store.js';
 import type { Sessions } from '../infra/session/session.js';
 import { forgetDevices, NOT_ME_PURPOSE } from './devices.js';
 import { issueRecoveryLink, type RecoveryLinkDeps } from './recovery-links.js';
+import { findAccount } from './accounts.js';
 
 // R28 "this wasn't me": from the new-device email's link or from the security page. Everything an intruder could be
 // holding is taken away in one transaction: every session, every sign-in waiting for its code, every passkey (one
@@ -29,7 +30,7 @@ export async function findNotMeLink(db: Kysely<Database>, clock: Clock, token: s
     .where('expires_at', '>', clock.now().toISOString())
     .executeTakeFirst();
   if (!row?.account_id) return undefined;
-  const account = await db.selectFrom('accounts').selectAll().where('id', '=', row.account_id).executeTakeFirst();
+  const account = await findAccount(db, row.account_id);
   return account ? { id: row.id, account } : undefined;
 }
 

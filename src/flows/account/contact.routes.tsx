@@ -31,6 +31,7 @@ import {
   type What,
 } from './contact.flow.js';
 import { ConfirmPage, ContactPage, isDone, type ContactView, type Restart } from './contact.views.js';
+import { getAccount } from '../../identity/accounts.js';
 
 // R15 contact data over HTTP; the rules and the state diagram are in contact.flow.ts.
 // Every route works on the session's account only: no id a form carries is ever read (R15, server-side authorisation).
@@ -59,7 +60,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
   const sender = { courier, secretKey: config.secretKey, brandName: config.brand.name };
 
   // The only account these routes read or write: the one the session belongs to.
-  const sessionAccount = (request: FastifyRequest) => kysely.selectFrom('accounts').selectAll().where('id', '=', request.memberSession!.accountId).executeTakeFirstOrThrow();
+  const sessionAccount = (request: FastifyRequest) => getAccount(kysely, request.memberSession!.accountId);
   const audit = (on: Kysely<Database>, request: FastifyRequest, account: Account, event: string, outcome: AuditEvent['outcome'], details?: AuditEvent['details']) =>
     recordAudit(on, clock, request.auditContext(), { event, outcome, actor: account.username, accountId: account.id, ...(details ? { details } : {}) });
   const showContact = (request: FastifyRequest, reply: FastifyReply, view: ContactView, status = 200) => sendPage(reply, <ContactPage ctx={request.pageContext()} view={view} />, status);

@@ -16,6 +16,7 @@ import { checkPassword as checkCurrentPassword } from './contact.flow.js';
 import { NewPasswordFields } from '../../identity/password-form.js';
 import { isInHistory, personalDataOf, storePassword } from '../../identity/password-history.js';
 import { passwordChangedEmail } from '../../identity/password.emails.js';
+import { getAccount } from '../../identity/accounts.js';
 
 function ChangePasswordPage({ ctx, username, rules, errors = {}, changed }: { ctx: PageContext; username: string; rules: { rule: ReturnType<typeof rulesOf>[number]; met: boolean | null }[]; errors?: FieldErrors; changed?: boolean }) {
   const { t } = ctx;
@@ -42,7 +43,7 @@ export async function passwordChangeRoutes(app: FastifyInstance, deps: { db: Db;
   const { db, clock, sessions } = deps;
   const kysely = db.kysely;
   const guard = requireMember(sessions, db);
-  const account = (id: number) => kysely.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const account = (id: number) => getAccount(kysely, id);
   const emptyRules = rulesOf().map((rule) => ({ rule, met: null }));
 
   app.get('/area/security/password', { preHandler: guard }, async (request, reply) => {

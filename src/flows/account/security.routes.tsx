@@ -33,6 +33,7 @@ import { passkeyRoutes } from './passkeys.routes.js';
 import { signInHistory, SIGN_IN_HISTORY_SIZE } from '../../identity/sign-in-history.js';
 import { placeText } from '../../identity/device-label.js';
 import { EnrolPage, ForbiddenSessionPage, SecurityPage, isDone, type Done, type EnrolView, type OverviewView, type SessionView } from './security.views.js';
+import { getAccount } from '../../identity/accounts.js';
 
 const field = (body: unknown, name: string, max = 1000): string => formText(body, name).slice(0, max);
 
@@ -57,7 +58,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: config.timeZone }),
   };
   const formatTime = (lang: Lang, iso: string) => dateFormat[lang].format(new Date(iso));
-  const accountOf = (request: FastifyRequest) => kysely.selectFrom('accounts').selectAll().where('id', '=', request.memberSession!.accountId).executeTakeFirstOrThrow();
+  const accountOf = (request: FastifyRequest) => getAccount(kysely, request.memberSession!.accountId);
   const audit = (request: FastifyRequest, account: Pick<Account, 'id' | 'username'>, event: string, outcome: 'success' | 'failure' | 'refused', details?: Record<string, string | number>) =>
     recordAudit(kysely, clock, request.auditContext(), { event, outcome, actor: account.username, accountId: account.id, ...(details ? { details } : {}) });
 

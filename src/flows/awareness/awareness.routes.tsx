@@ -8,6 +8,7 @@ import type { Sessions } from '../../infra/session/session.js';
 import { sendPage } from '../../infra/web/view.js';
 import { disownSignIns, findNotMeLink, useNotMeLink, type NotMeDeps } from '../../identity/not-me.js';
 import { NotMeConfirmPage, NotMeDonePage, NotMeInvalidPage } from './awareness.views.js';
+import { getAccount } from '../../identity/accounts.js';
 
 export interface AwarenessDeps {
   config: Config;
@@ -54,7 +55,7 @@ export async function awarenessRoutes(app: FastifyInstance, deps: AwarenessDeps)
 
   // The security page's button (R28): the same, for a member who spots a sign-in in their history.
   app.post('/area/security/not-me', { preHandler: requireMember(sessions, deps.db) }, async (request, reply) => {
-    const account = await kysely.selectFrom('accounts').selectAll().where('id', '=', request.memberSession!.accountId).executeTakeFirstOrThrow();
+    const account = await getAccount(kysely, request.memberSession!.accountId);
     await kysely.transaction().execute((trx) => disownSignIns(trx, notMe, account, request.auditContext(), 'security-page'));
     await sessions.end(kysely, request, reply);
     deps.kickOutbox?.();

@@ -20,6 +20,7 @@ import { clearSignInThrottle } from '../../identity/sign-in-throttle.js';
 import { normaliseUsername } from '../../identity/username.js';
 import { RecoveryLinkInvalidPage, RecoverySendPage, RecoverySentPage, RecoveryStartPage, ResetDonePage, ResetPasswordPage } from './recovery.views.js';
 import { issueRecoveryLink, RECOVERY_LINK_TTL_MS } from '../../identity/recovery-links.js';
+import { findAccount, findAccountByUsername } from '../../identity/accounts.js';
 
 export interface RecoveryDeps {
   config: Config;
@@ -97,7 +98,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
       hit(kysely, clock, bucket('recovery-ip', addressKey(request.ip)), HOUR),
     ]);
     const limited = perAccount > SENDS_PER_ACCOUNT_PER_HOUR || perAddress > SENDS_PER_ADDRESS_PER_HOUR;
-    const account = await kysely.selectFrom('accounts').selectAll().where('username', '=', username).executeTakeFirst();
+    const account = await findAccountByUsername(kysely, username);
     const target = account && account.status === 'active' && !limited ? account : undefined;
     // R11: the answer is the same whether or not there is someone to send to, and so is the work: with no target
     // the very same statements run in a transaction that is then rolled back (nothing is kept or sent), so the
@@ -146,7 +147,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     const found = await resetFlows.load(kysely, request);
     const tokenId = found.status === 'active' ? found.flow.data.tokenId : undefined;
     const token = tokenId ? await validToken({ id: tokenId }) : undefined;
-    const account = token?.account_id ? await kysely.selectFrom('accounts').selectAll().where('id', '=', token.account_id).executeTakeFirst() : undefined;
+    const account = token?.account_id ? await findAccount(kysely, token.account_id) : undefined;
     if (found.status !== 'active' || !token || !account) {
       sendPage(reply, <RecoveryLinkInvalidPage ctx={request.pageContext()} />, 410);
       return undefined;

@@ -18,6 +18,7 @@ import type { Channel } from './second-factor/second-factor.js';
 import { notifyPause } from './sign-in.flow.js';
 import type { SignInData } from './sign-in.routes.js';
 import { SignInPage, type SignInNotice } from './sign-in.views.js';
+import { getAccount } from '../../identity/accounts.js';
 
 // R27: a passkey signs in, alone or as the second step.
 //  - Alone: "Sign in with a passkey" asks for a challenge (a stored flow of its own: single use, bound to this
@@ -91,7 +92,7 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
       metrics.signIns.inc({ step: 'passkey', outcome: 'unknown', factor: 'passkey' });
       return page(limited ? 'address_limited' : response ? 'passkey_unknown' : 'passkey_failed', limited ? 429 : 400);
     }
-    const account = await db.selectFrom('accounts').selectAll().where('id', '=', passkey.account_id).executeTakeFirstOrThrow();
+    const account = await getAccount(db, passkey.account_id);
     const subject = { actor: account.username, accountId: account.id };
     const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, account.username, request.ip);
     if (gate.kind !== 'open') {

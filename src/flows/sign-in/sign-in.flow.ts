@@ -11,6 +11,7 @@ import { MAX_USERNAME, normaliseUsername } from '../../identity/username.js';
 export { clearSignInThrottle } from '../../identity/sign-in-throttle.js';
 export { normaliseUsername };
 import { accountLockedEmail } from './sign-in.emails.js';
+import { findAccountByUsername } from '../../identity/accounts.js';
 
 // R9 throttling lives in src/identity/sign-in-throttle.ts; these are its member figures, for the pages and tests.
 export const CAPTCHA_AFTER_FAILURES = MEMBER_SIGN_IN.captchaAfter!;
@@ -70,7 +71,7 @@ export async function passwordStep(deps: PasswordStepDeps, rawUsername: string, 
   const { db, clock } = deps;
   const username = normaliseUsername(rawUsername);
   // R22: what was typed as a username is recorded only when it is one; people paste passwords into the wrong field.
-  const account = username.length <= MAX_USERNAME ? await db.selectFrom('accounts').selectAll().where('username', '=', username).executeTakeFirst() : undefined;
+  const account = username.length <= MAX_USERNAME ? await findAccountByUsername(db, username) : undefined;
   const subject = account?.username ?? null;
 
   const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, username, deps.audit.ip ?? 'unknown', () => deps.captcha.verify(captchaPayload, deps.audit.ip ?? 'unknown'));

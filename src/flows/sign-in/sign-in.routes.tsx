@@ -24,6 +24,7 @@ import { PasskeyStepPage } from './passkey-sign-in.views.js';
 import { ChooseChannelPage, type ChannelOption, EnterCodePage, LinkExpiredPage, OtherBrowserPage, SignInPage, type CodeNotice } from './sign-in.views.js';
 import { rememberSignInDevice } from '../../identity/devices.js';
 import type { AfterSignIn } from '../../identity/sign-in-hooks.js';
+import { findAccount } from '../../identity/accounts.js';
 
 export interface SignInDeps {
   config: Config;
@@ -113,7 +114,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       reply.redirect(found.status === 'expired' ? '/sign-in?restart=1' : '/sign-in', 303);
       return undefined;
     }
-    const account = await kysely.selectFrom('accounts').selectAll().where('id', '=', found.flow.accountId!).executeTakeFirst();
+    const account = await findAccount(kysely, found.flow.accountId!);
     if (!account || account.status !== 'active') {
       await flows.end(kysely, request, reply);
       reply.redirect('/sign-in', 303);

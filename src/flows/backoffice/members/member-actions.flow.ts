@@ -20,6 +20,7 @@ import { contactCorrectedEmail, usernameChangedEmail } from './member-actions.em
 import { voidRecoveryLinks } from '../../../identity/recovery-links.js';
 import { removePasskey } from '../../../identity/passkeys.js';
 import { passkeyChangedEmail } from '../../../identity/passkey.emails.js';
+import { findAccount } from '../../../identity/accounts.js';
 
 // R16, R19, R23: what a customer-service agent does to a member's account. Each action runs in one transaction
 // with its audit event (actor `staff:<username>`, R22) and any email it causes (outbox, R25); expected failures
@@ -104,7 +105,7 @@ async function loadTarget(db: Tx, memberId: number): Promise<Target | undefined>
   if (!Number.isSafeInteger(memberId) || memberId <= 0) return undefined;
   const member = await db.selectFrom('members').selectAll().where('id', '=', memberId).executeTakeFirst();
   if (!member) return undefined;
-  const account = member.account_id !== null ? await db.selectFrom('accounts').selectAll().where('id', '=', member.account_id).executeTakeFirst() : undefined;
+  const account = member.account_id !== null ? await findAccount(db, member.account_id) : undefined;
   return { member, account };
 }
 

@@ -5,6 +5,7 @@ import { fail, ok, type Result } from '../../../domain/result.js';
 import { isMinorOn, todayIn } from '../../../domain/calendar.js';
 import type { Account, AuditEventTable, Database } from '../../../infra/db/tables.js';
 import { MEMBER_SIGN_IN, throttleState } from '../../../identity/sign-in-throttle.js';
+import { findAccount } from '../../../identity/accounts.js';
 
 // R23: what an agent sees of one person: every member record (policies and roles), the linked account with its
 // status and channels, the last sign-ins, guardian links both ways, and the audit trail (paged, newest first).
@@ -202,7 +203,7 @@ export async function findMemberDetails(db: Kysely<Database>, memberId: number, 
   if (!row) return undefined;
   const ids = await personRecordIds(db, { id: row.id, account_id: row.account_id, document_number: row.document_number, date_of_birth: row.date_of_birth });
   const records = (await memberQuery(db).where('members.id', 'in', ids).orderBy('policies.policy_number').orderBy('members.member_number').execute()).map(toRecord);
-  const account = row.account_id !== null ? await db.selectFrom('accounts').selectAll().where('id', '=', row.account_id).executeTakeFirst() : undefined;
+  const account = row.account_id !== null ? await findAccount(db, row.account_id) : undefined;
   const sessions = account
     ? await db.selectFrom('sessions').selectAll().where('account_id', '=', account.id).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(SIGN_INS_SHOWN).execute()
     : [];

@@ -1,0 +1,26 @@
+import type { Kysely } from 'kysely';
+import { compiledQuery } from '../infra/db/compiled-query.js';
+import type { Account, Database } from '../infra/db/tables.js';
+
+// The account repository (issue 19): an account found by its id or by its username, one query each, used by every
+// flow instead of the same select written inline under several names. Compiled once (compiled-query.ts): private
+// pages load their account on most requests.
+
+const byId = compiledQuery((db, p: { id: number }) => db.selectFrom('accounts').selectAll().where('id', '=', p.id));
+const byUsername = compiledQuery((db, p: { username: string }) => db.selectFrom('accounts').selectAll().where('username', '=', p.username));
+
+export async function findAccount(db: Kysely<Database>, id: number): Promise<Account | undefined> {
+  return (await byId(db, { id }))[0];
+}
+
+/** For an account that must exist (the signed-in member's, within a transaction that holds it): throws otherwise. */
+export async function getAccount(db: Kysely<Database>, id: number): Promise<Account> {
+  const account = await findAccount(db, id);
+  if (!account) throw new Error(`account ${id} not found`);
+  return account;
+}
+
+/** By username (R3's normalised document number). */
+export async function findAccountByUsername(db: Kysely<Database>, username: string): Promise<Account | undefined> {
+  return (await byUsername(db, { username }))[0];
+}
