@@ -132,7 +132,8 @@ export async function startSinks(): Promise<Sinks> {
       return received;
     },
     async signInCode(email, after) {
-      for (let attempt = 0; attempt < 500; attempt++) {
+      // Up to a minute: after a load phase the outbox may still be sending its backlog (the code waits its turn).
+      for (let attempt = 0; attempt < 6000; attempt++) {
         scan();
         const found = codes.get(email)?.find((c) => c.id > after);
         if (found) return found;

@@ -1,16 +1,11 @@
 import { createHmac } from 'node:crypto';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransport,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransport,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import type { Kysely } from 'kysely';
 import type { Database, Passkey } from '../infra/db/tables.js';
 
@@ -18,6 +13,12 @@ import type { Database, Passkey } from '../infra/db/tables.js';
 // builds the options a browser needs, checks what the authenticator answers, and keeps the credentials; the flows
 // keep the challenges (in their stored flows: single use, bound to the browser, short-lived) and decide what a
 // success opens. Nothing here is a secret: a credential row holds a public key (R29).
+
+// The library and its ASN.1 and X.509 dependencies are loaded on the first ceremony, not at start: a node that never
+// sees a passkey keeps about 10 MB less (PRODUCT §5's idle memory).
+const load = () => Promise.all([import('@simplewebauthn/server'), import('@simplewebauthn/server/helpers')]);
+let library: ReturnType<typeof load> | undefined;
+const webauthn = () => (library ??= load());
 
 export interface RelyingParty {
   /** The host members use (WebAuthn scopes a passkey to it). */
@@ -78,7 +79,8 @@ export function passkeyName(input: string, fallback: string): string {
  * Options to create a passkey: discoverable (so it can sign in without a username) and with user verification
  * (a PIN or biometric: the passkey alone proves two factors); the owner's existing passkeys are excluded.
  */
-export function registrationOptions(rp: RelyingParty, owner: PasskeyOwner, userName: string, serverKey: string, existing: Passkey[]): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export async function registrationOptions(rp: RelyingParty, owner: PasskeyOwner, userName: string, serverKey: string, existing: Passkey[]): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const [{ generateRegistrationOptions }] = await webauthn();
   return generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -92,7 +94,8 @@ export function registrationOptions(rp: RelyingParty, owner: PasskeyOwner, userN
 }
 
 /** Options to sign in: with no list, any discoverable passkey of this site; with one, only those (a second step). */
-export function authenticationOptions(rp: RelyingParty, allow?: Passkey[]): Promise<PublicKeyCredentialRequestOptionsJSON> {
+export async function authenticationOptions(rp: RelyingParty, allow?: Passkey[]): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const [{ generateAuthenticationOptions }] = await webauthn();
   return generateAuthenticationOptions({
     rpID: rp.id,
     timeout: CEREMONY_TIMEOUT_MS,
@@ -134,6 +137,7 @@ export interface NewPasskey {
 
 /** Checks a new credential against the challenge this browser was given; undefined when it does not verify. */
 export async function verifyNewPasskey(rp: RelyingParty, response: RegistrationResponseJSON, expectedChallenge: string): Promise<NewPasskey | undefined> {
+  const [{ verifyRegistrationResponse }, { isoBase64URL }] = await webauthn();
   try {
     const result = await verifyRegistrationResponse({ response, expectedChallenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: true });
     if (!result.verified) return undefined;
@@ -186,6 +190,7 @@ export type AssertionResult = { kind: 'ok' } | { kind: 'failed'; reason: 'invali
  * moves by compare-and-set, so two answers racing with the same counter cannot both pass.
  */
 export async function verifyPasskeyUse(db: Kysely<Database>, rp: RelyingParty, passkey: Passkey, response: AuthenticationResponseJSON, expectedChallenge: string, userVerification: boolean, now: string): Promise<AssertionResult> {
+  const [{ verifyAuthenticationResponse }, { isoBase64URL }] = await webauthn();
   let newCounter: number;
   try {
     const result = await verifyAuthenticationResponse({
