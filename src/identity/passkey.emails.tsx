@@ -1,4 +1,4 @@
-import { emailHtml, textFooter, type EmailTemplate } from '../infra/outbox/templates/email-layout.js';
+import { renderChangeNotice, type EmailTemplate } from '../infra/outbox/templates/email-layout.js';
 
 /** R27: the member hears of every passkey added to or removed from their account, by them or by customer service. */
 export const passkeyChangedEmail: EmailTemplate<{ change: 'added' | 'removed' | 'removedByStaff'; name: string }> = {
@@ -7,17 +7,6 @@ export const passkeyChangedEmail: EmailTemplate<{ change: 'added' | 'removed' | 
     const { t, brand } = ctx;
     const subject = t('email.passkey.subject', { brand: brand.name });
     const body = t(p.change === 'added' ? 'email.passkey.added' : p.change === 'removed' ? 'email.passkey.removed' : 'email.passkey.removedByStaff', { name: p.name });
-    const notYou = t('email.passkey.notYou', { email: brand.supportEmail });
-    const html = emailHtml(
-      ctx,
-      subject,
-      <>
-        <p>{body}</p>
-        <p>
-          <strong>{notYou}</strong>
-        </p>
-      </>,
-    );
-    return { subject, text: [body, '', notYou, textFooter(ctx)].join('\n'), html };
+    return renderChangeNotice(ctx, subject, body, t('email.passkey.notYou', { email: brand.supportEmail }));
   },
 };

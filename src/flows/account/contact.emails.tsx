@@ -1,4 +1,4 @@
-import { emailHtml, textFooter, type EmailContext, type EmailTemplate, type RenderedEmail } from '../../infra/outbox/templates/email-layout.js';
+import { emailHtml, renderChangeNotice, textFooter, type EmailContext, type EmailTemplate } from '../../infra/outbox/templates/email-layout.js';
 
 /** R15: the code that proves the new email is the member's; sent to the new address only. */
 export const contactCodeEmail: EmailTemplate<{ code: string }> = {
@@ -21,20 +21,6 @@ export const contactCodeEmail: EmailTemplate<{ code: string }> = {
   },
 };
 
-/** A notice of a change to the account: what changed, then the "if it was not you" line in bold (R15, R18). */
-export function renderChangeNotice(ctx: EmailContext, subject: string, body: string, notYou: string): RenderedEmail {
-  const html = emailHtml(
-    ctx,
-    subject,
-    <>
-      <p>{body}</p>
-      <p>
-        <strong>{notYou}</strong>
-      </p>
-    </>,
-  );
-  return { subject, text: [body, '', notYou, textFooter(ctx)].join('\n'), html };
-}
 
 const renderNotice = (ctx: EmailContext, subject: string, body: string) => renderChangeNotice(ctx, subject, body, ctx.t('email.contactChanged.notYou', { email: ctx.brand.supportEmail }));
 

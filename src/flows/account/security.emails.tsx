@@ -1,5 +1,4 @@
-import type { EmailTemplate } from '../../infra/outbox/templates/email-layout.js';
-import { renderChangeNotice } from './contact.emails.js';
+import { renderChangeNotice, type EmailTemplate } from '../../infra/outbox/templates/email-layout.js';
 
 /** R22-style notice: the member hears of every change to their second step. */
 export const totpChangedEmail: EmailTemplate<{ change: 'enabled' | 'removed' }> = {

@@ -79,3 +79,18 @@ export function emailButton(href: string, label: string, color: string, textColo
 export function textFooter(ctx: EmailContext): string {
   return `\n--\n${ctx.t('email.footer', { brand: ctx.brand.name, email: ctx.brand.supportEmail })}\n`;
 }
+
+/** A notice of a change to the account: what changed, then the "if it was not you" line in bold (R15, R18). */
+export function renderChangeNotice(ctx: EmailContext, subject: string, body: string, notYou: string): RenderedEmail {
+  const html = emailHtml(
+    ctx,
+    subject,
+    <>
+      <p>{body}</p>
+      <p>
+        <strong>{notYou}</strong>
+      </p>
+    </>,
+  );
+  return { subject, text: [body, '', notYou, textFooter(ctx)].join('\n'), html };
+}
