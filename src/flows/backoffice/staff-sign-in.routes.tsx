@@ -204,17 +204,8 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
     const challenge = flow.data.challenge;
     const rest: StaffSignInData = { ...flow.data };
     delete rest.challenge;
-    // The challenge is taken out by a compare-and-set on the flow's attempt count: one answer per challenge.
-    const taken = challenge
-      ? await kysely
-          .updateTable('flows')
-          .set({ data: JSON.stringify(rest), attempts: flow.attempts + 1, updated_at: clock.now().toISOString() })
-          .where('id', '=', flow.id)
-          .where('attempts', '=', flow.attempts)
-          .where('state', '=', 'totp')
-          .executeTakeFirst()
-      : undefined;
-    if (!taken || Number(taken.numUpdatedRows) !== 1) return showStep(request, reply, flow, user, 400, undefined, true);
+    // The challenge is taken out by a compare-and-set (flow-store's swap): one answer per challenge.
+    if (!challenge || !(await flows.swap(kysely, flow, rest))) return showStep(request, reply, flow, user, 400, undefined, true);
     const fd = flowDeps(request);
     const gate = await beginStaffAttempt(fd, user.username);
     if (gate.kind !== 'open') {
@@ -231,10 +222,10 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
         await flows.end(kysely, request, reply);
         return reply.redirect('/backoffice/sign-in?restart=1', 303);
       }
-      return showStep(request, reply, { ...flow, data: rest, attempts: flow.attempts + 1 }, user, 400, undefined, true);
+      return showStep(request, reply, flow, user, 400, undefined, true);
     }
     await gate.attempt.withdraw();
-    return finish(request, reply, { ...flow, data: rest, attempts: flow.attempts + 1 }, user, false, 'passkey');
+    return finish(request, reply, flow, user, false, 'passkey');
   });
 
   async function remainingTries(flowId: string): Promise<number> {

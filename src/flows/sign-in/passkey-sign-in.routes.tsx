@@ -140,21 +140,11 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
     const { flow, account } = cur;
     if (flow.state !== 'passkey') return reply.redirect('/sign-in/verify', 303);
     const challenge = flow.data.challenge;
-    // Single use: the challenge is taken out of the flow by a compare-and-set on the flow's attempt count, so two
-    // answers posted at once cannot both be checked against it.
+    // Single use: the challenge is taken out of the flow by a compare-and-set (flow-store's swap), so two answers
+    // posted at once cannot both be checked against it.
     const rest: SignInData = { ...flow.data };
     delete rest.challenge;
-    const taken = challenge
-      ? await db
-          .updateTable('flows')
-          .set({ data: JSON.stringify(rest), attempts: flow.attempts + 1, updated_at: clock.now().toISOString() })
-          .where('id', '=', flow.id)
-          .where('attempts', '=', flow.attempts)
-          .where('state', '=', 'passkey')
-          .executeTakeFirst()
-      : undefined;
-    if (!taken || Number(taken.numUpdatedRows) !== 1) return deps.showPasskeyStep(request, reply, account, true);
-    const refreshed: Flow<SignInData> = { ...flow, data: rest, attempts: flow.attempts + 1 };
+    if (!challenge || !(await flows.swap(db, flow, rest))) return deps.showPasskeyStep(request, reply, account, true);
 
     const audit = request.auditContext();
     const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, account.username, request.ip);
@@ -170,7 +160,7 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
         : ({ kind: 'failed', reason: response ? 'not_own' : 'no_answer' } as const);
     if (result.kind === 'ok') {
       await gate.attempt.withdraw();
-      return deps.complete(request, reply, refreshed, account, 'passkey', 'passkey');
+      return deps.complete(request, reply, flow, account, 'passkey', 'passkey');
     }
     const { paused, until } = await gate.attempt.failed();
     await recordAudit(db, clock, audit, { event: 'signin.code', outcome: 'failure', actor: account.username, accountId: account.id, details: { factor: 'passkey', reason: result.reason, consecutive: gate.attempt.streak } });

@@ -178,6 +178,19 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
     assert.equal(notice(disabled.body), 'disabled');
   });
 
+  test('60 unknown passkeys at once from one address: at most 50 count, the rest are refused (R9, a burst)', async () => {
+    await ctx.db.kysely.deleteFrom('rate_limits').execute();
+    const stranger = new SoftAuthenticator(origin());
+    stranger.create({ rp: { id: 'localhost', name: 'x' }, user: { id: 'eA', name: 'x', displayName: 'x' }, challenge: 'AA', pubKeyCredParams: [] });
+    const ip = { 'x-forwarded-for': '198.51.100.88' };
+    const ceremonies = await Promise.all(Array.from({ length: 60 }, () => ceremony(ip)));
+    const results = await Promise.all(ceremonies.map((c) => c.agent.post('/sign-in/passkey', { response: JSON.stringify(stranger.get(c.options)) })));
+    const counted = results.filter((r) => notice(r.body) === 'passkey_unknown').length;
+    const limited = results.filter((r) => r.statusCode === 429 && notice(r.body) === 'address_limited').length;
+    assert.equal(counted, MEMBER_SIGN_IN.maxPerAddressPerHour);
+    assert.equal(counted + limited, 60);
+  });
+
   test('second step: only the account’s own passkeys, one answer per challenge; another member’s passkey counts as a failure', async () => {
     const m = await memberWithPasskey();
     const other = await memberWithPasskey();

@@ -57,6 +57,12 @@ export interface FlowStore<D> {
    * two tabs or a replayed form cannot both take the same step.
    */
   advance(db: Kysely<Database>, flow: Flow<D>, from: string | readonly string[], to: string, data?: D, patch?: { accountId?: number | null; attempts?: number }): Promise<boolean>;
+  /**
+   * Replaces the data of a flow still as the caller read it (same state, same attempt count), counting one attempt:
+   * a compare-and-set, so of two requests holding the same reading only one succeeds (a challenge used once, R27).
+   * On success `flow` holds the new data and count.
+   */
+  swap(db: Kysely<Database>, flow: Flow<D>, data: D): Promise<boolean>;
   end(db: Kysely<Database>, request: FastifyRequest, reply: FastifyReply): Promise<void>;
   /** The browser-binding token of this request, if it has one (to match links that must open in the same browser). */
   browserHash(request: FastifyRequest): string | undefined;
@@ -129,6 +135,21 @@ export function createFlowStore<D>(clock: Clock, options: FlowStoreOptions): Flo
         if (data !== undefined) flow.data = data;
       }
       return moved;
+    },
+    async swap(db, flow, data) {
+      const now = clock.now().toISOString();
+      const result = await db
+        .updateTable('flows')
+        .set({ data: JSON.stringify(data), attempts: flow.attempts + 1, updated_at: now })
+        .where('id', '=', flow.id)
+        .where('state', '=', flow.state)
+        .where('attempts', '=', flow.attempts)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      flow.data = data;
+      flow.attempts += 1;
+      return true;
     },
     async end(db, request, reply) {
       const hash = browserHash(request);
