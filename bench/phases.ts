@@ -76,7 +76,19 @@ export interface SignInResult {
   otherCores: number;
 }
 
-export async function signInLoad(opts: { ports: number[]; pids: number[]; mail: Sinks; members: PoolMember[]; virtualUsers: number; seconds: number; warmupSeconds: number }): Promise<SignInResult> {
+interface LoadWindow {
+  ports: number[];
+  pids: number[];
+  virtualUsers: number;
+  seconds: number;
+  warmupSeconds: number;
+}
+
+/**
+ * Virtual users signing in one after another until the window ends; `signInOnce(user, turn, browser)` is one
+ * whole sign-in. Latencies are kept for the sign-ins inside the measured window (after the warm-up).
+ */
+async function signInLoop(opts: LoadWindow, signInOnce: (user: number, turn: number, browser: Browser) => Promise<void>): Promise<SignInResult> {
   const port = roundRobin(opts.ports);
   const startAt = performance.now() + opts.warmupSeconds * 1000;
   const endAt = startAt + opts.seconds * 1000;
@@ -88,20 +100,11 @@ export async function signInLoad(opts: { ports: number[]; pids: number[]; mail: 
   const cpu = cpuMeter(opts.pids);
   await Promise.all(
     Array.from({ length: opts.virtualUsers }, async (_, user) => {
-      // Each virtual user signs in as its own members in turn (R9: 10 codes an hour per account).
-      const mine = opts.members.filter((_, j) => j % opts.virtualUsers === user);
-      const lastCodes = new Map(mine.map((m) => [m.email, opts.mail.cursor()]));
       for (let turn = 0; performance.now() < endAt; turn++) {
-        const member = mine[turn % mine.length]!;
-        const lastCode = lastCodes.get(member.email)!;
         const browser = new Browser(port, nextAddress());
         const t = performance.now();
         try {
-          await signIn(browser, member.username, BENCH_PASSWORD, async () => {
-            const found = await opts.mail.signInCode(member.email, lastCode);
-            lastCodes.set(member.email, found.id);
-            return found.code;
-          });
+          await signInOnce(user, turn, browser);
           const now = performance.now();
           all++;
           if (t >= startAt && now <= endAt) latencies.push(now - t);
@@ -128,59 +131,28 @@ export async function signInLoad(opts: { ports: number[]; pids: number[]; mail: 
   };
 }
 
+export function signInLoad(opts: LoadWindow & { mail: Sinks; members: PoolMember[] }): Promise<SignInResult> {
+  // Each virtual user signs in as its own members in turn (R9: 10 codes an hour per account).
+  const mine = Array.from({ length: opts.virtualUsers }, (_, user) => opts.members.filter((_, j) => j % opts.virtualUsers === user));
+  const lastCodes = new Map(opts.members.map((m) => [m.email, opts.mail.cursor()]));
+  return signInLoop(opts, async (user, turn, browser) => {
+    const member = mine[user]![turn % mine[user]!.length]!;
+    await signIn(browser, member.username, BENCH_PASSWORD, async () => {
+      const found = await opts.mail.signInCode(member.email, lastCodes.get(member.email)!);
+      lastCodes.set(member.email, found.id);
+      return found.code;
+    });
+  });
+}
+
 // 1c. Sign-ins with a passkey alone (R27), each virtual user with its own members' passkeys, held by a software
 // authenticator in this client (an ECDSA P-256 signature per sign-in, counted in the client's CPU).
-export async function passkeySignInLoad(opts: {
-  ports: number[];
-  pids: number[];
-  authenticator: SoftAuthenticator;
-  credentials: SoftCredential[];
-  virtualUsers: number;
-  seconds: number;
-  warmupSeconds: number;
-}): Promise<SignInResult> {
-  const port = roundRobin(opts.ports);
-  const startAt = performance.now() + opts.warmupSeconds * 1000;
-  const endAt = startAt + opts.seconds * 1000;
-  const latencies: number[] = [];
-  let errors = 0;
-  let all = 0;
-  let firstError: string | undefined;
-  const rss = sampleRss(opts.pids);
-  const cpu = cpuMeter(opts.pids);
-  await Promise.all(
-    Array.from({ length: opts.virtualUsers }, async (_, user) => {
-      const mine = opts.credentials.filter((_, j) => j % opts.virtualUsers === user);
-      for (let turn = 0; performance.now() < endAt; turn++) {
-        const credential = mine[turn % mine.length]!;
-        const browser = new Browser(port, nextAddress());
-        const t = performance.now();
-        try {
-          await passkeySignIn(browser, (options) => opts.authenticator.get(options as PublicKeyCredentialRequestOptionsJSON, credential));
-          const now = performance.now();
-          all++;
-          if (t >= startAt && now <= endAt) latencies.push(now - t);
-        } catch (err) {
-          errors++;
-          firstError ??= (err as Error).message;
-        }
-      }
-    }),
-  );
-  const used = cpu.stop();
-  latencies.sort((a, b) => a - b);
-  return {
-    signInsPerSecond: round(latencies.length / opts.seconds, 2),
-    completed: latencies.length,
-    errors,
-    ...(firstError ? { firstError } : {}),
-    p50Ms: round(percentile(latencies, 50)),
-    p99Ms: round(percentile(latencies, 99)),
-    peakRssMb: round(rss.stop()),
-    serverCpuMs: round((used.server * 1000) / all),
-    clientCpuMs: round((used.client * 1000) / all),
-    otherCores: used.otherCores,
-  };
+export function passkeySignInLoad(opts: LoadWindow & { authenticator: SoftAuthenticator; credentials: SoftCredential[] }): Promise<SignInResult> {
+  const mine = Array.from({ length: opts.virtualUsers }, (_, user) => opts.credentials.filter((_, j) => j % opts.virtualUsers === user));
+  return signInLoop(opts, (user, turn, browser) => {
+    const credential = mine[user]![turn % mine[user]!.length]!;
+    return passkeySignIn(browser, (options) => opts.authenticator.get(options as PublicKeyCredentialRequestOptionsJSON, credential));
+  });
 }
 
 // 2. Requests per second for a page, with autocannon (keep-alive), across one or more nodes.
