@@ -1,15 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { captchaErrorCode, type Captcha } from '../../infra/captcha/captcha.js';
 import { hashToken } from '../../infra/crypto/tokens.js';
 import type { Db } from '../../infra/db/database.js';
-import type { Account } from '../../infra/db/tables.js';
+import type { Account, Database } from '../../infra/db/tables.js';
 import { createFlowStore, SIGN_IN_FLOW, type Flow } from '../../infra/flows/flow-store.js';
 import type { Metrics } from '../../infra/metrics/metrics.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { addressKey, bucket, take } from '../../infra/rate-limit/rate-limit.js';
+import { addressKey, bucket, hit } from '../../infra/rate-limit/rate-limit.js';
 import { safeNext, type Sessions } from '../../infra/session/session.js';
 import { formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
@@ -48,6 +49,20 @@ export const SENDS_PER_ADDRESS_PER_HOUR = 30;
 /** Codes sent to one account in an hour, across its sign-ins (someone with the password cannot flood the member). */
 export const SENDS_PER_ACCOUNT_PER_HOUR = 10;
 const HOUR = 3_600_000;
+
+/** A code send refused by an hourly limit, thrown inside the send's transaction so that nothing of it is kept. */
+class SendRefused extends Error {
+  constructor(readonly reason: 'address_limit' | 'account_limit') {
+    super(reason);
+  }
+}
+
+/** R9: counts one code send against the client address's and the account's hourly limits; the limit it is over, if any. */
+async function countSend(db: Kysely<Database>, clock: Clock, ip: string, accountId: number): Promise<'address_limit' | 'account_limit' | undefined> {
+  if ((await hit(db, clock, bucket('send-ip', addressKey(ip)), HOUR)) > SENDS_PER_ADDRESS_PER_HOUR) return 'address_limit';
+  if ((await hit(db, clock, bucket('send-account', String(accountId)), HOUR)) > SENDS_PER_ACCOUNT_PER_HOUR) return 'account_limit';
+  return undefined;
+}
 
 export interface SignInData {
   channel?: Channel;
@@ -174,36 +189,38 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       await audit('refused', 'too_soon');
       return showCode(request, reply, flow, account, passkey, 'resend_wait', 429);
     }
-    // R9: sends are counted per client address and per account before anything is queued, and given back when
-    // nothing is sent, so a burst of clicks or of restarted sign-ins cannot send more than the limits.
-    const slots = sends
-      ? await Promise.all([take(kysely, clock, bucket('send-ip', addressKey(request.ip)), HOUR), take(kysely, clock, bucket('send-account', String(account.id)), HOUR)])
-      : [];
-    const giveBack = () => Promise.all(slots.map((slot) => slot.release()));
-    if (sends && (slots[0]!.count > SENDS_PER_ADDRESS_PER_HOUR || slots[1]!.count > SENDS_PER_ACCOUNT_PER_HOUR)) {
-      await giveBack();
-      await audit('refused', slots[0]!.count > SENDS_PER_ADDRESS_PER_HOUR ? 'address_limit' : 'account_limit');
-      return showCode(request, reply, { ...flow, data: { ...flow.data, channel: flow.data.channel ?? factor.channel } }, account, passkey, 'send_limit', 429);
-    }
     const data: SignInData = sends ? { ...flow.data, channel: factor.channel, sends: flow.data.sends + 1, lastSentAt: now.toISOString() } : { ...flow.data, channel: factor.channel };
-    // The step moves and the code is queued in one transaction, guarded by the send count the page was built on
-    // (optimistic concurrency): two quick clicks cannot send twice or past the limit.
-    const sent = await kysely.transaction().execute(async (trx) => {
-      const moved = await trx
-        .updateTable('flows')
-        .set({ state: 'code', data: JSON.stringify(data), attempts: flow.attempts + 1, updated_at: now.toISOString() })
-        .where('id', '=', flow.id)
-        .where('attempts', '=', flow.attempts)
-        .where('state', 'in', ['choose', 'code', 'passkey'])
-        .where('expires_at', '>', now.toISOString())
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) return false;
-      await factor.begin({ ...factorContext(flow, account, request), db: trx });
-      return true;
-    });
-    if (!sent) {
-      await giveBack();
-      return reply.redirect('/sign-in/verify', 303);
+    // One transaction claims the step, counts the send and queues the code (R9). The step is claimed first, guarded
+    // by the send count the page was built on, so a request that loses a race to its own flow counts nothing; the
+    // address's and the account's hourly sends are then decided on the values after their increments, and a refusal
+    // rolls the whole transaction back. A burst of clicks or of restarted sign-ins sends exactly up to the limits.
+    const outcome = await kysely
+      .transaction()
+      .execute(async (trx): Promise<'sent' | 'moved' | 'address_limit' | 'account_limit'> => {
+        const moved = await trx
+          .updateTable('flows')
+          .set({ state: 'code', data: JSON.stringify(data), attempts: flow.attempts + 1, updated_at: now.toISOString() })
+          .where('id', '=', flow.id)
+          .where('attempts', '=', flow.attempts)
+          .where('state', 'in', ['choose', 'code', 'passkey'])
+          .where('expires_at', '>', now.toISOString())
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) !== 1) return 'moved';
+        if (sends) {
+          const refused = await countSend(trx, clock, request.ip, account.id);
+          if (refused) throw new SendRefused(refused);
+        }
+        await factor.begin({ ...factorContext(flow, account, request), db: trx });
+        return 'sent';
+      })
+      .catch((error: unknown) => {
+        if (error instanceof SendRefused) return error.reason;
+        throw error;
+      });
+    if (outcome === 'moved') return reply.redirect('/sign-in/verify', 303);
+    if (outcome !== 'sent') {
+      await audit('refused', outcome);
+      return showCode(request, reply, { ...flow, data: { ...flow.data, channel: flow.data.channel ?? factor.channel } }, account, passkey, 'send_limit', 429);
     }
     await audit('success');
     if (sends) metrics.codesSent.inc({ channel: factor.channel, purpose: 'signin' });
