@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { ImportReport } from './feed/feed.import.js';
+import type { ErrorCode } from './domain/error-codes.js';
 
 // Each command loads only what it needs (a dynamic import per command): the import of a large feed, for one, runs
 // without the web server's modules in memory (issue 8: a 1M-row import under 300 MB).
@@ -36,13 +37,9 @@ function loadEnvFile(): void {
   if (existsSync('.env')) process.loadEnvFile('.env');
 }
 
-async function describer(): Promise<(code: string, params?: Record<string, string | number>) => string> {
+async function describer(): Promise<(code: ErrorCode, params?: Record<string, string | number>) => string> {
   const en = (await import('./infra/i18n/i18n.js')).translator('en');
-  return (code, params) => {
-    const key = `field.${code}` as Parameters<typeof en>[0];
-    const text = en(key, params);
-    return text === key ? code.replace(/_/g, ' ') + (params ? ` ${JSON.stringify(params)}` : '') : text;
-  };
+  return (code, params) => en(`field.${code}`, params);
 }
 
 async function printImportReport(report: ImportReport, out: (line: string) => void = console.log): Promise<void> {

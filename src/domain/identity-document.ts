@@ -1,5 +1,6 @@
 import { fail, ok } from './result.js';
 import type { Result } from './result.js';
+import type { ErrorCode } from './error-codes.js';
 
 /** Identity documents accepted at registration (R3). */
 export type DocumentType = 'NIF' | 'NIE' | 'PASSPORT';
@@ -77,7 +78,7 @@ export function parseIdentityDocument(type: string, number: string, field = 'doc
   const value = normaliseDocumentNumber(number);
   if (value === '') return fail(field, 'required');
 
-  let outcome: string;
+  let outcome: 'ok' | ErrorCode;
   switch (docType) {
     case 'NIF': outcome = checkNif(value); break;
     case 'NIE': outcome = checkNie(value); break;

@@ -261,7 +261,7 @@ describeEachDatabase('feed import', (kind) => {
     const text = csv(row({ policy_number: 'TR-1', member_number: 'TR-1' }), row({ policy_number: 'TR-1', member_number: 'TR-2' })) + 'TR-1,active,local,"Salud unfinished';
     const r = await run(text);
     assert.equal(r.inserted, 2);
-    assert.deepEqual(r.problems.map((p) => `${p.line}:${p.code}`), ['4:csv_quote_not_closed']);
+    assert.deepEqual(r.problems.map((p) => `${p.line}:${p.code}`), ['4:csv_unreadable']);
     assert.equal(r.skipped, 1);
   });
 

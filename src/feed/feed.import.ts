@@ -19,11 +19,12 @@ import type { Courier } from '../infra/outbox/courier.js';
 import { enrolmentEmail } from '../infra/outbox/templates/enrolment.js';
 import { CompactKeys } from './compact-keys.js';
 import { FEED_COLUMNS, parseFeedRow, type FeedColumn, type FeedRow, type RawFeedRow } from './feed-row.js';
+import type { ErrorCode } from '../domain/error-codes.js';
 
 export interface RowProblem {
   line: number;
   field: string;
-  code: string;
+  code: ErrorCode;
   params?: Record<string, string | number>;
 }
 
@@ -287,7 +288,7 @@ async function* csvRecords(input: Readable, report: ImportReport): AsyncGenerato
   // A record the CSV parser cannot read (a quote never closed, a truncated last line) is reported and skipped.
   const unreadable: FeedRecord[] = [];
   parser.on('skip', (err: CsvError) => {
-    unreadable.push({ line: Number(err.lines ?? 0), errors: [{ field: 'row', code: err.code.toLowerCase() }] });
+    unreadable.push({ line: Number(err.lines ?? 0), errors: [{ field: 'row', code: 'csv_unreadable', params: { reason: err.code } }] });
   });
   let header: Map<FeedColumn, number> | undefined;
   try {
@@ -312,7 +313,7 @@ async function* csvRecords(input: Readable, report: ImportReport): AsyncGenerato
     const csvError = err as CsvError;
     if (!csvError.code?.startsWith('CSV_')) throw err;
     // Something the parser cannot skip past: keep what was read before, report where it broke.
-    report.fileError = { line: Number(csvError.lines ?? 0), field: 'file', code: csvError.code.toLowerCase() };
+    report.fileError = { line: Number(csvError.lines ?? 0), field: 'file', code: 'csv_unreadable', params: { reason: csvError.code } };
   }
   yield* unreadable.splice(0);
 }

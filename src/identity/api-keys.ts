@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
-import { fail, ok, type FieldError, type Result } from '../domain/result.js';
+import { ok, type FieldError, type Result } from '../domain/result.js';
 import { recordAudit, type AuditContext } from '../infra/audit/audit.repository.js';
 import { hashToken, randomToken } from '../infra/crypto/tokens.js';
 import type { ApiKey, Database } from '../infra/db/tables.js';
@@ -159,7 +159,7 @@ export async function revokeApiKey(
   id: number,
   actor: string,
   ctx: AuditContext = {},
-): Promise<Result<{ id: number }>> {
+): Promise<{ ok: true; value: { id: number } } | { ok: false; reason: 'already_revoked' | 'not_found' }> {
   return db.transaction().execute(async (trx) => {
     const now = clock.now().toISOString();
     const result = await trx
@@ -170,10 +170,10 @@ export async function revokeApiKey(
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) {
       const exists = await trx.selectFrom('api_keys').select('id').where('id', '=', id).executeTakeFirst();
-      return fail('id', exists ? 'already_revoked' : 'not_found');
+      return { ok: false, reason: exists ? 'already_revoked' : 'not_found' };
     }
     await recordAudit(trx, clock, ctx, { event: 'api_key.revoked', outcome: 'success', actor, subject: `api-key:${id}` });
-    return ok({ id });
+    return { ok: true, value: { id } };
   });
 }
 

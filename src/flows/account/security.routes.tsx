@@ -187,7 +187,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     }
     if (step === undefined || password !== 'ok') {
       await audit(request, account, 'totp.enable', 'failure', { reason: [step === undefined ? 'wrong_code' : '', password !== 'ok' ? 'wrong_password' : ''].filter(Boolean).join(',') });
-      const errors = {
+      const errors: FieldErrors = {
         ...(step === undefined ? { code: { code: 'totp_code_wrong' } } : {}),
         ...(password !== 'ok' ? { current_password: { code: 'current_password_wrong' } } : {}),
       };

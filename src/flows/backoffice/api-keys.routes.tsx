@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
+import type { FieldError } from '../../domain/result.js';
 import { byField, formText } from '../../infra/web/form.js';
 import type { Db } from '../../infra/db/database.js';
 import { sendPage } from '../../infra/web/view.js';
@@ -85,7 +86,7 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
     return sendPage(reply, <BackofficeMessage ctx={request.pageContext()} staff={request.staff!} title={t('bo.keys.alreadyRevoked')} body={t('bo.keys.alreadyRevokedBody')} action={{ href: apiKeyPaths.list, label: t('bo.keys.back') }} />, 409);
   }
 
-  function revokePage(request: FastifyRequest, reply: FastifyReply, key: ApiKeySummary, status = 200, reasonError?: { code: string; params?: Record<string, string | number> }) {
+  function revokePage(request: FastifyRequest, reply: FastifyReply, key: ApiKeySummary, status = 200, reasonError?: Pick<FieldError, 'code' | 'params'>) {
     const ctx = request.pageContext();
     const { t } = ctx;
     return sendPage(

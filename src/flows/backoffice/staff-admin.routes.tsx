@@ -5,6 +5,7 @@ import { recordAudit } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
 import type { StaffUser } from '../../infra/db/tables.js';
 import type { MessageKey } from '../../infra/i18n/i18n.js';
+import type { FieldError } from '../../domain/result.js';
 import { byField, formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
 import { BackofficeMessage } from './backoffice-layout.js';
@@ -107,7 +108,7 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
     'reset-password': { reason: 'required', title: 'bo.staff.confirmResetPassword' },
   };
 
-  function confirmPage(request: FastifyRequest, reply: FastifyReply, action: StaffAction, user: StaffUser, status = 200, reasonValue?: string, reasonError?: { code: string; params?: Record<string, string | number> }) {
+  function confirmPage(request: FastifyRequest, reply: FastifyReply, action: StaffAction, user: StaffUser, status = 200, reasonValue?: string, reasonError?: Pick<FieldError, 'code' | 'params'>) {
     const ctx = request.pageContext();
     const t = ctx.t;
     const key = ACTIONS[action].title;

@@ -61,7 +61,7 @@ export async function apiKeyCommand(runtime: Pick<Runtime, 'db' | 'clock'>, args
       }
       const revoked = await revokeApiKey(db, runtime.clock, id, 'cli');
       if (!revoked.ok) {
-        io.err(revoked.errors[0]?.code === 'already_revoked' ? `API key ${id} was already revoked.` : `There is no API key ${id}.`);
+        io.err(revoked.reason === 'already_revoked' ? `API key ${id} was already revoked.` : `There is no API key ${id}.`);
         return 1;
       }
       io.out(`Revoked API key ${id}.`);

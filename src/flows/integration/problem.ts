@@ -1,7 +1,8 @@
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '../../domain/error-codes.js';
 import type { FieldError } from '../../domain/result.js';
-import { translator, type MessageKey } from '../../infra/i18n/i18n.js';
+import { translator } from '../../infra/i18n/i18n.js';
 
 // R24: every error the JSON API gives is an RFC 9457 problem (application/problem+json), never an HTML page, a
 // stack trace or a 500 for bad input. `type` names the kind of problem; `errors` points at each bad value by JSON
@@ -28,7 +29,7 @@ export type ProblemKind = keyof typeof PROBLEMS;
 export interface ProblemError {
   pointer?: string;
   parameter?: string;
-  code: string;
+  code: ErrorCode;
   detail?: string;
   params?: Record<string, string | number>;
 }
@@ -51,10 +52,8 @@ export function sendProblem(reply: FastifyReply, kind: ProblemKind, extras: Prob
 const en = translator('en');
 
 /** An English sentence for a validation code, from the same catalog the CLI import report uses. */
-export function describeCode(code: string, params?: Record<string, string | number>): string | undefined {
-  const key = `field.${code}` as MessageKey;
-  const text = en(key, params);
-  return text === key ? undefined : text;
+export function describeCode(code: ErrorCode, params?: Record<string, string | number>): string {
+  return en(`field.${code}`, params);
 }
 
 /** A JSON pointer segment (RFC 6901). */
@@ -66,7 +65,8 @@ export function pointerSegment(name: string): string {
 export function schemaErrors(errors: readonly ErrorObject[], context: string): ProblemError[] {
   return errors.map((e) => {
     let path = e.instancePath;
-    let code: string = e.keyword;
+    // A keyword our schemas do not use yet is named 'invalid', with the validator's own sentence as its detail.
+    let code: ErrorCode | undefined;
     let params: Record<string, string | number> | undefined;
     switch (e.keyword) {
       case 'required':
@@ -97,7 +97,8 @@ export function schemaErrors(errors: readonly ErrorObject[], context: string): P
         code = 'invalid_characters';
         break;
     }
-    const detail = describeCode(code, params) ?? e.message;
+    const detail = code ? describeCode(code, params) : e.message;
+    code ??= 'invalid';
     const where = context === 'params' ? { parameter: path.replace(/^\//, '') } : { pointer: path };
     return { ...where, code, ...(detail ? { detail } : {}), ...(params ? { params } : {}) };
   });

@@ -1,6 +1,5 @@
 import type { ComponentChildren, InputHTMLAttributes } from 'preact';
 import type { FieldError } from '../../domain/result.js';
-import { catalogs, type MessageKey } from '../i18n/i18n.js';
 import type { PageContext } from './page-context.js';
 
 /** A text field of a parsed form body; anything missing or not a string reads as empty. */
@@ -26,9 +25,7 @@ export function Form({ ctx, action, children, id, class: className, data }: { ct
 
 /** Turns an error code into the member's language (STYLE habit 4: errors are codes, views make them text). */
 export function errorText(ctx: Pick<PageContext, 't'>, error: Pick<FieldError, 'code' | 'params'>): string {
-  const key = `field.${error.code}`;
-  const known = key in catalogs.es;
-  return ctx.t((known ? key : 'field.invalid') as MessageKey, error.params);
+  return ctx.t(`field.${error.code}`, error.params);
 }
 
 export type FieldErrors = Partial<Record<string, Pick<FieldError, 'code' | 'params'>>>;
