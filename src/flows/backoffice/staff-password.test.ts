@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
-import { createStaff, lastPasswordLink, signedInStaff, signInStaff } from '../../../test/helpers/staff.js';
+import { createStaff, lastPasswordLink, signedInStaff, signInStaff, totpCode } from '../../../test/helpers/staff.js';
 
 // Issue 15 item 5 (R23, R4, ASVS 6.4.1): staff passwords belong to their owners. The emailed link chooses one (single
 // use, 24 hours, the newest only, the token out of the address bar); a signed-in person changes theirs with the
@@ -92,6 +92,37 @@ describeEachDatabase('staff passwords (issue 15, R23)', (kind) => {
     const back = await agent.post('/backoffice/password', { current_password: 'Nueva2031Clave', password: staff.password, password_confirmation: staff.password });
     assert.equal(back.statusCode, 400, 'the history refuses the previous one');
     nextStep();
+  });
+
+  test('a new password, the owner\'s or an administrator\'s reset, ends a sign-in that had passed the old one (issue 15 item 6)', async () => {
+    const { agent: admin } = await signedInStaff(ctx, 'admin');
+    const { agent: owner, staff } = await signedInStaff(ctx, 'agent');
+    // Someone with the old password waits at the code step, in two browsers.
+    const atCode = async () => {
+      const browser = new BrowserAgent(ctx.app);
+      await browser.get('/backoffice/sign-in');
+      const first = await browser.post('/backoffice/sign-in', { username: staff.username, password: staff.password });
+      assert.equal(first.headers.location, '/backoffice/sign-in/verify');
+      return browser;
+    };
+    const beforeChange = await atCode();
+    nextStep();
+    const changed = await owner.post('/backoffice/password', { current_password: staff.password, password: 'Otra2032Clave', password_confirmation: 'Otra2032Clave' });
+    assert.equal(changed.headers.location, '/backoffice/password?changed=1');
+    const late = await beforeChange.post('/backoffice/sign-in/verify', { code: await totpCode(ctx, staff.secret!) });
+    assert.equal(late.headers.location, '/backoffice/sign-in?restart=1', 'the right code after the change does not finish the old sign-in');
+    assert.equal((await beforeChange.get('/backoffice')).statusCode, 303);
+
+    nextStep();
+    await assert.rejects(atCode(), 'the old password no longer passes');
+    const withNew = new BrowserAgent(ctx.app);
+    await withNew.get('/backoffice/sign-in');
+    assert.equal((await withNew.post('/backoffice/sign-in', { username: staff.username, password: 'Otra2032Clave' })).headers.location, '/backoffice/sign-in/verify');
+    await resetBy(admin, staff.id);
+    nextStep();
+    const afterReset = await withNew.post('/backoffice/sign-in/verify', { code: await totpCode(ctx, staff.secret!) });
+    assert.equal(afterReset.headers.location, '/backoffice/sign-in?restart=1', 'an administrator\'s reset ends it too');
+    assert.equal((await withNew.get('/backoffice')).statusCode, 303);
   });
 
   test(`a stolen staff session is no password oracle: 40 wrong current passwords at once check at most 5, then the username is paused`, async () => {

@@ -29,6 +29,7 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { authenticationOptions, findPasskey, hasPasskey, listPasskeys, parseCredential, relyingParty, verifyPasskeyUse } from '../../identity/passkeys.js';
 import { claimTotpStep, enrolTotp, findStaffById } from './staff.repository.js';
 import { staffActor, totpUri } from './staff-users.flow.js';
+import { hashToken } from '../../infra/crypto/tokens.js';
 
 export interface StaffSignInRouteDeps {
   config: Config;
@@ -40,8 +41,17 @@ export interface StaffSignInRouteDeps {
 // The second step of one staff sign-in (or the enrolment of an app) must be finished within 10 minutes.
 const SIGN_IN_TTL_MS = 10 * 60_000;
 
+/** The stamp of a staff user's current password: a digest of its hash (never the hash itself in the flow). */
+const passwordStamp = (user: Pick<StaffUser, 'password_hash'>) => hashToken(user.password_hash);
+
 interface StaffSignInData {
   staffId: number;
+  /**
+   * A digest of the password hash the first step was checked against. A new password (the owner's own change, an
+   * administrator's reset, a new user's link) changes the hash, so a sign-in that passed the old one cannot finish
+   * (issue 15 item 6, as for members).
+   */
+  passwordStamp: string;
   next?: string;
   /** The secret being enrolled (state 'enrol', sealed: R29): kept here, not on the user, until a code proves the app holds it. */
   secret?: string;
@@ -85,7 +95,7 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
         return sendPage(reply, <StaffSignInPage ctx={ctx} username={username} next={next} notice="disabled" />, 403);
       case 'ok': {
         const enrolled = Boolean(outcome.user.totp_secret && outcome.user.totp_enabled_at);
-        const data: StaffSignInData = { staffId: outcome.user.id, ...(next ? { next } : {}), ...(enrolled ? {} : { secret: box.seal(generateSecret()) }) };
+        const data: StaffSignInData = { staffId: outcome.user.id, passwordStamp: passwordStamp(outcome.user), ...(next ? { next } : {}), ...(enrolled ? {} : { secret: box.seal(generateSecret()) }) };
         await flows.start(kysely, reply, { state: enrolled ? 'totp' : 'enrol', data });
         return reply.redirect('/backoffice/sign-in/verify', 303);
       }
@@ -100,7 +110,7 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
       return undefined;
     }
     const user = await findStaffById(kysely, found.flow.data.staffId);
-    if (!user || user.status !== 'active' || (await staffLocked(flowDeps(request), user.username))) {
+    if (!user || user.status !== 'active' || found.flow.data.passwordStamp !== passwordStamp(user) || (await staffLocked(flowDeps(request), user.username))) {
       await flows.end(kysely, request, reply);
       reply.redirect('/backoffice/sign-in?restart=1', 303);
       return undefined;
