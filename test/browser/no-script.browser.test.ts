@@ -107,4 +107,28 @@ describe('JavaScript off in the browser (R21)', { skip: unavailable && !process.
       await context.close();
     });
   }
+  test('a browser that runs scripts but not modules (the seed\'s Internet Explorer): recovery through the waiting check; a current browser gets the widget only (R21, R10)', async () => {
+    const t = translator('es');
+    const m = await createMember(server.ctx, { n: ++n, password: PASSWORD });
+    // Module scripts never run in such a browser: every script of ours is refused here, scripts stay on.
+    const old = await browser.newContext({ locale: 'es-ES', viewport: { width: 320, height: 700 }, extraHTTPHeaders: { 'x-forwarded-for': `198.51.100.${n}` } });
+    await old.route('**/assets/**/*.js', (route) => route.abort());
+    const page = await old.newPage();
+    await page.goto(`${server.baseUrl}/recovery`);
+    assert.ok(await page.isVisible('[data-captcha-fallback]'), 'the waiting check is shown');
+    assert.ok(((await page.textContent('main')) ?? '').includes(t('captcha.noscript', { seconds: NOSCRIPT_MIN_WAIT_MS / 1000 })));
+    await page.fill('#username', m.username);
+    server.ctx.clock.advance(NOSCRIPT_MIN_WAIT_MS);
+    assert.equal(await submit(page, '/recovery'), 200);
+    assert.ok(page.url().endsWith('/recovery/send'), `after the wait: ${page.url()}`);
+    await old.close();
+
+    const current = await browser.newContext({ locale: 'es-ES', viewport: { width: 320, height: 700 } });
+    const modern = await current.newPage();
+    await modern.goto(`${server.baseUrl}/recovery`);
+    await modern.waitForFunction(() => customElements.get('altcha-widget') !== undefined);
+    assert.equal(await modern.locator('[data-captcha-fallback]').count(), 0, 'the waiting check is gone where the widget runs');
+    assert.equal(await modern.locator('input[name="altcha_noscript"]').count(), 0);
+    await current.close();
+  });
 });

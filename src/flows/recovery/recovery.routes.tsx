@@ -5,6 +5,7 @@ import { checkPassword, rulesOf } from '../../domain/password-policy.js';
 import type { FieldError } from '../../domain/result.js';
 import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { captchaErrorCode, type Captcha } from '../../infra/captcha/captcha.js';
+import { captchaAnswer } from '../../infra/captcha/captcha-field.js';
 import { hashPassword } from '../../infra/crypto/password-hash.js';
 import { hashToken } from '../../infra/crypto/tokens.js';
 import type { Db } from '../../infra/db/database.js';
@@ -68,7 +69,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     const username = normaliseUsername(raw);
     const errors: FieldError[] = [];
     if (!username) errors.push({ field: 'username', code: 'required' });
-    const verdict = await deps.captcha.verify(formText(request.body, 'altcha') || undefined, request.ip);
+    const verdict = await deps.captcha.verify(captchaAnswer(request.body), request.ip);
     if (verdict !== 'ok') errors.push({ field: 'altcha', code: captchaErrorCode(verdict) });
     if (errors.length) {
       await recordAudit(kysely, clock, request.auditContext(), { event: 'recovery.start', outcome: 'refused', details: { reason: errors.map((e) => e.code).join(',') } });

@@ -5,6 +5,7 @@ import { rulesOf } from '../../domain/password-policy.js';
 import { normaliseReference } from '../../domain/reference-number.js';
 import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { captchaErrorCode, type Captcha } from '../../infra/captcha/captcha.js';
+import { captchaAnswer } from '../../infra/captcha/captcha-field.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Member } from '../../infra/db/tables.js';
 import type { Flow } from '../../infra/flows/flow-store.js';
@@ -108,7 +109,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     }
     const captchaRequired = perAddress > CAPTCHA_AFTER || perMember > CAPTCHA_AFTER;
     if (captchaRequired) {
-      const verdict = await deps.captcha.verify(formText(request.body, 'altcha'), request.ip);
+      const verdict = await deps.captcha.verify(captchaAnswer(request.body), request.ip);
       if (verdict !== 'ok') {
         await giveBack();
         await audit(request, 'registration.identify', 'refused', { subject: memberNumber || null, details: { reason: `captcha_${verdict}` } });

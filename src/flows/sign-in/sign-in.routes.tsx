@@ -4,6 +4,7 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { captchaErrorCode, type Captcha } from '../../infra/captcha/captcha.js';
+import { captchaAnswer } from '../../infra/captcha/captcha-field.js';
 import { hashToken } from '../../infra/crypto/tokens.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Account, Database } from '../../infra/db/tables.js';
@@ -99,7 +100,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       { db: kysely, clock, courier: deps.courier, captcha: deps.captcha, audit: request.auditContext(), metrics },
       username,
       formText(request.body, 'password'),
-      formText(request.body, 'altcha') || undefined,
+      captchaAnswer(request.body),
     );
     metrics.signIns.inc({ step: 'password', outcome: outcome.kind, factor: 'none' });
     const ctx = request.pageContext();

@@ -1,5 +1,5 @@
 import type { FieldError } from '../../domain/result.js';
-import { errorText } from '../web/form.js';
+import { errorText, formText } from '../web/form.js';
 import type { PageContext } from '../web/page-context.js';
 import { NOSCRIPT_MIN_WAIT_MS } from './captcha.js';
 import { ALTCHA_ASSETS, CAPTCHA_SETUP_SCRIPT } from './captcha.routes.js';
@@ -31,8 +31,15 @@ export const CAPTCHA_SCRIPTS: string[] = [ALTCHA_ASSETS.spanish, ALTCHA_ASSETS.s
 /** The widget's stylesheet; CaptchaField links it itself (the widget may not inject a <style> under our CSP). */
 export const CAPTCHA_STYLESHEET: string = ALTCHA_ASSETS.stylesheet;
 
-/** The form field the widget fills with its solution; flows pass its value to captcha.verify(). */
+/** The form field the widget fills with its solution. */
 export const CAPTCHA_FIELD_NAME = 'altcha';
+/** The field of the waiting token, for browsers where the widget does not run (R21). */
+const CAPTCHA_FALLBACK_NAME = 'altcha_noscript';
+
+/** What a form sent for the captcha, for captcha.verify(): the widget's solution, else the waiting token. */
+export function captchaAnswer(body: unknown): string | undefined {
+  return formText(body, CAPTCHA_FIELD_NAME) || formText(body, CAPTCHA_FALLBACK_NAME) || undefined;
+}
 
 export interface CaptchaFieldProps {
   ctx: PageContext;
@@ -57,12 +64,14 @@ export function CaptchaField({ ctx, label, error }: CaptchaFieldProps) {
       ) : null}
       {/* No "Protected by ALTCHA" footer or logo: both are links out of the portal. */}
       <altcha-widget challenge="/captcha/challenge" name={CAPTCHA_FIELD_NAME} language={ctx.lang} configuration='{"hideFooter":true,"hideLogo":true}' />
-      {/* R21: without JavaScript the widget never runs; this field, parsed only when scripts are off, carries a
-          token the server accepts after a short wait, once, and a few times an hour per address (captcha.ts). */}
-      <noscript>
+      {/* R21: where the widget never runs (scripts off, a text browser, or an older browser that runs scripts but not
+          modules, such as Internet Explorer), this carries a token the server accepts after a short wait, once, and a
+          few times an hour per address (captcha.ts). It is not a <noscript>, which an older browser with scripts on
+          would hide: public/captcha.js removes it once the widget has started. */}
+      <div class="captcha-fallback" data-captcha-fallback="">
         <p class="hint">{ctx.t('captcha.noscript', { seconds: NOSCRIPT_MIN_WAIT_MS / 1000 })}</p>
-        {ctx.captchaNoScript ? <input type="hidden" name={CAPTCHA_FIELD_NAME} value={ctx.captchaNoScript()} /> : null}
-      </noscript>
+        {ctx.captchaNoScript ? <input type="hidden" name={CAPTCHA_FALLBACK_NAME} value={ctx.captchaNoScript()} /> : null}
+      </div>
     </fieldset>
   );
 }

@@ -258,7 +258,7 @@ test('CaptchaField renders the widget in the page’s language, its stylesheet, 
   assert.match(es, /<altcha-widget challenge="\/captcha\/challenge" name="altcha" language="es"/);
   assert.ok(es.includes(`<link rel="stylesheet" href="${CAPTCHA_STYLESHEET}"`));
   assert.match(es, /<legend>Verificación de seguridad<\/legend>/);
-  assert.match(es, /<noscript><p class="hint">[^<]*JavaScript[^<]*<\/p><\/noscript>/);
+  assert.match(es, /<div class="captcha-fallback" data-captcha-fallback><p class="hint">[^<]*JavaScript[^<]*<\/p><\/div>/, 'outside <noscript>, so a browser without module scripts shows it too');
   assert.doesNotMatch(es, /style=/, 'no inline style (CSP)');
   assert.doesNotMatch(es, /field-error/);
 

@@ -87,10 +87,10 @@ const core: Omit<Record<MessageKey, string>, keyof typeof securityEn | keyof typ
   'field.captcha_missing': 'Complete the security check.',
   'field.captcha_invalid': 'The security check is not valid or has expired. Please do it again.',
   'field.captcha_wait': 'You went on too quickly. Wait a few seconds and send the form again.',
-  'field.captcha_limited': 'Without JavaScript only a few tries an hour are allowed from your connection. Turn JavaScript on or try again later.',
+  'field.captcha_limited': 'Without the verification box only a few tries an hour are allowed from your connection. Turn JavaScript on, use an up-to-date browser or try again later.',
 
   'captcha.label': 'Security check',
-  'captcha.noscript': 'Without JavaScript, the security check is a wait: take your time and do not continue before {{seconds}} seconds. Without JavaScript there are fewer tries an hour.',
+  'captcha.noscript': 'If your browser does not show the verification box (JavaScript off, or an older browser), the security check is a wait: take your time and do not continue before {{seconds}} seconds. This way there are fewer tries an hour.',
 
   'register.title': 'Register for your private area',
   'register.progress': 'Registration progress',

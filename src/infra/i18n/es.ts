@@ -87,10 +87,10 @@ const core = {
   'field.captcha_missing': 'Completa la verificación de seguridad.',
   'field.captcha_invalid': 'La verificación de seguridad no es válida o ha caducado. Vuelve a hacerla.',
   'field.captcha_wait': 'Has continuado demasiado deprisa. Espera unos segundos y vuelve a enviar el formulario.',
-  'field.captcha_limited': 'Sin JavaScript solo se admiten unos pocos intentos por hora desde tu conexión. Activa JavaScript o vuelve a intentarlo más tarde.',
+  'field.captcha_limited': 'Sin la casilla de verificación solo se admiten unos pocos intentos por hora desde tu conexión. Activa JavaScript, usa un navegador actualizado o vuelve a intentarlo más tarde.',
 
   'captcha.label': 'Verificación de seguridad',
-  'captcha.noscript': 'Sin JavaScript, la verificación de seguridad es una espera: lee con calma y no continúes antes de {{seconds}} segundos. Sin JavaScript hay menos intentos por hora.',
+  'captcha.noscript': 'Si tu navegador no muestra la casilla de verificación (sin JavaScript o en un navegador antiguo), la verificación de seguridad es una espera: lee con calma y no continúes antes de {{seconds}} segundos. Así hay menos intentos por hora.',
 
   'register.title': 'Regístrate en tu área privada',
   'register.progress': 'Progreso del registro',

@@ -70,7 +70,7 @@ export const helpEs = {
   'help.browsers.title': 'Navegadores y requisitos',
   'help.browsers.1': 'Puedes usar tu área desde el ordenador, la tableta o el móvil, con los navegadores habituales actualizados: Chrome, Edge, Firefox o Safari. Con una versión muy antigua puede que alguna función no vaya bien.',
   'help.browsers.2': 'Necesitas tener las cookies activadas: las usamos solo para mantener tu sesión, protegerte de formularios falsos y recordar tu idioma.',
-  'help.browsers.3': 'Los formularios funcionan también sin JavaScript y en navegadores sencillos o de solo texto. Sin JavaScript, la verificación de seguridad (captcha) consiste en esperar unos segundos antes de continuar, y admite menos intentos por hora.',
+  'help.browsers.3': 'Los formularios funcionan también sin JavaScript, en navegadores antiguos (Internet Explorer desde la versión 9) y en navegadores sencillos o de solo texto. Si no ves la casilla de la verificación de seguridad (captcha), la verificación consiste en esperar unos segundos antes de continuar, y admite menos intentos por hora.',
   'help.browsers.4': 'Si tienes un problema técnico, escríbenos a {{email}}.',
 
   'help.contactUs.title': 'Atención al cliente',
@@ -148,7 +148,7 @@ export const helpEn: Record<keyof typeof helpEs, string> = {
   'help.browsers.title': 'Browsers and requirements',
   'help.browsers.1': 'You can use your area on a computer, tablet or phone, with the usual up-to-date browsers: Chrome, Edge, Firefox or Safari. With a very old version, some features may not work well.',
   'help.browsers.2': 'Cookies must be turned on: we use them only to keep you signed in, to protect you from forged forms and to remember your language.',
-  'help.browsers.3': 'The forms also work without JavaScript and in simple or text-only browsers. Without JavaScript, the security check (captcha) is a wait of a few seconds before you continue, and allows fewer tries an hour.',
+  'help.browsers.3': 'The forms also work without JavaScript, in older browsers (Internet Explorer from version 9) and in simple or text-only browsers. If you do not see the security check\'s box (captcha), the check is a wait of a few seconds before you continue, and allows fewer tries an hour.',
   'help.browsers.4': 'If you have a technical problem, write to us at {{email}}.',
 
   'help.contactUs.title': 'Customer Service',
