@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { MessageKey } from '../../infra/i18n/i18n.js';
 import { Form } from '../../infra/web/form.js';
-import { LanguageSwitch } from '../../infra/web/layout.js';
+import { LanguageSwitch, LegalLinks } from '../../infra/web/layout.js';
 import { Message, type MessageProps } from '../../infra/web/message-page.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import type { StaffRole } from './staff.repository.js';
@@ -94,6 +94,9 @@ export function BackofficeLayout({ ctx, title, staff, children, scripts = [] }: 
         <footer class="site-footer">
           <div class="container">
             <p>{t('bo.footer')}</p>
+            <ul class="footer-links">
+              <LegalLinks ctx={ctx} />
+            </ul>
           </div>
         </footer>
       </body>

@@ -128,7 +128,7 @@ describeEachDatabase('back-office guard and staff administration (R22, R23)', (k
     nextStep();
   });
 
-  test('an administrator creates a staff user: form, confirmation, the password once; the new user enrols at first sign-in', async () => {
+  test('an administrator creates a staff user: form, confirmation, no password shown (the owner chooses it from an emailed link); the new user enrols at first sign-in', async () => {
     const { agent, staff: admin } = await signedInStaff(ctx, 'admin');
     assert.match((await agent.get('/backoffice')).body, /href="\/backoffice\/staff"/);
     await agent.get('/backoffice/staff/new');

@@ -13,7 +13,7 @@ import { LEGAL_PAGES } from './legal.routes.js';
 
 const AURORA = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures', 'brand-aurora.json');
 
-test('the demo brand: four legal pages in both languages, linked from every footer and from registration', async (t) => {
+test('the demo brand: four legal pages in both languages, linked from every footer, the back office\'s too, and from registration (R30)', async (t) => {
   const ctx = await setup('sqlite');
   t.after(() => ctx.close());
   for (const lang of ['es', 'en'] as const) {
@@ -26,7 +26,8 @@ test('the demo brand: four legal pages in both languages, linked from every foot
       assert.ok('es' in text && res.body.includes(text[lang].split('\n')[0]!.slice(0, 40)), `${slug}: the brand's own text, in ${lang}`);
     }
   }
-  for (const url of ['/', '/sign-in', '/register', '/recovery', '/help', '/legal/privacy']) {
+  // The back office's own pages too (its sign-in page is the one every staff member sees).
+  for (const url of ['/', '/sign-in', '/register', '/recovery', '/help', '/legal/privacy', '/backoffice/sign-in']) {
     const body = (await ctx.app.inject(url)).body;
     for (const slug of Object.keys(LEGAL_PAGES)) assert.match(body, new RegExp(`<footer[\\s\\S]*href="/legal/${slug}"[\\s\\S]*</footer>`), `${url} → ${slug}`);
   }

@@ -90,13 +90,7 @@ function FooterInner({ ctx }: { ctx: PageContext }) {
         <li>
           <a href="/help">{t('help.footer')}</a>
         </li>
-        {brand.legal
-          ? LEGAL_LINKS.map(([href, label]) => (
-              <li>
-                <a href={href}>{t(label)}</a>
-              </li>
-            ))
-          : null}
+        <LegalLinks ctx={ctx} />
       </ul>
       <p>{t('layout.rights', { year: ctx.year, brand: brand.name })}</p>
     </div>
@@ -127,7 +121,6 @@ function cachedChrome(ctx: PageContext): { header: string; footer: string } {
 
 const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** Links to this same page in the other languages (R20), in the header of every page, member or back office. */
 /** R30: the insurer's legal pages, in every footer when the brand has them (src/flows/legal/legal.routes.tsx). */
 const LEGAL_LINKS = [
   ['/legal/privacy', 'legal.privacy'],
@@ -135,6 +128,22 @@ const LEGAL_LINKS = [
   ['/legal/cookies', 'legal.cookies'],
   ['/legal/accessibility', 'legal.accessibility'],
 ] as const;
+
+/** The legal pages as list items of a footer's links, member or back office (R30). */
+export function LegalLinks({ ctx }: { ctx: Pick<PageContext, 't' | 'brand'> }) {
+  if (!ctx.brand.legal) return null;
+  return (
+    <>
+      {LEGAL_LINKS.map(([href, label]) => (
+        <li>
+          <a href={href}>{ctx.t(label)}</a>
+        </li>
+      ))}
+    </>
+  );
+}
+
+/** Links to this same page in the other languages (R20), in the header of every page, member or back office. */
 
 export function LanguageSwitch({ ctx }: { ctx: PageContext }) {
   return (
