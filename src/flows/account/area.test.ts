@@ -48,6 +48,7 @@ describeEachDatabase('private area and member selector', (kind) => {
     const lucia = await signedInAgent(ctx, nif(10000001), 'lucia@example.com');
     const home = await lucia.get('/area');
     assert.match(home.body, /class="member-selector"/);
+    assert.ok(home.body.includes('href="/help/minors"'), 'R26: the selector links the help on minors');
     assert.match(home.body, /value="AS1003"/);
     assert.match(home.body, /value="AS1004"/);
     assert.doesNotMatch(home.body, /value="AS1002"/, 'another adult is not in the selector');

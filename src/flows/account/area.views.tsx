@@ -64,6 +64,9 @@ function MemberSelector({ ctx, visible, acting }: { ctx: PageContext; visible: V
           {t('selector.switch')}
         </button>
       </div>
+      <p class="hint">
+        <a href="/help/minors">{t('help.minors.title')}</a>
+      </p>
     </Form>
   );
 }

@@ -17,6 +17,7 @@ import { NewPasswordFields } from '../../identity/password-form.js';
 import { isInHistory, personalDataOf, storePassword } from '../../identity/password-history.js';
 import { passwordChangedEmail } from '../../identity/password.emails.js';
 import { getAccount } from '../../identity/accounts.js';
+import { HelpLinks } from '../../infra/web/help-links.js';
 
 function ChangePasswordPage({ ctx, username, rules, errors = {}, changed }: { ctx: PageContext; username: string; rules: { rule: ReturnType<typeof rulesOf>[number]; met: boolean | null }[]; errors?: FieldErrors; changed?: boolean }) {
   const { t } = ctx;
@@ -34,6 +35,7 @@ function ChangePasswordPage({ ctx, username, rules, errors = {}, changed }: { ct
       <p>
         <a href="/area">{t('change.back')}</a>
       </p>
+      <HelpLinks ctx={ctx} topics={['password-rules']} />
     </Layout>
   );
 }

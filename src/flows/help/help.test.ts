@@ -73,7 +73,7 @@ for (const brandFile of [undefined, 'brand-aurora.json']) {
       }
       const en = await get('/help', 'en');
       assert.match(en.body, /Forgot your password\?/);
-      assert.match(en.body, /member selector/);
+      assert.match(en.body, /member drop-down menu/, "the seed's own English term");
       assert.match((await get('/help', 'es')).body, /selector de asegurado/);
     });
 

@@ -95,6 +95,7 @@ describeEachDatabase('password recovery and change', (kind) => {
     assert.equal(opened.headers.location, '/recovery/reset', 'the token leaves the URL before the form');
     const page = await agent.get('/recovery/reset');
     assert.equal(page.statusCode, 200);
+    assert.ok(page.body.includes('href="/help/password-rules"'), 'R26: the form links the password rules');
     assert.equal(page.headers['referrer-policy'], 'no-referrer');
     assert.doesNotMatch(page.body, new RegExp(link.split('/').pop()!));
 
@@ -210,6 +211,7 @@ describeEachDatabase('password recovery and change', (kind) => {
     const wrong = await agent.post('/area/security/password', { current_password: 'Nope12345', password: 'Verano2032Sol', password_confirmation: 'Verano2032Sol' });
     assert.equal(wrong.statusCode, 400);
     assert.match(wrong.body, /contraseña actual no es correcta|current password is not correct/);
+    assert.ok(wrong.body.includes('href="/help/password-rules"'), 'R26: the form links the password rules');
     const name = Object.keys(agent.cookies).find((c) => c.endsWith('session'))!;
     const oldToken = agent.cookies[name];
     const ok = await agent.post('/area/security/password', { current_password: PASSWORD, password: 'Verano2032Sol', password_confirmation: 'Verano2032Sol' });

@@ -74,6 +74,7 @@ export function ResetPasswordPage({ ctx, username, rules, errors = {} }: { ctx: 
         <NewPasswordFields ctx={ctx} username={username} rules={rules} errors={errors} />
         <button type="submit">{t('recovery.save')}</button>
       </Form>
+      <HelpLinks ctx={ctx} topics={['password-rules']} />
     </Layout>
   );
 }

@@ -186,6 +186,7 @@ describeEachDatabase('registration', (kind) => {
       assert.equal(res.statusCode, 200, number);
       assert.match(res.body, new RegExp(`data-reason="${reason}"`), number);
       assert.match(res.body, text, number);
+      assert.equal(res.body.includes('href="/help/international"'), reason === 'international' || reason === 'expatriate', `${number}: R26, the help on members abroad`);
     }
     const en = await new BrowserAgent(ctx.app, { 'accept-language': 'en' }).post('/register', who('AS1004'));
     assert.match(en.body, /legal guardian/, 'R20: in English too');

@@ -109,6 +109,7 @@ export function IneligiblePage({ ctx, reason }: { ctx: PageContext; reason: Inel
           <a href="/">{t('error.backHome')}</a>
         </p>
       )}
+      {reason === 'international' || reason === 'expatriate' ? <HelpLinks ctx={ctx} topics={['international']} /> : null}
     </Layout>
   );
 }

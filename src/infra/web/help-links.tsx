@@ -15,6 +15,7 @@ export const HELP_LINK_TITLES = {
   'former-member': 'help.formerMember.title',
   minors: 'help.minors.title',
   browsers: 'help.browsers.title',
+  international: 'help.international.title',
 } as const satisfies Record<string, MessageKey>;
 
 export type HelpLinkSlug = keyof typeof HELP_LINK_TITLES;

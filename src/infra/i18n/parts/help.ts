@@ -91,12 +91,12 @@ export const helpEn: Record<keyof typeof helpEs, string> = {
 
   'help.area.title': 'What is the {{product}}?',
   'help.area.1': 'It is your personal space on the {{brand}} website: there you check your policies, see and print your digital member card, keep your contact details up to date and manage your security (password, two-step verification and open sessions).',
-  'help.area.2': 'If you are the legal guardian of minors on your policy, you can also see their details with the member selector.',
+  'help.area.2': 'If you are the legal guardian of minors on your policy, you can also see their details with the member drop-down menu.',
   'help.area.3': 'The first time, you register; after that you sign in with your identity document, your password and a verification code.',
 
   'help.whoCanRegister.title': 'Who can register?',
   'help.whoCanRegister.1': 'Any adult member of a local policy in force.',
-  'help.whoCanRegister.2': 'Minors do not register: their legal guardian, if a registered member of the same policy, sees their details from their own area with the member selector. On their 18th birthday they can register, and we email them to invite them.',
+  'help.whoCanRegister.2': 'Minors do not register: their legal guardian, if a registered member of the same policy, sees their details from their own area with the member drop-down menu. On their 18th birthday they can register, and we email them to invite them.',
   'help.whoCanRegister.3': 'Members of international or expatriate policies have their own service: {{intlContact}}.',
 
   'help.register.title': 'How do I register?',
@@ -137,8 +137,8 @@ export const helpEn: Record<keyof typeof helpEs, string> = {
   'help.formerMember.1': 'If you already registered with us, you do not need to register again, even if your new policy is a personal one or through a new employer: sign in with your usual document and password.',
   'help.formerMember.2': 'Your new policy shows in your area with the others. If you do not remember your password, use "Forgot your password?".',
 
-  'help.minors.title': 'Minors and the member selector',
-  'help.minors.1': 'If you are the legal guardian of a minor on your same policy and you are registered, your area shows the member selector.',
+  'help.minors.title': 'Minors and the member drop-down menu',
+  'help.minors.1': 'If you are the legal guardian of a minor on your same policy and you are registered, your area shows the member drop-down menu.',
   'help.minors.2': 'With it you switch to the minor\'s details (their policy and card) and back to yours whenever you like.',
   'help.minors.3': 'When the minor turns 18, they leave the selector and can register with their own details.',
 
