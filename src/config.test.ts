@@ -42,7 +42,10 @@ test('malformed values stop the start with a message naming the variable', () =>
     { BRAND_FILE: '/nonexistent/brand.json' },
     { IMPORT_HEAP_MB: '16' },
     { IMPORT_HEAP_MB: 'lots' },
+    // The drain must leave the deadline some time for requests in flight (issue 18).
+    { SHUTDOWN_DRAIN_SECONDS: '30', SHUTDOWN_TIMEOUT_SECONDS: '30' },
   ];
+  assert.equal(loadConfig({ SHUTDOWN_DRAIN_SECONDS: '10', SHUTDOWN_TIMEOUT_SECONDS: '30' }).shutdown.drainMs, 10_000);
   for (const env of cases) {
     const name = Object.keys(env)[0]!;
     assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.message.includes(name), name);

@@ -208,6 +208,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   const problems: string[] = [];
+  // The drain is part of the shutdown's time: as long as the deadline, requests in flight would get none (issue 18).
+  const drainSeconds = e.SHUTDOWN_DRAIN_SECONDS ?? (production ? 5 : 0);
+  if (drainSeconds >= e.SHUTDOWN_TIMEOUT_SECONDS) problems.push(`SHUTDOWN_DRAIN_SECONDS: must be shorter than SHUTDOWN_TIMEOUT_SECONDS (${e.SHUTDOWN_TIMEOUT_SECONDS})`);
   if (production) {
     if (!e.PUBLIC_URL || url.protocol !== 'https:') problems.push('PUBLIC_URL: production needs an https:// address');
     if (!e.SMTP_URL) problems.push('SMTP_URL: production needs a mail server');
@@ -260,7 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxPollMs: e.OUTBOX_POLL_MS,
     outboxLeaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
     timeZone: e.TIME_ZONE,
-    shutdown: Object.freeze({ drainMs: (e.SHUTDOWN_DRAIN_SECONDS ?? (production ? 5 : 0)) * 1000, timeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000 }),
+    shutdown: Object.freeze({ drainMs: drainSeconds * 1000, timeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000 }),
     importHeapMb: e.IMPORT_HEAP_MB,
     secureCookies: !(url.protocol === 'http:' && isLocalhost(url)),
     secretKey: e.SECRET_KEY ?? randomBytes(32).toString('base64url'),

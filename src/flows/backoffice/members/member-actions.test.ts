@@ -5,6 +5,7 @@ import { FEED_HEADER, nie, nif, toCsvLine } from '../../../feed/demo-feed.js';
 import type { RawFeedRow } from '../../../feed/feed-row.js';
 import { importFeed } from '../../../feed/feed.import.js';
 import { hashToken, randomToken } from '../../../infra/crypto/tokens.js';
+import { issueRecoveryLink } from '../../../identity/recovery-links.js';
 import { bucket } from '../../../infra/rate-limit/rate-limit.js';
 import { BrowserAgent } from '../../../../test/helpers/browser-agent.js';
 import { signedInAgent, TEST_PASSWORD } from '../../../../test/helpers/accounts.js';
@@ -250,6 +251,9 @@ describeEachDatabase('back office: member actions', (kind) => {
       .set({ email_verified_at: ctx.clock.now().toISOString(), mobile: '+34600111222', mobile_verified_at: ctx.clock.now().toISOString(), preferred_channel: 'sms' })
       .where('id', '=', m.accountId)
       .execute();
+    // A recovery link already sent to the old address (issue 15 item 6): the correction must void it.
+    await issueRecoveryLink(ctx.db.kysely, { clock: ctx.clock, courier: ctx.courier, publicUrl: ctx.config.publicUrl }, { id: m.accountId, email: m.email, language: 'es' }, 'es');
+    const oldLink = /(\/recovery\/reset\/[A-Za-z0-9_-]+)/.exec((await mails(m.email, 'recovery-link')).at(-1)!.body_text)![1]!;
     const input = { memberId: m.memberId, email: ' New.Address@Example.ORG ', mobile: '', addressLine: 'Calle Mayor 1', postalCode: '28013', city: 'Madrid', province: '', reason: 'Called from her usual phone' };
     const preview = await previewContactCorrection(deps, input);
     assert.ok(preview.ok, codes(preview));
@@ -264,6 +268,7 @@ describeEachDatabase('back office: member actions', (kind) => {
     assert.equal(a.mobile_verified_at, null);
     assert.equal(a.preferred_channel, 'email', 'no mobile, no SMS preference');
     assert.equal(a.postal_code, '28013');
+    assert.equal((await new BrowserAgent(ctx.app).get(oldLink)).statusCode, 410, 'the link sent to the old email no longer works');
     const [notice] = await mails(m.email, 'contact-corrected');
     assert.ok(notice, 'the old email is told');
     assert.equal(notice.language, 'es');
