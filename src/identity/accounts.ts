@@ -24,3 +24,17 @@ export async function getAccount(db: Kysely<Database>, id: number): Promise<Acco
 export async function findAccountByUsername(db: Kysely<Database>, username: string): Promise<Account | undefined> {
   return (await byUsername(db, { username }))[0];
 }
+
+/**
+ * Holds the account's row until the caller's transaction ends, for "void the earlier ones, store a new one" (recovery
+ * links, contact codes: R11, R15). On PostgreSQL two such transactions would each void only what was committed and
+ * both keep their new token; a no-op update takes the row lock, so the second waits and then sees the first's token.
+ * SQLite runs one writing transaction at a time already. An unknown id locks nothing.
+ */
+export async function lockAccount(trx: Kysely<Database>, id: number): Promise<void> {
+  await trx
+    .updateTable('accounts')
+    .set((eb) => ({ id: eb.ref('id') }))
+    .where('id', '=', id)
+    .execute();
+}

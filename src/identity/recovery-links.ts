@@ -5,6 +5,7 @@ import type { Database } from '../infra/db/tables.js';
 import type { Lang } from '../infra/i18n/i18n.js';
 import type { Courier } from '../infra/outbox/courier.js';
 import { recoveryEmail } from './recovery-links.emails.js';
+import { lockAccount } from './accounts.js';
 
 /** The one_time_tokens purpose of password recovery links (R11). */
 export const RECOVERY_PURPOSE = 'recovery';
@@ -42,6 +43,7 @@ export interface RecoveryLinkDeps {
 export async function issueRecoveryLink(trx: Kysely<Database>, deps: RecoveryLinkDeps, target: { id: number; email: string; language: Lang } | undefined, lang: Lang): Promise<void> {
   const token = randomToken();
   const now = deps.clock.now();
+  await lockAccount(trx, target?.id ?? -1);
   await voidRecoveryLinks(trx, target?.id ?? -1, now.toISOString());
   await trx
     .insertInto('one_time_tokens')

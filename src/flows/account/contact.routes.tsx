@@ -31,7 +31,7 @@ import {
   type What,
 } from './contact.flow.js';
 import { ConfirmPage, ContactPage, isDone, type ContactView, type Restart } from './contact.views.js';
-import { getAccount } from '../../identity/accounts.js';
+import { getAccount, lockAccount } from '../../identity/accounts.js';
 
 // R15 contact data over HTTP; the rules and the state diagram are in contact.flow.ts.
 // Every route works on the session's account only: no id a form carries is ever read (R15, server-side authorisation).
@@ -127,7 +127,8 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
     await kysely
       .transaction()
       .execute(async (trx) => {
-        // A new request voids the previous code, in any browser.
+        // A new request voids the previous code, in any browser (the row lock: concurrent requests keep one code).
+        await lockAccount(trx, account.id);
         await voidCodes(trx, { accountId: account.id }, now.toISOString());
         const flow = await flows.start(trx, reply, { state: 'code', accountId: account.id, data: change });
         await sendChangeCode(trx, sender, { accountId: account.id, flowId: flow.id, change, now, lang: request.lang, t: request.t });
