@@ -11,7 +11,15 @@ test('the bench script starts and writes its results', () => {
   const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
   try {
     const run = spawnSync(process.execPath, [join(import.meta.dirname, 'run.js')], {
-      env: { ...process.env, BENCH_QUICK: '1', BENCH_DB: 'sqlite', BENCH_SKIP: 'signin,passkey,page,password,scale,import', BENCH_CEILING_S: '0.2', BENCH_SETTLE_S: '0', BENCH_OUT: out },
+      env: {
+        ...process.env,
+        BENCH_QUICK: '1',
+        BENCH_DB: 'sqlite',
+        BENCH_SKIP: 'signin,passkey,page,password,scale,import',
+        BENCH_CEILING_S: '0.2',
+        BENCH_SETTLE_S: '0',
+        BENCH_OUT: out,
+      },
       encoding: 'utf8',
       timeout: 120_000,
     });

@@ -2,9 +2,26 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTarget, dropStaleSchemas, openDatabase, pgReachable, seedMembers, seedPasskeys, type Kind } from './database.js';
+import {
+  createTarget,
+  dropStaleSchemas,
+  openDatabase,
+  pgReachable,
+  seedMembers,
+  seedPasskeys,
+  type Kind,
+} from './database.js';
 import { SoftAuthenticator } from '../test/helpers/soft-authenticator.js';
-import { hashCeiling, importRun, pageLoad, passkeySignInLoad, passwordChange, signedIn, signInLoad, writeFeed } from './phases.js';
+import {
+  hashCeiling,
+  importRun,
+  pageLoad,
+  passkeySignInLoad,
+  passwordChange,
+  signedIn,
+  signInLoad,
+  writeFeed,
+} from './phases.js';
 import { markdown } from './report.js';
 import { ROOT, productionEnv, rssMb, sampleRss, startBare, startPortal, startSinks, type Server } from './servers.js';
 
@@ -36,7 +53,8 @@ const skip = new Set((process.env.BENCH_SKIP ?? '').split(',')); // any of: sign
 const pgBaseUrl = process.env.BENCH_PG_URL ?? process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const began = performance.now();
-const log = (msg: string) => console.error(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
+const log = (msg: string) =>
+  console.error(`[bench ${((performance.now() - began) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
 const dir = mkdtempSync(join(tmpdir(), 'member-area-bench-'));
 let failures = 0;
 
@@ -65,7 +83,13 @@ function averaged(a: unknown, b: unknown, field: string): unknown {
 }
 const results: Results = {
   date: new Date().toISOString(),
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, os: `${process.platform} ${release()}` },
+  machine: {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${process.platform} ${release()}`,
+  },
   uvThreadpoolSize: threads,
   quick,
   sizes,
@@ -73,8 +97,11 @@ const results: Results = {
 
 const sinks = await startSinks();
 const bare = await startBare(threads, join(dir, 'bare.log'));
-const available = await Promise.all(kinds.map(async (k) => (k === 'postgres' && !(await pgReachable(pgBaseUrl)) ? undefined : k)));
-for (const kind of kinds) if (!available.includes(kind)) results[kind] = { error: `PostgreSQL not reachable at ${pgBaseUrl}` };
+const available = await Promise.all(
+  kinds.map(async (k) => (k === 'postgres' && !(await pgReachable(pgBaseUrl)) ? undefined : k)),
+);
+for (const kind of kinds)
+  if (!available.includes(kind)) results[kind] = { error: `PostgreSQL not reachable at ${pgBaseUrl}` };
 if (available.includes('postgres')) await dropStaleSchemas(pgBaseUrl);
 
 for (const kind of available.filter((k): k is Kind => k !== undefined)) {
@@ -92,7 +119,9 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
     const env = productionEnv(target.url, sinks, threads);
     // R27: the same members' passkeys, in a software authenticator of this client.
     const authenticator = new SoftAuthenticator(new URL(env.PUBLIC_URL!).origin);
-    const credentials = skip.has('passkey') ? [] : await seedPasskeys(db, loadMembers, authenticator, new URL(env.PUBLIC_URL!).hostname);
+    const credentials = skip.has('passkey')
+      ? []
+      : await seedPasskeys(db, loadMembers, authenticator, new URL(env.PUBLIC_URL!).hostname);
     const portal = await startPortal(env, join(dir, `${kind}-portal.log`));
     servers.push(portal);
 
@@ -104,32 +133,63 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
     r.rssIdleMb = Math.round(rssMb(portal.pid) * 10) / 10;
 
     // References are measured just before and just after what is compared with them, and averaged (noisy machine).
-    const ceiling = () => phase(`${kind}: argon2id ceiling (${sizes.ceilingLoops} loops, ${sizes.ceilingSeconds} s)`, () => hashCeiling(sizes.ceilingSeconds, sizes.ceilingLoops));
+    const ceiling = () =>
+      phase(`${kind}: argon2id ceiling (${sizes.ceilingLoops} loops, ${sizes.ceilingSeconds} s)`, () =>
+        hashCeiling(sizes.ceilingSeconds, sizes.ceilingLoops),
+      );
     r.ceiling = await ceiling();
     if (!skip.has('signin')) {
       r.signIn = await phase(`${kind}: sign-ins, ${loadMembers.length} virtual users, ${sizes.signInSeconds} s`, () =>
-        signInLoad({ ports: [portal.port], pids: [portal.pid], mail: sinks, members: loadMembers, virtualUsers: sizes.virtualUsers, seconds: sizes.signInSeconds, warmupSeconds: sizes.warmupSeconds }),
+        signInLoad({
+          ports: [portal.port],
+          pids: [portal.pid],
+          mail: sinks,
+          members: loadMembers,
+          virtualUsers: sizes.virtualUsers,
+          seconds: sizes.signInSeconds,
+          warmupSeconds: sizes.warmupSeconds,
+        }),
       );
       r.ceiling = averaged(r.ceiling, await ceiling(), 'verificationsPerSecond');
     }
     if (!skip.has('passkey')) {
-      r.passkeySignIn = await phase(`${kind}: passkey sign-ins, ${sizes.virtualUsers} virtual users, ${sizes.signInSeconds} s`, () =>
-        passkeySignInLoad({ ports: [portal.port], pids: [portal.pid], authenticator, credentials, virtualUsers: sizes.virtualUsers, seconds: sizes.signInSeconds, warmupSeconds: sizes.warmupSeconds }),
+      r.passkeySignIn = await phase(
+        `${kind}: passkey sign-ins, ${sizes.virtualUsers} virtual users, ${sizes.signInSeconds} s`,
+        () =>
+          passkeySignInLoad({
+            ports: [portal.port],
+            pids: [portal.pid],
+            authenticator,
+            credentials,
+            virtualUsers: sizes.virtualUsers,
+            seconds: sizes.signInSeconds,
+            warmupSeconds: sizes.warmupSeconds,
+          }),
       );
     }
     if (!skip.has('page')) {
       const load = { connections: sizes.pageConnections, seconds: sizes.pageSeconds };
-      const bareRoute = () => phase(`${kind}: bare Fastify route`, () => pageLoad({ ports: [bare.port], pids: [bare.pid], path: '/', ...load }));
+      const bareRoute = () =>
+        phase(`${kind}: bare Fastify route`, () =>
+          pageLoad({ ports: [bare.port], pids: [bare.pid], path: '/', ...load }),
+        );
       r.bare = await bareRoute();
       const rss = sampleRss([portal.pid]);
-      r.area = await phase(`${kind}: GET /area at full speed`, () => pageLoad({ ports: [portal.port], pids: [portal.pid], path: '/area', headers: cookie, ...load }));
+      r.area = await phase(`${kind}: GET /area at full speed`, () =>
+        pageLoad({ ports: [portal.port], pids: [portal.pid], path: '/area', headers: cookie, ...load }),
+      );
       r.rssLoadMb = Math.round(rss.stop() * 10) / 10;
       const peak = (r.area as { requestsPerSecond?: number }).requestsPerSecond;
-      if (peak) r.area80 = await phase(`${kind}: GET /area at 80% of peak (${Math.round(peak * 0.8)}/s)`, () => pageLoad({ ports: [portal.port], path: '/area', headers: cookie, ...load, rate: peak * 0.8 }));
+      if (peak)
+        r.area80 = await phase(`${kind}: GET /area at 80% of peak (${Math.round(peak * 0.8)}/s)`, () =>
+          pageLoad({ ports: [portal.port], path: '/area', headers: cookie, ...load, rate: peak * 0.8 }),
+        );
       r.bare = averaged(r.bare, await bareRoute(), 'requestsPerSecond');
     }
     if (!skip.has('password')) {
-      r.passwordChange = await phase(`${kind}: password change with a 20-entry history`, () => passwordChange({ port: portal.port, db, mail: sinks, member: changeMember!, runs: sizes.historyRuns }));
+      r.passwordChange = await phase(`${kind}: password change with a 20-entry history`, () =>
+        passwordChange({ port: portal.port, db, mail: sinks, member: changeMember!, runs: sizes.historyRuns }),
+      );
     }
     // 6. Scale out: a second node on the same PostgreSQL, the client round-robin across both.
     if (kind === 'postgres' && !skip.has('scale')) {
@@ -138,8 +198,27 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
       const ports = [portal.port, second.port];
       const pids = [portal.pid, second.pid];
       r.scale2 = {
-        signIn: await phase(`${kind}: sign-ins on 2 nodes`, () => signInLoad({ ports, pids, mail: sinks, members: loadMembers, virtualUsers: sizes.virtualUsers, seconds: sizes.signInSeconds, warmupSeconds: sizes.warmupSeconds })),
-        area: await phase(`${kind}: GET /area on 2 nodes`, () => pageLoad({ ports, pids, path: '/area', headers: cookie, connections: sizes.pageConnections, seconds: sizes.pageSeconds })),
+        signIn: await phase(`${kind}: sign-ins on 2 nodes`, () =>
+          signInLoad({
+            ports,
+            pids,
+            mail: sinks,
+            members: loadMembers,
+            virtualUsers: sizes.virtualUsers,
+            seconds: sizes.signInSeconds,
+            warmupSeconds: sizes.warmupSeconds,
+          }),
+        ),
+        area: await phase(`${kind}: GET /area on 2 nodes`, () =>
+          pageLoad({
+            ports,
+            pids,
+            path: '/area',
+            headers: cookie,
+            connections: sizes.pageConnections,
+            seconds: sizes.pageSeconds,
+          }),
+        ),
       };
     }
     await sleep(sizes.idleSettleSeconds * 1000);
@@ -165,7 +244,12 @@ if (!skip.has('import')) {
     const target = await createTarget(kind, 'import', dir, pgBaseUrl);
     try {
       (results[kind] as Results).import = await phase(`${kind}: import ${sizes.importRows} rows`, () =>
-        importRun({ file: feed, rows: sizes.importRows, env: productionEnv(target.url, sinks, threads), logFile: join(dir, `${kind}-import.log`) }),
+        importRun({
+          file: feed,
+          rows: sizes.importRows,
+          env: productionEnv(target.url, sinks, threads),
+          logFile: join(dir, `${kind}-import.log`),
+        }),
       );
     } finally {
       await target.drop();
@@ -182,6 +266,7 @@ mkdirSync(out, { recursive: true });
 writeFileSync(join(out, quick ? 'quick.json' : 'latest.json'), JSON.stringify(results, null, 2) + '\n');
 if (!quick) writeFileSync(join(out, 'latest.md'), table);
 console.log('\n' + table);
-if (failures || process.env.BENCH_CPU_PROF === '1') log(`${failures} phase(s) failed; server logs and profiles kept in ${dir}`);
+if (failures || process.env.BENCH_CPU_PROF === '1')
+  log(`${failures} phase(s) failed; server logs and profiles kept in ${dir}`);
 else rmSync(dir, { recursive: true, force: true });
 process.exit(failures ? 1 : 0);

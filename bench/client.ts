@@ -11,15 +11,31 @@ export interface Response {
   body: string;
 }
 
-export function httpRequest(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Response> {
+export function httpRequest(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        agent,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -45,7 +61,9 @@ export class Browser {
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
-      const gone = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()));
+      const gone = attrs.some(
+        (a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()),
+      );
       if (!value || gone) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
@@ -55,7 +73,12 @@ export class Browser {
   }
 
   private headers(): Record<string, string> {
-    return { cookie: this.cookieHeader(), 'x-forwarded-for': this.ip, 'user-agent': 'member-area-bench', 'accept-language': 'es' };
+    return {
+      cookie: this.cookieHeader(),
+      'x-forwarded-for': this.ip,
+      'user-agent': 'member-area-bench',
+      'accept-language': 'es',
+    };
   }
 
   async get(path: string): Promise<Response> {
@@ -64,13 +87,23 @@ export class Browser {
 
   async post(path: string, fields: Record<string, string>): Promise<Response> {
     const body = new URLSearchParams({ _csrf: this.token, ...fields }).toString();
-    return this.keep(await httpRequest(this.port(), 'POST', path, { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' }, body));
+    return this.keep(
+      await httpRequest(
+        this.port(),
+        'POST',
+        path,
+        { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      ),
+    );
   }
 }
 
 function expect(res: Response, status: number, location: string | undefined, step: string): void {
   if (res.status !== status || (location !== undefined && res.headers.location !== location)) {
-    throw new Error(`${step}: expected ${status}${location ? ` → ${location}` : ''}, got ${res.status}${res.headers.location ? ` → ${res.headers.location}` : ''}`);
+    throw new Error(
+      `${step}: expected ${status}${location ? ` → ${location}` : ''}, got ${res.status}${res.headers.location ? ` → ${res.headers.location}` : ''}`,
+    );
   }
 }
 
@@ -78,13 +111,28 @@ function expect(res: Response, status: number, location: string | undefined, ste
  * One full two-step sign-in as a browser does it (R7): the form, the password, the channel page, the email channel,
  * the code page, and the code read from the outbox; ends on the redirect to /area with a session cookie.
  */
-export async function signIn(browser: Browser, username: string, password: string, readCode: () => Promise<string>): Promise<void> {
+export async function signIn(
+  browser: Browser,
+  username: string,
+  password: string,
+  readCode: () => Promise<string>,
+): Promise<void> {
   expect(await browser.get('/sign-in'), 200, undefined, 'GET /sign-in');
   expect(await browser.post('/sign-in', { username, password }), 303, '/sign-in/verify', 'POST /sign-in');
   expect(await browser.get('/sign-in/verify'), 200, undefined, 'GET /sign-in/verify');
-  expect(await browser.post('/sign-in/verify/send', { channel: 'email' }), 303, '/sign-in/verify?sent=1', 'POST /sign-in/verify/send');
+  expect(
+    await browser.post('/sign-in/verify/send', { channel: 'email' }),
+    303,
+    '/sign-in/verify?sent=1',
+    'POST /sign-in/verify/send',
+  );
   expect(await browser.get('/sign-in/verify?sent=1'), 200, undefined, 'GET /sign-in/verify?sent=1');
-  expect(await browser.post('/sign-in/verify/code', { code: await readCode() }), 303, '/area', 'POST /sign-in/verify/code');
+  expect(
+    await browser.post('/sign-in/verify/code', { code: await readCode() }),
+    303,
+    '/area',
+    'POST /sign-in/verify/code',
+  );
 }
 
 /**
@@ -95,5 +143,10 @@ export async function passkeySignIn(browser: Browser, answer: (options: unknown)
   expect(await browser.get('/sign-in'), 200, undefined, 'GET /sign-in');
   const options = await browser.post('/sign-in/passkey/options', {});
   expect(options, 200, undefined, 'POST /sign-in/passkey/options');
-  expect(await browser.post('/sign-in/passkey', { response: JSON.stringify(answer(JSON.parse(options.body))) }), 303, '/area', 'POST /sign-in/passkey');
+  expect(
+    await browser.post('/sign-in/passkey', { response: JSON.stringify(answer(JSON.parse(options.body))) }),
+    303,
+    '/area',
+    'POST /sign-in/passkey',
+  );
 }

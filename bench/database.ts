@@ -49,7 +49,9 @@ export async function dropStaleSchemas(baseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: baseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ nspname: string }>(`select nspname from pg_namespace where nspname like 'bench\\_%'`);
+    const { rows } = await client.query<{ nspname: string }>(
+      `select nspname from pg_namespace where nspname like 'bench\\_%'`,
+    );
     for (const { nspname } of rows) {
       const pid = Number(/^bench_(\d+)_/.exec(nspname)?.[1]);
       if (pid && !existsSync(`/proc/${pid}`)) await client.query(`drop schema if exists ${nspname} cascade`);
@@ -62,7 +64,11 @@ export async function dropStaleSchemas(baseUrl: string): Promise<void> {
 export async function createTarget(kind: Kind, name: string, dir: string, pgBaseUrl: string): Promise<Target> {
   if (kind === 'sqlite') {
     const file = join(dir, `${name}.db`);
-    return { kind, url: `sqlite:${file}`, drop: async () => ['', '-wal', '-shm'].forEach((s) => rmSync(file + s, { force: true })) };
+    return {
+      kind,
+      url: `sqlite:${file}`,
+      drop: async () => ['', '-wal', '-shm'].forEach((s) => rmSync(file + s, { force: true })),
+    };
   }
   const schema = `bench_${process.pid}_${name}`;
   await pgAdmin(pgBaseUrl, `drop schema if exists ${schema} cascade; create schema ${schema}`);
@@ -87,10 +93,19 @@ export interface PoolMember {
 export async function seedMembers(db: Db, accounts: number): Promise<PoolMember[]> {
   await migrateToLatest(db);
   const today = todayIn('Europe/Madrid', new Date());
-  const courier = createCourier({ clock: systemClock, brand: defaultBrand, publicUrl: 'https://bench.localhost', box: developmentSecretBox() });
+  const courier = createCourier({
+    clock: systemClock,
+    brand: defaultBrand,
+    publicUrl: 'https://bench.localhost',
+    box: developmentSecretBox(),
+  });
   const rows = Math.ceil(accounts / 2) * 4;
-  const report = await importFeed({ db, clock: systemClock, courier, timeZone: 'Europe/Madrid' }, Readable.from(syntheticFeed(rows, today)));
-  if (report.skipped) throw new Error(`seeding skipped ${report.skipped} rows: ${JSON.stringify(report.problems.slice(0, 3))}`);
+  const report = await importFeed(
+    { db, clock: systemClock, courier, timeZone: 'Europe/Madrid' },
+    Readable.from(syntheticFeed(rows, today)),
+  );
+  if (report.skipped)
+    throw new Error(`seeding skipped ${report.skipped} rows: ${JSON.stringify(report.problems.slice(0, 3))}`);
   await db.kysely.deleteFrom('outbox').execute();
 
   const hash = await hashPassword(BENCH_PASSWORD);
@@ -123,15 +138,21 @@ export async function seedMembers(db: Db, accounts: number): Promise<PoolMember[
       )
       .returning(['id', 'username', 'email'])
       .execute();
-    await db.kysely.insertInto('password_history').values(created.map((a) => ({ account_id: a.id, password_hash: hash, created_at: now }))).execute();
+    await db.kysely
+      .insertInto('password_history')
+      .values(created.map((a) => ({ account_id: a.id, password_hash: hash, created_at: now })))
+      .execute();
     for (const a of created) {
-      await db.kysely.updateTable('members').set({ account_id: a.id }).where('document_number', '=', a.username).execute();
+      await db.kysely
+        .updateTable('members')
+        .set({ account_id: a.id })
+        .where('document_number', '=', a.username)
+        .execute();
       pool.push({ accountId: a.id, username: a.username, email: a.email });
     }
   }
   return pool;
 }
-
 
 export { openDatabase };
 import type { SoftAuthenticator, SoftCredential } from '../test/helpers/soft-authenticator.js';
@@ -140,11 +161,19 @@ import type { SoftAuthenticator, SoftCredential } from '../test/helpers/soft-aut
  * R27: a passkey for each of these members, made by the bench's software authenticator and stored as the portal
  * would store it (the relying party is the production environment's PUBLIC_URL host).
  */
-export async function seedPasskeys(db: Db, members: PoolMember[], authenticator: SoftAuthenticator, rpId: string): Promise<SoftCredential[]> {
+export async function seedPasskeys(
+  db: Db,
+  members: PoolMember[],
+  authenticator: SoftAuthenticator,
+  rpId: string,
+): Promise<SoftCredential[]> {
   const now = new Date().toISOString();
   const credentials: SoftCredential[] = [];
   const rows = members.map((m) => {
-    const { credential, publicKeyCose } = authenticator.register(rpId, Buffer.from(`bench-${m.accountId}`).toString('base64url'));
+    const { credential, publicKeyCose } = authenticator.register(
+      rpId,
+      Buffer.from(`bench-${m.accountId}`).toString('base64url'),
+    );
     credentials.push(credential);
     return {
       account_id: m.accountId,
@@ -160,6 +189,10 @@ export async function seedPasskeys(db: Db, members: PoolMember[], authenticator:
       last_used_at: null,
     };
   });
-  for (let i = 0; i < rows.length; i += 500) await db.kysely.insertInto('passkeys').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await db.kysely
+      .insertInto('passkeys')
+      .values(rows.slice(i, i + 500))
+      .execute();
   return credentials;
 }

@@ -36,7 +36,11 @@ function probes(username: string, memberNumber: string): Record<string, Probe> {
     'sign-in, wrong password vs unknown document (POST /sign-in)': async (ctx, existing) => {
       await ctx.db.kysely.deleteFrom('rate_limits').execute();
       const { cookies, token } = await csrf(ctx);
-      const payload = new URLSearchParams({ _csrf: token, username: existing ? username : nif(99_999_902), password: 'Wrong1234' }).toString();
+      const payload = new URLSearchParams({
+        _csrf: token,
+        username: existing ? username : nif(99_999_902),
+        password: 'Wrong1234',
+      }).toString();
       return timed(() => ctx.app.inject({ method: 'POST', url: '/sign-in', cookies, headers: form, payload }));
     },
     'recovery, send step (POST /recovery/send)': async (ctx, existing) => {
@@ -47,14 +51,39 @@ function probes(username: string, memberNumber: string): Record<string, Probe> {
       const now = ctx.clock.now();
       await ctx.db.kysely
         .insertInto('flows')
-        .values({ id: randomToken(16), kind: 'recovery', state: 'confirm', browser_hash: hashToken(browser), account_id: null, member_id: null, data: JSON.stringify({ username: existing ? username : nif(99_999_903) }), attempts: 0, expires_at: new Date(now.getTime() + 600_000).toISOString(), created_at: now.toISOString(), updated_at: now.toISOString() })
+        .values({
+          id: randomToken(16),
+          kind: 'recovery',
+          state: 'confirm',
+          browser_hash: hashToken(browser),
+          account_id: null,
+          member_id: null,
+          data: JSON.stringify({ username: existing ? username : nif(99_999_903) }),
+          attempts: 0,
+          expires_at: new Date(now.getTime() + 600_000).toISOString(),
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        })
         .execute();
-      return timed(() => ctx.app.inject({ method: 'POST', url: '/recovery/send', cookies: { ...cookies, recovery: browser }, headers: form, payload: `_csrf=${encodeURIComponent(token)}` }));
+      return timed(() =>
+        ctx.app.inject({
+          method: 'POST',
+          url: '/recovery/send',
+          cookies: { ...cookies, recovery: browser },
+          headers: form,
+          payload: `_csrf=${encodeURIComponent(token)}`,
+        }),
+      );
     },
     'registration step 1, wrong birth date vs unknown member number (POST /register)': async (ctx, existing) => {
       await ctx.db.kysely.deleteFrom('rate_limits').execute();
       const { cookies, token } = await csrf(ctx);
-      const payload = new URLSearchParams({ _csrf: token, member_number: existing ? memberNumber : 'HM99999', birth_date: '02/02/1990', policy_number: 'HP1' }).toString();
+      const payload = new URLSearchParams({
+        _csrf: token,
+        member_number: existing ? memberNumber : 'HM99999',
+        birth_date: '02/02/1990',
+        policy_number: 'HP1',
+      }).toString();
       return timed(() => ctx.app.inject({ method: 'POST', url: '/register', cookies, headers: form, payload }));
     },
   };
@@ -88,13 +117,19 @@ for (const kind of kinds) {
         unknown.push(u);
         diffs.push(u - k);
       }
-      rows.push(`| ${name} | ${kind} | ${ms(quantile(known, 0.5))} | ${ms(quantile(unknown, 0.5))} | ${ms(quantile(diffs, 0.5))} | ${ms(quantile(diffs, 0.25))} … ${ms(quantile(diffs, 0.75))} |`);
+      rows.push(
+        `| ${name} | ${kind} | ${ms(quantile(known, 0.5))} | ${ms(quantile(unknown, 0.5))} | ${ms(quantile(diffs, 0.5))} | ${ms(quantile(diffs, 0.25))} … ${ms(quantile(diffs, 0.75))} |`,
+      );
     }
   } finally {
     await ctx.close();
   }
 }
-console.log(`\n${PAIRS} interleaved pairs per row, in-process (app.inject), ${new Date().toISOString().slice(0, 16)} UTC\n`);
-console.log('| Probe | Database | existing: median ms | missing: median ms | paired difference (missing − existing): median ms | interquartile range ms |');
+console.log(
+  `\n${PAIRS} interleaved pairs per row, in-process (app.inject), ${new Date().toISOString().slice(0, 16)} UTC\n`,
+);
+console.log(
+  '| Probe | Database | existing: median ms | missing: median ms | paired difference (missing − existing): median ms | interquartile range ms |',
+);
 console.log('|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);

@@ -36,7 +36,10 @@ export function roundRobin(ports: number[]): () => number {
 }
 
 // 1a. The ceiling: argon2id verifications per second with every core busy, in this process, on the thread pool.
-export async function hashCeiling(seconds: number, loops: number): Promise<{ verificationsPerSecond: number; loops: number; verifyMs: number; otherCores: number }> {
+export async function hashCeiling(
+  seconds: number,
+  loops: number,
+): Promise<{ verificationsPerSecond: number; loops: number; verifyMs: number; otherCores: number }> {
   const stored = await hashPassword(BENCH_PASSWORD);
   const single: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -57,7 +60,12 @@ export async function hashCeiling(seconds: number, loops: number): Promise<{ ver
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  return { verificationsPerSecond: round(done / elapsed), loops, verifyMs: round(single.sort((a, b) => a - b)[1]!), otherCores: cpu.stop().otherCores };
+  return {
+    verificationsPerSecond: round(done / elapsed),
+    loops,
+    verifyMs: round(single.sort((a, b) => a - b)[1]!),
+    otherCores: cpu.stop().otherCores,
+  };
 }
 
 // 1b. Full two-step sign-ins through HTTP, each virtual user with its own member.
@@ -88,7 +96,10 @@ interface LoadWindow {
  * Virtual users signing in one after another until the window ends; `signInOnce(user, turn, browser)` is one
  * whole sign-in. Latencies are kept for the sign-ins inside the measured window (after the warm-up).
  */
-async function signInLoop(opts: LoadWindow, signInOnce: (user: number, turn: number, browser: Browser) => Promise<void>): Promise<SignInResult> {
+async function signInLoop(
+  opts: LoadWindow,
+  signInOnce: (user: number, turn: number, browser: Browser) => Promise<void>,
+): Promise<SignInResult> {
   const port = roundRobin(opts.ports);
   const startAt = performance.now() + opts.warmupSeconds * 1000;
   const endAt = startAt + opts.seconds * 1000;
@@ -133,7 +144,9 @@ async function signInLoop(opts: LoadWindow, signInOnce: (user: number, turn: num
 
 export function signInLoad(opts: LoadWindow & { mail: Sinks; members: PoolMember[] }): Promise<SignInResult> {
   // Each virtual user signs in as its own members in turn (R9: 10 codes an hour per account).
-  const mine = Array.from({ length: opts.virtualUsers }, (_, user) => opts.members.filter((_, j) => j % opts.virtualUsers === user));
+  const mine = Array.from({ length: opts.virtualUsers }, (_, user) =>
+    opts.members.filter((_, j) => j % opts.virtualUsers === user),
+  );
   const lastCodes = new Map(opts.members.map((m) => [m.email, opts.mail.cursor()]));
   return signInLoop(opts, async (user, turn, browser) => {
     const member = mine[user]![turn % mine[user]!.length]!;
@@ -147,11 +160,17 @@ export function signInLoad(opts: LoadWindow & { mail: Sinks; members: PoolMember
 
 // 1c. Sign-ins with a passkey alone (R27), each virtual user with its own members' passkeys, held by a software
 // authenticator in this client (an ECDSA P-256 signature per sign-in, counted in the client's CPU).
-export function passkeySignInLoad(opts: LoadWindow & { authenticator: SoftAuthenticator; credentials: SoftCredential[] }): Promise<SignInResult> {
-  const mine = Array.from({ length: opts.virtualUsers }, (_, user) => opts.credentials.filter((_, j) => j % opts.virtualUsers === user));
+export function passkeySignInLoad(
+  opts: LoadWindow & { authenticator: SoftAuthenticator; credentials: SoftCredential[] },
+): Promise<SignInResult> {
+  const mine = Array.from({ length: opts.virtualUsers }, (_, user) =>
+    opts.credentials.filter((_, j) => j % opts.virtualUsers === user),
+  );
   return signInLoop(opts, (user, turn, browser) => {
     const credential = mine[user]![turn % mine[user]!.length]!;
-    return passkeySignIn(browser, (options) => opts.authenticator.get(options as PublicKeyCredentialRequestOptionsJSON, credential));
+    return passkeySignIn(browser, (options) =>
+      opts.authenticator.get(options as PublicKeyCredentialRequestOptionsJSON, credential),
+    );
   });
 }
 
@@ -167,7 +186,15 @@ export interface PageResult {
   otherCores: number;
 }
 
-export async function pageLoad(opts: { ports: number[]; pids?: number[]; path: string; headers?: Record<string, string>; connections: number; seconds: number; rate?: number }): Promise<PageResult> {
+export async function pageLoad(opts: {
+  ports: number[];
+  pids?: number[];
+  path: string;
+  headers?: Record<string, string>;
+  connections: number;
+  seconds: number;
+  rate?: number;
+}): Promise<PageResult> {
   const cpu = cpuMeter(opts.pids ?? []);
   const runs = await Promise.all(
     opts.ports.map((port) =>
@@ -218,17 +245,37 @@ export interface PasswordChangeResult {
 
 const randomPassword = () => `Bq7${Math.random().toString(36).slice(2, 10)}Zx4`;
 
-export async function passwordChange(opts: { port: number; db: Db; mail: Sinks; member: PoolMember; runs: number }): Promise<PasswordChangeResult> {
+export async function passwordChange(opts: {
+  port: number;
+  db: Db;
+  mail: Sinks;
+  member: PoolMember;
+  runs: number;
+}): Promise<PasswordChangeResult> {
   const { db, member } = opts;
   const kysely = db.kysely;
   // 19 older passwords under the current one: the history holds 20, the policy's size.
   const older = await Promise.all(Array.from({ length: 19 }, () => hashPassword(randomPassword())));
   const now = new Date().toISOString();
   await kysely.deleteFrom('password_history').where('account_id', '=', member.accountId).execute();
-  await kysely.insertInto('password_history').values(older.map((h) => ({ account_id: member.accountId, password_hash: h, created_at: now }))).execute();
-  const current = (await kysely.selectFrom('accounts').select('password_hash').where('id', '=', member.accountId).executeTakeFirstOrThrow()).password_hash;
-  await kysely.insertInto('password_history').values({ account_id: member.accountId, password_hash: current, created_at: now }).execute();
-  const entries = (await kysely.selectFrom('password_history').select('id').where('account_id', '=', member.accountId).execute()).length;
+  await kysely
+    .insertInto('password_history')
+    .values(older.map((h) => ({ account_id: member.accountId, password_hash: h, created_at: now })))
+    .execute();
+  const current = (
+    await kysely
+      .selectFrom('accounts')
+      .select('password_hash')
+      .where('id', '=', member.accountId)
+      .executeTakeFirstOrThrow()
+  ).password_hash;
+  await kysely
+    .insertInto('password_history')
+    .values({ account_id: member.accountId, password_hash: current, created_at: now })
+    .execute();
+  const entries = (
+    await kysely.selectFrom('password_history').select('id').where('account_id', '=', member.accountId).execute()
+  ).length;
 
   const verifies: number[] = [];
   const checks: number[] = [];
@@ -239,7 +286,8 @@ export async function passwordChange(opts: { port: number; db: Db; mail: Sinks; 
     verifies.push(performance.now() - t);
     delay.enable();
     t = performance.now();
-    if (await isInHistory(kysely, member.accountId, randomPassword())) throw new Error('a random password was found in the history');
+    if (await isInHistory(kysely, member.accountId, randomPassword()))
+      throw new Error('a random password was found in the history');
     checks.push(performance.now() - t);
     delay.disable();
   }
@@ -263,7 +311,11 @@ export async function passwordChange(opts: { port: number; db: Db; mail: Sinks; 
     }
   })();
   const t = performance.now();
-  const res = await browser.post('/area/security/password', { current_password: BENCH_PASSWORD, password: next, password_confirmation: next });
+  const res = await browser.post('/area/security/password', {
+    current_password: BENCH_PASSWORD,
+    password: next,
+    password_confirmation: next,
+  });
   const httpChangeMs = performance.now() - t;
   changing = false;
   await pinger;
@@ -296,11 +348,22 @@ export interface ImportResult {
   summary: string;
 }
 
-export async function importRun(opts: { file: string; rows: number; env: Record<string, string>; logFile: string }): Promise<ImportResult> {
+export async function importRun(opts: {
+  file: string;
+  rows: number;
+  env: Record<string, string>;
+  logFile: string;
+}): Promise<ImportResult> {
   const run = await runMeasured([`${ROOT}/dist/src/cli.js`, 'import', opts.file], opts.env, opts.logFile);
   const summary = /^Imported .*$/m.exec(run.output)?.[0] ?? '';
   if (run.code !== 0 || !summary.startsWith(`Imported ${opts.rows} rows: ${opts.rows} new`)) {
     throw new Error(`import exited ${run.code}: ${summary || run.output.slice(-500)}`);
   }
-  return { rows: opts.rows, seconds: round(run.seconds), rowsPerSecond: Math.round(opts.rows / run.seconds), peakRssMb: round(run.peakRssMb), summary };
+  return {
+    rows: opts.rows,
+    seconds: round(run.seconds),
+    rowsPerSecond: Math.round(opts.rows / run.seconds),
+    peakRssMb: round(run.peakRssMb),
+    summary,
+  };
 }

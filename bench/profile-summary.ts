@@ -17,13 +17,24 @@ interface Profile {
 const BUCKETS: [string, (stack: string[]) => boolean][] = [
   ['SQLite statements (better-sqlite3)', (s) => /sqlite-driver|better-sqlite3/.test(s[0]!)],
   ['Kysely (building, compiling, executing)', (s) => /node_modules\/kysely/.test(s[0]!)],
-  ['Writing the response (socket, headers)', (s) => /^(writev|writeBuffer|writeLatin1String|writeUtf8String) /.test(s[0]!) || /_http_outgoing|_http_server|stream_base_commons/.test(s[0]!)],
+  [
+    'Writing the response (socket, headers)',
+    (s) =>
+      /^(writev|writeBuffer|writeLatin1String|writeUtf8String) /.test(s[0]!) ||
+      /_http_outgoing|_http_server|stream_base_commons/.test(s[0]!),
+  ],
   ['CSRF token (the sign-out form)', (s) => s.some((f) => /csrf/.test(f))],
   ['Cookies', (s) => s.some((f) => /@fastify\/cookie|node_modules\/cookie\//.test(f))],
   ['i18n', (s) => s.some((f) => /i18n\.js/.test(f))],
   ['Metrics', (s) => s.some((f) => /prom-client|metrics\.js/.test(f))],
-  ['Preact rendering (views, layout)', (s) => s.some((f) => /preact-render-to-string|preact\/jsx|views\.js|layout\.js/.test(f))],
-  ['Session and member queries (our code)', (s) => s.some((f) => /session\.js|member-selector\.js|compiled-query\.js|guard\.js/.test(f))],
+  [
+    'Preact rendering (views, layout)',
+    (s) => s.some((f) => /preact-render-to-string|preact\/jsx|views\.js|layout\.js/.test(f)),
+  ],
+  [
+    'Session and member queries (our code)',
+    (s) => s.some((f) => /session\.js|member-selector\.js|compiled-query\.js|guard\.js/.test(f)),
+  ],
   ['Fastify (routing, hooks, reply)', (s) => s.some((f) => /node_modules\/(fastify|find-my-way|avvio)/.test(f))],
   ['Garbage collection', (s) => /garbage collector/.test(s[0]!)],
   ['Node HTTP parsing and the rest', () => true],
@@ -48,7 +59,11 @@ export function summarise(profile: Profile): { activeMs: number; buckets: [strin
     if (leaf === '(idle)' || leaf === '(program)') return;
     const frames = stack(sample);
     // Start-up (module loading, migrations) is not a request's cost.
-    if (frames.some((f) => /node:internal\/modules|compileSourceTextModule|migrate/.test(f)) && !frames.some((f) => /fastify\/lib\/route/.test(f))) return;
+    if (
+      frames.some((f) => /node:internal\/modules|compileSourceTextModule|migrate/.test(f)) &&
+      !frames.some((f) => /fastify\/lib\/route/.test(f))
+    )
+      return;
     const d = profile.timeDeltas[i] ?? 0;
     active += d;
     const bucket = BUCKETS.find(([, match]) => match(frames))![0];

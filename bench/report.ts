@@ -9,7 +9,8 @@ const KINDS = [
   ['postgres', 'PostgreSQL'],
 ] as const;
 
-const fmt = (n: unknown, digits = 1) => (typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : '–');
+const fmt = (n: unknown, digits = 1) =>
+  typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : '–';
 const pass = (ok: boolean | undefined) => (ok === undefined ? '–' : ok ? '✅' : '❌');
 
 interface Row {
@@ -34,31 +35,66 @@ const atLeast = (n: number, min: number) => (Number.isFinite(n) ? n >= min : und
 export function markdown(results: Results): string {
   const res = results as Any;
   const threads = res.uvThreadpoolSize as number;
-  // Parallel on T threads ideally takes ceil(20 / T) verifications' time; half as much again allows for the query and scheduling.
+  // Parallel on T threads ideally takes ceil(20 / T) verifications' time; half as much again allows for the query and
+  // scheduling.
   const parallelBound = 1.5 * Math.ceil(20 / threads);
   const rows: Row[] = [
-    { figure: `argon2id ceiling: verifications/s (m=19 MiB, t=2, p=1; ${res.sizes.ceilingLoops} loops, in-process)`, cell: (r) => guard(r.ceiling, (c) => `${fmt(c.verificationsPerSecond)} (one: ${fmt(c.verifyMs)} ms)`) },
+    {
+      figure: `argon2id ceiling: verifications/s (m=19 MiB, t=2, p=1; ${res.sizes.ceilingLoops} loops, in-process)`,
+      cell: (r) => guard(r.ceiling, (c) => `${fmt(c.verificationsPerSecond)} (one: ${fmt(c.verifyMs)} ms)`),
+    },
     {
       figure: 'Full two-step sign-ins/s through HTTP (ratio to ceiling)',
-      cell: (r) => guard(r.signIn, (s) => `${fmt(s.signInsPerSecond, 2)} (${fmt(signInRatio(r), 2)})${s.errors ? `, ${s.errors} errors` : ''}`),
+      cell: (r) =>
+        guard(
+          r.signIn,
+          (s) => `${fmt(s.signInsPerSecond, 2)} (${fmt(signInRatio(r), 2)})${s.errors ? `, ${s.errors} errors` : ''}`,
+        ),
       target: '≥ 0.9 of ceiling',
       ok: (r) => atLeast(signInRatio(r), 0.9),
     },
     {
       figure: 'Passkey sign-ins/s through HTTP, no password or code (ratio to two-step sign-ins)',
-      cell: (r) => guard(r.passkeySignIn, (s) => `${fmt(s.signInsPerSecond, 2)} (${fmt(s.signInsPerSecond / (r.signIn?.signInsPerSecond ?? NaN), 1)}×)${s.errors ? `, ${s.errors} errors` : ''}`),
+      cell: (r) =>
+        guard(
+          r.passkeySignIn,
+          (s) =>
+            `${fmt(s.signInsPerSecond, 2)} (${fmt(s.signInsPerSecond / (r.signIn?.signInsPerSecond ?? NaN), 1)}×)${s.errors ? `, ${s.errors} errors` : ''}`,
+        ),
     },
-    { figure: 'Passkey sign-in latency p50 / p99; CPU server / client', cell: (r) => guard(r.passkeySignIn, (s) => `${fmt(s.p50Ms, 0)} / ${fmt(s.p99Ms, 0)} ms; ${fmt(s.serverCpuMs)} / ${fmt(s.clientCpuMs)} ms`) },
-    { figure: 'Sign-in latency p50 / p99', cell: (r) => guard(r.signIn, (s) => `${fmt(s.p50Ms, 0)} / ${fmt(s.p99Ms, 0)} ms`) },
-    { figure: 'CPU per sign-in: server / client (one verify alone)', cell: (r) => guard(r.signIn, (s) => `${fmt(s.serverCpuMs)} / ${fmt(s.clientCpuMs)} ms (${fmt(r.ceiling?.verifyMs)} ms)`) },
+    {
+      figure: 'Passkey sign-in latency p50 / p99; CPU server / client',
+      cell: (r) =>
+        guard(
+          r.passkeySignIn,
+          (s) => `${fmt(s.p50Ms, 0)} / ${fmt(s.p99Ms, 0)} ms; ${fmt(s.serverCpuMs)} / ${fmt(s.clientCpuMs)} ms`,
+        ),
+    },
+    {
+      figure: 'Sign-in latency p50 / p99',
+      cell: (r) => guard(r.signIn, (s) => `${fmt(s.p50Ms, 0)} / ${fmt(s.p99Ms, 0)} ms`),
+    },
+    {
+      figure: 'CPU per sign-in: server / client (one verify alone)',
+      cell: (r) =>
+        guard(r.signIn, (s) => `${fmt(s.serverCpuMs)} / ${fmt(s.clientCpuMs)} ms (${fmt(r.ceiling?.verifyMs)} ms)`),
+    },
     { figure: 'Bare Fastify route: requests/s', cell: (r) => guard(r.bare, (b) => fmt(b.requestsPerSecond, 0)) },
     {
       figure: 'Signed-in page GET /area: requests/s (ratio to bare)',
-      cell: (r) => guard(r.area, (a) => `${fmt(a.requestsPerSecond, 0)} (${fmt(pageRatio(r), 2)})${a.non2xx + a.errors ? `, ${a.non2xx + a.errors} bad` : ''}`),
+      cell: (r) =>
+        guard(
+          r.area,
+          (a) =>
+            `${fmt(a.requestsPerSecond, 0)} (${fmt(pageRatio(r), 2)})${a.non2xx + a.errors ? `, ${a.non2xx + a.errors} bad` : ''}`,
+        ),
       target: '≥ 0.4 of bare',
       ok: (r) => atLeast(pageRatio(r), 0.4),
     },
-    { figure: 'Server CPU per request: /area vs bare route', cell: (r) => `${fmt(r.area?.serverCpuMs, 2)} vs ${fmt(r.bare?.serverCpuMs, 3)} ms` },
+    {
+      figure: 'Server CPU per request: /area vs bare route',
+      cell: (r) => `${fmt(r.area?.serverCpuMs, 2)} vs ${fmt(r.bare?.serverCpuMs, 3)} ms`,
+    },
     {
       figure: 'GET /area p99 at 80% of peak',
       cell: (r) => guard(r.area80, (a) => `${fmt(a.p99Ms, 0)} ms at ${fmt(a.requestsPerSecond, 0)}/s`),
@@ -67,7 +103,8 @@ export function markdown(results: Results): string {
     },
     {
       figure: 'Password change: isInHistory (20 hashes) vs one verify',
-      cell: (r) => guard(r.passwordChange, (p) => `${fmt(p.ratio, 1)}× (${fmt(p.isInHistoryMs, 0)} vs ${fmt(p.verifyMs, 0)} ms)`),
+      cell: (r) =>
+        guard(r.passwordChange, (p) => `${fmt(p.ratio, 1)}× (${fmt(p.isInHistoryMs, 0)} vs ${fmt(p.verifyMs, 0)} ms)`),
       target: `in parallel: ≤ ${fmt(parallelBound)}× (${threads} threads)`,
       ok: (r) => (r.passwordChange?.ratio === undefined ? undefined : r.passwordChange.ratio <= parallelBound),
     },
@@ -77,16 +114,31 @@ export function markdown(results: Results): string {
       target: 'off the loop: < 20 ms',
       ok: (r) => (r.passwordChange?.eventLoopP99Ms === undefined ? undefined : r.passwordChange.eventLoopP99Ms < 20),
     },
-    { figure: 'Whole change over HTTP; server /healthz p99 meanwhile', cell: (r) => guard(r.passwordChange, (p) => `${fmt(p.httpChangeMs, 0)} ms (${p.httpStatus}); ${fmt(p.serverPingP99Ms)} ms`) },
-    { figure: `Import ${fmt(res.sizes.importRows, 0)} feed rows: rows/s`, cell: (r) => guard(r.import, (i) => `${fmt(i.rowsPerSecond, 0)} (${fmt(i.seconds, 0)} s)`) },
+    {
+      figure: 'Whole change over HTTP; server /healthz p99 meanwhile',
+      cell: (r) =>
+        guard(r.passwordChange, (p) => `${fmt(p.httpChangeMs, 0)} ms (${p.httpStatus}); ${fmt(p.serverPingP99Ms)} ms`),
+    },
+    {
+      figure: `Import ${fmt(res.sizes.importRows, 0)} feed rows: rows/s`,
+      cell: (r) => guard(r.import, (i) => `${fmt(i.rowsPerSecond, 0)} (${fmt(i.seconds, 0)} s)`),
+    },
     {
       figure: 'Import peak RSS',
       cell: (r) => guard(r.import, (i) => `${fmt(i.peakRssMb, 0)} MB`),
       target: '< 300 MB',
       ok: (r) => (r.import?.peakRssMb === undefined ? undefined : r.import.peakRssMb < 300),
     },
-    { figure: 'Server RSS idle', cell: (r) => (r.rssIdleMb === undefined ? '–' : `${fmt(r.rssIdleMb, 0)} MB`), target: '< 150 MB', ok: (r) => (r.rssIdleMb === undefined ? undefined : r.rssIdleMb < 150) },
-    { figure: 'Server RSS under load (peak: sign-ins / page)', cell: (r) => `${fmt(r.signIn?.peakRssMb, 0)} / ${fmt(r.rssLoadMb, 0)} MB` },
+    {
+      figure: 'Server RSS idle',
+      cell: (r) => (r.rssIdleMb === undefined ? '–' : `${fmt(r.rssIdleMb, 0)} MB`),
+      target: '< 150 MB',
+      ok: (r) => (r.rssIdleMb === undefined ? undefined : r.rssIdleMb < 150),
+    },
+    {
+      figure: 'Server RSS under load (peak: sign-ins / page)',
+      cell: (r) => `${fmt(r.signIn?.peakRssMb, 0)} / ${fmt(r.rssLoadMb, 0)} MB`,
+    },
     {
       figure: 'Noise: cores used by other processes, PostgreSQL included (ceiling / sign-ins / bare / page)',
       cell: (r) => [r.ceiling, r.signIn, r.bare, r.area].map((x) => fmt(x?.otherCores, 2)).join(' / '),
@@ -103,7 +155,13 @@ export function markdown(results: Results): string {
     '| Figure | SQLite | PostgreSQL | Target | Pass (SQLite / PG) |',
     '|---|---|---|---|---|',
     ...rows.map((row) => {
-      const cells = KINDS.map(([k]) => (res[k] ? (res[k].error && !res[k].ceiling ? `error: ${String(res[k].error).slice(0, 60)}` : row.cell(res[k])) : '–'));
+      const cells = KINDS.map(([k]) =>
+        res[k]
+          ? res[k].error && !res[k].ceiling
+            ? `error: ${String(res[k].error).slice(0, 60)}`
+            : row.cell(res[k])
+          : '–',
+      );
       const oks = row.ok ? KINDS.map(([k]) => pass(res[k] ? row.ok!(res[k]) : undefined)).join(' / ') : '';
       return `| ${row.figure} | ${cells.join(' | ')} | ${row.target ?? ''} | ${oks} |`;
     }),
@@ -117,6 +175,10 @@ export function markdown(results: Results): string {
     `| ${nodes} | ${name} | ${guard(s?.signIn, (x) => `${fmt(x.signInsPerSecond, 2)} (${fmt(x.signInsPerSecond / (r?.ceiling?.verificationsPerSecond ?? NaN), 2)})`)} | ${guard(s?.area, (x) => fmt(x.requestsPerSecond, 0))} |`;
   for (const [k, name] of KINDS) if (res[k]) lines.push(scaleRow(1, name, res[k], res[k]));
   if (res.postgres?.scale2) lines.push(scaleRow(2, 'PostgreSQL', res.postgres, res.postgres.scale2));
-  lines.push('', 'Raw figures: `bench/results/latest.json` (not committed). Run: `npm run bench` (`BENCH_QUICK=1` for a smoke run).', '');
+  lines.push(
+    '',
+    'Raw figures: `bench/results/latest.json` (not committed). Run: `npm run bench` (`BENCH_QUICK=1` for a smoke run).',
+    '',
+  );
   return lines.join('\n');
 }

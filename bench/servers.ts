@@ -13,7 +13,6 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const BARE = join(import.meta.dirname, 'bare-server.js');
 
-
 /** A /proc/PID/status field in kB (VmRSS, VmHWM); undefined once the process is gone. */
 export function procStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
   try {
@@ -66,7 +65,12 @@ export function cpuMeter(pids: number[]): { stop(): CpuUse } {
       const server = servers() - serverStart;
       const client = (c.user + c.system) / 1e6;
       const others = Math.max(0, machineBusySeconds() - machineStart - server - client);
-      return { server, client, others, otherCores: Math.round((others / ((performance.now() - started) / 1000)) * 100) / 100 };
+      return {
+        server,
+        client,
+        others,
+        otherCores: Math.round((others / ((performance.now() - started) / 1000)) * 100) / 100,
+      };
     },
   };
 }
@@ -180,12 +184,21 @@ function stopper(child: ChildProcess): () => Promise<void> {
   };
 }
 
-async function launch(args: string[], env: Record<string, string>, readyPath: string, logFile: string): Promise<Server> {
+async function launch(
+  args: string[],
+  env: Record<string, string>,
+  readyPath: string,
+  logFile: string,
+): Promise<Server> {
   const port = await freePort();
   // BENCH_CPU_PROF=1: each server writes a V8 CPU profile (open it in Chrome DevTools) into the run's directory.
   if (process.env.BENCH_CPU_PROF === '1') args = ['--cpu-prof', `--cpu-prof-dir=${dirname(logFile)}`, ...args];
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   await waitReady(port, child, readyPath, logFile);
@@ -220,7 +233,11 @@ export function startBare(threads: number, logFile: string): Promise<Server> {
 }
 
 /** Runs a command under /usr/bin/time -v when present (peak RSS from its report), else polls /proc VmHWM. */
-export async function runMeasured(args: string[], env: Record<string, string>, logFile: string): Promise<{ code: number; seconds: number; peakRssMb: number; output: string }> {
+export async function runMeasured(
+  args: string[],
+  env: Record<string, string>,
+  logFile: string,
+): Promise<{ code: number; seconds: number; peakRssMb: number; output: string }> {
   let timeV = false;
   try {
     readFileSync('/usr/bin/time');
@@ -230,7 +247,11 @@ export async function runMeasured(args: string[], env: Record<string, string>, l
   }
   const [cmd, ...rest] = timeV ? ['/usr/bin/time', '-v', process.execPath, ...args] : [process.execPath, ...args];
   const started = performance.now();
-  const child = spawn(cmd!, rest, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd!, rest, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

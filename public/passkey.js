@@ -47,7 +47,10 @@ for (const form of document.querySelectorAll('form[data-passkey]')) {
     say('msgWaiting');
     try {
       const optionsJSON = await optionsFor(form);
-      const answer = form.dataset.passkey === 'register' ? await lib.startRegistration({ optionsJSON }) : await lib.startAuthentication({ optionsJSON });
+      const answer =
+        form.dataset.passkey === 'register'
+          ? await lib.startRegistration({ optionsJSON })
+          : await lib.startAuthentication({ optionsJSON });
       form.querySelector('input[name="response"]').value = JSON.stringify(answer);
       form.submit();
     } catch (error) {

@@ -31,7 +31,9 @@ import { defaultPublicDir, web } from './infra/web/web.plugin.js';
 import { auditPlugin } from './infra/audit/audit.plugin.js';
 import { joinReturningMemberAfterSignIn } from './flows/registration/registration.flow.js';
 
-/** One method and path the application answers, as registered (the abuse suite walks them all: CSRF, sessions, headers). */
+/**
+ * One method and path the application answers, as registered (the abuse suite walks them all: CSRF, sessions, headers).
+ */
 export interface RegisteredRoute {
   method: string;
   url: string;
@@ -66,7 +68,8 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 export function requestIdFor(trustProxy: string | boolean): (req: IncomingMessage) => string {
   // The same rule Fastify applies to X-Forwarded-For: `true` trusts every peer, a list trusts those addresses.
-  const trusted = typeof trustProxy === 'string' ? proxyAddr.compile(trustProxy.split(',').map((s) => s.trim())) : () => trustProxy;
+  const trusted =
+    typeof trustProxy === 'string' ? proxyAddr.compile(trustProxy.split(',').map((s) => s.trim())) : () => trustProxy;
   return (req) => {
     const incoming = req.headers['x-request-id'];
     const peer = req.socket.remoteAddress;
@@ -88,7 +91,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // a route added later cannot be forgotten.
   const routes: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, csrf: route.config?.csrf !== false });
+    for (const method of [route.method].flat())
+      routes.push({ method, url: route.url, csrf: route.config?.csrf !== false });
   });
   app.decorate('registeredRoutes', routes);
   // Every response names its request id (also in every log line and audit event of the request) for support.
@@ -97,7 +101,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // Rates and latencies per route pattern (`/sign-in/link/:token`, never the URL itself) and status class.
   app.addHook('onResponse', async (request, reply) => {
-    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_class: statusClass(reply.statusCode) };
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status_class: statusClass(reply.statusCode),
+    };
     deps.metrics.httpRequests.inc(labels);
     deps.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
@@ -107,26 +115,91 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(homeRoutes);
   const captcha = createCaptcha({ db: deps.db.kysely, clock: deps.clock, hmacKey: deps.config.secretKey });
   await app.register(captchaRoutes, { captcha, maxAge: deps.config.env === 'production' ? '1h' : 0 });
-  await app.register(registrationRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, kickOutbox: deps.kickOutbox });
+  await app.register(registrationRoutes, {
+    config: deps.config,
+    db: deps.db,
+    clock: deps.clock,
+    courier: deps.courier,
+    captcha,
+    kickOutbox: deps.kickOutbox,
+  });
   const sessions = createSessions({ clock: deps.clock, config: deps.config });
   // Sign-in's hooks: what other slices do once a member has signed in (issue 19: flows never import each other).
   const afterSignIn = [joinReturningMemberAfterSignIn(deps.clock, deps.config.secureCookies)];
-  await app.register(signInRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, sessions, metrics: deps.metrics, kickOutbox: deps.kickOutbox, afterSignIn });
-  await app.register(recoveryRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, captcha, sessions, kickOutbox: deps.kickOutbox });
+  await app.register(signInRoutes, {
+    config: deps.config,
+    db: deps.db,
+    clock: deps.clock,
+    courier: deps.courier,
+    captcha,
+    sessions,
+    metrics: deps.metrics,
+    kickOutbox: deps.kickOutbox,
+    afterSignIn,
+  });
+  await app.register(recoveryRoutes, {
+    config: deps.config,
+    db: deps.db,
+    clock: deps.clock,
+    courier: deps.courier,
+    captcha,
+    sessions,
+    kickOutbox: deps.kickOutbox,
+  });
   await app.register(helpRoutes);
   await app.register(legalRoutes, { config: deps.config, now: () => deps.clock.now() });
   app.decorateRequest('memberSession', null);
   await app.register(areaRoutes, { config: deps.config, db: deps.db, clock: deps.clock, sessions });
-  await app.register(passwordChangeRoutes, { db: deps.db, clock: deps.clock, courier: deps.courier, sessions, kickOutbox: deps.kickOutbox });
+  await app.register(passwordChangeRoutes, {
+    db: deps.db,
+    clock: deps.clock,
+    courier: deps.courier,
+    sessions,
+    kickOutbox: deps.kickOutbox,
+  });
   // Private-area slices (R13–R16) register here.
-  await app.register(contactRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, sessions, kickOutbox: deps.kickOutbox });
-  await app.register(securityRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, sessions, kickOutbox: deps.kickOutbox });
+  await app.register(contactRoutes, {
+    config: deps.config,
+    db: deps.db,
+    clock: deps.clock,
+    courier: deps.courier,
+    sessions,
+    kickOutbox: deps.kickOutbox,
+  });
+  await app.register(securityRoutes, {
+    config: deps.config,
+    db: deps.db,
+    clock: deps.clock,
+    courier: deps.courier,
+    sessions,
+    kickOutbox: deps.kickOutbox,
+  });
   // R28: "this wasn't me" (the new-device email's link and the security page's button).
-  await app.register(awarenessRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, sessions, kickOutbox: deps.kickOutbox });
+  await app.register(awarenessRoutes, {
+    config: deps.config,
+    db: deps.db,
+    clock: deps.clock,
+    courier: deps.courier,
+    sessions,
+    kickOutbox: deps.kickOutbox,
+  });
   // R23 back office: staff sign-in, app.requireStaff(role) for every back-office slice registered after it.
-  await app.register(backOffice, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, kickOutbox: deps.kickOutbox });
-  await app.register(integrationRoutes, { config: deps.config, db: deps.db, clock: deps.clock, courier: deps.courier, kickOutbox: deps.kickOutbox });
-  if (deps.config.metricsToken) await app.register(metricsRoutes, { metrics: deps.metrics, token: deps.config.metricsToken });
+  await app.register(backOffice, {
+    config: deps.config,
+    db: deps.db,
+    clock: deps.clock,
+    courier: deps.courier,
+    kickOutbox: deps.kickOutbox,
+  });
+  await app.register(integrationRoutes, {
+    config: deps.config,
+    db: deps.db,
+    clock: deps.clock,
+    courier: deps.courier,
+    kickOutbox: deps.kickOutbox,
+  });
+  if (deps.config.metricsToken)
+    await app.register(metricsRoutes, { metrics: deps.metrics, token: deps.config.metricsToken });
   if (deps.config.devMailbox) await app.register(devMailboxRoutes, { db: deps.db, box: deps.config.secretBox });
   return app;
 }

@@ -45,7 +45,10 @@ async function describer(): Promise<(code: ErrorCode, params?: Record<string, st
 async function printImportReport(report: ImportReport, out: (line: string) => void = console.log): Promise<void> {
   const describe = await describer();
   for (const p of report.problems) out(`line ${p.line}: ${p.field}: ${describe(p.code, p.params)}`);
-  if (report.fileError) out(`line ${report.fileError.line}: ${report.fileError.field}: ${describe(report.fileError.code, report.fileError.params)}`);
+  if (report.fileError)
+    out(
+      `line ${report.fileError.line}: ${report.fileError.field}: ${describe(report.fileError.code, report.fileError.params)}`,
+    );
   out(
     `Imported ${report.rows} rows: ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged, ` +
       `${report.skipped} skipped; policies ${report.policiesInserted} new, ${report.policiesUpdated} updated; ` +
@@ -61,7 +64,10 @@ async function run(argv: string[]): Promise<number> {
   }
   if (command === '--version' || command === 'version') {
     // dist/src/cli.js → the package's own package.json, two levels up.
-    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { name: string; version: string };
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as {
+      name: string;
+      version: string;
+    };
     console.log(`${pkg.name} ${pkg.version} (Node.js ${process.version})`);
     return 0;
   }
@@ -84,7 +90,10 @@ async function run(argv: string[]): Promise<number> {
     case 'cluster':
       return (await import('./cluster.js')).runCluster(config);
     case 'migrate': {
-      const [{ openDatabase }, { migrateToLatest }] = await Promise.all([import('./infra/db/database.js'), import('./infra/db/migrate.js')]);
+      const [{ openDatabase }, { migrateToLatest }] = await Promise.all([
+        import('./infra/db/database.js'),
+        import('./infra/db/migrate.js'),
+      ]);
       const db = openDatabase(config.databaseUrl);
       try {
         const applied = await migrateToLatest(db);
@@ -117,7 +126,10 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'demo': {
       if (args.includes('--csv')) {
-        const [{ demoFeedCsv }, { todayIn }] = await Promise.all([import('./feed/demo-feed.js'), import('./domain/calendar.js')]);
+        const [{ demoFeedCsv }, { todayIn }] = await Promise.all([
+          import('./feed/demo-feed.js'),
+          import('./domain/calendar.js'),
+        ]);
         process.stdout.write(demoFeedCsv(todayIn(config.timeZone, new Date())));
         return 0;
       }
@@ -135,11 +147,16 @@ async function run(argv: string[]): Promise<number> {
         console.error(`secrets: the only subcommand is rotate.\n\n${USAGE}`);
         return 2;
       }
-      const [{ openRuntime }, { resealSecrets }] = await Promise.all([import('./runtime.js'), import('./infra/crypto/secrets-at-rest.js')]);
+      const [{ openRuntime }, { resealSecrets }] = await Promise.all([
+        import('./runtime.js'),
+        import('./infra/crypto/secrets-at-rest.js'),
+      ]);
       const runtime = await openRuntime(config);
       try {
         const r = await resealSecrets(runtime.db.kysely, config.secretBox, 'rotate');
-        console.log(`Re-sealed under the current key: ${r.accounts} member authenticator secrets, ${r.staff} staff authenticator secrets, ${r.outbox} outbox messages, ${r.flows} pending enrolments.`);
+        console.log(
+          `Re-sealed under the current key: ${r.accounts} member authenticator secrets, ${r.staff} staff authenticator secrets, ${r.outbox} outbox messages, ${r.flows} pending enrolments.`,
+        );
         return 0;
       } finally {
         await runtime.close();
@@ -148,7 +165,10 @@ async function run(argv: string[]): Promise<number> {
     case 'staff':
       return (await import('./flows/backoffice/staff.cli.js')).runStaffCommand(config, args, USAGE);
     case 'api-key': {
-      const [{ openRuntime }, { apiKeyCommand }] = await Promise.all([import('./runtime.js'), import('./flows/integration/api-keys.cli.js')]);
+      const [{ openRuntime }, { apiKeyCommand }] = await Promise.all([
+        import('./runtime.js'),
+        import('./flows/integration/api-keys.cli.js'),
+      ]);
       const runtime = await openRuntime(config);
       try {
         return await apiKeyCommand(runtime, args, { out: console.log, err: console.error });

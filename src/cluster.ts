@@ -117,7 +117,9 @@ function prefixed(child: ChildProcess, name: string): void {
 
 export async function runCluster(config: Config): Promise<number> {
   if (!config.databaseUrl.startsWith('postgres')) {
-    console.error('cluster: the nodes share one database, so DATABASE_URL must be postgres://… (SQLite is for a single node).');
+    console.error(
+      'cluster: the nodes share one database, so DATABASE_URL must be postgres://… (SQLite is for a single node).',
+    );
     return 2;
   }
   const nginx = findNginx();
@@ -155,14 +157,20 @@ export async function runCluster(config: Config): Promise<number> {
   let stopping = false;
   const nodes = new Map<string, ChildProcess>();
   const startNode = async (name: string, port: number): Promise<void> => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--no-migrate'], { env: { ...nodeEnv, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'serve', '--no-migrate'], {
+      env: { ...nodeEnv, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     nodes.set(name, child);
     prefixed(child, name);
     child.once('exit', (code, signal) => {
       if (stopping) return;
       console.log(`cluster: node ${name} exited (${signal ?? `code ${code}`}); starting it again`);
       setTimeout(() => {
-        if (!stopping) startNode(name, port).catch((err: unknown) => console.error(`cluster: node ${name} did not start again`, err));
+        if (!stopping)
+          startNode(name, port).catch((err: unknown) =>
+            console.error(`cluster: node ${name} did not start again`, err),
+          );
       }, 300);
     });
     await waitFor(`http://127.0.0.1:${port}/readyz`, child, `node ${name}`);
@@ -171,7 +179,10 @@ export async function runCluster(config: Config): Promise<number> {
 
   const proxyEnv = { ...process.env };
   delete proxyEnv.NGINX;
-  const proxy = spawn(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr'], { env: proxyEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proxy = spawn(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr'], {
+    env: proxyEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   prefixed(proxy, 'nginx');
 
   const stopAll = async (): Promise<void> => {
@@ -201,7 +212,8 @@ export async function runCluster(config: Config): Promise<number> {
   if (config.devMailbox) lines.push(`  Development mailbox: ${proxyUrl}/dev/mailbox`);
   if (config.demoData) {
     lines.push('  Demo members (member number · birth date · policy number):');
-    for (const m of demoMembers(todayIn(config.timeZone, new Date()))) lines.push(`    ${m.memberNumber} · ${m.birthDate} · ${m.policyNumber}   (${m.note})`);
+    for (const m of demoMembers(todayIn(config.timeZone, new Date())))
+      lines.push(`    ${m.memberNumber} · ${m.birthDate} · ${m.policyNumber}   (${m.note})`);
   }
   lines.push('  Ctrl-C stops every process.');
   console.log(lines.join('\n') + '\n');

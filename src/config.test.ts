@@ -48,19 +48,41 @@ test('malformed values stop the start with a message naming the variable', () =>
   assert.equal(loadConfig({ SHUTDOWN_DRAIN_SECONDS: '10', SHUTDOWN_TIMEOUT_SECONDS: '30' }).shutdown.drainMs, 10_000);
   for (const env of cases) {
     const name = Object.keys(env)[0]!;
-    assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.message.includes(name), name);
+    assert.throws(
+      () => loadConfig(env),
+      (err: unknown) => err instanceof ConfigError && err.message.includes(name),
+      name,
+    );
   }
 });
 
 test('production refuses plain http, no SMTP, the development mailbox and demo data', () => {
   assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /PUBLIC_URL[\s\S]*SMTP_URL/);
-  assert.throws(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://area.example.es', SMTP_URL: 'smtp://mail:25' }), /https/);
   assert.throws(
-    () => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://area.example.es', SMTP_URL: 'smtp://mail:25', DEV_MAILBOX: 'on' }),
+    () => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://area.example.es', SMTP_URL: 'smtp://mail:25' }),
+    /https/,
+  );
+  assert.throws(
+    () =>
+      loadConfig({
+        NODE_ENV: 'production',
+        PUBLIC_URL: 'https://area.example.es',
+        SMTP_URL: 'smtp://mail:25',
+        DEV_MAILBOX: 'on',
+      }),
     /DEV_MAILBOX/,
   );
-  assert.throws(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://area.example.es', SMTP_URL: 'smtp://mail:25' }), /SECRET_KEY/);
-  const ok = loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://area.example.es', SMTP_URL: 'smtps://u:p@mail:465', SECRET_KEY: 'k'.repeat(32), ENCRYPTION_KEY: 'e'.repeat(64) });
+  assert.throws(
+    () => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://area.example.es', SMTP_URL: 'smtp://mail:25' }),
+    /SECRET_KEY/,
+  );
+  const ok = loadConfig({
+    NODE_ENV: 'production',
+    PUBLIC_URL: 'https://area.example.es',
+    SMTP_URL: 'smtps://u:p@mail:465',
+    SECRET_KEY: 'k'.repeat(32),
+    ENCRYPTION_KEY: 'e'.repeat(64),
+  });
   assert.equal(ok.devMailbox, false);
   assert.equal(ok.demoData, false);
   assert.equal(ok.secureCookies, true);
@@ -69,7 +91,14 @@ test('production refuses plain http, no SMTP, the development mailbox and demo d
 test('a brand file is validated at start', () => {
   const dir = mkdtempSync(join(tmpdir(), 'brand-'));
   const good = join(dir, 'good.json');
-  writeFileSync(good, JSON.stringify({ ...defaultBrand, name: 'Otra Aseguradora', colors: { ...defaultBrand.colors, primary: '#123456' } }));
+  writeFileSync(
+    good,
+    JSON.stringify({
+      ...defaultBrand,
+      name: 'Otra Aseguradora',
+      colors: { ...defaultBrand.colors, primary: '#123456' },
+    }),
+  );
   assert.equal(loadConfig({ BRAND_FILE: good }).brand.name, 'Otra Aseguradora');
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, JSON.stringify({ ...defaultBrand, colors: { ...defaultBrand.colors, primary: 'red' }, extra: 1 }));
@@ -83,9 +112,17 @@ test('.env.example documents every variable the configuration reads, and parses 
   const text = readFileSync(join(import.meta.dirname, '..', '..', '.env.example'), 'utf8');
   const example = parseEnv(text) as Record<string, string>;
   for (const name of ENV_VARIABLES) assert.ok(name in example, `${name} is in .env.example`);
-  for (const name of Object.keys(example)) assert.ok(ENV_VARIABLES.includes(name), `${name} in .env.example is read by the configuration`);
+  for (const name of Object.keys(example))
+    assert.ok(ENV_VARIABLES.includes(name), `${name} in .env.example is read by the configuration`);
   assert.equal(example.MAIL_FROM, '"Salud Ejemplo" <no-reply@area.example.es>');
   // With its secrets filled in (and the demo brand), the example is a configuration production accepts.
-  const filled = { ...example, SECRET_KEY: 's'.repeat(40), ENCRYPTION_KEY: 'e'.repeat(64), METRICS_TOKEN: 'm'.repeat(30), ENCRYPTION_KEYS_PREVIOUS: '', BRAND_FILE: '' };
+  const filled = {
+    ...example,
+    SECRET_KEY: 's'.repeat(40),
+    ENCRYPTION_KEY: 'e'.repeat(64),
+    METRICS_TOKEN: 'm'.repeat(30),
+    ENCRYPTION_KEYS_PREVIOUS: '',
+    BRAND_FILE: '',
+  };
   assert.doesNotThrow(() => loadConfig(filled));
 });

@@ -20,7 +20,10 @@ export const brandSchema = z
     logoUrl: z
       .string()
       .max(500)
-      .regex(/^(\/(?!\/)|https:\/\/|data:image\/)/, 'must be a path starting with /, an https:// address or a data:image URI')
+      .regex(
+        /^(\/(?!\/)|https:\/\/|data:image\/)/,
+        'must be a path starting with /, an https:// address or a data:image URI',
+      )
       .optional(),
     colors: z.object({
       primary: z.string().regex(/^#[0-9a-fA-F]{6}$/),
@@ -99,7 +102,8 @@ const envSchema = z.object({
   // requests finish; after SHUTDOWN_TIMEOUT_SECONDS in all the process ends regardless.
   SHUTDOWN_DRAIN_SECONDS: intFrom(0, 120).optional(),
   SHUTDOWN_TIMEOUT_SECONDS: intFrom(1, 600).default(30),
-  // The JavaScript heap of `member-area import` (its worker thread): peak memory stays bounded whatever the feed's size.
+  // The JavaScript heap of `member-area import` (its worker thread): peak memory stays bounded whatever the feed's
+  // size.
   IMPORT_HEAP_MB: intFrom(32, 16_384).default(96),
   // Keys HMACs that every node must agree on (captcha challenges). Production requires it.
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').max(256).optional(),
@@ -137,7 +141,9 @@ export interface Config {
   readonly outboxPollMs: number;
   readonly outboxLeaseMs: number;
   readonly timeZone: string;
-  /** SIGTERM: readiness 503 for `drainMs`, then in-flight requests finish; the process ends by `timeoutMs` regardless. */
+  /**
+   * SIGTERM: readiness 503 for `drainMs`, then in-flight requests finish; the process ends by `timeoutMs` regardless.
+   */
   readonly shutdown: { readonly drainMs: number; readonly timeoutMs: number };
   /** The JavaScript heap, in MB, of the CLI's feed import (run in a worker thread with that limit). */
   readonly importHeapMb: number;
@@ -188,9 +194,7 @@ export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 /** Reads the environment once into a frozen, typed object; any malformed value stops the start. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings count as unset, the way .env files and shells leave them.
-  const cleaned = Object.fromEntries(
-    Object.keys(envSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
-  );
+  const cleaned = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
@@ -210,34 +214,57 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   // The drain is part of the shutdown's time: as long as the deadline, requests in flight would get none (issue 18).
   const drainSeconds = e.SHUTDOWN_DRAIN_SECONDS ?? (production ? 5 : 0);
-  if (drainSeconds >= e.SHUTDOWN_TIMEOUT_SECONDS) problems.push(`SHUTDOWN_DRAIN_SECONDS: must be shorter than SHUTDOWN_TIMEOUT_SECONDS (${e.SHUTDOWN_TIMEOUT_SECONDS})`);
+  if (drainSeconds >= e.SHUTDOWN_TIMEOUT_SECONDS)
+    problems.push(
+      `SHUTDOWN_DRAIN_SECONDS: must be shorter than SHUTDOWN_TIMEOUT_SECONDS (${e.SHUTDOWN_TIMEOUT_SECONDS})`,
+    );
   if (production) {
     if (!e.PUBLIC_URL || url.protocol !== 'https:') problems.push('PUBLIC_URL: production needs an https:// address');
     if (!e.SMTP_URL) problems.push('SMTP_URL: production needs a mail server');
     if (devMailbox) problems.push('DEV_MAILBOX: the development mailbox cannot run in production');
     if (e.DEMO_DATA === 'on') problems.push('DEMO_DATA: demo data cannot be loaded in production');
     // Codes travel in the webhook's body: only over TLS, unless the gateway relay runs on this machine.
-    if (e.SMS_WEBHOOK_URL && new URL(e.SMS_WEBHOOK_URL).protocol === 'http:' && !isLocalhost(new URL(e.SMS_WEBHOOK_URL))) {
+    if (
+      e.SMS_WEBHOOK_URL &&
+      new URL(e.SMS_WEBHOOK_URL).protocol === 'http:' &&
+      !isLocalhost(new URL(e.SMS_WEBHOOK_URL))
+    ) {
       problems.push('SMS_WEBHOOK_URL: production needs https:// (plain http only to a relay on this machine)');
     }
     // The lease must outlast the SMTP timeouts (30 s), or a slow send could be handed to a second node.
     if (e.OUTBOX_LEASE_SECONDS < 60) problems.push('OUTBOX_LEASE_SECONDS: production needs at least 60 seconds');
     if (!e.SECRET_KEY) problems.push('SECRET_KEY: production needs a shared secret of at least 32 characters');
-    if (e.BRAND_FILE && !brand.legal) problems.push('BRAND_FILE: production needs the legal texts (legal.privacy, legalNotice, cookies, accessibility: R30)');
-    if (!e.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: production needs a key of 32 random bytes (64 hex digits or base64) to seal secrets at rest');
+    if (e.BRAND_FILE && !brand.legal)
+      problems.push(
+        'BRAND_FILE: production needs the legal texts (legal.privacy, legalNotice, cookies, accessibility: R30)',
+      );
+    if (!e.ENCRYPTION_KEY)
+      problems.push(
+        'ENCRYPTION_KEY: production needs a key of 32 random bytes (64 hex digits or base64) to seal secrets at rest',
+      );
     // `true` would believe X-Forwarded-For from anyone who reaches the node: per-address limits (R9) and the audit's
     // addresses would be the attacker's to choose.
-    if (e.TRUST_PROXY === 'true') problems.push('TRUST_PROXY: production needs the proxy addresses (or loopback), not true');
+    if (e.TRUST_PROXY === 'true')
+      problems.push('TRUST_PROXY: production needs the proxy addresses (or loopback), not true');
   }
-  if (e.METRICS_TOKEN && e.METRICS_TOKEN === e.SECRET_KEY) problems.push('METRICS_TOKEN: must not be the same as SECRET_KEY');
+  if (e.METRICS_TOKEN && e.METRICS_TOKEN === e.SECRET_KEY)
+    problems.push('METRICS_TOKEN: must not be the same as SECRET_KEY');
   // The development mailbox shows every code and link: only to this machine, unless someone asks for more in words.
   if (devMailbox && e.DEV_MAILBOX !== 'on' && !isLoopbackHost(e.HOST)) {
-    problems.push(`DEV_MAILBOX: the development mailbox shows every code and link sent; it stays off the network (HOST=${e.HOST}) unless DEV_MAILBOX=on, or configure SMTP_URL and set DEV_MAILBOX=off`);
+    problems.push(
+      `DEV_MAILBOX: the development mailbox shows every code and link sent; it stays off the network (HOST=${e.HOST}) unless DEV_MAILBOX=on, or configure SMTP_URL and set DEV_MAILBOX=off`,
+    );
   }
   const encryptionKey = e.ENCRYPTION_KEY === undefined ? DEVELOPMENT_KEY : parseKey(e.ENCRYPTION_KEY);
-  if (!encryptionKey) problems.push('ENCRYPTION_KEY: must be 32 bytes, as 64 hex digits or base64 (e.g. `openssl rand -hex 32`)');
-  const previousKeys = (e.ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean).map(parseKey);
-  if (previousKeys.some((k) => !k)) problems.push('ENCRYPTION_KEYS_PREVIOUS: each key must be 32 bytes, as 64 hex digits or base64');
+  if (!encryptionKey)
+    problems.push('ENCRYPTION_KEY: must be 32 bytes, as 64 hex digits or base64 (e.g. `openssl rand -hex 32`)');
+  const previousKeys = (e.ENCRYPTION_KEYS_PREVIOUS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map(parseKey);
+  if (previousKeys.some((k) => !k))
+    problems.push('ENCRYPTION_KEYS_PREVIOUS: each key must be 32 bytes, as 64 hex digits or base64');
   if (problems.length) throw new ConfigError(problems);
 
   let trustProxy: string | boolean = false;
@@ -251,7 +278,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     databaseUrl: e.DATABASE_URL,
     smtpUrl: e.SMTP_URL,
-    mailFrom: e.MAIL_FROM ?? `"${brand.name}" <no-reply@${url.hostname === 'localhost' ? 'member-area.localhost' : url.hostname}>`,
+    mailFrom:
+      e.MAIL_FROM ??
+      `"${brand.name}" <no-reply@${url.hostname === 'localhost' ? 'member-area.localhost' : url.hostname}>`,
     smsWebhookUrl: e.SMS_WEBHOOK_URL,
     devMailbox,
     demoData: !production && e.DEMO_DATA !== 'off',
@@ -259,7 +288,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy,
     session: Object.freeze({ idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS }),
-    staffSession: Object.freeze({ idleMinutes: e.STAFF_SESSION_IDLE_MINUTES, absoluteHours: e.STAFF_SESSION_ABSOLUTE_HOURS }),
+    staffSession: Object.freeze({
+      idleMinutes: e.STAFF_SESSION_IDLE_MINUTES,
+      absoluteHours: e.STAFF_SESSION_ABSOLUTE_HOURS,
+    }),
     outboxPollMs: e.OUTBOX_POLL_MS,
     outboxLeaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
     timeZone: e.TIME_ZONE,

@@ -11,7 +11,10 @@ import { openRuntime } from './runtime.js';
 /** Starts the portal: migrate, demo data on an empty development database, outbox worker, HTTP server. */
 export async function serve(config: Config, options: { migrate?: boolean } = {}): Promise<void> {
   let log: { error(obj: object, msg: string): void } = { error: (obj, msg) => console.error(msg, obj) };
-  const runtime = await openRuntime(config, { migrate: options.migrate ?? true, onError: (err) => log.error({ err }, 'outbox delivery failed') });
+  const runtime = await openRuntime(config, {
+    migrate: options.migrate ?? true,
+    onError: (err) => log.error({ err }, 'outbox delivery failed'),
+  });
   let draining = false;
   const app = await buildApp({
     draining: () => draining,
@@ -36,7 +39,12 @@ export async function serve(config: Config, options: { migrate?: boolean } = {})
   janitor.unref();
   // R19: members who turn 18 get the enrolment email that day; hourly on every node, once (member_notices).
   const comingOfAge = () =>
-    sendComingOfAgeEnrolments({ db: runtime.db.kysely, clock: runtime.clock, courier: runtime.courier, timeZone: config.timeZone })
+    sendComingOfAgeEnrolments({
+      db: runtime.db.kysely,
+      clock: runtime.clock,
+      courier: runtime.courier,
+      timeZone: config.timeZone,
+    })
       .then((r) => {
         if (r.sent) runtime.dispatcher.kick();
       })
@@ -50,17 +58,23 @@ export async function serve(config: Config, options: { migrate?: boolean } = {})
   // finishes the message it is sending and hands its other claims back; past config.shutdown.timeoutMs the process
   // ends anyway (close-with-grace exits 1). An uncaught error or rejection is logged through the logger, then the
   // same path runs.
-  closeWithGrace({ delay: config.shutdown.timeoutMs, logger: { error: (message: unknown, ...rest: unknown[]) => app.log.error({ rest }, String(message)) } }, async ({ signal, err }) => {
-    draining = true;
-    if (err) app.log.error({ err }, 'uncaught error: shutting down');
-    else app.log.info({ signal, drainMs: config.shutdown.drainMs }, 'shutting down');
-    clearInterval(janitor);
-    clearInterval(birthdays);
-    if (config.shutdown.drainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdown.drainMs));
-    await app.close();
-    await runtime.close();
-    app.log.info('stopped');
-  });
+  closeWithGrace(
+    {
+      delay: config.shutdown.timeoutMs,
+      logger: { error: (message: unknown, ...rest: unknown[]) => app.log.error({ rest }, String(message)) },
+    },
+    async ({ signal, err }) => {
+      draining = true;
+      if (err) app.log.error({ err }, 'uncaught error: shutting down');
+      else app.log.info({ signal, drainMs: config.shutdown.drainMs }, 'shutting down');
+      clearInterval(janitor);
+      clearInterval(birthdays);
+      if (config.shutdown.drainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdown.drainMs));
+      await app.close();
+      await runtime.close();
+      app.log.info('stopped');
+    },
+  );
 
   await app.listen({ port: config.port, host: config.host });
   const lines = [`\n  ${config.brand.name} · member area running at ${config.publicUrl}`];

@@ -29,7 +29,10 @@ export function transportsFor(config: Config): { email: Transport; sms: Transpor
   };
 }
 
-export async function openRuntime(config: Config, opts: { migrate?: boolean; clock?: Clock; onError?: (err: unknown) => void } = {}): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  opts: { migrate?: boolean; clock?: Clock; onError?: (err: unknown) => void } = {},
+): Promise<Runtime> {
   const db = openDatabase(config.databaseUrl);
   if (opts.migrate ?? true) {
     await migrateToLatest(db);
@@ -41,7 +44,15 @@ export async function openRuntime(config: Config, opts: { migrate?: boolean; clo
   const transports = transportsFor(config);
   const metrics = createMetrics();
   observeDatabase(metrics, db);
-  const dispatcher = createDispatcher({ db, clock, box: config.secretBox, transports, metrics, leaseMs: config.outboxLeaseMs, ...(opts.onError ? { onError: opts.onError } : {}) });
+  const dispatcher = createDispatcher({
+    db,
+    clock,
+    box: config.secretBox,
+    transports,
+    metrics,
+    leaseMs: config.outboxLeaseMs,
+    ...(opts.onError ? { onError: opts.onError } : {}),
+  });
   return {
     config,
     db,

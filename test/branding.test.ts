@@ -15,12 +15,20 @@ import { setup, testConfig, type TestContext } from './helpers/setup.js';
 
 const BRAND_FILE = new URL('../../test/fixtures/brand-aurora.json', import.meta.url).pathname;
 const aurora = JSON.parse(readFileSync(BRAND_FILE, 'utf8')) as Brand;
-const DEFAULT_MARKS = [defaultBrand.name, defaultBrand.supportEmail, defaultBrand.internationalContact.email, 'salud-ejemplo', defaultBrand.colors.primary];
+const DEFAULT_MARKS = [
+  defaultBrand.name,
+  defaultBrand.supportEmail,
+  defaultBrand.internationalContact.email,
+  'salud-ejemplo',
+  defaultBrand.colors.primary,
+];
 
 function assertAurora(text: string, where: string, options: { supportEmail?: boolean } = {}): void {
   assert.ok(text.includes(aurora.name), `${where} names ${aurora.name}`);
-  if (options.supportEmail ?? true) assert.ok(text.includes(aurora.supportEmail), `${where} gives ${aurora.supportEmail}`);
-  for (const mark of DEFAULT_MARKS) assert.ok(!text.toLowerCase().includes(mark.toLowerCase()), `${where} shows the default brand's ${mark}`);
+  if (options.supportEmail ?? true)
+    assert.ok(text.includes(aurora.supportEmail), `${where} gives ${aurora.supportEmail}`);
+  for (const mark of DEFAULT_MARKS)
+    assert.ok(!text.toLowerCase().includes(mark.toLowerCase()), `${where} shows the default brand's ${mark}`);
 }
 
 describeEachDatabase('a second brand', (kind) => {
@@ -41,9 +49,16 @@ describeEachDatabase('a second brand', (kind) => {
     assertAurora(home.body, 'home');
     assert.ok(home.body.includes(aurora.productName.es));
     assert.ok(home.body.includes(`src="${aurora.logoUrl}"`), 'the logo');
-    assert.ok(home.body.includes(aurora.internationalContact.email) && home.body.includes(aurora.internationalContact.phone!), 'R17 contact');
+    assert.ok(
+      home.body.includes(aurora.internationalContact.email) && home.body.includes(aurora.internationalContact.phone!),
+      'R17 contact',
+    );
     assert.ok(home.body.includes(`href="${aurora.internationalContact.url}"`));
-    assert.match(String(home.headers['content-security-policy']), /img-src 'self' data: https:\/\/cdn\.aurora-mutua\.example/, 'the logo origin, and only it, is allowed');
+    assert.match(
+      String(home.headers['content-security-policy']),
+      /img-src 'self' data: https:\/\/cdn\.aurora-mutua\.example/,
+      'the logo origin, and only it, is allowed',
+    );
     assert.ok((await visitor.get('/?lang=en')).body.includes(aurora.productName.en));
 
     for (const path of ['/sign-in', '/register', '/help/no-email', '/help/expired', '/no-such-page']) {
@@ -90,7 +105,11 @@ test('a bad brand file stops the start with a message naming the field', () => {
   for (const [content, message] of cases) {
     const file = join(dir, 'brand.json');
     writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
-    assert.throws(() => testConfig({ BRAND_FILE: file }), (err: unknown) => err instanceof ConfigError && message.test(err.message), String(message));
+    assert.throws(
+      () => testConfig({ BRAND_FILE: file }),
+      (err: unknown) => err instanceof ConfigError && message.test(err.message),
+      String(message),
+    );
   }
   assert.throws(() => testConfig({ BRAND_FILE: join(dir, 'missing.json') }), /BRAND_FILE: cannot read/);
 });

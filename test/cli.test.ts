@@ -10,7 +10,6 @@ import { databaseKinds, postgresTestUrl } from './helpers/databases.js';
 
 // The CLI reads the same configuration as the server (issue: foundation). It runs as `npx member-area <command>`.
 
-
 test('migrate, demo and import on SQLite; a skipped row makes the import exit 1', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cli-'));
   const env = { DATABASE_URL: `sqlite:${join(dir, 'db', 'portal.db')}` };
@@ -44,29 +43,35 @@ test('migrate, demo and import on SQLite; a skipped row makes the import exit 1'
   assert.ok(csv.stdout.startsWith(FEED_HEADER));
 });
 
-test('migrate and demo on PostgreSQL', { skip: !databaseKinds.includes('postgres') && 'PostgreSQL not reachable' }, async () => {
-  const schema = `cli_${process.pid}_${Date.now()}`;
-  const base = await postgresTestUrl();
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  try {
-    const url = `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-    const demo = await cli(['demo'], { DATABASE_URL: url });
-    assert.equal(demo.code, 0, demo.stderr);
-    assert.match(demo.stdout, /Imported 11 rows: 11 new/);
-    const again = await cli(['demo'], { DATABASE_URL: url });
-    assert.match(again.stdout, /0 new, 0 updated, 11 unchanged/);
-    const { rows } = await admin.query(`select count(*)::int as n from ${schema}.members`);
-    assert.equal(rows[0].n, 11);
-  } finally {
-    await admin.query(`drop schema ${schema} cascade`);
-    await admin.end();
-  }
-});
+test(
+  'migrate and demo on PostgreSQL',
+  { skip: !databaseKinds.includes('postgres') && 'PostgreSQL not reachable' },
+  async () => {
+    const schema = `cli_${process.pid}_${Date.now()}`;
+    const base = await postgresTestUrl();
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    try {
+      const url = `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      const demo = await cli(['demo'], { DATABASE_URL: url });
+      assert.equal(demo.code, 0, demo.stderr);
+      assert.match(demo.stdout, /Imported 11 rows: 11 new/);
+      const again = await cli(['demo'], { DATABASE_URL: url });
+      assert.match(again.stdout, /0 new, 0 updated, 11 unchanged/);
+      const { rows } = await admin.query(`select count(*)::int as n from ${schema}.members`);
+      assert.equal(rows[0].n, 11);
+    } finally {
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    }
+  },
+);
 
 test('--version names the package, its version and the Node.js running it, without any configuration (issue 18)', async () => {
-  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
   const res = await cli(['--version'], { DATABASE_URL: 'mysql://not-read' });
   assert.equal(res.code, 0, res.stderr);
   assert.equal(res.stdout.trim(), `member-area ${pkg.version} (Node.js ${process.version})`);

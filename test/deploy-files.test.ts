@@ -17,18 +17,32 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
 test('Dockerfile: two stages, production dependencies only, non-root, listening beyond loopback, health on /readyz', () => {
-  const lines = read('Dockerfile').split('\n').map((l) => l.trim());
+  const lines = read('Dockerfile')
+    .split('\n')
+    .map((l) => l.trim());
   const stages = lines.filter((l) => l.startsWith('FROM '));
   assert.equal(stages.length, 2, 'build, then run');
   const final = lines.slice(lines.lastIndexOf(stages.at(-1)!));
   assert.ok(final.includes('USER node'), 'the final stage runs as the unprivileged node user');
-  assert.ok(final.some((l) => /HOST=0\.0\.0\.0/.test(l)), 'HOST=0.0.0.0 in the image');
+  assert.ok(
+    final.some((l) => /HOST=0\.0\.0\.0/.test(l)),
+    'HOST=0.0.0.0 in the image',
+  );
   assert.ok(final.some((l) => /NODE_ENV=production/.test(l)));
-  assert.ok(final.some((l) => l.includes('/readyz')) && final.some((l) => l.startsWith('HEALTHCHECK')), 'a health check on /readyz');
-  assert.ok(lines.some((l) => /npm prune --omit=dev/.test(l)), 'dev dependencies pruned before they reach the final stage');
+  assert.ok(
+    final.some((l) => l.includes('/readyz')) && final.some((l) => l.startsWith('HEALTHCHECK')),
+    'a health check on /readyz',
+  );
+  assert.ok(
+    lines.some((l) => /npm prune --omit=dev/.test(l)),
+    'dev dependencies pruned before they reach the final stage',
+  );
   assert.ok(final.includes('CMD ["node", "bin/member-area.js", "serve"]'));
   for (const l of lines.filter((x) => x.startsWith('COPY ') && !x.includes('--from='))) {
-    const sources = l.replace(/^COPY (--\S+ )*/, '').split(/\s+/).slice(0, -1);
+    const sources = l
+      .replace(/^COPY (--\S+ )*/, '')
+      .split(/\s+/)
+      .slice(0, -1);
     for (const source of sources) assert.ok(existsSync(join(ROOT, source)), `${source} exists`);
   }
   assert.match(read('.dockerignore'), /^node_modules$/m);
@@ -47,19 +61,31 @@ test('compose.yaml: two nodes on PostgreSQL behind nginx, a mail catcher, secret
     assert.match(env.SMTP_URL!, /^smtp:\/\/mail:/);
     assert.match(env.SECRET_KEY!, /:\?/, 'SECRET_KEY must be set');
     assert.match(env.ENCRYPTION_KEY!, /:\?/, 'ENCRYPTION_KEY must be set');
-    assert.ok(Number.parseInt(String(node.stop_grace_period)) > 30, 'more than the portal\'s 30-second shutdown deadline');
+    assert.ok(
+      Number.parseInt(String(node.stop_grace_period)) > 30,
+      "more than the portal's 30-second shutdown deadline",
+    );
     assert.deepEqual(node.depends_on, { db: { condition: 'service_healthy' } });
   }
   assert.ok((services.nginx!.volumes as string[]).some((v) => v.startsWith('./deploy/compose/nginx.conf:')));
   assert.ok(existsSync(join(ROOT, 'deploy', 'compose', 'nginx.conf')));
 });
 
-test('compose\'s nginx.conf passes nginx -t', { skip: !findNginx() && !process.env.CI && 'nginx is not installed' }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nginx-'));
-  // The compose service names resolve only inside compose; here they stand for two local ports.
-  // So do the container's log streams: nginx -t opens them, and a test runner's pipes are no /dev/stdout.
-  const conf = read('deploy/compose/nginx.conf').replace('node1:3000', '127.0.0.1:3001').replace('node2:3000', '127.0.0.1:3002').replace('/dev/stdout', join(dir, 'access.log'));
-  writeFileSync(join(dir, 'nginx.conf'), conf);
-  const r = spawnSync(findNginx()!, ['-t', '-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
-});
+test(
+  "compose's nginx.conf passes nginx -t",
+  { skip: !findNginx() && !process.env.CI && 'nginx is not installed' },
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nginx-'));
+    // The compose service names resolve only inside compose; here they stand for two local ports.
+    // So do the container's log streams: nginx -t opens them, and a test runner's pipes are no /dev/stdout.
+    const conf = read('deploy/compose/nginx.conf')
+      .replace('node1:3000', '127.0.0.1:3001')
+      .replace('node2:3000', '127.0.0.1:3002')
+      .replace('/dev/stdout', join(dir, 'access.log'));
+    writeFileSync(join(dir, 'nginx.conf'), conf);
+    const r = spawnSync(findNginx()!, ['-t', '-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+  },
+);

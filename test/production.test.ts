@@ -18,7 +18,11 @@ const PRODUCTION = {
 
 test('production refuses every insecure setting, each named', () => {
   const refused = (env: Record<string, string>, field: RegExp) =>
-    assert.throws(() => loadConfig({ ...PRODUCTION, ...env }), (err: unknown) => err instanceof ConfigError && field.test(err.message), String(field));
+    assert.throws(
+      () => loadConfig({ ...PRODUCTION, ...env }),
+      (err: unknown) => err instanceof ConfigError && field.test(err.message),
+      String(field),
+    );
   refused({ PUBLIC_URL: 'http://area.aseguradora.example' }, /PUBLIC_URL: production needs an https/);
   refused({ SMTP_URL: '' }, /SMTP_URL/);
   refused({ SECRET_KEY: '' }, /SECRET_KEY/);
@@ -44,7 +48,11 @@ describeEachDatabase('production behind a proxy', (kind) => {
   after(() => ctx.close());
 
   test('cookies are Secure with the __Host- prefix; HSTS; no development mailbox and no /metrics', async () => {
-    const res = await ctx.app.inject({ url: '/sign-in?lang=en', remoteAddress: '10.0.0.1', headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.7' } });
+    const res = await ctx.app.inject({
+      url: '/sign-in?lang=en',
+      remoteAddress: '10.0.0.1',
+      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.7' },
+    });
     assert.equal(res.statusCode, 200);
     const cookies = [res.headers['set-cookie']].flat().filter((c): c is string => typeof c === 'string');
     assert.ok(cookies.length >= 2, 'the CSRF and language cookies');
@@ -69,11 +77,19 @@ describeEachDatabase('production behind a proxy', (kind) => {
         url: '/sign-in',
         remoteAddress,
         cookies,
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': forwardedFor, 'x-forwarded-proto': 'https' },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-forwarded-for': forwardedFor,
+          'x-forwarded-proto': 'https',
+        },
         payload: new URLSearchParams({ _csrf: token, username: '12345678Z', password: 'wrong' }).toString(),
       });
       assert.equal(res.statusCode, 401);
-      const row = await ctx.db.kysely.selectFrom('audit_events').select('ip').where('request_id', '=', String(res.headers['x-request-id'])).executeTakeFirstOrThrow();
+      const row = await ctx.db.kysely
+        .selectFrom('audit_events')
+        .select('ip')
+        .where('request_id', '=', String(res.headers['x-request-id']))
+        .executeTakeFirstOrThrow();
       return row.ip;
     };
     assert.equal(await signIn('10.0.0.1', '198.51.100.7'), '198.51.100.7', 'from the proxy: the forwarded client');

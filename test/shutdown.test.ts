@@ -14,11 +14,22 @@ import { freePort } from '../src/cluster.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'member-area.js');
 
-async function startNode(env: Record<string, string>): Promise<{ child: ChildProcess; port: number; log: () => string; exited: Promise<number | null> }> {
+async function startNode(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; port: number; log: () => string; exited: Promise<number | null> }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'shutdown-'));
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', DATABASE_URL: `sqlite:${join(dir, 'p.db')}`, DEMO_DATA: 'off', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'development',
+      DATABASE_URL: `sqlite:${join(dir, 'p.db')}`,
+      DEMO_DATA: 'off',
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -26,7 +37,10 @@ async function startNode(env: Record<string, string>): Promise<{ child: ChildPro
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   for (let i = 0; i < 150; i++) {
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ready) return { child, port, log: () => out, exited };
     await sleep(100);
   }
@@ -37,7 +51,13 @@ async function startNode(env: Record<string, string>): Promise<{ child: ChildPro
 /** A POST whose body is sent in two halves: the request stays in flight until `finish` is called. */
 function slowPost(port: number): { finish: () => void; response: Promise<number> } {
   const body = 'member_number=AS1&birth_date=01%2F01%2F1980&policy_number=P1&_csrf=x';
-  const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/register', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } });
+  const req = request({
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: '/register',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+  });
   const response = new Promise<number>((resolve, reject) => {
     req.on('response', (res) => {
       res.resume();
@@ -56,7 +76,10 @@ test('SIGTERM: readiness 503 at once, the request in flight answered in full, th
   node.child.kill('SIGTERM');
   let readiness = 0;
   for (let i = 0; i < 20 && readiness !== 503; i++) {
-    readiness = await fetch(`http://127.0.0.1:${node.port}/readyz`).then((r) => r.status, () => 0);
+    readiness = await fetch(`http://127.0.0.1:${node.port}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (readiness !== 503) await sleep(25);
   }
   assert.equal(readiness, 503, 'the load balancer is told first');

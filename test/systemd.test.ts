@@ -19,14 +19,26 @@ function verify(text: string): { status: number | null; output: string } {
   return { status: r.status, output: `${r.stdout}${r.stderr}`.trim() };
 }
 
-test('the systemd unit passes systemd-analyze verify with no warning, and keeps its hardening', { skip: !available && !process.env.CI && 'systemd-analyze is not installed' }, () => {
-  const text = readFileSync(UNIT, 'utf8');
-  const clean = verify(text);
-  assert.equal(clean.status, 0, clean.output);
-  assert.equal(clean.output, '', 'no warning at all');
-  for (const line of ['User=member-area', 'EnvironmentFile=/etc/member-area/member-area.env', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'ReadWritePaths=/var/lib/member-area', 'TimeoutStopSec=40s', 'KillSignal=SIGTERM']) {
-    assert.ok(text.split('\n').includes(line), line);
-  }
-  // The check is a real one: a misspelt directive is reported.
-  assert.match(verify(text.replace('NoNewPrivileges=yes', 'NoNewPrivilegez=yes')).output, /Unknown key/);
-});
+test(
+  'the systemd unit passes systemd-analyze verify with no warning, and keeps its hardening',
+  { skip: !available && !process.env.CI && 'systemd-analyze is not installed' },
+  () => {
+    const text = readFileSync(UNIT, 'utf8');
+    const clean = verify(text);
+    assert.equal(clean.status, 0, clean.output);
+    assert.equal(clean.output, '', 'no warning at all');
+    for (const line of [
+      'User=member-area',
+      'EnvironmentFile=/etc/member-area/member-area.env',
+      'NoNewPrivileges=yes',
+      'ProtectSystem=strict',
+      'ReadWritePaths=/var/lib/member-area',
+      'TimeoutStopSec=40s',
+      'KillSignal=SIGTERM',
+    ]) {
+      assert.ok(text.split('\n').includes(line), line);
+    }
+    // The check is a real one: a misspelt directive is reported.
+    assert.match(verify(text.replace('NoNewPrivileges=yes', 'NoNewPrivilegez=yes')).output, /Unknown key/);
+  },
+);

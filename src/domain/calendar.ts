@@ -10,7 +10,11 @@ const ADULT_AGE = 18;
 /** Longest free-text date we bother parsing; anything longer is not a date (R1 forgiving, not unbounded). */
 const MAX_INPUT_LENGTH = 30;
 
-interface CivilDate { year: number; month: number; day: number }
+interface CivilDate {
+  year: number;
+  month: number;
+  day: number;
+}
 
 /** Gregorian leap-year rule. */
 function isLeapYear(year: number): boolean {
@@ -40,7 +44,8 @@ function formatIso({ year, month, day }: CivilDate): string {
 function partsOf(date: string): CivilDate {
   const iso = parseIsoDate(date);
   const match = iso === undefined ? null : /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  if (!match) throw new RangeError(`Expected a YYYY-MM-DD date, got ${JSON.stringify(date.slice(0, MAX_INPUT_LENGTH))}`);
+  if (!match)
+    throw new RangeError(`Expected a YYYY-MM-DD date, got ${JSON.stringify(date.slice(0, MAX_INPUT_LENGTH))}`);
   return { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
 }
 
@@ -75,7 +80,12 @@ function civilFormatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
     // Gregorian calendar and Latin digits are pinned so the host's default locale cannot change the output.
-    f = new Intl.DateTimeFormat('en-US-u-ca-gregory-nu-latn', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    f = new Intl.DateTimeFormat('en-US-u-ca-gregory-nu-latn', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
     formatters.set(timeZone, f);
   }
   return f;
@@ -97,7 +107,10 @@ export function todayIn(timeZone: string, now: Date): string {
   return date;
 }
 
-/** Completed years from birthDate to today (negative if born after today; 29 Feb birthdays count from 1 Mar in non-leap years). */
+/**
+ * Completed years from birthDate to today (negative if born after today; 29 Feb birthdays count from 1 Mar in non-leap
+ * years).
+ */
 export function ageOn(birthDate: string, today: string): number {
   const birth = partsOf(birthDate);
   const now = partsOf(today);
@@ -115,7 +128,9 @@ export function isMinorOn(birthDate: string, today: string): boolean {
   return ageOn(birthDate, today) < ADULT_AGE;
 }
 
-/** True when `date` is strictly after `today`; throws RangeError on non-ISO input so a typo never reads as "not future". */
+/**
+ * True when `date` is strictly after `today`; throws RangeError on non-ISO input so a typo never reads as "not future".
+ */
 export function isFutureDate(date: string, today: string): boolean {
   partsOf(date);
   partsOf(today);

@@ -25,7 +25,8 @@ export function parseEmail(input: string, field = 'email'): Result<string> {
   if (value.length > MAX_LENGTH) return fail(field, 'too_long', { max: MAX_LENGTH });
   const normalised = normaliseEmail(value);
   const local = normalised.slice(0, Math.max(0, normalised.lastIndexOf('@')));
-  if (local.length > MAX_LOCAL_LENGTH || !emailSchema.safeParse(normalised).success) return fail(field, 'email_invalid');
+  if (local.length > MAX_LOCAL_LENGTH || !emailSchema.safeParse(normalised).success)
+    return fail(field, 'email_invalid');
   return ok(normalised);
 }
 

@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DOCUMENT_TYPES, isValidNie, isValidNif, maskDocument, nifCheckLetter, normaliseDocumentNumber, parseIdentityDocument,
+  DOCUMENT_TYPES,
+  isValidNie,
+  isValidNif,
+  maskDocument,
+  nifCheckLetter,
+  normaliseDocumentNumber,
+  parseIdentityDocument,
 } from './identity-document.js';
 
 const err = (code: string, field = 'document_number') => ({ ok: false, errors: [{ field, code }] });
@@ -26,9 +32,16 @@ test('normaliseDocumentNumber upper-cases and strips whitespace, hyphens and dot
 
 test('NIF: valid, lower-case and hyphenated input accepted', () => {
   for (const input of ['12345678Z', '12345678z', '12345678-Z', ' 12.345.678 z ']) {
-    assert.deepEqual(parseIdentityDocument('NIF', input), { ok: true, value: { type: 'NIF', number: '12345678Z' } }, input);
+    assert.deepEqual(
+      parseIdentityDocument('NIF', input),
+      { ok: true, value: { type: 'NIF', number: '12345678Z' } },
+      input,
+    );
   }
-  assert.deepEqual(parseIdentityDocument('NIF', '00000000T'), { ok: true, value: { type: 'NIF', number: '00000000T' } });
+  assert.deepEqual(parseIdentityDocument('NIF', '00000000T'), {
+    ok: true,
+    value: { type: 'NIF', number: '00000000T' },
+  });
 });
 
 test('NIF: wrong letter and bad shapes', () => {
@@ -43,7 +56,13 @@ test('NIE: X, Y and Z prefixes map to 0, 1 and 2', () => {
   assert.equal(nifCheckLetter(1234567), 'L');
   assert.equal(nifCheckLetter(11234567), 'X');
   assert.equal(nifCheckLetter(21234567), 'R');
-  for (const [input, number] of [['X1234567L', 'X1234567L'], ['Y1234567X', 'Y1234567X'], ['Z1234567R', 'Z1234567R'], ['x-1234567-l', 'X1234567L'], ['y 1234567 x', 'Y1234567X']]) {
+  for (const [input, number] of [
+    ['X1234567L', 'X1234567L'],
+    ['Y1234567X', 'Y1234567X'],
+    ['Z1234567R', 'Z1234567R'],
+    ['x-1234567-l', 'X1234567L'],
+    ['y 1234567 x', 'Y1234567X'],
+  ]) {
     assert.deepEqual(parseIdentityDocument('NIE', input ?? ''), { ok: true, value: { type: 'NIE', number } }, input);
   }
 });
@@ -58,7 +77,10 @@ test('NIE: wrong letters and bad shapes', () => {
 });
 
 test('PASSPORT: 6–20 ASCII letters/digits', () => {
-  assert.deepEqual(parseIdentityDocument('PASSPORT', 'ab123456'), { ok: true, value: { type: 'PASSPORT', number: 'AB123456' } });
+  assert.deepEqual(parseIdentityDocument('PASSPORT', 'ab123456'), {
+    ok: true,
+    value: { type: 'PASSPORT', number: 'AB123456' },
+  });
   assert.equal(parseIdentityDocument('PASSPORT', 'A12345').ok, true);
   assert.equal(parseIdentityDocument('PASSPORT', 'A'.repeat(20)).ok, true);
   assert.deepEqual(parseIdentityDocument('PASSPORT', 'A1234'), err('passport_format'));
@@ -81,9 +103,15 @@ test('required when empty after normalising, and custom field name', () => {
 });
 
 test('too_long: over 40 raw characters, checked before normalising, and on 10,000 characters', () => {
-  assert.deepEqual(parseIdentityDocument('PASSPORT', ' '.repeat(41)), { ok: false, errors: [{ field: 'document_number', code: 'too_long', params: { max: 40 } }] });
+  assert.deepEqual(parseIdentityDocument('PASSPORT', ' '.repeat(41)), {
+    ok: false,
+    errors: [{ field: 'document_number', code: 'too_long', params: { max: 40 } }],
+  });
   const result = parseIdentityDocument('NIF', '1'.repeat(10_000));
-  assert.deepEqual(result, { ok: false, errors: [{ field: 'document_number', code: 'too_long', params: { max: 40 } }] });
+  assert.deepEqual(result, {
+    ok: false,
+    errors: [{ field: 'document_number', code: 'too_long', params: { max: 40 } }],
+  });
 });
 
 test('isValidNif / isValidNie', () => {
@@ -109,7 +137,10 @@ test('maskDocument shows only the last 3 characters', () => {
 test('only ASCII letters are upper-cased: "ß", "ﬁ", "ı" and "ſ" are not turned into other letters (found by fuzzing, issue 9)', () => {
   assert.equal(normaliseDocumentNumber('xﬁzﬁ-ß'), 'XﬁZﬁß');
   assert.deepEqual(parseIdentityDocument('PASSPORT', 'XﬁZﬁ'), err('passport_format'));
-  assert.deepEqual(parseIdentityDocument('PASSPORT', 'ab1234'), { ok: true, value: { type: 'PASSPORT', number: 'AB1234' } });
+  assert.deepEqual(parseIdentityDocument('PASSPORT', 'ab1234'), {
+    ok: true,
+    value: { type: 'PASSPORT', number: 'AB1234' },
+  });
   assert.deepEqual(parseIdentityDocument('PASSPORT', 'ſtraße12'), err('passport_format'), 'not STRASSE12');
   assert.equal(isValidNie('ẋ1234567l'), false);
   assert.deepEqual(parseIdentityDocument('paſſport', 'AB1234'), err('document_type_invalid', 'document_type'));

@@ -33,7 +33,8 @@ export function upperAscii(value: string): string {
 
 /** Returns the NIF/NIE check letter for a non-negative integer (throws RangeError otherwise: a programming error). */
 export function nifCheckLetter(digits: number): string {
-  if (!Number.isSafeInteger(digits) || digits < 0) throw new RangeError(`nifCheckLetter: expected a non-negative integer, got ${digits}`);
+  if (!Number.isSafeInteger(digits) || digits < 0)
+    throw new RangeError(`nifCheckLetter: expected a non-negative integer, got ${digits}`);
   return CHECK_LETTERS.charAt(digits % 23);
 }
 
@@ -70,7 +71,11 @@ function isDocumentType(value: string): value is DocumentType {
 }
 
 /** Validates a document type and number per R3, returning the normalised number or field errors. */
-export function parseIdentityDocument(type: string, number: string, field = 'document_number'): Result<{ type: DocumentType; number: string }> {
+export function parseIdentityDocument(
+  type: string,
+  number: string,
+  field = 'document_number',
+): Result<{ type: DocumentType; number: string }> {
   const docType = upperAscii(type.trim());
   if (!isDocumentType(docType)) return fail('document_type', 'document_type_invalid');
   // Length is checked on the raw input first so a 10,000-character paste is refused without regex work.
@@ -80,10 +85,16 @@ export function parseIdentityDocument(type: string, number: string, field = 'doc
 
   let outcome: 'ok' | ErrorCode;
   switch (docType) {
-    case 'NIF': outcome = checkNif(value); break;
-    case 'NIE': outcome = checkNie(value); break;
+    case 'NIF':
+      outcome = checkNif(value);
+      break;
+    case 'NIE':
+      outcome = checkNie(value);
+      break;
     // Passports vary by issuing country, so R3 only bounds them to 6–20 ASCII letters/digits.
-    case 'PASSPORT': outcome = /^[A-Z0-9]{6,20}$/.test(value) ? 'ok' : 'passport_format'; break;
+    case 'PASSPORT':
+      outcome = /^[A-Z0-9]{6,20}$/.test(value) ? 'ok' : 'passport_format';
+      break;
   }
   return outcome === 'ok' ? ok({ type: docType, number: value }) : fail(field, outcome);
 }

@@ -10,27 +10,56 @@ const member: PersonalData = { username: '12345678Z', memberNumbers: ['AS1001'],
 
 /** The rules a password fails for `member` under the insurer's policy. */
 const unmet = (password: string, personal: PersonalData = member) =>
-  checkPassword(password, personal).rules.filter((status) => !status.met).map((status) => status.rule);
+  checkPassword(password, personal)
+    .rules.filter((status) => !status.met)
+    .map((status) => status.rule);
 
 test('insurerPasswordPolicy holds the R4 values and cannot be mutated', () => {
-  assert.deepEqual({ ...insurerPasswordPolicy }, {
-    minLength: 8, maxLength: 64, requireDigit: true, requireUpper: true, requireLower: true,
-    asciiAlphanumericOnly: true, historySize: 20, rejectCommon: true, rejectPersonalData: true,
-  });
+  assert.deepEqual(
+    { ...insurerPasswordPolicy },
+    {
+      minLength: 8,
+      maxLength: 64,
+      requireDigit: true,
+      requireUpper: true,
+      requireLower: true,
+      asciiAlphanumericOnly: true,
+      historySize: 20,
+      rejectCommon: true,
+      rejectPersonalData: true,
+    },
+  );
   assert.ok(Object.isFrozen(insurerPasswordPolicy));
 });
 
 test('rulesOf lists the enforced rules in display order', () => {
   assert.deepEqual(rulesOf(), rulesOf(insurerPasswordPolicy));
-  assert.deepEqual(rulesOf(insurerPasswordPolicy), ['length', 'charset', 'digit', 'upper', 'lower', 'not_common', 'no_personal_data']);
-  const relaxed: PasswordPolicy = { ...insurerPasswordPolicy, requireDigit: false, requireUpper: false, requireLower: false, asciiAlphanumericOnly: false };
+  assert.deepEqual(rulesOf(insurerPasswordPolicy), [
+    'length',
+    'charset',
+    'digit',
+    'upper',
+    'lower',
+    'not_common',
+    'no_personal_data',
+  ]);
+  const relaxed: PasswordPolicy = {
+    ...insurerPasswordPolicy,
+    requireDigit: false,
+    requireUpper: false,
+    requireLower: false,
+    asciiAlphanumericOnly: false,
+  };
   assert.deepEqual(rulesOf(relaxed), ['length', 'not_common', 'no_personal_data']);
 });
 
 test('a good password meets every rule, and the verdict lists each rule for the form', () => {
   const verdict = checkPassword('Tranvia7Lunes', member);
   assert.equal(verdict.ok, true);
-  assert.deepEqual(verdict.rules, rulesOf(insurerPasswordPolicy).map((rule) => ({ rule, met: true })));
+  assert.deepEqual(
+    verdict.rules,
+    rulesOf(insurerPasswordPolicy).map((rule) => ({ rule, met: true })),
+  );
   assert.deepEqual(unmet('Tranvia7Lunes', {}), []);
   assert.deepEqual(unmet('Tranvia7Lunes', { username: null }), []);
 });
@@ -44,7 +73,16 @@ test('length: 8 and 64 characters accepted, 7 and 65 refused', () => {
 });
 
 test('charset: only ASCII letters and digits', () => {
-  for (const password of ['Montaña2024x', 'Canción7Azul', 'Pingüino7Mar', 'Luna Azul 77', 'Luna!Azul77', 'Luna-Azul77', 'LunaAzul77\t', 'Luna\u00a0Azul77']) {
+  for (const password of [
+    'Montaña2024x',
+    'Canción7Azul',
+    'Pingüino7Mar',
+    'Luna Azul 77',
+    'Luna!Azul77',
+    'Luna-Azul77',
+    'LunaAzul77\t',
+    'Luna\u00a0Azul77',
+  ]) {
     assert.deepEqual(unmet(password), ['charset'], password);
   }
 });
@@ -72,7 +110,10 @@ test('the common list has at least 10,000 entries, passwords and Spanish words',
 
 test('an injected list is consulted with the lower-cased password', () => {
   const seen: string[] = [];
-  const verdict = checkPassword('Tranvia7Lunes', member, insurerPasswordPolicy, (lowercased) => { seen.push(lowercased); return true; });
+  const verdict = checkPassword('Tranvia7Lunes', member, insurerPasswordPolicy, (lowercased) => {
+    seen.push(lowercased);
+    return true;
+  });
   assert.deepEqual(seen, ['tranvia7lunes']);
   assert.equal(verdict.ok, false);
 });
@@ -91,7 +132,13 @@ test('personal data: every member number, normalised', () => {
 });
 
 test('personal data: birth date in each form a person would type', () => {
-  const forms = { ddmmyyyy: '17051990', yyyymmdd: '19900517', ddmmyy: '170590', mmddyyyy: '05171990', yymmdd: '900517' };
+  const forms = {
+    ddmmyyyy: '17051990',
+    yyyymmdd: '19900517',
+    ddmmyy: '170590',
+    mmddyyyy: '05171990',
+    yymmdd: '900517',
+  };
   for (const [form, digits] of Object.entries(forms)) {
     assert.deepEqual(unmet(`Clave${digits}x`), ['no_personal_data'], form);
   }
@@ -108,7 +155,13 @@ test('personal data: short and malformed values are ignored', () => {
 });
 
 test('a relaxed configuration drops the composition rules (ASVS 6.2.5) but keeps the rest', () => {
-  const relaxed: PasswordPolicy = { ...insurerPasswordPolicy, requireDigit: false, requireUpper: false, requireLower: false, asciiAlphanumericOnly: false };
+  const relaxed: PasswordPolicy = {
+    ...insurerPasswordPolicy,
+    requireDigit: false,
+    requireUpper: false,
+    requireLower: false,
+    asciiAlphanumericOnly: false,
+  };
   assert.equal(checkPassword('caballo correcto grapa batería', member, relaxed).ok, true);
   assert.equal(checkPassword('password', member, relaxed).ok, false);
   assert.equal(checkPassword('mi clave 17/05/1990', member, relaxed).ok, false);
@@ -129,7 +182,10 @@ test('a 10,000-character (or larger) paste is refused, and the rules only ever l
   const verdict = checkPassword(huge, member, insurerPasswordPolicy, spy);
   const million = checkPassword('Aa1' + '1990'.repeat(250_000), member, insurerPasswordPolicy, spy);
   assert.equal(verdict.ok, false);
-  assert.deepEqual(verdict.rules.find((status) => status.rule === 'length'), { rule: 'length', met: false });
+  assert.deepEqual(
+    verdict.rules.find((status) => status.rule === 'length'),
+    { rule: 'length', met: false },
+  );
   assert.equal(million.ok, false);
   assert.ok(seen.length > 0 && seen.every((n) => n <= 1_024), `lookups of ${seen.join(', ')} characters`);
 });

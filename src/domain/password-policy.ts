@@ -37,10 +37,16 @@ export const insurerPasswordPolicy: PasswordPolicy = Object.freeze({
 export type PasswordRule = 'length' | 'charset' | 'digit' | 'upper' | 'lower' | 'not_common' | 'no_personal_data';
 
 /** Whether the typed password meets one rule of the checklist. */
-export interface PasswordRuleStatus { rule: PasswordRule; met: boolean }
+export interface PasswordRuleStatus {
+  rule: PasswordRule;
+  met: boolean;
+}
 
 /** The verdict: acceptable only when every enforced rule is met; `rules` is in display order for the form. */
-export interface PasswordCheck { ok: boolean; rules: PasswordRuleStatus[] }
+export interface PasswordCheck {
+  ok: boolean;
+  rules: PasswordRuleStatus[];
+}
 
 /** What a password must not contain (R4): the username (identity document), member numbers and birth dates. */
 export interface PersonalData {
@@ -114,15 +120,21 @@ export function checkPassword(
 
   const met = (rule: PasswordRule): boolean => {
     switch (rule) {
-      case 'length': return length >= policy.minLength && length <= policy.maxLength;
-      case 'charset': return /^[A-Za-z0-9]*$/.test(candidate);
+      case 'length':
+        return length >= policy.minLength && length <= policy.maxLength;
+      case 'charset':
+        return /^[A-Za-z0-9]*$/.test(candidate);
       // Unicode classes so a relaxed policy (asciiAlphanumericOnly: false) still counts "Ñ" as upper-case; under the
       // insurer's policy such characters are refused by 'charset' instead, which is the rule the person must fix.
-      case 'digit': return /\p{Nd}/u.test(candidate);
-      case 'upper': return /\p{Lu}/u.test(candidate);
-      case 'lower': return /\p{Ll}/u.test(candidate);
+      case 'digit':
+        return /\p{Nd}/u.test(candidate);
+      case 'upper':
+        return /\p{Lu}/u.test(candidate);
+      case 'lower':
+        return /\p{Ll}/u.test(candidate);
       // Case-insensitive per R4: "PASSWORD1" and "Password1" are both the list's "password1".
-      case 'not_common': return !isCommon(candidate.toLowerCase());
+      case 'not_common':
+        return !isCommon(candidate.toLowerCase());
       case 'no_personal_data': {
         const haystack = compact(candidate);
         return !personalValues(personal).some((value) => haystack.includes(value));

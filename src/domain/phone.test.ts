@@ -10,8 +10,23 @@ test('empty mobile is fine: the field is optional (R3)', () => {
 });
 
 test('Spanish mobiles in the usual spellings normalise to E.164', () => {
-  for (const input of ['600 123 456', '600123456', '+34600123456', '+34 600 123 456', '0034 600123456', '600-123-456', '600.123.456', '(+34) 600 123 456', '711 234 567', '６００１２３４５６']) {
-    assert.deepEqual(parseMobile(input), { ok: true, value: input.startsWith('7') ? '+34711234567' : '+34600123456' }, input);
+  for (const input of [
+    '600 123 456',
+    '600123456',
+    '+34600123456',
+    '+34 600 123 456',
+    '0034 600123456',
+    '600-123-456',
+    '600.123.456',
+    '(+34) 600 123 456',
+    '711 234 567',
+    '６００１２３４５６',
+  ]) {
+    assert.deepEqual(
+      parseMobile(input),
+      { ok: true, value: input.startsWith('7') ? '+34711234567' : '+34600123456' },
+      input,
+    );
   }
 });
 
@@ -28,7 +43,19 @@ test('R3: valid non-mobile numbers are refused with phone_not_mobile', () => {
 });
 
 test('garbage, too short/long, extensions and embedded text are phone_invalid', () => {
-  for (const input of ['abc', '600123', '6001234567', '+', '++34600123456', '600123456abc', 'call 600123456', '+34 600 123 456 ext 5', '600123456;ext=1', '600123456+', '+34 (0) 600123456']) {
+  for (const input of [
+    'abc',
+    '600123',
+    '6001234567',
+    '+',
+    '++34600123456',
+    '600123456abc',
+    'call 600123456',
+    '+34 600 123 456 ext 5',
+    '600123456;ext=1',
+    '600123456+',
+    '+34 (0) 600123456',
+  ]) {
     assert.deepEqual(parseMobile(input), err('phone_invalid'), input);
   }
   assert.deepEqual(parseMobile('6'.repeat(31), 'phone'), err('phone_invalid', 'phone'));

@@ -37,7 +37,12 @@ export function parseAddress(input: AddressInput, country: string | null): Resul
     province: cleanText(input.province, 'province', 100, false),
   };
   const errors = Object.values(parts).flatMap((r) => (r.ok ? [] : r.errors));
-  if (errors.length || !parts.addressLine.ok || !parts.postalCode.ok || !parts.city.ok || !parts.province.ok) return { ok: false, errors };
-  return ok({ addressLine: parts.addressLine.value!, postalCode: parts.postalCode.value, city: parts.city.value!, province: parts.province.value });
+  if (errors.length || !parts.addressLine.ok || !parts.postalCode.ok || !parts.city.ok || !parts.province.ok)
+    return { ok: false, errors };
+  return ok({
+    addressLine: parts.addressLine.value!,
+    postalCode: parts.postalCode.value,
+    city: parts.city.value!,
+    province: parts.province.value,
+  });
 }
-

@@ -13,20 +13,33 @@ test('parseReference accepts messy input and returns the canonical form', () => 
 });
 
 test('parseReference: required when nothing is left after normalising', () => {
-  assert.deepEqual(parseReference('', 'member_number'), { ok: false, errors: [{ field: 'member_number', code: 'required' }] });
-  assert.deepEqual(parseReference(' - . ', 'policy_number'), { ok: false, errors: [{ field: 'policy_number', code: 'required' }] });
+  assert.deepEqual(parseReference('', 'member_number'), {
+    ok: false,
+    errors: [{ field: 'member_number', code: 'required' }],
+  });
+  assert.deepEqual(parseReference(' - . ', 'policy_number'), {
+    ok: false,
+    errors: [{ field: 'policy_number', code: 'required' }],
+  });
 });
 
 test('parseReference: too_long above 32 normalised characters, 32 is fine', () => {
   assert.deepEqual(parseReference('A'.repeat(32), 'f'), { ok: true, value: 'A'.repeat(32) });
-  assert.deepEqual(parseReference('A'.repeat(33), 'f'), { ok: false, errors: [{ field: 'f', code: 'too_long', params: { max: 32 } }] });
+  assert.deepEqual(parseReference('A'.repeat(33), 'f'), {
+    ok: false,
+    errors: [{ field: 'f', code: 'too_long', params: { max: 32 } }],
+  });
   // Separators do not count towards the limit.
   assert.equal(parseReference('AAAA-'.repeat(8), 'f').ok, true);
 });
 
 test('parseReference: invalid_format for anything but A-Z0-9', () => {
   for (const input of ['AB/12', 'AB_12', 'ÁB12', 'AB12!', '１２３']) {
-    assert.deepEqual(parseReference(input, 'f'), { ok: false, errors: [{ field: 'f', code: 'invalid_format' }] }, input);
+    assert.deepEqual(
+      parseReference(input, 'f'),
+      { ok: false, errors: [{ field: 'f', code: 'invalid_format' }] },
+      input,
+    );
   }
 });
 
@@ -37,7 +50,13 @@ test('parseReference: 10,000-character input is refused', () => {
 
 test('R1: only ASCII letters are upper-cased, so "ﬁ" and "ß" never match "FI" or "SS" (found by fuzzing, issue 9)', () => {
   assert.equal(normaliseReference('as-ﬁ1'), 'ASﬁ1');
-  assert.deepEqual(parseReference('ﬁ', 'member_number'), { ok: false, errors: [{ field: 'member_number', code: 'invalid_format' }] });
-  assert.deepEqual(parseReference('pol-ß1', 'policy_number'), { ok: false, errors: [{ field: 'policy_number', code: 'invalid_format' }] });
+  assert.deepEqual(parseReference('ﬁ', 'member_number'), {
+    ok: false,
+    errors: [{ field: 'member_number', code: 'invalid_format' }],
+  });
+  assert.deepEqual(parseReference('pol-ß1', 'policy_number'), {
+    ok: false,
+    errors: [{ field: 'policy_number', code: 'invalid_format' }],
+  });
   assert.deepEqual(parseReference('as 10.01', 'member_number'), { ok: true, value: 'AS1001' });
 });

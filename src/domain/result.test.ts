@@ -8,5 +8,8 @@ test('ok wraps the value', () => {
 
 test('fail omits params when absent and keeps them when given', () => {
   assert.deepEqual(fail('f', 'required'), { ok: false, errors: [{ field: 'f', code: 'required' }] });
-  assert.deepEqual(fail('f', 'too_long', { max: 32 }), { ok: false, errors: [{ field: 'f', code: 'too_long', params: { max: 32 } }] });
+  assert.deepEqual(fail('f', 'too_long', { max: 32 }), {
+    ok: false,
+    errors: [{ field: 'f', code: 'too_long', params: { max: 32 } }],
+  });
 });

@@ -19,7 +19,10 @@ export function searchWords(folded: string): string[] {
 /** Longest folded name kept for sorting; first and last names are 100 characters each at most. */
 export const SEARCH_NAME_MAX = 210;
 
-/** A member's sort and search key: the folded surnames, then the first name ("Muñoz García, José" → "munoz garcia jose"). */
+/**
+ * A member's sort and search key: the folded surnames, then the first name ("Muñoz García, José" → "munoz garcia
+ * jose").
+ */
 export function memberSearchName(firstName: string, lastName: string): string {
   return foldForSearch(`${lastName} ${firstName}`).slice(0, SEARCH_NAME_MAX);
 }

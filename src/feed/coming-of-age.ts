@@ -27,7 +27,8 @@ export interface ComingOfAgeReport {
 }
 
 /** `date` moved back whole years, as a lexicographic bound (29 February may stay: only compared as text). */
-const yearsBack = (date: string, years: number) => `${String(Number(date.slice(0, 4)) - years).padStart(4, '0')}${date.slice(4)}`;
+const yearsBack = (date: string, years: number) =>
+  `${String(Number(date.slice(0, 4)) - years).padStart(4, '0')}${date.slice(4)}`;
 
 /** Sends the enrolment email to every member who turned 18 in the last days and has not had it (R19). */
 export async function sendComingOfAgeEnrolments(deps: ComingOfAgeDeps): Promise<ComingOfAgeReport> {
@@ -37,8 +38,19 @@ export async function sendComingOfAgeEnrolments(deps: ComingOfAgeDeps): Promise<
   const candidates = await db
     .selectFrom('members')
     .innerJoin('policies', 'policies.id', 'members.policy_id')
-    .leftJoin('member_notices', (join) => join.onRef('member_notices.member_id', '=', 'members.id').on('member_notices.kind', '=', 'adult-enrolment'))
-    .select(['members.id', 'members.member_number', 'members.first_name', 'members.date_of_birth', 'members.email', 'members.language', 'members.document_number', 'policies.policy_number'])
+    .leftJoin('member_notices', (join) =>
+      join.onRef('member_notices.member_id', '=', 'members.id').on('member_notices.kind', '=', 'adult-enrolment'),
+    )
+    .select([
+      'members.id',
+      'members.member_number',
+      'members.first_name',
+      'members.date_of_birth',
+      'members.email',
+      'members.language',
+      'members.document_number',
+      'policies.policy_number',
+    ])
     .where('members.date_of_birth', '>', yearsBack(addDays(since, -2), 18))
     .where('members.date_of_birth', '<=', yearsBack(today, 18))
     .where('members.account_id', 'is', null)
@@ -55,7 +67,11 @@ export async function sendComingOfAgeEnrolments(deps: ComingOfAgeDeps): Promise<
       continue;
     }
     // A person whose document is already a username has an account from another record: nothing to register.
-    if (m.document_number && (await db.selectFrom('accounts').select('id').where('username', '=', m.document_number).executeTakeFirst())) continue;
+    if (
+      m.document_number &&
+      (await db.selectFrom('accounts').select('id').where('username', '=', m.document_number).executeTakeFirst())
+    )
+      continue;
     const sent = await db.transaction().execute(async (trx) => {
       const claimed = await trx
         .insertInto('member_notices')
@@ -64,8 +80,23 @@ export async function sendComingOfAgeEnrolments(deps: ComingOfAgeDeps): Promise<
         .returning('id')
         .executeTakeFirst();
       if (!claimed) return false;
-      await deps.courier.email(trx, m.email!, m.language, enrolmentEmail, { firstName: m.first_name, memberNumber: m.member_number, policyNumber: m.policy_number });
-      await recordAudit(trx, clock, {}, { event: 'enrolment.coming_of_age', outcome: 'success', actor: 'system', subject: m.member_number, memberId: m.id });
+      await deps.courier.email(trx, m.email!, m.language, enrolmentEmail, {
+        firstName: m.first_name,
+        memberNumber: m.member_number,
+        policyNumber: m.policy_number,
+      });
+      await recordAudit(
+        trx,
+        clock,
+        {},
+        {
+          event: 'enrolment.coming_of_age',
+          outcome: 'success',
+          actor: 'system',
+          subject: m.member_number,
+          memberId: m.id,
+        },
+      );
       return true;
     });
     if (sent) report.sent++;

@@ -5,7 +5,8 @@ import { check } from '../../test/fuzz/fuzz.js';
 import { CompactKeys } from './compact-keys.js';
 
 // The import's whole-file duplicate and conflict checks (PRODUCT §2) rest on this structure: it must answer exactly as
-// a Map would, whatever the keys (well-formed Unicode; a lone surrogate is stored as U+FFFD, as UTF-8 has no other way).
+// a Map would, whatever the keys (well-formed Unicode; a lone surrogate is stored as U+FFFD, as UTF-8 has no other
+// way).
 
 const key = fc.oneof(
   fc.string({ unit: fc.constantFrom('a', 'b', 'ñ', '1'), maxLength: 4 }), // small alphabet: many repeats
@@ -15,19 +16,22 @@ const key = fc.oneof(
 
 test('CompactKeys answers has/get/add exactly as a Map, across growth of the index and the arena', () => {
   check(
-    fc.property(fc.array(fc.tuple(key, fc.uint8Array({ minLength: 3, maxLength: 3 })), { maxLength: 3000 }), (entries) => {
-      const compact = new CompactKeys(3);
-      const reference = new Map<string, Uint8Array>();
-      for (const [k, v] of entries) {
-        assert.equal(compact.has(k), reference.has(k));
-        const added = compact.add(k, v);
-        assert.equal(added, !reference.has(k));
-        if (added) reference.set(k, v);
-      }
-      assert.equal(compact.size, reference.size);
-      for (const [k, v] of reference) assert.deepEqual([...compact.get(k)!], [...v]);
-      assert.equal(compact.get('\u0000not-there\u0000'), undefined);
-    }),
+    fc.property(
+      fc.array(fc.tuple(key, fc.uint8Array({ minLength: 3, maxLength: 3 })), { maxLength: 3000 }),
+      (entries) => {
+        const compact = new CompactKeys(3);
+        const reference = new Map<string, Uint8Array>();
+        for (const [k, v] of entries) {
+          assert.equal(compact.has(k), reference.has(k));
+          const added = compact.add(k, v);
+          assert.equal(added, !reference.has(k));
+          if (added) reference.set(k, v);
+        }
+        assert.equal(compact.size, reference.size);
+        for (const [k, v] of reference) assert.deepEqual([...compact.get(k)!], [...v]);
+        assert.equal(compact.get('\u0000not-there\u0000'), undefined);
+      },
+    ),
     60,
   );
 });

@@ -79,7 +79,11 @@ export class CompactKeys {
       if (stored === 0) return -1;
       if (this.hashes[slot] !== hash) continue;
       const at = stored - 1;
-      if (this.arena.readUInt16LE(at) === length && this.arena.compare(this.scratch, 0, length, at + 2, at + 2 + length) === 0) return slot;
+      if (
+        this.arena.readUInt16LE(at) === length &&
+        this.arena.compare(this.scratch, 0, length, at + 2, at + 2 + length) === 0
+      )
+        return slot;
     }
   }
 

@@ -11,7 +11,9 @@ export async function loadDemo(runtime: Pick<Runtime, 'db' | 'clock' | 'courier'
 }
 
 /** PRODUCT §4: a new development database starts with the demo feed. */
-export async function loadDemoIfEmpty(runtime: Pick<Runtime, 'db' | 'clock' | 'courier' | 'config'>): Promise<ImportReport | undefined> {
+export async function loadDemoIfEmpty(
+  runtime: Pick<Runtime, 'db' | 'clock' | 'courier' | 'config'>,
+): Promise<ImportReport | undefined> {
   const any = await runtime.db.kysely.selectFrom('members').select('id').limit(1).executeTakeFirst();
   return any ? undefined : loadDemo(runtime);
 }

@@ -66,7 +66,12 @@ export interface FeedRow {
 
 const MAX_FIELD = 200;
 
-function oneOf<T extends string>(values: readonly T[], input: string, field: string, errors: FieldError[]): T | undefined {
+function oneOf<T extends string>(
+  values: readonly T[],
+  input: string,
+  field: string,
+  errors: FieldError[],
+): T | undefined {
   if ((values as readonly string[]).includes(input)) return input as T;
   errors.push({ field, code: input === '' ? 'required' : 'not_allowed', params: { allowed: values.join('|') } });
   return undefined;
@@ -108,7 +113,14 @@ function take<T>(result: Result<T>, errors: FieldError[]): T | undefined {
 }
 
 /** The policy columns of a feed row: a policy on its own (the JSON API's policy upsert) has these fields. */
-export const POLICY_COLUMNS = ['policy_number', 'policy_status', 'scheme', 'product', 'policy_start', 'policy_end'] as const satisfies readonly FeedColumn[];
+export const POLICY_COLUMNS = [
+  'policy_number',
+  'policy_status',
+  'scheme',
+  'product',
+  'policy_start',
+  'policy_end',
+] as const satisfies readonly FeedColumn[];
 export type RawPolicyRow = Pick<RawFeedRow, (typeof POLICY_COLUMNS)[number]>;
 
 function policyFields(raw: RawPolicyRow, errors: FieldError[]) {
@@ -139,7 +151,17 @@ export function parseFeedPolicy(raw: RawPolicyRow): Result<FeedRow['policy']> {
   if (errors.length) return { ok: false, errors };
   const { policyNumber, status, scheme, product, startDate, endDate } = policyFields(raw, errors);
   if (errors.length) return { ok: false, errors };
-  return { ok: true, value: { policyNumber: policyNumber!, status: status!, scheme: scheme!, product: product!, startDate: startDate!, endDate } };
+  return {
+    ok: true,
+    value: {
+      policyNumber: policyNumber!,
+      status: status!,
+      scheme: scheme!,
+      product: product!,
+      startDate: startDate!,
+      endDate,
+    },
+  };
 }
 
 /** Validates one feed row field by field; `today` is the insurer's civil date (no birth date may lie after it). */
@@ -171,7 +193,10 @@ export function parseFeedRow(raw: RawFeedRow, today: string): Result<FeedRow> {
   if (!/^[A-Z]{2}$/.test(country)) errors.push({ field: 'country', code: 'country_invalid' });
   let postalCode: string | null = null;
   if (raw.postal_code.trim() !== '') {
-    postalCode = country === 'ES' ? (take(parseSpanishPostalCode(raw.postal_code), errors) ?? null) : text(raw.postal_code, 'postal_code', errors, false, 10);
+    postalCode =
+      country === 'ES'
+        ? (take(parseSpanishPostalCode(raw.postal_code), errors) ?? null)
+        : text(raw.postal_code, 'postal_code', errors, false, 10);
   }
   const addressLine = text(raw.address_line, 'address_line', errors, false, 200);
   const city = text(raw.city, 'city', errors, false);

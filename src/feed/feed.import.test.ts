@@ -47,7 +47,12 @@ const bytes = (text: string | Buffer) => Readable.from([typeof text === 'string'
 
 describeEachDatabase('feed import', (kind) => {
   let db: Db;
-  const courier = createCourier({ clock, brand: defaultBrand, publicUrl: 'http://localhost:3000', box: developmentSecretBox() });
+  const courier = createCourier({
+    clock,
+    brand: defaultBrand,
+    publicUrl: 'http://localhost:3000',
+    box: developmentSecretBox(),
+  });
   const run = (input: string | Buffer, batchSize?: number) =>
     importFeed({ db, clock, courier, timeZone: 'Europe/Madrid' }, bytes(input), batchSize ? { batchSize } : {});
 
@@ -64,7 +69,9 @@ describeEachDatabase('feed import', (kind) => {
     assert.equal(first.inserted, 11);
     const links = await db.kysely.selectFrom('guardian_links').selectAll().execute();
     assert.equal(links.length, 4, 'two minors, two guardians each');
-    const emails = (await db.kysely.selectFrom('outbox').selectAll().execute()).map((m) => openMessage(developmentSecretBox(), m));
+    const emails = (await db.kysely.selectFrom('outbox').selectAll().execute()).map((m) =>
+      openMessage(developmentSecretBox(), m),
+    );
     // Adults on active local policies with an email: not minors, not international/expatriate, not cancelled.
     assert.deepEqual(emails.map((e) => e.recipient).sort(), [
       'carmen.ruiz@example.com',
@@ -82,7 +89,13 @@ describeEachDatabase('feed import', (kind) => {
     const before = await db.kysely.selectFrom('members').selectAll().orderBy('id').execute();
     const second = await run(demoFeedCsv(today));
     assert.deepEqual(
-      { inserted: second.inserted, updated: second.updated, unchanged: second.unchanged, skipped: second.skipped, emails: second.enrolmentEmails },
+      {
+        inserted: second.inserted,
+        updated: second.updated,
+        unchanged: second.unchanged,
+        skipped: second.skipped,
+        emails: second.enrolmentEmails,
+      },
       { inserted: 0, updated: 0, unchanged: 11, skipped: 0, emails: 0 },
     );
     assert.deepEqual(await db.kysely.selectFrom('members').selectAll().orderBy('id').execute(), before);
@@ -90,20 +103,69 @@ describeEachDatabase('feed import', (kind) => {
   });
 
   test('normalises numbers and documents, stores E.164 mobiles, and updates changed rows', async () => {
-    const r = await run(csv(row({ policy_number: 'np-9.1', member_number: 'nm 9-1', document_type: 'NIF', document_number: '12345678-z', mobile: '612 34 56 78' })));
+    const r = await run(
+      csv(
+        row({
+          policy_number: 'np-9.1',
+          member_number: 'nm 9-1',
+          document_type: 'NIF',
+          document_number: '12345678-z',
+          mobile: '612 34 56 78',
+        }),
+      ),
+    );
     assert.equal(r.skipped, 0, JSON.stringify(r.problems));
-    const m = await db.kysely.selectFrom('members').selectAll().where('member_number', '=', 'NM91').executeTakeFirstOrThrow();
+    const m = await db.kysely
+      .selectFrom('members')
+      .selectAll()
+      .where('member_number', '=', 'NM91')
+      .executeTakeFirstOrThrow();
     assert.equal(m.document_number, '12345678Z');
     assert.equal(m.mobile, '+34612345678');
-    const again = await run(csv(row({ policy_number: 'NP91', member_number: 'NM91', document_type: 'NIF', document_number: '12345678Z', mobile: '+34612345678', city: 'Madrid' })));
+    const again = await run(
+      csv(
+        row({
+          policy_number: 'NP91',
+          member_number: 'NM91',
+          document_type: 'NIF',
+          document_number: '12345678Z',
+          mobile: '+34612345678',
+          city: 'Madrid',
+        }),
+      ),
+    );
     assert.equal(again.updated, 1);
-    const updated = await db.kysely.selectFrom('members').selectAll().where('member_number', '=', 'NM91').executeTakeFirstOrThrow();
+    const updated = await db.kysely
+      .selectFrom('members')
+      .selectAll()
+      .where('member_number', '=', 'NM91')
+      .executeTakeFirstOrThrow();
     assert.equal(updated.city, 'Madrid');
     // R23: the agents' name index is written with the member, folded, and follows a change of name.
     assert.equal(updated.search_name, 'perez ana');
-    const terms = () => db.kysely.selectFrom('member_search_terms').select('term').where('member_id', '=', updated.id).orderBy('term').execute().then((r) => r.map((t) => t.term));
+    const terms = () =>
+      db.kysely
+        .selectFrom('member_search_terms')
+        .select('term')
+        .where('member_id', '=', updated.id)
+        .orderBy('term')
+        .execute()
+        .then((r) => r.map((t) => t.term));
     assert.deepEqual(await terms(), ['ana', 'perez']);
-    await run(csv(row({ policy_number: 'NP91', member_number: 'NM91', document_type: 'NIF', document_number: '12345678Z', mobile: '+34612345678', city: 'Madrid', first_name: 'Ána María', last_name: 'Núñez' })));
+    await run(
+      csv(
+        row({
+          policy_number: 'NP91',
+          member_number: 'NM91',
+          document_type: 'NIF',
+          document_number: '12345678Z',
+          mobile: '+34612345678',
+          city: 'Madrid',
+          first_name: 'Ána María',
+          last_name: 'Núñez',
+        }),
+      ),
+    );
     assert.deepEqual(await terms(), ['ana', 'maria', 'nunez']);
   });
 
@@ -112,11 +174,34 @@ describeEachDatabase('feed import', (kind) => {
     const text =
       FEED_HEADER +
       toCsvLine(good) + // line 2
-      toCsvLine(row({ policy_number: 'BAD-P', member_number: 'WRONG-LETTER', document_type: 'NIF', document_number: '12345678A' })) + // 3
-      toCsvLine(row({ policy_number: 'BAD-P', member_number: 'MINOR-X', date_of_birth: yearsBefore(today, 5), guardian_member_numbers: 'NOBODY' })) + // 4
+      toCsvLine(
+        row({
+          policy_number: 'BAD-P',
+          member_number: 'WRONG-LETTER',
+          document_type: 'NIF',
+          document_number: '12345678A',
+        }),
+      ) + // 3
+      toCsvLine(
+        row({
+          policy_number: 'BAD-P',
+          member_number: 'MINOR-X',
+          date_of_birth: yearsBefore(today, 5),
+          guardian_member_numbers: 'NOBODY',
+        }),
+      ) + // 4
       toCsvLine(row({ policy_number: 'BAD-P', member_number: 'GOOD-1', first_name: 'Dup' })) + // 5
       'BAD-P,active,local,Salud,2025-01-01\n' + // 6: a broken row
-      toCsvLine(row({ policy_number: 'BAD-P', member_number: 'BADDATE', date_of_birth: '1990-02-31', postal_code: '53001', email: 'not-an-email', mobile: '912345678' })) + // 7
+      toCsvLine(
+        row({
+          policy_number: 'BAD-P',
+          member_number: 'BADDATE',
+          date_of_birth: '1990-02-31',
+          postal_code: '53001',
+          email: 'not-an-email',
+          mobile: '912345678',
+        }),
+      ) + // 7
       toCsvLine(row({ policy_number: 'BAD-P', member_number: 'GOOD-2', policy_status: 'frozen' })) + // 8
       toCsvLine(row({ policy_number: 'BAD-P', member_number: 'GOOD-3', first_name: 'x'.repeat(10_000) })) + // 9
       toCsvLine(row({ policy_number: 'BAD-P', member_number: 'GOOD-4' })); // 10
@@ -152,7 +237,13 @@ describeEachDatabase('feed import', (kind) => {
   });
 
   test('links a guardian listed later in the file, on the same policy only', async () => {
-    const minor = row({ policy_number: 'FAM-1', member_number: 'KID-1', role: 'dependent', date_of_birth: yearsBefore(today, 9), guardian_member_numbers: 'MUM-1;OTHER-1' });
+    const minor = row({
+      policy_number: 'FAM-1',
+      member_number: 'KID-1',
+      role: 'dependent',
+      date_of_birth: yearsBefore(today, 9),
+      guardian_member_numbers: 'MUM-1;OTHER-1',
+    });
     const mum = row({ policy_number: 'FAM-1', member_number: 'MUM-1' });
     const other = row({ policy_number: 'FAM-2', member_number: 'OTHER-1' });
     const r = await run(csv(other, minor, mum), 1);
@@ -173,7 +264,26 @@ describeEachDatabase('feed import', (kind) => {
     assert.deepEqual(links, [{ kid: 'KID1', guardian: 'MUM1' }]);
     // R14: a guardian dropped by a later import loses the link.
     await run(csv(row({ ...minor, guardian_member_numbers: '' })));
-    assert.equal((await db.kysely.selectFrom('guardian_links').selectAll().where('minor_member_id', '=', (await db.kysely.selectFrom('members').select('id').where('member_number', '=', 'KID1').executeTakeFirstOrThrow()).id).execute()).length, 0);
+    assert.equal(
+      (
+        await db.kysely
+          .selectFrom('guardian_links')
+          .selectAll()
+          .where(
+            'minor_member_id',
+            '=',
+            (
+              await db.kysely
+                .selectFrom('members')
+                .select('id')
+                .where('member_number', '=', 'KID1')
+                .executeTakeFirstOrThrow()
+            ).id,
+          )
+          .execute()
+      ).length,
+      0,
+    );
   });
 
   test('a feed listing minors before their guardians imports whole; rows set aside past the limit wait on disk', async () => {
@@ -185,10 +295,14 @@ describeEachDatabase('feed import', (kind) => {
     process.env.TMPDIR = ownTmp;
     const spilled = () => readdirSync(ownTmp).filter((d) => d.startsWith('member-area-import-')).length;
     const before = spilled();
-    const r = await importFeed({ db, clock, courier, timeZone: 'Europe/Madrid' }, bytes(header + lines.reverse().join('')), {
-      batchSize: 50,
-      deferredInMemory: 20,
-    }).finally(() => {
+    const r = await importFeed(
+      { db, clock, courier, timeZone: 'Europe/Madrid' },
+      bytes(header + lines.reverse().join('')),
+      {
+        batchSize: 50,
+        deferredInMemory: 20,
+      },
+    ).finally(() => {
       if (previousTmp === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = previousTmp;
     });
@@ -209,21 +323,63 @@ describeEachDatabase('feed import', (kind) => {
     const doc = nie('Z', 7654321);
     const account = await db.kysely
       .insertInto('accounts')
-      .values({ username: doc, document_type: 'NIE', password_hash: 'x', email: 'r@example.com', language: 'es', status: 'active', password_changed_at: now, created_at: now, updated_at: now })
+      .values({
+        username: doc,
+        document_type: 'NIE',
+        password_hash: 'x',
+        email: 'r@example.com',
+        language: 'es',
+        status: 'active',
+        password_changed_at: now,
+        created_at: now,
+        updated_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await run(csv(row({ policy_number: 'OLD-1', policy_status: 'cancelled', member_number: 'RET-OLD', document_type: 'NIE', document_number: doc, date_of_birth: '1970-01-01' })));
-    await db.kysely.updateTable('members').set({ account_id: account.id }).where('member_number', '=', 'RETOLD').execute();
+    await run(
+      csv(
+        row({
+          policy_number: 'OLD-1',
+          policy_status: 'cancelled',
+          member_number: 'RET-OLD',
+          document_type: 'NIE',
+          document_number: doc,
+          date_of_birth: '1970-01-01',
+        }),
+      ),
+    );
+    await db.kysely
+      .updateTable('members')
+      .set({ account_id: account.id })
+      .where('member_number', '=', 'RETOLD')
+      .execute();
     const outboxBefore = (await db.kysely.selectFrom('outbox').selectAll().execute()).length;
 
     const r = await run(
       csv(
-        row({ policy_number: 'NEW-1', member_number: 'RET-NEW', document_type: 'NIE', document_number: doc, date_of_birth: '1970-01-01' }),
-        row({ policy_number: 'NEW-1', member_number: 'NOT-HIM', document_type: 'NIE', document_number: doc, date_of_birth: '1990-06-06' }),
+        row({
+          policy_number: 'NEW-1',
+          member_number: 'RET-NEW',
+          document_type: 'NIE',
+          document_number: doc,
+          date_of_birth: '1970-01-01',
+        }),
+        row({
+          policy_number: 'NEW-1',
+          member_number: 'NOT-HIM',
+          document_type: 'NIE',
+          document_number: doc,
+          date_of_birth: '1990-06-06',
+        }),
       ),
     );
     assert.equal(r.joinedAccounts, 1);
-    const joined = await db.kysely.selectFrom('members').select(['member_number', 'account_id']).where('member_number', 'in', ['RETNEW', 'NOTHIM']).orderBy('member_number').execute();
+    const joined = await db.kysely
+      .selectFrom('members')
+      .select(['member_number', 'account_id'])
+      .where('member_number', 'in', ['RETNEW', 'NOTHIM'])
+      .orderBy('member_number')
+      .execute();
     assert.deepEqual(joined, [
       { member_number: 'NOTHIM', account_id: null },
       { member_number: 'RETNEW', account_id: account.id },
@@ -241,27 +397,50 @@ describeEachDatabase('feed import', (kind) => {
     );
     // batchSize 1: before the fix each batch rewrote the policy with its own last row, on every run.
     const first = await run(file, 1);
-    assert.deepEqual(first.problems.map((p) => `${p.line}:${p.field}:${p.code}`), ['3:policy_number:policy_conflict']);
+    assert.deepEqual(
+      first.problems.map((p) => `${p.line}:${p.field}:${p.code}`),
+      ['3:policy_number:policy_conflict'],
+    );
     assert.equal(first.inserted, 2);
     const again = await run(file, 1);
-    assert.deepEqual([again.inserted, again.updated, again.policiesUpdated, again.unchanged, again.skipped], [0, 0, 0, 2, 1]);
-    const policy = await db.kysely.selectFrom('policies').select('product').where('policy_number', '=', 'CONF1').executeTakeFirstOrThrow();
+    assert.deepEqual(
+      [again.inserted, again.updated, again.policiesUpdated, again.unchanged, again.skipped],
+      [0, 0, 0, 2, 1],
+    );
+    const policy = await db.kysely
+      .selectFrom('policies')
+      .select('product')
+      .where('policy_number', '=', 'CONF1')
+      .executeTakeFirstOrThrow();
     assert.equal(policy.product, 'Salud');
   });
 
   test('a non-UTF-8 file: the rows with bad bytes are refused, the others kept', async () => {
     const good = toCsvLine(row({ policy_number: 'LAT-1', member_number: 'LAT-GOOD' }));
-    const latin1 = Buffer.from(toCsvLine(row({ policy_number: 'LAT-1', member_number: 'LAT-BAD', first_name: 'Begoña' })), 'latin1');
+    const latin1 = Buffer.from(
+      toCsvLine(row({ policy_number: 'LAT-1', member_number: 'LAT-BAD', first_name: 'Begoña' })),
+      'latin1',
+    );
     const r = await run(Buffer.concat([Buffer.from(FEED_HEADER + good), latin1]));
-    assert.deepEqual(r.problems.map((p) => `${p.line}:${p.field}:${p.code}`), ['3:first_name:not_utf8', '3:last_name:not_utf8']);
+    assert.deepEqual(
+      r.problems.map((p) => `${p.line}:${p.field}:${p.code}`),
+      ['3:first_name:not_utf8', '3:last_name:not_utf8'],
+    );
     assert.equal(r.inserted, 1);
   });
 
   test('a truncated file (a quote never closed) keeps the rows before and reports where it broke', async () => {
-    const text = csv(row({ policy_number: 'TR-1', member_number: 'TR-1' }), row({ policy_number: 'TR-1', member_number: 'TR-2' })) + 'TR-1,active,local,"Salud unfinished';
+    const text =
+      csv(
+        row({ policy_number: 'TR-1', member_number: 'TR-1' }),
+        row({ policy_number: 'TR-1', member_number: 'TR-2' }),
+      ) + 'TR-1,active,local,"Salud unfinished';
     const r = await run(text);
     assert.equal(r.inserted, 2);
-    assert.deepEqual(r.problems.map((p) => `${p.line}:${p.code}`), ['4:csv_unreadable']);
+    assert.deepEqual(
+      r.problems.map((p) => `${p.line}:${p.code}`),
+      ['4:csv_unreadable'],
+    );
     assert.equal(r.skipped, 1);
   });
 

@@ -67,7 +67,9 @@ export interface ImportOptions {
 const MAX_REPORTED = 10_000;
 /** A policy's columns are remembered by 128 bits of their SHA-256: equal or not, with no chance of a false match. */
 const POLICY_DIGEST_BYTES = 16;
-/** Rows per multi-row insert: 500 rows of ~20 columns stay well under SQLite's and PostgreSQL's bound-parameter limits. */
+/**
+ * Rows per multi-row insert: 500 rows of ~20 columns stay well under SQLite's and PostgreSQL's bound-parameter limits.
+ */
 const MAX_ROWS_PER_INSERT = 500;
 type Tx = Transaction<Database> | Kysely<Database>;
 
@@ -129,7 +131,11 @@ export function emptyReport(): ImportReport {
  * new record to their account, and queues the enrolment email (R19) for new eligible members. A bad row is
  * reported and skipped, never half-applied; memory stays flat (bar a compact set of the file's member numbers).
  */
-export async function importFeed(deps: ImportDeps, input: Readable, options: ImportOptions = {}): Promise<ImportReport> {
+export async function importFeed(
+  deps: ImportDeps,
+  input: Readable,
+  options: ImportOptions = {},
+): Promise<ImportReport> {
   const report = emptyReport();
   return importRecords(deps, csvRecords(input, report), report, options);
 }
@@ -151,7 +157,8 @@ export async function importRecords(
     report.skipped++;
     for (const e of errors) {
       report.problemCount++;
-      if (report.problems.length < MAX_REPORTED) report.problems.push({ line, field: e.field, code: e.code, ...(e.params ? { params: e.params } : {}) });
+      if (report.problems.length < MAX_REPORTED)
+        report.problems.push({ line, field: e.field, code: e.code, ...(e.params ? { params: e.params } : {}) });
     }
   };
 
@@ -189,7 +196,10 @@ export async function importRecords(
         continue;
       }
       const policyNumber = parsed.value.policy.policyNumber;
-      const columns = createHash('sha256').update(JSON.stringify(parsed.value.policy)).digest().subarray(0, POLICY_DIGEST_BYTES);
+      const columns = createHash('sha256')
+        .update(JSON.stringify(parsed.value.policy))
+        .digest()
+        .subarray(0, POLICY_DIGEST_BYTES);
       const first = policyColumns.get(policyNumber);
       if (first !== undefined && !first.equals(columns)) {
         problem(record.line, [{ field: 'policy_number', code: 'policy_conflict' }]);
@@ -288,7 +298,10 @@ async function* csvRecords(input: Readable, report: ImportReport): AsyncGenerato
   // A record the CSV parser cannot read (a quote never closed, a truncated last line) is reported and skipped.
   const unreadable: FeedRecord[] = [];
   parser.on('skip', (err: CsvError) => {
-    unreadable.push({ line: Number(err.lines ?? 0), errors: [{ field: 'row', code: 'csv_unreadable', params: { reason: err.code } }] });
+    unreadable.push({
+      line: Number(err.lines ?? 0),
+      errors: [{ field: 'row', code: 'csv_unreadable', params: { reason: err.code } }],
+    });
   });
   let header: Map<FeedColumn, number> | undefined;
   try {
@@ -298,22 +311,38 @@ async function* csvRecords(input: Readable, report: ImportReport): AsyncGenerato
       if (!header) {
         header = readHeader(record);
         if (!header) {
-          report.fileError = { line, field: 'header', code: 'header_invalid', params: { expected: FEED_COLUMNS.join(',') } };
+          report.fileError = {
+            line,
+            field: 'header',
+            code: 'header_invalid',
+            params: { expected: FEED_COLUMNS.join(',') },
+          };
           return;
         }
         continue;
       }
       if (record.length !== header.size) {
-        yield { line, errors: [{ field: 'row', code: 'column_count', params: { expected: header.size, found: record.length } }] };
+        yield {
+          line,
+          errors: [{ field: 'row', code: 'column_count', params: { expected: header.size, found: record.length } }],
+        };
         continue;
       }
-      yield { line, raw: Object.fromEntries(FEED_COLUMNS.map((c) => [c, record[header!.get(c)!] ?? ''])) as RawFeedRow };
+      yield {
+        line,
+        raw: Object.fromEntries(FEED_COLUMNS.map((c) => [c, record[header!.get(c)!] ?? ''])) as RawFeedRow,
+      };
     }
   } catch (err) {
     const csvError = err as CsvError;
     if (!csvError.code?.startsWith('CSV_')) throw err;
     // Something the parser cannot skip past: keep what was read before, report where it broke.
-    report.fileError = { line: Number(csvError.lines ?? 0), field: 'file', code: 'csv_unreadable', params: { reason: csvError.code } };
+    report.fileError = {
+      line: Number(csvError.lines ?? 0),
+      field: 'file',
+      code: 'csv_unreadable',
+      params: { reason: csvError.code },
+    };
   }
   yield* unreadable.splice(0);
 }
@@ -346,14 +375,23 @@ export async function upsertFeedRows(
   const waiting: PendingRow[] = [];
   const now = deps.clock.now().toISOString();
   await deps.db.kysely.transaction().execute(async (trx) => {
-    const policies = await upsertPolicies(trx, rows.map((r) => r.row.policy), now, report);
+    const policies = await upsertPolicies(
+      trx,
+      rows.map((r) => r.row.policy),
+      now,
+      report,
+    );
     const memberNumbers = rows.map((r) => r.row.member.memberNumber);
     const guardianNumbers = [...new Set(rows.flatMap((r) => r.row.guardianMemberNumbers))];
     const known = new Map<string, Pick<Member, 'id' | 'policy_id'>>();
-    for (const m of await selectMembers(trx, [...new Set([...memberNumbers, ...guardianNumbers])])) known.set(m.member_number, m);
+    for (const m of await selectMembers(trx, [...new Set([...memberNumbers, ...guardianNumbers])]))
+      known.set(m.member_number, m);
     const existing = new Map<string, Member>();
     for (const m of await selectMembers(trx, memberNumbers)) existing.set(m.member_number, m);
-    const currentLinks = await guardianLinksOf(trx, [...existing.values()].map((m) => m.id));
+    const currentLinks = await guardianLinksOf(
+      trx,
+      [...existing.values()].map((m) => m.id),
+    );
     const documents = [...new Set(rows.map((r) => r.row.member.documentNumber).filter((d): d is string => d !== null))];
     const accounts = await accountsByUsername(trx, documents);
 
@@ -378,7 +416,14 @@ export async function upsertFeedRows(
         else missing.push(g);
       }
       if (missing.length) {
-        if (final) problem(line, [{ field: 'guardian_member_numbers', code: 'guardian_unknown', params: { member_numbers: missing.join(';') } }]);
+        if (final)
+          problem(line, [
+            {
+              field: 'guardian_member_numbers',
+              code: 'guardian_unknown',
+              params: { member_numbers: missing.join(';') },
+            },
+          ]);
         else waiting.push(pending);
         continue;
       }
@@ -387,8 +432,13 @@ export async function upsertFeedRows(
       const current = existing.get(row.member.memberNumber);
       if (current) {
         if (changed(current, values)) {
-          await trx.updateTable('members').set({ ...values, updated_at: now }).where('id', '=', current.id).execute();
-          if (current.search_name !== values.search_name) await writeMemberSearchTerms(trx, current.id, values.search_name, false);
+          await trx
+            .updateTable('members')
+            .set({ ...values, updated_at: now })
+            .where('id', '=', current.id)
+            .execute();
+          if (current.search_name !== values.search_name)
+            await writeMemberSearchTerms(trx, current.id, values.search_name, false);
           report.updated++;
         } else {
           report.unchanged++;
@@ -406,12 +456,24 @@ export async function upsertFeedRows(
     }
 
     const ids = new Map<string, number>();
-    const enrolments: { to: string; lang: FeedRow['member']['language']; params: Parameters<typeof enrolmentEmail.render>[1] }[] = [];
+    const enrolments: {
+      to: string;
+      lang: FeedRow['member']['language'];
+      params: Parameters<typeof enrolmentEmail.render>[1];
+    }[] = [];
     for (let start = 0; start < fresh.length; start += MAX_ROWS_PER_INSERT) {
       const chunk = fresh.slice(start, start + MAX_ROWS_PER_INSERT);
       const inserted = await trx
         .insertInto('members')
-        .values(chunk.map((p) => ({ ...memberValues(p.row, p.policyId), member_number: p.row.member.memberNumber, account_id: p.join, created_at: now, updated_at: now })))
+        .values(
+          chunk.map((p) => ({
+            ...memberValues(p.row, p.policyId),
+            member_number: p.row.member.memberNumber,
+            account_id: p.join,
+            created_at: now,
+            updated_at: now,
+          })),
+        )
         .returning(['id', 'member_number'])
         .execute();
       for (const m of inserted) ids.set(m.member_number, m.id);
@@ -422,11 +484,20 @@ export async function upsertFeedRows(
       for (const { row, join } of chunk) {
         report.inserted++;
         if (join) report.joinedAccounts++;
-        else if (row.member.email && row.policy.scheme === 'local' && row.policy.status === 'active' && !isMinorOn(row.member.dateOfBirth, today)) {
+        else if (
+          row.member.email &&
+          row.policy.scheme === 'local' &&
+          row.policy.status === 'active' &&
+          !isMinorOn(row.member.dateOfBirth, today)
+        ) {
           enrolments.push({
             to: row.member.email,
             lang: row.member.language,
-            params: { firstName: row.member.firstName, memberNumber: row.member.memberNumber, policyNumber: row.policy.policyNumber },
+            params: {
+              firstName: row.member.firstName,
+              memberNumber: row.member.memberNumber,
+              policyNumber: row.policy.policyNumber,
+            },
           });
           report.enrolmentEmails++;
         }
@@ -435,9 +506,18 @@ export async function upsertFeedRows(
     await deps.courier.emails(trx, enrolmentEmail, enrolments);
 
     const idOf = (g: GuardianRef) => (typeof g === 'number' ? g : ids.get(g)!);
-    const links = fresh.flatMap((p) => p.guardians.map((g) => ({ minor_member_id: ids.get(p.row.member.memberNumber)!, guardian_member_id: idOf(g), created_at: now })));
+    const links = fresh.flatMap((p) =>
+      p.guardians.map((g) => ({
+        minor_member_id: ids.get(p.row.member.memberNumber)!,
+        guardian_member_id: idOf(g),
+        created_at: now,
+      })),
+    );
     for (let start = 0; start < links.length; start += MAX_ROWS_PER_INSERT) {
-      await trx.insertInto('guardian_links').values(links.slice(start, start + MAX_ROWS_PER_INSERT)).execute();
+      await trx
+        .insertInto('guardian_links')
+        .values(links.slice(start, start + MAX_ROWS_PER_INSERT))
+        .execute();
     }
     for (const sync of syncs) await syncGuardians(trx, sync.memberId, sync.current, sync.guardians.map(idOf), now);
   });
@@ -449,7 +529,10 @@ async function selectMembers(trx: Tx, numbers: string[]): Promise<Member[]> {
   return trx.selectFrom('members').selectAll().where('member_number', 'in', numbers).execute();
 }
 
-async function accountsByUsername(trx: Tx, documents: string[]): Promise<Map<string, { id: number; birthDates: Set<string> }>> {
+async function accountsByUsername(
+  trx: Tx,
+  documents: string[],
+): Promise<Map<string, { id: number; birthDates: Set<string> }>> {
   const result = new Map<string, { id: number; birthDates: Set<string> }>();
   if (documents.length === 0) return result;
   const rows = await trx
@@ -476,11 +559,21 @@ export async function upsertPolicies(
   // The last row of a batch that names a policy decides its fields.
   const wanted = new Map<string, FeedRow['policy']>();
   for (const policy of policies) wanted.set(policy.policyNumber, policy);
-  const existing = await trx.selectFrom('policies').selectAll().where('policy_number', 'in', [...wanted.keys()]).execute();
+  const existing = await trx
+    .selectFrom('policies')
+    .selectAll()
+    .where('policy_number', 'in', [...wanted.keys()])
+    .execute();
   const byNumber = new Map(existing.map((p) => [p.policy_number, p]));
   const fresh: Insertable<PolicyTable>[] = [];
   for (const [number, p] of wanted) {
-    const values = { status: p.status, scheme: p.scheme, product: p.product, start_date: p.startDate, end_date: p.endDate };
+    const values = {
+      status: p.status,
+      scheme: p.scheme,
+      product: p.product,
+      start_date: p.startDate,
+      end_date: p.endDate,
+    };
     const current = byNumber.get(number);
     if (!current) {
       fresh.push({ ...values, policy_number: number, created_at: now, updated_at: now });
@@ -497,7 +590,11 @@ export async function upsertPolicies(
   }
   // New policies many to a statement, matched back by number (RETURNING promises no order).
   for (let start = 0; start < fresh.length; start += MAX_ROWS_PER_INSERT) {
-    for (const inserted of await trx.insertInto('policies').values(fresh.slice(start, start + MAX_ROWS_PER_INSERT)).returningAll().execute()) {
+    for (const inserted of await trx
+      .insertInto('policies')
+      .values(fresh.slice(start, start + MAX_ROWS_PER_INSERT))
+      .returningAll()
+      .execute()) {
       byNumber.set(inserted.policy_number, inserted);
       report.policiesInserted++;
     }
@@ -520,11 +617,21 @@ async function guardianLinksOf(trx: Tx, memberIds: number[]): Promise<Map<number
 }
 
 /** Makes the member's guardian links exactly the feed's list: a guardian dropped from the feed loses access (R14). */
-async function syncGuardians(trx: Tx, memberId: number, current: number[], guardians: number[], now: string): Promise<void> {
+async function syncGuardians(
+  trx: Tx,
+  memberId: number,
+  current: number[],
+  guardians: number[],
+  now: string,
+): Promise<void> {
   const removed = current.filter((g) => !guardians.includes(g));
   const added = guardians.filter((g) => !current.includes(g));
   if (removed.length) {
-    await trx.deleteFrom('guardian_links').where('minor_member_id', '=', memberId).where('guardian_member_id', 'in', removed).execute();
+    await trx
+      .deleteFrom('guardian_links')
+      .where('minor_member_id', '=', memberId)
+      .where('guardian_member_id', 'in', removed)
+      .execute();
   }
   if (added.length) {
     await trx

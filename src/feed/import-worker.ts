@@ -15,7 +15,9 @@ interface Job {
 
 export class ImportHeapExhausted extends Error {
   constructor(readonly heapMb: number) {
-    super(`the import needed more than its ${heapMb} MB heap; run it again with a larger IMPORT_HEAP_MB (batches already applied stay applied)`);
+    super(
+      `the import needed more than its ${heapMb} MB heap; run it again with a larger IMPORT_HEAP_MB (batches already applied stay applied)`,
+    );
     this.name = 'ImportHeapExhausted';
   }
 }
@@ -23,25 +25,39 @@ export class ImportHeapExhausted extends Error {
 /** Imports `file` (CSV) in a worker thread with a heap of `heapMb`; resolves with the report. */
 export function importFileInWorker(file: string, heapMb: number): Promise<ImportReport> {
   const job: Job = { kind: 'member-area-feed-import', file };
-  const worker = new Worker(new URL(import.meta.url), { workerData: job, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: job,
+    resourceLimits: { maxOldGenerationSizeMb: heapMb },
+  });
   return new Promise((resolve, reject) => {
     let report: ImportReport | undefined;
     worker.on('message', (message: ImportReport) => (report = message));
-    worker.once('error', (err: Error & { code?: string }) => reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new ImportHeapExhausted(heapMb) : err));
-    worker.once('exit', (code) => (report ? resolve(report) : reject(new Error(`the import worker stopped (exit ${code}) without a report`))));
+    worker.once('error', (err: Error & { code?: string }) =>
+      reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new ImportHeapExhausted(heapMb) : err),
+    );
+    worker.once('exit', (code) =>
+      report ? resolve(report) : reject(new Error(`the import worker stopped (exit ${code}) without a report`)),
+    );
   });
 }
 
 async function runJob(job: Job): Promise<void> {
-  const [{ loadConfig }, { openRuntime }, { importFeed }] = await Promise.all([import('../config.js'), import('../runtime.js'), import('./feed.import.js')]);
+  const [{ loadConfig }, { openRuntime }, { importFeed }] = await Promise.all([
+    import('../config.js'),
+    import('../runtime.js'),
+    import('./feed.import.js'),
+  ]);
   const config = loadConfig();
   const runtime = await openRuntime(config);
   try {
-    const report = await importFeed({ ...runtime, timeZone: config.timeZone }, createReadStream(job.file), { actor: 'cli' });
+    const report = await importFeed({ ...runtime, timeZone: config.timeZone }, createReadStream(job.file), {
+      actor: 'cli',
+    });
     parentPort!.postMessage(report);
   } finally {
     await runtime.close();
   }
 }
 
-if (!isMainThread && (workerData as Job | undefined)?.kind === 'member-area-feed-import') await runJob(workerData as Job);
+if (!isMainThread && (workerData as Job | undefined)?.kind === 'member-area-feed-import')
+  await runJob(workerData as Job);

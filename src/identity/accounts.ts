@@ -7,7 +7,9 @@ import type { Account, Database } from '../infra/db/tables.js';
 // pages load their account on most requests.
 
 const byId = compiledQuery((db, p: { id: number }) => db.selectFrom('accounts').selectAll().where('id', '=', p.id));
-const byUsername = compiledQuery((db, p: { username: string }) => db.selectFrom('accounts').selectAll().where('username', '=', p.username));
+const byUsername = compiledQuery((db, p: { username: string }) =>
+  db.selectFrom('accounts').selectAll().where('username', '=', p.username),
+);
 
 export async function findAccount(db: Kysely<Database>, id: number): Promise<Account | undefined> {
   return (await byId(db, { id }))[0];

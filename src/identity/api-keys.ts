@@ -75,8 +75,12 @@ function summary(row: ApiKey): ApiKeySummary {
   };
 }
 
-/** Checks a new key's name, scopes and rate; errors use the form's field names (`name`, `scopes`, `rate_per_minute`). */
-export function validateNewApiKey(input: NewApiKey): Result<{ name: string; scopes: ApiScope[]; ratePerMinute: number }> {
+/**
+ * Checks a new key's name, scopes and rate; errors use the form's field names (`name`, `scopes`, `rate_per_minute`).
+ */
+export function validateNewApiKey(
+  input: NewApiKey,
+): Result<{ name: string; scopes: ApiScope[]; ratePerMinute: number }> {
   const errors: FieldError[] = [];
   const name = input.name.trim().replace(/\s+/g, ' ');
   if (name === '') errors.push({ field: 'name', code: 'required' });
@@ -85,7 +89,8 @@ export function validateNewApiKey(input: NewApiKey): Result<{ name: string; scop
   const scopes: ApiScope[] = [];
   for (const raw of input.scopes) {
     const scope = raw.trim();
-    if (!isScope(scope)) errors.push({ field: 'scopes', code: 'not_allowed', params: { allowed: API_SCOPES.join('|') } });
+    if (!isScope(scope))
+      errors.push({ field: 'scopes', code: 'not_allowed', params: { allowed: API_SCOPES.join('|') } });
     else if (!scopes.includes(scope)) scopes.push(scope);
   }
   if (input.scopes.length === 0) errors.push({ field: 'scopes', code: 'required' });
@@ -172,7 +177,12 @@ export async function revokeApiKey(
       const exists = await trx.selectFrom('api_keys').select('id').where('id', '=', id).executeTakeFirst();
       return { ok: false, reason: exists ? 'already_revoked' : 'not_found' };
     }
-    await recordAudit(trx, clock, ctx, { event: 'api_key.revoked', outcome: 'success', actor, subject: `api-key:${id}` });
+    await recordAudit(trx, clock, ctx, {
+      event: 'api_key.revoked',
+      outcome: 'success',
+      actor,
+      subject: `api-key:${id}`,
+    });
     return { ok: true, value: { id } };
   });
 }
@@ -190,14 +200,21 @@ export async function authenticateApiKey(
 ): Promise<{ ok: true; key: AuthenticatedKey } | { ok: false; reason: AuthenticationFailure; keyId?: number }> {
   if (presented === undefined || presented === '') return { ok: false, reason: 'missing' };
   if (!KEY_PATTERN.test(presented)) return { ok: false, reason: 'malformed' };
-  const row = await db.selectFrom('api_keys').selectAll().where('key_hash', '=', hashToken(presented)).executeTakeFirst();
+  const row = await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('key_hash', '=', hashToken(presented))
+    .executeTakeFirst();
   if (!row) return { ok: false, reason: 'unknown' };
   if (row.revoked_at !== null) return { ok: false, reason: 'revoked', keyId: row.id };
   const now = clock.now();
   if (row.last_used_at === null || now.getTime() - new Date(row.last_used_at).getTime() >= LAST_USED_RESOLUTION_MS) {
     await db.updateTable('api_keys').set({ last_used_at: now.toISOString() }).where('id', '=', row.id).execute();
   }
-  return { ok: true, key: { id: row.id, name: row.name, scopes: parseScopes(row.scopes), ratePerMinute: row.rate_per_minute } };
+  return {
+    ok: true,
+    key: { id: row.id, name: row.name, scopes: parseScopes(row.scopes), ratePerMinute: row.rate_per_minute },
+  };
 }
 
 /** True when the key may do what the scope names. */

@@ -5,7 +5,9 @@ import type { Translate } from '../infra/i18n/i18n.js';
 /** "Chrome en Android" from a user agent; whatever the parser does not recognise is left out (R8, R28). */
 export function describeDevice(t: Translate, userAgent: string | null): string {
   // bowser (MIT, maintained): ua-parser-js 1.x is no longer maintained under that licence (issue 18).
-  const { browser, os } = userAgent ? Bowser.parse(userAgent) : { browser: { name: undefined }, os: { name: undefined } };
+  const { browser, os } = userAgent
+    ? Bowser.parse(userAgent)
+    : { browser: { name: undefined }, os: { name: undefined } };
   if (browser.name && os.name) return t('security.device.both', { browser: browser.name, os: os.name });
   return browser.name ?? os.name ?? t('security.device.unknown');
 }

@@ -3,7 +3,16 @@ import { describeDevice, placeText } from './device-label.js';
 
 /** A sign-in's time in the member's language and the configured zone (Europe/Madrid), zone named. */
 export function signInTime(lang: string, timeZone: string, iso: string): string {
-  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'es-ES', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'es-ES', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone,
+    timeZoneName: 'short',
+  }).format(new Date(iso));
 }
 
 export interface NewDeviceParams {
@@ -15,7 +24,10 @@ export interface NewDeviceParams {
   link: string;
 }
 
-/** R28: a sign-in from a device the account had not used (in 180 days): when, which browser, roughly where, and one way out. */
+/**
+ * R28: a sign-in from a device the account had not used (in 180 days): when, which browser, roughly where, and one way
+ * out.
+ */
 export const newDeviceEmail: EmailTemplate<NewDeviceParams> = {
   name: 'new-device',
   render(ctx, p) {

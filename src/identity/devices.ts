@@ -45,21 +45,44 @@ export type DeviceVerdict = 'known' | 'new' | 'first-sign-in';
  * account or unseen for 180 days, emails the member (R28) with a single-use "this wasn't me" link. A member's very
  * first sign-in (no earlier one recorded) remembers the device but sends nothing: it is the registration just done.
  */
-export async function rememberSignInDevice(deps: DeviceDeps, request: FastifyRequest, reply: FastifyReply, account: Pick<Account, 'id' | 'username' | 'email' | 'language'>, factor: string): Promise<DeviceVerdict> {
+export async function rememberSignInDevice(
+  deps: DeviceDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  account: Pick<Account, 'id' | 'username' | 'email' | 'language'>,
+  factor: string,
+): Promise<DeviceVerdict> {
   const { db, clock, config } = deps;
   const brought = request.cookies[deviceCookieName(config.secureCookies)];
   const token = brought && DEVICE_TOKEN.test(brought) ? brought : randomToken();
-  reply.setCookie(deviceCookieName(config.secureCookies), token, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: DEVICE_COOKIE_MAX_AGE_S });
+  reply.setCookie(deviceCookieName(config.secureCookies), token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: config.secureCookies,
+    maxAge: DEVICE_COOKIE_MAX_AGE_S,
+  });
   const deviceHash = hashToken(token);
   const now = clock.now();
   const nowIso = now.toISOString();
   const audit: AuditContext = { ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id };
 
   const verdict = await db.transaction().execute(async (trx) => {
-    const seen = await trx.selectFrom('known_devices').select('last_seen_at').where('account_id', '=', account.id).where('device_hash', '=', deviceHash).executeTakeFirst();
+    const seen = await trx
+      .selectFrom('known_devices')
+      .select('last_seen_at')
+      .where('account_id', '=', account.id)
+      .where('device_hash', '=', deviceHash)
+      .executeTakeFirst();
     if (seen) {
       // The update is guarded by the time read, so two sign-ins at once on a long-unseen device send one email.
-      const touched = await trx.updateTable('known_devices').set({ last_seen_at: nowIso }).where('account_id', '=', account.id).where('device_hash', '=', deviceHash).where('last_seen_at', '=', seen.last_seen_at).executeTakeFirst();
+      const touched = await trx
+        .updateTable('known_devices')
+        .set({ last_seen_at: nowIso })
+        .where('account_id', '=', account.id)
+        .where('device_hash', '=', deviceHash)
+        .where('last_seen_at', '=', seen.last_seen_at)
+        .executeTakeFirst();
       const stale = now.getTime() - new Date(seen.last_seen_at).getTime() >= DEVICE_FORGOTTEN_AFTER_MS;
       return stale && Number(touched.numUpdatedRows) === 1 ? 'new' : 'known';
     }
@@ -80,7 +103,15 @@ export async function rememberSignInDevice(deps: DeviceDeps, request: FastifyReq
       const link = randomToken();
       await trx
         .insertInto('one_time_tokens')
-        .values({ purpose: NOT_ME_PURPOSE, token_hash: hashToken(link), account_id: account.id, channel: 'email', destination: null, expires_at: new Date(now.getTime() + NOT_ME_TTL_MS).toISOString(), created_at: nowIso })
+        .values({
+          purpose: NOT_ME_PURPOSE,
+          token_hash: hashToken(link),
+          account_id: account.id,
+          channel: 'email',
+          destination: null,
+          expires_at: new Date(now.getTime() + NOT_ME_TTL_MS).toISOString(),
+          created_at: nowIso,
+        })
         .execute();
       await deps.courier.email(trx, account.email, account.language, newDeviceEmail, {
         at: nowIso,
@@ -90,7 +121,13 @@ export async function rememberSignInDevice(deps: DeviceDeps, request: FastifyReq
         link: `${config.publicUrl}/sign-in/not-me/${link}`,
       });
     }
-    await recordAudit(trx, clock, audit, { event: 'signin.new_device', outcome: 'info', actor: account.username, accountId: account.id, details: { factor, notified: verdict === 'new' } });
+    await recordAudit(trx, clock, audit, {
+      event: 'signin.new_device',
+      outcome: 'info',
+      actor: account.username,
+      accountId: account.id,
+      details: { factor, notified: verdict === 'new' },
+    });
   });
   if (verdict === 'new') deps.kickOutbox?.();
   return verdict;
@@ -101,7 +138,12 @@ export async function rememberSignInDevice(deps: DeviceDeps, request: FastifyReq
  * successful sign-in recorded (this one is recorded before its session starts). Passkey sign-ins count too.
  */
 async function hasEarlierSignIn(db: Kysely<Database>, accountId: number): Promise<boolean> {
-  const device = await db.selectFrom('known_devices').select('account_id').where('account_id', '=', accountId).limit(1).executeTakeFirst();
+  const device = await db
+    .selectFrom('known_devices')
+    .select('account_id')
+    .where('account_id', '=', accountId)
+    .limit(1)
+    .executeTakeFirst();
   if (device) return true;
   const rows = await db
     .selectFrom('audit_events')

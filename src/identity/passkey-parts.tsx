@@ -23,7 +23,6 @@ export const PasskeyUnsupported = ({ ctx }: { ctx: PageContext }) => (
   </p>
 );
 
-
 /**
  * Markup that only works with the passkey script, sent as an inert HTML template (a script element of type
  * text/html: never executed, and skipped by text browsers, which would otherwise show a button that cannot work
@@ -32,5 +31,11 @@ export const PasskeyUnsupported = ({ ctx }: { ctx: PageContext }) => (
  */
 export function ScriptOnly({ children }: { children: ComponentChildren }) {
   const markup = render(<>{children}</>);
-  return <script type="text/html" data-passkey-template="" dangerouslySetInnerHTML={{ __html: markup.replace(/<\/script/gi, '<\\/script') }} />;
+  return (
+    <script
+      type="text/html"
+      data-passkey-template=""
+      dangerouslySetInnerHTML={{ __html: markup.replace(/<\/script/gi, '<\\/script') }}
+    />
+  );
 }

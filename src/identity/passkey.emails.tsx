@@ -6,7 +6,14 @@ export const passkeyChangedEmail: EmailTemplate<{ change: 'added' | 'removed' | 
   render(ctx, p) {
     const { t, brand } = ctx;
     const subject = t('email.passkey.subject', { brand: brand.name });
-    const body = t(p.change === 'added' ? 'email.passkey.added' : p.change === 'removed' ? 'email.passkey.removed' : 'email.passkey.removedByStaff', { name: p.name });
+    const body = t(
+      p.change === 'added'
+        ? 'email.passkey.added'
+        : p.change === 'removed'
+          ? 'email.passkey.removed'
+          : 'email.passkey.removedByStaff',
+      { name: p.name },
+    );
     return renderChangeNotice(ctx, subject, body, t('email.passkey.notYou', { email: brand.supportEmail }));
   },
 };

@@ -46,11 +46,19 @@ const MAX_RESPONSE_LENGTH = 16_000;
 const ownerColumn = (owner: PasskeyOwner) => (owner.kind === 'member' ? 'account_id' : 'staff_id');
 
 export function listPasskeys(db: Kysely<Database>, owner: PasskeyOwner): Promise<Passkey[]> {
-  return db.selectFrom('passkeys').selectAll().where(ownerColumn(owner), '=', owner.id).orderBy('created_at').orderBy('id').execute();
+  return db
+    .selectFrom('passkeys')
+    .selectAll()
+    .where(ownerColumn(owner), '=', owner.id)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
 }
 
 export async function hasPasskey(db: Kysely<Database>, owner: PasskeyOwner): Promise<boolean> {
-  return Boolean(await db.selectFrom('passkeys').select('id').where(ownerColumn(owner), '=', owner.id).limit(1).executeTakeFirst());
+  return Boolean(
+    await db.selectFrom('passkeys').select('id').where(ownerColumn(owner), '=', owner.id).limit(1).executeTakeFirst(),
+  );
 }
 
 export function findPasskey(db: Kysely<Database>, credentialId: string): Promise<Passkey | undefined> {
@@ -79,7 +87,13 @@ export function passkeyName(input: string, fallback: string): string {
  * Options to create a passkey: discoverable (so it can sign in without a username) and with user verification
  * (a PIN or biometric: the passkey alone proves two factors); the owner's existing passkeys are excluded.
  */
-export async function registrationOptions(rp: RelyingParty, owner: PasskeyOwner, userName: string, serverKey: string, existing: Passkey[]): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export async function registrationOptions(
+  rp: RelyingParty,
+  owner: PasskeyOwner,
+  userName: string,
+  serverKey: string,
+  existing: Passkey[],
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const [{ generateRegistrationOptions }] = await webauthn();
   return generateRegistrationOptions({
     rpName: rp.name,
@@ -94,7 +108,10 @@ export async function registrationOptions(rp: RelyingParty, owner: PasskeyOwner,
 }
 
 /** Options to sign in: with no list, any discoverable passkey of this site; with one, only those (a second step). */
-export async function authenticationOptions(rp: RelyingParty, allow?: Passkey[]): Promise<PublicKeyCredentialRequestOptionsJSON> {
+export async function authenticationOptions(
+  rp: RelyingParty,
+  allow?: Passkey[],
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const [{ generateAuthenticationOptions }] = await webauthn();
   return generateAuthenticationOptions({
     rpID: rp.id,
@@ -114,11 +131,20 @@ function transportsOf(p: Passkey): AuthenticatorTransport[] {
 }
 
 /** What the browser posted (a JSON text in a form field), if it has the shape of a credential; never throws. */
-export function parseCredential<T extends RegistrationResponseJSON | AuthenticationResponseJSON>(text: string): T | undefined {
+export function parseCredential<T extends RegistrationResponseJSON | AuthenticationResponseJSON>(
+  text: string,
+): T | undefined {
   if (!text || text.length > MAX_RESPONSE_LENGTH) return undefined;
   try {
     const value = JSON.parse(text) as Partial<T> | null;
-    if (!value || typeof value !== 'object' || typeof value.id !== 'string' || typeof value.rawId !== 'string' || value.type !== 'public-key') return undefined;
+    if (
+      !value ||
+      typeof value !== 'object' ||
+      typeof value.id !== 'string' ||
+      typeof value.rawId !== 'string' ||
+      value.type !== 'public-key'
+    )
+      return undefined;
     if (!value.response || typeof value.response !== 'object' || value.id.length > 1400) return undefined;
     return value as T;
   } catch {
@@ -136,10 +162,20 @@ export interface NewPasskey {
 }
 
 /** Checks a new credential against the challenge this browser was given; undefined when it does not verify. */
-export async function verifyNewPasskey(rp: RelyingParty, response: RegistrationResponseJSON, expectedChallenge: string): Promise<NewPasskey | undefined> {
+export async function verifyNewPasskey(
+  rp: RelyingParty,
+  response: RegistrationResponseJSON,
+  expectedChallenge: string,
+): Promise<NewPasskey | undefined> {
   const [{ verifyRegistrationResponse }, { isoBase64URL }] = await webauthn();
   try {
-    const result = await verifyRegistrationResponse({ response, expectedChallenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: true });
+    const result = await verifyRegistrationResponse({
+      response,
+      expectedChallenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.id,
+      requireUserVerification: true,
+    });
     if (!result.verified) return undefined;
     const { credential, credentialDeviceType, credentialBackedUp } = result.registrationInfo;
     return {
@@ -159,8 +195,18 @@ export async function verifyNewPasskey(rp: RelyingParty, response: RegistrationR
  * Saves a verified credential for its owner. False when the owner already has the maximum, or when the credential
  * is registered already (to anyone: the unique index decides, so two tabs cannot save it twice).
  */
-export async function savePasskey(db: Kysely<Database>, owner: PasskeyOwner, key: NewPasskey, name: string, now: string): Promise<boolean> {
-  const count = await db.selectFrom('passkeys').select((eb) => eb.fn.countAll<number>().as('n')).where(ownerColumn(owner), '=', owner.id).executeTakeFirstOrThrow();
+export async function savePasskey(
+  db: Kysely<Database>,
+  owner: PasskeyOwner,
+  key: NewPasskey,
+  name: string,
+  now: string,
+): Promise<boolean> {
+  const count = await db
+    .selectFrom('passkeys')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(ownerColumn(owner), '=', owner.id)
+    .executeTakeFirstOrThrow();
   if (Number(count.n) >= MAX_PASSKEYS) return false;
   const inserted = await db
     .insertInto('passkeys')
@@ -189,7 +235,15 @@ export type AssertionResult = { kind: 'ok' } | { kind: 'failed'; reason: 'invali
  * signature counter. A counter that does not go up (a cloned authenticator, or a replay) is refused. The counter
  * moves by compare-and-set, so two answers racing with the same counter cannot both pass.
  */
-export async function verifyPasskeyUse(db: Kysely<Database>, rp: RelyingParty, passkey: Passkey, response: AuthenticationResponseJSON, expectedChallenge: string, userVerification: boolean, now: string): Promise<AssertionResult> {
+export async function verifyPasskeyUse(
+  db: Kysely<Database>,
+  rp: RelyingParty,
+  passkey: Passkey,
+  response: AuthenticationResponseJSON,
+  expectedChallenge: string,
+  userVerification: boolean,
+  now: string,
+): Promise<AssertionResult> {
   const [{ verifyAuthenticationResponse }, { isoBase64URL }] = await webauthn();
   let newCounter: number;
   try {
@@ -198,7 +252,12 @@ export async function verifyPasskeyUse(db: Kysely<Database>, rp: RelyingParty, p
       expectedChallenge,
       expectedOrigin: rp.origin,
       expectedRPID: rp.id,
-      credential: { id: passkey.credential_id, publicKey: isoBase64URL.toBuffer(passkey.public_key), counter: Number(passkey.counter), transports: transportsOf(passkey) },
+      credential: {
+        id: passkey.credential_id,
+        publicKey: isoBase64URL.toBuffer(passkey.public_key),
+        counter: Number(passkey.counter),
+        transports: transportsOf(passkey),
+      },
       requireUserVerification: userVerification,
     });
     if (!result.verified) return { kind: 'failed', reason: 'invalid' };
@@ -206,18 +265,42 @@ export async function verifyPasskeyUse(db: Kysely<Database>, rp: RelyingParty, p
   } catch (error) {
     return { kind: 'failed', reason: error instanceof Error && /counter/i.test(error.message) ? 'counter' : 'invalid' };
   }
-  const moved = await db.updateTable('passkeys').set({ counter: newCounter, last_used_at: now }).where('id', '=', passkey.id).where('counter', '=', Number(passkey.counter)).executeTakeFirst();
+  const moved = await db
+    .updateTable('passkeys')
+    .set({ counter: newCounter, last_used_at: now })
+    .where('id', '=', passkey.id)
+    .where('counter', '=', Number(passkey.counter))
+    .executeTakeFirst();
   return Number(moved.numUpdatedRows) === 1 ? { kind: 'ok' } : { kind: 'failed', reason: 'replayed' };
 }
 
-export async function renamePasskey(db: Kysely<Database>, owner: PasskeyOwner, id: number, name: string): Promise<boolean> {
-  const done = await db.updateTable('passkeys').set({ name }).where('id', '=', id).where(ownerColumn(owner), '=', owner.id).executeTakeFirst();
+export async function renamePasskey(
+  db: Kysely<Database>,
+  owner: PasskeyOwner,
+  id: number,
+  name: string,
+): Promise<boolean> {
+  const done = await db
+    .updateTable('passkeys')
+    .set({ name })
+    .where('id', '=', id)
+    .where(ownerColumn(owner), '=', owner.id)
+    .executeTakeFirst();
   return Number(done.numUpdatedRows) === 1;
 }
 
 /** Removes one of the owner's passkeys; the row is returned so the caller can say which one went. */
-export async function removePasskey(db: Kysely<Database>, owner: PasskeyOwner, id: number): Promise<Passkey | undefined> {
-  const row = await db.selectFrom('passkeys').selectAll().where('id', '=', id).where(ownerColumn(owner), '=', owner.id).executeTakeFirst();
+export async function removePasskey(
+  db: Kysely<Database>,
+  owner: PasskeyOwner,
+  id: number,
+): Promise<Passkey | undefined> {
+  const row = await db
+    .selectFrom('passkeys')
+    .selectAll()
+    .where('id', '=', id)
+    .where(ownerColumn(owner), '=', owner.id)
+    .executeTakeFirst();
   if (!row) return undefined;
   const done = await db.deleteFrom('passkeys').where('id', '=', row.id).executeTakeFirst();
   return Number(done.numDeletedRows) === 1 ? row : undefined;

@@ -3,8 +3,8 @@ import type { MessageKey } from '../infra/i18n/i18n.js';
 import { Input, type FieldErrors } from '../infra/web/form.js';
 import type { PageContext } from '../infra/web/page-context.js';
 
-// The R4 password fields every flow shares (registration, recovery, change, staff passwords): the username for password managers,
-// the new password with its checklist, and the confirmation.
+// The R4 password fields every flow shares (registration, recovery, change, staff passwords): the username for password
+// managers, the new password with its checklist, and the confirmation.
 
 export const RULE_KEYS: Record<PasswordRule, MessageKey> = {
   length: 'password.rule.length',
@@ -17,7 +17,13 @@ export const RULE_KEYS: Record<PasswordRule, MessageKey> = {
 };
 
 /** The R4 checklist: every rule, and after a submit (or as the person types, with scripts) whether it is met. */
-export function PasswordChecklist({ ctx, rules }: { ctx: PageContext; rules: { rule: PasswordRule; met: boolean | null }[] }) {
+export function PasswordChecklist({
+  ctx,
+  rules,
+}: {
+  ctx: PageContext;
+  rules: { rule: PasswordRule; met: boolean | null }[];
+}) {
   const { t } = ctx;
   return (
     <div class="checklist" id="password-rules" data-met={t('password.met')} data-unmet={t('password.unmet')}>
@@ -29,7 +35,9 @@ export function PasswordChecklist({ ctx, rules }: { ctx: PageContext; rules: { r
               {met === null ? '•' : met ? '✓' : '✗'}
             </span>{' '}
             {t(RULE_KEYS[rule])}
-            <span class="visually-hidden state-text">{met === null ? '' : met ? ` (${t('password.met')})` : ` (${t('password.unmet')})`}</span>
+            <span class="visually-hidden state-text">
+              {met === null ? '' : met ? ` (${t('password.met')})` : ` (${t('password.unmet')})`}
+            </span>
           </li>
         ))}
         <li class="static">
@@ -44,14 +52,52 @@ export function PasswordChecklist({ ctx, rules }: { ctx: PageContext; rules: { r
 }
 
 /** Username (read-only, for password managers), new password with the R4 checklist, and its confirmation. */
-export function NewPasswordFields({ ctx, username, rules, errors }: { ctx: PageContext; username: string; rules: { rule: PasswordRule; met: boolean | null }[]; errors: FieldErrors }) {
+export function NewPasswordFields({
+  ctx,
+  username,
+  rules,
+  errors,
+}: {
+  ctx: PageContext;
+  username: string;
+  rules: { rule: PasswordRule; met: boolean | null }[];
+  errors: FieldErrors;
+}) {
   const { t } = ctx;
   return (
     <>
-      <Input ctx={ctx} name="username" label={t('register.yourUsername')} value={username} autocomplete="username" readOnly />
-      <Input ctx={ctx} name="password" type="password" label={t('password.new')} value="" error={errors.password} autocomplete="new-password" maxLength={64} describedBy="password-rules" required />
+      <Input
+        ctx={ctx}
+        name="username"
+        label={t('register.yourUsername')}
+        value={username}
+        autocomplete="username"
+        readOnly
+      />
+      <Input
+        ctx={ctx}
+        name="password"
+        type="password"
+        label={t('password.new')}
+        value=""
+        error={errors.password}
+        autocomplete="new-password"
+        maxLength={64}
+        describedBy="password-rules"
+        required
+      />
       <PasswordChecklist ctx={ctx} rules={rules} />
-      <Input ctx={ctx} name="password_confirmation" type="password" label={t('password.confirm')} value="" error={errors.password_confirmation} autocomplete="new-password" maxLength={64} required />
+      <Input
+        ctx={ctx}
+        name="password_confirmation"
+        type="password"
+        label={t('password.confirm')}
+        value=""
+        error={errors.password_confirmation}
+        autocomplete="new-password"
+        maxLength={64}
+        required
+      />
     </>
   );
 }

@@ -20,7 +20,14 @@ export const passwordChangedEmail: EmailTemplate<{ how: 'reset' | 'change' }> = 
         </p>
       </>,
     );
-    const text = [body, '', t('email.passwordChanged.sessions'), '', t('email.passwordChanged.notYou', { email: brand.supportEmail }), textFooter(ctx)].join('\n');
+    const text = [
+      body,
+      '',
+      t('email.passwordChanged.sessions'),
+      '',
+      t('email.passwordChanged.notYou', { email: brand.supportEmail }),
+      textFooter(ctx),
+    ].join('\n');
     return { subject, text, html };
   },
 };

@@ -16,7 +16,12 @@ export const PASSWORD_FAILURES: Limit = { windowMs: HOUR, max: 5 };
  * tries kept plus those still being checked: a burst of right passwords may be told to wait while five are in
  * flight, but leaves nothing behind (it locked the account for the hour before, issue 15).
  */
-export async function checkPassword(db: Kysely<Database>, clock: Clock, account: Account, password: string): Promise<'ok' | 'wrong' | 'missing' | 'locked'> {
+export async function checkPassword(
+  db: Kysely<Database>,
+  clock: Clock,
+  account: Account,
+  password: string,
+): Promise<'ok' | 'wrong' | 'missing' | 'locked'> {
   const tries = bucket('contact-pw-try', String(account.id));
   const windowMs = PASSWORD_FAILURES.windowMs;
   if (!password) return limitReached(await count(db, clock, tries, windowMs), PASSWORD_FAILURES) ? 'locked' : 'missing';

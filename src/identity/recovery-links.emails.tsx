@@ -16,7 +16,16 @@ export const recoveryEmail: EmailTemplate<{ link: string }> = {
         <p>{t('email.recovery.notYou')}</p>
       </>,
     );
-    const text = [t('email.recovery.intro'), '', `${t('email.recovery.cta')}: ${p.link}`, '', t('email.recovery.valid'), '', t('email.recovery.notYou'), textFooter(ctx)].join('\n');
+    const text = [
+      t('email.recovery.intro'),
+      '',
+      `${t('email.recovery.cta')}: ${p.link}`,
+      '',
+      t('email.recovery.valid'),
+      '',
+      t('email.recovery.notYou'),
+      textFooter(ctx),
+    ].join('\n');
     return { subject, text, html };
   },
 };

@@ -40,7 +40,12 @@ export interface RecoveryLinkDeps {
  * (an unknown username: see POST /recovery/send) the very same statements run, for a caller that rolls them back.
  * Used by password recovery and by "this wasn't me" (R28), so both send the same link under the same rules.
  */
-export async function issueRecoveryLink(trx: Kysely<Database>, deps: RecoveryLinkDeps, target: { id: number; email: string; language: Lang } | undefined, lang: Lang): Promise<void> {
+export async function issueRecoveryLink(
+  trx: Kysely<Database>,
+  deps: RecoveryLinkDeps,
+  target: { id: number; email: string; language: Lang } | undefined,
+  lang: Lang,
+): Promise<void> {
   const token = randomToken();
   const now = deps.clock.now();
   await lockAccount(trx, target?.id ?? -1);
@@ -57,5 +62,7 @@ export async function issueRecoveryLink(trx: Kysely<Database>, deps: RecoveryLin
       created_at: now.toISOString(),
     })
     .execute();
-  await deps.courier.email(trx, target?.email ?? 'nobody@invalid', target?.language ?? lang, recoveryEmail, { link: `${deps.publicUrl}/recovery/reset/${token}` });
+  await deps.courier.email(trx, target?.email ?? 'nobody@invalid', target?.language ?? lang, recoveryEmail, {
+    link: `${deps.publicUrl}/recovery/reset/${token}`,
+  });
 }

@@ -7,7 +7,8 @@ import type { Database } from '../infra/db/tables.js';
 export const SIGN_IN_HISTORY_SIZE = 20;
 
 export type HistoryFactor = 'password' | 'email' | 'emailLink' | 'sms' | 'totp' | 'passkey' | 'other';
-export type HistoryOutcome = 'success' | 'wrongPassword' | 'wrongCode' | 'expiredCode' | 'refused' | 'disabled' | 'locked' | 'failure';
+export type HistoryOutcome =
+  'success' | 'wrongPassword' | 'wrongCode' | 'expiredCode' | 'refused' | 'disabled' | 'locked' | 'failure';
 
 export interface HistoryEntry {
   id: number;
@@ -58,20 +59,34 @@ export function toHistoryEntry(row: AuditRow): HistoryEntry | undefined {
     if (row.outcome === 'refused') return { ...base, factor: factorOf(d.factor), outcome: refusal(d.reason) };
     return { ...base, factor: factorOf(d.factor), outcome: d.reason === 'expired' ? 'expiredCode' : 'wrongCode' };
   }
-  if (row.event === 'signin.locked') return { ...base, factor: d.step === 'code' ? 'other' : 'password', outcome: 'locked' };
+  if (row.event === 'signin.locked')
+    return { ...base, factor: d.step === 'code' ? 'other' : 'password', outcome: 'locked' };
   if (row.event.startsWith('signin.passkey')) {
-    return { ...base, factor: 'passkey', outcome: row.outcome === 'success' ? 'success' : row.outcome === 'refused' ? refusal(d.reason) : 'failure' };
+    return {
+      ...base,
+      factor: 'passkey',
+      outcome: row.outcome === 'success' ? 'success' : row.outcome === 'refused' ? refusal(d.reason) : 'failure',
+    };
   }
   return undefined;
 }
 
 /** The last sign-ins and sign-in attempts of an account, newest first (R28). */
-export async function signInHistory(db: Kysely<Database>, account: { id: number; username: string }, limit = SIGN_IN_HISTORY_SIZE): Promise<HistoryEntry[]> {
+export async function signInHistory(
+  db: Kysely<Database>,
+  account: { id: number; username: string },
+  limit = SIGN_IN_HISTORY_SIZE,
+): Promise<HistoryEntry[]> {
   const rows = await db
     .selectFrom('audit_events')
     .select(['id', 'occurred_at', 'event', 'outcome', 'ip', 'user_agent', 'details'])
     // A refusal during a pause names the account only by its username (the password step records it so).
-    .where((eb) => eb.or([eb('account_id', '=', account.id), eb.and([eb('account_id', 'is', null), eb('actor', '=', account.username)])]))
+    .where((eb) =>
+      eb.or([
+        eb('account_id', '=', account.id),
+        eb.and([eb('account_id', 'is', null), eb('actor', '=', account.username)]),
+      ]),
+    )
     .where((eb) =>
       eb.or([
         eb('event', 'in', ['signin.success', 'signin.code', 'signin.locked']),

@@ -99,7 +99,12 @@ async function takePause(db: Kysely<Database>, name: string, now: string, until:
 }
 
 async function pauseRunning(db: Kysely<Database>, name: string, now: string): Promise<boolean> {
-  const row = await db.selectFrom('rate_limits').select('bucket').where('bucket', '=', name).where('expires_at', '>', now).executeTakeFirst();
+  const row = await db
+    .selectFrom('rate_limits')
+    .select('bucket')
+    .where('bucket', '=', name)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -109,7 +114,14 @@ async function pauseRunning(db: Kysely<Database>, name: string, now: string): Pr
  * no captcha (a second-step code) passes none. The caller then checks the answer and calls exactly one of
  * `withdraw` or `failed`.
  */
-export async function beginAttempt(db: Kysely<Database>, clock: Clock, policy: ThrottlePolicy, username: string, ip: string, captcha?: () => Promise<CaptchaVerdict>): Promise<Gate> {
+export async function beginAttempt(
+  db: Kysely<Database>,
+  clock: Clock,
+  policy: ThrottlePolicy,
+  username: string,
+  ip: string,
+  captcha?: () => Promise<CaptchaVerdict>,
+): Promise<Gate> {
   const names = throttleBuckets(policy, username, ip);
   const slots: Slot[] = await Promise.all([
     take(db, clock, names.streak, policy.streakWindowMs),
@@ -120,7 +132,8 @@ export async function beginAttempt(db: Kysely<Database>, clock: Clock, policy: T
   const giveBack = () => Promise.all(slots.map((s) => s.release())).then(() => undefined);
 
   if (address.count > policy.maxPerAddressPerHour) return giveBack().then(() => ({ kind: 'address_limited' }));
-  if (hour && policy.maxPerHour !== undefined && hour.count > policy.maxPerHour) return giveBack().then(() => ({ kind: 'hourly_limit' }));
+  if (hour && policy.maxPerHour !== undefined && hour.count > policy.maxPerHour)
+    return giveBack().then(() => ({ kind: 'hourly_limit' }));
 
   const now = clock.now();
   // A running pause answers first, before any captcha is asked for: the member is told to wait, not to solve a puzzle.
@@ -163,7 +176,12 @@ export async function beginAttempt(db: Kysely<Database>, clock: Clock, policy: T
  * A failure that names no account (a passkey answer for a credential we do not know) counts against the client
  * address only; true when the address is over its limit (this failure then counts nothing).
  */
-export async function countAddressFailure(db: Kysely<Database>, clock: Clock, policy: ThrottlePolicy, ip: string): Promise<boolean> {
+export async function countAddressFailure(
+  db: Kysely<Database>,
+  clock: Clock,
+  policy: ThrottlePolicy,
+  ip: string,
+): Promise<boolean> {
   const slot = await take(db, clock, throttleBuckets(policy, '', ip).address, HOUR);
   if (slot.count <= policy.maxPerAddressPerHour) return false;
   await slot.release();
@@ -171,14 +189,27 @@ export async function countAddressFailure(db: Kysely<Database>, clock: Clock, po
 }
 
 /** Whether sign-in is paused for this username now (the one-click sign-in link is refused then too). */
-export function signInPaused(db: Kysely<Database>, clock: Clock, policy: ThrottlePolicy, username: string): Promise<boolean> {
+export function signInPaused(
+  db: Kysely<Database>,
+  clock: Clock,
+  policy: ThrottlePolicy,
+  username: string,
+): Promise<boolean> {
   return pauseRunning(db, throttleBuckets(policy, username, '').pause, clock.now().toISOString());
 }
 
 /** What the back office shows: whether a pause is running and the failures in a row. */
-export async function throttleState(db: Kysely<Database>, clock: Clock, policy: ThrottlePolicy, username: string): Promise<{ paused: boolean; streak: number }> {
+export async function throttleState(
+  db: Kysely<Database>,
+  clock: Clock,
+  policy: ThrottlePolicy,
+  username: string,
+): Promise<{ paused: boolean; streak: number }> {
   const names = throttleBuckets(policy, username, '');
-  const [paused, streak] = await Promise.all([pauseRunning(db, names.pause, clock.now().toISOString()), count(db, clock, names.streak, policy.streakWindowMs)]);
+  const [paused, streak] = await Promise.all([
+    pauseRunning(db, names.pause, clock.now().toISOString()),
+    count(db, clock, names.streak, policy.streakWindowMs),
+  ]);
   return { paused, streak };
 }
 
@@ -186,15 +217,27 @@ export async function throttleState(db: Kysely<Database>, clock: Clock, policy: 
  * Forgets the streak and lifts a pause: after a full sign-in, a password reset (R11) or an unlock by customer
  * service. `withHourly` also forgets the hour's failures (an agent's unlock).
  */
-export async function clearThrottle(db: Kysely<Database>, policy: ThrottlePolicy, username: string, withHourly = false): Promise<void> {
+export async function clearThrottle(
+  db: Kysely<Database>,
+  policy: ThrottlePolicy,
+  username: string,
+  withHourly = false,
+): Promise<void> {
   const names = throttleBuckets(policy, username, '');
   await reset(db, names.pause);
   await reset(db, names.streak);
   if (withHourly) await reset(db, names.hour);
 }
 
-/** A member's streak and pause lifted, and the account's lock fields with them (after a full sign-in or a reset: R9, R11). */
+/**
+ * A member's streak and pause lifted, and the account's lock fields with them (after a full sign-in or a reset: R9,
+ * R11).
+ */
 export async function clearSignInThrottle(db: Kysely<Database>, username: string): Promise<void> {
   await clearThrottle(db, MEMBER_SIGN_IN, username);
-  await db.updateTable('accounts').set({ locked_until: null, failed_logins: 0 }).where('username', '=', username).execute();
+  await db
+    .updateTable('accounts')
+    .set({ locked_until: null, failed_logins: 0 })
+    .where('username', '=', username)
+    .execute();
 }

@@ -15,7 +15,15 @@ import { devMailboxTransport } from '../../src/infra/outbox/channels/dev-mailbox
 import { smtpTransport } from '../../src/infra/outbox/channels/smtp.js';
 import type { Transport } from '../../src/infra/outbox/channels/transport.js';
 import { createAccount, TEST_PASSWORD } from '../helpers/accounts.js';
-import { browserUnavailable, checkPage, clickAndLoad, launchBrowser, startServer, watchPage, type RunningServer } from '../helpers/browser.js';
+import {
+  browserUnavailable,
+  checkPage,
+  clickAndLoad,
+  launchBrowser,
+  startServer,
+  watchPage,
+  type RunningServer,
+} from '../helpers/browser.js';
 import { startSmtpReceiver } from '../helpers/smtp-receiver.js';
 
 // The private area in a real browser (issue 6): a guardian signs in and switches to a minor's area and back (R13,
@@ -27,14 +35,18 @@ import { startSmtpReceiver } from '../helpers/smtp-receiver.js';
 
 const unavailable = browserUnavailable();
 if (unavailable && process.env.CI) {
-  test('Chromium is installed for the browser tests', () => assert.fail(unavailable.replace('; browser tests skipped', '')));
+  test('Chromium is installed for the browser tests', () =>
+    assert.fail(unavailable.replace('; browser tests skipped', '')));
 }
 
 type Viewport = { width: number; height: number };
 const PHONE: Viewport = { width: 360, height: 740 };
 const DESKTOP: Viewport = { width: 1280, height: 800 };
 
-const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url)) : undefined;
+const SCREENSHOT_DIR =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
+    : undefined;
 
 interface Person {
   username: string;
@@ -93,9 +105,10 @@ describe('private area in the browser', { skip: unavailable && !process.env.CI ?
   const path = (page: Page) => new URL(page.url()).pathname;
   const text = (page: Page, selector: string) => page.textContent(selector).then((s) => s?.replace(/\s+/g, ' ').trim());
 
-
   const mailsTo = (to: string): ParsedMail[] =>
-    smtp.messages.filter((mail) => (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).some((a) => a.value.some((v) => v.address === to)));
+    smtp.messages.filter((mail) =>
+      (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).some((a) => a.value.some((v) => v.address === to)),
+    );
 
   /** Delivers what the outbox holds over SMTP (no waiting on a poll); the messages that reached `to` since `since`. */
   async function delivered(to: string, since: number): Promise<ParsedMail[]> {
@@ -141,14 +154,20 @@ describe('private area in the browser', { skip: unavailable && !process.env.CI ?
     selected: boolean;
   }
   const selectorOptions = (page: Page) =>
-    page.evaluate('[...document.querySelectorAll("#member option")].map((o) => ({ value: o.value, text: o.textContent.trim(), selected: o.selected }))') as Promise<SelectorOption[]>;
+    page.evaluate(
+      '[...document.querySelectorAll("#member option")].map((o) => ({ value: o.value, text: o.textContent.trim(), selected: o.selected }))',
+    ) as Promise<SelectorOption[]>;
 
   /** Picks a person in the member selector and presses its button: a plain form post, back on /area. */
   async function switchTo(page: Page, memberNumber: string): Promise<void> {
     await page.selectOption('#member', memberNumber);
     assert.equal(await submit(page, '/area/switch'), 200);
     assert.equal(path(page), '/area');
-    assert.equal((await selectorOptions(page)).find((o) => o.selected)?.value, memberNumber, 'the selector shows who is viewed');
+    assert.equal(
+      (await selectorOptions(page)).find((o) => o.selected)?.value,
+      memberNumber,
+      'the selector shows who is viewed',
+    );
     assert.equal(await text(page, 'main .member-card .card-number'), memberNumber, 'the card is that person’s');
   }
 
@@ -272,7 +291,10 @@ describe('private area in the browser', { skip: unavailable && !process.env.CI ?
 
       assert.equal(await follow(page, '/area/contact'), 200);
       assert.equal(await h1(page), t('contact.title'));
-      assert.match((await text(page, 'section[aria-labelledby="current-title"]')) ?? '', new RegExp(who.email.replace(/\./g, '\\.')));
+      assert.match(
+        (await text(page, 'section[aria-labelledby="current-title"]')) ?? '',
+        new RegExp(who.email.replace(/\./g, '\\.')),
+      );
       await checkPage(page, 'the contact page');
 
       await page.fill('#new_email', newEmail);
@@ -301,10 +323,17 @@ describe('private area in the browser', { skip: unavailable && !process.env.CI ?
       await checkPage(page, 'the contact page after the change');
 
       // The old address was told, in the account's language, naming the new one.
-      const { language } = await server.ctx.db.kysely.selectFrom('accounts').select('language').where('username', '=', who.username).executeTakeFirstOrThrow();
+      const { language } = await server.ctx.db.kysely
+        .selectFrom('accounts')
+        .select('language')
+        .where('username', '=', who.username)
+        .executeTakeFirstOrThrow();
       const notices = await delivered(who.email, toOld);
       assert.equal(notices.length, 1, 'one notice to the old address');
-      assert.equal(notices[0]!.subject, translator(language)('email.emailChanged.subject', { brand: server.ctx.config.brand.name }));
+      assert.equal(
+        notices[0]!.subject,
+        translator(language)('email.emailChanged.subject', { brand: server.ctx.config.brand.name }),
+      );
       assert.ok((notices[0]!.text ?? '').includes(newEmail), 'the notice names the new address');
       assert.equal(mailsTo(newEmail).length, toNew + 1, 'the new address got the code and nothing else');
     });

@@ -3,7 +3,15 @@ import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { translator, type Lang } from '../../src/infra/i18n/i18n.js';
-import { browserUnavailable, checkPage, clickAndLoad, launchBrowser, startServer, watchPage, type RunningServer } from '../helpers/browser.js';
+import {
+  browserUnavailable,
+  checkPage,
+  clickAndLoad,
+  launchBrowser,
+  startServer,
+  watchPage,
+  type RunningServer,
+} from '../helpers/browser.js';
 import { createStaff, lastPasswordLink } from '../helpers/staff.js';
 
 // R23 in a real browser, at 320 px (R21), in Spanish and English (R20): an administrator created without an app
@@ -13,7 +21,8 @@ import { createStaff, lastPasswordLink } from '../helpers/staff.js';
 
 const unavailable = browserUnavailable();
 if (unavailable && process.env.CI) {
-  test('Chromium is installed for the browser tests', () => assert.fail(unavailable.replace('; browser tests skipped', '')));
+  test('Chromium is installed for the browser tests', () =>
+    assert.fail(unavailable.replace('; browser tests skipped', '')));
 }
 
 describe('back office in the browser', { skip: unavailable && !process.env.CI ? unavailable : false }, () => {
@@ -32,7 +41,6 @@ describe('back office in the browser', { skip: unavailable && !process.env.CI ? 
     await server?.close();
   });
 
-
   async function submit(page: Page, selector: string): Promise<number | undefined> {
     return clickAndLoad(page, selector);
   }
@@ -42,7 +50,10 @@ describe('back office in the browser', { skip: unavailable && !process.env.CI ? 
       const t = translator(lang);
       const { ctx, baseUrl } = server;
       const admin = await createStaff(ctx, 'admin', { enrolled: false, username: `browser.${lang}` });
-      const context = await browser.newContext({ locale: lang === 'es' ? 'es-ES' : 'en-GB', viewport: { width: 320, height: 700 } });
+      const context = await browser.newContext({
+        locale: lang === 'es' ? 'es-ES' : 'en-GB',
+        viewport: { width: 320, height: 700 },
+      });
       contexts.push(context);
       const page = await context.newPage();
       watchPage(page, problems);
@@ -55,7 +66,9 @@ describe('back office in the browser', { skip: unavailable && !process.env.CI ? 
       await page.fill('#password', admin.password);
       assert.equal(await submit(page, 'main form button[type=submit]'), 200);
       assert.equal((await page.textContent('h1'))?.trim(), t('bo.enrol.title'));
-      const qrLoaded = await page.evaluate('(() => { const img = document.querySelector("img.bo-qr"); return img && img.complete && img.naturalWidth > 0; })()');
+      const qrLoaded = await page.evaluate(
+        '(() => { const img = document.querySelector("img.bo-qr"); return img && img.complete && img.naturalWidth > 0; })()',
+      );
       assert.ok(qrLoaded, 'the QR image renders under the CSP');
       await checkPage(page, 'enrolment');
       const secret = await page.getAttribute('[data-secret]', 'data-secret');
@@ -81,7 +94,11 @@ describe('back office in the browser', { skip: unavailable && !process.env.CI ? 
       assert.equal((await page.textContent('h1'))?.trim(), t('bo.staff.confirmCreate.title'));
       await checkPage(page, 'confirm creation');
       assert.equal(await submit(page, 'main form button[type=submit]'), 201);
-      assert.equal(await page.locator('[data-password]').count(), 0, 'issue 15: no password for the administrator to see');
+      assert.equal(
+        await page.locator('[data-password]').count(),
+        0,
+        'issue 15: no password for the administrator to see',
+      );
       assert.ok((await page.textContent('main'))?.includes(`nuevo.${lang}@staff.example`));
       await checkPage(page, 'staff created (a link emailed)');
 
@@ -96,7 +113,11 @@ describe('back office in the browser', { skip: unavailable && !process.env.CI ? 
       assert.equal((await page.textContent('h1'))?.trim(), t('bo.password.link.doneTitle'));
       await checkPage(page, 'password chosen');
 
-      const created = await ctx.db.kysely.selectFrom('staff_users').select('id').where('username', '=', `nuevo.${lang}`).executeTakeFirstOrThrow();
+      const created = await ctx.db.kysely
+        .selectFrom('staff_users')
+        .select('id')
+        .where('username', '=', `nuevo.${lang}`)
+        .executeTakeFirstOrThrow();
       await page.goto(`${baseUrl}/backoffice/staff/${created.id}/disable`);
       await checkPage(page, 'confirm disable');
       assert.equal(await submit(page, 'main form button[type=submit]'), 400, 'the reason is required');

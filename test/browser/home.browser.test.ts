@@ -10,7 +10,8 @@ import { browserUnavailable, checkA11y, launchBrowser, startServer, type Running
 
 const unavailable = browserUnavailable();
 if (unavailable && process.env.CI) {
-  test('Chromium is installed for the browser tests', () => assert.fail(unavailable.replace('; browser tests skipped', '')));
+  test('Chromium is installed for the browser tests', () =>
+    assert.fail(unavailable.replace('; browser tests skipped', '')));
 }
 
 const VIEWPORTS = [
@@ -29,8 +30,13 @@ describe('home page in the browser', { skip: unavailable && !process.env.CI ? un
   const pageErrors: string[] = [];
 
   /** A fresh browser profile (no cookies) whose Accept-Language is Spanish, like most members'. */
-  async function newPage(options: { viewport?: { width: number; height: number }; locale?: string } = {}): Promise<Page> {
-    const context = await browser.newContext({ locale: options.locale ?? 'es-ES', viewport: options.viewport ?? VIEWPORTS[1]! });
+  async function newPage(
+    options: { viewport?: { width: number; height: number }; locale?: string } = {},
+  ): Promise<Page> {
+    const context = await browser.newContext({
+      locale: options.locale ?? 'es-ES',
+      viewport: options.viewport ?? VIEWPORTS[1]!,
+    });
     contexts.push(context);
     const page = await context.newPage();
     page.on('console', (msg: ConsoleMessage) => {
@@ -93,8 +99,12 @@ describe('home page in the browser', { skip: unavailable && !process.env.CI ? un
         const { scrollWidth, innerWidth } = (await page.evaluate(
           '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
         )) as { scrollWidth: number; innerWidth: number };
-        assert.ok(scrollWidth <= innerWidth, `the page scrolls sideways: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
-        if (viewport.width === 360 && lang === 'es') await page.screenshot({ path: join(tmpdir(), 'home-360.png'), fullPage: true });
+        assert.ok(
+          scrollWidth <= innerWidth,
+          `the page scrolls sideways: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`,
+        );
+        if (viewport.width === 360 && lang === 'es')
+          await page.screenshot({ path: join(tmpdir(), 'home-360.png'), fullPage: true });
         const { violations, summary } = await checkA11y(page);
         assert.equal(violations.length, 0, summary);
       });
@@ -122,7 +132,9 @@ describe('home page in the browser', { skip: unavailable && !process.env.CI ? un
       assert.ok(topics >= 16, `${topics} topics in the contents`);
       await page.click('nav .help-toc a[href="#minors"]');
       assert.ok(await page.isVisible('#minors'));
-      const { scrollWidth, innerWidth } = (await page.evaluate('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })')) as { scrollWidth: number; innerWidth: number };
+      const { scrollWidth, innerWidth } = (await page.evaluate(
+        '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+      )) as { scrollWidth: number; innerWidth: number };
       assert.ok(scrollWidth <= innerWidth, `sideways scroll: ${scrollWidth} > ${innerWidth}`);
       const { violations, summary } = await checkA11y(page);
       assert.equal(violations.length, 0, summary);

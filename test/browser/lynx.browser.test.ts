@@ -14,7 +14,8 @@ import { createMember, memberFeedRow } from '../helpers/members.js';
 // with an emailed code, as a member at a terminal would.
 
 const unavailable = lynxUnavailable();
-if (unavailable && process.env.CI) test('lynx and tmux are installed for the text-browser test', () => assert.fail(unavailable));
+if (unavailable && process.env.CI)
+  test('lynx and tmux are installed for the text-browser test', () => assert.fail(unavailable));
 
 describe('a text-mode browser: lynx (R21)', { skip: unavailable && !process.env.CI ? unavailable : false }, () => {
   let server: RunningServer;
@@ -28,13 +29,36 @@ describe('a text-mode browser: lynx (R21)', { skip: unavailable && !process.env.
   });
   const t = translator('es');
   /** The page's h1 is on screen (lynx centres it on a line of its own). */
-  const showing = (lynx: Lynx, text: string) => assert.ok(lynx.screen().split('\n').some((line) => line.trim() === text), `expected "${text}" on:\n${lynx.screen()}`);
-  const lastMail = async (to: string, template: string) => (await server.ctx.outbox()).filter((m) => m.recipient === to && m.template === template).at(-1)?.body_text ?? '';
+  const showing = (lynx: Lynx, text: string) =>
+    assert.ok(
+      lynx
+        .screen()
+        .split('\n')
+        .some((line) => line.trim() === text),
+      `expected "${text}" on:\n${lynx.screen()}`,
+    );
+  const lastMail = async (to: string, template: string) =>
+    (await server.ctx.outbox()).filter((m) => m.recipient === to && m.template === template).at(-1)?.body_text ?? '';
 
   test('registration in three steps: the data on record kept, the document typed, a password chosen', async () => {
     await importFeed(
       { db: server.ctx.db, clock: server.ctx.clock, courier: server.ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([FEED_HEADER + toCsvLine(memberFeedRow({ policy_number: 'LX-1', member_number: 'LX1', date_of_birth: '1970-03-04', email: 'lynx@example.com', address_line: 'Calle Mayor 1', postal_code: '28013', city: 'Madrid', document_type: 'NIF', document_number: nif(31_313_131) }))]),
+      Readable.from([
+        FEED_HEADER +
+          toCsvLine(
+            memberFeedRow({
+              policy_number: 'LX-1',
+              member_number: 'LX1',
+              date_of_birth: '1970-03-04',
+              email: 'lynx@example.com',
+              address_line: 'Calle Mayor 1',
+              postal_code: '28013',
+              city: 'Madrid',
+              document_type: 'NIF',
+              document_number: nif(31_313_131),
+            }),
+          ),
+      ]),
     );
     const lynx = await Lynx.open(`${server.baseUrl}/register?lang=es`);
     open.push(lynx);
@@ -47,7 +71,11 @@ describe('a text-mode browser: lynx (R21)', { skip: unavailable && !process.env.
     showing(lynx, t('register.passwordTitle'));
     await lynx.fillAndSubmit(['', 'Textual2031Clave', 'Textual2031Clave']); // the username is read-only
     showing(lynx, t('register.done.title'));
-    const account = await server.ctx.db.kysely.selectFrom('accounts').select(['email', 'postal_code', 'country']).where('username', '=', nif(31_313_131)).executeTakeFirstOrThrow();
+    const account = await server.ctx.db.kysely
+      .selectFrom('accounts')
+      .select(['email', 'postal_code', 'country'])
+      .where('username', '=', nif(31_313_131))
+      .executeTakeFirstOrThrow();
     assert.deepEqual(account, { email: 'lynx@example.com', postal_code: '28013', country: 'ES' });
   });
 
@@ -63,7 +91,9 @@ describe('a text-mode browser: lynx (R21)', { skip: unavailable && !process.env.
     assert.ok(lynx.screen().includes(t('recovery.sendIntro').slice(0, 40)), 'screen 2: press send');
     await lynx.fillAndSubmit([]);
     showing(lynx, t('recovery.sentTitle'));
-    const link = /http:\/\/localhost:3000(\/recovery\/reset\/[A-Za-z0-9_-]+)/.exec(await lastMail(m.email, 'recovery-link'))?.[1];
+    const link = /http:\/\/localhost:3000(\/recovery\/reset\/[A-Za-z0-9_-]+)/.exec(
+      await lastMail(m.email, 'recovery-link'),
+    )?.[1];
     assert.ok(link, 'the recovery email was sent');
     await lynx.goto(`${server.baseUrl}${link}`);
     showing(lynx, t('recovery.resetTitle'));
@@ -78,6 +108,14 @@ describe('a text-mode browser: lynx (R21)', { skip: unavailable && !process.env.
     assert.ok(code, lynx.screen());
     await lynx.fillAndSubmit([code]);
     showing(lynx, t('area.greeting', { name: 'Olga' }));
-    assert.ok(await server.ctx.db.kysely.selectFrom('sessions').select('id').where('account_id', '=', m.accountId).where('ended_at', 'is', null).executeTakeFirst(), 'a session exists');
+    assert.ok(
+      await server.ctx.db.kysely
+        .selectFrom('sessions')
+        .select('id')
+        .where('account_id', '=', m.accountId)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst(),
+      'a session exists',
+    );
   });
 });

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { browserUnavailable, checkPage, launchBrowser, startServer, watchPage, type RunningServer } from '../helpers/browser.js';
+import {
+  browserUnavailable,
+  checkPage,
+  launchBrowser,
+  startServer,
+  watchPage,
+  type RunningServer,
+} from '../helpers/browser.js';
 
 // R21 (issue 16 item 2): a member whose browser refuses cookies is told so in plain words, on a page that helps,
 // never "the form has expired". Chromium is made to behave like a browser set to block cookies: whatever the page
@@ -9,7 +16,8 @@ import { browserUnavailable, checkPage, launchBrowser, startServer, watchPage, t
 
 const unavailable = browserUnavailable();
 if (unavailable && process.env.CI) {
-  test('Chromium is installed for the browser tests', () => assert.fail(unavailable.replace('; browser tests skipped', '')));
+  test('Chromium is installed for the browser tests', () =>
+    assert.fail(unavailable.replace('; browser tests skipped', '')));
 }
 
 describe('cookies off in the browser (R21)', { skip: unavailable && !process.env.CI ? unavailable : false }, () => {
@@ -28,7 +36,10 @@ describe('cookies off in the browser (R21)', { skip: unavailable && !process.env
 
   for (const lang of ['es', 'en'] as const) {
     test(`sign-in and registration say that cookies are needed (${lang}, 320 px)`, async () => {
-      const context = await browser.newContext({ locale: lang === 'es' ? 'es-ES' : 'en-GB', viewport: { width: 320, height: 700 } });
+      const context = await browser.newContext({
+        locale: lang === 'es' ? 'es-ES' : 'en-GB',
+        viewport: { width: 320, height: 700 },
+      });
       const page = await context.newPage();
       watchPage(page, problems);
       const title = lang === 'es' ? 'Necesitas activar las cookies' : 'Cookies need to be turned on';
@@ -39,7 +50,10 @@ describe('cookies off in the browser (R21)', { skip: unavailable && !process.env
         await page.goto(`${server.baseUrl}${path}?lang=${lang}`);
         await context.clearCookies();
         for (const [selector, value] of Object.entries(fill)) await page.fill(selector, value);
-        const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('main form button[type=submit]')]);
+        const [response] = await Promise.all([
+          page.waitForResponse((r) => r.request().method() === 'POST'),
+          page.click('main form button[type=submit]'),
+        ]);
         assert.equal(response.status(), 403, path);
         await page.waitForLoadState('load');
         assert.equal((await page.textContent('h1'))?.trim(), title, path);

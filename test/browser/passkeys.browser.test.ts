@@ -3,7 +3,15 @@ import { after, before, test } from 'node:test';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { MEMBER_SIGN_IN, throttleState } from '../../src/identity/sign-in-throttle.js';
 import { translator } from '../../src/infra/i18n/i18n.js';
-import { browserUnavailable, checkPage, clickAndLoad, launchBrowser, startServer, watchPage, type RunningServer } from '../helpers/browser.js';
+import {
+  browserUnavailable,
+  checkPage,
+  clickAndLoad,
+  launchBrowser,
+  startServer,
+  watchPage,
+  type RunningServer,
+} from '../helpers/browser.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { createMember, type CreatedMember } from '../helpers/members.js';
 
@@ -14,7 +22,8 @@ import { createMember, type CreatedMember } from '../helpers/members.js';
 
 const unavailable = browserUnavailable();
 if (unavailable && process.env.CI) {
-  test('Chromium is installed for the passkey browser tests', () => assert.fail(unavailable.replace('; browser tests skipped', '')));
+  test('Chromium is installed for the passkey browser tests', () =>
+    assert.fail(unavailable.replace('; browser tests skipped', '')));
 }
 
 const PASSWORD = 'Primavera2030';
@@ -23,7 +32,14 @@ const t = translator('es');
 /** A platform authenticator with resident keys and user verification (a phone's or a laptop's), always consenting. */
 async function addAuthenticator(cdp: CDPSession): Promise<string> {
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
   return authenticatorId;
 }
@@ -66,11 +82,20 @@ describeEachDatabase('passkeys in Chromium with a virtual authenticator (R27)', 
 
   const h1 = async () => (await page.textContent('h1'))?.trim();
   const notice = async () => page.getAttribute('[data-notice]', 'data-notice');
-  const mails = async (template: string) => (await server.ctx.outbox()).filter((m) => m.recipient === member.email && m.template === template);
-  const credentials = async (): Promise<VirtualCredential[]> => ((await cdp.send('WebAuthn.getCredentials', { authenticatorId: authenticator })) as { credentials: VirtualCredential[] }).credentials;
+  const mails = async (template: string) =>
+    (await server.ctx.outbox()).filter((m) => m.recipient === member.email && m.template === template);
+  const credentials = async (): Promise<VirtualCredential[]> =>
+    (
+      (await cdp.send('WebAuthn.getCredentials', { authenticatorId: authenticator })) as {
+        credentials: VirtualCredential[];
+      }
+    ).credentials;
   /** The passkey script posts the form itself once the authenticator answers: wait for the page it leads to. */
   const ceremony = async (formAction: string) => {
-    const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(`form[action="${formAction}"] button[type=submit]`)]);
+    const [response] = await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.click(`form[action="${formAction}"] button[type=submit]`),
+    ]);
     return response?.status();
   };
   const signOut = async () => {
@@ -78,7 +103,15 @@ describeEachDatabase('passkeys in Chromium with a virtual authenticator (R27)', 
     assert.equal(await notice(), 'signed_out');
   };
   const sessionFactor = async () =>
-    (await server.ctx.db.kysely.selectFrom('sessions').select('second_factor').where('account_id', '=', member.accountId).where('ended_at', 'is', null).orderBy('id', 'desc').executeTakeFirst())?.second_factor;
+    (
+      await server.ctx.db.kysely
+        .selectFrom('sessions')
+        .select('second_factor')
+        .where('account_id', '=', member.accountId)
+        .where('ended_at', 'is', null)
+        .orderBy('id', 'desc')
+        .executeTakeFirst()
+    )?.second_factor;
 
   test('a member adds a passkey in the security page (password asked again), is told by email', { skip }, async () => {
     await page.goto(`${server.baseUrl}/sign-in`);
@@ -110,7 +143,11 @@ describeEachDatabase('passkeys in Chromium with a virtual authenticator (R27)', 
     assert.match(page.url(), /done=passkey-added/);
     assert.match((await page.textContent('#passkeys ~ .cards')) ?? '', /Portátil de casa/);
 
-    const rows = await server.ctx.db.kysely.selectFrom('passkeys').selectAll().where('account_id', '=', member.accountId).execute();
+    const rows = await server.ctx.db.kysely
+      .selectFrom('passkeys')
+      .selectAll()
+      .where('account_id', '=', member.accountId)
+      .execute();
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.name, 'Portátil de casa');
     const [stored] = await credentials();
@@ -124,7 +161,13 @@ describeEachDatabase('passkeys in Chromium with a virtual authenticator (R27)', 
     assert.equal(await ceremony('/sign-in/passkey'), 200);
     assert.equal(await h1(), t('area.greeting', { name: 'Olga' }));
     assert.equal(await sessionFactor(), 'passkey');
-    const audit = await server.ctx.db.kysely.selectFrom('audit_events').select('details').where('event', '=', 'signin.success').where('account_id', '=', member.accountId).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const audit = await server.ctx.db.kysely
+      .selectFrom('audit_events')
+      .select('details')
+      .where('event', '=', 'signin.success')
+      .where('account_id', '=', member.accountId)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     assert.match(audit.details ?? '', /"factor":"passkey"/);
   });
 
@@ -142,34 +185,58 @@ describeEachDatabase('passkeys in Chromium with a virtual authenticator (R27)', 
     assert.equal(await sessionFactor(), 'passkey');
   });
 
-  test('a cloned authenticator (its counter gone back) is refused and counts against the account (R9)', { skip }, async () => {
-    const [now] = await credentials();
-    assert.ok(now && now.signCount >= 2, `the authenticator counts its uses (${now?.signCount})`);
-    await signOut();
-    // The clone: the same private key, on another authenticator, with a counter from before the last two uses.
-    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: authenticator });
-    authenticator = await addAuthenticator(cdp);
-    await cdp.send('WebAuthn.addCredential', { authenticatorId: authenticator, credential: { ...now, signCount: now.signCount - 2 } });
-    assert.equal(await ceremony('/sign-in/passkey'), 400);
-    assert.equal(await notice(), 'passkey_failed');
-    assert.equal((await throttleState(server.ctx.db.kysely, server.ctx.clock, MEMBER_SIGN_IN, member.username)).streak, 1);
-    const audit = await server.ctx.db.kysely.selectFrom('audit_events').select(['outcome', 'details']).where('event', '=', 'signin.passkey').orderBy('id', 'desc').executeTakeFirstOrThrow();
-    assert.equal(audit.outcome, 'failure');
-    assert.match(audit.details ?? '', /"reason":"counter"/);
+  test(
+    'a cloned authenticator (its counter gone back) is refused and counts against the account (R9)',
+    { skip },
+    async () => {
+      const [now] = await credentials();
+      assert.ok(now && now.signCount >= 2, `the authenticator counts its uses (${now?.signCount})`);
+      await signOut();
+      // The clone: the same private key, on another authenticator, with a counter from before the last two uses.
+      await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: authenticator });
+      authenticator = await addAuthenticator(cdp);
+      await cdp.send('WebAuthn.addCredential', {
+        authenticatorId: authenticator,
+        credential: { ...now, signCount: now.signCount - 2 },
+      });
+      assert.equal(await ceremony('/sign-in/passkey'), 400);
+      assert.equal(await notice(), 'passkey_failed');
+      assert.equal(
+        (await throttleState(server.ctx.db.kysely, server.ctx.clock, MEMBER_SIGN_IN, member.username)).streak,
+        1,
+      );
+      const audit = await server.ctx.db.kysely
+        .selectFrom('audit_events')
+        .select(['outcome', 'details'])
+        .where('event', '=', 'signin.passkey')
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      assert.equal(audit.outcome, 'failure');
+      assert.match(audit.details ?? '', /"reason":"counter"/);
 
-    // The genuine authenticator (its counter ahead) still signs in.
-    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: authenticator });
-    authenticator = await addAuthenticator(cdp);
-    await cdp.send('WebAuthn.addCredential', { authenticatorId: authenticator, credential: now });
-    assert.equal(await ceremony('/sign-in/passkey'), 200);
-    assert.equal(await h1(), t('area.greeting', { name: 'Olga' }));
-  });
+      // The genuine authenticator (its counter ahead) still signs in.
+      await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: authenticator });
+      authenticator = await addAuthenticator(cdp);
+      await cdp.send('WebAuthn.addCredential', { authenticatorId: authenticator, credential: now });
+      assert.equal(await ceremony('/sign-in/passkey'), 200);
+      assert.equal(await h1(), t('area.greeting', { name: 'Olga' }));
+    },
+  );
 
   test('a removed passkey is refused; the member is emailed', { skip }, async () => {
     await page.goto(`${server.baseUrl}/area/security`);
-    const id = (await server.ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', member.accountId).executeTakeFirstOrThrow()).id;
+    const id = (
+      await server.ctx.db.kysely
+        .selectFrom('passkeys')
+        .select('id')
+        .where('account_id', '=', member.accountId)
+        .executeTakeFirstOrThrow()
+    ).id;
     await page.fill(`#passkey-password-${id}`, PASSWORD);
-    assert.equal(await clickAndLoad(page, `form[action="/area/security/passkeys/${id}/remove"] button[type=submit]`), 200);
+    assert.equal(
+      await clickAndLoad(page, `form[action="/area/security/passkeys/${id}/remove"] button[type=submit]`),
+      200,
+    );
     assert.match(page.url(), /done=passkey-removed/);
     assert.equal((await mails('passkey-changed')).length, 2);
     await signOut();

@@ -17,7 +17,8 @@ import { startSmtpReceiver } from '../helpers/smtp-receiver.js';
 
 const unavailable = browserUnavailable();
 if (unavailable && process.env.CI) {
-  test('Chromium is installed for the browser tests', () => assert.fail(unavailable.replace('; browser tests skipped', '')));
+  test('Chromium is installed for the browser tests', () =>
+    assert.fail(unavailable.replace('; browser tests skipped', '')));
 }
 
 type Viewport = { width: number; height: number };
@@ -52,14 +53,19 @@ describe('password recovery in the browser', { skip: unavailable && !process.env
   const h1 = (page: Page) => page.textContent('h1').then((s) => s?.trim());
   const path = (page: Page) => new URL(page.url()).pathname;
 
-
   /** The mails the SMTP server received for one address since `from`. */
   const mailsTo = (email: string, from = 0): ParsedMail[] =>
-    smtp.messages.slice(from).filter((m) => (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).some((a) => a.value.some((v) => v.address === email)));
+    smtp.messages
+      .slice(from)
+      .filter((m) =>
+        (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).some((a) => a.value.some((v) => v.address === email)),
+      );
 
   before(async () => {
     smtp = await startSmtpReceiver();
-    ctx = await setup('sqlite', { transports: { email: smtpTransport(smtp.url, 'Portal <no-reply@example.test>'), sms: devMailboxTransport } });
+    ctx = await setup('sqlite', {
+      transports: { email: smtpTransport(smtp.url, 'Portal <no-reply@example.test>'), sms: devMailboxTransport },
+    });
     baseUrl = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
     browser = await launchBrowser();
   });
@@ -83,7 +89,12 @@ describe('password recovery in the browser', { skip: unavailable && !process.env
   ] as const) {
     test(`the whole recovery in ${lang} at ${viewport.width}×${viewport.height}: captcha, the emailed link, a weak then a good password, sign in`, async () => {
       const t: Translate = translator(lang);
-      const m: CreatedMember = await createMember(ctx, { n: ++n, password: OLD_PASSWORD, language: lang, email: `recovery-${lang}@example.com` });
+      const m: CreatedMember = await createMember(ctx, {
+        n: ++n,
+        password: OLD_PASSWORD,
+        language: lang,
+        email: `recovery-${lang}@example.com`,
+      });
       await ctx.dispatcher.drain(); // the feed's enrolment email, out of the way
       const page = await newPage(viewport, lang);
       const cspBefore = cspMessages.length;
@@ -108,12 +119,19 @@ describe('password recovery in the browser', { skip: unavailable && !process.env
       } else {
         // The keyboard (WCAG 2.1.1): Tab from the document reaches the check, and Space starts it.
         await page.keyboard.press('Tab');
-        assert.equal(await widget.locator('input[type=checkbox]:focus').count(), 1, 'Tab moves from the document to the captcha');
+        assert.equal(
+          await widget.locator('input[type=checkbox]:focus').count(),
+          1,
+          'Tab moves from the document to the captcha',
+        );
         await page.keyboard.press('Space');
       }
       // Selectors rather than waitForFunction, whose string predicate is eval, which the page's CSP refuses.
       await widget.locator('.altcha[data-state=verified]').waitFor({ timeout: 20_000 });
-      assert.ok((await widget.locator('input[type=hidden][name=altcha]').inputValue()).length > 0, 'the widget filled in its solution');
+      assert.ok(
+        (await widget.locator('input[type=hidden][name=altcha]').inputValue()).length > 0,
+        'the widget filled in its solution',
+      );
       await checkPage(page, 'the recovery form with the captcha solved');
 
       // Screen 2: send.
@@ -169,13 +187,21 @@ describe('password recovery in the browser', { skip: unavailable && !process.env
       ] as const) {
         assert.equal(await page.getAttribute(`#password-rules li[data-rule=${rule}]`, 'class'), state, `rule ${rule}`);
       }
-      assert.match((await page.textContent('#password-rules li[data-rule=digit]'))!, new RegExp(`\\(${t('password.unmet')}\\)`), 'the state in words');
+      assert.match(
+        (await page.textContent('#password-rules li[data-rule=digit]'))!,
+        new RegExp(`\\(${t('password.unmet')}\\)`),
+        'the state in words',
+      );
       await checkPage(page, 'the new-password form with the checklist errors');
 
       // A good one.
       await page.locator('#password').pressSequentially(NEW_PASSWORD);
       for (const rule of ['length', 'charset', 'digit', 'upper', 'lower']) {
-        assert.equal(await page.getAttribute(`#password-rules li[data-rule=${rule}]`, 'class'), 'met', `rule ${rule} as typed`);
+        assert.equal(
+          await page.getAttribute(`#password-rules li[data-rule=${rule}]`, 'class'),
+          'met',
+          `rule ${rule} as typed`,
+        );
       }
       await page.locator('#password_confirmation').pressSequentially(NEW_PASSWORD);
       await checkPage(page, 'the new-password form with the rules met');
@@ -188,7 +214,10 @@ describe('password recovery in the browser', { skip: unavailable && !process.env
       // The member hears of the change, by email too.
       const changedBefore = smtp.messages.length;
       await ctx.dispatcher.drain();
-      assert.deepEqual(mailsTo(m.email, changedBefore).map((x) => x.subject), [t('email.passwordChanged.subject', { brand: ctx.config.brand.name })]);
+      assert.deepEqual(
+        mailsTo(m.email, changedBefore).map((x) => x.subject),
+        [t('email.passwordChanged.subject', { brand: ctx.config.brand.name })],
+      );
 
       // The same link again: refused, with the offer of a new one (single use).
       const again = await page.goto(link, { waitUntil: 'load' });

@@ -9,7 +9,15 @@ import { demoFeedCsv, demoFeedRows, FEED_HEADER, nif, toCsvLine } from '../../sr
 import { FEED_COLUMNS, type RawFeedRow } from '../../src/feed/feed-row.js';
 import { importFeed } from '../../src/feed/feed.import.js';
 import { translator, type Lang, type Translate } from '../../src/infra/i18n/i18n.js';
-import { browserUnavailable, checkPage, clickAndLoad, launchBrowser, startServer, watchPage, type RunningServer } from '../helpers/browser.js';
+import {
+  browserUnavailable,
+  checkPage,
+  clickAndLoad,
+  launchBrowser,
+  startServer,
+  watchPage,
+  type RunningServer,
+} from '../helpers/browser.js';
 
 // Registration (R1–R6, R10) in a real browser: the three steps and the refusals in both languages (R20), from a
 // 360 px phone to a desktop (R21), WCAG 2.1 AA as far as axe can tell on every page of the flow, the flow without
@@ -17,7 +25,8 @@ import { browserUnavailable, checkPage, clickAndLoad, launchBrowser, startServer
 
 const unavailable = browserUnavailable();
 if (unavailable && process.env.CI) {
-  test('Chromium is installed for the browser tests', () => assert.fail(unavailable.replace('; browser tests skipped', '')));
+  test('Chromium is installed for the browser tests', () =>
+    assert.fail(unavailable.replace('; browser tests skipped', '')));
 }
 
 type Viewport = { width: number; height: number };
@@ -30,7 +39,23 @@ const TIME_ZONE = 'Europe/Madrid';
 /** A feed row for a local, active policy, as registration.test.ts builds them. */
 function row(partial: Partial<RawFeedRow>): RawFeedRow {
   const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
-  return { ...base, policy_status: 'active', scheme: 'local', product: 'Salud', policy_start: '2025-01-01', role: 'holder', first_name: 'Eva', last_name: 'Gil', country: 'ES', language: 'es', address_line: 'Calle Mayor 1', postal_code: '28013', city: 'Madrid', email: 'eva@example.com', ...partial };
+  return {
+    ...base,
+    policy_status: 'active',
+    scheme: 'local',
+    product: 'Salud',
+    policy_start: '2025-01-01',
+    role: 'holder',
+    first_name: 'Eva',
+    last_name: 'Gil',
+    country: 'ES',
+    language: 'es',
+    address_line: 'Calle Mayor 1',
+    postal_code: '28013',
+    city: 'Madrid',
+    email: 'eva@example.com',
+    ...partial,
+  };
 }
 
 /** One eligible member per run that completes step 1: each account can only be created once. */
@@ -59,14 +84,37 @@ const PEOPLE = {
 };
 const feedRowOf = (p: Person): RawFeedRow => {
   const [d, m, y] = p.birthDate.split('/');
-  return row({ policy_number: 'PB-100', member_number: p.memberNumber.toUpperCase(), date_of_birth: `${y}-${m}-${d}`, email: p.email });
+  return row({
+    policy_number: 'PB-100',
+    member_number: p.memberNumber.toUpperCase(),
+    date_of_birth: `${y}-${m}-${d}`,
+    email: p.email,
+  });
 };
 
 /** The refusals (R2): a demo-feed member each, typed as the feed spells them (AS-1003 is normalised to AS1003). */
 const REFUSALS = [
-  { reason: 'minor', memberNumber: 'AS-1003', title: 'register.minor.title', body: 'register.minor.body', contact: 'support' },
-  { reason: 'international', memberNumber: 'IN-5001', title: 'register.intl.title', body: 'register.intl.body', contact: 'international' },
-  { reason: 'cancelled', memberNumber: 'AS-7001', title: 'register.cancelled.title', body: 'register.cancelled.body', contact: 'support' },
+  {
+    reason: 'minor',
+    memberNumber: 'AS-1003',
+    title: 'register.minor.title',
+    body: 'register.minor.body',
+    contact: 'support',
+  },
+  {
+    reason: 'international',
+    memberNumber: 'IN-5001',
+    title: 'register.intl.title',
+    body: 'register.intl.body',
+    contact: 'international',
+  },
+  {
+    reason: 'cancelled',
+    memberNumber: 'AS-7001',
+    title: 'register.cancelled.title',
+    body: 'register.cancelled.body',
+    contact: 'support',
+  },
 ] as const;
 
 describe('registration in the browser', { skip: unavailable && !process.env.CI ? unavailable : false }, () => {
@@ -101,8 +149,10 @@ describe('registration in the browser', { skip: unavailable && !process.env.CI ?
 
   const h1 = (page: Page) => page.textContent('h1').then((s) => s?.trim());
 
-
-  async function fillStep1(page: Page, values: { memberNumber: string; birthDate: string; policyNumber: string }): Promise<void> {
+  async function fillStep1(
+    page: Page,
+    values: { memberNumber: string; birthDate: string; policyNumber: string },
+  ): Promise<void> {
     // Typed key by key, as a person would (fill() would also do, but this exercises inputmode/maxlength).
     for (const [selector, value] of [
       ['#member_number', values.memberNumber],
@@ -115,7 +165,11 @@ describe('registration in the browser', { skip: unavailable && !process.env.CI ?
   }
 
   async function accountFor(p: Person) {
-    return server.ctx.db.kysely.selectFrom('accounts').selectAll().where('username', '=', nif(p.nifDigits)).executeTakeFirst();
+    return server.ctx.db.kysely
+      .selectFrom('accounts')
+      .selectAll()
+      .where('username', '=', nif(p.nifDigits))
+      .executeTakeFirst();
   }
 
   before(async () => {
@@ -203,7 +257,11 @@ describe('registration in the browser', { skip: unavailable && !process.env.CI ?
       await page.locator('#password').pressSequentially('corto');
       assert.equal(await digit.getAttribute('class'), 'unmet');
       assert.equal(await lower.getAttribute('class'), 'met');
-      assert.match((await digit.textContent())!, new RegExp(`\\(${t('password.unmet')}\\)`), 'the state is in words for screen readers');
+      assert.match(
+        (await digit.textContent())!,
+        new RegExp(`\\(${t('password.unmet')}\\)`),
+        'the state is in words for screen readers',
+      );
       await page.locator('#password_confirmation').pressSequentially('corto');
 
       // A weak password: refused, the summary and the server's verdict per rule.
@@ -226,13 +284,20 @@ describe('registration in the browser', { skip: unavailable && !process.env.CI ?
       assert.equal(await submit(page, '/register/password'), 200);
       assert.equal(new URL(page.url()).pathname, '/register/done');
       assert.equal(await h1(page), t('register.done.title'));
-      assert.equal((await page.textContent('.alert.success'))?.includes(t('register.done.email', { email: p.email })), true);
+      assert.equal(
+        (await page.textContent('.alert.success'))?.includes(t('register.done.email', { email: p.email })),
+        true,
+      );
       await checkPage(page, 'the success page');
 
       const account = await accountFor(p);
       assert.ok(account, 'the account exists');
       assert.equal(account.email, p.email);
-      const member = await server.ctx.db.kysely.selectFrom('members').select('account_id').where('member_number', '=', `BR${p.memberNumber.slice(3)}`).executeTakeFirstOrThrow();
+      const member = await server.ctx.db.kysely
+        .selectFrom('members')
+        .select('account_id')
+        .where('member_number', '=', `BR${p.memberNumber.slice(3)}`)
+        .executeTakeFirstOrThrow();
       assert.equal(member.account_id, account.id);
     });
   }
@@ -246,12 +311,19 @@ describe('registration in the browser', { skip: unavailable && !process.env.CI ?
         const [y, m, d] = record.date_of_birth.split('-');
         const page = await newPage({ viewport: PHONE, lang });
         await visit(page, `/register?lang=${lang}`);
-        await fillStep1(page, { memberNumber: refusal.memberNumber.toLowerCase(), birthDate: `${d}/${m}/${y}`, policyNumber: record.policy_number });
+        await fillStep1(page, {
+          memberNumber: refusal.memberNumber.toLowerCase(),
+          birthDate: `${d}/${m}/${y}`,
+          policyNumber: record.policy_number,
+        });
         assert.equal(await submit(page, '/register'), 200);
         assert.equal(await page.getAttribute('html', 'lang'), lang);
         assert.equal(await h1(page), t(refusal.title));
         const email = refusal.contact === 'international' ? brand.internationalContact.email : brand.supportEmail;
-        assert.equal((await page.textContent(`p.lead[data-reason=${refusal.reason}]`))?.trim(), t(refusal.body, { email }));
+        assert.equal(
+          (await page.textContent(`p.lead[data-reason=${refusal.reason}]`))?.trim(),
+          t(refusal.body, { email }),
+        );
         await checkPage(page, `${refusal.reason} at 360 px`);
         await page.setViewportSize(DESKTOP);
         await checkPage(page, `${refusal.reason} at 1280 px`);
@@ -281,7 +353,10 @@ describe('registration in the browser', { skip: unavailable && !process.env.CI ?
     assert.equal(await page.getAttribute('#password-rules li[data-rule=length]', 'class'), 'unmet');
     assert.equal(await page.getAttribute('#password-rules li[data-rule=digit]', 'class'), 'unmet');
     assert.equal(await page.getAttribute('#password-rules li[data-rule=lower]', 'class'), 'met');
-    assert.match((await page.textContent('#password-rules li[data-rule=digit]'))!, new RegExp(`\\(${t('password.unmet')}\\)`));
+    assert.match(
+      (await page.textContent('#password-rules li[data-rule=digit]'))!,
+      new RegExp(`\\(${t('password.unmet')}\\)`),
+    );
     assert.equal(await page.locator('#error-summary').count(), 1);
     await checkPage(page, 'step 3 without scripts', { axe: false });
 
@@ -338,7 +413,10 @@ describe('registration in the browser', { skip: unavailable && !process.env.CI ?
     await checkbox.click({ force: true });
     // (Selectors, not waitForFunction: a string predicate is eval, which the page's CSP rightly refuses.)
     await widget.locator('.altcha[data-state=verified]').waitFor({ timeout: 20_000 });
-    assert.ok((await widget.locator('input[type=hidden][name=altcha]').inputValue()).length > 0, 'the widget filled in its solution');
+    assert.ok(
+      (await widget.locator('input[type=hidden][name=altcha]').inputValue()).length > 0,
+      'the widget filled in its solution',
+    );
     await fillStep1(page, p);
     assert.equal(await submit(page, '/register'), 200);
     assert.equal(new URL(page.url()).pathname, '/register/details');

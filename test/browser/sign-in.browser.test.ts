@@ -15,7 +15,15 @@ import { translator, type Lang, type Translate } from '../../src/infra/i18n/i18n
 import { smsWebhookTransport } from '../../src/infra/outbox/channels/sms-webhook.js';
 import { smtpTransport } from '../../src/infra/outbox/channels/smtp.js';
 import type { Transport } from '../../src/infra/outbox/channels/transport.js';
-import { browserUnavailable, checkPage, clickAndLoad, launchBrowser, startServer, watchPage, type RunningServer } from '../helpers/browser.js';
+import {
+  browserUnavailable,
+  checkPage,
+  clickAndLoad,
+  launchBrowser,
+  startServer,
+  watchPage,
+  type RunningServer,
+} from '../helpers/browser.js';
 import { startSmsReceiver, type ReceivedSms } from '../helpers/sms-receiver.js';
 import { startSmtpReceiver } from '../helpers/smtp-receiver.js';
 
@@ -26,7 +34,8 @@ import { startSmtpReceiver } from '../helpers/smtp-receiver.js';
 
 const unavailable = browserUnavailable();
 if (unavailable && process.env.CI) {
-  test('Chromium is installed for the browser tests', () => assert.fail(unavailable.replace('; browser tests skipped', '')));
+  test('Chromium is installed for the browser tests', () =>
+    assert.fail(unavailable.replace('; browser tests skipped', '')));
 }
 
 type Viewport = { width: number; height: number };
@@ -44,7 +53,20 @@ const HELP_PAGES = [
 /** A feed row for a local, active policy, as sign-in.test.ts builds them. */
 function row(partial: Partial<RawFeedRow>): RawFeedRow {
   const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
-  return { ...base, policy_status: 'active', scheme: 'local', product: 'Salud Plus', policy_start: '2025-01-01', role: 'holder', first_name: FIRST_NAME, last_name: 'Vidal', date_of_birth: '1980-01-01', country: 'ES', language: 'es', ...partial };
+  return {
+    ...base,
+    policy_status: 'active',
+    scheme: 'local',
+    product: 'Salud Plus',
+    policy_start: '2025-01-01',
+    role: 'holder',
+    first_name: FIRST_NAME,
+    last_name: 'Vidal',
+    date_of_birth: '1980-01-01',
+    country: 'ES',
+    language: 'es',
+    ...partial,
+  };
 }
 
 interface Member {
@@ -69,11 +91,17 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
     n++;
     const { ctx } = server;
     // A long domain with nothing to break at: the masked address must wrap, not widen the page at 360 px (R21).
-    const m: Member = { username: nif(61_000_000 + n), email: `bs${n}@centromedicointernacionalbarcelona.example`, mobile: `+34600222${String(n).padStart(3, '0')}` };
+    const m: Member = {
+      username: nif(61_000_000 + n),
+      email: `bs${n}@centromedicointernacionalbarcelona.example`,
+      mobile: `+34600222${String(n).padStart(3, '0')}`,
+    };
     const memberNumber = `BS${n}`;
     await importFeed(
       { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: `BSP${n}`, member_number: memberNumber, email: m.email }))]),
+      Readable.from([
+        FEED_HEADER + toCsvLine(row({ policy_number: `BSP${n}`, member_number: memberNumber, email: m.email })),
+      ]),
     );
     const now = ctx.clock.now().toISOString();
     const account = await ctx.db.kysely
@@ -92,7 +120,11 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await ctx.db.kysely.updateTable('members').set({ account_id: account.id }).where('member_number', '=', memberNumber).execute();
+    await ctx.db.kysely
+      .updateTable('members')
+      .set({ account_id: account.id })
+      .where('member_number', '=', memberNumber)
+      .execute();
     // The import queued the enrolment email (R12): out of the way before the test counts sign-in mail.
     await ctx.dispatcher.drain();
     return m;
@@ -126,16 +158,22 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
   const h1 = (page: Page) => page.textContent('h1').then((s) => s?.trim());
   const path = (page: Page) => new URL(page.url()).pathname;
 
-
   const mailsTo = (to: string): ParsedMail[] =>
-    smtp.messages.filter((mail) => (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).some((a) => a.value.some((v) => v.address === to)));
+    smtp.messages.filter((mail) =>
+      (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).some((a) => a.value.some((v) => v.address === to)),
+    );
   const smsTo = (to: string): ReceivedSms[] => sms.messages.filter((m) => m.to === to);
 
   /**
    * Delivers what the outbox holds (no waiting on a poll) and reads the newest code for the member from the test
    * SMTP server or SMS receiver; exactly one new message must have arrived since `before`.
    */
-  async function deliveredCode(m: Member, channel: Channel, t: Translate, before: number): Promise<{ code: string; link?: string }> {
+  async function deliveredCode(
+    m: Member,
+    channel: Channel,
+    t: Translate,
+    before: number,
+  ): Promise<{ code: string; link?: string }> {
     const report = await server.ctx.dispatcher.drain();
     assert.equal(report.failed + report.retried, 0, 'every message was delivered');
     if (channel === 'sms') {
@@ -144,7 +182,11 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
       const text = received.at(-1)!.text;
       const code = /\b(\d{6})\b/.exec(text)?.[1];
       assert.ok(code, `a code in the SMS: ${text}`);
-      assert.equal(text, t('sms.signInCode', { brand: server.ctx.config.brand.name, code }), 'the SMS is in the page’s language');
+      assert.equal(
+        text,
+        t('sms.signInCode', { brand: server.ctx.config.brand.name, code }),
+        'the SMS is in the page’s language',
+      );
       return { code };
     }
     const received = mailsTo(m.email);
@@ -153,7 +195,11 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
     const text = mail.text ?? '';
     const code = /^(\d{6})$/m.exec(text)?.[1];
     assert.ok(code, `a code on a line of its own in the email:\n${text}`);
-    assert.equal(mail.subject, t('email.signInCode.subject', { code, brand: server.ctx.config.brand.name }), 'the email is in the page’s language');
+    assert.equal(
+      mail.subject,
+      t('email.signInCode.subject', { code, brand: server.ctx.config.brand.name }),
+      'the email is in the page’s language',
+    );
     assert.ok(mail.html, 'the email has an HTML part too');
     // The link names the configured public address; the test server listens elsewhere.
     const link = /https?:\/\/[^\s/]+(\/sign-in\/link\/[A-Za-z0-9_-]+)/.exec(text)?.[1];
@@ -161,7 +207,8 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
     return { code, link: server.baseUrl + link };
   }
 
-  const sentCount = (m: Member, channel: Channel) => (channel === 'sms' ? smsTo(m.mobile).length : mailsTo(m.email).length);
+  const sentCount = (m: Member, channel: Channel) =>
+    channel === 'sms' ? smsTo(m.mobile).length : mailsTo(m.email).length;
 
   /** The password step and the channel choice, up to the code page; returns the code and link received. */
   async function toCodePage(page: Page, m: Member, channel: Channel, t: Translate, options: { axe?: boolean } = {}) {
@@ -182,10 +229,16 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
     assert.equal(path(page), '/sign-in/verify');
     assert.equal(await page.getAttribute('input[name=code]', 'autocomplete'), 'one-time-code');
     assert.equal(await page.getAttribute('input[name=code]', 'inputmode'), 'numeric');
-    const sent = channel === 'email' ? t('verify.sentEmail', { to: maskEmail(m.email) }) : t('verify.sentSms', { to: maskPhone(m.mobile) });
+    const sent =
+      channel === 'email'
+        ? t('verify.sentEmail', { to: maskEmail(m.email) })
+        : t('verify.sentSms', { to: maskPhone(m.mobile) });
     assert.equal((await page.textContent('.alert.success'))?.trim(), sent);
     // The masked mobile (in the notice, the intro or the button to switch) is kept on one line.
-    assert.ok((await page.locator('main .nowrap').allTextContents()).includes(maskPhone(m.mobile)), 'the masked mobile does not break');
+    assert.ok(
+      (await page.locator('main .nowrap').allTextContents()).includes(maskPhone(m.mobile)),
+      'the masked mobile does not break',
+    );
     return deliveredCode(m, channel, t, before);
   }
 
@@ -199,7 +252,10 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
   const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
   async function signOut(page: Page, t: Translate): Promise<void> {
-    const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('header form[action="/sign-out"] button[type=submit]')]);
+    const [res] = await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.click('header form[action="/sign-out"] button[type=submit]'),
+    ]);
     assert.equal(res?.status(), 200);
     assert.equal(path(page), '/sign-in');
     assert.equal(await h1(page), t('signin.title'));
@@ -208,7 +264,10 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
 
   before(async () => {
     [smtp, sms] = await Promise.all([startSmtpReceiver(), startSmsReceiver()]);
-    transports = { email: smtpTransport(smtp.url, 'Portal <no-reply@example.test>'), sms: smsWebhookTransport(sms.url) };
+    transports = {
+      email: smtpTransport(smtp.url, 'Portal <no-reply@example.test>'),
+      sms: smsWebhookTransport(sms.url),
+    };
     server = await startServer({ transports });
     browser = await launchBrowser();
   });
@@ -246,7 +305,8 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
       await checkPage(page, 'the sign-in page');
 
       const { code } = await toCodePage(page, m, channel, t);
-      if (lang === 'es' && viewport === PHONE && channel === 'email') await page.screenshot({ path: join(tmpdir(), 'signin-code-360.png'), fullPage: true });
+      if (lang === 'es' && viewport === PHONE && channel === 'email')
+        await page.screenshot({ path: join(tmpdir(), 'signin-code-360.png'), fullPage: true });
       await checkPage(page, 'the code page');
 
       // One wrong code: the error tied to the field and in the summary (WCAG 3.3.1), 4 tries left.
@@ -256,19 +316,30 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
       assert.match((await page.getAttribute('#code', 'aria-describedby')) ?? '', /\bcode-error\b/);
       assert.equal(await page.locator('#error-summary li a[href="#code"]').count(), 1);
       assert.match((await page.textContent('#code-error')) ?? '', /4/);
-      if (lang === 'es' && viewport === PHONE) await page.screenshot({ path: join(tmpdir(), 'signin-code-wrong-360.png'), fullPage: true });
+      if (lang === 'es' && viewport === PHONE)
+        await page.screenshot({ path: join(tmpdir(), 'signin-code-wrong-360.png'), fullPage: true });
       await checkPage(page, 'the code page after a wrong code');
 
       // The help pages linked under the form; each one's link leads back to the same code page (the code still works).
       for (const help of HELP_PAGES) {
-        const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(`nav.help-links a[href="${help.path}"]`)]);
+        const [res] = await Promise.all([
+          page.waitForNavigation({ waitUntil: 'load' }),
+          page.click(`nav.help-links a[href="${help.path}"]`),
+        ]);
         assert.equal(res?.status(), 200, help.path);
         assert.equal(await h1(page), t(help.title));
         assert.equal(await page.getAttribute('html', 'lang'), lang);
         await checkPage(page, help.path);
-        await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main a[href="/sign-in/verify"]')]);
+        await Promise.all([
+          page.waitForNavigation({ waitUntil: 'load' }),
+          page.click('main a[href="/sign-in/verify"]'),
+        ]);
         assert.equal(path(page), '/sign-in/verify');
-        assert.equal(await page.locator('input[autocomplete="one-time-code"]').count(), 1, `back from ${help.path} to the code`);
+        assert.equal(
+          await page.locator('input[autocomplete="one-time-code"]').count(),
+          1,
+          `back from ${help.path} to the code`,
+        );
       }
 
       assert.equal(await typeCode(page, code), 200);

@@ -72,77 +72,103 @@ async function startCuttableProxy(target: { host: string; port: number }) {
   };
 }
 
-test('PostgreSQL unavailable under load: 503 meanwhile, recovery without a restart (issue 9)', { skip: faultsSkip || (!databaseKinds.includes('postgres') && 'PostgreSQL not reachable'), timeout: 60_000 }, async (t) => {
-  const base = new URL(await postgresTestUrl());
-  const schema = `outage_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base.toString() });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  const direct = openDatabase(base.toString(), { schema, poolSize: 2 });
-  await migrateToLatest(direct);
+test(
+  'PostgreSQL unavailable under load: 503 meanwhile, recovery without a restart (issue 9)',
+  { skip: faultsSkip || (!databaseKinds.includes('postgres') && 'PostgreSQL not reachable'), timeout: 60_000 },
+  async (t) => {
+    const base = new URL(await postgresTestUrl());
+    const schema = `outage_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: base.toString() });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    const direct = openDatabase(base.toString(), { schema, poolSize: 2 });
+    await migrateToLatest(direct);
 
-  const proxy = await startCuttableProxy({ host: base.hostname, port: Number(base.port || 5432) });
-  const proxied = new URL(base);
-  proxied.hostname = '127.0.0.1';
-  proxied.port = String(proxy.port);
-  const db: Db = openDatabase(proxied.toString(), { schema, poolSize: 5 });
-  const clock = new ManualClock();
-  const config = testConfig({ TRUST_PROXY: 'true' });
-  const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl, box: config.secretBox });
-  const app = await buildApp({ config, db, clock, courier, metrics: createMetrics({ processMetrics: false }), logger: false });
-  const ctx = { app, db, clock, courier, config, outbox: async () => (await db.kysely.selectFrom('outbox').selectAll().orderBy('id').execute()).map((m) => openMessage(config.secretBox, m)) } as unknown as TestContext;
-  t.after(async () => {
-    await app.close();
-    await db.close().catch(() => {});
-    await direct.close();
-    await proxy.close();
-    await admin.query(`drop schema ${schema} cascade`);
-    await admin.end();
-  });
+    const proxy = await startCuttableProxy({ host: base.hostname, port: Number(base.port || 5432) });
+    const proxied = new URL(base);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(proxy.port);
+    const db: Db = openDatabase(proxied.toString(), { schema, poolSize: 5 });
+    const clock = new ManualClock();
+    const config = testConfig({ TRUST_PROXY: 'true' });
+    const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl, box: config.secretBox });
+    const app = await buildApp({
+      config,
+      db,
+      clock,
+      courier,
+      metrics: createMetrics({ processMetrics: false }),
+      logger: false,
+    });
+    const ctx = {
+      app,
+      db,
+      clock,
+      courier,
+      config,
+      outbox: async () =>
+        (await db.kysely.selectFrom('outbox').selectAll().orderBy('id').execute()).map((m) =>
+          openMessage(config.secretBox, m),
+        ),
+    } as unknown as TestContext;
+    t.after(async () => {
+      await app.close();
+      await db.close().catch(() => {});
+      await direct.close();
+      await proxy.close();
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    });
 
-  await importFeed({ db, clock, courier, timeZone: 'Europe/Madrid' }, Readable.from([demoFeedCsv(todayIn('Europe/Madrid', clock.now()))]));
-  await createMember(ctx, { n: 1, password: TEST_PASSWORD });
-  const member = await signedInAgent(ctx, nif(70_000_001), 'member1@example.com');
-  const visitor = new BrowserAgent(app, { 'x-forwarded-for': '10.1.1.1' });
-  await visitor.get('/register');
+    await importFeed(
+      { db, clock, courier, timeZone: 'Europe/Madrid' },
+      Readable.from([demoFeedCsv(todayIn('Europe/Madrid', clock.now()))]),
+    );
+    await createMember(ctx, { n: 1, password: TEST_PASSWORD });
+    const member = await signedInAgent(ctx, nif(70_000_001), 'member1@example.com');
+    const visitor = new BrowserAgent(app, { 'x-forwarded-for': '10.1.1.1' });
+    await visitor.get('/register');
 
-  /** A burst of the requests a busy portal gets: readiness probes, private pages, sign-ins and registrations. */
-  const burst = () =>
-    Promise.all([
-      app.inject('/readyz'),
-      member.get('/area'),
-      member.get('/area/contact'),
-      app.inject({ url: '/sign-in' }),
-      visitor.post('/register', { member_number: 'AS1001', birth_date: '1985-03-14', policy_number: 'POL-100200' }),
-      visitor.post('/sign-in', { username: nif(70_000_001), password: 'Wrong1234' }),
-      member.get('/area/card'),
-    ]);
+    /** A burst of the requests a busy portal gets: readiness probes, private pages, sign-ins and registrations. */
+    const burst = () =>
+      Promise.all([
+        app.inject('/readyz'),
+        member.get('/area'),
+        member.get('/area/contact'),
+        app.inject({ url: '/sign-in' }),
+        visitor.post('/register', { member_number: 'AS1001', birth_date: '1985-03-14', policy_number: 'POL-100200' }),
+        visitor.post('/sign-in', { username: nif(70_000_001), password: 'Wrong1234' }),
+        member.get('/area/card'),
+      ]);
 
-  const healthy = await burst();
-  assert.equal(healthy[0].statusCode, 200);
-  assert.equal(healthy[1].statusCode, 200);
+    const healthy = await burst();
+    assert.equal(healthy[0].statusCode, 200);
+    assert.equal(healthy[1].statusCode, 200);
 
-  proxy.cut();
-  const statuses: number[] = [];
-  for (let round = 0; round < 4; round++) {
-    const during = await burst();
-    for (const res of during) {
-      statuses.push(res.statusCode);
-      assert.notEqual(res.statusCode, 500, `${res.statusCode} ${res.body.slice(0, 300)}`);
+    proxy.cut();
+    const statuses: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      const during = await burst();
+      for (const res of during) {
+        statuses.push(res.statusCode);
+        assert.notEqual(res.statusCode, 500, `${res.statusCode} ${res.body.slice(0, 300)}`);
+      }
+      assert.equal(during[0].statusCode, 503, '/readyz says unavailable');
+      const page = during[1];
+      assert.equal(page.statusCode, 503, 'a private page says unavailable');
+      assert.match(page.body, /<h1[^>]*>[^<]*(disponible|available)/i, 'a clear page');
+      assert.equal(page.headers['retry-after'], '30');
     }
-    assert.equal(during[0].statusCode, 503, '/readyz says unavailable');
-    const page = during[1];
-    assert.equal(page.statusCode, 503, 'a private page says unavailable');
-    assert.match(page.body, /<h1[^>]*>[^<]*(disponible|available)/i, 'a clear page');
-    assert.equal(page.headers['retry-after'], '30');
-  }
-  assert.ok(proxy.cuts() > 0, 'live connections were cut');
+    assert.ok(proxy.cuts() > 0, 'live connections were cut');
 
-  proxy.restore();
-  // The pool reconnects by itself: the very next requests succeed, the app was never restarted.
-  const recovered = await burst();
-  assert.equal(recovered[0].statusCode, 200, '/readyz ready again');
-  assert.equal(recovered[1].statusCode, 200, 'the same session serves private pages again');
-  assert.equal(recovered[2].statusCode, 200);
-  console.log(`[postgres] outage: ${proxy.cuts()} connections cut, ${statuses.length} requests during it, statuses ${JSON.stringify([...new Set(statuses)].sort())}`);
-});
+    proxy.restore();
+    // The pool reconnects by itself: the very next requests succeed, the app was never restarted.
+    const recovered = await burst();
+    assert.equal(recovered[0].statusCode, 200, '/readyz ready again');
+    assert.equal(recovered[1].statusCode, 200, 'the same session serves private pages again');
+    assert.equal(recovered[2].statusCode, 200);
+    console.log(
+      `[postgres] outage: ${proxy.cuts()} connections cut, ${statuses.length} requests during it, statuses ${JSON.stringify([...new Set(statuses)].sort())}`,
+    );
+  },
+);

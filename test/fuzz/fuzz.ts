@@ -13,7 +13,10 @@ export function check<Ts extends [unknown, ...unknown[]]>(property: fc.IProperty
 }
 
 /** Async variant of check(). */
-export async function checkAsync<Ts extends [unknown, ...unknown[]]>(property: fc.IAsyncProperty<Ts>, runs: number): Promise<void> {
+export async function checkAsync<Ts extends [unknown, ...unknown[]]>(
+  property: fc.IAsyncProperty<Ts>,
+  runs: number,
+): Promise<void> {
   await fc.assert(property, { seed: FUZZ_SEED, numRuns: Math.max(1, Math.round(runs * factor)) });
 }
 
@@ -23,5 +26,28 @@ export const anyText = (maxLength = 60): fc.Arbitrary<string> =>
     fc.string({ maxLength }),
     fc.string({ unit: 'grapheme', maxLength }),
     fc.string({ unit: 'binary', maxLength }),
-    fc.string({ unit: fc.constantFrom(' ', '\u00a0', '\t', '-', '.', '/', '0', '1', '9', 'x', 'X', 'Z', 'ß', 'ı', 'ﬁ', 'ſ', 'Ñ', '٣', '１'), maxLength }),
+    fc.string({
+      unit: fc.constantFrom(
+        ' ',
+        '\u00a0',
+        '\t',
+        '-',
+        '.',
+        '/',
+        '0',
+        '1',
+        '9',
+        'x',
+        'X',
+        'Z',
+        'ß',
+        'ı',
+        'ﬁ',
+        'ſ',
+        'Ñ',
+        '٣',
+        '１',
+      ),
+      maxLength,
+    }),
   );

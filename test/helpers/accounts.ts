@@ -6,16 +6,40 @@ import type { TestContext } from './setup.js';
 export const TEST_PASSWORD = 'Primavera2030';
 
 /** An account for existing member records (as registration would leave it), with the test password. */
-export async function createAccount(ctx: TestContext, username: string, memberNumbers: string[], email: string, mobile: string | null = null): Promise<number> {
+export async function createAccount(
+  ctx: TestContext,
+  username: string,
+  memberNumbers: string[],
+  email: string,
+  mobile: string | null = null,
+): Promise<number> {
   const now = ctx.clock.now().toISOString();
   const hash = await hashPassword(TEST_PASSWORD);
   const account = await ctx.db.kysely
     .insertInto('accounts')
-    .values({ username, document_type: 'NIF', password_hash: hash, email, mobile, language: 'es', status: 'active', password_changed_at: now, created_at: now, updated_at: now })
+    .values({
+      username,
+      document_type: 'NIF',
+      password_hash: hash,
+      email,
+      mobile,
+      language: 'es',
+      status: 'active',
+      password_changed_at: now,
+      created_at: now,
+      updated_at: now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await ctx.db.kysely.insertInto('password_history').values({ account_id: account.id, password_hash: hash, created_at: now }).execute();
-  await ctx.db.kysely.updateTable('members').set({ account_id: account.id }).where('member_number', 'in', memberNumbers).execute();
+  await ctx.db.kysely
+    .insertInto('password_history')
+    .values({ account_id: account.id, password_hash: hash, created_at: now })
+    .execute();
+  await ctx.db.kysely
+    .updateTable('members')
+    .set({ account_id: account.id })
+    .where('member_number', 'in', memberNumbers)
+    .execute();
   return account.id;
 }
 

@@ -19,7 +19,8 @@ export class BrowserAgent {
 
   private keep(res: LightMyRequestResponse): LightMyRequestResponse {
     for (const c of res.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
-      if (c.value === '' || c.maxAge === 0 || (c.expires && c.expires.getTime() < Date.now() - 1000 * 3600 * 24 * 365)) delete this.cookies[c.name];
+      if (c.value === '' || c.maxAge === 0 || (c.expires && c.expires.getTime() < Date.now() - 1000 * 3600 * 24 * 365))
+        delete this.cookies[c.name];
       else this.cookies[c.name] = c.value;
     }
     const token = /name="_csrf" value="([^"]+)"/.exec(res.body)?.[1];

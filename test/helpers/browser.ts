@@ -47,14 +47,20 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * The app on a fresh database (in-memory SQLite unless `kind` says PostgreSQL), listening on a free local port; `options` go to setup() (for
- * example real `transports`, to read the codes from a test SMTP server and SMS receiver). With `localhost`, the
- * app's public address is http://localhost:<port> and the browser uses it: WebAuthn takes no IP address as a
- * relying party (R27's passkey tests).
+ * The app on a fresh database (in-memory SQLite unless `kind` says PostgreSQL), listening on a free local port;
+ * `options` go to setup() (for example real `transports`, to read the codes from a test SMTP server and SMS receiver).
+ * With `localhost`, the app's public address is http://localhost:<port> and the browser uses it: WebAuthn takes no IP
+ * address as a relying party (R27's passkey tests).
  */
-export async function startServer(options: SetupOptions = {}, { localhost = false, kind = 'sqlite' }: { localhost?: boolean; kind?: DatabaseKind } = {}): Promise<RunningServer> {
+export async function startServer(
+  options: SetupOptions = {},
+  { localhost = false, kind = 'sqlite' }: { localhost?: boolean; kind?: DatabaseKind } = {},
+): Promise<RunningServer> {
   const port = localhost ? await freePort() : 0;
-  const ctx = await setup(kind, localhost ? { ...options, env: { ...options.env, PUBLIC_URL: `http://localhost:${port}` } } : options);
+  const ctx = await setup(
+    kind,
+    localhost ? { ...options, env: { ...options.env, PUBLIC_URL: `http://localhost:${port}` } } : options,
+  );
   try {
     const listening = await ctx.app.listen({ port, host: '127.0.0.1' });
     return { baseUrl: localhost ? `http://localhost:${port}` : listening, ctx, close: () => ctx.close() };
@@ -68,7 +74,9 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
-/** Collects what a page must never show: CSP violations the console reports into `csp`, uncaught errors into `errors`. */
+/**
+ * Collects what a page must never show: CSP violations the console reports into `csp`, uncaught errors into `errors`.
+ */
 export function watchPage(page: Page, csp: string[], errors: string[] = csp): void {
   page.on('console', (msg: ConsoleMessage) => {
     if (/Content Security Policy/i.test(msg.text())) csp.push(`${page.url()}: ${msg.text()}`);
@@ -84,11 +92,16 @@ export async function clickAndLoad(page: Page, selector: string): Promise<number
 
 /** R21: nothing scrolls sideways; and axe finds nothing (skipped with `axe: false`, e.g. with scripts off). */
 export async function checkPage(page: Page, what: string, options: { axe?: boolean } = {}): Promise<void> {
-  const { scrollWidth, innerWidth } = (await page.evaluate('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })')) as {
+  const { scrollWidth, innerWidth } = (await page.evaluate(
+    '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+  )) as {
     scrollWidth: number;
     innerWidth: number;
   };
-  assert.ok(scrollWidth <= innerWidth, `${what}: the page scrolls sideways: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`);
+  assert.ok(
+    scrollWidth <= innerWidth,
+    `${what}: the page scrolls sideways: scrollWidth ${scrollWidth} > innerWidth ${innerWidth}`,
+  );
   if (options.axe === false) return;
   const { violations, summary } = await checkA11y(page);
   assert.equal(violations.length, 0, `${what}\n${summary}`);
@@ -132,7 +145,10 @@ export async function checkA11y(page: Page): Promise<A11yReport> {
     impact: v.impact,
     help: v.help,
     helpUrl: v.helpUrl,
-    nodes: v.nodes.map((n) => ({ target: n.target, ...(n.failureSummary ? { failureSummary: n.failureSummary } : {}) })),
+    nodes: v.nodes.map((n) => ({
+      target: n.target,
+      ...(n.failureSummary ? { failureSummary: n.failureSummary } : {}),
+    })),
   }));
   return { violations, summary: summarize(page.url(), violations) };
 }
@@ -143,7 +159,9 @@ function summarize(url: string, violations: A11yViolation[]): string {
   for (const v of violations) {
     lines.push(`- ${v.id} [${v.impact ?? 'n/a'}] ${v.help} (${v.helpUrl})`);
     for (const n of v.nodes) {
-      lines.push(`    ${JSON.stringify(n.target)}${n.failureSummary ? ': ' + n.failureSummary.replace(/\s+/g, ' ') : ''}`);
+      lines.push(
+        `    ${JSON.stringify(n.target)}${n.failureSummary ? ': ' + n.failureSummary.replace(/\s+/g, ' ') : ''}`,
+      );
     }
   }
   return lines.join('\n');

@@ -65,7 +65,10 @@ function testDatabaseUrl(): Promise<string> {
 /** A PostgreSQL URL of a database this test process owns (for tests that run the CLI or a server on it). */
 export const postgresTestUrl = testDatabaseUrl;
 
-/** A fresh, migrated database: SQLite in memory, or a new PostgreSQL schema (in this process's database) dropped on close. */
+/**
+ * A fresh, migrated database: SQLite in memory, or a new PostgreSQL schema (in this process's database) dropped on
+ * close.
+ */
 export async function freshDatabase(kind: DatabaseKind): Promise<Db> {
   if (kind === 'sqlite') {
     const db = openDatabase('sqlite::memory:');

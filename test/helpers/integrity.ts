@@ -13,8 +13,22 @@ export async function assertNoHalfWrittenRows(db: Db, note = ''): Promise<void> 
     .select(['accounts.id', 'accounts.username'])
     .where((eb) =>
       eb.or([
-        eb.not(eb.exists(eb.selectFrom('password_history').select(sql`1`.as('x')).whereRef('password_history.account_id', '=', 'accounts.id'))),
-        eb.not(eb.exists(eb.selectFrom('members').select(sql`1`.as('x')).whereRef('members.account_id', '=', 'accounts.id'))),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('password_history')
+              .select(sql`1`.as('x'))
+              .whereRef('password_history.account_id', '=', 'accounts.id'),
+          ),
+        ),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('members')
+              .select(sql`1`.as('x'))
+              .whereRef('members.account_id', '=', 'accounts.id'),
+          ),
+        ),
       ]),
     )
     .execute();
@@ -23,7 +37,11 @@ export async function assertNoHalfWrittenRows(db: Db, note = ''): Promise<void> 
     .selectFrom('outbox')
     .select(['id', 'channel', 'template'])
     .where((eb) =>
-      eb.or([eb('recipient', '=', ''), eb('body_text', '=', ''), eb.and([eb('channel', '=', 'email'), eb.or([eb('subject', 'is', null), eb('subject', '=', '')])])]),
+      eb.or([
+        eb('recipient', '=', ''),
+        eb('body_text', '=', ''),
+        eb.and([eb('channel', '=', 'email'), eb.or([eb('subject', 'is', null), eb('subject', '=', '')])]),
+      ]),
     )
     .execute();
   assert.deepEqual(emptyMessages, [], `outbox rows without a recipient, subject or body ${note}`);

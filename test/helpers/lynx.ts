@@ -9,7 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export function lynxUnavailable(): string | undefined {
   for (const tool of ['lynx', 'tmux']) {
-    if (spawnSync('which', [tool]).status !== 0) return `${tool} is not installed (apt-get install lynx tmux); text-browser tests skipped`;
+    if (spawnSync('which', [tool]).status !== 0)
+      return `${tool} is not installed (apt-get install lynx tmux); text-browser tests skipped`;
   }
   return undefined;
 }
@@ -23,7 +24,17 @@ export class Lynx {
   /** Lynx on `url`, accepting cookies without asking, in a 120×60 terminal. */
   static async open(url: string): Promise<Lynx> {
     const session = `lynx-${randomBytes(4).toString('hex')}`;
-    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '60', `lynx -accept_all_cookies -nopause -noreferer '${url}'`]);
+    execFileSync('tmux', [
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '120',
+      '-y',
+      '60',
+      `lynx -accept_all_cookies -nopause -noreferer '${url}'`,
+    ]);
     const lynx = new Lynx(session);
     await lynx.settle();
     return lynx;
@@ -74,7 +85,9 @@ export class Lynx {
 
   /** Where lynx's cursor is: it sits on the focused link or field, and moves with every key lynx has handled. */
   private cursor(): string {
-    return execFileSync('tmux', ['display-message', '-p', '-t', this.session, '#{cursor_x},#{cursor_y}'], { encoding: 'utf8' }).trim();
+    return execFileSync('tmux', ['display-message', '-p', '-t', this.session, '#{cursor_x},#{cursor_y}'], {
+      encoding: 'utf8',
+    }).trim();
   }
 
   /** Waits until lynx has handled every key sent: the cursor and the screen are the same on two reads in a row. */

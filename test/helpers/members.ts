@@ -32,10 +32,26 @@ export interface CreatedMember {
 /** A local, active holder's feed row with the given fields. */
 export function memberFeedRow(partial: Partial<RawFeedRow>): RawFeedRow {
   const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
-  return { ...base, policy_status: 'active', scheme: 'local', product: 'Salud', policy_start: '2025-01-01', role: 'holder', first_name: 'Olga', last_name: 'Ruiz', date_of_birth: '1981-01-01', country: 'ES', language: 'es', ...partial };
+  return {
+    ...base,
+    policy_status: 'active',
+    scheme: 'local',
+    product: 'Salud',
+    policy_start: '2025-01-01',
+    role: 'holder',
+    first_name: 'Olga',
+    last_name: 'Ruiz',
+    date_of_birth: '1981-01-01',
+    country: 'ES',
+    language: 'es',
+    ...partial,
+  };
 }
 
-export async function createMember(ctx: Pick<TestContext, 'db' | 'clock' | 'courier'>, options: MemberOptions): Promise<CreatedMember> {
+export async function createMember(
+  ctx: Pick<TestContext, 'db' | 'clock' | 'courier'>,
+  options: MemberOptions,
+): Promise<CreatedMember> {
   const { n, password } = options;
   const username = nif(options.nifDigits ?? 70_000_000 + n);
   const email = options.email ?? `member${n}@example.com`;
@@ -43,16 +59,36 @@ export async function createMember(ctx: Pick<TestContext, 'db' | 'clock' | 'cour
   const memberNumber = `HM${n}`;
   await importFeed(
     { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: options.timeZone ?? 'Europe/Madrid' },
-    Readable.from([FEED_HEADER + toCsvLine(memberFeedRow({ policy_number: `HP${n}`, member_number: memberNumber, email, language }))]),
+    Readable.from([
+      FEED_HEADER + toCsvLine(memberFeedRow({ policy_number: `HP${n}`, member_number: memberNumber, email, language })),
+    ]),
   );
   const now = ctx.clock.now().toISOString();
   const hash = await hashPassword(password);
   const account = await ctx.db.kysely
     .insertInto('accounts')
-    .values({ username, document_type: 'NIF', password_hash: hash, email, mobile: null, language, status: 'active', password_changed_at: now, created_at: now, updated_at: now })
+    .values({
+      username,
+      document_type: 'NIF',
+      password_hash: hash,
+      email,
+      mobile: null,
+      language,
+      status: 'active',
+      password_changed_at: now,
+      created_at: now,
+      updated_at: now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await ctx.db.kysely.insertInto('password_history').values({ account_id: account.id, password_hash: hash, created_at: now }).execute();
-  await ctx.db.kysely.updateTable('members').set({ account_id: account.id }).where('member_number', '=', memberNumber).execute();
+  await ctx.db.kysely
+    .insertInto('password_history')
+    .values({ account_id: account.id, password_hash: hash, created_at: now })
+    .execute();
+  await ctx.db.kysely
+    .updateTable('members')
+    .set({ account_id: account.id })
+    .where('member_number', '=', memberNumber)
+    .execute();
   return { username, accountId: account.id, email, memberNumber };
 }

@@ -1,6 +1,14 @@
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
 
-const TABLE = /"kind":"SchemableIdentifierNode",(?:"schema":\{"kind":"IdentifierNode","name":"\w+"\},)?"identifier":\{"kind":"IdentifierNode","name":"(\w+)"/;
+const TABLE =
+  /"kind":"SchemableIdentifierNode",(?:"schema":\{"kind":"IdentifierNode","name":"\w+"\},)?"identifier":\{"kind":"IdentifierNode","name":"(\w+)"/;
 
 /**
  * A Kysely plugin that writes down each statement the app sends, as "kind table" (e.g. "insert outbox"): the work a

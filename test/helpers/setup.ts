@@ -72,7 +72,10 @@ export async function setup(kind: DatabaseKind = 'sqlite', options: SetupOptions
     courier,
     dispatcher,
     metrics,
-    outbox: async () => (await db.kysely.selectFrom('outbox').selectAll().orderBy('id').execute()).map((m) => openMessage(config.secretBox, m)),
+    outbox: async () =>
+      (await db.kysely.selectFrom('outbox').selectAll().orderBy('id').execute()).map((m) =>
+        openMessage(config.secretBox, m),
+      ),
     secretBox: config.secretBox,
     async close() {
       await app.close();

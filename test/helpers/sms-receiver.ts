@@ -7,7 +7,9 @@ export interface ReceivedSms {
 }
 
 export interface SmsReceiverOptions {
-  /** Answer a repeated Idempotency-Key with success without keeping the message again, as gateways that support it do. */
+  /**
+   * Answer a repeated Idempotency-Key with success without keeping the message again, as gateways that support it do.
+   */
   honourIdempotencyKey?: boolean;
 }
 
@@ -25,7 +27,10 @@ export interface SmsReceiver {
   close(): Promise<void>;
 }
 
-/** A stand-in SMS gateway on loopback: records each POSTed `{to, text}`; can be told to answer with an error or not at all. */
+/**
+ * A stand-in SMS gateway on loopback: records each POSTed `{to, text}`; can be told to answer with an error or not at
+ * all.
+ */
 export async function startSmsReceiver(options: SmsReceiverOptions = {}): Promise<SmsReceiver> {
   const messages: ReceivedSms[] = [];
   let failure: number | null = null;

@@ -1,5 +1,10 @@
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/server';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
 
 // A software WebAuthn authenticator (R27) for tests that speak HTTP and for the bench: it makes P-256 (ES256)
@@ -72,8 +77,23 @@ export class SoftAuthenticator {
     const cose = coseKey(publicKey);
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(id.length);
-    const authData = Buffer.concat([sha256(rpId), Buffer.from([this.flags(AT)]), counterBytes(0), Buffer.alloc(16), idLength, id, Buffer.from(cose)]);
-    const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin: this.origin, crossOrigin: false }));
+    const authData = Buffer.concat([
+      sha256(rpId),
+      Buffer.from([this.flags(AT)]),
+      counterBytes(0),
+      Buffer.alloc(16),
+      idLength,
+      id,
+      Buffer.from(cose),
+    ]);
+    const clientDataJSON = Buffer.from(
+      JSON.stringify({
+        type: 'webauthn.create',
+        challenge: options.challenge,
+        origin: this.origin,
+        crossOrigin: false,
+      }),
+    );
     const attestation: [string, Cbor][] = [
       ['fmt', 'none'],
       ['attStmt', new Map() as Cbor],
@@ -85,26 +105,50 @@ export class SoftAuthenticator {
       id: b64url(id),
       rawId: b64url(id),
       type: 'public-key',
-      response: { clientDataJSON: b64url(clientDataJSON), attestationObject: b64url(attestationObject), transports: ['internal'] },
+      response: {
+        clientDataJSON: b64url(clientDataJSON),
+        attestationObject: b64url(attestationObject),
+        transports: ['internal'],
+      },
       clientExtensionResults: {},
       authenticatorAttachment: 'platform',
     };
   }
 
   /** navigator.credentials.get(): an assertion by `credential` (default: the first allowed, or the first held). */
-  get(options: PublicKeyCredentialRequestOptionsJSON, credential?: SoftCredential, tamper: { counter?: number; challenge?: string; origin?: string } = {}): AuthenticationResponseJSON {
+  get(
+    options: PublicKeyCredentialRequestOptionsJSON,
+    credential?: SoftCredential,
+    tamper: { counter?: number; challenge?: string; origin?: string } = {},
+  ): AuthenticationResponseJSON {
     const allowed = options.allowCredentials?.map((c) => c.id);
     const cred = credential ?? this.credentials.find((c) => !allowed || allowed.includes(c.id));
     if (!cred) throw new Error('the soft authenticator holds no credential for these options');
     cred.counter = tamper.counter ?? cred.counter + 1;
-    const authData = Buffer.concat([sha256(options.rpId ?? cred.rpId), Buffer.from([this.flags()]), counterBytes(cred.counter)]);
-    const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: tamper.challenge ?? options.challenge, origin: tamper.origin ?? this.origin, crossOrigin: false }));
+    const authData = Buffer.concat([
+      sha256(options.rpId ?? cred.rpId),
+      Buffer.from([this.flags()]),
+      counterBytes(cred.counter),
+    ]);
+    const clientDataJSON = Buffer.from(
+      JSON.stringify({
+        type: 'webauthn.get',
+        challenge: tamper.challenge ?? options.challenge,
+        origin: tamper.origin ?? this.origin,
+        crossOrigin: false,
+      }),
+    );
     const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), cred.privateKey);
     return {
       id: cred.id,
       rawId: cred.id,
       type: 'public-key',
-      response: { clientDataJSON: b64url(clientDataJSON), authenticatorData: b64url(authData), signature: b64url(signature), userHandle: cred.userHandle },
+      response: {
+        clientDataJSON: b64url(clientDataJSON),
+        authenticatorData: b64url(authData),
+        signature: b64url(signature),
+        userHandle: cred.userHandle,
+      },
       clientExtensionResults: {},
       authenticatorAttachment: 'platform',
     };

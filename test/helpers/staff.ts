@@ -26,15 +26,33 @@ let counter = 0;
  * unless `mustChange`, marked as having chosen it: most tests are about what staff do once they have their own
  * password; the change itself is tested through the pages (staff-password.test.ts).
  */
-export async function createStaff(ctx: TestContext, role: StaffRole, options: { username?: string; enrolled?: boolean; displayName?: string; mustChange?: boolean } = {}): Promise<TestStaff> {
+export async function createStaff(
+  ctx: TestContext,
+  role: StaffRole,
+  options: { username?: string; enrolled?: boolean; displayName?: string; mustChange?: boolean } = {},
+): Promise<TestStaff> {
   counter++;
   const username = options.username ?? `${role}.${process.pid}.${counter}`;
-  const staff: NewStaff = { username, displayName: options.displayName ?? `Test ${role} ${counter}`, email: `${username}@staff.example`, role };
-  const result = await createStaffUser({ db: ctx.db.kysely, clock: ctx.clock, audit: {}, issuer: ctx.config.brand.name, box: ctx.config.secretBox }, staff, { actor: 'test', withTotp: options.enrolled ?? true });
+  const staff: NewStaff = {
+    username,
+    displayName: options.displayName ?? `Test ${role} ${counter}`,
+    email: `${username}@staff.example`,
+    role,
+  };
+  const result = await createStaffUser(
+    { db: ctx.db.kysely, clock: ctx.clock, audit: {}, issuer: ctx.config.brand.name, box: ctx.config.secretBox },
+    staff,
+    { actor: 'test', withTotp: options.enrolled ?? true },
+  );
   assert.equal(result.kind, 'created', `staff user ${username} created`);
   if (result.kind !== 'created') throw new Error('unreachable');
   const secret = result.totpUri ? new URL(result.totpUri).searchParams.get('secret') : null;
-  if (!options.mustChange) await ctx.db.kysely.updateTable('staff_users').set({ password_must_change: 0 }).where('id', '=', result.user.id).execute();
+  if (!options.mustChange)
+    await ctx.db.kysely
+      .updateTable('staff_users')
+      .set({ password_must_change: 0 })
+      .where('id', '=', result.user.id)
+      .execute();
   return { id: result.user.id, username, role, password: result.password!, secret };
 }
 
@@ -52,14 +70,21 @@ export async function signInStaff(ctx: TestContext, staff: TestStaff): Promise<B
   const agent = new BrowserAgent(ctx.app);
   await agent.get('/backoffice/sign-in');
   const first = await agent.post('/backoffice/sign-in', { username: staff.username, password: staff.password });
-  assert.equal(first.headers.location, '/backoffice/sign-in/verify', `password step for ${staff.username}: ${first.statusCode}`);
+  assert.equal(
+    first.headers.location,
+    '/backoffice/sign-in/verify',
+    `password step for ${staff.username}: ${first.statusCode}`,
+  );
   const second = await agent.post('/backoffice/sign-in/verify', { code: await totpCode(ctx, staff.secret) });
   assert.equal(second.headers.location, '/backoffice', `TOTP step for ${staff.username}: ${second.statusCode}`);
   return agent;
 }
 
 /** A new staff user of `role`, signed in: the browser and the user. */
-export async function signedInStaff(ctx: TestContext, role: StaffRole): Promise<{ agent: BrowserAgent; staff: TestStaff }> {
+export async function signedInStaff(
+  ctx: TestContext,
+  role: StaffRole,
+): Promise<{ agent: BrowserAgent; staff: TestStaff }> {
   const staff = await createStaff(ctx, role);
   return { agent: await signInStaff(ctx, staff), staff };
 }

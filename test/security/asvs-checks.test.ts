@@ -30,7 +30,9 @@ describeEachDatabase('ASVS checks', (kind) => {
     const m = await member();
     const agent = await signedInAgent(ctx, m.username, m.email);
     let fields = 0;
-    for (const route of ctx.app.registeredRoutes.filter((r) => r.method === 'GET' && !r.url.includes(':') && !r.url.includes('*'))) {
+    for (const route of ctx.app.registeredRoutes.filter(
+      (r) => r.method === 'GET' && !r.url.includes(':') && !r.url.includes('*'),
+    )) {
       const isPrivate = route.url.startsWith('/area');
       const res = isPrivate ? await agent.get(route.url) : await ctx.app.inject(route.url);
       if (!String(res.headers['content-type']).startsWith('text/html')) continue;
@@ -48,12 +50,27 @@ describeEachDatabase('ASVS checks', (kind) => {
 
   test('the password is compared exactly as typed: no trimming, no case folding, no truncation (ASVS 6.2.8)', async () => {
     const m = await member();
-    for (const variant of [TEST_PASSWORD.toLowerCase(), TEST_PASSWORD.toUpperCase(), `${TEST_PASSWORD} `, ` ${TEST_PASSWORD}`, TEST_PASSWORD.slice(0, -1), `${TEST_PASSWORD}0`]) {
+    for (const variant of [
+      TEST_PASSWORD.toLowerCase(),
+      TEST_PASSWORD.toUpperCase(),
+      `${TEST_PASSWORD} `,
+      ` ${TEST_PASSWORD}`,
+      TEST_PASSWORD.slice(0, -1),
+      `${TEST_PASSWORD}0`,
+    ]) {
       await ctx.db.kysely.deleteFrom('rate_limits').execute(); // more than 5 tries: keep the captcha out of the way
-      assert.equal((await new BrowserAgent(ctx.app).post('/sign-in', { username: m.username, password: variant })).statusCode, 401, JSON.stringify(variant));
+      assert.equal(
+        (await new BrowserAgent(ctx.app).post('/sign-in', { username: m.username, password: variant })).statusCode,
+        401,
+        JSON.stringify(variant),
+      );
     }
     await ctx.db.kysely.deleteFrom('rate_limits').execute();
-    assert.equal((await new BrowserAgent(ctx.app).post('/sign-in', { username: m.username, password: TEST_PASSWORD })).headers.location, '/sign-in/verify');
+    assert.equal(
+      (await new BrowserAgent(ctx.app).post('/sign-in', { username: m.username, password: TEST_PASSWORD })).headers
+        .location,
+      '/sign-in/verify',
+    );
   });
 
   test('a password never expires: three years later it still signs in, with no change asked for (ASVS 6.2.10)', async () => {
@@ -66,8 +83,17 @@ describeEachDatabase('ASVS checks', (kind) => {
   test('each audit record has UTC time, address, user agent, request id and outcome, stored verbatim (R22; ASVS 16.2.1, 16.2.2, 16.4.1)', async () => {
     const m = await member();
     const forged = 'Mozilla/5.0\r\n{"event":"signin.success","outcome":"success"}';
-    await new BrowserAgent(ctx.app, { 'x-forwarded-for': '192.0.2.44', 'user-agent': forged }).post('/sign-in', { username: m.username, password: 'Wrong1234' });
-    const row = await ctx.db.kysely.selectFrom('audit_events').selectAll().where('account_id', '=', m.accountId).where('event', '=', 'signin.password').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    await new BrowserAgent(ctx.app, { 'x-forwarded-for': '192.0.2.44', 'user-agent': forged }).post('/sign-in', {
+      username: m.username,
+      password: 'Wrong1234',
+    });
+    const row = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('account_id', '=', m.accountId)
+      .where('event', '=', 'signin.password')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     assert.match(row.occurred_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'UTC');
     assert.equal(row.ip, '192.0.2.44');
     assert.equal(row.user_agent, forged, 'kept as data in its own column: it cannot forge another record');
@@ -88,7 +114,10 @@ test('the application log is one JSON object per line whatever a request carries
   });
   const app = Fastify({ logger: { ...(loggerOptions(testConfig({ LOG_LEVEL: 'info' })) as object), stream } });
   app.get('/*', async () => 'ok');
-  await app.inject({ url: '/x%0A%7B%22level%22%3A60%7D/y', headers: { 'user-agent': 'a\nb', 'x-note': '\r\n{"forged":true}' } });
+  await app.inject({
+    url: '/x%0A%7B%22level%22%3A60%7D/y',
+    headers: { 'user-agent': 'a\nb', 'x-note': '\r\n{"forged":true}' },
+  });
   await app.close();
   assert.ok(lines.length >= 2, 'request and response logged');
   for (const line of lines) {

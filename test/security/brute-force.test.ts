@@ -22,8 +22,10 @@ describeEachDatabase('abuse: brute force', (kind) => {
   const freshAddress = () => `203.0.113.${++address % 250}`.replace(/\.0$/, '.251');
   const member = () => createMember(ctx, { n: ++n, password: TEST_PASSWORD });
   const from = (ip: string) => new BrowserAgent(ctx.app, { 'x-forwarded-for': ip });
-  const captcha = async (agent: BrowserAgent) => solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge);
-  const guess = (ip: string, username: string, password = 'Wrong1234', altcha?: string) => from(ip).post('/sign-in', { username, password, ...(altcha ? { altcha } : {}) });
+  const captcha = async (agent: BrowserAgent) =>
+    solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge);
+  const guess = (ip: string, username: string, password = 'Wrong1234', altcha?: string) =>
+    from(ip).post('/sign-in', { username, password, ...(altcha ? { altcha } : {}) });
 
   before(async () => {
     ctx = await setup(kind, { env: { TRUST_PROXY: 'true' } });
@@ -37,10 +39,19 @@ describeEachDatabase('abuse: brute force', (kind) => {
     const m = await member();
     for (let i = 1; i <= 5; i++) assert.equal((await guess(freshAddress(), m.username)).statusCode, 401, `guess ${i}`);
     const noCaptcha = await guess(freshAddress(), m.username, TEST_PASSWORD);
-    assert.equal(noCaptcha.statusCode, 400, 'the 6th needs the captcha, even with the right password and a new address');
+    assert.equal(
+      noCaptcha.statusCode,
+      400,
+      'the 6th needs the captcha, even with the right password and a new address',
+    );
     for (let i = 6; i <= 10; i++) {
       const agent = from(freshAddress());
-      assert.equal((await agent.post('/sign-in', { username: m.username, password: 'Wrong1234', altcha: await captcha(agent) })).statusCode, 401, `guess ${i}`);
+      assert.equal(
+        (await agent.post('/sign-in', { username: m.username, password: 'Wrong1234', altcha: await captcha(agent) }))
+          .statusCode,
+        401,
+        `guess ${i}`,
+      );
     }
     const rightAfterLock = async () => {
       const agent = from(freshAddress());
@@ -53,7 +64,12 @@ describeEachDatabase('abuse: brute force', (kind) => {
     assert.equal((await rightAfterLock()).statusCode, 303, 'over at 15:00: the lock is never permanent');
     const emails = (await ctx.outbox()).filter((x) => x.template === 'account-locked' && x.recipient === m.email);
     assert.equal(emails.length, 1);
-    const locked = await ctx.db.kysely.selectFrom('audit_events').select('id').where('event', '=', 'signin.locked').where('account_id', '=', m.accountId).execute();
+    const locked = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select('id')
+      .where('event', '=', 'signin.locked')
+      .where('account_id', '=', m.accountId)
+      .execute();
     assert.equal(locked.length, 1, 'R22: the lock is audited');
   });
 
@@ -62,11 +78,29 @@ describeEachDatabase('abuse: brute force', (kind) => {
     for (let i = 0; i < 10; i++) await hit(ctx.db.kysely, ctx.clock, bucket('signin-fail', m.username), 24 * 3_600_000);
     ctx.clock.advance(15 * 60_000);
     const attacker = from(freshAddress());
-    assert.equal((await attacker.post('/sign-in', { username: m.username, password: 'Wrong1234', altcha: await captcha(attacker) })).statusCode, 401);
+    assert.equal(
+      (
+        await attacker.post('/sign-in', {
+          username: m.username,
+          password: 'Wrong1234',
+          altcha: await captcha(attacker),
+        })
+      ).statusCode,
+      401,
+    );
     const owner = from(freshAddress());
-    assert.equal((await owner.post('/sign-in', { username: m.username, password: TEST_PASSWORD, altcha: await captcha(owner) })).statusCode, 429, 'relocked by the 11th failure in a row');
+    assert.equal(
+      (await owner.post('/sign-in', { username: m.username, password: TEST_PASSWORD, altcha: await captcha(owner) }))
+        .statusCode,
+      429,
+      'relocked by the 11th failure in a row',
+    );
     ctx.clock.advance(15 * 60_000);
-    assert.equal((await owner.post('/sign-in', { username: m.username, password: TEST_PASSWORD, altcha: await captcha(owner) })).statusCode, 303);
+    assert.equal(
+      (await owner.post('/sign-in', { username: m.username, password: TEST_PASSWORD, altcha: await captcha(owner) }))
+        .statusCode,
+      303,
+    );
   });
 
   test('never more than 100 failures per account in an hour: the 101st try is refused, right password or not (R9)', async () => {
@@ -79,14 +113,19 @@ describeEachDatabase('abuse: brute force', (kind) => {
     assert.equal((await guess(freshAddress(), m.username)).statusCode, 401, 'the 100th failure is still checked');
     assert.equal((await guess(freshAddress(), m.username, TEST_PASSWORD)).statusCode, 429, 'the 101st is refused');
     ctx.clock.advance(3_600_000);
-    assert.equal((await guess(freshAddress(), m.username, TEST_PASSWORD)).statusCode, 303, 'the next hour starts afresh');
+    assert.equal(
+      (await guess(freshAddress(), m.username, TEST_PASSWORD)).statusCode,
+      303,
+      'the next hour starts afresh',
+    );
   });
 
   test('password spraying from one address (a whole IPv6 /64): 50 failures over 50 usernames, then that address is refused (R9)', async () => {
     const victim = await member();
     // 40 earlier failures of this /64 over 40 usernames (counted as the flow counts them), then 10 scripted guesses
     // from 10 more addresses of the same block, each at another username.
-    for (let i = 0; i < 40; i++) await hit(ctx.db.kysely, ctx.clock, bucket('signin-ip', addressKey('2001:db8:5:7::1')), 3_600_000);
+    for (let i = 0; i < 40; i++)
+      await hit(ctx.db.kysely, ctx.clock, bucket('signin-ip', addressKey('2001:db8:5:7::1')), 3_600_000);
     for (let i = 41; i <= 50; i++) {
       const res = await guess(`2001:db8:5:7::${i.toString(16)}`, nif(55_000_000 + i));
       assert.equal(res.statusCode, 401, `guess ${i}`);
@@ -94,9 +133,21 @@ describeEachDatabase('abuse: brute force', (kind) => {
     const sameBlock = await guess('2001:db8:5:7:ffff::1', victim.username, TEST_PASSWORD);
     assert.equal(sameBlock.statusCode, 429, 'any address of the same /64 is the same client');
     assert.match(sameBlock.body, /data-notice="address_limited"|demasiados|too many/i);
-    assert.equal((await guess('2001:db8:5:8::1', victim.username, TEST_PASSWORD)).statusCode, 303, 'another /64, and the member, are unaffected');
-    const refused = await ctx.db.kysely.selectFrom('audit_events').select('details').where('event', '=', 'signin.password').where('outcome', '=', 'refused').execute();
-    assert.ok(refused.some((r) => r.details?.includes('address_limit')), 'R22: the refusal is audited');
+    assert.equal(
+      (await guess('2001:db8:5:8::1', victim.username, TEST_PASSWORD)).statusCode,
+      303,
+      'another /64, and the member, are unaffected',
+    );
+    const refused = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select('details')
+      .where('event', '=', 'signin.password')
+      .where('outcome', '=', 'refused')
+      .execute();
+    assert.ok(
+      refused.some((r) => r.details?.includes('address_limit')),
+      'R22: the refusal is audited',
+    );
   });
 
   test('spread over many accounts from many addresses: each account still asks for the captcha after its own 5 failures (R9)', async () => {
@@ -116,7 +167,10 @@ describeEachDatabase('abuse: brute force', (kind) => {
     const queued = (await ctx.outbox()).length;
     for (let i = 1; i <= 4; i++) {
       const agent = from(freshAddress());
-      assert.equal((await agent.post('/recovery', { username: m.username, altcha: await captcha(agent) })).statusCode, 303);
+      assert.equal(
+        (await agent.post('/recovery', { username: m.username, altcha: await captcha(agent) })).statusCode,
+        303,
+      );
       assert.equal((await agent.post('/recovery/send', {})).headers.location, '/recovery/sent', `request ${i}`);
     }
     const links = (await ctx.outbox()).slice(queued).filter((x) => x.template === 'recovery-link');
@@ -126,13 +180,28 @@ describeEachDatabase('abuse: brute force', (kind) => {
   test('a stolen session is no password oracle: 5 wrong current passwords an hour over password and contact changes, then 429 (R9, R12, R15)', async () => {
     const m = await member();
     const thief = await signedInAgent(ctx, m.username, m.email);
-    const change = (current: string) => thief.post('/area/security/password', { current_password: current, password: 'Robado2030Clave', password_confirmation: 'Robado2030Clave' });
+    const change = (current: string) =>
+      thief.post('/area/security/password', {
+        current_password: current,
+        password: 'Robado2030Clave',
+        password_confirmation: 'Robado2030Clave',
+      });
     for (let i = 1; i <= 3; i++) assert.equal((await change(`Guess${i}abc9`)).statusCode, 400, `guess ${i}`);
-    for (let i = 4; i <= 5; i++) assert.equal((await thief.post('/area/contact/email', { new_email: 'thief@example.com', email_password: `Guess${i}abc9` })).statusCode, 400, `guess ${i}`);
+    for (let i = 4; i <= 5; i++)
+      assert.equal(
+        (await thief.post('/area/contact/email', { new_email: 'thief@example.com', email_password: `Guess${i}abc9` }))
+          .statusCode,
+        400,
+        `guess ${i}`,
+      );
     const sixth = await change(TEST_PASSWORD);
     assert.equal(sixth.statusCode, 429, 'the right password no longer helps within the hour');
     assert.match(sixth.body, /demasiadas veces|too many times/);
-    const account = await ctx.db.kysely.selectFrom('accounts').select(['email']).where('id', '=', m.accountId).executeTakeFirstOrThrow();
+    const account = await ctx.db.kysely
+      .selectFrom('accounts')
+      .select(['email'])
+      .where('id', '=', m.accountId)
+      .executeTakeFirstOrThrow();
     assert.equal(account.email, m.email);
     ctx.clock.advance(3_600_000);
     assert.equal((await change(TEST_PASSWORD)).statusCode, 303, 'an hour later the member can change it');

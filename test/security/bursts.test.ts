@@ -29,24 +29,38 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
   const freshAddress = () => `198.51.100.${(++address % 250) + 1}`;
   const member = () => createMember(ctx, { n: ++n, password: TEST_PASSWORD });
   const from = (ip: string) => new BrowserAgent(ctx.app, { 'x-forwarded-for': ip });
-  const captcha = async (agent: BrowserAgent) => solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge);
+  const captcha = async (agent: BrowserAgent) =>
+    solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge);
   const audits = (event: string, outcome: 'success' | 'failure' | 'refused' | 'info', accountId?: number) => {
-    let q = ctx.db.kysely.selectFrom('audit_events').select(['id', 'details']).where('event', '=', event).where('outcome', '=', outcome);
+    let q = ctx.db.kysely
+      .selectFrom('audit_events')
+      .select(['id', 'details'])
+      .where('event', '=', event)
+      .where('outcome', '=', outcome);
     if (accountId !== undefined) q = q.where('account_id', '=', accountId);
     return q.execute();
   };
-  const pauseEmails = async (m: CreatedMember) => (await ctx.outbox()).filter((x) => x.template === 'account-locked' && x.recipient === m.email);
+  const pauseEmails = async (m: CreatedMember) =>
+    (await ctx.outbox()).filter((x) => x.template === 'account-locked' && x.recipient === m.email);
   /** The password step passed (captcha solved when asked), the code sent by email: the browser is at the code. */
   async function atCode(m: CreatedMember, ip = freshAddress()): Promise<BrowserAgent> {
     const agent = from(ip);
     let res = await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
-    if (res.statusCode === 400) res = await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD, altcha: await captcha(agent) });
+    if (res.statusCode === 400)
+      res = await agent.post('/sign-in', {
+        username: m.username,
+        password: TEST_PASSWORD,
+        altcha: await captcha(agent),
+      });
     assert.equal(res.statusCode, 303, `password step: ${res.body.match(/data-notice="[^"]*"/)?.[0]}`);
     await agent.get('/sign-in/verify');
     assert.equal((await agent.post('/sign-in/verify/send', { channel: 'email' })).statusCode, 303);
     return agent;
   }
-  const lastCode = async (m: CreatedMember) => /\b(\d{6})\b/.exec((await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'signin-code').at(-1)!.body_text)![1]!;
+  const lastCode = async (m: CreatedMember) =>
+    /\b(\d{6})\b/.exec(
+      (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'signin-code').at(-1)!.body_text,
+    )![1]!;
   const wrongOf = (code: string) => (code === '000000' ? '111111' : '000000');
 
   before(async () => {
@@ -63,9 +77,18 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
     // Every request carries its own solved captcha, so only the R9 figures decide.
     const payloads = await Promise.all(Array.from({ length: BURST + 1 }, () => captcha(attacker)));
     const responses = await Promise.all(
-      payloads.map((altcha, i) => from(freshAddress()).post('/sign-in', { username: m.username, password: i === BURST / 2 ? TEST_PASSWORD : 'Wrong1234', altcha })),
+      payloads.map((altcha, i) =>
+        from(freshAddress()).post('/sign-in', {
+          username: m.username,
+          password: i === BURST / 2 ? TEST_PASSWORD : 'Wrong1234',
+          altcha,
+        }),
+      ),
     );
-    assert.ok(responses.every((r) => [303, 401, 429].includes(r.statusCode)), `statuses: ${responses.map((r) => r.statusCode).join(',')}`);
+    assert.ok(
+      responses.every((r) => [303, 401, 429].includes(r.statusCode)),
+      `statuses: ${responses.map((r) => r.statusCode).join(',')}`,
+    );
     const failures = (await audits('signin.password', 'failure', m.accountId)).length;
     const rightAccepted = responses[BURST / 2]!.statusCode === 303;
     assert.ok(failures <= 10, `at most 10 wrong passwords checked, got ${failures}`);
@@ -77,27 +100,47 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
     assert.equal((await audits('signin.locked', 'info', m.accountId)).length, paused ? 1 : 0);
     if (paused) {
       const owner = from(freshAddress());
-      assert.equal((await owner.post('/sign-in', { username: m.username, password: TEST_PASSWORD, altcha: await captcha(owner) })).statusCode, 429);
+      assert.equal(
+        (await owner.post('/sign-in', { username: m.username, password: TEST_PASSWORD, altcha: await captcha(owner) }))
+          .statusCode,
+        429,
+      );
     }
   });
 
   test(`${BURST} concurrent wrong passwords without captchas: five checked, the rest asked for the captcha (R9, R10)`, async () => {
     const m = await member();
-    const responses = await Promise.all(Array.from({ length: BURST }, () => from(freshAddress()).post('/sign-in', { username: m.username, password: 'Wrong1234' })));
+    const responses = await Promise.all(
+      Array.from({ length: BURST }, () =>
+        from(freshAddress()).post('/sign-in', { username: m.username, password: 'Wrong1234' }),
+      ),
+    );
     assert.equal(responses.filter((r) => r.statusCode === 401).length, 5);
     assert.equal(responses.filter((r) => r.statusCode === 400).length, BURST - 5);
     assert.equal((await audits('signin.password', 'failure', m.accountId)).length, 5);
     // The requests refused for want of a captcha gave their counts back: the streak is five, not forty.
     const right = from(freshAddress());
-    assert.equal((await right.post('/sign-in', { username: m.username, password: TEST_PASSWORD, altcha: await captcha(right) })).statusCode, 303);
+    assert.equal(
+      (await right.post('/sign-in', { username: m.username, password: TEST_PASSWORD, altcha: await captcha(right) }))
+        .statusCode,
+      303,
+    );
   });
 
   test('one address, 60 usernames at once: at most 50 failures an hour are checked, and the count stays at 50 (R9)', async () => {
     const ip = freshAddress();
-    const responses = await Promise.all(Array.from({ length: 60 }, (_, i) => from(ip).post('/sign-in', { username: nif(12_000_000 + i), password: 'Wrong1234' })));
+    const responses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        from(ip).post('/sign-in', { username: nif(12_000_000 + i), password: 'Wrong1234' }),
+      ),
+    );
     assert.equal(responses.filter((r) => r.statusCode === 401).length, 50);
     assert.equal(responses.filter((r) => r.statusCode === 429).length, 10);
-    const counted = await ctx.db.kysely.selectFrom('rate_limits').select('count').where('bucket', '=', bucket('signin-ip', ip)).executeTakeFirstOrThrow();
+    const counted = await ctx.db.kysely
+      .selectFrom('rate_limits')
+      .select('count')
+      .where('bucket', '=', bucket('signin-ip', ip))
+      .executeTakeFirstOrThrow();
     assert.equal(Number(counted.count), 50);
   });
 
@@ -106,7 +149,11 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
     const now = ctx.clock.now().getTime();
     ctx.clock.set(new Date(Math.ceil(now / 3_600_000) * 3_600_000 + 60_000).toISOString());
     for (let i = 0; i < 99; i++) await hit(ctx.db.kysely, ctx.clock, bucket('signin-hour', m.username), 3_600_000);
-    const responses = await Promise.all(Array.from({ length: BURST }, () => from(freshAddress()).post('/sign-in', { username: m.username, password: 'Wrong1234' })));
+    const responses = await Promise.all(
+      Array.from({ length: BURST }, () =>
+        from(freshAddress()).post('/sign-in', { username: m.username, password: 'Wrong1234' }),
+      ),
+    );
     assert.equal(responses.filter((r) => r.statusCode === 401).length, 1);
     assert.equal(responses.filter((r) => r.statusCode === 429).length, BURST - 1);
   });
@@ -134,7 +181,11 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
       }
     }
     assert.equal(refusedAt, 2, 'the second sign-in ends in a pause: five wrong codes each, ten in a row');
-    assert.equal((await audits('signin.code', 'failure', m.accountId)).length, 10, 'exactly ten wrong codes were checked');
+    assert.equal(
+      (await audits('signin.code', 'failure', m.accountId)).length,
+      10,
+      'exactly ten wrong codes were checked',
+    );
     const emails = await pauseEmails(m);
     assert.equal(emails.length, 1);
     assert.match(emails[0]!.body_text, /password correctly/, 'the email says the password is known');
@@ -143,33 +194,52 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
     assert.equal((await atCode(m).catch((e: Error) => e)) instanceof Error, true, 'and so is a new sign-in');
     ctx.clock.advanceMinutes(15);
     const back = await atCode(m);
-    assert.equal((await back.post('/sign-in/verify/code', { code: await lastCode(m) })).headers.location, '/area', 'the pause is never permanent');
+    assert.equal(
+      (await back.post('/sign-in/verify/code', { code: await lastCode(m) })).headers.location,
+      '/area',
+      'the pause is never permanent',
+    );
   });
 
   test(`authenticator codes: 250 tries across restarts are not possible; ${BURST} concurrent ones check no more than 10 (R9)`, async () => {
     const m = await member();
     const secret = generateSecret();
-    await ctx.db.kysely.updateTable('accounts').set({ totp_secret: ctx.secretBox.seal(secret), totp_enabled_at: ctx.clock.now().toISOString() }).where('id', '=', m.accountId).execute();
+    await ctx.db.kysely
+      .updateTable('accounts')
+      .set({ totp_secret: ctx.secretBox.seal(secret), totp_enabled_at: ctx.clock.now().toISOString() })
+      .where('id', '=', m.accountId)
+      .execute();
     const agent = from(freshAddress());
     assert.equal((await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD })).statusCode, 303);
     await agent.post('/sign-in/verify/send', { channel: 'totp' });
     const right = await generate({ secret, epoch: Math.floor(ctx.clock.now().getTime() / 1000) });
     const wrong = right === '000000' ? '111111' : '000000';
-    const responses = await Promise.all(Array.from({ length: BURST }, () => agent.post('/sign-in/verify/code', { code: wrong })));
+    const responses = await Promise.all(
+      Array.from({ length: BURST }, () => agent.post('/sign-in/verify/code', { code: wrong })),
+    );
     assert.ok(responses.every((r) => [303, 400, 429].includes(r.statusCode)));
     const checked = (await audits('signin.code', 'failure', m.accountId)).length;
     assert.ok(checked <= 10, `at most ten wrong codes checked, got ${checked}`);
     // Restarting buys nothing: the next sign-in needs the captcha and ends in the pause at the latest at ten.
     const again = from(freshAddress());
-    const pw = await again.post('/sign-in', { username: m.username, password: TEST_PASSWORD, altcha: await captcha(again) });
+    const pw = await again.post('/sign-in', {
+      username: m.username,
+      password: TEST_PASSWORD,
+      altcha: await captcha(again),
+    });
     if (pw.statusCode === 303) {
       await again.post('/sign-in/verify/send', { channel: 'totp' });
-      for (let i = 0; i < 10; i++) if ((await again.post('/sign-in/verify/code', { code: wrong })).statusCode === 429) break;
+      for (let i = 0; i < 10; i++)
+        if ((await again.post('/sign-in/verify/code', { code: wrong })).statusCode === 429) break;
     }
     assert.equal((await audits('signin.code', 'failure', m.accountId)).length, 10);
     assert.equal((await pauseEmails(m)).length, 1);
     const owner = from(freshAddress());
-    assert.equal((await owner.post('/sign-in', { username: m.username, password: TEST_PASSWORD, altcha: await captcha(owner) })).statusCode, 429);
+    assert.equal(
+      (await owner.post('/sign-in', { username: m.username, password: TEST_PASSWORD, altcha: await captcha(owner) }))
+        .statusCode,
+      429,
+    );
   });
 
   test(`${BURST} concurrent sends across restarted sign-ins: at most 10 codes to one account in an hour (R9)`, async () => {
@@ -182,19 +252,39 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
       assert.equal((await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD })).statusCode, 303);
       agents.push(agent);
     }
-    const responses = await Promise.all(Array.from({ length: BURST }, (_, i) => agents[i % agents.length]!.post('/sign-in/verify/send', { channel: 'email' })));
+    const responses = await Promise.all(
+      Array.from({ length: BURST }, (_, i) =>
+        agents[i % agents.length]!.post('/sign-in/verify/send', { channel: 'email' }),
+      ),
+    );
     assert.ok(responses.every((r) => [303, 429].includes(r.statusCode)));
-    assert.equal((await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'signin-code').length, 10);
+    assert.equal(
+      (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'signin-code').length,
+      10,
+    );
   });
 
   test(`staff: ${BURST} concurrent wrong passwords check at most 5 and pause once (R9, R23)`, async () => {
     const staff = await createStaff(ctx, 'agent', { username: `burst${++n}` });
-    const responses = await Promise.all(Array.from({ length: BURST }, () => from(freshAddress()).post('/backoffice/sign-in', { username: staff.username, password: 'Wrong-password-1' })));
+    const responses = await Promise.all(
+      Array.from({ length: BURST }, () =>
+        from(freshAddress()).post('/backoffice/sign-in', { username: staff.username, password: 'Wrong-password-1' }),
+      ),
+    );
     assert.ok(responses.every((r) => [401, 429].includes(r.statusCode)));
     assert.equal(responses.filter((r) => r.statusCode === 401).length, 5);
-    const locks = await ctx.db.kysely.selectFrom('audit_events').select('id').where('event', '=', 'staff.locked').where('actor', '=', `staff:${staff.username}`).execute();
+    const locks = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select('id')
+      .where('event', '=', 'staff.locked')
+      .where('actor', '=', `staff:${staff.username}`)
+      .execute();
     assert.equal(locks.length, 1);
-    assert.equal((await from(freshAddress()).post('/backoffice/sign-in', { username: staff.username, password: staff.password })).statusCode, 429);
+    assert.equal(
+      (await from(freshAddress()).post('/backoffice/sign-in', { username: staff.username, password: staff.password }))
+        .statusCode,
+      429,
+    );
   });
 
   test(`re-authentication: ${BURST} concurrent wrong passwords on the contact page check at most 5 (R9, R15)`, async () => {
@@ -202,20 +292,47 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
     const agent = await signedInAgent(ctx, m.username, m.email);
     const page = await agent.get('/area/contact');
     assert.equal(page.statusCode, 200);
-    const responses = await Promise.all(Array.from({ length: BURST }, (_, i) => agent.post('/area/contact/email', { new_email: `new${i}@example.com`, email_password: 'Wrong1234' })));
+    const responses = await Promise.all(
+      Array.from({ length: BURST }, (_, i) =>
+        agent.post('/area/contact/email', { new_email: `new${i}@example.com`, email_password: 'Wrong1234' }),
+      ),
+    );
     const wrong = responses.filter((r) => r.statusCode === 400).length;
-    assert.ok(responses.every((r) => [400, 429].includes(r.statusCode)), responses.map((r) => r.statusCode).join(','));
+    assert.ok(
+      responses.every((r) => [400, 429].includes(r.statusCode)),
+      responses.map((r) => r.statusCode).join(','),
+    );
     assert.equal(wrong, 5);
-    const right = await agent.post('/area/contact/email', { new_email: 'new@example.com', email_password: TEST_PASSWORD });
+    const right = await agent.post('/area/contact/email', {
+      new_email: 'new@example.com',
+      email_password: TEST_PASSWORD,
+    });
     assert.equal(right.statusCode, 429, 'locked for the hour, even with the right password');
   });
 
   test(`registration step 1: ${BURST} concurrent mismatches for one member number get three checks before the captcha (R6)`, async () => {
     const m = await member();
-    const responses = await Promise.all(Array.from({ length: BURST }, () => from(freshAddress()).post('/register', { member_number: m.memberNumber, birth_date: '01/01/1900', policy_number: 'NOPE1' })));
-    const mismatches = await ctx.db.kysely.selectFrom('audit_events').select('id').where('event', '=', 'registration.identify').where('outcome', '=', 'failure').where('subject', '=', m.memberNumber).execute();
+    const responses = await Promise.all(
+      Array.from({ length: BURST }, () =>
+        from(freshAddress()).post('/register', {
+          member_number: m.memberNumber,
+          birth_date: '01/01/1900',
+          policy_number: 'NOPE1',
+        }),
+      ),
+    );
+    const mismatches = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select('id')
+      .where('event', '=', 'registration.identify')
+      .where('outcome', '=', 'failure')
+      .where('subject', '=', m.memberNumber)
+      .execute();
     assert.equal(mismatches.length, 3);
-    assert.ok(responses.every((r) => r.statusCode === 400 || r.statusCode === 429), 'a mismatch, the captcha, or too many');
+    assert.ok(
+      responses.every((r) => r.statusCode === 400 || r.statusCode === 429),
+      'a mismatch, the captcha, or too many',
+    );
   });
 
   test('registration step 2 is no lookup of who is insured: 3 document answers per record a day, also in a burst (issue 15, R3)', async () => {
@@ -224,13 +341,41 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
     const prober = `PR${++n}`;
     await importFeed(
       { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([FEED_HEADER + toCsvLine(memberFeedRow({ policy_number: `PP${n}`, member_number: prober, date_of_birth: '1990-06-15', email: `probe${n}@example.com`, address_line: 'Calle Mayor 1', postal_code: '28013', city: 'Madrid' }))]),
+      Readable.from([
+        FEED_HEADER +
+          toCsvLine(
+            memberFeedRow({
+              policy_number: `PP${n}`,
+              member_number: prober,
+              date_of_birth: '1990-06-15',
+              email: `probe${n}@example.com`,
+              address_line: 'Calle Mayor 1',
+              postal_code: '28013',
+              city: 'Madrid',
+            }),
+          ),
+      ]),
     );
     const agent = from(freshAddress());
-    assert.equal((await agent.post('/register', { member_number: prober, birth_date: '15/06/1990', policy_number: `PP${n}` })).headers.location, '/register/details');
-    const details = (document: string) => ({ address_line: 'Calle Mayor 1', postal_code: '28013', city: 'Madrid', province: 'Madrid', email: `probe${n}@example.com`, mobile: '', document_type: 'NIF', document_number: document });
+    assert.equal(
+      (await agent.post('/register', { member_number: prober, birth_date: '15/06/1990', policy_number: `PP${n}` }))
+        .headers.location,
+      '/register/details',
+    );
+    const details = (document: string) => ({
+      address_line: 'Calle Mayor 1',
+      postal_code: '28013',
+      city: 'Madrid',
+      province: 'Madrid',
+      email: `probe${n}@example.com`,
+      mobile: '',
+      document_type: 'NIF',
+      document_number: document,
+    });
     const responses = await Promise.all(insured.map((m) => agent.post('/register/details', details(m.username))));
-    const answered = responses.filter((r) => r.statusCode === 400 && r.body.includes("ya está registrado a nombre de otra persona"));
+    const answered = responses.filter(
+      (r) => r.statusCode === 400 && r.body.includes('ya está registrado a nombre de otra persona'),
+    );
     assert.equal(answered.length, 3, 'three documents answered as taken');
     assert.equal(responses.filter((r) => r.statusCode === 429).length, BURST - 3);
     // A new flow from another address does not buy more answers for the same record.
@@ -240,21 +385,41 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
     // A free document is no lookup worth limiting for the person's own registration... once the day is over.
     ctx.clock.advance(24 * 3_600_000);
     await other.post('/register', { member_number: prober, birth_date: '15/06/1990', policy_number: `PP${n}` });
-    assert.equal((await other.post('/register/details', details(nif(33_333_333)))).headers.location, '/register/password');
+    assert.equal(
+      (await other.post('/register/details', details(nif(33_333_333)))).headers.location,
+      '/register/password',
+    );
   });
 
   test('integration API: 150 concurrent unknown keys from one address get at most 100 lookups (R9, R24)', async () => {
     const ip = freshAddress();
     const responses = await Promise.all(
-      Array.from({ length: 150 }, (_, i) => ctx.app.inject({ method: 'GET', url: '/api/v1/members/AS1/registration', headers: { authorization: `Bearer mak_${'A'.repeat(40)}${String(i).padStart(3, '0')}`, 'x-forwarded-for': ip } })),
+      Array.from({ length: 150 }, (_, i) =>
+        ctx.app.inject({
+          method: 'GET',
+          url: '/api/v1/members/AS1/registration',
+          headers: {
+            authorization: `Bearer mak_${'A'.repeat(40)}${String(i).padStart(3, '0')}`,
+            'x-forwarded-for': ip,
+          },
+        }),
+      ),
     );
     assert.equal(responses.filter((r) => r.statusCode === 401).length, 100);
     assert.equal(responses.filter((r) => r.statusCode === 429).length, 50);
     // A good key from the same address is refused while the address is limited, like the right password is.
-    const created = await createApiKey(ctx.db.kysely, ctx.clock, { name: 'core', scopes: ['members:read'], createdBy: 'test' });
+    const created = await createApiKey(ctx.db.kysely, ctx.clock, {
+      name: 'core',
+      scopes: ['members:read'],
+      createdBy: 'test',
+    });
     assert.ok(created.ok);
     const key = created.value!.key;
-    const good = await ctx.app.inject({ method: 'GET', url: '/api/v1/members/AS1/registration', headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': ip } });
+    const good = await ctx.app.inject({
+      method: 'GET',
+      url: '/api/v1/members/AS1/registration',
+      headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': ip },
+    });
     assert.equal(good.statusCode, 429);
   });
 });

@@ -37,7 +37,10 @@ describeEachDatabase('abuse: enumeration', (kind) => {
   });
 
   /** One request from a browser that has already loaded `page`; what an observer of the server could compare. */
-  async function observe(page: string, send: (agent: BrowserAgent) => Promise<{ statusCode: number; body: string; headers: Record<string, unknown> }>) {
+  async function observe(
+    page: string,
+    send: (agent: BrowserAgent) => Promise<{ statusCode: number; body: string; headers: Record<string, unknown> }>,
+  ) {
     const agent = new BrowserAgent(ctx.app, { 'x-forwarded-for': '198.51.100.7' });
     await agent.get(page);
     log.take();
@@ -49,14 +52,21 @@ describeEachDatabase('abuse: enumeration', (kind) => {
       location: res.headers.location,
       body: comparable(res.body),
       queries: log.take(),
-      argon2: { verifications: passwordHashWork.verifications - verifications, hashes: passwordHashWork.hashes - hashes },
+      argon2: {
+        verifications: passwordHashWork.verifications - verifications,
+        hashes: passwordHashWork.hashes - hashes,
+      },
     };
   }
 
   test('sign-in: a wrong password and an unknown document, failures 1 to 5, look and cost the same (R7, R9)', async () => {
     for (let i = 1; i <= 5; i++) {
-      const known = await observe('/sign-in', (a) => a.post('/sign-in', { username: member.username, password: 'Wrong1234' }));
-      const unknown = await observe('/sign-in', (a) => a.post('/sign-in', { username: missing, password: 'Wrong1234' }));
+      const known = await observe('/sign-in', (a) =>
+        a.post('/sign-in', { username: member.username, password: 'Wrong1234' }),
+      );
+      const unknown = await observe('/sign-in', (a) =>
+        a.post('/sign-in', { username: missing, password: 'Wrong1234' }),
+      );
       assert.equal(known.status, 401, `failure ${i}`);
       assert.deepEqual(unknown, known, `failure ${i}: status, page, statements and argon2id work`);
       assert.deepEqual(known.argon2, { verifications: 1, hashes: 0 }, 'one real verification each');
@@ -65,17 +75,28 @@ describeEachDatabase('abuse: enumeration', (kind) => {
 
   test('sign-in: the 10th failure (the lock) looks and costs the same; only the account is emailed (R7, R9)', async () => {
     // Nine failures already counted for each username (the counter is keyed by what was typed, R9).
-    for (const username of [member.username, missing]) for (let i = 0; i < 9; i++) await hit(ctx.db.kysely, ctx.clock, bucket('signin-fail', username), 24 * 3_600_000);
+    for (const username of [member.username, missing])
+      for (let i = 0; i < 9; i++) await hit(ctx.db.kysely, ctx.clock, bucket('signin-fail', username), 24 * 3_600_000);
     const queued = (await ctx.outbox()).length;
     const tenth = async (username: string) =>
-      observe('/sign-in', async (a) => a.post('/sign-in', { username, password: 'Wrong1234', altcha: await solveCaptcha((await a.get('/captcha/challenge')).json() as CaptchaChallenge) }));
+      observe('/sign-in', async (a) =>
+        a.post('/sign-in', {
+          username,
+          password: 'Wrong1234',
+          altcha: await solveCaptcha((await a.get('/captcha/challenge')).json() as CaptchaChallenge),
+        }),
+      );
     const known = await tenth(member.username);
     const unknown = await tenth(missing);
     assert.equal(known.status, 401);
     assert.deepEqual(unknown, known);
     assert.ok(known.queries.includes('insert outbox'), 'the lock notice is queued for the account');
     const sent = (await ctx.outbox()).slice(queued);
-    assert.deepEqual(sent.map((m) => [m.recipient, m.template]), [[member.email, 'account-locked']], 'the decoy notice was rolled back');
+    assert.deepEqual(
+      sent.map((m) => [m.recipient, m.template]),
+      [[member.email, 'account-locked']],
+      'the decoy notice was rolled back',
+    );
     for (const username of [member.username, missing]) {
       const locked = await new BrowserAgent(ctx.app).post('/sign-in', { username, password: 'Wrong1234' });
       assert.equal(locked.statusCode, 429, 'both are paused alike');
@@ -95,7 +116,11 @@ describeEachDatabase('abuse: enumeration', (kind) => {
       const send = await agent.post('/recovery/send', {});
       const sendQueries = log.take();
       const sent = await agent.get(String(send.headers.location));
-      return { start: [start.statusCode, start.headers.location, startQueries], send: [send.statusCode, send.headers.location, sendQueries], page: comparable(sent.body) };
+      return {
+        start: [start.statusCode, start.headers.location, startQueries],
+        send: [send.statusCode, send.headers.location, sendQueries],
+        page: comparable(sent.body),
+      };
     };
     const queued = (await ctx.outbox()).length;
     const known = await run(member.username);
@@ -104,13 +129,25 @@ describeEachDatabase('abuse: enumeration', (kind) => {
     assert.equal(known.send[1], '/recovery/sent');
     assert.ok((known.send[2] as string[]).includes('insert one_time_tokens'), 'the link is stored for the account…');
     const sent = (await ctx.outbox()).slice(queued);
-    assert.deepEqual(sent.map((m) => m.recipient), [member.email], '…and the unknown document’s decoy was rolled back');
-    const decoys = await ctx.db.kysely.selectFrom('one_time_tokens').select('id').where('purpose', '=', 'recovery').where('account_id', 'is', null).execute();
+    assert.deepEqual(
+      sent.map((m) => m.recipient),
+      [member.email],
+      '…and the unknown document’s decoy was rolled back',
+    );
+    const decoys = await ctx.db.kysely
+      .selectFrom('one_time_tokens')
+      .select('id')
+      .where('purpose', '=', 'recovery')
+      .where('account_id', 'is', null)
+      .execute();
     assert.equal(decoys.length, 0);
   });
 
   test('registration step 1: a wrong birth date for a real member number and an unknown member number look and cost the same (R1)', async () => {
-    const identify = (memberNumber: string) => observe('/register', (a) => a.post('/register', { member_number: memberNumber, birth_date: '02/02/1990', policy_number: `HP1` }));
+    const identify = (memberNumber: string) =>
+      observe('/register', (a) =>
+        a.post('/register', { member_number: memberNumber, birth_date: '02/02/1990', policy_number: `HP1` }),
+      );
     const known = await identify(member.memberNumber);
     const unknown = await identify('HM99999');
     assert.equal(known.status, 400);

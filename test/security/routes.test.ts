@@ -14,16 +14,54 @@ import { formSecrets, setup, type TestContext } from '../helpers/setup.js';
 
 /** Routes anyone may call. Everything else must be private, under /area, behind requireMember. */
 const PUBLIC = new Set([
-  'GET /', 'GET /healthz', 'GET /readyz', 'GET /assets/*', 'GET /assets/vendor/altcha/*', 'GET /assets/brand.css', 'GET /captcha/challenge', 'GET /help', 'GET /help/:topic', 'GET /legal/:page', 'GET /.well-known/security.txt',
-  'GET /register', 'POST /register', 'GET /register/details', 'POST /register/details', 'POST /register/back', 'GET /register/password', 'POST /register/password', 'GET /register/done',
-  'GET /sign-in', 'POST /sign-in', 'GET /sign-in/verify', 'POST /sign-in/verify/send', 'POST /sign-in/verify/code', 'GET /sign-in/link/:token', 'POST /sign-out',
-  'GET /recovery', 'POST /recovery', 'GET /recovery/send', 'POST /recovery/send', 'GET /recovery/sent', 'GET /recovery/reset/:token', 'GET /recovery/reset', 'POST /recovery/reset', 'GET /recovery/done',
+  'GET /',
+  'GET /healthz',
+  'GET /readyz',
+  'GET /assets/*',
+  'GET /assets/vendor/altcha/*',
+  'GET /assets/brand.css',
+  'GET /captcha/challenge',
+  'GET /help',
+  'GET /help/:topic',
+  'GET /legal/:page',
+  'GET /.well-known/security.txt',
+  'GET /register',
+  'POST /register',
+  'GET /register/details',
+  'POST /register/details',
+  'POST /register/back',
+  'GET /register/password',
+  'POST /register/password',
+  'GET /register/done',
+  'GET /sign-in',
+  'POST /sign-in',
+  'GET /sign-in/verify',
+  'POST /sign-in/verify/send',
+  'POST /sign-in/verify/code',
+  'GET /sign-in/link/:token',
+  'POST /sign-out',
+  'GET /recovery',
+  'POST /recovery',
+  'GET /recovery/send',
+  'POST /recovery/send',
+  'GET /recovery/sent',
+  'GET /recovery/reset/:token',
+  'GET /recovery/reset',
+  'POST /recovery/reset',
+  'GET /recovery/done',
   // R28: the new-device email's "this wasn't me" link (confirm on GET, act on POST with CSRF) and its result page.
-  'GET /sign-in/not-me/:token', 'POST /sign-in/not-me/:token', 'GET /sign-in/not-me/done',
+  'GET /sign-in/not-me/:token',
+  'POST /sign-in/not-me/:token',
+  'GET /sign-in/not-me/done',
   // R27: passkey sign-in (a challenge in a stored flow, then the answer; both POST with CSRF) and the WebAuthn library.
-  'GET /assets/webauthn.js', 'POST /sign-in/passkey/options', 'POST /sign-in/passkey', 'POST /sign-in/verify/passkey/options', 'POST /sign-in/verify/passkey',
+  'GET /assets/webauthn.js',
+  'POST /sign-in/passkey/options',
+  'POST /sign-in/passkey',
+  'POST /sign-in/verify/passkey/options',
+  'POST /sign-in/verify/passkey',
   // Development only: not registered in production (web.test.ts checks the 404 there).
-  'GET /dev/mailbox', 'GET /dev/mailbox/:id.html',
+  'GET /dev/mailbox',
+  'GET /dev/mailbox/:id.html',
 ]);
 
 /**
@@ -33,16 +71,29 @@ const PUBLIC = new Set([
 const CSRF_EXEMPT_REASON = 'integration API: authenticated by an API key header, never by a cookie (R24)';
 
 /** HTML routes allowed an 'unsafe-inline' anywhere in their CSP, with the reason. */
-const INLINE_STYLE_EXEMPT = new Map([['GET /dev/mailbox/:id.html', 'development mailbox preview of an email, whose HTML needs inline styles; no script at all (default-src none), absent in production']]);
+const INLINE_STYLE_EXEMPT = new Map([
+  [
+    'GET /dev/mailbox/:id.html',
+    'development mailbox preview of an email, whose HTML needs inline styles; no script at all (default-src none), absent in production',
+  ],
+]);
 
 const key = (r: RegisteredRoute) => `${r.method} ${r.url}`;
 const isPrivate = (r: RegisteredRoute) => r.url === '/area' || r.url.startsWith('/area/');
-/** Back-office routes: the staff guard's own suite (staff-admin.test.ts) walks every one of them, with and without roles. */
+/**
+ * Back-office routes: the staff guard's own suite (staff-admin.test.ts) walks every one of them, with and without
+ * roles.
+ */
 const isBackOffice = (r: RegisteredRoute) => r.url === '/backoffice' || r.url.startsWith('/backoffice/');
 const isApi = (r: RegisteredRoute) => r.url.startsWith('/api/v1/');
 /** A concrete URL for a route pattern. */
 const concrete = (url: string) =>
-  url.replace(':token', 'A'.repeat(43)).replace(':topic', 'no-email').replace(':id.html', '1.html').replace(':id', '1').replace('*', 'app.css');
+  url
+    .replace(':token', 'A'.repeat(43))
+    .replace(':topic', 'no-email')
+    .replace(':id.html', '1.html')
+    .replace(':id', '1')
+    .replace('*', 'app.css');
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -51,7 +102,8 @@ describeEachDatabase('abuse: every route', (kind) => {
   let routes: RegisteredRoute[];
   let n = 0;
   const member = () => createMember(ctx, { n: ++n, password: TEST_PASSWORD });
-  const sessionCookie = (agent: BrowserAgent) => Object.entries(agent.cookies).find(([name]) => name.endsWith('session'))!;
+  const sessionCookie = (agent: BrowserAgent) =>
+    Object.entries(agent.cookies).find(([name]) => name.endsWith('session'))!;
 
   before(async () => {
     ctx = await setup(kind);
@@ -63,18 +115,34 @@ describeEachDatabase('abuse: every route', (kind) => {
   });
 
   test('every route is either listed as public, private under /area, back office or integration API; the private ones exist', () => {
-    const unknown = routes.filter((r) => !isPrivate(r) && !isBackOffice(r) && !isApi(r) && !PUBLIC.has(key(r))).map(key);
+    const unknown = routes
+      .filter((r) => !isPrivate(r) && !isBackOffice(r) && !isApi(r) && !PUBLIC.has(key(r)))
+      .map(key);
     assert.deepEqual(unknown, [], 'a new public route must be added to PUBLIC here, on purpose');
     const privateRoutes = routes.filter(isPrivate).map(key);
-    for (const expected of ['GET /area', 'POST /area/switch', 'GET /area/card', 'POST /area/contact/email', 'POST /area/security/password', 'POST /area/security/sessions/:id/end']) {
+    for (const expected of [
+      'GET /area',
+      'POST /area/switch',
+      'GET /area/card',
+      'POST /area/contact/email',
+      'POST /area/security/password',
+      'POST /area/security/sessions/:id/end',
+    ]) {
       assert.ok(privateRoutes.includes(expected), expected);
     }
   });
 
   test('CSRF: every state-changing route refuses a request without a valid token, even from a signed-in browser (R8)', async () => {
     const exempt = routes.filter((r) => !r.csrf);
-    assert.deepEqual(exempt.filter((r) => !isApi(r)).map(key), [], `only the API skips the CSRF check: ${CSRF_EXEMPT_REASON}`);
-    assert.ok(exempt.length > 0 && exempt.every((r) => r.method !== 'GET'), 'the API routes that change data are the exempt ones');
+    assert.deepEqual(
+      exempt.filter((r) => !isApi(r)).map(key),
+      [],
+      `only the API skips the CSRF check: ${CSRF_EXEMPT_REASON}`,
+    );
+    assert.ok(
+      exempt.length > 0 && exempt.every((r) => r.method !== 'GET'),
+      'the API routes that change data are the exempt ones',
+    );
     const m = await member();
     const victim = await signedInAgent(ctx, m.username, m.email);
     const other = new BrowserAgent(ctx.app);
@@ -83,13 +151,30 @@ describeEachDatabase('abuse: every route', (kind) => {
     assert.ok(changing.length >= 20, `found ${changing.length} state-changing routes`);
     for (const route of changing) {
       const url = concrete(route.url);
-      for (const payload of ['member=AS1001&code=123456&password=x', `_csrf=${encodeURIComponent(foreignToken)}&member=AS1001`]) {
-        const res = await ctx.app.inject({ method: route.method as 'POST', url, cookies: victim.cookies, headers: form, payload });
-        assert.equal(res.statusCode, 403, `${key(route)} with ${payload.startsWith('_csrf') ? "another browser's token" : 'no token'}`);
+      for (const payload of [
+        'member=AS1001&code=123456&password=x',
+        `_csrf=${encodeURIComponent(foreignToken)}&member=AS1001`,
+      ]) {
+        const res = await ctx.app.inject({
+          method: route.method as 'POST',
+          url,
+          cookies: victim.cookies,
+          headers: form,
+          payload,
+        });
+        assert.equal(
+          res.statusCode,
+          403,
+          `${key(route)} with ${payload.startsWith('_csrf') ? "another browser's token" : 'no token'}`,
+        );
         assert.match(res.body, /El formulario ha caducado/);
       }
     }
-    assert.equal((await victim.get('/area')).statusCode, 200, 'none of the refused posts (sign-out, end sessions…) took effect');
+    assert.equal(
+      (await victim.get('/area')).statusCode,
+      200,
+      'none of the refused posts (sign-out, end sessions…) took effect',
+    );
   });
 
   test('authorisation: every private route without a session, or with an ended one, goes to sign-in and changes nothing (R8)', async () => {
@@ -101,19 +186,31 @@ describeEachDatabase('abuse: every route', (kind) => {
     const { cookies, token } = formSecrets(await anonymous.get('/sign-in'));
     const privateRoutes = routes.filter(isPrivate);
     for (const route of privateRoutes) {
-      for (const [label, extra] of [['no session', {}], ['an ended session', { [name]: stale }]] as const) {
+      for (const [label, extra] of [
+        ['no session', {}],
+        ['an ended session', { [name]: stale }],
+      ] as const) {
         const res = await ctx.app.inject({
           method: route.method as 'GET' | 'POST',
           url: concrete(route.url),
           cookies: { ...cookies, ...extra },
-          ...(route.method === 'GET' ? {} : { headers: form, payload: `_csrf=${encodeURIComponent(token)}&member=AS1001&new_email=x%40example.com&email_password=${TEST_PASSWORD}&current_password=${TEST_PASSWORD}&password=Nueva2030Clave&password_confirmation=Nueva2030Clave&channel=email&code=123456` }),
+          ...(route.method === 'GET'
+            ? {}
+            : {
+                headers: form,
+                payload: `_csrf=${encodeURIComponent(token)}&member=AS1001&new_email=x%40example.com&email_password=${TEST_PASSWORD}&current_password=${TEST_PASSWORD}&password=Nueva2030Clave&password_confirmation=Nueva2030Clave&channel=email&code=123456`,
+              }),
         });
         assert.equal(res.statusCode, 303, `${key(route)} with ${label}`);
         assert.match(String(res.headers.location), /^\/sign-in\?/, key(route));
         assert.equal(res.headers['cache-control'], 'no-store', key(route));
       }
     }
-    const account = await ctx.db.kysely.selectFrom('accounts').select(['email', 'password_hash']).where('id', '=', m.accountId).executeTakeFirstOrThrow();
+    const account = await ctx.db.kysely
+      .selectFrom('accounts')
+      .select(['email', 'password_hash'])
+      .where('id', '=', m.accountId)
+      .executeTakeFirstOrThrow();
     assert.equal(account.email, m.email, 'nothing changed');
     assert.equal((await ctx.outbox()).filter((x) => x.template === 'password-changed').length, 0);
   });
@@ -122,7 +219,9 @@ describeEachDatabase('abuse: every route', (kind) => {
     const m = await member();
     const agent = await signedInAgent(ctx, m.username, m.email);
     for (const route of routes.filter((r) => r.method === 'GET')) {
-      const res: LightMyRequestResponse = isPrivate(route) ? await agent.get(concrete(route.url)) : await ctx.app.inject(concrete(route.url));
+      const res: LightMyRequestResponse = isPrivate(route)
+        ? await agent.get(concrete(route.url))
+        : await ctx.app.inject(concrete(route.url));
       const label = `${key(route)} → ${res.statusCode}`;
       assert.ok(res.statusCode < 500, label);
       const csp = String(res.headers['content-security-policy'] ?? '');
@@ -131,8 +230,10 @@ describeEachDatabase('abuse: every route', (kind) => {
       assert.doesNotMatch(csp.split(';').find((d) => d.trim().startsWith('script-src')) ?? '', /unsafe/, label);
       assert.equal(res.headers['referrer-policy'], 'no-referrer', label);
       assert.equal(res.headers['x-content-type-options'], 'nosniff', label);
-      if (String(res.headers['content-type']).startsWith('text/html') || isPrivate(route)) assert.equal(res.headers['cache-control'], 'no-store', label);
-      if (isPrivate(route) && !route.url.includes('confirm') && !route.url.includes('totp')) assert.equal(res.statusCode, 200, `${label}: the page itself was checked`);
+      if (String(res.headers['content-type']).startsWith('text/html') || isPrivate(route))
+        assert.equal(res.headers['cache-control'], 'no-store', label);
+      if (isPrivate(route) && !route.url.includes('confirm') && !route.url.includes('totp'))
+        assert.equal(res.statusCode, 200, `${label}: the page itself was checked`);
     }
   });
 
@@ -146,10 +247,18 @@ describeEachDatabase('abuse: every route', (kind) => {
     const signedIn = await signedInAgentFrom(browser, victim);
     const [, victimToken] = sessionCookie(signedIn);
     assert.notEqual(victimToken, attackerToken, 'a new token at sign-in');
-    assert.equal((await ctx.app.inject({ url: '/area', cookies: { [name]: attackerToken } })).statusCode, 303, 'the planted session was ended, not upgraded');
+    assert.equal(
+      (await ctx.app.inject({ url: '/area', cookies: { [name]: attackerToken } })).statusCode,
+      303,
+      'the planted session was ended, not upgraded',
+    );
     const again = await signedInAgentFrom(signedIn, victim);
     assert.notEqual(sessionCookie(again)[1], victimToken, 're-authentication gets another new token');
-    assert.equal((await ctx.app.inject({ url: '/area', cookies: { [name]: victimToken } })).statusCode, 303, 'and ends the previous one');
+    assert.equal(
+      (await ctx.app.inject({ url: '/area', cookies: { [name]: victimToken } })).statusCode,
+      303,
+      'and ends the previous one',
+    );
 
     const invented = new BrowserAgent(ctx.app);
     invented.cookies[name] = 'Invented-by-the-attacker-0123456789abcdefghijk';
@@ -163,7 +272,12 @@ describeEachDatabase('abuse: every route', (kind) => {
     await ctx.db.kysely.updateTable('accounts').set({ status: 'disabled' }).where('id', '=', m.accountId).execute();
     const res = await agent.get('/area');
     assert.equal(res.statusCode, 303);
-    const open = await ctx.db.kysely.selectFrom('sessions').select('id').where('account_id', '=', m.accountId).where('ended_at', 'is', null).execute();
+    const open = await ctx.db.kysely
+      .selectFrom('sessions')
+      .select('id')
+      .where('account_id', '=', m.accountId)
+      .where('ended_at', 'is', null)
+      .execute();
     assert.equal(open.length, 0, 'ended on the server');
   });
 
@@ -174,14 +288,24 @@ describeEachDatabase('abuse: every route', (kind) => {
     assert.equal((await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD })).statusCode, 303);
     await agent.get('/sign-in/verify');
     await agent.post('/sign-in/verify/send', { channel: 'email' });
-    const code = /\b(\d{6})\b/.exec((await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'signin-code').at(-1)!.body_text)![1]!;
+    const code = /\b(\d{6})\b/.exec(
+      (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'signin-code').at(-1)!.body_text,
+    )![1]!;
     assert.equal((await agent.post('/sign-in/verify/code', { code })).headers.location, '/area');
     return agent;
   }
 });
 
 test('production: every cookie is __Host-, Secure, HttpOnly, SameSite=Lax, host-only; HSTS on every route (R8)', async () => {
-  const ctx = await setup('sqlite', { env: { NODE_ENV: 'production', PUBLIC_URL: 'https://area.example.es', SMTP_URL: 'smtp://127.0.0.1:2525', SECRET_KEY: 's'.repeat(40), ENCRYPTION_KEY: 'e'.repeat(64) } });
+  const ctx = await setup('sqlite', {
+    env: {
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://area.example.es',
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      SECRET_KEY: 's'.repeat(40),
+      ENCRYPTION_KEY: 'e'.repeat(64),
+    },
+  });
   try {
     const m = await createMember(ctx, { n: 1, password: TEST_PASSWORD });
     const seen: LightMyRequestResponse['cookies'] = [];
@@ -192,12 +316,15 @@ test('production: every cookie is __Host-, Secure, HttpOnly, SameSite=Lax, host-
     keep(await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD }));
     keep(await agent.get('/sign-in/verify'));
     keep(await agent.post('/sign-in/verify/send', { channel: 'email' }));
-    const code = /\b(\d{6})\b/.exec((await ctx.outbox()).filter((x) => x.template === 'signin-code').at(-1)!.body_text)![1]!;
+    const code = /\b(\d{6})\b/.exec(
+      (await ctx.outbox()).filter((x) => x.template === 'signin-code').at(-1)!.body_text,
+    )![1]!;
     keep(await agent.post('/sign-in/verify/code', { code }));
     keep(await agent.post('/register', { member_number: 'X', birth_date: '01/01/1990', policy_number: 'Y' }));
     keep(await agent.post('/sign-out', {}));
     const names = new Set(seen.map((c) => c.name));
-    for (const expected of ['__Host-lang', '__Host-csrf', '__Host-signin', '__Host-session']) assert.ok(names.has(expected), `${expected} among ${[...names].join(', ')}`);
+    for (const expected of ['__Host-lang', '__Host-csrf', '__Host-signin', '__Host-session'])
+      assert.ok(names.has(expected), `${expected} among ${[...names].join(', ')}`);
     for (const c of seen) {
       assert.match(c.name, /^__Host-/, c.name);
       assert.equal(c.secure, true, `${c.name} Secure`);

@@ -40,13 +40,26 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
       accountId: request.memberSession!.accountId,
       subject: memberNumber.slice(0, 40),
     });
-    return sendPage(reply, ErrorPage({ ctx: request.pageContext(), titleKey: 'area.forbidden.title', bodyKey: 'area.forbidden.body' }), 403);
+    return sendPage(
+      reply,
+      ErrorPage({ ctx: request.pageContext(), titleKey: 'area.forbidden.title', bodyKey: 'area.forbidden.body' }),
+      403,
+    );
   }
 
   app.get('/area', async (request, reply) => {
     const { visible, self, acting } = await scope(request);
     const policies: VisibleMember[] = acting?.relation === 'minor' ? [acting] : self;
-    return sendPage(reply, <AreaHomePage ctx={request.pageContext()} owner={self[0]} acting={acting} visible={visible} policies={policies} />);
+    return sendPage(
+      reply,
+      <AreaHomePage
+        ctx={request.pageContext()}
+        owner={self[0]}
+        acting={acting}
+        visible={visible}
+        policies={policies}
+      />,
+    );
   });
 
   app.post('/area/switch', async (request, reply) => {
@@ -57,7 +70,13 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
     if (!target) return refuse(request, reply, wanted);
     await kysely.updateTable('sessions').set({ acting_member_id: target.id }).where('id', '=', session.id).execute();
     // R14: every switch is audited.
-    await recordAudit(kysely, clock, request.auditContext(), { event: 'member.switch', outcome: 'success', accountId: session.accountId, memberId: target.id, subject: target.memberNumber });
+    await recordAudit(kysely, clock, request.auditContext(), {
+      event: 'member.switch',
+      outcome: 'success',
+      accountId: session.accountId,
+      memberId: target.id,
+      subject: target.memberNumber,
+    });
     return reply.redirect('/area', 303);
   });
 
@@ -72,7 +91,14 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
   });
 
   app.get('/area/username', async (request, reply) => {
-    const account = await kysely.selectFrom('accounts').select(['username', 'document_type']).where('id', '=', request.memberSession!.accountId).executeTakeFirstOrThrow();
-    return sendPage(reply, <UsernamePage ctx={request.pageContext()} username={account.username} documentType={account.document_type} />);
+    const account = await kysely
+      .selectFrom('accounts')
+      .select(['username', 'document_type'])
+      .where('id', '=', request.memberSession!.accountId)
+      .executeTakeFirstOrThrow();
+    return sendPage(
+      reply,
+      <UsernamePage ctx={request.pageContext()} username={account.username} documentType={account.document_type} />,
+    );
   });
 }

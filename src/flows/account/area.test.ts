@@ -57,7 +57,11 @@ describeEachDatabase('private area and member selector', (kind) => {
     const minor = await lucia.get('/area');
     assert.match(minor.body, /Estás viendo el área de Martina/);
     assert.match(minor.body, /<dd class="card-number">AS1003<\/dd>/);
-    const audit = await ctx.db.kysely.selectFrom('audit_events').select(['event', 'outcome', 'subject']).where('event', '=', 'member.switch').execute();
+    const audit = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select(['event', 'outcome', 'subject'])
+      .where('event', '=', 'member.switch')
+      .execute();
     assert.ok(audit.some((a) => a.subject === 'AS1003' && a.outcome === 'success'));
     await lucia.post('/area/switch', { member: 'AS1001' });
     assert.match((await lucia.get('/area')).body, /<dd class="card-number">AS1001<\/dd>/);
@@ -71,7 +75,12 @@ describeEachDatabase('private area and member selector', (kind) => {
       assert.match(res.body, /No puedes ver estos datos/);
     }
     assert.equal((await lucia.get('/area/card?member=AS2001')).statusCode, 403, 'a card URL for someone else');
-    const refused = await ctx.db.kysely.selectFrom('audit_events').select('subject').where('event', '=', 'member.access').where('outcome', '=', 'refused').execute();
+    const refused = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select('subject')
+      .where('event', '=', 'member.access')
+      .where('outcome', '=', 'refused')
+      .execute();
     assert.ok(refused.some((r) => r.subject === 'AS2001'));
   });
 
@@ -83,23 +92,59 @@ describeEachDatabase('private area and member selector', (kind) => {
     await lucia.get('/area');
     const token = /name="_csrf" value="([^"]+)"/.exec((await lucia.get('/area/contact')).body)?.[1];
     for (const member of [{ toString: 1 }, ['AS1001', 'AS1001'], 1001]) {
-      const res = await ctx.app.inject({ method: 'POST', url: '/area/switch', cookies: lucia.cookies, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ _csrf: token, member }) });
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: '/area/switch',
+        cookies: lucia.cookies,
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ _csrf: token, member }),
+      });
       assert.equal(res.statusCode, 403, JSON.stringify(member));
     }
   });
 
   test('a minor on another policy, or whose guardian link a new import removed, is refused (R14)', async () => {
     // A minor elsewhere naming Lucía as guardian is refused at import (another policy); the minor comes in unlinked.
-    const elsewhere = await importFeed(feed(), Readable.from([FEED_HEADER + toCsvLine({ ...demoFeedRows(today)[2]!, policy_number: 'POL-999', member_number: 'AS-9001', guardian_member_numbers: 'AS-1001' })]));
+    const elsewhere = await importFeed(
+      feed(),
+      Readable.from([
+        FEED_HEADER +
+          toCsvLine({
+            ...demoFeedRows(today)[2]!,
+            policy_number: 'POL-999',
+            member_number: 'AS-9001',
+            guardian_member_numbers: 'AS-1001',
+          }),
+      ]),
+    );
     assert.equal(elsewhere.problems[0]?.code, 'guardian_unknown');
-    await importFeed(feed(), Readable.from([FEED_HEADER + toCsvLine({ ...demoFeedRows(today)[2]!, policy_number: 'POL-999', member_number: 'AS-9001', guardian_member_numbers: '' })]));
+    await importFeed(
+      feed(),
+      Readable.from([
+        FEED_HEADER +
+          toCsvLine({
+            ...demoFeedRows(today)[2]!,
+            policy_number: 'POL-999',
+            member_number: 'AS-9001',
+            guardian_member_numbers: '',
+          }),
+      ]),
+    );
     const lucia = await signedInAgent(ctx, nif(10000001), 'lucia@example.com');
     assert.equal((await lucia.post('/area/switch', { member: 'AS9001' })).statusCode, 403);
     // A link forged straight into the database across policies is still refused: the check reads the data.
-    const ids = await ctx.db.kysely.selectFrom('members').select(['id', 'member_number']).where('member_number', 'in', ['AS1001', 'AS9001']).execute();
+    const ids = await ctx.db.kysely
+      .selectFrom('members')
+      .select(['id', 'member_number'])
+      .where('member_number', 'in', ['AS1001', 'AS9001'])
+      .execute();
     await ctx.db.kysely
       .insertInto('guardian_links')
-      .values({ minor_member_id: ids.find((i) => i.member_number === 'AS9001')!.id, guardian_member_id: ids.find((i) => i.member_number === 'AS1001')!.id, created_at: ctx.clock.now().toISOString() })
+      .values({
+        minor_member_id: ids.find((i) => i.member_number === 'AS9001')!.id,
+        guardian_member_id: ids.find((i) => i.member_number === 'AS1001')!.id,
+        created_at: ctx.clock.now().toISOString(),
+      })
       .execute();
     assert.equal((await lucia.post('/area/switch', { member: 'AS9001' })).statusCode, 403);
 
@@ -116,7 +161,19 @@ describeEachDatabase('private area and member selector', (kind) => {
 
   test('a minor drops out of the selector on their 18th birthday (Europe/Madrid) and can then register (R14, R2)', async () => {
     const birthday = yearsBefore(today, 18, -1); // turns 18 tomorrow
-    await importFeed(feed(), Readable.from([FEED_HEADER + toCsvLine({ ...demoFeedRows(today)[2]!, member_number: 'AS-1005', first_name: 'Sara', date_of_birth: birthday, guardian_member_numbers: 'AS-1001' })]));
+    await importFeed(
+      feed(),
+      Readable.from([
+        FEED_HEADER +
+          toCsvLine({
+            ...demoFeedRows(today)[2]!,
+            member_number: 'AS-1005',
+            first_name: 'Sara',
+            date_of_birth: birthday,
+            guardian_member_numbers: 'AS-1001',
+          }),
+      ]),
+    );
     // 22:50 UTC is 23:50 in Madrid: still the day before her birthday.
     ctx.clock.set(`${today}T22:50:00Z`);
     const lucia = await signedInAgent(ctx, nif(10000001), 'lucia@example.com');
@@ -129,7 +186,11 @@ describeEachDatabase('private area and member selector', (kind) => {
     assert.doesNotMatch(home.body, /card-number">AS1005/);
     assert.equal((await lucia.get('/area/card?member=AS1005')).statusCode, 403);
     const [y, m, d] = birthday.split('-');
-    const sara = await new BrowserAgent(ctx.app).post('/register', { member_number: 'AS1005', birth_date: `${d}/${m}/${y}`, policy_number: 'POL100200' });
+    const sara = await new BrowserAgent(ctx.app).post('/register', {
+      member_number: 'AS1005',
+      birth_date: `${d}/${m}/${y}`,
+      policy_number: 'POL100200',
+    });
     assert.equal(sara.statusCode, 303, 'now an adult, she can register');
   });
 
@@ -139,6 +200,17 @@ describeEachDatabase('private area and member selector', (kind) => {
       assert.equal(res.statusCode, 303, url);
       assert.match(String(res.headers.location), /^\/sign-in/);
     }
-    assert.equal((await ctx.app.inject({ method: 'POST', url: '/area/switch', payload: 'member=AS1003', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).statusCode, 403, 'CSRF first');
+    assert.equal(
+      (
+        await ctx.app.inject({
+          method: 'POST',
+          url: '/area/switch',
+          payload: 'member=AS1003',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        })
+      ).statusCode,
+      403,
+      'CSRF first',
+    );
   });
 });

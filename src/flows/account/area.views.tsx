@@ -42,7 +42,15 @@ export function MemberCard({ ctx, member }: { ctx: PageContext; member: VisibleM
 }
 
 /** R14: the member selector, a plain form so it works without scripts. */
-function MemberSelector({ ctx, visible, acting }: { ctx: PageContext; visible: VisibleMember[]; acting: VisibleMember }) {
+function MemberSelector({
+  ctx,
+  visible,
+  acting,
+}: {
+  ctx: PageContext;
+  visible: VisibleMember[];
+  acting: VisibleMember;
+}) {
   const { t } = ctx;
   const self = visible.find((v) => v.relation === 'self');
   const minors = visible.filter((v) => v.relation === 'minor');
@@ -128,7 +136,8 @@ export function AreaHomePage({ ctx, owner, acting, visible, policies }: AreaHome
       <ul class="people">
         {visible.map((v) => (
           <li>
-            {v.firstName} {v.lastName} · {v.memberNumber} · {v.relation === 'self' ? t('area.peopleSelf') : t('area.peopleMinor')}
+            {v.firstName} {v.lastName} · {v.memberNumber} ·{' '}
+            {v.relation === 'self' ? t('area.peopleSelf') : t('area.peopleMinor')}
           </li>
         ))}
       </ul>
@@ -167,7 +176,15 @@ export function CardPage({ ctx, member }: { ctx: PageContext; member: VisibleMem
 }
 
 /** R16: the username is the identity document; changing it is customer service's job. */
-export function UsernamePage({ ctx, username, documentType }: { ctx: PageContext; username: string; documentType: string }) {
+export function UsernamePage({
+  ctx,
+  username,
+  documentType,
+}: {
+  ctx: PageContext;
+  username: string;
+  documentType: string;
+}) {
   const { t, brand } = ctx;
   return (
     <Layout ctx={ctx} title={t('username.title')}>

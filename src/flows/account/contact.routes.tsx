@@ -61,9 +61,23 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
 
   // The only account these routes read or write: the one the session belongs to.
   const sessionAccount = (request: FastifyRequest) => getAccount(kysely, request.memberSession!.accountId);
-  const audit = (on: Kysely<Database>, request: FastifyRequest, account: Account, event: string, outcome: AuditEvent['outcome'], details?: AuditEvent['details']) =>
-    recordAudit(on, clock, request.auditContext(), { event, outcome, actor: account.username, accountId: account.id, ...(details ? { details } : {}) });
-  const showContact = (request: FastifyRequest, reply: FastifyReply, view: ContactView, status = 200) => sendPage(reply, <ContactPage ctx={request.pageContext()} view={view} />, status);
+  const audit = (
+    on: Kysely<Database>,
+    request: FastifyRequest,
+    account: Account,
+    event: string,
+    outcome: AuditEvent['outcome'],
+    details?: AuditEvent['details'],
+  ) =>
+    recordAudit(on, clock, request.auditContext(), {
+      event,
+      outcome,
+      actor: account.username,
+      accountId: account.id,
+      ...(details ? { details } : {}),
+    });
+  const showContact = (request: FastifyRequest, reply: FastifyReply, view: ContactView, status = 200) =>
+    sendPage(reply, <ContactPage ctx={request.pageContext()} view={view} />, status);
 
   app.get('/area/contact', { preHandler: guard }, async (request, reply) => {
     const account = await sessionAccount(request);
@@ -81,8 +95,12 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
     const account = await sessionAccount(request);
     const parsed = parseAddress(addressInput(request.body), account.country);
     if (!parsed.ok) {
-      await audit(kysely, request, account, 'contact.address', 'failure', { codes: parsed.errors.map((e) => e.code).join(',') });
-      const values = Object.fromEntries(['address_line', 'postal_code', 'city', 'province'].map((n) => [n, formText(request.body, n).slice(0, 300)]));
+      await audit(kysely, request, account, 'contact.address', 'failure', {
+        codes: parsed.errors.map((e) => e.code).join(','),
+      });
+      const values = Object.fromEntries(
+        ['address_line', 'postal_code', 'city', 'province'].map((n) => [n, formText(request.body, n).slice(0, 300)]),
+      );
       return showContact(request, reply, { account, values, errors: byField(parsed.errors) }, 400);
     }
     await kysely.transaction().execute(async (trx) => {
@@ -110,9 +128,14 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
       await audit(kysely, request, account, event, 'refused', { what, reason: 'password_limit' });
       return showContact(request, reply, { account, values, refusal: 'passwordLocked' }, 429);
     }
-    if (password !== 'ok') errors.push({ field: passwordField, code: password === 'missing' ? 'required' : 'current_password_wrong' });
+    if (password !== 'ok')
+      errors.push({ field: passwordField, code: password === 'missing' ? 'required' : 'current_password_wrong' });
     if (errors.length || !parsed.ok) {
-      await audit(kysely, request, account, event, 'failure', { what, reason: password === 'wrong' ? 'password' : 'invalid', codes: errors.map((e) => e.code).join(',') });
+      await audit(kysely, request, account, event, 'failure', {
+        what,
+        reason: password === 'wrong' ? 'password' : 'invalid',
+        codes: errors.map((e) => e.code).join(','),
+      });
       return showContact(request, reply, { account, values, errors: byField(errors) }, 400);
     }
 
@@ -131,7 +154,14 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
         await lockAccount(trx, account.id);
         await voidCodes(trx, { accountId: account.id }, now.toISOString());
         const flow = await flows.start(trx, reply, { state: 'code', accountId: account.id, data: change });
-        await sendChangeCode(trx, sender, { accountId: account.id, flowId: flow.id, change, now, lang: request.lang, t: request.t });
+        await sendChangeCode(trx, sender, {
+          accountId: account.id,
+          flowId: flow.id,
+          change,
+          now,
+          lang: request.lang,
+          t: request.t,
+        });
         await audit(trx, request, account, event, 'success', { what, to: masked(what, change.value) });
       })
       .catch(async (error: unknown) => {
@@ -156,8 +186,18 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
       return showContact(request, reply, { account, refusal: 'passwordLocked' }, 429);
     }
     if (password !== 'ok') {
-      await audit(kysely, request, account, event, 'failure', { reason: password === 'wrong' ? 'password' : 'invalid' });
-      return showContact(request, reply, { account, errors: { remove_password: { code: password === 'missing' ? 'required' : 'current_password_wrong' } } }, 400);
+      await audit(kysely, request, account, event, 'failure', {
+        reason: password === 'wrong' ? 'password' : 'invalid',
+      });
+      return showContact(
+        request,
+        reply,
+        {
+          account,
+          errors: { remove_password: { code: password === 'missing' ? 'required' : 'current_password_wrong' } },
+        },
+        400,
+      );
     }
     await kysely.transaction().execute(async (trx) => {
       const preferredChannelReset = await removeMobile(trx, courier, account, clock.now().toISOString());
@@ -183,18 +223,42 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
     const restart = async (reason: Restart, flow?: Flow<ChangeData>) => {
       if (flow) await voidCodes(kysely, { flowId: flow.id }, now);
       await flows.end(kysely, request, reply);
-      await audit(kysely, request, account, 'contact.code', 'failure', { ...(flow ? { what: flow.data.what } : {}), reason });
-      const values = flow ? { [flow.data.what === 'email' ? 'new_email' : 'new_mobile']: shown(flow.data.what, flow.data.value) } : {};
+      await audit(kysely, request, account, 'contact.code', 'failure', {
+        ...(flow ? { what: flow.data.what } : {}),
+        reason,
+      });
+      const values = flow
+        ? { [flow.data.what === 'email' ? 'new_email' : 'new_mobile']: shown(flow.data.what, flow.data.value) }
+        : {};
       return showContact(request, reply, { account, values, restart: reason }, 400);
     };
     if (found.status === 'expired') return restart('expired');
     if (found.status !== 'active' || found.flow.accountId !== account.id) return reply.redirect('/area/contact', 303);
     const flow = found.flow;
 
-    const result = await checkCode(kysely, clock, config.secretKey, flow, account.id, formText(request.body, 'code').slice(0, 20));
+    const result = await checkCode(
+      kysely,
+      clock,
+      config.secretKey,
+      flow,
+      account.id,
+      formText(request.body, 'code').slice(0, 20),
+    );
     if (result.kind === 'wrong') {
-      await audit(kysely, request, account, 'contact.code', 'failure', { what: flow.data.what, reason: 'wrong', remaining: result.remaining });
-      return sendPage(reply, <ConfirmPage ctx={request.pageContext()} change={flow.data} errors={{ code: { code: 'code_wrong', params: { remaining: result.remaining } } }} />, 400);
+      await audit(kysely, request, account, 'contact.code', 'failure', {
+        what: flow.data.what,
+        reason: 'wrong',
+        remaining: result.remaining,
+      });
+      return sendPage(
+        reply,
+        <ConfirmPage
+          ctx={request.pageContext()}
+          change={flow.data}
+          errors={{ code: { code: 'code_wrong', params: { remaining: result.remaining } } }}
+        />,
+        400,
+      );
     }
     if (result.kind === 'exhausted') return restart('exhausted', flow);
     if (result.kind === 'expired') return restart('codeExpired', flow);

@@ -17,7 +17,20 @@ const PASSWORD = 'Primavera2030';
 
 function row(partial: Partial<RawFeedRow>): RawFeedRow {
   const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
-  return { ...base, policy_status: 'active', scheme: 'local', product: 'Salud', policy_start: '2025-01-01', role: 'holder', first_name: 'Irene', last_name: 'Soler', date_of_birth: '1979-05-05', country: 'ES', language: 'es', ...partial };
+  return {
+    ...base,
+    policy_status: 'active',
+    scheme: 'local',
+    product: 'Salud',
+    policy_start: '2025-01-01',
+    role: 'holder',
+    first_name: 'Irene',
+    last_name: 'Soler',
+    date_of_birth: '1979-05-05',
+    country: 'ES',
+    language: 'es',
+    ...partial,
+  };
 }
 
 interface TestMember {
@@ -36,7 +49,10 @@ describeEachDatabase('contact data', (kind) => {
     const username = nif(80000000 + n);
     const email = `c${n}@example.com`;
     const memberNumber = `CM${n}`;
-    await importFeed({ db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' }, Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: `CP${n}`, member_number: memberNumber, email }))]));
+    await importFeed(
+      { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
+      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: `CP${n}`, member_number: memberNumber, email }))]),
+    );
     const now = ctx.clock.now().toISOString();
     const hash = await hashPassword(PASSWORD);
     const account = await ctx.db.kysely
@@ -60,12 +76,19 @@ describeEachDatabase('contact data', (kind) => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const m = await ctx.db.kysely.updateTable('members').set({ account_id: account.id }).where('member_number', '=', memberNumber).returning('id').executeTakeFirstOrThrow();
+    const m = await ctx.db.kysely
+      .updateTable('members')
+      .set({ account_id: account.id })
+      .where('member_number', '=', memberNumber)
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return { username, accountId: account.id, memberId: m.id, email };
   }
 
-  const account = (id: number): Promise<Account> => ctx.db.kysely.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  const messages = async (template: string, to?: string) => (await ctx.outbox()).filter((m) => m.template === template && (to === undefined || m.recipient === to));
+  const account = (id: number): Promise<Account> =>
+    ctx.db.kysely.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const messages = async (template: string, to?: string) =>
+    (await ctx.outbox()).filter((m) => m.template === template && (to === undefined || m.recipient === to));
 
   async function signedIn(m: TestMember): Promise<BrowserAgent> {
     const agent = new BrowserAgent(ctx.app);
@@ -92,7 +115,13 @@ describeEachDatabase('contact data', (kind) => {
     assert.equal(res.headers.location, '/area/contact/confirm');
   }
 
-  const audit = (accountId: number) => ctx.db.kysely.selectFrom('audit_events').select(['event', 'outcome', 'details']).where('account_id', '=', accountId).orderBy('id').execute();
+  const audit = (accountId: number) =>
+    ctx.db.kysely
+      .selectFrom('audit_events')
+      .select(['event', 'outcome', 'details'])
+      .where('account_id', '=', accountId)
+      .orderBy('id')
+      .execute();
 
   before(async () => {
     ctx = await setup(kind);
@@ -110,8 +139,21 @@ describeEachDatabase('contact data', (kind) => {
     }
     // A browser with a CSRF token but no session is sent to sign in too, and nothing is written.
     const stranger = new BrowserAgent(ctx.app);
-    for (const url of ['/area/contact/address', '/area/contact/email', '/area/contact/mobile', '/area/contact/mobile/remove', '/area/contact/confirm']) {
-      const res = await stranger.post(url, { address_line: 'x', postal_code: '28001', city: 'x', new_email: 'x@example.com', email_password: PASSWORD, code: '123456' });
+    for (const url of [
+      '/area/contact/address',
+      '/area/contact/email',
+      '/area/contact/mobile',
+      '/area/contact/mobile/remove',
+      '/area/contact/confirm',
+    ]) {
+      const res = await stranger.post(url, {
+        address_line: 'x',
+        postal_code: '28001',
+        city: 'x',
+        new_email: 'x@example.com',
+        email_password: PASSWORD,
+        code: '123456',
+      });
       assert.equal(res.statusCode, 303, url);
       assert.match(String(res.headers.location), /^\/sign-in/);
     }
@@ -128,7 +170,17 @@ describeEachDatabase('contact data', (kind) => {
     assert.match(es.body, /28013 Madrid/);
     assert.match(es.body, new RegExp(m.email));
     assert.match(es.body, /\+34 612 34 56 78/);
-    for (const name of ['address_line', 'postal_code', 'city', 'province', 'new_email', 'email_password', 'new_mobile', 'mobile_password', 'remove_password']) {
+    for (const name of [
+      'address_line',
+      'postal_code',
+      'city',
+      'province',
+      'new_email',
+      'email_password',
+      'new_mobile',
+      'mobile_password',
+      'remove_password',
+    ]) {
       assert.match(es.body, new RegExp(`<label for="${name}"`), `${name} has a label`);
     }
     assert.match(es.body, /autocomplete="current-password"/);
@@ -142,15 +194,27 @@ describeEachDatabase('contact data', (kind) => {
     const m = await member();
     const agent = await signedIn(m);
     await agent.get('/area/contact');
-    const saved = await agent.post('/area/contact/address', { address_line: '  Avenida   del Puerto 12, 3º B ', postal_code: '46 021', city: 'Valencia', province: '' });
+    const saved = await agent.post('/area/contact/address', {
+      address_line: '  Avenida   del Puerto 12, 3º B ',
+      postal_code: '46 021',
+      city: 'Valencia',
+      province: '',
+    });
     assert.equal(saved.statusCode, 303);
     assert.equal(saved.headers.location, '/area/contact?done=address');
     const a = await account(m.accountId);
-    assert.deepEqual([a.address_line, a.postal_code, a.city, a.province], ['Avenida del Puerto 12, 3º B', '46021', 'Valencia', null]);
+    assert.deepEqual(
+      [a.address_line, a.postal_code, a.city, a.province],
+      ['Avenida del Puerto 12, 3º B', '46021', 'Valencia', null],
+    );
     assert.match((await agent.get('/area/contact?done=address')).body, /Hemos guardado tu dirección/);
 
     for (const postal of ['53001', '00123', '2801', 'ABCDE']) {
-      const bad = await agent.post('/area/contact/address', { address_line: 'Calle Luna 2', postal_code: postal, city: 'Sevilla' });
+      const bad = await agent.post('/area/contact/address', {
+        address_line: 'Calle Luna 2',
+        postal_code: postal,
+        city: 'Sevilla',
+      });
       assert.equal(bad.statusCode, 400, postal);
       assert.match(bad.body, /id="postal_code-error"/);
       assert.match(bad.body, /aria-invalid="true"/);
@@ -173,25 +237,52 @@ describeEachDatabase('contact data', (kind) => {
     await ctx.db.kysely.updateTable('accounts').set({ country: 'GB' }).where('id', '=', m.accountId).execute();
     const agent = await signedIn(m);
     await agent.get('/area/contact');
-    const saved = await agent.post('/area/contact/address', { address_line: '10 Downing Street', postal_code: 'sw1a 2aa', city: 'London' });
+    const saved = await agent.post('/area/contact/address', {
+      address_line: '10 Downing Street',
+      postal_code: 'sw1a 2aa',
+      city: 'London',
+    });
     assert.equal(saved.statusCode, 303);
     assert.equal((await account(m.accountId)).postal_code, 'SW1A 2AA');
-    assert.equal((await agent.post('/area/contact/address', { address_line: '10 Downing Street', postal_code: 'SW1A<2AA>', city: 'London' })).statusCode, 400);
+    assert.equal(
+      (
+        await agent.post('/area/contact/address', {
+          address_line: '10 Downing Street',
+          postal_code: 'SW1A<2AA>',
+          city: 'London',
+        })
+      ).statusCode,
+      400,
+    );
   });
 
   test('email change: a wrong password is refused with no code sent (R15, R22)', async () => {
     const m = await member();
     const agent = await signedIn(m);
     await agent.get('/area/contact');
-    const res = await agent.post('/area/contact/email', { new_email: 'nuevo@example.com', email_password: 'Otoño2030x' });
+    const res = await agent.post('/area/contact/email', {
+      new_email: 'nuevo@example.com',
+      email_password: 'Otoño2030x',
+    });
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /id="email_password-error"/);
     assert.match(res.body, /value="nuevo@example.com"/);
-    assert.equal((await messages('contact-code')).filter((x) => x.recipient === 'nuevo@example.com').length, 0, 'no code sent');
+    assert.equal(
+      (await messages('contact-code')).filter((x) => x.recipient === 'nuevo@example.com').length,
+      0,
+      'no code sent',
+    );
     assert.equal((await agent.get('/area/contact/confirm')).statusCode, 303, 'no pending change');
     assert.equal((await account(m.accountId)).email, m.email);
     const events = await audit(m.accountId);
-    assert.ok(events.some((e) => e.event === 'contact.change_requested' && e.outcome === 'failure' && e.details?.includes('"reason":"password"')));
+    assert.ok(
+      events.some(
+        (e) =>
+          e.event === 'contact.change_requested' &&
+          e.outcome === 'failure' &&
+          e.details?.includes('"reason":"password"'),
+      ),
+    );
     assert.ok(!events.some((e) => e.details?.includes('Otoño2030x')), 'R22: never the password');
   });
 
@@ -206,10 +297,19 @@ describeEachDatabase('contact data', (kind) => {
     assert.match(page.body, /autocomplete="one-time-code"/);
     assert.match(page.body, /inputMode="numeric"|inputmode="numeric"/);
     assert.match(page.body, new RegExp(newEmail.replace('.', '\\.')));
-    assert.match((await agent.get('/area/contact')).body, /href="\/area\/contact\/confirm"/, 'the pending change is shown');
+    assert.match(
+      (await agent.get('/area/contact')).body,
+      /href="\/area\/contact\/confirm"/,
+      'the pending change is shown',
+    );
     const code = await lastCode(newEmail);
     assert.equal((await messages('contact-code', m.email)).length, 0, 'the code goes to the new address only');
-    const token = await ctx.db.kysely.selectFrom('one_time_tokens').selectAll().where('account_id', '=', m.accountId).where('purpose', '=', 'contact-code').executeTakeFirstOrThrow();
+    const token = await ctx.db.kysely
+      .selectFrom('one_time_tokens')
+      .selectAll()
+      .where('account_id', '=', m.accountId)
+      .where('purpose', '=', 'contact-code')
+      .executeTakeFirstOrThrow();
     assert.notEqual(token.token_hash, code, 'stored as a keyed hash');
     assert.equal(token.expires_at, new Date(ctx.clock.now().getTime() + 10 * 60_000).toISOString(), 'valid 10 minutes');
     assert.equal((await account(m.accountId)).email, m.email, 'nothing changes before the code');
@@ -224,13 +324,30 @@ describeEachDatabase('contact data', (kind) => {
     assert.equal(notice.length, 1, 'the old email is told');
     assert.match(notice[0]!.body_text, new RegExp(newEmail.replace('.', '\\.')));
     assert.match(notice[0]!.body_text, /atencion\.cliente@/);
-    assert.equal(await ctx.db.kysely.selectFrom('flows').select('id').where('kind', '=', 'contact-change').where('account_id', '=', m.accountId).executeTakeFirst(), undefined, 'the flow ended');
+    assert.equal(
+      await ctx.db.kysely
+        .selectFrom('flows')
+        .select('id')
+        .where('kind', '=', 'contact-change')
+        .where('account_id', '=', m.accountId)
+        .executeTakeFirst(),
+      undefined,
+      'the flow ended',
+    );
     assert.equal((await agent.get('/area/contact/confirm')).statusCode, 303);
-    assert.equal((await agent.post('/area/contact/confirm', { code })).statusCode, 303, 'the code is single use; no flow is left');
+    assert.equal(
+      (await agent.post('/area/contact/confirm', { code })).statusCode,
+      303,
+      'the code is single use; no flow is left',
+    );
     assert.match((await agent.get('/area/contact?done=email')).body, /Tu email se ha cambiado/);
     const events = await audit(m.accountId);
     assert.ok(events.some((e) => e.event === 'contact.change_requested' && e.outcome === 'success'));
-    assert.ok(events.some((e) => e.event === 'contact.changed' && e.outcome === 'success' && e.details?.includes('"what":"email"')));
+    assert.ok(
+      events.some(
+        (e) => e.event === 'contact.changed' && e.outcome === 'success' && e.details?.includes('"what":"email"'),
+      ),
+    );
     assert.ok(!events.some((e) => e.details?.includes(code)), 'R22: never the code');
     // The new email is the one sign-in uses from now on.
     const again = new BrowserAgent(ctx.app);
@@ -288,15 +405,30 @@ describeEachDatabase('contact data', (kind) => {
     const first = await lastCode('primero@example.com');
     await requestEmail(phone, 'segundo@example.com');
     const second = await lastCode('segundo@example.com');
-    const live = () => ctx.db.kysely.selectFrom('one_time_tokens').selectAll().where('account_id', '=', m.accountId).where('purpose', '=', 'contact-code').where('voided_at', 'is', null).where('used_at', 'is', null).execute();
-    assert.deepEqual((await live()).map((t) => t.destination), ['segundo@example.com'], 'only the newest code is live');
+    const live = () =>
+      ctx.db.kysely
+        .selectFrom('one_time_tokens')
+        .selectAll()
+        .where('account_id', '=', m.accountId)
+        .where('purpose', '=', 'contact-code')
+        .where('voided_at', 'is', null)
+        .where('used_at', 'is', null)
+        .execute();
+    assert.deepEqual(
+      (await live()).map((t) => t.destination),
+      ['segundo@example.com'],
+      'only the newest code is live',
+    );
 
     const old = await laptop.post('/area/contact/confirm', { code: first });
     assert.equal(old.statusCode, 400);
     assert.match(old.body, /Este código ya no vale/);
     assert.equal((await account(m.accountId)).email, m.email);
     assert.equal((await live()).length, 1, 'the laptop giving up does not void the phone’s code');
-    assert.equal((await phone.post('/area/contact/confirm', { code: second })).headers.location, '/area/contact?done=email');
+    assert.equal(
+      (await phone.post('/area/contact/confirm', { code: second })).headers.location,
+      '/area/contact?done=email',
+    );
     assert.equal((await account(m.accountId)).email, 'segundo@example.com');
   });
 
@@ -314,7 +446,14 @@ describeEachDatabase('contact data', (kind) => {
     const fifth = await agent.post('/area/contact/confirm', { code: wrongCode(code) });
     assert.equal(fifth.statusCode, 400);
     assert.match(fifth.body, /lo hemos anulado/);
-    const live = await ctx.db.kysely.selectFrom('one_time_tokens').select('id').where('account_id', '=', m.accountId).where('purpose', '=', 'contact-code').where('voided_at', 'is', null).where('used_at', 'is', null).execute();
+    const live = await ctx.db.kysely
+      .selectFrom('one_time_tokens')
+      .select('id')
+      .where('account_id', '=', m.accountId)
+      .where('purpose', '=', 'contact-code')
+      .where('voided_at', 'is', null)
+      .where('used_at', 'is', null)
+      .execute();
     assert.equal(live.length, 0, 'no live code is left');
     const right = await agent.post('/area/contact/confirm', { code });
     assert.equal(right.statusCode, 303);
@@ -387,13 +526,24 @@ describeEachDatabase('contact data', (kind) => {
     const m = await member();
     const agent = await signedIn(m);
     await agent.get('/area/contact');
-    for (let i = 0; i < 5; i++) assert.equal((await agent.post('/area/contact/email', { new_email: 'x@example.com', email_password: `Wrong${i}Pass1` })).statusCode, 400);
+    for (let i = 0; i < 5; i++)
+      assert.equal(
+        (await agent.post('/area/contact/email', { new_email: 'x@example.com', email_password: `Wrong${i}Pass1` }))
+          .statusCode,
+        400,
+      );
     const refused = await agent.post('/area/contact/email', { new_email: 'x@example.com', email_password: PASSWORD });
     assert.equal(refused.statusCode, 429);
     assert.match(refused.body, /espera una hora/);
-    assert.equal((await agent.post('/area/contact/mobile', { new_mobile: '+44 7400 123456', mobile_password: PASSWORD })).statusCode, 429);
+    assert.equal(
+      (await agent.post('/area/contact/mobile', { new_mobile: '+44 7400 123456', mobile_password: PASSWORD }))
+        .statusCode,
+      429,
+    );
     assert.equal((await messages('contact-code')).filter((x) => x.recipient === 'x@example.com').length, 0);
-    assert.ok((await audit(m.accountId)).some((e) => e.event === 'contact.change_requested' && e.outcome === 'refused'));
+    assert.ok(
+      (await audit(m.accountId)).some((e) => e.event === 'contact.change_requested' && e.outcome === 'refused'),
+    );
     ctx.clock.advanceMinutes(61);
     const fresh = await signedIn(m);
     await fresh.get('/area/contact');
@@ -430,15 +580,34 @@ describeEachDatabase('contact data', (kind) => {
     const attacker = await member();
     const agent = await signedIn(attacker);
     await agent.get('/area/contact');
-    const ids = { account_id: String(victim.accountId), accountId: String(victim.accountId), id: String(victim.accountId), member_id: String(victim.memberId), username: victim.username };
+    const ids = {
+      account_id: String(victim.accountId),
+      accountId: String(victim.accountId),
+      id: String(victim.accountId),
+      member_id: String(victim.memberId),
+      username: victim.username,
+    };
     const before = await account(victim.accountId);
 
-    assert.equal((await agent.post('/area/contact/address', { ...ids, address_line: 'Calle Falsa 123', postal_code: '08001', city: 'Barcelona' })).statusCode, 303);
+    assert.equal(
+      (
+        await agent.post('/area/contact/address', {
+          ...ids,
+          address_line: 'Calle Falsa 123',
+          postal_code: '08001',
+          city: 'Barcelona',
+        })
+      ).statusCode,
+      303,
+    );
     await agent.post('/area/contact/email', { ...ids, new_email: 'ladron@example.com', email_password: PASSWORD });
-    assert.equal((await agent.post('/area/contact/confirm', { ...ids, code: await lastCode('ladron@example.com') })).statusCode, 303);
+    assert.equal(
+      (await agent.post('/area/contact/confirm', { ...ids, code: await lastCode('ladron@example.com') })).statusCode,
+      303,
+    );
     await agent.post('/area/contact/mobile/remove', { ...ids, remove_password: PASSWORD });
 
-    assert.deepEqual(await account(victim.accountId), before, "the other account is untouched");
+    assert.deepEqual(await account(victim.accountId), before, 'the other account is untouched');
     const mine = await account(attacker.accountId);
     assert.equal(mine.city, 'Barcelona');
     assert.equal(mine.email, 'ladron@example.com');

@@ -9,7 +9,12 @@ type Done = 'address' | 'email' | 'mobile' | 'removed';
 export type Restart = 'expired' | 'codeExpired' | 'exhausted' | 'replaced';
 type Refusal = 'passwordLocked' | 'sendLimit';
 
-const DONE: Record<Done, MessageKey> = { address: 'contact.done.address', email: 'contact.done.email', mobile: 'contact.done.mobile', removed: 'contact.done.removed' };
+const DONE: Record<Done, MessageKey> = {
+  address: 'contact.done.address',
+  email: 'contact.done.email',
+  mobile: 'contact.done.mobile',
+  removed: 'contact.done.removed',
+};
 const RESTART: Record<Restart, MessageKey> = {
   expired: 'contact.restart.expired',
   codeExpired: 'contact.restart.codeExpired',
@@ -74,7 +79,20 @@ function CurrentDetails({ ctx, account }: { ctx: PageContext; account: Account }
 
 function PasswordInput({ ctx, name, errors }: { ctx: PageContext; name: string; errors: FieldErrors }) {
   const { t } = ctx;
-  return <Input ctx={ctx} name={name} type="password" label={t('contact.password')} hint={t('contact.passwordHint')} value="" error={errors[name]} autocomplete="current-password" maxLength={64} required />;
+  return (
+    <Input
+      ctx={ctx}
+      name={name}
+      type="password"
+      label={t('contact.password')}
+      hint={t('contact.passwordHint')}
+      value=""
+      error={errors[name]}
+      autocomplete="current-password"
+      maxLength={64}
+      required
+    />
+  );
 }
 
 /** R15: the account's contact data and the forms that change it; one page, each form with its own field names. */
@@ -90,7 +108,11 @@ export function ContactPage({ ctx, view }: { ctx: PageContext; view: ContactView
       <h1>{t('contact.title')}</h1>
       {view.done ? <Notice kind="success">{t(DONE[view.done])}</Notice> : null}
       {view.restart ? <Notice kind="error">{t(RESTART[view.restart])}</Notice> : null}
-      {view.refusal ? <Notice kind="error">{t(view.refusal === 'passwordLocked' ? 'contact.passwordLocked' : 'contact.sendLimit')}</Notice> : null}
+      {view.refusal ? (
+        <Notice kind="error">
+          {t(view.refusal === 'passwordLocked' ? 'contact.passwordLocked' : 'contact.sendLimit')}
+        </Notice>
+      ) : null}
       {view.pending ? (
         <Notice>
           {t('contact.pending')} <a href="/area/contact/confirm">{t('contact.pendingLink')}</a>
@@ -103,7 +125,16 @@ export function ContactPage({ ctx, view }: { ctx: PageContext; view: ContactView
       <section aria-labelledby="address-title">
         <h2 id="address-title">{t('contact.addressTitle')}</h2>
         <Form ctx={ctx} action="/area/contact/address" class="stack">
-          <Input ctx={ctx} name="address_line" label={t('contact.address')} value={keep('address_line', account.address_line)} error={errors.address_line} autocomplete="street-address" maxLength={200} required />
+          <Input
+            ctx={ctx}
+            name="address_line"
+            label={t('contact.address')}
+            value={keep('address_line', account.address_line)}
+            error={errors.address_line}
+            autocomplete="street-address"
+            maxLength={200}
+            required
+          />
           <Input
             ctx={ctx}
             name="postal_code"
@@ -114,8 +145,25 @@ export function ContactPage({ ctx, view }: { ctx: PageContext; view: ContactView
             autocomplete="postal-code"
             {...(spanish ? { inputMode: 'numeric' as const, maxLength: 5, required: true } : { maxLength: 12 })}
           />
-          <Input ctx={ctx} name="city" label={t('contact.city')} value={keep('city', account.city)} error={errors.city} autocomplete="address-level2" maxLength={100} required />
-          <Input ctx={ctx} name="province" label={t('contact.province')} value={keep('province', account.province)} error={errors.province} autocomplete="address-level1" maxLength={100} />
+          <Input
+            ctx={ctx}
+            name="city"
+            label={t('contact.city')}
+            value={keep('city', account.city)}
+            error={errors.city}
+            autocomplete="address-level2"
+            maxLength={100}
+            required
+          />
+          <Input
+            ctx={ctx}
+            name="province"
+            label={t('contact.province')}
+            value={keep('province', account.province)}
+            error={errors.province}
+            autocomplete="address-level1"
+            maxLength={100}
+          />
           <button type="submit">{t('contact.saveAddress')}</button>
         </Form>
       </section>
@@ -124,7 +172,18 @@ export function ContactPage({ ctx, view }: { ctx: PageContext; view: ContactView
         <h2 id="email-title">{t('contact.emailTitle')}</h2>
         <p>{t('contact.emailIntro')}</p>
         <Form ctx={ctx} action="/area/contact/email" class="stack">
-          <Input ctx={ctx} name="new_email" type="email" label={t('contact.newEmail')} value={v.new_email} error={errors.new_email} autocomplete="email" maxLength={254} spellcheck={false} required />
+          <Input
+            ctx={ctx}
+            name="new_email"
+            type="email"
+            label={t('contact.newEmail')}
+            value={v.new_email}
+            error={errors.new_email}
+            autocomplete="email"
+            maxLength={254}
+            spellcheck={false}
+            required
+          />
           <PasswordInput ctx={ctx} name="email_password" errors={errors} />
           <button type="submit">{t('contact.sendCode')}</button>
         </Form>
@@ -134,7 +193,18 @@ export function ContactPage({ ctx, view }: { ctx: PageContext; view: ContactView
         <h2 id="mobile-title">{t('contact.mobileTitle')}</h2>
         <p>{t('contact.mobileIntro')}</p>
         <Form ctx={ctx} action="/area/contact/mobile" class="stack">
-          <Input ctx={ctx} name="new_mobile" type="tel" label={t('contact.newMobile')} hint={t('contact.newMobileHint')} value={v.new_mobile} error={errors.new_mobile} autocomplete="tel" maxLength={30} required />
+          <Input
+            ctx={ctx}
+            name="new_mobile"
+            type="tel"
+            label={t('contact.newMobile')}
+            hint={t('contact.newMobileHint')}
+            value={v.new_mobile}
+            error={errors.new_mobile}
+            autocomplete="tel"
+            maxLength={30}
+            required
+          />
           <PasswordInput ctx={ctx} name="mobile_password" errors={errors} />
           <button type="submit">{t('contact.sendCode')}</button>
         </Form>
@@ -155,7 +225,15 @@ export function ContactPage({ ctx, view }: { ctx: PageContext; view: ContactView
 }
 
 /** R15, R21: the code field of a pending change (paste and one-time-code autofill work). */
-export function ConfirmPage({ ctx, change, errors = {} }: { ctx: PageContext; change: ChangeData; errors?: FieldErrors }) {
+export function ConfirmPage({
+  ctx,
+  change,
+  errors = {},
+}: {
+  ctx: PageContext;
+  change: ChangeData;
+  errors?: FieldErrors;
+}) {
   const { t } = ctx;
   const to = shown(change.what, change.value);
   return (
@@ -164,7 +242,18 @@ export function ConfirmPage({ ctx, change, errors = {} }: { ctx: PageContext; ch
       <ErrorSummary ctx={ctx} errors={errors} labels={{ code: t('contact.code') }} />
       <p>{change.what === 'email' ? t('contact.confirmIntroEmail', { to }) : t('contact.confirmIntroSms', { to })}</p>
       <Form ctx={ctx} action="/area/contact/confirm" class="stack">
-        <Input ctx={ctx} name="code" label={t('contact.code')} hint={t('contact.codeHint')} value="" error={errors.code} autocomplete="one-time-code" inputMode="numeric" maxLength={12} required />
+        <Input
+          ctx={ctx}
+          name="code"
+          label={t('contact.code')}
+          hint={t('contact.codeHint')}
+          value=""
+          error={errors.code}
+          autocomplete="one-time-code"
+          inputMode="numeric"
+          maxLength={12}
+          required
+        />
         <button type="submit">{t('contact.confirm')}</button>
       </Form>
       <p>

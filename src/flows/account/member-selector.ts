@@ -20,7 +20,13 @@ export interface VisibleMember {
 }
 
 const COLUMNS = ['id', 'member_number', 'first_name', 'last_name', 'date_of_birth', 'policy_id'] as const;
-const POLICY_COLUMNS = ['policies.policy_number', 'policies.product', 'policies.status', 'policies.start_date', 'policies.end_date'] as const;
+const POLICY_COLUMNS = [
+  'policies.policy_number',
+  'policies.product',
+  'policies.status',
+  'policies.start_date',
+  'policies.end_date',
+] as const;
 
 // Every private page runs these two: compiled once (src/infra/db/compiled-query.ts).
 const ownRecords = compiledQuery((db, p: { accountId: number }) =>
@@ -46,29 +52,37 @@ const minorsOf = compiledQuery((db, p: { guardianIds: readonly number[] }) =>
  * records is a listed guardian on the same policy, while the minor is under 18 today in the insurer's time zone.
  * A minor who turns 18 drops out that very day; a link removed by a feed import takes effect at once.
  */
-export async function visibleMembers(db: Kysely<Database>, clock: Clock, timeZone: string, accountId: number): Promise<VisibleMember[]> {
+export async function visibleMembers(
+  db: Kysely<Database>,
+  clock: Clock,
+  timeZone: string,
+  accountId: number,
+): Promise<VisibleMember[]> {
   const today = todayIn(timeZone, clock.now());
   const own = await ownRecords(db, { accountId });
   // The guardian must be an adult on the same policy as the minor.
   const guardians = own.filter((m) => !isMinorOn(m.date_of_birth, today));
   const minors = guardians.length ? await minorsOf(db, { guardianIds: guardians.map((g) => g.id) }) : [];
-  const toVisible = (relation: 'self' | 'minor') => (m: (typeof own)[number]): VisibleMember => ({
-    id: m.id,
-    memberNumber: m.member_number,
-    firstName: m.first_name,
-    lastName: m.last_name,
-    dateOfBirth: m.date_of_birth,
-    relation,
-    policyNumber: m.policy_number,
-    product: m.product,
-    policyStatus: m.status,
-    startDate: m.start_date,
-    endDate: m.end_date,
-  });
+  const toVisible =
+    (relation: 'self' | 'minor') =>
+    (m: (typeof own)[number]): VisibleMember => ({
+      id: m.id,
+      memberNumber: m.member_number,
+      firstName: m.first_name,
+      lastName: m.last_name,
+      dateOfBirth: m.date_of_birth,
+      relation,
+      policyNumber: m.policy_number,
+      product: m.product,
+      policyStatus: m.status,
+      startDate: m.start_date,
+      endDate: m.end_date,
+    });
   const seen = new Set<number>();
   const result: VisibleMember[] = [];
   // Active policies first (R13), then the most recent.
-  const order = (a: (typeof own)[number], b: (typeof own)[number]) => (a.status === b.status ? b.start_date.localeCompare(a.start_date) : a.status === 'active' ? -1 : 1);
+  const order = (a: (typeof own)[number], b: (typeof own)[number]) =>
+    a.status === b.status ? b.start_date.localeCompare(a.start_date) : a.status === 'active' ? -1 : 1;
   for (const m of [...own].sort(order)) {
     if (seen.has(m.id)) continue;
     seen.add(m.id);

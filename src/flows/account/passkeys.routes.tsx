@@ -41,8 +41,19 @@ export interface PasskeyRoutesDeps {
   kickOutbox?: (() => void) | undefined;
   guard: preHandlerHookHandler;
   accountOf(request: FastifyRequest): Promise<Account>;
-  audit(request: FastifyRequest, account: Pick<Account, 'id' | 'username'>, event: string, outcome: 'success' | 'failure' | 'refused', details?: Record<string, string | number>): Promise<void>;
-  showOverview(request: FastifyRequest, reply: FastifyReply, extra: { errors?: FieldErrors }, status: number): Promise<FastifyReply>;
+  audit(
+    request: FastifyRequest,
+    account: Pick<Account, 'id' | 'username'>,
+    event: string,
+    outcome: 'success' | 'failure' | 'refused',
+    details?: Record<string, string | number>,
+  ): Promise<void>;
+  showOverview(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { errors?: FieldErrors },
+    status: number,
+  ): Promise<FastifyReply>;
 }
 
 interface Enrolment {
@@ -57,24 +68,61 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
   const { clock, config, guard, accountOf, audit, showOverview } = deps;
   const kysely = deps.db.kysely;
   const rp = relyingParty(config.publicUrl, config.brand.name);
-  const enrolments = createFlowStore<Enrolment>(clock, { kind: 'passkey-enrol', ttlMs: CEREMONY_TIMEOUT_MS, cookieName: 'passkey-enrol', secureCookies: config.secureCookies });
+  const enrolments = createFlowStore<Enrolment>(clock, {
+    kind: 'passkey-enrol',
+    ttlMs: CEREMONY_TIMEOUT_MS,
+    cookieName: 'passkey-enrol',
+    secureCookies: config.secureCookies,
+  });
 
   app.post('/area/security/passkeys', { preHandler: guard }, async (request, reply) => {
     const account = await accountOf(request);
     const existing = await listPasskeys(kysely, ownerOf(account));
-    if (existing.length >= MAX_PASSKEYS) return showOverview(request, reply, { errors: { passkey_name: { code: 'passkey_limit', params: { max: MAX_PASSKEYS } } } }, 409);
+    if (existing.length >= MAX_PASSKEYS)
+      return showOverview(
+        request,
+        reply,
+        { errors: { passkey_name: { code: 'passkey_limit', params: { max: MAX_PASSKEYS } } } },
+        409,
+      );
     const typed = formText(request.body, 'passkey_name');
-    if (typed.length > MAX_NAME_LENGTH * 4) return showOverview(request, reply, { errors: { passkey_name: { code: 'passkey_name', params: { max: MAX_NAME_LENGTH } } } }, 400);
+    if (typed.length > MAX_NAME_LENGTH * 4)
+      return showOverview(
+        request,
+        reply,
+        { errors: { passkey_name: { code: 'passkey_name', params: { max: MAX_NAME_LENGTH } } } },
+        400,
+      );
     // ASVS 6.4 / 7.5.1: a new way into the account needs the password again, counted with every other re-check.
-    const password = await checkPassword(kysely, clock, account, formText(request.body, 'passkey_password').slice(0, 1000));
+    const password = await checkPassword(
+      kysely,
+      clock,
+      account,
+      formText(request.body, 'passkey_password').slice(0, 1000),
+    );
     if (password !== 'ok') {
-      await audit(request, account, 'passkey.add', password === 'locked' ? 'refused' : 'failure', { reason: password === 'locked' ? 'password_limit' : 'wrong_password' });
-      const code = password === 'locked' ? 'password_tries' : password === 'missing' ? 'required' : 'current_password_wrong';
-      return showOverview(request, reply, { errors: { passkey_password: { code } } }, password === 'locked' ? 429 : 400);
+      await audit(request, account, 'passkey.add', password === 'locked' ? 'refused' : 'failure', {
+        reason: password === 'locked' ? 'password_limit' : 'wrong_password',
+      });
+      const code =
+        password === 'locked' ? 'password_tries' : password === 'missing' ? 'required' : 'current_password_wrong';
+      return showOverview(
+        request,
+        reply,
+        { errors: { passkey_password: { code } } },
+        password === 'locked' ? 429 : 400,
+      );
     }
-    const name = passkeyName(typed, describeDevice(request.t, request.headers['user-agent'] ?? null) || request.t('passkey.defaultName'));
+    const name = passkeyName(
+      typed,
+      describeDevice(request.t, request.headers['user-agent'] ?? null) || request.t('passkey.defaultName'),
+    );
     const options = await registrationOptions(rp, ownerOf(account), account.username, config.secretKey, existing);
-    await enrolments.start(kysely, reply, { state: 'pending', accountId: account.id, data: { challenge: options.challenge, name } });
+    await enrolments.start(kysely, reply, {
+      state: 'pending',
+      accountId: account.id,
+      data: { challenge: options.challenge, name },
+    });
     await audit(request, account, 'passkey.add_start', 'success');
     return sendPage(reply, <PasskeyEnrolPage ctx={request.pageContext()} options={options} />);
   });
@@ -83,7 +131,11 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
     const account = await accountOf(request);
     const found = await enrolments.load(kysely, request);
     // Single use: the one request that moves the flow on checks the answer; a replay or a second tab finds it done.
-    if (found.status !== 'active' || found.flow.accountId !== account.id || !(await enrolments.advance(kysely, found.flow, 'pending', 'done'))) {
+    if (
+      found.status !== 'active' ||
+      found.flow.accountId !== account.id ||
+      !(await enrolments.advance(kysely, found.flow, 'pending', 'done'))
+    ) {
       return reply.redirect('/area/security?done=passkey-restart#passkeys', 303);
     }
     const flow = found.flow;
@@ -97,48 +149,80 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
     const now = clock.now().toISOString();
     const saved = await kysely.transaction().execute(async (trx) => {
       if (!(await savePasskey(trx, ownerOf(account), key, flow.data.name, now))) return false;
-      await deps.courier.email(trx, account.email, account.language, passkeyChangedEmail, { change: 'added', name: flow.data.name });
+      await deps.courier.email(trx, account.email, account.language, passkeyChangedEmail, {
+        change: 'added',
+        name: flow.data.name,
+      });
       return true;
     });
-    await audit(request, account, 'passkey.add', saved ? 'success' : 'refused', saved ? { device_type: key.deviceType } : { reason: 'limit_or_duplicate' });
-    if (!saved) return showOverview(request, reply, { errors: { passkey_name: { code: 'passkey_limit', params: { max: MAX_PASSKEYS } } } }, 409);
+    await audit(
+      request,
+      account,
+      'passkey.add',
+      saved ? 'success' : 'refused',
+      saved ? { device_type: key.deviceType } : { reason: 'limit_or_duplicate' },
+    );
+    if (!saved)
+      return showOverview(
+        request,
+        reply,
+        { errors: { passkey_name: { code: 'passkey_limit', params: { max: MAX_PASSKEYS } } } },
+        409,
+      );
     deps.kickOutbox?.();
     return reply.redirect('/area/security?done=passkey-added#passkeys', 303);
   });
 
-  app.post<{ Params: { id: string } }>('/area/security/passkeys/:id/rename', { preHandler: guard }, async (request, reply) => {
-    const account = await accountOf(request);
-    const id = idParam(request.params.id);
-    const typed = formText(request.body, 'name');
-    const name = passkeyName(typed, '');
-    if (!name || typed.length > MAX_NAME_LENGTH * 4) return showOverview(request, reply, { errors: { passkey_name: { code: 'passkey_name', params: { max: MAX_NAME_LENGTH } } } }, 400);
-    if (id === undefined || !(await renamePasskey(kysely, ownerOf(account), id, name))) {
-      await audit(request, account, 'passkey.rename', 'refused', { reason: 'not_own' });
-      return reply.callNotFound();
-    }
-    await audit(request, account, 'passkey.rename', 'success', { passkey: id });
-    return reply.redirect('/area/security?done=passkey-renamed#passkeys', 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/area/security/passkeys/:id/rename',
+    { preHandler: guard },
+    async (request, reply) => {
+      const account = await accountOf(request);
+      const id = idParam(request.params.id);
+      const typed = formText(request.body, 'name');
+      const name = passkeyName(typed, '');
+      if (!name || typed.length > MAX_NAME_LENGTH * 4)
+        return showOverview(
+          request,
+          reply,
+          { errors: { passkey_name: { code: 'passkey_name', params: { max: MAX_NAME_LENGTH } } } },
+          400,
+        );
+      if (id === undefined || !(await renamePasskey(kysely, ownerOf(account), id, name))) {
+        await audit(request, account, 'passkey.rename', 'refused', { reason: 'not_own' });
+        return reply.callNotFound();
+      }
+      await audit(request, account, 'passkey.rename', 'success', { passkey: id });
+      return reply.redirect('/area/security?done=passkey-renamed#passkeys', 303);
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/area/security/passkeys/:id/remove', { preHandler: guard }, async (request, reply) => {
-    const account = await accountOf(request);
-    const id = idParam(request.params.id);
-    if (await removeTriesExhausted(kysely, clock, account.id)) {
-      await audit(request, account, 'passkey.remove', 'refused', { reason: 'tries' });
-      return showOverview(request, reply, { errors: { current_password: { code: 'password_tries' } } }, 429);
-    }
-    if (!(await verifyPassword(account.password_hash, formText(request.body, 'current_password').slice(0, 1000)))) {
-      await audit(request, account, 'passkey.remove', 'failure', { reason: 'wrong_password' });
-      return showOverview(request, reply, { errors: { current_password: { code: 'current_password_wrong' } } }, 400);
-    }
-    const removed = id === undefined ? undefined : await removePasskey(kysely, ownerOf(account), id);
-    if (!removed) {
-      await audit(request, account, 'passkey.remove', 'refused', { reason: 'not_own' });
-      return reply.callNotFound();
-    }
-    await deps.courier.email(kysely, account.email, account.language, passkeyChangedEmail, { change: 'removed', name: removed.name });
-    await audit(request, account, 'passkey.remove', 'success', { passkey: removed.id });
-    deps.kickOutbox?.();
-    return reply.redirect('/area/security?done=passkey-removed#passkeys', 303);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/area/security/passkeys/:id/remove',
+    { preHandler: guard },
+    async (request, reply) => {
+      const account = await accountOf(request);
+      const id = idParam(request.params.id);
+      if (await removeTriesExhausted(kysely, clock, account.id)) {
+        await audit(request, account, 'passkey.remove', 'refused', { reason: 'tries' });
+        return showOverview(request, reply, { errors: { current_password: { code: 'password_tries' } } }, 429);
+      }
+      if (!(await verifyPassword(account.password_hash, formText(request.body, 'current_password').slice(0, 1000)))) {
+        await audit(request, account, 'passkey.remove', 'failure', { reason: 'wrong_password' });
+        return showOverview(request, reply, { errors: { current_password: { code: 'current_password_wrong' } } }, 400);
+      }
+      const removed = id === undefined ? undefined : await removePasskey(kysely, ownerOf(account), id);
+      if (!removed) {
+        await audit(request, account, 'passkey.remove', 'refused', { reason: 'not_own' });
+        return reply.callNotFound();
+      }
+      await deps.courier.email(kysely, account.email, account.language, passkeyChangedEmail, {
+        change: 'removed',
+        name: removed.name,
+      });
+      await audit(request, account, 'passkey.remove', 'success', { passkey: removed.id });
+      deps.kickOutbox?.();
+      return reply.redirect('/area/security?done=passkey-removed#passkeys', 303);
+    },
+  );
 }

@@ -15,7 +15,17 @@ export interface PasskeyView {
   synced: boolean;
 }
 
-export function PasskeysSection({ ctx, passkeys, errors, max }: { ctx: PageContext; passkeys: PasskeyView[]; errors: FieldErrors; max: number }) {
+export function PasskeysSection({
+  ctx,
+  passkeys,
+  errors,
+  max,
+}: {
+  ctx: PageContext;
+  passkeys: PasskeyView[];
+  errors: FieldErrors;
+  max: number;
+}) {
   const { t } = ctx;
   return (
     <>
@@ -38,7 +48,15 @@ export function PasskeysSection({ ctx, passkeys, errors, max }: { ctx: PageConte
               ) : null}
             </p>
             <Form ctx={ctx} action={`/area/security/passkeys/${p.id}/rename`} class="stack">
-              <Input ctx={ctx} name="name" id={`passkey-name-${p.id}`} label={t('passkey.rename.label')} value={p.name} maxLength={MAX_NAME_LENGTH} required />
+              <Input
+                ctx={ctx}
+                name="name"
+                id={`passkey-name-${p.id}`}
+                label={t('passkey.rename.label')}
+                value={p.name}
+                maxLength={MAX_NAME_LENGTH}
+                required
+              />
               <button type="submit" class="secondary">
                 {t('passkey.rename.submit')}
               </button>
@@ -46,7 +64,17 @@ export function PasskeysSection({ ctx, passkeys, errors, max }: { ctx: PageConte
             <Form ctx={ctx} action={`/area/security/passkeys/${p.id}/remove`} class="stack">
               <fieldset>
                 <legend>{t('passkey.remove.legend', { name: p.name })}</legend>
-                <Input ctx={ctx} name="current_password" id={`passkey-password-${p.id}`} type="password" label={t('passkey.remove.password')} value="" autocomplete="current-password" maxLength={64} required />
+                <Input
+                  ctx={ctx}
+                  name="current_password"
+                  id={`passkey-password-${p.id}`}
+                  type="password"
+                  label={t('passkey.remove.password')}
+                  value=""
+                  autocomplete="current-password"
+                  maxLength={64}
+                  required
+                />
               </fieldset>
               <button type="submit" class="secondary">
                 {t('passkey.remove.submit')}
@@ -62,8 +90,27 @@ export function PasskeysSection({ ctx, passkeys, errors, max }: { ctx: PageConte
             <Form ctx={ctx} action="/area/security/passkeys" class="stack">
               <fieldset>
                 <legend>{t('passkey.add.legend')}</legend>
-                <Input ctx={ctx} name="passkey_name" label={t('passkey.add.name')} hint={t('passkey.add.nameHint')} value="" error={errors.passkey_name} maxLength={MAX_NAME_LENGTH} />
-                <Input ctx={ctx} name="passkey_password" type="password" label={t('passkey.add.password')} hint={t('passkey.add.passwordHint')} value="" error={errors.passkey_password} autocomplete="current-password" maxLength={64} required />
+                <Input
+                  ctx={ctx}
+                  name="passkey_name"
+                  label={t('passkey.add.name')}
+                  hint={t('passkey.add.nameHint')}
+                  value=""
+                  error={errors.passkey_name}
+                  maxLength={MAX_NAME_LENGTH}
+                />
+                <Input
+                  ctx={ctx}
+                  name="passkey_password"
+                  type="password"
+                  label={t('passkey.add.password')}
+                  hint={t('passkey.add.passwordHint')}
+                  value=""
+                  error={errors.passkey_password}
+                  autocomplete="current-password"
+                  maxLength={64}
+                  required
+                />
               </fieldset>
               <button type="submit" class="secondary">
                 {t('passkey.add.submit')}
@@ -83,7 +130,15 @@ export function PasskeysSection({ ctx, passkeys, errors, max }: { ctx: PageConte
  * script hands to the authenticator; its answer goes back in the form. A data block is not executed, so the CSP's
  * script-src 'self' holds.
  */
-export function PasskeyEnrolPage({ ctx, options, errors = {} }: { ctx: PageContext; options: unknown; errors?: FieldErrors }) {
+export function PasskeyEnrolPage({
+  ctx,
+  options,
+  errors = {},
+}: {
+  ctx: PageContext;
+  options: unknown;
+  errors?: FieldErrors;
+}) {
   const { t } = ctx;
   const json = JSON.stringify(options).replace(/</g, '\\u003c');
   return (
@@ -93,7 +148,12 @@ export function PasskeyEnrolPage({ ctx, options, errors = {} }: { ctx: PageConte
       <p>{t('passkey.enrol.body')}</p>
       <PasskeyUnsupported ctx={ctx} />
       <script type="application/json" id="passkey-options" dangerouslySetInnerHTML={{ __html: json }} />
-      <Form ctx={ctx} action="/area/security/passkeys/verify" class="stack" data={{ passkey: 'register', 'options-id': 'passkey-options', ...passkeyMessages(ctx) }}>
+      <Form
+        ctx={ctx}
+        action="/area/security/passkeys/verify"
+        class="stack"
+        data={{ passkey: 'register', 'options-id': 'passkey-options', ...passkeyMessages(ctx) }}
+      >
         <input type="hidden" name="response" id="response" value="" />
         <button type="submit">{t('passkey.enrol.submit')}</button>
         <PasskeyStatus />

@@ -19,16 +19,46 @@ import { passwordChangedEmail } from '../../identity/password.emails.js';
 import { getAccount } from '../../identity/accounts.js';
 import { HelpLinks } from '../../infra/web/help-links.js';
 
-function ChangePasswordPage({ ctx, username, rules, errors = {}, changed }: { ctx: PageContext; username: string; rules: { rule: ReturnType<typeof rulesOf>[number]; met: boolean | null }[]; errors?: FieldErrors; changed?: boolean }) {
+function ChangePasswordPage({
+  ctx,
+  username,
+  rules,
+  errors = {},
+  changed,
+}: {
+  ctx: PageContext;
+  username: string;
+  rules: { rule: ReturnType<typeof rulesOf>[number]; met: boolean | null }[];
+  errors?: FieldErrors;
+  changed?: boolean;
+}) {
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t('change.title')} scripts={['/assets/password-checklist.js']}>
       <h1>{t('change.title')}</h1>
       {changed ? <Notice kind="success">{t('change.done')}</Notice> : null}
-      <ErrorSummary ctx={ctx} errors={errors} labels={{ current_password: t('change.current'), password: t('password.new'), password_confirmation: t('password.confirm') }} />
+      <ErrorSummary
+        ctx={ctx}
+        errors={errors}
+        labels={{
+          current_password: t('change.current'),
+          password: t('password.new'),
+          password_confirmation: t('password.confirm'),
+        }}
+      />
       <p>{t('change.intro')}</p>
       <Form ctx={ctx} action="/area/security/password" class="stack">
-        <Input ctx={ctx} name="current_password" type="password" label={t('change.current')} value="" error={errors.current_password} autocomplete="current-password" maxLength={64} required />
+        <Input
+          ctx={ctx}
+          name="current_password"
+          type="password"
+          label={t('change.current')}
+          value=""
+          error={errors.current_password}
+          autocomplete="current-password"
+          maxLength={64}
+          required
+        />
         <NewPasswordFields ctx={ctx} username={username} rules={rules} errors={errors} />
         <button type="submit">{t('change.save')}</button>
       </Form>
@@ -41,7 +71,10 @@ function ChangePasswordPage({ ctx, username, rules, errors = {}, changed }: { ct
 }
 
 /** R12: change the password in the private area; other sessions end, this one gets a new token. */
-export async function passwordChangeRoutes(app: FastifyInstance, deps: { db: Db; clock: Clock; courier: Courier; sessions: Sessions; kickOutbox?: (() => void) | undefined }): Promise<void> {
+export async function passwordChangeRoutes(
+  app: FastifyInstance,
+  deps: { db: Db; clock: Clock; courier: Courier; sessions: Sessions; kickOutbox?: (() => void) | undefined },
+): Promise<void> {
   const { db, clock, sessions } = deps;
   const kysely = db.kysely;
   const guard = requireMember(sessions, db);
@@ -51,7 +84,10 @@ export async function passwordChangeRoutes(app: FastifyInstance, deps: { db: Db;
   app.get('/area/security/password', { preHandler: guard }, async (request, reply) => {
     const a = await account(request.memberSession!.accountId);
     const changed = (request.query as Record<string, string | undefined>).changed === '1';
-    return sendPage(reply, <ChangePasswordPage ctx={request.pageContext()} username={a.username} rules={emptyRules} changed={changed} />);
+    return sendPage(
+      reply,
+      <ChangePasswordPage ctx={request.pageContext()} username={a.username} rules={emptyRules} changed={changed} />,
+    );
   });
 
   app.post('/area/security/password', { preHandler: guard }, async (request, reply) => {
@@ -64,25 +100,64 @@ export async function passwordChangeRoutes(app: FastifyInstance, deps: { db: Db;
     // The current password and the history are checked together, off the event loop (PRODUCT §5). The current
     // password shares the limit of every "password asked again" (5 wrong an hour, R9, R15): a stolen session is not
     // a password oracle here either.
-    const [current, reused] = await Promise.all([checkCurrentPassword(kysely, clock, a, field('current_password')), verdict.ok ? isInHistory(kysely, a.id, password) : Promise.resolve(false)]);
+    const [current, reused] = await Promise.all([
+      checkCurrentPassword(kysely, clock, a, field('current_password')),
+      verdict.ok ? isInHistory(kysely, a.id, password) : Promise.resolve(false),
+    ]);
     if (current === 'locked') {
-      await recordAudit(kysely, clock, request.auditContext(), { event: 'password.change', outcome: 'refused', actor: a.username, accountId: a.id, details: { reason: 'password_limit' } });
-      return sendPage(reply, <ChangePasswordPage ctx={request.pageContext()} username={a.username} rules={verdict.rules} errors={{ current_password: { code: 'password_tries' } }} />, 429);
+      await recordAudit(kysely, clock, request.auditContext(), {
+        event: 'password.change',
+        outcome: 'refused',
+        actor: a.username,
+        accountId: a.id,
+        details: { reason: 'password_limit' },
+      });
+      return sendPage(
+        reply,
+        <ChangePasswordPage
+          ctx={request.pageContext()}
+          username={a.username}
+          rules={verdict.rules}
+          errors={{ current_password: { code: 'password_tries' } }}
+        />,
+        429,
+      );
     }
     if (current !== 'ok') errors.push({ field: 'current_password', code: 'current_password_wrong' });
     if (!verdict.ok) errors.push({ field: 'password', code: 'password_rules' });
     else if (reused) errors.push({ field: 'password', code: 'password_reused' });
-    if (password !== field('password_confirmation')) errors.push({ field: 'password_confirmation', code: 'password_mismatch' });
+    if (password !== field('password_confirmation'))
+      errors.push({ field: 'password_confirmation', code: 'password_mismatch' });
     if (errors.length) {
-      await recordAudit(kysely, clock, request.auditContext(), { event: 'password.change', outcome: 'failure', actor: a.username, accountId: a.id, details: { codes: errors.map((e) => e.code).join(',') } });
-      return sendPage(reply, <ChangePasswordPage ctx={request.pageContext()} username={a.username} rules={verdict.rules} errors={byField(errors)} />, 400);
+      await recordAudit(kysely, clock, request.auditContext(), {
+        event: 'password.change',
+        outcome: 'failure',
+        actor: a.username,
+        accountId: a.id,
+        details: { codes: errors.map((e) => e.code).join(',') },
+      });
+      return sendPage(
+        reply,
+        <ChangePasswordPage
+          ctx={request.pageContext()}
+          username={a.username}
+          rules={verdict.rules}
+          errors={byField(errors)}
+        />,
+        400,
+      );
     }
     const hash = await hashPassword(password);
     await kysely.transaction().execute(async (trx) => {
       await storePassword(trx, clock, a.id, hash);
       await sessions.endAll(trx, a.id);
       await deps.courier.email(trx, a.email, a.language, passwordChangedEmail, { how: 'change' });
-      await recordAudit(trx, clock, request.auditContext(), { event: 'password.change', outcome: 'success', actor: a.username, accountId: a.id });
+      await recordAudit(trx, clock, request.auditContext(), {
+        event: 'password.change',
+        outcome: 'success',
+        actor: a.username,
+        accountId: a.id,
+      });
     });
     // Every session ended above; this browser carries on with a fresh token (R8, R12).
     await sessions.start(kysely, reply, a.id, session.secondFactor, session.actingMemberId);

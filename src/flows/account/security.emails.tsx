@@ -6,6 +6,11 @@ export const totpChangedEmail: EmailTemplate<{ change: 'enabled' | 'removed' }> 
   render(ctx, p) {
     const { t, brand } = ctx;
     const body = p.change === 'enabled' ? t('email.totp.enabled') : t('email.totp.removed');
-    return renderChangeNotice(ctx, t('email.totp.subject', { brand: brand.name }), body, t('email.totp.notYou', { email: brand.supportEmail }));
+    return renderChangeNotice(
+      ctx,
+      t('email.totp.subject', { brand: brand.name }),
+      body,
+      t('email.totp.notYou', { email: brand.supportEmail }),
+    );
   },
 };

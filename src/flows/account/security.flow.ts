@@ -15,7 +15,6 @@ import type { SecretBox } from '../../infra/crypto/secret-box.js';
 
 // R7, R8, R13 security settings apart from HTTP: open sessions, the second-step channels and the authenticator app.
 
-
 export const ENROL_TTL_MS = 10 * 60_000;
 // R7: at most 5 wrong app codes while enrolling, as at sign-in; then the enrolment starts over with a new secret.
 export const MAX_WRONG_ENROL_CODES = 5;
@@ -44,10 +43,26 @@ export function openSessions(db: Kysely<Database>, accountId: number, now: strin
  * R8: ends one of the account's sessions. The update is scoped to the account, so a session id of someone else ends
  * nothing and is answered 'not-own', whether or not it exists; 'gone' is the account's own, already ended.
  */
-export async function endOwnSession(db: Kysely<Database>, accountId: number, sessionId: number, now: string): Promise<'ended' | 'gone' | 'not-own'> {
-  const ended = await db.updateTable('sessions').set({ ended_at: now }).where('id', '=', sessionId).where('account_id', '=', accountId).where('ended_at', 'is', null).executeTakeFirst();
+export async function endOwnSession(
+  db: Kysely<Database>,
+  accountId: number,
+  sessionId: number,
+  now: string,
+): Promise<'ended' | 'gone' | 'not-own'> {
+  const ended = await db
+    .updateTable('sessions')
+    .set({ ended_at: now })
+    .where('id', '=', sessionId)
+    .where('account_id', '=', accountId)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
   if (Number(ended.numUpdatedRows) === 1) return 'ended';
-  const mine = await db.selectFrom('sessions').select('id').where('id', '=', sessionId).where('account_id', '=', accountId).executeTakeFirst();
+  const mine = await db
+    .selectFrom('sessions')
+    .select('id')
+    .where('id', '=', sessionId)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
   return mine ? 'gone' : 'not-own';
 }
 
@@ -74,7 +89,12 @@ export interface Enrolment {
 
 /** The pending enrolments of an authenticator app, one per browser. */
 export function totpEnrolments(clock: Clock, secureCookies: boolean): FlowStore<Enrolment> {
-  return createFlowStore<Enrolment>(clock, { kind: 'totp-enrol', ttlMs: ENROL_TTL_MS, cookieName: 'totp-enrol', secureCookies });
+  return createFlowStore<Enrolment>(clock, {
+    kind: 'totp-enrol',
+    ttlMs: ENROL_TTL_MS,
+    cookieName: 'totp-enrol',
+    secureCookies,
+  });
 }
 
 export const newEnrolment = (box: SecretBox): Enrolment => ({ secret: box.seal(generateSecret()) });
@@ -88,17 +108,28 @@ export async function enrolmentQr(issuer: string, account: Account, secret: stri
   return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
 }
 
-/** Counts one enrolment try before the check, atomically, so parallel guesses share one count; true when it is one too many. */
+/**
+ * Counts one enrolment try before the check, atomically, so parallel guesses share one count; true when it is one too
+ * many.
+ */
 export async function enrolTriesExhausted(db: Kysely<Database>, clock: Clock, flowId: string): Promise<boolean> {
   const tries = await hit(db, clock, bucket('totp-enrol', flowId), HOUR_MS);
   return tries > MAX_WRONG_ENROL_CODES;
 }
 
 /** The time step an app code matches for this secret (one 30-second step of drift either way), or undefined. */
-export const matchEnrolCode = (secret: string, answer: string, now: Date): Promise<number | undefined> => matchTotp(secret, answer, now, null);
+export const matchEnrolCode = (secret: string, answer: string, now: Date): Promise<number | undefined> =>
+  matchTotp(secret, answer, now, null);
 
 /** Turns the app on with its sealed secret (R29) and tells the member (R22-style); false when it was already on. */
-export async function enableTotp(db: Kysely<Database>, courier: Courier, account: Account, sealedSecret: string, step: number, now: string): Promise<boolean> {
+export async function enableTotp(
+  db: Kysely<Database>,
+  courier: Courier,
+  account: Account,
+  sealedSecret: string,
+  step: number,
+  now: string,
+): Promise<boolean> {
   // The step just used is recorded, so the same code cannot open a sign-in afterwards (R7: single use).
   const set = await db
     .updateTable('accounts')
@@ -119,8 +150,17 @@ export async function removeTriesExhausted(db: Kysely<Database>, clock: Clock, a
 
 /** Turns the app off and tells the member. */
 export async function removeTotp(db: Kysely<Database>, courier: Courier, account: Account, now: string): Promise<void> {
-  await db.updateTable('accounts').set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null, updated_at: now }).where('id', '=', account.id).execute();
+  await db
+    .updateTable('accounts')
+    .set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null, updated_at: now })
+    .where('id', '=', account.id)
+    .execute();
   // A preference for the app would point at nothing: sign-in falls back to its default and records a new one.
-  await db.updateTable('accounts').set({ preferred_channel: null }).where('id', '=', account.id).where('preferred_channel', '=', 'totp').execute();
+  await db
+    .updateTable('accounts')
+    .set({ preferred_channel: null })
+    .where('id', '=', account.id)
+    .where('preferred_channel', '=', 'totp')
+    .execute();
   await courier.email(db, account.email, account.language, totpChangedEmail, { change: 'removed' });
 }

@@ -32,7 +32,16 @@ import { listPasskeys, MAX_PASSKEYS } from '../../identity/passkeys.js';
 import { passkeyRoutes } from './passkeys.routes.js';
 import { signInHistory, SIGN_IN_HISTORY_SIZE } from '../../identity/sign-in-history.js';
 import { placeText } from '../../identity/device-label.js';
-import { EnrolPage, ForbiddenSessionPage, SecurityPage, isDone, type Done, type EnrolView, type OverviewView, type SessionView } from './security.views.js';
+import {
+  EnrolPage,
+  ForbiddenSessionPage,
+  SecurityPage,
+  isDone,
+  type Done,
+  type EnrolView,
+  type OverviewView,
+  type SessionView,
+} from './security.views.js';
 import { getAccount } from '../../identity/accounts.js';
 
 const field = (body: unknown, name: string, max = 1000): string => formText(body, name).slice(0, max);
@@ -59,16 +68,40 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
   };
   const formatTime = (lang: Lang, iso: string) => dateFormat[lang].format(new Date(iso));
   const accountOf = (request: FastifyRequest) => getAccount(kysely, request.memberSession!.accountId);
-  const audit = (request: FastifyRequest, account: Pick<Account, 'id' | 'username'>, event: string, outcome: 'success' | 'failure' | 'refused', details?: Record<string, string | number>) =>
-    recordAudit(kysely, clock, request.auditContext(), { event, outcome, actor: account.username, accountId: account.id, ...(details ? { details } : {}) });
+  const audit = (
+    request: FastifyRequest,
+    account: Pick<Account, 'id' | 'username'>,
+    event: string,
+    outcome: 'success' | 'failure' | 'refused',
+    details?: Record<string, string | number>,
+  ) =>
+    recordAudit(kysely, clock, request.auditContext(), {
+      event,
+      outcome,
+      actor: account.username,
+      accountId: account.id,
+      ...(details ? { details } : {}),
+    });
 
-  async function showOverview(request: FastifyRequest, reply: FastifyReply, extra: { done?: Done | undefined; errors?: FieldErrors } = {}, status = 200) {
+  async function showOverview(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { done?: Done | undefined; errors?: FieldErrors } = {},
+    status = 200,
+  ) {
     const account = await accountOf(request);
     const current = request.memberSession!.id;
     const rows = await openSessions(kysely, account.id, clock.now().toISOString());
     const lang = request.lang;
     const list: SessionView[] = rows
-      .map((r) => ({ id: r.id, device: describeDevice(request.t, r.user_agent), ip: r.ip, started: formatTime(lang, r.created_at), lastUse: formatTime(lang, r.last_seen_at), current: r.id === current }))
+      .map((r) => ({
+        id: r.id,
+        device: describeDevice(request.t, r.user_agent),
+        ip: r.ip,
+        started: formatTime(lang, r.created_at),
+        lastUse: formatTime(lang, r.last_seen_at),
+        current: r.id === current,
+      }))
       .sort((a, b) => Number(b.current) - Number(a.current));
     const channels = channelsOf(account);
     const passkeys = await listPasskeys(kysely, { kind: 'member', id: account.id });
@@ -78,12 +111,26 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
       hasMobile: Boolean(account.mobile),
       totpSince: account.totp_secret && account.totp_enabled_at ? formatTime(lang, account.totp_enabled_at) : null,
       sessions: list,
-      passkeys: passkeys.map((p) => ({ id: p.id, name: p.name, created: formatTime(lang, p.created_at), lastUsed: p.last_used_at ? formatTime(lang, p.last_used_at) : null, synced: p.backed_up === 1 })),
+      passkeys: passkeys.map((p) => ({
+        id: p.id,
+        name: p.name,
+        created: formatTime(lang, p.created_at),
+        lastUsed: p.last_used_at ? formatTime(lang, p.last_used_at) : null,
+        synced: p.backed_up === 1,
+      })),
       maxPasskeys: MAX_PASSKEYS,
       // R28: the last sign-ins and attempts, from the audit.
       history: {
         size: SIGN_IN_HISTORY_SIZE,
-        entries: (await signInHistory(kysely, account)).map((e) => ({ id: e.id, iso: e.at, when: formatTime(lang, e.at), device: describeDevice(request.t, e.userAgent), place: placeText(request.t, lang, e.ip), factor: e.factor, outcome: e.outcome })),
+        entries: (await signInHistory(kysely, account)).map((e) => ({
+          id: e.id,
+          iso: e.at,
+          when: formatTime(lang, e.at),
+          device: describeDevice(request.t, e.userAgent),
+          place: placeText(request.t, lang, e.ip),
+          factor: e.factor,
+          outcome: e.outcome,
+        })),
       },
       done: extra.done,
       ...(extra.errors ? { errors: extra.errors } : {}),
@@ -91,7 +138,17 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     return sendPage(reply, <SecurityPage ctx={request.pageContext()} view={view} />, status);
   }
 
-  await passkeyRoutes(app, { config, db, clock, courier: deps.courier, kickOutbox: deps.kickOutbox, guard, accountOf, audit, showOverview });
+  await passkeyRoutes(app, {
+    config,
+    db,
+    clock,
+    courier: deps.courier,
+    kickOutbox: deps.kickOutbox,
+    guard,
+    accountOf,
+    audit,
+    showOverview,
+  });
 
   app.get('/area/security', { preHandler: guard }, async (request, reply) => {
     const done = (request.query as Record<string, unknown>).done;
@@ -100,26 +157,33 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
 
   // R8: the member ends one of their sessions; one that is not theirs is refused and recorded, and the answer does
   // not say whether the id exists.
-  app.post<{ Params: { id: string } }>('/area/security/sessions/:id/end', { preHandler: guard }, async (request, reply) => {
-    const session = request.memberSession!;
-    const account = await accountOf(request);
-    const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : undefined;
-    if (id === session.id) {
-      await audit(request, account, 'session.end', 'success', { session: id, current: 'yes' });
-      await sessions.end(kysely, request, reply);
-      return reply.redirect('/sign-in?signedOut=1', 303);
-    }
-    if (id !== undefined) {
-      const outcome = await endOwnSession(kysely, account.id, id, clock.now().toISOString());
-      if (outcome === 'ended') {
-        await audit(request, account, 'session.end', 'success', { session: id });
-        return reply.redirect('/area/security?done=session-ended', 303);
+  app.post<{ Params: { id: string } }>(
+    '/area/security/sessions/:id/end',
+    { preHandler: guard },
+    async (request, reply) => {
+      const session = request.memberSession!;
+      const account = await accountOf(request);
+      const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : undefined;
+      if (id === session.id) {
+        await audit(request, account, 'session.end', 'success', { session: id, current: 'yes' });
+        await sessions.end(kysely, request, reply);
+        return reply.redirect('/sign-in?signedOut=1', 303);
       }
-      if (outcome === 'gone') return reply.redirect('/area/security?done=session-gone', 303);
-    }
-    await audit(request, account, 'session.end', 'refused', { reason: 'not_own', session: request.params.id.slice(0, 20) });
-    return sendPage(reply, <ForbiddenSessionPage ctx={request.pageContext()} />, 403);
-  });
+      if (id !== undefined) {
+        const outcome = await endOwnSession(kysely, account.id, id, clock.now().toISOString());
+        if (outcome === 'ended') {
+          await audit(request, account, 'session.end', 'success', { session: id });
+          return reply.redirect('/area/security?done=session-ended', 303);
+        }
+        if (outcome === 'gone') return reply.redirect('/area/security?done=session-gone', 303);
+      }
+      await audit(request, account, 'session.end', 'refused', {
+        reason: 'not_own',
+        session: request.params.id.slice(0, 20),
+      });
+      return sendPage(reply, <ForbiddenSessionPage ctx={request.pageContext()} />, 403);
+    },
+  );
 
   app.post('/area/security/sessions/end-others', { preHandler: guard }, async (request, reply) => {
     const account = await accountOf(request);
@@ -136,21 +200,41 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
       await audit(request, account, 'security.channel', 'failure', { reason: 'unavailable' });
       return showOverview(request, reply, { errors: { channel: { code: 'channel_unavailable' } } }, 400);
     }
-    await kysely.updateTable('accounts').set({ preferred_channel: chosen.channel, updated_at: clock.now().toISOString() }).where('id', '=', account.id).execute();
+    await kysely
+      .updateTable('accounts')
+      .set({ preferred_channel: chosen.channel, updated_at: clock.now().toISOString() })
+      .where('id', '=', account.id)
+      .execute();
     await audit(request, account, 'security.channel', 'success', { channel: chosen.channel });
     return reply.redirect('/area/security?done=channel-saved', 303);
   });
 
   /** The browser's pending enrolment for this account; a new one (a new secret) when there is none. */
-  async function pendingEnrolment(request: FastifyRequest, reply: FastifyReply, account: Account): Promise<Flow<Enrolment>> {
+  async function pendingEnrolment(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    account: Account,
+  ): Promise<Flow<Enrolment>> {
     const found = await enrolments.load(kysely, request);
-    if (found.status === 'active' && found.flow.accountId === account.id && found.flow.state === 'pending') return found.flow;
-    const flow = await enrolments.start(kysely, reply, { state: 'pending', accountId: account.id, data: newEnrolment(box) });
+    if (found.status === 'active' && found.flow.accountId === account.id && found.flow.state === 'pending')
+      return found.flow;
+    const flow = await enrolments.start(kysely, reply, {
+      state: 'pending',
+      accountId: account.id,
+      data: newEnrolment(box),
+    });
     await audit(request, account, 'totp.enrol_start', 'success');
     return flow;
   }
 
-  async function showEnrol(request: FastifyRequest, reply: FastifyReply, account: Account, sealed: string, extra: Pick<EnrolView, 'notice' | 'errors'> = {}, status = 200) {
+  async function showEnrol(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    account: Account,
+    sealed: string,
+    extra: Pick<EnrolView, 'notice' | 'errors'> = {},
+    status = 200,
+  ) {
     const secret = box.open(sealed);
     const view: EnrolView = { qr: await enrolmentQr(config.brand.name, account, secret), secret, ...extra };
     return sendPage(reply, <EnrolPage ctx={request.pageContext()} view={view} />, status);
@@ -161,14 +245,17 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     if (account.totp_enabled_at) return reply.redirect('/area/security', 303);
     const q = request.query as Record<string, unknown>;
     const flow = await pendingEnrolment(request, reply, account);
-    return showEnrol(request, reply, account, flow.data.secret, { notice: q.restart === '1' ? 'restart' : q.tries === '1' ? 'tooMany' : undefined });
+    return showEnrol(request, reply, account, flow.data.secret, {
+      notice: q.restart === '1' ? 'restart' : q.tries === '1' ? 'tooMany' : undefined,
+    });
   });
 
   app.post('/area/security/totp', { preHandler: guard }, async (request, reply) => {
     const account = await accountOf(request);
     if (account.totp_enabled_at) return reply.redirect('/area/security', 303);
     const found = await enrolments.load(kysely, request);
-    if (found.status !== 'active' || found.flow.accountId !== account.id || found.flow.state !== 'pending') return reply.redirect('/area/security/totp?restart=1', 303);
+    if (found.status !== 'active' || found.flow.accountId !== account.id || found.flow.state !== 'pending')
+      return reply.redirect('/area/security/totp?restart=1', 303);
     const flow = found.flow;
     if (await enrolTriesExhausted(kysely, clock, flow.id)) {
       await enrolments.end(kysely, request, reply);
@@ -183,10 +270,21 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     ]);
     if (password === 'locked') {
       await audit(request, account, 'totp.enable', 'refused', { reason: 'password_limit' });
-      return showEnrol(request, reply, account, flow.data.secret, { errors: { current_password: { code: 'password_tries' } } }, 429);
+      return showEnrol(
+        request,
+        reply,
+        account,
+        flow.data.secret,
+        { errors: { current_password: { code: 'password_tries' } } },
+        429,
+      );
     }
     if (step === undefined || password !== 'ok') {
-      await audit(request, account, 'totp.enable', 'failure', { reason: [step === undefined ? 'wrong_code' : '', password !== 'ok' ? 'wrong_password' : ''].filter(Boolean).join(',') });
+      await audit(request, account, 'totp.enable', 'failure', {
+        reason: [step === undefined ? 'wrong_code' : '', password !== 'ok' ? 'wrong_password' : '']
+          .filter(Boolean)
+          .join(','),
+      });
       const errors: FieldErrors = {
         ...(step === undefined ? { code: { code: 'totp_code_wrong' } } : {}),
         ...(password !== 'ok' ? { current_password: { code: 'current_password_wrong' } } : {}),
@@ -197,7 +295,12 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     const enabled = await kysely.transaction().execute(async (trx) => {
       if (!(await enrolments.advance(trx, flow, 'pending', 'done'))) return false;
       if (!(await enableTotp(trx, deps.courier, account, flow.data.secret, step, now))) return false;
-      await recordAudit(trx, clock, request.auditContext(), { event: 'totp.enable', outcome: 'success', actor: account.username, accountId: account.id });
+      await recordAudit(trx, clock, request.auditContext(), {
+        event: 'totp.enable',
+        outcome: 'success',
+        actor: account.username,
+        accountId: account.id,
+      });
       return true;
     });
     await enrolments.end(kysely, request, reply);
@@ -219,7 +322,12 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     }
     await kysely.transaction().execute(async (trx) => {
       await removeTotp(trx, deps.courier, account, clock.now().toISOString());
-      await recordAudit(trx, clock, request.auditContext(), { event: 'totp.remove', outcome: 'success', actor: account.username, accountId: account.id });
+      await recordAudit(trx, clock, request.auditContext(), {
+        event: 'totp.remove',
+        outcome: 'success',
+        actor: account.username,
+        accountId: account.id,
+      });
     });
     deps.kickOutbox?.();
     return reply.redirect('/area/security?done=totp-removed', 303);

@@ -13,9 +13,11 @@ import { setup, type TestContext } from '../../../test/helpers/setup.js';
 // Security settings (R7, R8, R12, R13): sessions listed and ended, preferred channel, authenticator app; audit (R22).
 
 const PASSWORD = 'Primavera2030';
-const CHROME_ANDROID = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
+const CHROME_ANDROID =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
-const SAFARI_IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+const SAFARI_IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
 interface TestMember {
   username: string;
@@ -25,12 +27,26 @@ interface TestMember {
 
 function row(partial: Partial<RawFeedRow>): RawFeedRow {
   const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
-  return { ...base, policy_status: 'active', scheme: 'local', product: 'Salud Plus', policy_start: '2025-01-01', role: 'holder', first_name: 'Nora', last_name: 'Vidal', date_of_birth: '1980-01-01', country: 'ES', language: 'es', ...partial };
+  return {
+    ...base,
+    policy_status: 'active',
+    scheme: 'local',
+    product: 'Salud Plus',
+    policy_start: '2025-01-01',
+    role: 'holder',
+    first_name: 'Nora',
+    last_name: 'Vidal',
+    date_of_birth: '1980-01-01',
+    country: 'ES',
+    language: 'es',
+    ...partial,
+  };
 }
 
 /** The open-sessions part of the security page (R28's sign-in history below it names past devices too). */
 const sessionsPart = (html: string) => html.split('id="history-heading"')[0]!;
-const sessionIdsIn = (html: string) => [...html.matchAll(/action="\/area\/security\/sessions\/(\d+)\/end"/g)].map((m) => m[1]!);
+const sessionIdsIn = (html: string) =>
+  [...html.matchAll(/action="\/area\/security\/sessions\/(\d+)\/end"/g)].map((m) => m[1]!);
 
 describeEachDatabase('security settings', (kind) => {
   let ctx: TestContext;
@@ -63,7 +79,11 @@ describeEachDatabase('security settings', (kind) => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await ctx.db.kysely.updateTable('members').set({ account_id: account.id }).where('member_number', '=', memberNumber).execute();
+    await ctx.db.kysely
+      .updateTable('members')
+      .set({ account_id: account.id })
+      .where('member_number', '=', memberNumber)
+      .execute();
     return { username, accountId: account.id, email };
   }
 
@@ -86,8 +106,16 @@ describeEachDatabase('security settings', (kind) => {
   }
 
   const epoch = () => Math.floor(ctx.clock.now().getTime() / 1000);
-  const account = (id: number) => ctx.db.kysely.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  const auditOf = (id: number, event: string) => ctx.db.kysely.selectFrom('audit_events').selectAll().where('account_id', '=', id).where('event', '=', event).orderBy('id').execute();
+  const account = (id: number) =>
+    ctx.db.kysely.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const auditOf = (id: number, event: string) =>
+    ctx.db.kysely
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('account_id', '=', id)
+      .where('event', '=', event)
+      .orderBy('id')
+      .execute();
 
   before(async () => {
     ctx = await setup(kind, { env: { TRUST_PROXY: 'true' } });
@@ -104,7 +132,13 @@ describeEachDatabase('security settings', (kind) => {
       assert.equal(res.statusCode, 303, url);
       assert.equal(res.headers.location, `/sign-in?&next=${encodeURIComponent(url)}`);
     }
-    for (const url of ['/area/security/sessions/1/end', '/area/security/sessions/end-others', '/area/security/channel', '/area/security/totp', '/area/security/totp/remove']) {
+    for (const url of [
+      '/area/security/sessions/1/end',
+      '/area/security/sessions/end-others',
+      '/area/security/channel',
+      '/area/security/totp',
+      '/area/security/totp/remove',
+    ]) {
       const res = await stranger.post(url, { channel: 'email', code: '123456', current_password: PASSWORD });
       assert.equal(res.statusCode, 303, url);
       assert.match(String(res.headers.location), /^\/sign-in/, url);
@@ -115,7 +149,11 @@ describeEachDatabase('security settings', (kind) => {
     const m = await member();
     const phone = await signedIn(m, CHROME_ANDROID, '198.51.100.10');
     const laptop = await signedIn(m, FIREFOX_WINDOWS, '203.0.113.7');
-    const started = new Intl.DateTimeFormat('es-ES', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Madrid' }).format(ctx.clock.now());
+    const started = new Intl.DateTimeFormat('es-ES', {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: 'Europe/Madrid',
+    }).format(ctx.clock.now());
     await signedIn(m, SAFARI_IPHONE, '192.0.2.99');
     // The phone and the laptop are used again; the iPhone's session passes its idle deadline (R8: 15 minutes).
     ctx.clock.advanceMinutes(14);
@@ -141,7 +179,13 @@ describeEachDatabase('security settings', (kind) => {
     const english = await phone.get('/area/security?lang=en');
     assert.match(english.body, /Chrome on Android/);
     assert.match(english.body, /This device/);
-    assert.ok(english.body.includes(new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Madrid' }).format(new Date(ctx.clock.now().getTime() - 16 * 60_000))));
+    assert.ok(
+      english.body.includes(
+        new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Madrid' }).format(
+          new Date(ctx.clock.now().getTime() - 16 * 60_000),
+        ),
+      ),
+    );
   });
 
   test('ending another of my sessions signs that browser out, and is audited (R8, R22)', async () => {
@@ -165,7 +209,12 @@ describeEachDatabase('security settings', (kind) => {
     assert.ok(audit[0]!.actor === m.username && audit[0]!.ip && audit[0]!.user_agent);
 
     // Ending this browser's own session is a sign-out.
-    const own = await ctx.db.kysely.selectFrom('sessions').select('id').where('account_id', '=', m.accountId).where('ended_at', 'is', null).executeTakeFirstOrThrow();
+    const own = await ctx.db.kysely
+      .selectFrom('sessions')
+      .select('id')
+      .where('account_id', '=', m.accountId)
+      .where('ended_at', 'is', null)
+      .executeTakeFirstOrThrow();
     const out = await phone.post(`/area/security/sessions/${own.id}/end`, {});
     assert.equal(out.headers.location, '/sign-in?signedOut=1');
     assert.equal((await phone.get('/area')).statusCode, 303);
@@ -174,7 +223,12 @@ describeEachDatabase('security settings', (kind) => {
   test('another account’s session id: 403, nothing ended, the attempt recorded (R8, R22)', async () => {
     const victim = await member();
     const victimBrowser = await signedIn(victim, FIREFOX_WINDOWS);
-    const victimSession = await ctx.db.kysely.selectFrom('sessions').select('id').where('account_id', '=', victim.accountId).where('ended_at', 'is', null).executeTakeFirstOrThrow();
+    const victimSession = await ctx.db.kysely
+      .selectFrom('sessions')
+      .select('id')
+      .where('account_id', '=', victim.accountId)
+      .where('ended_at', 'is', null)
+      .executeTakeFirstOrThrow();
     const m = await member();
     const mine = await signedIn(m);
     await mine.get('/area/security');
@@ -183,7 +237,8 @@ describeEachDatabase('security settings', (kind) => {
     assert.match(res.body, /No puedes cerrar esa sesión/);
     assert.equal(res.headers['cache-control'], 'no-store');
     assert.equal((await victimBrowser.get('/area')).statusCode, 200, 'the other account’s session is still active');
-    for (const id of ['999999', 'abc', '1e3']) assert.equal((await mine.post(`/area/security/sessions/${id}/end`, {})).statusCode, 403, id);
+    for (const id of ['999999', 'abc', '1e3'])
+      assert.equal((await mine.post(`/area/security/sessions/${id}/end`, {})).statusCode, 403, id);
     const refused = (await auditOf(m.accountId, 'session.end')).filter((a) => a.outcome === 'refused');
     assert.equal(refused.length, 4);
     assert.match(refused[0]!.details ?? '', new RegExp(`"session":"${victimSession.id}"`));
@@ -216,7 +271,10 @@ describeEachDatabase('security settings', (kind) => {
     const saved = await agent.post('/area/security/channel', { channel: 'sms' });
     assert.equal(saved.headers.location, '/area/security?done=channel-saved');
     assert.equal((await account(m.accountId)).preferred_channel, 'sms');
-    assert.match((await agent.get(saved.headers.location)).body, /<input type="radio" id="channel-sms" name="channel" value="sms" checked/);
+    assert.match(
+      (await agent.get(saved.headers.location)).body,
+      /<input type="radio" id="channel-sms" name="channel" value="sms" checked/,
+    );
 
     for (const channel of ['totp', 'fax', '']) {
       const refused = await agent.post('/area/security/channel', { channel });
@@ -247,11 +305,17 @@ describeEachDatabase('security settings', (kind) => {
     assert.match(page.body, /autocomplete="one-time-code"/);
     const secret = /<code>([A-Z2-7 ]+)<\/code>/.exec(page.body)?.[1]?.replace(/ /g, '');
     assert.ok(secret && secret.length >= 16);
-    assert.ok((await agent.get('/area/security/totp')).body.includes(/<code>([A-Z2-7 ]+)<\/code>/.exec(page.body)![1]!), 'a reload keeps the pending secret');
+    assert.ok(
+      (await agent.get('/area/security/totp')).body.includes(/<code>([A-Z2-7 ]+)<\/code>/.exec(page.body)![1]!),
+      'a reload keeps the pending secret',
+    );
     assert.equal((await account(m.accountId)).totp_secret, null, 'pending: nothing on the account yet');
 
     const right = await generate({ secret, epoch: epoch() });
-    const wrong = await agent.post('/area/security/totp', { code: right === '000000' ? '111111' : '000000', current_password: PASSWORD });
+    const wrong = await agent.post('/area/security/totp', {
+      code: right === '000000' ? '111111' : '000000',
+      current_password: PASSWORD,
+    });
     assert.equal(wrong.statusCode, 400);
     assert.match(wrong.body, /El código no es correcto/);
     assert.equal((await account(m.accountId)).totp_enabled_at, null);
@@ -265,7 +329,10 @@ describeEachDatabase('security settings', (kind) => {
     assert.match(overview.body, /Tu aplicación de autenticación ya está activada/);
     assert.match(overview.body, /value="totp"/);
     assert.ok((await ctx.outbox()).some((x) => x.recipient === m.email && x.template === 'totp-changed'));
-    assert.deepEqual((await auditOf(m.accountId, 'totp.enable')).map((a) => a.outcome), ['failure', 'success']);
+    assert.deepEqual(
+      (await auditOf(m.accountId, 'totp.enable')).map((a) => a.outcome),
+      ['failure', 'success'],
+    );
     assert.equal((await agent.get('/area/security/totp')).headers.location, '/area/security', 'nothing to enrol twice');
 
     // At sign-in the app is offered; the code used to enrol cannot be replayed; the next one works.
@@ -273,7 +340,11 @@ describeEachDatabase('security settings', (kind) => {
     await phone.post('/sign-in', { username: m.username, password: PASSWORD });
     assert.match((await phone.get('/sign-in/verify')).body, /value="totp"/);
     await phone.post('/sign-in/verify/send', { channel: 'totp' });
-    assert.equal((await phone.post('/sign-in/verify/code', { code: right })).statusCode, 400, 'the enrolment code is spent');
+    assert.equal(
+      (await phone.post('/sign-in/verify/code', { code: right })).statusCode,
+      400,
+      'the enrolment code is spent',
+    );
     ctx.clock.advance(30_000);
     const done = await phone.post('/sign-in/verify/code', { code: await generate({ secret, epoch: epoch() }) });
     assert.equal(done.headers.location, '/area');
@@ -283,7 +354,10 @@ describeEachDatabase('security settings', (kind) => {
     const m = await member();
     const agent = await signedIn(m);
     const page = await agent.get('/area/security/totp');
-    assert.match(page.body, /name="current_password"[^>]*autocomplete="current-password"|autocomplete="current-password"[^>]*name="current_password"/);
+    assert.match(
+      page.body,
+      /name="current_password"[^>]*autocomplete="current-password"|autocomplete="current-password"[^>]*name="current_password"/,
+    );
     const secret = /<code>([A-Z2-7 ]+)<\/code>/.exec(page.body)![1]!.replace(/ /g, '');
     const code = () => generate({ secret, epoch: epoch() });
 
@@ -294,11 +368,16 @@ describeEachDatabase('security settings', (kind) => {
     assert.match(wrong.body, /La contraseña actual no es correcta/);
     assert.equal((await account(m.accountId)).totp_enabled_at, null);
     // The limit is the account's, shared with every "password asked again": a stolen session cannot keep guessing.
-    for (let i = 0; i < 4; i++) await agent.post('/area/contact/email', { new_email: `x${i}@example.com`, email_password: 'Wrong12345' });
+    for (let i = 0; i < 4; i++)
+      await agent.post('/area/contact/email', { new_email: `x${i}@example.com`, email_password: 'Wrong12345' });
     const locked = await agent.post('/area/security/totp', { code: await code(), current_password: PASSWORD });
     assert.equal(locked.statusCode, 429, 'even the right password, past 5 wrong in the hour');
     assert.equal((await account(m.accountId)).totp_enabled_at, null);
-    assert.deepEqual((await auditOf(m.accountId, 'totp.enable')).map((a) => a.outcome).sort(), ['failure', 'failure', 'refused']);
+    assert.deepEqual((await auditOf(m.accountId, 'totp.enable')).map((a) => a.outcome).sort(), [
+      'failure',
+      'failure',
+      'refused',
+    ]);
   });
 
   test('an enrolment expires after 10 minutes and 5 wrong codes start it over with a new secret (R7)', async () => {
@@ -313,18 +392,33 @@ describeEachDatabase('security settings', (kind) => {
     assert.match(restarted.body, /El tiempo para terminar la configuración se agotó/);
     const second = /<code>([A-Z2-7 ]+)<\/code>/.exec(restarted.body)![1]!;
     assert.notEqual(second, first);
-    for (let i = 0; i < 5; i++) assert.equal((await agent.post('/area/security/totp', { code: 'abc', current_password: PASSWORD })).statusCode, 400);
-    const sixth = await agent.post('/area/security/totp', { code: await generate({ secret: second.replace(/ /g, ''), epoch: epoch() }), current_password: PASSWORD });
+    for (let i = 0; i < 5; i++)
+      assert.equal(
+        (await agent.post('/area/security/totp', { code: 'abc', current_password: PASSWORD })).statusCode,
+        400,
+      );
+    const sixth = await agent.post('/area/security/totp', {
+      code: await generate({ secret: second.replace(/ /g, ''), epoch: epoch() }),
+      current_password: PASSWORD,
+    });
     assert.equal(sixth.headers.location, '/area/security/totp?tries=1', 'even the right code is refused after 5 wrong');
     assert.equal((await account(m.accountId)).totp_enabled_at, null);
-    assert.notEqual(/<code>([A-Z2-7 ]+)<\/code>/.exec((await agent.get('/area/security/totp?tries=1')).body)![1], second);
+    assert.notEqual(
+      /<code>([A-Z2-7 ]+)<\/code>/.exec((await agent.get('/area/security/totp?tries=1')).body)![1],
+      second,
+    );
   });
 
   test('removing the app needs the current password and clears it, and a preference for it (R7, R22)', async () => {
     const m = await member();
     const agent = await signedIn(m);
-    const secret = /<code>([A-Z2-7 ]+)<\/code>/.exec((await agent.get('/area/security/totp')).body)![1]!.replace(/ /g, '');
-    await agent.post('/area/security/totp', { code: await generate({ secret, epoch: epoch() }), current_password: PASSWORD });
+    const secret = /<code>([A-Z2-7 ]+)<\/code>/
+      .exec((await agent.get('/area/security/totp')).body)![1]!
+      .replace(/ /g, '');
+    await agent.post('/area/security/totp', {
+      code: await generate({ secret, epoch: epoch() }),
+      current_password: PASSWORD,
+    });
     assert.equal((await agent.post('/area/security/channel', { channel: 'totp' })).statusCode, 303);
     const page = await agent.get('/area/security');
     assert.match(page.body, /Activada desde el/);
@@ -339,11 +433,27 @@ describeEachDatabase('security settings', (kind) => {
     const removed = await agent.post('/area/security/totp/remove', { current_password: PASSWORD });
     assert.equal(removed.headers.location, '/area/security?done=totp-removed');
     const a = await account(m.accountId);
-    assert.deepEqual([a.totp_secret, a.totp_enabled_at, a.totp_last_step, a.preferred_channel], [null, null, null, null]);
+    assert.deepEqual(
+      [a.totp_secret, a.totp_enabled_at, a.totp_last_step, a.preferred_channel],
+      [null, null, null, null],
+    );
     assert.doesNotMatch((await agent.get(removed.headers.location)).body, /value="totp"/);
-    assert.deepEqual((await auditOf(m.accountId, 'totp.remove')).map((x) => x.outcome), ['failure', 'success']);
-    assert.equal((await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'totp-changed').length, 2);
-    const audit = await ctx.db.kysely.selectFrom('audit_events').select('details').where('account_id', '=', m.accountId).execute();
-    assert.ok(audit.every((x) => !x.details?.includes(PASSWORD) && !x.details?.includes(secret)), 'R22: never a password or secret');
+    assert.deepEqual(
+      (await auditOf(m.accountId, 'totp.remove')).map((x) => x.outcome),
+      ['failure', 'success'],
+    );
+    assert.equal(
+      (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'totp-changed').length,
+      2,
+    );
+    const audit = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select('details')
+      .where('account_id', '=', m.accountId)
+      .execute();
+    assert.ok(
+      audit.every((x) => !x.details?.includes(PASSWORD) && !x.details?.includes(secret)),
+      'R22: never a password or secret',
+    );
   });
 });

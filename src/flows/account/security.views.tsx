@@ -8,7 +8,17 @@ import { PasskeysSection, type PasskeyView } from './passkeys.views.js';
 import { PASSKEY_SCRIPTS } from '../../infra/web/web.plugin.js';
 import { SignInHistory, type HistoryView } from './sign-in-history.views.js';
 
-export type Done = 'session-ended' | 'session-gone' | 'others-ended' | 'channel-saved' | 'totp-enabled' | 'totp-removed' | 'passkey-added' | 'passkey-renamed' | 'passkey-removed' | 'passkey-restart';
+export type Done =
+  | 'session-ended'
+  | 'session-gone'
+  | 'others-ended'
+  | 'channel-saved'
+  | 'totp-enabled'
+  | 'totp-removed'
+  | 'passkey-added'
+  | 'passkey-renamed'
+  | 'passkey-removed'
+  | 'passkey-restart';
 const DONE_KEYS: Record<Done, MessageKey> = {
   'session-ended': 'security.done.sessionEnded',
   'session-gone': 'security.done.sessionGone',
@@ -95,8 +105,19 @@ export function SecurityPage({ ctx, view }: { ctx: PageContext; view: OverviewVi
   return (
     <Layout ctx={ctx} title={t('security.title')} scripts={PASSKEY_SCRIPTS}>
       <h1>{t('security.title')}</h1>
-      {view.done ? <Notice kind={view.done === 'passkey-restart' ? 'info' : 'success'}>{t(DONE_KEYS[view.done])}</Notice> : null}
-      <ErrorSummary ctx={ctx} errors={errors} labels={{ channel: t('security.channel.legend'), current_password: t('security.totp.password'), passkey_name: t('passkey.add.name'), passkey_password: t('passkey.add.password') }} />
+      {view.done ? (
+        <Notice kind={view.done === 'passkey-restart' ? 'info' : 'success'}>{t(DONE_KEYS[view.done])}</Notice>
+      ) : null}
+      <ErrorSummary
+        ctx={ctx}
+        errors={errors}
+        labels={{
+          channel: t('security.channel.legend'),
+          current_password: t('security.totp.password'),
+          passkey_name: t('passkey.add.name'),
+          passkey_password: t('passkey.add.password'),
+        }}
+      />
       <p>{t('security.intro')}</p>
 
       <h2>{t('security.password.heading')}</h2>
@@ -139,7 +160,18 @@ export function SecurityPage({ ctx, view }: { ctx: PageContext; view: OverviewVi
           <Form ctx={ctx} action="/area/security/totp/remove" class="stack">
             <fieldset>
               <legend>{t('security.totp.removeLegend')}</legend>
-              <Input ctx={ctx} name="current_password" type="password" label={t('security.totp.password')} hint={t('security.totp.removeHint')} value="" error={errors.current_password} autocomplete="current-password" maxLength={64} required />
+              <Input
+                ctx={ctx}
+                name="current_password"
+                type="password"
+                label={t('security.totp.password')}
+                hint={t('security.totp.removeHint')}
+                value=""
+                error={errors.current_password}
+                autocomplete="current-password"
+                maxLength={64}
+                required
+              />
             </fieldset>
             <button type="submit" class="secondary">
               {t('security.totp.remove')}
@@ -206,8 +238,16 @@ export function EnrolPage({ ctx, view }: { ctx: PageContext; view: EnrolView }) 
   return (
     <Layout ctx={ctx} title={t('security.enrol.title')}>
       <h1>{t('security.enrol.title')}</h1>
-      {view.notice ? <Notice kind="info">{t(view.notice === 'restart' ? 'security.enrol.restart' : 'security.enrol.tooMany')}</Notice> : null}
-      <ErrorSummary ctx={ctx} errors={errors} labels={{ code: t('security.enrol.code'), current_password: t('security.totp.password') }} />
+      {view.notice ? (
+        <Notice kind="info">
+          {t(view.notice === 'restart' ? 'security.enrol.restart' : 'security.enrol.tooMany')}
+        </Notice>
+      ) : null}
+      <ErrorSummary
+        ctx={ctx}
+        errors={errors}
+        labels={{ code: t('security.enrol.code'), current_password: t('security.totp.password') }}
+      />
       <ol>
         <li>
           <p>{t('security.enrol.step1')}</p>
@@ -228,8 +268,30 @@ export function EnrolPage({ ctx, view }: { ctx: PageContext; view: EnrolView }) 
         </li>
       </ol>
       <Form ctx={ctx} action="/area/security/totp" class="stack">
-        <Input ctx={ctx} name="code" label={t('security.enrol.code')} hint={t('security.enrol.codeHint')} value="" error={errors.code} autocomplete="one-time-code" inputMode="numeric" maxLength={12} required />
-        <Input ctx={ctx} name="current_password" type="password" label={t('security.totp.password')} hint={t('security.enrol.passwordHint')} value="" error={errors.current_password} autocomplete="current-password" maxLength={64} required />
+        <Input
+          ctx={ctx}
+          name="code"
+          label={t('security.enrol.code')}
+          hint={t('security.enrol.codeHint')}
+          value=""
+          error={errors.code}
+          autocomplete="one-time-code"
+          inputMode="numeric"
+          maxLength={12}
+          required
+        />
+        <Input
+          ctx={ctx}
+          name="current_password"
+          type="password"
+          label={t('security.totp.password')}
+          hint={t('security.enrol.passwordHint')}
+          value=""
+          error={errors.current_password}
+          autocomplete="current-password"
+          maxLength={64}
+          required
+        />
         <button type="submit">{t('security.enrol.confirm')}</button>
       </Form>
       <p>

@@ -29,16 +29,25 @@ export async function awarenessRoutes(app: FastifyInstance, deps: AwarenessDeps)
   const kysely = deps.db.kysely;
   const notMe: NotMeDeps = { clock, courier: deps.courier, publicUrl: config.publicUrl, sessions };
   // The link's token is in the address: it must not leak through a Referer, nor be kept by a cache.
-  const privatePage = (reply: FastifyReply) => reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
+  const privatePage = (reply: FastifyReply) =>
+    reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
 
-  app.get('/sign-in/not-me/done', async (request, reply) => sendPage(privatePage(reply), <NotMeDonePage ctx={request.pageContext()} />));
+  app.get('/sign-in/not-me/done', async (request, reply) =>
+    sendPage(privatePage(reply), <NotMeDonePage ctx={request.pageContext()} />),
+  );
 
   // Never acts on GET: mail scanners and link previews fetch every link of an email.
   app.get<{ Params: { token: string } }>('/sign-in/not-me/:token', async (request, reply) => {
     privatePage(reply);
     const link = await findNotMeLink(kysely, clock, request.params.token);
     if (!link) return sendPage(reply, <NotMeInvalidPage ctx={request.pageContext()} />, 410);
-    return sendPage(reply, <NotMeConfirmPage ctx={request.pageContext()} action={`/sign-in/not-me/${encodeURIComponent(request.params.token)}`} />);
+    return sendPage(
+      reply,
+      <NotMeConfirmPage
+        ctx={request.pageContext()}
+        action={`/sign-in/not-me/${encodeURIComponent(request.params.token)}`}
+      />,
+    );
   });
 
   app.post<{ Params: { token: string } }>('/sign-in/not-me/:token', async (request, reply) => {
@@ -56,7 +65,9 @@ export async function awarenessRoutes(app: FastifyInstance, deps: AwarenessDeps)
   // The security page's button (R28): the same, for a member who spots a sign-in in their history.
   app.post('/area/security/not-me', { preHandler: requireMember(sessions, deps.db) }, async (request, reply) => {
     const account = await getAccount(kysely, request.memberSession!.accountId);
-    await kysely.transaction().execute((trx) => disownSignIns(trx, notMe, account, request.auditContext(), 'security-page'));
+    await kysely
+      .transaction()
+      .execute((trx) => disownSignIns(trx, notMe, account, request.auditContext(), 'security-page'));
     await sessions.end(kysely, request, reply);
     deps.kickOutbox?.();
     return reply.redirect('/sign-in/not-me/done', 303);

@@ -11,9 +11,11 @@ import { setup, type TestContext } from '../../../test/helpers/setup.js';
 // R28 sign-in awareness: the new-device email and its "this wasn't me" link, the security page's sign-in history and
 // its button; R29 (nothing usable at rest), R22 (audited), R20 (both languages).
 
-const CHROME_ANDROID = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
+const CHROME_ANDROID =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
-const SAFARI_IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+const SAFARI_IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 const TELEFONICA_ES = '80.58.61.250';
 const DAY = 24 * 3_600_000;
 
@@ -37,7 +39,8 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
     return { id, username, email };
   }
 
-  const mails = async (to: string, template: string) => (await ctx.outbox()).filter((m) => m.recipient === to && m.template === template);
+  const mails = async (to: string, template: string) =>
+    (await ctx.outbox()).filter((m) => m.recipient === to && m.template === template);
 
   /** Signs in with password and emailed code in this browser (its cookie jar); asserts it reached the area. */
   async function signIn(agent: BrowserAgent, m: M): Promise<void> {
@@ -51,7 +54,8 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
     ctx.clock.advance(31_000);
   }
 
-  const browser = (ua = CHROME_ANDROID, ip = '198.51.100.10') => new BrowserAgent(ctx.app, { 'user-agent': ua, 'x-forwarded-for': ip });
+  const browser = (ua = CHROME_ANDROID, ip = '198.51.100.10') =>
+    new BrowserAgent(ctx.app, { 'user-agent': ua, 'x-forwarded-for': ip });
   /** A member who has signed in once already (in a browser of their own), so a new device is news. */
   async function regular(language: 'es' | 'en' = 'es'): Promise<{ m: M; home: BrowserAgent }> {
     const m = await member(language);
@@ -124,9 +128,17 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
 
     await signIn(browser(FIREFOX_WINDOWS, TELEFONICA_ES), m);
     assert.equal((await mails(m.email, 'new-device')).length, 2, 'same browser make, another cookie jar: a new device');
-    const audit = await ctx.db.kysely.selectFrom('audit_events').selectAll().where('account_id', '=', m.id).where('event', '=', 'signin.new_device').execute();
+    const audit = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('account_id', '=', m.id)
+      .where('event', '=', 'signin.new_device')
+      .execute();
     // The first sign-in (at home) is remembered quietly; each new device after it is reported.
-    assert.deepEqual(audit.map((a) => (JSON.parse(a.details ?? '{}') as { notified: boolean }).notified), [false, true, true]);
+    assert.deepEqual(
+      audit.map((a) => (JSON.parse(a.details ?? '{}') as { notified: boolean }).notified),
+      [false, true, true],
+    );
   });
 
   test('in English for a member who reads English; a private address shows the network only', async () => {
@@ -188,7 +200,12 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
     assert.equal((await mails(m.email, 'recovery-link')).length, 0, 'GET sends nothing');
 
     // A forged form (no CSRF token) does nothing either.
-    const forged = await ctx.app.inject({ method: 'POST', url: link, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+    const forged = await ctx.app.inject({
+      method: 'POST',
+      url: link,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: '',
+    });
     assert.equal(forged.statusCode, 403);
     assert.equal((await intruder.get('/area')).statusCode, 200);
 
@@ -203,8 +220,18 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
     assert.ok(told.body.includes(ctx.config.brand.supportEmail), 'customer service from the brand');
     assert.equal((await home.get('/area')).statusCode, 303, 'the member’s session ended');
     assert.equal((await intruder.get('/area')).statusCode, 303, 'the intruder’s session ended');
-    assert.equal((await ctx.db.kysely.selectFrom('known_devices').select('device_hash').where('account_id', '=', m.id).execute()).length, 0, 'every device is news again');
-    const notMe = await ctx.db.kysely.selectFrom('audit_events').selectAll().where('account_id', '=', m.id).where('event', '=', 'signin.not_me').execute();
+    assert.equal(
+      (await ctx.db.kysely.selectFrom('known_devices').select('device_hash').where('account_id', '=', m.id).execute())
+        .length,
+      0,
+      'every device is news again',
+    );
+    const notMe = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('account_id', '=', m.id)
+      .where('event', '=', 'signin.not_me')
+      .execute();
     assert.equal(notMe.length, 1);
     assert.match(notMe[0]!.details ?? '', /"via":"email-link"/);
 
@@ -219,7 +246,10 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
     const setter = browser();
     assert.equal((await setter.get(reset)).headers.location, '/recovery/reset');
     await setter.get('/recovery/reset');
-    const saved = await setter.post('/recovery/reset', { password: 'Otono2031Nuevo', password_confirmation: 'Otono2031Nuevo' });
+    const saved = await setter.post('/recovery/reset', {
+      password: 'Otono2031Nuevo',
+      password_confirmation: 'Otono2031Nuevo',
+    });
     assert.equal(saved.headers.location, '/recovery/done');
   });
 
@@ -235,7 +265,12 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
     assert.equal(page.statusCode, 410);
     assert.match(page.body, /Este enlace ya no sirve/);
     assert.equal((await expired.post(link, {})).statusCode, 410);
-    for (const bad of ['/sign-in/not-me/wrong', `/sign-in/not-me/${'a'.repeat(43)}`, `/sign-in/not-me/${'x'.repeat(150)}`, '/sign-in/not-me/%E2%80%AE%00']) {
+    for (const bad of [
+      '/sign-in/not-me/wrong',
+      `/sign-in/not-me/${'a'.repeat(43)}`,
+      `/sign-in/not-me/${'x'.repeat(150)}`,
+      '/sign-in/not-me/%E2%80%AE%00',
+    ]) {
       const res = await browser().get(bad);
       assert.equal(res.statusCode, 410, bad);
     }
@@ -247,18 +282,38 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
     const laptop = browser(FIREFOX_WINDOWS);
     await signIn(laptop, m);
     const cookie = laptop.cookies.device!;
-    const token = notMePath((await mails(m.email, 'new-device')).at(-1)!.body_text)!.split('/').pop()!;
-    const rows = [...(await ctx.db.kysely.selectFrom('known_devices').selectAll().execute()), ...(await ctx.db.kysely.selectFrom('one_time_tokens').selectAll().execute())];
+    const token = notMePath((await mails(m.email, 'new-device')).at(-1)!.body_text)!
+      .split('/')
+      .pop()!;
+    const rows = [
+      ...(await ctx.db.kysely.selectFrom('known_devices').selectAll().execute()),
+      ...(await ctx.db.kysely.selectFrom('one_time_tokens').selectAll().execute()),
+    ];
     for (const row of rows) {
       for (const [column, value] of Object.entries(row)) {
         assert.ok(!String(value).includes(cookie), `known_devices/one_time_tokens.${column} holds no device cookie`);
         assert.ok(!String(value).includes(token), `${column} holds no link token`);
       }
     }
-    const mine = await ctx.db.kysely.selectFrom('known_devices').select('device_hash').where('account_id', '=', m.id).execute();
-    assert.ok(mine.some((r) => r.device_hash === hashToken(cookie)), 'only the hash is kept');
-    const stored = await ctx.db.kysely.selectFrom('one_time_tokens').select(['token_hash', 'expires_at']).where('purpose', '=', 'not-me').where('account_id', '=', m.id).execute();
-    assert.deepEqual(stored.map((r) => r.token_hash), [hashToken(token)]);
+    const mine = await ctx.db.kysely
+      .selectFrom('known_devices')
+      .select('device_hash')
+      .where('account_id', '=', m.id)
+      .execute();
+    assert.ok(
+      mine.some((r) => r.device_hash === hashToken(cookie)),
+      'only the hash is kept',
+    );
+    const stored = await ctx.db.kysely
+      .selectFrom('one_time_tokens')
+      .select(['token_hash', 'expires_at'])
+      .where('purpose', '=', 'not-me')
+      .where('account_id', '=', m.id)
+      .execute();
+    assert.deepEqual(
+      stored.map((r) => r.token_hash),
+      [hashToken(token)],
+    );
   });
 
   test('the security page lists sign-ins and failed attempts: time, device, place, factor, outcome; newest first; only this account’s', async () => {
@@ -278,7 +333,10 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
     ctx.clock.advance(60_000);
     await signIn(laptop, m);
     // The other member's attempts, from an iPhone, must not show.
-    await browser(SAFARI_IPHONE, '81.2.69.142').post('/sign-in', { username: other.m.username, password: 'Equivocada99' });
+    await browser(SAFARI_IPHONE, '81.2.69.142').post('/sign-in', {
+      username: other.m.username,
+      password: 'Equivocada99',
+    });
 
     const page = await laptop.get('/area/security');
     assert.equal(page.statusCode, 200);
@@ -296,7 +354,13 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
     assert.match(items[3]!, /Chrome en Android/);
     assert.match(items[3]!, /País desconocido \(red 198\.51\.100\.x\)/);
     assert.doesNotMatch(history, /iOS|Reino Unido/, 'nothing of another account');
-    assert.ok(items[0]!.includes(new Intl.DateTimeFormat('es-ES', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Madrid' }).format(ctx.clock.now())));
+    assert.ok(
+      items[0]!.includes(
+        new Intl.DateTimeFormat('es-ES', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Madrid' }).format(
+          ctx.clock.now(),
+        ),
+      ),
+    );
 
     const english = await laptop.get('/area/security?lang=en');
     assert.match(english.body, /Recent sign-ins/);
@@ -310,10 +374,37 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
     const { m, home } = await regular();
     for (let i = 0; i < 25; i++) {
       ctx.clock.advance(1000);
-      await recordAudit(ctx.db.kysely, ctx.clock, { ip: '2.136.0.1', userAgent: SAFARI_IPHONE }, { event: 'signin.password', outcome: 'failure', actor: m.username, accountId: m.id, details: { reason: 'wrong_password' } });
+      await recordAudit(
+        ctx.db.kysely,
+        ctx.clock,
+        { ip: '2.136.0.1', userAgent: SAFARI_IPHONE },
+        {
+          event: 'signin.password',
+          outcome: 'failure',
+          actor: m.username,
+          accountId: m.id,
+          details: { reason: 'wrong_password' },
+        },
+      );
     }
-    await recordAudit(ctx.db.kysely, ctx.clock, { ip: '8.8.8.8', userAgent: FIREFOX_WINDOWS }, { event: 'signin.success', outcome: 'success', actor: m.username, accountId: m.id, details: { factor: 'totp', via: 'code' } });
-    await recordAudit(ctx.db.kysely, ctx.clock, { ip: '8.8.8.8', userAgent: FIREFOX_WINDOWS }, { event: 'signin.passkey', outcome: 'success', actor: m.username, accountId: m.id });
+    await recordAudit(
+      ctx.db.kysely,
+      ctx.clock,
+      { ip: '8.8.8.8', userAgent: FIREFOX_WINDOWS },
+      {
+        event: 'signin.success',
+        outcome: 'success',
+        actor: m.username,
+        accountId: m.id,
+        details: { factor: 'totp', via: 'code' },
+      },
+    );
+    await recordAudit(
+      ctx.db.kysely,
+      ctx.clock,
+      { ip: '8.8.8.8', userAgent: FIREFOX_WINDOWS },
+      { event: 'signin.passkey', outcome: 'success', actor: m.username, accountId: m.id },
+    );
     const page = await home.get('/area/security');
     const items = page.body.slice(page.body.indexOf('id="history-heading"')).split('<li class="card sign-in').slice(1);
     assert.equal(items.length, 20);
@@ -334,7 +425,12 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
     assert.equal((await home.get('/area')).statusCode, 303);
     assert.equal((await intruder.get('/area')).statusCode, 303);
     assert.equal((await mails(m.email, 'recovery-link')).length, 1);
-    const audit = await ctx.db.kysely.selectFrom('audit_events').selectAll().where('account_id', '=', m.id).where('event', '=', 'signin.not_me').execute();
+    const audit = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('account_id', '=', m.id)
+      .where('event', '=', 'signin.not_me')
+      .execute();
     assert.match(audit[0]?.details ?? '', /"via":"security-page"/);
     // Without a session the button leads to sign-in and does nothing.
     const stranger = await browser().post('/area/security/not-me', {});

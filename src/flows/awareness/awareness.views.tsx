@@ -3,7 +3,10 @@ import { Layout } from '../../infra/web/layout.js';
 import { MessagePage } from '../../infra/web/message-page.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 
-/** R28: the new-device email's link opens this; nothing happens until the member presses the button (mail scanners fetch links). */
+/**
+ * R28: the new-device email's link opens this; nothing happens until the member presses the button (mail scanners fetch
+ * links).
+ */
 export function NotMeConfirmPage({ ctx, action }: { ctx: PageContext; action: string }) {
   const { t } = ctx;
   return (
@@ -47,5 +50,12 @@ export function NotMeDonePage({ ctx }: { ctx: PageContext }) {
 /** R28: an expired, used or unknown "this wasn't me" link (410). */
 export function NotMeInvalidPage({ ctx }: { ctx: PageContext }) {
   const { t } = ctx;
-  return <MessagePage ctx={ctx} title={t('notMe.invalid.title')} body={t('notMe.invalid.body')} action={{ href: '/recovery', label: t('notMe.invalid.action') }} />;
+  return (
+    <MessagePage
+      ctx={ctx}
+      title={t('notMe.invalid.title')}
+      body={t('notMe.invalid.body')}
+      action={{ href: '/recovery', label: t('notMe.invalid.action') }}
+    />
+  );
 }

@@ -4,8 +4,23 @@ import type { FieldError } from '../../domain/result.js';
 import { byField, formText } from '../../infra/web/form.js';
 import type { Db } from '../../infra/db/database.js';
 import { sendPage } from '../../infra/web/view.js';
-import { createApiKey, DEFAULT_RATE_PER_MINUTE, findApiKey, listApiKeys, revokeApiKey, validateNewApiKey, type ApiKeySummary } from '../../identity/api-keys.js';
-import { ApiKeyCreatedPage, ApiKeyListPage, apiKeyPaths, NewApiKeyPage, scopeLabel, type NewApiKeyForm } from './api-keys.views.js';
+import {
+  createApiKey,
+  DEFAULT_RATE_PER_MINUTE,
+  findApiKey,
+  listApiKeys,
+  revokeApiKey,
+  validateNewApiKey,
+  type ApiKeySummary,
+} from '../../identity/api-keys.js';
+import {
+  ApiKeyCreatedPage,
+  ApiKeyListPage,
+  apiKeyPaths,
+  NewApiKeyPage,
+  scopeLabel,
+  type NewApiKeyForm,
+} from './api-keys.views.js';
 import { BackofficeMessage } from './backoffice-layout.js';
 import { ConfirmPage, isConfirmed, readReason } from './confirm-page.js';
 import { staffActor } from './staff-users.flow.js';
@@ -18,11 +33,26 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
 
   app.get(apiKeyPaths.list, admin, async (request, reply) => {
     const revoked = (request.query as Record<string, unknown>).done === 'revoked';
-    return sendPage(reply, <ApiKeyListPage ctx={request.pageContext()} staff={request.staff!} keys={await listApiKeys(kysely)} revoked={revoked} />);
+    return sendPage(
+      reply,
+      <ApiKeyListPage
+        ctx={request.pageContext()}
+        staff={request.staff!}
+        keys={await listApiKeys(kysely)}
+        revoked={revoked}
+      />,
+    );
   });
 
   app.get(apiKeyPaths.create, admin, async (request, reply) =>
-    sendPage(reply, <NewApiKeyPage ctx={request.pageContext()} staff={request.staff!} form={{ name: '', scopes: ['members:write'], rate: String(DEFAULT_RATE_PER_MINUTE) }} />),
+    sendPage(
+      reply,
+      <NewApiKeyPage
+        ctx={request.pageContext()}
+        staff={request.staff!}
+        form={{ name: '', scopes: ['members:write'], rate: String(DEFAULT_RATE_PER_MINUTE) }}
+      />,
+    ),
   );
 
   app.post(apiKeyPaths.create, admin, async (request, reply) => {
@@ -42,10 +72,12 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
         .slice(0, 10),
       rate: formText(request.body, 'rate_per_minute').trim().slice(0, 12),
     };
-    const rate = form.rate === '' ? DEFAULT_RATE_PER_MINUTE : /^\d{1,9}$/.test(form.rate) ? Number(form.rate) : Number.NaN;
+    const rate =
+      form.rate === '' ? DEFAULT_RATE_PER_MINUTE : /^\d{1,9}$/.test(form.rate) ? Number(form.rate) : Number.NaN;
     const input = { name: form.name, scopes: form.scopes, ratePerMinute: rate, createdBy: staffActor(staff.username) };
     const valid = validateNewApiKey(input);
-    if (!valid.ok) return sendPage(reply, <NewApiKeyPage ctx={ctx} staff={staff} form={form} errors={byField(valid.errors)} />, 400);
+    if (!valid.ok)
+      return sendPage(reply, <NewApiKeyPage ctx={ctx} staff={staff} form={form} errors={byField(valid.errors)} />, 400);
     const v = valid.value;
     if (!isConfirmed(request.body)) {
       // R23: every action asks for confirmation; the checked values travel to the Confirm button.
@@ -61,32 +93,71 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
           confirmLabel={t('bo.keys.confirmCreate.confirm')}
           cancelHref={apiKeyPaths.list}
         >
-          <p>{t('bo.keys.confirmCreate.body', { scopes: v.scopes.map((s) => t(scopeLabel(s))).join('; '), rate: v.ratePerMinute })}</p>
+          <p>
+            {t('bo.keys.confirmCreate.body', {
+              scopes: v.scopes.map((s) => t(scopeLabel(s))).join('; '),
+              rate: v.ratePerMinute,
+            })}
+          </p>
         </ConfirmPage>,
       );
     }
     const created = await createApiKey(kysely, clock, input, request.auditContext());
-    if (!created.ok) return sendPage(reply, <NewApiKeyPage ctx={ctx} staff={staff} form={form} errors={byField(created.errors)} />, 400);
+    if (!created.ok)
+      return sendPage(
+        reply,
+        <NewApiKeyPage ctx={ctx} staff={staff} form={form} errors={byField(created.errors)} />,
+        400,
+      );
     return sendPage(reply, <ApiKeyCreatedPage ctx={ctx} staff={staff} name={v.name} apiKey={created.value.key} />, 201);
   });
 
   /** The key named by the URL, or a 404 page. */
-  async function target(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<ApiKeySummary | undefined> {
+  async function target(
+    request: FastifyRequest<{ Params: { id: string } }>,
+    reply: FastifyReply,
+  ): Promise<ApiKeySummary | undefined> {
     const id = request.params.id;
     const key = /^[1-9]\d{0,8}$/.test(id) ? await findApiKey(kysely, Number(id)) : undefined;
     if (!key) {
       const t = request.t;
-      await sendPage(reply, <BackofficeMessage ctx={request.pageContext()} staff={request.staff!} title={t('bo.keys.notFound')} body={t('bo.keys.notFoundBody')} action={{ href: apiKeyPaths.list, label: t('bo.keys.back') }} />, 404);
+      await sendPage(
+        reply,
+        <BackofficeMessage
+          ctx={request.pageContext()}
+          staff={request.staff!}
+          title={t('bo.keys.notFound')}
+          body={t('bo.keys.notFoundBody')}
+          action={{ href: apiKeyPaths.list, label: t('bo.keys.back') }}
+        />,
+        404,
+      );
     }
     return key;
   }
 
   function alreadyRevoked(request: FastifyRequest, reply: FastifyReply) {
     const t = request.t;
-    return sendPage(reply, <BackofficeMessage ctx={request.pageContext()} staff={request.staff!} title={t('bo.keys.alreadyRevoked')} body={t('bo.keys.alreadyRevokedBody')} action={{ href: apiKeyPaths.list, label: t('bo.keys.back') }} />, 409);
+    return sendPage(
+      reply,
+      <BackofficeMessage
+        ctx={request.pageContext()}
+        staff={request.staff!}
+        title={t('bo.keys.alreadyRevoked')}
+        body={t('bo.keys.alreadyRevokedBody')}
+        action={{ href: apiKeyPaths.list, label: t('bo.keys.back') }}
+      />,
+      409,
+    );
   }
 
-  function revokePage(request: FastifyRequest, reply: FastifyReply, key: ApiKeySummary, status = 200, reasonError?: Pick<FieldError, 'code' | 'params'>) {
+  function revokePage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    key: ApiKeySummary,
+    status = 200,
+    reasonError?: Pick<FieldError, 'code' | 'params'>,
+  ) {
     const ctx = request.pageContext();
     const { t } = ctx;
     return sendPage(
@@ -122,7 +193,13 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
     const reason = readReason(request.body, false);
     if (!reason.ok) return revokePage(request, reply, key, 400, reason.error);
     if (!isConfirmed(request.body)) return revokePage(request, reply, key);
-    const result = await revokeApiKey(kysely, clock, key.id, staffActor(request.staff!.username), request.auditContext());
+    const result = await revokeApiKey(
+      kysely,
+      clock,
+      key.id,
+      staffActor(request.staff!.username),
+      request.auditContext(),
+    );
     if (!result.ok) return alreadyRevoked(request, reply);
     return reply.redirect(`${apiKeyPaths.list}?done=revoked`, 303);
   });

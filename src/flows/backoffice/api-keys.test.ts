@@ -15,7 +15,13 @@ describeEachDatabase('back office: API keys (R22, R23, R24)', (kind) => {
   after(() => ctx.close());
 
   const status = (key: string) =>
-    ctx.app.inject({ method: 'GET', url: '/api/v1/members/NOPE-1/registration', headers: { authorization: `Bearer ${key}` } }).then((r) => r.statusCode);
+    ctx.app
+      .inject({
+        method: 'GET',
+        url: '/api/v1/members/NOPE-1/registration',
+        headers: { authorization: `Bearer ${key}` },
+      })
+      .then((r) => r.statusCode);
 
   test('an administrator creates a key after confirming, sees it once, the key works, then revokes it and it stops working', async () => {
     const { agent, staff } = await signedInStaff(ctx, 'admin');
@@ -24,12 +30,21 @@ describeEachDatabase('back office: API keys (R22, R23, R24)', (kind) => {
     assert.match(form.body, /name="scopes"/);
 
     // Without the confirmation nothing is created: the page asks first (R23).
-    const review = await agent.post('/backoffice/api-keys/new', { name: 'Core system', scopes: 'members:read', rate_per_minute: '120' });
+    const review = await agent.post('/backoffice/api-keys/new', {
+      name: 'Core system',
+      scopes: 'members:read',
+      rate_per_minute: '120',
+    });
     assert.equal(review.statusCode, 200);
     assert.match(review.body, /name="confirmed" value="1"/);
     assert.equal((await ctx.db.kysely.selectFrom('api_keys').select('id').execute()).length, 0);
 
-    const created = await agent.post('/backoffice/api-keys/new', { name: 'Core system', scopes: 'members:read', rate_per_minute: '120', confirmed: '1' });
+    const created = await agent.post('/backoffice/api-keys/new', {
+      name: 'Core system',
+      scopes: 'members:read',
+      rate_per_minute: '120',
+      confirmed: '1',
+    });
     assert.equal(created.statusCode, 201);
     const key = /data-api-key="(mak_[A-Za-z0-9_-]{43})"/.exec(created.body)?.[1];
     assert.ok(key, 'the new key is on the page');
@@ -44,7 +59,11 @@ describeEachDatabase('back office: API keys (R22, R23, R24)', (kind) => {
     assert.ok(!list.body.includes(key), 'the list shows a hint, never the key');
     assert.match(list.body, /Core system/);
 
-    assert.equal(await status(key), 404, 'a members:read key reads the registration status (of an unknown member here)');
+    assert.equal(
+      await status(key),
+      404,
+      'a members:read key reads the registration status (of an unknown member here)',
+    );
 
     const confirm = await agent.get(`/backoffice/api-keys/${row.id}/revoke`);
     assert.equal(confirm.statusCode, 200);
@@ -55,23 +74,47 @@ describeEachDatabase('back office: API keys (R22, R23, R24)', (kind) => {
     const again = await agent.post(`/backoffice/api-keys/${row.id}/revoke`, { confirmed: '1' });
     assert.equal(again.statusCode, 409);
 
-    const audit = await ctx.db.kysely.selectFrom('audit_events').selectAll().where('event', 'in', ['api_key.created', 'api_key.revoked']).orderBy('id').execute();
-    assert.deepEqual(audit.map((a) => [a.event, a.actor]), [
-      ['api_key.created', `staff:${staff.username}`],
-      ['api_key.revoked', `staff:${staff.username}`],
-    ]);
-    assert.ok(audit.every((a) => !(a.details ?? '').includes(key)), 'never the key in the audit log');
+    const audit = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('event', 'in', ['api_key.created', 'api_key.revoked'])
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      audit.map((a) => [a.event, a.actor]),
+      [
+        ['api_key.created', `staff:${staff.username}`],
+        ['api_key.revoked', `staff:${staff.username}`],
+      ],
+    );
+    assert.ok(
+      audit.every((a) => !(a.details ?? '').includes(key)),
+      'never the key in the audit log',
+    );
   });
 
   test('two scopes ticked on the form travel through the confirmation page', async () => {
     const { agent } = await signedInStaff(ctx, 'admin');
     // The confirmation page carries both scopes in one hidden field.
-    const review = await agent.post('/backoffice/api-keys/new', { name: 'Both', scopes: 'members:write members:read', rate_per_minute: '' });
+    const review = await agent.post('/backoffice/api-keys/new', {
+      name: 'Both',
+      scopes: 'members:write members:read',
+      rate_per_minute: '',
+    });
     assert.equal(review.statusCode, 200);
     assert.match(review.body, /name="scopes" value="members:write members:read"/);
-    const created = await agent.post('/backoffice/api-keys/new', { name: 'Both', scopes: 'members:write members:read', rate_per_minute: '600', confirmed: '1' });
+    const created = await agent.post('/backoffice/api-keys/new', {
+      name: 'Both',
+      scopes: 'members:write members:read',
+      rate_per_minute: '600',
+      confirmed: '1',
+    });
     assert.equal(created.statusCode, 201);
-    const row = await ctx.db.kysely.selectFrom('api_keys').select(['scopes', 'rate_per_minute']).where('name', '=', 'Both').executeTakeFirstOrThrow();
+    const row = await ctx.db.kysely
+      .selectFrom('api_keys')
+      .select(['scopes', 'rate_per_minute'])
+      .where('name', '=', 'Both')
+      .executeTakeFirstOrThrow();
     assert.deepEqual(row, { scopes: 'members:write members:read', rate_per_minute: 600 });
   });
 
@@ -98,13 +141,30 @@ describeEachDatabase('back office: API keys (R22, R23, R24)', (kind) => {
 
   test('an agent cannot list, create or revoke keys (403, audited)', async () => {
     const { agent } = await signedInStaff(ctx, 'agent');
-    const refusedBefore = await ctx.db.kysely.selectFrom('audit_events').select('id').where('event', '=', 'backoffice.access').where('outcome', '=', 'refused').execute();
+    const refusedBefore = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select('id')
+      .where('event', '=', 'backoffice.access')
+      .where('outcome', '=', 'refused')
+      .execute();
     assert.equal((await agent.get('/backoffice/api-keys')).statusCode, 403);
     assert.equal((await agent.get('/backoffice/api-keys/new')).statusCode, 403);
-    assert.equal((await agent.post('/backoffice/api-keys/new', { name: 'mine', scopes: 'members:write', confirmed: '1' })).statusCode, 403);
+    assert.equal(
+      (await agent.post('/backoffice/api-keys/new', { name: 'mine', scopes: 'members:write', confirmed: '1' }))
+        .statusCode,
+      403,
+    );
     assert.equal((await agent.post('/backoffice/api-keys/1/revoke', { confirmed: '1' })).statusCode, 403);
-    const refusedAfter = await ctx.db.kysely.selectFrom('audit_events').select('id').where('event', '=', 'backoffice.access').where('outcome', '=', 'refused').execute();
+    const refusedAfter = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select('id')
+      .where('event', '=', 'backoffice.access')
+      .where('outcome', '=', 'refused')
+      .execute();
     assert.equal(refusedAfter.length - refusedBefore.length, 4);
-    assert.equal((await ctx.db.kysely.selectFrom('api_keys').select('id').where('name', '=', 'mine').execute()).length, 0);
+    assert.equal(
+      (await ctx.db.kysely.selectFrom('api_keys').select('id').where('name', '=', 'mine').execute()).length,
+      0,
+    );
   });
 });

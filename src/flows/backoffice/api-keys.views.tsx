@@ -17,7 +17,17 @@ export const apiKeyPaths = {
 export const scopeLabel = (scope: string): MessageKey => `bo.keys.scope.${scope}` as MessageKey;
 
 /** The list of keys, revoked ones included, each with its permissions, limit, creator and last use. */
-export function ApiKeyListPage({ ctx, staff, keys, revoked }: { ctx: PageContext; staff: StaffPrincipal; keys: ApiKeySummary[]; revoked: boolean }) {
+export function ApiKeyListPage({
+  ctx,
+  staff,
+  keys,
+  revoked,
+}: {
+  ctx: PageContext;
+  staff: StaffPrincipal;
+  keys: ApiKeySummary[];
+  revoked: boolean;
+}) {
   const { t } = ctx;
   return (
     <BackofficeLayout ctx={ctx} staff={staff} title={t('bo.keys.title')}>
@@ -62,8 +72,16 @@ export function ApiKeyListPage({ ctx, staff, keys, revoked }: { ctx: PageContext
                   <td>{t('bo.keys.ratePerMinute', { n: k.ratePerMinute })}</td>
                   <td>{t('bo.keys.createdBy', { when: utc(k.createdAt), who: k.createdBy })}</td>
                   <td>{k.lastUsedAt ? utc(k.lastUsedAt) : t('bo.keys.never')}</td>
-                  <td>{k.revokedAt ? t('bo.keys.revoked', { when: utc(k.revokedAt), who: k.revokedBy ?? '—' }) : t('bo.keys.active')}</td>
-                  <td>{k.revokedAt ? null : <a href={apiKeyPaths.revoke(k.id)}>{t('bo.keys.revoke', { name: k.name })}</a>}</td>
+                  <td>
+                    {k.revokedAt
+                      ? t('bo.keys.revoked', { when: utc(k.revokedAt), who: k.revokedBy ?? '—' })
+                      : t('bo.keys.active')}
+                  </td>
+                  <td>
+                    {k.revokedAt ? null : (
+                      <a href={apiKeyPaths.revoke(k.id)}>{t('bo.keys.revoke', { name: k.name })}</a>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -81,16 +99,46 @@ export interface NewApiKeyForm {
 }
 
 /** The form for a new key: a name, its permissions (checkboxes) and its limit. */
-export function NewApiKeyPage({ ctx, staff, form, errors = {} }: { ctx: PageContext; staff: StaffPrincipal; form: NewApiKeyForm; errors?: FieldErrors }) {
+export function NewApiKeyPage({
+  ctx,
+  staff,
+  form,
+  errors = {},
+}: {
+  ctx: PageContext;
+  staff: StaffPrincipal;
+  form: NewApiKeyForm;
+  errors?: FieldErrors;
+}) {
   const { t } = ctx;
   const scopesError = errors.scopes;
   return (
     <BackofficeLayout ctx={ctx} staff={staff} title={t('bo.keys.newTitle')}>
       <h1>{t('bo.keys.newTitle')}</h1>
-      <ErrorSummary ctx={ctx} errors={errors} labels={{ name: t('bo.keys.field.name'), scopes: t('bo.keys.field.scopes'), rate_per_minute: t('bo.keys.field.rate') }} />
+      <ErrorSummary
+        ctx={ctx}
+        errors={errors}
+        labels={{
+          name: t('bo.keys.field.name'),
+          scopes: t('bo.keys.field.scopes'),
+          rate_per_minute: t('bo.keys.field.rate'),
+        }}
+      />
       <Form ctx={ctx} action={apiKeyPaths.create} class="stack">
-        <Input ctx={ctx} name="name" label={t('bo.keys.field.name')} hint={t('bo.keys.field.nameHint')} value={form.name} error={errors.name} maxLength={100} required />
-        <fieldset class={`field${scopesError ? ' has-error' : ''}`} {...(scopesError ? { 'aria-describedby': 'scopes-error' } : {})}>
+        <Input
+          ctx={ctx}
+          name="name"
+          label={t('bo.keys.field.name')}
+          hint={t('bo.keys.field.nameHint')}
+          value={form.name}
+          error={errors.name}
+          maxLength={100}
+          required
+        />
+        <fieldset
+          class={`field${scopesError ? ' has-error' : ''}`}
+          {...(scopesError ? { 'aria-describedby': 'scopes-error' } : {})}
+        >
           <legend>{t('bo.keys.field.scopes')}</legend>
           {scopesError ? (
             <p class="field-error" id="scopes-error">
@@ -130,7 +178,17 @@ export function NewApiKeyPage({ ctx, staff, form, errors = {} }: { ctx: PageCont
 }
 
 /** The one page that shows a new key in full. */
-export function ApiKeyCreatedPage({ ctx, staff, name, apiKey }: { ctx: PageContext; staff: StaffPrincipal; name: string; apiKey: string }) {
+export function ApiKeyCreatedPage({
+  ctx,
+  staff,
+  name,
+  apiKey,
+}: {
+  ctx: PageContext;
+  staff: StaffPrincipal;
+  name: string;
+  apiKey: string;
+}) {
   const { t } = ctx;
   return (
     <BackofficeLayout ctx={ctx} staff={staff} title={t('bo.keys.created.title')}>

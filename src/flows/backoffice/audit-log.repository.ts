@@ -50,16 +50,30 @@ function parseUtc(text: string, end: boolean): string | undefined | null {
   const ms = Date.UTC(y, mo - 1, da, h, mi);
   const back = new Date(ms);
   // Rejects 2026-02-30 and 25:00 rather than letting Date roll them over.
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== da || back.getUTCHours() !== h || back.getUTCMinutes() !== mi) return null;
+  if (
+    back.getUTCFullYear() !== y ||
+    back.getUTCMonth() !== mo - 1 ||
+    back.getUTCDate() !== da ||
+    back.getUTCHours() !== h ||
+    back.getUTCMinutes() !== mi
+  )
+    return null;
   return new Date(end ? ms + (d ? 86_400_000 : 60_000) : ms).toISOString();
 }
 
-const text = (q: Record<string, unknown>, name: keyof AuditQuery) => (typeof q[name] === 'string' ? (q[name] as string).trim().slice(0, MAX_TEXT + 1) : '');
+const text = (q: Record<string, unknown>, name: keyof AuditQuery) =>
+  typeof q[name] === 'string' ? (q[name] as string).trim().slice(0, MAX_TEXT + 1) : '';
 
 /** Reads the filters from a query string; a malformed one is a field error, never a 500. */
 export function parseAuditQuery(raw: unknown): { query: AuditQuery; filters: AuditFilters; errors: FieldError[] } {
   const q = (raw ?? {}) as Record<string, unknown>;
-  const query: AuditQuery = { from: text(q, 'from'), to: text(q, 'to'), actor: text(q, 'actor'), subject: text(q, 'subject'), event: text(q, 'event') };
+  const query: AuditQuery = {
+    from: text(q, 'from'),
+    to: text(q, 'to'),
+    actor: text(q, 'actor'),
+    subject: text(q, 'subject'),
+    event: text(q, 'event'),
+  };
   const errors: FieldError[] = [];
   const filters: AuditFilters = {};
   const from = parseUtc(query.from, false);
@@ -84,7 +98,11 @@ export function parseCursor(raw: unknown): AuditCursor | undefined {
 
 export const cursorOf = (row: AuditRow): string => `${row.occurred_at}~${row.id}`;
 
-function applyFilters<O>(q: SelectQueryBuilder<Database, 'audit_events', O>, f: AuditFilters, cursor?: AuditCursor): SelectQueryBuilder<Database, 'audit_events', O> {
+function applyFilters<O>(
+  q: SelectQueryBuilder<Database, 'audit_events', O>,
+  f: AuditFilters,
+  cursor?: AuditCursor,
+): SelectQueryBuilder<Database, 'audit_events', O> {
   if (f.from) q = q.where('occurred_at', '>=', f.from);
   if (f.to) q = q.where('occurred_at', '<', f.to);
   if (f.actor) q = q.where('actor', '=', f.actor);
@@ -96,12 +114,20 @@ function applyFilters<O>(q: SelectQueryBuilder<Database, 'audit_events', O>, f: 
       if (prefix) q = q.where(sql<string>`substr(event, 1, ${prefix.length})`, '=', prefix);
     } else q = q.where('event', '=', f.event);
   }
-  if (cursor) q = q.where((eb) => eb.or([eb('occurred_at', '<', cursor.at), eb.and([eb('occurred_at', '=', cursor.at), eb('id', '<', cursor.id)])]));
+  if (cursor)
+    q = q.where((eb) =>
+      eb.or([eb('occurred_at', '<', cursor.at), eb.and([eb('occurred_at', '=', cursor.at), eb('id', '<', cursor.id)])]),
+    );
   return q;
 }
 
 /** One page of events, newest first, and the cursor of the next (older) page when there is one. */
-export async function auditPage(db: Kysely<Database>, filters: AuditFilters, cursor: AuditCursor | undefined, size = AUDIT_PAGE_SIZE): Promise<{ rows: AuditRow[]; next?: string }> {
+export async function auditPage(
+  db: Kysely<Database>,
+  filters: AuditFilters,
+  cursor: AuditCursor | undefined,
+  size = AUDIT_PAGE_SIZE,
+): Promise<{ rows: AuditRow[]; next?: string }> {
   const rows = await applyFilters(db.selectFrom('audit_events').selectAll(), filters, cursor)
     .orderBy('occurred_at', 'desc')
     .orderBy('id', 'desc')
@@ -112,7 +138,19 @@ export async function auditPage(db: Kysely<Database>, filters: AuditFilters, cur
   return more ? { rows: page, next: cursorOf(page[page.length - 1]!) } : { rows: page };
 }
 
-export const AUDIT_CSV_COLUMNS = ['occurred_at', 'event', 'outcome', 'actor', 'subject', 'account_id', 'member_id', 'ip', 'user_agent', 'request_id', 'details'] as const;
+export const AUDIT_CSV_COLUMNS = [
+  'occurred_at',
+  'event',
+  'outcome',
+  'actor',
+  'subject',
+  'account_id',
+  'member_id',
+  'ip',
+  'user_agent',
+  'request_id',
+  'details',
+] as const;
 
 /**
  * One CSV cell (RFC 4180), safe to open in a spreadsheet: a value starting with = + - @ tab or carriage return

@@ -9,7 +9,9 @@ import { auditCsv, auditPage, parseAuditQuery, parseCursor } from './audit-log.r
 import { AuditLogPage } from './audit-log.views.js';
 import { staffActor } from './staff-users.flow.js';
 
-/** R22, R23: /backoffice/audit (filtered pages) and /backoffice/audit.csv (the same selection, streamed), admins only. */
+/**
+ * R22, R23: /backoffice/audit (filtered pages) and /backoffice/audit.csv (the same selection, streamed), admins only.
+ */
 export async function auditLogRoutes(app: FastifyInstance, deps: { db: Db; clock: Clock }): Promise<void> {
   const { db, clock } = deps;
   const admin = { preHandler: app.requireStaff('admin') };
@@ -18,22 +20,62 @@ export async function auditLogRoutes(app: FastifyInstance, deps: { db: Db; clock
     const { query, filters, errors } = parseAuditQuery(request.query);
     const cursor = parseCursor((request.query as Record<string, unknown>).before);
     const ctx = request.pageContext();
-    if (errors.length) return sendPage(reply, <AuditLogPage ctx={ctx} staff={request.staff!} query={query} errors={byField(errors)} rows={[]} paged={false} />, 400);
+    if (errors.length)
+      return sendPage(
+        reply,
+        <AuditLogPage
+          ctx={ctx}
+          staff={request.staff!}
+          query={query}
+          errors={byField(errors)}
+          rows={[]}
+          paged={false}
+        />,
+        400,
+      );
     const page = await auditPage(db.kysely, filters, cursor);
-    return sendPage(reply, <AuditLogPage ctx={ctx} staff={request.staff!} query={query} errors={{}} rows={page.rows} next={page.next} paged={cursor !== undefined} />);
+    return sendPage(
+      reply,
+      <AuditLogPage
+        ctx={ctx}
+        staff={request.staff!}
+        query={query}
+        errors={{}}
+        rows={page.rows}
+        next={page.next}
+        paged={cursor !== undefined}
+      />,
+    );
   });
 
   app.get('/backoffice/audit.csv', admin, async (request, reply) => {
     const { query, filters, errors } = parseAuditQuery(request.query);
     if (errors.length) {
-      return sendPage(reply, <AuditLogPage ctx={request.pageContext()} staff={request.staff!} query={query} errors={byField(errors)} rows={[]} paged={false} />, 400);
+      return sendPage(
+        reply,
+        <AuditLogPage
+          ctx={request.pageContext()}
+          staff={request.staff!}
+          query={query}
+          errors={byField(errors)}
+          rows={[]}
+          paged={false}
+        />,
+        400,
+      );
     }
     // Taking a copy of the log is itself a security event (R22): who, when, which selection.
     await recordAudit(db.kysely, clock, request.auditContext(), {
       event: 'backoffice.audit_exported',
       outcome: 'success',
       actor: staffActor(request.staff!.username),
-      details: { from: query.from || null, to: query.to || null, actor: query.actor || null, subject: query.subject || null, event: query.event || null },
+      details: {
+        from: query.from || null,
+        to: query.to || null,
+        actor: query.actor || null,
+        subject: query.subject || null,
+        event: query.event || null,
+      },
     });
     const stamp = clock.now().toISOString().slice(0, 19).replace(/[:T]/g, '-');
     return reply

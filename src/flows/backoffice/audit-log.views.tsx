@@ -14,9 +14,31 @@ export function auditHref(base: string, query: AuditQuery, extra: Record<string,
 }
 
 /** R22, R23: the whole audit log for administrators, filtered, newest first, a page at a time, with a CSV export. */
-export function AuditLogPage({ ctx, staff, query, errors, rows, next, paged }: { ctx: PageContext; staff: StaffPrincipal; query: AuditQuery; errors: FieldErrors; rows: AuditRow[]; next?: string | undefined; paged: boolean }) {
+export function AuditLogPage({
+  ctx,
+  staff,
+  query,
+  errors,
+  rows,
+  next,
+  paged,
+}: {
+  ctx: PageContext;
+  staff: StaffPrincipal;
+  query: AuditQuery;
+  errors: FieldErrors;
+  rows: AuditRow[];
+  next?: string | undefined;
+  paged: boolean;
+}) {
   const { t } = ctx;
-  const labels = { from: t('bo.audit.from'), to: t('bo.audit.to'), actor: t('bo.audit.actor'), subject: t('bo.audit.subject'), event: t('bo.audit.event') };
+  const labels = {
+    from: t('bo.audit.from'),
+    to: t('bo.audit.to'),
+    actor: t('bo.audit.actor'),
+    subject: t('bo.audit.subject'),
+    event: t('bo.audit.event'),
+  };
   const valid = Object.keys(errors).length === 0;
   return (
     <BackofficeLayout ctx={ctx} staff={staff} title={t('bo.audit.title')}>
@@ -28,11 +50,56 @@ export function AuditLogPage({ ctx, staff, query, errors, rows, next, paged }: {
         <fieldset>
           <legend>{t('bo.audit.filters')}</legend>
           <div class="bo-filter-grid">
-            <Input ctx={ctx} name="from" label={labels.from} hint={t('bo.audit.timeHint')} value={query.from} error={errors.from} maxLength={16} spellcheck={false} />
-            <Input ctx={ctx} name="to" label={labels.to} hint={t('bo.audit.timeHint')} value={query.to} error={errors.to} maxLength={16} spellcheck={false} />
-            <Input ctx={ctx} name="actor" label={labels.actor} hint={t('bo.audit.actorHint')} value={query.actor} error={errors.actor} maxLength={200} spellcheck={false} />
-            <Input ctx={ctx} name="subject" label={labels.subject} hint={t('bo.audit.subjectHint')} value={query.subject} error={errors.subject} maxLength={200} spellcheck={false} />
-            <Input ctx={ctx} name="event" label={labels.event} hint={t('bo.audit.eventHint')} value={query.event} error={errors.event} maxLength={200} spellcheck={false} />
+            <Input
+              ctx={ctx}
+              name="from"
+              label={labels.from}
+              hint={t('bo.audit.timeHint')}
+              value={query.from}
+              error={errors.from}
+              maxLength={16}
+              spellcheck={false}
+            />
+            <Input
+              ctx={ctx}
+              name="to"
+              label={labels.to}
+              hint={t('bo.audit.timeHint')}
+              value={query.to}
+              error={errors.to}
+              maxLength={16}
+              spellcheck={false}
+            />
+            <Input
+              ctx={ctx}
+              name="actor"
+              label={labels.actor}
+              hint={t('bo.audit.actorHint')}
+              value={query.actor}
+              error={errors.actor}
+              maxLength={200}
+              spellcheck={false}
+            />
+            <Input
+              ctx={ctx}
+              name="subject"
+              label={labels.subject}
+              hint={t('bo.audit.subjectHint')}
+              value={query.subject}
+              error={errors.subject}
+              maxLength={200}
+              spellcheck={false}
+            />
+            <Input
+              ctx={ctx}
+              name="event"
+              label={labels.event}
+              hint={t('bo.audit.eventHint')}
+              value={query.event}
+              error={errors.event}
+              maxLength={200}
+              spellcheck={false}
+            />
           </div>
           <div class="actions">
             <button type="submit">{t('bo.audit.apply')}</button>

@@ -85,7 +85,13 @@ export function BackofficeLayout({ ctx, title, staff, children, scripts = [] }: 
         </header>
         {staff ? (
           <div class="bo-whoami">
-            <p class="container">{t('bo.whoami', { name: staff.displayName, username: staff.username, role: t(staff.role === 'admin' ? 'bo.role.admin' : 'bo.role.agent') })}</p>
+            <p class="container">
+              {t('bo.whoami', {
+                name: staff.displayName,
+                username: staff.username,
+                role: t(staff.role === 'admin' ? 'bo.role.admin' : 'bo.role.agent'),
+              })}
+            </p>
           </div>
         ) : null}
         <main id="main" class="container" tabIndex={-1}>
@@ -105,7 +111,13 @@ export function BackofficeLayout({ ctx, title, staff, children, scripts = [] }: 
 }
 
 /** A back-office page that says one thing and offers one way on (a refusal, a finished action). */
-export function BackofficeMessage({ ctx, staff, title, body, action }: { ctx: PageContext; staff: StaffPrincipal | null } & MessageProps) {
+export function BackofficeMessage({
+  ctx,
+  staff,
+  title,
+  body,
+  action,
+}: { ctx: PageContext; staff: StaffPrincipal | null } & MessageProps) {
   return (
     <BackofficeLayout ctx={ctx} staff={staff} title={title}>
       <Message title={title} body={body} action={action} />

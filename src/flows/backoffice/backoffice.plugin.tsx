@@ -38,7 +38,12 @@ async function backOfficePlugin(app: FastifyInstance, deps: BackOfficeDeps): Pro
   app.decorate('requireStaff', createStaffGuard({ db, clock, sessions }));
   // Search engines must never list a back-office page, whatever a link to it says.
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url === BACKOFFICE_PATH || request.url.startsWith(`${BACKOFFICE_PATH}/`) || request.url.startsWith(`${BACKOFFICE_PATH}?`)) reply.header('x-robots-tag', 'noindex, nofollow');
+    if (
+      request.url === BACKOFFICE_PATH ||
+      request.url.startsWith(`${BACKOFFICE_PATH}/`) ||
+      request.url.startsWith(`${BACKOFFICE_PATH}?`)
+    )
+      reply.header('x-robots-tag', 'noindex, nofollow');
   });
 
   await app.register(async (bo) => {
@@ -53,11 +58,13 @@ async function backOfficePlugin(app: FastifyInstance, deps: BackOfficeDeps): Pro
           <h1>{t('bo.home.title')}</h1>
           <p class="lead">{t('bo.home.greeting', { name: staff.displayName })}</p>
           <ul class="links">
-            {BACKOFFICE_NAV.filter((item) => item.href !== BACKOFFICE_PATH && roleAllows(staff.role, item.role)).map((item) => (
-              <li>
-                <a href={item.href}>{t(item.label)}</a>
-              </li>
-            ))}
+            {BACKOFFICE_NAV.filter((item) => item.href !== BACKOFFICE_PATH && roleAllows(staff.role, item.role)).map(
+              (item) => (
+                <li>
+                  <a href={item.href}>{t(item.label)}</a>
+                </li>
+              ),
+            )}
           </ul>
           <p>{t('bo.home.confirmNote')}</p>
         </BackofficeLayout>,

@@ -17,7 +17,10 @@ export const MAX_REASON = 500;
 export const isConfirmed = (body: unknown): boolean => formText(body, CONFIRMED_FIELD) === '1';
 
 /** The reason typed on a confirmation page: required or optional, at most 500 characters, whitespace folded. */
-export function readReason(body: unknown, required: boolean): { ok: true; value: string | null } | { ok: false; error: Pick<FieldError, 'code' | 'params'> } {
+export function readReason(
+  body: unknown,
+  required: boolean,
+): { ok: true; value: string | null } | { ok: false; error: Pick<FieldError, 'code' | 'params'> } {
   const reason = formText(body, 'reason').trim().replace(/\s+/g, ' ');
   if (reason.length > MAX_REASON) return { ok: false, error: { code: 'too_long', params: { max: MAX_REASON } } };
   if (!reason) return required ? { ok: false, error: { code: 'reason_required' } } : { ok: true, value: null };
@@ -57,7 +60,9 @@ export function ConfirmPage(p: ConfirmPageProps) {
           <input type="hidden" name={name} value={value} />
         ))}
         <input type="hidden" name={CONFIRMED_FIELD} value="1" />
-        {p.reason !== 'none' ? <ReasonField t={t} required={p.reason === 'required'} value={p.reasonValue ?? ''} error={p.reasonError} /> : null}
+        {p.reason !== 'none' ? (
+          <ReasonField t={t} required={p.reason === 'required'} value={p.reasonValue ?? ''} error={p.reasonError} />
+        ) : null}
         <div class="actions">
           <button type="submit" class={p.danger ? 'danger' : undefined}>
             {p.confirmLabel}
@@ -72,7 +77,17 @@ export function ConfirmPage(p: ConfirmPageProps) {
 }
 
 /** The reason a staff member gives for an action; it goes into the audit log (R22), so never a password or code. */
-export function ReasonField({ t, required, value, error }: { t: Translate; required: boolean; value: string; error: Pick<FieldError, 'code' | 'params'> | undefined }) {
+export function ReasonField({
+  t,
+  required,
+  value,
+  error,
+}: {
+  t: Translate;
+  required: boolean;
+  value: string;
+  error: Pick<FieldError, 'code' | 'params'> | undefined;
+}) {
   const errorId = error ? 'reason-error' : undefined;
   return (
     <div class={`field${error ? ' has-error' : ''}`}>

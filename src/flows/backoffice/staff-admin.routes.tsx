@@ -10,11 +10,24 @@ import { byField, formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
 import { BackofficeMessage } from './backoffice-layout.js';
 import { ConfirmPage, isConfirmed, readReason } from './confirm-page.js';
-import { disableStaff, enableStaff, endStaffSessions, findStaffById, listStaff, resetStaffTotp } from './staff.repository.js';
+import {
+  disableStaff,
+  enableStaff,
+  endStaffSessions,
+  findStaffById,
+  listStaff,
+  resetStaffTotp,
+} from './staff.repository.js';
 import { sendPasswordLink } from './staff-password.flow.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import type { StaffPrincipal } from './staff-session.js';
-import { NewStaffPage, StaffCreatedPage, StaffListPage, type NewStaffForm, type StaffListNotice } from './staff-admin.views.js';
+import {
+  NewStaffPage,
+  StaffCreatedPage,
+  StaffListPage,
+  type NewStaffForm,
+  type StaffListNotice,
+} from './staff-admin.views.js';
 import { clearStaffThrottle } from './staff-sign-in.flow.js';
 import { createStaffUser, parseNewStaff, staffActor } from './staff-users.flow.js';
 
@@ -29,7 +42,12 @@ export interface StaffAdminDeps {
 type StaffAction = 'disable' | 'enable' | 'reset-totp' | 'reset-password';
 
 /** The audit event of each action (R22). */
-const EVENTS: Record<StaffAction, string> = { disable: 'staff.disabled', enable: 'staff.enabled', 'reset-totp': 'staff.totp_reset', 'reset-password': 'staff.password_reset' };
+const EVENTS: Record<StaffAction, string> = {
+  disable: 'staff.disabled',
+  enable: 'staff.enabled',
+  'reset-totp': 'staff.totp_reset',
+  'reset-password': 'staff.password_reset',
+};
 
 /** R23 administrators manage staff users: list, create (password shown once), disable / re-enable, reset TOTP. */
 export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDeps): Promise<void> {
@@ -38,16 +56,40 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
   const admin = { preHandler: app.requireStaff('admin') };
   const linkDeps = { clock, courier: deps.courier, publicUrl: config.publicUrl };
   const me = (request: FastifyRequest): StaffPrincipal => request.staff!;
-  const audit = (request: FastifyRequest, event: string, outcome: 'success' | 'refused', target: string, details: Record<string, string | null>) =>
-    recordAudit(kysely, clock, request.auditContext(), { event, outcome, actor: staffActor(me(request).username), subject: staffActor(target), details });
+  const audit = (
+    request: FastifyRequest,
+    event: string,
+    outcome: 'success' | 'refused',
+    target: string,
+    details: Record<string, string | null>,
+  ) =>
+    recordAudit(kysely, clock, request.auditContext(), {
+      event,
+      outcome,
+      actor: staffActor(me(request).username),
+      subject: staffActor(target),
+      details,
+    });
 
   app.get('/backoffice/staff', admin, async (request, reply) => {
     const done = (request.query as Record<string, string | undefined>).done;
-    const notice = done === 'disabled' || done === 'enabled' || done === 'totp_reset' ? (done as StaffListNotice) : undefined;
-    return sendPage(reply, <StaffListPage ctx={request.pageContext()} staff={me(request)} users={await listStaff(kysely)} now={clock.now().toISOString()} notice={notice} />);
+    const notice =
+      done === 'disabled' || done === 'enabled' || done === 'totp_reset' ? (done as StaffListNotice) : undefined;
+    return sendPage(
+      reply,
+      <StaffListPage
+        ctx={request.pageContext()}
+        staff={me(request)}
+        users={await listStaff(kysely)}
+        now={clock.now().toISOString()}
+        notice={notice}
+      />,
+    );
   });
 
-  app.get('/backoffice/staff/new', admin, async (request, reply) => sendPage(reply, <NewStaffPage ctx={request.pageContext()} staff={me(request)} />));
+  app.get('/backoffice/staff/new', admin, async (request, reply) =>
+    sendPage(reply, <NewStaffPage ctx={request.pageContext()} staff={me(request)} />),
+  );
 
   app.post('/backoffice/staff/new', admin, async (request, reply) => {
     const ctx = request.pageContext();
@@ -59,7 +101,12 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
       role: formText(request.body, 'role'),
     };
     const parsed = parseNewStaff(form);
-    if (!parsed.ok) return sendPage(reply, <NewStaffPage ctx={ctx} staff={me(request)} form={form} errors={byField(parsed.errors)} />, 400);
+    if (!parsed.ok)
+      return sendPage(
+        reply,
+        <NewStaffPage ctx={ctx} staff={me(request)} form={form} errors={byField(parsed.errors)} />,
+        400,
+      );
     const s = parsed.value;
     if (!isConfirmed(request.body)) {
       // R23: every action asks for confirmation; the checked values travel to the Confirm button.
@@ -75,40 +122,91 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
           confirmLabel={t('bo.staff.confirmCreate.confirm')}
           cancelHref="/backoffice/staff"
         >
-          <p>{t('bo.staff.confirmCreate.body', { username: s.username, name: s.displayName, email: s.email, role: t(s.role === 'admin' ? 'bo.role.admin' : 'bo.role.agent') })}</p>
+          <p>
+            {t('bo.staff.confirmCreate.body', {
+              username: s.username,
+              name: s.displayName,
+              email: s.email,
+              role: t(s.role === 'admin' ? 'bo.role.admin' : 'bo.role.agent'),
+            })}
+          </p>
         </ConfirmPage>,
       );
     }
-    const created = await createStaffUser({ db: kysely, clock, audit: request.auditContext(), issuer: config.brand.name, box: config.secretBox }, s, {
-      actor: staffActor(me(request).username),
-      emailLink: { deps: linkDeps, lang: request.lang },
-    });
+    const created = await createStaffUser(
+      { db: kysely, clock, audit: request.auditContext(), issuer: config.brand.name, box: config.secretBox },
+      s,
+      {
+        actor: staffActor(me(request).username),
+        emailLink: { deps: linkDeps, lang: request.lang },
+      },
+    );
     if (created.kind === 'taken') {
-      return sendPage(reply, <NewStaffPage ctx={ctx} staff={me(request)} form={form} errors={{ username: { code: 'staff_username_taken' } }} />, 409);
+      return sendPage(
+        reply,
+        <NewStaffPage
+          ctx={ctx}
+          staff={me(request)}
+          form={form}
+          errors={{ username: { code: 'staff_username_taken' } }}
+        />,
+        409,
+      );
     }
     deps.kickOutbox?.();
     return sendPage(reply, <StaffCreatedPage ctx={ctx} staff={me(request)} user={created.user} />, 201);
   });
 
   /** The target of an action on /backoffice/staff/:id/…, or a 404 page. */
-  async function target(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<StaffUser | undefined> {
+  async function target(
+    request: FastifyRequest<{ Params: { id: string } }>,
+    reply: FastifyReply,
+  ): Promise<StaffUser | undefined> {
     const id = request.params.id;
     const user = /^\d{1,9}$/.test(id) ? await findStaffById(kysely, Number(id)) : undefined;
     if (!user) {
       const t = request.t;
-      sendPage(reply, <BackofficeMessage ctx={request.pageContext()} staff={me(request)} title={t('bo.staff.notFound')} body={t('bo.staff.notFoundBody')} action={{ href: '/backoffice/staff', label: t('bo.staff.back') }} />, 404);
+      sendPage(
+        reply,
+        <BackofficeMessage
+          ctx={request.pageContext()}
+          staff={me(request)}
+          title={t('bo.staff.notFound')}
+          body={t('bo.staff.notFoundBody')}
+          action={{ href: '/backoffice/staff', label: t('bo.staff.back') }}
+        />,
+        404,
+      );
     }
     return user;
   }
 
-  const ACTIONS: Record<StaffAction, { reason: 'required' | 'optional'; title: 'bo.staff.confirmDisable' | 'bo.staff.confirmEnable' | 'bo.staff.confirmResetTotp' | 'bo.staff.confirmResetPassword' }> = {
+  const ACTIONS: Record<
+    StaffAction,
+    {
+      reason: 'required' | 'optional';
+      title:
+        | 'bo.staff.confirmDisable'
+        | 'bo.staff.confirmEnable'
+        | 'bo.staff.confirmResetTotp'
+        | 'bo.staff.confirmResetPassword';
+    }
+  > = {
     disable: { reason: 'required', title: 'bo.staff.confirmDisable' },
     enable: { reason: 'optional', title: 'bo.staff.confirmEnable' },
     'reset-totp': { reason: 'required', title: 'bo.staff.confirmResetTotp' },
     'reset-password': { reason: 'required', title: 'bo.staff.confirmResetPassword' },
   };
 
-  function confirmPage(request: FastifyRequest, reply: FastifyReply, action: StaffAction, user: StaffUser, status = 200, reasonValue?: string, reasonError?: Pick<FieldError, 'code' | 'params'>) {
+  function confirmPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    action: StaffAction,
+    user: StaffUser,
+    status = 200,
+    reasonValue?: string,
+    reasonError?: Pick<FieldError, 'code' | 'params'>,
+  ) {
     const ctx = request.pageContext();
     const t = ctx.t;
     const key = ACTIONS[action].title;
@@ -133,11 +231,27 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
   }
 
   /** An action an administrator may not take (on themselves, on the last administrator): a 409 page, audited. */
-  async function refuseAction(request: FastifyRequest, reply: FastifyReply, action: StaffAction, user: StaffUser, reason: 'self' | 'last_admin') {
+  async function refuseAction(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    action: StaffAction,
+    user: StaffUser,
+    reason: 'self' | 'last_admin',
+  ) {
     await audit(request, EVENTS[action], 'refused', user.username, { reason });
     const t = request.t;
     const body = reason === 'self' ? t('bo.staff.refused.self') : t('bo.staff.refused.lastAdmin');
-    return sendPage(reply, <BackofficeMessage ctx={request.pageContext()} staff={me(request)} title={t('bo.staff.refused.title')} body={body} action={{ href: '/backoffice/staff', label: t('bo.staff.back') }} />, 409);
+    return sendPage(
+      reply,
+      <BackofficeMessage
+        ctx={request.pageContext()}
+        staff={me(request)}
+        title={t('bo.staff.refused.title')}
+        body={body}
+        action={{ href: '/backoffice/staff', label: t('bo.staff.back') }}
+      />,
+      409,
+    );
   }
 
   for (const action of Object.keys(ACTIONS) as StaffAction[]) {
@@ -154,7 +268,15 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
       if (user.id === me(request).id) return refuseAction(request, reply, action, user, 'self');
       const reason = readReason(request.body, ACTIONS[action].reason === 'required');
       if (!isConfirmed(request.body) || !reason.ok) {
-        return confirmPage(request, reply, action, user, reason.ok ? 200 : 400, formText(request.body, 'reason').slice(0, 500), reason.ok ? undefined : reason.error);
+        return confirmPage(
+          request,
+          reply,
+          action,
+          user,
+          reason.ok ? 200 : 400,
+          formText(request.body, 'reason').slice(0, 500),
+          reason.ok ? undefined : reason.error,
+        );
       }
       const now = clock.now().toISOString();
       const details = { reason: reason.value };
@@ -167,7 +289,8 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
         return reply.redirect('/backoffice/staff?done=disabled', 303);
       }
       if (action === 'enable') {
-        if (await enableStaff(kysely, user.id, now)) await audit(request, EVENTS[action], 'success', user.username, details);
+        if (await enableStaff(kysely, user.id, now))
+          await audit(request, EVENTS[action], 'success', user.username, details);
         return reply.redirect('/backoffice/staff?done=enabled', 303);
       }
       if (action === 'reset-password' || action === 'reset-totp') {
@@ -182,7 +305,10 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
         await audit(request, EVENTS[action], 'success', user.username, details);
         deps.kickOutbox?.();
         if (action === 'reset-totp') return reply.redirect('/backoffice/staff?done=totp_reset', 303);
-        return sendPage(reply, <StaffCreatedPage ctx={request.pageContext()} staff={me(request)} user={user} kind="reset" />);
+        return sendPage(
+          reply,
+          <StaffCreatedPage ctx={request.pageContext()} staff={me(request)} user={user} kind="reset" />,
+        );
       }
     });
   }

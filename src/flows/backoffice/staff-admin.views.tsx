@@ -6,7 +6,11 @@ import type { StaffPrincipal } from './staff-session.js';
 
 export type StaffListNotice = 'disabled' | 'enabled' | 'totp_reset';
 
-const DONE = { disabled: 'bo.staff.done.disabled', enabled: 'bo.staff.done.enabled', totp_reset: 'bo.staff.done.totpResetEmailed' } as const;
+const DONE = {
+  disabled: 'bo.staff.done.disabled',
+  enabled: 'bo.staff.done.enabled',
+  totp_reset: 'bo.staff.done.totpResetEmailed',
+} as const;
 
 /** A UTC instant as staff read it: "2026-11-27 10:00 UTC" (the audit log is kept in UTC, R22). */
 export function utc(iso: string | null): string {
@@ -14,7 +18,19 @@ export function utc(iso: string | null): string {
 }
 
 /** Administrators' list of staff users with what can be done to each (R23). */
-export function StaffListPage({ ctx, staff, users, now, notice }: { ctx: PageContext; staff: StaffPrincipal; users: StaffUser[]; now: string; notice?: StaffListNotice | undefined }) {
+export function StaffListPage({
+  ctx,
+  staff,
+  users,
+  now,
+  notice,
+}: {
+  ctx: PageContext;
+  staff: StaffPrincipal;
+  users: StaffUser[];
+  now: string;
+  notice?: StaffListNotice | undefined;
+}) {
   const { t } = ctx;
   return (
     <BackofficeLayout ctx={ctx} staff={staff} title={t('bo.staff.title')}>
@@ -55,7 +71,9 @@ export function StaffListPage({ ctx, staff, users, now, notice }: { ctx: PageCon
                     <br />
                     <span class="muted">{u.email}</span>
                   </th>
-                  <td data-label={t('bo.staff.col.role')}>{t(u.role === 'admin' ? 'bo.role.admin' : 'bo.role.agent')}</td>
+                  <td data-label={t('bo.staff.col.role')}>
+                    {t(u.role === 'admin' ? 'bo.role.admin' : 'bo.role.agent')}
+                  </td>
                   <td data-label={t('bo.staff.col.status')}>
                     {t(u.status === 'active' ? 'bo.staff.active' : 'bo.staff.disabled')}
                     {locked ? (
@@ -65,7 +83,11 @@ export function StaffListPage({ ctx, staff, users, now, notice }: { ctx: PageCon
                       </>
                     ) : null}
                   </td>
-                  <td data-label={t('bo.staff.col.totp')}>{u.totp_enabled_at ? t('bo.staff.totpOn', { since: utc(u.totp_enabled_at) }) : t('bo.staff.totpPending')}</td>
+                  <td data-label={t('bo.staff.col.totp')}>
+                    {u.totp_enabled_at
+                      ? t('bo.staff.totpOn', { since: utc(u.totp_enabled_at) })
+                      : t('bo.staff.totpPending')}
+                  </td>
                   <td data-label={t('bo.staff.col.lastSignIn')}>{utc(u.last_sign_in_at)}</td>
                   <td data-label={t('bo.staff.col.actions')}>
                     {self ? (
@@ -74,19 +96,27 @@ export function StaffListPage({ ctx, staff, users, now, notice }: { ctx: PageCon
                       <ul class="bo-actions">
                         {u.status === 'active' ? (
                           <li>
-                            <a href={`/backoffice/staff/${u.id}/disable`}>{t('bo.staff.disable', { username: u.username })}</a>
+                            <a href={`/backoffice/staff/${u.id}/disable`}>
+                              {t('bo.staff.disable', { username: u.username })}
+                            </a>
                           </li>
                         ) : (
                           <li>
-                            <a href={`/backoffice/staff/${u.id}/enable`}>{t('bo.staff.enable', { username: u.username })}</a>
+                            <a href={`/backoffice/staff/${u.id}/enable`}>
+                              {t('bo.staff.enable', { username: u.username })}
+                            </a>
                           </li>
                         )}
                         <li>
-                          <a href={`/backoffice/staff/${u.id}/reset-password`}>{t('bo.staff.resetPassword', { username: u.username })}</a>
+                          <a href={`/backoffice/staff/${u.id}/reset-password`}>
+                            {t('bo.staff.resetPassword', { username: u.username })}
+                          </a>
                         </li>
                         {u.totp_enabled_at ? (
                           <li>
-                            <a href={`/backoffice/staff/${u.id}/reset-totp`}>{t('bo.staff.resetTotp', { username: u.username })}</a>
+                            <a href={`/backoffice/staff/${u.id}/reset-totp`}>
+                              {t('bo.staff.resetTotp', { username: u.username })}
+                            </a>
                           </li>
                         ) : null}
                       </ul>
@@ -110,18 +140,62 @@ export interface NewStaffForm {
 }
 
 /** The form to create a staff user; the password is generated, never chosen here. */
-export function NewStaffPage({ ctx, staff, form, errors = {} }: { ctx: PageContext; staff: StaffPrincipal; form?: NewStaffForm; errors?: FieldErrors }) {
+export function NewStaffPage({
+  ctx,
+  staff,
+  form,
+  errors = {},
+}: {
+  ctx: PageContext;
+  staff: StaffPrincipal;
+  form?: NewStaffForm;
+  errors?: FieldErrors;
+}) {
   const { t } = ctx;
-  const labels = { username: t('bo.staff.field.username'), displayName: t('bo.staff.field.displayName'), email: t('bo.staff.field.email'), role: t('bo.staff.field.role') };
+  const labels = {
+    username: t('bo.staff.field.username'),
+    displayName: t('bo.staff.field.displayName'),
+    email: t('bo.staff.field.email'),
+    role: t('bo.staff.field.role'),
+  };
   return (
     <BackofficeLayout ctx={ctx} staff={staff} title={t('bo.staff.new')}>
       <h1>{t('bo.staff.new')}</h1>
       <p>{t('bo.staff.newIntro')}</p>
       <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
       <Form ctx={ctx} action="/backoffice/staff/new" class="stack">
-        <Input ctx={ctx} name="username" label={labels.username} hint={t('bo.staff.field.usernameHint')} value={form?.username} error={errors.username} autocomplete="off" spellcheck={false} maxLength={40} required />
-        <Input ctx={ctx} name="displayName" label={labels.displayName} value={form?.displayName} error={errors.displayName} autocomplete="off" maxLength={100} />
-        <Input ctx={ctx} name="email" type="email" label={labels.email} value={form?.email} error={errors.email} autocomplete="off" maxLength={254} required />
+        <Input
+          ctx={ctx}
+          name="username"
+          label={labels.username}
+          hint={t('bo.staff.field.usernameHint')}
+          value={form?.username}
+          error={errors.username}
+          autocomplete="off"
+          spellcheck={false}
+          maxLength={40}
+          required
+        />
+        <Input
+          ctx={ctx}
+          name="displayName"
+          label={labels.displayName}
+          value={form?.displayName}
+          error={errors.displayName}
+          autocomplete="off"
+          maxLength={100}
+        />
+        <Input
+          ctx={ctx}
+          name="email"
+          type="email"
+          label={labels.email}
+          value={form?.email}
+          error={errors.email}
+          autocomplete="off"
+          maxLength={254}
+          required
+        />
         <Select
           ctx={ctx}
           name="role"
@@ -149,7 +223,17 @@ export function NewStaffPage({ ctx, staff, form, errors = {} }: { ctx: PageConte
  * After a new user or a password reset: the owner was emailed a single-use link to choose their own password; the
  * administrator never sees one (issue 15: no administrator can become a colleague).
  */
-export function StaffCreatedPage({ ctx, staff, user, kind = 'created' }: { ctx: PageContext; staff: StaffPrincipal; user: StaffUser; kind?: 'created' | 'reset' }) {
+export function StaffCreatedPage({
+  ctx,
+  staff,
+  user,
+  kind = 'created',
+}: {
+  ctx: PageContext;
+  staff: StaffPrincipal;
+  user: StaffUser;
+  kind?: 'created' | 'reset';
+}) {
   const { t } = ctx;
   const title = kind === 'created' ? t('bo.staff.created.title') : t('bo.staff.passwordReset.title');
   const role = t(user.role === 'admin' ? 'bo.role.admin' : 'bo.role.agent');
@@ -157,7 +241,11 @@ export function StaffCreatedPage({ ctx, staff, user, kind = 'created' }: { ctx: 
     <BackofficeLayout ctx={ctx} staff={staff} title={title}>
       <h1>{title}</h1>
       <Notice kind="success">
-        <p>{kind === 'created' ? t('bo.staff.created.body', { username: user.username, role }) : t('bo.staff.passwordReset.emailed', { username: user.username, email: user.email })}</p>
+        <p>
+          {kind === 'created'
+            ? t('bo.staff.created.body', { username: user.username, role })
+            : t('bo.staff.passwordReset.emailed', { username: user.username, email: user.email })}
+        </p>
       </Notice>
       <dl class="meta">
         <dt>{t('bo.staff.field.username')}</dt>

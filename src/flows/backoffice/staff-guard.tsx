@@ -71,7 +71,12 @@ export function createStaffGuard(deps: StaffGuardDeps): (role: StaffRole) => pre
       event: 'backoffice.access',
       outcome: 'refused',
       actor,
-      details: { reason: recorded, method: request.method, path: (request.url.split('?')[0] ?? '').slice(0, 200), required },
+      details: {
+        reason: recorded,
+        method: request.method,
+        path: (request.url.split('?')[0] ?? '').slice(0, 200),
+        required,
+      },
     });
   };
 
@@ -89,7 +94,13 @@ export function createStaffGuard(deps: StaffGuardDeps): (role: StaffRole) => pre
         }
         return sendPage(
           reply,
-          <BackofficeMessage ctx={request.pageContext()} staff={null} title={t('bo.refused.signInTitle')} body={t('bo.refused.signInBody')} action={{ href: '/backoffice/sign-in', label: t('bo.signIn.submit') }} />,
+          <BackofficeMessage
+            ctx={request.pageContext()}
+            staff={null}
+            title={t('bo.refused.signInTitle')}
+            body={t('bo.refused.signInBody')}
+            action={{ href: '/backoffice/sign-in', label: t('bo.signIn.submit') }}
+          />,
           401,
         );
       }
@@ -98,7 +109,13 @@ export function createStaffGuard(deps: StaffGuardDeps): (role: StaffRole) => pre
         const t = request.t;
         return sendPage(
           reply,
-          <BackofficeMessage ctx={request.pageContext()} staff={found.staff} title={t('bo.refused.roleTitle')} body={t('bo.refused.roleBody')} action={{ href: '/backoffice', label: t('bo.nav.home') }} />,
+          <BackofficeMessage
+            ctx={request.pageContext()}
+            staff={found.staff}
+            title={t('bo.refused.roleTitle')}
+            body={t('bo.refused.roleBody')}
+            action={{ href: '/backoffice', label: t('bo.nav.home') }}
+          />,
           403,
         );
       }
@@ -108,7 +125,13 @@ export function createStaffGuard(deps: StaffGuardDeps): (role: StaffRole) => pre
         const t = request.t;
         return sendPage(
           reply,
-          <BackofficeMessage ctx={request.pageContext()} staff={found.staff} title={t('bo.password.title')} body={t('bo.password.required')} action={{ href: '/backoffice/password', label: t('bo.password.title') }} />,
+          <BackofficeMessage
+            ctx={request.pageContext()}
+            staff={found.staff}
+            title={t('bo.password.title')}
+            body={t('bo.password.required')}
+            action={{ href: '/backoffice/password', label: t('bo.password.title') }}
+          />,
           403,
         );
       }

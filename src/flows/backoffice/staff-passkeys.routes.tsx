@@ -44,13 +44,31 @@ export interface StaffPasskeyDeps {
 
 const utc = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
-function StaffPasskeysPage({ ctx, staff, passkeys, done, errors = {} }: { ctx: PageContext; staff: StaffPrincipal; passkeys: Passkey[]; done?: 'added' | 'removed' | undefined; errors?: FieldErrors }) {
+function StaffPasskeysPage({
+  ctx,
+  staff,
+  passkeys,
+  done,
+  errors = {},
+}: {
+  ctx: PageContext;
+  staff: StaffPrincipal;
+  passkeys: Passkey[];
+  done?: 'added' | 'removed' | undefined;
+  errors?: FieldErrors;
+}) {
   const { t } = ctx;
   return (
     <BackofficeLayout ctx={ctx} staff={staff} title={t('bo.passkeys.title')} scripts={PASSKEY_SCRIPTS}>
       <h1>{t('bo.passkeys.title')}</h1>
-      {done ? <Notice kind="success">{t(done === 'added' ? 'bo.passkeys.done.added' : 'bo.passkeys.done.removed')}</Notice> : null}
-      <ErrorSummary ctx={ctx} errors={errors} labels={{ current_password: t('bo.passkeys.password'), response: t('bo.passkeys.add') }} />
+      {done ? (
+        <Notice kind="success">{t(done === 'added' ? 'bo.passkeys.done.added' : 'bo.passkeys.done.removed')}</Notice>
+      ) : null}
+      <ErrorSummary
+        ctx={ctx}
+        errors={errors}
+        labels={{ current_password: t('bo.passkeys.password'), response: t('bo.passkeys.add') }}
+      />
       <p>{t('bo.passkeys.intro')}</p>
       <h2>{t('bo.passkeys.mine')}</h2>
       {passkeys.length === 0 ? <p>{t('bo.passkeys.none')}</p> : null}
@@ -63,7 +81,17 @@ function StaffPasskeysPage({ ctx, staff, passkeys, done, errors = {} }: { ctx: P
             {p.last_used_at ? t('passkey.lastUsed', { date: utc(p.last_used_at) }) : t('passkey.neverUsed')}
           </p>
           <Form ctx={ctx} action={`/backoffice/passkeys/${p.id}/remove`} class="stack">
-            <Input ctx={ctx} name="current_password" id={`passkey-password-${p.id}`} type="password" label={t('bo.passkeys.password')} value="" autocomplete="current-password" maxLength={64} required />
+            <Input
+              ctx={ctx}
+              name="current_password"
+              id={`passkey-password-${p.id}`}
+              type="password"
+              label={t('bo.passkeys.password')}
+              value=""
+              autocomplete="current-password"
+              maxLength={64}
+              required
+            />
             <button type="submit" class="secondary">
               {t('bo.passkeys.removeSubmit')}
             </button>
@@ -76,8 +104,25 @@ function StaffPasskeysPage({ ctx, staff, passkeys, done, errors = {} }: { ctx: P
           <PasskeyUnsupported ctx={ctx} />
           <ScriptOnly>
             <Form ctx={ctx} action="/backoffice/passkeys" class="stack">
-              <Input ctx={ctx} name="passkey_name" label={t('passkey.add.name')} hint={t('passkey.add.nameHint')} value="" maxLength={MAX_NAME_LENGTH} />
-              <Input ctx={ctx} name="current_password" type="password" label={t('bo.passkeys.password')} value="" error={errors.current_password} autocomplete="current-password" maxLength={64} required />
+              <Input
+                ctx={ctx}
+                name="passkey_name"
+                label={t('passkey.add.name')}
+                hint={t('passkey.add.nameHint')}
+                value=""
+                maxLength={MAX_NAME_LENGTH}
+              />
+              <Input
+                ctx={ctx}
+                name="current_password"
+                type="password"
+                label={t('bo.passkeys.password')}
+                value=""
+                error={errors.current_password}
+                autocomplete="current-password"
+                maxLength={64}
+                required
+              />
               <button type="submit">{t('bo.passkeys.continue')}</button>
             </Form>
           </ScriptOnly>
@@ -94,8 +139,17 @@ function StaffPasskeyEnrolPage({ ctx, staff, options }: { ctx: PageContext; staf
       <h1>{t('passkey.enrol.title')}</h1>
       <p>{t('passkey.enrol.body')}</p>
       <PasskeyUnsupported ctx={ctx} />
-      <script type="application/json" id="passkey-options" dangerouslySetInnerHTML={{ __html: JSON.stringify(options).replace(/</g, '\\u003c') }} />
-      <Form ctx={ctx} action="/backoffice/passkeys/verify" class="stack" data={{ passkey: 'register', 'options-id': 'passkey-options', ...passkeyMessages(ctx) }}>
+      <script
+        type="application/json"
+        id="passkey-options"
+        dangerouslySetInnerHTML={{ __html: JSON.stringify(options).replace(/</g, '\\u003c') }}
+      />
+      <Form
+        ctx={ctx}
+        action="/backoffice/passkeys/verify"
+        class="stack"
+        data={{ passkey: 'register', 'options-id': 'passkey-options', ...passkeyMessages(ctx) }}
+      >
         <input type="hidden" name="response" value="" />
         <button type="submit">{t('passkey.enrol.submit')}</button>
         <PasskeyStatus />
@@ -120,17 +174,45 @@ export async function staffPasskeyRoutes(app: FastifyInstance, deps: StaffPasske
     cookiePath: BACKOFFICE_PATH,
   });
   const ownerOf = (request: FastifyRequest): PasskeyOwner => ({ kind: 'staff', id: request.staff!.id });
-  const audit = (request: FastifyRequest, event: string, outcome: 'success' | 'failure' | 'refused', details: Record<string, string | number>) =>
-    recordAudit(kysely, clock, request.auditContext(), { event, outcome, actor: staffActor(request.staff!.username), subject: staffActor(request.staff!.username), details });
+  const audit = (
+    request: FastifyRequest,
+    event: string,
+    outcome: 'success' | 'failure' | 'refused',
+    details: Record<string, string | number>,
+  ) =>
+    recordAudit(kysely, clock, request.auditContext(), {
+      event,
+      outcome,
+      actor: staffActor(request.staff!.username),
+      subject: staffActor(request.staff!.username),
+      details,
+    });
 
-  const overview = async (request: FastifyRequest, reply: FastifyReply, extra: { done?: 'added' | 'removed'; errors?: FieldErrors } = {}, status = 200) =>
-    sendPage(reply, <StaffPasskeysPage ctx={request.pageContext()} staff={request.staff!} passkeys={await listPasskeys(kysely, ownerOf(request))} {...extra} />, status);
+  const overview = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { done?: 'added' | 'removed'; errors?: FieldErrors } = {},
+    status = 200,
+  ) =>
+    sendPage(
+      reply,
+      <StaffPasskeysPage
+        ctx={request.pageContext()}
+        staff={request.staff!}
+        passkeys={await listPasskeys(kysely, ownerOf(request))}
+        {...extra}
+      />,
+      status,
+    );
 
   /**
    * The password asked again, in the username's streak: the refusal to show, or undefined when it was right. (A
    * refusal is returned, not sent: a sent reply is a thenable, and awaiting it would read as "no refusal".)
    */
-  async function reauthenticate(request: FastifyRequest, event: string): Promise<{ errors: FieldErrors; status: number } | undefined> {
+  async function reauthenticate(
+    request: FastifyRequest,
+    event: string,
+  ): Promise<{ errors: FieldErrors; status: number } | undefined> {
     const user = (await findStaffById(kysely, request.staff!.id))!;
     const fd = { db: kysely, clock, audit: request.auditContext() };
     const gate = await beginStaffAttempt(fd, user.username);
@@ -139,8 +221,17 @@ export async function staffPasskeyRoutes(app: FastifyInstance, deps: StaffPasske
       return { errors: { current_password: { code: 'password_tries' } }, status: 429 };
     }
     if (!(await verifyPassword(user.password_hash, formPassword(request)))) {
-      const { paused } = await recordStaffFailure(fd, user, gate.attempt, `wrong_current_password:${event}`, 'password');
-      return { errors: { current_password: { code: paused ? 'password_tries' : 'current_password_wrong' } }, status: paused ? 429 : 400 };
+      const { paused } = await recordStaffFailure(
+        fd,
+        user,
+        gate.attempt,
+        `wrong_current_password:${event}`,
+        'password',
+      );
+      return {
+        errors: { current_password: { code: paused ? 'password_tries' : 'current_password_wrong' } },
+        status: paused ? 429 : 400,
+      };
     }
     await gate.attempt.withdraw();
     return undefined;
@@ -155,24 +246,56 @@ export async function staffPasskeyRoutes(app: FastifyInstance, deps: StaffPasske
 
   app.post('/backoffice/passkeys', signedIn, async (request, reply) => {
     const existing = await listPasskeys(kysely, ownerOf(request));
-    if (existing.length >= MAX_PASSKEYS) return overview(request, reply, { errors: { response: { code: 'passkey_limit', params: { max: MAX_PASSKEYS } } } }, 409);
+    if (existing.length >= MAX_PASSKEYS)
+      return overview(
+        request,
+        reply,
+        { errors: { response: { code: 'passkey_limit', params: { max: MAX_PASSKEYS } } } },
+        409,
+      );
     const refused = await reauthenticate(request, 'passkey.add');
     if (refused) return overview(request, reply, { errors: refused.errors }, refused.status);
-    const name = passkeyName(field(request, 'passkey_name').slice(0, MAX_NAME_LENGTH * 4), request.t('passkey.defaultName'));
-    const options = await registrationOptions(rp, ownerOf(request), request.staff!.username, config.secretKey, existing);
+    const name = passkeyName(
+      field(request, 'passkey_name').slice(0, MAX_NAME_LENGTH * 4),
+      request.t('passkey.defaultName'),
+    );
+    const options = await registrationOptions(
+      rp,
+      ownerOf(request),
+      request.staff!.username,
+      config.secretKey,
+      existing,
+    );
     await enrolments.start(kysely, reply, { state: 'pending', data: { challenge: options.challenge, name } });
-    return sendPage(reply, <StaffPasskeyEnrolPage ctx={request.pageContext()} staff={request.staff!} options={options} />);
+    return sendPage(
+      reply,
+      <StaffPasskeyEnrolPage ctx={request.pageContext()} staff={request.staff!} options={options} />,
+    );
   });
 
   app.post('/backoffice/passkeys/verify', signedIn, async (request, reply) => {
     const found = await enrolments.load(kysely, request);
-    if (found.status !== 'active' || !(await enrolments.advance(kysely, found.flow, 'pending', 'done'))) return reply.redirect('/backoffice/passkeys', 303);
+    if (found.status !== 'active' || !(await enrolments.advance(kysely, found.flow, 'pending', 'done')))
+      return reply.redirect('/backoffice/passkeys', 303);
     await enrolments.end(kysely, request, reply);
     const response = parseCredential<RegistrationResponseJSON>(field(request, 'response'));
     const key = response ? await verifyNewPasskey(rp, response, found.flow.data.challenge) : undefined;
-    const saved = key ? await savePasskey(kysely, ownerOf(request), key, found.flow.data.name, clock.now().toISOString()) : false;
-    await audit(request, 'staff.passkey_add', saved ? 'success' : 'failure', saved ? { name: found.flow.data.name } : { reason: key ? 'limit_or_duplicate' : 'invalid' });
-    if (!saved) return overview(request, reply, { errors: { response: { code: key ? 'passkey_limit' : 'passkey_failed', params: { max: MAX_PASSKEYS } } } }, 400);
+    const saved = key
+      ? await savePasskey(kysely, ownerOf(request), key, found.flow.data.name, clock.now().toISOString())
+      : false;
+    await audit(
+      request,
+      'staff.passkey_add',
+      saved ? 'success' : 'failure',
+      saved ? { name: found.flow.data.name } : { reason: key ? 'limit_or_duplicate' : 'invalid' },
+    );
+    if (!saved)
+      return overview(
+        request,
+        reply,
+        { errors: { response: { code: key ? 'passkey_limit' : 'passkey_failed', params: { max: MAX_PASSKEYS } } } },
+        400,
+      );
     return reply.redirect('/backoffice/passkeys?done=added', 303);
   });
 
@@ -181,7 +304,12 @@ export async function staffPasskeyRoutes(app: FastifyInstance, deps: StaffPasske
     if (refused) return overview(request, reply, { errors: refused.errors }, refused.status);
     const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : undefined;
     const removed = id === undefined ? undefined : await removePasskey(kysely, ownerOf(request), id);
-    await audit(request, 'staff.passkey_remove', removed ? 'success' : 'refused', removed ? { passkey: removed.id, name: removed.name } : { reason: 'not_own' });
+    await audit(
+      request,
+      'staff.passkey_remove',
+      removed ? 'success' : 'refused',
+      removed ? { passkey: removed.id, name: removed.name } : { reason: 'not_own' },
+    );
     if (!removed) return reply.callNotFound();
     return reply.redirect('/backoffice/passkeys?done=removed', 303);
   });

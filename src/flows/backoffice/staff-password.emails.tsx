@@ -2,7 +2,11 @@ import { emailButton, emailHtml, textFooter, type EmailTemplate } from '../../in
 
 export type StaffLinkReason = 'created' | 'reset' | 'totp_reset';
 
-const INTRO = { created: 'email.staffPassword.created', reset: 'email.staffPassword.reset', totp_reset: 'email.staffPassword.totpReset' } as const;
+const INTRO = {
+  created: 'email.staffPassword.created',
+  reset: 'email.staffPassword.reset',
+  totp_reset: 'email.staffPassword.totpReset',
+} as const;
 
 /** Issue 15, R23: the single-use link with which a staff user chooses their own password (24 hours). */
 export const staffPasswordLinkEmail: EmailTemplate<{ link: string; username: string; reason: StaffLinkReason }> = {
@@ -21,7 +25,16 @@ export const staffPasswordLinkEmail: EmailTemplate<{ link: string; username: str
         <p>{t('email.staffPassword.notYou')}</p>
       </>,
     );
-    const text = [intro, '', `${t('email.staffPassword.cta')}: ${p.link}`, '', t('email.staffPassword.valid'), '', t('email.staffPassword.notYou'), textFooter(ctx)].join('\n');
+    const text = [
+      intro,
+      '',
+      `${t('email.staffPassword.cta')}: ${p.link}`,
+      '',
+      t('email.staffPassword.valid'),
+      '',
+      t('email.staffPassword.notYou'),
+      textFooter(ctx),
+    ].join('\n');
     return { subject, text, html };
   },
 };

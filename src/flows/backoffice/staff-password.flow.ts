@@ -32,23 +32,53 @@ export interface StaffPasswordDeps {
  * Cancels the user's password (a hash of 256 random bits nobody knows, so sign-in runs as for any wrong password),
  * ends their sessions, voids earlier links and emails a new one. Run it in a transaction.
  */
-export async function sendPasswordLink(trx: Kysely<Database>, deps: StaffPasswordDeps, user: StaffUser, reason: StaffLinkReason, lang: Lang): Promise<void> {
+export async function sendPasswordLink(
+  trx: Kysely<Database>,
+  deps: StaffPasswordDeps,
+  user: StaffUser,
+  reason: StaffLinkReason,
+  lang: Lang,
+): Promise<void> {
   const now = deps.clock.now();
   const iso = now.toISOString();
   const token = randomToken();
-  await trx.updateTable('staff_users').set({ password_hash: await hashPassword(randomToken(32)), password_must_change: 0, updated_at: iso }).where('id', '=', user.id).execute();
+  await trx
+    .updateTable('staff_users')
+    .set({ password_hash: await hashPassword(randomToken(32)), password_must_change: 0, updated_at: iso })
+    .where('id', '=', user.id)
+    .execute();
   await endStaffSessions(trx, user.id, iso);
-  await trx.updateTable('staff_password_links').set({ voided_at: iso }).where('staff_user_id', '=', user.id).where('used_at', 'is', null).where('voided_at', 'is', null).execute();
+  await trx
+    .updateTable('staff_password_links')
+    .set({ voided_at: iso })
+    .where('staff_user_id', '=', user.id)
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .execute();
   await trx
     .insertInto('staff_password_links')
-    .values({ staff_user_id: user.id, token_hash: hashToken(token), expires_at: new Date(now.getTime() + STAFF_LINK_TTL_MS).toISOString(), created_at: iso })
+    .values({
+      staff_user_id: user.id,
+      token_hash: hashToken(token),
+      expires_at: new Date(now.getTime() + STAFF_LINK_TTL_MS).toISOString(),
+      created_at: iso,
+    })
     .execute();
-  await deps.courier.email(trx, user.email, lang, staffPasswordLinkEmail, { link: `${deps.publicUrl}/backoffice/password/set/${token}`, username: user.username, reason });
+  await deps.courier.email(trx, user.email, lang, staffPasswordLinkEmail, {
+    link: `${deps.publicUrl}/backoffice/password/set/${token}`,
+    username: user.username,
+    reason,
+  });
 }
 
 /** The link's row while it can still set a password: unused, not voided, not expired. */
 export function findUsableLink(db: Kysely<Database>, clock: Clock, where: { token: string } | { id: number }) {
-  let q = db.selectFrom('staff_password_links').selectAll().where('used_at', 'is', null).where('voided_at', 'is', null).where('expires_at', '>', clock.now().toISOString());
+  let q = db
+    .selectFrom('staff_password_links')
+    .selectAll()
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .where('expires_at', '>', clock.now().toISOString());
   q = 'token' in where ? q.where('token_hash', '=', hashToken(where.token)) : q.where('id', '=', where.id);
   return q.executeTakeFirst();
 }
@@ -56,12 +86,24 @@ export function findUsableLink(db: Kysely<Database>, clock: Clock, where: { toke
 /** Takes the link, once: true for the one request that does (two tabs submitting at once cannot both). */
 export async function useLink(trx: Kysely<Database>, clock: Clock, linkId: number): Promise<boolean> {
   const now = clock.now().toISOString();
-  const used = await trx.updateTable('staff_password_links').set({ used_at: now }).where('id', '=', linkId).where('used_at', 'is', null).where('voided_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+  const used = await trx
+    .updateTable('staff_password_links')
+    .set({ used_at: now })
+    .where('id', '=', linkId)
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
   return Number(used.numUpdatedRows) === 1;
 }
 
 /** R4 for a staff password: the rules (the username as personal data), the confirmation, and the last 20 passwords. */
-export async function checkNewStaffPassword(db: Kysely<Database>, user: StaffUser, password: string, confirmation: string) {
+export async function checkNewStaffPassword(
+  db: Kysely<Database>,
+  user: StaffUser,
+  password: string,
+  confirmation: string,
+) {
   const verdict = checkPassword(password, { username: user.username });
   const errors: FieldError[] = [];
   if (!verdict.ok) errors.push({ field: 'password', code: 'password_rules' });
@@ -82,8 +124,20 @@ async function inStaffHistory(db: Kysely<Database>, user: StaffUser, password: s
 }
 
 /** Stores the owner's new password and its history entry; the must-change mark, failures and lock are cleared. */
-export async function storeStaffPassword(trx: Kysely<Database>, clock: Clock, staffId: number, hash: string): Promise<void> {
+export async function storeStaffPassword(
+  trx: Kysely<Database>,
+  clock: Clock,
+  staffId: number,
+  hash: string,
+): Promise<void> {
   const now = clock.now().toISOString();
-  await trx.updateTable('staff_users').set({ password_hash: hash, password_must_change: 0, failed_logins: 0, locked_until: null, updated_at: now }).where('id', '=', staffId).execute();
-  await trx.insertInto('staff_password_history').values({ staff_user_id: staffId, password_hash: hash, created_at: now }).execute();
+  await trx
+    .updateTable('staff_users')
+    .set({ password_hash: hash, password_must_change: 0, failed_logins: 0, locked_until: null, updated_at: now })
+    .where('id', '=', staffId)
+    .execute();
+  await trx
+    .insertInto('staff_password_history')
+    .values({ staff_user_id: staffId, password_hash: hash, created_at: now })
+    .execute();
 }

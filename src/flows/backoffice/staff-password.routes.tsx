@@ -38,15 +38,36 @@ const emptyRules = () => rulesOf().map((rule) => ({ rule, met: null }));
 export async function staffPasswordRoutes(app: FastifyInstance, deps: StaffPasswordRouteDeps): Promise<void> {
   const { db, clock, config, sessions } = deps;
   const kysely = db.kysely;
-  const flows = createFlowStore<{ linkId: number }>(clock, { kind: 'staff-password', ttlMs: LINK_FLOW_TTL_MS, cookieName: 'staff_password', secureCookies: config.secureCookies, cookiePath: BACKOFFICE_PATH });
+  const flows = createFlowStore<{ linkId: number }>(clock, {
+    kind: 'staff-password',
+    ttlMs: LINK_FLOW_TTL_MS,
+    cookieName: 'staff_password',
+    secureCookies: config.secureCookies,
+    cookiePath: BACKOFFICE_PATH,
+  });
   const invalid = (request: FastifyRequest, reply: FastifyReply) => {
     const t = request.t;
-    return sendPage(reply, <BackofficeMessage ctx={request.pageContext()} staff={null} title={t('bo.password.link.invalidTitle')} body={t('bo.password.link.invalidBody')} action={{ href: '/backoffice/sign-in', label: t('bo.signIn.title') }} />, 410);
+    return sendPage(
+      reply,
+      <BackofficeMessage
+        ctx={request.pageContext()}
+        staff={null}
+        title={t('bo.password.link.invalidTitle')}
+        body={t('bo.password.link.invalidBody')}
+        action={{ href: '/backoffice/sign-in', label: t('bo.signIn.title') }}
+      />,
+      410,
+    );
   };
   const changed = (trx: typeof kysely, request: FastifyRequest, user: StaffUser, event: string) =>
     Promise.all([
       deps.courier.email(trx, user.email, request.lang, staffPasswordChangedEmail, { username: user.username }),
-      recordAudit(trx, clock, request.auditContext(), { event, outcome: 'success', actor: staffActor(user.username), subject: staffActor(user.username) }),
+      recordAudit(trx, clock, request.auditContext(), {
+        event,
+        outcome: 'success',
+        actor: staffActor(user.username),
+        subject: staffActor(user.username),
+      }),
     ]);
 
   app.get<{ Params: { token: string } }>('/backoffice/password/set/:token', async (request, reply) => {
@@ -60,7 +81,8 @@ export async function staffPasswordRoutes(app: FastifyInstance, deps: StaffPassw
   /** The browser's link and its user, while the link can still set a password. */
   async function currentLink(request: FastifyRequest) {
     const found = await flows.load(kysely, request);
-    const link = found.status === 'active' ? await findUsableLink(kysely, clock, { id: found.flow.data.linkId }) : undefined;
+    const link =
+      found.status === 'active' ? await findUsableLink(kysely, clock, { id: found.flow.data.linkId }) : undefined;
     const user = link ? await findStaffById(kysely, link.staff_user_id) : undefined;
     return link && user && user.status === 'active' ? { link, user } : undefined;
   }
@@ -69,7 +91,16 @@ export async function staffPasswordRoutes(app: FastifyInstance, deps: StaffPassw
     reply.header('referrer-policy', 'no-referrer');
     const cur = await currentLink(request);
     if (!cur) return invalid(request, reply);
-    return sendPage(reply, <StaffPasswordPage ctx={request.pageContext()} staff={null} mode="link" username={cur.user.username} rules={emptyRules()} />);
+    return sendPage(
+      reply,
+      <StaffPasswordPage
+        ctx={request.pageContext()}
+        staff={null}
+        mode="link"
+        username={cur.user.username}
+        rules={emptyRules()}
+      />,
+    );
   });
 
   app.post('/backoffice/password/set', async (request, reply) => {
@@ -78,9 +109,25 @@ export async function staffPasswordRoutes(app: FastifyInstance, deps: StaffPassw
     if (!cur) return invalid(request, reply);
     const { user, link } = cur;
     const password = formText(request.body, 'password').slice(0, 1000);
-    const check = await checkNewStaffPassword(kysely, user, password, formText(request.body, 'password_confirmation').slice(0, 1000));
+    const check = await checkNewStaffPassword(
+      kysely,
+      user,
+      password,
+      formText(request.body, 'password_confirmation').slice(0, 1000),
+    );
     if (check.errors.length) {
-      return sendPage(reply, <StaffPasswordPage ctx={request.pageContext()} staff={null} mode="link" username={user.username} rules={check.rules} errors={byField(check.errors)} />, 400);
+      return sendPage(
+        reply,
+        <StaffPasswordPage
+          ctx={request.pageContext()}
+          staff={null}
+          mode="link"
+          username={user.username}
+          rules={check.rules}
+          errors={byField(check.errors)}
+        />,
+        400,
+      );
     }
     const hash = await hashPassword(password);
     const done = await kysely.transaction().execute(async (trx) => {
@@ -95,7 +142,16 @@ export async function staffPasswordRoutes(app: FastifyInstance, deps: StaffPassw
     await flows.end(kysely, request, reply);
     deps.kickOutbox?.();
     const t = request.t;
-    return sendPage(reply, <BackofficeMessage ctx={request.pageContext()} staff={null} title={t('bo.password.link.doneTitle')} body={t('bo.password.link.doneBody')} action={{ href: '/backoffice/sign-in', label: t('bo.signIn.title') }} />);
+    return sendPage(
+      reply,
+      <BackofficeMessage
+        ctx={request.pageContext()}
+        staff={null}
+        title={t('bo.password.link.doneTitle')}
+        body={t('bo.password.link.doneBody')}
+        action={{ href: '/backoffice/sign-in', label: t('bo.signIn.title') }}
+      />,
+    );
   });
 
   const signedIn = { preHandler: app.requireStaff('agent') };
@@ -104,15 +160,44 @@ export async function staffPasswordRoutes(app: FastifyInstance, deps: StaffPassw
     const staff = request.staff!;
     const q = request.query as Record<string, string | undefined>;
     const notice = staff.mustChangePassword ? 'required' : q.changed === '1' ? 'changed' : undefined;
-    return sendPage(reply, <StaffPasswordPage ctx={request.pageContext()} staff={staff} mode="change" username={staff.username} rules={emptyRules()} notice={notice} />);
+    return sendPage(
+      reply,
+      <StaffPasswordPage
+        ctx={request.pageContext()}
+        staff={staff}
+        mode="change"
+        username={staff.username}
+        rules={emptyRules()}
+        notice={notice}
+      />,
+    );
   });
 
   app.post('/backoffice/password', signedIn, async (request, reply) => {
     const staff = request.staff!;
     const user = (await findStaffById(kysely, staff.id))!;
     const ctx = request.pageContext();
-    const page = (status: number, extra: { errors?: ReturnType<typeof byField>; notice?: 'tries' | 'required'; rules?: { rule: ReturnType<typeof rulesOf>[number]; met: boolean | null }[] }) =>
-      sendPage(reply, <StaffPasswordPage ctx={ctx} staff={staff} mode="change" username={staff.username} rules={extra.rules ?? emptyRules()} errors={extra.errors} notice={extra.notice} />, status);
+    const page = (
+      status: number,
+      extra: {
+        errors?: ReturnType<typeof byField>;
+        notice?: 'tries' | 'required';
+        rules?: { rule: ReturnType<typeof rulesOf>[number]; met: boolean | null }[];
+      },
+    ) =>
+      sendPage(
+        reply,
+        <StaffPasswordPage
+          ctx={ctx}
+          staff={staff}
+          mode="change"
+          username={staff.username}
+          rules={extra.rules ?? emptyRules()}
+          errors={extra.errors}
+          notice={extra.notice}
+        />,
+        status,
+      );
     // The current password counts in the username's sign-in streak (R9, R23): a stolen session is no password oracle.
     const fd = { db: kysely, clock, audit: request.auditContext() };
     const gate = await beginStaffAttempt(fd, user.username);
@@ -122,12 +207,24 @@ export async function staffPasswordRoutes(app: FastifyInstance, deps: StaffPassw
     }
     if (!(await verifyPassword(user.password_hash, formText(request.body, 'current_password').slice(0, 1000)))) {
       const { paused } = await recordStaffFailure(fd, user, gate.attempt, 'wrong_current_password', 'password');
-      return paused ? page(429, { notice: 'tries' }) : page(400, { errors: { current_password: { code: 'current_password_wrong' } } });
+      return paused
+        ? page(429, { notice: 'tries' })
+        : page(400, { errors: { current_password: { code: 'current_password_wrong' } } });
     }
     await gate.attempt.withdraw();
     const password = formText(request.body, 'password').slice(0, 1000);
-    const check = await checkNewStaffPassword(kysely, user, password, formText(request.body, 'password_confirmation').slice(0, 1000));
-    if (check.errors.length) return page(400, { errors: byField(check.errors), rules: check.rules, ...(staff.mustChangePassword ? { notice: 'required' as const } : {}) });
+    const check = await checkNewStaffPassword(
+      kysely,
+      user,
+      password,
+      formText(request.body, 'password_confirmation').slice(0, 1000),
+    );
+    if (check.errors.length)
+      return page(400, {
+        errors: byField(check.errors),
+        rules: check.rules,
+        ...(staff.mustChangePassword ? { notice: 'required' as const } : {}),
+      });
     const hash = await hashPassword(password);
     await kysely.transaction().execute(async (trx) => {
       await storeStaffPassword(trx, clock, user.id, hash);

@@ -7,7 +7,11 @@ import type { StaffPrincipal } from './staff-session.js';
 
 export type StaffPasswordNotice = 'required' | 'changed' | 'tries';
 
-const NOTICES = { required: 'bo.password.required', changed: 'bo.password.changed', tries: 'bo.password.tries' } as const;
+const NOTICES = {
+  required: 'bo.password.required',
+  changed: 'bo.password.changed',
+  tries: 'bo.password.tries',
+} as const;
 
 /**
  * A staff user's own password (issue 15): from the emailed link (`link`: no session, no current password) or signed
@@ -37,7 +41,17 @@ export function StaffPasswordPage(props: {
       <p>{mode === 'link' ? t('bo.password.link.intro') : t('bo.password.intro')}</p>
       <Form ctx={ctx} action={mode === 'link' ? '/backoffice/password/set' : '/backoffice/password'} class="stack">
         {mode === 'change' ? (
-          <Input ctx={ctx} name="current_password" type="password" label={t('bo.password.current')} value="" error={errors.current_password} autocomplete="current-password" maxLength={200} required />
+          <Input
+            ctx={ctx}
+            name="current_password"
+            type="password"
+            label={t('bo.password.current')}
+            value=""
+            error={errors.current_password}
+            autocomplete="current-password"
+            maxLength={200}
+            required
+          />
         ) : null}
         <NewPasswordFields ctx={ctx} username={username} rules={rules} errors={errors} />
         <button type="submit">{t('bo.password.submit')}</button>

@@ -16,7 +16,8 @@ export interface StaffPrincipal {
   mustChangePassword: boolean;
 }
 
-export type StaffSessionLookup = { status: 'active'; staff: StaffPrincipal } | { status: 'none' } | { status: 'expired' };
+export type StaffSessionLookup =
+  { status: 'active'; staff: StaffPrincipal } | { status: 'none' } | { status: 'expired' };
 
 /** Every back-office URL lives under this path, and so does its session cookie. */
 export const BACKOFFICE_PATH = '/backoffice';
@@ -36,7 +37,12 @@ export function createStaffSessions(deps: { clock: Clock; config: Config }) {
   const cookie = config.secureCookies ? '__Secure-staff_session' : 'staff_session';
   const idleMs = config.staffSession.idleMinutes * 60_000;
   const absoluteMs = config.staffSession.absoluteHours * 3_600_000;
-  const cookieOptions = { path: BACKOFFICE_PATH, httpOnly: true, sameSite: 'strict' as const, secure: config.secureCookies };
+  const cookieOptions = {
+    path: BACKOFFICE_PATH,
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    secure: config.secureCookies,
+  };
   const tokenOf = (request: FastifyRequest) => {
     const token = request.cookies[cookie];
     return token && token.length <= 100 ? token : undefined;
@@ -92,21 +98,46 @@ export function createStaffSessions(deps: { clock: Clock; config: Config }) {
       const now = clock.now();
       const nowIso = now.toISOString();
       if (row.idle_expires_at <= nowIso || row.absolute_expires_at <= nowIso || row.status !== 'active') {
-        await db.updateTable('staff_sessions').set({ ended_at: nowIso }).where('id', '=', row.session_id).where('ended_at', 'is', null).execute();
+        await db
+          .updateTable('staff_sessions')
+          .set({ ended_at: nowIso })
+          .where('id', '=', row.session_id)
+          .where('ended_at', 'is', null)
+          .execute();
         return { status: 'expired' };
       }
       if (now.getTime() - new Date(row.last_seen_at).getTime() >= TOUCH_EVERY_MS) {
         // The idle deadline moves, never past the absolute one.
         const idle = Math.min(now.getTime() + idleMs, new Date(row.absolute_expires_at).getTime());
-        await db.updateTable('staff_sessions').set({ last_seen_at: nowIso, idle_expires_at: new Date(idle).toISOString() }).where('id', '=', row.session_id).execute();
+        await db
+          .updateTable('staff_sessions')
+          .set({ last_seen_at: nowIso, idle_expires_at: new Date(idle).toISOString() })
+          .where('id', '=', row.session_id)
+          .execute();
       }
-      return { status: 'active', staff: { id: row.id, username: row.username, displayName: row.display_name, role: row.role, sessionId: row.session_id, mustChangePassword: Number(row.password_must_change) === 1 } };
+      return {
+        status: 'active',
+        staff: {
+          id: row.id,
+          username: row.username,
+          displayName: row.display_name,
+          role: row.role,
+          sessionId: row.session_id,
+          mustChangePassword: Number(row.password_must_change) === 1,
+        },
+      };
     },
 
     /** Ends this browser's staff session on the server and clears the cookie. */
     async end(db: Kysely<Database>, request: FastifyRequest, reply: FastifyReply): Promise<void> {
       const token = tokenOf(request);
-      if (token) await db.updateTable('staff_sessions').set({ ended_at: clock.now().toISOString() }).where('token_hash', '=', hashToken(token)).where('ended_at', 'is', null).execute();
+      if (token)
+        await db
+          .updateTable('staff_sessions')
+          .set({ ended_at: clock.now().toISOString() })
+          .where('token_hash', '=', hashToken(token))
+          .where('ended_at', 'is', null)
+          .execute();
       reply.clearCookie(cookie, cookieOptions);
     },
   };

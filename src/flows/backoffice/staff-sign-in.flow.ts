@@ -4,7 +4,14 @@ import { recordAudit, type AuditContext } from '../../infra/audit/audit.reposito
 import { dummyVerify, verifyPassword } from '../../infra/crypto/password-hash.js';
 import type { Database, StaffUser } from '../../infra/db/tables.js';
 import { bucket, hit } from '../../infra/rate-limit/rate-limit.js';
-import { beginAttempt, clearThrottle, signInPaused, STAFF_SIGN_IN, type Attempt, type Gate } from '../../identity/sign-in-throttle.js';
+import {
+  beginAttempt,
+  clearThrottle,
+  signInPaused,
+  STAFF_SIGN_IN,
+  type Attempt,
+  type Gate,
+} from '../../identity/sign-in-throttle.js';
 import { findStaffByUsername } from './staff.repository.js';
 import { staffActor } from './staff-users.flow.js';
 export { matchTotp } from '../../identity/totp.js';
@@ -28,11 +35,21 @@ export interface StaffSignInDeps {
   audit: AuditContext;
 }
 
-export type StaffPasswordOutcome = { kind: 'ok'; user: StaffUser } | { kind: 'failed' } | { kind: 'locked' } | { kind: 'address_limited' } | { kind: 'disabled' };
+export type StaffPasswordOutcome =
+  | { kind: 'ok'; user: StaffUser }
+  | { kind: 'failed' }
+  | { kind: 'locked' }
+  | { kind: 'address_limited' }
+  | { kind: 'disabled' };
 
-/** A staff username as stored: trimmed and lower-case; anything longer than a username may be is cut (and cannot match). */
+/**
+ * A staff username as stored: trimmed and lower-case; anything longer than a username may be is cut (and cannot match).
+ */
 export function normaliseStaffUsername(input: string): string {
-  return input.trim().toLowerCase().slice(0, MAX_USERNAME + 1);
+  return input
+    .trim()
+    .toLowerCase()
+    .slice(0, MAX_USERNAME + 1);
 }
 
 /** Counts one sign-in attempt (a password or a code) for the typed username before it is checked (R9, R23). */
@@ -41,16 +58,32 @@ export function beginStaffAttempt(deps: StaffSignInDeps, username: string): Prom
 }
 
 /** Records a refusal by the throttle (a pause or the address limit). */
-export async function recordStaffRefusal(deps: StaffSignInDeps, user: StaffUser | undefined, gate: Exclude<Gate, { kind: 'open' }>, factor: 'password' | 'totp' | 'passkey'): Promise<void> {
+export async function recordStaffRefusal(
+  deps: StaffSignInDeps,
+  user: StaffUser | undefined,
+  gate: Exclude<Gate, { kind: 'open' }>,
+  factor: 'password' | 'totp' | 'passkey',
+): Promise<void> {
   const reason = gate.kind === 'address_limited' ? 'address_limit' : 'locked';
-  await recordAudit(deps.db, deps.clock, deps.audit, { event: 'staff.signin', outcome: 'refused', actor: user ? staffActor(user.username) : null, details: { factor, reason } });
+  await recordAudit(deps.db, deps.clock, deps.audit, {
+    event: 'staff.signin',
+    outcome: 'refused',
+    actor: user ? staffActor(user.username) : null,
+    details: { factor, reason },
+  });
 }
 
 /**
  * A failed attempt (a wrong password, an unknown username or a wrong code): its counts stay, it is recorded, and the
  * one attempt that reached the 5th failure in a row pauses the username for 15 minutes (temporary, never permanent).
  */
-export async function recordStaffFailure(deps: StaffSignInDeps, user: StaffUser | undefined, attempt: Attempt, reason: string, factor: 'password' | 'totp' | 'passkey'): Promise<{ paused: boolean }> {
+export async function recordStaffFailure(
+  deps: StaffSignInDeps,
+  user: StaffUser | undefined,
+  attempt: Attempt,
+  reason: string,
+  factor: 'password' | 'totp' | 'passkey',
+): Promise<{ paused: boolean }> {
   const { db, clock } = deps;
   const { paused, until } = await attempt.failed();
   await recordAudit(db, clock, deps.audit, {
@@ -59,9 +92,20 @@ export async function recordStaffFailure(deps: StaffSignInDeps, user: StaffUser 
     actor: user ? staffActor(user.username) : null,
     details: { factor, reason, consecutive: attempt.streak },
   });
-  if (user) await db.updateTable('staff_users').set({ failed_logins: attempt.streak, ...(paused ? { locked_until: until } : {}) }).where('id', '=', user.id).execute();
+  if (user)
+    await db
+      .updateTable('staff_users')
+      .set({ failed_logins: attempt.streak, ...(paused ? { locked_until: until } : {}) })
+      .where('id', '=', user.id)
+      .execute();
   if (paused && user) {
-    await recordAudit(db, clock, deps.audit, { event: 'staff.locked', outcome: 'info', actor: staffActor(user.username), subject: staffActor(user.username), details: { until } });
+    await recordAudit(db, clock, deps.audit, {
+      event: 'staff.locked',
+      outcome: 'info',
+      actor: staffActor(user.username),
+      subject: staffActor(user.username),
+      details: { until },
+    });
   }
   return { paused };
 }
@@ -75,7 +119,11 @@ export function staffLocked(deps: StaffSignInDeps, username: string): Promise<bo
  * First step: the attempt is counted first; refused while the address limit or a pause holds; then the password is
  * checked, or the same argon2id work done for an unknown username, so both get the same answer in about the same time.
  */
-export async function staffPasswordStep(deps: StaffSignInDeps, rawUsername: string, password: string): Promise<StaffPasswordOutcome> {
+export async function staffPasswordStep(
+  deps: StaffSignInDeps,
+  rawUsername: string,
+  password: string,
+): Promise<StaffPasswordOutcome> {
   const { db, clock } = deps;
   const username = normaliseStaffUsername(rawUsername);
   const user = username.length <= MAX_USERNAME && username !== '' ? await findStaffByUsername(db, username) : undefined;
@@ -93,10 +141,20 @@ export async function staffPasswordStep(deps: StaffSignInDeps, rawUsername: stri
   }
   await gate.attempt.withdraw();
   if (user.status !== 'active') {
-    await recordAudit(db, clock, deps.audit, { event: 'staff.signin', outcome: 'refused', actor, details: { factor: 'password', reason: 'disabled' } });
+    await recordAudit(db, clock, deps.audit, {
+      event: 'staff.signin',
+      outcome: 'refused',
+      actor,
+      details: { factor: 'password', reason: 'disabled' },
+    });
     return { kind: 'disabled' };
   }
-  await recordAudit(db, clock, deps.audit, { event: 'staff.signin', outcome: 'success', actor, details: { factor: 'password' } });
+  await recordAudit(db, clock, deps.audit, {
+    event: 'staff.signin',
+    outcome: 'success',
+    actor,
+    details: { factor: 'password' },
+  });
   return { kind: 'ok', user };
 }
 
@@ -111,10 +169,24 @@ export async function clearStaffThrottle(db: Kysely<Database>, username: string)
 }
 
 /** Both steps passed: the failure streak and any lock are cleared, the sign-in recorded. */
-export async function staffSignedIn(deps: StaffSignInDeps, user: StaffUser, enrolled: boolean, factor: 'totp' | 'passkey' = 'totp'): Promise<void> {
+export async function staffSignedIn(
+  deps: StaffSignInDeps,
+  user: StaffUser,
+  enrolled: boolean,
+  factor: 'totp' | 'passkey' = 'totp',
+): Promise<void> {
   const { db, clock } = deps;
   const now = clock.now().toISOString();
   await clearStaffThrottle(db, user.username);
-  await db.updateTable('staff_users').set({ failed_logins: 0, locked_until: null, last_sign_in_at: now }).where('id', '=', user.id).execute();
-  await recordAudit(db, clock, deps.audit, { event: 'staff.signin', outcome: 'success', actor: staffActor(user.username), details: { factor, enrolled } });
+  await db
+    .updateTable('staff_users')
+    .set({ failed_logins: 0, locked_until: null, last_sign_in_at: now })
+    .where('id', '=', user.id)
+    .execute();
+  await recordAudit(db, clock, deps.audit, {
+    event: 'staff.signin',
+    outcome: 'success',
+    actor: staffActor(user.username),
+    details: { factor, enrolled },
+  });
 }

@@ -26,7 +26,15 @@ import {
 } from './staff-sign-in.flow.js';
 import { StaffEnrolPage, StaffSignInPage, StaffTotpPage } from './staff-sign-in.views.js';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
-import { authenticationOptions, findPasskey, hasPasskey, listPasskeys, parseCredential, relyingParty, verifyPasskeyUse } from '../../identity/passkeys.js';
+import {
+  authenticationOptions,
+  findPasskey,
+  hasPasskey,
+  listPasskeys,
+  parseCredential,
+  relyingParty,
+  verifyPasskeyUse,
+} from '../../identity/passkeys.js';
 import { claimTotpStep, enrolTotp, findStaffById } from './staff.repository.js';
 import { staffActor, totpUri } from './staff-users.flow.js';
 import { hashToken } from '../../infra/crypto/tokens.js';
@@ -53,7 +61,10 @@ interface StaffSignInData {
    */
   passwordStamp: string;
   next?: string;
-  /** The secret being enrolled (state 'enrol', sealed: R29): kept here, not on the user, until a code proves the app holds it. */
+  /**
+   * The secret being enrolled (state 'enrol', sealed: R29): kept here, not on the user, until a code proves the app
+   * holds it.
+   */
   secret?: string;
   /** R27: the challenge of a passkey answer instead of the code, until one answer uses it. */
   challenge?: string;
@@ -62,7 +73,10 @@ interface StaffSignInData {
 /** Only back-office pages may be the return address after sign-in. */
 function backofficeNext(next: unknown): string | undefined {
   const safe = safeNext(next);
-  return safe && (safe === BACKOFFICE_PATH || safe.startsWith(`${BACKOFFICE_PATH}/`) || safe.startsWith(`${BACKOFFICE_PATH}?`)) ? safe : undefined;
+  return safe &&
+    (safe === BACKOFFICE_PATH || safe.startsWith(`${BACKOFFICE_PATH}/`) || safe.startsWith(`${BACKOFFICE_PATH}?`))
+    ? safe
+    : undefined;
 }
 
 /** R23: /backoffice/sign-in (password), /backoffice/sign-in/verify (TOTP, or enrolment first), /backoffice/sign-out. */
@@ -70,13 +84,23 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
   const { db, clock, config, sessions } = deps;
   const box = config.secretBox;
   const kysely = db.kysely;
-  const flows = createFlowStore<StaffSignInData>(clock, { kind: 'staff-sign-in', ttlMs: SIGN_IN_TTL_MS, cookieName: 'staff_signin', secureCookies: config.secureCookies, cookiePath: BACKOFFICE_PATH });
+  const flows = createFlowStore<StaffSignInData>(clock, {
+    kind: 'staff-sign-in',
+    ttlMs: SIGN_IN_TTL_MS,
+    cookieName: 'staff_signin',
+    secureCookies: config.secureCookies,
+    cookiePath: BACKOFFICE_PATH,
+  });
   const flowDeps = (request: FastifyRequest): StaffSignInDeps => ({ db: kysely, clock, audit: request.auditContext() });
 
   app.get('/backoffice/sign-in', async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
-    const notice = q.expired === '1' ? 'expired' : q.signedOut === '1' ? 'signed_out' : q.restart === '1' ? 'restart' : undefined;
-    return sendPage(reply, <StaffSignInPage ctx={request.pageContext()} next={backofficeNext(q.next)} notice={notice} />);
+    const notice =
+      q.expired === '1' ? 'expired' : q.signedOut === '1' ? 'signed_out' : q.restart === '1' ? 'restart' : undefined;
+    return sendPage(
+      reply,
+      <StaffSignInPage ctx={request.pageContext()} next={backofficeNext(q.next)} notice={notice} />,
+    );
   });
 
   app.post('/backoffice/sign-in', async (request, reply) => {
@@ -90,12 +114,21 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
         return sendPage(reply, <StaffSignInPage ctx={ctx} username={username} next={next} notice="failed" />, 401);
       case 'locked':
       case 'address_limited':
-        return sendPage(reply, <StaffSignInPage ctx={ctx} username={username} next={next} notice={outcome.kind} />, 429);
+        return sendPage(
+          reply,
+          <StaffSignInPage ctx={ctx} username={username} next={next} notice={outcome.kind} />,
+          429,
+        );
       case 'disabled':
         return sendPage(reply, <StaffSignInPage ctx={ctx} username={username} next={next} notice="disabled" />, 403);
       case 'ok': {
         const enrolled = Boolean(outcome.user.totp_secret && outcome.user.totp_enabled_at);
-        const data: StaffSignInData = { staffId: outcome.user.id, passwordStamp: passwordStamp(outcome.user), ...(next ? { next } : {}), ...(enrolled ? {} : { secret: box.seal(generateSecret()) }) };
+        const data: StaffSignInData = {
+          staffId: outcome.user.id,
+          passwordStamp: passwordStamp(outcome.user),
+          ...(next ? { next } : {}),
+          ...(enrolled ? {} : { secret: box.seal(generateSecret()) }),
+        };
         await flows.start(kysely, reply, { state: enrolled ? 'totp' : 'enrol', data });
         return reply.redirect('/backoffice/sign-in/verify', 303);
       }
@@ -103,14 +136,22 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
   });
 
   /** The browser's sign-in between the password and the code, with its (still active, unlocked) staff user. */
-  async function current(request: FastifyRequest, reply: FastifyReply): Promise<{ flow: Flow<StaffSignInData>; user: StaffUser } | undefined> {
+  async function current(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ flow: Flow<StaffSignInData>; user: StaffUser } | undefined> {
     const found = await flows.load(kysely, request);
     if (found.status !== 'active') {
       reply.redirect(found.status === 'expired' ? '/backoffice/sign-in?restart=1' : '/backoffice/sign-in', 303);
       return undefined;
     }
     const user = await findStaffById(kysely, found.flow.data.staffId);
-    if (!user || user.status !== 'active' || found.flow.data.passwordStamp !== passwordStamp(user) || (await staffLocked(flowDeps(request), user.username))) {
+    if (
+      !user ||
+      user.status !== 'active' ||
+      found.flow.data.passwordStamp !== passwordStamp(user) ||
+      (await staffLocked(flowDeps(request), user.username))
+    ) {
       await flows.end(kysely, request, reply);
       reply.redirect('/backoffice/sign-in?restart=1', 303);
       return undefined;
@@ -119,19 +160,39 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
   }
 
   const qrOf = async (user: StaffUser, secret: string) => {
-    const svg = await QRCode.toString(totpUri(config.brand.name, user.username, secret), { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    const svg = await QRCode.toString(totpUri(config.brand.name, user.username, secret), {
+      type: 'svg',
+      errorCorrectionLevel: 'M',
+      margin: 2,
+    });
     return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
   };
 
-  async function showStep(request: FastifyRequest, reply: FastifyReply, flow: Flow<StaffSignInData>, user: StaffUser, status = 200, remaining?: number, passkeyFailed = false) {
+  async function showStep(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    flow: Flow<StaffSignInData>,
+    user: StaffUser,
+    status = 200,
+    remaining?: number,
+    passkeyFailed = false,
+  ) {
     const ctx = request.pageContext();
     const extra = remaining !== undefined ? { remaining } : {};
     if (flow.state === 'enrol' && flow.data.secret) {
       const secret = box.open(flow.data.secret);
-      return sendPage(reply, <StaffEnrolPage ctx={ctx} qr={await qrOf(user, secret)} secret={secret} {...extra} />, status);
+      return sendPage(
+        reply,
+        <StaffEnrolPage ctx={ctx} qr={await qrOf(user, secret)} secret={secret} {...extra} />,
+        status,
+      );
     }
     const passkey = await hasPasskey(kysely, { kind: 'staff', id: user.id });
-    return sendPage(reply, <StaffTotpPage ctx={ctx} {...extra} passkey={passkey} passkeyFailed={passkeyFailed} />, status);
+    return sendPage(
+      reply,
+      <StaffTotpPage ctx={ctx} {...extra} passkey={passkey} passkeyFailed={passkeyFailed} />,
+      status,
+    );
   }
 
   app.get('/backoffice/sign-in/verify', async (request, reply) => {
@@ -164,14 +225,26 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
     if (enrolling) {
       const step = await matchTotp(box.open(flow.data.secret!), answer, now, null);
       ok = step !== undefined && (await enrolTotp(kysely, user.id, flow.data.secret!, step, now.toISOString()));
-      if (ok) await recordAudit(kysely, clock, fd.audit, { event: 'staff.totp_enrolled', outcome: 'success', actor: staffActor(user.username), subject: staffActor(user.username) });
+      if (ok)
+        await recordAudit(kysely, clock, fd.audit, {
+          event: 'staff.totp_enrolled',
+          outcome: 'success',
+          actor: staffActor(user.username),
+          subject: staffActor(user.username),
+        });
     } else if (flow.state === 'totp' && user.totp_secret && user.totp_enabled_at) {
       const step = await matchTotp(box.open(user.totp_secret), answer, now, user.totp_last_step);
       // One conditional update makes the time step single use even when two submits race.
       ok = step !== undefined && (await claimTotpStep(kysely, user.id, step));
     }
     if (!ok) {
-      const { paused } = await recordStaffFailure(fd, user, gate.attempt, enrolling ? 'wrong_enrol_code' : 'wrong_code', 'totp');
+      const { paused } = await recordStaffFailure(
+        fd,
+        user,
+        gate.attempt,
+        enrolling ? 'wrong_enrol_code' : 'wrong_code',
+        'totp',
+      );
       if (paused) {
         await flows.end(kysely, request, reply);
         return reply.redirect('/backoffice/sign-in?restart=1', 303);
@@ -182,9 +255,17 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
     return finish(request, reply, flow, user, enrolling);
   });
 
-  async function finish(request: FastifyRequest, reply: FastifyReply, flow: Flow<StaffSignInData>, user: StaffUser, enrolling: boolean, factor: 'totp' | 'passkey' = 'totp') {
+  async function finish(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    flow: Flow<StaffSignInData>,
+    user: StaffUser,
+    enrolling: boolean,
+    factor: 'totp' | 'passkey' = 'totp',
+  ) {
     // The sign-in is finished exactly once, even if the same code is posted twice at once.
-    if (!(await flows.advance(kysely, flow, flow.state, 'done'))) return reply.redirect('/backoffice/sign-in?restart=1', 303);
+    if (!(await flows.advance(kysely, flow, flow.state, 'done')))
+      return reply.redirect('/backoffice/sign-in?restart=1', 303);
     await staffSignedIn(flowDeps(request), user, enrolling, factor);
     // A new session with a fresh token: whatever staff session this browser had is ended first (no fixation).
     await sessions.end(kysely, request, reply);
@@ -199,10 +280,17 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
 
   app.post('/backoffice/sign-in/verify/passkey/options', async (request, reply) => {
     const found = await flows.load(kysely, request);
-    const passkeys = found.status === 'active' && found.flow.state === 'totp' ? await listPasskeys(kysely, { kind: 'staff', id: found.flow.data.staffId }) : [];
-    if (found.status !== 'active' || passkeys.length === 0) return reply.code(409).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
+    const passkeys =
+      found.status === 'active' && found.flow.state === 'totp'
+        ? await listPasskeys(kysely, { kind: 'staff', id: found.flow.data.staffId })
+        : [];
+    if (found.status !== 'active' || passkeys.length === 0)
+      return reply.code(409).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
     const options = await authenticationOptions(rp, passkeys);
-    if (!(await flows.advance(kysely, found.flow, 'totp', 'totp', { ...found.flow.data, challenge: options.challenge }))) return reply.code(409).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
+    if (
+      !(await flows.advance(kysely, found.flow, 'totp', 'totp', { ...found.flow.data, challenge: options.challenge }))
+    )
+      return reply.code(409).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
     return reply.type('application/json; charset=utf-8').header('cache-control', 'no-store').send(options);
   });
 
@@ -215,7 +303,8 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
     const rest: StaffSignInData = { ...flow.data };
     delete rest.challenge;
     // The challenge is taken out by a compare-and-set (flow-store's swap): one answer per challenge.
-    if (!challenge || !(await flows.swap(kysely, flow, rest))) return showStep(request, reply, flow, user, 400, undefined, true);
+    if (!challenge || !(await flows.swap(kysely, flow, rest)))
+      return showStep(request, reply, flow, user, 400, undefined, true);
     const fd = flowDeps(request);
     const gate = await beginStaffAttempt(fd, user.username);
     if (gate.kind !== 'open') {
@@ -225,7 +314,10 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
     }
     const response = parseCredential<AuthenticationResponseJSON>(formText(request.body, 'response'));
     const passkey = response ? await findPasskey(kysely, response.id) : undefined;
-    const result = response && passkey && passkey.staff_id === user.id ? await verifyPasskeyUse(kysely, rp, passkey, response, challenge!, false, clock.now().toISOString()) : ({ kind: 'failed', reason: 'invalid' } as const);
+    const result =
+      response && passkey && passkey.staff_id === user.id
+        ? await verifyPasskeyUse(kysely, rp, passkey, response, challenge!, false, clock.now().toISOString())
+        : ({ kind: 'failed', reason: 'invalid' } as const);
     if (result.kind !== 'ok') {
       const { paused } = await recordStaffFailure(fd, user, gate.attempt, `passkey_${result.reason}`, 'passkey');
       if (paused) {
@@ -239,14 +331,21 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
   });
 
   async function remainingTries(flowId: string): Promise<number> {
-    return Math.max(0, STAFF_MAX_WRONG_CODES - (await count(kysely, clock, bucket('staff-totp-try', flowId), 3_600_000)));
+    return Math.max(
+      0,
+      STAFF_MAX_WRONG_CODES - (await count(kysely, clock, bucket('staff-totp-try', flowId), 3_600_000)),
+    );
   }
 
   app.post('/backoffice/sign-out', async (request, reply) => {
     const found = await sessions.load(kysely, request);
     await sessions.end(kysely, request, reply);
     if (found.status === 'active') {
-      await recordAudit(kysely, clock, request.auditContext(), { event: 'staff.signout', outcome: 'success', actor: staffActor(found.staff.username) });
+      await recordAudit(kysely, clock, request.auditContext(), {
+        event: 'staff.signout',
+        outcome: 'success',
+        actor: staffActor(found.staff.username),
+      });
     }
     return reply.redirect('/backoffice/sign-in?signedOut=1', 303);
   });

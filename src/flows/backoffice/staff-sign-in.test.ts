@@ -22,8 +22,10 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
   });
   after(() => ctx.close());
 
-  const events = (event: string) => ctx.db.kysely.selectFrom('audit_events').selectAll().where('event', '=', event).orderBy('id').execute();
-  const sessionRows = (staffId: number) => ctx.db.kysely.selectFrom('staff_sessions').selectAll().where('staff_user_id', '=', staffId).orderBy('id').execute();
+  const events = (event: string) =>
+    ctx.db.kysely.selectFrom('audit_events').selectAll().where('event', '=', event).orderBy('id').execute();
+  const sessionRows = (staffId: number) =>
+    ctx.db.kysely.selectFrom('staff_sessions').selectAll().where('staff_user_id', '=', staffId).orderBy('id').execute();
 
   /** Moves the clock to the start of the next 30-second step, so the next code is fresh. */
   const nextStep = () => ctx.clock.advance(STEP_MS);
@@ -32,7 +34,11 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
     const staff = await createStaff(ctx, 'agent', { enrolled: false });
     const agent = new BrowserAgent(ctx.app);
     await agent.get('/backoffice/sign-in');
-    assert.equal((await agent.post('/backoffice/sign-in', { username: staff.username.toUpperCase(), password: staff.password })).headers.location, '/backoffice/sign-in/verify');
+    assert.equal(
+      (await agent.post('/backoffice/sign-in', { username: staff.username.toUpperCase(), password: staff.password }))
+        .headers.location,
+      '/backoffice/sign-in/verify',
+    );
     const page = await agent.get('/backoffice/sign-in/verify');
     assert.equal(page.statusCode, 200);
     const qr = /<img src="data:image\/svg\+xml;base64,([^"]+)"/.exec(page.body);
@@ -43,7 +49,9 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
     assert.equal((await sessionRows(staff.id)).length, 0, 'no session before enrolment');
     assert.equal((await agent.get('/backoffice')).statusCode, 303, 'nothing opens before enrolment');
 
-    const wrong = await agent.post('/backoffice/sign-in/verify', { code: '000000' === (await generate({ secret, epoch: ctx.clock.now().getTime() / 1000 })) ? '111111' : '000000' });
+    const wrong = await agent.post('/backoffice/sign-in/verify', {
+      code: '000000' === (await generate({ secret, epoch: ctx.clock.now().getTime() / 1000 })) ? '111111' : '000000',
+    });
     assert.equal(wrong.statusCode, 400);
     assert.match(wrong.body, /data-notice="wrong"/);
     assert.match(wrong.body, /data-secret=/, 'the enrolment page is shown again');
@@ -51,7 +59,9 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
     const code = await generate({ secret, epoch: Math.floor(ctx.clock.now().getTime() / 1000) });
     const done = await agent.post('/backoffice/sign-in/verify', { code });
     assert.equal(done.headers.location, '/backoffice');
-    const cookie = ([] as string[]).concat(done.headers['set-cookie'] ?? []).find((c) => c.startsWith('staff_session='));
+    const cookie = ([] as string[])
+      .concat(done.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('staff_session='));
     assert.ok(cookie);
     assert.match(cookie, /Path=\/backoffice/);
     assert.match(cookie, /HttpOnly/);
@@ -65,7 +75,11 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
     const rows = await sessionRows(staff.id);
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.token_hash, hashToken(agent.cookies.staff_session!));
-    const stored = await ctx.db.kysely.selectFrom('staff_users').selectAll().where('id', '=', staff.id).executeTakeFirstOrThrow();
+    const stored = await ctx.db.kysely
+      .selectFrom('staff_users')
+      .selectAll()
+      .where('id', '=', staff.id)
+      .executeTakeFirstOrThrow();
     assert.equal(ctx.secretBox.open(stored.totp_secret!), secret, 'stored sealed (R29)');
     assert.ok(stored.totp_enabled_at);
     assert.equal((await events('staff.totp_enrolled')).length, 1);
@@ -79,11 +93,18 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
 
   test('an unknown username and a wrong password get the same answer; both are audited without the password', async () => {
     const staff = await createStaff(ctx, 'agent');
-    const unknown = await new BrowserAgent(ctx.app).post('/backoffice/sign-in', { username: 'nobody.here', password: 'Whatever-123' });
-    const wrong = await new BrowserAgent(ctx.app).post('/backoffice/sign-in', { username: staff.username, password: 'Whatever-123' });
+    const unknown = await new BrowserAgent(ctx.app).post('/backoffice/sign-in', {
+      username: 'nobody.here',
+      password: 'Whatever-123',
+    });
+    const wrong = await new BrowserAgent(ctx.app).post('/backoffice/sign-in', {
+      username: staff.username,
+      password: 'Whatever-123',
+    });
     assert.equal(unknown.statusCode, 401);
     assert.equal(wrong.statusCode, 401);
-    const strip = (body: string, name: string) => body.replace(/name="_csrf" value="[^"]+"/, '').replaceAll(name, 'NAME');
+    const strip = (body: string, name: string) =>
+      body.replace(/name="_csrf" value="[^"]+"/, '').replaceAll(name, 'NAME');
     assert.equal(strip(unknown.body, 'nobody.here'), strip(wrong.body, staff.username));
     const failures = (await events('staff.signin')).filter((e) => e.outcome === 'failure');
     assert.ok(failures.some((e) => e.actor === null && e.details?.includes('unknown_username')));
@@ -91,7 +112,15 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
     const all = await ctx.db.kysely.selectFrom('audit_events').select('details').execute();
     assert.ok(!all.some((e) => e.details?.includes('Whatever-123')), 'never a password in the log (R22)');
     // Oversized input is a plain refusal, never a 500.
-    assert.equal((await new BrowserAgent(ctx.app).post('/backoffice/sign-in', { username: 'x'.repeat(5000), password: 'y'.repeat(50_000) })).statusCode, 401);
+    assert.equal(
+      (
+        await new BrowserAgent(ctx.app).post('/backoffice/sign-in', {
+          username: 'x'.repeat(5000),
+          password: 'y'.repeat(50_000),
+        })
+      ).statusCode,
+      401,
+    );
   });
 
   test('a wrong code is refused with the tries left; a replayed code is refused; five wrong codes end the sign-in', async () => {
@@ -112,7 +141,9 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
     const replay = await thief.post('/backoffice/sign-in/verify', { code });
     assert.equal(replay.statusCode, 400);
     assert.equal((await thief.get('/backoffice')).statusCode, 303);
-    const codeFailures = (await events('staff.signin')).filter((e) => e.actor === `staff:${staff.username}` && e.outcome === 'failure');
+    const codeFailures = (await events('staff.signin')).filter(
+      (e) => e.actor === `staff:${staff.username}` && e.outcome === 'failure',
+    );
     assert.ok(codeFailures.some((e) => e.details?.includes('"factor":"totp"')));
     nextStep();
   });
@@ -121,18 +152,30 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
     const staff = await createStaff(ctx, 'agent');
     for (const username of [staff.username, 'ghost.user']) {
       const agent = new BrowserAgent(ctx.app);
-      for (let i = 0; i < 5; i++) assert.equal((await agent.post('/backoffice/sign-in', { username, password: `wrong-${i}` })).statusCode, 401);
-      const locked = await agent.post('/backoffice/sign-in', { username, password: username === staff.username ? staff.password : 'x' });
+      for (let i = 0; i < 5; i++)
+        assert.equal((await agent.post('/backoffice/sign-in', { username, password: `wrong-${i}` })).statusCode, 401);
+      const locked = await agent.post('/backoffice/sign-in', {
+        username,
+        password: username === staff.username ? staff.password : 'x',
+      });
       assert.equal(locked.statusCode, 429, `${username} is locked`);
       assert.match(locked.body, /data-notice="locked"/);
     }
-    const row = await ctx.db.kysely.selectFrom('staff_users').select(['locked_until', 'failed_logins']).where('id', '=', staff.id).executeTakeFirstOrThrow();
+    const row = await ctx.db.kysely
+      .selectFrom('staff_users')
+      .select(['locked_until', 'failed_logins'])
+      .where('id', '=', staff.id)
+      .executeTakeFirstOrThrow();
     assert.ok(row.locked_until);
     assert.equal((await events('staff.locked')).filter((e) => e.actor === `staff:${staff.username}`).length, 1);
     ctx.clock.advanceMinutes(16);
     const agent = await signInStaff(ctx, staff);
     assert.equal((await agent.get('/backoffice')).statusCode, 200);
-    const cleared = await ctx.db.kysely.selectFrom('staff_users').select(['locked_until', 'failed_logins']).where('id', '=', staff.id).executeTakeFirstOrThrow();
+    const cleared = await ctx.db.kysely
+      .selectFrom('staff_users')
+      .select(['locked_until', 'failed_logins'])
+      .where('id', '=', staff.id)
+      .executeTakeFirstOrThrow();
     assert.deepEqual(cleared, { locked_until: null, failed_logins: 0 });
     nextStep();
   });
@@ -147,8 +190,20 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
       await agent.post('/backoffice/sign-in', { username: staff.username, password: staff.password });
       last = await agent.post('/backoffice/sign-in/verify', { code: bad });
     }
-    assert.equal(last!.headers.location, '/backoffice/sign-in?restart=1', 'the fifth failure locks and ends the sign-in');
-    assert.equal((await new BrowserAgent(ctx.app).post('/backoffice/sign-in', { username: staff.username, password: staff.password })).statusCode, 429);
+    assert.equal(
+      last!.headers.location,
+      '/backoffice/sign-in?restart=1',
+      'the fifth failure locks and ends the sign-in',
+    );
+    assert.equal(
+      (
+        await new BrowserAgent(ctx.app).post('/backoffice/sign-in', {
+          username: staff.username,
+          password: staff.password,
+        })
+      ).statusCode,
+      429,
+    );
     ctx.clock.advanceMinutes(16);
   });
 
@@ -157,7 +212,10 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
     const agent = await signInStaff(ctx, staff);
     await ctx.db.kysely.updateTable('staff_users').set({ status: 'disabled' }).where('id', '=', staff.id).execute();
     assert.equal((await agent.get('/backoffice')).statusCode, 303);
-    const refused = await new BrowserAgent(ctx.app).post('/backoffice/sign-in', { username: staff.username, password: staff.password });
+    const refused = await new BrowserAgent(ctx.app).post('/backoffice/sign-in', {
+      username: staff.username,
+      password: staff.password,
+    });
     assert.equal(refused.statusCode, 403);
     assert.match(refused.body, /data-notice="disabled"/);
     assert.ok((await events('staff.signin')).some((e) => e.outcome === 'refused' && e.details?.includes('disabled')));
@@ -203,12 +261,16 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
       const agent = new BrowserAgent(secure.app);
       await agent.get('/backoffice/sign-in');
       const first = await agent.post('/backoffice/sign-in', { username: staff.username, password: staff.password });
-      const flowCookie = ([] as string[]).concat(first.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Secure-staff_signin='));
+      const flowCookie = ([] as string[])
+        .concat(first.headers['set-cookie'] ?? [])
+        .find((c) => c.startsWith('__Secure-staff_signin='));
       assert.ok(flowCookie);
       assert.match(flowCookie, /Path=\/backoffice/);
       assert.match(flowCookie, /Secure/);
       const done = await agent.post('/backoffice/sign-in/verify', { code: await totpCode(secure, staff.secret!) });
-      const cookie = ([] as string[]).concat(done.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Secure-staff_session='));
+      const cookie = ([] as string[])
+        .concat(done.headers['set-cookie'] ?? [])
+        .find((c) => c.startsWith('__Secure-staff_session='));
       assert.ok(cookie);
       for (const part of [/Path=\/backoffice/, /HttpOnly/, /SameSite=Strict/, /Secure/]) assert.match(cookie, part);
       assert.equal((await agent.get('/backoffice')).statusCode, 200);
@@ -248,7 +310,11 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
     const agent = await signInStaff(ctx, staff);
     const staffToken = agent.cookies.staff_session!;
     for (const path of ['/area', '/area/contact', '/area/security']) {
-      const res = await ctx.app.inject({ method: 'GET', url: path, cookies: { staff_session: staffToken, session: staffToken } });
+      const res = await ctx.app.inject({
+        method: 'GET',
+        url: path,
+        cookies: { staff_session: staffToken, session: staffToken },
+      });
       assert.equal(res.statusCode, 303, path);
       assert.match(String(res.headers.location), /^\/sign-in/);
     }
@@ -269,11 +335,22 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
 
   test('CSRF: sign-in, sign-out and admin forms are refused without the token', async () => {
     const staff: TestStaff = await createStaff(ctx, 'admin');
-    const noToken = await ctx.app.inject({ method: 'POST', url: '/backoffice/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `username=${staff.username}&password=${staff.password}` });
+    const noToken = await ctx.app.inject({
+      method: 'POST',
+      url: '/backoffice/sign-in',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `username=${staff.username}&password=${staff.password}`,
+    });
     assert.equal(noToken.statusCode, 403);
     const agent = await signInStaff(ctx, staff);
     for (const url of ['/backoffice/sign-out', '/backoffice/staff/new']) {
-      const res = await ctx.app.inject({ method: 'POST', url, cookies: agent.cookies, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'username=x&email=x@y.es&role=admin&confirmed=1' });
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url,
+        cookies: agent.cookies,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'username=x&email=x@y.es&role=admin&confirmed=1',
+      });
       assert.equal(res.statusCode, 403, url);
     }
     assert.equal((await agent.get('/backoffice')).statusCode, 200, 'still signed in: the forged sign-out did nothing');

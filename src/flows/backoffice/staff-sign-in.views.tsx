@@ -4,7 +4,8 @@ import { Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { BackofficeLayout } from './backoffice-layout.js';
 
-export type StaffSignInNotice = 'failed' | 'locked' | 'address_limited' | 'disabled' | 'expired' | 'signed_out' | 'restart';
+export type StaffSignInNotice =
+  'failed' | 'locked' | 'address_limited' | 'disabled' | 'expired' | 'signed_out' | 'restart';
 
 const NOTICES = {
   failed: 'bo.signIn.failed',
@@ -17,7 +18,17 @@ const NOTICES = {
 } as const;
 
 /** R23 first step: the staff username and password. */
-export function StaffSignInPage({ ctx, username, next, notice }: { ctx: PageContext; username?: string; next?: string | undefined; notice?: StaffSignInNotice | undefined }) {
+export function StaffSignInPage({
+  ctx,
+  username,
+  next,
+  notice,
+}: {
+  ctx: PageContext;
+  username?: string;
+  next?: string | undefined;
+  notice?: StaffSignInNotice | undefined;
+}) {
   const { t } = ctx;
   return (
     <BackofficeLayout ctx={ctx} staff={null} title={t('bo.signIn.title')}>
@@ -30,8 +41,26 @@ export function StaffSignInPage({ ctx, username, next, notice }: { ctx: PageCont
       <p>{t('bo.signIn.intro')}</p>
       <Form ctx={ctx} action="/backoffice/sign-in" class="stack">
         {next ? <input type="hidden" name="next" value={next} /> : null}
-        <Input ctx={ctx} name="username" label={t('bo.signIn.username')} value={username} autocomplete="username" spellcheck={false} maxLength={40} required />
-        <Input ctx={ctx} name="password" type="password" label={t('bo.signIn.password')} value="" autocomplete="current-password" maxLength={200} required />
+        <Input
+          ctx={ctx}
+          name="username"
+          label={t('bo.signIn.username')}
+          value={username}
+          autocomplete="username"
+          spellcheck={false}
+          maxLength={40}
+          required
+        />
+        <Input
+          ctx={ctx}
+          name="password"
+          type="password"
+          label={t('bo.signIn.password')}
+          value=""
+          autocomplete="current-password"
+          maxLength={200}
+          required
+        />
         <button type="submit">{t('bo.signIn.submit')}</button>
       </Form>
     </BackofficeLayout>
@@ -39,7 +68,19 @@ export function StaffSignInPage({ ctx, username, next, notice }: { ctx: PageCont
 }
 
 /** R23 second step: the code from the staff member's authenticator app. */
-export function StaffTotpPage({ ctx, errors, remaining, passkey = false, passkeyFailed = false }: { ctx: PageContext; errors?: FieldErrors; remaining?: number; passkey?: boolean; passkeyFailed?: boolean }) {
+export function StaffTotpPage({
+  ctx,
+  errors,
+  remaining,
+  passkey = false,
+  passkeyFailed = false,
+}: {
+  ctx: PageContext;
+  errors?: FieldErrors;
+  remaining?: number;
+  passkey?: boolean;
+  passkeyFailed?: boolean;
+}) {
   const { t } = ctx;
   return (
     <BackofficeLayout ctx={ctx} staff={null} title={t('bo.totp.title')} scripts={passkey ? PASSKEY_SCRIPTS : []}>
@@ -51,7 +92,18 @@ export function StaffTotpPage({ ctx, errors, remaining, passkey = false, passkey
         </Notice>
       ) : null}
       <Form ctx={ctx} action="/backoffice/sign-in/verify" class="stack">
-        <Input ctx={ctx} name="code" label={t('bo.totp.code')} hint={t('bo.totp.codeHint')} error={errors?.code} autocomplete="one-time-code" inputMode="numeric" maxLength={8} spellcheck={false} required />
+        <Input
+          ctx={ctx}
+          name="code"
+          label={t('bo.totp.code')}
+          hint={t('bo.totp.codeHint')}
+          error={errors?.code}
+          autocomplete="one-time-code"
+          inputMode="numeric"
+          maxLength={8}
+          spellcheck={false}
+          required
+        />
         <button type="submit">{t('bo.totp.submit')}</button>
       </Form>
       {passkeyFailed ? (
@@ -62,7 +114,16 @@ export function StaffTotpPage({ ctx, errors, remaining, passkey = false, passkey
       {passkey ? (
         <ScriptOnly>
           <h2>{t('bo.passkeys.signInHeading')}</h2>
-          <Form ctx={ctx} action="/backoffice/sign-in/verify/passkey" class="stack" data={{ passkey: 'authenticate', options: '/backoffice/sign-in/verify/passkey/options', ...passkeyMessages(ctx) }}>
+          <Form
+            ctx={ctx}
+            action="/backoffice/sign-in/verify/passkey"
+            class="stack"
+            data={{
+              passkey: 'authenticate',
+              options: '/backoffice/sign-in/verify/passkey/options',
+              ...passkeyMessages(ctx),
+            }}
+          >
             <input type="hidden" name="response" value="" />
             <button type="submit" class="secondary">
               {t('passkey.step.submit')}
@@ -83,7 +144,17 @@ export function StaffTotpPage({ ctx, errors, remaining, passkey = false, passkey
  * session exists: a QR code (an SVG image in a data: URL, which the CSP allows), the secret as text for typing in,
  * and a first code to prove the app holds it.
  */
-export function StaffEnrolPage({ ctx, qr, secret, remaining }: { ctx: PageContext; qr: string; secret: string; remaining?: number }) {
+export function StaffEnrolPage({
+  ctx,
+  qr,
+  secret,
+  remaining,
+}: {
+  ctx: PageContext;
+  qr: string;
+  secret: string;
+  remaining?: number;
+}) {
   const { t } = ctx;
   // Groups of four, as authenticator apps show and people type them.
   const grouped = secret.replace(/(.{4})/g, '$1 ').trim();
@@ -111,7 +182,17 @@ export function StaffEnrolPage({ ctx, qr, secret, remaining }: { ctx: PageContex
         </li>
         <li>
           <Form ctx={ctx} action="/backoffice/sign-in/verify" class="stack">
-            <Input ctx={ctx} name="code" label={t('bo.enrol.code')} hint={t('bo.totp.codeHint')} autocomplete="one-time-code" inputMode="numeric" maxLength={8} spellcheck={false} required />
+            <Input
+              ctx={ctx}
+              name="code"
+              label={t('bo.enrol.code')}
+              hint={t('bo.totp.codeHint')}
+              autocomplete="one-time-code"
+              inputMode="numeric"
+              maxLength={8}
+              spellcheck={false}
+              required
+            />
             <button type="submit">{t('bo.enrol.submit')}</button>
           </Form>
         </li>

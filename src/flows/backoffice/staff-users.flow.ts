@@ -28,7 +28,12 @@ export interface NewStaff {
 }
 
 /** Checks the fields of a new staff user; the username is lower-cased (what people type at sign-in). */
-export function parseNewStaff(input: { username: string; displayName: string; email: string; role: string }): { ok: true; value: NewStaff } | { ok: false; errors: FieldError[] } {
+export function parseNewStaff(input: {
+  username: string;
+  displayName: string;
+  email: string;
+  role: string;
+}): { ok: true; value: NewStaff } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const username = input.username.trim().toLowerCase();
   if (username === '') errors.push({ field: 'username', code: 'required' });
@@ -39,7 +44,10 @@ export function parseNewStaff(input: { username: string; displayName: string; em
   if (!email.ok) errors.push(...email.errors);
   if (input.role !== 'agent' && input.role !== 'admin') errors.push({ field: 'role', code: 'required' });
   if (errors.length || !email.ok) return { ok: false, errors };
-  return { ok: true, value: { username, displayName: displayName || username, email: email.value, role: input.role as StaffRole } };
+  return {
+    ok: true,
+    value: { username, displayName: displayName || username, email: email.value, role: input.role as StaffRole },
+  };
 }
 
 /** A generated password of 144 random bits (24 base64url characters): shown once, never stored in clear. */
@@ -48,8 +56,7 @@ export function generateStaffPassword(): string {
 }
 
 export type CreateStaffResult =
-  | { kind: 'created'; user: StaffUser; password?: string; totpUri?: string }
-  | { kind: 'taken' };
+  { kind: 'created'; user: StaffUser; password?: string; totpUri?: string } | { kind: 'taken' };
 
 /**
  * Creates a staff user, audited with the creator as actor (R22). Two ways, by who creates it (issue 15):
@@ -94,12 +101,27 @@ export async function createStaffUser(
       .executeTakeFirst();
     if (!row) return undefined;
     if (by.emailLink) await sendPasswordLink(trx, by.emailLink.deps, row, 'created', by.emailLink.lang);
-    else await trx.insertInto('staff_password_history').values({ staff_user_id: row.id, password_hash: passwordHash, created_at: now }).execute();
-    await recordAudit(trx, clock, deps.audit, { event: 'staff.created', outcome: 'success', actor: by.actor, subject: staffActor(row.username), details: { role: row.role, totp: Boolean(secret), password: password ? 'generated' : 'emailed_link' } });
+    else
+      await trx
+        .insertInto('staff_password_history')
+        .values({ staff_user_id: row.id, password_hash: passwordHash, created_at: now })
+        .execute();
+    await recordAudit(trx, clock, deps.audit, {
+      event: 'staff.created',
+      outcome: 'success',
+      actor: by.actor,
+      subject: staffActor(row.username),
+      details: { role: row.role, totp: Boolean(secret), password: password ? 'generated' : 'emailed_link' },
+    });
     return row;
   });
   if (!user) return { kind: 'taken' };
-  return { kind: 'created', user, ...(password ? { password } : {}), ...(secret ? { totpUri: totpUri(deps.issuer, user.username, secret) } : {}) };
+  return {
+    kind: 'created',
+    user,
+    ...(password ? { password } : {}),
+    ...(secret ? { totpUri: totpUri(deps.issuer, user.username, secret) } : {}),
+  };
 }
 
 /** The otpauth:// address an authenticator app reads (from a QR code or pasted), labelled for the back office. */

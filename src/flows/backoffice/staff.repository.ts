@@ -35,7 +35,13 @@ export async function claimTotpStep(db: Kysely<Database>, staffId: number, step:
 }
 
 /** Stores a newly confirmed authenticator secret, only if none is enrolled yet (two tabs cannot both enrol). */
-export async function enrolTotp(db: Kysely<Database>, staffId: number, secret: string, step: number, now: string): Promise<boolean> {
+export async function enrolTotp(
+  db: Kysely<Database>,
+  staffId: number,
+  secret: string,
+  step: number,
+  now: string,
+): Promise<boolean> {
   const set = await db
     .updateTable('staff_users')
     .set({ totp_secret: secret, totp_enabled_at: now, totp_last_step: step, updated_at: now })
@@ -50,10 +56,19 @@ export async function enrolTotp(db: Kysely<Database>, staffId: number, secret: s
  * (PostgreSQL: FOR UPDATE in id order, so two such transactions queue rather than deadlock; SQLite runs one write
  * transaction at a time), so two administrators disabling each other at once cannot both succeed.
  */
-export async function disableStaff(db: Kysely<Database>, staffId: number, now: string): Promise<'disabled' | 'last_admin' | 'unchanged'> {
+export async function disableStaff(
+  db: Kysely<Database>,
+  staffId: number,
+  now: string,
+): Promise<'disabled' | 'last_admin' | 'unchanged'> {
   return db.transaction().execute(async (trx) => {
-    if (isPostgres(trx)) await trx.selectFrom('staff_users').select('id').where('role', '=', 'admin').orderBy('id').forUpdate().execute();
-    const target = await trx.selectFrom('staff_users').select(['id', 'role', 'status']).where('id', '=', staffId).executeTakeFirst();
+    if (isPostgres(trx))
+      await trx.selectFrom('staff_users').select('id').where('role', '=', 'admin').orderBy('id').forUpdate().execute();
+    const target = await trx
+      .selectFrom('staff_users')
+      .select(['id', 'role', 'status'])
+      .where('id', '=', staffId)
+      .executeTakeFirst();
     if (!target || target.status !== 'active') return 'unchanged';
     if (target.role === 'admin') {
       const others = await trx
@@ -65,7 +80,11 @@ export async function disableStaff(db: Kysely<Database>, staffId: number, now: s
         .executeTakeFirstOrThrow();
       if (Number(others.n) === 0) return 'last_admin';
     }
-    await trx.updateTable('staff_users').set({ status: 'disabled', updated_at: now }).where('id', '=', staffId).execute();
+    await trx
+      .updateTable('staff_users')
+      .set({ status: 'disabled', updated_at: now })
+      .where('id', '=', staffId)
+      .execute();
     return 'disabled';
   });
 }
@@ -82,15 +101,33 @@ export async function enableStaff(db: Kysely<Database>, staffId: number, now: st
 
 /** Forgets the authenticator app: the person enrols a new one at their next sign-in. */
 export async function resetStaffTotp(db: Kysely<Database>, staffId: number, now: string): Promise<void> {
-  await db.updateTable('staff_users').set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null, updated_at: now }).where('id', '=', staffId).execute();
+  await db
+    .updateTable('staff_users')
+    .set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null, updated_at: now })
+    .where('id', '=', staffId)
+    .execute();
 }
 
 /** Ends every open session of a staff user (after a disable or a TOTP reset). */
 export async function endStaffSessions(db: Kysely<Database>, staffId: number, now: string): Promise<void> {
-  await db.updateTable('staff_sessions').set({ ended_at: now }).where('staff_user_id', '=', staffId).where('ended_at', 'is', null).execute();
+  await db
+    .updateTable('staff_sessions')
+    .set({ ended_at: now })
+    .where('staff_user_id', '=', staffId)
+    .where('ended_at', 'is', null)
+    .execute();
 }
 
 /** Replaces a staff user's password hash (an administrator's reset); failures and the lock are forgotten. */
-export async function setStaffPassword(db: Kysely<Database>, staffId: number, passwordHash: string, now: string): Promise<void> {
-  await db.updateTable('staff_users').set({ password_hash: passwordHash, failed_logins: 0, locked_until: null, updated_at: now }).where('id', '=', staffId).execute();
+export async function setStaffPassword(
+  db: Kysely<Database>,
+  staffId: number,
+  passwordHash: string,
+  now: string,
+): Promise<void> {
+  await db
+    .updateTable('staff_users')
+    .set({ password_hash: passwordHash, failed_logins: 0, locked_until: null, updated_at: now })
+    .where('id', '=', staffId)
+    .execute();
 }

@@ -56,7 +56,10 @@ export async function devMailboxRoutes(app: FastifyInstance, opts: { db: Db; box
     // Email HTML carries inline styles (as mail clients need); this dev-only page lets styles run but never scripts.
     return reply
       .type('text/html; charset=utf-8')
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+      .header(
+        'content-security-policy',
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
+      )
       .send(message.body_html);
   });
 }

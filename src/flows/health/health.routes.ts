@@ -5,7 +5,10 @@ import { ping, type Db } from '../../infra/db/database.js';
  * Liveness (the process answers) and readiness (the database answers, and the node is not shutting down), for load
  * balancers and orchestrators.
  */
-export async function healthRoutes(app: FastifyInstance, opts: { db: Db; draining?: (() => boolean) | undefined }): Promise<void> {
+export async function healthRoutes(
+  app: FastifyInstance,
+  opts: { db: Db; draining?: (() => boolean) | undefined },
+): Promise<void> {
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
   app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
     // Issue 18: on SIGTERM readiness fails first, so the proxy sends new requests elsewhere while these finish.

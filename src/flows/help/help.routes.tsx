@@ -24,20 +24,69 @@ interface HelpTopic {
 /** The topics in the order a member meets them; the seed's questions map onto these (see help.test.ts). */
 export const HELP_TOPICS: readonly HelpTopic[] = [
   { slug: 'area', title: 'help.area.title', paragraphs: ['help.area.1', 'help.area.2', 'help.area.3'] },
-  { slug: 'who-can-register', title: 'help.whoCanRegister.title', paragraphs: ['help.whoCanRegister.1', 'help.whoCanRegister.2', 'help.whoCanRegister.3'] },
-  { slug: 'register', title: 'help.register.title', intro: 'help.register.intro', paragraphs: ['help.register.1', 'help.register.2', 'help.register.3'], steps: true, after: 'help.register.after', action: { href: '/register', label: 'register.title' } },
+  {
+    slug: 'who-can-register',
+    title: 'help.whoCanRegister.title',
+    paragraphs: ['help.whoCanRegister.1', 'help.whoCanRegister.2', 'help.whoCanRegister.3'],
+  },
+  {
+    slug: 'register',
+    title: 'help.register.title',
+    intro: 'help.register.intro',
+    paragraphs: ['help.register.1', 'help.register.2', 'help.register.3'],
+    steps: true,
+    after: 'help.register.after',
+    action: { href: '/register', label: 'register.title' },
+  },
   { slug: 'numbers', title: 'help.numbers.title', paragraphs: ['help.numbers.1', 'help.numbers.2', 'help.numbers.3'] },
-  { slug: 'password-rules', title: 'help.passwordRules.title', paragraphs: ['help.passwordRules.1', 'help.passwordRules.2', 'help.passwordRules.3', 'help.passwordRules.4'] },
-  { slug: 'two-step', title: 'help.twoStep.title', paragraphs: ['help.twoStep.1', 'help.twoStep.2', 'help.twoStep.3', 'help.twoStep.4'] },
-  { slug: 'no-email', title: 'help.noEmail.title', paragraphs: ['help.noEmail.1', 'help.noEmail.2', 'help.noEmail.3', 'help.noEmail.4'], action: { href: '/sign-in/verify', label: 'signin.title' } },
-  { slug: 'no-sms', title: 'help.noSms.title', paragraphs: ['help.noSms.1', 'help.noSms.2', 'help.noSms.3', 'help.noSms.4'], action: { href: '/sign-in/verify', label: 'signin.title' } },
-  { slug: 'expired', title: 'help.expired.title', paragraphs: ['help.expired.1', 'help.expired.2', 'help.expired.3'], action: { href: '/sign-in/verify', label: 'signin.title' } },
-  { slug: 'forgot-password', title: 'help.forgotPassword.title', paragraphs: ['help.forgotPassword.1', 'help.forgotPassword.2', 'help.forgotPassword.3', 'help.forgotPassword.4'], action: { href: '/recovery', label: 'recovery.title' } },
+  {
+    slug: 'password-rules',
+    title: 'help.passwordRules.title',
+    paragraphs: ['help.passwordRules.1', 'help.passwordRules.2', 'help.passwordRules.3', 'help.passwordRules.4'],
+  },
+  {
+    slug: 'two-step',
+    title: 'help.twoStep.title',
+    paragraphs: ['help.twoStep.1', 'help.twoStep.2', 'help.twoStep.3', 'help.twoStep.4'],
+  },
+  {
+    slug: 'no-email',
+    title: 'help.noEmail.title',
+    paragraphs: ['help.noEmail.1', 'help.noEmail.2', 'help.noEmail.3', 'help.noEmail.4'],
+    action: { href: '/sign-in/verify', label: 'signin.title' },
+  },
+  {
+    slug: 'no-sms',
+    title: 'help.noSms.title',
+    paragraphs: ['help.noSms.1', 'help.noSms.2', 'help.noSms.3', 'help.noSms.4'],
+    action: { href: '/sign-in/verify', label: 'signin.title' },
+  },
+  {
+    slug: 'expired',
+    title: 'help.expired.title',
+    paragraphs: ['help.expired.1', 'help.expired.2', 'help.expired.3'],
+    action: { href: '/sign-in/verify', label: 'signin.title' },
+  },
+  {
+    slug: 'forgot-password',
+    title: 'help.forgotPassword.title',
+    paragraphs: ['help.forgotPassword.1', 'help.forgotPassword.2', 'help.forgotPassword.3', 'help.forgotPassword.4'],
+    action: { href: '/recovery', label: 'recovery.title' },
+  },
   { slug: 'nie-to-nif', title: 'help.nieToNif.title', paragraphs: ['help.nieToNif.1', 'help.nieToNif.2'] },
-  { slug: 'former-member', title: 'help.formerMember.title', paragraphs: ['help.formerMember.1', 'help.formerMember.2'], action: { href: '/sign-in', label: 'signin.title' } },
+  {
+    slug: 'former-member',
+    title: 'help.formerMember.title',
+    paragraphs: ['help.formerMember.1', 'help.formerMember.2'],
+    action: { href: '/sign-in', label: 'signin.title' },
+  },
   { slug: 'minors', title: 'help.minors.title', paragraphs: ['help.minors.1', 'help.minors.2', 'help.minors.3'] },
   { slug: 'international', title: 'help.international.title', paragraphs: ['help.international.1'] },
-  { slug: 'browsers', title: 'help.browsers.title', paragraphs: ['help.browsers.1', 'help.browsers.2', 'help.browsers.3', 'help.browsers.4'] },
+  {
+    slug: 'browsers',
+    title: 'help.browsers.title',
+    paragraphs: ['help.browsers.1', 'help.browsers.2', 'help.browsers.3', 'help.browsers.4'],
+  },
   { slug: 'contact', title: 'help.contactUs.title', paragraphs: ['help.contactUs.1', 'help.contactUs.2'] },
 ];
 
@@ -50,7 +99,9 @@ function params(ctx: PageContext) {
     product: brand.productName[lang],
     email: brand.supportEmail,
     phone: brand.supportPhone ?? '',
-    intlContact: intl.phone ? t('help.intlContact.both', { email: intl.email, phone: intl.phone }) : t('help.intlContact.email', { email: intl.email }),
+    intlContact: intl.phone
+      ? t('help.intlContact.both', { email: intl.email, phone: intl.phone })
+      : t('help.intlContact.email', { email: intl.email }),
   };
 }
 
@@ -108,7 +159,8 @@ function HelpTopicPage({ ctx, topic }: { ctx: PageContext; topic: HelpTopic }) {
   return (
     <Layout ctx={ctx} title={t(topic.title, params(ctx))}>
       <TopicBody ctx={ctx} topic={topic} heading="h1" />
-      {/* The sign-in troubles end with the way out when none of the advice works; the footer has the contact on every page. */}
+      {/* The sign-in troubles end with the way out when none of the advice works; the footer has the contact on
+          every page. */}
       {topic.action?.href === '/sign-in/verify' ? <p>{t('help.contact', { email: ctx.brand.supportEmail })}</p> : null}
       <p>
         {topic.action ? (

@@ -15,12 +15,18 @@ export const SEED_QUESTIONS: readonly (readonly [string, string])[] = [
   ['¿Quién puede registrarse? (mayores de edad; menores por su tutor)', 'who-can-register'],
   ['El proceso de registro: pasos 1, 2 y 3', 'register'],
   ['Dónde están el número de asegurado y el de póliza (email de alta, tarjeta, atención al cliente)', 'numbers'],
-  ['Requisitos de la contraseña (8 caracteres, sin símbolos, número, mayúscula, minúscula, últimas 20)', 'password-rules'],
+  [
+    'Requisitos de la contraseña (8 caracteres, sin símbolos, número, mayúscula, minúscula, últimas 20)',
+    'password-rules',
+  ],
   ['¿Qué es / cómo funciona la verificación en 2 pasos? (email o SMS)', 'two-step'],
   ['No recibo el email de verificación', 'no-email'],
   ['No recibo el SMS', 'no-sms'],
   ['El enlace o código ha expirado', 'expired'],
-  ['¿Olvidaste tu contraseña? (documento, captcha, continuar, enviar; enlace de 24 horas y un solo uso)', 'forgot-password'],
+  [
+    '¿Olvidaste tu contraseña? (documento, captcha, continuar, enviar; enlace de 24 horas y un solo uso)',
+    'forgot-password',
+  ],
   ['Cambio de NIE a NIF', 'nie-to-nif'],
   ['Ya fui asegurado y soy cliente nuevo (particular o nueva empresa)', 'former-member'],
   ['Menores y el selector de asegurado', 'minors'],
@@ -34,7 +40,11 @@ test('every question of the seed has a topic, and every topic a title in both la
   for (const [question, slug] of SEED_QUESTIONS) assert.ok(slugs.has(slug), `${question} → ${slug}`);
   assert.equal(slugs.size, HELP_TOPICS.length, 'slugs are unique');
   for (const [slug, title] of Object.entries(HELP_LINK_TITLES)) {
-    assert.equal(HELP_TOPICS.find((topic) => topic.slug === slug)?.title, title, `the forms' link to ${slug} names its topic`);
+    assert.equal(
+      HELP_TOPICS.find((topic) => topic.slug === slug)?.title,
+      title,
+      `the forms' link to ${slug} names its topic`,
+    );
   }
 });
 
@@ -48,14 +58,19 @@ test('the emails and SMS speak the seed\'s words: "código de verificación", no
 for (const brandFile of [undefined, 'brand-aurora.json']) {
   const label = brandFile ?? 'the demo brand';
   let ctx: TestContext;
-  const get = (url: string, lang: 'es' | 'en' = 'es') => ctx.app.inject({ url: `${url}${url.includes('?') ? '&' : '?'}lang=${lang}` });
+  const get = (url: string, lang: 'es' | 'en' = 'es') =>
+    ctx.app.inject({ url: `${url}${url.includes('?') ? '&' : '?'}lang=${lang}` });
 
   test(`the help centre with ${label}`, async (t) => {
-    ctx = await setup('sqlite', { env: brandFile ? { BRAND_FILE: join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures', brandFile) } : {} });
+    ctx = await setup('sqlite', {
+      env: brandFile
+        ? { BRAND_FILE: join(import.meta.dirname, '..', '..', '..', '..', 'test', 'fixtures', brandFile) }
+        : {},
+    });
     t.after(() => ctx.close());
     const brand = ctx.config.brand;
 
-    await t.test('/help answers every topic, in Spanish and in English, with the brand\'s contacts', async () => {
+    await t.test("/help answers every topic, in Spanish and in English, with the brand's contacts", async () => {
       for (const lang of ['es', 'en'] as const) {
         const tr = translator(lang);
         const res = await get('/help', lang);
@@ -83,10 +98,11 @@ for (const brandFile of [undefined, 'brand-aurora.json']) {
         assert.equal(res.statusCode, 200, topic.slug);
         assert.ok(res.body.includes(`href="/help#${topic.slug}"`), topic.slug);
       }
-      for (const bad of ['nope', '__proto__', 'toString', 'constructor']) assert.equal((await get(`/help/${bad}`)).statusCode, 404, bad);
+      for (const bad of ['nope', '__proto__', 'toString', 'constructor'])
+        assert.equal((await get(`/help/${bad}`)).statusCode, 404, bad);
     });
 
-    await t.test('every page\'s footer links the help centre; the forms link the questions they raise', async () => {
+    await t.test("every page's footer links the help centre; the forms link the questions they raise", async () => {
       for (const url of ['/', '/sign-in', '/register', '/recovery', '/help']) {
         assert.match((await get(url)).body, /<footer[\s\S]*href="\/help"[\s\S]*<\/footer>/, url);
       }

@@ -32,7 +32,9 @@ function HomePage({ ctx }: { ctx: PageContext }) {
         <section class="card">
           <h2>{t('home.intlTitle')}</h2>
           <p>{t('home.intlBody', { email: brand.internationalContact.email })}</p>
-          {brand.internationalContact.phone ? <p>{t('home.intlPhone', { phone: brand.internationalContact.phone })}</p> : null}
+          {brand.internationalContact.phone ? (
+            <p>{t('home.intlPhone', { phone: brand.internationalContact.phone })}</p>
+          ) : null}
           {brand.internationalContact.url ? (
             <p>
               <a href={brand.internationalContact.url}>{t('home.intlWeb')}</a>

@@ -11,17 +11,26 @@ export interface CliOutput {
   err: (line: string) => void;
 }
 
-const USAGE = 'Usage: member-area api-key create --name NAME --scope members:write[,members:read] [--rate N] | list | revoke ID';
+const USAGE =
+  'Usage: member-area api-key create --name NAME --scope members:write[,members:read] [--rate N] | list | revoke ID';
 
 /** Runs `api-key create|list|revoke`; returns the exit code (0 done, 1 refused, 2 usage). */
-export async function apiKeyCommand(runtime: Pick<Runtime, 'db' | 'clock'>, args: string[], io: CliOutput): Promise<number> {
+export async function apiKeyCommand(
+  runtime: Pick<Runtime, 'db' | 'clock'>,
+  args: string[],
+  io: CliOutput,
+): Promise<number> {
   const [sub, ...rest] = args;
   const db = runtime.db.kysely;
   switch (sub) {
     case 'create': {
       let values: { name?: string | undefined; scope?: string | undefined; rate?: string | undefined };
       try {
-        ({ values } = parseArgs({ args: rest, options: { name: { type: 'string' }, scope: { type: 'string' }, rate: { type: 'string' } }, strict: true }));
+        ({ values } = parseArgs({
+          args: rest,
+          options: { name: { type: 'string' }, scope: { type: 'string' }, rate: { type: 'string' } },
+          strict: true,
+        }));
       } catch (e) {
         io.err(`${(e as Error).message}\n${USAGE}`);
         return 2;
@@ -61,7 +70,9 @@ export async function apiKeyCommand(runtime: Pick<Runtime, 'db' | 'clock'>, args
       }
       const revoked = await revokeApiKey(db, runtime.clock, id, 'cli');
       if (!revoked.ok) {
-        io.err(revoked.reason === 'already_revoked' ? `API key ${id} was already revoked.` : `There is no API key ${id}.`);
+        io.err(
+          revoked.reason === 'already_revoked' ? `API key ${id} was already revoked.` : `There is no API key ${id}.`,
+        );
         return 1;
       }
       io.out(`Revoked API key ${id}.`);

@@ -24,7 +24,11 @@ describeEachDatabase('API keys', (kind) => {
   });
 
   test('a key is shown once, stored only as its hash, and authenticates with its scopes; last use is recorded', async () => {
-    const created = await createApiKey(db.kysely, clock, { name: ' Core  system ', scopes: ['members:write', 'members:read', 'members:write'], createdBy: 'staff:7' });
+    const created = await createApiKey(db.kysely, clock, {
+      name: ' Core  system ',
+      scopes: ['members:write', 'members:read', 'members:write'],
+      createdBy: 'staff:7',
+    });
     assert.ok(created.ok);
     const { id, key } = created.value;
     assert.match(key, /^mak_[A-Za-z0-9_-]{43}$/, 'a recognisable prefix and 256 random bits');
@@ -45,7 +49,11 @@ describeEachDatabase('API keys', (kind) => {
     assert.ok(hasScope(auth.key, 'members:read'));
     assert.equal((await listApiKeys(db.kysely))[0]?.lastUsedAt, clock.now().toISOString());
 
-    const audit = await db.kysely.selectFrom('audit_events').selectAll().where('event', '=', 'api_key.created').execute();
+    const audit = await db.kysely
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('event', '=', 'api_key.created')
+      .execute();
     assert.equal(audit.length, 1);
     assert.equal(audit[0]?.actor, 'staff:7');
     assert.equal(audit[0]?.subject, `api-key:${id}`);
@@ -53,12 +61,19 @@ describeEachDatabase('API keys', (kind) => {
   });
 
   test('unknown, malformed and revoked keys do not authenticate; a revocation is audited once', async () => {
-    const created = await createApiKey(db.kysely, clock, { name: 'reader', scopes: ['members:read'], createdBy: 'cli' });
+    const created = await createApiKey(db.kysely, clock, {
+      name: 'reader',
+      scopes: ['members:read'],
+      createdBy: 'cli',
+    });
     assert.ok(created.ok);
     const { id, key } = created.value;
     assert.deepEqual(await authenticateApiKey(db.kysely, clock, undefined), { ok: false, reason: 'missing' });
     assert.deepEqual(await authenticateApiKey(db.kysely, clock, 'mak_short'), { ok: false, reason: 'malformed' });
-    assert.deepEqual(await authenticateApiKey(db.kysely, clock, `mak_${'A'.repeat(43)}`), { ok: false, reason: 'unknown' });
+    assert.deepEqual(await authenticateApiKey(db.kysely, clock, `mak_${'A'.repeat(43)}`), {
+      ok: false,
+      reason: 'unknown',
+    });
     const auth = await authenticateApiKey(db.kysely, clock, key);
     assert.ok(auth.ok && !hasScope(auth.key, 'members:write'), 'a read key cannot write');
 
@@ -68,7 +83,11 @@ describeEachDatabase('API keys', (kind) => {
     assert.equal(!again.ok && again.reason, 'already_revoked');
     const missing = await revokeApiKey(db.kysely, clock, 999_999, 'staff:9');
     assert.equal(!missing.ok && missing.reason, 'not_found');
-    const audit = await db.kysely.selectFrom('audit_events').selectAll().where('event', '=', 'api_key.revoked').execute();
+    const audit = await db.kysely
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('event', '=', 'api_key.revoked')
+      .execute();
     assert.deepEqual(
       audit.map((a) => [a.actor, a.subject]),
       [['staff:9', `api-key:${id}`]],
@@ -76,9 +95,18 @@ describeEachDatabase('API keys', (kind) => {
   });
 
   test('a key needs a name and known scopes', async () => {
-    const bad = await createApiKey(db.kysely, clock, { name: '  ', scopes: ['members:delete'], createdBy: 'cli', ratePerMinute: 0 });
+    const bad = await createApiKey(db.kysely, clock, {
+      name: '  ',
+      scopes: ['members:delete'],
+      createdBy: 'cli',
+      ratePerMinute: 0,
+    });
     assert.ok(!bad.ok);
-    assert.deepEqual(bad.errors.map((e) => `${e.field}:${e.code}`).sort(), ['name:required', 'rate_per_minute:out_of_range', 'scopes:not_allowed']);
+    assert.deepEqual(bad.errors.map((e) => `${e.field}:${e.code}`).sort(), [
+      'name:required',
+      'rate_per_minute:out_of_range',
+      'scopes:not_allowed',
+    ]);
     const none = await createApiKey(db.kysely, clock, { name: 'x', scopes: [], createdBy: 'cli' });
     assert.ok(!none.ok && none.errors[0]?.code === 'required');
   });
@@ -88,7 +116,14 @@ describeEachDatabase('API keys', (kind) => {
     const errors: string[] = [];
     const io = { out: (l: string) => lines.push(l), err: (l: string) => errors.push(l) };
     const runtime = { db, clock };
-    assert.equal(await apiKeyCommand(runtime, ['create', '--name', 'CLI key', '--scope', 'members:write,members:read', '--rate', '50'], io), 0);
+    assert.equal(
+      await apiKeyCommand(
+        runtime,
+        ['create', '--name', 'CLI key', '--scope', 'members:write,members:read', '--rate', '50'],
+        io,
+      ),
+      0,
+    );
     const key = lines.find((l) => l.startsWith('mak_'));
     assert.ok(key, 'the key is printed');
     const id = Number(/Created API key (\d+)/.exec(lines.join('\n'))?.[1]);

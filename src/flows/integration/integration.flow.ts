@@ -3,7 +3,14 @@ import { todayIn } from '../../domain/calendar.js';
 import { parseReference } from '../../domain/reference-number.js';
 import type { FieldError, Result } from '../../domain/result.js';
 import { FEED_COLUMNS, parseFeedPolicy, parseFeedRow, type RawFeedRow } from '../../feed/feed-row.js';
-import { emptyReport, importRecords, upsertFeedRows, upsertPolicies, type FeedRecord, type ImportReport } from '../../feed/feed.import.js';
+import {
+  emptyReport,
+  importRecords,
+  upsertFeedRows,
+  upsertPolicies,
+  type FeedRecord,
+  type ImportReport,
+} from '../../feed/feed.import.js';
 import { recordAudit, type AuditContext } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Courier } from '../../infra/outbox/courier.js';
@@ -75,7 +82,13 @@ export async function upsertPolicy(
   );
   const result: Outcome = counts.policiesInserted ? 'created' : counts.policiesUpdated ? 'updated' : 'unchanged';
   if (result !== 'unchanged') {
-    await recordAudit(deps.db.kysely, deps.clock, ctx, { event: 'api.policy.upsert', outcome: 'success', actor, subject: policy.policyNumber, details: { result } });
+    await recordAudit(deps.db.kysely, deps.clock, ctx, {
+      event: 'api.policy.upsert',
+      outcome: 'success',
+      actor,
+      subject: policy.policyNumber,
+      details: { result },
+    });
   }
   return { ok: true, value: { policyNumber: policy.policyNumber, result } };
 }
@@ -176,7 +189,11 @@ export async function bulkUpsertMembers(
   ctx: AuditContext,
 ): Promise<ImportReport> {
   const report = emptyReport();
-  return importRecords(deps, ndjsonRecords(input, limits, checkLine, report), report, { actor, source: 'api', audit: ctx });
+  return importRecords(deps, ndjsonRecords(input, limits, checkLine, report), report, {
+    actor,
+    source: 'api',
+    audit: ctx,
+  });
 }
 
 export interface RegistrationStatus {
@@ -186,7 +203,11 @@ export interface RegistrationStatus {
 }
 
 /** Whether a member has registered, and the account's status; nothing more (R24, data minimisation). */
-export async function registrationStatus(db: Db, clock: Clock, memberNumberInput: string): Promise<RegistrationStatus | undefined> {
+export async function registrationStatus(
+  db: Db,
+  clock: Clock,
+  memberNumberInput: string,
+): Promise<RegistrationStatus | undefined> {
   const number = parseReference(memberNumberInput, 'member_number');
   if (!number.ok) return undefined;
   const row = await db.kysely

@@ -10,9 +10,22 @@ import type { ImportReport } from '../../feed/feed.import.js';
 import { recordAudit } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { addressKey, bucket, hit, secondsUntilWindowEnds, take, type Limit } from '../../infra/rate-limit/rate-limit.js';
+import {
+  addressKey,
+  bucket,
+  hit,
+  secondsUntilWindowEnds,
+  take,
+  type Limit,
+} from '../../infra/rate-limit/rate-limit.js';
 import { authenticateApiKey, hasScope, type ApiScope, type AuthenticatedKey } from '../../identity/api-keys.js';
-import { bulkUpsertMembers, registrationStatus, upsertMember, upsertPolicy, type IntegrationDeps } from './integration.flow.js';
+import {
+  bulkUpsertMembers,
+  registrationStatus,
+  upsertMember,
+  upsertPolicy,
+  type IntegrationDeps,
+} from './integration.flow.js';
 import {
   BulkSummary,
   MemberBody,
@@ -115,7 +128,13 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
 
   // Strict JSON Schema: no type coercion, no silently dropped fields, every error reported. Fastify's default Ajv
   // coerces "12" into 12 and removes unknown properties, which would accept what the API must refuse.
-  const ajv = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: true });
+  const ajv = new Ajv({
+    allErrors: true,
+    coerceTypes: false,
+    removeAdditional: false,
+    useDefaults: false,
+    strict: true,
+  });
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
   app.setErrorHandler(handleApiError);
   app.setNotFoundHandler((_request, reply) => sendProblem(reply, 'not-found'));
@@ -140,13 +159,16 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
           apiKey: {
             type: 'http',
             scheme: 'bearer',
-            description: 'An API key (`mak_…`) created with `member-area api-key create`, sent as `Authorization: Bearer mak_…`.',
+            description:
+              'An API key (`mak_…`) created with `member-area api-key create`, sent as `Authorization: Bearer mak_…`.',
           },
         },
       },
       security: [{ apiKey: [] }],
     },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
   });
 
   app.decorateRequest('apiKey', null);
@@ -168,7 +190,10 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
     // good, so a burst of guesses gets no more lookups than the limit.
     const limit = API_AUTH_FAILURES_PER_IP;
     const slot = await take(db.kysely, clock, bucket('api-auth-fail-ip', addressKey(request.ip)), limit.windowMs);
-    const auth: Awaited<ReturnType<typeof authenticateApiKey>> = slot.count > limit.max ? { ok: false, reason: 'unknown' } : await authenticateApiKey(db.kysely, clock, bearerToken(request.headers.authorization));
+    const auth: Awaited<ReturnType<typeof authenticateApiKey>> =
+      slot.count > limit.max
+        ? { ok: false, reason: 'unknown' }
+        : await authenticateApiKey(db.kysely, clock, bearerToken(request.headers.authorization));
     if (auth.ok) await slot.release();
     if (!auth.ok) {
       const failures = slot.count;
@@ -183,32 +208,49 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
       }
       if (failures > limit.max) {
         reply.header('retry-after', String(secondsUntilWindowEnds(clock, limit.windowMs)));
-        return sendProblem(reply, 'rate-limited', { detail: 'Too many requests without a valid API key from this address.' });
+        return sendProblem(reply, 'rate-limited', {
+          detail: 'Too many requests without a valid API key from this address.',
+        });
       }
       reply.header('www-authenticate', auth.reason === 'missing' ? REALM : `${REALM}, error="invalid_token"`);
       // One answer for unknown, revoked and malformed keys: the caller learns nothing about which keys exist.
       return sendProblem(reply, 'unauthenticated', {
-        detail: auth.reason === 'missing' ? 'Send an API key as `Authorization: Bearer mak_…`.' : 'The API key is not valid.',
+        detail:
+          auth.reason === 'missing' ? 'Send an API key as `Authorization: Bearer mak_…`.' : 'The API key is not valid.',
       });
     }
     const key = auth.key;
     if (!hasScope(key, scope)) {
-      await recordAudit(db.kysely, clock, ctx, { event: 'api.refused', outcome: 'refused', actor: `api-key:${key.id}`, details: { reason: 'scope', scope, route } });
+      await recordAudit(db.kysely, clock, ctx, {
+        event: 'api.refused',
+        outcome: 'refused',
+        actor: `api-key:${key.id}`,
+        details: { reason: 'scope', scope, route },
+      });
       reply.header('www-authenticate', `${REALM}, error="insufficient_scope", scope="${scope}"`);
       return sendProblem(reply, 'insufficient-scope', { detail: `This request needs the scope ${scope}.` });
     }
     const used = await hit(db.kysely, clock, bucket('api-key', String(key.id)), KEY_WINDOW_MS);
     if (used > key.ratePerMinute) {
       if (used === key.ratePerMinute + 1) {
-        await recordAudit(db.kysely, clock, ctx, { event: 'api.refused', outcome: 'refused', actor: `api-key:${key.id}`, details: { reason: 'rate_limited', route } });
+        await recordAudit(db.kysely, clock, ctx, {
+          event: 'api.refused',
+          outcome: 'refused',
+          actor: `api-key:${key.id}`,
+          details: { reason: 'rate_limited', route },
+        });
       }
       reply.header('retry-after', String(secondsUntilWindowEnds(clock, KEY_WINDOW_MS)));
-      return sendProblem(reply, 'rate-limited', { detail: `This key may make ${key.ratePerMinute} requests a minute.` });
+      return sendProblem(reply, 'rate-limited', {
+        detail: `This key may make ${key.ratePerMinute} requests a minute.`,
+      });
     }
     request.apiKey = key;
   });
 
-  app.get('/openapi.json', { schema: { hide: true } }, async (_request, reply) => reply.type('application/json').send(app.swagger()));
+  app.get('/openapi.json', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('application/json').send(app.swagger()),
+  );
 
   app.put(
     '/policies/:policyNumber',
@@ -217,7 +259,8 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
       config: { csrf: false, apiScope: 'members:write' },
       schema: {
         summary: 'Create or update a policy',
-        description: 'Idempotent: the same body twice answers `unchanged` the second time. Needs the scope members:write.',
+        description:
+          'Idempotent: the same body twice answers `unchanged` the second time. Needs the scope members:write.',
         tags: ['policies'],
         params: PolicyParams,
         body: PolicyBody,
@@ -225,12 +268,21 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
       },
     },
     async (request, reply) => {
-      const result = await upsertPolicy(deps, request.params.policyNumber, request.body, actorOf(request), request.auditContext());
+      const result = await upsertPolicy(
+        deps,
+        request.params.policyNumber,
+        request.body,
+        actorOf(request),
+        request.auditContext(),
+      );
       if (!result.ok) {
-        return sendProblem(reply, 'invalid-values', { errors: ruleErrors(result.errors, { field: 'policy_number', parameter: 'policyNumber' }) });
+        return sendProblem(reply, 'invalid-values', {
+          errors: ruleErrors(result.errors, { field: 'policy_number', parameter: 'policyNumber' }),
+        });
       }
       const { policyNumber, result: outcome } = result.value;
-      if (outcome === 'created') reply.code(201).header('location', `${API_PREFIX}/policies/${encodeURIComponent(policyNumber)}`);
+      if (outcome === 'created')
+        reply.code(201).header('location', `${API_PREFIX}/policies/${encodeURIComponent(policyNumber)}`);
       return { policy_number: policyNumber, result: outcome };
     },
   );
@@ -253,13 +305,22 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
       },
     },
     async (request, reply) => {
-      const result = await upsertMember(deps, request.params.memberNumber, request.body, actorOf(request), request.auditContext());
+      const result = await upsertMember(
+        deps,
+        request.params.memberNumber,
+        request.body,
+        actorOf(request),
+        request.auditContext(),
+      );
       if (!result.ok) {
-        return sendProblem(reply, 'invalid-values', { errors: ruleErrors(result.errors, { field: 'member_number', parameter: 'memberNumber' }) });
+        return sendProblem(reply, 'invalid-values', {
+          errors: ruleErrors(result.errors, { field: 'member_number', parameter: 'memberNumber' }),
+        });
       }
       const m = result.value;
       if (m.enrolmentEmailQueued) opts.kickOutbox?.();
-      if (m.result === 'created') reply.code(201).header('location', `${API_PREFIX}/members/${encodeURIComponent(m.memberNumber)}`);
+      if (m.result === 'created')
+        reply.code(201).header('location', `${API_PREFIX}/members/${encodeURIComponent(m.memberNumber)}`);
       return {
         member_number: m.memberNumber,
         result: m.result,
@@ -276,7 +337,8 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
       config: { apiScope: 'members:read' },
       schema: {
         summary: 'Whether a member has registered',
-        description: 'Only whether the member record has an account and that account’s status. Needs the scope members:read.',
+        description:
+          'Only whether the member record has an account and that account’s status. Needs the scope members:read.',
         tags: ['members'],
         params: MemberParams,
         response: { 200: RegistrationStatus, ...problemResponses(400, 401, 403, 404, 429) },
@@ -285,18 +347,30 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
     async (request, reply) => {
       const status = await registrationStatus(db, clock, request.params.memberNumber);
       if (!status) return sendProblem(reply, 'not-found', { detail: 'No member has this number.' });
-      return { member_number: status.memberNumber, registered: status.registered, account_status: status.accountStatus };
+      return {
+        member_number: status.memberNumber,
+        registered: status.registered,
+        account_status: status.accountStatus,
+      };
     },
   );
 
-  await app.register(async (bulkScope) => bulkRoute(bulkScope.withTypeProvider<TypeBoxTypeProvider>(), opts, deps, ajv));
+  await app.register(async (bulkScope) =>
+    bulkRoute(bulkScope.withTypeProvider<TypeBoxTypeProvider>(), opts, deps, ajv),
+  );
 }
 
 /** The bulk route lives in its own scope: the only one that reads NDJSON, and the only one with a large body limit. */
-async function bulkRoute(app: FastifyInstance, opts: IntegrationOptions, deps: IntegrationDeps, ajv: Ajv): Promise<void> {
+async function bulkRoute(
+  app: FastifyInstance,
+  opts: IntegrationOptions,
+  deps: IntegrationDeps,
+  ajv: Ajv,
+): Promise<void> {
   const validateLine = ajv.compile(MemberLine);
   const checkLine = (value: unknown): FieldError[] => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return [{ field: 'row', code: 'not_an_object' }];
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return [{ field: 'row', code: 'not_an_object' }];
     if (validateLine(value)) return [];
     return schemaErrors(validateLine.errors as ErrorObject[], 'body').map((e) => {
       // Name the line's field as the CSV report names its column.
@@ -311,7 +385,10 @@ async function bulkRoute(app: FastifyInstance, opts: IntegrationOptions, deps: I
   app.addContentTypeParser(NDJSON_TYPES, (request, payload, done) => {
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > BULK_LIMITS.maxBytes) {
-      done(Object.assign(new Error('body too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }), undefined);
+      done(
+        Object.assign(new Error('body too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }),
+        undefined,
+      );
       return;
     }
     done(null, payload);
@@ -338,15 +415,24 @@ async function bulkRoute(app: FastifyInstance, opts: IntegrationOptions, deps: I
       validatorCompiler: ({ httpPart, schema }) => (httpPart === 'body' ? () => true : ajv.compile(schema)),
     },
     async (request, reply) => {
-      const report = await bulkUpsertMembers(deps, request.body as unknown as Readable, BULK_LIMITS, checkLine, actorOf(request), request.auditContext());
+      const report = await bulkUpsertMembers(
+        deps,
+        request.body as unknown as Readable,
+        BULK_LIMITS,
+        checkLine,
+        actorOf(request),
+        request.auditContext(),
+      );
       if (report.enrolmentEmails > 0) opts.kickOutbox?.();
       const summary = summaryOf(report);
       if (report.fileError?.code === 'too_large') {
         reply.header('connection', 'close');
-        return sendProblem(reply, 'too-large', { detail: 'The stream passed 200 MB; the lines before the limit were applied.', summary });
+        return sendProblem(reply, 'too-large', {
+          detail: 'The stream passed 200 MB; the lines before the limit were applied.',
+          summary,
+        });
       }
       return reply.send(summary);
     },
   );
 }
-

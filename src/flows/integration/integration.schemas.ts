@@ -30,10 +30,16 @@ const memberFields = {
   last_name: text('Last names, at most 100 characters.', 100),
   date_of_birth: text('Date of birth, YYYY-MM-DD, not in the future.', 10),
   document_type: Type.Optional(
-    Type.Unsafe<'NIF' | 'NIE' | 'PASSPORT' | null>({ type: ['string', 'null'], enum: ['NIF', 'NIE', 'PASSPORT', null], description: 'Identity document type, when known.' }),
+    Type.Unsafe<'NIF' | 'NIE' | 'PASSPORT' | null>({
+      type: ['string', 'null'],
+      enum: ['NIF', 'NIE', 'PASSPORT', null],
+      description: 'Identity document type, when known.',
+    }),
   ),
   document_number: optionalText('Identity document number (a NIF or NIE must carry its check letter).', 40),
-  email: optionalText('Email address; a new adult member of an active local policy with one gets the enrolment email (R19).'),
+  email: optionalText(
+    'Email address; a new adult member of an active local policy with one gets the enrolment email (R19).',
+  ),
   mobile: optionalText('Mobile number, Spanish or international with its country code.', 40),
   address_line: optionalText('Postal address line.'),
   postal_code: optionalText('Postal code (five digits of a Spanish province when the country is ES).', 10),
@@ -64,10 +70,19 @@ export const MemberLine = Type.Object(
 );
 export type MemberLine = Static<typeof MemberLine>;
 
-export const PolicyParams = Type.Object({ policyNumber: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false });
-export const MemberParams = Type.Object({ memberNumber: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false });
+export const PolicyParams = Type.Object(
+  { policyNumber: Type.String({ minLength: 1, maxLength: 40 }) },
+  { additionalProperties: false },
+);
+export const MemberParams = Type.Object(
+  { memberNumber: Type.String({ minLength: 1, maxLength: 40 }) },
+  { additionalProperties: false },
+);
 
-const outcome = oneOf(['created', 'updated', 'unchanged'], 'What the request changed; a repeated request answers `unchanged`.');
+const outcome = oneOf(
+  ['created', 'updated', 'unchanged'],
+  'What the request changed; a repeated request answers `unchanged`.',
+);
 
 export const PolicyResult = Type.Object({ policy_number: Type.String(), result: outcome });
 export const MemberResult = Type.Object({

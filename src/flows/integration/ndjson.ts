@@ -17,7 +17,10 @@ export interface NdjsonLimits {
 const NEWLINE = 0x0a;
 
 /** Splits a byte stream into its lines (1-based numbers, blank lines skipped but counted), decoding each as UTF-8. */
-export async function* ndjsonLines(input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, limits: NdjsonLimits): AsyncGenerator<NdjsonItem> {
+export async function* ndjsonLines(
+  input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  limits: NdjsonLimits,
+): AsyncGenerator<NdjsonItem> {
   // Invalid UTF-8 decodes to U+FFFD, which the feed rules refuse (parseFeedRow), so no garbled value is stored.
   const decoder = new TextDecoder('utf-8', { fatal: false });
   let parts: Buffer[] = [];

@@ -105,9 +105,15 @@ export function schemaErrors(errors: readonly ErrorObject[], context: string): P
 }
 
 /** Turns the feed rules' field errors into problem errors; a field given in the path is named as its parameter. */
-export function ruleErrors(errors: readonly FieldError[], pathField?: { field: string; parameter: string }): ProblemError[] {
+export function ruleErrors(
+  errors: readonly FieldError[],
+  pathField?: { field: string; parameter: string },
+): ProblemError[] {
   return errors.map((e) => {
-    const where = pathField && e.field === pathField.field ? { parameter: pathField.parameter } : { pointer: `/${pointerSegment(e.field)}` };
+    const where =
+      pathField && e.field === pathField.field
+        ? { parameter: pathField.parameter }
+        : { pointer: `/${pointerSegment(e.field)}` };
     const detail = describeCode(e.code, e.params);
     return { ...where, code: e.code, ...(detail ? { detail } : {}), ...(e.params ? { params: e.params } : {}) };
   });
@@ -116,12 +122,20 @@ export function ruleErrors(errors: readonly FieldError[], pathField?: { field: s
 /** The API's error handler: what went wrong, as a problem; a bug is logged and answered without internals. */
 export function handleApiError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err.validation) {
-    return sendProblem(reply, 'invalid-request', { errors: schemaErrors(err.validation as ErrorObject[], err.validationContext ?? 'body') });
+    return sendProblem(reply, 'invalid-request', {
+      errors: schemaErrors(err.validation as ErrorObject[], err.validationContext ?? 'body'),
+    });
   }
   const code = err.code ?? '';
-  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError) {
+  if (
+    code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    err instanceof SyntaxError
+  ) {
     request.log.info({ code }, 'api: malformed JSON');
-    return sendProblem(reply, 'malformed-json', { detail: code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'The body is empty.' : 'The body could not be parsed as JSON.' });
+    return sendProblem(reply, 'malformed-json', {
+      detail: code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'The body is empty.' : 'The body could not be parsed as JSON.',
+    });
   }
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
     // The rest of an oversized body is not worth reading: close the connection once answered.
@@ -129,7 +143,9 @@ export function handleApiError(err: FastifyError, request: FastifyRequest, reply
     return sendProblem(reply, 'too-large', { detail: 'The body exceeds this route’s limit.' });
   }
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.statusCode === 415) {
-    return sendProblem(reply, 'unsupported-media-type', { detail: 'Send application/json (application/x-ndjson for the bulk route).' });
+    return sendProblem(reply, 'unsupported-media-type', {
+      detail: 'Send application/json (application/x-ndjson for the bulk route).',
+    });
   }
   if (err.statusCode === 404) return sendProblem(reply, 'not-found');
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {

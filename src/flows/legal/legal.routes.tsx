@@ -32,7 +32,13 @@ function LegalPage({ ctx, title, text }: { ctx: PageContext; title: string; text
 /** RFC 9116: Contact, Expires (a year ahead, at midnight UTC), languages and the canonical address. */
 export function securityTxt(contact: string, publicUrl: string, now: Date): string {
   const expires = new Date(Date.UTC(now.getUTCFullYear() + 1, now.getUTCMonth(), now.getUTCDate()));
-  return [`Contact: ${contact}`, `Expires: ${expires.toISOString().replace('.000Z', 'Z')}`, 'Preferred-Languages: es, en', `Canonical: ${publicUrl}/.well-known/security.txt`, ''].join('\n');
+  return [
+    `Contact: ${contact}`,
+    `Expires: ${expires.toISOString().replace('.000Z', 'Z')}`,
+    'Preferred-Languages: es, en',
+    `Canonical: ${publicUrl}/.well-known/security.txt`,
+    '',
+  ].join('\n');
 }
 
 export async function legalRoutes(app: FastifyInstance, deps: { config: Config; now: () => Date }): Promise<void> {

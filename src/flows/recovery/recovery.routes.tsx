@@ -19,7 +19,14 @@ import { isInHistory, personalDataOf, storePassword } from '../../identity/passw
 import { passwordChangedEmail } from '../../identity/password.emails.js';
 import { clearSignInThrottle } from '../../identity/sign-in-throttle.js';
 import { normaliseUsername } from '../../identity/username.js';
-import { RecoveryLinkInvalidPage, RecoverySendPage, RecoverySentPage, RecoveryStartPage, ResetDonePage, ResetPasswordPage } from './recovery.views.js';
+import {
+  RecoveryLinkInvalidPage,
+  RecoverySendPage,
+  RecoverySentPage,
+  RecoveryStartPage,
+  ResetDonePage,
+  ResetPasswordPage,
+} from './recovery.views.js';
 import { issueRecoveryLink, RECOVERY_LINK_TTL_MS } from '../../identity/recovery-links.js';
 import { findAccount, findAccountByUsername } from '../../identity/accounts.js';
 
@@ -48,7 +55,6 @@ interface RecoveryData {
   tokenId?: number;
 }
 
-
 /**
  * R11 password recovery: document + captcha, then send; a 24-hour single-use link (only its hash is stored, a newer
  * one voids the older); the link's token leaves the URL before the form; the reset ends every session.
@@ -56,12 +62,25 @@ interface RecoveryData {
 export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): Promise<void> {
   const { db, clock, config } = deps;
   const kysely = db.kysely;
-  const requestFlows = createFlowStore<RecoveryData>(clock, { kind: 'recovery', ttlMs: FLOW_TTL_MS, cookieName: 'recovery', secureCookies: config.secureCookies });
-  const resetFlows = createFlowStore<RecoveryData>(clock, { kind: 'reset', ttlMs: FLOW_TTL_MS, cookieName: 'reset', secureCookies: config.secureCookies });
+  const requestFlows = createFlowStore<RecoveryData>(clock, {
+    kind: 'recovery',
+    ttlMs: FLOW_TTL_MS,
+    cookieName: 'recovery',
+    secureCookies: config.secureCookies,
+  });
+  const resetFlows = createFlowStore<RecoveryData>(clock, {
+    kind: 'reset',
+    ttlMs: FLOW_TTL_MS,
+    cookieName: 'reset',
+    secureCookies: config.secureCookies,
+  });
 
   app.get('/recovery', async (request, reply) => {
     const expired = (request.query as Record<string, string | undefined>).expired === '1';
-    return sendPage(reply, <RecoveryStartPage ctx={request.pageContext()} {...(expired ? { notice: 'expired' as const } : {})} />);
+    return sendPage(
+      reply,
+      <RecoveryStartPage ctx={request.pageContext()} {...(expired ? { notice: 'expired' as const } : {})} />,
+    );
   });
 
   app.post('/recovery', async (request, reply) => {
@@ -72,8 +91,16 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     const verdict = await deps.captcha.verify(captchaAnswer(request.body), request.ip);
     if (verdict !== 'ok') errors.push({ field: 'altcha', code: captchaErrorCode(verdict) });
     if (errors.length) {
-      await recordAudit(kysely, clock, request.auditContext(), { event: 'recovery.start', outcome: 'refused', details: { reason: errors.map((e) => e.code).join(',') } });
-      return sendPage(reply, <RecoveryStartPage ctx={request.pageContext()} username={raw} errors={byField(errors)} />, 400);
+      await recordAudit(kysely, clock, request.auditContext(), {
+        event: 'recovery.start',
+        outcome: 'refused',
+        details: { reason: errors.map((e) => e.code).join(',') },
+      });
+      return sendPage(
+        reply,
+        <RecoveryStartPage ctx={request.pageContext()} username={raw} errors={byField(errors)} />,
+        400,
+      );
     }
     await requestFlows.start(kysely, reply, { state: 'confirm', data: { username } });
     return reply.redirect('/recovery/send', 303);
@@ -81,7 +108,8 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
 
   app.get('/recovery/send', async (request, reply) => {
     const found = await requestFlows.load(kysely, request);
-    if (found.status !== 'active' || found.flow.state !== 'confirm') return reply.redirect(found.status === 'expired' ? '/recovery?expired=1' : '/recovery', 303);
+    if (found.status !== 'active' || found.flow.state !== 'confirm')
+      return reply.redirect(found.status === 'expired' ? '/recovery?expired=1' : '/recovery', 303);
     return sendPage(reply, <RecoverySendPage ctx={request.pageContext()} />);
   });
 
@@ -107,9 +135,19 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     try {
       await kysely.transaction().execute(async (trx) => {
         // R11: a new request voids every earlier link (inside issueRecoveryLink).
-        await issueRecoveryLink(trx, { clock, courier: deps.courier, publicUrl: config.publicUrl }, target, request.lang);
+        await issueRecoveryLink(
+          trx,
+          { clock, courier: deps.courier, publicUrl: config.publicUrl },
+          target,
+          request.lang,
+        );
         if (!target) throw new NothingToSend();
-        await recordAudit(trx, clock, request.auditContext(), { event: 'recovery.sent', outcome: 'success', actor: username, accountId: target.id });
+        await recordAudit(trx, clock, request.auditContext(), {
+          event: 'recovery.sent',
+          outcome: 'success',
+          actor: username,
+          accountId: target.id,
+        });
       });
       deps.kickOutbox?.();
     } catch (error) {
@@ -126,11 +164,19 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     return reply.redirect('/recovery/sent', 303);
   });
 
-  app.get('/recovery/sent', async (request, reply) => sendPage(reply, <RecoverySentPage ctx={request.pageContext()} />));
+  app.get('/recovery/sent', async (request, reply) =>
+    sendPage(reply, <RecoverySentPage ctx={request.pageContext()} />),
+  );
 
   /** An unused, unvoided, unexpired recovery link, by token id or by the token itself. */
   const validToken = async (where: { id: number } | { token: string }) => {
-    let q = kysely.selectFrom('one_time_tokens').selectAll().where('purpose', '=', 'recovery').where('used_at', 'is', null).where('voided_at', 'is', null).where('expires_at', '>', clock.now().toISOString());
+    let q = kysely
+      .selectFrom('one_time_tokens')
+      .selectAll()
+      .where('purpose', '=', 'recovery')
+      .where('used_at', 'is', null)
+      .where('voided_at', 'is', null)
+      .where('expires_at', '>', clock.now().toISOString());
     q = 'id' in where ? q.where('id', '=', where.id) : q.where('token_hash', '=', hashToken(where.token));
     return q.executeTakeFirst();
   };
@@ -161,7 +207,10 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
   app.get('/recovery/reset', async (request, reply) => {
     const cur = await currentReset(request, reply);
     if (!cur) return reply;
-    return sendPage(reply, <ResetPasswordPage ctx={request.pageContext()} username={cur.account.username} rules={emptyRules} />);
+    return sendPage(
+      reply,
+      <ResetPasswordPage ctx={request.pageContext()} username={cur.account.username} rules={emptyRules} />,
+    );
   });
 
   app.post('/recovery/reset', async (request, reply) => {
@@ -172,22 +221,51 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     const verdict = checkPassword(password, await personalDataOf(kysely, account));
     const errors: FieldError[] = [];
     if (!verdict.ok) errors.push({ field: 'password', code: 'password_rules' });
-    else if (await isInHistory(kysely, account.id, password)) errors.push({ field: 'password', code: 'password_reused' });
-    if (password !== formText(request.body, 'password_confirmation')) errors.push({ field: 'password_confirmation', code: 'password_mismatch' });
+    else if (await isInHistory(kysely, account.id, password))
+      errors.push({ field: 'password', code: 'password_reused' });
+    if (password !== formText(request.body, 'password_confirmation'))
+      errors.push({ field: 'password_confirmation', code: 'password_mismatch' });
     if (errors.length) {
-      await recordAudit(kysely, clock, request.auditContext(), { event: 'recovery.reset', outcome: 'failure', actor: account.username, accountId: account.id, details: { codes: errors.map((e) => e.code).join(',') } });
-      return sendPage(reply, <ResetPasswordPage ctx={request.pageContext()} username={account.username} rules={verdict.rules} errors={byField(errors)} />, 400);
+      await recordAudit(kysely, clock, request.auditContext(), {
+        event: 'recovery.reset',
+        outcome: 'failure',
+        actor: account.username,
+        accountId: account.id,
+        details: { codes: errors.map((e) => e.code).join(',') },
+      });
+      return sendPage(
+        reply,
+        <ResetPasswordPage
+          ctx={request.pageContext()}
+          username={account.username}
+          rules={verdict.rules}
+          errors={byField(errors)}
+        />,
+        400,
+      );
     }
     const hash = await hashPassword(password);
     const done = await kysely.transaction().execute(async (trx) => {
       // Single use: one atomic update consumes the link; a second tab submitting at once finds it gone.
       const now = clock.now().toISOString();
-      const used = await trx.updateTable('one_time_tokens').set({ used_at: now }).where('id', '=', token.id).where('used_at', 'is', null).where('voided_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+      const used = await trx
+        .updateTable('one_time_tokens')
+        .set({ used_at: now })
+        .where('id', '=', token.id)
+        .where('used_at', 'is', null)
+        .where('voided_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
       if (Number(used.numUpdatedRows) !== 1) return false;
       await storePassword(trx, clock, account.id, hash);
       await deps.sessions.endAll(trx, account.id);
       await deps.courier.email(trx, account.email, account.language, passwordChangedEmail, { how: 'reset' });
-      await recordAudit(trx, clock, request.auditContext(), { event: 'recovery.reset', outcome: 'success', actor: account.username, accountId: account.id });
+      await recordAudit(trx, clock, request.auditContext(), {
+        event: 'recovery.reset',
+        outcome: 'success',
+        actor: account.username,
+        accountId: account.id,
+      });
       return true;
     });
     if (!done) return sendPage(reply, <RecoveryLinkInvalidPage ctx={request.pageContext()} />, 410);
@@ -199,5 +277,4 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
   });
 
   app.get('/recovery/done', async (request, reply) => sendPage(reply, <ResetDonePage ctx={request.pageContext()} />));
-
 }

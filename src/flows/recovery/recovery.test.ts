@@ -17,7 +17,20 @@ const PASSWORD = 'Primavera2030';
 
 function row(partial: Partial<RawFeedRow>): RawFeedRow {
   const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
-  return { ...base, policy_status: 'active', scheme: 'local', product: 'Salud', policy_start: '2025-01-01', role: 'holder', first_name: 'Olga', last_name: 'Ruiz', date_of_birth: '1981-01-01', country: 'ES', language: 'es', ...partial };
+  return {
+    ...base,
+    policy_status: 'active',
+    scheme: 'local',
+    product: 'Salud',
+    policy_start: '2025-01-01',
+    role: 'holder',
+    first_name: 'Olga',
+    last_name: 'Ruiz',
+    date_of_birth: '1981-01-01',
+    country: 'ES',
+    language: 'es',
+    ...partial,
+  };
 }
 
 describeEachDatabase('password recovery and change', (kind) => {
@@ -28,20 +41,42 @@ describeEachDatabase('password recovery and change', (kind) => {
     n++;
     const username = nif(70000000 + n);
     const email = `r${n}@example.com`;
-    await importFeed({ db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' }, Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: `RP${n}`, member_number: `RM${n}`, email }))]));
+    await importFeed(
+      { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
+      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: `RP${n}`, member_number: `RM${n}`, email }))]),
+    );
     const now = ctx.clock.now().toISOString();
     const hash = await hashPassword(PASSWORD);
     const account = await ctx.db.kysely
       .insertInto('accounts')
-      .values({ username, document_type: 'NIF', password_hash: hash, email, mobile: null, language: 'en', status: 'active', password_changed_at: now, created_at: now, updated_at: now })
+      .values({
+        username,
+        document_type: 'NIF',
+        password_hash: hash,
+        email,
+        mobile: null,
+        language: 'en',
+        status: 'active',
+        password_changed_at: now,
+        created_at: now,
+        updated_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await ctx.db.kysely.insertInto('password_history').values({ account_id: account.id, password_hash: hash, created_at: now }).execute();
-    await ctx.db.kysely.updateTable('members').set({ account_id: account.id }).where('member_number', '=', `RM${n}`).execute();
+    await ctx.db.kysely
+      .insertInto('password_history')
+      .values({ account_id: account.id, password_hash: hash, created_at: now })
+      .execute();
+    await ctx.db.kysely
+      .updateTable('members')
+      .set({ account_id: account.id })
+      .where('member_number', '=', `RM${n}`)
+      .execute();
     return { username, accountId: account.id, email };
   }
 
-  const captcha = async (agent: BrowserAgent) => solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge);
+  const captcha = async (agent: BrowserAgent) =>
+    solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge);
 
   async function requestLink(agent: BrowserAgent, username: string) {
     const start = await agent.post('/recovery', { username, altcha: await captcha(agent) });
@@ -62,7 +97,9 @@ describeEachDatabase('password recovery and change', (kind) => {
     await agent.post('/sign-in', { username, password: PASSWORD });
     await agent.get('/sign-in/verify');
     await agent.post('/sign-in/verify/send', { channel: 'email' });
-    const code = /\b(\d{6})\b/.exec((await ctx.outbox()).filter((m) => m.recipient === email && m.template === 'signin-code').at(-1)!.body_text)![1]!;
+    const code = /\b(\d{6})\b/.exec(
+      (await ctx.outbox()).filter((m) => m.recipient === email && m.template === 'signin-code').at(-1)!.body_text,
+    )![1]!;
     assert.equal((await agent.post('/sign-in/verify/code', { code })).headers.location, '/area');
     return agent;
   }
@@ -102,13 +139,28 @@ describeEachDatabase('password recovery and change', (kind) => {
     const same = await agent.post('/recovery/reset', { password: PASSWORD, password_confirmation: PASSWORD });
     assert.equal(same.statusCode, 400, 'not the current password');
     assert.match(same.body, /últimas 20 contraseñas|last 20 passwords/);
-    const done = await agent.post('/recovery/reset', { password: 'Otono2031Nuevo', password_confirmation: 'Otono2031Nuevo' });
+    const done = await agent.post('/recovery/reset', {
+      password: 'Otono2031Nuevo',
+      password_confirmation: 'Otono2031Nuevo',
+    });
     assert.equal(done.headers.location, '/recovery/done');
-    const account = await ctx.db.kysely.selectFrom('accounts').selectAll().where('id', '=', m.accountId).executeTakeFirstOrThrow();
+    const account = await ctx.db.kysely
+      .selectFrom('accounts')
+      .selectAll()
+      .where('id', '=', m.accountId)
+      .executeTakeFirstOrThrow();
     assert.ok(await verifyPassword(account.password_hash, 'Otono2031Nuevo'));
-    for (const browser of [phone, laptop]) assert.equal((await browser.get('/area')).statusCode, 303, 'R11: every session ends');
-    assert.equal(Object.keys(agent.cookies).some((c) => c.endsWith('session')), false, 'not signed in automatically');
-    assert.equal((await ctx.outbox()).filter((x) => x.template === 'password-changed' && x.recipient === m.email).length, 1);
+    for (const browser of [phone, laptop])
+      assert.equal((await browser.get('/area')).statusCode, 303, 'R11: every session ends');
+    assert.equal(
+      Object.keys(agent.cookies).some((c) => c.endsWith('session')),
+      false,
+      'not signed in automatically',
+    );
+    assert.equal(
+      (await ctx.outbox()).filter((x) => x.template === 'password-changed' && x.recipient === m.email).length,
+      1,
+    );
     assert.equal((await agent.get(link)).statusCode, 410, 'the link is single use');
   });
 
@@ -120,14 +172,20 @@ describeEachDatabase('password recovery and change', (kind) => {
     assert.equal(a.statusCode, b.statusCode);
     assert.equal(a.headers.location, b.headers.location);
     const queued = (await ctx.outbox()).slice(before);
-    assert.deepEqual(queued.map((q) => q.recipient), [m.email]);
+    assert.deepEqual(
+      queued.map((q) => q.recipient),
+      [m.email],
+    );
   });
 
   test('the captcha is required: missing, wrong or replayed is refused (R10)', async () => {
     const m = await member();
     const agent = new BrowserAgent(ctx.app);
     assert.equal((await agent.post('/recovery', { username: m.username })).statusCode, 400);
-    assert.equal((await agent.post('/recovery', { username: m.username, altcha: 'bm90IGEgc29sdXRpb24=' })).statusCode, 400);
+    assert.equal(
+      (await agent.post('/recovery', { username: m.username, altcha: 'bm90IGEgc29sdXRpb24=' })).statusCode,
+      400,
+    );
     const solved = await captcha(agent);
     assert.equal((await agent.post('/recovery', { username: m.username, altcha: solved })).statusCode, 303);
     const replay = await new BrowserAgent(ctx.app).post('/recovery', { username: m.username, altcha: solved });
@@ -163,7 +221,11 @@ describeEachDatabase('password recovery and change', (kind) => {
       agent.post('/recovery/reset', { password: 'Tab2Password9', password_confirmation: 'Tab2Password9' }),
     ]);
     assert.deepEqual(results.map((r) => r.statusCode).sort(), [303, 410]);
-    const history = await ctx.db.kysely.selectFrom('password_history').select('id').where('account_id', '=', m.accountId).execute();
+    const history = await ctx.db.kysely
+      .selectFrom('password_history')
+      .select('id')
+      .where('account_id', '=', m.accountId)
+      .execute();
     assert.equal(history.length, 2, 'exactly one new password');
   });
 
@@ -174,13 +236,20 @@ describeEachDatabase('password recovery and change', (kind) => {
       const altcha = i >= 5 ? await captcha(attacker) : '';
       await attacker.post('/sign-in', { username: m.username, password: 'Wrong1234', ...(altcha ? { altcha } : {}) });
     }
-    const locked = await attacker.post('/sign-in', { username: m.username, password: PASSWORD, altcha: await captcha(attacker) });
+    const locked = await attacker.post('/sign-in', {
+      username: m.username,
+      password: PASSWORD,
+      altcha: await captcha(attacker),
+    });
     assert.equal(locked.statusCode, 429);
     const agent = new BrowserAgent(ctx.app);
     await requestLink(agent, m.username);
     await agent.get(await lastLink(m.email));
     await agent.post('/recovery/reset', { password: 'Desbloqueo2031', password_confirmation: 'Desbloqueo2031' });
-    const after = await new BrowserAgent(ctx.app).post('/sign-in', { username: m.username, password: 'Desbloqueo2031' });
+    const after = await new BrowserAgent(ctx.app).post('/sign-in', {
+      username: m.username,
+      password: 'Desbloqueo2031',
+    });
     assert.equal(after.statusCode, 303, 'signs in with both steps as usual');
   });
 
@@ -191,16 +260,28 @@ describeEachDatabase('password recovery and change', (kind) => {
     const passwords = Array.from({ length: 20 }, (_, i) => `Cambio${String(i).padStart(2, '0')}Clave`);
     let current = PASSWORD;
     for (const next of passwords) {
-      const res = await agent.post('/area/security/password', { current_password: current, password: next, password_confirmation: next });
+      const res = await agent.post('/area/security/password', {
+        current_password: current,
+        password: next,
+        password_confirmation: next,
+      });
       assert.equal(res.statusCode, 303, next);
       current = next;
     }
     for (const old of passwords) {
-      const res = await agent.post('/area/security/password', { current_password: current, password: old, password_confirmation: old });
+      const res = await agent.post('/area/security/password', {
+        current_password: current,
+        password: old,
+        password_confirmation: old,
+      });
       assert.equal(res.statusCode, 400, `${old} is one of the last 20`);
       assert.match(res.body, /last 20|últimas 20/);
     }
-    const oldest = await agent.post('/area/security/password', { current_password: current, password: PASSWORD, password_confirmation: PASSWORD });
+    const oldest = await agent.post('/area/security/password', {
+      current_password: current,
+      password: PASSWORD,
+      password_confirmation: PASSWORD,
+    });
     assert.equal(oldest.statusCode, 303, 'the 21st-oldest may come back');
   });
 
@@ -208,21 +289,45 @@ describeEachDatabase('password recovery and change', (kind) => {
     const m = await member();
     const other = await signedIn(m.username, m.email);
     const agent = await signedIn(m.username, m.email);
-    const wrong = await agent.post('/area/security/password', { current_password: 'Nope12345', password: 'Verano2032Sol', password_confirmation: 'Verano2032Sol' });
+    const wrong = await agent.post('/area/security/password', {
+      current_password: 'Nope12345',
+      password: 'Verano2032Sol',
+      password_confirmation: 'Verano2032Sol',
+    });
     assert.equal(wrong.statusCode, 400);
     assert.match(wrong.body, /contraseña actual no es correcta|current password is not correct/);
     assert.ok(wrong.body.includes('href="/help/password-rules"'), 'R26: the form links the password rules');
     const name = Object.keys(agent.cookies).find((c) => c.endsWith('session'))!;
     const oldToken = agent.cookies[name];
-    const ok = await agent.post('/area/security/password', { current_password: PASSWORD, password: 'Verano2032Sol', password_confirmation: 'Verano2032Sol' });
+    const ok = await agent.post('/area/security/password', {
+      current_password: PASSWORD,
+      password: 'Verano2032Sol',
+      password_confirmation: 'Verano2032Sol',
+    });
     assert.equal(ok.statusCode, 303);
     assert.notEqual(agent.cookies[name], oldToken, 'a new session token');
     assert.equal((await agent.get('/area')).statusCode, 200, 'this browser stays signed in');
     assert.equal((await other.get('/area')).statusCode, 303, 'the other browser is signed out');
-    assert.equal((await ctx.app.inject({ url: '/area', cookies: { [name]: oldToken! } })).statusCode, 303, 'the old token is dead');
-    assert.equal((await ctx.outbox()).filter((x) => x.template === 'password-changed' && x.recipient === m.email).length, 1);
-    const audit = await ctx.db.kysely.selectFrom('audit_events').select(['event', 'outcome']).where('account_id', '=', m.accountId).where('event', '=', 'password.change').execute();
+    assert.equal(
+      (await ctx.app.inject({ url: '/area', cookies: { [name]: oldToken! } })).statusCode,
+      303,
+      'the old token is dead',
+    );
+    assert.equal(
+      (await ctx.outbox()).filter((x) => x.template === 'password-changed' && x.recipient === m.email).length,
+      1,
+    );
+    const audit = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select(['event', 'outcome'])
+      .where('account_id', '=', m.accountId)
+      .where('event', '=', 'password.change')
+      .execute();
     assert.deepEqual(audit.map((a) => a.outcome).sort(), ['failure', 'success']);
-    assert.equal((await ctx.app.inject({ method: 'GET', url: '/area/security/password' })).statusCode, 303, 'private page needs a session');
+    assert.equal(
+      (await ctx.app.inject({ method: 'GET', url: '/area/security/password' })).statusCode,
+      303,
+      'private page needs a session',
+    );
   });
 });

@@ -8,7 +8,17 @@ import { NewPasswordFields } from '../../identity/password-form.js';
 import { HelpLinks } from '../../infra/web/help-links.js';
 
 /** R11 screen 1: the identity document and the captcha. */
-export function RecoveryStartPage({ ctx, username, errors = {}, notice }: { ctx: PageContext; username?: string; errors?: FieldErrors; notice?: 'expired' | 'limited' }) {
+export function RecoveryStartPage({
+  ctx,
+  username,
+  errors = {},
+  notice,
+}: {
+  ctx: PageContext;
+  username?: string;
+  errors?: FieldErrors;
+  notice?: 'expired' | 'limited';
+}) {
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t('recovery.title')} scripts={CAPTCHA_SCRIPTS}>
@@ -18,7 +28,18 @@ export function RecoveryStartPage({ ctx, username, errors = {}, notice }: { ctx:
       <ErrorSummary ctx={ctx} errors={errors} labels={{ username: t('signin.username'), altcha: t('captcha.label') }} />
       <p>{t('recovery.intro')}</p>
       <Form ctx={ctx} action="/recovery" class="stack">
-        <Input ctx={ctx} name="username" label={t('signin.username')} hint={t('signin.usernameHint')} value={username} error={errors.username} autocomplete="username" spellcheck={false} maxLength={40} required />
+        <Input
+          ctx={ctx}
+          name="username"
+          label={t('signin.username')}
+          hint={t('signin.usernameHint')}
+          value={username}
+          error={errors.username}
+          autocomplete="username"
+          spellcheck={false}
+          maxLength={40}
+          required
+        />
         <CaptchaField ctx={ctx} error={errors.altcha} />
         <button type="submit">{t('form.continue')}</button>
       </Form>
@@ -61,15 +82,36 @@ export function RecoverySentPage({ ctx }: { ctx: PageContext }) {
 /** A used, expired or replaced link: offer a new one. */
 export function RecoveryLinkInvalidPage({ ctx }: { ctx: PageContext }) {
   const { t } = ctx;
-  return <MessagePage ctx={ctx} title={t('recovery.invalidTitle')} body={t('recovery.invalid')} action={{ href: '/recovery', label: t('recovery.again') }} />;
+  return (
+    <MessagePage
+      ctx={ctx}
+      title={t('recovery.invalidTitle')}
+      body={t('recovery.invalid')}
+      action={{ href: '/recovery', label: t('recovery.again') }}
+    />
+  );
 }
 
-export function ResetPasswordPage({ ctx, username, rules, errors = {} }: { ctx: PageContext; username: string; rules: { rule: PasswordRule; met: boolean | null }[]; errors?: FieldErrors }) {
+export function ResetPasswordPage({
+  ctx,
+  username,
+  rules,
+  errors = {},
+}: {
+  ctx: PageContext;
+  username: string;
+  rules: { rule: PasswordRule; met: boolean | null }[];
+  errors?: FieldErrors;
+}) {
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t('recovery.resetTitle')} scripts={['/assets/password-checklist.js']}>
       <h1>{t('recovery.resetTitle')}</h1>
-      <ErrorSummary ctx={ctx} errors={errors} labels={{ password: t('password.new'), password_confirmation: t('password.confirm') }} />
+      <ErrorSummary
+        ctx={ctx}
+        errors={errors}
+        labels={{ password: t('password.new'), password_confirmation: t('password.confirm') }}
+      />
       <Form ctx={ctx} action="/recovery/reset" class="stack">
         <NewPasswordFields ctx={ctx} username={username} rules={rules} errors={errors} />
         <button type="submit">{t('recovery.save')}</button>

@@ -27,14 +27,24 @@ export const REGISTRATION_TTL_MS = 30 * 60_000; // R6
 
 /** The registration flow store (also read by sign-in, to finish a returning member's registration). */
 export function registrationFlows(clock: Clock, secureCookies: boolean): FlowStore<RegistrationData> {
-  return createFlowStore<RegistrationData>(clock, { kind: 'registration', ttlMs: REGISTRATION_TTL_MS, cookieName: 'registration', secureCookies });
+  return createFlowStore<RegistrationData>(clock, {
+    kind: 'registration',
+    ttlMs: REGISTRATION_TTL_MS,
+    cookieName: 'registration',
+    secureCookies,
+  });
 }
 
 /**
  * R3 returning member: once they have signed in with both steps, the record they identified joins their account.
  * Only a record with no account yet, and only into the account the registration flow pointed at.
  */
-export async function joinReturningRecord(db: Kysely<Database>, clock: Clock, memberId: number, accountId: number): Promise<boolean> {
+export async function joinReturningRecord(
+  db: Kysely<Database>,
+  clock: Clock,
+  memberId: number,
+  accountId: number,
+): Promise<boolean> {
   const result = await db
     .updateTable('members')
     .set({ account_id: accountId, updated_at: clock.now().toISOString() })
@@ -84,7 +94,12 @@ export type IdentifyOutcome =
 const MAX_INPUT = 100;
 
 /** R1: the three values must match one member record; forgiving input; one generic answer for any mismatch. */
-export async function identify(db: Kysely<Database>, clock: Clock, timeZone: string, input: IdentifyInput): Promise<IdentifyOutcome> {
+export async function identify(
+  db: Kysely<Database>,
+  clock: Clock,
+  timeZone: string,
+  input: IdentifyInput,
+): Promise<IdentifyOutcome> {
   const errors: FieldError[] = [];
   const memberNumber = normaliseReference(input.memberNumber.slice(0, MAX_INPUT));
   const policyNumber = normaliseReference(input.policyNumber.slice(0, MAX_INPUT));
@@ -98,12 +113,31 @@ export async function identify(db: Kysely<Database>, clock: Clock, timeZone: str
     .selectFrom('members')
     .innerJoin('policies', 'policies.id', 'members.policy_id')
     .selectAll('members')
-    .select(['policies.policy_number', 'policies.status as policy_status', 'policies.scheme', 'policies.product', 'policies.start_date', 'policies.end_date', 'policies.created_at as policy_created_at', 'policies.updated_at as policy_updated_at'])
+    .select([
+      'policies.policy_number',
+      'policies.status as policy_status',
+      'policies.scheme',
+      'policies.product',
+      'policies.start_date',
+      'policies.end_date',
+      'policies.created_at as policy_created_at',
+      'policies.updated_at as policy_updated_at',
+    ])
     .where('members.member_number', '=', memberNumber)
     .executeTakeFirst();
   if (!row || row.policy_number !== policyNumber || row.date_of_birth !== birth.value) return { kind: 'mismatch' };
 
-  const { policy_number, policy_status, scheme, product, start_date, end_date, policy_created_at, policy_updated_at, ...member } = row;
+  const {
+    policy_number,
+    policy_status,
+    scheme,
+    product,
+    start_date,
+    end_date,
+    policy_created_at,
+    policy_updated_at,
+    ...member
+  } = row;
   const policy: Policy = {
     id: member.policy_id,
     policy_number,
@@ -116,12 +150,17 @@ export async function identify(db: Kysely<Database>, clock: Clock, timeZone: str
     updated_at: policy_updated_at,
   };
   // R2, checked only after a full match.
-  if (isMinorOn(member.date_of_birth, todayIn(timeZone, clock.now()))) return { kind: 'ineligible', reason: 'minor', member };
+  if (isMinorOn(member.date_of_birth, todayIn(timeZone, clock.now())))
+    return { kind: 'ineligible', reason: 'minor', member };
   if (policy.scheme !== 'local') return { kind: 'ineligible', reason: policy.scheme, member };
   if (policy.status === 'cancelled') return { kind: 'ineligible', reason: 'cancelled', member };
   if (member.account_id !== null) return { kind: 'ineligible', reason: 'registered', member };
   if (member.document_number) {
-    const taken = await db.selectFrom('accounts').select('id').where('username', '=', member.document_number).executeTakeFirst();
+    const taken = await db
+      .selectFrom('accounts')
+      .select('id')
+      .where('username', '=', member.document_number)
+      .executeTakeFirst();
     if (taken) return { kind: 'ineligible', reason: 'registered', member };
   }
   return { kind: 'ok', member, policy };
@@ -153,7 +192,10 @@ function requiredText(value: string, field: string, max: number, errors: FieldEr
 }
 
 /** R3: the contact data and the identity document as typed, checked without looking at anyone else's data. */
-export function parseDetails(member: Member, input: DetailsInput): { kind: 'invalid'; errors: FieldError[] } | { kind: 'parsed'; details: ConfirmedDetails } {
+export function parseDetails(
+  member: Member,
+  input: DetailsInput,
+): { kind: 'invalid'; errors: FieldError[] } | { kind: 'parsed'; details: ConfirmedDetails } {
   const errors: FieldError[] = [];
   const addressLine = requiredText(input.addressLine, 'address_line', 200, errors);
   const city = requiredText(input.city, 'city', 100, errors);
@@ -169,11 +211,15 @@ export function parseDetails(member: Member, input: DetailsInput): { kind: 'inva
   if (!mobile.ok) errors.push(...mobile.errors);
   const document = parseIdentityDocument(input.documentType.slice(0, 20), input.documentNumber);
   if (!document.ok) errors.push(...document.errors);
-  if (errors.length || !country || !postal.ok || !email.ok || !mobile.ok || !document.ok) return { kind: 'invalid', errors };
+  if (errors.length || !country || !postal.ok || !email.ok || !mobile.ok || !document.ok)
+    return { kind: 'invalid', errors };
 
   const doc = document.value;
   // R3: when the insurer's record carries a document, the one entered must be that one.
-  if (member.document_number && (member.document_number !== doc.number || (member.document_type && member.document_type !== doc.type))) {
+  if (
+    member.document_number &&
+    (member.document_number !== doc.number || (member.document_type && member.document_type !== doc.type))
+  ) {
     return { kind: 'invalid', errors: [{ field: 'document_number', code: 'document_mismatch' }] };
   }
   const details: ConfirmedDetails = {
@@ -195,7 +241,11 @@ export function parseDetails(member: Member, input: DetailsInput): { kind: 'inva
  * document belongs to an insured person, so the routes count every lookup against the member record and the client
  * address first (issue 15: step 2 must not be a lookup of who is insured).
  */
-export async function lookupDocument(db: Kysely<Database>, member: Member, details: ConfirmedDetails): Promise<DetailsOutcome> {
+export async function lookupDocument(
+  db: Kysely<Database>,
+  member: Member,
+  details: ConfirmedDetails,
+): Promise<DetailsOutcome> {
   const doc = { number: details.documentNumber };
   const account = await db.selectFrom('accounts').select('id').where('username', '=', doc.number).executeTakeFirst();
   if (account) {
@@ -265,73 +315,84 @@ export async function completeRegistration(
 
   const hash = await hashPassword(password);
   const now = deps.clock.now().toISOString();
-  return deps.db.transaction().execute(async (trx) => {
-    if (!(await takeStep(trx))) return { kind: 'taken' } as const;
-    const clash = await trx.selectFrom('accounts').select('id').where('username', '=', details.documentNumber).executeTakeFirst();
-    if (clash) return { kind: 'taken' } as const;
-    const account = await trx
-      .insertInto('accounts')
-      .values({
-        username: details.documentNumber,
-        document_type: details.documentType,
-        password_hash: hash,
-        email: details.email,
-        mobile: details.mobile,
-        address_line: details.addressLine,
-        postal_code: details.postalCode,
-        city: details.city,
-        province: details.province,
-        country: details.country,
-        language: deps.lang,
-        status: 'active',
-        password_changed_at: now,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    // Exactly one account per member: if another browser linked this record first, this one rolls back.
-    const linked = await trx
-      .updateTable('members')
-      .set({ account_id: account.id, updated_at: now })
-      .where('id', '=', member.id)
-      .where('account_id', 'is', null)
-      .executeTakeFirst();
-    if (Number(linked.numUpdatedRows) !== 1) throw new RegistrationRaceLost();
-    // R5: every other record with the same document and birth date (the same person on another policy) joins too.
-    await trx
-      .updateTable('members')
-      .set({ account_id: account.id, updated_at: now })
-      .where('document_number', '=', details.documentNumber)
-      .where('date_of_birth', '=', member.date_of_birth)
-      .where('account_id', 'is', null)
-      .execute();
-    await trx.insertInto('password_history').values({ account_id: account.id, password_hash: hash, created_at: now }).execute();
+  return deps.db
+    .transaction()
+    .execute(async (trx) => {
+      if (!(await takeStep(trx))) return { kind: 'taken' } as const;
+      const clash = await trx
+        .selectFrom('accounts')
+        .select('id')
+        .where('username', '=', details.documentNumber)
+        .executeTakeFirst();
+      if (clash) return { kind: 'taken' } as const;
+      const account = await trx
+        .insertInto('accounts')
+        .values({
+          username: details.documentNumber,
+          document_type: details.documentType,
+          password_hash: hash,
+          email: details.email,
+          mobile: details.mobile,
+          address_line: details.addressLine,
+          postal_code: details.postalCode,
+          city: details.city,
+          province: details.province,
+          country: details.country,
+          language: deps.lang,
+          status: 'active',
+          password_changed_at: now,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      // Exactly one account per member: if another browser linked this record first, this one rolls back.
+      const linked = await trx
+        .updateTable('members')
+        .set({ account_id: account.id, updated_at: now })
+        .where('id', '=', member.id)
+        .where('account_id', 'is', null)
+        .executeTakeFirst();
+      if (Number(linked.numUpdatedRows) !== 1) throw new RegistrationRaceLost();
+      // R5: every other record with the same document and birth date (the same person on another policy) joins too.
+      await trx
+        .updateTable('members')
+        .set({ account_id: account.id, updated_at: now })
+        .where('document_number', '=', details.documentNumber)
+        .where('date_of_birth', '=', member.date_of_birth)
+        .where('account_id', 'is', null)
+        .execute();
+      await trx
+        .insertInto('password_history')
+        .values({ account_id: account.id, password_hash: hash, created_at: now })
+        .execute();
 
-    const params = { firstName: member.first_name, username: details.documentNumber };
-    await deps.courier.email(trx, details.email, deps.lang, registrationCompleteEmail, params);
-    if (member.email && member.email !== details.email) {
-      await deps.courier.email(trx, member.email, member.language, accountCreatedNoticeEmail, { firstName: member.first_name, newEmail: details.email });
-    }
-    await recordAudit(trx, deps.clock, deps.audit, {
-      event: 'registration.completed',
-      outcome: 'success',
-      actor: details.documentNumber,
-      subject: member.member_number,
-      accountId: account.id,
-      memberId: member.id,
-      details: { emailChanged: member.email !== details.email },
+      const params = { firstName: member.first_name, username: details.documentNumber };
+      await deps.courier.email(trx, details.email, deps.lang, registrationCompleteEmail, params);
+      if (member.email && member.email !== details.email) {
+        await deps.courier.email(trx, member.email, member.language, accountCreatedNoticeEmail, {
+          firstName: member.first_name,
+          newEmail: details.email,
+        });
+      }
+      await recordAudit(trx, deps.clock, deps.audit, {
+        event: 'registration.completed',
+        outcome: 'success',
+        actor: details.documentNumber,
+        subject: member.member_number,
+        accountId: account.id,
+        memberId: member.id,
+        details: { emailChanged: member.email !== details.email },
+      });
+      return { kind: 'created', accountId: account.id } as const;
+    })
+    .catch((err: unknown) => {
+      if (err instanceof RegistrationRaceLost || isUniqueViolation(err)) return { kind: 'taken' } as const;
+      throw err;
     });
-    return { kind: 'created', accountId: account.id } as const;
-  }).catch((err: unknown) => {
-    if (err instanceof RegistrationRaceLost || isUniqueViolation(err)) return { kind: 'taken' } as const;
-    throw err;
-  });
 }
 
 class RegistrationRaceLost extends Error {}
-
-
 
 /**
  * R3 returning member, as a sign-in hook (registered in app.ts): a member sent to sign in by registration gets the
@@ -341,9 +402,24 @@ export function joinReturningMemberAfterSignIn(clock: Clock, secureCookies: bool
   const registrations = registrationFlows(clock, secureCookies);
   return async ({ db, request, reply, account }) => {
     const registration = await registrations.load(db, request);
-    if (registration.status !== 'active' || registration.flow.state !== 'returning' || registration.flow.data.returningAccountId !== account.id || !registration.flow.memberId) return;
+    if (
+      registration.status !== 'active' ||
+      registration.flow.state !== 'returning' ||
+      registration.flow.data.returningAccountId !== account.id ||
+      !registration.flow.memberId
+    )
+      return;
     if (await joinReturningRecord(db, clock, registration.flow.memberId, account.id)) {
-      await request.audit({ event: 'registration.joined', outcome: 'success', actor: account.username, accountId: account.id, memberId: registration.flow.memberId }, db);
+      await request.audit(
+        {
+          event: 'registration.joined',
+          outcome: 'success',
+          actor: account.username,
+          accountId: account.id,
+          memberId: registration.flow.memberId,
+        },
+        db,
+      );
     }
     await registrations.end(db, request, reply);
   };

@@ -22,7 +22,16 @@ import {
   type DetailsOutcome,
   type RegistrationData,
 } from './registration.flow.js';
-import { AlreadyDonePage, DetailsPage, DonePage, IdentifyPage, IneligiblePage, PasswordPage, ReturningPage, TooManyPage } from './registration.views.js';
+import {
+  AlreadyDonePage,
+  DetailsPage,
+  DonePage,
+  IdentifyPage,
+  IneligiblePage,
+  PasswordPage,
+  ReturningPage,
+  TooManyPage,
+} from './registration.views.js';
 
 export interface RegistrationDeps {
   config: Config;
@@ -50,26 +59,43 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
   const { db, clock, config } = deps;
   const kysely = db.kysely;
   const flows = registrationFlows(clock, config.secureCookies);
-  const audit = (request: FastifyRequest, event: string, outcome: 'success' | 'failure' | 'refused' | 'info', extra: { subject?: string | null; memberId?: number | null; details?: Record<string, string | number | boolean | null> } = {}) =>
-    recordAudit(kysely, clock, request.auditContext(), { event, outcome, actor: 'anonymous', ...extra });
+  const audit = (
+    request: FastifyRequest,
+    event: string,
+    outcome: 'success' | 'failure' | 'refused' | 'info',
+    extra: {
+      subject?: string | null;
+      memberId?: number | null;
+      details?: Record<string, string | number | boolean | null>;
+    } = {},
+  ) => recordAudit(kysely, clock, request.auditContext(), { event, outcome, actor: 'anonymous', ...extra });
 
   const failureCounts = async (request: FastifyRequest, memberNumber: string) => {
     const [perAddress, perMember] = await Promise.all([
       count(kysely, clock, bucket('register-ip', addressKey(request.ip)), IDENTIFY_WINDOW_MS),
-      memberNumber ? count(kysely, clock, bucket('register-member', memberNumber), IDENTIFY_WINDOW_MS) : Promise.resolve(0),
+      memberNumber
+        ? count(kysely, clock, bucket('register-member', memberNumber), IDENTIFY_WINDOW_MS)
+        : Promise.resolve(0),
     ]);
     return { perAddress, perMember };
   };
 
   /** The browser's registration flow, or the page to send it to when there is none to continue. */
-  async function currentFlow(request: FastifyRequest, reply: FastifyReply): Promise<{ flow: Flow<RegistrationData>; member: Member } | undefined> {
+  async function currentFlow(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ flow: Flow<RegistrationData>; member: Member } | undefined> {
     const found = await flows.load(kysely, request);
     if (found.status !== 'active') {
       // R6: an expired flow restarts with a message, never an error page.
       reply.redirect(found.status === 'expired' ? '/register?expired=1' : '/register', 303);
       return undefined;
     }
-    const member = await kysely.selectFrom('members').selectAll().where('id', '=', found.flow.memberId!).executeTakeFirst();
+    const member = await kysely
+      .selectFrom('members')
+      .selectAll()
+      .where('id', '=', found.flow.memberId!)
+      .executeTakeFirst();
     if (!member) {
       await flows.end(kysely, request, reply);
       reply.redirect('/register', 303);
@@ -78,12 +104,23 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     return { flow: found.flow, member };
   }
 
-  const stepUrl: Record<string, string> = { details: '/register/details', password: '/register/password', returning: '/register/details', done: '/register/done' };
+  const stepUrl: Record<string, string> = {
+    details: '/register/details',
+    password: '/register/password',
+    returning: '/register/details',
+    done: '/register/done',
+  };
 
   app.get('/register', async (request, reply) => {
     const expired = (request.query as Body).expired === '1';
     const { perAddress } = await failureCounts(request, '');
-    return sendPage(reply, <IdentifyPage ctx={request.pageContext()} view={{ values: {}, captcha: perAddress >= CAPTCHA_AFTER, ...(expired ? { notice: 'expired' } : {}) }} />);
+    return sendPage(
+      reply,
+      <IdentifyPage
+        ctx={request.pageContext()}
+        view={{ values: {}, captcha: perAddress >= CAPTCHA_AFTER, ...(expired ? { notice: 'expired' } : {}) }}
+      />,
+    );
   });
 
   app.post('/register', async (request, reply) => {
@@ -104,7 +141,10 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     const giveBack = () => Promise.all(slots.map((slot) => slot.release()));
     if (perAddress > MAX_PER_ADDRESS || perMember > MAX_PER_MEMBER) {
       await giveBack();
-      await audit(request, 'registration.identify', 'refused', { subject: memberNumber || null, details: { reason: 'rate_limited' } });
+      await audit(request, 'registration.identify', 'refused', {
+        subject: memberNumber || null,
+        details: { reason: 'rate_limited' },
+      });
       return sendPage(reply, <TooManyPage ctx={request.pageContext()} />, 429);
     }
     const captchaRequired = perAddress > CAPTCHA_AFTER || perMember > CAPTCHA_AFTER;
@@ -112,8 +152,16 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       const verdict = await deps.captcha.verify(captchaAnswer(request.body), request.ip);
       if (verdict !== 'ok') {
         await giveBack();
-        await audit(request, 'registration.identify', 'refused', { subject: memberNumber || null, details: { reason: `captcha_${verdict}` } });
-        const view = { values, captcha: true, notice: 'captcha' as const, errors: { altcha: { code: captchaErrorCode(verdict) } } };
+        await audit(request, 'registration.identify', 'refused', {
+          subject: memberNumber || null,
+          details: { reason: `captcha_${verdict}` },
+        });
+        const view = {
+          values,
+          captcha: true,
+          notice: 'captcha' as const,
+          errors: { altcha: { code: captchaErrorCode(verdict) } },
+        };
         return sendPage(reply, <IdentifyPage ctx={request.pageContext()} view={view} />, 400);
       }
     }
@@ -125,19 +173,40 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     });
     if (outcome.kind !== 'mismatch') await giveBack();
     if (outcome.kind === 'invalid') {
-      return sendPage(reply, <IdentifyPage ctx={request.pageContext()} view={{ values, errors: byField(outcome.errors), captcha: captchaRequired }} />, 400);
+      return sendPage(
+        reply,
+        <IdentifyPage
+          ctx={request.pageContext()}
+          view={{ values, errors: byField(outcome.errors), captcha: captchaRequired }}
+        />,
+        400,
+      );
     }
     if (outcome.kind === 'mismatch') {
-      await audit(request, 'registration.identify', 'failure', { subject: memberNumber, details: { reason: 'mismatch' } });
+      await audit(request, 'registration.identify', 'failure', {
+        subject: memberNumber,
+        details: { reason: 'mismatch' },
+      });
       const captcha = perAddress >= CAPTCHA_AFTER || perMember >= CAPTCHA_AFTER;
-      return sendPage(reply, <IdentifyPage ctx={request.pageContext()} view={{ values, notice: 'mismatch', captcha }} />, 400);
+      return sendPage(
+        reply,
+        <IdentifyPage ctx={request.pageContext()} view={{ values, notice: 'mismatch', captcha }} />,
+        400,
+      );
     }
     if (outcome.kind === 'ineligible') {
-      await audit(request, 'registration.identify', 'refused', { subject: outcome.member.member_number, memberId: outcome.member.id, details: { reason: outcome.reason } });
+      await audit(request, 'registration.identify', 'refused', {
+        subject: outcome.member.member_number,
+        memberId: outcome.member.id,
+        details: { reason: outcome.reason },
+      });
       return sendPage(reply, <IneligiblePage ctx={request.pageContext()} reason={outcome.reason} />);
     }
     await flows.start(kysely, reply, { state: 'details', memberId: outcome.member.id, data: {} });
-    await audit(request, 'registration.identify', 'success', { subject: outcome.member.member_number, memberId: outcome.member.id });
+    await audit(request, 'registration.identify', 'success', {
+      subject: outcome.member.member_number,
+      memberId: outcome.member.id,
+    });
     return reply.redirect('/register/details', 303);
   });
 
@@ -162,14 +231,21 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     const { flow, member } = current;
     if (flow.state === 'returning') return sendPage(reply, <ReturningPage ctx={request.pageContext()} />);
     if (flow.state === 'done') return reply.redirect('/register/done', 303);
-    return sendPage(reply, <DetailsPage ctx={request.pageContext()} view={{ values: detailsValues(member, flow.data), recordHasDocument: member.document_number !== null }} />);
+    return sendPage(
+      reply,
+      <DetailsPage
+        ctx={request.pageContext()}
+        view={{ values: detailsValues(member, flow.data), recordHasDocument: member.document_number !== null }}
+      />,
+    );
   });
 
   app.post('/register/details', async (request, reply) => {
     const current = await currentFlow(request, reply);
     if (!current) return reply;
     const { flow, member } = current;
-    if (flow.state !== 'details' && flow.state !== 'password') return reply.redirect(stepUrl[flow.state] ?? '/register', 303);
+    if (flow.state !== 'details' && flow.state !== 'password')
+      return reply.redirect(stepUrl[flow.state] ?? '/register', 303);
     const input = {
       addressLine: formText(request.body, 'address_line'),
       postalCode: formText(request.body, 'postal_code'),
@@ -184,7 +260,8 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     const parsed = parseDetails(member, input);
     let outcome: DetailsOutcome;
     if (parsed.kind === 'invalid') outcome = parsed;
-    else if (parsed.details.documentNumber === member.document_number) outcome = await lookupDocument(kysely, member, parsed.details);
+    else if (parsed.details.documentNumber === member.document_number)
+      outcome = await lookupDocument(kysely, member, parsed.details);
     else {
       // Issue 15: for a record without a document, looking up the one typed says whether it is an insured person's,
       // so each lookup is counted first, per member record and per client address, and given back when the document
@@ -195,14 +272,22 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       ]);
       if (slots[0].count > MAX_DOCUMENT_LOOKUPS_PER_MEMBER || slots[1].count > MAX_DOCUMENT_LOOKUPS_PER_ADDRESS) {
         await Promise.all(slots.map((slot) => slot.release()));
-        await audit(request, 'registration.details', 'refused', { subject: member.member_number, memberId: member.id, details: { reason: 'document_lookups' } });
+        await audit(request, 'registration.details', 'refused', {
+          subject: member.member_number,
+          memberId: member.id,
+          details: { reason: 'document_lookups' },
+        });
         return sendPage(reply, <TooManyPage ctx={request.pageContext()} />, 429);
       }
       outcome = await lookupDocument(kysely, member, parsed.details);
       if (outcome.kind === 'ok') await Promise.all(slots.map((slot) => slot.release()));
     }
     if (outcome.kind === 'invalid') {
-      await audit(request, 'registration.details', 'failure', { subject: member.member_number, memberId: member.id, details: { codes: outcome.errors.map((e) => `${e.field}:${e.code}`).join(',') } });
+      await audit(request, 'registration.details', 'failure', {
+        subject: member.member_number,
+        memberId: member.id,
+        details: { codes: outcome.errors.map((e) => `${e.field}:${e.code}`).join(',') },
+      });
       const values = {
         address_line: input.addressLine.slice(0, 200),
         postal_code: input.postalCode.slice(0, 12),
@@ -214,12 +299,26 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
         document_type: input.documentType.slice(0, 10),
         document_number: input.documentNumber.slice(0, 40),
       };
-      return sendPage(reply, <DetailsPage ctx={request.pageContext()} view={{ values, errors: byField(outcome.errors), recordHasDocument: member.document_number !== null }} />, 400);
+      return sendPage(
+        reply,
+        <DetailsPage
+          ctx={request.pageContext()}
+          view={{ values, errors: byField(outcome.errors), recordHasDocument: member.document_number !== null }}
+        />,
+        400,
+      );
     }
     if (outcome.kind === 'returning') {
-      const moved = await flows.advance(kysely, flow, ['details', 'password'], 'returning', { details: outcome.details, returningAccountId: outcome.accountId });
+      const moved = await flows.advance(kysely, flow, ['details', 'password'], 'returning', {
+        details: outcome.details,
+        returningAccountId: outcome.accountId,
+      });
       if (!moved) return reply.redirect('/register?expired=1', 303);
-      await audit(request, 'registration.details', 'info', { subject: member.member_number, memberId: member.id, details: { returning: true } });
+      await audit(request, 'registration.details', 'info', {
+        subject: member.member_number,
+        memberId: member.id,
+        details: { returning: true },
+      });
       return reply.redirect('/register/details', 303);
     }
     const moved = await flows.advance(kysely, flow, ['details', 'password'], 'password', { details: outcome.details });
@@ -235,7 +334,13 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     if (!current) return reply;
     const { flow } = current;
     if (flow.state !== 'password' || !flow.data.details) return reply.redirect(stepUrl[flow.state] ?? '/register', 303);
-    return sendPage(reply, <PasswordPage ctx={request.pageContext()} view={{ username: flow.data.details.documentNumber, rules: emptyRules }} />);
+    return sendPage(
+      reply,
+      <PasswordPage
+        ctx={request.pageContext()}
+        view={{ username: flow.data.details.documentNumber, rules: emptyRules }}
+      />,
+    );
   });
 
   app.post('/register/back', async (request, reply) => {
@@ -262,11 +367,26 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       (trx) => flows.advance(trx, flow, 'password', 'done'),
     );
     if (outcome.kind === 'invalid') {
-      await audit(request, 'registration.password', 'failure', { subject: member.member_number, memberId: member.id, details: { codes: outcome.errors.map((e) => e.code).join(',') } });
-      return sendPage(reply, <PasswordPage ctx={request.pageContext()} view={{ username: details.documentNumber, rules: outcome.rules, errors: byField(outcome.errors) }} />, 400);
+      await audit(request, 'registration.password', 'failure', {
+        subject: member.member_number,
+        memberId: member.id,
+        details: { codes: outcome.errors.map((e) => e.code).join(',') },
+      });
+      return sendPage(
+        reply,
+        <PasswordPage
+          ctx={request.pageContext()}
+          view={{ username: details.documentNumber, rules: outcome.rules, errors: byField(outcome.errors) }}
+        />,
+        400,
+      );
     }
     if (outcome.kind === 'taken') {
-      await audit(request, 'registration.password', 'refused', { subject: member.member_number, memberId: member.id, details: { reason: 'already_registered' } });
+      await audit(request, 'registration.password', 'refused', {
+        subject: member.member_number,
+        memberId: member.id,
+        details: { reason: 'already_registered' },
+      });
       return sendPage(reply, <AlreadyDonePage ctx={request.pageContext()} />, 409);
     }
     deps.kickOutbox?.();

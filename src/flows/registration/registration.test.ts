@@ -18,7 +18,23 @@ const GOOD_PASSWORD = 'Verano2031x';
 
 function row(partial: Partial<RawFeedRow>): RawFeedRow {
   const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
-  return { ...base, policy_status: 'active', scheme: 'local', product: 'Salud', policy_start: '2025-01-01', role: 'holder', first_name: 'Eva', last_name: 'Gil', country: 'ES', language: 'es', address_line: 'Calle Mayor 1', postal_code: '28013', city: 'Madrid', email: 'eva@example.com', ...partial };
+  return {
+    ...base,
+    policy_status: 'active',
+    scheme: 'local',
+    product: 'Salud',
+    policy_start: '2025-01-01',
+    role: 'holder',
+    first_name: 'Eva',
+    last_name: 'Gil',
+    country: 'ES',
+    language: 'es',
+    address_line: 'Calle Mayor 1',
+    postal_code: '28013',
+    city: 'Madrid',
+    email: 'eva@example.com',
+    ...partial,
+  };
 }
 
 describeEachDatabase('registration', (kind) => {
@@ -42,24 +58,61 @@ describeEachDatabase('registration', (kind) => {
     // Trust X-Forwarded-For here so a test can speak from several client addresses.
     ctx = await setup(kind, { env: { TRUST_PROXY: 'true' } });
     today = todayIn('Europe/Madrid', ctx.clock.now());
-    await importFeed({ db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' }, Readable.from([demoFeedCsv(today)]));
+    await importFeed(
+      { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
+      Readable.from([demoFeedCsv(today)]),
+    );
     await importFeed(
       { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
       Readable.from([
         FEED_HEADER +
           [
-            row({ policy_number: 'T-100', member_number: 'T-1', date_of_birth: '1980-01-01', email: 'one@example.com' }),
-            row({ policy_number: 'T-100', member_number: 'T-2', date_of_birth: '1982-02-02', email: 'two@example.com' }),
-            row({ policy_number: 'T-100', member_number: 'T-3', date_of_birth: '1983-03-03', email: 'three@example.com' }),
-            row({ policy_number: 'T-100', member_number: 'T-4', date_of_birth: '1984-04-04', email: 'four@example.com' }),
-            row({ policy_number: 'T-100', member_number: 'T-5', date_of_birth: '1985-05-05', email: 'five@example.com' }),
-            row({ policy_number: 'T-200', member_number: 'T-18', date_of_birth: yearsBefore(today, 18), email: 'eighteen@example.com' }),
+            row({
+              policy_number: 'T-100',
+              member_number: 'T-1',
+              date_of_birth: '1980-01-01',
+              email: 'one@example.com',
+            }),
+            row({
+              policy_number: 'T-100',
+              member_number: 'T-2',
+              date_of_birth: '1982-02-02',
+              email: 'two@example.com',
+            }),
+            row({
+              policy_number: 'T-100',
+              member_number: 'T-3',
+              date_of_birth: '1983-03-03',
+              email: 'three@example.com',
+            }),
+            row({
+              policy_number: 'T-100',
+              member_number: 'T-4',
+              date_of_birth: '1984-04-04',
+              email: 'four@example.com',
+            }),
+            row({
+              policy_number: 'T-100',
+              member_number: 'T-5',
+              date_of_birth: '1985-05-05',
+              email: 'five@example.com',
+            }),
+            row({
+              policy_number: 'T-200',
+              member_number: 'T-18',
+              date_of_birth: yearsBefore(today, 18),
+              email: 'eighteen@example.com',
+            }),
           ]
             .map(toCsvLine)
             .join(''),
       ]),
     );
-    const m = await ctx.db.kysely.selectFrom('members').select(['date_of_birth']).where('member_number', '=', 'AS1001').executeTakeFirstOrThrow();
+    const m = await ctx.db.kysely
+      .selectFrom('members')
+      .select(['date_of_birth'])
+      .where('member_number', '=', 'AS1001')
+      .executeTakeFirstOrThrow();
     const [y, mo, d] = m.date_of_birth.split('-');
     // R1: forgiving input — lower case, hyphens, dots and the dd/mm/yyyy date.
     lucia = { member_number: 'as-10.01', birth_date: `${d}/${mo}/${y}`, policy_number: 'pol 100200' };
@@ -83,7 +136,11 @@ describeEachDatabase('registration', (kind) => {
     await agent.post('/register/details', details());
     const step3 = await agent.get('/register/password');
     assert.match(step3.body, /autocomplete="new-password"/);
-    assert.match(step3.body, new RegExp(`name="username"[^>]*value="${nif(50123456)}"|value="${nif(50123456)}"[^>]*name="username"`), 'the username is there for password managers');
+    assert.match(
+      step3.body,
+      new RegExp(`name="username"[^>]*value="${nif(50123456)}"|value="${nif(50123456)}"[^>]*name="username"`),
+      'the username is there for password managers',
+    );
     assert.match(step3.body, /data-rule="not_common"/);
 
     const weak = await agent.post('/register/password', { password: 'corto', password_confirmation: 'corto' });
@@ -92,11 +149,17 @@ describeEachDatabase('registration', (kind) => {
     assert.match(weak.body, /data-rule="digit" class="unmet"/);
     assert.match(weak.body, /data-rule="lower" class="met"/);
 
-    const mismatch = await agent.post('/register/password', { password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD + 'x' });
+    const mismatch = await agent.post('/register/password', {
+      password: GOOD_PASSWORD,
+      password_confirmation: GOOD_PASSWORD + 'x',
+    });
     assert.equal(mismatch.statusCode, 400);
     assert.match(mismatch.body, /Las dos contraseñas no coinciden/);
 
-    const done = await agent.post('/register/password', { password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD });
+    const done = await agent.post('/register/password', {
+      password: GOOD_PASSWORD,
+      password_confirmation: GOOD_PASSWORD,
+    });
     assert.equal(done.statusCode, 303);
     assert.equal(done.headers.location, '/register/done');
     const success = await agent.get('/register/done');
@@ -104,24 +167,49 @@ describeEachDatabase('registration', (kind) => {
     assert.match(success.body, /href="\/sign-in"/);
     assert.equal(agent.cookies.session, undefined, 'R5: not signed in');
 
-    const account = await ctx.db.kysely.selectFrom('accounts').selectAll().where('username', '=', nif(50123456)).executeTakeFirstOrThrow();
+    const account = await ctx.db.kysely
+      .selectFrom('accounts')
+      .selectAll()
+      .where('username', '=', nif(50123456))
+      .executeTakeFirstOrThrow();
     assert.equal(account.email, 'lucia.garcia@example.com');
     assert.equal(account.mobile, '+34612345678');
     assert.equal(account.email_verified_at, null, 'the first sign-in proves the channel');
     assert.ok(await verifyPassword(account.password_hash, GOOD_PASSWORD));
     assert.doesNotMatch(account.password_hash, new RegExp(GOOD_PASSWORD));
-    const member = await ctx.db.kysely.selectFrom('members').select('account_id').where('member_number', '=', 'AS1001').executeTakeFirstOrThrow();
+    const member = await ctx.db.kysely
+      .selectFrom('members')
+      .select('account_id')
+      .where('member_number', '=', 'AS1001')
+      .executeTakeFirstOrThrow();
     assert.equal(member.account_id, account.id);
-    const history = await ctx.db.kysely.selectFrom('password_history').selectAll().where('account_id', '=', account.id).execute();
+    const history = await ctx.db.kysely
+      .selectFrom('password_history')
+      .selectAll()
+      .where('account_id', '=', account.id)
+      .execute();
     assert.equal(history.length, 1);
-    const mail = (await ctx.outbox()).filter((m) => m.template === 'registration-complete' && m.recipient === 'lucia.garcia@example.com');
+    const mail = (await ctx.outbox()).filter(
+      (m) => m.template === 'registration-complete' && m.recipient === 'lucia.garcia@example.com',
+    );
     assert.equal(mail.length, 1);
     assert.match(mail[0]!.body_text, new RegExp(nif(50123456)));
-    assert.equal((await ctx.outbox()).filter((m) => m.template === 'registration-notice').length, 0, 'same email: no notice');
+    assert.equal(
+      (await ctx.outbox()).filter((m) => m.template === 'registration-notice').length,
+      0,
+      'same email: no notice',
+    );
 
-    const audit = await ctx.db.kysely.selectFrom('audit_events').select(['event', 'outcome']).where('member_id', 'is not', null).execute();
+    const audit = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select(['event', 'outcome'])
+      .where('member_id', 'is not', null)
+      .execute();
     for (const event of ['registration.identify', 'registration.details', 'registration.completed']) {
-      assert.ok(audit.some((a) => a.event === event && a.outcome === 'success'), `R22: ${event} audited`);
+      assert.ok(
+        audit.some((a) => a.event === event && a.outcome === 'success'),
+        `R22: ${event} audited`,
+      );
     }
     const auditText = JSON.stringify(await ctx.db.kysely.selectFrom('audit_events').selectAll().execute());
     assert.doesNotMatch(auditText, new RegExp(GOOD_PASSWORD), 'R22: never a password');
@@ -131,10 +219,16 @@ describeEachDatabase('registration', (kind) => {
     assert.match(again.body, /data-reason="registered"/);
     assert.match(again.body, /href="\/recovery"/);
     // A replay of step 3 from the first browser creates nothing.
-    const replay = await agent.post('/register/password', { password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD });
+    const replay = await agent.post('/register/password', {
+      password: GOOD_PASSWORD,
+      password_confirmation: GOOD_PASSWORD,
+    });
     assert.equal(replay.statusCode, 303);
     assert.equal(replay.headers.location, '/register');
-    assert.equal((await ctx.db.kysely.selectFrom('accounts').select('id').where('username', '=', nif(50123456)).execute()).length, 1);
+    assert.equal(
+      (await ctx.db.kysely.selectFrom('accounts').select('id').where('username', '=', nif(50123456)).execute()).length,
+      1,
+    );
   });
 
   test('a wrong field, whichever, gets one generic message and the same status (R1)', async () => {
@@ -157,20 +251,36 @@ describeEachDatabase('registration', (kind) => {
 
   test('impossible, future and malformed dates are refused with a clear message; both formats are accepted (R1)', async () => {
     for (const date of ['31/02/1990', '1990-02-31', '2099-01-01x', 'ayer']) {
-      const res = await new BrowserAgent(ctx.app).post('/register', { member_number: 'T-1', birth_date: date, policy_number: 'T-100' });
+      const res = await new BrowserAgent(ctx.app).post('/register', {
+        member_number: 'T-1',
+        birth_date: date,
+        policy_number: 'T-100',
+      });
       assert.equal(res.statusCode, 400, date);
       assert.match(res.body, /Escribe una fecha válida/, date);
     }
-    const future = await new BrowserAgent(ctx.app).post('/register', { member_number: 'T-1', birth_date: '01/01/2090', policy_number: 'T-100' });
+    const future = await new BrowserAgent(ctx.app).post('/register', {
+      member_number: 'T-1',
+      birth_date: '01/01/2090',
+      policy_number: 'T-100',
+    });
     assert.equal(future.statusCode, 400);
     for (const date of ['01/01/1980', '1980-01-01', '1-1-1980']) {
-      const ok = await new BrowserAgent(ctx.app).post('/register', { member_number: 't1', birth_date: date, policy_number: 't.100' });
+      const ok = await new BrowserAgent(ctx.app).post('/register', {
+        member_number: 't1',
+        birth_date: date,
+        policy_number: 't.100',
+      });
       assert.equal(ok.statusCode, 303, date);
     }
   });
 
   test('each eligibility outcome has its own page (R2, R17)', async () => {
-    const rows = await ctx.db.kysely.selectFrom('members').innerJoin('policies', 'policies.id', 'members.policy_id').select(['member_number', 'date_of_birth', 'policy_number']).execute();
+    const rows = await ctx.db.kysely
+      .selectFrom('members')
+      .innerJoin('policies', 'policies.id', 'members.policy_id')
+      .select(['member_number', 'date_of_birth', 'policy_number'])
+      .execute();
     const who = (n: string) => {
       const r = rows.find((x) => x.member_number === n)!;
       return { member_number: r.member_number, birth_date: r.date_of_birth, policy_number: r.policy_number };
@@ -186,7 +296,11 @@ describeEachDatabase('registration', (kind) => {
       assert.equal(res.statusCode, 200, number);
       assert.match(res.body, new RegExp(`data-reason="${reason}"`), number);
       assert.match(res.body, text, number);
-      assert.equal(res.body.includes('href="/help/international"'), reason === 'international' || reason === 'expatriate', `${number}: R26, the help on members abroad`);
+      assert.equal(
+        res.body.includes('href="/help/international"'),
+        reason === 'international' || reason === 'expatriate',
+        `${number}: R26, the help on members abroad`,
+      );
     }
     const en = await new BrowserAgent(ctx.app, { 'accept-language': 'en' }).post('/register', who('AS1004'));
     assert.match(en.body, /legal guardian/, 'R20: in English too');
@@ -215,7 +329,10 @@ describeEachDatabase('registration', (kind) => {
     // Per member number: another address, same member number, still limited.
     for (let i = 0; i < 10; i++) {
       const a = new BrowserAgent(ctx.app, { 'x-forwarded-for': `10.0.0.${i}` });
-      await a.post('/register', { ...wrong, altcha: await solveCaptcha((await a.get('/captcha/challenge')).json() as CaptchaChallenge) });
+      await a.post('/register', {
+        ...wrong,
+        altcha: await solveCaptcha((await a.get('/captcha/challenge')).json() as CaptchaChallenge),
+      });
     }
     const limited = await new BrowserAgent(ctx.app).post('/register', right);
     assert.equal(limited.statusCode, 429);
@@ -243,18 +360,39 @@ describeEachDatabase('registration', (kind) => {
       assert.match(res.body, message, JSON.stringify(fields).slice(0, 80));
       assert.match(res.body, /aria-invalid="true"/);
     }
-    for (const [prefix, digits] of [['X', 1234567], ['Y', 1234567], ['Z', 1234567]] as const) {
-      const res = await agent.post('/register/details', details({ email: 'two@example.com', document_type: 'NIE', document_number: nie(prefix, digits).toLowerCase() }));
+    for (const [prefix, digits] of [
+      ['X', 1234567],
+      ['Y', 1234567],
+      ['Z', 1234567],
+    ] as const) {
+      const res = await agent.post(
+        '/register/details',
+        details({ email: 'two@example.com', document_type: 'NIE', document_number: nie(prefix, digits).toLowerCase() }),
+      );
       assert.equal(res.statusCode, 303, prefix);
     }
     // The record carrying a document: only that one is accepted.
     const carmen = new BrowserAgent(ctx.app);
-    const c = await ctx.db.kysely.selectFrom('members').select(['date_of_birth', 'document_number']).where('member_number', '=', 'AS2001').executeTakeFirstOrThrow();
-    await carmen.post('/register', { member_number: 'AS2001', birth_date: c.date_of_birth, policy_number: 'POL100300' });
-    const other = await carmen.post('/register/details', details({ email: 'carmen@example.com', document_number: nif(11111111) }));
+    const c = await ctx.db.kysely
+      .selectFrom('members')
+      .select(['date_of_birth', 'document_number'])
+      .where('member_number', '=', 'AS2001')
+      .executeTakeFirstOrThrow();
+    await carmen.post('/register', {
+      member_number: 'AS2001',
+      birth_date: c.date_of_birth,
+      policy_number: 'POL100300',
+    });
+    const other = await carmen.post(
+      '/register/details',
+      details({ email: 'carmen@example.com', document_number: nif(11111111) }),
+    );
     assert.equal(other.statusCode, 400);
     assert.match(other.body, /No coincide con el documento que consta en tu póliza/);
-    const same = await carmen.post('/register/details', details({ email: 'carmen@example.com', document_number: c.document_number! }));
+    const same = await carmen.post(
+      '/register/details',
+      details({ email: 'carmen@example.com', document_number: c.document_number! }),
+    );
     assert.equal(same.statusCode, 303);
   });
 
@@ -264,12 +402,34 @@ describeEachDatabase('registration', (kind) => {
     const pabloDoc = nif(30567812);
     const acc = await ctx.db.kysely
       .insertInto('accounts')
-      .values({ username: pabloDoc, document_type: 'NIF', password_hash: 'x', email: 'pablo.sanchez@example.com', language: 'es', status: 'active', password_changed_at: now, created_at: now, updated_at: now })
+      .values({
+        username: pabloDoc,
+        document_type: 'NIF',
+        password_hash: 'x',
+        email: 'pablo.sanchez@example.com',
+        language: 'es',
+        status: 'active',
+        password_changed_at: now,
+        created_at: now,
+        updated_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await ctx.db.kysely.updateTable('members').set({ account_id: acc.id }).where('member_number', '=', 'AS4001').execute();
-    const pablo = await ctx.db.kysely.selectFrom('members').select(['date_of_birth']).where('member_number', '=', 'AS4002').executeTakeFirstOrThrow();
-    const start = await new BrowserAgent(ctx.app).post('/register', { member_number: 'AS4002', birth_date: pablo.date_of_birth, policy_number: 'POL100500' });
+    await ctx.db.kysely
+      .updateTable('members')
+      .set({ account_id: acc.id })
+      .where('member_number', '=', 'AS4001')
+      .execute();
+    const pablo = await ctx.db.kysely
+      .selectFrom('members')
+      .select(['date_of_birth'])
+      .where('member_number', '=', 'AS4002')
+      .executeTakeFirstOrThrow();
+    const start = await new BrowserAgent(ctx.app).post('/register', {
+      member_number: 'AS4002',
+      birth_date: pablo.date_of_birth,
+      policy_number: 'POL100500',
+    });
     assert.match(start.body, /data-reason="registered"/, 'R2: the record’s document is already a username');
 
     // T-4 types Pablo's document: a different birth date, so it is someone else's.
@@ -283,15 +443,35 @@ describeEachDatabase('registration', (kind) => {
     // A record with no document, same birth date as an account's records: a returning member.
     await importFeed(
       { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: 'T-300', member_number: 'T-PABLO', date_of_birth: pablo.date_of_birth, email: 'pablo.sanchez@example.com' }))]),
+      Readable.from([
+        FEED_HEADER +
+          toCsvLine(
+            row({
+              policy_number: 'T-300',
+              member_number: 'T-PABLO',
+              date_of_birth: pablo.date_of_birth,
+              email: 'pablo.sanchez@example.com',
+            }),
+          ),
+      ]),
     );
     const again = new BrowserAgent(ctx.app);
-    await again.post('/register', { member_number: 'T-PABLO', birth_date: pablo.date_of_birth, policy_number: 'T-300' });
-    const returning = await again.post('/register/details', details({ email: 'pablo.sanchez@example.com', document_number: pabloDoc }));
+    await again.post('/register', {
+      member_number: 'T-PABLO',
+      birth_date: pablo.date_of_birth,
+      policy_number: 'T-300',
+    });
+    const returning = await again.post(
+      '/register/details',
+      details({ email: 'pablo.sanchez@example.com', document_number: pabloDoc }),
+    );
     assert.equal(returning.statusCode, 303);
     const page = await again.get('/register/details');
     assert.match(page.body, /Ya tenías una cuenta/);
-    const skip = await again.post('/register/password', { password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD });
+    const skip = await again.post('/register/password', {
+      password: GOOD_PASSWORD,
+      password_confirmation: GOOD_PASSWORD,
+    });
     assert.equal(skip.statusCode, 303);
     assert.notEqual(skip.headers.location, '/register/done', 'a returning member cannot create a second account');
   });
@@ -308,44 +488,102 @@ describeEachDatabase('registration', (kind) => {
     }
     const agent = new BrowserAgent(ctx.app);
     await agent.post('/register', { member_number: 'T-5', birth_date: '05/05/1985', policy_number: 'T-100' });
-    const early = await agent.post('/register/password', { password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD });
+    const early = await agent.post('/register/password', {
+      password: GOOD_PASSWORD,
+      password_confirmation: GOOD_PASSWORD,
+    });
     assert.equal(early.headers.location, '/register/details', 'step 3 before step 2 goes back to step 2');
-    await agent.post('/register/details', details({ email: 'five@example.com', document_type: 'PASSPORT', document_number: 'PA1234567' }));
+    await agent.post(
+      '/register/details',
+      details({ email: 'five@example.com', document_type: 'PASSPORT', document_number: 'PA1234567' }),
+    );
     ctx.clock.advanceMinutes(31);
-    const late = await agent.post('/register/password', { password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD });
+    const late = await agent.post('/register/password', {
+      password: GOOD_PASSWORD,
+      password_confirmation: GOOD_PASSWORD,
+    });
     assert.equal(late.headers.location, '/register?expired=1');
     const restart = await agent.get('/register?expired=1');
     assert.match(restart.body, /el registro se reinicia tras 30 minutos/);
-    assert.equal((await ctx.db.kysely.selectFrom('accounts').select('id').where('username', '=', 'PA1234567').execute()).length, 0);
+    assert.equal(
+      (await ctx.db.kysely.selectFrom('accounts').select('id').where('username', '=', 'PA1234567').execute()).length,
+      0,
+    );
   });
 
   test('passwords breaking each rule are refused, whatever is typed (R4)', async () => {
     const agent = new BrowserAgent(ctx.app);
     await agent.post('/register', { member_number: 'T-5', birth_date: '05/05/1985', policy_number: 'T-100' });
-    await agent.post('/register/details', details({ email: 'five@example.com', document_type: 'PASSPORT', document_number: 'PB7654321' }));
-    for (const password of ['Abc1234', 'A'.repeat(60) + 'bc12345', 'Montaña2024', 'Canción2024', 'Abc 12345', 'Abc-12345', 'abcdefg12', 'ABCDEFG12', 'Abcdefghi', 'Password1', 'xT5abcPB7654321', 'Zz05051985', 'Zz19850505']) {
+    await agent.post(
+      '/register/details',
+      details({ email: 'five@example.com', document_type: 'PASSPORT', document_number: 'PB7654321' }),
+    );
+    for (const password of [
+      'Abc1234',
+      'A'.repeat(60) + 'bc12345',
+      'Montaña2024',
+      'Canción2024',
+      'Abc 12345',
+      'Abc-12345',
+      'abcdefg12',
+      'ABCDEFG12',
+      'Abcdefghi',
+      'Password1',
+      'xT5abcPB7654321',
+      'Zz05051985',
+      'Zz19850505',
+    ]) {
       const res = await agent.post('/register/password', { password, password_confirmation: password });
       assert.equal(res.statusCode, 400, password);
       assert.match(res.body, /class="unmet"/, password);
     }
     const huge = await agent.post('/register/password', { password: 'Ab1'.repeat(3400), password_confirmation: 'x' });
     assert.equal(huge.statusCode, 400);
-    const ok = await agent.post('/register/password', { password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD });
+    const ok = await agent.post('/register/password', {
+      password: GOOD_PASSWORD,
+      password_confirmation: GOOD_PASSWORD,
+    });
     assert.equal(ok.statusCode, 303);
   });
 
-  test('addresses abroad: a local policy member living in France or Portugal registers with that country\'s postal code (issue 16)', async () => {
+  test("addresses abroad: a local policy member living in France or Portugal registers with that country's postal code (issue 16)", async () => {
     // A cross-border worker of a Spanish employer: the insurer's record already says France.
     await importFeed(
       { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: 'T-FR', member_number: 'T-FR1', date_of_birth: '1979-07-07', email: 'frontalier@example.com', country: 'FR', address_line: '3 rue du Pont', postal_code: '64100', city: 'Bayonne' }))]),
+      Readable.from([
+        FEED_HEADER +
+          toCsvLine(
+            row({
+              policy_number: 'T-FR',
+              member_number: 'T-FR1',
+              date_of_birth: '1979-07-07',
+              email: 'frontalier@example.com',
+              country: 'FR',
+              address_line: '3 rue du Pont',
+              postal_code: '64100',
+              city: 'Bayonne',
+            }),
+          ),
+      ]),
     );
     const agent = new BrowserAgent(ctx.app);
     await agent.post('/register', { member_number: 'T-FR1', birth_date: '07/07/1979', policy_number: 'T-FR' });
     const page = await agent.get('/register/details');
     assert.match(page.body, /<select[^>]*name="country"/);
-    assert.match(page.body, /<option value="FR" selected="">Francia<\/option>|<option value="FR" selected>Francia<\/option>/, 'prefilled from the record, named in Spanish');
-    const base = { address_line: '3 rue du Pont', city: 'Bayonne', province: '', email: 'frontalier@example.com', mobile: '', document_type: 'NIE', document_number: nie('X', 1234567) };
+    assert.match(
+      page.body,
+      /<option value="FR" selected="">Francia<\/option>|<option value="FR" selected>Francia<\/option>/,
+      'prefilled from the record, named in Spanish',
+    );
+    const base = {
+      address_line: '3 rue du Pont',
+      city: 'Bayonne',
+      province: '',
+      email: 'frontalier@example.com',
+      mobile: '',
+      document_type: 'NIE',
+      document_number: nie('X', 1234567),
+    };
     const spanishRule = await agent.post('/register/details', { ...base, country: 'ES', postal_code: '64100' });
     assert.equal(spanishRule.statusCode, 400, 'in Spain, 64 is no province');
     const wrongShape = await agent.post('/register/details', { ...base, country: 'FR', postal_code: '6410' });
@@ -355,33 +593,76 @@ describeEachDatabase('registration', (kind) => {
     assert.equal(badCountry.statusCode, 400);
     const ok = await agent.post('/register/details', { ...base, country: 'FR', postal_code: '64100' });
     assert.equal(ok.headers.location, '/register/password');
-    assert.equal((await agent.post('/register/password', { password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD })).headers.location, '/register/done');
-    const account = await ctx.db.kysely.selectFrom('accounts').select(['country', 'postal_code']).where('username', '=', nie('X', 1234567)).executeTakeFirstOrThrow();
+    assert.equal(
+      (await agent.post('/register/password', { password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD }))
+        .headers.location,
+      '/register/done',
+    );
+    const account = await ctx.db.kysely
+      .selectFrom('accounts')
+      .select(['country', 'postal_code'])
+      .where('username', '=', nie('X', 1234567))
+      .executeTakeFirstOrThrow();
     assert.deepEqual(account, { country: 'FR', postal_code: '64100' });
 
     // Someone moving to Portugal says so at registration, with a Portuguese code typed loosely.
     await importFeed(
       { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: 'T-PT', member_number: 'T-PT1', date_of_birth: '1981-08-08', email: 'porto@example.com' }))]),
+      Readable.from([
+        FEED_HEADER +
+          toCsvLine(
+            row({
+              policy_number: 'T-PT',
+              member_number: 'T-PT1',
+              date_of_birth: '1981-08-08',
+              email: 'porto@example.com',
+            }),
+          ),
+      ]),
     );
     const pt = new BrowserAgent(ctx.app);
     await pt.post('/register', { member_number: 'T-PT1', birth_date: '08/08/1981', policy_number: 'T-PT' });
     await pt.get('/register/details');
-    const moved = await pt.post('/register/details', { ...base, email: 'porto@example.com', document_type: 'PASSPORT', document_number: 'PT1234567', country: 'pt', postal_code: '4000 123', city: 'Porto' });
+    const moved = await pt.post('/register/details', {
+      ...base,
+      email: 'porto@example.com',
+      document_type: 'PASSPORT',
+      document_number: 'PT1234567',
+      country: 'pt',
+      postal_code: '4000 123',
+      city: 'Porto',
+    });
     assert.equal(moved.headers.location, '/register/password');
   });
 
   test('a changed email: the confirmation goes to the new one and a notice to the record’s (R5)', async () => {
     await importFeed(
       { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: 'T-400', member_number: 'T-EMAIL', date_of_birth: '1975-07-07', email: 'old@example.com', language: 'en' }))]),
+      Readable.from([
+        FEED_HEADER +
+          toCsvLine(
+            row({
+              policy_number: 'T-400',
+              member_number: 'T-EMAIL',
+              date_of_birth: '1975-07-07',
+              email: 'old@example.com',
+              language: 'en',
+            }),
+          ),
+      ]),
     );
     const agent = new BrowserAgent(ctx.app);
     await agent.post('/register', { member_number: 'T-EMAIL', birth_date: '1975-07-07', policy_number: 'T-400' });
-    await agent.post('/register/details', details({ email: 'new@example.com', document_type: 'PASSPORT', document_number: 'PC1112223' }));
+    await agent.post(
+      '/register/details',
+      details({ email: 'new@example.com', document_type: 'PASSPORT', document_number: 'PC1112223' }),
+    );
     await agent.post('/register/password', { password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD });
     const outbox = await ctx.outbox();
-    assert.equal(outbox.filter((m) => m.recipient === 'new@example.com' && m.template === 'registration-complete').length, 1);
+    assert.equal(
+      outbox.filter((m) => m.recipient === 'new@example.com' && m.template === 'registration-complete').length,
+      1,
+    );
     const notice = outbox.filter((m) => m.recipient === 'old@example.com' && m.template === 'registration-notice');
     assert.equal(notice.length, 1);
     assert.equal(notice[0]!.language, 'en', 'in the record’s language');
@@ -391,18 +672,42 @@ describeEachDatabase('registration', (kind) => {
   test('two browsers registering the same member at once make exactly one account (R5)', async () => {
     await importFeed(
       { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: 'T-500', member_number: 'T-RACE', date_of_birth: '1979-09-09', email: 'race@example.com' }))]),
+      Readable.from([
+        FEED_HEADER +
+          toCsvLine(
+            row({
+              policy_number: 'T-500',
+              member_number: 'T-RACE',
+              date_of_birth: '1979-09-09',
+              email: 'race@example.com',
+            }),
+          ),
+      ]),
     );
     const a = new BrowserAgent(ctx.app);
     const b = new BrowserAgent(ctx.app);
-    for (const [agent, doc] of [[a, 'PD1000001'], [b, 'PD1000002']] as const) {
+    for (const [agent, doc] of [
+      [a, 'PD1000001'],
+      [b, 'PD1000002'],
+    ] as const) {
       await agent.post('/register', { member_number: 'T-RACE', birth_date: '1979-09-09', policy_number: 'T-500' });
-      await agent.post('/register/details', details({ email: 'race@example.com', document_type: 'PASSPORT', document_number: doc }));
+      await agent.post(
+        '/register/details',
+        details({ email: 'race@example.com', document_type: 'PASSPORT', document_number: doc }),
+      );
     }
-    const results = await Promise.all([a, b].map((agent) => agent.post('/register/password', { password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD })));
+    const results = await Promise.all(
+      [a, b].map((agent) =>
+        agent.post('/register/password', { password: GOOD_PASSWORD, password_confirmation: GOOD_PASSWORD }),
+      ),
+    );
     const statuses = results.map((r) => r.statusCode).sort();
     assert.deepEqual(statuses, [303, 409]);
-    const accounts = await ctx.db.kysely.selectFrom('accounts').select('id').where('username', 'in', ['PD1000001', 'PD1000002']).execute();
+    const accounts = await ctx.db.kysely
+      .selectFrom('accounts')
+      .select('id')
+      .where('username', 'in', ['PD1000001', 'PD1000002'])
+      .execute();
     assert.equal(accounts.length, 1, 'exactly one account, no half-made second one');
   });
 
@@ -411,7 +716,11 @@ describeEachDatabase('registration', (kind) => {
     const big = 'x'.repeat(10_000);
     const res = await agent.post('/register', { member_number: big, birth_date: big, policy_number: big });
     assert.equal(res.statusCode, 400);
-    const odd = await agent.post('/register', { member_number: '<script>alert(1)</script>', birth_date: '01/01/1980', policy_number: "' OR 1=1 --" });
+    const odd = await agent.post('/register', {
+      member_number: '<script>alert(1)</script>',
+      birth_date: '01/01/1980',
+      policy_number: "' OR 1=1 --",
+    });
     assert.equal(odd.statusCode, 400);
     assert.doesNotMatch(odd.body, /<script>alert/);
   });

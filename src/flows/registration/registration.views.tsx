@@ -16,7 +16,10 @@ function Steps({ ctx, current }: { ctx: PageContext; current: 1 | 2 | 3 }) {
     <nav aria-label={t('register.progress')}>
       <ol class="steps">
         {steps.map((key, i) => (
-          <li class={i + 1 === current ? 'current' : i + 1 < current ? 'done' : ''} {...(i + 1 === current ? { 'aria-current': 'step' } : {})}>
+          <li
+            class={i + 1 === current ? 'current' : i + 1 < current ? 'done' : ''}
+            {...(i + 1 === current ? { 'aria-current': 'step' } : {})}
+          >
             {t(key)}
           </li>
         ))}
@@ -36,7 +39,12 @@ export interface IdentifyView {
 export function IdentifyPage({ ctx, view }: { ctx: PageContext; view: IdentifyView }) {
   const { t, brand } = ctx;
   const errors = view.errors ?? {};
-  const labels = { member_number: t('register.memberNumber'), birth_date: t('register.birthDate'), policy_number: t('register.policyNumber'), altcha: t('captcha.label') };
+  const labels = {
+    member_number: t('register.memberNumber'),
+    birth_date: t('register.birthDate'),
+    policy_number: t('register.policyNumber'),
+    altcha: t('captcha.label'),
+  };
   return (
     <Layout ctx={ctx} title={t('register.title')} scripts={view.captcha ? CAPTCHA_SCRIPTS : []}>
       <h1>{t('register.title')}</h1>
@@ -52,9 +60,41 @@ export function IdentifyPage({ ctx, view }: { ctx: PageContext; view: IdentifyVi
       <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
       <p>{t('register.intro')}</p>
       <Form ctx={ctx} action="/register" class="stack">
-        <Input ctx={ctx} name="member_number" label={labels.member_number} hint={t('register.memberNumberHint')} value={view.values.member_number} error={errors.member_number} autocomplete="off" spellcheck={false} maxLength={40} required />
-        <Input ctx={ctx} name="birth_date" label={labels.birth_date} hint={t('register.birthDateHint')} value={view.values.birth_date} error={errors.birth_date} autocomplete="bday" inputMode="numeric" maxLength={10} required />
-        <Input ctx={ctx} name="policy_number" label={labels.policy_number} value={view.values.policy_number} error={errors.policy_number} autocomplete="off" spellcheck={false} maxLength={40} required />
+        <Input
+          ctx={ctx}
+          name="member_number"
+          label={labels.member_number}
+          hint={t('register.memberNumberHint')}
+          value={view.values.member_number}
+          error={errors.member_number}
+          autocomplete="off"
+          spellcheck={false}
+          maxLength={40}
+          required
+        />
+        <Input
+          ctx={ctx}
+          name="birth_date"
+          label={labels.birth_date}
+          hint={t('register.birthDateHint')}
+          value={view.values.birth_date}
+          error={errors.birth_date}
+          autocomplete="bday"
+          inputMode="numeric"
+          maxLength={10}
+          required
+        />
+        <Input
+          ctx={ctx}
+          name="policy_number"
+          label={labels.policy_number}
+          value={view.values.policy_number}
+          error={errors.policy_number}
+          autocomplete="off"
+          spellcheck={false}
+          maxLength={40}
+          required
+        />
         {view.captcha ? <CaptchaField ctx={ctx} error={errors.altcha} /> : null}
         <button type="submit">{t('form.continue')}</button>
       </Form>
@@ -87,7 +127,10 @@ const INELIGIBLE: Record<Ineligibility, { title: MessageKey; body: MessageKey }>
 export function IneligiblePage({ ctx, reason }: { ctx: PageContext; reason: Ineligibility }) {
   const { t, brand } = ctx;
   const keys = INELIGIBLE[reason];
-  const contact = reason === 'international' || reason === 'expatriate' ? brand.internationalContact : { email: brand.supportEmail, phone: brand.supportPhone };
+  const contact =
+    reason === 'international' || reason === 'expatriate'
+      ? brand.internationalContact
+      : { email: brand.supportEmail, phone: brand.supportPhone };
   return (
     <Layout ctx={ctx} title={t(keys.title)}>
       <h1>{t(keys.title)}</h1>
@@ -109,7 +152,9 @@ export function IneligiblePage({ ctx, reason }: { ctx: PageContext; reason: Inel
           <a href="/">{t('error.backHome')}</a>
         </p>
       )}
-      {reason === 'international' || reason === 'expatriate' ? <HelpLinks ctx={ctx} topics={['international']} /> : null}
+      {reason === 'international' || reason === 'expatriate' ? (
+        <HelpLinks ctx={ctx} topics={['international']} />
+      ) : null}
     </Layout>
   );
 }
@@ -151,16 +196,80 @@ export function DetailsPage({ ctx, view }: { ctx: PageContext; view: DetailsView
       <Form ctx={ctx} action="/register/details" class="stack">
         <fieldset>
           <legend>{t('register.addressLegend')}</legend>
-          <Input ctx={ctx} name="address_line" label={labels.address_line!} value={v.address_line} error={errors.address_line} autocomplete="street-address" maxLength={200} required />
-          <Input ctx={ctx} name="postal_code" label={labels.postal_code!} hint={t('register.postalCodeHint')} value={v.postal_code} error={errors.postal_code} autocomplete="postal-code" maxLength={12} />
-          <Input ctx={ctx} name="city" label={labels.city!} value={v.city} error={errors.city} autocomplete="address-level2" maxLength={100} required />
-          <Input ctx={ctx} name="province" label={labels.province!} value={v.province} error={errors.province} autocomplete="address-level1" maxLength={100} />
-          <Select ctx={ctx} name="country" label={labels.country!} value={v.country} error={errors.country} options={countryOptions(ctx.lang)} required />
+          <Input
+            ctx={ctx}
+            name="address_line"
+            label={labels.address_line!}
+            value={v.address_line}
+            error={errors.address_line}
+            autocomplete="street-address"
+            maxLength={200}
+            required
+          />
+          <Input
+            ctx={ctx}
+            name="postal_code"
+            label={labels.postal_code!}
+            hint={t('register.postalCodeHint')}
+            value={v.postal_code}
+            error={errors.postal_code}
+            autocomplete="postal-code"
+            maxLength={12}
+          />
+          <Input
+            ctx={ctx}
+            name="city"
+            label={labels.city!}
+            value={v.city}
+            error={errors.city}
+            autocomplete="address-level2"
+            maxLength={100}
+            required
+          />
+          <Input
+            ctx={ctx}
+            name="province"
+            label={labels.province!}
+            value={v.province}
+            error={errors.province}
+            autocomplete="address-level1"
+            maxLength={100}
+          />
+          <Select
+            ctx={ctx}
+            name="country"
+            label={labels.country!}
+            value={v.country}
+            error={errors.country}
+            options={countryOptions(ctx.lang)}
+            required
+          />
         </fieldset>
         <fieldset>
           <legend>{t('register.contactLegend')}</legend>
-          <Input ctx={ctx} name="email" type="email" label={labels.email!} value={v.email} error={errors.email} autocomplete="email" maxLength={254} spellcheck={false} required />
-          <Input ctx={ctx} name="mobile" type="tel" label={labels.mobile!} hint={t('register.mobileHint')} value={v.mobile} error={errors.mobile} autocomplete="tel" maxLength={20} />
+          <Input
+            ctx={ctx}
+            name="email"
+            type="email"
+            label={labels.email!}
+            value={v.email}
+            error={errors.email}
+            autocomplete="email"
+            maxLength={254}
+            spellcheck={false}
+            required
+          />
+          <Input
+            ctx={ctx}
+            name="mobile"
+            type="tel"
+            label={labels.mobile!}
+            hint={t('register.mobileHint')}
+            value={v.mobile}
+            error={errors.mobile}
+            autocomplete="tel"
+            maxLength={20}
+          />
         </fieldset>
         <fieldset>
           <legend>{t('register.documentLegend')}</legend>
@@ -179,7 +288,17 @@ export function DetailsPage({ ctx, view }: { ctx: PageContext; view: DetailsView
             ]}
             required
           />
-          <Input ctx={ctx} name="document_number" label={labels.document_number!} value={v.document_number} error={errors.document_number} autocomplete="off" spellcheck={false} maxLength={40} required />
+          <Input
+            ctx={ctx}
+            name="document_number"
+            label={labels.document_number!}
+            value={v.document_number}
+            error={errors.document_number}
+            autocomplete="off"
+            spellcheck={false}
+            maxLength={40}
+            required
+          />
         </fieldset>
         <button type="submit">{t('form.continue')}</button>
       </Form>

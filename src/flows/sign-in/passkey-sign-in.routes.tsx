@@ -3,7 +3,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
-import { authenticationOptions, CEREMONY_TIMEOUT_MS, findPasskey, listPasskeys, parseCredential, relyingParty, verifyPasskeyUse } from '../../identity/passkeys.js';
+import {
+  authenticationOptions,
+  CEREMONY_TIMEOUT_MS,
+  findPasskey,
+  listPasskeys,
+  parseCredential,
+  relyingParty,
+  verifyPasskeyUse,
+} from '../../identity/passkeys.js';
 import { beginAttempt, countAddressFailure, MEMBER_SIGN_IN } from '../../identity/sign-in-throttle.js';
 import { recordAudit } from '../../infra/audit/audit.repository.js';
 import type { Account, Database } from '../../infra/db/tables.js';
@@ -41,11 +49,37 @@ export interface PasskeySignInDeps {
   metrics: Metrics;
   kickOutbox?: (() => void) | undefined;
   flows: FlowStore<SignInData>;
-  current(request: FastifyRequest, reply: FastifyReply): Promise<{ flow: Flow<SignInData>; account: Account; passkey: boolean } | undefined>;
-  establish(request: FastifyRequest, reply: FastifyReply, account: Account, factor: Channel | 'passkey', via: 'passkey', next: string | undefined): Promise<FastifyReply>;
-  complete(request: FastifyRequest, reply: FastifyReply, flow: Flow<SignInData>, account: Account, channel: Channel | 'passkey', via: 'passkey'): Promise<FastifyReply>;
-  refuseSecondStep(request: FastifyRequest, reply: FastifyReply, notice: 'locked' | 'address_limited'): Promise<FastifyReply>;
-  showPasskeyStep(request: FastifyRequest, reply: FastifyReply, account: Account, failed?: boolean): FastifyReply | Promise<FastifyReply>;
+  current(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ flow: Flow<SignInData>; account: Account; passkey: boolean } | undefined>;
+  establish(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    account: Account,
+    factor: Channel | 'passkey',
+    via: 'passkey',
+    next: string | undefined,
+  ): Promise<FastifyReply>;
+  complete(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    flow: Flow<SignInData>,
+    account: Account,
+    channel: Channel | 'passkey',
+    via: 'passkey',
+  ): Promise<FastifyReply>;
+  refuseSecondStep(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    notice: 'locked' | 'address_limited',
+  ): Promise<FastifyReply>;
+  showPasskeyStep(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    account: Account,
+    failed?: boolean,
+  ): FastifyReply | Promise<FastifyReply>;
 }
 
 interface PasskeyCeremony {
@@ -55,7 +89,12 @@ interface PasskeyCeremony {
 export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySignInDeps): Promise<void> {
   const { db, clock, config, metrics, flows } = deps;
   const rp = relyingParty(config.publicUrl, config.brand.name);
-  const ceremonies = createFlowStore<PasskeyCeremony>(clock, { kind: 'passkey-sign-in', ttlMs: CEREMONY_TIMEOUT_MS, cookieName: 'passkey', secureCookies: config.secureCookies });
+  const ceremonies = createFlowStore<PasskeyCeremony>(clock, {
+    kind: 'passkey-sign-in',
+    ttlMs: CEREMONY_TIMEOUT_MS,
+    cookieName: 'passkey',
+    secureCookies: config.secureCookies,
+  });
 
   /** Challenges are rows: a client address gets a bounded number an hour. */
   async function challengeAllowed(request: FastifyRequest): Promise<boolean> {
@@ -63,7 +102,12 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
     return slot.count <= PASSKEY_CHALLENGES_PER_ADDRESS_PER_HOUR;
   }
 
-  const refused = (reply: FastifyReply) => reply.code(429).type('application/json; charset=utf-8').header('cache-control', 'no-store').send({ error: 'too_many_requests' });
+  const refused = (reply: FastifyReply) =>
+    reply
+      .code(429)
+      .type('application/json; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send({ error: 'too_many_requests' });
 
   // ——— a passkey alone ———
 
@@ -77,10 +121,12 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
   app.post('/sign-in/passkey', async (request, reply) => {
     const next = safeNext(formText(request.body, 'next'));
     const audit = request.auditContext();
-    const page = (notice: SignInNotice, status: number) => sendPage(reply, <SignInPage ctx={request.pageContext()} view={{ next, notice }} />, status);
+    const page = (notice: SignInNotice, status: number) =>
+      sendPage(reply, <SignInPage ctx={request.pageContext()} view={{ next, notice }} />, status);
     const found = await ceremonies.load(db, request);
     // Single use: only the request that moves the ceremony on checks an answer against its challenge.
-    if (found.status !== 'active' || !(await ceremonies.advance(db, found.flow, 'pending', 'used'))) return page('passkey_expired', 400);
+    if (found.status !== 'active' || !(await ceremonies.advance(db, found.flow, 'pending', 'used')))
+      return page('passkey_expired', 400);
     const challenge = found.flow.data.challenge;
     await ceremonies.end(db, request, reply);
 
@@ -88,7 +134,11 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
     const passkey = response ? await findPasskey(db, response.id) : undefined;
     if (!response || !passkey || passkey.account_id === null) {
       const limited = await countAddressFailure(db, clock, MEMBER_SIGN_IN, request.ip);
-      await recordAudit(db, clock, audit, { event: 'signin.passkey', outcome: limited ? 'refused' : 'failure', details: { reason: limited ? 'address_limit' : response ? 'unknown_credential' : 'no_answer' } });
+      await recordAudit(db, clock, audit, {
+        event: 'signin.passkey',
+        outcome: limited ? 'refused' : 'failure',
+        details: { reason: limited ? 'address_limit' : response ? 'unknown_credential' : 'no_answer' },
+      });
       metrics.signIns.inc({ step: 'passkey', outcome: 'unknown', factor: 'passkey' });
       return page(limited ? 'address_limited' : response ? 'passkey_unknown' : 'passkey_failed', limited ? 429 : 400);
     }
@@ -96,16 +146,32 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
     const subject = { actor: account.username, accountId: account.id };
     const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, account.username, request.ip);
     if (gate.kind !== 'open') {
-      await recordAudit(db, clock, audit, { event: 'signin.passkey', outcome: 'refused', ...subject, details: { reason: gate.kind === 'address_limited' ? 'address_limit' : 'locked' } });
+      await recordAudit(db, clock, audit, {
+        event: 'signin.passkey',
+        outcome: 'refused',
+        ...subject,
+        details: { reason: gate.kind === 'address_limited' ? 'address_limit' : 'locked' },
+      });
       return page(gate.kind === 'address_limited' ? 'address_limited' : 'locked', 429);
     }
     const result = await verifyPasskeyUse(db, rp, passkey, response, challenge, true, clock.now().toISOString());
     if (result.kind === 'failed') {
       const { paused, until } = await gate.attempt.failed();
-      await recordAudit(db, clock, audit, { event: 'signin.passkey', outcome: 'failure', ...subject, details: { reason: result.reason, passkey: passkey.id, consecutive: gate.attempt.streak } });
+      await recordAudit(db, clock, audit, {
+        event: 'signin.passkey',
+        outcome: 'failure',
+        ...subject,
+        details: { reason: result.reason, passkey: passkey.id, consecutive: gate.attempt.streak },
+      });
       metrics.signIns.inc({ step: 'passkey', outcome: 'failed', factor: 'passkey' });
       if (paused) {
-        await notifyPause({ db, clock, courier: deps.courier, audit, metrics }, account, gate.attempt.streak, until, 'password');
+        await notifyPause(
+          { db, clock, courier: deps.courier, audit, metrics },
+          account,
+          gate.attempt.streak,
+          until,
+          'password',
+        );
         deps.kickOutbox?.();
         return page('locked', 429);
       }
@@ -113,10 +179,20 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
     }
     await gate.attempt.withdraw();
     if (account.status !== 'active') {
-      await recordAudit(db, clock, audit, { event: 'signin.passkey', outcome: 'refused', ...subject, details: { reason: 'disabled' } });
+      await recordAudit(db, clock, audit, {
+        event: 'signin.passkey',
+        outcome: 'refused',
+        ...subject,
+        details: { reason: 'disabled' },
+      });
       return page('disabled', 403);
     }
-    await recordAudit(db, clock, audit, { event: 'signin.success', outcome: 'success', ...subject, details: { factor: 'passkey', via: 'passkey', passkey: passkey.id } });
+    await recordAudit(db, clock, audit, {
+      event: 'signin.success',
+      outcome: 'success',
+      ...subject,
+      details: { factor: 'passkey', via: 'passkey', passkey: passkey.id },
+    });
     metrics.signIns.inc({ step: 'passkey', outcome: 'success', factor: 'passkey' });
     return deps.establish(request, reply, account, 'passkey', 'passkey', next);
   });
@@ -125,11 +201,15 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
 
   app.post('/sign-in/verify/passkey/options', async (request, reply) => {
     const found = await flows.load(db, request);
-    if (found.status !== 'active' || found.flow.state !== 'passkey' || found.flow.accountId === null) return reply.code(409).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
+    if (found.status !== 'active' || found.flow.state !== 'passkey' || found.flow.accountId === null)
+      return reply.code(409).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
     if (!(await challengeAllowed(request))) return refused(reply);
     const passkeys = await listPasskeys(db, { kind: 'member', id: found.flow.accountId });
     const options = await authenticationOptions(rp, passkeys);
-    const moved = await flows.advance(db, found.flow, 'passkey', 'passkey', { ...found.flow.data, challenge: options.challenge });
+    const moved = await flows.advance(db, found.flow, 'passkey', 'passkey', {
+      ...found.flow.data,
+      challenge: options.challenge,
+    });
     if (!moved) return reply.code(409).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
     return reply.type('application/json; charset=utf-8').header('cache-control', 'no-store').send(options);
   });
@@ -149,7 +229,13 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
     const audit = request.auditContext();
     const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, account.username, request.ip);
     if (gate.kind !== 'open') {
-      await recordAudit(db, clock, audit, { event: 'signin.code', outcome: 'refused', actor: account.username, accountId: account.id, details: { factor: 'passkey', reason: gate.kind === 'address_limited' ? 'address_limit' : 'locked' } });
+      await recordAudit(db, clock, audit, {
+        event: 'signin.code',
+        outcome: 'refused',
+        actor: account.username,
+        accountId: account.id,
+        details: { factor: 'passkey', reason: gate.kind === 'address_limited' ? 'address_limit' : 'locked' },
+      });
       return deps.refuseSecondStep(request, reply, gate.kind === 'address_limited' ? 'address_limited' : 'locked');
     }
     const response = parseCredential<AuthenticationResponseJSON>(formText(request.body, 'response'));
@@ -163,10 +249,22 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
       return deps.complete(request, reply, flow, account, 'passkey', 'passkey');
     }
     const { paused, until } = await gate.attempt.failed();
-    await recordAudit(db, clock, audit, { event: 'signin.code', outcome: 'failure', actor: account.username, accountId: account.id, details: { factor: 'passkey', reason: result.reason, consecutive: gate.attempt.streak } });
+    await recordAudit(db, clock, audit, {
+      event: 'signin.code',
+      outcome: 'failure',
+      actor: account.username,
+      accountId: account.id,
+      details: { factor: 'passkey', reason: result.reason, consecutive: gate.attempt.streak },
+    });
     metrics.signIns.inc({ step: 'second_factor', outcome: 'failed', factor: 'passkey' });
     if (paused) {
-      await notifyPause({ db, clock, courier: deps.courier, audit, metrics }, account, gate.attempt.streak, until, 'code');
+      await notifyPause(
+        { db, clock, courier: deps.courier, audit, metrics },
+        account,
+        gate.attempt.streak,
+        until,
+        'code',
+      );
       deps.kickOutbox?.();
       return deps.refuseSecondStep(request, reply, 'locked');
     }

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
 import { signedInAgent, TEST_PASSWORD } from '../../../test/helpers/accounts.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
@@ -28,7 +31,10 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
   after(async () => ctx?.close());
 
   const origin = () => ctx.config.publicUrl;
-  const optionsIn = (html: string) => JSON.parse(/<script type="application\/json" id="passkey-options">(.*?)<\/script>/s.exec(html)?.[1] ?? 'null') as PublicKeyCredentialCreationOptionsJSON;
+  const optionsIn = (html: string) =>
+    JSON.parse(
+      /<script type="application\/json" id="passkey-options">(.*?)<\/script>/s.exec(html)?.[1] ?? 'null',
+    ) as PublicKeyCredentialCreationOptionsJSON;
 
   /** A member signed in with password and code, who adds a passkey held by a software authenticator. */
   async function memberWithPasskey(options: { name?: string } = {}) {
@@ -59,40 +65,78 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
   }
 
   const notice = (body: string) => /data-notice="([a-z_]+)"/.exec(body)?.[1];
-  const streak = async (username: string) => (await throttleState(ctx.db.kysely, ctx.clock, MEMBER_SIGN_IN, username)).streak;
+  const streak = async (username: string) =>
+    (await throttleState(ctx.db.kysely, ctx.clock, MEMBER_SIGN_IN, username)).streak;
 
   test('adding: the password is asked again; the creation page is single use; an answer for another challenge is refused', async () => {
     n++;
     const m = await createMember(ctx, { n: 100 + n, password: TEST_PASSWORD, language: 'es' });
     const agent = await signedInAgent(ctx, m.username, m.email);
-    const wrong = await agent.post('/area/security/passkeys', { passkey_name: 'Móvil', passkey_password: 'Wrong2030Pass' });
+    const wrong = await agent.post('/area/security/passkeys', {
+      passkey_name: 'Móvil',
+      passkey_password: 'Wrong2030Pass',
+    });
     assert.equal(wrong.statusCode, 400);
     assert.match(wrong.body, /La contraseña actual no es correcta/);
 
     const authenticator = new SoftAuthenticator(origin());
-    const page = await agent.post('/area/security/passkeys', { passkey_name: '  Móvil\u0000 de   casa ', passkey_password: TEST_PASSWORD });
+    const page = await agent.post('/area/security/passkeys', {
+      passkey_name: '  Móvil\u0000 de   casa ',
+      passkey_password: TEST_PASSWORD,
+    });
     const options = optionsIn(page.body);
     assert.equal(options.authenticatorSelection?.residentKey, 'required');
     assert.equal(options.authenticatorSelection?.userVerification, 'required');
-    assert.ok(!options.user.name.includes('Móvil') && !/\d{8}/.test(options.user.id), 'the user handle is no personal data');
+    assert.ok(
+      !options.user.name.includes('Móvil') && !/\d{8}/.test(options.user.id),
+      'the user handle is no personal data',
+    );
     // An answer signed for another challenge does not verify.
-    const forged = authenticator.create({ ...options, challenge: Buffer.from('another challenge').toString('base64url') });
-    assert.equal((await agent.post('/area/security/passkeys/verify', { response: JSON.stringify(forged) })).statusCode, 400);
+    const forged = authenticator.create({
+      ...options,
+      challenge: Buffer.from('another challenge').toString('base64url'),
+    });
+    assert.equal(
+      (await agent.post('/area/security/passkeys/verify', { response: JSON.stringify(forged) })).statusCode,
+      400,
+    );
     // The page was used up by that answer: a good answer to it now starts over.
     const late = authenticator.create(options);
-    assert.equal((await agent.post('/area/security/passkeys/verify', { response: JSON.stringify(late) })).headers.location, '/area/security?done=passkey-restart#passkeys');
-    assert.equal((await ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', m.accountId).execute()).length, 0);
+    assert.equal(
+      (await agent.post('/area/security/passkeys/verify', { response: JSON.stringify(late) })).headers.location,
+      '/area/security?done=passkey-restart#passkeys',
+    );
+    assert.equal(
+      (await ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', m.accountId).execute()).length,
+      0,
+    );
 
     await addPasskey(agent, authenticator, '  Móvil\u0000 de   casa ');
-    const row = await ctx.db.kysely.selectFrom('passkeys').selectAll().where('account_id', '=', m.accountId).executeTakeFirstOrThrow();
+    const row = await ctx.db.kysely
+      .selectFrom('passkeys')
+      .selectAll()
+      .where('account_id', '=', m.accountId)
+      .executeTakeFirstOrThrow();
     assert.equal(row.name, 'Móvil de casa', 'the name is one clean line');
     assert.equal(row.counter, 0);
     const security = await agent.get('/area/security');
     assert.match(security.body, /Móvil de casa/);
-    const audit = await ctx.db.kysely.selectFrom('audit_events').select(['event', 'outcome']).where('account_id', '=', m.accountId).where('event', 'like', 'passkey.%').orderBy('id').execute();
+    const audit = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select(['event', 'outcome'])
+      .where('account_id', '=', m.accountId)
+      .where('event', 'like', 'passkey.%')
+      .orderBy('id')
+      .execute();
     assert.deepEqual(
       audit.map((a) => `${a.event}:${a.outcome}`),
-      ['passkey.add:failure', 'passkey.add_start:success', 'passkey.add:failure', 'passkey.add_start:success', 'passkey.add:success'],
+      [
+        'passkey.add:failure',
+        'passkey.add_start:success',
+        'passkey.add:failure',
+        'passkey.add_start:success',
+        'passkey.add:success',
+      ],
     );
   });
 
@@ -100,11 +144,18 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
     const m = await memberWithPasskey();
     const { agent, options } = await ceremony();
     const answer = JSON.stringify(m.authenticator.get(options));
-    const results = await Promise.all(Array.from({ length: 40 }, () => agent.post('/sign-in/passkey', { response: answer })));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () => agent.post('/sign-in/passkey', { response: answer })),
+    );
     const signedIn = results.filter((r) => r.headers.location === '/area');
     assert.equal(signedIn.length, 1, 'one request signs in');
     assert.ok(results.every((r) => r.headers.location === '/area' || notice(r.body) === 'passkey_expired'));
-    const sessions = await ctx.db.kysely.selectFrom('sessions').select(['second_factor']).where('account_id', '=', m.accountId).where('ended_at', 'is', null).execute();
+    const sessions = await ctx.db.kysely
+      .selectFrom('sessions')
+      .select(['second_factor'])
+      .where('account_id', '=', m.accountId)
+      .where('ended_at', 'is', null)
+      .execute();
     assert.ok(sessions.some((s) => s.second_factor === 'passkey'));
     assert.equal(await streak(m.username), 0);
 
@@ -119,15 +170,31 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
   test('answers for another site, an old counter, or no answer at all are refused and counted', async () => {
     const m = await memberWithPasskey();
     const phishing = await ceremony();
-    const fromElsewhere = await phishing.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(phishing.options, undefined, { origin: 'https://salud-ejemplo.example.net' })) });
+    const fromElsewhere = await phishing.agent.post('/sign-in/passkey', {
+      response: JSON.stringify(
+        m.authenticator.get(phishing.options, undefined, { origin: 'https://salud-ejemplo.example.net' }),
+      ),
+    });
     assert.equal(notice(fromElsewhere.body), 'passkey_failed');
     const ok = await ceremony();
-    assert.equal((await ok.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(ok.options)) })).headers.location, '/area');
+    assert.equal(
+      (await ok.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(ok.options)) })).headers
+        .location,
+      '/area',
+    );
     const clone = await ceremony();
-    const cloned = await clone.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(clone.options, undefined, { counter: 1 })) });
+    const cloned = await clone.agent.post('/sign-in/passkey', {
+      response: JSON.stringify(m.authenticator.get(clone.options, undefined, { counter: 1 })),
+    });
     assert.equal(notice(cloned.body), 'passkey_failed');
     assert.equal(await streak(m.username), 1, 'the good sign-in in between cleared the streak; the clone counts');
-    const reasons = await ctx.db.kysely.selectFrom('audit_events').select('details').where('event', '=', 'signin.passkey').where('account_id', '=', m.accountId).orderBy('id').execute();
+    const reasons = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select('details')
+      .where('event', '=', 'signin.passkey')
+      .where('account_id', '=', m.accountId)
+      .orderBy('id')
+      .execute();
     assert.deepEqual(
       reasons.map((r) => JSON.parse(r.details ?? '{}').reason),
       ['invalid', 'counter'],
@@ -142,8 +209,16 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
 
   test('a burst of 40 forged answers for one account checks no more than the pause allows, pauses once, one email (R9)', async () => {
     const m = await memberWithPasskey();
-    const ceremonies = await Promise.all(Array.from({ length: 40 }, (_, i) => ceremony({ 'x-forwarded-for': `203.0.113.${i + 1}` })));
-    const results = await Promise.all(ceremonies.map((c) => c.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(c.options, undefined, { origin: 'https://evil.example' })) })));
+    const ceremonies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => ceremony({ 'x-forwarded-for': `203.0.113.${i + 1}` })),
+    );
+    const results = await Promise.all(
+      ceremonies.map((c) =>
+        c.agent.post('/sign-in/passkey', {
+          response: JSON.stringify(m.authenticator.get(c.options, undefined, { origin: 'https://evil.example' })),
+        }),
+      ),
+    );
     const checked = results.filter((r) => notice(r.body) === 'passkey_failed');
     const locked = results.filter((r) => notice(r.body) === 'locked');
     assert.ok(checked.length <= MEMBER_SIGN_IN.lockAfter - 1, `${checked.length} answers checked`);
@@ -152,18 +227,28 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
     assert.equal(emails.length, 1, 'one pause, one email');
     // During the pause a right answer is refused too.
     const right = await ceremony();
-    const res = await right.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(right.options)) });
+    const res = await right.agent.post('/sign-in/passkey', {
+      response: JSON.stringify(m.authenticator.get(right.options)),
+    });
     assert.equal(res.statusCode, 429);
     assert.equal(notice(res.body), 'locked');
   });
 
   test('unknown passkeys count against the client address; a disabled account’s passkey opens nothing', async () => {
     const stranger = new SoftAuthenticator(origin());
-    stranger.create({ rp: { id: 'localhost', name: 'x' }, user: { id: 'eA', name: 'x', displayName: 'x' }, challenge: 'AA', pubKeyCredParams: [] });
+    stranger.create({
+      rp: { id: 'localhost', name: 'x' },
+      user: { id: 'eA', name: 'x', displayName: 'x' },
+      challenge: 'AA',
+      pubKeyCredParams: [],
+    });
     const ip = { 'x-forwarded-for': '198.51.100.77' };
     for (let i = 0; i < MEMBER_SIGN_IN.maxPerAddressPerHour; i++) {
       const c = await ceremony(ip);
-      assert.equal(notice((await c.agent.post('/sign-in/passkey', { response: JSON.stringify(stranger.get(c.options)) })).body), 'passkey_unknown');
+      assert.equal(
+        notice((await c.agent.post('/sign-in/passkey', { response: JSON.stringify(stranger.get(c.options)) })).body),
+        'passkey_unknown',
+      );
     }
     const c = await ceremony(ip);
     const limited = await c.agent.post('/sign-in/passkey', { response: JSON.stringify(stranger.get(c.options)) });
@@ -173,7 +258,9 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
     const m = await memberWithPasskey();
     await ctx.db.kysely.updateTable('accounts').set({ status: 'disabled' }).where('id', '=', m.accountId).execute();
     const d = await ceremony();
-    const disabled = await d.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(d.options)) });
+    const disabled = await d.agent.post('/sign-in/passkey', {
+      response: JSON.stringify(m.authenticator.get(d.options)),
+    });
     assert.equal(disabled.statusCode, 403);
     assert.equal(notice(disabled.body), 'disabled');
   });
@@ -181,10 +268,17 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
   test('60 unknown passkeys at once from one address: at most 50 count, the rest are refused (R9, a burst)', async () => {
     await ctx.db.kysely.deleteFrom('rate_limits').execute();
     const stranger = new SoftAuthenticator(origin());
-    stranger.create({ rp: { id: 'localhost', name: 'x' }, user: { id: 'eA', name: 'x', displayName: 'x' }, challenge: 'AA', pubKeyCredParams: [] });
+    stranger.create({
+      rp: { id: 'localhost', name: 'x' },
+      user: { id: 'eA', name: 'x', displayName: 'x' },
+      challenge: 'AA',
+      pubKeyCredParams: [],
+    });
     const ip = { 'x-forwarded-for': '198.51.100.88' };
     const ceremonies = await Promise.all(Array.from({ length: 60 }, () => ceremony(ip)));
-    const results = await Promise.all(ceremonies.map((c) => c.agent.post('/sign-in/passkey', { response: JSON.stringify(stranger.get(c.options)) })));
+    const results = await Promise.all(
+      ceremonies.map((c) => c.agent.post('/sign-in/passkey', { response: JSON.stringify(stranger.get(c.options)) })),
+    );
     const counted = results.filter((r) => notice(r.body) === 'passkey_unknown').length;
     const limited = results.filter((r) => r.statusCode === 429 && notice(r.body) === 'address_limited').length;
     assert.equal(counted, MEMBER_SIGN_IN.maxPerAddressPerHour);
@@ -198,21 +292,34 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
     assert.equal((await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD })).statusCode, 303);
     const choose = await agent.get('/sign-in/verify');
     assert.match(choose.body, /value="passkey"/);
-    assert.equal((await agent.post('/sign-in/verify/send', { channel: 'passkey' })).headers.location, '/sign-in/verify');
+    assert.equal(
+      (await agent.post('/sign-in/verify/send', { channel: 'passkey' })).headers.location,
+      '/sign-in/verify',
+    );
     const optionsRes = await agent.post('/sign-in/verify/passkey/options', {});
     const options = JSON.parse(optionsRes.body) as PublicKeyCredentialRequestOptionsJSON;
     assert.deepEqual(
       options.allowCredentials?.map((c) => c.id),
       [m.authenticator.credentials[0]!.id],
     );
-    const foreign = await agent.post('/sign-in/verify/passkey', { response: JSON.stringify(other.authenticator.get(options, other.authenticator.credentials[0])) });
+    const foreign = await agent.post('/sign-in/verify/passkey', {
+      response: JSON.stringify(other.authenticator.get(options, other.authenticator.credentials[0])),
+    });
     assert.equal(foreign.statusCode, 400);
     assert.equal(await streak(m.username), 1);
     // The challenge was used by that answer: the right passkey now needs a new one.
-    const stale = await agent.post('/sign-in/verify/passkey', { response: JSON.stringify(m.authenticator.get(options)) });
+    const stale = await agent.post('/sign-in/verify/passkey', {
+      response: JSON.stringify(m.authenticator.get(options)),
+    });
     assert.equal(stale.statusCode, 400);
-    const fresh = JSON.parse((await agent.post('/sign-in/verify/passkey/options', {})).body) as PublicKeyCredentialRequestOptionsJSON;
-    assert.equal((await agent.post('/sign-in/verify/passkey', { response: JSON.stringify(m.authenticator.get(fresh)) })).headers.location, '/area');
+    const fresh = JSON.parse(
+      (await agent.post('/sign-in/verify/passkey/options', {})).body,
+    ) as PublicKeyCredentialRequestOptionsJSON;
+    assert.equal(
+      (await agent.post('/sign-in/verify/passkey', { response: JSON.stringify(m.authenticator.get(fresh)) })).headers
+        .location,
+      '/area',
+    );
     assert.equal(await streak(m.username), 0);
     // Without a sign-in in this browser there is no challenge to ask for.
     assert.equal((await new BrowserAgent(ctx.app).post('/sign-in/verify/passkey/options', {})).statusCode, 409);
@@ -221,24 +328,53 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
   test('rename and remove only one’s own passkeys; removal asks for the password and emails the member; at most 10', async () => {
     const m = await memberWithPasskey();
     const other = await memberWithPasskey();
-    const mine = await ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', m.accountId).executeTakeFirstOrThrow();
-    const theirs = await ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', other.accountId).executeTakeFirstOrThrow();
+    const mine = await ctx.db.kysely
+      .selectFrom('passkeys')
+      .select('id')
+      .where('account_id', '=', m.accountId)
+      .executeTakeFirstOrThrow();
+    const theirs = await ctx.db.kysely
+      .selectFrom('passkeys')
+      .select('id')
+      .where('account_id', '=', other.accountId)
+      .executeTakeFirstOrThrow();
     assert.equal((await m.agent.post(`/area/security/passkeys/${theirs.id}/rename`, { name: 'Mía' })).statusCode, 404);
     assert.equal((await m.agent.post(`/area/security/passkeys/${mine.id}/rename`, { name: '   ' })).statusCode, 400);
-    assert.equal((await m.agent.post(`/area/security/passkeys/${mine.id}/rename`, { name: 'Tableta' })).headers.location, '/area/security?done=passkey-renamed#passkeys');
-    assert.equal((await m.agent.post(`/area/security/passkeys/${theirs.id}/remove`, { current_password: TEST_PASSWORD })).statusCode, 404);
-    assert.equal((await m.agent.post(`/area/security/passkeys/${mine.id}/remove`, { current_password: 'Wrong2030Pass' })).statusCode, 400);
-    assert.equal((await m.agent.post(`/area/security/passkeys/${mine.id}/remove`, { current_password: TEST_PASSWORD })).headers.location, '/area/security?done=passkey-removed#passkeys');
+    assert.equal(
+      (await m.agent.post(`/area/security/passkeys/${mine.id}/rename`, { name: 'Tableta' })).headers.location,
+      '/area/security?done=passkey-renamed#passkeys',
+    );
+    assert.equal(
+      (await m.agent.post(`/area/security/passkeys/${theirs.id}/remove`, { current_password: TEST_PASSWORD }))
+        .statusCode,
+      404,
+    );
+    assert.equal(
+      (await m.agent.post(`/area/security/passkeys/${mine.id}/remove`, { current_password: 'Wrong2030Pass' }))
+        .statusCode,
+      400,
+    );
+    assert.equal(
+      (await m.agent.post(`/area/security/passkeys/${mine.id}/remove`, { current_password: TEST_PASSWORD })).headers
+        .location,
+      '/area/security?done=passkey-removed#passkeys',
+    );
     const mails = (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'passkey-changed');
     assert.equal(mails.length, 2);
     assert.match(mails.at(-1)!.body_text ?? '', /Tableta/);
-    assert.ok(await ctx.db.kysely.selectFrom('passkeys').select('id').where('id', '=', theirs.id).executeTakeFirst(), 'the other member keeps theirs');
+    assert.ok(
+      await ctx.db.kysely.selectFrom('passkeys').select('id').where('id', '=', theirs.id).executeTakeFirst(),
+      'the other member keeps theirs',
+    );
 
     for (let i = 0; i < MAX_PASSKEYS; i++) {
       await ctx.db.kysely.deleteFrom('rate_limits').execute();
       await addPasskey(m.agent, new SoftAuthenticator(origin()), `Llave ${i}`);
     }
-    const full = await m.agent.post('/area/security/passkeys', { passkey_name: 'Una más', passkey_password: TEST_PASSWORD });
+    const full = await m.agent.post('/area/security/passkeys', {
+      passkey_name: 'Una más',
+      passkey_password: TEST_PASSWORD,
+    });
     assert.equal(full.statusCode, 409);
   });
 
@@ -247,7 +383,8 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
     const agent = new BrowserAgent(ctx.app, ip);
     await agent.get('/sign-in');
     const statuses: number[] = [];
-    for (let i = 0; i <= PASSKEY_CHALLENGES_PER_ADDRESS_PER_HOUR; i++) statuses.push((await agent.post('/sign-in/passkey/options', {})).statusCode);
+    for (let i = 0; i <= PASSKEY_CHALLENGES_PER_ADDRESS_PER_HOUR; i++)
+      statuses.push((await agent.post('/sign-in/passkey/options', {})).statusCode);
     assert.equal(statuses.filter((s) => s === 200).length, PASSKEY_CHALLENGES_PER_ADDRESS_PER_HOUR);
     assert.equal(statuses.at(-1), 429);
     // The browser's earlier ceremonies were replaced, not piled up.
@@ -267,8 +404,18 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
 
   test('an agent sees a member’s passkeys (names and dates) and removes one with a reason; the member is emailed (R23)', async () => {
     const m = await memberWithPasskey({ name: 'Teléfono perdido' });
-    const memberId = (await ctx.db.kysely.selectFrom('members').select('id').where('member_number', '=', m.memberNumber).executeTakeFirstOrThrow()).id;
-    const passkey = await ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', m.accountId).executeTakeFirstOrThrow();
+    const memberId = (
+      await ctx.db.kysely
+        .selectFrom('members')
+        .select('id')
+        .where('member_number', '=', m.memberNumber)
+        .executeTakeFirstOrThrow()
+    ).id;
+    const passkey = await ctx.db.kysely
+      .selectFrom('passkeys')
+      .select('id')
+      .where('account_id', '=', m.accountId)
+      .executeTakeFirstOrThrow();
     const { agent } = await signedInStaff(ctx, 'agent');
     const page = await agent.get(`/backoffice/members/${memberId}`);
     assert.match(page.body, /Teléfono perdido/);
@@ -277,26 +424,55 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
     assert.equal((await agent.get(path)).statusCode, 200);
     const noReason = await agent.post(path, { confirm: 'yes', reason: '' });
     assert.equal(noReason.statusCode, 400);
-    assert.equal((await agent.post(`/backoffice/members/${memberId}/passkeys/999999/remove`, { confirm: 'yes', reason: 'x' })).statusCode, 404);
+    assert.equal(
+      (await agent.post(`/backoffice/members/${memberId}/passkeys/999999/remove`, { confirm: 'yes', reason: 'x' }))
+        .statusCode,
+      404,
+    );
     const done = await agent.post(path, { confirm: 'yes', reason: 'El asegurado llamó: ha perdido el móvil.' });
     assert.equal(done.headers.location, `/backoffice/members/${memberId}?done=passkey-removed#passkeys`);
-    assert.equal((await ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', m.accountId).execute()).length, 0);
+    assert.equal(
+      (await ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', m.accountId).execute()).length,
+      0,
+    );
     const mail = (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'passkey-changed').at(-1);
     assert.match(mail?.body_text ?? '', /atención al cliente ha quitado la llave de acceso «Teléfono perdido»/);
-    const audit = await ctx.db.kysely.selectFrom('audit_events').select(['outcome', 'details', 'actor']).where('event', '=', 'backoffice.passkey.remove').where('account_id', '=', m.accountId).orderBy('id').execute();
-    assert.deepEqual(audit.map((a) => a.outcome), ['refused', 'success']);
+    const audit = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select(['outcome', 'details', 'actor'])
+      .where('event', '=', 'backoffice.passkey.remove')
+      .where('account_id', '=', m.accountId)
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      audit.map((a) => a.outcome),
+      ['refused', 'success'],
+    );
     assert.match(audit[1]!.details ?? '', /ha perdido el móvil/);
     // The removed passkey opens nothing any more.
     const c = await ceremony();
-    assert.equal(notice((await c.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(c.options)) })).body), 'passkey_unknown');
+    assert.equal(
+      notice(
+        (await c.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(c.options)) })).body,
+      ),
+      'passkey_unknown',
+    );
   });
 
   test('“this wasn’t me” (R28) also removes the account’s passkeys: one may be the intruder’s', async () => {
     const m = await memberWithPasskey();
     await m.agent.get('/area/security');
     assert.equal((await m.agent.post('/area/security/not-me', {})).statusCode, 303);
-    assert.equal((await ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', m.accountId).execute()).length, 0);
+    assert.equal(
+      (await ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', m.accountId).execute()).length,
+      0,
+    );
     const c = await ceremony();
-    assert.equal(notice((await c.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(c.options)) })).body), 'passkey_unknown');
+    assert.equal(
+      notice(
+        (await c.agent.post('/sign-in/passkey', { response: JSON.stringify(m.authenticator.get(c.options)) })).body,
+      ),
+      'passkey_unknown',
+    );
   });
 });

@@ -9,7 +9,15 @@ import { SignInFooter, WithMasked, type ChannelOption } from './sign-in.views.js
 // passkey script; without scripts they stay hidden and the page says nothing is missing: the password is there.
 
 /** The second step with a passkey; the member can still switch to a code. */
-export function PasskeyStepPage({ ctx, failed, others }: { ctx: PageContext; failed: boolean; others: ChannelOption[] }) {
+export function PasskeyStepPage({
+  ctx,
+  failed,
+  others,
+}: {
+  ctx: PageContext;
+  failed: boolean;
+  others: ChannelOption[];
+}) {
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t('verify.title')} scripts={PASSKEY_SCRIPTS}>
@@ -21,7 +29,12 @@ export function PasskeyStepPage({ ctx, failed, others }: { ctx: PageContext; fai
       ) : null}
       <p>{t('passkey.step.intro')}</p>
       <PasskeyUnsupported ctx={ctx} />
-      <Form ctx={ctx} action="/sign-in/verify/passkey" class="stack" data={{ passkey: 'authenticate', options: '/sign-in/verify/passkey/options', ...passkeyMessages(ctx) }}>
+      <Form
+        ctx={ctx}
+        action="/sign-in/verify/passkey"
+        class="stack"
+        data={{ passkey: 'authenticate', options: '/sign-in/verify/passkey/options', ...passkeyMessages(ctx) }}
+      >
         <input type="hidden" name="response" value="" />
         <button type="submit">{t('passkey.step.submit')}</button>
         <PasskeyStatus />
@@ -31,7 +44,13 @@ export function PasskeyStepPage({ ctx, failed, others }: { ctx: PageContext; fai
           <Form ctx={ctx} action="/sign-in/verify/send">
             <input type="hidden" name="channel" value={o.channel} />
             <button type="submit" class="secondary">
-              {o.channel === 'email' ? t('verify.switchEmail', { to: o.masked }) : o.channel === 'sms' ? <WithMasked text={t('verify.switchSms', { to: o.masked })} masked={o.masked} /> : t('verify.switchTotp')}
+              {o.channel === 'email' ? (
+                t('verify.switchEmail', { to: o.masked })
+              ) : o.channel === 'sms' ? (
+                <WithMasked text={t('verify.switchSms', { to: o.masked })} masked={o.masked} />
+              ) : (
+                t('verify.switchTotp')
+              )}
             </button>
           </Form>
         ))}

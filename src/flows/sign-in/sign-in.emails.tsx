@@ -47,7 +47,9 @@ export const accountLockedEmail: EmailTemplate<{ minutes: number; step: 'passwor
     const link = `${ctx.publicUrl}/recovery`;
     const subject = t('email.locked.subject', { brand: brand.name });
     const body = t(p.step === 'code' ? 'email.locked.bodyCode' : 'email.locked.body', { minutes: p.minutes });
-    const ifNotYou = t(p.step === 'code' ? 'email.locked.ifNotYouCode' : 'email.locked.ifNotYou', { email: brand.supportEmail });
+    const ifNotYou = t(p.step === 'code' ? 'email.locked.ifNotYouCode' : 'email.locked.ifNotYou', {
+      email: brand.supportEmail,
+    });
     const html = emailHtml(
       ctx,
       subject,
@@ -58,7 +60,15 @@ export const accountLockedEmail: EmailTemplate<{ minutes: number; step: 'passwor
         <p>{ifNotYou}</p>
       </>,
     );
-    const text = [body, '', t('email.locked.ifYou'), `${t('email.locked.cta')}: ${link}`, '', ifNotYou, textFooter(ctx)].join('\n');
+    const text = [
+      body,
+      '',
+      t('email.locked.ifYou'),
+      `${t('email.locked.cta')}: ${link}`,
+      '',
+      ifNotYou,
+      textFooter(ctx),
+    ].join('\n');
     return { subject, text, html };
   },
 };

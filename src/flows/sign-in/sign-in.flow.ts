@@ -37,24 +37,41 @@ export interface PasswordStepDeps {
   metrics: Metrics;
 }
 
-
 /** Rolls back the pause notice of a username that is no account's. */
 class NoAccount extends Error {}
-
 
 /**
  * R9: the one attempt that paused sign-in tells the member, once. The email says which step failed: wrong codes
  * after a right password mean someone has the password. For a username that is no account's, the same statements
  * run in a transaction that is rolled back, so the pausing failure takes as long either way (R7).
  */
-export async function notifyPause(deps: Pick<PasswordStepDeps, 'db' | 'clock' | 'courier' | 'audit' | 'metrics'>, account: Account | undefined, streak: number, until: string, step: 'password' | 'code'): Promise<void> {
+export async function notifyPause(
+  deps: Pick<PasswordStepDeps, 'db' | 'clock' | 'courier' | 'audit' | 'metrics'>,
+  account: Account | undefined,
+  streak: number,
+  until: string,
+  step: 'password' | 'code',
+): Promise<void> {
   deps.metrics.lockouts.inc();
   await deps.db
     .transaction()
     .execute(async (trx) => {
-      await trx.updateTable('accounts').set({ locked_until: until, failed_logins: streak }).where('id', '=', account?.id ?? -1).execute();
-      await deps.courier.email(trx, account?.email ?? 'nobody@invalid', account?.language ?? 'es', accountLockedEmail, { minutes: LOCK_MS / 60_000, step });
-      await recordAudit(trx, deps.clock, deps.audit, { event: 'signin.locked', outcome: 'info', actor: account?.username ?? null, accountId: account?.id ?? null, details: { until, step } });
+      await trx
+        .updateTable('accounts')
+        .set({ locked_until: until, failed_logins: streak })
+        .where('id', '=', account?.id ?? -1)
+        .execute();
+      await deps.courier.email(trx, account?.email ?? 'nobody@invalid', account?.language ?? 'es', accountLockedEmail, {
+        minutes: LOCK_MS / 60_000,
+        step,
+      });
+      await recordAudit(trx, deps.clock, deps.audit, {
+        event: 'signin.locked',
+        outcome: 'info',
+        actor: account?.username ?? null,
+        accountId: account?.id ?? null,
+        details: { until, step },
+      });
       if (!account) throw new NoAccount();
     })
     .catch((error: unknown) => {
@@ -67,31 +84,57 @@ export async function notifyPause(deps: Pick<PasswordStepDeps, 'db' | 'clock' | 
  * limit holds, asks for the captcha after 5 failures in a row, checks the password (or does the same hashing work
  * for an unknown username), and pauses sign-in for 15 minutes at the 10th failure in a row, telling the member once.
  */
-export async function passwordStep(deps: PasswordStepDeps, rawUsername: string, password: string, captchaPayload: string | undefined): Promise<PasswordStepOutcome> {
+export async function passwordStep(
+  deps: PasswordStepDeps,
+  rawUsername: string,
+  password: string,
+  captchaPayload: string | undefined,
+): Promise<PasswordStepOutcome> {
   const { db, clock } = deps;
   const username = normaliseUsername(rawUsername);
   // R22: what was typed as a username is recorded only when it is one; people paste passwords into the wrong field.
   const account = username.length <= MAX_USERNAME ? await findAccountByUsername(db, username) : undefined;
   const subject = account?.username ?? null;
 
-  const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, username, deps.audit.ip ?? 'unknown', () => deps.captcha.verify(captchaPayload, deps.audit.ip ?? 'unknown'));
+  const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, username, deps.audit.ip ?? 'unknown', () =>
+    deps.captcha.verify(captchaPayload, deps.audit.ip ?? 'unknown'),
+  );
   if (gate.kind === 'captcha') return gate;
   if (gate.kind !== 'open') {
-    const reason = gate.kind === 'address_limited' ? 'address_limit' : gate.kind === 'paused' ? 'locked' : 'hourly_limit';
-    await recordAudit(db, clock, deps.audit, { event: 'signin.password', outcome: 'refused', actor: subject, details: { reason } });
+    const reason =
+      gate.kind === 'address_limited' ? 'address_limit' : gate.kind === 'paused' ? 'locked' : 'hourly_limit';
+    await recordAudit(db, clock, deps.audit, {
+      event: 'signin.password',
+      outcome: 'refused',
+      actor: subject,
+      details: { reason },
+    });
     return gate.kind === 'address_limited' ? { kind: 'address_limited' } : { kind: 'locked' };
   }
   const attempt = gate.attempt;
 
   // R7: an unknown username costs the same hashing work, and gets the same answer, as a wrong password.
-  const valid = account ? await verifyPassword(account.password_hash, password.slice(0, 1000)) : (await dummyVerify(password.slice(0, 1000)), false);
+  const valid = account
+    ? await verifyPassword(account.password_hash, password.slice(0, 1000))
+    : (await dummyVerify(password.slice(0, 1000)), false);
   if (valid && account) {
     await attempt.withdraw();
     if (account.status === 'disabled') {
-      await recordAudit(db, clock, deps.audit, { event: 'signin.password', outcome: 'refused', actor: subject, accountId: account.id, details: { reason: 'disabled' } });
+      await recordAudit(db, clock, deps.audit, {
+        event: 'signin.password',
+        outcome: 'refused',
+        actor: subject,
+        accountId: account.id,
+        details: { reason: 'disabled' },
+      });
       return { kind: 'disabled' };
     }
-    await recordAudit(db, clock, deps.audit, { event: 'signin.password', outcome: 'success', actor: subject, accountId: account.id });
+    await recordAudit(db, clock, deps.audit, {
+      event: 'signin.password',
+      outcome: 'success',
+      actor: subject,
+      accountId: account.id,
+    });
     return { kind: 'ok', account };
   }
 

@@ -23,7 +23,15 @@ import { beginAttempt, MEMBER_SIGN_IN, signInPaused } from '../../identity/sign-
 import { hasPasskey } from '../../identity/passkeys.js';
 import { passkeySignInRoutes } from './passkey-sign-in.routes.js';
 import { PasskeyStepPage } from './passkey-sign-in.views.js';
-import { ChooseChannelPage, type ChannelOption, EnterCodePage, LinkExpiredPage, OtherBrowserPage, SignInPage, type CodeNotice } from './sign-in.views.js';
+import {
+  ChooseChannelPage,
+  type ChannelOption,
+  EnterCodePage,
+  LinkExpiredPage,
+  OtherBrowserPage,
+  SignInPage,
+  type CodeNotice,
+} from './sign-in.views.js';
 import { rememberSignInDevice } from '../../identity/devices.js';
 import type { AfterSignIn } from '../../identity/sign-in-hooks.js';
 import { findAccount } from '../../identity/accounts.js';
@@ -58,10 +66,19 @@ class SendRefused extends Error {
   }
 }
 
-/** R9: counts one code send against the client address's and the account's hourly limits; the limit it is over, if any. */
-async function countSend(db: Kysely<Database>, clock: Clock, ip: string, accountId: number): Promise<'address_limit' | 'account_limit' | undefined> {
-  if ((await hit(db, clock, bucket('send-ip', addressKey(ip)), HOUR)) > SENDS_PER_ADDRESS_PER_HOUR) return 'address_limit';
-  if ((await hit(db, clock, bucket('send-account', String(accountId)), HOUR)) > SENDS_PER_ACCOUNT_PER_HOUR) return 'account_limit';
+/**
+ * R9: counts one code send against the client address's and the account's hourly limits; the limit it is over, if any.
+ */
+async function countSend(
+  db: Kysely<Database>,
+  clock: Clock,
+  ip: string,
+  accountId: number,
+): Promise<'address_limit' | 'account_limit' | undefined> {
+  if ((await hit(db, clock, bucket('send-ip', addressKey(ip)), HOUR)) > SENDS_PER_ADDRESS_PER_HOUR)
+    return 'address_limit';
+  if ((await hit(db, clock, bucket('send-account', String(accountId)), HOUR)) > SENDS_PER_ACCOUNT_PER_HOUR)
+    return 'account_limit';
   return undefined;
 }
 
@@ -74,22 +91,45 @@ export interface SignInData {
   next?: string;
 }
 
-
 export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Promise<void> {
   const { db, clock, config, sessions, metrics } = deps;
   const kysely = db.kysely;
-  const flows = createFlowStore<SignInData>(clock, { kind: SIGN_IN_FLOW, ttlMs: SIGN_IN_TTL_MS, cookieName: 'signin', secureCookies: config.secureCookies });
-  const factorDeps = { clock, courier: deps.courier, brand: config.brand, publicUrl: config.publicUrl, secretKey: config.secretKey };
-  const factors: Record<Channel, SecondFactor> = { email: codeFactor('email', factorDeps), sms: codeFactor('sms', factorDeps), totp: totpFactor({ clock, box: config.secretBox }) };
+  const flows = createFlowStore<SignInData>(clock, {
+    kind: SIGN_IN_FLOW,
+    ttlMs: SIGN_IN_TTL_MS,
+    cookieName: 'signin',
+    secureCookies: config.secureCookies,
+  });
+  const factorDeps = {
+    clock,
+    courier: deps.courier,
+    brand: config.brand,
+    publicUrl: config.publicUrl,
+    secretKey: config.secretKey,
+  };
+  const factors: Record<Channel, SecondFactor> = {
+    email: codeFactor('email', factorDeps),
+    sms: codeFactor('sms', factorDeps),
+    totp: totpFactor({ clock, box: config.secretBox }),
+  };
   const options = (account: Account, passkey: boolean): ChannelOption[] => [
-    ...(Object.values(factors) as SecondFactor[]).filter((f) => f.available(account)).map((f) => ({ channel: f.channel, masked: f.masked(account) })),
+    ...(Object.values(factors) as SecondFactor[])
+      .filter((f) => f.available(account))
+      .map((f) => ({ channel: f.channel, masked: f.masked(account) })),
     // R27: a member with a passkey may use it as the second step.
     ...(passkey ? [{ channel: 'passkey' as const, masked: '' }] : []),
   ];
 
   app.get('/sign-in', async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
-    const notice = q.expired === '1' ? 'expired_session' : q.signedOut === '1' ? 'signed_out' : q.restart === '1' ? 'restart' : undefined;
+    const notice =
+      q.expired === '1'
+        ? 'expired_session'
+        : q.signedOut === '1'
+          ? 'signed_out'
+          : q.restart === '1'
+            ? 'restart'
+            : undefined;
     return sendPage(reply, <SignInPage ctx={request.pageContext()} view={{ next: safeNext(q.next), notice }} />);
   });
 
@@ -107,9 +147,26 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     switch (outcome.kind) {
       case 'failed':
         // R7: the same message and status for an unknown username and a wrong password.
-        return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'failed', captcha: outcome.captcha }} />, 401);
+        return sendPage(
+          reply,
+          <SignInPage ctx={ctx} view={{ username, next, notice: 'failed', captcha: outcome.captcha }} />,
+          401,
+        );
       case 'captcha':
-        return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'captcha', captcha: true, errors: { altcha: { code: captchaErrorCode(outcome.verdict) } } }} />, 400);
+        return sendPage(
+          reply,
+          <SignInPage
+            ctx={ctx}
+            view={{
+              username,
+              next,
+              notice: 'captcha',
+              captcha: true,
+              errors: { altcha: { code: captchaErrorCode(outcome.verdict) } },
+            }}
+          />,
+          400,
+        );
       case 'locked':
         return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'locked' }} />, 429);
       case 'address_limited':
@@ -117,14 +174,21 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       case 'disabled':
         return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'disabled' }} />, 403);
       case 'ok': {
-        await flows.start(kysely, reply, { state: 'choose', accountId: outcome.account.id, data: { sends: 0, ...(next ? { next } : {}) } });
+        await flows.start(kysely, reply, {
+          state: 'choose',
+          accountId: outcome.account.id,
+          data: { sends: 0, ...(next ? { next } : {}) },
+        });
         return reply.redirect('/sign-in/verify', 303);
       }
     }
   });
 
   /** The browser's sign-in between the password and the code, with its account. */
-  async function current(request: FastifyRequest, reply: FastifyReply): Promise<{ flow: Flow<SignInData>; account: Account; passkey: boolean } | undefined> {
+  async function current(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ flow: Flow<SignInData>; account: Account; passkey: boolean } | undefined> {
     const found = await flows.load(kysely, request);
     if (found.status !== 'active') {
       reply.redirect(found.status === 'expired' ? '/sign-in?restart=1' : '/sign-in', 303);
@@ -139,15 +203,36 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     return { flow: found.flow, account, passkey: await hasPasskey(kysely, { kind: 'member', id: account.id }) };
   }
 
-  const factorContext = (flow: Flow<SignInData>, account: Account, request: FastifyRequest): FactorContext => ({ db: kysely, flowId: flow.id, account, lang: request.lang });
+  const factorContext = (flow: Flow<SignInData>, account: Account, request: FastifyRequest): FactorContext => ({
+    db: kysely,
+    flowId: flow.id,
+    account,
+    lang: request.lang,
+  });
 
-  function showCode(request: FastifyRequest, reply: FastifyReply, flow: Flow<SignInData>, account: Account, passkey: boolean, notice?: CodeNotice, status = 200, remaining?: number) {
+  function showCode(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    flow: Flow<SignInData>,
+    account: Account,
+    passkey: boolean,
+    notice?: CodeNotice,
+    status = 200,
+    remaining?: number,
+  ) {
     const channel = flow.data.channel!;
     const all = options(account, passkey);
     const mine = all.find((o) => o.channel === channel);
     return sendPage(
       reply,
-      <EnterCodePage ctx={request.pageContext()} channel={channel} masked={mine?.masked ?? ''} notice={notice} others={all.filter((o) => o.channel !== channel)} {...(remaining !== undefined ? { remaining } : {})} />,
+      <EnterCodePage
+        ctx={request.pageContext()}
+        channel={channel}
+        masked={mine?.masked ?? ''}
+        notice={notice}
+        others={all.filter((o) => o.channel !== channel)}
+        {...(remaining !== undefined ? { remaining } : {})}
+      />,
       status,
     );
   }
@@ -158,9 +243,16 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const { flow, account, passkey } = cur;
     const sent = (request.query as Record<string, string | undefined>).sent === '1';
     if (flow.state === 'passkey' && passkey) return showPasskeyStep(request, reply, account);
-    if (flow.state === 'code' && flow.data.channel) return showCode(request, reply, flow, account, passkey, sent ? 'sent' : undefined);
-    const preferred = account.preferred_channel && options(account, passkey).some((o) => o.channel === account.preferred_channel) ? account.preferred_channel : null;
-    return sendPage(reply, <ChooseChannelPage ctx={request.pageContext()} options={options(account, passkey)} preferred={preferred} />);
+    if (flow.state === 'code' && flow.data.channel)
+      return showCode(request, reply, flow, account, passkey, sent ? 'sent' : undefined);
+    const preferred =
+      account.preferred_channel && options(account, passkey).some((o) => o.channel === account.preferred_channel)
+        ? account.preferred_channel
+        : null;
+    return sendPage(
+      reply,
+      <ChooseChannelPage ctx={request.pageContext()} options={options(account, passkey)} preferred={preferred} />,
+    );
   });
 
   app.post('/sign-in/verify/send', async (request, reply) => {
@@ -175,22 +267,45 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     }
     const factor = channel === 'email' || channel === 'sms' || channel === 'totp' ? factors[channel] : undefined;
     if (!factor || !factor.available(account)) {
-      return sendPage(reply, <ChooseChannelPage ctx={request.pageContext()} options={options(account, passkey)} preferred={null} />, 400);
+      return sendPage(
+        reply,
+        <ChooseChannelPage ctx={request.pageContext()} options={options(account, passkey)} preferred={null} />,
+        400,
+      );
     }
     const now = clock.now();
     const audit = (outcome: 'success' | 'refused', reason?: string) =>
-      recordAudit(kysely, clock, request.auditContext(), { event: 'signin.code_sent', outcome, actor: account.username, accountId: account.id, details: { channel: factor.channel, ...(reason ? { reason } : {}) } });
+      recordAudit(kysely, clock, request.auditContext(), {
+        event: 'signin.code_sent',
+        outcome,
+        actor: account.username,
+        accountId: account.id,
+        details: { channel: factor.channel, ...(reason ? { reason } : {}) },
+      });
     // An authenticator app sends nothing: the limits on sending do not apply to it.
     const sends = factor.channel !== 'totp';
     if (sends && flow.data.sends >= MAX_SENDS) {
       await audit('refused', 'send_limit');
-      return flow.data.channel ? showCode(request, reply, flow, account, passkey, 'send_limit', 429) : sendPage(reply, <ChooseChannelPage ctx={request.pageContext()} options={options(account, passkey)} preferred={null} notice="send_limit" />, 429);
+      return flow.data.channel
+        ? showCode(request, reply, flow, account, passkey, 'send_limit', 429)
+        : sendPage(
+            reply,
+            <ChooseChannelPage
+              ctx={request.pageContext()}
+              options={options(account, passkey)}
+              preferred={null}
+              notice="send_limit"
+            />,
+            429,
+          );
     }
     if (sends && flow.data.lastSentAt && now.getTime() - new Date(flow.data.lastSentAt).getTime() < RESEND_AFTER_MS) {
       await audit('refused', 'too_soon');
       return showCode(request, reply, flow, account, passkey, 'resend_wait', 429);
     }
-    const data: SignInData = sends ? { ...flow.data, channel: factor.channel, sends: flow.data.sends + 1, lastSentAt: now.toISOString() } : { ...flow.data, channel: factor.channel };
+    const data: SignInData = sends
+      ? { ...flow.data, channel: factor.channel, sends: flow.data.sends + 1, lastSentAt: now.toISOString() }
+      : { ...flow.data, channel: factor.channel };
     // One transaction claims the step, counts the send and queues the code (R9). The step is claimed first, guarded
     // by the send count the page was built on, so a request that loses a race to its own flow counts nothing; the
     // address's and the account's hourly sends are then decided on the values after their increments, and a refusal
@@ -200,7 +315,12 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       .execute(async (trx): Promise<'sent' | 'moved' | 'address_limit' | 'account_limit'> => {
         const moved = await trx
           .updateTable('flows')
-          .set({ state: 'code', data: JSON.stringify(data), attempts: flow.attempts + 1, updated_at: now.toISOString() })
+          .set({
+            state: 'code',
+            data: JSON.stringify(data),
+            attempts: flow.attempts + 1,
+            updated_at: now.toISOString(),
+          })
           .where('id', '=', flow.id)
           .where('attempts', '=', flow.attempts)
           .where('state', 'in', ['choose', 'code', 'passkey'])
@@ -221,7 +341,15 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     if (outcome === 'moved') return reply.redirect('/sign-in/verify', 303);
     if (outcome !== 'sent') {
       await audit('refused', outcome);
-      return showCode(request, reply, { ...flow, data: { ...flow.data, channel: flow.data.channel ?? factor.channel } }, account, passkey, 'send_limit', 429);
+      return showCode(
+        request,
+        reply,
+        { ...flow, data: { ...flow.data, channel: flow.data.channel ?? factor.channel } },
+        account,
+        passkey,
+        'send_limit',
+        429,
+      );
     }
     await audit('success');
     if (sends) metrics.codesSent.inc({ channel: factor.channel, purpose: 'signin' });
@@ -230,15 +358,29 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   });
 
   /** Both steps passed: a new session (a fresh token), the channel proven, the throttle cleared (R7, R8, R9). */
-  async function complete(request: FastifyRequest, reply: FastifyReply, flow: Flow<SignInData>, account: Account, channel: Channel | 'passkey', via: 'code' | 'link' | 'passkey') {
+  async function complete(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    flow: Flow<SignInData>,
+    account: Account,
+    channel: Channel | 'passkey',
+    via: 'code' | 'link' | 'passkey',
+  ) {
     const now = clock.now().toISOString();
     const done = await kysely.transaction().execute(async (trx) => {
       if (!(await flows.advance(trx, flow, channel === 'passkey' ? 'passkey' : 'code', 'done'))) return false;
       if (channel !== 'passkey') {
         await factors[channel].markVerified({ ...factorContext(flow, account, request), db: trx }, now);
-        if (!account.preferred_channel) await trx.updateTable('accounts').set({ preferred_channel: channel }).where('id', '=', account.id).execute();
+        if (!account.preferred_channel)
+          await trx.updateTable('accounts').set({ preferred_channel: channel }).where('id', '=', account.id).execute();
       }
-      await recordAudit(trx, clock, request.auditContext(), { event: 'signin.success', outcome: 'success', actor: account.username, accountId: account.id, details: { factor: channel, via } });
+      await recordAudit(trx, clock, request.auditContext(), {
+        event: 'signin.success',
+        outcome: 'success',
+        actor: account.username,
+        accountId: account.id,
+        details: { factor: channel, via },
+      });
       return true;
     });
     if (!done) return reply.redirect('/sign-in?restart=1', 303);
@@ -247,7 +389,14 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   }
 
   /** After every successful sign-in (both steps, or a passkey alone): the throttle cleared, a new session (R8, R9). */
-  async function establish(request: FastifyRequest, reply: FastifyReply, account: Account, factor: Channel | 'passkey', via: 'code' | 'link' | 'passkey', next: string | undefined) {
+  async function establish(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    account: Account,
+    factor: Channel | 'passkey',
+    via: 'code' | 'link' | 'passkey',
+    next: string | undefined,
+  ) {
     await clearSignInThrottle(kysely, account.username);
 
     // Other slices react to a sign-in through hooks registered in app.ts (R3: registration's returning member).
@@ -255,16 +404,39 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     await sessions.end(kysely, request, reply);
     await sessions.start(kysely, reply, account.id, factor, null);
     // R28: a device new to the account (or unseen for 180 days) gets the member an email.
-    await rememberSignInDevice({ db: kysely, clock, courier: deps.courier, config, kickOutbox: deps.kickOutbox }, request, reply, account, via === 'link' ? 'email-link' : factor);
+    await rememberSignInDevice(
+      { db: kysely, clock, courier: deps.courier, config, kickOutbox: deps.kickOutbox },
+      request,
+      reply,
+      account,
+      via === 'link' ? 'email-link' : factor,
+    );
     await flows.end(kysely, request, reply);
     return reply.redirect(next ?? '/area', 303);
   }
 
   function showPasskeyStep(request: FastifyRequest, reply: FastifyReply, account: Account, failed = false) {
-    return sendPage(reply, <PasskeyStepPage ctx={request.pageContext()} failed={failed} others={options(account, false)} />, failed ? 400 : 200);
+    return sendPage(
+      reply,
+      <PasskeyStepPage ctx={request.pageContext()} failed={failed} others={options(account, false)} />,
+      failed ? 400 : 200,
+    );
   }
 
-  await passkeySignInRoutes(app, { config, db: kysely, clock, courier: deps.courier, metrics, kickOutbox: deps.kickOutbox, flows, current, establish, complete, refuseSecondStep, showPasskeyStep });
+  await passkeySignInRoutes(app, {
+    config,
+    db: kysely,
+    clock,
+    courier: deps.courier,
+    metrics,
+    kickOutbox: deps.kickOutbox,
+    flows,
+    current,
+    establish,
+    complete,
+    refuseSecondStep,
+    showPasskeyStep,
+  });
 
   /** R9: the second step refused because sign-in is paused or limited: the sign-in ends, the page says why. */
   async function refuseSecondStep(request: FastifyRequest, reply: FastifyReply, notice: 'locked' | 'address_limited') {
@@ -283,18 +455,39 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     // so restarting the sign-in buys no fresh guesses, and a right code during a pause is refused.
     const gate = await beginAttempt(kysely, clock, MEMBER_SIGN_IN, account.username, request.ip);
     if (gate.kind !== 'open') {
-      await recordAudit(kysely, clock, audit, { event: 'signin.code', outcome: 'refused', actor: account.username, accountId: account.id, details: { factor: channel, reason: gate.kind === 'address_limited' ? 'address_limit' : 'locked' } });
+      await recordAudit(kysely, clock, audit, {
+        event: 'signin.code',
+        outcome: 'refused',
+        actor: account.username,
+        accountId: account.id,
+        details: { factor: channel, reason: gate.kind === 'address_limited' ? 'address_limit' : 'locked' },
+      });
       return refuseSecondStep(request, reply, gate.kind === 'address_limited' ? 'address_limited' : 'locked');
     }
-    const result = await factors[channel].verify(factorContext(flow, account, request), formText(request.body, 'code').slice(0, 20));
+    const result = await factors[channel].verify(
+      factorContext(flow, account, request),
+      formText(request.body, 'code').slice(0, 20),
+    );
     if (result.kind !== 'wrong' && result.kind !== 'exhausted') await gate.attempt.withdraw();
     if (result.kind === 'ok') return complete(request, reply, flow, account, channel, 'code');
     metrics.signIns.inc({ step: 'second_factor', outcome: result.kind, factor: channel });
-    await recordAudit(kysely, clock, audit, { event: 'signin.code', outcome: 'failure', actor: account.username, accountId: account.id, details: { factor: channel, reason: result.kind, consecutive: gate.attempt.streak } });
+    await recordAudit(kysely, clock, audit, {
+      event: 'signin.code',
+      outcome: 'failure',
+      actor: account.username,
+      accountId: account.id,
+      details: { factor: channel, reason: result.kind, consecutive: gate.attempt.streak },
+    });
     if (result.kind === 'wrong' || result.kind === 'exhausted') {
       const { paused, until } = await gate.attempt.failed();
       if (paused) {
-        await notifyPause({ db: kysely, clock, courier: deps.courier, audit, metrics }, account, gate.attempt.streak, until, 'code');
+        await notifyPause(
+          { db: kysely, clock, courier: deps.courier, audit, metrics },
+          account,
+          gate.attempt.streak,
+          until,
+          'code',
+        );
         deps.kickOutbox?.();
         return refuseSecondStep(request, reply, 'locked');
       }
@@ -304,7 +497,8 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       await flows.end(kysely, request, reply);
       return reply.redirect('/sign-in?restart=1', 303);
     }
-    if (result.kind === 'wrong') return showCode(request, reply, flow, account, passkey, 'wrong', 400, result.remaining);
+    if (result.kind === 'wrong')
+      return showCode(request, reply, flow, account, passkey, 'wrong', 400, result.remaining);
     return showCode(request, reply, flow, account, passkey, 'expired', 400);
   });
 
@@ -315,23 +509,42 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
         ? await kysely
             .selectFrom('one_time_tokens')
             .innerJoin('flows', 'flows.id', 'one_time_tokens.flow_id')
-            .select(['one_time_tokens.id', 'one_time_tokens.expires_at', 'one_time_tokens.used_at', 'one_time_tokens.voided_at', 'one_time_tokens.channel', 'flows.browser_hash'])
+            .select([
+              'one_time_tokens.id',
+              'one_time_tokens.expires_at',
+              'one_time_tokens.used_at',
+              'one_time_tokens.voided_at',
+              'one_time_tokens.channel',
+              'flows.browser_hash',
+            ])
             .where('one_time_tokens.purpose', '=', 'signin-link')
             .where('one_time_tokens.token_hash', '=', hashToken(token))
             .executeTakeFirst()
         : undefined;
     const ctx = request.pageContext();
-    if (!row || row.used_at || row.voided_at || row.expires_at <= clock.now().toISOString()) return sendPage(reply, <LinkExpiredPage ctx={ctx} />, 410);
+    if (!row || row.used_at || row.voided_at || row.expires_at <= clock.now().toISOString())
+      return sendPage(reply, <LinkExpiredPage ctx={ctx} />, 410);
     // R7: the link completes the step only in the browser that started the sign-in.
     if (flows.browserHash(request) !== row.browser_hash) {
-      await recordAudit(kysely, clock, request.auditContext(), { event: 'signin.link', outcome: 'refused', details: { reason: 'other_browser' } });
+      await recordAudit(kysely, clock, request.auditContext(), {
+        event: 'signin.link',
+        outcome: 'refused',
+        details: { reason: 'other_browser' },
+      });
       return sendPage(reply, <OtherBrowserPage ctx={ctx} />, 403);
     }
     const cur = await current(request, reply);
     if (!cur) return reply;
     // R9: no way around a pause, not even the emailed link.
-    if (await signInPaused(kysely, clock, MEMBER_SIGN_IN, cur.account.username)) return refuseSecondStep(request, reply, 'locked');
-    const used = await kysely.updateTable('one_time_tokens').set({ used_at: clock.now().toISOString() }).where('id', '=', row.id).where('used_at', 'is', null).where('voided_at', 'is', null).executeTakeFirst();
+    if (await signInPaused(kysely, clock, MEMBER_SIGN_IN, cur.account.username))
+      return refuseSecondStep(request, reply, 'locked');
+    const used = await kysely
+      .updateTable('one_time_tokens')
+      .set({ used_at: clock.now().toISOString() })
+      .where('id', '=', row.id)
+      .where('used_at', 'is', null)
+      .where('voided_at', 'is', null)
+      .executeTakeFirst();
     if (Number(used.numUpdatedRows) !== 1) return sendPage(reply, <LinkExpiredPage ctx={ctx} />, 410);
     return complete(request, reply, cur.flow, cur.account, 'email', 'link');
   });
@@ -339,7 +552,11 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   app.post('/sign-out', async (request, reply) => {
     const found = await sessions.load(kysely, request);
     if (found.status === 'active') {
-      await recordAudit(kysely, clock, request.auditContext(), { event: 'signout', outcome: 'success', accountId: found.session.accountId });
+      await recordAudit(kysely, clock, request.auditContext(), {
+        event: 'signout',
+        outcome: 'success',
+        accountId: found.session.accountId,
+      });
     }
     await sessions.end(kysely, request, reply);
     return reply.redirect('/sign-in?signedOut=1', 303);

@@ -18,7 +18,20 @@ const PASSWORD = 'Primavera2030';
 
 function row(partial: Partial<RawFeedRow>): RawFeedRow {
   const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
-  return { ...base, policy_status: 'active', scheme: 'local', product: 'Salud Plus', policy_start: '2025-01-01', role: 'holder', first_name: 'Nora', last_name: 'Vidal', date_of_birth: '1980-01-01', country: 'ES', language: 'es', ...partial };
+  return {
+    ...base,
+    policy_status: 'active',
+    scheme: 'local',
+    product: 'Salud Plus',
+    policy_start: '2025-01-01',
+    role: 'holder',
+    first_name: 'Nora',
+    last_name: 'Vidal',
+    date_of_birth: '1980-01-01',
+    country: 'ES',
+    language: 'es',
+    ...partial,
+  };
 }
 
 describeEachDatabase('sign-in', (kind) => {
@@ -26,13 +39,18 @@ describeEachDatabase('sign-in', (kind) => {
   let n = 0;
 
   /** A registered member with email and mobile; returns the username. */
-  async function member(options: { mobile?: string | null } = {}): Promise<{ username: string; accountId: number; memberNumber: string }> {
+  async function member(
+    options: { mobile?: string | null } = {},
+  ): Promise<{ username: string; accountId: number; memberNumber: string }> {
     n++;
     const username = nif(60000000 + n);
     const memberNumber = `SI${n}`;
     await importFeed(
       { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: `SP${n}`, member_number: memberNumber, email: `m${n}@example.com` }))]),
+      Readable.from([
+        FEED_HEADER +
+          toCsvLine(row({ policy_number: `SP${n}`, member_number: memberNumber, email: `m${n}@example.com` })),
+      ]),
     );
     const now = ctx.clock.now().toISOString();
     const account = await ctx.db.kysely
@@ -51,7 +69,11 @@ describeEachDatabase('sign-in', (kind) => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await ctx.db.kysely.updateTable('members').set({ account_id: account.id }).where('member_number', '=', memberNumber).execute();
+    await ctx.db.kysely
+      .updateTable('members')
+      .set({ account_id: account.id })
+      .where('member_number', '=', memberNumber)
+      .execute();
     return { username, accountId: account.id, memberNumber };
   }
 
@@ -71,7 +93,9 @@ describeEachDatabase('sign-in', (kind) => {
 
   /** Both steps up to the code; `captcha` when earlier failures in a row ask for one (R9). */
   async function signIn(agent: BrowserAgent, username: string, channel: 'email' | 'sms' = 'email', captcha = false) {
-    const altcha: Record<string, string> = captcha ? { altcha: await solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge) } : {};
+    const altcha: Record<string, string> = captcha
+      ? { altcha: await solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge) }
+      : {};
     const res = await agent.post('/sign-in', { username, password: PASSWORD, ...altcha });
     assert.equal(res.statusCode, 303, res.body.match(/data-notice="[^"]*"/)?.[0]);
     await agent.get('/sign-in/verify');
@@ -98,7 +122,10 @@ describeEachDatabase('sign-in', (kind) => {
     assert.match(page.body, /international@/, 'R17');
 
     // The document typed loosely is normalised as in R3.
-    const pw = await agent.post('/sign-in', { username: m.username.toLowerCase().replace(/(\d{4})/, '$1-'), password: PASSWORD });
+    const pw = await agent.post('/sign-in', {
+      username: m.username.toLowerCase().replace(/(\d{4})/, '$1-'),
+      password: PASSWORD,
+    });
     assert.equal(pw.statusCode, 303);
     const choose = await agent.get('/sign-in/verify');
     assert.match(choose.body, /m•••@example\.com/, 'R7: masked');
@@ -122,13 +149,28 @@ describeEachDatabase('sign-in', (kind) => {
     assert.match(area.body, /Hola, Nora/);
     assert.match(area.body, /Salud Plus/);
     assert.equal(area.headers['cache-control'], 'no-store');
-    const account = await ctx.db.kysely.selectFrom('accounts').selectAll().where('id', '=', m.accountId).executeTakeFirstOrThrow();
+    const account = await ctx.db.kysely
+      .selectFrom('accounts')
+      .selectAll()
+      .where('id', '=', m.accountId)
+      .executeTakeFirstOrThrow();
     assert.ok(account.email_verified_at, 'R7: first use marks the channel verified');
     assert.equal(account.mobile_verified_at, null);
-    const session = await ctx.db.kysely.selectFrom('sessions').selectAll().where('account_id', '=', m.accountId).executeTakeFirstOrThrow();
+    const session = await ctx.db.kysely
+      .selectFrom('sessions')
+      .selectAll()
+      .where('account_id', '=', m.accountId)
+      .executeTakeFirstOrThrow();
     assert.notEqual(session.token_hash, agent.cookies[cookie!], 'stored hashed');
-    const audit = await ctx.db.kysely.selectFrom('audit_events').select(['event', 'details']).where('account_id', '=', m.accountId).execute();
-    assert.ok(audit.some((a) => a.event === 'signin.success' && a.details?.includes('"factor":"email"')), 'R22: the factor is recorded');
+    const audit = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select(['event', 'details'])
+      .where('account_id', '=', m.accountId)
+      .execute();
+    assert.ok(
+      audit.some((a) => a.event === 'signin.success' && a.details?.includes('"factor":"email"')),
+      'R22: the factor is recorded',
+    );
     assert.ok(audit.some((a) => a.event === 'signin.code_sent'));
   });
 
@@ -149,8 +191,14 @@ describeEachDatabase('sign-in', (kind) => {
 
   test('wrong username and wrong password: the same message and status (R7)', async () => {
     const m = await member();
-    const wrongPassword = await new BrowserAgent(ctx.app).post('/sign-in', { username: m.username, password: 'Nope12345' });
-    const unknown = await new BrowserAgent(ctx.app).post('/sign-in', { username: nif(99999999), password: 'Nope12345' });
+    const wrongPassword = await new BrowserAgent(ctx.app).post('/sign-in', {
+      username: m.username,
+      password: 'Nope12345',
+    });
+    const unknown = await new BrowserAgent(ctx.app).post('/sign-in', {
+      username: nif(99999999),
+      password: 'Nope12345',
+    });
     assert.equal(wrongPassword.statusCode, 401);
     assert.equal(unknown.statusCode, 401);
     const strip = (b: string) => b.replace(/value="[^"]*"/g, '');
@@ -194,19 +242,38 @@ describeEachDatabase('sign-in', (kind) => {
     const agent = new BrowserAgent(ctx.app);
     await signIn(agent, m.username);
     const good = await lastCode(`m${n}@example.com`);
-    const guesses = await Promise.all(Array.from({ length: 8 }, (_, i) => agent.post('/sign-in/verify/code', { code: String(100000 + i) === good ? '999999' : String(100000 + i) })));
+    const guesses = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        agent.post('/sign-in/verify/code', { code: String(100000 + i) === good ? '999999' : String(100000 + i) }),
+      ),
+    );
     assert.ok(guesses.every((g) => g.statusCode === 400 || g.statusCode === 303));
-    const tokens = await ctx.db.kysely.selectFrom('one_time_tokens').select(['attempts', 'voided_at']).where('account_id', '=', m.accountId).where('purpose', '=', 'signin-code').execute();
-    assert.ok(tokens.every((t) => t.attempts <= 8 && (t.attempts < 5 || t.voided_at !== null)), 'after 5 wrong the code is void');
+    const tokens = await ctx.db.kysely
+      .selectFrom('one_time_tokens')
+      .select(['attempts', 'voided_at'])
+      .where('account_id', '=', m.accountId)
+      .where('purpose', '=', 'signin-code')
+      .execute();
+    assert.ok(
+      tokens.every((t) => t.attempts <= 8 && (t.attempts < 5 || t.voided_at !== null)),
+      'after 5 wrong the code is void',
+    );
     const right = await agent.post('/sign-in/verify/code', { code: good });
     assert.notEqual(right.headers.location, '/area', 'the code died with the 5th wrong guess');
 
     const racer = new BrowserAgent(ctx.app);
     await signIn(racer, m.username, 'email', true);
     const code = await lastCode(`m${n}@example.com`);
-    const both = await Promise.all([racer.post('/sign-in/verify/code', { code }), racer.post('/sign-in/verify/code', { code })]);
+    const both = await Promise.all([
+      racer.post('/sign-in/verify/code', { code }),
+      racer.post('/sign-in/verify/code', { code }),
+    ]);
     assert.equal(both.filter((r) => r.headers.location === '/area').length, 1);
-    const sessions = await ctx.db.kysely.selectFrom('sessions').select('id').where('account_id', '=', m.accountId).execute();
+    const sessions = await ctx.db.kysely
+      .selectFrom('sessions')
+      .select('id')
+      .where('account_id', '=', m.accountId)
+      .execute();
     assert.equal(sessions.length, 1);
   });
 
@@ -273,7 +340,9 @@ describeEachDatabase('sign-in', (kind) => {
     assert.equal(locked.statusCode, 429, 'the 11th is refused: locked');
     assert.match(locked.body, /pausado/);
     await agent.post('/sign-in', { username: m.username, password: PASSWORD, altcha: await solve() });
-    const emails = (await ctx.outbox()).filter((x) => x.template === 'account-locked' && x.recipient === `m${n}@example.com`);
+    const emails = (await ctx.outbox()).filter(
+      (x) => x.template === 'account-locked' && x.recipient === `m${n}@example.com`,
+    );
     assert.equal(emails.length, 1, 'the member hears of it once');
     // An unknown username meets the same captcha and pause: nothing to enumerate.
     const ghost = new BrowserAgent(ctx.app);
@@ -351,7 +420,12 @@ describeEachDatabase('sign-in', (kind) => {
     const m = await member();
     await importFeed(
       { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: 'NEWPOL', member_number: 'RETURNS1', product: 'Salud Nueva', email: 'x@example.com' }))]),
+      Readable.from([
+        FEED_HEADER +
+          toCsvLine(
+            row({ policy_number: 'NEWPOL', member_number: 'RETURNS1', product: 'Salud Nueva', email: 'x@example.com' }),
+          ),
+      ]),
     );
     const agent = new BrowserAgent(ctx.app);
     await agent.post('/register', { member_number: 'RETURNS1', birth_date: '01/01/1980', policy_number: 'NEWPOL' });
@@ -371,7 +445,11 @@ describeEachDatabase('sign-in', (kind) => {
     await agent.post('/sign-in/verify/code', { code: await lastCode(`m${n}@example.com`) });
     const area = await agent.get('/area');
     assert.match(area.body, /Salud Nueva/, 'the new policy shows at once');
-    const joined = await ctx.db.kysely.selectFrom('members').select('account_id').where('member_number', '=', 'RETURNS1').executeTakeFirstOrThrow();
+    const joined = await ctx.db.kysely
+      .selectFrom('members')
+      .select('account_id')
+      .where('member_number', '=', 'RETURNS1')
+      .executeTakeFirstOrThrow();
     assert.equal(joined.account_id, m.accountId);
   });
 
@@ -383,7 +461,10 @@ describeEachDatabase('sign-in', (kind) => {
     assert.doesNotMatch(choose.body, /value="sms"/);
     const sms = await agent.post('/sign-in/verify/send', { channel: 'sms' });
     assert.equal(sms.statusCode, 400);
-    const huge = await new BrowserAgent(ctx.app).post('/sign-in', { username: 'x'.repeat(10_000), password: 'y'.repeat(10_000) });
+    const huge = await new BrowserAgent(ctx.app).post('/sign-in', {
+      username: 'x'.repeat(10_000),
+      password: 'y'.repeat(10_000),
+    });
     assert.equal(huge.statusCode, 401);
     const code = await agent.post('/sign-in/verify/code', { code: '1'.repeat(10_000) });
     assert.ok(code.statusCode >= 300 && code.statusCode < 500);
@@ -392,7 +473,11 @@ describeEachDatabase('sign-in', (kind) => {
   test('an enrolled authenticator app is a third factor: its code works once, and 5 wrong codes restart (R7)', async () => {
     const m = await member();
     const secret = generateSecret();
-    await ctx.db.kysely.updateTable('accounts').set({ totp_secret: ctx.secretBox.seal(secret), totp_enabled_at: ctx.clock.now().toISOString() }).where('id', '=', m.accountId).execute();
+    await ctx.db.kysely
+      .updateTable('accounts')
+      .set({ totp_secret: ctx.secretBox.seal(secret), totp_enabled_at: ctx.clock.now().toISOString() })
+      .where('id', '=', m.accountId)
+      .execute();
     const epoch = () => Math.floor(ctx.clock.now().getTime() / 1000);
     const agent = new BrowserAgent(ctx.app);
     await agent.post('/sign-in', { username: m.username, password: PASSWORD });
@@ -410,7 +495,11 @@ describeEachDatabase('sign-in', (kind) => {
     await again.get('/sign-in/verify');
     await again.post('/sign-in/verify/send', { channel: 'totp' });
     assert.equal((await again.post('/sign-in/verify/code', { code })).statusCode, 400);
-    for (let i = 0; i < 3; i++) assert.equal((await again.post('/sign-in/verify/code', { code: '000000' === code ? '111111' : '000000' })).statusCode, 400);
+    for (let i = 0; i < 3; i++)
+      assert.equal(
+        (await again.post('/sign-in/verify/code', { code: '000000' === code ? '111111' : '000000' })).statusCode,
+        400,
+      );
     const fifth = await again.post('/sign-in/verify/code', { code: '000000' === code ? '111111' : '000000' });
     assert.equal(fifth.headers.location, '/sign-in?restart=1');
     ctx.clock.advance(60_000);

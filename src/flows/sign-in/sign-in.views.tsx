@@ -8,7 +8,19 @@ import { HelpLinks } from '../../infra/web/help-links.js';
 import { passkeyMessages, PasskeyStatus, ScriptOnly } from '../../identity/passkey-parts.js';
 import { PASSKEY_SCRIPTS } from '../../infra/web/web.plugin.js';
 
-export type SignInNotice = 'passkey_failed' | 'passkey_unknown' | 'passkey_expired' | 'failed' | 'locked' | 'address_limited' | 'disabled' | 'expired_session' | 'restart' | 'signed_out' | 'flow_expired' | 'captcha';
+export type SignInNotice =
+  | 'passkey_failed'
+  | 'passkey_unknown'
+  | 'passkey_expired'
+  | 'failed'
+  | 'locked'
+  | 'address_limited'
+  | 'disabled'
+  | 'expired_session'
+  | 'restart'
+  | 'signed_out'
+  | 'flow_expired'
+  | 'captcha';
 
 export interface SignInView {
   username?: string;
@@ -40,7 +52,11 @@ export function SignInPage({ ctx, view }: { ctx: PageContext; view: SignInView }
   const notice = view.notice;
   const kind = notice === 'signed_out' ? 'success' : notice === 'expired_session' ? 'info' : 'error';
   return (
-    <Layout ctx={ctx} title={t('signin.title')} scripts={[...(view.captcha ? CAPTCHA_SCRIPTS : []), ...PASSKEY_SCRIPTS]}>
+    <Layout
+      ctx={ctx}
+      title={t('signin.title')}
+      scripts={[...(view.captcha ? CAPTCHA_SCRIPTS : []), ...PASSKEY_SCRIPTS]}
+    >
       <h1>{t('signin.title')}</h1>
       {notice ? (
         <Notice kind={kind}>
@@ -52,11 +68,36 @@ export function SignInPage({ ctx, view }: { ctx: PageContext; view: SignInView }
           ) : null}
         </Notice>
       ) : null}
-      <ErrorSummary ctx={ctx} errors={errors} labels={{ username: t('signin.username'), password: t('signin.password'), altcha: t('captcha.label') }} />
+      <ErrorSummary
+        ctx={ctx}
+        errors={errors}
+        labels={{ username: t('signin.username'), password: t('signin.password'), altcha: t('captcha.label') }}
+      />
       <Form ctx={ctx} action="/sign-in" class="stack">
         {view.next ? <input type="hidden" name="next" value={view.next} /> : null}
-        <Input ctx={ctx} name="username" label={t('signin.username')} hint={t('signin.usernameHint')} value={view.username} error={errors.username} autocomplete="username" spellcheck={false} maxLength={40} required />
-        <Input ctx={ctx} name="password" type="password" label={t('signin.password')} value="" error={errors.password} autocomplete="current-password" maxLength={64} required />
+        <Input
+          ctx={ctx}
+          name="username"
+          label={t('signin.username')}
+          hint={t('signin.usernameHint')}
+          value={view.username}
+          error={errors.username}
+          autocomplete="username"
+          spellcheck={false}
+          maxLength={40}
+          required
+        />
+        <Input
+          ctx={ctx}
+          name="password"
+          type="password"
+          label={t('signin.password')}
+          value=""
+          error={errors.password}
+          autocomplete="current-password"
+          maxLength={64}
+          required
+        />
         {view.captcha ? <CaptchaField ctx={ctx} error={errors.altcha} /> : null}
         <button type="submit">{t('signin.submit')}</button>
       </Form>
@@ -83,7 +124,11 @@ export function PasskeySignIn({ ctx, next }: { ctx: PageContext; next?: string |
       <section class="passkey-sign-in" aria-labelledby="passkey-sign-in">
         <h2 id="passkey-sign-in">{t('passkey.signIn.heading')}</h2>
         <p>{t('passkey.signIn.body')}</p>
-        <Form ctx={ctx} action="/sign-in/passkey" data={{ passkey: 'authenticate', options: '/sign-in/passkey/options', ...passkeyMessages(ctx) }}>
+        <Form
+          ctx={ctx}
+          action="/sign-in/passkey"
+          data={{ passkey: 'authenticate', options: '/sign-in/passkey/options', ...passkeyMessages(ctx) }}
+        >
           {next ? <input type="hidden" name="next" value={next} /> : null}
           <input type="hidden" name="response" value="" />
           <button type="submit" class="secondary">
@@ -118,7 +163,17 @@ export interface ChannelOption {
 }
 
 /** R7 second step, part one: the member picks email or SMS among the channels the account has, shown masked. */
-export function ChooseChannelPage({ ctx, options, preferred, notice }: { ctx: PageContext; options: ChannelOption[]; preferred: Channel | null; notice?: string }) {
+export function ChooseChannelPage({
+  ctx,
+  options,
+  preferred,
+  notice,
+}: {
+  ctx: PageContext;
+  options: ChannelOption[];
+  preferred: Channel | null;
+  notice?: string;
+}) {
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t('verify.title')}>
@@ -130,9 +185,23 @@ export function ChooseChannelPage({ ctx, options, preferred, notice }: { ctx: Pa
           <legend>{t('verify.chooseLegend')}</legend>
           {options.map((o, i) => (
             <div class="choice">
-              <input type="radio" id={`channel-${o.channel}`} name="channel" value={o.channel} checked={preferred ? o.channel === preferred : i === 0} />
+              <input
+                type="radio"
+                id={`channel-${o.channel}`}
+                name="channel"
+                value={o.channel}
+                checked={preferred ? o.channel === preferred : i === 0}
+              />
               <label for={`channel-${o.channel}`}>
-                {o.channel === 'email' ? t('verify.byEmail', { to: o.masked }) : o.channel === 'sms' ? <WithMasked text={t('verify.bySms', { to: o.masked })} masked={o.masked} /> : o.channel === 'passkey' ? t('verify.byPasskey') : t('verify.byTotp')}
+                {o.channel === 'email' ? (
+                  t('verify.byEmail', { to: o.masked })
+                ) : o.channel === 'sms' ? (
+                  <WithMasked text={t('verify.bySms', { to: o.masked })} masked={o.masked} />
+                ) : o.channel === 'passkey' ? (
+                  t('verify.byPasskey')
+                ) : (
+                  t('verify.byTotp')
+                )}
               </label>
             </div>
           ))}
@@ -147,19 +216,65 @@ export function ChooseChannelPage({ ctx, options, preferred, notice }: { ctx: Pa
 export type CodeNotice = 'sent' | 'wrong' | 'expired' | 'resend_wait' | 'send_limit';
 
 /** R7 second step, part two: the code field (paste and one-time-code autofill work), resend and switch channel. */
-export function EnterCodePage({ ctx, channel, masked, notice, remaining, others }: { ctx: PageContext; channel: Channel; masked: string; notice?: CodeNotice | undefined; remaining?: number; others: ChannelOption[] }) {
+export function EnterCodePage({
+  ctx,
+  channel,
+  masked,
+  notice,
+  remaining,
+  others,
+}: {
+  ctx: PageContext;
+  channel: Channel;
+  masked: string;
+  notice?: CodeNotice | undefined;
+  remaining?: number;
+  others: ChannelOption[];
+}) {
   const { t } = ctx;
-  const errors: FieldErrors = notice === 'wrong' ? { code: { code: 'code_wrong', params: { remaining: remaining ?? 0 } } } : notice === 'expired' ? { code: { code: 'code_expired' } } : {};
+  const errors: FieldErrors =
+    notice === 'wrong'
+      ? { code: { code: 'code_wrong', params: { remaining: remaining ?? 0 } } }
+      : notice === 'expired'
+        ? { code: { code: 'code_expired' } }
+        : {};
   return (
     <Layout ctx={ctx} title={t('verify.title')}>
       <h1>{t('verify.title')}</h1>
-      {notice === 'sent' && channel !== 'totp' ? <Notice kind="success">{channel === 'email' ? t('verify.sentEmail', { to: masked }) : <WithMasked text={t('verify.sentSms', { to: masked })} masked={masked} />}</Notice> : null}
+      {notice === 'sent' && channel !== 'totp' ? (
+        <Notice kind="success">
+          {channel === 'email' ? (
+            t('verify.sentEmail', { to: masked })
+          ) : (
+            <WithMasked text={t('verify.sentSms', { to: masked })} masked={masked} />
+          )}
+        </Notice>
+      ) : null}
       {notice === 'resend_wait' ? <Notice kind="info">{t('verify.resendWait')}</Notice> : null}
       {notice === 'send_limit' ? <Notice kind="error">{t('verify.sendLimit')}</Notice> : null}
       <ErrorSummary ctx={ctx} errors={errors} labels={{ code: t('verify.code') }} />
-      <p>{channel === 'email' ? t('verify.codeIntroEmail', { to: masked }) : channel === 'sms' ? <WithMasked text={t('verify.codeIntroSms', { to: masked })} masked={masked} /> : t('verify.codeIntroTotp')}</p>
+      <p>
+        {channel === 'email' ? (
+          t('verify.codeIntroEmail', { to: masked })
+        ) : channel === 'sms' ? (
+          <WithMasked text={t('verify.codeIntroSms', { to: masked })} masked={masked} />
+        ) : (
+          t('verify.codeIntroTotp')
+        )}
+      </p>
       <Form ctx={ctx} action="/sign-in/verify/code" class="stack">
-        <Input ctx={ctx} name="code" label={t('verify.code')} hint={t('verify.codeHint')} value="" error={errors.code} autocomplete="one-time-code" inputMode="numeric" maxLength={12} required />
+        <Input
+          ctx={ctx}
+          name="code"
+          label={t('verify.code')}
+          hint={t('verify.codeHint')}
+          value=""
+          error={errors.code}
+          autocomplete="one-time-code"
+          inputMode="numeric"
+          maxLength={12}
+          required
+        />
         <button type="submit">{t('verify.confirm')}</button>
       </Form>
       <div class="secondary-actions">
@@ -175,7 +290,15 @@ export function EnterCodePage({ ctx, channel, masked, notice, remaining, others 
           <Form ctx={ctx} action="/sign-in/verify/send">
             <input type="hidden" name="channel" value={o.channel} />
             <button type="submit" class="secondary">
-              {o.channel === 'email' ? t('verify.switchEmail', { to: o.masked }) : o.channel === 'sms' ? <WithMasked text={t('verify.switchSms', { to: o.masked })} masked={o.masked} /> : o.channel === 'passkey' ? t('verify.switchPasskey') : t('verify.switchTotp')}
+              {o.channel === 'email' ? (
+                t('verify.switchEmail', { to: o.masked })
+              ) : o.channel === 'sms' ? (
+                <WithMasked text={t('verify.switchSms', { to: o.masked })} masked={o.masked} />
+              ) : o.channel === 'passkey' ? (
+                t('verify.switchPasskey')
+              ) : (
+                t('verify.switchTotp')
+              )}
             </button>
           </Form>
         ))}
@@ -207,10 +330,24 @@ export function SignInFooter({ ctx }: { ctx: PageContext }) {
 /** The emailed link was opened in a browser other than the one that started the sign-in. */
 export function OtherBrowserPage({ ctx }: { ctx: PageContext }) {
   const { t } = ctx;
-  return <MessagePage ctx={ctx} title={t('verify.otherBrowser.title')} body={t('verify.otherBrowser.body')} action={{ href: '/sign-in', label: t('signin.title') }} />;
+  return (
+    <MessagePage
+      ctx={ctx}
+      title={t('verify.otherBrowser.title')}
+      body={t('verify.otherBrowser.body')}
+      action={{ href: '/sign-in', label: t('signin.title') }}
+    />
+  );
 }
 
 export function LinkExpiredPage({ ctx }: { ctx: PageContext }) {
   const { t } = ctx;
-  return <MessagePage ctx={ctx} title={t('help.expired.title')} body={t('verify.linkExpired')} action={{ href: '/sign-in', label: t('signin.title') }} />;
+  return (
+    <MessagePage
+      ctx={ctx}
+      title={t('help.expired.title')}
+      body={t('verify.linkExpired')}
+      action={{ href: '/sign-in', label: t('signin.title') }}
+    />
+  );
 }

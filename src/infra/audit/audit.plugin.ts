@@ -22,7 +22,10 @@ export const auditPlugin = fp(async (app: FastifyInstance, opts: { db: Kysely<Da
   app.decorateRequest('auditContext', function (this: FastifyRequest): AuditContext {
     return { ip: this.ip, userAgent: this.headers['user-agent'], requestId: String(this.id) };
   });
-  app.decorateRequest('audit', function (this: FastifyRequest, event: AuditEvent, trx?: Kysely<Database>): Promise<void> {
-    return recordAudit(trx ?? opts.db, opts.clock, this.auditContext(), event);
-  });
+  app.decorateRequest(
+    'audit',
+    function (this: FastifyRequest, event: AuditEvent, trx?: Kysely<Database>): Promise<void> {
+      return recordAudit(trx ?? opts.db, opts.clock, this.auditContext(), event);
+    },
+  );
 });

@@ -5,7 +5,8 @@ import { NOSCRIPT_MIN_WAIT_MS } from './captcha.js';
 import { ALTCHA_ASSETS, CAPTCHA_SETUP_SCRIPT } from './captcha.routes.js';
 
 declare module 'preact' {
-  // eslint-disable-next-line @typescript-eslint/no-namespace -- Preact types custom elements by augmenting its JSX namespace
+  // Preact types custom elements by augmenting its JSX namespace.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace JSX {
     interface IntrinsicElements {
       /** The ALTCHA widget (R10): the attributes altcha 3.x observes. */
@@ -53,8 +54,13 @@ export interface CaptchaFieldProps {
 export function CaptchaField({ ctx, label, error }: CaptchaFieldProps) {
   const errorId = error ? `${CAPTCHA_FIELD_NAME}-error` : undefined;
   return (
-    <fieldset id={CAPTCHA_FIELD_NAME} class={`field captcha-field${error ? ' has-error' : ''}`} {...(errorId ? { 'aria-describedby': errorId } : {})}>
-      {/* A stylesheet link is allowed in <body>; Layout has no per-page styles, and CSP forbids the widget's own <style>. */}
+    <fieldset
+      id={CAPTCHA_FIELD_NAME}
+      class={`field captcha-field${error ? ' has-error' : ''}`}
+      {...(errorId ? { 'aria-describedby': errorId } : {})}
+    >
+      {/* A stylesheet link is allowed in <body>; Layout has no per-page styles, and CSP forbids the widget's own
+          <style>. */}
       <link rel="stylesheet" href={CAPTCHA_STYLESHEET} />
       <legend>{label ?? ctx.t('captcha.label')}</legend>
       {error ? (
@@ -63,14 +69,21 @@ export function CaptchaField({ ctx, label, error }: CaptchaFieldProps) {
         </p>
       ) : null}
       {/* No "Protected by ALTCHA" footer or logo: both are links out of the portal. */}
-      <altcha-widget challenge="/captcha/challenge" name={CAPTCHA_FIELD_NAME} language={ctx.lang} configuration='{"hideFooter":true,"hideLogo":true}' />
+      <altcha-widget
+        challenge="/captcha/challenge"
+        name={CAPTCHA_FIELD_NAME}
+        language={ctx.lang}
+        configuration='{"hideFooter":true,"hideLogo":true}'
+      />
       {/* R21: where the widget never runs (scripts off, a text browser, or an older browser that runs scripts but not
           modules, such as Internet Explorer), this carries a token the server accepts after a short wait, once, and a
           few times an hour per address (captcha.ts). It is not a <noscript>, which an older browser with scripts on
           would hide: public/captcha.js removes it once the widget has started. */}
       <div class="captcha-fallback" data-captcha-fallback="">
         <p class="hint">{ctx.t('captcha.noscript', { seconds: NOSCRIPT_MIN_WAIT_MS / 1000 })}</p>
-        {ctx.captchaNoScript ? <input type="hidden" name={CAPTCHA_FALLBACK_NAME} value={ctx.captchaNoScript()} /> : null}
+        {ctx.captchaNoScript ? (
+          <input type="hidden" name={CAPTCHA_FALLBACK_NAME} value={ctx.captchaNoScript()} />
+        ) : null}
       </div>
     </fieldset>
   );

@@ -12,7 +12,15 @@ import { solveCaptcha } from '../../../test/helpers/captcha.js';
 import type { Db } from '../db/database.js';
 import { translator } from '../i18n/i18n.js';
 import type { PageContext } from '../web/page-context.js';
-import { CAPTCHA_ALGORITHM, createCaptcha, NOSCRIPT_MIN_WAIT_MS, NOSCRIPT_PER_ADDRESS_PER_HOUR, noScriptToken, type Captcha, type CaptchaChallenge } from './captcha.js';
+import {
+  CAPTCHA_ALGORITHM,
+  createCaptcha,
+  NOSCRIPT_MIN_WAIT_MS,
+  NOSCRIPT_PER_ADDRESS_PER_HOUR,
+  noScriptToken,
+  type Captcha,
+  type CaptchaChallenge,
+} from './captcha.js';
 import { CAPTCHA_SCRIPTS, CAPTCHA_STYLESHEET, CaptchaField } from './captcha-field.js';
 import { ALTCHA_ASSETS, CAPTCHA_SETUP_SCRIPT, captchaRoutes } from './captcha.routes.js';
 
@@ -23,8 +31,13 @@ const KEY = 'test-secret-key-test-secret-key-0123456789';
 const MINUTE = 60_000;
 const publicDir = join(import.meta.dirname, '..', '..', '..', '..', 'public');
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64');
-const unb64 = (payload: string) => JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as { challenge: CaptchaChallenge; solution: { counter: number; derivedKey: string; time?: number } };
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64');
+const unb64 = (payload: string) =>
+  JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as {
+    challenge: CaptchaChallenge;
+    solution: { counter: number; derivedKey: string; time?: number };
+  };
 
 const solve = solveCaptcha;
 
@@ -56,8 +69,17 @@ describeEachDatabase('captcha (R10)', (kind) => {
     const token = noScriptToken(KEY, clock.now());
     assert.equal(await captcha.verify(token, '192.0.2.7'), 'too_soon', 'a script posting at once');
     clock.advance(NOSCRIPT_MIN_WAIT_MS);
-    assert.equal(await captcha.verify(`${token.slice(0, -1)}${token.endsWith('0') ? '1' : '0'}`, '192.0.2.7'), 'invalid');
-    assert.equal(await captcha.verify(noScriptToken('another-secret-of-enough-length-123', new Date(clock.now().getTime() - 6_000)), '192.0.2.7'), 'invalid');
+    assert.equal(
+      await captcha.verify(`${token.slice(0, -1)}${token.endsWith('0') ? '1' : '0'}`, '192.0.2.7'),
+      'invalid',
+    );
+    assert.equal(
+      await captcha.verify(
+        noScriptToken('another-secret-of-enough-length-123', new Date(clock.now().getTime() - 6_000)),
+        '192.0.2.7',
+      ),
+      'invalid',
+    );
     assert.equal(await captcha.verify(token, '192.0.2.7'), 'ok');
     assert.equal(await captcha.verify(token, '192.0.2.7'), 'replayed');
     const old = noScriptToken(KEY, clock.now());
@@ -73,9 +95,20 @@ describeEachDatabase('captcha (R10)', (kind) => {
     assert.equal(verdicts.filter((v) => v === 'limited').length, 40 - NOSCRIPT_PER_ADDRESS_PER_HOUR);
     const sameBlock = noScriptToken(KEY, new Date(clock.now().getTime() - NOSCRIPT_MIN_WAIT_MS));
     assert.equal(await captcha.verify(sameBlock, '2001:db8:9:9:ffff::2'), 'limited', 'another address of the same /64');
-    assert.equal(await captcha.verify(noScriptToken(KEY, new Date(clock.now().getTime() - NOSCRIPT_MIN_WAIT_MS)), '198.51.100.99'), 'ok', 'another client is unaffected');
+    assert.equal(
+      await captcha.verify(noScriptToken(KEY, new Date(clock.now().getTime() - NOSCRIPT_MIN_WAIT_MS)), '198.51.100.99'),
+      'ok',
+      'another client is unaffected',
+    );
     clock.advance(3_600_000);
-    assert.equal(await captcha.verify(noScriptToken(KEY, new Date(clock.now().getTime() - NOSCRIPT_MIN_WAIT_MS)), '2001:db8:9:9::1'), 'ok', 'the next hour');
+    assert.equal(
+      await captcha.verify(
+        noScriptToken(KEY, new Date(clock.now().getTime() - NOSCRIPT_MIN_WAIT_MS)),
+        '2001:db8:9:9::1',
+      ),
+      'ok',
+      'the next hour',
+    );
   });
 
   test('a challenge is signed, expires in 10 minutes by our clock, and carries no secret', async () => {
@@ -84,7 +117,11 @@ describeEachDatabase('captcha (R10)', (kind) => {
     assert.match(c.signature ?? '', /^[0-9a-f]{64}$/);
     assert.match(c.parameters.keySignature ?? '', /^[0-9a-f]{64}$/, 'deterministic mode: verifying costs one HMAC');
     assert.deepEqual(c.parameters.data, { expires: '2026-11-27T10:10:00.000Z' });
-    assert.equal(c.parameters.expiresAt, undefined, 'no expiry for altcha-lib or the widget to read against another clock');
+    assert.equal(
+      c.parameters.expiresAt,
+      undefined,
+      'no expiry for altcha-lib or the widget to read against another clock',
+    );
     assert.ok(!JSON.stringify(c).includes(KEY));
     const again = await captcha.challenge();
     assert.notEqual(again.parameters.nonce, c.parameters.nonce);
@@ -94,16 +131,17 @@ describeEachDatabase('captcha (R10)', (kind) => {
     const payload = await solve(await captcha.challenge());
     assert.equal(await captcha.verify(payload, '192.0.2.1'), 'ok');
     assert.equal(await captcha.verify(payload, '192.0.2.1'), 'replayed');
-    assert.equal(await captcha.verify(await solve(await captcha.challenge()), '192.0.2.1'), 'ok', 'another challenge is independent');
+    assert.equal(
+      await captcha.verify(await solve(await captcha.challenge()), '192.0.2.1'),
+      'ok',
+      'another challenge is independent',
+    );
   });
 
   test('the same payload submitted concurrently is accepted exactly once', async () => {
     const payload = await solve(await captcha.challenge());
     const verdicts = await Promise.all(Array.from({ length: 8 }, () => captcha.verify(payload, '192.0.2.1')));
-    assert.deepEqual(
-      [...verdicts].sort(),
-      ['ok', ...Array.from({ length: 7 }, () => 'replayed')],
-    );
+    assert.deepEqual([...verdicts].sort(), ['ok', ...Array.from({ length: 7 }, () => 'replayed')]);
   });
 
   test('a tampered payload is invalid', async () => {
@@ -114,19 +152,28 @@ describeEachDatabase('captcha (R10)', (kind) => {
         p.solution.derivedKey = (k[0] === '0' ? '1' : '0') + k.slice(1);
       }),
       'lower cost': tamper(payload, (p) => (p.challenge.parameters.cost = 1)),
-      'later expiry in the signed data': tamper(payload, (p) => (p.challenge.parameters.data = { expires: '2030-01-01T00:00:00.000Z' })),
+      'later expiry in the signed data': tamper(
+        payload,
+        (p) => (p.challenge.parameters.data = { expires: '2030-01-01T00:00:00.000Z' }),
+      ),
       'other key prefix': tamper(payload, (p) => (p.challenge.parameters.keyPrefix = '00')),
       'no signature': tamper(payload, (p) => delete p.challenge.signature),
       'an extra parameter': tamper(payload, (p) => Object.assign(p.challenge.parameters, { extra: 1 })),
       'counter out of range': tamper(payload, (p) => (p.solution.counter = -1)),
       'an altcha-lib expiry added': tamper(payload, (p) => (p.challenge.parameters.expiresAt = 4_102_444_800)),
     };
-    for (const [what, bad] of Object.entries(tampered)) assert.equal(await captcha.verify(bad, '192.0.2.1'), 'invalid', what);
+    for (const [what, bad] of Object.entries(tampered))
+      assert.equal(await captcha.verify(bad, '192.0.2.1'), 'invalid', what);
     assert.equal(await captcha.verify(payload, '192.0.2.1'), 'ok', 'the genuine payload is still unused');
   });
 
   test('a challenge signed with another key is invalid', async () => {
-    const other = createCaptcha({ db: db.kysely, clock, hmacKey: 'another-secret-another-secret-another', maxNumber: 20 });
+    const other = createCaptcha({
+      db: db.kysely,
+      clock,
+      hmacKey: 'another-secret-another-secret-another',
+      maxNumber: 20,
+    });
     assert.equal(await captcha.verify(await solve(await other.challenge()), '192.0.2.1'), 'invalid');
   });
 
@@ -163,7 +210,11 @@ describeEachDatabase('captcha (R10)', (kind) => {
     assert.equal(await captcha.verify(inTime, '192.0.2.1'), 'ok');
     clock.advance(1);
     assert.equal(await captcha.verify(late, '192.0.2.1'), 'expired');
-    assert.equal(await captcha.verify(inTime, '192.0.2.1'), 'expired', 'a used payload past its expiry is refused as expired');
+    assert.equal(
+      await captcha.verify(inTime, '192.0.2.1'),
+      'expired',
+      'a used payload past its expiry is refused as expired',
+    );
   });
 
   test('the real time does not matter, only the injected clock', async () => {
@@ -207,7 +258,9 @@ describeEachDatabase('captcha (R10)', (kind) => {
 test('the widget’s files are served from node_modules/altcha, and nothing else of the package', async () => {
   const db = await freshDatabase('sqlite');
   const app = Fastify({ logger: false });
-  await app.register(captchaRoutes, { captcha: createCaptcha({ db: db.kysely, clock: new ManualClock(), hmacKey: KEY }) });
+  await app.register(captchaRoutes, {
+    captcha: createCaptcha({ db: db.kysely, clock: new ManualClock(), hmacKey: KEY }),
+  });
   try {
     for (const url of [ALTCHA_ASSETS.script, ALTCHA_ASSETS.spanish, ALTCHA_ASSETS.worker]) {
       const res = await app.inject(url);
@@ -220,7 +273,12 @@ test('the widget’s files are served from node_modules/altcha, and nothing else
     const widget = await app.inject(ALTCHA_ASSETS.script);
     assert.match(widget.body, /customElements\.define\("altcha-widget"/);
     assert.doesNotMatch(widget.body, /createObjectURL/, 'the external build makes no blob: workers');
-    for (const url of ['/assets/vendor/altcha/main/altcha.js', '/assets/vendor/altcha/', '/assets/vendor/altcha/../package.json', '/assets/vendor/altcha/%2e%2e/package.json']) {
+    for (const url of [
+      '/assets/vendor/altcha/main/altcha.js',
+      '/assets/vendor/altcha/',
+      '/assets/vendor/altcha/../package.json',
+      '/assets/vendor/altcha/%2e%2e/package.json',
+    ]) {
       const res = await app.inject(url);
       assert.ok(res.statusCode === 404 || res.statusCode === 403, `${url}: ${res.statusCode}`);
     }
@@ -245,7 +303,11 @@ test('in the app: the routes coexist with /assets, under the portal’s CSP', as
     assert.equal(challenge.headers['cache-control'], 'no-store');
     assert.match(String(challenge.headers['content-security-policy']), /script-src 'self'/);
     assert.equal((await ctx.app.inject(ALTCHA_ASSETS.script)).statusCode, 200);
-    assert.equal((await ctx.app.inject(CAPTCHA_SETUP_SCRIPT)).statusCode, 200, 'public/captcha.js through the web base');
+    assert.equal(
+      (await ctx.app.inject(CAPTCHA_SETUP_SCRIPT)).statusCode,
+      200,
+      'public/captcha.js through the web base',
+    );
     assert.equal((await ctx.app.inject('/assets/app.css')).statusCode, 200, 'the web base’s assets are untouched');
   } finally {
     await ctx.close();
@@ -253,12 +315,23 @@ test('in the app: the routes coexist with /assets, under the portal’s CSP', as
 });
 
 test('CaptchaField renders the widget in the page’s language, its stylesheet, the error and a no-script note', () => {
-  const ctx = (lang: 'es' | 'en'): PageContext => ({ lang, t: translator(lang), brand: defaultBrand, path: '/register', csrfToken: () => 'token', year: 2026 });
+  const ctx = (lang: 'es' | 'en'): PageContext => ({
+    lang,
+    t: translator(lang),
+    brand: defaultBrand,
+    path: '/register',
+    csrfToken: () => 'token',
+    year: 2026,
+  });
   const es = render(CaptchaField({ ctx: ctx('es') }));
   assert.match(es, /<altcha-widget challenge="\/captcha\/challenge" name="altcha" language="es"/);
   assert.ok(es.includes(`<link rel="stylesheet" href="${CAPTCHA_STYLESHEET}"`));
   assert.match(es, /<legend>Verificación de seguridad<\/legend>/);
-  assert.match(es, /<div class="captcha-fallback" data-captcha-fallback><p class="hint">[^<]*JavaScript[^<]*<\/p><\/div>/, 'outside <noscript>, so a browser without module scripts shows it too');
+  assert.match(
+    es,
+    /<div class="captcha-fallback" data-captcha-fallback><p class="hint">[^<]*JavaScript[^<]*<\/p><\/div>/,
+    'outside <noscript>, so a browser without module scripts shows it too',
+  );
   assert.doesNotMatch(es, /style=/, 'no inline style (CSP)');
   assert.doesNotMatch(es, /field-error/);
 

@@ -34,8 +34,16 @@ const MAX_PAYLOAD_CHARS = 4_096;
 export type CaptchaVerdict = 'ok' | 'missing' | 'invalid' | 'expired' | 'replayed' | 'too_soon' | 'limited';
 
 /** The field error code a form shows for a refused captcha. */
-export function captchaErrorCode(verdict: Exclude<CaptchaVerdict, 'ok'>): 'captcha_missing' | 'captcha_invalid' | 'captcha_wait' | 'captcha_limited' {
-  return verdict === 'missing' ? 'captcha_missing' : verdict === 'too_soon' ? 'captcha_wait' : verdict === 'limited' ? 'captcha_limited' : 'captcha_invalid';
+export function captchaErrorCode(
+  verdict: Exclude<CaptchaVerdict, 'ok'>,
+): 'captcha_missing' | 'captcha_invalid' | 'captcha_wait' | 'captcha_limited' {
+  return verdict === 'missing'
+    ? 'captcha_missing'
+    : verdict === 'too_soon'
+      ? 'captcha_wait'
+      : verdict === 'limited'
+        ? 'captcha_limited'
+        : 'captcha_invalid';
 }
 
 // R21 (issue 16): the no-script path. A browser without JavaScript (a text-mode browser, scripts turned off, an old
@@ -77,7 +85,11 @@ export interface Captcha {
   purgeExpired(): Promise<number>;
 }
 
-const hex = (max: number) => z.string().max(max).regex(/^(?:[0-9a-f]{2})+$/);
+const hex = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^(?:[0-9a-f]{2})+$/);
 
 // The exact shape our challenges have; anything else is refused before any crypto runs. Strict objects: an
 // added parameter would fail the signature anyway, and refusing it here keeps verifySolution away from odd input.
@@ -134,8 +146,10 @@ export function createCaptcha(options: CaptchaOptions): Captcha {
   const maxNumber = options.maxNumber ?? DEFAULT_MAX_NUMBER;
   const expiresMs = options.expiresMs ?? DEFAULT_EXPIRES_MS;
   if (!options.hmacKey) throw new Error('captcha: hmacKey is required');
-  if (!Number.isSafeInteger(maxNumber) || maxNumber < 1 || maxNumber > 10_000_000) throw new RangeError(`captcha: maxNumber out of range: ${maxNumber}`);
-  if (!Number.isSafeInteger(expiresMs) || expiresMs < 1_000) throw new RangeError(`captcha: expiresMs out of range: ${expiresMs}`);
+  if (!Number.isSafeInteger(maxNumber) || maxNumber < 1 || maxNumber > 10_000_000)
+    throw new RangeError(`captcha: maxNumber out of range: ${maxNumber}`);
+  if (!Number.isSafeInteger(expiresMs) || expiresMs < 1_000)
+    throw new RangeError(`captcha: expiresMs out of range: ${expiresMs}`);
   const hmacSignatureSecret = subKey(options.hmacKey, 'challenge');
   const hmacKeySignatureSecret = subKey(options.hmacKey, 'derived-key');
   const noScriptKey = subKey(options.hmacKey, 'noscript');
@@ -144,7 +158,11 @@ export function createCaptcha(options: CaptchaOptions): Captcha {
   const firstUse = async (hash: string, expires: string): Promise<boolean> => {
     // ON CONFLICT DO NOTHING rather than catching a unique violation, which on PostgreSQL would abort a caller's
     // transaction.
-    const inserted = await db.insertInto('captcha_solutions').values({ challenge_hash: hash, expires_at: expires }).onConflict((oc) => oc.column('challenge_hash').doNothing()).executeTakeFirst();
+    const inserted = await db
+      .insertInto('captcha_solutions')
+      .values({ challenge_hash: hash, expires_at: expires })
+      .onConflict((oc) => oc.column('challenge_hash').doNothing())
+      .executeTakeFirst();
     return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
   };
 
@@ -160,7 +178,12 @@ export function createCaptcha(options: CaptchaOptions): Captcha {
     // Counted first (R9), kept whatever follows: a refused or replayed token still spends one of the address's uses.
     const used = await take(db, clock, bucket('captcha-noscript-ip', addressKey(ip)), 3_600_000);
     if (used.count > NOSCRIPT_PER_ADDRESS_PER_HOUR) return 'limited';
-    return (await firstUse(createHash('sha256').update(token).digest('hex'), new Date(issued + expiresMs).toISOString())) ? 'ok' : 'replayed';
+    return (await firstUse(
+      createHash('sha256').update(token).digest('hex'),
+      new Date(issued + expiresMs).toISOString(),
+    ))
+      ? 'ok'
+      : 'replayed';
   }
 
   return {
@@ -215,7 +238,10 @@ export function createCaptcha(options: CaptchaOptions): Captcha {
     },
 
     async purgeExpired() {
-      const result = await db.deleteFrom('captcha_solutions').where('expires_at', '<=', clock.now().toISOString()).executeTakeFirst();
+      const result = await db
+        .deleteFrom('captcha_solutions')
+        .where('expires_at', '<=', clock.now().toISOString())
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };

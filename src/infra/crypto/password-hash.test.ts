@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hash } from '@node-rs/argon2';
 import type { Algorithm } from '@node-rs/argon2';
-import { ARGON2_PARAMS, dummyVerify, hashPassword, matchesAnyHash, needsRehash, passwordHashWork, verifyPassword } from './password-hash.js';
+import {
+  ARGON2_PARAMS,
+  dummyVerify,
+  hashPassword,
+  matchesAnyHash,
+  needsRehash,
+  passwordHashWork,
+  verifyPassword,
+} from './password-hash.js';
 
 // Passwords at rest (R4, R7, R11, R12; PRODUCT §5 floor m = 19 MiB, t = 2, p = 1).
 

@@ -50,13 +50,15 @@ export async function verifyPassword(storedHash: string, password: string): Prom
 export function needsRehash(storedHash: string): boolean {
   try {
     const used = parseOptions(storedHash);
-    return used.algorithm !== ARGON2ID
-      || used.version !== V0X13
-      || used.memoryCost < ARGON2_PARAMS.memoryCost
-      || used.timeCost < ARGON2_PARAMS.timeCost
-      || used.parallelism < ARGON2_PARAMS.parallelism
-      || used.outputLen < OUTPUT_LENGTH
-      || used.saltLen < SALT_LENGTH;
+    return (
+      used.algorithm !== ARGON2ID ||
+      used.version !== V0X13 ||
+      used.memoryCost < ARGON2_PARAMS.memoryCost ||
+      used.timeCost < ARGON2_PARAMS.timeCost ||
+      used.parallelism < ARGON2_PARAMS.parallelism ||
+      used.outputLen < OUTPUT_LENGTH ||
+      used.saltLen < SALT_LENGTH
+    );
   } catch {
     // Unparseable hashes can never verify, so there is nothing to upgrade from; report them as outdated anyway.
     return true;

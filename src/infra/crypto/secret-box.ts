@@ -43,7 +43,10 @@ export function parseKey(text: string): Buffer | undefined {
 export function createSecretBox(current: Buffer, previous: readonly Buffer[] = []): SecretBox {
   if (current.length !== 32) throw new SecretBoxError('the encryption key must be 32 bytes');
   const currentId = keyId(current);
-  const keys = new Map<string, Buffer>([[currentId, current], ...previous.map((k) => [keyId(k), k] as [string, Buffer])]);
+  const keys = new Map<string, Buffer>([
+    [currentId, current],
+    ...previous.map((k) => [keyId(k), k] as [string, Buffer]),
+  ]);
   const parts = (value: string) => {
     const p = value.split('.');
     return p.length === 4 && p[0] === PREFIX ? { id: p[1]!, iv: p[2]!, body: p[3]! } : undefined;
@@ -59,13 +62,18 @@ export function createSecretBox(current: Buffer, previous: readonly Buffer[] = [
       const p = parts(sealed);
       if (!p) throw new SecretBoxError('not a sealed value');
       const key = keys.get(p.id);
-      if (!key) throw new SecretBoxError(`sealed under key ${p.id}, which is not configured (ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS)`);
+      if (!key)
+        throw new SecretBoxError(
+          `sealed under key ${p.id}, which is not configured (ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS)`,
+        );
       const body = Buffer.from(p.body, 'base64url');
       if (body.length < TAG_BYTES) throw new SecretBoxError('a sealed value is cut short');
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(p.iv, 'base64url'));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
       try {
-        return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+        return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString(
+          'utf8',
+        );
       } catch {
         throw new SecretBoxError('a sealed value does not open: altered, or sealed under another key with the same id');
       }

@@ -19,20 +19,37 @@ export interface ResealReport {
 const BATCH = 500;
 
 /** Seals (mode 'clear') or re-seals under the current key (mode 'rotate') every secret at rest; counts the rows. */
-export async function resealSecrets(db: Kysely<Database>, box: SecretBox, mode: 'clear' | 'rotate'): Promise<ResealReport> {
-  const needs = (value: string | null): value is string => value !== null && value !== '' && (mode === 'clear' ? !box.isSealed(value) : !box.isCurrent(value));
+export async function resealSecrets(
+  db: Kysely<Database>,
+  box: SecretBox,
+  mode: 'clear' | 'rotate',
+): Promise<ResealReport> {
+  const needs = (value: string | null): value is string =>
+    value !== null && value !== '' && (mode === 'clear' ? !box.isSealed(value) : !box.isCurrent(value));
   const reseal = (value: string) => box.seal(box.isSealed(value) ? box.open(value) : value);
   const report: ResealReport = { accounts: 0, staff: 0, outbox: 0, flows: 0 };
 
   for (const table of ['accounts', 'staff_users'] as const) {
     let after = 0;
     for (;;) {
-      const rows = await db.selectFrom(table).select(['id', 'totp_secret']).where('totp_secret', 'is not', null).where('id', '>', after).orderBy('id').limit(BATCH).execute();
+      const rows = await db
+        .selectFrom(table)
+        .select(['id', 'totp_secret'])
+        .where('totp_secret', 'is not', null)
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(BATCH)
+        .execute();
       if (rows.length === 0) break;
       after = rows.at(-1)!.id;
       for (const row of rows.filter((r) => needs(r.totp_secret))) {
         // Guarded by the value read, so a secret changed meanwhile (a new enrolment) is never overwritten.
-        const done = await db.updateTable(table).set({ totp_secret: reseal(row.totp_secret!) }).where('id', '=', row.id).where('totp_secret', '=', row.totp_secret).executeTakeFirst();
+        const done = await db
+          .updateTable(table)
+          .set({ totp_secret: reseal(row.totp_secret!) })
+          .where('id', '=', row.id)
+          .where('totp_secret', '=', row.totp_secret)
+          .executeTakeFirst();
         if (Number(done.numUpdatedRows) === 1) report[table === 'accounts' ? 'accounts' : 'staff']++;
       }
     }
@@ -40,7 +57,13 @@ export async function resealSecrets(db: Kysely<Database>, box: SecretBox, mode: 
 
   let after = 0;
   for (;;) {
-    const rows = await db.selectFrom('outbox').select(['id', 'subject', 'body_text', 'body_html']).where('id', '>', after).orderBy('id').limit(BATCH).execute();
+    const rows = await db
+      .selectFrom('outbox')
+      .select(['id', 'subject', 'body_text', 'body_html'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(BATCH)
+      .execute();
     if (rows.length === 0) break;
     after = rows.at(-1)!.id;
     for (const row of rows.filter((r) => needs(r.subject) || needs(r.body_text) || needs(r.body_html))) {
@@ -61,7 +84,12 @@ export async function resealSecrets(db: Kysely<Database>, box: SecretBox, mode: 
   for (const flow of flows) {
     const data = JSON.parse(flow.data) as { secret?: unknown };
     if (typeof data.secret !== 'string' || !needs(data.secret)) continue;
-    await db.updateTable('flows').set({ data: JSON.stringify({ ...data, secret: reseal(data.secret) }) }).where('id', '=', flow.id).where('data', '=', flow.data).execute();
+    await db
+      .updateTable('flows')
+      .set({ data: JSON.stringify({ ...data, secret: reseal(data.secret) }) })
+      .where('id', '=', flow.id)
+      .where('data', '=', flow.data)
+      .execute();
     report.flows++;
   }
   return report;

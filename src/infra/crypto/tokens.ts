@@ -6,7 +6,8 @@ const MIN_TOKEN_BYTES = 16;
 /** A URL-safe opaque token from the CSPRNG (base64url, no padding); 32 bytes = 256 bits by default (R8, R11). */
 export function randomToken(bytes = 32): string {
   // Throwing rather than clamping: a shorter token would be a programming error that silently weakens R8/R11.
-  if (!Number.isSafeInteger(bytes) || bytes < MIN_TOKEN_BYTES) throw new RangeError(`randomToken: expected at least ${MIN_TOKEN_BYTES} bytes, got ${bytes}`);
+  if (!Number.isSafeInteger(bytes) || bytes < MIN_TOKEN_BYTES)
+    throw new RangeError(`randomToken: expected at least ${MIN_TOKEN_BYTES} bytes, got ${bytes}`);
   return randomBytes(bytes).toString('base64url');
 }
 

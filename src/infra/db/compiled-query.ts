@@ -15,7 +15,9 @@ type Params = Record<string, Scalar | readonly Scalar[]>;
 
 interface Template {
   compiled: CompiledQuery;
-  /** For each compiled parameter: where its value comes from (a parameter name and index), or undefined for a constant. */
+  /**
+   * For each compiled parameter: where its value comes from (a parameter name and index), or undefined for a constant.
+   */
   sources: ({ name: string; index: number } | undefined)[];
 }
 
@@ -26,18 +28,29 @@ const MARK = '\u0000kysely-param\u0000';
  * Inside a transaction (another Kysely instance each time), or on a Kysely with plugins, it compiles afresh, as any
  * query would.
  */
-export function compiledQuery<P extends Params, Row>(build: (db: Kysely<Database>, params: P) => { compile(): CompiledQuery<Row> }) {
+export function compiledQuery<P extends Params, Row>(
+  build: (db: Kysely<Database>, params: P) => { compile(): CompiledQuery<Row> },
+) {
   const cache = new WeakMap<Kysely<Database>, Map<string, Template>>();
   return async function run(db: Kysely<Database>, params: P): Promise<Row[]> {
     // A Kysely with plugins (the tests' statement log) sees every query only when it is compiled: then nothing is kept.
     if (db.getExecutor().plugins.length > 0) return (await db.executeQuery(build(db, params).compile())).rows;
     const names = Object.keys(params);
-    const shape = names.map((n) => (Array.isArray(params[n]) ? `${n}[${(params[n] as readonly Scalar[]).length}]` : n)).join(',');
+    const shape = names
+      .map((n) => (Array.isArray(params[n]) ? `${n}[${(params[n] as readonly Scalar[]).length}]` : n))
+      .join(',');
     let byShape = cache.get(db);
     if (!byShape) cache.set(db, (byShape = new Map()));
     let template = byShape.get(shape);
     if (!template) {
-      const markers = Object.fromEntries(names.map((n) => [n, Array.isArray(params[n]) ? (params[n] as readonly Scalar[]).map((_, i) => `${MARK}${n}\u0000${i}`) : `${MARK}${n}\u0000-1`])) as unknown as P;
+      const markers = Object.fromEntries(
+        names.map((n) => [
+          n,
+          Array.isArray(params[n])
+            ? (params[n] as readonly Scalar[]).map((_, i) => `${MARK}${n}\u0000${i}`)
+            : `${MARK}${n}\u0000-1`,
+        ]),
+      ) as unknown as P;
       const compiled = build(db, markers).compile();
       const sources = compiled.parameters.map((value) => {
         if (typeof value !== 'string' || !value.startsWith(MARK)) return undefined;
@@ -48,7 +61,9 @@ export function compiledQuery<P extends Params, Row>(build: (db: Kysely<Database
       const used = new Set(sources.filter((s) => s).map((s) => `${s!.name}:${s!.index}`));
       for (const n of names) {
         const count = Array.isArray(params[n]) ? (params[n] as readonly Scalar[]).length : 1;
-        for (let i = 0; i < count; i++) if (!used.has(`${n}:${Array.isArray(params[n]) ? i : -1}`)) throw new Error(`compiledQuery: parameter ${n} is not a bound value`);
+        for (let i = 0; i < count; i++)
+          if (!used.has(`${n}:${Array.isArray(params[n]) ? i : -1}`))
+            throw new Error(`compiledQuery: parameter ${n} is not a bound value`);
       }
       if (compiled.sql.includes(MARK)) throw new Error('compiledQuery: a marker reached the SQL text');
       template = { compiled, sources };

@@ -39,20 +39,28 @@ function isStalePlan(err: unknown): boolean {
 
 function wrap(client: pg.PoolClient): PostgresPoolClient {
   const state: State = { named: new Set(), stale: new Set(), inTransaction: false };
-  const unnamed = <R>(sql: string, parameters: ReadonlyArray<unknown>) => client.query(sql, [...parameters]) as unknown as Promise<PostgresQueryResult<R>>;
+  const unnamed = <R>(sql: string, parameters: ReadonlyArray<unknown>) =>
+    client.query(sql, [...parameters]) as unknown as Promise<PostgresQueryResult<R>>;
   function query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
   function query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
-  function query<R>(sqlOrCursor: string | PostgresCursor<R>, parameters: ReadonlyArray<unknown> = []): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
+  function query<R>(
+    sqlOrCursor: string | PostgresCursor<R>,
+    parameters: ReadonlyArray<unknown> = [],
+  ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
     if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor as never) as unknown as PostgresCursor<R>;
     const sql = sqlOrCursor;
     const head = sql.trimStart().slice(0, 8).toLowerCase();
     if (head.startsWith('begin') || head.startsWith('start')) state.inTransaction = true;
-    else if (head.startsWith('commit') || head.startsWith('rollback') || head.startsWith('end')) state.inTransaction = false;
+    else if (head.startsWith('commit') || head.startsWith('rollback') || head.startsWith('end'))
+      state.inTransaction = false;
     const name = nameOf(sql, parameters.length);
-    if (!name || state.stale.has(name) || (!state.named.has(name) && state.named.size >= MAX_NAMED)) return unnamed<R>(sql, parameters);
+    if (!name || state.stale.has(name) || (!state.named.has(name) && state.named.size >= MAX_NAMED))
+      return unnamed<R>(sql, parameters);
     state.named.add(name);
     const inTransaction = state.inTransaction;
-    return (client.query({ name, text: sql, values: [...parameters] }) as unknown as Promise<PostgresQueryResult<R>>).catch((err: unknown) => {
+    return (
+      client.query({ name, text: sql, values: [...parameters] }) as unknown as Promise<PostgresQueryResult<R>>
+    ).catch((err: unknown) => {
       if (!isStalePlan(err)) throw err;
       state.stale.add(name);
       if (inTransaction) throw err;

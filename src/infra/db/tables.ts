@@ -37,7 +37,9 @@ export interface MemberTable {
   language: 'es' | 'en';
   /** The account this record belongs to (R5: one account per person, across policies). */
   account_id: number | null;
-  /** R23: folded "surnames first name" (domain/search-text.ts), the agents' sort key; null only before migration 0005. */
+  /**
+   * R23: folded "surnames first name" (domain/search-text.ts), the agents' sort key; null only before migration 0005.
+   */
   search_name: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;

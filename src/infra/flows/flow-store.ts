@@ -49,14 +49,25 @@ function toFlow<D>(row: Selectable<FlowTable>): Flow<D> {
 
 export interface FlowStore<D> {
   /** Starts a flow in this browser, replacing any earlier flow of the same kind it had. */
-  start(db: Kysely<Database>, reply: FastifyReply, init: { state: string; accountId?: number | null; memberId?: number | null; data: D }): Promise<Flow<D>>;
+  start(
+    db: Kysely<Database>,
+    reply: FastifyReply,
+    init: { state: string; accountId?: number | null; memberId?: number | null; data: D },
+  ): Promise<Flow<D>>;
   /** The browser's current flow of this kind, if any and not expired. */
   load(db: Kysely<Database>, request: FastifyRequest): Promise<FlowLookup<D>>;
   /**
    * Moves a flow from one state to another, only if it is still in `from` and not expired: one atomic update, so
    * two tabs or a replayed form cannot both take the same step.
    */
-  advance(db: Kysely<Database>, flow: Flow<D>, from: string | readonly string[], to: string, data?: D, patch?: { accountId?: number | null; attempts?: number }): Promise<boolean>;
+  advance(
+    db: Kysely<Database>,
+    flow: Flow<D>,
+    from: string | readonly string[],
+    to: string,
+    data?: D,
+    patch?: { accountId?: number | null; attempts?: number },
+  ): Promise<boolean>;
   /**
    * Replaces the data of a flow still as the caller read it (same state, same attempt count), counting one attempt:
    * a compare-and-set, so of two requests holding the same reading only one succeeds (a challenge used once, R27).
@@ -86,7 +97,8 @@ export function createFlowStore<D>(clock: Clock, options: FlowStoreOptions): Flo
       const now = clock.now();
       const request = reply.request;
       const previous = browserHash(request);
-      if (previous) await db.deleteFrom('flows').where('browser_hash', '=', previous).where('kind', '=', kind).execute();
+      if (previous)
+        await db.deleteFrom('flows').where('browser_hash', '=', previous).where('kind', '=', kind).execute();
       const row = {
         id: randomUUID(),
         kind,
@@ -102,13 +114,24 @@ export function createFlowStore<D>(clock: Clock, options: FlowStoreOptions): Flo
       } satisfies Insertable<FlowTable>;
       await db.insertInto('flows').values(row).execute();
       // The flow cookie lives as long as the flow; HttpOnly, SameSite=Lax, Secure and __Host- outside localhost (R8).
-      reply.setCookie(name, token, { path, httpOnly: true, sameSite: 'lax', secure: secureCookies, maxAge: Math.ceil(ttlMs / 1000) });
+      reply.setCookie(name, token, {
+        path,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: secureCookies,
+        maxAge: Math.ceil(ttlMs / 1000),
+      });
       return toFlow<D>(row);
     },
     async load(db, request) {
       const hash = browserHash(request);
       if (!hash) return { status: 'missing' };
-      const row = await db.selectFrom('flows').selectAll().where('browser_hash', '=', hash).where('kind', '=', kind).executeTakeFirst();
+      const row = await db
+        .selectFrom('flows')
+        .selectAll()
+        .where('browser_hash', '=', hash)
+        .where('kind', '=', kind)
+        .executeTakeFirst();
       if (!row) return { status: 'missing' };
       if (row.expires_at <= clock.now().toISOString()) return { status: 'expired' };
       return { status: 'active', flow: toFlow<D>(row) };

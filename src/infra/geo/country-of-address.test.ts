@@ -25,7 +25,24 @@ test('public IPv6 addresses get their country, and IPv4-mapped ones are read as 
 
 test('private, loopback, documentation and malformed addresses have no country (even where the table names one)', () => {
   // The table gives 192.168.0.0/16 to AU: the special ranges are checked first.
-  for (const ip of ['10.1.2.3', '127.0.0.1', '192.168.1.1', '172.16.5.4', '100.64.0.1', '169.254.1.1', '203.0.113.7', '198.51.100.10', '::1', 'fe80::1', 'fd00::1', '2001:db8::1', '::ffff:10.0.0.1', 'not-an-address', '', '999.1.1.1']) {
+  for (const ip of [
+    '10.1.2.3',
+    '127.0.0.1',
+    '192.168.1.1',
+    '172.16.5.4',
+    '100.64.0.1',
+    '169.254.1.1',
+    '203.0.113.7',
+    '198.51.100.10',
+    '::1',
+    'fe80::1',
+    'fd00::1',
+    '2001:db8::1',
+    '::ffff:10.0.0.1',
+    'not-an-address',
+    '',
+    '999.1.1.1',
+  ]) {
     assert.equal(countryOf(ip), undefined, ip);
   }
   assert.equal(countryOf(null), undefined);

@@ -18,12 +18,31 @@ const tableFile = (family: 'ipv4' | 'ipv6') => require.resolve(`${PACKAGE}/geo-w
  */
 const SPECIAL = new BlockList();
 for (const [net, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24],
-  ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 3],
-] as const) SPECIAL.addSubnet(net, bits, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 3],
+] as const)
+  SPECIAL.addSubnet(net, bits, 'ipv4');
 for (const [net, bits] of [
-  ['::', 127], ['64:ff9b:1::', 48], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
-] as const) SPECIAL.addSubnet(net, bits, 'ipv6');
+  ['::', 127],
+  ['64:ff9b:1::', 48],
+  ['100::', 64],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  SPECIAL.addSubnet(net, bits, 'ipv6');
 
 /** An address as the table's family sees it: an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`) is IPv4. */
 function normalise(ip: string): { family: 'ipv4' | 'ipv6'; address: string } | undefined {
@@ -68,7 +87,12 @@ function eachRow(bytes: Buffer, each: (i: number, start: string, end: string, co
     const c1 = bytes.indexOf(44, at);
     const c2 = c1 === -1 ? -1 : bytes.indexOf(44, c1 + 1);
     if (c2 !== -1 && c2 < eol && eol - c2 >= 3) {
-      each(i++, bytes.toString('latin1', at, c1), bytes.toString('latin1', c1 + 1, c2), packCode(bytes[c2 + 1]!, bytes[c2 + 2]!));
+      each(
+        i++,
+        bytes.toString('latin1', at, c1),
+        bytes.toString('latin1', c1 + 1, c2),
+        packCode(bytes[c2 + 1]!, bytes[c2 + 2]!),
+      );
     }
     at = eol + 1;
   }
@@ -99,7 +123,13 @@ const LOW64 = (1n << 64n) - 1n;
 function loadV6(): V6Table {
   const bytes = readFileSync(tableFile('ipv6'));
   const max = lineCount(bytes);
-  const t: V6Table = { startHi: new BigUint64Array(max), startLo: new BigUint64Array(max), endHi: new BigUint64Array(max), endLo: new BigUint64Array(max), codes: new Uint16Array(max) };
+  const t: V6Table = {
+    startHi: new BigUint64Array(max),
+    startLo: new BigUint64Array(max),
+    endHi: new BigUint64Array(max),
+    endLo: new BigUint64Array(max),
+    codes: new Uint16Array(max),
+  };
   const n = eachRow(bytes, (i, startText, endText, code) => {
     const start = BigInt(startText);
     const end = BigInt(endText);
@@ -109,7 +139,13 @@ function loadV6(): V6Table {
     t.endLo[i] = end & LOW64;
     t.codes[i] = code;
   });
-  return { startHi: t.startHi.subarray(0, n), startLo: t.startLo.subarray(0, n), endHi: t.endHi.subarray(0, n), endLo: t.endLo.subarray(0, n), codes: t.codes.subarray(0, n) };
+  return {
+    startHi: t.startHi.subarray(0, n),
+    startLo: t.startLo.subarray(0, n),
+    endHi: t.endHi.subarray(0, n),
+    endLo: t.endLo.subarray(0, n),
+    codes: t.codes.subarray(0, n),
+  };
 }
 
 let v4: V4Table | undefined;
@@ -131,7 +167,8 @@ function v6Halves(address: string): [bigint, bigint] {
   const [head, rest] = text.split('::') as [string, string | undefined];
   const left = head ? head.split(':') : [];
   const right = rest ? rest.split(':') : [];
-  const groups = rest === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const groups =
+    rest === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
   let value = 0n;
   for (const g of groups) value = (value << 16n) | BigInt(parseInt(g || '0', 16));
   return [value >> 64n, value & LOW64];
@@ -178,7 +215,10 @@ export function countryOf(ip: string | null | undefined): string | undefined {
   if (!ip) return undefined;
   const a = normalise(ip);
   if (!a || SPECIAL.check(a.address, a.family)) return undefined;
-  const code = a.family === 'ipv4' ? searchV4((v4 ??= loadV4()), v4Number(a.address)) : searchV6((v6 ??= loadV6()), v6Halves(a.address));
+  const code =
+    a.family === 'ipv4'
+      ? searchV4((v4 ??= loadV4()), v4Number(a.address))
+      : searchV6((v6 ??= loadV6()), v6Halves(a.address));
   const cc = code === undefined ? undefined : unpackCode(code);
   // The registries' "ZZ" and "EU" name no single country.
   return cc && /^[A-Z]{2}$/.test(cc) && cc !== 'ZZ' && cc !== 'EU' ? cc : undefined;
@@ -208,7 +248,10 @@ export function countryName(code: string, lang: string): string {
 }
 
 /** Where a sign-in came from, for a member to read: the country, else the network, else nothing. */
-export function describePlace(ip: string | null | undefined, lang: string): { country: string } | { network: string } | undefined {
+export function describePlace(
+  ip: string | null | undefined,
+  lang: string,
+): { country: string } | { network: string } | undefined {
   const cc = countryOf(ip);
   if (cc) return { country: countryName(cc, lang) };
   const network = networkOf(ip);

@@ -27,31 +27,39 @@ const core = {
   'nav.contact': 'Datos de contacto',
   'nav.security': 'Seguridad',
   'home.title': 'Tu área privada',
-  'home.lead': 'Consulta tu póliza y tu tarjeta digital, actualiza tus datos de contacto y gestiona las áreas de tus hijos menores desde un solo sitio.',
+  'home.lead':
+    'Consulta tu póliza y tu tarjeta digital, actualiza tus datos de contacto y gestiona las áreas de tus hijos menores desde un solo sitio.',
   'home.signIn': 'Acceder',
   'home.register': 'Registrarme',
-  'home.registerHint': 'Para registrarte necesitas tu número de asegurado, tu número de póliza y tu fecha de nacimiento. Los encontrarás en el email de bienvenida o en tu tarjeta de asegurado.',
+  'home.registerHint':
+    'Para registrarte necesitas tu número de asegurado, tu número de póliza y tu fecha de nacimiento. Los encontrarás en el email de bienvenida o en tu tarjeta de asegurado.',
   'home.whoTitle': '¿Quién puede registrarse?',
-  'home.whoBody': 'Cualquier asegurado mayor de edad. Las áreas de los menores las gestionan sus tutores legales, si están registrados y en la misma póliza, con el selector de asegurado.',
+  'home.whoBody':
+    'Cualquier asegurado mayor de edad. Las áreas de los menores las gestionan sus tutores legales, si están registrados y en la misma póliza, con el selector de asegurado.',
   'home.twoStepTitle': 'Verificación en dos pasos',
-  'home.twoStepBody': 'Después de tu contraseña te pediremos un código que te enviamos por email o por SMS, como prefieras. Así, aunque alguien supiera tu contraseña, no podría entrar.',
+  'home.twoStepBody':
+    'Después de tu contraseña te pediremos un código que te enviamos por email o por SMS, como prefieras. Así, aunque alguien supiera tu contraseña, no podría entrar.',
   'home.intlTitle': '¿Tu póliza es internacional o de expatriados?',
-  'home.intlBody': 'Esa atención la presta otro servicio. Escribe a {{email}} y te dirán qué canales tienes a tu disposición.',
+  'home.intlBody':
+    'Esa atención la presta otro servicio. Escribe a {{email}} y te dirán qué canales tienes a tu disposición.',
   'home.intlPhone': 'Teléfono: {{phone}}.',
 
   'error.notFound.title': 'No encontramos esta página',
   'error.notFound.body': 'Puede que la dirección esté mal escrita o que la página ya no exista.',
   'error.badRequest.title': 'No hemos podido procesar la petición',
-  'error.badRequest.body': 'Los datos enviados no tienen el formato esperado. Vuelve a la página anterior e inténtalo de nuevo.',
+  'error.badRequest.body':
+    'Los datos enviados no tienen el formato esperado. Vuelve a la página anterior e inténtalo de nuevo.',
   'error.tooLarge.title': 'Has enviado demasiados datos',
   'error.tooLarge.body': 'El formulario supera el tamaño permitido. Revisa los campos e inténtalo de nuevo.',
   'legal.privacy': 'Política de privacidad',
   'legal.legalNotice': 'Aviso legal',
   'legal.cookies': 'Política de cookies',
   'legal.accessibility': 'Declaración de accesibilidad',
-  'register.privacyNote': 'Usaremos estos datos para darte acceso a tu área privada y escribirte sobre tu cuenta. Más información en la',
+  'register.privacyNote':
+    'Usaremos estos datos para darte acceso a tu área privada y escribirte sobre tu cuenta. Más información en la',
   'error.cookies.title': 'Necesitas activar las cookies',
-  'error.cookies.body': 'Tu navegador no nos ha devuelto ninguna cookie, así que no podemos seguir con el formulario. Activa las cookies para esta web (solo las usamos para tu sesión, para protegerte de formularios falsos y para recordar tu idioma), vuelve a cargar la página y envía el formulario otra vez.',
+  'error.cookies.body':
+    'Tu navegador no nos ha devuelto ninguna cookie, así que no podemos seguir con el formulario. Activa las cookies para esta web (solo las usamos para tu sesión, para protegerte de formularios falsos y para recordar tu idioma), vuelve a cargar la página y envía el formulario otra vez.',
   'error.csrf.title': 'El formulario ha caducado',
   'error.csrf.body': 'Por tu seguridad, vuelve a cargar la página y envía el formulario otra vez.',
   'error.rateLimited.title': 'Demasiados intentos',
@@ -87,10 +95,12 @@ const core = {
   'field.captcha_missing': 'Completa la verificación de seguridad.',
   'field.captcha_invalid': 'La verificación de seguridad no es válida o ha caducado. Vuelve a hacerla.',
   'field.captcha_wait': 'Has continuado demasiado deprisa. Espera unos segundos y vuelve a enviar el formulario.',
-  'field.captcha_limited': 'Sin la casilla de verificación solo se admiten unos pocos intentos por hora desde tu conexión. Activa JavaScript, usa un navegador actualizado o vuelve a intentarlo más tarde.',
+  'field.captcha_limited':
+    'Sin la casilla de verificación solo se admiten unos pocos intentos por hora desde tu conexión. Activa JavaScript, usa un navegador actualizado o vuelve a intentarlo más tarde.',
 
   'captcha.label': 'Verificación de seguridad',
-  'captcha.noscript': 'Si tu navegador no muestra la casilla de verificación (sin JavaScript o en un navegador antiguo), la verificación de seguridad es una espera: lee con calma y no continúes antes de {{seconds}} segundos. Así hay menos intentos por hora.',
+  'captcha.noscript':
+    'Si tu navegador no muestra la casilla de verificación (sin JavaScript o en un navegador antiguo), la verificación de seguridad es una espera: lee con calma y no continúes antes de {{seconds}} segundos. Así hay menos intentos por hora.',
 
   'register.title': 'Regístrate en tu área privada',
   'register.progress': 'Progreso del registro',
@@ -103,25 +113,35 @@ const core = {
   'register.birthDate': 'Fecha de nacimiento',
   'register.birthDateHint': 'Por ejemplo, 31/12/1980.',
   'register.policyNumber': 'Número de póliza',
-  'register.expired': 'Por seguridad, el registro se reinicia tras 30 minutos sin terminarlo. Empieza de nuevo, por favor.',
+  'register.expired':
+    'Por seguridad, el registro se reinicia tras 30 minutos sin terminarlo. Empieza de nuevo, por favor.',
   'register.mismatchTitle': 'No encontramos esos datos',
-  'register.mismatch': 'Los datos no coinciden con ningún asegurado. Revisa el número de asegurado, la fecha de nacimiento y el número de póliza.',
+  'register.mismatch':
+    'Los datos no coinciden con ningún asegurado. Revisa el número de asegurado, la fecha de nacimiento y el número de póliza.',
   'register.mismatchHelp': 'Si no los tienes a mano, escríbenos a {{email}}.',
-  'register.captchaNeeded': 'Ha habido varios intentos sin éxito. Completa la verificación de seguridad para continuar.',
-  'register.whereData': 'Encontrarás tu número de asegurado y tu número de póliza en el email de bienvenida y en tu tarjeta de asegurado. Si no tienes ninguno de los dos, escríbenos a {{email}}.',
+  'register.captchaNeeded':
+    'Ha habido varios intentos sin éxito. Completa la verificación de seguridad para continuar.',
+  'register.whereData':
+    'Encontrarás tu número de asegurado y tu número de póliza en el email de bienvenida y en tu tarjeta de asegurado. Si no tienes ninguno de los dos, escríbenos a {{email}}.',
   'register.haveAccount': '¿Ya estás registrado?',
-  'register.tooMany': 'Hemos recibido demasiados intentos de identificación. Por seguridad, espera una hora antes de volver a intentarlo.',
+  'register.tooMany':
+    'Hemos recibido demasiados intentos de identificación. Por seguridad, espera una hora antes de volver a intentarlo.',
   'register.forgot': '¿Olvidaste tu contraseña?',
   'register.minor.title': 'Los menores no se registran',
-  'register.minor.body': 'El área de un asegurado menor de edad la gestiona su tutor legal desde su propia área privada, con el selector de asegurado, si está registrado y en la misma póliza. Cuando cumplas 18 años podrás registrarte tú.',
+  'register.minor.body':
+    'El área de un asegurado menor de edad la gestiona su tutor legal desde su propia área privada, con el selector de asegurado, si está registrado y en la misma póliza. Cuando cumplas 18 años podrás registrarte tú.',
   'register.intl.title': 'Tu póliza se gestiona en otro servicio',
-  'register.intl.body': 'Las pólizas internacionales y de expatriados tienen su propia atención al cliente. Escribe a {{email}} y te dirán qué canales tienes a tu disposición.',
+  'register.intl.body':
+    'Las pólizas internacionales y de expatriados tienen su propia atención al cliente. Escribe a {{email}} y te dirán qué canales tienes a tu disposición.',
   'register.cancelled.title': 'Esta póliza está dada de baja',
-  'register.cancelled.body': 'No es posible registrarse con una póliza dada de baja. Si crees que es un error, escríbenos a {{email}}.',
+  'register.cancelled.body':
+    'No es posible registrarse con una póliza dada de baja. Si crees que es un error, escríbenos a {{email}}.',
   'register.registered.title': 'Ya tienes una cuenta',
-  'register.registered.body': 'Ya estás registrado. Accede con tu documento de identidad y tu contraseña; si no la recuerdas, puedes crear una nueva.',
+  'register.registered.body':
+    'Ya estás registrado. Accede con tu documento de identidad y tu contraseña; si no la recuerdas, puedes crear una nueva.',
   'register.detailsTitle': 'Confirma tus datos',
-  'register.detailsIntro': 'Revisa tus datos de contacto y corrígelos si han cambiado. Después, indica tu documento de identidad: será tu usuario para acceder.',
+  'register.detailsIntro':
+    'Revisa tus datos de contacto y corrígelos si han cambiado. Después, indica tu documento de identidad: será tu usuario para acceder.',
   'register.addressLegend': 'Dirección postal',
   'register.address': 'Dirección',
   'register.postalCode': 'Código postal',
@@ -135,7 +155,8 @@ const core = {
   'register.mobileHint': 'Para recibir los códigos de verificación por SMS.',
   'register.documentLegend': 'Documento de identidad',
   'register.documentHint': 'Tu NIF, NIE o pasaporte será tu usuario para acceder al área privada.',
-  'register.documentOnRecord': 'Escribe el documento de identidad que nos diste al contratar la póliza. Será tu usuario para acceder.',
+  'register.documentOnRecord':
+    'Escribe el documento de identidad que nos diste al contratar la póliza. Será tu usuario para acceder.',
   'register.documentType': 'Tipo de documento',
   'register.documentTypeChoose': 'Elige uno',
   'register.docNif': 'NIF / DNI',
@@ -144,8 +165,10 @@ const core = {
   'register.documentNumber': 'Número de documento',
   'register.documentTakenHelp': 'Si el documento es tuyo, escríbenos a {{email}} y lo revisaremos.',
   'register.returning.title': 'Ya tenías una cuenta',
-  'register.returning.body': 'Este documento ya es tu usuario de una póliza anterior. No necesitas registrarte otra vez.',
-  'register.returning.next': 'Accede con tu contraseña de siempre: al completar el acceso, tu nueva póliza se añadirá a tu cuenta. Si no recuerdas la contraseña, puedes crear una nueva.',
+  'register.returning.body':
+    'Este documento ya es tu usuario de una póliza anterior. No necesitas registrarte otra vez.',
+  'register.returning.next':
+    'Accede con tu contraseña de siempre: al completar el acceso, tu nueva póliza se añadirá a tu cuenta. Si no recuerdas la contraseña, puedes crear una nueva.',
   'register.passwordTitle': 'Elige tu contraseña',
   'register.passwordIntro': 'La contraseña es personal: no la compartas con nadie.',
   'register.yourUsername': 'Tu usuario',
@@ -154,7 +177,8 @@ const core = {
   'register.done.title': 'Registro completado',
   'register.done.body': 'Tu cuenta está lista.',
   'register.done.email': 'Te hemos enviado una confirmación a {{email}}.',
-  'register.done.next': 'Ahora accede con tu documento y tu contraseña. Te pediremos un código de verificación por email o SMS.',
+  'register.done.next':
+    'Ahora accede con tu documento y tu contraseña. Te pediremos un código de verificación por email o SMS.',
   'register.alreadyDone': 'Este registro ya se completó. Accede con tu documento y tu contraseña.',
 
   'password.rulesIntro': 'Tu contraseña debe:',
@@ -176,11 +200,13 @@ const core = {
   'email.registered.subject': 'Tu cuenta en {{brand}} está lista',
   'email.registered.body': 'Has completado el registro en tu área privada.',
   'email.registered.username': 'Tu usuario es tu documento de identidad: {{username}}.',
-  'email.registered.twoStep': 'Cada vez que accedas, después de la contraseña te pediremos un código que te enviaremos por email o SMS.',
+  'email.registered.twoStep':
+    'Cada vez que accedas, después de la contraseña te pediremos un código que te enviaremos por email o SMS.',
   'email.registered.cta': 'Acceder a mi área privada',
   'email.registered.notYou': 'Si no has sido tú, escríbenos cuanto antes a {{email}}.',
   'email.registeredNotice.subject': 'Se ha creado una cuenta con tus datos en {{brand}}',
-  'email.registeredNotice.body': 'Se ha creado una cuenta en el área privada con tus datos de asegurado, indicando el email {{email}} como dirección de contacto.',
+  'email.registeredNotice.body':
+    'Se ha creado una cuenta en el área privada con tus datos de asegurado, indicando el email {{email}} como dirección de contacto.',
   'email.registeredNotice.notYou': 'Si no has sido tú, escríbenos cuanto antes a {{email}}.',
 
   'field.code_wrong': 'El código no es correcto. Te quedan {{remaining}} intentos.',
@@ -193,8 +219,10 @@ const core = {
   'signin.submit': 'Acceder',
   'signin.noAccount': '¿Aún no tienes cuenta?',
   'signin.failed': 'El documento o la contraseña no son correctos.',
-  'signin.locked': 'Por seguridad, el acceso con este documento está pausado unos minutos tras varios intentos fallidos. Vuelve a intentarlo en 15 minutos o crea una contraseña nueva.',
-  'signin.addressLimited': 'Hemos recibido demasiados intentos desde tu conexión. Espera una hora antes de volver a intentarlo.',
+  'signin.locked':
+    'Por seguridad, el acceso con este documento está pausado unos minutos tras varios intentos fallidos. Vuelve a intentarlo en 15 minutos o crea una contraseña nueva.',
+  'signin.addressLimited':
+    'Hemos recibido demasiados intentos desde tu conexión. Espera una hora antes de volver a intentarlo.',
   'signin.disabled': 'Tu cuenta está desactivada. Escríbenos a {{email}} para reactivarla.',
   'signin.sessionExpired': 'Tu sesión ha caducado por inactividad. Vuelve a acceder para continuar.',
   'signin.restart': 'Por seguridad, empieza de nuevo el acceso.',
@@ -203,17 +231,20 @@ const core = {
   'signin.captchaNeeded': 'Ha habido varios intentos sin éxito. Completa la verificación de seguridad para continuar.',
 
   'verify.title': 'Verificación en dos pasos',
-  'verify.chooseIntro': 'Para proteger tu cuenta, te enviaremos un código de un solo uso. Elige dónde quieres recibirlo.',
+  'verify.chooseIntro':
+    'Para proteger tu cuenta, te enviaremos un código de un solo uso. Elige dónde quieres recibirlo.',
   'verify.chooseLegend': 'Enviar el código',
   'verify.byEmail': 'Por email a {{to}}',
   'verify.bySms': 'Por SMS al {{to}}',
   'verify.byTotp': 'Con el código de mi aplicación de autenticación',
-  'verify.codeIntroTotp': 'Abre tu aplicación de autenticación y escribe el código de 6 cifras que muestra ahora para tu cuenta.',
+  'verify.codeIntroTotp':
+    'Abre tu aplicación de autenticación y escribe el código de 6 cifras que muestra ahora para tu cuenta.',
   'verify.switchTotp': 'Usar mi aplicación de autenticación',
   'verify.send': 'Enviar el código',
   'verify.sentEmail': 'Te hemos enviado un código a {{to}}.',
   'verify.sentSms': 'Te hemos enviado un código por SMS al {{to}}.',
-  'verify.codeIntroEmail': 'Escribe el código de 6 cifras que te hemos enviado a {{to}}, o pulsa el enlace del email desde este mismo navegador. Caduca en 10 minutos.',
+  'verify.codeIntroEmail':
+    'Escribe el código de 6 cifras que te hemos enviado a {{to}}, o pulsa el enlace del email desde este mismo navegador. Caduca en 10 minutos.',
   'verify.codeIntroSms': 'Escribe el código de 6 cifras que te hemos enviado por SMS al {{to}}. Caduca en 10 minutos.',
   'verify.code': 'Código de verificación',
   'verify.codeHint': '6 cifras. Puedes pegarlo.',
@@ -222,24 +253,30 @@ const core = {
   'verify.switchEmail': 'Recibirlo por email ({{to}})',
   'verify.switchSms': 'Recibirlo por SMS ({{to}})',
   'verify.resendWait': 'Espera 30 segundos antes de pedir otro código.',
-  'verify.sendLimit': 'Ya te hemos enviado 3 códigos en este acceso. Usa el último que recibiste o empieza de nuevo más tarde.',
+  'verify.sendLimit':
+    'Ya te hemos enviado 3 códigos en este acceso. Usa el último que recibiste o empieza de nuevo más tarde.',
   'verify.otherBrowser.title': 'Abre el enlace en el mismo navegador',
-  'verify.otherBrowser.body': 'Por seguridad, el enlace solo funciona en el navegador donde escribiste tu contraseña. Vuelve a ese navegador y pulsa el enlace allí, o escribe el código del email.',
-  'verify.linkExpired': 'Este enlace ya se ha usado, ha caducado o se ha sustituido por otro más reciente. Vuelve a acceder para recibir uno nuevo.',
+  'verify.otherBrowser.body':
+    'Por seguridad, el enlace solo funciona en el navegador donde escribiste tu contraseña. Vuelve a ese navegador y pulsa el enlace allí, o escribe el código del email.',
+  'verify.linkExpired':
+    'Este enlace ya se ha usado, ha caducado o se ha sustituido por otro más reciente. Vuelve a acceder para recibir uno nuevo.',
 
   'help.title': 'Ayuda',
   'help.noEmail.title': 'No recibo el email de verificación',
   'help.noEmail.1': 'Espera un par de minutos: a veces el correo tarda en llegar.',
   'help.noEmail.2': 'Mira en la carpeta de correo no deseado o de promociones.',
-  'help.noEmail.3': 'Comprueba que la dirección que te mostramos es la tuya. Si ha cambiado, puedes elegir el SMS o escribirnos.',
+  'help.noEmail.3':
+    'Comprueba que la dirección que te mostramos es la tuya. Si ha cambiado, puedes elegir el SMS o escribirnos.',
   'help.noEmail.4': 'Puedes pedir otro código pasados 30 segundos, hasta 3 veces por acceso.',
   'help.noSms.title': 'No recibo el SMS',
   'help.noSms.1': 'Comprueba que tienes cobertura y que el móvil que te mostramos es el tuyo.',
   'help.noSms.2': 'Espera un par de minutos y, si no llega, pide otro código o elige recibirlo por email.',
   'help.noSms.3': 'Algunos móviles filtran los SMS de remitentes desconocidos: revisa esa carpeta.',
-  'help.noSms.4': 'Si has cambiado de número, accede con el código por email y actualiza tu móvil en tus datos de contacto.',
+  'help.noSms.4':
+    'Si has cambiado de número, accede con el código por email y actualiza tu móvil en tus datos de contacto.',
   'help.expired.title': 'El enlace o el código ha caducado',
-  'help.expired.1': 'Los códigos de verificación y los enlaces de acceso caducan a los 10 minutos y solo se pueden usar una vez.',
+  'help.expired.1':
+    'Los códigos de verificación y los enlaces de acceso caducan a los 10 minutos y solo se pueden usar una vez.',
   'help.expired.2': 'Cada código nuevo anula los anteriores: usa siempre el último que recibas.',
   'help.expired.3': 'Para recibir uno nuevo, vuelve a acceder con tu documento y tu contraseña.',
   'help.contact': 'Si sigues sin poder acceder, escríbenos a {{email}}.',
@@ -260,7 +297,8 @@ const core = {
   'area.peopleMinor': 'menor a tu cargo',
   'area.manage': 'Gestiona tu cuenta',
   'area.forbidden.title': 'No puedes ver estos datos',
-  'area.forbidden.body': 'Solo puedes consultar tus propios datos y los de los menores de los que eres tutor en tu misma póliza.',
+  'area.forbidden.body':
+    'Solo puedes consultar tus propios datos y los de los menores de los que eres tutor en tu misma póliza.',
   'card.title': 'Tarjeta de asegurado',
   'card.memberNumber': 'Nº de asegurado',
   'card.policyNumber': 'Nº de póliza',
@@ -274,7 +312,8 @@ const core = {
   'selector.viewing': 'Estás viendo el área de {{name}}.',
   'username.title': 'Tu usuario',
   'username.current': 'Tu usuario es tu documento de identidad ({{type}} {{number}}).',
-  'username.body': 'Si has cambiado de documento (por ejemplo, de NIE a NIF), el cambio de usuario lo hace nuestro Servicio de Atención al Cliente, que también lo actualizará en tu póliza.',
+  'username.body':
+    'Si has cambiado de documento (por ejemplo, de NIE a NIF), el cambio de usuario lo hace nuestro Servicio de Atención al Cliente, que también lo actualizará en tu póliza.',
   'username.contact': 'Escríbenos a {{email}} indicando tu documento anterior y el nuevo.',
   'area.signOut': 'Cerrar sesión',
 
@@ -285,29 +324,38 @@ const core = {
   'email.signInCode.orLink': 'También puedes completar el acceso con este enlace:',
   'email.signInCode.cta': 'Completar el acceso',
   'email.signInCode.sameBrowser': 'El enlace solo funciona en el navegador donde escribiste tu contraseña.',
-  'email.signInCode.notYou': 'Si no estás intentando acceder, alguien conoce tu contraseña: cámbiala cuanto antes. Nunca te pediremos este código por teléfono.',
+  'email.signInCode.notYou':
+    'Si no estás intentando acceder, alguien conoce tu contraseña: cámbiala cuanto antes. Nunca te pediremos este código por teléfono.',
   'email.locked.subject': 'Hemos pausado el acceso a tu cuenta de {{brand}}',
-  'email.locked.body': 'Ha habido 10 intentos seguidos de acceder a tu cuenta que han fallado (contraseña o código de verificación incorrectos). Por seguridad, el acceso queda pausado {{minutes}} minutos.',
-  'email.locked.bodyCode': 'Alguien ha escrito bien tu contraseña y después ha introducido un código de verificación incorrecto demasiadas veces. Por seguridad, el acceso queda pausado {{minutes}} minutos.',
-  'email.locked.ifNotYouCode': 'Si no has sido tú, alguien conoce tu contraseña: crea una nueva ahora con el botón de arriba. Si te preocupa, escríbenos a {{email}}.',
+  'email.locked.body':
+    'Ha habido 10 intentos seguidos de acceder a tu cuenta que han fallado (contraseña o código de verificación incorrectos). Por seguridad, el acceso queda pausado {{minutes}} minutos.',
+  'email.locked.bodyCode':
+    'Alguien ha escrito bien tu contraseña y después ha introducido un código de verificación incorrecto demasiadas veces. Por seguridad, el acceso queda pausado {{minutes}} minutos.',
+  'email.locked.ifNotYouCode':
+    'Si no has sido tú, alguien conoce tu contraseña: crea una nueva ahora con el botón de arriba. Si te preocupa, escríbenos a {{email}}.',
   'email.locked.ifYou': 'Si has sido tú y no recuerdas la contraseña, puedes crear una nueva:',
   'email.locked.cta': 'Crear una contraseña nueva',
-  'email.locked.ifNotYou': 'Si no has sido tú, tu cuenta sigue protegida por la verificación en dos pasos. Si te preocupa, escríbenos a {{email}}.',
+  'email.locked.ifNotYou':
+    'Si no has sido tú, tu cuenta sigue protegida por la verificación en dos pasos. Si te preocupa, escríbenos a {{email}}.',
 
   'field.password_reused': 'No puedes repetir ninguna de tus últimas 20 contraseñas.',
   'field.current_password_wrong': 'La contraseña actual no es correcta.',
 
   'recovery.title': 'Recupera tu contraseña',
-  'recovery.intro': 'Escribe el documento de identidad con el que te registraste y completa la verificación de seguridad.',
+  'recovery.intro':
+    'Escribe el documento de identidad con el que te registraste y completa la verificación de seguridad.',
   'recovery.flowExpired': 'La solicitud ha caducado. Empieza de nuevo, por favor.',
   'recovery.limited': 'Hemos recibido demasiadas solicitudes. Espera una hora antes de volver a intentarlo.',
-  'recovery.sendIntro': 'Pulsa enviar y te mandaremos un email con un enlace para crear una contraseña nueva. El enlace sirve una sola vez y caduca a las 24 horas.',
+  'recovery.sendIntro':
+    'Pulsa enviar y te mandaremos un email con un enlace para crear una contraseña nueva. El enlace sirve una sola vez y caduca a las 24 horas.',
   'recovery.send': 'Enviar',
   'recovery.sentTitle': 'Revisa tu email',
-  'recovery.sent': 'Si ese documento corresponde a una cuenta, te hemos enviado un email con un enlace para crear una contraseña nueva. Caduca en 24 horas.',
+  'recovery.sent':
+    'Si ese documento corresponde a una cuenta, te hemos enviado un email con un enlace para crear una contraseña nueva. Caduca en 24 horas.',
   'recovery.sentHelp': 'Si no te llega en unos minutos, revisa el correo no deseado o escríbenos a {{email}}.',
   'recovery.invalidTitle': 'Este enlace ya no sirve',
-  'recovery.invalid': 'El enlace ya se ha usado, ha caducado o se ha sustituido por uno más reciente. Puedes pedir otro.',
+  'recovery.invalid':
+    'El enlace ya se ha usado, ha caducado o se ha sustituido por uno más reciente. Puedes pedir otro.',
   'recovery.again': 'Pedir un enlace nuevo',
   'recovery.resetTitle': 'Crea una contraseña nueva',
   'recovery.save': 'Guardar la contraseña',
@@ -324,7 +372,8 @@ const core = {
   'email.recovery.subject': 'Crea una contraseña nueva para {{brand}}',
   'email.recovery.intro': 'Hemos recibido una solicitud para crear una contraseña nueva para tu área privada.',
   'email.recovery.cta': 'Crear una contraseña nueva',
-  'email.recovery.valid': 'El enlace caduca en 24 horas y solo se puede usar una vez. Si pides otro, este dejará de funcionar.',
+  'email.recovery.valid':
+    'El enlace caduca en 24 horas y solo se puede usar una vez. Si pides otro, este dejará de funcionar.',
   'email.recovery.notYou': 'Si no lo has pedido tú, ignora este email: tu contraseña no cambiará.',
   'email.passwordChanged.subject': 'Se ha cambiado la contraseña de tu cuenta de {{brand}}',
   'email.passwordChanged.reset': 'La contraseña de tu área privada se ha cambiado con un enlace de recuperación.',
@@ -333,7 +382,8 @@ const core = {
   'email.passwordChanged.notYou': 'Si no has sido tú, escríbenos cuanto antes a {{email}}.',
 
   'mailbox.title': 'Buzón de desarrollo',
-  'mailbox.lead': 'Aquí aparece cada email y SMS que el sistema habría enviado, del más reciente al más antiguo. Solo existe fuera de producción.',
+  'mailbox.lead':
+    'Aquí aparece cada email y SMS que el sistema habría enviado, del más reciente al más antiguo. Solo existe fuera de producción.',
   'mailbox.empty': 'Todavía no se ha enviado nada.',
   'mailbox.to': 'Para',
   'mailbox.status': 'Estado',
@@ -345,7 +395,8 @@ const core = {
   'email.ignore': 'Si no esperabas este mensaje, puedes ignorarlo.',
   'email.enrolment.subject': 'Bienvenido a {{brand}}: regístrate en tu área privada',
   'email.enrolment.greeting': 'Hola, {{name}}:',
-  'email.enrolment.body': 'Ya formas parte de {{brand}}. Desde tu área privada podrás consultar tu póliza y tu tarjeta digital y gestionar tus datos.',
+  'email.enrolment.body':
+    'Ya formas parte de {{brand}}. Desde tu área privada podrás consultar tu póliza y tu tarjeta digital y gestionar tus datos.',
   'email.enrolment.data': 'Para registrarte necesitarás estos datos, junto con tu fecha de nacimiento:',
   'email.enrolment.memberNumber': 'Número de asegurado',
   'email.enrolment.policyNumber': 'Número de póliza',
@@ -353,6 +404,20 @@ const core = {
   'email.enrolment.keep': 'Guarda este email: estos datos también aparecen en tu tarjeta de asegurado.',
 } as const;
 
-export const es = { ...core, ...securityEs, ...contactEs, ...backofficeEs, ...backofficeMembersEs, ...integrationEs, ...backofficeApiKeysEs, ...staffPasswordEs, ...helpEs, ...passkeysEs, ...feedEs, ...brandEs, ...awarenessEs } as const;
+export const es = {
+  ...core,
+  ...securityEs,
+  ...contactEs,
+  ...backofficeEs,
+  ...backofficeMembersEs,
+  ...integrationEs,
+  ...backofficeApiKeysEs,
+  ...staffPasswordEs,
+  ...helpEs,
+  ...passkeysEs,
+  ...feedEs,
+  ...brandEs,
+  ...awarenessEs,
+} as const;
 
 export type MessageKey = keyof typeof es;

@@ -23,7 +23,12 @@ test('no key is defined twice across the catalog parts: a later spread would sil
   // are read, since the merged object cannot show it. Each file's Spanish half is the object whose name ends in Es,
   // or es.ts's core.
   const dir = join(process.cwd(), 'src', 'infra', 'i18n');
-  const files = [join(dir, 'es.ts'), ...readdirSync(join(dir, 'parts')).filter((f) => f.endsWith('.ts')).map((f) => join(dir, 'parts', f))];
+  const files = [
+    join(dir, 'es.ts'),
+    ...readdirSync(join(dir, 'parts'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(dir, 'parts', f)),
+  ];
   const seen = new Map<string, string>();
   const twice: string[] = [];
   for (const file of files) {
@@ -37,7 +42,10 @@ test('no key is defined twice across the catalog parts: a later spread would sil
     }
   }
   assert.deepEqual(twice, []);
-  assert.ok(seen.size >= Object.keys(catalogs.es).length * 0.99, `the scan found ${seen.size} of ${Object.keys(catalogs.es).length} keys`);
+  assert.ok(
+    seen.size >= Object.keys(catalogs.es).length * 0.99,
+    `the scan found ${seen.size} of ${Object.keys(catalogs.es).length} keys`,
+  );
 });
 
 test('each message has the same placeholders in both languages', () => {
@@ -59,7 +67,11 @@ test('the placeholder fast path gives exactly what i18next gives, for every key 
       const all = Object.fromEntries(names.map((n, i) => [n, i % 2 ? 7 : `v$&<${n}>`]));
       const some = Object.fromEntries(names.slice(1).map((n) => [n, 'x']));
       for (const params of [all, some, { unrelated: 'y' }]) {
-        assert.equal(translator(lang)(key as keyof typeof catalogs.es, params), i18nextTranslate(lang, key, params), `${lang} ${key} ${JSON.stringify(params)}`);
+        assert.equal(
+          translator(lang)(key as keyof typeof catalogs.es, params),
+          i18nextTranslate(lang, key, params),
+          `${lang} ${key} ${JSON.stringify(params)}`,
+        );
       }
     }
   }
@@ -73,7 +85,9 @@ test('error codes: every declared code has a text in both languages, and no fiel
     for (const code of ERROR_CODES) assert.ok(Object.hasOwn(catalogs[lang], `field.${code}`), `${lang}: field.${code}`);
   }
   const declared = new Set<string>(ERROR_CODES);
-  const orphans = Object.keys(catalogs.es).filter((key) => key.startsWith('field.') && !declared.has(key.slice('field.'.length)));
+  const orphans = Object.keys(catalogs.es).filter(
+    (key) => key.startsWith('field.') && !declared.has(key.slice('field.'.length)),
+  );
   assert.deepEqual(orphans, []);
   assert.equal(new Set(ERROR_CODES).size, ERROR_CODES.length, 'each code declared once');
 });

@@ -40,7 +40,9 @@ const translators: Record<Lang, Translate> = { es: makeTranslator('es'), en: mak
  * key of both catalogs.
  */
 export function interpolate(template: string, params: Params): string {
-  return template.replace(PLACEHOLDER, (match, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : match));
+  return template.replace(PLACEHOLDER, (match, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : match,
+  );
 }
 const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/g;
 

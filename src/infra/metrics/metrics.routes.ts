@@ -15,7 +15,11 @@ export async function metricsRoutes(app: FastifyInstance, opts: { metrics: Metri
     const given = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header)?.[1];
     // Comparing digests keeps the comparison constant-time whatever the length of what was sent.
     if (!given || !timingSafeEqual(digest(given), expected)) {
-      return reply.status(401).header('www-authenticate', 'Bearer realm="metrics"').type('text/plain; charset=utf-8').send('Unauthorized\n');
+      return reply
+        .status(401)
+        .header('www-authenticate', 'Bearer realm="metrics"')
+        .type('text/plain; charset=utf-8')
+        .send('Unauthorized\n');
     }
     const body = await opts.metrics.registry.metrics();
     return reply.header('cache-control', 'no-store').type(opts.metrics.registry.contentType).send(body);

@@ -13,7 +13,11 @@ import type { EmailTemplate } from './templates/email-layout.js';
 export interface Courier {
   email<P>(db: Kysely<Database>, to: string, lang: Lang, template: EmailTemplate<P>, params: P): Promise<void>;
   /** Many emails of one template, queued many rows to a statement (an import's enrolment emails, R19). */
-  emails<P>(db: Kysely<Database>, template: EmailTemplate<P>, messages: readonly { to: string; lang: Lang; params: P }[]): Promise<void>;
+  emails<P>(
+    db: Kysely<Database>,
+    template: EmailTemplate<P>,
+    messages: readonly { to: string; lang: Lang; params: P }[],
+  ): Promise<void>;
   sms(db: Kysely<Database>, to: string, lang: Lang, template: string, text: string): Promise<void>;
 }
 
@@ -26,7 +30,10 @@ const ROWS_PER_INSERT = 500;
 
 export function createCourier(deps: { clock: Clock; brand: Brand; publicUrl: string; box: SecretBox }): Courier {
   const row = <P>(template: EmailTemplate<P>, to: string, lang: Lang, params: P, now: string) => {
-    const rendered = template.render({ t: translator(lang), lang, brand: deps.brand, publicUrl: deps.publicUrl }, params);
+    const rendered = template.render(
+      { t: translator(lang), lang, brand: deps.brand, publicUrl: deps.publicUrl },
+      params,
+    );
     return {
       channel: 'email' as const,
       recipient: to,
@@ -42,7 +49,10 @@ export function createCourier(deps: { clock: Clock; brand: Brand; publicUrl: str
   };
   return {
     async email(db, to, lang, template, params) {
-      await db.insertInto('outbox').values(row(template, to, lang, params, deps.clock.now().toISOString())).execute();
+      await db
+        .insertInto('outbox')
+        .values(row(template, to, lang, params, deps.clock.now().toISOString()))
+        .execute();
     },
     async emails(db, template, messages) {
       const now = deps.clock.now().toISOString();

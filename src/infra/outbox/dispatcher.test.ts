@@ -75,7 +75,8 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
       ...extra,
     });
   const rows = () => db.kysely.selectFrom('outbox').selectAll().orderBy('id').execute();
-  const row = async (id: number) => db.kysely.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const row = async (id: number) =>
+    db.kysely.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
   before(async () => {
     db = await freshDatabase(kind);
@@ -86,7 +87,12 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
   beforeEach(async () => {
     await db.kysely.deleteFrom('outbox').execute();
     clock = new ManualClock(START);
-    courier = createCourier({ clock, brand: defaultBrand, publicUrl: 'https://members.example.test', box: developmentSecretBox() });
+    courier = createCourier({
+      clock,
+      brand: defaultBrand,
+      publicUrl: 'https://members.example.test',
+      box: developmentSecretBox(),
+    });
     unused.sent.length = 0;
   });
   afterEach(() => {
@@ -108,7 +114,12 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
         sent.push(message.id);
       },
     };
-    for (let i = 0; i < 12; i++) await courier.email(db.kysely, `slow${i}@example.test`, 'es', enrolmentEmail, { firstName: 'A', memberNumber: `M-${i}`, policyNumber: 'P-1' });
+    for (let i = 0; i < 12; i++)
+      await courier.email(db.kysely, `slow${i}@example.test`, 'es', enrolmentEmail, {
+        firstName: 'A',
+        memberNumber: `M-${i}`,
+        policyNumber: 'P-1',
+      });
     const report = await dispatcher({ email: slow }, { batchSize: 20 }).drain();
     assert.deepEqual(report, { sent: 12, retried: 0, failed: 0 });
     assert.equal(most, SEND_CONCURRENCY);
@@ -120,8 +131,16 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
     const receiver = await startSmtpReceiver();
     const smtp = smtpTransport(receiver.url, FROM);
     try {
-      await courier.email(db.kysely, 'ana@example.test', 'es', enrolmentEmail, { firstName: 'Ana', memberNumber: 'M-100234', policyNumber: 'P-778899' });
-      await courier.email(db.kysely, 'john@example.test', 'en', enrolmentEmail, { firstName: 'John', memberNumber: 'M-200567', policyNumber: 'P-112233' });
+      await courier.email(db.kysely, 'ana@example.test', 'es', enrolmentEmail, {
+        firstName: 'Ana',
+        memberNumber: 'M-100234',
+        policyNumber: 'P-778899',
+      });
+      await courier.email(db.kysely, 'john@example.test', 'en', enrolmentEmail, {
+        firstName: 'John',
+        memberNumber: 'M-200567',
+        policyNumber: 'P-112233',
+      });
       assert.equal(receiver.messages.length, 0, 'queuing must not send');
 
       const report = await dispatcher({ email: smtp }).drain();
@@ -170,10 +189,13 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
         assert.equal(r.locked_by, null);
         assert.equal(r.locked_until, null);
       }
-      assert.deepEqual(stored.map((r) => [r.channel, r.template, r.language]), [
-        ['email', 'enrolment', 'es'],
-        ['email', 'enrolment', 'en'],
-      ]);
+      assert.deepEqual(
+        stored.map((r) => [r.channel, r.template, r.language]),
+        [
+          ['email', 'enrolment', 'es'],
+          ['email', 'enrolment', 'en'],
+        ],
+      );
 
       assert.deepEqual(await dispatcher({ email: smtp }).drain(), { sent: 0, retried: 0, failed: 0 });
       assert.equal(receiver.messages.length, 2, 'a sent email is not sent again');
@@ -204,19 +226,31 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
     const rec = recordingTransport();
     await assert.rejects(
       db.kysely.transaction().execute(async (trx) => {
-        await courier.email(trx, 'ana@example.test', 'es', enrolmentEmail, { firstName: 'Ana', memberNumber: 'M-1', policyNumber: 'P-1' });
+        await courier.email(trx, 'ana@example.test', 'es', enrolmentEmail, {
+          firstName: 'Ana',
+          memberNumber: 'M-1',
+          policyNumber: 'P-1',
+        });
         await courier.sms(trx, '+34600111222', 'es', 'login-code', 'Tu código es 123456');
         throw new Error('the change failed');
       }),
       /the change failed/,
     );
     assert.deepEqual(await rows(), []);
-    assert.deepEqual(await dispatcher({ email: rec.transport, sms: rec.transport }).drain(), { sent: 0, retried: 0, failed: 0 });
+    assert.deepEqual(await dispatcher({ email: rec.transport, sms: rec.transport }).drain(), {
+      sent: 0,
+      retried: 0,
+      failed: 0,
+    });
     assert.equal(rec.calls(), 0);
 
     // The same change committed: the messages are there and go out (so the test above can tell the difference).
     await db.kysely.transaction().execute(async (trx) => {
-      await courier.email(trx, 'ana@example.test', 'es', enrolmentEmail, { firstName: 'Ana', memberNumber: 'M-1', policyNumber: 'P-1' });
+      await courier.email(trx, 'ana@example.test', 'es', enrolmentEmail, {
+        firstName: 'Ana',
+        memberNumber: 'M-1',
+        policyNumber: 'P-1',
+      });
       await courier.sms(trx, '+34600111222', 'es', 'login-code', 'Tu código es 123456');
     });
     assert.equal((await dispatcher({ email: rec.transport, sms: rec.transport }).drain()).sent, 2);
@@ -283,7 +317,11 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
     const down = smtpTransport(await deadSmtpUrl(), FROM);
     const smtp = switchableTransport(down);
     const d = dispatcher({ email: smtp.transport });
-    await courier.email(db.kysely, 'ana@example.test', 'es', enrolmentEmail, { firstName: 'Ana', memberNumber: 'M-100234', policyNumber: 'P-1' });
+    await courier.email(db.kysely, 'ana@example.test', 'es', enrolmentEmail, {
+      firstName: 'Ana',
+      memberNumber: 'M-100234',
+      policyNumber: 'P-1',
+    });
 
     assert.deepEqual(await d.drain(), { sent: 0, retried: 1, failed: 0 });
     let [r] = await rows();
@@ -320,27 +358,38 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
     }
   });
 
-  test('a mail server that accepts but never answers: the send times out (not hangs) and the email is retried', { timeout: 10_000 }, async () => {
-    // The timeout here is the SMTP client's own, shortened: the default ones stay well under the lease.
-    const sockets = new Set<Socket>();
-    const silent = createServer((socket) => sockets.add(socket));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const url = `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`;
-    const smtp = smtpTransport(url, FROM, { ...SMTP_TIMEOUTS, greetingTimeout: 150 });
-    try {
-      assert.ok(Object.values(SMTP_TIMEOUTS).every((ms) => ms < DEFAULT_LEASE_MS / 4), 'transport timeouts are far below the lease');
-      await courier.email(db.kysely, 'ana@example.test', 'es', enrolmentEmail, { firstName: 'Ana', memberNumber: 'M-1', policyNumber: 'P-1' });
-      assert.deepEqual(await dispatcher({ email: smtp }).runOnce(), { sent: 0, retried: 1, failed: 0 });
-      const [r] = await rows();
-      assert.equal(r?.status, 'pending');
-      assert.equal(r?.locked_by, null, 'the lease is released, so the retry need not wait for it');
-      assert.match(r?.last_error ?? '', /greeting/i);
-    } finally {
-      await smtp.close?.();
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => silent.close(resolve));
-    }
-  });
+  test(
+    'a mail server that accepts but never answers: the send times out (not hangs) and the email is retried',
+    { timeout: 10_000 },
+    async () => {
+      // The timeout here is the SMTP client's own, shortened: the default ones stay well under the lease.
+      const sockets = new Set<Socket>();
+      const silent = createServer((socket) => sockets.add(socket));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const url = `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const smtp = smtpTransport(url, FROM, { ...SMTP_TIMEOUTS, greetingTimeout: 150 });
+      try {
+        assert.ok(
+          Object.values(SMTP_TIMEOUTS).every((ms) => ms < DEFAULT_LEASE_MS / 4),
+          'transport timeouts are far below the lease',
+        );
+        await courier.email(db.kysely, 'ana@example.test', 'es', enrolmentEmail, {
+          firstName: 'Ana',
+          memberNumber: 'M-1',
+          policyNumber: 'P-1',
+        });
+        assert.deepEqual(await dispatcher({ email: smtp }).runOnce(), { sent: 0, retried: 1, failed: 0 });
+        const [r] = await rows();
+        assert.equal(r?.status, 'pending');
+        assert.equal(r?.locked_by, null, 'the lease is released, so the retry need not wait for it');
+        assert.match(r?.last_error ?? '', /greeting/i);
+      } finally {
+        await smtp.close?.();
+        for (const s of sockets) s.destroy();
+        await new Promise((resolve) => silent.close(resolve));
+      }
+    },
+  );
 
   test('after maxAttempts the message is marked failed and never retried again', async () => {
     const rec = recordingTransport();
@@ -353,7 +402,10 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
       },
     };
     const errors: unknown[] = [];
-    const d = dispatcher({ sms: failing, email: rec.transport }, { maxAttempts: 3, onError: (err) => errors.push(err) });
+    const d = dispatcher(
+      { sms: failing, email: rec.transport },
+      { maxAttempts: 3, onError: (err) => errors.push(err) },
+    );
     await courier.sms(db.kysely, '+34600111222', 'es', 'login-code', 'Tu código es 123456');
 
     assert.deepEqual(await d.drain(), { sent: 0, retried: 1, failed: 0 });
@@ -400,7 +452,8 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
   // A livelock (nodes stealing each other's rows) would never end: the timeout turns it into a failure.
   test('several nodes draining at once send every message exactly once', { timeout: 20_000 }, async () => {
     const total = 50;
-    for (let i = 0; i < total; i++) await courier.sms(db.kysely, `+346000000${String(i).padStart(2, '0')}`, 'es', 'notice', `message ${i}`);
+    for (let i = 0; i < total; i++)
+      await courier.sms(db.kysely, `+346000000${String(i).padStart(2, '0')}`, 'es', 'notice', `message ${i}`);
 
     const deliveries: { id: number; worker: string }[] = [];
     const node = (worker: string) =>
@@ -426,7 +479,10 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
     const ids = deliveries.map((d) => d.id).sort((x, y) => x - y);
     assert.equal(new Set(ids).size, ids.length, `some message was sent twice: ${JSON.stringify(ids)}`);
     const stored = await rows();
-    assert.deepEqual(ids, stored.map((r) => r.id));
+    assert.deepEqual(
+      ids,
+      stored.map((r) => r.id),
+    );
     assert.ok(stored.every((r) => r.status === 'sent' && r.attempts === 1 && r.transport === 'counting'));
 
     if (kind === 'postgres') {
@@ -436,31 +492,41 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
   });
 
   if (kind === 'postgres') {
-    test('a node claiming while another node is mid-claim takes other rows, without waiting', { timeout: 20_000 }, async () => {
-      for (let i = 0; i < 10; i++) await courier.sms(db.kysely, `+3460000000${i}`, 'es', 'notice', `message ${i}`);
-      const now = clock.now().toISOString();
-      const leaseUntil = new Date(clock.now().getTime() + 60_000).toISOString();
-      const { a, b } = await db.kysely.transaction().execute(async (trx) => {
-        // Node A's claim has locked its rows and not committed yet.
-        const a = await claimDueMessages(trx, true, 'node-a', now, leaseUntil, 5);
-        // Node B claims on another connection meanwhile. Without SKIP LOCKED it would wait on A's rows (and then
-        // take them too); lock_timeout turns that wait into an error instead of a hang.
-        const b = await db.kysely.connection().execute(async (conn) => {
-          await sql`set lock_timeout = '2s'`.execute(conn);
-          try {
-            return await claimDueMessages(conn, true, 'node-b', now, leaseUntil, 5);
-          } finally {
-            await sql`reset lock_timeout`.execute(conn);
-          }
+    test(
+      'a node claiming while another node is mid-claim takes other rows, without waiting',
+      { timeout: 20_000 },
+      async () => {
+        for (let i = 0; i < 10; i++) await courier.sms(db.kysely, `+3460000000${i}`, 'es', 'notice', `message ${i}`);
+        const now = clock.now().toISOString();
+        const leaseUntil = new Date(clock.now().getTime() + 60_000).toISOString();
+        const { a, b } = await db.kysely.transaction().execute(async (trx) => {
+          // Node A's claim has locked its rows and not committed yet.
+          const a = await claimDueMessages(trx, true, 'node-a', now, leaseUntil, 5);
+          // Node B claims on another connection meanwhile. Without SKIP LOCKED it would wait on A's rows (and then
+          // take them too); lock_timeout turns that wait into an error instead of a hang.
+          const b = await db.kysely.connection().execute(async (conn) => {
+            await sql`set lock_timeout = '2s'`.execute(conn);
+            try {
+              return await claimDueMessages(conn, true, 'node-b', now, leaseUntil, 5);
+            } finally {
+              await sql`reset lock_timeout`.execute(conn);
+            }
+          });
+          return { a, b };
         });
-        return { a, b };
-      });
-      const all = (await rows()).map((r) => r.id);
-      assert.deepEqual(a.map((m) => m.id), all.slice(0, 5));
-      assert.deepEqual(b.map((m) => m.id), all.slice(5, 10));
-      const owners = (await rows()).map((r) => r.locked_by);
-      assert.deepEqual(owners, [...Array<string>(5).fill('node-a'), ...Array<string>(5).fill('node-b')]);
-    });
+        const all = (await rows()).map((r) => r.id);
+        assert.deepEqual(
+          a.map((m) => m.id),
+          all.slice(0, 5),
+        );
+        assert.deepEqual(
+          b.map((m) => m.id),
+          all.slice(5, 10),
+        );
+        const owners = (await rows()).map((r) => r.locked_by);
+        assert.deepEqual(owners, [...Array<string>(5).fill('node-a'), ...Array<string>(5).fill('node-b')]);
+      },
+    );
   }
 
   test("a crashed worker's lease holds its messages until it expires, then another node sends them once", async () => {
@@ -486,7 +552,10 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
 
     clock.advance(1);
     assert.deepEqual(await survivor.drain(), { sent: 3, retried: 0, failed: 0 });
-    assert.deepEqual(rec.sent.map((m) => m.id), claimed.map((m) => m.id));
+    assert.deepEqual(
+      rec.sent.map((m) => m.id),
+      claimed.map((m) => m.id),
+    );
     assert.ok(rec.sent.every((m) => m.locked_by === 'survivor'));
 
     // The crashed node wakes up late: its stale lease no longer lets it change the rows.
@@ -511,13 +580,27 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
     // A slow gateway: each send takes 20 s of the lease.
     const slow: Transport = { name: 'slow', send: async () => void clock.advance(20_000) };
     const first = dispatcher({ sms: slow }, { workerId: 'slow-node', leaseMs });
-    assert.deepEqual(await first.runOnce(), { sent: 2, retried: 0, failed: 0 }, 'two sends, then half the lease is gone');
+    assert.deepEqual(
+      await first.runOnce(),
+      { sent: 2, retried: 0, failed: 0 },
+      'two sends, then half the lease is gone',
+    );
     const rest = (await rows()).filter((r) => r.status === 'pending');
     assert.equal(rest.length, 2);
-    assert.ok(rest.every((r) => r.locked_by === null && r.locked_until === null), 'released at once, not held until the lease ends');
+    assert.ok(
+      rest.every((r) => r.locked_by === null && r.locked_until === null),
+      'released at once, not held until the lease ends',
+    );
     const rec = recordingTransport();
-    assert.deepEqual(await dispatcher({ sms: rec.transport }, { workerId: 'other-node' }).drain(), { sent: 2, retried: 0, failed: 0 });
-    assert.deepEqual(rec.sent.map((m) => m.body_text), ['slow 2', 'slow 3']);
+    assert.deepEqual(await dispatcher({ sms: rec.transport }, { workerId: 'other-node' }).drain(), {
+      sent: 2,
+      retried: 0,
+      failed: 0,
+    });
+    assert.deepEqual(
+      rec.sent.map((m) => m.body_text),
+      ['slow 2', 'slow 3'],
+    );
   });
 
   test('a node that stops mid-batch sends the message in hand and gives the rest back at once (SIGTERM, issue 10)', async () => {
@@ -529,9 +612,16 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
     await stopping;
     const rest = (await rows()).filter((r) => r.status === 'pending');
     assert.equal(rest.length, 2);
-    assert.ok(rest.every((r) => r.locked_by === null), 'no lease left to wait for');
+    assert.ok(
+      rest.every((r) => r.locked_by === null),
+      'no lease left to wait for',
+    );
     const rec = recordingTransport();
-    assert.deepEqual(await dispatcher({ sms: rec.transport }, { workerId: 'other-node' }).drain(), { sent: 2, retried: 0, failed: 0 });
+    assert.deepEqual(await dispatcher({ sms: rec.transport }, { workerId: 'other-node' }).drain(), {
+      sent: 2,
+      retried: 0,
+      failed: 0,
+    });
   });
 
   test('stop() ends a drain in progress: nothing is claimed or sent once it has resolved', async () => {
@@ -560,7 +650,14 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
     await d.stop(); // waits for any run still in progress
     assert.equal(sent.length, 1, 'no message sent after stop()');
     const stored = await rows();
-    assert.deepEqual(stored.map((r) => r.status), ['sent', 'pending', 'pending']);
-    assert.deepEqual(stored.map((r) => r.locked_by), [null, null, null], 'nothing left leased for the next node');
+    assert.deepEqual(
+      stored.map((r) => r.status),
+      ['sent', 'pending', 'pending'],
+    );
+    assert.deepEqual(
+      stored.map((r) => r.locked_by),
+      [null, null, null],
+      'nothing left leased for the next node',
+    );
   });
 });

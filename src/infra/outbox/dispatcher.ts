@@ -63,7 +63,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       await transport.send(openMessage(opts.box, message));
     } catch (err) {
       const attempt = message.attempts + 1;
-      const next = attempt >= maxAttempts ? null : new Date(opts.clock.now().getTime() + backoffMs(attempt)).toISOString();
+      const next =
+        attempt >= maxAttempts ? null : new Date(opts.clock.now().getTime() + backoffMs(attempt)).toISOString();
       // A transport may throw something that is not an Error: it still counts as a failed attempt.
       const reason = err instanceof Error ? err.message : String(err);
       await markFailedAttempt(kysely, message.id, workerId, reason, next);

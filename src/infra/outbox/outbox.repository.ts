@@ -35,14 +35,26 @@ export async function claimDueMessages(
 /** A message as its transport needs it: subject and bodies opened (R29: they are sealed in the table). */
 export function openMessage(box: SecretBox, message: OutboxMessage): OutboxMessage {
   const open = (v: string | null) => (v !== null && box.isSealed(v) ? box.open(v) : v);
-  return { ...message, subject: open(message.subject), body_text: open(message.body_text) ?? '', body_html: open(message.body_html) };
+  return {
+    ...message,
+    subject: open(message.subject),
+    body_text: open(message.body_text) ?? '',
+    body_html: open(message.body_html),
+  };
 }
 
 /**
  * Marks a message sent. R29: its subject and bodies are blanked in the same statement (a sent message keeps no code
  * or link at rest), except for a transport that is itself the place to read them (the development mailbox).
  */
-export async function markSent(db: Kysely<Database>, id: number, workerId: string, transport: string, now: string, keepBodies = false): Promise<void> {
+export async function markSent(
+  db: Kysely<Database>,
+  id: number,
+  workerId: string,
+  transport: string,
+  now: string,
+  keepBodies = false,
+): Promise<void> {
   await db
     .updateTable('outbox')
     .set({
@@ -85,7 +97,12 @@ export async function markFailedAttempt(
 /** Gives back claimed messages this worker will not send now, so any node may take them at once. */
 export async function releaseClaims(db: Kysely<Database>, ids: number[], workerId: string): Promise<void> {
   if (ids.length === 0) return;
-  await db.updateTable('outbox').set({ locked_until: null, locked_by: null }).where('id', 'in', ids).where('locked_by', '=', workerId).execute();
+  await db
+    .updateTable('outbox')
+    .set({ locked_until: null, locked_by: null })
+    .where('id', 'in', ids)
+    .where('locked_by', '=', workerId)
+    .execute();
 }
 
 export async function listRecentMessages(db: Kysely<Database>, limit: number): Promise<OutboxMessage[]> {

@@ -3,7 +3,17 @@ import { after, before, beforeEach, test } from 'node:test';
 import { ManualClock } from '../../clock.js';
 import { describeEachDatabase, freshDatabase } from '../../../test/helpers/databases.js';
 import type { Db } from '../db/database.js';
-import { addressKey, bucket, captchaRequired, count, hit, limitReached, purgeExpired, reset, type Limit } from './rate-limit.js';
+import {
+  addressKey,
+  bucket,
+  captchaRequired,
+  count,
+  hit,
+  limitReached,
+  purgeExpired,
+  reset,
+  type Limit,
+} from './rate-limit.js';
 
 // R6, R9: attempt counters live in the database so every node shares them; a window is fixed and rolls over with
 // the (manual) clock; concurrent attempts never lose a count.
@@ -44,7 +54,12 @@ describeEachDatabase('rate limits (R6, R9)', (kind) => {
     clock.set('2026-11-27T10:15:00.000Z');
     assert.equal(await count(db.kysely, clock, b, WINDOW), 0, 'a new window starts at 10:15');
     assert.equal(await hit(db.kysely, clock, b, WINDOW), 1);
-    const rows = await db.kysely.selectFrom('rate_limits').selectAll().where('bucket', '=', b).orderBy('window_start').execute();
+    const rows = await db.kysely
+      .selectFrom('rate_limits')
+      .selectAll()
+      .where('bucket', '=', b)
+      .orderBy('window_start')
+      .execute();
     assert.deepEqual(
       rows.map((r) => [r.window_start, Number(r.count), r.expires_at]),
       [
@@ -73,7 +88,15 @@ describeEachDatabase('rate limits (R6, R9)', (kind) => {
     await hit(db.kysely, clock, other, WINDOW);
     await reset(db.kysely, b);
     assert.equal(await count(db.kysely, clock, b, WINDOW), 0);
-    assert.equal(await db.kysely.selectFrom('rate_limits').select('bucket').where('bucket', '=', b).execute().then((r) => r.length), 0);
+    assert.equal(
+      await db.kysely
+        .selectFrom('rate_limits')
+        .select('bucket')
+        .where('bucket', '=', b)
+        .execute()
+        .then((r) => r.length),
+      0,
+    );
     assert.equal(await count(db.kysely, clock, other, WINDOW), 1);
   });
 
@@ -88,7 +111,14 @@ describeEachDatabase('rate limits (R6, R9)', (kind) => {
     assert.equal(await purgeExpired(db.kysely, clock), 0);
     clock.advance(60 * MINUTE);
     assert.equal(await purgeExpired(db.kysely, clock), 2);
-    assert.equal(await db.kysely.selectFrom('rate_limits').select('bucket').execute().then((r) => r.length), 0);
+    assert.equal(
+      await db.kysely
+        .selectFrom('rate_limits')
+        .select('bucket')
+        .execute()
+        .then((r) => r.length),
+      0,
+    );
   });
 });
 

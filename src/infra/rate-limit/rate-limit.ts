@@ -83,7 +83,8 @@ export function addressKey(ip: string): string {
 }
 
 function windowOf(clock: Clock, windowMs: number): { start: string; end: string } {
-  if (!Number.isSafeInteger(windowMs) || windowMs <= 0) throw new RangeError(`rate-limit window must be a positive integer of ms, got ${windowMs}`);
+  if (!Number.isSafeInteger(windowMs) || windowMs <= 0)
+    throw new RangeError(`rate-limit window must be a positive integer of ms, got ${windowMs}`);
   const start = Math.floor(clock.now().getTime() / windowMs) * windowMs;
   return { start: new Date(start).toISOString(), end: new Date(start + windowMs).toISOString() };
 }
@@ -102,11 +103,17 @@ export async function hit(db: Kysely<Database>, clock: Clock, bucketName: string
   return increment(db, bucketName, windowOf(clock, windowMs));
 }
 
-async function increment(db: Kysely<Database>, bucketName: string, window: { start: string; end: string }): Promise<number> {
+async function increment(
+  db: Kysely<Database>,
+  bucketName: string,
+  window: { start: string; end: string },
+): Promise<number> {
   const row = await db
     .insertInto('rate_limits')
     .values({ bucket: bucketName, window_start: window.start, count: 1, expires_at: window.end })
-    .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limits.count', '+', 1) })))
+    .onConflict((oc) =>
+      oc.columns(['bucket', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limits.count', '+', 1) })),
+    )
     .returning('count')
     .executeTakeFirstOrThrow();
   return Number(row.count);
@@ -164,6 +171,9 @@ export async function reset(db: Kysely<Database>, bucketName: string): Promise<v
 
 /** Deletes windows that have ended; returns how many. Safe to run from every node. */
 export async function purgeExpired(db: Kysely<Database>, clock: Clock): Promise<number> {
-  const result = await db.deleteFrom('rate_limits').where('expires_at', '<=', clock.now().toISOString()).executeTakeFirst();
+  const result = await db
+    .deleteFrom('rate_limits')
+    .where('expires_at', '<=', clock.now().toISOString())
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -19,7 +19,12 @@ export type SessionLookup = { status: 'active'; session: MemberSession } | { sta
 
 /** Every signed-in request runs this: compiled once (compiled-query.ts). */
 const sessionByToken = compiledQuery((db, p: { hash: string }) =>
-  db.selectFrom('sessions').innerJoin('accounts', 'accounts.id', 'sessions.account_id').selectAll('sessions').select('accounts.status as account_status').where('sessions.token_hash', '=', p.hash),
+  db
+    .selectFrom('sessions')
+    .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+    .selectAll('sessions')
+    .select('accounts.status as account_status')
+    .where('sessions.token_hash', '=', p.hash),
 );
 
 // R8: how often last use is written back; an idle deadline a minute late is harmless, a write per request is not.
@@ -39,7 +44,13 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
   return {
     cookie,
     /** Starts a session with a new token (never one the browser brought: no fixation) and sets the cookie. */
-    async start(db: Kysely<Database>, reply: FastifyReply, accountId: number, secondFactor: string, actingMemberId: number | null): Promise<number> {
+    async start(
+      db: Kysely<Database>,
+      reply: FastifyReply,
+      accountId: number,
+      secondFactor: string,
+      actingMemberId: number | null,
+    ): Promise<number> {
       const token = randomToken();
       const now = clock.now();
       const request = reply.request;
@@ -73,7 +84,12 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
       const nowIso = now.toISOString();
       // A disabled account's sessions stop at once, whoever disabled it and however (ASVS 7.4.2).
       if (row.idle_expires_at <= nowIso || row.absolute_expires_at <= nowIso || row.account_status !== 'active') {
-        await db.updateTable('sessions').set({ ended_at: nowIso }).where('id', '=', row.id).where('ended_at', 'is', null).execute();
+        await db
+          .updateTable('sessions')
+          .set({ ended_at: nowIso })
+          .where('id', '=', row.id)
+          .where('ended_at', 'is', null)
+          .execute();
         return { status: 'expired' };
       }
       if (now.getTime() - new Date(row.last_seen_at).getTime() >= TOUCH_EVERY_MS) {
@@ -85,7 +101,13 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
       }
       return {
         status: 'active',
-        session: { id: row.id, accountId: row.account_id, actingMemberId: row.acting_member_id, secondFactor: row.second_factor, createdAt: row.created_at },
+        session: {
+          id: row.id,
+          accountId: row.account_id,
+          actingMemberId: row.acting_member_id,
+          secondFactor: row.second_factor,
+          createdAt: row.created_at,
+        },
       };
     },
 
@@ -93,14 +115,23 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
     async end(db: Kysely<Database>, request: FastifyRequest, reply: FastifyReply): Promise<void> {
       const token = request.cookies[cookie];
       if (token && token.length <= 100) {
-        await db.updateTable('sessions').set({ ended_at: clock.now().toISOString() }).where('token_hash', '=', hashToken(token)).where('ended_at', 'is', null).execute();
+        await db
+          .updateTable('sessions')
+          .set({ ended_at: clock.now().toISOString() })
+          .where('token_hash', '=', hashToken(token))
+          .where('ended_at', 'is', null)
+          .execute();
       }
       reply.clearCookie(cookie, cookieOptions);
     },
 
     /** Ends every session of an account, but the one given (R11, R12, R16). */
     async endAll(db: Kysely<Database>, accountId: number, exceptSessionId?: number): Promise<void> {
-      let q = db.updateTable('sessions').set({ ended_at: clock.now().toISOString() }).where('account_id', '=', accountId).where('ended_at', 'is', null);
+      let q = db
+        .updateTable('sessions')
+        .set({ ended_at: clock.now().toISOString() })
+        .where('account_id', '=', accountId)
+        .where('ended_at', 'is', null);
       if (exceptSessionId !== undefined) q = q.where('id', '!=', exceptSessionId);
       await q.execute();
     },
@@ -112,7 +143,8 @@ export type Sessions = ReturnType<typeof createSessions>;
 /** Only same-site paths may be a return address after sign-in: never another site (no open redirect). */
 export function safeNext(next: unknown): string | undefined {
   if (typeof next !== 'string' || next.length > 500) return undefined;
-  if (!next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\r\n\t]/.test(next)) return undefined;
+  if (!next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\r\n\t]/.test(next))
+    return undefined;
   try {
     const url = new URL(next, 'http://portal.invalid');
     if (url.host !== 'portal.invalid') return undefined;

@@ -12,11 +12,32 @@ export function formText(body: unknown, name: string): string {
 export type FormContext = Pick<PageContext, 't' | 'csrfToken'>;
 
 /** A POST form that carries its CSRF token; every state-changing form in the portal is one of these. */
-export function Form({ ctx, action, children, id, class: className, data }: { ctx: Pick<PageContext, 'csrfToken'>; action: string; children: ComponentChildren; id?: string; class?: string; data?: Record<string, string> }) {
+export function Form({
+  ctx,
+  action,
+  children,
+  id,
+  class: className,
+  data,
+}: {
+  ctx: Pick<PageContext, 'csrfToken'>;
+  action: string;
+  children: ComponentChildren;
+  id?: string;
+  class?: string;
+  data?: Record<string, string>;
+}) {
   // `data` becomes data-* attributes: hooks for a progressive enhancement (the passkey script), never needed to submit.
   const dataAttributes = Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [`data-${k}`, v]));
   return (
-    <form method="post" action={action} noValidate {...(id ? { id } : {})} {...(className ? { class: className } : {})} {...dataAttributes}>
+    <form
+      method="post"
+      action={action}
+      noValidate
+      {...(id ? { id } : {})}
+      {...(className ? { class: className } : {})}
+      {...dataAttributes}
+    >
       <input type="hidden" name="_csrf" value={ctx.csrfToken()} />
       {children}
     </form>
@@ -62,7 +83,12 @@ export function Input(p: InputProps) {
   const hintId = p.hint ? `${id}-hint` : undefined;
   const errorId = p.error ? `${id}-error` : undefined;
   const describedBy = [hintId, errorId, p.describedBy].filter(Boolean).join(' ') || undefined;
-  const attrs: Record<string, string | number | boolean> = { id, name: p.name, type: p.type ?? 'text', value: p.value ?? '' };
+  const attrs: Record<string, string | number | boolean> = {
+    id,
+    name: p.name,
+    type: p.type ?? 'text',
+    value: p.value ?? '',
+  };
   if (p.autocomplete) attrs.autocomplete = p.autocomplete;
   if (p.inputMode) attrs.inputMode = p.inputMode;
   if (p.maxLength) attrs.maxLength = p.maxLength;
@@ -128,8 +154,18 @@ export function Select(p: SelectProps) {
 }
 
 /** The list of problems at the top of a form, each a link to its field (WCAG 3.3.1; GOV.UK pattern). */
-export function ErrorSummary({ ctx, errors, labels }: { ctx: Pick<PageContext, 't'>; errors: FieldErrors; labels: Record<string, string> }) {
-  const entries = Object.entries(errors).filter((e): e is [string, NonNullable<FieldErrors[string]>] => e[1] !== undefined);
+export function ErrorSummary({
+  ctx,
+  errors,
+  labels,
+}: {
+  ctx: Pick<PageContext, 't'>;
+  errors: FieldErrors;
+  labels: Record<string, string>;
+}) {
+  const entries = Object.entries(errors).filter(
+    (e): e is [string, NonNullable<FieldErrors[string]>] => e[1] !== undefined,
+  );
   if (entries.length === 0) return null;
   return (
     <div class="alert error" role="alert" aria-labelledby="error-summary-title" tabIndex={-1} id="error-summary">
@@ -149,7 +185,15 @@ export function ErrorSummary({ ctx, errors, labels }: { ctx: Pick<PageContext, '
 }
 
 /** A message box (info, success or error) for outcomes that are not tied to one field. */
-export function Notice({ kind = 'info', title, children }: { kind?: 'info' | 'success' | 'error'; title?: string; children: ComponentChildren }) {
+export function Notice({
+  kind = 'info',
+  title,
+  children,
+}: {
+  kind?: 'info' | 'success' | 'error';
+  title?: string;
+  children: ComponentChildren;
+}) {
   return (
     <div class={`alert ${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
       {title ? <h2>{title}</h2> : null}

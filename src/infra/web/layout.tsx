@@ -42,7 +42,12 @@ export function Layout({ ctx, title, children, scripts = [] }: LayoutProps) {
         <a class="skip-link" href="#main">
           {t('layout.skip')}
         </a>
-        <header class="site-header" dangerouslySetInnerHTML={{ __html: ctx.signedIn ? chrome.header.replace(CSRF_MARK, escapeAttribute(ctx.csrfToken())) : chrome.header }} />
+        <header
+          class="site-header"
+          dangerouslySetInnerHTML={{
+            __html: ctx.signedIn ? chrome.header.replace(CSRF_MARK, escapeAttribute(ctx.csrfToken())) : chrome.header,
+          }}
+        />
         <main id="main" class="container" tabIndex={-1}>
           {children}
         </main>
@@ -84,7 +89,8 @@ function FooterInner({ ctx }: { ctx: PageContext }) {
   return (
     <div class="container">
       <p>
-        {t('layout.support', { email: brand.supportEmail })} {brand.supportPhone ? t('layout.supportPhone', { phone: brand.supportPhone }) : null}
+        {t('layout.support', { email: brand.supportEmail })}{' '}
+        {brand.supportPhone ? t('layout.supportPhone', { phone: brand.supportPhone }) : null}
       </p>
       <ul class="footer-links">
         <li>
@@ -119,7 +125,8 @@ function cachedChrome(ctx: PageContext): { header: string; footer: string } {
   return chrome;
 }
 
-const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeAttribute = (value: string) =>
+  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** R30: the insurer's legal pages, in every footer when the brand has them (src/flows/legal/legal.routes.tsx). */
 const LEGAL_LINKS = [

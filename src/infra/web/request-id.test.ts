@@ -14,7 +14,10 @@ describeEachDatabase('request id', (kind) => {
   before(async () => {
     ctx = await setup(kind, {
       env: { TRUST_PROXY: '10.0.0.7' },
-      logger: { level: 'info', stream: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } },
+      logger: {
+        level: 'info',
+        stream: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+      },
     });
   });
   after(() => ctx.close());
@@ -28,7 +31,11 @@ describeEachDatabase('request id', (kind) => {
     assert.equal(res.statusCode, 401);
     const id = String(res.headers['x-request-id']);
     assert.match(id, /^[0-9a-f-]{36}$/);
-    const audit = await ctx.db.kysely.selectFrom('audit_events').select(['event', 'request_id']).where('event', '=', 'signin.password').execute();
+    const audit = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select(['event', 'request_id'])
+      .where('event', '=', 'signin.password')
+      .execute();
     assert.deepEqual(audit, [{ event: 'signin.password', request_id: id }]);
     assert.ok(lines.length >= 2, 'incoming request and response are logged');
     for (const line of lines) assert.equal(line.reqId, id);
@@ -40,8 +47,18 @@ describeEachDatabase('request id', (kind) => {
     assert.equal(kept.headers['x-request-id'], 'nginx-4f1c2a9e0b7d');
     const direct = await ctx.app.inject({ url: '/sign-in', headers: fromProxy, remoteAddress: '203.0.113.9' });
     assert.notEqual(direct.headers['x-request-id'], 'nginx-4f1c2a9e0b7d');
-    for (const bad of ['short', 'x'.repeat(65), 'id with spaces 1234', 'id\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9', '<script>1234']) {
-      const res = await ctx.app.inject({ url: '/sign-in', headers: { 'x-request-id': bad }, remoteAddress: '10.0.0.7' });
+    for (const bad of [
+      'short',
+      'x'.repeat(65),
+      'id with spaces 1234',
+      'id\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9',
+      '<script>1234',
+    ]) {
+      const res = await ctx.app.inject({
+        url: '/sign-in',
+        headers: { 'x-request-id': bad },
+        remoteAddress: '10.0.0.7',
+      });
       assert.match(String(res.headers['x-request-id']), /^[0-9a-f-]{36}$/, bad);
     }
   });
@@ -59,7 +76,11 @@ test('every route builds its audit context from the request (request id included
     await agent.post('/sign-in/verify/code', { code: '000000' });
     await agent.post('/recovery', { username: member.username });
     // The feed import is not a request: it is the one event without a request id.
-    const rows = await ctx.db.kysely.selectFrom('audit_events').select(['event', 'request_id']).where('event', '!=', 'feed.import').execute();
+    const rows = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .select(['event', 'request_id'])
+      .where('event', '!=', 'feed.import')
+      .execute();
     assert.ok(rows.length >= 3);
     for (const r of rows) assert.match(String(r.request_id), /^[0-9a-f-]{36}$/, r.event);
   } finally {

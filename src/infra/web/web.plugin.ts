@@ -19,7 +19,9 @@ import { sendPage } from './view.js';
 import { noScriptToken } from '../captcha/captcha.js';
 
 /** The headers a (request-independent) connect middleware sets, collected by running it once against a recorder. */
-function headersSetBy(middleware: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void): [string, string | number | readonly string[]][] {
+function headersSetBy(
+  middleware: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void,
+): [string, string | number | readonly string[]][] {
   const headers = new Map<string, string | number | readonly string[]>();
   const recorder = {
     setHeader: (name: string, value: string | number | readonly string[]) => headers.set(name.toLowerCase(), value),
@@ -27,7 +29,11 @@ function headersSetBy(middleware: (req: IncomingMessage, res: ServerResponse, ne
     getHeader: (name: string) => headers.get(name.toLowerCase()),
   };
   let failed: unknown;
-  middleware({ method: 'GET', url: '/', headers: {} } as IncomingMessage, recorder as unknown as ServerResponse, (err) => (failed = err));
+  middleware(
+    { method: 'GET', url: '/', headers: {} } as IncomingMessage,
+    recorder as unknown as ServerResponse,
+    (err) => (failed = err),
+  );
   if (failed) throw failed;
   return [...headers];
 }
@@ -61,15 +67,32 @@ function chooseLang(request: FastifyRequest, cookieName: string): { lang: Lang; 
   if (query && isLang(query.lang)) return { lang: query.lang, chosen: true };
   const cookie = request.cookies[cookieName];
   if (isLang(cookie)) return { lang: cookie, chosen: false };
-  const negotiated = new Negotiator({ headers: { 'accept-language': request.headers['accept-language'] ?? '' } }).language([...LANGS]);
+  const negotiated = new Negotiator({
+    headers: { 'accept-language': request.headers['accept-language'] ?? '' },
+  }).language([...LANGS]);
   return { lang: isLang(negotiated) ? negotiated : DEFAULT_LANG, chosen: false };
 }
 
 /** Error codes of a database that cannot be reached right now (network, restart, overload, SQLite lock). */
 const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
   // PostgreSQL: connection exceptions (08xxx), shutting down or starting up (57P01–57P03), too many connections.
-  '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
   'SQLITE_BUSY',
 ]);
 
@@ -79,20 +102,29 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
   // pg reports a dropped or refused connection with these messages and no code.
-  return /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly)/.test(err.message);
+  return /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly)/.test(
+    err.message,
+  );
 }
 
-function errorKeys(err: FastifyError, request: FastifyRequest): { status: number; title: MessageKey; body: MessageKey } {
-  if (isDatabaseUnavailable(err)) return { status: 503, title: 'error.unavailable.title', body: 'error.unavailable.body' };
+function errorKeys(
+  err: FastifyError,
+  request: FastifyRequest,
+): { status: number; title: MessageKey; body: MessageKey } {
+  if (isDatabaseUnavailable(err))
+    return { status: 503, title: 'error.unavailable.title', body: 'error.unavailable.body' };
   const code = err.code ?? '';
   // R21: a form posted with no cookie at all comes from a browser that refuses them (the page that carried the form
   // set one): say that cookies are needed, not that the form expired.
-  if (code.startsWith('FST_CSRF') && !request.headers.cookie) return { status: 403, title: 'error.cookies.title', body: 'error.cookies.body' };
+  if (code.startsWith('FST_CSRF') && !request.headers.cookie)
+    return { status: 403, title: 'error.cookies.title', body: 'error.cookies.body' };
   if (code.startsWith('FST_CSRF')) return { status: 403, title: 'error.csrf.title', body: 'error.csrf.body' };
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) return { status: 413, title: 'error.tooLarge.title', body: 'error.tooLarge.body' };
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413)
+    return { status: 413, title: 'error.tooLarge.title', body: 'error.tooLarge.body' };
   if (err.statusCode === 429) return { status: 429, title: 'error.rateLimited.title', body: 'error.rateLimited.body' };
   if (err.statusCode === 404) return { status: 404, title: 'error.notFound.title', body: 'error.notFound.body' };
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return { status: err.statusCode, title: 'error.badRequest.title', body: 'error.badRequest.body' };
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+    return { status: err.statusCode, title: 'error.badRequest.title', body: 'error.badRequest.body' };
   return { status: 500, title: 'error.server.title', body: 'error.server.body' };
 }
 
@@ -162,9 +194,22 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
 
   const css = brandCss(config);
   // R27: the WebAuthn browser library, from our own origin (no CDN; CSP script-src 'self'), read once.
-  const webauthn = await readFile(join(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js'), 'utf8');
-  app.get(WEBAUTHN_SCRIPT, async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(webauthn));
-  app.get('/assets/brand.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(css));
+  const webauthn = await readFile(
+    join(
+      dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')),
+      '..',
+      'dist',
+      'bundle',
+      'index.umd.min.js',
+    ),
+    'utf8',
+  );
+  app.get(WEBAUTHN_SCRIPT, async (_req, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(webauthn),
+  );
+  app.get('/assets/brand.css', async (_req, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(css),
+  );
 
   app.decorateRequest('lang', DEFAULT_LANG);
   app.decorateRequest('t', null as unknown as Translate);
@@ -203,7 +248,8 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
   // CSRF on every state-changing request (the body is parsed by now, so the token may come from the form).
   app.addHook('preHandler', (request, reply, done) => {
     const method = request.method;
-    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || request.routeOptions.config.csrf === false) return done();
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || request.routeOptions.config.csrf === false)
+      return done();
     app.csrfProtection(request, reply, done);
   });
 
@@ -215,7 +261,11 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
   });
 
   app.setNotFoundHandler((request, reply) =>
-    sendPage(reply, ErrorPage({ ctx: request.pageContext(), titleKey: 'error.notFound.title', bodyKey: 'error.notFound.body' }), 404),
+    sendPage(
+      reply,
+      ErrorPage({ ctx: request.pageContext(), titleKey: 'error.notFound.title', bodyKey: 'error.notFound.body' }),
+      404,
+    ),
   );
 
   app.setErrorHandler((err: FastifyError, request, reply: FastifyReply) => {
@@ -235,7 +285,14 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
     try {
       ctx = request.pageContext();
     } catch {
-      ctx = { lang: request.lang, t: request.t, brand: config.brand, path: '/', year: clock.now().getUTCFullYear(), csrfToken: () => '' };
+      ctx = {
+        lang: request.lang,
+        t: request.t,
+        brand: config.brand,
+        path: '/',
+        year: clock.now().getUTCFullYear(),
+        csrfToken: () => '',
+      };
     }
     return sendPage(
       reply,
@@ -244,7 +301,9 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
         titleKey: keys.title,
         bodyKey: keys.body,
         ...(keys.status >= 500 ? { reference: String(request.id) } : {}),
-        ...(keys.title === 'error.cookies.title' ? { help: { href: '/help/browsers', label: 'help.browsers.title' as const } } : {}),
+        ...(keys.title === 'error.cookies.title'
+          ? { help: { href: '/help/browsers', label: 'help.browsers.title' as const } }
+          : {}),
       }),
       keys.status,
     );

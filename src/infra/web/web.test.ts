@@ -21,7 +21,10 @@ describeEachDatabase('web base', (kind) => {
     // A form and a failing route, to exercise the shared machinery the flows rely on.
     ctx.app.get('/test/form', async (request, reply) => {
       const page = request.pageContext();
-      return sendPage(reply, Layout({ ctx: page, title: 'form', children: Form({ ctx: page, action: '/test/form', children: null }) }));
+      return sendPage(
+        reply,
+        Layout({ ctx: page, title: 'form', children: Form({ ctx: page, action: '/test/form', children: null }) }),
+      );
     });
     ctx.app.post('/test/form', async () => 'accepted');
     ctx.app.get('/test/boom', async () => {
@@ -29,7 +32,9 @@ describeEachDatabase('web base', (kind) => {
     });
     ctx.app.get('/test/db-down', async (request) => {
       const q = request.query as Record<string, string>;
-      throw q.code ? Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: q.code }) : new Error('Connection terminated unexpectedly');
+      throw q.code
+        ? Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: q.code })
+        : new Error('Connection terminated unexpectedly');
     });
   });
   after(() => ctx.close());
@@ -93,35 +98,72 @@ describeEachDatabase('web base', (kind) => {
     ] as const) {
       // The browser got the page (and its token) but keeps no cookie, so the post carries none.
       const { token } = formSecrets(await ctx.app.inject(url));
-      const res = await ctx.app.inject({ method: 'POST', url, payload: `${fields}&_csrf=${encodeURIComponent(token)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url,
+        payload: `${fields}&_csrf=${encodeURIComponent(token)}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       assert.equal(res.statusCode, 403, url);
       assert.match(res.body, /Necesitas activar las cookies/, url);
       assert.doesNotMatch(res.body, /caducado/, url);
       assert.match(res.body, /href="\/help\/browsers"/, url);
     }
-    const en = await ctx.app.inject({ method: 'POST', url: '/sign-in?lang=en', payload: 'username=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const en = await ctx.app.inject({
+      method: 'POST',
+      url: '/sign-in?lang=en',
+      payload: 'username=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.match(en.body, /Cookies need to be turned on/);
   });
 
   test('a form post without its CSRF token is refused with a page, and accepted with it', async () => {
     const page = await ctx.app.inject('/test/form');
     const { cookies, token } = formSecrets(page);
-    const wrong = await ctx.app.inject({ method: 'POST', url: '/test/form', cookies, payload: `_csrf=${token}x`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const wrong = await ctx.app.inject({
+      method: 'POST',
+      url: '/test/form',
+      cookies,
+      payload: `_csrf=${token}x`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(wrong.statusCode, 403);
     assert.match(wrong.body, /El formulario ha caducado/);
-    const ok = await ctx.app.inject({ method: 'POST', url: '/test/form', cookies, payload: `_csrf=${encodeURIComponent(token)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const ok = await ctx.app.inject({
+      method: 'POST',
+      url: '/test/form',
+      cookies,
+      payload: `_csrf=${encodeURIComponent(token)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(ok.statusCode, 200);
     assert.equal(ok.body, 'accepted');
   });
 
   test('oversized and malformed requests get a 4xx page, never a 500', async () => {
-    const big = await ctx.app.inject({ method: 'POST', url: '/test/form', payload: 'a=' + 'x'.repeat(100_000), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const big = await ctx.app.inject({
+      method: 'POST',
+      url: '/test/form',
+      payload: 'a=' + 'x'.repeat(100_000),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(big.statusCode, 413);
     assert.match(big.body, /demasiados datos/);
-    const badType = await ctx.app.inject({ method: 'POST', url: '/test/form', payload: '<x/>', headers: { 'content-type': 'application/xml' } });
+    const badType = await ctx.app.inject({
+      method: 'POST',
+      url: '/test/form',
+      payload: '<x/>',
+      headers: { 'content-type': 'application/xml' },
+    });
     assert.equal(badType.statusCode, 415);
     assert.match(badType.body, /<html/);
-    const badJson = await ctx.app.inject({ method: 'POST', url: '/test/form', payload: '{"a":', headers: { 'content-type': 'application/json' } });
+    const badJson = await ctx.app.inject({
+      method: 'POST',
+      url: '/test/form',
+      payload: '{"a":',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.ok(badJson.statusCode >= 400 && badJson.statusCode < 500, String(badJson.statusCode));
     const badUrl = await ctx.app.inject('/%E0%A4%A');
     assert.ok(badUrl.statusCode >= 400 && badUrl.statusCode < 500, String(badUrl.statusCode));
@@ -138,14 +180,23 @@ describeEachDatabase('web base', (kind) => {
   });
 
   test('a database that cannot be reached gets a 503 page saying so, with Retry-After, never a 500 (issue 9)', async () => {
-    for (const url of ['/test/db-down', '/test/db-down?code=ECONNREFUSED', '/test/db-down?code=57P01', '/test/db-down?code=SQLITE_BUSY']) {
+    for (const url of [
+      '/test/db-down',
+      '/test/db-down?code=ECONNREFUSED',
+      '/test/db-down?code=57P01',
+      '/test/db-down?code=SQLITE_BUSY',
+    ]) {
       const res = await ctx.app.inject({ url, cookies: { lang: 'en' } });
       assert.equal(res.statusCode, 503, url);
       assert.equal(res.headers['retry-after'], '30');
       assert.match(res.body, /The private area is not available right now/);
       assert.doesNotMatch(res.body, /ECONNREFUSED|10\.0\.0\.5|terminated/);
     }
-    assert.equal((await ctx.app.inject('/test/db-down?code=23505')).statusCode, 500, 'a constraint violation is a bug, not an outage');
+    assert.equal(
+      (await ctx.app.inject('/test/db-down?code=23505')).statusCode,
+      500,
+      'a constraint violation is a bug, not an outage',
+    );
   });
 
   test('/healthz and /readyz answer', async () => {
@@ -156,7 +207,11 @@ describeEachDatabase('web base', (kind) => {
   });
 
   test('the development mailbox lists every email and SMS, newest first, with readable bodies', async () => {
-    await ctx.courier.email(ctx.db.kysely, 'first@example.com', 'es', enrolmentEmail, { firstName: 'Ana', memberNumber: 'AS1', policyNumber: 'P1' });
+    await ctx.courier.email(ctx.db.kysely, 'first@example.com', 'es', enrolmentEmail, {
+      firstName: 'Ana',
+      memberNumber: 'AS1',
+      policyNumber: 'P1',
+    });
     await ctx.courier.sms(ctx.db.kysely, '+34612345678', 'es', 'test', 'Tu código es 123456');
     const res = await ctx.app.inject('/dev/mailbox');
     assert.equal(res.statusCode, 200);
@@ -175,7 +230,13 @@ describeEachDatabase('web base', (kind) => {
 
 test('production: HSTS, secure cookies, and no development mailbox', async () => {
   const ctx = await setup('sqlite', {
-    env: { NODE_ENV: 'production', PUBLIC_URL: 'https://area.example.es', SMTP_URL: 'smtp://127.0.0.1:2525', SECRET_KEY: 's'.repeat(40), ENCRYPTION_KEY: 'e'.repeat(64) },
+    env: {
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://area.example.es',
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      SECRET_KEY: 's'.repeat(40),
+      ENCRYPTION_KEY: 'e'.repeat(64),
+    },
   });
   try {
     const res = await ctx.app.inject({ url: '/?lang=en', headers: { 'x-forwarded-proto': 'https' } });
@@ -200,7 +261,11 @@ test('logs never carry cookies or tokens in URLs', async () => {
   const options = loggerOptions(testConfig({ LOG_LEVEL: 'info' }));
   const app = Fastify({ logger: { ...(options as object), stream } });
   app.get('/reset/:token', async () => 'ok');
-  await app.inject({ url: '/reset/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789?code=123456', cookies: { session: 'topsecret' }, headers: { authorization: 'Bearer abc' } });
+  await app.inject({
+    url: '/reset/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789?code=123456',
+    cookies: { session: 'topsecret' },
+    headers: { authorization: 'Bearer abc' },
+  });
   await app.close();
   const log = lines.join('');
   assert.match(log, /incoming request/);

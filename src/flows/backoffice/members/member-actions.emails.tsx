@@ -5,7 +5,10 @@ import { emailHtml, textFooter, type EmailTemplate } from '../../../infra/outbox
 export interface UsernameChangedParams {
   firstName: string;
   documentType: 'NIF' | 'NIE' | 'PASSPORT';
-  /** The new username's last three characters only (an inbox is not always private; the member knows their own document). */
+  /**
+   * The new username's last three characters only (an inbox is not always private; the member knows their own
+   * document).
+   */
   usernameEnding: string;
 }
 
@@ -39,7 +42,13 @@ export const usernameChangedEmail: EmailTemplate<UsernameChangedParams> = {
         </p>
       </>,
     );
-    const text = [...lines.flatMap((l) => [l, '']), `${t('email.boUsername.cta')}: ${link}`, '', notYou, textFooter(ctx)].join('\n');
+    const text = [
+      ...lines.flatMap((l) => [l, '']),
+      `${t('email.boUsername.cta')}: ${link}`,
+      '',
+      notYou,
+      textFooter(ctx),
+    ].join('\n');
     return { subject, text, html };
   },
 };
@@ -60,7 +69,10 @@ export const contactCorrectedEmail: EmailTemplate<ContactCorrectedParams> = {
     const subject = t('email.boContact.subject', { brand: brand.name });
     const items: string[] = [];
     if (p.email !== undefined) items.push(t('email.boContact.email', { email: p.email }));
-    if (p.mobile !== undefined) items.push(p.mobile === null ? t('email.boContact.mobileRemoved') : t('email.boContact.mobile', { mobile: p.mobile }));
+    if (p.mobile !== undefined)
+      items.push(
+        p.mobile === null ? t('email.boContact.mobileRemoved') : t('email.boContact.mobile', { mobile: p.mobile }),
+      );
     if (p.address) items.push(t('email.boContact.address'));
     const intro = t('email.boContact.intro');
     const confirm = t('email.boContact.confirm');

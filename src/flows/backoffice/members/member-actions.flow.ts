@@ -56,7 +56,9 @@ export const MAX_REASON_LENGTH = 500;
 export const ENROLMENT_RESENDS_PER_DAY = 5;
 const DAY = 24 * 3_600_000;
 
-/** Codes that mean "no such member" (404) or "the state changed or does not allow it" (409); the rest are input (400). */
+/**
+ * Codes that mean "no such member" (404) or "the state changed or does not allow it" (409); the rest are input (400).
+ */
 const NOT_FOUND = new Set(['member_not_found', 'passkey_not_found']);
 const CONFLICT = new Set([
   'conflict',
@@ -84,7 +86,10 @@ export function refusalStatus(errors: readonly FieldError[]): 400 | 404 | 409 | 
 /** The audit log's name for the agent (one format for every back-office event, see staff-users.flow.ts). */
 export const staffActor = (actor: Actor) => staffActorName(actor.username);
 
-/** The agent's reason: trimmed, at most MAX_REASON_LENGTH characters, line breaks allowed but no other control characters. */
+/**
+ * The agent's reason: trimmed, at most MAX_REASON_LENGTH characters, line breaks allowed but no other control
+ * characters.
+ */
 export function parseReason(raw: string | undefined, required: boolean): Result<string | null> {
   const value = (raw ?? '').slice(0, MAX_REASON_LENGTH * 4).trim();
   if (value === '') return required ? fail('reason', 'required') : ok(null);
@@ -109,7 +114,9 @@ async function loadTarget(db: Tx, memberId: number): Promise<Target | undefined>
   return { member, account };
 }
 
-/** Runs an action: loads the member (and account), runs `body` in one transaction, audits a refusal after a rollback. */
+/**
+ * Runs an action: loads the member (and account), runs `body` in one transaction, audits a refusal after a rollback.
+ */
 async function run<T>(
   deps: MemberActionDeps,
   actor: Actor,
@@ -159,13 +166,26 @@ async function run<T>(
 
 /** Ends every live session of the account at once; returns how many (R8, R16). */
 async function endSessions(trx: Tx, accountId: number, now: string): Promise<number> {
-  const r = await trx.updateTable('sessions').set({ ended_at: now }).where('account_id', '=', accountId).where('ended_at', 'is', null).executeTakeFirst();
+  const r = await trx
+    .updateTable('sessions')
+    .set({ ended_at: now })
+    .where('account_id', '=', accountId)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 
-/** Ends what is in flight for the account: sign-ins between password and code, pending changes, their codes and links. */
+/**
+ * Ends what is in flight for the account: sign-ins between password and code, pending changes, their codes and links.
+ */
 async function endFlowsAndTokens(trx: Tx, accountId: number, now: string): Promise<void> {
-  await trx.updateTable('one_time_tokens').set({ voided_at: now }).where('account_id', '=', accountId).where('used_at', 'is', null).where('voided_at', 'is', null).execute();
+  await trx
+    .updateTable('one_time_tokens')
+    .set({ voided_at: now })
+    .where('account_id', '=', accountId)
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .execute();
   await trx.deleteFrom('flows').where('account_id', '=', accountId).execute();
 }
 
@@ -190,15 +210,22 @@ export interface UsernameChangePlan {
   joiningRecordIds: number[];
 }
 
-/** R16 checks: the new document valid (R3), different, not another account's username, not another person's document. */
-async function planUsernameChange(db: Tx, target: Target, input: UsernameChangeInput): Promise<Result<UsernameChangePlan>> {
+/**
+ * R16 checks: the new document valid (R3), different, not another account's username, not another person's document.
+ */
+async function planUsernameChange(
+  db: Tx,
+  target: Target,
+  input: UsernameChangeInput,
+): Promise<Result<UsernameChangePlan>> {
   const doc = parseIdentityDocument(input.documentType, input.documentNumber);
   if (!doc.ok) return doc;
   const account = target.account;
   if (!account) return fail('member', 'not_registered');
   if (account.username !== input.expectedUsername) return fail('form', 'conflict');
   const { type, number } = doc.value;
-  if (number === account.username && type === account.document_type) return fail('document_number', 'document_unchanged');
+  if (number === account.username && type === account.document_type)
+    return fail('document_number', 'document_unchanged');
   if (number !== account.username) {
     const taken = await db.selectFrom('accounts').select('id').where('username', '=', number).executeTakeFirst();
     if (taken) return fail('document_number', 'document_taken');
@@ -206,17 +233,31 @@ async function planUsernameChange(db: Tx, target: Target, input: UsernameChangeI
   // R3: a document on another person's record (a different birth date from every record of this account) is refused.
   const [own, carriers] = await Promise.all([
     db.selectFrom('members').select('date_of_birth').where('account_id', '=', account.id).execute(),
-    db.selectFrom('members').select(['id', 'date_of_birth', 'account_id']).where('document_number', '=', number).execute(),
+    db
+      .selectFrom('members')
+      .select(['id', 'date_of_birth', 'account_id'])
+      .where('document_number', '=', number)
+      .execute(),
   ]);
   const births = new Set(own.map((m) => m.date_of_birth));
   const strangers = carriers.filter((m) => m.account_id !== account.id);
   if (strangers.some((m) => m.account_id !== null)) return fail('document_number', 'document_taken');
   if (strangers.some((m) => !births.has(m.date_of_birth))) return fail('document_number', 'document_other_person');
-  return ok({ accountId: account.id, from: account.username, fromType: account.document_type, to: number, toType: type, joiningRecordIds: strangers.map((m) => m.id) });
+  return ok({
+    accountId: account.id,
+    from: account.username,
+    fromType: account.document_type,
+    to: number,
+    toType: type,
+    joiningRecordIds: strangers.map((m) => m.id),
+  });
 }
 
 /** For the confirmation page: what the change would do, or why it cannot be done; changes nothing. */
-export async function previewUsernameChange(deps: Pick<MemberActionDeps, 'db'>, input: UsernameChangeInput): Promise<Result<UsernameChangePlan>> {
+export async function previewUsernameChange(
+  deps: Pick<MemberActionDeps, 'db'>,
+  input: UsernameChangeInput,
+): Promise<Result<UsernameChangePlan>> {
   const reason = parseReason(input.reason, true);
   const target = await loadTarget(deps.db.kysely, input.memberId);
   if (!target) return fail('member', 'member_not_found');
@@ -237,44 +278,76 @@ export interface UsernameChanged {
  * R16: the account's username and document type change, at once: every session and in-flight sign-in of the account
  * ends, so the old username is dead; the member is emailed in their language; the agent's reason is audited.
  */
-export async function changeUsername(deps: MemberActionDeps, actor: Actor, input: UsernameChangeInput, audit: AuditContext): Promise<Result<UsernameChanged>> {
+export async function changeUsername(
+  deps: MemberActionDeps,
+  actor: Actor,
+  input: UsernameChangeInput,
+  audit: AuditContext,
+): Promise<Result<UsernameChanged>> {
   const reason = parseReason(input.reason, true);
   const pre = errorsOf(reason, parseIdentityDocument(input.documentType, input.documentNumber));
-  return run(deps, actor, audit, 'backoffice.username.change', input.memberId, async (trx, target) => {
-    const plan = await planUsernameChange(trx, target, input);
-    if (!plan.ok) return plan;
-    const p = plan.value;
-    const now = deps.clock.now().toISOString();
-    // The expected username in the WHERE: of two agents changing at once, the second finds no row (R16 race).
-    const updated = await trx
-      .updateTable('accounts')
-      .set({ username: p.to, document_type: p.toType, updated_at: now })
-      .where('id', '=', p.accountId)
-      .where('username', '=', p.from)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) return fail('form', 'conflict');
-    if (p.joiningRecordIds.length) {
-      await trx.updateTable('members').set({ account_id: p.accountId, updated_at: now }).where('id', 'in', p.joiningRecordIds).where('account_id', 'is', null).execute();
-    }
-    const sessionsEnded = await endSessions(trx, p.accountId, now);
-    await endFlowsAndTokens(trx, p.accountId, now);
-    const account = target.account!;
-    await deps.courier.email(trx, account.email, account.language, usernameChangedEmail, {
-      firstName: target.member.first_name,
-      documentType: p.toType,
-      usernameEnding: p.to.slice(-3),
-    });
-    await recordAudit(trx, deps.clock, audit, {
-      event: 'backoffice.username.change',
-      outcome: 'success',
-      actor: staffActor(actor),
-      subject: p.to,
-      accountId: p.accountId,
-      memberId: target.member.id,
-      details: { from: p.from, fromType: p.fromType, to: p.to, toType: p.toType, reason: reason.ok ? reason.value : null, sessionsEnded, recordsJoined: p.joiningRecordIds.length },
-    });
-    return ok({ from: p.from, to: p.to, documentType: p.toType, sessionsEnded, recordsJoined: p.joiningRecordIds.length });
-  }, pre);
+  return run(
+    deps,
+    actor,
+    audit,
+    'backoffice.username.change',
+    input.memberId,
+    async (trx, target) => {
+      const plan = await planUsernameChange(trx, target, input);
+      if (!plan.ok) return plan;
+      const p = plan.value;
+      const now = deps.clock.now().toISOString();
+      // The expected username in the WHERE: of two agents changing at once, the second finds no row (R16 race).
+      const updated = await trx
+        .updateTable('accounts')
+        .set({ username: p.to, document_type: p.toType, updated_at: now })
+        .where('id', '=', p.accountId)
+        .where('username', '=', p.from)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return fail('form', 'conflict');
+      if (p.joiningRecordIds.length) {
+        await trx
+          .updateTable('members')
+          .set({ account_id: p.accountId, updated_at: now })
+          .where('id', 'in', p.joiningRecordIds)
+          .where('account_id', 'is', null)
+          .execute();
+      }
+      const sessionsEnded = await endSessions(trx, p.accountId, now);
+      await endFlowsAndTokens(trx, p.accountId, now);
+      const account = target.account!;
+      await deps.courier.email(trx, account.email, account.language, usernameChangedEmail, {
+        firstName: target.member.first_name,
+        documentType: p.toType,
+        usernameEnding: p.to.slice(-3),
+      });
+      await recordAudit(trx, deps.clock, audit, {
+        event: 'backoffice.username.change',
+        outcome: 'success',
+        actor: staffActor(actor),
+        subject: p.to,
+        accountId: p.accountId,
+        memberId: target.member.id,
+        details: {
+          from: p.from,
+          fromType: p.fromType,
+          to: p.to,
+          toType: p.toType,
+          reason: reason.ok ? reason.value : null,
+          sessionsEnded,
+          recordsJoined: p.joiningRecordIds.length,
+        },
+      });
+      return ok({
+        from: p.from,
+        to: p.to,
+        documentType: p.toType,
+        sessionsEnded,
+        recordsJoined: p.joiningRecordIds.length,
+      });
+    },
+    pre,
+  );
 }
 
 // ——— R19: resend the enrolment email ———
@@ -288,11 +361,19 @@ export interface ReasonInput {
 async function enrolmentRefusal(db: Tx, member: Member, today: string): Promise<FieldError | undefined> {
   if (member.account_id !== null) return { field: 'member', code: 'already_registered' };
   if (member.document_number) {
-    const taken = await db.selectFrom('accounts').select('id').where('username', '=', member.document_number).executeTakeFirst();
+    const taken = await db
+      .selectFrom('accounts')
+      .select('id')
+      .where('username', '=', member.document_number)
+      .executeTakeFirst();
     if (taken) return { field: 'member', code: 'already_registered' };
   }
   if (isMinorOn(member.date_of_birth, today)) return { field: 'member', code: 'minor' };
-  const policy = await db.selectFrom('policies').select(['scheme', 'status']).where('id', '=', member.policy_id).executeTakeFirstOrThrow();
+  const policy = await db
+    .selectFrom('policies')
+    .select(['scheme', 'status'])
+    .where('id', '=', member.policy_id)
+    .executeTakeFirstOrThrow();
   if (policy.scheme !== 'local') return { field: 'member', code: 'not_local' };
   if (policy.status !== 'active') return { field: 'member', code: 'policy_cancelled' };
   if (!member.email) return { field: 'member', code: 'no_email' };
@@ -300,26 +381,48 @@ async function enrolmentRefusal(db: Tx, member: Member, today: string): Promise<
 }
 
 /** R19: the enrolment email again, to the insurer's email of the record, in the member's language. */
-export async function resendEnrolmentEmail(deps: MemberActionDeps, actor: Actor, input: ReasonInput, audit: AuditContext): Promise<Result<{ email: string }>> {
+export async function resendEnrolmentEmail(
+  deps: MemberActionDeps,
+  actor: Actor,
+  input: ReasonInput,
+  audit: AuditContext,
+): Promise<Result<{ email: string }>> {
   const reason = parseReason(input.reason, false);
-  return run(deps, actor, audit, 'backoffice.enrolment.resend', input.memberId, async (trx, { member }) => {
-    const refusal = await enrolmentRefusal(trx, member, todayIn(deps.timeZone, deps.clock.now()));
-    if (refusal) return refused([refusal]);
-    const limit = bucket('bo-enrolment', String(member.id));
-    // R9: counted first by one atomic upsert (which also holds the row until this transaction ends), then decided.
-    if ((await hit(trx, deps.clock, limit, DAY)) > ENROLMENT_RESENDS_PER_DAY) return fail('member', 'resend_limit', { max: ENROLMENT_RESENDS_PER_DAY });
-    const policy = await trx.selectFrom('policies').select('policy_number').where('id', '=', member.policy_id).executeTakeFirstOrThrow();
-    await deps.courier.email(trx, member.email!, member.language, enrolmentEmail, { firstName: member.first_name, memberNumber: member.member_number, policyNumber: policy.policy_number });
-    await recordAudit(trx, deps.clock, audit, {
-      event: 'backoffice.enrolment.resend',
-      outcome: 'success',
-      actor: staffActor(actor),
-      subject: member.member_number,
-      memberId: member.id,
-      details: { reason: reason.ok ? reason.value : null },
-    });
-    return ok({ email: member.email! });
-  }, errorsOf(reason));
+  return run(
+    deps,
+    actor,
+    audit,
+    'backoffice.enrolment.resend',
+    input.memberId,
+    async (trx, { member }) => {
+      const refusal = await enrolmentRefusal(trx, member, todayIn(deps.timeZone, deps.clock.now()));
+      if (refusal) return refused([refusal]);
+      const limit = bucket('bo-enrolment', String(member.id));
+      // R9: counted first by one atomic upsert (which also holds the row until this transaction ends), then decided.
+      if ((await hit(trx, deps.clock, limit, DAY)) > ENROLMENT_RESENDS_PER_DAY)
+        return fail('member', 'resend_limit', { max: ENROLMENT_RESENDS_PER_DAY });
+      const policy = await trx
+        .selectFrom('policies')
+        .select('policy_number')
+        .where('id', '=', member.policy_id)
+        .executeTakeFirstOrThrow();
+      await deps.courier.email(trx, member.email!, member.language, enrolmentEmail, {
+        firstName: member.first_name,
+        memberNumber: member.member_number,
+        policyNumber: policy.policy_number,
+      });
+      await recordAudit(trx, deps.clock, audit, {
+        event: 'backoffice.enrolment.resend',
+        outcome: 'success',
+        actor: staffActor(actor),
+        subject: member.member_number,
+        memberId: member.id,
+        details: { reason: reason.ok ? reason.value : null },
+      });
+      return ok({ email: member.email! });
+    },
+    errorsOf(reason),
+  );
 }
 
 // ——— contact data ———
@@ -363,7 +466,10 @@ function planContact(account: Account, input: ContactCorrectionInput): Result<Co
 }
 
 /** For the confirmation page: the changes the correction would make, or why not; changes nothing. */
-export async function previewContactCorrection(deps: Pick<MemberActionDeps, 'db'>, input: ContactCorrectionInput): Promise<Result<ContactCorrectionPlan>> {
+export async function previewContactCorrection(
+  deps: Pick<MemberActionDeps, 'db'>,
+  input: ContactCorrectionInput,
+): Promise<Result<ContactCorrectionPlan>> {
   const reason = parseReason(input.reason, false);
   const target = await loadTarget(deps.db.kysely, input.memberId);
   if (!target) return fail('member', 'member_not_found');
@@ -374,88 +480,136 @@ export async function previewContactCorrection(deps: Pick<MemberActionDeps, 'db'
 }
 
 /** Contact data of the account corrected by an agent; see the note at the top for verification and the notice. */
-export async function correctContact(deps: MemberActionDeps, actor: Actor, input: ContactCorrectionInput, audit: AuditContext): Promise<Result<ContactCorrectionPlan>> {
+export async function correctContact(
+  deps: MemberActionDeps,
+  actor: Actor,
+  input: ContactCorrectionInput,
+  audit: AuditContext,
+): Promise<Result<ContactCorrectionPlan>> {
   const reason = parseReason(input.reason, false);
-  return run(deps, actor, audit, 'backoffice.contact.correct', input.memberId, async (trx, { member, account }) => {
-    if (!account) return fail('member', 'not_registered');
-    const plan = planContact(account, input);
-    if (!plan.ok) return plan;
-    const p = plan.value;
-    const now = deps.clock.now().toISOString();
-    const set: Updateable<AccountTable> = { updated_at: now };
-    if (p.email !== undefined) Object.assign(set, { email: p.email, email_verified_at: null });
-    if (p.mobile !== undefined) {
-      Object.assign(set, { mobile: p.mobile, mobile_verified_at: null });
-      // Without a mobile, sign-in codes go by email (R7 needs a channel the account has).
-      if (p.mobile === null && account.preferred_channel === 'sms') set.preferred_channel = 'email';
-    }
-    if (p.address !== undefined) {
-      const a = p.address;
-      Object.assign(set, { address_line: a?.addressLine ?? null, postal_code: a?.postalCode ?? null, city: a?.city ?? null, province: a?.province ?? null });
-    }
-    await trx.updateTable('accounts').set(set).where('id', '=', account.id).execute();
-    // Recovery links sent to the email the account had stop working with it.
-    if (p.email !== undefined) await voidRecoveryLinks(trx, account.id, now);
-    // R15: the email the account had is told, so a change nobody asked for does not go unnoticed.
-    await deps.courier.email(trx, account.email, account.language, contactCorrectedEmail, {
-      ...(p.email !== undefined ? { email: p.email } : {}),
-      ...(p.mobile !== undefined ? { mobile: p.mobile === null ? null : maskPhone(p.mobile) } : {}),
-      ...(p.address !== undefined ? { address: true } : {}),
-    });
-    await recordAudit(trx, deps.clock, audit, {
-      event: 'backoffice.contact.correct',
-      outcome: 'success',
-      actor: staffActor(actor),
-      subject: account.username,
-      accountId: account.id,
-      memberId: member.id,
-      details: { fields: Object.keys(p).join(','), reason: reason.ok ? reason.value : null },
-    });
-    return ok(p);
-  }, errorsOf(reason));
+  return run(
+    deps,
+    actor,
+    audit,
+    'backoffice.contact.correct',
+    input.memberId,
+    async (trx, { member, account }) => {
+      if (!account) return fail('member', 'not_registered');
+      const plan = planContact(account, input);
+      if (!plan.ok) return plan;
+      const p = plan.value;
+      const now = deps.clock.now().toISOString();
+      const set: Updateable<AccountTable> = { updated_at: now };
+      if (p.email !== undefined) Object.assign(set, { email: p.email, email_verified_at: null });
+      if (p.mobile !== undefined) {
+        Object.assign(set, { mobile: p.mobile, mobile_verified_at: null });
+        // Without a mobile, sign-in codes go by email (R7 needs a channel the account has).
+        if (p.mobile === null && account.preferred_channel === 'sms') set.preferred_channel = 'email';
+      }
+      if (p.address !== undefined) {
+        const a = p.address;
+        Object.assign(set, {
+          address_line: a?.addressLine ?? null,
+          postal_code: a?.postalCode ?? null,
+          city: a?.city ?? null,
+          province: a?.province ?? null,
+        });
+      }
+      await trx.updateTable('accounts').set(set).where('id', '=', account.id).execute();
+      // Recovery links sent to the email the account had stop working with it.
+      if (p.email !== undefined) await voidRecoveryLinks(trx, account.id, now);
+      // R15: the email the account had is told, so a change nobody asked for does not go unnoticed.
+      await deps.courier.email(trx, account.email, account.language, contactCorrectedEmail, {
+        ...(p.email !== undefined ? { email: p.email } : {}),
+        ...(p.mobile !== undefined ? { mobile: p.mobile === null ? null : maskPhone(p.mobile) } : {}),
+        ...(p.address !== undefined ? { address: true } : {}),
+      });
+      await recordAudit(trx, deps.clock, audit, {
+        event: 'backoffice.contact.correct',
+        outcome: 'success',
+        actor: staffActor(actor),
+        subject: account.username,
+        accountId: account.id,
+        memberId: member.id,
+        details: { fields: Object.keys(p).join(','), reason: reason.ok ? reason.value : null },
+      });
+      return ok(p);
+    },
+    errorsOf(reason),
+  );
 }
 
 // ——— unlock, end sessions, disable, enable ———
 
 /** R9: lifts the temporary lock and forgets the failures (the hourly cap too), as a successful reset does. */
-export async function unlockAccount(deps: MemberActionDeps, actor: Actor, input: ReasonInput, audit: AuditContext): Promise<Result<{ wasLocked: boolean }>> {
+export async function unlockAccount(
+  deps: MemberActionDeps,
+  actor: Actor,
+  input: ReasonInput,
+  audit: AuditContext,
+): Promise<Result<{ wasLocked: boolean }>> {
   const reason = parseReason(input.reason, false);
-  return run(deps, actor, audit, 'backoffice.account.unlock', input.memberId, async (trx, { member, account }) => {
-    if (!account) return fail('member', 'not_registered');
-    const state = await signInThrottleState(trx, deps.clock, account);
-    if (!state.locked && state.failures === 0) return fail('member', 'not_locked');
-    await clearThrottle(trx, MEMBER_SIGN_IN, account.username, true);
-    await trx.updateTable('accounts').set({ locked_until: null, failed_logins: 0 }).where('id', '=', account.id).execute();
-    await recordAudit(trx, deps.clock, audit, {
-      event: 'backoffice.account.unlock',
-      outcome: 'success',
-      actor: staffActor(actor),
-      subject: account.username,
-      accountId: account.id,
-      memberId: member.id,
-      details: { wasLocked: state.locked, failures: state.failures, reason: reason.ok ? reason.value : null },
-    });
-    return ok({ wasLocked: state.locked });
-  }, errorsOf(reason));
+  return run(
+    deps,
+    actor,
+    audit,
+    'backoffice.account.unlock',
+    input.memberId,
+    async (trx, { member, account }) => {
+      if (!account) return fail('member', 'not_registered');
+      const state = await signInThrottleState(trx, deps.clock, account);
+      if (!state.locked && state.failures === 0) return fail('member', 'not_locked');
+      await clearThrottle(trx, MEMBER_SIGN_IN, account.username, true);
+      await trx
+        .updateTable('accounts')
+        .set({ locked_until: null, failed_logins: 0 })
+        .where('id', '=', account.id)
+        .execute();
+      await recordAudit(trx, deps.clock, audit, {
+        event: 'backoffice.account.unlock',
+        outcome: 'success',
+        actor: staffActor(actor),
+        subject: account.username,
+        accountId: account.id,
+        memberId: member.id,
+        details: { wasLocked: state.locked, failures: state.failures, reason: reason.ok ? reason.value : null },
+      });
+      return ok({ wasLocked: state.locked });
+    },
+    errorsOf(reason),
+  );
 }
 
 /** R8, R23: every session of the account ends now (the member signs in again). */
-export async function endAllSessions(deps: MemberActionDeps, actor: Actor, input: ReasonInput, audit: AuditContext): Promise<Result<{ ended: number }>> {
+export async function endAllSessions(
+  deps: MemberActionDeps,
+  actor: Actor,
+  input: ReasonInput,
+  audit: AuditContext,
+): Promise<Result<{ ended: number }>> {
   const reason = parseReason(input.reason, false);
-  return run(deps, actor, audit, 'backoffice.sessions.end', input.memberId, async (trx, { member, account }) => {
-    if (!account) return fail('member', 'not_registered');
-    const ended = await endSessions(trx, account.id, deps.clock.now().toISOString());
-    await recordAudit(trx, deps.clock, audit, {
-      event: 'backoffice.sessions.end',
-      outcome: 'success',
-      actor: staffActor(actor),
-      subject: account.username,
-      accountId: account.id,
-      memberId: member.id,
-      details: { ended, reason: reason.ok ? reason.value : null },
-    });
-    return ok({ ended });
-  }, errorsOf(reason));
+  return run(
+    deps,
+    actor,
+    audit,
+    'backoffice.sessions.end',
+    input.memberId,
+    async (trx, { member, account }) => {
+      if (!account) return fail('member', 'not_registered');
+      const ended = await endSessions(trx, account.id, deps.clock.now().toISOString());
+      await recordAudit(trx, deps.clock, audit, {
+        event: 'backoffice.sessions.end',
+        outcome: 'success',
+        actor: staffActor(actor),
+        subject: account.username,
+        accountId: account.id,
+        memberId: member.id,
+        details: { ended, reason: reason.ok ? reason.value : null },
+      });
+      return ok({ ended });
+    },
+    errorsOf(reason),
+  );
 }
 
 /**
@@ -463,47 +617,83 @@ export async function endAllSessions(deps: MemberActionDeps, actor: Actor, input
  * flight are voided (a reset link sent before would otherwise still work). The member is not emailed: disabling
  * usually follows suspected fraud, and the agent tells the member through the channel the case came from.
  */
-export async function disableAccount(deps: MemberActionDeps, actor: Actor, input: ReasonInput, audit: AuditContext): Promise<Result<{ sessionsEnded: number }>> {
+export async function disableAccount(
+  deps: MemberActionDeps,
+  actor: Actor,
+  input: ReasonInput,
+  audit: AuditContext,
+): Promise<Result<{ sessionsEnded: number }>> {
   const reason = parseReason(input.reason, true);
-  return run(deps, actor, audit, 'backoffice.account.disable', input.memberId, async (trx, { member, account }) => {
-    if (!account) return fail('member', 'not_registered');
-    const now = deps.clock.now().toISOString();
-    const updated = await trx.updateTable('accounts').set({ status: 'disabled', updated_at: now }).where('id', '=', account.id).where('status', '=', 'active').executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) return fail('member', 'already_disabled');
-    const sessionsEnded = await endSessions(trx, account.id, now);
-    await endFlowsAndTokens(trx, account.id, now);
-    await recordAudit(trx, deps.clock, audit, {
-      event: 'backoffice.account.disable',
-      outcome: 'success',
-      actor: staffActor(actor),
-      subject: account.username,
-      accountId: account.id,
-      memberId: member.id,
-      details: { sessionsEnded, reason: reason.ok ? reason.value : null },
-    });
-    return ok({ sessionsEnded });
-  }, errorsOf(reason));
+  return run(
+    deps,
+    actor,
+    audit,
+    'backoffice.account.disable',
+    input.memberId,
+    async (trx, { member, account }) => {
+      if (!account) return fail('member', 'not_registered');
+      const now = deps.clock.now().toISOString();
+      const updated = await trx
+        .updateTable('accounts')
+        .set({ status: 'disabled', updated_at: now })
+        .where('id', '=', account.id)
+        .where('status', '=', 'active')
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return fail('member', 'already_disabled');
+      const sessionsEnded = await endSessions(trx, account.id, now);
+      await endFlowsAndTokens(trx, account.id, now);
+      await recordAudit(trx, deps.clock, audit, {
+        event: 'backoffice.account.disable',
+        outcome: 'success',
+        actor: staffActor(actor),
+        subject: account.username,
+        accountId: account.id,
+        memberId: member.id,
+        details: { sessionsEnded, reason: reason.ok ? reason.value : null },
+      });
+      return ok({ sessionsEnded });
+    },
+    errorsOf(reason),
+  );
 }
 
 /** R23: a disabled account is active again; the member signs in with both steps as usual. */
-export async function enableAccount(deps: MemberActionDeps, actor: Actor, input: ReasonInput, audit: AuditContext): Promise<Result<Record<string, never>>> {
+export async function enableAccount(
+  deps: MemberActionDeps,
+  actor: Actor,
+  input: ReasonInput,
+  audit: AuditContext,
+): Promise<Result<Record<string, never>>> {
   const reason = parseReason(input.reason, false);
-  return run(deps, actor, audit, 'backoffice.account.enable', input.memberId, async (trx, { member, account }) => {
-    if (!account) return fail('member', 'not_registered');
-    const now = deps.clock.now().toISOString();
-    const updated = await trx.updateTable('accounts').set({ status: 'active', updated_at: now }).where('id', '=', account.id).where('status', '=', 'disabled').executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) return fail('member', 'not_disabled');
-    await recordAudit(trx, deps.clock, audit, {
-      event: 'backoffice.account.enable',
-      outcome: 'success',
-      actor: staffActor(actor),
-      subject: account.username,
-      accountId: account.id,
-      memberId: member.id,
-      details: { reason: reason.ok ? reason.value : null },
-    });
-    return ok({});
-  }, errorsOf(reason));
+  return run(
+    deps,
+    actor,
+    audit,
+    'backoffice.account.enable',
+    input.memberId,
+    async (trx, { member, account }) => {
+      if (!account) return fail('member', 'not_registered');
+      const now = deps.clock.now().toISOString();
+      const updated = await trx
+        .updateTable('accounts')
+        .set({ status: 'active', updated_at: now })
+        .where('id', '=', account.id)
+        .where('status', '=', 'disabled')
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return fail('member', 'not_disabled');
+      await recordAudit(trx, deps.clock, audit, {
+        event: 'backoffice.account.enable',
+        outcome: 'success',
+        actor: staffActor(actor),
+        subject: account.username,
+        accountId: account.id,
+        memberId: member.id,
+        details: { reason: reason.ok ? reason.value : null },
+      });
+      return ok({});
+    },
+    errorsOf(reason),
+  );
 }
 
 // ——— R27: remove a member's passkey ———
@@ -516,22 +706,40 @@ export interface PasskeyRemovalInput extends ReasonInput {
  * R27, R23: an agent removes one of the member's passkeys (a lost phone, a member who cannot reach the security
  * page). A reason is required; the member is emailed; the audit keeps which passkey and why.
  */
-export async function removeMemberPasskey(deps: MemberActionDeps, actor: Actor, input: PasskeyRemovalInput, audit: AuditContext): Promise<Result<{ name: string }>> {
+export async function removeMemberPasskey(
+  deps: MemberActionDeps,
+  actor: Actor,
+  input: PasskeyRemovalInput,
+  audit: AuditContext,
+): Promise<Result<{ name: string }>> {
   const reason = parseReason(input.reason, true);
-  return run(deps, actor, audit, 'backoffice.passkey.remove', input.memberId, async (trx, { member, account }) => {
-    if (!account) return fail('member', 'not_registered');
-    const removed = Number.isSafeInteger(input.passkeyId) ? await removePasskey(trx, { kind: 'member', id: account.id }, input.passkeyId) : undefined;
-    if (!removed) return fail('passkey', 'passkey_not_found');
-    await deps.courier.email(trx, account.email, account.language, passkeyChangedEmail, { change: 'removedByStaff', name: removed.name });
-    await recordAudit(trx, deps.clock, audit, {
-      event: 'backoffice.passkey.remove',
-      outcome: 'success',
-      actor: staffActor(actor),
-      subject: account.username,
-      accountId: account.id,
-      memberId: member.id,
-      details: { passkey: removed.id, name: removed.name, reason: reason.ok ? reason.value : null },
-    });
-    return ok({ name: removed.name });
-  }, errorsOf(reason));
+  return run(
+    deps,
+    actor,
+    audit,
+    'backoffice.passkey.remove',
+    input.memberId,
+    async (trx, { member, account }) => {
+      if (!account) return fail('member', 'not_registered');
+      const removed = Number.isSafeInteger(input.passkeyId)
+        ? await removePasskey(trx, { kind: 'member', id: account.id }, input.passkeyId)
+        : undefined;
+      if (!removed) return fail('passkey', 'passkey_not_found');
+      await deps.courier.email(trx, account.email, account.language, passkeyChangedEmail, {
+        change: 'removedByStaff',
+        name: removed.name,
+      });
+      await recordAudit(trx, deps.clock, audit, {
+        event: 'backoffice.passkey.remove',
+        outcome: 'success',
+        actor: staffActor(actor),
+        subject: account.username,
+        accountId: account.id,
+        memberId: member.id,
+        details: { passkey: removed.id, name: removed.name, reason: reason.ok ? reason.value : null },
+      });
+      return ok({ name: removed.name });
+    },
+    errorsOf(reason),
+  );
 }

@@ -33,7 +33,8 @@ import {
 const agent = { id: 7, username: 'ana.agent' };
 const otherAgent = { id: 8, username: 'luis.agent' };
 const auditCtx = { ip: '10.1.2.3', userAgent: 'backoffice-test', requestId: 'req-1' };
-const codes = (r: { ok: boolean; errors?: { field: string; code: string }[] }) => (r.ok ? 'ok' : r.errors!.map((e) => `${e.field}:${e.code}`).join());
+const codes = (r: { ok: boolean; errors?: { field: string; code: string }[] }) =>
+  r.ok ? 'ok' : r.errors!.map((e) => `${e.field}:${e.code}`).join();
 
 describeEachDatabase('back office: member actions', (kind) => {
   let ctx: TestContext;
@@ -51,8 +52,16 @@ describeEachDatabase('back office: member actions', (kind) => {
   /** A registered member (English by default), with the record's id. */
   async function registered(options: { language?: 'es' | 'en' } = {}): Promise<CreatedMember & { memberId: number }> {
     n++;
-    const m = await createMember(ctx, { n: 100 + n, password: TEST_PASSWORD, ...(options.language ? { language: options.language } : {}) });
-    const row = await ctx.db.kysely.selectFrom('members').select('id').where('member_number', '=', m.memberNumber).executeTakeFirstOrThrow();
+    const m = await createMember(ctx, {
+      n: 100 + n,
+      password: TEST_PASSWORD,
+      ...(options.language ? { language: options.language } : {}),
+    });
+    const row = await ctx.db.kysely
+      .selectFrom('members')
+      .select('id')
+      .where('member_number', '=', m.memberNumber)
+      .executeTakeFirstOrThrow();
     return { ...m, memberId: row.id };
   }
 
@@ -62,15 +71,29 @@ describeEachDatabase('back office: member actions', (kind) => {
     const number = `UR${n}`;
     const report = await importFeed(
       { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([FEED_HEADER + toCsvLine(memberFeedRow({ policy_number: `URP${n}`, member_number: number, email: `ur${n}@example.com`, ...partial }))]),
+      Readable.from([
+        FEED_HEADER +
+          toCsvLine(
+            memberFeedRow({ policy_number: `URP${n}`, member_number: number, email: `ur${n}@example.com`, ...partial }),
+          ),
+      ]),
     );
     assert.equal(report.skipped, 0, JSON.stringify(report.problems));
-    return (await ctx.db.kysely.selectFrom('members').select('id').where('member_number', '=', number).executeTakeFirstOrThrow()).id;
+    return (
+      await ctx.db.kysely
+        .selectFrom('members')
+        .select('id')
+        .where('member_number', '=', number)
+        .executeTakeFirstOrThrow()
+    ).id;
   }
 
-  const account = (id: number) => ctx.db.kysely.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  const auditRows = (event: string) => ctx.db.kysely.selectFrom('audit_events').selectAll().where('event', '=', event).orderBy('id').execute();
-  const mails = async (to: string, template: string) => (await ctx.outbox()).filter((m) => m.recipient === to && m.template === template);
+  const account = (id: number) =>
+    ctx.db.kysely.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const auditRows = (event: string) =>
+    ctx.db.kysely.selectFrom('audit_events').selectAll().where('event', '=', event).orderBy('id').execute();
+  const mails = async (to: string, template: string) =>
+    (await ctx.outbox()).filter((m) => m.recipient === to && m.template === template);
   const signInStatus = async (username: string) => {
     await ctx.db.kysely.deleteFrom('rate_limits').execute();
     return (await new BrowserAgent(ctx.app).post('/sign-in', { username, password: TEST_PASSWORD })).statusCode;
@@ -81,7 +104,11 @@ describeEachDatabase('back office: member actions', (kind) => {
   test('R16: NIE → NIF: the username changes, every session ends, the old username stops working, the member is emailed', async () => {
     const m = await registered();
     const oldNie = nie('Y', 2_000_000 + n);
-    await ctx.db.kysely.updateTable('accounts').set({ username: oldNie, document_type: 'NIE' }).where('id', '=', m.accountId).execute();
+    await ctx.db.kysely
+      .updateTable('accounts')
+      .set({ username: oldNie, document_type: 'NIE' })
+      .where('id', '=', m.accountId)
+      .execute();
     const phone = await signedInAgent(ctx, oldNie, m.email);
     const laptop = await signedInAgent(ctx, oldNie, m.email);
     assert.equal((await phone.get('/area')).statusCode, 200);
@@ -91,7 +118,13 @@ describeEachDatabase('back office: member actions', (kind) => {
 
     const newNif = nif(51_000_000 + n);
     const typed = `${newNif.slice(0, 2)} ${newNif.slice(2, 8)}-${newNif.slice(8).toLowerCase()}`;
-    const input = { memberId: m.memberId, expectedUsername: oldNie, documentType: 'nif', documentNumber: typed, reason: 'Member got Spanish nationality (ticket 4411)' };
+    const input = {
+      memberId: m.memberId,
+      expectedUsername: oldNie,
+      documentType: 'nif',
+      documentNumber: typed,
+      reason: 'Member got Spanish nationality (ticket 4411)',
+    };
     const preview = await previewUsernameChange(deps, input);
     assert.ok(preview.ok);
     assert.deepEqual([preview.value.from, preview.value.to, preview.value.toType], [oldNie, newNif, 'NIF']);
@@ -99,16 +132,31 @@ describeEachDatabase('back office: member actions', (kind) => {
 
     const result = await changeUsername(deps, agent, input, auditCtx);
     assert.ok(result.ok, codes(result));
-    assert.deepEqual(result.value, { from: oldNie, to: newNif, documentType: 'NIF', sessionsEnded: 2, recordsJoined: 0 });
+    assert.deepEqual(result.value, {
+      from: oldNie,
+      to: newNif,
+      documentType: 'NIF',
+      sessionsEnded: 2,
+      recordsJoined: 0,
+    });
     const after = await account(m.accountId);
     assert.equal(after.username, newNif);
     assert.equal(after.document_type, 'NIF');
 
     // Sessions end at once, in the database and for the browsers.
-    const open = await ctx.db.kysely.selectFrom('sessions').select('id').where('account_id', '=', m.accountId).where('ended_at', 'is', null).execute();
+    const open = await ctx.db.kysely
+      .selectFrom('sessions')
+      .select('id')
+      .where('account_id', '=', m.accountId)
+      .where('ended_at', 'is', null)
+      .execute();
     assert.equal(open.length, 0);
     for (const browser of [phone, laptop]) assert.equal((await browser.get('/area')).statusCode, 303);
-    assert.equal((await midway.get('/sign-in/verify')).headers.location, '/sign-in', 'a sign-in begun with the old username cannot finish');
+    assert.equal(
+      (await midway.get('/sign-in/verify')).headers.location,
+      '/sign-in',
+      'a sign-in begun with the old username cannot finish',
+    );
 
     // The old username gets what any wrong username gets; the new one signs in with both steps.
     assert.equal(await signInStatus(oldNie), 401);
@@ -143,8 +191,15 @@ describeEachDatabase('back office: member actions', (kind) => {
   test('R16 refusals: a bad or unchanged document, a missing or long reason, a document of another account or person', async () => {
     const m = await registered();
     const other = await registered();
-    const base = { memberId: m.memberId, expectedUsername: m.username, documentType: 'NIF', documentNumber: nif(52_000_000 + n), reason: 'Typo at registration' };
-    const refused = async (patch: Partial<typeof base>) => codes(await changeUsername(deps, agent, { ...base, ...patch }, auditCtx));
+    const base = {
+      memberId: m.memberId,
+      expectedUsername: m.username,
+      documentType: 'NIF',
+      documentNumber: nif(52_000_000 + n),
+      reason: 'Typo at registration',
+    };
+    const refused = async (patch: Partial<typeof base>) =>
+      codes(await changeUsername(deps, agent, { ...base, ...patch }, auditCtx));
 
     const wrongLetter = nif(52_000_001).slice(0, 8) + (nif(52_000_001).endsWith('A') ? 'B' : 'A');
     assert.equal(await refused({ documentNumber: wrongLetter }), 'document_number:nif_letter');
@@ -170,7 +225,9 @@ describeEachDatabase('back office: member actions', (kind) => {
     assert.equal(refusalStatus([{ field: 'form', code: 'conflict' }]), 409);
     assert.equal(refusalStatus([{ field: 'member', code: 'member_not_found' }]), 404);
     assert.equal((await account(m.accountId)).username, m.username, 'nothing changed');
-    const refusedRows = (await auditRows('backoffice.username.change')).filter((r) => r.outcome === 'refused' && r.member_id === m.memberId);
+    const refusedRows = (await auditRows('backoffice.username.change')).filter(
+      (r) => r.outcome === 'refused' && r.member_id === m.memberId,
+    );
     assert.ok(refusedRows.length >= 10);
     assert.ok(refusedRows.every((r) => r.actor === 'staff:ana.agent' && !r.details?.includes('x'.repeat(50))));
   });
@@ -179,18 +236,55 @@ describeEachDatabase('back office: member actions', (kind) => {
     const m = await registered();
     const doc = nif(54_000_000 + n);
     const recordId = await unregistered({ document_type: 'NIF', document_number: doc, date_of_birth: '1981-01-01' });
-    const r = await changeUsername(deps, agent, { memberId: m.memberId, expectedUsername: m.username, documentType: 'NIF', documentNumber: doc, reason: 'New NIF' }, auditCtx);
+    const r = await changeUsername(
+      deps,
+      agent,
+      {
+        memberId: m.memberId,
+        expectedUsername: m.username,
+        documentType: 'NIF',
+        documentNumber: doc,
+        reason: 'New NIF',
+      },
+      auditCtx,
+    );
     assert.ok(r.ok, codes(r));
     assert.equal(r.value.recordsJoined, 1);
-    const joined = await ctx.db.kysely.selectFrom('members').select('account_id').where('id', '=', recordId).executeTakeFirstOrThrow();
+    const joined = await ctx.db.kysely
+      .selectFrom('members')
+      .select('account_id')
+      .where('id', '=', recordId)
+      .executeTakeFirstOrThrow();
     assert.equal(joined.account_id, m.accountId);
   });
 
   test('R16: two agents changing the same account at once: one wins, the other gets a conflict', async () => {
     const m = await registered();
     const [a, b] = await Promise.all([
-      changeUsername(deps, agent, { memberId: m.memberId, expectedUsername: m.username, documentType: 'NIF', documentNumber: nif(55_000_000 + n), reason: 'a' }, auditCtx),
-      changeUsername(deps, otherAgent, { memberId: m.memberId, expectedUsername: m.username, documentType: 'PASSPORT', documentNumber: `PA${n}77777`, reason: 'b' }, auditCtx),
+      changeUsername(
+        deps,
+        agent,
+        {
+          memberId: m.memberId,
+          expectedUsername: m.username,
+          documentType: 'NIF',
+          documentNumber: nif(55_000_000 + n),
+          reason: 'a',
+        },
+        auditCtx,
+      ),
+      changeUsername(
+        deps,
+        otherAgent,
+        {
+          memberId: m.memberId,
+          expectedUsername: m.username,
+          documentType: 'PASSPORT',
+          documentNumber: `PA${n}77777`,
+          reason: 'b',
+        },
+        auditCtx,
+      ),
     ]);
     assert.deepEqual([codes(a), codes(b)].sort(), ['form:conflict', 'ok']);
     const winner = a.ok ? a.value.to : b.ok ? b.value.to : '';
@@ -203,8 +297,18 @@ describeEachDatabase('back office: member actions', (kind) => {
     const y = await registered();
     const doc = nif(56_000_000 + n);
     const results = await Promise.all([
-      changeUsername(deps, agent, { memberId: x.memberId, expectedUsername: x.username, documentType: 'NIF', documentNumber: doc, reason: 'x' }, auditCtx),
-      changeUsername(deps, otherAgent, { memberId: y.memberId, expectedUsername: y.username, documentType: 'NIF', documentNumber: doc, reason: 'y' }, auditCtx),
+      changeUsername(
+        deps,
+        agent,
+        { memberId: x.memberId, expectedUsername: x.username, documentType: 'NIF', documentNumber: doc, reason: 'x' },
+        auditCtx,
+      ),
+      changeUsername(
+        deps,
+        otherAgent,
+        { memberId: y.memberId, expectedUsername: y.username, documentType: 'NIF', documentNumber: doc, reason: 'y' },
+        auditCtx,
+      ),
     ]);
     assert.deepEqual(results.map(codes).sort(), ['document_number:document_taken', 'ok']);
     const holders = await ctx.db.kysely.selectFrom('accounts').select('id').where('username', '=', doc).execute();
@@ -232,11 +336,17 @@ describeEachDatabase('back office: member actions', (kind) => {
     const m = await registered();
     assert.equal(await resend(m.memberId), 'member:already_registered');
     // A record whose document is already someone's username is that person: registered too (R2).
-    assert.equal(await resend(await unregistered({ document_type: 'NIF', document_number: m.username })), 'member:already_registered');
+    assert.equal(
+      await resend(await unregistered({ document_type: 'NIF', document_number: m.username })),
+      'member:already_registered',
+    );
     assert.equal(await resend(await unregistered({ date_of_birth: '2015-01-01' })), 'member:minor');
     assert.equal(await resend(await unregistered({ email: '' })), 'member:no_email');
     assert.equal(await resend(await unregistered({ scheme: 'international' })), 'member:not_local');
-    assert.equal(await resend(await unregistered({ policy_status: 'cancelled', policy_end: '2026-01-01' })), 'member:policy_cancelled');
+    assert.equal(
+      await resend(await unregistered({ policy_status: 'cancelled', policy_end: '2026-01-01' })),
+      'member:policy_cancelled',
+    );
     for (let i = 1; i < ENROLMENT_RESENDS_PER_DAY; i++) assert.equal(await resend(id), 'ok');
     assert.equal(await resend(id), 'member:resend_limit');
     assert.equal(refusalStatus([{ field: 'member', code: 'resend_limit' }]), 429);
@@ -248,16 +358,41 @@ describeEachDatabase('back office: member actions', (kind) => {
     const m = await registered({ language: 'es' });
     await ctx.db.kysely
       .updateTable('accounts')
-      .set({ email_verified_at: ctx.clock.now().toISOString(), mobile: '+34600111222', mobile_verified_at: ctx.clock.now().toISOString(), preferred_channel: 'sms' })
+      .set({
+        email_verified_at: ctx.clock.now().toISOString(),
+        mobile: '+34600111222',
+        mobile_verified_at: ctx.clock.now().toISOString(),
+        preferred_channel: 'sms',
+      })
       .where('id', '=', m.accountId)
       .execute();
     // A recovery link already sent to the old address (issue 15 item 6): the correction must void it.
-    await issueRecoveryLink(ctx.db.kysely, { clock: ctx.clock, courier: ctx.courier, publicUrl: ctx.config.publicUrl }, { id: m.accountId, email: m.email, language: 'es' }, 'es');
-    const oldLink = /(\/recovery\/reset\/[A-Za-z0-9_-]+)/.exec((await mails(m.email, 'recovery-link')).at(-1)!.body_text)![1]!;
-    const input = { memberId: m.memberId, email: ' New.Address@Example.ORG ', mobile: '', addressLine: 'Calle Mayor 1', postalCode: '28013', city: 'Madrid', province: '', reason: 'Called from her usual phone' };
+    await issueRecoveryLink(
+      ctx.db.kysely,
+      { clock: ctx.clock, courier: ctx.courier, publicUrl: ctx.config.publicUrl },
+      { id: m.accountId, email: m.email, language: 'es' },
+      'es',
+    );
+    const oldLink = /(\/recovery\/reset\/[A-Za-z0-9_-]+)/.exec(
+      (await mails(m.email, 'recovery-link')).at(-1)!.body_text,
+    )![1]!;
+    const input = {
+      memberId: m.memberId,
+      email: ' New.Address@Example.ORG ',
+      mobile: '',
+      addressLine: 'Calle Mayor 1',
+      postalCode: '28013',
+      city: 'Madrid',
+      province: '',
+      reason: 'Called from her usual phone',
+    };
     const preview = await previewContactCorrection(deps, input);
     assert.ok(preview.ok, codes(preview));
-    assert.deepEqual(preview.value, { email: 'New.Address@example.org', mobile: null, address: { addressLine: 'Calle Mayor 1', postalCode: '28013', city: 'Madrid', province: null } });
+    assert.deepEqual(preview.value, {
+      email: 'New.Address@example.org',
+      mobile: null,
+      address: { addressLine: 'Calle Mayor 1', postalCode: '28013', city: 'Madrid', province: null },
+    });
 
     const r = await correctContact(deps, agent, input, auditCtx);
     assert.ok(r.ok, codes(r));
@@ -268,19 +403,27 @@ describeEachDatabase('back office: member actions', (kind) => {
     assert.equal(a.mobile_verified_at, null);
     assert.equal(a.preferred_channel, 'email', 'no mobile, no SMS preference');
     assert.equal(a.postal_code, '28013');
-    assert.equal((await new BrowserAgent(ctx.app).get(oldLink)).statusCode, 410, 'the link sent to the old email no longer works');
+    assert.equal(
+      (await new BrowserAgent(ctx.app).get(oldLink)).statusCode,
+      410,
+      'the link sent to the old email no longer works',
+    );
     const [notice] = await mails(m.email, 'contact-corrected');
     assert.ok(notice, 'the old email is told');
     assert.equal(notice.language, 'es');
     assert.ok(notice.body_text.includes('New.Address@example.org') && notice.body_html?.includes('dirección postal'));
     const [row] = (await auditRows('backoffice.contact.correct')).filter((x) => x.account_id === m.accountId);
     assert.equal(row?.actor, 'staff:ana.agent');
-    assert.deepEqual(JSON.parse(row?.details ?? '{}'), { fields: 'email,mobile,address', reason: 'Called from her usual phone' });
+    assert.deepEqual(JSON.parse(row?.details ?? '{}'), {
+      fields: 'email,mobile,address',
+      reason: 'Called from her usual phone',
+    });
 
     await signedInAgent(ctx, m.username, 'New.Address@example.org');
     assert.ok((await account(m.accountId)).email_verified_at, 'a code received there proves it');
 
-    const again = (patch: Partial<typeof input>) => correctContact(deps, agent, { ...input, ...patch }, auditCtx).then(codes);
+    const again = (patch: Partial<typeof input>) =>
+      correctContact(deps, agent, { ...input, ...patch }, auditCtx).then(codes);
     assert.equal(await again({ email: 'New.Address@example.org' }), 'form:nothing_changed');
     assert.equal(await again({ email: 'not-an-email' }), 'email:email_invalid');
     assert.equal(await again({ email: '' }), 'email:required');
@@ -297,8 +440,20 @@ describeEachDatabase('back office: member actions', (kind) => {
     const now = ctx.clock.now();
     const until = new Date(now.getTime() + 15 * 60_000).toISOString();
     const lock = async () => {
-      await ctx.db.kysely.insertInto('rate_limits').values({ bucket: bucket('signin-lock', m.username), window_start: now.toISOString(), count: 1, expires_at: until }).execute();
-      await ctx.db.kysely.updateTable('accounts').set({ locked_until: until, failed_logins: 10 }).where('id', '=', m.accountId).execute();
+      await ctx.db.kysely
+        .insertInto('rate_limits')
+        .values({
+          bucket: bucket('signin-lock', m.username),
+          window_start: now.toISOString(),
+          count: 1,
+          expires_at: until,
+        })
+        .execute();
+      await ctx.db.kysely
+        .updateTable('accounts')
+        .set({ locked_until: until, failed_logins: 10 })
+        .where('id', '=', m.accountId)
+        .execute();
     };
     await lock();
     const locked = await new BrowserAgent(ctx.app).post('/sign-in', { username: m.username, password: TEST_PASSWORD });
@@ -309,8 +464,13 @@ describeEachDatabase('back office: member actions', (kind) => {
     const a = await account(m.accountId);
     assert.equal(a.locked_until, null);
     assert.equal(a.failed_logins, 0);
-    assert.equal((await new BrowserAgent(ctx.app).post('/sign-in', { username: m.username, password: TEST_PASSWORD })).statusCode, 303);
-    const [row] = (await auditRows('backoffice.account.unlock')).filter((x) => x.account_id === m.accountId && x.outcome === 'success');
+    assert.equal(
+      (await new BrowserAgent(ctx.app).post('/sign-in', { username: m.username, password: TEST_PASSWORD })).statusCode,
+      303,
+    );
+    const [row] = (await auditRows('backoffice.account.unlock')).filter(
+      (x) => x.account_id === m.accountId && x.outcome === 'success',
+    );
     assert.equal(row?.actor, 'staff:ana.agent');
   });
 
@@ -335,27 +495,59 @@ describeEachDatabase('back office: member actions', (kind) => {
     const now = ctx.clock.now();
     await ctx.db.kysely
       .insertInto('one_time_tokens')
-      .values({ purpose: 'recovery', token_hash: hashToken(link), account_id: m.accountId, channel: 'email', destination: m.email, expires_at: new Date(now.getTime() + 3_600_000).toISOString(), created_at: now.toISOString() })
+      .values({
+        purpose: 'recovery',
+        token_hash: hashToken(link),
+        account_id: m.accountId,
+        channel: 'email',
+        destination: m.email,
+        expires_at: new Date(now.getTime() + 3_600_000).toISOString(),
+        created_at: now.toISOString(),
+      })
       .execute();
 
-    assert.equal(await disableAccount(deps, agent, { memberId: m.memberId, reason: '' }, auditCtx).then(codes), 'reason:required');
-    const r = await disableAccount(deps, agent, { memberId: m.memberId, reason: 'Suspected fraud, case 991' }, auditCtx);
+    assert.equal(
+      await disableAccount(deps, agent, { memberId: m.memberId, reason: '' }, auditCtx).then(codes),
+      'reason:required',
+    );
+    const r = await disableAccount(
+      deps,
+      agent,
+      { memberId: m.memberId, reason: 'Suspected fraud, case 991' },
+      auditCtx,
+    );
     assert.ok(r.ok, codes(r));
     assert.equal(r.value.sessionsEnded, 1);
     assert.equal((await account(m.accountId)).status, 'disabled');
     assert.equal((await browser.get('/area')).statusCode, 303);
     assert.equal(await signInStatus(m.username), 403);
-    assert.equal((await new BrowserAgent(ctx.app).get(`/recovery/reset/${link}`)).statusCode, 410, 'the reset link sent before is void');
-    assert.equal(await disableAccount(deps, otherAgent, { memberId: m.memberId, reason: 'again' }, auditCtx).then(codes), 'member:already_disabled');
+    assert.equal(
+      (await new BrowserAgent(ctx.app).get(`/recovery/reset/${link}`)).statusCode,
+      410,
+      'the reset link sent before is void',
+    );
+    assert.equal(
+      await disableAccount(deps, otherAgent, { memberId: m.memberId, reason: 'again' }, auditCtx).then(codes),
+      'member:already_disabled',
+    );
 
     const e = await enableAccount(deps, agent, { memberId: m.memberId }, auditCtx);
     assert.ok(e.ok, codes(e));
     assert.equal((await account(m.accountId)).status, 'active');
     assert.equal((await (await signedInAgent(ctx, m.username, m.email)).get('/area')).statusCode, 200);
-    assert.equal(await enableAccount(deps, agent, { memberId: m.memberId }, auditCtx).then(codes), 'member:not_disabled');
-    const rows = (await ctx.db.kysely.selectFrom('audit_events').selectAll().where('account_id', '=', m.accountId).where('event', 'like', 'backoffice.%').orderBy('id').execute()).map(
-      (x) => `${x.event}:${x.outcome}:${x.actor}`,
+    assert.equal(
+      await enableAccount(deps, agent, { memberId: m.memberId }, auditCtx).then(codes),
+      'member:not_disabled',
     );
+    const rows = (
+      await ctx.db.kysely
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('account_id', '=', m.accountId)
+        .where('event', 'like', 'backoffice.%')
+        .orderBy('id')
+        .execute()
+    ).map((x) => `${x.event}:${x.outcome}:${x.actor}`);
     assert.deepEqual(rows, [
       'backoffice.account.disable:refused:staff:ana.agent',
       'backoffice.account.disable:success:staff:ana.agent',
@@ -367,7 +559,11 @@ describeEachDatabase('back office: member actions', (kind) => {
 
   test('actions on a member without an account are refused with not_registered', async () => {
     const id = await unregistered({});
-    for (const action of [unlockAccount, endAllSessions, enableAccount]) assert.equal(await action(deps, agent, { memberId: id }, auditCtx).then(codes), 'member:not_registered');
-    assert.equal(await disableAccount(deps, agent, { memberId: id, reason: 'x' }, auditCtx).then(codes), 'member:not_registered');
+    for (const action of [unlockAccount, endAllSessions, enableAccount])
+      assert.equal(await action(deps, agent, { memberId: id }, auditCtx).then(codes), 'member:not_registered');
+    assert.equal(
+      await disableAccount(deps, agent, { memberId: id, reason: 'x' }, auditCtx).then(codes),
+      'member:not_registered',
+    );
   });
 });

@@ -49,7 +49,13 @@ export interface AccountSummary {
   preferredChannel: 'email' | 'sms' | 'totp' | null;
   totpEnabled: boolean;
   language: 'es' | 'en';
-  address: { line: string | null; postalCode: string | null; city: string | null; province: string | null; country: string | null };
+  address: {
+    line: string | null;
+    postalCode: string | null;
+    city: string | null;
+    province: string | null;
+    country: string | null;
+  };
   createdAt: string;
   passwordChangedAt: string;
   /** Used by the actions' forms: the username the agent saw (R16 conflict check). */
@@ -83,7 +89,9 @@ export interface LinkedMember {
 export interface MemberDetails {
   /** The record asked for. */
   member: MemberRecord;
-  /** Every record of the person: the account's, or (not registered) the records with the same document and birth date. */
+  /**
+   * Every record of the person: the account's, or (not registered) the records with the same document and birth date.
+   */
   records: MemberRecord[];
   account: AccountSummary | null;
   signIns: SignIn[];
@@ -136,7 +144,14 @@ const toRecord = (r: MemberRow): MemberRecord => ({
   mobile: r.mobile,
   language: r.language,
   accountId: r.account_id,
-  policy: { number: r.policy_number, status: r.status, scheme: r.scheme, product: r.product, startDate: r.start_date, endDate: r.end_date },
+  policy: {
+    number: r.policy_number,
+    status: r.status,
+    scheme: r.scheme,
+    product: r.product,
+    startDate: r.start_date,
+    endDate: r.end_date,
+  },
 });
 
 export function toAccountSummary(a: Account, now: string): AccountSummary {
@@ -153,17 +168,30 @@ export function toAccountSummary(a: Account, now: string): AccountSummary {
     preferredChannel: a.preferred_channel,
     totpEnabled: a.totp_enabled_at !== null,
     language: a.language,
-    address: { line: a.address_line, postalCode: a.postal_code, city: a.city, province: a.province, country: a.country },
+    address: {
+      line: a.address_line,
+      postalCode: a.postal_code,
+      city: a.city,
+      province: a.province,
+      country: a.country,
+    },
     createdAt: a.created_at,
     passwordChangedAt: a.password_changed_at,
     updatedAt: a.updated_at,
   };
 }
 
-/** The records of the person behind a member record (R5: the account's records, else the same document and birth date). */
-export async function personRecordIds(db: Kysely<Database>, member: { id: number; account_id: number | null; document_number: string | null; date_of_birth: string }): Promise<number[]> {
+/**
+ * The records of the person behind a member record (R5: the account's records, else the same document and birth date).
+ */
+export async function personRecordIds(
+  db: Kysely<Database>,
+  member: { id: number; account_id: number | null; document_number: string | null; date_of_birth: string },
+): Promise<number[]> {
   if (member.account_id !== null) {
-    return (await db.selectFrom('members').select('id').where('account_id', '=', member.account_id).execute()).map((r) => r.id);
+    return (await db.selectFrom('members').select('id').where('account_id', '=', member.account_id).execute()).map(
+      (r) => r.id,
+    );
   }
   if (member.document_number === null) return [member.id];
   const same = await db
@@ -176,13 +204,28 @@ export async function personRecordIds(db: Kysely<Database>, member: { id: number
   return same.map((r) => r.id);
 }
 
-async function links(db: Kysely<Database>, recordIds: number[], direction: 'guardians' | 'wards'): Promise<LinkedMember[]> {
-  const [mine, theirs] = direction === 'guardians' ? (['minor_member_id', 'guardian_member_id'] as const) : (['guardian_member_id', 'minor_member_id'] as const);
+async function links(
+  db: Kysely<Database>,
+  recordIds: number[],
+  direction: 'guardians' | 'wards',
+): Promise<LinkedMember[]> {
+  const [mine, theirs] =
+    direction === 'guardians'
+      ? (['minor_member_id', 'guardian_member_id'] as const)
+      : (['guardian_member_id', 'minor_member_id'] as const);
   const rows = await db
     .selectFrom('guardian_links')
     .innerJoin('members as own', 'own.id', `guardian_links.${mine}`)
     .innerJoin('members as other', 'other.id', `guardian_links.${theirs}`)
-    .select(['own.member_number as via', 'other.id', 'other.member_number', 'other.first_name', 'other.last_name', 'other.date_of_birth', 'other.account_id'])
+    .select([
+      'own.member_number as via',
+      'other.id',
+      'other.member_number',
+      'other.first_name',
+      'other.last_name',
+      'other.date_of_birth',
+      'other.account_id',
+    ])
     .where(`guardian_links.${mine}`, 'in', recordIds)
     .orderBy('other.member_number')
     .execute();
@@ -198,14 +241,36 @@ async function links(db: Kysely<Database>, recordIds: number[], direction: 'guar
 }
 
 /** R23: everything an agent sees of the person behind a member record; undefined when there is no such record. */
-export async function findMemberDetails(db: Kysely<Database>, memberId: number, now: string): Promise<MemberDetails | undefined> {
+export async function findMemberDetails(
+  db: Kysely<Database>,
+  memberId: number,
+  now: string,
+): Promise<MemberDetails | undefined> {
   const row = await memberQuery(db).where('members.id', '=', memberId).executeTakeFirst();
   if (!row) return undefined;
-  const ids = await personRecordIds(db, { id: row.id, account_id: row.account_id, document_number: row.document_number, date_of_birth: row.date_of_birth });
-  const records = (await memberQuery(db).where('members.id', 'in', ids).orderBy('policies.policy_number').orderBy('members.member_number').execute()).map(toRecord);
+  const ids = await personRecordIds(db, {
+    id: row.id,
+    account_id: row.account_id,
+    document_number: row.document_number,
+    date_of_birth: row.date_of_birth,
+  });
+  const records = (
+    await memberQuery(db)
+      .where('members.id', 'in', ids)
+      .orderBy('policies.policy_number')
+      .orderBy('members.member_number')
+      .execute()
+  ).map(toRecord);
   const account = row.account_id !== null ? await findAccount(db, row.account_id) : undefined;
   const sessions = account
-    ? await db.selectFrom('sessions').selectAll().where('account_id', '=', account.id).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(SIGN_INS_SHOWN).execute()
+    ? await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('account_id', '=', account.id)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(SIGN_INS_SHOWN)
+        .execute()
     : [];
   const [guardians, wards] = await Promise.all([links(db, ids, 'guardians'), links(db, ids, 'wards')]);
   return {
@@ -285,7 +350,10 @@ export async function listMemberAudit(
       return eb.or(ors);
     });
   if (before !== undefined) q = q.where('id', '<', before);
-  const rows = await q.orderBy('id', 'desc').limit(pageSize + 1).execute();
+  const rows = await q
+    .orderBy('id', 'desc')
+    .limit(pageSize + 1)
+    .execute();
   const entries = rows.slice(0, pageSize).map((r) => ({
     id: r.id,
     occurredAt: r.occurred_at,
@@ -310,8 +378,15 @@ export interface ThrottleState {
   failures: number;
 }
 
-/** R9: whether a temporary lock holds now, and how many failures in a row count towards the next (the sign-in's own counters). */
-export async function signInThrottleState(db: Kysely<Database>, clock: Clock, account: Pick<Account, 'username' | 'locked_until'>): Promise<ThrottleState> {
+/**
+ * R9: whether a temporary lock holds now, and how many failures in a row count towards the next (the sign-in's own
+ * counters).
+ */
+export async function signInThrottleState(
+  db: Kysely<Database>,
+  clock: Clock,
+  account: Pick<Account, 'username' | 'locked_until'>,
+): Promise<ThrottleState> {
   const now = clock.now().toISOString();
   const { paused, streak } = await throttleState(db, clock, MEMBER_SIGN_IN, account.username);
   return { locked: paused || (account.locked_until !== null && account.locked_until > now), failures: streak };
@@ -332,12 +407,21 @@ export interface MemberPageData {
   passkeys: PasskeySummary[];
   audit: AuditPage;
   throttle?: ThrottleState;
-  /** R19: an adult of an active local policy, not registered, with no email on record: no enrolment email can reach them. */
+  /**
+   * R19: an adult of an active local policy, not registered, with no email on record: no enrolment email can reach
+   * them.
+   */
   waitingForContact: boolean;
 }
 
 /** R23: the member page's data in one call: details, one page of the audit trail (before `before`), the R9 state. */
-export async function loadMemberPage(db: Kysely<Database>, clock: Clock, timeZone: string, memberId: number, before?: number): Promise<MemberPageData | undefined> {
+export async function loadMemberPage(
+  db: Kysely<Database>,
+  clock: Clock,
+  timeZone: string,
+  memberId: number,
+  before?: number,
+): Promise<MemberPageData | undefined> {
   const details = await findMemberDetails(db, memberId, clock.now().toISOString());
   if (!details) return undefined;
   const a = details.account;
@@ -347,7 +431,14 @@ export async function loadMemberPage(db: Kysely<Database>, clock: Clock, timeZon
     a ? listPasskeys(db, { kind: 'member', id: a.id }) : [],
   ]);
   const m = details.member;
-  const waitingForContact = !details.account && !m.email && m.policy.scheme === 'local' && m.policy.status === 'active' && !isMinorOn(m.dateOfBirth, todayIn(timeZone, clock.now()));
+  const waitingForContact =
+    !details.account &&
+    !m.email &&
+    m.policy.scheme === 'local' &&
+    m.policy.status === 'active' &&
+    !isMinorOn(m.dateOfBirth, todayIn(timeZone, clock.now()));
   const keys = passkeys.map((p) => ({ id: p.id, name: p.name, createdAt: p.created_at, lastUsedAt: p.last_used_at }));
-  return throttle ? { details, audit, throttle, waitingForContact, passkeys: keys } : { details, audit, waitingForContact, passkeys: keys };
+  return throttle
+    ? { details, audit, throttle, waitingForContact, passkeys: keys }
+    : { details, audit, waitingForContact, passkeys: keys };
 }

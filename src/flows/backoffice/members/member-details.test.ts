@@ -17,12 +17,64 @@ const GUARDIAN_NIF = nif(61_000_001);
 const SOLO_NIF = nif(61_000_002);
 
 const feed = [
-  memberFeedRow({ policy_number: 'DP1', member_number: 'DG1', first_name: 'Elena', last_name: 'Sanz', date_of_birth: '1980-04-04', document_type: 'NIF', document_number: GUARDIAN_NIF, email: 'elena@example.com' }),
-  memberFeedRow({ policy_number: 'DP1', member_number: 'DH1', first_name: 'Pablo', last_name: 'Sanz', date_of_birth: '1979-05-05', email: 'pablo@example.com' }),
-  memberFeedRow({ policy_number: 'DP1', member_number: 'DK1', role: 'dependent', first_name: 'Nico', last_name: 'Sanz', date_of_birth: '2016-06-06', guardian_member_numbers: 'DG1;DH1' }),
-  memberFeedRow({ policy_number: 'DP2', product: 'Dental', member_number: 'DG2', first_name: 'Elena', last_name: 'Sanz', date_of_birth: '1980-04-04', document_type: 'NIF', document_number: GUARDIAN_NIF, email: 'elena@example.com' }),
-  memberFeedRow({ policy_number: 'DP3', member_number: 'DS1', first_name: 'Rosa', last_name: 'Gil', date_of_birth: '1960-01-01', document_type: 'NIF', document_number: SOLO_NIF }),
-  memberFeedRow({ policy_number: 'DP4', policy_status: 'cancelled', policy_end: '2026-01-31', member_number: 'DS2', first_name: 'Rosa', last_name: 'Gil', date_of_birth: '1960-01-01', document_type: 'NIF', document_number: SOLO_NIF }),
+  memberFeedRow({
+    policy_number: 'DP1',
+    member_number: 'DG1',
+    first_name: 'Elena',
+    last_name: 'Sanz',
+    date_of_birth: '1980-04-04',
+    document_type: 'NIF',
+    document_number: GUARDIAN_NIF,
+    email: 'elena@example.com',
+  }),
+  memberFeedRow({
+    policy_number: 'DP1',
+    member_number: 'DH1',
+    first_name: 'Pablo',
+    last_name: 'Sanz',
+    date_of_birth: '1979-05-05',
+    email: 'pablo@example.com',
+  }),
+  memberFeedRow({
+    policy_number: 'DP1',
+    member_number: 'DK1',
+    role: 'dependent',
+    first_name: 'Nico',
+    last_name: 'Sanz',
+    date_of_birth: '2016-06-06',
+    guardian_member_numbers: 'DG1;DH1',
+  }),
+  memberFeedRow({
+    policy_number: 'DP2',
+    product: 'Dental',
+    member_number: 'DG2',
+    first_name: 'Elena',
+    last_name: 'Sanz',
+    date_of_birth: '1980-04-04',
+    document_type: 'NIF',
+    document_number: GUARDIAN_NIF,
+    email: 'elena@example.com',
+  }),
+  memberFeedRow({
+    policy_number: 'DP3',
+    member_number: 'DS1',
+    first_name: 'Rosa',
+    last_name: 'Gil',
+    date_of_birth: '1960-01-01',
+    document_type: 'NIF',
+    document_number: SOLO_NIF,
+  }),
+  memberFeedRow({
+    policy_number: 'DP4',
+    policy_status: 'cancelled',
+    policy_end: '2026-01-31',
+    member_number: 'DS2',
+    first_name: 'Rosa',
+    last_name: 'Gil',
+    date_of_birth: '1960-01-01',
+    document_type: 'NIF',
+    document_number: SOLO_NIF,
+  }),
 ];
 
 describeEachDatabase('back office: member details', (kind) => {
@@ -32,9 +84,13 @@ describeEachDatabase('back office: member details', (kind) => {
 
   before(async () => {
     ctx = await setup(kind);
-    const report = await importFeed({ db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' }, Readable.from([FEED_HEADER + feed.map(toCsvLine).join('')]));
+    const report = await importFeed(
+      { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
+      Readable.from([FEED_HEADER + feed.map(toCsvLine).join('')]),
+    );
     assert.equal(report.skipped, 0, JSON.stringify(report.problems));
-    for (const m of await ctx.db.kysely.selectFrom('members').select(['id', 'member_number']).execute()) ids[m.member_number] = m.id;
+    for (const m of await ctx.db.kysely.selectFrom('members').select(['id', 'member_number']).execute())
+      ids[m.member_number] = m.id;
     accountId = await createAccount(ctx, GUARDIAN_NIF, ['DG1', 'DG2'], 'elena@example.com', '+34600123456');
   });
   after(async () => {
@@ -47,7 +103,11 @@ describeEachDatabase('back office: member details', (kind) => {
     await signedInAgent(ctx, GUARDIAN_NIF, 'elena@example.com');
     await first.post('/sign-out', {});
     const until = new Date(ctx.clock.now().getTime() + 10 * 60_000).toISOString();
-    await ctx.db.kysely.updateTable('accounts').set({ locked_until: until, preferred_channel: 'sms' }).where('id', '=', accountId).execute();
+    await ctx.db.kysely
+      .updateTable('accounts')
+      .set({ locked_until: until, preferred_channel: 'sms' })
+      .where('id', '=', accountId)
+      .execute();
 
     const d = await findMemberDetails(ctx.db.kysely, ids.DG2!, ctx.clock.now().toISOString());
     assert.ok(d);
@@ -85,7 +145,10 @@ describeEachDatabase('back office: member details', (kind) => {
     ctx.clock.advanceMinutes(20);
     const later = await findMemberDetails(ctx.db.kysely, ids.DG1!, ctx.clock.now().toISOString());
     assert.equal(later?.account?.lockedUntil, null, 'a lock in the past is no lock');
-    assert.ok(later?.signIns.every((s) => !s.active), 'idle sessions have expired');
+    assert.ok(
+      later?.signIns.every((s) => !s.active),
+      'idle sessions have expired',
+    );
   });
 
   test('a minor: no account, both guardians listed with whether they registered', async () => {
@@ -127,7 +190,10 @@ describeEachDatabase('back office: member details', (kind) => {
     assert.ok(!all.entries.some((e) => e.event === 'test.other-person'));
     assert.ok(all.entries.some((e) => e.event === 'signin.password' && e.outcome === 'success'));
     const idsDesc = all.entries.map((e) => e.id);
-    assert.deepEqual(idsDesc, [...idsDesc].sort((a, b) => b - a));
+    assert.deepEqual(
+      idsDesc,
+      [...idsDesc].sort((a, b) => b - a),
+    );
 
     const page1 = await listMemberAudit(ctx.db.kysely, subject, undefined, 2);
     assert.equal(page1.entries.length, 2);
@@ -140,9 +206,18 @@ describeEachDatabase('back office: member details', (kind) => {
       idsDesc.slice(0, 4),
     );
     const page = await loadMemberPage(ctx.db.kysely, ctx.clock, 'Europe/Madrid', ids.DG2!, page1.nextBefore);
-    assert.deepEqual(page?.audit.entries.map((e) => e.id), page2.entries.concat((await listMemberAudit(ctx.db.kysely, subject, page2.nextBefore, 23)).entries).map((e) => e.id));
+    assert.deepEqual(
+      page?.audit.entries.map((e) => e.id),
+      page2.entries
+        .concat((await listMemberAudit(ctx.db.kysely, subject, page2.nextBefore, 23)).entries)
+        .map((e) => e.id),
+    );
     assert.deepEqual(page?.throttle, { locked: false, failures: 0 });
-    assert.equal((await loadMemberPage(ctx.db.kysely, ctx.clock, 'Europe/Madrid', ids.DK1!))?.throttle, undefined, 'no account, no throttle');
+    assert.equal(
+      (await loadMemberPage(ctx.db.kysely, ctx.clock, 'Europe/Madrid', ids.DK1!))?.throttle,
+      undefined,
+      'no account, no throttle',
+    );
     assert.equal(await loadMemberPage(ctx.db.kysely, ctx.clock, 'Europe/Madrid', 987_654), undefined);
     assert.deepEqual(parseAuditCursor(undefined), { ok: true, value: undefined });
     assert.deepEqual(parseAuditCursor('42'), { ok: true, value: 42 });

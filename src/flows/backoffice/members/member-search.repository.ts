@@ -24,7 +24,10 @@ export interface SearchQuery {
   text: string;
   /** Lower-cased, when the query is an email address. */
   email?: string;
-  /** R1/R3 normalised (upper-cased, no spaces, hyphens or dots): matched exactly against member, policy and document numbers and usernames. */
+  /**
+   * R1/R3 normalised (upper-cased, no spaces, hyphens or dots): matched exactly against member, policy and document
+   * numbers and usernames.
+   */
   reference?: string;
   /** Folded name words, each matched as a prefix of a word of the member's name; all must match. */
   words: string[];
@@ -38,7 +41,9 @@ export function parseSearchQuery(raw: string): Result<SearchQuery> {
   if (/\p{Cc}/u.test(text)) return fail('q', 'search_unusable');
   if (text.includes('@')) {
     // An email is matched whole: its parts are not name words.
-    return /^[^\s@]+@[^\s@]+$/.test(text) ? ok({ text, email: text.toLowerCase(), words: [] }) : fail('q', 'search_unusable');
+    return /^[^\s@]+@[^\s@]+$/.test(text)
+      ? ok({ text, email: text.toLowerCase(), words: [] })
+      : fail('q', 'search_unusable');
   }
   const reference = normaliseReference(text);
   const words = searchWords(foldForSearch(text))
@@ -108,16 +113,31 @@ function exactIds(db: Kysely<Database>, q: SearchQuery): Ids | undefined {
     const ref = q.reference;
     branches.push(
       db.selectFrom('members').select('members.id').where('member_number', '=', ref) as Ids,
-      db.selectFrom('members').innerJoin('policies', 'policies.id', 'members.policy_id').select('members.id').where('policies.policy_number', '=', ref) as Ids,
+      db
+        .selectFrom('members')
+        .innerJoin('policies', 'policies.id', 'members.policy_id')
+        .select('members.id')
+        .where('policies.policy_number', '=', ref) as Ids,
       db.selectFrom('members').select('members.id').where('document_number', '=', ref) as Ids,
-      db.selectFrom('members').innerJoin('accounts', 'accounts.id', 'members.account_id').select('members.id').where('accounts.username', '=', ref) as Ids,
+      db
+        .selectFrom('members')
+        .innerJoin('accounts', 'accounts.id', 'members.account_id')
+        .select('members.id')
+        .where('accounts.username', '=', ref) as Ids,
     );
   }
   if (q.email) {
     const email = q.email;
     branches.push(
-      db.selectFrom('members').select('members.id').where(sql`lower(email)`, '=', email) as Ids,
-      db.selectFrom('members').innerJoin('accounts', 'accounts.id', 'members.account_id').select('members.id').where(sql`lower(accounts.email)`, '=', email) as Ids,
+      db
+        .selectFrom('members')
+        .select('members.id')
+        .where(sql`lower(email)`, '=', email) as Ids,
+      db
+        .selectFrom('members')
+        .innerJoin('accounts', 'accounts.id', 'members.account_id')
+        .select('members.id')
+        .where(sql`lower(accounts.email)`, '=', email) as Ids,
     );
   }
   return branches.length ? branches.reduce((all, b) => all.union(b)) : undefined;
@@ -130,12 +150,25 @@ function exactIds(db: Kysely<Database>, q: SearchQuery): Ids | undefined {
  * the lowest ids kept. Either way a broad prefix ("ma") never makes the engine fetch and sort a large part of the
  * members.
  */
-async function nameIds(db: Kysely<Database>, words: string[], max: number): Promise<{ ids: number[]; truncated: boolean }> {
-  const range = (word: string) => db.selectFrom('member_search_terms').select('member_id as id').where('term', '>=', word).where('term', '<', prefixSuccessor(word));
+async function nameIds(
+  db: Kysely<Database>,
+  words: string[],
+  max: number,
+): Promise<{ ids: number[]; truncated: boolean }> {
+  const range = (word: string) =>
+    db
+      .selectFrom('member_search_terms')
+      .select('member_id as id')
+      .where('term', '>=', word)
+      .where('term', '<', prefixSuccessor(word));
   const [first, ...rest] = words;
   const rows =
     rest.length === 0
-      ? await range(first!).orderBy('term').orderBy('member_id').limit(max + 1).execute()
+      ? await range(first!)
+          .orderBy('term')
+          .orderBy('member_id')
+          .limit(max + 1)
+          .execute()
       : await db
           .selectFrom(rest.reduce((acc, word) => acc.intersect(range(word)), range(first!)).as('names'))
           .select('names.id')
@@ -145,8 +178,17 @@ async function nameIds(db: Kysely<Database>, words: string[], max: number): Prom
   return { ids: [...new Set(rows.map((r) => r.id))].slice(0, max), truncated: rows.length > max };
 }
 
-/** R23: one page of members matching the query, ordered by folded name then member number (the same order on both engines). */
-export async function searchMembers(db: Kysely<Database>, query: SearchQuery, page = 1, pageSize = PAGE_SIZE, maxMatches = MAX_MATCHES): Promise<SearchPage> {
+/**
+ * R23: one page of members matching the query, ordered by folded name then member number (the same order on both
+ * engines).
+ */
+export async function searchMembers(
+  db: Kysely<Database>,
+  query: SearchQuery,
+  page = 1,
+  pageSize = PAGE_SIZE,
+  maxMatches = MAX_MATCHES,
+): Promise<SearchPage> {
   const exact = exactIds(db, query);
   const ids = new Set<number>(exact ? (await exact.execute()).map((r) => r.id) : []);
   let truncated = false;
@@ -184,22 +226,23 @@ export async function searchMembers(db: Kysely<Database>, query: SearchQuery, pa
     .limit(pageSize + 1)
     .offset((page - 1) * pageSize)
     .execute();
-  const hits = rows.slice(0, pageSize).map(
-    (r): MemberHit => ({
-      memberId: r.id,
-      memberNumber: r.member_number,
-      firstName: r.first_name,
-      lastName: r.last_name,
-      dateOfBirth: r.date_of_birth,
-      role: r.role,
-      documentType: r.document_type,
-      documentNumber: r.document_number,
-      email: r.email,
-      policyNumber: r.policy_number,
-      policyStatus: r.policy_status,
-      scheme: r.scheme,
-      account: r.account_id !== null && r.username !== null && r.account_status !== null ? { id: r.account_id, username: r.username, status: r.account_status } : null,
-    }),
-  );
+  const hits = rows.slice(0, pageSize).map((r): MemberHit => ({
+    memberId: r.id,
+    memberNumber: r.member_number,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    dateOfBirth: r.date_of_birth,
+    role: r.role,
+    documentType: r.document_type,
+    documentNumber: r.document_number,
+    email: r.email,
+    policyNumber: r.policy_number,
+    policyStatus: r.policy_status,
+    scheme: r.scheme,
+    account:
+      r.account_id !== null && r.username !== null && r.account_status !== null
+        ? { id: r.account_id, username: r.username, status: r.account_status }
+        : null,
+  }));
   return { query, page, pageSize, hits, hasMore: rows.length > pageSize, truncated };
 }

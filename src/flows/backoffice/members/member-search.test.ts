@@ -16,19 +16,62 @@ import { developmentSecretBox } from '../../../infra/crypto/secret-box.js';
 // and accent-insensitive, paged, in a fixed order, refusing input that would search nothing or everything.
 
 const clock = new ManualClock('2026-11-27T10:00:00Z');
-const courier = createCourier({ clock, brand: defaultBrand, publicUrl: 'http://localhost:3000', box: developmentSecretBox() });
+const courier = createCourier({
+  clock,
+  brand: defaultBrand,
+  publicUrl: 'http://localhost:3000',
+  box: developmentSecretBox(),
+});
 
 const JOSE_NIF = nif(12345678);
 const MARIA_NIE = nie('X', 1234567);
 const ACCOUNT_USERNAME = nif(44556677);
 
 const feed = [
-  memberFeedRow({ policy_number: 'P100', member_number: 'M100', first_name: 'José Luis', last_name: 'Muñoz García', date_of_birth: '1980-01-01', document_type: 'NIF', document_number: JOSE_NIF, email: 'Jose.Munoz@Example.com' }),
-  memberFeedRow({ policy_number: 'P100', member_number: 'M101', role: 'dependent', first_name: 'Lucía', last_name: 'Muñoz Pérez', date_of_birth: '2015-03-03', guardian_member_numbers: 'M100' }),
-  memberFeedRow({ policy_number: 'P200', member_number: 'M200', first_name: 'JOSE', last_name: 'Martínez', date_of_birth: '1970-02-02', email: 'martinez@example.com' }),
-  memberFeedRow({ policy_number: 'P200', member_number: 'M201', first_name: 'María José', last_name: 'Álvarez', date_of_birth: '1972-02-02', document_type: 'NIE', document_number: MARIA_NIE }),
+  memberFeedRow({
+    policy_number: 'P100',
+    member_number: 'M100',
+    first_name: 'José Luis',
+    last_name: 'Muñoz García',
+    date_of_birth: '1980-01-01',
+    document_type: 'NIF',
+    document_number: JOSE_NIF,
+    email: 'Jose.Munoz@Example.com',
+  }),
+  memberFeedRow({
+    policy_number: 'P100',
+    member_number: 'M101',
+    role: 'dependent',
+    first_name: 'Lucía',
+    last_name: 'Muñoz Pérez',
+    date_of_birth: '2015-03-03',
+    guardian_member_numbers: 'M100',
+  }),
+  memberFeedRow({
+    policy_number: 'P200',
+    member_number: 'M200',
+    first_name: 'JOSE',
+    last_name: 'Martínez',
+    date_of_birth: '1970-02-02',
+    email: 'martinez@example.com',
+  }),
+  memberFeedRow({
+    policy_number: 'P200',
+    member_number: 'M201',
+    first_name: 'María José',
+    last_name: 'Álvarez',
+    date_of_birth: '1972-02-02',
+    document_type: 'NIE',
+    document_number: MARIA_NIE,
+  }),
   ...Array.from({ length: 25 }, (_, i) =>
-    memberFeedRow({ policy_number: 'P300', member_number: `S${String(i).padStart(3, '0')}`, first_name: `Ana ${'ABCDE'[i % 5]}`, last_name: 'Serrano', date_of_birth: '1990-01-01' }),
+    memberFeedRow({
+      policy_number: 'P300',
+      member_number: `S${String(i).padStart(3, '0')}`,
+      first_name: `Ana ${'ABCDE'[i % 5]}`,
+      last_name: 'Serrano',
+      date_of_birth: '1990-01-01',
+    }),
   ),
 ];
 
@@ -43,16 +86,33 @@ describeEachDatabase('back office: member search', (kind) => {
 
   before(async () => {
     db = await freshDatabase(kind);
-    const report = await importFeed({ db, clock, courier, timeZone: 'Europe/Madrid' }, Readable.from([FEED_HEADER + feed.map(toCsvLine).join('')]));
+    const report = await importFeed(
+      { db, clock, courier, timeZone: 'Europe/Madrid' },
+      Readable.from([FEED_HEADER + feed.map(toCsvLine).join('')]),
+    );
     assert.equal(report.skipped, 0, JSON.stringify(report.problems));
     // M200 registered with a document the insurer's record does not carry, and another email.
     const now = clock.now().toISOString();
     const account = await db.kysely
       .insertInto('accounts')
-      .values({ username: ACCOUNT_USERNAME, document_type: 'NIF', password_hash: 'x', email: 'Pepe.Account@Example.org', language: 'es', status: 'active', password_changed_at: now, created_at: now, updated_at: now })
+      .values({
+        username: ACCOUNT_USERNAME,
+        document_type: 'NIF',
+        password_hash: 'x',
+        email: 'Pepe.Account@Example.org',
+        language: 'es',
+        status: 'active',
+        password_changed_at: now,
+        created_at: now,
+        updated_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await db.kysely.updateTable('members').set({ account_id: account.id }).where('member_number', '=', 'M200').execute();
+    await db.kysely
+      .updateTable('members')
+      .set({ account_id: account.id })
+      .where('member_number', '=', 'M200')
+      .execute();
   });
   after(async () => {
     await db.close();
@@ -82,7 +142,10 @@ describeEachDatabase('back office: member search', (kind) => {
     assert.deepEqual(await numbers(`${JOSE_NIF.slice(0, 8)}-${JOSE_NIF.slice(8).toLowerCase()}`), ['M100']);
     assert.deepEqual(await numbers(MARIA_NIE.toLowerCase()), ['M201']);
     const byUsername = await search(ACCOUNT_USERNAME);
-    assert.deepEqual(byUsername.hits.map((h) => h.memberNumber), ['M200']);
+    assert.deepEqual(
+      byUsername.hits.map((h) => h.memberNumber),
+      ['M200'],
+    );
     assert.equal(byUsername.hits[0]!.account?.username, ACCOUNT_USERNAME);
     assert.equal(byUsername.hits[0]!.account?.status, 'active');
   });
@@ -146,7 +209,8 @@ describeEachDatabase('back office: member search', (kind) => {
     assert.deepEqual(one.value.words, ['jose']);
     assert.deepEqual(parsePage(undefined), { ok: true, value: 1 });
     assert.deepEqual(parsePage('2'), { ok: true, value: 2 });
-    for (const bad of ['0', '-1', 'abc', String(MAX_PAGE + 1), '9'.repeat(400), '1e3']) assert.equal(parsePage(bad).ok, false, bad);
+    for (const bad of ['0', '-1', 'abc', String(MAX_PAGE + 1), '9'.repeat(400), '1e3'])
+      assert.equal(parsePage(bad).ok, false, bad);
   });
 
   test('a prefix range ends right after every word that starts with it', () => {

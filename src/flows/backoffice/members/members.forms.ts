@@ -33,9 +33,23 @@ export const contactCorrectionInput = (memberId: number, body: unknown): Contact
   reason: formText(body, 'reason'),
 });
 
-export const reasonInput = (memberId: number, body: unknown): ReasonInput => ({ memberId, reason: formText(body, 'reason') });
+export const reasonInput = (memberId: number, body: unknown): ReasonInput => ({
+  memberId,
+  reason: formText(body, 'reason'),
+});
 
-const FIELDS = ['expected_username', 'document_type', 'document_number', 'email', 'mobile', 'address_line', 'postal_code', 'city', 'province', 'reason'] as const;
+const FIELDS = [
+  'expected_username',
+  'document_type',
+  'document_number',
+  'email',
+  'mobile',
+  'address_line',
+  'postal_code',
+  'city',
+  'province',
+  'reason',
+] as const;
 
 /** The typed values to show back in a form after an error (each cut to a sane length for the page). */
 export function formValues(body: unknown): Record<string, string> {

@@ -15,7 +15,8 @@ import { signedInStaff, type TestStaff } from '../../../../test/helpers/staff.js
 // CSRF and a confirmation step; a refusal is a clear 4xx that changes nothing; a success is audited with the agent.
 
 const es = translator('es');
-const html = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const html = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 const says = (body: string, text: string) => body.includes(text) || body.includes(html(text));
 
 describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
@@ -30,8 +31,16 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
   });
   after(() => ctx.close());
 
-  const memberId = async (memberNumber: string) => (await ctx.db.kysely.selectFrom('members').select('id').where('member_number', '=', memberNumber).executeTakeFirstOrThrow()).id;
-  const account = (id: number) => ctx.db.kysely.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const memberId = async (memberNumber: string) =>
+    (
+      await ctx.db.kysely
+        .selectFrom('members')
+        .select('id')
+        .where('member_number', '=', memberNumber)
+        .executeTakeFirstOrThrow()
+    ).id;
+  const account = (id: number) =>
+    ctx.db.kysely.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const signInStatus = async (username: string) => {
     await ctx.db.kysely.deleteFrom('rate_limits').execute();
     return (await new BrowserAgent(ctx.app).post('/sign-in', { username, password: TEST_PASSWORD })).statusCode;
@@ -42,15 +51,36 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
     n++;
     const m = await createMember(ctx, { n: 300 + n, password: TEST_PASSWORD });
     const username = nie('X', 3_000_000 + n);
-    await ctx.db.kysely.updateTable('accounts').set({ username, document_type: 'NIE' }).where('id', '=', m.accountId).execute();
-    await ctx.db.kysely.updateTable('members').set({ document_type: 'NIE', document_number: username }).where('member_number', '=', m.memberNumber).execute();
+    await ctx.db.kysely
+      .updateTable('accounts')
+      .set({ username, document_type: 'NIE' })
+      .where('id', '=', m.accountId)
+      .execute();
+    await ctx.db.kysely
+      .updateTable('members')
+      .set({ document_type: 'NIE', document_number: username })
+      .where('member_number', '=', m.memberNumber)
+      .execute();
     return { ...m, username, nie: username, id: await memberId(m.memberNumber) };
   }
 
   test('R23: search by member number and by a name typed without accents; bad queries are a 400 with the message', async () => {
     const report = await importFeed(
       { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([FEED_HEADER + toCsvLine(memberFeedRow({ policy_number: 'SP1', member_number: 'SRCH1', document_type: 'NIF', first_name: 'Begoña', last_name: 'Núñez Álvarez', document_number: nif(44_000_001), email: 'bego@example.com' }))]),
+      Readable.from([
+        FEED_HEADER +
+          toCsvLine(
+            memberFeedRow({
+              policy_number: 'SP1',
+              member_number: 'SRCH1',
+              document_type: 'NIF',
+              first_name: 'Begoña',
+              last_name: 'Núñez Álvarez',
+              document_number: nif(44_000_001),
+              email: 'bego@example.com',
+            }),
+          ),
+      ]),
     );
     assert.equal(report.skipped, 0, JSON.stringify(report.problems));
     const id = await memberId('SRCH1');
@@ -84,8 +114,22 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
     const m = await nieMember();
     const res = await agent.get(`/backoffice/members/${m.id}`);
     assert.equal(res.statusCode, 200);
-    for (const text of [m.memberNumber, `HP${300 + n}`, m.nie, m.email, `/backoffice/members/${m.id}/username`, `/backoffice/members/${m.id}/disable`]) assert.ok(res.body.includes(text), text);
-    for (const path of ['/backoffice/members/99999999', '/backoffice/members/abc', '/backoffice/members/0', '/backoffice/members/99999999/username', `/backoffice/members/${m.id}?before=x`]) {
+    for (const text of [
+      m.memberNumber,
+      `HP${300 + n}`,
+      m.nie,
+      m.email,
+      `/backoffice/members/${m.id}/username`,
+      `/backoffice/members/${m.id}/disable`,
+    ])
+      assert.ok(res.body.includes(text), text);
+    for (const path of [
+      '/backoffice/members/99999999',
+      '/backoffice/members/abc',
+      '/backoffice/members/0',
+      '/backoffice/members/99999999/username',
+      `/backoffice/members/${m.id}?before=x`,
+    ]) {
       const r = await agent.get(path);
       assert.equal(r.statusCode, 404, path);
       assert.ok(says(r.body, es('bo.members.notFound')), path);
@@ -102,14 +146,23 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
     assert.equal(form.statusCode, 200);
     assert.ok(form.body.includes(`name="expected_username" value="${m.nie}"`));
     const newNif = nif(52_000_000 + n);
-    const fields = { expected_username: m.nie, document_type: 'NIF', document_number: newNif.toLowerCase(), reason: 'Nacionalidad española (ticket 77)' };
+    const fields = {
+      expected_username: m.nie,
+      document_type: 'NIF',
+      document_number: newNif.toLowerCase(),
+      reason: 'Nacionalidad española (ticket 77)',
+    };
 
     const review = await agent.post(`/backoffice/members/${m.id}/username`, fields);
     assert.equal(review.statusCode, 200);
     assert.ok(review.body.includes(newNif) && review.body.includes('name="confirm" value="yes"'));
     assert.equal((await account(m.accountId)).username, m.nie, 'the review changes nothing');
 
-    const done = await agent.post(`/backoffice/members/${m.id}/username`, { ...fields, document_number: newNif, confirm: 'yes' });
+    const done = await agent.post(`/backoffice/members/${m.id}/username`, {
+      ...fields,
+      document_number: newNif,
+      confirm: 'yes',
+    });
     assert.equal(done.statusCode, 303);
     assert.equal(done.headers.location, `/backoffice/members/${m.id}?done=username`);
     const page = await agent.get(done.headers.location as string);
@@ -119,8 +172,16 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
     assert.equal((await browser.get('/area')).statusCode, 303, "the member's session ended");
     assert.equal(await signInStatus(m.nie), 401, 'the NIE no longer signs in');
     assert.equal((await (await signedInAgent(ctx, newNif, m.email)).get('/area')).statusCode, 200, 'the NIF does');
-    assert.equal((await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'username-changed').length, 1);
-    const row = await ctx.db.kysely.selectFrom('audit_events').selectAll().where('event', '=', 'backoffice.username.change').where('account_id', '=', m.accountId).executeTakeFirstOrThrow();
+    assert.equal(
+      (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'username-changed').length,
+      1,
+    );
+    const row = await ctx.db.kysely
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('event', '=', 'backoffice.username.change')
+      .where('account_id', '=', m.accountId)
+      .executeTakeFirstOrThrow();
     assert.equal(row.actor, `staff:${staff.username}`);
     assert.equal(row.outcome, 'success');
     assert.ok(!JSON.stringify(row).includes(TEST_PASSWORD));
@@ -130,7 +191,12 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
     const m = await nieMember();
     const other = await nieMember();
     const path = `/backoffice/members/${m.id}/username`;
-    const base = { expected_username: m.nie, document_type: 'NIF', document_number: nif(53_000_000 + n), reason: 'Ticket 12' };
+    const base = {
+      expected_username: m.nie,
+      document_type: 'NIF',
+      document_number: nif(53_000_000 + n),
+      reason: 'Ticket 12',
+    };
     const cases: [Record<string, string>, number, string][] = [
       [{ document_number: '12345678A' }, 400, 'field.nif_letter'],
       [{ document_type: 'NIE', document_number: other.nie }, 409, 'field.document_taken'],
@@ -147,7 +213,10 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
     }
     assert.equal((await account(m.accountId)).username, m.nie);
     assert.equal((await account(other.accountId)).username, other.nie);
-    assert.equal((await ctx.outbox()).filter((x) => x.template === 'username-changed' && x.recipient === m.email).length, 0);
+    assert.equal(
+      (await ctx.outbox()).filter((x) => x.template === 'username-changed' && x.recipient === m.email).length,
+      0,
+    );
     // A simple action: without confirm=yes it is shown again; disabling needs a reason.
     const disable = `/backoffice/members/${m.id}/disable`;
     assert.equal((await agent.post(disable, { reason: 'x' })).statusCode, 400);
@@ -161,8 +230,18 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
 
   test('R23: without a staff session, with only a member session, or without CSRF every member route is refused', async () => {
     const m = await nieMember();
-    const routes = ['username', 'contact', 'enrolment', 'unlock', 'sessions', 'disable', 'enable'].map((a) => `/backoffice/members/${m.id}/${a}`);
-    const refusals = async () => (await ctx.db.kysely.selectFrom('audit_events').select('id').where('event', '=', 'backoffice.access').where('outcome', '=', 'refused').execute()).length;
+    const routes = ['username', 'contact', 'enrolment', 'unlock', 'sessions', 'disable', 'enable'].map(
+      (a) => `/backoffice/members/${m.id}/${a}`,
+    );
+    const refusals = async () =>
+      (
+        await ctx.db.kysely
+          .selectFrom('audit_events')
+          .select('id')
+          .where('event', '=', 'backoffice.access')
+          .where('outcome', '=', 'refused')
+          .execute()
+      ).length;
     const member = await signedInAgent(ctx, m.nie, m.email);
     const stranger = new BrowserAgent(ctx.app);
     await stranger.get('/register');
@@ -173,10 +252,29 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
         assert.equal(res.statusCode, 303, path);
         assert.equal(res.headers.location, `/backoffice/sign-in?next=${encodeURIComponent(path)}`);
       }
-      for (const path of routes) assert.equal((await browser.post(path, { confirm: 'yes', reason: 'r', expected_username: m.nie, document_type: 'NIF', document_number: nif(54_000_000 + n) })).statusCode, 401, path);
+      for (const path of routes)
+        assert.equal(
+          (
+            await browser.post(path, {
+              confirm: 'yes',
+              reason: 'r',
+              expected_username: m.nie,
+              document_type: 'NIF',
+              document_number: nif(54_000_000 + n),
+            })
+          ).statusCode,
+          401,
+          path,
+        );
       assert.equal((await refusals()) - before, 2 + 2 * routes.length, 'each refusal audited');
     }
-    const noCsrf = await ctx.app.inject({ method: 'POST', url: routes[5]!, cookies: agent.cookies, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'confirm=yes&reason=Fraude' });
+    const noCsrf = await ctx.app.inject({
+      method: 'POST',
+      url: routes[5]!,
+      cookies: agent.cookies,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'confirm=yes&reason=Fraude',
+    });
     assert.equal(noCsrf.statusCode, 403);
     const a = await account(m.accountId);
     assert.equal(a.status, 'active');

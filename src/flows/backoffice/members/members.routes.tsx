@@ -26,7 +26,14 @@ import {
   type Actor,
   type MemberActionDeps,
 } from './member-actions.flow.js';
-import { contactCorrectionInput, formValues, isConfirmed, parseMemberId, reasonInput, usernameChangeInput } from './members.forms.js';
+import {
+  contactCorrectionInput,
+  formValues,
+  isConfirmed,
+  parseMemberId,
+  reasonInput,
+  usernameChangeInput,
+} from './members.forms.js';
 import {
   ContactCorrectionForm,
   ContactCorrectionReview,
@@ -52,7 +59,15 @@ export interface MemberRoutesDeps {
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
-const SIMPLE: Record<SimpleAction, (deps: MemberActionDeps, actor: Actor, input: ReturnType<typeof reasonInput>, audit: AuditContext) => Promise<Result<unknown>>> = {
+const SIMPLE: Record<
+  SimpleAction,
+  (
+    deps: MemberActionDeps,
+    actor: Actor,
+    input: ReturnType<typeof reasonInput>,
+    audit: AuditContext,
+  ) => Promise<Result<unknown>>
+> = {
   enrolment: resendEnrolmentEmail,
   unlock: unlockAccount,
   sessions: endAllSessions,
@@ -70,7 +85,13 @@ const EMAILS: ReadonlySet<MemberAction> = new Set(['username', 'contact', 'enrol
 export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps): Promise<void> {
   const { db, clock } = deps;
   const agent = { preHandler: app.requireStaff('agent') };
-  const actionDeps: MemberActionDeps = { db, clock, courier: deps.courier, timeZone: deps.config.timeZone, kickOutbox: deps.kickOutbox };
+  const actionDeps: MemberActionDeps = {
+    db,
+    clock,
+    courier: deps.courier,
+    timeZone: deps.config.timeZone,
+    kickOutbox: deps.kickOutbox,
+  };
   const actor = (request: FastifyRequest): Actor => ({ id: request.staff!.id, username: request.staff!.username });
 
   const page = (request: FastifyRequest, reply: FastifyReply, title: string, body: VNode, status = 200) =>
@@ -86,7 +107,13 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
     const t = request.t;
     return sendPage(
       reply,
-      <BackofficeMessage ctx={request.pageContext()} staff={request.staff!} title={t('bo.members.notFound')} body={t('bo.members.notFoundBody')} action={{ href: memberPaths.search, label: t('bo.members.backToSearch') }} />,
+      <BackofficeMessage
+        ctx={request.pageContext()}
+        staff={request.staff!}
+        title={t('bo.members.notFound')}
+        body={t('bo.members.notFoundBody')}
+        action={{ href: memberPaths.search, label: t('bo.members.backToSearch') }}
+      />,
       404,
     );
   };
@@ -94,7 +121,8 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
   /** The member of /backoffice/members/:id…, with its page data, or undefined after sending the 404 page. */
   async function target(request: IdRequest, reply: FastifyReply, before?: number) {
     const id = parseMemberId(request.params.id);
-    const data = id === undefined ? undefined : await loadMemberPage(db.kysely, clock, deps.config.timeZone, id, before);
+    const data =
+      id === undefined ? undefined : await loadMemberPage(db.kysely, clock, deps.config.timeZone, id, before);
     if (!data) notFound(request, reply);
     return data;
   }
@@ -103,15 +131,35 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
   const actionTitle = (request: FastifyRequest, action: MemberAction) => request.t(`bo.members.action.${action}`);
 
   /** An action's form, empty or with the values typed and the errors (a refusal answers with its status). */
-  function actionForm(request: FastifyRequest, reply: FastifyReply, action: MemberAction, details: MemberDetails, errors?: readonly FieldError[], status = 200) {
+  function actionForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    action: MemberAction,
+    details: MemberDetails,
+    errors?: readonly FieldError[],
+    status = 200,
+  ) {
     const values = errors ? formValues(request.body) : undefined;
     const p = { ...view(request), details, ...(values ? { values } : {}), ...(errors ? { errors } : {}) };
-    const body = action === 'username' ? <UsernameChangeForm {...p} /> : action === 'contact' ? <ContactCorrectionForm {...p} /> : <SimpleActionForm {...p} action={action} />;
+    const body =
+      action === 'username' ? (
+        <UsernameChangeForm {...p} />
+      ) : action === 'contact' ? (
+        <ContactCorrectionForm {...p} />
+      ) : (
+        <SimpleActionForm {...p} action={action} />
+      );
     return page(request, reply, actionTitle(request, action), body, status);
   }
 
   /** After a refused action: the 404 page for a member gone meanwhile, else the form again with the errors. */
-  function refusal(request: FastifyRequest, reply: FastifyReply, action: MemberAction, details: MemberDetails, errors: readonly FieldError[]) {
+  function refusal(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    action: MemberAction,
+    details: MemberDetails,
+    errors: readonly FieldError[],
+  ) {
     const status = refusalStatus(errors);
     if (status === 404) return notFound(request, reply);
     return actionForm(request, reply, action, details, errors, status);
@@ -138,30 +186,34 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
     return page(request, reply, title, <MemberSearch t={t} q={rawQ} result={result} />);
   });
 
-  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/backoffice/members/:id', agent, async (request, reply) => {
-    const before = parseAuditCursor(typeof request.query.before === 'string' ? request.query.before : undefined);
-    if (!before.ok) return notFound(request, reply);
-    const data = await target(request, reply, before.value);
-    if (!data) return reply;
-    const done = isMemberAction(request.query.done) ? request.query.done : undefined;
-    const m = data.details.member;
-    return page(
-      request,
-      reply,
-      `${m.firstName} ${m.lastName}`,
-      <MemberPage
-        {...view(request)}
-        details={data.details}
-        audit={data.audit}
-        throttle={data.throttle}
-        done={done}
-        olderAudit={before.value !== undefined}
-        waitingForContact={data.waitingForContact}
-        passkeys={data.passkeys}
-        passkeyRemoved={request.query.done === 'passkey-removed'}
-      />,
-    );
-  });
+  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>(
+    '/backoffice/members/:id',
+    agent,
+    async (request, reply) => {
+      const before = parseAuditCursor(typeof request.query.before === 'string' ? request.query.before : undefined);
+      if (!before.ok) return notFound(request, reply);
+      const data = await target(request, reply, before.value);
+      if (!data) return reply;
+      const done = isMemberAction(request.query.done) ? request.query.done : undefined;
+      const m = data.details.member;
+      return page(
+        request,
+        reply,
+        `${m.firstName} ${m.lastName}`,
+        <MemberPage
+          {...view(request)}
+          details={data.details}
+          audit={data.audit}
+          throttle={data.throttle}
+          done={done}
+          olderAudit={before.value !== undefined}
+          waitingForContact={data.waitingForContact}
+          passkeys={data.passkeys}
+          passkeyRemoved={request.query.done === 'passkey-removed'}
+        />,
+      );
+    },
+  );
 
   for (const action of ['username', 'contact', 'enrolment', 'unlock', 'sessions', 'disable', 'enable'] as const) {
     const path = `/backoffice/members/:id/${action}`;
@@ -186,7 +238,17 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
           // The review step (R16, R23): what would change, or why not; nothing is written.
           const plan = await previewUsernameChange(actionDeps, input);
           if (!plan.ok) return refusal(request, reply, action, details, plan.errors);
-          return page(request, reply, actionTitle(request, action), <UsernameChangeReview {...view(request)} details={details} plan={plan.value} reason={(input.reason ?? '').trim()} />);
+          return page(
+            request,
+            reply,
+            actionTitle(request, action),
+            <UsernameChangeReview
+              {...view(request)}
+              details={details}
+              plan={plan.value}
+              reason={(input.reason ?? '').trim()}
+            />,
+          );
         }
         const done = await changeUsername(actionDeps, actor(request), input, request.auditContext());
         return done.ok ? succeeded(reply, action, id) : refusal(request, reply, action, details, done.errors);
@@ -197,7 +259,17 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
         if (!confirmed) {
           const plan = await previewContactCorrection(actionDeps, input);
           if (!plan.ok) return refusal(request, reply, action, details, plan.errors);
-          return page(request, reply, actionTitle(request, action), <ContactCorrectionReview {...view(request)} details={details} plan={plan.value} values={formValues(body)} />);
+          return page(
+            request,
+            reply,
+            actionTitle(request, action),
+            <ContactCorrectionReview
+              {...view(request)}
+              details={details}
+              plan={plan.value}
+              values={formValues(body)}
+            />,
+          );
         }
         const done = await correctContact(actionDeps, actor(request), input, request.auditContext());
         return done.ok ? succeeded(reply, action, id) : refusal(request, reply, action, details, done.errors);
@@ -220,21 +292,47 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
     return passkey ? { data, passkey } : undefined;
   }
 
-  app.get<{ Params: { id: string; passkeyId: string } }>('/backoffice/members/:id/passkeys/:passkeyId/remove', agent, async (request, reply) => {
-    const found = await passkeyTarget(request, reply);
-    if (!found) return reply;
-    return page(request, reply, request.t('bo.passkeys.remove', { name: found.passkey.name }), <RemovePasskeyForm {...view(request)} details={found.data.details} passkey={found.passkey} />);
-  });
+  app.get<{ Params: { id: string; passkeyId: string } }>(
+    '/backoffice/members/:id/passkeys/:passkeyId/remove',
+    agent,
+    async (request, reply) => {
+      const found = await passkeyTarget(request, reply);
+      if (!found) return reply;
+      return page(
+        request,
+        reply,
+        request.t('bo.passkeys.remove', { name: found.passkey.name }),
+        <RemovePasskeyForm {...view(request)} details={found.data.details} passkey={found.passkey} />,
+      );
+    },
+  );
 
-  app.post<{ Params: { id: string; passkeyId: string } }>('/backoffice/members/:id/passkeys/:passkeyId/remove', agent, async (request, reply) => {
-    const found = await passkeyTarget(request, reply);
-    if (!found) return reply;
-    const { details } = found.data;
-    const done = await removeMemberPasskey(actionDeps, actor(request), { memberId: details.member.id, passkeyId: found.passkey.id, reason: formText(request.body, 'reason') }, request.auditContext());
-    if (done.ok) return reply.redirect(memberPaths.passkeyRemoved(details.member.id), 303);
-    const status = refusalStatus(done.errors);
-    if (status === 404) return notFound(request, reply);
-    const form = <RemovePasskeyForm {...view(request)} details={details} passkey={found.passkey} values={formValues(request.body)} errors={done.errors} />;
-    return page(request, reply, request.t('bo.passkeys.remove', { name: found.passkey.name }), form, status);
-  });
+  app.post<{ Params: { id: string; passkeyId: string } }>(
+    '/backoffice/members/:id/passkeys/:passkeyId/remove',
+    agent,
+    async (request, reply) => {
+      const found = await passkeyTarget(request, reply);
+      if (!found) return reply;
+      const { details } = found.data;
+      const done = await removeMemberPasskey(
+        actionDeps,
+        actor(request),
+        { memberId: details.member.id, passkeyId: found.passkey.id, reason: formText(request.body, 'reason') },
+        request.auditContext(),
+      );
+      if (done.ok) return reply.redirect(memberPaths.passkeyRemoved(details.member.id), 303);
+      const status = refusalStatus(done.errors);
+      if (status === 404) return notFound(request, reply);
+      const form = (
+        <RemovePasskeyForm
+          {...view(request)}
+          details={details}
+          passkey={found.passkey}
+          values={formValues(request.body)}
+          errors={done.errors}
+        />
+      );
+      return page(request, reply, request.t('bo.passkeys.remove', { name: found.passkey.name }), form, status);
+    },
+  );
 }

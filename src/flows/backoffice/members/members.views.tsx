@@ -3,8 +3,24 @@ import { formatMobile } from '../../../domain/phone.js';
 import type { FieldError } from '../../../domain/result.js';
 import type { Translate } from '../../../infra/i18n/i18n.js';
 import { ReasonField } from '../confirm-page.js';
-import { byField, ErrorSummary, errorText as fieldErrorText, Form, Input, Notice, Select, type FormContext } from '../../../infra/web/form.js';
-import type { AccountSummary, AuditPage, MemberDetails, MemberRecord, PasskeySummary, ThrottleState } from './member-details.repository.js';
+import {
+  byField,
+  ErrorSummary,
+  errorText as fieldErrorText,
+  Form,
+  Input,
+  Notice,
+  Select,
+  type FormContext,
+} from '../../../infra/web/form.js';
+import type {
+  AccountSummary,
+  AuditPage,
+  MemberDetails,
+  MemberRecord,
+  PasskeySummary,
+  ThrottleState,
+} from './member-details.repository.js';
 import type { ContactCorrectionPlan, UsernameChangePlan } from './member-actions.flow.js';
 import { MAX_MATCHES, type SearchPage } from './member-search.repository.js';
 
@@ -15,7 +31,8 @@ import { MAX_MATCHES, type SearchPage } from './member-search.repository.js';
 /** The URLs of the member pages; the routes mount these same paths. */
 export const memberPaths = {
   search: '/backoffice/members',
-  searchFor: (q: string, page = 1) => `/backoffice/members?q=${encodeURIComponent(q)}${page > 1 ? `&page=${page}` : ''}`,
+  searchFor: (q: string, page = 1) =>
+    `/backoffice/members?q=${encodeURIComponent(q)}${page > 1 ? `&page=${page}` : ''}`,
   member: (id: number) => `/backoffice/members/${id}`,
   auditBefore: (id: number, before: number) => `/backoffice/members/${id}?before=${before}#audit`,
   action: (id: number, action: MemberAction) => `/backoffice/members/${id}/${action}`,
@@ -27,11 +44,28 @@ export const memberPaths = {
 export type MemberAction = 'username' | 'contact' | 'enrolment' | 'unlock' | 'sessions' | 'disable' | 'enable';
 /** The actions that only take a reason (their form is their confirmation). */
 export type SimpleAction = Exclude<MemberAction, 'username' | 'contact'>;
-export const MEMBER_ACTIONS: readonly MemberAction[] = ['username', 'contact', 'enrolment', 'unlock', 'sessions', 'disable', 'enable'];
-export const isMemberAction = (v: unknown): v is MemberAction => typeof v === 'string' && (MEMBER_ACTIONS as readonly string[]).includes(v);
+export const MEMBER_ACTIONS: readonly MemberAction[] = [
+  'username',
+  'contact',
+  'enrolment',
+  'unlock',
+  'sessions',
+  'disable',
+  'enable',
+];
+export const isMemberAction = (v: unknown): v is MemberAction =>
+  typeof v === 'string' && (MEMBER_ACTIONS as readonly string[]).includes(v);
 
 /** Reason mandatory for the username change and for disabling (see member-actions.flow.ts). */
-export const REASON_REQUIRED: Record<MemberAction, boolean> = { username: true, contact: false, enrolment: false, unlock: false, sessions: false, disable: true, enable: false };
+export const REASON_REQUIRED: Record<MemberAction, boolean> = {
+  username: true,
+  contact: false,
+  enrolment: false,
+  unlock: false,
+  sessions: false,
+  disable: true,
+  enable: false,
+};
 
 export interface ViewProps {
   t: Translate;
@@ -54,16 +88,33 @@ export interface SearchViewProps {
   errors?: readonly FieldError[];
 }
 
-/** R23: the search box and, after a search, one page of results with previous/next links. A GET form: searching changes nothing. */
+/**
+ * R23: the search box and, after a search, one page of results with previous/next links. A GET form: searching changes
+ * nothing.
+ */
 export function MemberSearch({ t, q = '', result, errors = [] }: SearchViewProps) {
   const fieldErrors = byField(errors);
   const ctx = { t };
   return (
     <>
       <h1>{t('bo.members.searchTitle')}</h1>
-      <ErrorSummary ctx={ctx} errors={fieldErrors} labels={{ q: t('bo.members.searchLabel'), page: t('bo.members.pagination') }} />
+      <ErrorSummary
+        ctx={ctx}
+        errors={fieldErrors}
+        labels={{ q: t('bo.members.searchLabel'), page: t('bo.members.pagination') }}
+      />
       <form method="get" action={memberPaths.search} role="search">
-        <Input ctx={ctx} name="q" label={t('bo.members.searchLabel')} hint={t('bo.members.searchHint')} value={q} error={fieldErrors.q} maxLength={100} spellcheck={false} autocomplete="off" />
+        <Input
+          ctx={ctx}
+          name="q"
+          label={t('bo.members.searchLabel')}
+          hint={t('bo.members.searchHint')}
+          value={q}
+          error={fieldErrors.q}
+          maxLength={100}
+          spellcheck={false}
+          autocomplete="off"
+        />
         <button type="submit">{t('bo.members.searchButton')}</button>
       </form>
       {result ? <SearchResults t={t} result={result} /> : null}
@@ -79,7 +130,18 @@ function SearchResults({ t, result }: { t: Translate; result: SearchPage }) {
   return (
     <section aria-labelledby="results-caption">
       {result.truncated ? <Notice kind="info">{t('bo.members.truncated', { max: MAX_MATCHES })}</Notice> : null}
-      <DataTable columns={[t('bo.members.col.memberNumber'), t('bo.members.col.name'), t('bo.members.col.birthDate'), t('bo.members.col.policy'), t('bo.members.col.document'), t('bo.members.col.account')]} caption={t('bo.members.resultsCaption', { q, page: result.page })} captionId="results-caption">
+      <DataTable
+        columns={[
+          t('bo.members.col.memberNumber'),
+          t('bo.members.col.name'),
+          t('bo.members.col.birthDate'),
+          t('bo.members.col.policy'),
+          t('bo.members.col.document'),
+          t('bo.members.col.account'),
+        ]}
+        caption={t('bo.members.resultsCaption', { q, page: result.page })}
+        captionId="results-caption"
+      >
         {result.hits.map((h) => (
           <tr>
             <th scope="row">
@@ -88,10 +150,19 @@ function SearchResults({ t, result }: { t: Translate; result: SearchPage }) {
             <td>{fullName(h)}</td>
             <td>{h.dateOfBirth}</td>
             <td>
-              {h.policyNumber} · {t(`bo.members.policy.${h.policyStatus}`)} · {t(`bo.members.scheme.${h.scheme}`)} · {t(`bo.members.role.${h.role}`)}
+              {h.policyNumber} · {t(`bo.members.policy.${h.policyStatus}`)} · {t(`bo.members.scheme.${h.scheme}`)} ·{' '}
+              {t(`bo.members.role.${h.role}`)}
             </td>
-            <td>{h.documentNumber ? `${t(`bo.members.docType.${h.documentType ?? 'NIF'}`)} ${h.documentNumber}` : t('bo.members.none')}</td>
-            <td>{h.account ? `${h.account.username} · ${t(`bo.members.account.${h.account.status}`)}` : t('bo.members.notRegistered')}</td>
+            <td>
+              {h.documentNumber
+                ? `${t(`bo.members.docType.${h.documentType ?? 'NIF'}`)} ${h.documentNumber}`
+                : t('bo.members.none')}
+            </td>
+            <td>
+              {h.account
+                ? `${h.account.username} · ${t(`bo.members.account.${h.account.status}`)}`
+                : t('bo.members.notRegistered')}
+            </td>
           </tr>
         ))}
       </DataTable>
@@ -131,8 +202,21 @@ export interface MemberPageProps extends ViewProps {
   passkeyRemoved?: boolean;
 }
 
-/** A table that scrolls sideways on a narrow screen (320 px), its scroll box reachable by keyboard; `null` leaves a header cell empty. */
-function DataTable({ columns, caption, captionId, children }: { columns: (string | null)[]; caption?: string; captionId?: string; children: ComponentChildren }) {
+/**
+ * A table that scrolls sideways on a narrow screen (320 px), its scroll box reachable by keyboard; `null` leaves a
+ * header cell empty.
+ */
+function DataTable({
+  columns,
+  caption,
+  captionId,
+  children,
+}: {
+  columns: (string | null)[];
+  caption?: string;
+  captionId?: string;
+  children: ComponentChildren;
+}) {
   return (
     <div class="table-scroll" tabIndex={0}>
       <table>
@@ -157,10 +241,23 @@ function Section({ id, title, children }: { id: string; title: string; children:
 
 function RecordsTable({ t, records, current }: { t: Translate; records: MemberRecord[]; current: number }) {
   return (
-    <DataTable columns={[t('bo.members.col.memberNumber'), t('bo.members.col.policy'), t('bo.members.col.product'), t('bo.members.col.policyStatus'), t('bo.members.col.scheme'), t('bo.members.col.dates'), t('bo.members.col.role'), t('bo.members.col.document')]}>
+    <DataTable
+      columns={[
+        t('bo.members.col.memberNumber'),
+        t('bo.members.col.policy'),
+        t('bo.members.col.product'),
+        t('bo.members.col.policyStatus'),
+        t('bo.members.col.scheme'),
+        t('bo.members.col.dates'),
+        t('bo.members.col.role'),
+        t('bo.members.col.document'),
+      ]}
+    >
       {records.map((r) => (
         <tr>
-          <th scope="row">{r.id === current ? r.memberNumber : <a href={memberPaths.member(r.id)}>{r.memberNumber}</a>}</th>
+          <th scope="row">
+            {r.id === current ? r.memberNumber : <a href={memberPaths.member(r.id)}>{r.memberNumber}</a>}
+          </th>
           <td>{r.policy.number}</td>
           <td>{r.policy.product}</td>
           <td>{t(`bo.members.policy.${r.policy.status}`)}</td>
@@ -169,17 +266,33 @@ function RecordsTable({ t, records, current }: { t: Translate; records: MemberRe
             {r.policy.startDate} – {r.policy.endDate ?? t('bo.members.openEnded')}
           </td>
           <td>{t(`bo.members.role.${r.role}`)}</td>
-          <td>{r.documentNumber ? `${t(`bo.members.docType.${r.documentType ?? 'NIF'}`)} ${r.documentNumber}` : t('bo.members.none')}</td>
+          <td>
+            {r.documentNumber
+              ? `${t(`bo.members.docType.${r.documentType ?? 'NIF'}`)} ${r.documentNumber}`
+              : t('bo.members.none')}
+          </td>
         </tr>
       ))}
     </DataTable>
   );
 }
 
-function AccountFacts({ t, account, throttle }: { t: Translate; account: AccountSummary; throttle: MemberPageProps['throttle'] }) {
-  const verified = (at: string | null) => <span class="tag">{at ? t('bo.members.verified') : t('bo.members.unverified')}</span>;
+function AccountFacts({
+  t,
+  account,
+  throttle,
+}: {
+  t: Translate;
+  account: AccountSummary;
+  throttle: MemberPageProps['throttle'];
+}) {
+  const verified = (at: string | null) => (
+    <span class="tag">{at ? t('bo.members.verified') : t('bo.members.unverified')}</span>
+  );
   const a = account.address;
-  const addressLines = [a.line, [a.postalCode, a.city].filter(Boolean).join(' '), a.province, a.country].filter((l): l is string => Boolean(l));
+  const addressLines = [a.line, [a.postalCode, a.city].filter(Boolean).join(' '), a.province, a.country].filter(
+    (l): l is string => Boolean(l),
+  );
   return (
     <dl class="meta">
       <dt>{t('bo.members.username')}</dt>
@@ -190,7 +303,9 @@ function AccountFacts({ t, account, throttle }: { t: Translate; account: Account
       <dd>{t(`bo.members.account.${account.status}`)}</dd>
       <dt>{t('bo.members.lock')}</dt>
       <dd>
-        {account.lockedUntil ? t('bo.members.lockedUntil', { until: `${utc(account.lockedUntil)} UTC` }) : t('bo.members.notLocked')}
+        {account.lockedUntil
+          ? t('bo.members.lockedUntil', { until: `${utc(account.lockedUntil)} UTC` })
+          : t('bo.members.notLocked')}
         {throttle && throttle.failures > 0 ? (
           <>
             <br />
@@ -213,7 +328,9 @@ function AccountFacts({ t, account, throttle }: { t: Translate; account: Account
         )}
       </dd>
       <dt>{t('bo.members.preferred')}</dt>
-      <dd>{account.preferredChannel ? t(`bo.members.channel.${account.preferredChannel}`) : t('bo.members.channel.none')}</dd>
+      <dd>
+        {account.preferredChannel ? t(`bo.members.channel.${account.preferredChannel}`) : t('bo.members.channel.none')}
+      </dd>
       <dt>{t('bo.members.totp')}</dt>
       <dd>{account.totpEnabled ? t('bo.members.totpOn') : t('bo.members.totpOff')}</dd>
       <dt>{t('bo.members.language')}</dt>
@@ -231,14 +348,32 @@ function AccountFacts({ t, account, throttle }: { t: Translate; account: Account
 function SignInsTable({ t, details }: { t: Translate; details: MemberDetails }) {
   if (details.signIns.length === 0) return <p>{t('bo.members.noSignIns')}</p>;
   return (
-    <DataTable columns={[t('bo.members.col.when'), t('bo.members.col.factor'), t('bo.members.col.ip'), t('bo.members.col.device'), t('bo.members.col.state')]}>
+    <DataTable
+      columns={[
+        t('bo.members.col.when'),
+        t('bo.members.col.factor'),
+        t('bo.members.col.ip'),
+        t('bo.members.col.device'),
+        t('bo.members.col.state'),
+      ]}
+    >
       {details.signIns.map((s) => (
         <tr>
           <td>{utc(s.at)}</td>
-          <td>{s.secondFactor === 'email' || s.secondFactor === 'sms' || s.secondFactor === 'totp' ? t(`bo.members.channel.${s.secondFactor}`) : s.secondFactor}</td>
+          <td>
+            {s.secondFactor === 'email' || s.secondFactor === 'sms' || s.secondFactor === 'totp'
+              ? t(`bo.members.channel.${s.secondFactor}`)
+              : s.secondFactor}
+          </td>
           <td>{s.ip ?? '—'}</td>
           <td>{s.userAgent ?? '—'}</td>
-          <td>{s.active ? t('bo.members.session.active') : s.endedAt ? `${t('bo.members.session.ended')} ${utc(s.endedAt)}` : t('bo.members.session.expired')}</td>
+          <td>
+            {s.active
+              ? t('bo.members.session.active')
+              : s.endedAt
+                ? `${t('bo.members.session.ended')} ${utc(s.endedAt)}`
+                : t('bo.members.session.expired')}
+          </td>
         </tr>
       ))}
     </DataTable>
@@ -248,7 +383,15 @@ function SignInsTable({ t, details }: { t: Translate; details: MemberDetails }) 
 function LinksTable({ t, links, empty }: { t: Translate; links: MemberDetails['guardians']; empty: string }) {
   if (links.length === 0) return <p>{empty}</p>;
   return (
-    <DataTable columns={[t('bo.members.col.memberNumber'), t('bo.members.col.name'), t('bo.members.col.birthDate'), t('bo.members.col.account'), t('bo.members.col.via')]}>
+    <DataTable
+      columns={[
+        t('bo.members.col.memberNumber'),
+        t('bo.members.col.name'),
+        t('bo.members.col.birthDate'),
+        t('bo.members.col.account'),
+        t('bo.members.col.via'),
+      ]}
+    >
       {links.map((l) => (
         <tr>
           <th scope="row">
@@ -272,13 +415,33 @@ const detailText = (details: Record<string, unknown> | null) =>
         .join(' · ')
     : '';
 
-function AuditTable({ t, memberId, audit, older }: { t: Translate; memberId: number; audit: AuditPage; older: boolean }) {
+function AuditTable({
+  t,
+  memberId,
+  audit,
+  older,
+}: {
+  t: Translate;
+  memberId: number;
+  audit: AuditPage;
+  older: boolean;
+}) {
   return (
     <>
       {audit.entries.length === 0 ? (
         <p>{t('bo.members.noAudit')}</p>
       ) : (
-        <DataTable columns={[t('bo.members.col.when'), t('bo.members.col.event'), t('bo.members.col.outcome'), t('bo.members.col.actor'), t('bo.members.col.ip'), t('bo.members.col.details')]} caption={t('bo.members.auditCaption')}>
+        <DataTable
+          columns={[
+            t('bo.members.col.when'),
+            t('bo.members.col.event'),
+            t('bo.members.col.outcome'),
+            t('bo.members.col.actor'),
+            t('bo.members.col.ip'),
+            t('bo.members.col.details'),
+          ]}
+          caption={t('bo.members.auditCaption')}
+        >
           {audit.entries.map((e) => (
             <tr>
               <td>{utc(e.occurredAt)}</td>
@@ -324,7 +487,10 @@ export function MemberPage(p: MemberPageProps) {
         <a href={memberPaths.search}>{t('bo.members.backToSearch')}</a>
       </p>
       <h1>
-        {fullName(m)} <span class="muted">({m.memberNumber} · {m.dateOfBirth})</span>
+        {fullName(m)}{' '}
+        <span class="muted">
+          ({m.memberNumber} · {m.dateOfBirth})
+        </span>
       </h1>
       {p.done ? <Notice kind="success">{t(`bo.members.done.${p.done}`)}</Notice> : null}
       {p.passkeyRemoved ? <Notice kind="success">{t('bo.passkeys.removed')}</Notice> : null}
@@ -341,7 +507,11 @@ export function MemberPage(p: MemberPageProps) {
         <RecordsTable t={t} records={details.records} current={m.id} />
       </Section>
       <Section id="account" title={t('bo.members.accountTitle')}>
-        {details.account ? <AccountFacts t={t} account={details.account} throttle={p.throttle} /> : <p>{t('bo.members.noAccount')}</p>}
+        {details.account ? (
+          <AccountFacts t={t} account={details.account} throttle={p.throttle} />
+        ) : (
+          <p>{t('bo.members.noAccount')}</p>
+        )}
         {p.waitingForContact ? <p data-status="waiting-for-contact">{t('bo.members.waitingForContact')}</p> : null}
       </Section>
       {details.account ? (
@@ -387,7 +557,14 @@ function PasskeysTable({ t, memberId, passkeys }: { t: Translate; memberId: numb
 }
 
 /** R27: removing one passkey: its own page, with the reason (required) as the confirmation. */
-export function RemovePasskeyForm(p: ViewProps & { details: MemberDetails; passkey: PasskeySummary; values?: Record<string, string>; errors?: readonly FieldError[] }) {
+export function RemovePasskeyForm(
+  p: ViewProps & {
+    details: MemberDetails;
+    passkey: PasskeySummary;
+    values?: Record<string, string>;
+    errors?: readonly FieldError[];
+  },
+) {
   const { t, details, passkey } = p;
   const m = details.member;
   const errors = p.errors ?? [];
@@ -397,7 +574,10 @@ export function RemovePasskeyForm(p: ViewProps & { details: MemberDetails; passk
         <a href={memberPaths.member(m.id)}>{t('bo.members.backToMember')}</a>
       </p>
       <h1>
-        {t('bo.passkeys.remove', { name: passkey.name })} <span class="muted">· {fullName(m)} ({m.memberNumber})</span>
+        {t('bo.passkeys.remove', { name: passkey.name })}{' '}
+        <span class="muted">
+          · {fullName(m)} ({m.memberNumber})
+        </span>
       </h1>
       <FormErrors t={t} errors={errors} labels={{ reason: t('bo.members.reason') }} />
       <Form ctx={formCtx(p)} action={memberPaths.removePasskey(m.id, passkey.id)}>
@@ -422,7 +602,15 @@ export interface ActionFormProps extends ViewProps {
 }
 
 /** Errors not tied to a field of this form (a conflict, a refusal) are shown as one notice. */
-function FormErrors({ t, errors, labels }: { t: Translate; errors: readonly FieldError[]; labels: Record<string, string> }) {
+function FormErrors({
+  t,
+  errors,
+  labels,
+}: {
+  t: Translate;
+  errors: readonly FieldError[];
+  labels: Record<string, string>;
+}) {
   const fieldErrors = byField(errors.filter((e) => e.field in labels));
   const general = errors.filter((e) => !(e.field in labels));
   return (
@@ -447,21 +635,31 @@ function ActionHeader({ t, details, action }: { t: Translate; details: MemberDet
         <a href={memberPaths.member(m.id)}>{t('bo.members.backToMember')}</a>
       </p>
       <h1>
-        {t(`bo.members.action.${action}`)} <span class="muted">· {fullName(m)} ({m.memberNumber})</span>
+        {t(`bo.members.action.${action}`)}{' '}
+        <span class="muted">
+          · {fullName(m)} ({m.memberNumber})
+        </span>
       </h1>
     </>
   );
 }
 
-const documentTypeOptions = (t: Translate) => (['NIF', 'NIE', 'PASSPORT'] as const).map((d) => ({ value: d, label: t(`bo.members.docType.${d}`) }));
+const documentTypeOptions = (t: Translate) =>
+  (['NIF', 'NIE', 'PASSPORT'] as const).map((d) => ({ value: d, label: t(`bo.members.docType.${d}`) }));
 
-/** R16: the new document and the reason; posts to the review step. Carries the username shown, for the conflict check. */
+/**
+ * R16: the new document and the reason; posts to the review step. Carries the username shown, for the conflict check.
+ */
 export function UsernameChangeForm(p: ActionFormProps) {
   const { t, details } = p;
   const v = p.values ?? {};
   const errors = p.errors ?? [];
   const fe = byField(errors);
-  const labels = { document_type: t('bo.members.newDocumentType'), document_number: t('bo.members.newDocumentNumber'), reason: t('bo.members.reason') };
+  const labels = {
+    document_type: t('bo.members.newDocumentType'),
+    document_number: t('bo.members.newDocumentNumber'),
+    reason: t('bo.members.reason'),
+  };
   const account = details.account;
   return (
     <>
@@ -478,8 +676,27 @@ export function UsernameChangeForm(p: ActionFormProps) {
       ) : null}
       <Form ctx={formCtx(p)} action={memberPaths.action(details.member.id, 'username')}>
         <input type="hidden" name="expected_username" value={v.expected_username ?? account?.username ?? ''} />
-        <Select ctx={{ t }} name="document_type" label={labels.document_type} value={v.document_type} options={documentTypeOptions(t)} placeholder={t('bo.members.chooseType')} error={fe.document_type} required />
-        <Input ctx={{ t }} name="document_number" label={labels.document_number} value={v.document_number} error={fe.document_number} maxLength={40} spellcheck={false} autocomplete="off" required />
+        <Select
+          ctx={{ t }}
+          name="document_type"
+          label={labels.document_type}
+          value={v.document_type}
+          options={documentTypeOptions(t)}
+          placeholder={t('bo.members.chooseType')}
+          error={fe.document_type}
+          required
+        />
+        <Input
+          ctx={{ t }}
+          name="document_number"
+          label={labels.document_number}
+          value={v.document_number}
+          error={fe.document_number}
+          maxLength={40}
+          spellcheck={false}
+          autocomplete="off"
+          required
+        />
         <ReasonField t={t} required value={v.reason ?? ''} error={fe.reason} />
         <button type="submit">{t('bo.members.continue')}</button>
       </Form>
@@ -517,12 +734,64 @@ export function ContactCorrectionForm(p: ActionFormProps) {
       <FormErrors t={t} errors={errors} labels={labels} />
       <p>{t('bo.members.contactIntro')}</p>
       <Form ctx={formCtx(p)} action={memberPaths.action(details.member.id, 'contact')}>
-        <Input ctx={ctx} name="email" type="email" label={labels.email} value={v.email} error={fe.email} maxLength={254} spellcheck={false} autocomplete="off" required />
-        <Input ctx={ctx} name="mobile" type="tel" label={labels.mobile} value={v.mobile} error={fe.mobile} maxLength={30} autocomplete="off" />
-        <Input ctx={ctx} name="address_line" label={labels.address_line} value={v.address_line} error={fe.address_line} maxLength={200} autocomplete="off" />
-        <Input ctx={ctx} name="postal_code" label={labels.postal_code} value={v.postal_code} error={fe.postal_code} maxLength={12} autocomplete="off" />
-        <Input ctx={ctx} name="city" label={labels.city} value={v.city} error={fe.city} maxLength={100} autocomplete="off" />
-        <Input ctx={ctx} name="province" label={labels.province} value={v.province} error={fe.province} maxLength={100} autocomplete="off" />
+        <Input
+          ctx={ctx}
+          name="email"
+          type="email"
+          label={labels.email}
+          value={v.email}
+          error={fe.email}
+          maxLength={254}
+          spellcheck={false}
+          autocomplete="off"
+          required
+        />
+        <Input
+          ctx={ctx}
+          name="mobile"
+          type="tel"
+          label={labels.mobile}
+          value={v.mobile}
+          error={fe.mobile}
+          maxLength={30}
+          autocomplete="off"
+        />
+        <Input
+          ctx={ctx}
+          name="address_line"
+          label={labels.address_line}
+          value={v.address_line}
+          error={fe.address_line}
+          maxLength={200}
+          autocomplete="off"
+        />
+        <Input
+          ctx={ctx}
+          name="postal_code"
+          label={labels.postal_code}
+          value={v.postal_code}
+          error={fe.postal_code}
+          maxLength={12}
+          autocomplete="off"
+        />
+        <Input
+          ctx={ctx}
+          name="city"
+          label={labels.city}
+          value={v.city}
+          error={fe.city}
+          maxLength={100}
+          autocomplete="off"
+        />
+        <Input
+          ctx={ctx}
+          name="province"
+          label={labels.province}
+          value={v.province}
+          error={fe.province}
+          maxLength={100}
+          autocomplete="off"
+        />
         <ReasonField t={t} required={false} value={v.reason ?? ''} error={fe.reason} />
         <button type="submit">{t('bo.members.continue')}</button>
       </Form>
@@ -569,7 +838,14 @@ interface Row {
   after: string;
 }
 
-function ReviewPage(p: ViewProps & { details: MemberDetails; action: 'username' | 'contact'; rows: Row[]; hidden: Record<string, string> }) {
+function ReviewPage(
+  p: ViewProps & {
+    details: MemberDetails;
+    action: 'username' | 'contact';
+    rows: Row[];
+    hidden: Record<string, string>;
+  },
+) {
   const { t, details } = p;
   const m = details.member;
   return (
@@ -593,14 +869,17 @@ function ReviewPage(p: ViewProps & { details: MemberDetails; action: 'username' 
           <input type="hidden" name={name} value={value} />
         ))}
         <input type="hidden" name="confirm" value="yes" />
-        <button type="submit">{t('bo.members.confirm')}</button> <a href={memberPaths.action(m.id, p.action)}>{t('bo.members.cancel')}</a>
+        <button type="submit">{t('bo.members.confirm')}</button>{' '}
+        <a href={memberPaths.action(m.id, p.action)}>{t('bo.members.cancel')}</a>
       </Form>
     </>
   );
 }
 
 /** R16 review: old and new document and the reason, with every value carried to the confirming POST. */
-export function UsernameChangeReview(p: ViewProps & { details: MemberDetails; plan: UsernameChangePlan; reason: string }) {
+export function UsernameChangeReview(
+  p: ViewProps & { details: MemberDetails; plan: UsernameChangePlan; reason: string },
+) {
   const { t, plan } = p;
   const doc = (type: UsernameChangePlan['toType'], n: string) => `${n} (${t(`bo.members.docType.${type}`)})`;
   return (
@@ -619,20 +898,55 @@ export function UsernameChangeReview(p: ViewProps & { details: MemberDetails; pl
 }
 
 /** Contact review: each field before and after (unchanged ones say so), carried to the confirming POST. */
-export function ContactCorrectionReview(p: ViewProps & { details: MemberDetails; plan: ContactCorrectionPlan; values: Record<string, string> }) {
+export function ContactCorrectionReview(
+  p: ViewProps & { details: MemberDetails; plan: ContactCorrectionPlan; values: Record<string, string> },
+) {
   const { t, plan } = p;
   const a = p.details.account;
   const none = t('bo.members.none');
-  const addressText = (x: { line: string | null; postalCode: string | null; city: string | null; province: string | null } | null | undefined) =>
-    x ? [x.line, [x.postalCode, x.city].filter(Boolean).join(' '), x.province].filter(Boolean).join(', ') || none : none;
+  const addressText = (
+    x:
+      | { line: string | null; postalCode: string | null; city: string | null; province: string | null }
+      | null
+      | undefined,
+  ) =>
+    x
+      ? [x.line, [x.postalCode, x.city].filter(Boolean).join(' '), x.province].filter(Boolean).join(', ') || none
+      : none;
   const rows: Row[] = [];
-  if (plan.email !== undefined) rows.push({ label: t('bo.members.email'), before: a?.email ?? none, after: plan.email });
-  if (plan.mobile !== undefined) rows.push({ label: t('bo.members.mobile'), before: a?.mobile ? formatMobile(a.mobile) : none, after: plan.mobile ? formatMobile(plan.mobile) : t('bo.members.removed') });
+  if (plan.email !== undefined)
+    rows.push({ label: t('bo.members.email'), before: a?.email ?? none, after: plan.email });
+  if (plan.mobile !== undefined)
+    rows.push({
+      label: t('bo.members.mobile'),
+      before: a?.mobile ? formatMobile(a.mobile) : none,
+      after: plan.mobile ? formatMobile(plan.mobile) : t('bo.members.removed'),
+    });
   if (plan.address !== undefined) {
-    const next = plan.address ? { line: plan.address.addressLine, postalCode: plan.address.postalCode, city: plan.address.city, province: plan.address.province } : null;
-    rows.push({ label: t('bo.members.address'), before: addressText(a?.address), after: next ? addressText(next) : t('bo.members.removed') });
+    const next = plan.address
+      ? {
+          line: plan.address.addressLine,
+          postalCode: plan.address.postalCode,
+          city: plan.address.city,
+          province: plan.address.province,
+        }
+      : null;
+    rows.push({
+      label: t('bo.members.address'),
+      before: addressText(a?.address),
+      after: next ? addressText(next) : t('bo.members.removed'),
+    });
   }
   if (p.values.reason) rows.push({ label: t('bo.members.reasonOptional'), before: '', after: p.values.reason });
   const keep = ['email', 'mobile', 'address_line', 'postal_code', 'city', 'province', 'reason'];
-  return <ReviewPage t={t} csrfToken={p.csrfToken} details={p.details} action="contact" rows={rows} hidden={Object.fromEntries(keep.map((k) => [k, p.values[k] ?? '']))} />;
+  return (
+    <ReviewPage
+      t={t}
+      csrfToken={p.csrfToken}
+      details={p.details}
+      action="contact"
+      rows={rows}
+      hidden={Object.fromEntries(keep.map((k) => [k, p.values[k] ?? '']))}
+    />
+  );
 }

@@ -7,7 +7,13 @@ import type { Courier } from '../../../infra/outbox/courier.js';
 import { translator } from '../../../infra/i18n/i18n.js';
 import type { Brand } from '../../../config.js';
 import { signInCodeEmail } from '../sign-in.emails.js';
-import { MAX_WRONG_CODES, type Channel, type FactorContext, type SecondFactor, type VerifyResult } from './second-factor.js';
+import {
+  MAX_WRONG_CODES,
+  type Channel,
+  type FactorContext,
+  type SecondFactor,
+  type VerifyResult,
+} from './second-factor.js';
 
 export const CODE_TTL_MS = 10 * 60_000; // R7
 
@@ -25,7 +31,8 @@ export function codeFactor(channel: Channel, deps: CodeFactorDeps): SecondFactor
   return {
     channel,
     available: (account) => (channel === 'email' ? Boolean(account.email) : Boolean(account.mobile)),
-    masked: (account) => (channel === 'email' ? maskEmail(account.email) : account.mobile ? maskPhone(account.mobile) : ''),
+    masked: (account) =>
+      channel === 'email' ? maskEmail(account.email) : account.mobile ? maskPhone(account.mobile) : '',
 
     async begin(ctx) {
       const to = destination(ctx);
@@ -41,16 +48,38 @@ export function codeFactor(channel: Channel, deps: CodeFactorDeps): SecondFactor
         .where('used_at', 'is', null)
         .where('voided_at', 'is', null)
         .execute();
-      const base = { account_id: ctx.account.id, flow_id: ctx.flowId, channel, destination: to, expires_at: expires, created_at: now.toISOString() };
-      await ctx.db.insertInto('one_time_tokens').values({ ...base, purpose: 'signin-code', token_hash: codeDigest(deps.secretKey, ctx.flowId, code) }).execute();
+      const base = {
+        account_id: ctx.account.id,
+        flow_id: ctx.flowId,
+        channel,
+        destination: to,
+        expires_at: expires,
+        created_at: now.toISOString(),
+      };
+      await ctx.db
+        .insertInto('one_time_tokens')
+        .values({ ...base, purpose: 'signin-code', token_hash: codeDigest(deps.secretKey, ctx.flowId, code) })
+        .execute();
       if (channel === 'email') {
         // R7: the email also carries a one-click link that completes the step in the browser that started it.
         const link = randomToken();
-        await ctx.db.insertInto('one_time_tokens').values({ ...base, purpose: 'signin-link', token_hash: hashToken(link) }).execute();
-        await deps.courier.email(ctx.db, to, ctx.lang, signInCodeEmail, { code, link: `${deps.publicUrl}/sign-in/link/${link}` });
+        await ctx.db
+          .insertInto('one_time_tokens')
+          .values({ ...base, purpose: 'signin-link', token_hash: hashToken(link) })
+          .execute();
+        await deps.courier.email(ctx.db, to, ctx.lang, signInCodeEmail, {
+          code,
+          link: `${deps.publicUrl}/sign-in/link/${link}`,
+        });
       } else {
         const t = translator(ctx.lang);
-        await deps.courier.sms(ctx.db, to, ctx.lang, 'signin-code', t('sms.signInCode', { brand: deps.brand.name, code }));
+        await deps.courier.sms(
+          ctx.db,
+          to,
+          ctx.lang,
+          'signin-code',
+          t('sms.signInCode', { brand: deps.brand.name, code }),
+        );
       }
     },
 
@@ -79,7 +108,12 @@ export function codeFactor(channel: Channel, deps: CodeFactorDeps): SecondFactor
       if (!matches) {
         const remaining = MAX_WRONG_CODES - tries;
         if (remaining <= 0) {
-          await ctx.db.updateTable('one_time_tokens').set({ voided_at: now }).where('flow_id', '=', ctx.flowId).where('used_at', 'is', null).execute();
+          await ctx.db
+            .updateTable('one_time_tokens')
+            .set({ voided_at: now })
+            .where('flow_id', '=', ctx.flowId)
+            .where('used_at', 'is', null)
+            .execute();
           return { kind: 'exhausted' };
         }
         return { kind: 'wrong', remaining };
@@ -97,7 +131,12 @@ export function codeFactor(channel: Channel, deps: CodeFactorDeps): SecondFactor
 
     async markVerified(ctx, at) {
       const column = channel === 'email' ? 'email_verified_at' : 'mobile_verified_at';
-      await ctx.db.updateTable('accounts').set({ [column]: at }).where('id', '=', ctx.account.id).where(column, 'is', null).execute();
+      await ctx.db
+        .updateTable('accounts')
+        .set({ [column]: at })
+        .where('id', '=', ctx.account.id)
+        .where(column, 'is', null)
+        .execute();
     },
   };
 }

@@ -6,7 +6,12 @@ import type { Channel } from '../../../identity/channels.js';
 export type { Channel };
 
 /** `wrong` says how many tries are left; `exhausted` means the sign-in must start over (R7: at most 5 wrong). */
-export type VerifyResult = { kind: 'ok' } | { kind: 'wrong'; remaining: number } | { kind: 'exhausted' } | { kind: 'expired' } | { kind: 'none' };
+export type VerifyResult =
+  | { kind: 'ok' }
+  | { kind: 'wrong'; remaining: number }
+  | { kind: 'exhausted' }
+  | { kind: 'expired' }
+  | { kind: 'none' };
 
 export const MAX_WRONG_CODES = 5;
 

@@ -77,14 +77,22 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', ts, (c) => c.notNull())
     .addPrimaryKeyConstraint('guardian_links_pk', ['minor_member_id', 'guardian_member_id'])
     .execute();
-  await db.schema.createIndex('guardian_links_guardian_idx').on('guardian_links').column('guardian_member_id').execute();
+  await db.schema
+    .createIndex('guardian_links_guardian_idx')
+    .on('guardian_links')
+    .column('guardian_member_id')
+    .execute();
 
   await withId(db, db.schema.createTable('password_history'))
     .addColumn('account_id', 'integer', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
     .addColumn('password_hash', 'varchar(200)', (c) => c.notNull())
     .addColumn('created_at', ts, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('password_history_account_idx').on('password_history').columns(['account_id', 'id']).execute();
+  await db.schema
+    .createIndex('password_history_account_idx')
+    .on('password_history')
+    .columns(['account_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('flows')
@@ -116,7 +124,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('voided_at', ts)
     .addColumn('created_at', ts, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('one_time_tokens_hash_idx').on('one_time_tokens').columns(['purpose', 'token_hash']).execute();
+  await db.schema
+    .createIndex('one_time_tokens_hash_idx')
+    .on('one_time_tokens')
+    .columns(['purpose', 'token_hash'])
+    .execute();
   await db.schema.createIndex('one_time_tokens_flow_idx').on('one_time_tokens').column('flow_id').execute();
   await db.schema.createIndex('one_time_tokens_account_idx').on('one_time_tokens').column('account_id').execute();
 

@@ -39,6 +39,14 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('staff_sessions_user_idx').on('staff_sessions').column('staff_user_id').execute();
 
   // The administrators' audit-log filters (R22, R23) by actor and by subject, newest first.
-  await db.schema.createIndex('audit_events_actor_time_idx').on('audit_events').columns(['actor', 'occurred_at']).execute();
-  await db.schema.createIndex('audit_events_subject_time_idx').on('audit_events').columns(['subject', 'occurred_at']).execute();
+  await db.schema
+    .createIndex('audit_events_actor_time_idx')
+    .on('audit_events')
+    .columns(['actor', 'occurred_at'])
+    .execute();
+  await db.schema
+    .createIndex('audit_events_subject_time_idx')
+    .on('audit_events')
+    .columns(['subject', 'occurred_at'])
+    .execute();
 }

@@ -29,8 +29,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('member_search_terms_pk', ['term', 'member_id'])
     .execute();
   await db.schema.createIndex('member_search_terms_member_idx').on('member_search_terms').column('member_id').execute();
-  await db.schema.createIndex('members_email_ci_idx').on('members').expression(sql`lower(email)`).execute();
-  await db.schema.createIndex('accounts_email_ci_idx').on('accounts').expression(sql`lower(email)`).execute();
+  await db.schema
+    .createIndex('members_email_ci_idx')
+    .on('members')
+    .expression(sql`lower(email)`)
+    .execute();
+  await db.schema
+    .createIndex('accounts_email_ci_idx')
+    .on('accounts')
+    .expression(sql`lower(email)`)
+    .execute();
   await db.schema.createIndex('audit_events_member_idx').on('audit_events').column('member_id').execute();
 
   // Backfill the members already there, in batches by id.
@@ -44,7 +52,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       .limit(BACKFILL_BATCH)
       .execute()) as NameRow[];
     if (rows.length === 0) break;
-    // PostgreSQL runs the whole migration in one transaction already (and refuses a nested one); SQLite gets one per batch.
+    // PostgreSQL runs the whole migration in one transaction already (and refuses a nested one); SQLite gets one per
+    // batch.
     if (db.isTransaction) await backfill(db, rows);
     else await db.transaction().execute((trx) => backfill(trx, rows));
     after = rows[rows.length - 1]!.id;
@@ -63,9 +72,14 @@ async function backfill(db: Kysely<any>, rows: NameRow[]): Promise<void> {
   for (const r of rows) {
     const name = fold(`${r.last_name} ${r.first_name}`).slice(0, 210);
     await db.updateTable('members').set({ search_name: name }).where('id', '=', r.id).execute();
-    for (const term of new Set(name.split(' ').filter(Boolean))) terms.push({ term: term.slice(0, 100), member_id: r.id });
+    for (const term of new Set(name.split(' ').filter(Boolean)))
+      terms.push({ term: term.slice(0, 100), member_id: r.id });
   }
   for (let i = 0; i < terms.length; i += 500) {
-    await db.insertInto('member_search_terms').values(terms.slice(i, i + 500)).onConflict((oc) => oc.doNothing()).execute();
+    await db
+      .insertInto('member_search_terms')
+      .values(terms.slice(i, i + 500))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 }

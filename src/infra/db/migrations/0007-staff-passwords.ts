@@ -9,14 +9,21 @@ import { timestamp, withId } from '../dialect.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any> (STYLE habit 7)
 export async function up(db: Kysely<any>): Promise<void> {
   const ts = timestamp(db);
-  await db.schema.alterTable('staff_users').addColumn('password_must_change', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('staff_users')
+    .addColumn('password_must_change', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 
   await withId(db, db.schema.createTable('staff_password_history'))
     .addColumn('staff_user_id', 'integer', (c) => c.notNull().references('staff_users.id').onDelete('cascade'))
     .addColumn('password_hash', 'varchar(200)', (c) => c.notNull())
     .addColumn('created_at', ts, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('staff_password_history_user_idx').on('staff_password_history').column('staff_user_id').execute();
+  await db.schema
+    .createIndex('staff_password_history_user_idx')
+    .on('staff_password_history')
+    .column('staff_user_id')
+    .execute();
 
   await withId(db, db.schema.createTable('staff_password_links'))
     .addColumn('staff_user_id', 'integer', (c) => c.notNull().references('staff_users.id').onDelete('cascade'))
@@ -26,7 +33,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('voided_at', ts)
     .addColumn('created_at', ts, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('staff_password_links_user_idx').on('staff_password_links').column('staff_user_id').execute();
+  await db.schema
+    .createIndex('staff_password_links_user_idx')
+    .on('staff_password_links')
+    .column('staff_user_id')
+    .execute();
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any> (STYLE habit 7)

@@ -28,18 +28,32 @@ describeEachDatabase('migration 0005: member search backfill', (kind) => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
       await downAuditAppendOnly(k as Kysely<any>);
       await k.schema.dropTable('member_search_terms').execute();
-      for (const index of ['members_email_ci_idx', 'accounts_email_ci_idx', 'audit_events_member_idx']) await k.schema.dropIndex(index).execute();
+      for (const index of ['members_email_ci_idx', 'accounts_email_ci_idx', 'audit_events_member_idx'])
+        await k.schema.dropIndex(index).execute();
       await k.schema.alterTable('members').dropColumn('search_name').execute();
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's own bookkeeping table is not in our schema types
+      // Kysely's own bookkeeping table is not in our schema types.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       await (k as Kysely<any>).deleteFrom('kysely_migration').where('name', '>=', '0005').execute();
 
       const now = '2026-11-27T10:00:00.000Z';
       const policy = await k
         .insertInto('policies')
-        .values({ policy_number: 'BF1', status: 'active', scheme: 'local', product: 'Salud', start_date: '2025-01-01', end_date: null, created_at: now, updated_at: now })
+        .values({
+          policy_number: 'BF1',
+          status: 'active',
+          scheme: 'local',
+          product: 'Salud',
+          start_date: '2025-01-01',
+          end_date: null,
+          created_at: now,
+          updated_at: now,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
-      const names = Array.from({ length: 1500 }, (_, i) => ({ first: i === 0 ? 'Íñigo' : `Ana${i}`, last: i === 0 ? 'Muñoz-Peña' : 'Gil' }));
+      const names = Array.from({ length: 1500 }, (_, i) => ({
+        first: i === 0 ? 'Íñigo' : `Ana${i}`,
+        last: i === 0 ? 'Muñoz-Peña' : 'Gil',
+      }));
       for (let i = 0; i < names.length; i += 300) {
         await k
           .insertInto('members')
@@ -60,11 +74,30 @@ describeEachDatabase('migration 0005: member search backfill', (kind) => {
           )
           .execute();
       }
-      assert.deepEqual(await migrateToLatest(db), ['0005-member-search', '0006-audit-append-only', '0007-staff-passwords', '0008-member-notices', '0009-passkeys', '0010-known-devices']);
-      const first = await k.selectFrom('members').select(['id', 'search_name']).where('member_number', '=', 'BF0').executeTakeFirstOrThrow();
+      assert.deepEqual(await migrateToLatest(db), [
+        '0005-member-search',
+        '0006-audit-append-only',
+        '0007-staff-passwords',
+        '0008-member-notices',
+        '0009-passkeys',
+        '0010-known-devices',
+      ]);
+      const first = await k
+        .selectFrom('members')
+        .select(['id', 'search_name'])
+        .where('member_number', '=', 'BF0')
+        .executeTakeFirstOrThrow();
       assert.equal(first.search_name, 'munoz pena inigo');
-      const terms = await k.selectFrom('member_search_terms').select('term').where('member_id', '=', first.id).orderBy('term').execute();
-      assert.deepEqual(terms.map((t) => t.term), ['inigo', 'munoz', 'pena']);
+      const terms = await k
+        .selectFrom('member_search_terms')
+        .select('term')
+        .where('member_id', '=', first.id)
+        .orderBy('term')
+        .execute();
+      assert.deepEqual(
+        terms.map((t) => t.term),
+        ['inigo', 'munoz', 'pena'],
+      );
       const missing = await k.selectFrom('members').select('id').where('search_name', 'is', null).execute();
       assert.equal(missing.length, 0, 'every batch was backfilled');
     } finally {

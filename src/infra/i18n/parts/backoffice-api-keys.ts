@@ -2,7 +2,8 @@
 export const backofficeApiKeysEs = {
   'bo.nav.apiKeys': 'Claves de API',
   'bo.keys.title': 'Claves de la API de integración',
-  'bo.keys.intro': 'El sistema central de la aseguradora usa estas claves para dar de alta y actualizar pólizas y asegurados. Cada clave tiene sus permisos y su límite de peticiones; se puede revocar en cualquier momento.',
+  'bo.keys.intro':
+    'El sistema central de la aseguradora usa estas claves para dar de alta y actualizar pólizas y asegurados. Cada clave tiene sus permisos y su límite de peticiones; se puede revocar en cualquier momento.',
   'bo.keys.new': 'Crear una clave',
   'bo.keys.caption': 'Claves ({{n}}), de la más reciente a la más antigua',
   'bo.keys.none': 'Todavía no hay ninguna clave.',
@@ -28,15 +29,18 @@ export const backofficeApiKeysEs = {
   'bo.keys.field.rateHint': 'Entre 1 y {{max}}. Por encima, la API responde 429 hasta el minuto siguiente.',
   'bo.keys.newTitle': 'Nueva clave de API',
   'bo.keys.confirmCreate.title': '¿Crear la clave {{name}}?',
-  'bo.keys.confirmCreate.body': 'Vas a crear una clave con estos permisos: {{scopes}}, y un límite de {{rate}} peticiones por minuto. Quien la tenga podrá usar la API con esos permisos hasta que se revoque.',
+  'bo.keys.confirmCreate.body':
+    'Vas a crear una clave con estos permisos: {{scopes}}, y un límite de {{rate}} peticiones por minuto. Quien la tenga podrá usar la API con esos permisos hasta que se revoque.',
   'bo.keys.confirmCreate.confirm': 'Crear la clave',
   'bo.keys.created.title': 'Clave creada',
   'bo.keys.created.body': 'Hemos creado la clave {{name}}.',
   'bo.keys.created.key': 'Clave',
-  'bo.keys.created.once': 'Esta es la única vez que verás la clave: solo guardamos una huella suya. Cópiala ahora y entrégala al equipo del sistema central por un canal seguro. Si se pierde, revócala y crea otra.',
+  'bo.keys.created.once':
+    'Esta es la única vez que verás la clave: solo guardamos una huella suya. Cópiala ahora y entrégala al equipo del sistema central por un canal seguro. Si se pierde, revócala y crea otra.',
   'bo.keys.back': 'Volver a las claves',
   'bo.keys.confirmRevoke.title': '¿Revocar la clave {{name}}?',
-  'bo.keys.confirmRevoke.body': 'Vas a revocar la clave {{name}} ({{hint}}). Desde ese momento, cualquier petición con ella será rechazada. No se puede deshacer.',
+  'bo.keys.confirmRevoke.body':
+    'Vas a revocar la clave {{name}} ({{hint}}). Desde ese momento, cualquier petición con ella será rechazada. No se puede deshacer.',
   'bo.keys.confirmRevoke.confirm': 'Revocar la clave',
   'bo.keys.done.revoked': 'La clave se ha revocado.',
   'bo.keys.notFound': 'No encontramos esa clave',
@@ -48,7 +52,8 @@ export const backofficeApiKeysEs = {
 export const backofficeApiKeysEn: Record<keyof typeof backofficeApiKeysEs, string> = {
   'bo.nav.apiKeys': 'API keys',
   'bo.keys.title': 'Integration API keys',
-  'bo.keys.intro': "The insurer's core system uses these keys to add and update policies and members. Each key has its own permissions and request limit, and can be revoked at any time.",
+  'bo.keys.intro':
+    "The insurer's core system uses these keys to add and update policies and members. Each key has its own permissions and request limit, and can be revoked at any time.",
   'bo.keys.new': 'Create a key',
   'bo.keys.caption': 'Keys ({{n}}), newest first',
   'bo.keys.none': 'There are no keys yet.',
@@ -74,15 +79,18 @@ export const backofficeApiKeysEn: Record<keyof typeof backofficeApiKeysEs, strin
   'bo.keys.field.rateHint': 'Between 1 and {{max}}. Above it, the API answers 429 until the next minute.',
   'bo.keys.newTitle': 'New API key',
   'bo.keys.confirmCreate.title': 'Create the key {{name}}?',
-  'bo.keys.confirmCreate.body': 'You are about to create a key with these permissions: {{scopes}}, limited to {{rate}} requests a minute. Whoever holds it can use the API with those permissions until it is revoked.',
+  'bo.keys.confirmCreate.body':
+    'You are about to create a key with these permissions: {{scopes}}, limited to {{rate}} requests a minute. Whoever holds it can use the API with those permissions until it is revoked.',
   'bo.keys.confirmCreate.confirm': 'Create the key',
   'bo.keys.created.title': 'Key created',
   'bo.keys.created.body': 'We created the key {{name}}.',
   'bo.keys.created.key': 'Key',
-  'bo.keys.created.once': 'This is the only time you will see the key: we keep only a fingerprint of it. Copy it now and hand it to the core-system team through a safe channel. If it is lost, revoke it and create another.',
+  'bo.keys.created.once':
+    'This is the only time you will see the key: we keep only a fingerprint of it. Copy it now and hand it to the core-system team through a safe channel. If it is lost, revoke it and create another.',
   'bo.keys.back': 'Back to the keys',
   'bo.keys.confirmRevoke.title': 'Revoke the key {{name}}?',
-  'bo.keys.confirmRevoke.body': 'You are about to revoke the key {{name}} ({{hint}}). From then on, every request made with it will be refused. This cannot be undone.',
+  'bo.keys.confirmRevoke.body':
+    'You are about to revoke the key {{name}} ({{hint}}). From then on, every request made with it will be refused. This cannot be undone.',
   'bo.keys.confirmRevoke.confirm': 'Revoke the key',
   'bo.keys.done.revoked': 'The key has been revoked.',
   'bo.keys.notFound': 'We cannot find that key',

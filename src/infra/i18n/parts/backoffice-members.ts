@@ -3,13 +3,16 @@ export const backofficeMembersEs = {
   'bo.members.searchTitle': 'Buscar personas aseguradas',
   'bo.nav.members': 'Personas aseguradas',
   'bo.members.notFound': 'No encontramos a esa persona asegurada',
-  'bo.members.notFoundBody': 'El enlace no lleva a ninguna persona asegurada. Búscala por su número, documento, nombre o email.',
+  'bo.members.notFoundBody':
+    'El enlace no lleva a ninguna persona asegurada. Búscala por su número, documento, nombre o email.',
   'bo.members.searchLabel': 'Número de asegurado o de póliza, documento, nombre o email',
-  'bo.members.searchHint': 'Da igual escribir mayúsculas o acentos. Para buscar por nombre, escribe al menos dos letras del principio de cada palabra.',
+  'bo.members.searchHint':
+    'Da igual escribir mayúsculas o acentos. Para buscar por nombre, escribe al menos dos letras del principio de cada palabra.',
   'bo.members.searchButton': 'Buscar',
   'bo.members.resultsCaption': 'Resultados para «{{q}}» (página {{page}})',
   'bo.members.noResults': 'Ninguna persona asegurada coincide con «{{q}}».',
-  'bo.members.truncated': 'Coinciden más de {{max}} personas: solo se muestran {{max}}. Añade más palabras del nombre o busca por número, documento o email.',
+  'bo.members.truncated':
+    'Coinciden más de {{max}} personas: solo se muestran {{max}}. Añade más palabras del nombre o busca por número, documento o email.',
   'bo.members.pagination': 'Páginas de resultados',
   'bo.members.prev': 'Página anterior',
   'bo.members.next': 'Página siguiente',
@@ -58,7 +61,8 @@ export const backofficeMembersEs = {
   'bo.members.recordsTitle': 'Pólizas de la persona',
   'bo.members.accountTitle': 'Cuenta del área privada',
   'bo.members.noAccount': 'Esta persona todavía no se ha registrado en el área privada.',
-  'bo.members.waitingForContact': 'Pendiente de datos de contacto: es mayor de edad y puede registrarse, pero no tenemos su email para enviarle el email de alta. Cuando la aseguradora lo tenga, reenvía el email de alta.',
+  'bo.members.waitingForContact':
+    'Pendiente de datos de contacto: es mayor de edad y puede registrarse, pero no tenemos su email para enviarle el email de alta. Cuando la aseguradora lo tenga, reenvía el email de alta.',
   'bo.members.username': 'Usuario (documento)',
   'bo.members.documentType': 'Tipo de documento',
   'bo.members.accountStatus': 'Estado',
@@ -112,12 +116,14 @@ export const backofficeMembersEs = {
   'bo.members.action.sessions': 'Cerrar todas las sesiones',
   'bo.members.action.disable': 'Desactivar la cuenta',
   'bo.members.action.enable': 'Reactivar la cuenta',
-  'bo.members.done.username': 'Documento de acceso cambiado. Las sesiones de la persona se han cerrado y le hemos avisado por email.',
+  'bo.members.done.username':
+    'Documento de acceso cambiado. Las sesiones de la persona se han cerrado y le hemos avisado por email.',
   'bo.members.done.contact': 'Datos de contacto corregidos. Hemos avisado al email que tenía la cuenta.',
   'bo.members.done.enrolment': 'Email de alta enviado de nuevo.',
   'bo.members.done.unlock': 'Cuenta desbloqueada. Ya puede volver a intentar entrar.',
   'bo.members.done.sessions': 'Todas las sesiones de la persona se han cerrado.',
-  'bo.members.done.disable': 'Cuenta desactivada. Sus sesiones se han cerrado y no puede entrar ni recuperar la contraseña.',
+  'bo.members.done.disable':
+    'Cuenta desactivada. Sus sesiones se han cerrado y no puede entrar ni recuperar la contraseña.',
   'bo.members.done.enable': 'Cuenta reactivada.',
 
   'bo.members.reason': 'Motivo',
@@ -126,16 +132,21 @@ export const backofficeMembersEs = {
   'bo.members.newDocumentType': 'Tipo del documento nuevo',
   'bo.members.newDocumentNumber': 'Número del documento nuevo',
   'bo.members.chooseType': 'Elige un tipo',
-  'bo.members.usernameIntro': 'El documento nuevo será el usuario con el que la persona entra. Al confirmar, se cerrarán todas sus sesiones, el documento anterior dejará de servir para entrar y le enviaremos un email.',
-  'bo.members.contactIntro': 'Un email o un móvil cambiado aquí queda sin confirmar hasta que la persona reciba un código en él al entrar. Avisaremos del cambio al email que tiene ahora la cuenta. Deja el móvil vacío para quitarlo.',
+  'bo.members.usernameIntro':
+    'El documento nuevo será el usuario con el que la persona entra. Al confirmar, se cerrarán todas sus sesiones, el documento anterior dejará de servir para entrar y le enviaremos un email.',
+  'bo.members.contactIntro':
+    'Un email o un móvil cambiado aquí queda sin confirmar hasta que la persona reciba un código en él al entrar. Avisaremos del cambio al email que tiene ahora la cuenta. Deja el móvil vacío para quitarlo.',
   'bo.members.addressLine': 'Dirección',
   'bo.members.postalCode': 'Código postal',
   'bo.members.city': 'Localidad',
   'bo.members.province': 'Provincia (opcional)',
-  'bo.members.enrolmentIntro': 'Enviaremos otra vez el email de alta, con su número de asegurado y de póliza y el enlace para registrarse, a {{email}}.',
+  'bo.members.enrolmentIntro':
+    'Enviaremos otra vez el email de alta, con su número de asegurado y de póliza y el enlace para registrarse, a {{email}}.',
   'bo.members.unlockIntro': 'Se quitará el bloqueo temporal y se olvidarán las contraseñas erróneas anteriores.',
-  'bo.members.sessionsIntro': 'Se cerrarán todas las sesiones abiertas de la persona: tendrá que volver a entrar con los dos pasos.',
-  'bo.members.disableIntro': 'La persona no podrá entrar ni recuperar la contraseña hasta que se reactive la cuenta. Sus sesiones se cerrarán ahora.',
+  'bo.members.sessionsIntro':
+    'Se cerrarán todas las sesiones abiertas de la persona: tendrá que volver a entrar con los dos pasos.',
+  'bo.members.disableIntro':
+    'La persona no podrá entrar ni recuperar la contraseña hasta que se reactive la cuenta. Sus sesiones se cerrarán ahora.',
   'bo.members.enableIntro': 'La persona podrá volver a entrar con su usuario y contraseña.',
   'bo.members.continue': 'Revisar el cambio',
   'bo.members.confirmTitle': 'Confirma el cambio',
@@ -151,7 +162,8 @@ export const backofficeMembersEs = {
   'field.page_invalid': 'La página debe ser un número entre 1 y {{max}}. Afina la búsqueda para ver menos resultados.',
   'field.document_unchanged': 'Ese ya es el documento de acceso de la persona.',
   'field.document_other_person': 'Ese documento figura en la póliza de otra persona, con otra fecha de nacimiento.',
-  'field.conflict': 'Otra persona del equipo ha cambiado esta cuenta mientras tanto. Vuelve a la ficha para ver los datos actuales.',
+  'field.conflict':
+    'Otra persona del equipo ha cambiado esta cuenta mientras tanto. Vuelve a la ficha para ver los datos actuales.',
   'field.not_registered': 'Esta persona no tiene cuenta en el área privada.',
   'field.already_registered': 'Esta persona ya tiene cuenta: no necesita el email de alta.',
   'field.minor': 'Es menor de edad: no puede registrarse. Su área la lleva un tutor de la misma póliza.',
@@ -167,9 +179,11 @@ export const backofficeMembersEs = {
 
   'email.boUsername.subject': 'Tu usuario del área privada de {{brand}} ha cambiado',
   'email.boUsername.greeting': 'Hola, {{name}}:',
-  'email.boUsername.body': 'Atención al cliente ha cambiado tu usuario del área privada. Ahora entras con tu {{document}} acabado en {{ending}}.',
+  'email.boUsername.body':
+    'Atención al cliente ha cambiado tu usuario del área privada. Ahora entras con tu {{document}} acabado en {{ending}}.',
   'email.boUsername.signIn': 'Tu contraseña no cambia. El documento anterior ya no sirve para entrar.',
-  'email.boUsername.sessions': 'Por seguridad hemos cerrado todas tus sesiones abiertas: vuelve a entrar con el documento nuevo.',
+  'email.boUsername.sessions':
+    'Por seguridad hemos cerrado todas tus sesiones abiertas: vuelve a entrar con el documento nuevo.',
   'email.boUsername.cta': 'Entrar en el área privada',
   'email.boNotice.notYou': 'Si no lo has pedido tú, escríbenos cuanto antes a {{email}}.',
   'email.boContact.subject': 'Hemos corregido tus datos de contacto en {{brand}}',
@@ -178,20 +192,24 @@ export const backofficeMembersEs = {
   'email.boContact.mobile': 'tu móvil, que ahora es el {{mobile}}',
   'email.boContact.mobileRemoved': 'se ha quitado tu móvil; los códigos de verificación te llegarán por email',
   'email.boContact.address': 'tu dirección postal',
-  'email.boContact.confirm': 'El email o el móvil nuevo quedará confirmado la primera vez que recibas en él un código para entrar.',
+  'email.boContact.confirm':
+    'El email o el móvil nuevo quedará confirmado la primera vez que recibas en él un código para entrar.',
 } as const;
 
 export const backofficeMembersEn: Record<keyof typeof backofficeMembersEs, string> = {
   'bo.members.searchTitle': 'Find members',
   'bo.nav.members': 'Members',
   'bo.members.notFound': 'We cannot find that member',
-  'bo.members.notFoundBody': 'The link does not lead to any member. Search for them by number, identity document, name or email.',
+  'bo.members.notFoundBody':
+    'The link does not lead to any member. Search for them by number, identity document, name or email.',
   'bo.members.searchLabel': 'Member or policy number, identity document, name or email',
-  'bo.members.searchHint': 'Capitals and accents do not matter. To search by name, type at least the first two letters of each word.',
+  'bo.members.searchHint':
+    'Capitals and accents do not matter. To search by name, type at least the first two letters of each word.',
   'bo.members.searchButton': 'Search',
   'bo.members.resultsCaption': 'Results for “{{q}}” (page {{page}})',
   'bo.members.noResults': 'No member matches “{{q}}”.',
-  'bo.members.truncated': 'More than {{max}} members match: only {{max}} are shown. Add more words of the name, or search by number, document or email.',
+  'bo.members.truncated':
+    'More than {{max}} members match: only {{max}} are shown. Add more words of the name, or search by number, document or email.',
   'bo.members.pagination': 'Result pages',
   'bo.members.prev': 'Previous page',
   'bo.members.next': 'Next page',
@@ -240,7 +258,8 @@ export const backofficeMembersEn: Record<keyof typeof backofficeMembersEs, strin
   'bo.members.recordsTitle': 'The member’s policies',
   'bo.members.accountTitle': 'Member area account',
   'bo.members.noAccount': 'This member has not registered for the member area yet.',
-  'bo.members.waitingForContact': 'Waiting for contact data: an adult who may register, but we have no email to send the enrolment email to. Once the insurer has it, resend the enrolment email.',
+  'bo.members.waitingForContact':
+    'Waiting for contact data: an adult who may register, but we have no email to send the enrolment email to. Once the insurer has it, resend the enrolment email.',
   'bo.members.username': 'Username (document)',
   'bo.members.documentType': 'Document type',
   'bo.members.accountStatus': 'Status',
@@ -299,7 +318,8 @@ export const backofficeMembersEn: Record<keyof typeof backofficeMembersEs, strin
   'bo.members.done.enrolment': 'Enrolment email sent again.',
   'bo.members.done.unlock': 'Account unlocked. The member can try to sign in again.',
   'bo.members.done.sessions': 'All the member’s sessions have ended.',
-  'bo.members.done.disable': 'Account disabled. Its sessions have ended, and the member can neither sign in nor reset the password.',
+  'bo.members.done.disable':
+    'Account disabled. Its sessions have ended, and the member can neither sign in nor reset the password.',
   'bo.members.done.enable': 'Account enabled again.',
 
   'bo.members.reason': 'Reason',
@@ -308,16 +328,20 @@ export const backofficeMembersEn: Record<keyof typeof backofficeMembersEs, strin
   'bo.members.newDocumentType': 'Type of the new document',
   'bo.members.newDocumentNumber': 'Number of the new document',
   'bo.members.chooseType': 'Choose a type',
-  'bo.members.usernameIntro': 'The new document becomes the username the member signs in with. On confirming, all their sessions end, the old document stops working for sign-in and we email them.',
-  'bo.members.contactIntro': 'An email or mobile changed here stays unconfirmed until the member receives a verification code there. We tell the account’s current email about the change. Leave the mobile empty to remove it.',
+  'bo.members.usernameIntro':
+    'The new document becomes the username the member signs in with. On confirming, all their sessions end, the old document stops working for sign-in and we email them.',
+  'bo.members.contactIntro':
+    'An email or mobile changed here stays unconfirmed until the member receives a verification code there. We tell the account’s current email about the change. Leave the mobile empty to remove it.',
   'bo.members.addressLine': 'Address',
   'bo.members.postalCode': 'Postcode',
   'bo.members.city': 'Town or city',
   'bo.members.province': 'Province (optional)',
-  'bo.members.enrolmentIntro': 'We will send the enrolment email again, with their member and policy numbers and the registration link, to {{email}}.',
+  'bo.members.enrolmentIntro':
+    'We will send the enrolment email again, with their member and policy numbers and the registration link, to {{email}}.',
   'bo.members.unlockIntro': 'The temporary lock is lifted and earlier wrong passwords are forgotten.',
   'bo.members.sessionsIntro': 'Every open session of the member ends: they sign in again with both steps.',
-  'bo.members.disableIntro': 'The member can neither sign in nor reset their password until the account is enabled again. Their sessions end now.',
+  'bo.members.disableIntro':
+    'The member can neither sign in nor reset their password until the account is enabled again. Their sessions end now.',
   'bo.members.enableIntro': 'The member can sign in again with their username and password.',
   'bo.members.continue': 'Review the change',
   'bo.members.confirmTitle': 'Confirm the change',
@@ -333,14 +357,16 @@ export const backofficeMembersEn: Record<keyof typeof backofficeMembersEs, strin
   'field.page_invalid': 'The page must be a number from 1 to {{max}}. Narrow the search to see fewer results.',
   'field.document_unchanged': 'That is already the member’s sign-in document.',
   'field.document_other_person': 'That document is on another person’s policy record, with a different date of birth.',
-  'field.conflict': 'Someone else on the team changed this account meanwhile. Go back to the member to see the current data.',
+  'field.conflict':
+    'Someone else on the team changed this account meanwhile. Go back to the member to see the current data.',
   'field.not_registered': 'This member has no member area account.',
   'field.already_registered': 'This member already has an account: they do not need the enrolment email.',
   'field.minor': 'They are a minor and cannot register. A guardian on the same policy manages their area.',
   'field.not_local': 'Their policy is international or expatriate: they do not register in this member area.',
   'field.policy_cancelled': 'Their policy is cancelled: they cannot register.',
   'field.no_email': 'The policy record has no email for them: the enrolment email cannot be sent.',
-  'field.resend_limit': 'It has already been sent {{max}} times today. Try tomorrow, or check the email address with the member.',
+  'field.resend_limit':
+    'It has already been sent {{max}} times today. Try tomorrow, or check the email address with the member.',
   'field.nothing_changed': 'You have not changed anything.',
   'field.not_locked': 'The account is not locked and has no wrong passwords counted.',
   'field.already_disabled': 'The account is already disabled.',
@@ -349,9 +375,11 @@ export const backofficeMembersEn: Record<keyof typeof backofficeMembersEs, strin
 
   'email.boUsername.subject': 'Your {{brand}} member area username has changed',
   'email.boUsername.greeting': 'Hello {{name}},',
-  'email.boUsername.body': 'Customer service has changed your member area username. You now sign in with your {{document}} ending in {{ending}}.',
+  'email.boUsername.body':
+    'Customer service has changed your member area username. You now sign in with your {{document}} ending in {{ending}}.',
   'email.boUsername.signIn': 'Your password stays the same. Your previous document no longer works for signing in.',
-  'email.boUsername.sessions': 'To keep your account safe we have ended all your open sessions: sign in again with the new document.',
+  'email.boUsername.sessions':
+    'To keep your account safe we have ended all your open sessions: sign in again with the new document.',
   'email.boUsername.cta': 'Sign in to the member area',
   'email.boNotice.notYou': 'If you did not ask for this, write to us at {{email}} as soon as you can.',
   'email.boContact.subject': 'We have corrected your contact details at {{brand}}',

@@ -12,13 +12,16 @@ export const backofficeEs = {
   'bo.signOut': 'Salir',
 
   'bo.signIn.title': 'Acceso del personal',
-  'bo.signIn.intro': 'Entra con tu usuario y contraseña del back office. Después te pediremos el código de tu aplicación de autenticación.',
+  'bo.signIn.intro':
+    'Entra con tu usuario y contraseña del back office. Después te pediremos el código de tu aplicación de autenticación.',
   'bo.signIn.username': 'Usuario',
   'bo.signIn.password': 'Contraseña',
   'bo.signIn.submit': 'Continuar',
   'bo.signIn.failed': 'El usuario o la contraseña no son correctos.',
-  'bo.signIn.locked': 'Demasiados intentos fallidos. El acceso está bloqueado durante 15 minutos; si no has sido tú, avisa a un administrador.',
-  'bo.signIn.addressLimited': 'Demasiados intentos fallidos desde esta conexión. Espera una hora antes de volver a intentarlo.',
+  'bo.signIn.locked':
+    'Demasiados intentos fallidos. El acceso está bloqueado durante 15 minutos; si no has sido tú, avisa a un administrador.',
+  'bo.signIn.addressLimited':
+    'Demasiados intentos fallidos desde esta conexión. Espera una hora antes de volver a intentarlo.',
   'bo.signIn.disabled': 'Tu acceso al back office está desactivado. Habla con un administrador.',
   'bo.signIn.expired': 'Tu sesión ha caducado por seguridad. Vuelve a entrar.',
   'bo.signIn.signedOut': 'Has salido del back office.',
@@ -33,15 +36,18 @@ export const backofficeEs = {
   'bo.totp.startOver': 'Empezar de nuevo',
 
   'bo.enrol.title': 'Configura tu aplicación de autenticación',
-  'bo.enrol.intro': 'Para entrar al back office siempre hace falta un código de una aplicación de autenticación. Configúrala ahora; solo se hace una vez.',
-  'bo.enrol.scan': 'Escanea este código QR con la aplicación (por ejemplo, FreeOTP, Google Authenticator o Microsoft Authenticator).',
+  'bo.enrol.intro':
+    'Para entrar al back office siempre hace falta un código de una aplicación de autenticación. Configúrala ahora; solo se hace una vez.',
+  'bo.enrol.scan':
+    'Escanea este código QR con la aplicación (por ejemplo, FreeOTP, Google Authenticator o Microsoft Authenticator).',
   'bo.enrol.qrAlt': 'Código QR para añadir el back office a tu aplicación de autenticación',
   'bo.enrol.orType': 'Si no puedes escanearlo, escribe esta clave en la aplicación:',
   'bo.enrol.code': 'Código de 6 cifras que muestra ahora la aplicación',
   'bo.enrol.submit': 'Confirmar y entrar',
 
   'bo.refused.signInTitle': 'Tienes que entrar primero',
-  'bo.refused.signInBody': 'No hay ninguna sesión del back office abierta en este navegador, o ha caducado. Vuelve a entrar.',
+  'bo.refused.signInBody':
+    'No hay ninguna sesión del back office abierta en este navegador, o ha caducado. Vuelve a entrar.',
   'bo.refused.roleTitle': 'No tienes permiso',
   'bo.refused.roleBody': 'Esta página es solo para administradores. El intento ha quedado registrado.',
 
@@ -51,7 +57,8 @@ export const backofficeEs = {
 
   'bo.confirm.reason': 'Motivo',
   'bo.confirm.reasonOptional': 'Motivo (opcional)',
-  'bo.confirm.reasonHint': 'Queda en el registro de auditoría. Como máximo 500 caracteres; nunca escribas contraseñas ni códigos.',
+  'bo.confirm.reasonHint':
+    'Queda en el registro de auditoría. Como máximo 500 caracteres; nunca escribas contraseñas ni códigos.',
   'bo.confirm.cancel': 'Cancelar',
 
   'bo.staff.title': 'Personal del back office',
@@ -72,44 +79,53 @@ export const backofficeEs = {
   'bo.staff.enable': 'Reactivar a {{username}}',
   'bo.staff.resetTotp': 'Restablecer la aplicación de {{username}}',
   'bo.staff.new': 'Dar de alta a una persona',
-  'bo.staff.newIntro': 'La contraseña se genera automáticamente y la verás una sola vez. La persona configurará su aplicación de autenticación la primera vez que entre.',
+  'bo.staff.newIntro':
+    'La contraseña se genera automáticamente y la verás una sola vez. La persona configurará su aplicación de autenticación la primera vez que entre.',
   'bo.staff.field.username': 'Usuario',
-  'bo.staff.field.usernameHint': 'De 3 a 40 caracteres: letras minúsculas sin acentos, números, punto, guion o guion bajo.',
+  'bo.staff.field.usernameHint':
+    'De 3 a 40 caracteres: letras minúsculas sin acentos, números, punto, guion o guion bajo.',
   'bo.staff.field.displayName': 'Nombre y apellidos',
   'bo.staff.field.email': 'Email de trabajo',
   'bo.staff.field.role': 'Rol',
   'bo.staff.continue': 'Continuar',
   'bo.staff.back': 'Volver al personal',
   'bo.staff.confirmCreate.title': '¿Dar de alta a esta persona?',
-  'bo.staff.confirmCreate.body': 'Vas a dar de alta a {{name}} con el usuario {{username}}, el email {{email}} y el rol de {{role}}.',
+  'bo.staff.confirmCreate.body':
+    'Vas a dar de alta a {{name}} con el usuario {{username}}, el email {{email}} y el rol de {{role}}.',
   'bo.staff.confirmCreate.confirm': 'Sí, dar de alta',
   'bo.staff.created.title': 'Alta completada',
   'bo.staff.created.body': 'Hemos creado el usuario {{username}} con el rol de {{role}}.',
   'bo.staff.created.enrol': 'La primera vez que entre, configurará su aplicación de autenticación.',
   'bo.staff.confirmDisable.title': '¿Desactivar a {{username}}?',
-  'bo.staff.confirmDisable.body': 'Vas a desactivar el acceso de {{name}} ({{username}}). Sus sesiones abiertas se cerrarán ahora mismo y no podrá volver a entrar hasta que un administrador lo reactive.',
+  'bo.staff.confirmDisable.body':
+    'Vas a desactivar el acceso de {{name}} ({{username}}). Sus sesiones abiertas se cerrarán ahora mismo y no podrá volver a entrar hasta que un administrador lo reactive.',
   'bo.staff.confirmDisable.confirm': 'Sí, desactivar',
   'bo.staff.confirmEnable.title': '¿Reactivar a {{username}}?',
-  'bo.staff.confirmEnable.body': 'Vas a reactivar el acceso de {{name}} ({{username}}). Podrá volver a entrar con su contraseña y su aplicación de autenticación.',
+  'bo.staff.confirmEnable.body':
+    'Vas a reactivar el acceso de {{name}} ({{username}}). Podrá volver a entrar con su contraseña y su aplicación de autenticación.',
   'bo.staff.confirmEnable.confirm': 'Sí, reactivar',
   'bo.staff.confirmResetTotp.title': '¿Restablecer la aplicación de {{username}}?',
-  'bo.staff.confirmResetTotp.body': 'Vas a borrar la aplicación de autenticación de {{name}} ({{username}}), por ejemplo porque ha perdido el móvil. Sus sesiones se cerrarán y su contraseña dejará de servir: le enviaremos a su email un enlace para elegir una nueva, y al entrar configurará una aplicación nueva. Así nadie más que esa persona puede completar el cambio.',
+  'bo.staff.confirmResetTotp.body':
+    'Vas a borrar la aplicación de autenticación de {{name}} ({{username}}), por ejemplo porque ha perdido el móvil. Sus sesiones se cerrarán y su contraseña dejará de servir: le enviaremos a su email un enlace para elegir una nueva, y al entrar configurará una aplicación nueva. Así nadie más que esa persona puede completar el cambio.',
   'bo.staff.confirmResetTotp.confirm': 'Sí, restablecer',
   'bo.staff.resetPassword': 'Nueva contraseña para {{username}}',
   'bo.staff.confirmResetPassword.title': '¿Restablecer la contraseña de {{username}}?',
-  'bo.staff.confirmResetPassword.body': 'Vas a anular la contraseña de {{name}} ({{username}}), por ejemplo porque la ha olvidado: dejará de servir, sus sesiones se cerrarán y se levantará cualquier bloqueo. Le enviaremos a su email un enlace para elegir una nueva, que tú no verás. Su aplicación de autenticación no cambia.',
+  'bo.staff.confirmResetPassword.body':
+    'Vas a anular la contraseña de {{name}} ({{username}}), por ejemplo porque la ha olvidado: dejará de servir, sus sesiones se cerrarán y se levantará cualquier bloqueo. Le enviaremos a su email un enlace para elegir una nueva, que tú no verás. Su aplicación de autenticación no cambia.',
   'bo.staff.confirmResetPassword.confirm': 'Sí, enviarle un enlace',
   'bo.staff.passwordReset.title': 'Contraseña restablecida',
   'bo.staff.done.disabled': 'Acceso desactivado. Sus sesiones se han cerrado.',
   'bo.staff.done.enabled': 'Acceso reactivado.',
   'bo.staff.refused.title': 'No se puede hacer',
   'bo.staff.refused.self': 'No puedes hacer esto con tu propio usuario. Pídeselo a otro administrador.',
-  'bo.staff.refused.lastAdmin': 'Es el único administrador activo: el back office se quedaría sin nadie que lo administre.',
+  'bo.staff.refused.lastAdmin':
+    'Es el único administrador activo: el back office se quedaría sin nadie que lo administre.',
   'bo.staff.notFound': 'No encontramos a esa persona',
   'bo.staff.notFoundBody': 'El usuario del personal que buscas no existe.',
 
   'bo.audit.title': 'Registro de auditoría',
-  'bo.audit.intro': 'Todos los eventos de seguridad del portal y del back office, del más reciente al más antiguo. Las horas están en UTC.',
+  'bo.audit.intro':
+    'Todos los eventos de seguridad del portal y del back office, del más reciente al más antiguo. Las horas están en UTC.',
   'bo.audit.filters': 'Filtrar',
   'bo.audit.from': 'Desde',
   'bo.audit.to': 'Hasta',
@@ -137,7 +153,8 @@ export const backofficeEs = {
   'bo.audit.newest': 'Ir a los más recientes',
   'bo.audit.older': 'Eventos anteriores',
 
-  'field.staff_username_invalid': 'Usa de 3 a 40 caracteres: letras minúsculas sin acentos, números, punto, guion o guion bajo.',
+  'field.staff_username_invalid':
+    'Usa de 3 a 40 caracteres: letras minúsculas sin acentos, números, punto, guion o guion bajo.',
   'field.staff_username_taken': 'Ya existe una persona con este usuario.',
   'field.reason_required': 'Escribe el motivo.',
   'field.audit_time_invalid': 'Escribe la fecha como 2026-11-27 o 2026-11-27 09:30.',
@@ -156,12 +173,14 @@ export const backofficeEn: Record<keyof typeof backofficeEs, string> = {
   'bo.signOut': 'Sign out',
 
   'bo.signIn.title': 'Staff sign-in',
-  'bo.signIn.intro': 'Sign in with your back-office username and password. Next we will ask for the code from your authenticator app.',
+  'bo.signIn.intro':
+    'Sign in with your back-office username and password. Next we will ask for the code from your authenticator app.',
   'bo.signIn.username': 'Username',
   'bo.signIn.password': 'Password',
   'bo.signIn.submit': 'Continue',
   'bo.signIn.failed': 'The username or the password is not right.',
-  'bo.signIn.locked': 'Too many failed attempts. Access is locked for 15 minutes; if it was not you, tell an administrator.',
+  'bo.signIn.locked':
+    'Too many failed attempts. Access is locked for 15 minutes; if it was not you, tell an administrator.',
   'bo.signIn.addressLimited': 'Too many failed attempts from this connection. Wait an hour before trying again.',
   'bo.signIn.disabled': 'Your back-office access is disabled. Talk to an administrator.',
   'bo.signIn.expired': 'Your session ended for your security. Please sign in again.',
@@ -177,8 +196,10 @@ export const backofficeEn: Record<keyof typeof backofficeEs, string> = {
   'bo.totp.startOver': 'Start again',
 
   'bo.enrol.title': 'Set up your authenticator app',
-  'bo.enrol.intro': 'The back office always asks for a code from an authenticator app. Set one up now; you only do this once.',
-  'bo.enrol.scan': 'Scan this QR code with the app (for example FreeOTP, Google Authenticator or Microsoft Authenticator).',
+  'bo.enrol.intro':
+    'The back office always asks for a code from an authenticator app. Set one up now; you only do this once.',
+  'bo.enrol.scan':
+    'Scan this QR code with the app (for example FreeOTP, Google Authenticator or Microsoft Authenticator).',
   'bo.enrol.qrAlt': 'QR code that adds the back office to your authenticator app',
   'bo.enrol.orType': 'If you cannot scan it, type this key into the app:',
   'bo.enrol.code': 'The 6-digit code the app shows now',
@@ -216,32 +237,39 @@ export const backofficeEn: Record<keyof typeof backofficeEs, string> = {
   'bo.staff.enable': 'Re-enable {{username}}',
   'bo.staff.resetTotp': 'Reset the app of {{username}}',
   'bo.staff.new': 'Add a staff member',
-  'bo.staff.newIntro': 'The password is generated for you and shown only once. The person sets up their authenticator app the first time they sign in.',
+  'bo.staff.newIntro':
+    'The password is generated for you and shown only once. The person sets up their authenticator app the first time they sign in.',
   'bo.staff.field.username': 'Username',
-  'bo.staff.field.usernameHint': '3 to 40 characters: lower-case letters without accents, digits, dot, hyphen or underscore.',
+  'bo.staff.field.usernameHint':
+    '3 to 40 characters: lower-case letters without accents, digits, dot, hyphen or underscore.',
   'bo.staff.field.displayName': 'Full name',
   'bo.staff.field.email': 'Work email',
   'bo.staff.field.role': 'Role',
   'bo.staff.continue': 'Continue',
   'bo.staff.back': 'Back to staff',
   'bo.staff.confirmCreate.title': 'Add this staff member?',
-  'bo.staff.confirmCreate.body': 'You are about to add {{name}} with username {{username}}, email {{email}} and the role of {{role}}.',
+  'bo.staff.confirmCreate.body':
+    'You are about to add {{name}} with username {{username}}, email {{email}} and the role of {{role}}.',
   'bo.staff.confirmCreate.confirm': 'Yes, add them',
   'bo.staff.created.title': 'Staff member added',
   'bo.staff.created.body': 'We created the user {{username}} with the role of {{role}}.',
   'bo.staff.created.enrol': 'The first time they sign in, they will set up their authenticator app.',
   'bo.staff.confirmDisable.title': 'Disable {{username}}?',
-  'bo.staff.confirmDisable.body': 'You are about to disable the access of {{name}} ({{username}}). Their open sessions end right away and they cannot sign in again until an administrator re-enables them.',
+  'bo.staff.confirmDisable.body':
+    'You are about to disable the access of {{name}} ({{username}}). Their open sessions end right away and they cannot sign in again until an administrator re-enables them.',
   'bo.staff.confirmDisable.confirm': 'Yes, disable',
   'bo.staff.confirmEnable.title': 'Re-enable {{username}}?',
-  'bo.staff.confirmEnable.body': 'You are about to re-enable the access of {{name}} ({{username}}). They will be able to sign in with their password and authenticator app.',
+  'bo.staff.confirmEnable.body':
+    'You are about to re-enable the access of {{name}} ({{username}}). They will be able to sign in with their password and authenticator app.',
   'bo.staff.confirmEnable.confirm': 'Yes, re-enable',
   'bo.staff.confirmResetTotp.title': 'Reset the app of {{username}}?',
-  'bo.staff.confirmResetTotp.body': 'You are about to remove the authenticator app of {{name}} ({{username}}), for example because they lost their phone. Their sessions end and their password stops working: we email them a link to choose a new one, and when they sign in they set up a new app. That way only that person can complete the change.',
+  'bo.staff.confirmResetTotp.body':
+    'You are about to remove the authenticator app of {{name}} ({{username}}), for example because they lost their phone. Their sessions end and their password stops working: we email them a link to choose a new one, and when they sign in they set up a new app. That way only that person can complete the change.',
   'bo.staff.confirmResetTotp.confirm': 'Yes, reset',
   'bo.staff.resetPassword': 'New password for {{username}}',
   'bo.staff.confirmResetPassword.title': 'Reset the password of {{username}}?',
-  'bo.staff.confirmResetPassword.body': 'You are about to cancel the password of {{name}} ({{username}}), for example because they forgot it: it stops working, their sessions end and any lock is lifted. We email them a link to choose a new one, which you will not see. Their authenticator app does not change.',
+  'bo.staff.confirmResetPassword.body':
+    'You are about to cancel the password of {{name}} ({{username}}), for example because they forgot it: it stops working, their sessions end and any lock is lifted. We email them a link to choose a new one, which you will not see. Their authenticator app does not change.',
   'bo.staff.confirmResetPassword.confirm': 'Yes, send them a link',
   'bo.staff.passwordReset.title': 'Password reset',
   'bo.staff.done.disabled': 'Access disabled. Their sessions have ended.',
@@ -281,7 +309,8 @@ export const backofficeEn: Record<keyof typeof backofficeEs, string> = {
   'bo.audit.newest': 'Go to the newest',
   'bo.audit.older': 'Older events',
 
-  'field.staff_username_invalid': 'Use 3 to 40 characters: lower-case letters without accents, digits, dot, hyphen or underscore.',
+  'field.staff_username_invalid':
+    'Use 3 to 40 characters: lower-case letters without accents, digits, dot, hyphen or underscore.',
   'field.staff_username_taken': 'Someone already has this username.',
   'field.reason_required': 'Please write the reason.',
   'field.audit_time_invalid': 'Write the date as 2026-11-27 or 2026-11-27 09:30.',

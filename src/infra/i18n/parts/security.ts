@@ -1,22 +1,26 @@
 // Messages of the security slice, in both languages (R20). The English half is typed against the Spanish keys.
 export const securityEs = {
   'security.title': 'Seguridad de tu cuenta',
-  'security.intro': 'Desde aquí puedes cambiar tu contraseña, elegir cómo recibir el código del segundo paso y ver en qué dispositivos tienes la sesión abierta.',
+  'security.intro':
+    'Desde aquí puedes cambiar tu contraseña, elegir cómo recibir el código del segundo paso y ver en qué dispositivos tienes la sesión abierta.',
   'security.back': 'Volver a la seguridad de tu cuenta',
 
   'security.done.sessionEnded': 'Hemos cerrado esa sesión. Ese dispositivo tendrá que volver a identificarse.',
   'security.done.sessionGone': 'Esa sesión ya estaba cerrada.',
   'security.done.othersEnded': 'Hemos cerrado todas tus sesiones en otros dispositivos. Esta sigue abierta.',
   'security.done.channelSaved': 'Hemos guardado cómo prefieres recibir el código del segundo paso.',
-  'security.done.totpEnabled': 'Tu aplicación de autenticación ya está activada. Puedes usarla en el segundo paso al entrar.',
+  'security.done.totpEnabled':
+    'Tu aplicación de autenticación ya está activada. Puedes usarla en el segundo paso al entrar.',
   'security.done.totpRemoved': 'Hemos quitado la aplicación de autenticación de tu cuenta.',
 
   'security.password.heading': 'Contraseña',
-  'security.password.body': 'Cámbiala si crees que alguien más la conoce. Al cambiarla, se cierran tus sesiones en otros dispositivos.',
+  'security.password.body':
+    'Cámbiala si crees que alguien más la conoce. Al cambiarla, se cierran tus sesiones en otros dispositivos.',
   'security.password.link': 'Cambiar la contraseña',
 
   'security.channel.heading': 'Verificación en dos pasos',
-  'security.channel.body': 'Después de tu contraseña te pedimos un código. Elige dónde prefieres recibirlo; al entrar siempre podrás cambiar de opción.',
+  'security.channel.body':
+    'Después de tu contraseña te pedimos un código. Elige dónde prefieres recibirlo; al entrar siempre podrás cambiar de opción.',
   'security.channel.legend': 'Quiero recibir el código',
   'security.channel.email': 'Por email, en {{to}}',
   'security.channel.sms': 'Por SMS, en el {{to}}',
@@ -25,17 +29,21 @@ export const securityEs = {
   'security.channel.save': 'Guardar mi preferencia',
 
   'security.totp.heading': 'Aplicación de autenticación',
-  'security.totp.off': 'No tienes ninguna aplicación de autenticación configurada. Con una (por ejemplo, Google Authenticator, Microsoft Authenticator o FreeOTP) obtienes el código en tu móvil sin esperar a un email o un SMS, incluso sin cobertura.',
+  'security.totp.off':
+    'No tienes ninguna aplicación de autenticación configurada. Con una (por ejemplo, Google Authenticator, Microsoft Authenticator o FreeOTP) obtienes el código en tu móvil sin esperar a un email o un SMS, incluso sin cobertura.',
   'security.totp.on': 'Activada desde el {{date}}.',
   'security.totp.setUp': 'Configurar una aplicación de autenticación',
   'security.totp.removeLegend': 'Quitar la aplicación de autenticación',
-  'security.totp.removeHint': 'Por seguridad, escribe tu contraseña actual. Después recibirás el código por email o SMS.',
+  'security.totp.removeHint':
+    'Por seguridad, escribe tu contraseña actual. Después recibirás el código por email o SMS.',
   'security.totp.password': 'Contraseña actual',
   'security.totp.remove': 'Quitar la aplicación',
 
   'security.enrol.title': 'Configurar una aplicación de autenticación',
-  'security.enrol.restart': 'El tiempo para terminar la configuración se agotó. Hemos creado un código nuevo: escanéalo de nuevo con tu aplicación.',
-  'security.enrol.tooMany': 'Has escrito demasiados códigos erróneos. Hemos creado un código nuevo: escanéalo de nuevo con tu aplicación.',
+  'security.enrol.restart':
+    'El tiempo para terminar la configuración se agotó. Hemos creado un código nuevo: escanéalo de nuevo con tu aplicación.',
+  'security.enrol.tooMany':
+    'Has escrito demasiados códigos erróneos. Hemos creado un código nuevo: escanéalo de nuevo con tu aplicación.',
   'security.enrol.step1': 'Abre tu aplicación de autenticación y elige añadir una cuenta.',
   'security.enrol.step2': 'Escanea este código QR con la cámara del móvil.',
   'security.enrol.qrAlt': 'Código QR para añadir tu cuenta de {{brand}} a la aplicación de autenticación',
@@ -49,7 +57,8 @@ export const securityEs = {
   'security.enrol.cancel': 'Cancelar y volver',
 
   'security.sessions.heading': 'Sesiones abiertas',
-  'security.sessions.body': 'Estos son los dispositivos con tu sesión abierta ahora. Si no reconoces alguno, ciérralo y cambia tu contraseña.',
+  'security.sessions.body':
+    'Estos son los dispositivos con tu sesión abierta ahora. Si no reconoces alguno, ciérralo y cambia tu contraseña.',
   'security.sessions.current': 'Este dispositivo',
   'security.sessions.address': 'Dirección de red',
   'security.sessions.started': 'Inicio de la sesión',
@@ -71,13 +80,15 @@ export const securityEs = {
 
   'email.totp.subject': 'Cambios en la verificación en dos pasos de tu cuenta de {{brand}}',
   'email.totp.enabled': 'Se ha activado una aplicación de autenticación para el segundo paso de tu área privada.',
-  'email.totp.removed': 'Se ha quitado la aplicación de autenticación de tu área privada. El código te llegará por email o por SMS.',
+  'email.totp.removed':
+    'Se ha quitado la aplicación de autenticación de tu área privada. El código te llegará por email o por SMS.',
   'email.totp.notYou': 'Si no has sido tú, cambia tu contraseña y escríbenos cuanto antes a {{email}}.',
 } as const;
 
 export const securityEn: Record<keyof typeof securityEs, string> = {
   'security.title': 'Account security',
-  'security.intro': 'Here you can change your password, choose how to receive the code for the second step and see which devices are signed in.',
+  'security.intro':
+    'Here you can change your password, choose how to receive the code for the second step and see which devices are signed in.',
   'security.back': 'Back to account security',
 
   'security.done.sessionEnded': 'That session has been ended. That device will have to sign in again.',
@@ -88,11 +99,13 @@ export const securityEn: Record<keyof typeof securityEs, string> = {
   'security.done.totpRemoved': 'The authenticator app has been removed from your account.',
 
   'security.password.heading': 'Password',
-  'security.password.body': 'Change it if you think someone else knows it. Changing it signs you out on your other devices.',
+  'security.password.body':
+    'Change it if you think someone else knows it. Changing it signs you out on your other devices.',
   'security.password.link': 'Change your password',
 
   'security.channel.heading': 'Two-step verification',
-  'security.channel.body': 'After your password we ask for a code. Choose where you would rather receive it; you can always pick another option when you sign in.',
+  'security.channel.body':
+    'After your password we ask for a code. Choose where you would rather receive it; you can always pick another option when you sign in.',
   'security.channel.legend': 'I want to receive the code',
   'security.channel.email': 'By email, at {{to}}',
   'security.channel.sms': 'By text message, on {{to}}',
@@ -101,16 +114,19 @@ export const securityEn: Record<keyof typeof securityEs, string> = {
   'security.channel.save': 'Save my choice',
 
   'security.totp.heading': 'Authenticator app',
-  'security.totp.off': 'You have no authenticator app set up. With one (for example Google Authenticator, Microsoft Authenticator or FreeOTP) you get the code on your phone without waiting for an email or text message, even with no signal.',
+  'security.totp.off':
+    'You have no authenticator app set up. With one (for example Google Authenticator, Microsoft Authenticator or FreeOTP) you get the code on your phone without waiting for an email or text message, even with no signal.',
   'security.totp.on': 'On since {{date}}.',
   'security.totp.setUp': 'Set up an authenticator app',
   'security.totp.removeLegend': 'Remove the authenticator app',
-  'security.totp.removeHint': 'For your security, enter your current password. Afterwards you will receive the code by email or text message.',
+  'security.totp.removeHint':
+    'For your security, enter your current password. Afterwards you will receive the code by email or text message.',
   'security.totp.password': 'Current password',
   'security.totp.remove': 'Remove the app',
 
   'security.enrol.title': 'Set up an authenticator app',
-  'security.enrol.restart': 'The time to finish the setup ran out. We have made a new code: scan it again with your app.',
+  'security.enrol.restart':
+    'The time to finish the setup ran out. We have made a new code: scan it again with your app.',
   'security.enrol.tooMany': 'Too many wrong codes were entered. We have made a new code: scan it again with your app.',
   'security.enrol.step1': 'Open your authenticator app and choose to add an account.',
   'security.enrol.step2': 'Scan this QR code with your phone’s camera.',
@@ -125,7 +141,8 @@ export const securityEn: Record<keyof typeof securityEs, string> = {
   'security.enrol.cancel': 'Cancel and go back',
 
   'security.sessions.heading': 'Signed-in devices',
-  'security.sessions.body': 'These are the devices where you are signed in right now. If you do not recognise one, sign it out and change your password.',
+  'security.sessions.body':
+    'These are the devices where you are signed in right now. If you do not recognise one, sign it out and change your password.',
   'security.sessions.current': 'This device',
   'security.sessions.address': 'Network address',
   'security.sessions.started': 'Signed in',
@@ -139,7 +156,8 @@ export const securityEn: Record<keyof typeof securityEs, string> = {
   'security.device.unknown': 'Unknown browser',
 
   'security.forbidden.title': 'You cannot end that session',
-  'security.forbidden.body': 'That session does not belong to your account or does not exist. Nothing has been changed.',
+  'security.forbidden.body':
+    'That session does not belong to your account or does not exist. Nothing has been changed.',
 
   'field.channel_unavailable': 'Choose one of the options in the list.',
   'field.totp_code_wrong': 'The code is not correct. Enter the 6 digits your app shows now.',
@@ -147,6 +165,7 @@ export const securityEn: Record<keyof typeof securityEs, string> = {
 
   'email.totp.subject': 'Changes to two-step verification on your {{brand}} account',
   'email.totp.enabled': 'An authenticator app has been turned on for the second step of your private area.',
-  'email.totp.removed': 'The authenticator app has been removed from your private area. The code will reach you by email or text message.',
+  'email.totp.removed':
+    'The authenticator app has been removed from your private area. The code will reach you by email or text message.',
   'email.totp.notYou': 'If this was not you, change your password and write to us at {{email}} as soon as possible.',
 };

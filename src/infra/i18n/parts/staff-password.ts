@@ -1,60 +1,85 @@
 // Staff passwords (R23, issue 15): each person sets and changes their own; both languages (R20).
 export const staffPasswordEs = {
   'bo.password.title': 'Tu contraseña del back office',
-  'bo.password.required': 'Antes de seguir, elige tu propia contraseña: la que usaste la generó el sistema y alguien más la ha visto.',
-  'bo.password.intro': 'Escribe tu contraseña actual y la nueva. Al guardarla se cerrarán tus otras sesiones del back office.',
+  'bo.password.required':
+    'Antes de seguir, elige tu propia contraseña: la que usaste la generó el sistema y alguien más la ha visto.',
+  'bo.password.intro':
+    'Escribe tu contraseña actual y la nueva. Al guardarla se cerrarán tus otras sesiones del back office.',
   'bo.password.current': 'Contraseña actual',
   'bo.password.submit': 'Guardar la contraseña',
   'bo.password.changed': 'Contraseña guardada. Tus otras sesiones del back office se han cerrado.',
-  'bo.password.tries': 'Demasiadas contraseñas actuales incorrectas. Por seguridad, el acceso con tu usuario queda pausado 15 minutos.',
+  'bo.password.tries':
+    'Demasiadas contraseñas actuales incorrectas. Por seguridad, el acceso con tu usuario queda pausado 15 minutos.',
   'bo.password.link.title': 'Elige tu contraseña del back office',
   'bo.password.link.intro': 'Elige la contraseña con la que entrarás en el back office. Solo tú la conocerás.',
   'bo.password.link.invalidTitle': 'Este enlace ya no sirve',
-  'bo.password.link.invalidBody': 'Ha caducado, ya se usó o se ha enviado otro más reciente. Pide a un administrador que te envíe uno nuevo.',
+  'bo.password.link.invalidBody':
+    'Ha caducado, ya se usó o se ha enviado otro más reciente. Pide a un administrador que te envíe uno nuevo.',
   'bo.password.link.doneTitle': 'Contraseña guardada',
-  'bo.password.link.doneBody': 'Ya puedes entrar en el back office con tu usuario y tu contraseña nueva. Si aún no tienes la aplicación de autenticación configurada, te la pediremos al entrar.',
-  'bo.staff.created.emailed': 'Le hemos enviado a {{email}} un enlace para que elija su contraseña. Sirve una sola vez durante 24 horas; nadie más conocerá la contraseña.',
-  'bo.staff.passwordReset.emailed': 'La contraseña de {{username}} ya no sirve, sus sesiones se han cerrado y le hemos enviado a {{email}} un enlace para elegir una nueva.',
-  'bo.staff.done.totpResetEmailed': 'Aplicación restablecida. Sus sesiones se han cerrado y le hemos enviado un enlace para elegir una contraseña nueva antes de configurar la aplicación.',
+  'bo.password.link.doneBody':
+    'Ya puedes entrar en el back office con tu usuario y tu contraseña nueva. Si aún no tienes la aplicación de autenticación configurada, te la pediremos al entrar.',
+  'bo.staff.created.emailed':
+    'Le hemos enviado a {{email}} un enlace para que elija su contraseña. Sirve una sola vez durante 24 horas; nadie más conocerá la contraseña.',
+  'bo.staff.passwordReset.emailed':
+    'La contraseña de {{username}} ya no sirve, sus sesiones se han cerrado y le hemos enviado a {{email}} un enlace para elegir una nueva.',
+  'bo.staff.done.totpResetEmailed':
+    'Aplicación restablecida. Sus sesiones se han cerrado y le hemos enviado un enlace para elegir una contraseña nueva antes de configurar la aplicación.',
 
   'email.staffPassword.subject': 'Tu contraseña del back office de {{brand}}',
-  'email.staffPassword.created': 'Un administrador te ha dado de alta en el back office de {{brand}} con el usuario {{username}}. Para empezar, elige tu contraseña con este enlace:',
-  'email.staffPassword.reset': 'Un administrador ha restablecido tu contraseña del back office de {{brand}} (usuario {{username}}). La anterior ya no sirve. Elige una nueva con este enlace:',
-  'email.staffPassword.totpReset': 'Un administrador ha restablecido tu aplicación de autenticación del back office de {{brand}} (usuario {{username}}). Por seguridad, elige primero una contraseña nueva con este enlace; al entrar después, configurarás tu aplicación nueva:',
+  'email.staffPassword.created':
+    'Un administrador te ha dado de alta en el back office de {{brand}} con el usuario {{username}}. Para empezar, elige tu contraseña con este enlace:',
+  'email.staffPassword.reset':
+    'Un administrador ha restablecido tu contraseña del back office de {{brand}} (usuario {{username}}). La anterior ya no sirve. Elige una nueva con este enlace:',
+  'email.staffPassword.totpReset':
+    'Un administrador ha restablecido tu aplicación de autenticación del back office de {{brand}} (usuario {{username}}). Por seguridad, elige primero una contraseña nueva con este enlace; al entrar después, configurarás tu aplicación nueva:',
   'email.staffPassword.cta': 'Elegir mi contraseña',
   'email.staffPassword.valid': 'El enlace sirve una sola vez durante 24 horas.',
-  'email.staffPassword.notYou': 'Si no esperabas este mensaje, avisa a la persona responsable de seguridad de tu empresa.',
+  'email.staffPassword.notYou':
+    'Si no esperabas este mensaje, avisa a la persona responsable de seguridad de tu empresa.',
   'email.staffPasswordChanged.subject': 'Tu contraseña del back office de {{brand}} ha cambiado',
-  'email.staffPasswordChanged.body': 'La contraseña del usuario {{username}} del back office de {{brand}} acaba de cambiar y tus otras sesiones se han cerrado.',
+  'email.staffPasswordChanged.body':
+    'La contraseña del usuario {{username}} del back office de {{brand}} acaba de cambiar y tus otras sesiones se han cerrado.',
   'email.staffPasswordChanged.notYou': 'Si no has sido tú, avisa de inmediato a un administrador.',
 } as const;
 
 export const staffPasswordEn: Record<keyof typeof staffPasswordEs, string> = {
   'bo.password.title': 'Your back-office password',
-  'bo.password.required': 'Before you go on, choose your own password: the one you used was generated by the system, and someone else has seen it.',
+  'bo.password.required':
+    'Before you go on, choose your own password: the one you used was generated by the system, and someone else has seen it.',
   'bo.password.intro': 'Type your current password and the new one. Saving it ends your other back-office sessions.',
   'bo.password.current': 'Current password',
   'bo.password.submit': 'Save the password',
   'bo.password.changed': 'Password saved. Your other back-office sessions have ended.',
-  'bo.password.tries': 'Too many wrong current passwords. For your security, sign-in with your username is paused for 15 minutes.',
+  'bo.password.tries':
+    'Too many wrong current passwords. For your security, sign-in with your username is paused for 15 minutes.',
   'bo.password.link.title': 'Choose your back-office password',
   'bo.password.link.intro': 'Choose the password you will use to sign in to the back office. Only you will know it.',
   'bo.password.link.invalidTitle': 'This link no longer works',
-  'bo.password.link.invalidBody': 'It has expired, it was already used, or a newer one was sent. Ask an administrator to send you a new one.',
+  'bo.password.link.invalidBody':
+    'It has expired, it was already used, or a newer one was sent. Ask an administrator to send you a new one.',
   'bo.password.link.doneTitle': 'Password saved',
-  'bo.password.link.doneBody': 'You can now sign in to the back office with your username and your new password. If your authenticator app is not set up yet, we will ask you to set it up when you sign in.',
-  'bo.staff.created.emailed': 'We sent {{email}} a link to choose a password. It works once, for 24 hours; nobody else will know the password.',
-  'bo.staff.passwordReset.emailed': 'The password of {{username}} no longer works, their sessions have ended, and we sent {{email}} a link to choose a new one.',
-  'bo.staff.done.totpResetEmailed': 'App reset. Their sessions have ended, and we sent them a link to choose a new password before they set up the app.',
+  'bo.password.link.doneBody':
+    'You can now sign in to the back office with your username and your new password. If your authenticator app is not set up yet, we will ask you to set it up when you sign in.',
+  'bo.staff.created.emailed':
+    'We sent {{email}} a link to choose a password. It works once, for 24 hours; nobody else will know the password.',
+  'bo.staff.passwordReset.emailed':
+    'The password of {{username}} no longer works, their sessions have ended, and we sent {{email}} a link to choose a new one.',
+  'bo.staff.done.totpResetEmailed':
+    'App reset. Their sessions have ended, and we sent them a link to choose a new password before they set up the app.',
 
   'email.staffPassword.subject': 'Your {{brand}} back-office password',
-  'email.staffPassword.created': 'An administrator added you to the {{brand}} back office with the username {{username}}. To begin, choose your password with this link:',
-  'email.staffPassword.reset': 'An administrator reset your {{brand}} back-office password (username {{username}}). The old one no longer works. Choose a new one with this link:',
-  'email.staffPassword.totpReset': 'An administrator reset your {{brand}} back-office authenticator app (username {{username}}). For your security, first choose a new password with this link; when you then sign in, you will set up your new app:',
+  'email.staffPassword.created':
+    'An administrator added you to the {{brand}} back office with the username {{username}}. To begin, choose your password with this link:',
+  'email.staffPassword.reset':
+    'An administrator reset your {{brand}} back-office password (username {{username}}). The old one no longer works. Choose a new one with this link:',
+  'email.staffPassword.totpReset':
+    'An administrator reset your {{brand}} back-office authenticator app (username {{username}}). For your security, first choose a new password with this link; when you then sign in, you will set up your new app:',
   'email.staffPassword.cta': 'Choose my password',
   'email.staffPassword.valid': 'The link works once, for 24 hours.',
-  'email.staffPassword.notYou': 'If you did not expect this message, tell the person in charge of security at your company.',
+  'email.staffPassword.notYou':
+    'If you did not expect this message, tell the person in charge of security at your company.',
   'email.staffPasswordChanged.subject': 'Your {{brand}} back-office password has changed',
-  'email.staffPasswordChanged.body': 'The password of the back-office user {{username}} at {{brand}} has just changed, and your other sessions have ended.',
+  'email.staffPasswordChanged.body':
+    'The password of the back-office user {{username}} at {{brand}} has just changed, and your other sessions have ended.',
   'email.staffPasswordChanged.notYou': 'If it was not you, tell an administrator straight away.',
 };

@@ -14,7 +14,10 @@ export function smsWebhookTransport(url: string, timeoutMs = SMS_TIMEOUT_MS): Tr
     async send(message) {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': `outbox-${message.id}-${message.created_at}` },
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': `outbox-${message.id}-${message.created_at}`,
+        },
         body: JSON.stringify({ to: message.recipient, text: message.body_text }),
         signal: AbortSignal.timeout(timeoutMs),
       });

@@ -8,10 +8,18 @@ export interface SmtpTimeouts {
 }
 
 // Timeouts stay well under the dispatcher's lease, so a message is never handed to a second node mid-send (R25).
-export const SMTP_TIMEOUTS: Readonly<SmtpTimeouts> = Object.freeze({ connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 });
+export const SMTP_TIMEOUTS: Readonly<SmtpTimeouts> = Object.freeze({
+  connectionTimeout: 15_000,
+  greetingTimeout: 15_000,
+  socketTimeout: 30_000,
+});
 
 /** Email over SMTP (`smtp://` or `smtps://`) with nodemailer. */
-export function smtpTransport(smtpUrl: string, from: string, timeouts: Readonly<SmtpTimeouts> = SMTP_TIMEOUTS): Transport {
+export function smtpTransport(
+  smtpUrl: string,
+  from: string,
+  timeouts: Readonly<SmtpTimeouts> = SMTP_TIMEOUTS,
+): Transport {
   // The connection options go in one object with the URL: nodemailer's second argument is defaults for each
   // *message*, so timeouts passed there are silently ignored (and its own socket timeout is 10 minutes).
   // One SMTP session per message (the dispatcher runs SEND_CONCURRENCY at once). nodemailer's pool would save the

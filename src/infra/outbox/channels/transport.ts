@@ -9,5 +9,7 @@ export interface Transport {
   close?(): Promise<void>;
 }
 
-/** Messages one node sends at the same time (the dispatcher): one slow mail server round trip no longer queues the rest. */
+/**
+ * Messages one node sends at the same time (the dispatcher): one slow mail server round trip no longer queues the rest.
+ */
 export const SEND_CONCURRENCY = 5;

@@ -22,7 +22,8 @@ export interface EmailTemplate<P> {
   render(ctx: EmailContext, params: P): RenderedEmail;
 }
 
-// Mail clients ignore stylesheets and CSP: inline styles are the norm in email, and this HTML never reaches a browser page.
+// Mail clients ignore stylesheets and CSP: inline styles are the norm in email, and this HTML never reaches a browser
+// page.
 export function emailHtml(ctx: EmailContext, title: string, body: ComponentChildren): string {
   const { brand, t } = ctx;
   return (
@@ -38,12 +39,25 @@ export function emailHtml(ctx: EmailContext, title: string, body: ComponentChild
           <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f6f8">
             <tr>
               <td align="center" style="padding:24px 12px">
-                <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px;background:#ffffff;border-radius:8px">
+                <table
+                  role="presentation"
+                  width="100%"
+                  cellpadding="0"
+                  cellspacing="0"
+                  style="max-width:560px;background:#ffffff;border-radius:8px"
+                >
                   <tr>
-                    <td style={`background:${brand.colors.primary};color:${brand.colors.primaryText};padding:16px 24px;font-size:18px;font-weight:bold;border-radius:8px 8px 0 0`}>
+                    <td
+                      style={`background:${brand.colors.primary};color:${brand.colors.primaryText};padding:16px 24px;font-size:18px;font-weight:bold;border-radius:8px 8px 0 0`}
+                    >
                       {brand.logoUrl && !brand.logoUrl.startsWith('data:') ? (
                         // Mail clients need an absolute address; a path is served by the portal itself.
-                        <img src={brand.logoUrl.startsWith('/') ? `${ctx.publicUrl}${brand.logoUrl}` : brand.logoUrl} alt="" height="32" style="height:32px;vertical-align:middle;margin-right:8px;border:0" />
+                        <img
+                          src={brand.logoUrl.startsWith('/') ? `${ctx.publicUrl}${brand.logoUrl}` : brand.logoUrl}
+                          alt=""
+                          height="32"
+                          style="height:32px;vertical-align:middle;margin-right:8px;border:0"
+                        />
                       ) : null}
                       {brand.name}
                     </td>
@@ -69,7 +83,10 @@ export function emailHtml(ctx: EmailContext, title: string, body: ComponentChild
 export function emailButton(href: string, label: string, color: string, textColor: string) {
   return (
     <p style="margin:24px 0">
-      <a href={href} style={`background:${color};color:${textColor};padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold;display:inline-block`}>
+      <a
+        href={href}
+        style={`background:${color};color:${textColor};padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold;display:inline-block`}
+      >
         {label}
       </a>
     </p>
