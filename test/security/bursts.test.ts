@@ -163,6 +163,9 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
     // The member is at the code step in their own browser, with the right code in hand.
     const owner = await atCode(m);
     const ownersCode = await lastCode(m);
+    const ownersLink = /\/sign-in\/link\/[A-Za-z0-9_-]+/.exec(
+      (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'signin-code').at(-1)!.body_text,
+    )![0];
     // The attacker has the password and restarts the sign-in after every five wrong codes.
     let refusedAt = 0;
     for (let attempt = 1; attempt <= 30 && !refusedAt; attempt++) {
@@ -189,8 +192,12 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
     const emails = await pauseEmails(m);
     assert.equal(emails.length, 1);
     assert.match(emails[0]!.body_text, /password correctly/, 'the email says the password is known');
+    const link = await owner.get(ownersLink);
+    assert.equal(link.statusCode, 429, 'the emailed link during the pause is refused too');
     const late = await owner.post('/sign-in/verify/code', { code: ownersCode });
-    assert.equal(late.statusCode, 429, 'a right code during the pause is refused');
+    // That refusal ended the owner's sign-in: the right code now leads back to the start, never to the area.
+    assert.equal(late.headers.location, '/sign-in', 'a right code during the pause is refused');
+    assert.equal((await owner.get('/area')).statusCode, 303);
     assert.equal((await atCode(m).catch((e: Error) => e)) instanceof Error, true, 'and so is a new sign-in');
     ctx.clock.advanceMinutes(15);
     const back = await atCode(m);
