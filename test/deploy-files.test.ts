@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { validate } from 'dockerfile-utils';
 import { parse } from 'yaml';
 import { findNginx } from '../src/cluster.js';
 
@@ -38,6 +39,10 @@ test('Dockerfile: two stages, production dependencies only, non-root, listening 
     'dev dependencies pruned before they reach the final stage',
   );
   assert.ok(final.includes('CMD ["node", "bin/member-area.js", "serve"]'));
+  assert.ok(
+    final.some((l) => l.includes('process.env.PORT')),
+    'the health check follows PORT when an operator changes it',
+  );
   for (const l of lines.filter((x) => x.startsWith('COPY ') && !x.includes('--from='))) {
     const sources = l
       .replace(/^COPY (--\S+ )*/, '')
@@ -46,6 +51,19 @@ test('Dockerfile: two stages, production dependencies only, non-root, listening 
     for (const source of sources) assert.ok(existsSync(join(ROOT, source)), `${source} exists`);
   }
   assert.match(read('.dockerignore'), /^node_modules$/m);
+});
+
+test('Dockerfile: a Dockerfile linter (dockerfile-utils, the one VS Code uses) finds nothing, and does find faults', () => {
+  // No image can be built here; the linter checks every instruction and its arguments as Docker reads them.
+  assert.deepEqual(
+    validate(read('Dockerfile')).map((d) => `${d.range.start.line + 1}: ${d.message}`),
+    [],
+  );
+  assert.deepEqual(
+    validate('FROM node:22\nEXPOSE web\nRUNN true\n').map((d) => d.message),
+    ['Invalid containerPort: web', 'Unknown instruction: RUNN'],
+    'the linter is live',
+  );
 });
 
 test('compose.yaml: two nodes on PostgreSQL behind nginx, a mail catcher, secrets required, graceful stops', () => {
