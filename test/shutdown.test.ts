@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../src/cluster.js';
@@ -101,4 +102,39 @@ test('SIGTERM with a request that never ends: the process still exits at the dea
   assert.equal(await node.exited, 1, 'killed by the deadline, not hanging');
   assert.ok(Date.now() - sent < 5_000, `exited ${Date.now() - sent} ms after SIGTERM`);
   assert.match(node.log(), /killed by timeout/);
+});
+
+test('an uncaught error and an unhandled rejection are logged through the logger, with their stack, then the node stops', async () => {
+  // A module loaded before the portal (node --import) fails on a signal the way a bug in a callback would: a throw
+  // outside any request, or a promise nobody awaits.
+  const dir = mkdtempSync(join(tmpdir(), 'crash-'));
+  const crash = join(dir, 'crash.mjs');
+  writeFileSync(
+    crash,
+    [
+      "process.on('SIGWINCH', () => {",
+      "  if (process.env.CRASH === 'reject') Promise.reject(new Error('rejected outside any request'));",
+      "  else setImmediate(() => { throw new Error('thrown outside any request'); });",
+      '});',
+      '',
+    ].join('\n'),
+  );
+  for (const [kind, message] of [
+    ['throw', 'thrown outside any request'],
+    ['reject', 'rejected outside any request'],
+  ] as const) {
+    const node = await startNode({ CRASH: kind, NODE_OPTIONS: `--import=${pathToFileURL(crash).href}` });
+    node.child.kill('SIGWINCH'); // a signal close-with-grace leaves alone
+    assert.equal(await node.exited, 1, `${kind}: the process ends with a failure code\n${node.log()}`);
+    const entry = node
+      .log()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { level: number; msg: string; err?: { message: string; stack: string } })
+      .find((e) => e.msg === 'uncaught error: shutting down');
+    assert.ok(entry, `${kind}: one structured log line\n${node.log()}`);
+    assert.equal(entry.level, 50, 'at error level');
+    assert.equal(entry.err?.message, message);
+    assert.match(entry.err?.stack ?? '', /crash\.mjs/, 'with the stack that shows where');
+  }
 });
