@@ -147,9 +147,10 @@ async function run(argv: string[]): Promise<number> {
         console.error(`secrets: the only subcommand is rotate.\n\n${USAGE}`);
         return 2;
       }
-      const [{ openRuntime }, { resealSecrets }] = await Promise.all([
+      const [{ openRuntime }, { resealSecrets }, { SecretBoxError }] = await Promise.all([
         import('./runtime.js'),
         import('./infra/crypto/secrets-at-rest.js'),
+        import('./infra/crypto/secret-box.js'),
       ]);
       const runtime = await openRuntime(config);
       try {
@@ -158,6 +159,13 @@ async function run(argv: string[]): Promise<number> {
           `Re-sealed under the current key: ${r.accounts} member authenticator secrets, ${r.staff} staff authenticator secrets, ${r.outbox} outbox messages, ${r.flows} pending enrolments.`,
         );
         return 0;
+      } catch (err) {
+        if (!(err instanceof SecretBoxError)) throw err;
+        // A value sealed under a key that is not configured: the operator left the old key out.
+        console.error(
+          `secrets rotate: ${err.message}. Add the key it was sealed under to ENCRYPTION_KEYS_PREVIOUS and run it again; what was re-sealed already stays readable under ENCRYPTION_KEY.`,
+        );
+        return 1;
       } finally {
         await runtime.close();
       }

@@ -3,7 +3,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { createSecretBox, keyId, SecretBoxError } from '../src/infra/crypto/secret-box.js';
 import { FEED_HEADER } from '../src/feed/demo-feed.js';
 import { cli } from './helpers/cli.js';
 import { databaseKinds, postgresTestUrl } from './helpers/databases.js';
@@ -75,4 +78,41 @@ test('--version names the package, its version and the Node.js running it, witho
   const res = await cli(['--version'], { DATABASE_URL: 'mysql://not-read' });
   assert.equal(res.code, 0, res.stderr);
   assert.equal(res.stdout.trim(), `member-area ${pkg.version} (Node.js ${process.version})`);
+});
+
+test('secrets rotate (R29): an operator moves every sealed value to a new key, and a key left out is named, not a stack trace', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-rotate-'));
+  const file = join(dir, 'portal.db');
+  const [oldKey, newKey, strayKey] = [randomBytes(32), randomBytes(32), randomBytes(32)];
+  const env = (current: Buffer, previous?: Buffer) => ({
+    DATABASE_URL: `sqlite:${file}`,
+    ENCRYPTION_KEY: current.toString('hex'),
+    ...(previous ? { ENCRYPTION_KEYS_PREVIOUS: previous.toString('hex') } : {}),
+  });
+  // The demo feed queues enrolment emails, sealed under the key of the day.
+  assert.equal((await cli(['demo'], env(oldKey))).code, 0);
+  const sealed = () => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return (db.prepare('select body_text from outbox').all() as { body_text: string }[]).map((r) => r.body_text);
+    } finally {
+      db.close();
+    }
+  };
+  assert.ok(sealed().length >= 1 && sealed().every((v) => createSecretBox(oldKey).open(v).length > 0));
+
+  const rotated = await cli(['secrets', 'rotate'], env(newKey, oldKey));
+  assert.equal(rotated.code, 0, rotated.stderr);
+  assert.match(rotated.stdout, new RegExp(`${sealed().length} outbox messages`));
+  for (const value of sealed()) {
+    assert.ok(createSecretBox(newKey).open(value).length > 0, 'the new key alone opens it');
+    assert.throws(() => createSecretBox(oldKey).open(value), SecretBoxError, 'the old key no longer does');
+  }
+  assert.match((await cli(['secrets', 'rotate'], env(newKey, oldKey))).stdout, / 0 outbox messages/, 'idempotent');
+
+  const forgotten = await cli(['secrets', 'rotate'], env(strayKey));
+  assert.equal(forgotten.code, 1);
+  assert.match(forgotten.stderr, new RegExp(`sealed under key ${keyId(newKey)}, which is not configured`));
+  assert.match(forgotten.stderr, /ENCRYPTION_KEYS_PREVIOUS/);
+  assert.doesNotMatch(forgotten.stderr, /\n\s+at /, 'no stack trace');
 });
