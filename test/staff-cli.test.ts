@@ -26,35 +26,11 @@ function printed(stdout: string): { password: string; uri: URL } {
   return { password, uri: new URL(uri) };
 }
 
-test('staff create-admin on SQLite: the administrator it prints can sign in with the password and the app; duplicates and bad input refused', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'staff-cli-'));
-  const url = `sqlite:${join(dir, 'portal.db')}`;
-  const created = await cli(
-    ['staff', 'create-admin', '--username', 'Root.Admin', '--email', 'root@staff.example', '--name', 'Ana Root'],
-    { DATABASE_URL: url },
-  );
-  assert.equal(created.code, 0, created.stderr);
-  const { password, uri } = printed(created.stdout);
-  assert.ok(password.length >= 20);
-  const secret = uri.searchParams.get('secret');
-  assert.ok(secret);
-  assert.match(decodeURIComponent(uri.pathname), /root\.admin/);
-
-  const again = await cli(['staff', 'create-admin', '--username', 'root.admin', '--email', 'other@staff.example'], {
-    DATABASE_URL: url,
-  });
-  assert.equal(again.code, 1);
-  assert.match(again.stderr, /already exists/);
-  assert.doesNotMatch(again.stdout, /Password/);
-  for (const bad of [
-    ['staff', 'create-admin', '--email', 'x@y.es'],
-    ['staff', 'create-admin', '--username', 'ok.name', '--email', 'nope'],
-    ['staff', 'create-admin', '--username', 'ok.name', '--email', 'x@y.es', '--bogus'],
-    ['staff', 'frob'],
-  ]) {
-    assert.equal((await cli(bad, { DATABASE_URL: url })).code, 2, bad.join(' '));
-  }
-
+/**
+ * The printed administrator signs in with the password and the app, and must choose their own password before any
+ * other page opens (issue 15 item 5), on the database at `url`.
+ */
+async function firstSignIn(url: string, username: string, password: string, secret: string): Promise<void> {
   const db = openDatabase(url);
   const clock = new ManualClock(new Date());
   const config = testConfig();
@@ -70,7 +46,7 @@ test('staff create-admin on SQLite: the administrator it prints can sign in with
     const row = await db.kysely
       .selectFrom('staff_users')
       .selectAll()
-      .where('username', '=', 'root.admin')
+      .where('username', '=', username)
       .executeTakeFirstOrThrow();
     assert.equal(row.role, 'admin');
     assert.equal(row.display_name, 'Ana Root');
@@ -87,7 +63,7 @@ test('staff create-admin on SQLite: the administrator it prints can sign in with
     const agent = new BrowserAgent(app);
     await agent.get('/backoffice/sign-in');
     assert.equal(
-      (await agent.post('/backoffice/sign-in', { username: 'root.admin', password })).headers.location,
+      (await agent.post('/backoffice/sign-in', { username, password })).headers.location,
       '/backoffice/sign-in/verify',
     );
     const code = await generate({ secret, epoch: Math.floor(clock.now().getTime() / 1000) });
@@ -122,10 +98,42 @@ test('staff create-admin on SQLite: the administrator it prints can sign in with
     await app.close();
     await db.close();
   }
+}
+
+test('staff create-admin on SQLite: the administrator it prints can sign in with the password and the app; duplicates and bad input refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'staff-cli-'));
+  const url = `sqlite:${join(dir, 'portal.db')}`;
+  const created = await cli(
+    ['staff', 'create-admin', '--username', 'Root.Admin', '--email', 'root@staff.example', '--name', 'Ana Root'],
+    { DATABASE_URL: url },
+  );
+  assert.equal(created.code, 0, created.stderr);
+  const { password, uri } = printed(created.stdout);
+  assert.ok(password.length >= 20);
+  const secret = uri.searchParams.get('secret');
+  assert.ok(secret);
+  assert.match(decodeURIComponent(uri.pathname), /root\.admin/);
+
+  const again = await cli(['staff', 'create-admin', '--username', 'root.admin', '--email', 'other@staff.example'], {
+    DATABASE_URL: url,
+  });
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /already exists/);
+  assert.doesNotMatch(again.stdout, /Password/);
+  for (const bad of [
+    ['staff', 'create-admin', '--email', 'x@y.es'],
+    ['staff', 'create-admin', '--username', 'ok.name', '--email', 'nope'],
+    ['staff', 'create-admin', '--username', 'ok.name', '--email', 'x@y.es', '--bogus'],
+    ['staff', 'frob'],
+  ]) {
+    assert.equal((await cli(bad, { DATABASE_URL: url })).code, 2, bad.join(' '));
+  }
+
+  await firstSignIn(url, 'root.admin', password, secret);
 });
 
 test(
-  'staff create-admin on PostgreSQL',
+  'staff create-admin on PostgreSQL: the same first sign-in and forced password change',
   { skip: !databaseKinds.includes('postgres') && 'PostgreSQL not reachable' },
   async () => {
     const schema = `staffcli_${process.pid}_${Date.now()}`;
@@ -135,11 +143,14 @@ test(
     await admin.query(`create schema ${schema}`);
     try {
       const url = `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-      const created = await cli(['staff', 'create-admin', '--username', 'pg.admin', '--email', 'pg@staff.example'], {
-        DATABASE_URL: url,
-      });
+      const created = await cli(
+        ['staff', 'create-admin', '--username', 'pg.admin', '--email', 'pg@staff.example', '--name', 'Ana Root'],
+        {
+          DATABASE_URL: url,
+        },
+      );
       assert.equal(created.code, 0, created.stderr);
-      printed(created.stdout);
+      const { password, uri } = printed(created.stdout);
       assert.equal(
         (
           await cli(['staff', 'create-admin', '--username', 'pg.admin', '--email', 'pg@staff.example'], {
@@ -150,6 +161,7 @@ test(
       );
       const { rows } = await admin.query(`select role, status from ${schema}.staff_users`);
       assert.deepEqual(rows, [{ role: 'admin', status: 'active' }]);
+      await firstSignIn(url, 'pg.admin', password, uri.searchParams.get('secret')!);
     } finally {
       await admin.query(`drop schema ${schema} cascade`);
       await admin.end();
