@@ -79,43 +79,52 @@ describe('a text-mode browser: lynx (R21)', { skip: unavailable && !process.env.
     assert.deepEqual(account, { email: 'lynx@example.com', postal_code: '28013', country: 'ES' });
   });
 
-  test('recovery through the no-script captcha, then a sign-in with the emailed code', async () => {
-    const m = await createMember(server.ctx, { n: 1, password: 'Primavera2030', language: 'es' });
-    const lynx = await Lynx.open(`${server.baseUrl}/recovery?lang=es`);
-    open.push(lynx);
-    assert.match(lynx.screen(), /Recupera tu contraseña/);
-    assert.match(lynx.screen(), /verificación de seguridad es una espera/);
-    server.ctx.clock.advance(NOSCRIPT_MIN_WAIT_MS); // reading the page
-    await lynx.fillAndSubmit([m.username]);
-    showing(lynx, t('recovery.title'));
-    assert.ok(lynx.screen().includes(t('recovery.sendIntro').slice(0, 40)), 'screen 2: press send');
-    await lynx.fillAndSubmit([]);
-    showing(lynx, t('recovery.sentTitle'));
-    const link = /http:\/\/localhost:3000(\/recovery\/reset\/[A-Za-z0-9_-]+)/.exec(
-      await lastMail(m.email, 'recovery-link'),
-    )?.[1];
-    assert.ok(link, 'the recovery email was sent');
-    await lynx.goto(`${server.baseUrl}${link}`);
-    showing(lynx, t('recovery.resetTitle'));
-    await lynx.fillAndSubmit(['', 'Invierno2033Nuevo', 'Invierno2033Nuevo']); // the username is read-only
-    showing(lynx, t('recovery.doneTitle'));
+  for (const [n, lang] of [
+    [1, 'es'],
+    [2, 'en'],
+  ] as const) {
+    test(`recovery through the no-script captcha, then a sign-in with the emailed code (${lang})`, async () => {
+      const t = translator(lang);
+      const m = await createMember(server.ctx, { n, password: 'Primavera2030', language: lang });
+      const lynx = await Lynx.open(`${server.baseUrl}/recovery?lang=${lang}`);
+      open.push(lynx);
+      showing(lynx, t('recovery.title'));
+      assert.ok(
+        lynx.screen().includes(t('captcha.noscript', { seconds: 5 }).slice(0, 25)),
+        'the waiting check is shown',
+      );
+      server.ctx.clock.advance(NOSCRIPT_MIN_WAIT_MS); // reading the page
+      await lynx.fillAndSubmit([m.username]);
+      showing(lynx, t('recovery.title'));
+      assert.ok(lynx.screen().includes(t('recovery.sendIntro').slice(0, 40)), 'screen 2: press send');
+      await lynx.fillAndSubmit([]);
+      showing(lynx, t('recovery.sentTitle'));
+      const link = /http:\/\/localhost:3000(\/recovery\/reset\/[A-Za-z0-9_-]+)/.exec(
+        await lastMail(m.email, 'recovery-link'),
+      )?.[1];
+      assert.ok(link, 'the recovery email was sent');
+      await lynx.goto(`${server.baseUrl}${link}`);
+      showing(lynx, t('recovery.resetTitle'));
+      await lynx.fillAndSubmit(['', 'Invierno2033Nuevo', 'Invierno2033Nuevo']); // the username is read-only
+      showing(lynx, t('recovery.doneTitle'));
 
-    await lynx.goto(`${server.baseUrl}/sign-in?lang=es`);
-    await lynx.fillAndSubmit([m.username, 'Invierno2033Nuevo']);
-    showing(lynx, t('verify.title'));
-    await lynx.fillAndSubmit([]); // the first channel offered: email
-    const code = /\b(\d{6})\b/.exec(await lastMail(m.email, 'signin-code'))?.[1];
-    assert.ok(code, lynx.screen());
-    await lynx.fillAndSubmit([code]);
-    showing(lynx, t('area.greeting', { name: 'Olga' }));
-    assert.ok(
-      await server.ctx.db.kysely
-        .selectFrom('sessions')
-        .select('id')
-        .where('account_id', '=', m.accountId)
-        .where('ended_at', 'is', null)
-        .executeTakeFirst(),
-      'a session exists',
-    );
-  });
+      await lynx.goto(`${server.baseUrl}/sign-in?lang=${lang}`);
+      await lynx.fillAndSubmit([m.username, 'Invierno2033Nuevo']);
+      showing(lynx, t('verify.title'));
+      await lynx.fillAndSubmit([]); // the first channel offered: email
+      const code = /\b(\d{6})\b/.exec(await lastMail(m.email, 'signin-code'))?.[1];
+      assert.ok(code, lynx.screen());
+      await lynx.fillAndSubmit([code]);
+      showing(lynx, t('area.greeting', { name: 'Olga' }));
+      assert.ok(
+        await server.ctx.db.kysely
+          .selectFrom('sessions')
+          .select('id')
+          .where('account_id', '=', m.accountId)
+          .where('ended_at', 'is', null)
+          .executeTakeFirst(),
+        'a session exists',
+      );
+    });
+  }
 });
