@@ -47,7 +47,7 @@ export const HELP_TOPICS: readonly HelpTopic[] = [
   {
     slug: 'two-step',
     title: 'help.twoStep.title',
-    paragraphs: ['help.twoStep.1', 'help.twoStep.2', 'help.twoStep.3', 'help.twoStep.4'],
+    paragraphs: ['help.twoStep.1', 'help.twoStep.2', 'help.twoStep.3', 'help.twoStep.4', 'help.twoStep.5'],
   },
   {
     slug: 'no-email',

@@ -61,6 +61,8 @@ export const helpEs = {
     'El email trae también un enlace que completa el acceso con un clic, en el mismo navegador en el que escribiste la contraseña.',
   'help.twoStep.4':
     'Si lo prefieres, en Seguridad puedes configurar una aplicación de autenticación y usar sus códigos.',
+  'help.twoStep.5':
+    'También puedes crear en Seguridad una llave de acceso (passkey) en tu móvil u ordenador: entras con tu huella, tu cara o el PIN del dispositivo, sin contraseña ni código. Si pierdes el dispositivo, bórrala desde otro o pide ayuda a atención al cliente.',
 
   'help.forgotPassword.title': 'He olvidado mi contraseña',
   'help.forgotPassword.1': 'Pulsa «¿Olvidaste tu contraseña?», debajo del formulario de acceso.',
@@ -167,6 +169,8 @@ export const helpEn: Record<keyof typeof helpEs, string> = {
   'help.twoStep.3':
     'The email also has a link that finishes signing in with one click, in the same browser where you typed your password.',
   'help.twoStep.4': 'If you prefer, you can set up an authenticator app under Security and use its codes.',
+  'help.twoStep.5':
+    "You can also create a passkey under Security on your phone or computer: you sign in with your fingerprint, your face or the device's PIN, with no password and no code. If you lose the device, remove the passkey from another one or ask Customer Service for help.",
 
   'help.forgotPassword.title': 'I forgot my password',
   'help.forgotPassword.1': 'Select "Forgot your password?" below the sign-in form.',
