@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { isMinorOn, todayIn } from '../../domain/calendar.js';
 import { compiledQuery } from '../../infra/db/compiled-query.js';
@@ -28,23 +28,35 @@ const POLICY_COLUMNS = [
   'policies.end_date',
 ] as const;
 
-// Every private page runs these two: compiled once (src/infra/db/compiled-query.ts).
-const ownRecords = compiledQuery((db, p: { accountId: number }) =>
+// Every private page runs this: compiled once (src/infra/db/compiled-query.ts). One statement gives the account's own
+// records and the minors linked to any of them on the same policy, each minor row with its guardian's birth date;
+// the ages (R14's rules, in the insurer's time zone) are decided below, in code, as before.
+const visibleRows = compiledQuery((db, p: { accountId: number }) =>
   db
     .selectFrom('members')
     .innerJoin('policies', 'policies.id', 'members.policy_id')
-    .select([...COLUMNS.map((c) => `members.${c}` as const), ...POLICY_COLUMNS])
-    .where('members.account_id', '=', p.accountId),
-);
-const minorsOf = compiledQuery((db, p: { guardianIds: readonly number[] }) =>
-  db
-    .selectFrom('guardian_links')
-    .innerJoin('members as minor', 'minor.id', 'guardian_links.minor_member_id')
-    .innerJoin('members as guardian', 'guardian.id', 'guardian_links.guardian_member_id')
-    .innerJoin('policies', 'policies.id', 'minor.policy_id')
-    .select([...COLUMNS.map((c) => `minor.${c}` as const), ...POLICY_COLUMNS])
-    .where('guardian_links.guardian_member_id', 'in', p.guardianIds)
-    .whereRef('minor.policy_id', '=', 'guardian.policy_id'),
+    .select([
+      ...COLUMNS.map((c) => `members.${c}` as const),
+      ...POLICY_COLUMNS,
+      sql<'self' | 'minor'>`'self'`.as('relation'),
+      sql<string | null>`cast(null as date)`.as('guardian_dob'),
+    ])
+    .where('members.account_id', '=', p.accountId)
+    .unionAll(
+      db
+        .selectFrom('guardian_links')
+        .innerJoin('members as guardian', 'guardian.id', 'guardian_links.guardian_member_id')
+        .innerJoin('members as minor', 'minor.id', 'guardian_links.minor_member_id')
+        .innerJoin('policies', 'policies.id', 'minor.policy_id')
+        .select([
+          ...COLUMNS.map((c) => `minor.${c}` as const),
+          ...POLICY_COLUMNS,
+          sql<'self' | 'minor'>`'minor'`.as('relation'),
+          'guardian.date_of_birth as guardian_dob',
+        ])
+        .where('guardian.account_id', '=', p.accountId)
+        .whereRef('minor.policy_id', '=', 'guardian.policy_id'),
+    ),
 );
 
 /**
@@ -59,10 +71,10 @@ export async function visibleMembers(
   accountId: number,
 ): Promise<VisibleMember[]> {
   const today = todayIn(timeZone, clock.now());
-  const own = await ownRecords(db, { accountId });
+  const rows = await visibleRows(db, { accountId });
+  const own = rows.filter((r) => r.relation === 'self');
   // The guardian must be an adult on the same policy as the minor.
-  const guardians = own.filter((m) => !isMinorOn(m.date_of_birth, today));
-  const minors = guardians.length ? await minorsOf(db, { guardianIds: guardians.map((g) => g.id) }) : [];
+  const minors = rows.filter((r) => r.relation === 'minor' && !isMinorOn(r.guardian_dob!, today));
   const toVisible =
     (relation: 'self' | 'minor') =>
     (m: (typeof own)[number]): VisibleMember => ({
