@@ -3,6 +3,7 @@ import { emailButton, emailHtml, textFooter, type EmailTemplate } from '../infra
 /** R11: the recovery link, valid 24 hours, single use. */
 export const recoveryEmail: EmailTemplate<{ link: string }> = {
   name: 'recovery-link',
+  waitedFor: true,
   render(ctx, p) {
     const { t, brand } = ctx;
     const subject = t('email.recovery.subject', { brand: brand.name });

@@ -9,6 +9,7 @@ import {
 /** R15: the code that proves the new email is the member's; sent to the new address only. */
 export const contactCodeEmail: EmailTemplate<{ code: string }> = {
   name: 'contact-code',
+  waitedFor: true,
   render(ctx, p) {
     const { t, brand } = ctx;
     const subject = t('email.contactCode.subject', { code: p.code, brand: brand.name });

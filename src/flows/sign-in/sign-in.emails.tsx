@@ -3,6 +3,7 @@ import { emailButton, emailHtml, textFooter, type EmailTemplate } from '../../in
 /** R7: the sign-in code, and a one-click link that works only in the browser that started the sign-in. */
 export const signInCodeEmail: EmailTemplate<{ code: string; link: string }> = {
   name: 'signin-code',
+  waitedFor: true,
   render(ctx, p) {
     const { t, brand } = ctx;
     const subject = t('email.signInCode.subject', { code: p.code, brand: brand.name });

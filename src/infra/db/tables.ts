@@ -153,6 +153,8 @@ export interface OutboxTable {
   body_text: string;
   body_html: string | null;
   status: 'pending' | 'sent' | 'failed';
+  /** 0: someone is waiting for it on a page (a code, a link); 1: notices. Claimed in (lane, id) order. */
+  lane: Generated<number>;
   transport: string | null;
   attempts: Generated<number>;
   next_attempt_at: Timestamp;

@@ -43,6 +43,7 @@ export function createCourier(deps: { clock: Clock; brand: Brand; publicUrl: str
       body_text: deps.box.seal(rendered.text),
       body_html: deps.box.seal(rendered.html),
       status: 'pending' as const,
+      lane: template.waitedFor ? 0 : 1,
       next_attempt_at: now,
       created_at: now,
     };
@@ -77,6 +78,8 @@ export function createCourier(deps: { clock: Clock; brand: Brand; publicUrl: str
           body_text: deps.box.seal(text),
           body_html: null,
           status: 'pending',
+          // Every SMS is a code someone is waiting for.
+          lane: 0,
           next_attempt_at: now,
           created_at: now,
         })

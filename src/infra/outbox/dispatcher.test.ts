@@ -127,6 +127,36 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
     assert.ok((await rows()).every((r) => r.status === 'sent' && r.locked_by === null));
   });
 
+  test('a code waits behind no notice: after 300 enrolment emails, the sign-in code and the SMS go out first (issue 20, R7)', async () => {
+    // A feed import queues an enrolment email per new member; a member signing in meanwhile waits for a code.
+    await courier.emails(
+      db.kysely,
+      enrolmentEmail,
+      Array.from({ length: 300 }, (_, i) => ({
+        to: `new${i}@example.test`,
+        lang: 'es' as const,
+        params: { firstName: 'A', memberNumber: `M-${i}`, policyNumber: 'P-1' },
+      })),
+    );
+    const codeEmail = {
+      name: 'code-for-test',
+      waitedFor: true,
+      render: () => ({ subject: 'Your code', text: '123456', html: '<p>123456</p>' }),
+    };
+    await courier.email(db.kysely, 'waiting@example.test', 'es', codeEmail, {});
+    await courier.sms(db.kysely, '+34600111222', 'es', 'signin-code-sms', 'Code 654321');
+    const email = recordingTransport('email');
+    const sms = recordingTransport('sms');
+    await dispatcher({ email: email.transport, sms: sms.transport }, { batchSize: 5 }).runOnce();
+    assert.equal(email.sent[0]?.recipient, 'waiting@example.test', 'the code goes in the first batch, first');
+    assert.equal(sms.calls(), 1);
+    assert.equal(email.calls(), 4, 'then notices fill the batch, oldest first');
+    assert.deepEqual(
+      email.sent.slice(1).map((m) => m.recipient),
+      ['new0@example.test', 'new1@example.test', 'new2@example.test'],
+    );
+  });
+
   test('enrolment email round trip over real SMTP, in Spanish and English, HTML and text', async () => {
     const receiver = await startSmtpReceiver();
     const smtp = smtpTransport(receiver.url, FROM);

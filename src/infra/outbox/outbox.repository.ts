@@ -21,6 +21,8 @@ export async function claimDueMessages(
     .where('status', '=', 'pending')
     .where('next_attempt_at', '<=', now)
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    // Codes and links first, then notices, each oldest first (issue 20).
+    .orderBy('lane')
     .orderBy('id')
     .limit(limit);
   const rows = await db
@@ -29,7 +31,7 @@ export async function claimDueMessages(
     .where('id', 'in', postgres ? due.forUpdate().skipLocked() : due)
     .returningAll()
     .execute();
-  return rows.sort((a, b) => a.id - b.id);
+  return rows.sort((a, b) => a.lane - b.lane || a.id - b.id);
 }
 
 /** A message as its transport needs it: subject and bodies opened (R29: they are sealed in the table). */

@@ -19,6 +19,8 @@ export interface RenderedEmail {
 /** An email template: one function gives the subject, the HTML and the plain-text body in one language. */
 export interface EmailTemplate<P> {
   name: string;
+  /** Someone is waiting for it on a page (a code, a link): it is sent before notices (the outbox's lane 0). */
+  waitedFor?: boolean;
   render(ctx: EmailContext, params: P): RenderedEmail;
 }
 
