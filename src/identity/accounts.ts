@@ -36,7 +36,9 @@ export async function findAccountByUsername(db: Kysely<Database>, username: stri
 export async function lockAccount(trx: Kysely<Database>, id: number): Promise<void> {
   await trx
     .updateTable('accounts')
-    .set((eb) => ({ id: eb.ref('id') }))
+    // A column that is not a key: PostgreSQL then takes the weaker row lock, which does not hold up the inserts of
+    // rows that merely reference the account (sessions, audit rows) meanwhile.
+    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
     .where('id', '=', id)
     .execute();
 }
