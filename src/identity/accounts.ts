@@ -42,3 +42,8 @@ export async function lockAccount(trx: Kysely<Database>, id: number): Promise<vo
     .where('id', '=', id)
     .execute();
 }
+
+/** Who an audit event of a member's own action names (R22): the account's username as the actor, and the account. */
+export function memberActor(account: Pick<Account, 'id' | 'username'>): { actor: string; accountId: number } {
+  return { actor: account.username, accountId: account.id };
+}

@@ -1,11 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { FieldError } from '../../domain/result.js';
-import { recordAudit, type AuditEvent } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
-import type { Account, Database } from '../../infra/db/tables.js';
 import type { Flow } from '../../infra/flows/flow-store.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { requireMember } from '../../infra/session/guard.js';
@@ -31,7 +28,7 @@ import {
   type What,
 } from './contact.flow.js';
 import { ConfirmPage, ContactPage, isDone, type ContactView, type Restart } from './contact.views.js';
-import { getAccount, lockAccount } from '../../identity/accounts.js';
+import { getAccount, lockAccount, memberActor } from '../../identity/accounts.js';
 
 // R15 contact data over HTTP; the rules and the state diagram are in contact.flow.ts.
 // Every route works on the session's account only: no id a form carries is ever read (R15, server-side authorisation).
@@ -61,21 +58,6 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
 
   // The only account these routes read or write: the one the session belongs to.
   const sessionAccount = (request: FastifyRequest) => getAccount(kysely, request.memberSession!.accountId);
-  const audit = (
-    on: Kysely<Database>,
-    request: FastifyRequest,
-    account: Account,
-    event: string,
-    outcome: AuditEvent['outcome'],
-    details?: AuditEvent['details'],
-  ) =>
-    recordAudit(on, clock, request.auditContext(), {
-      event,
-      outcome,
-      actor: account.username,
-      accountId: account.id,
-      ...(details ? { details } : {}),
-    });
   const showContact = (request: FastifyRequest, reply: FastifyReply, view: ContactView, status = 200) =>
     sendPage(reply, <ContactPage ctx={request.pageContext()} view={view} />, status);
 
@@ -95,8 +77,11 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
     const account = await sessionAccount(request);
     const parsed = parseAddress(addressInput(request.body), account.country);
     if (!parsed.ok) {
-      await audit(kysely, request, account, 'contact.address', 'failure', {
-        codes: parsed.errors.map((e) => e.code).join(','),
+      await request.audit('contact.address', 'failure', {
+        ...memberActor(account),
+        details: {
+          codes: parsed.errors.map((e) => e.code).join(','),
+        },
       });
       const values = Object.fromEntries(
         ['address_line', 'postal_code', 'city', 'province'].map((n) => [n, formText(request.body, n).slice(0, 300)]),
@@ -105,7 +90,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
     }
     await kysely.transaction().execute(async (trx) => {
       await saveAddress(trx, account.id, parsed.value, clock.now().toISOString());
-      await audit(trx, request, account, 'contact.address', 'success');
+      await request.audit('contact.address', 'success', { ...memberActor(account) }, trx);
     });
     return reply.redirect('/area/contact?done=address', 303);
   });
@@ -125,16 +110,19 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
     else if (parsed.value === account[what]) errors.push({ field: valueField, code: `contact_same_${what}` });
     const password = await checkPassword(kysely, clock, account, formText(request.body, passwordField));
     if (password === 'locked') {
-      await audit(kysely, request, account, event, 'refused', { what, reason: 'password_limit' });
+      await request.audit(event, 'refused', { ...memberActor(account), details: { what, reason: 'password_limit' } });
       return showContact(request, reply, { account, values, refusal: 'passwordLocked' }, 429);
     }
     if (password !== 'ok')
       errors.push({ field: passwordField, code: password === 'missing' ? 'required' : 'current_password_wrong' });
     if (errors.length || !parsed.ok) {
-      await audit(kysely, request, account, event, 'failure', {
-        what,
-        reason: password === 'wrong' ? 'password' : 'invalid',
-        codes: errors.map((e) => e.code).join(','),
+      await request.audit(event, 'failure', {
+        ...memberActor(account),
+        details: {
+          what,
+          reason: password === 'wrong' ? 'password' : 'invalid',
+          codes: errors.map((e) => e.code).join(','),
+        },
       });
       return showContact(request, reply, { account, values, errors: byField(errors) }, 400);
     }
@@ -142,7 +130,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
     const change: ChangeData = { what, value: parsed.value };
     const send = await takeSend(kysely, clock, account.id, request.ip);
     if (send.limited) {
-      await audit(kysely, request, account, event, 'refused', { what, reason: 'send_limit' });
+      await request.audit(event, 'refused', { ...memberActor(account), details: { what, reason: 'send_limit' } });
       return showContact(request, reply, { account, values, refusal: 'sendLimit' }, 429);
     }
 
@@ -162,7 +150,12 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
           lang: request.lang,
           t: request.t,
         });
-        await audit(trx, request, account, event, 'success', { what, to: masked(what, change.value) });
+        await request.audit(
+          event,
+          'success',
+          { ...memberActor(account), details: { what, to: masked(what, change.value) } },
+          trx,
+        );
       })
       .catch(async (error: unknown) => {
         await send.giveBack();
@@ -182,12 +175,15 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
     const event = 'contact.mobile_removed';
     const password = await checkPassword(kysely, clock, account, formText(request.body, 'remove_password'));
     if (password === 'locked') {
-      await audit(kysely, request, account, event, 'refused', { reason: 'password_limit' });
+      await request.audit(event, 'refused', { ...memberActor(account), details: { reason: 'password_limit' } });
       return showContact(request, reply, { account, refusal: 'passwordLocked' }, 429);
     }
     if (password !== 'ok') {
-      await audit(kysely, request, account, event, 'failure', {
-        reason: password === 'wrong' ? 'password' : 'invalid',
+      await request.audit(event, 'failure', {
+        ...memberActor(account),
+        details: {
+          reason: password === 'wrong' ? 'password' : 'invalid',
+        },
       });
       return showContact(
         request,
@@ -201,7 +197,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
     }
     await kysely.transaction().execute(async (trx) => {
       const preferredChannelReset = await removeMobile(trx, courier, account, clock.now().toISOString());
-      await audit(trx, request, account, event, 'success', { preferredChannelReset });
+      await request.audit(event, 'success', { ...memberActor(account), details: { preferredChannelReset } }, trx);
     });
     deps.kickOutbox?.();
     return reply.redirect('/area/contact?done=removed', 303);
@@ -223,9 +219,12 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
     const restart = async (reason: Restart, flow?: Flow<ChangeData>) => {
       if (flow) await voidCodes(kysely, { flowId: flow.id }, now);
       await flows.end(kysely, request, reply);
-      await audit(kysely, request, account, 'contact.code', 'failure', {
-        ...(flow ? { what: flow.data.what } : {}),
-        reason,
+      await request.audit('contact.code', 'failure', {
+        ...memberActor(account),
+        details: {
+          ...(flow ? { what: flow.data.what } : {}),
+          reason,
+        },
       });
       const values = flow
         ? { [flow.data.what === 'email' ? 'new_email' : 'new_mobile']: shown(flow.data.what, flow.data.value) }
@@ -245,10 +244,13 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
       formText(request.body, 'code').slice(0, 20),
     );
     if (result.kind === 'wrong') {
-      await audit(kysely, request, account, 'contact.code', 'failure', {
-        what: flow.data.what,
-        reason: 'wrong',
-        remaining: result.remaining,
+      await request.audit('contact.code', 'failure', {
+        ...memberActor(account),
+        details: {
+          what: flow.data.what,
+          reason: 'wrong',
+          remaining: result.remaining,
+        },
       });
       return sendPage(
         reply,
@@ -269,7 +271,12 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
     const { what, value } = result;
     const applied = await kysely.transaction().execute(async (trx) => {
       if (!(await applyChange(trx, courier, account.id, result, now))) return false;
-      await audit(trx, request, account, 'contact.changed', 'success', { what, to: masked(what, value) });
+      await request.audit(
+        'contact.changed',
+        'success',
+        { ...memberActor(account), details: { what, to: masked(what, value) } },
+        trx,
+      );
       await flows.end(trx, request, reply);
       return true;
     });

@@ -28,6 +28,7 @@ import { checkPassword } from './contact.flow.js';
 import { PasskeyEnrolPage } from './passkeys.views.js';
 import { describeDevice, removeTriesExhausted } from './security.flow.js';
 import { verifyPassword } from '../../infra/crypto/password-hash.js';
+import { memberActor } from '../../identity/accounts.js';
 
 // R27: the member adds (password asked again, under the shared re-authentication limit), renames and removes
 // passkeys. The challenge of an addition lives in a stored flow of its own: single use, bound to this browser, five
@@ -41,13 +42,6 @@ export interface PasskeyRoutesDeps {
   kickOutbox?: (() => void) | undefined;
   guard: preHandlerHookHandler;
   accountOf(request: FastifyRequest): Promise<Account>;
-  audit(
-    request: FastifyRequest,
-    account: Pick<Account, 'id' | 'username'>,
-    event: string,
-    outcome: 'success' | 'failure' | 'refused',
-    details?: Record<string, string | number>,
-  ): Promise<void>;
   showOverview(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -65,7 +59,7 @@ const ownerOf = (account: Pick<Account, 'id'>): PasskeyOwner => ({ kind: 'member
 const idParam = (raw: string): number | undefined => (/^\d{1,15}$/.test(raw) ? Number(raw) : undefined);
 
 export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDeps): Promise<void> {
-  const { clock, config, guard, accountOf, audit, showOverview } = deps;
+  const { clock, config, guard, accountOf, showOverview } = deps;
   const kysely = deps.db.kysely;
   const rp = relyingParty(config.publicUrl, config.brand.name);
   const enrolments = createFlowStore<Enrolment>(clock, {
@@ -101,8 +95,11 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
       formText(request.body, 'passkey_password').slice(0, 1000),
     );
     if (password !== 'ok') {
-      await audit(request, account, 'passkey.add', password === 'locked' ? 'refused' : 'failure', {
-        reason: password === 'locked' ? 'password_limit' : 'wrong_password',
+      await request.audit('passkey.add', password === 'locked' ? 'refused' : 'failure', {
+        ...memberActor(account),
+        details: {
+          reason: password === 'locked' ? 'password_limit' : 'wrong_password',
+        },
       });
       const code =
         password === 'locked' ? 'password_tries' : password === 'missing' ? 'required' : 'current_password_wrong';
@@ -123,7 +120,7 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
       accountId: account.id,
       data: { challenge: options.challenge, name },
     });
-    await audit(request, account, 'passkey.add_start', 'success');
+    await request.audit('passkey.add_start', 'success', { ...memberActor(account) });
     return sendPage(reply, <PasskeyEnrolPage ctx={request.pageContext()} options={options} />);
   });
 
@@ -143,7 +140,10 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
     const response = parseCredential<RegistrationResponseJSON>(formText(request.body, 'response'));
     const key = response ? await verifyNewPasskey(rp, response, flow.data.challenge) : undefined;
     if (!key) {
-      await audit(request, account, 'passkey.add', 'failure', { reason: response ? 'invalid' : 'no_answer' });
+      await request.audit('passkey.add', 'failure', {
+        ...memberActor(account),
+        details: { reason: response ? 'invalid' : 'no_answer' },
+      });
       return showOverview(request, reply, { errors: { passkey_name: { code: 'passkey_failed' } } }, 400);
     }
     const now = clock.now().toISOString();
@@ -155,13 +155,10 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
       });
       return true;
     });
-    await audit(
-      request,
-      account,
-      'passkey.add',
-      saved ? 'success' : 'refused',
-      saved ? { device_type: key.deviceType } : { reason: 'limit_or_duplicate' },
-    );
+    await request.audit('passkey.add', saved ? 'success' : 'refused', {
+      ...memberActor(account),
+      details: saved ? { device_type: key.deviceType } : { reason: 'limit_or_duplicate' },
+    });
     if (!saved)
       return showOverview(
         request,
@@ -189,10 +186,10 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
           400,
         );
       if (id === undefined || !(await renamePasskey(kysely, ownerOf(account), id, name))) {
-        await audit(request, account, 'passkey.rename', 'refused', { reason: 'not_own' });
+        await request.audit('passkey.rename', 'refused', { ...memberActor(account), details: { reason: 'not_own' } });
         return reply.callNotFound();
       }
-      await audit(request, account, 'passkey.rename', 'success', { passkey: id });
+      await request.audit('passkey.rename', 'success', { ...memberActor(account), details: { passkey: id } });
       return reply.redirect('/area/security?done=passkey-renamed#passkeys', 303);
     },
   );
@@ -204,23 +201,26 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
       const account = await accountOf(request);
       const id = idParam(request.params.id);
       if (await removeTriesExhausted(kysely, clock, account.id)) {
-        await audit(request, account, 'passkey.remove', 'refused', { reason: 'tries' });
+        await request.audit('passkey.remove', 'refused', { ...memberActor(account), details: { reason: 'tries' } });
         return showOverview(request, reply, { errors: { current_password: { code: 'password_tries' } } }, 429);
       }
       if (!(await verifyPassword(account.password_hash, formText(request.body, 'current_password').slice(0, 1000)))) {
-        await audit(request, account, 'passkey.remove', 'failure', { reason: 'wrong_password' });
+        await request.audit('passkey.remove', 'failure', {
+          ...memberActor(account),
+          details: { reason: 'wrong_password' },
+        });
         return showOverview(request, reply, { errors: { current_password: { code: 'current_password_wrong' } } }, 400);
       }
       const removed = id === undefined ? undefined : await removePasskey(kysely, ownerOf(account), id);
       if (!removed) {
-        await audit(request, account, 'passkey.remove', 'refused', { reason: 'not_own' });
+        await request.audit('passkey.remove', 'refused', { ...memberActor(account), details: { reason: 'not_own' } });
         return reply.callNotFound();
       }
       await deps.courier.email(kysely, account.email, account.language, passkeyChangedEmail, {
         change: 'removed',
         name: removed.name,
       });
-      await audit(request, account, 'passkey.remove', 'success', { passkey: removed.id });
+      await request.audit('passkey.remove', 'success', { ...memberActor(account), details: { passkey: removed.id } });
       deps.kickOutbox?.();
       return reply.redirect('/area/security?done=passkey-removed#passkeys', 303);
     },

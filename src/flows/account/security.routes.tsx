@@ -42,7 +42,7 @@ import {
   type OverviewView,
   type SessionView,
 } from './security.views.js';
-import { getAccount } from '../../identity/accounts.js';
+import { getAccount, memberActor } from '../../identity/accounts.js';
 
 const field = (body: unknown, name: string, max = 1000): string => formText(body, name).slice(0, max);
 
@@ -68,20 +68,6 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
   };
   const formatTime = (lang: Lang, iso: string) => dateFormat[lang].format(new Date(iso));
   const accountOf = (request: FastifyRequest) => getAccount(kysely, request.memberSession!.accountId);
-  const audit = (
-    request: FastifyRequest,
-    account: Pick<Account, 'id' | 'username'>,
-    event: string,
-    outcome: 'success' | 'failure' | 'refused',
-    details?: Record<string, string | number>,
-  ) =>
-    recordAudit(kysely, clock, request.auditContext(), {
-      event,
-      outcome,
-      actor: account.username,
-      accountId: account.id,
-      ...(details ? { details } : {}),
-    });
 
   async function showOverview(
     request: FastifyRequest,
@@ -146,7 +132,6 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     kickOutbox: deps.kickOutbox,
     guard,
     accountOf,
-    audit,
     showOverview,
   });
 
@@ -165,21 +150,27 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
       const account = await accountOf(request);
       const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : undefined;
       if (id === session.id) {
-        await audit(request, account, 'session.end', 'success', { session: id, current: 'yes' });
+        await request.audit('session.end', 'success', {
+          ...memberActor(account),
+          details: { session: id, current: 'yes' },
+        });
         await sessions.end(kysely, request, reply);
         return reply.redirect('/sign-in?signedOut=1', 303);
       }
       if (id !== undefined) {
         const outcome = await endOwnSession(kysely, account.id, id, clock.now().toISOString());
         if (outcome === 'ended') {
-          await audit(request, account, 'session.end', 'success', { session: id });
+          await request.audit('session.end', 'success', { ...memberActor(account), details: { session: id } });
           return reply.redirect('/area/security?done=session-ended', 303);
         }
         if (outcome === 'gone') return reply.redirect('/area/security?done=session-gone', 303);
       }
-      await audit(request, account, 'session.end', 'refused', {
-        reason: 'not_own',
-        session: request.params.id.slice(0, 20),
+      await request.audit('session.end', 'refused', {
+        ...memberActor(account),
+        details: {
+          reason: 'not_own',
+          session: request.params.id.slice(0, 20),
+        },
       });
       return sendPage(reply, <ForbiddenSessionPage ctx={request.pageContext()} />, 403);
     },
@@ -188,7 +179,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
   app.post('/area/security/sessions/end-others', { preHandler: guard }, async (request, reply) => {
     const account = await accountOf(request);
     await sessions.endAll(kysely, account.id, request.memberSession!.id);
-    await audit(request, account, 'session.end_others', 'success');
+    await request.audit('session.end_others', 'success', { ...memberActor(account) });
     return reply.redirect('/area/security?done=others-ended', 303);
   });
 
@@ -197,7 +188,10 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     const account = await accountOf(request);
     const chosen = channelsOf(account).find((c) => c.channel === field(request.body, 'channel', 10));
     if (!chosen) {
-      await audit(request, account, 'security.channel', 'failure', { reason: 'unavailable' });
+      await request.audit('security.channel', 'failure', {
+        ...memberActor(account),
+        details: { reason: 'unavailable' },
+      });
       return showOverview(request, reply, { errors: { channel: { code: 'channel_unavailable' } } }, 400);
     }
     await kysely
@@ -205,7 +199,10 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
       .set({ preferred_channel: chosen.channel, updated_at: clock.now().toISOString() })
       .where('id', '=', account.id)
       .execute();
-    await audit(request, account, 'security.channel', 'success', { channel: chosen.channel });
+    await request.audit('security.channel', 'success', {
+      ...memberActor(account),
+      details: { channel: chosen.channel },
+    });
     return reply.redirect('/area/security?done=channel-saved', 303);
   });
 
@@ -223,7 +220,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
       accountId: account.id,
       data: newEnrolment(box),
     });
-    await audit(request, account, 'totp.enrol_start', 'success');
+    await request.audit('totp.enrol_start', 'success', { ...memberActor(account) });
     return flow;
   }
 
@@ -259,7 +256,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     const flow = found.flow;
     if (await enrolTriesExhausted(kysely, clock, flow.id)) {
       await enrolments.end(kysely, request, reply);
-      await audit(request, account, 'totp.enable', 'failure', { reason: 'exhausted' });
+      await request.audit('totp.enable', 'failure', { ...memberActor(account), details: { reason: 'exhausted' } });
       return reply.redirect('/area/security/totp?tries=1', 303);
     }
     // ASVS 7.5.1: the app becomes a way into the account, so the password is asked again; it shares the limit of
@@ -269,7 +266,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
       checkPassword(kysely, clock, account, field(request.body, 'current_password')),
     ]);
     if (password === 'locked') {
-      await audit(request, account, 'totp.enable', 'refused', { reason: 'password_limit' });
+      await request.audit('totp.enable', 'refused', { ...memberActor(account), details: { reason: 'password_limit' } });
       return showEnrol(
         request,
         reply,
@@ -280,10 +277,13 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
       );
     }
     if (step === undefined || password !== 'ok') {
-      await audit(request, account, 'totp.enable', 'failure', {
-        reason: [step === undefined ? 'wrong_code' : '', password !== 'ok' ? 'wrong_password' : '']
-          .filter(Boolean)
-          .join(','),
+      await request.audit('totp.enable', 'failure', {
+        ...memberActor(account),
+        details: {
+          reason: [step === undefined ? 'wrong_code' : '', password !== 'ok' ? 'wrong_password' : '']
+            .filter(Boolean)
+            .join(','),
+        },
       });
       const errors: FieldErrors = {
         ...(step === undefined ? { code: { code: 'totp_code_wrong' } } : {}),
@@ -313,11 +313,11 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     const account = await accountOf(request);
     if (!account.totp_enabled_at) return reply.redirect('/area/security', 303);
     if (await removeTriesExhausted(kysely, clock, account.id)) {
-      await audit(request, account, 'totp.remove', 'refused', { reason: 'tries' });
+      await request.audit('totp.remove', 'refused', { ...memberActor(account), details: { reason: 'tries' } });
       return showOverview(request, reply, { errors: { current_password: { code: 'password_tries' } } }, 429);
     }
     if (!(await verifyPassword(account.password_hash, field(request.body, 'current_password')))) {
-      await audit(request, account, 'totp.remove', 'failure', { reason: 'wrong_password' });
+      await request.audit('totp.remove', 'failure', { ...memberActor(account), details: { reason: 'wrong_password' } });
       return showOverview(request, reply, { errors: { current_password: { code: 'current_password_wrong' } } }, 400);
     }
     await kysely.transaction().execute(async (trx) => {

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
-import { recordAudit } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
 import type { StaffUser } from '../../infra/db/tables.js';
 import type { MessageKey } from '../../infra/i18n/i18n.js';
@@ -56,20 +55,6 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
   const admin = { preHandler: app.requireStaff('admin') };
   const linkDeps = { clock, courier: deps.courier, publicUrl: config.publicUrl };
   const me = (request: FastifyRequest): StaffPrincipal => request.staff!;
-  const audit = (
-    request: FastifyRequest,
-    event: string,
-    outcome: 'success' | 'refused',
-    target: string,
-    details: Record<string, string | null>,
-  ) =>
-    recordAudit(kysely, clock, request.auditContext(), {
-      event,
-      outcome,
-      actor: staffActor(me(request).username),
-      subject: staffActor(target),
-      details,
-    });
 
   app.get('/backoffice/staff', admin, async (request, reply) => {
     const done = (request.query as Record<string, string | undefined>).done;
@@ -238,7 +223,11 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
     user: StaffUser,
     reason: 'self' | 'last_admin',
   ) {
-    await audit(request, EVENTS[action], 'refused', user.username, { reason });
+    await request.audit(EVENTS[action], 'refused', {
+      actor: staffActor(request.staff!.username),
+      subject: staffActor(user.username),
+      details: { reason },
+    });
     const t = request.t;
     const body = reason === 'self' ? t('bo.staff.refused.self') : t('bo.staff.refused.lastAdmin');
     return sendPage(
@@ -285,12 +274,21 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
         if (result === 'last_admin') return refuseAction(request, reply, action, user, 'last_admin');
         // Disabling ends the person's sessions at once (the guard also refuses a disabled user's session).
         await endStaffSessions(kysely, user.id, now);
-        if (result === 'disabled') await audit(request, EVENTS[action], 'success', user.username, details);
+        if (result === 'disabled')
+          await request.audit(EVENTS[action], 'success', {
+            actor: staffActor(request.staff!.username),
+            subject: staffActor(user.username),
+            details: details,
+          });
         return reply.redirect('/backoffice/staff?done=disabled', 303);
       }
       if (action === 'enable') {
         if (await enableStaff(kysely, user.id, now))
-          await audit(request, EVENTS[action], 'success', user.username, details);
+          await request.audit(EVENTS[action], 'success', {
+            actor: staffActor(request.staff!.username),
+            subject: staffActor(user.username),
+            details: details,
+          });
         return reply.redirect('/backoffice/staff?done=enabled', 303);
       }
       if (action === 'reset-password' || action === 'reset-totp') {
@@ -302,7 +300,11 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
           await sendPasswordLink(trx, linkDeps, user, action === 'reset-totp' ? 'totp_reset' : 'reset', request.lang);
         });
         await clearStaffThrottle(kysely, user.username);
-        await audit(request, EVENTS[action], 'success', user.username, details);
+        await request.audit(EVENTS[action], 'success', {
+          actor: staffActor(request.staff!.username),
+          subject: staffActor(user.username),
+          details: details,
+        });
         deps.kickOutbox?.();
         if (action === 'reset-totp') return reply.redirect('/backoffice/staff?done=totp_reset', 303);
         return sendPage(

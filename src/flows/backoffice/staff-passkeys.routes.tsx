@@ -17,7 +17,6 @@ import {
   verifyNewPasskey,
   type PasskeyOwner,
 } from '../../identity/passkeys.js';
-import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { verifyPassword } from '../../infra/crypto/password-hash.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Passkey } from '../../infra/db/tables.js';
@@ -174,19 +173,6 @@ export async function staffPasskeyRoutes(app: FastifyInstance, deps: StaffPasske
     cookiePath: BACKOFFICE_PATH,
   });
   const ownerOf = (request: FastifyRequest): PasskeyOwner => ({ kind: 'staff', id: request.staff!.id });
-  const audit = (
-    request: FastifyRequest,
-    event: string,
-    outcome: 'success' | 'failure' | 'refused',
-    details: Record<string, string | number>,
-  ) =>
-    recordAudit(kysely, clock, request.auditContext(), {
-      event,
-      outcome,
-      actor: staffActor(request.staff!.username),
-      subject: staffActor(request.staff!.username),
-      details,
-    });
 
   const overview = async (
     request: FastifyRequest,
@@ -283,12 +269,11 @@ export async function staffPasskeyRoutes(app: FastifyInstance, deps: StaffPasske
     const saved = key
       ? await savePasskey(kysely, ownerOf(request), key, found.flow.data.name, clock.now().toISOString())
       : false;
-    await audit(
-      request,
-      'staff.passkey_add',
-      saved ? 'success' : 'failure',
-      saved ? { name: found.flow.data.name } : { reason: key ? 'limit_or_duplicate' : 'invalid' },
-    );
+    await request.audit('staff.passkey_add', saved ? 'success' : 'failure', {
+      actor: staffActor(request.staff!.username),
+      subject: staffActor(request.staff!.username),
+      details: saved ? { name: found.flow.data.name } : { reason: key ? 'limit_or_duplicate' : 'invalid' },
+    });
     if (!saved)
       return overview(
         request,
@@ -304,12 +289,11 @@ export async function staffPasskeyRoutes(app: FastifyInstance, deps: StaffPasske
     if (refused) return overview(request, reply, { errors: refused.errors }, refused.status);
     const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : undefined;
     const removed = id === undefined ? undefined : await removePasskey(kysely, ownerOf(request), id);
-    await audit(
-      request,
-      'staff.passkey_remove',
-      removed ? 'success' : 'refused',
-      removed ? { passkey: removed.id, name: removed.name } : { reason: 'not_own' },
-    );
+    await request.audit('staff.passkey_remove', removed ? 'success' : 'refused', {
+      actor: staffActor(request.staff!.username),
+      subject: staffActor(request.staff!.username),
+      details: removed ? { passkey: removed.id, name: removed.name } : { reason: 'not_own' },
+    });
     if (!removed) return reply.callNotFound();
     return reply.redirect('/backoffice/passkeys?done=removed', 303);
   });

@@ -18,6 +18,7 @@ import type { Courier } from '../../infra/outbox/courier.js';
 import { createFlowStore, type FlowStore } from '../../infra/flows/flow-store.js';
 import { accountCreatedNoticeEmail, registrationCompleteEmail } from './registration.emails.js';
 import { isUniqueViolation } from '../../infra/db/unique-violation.js';
+import { memberActor } from '../../identity/accounts.js';
 import type { AfterSignIn } from '../../identity/sign-in-hooks.js';
 
 // The registration rules R1–R5, apart from HTTP: each step takes what the person typed and answers with a value
@@ -411,13 +412,9 @@ export function joinReturningMemberAfterSignIn(clock: Clock, secureCookies: bool
       return;
     if (await joinReturningRecord(db, clock, registration.flow.memberId, account.id)) {
       await request.audit(
-        {
-          event: 'registration.joined',
-          outcome: 'success',
-          actor: account.username,
-          accountId: account.id,
-          memberId: registration.flow.memberId,
-        },
+        'registration.joined',
+        'success',
+        { ...memberActor(account), memberId: registration.flow.memberId },
         db,
       );
     }

@@ -3,7 +3,6 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { rulesOf } from '../../domain/password-policy.js';
 import { normaliseReference } from '../../domain/reference-number.js';
-import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { captchaErrorCode, type Captcha } from '../../infra/captcha/captcha.js';
 import { captchaAnswer } from '../../infra/captcha/captcha-field.js';
 import type { Db } from '../../infra/db/database.js';
@@ -59,16 +58,6 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
   const { db, clock, config } = deps;
   const kysely = db.kysely;
   const flows = registrationFlows(clock, config.secureCookies);
-  const audit = (
-    request: FastifyRequest,
-    event: string,
-    outcome: 'success' | 'failure' | 'refused' | 'info',
-    extra: {
-      subject?: string | null;
-      memberId?: number | null;
-      details?: Record<string, string | number | boolean | null>;
-    } = {},
-  ) => recordAudit(kysely, clock, request.auditContext(), { event, outcome, actor: 'anonymous', ...extra });
 
   const failureCounts = async (request: FastifyRequest, memberNumber: string) => {
     const [perAddress, perMember] = await Promise.all([
@@ -141,7 +130,8 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     const giveBack = () => Promise.all(slots.map((slot) => slot.release()));
     if (perAddress > MAX_PER_ADDRESS || perMember > MAX_PER_MEMBER) {
       await giveBack();
-      await audit(request, 'registration.identify', 'refused', {
+      await request.audit('registration.identify', 'refused', {
+        actor: 'anonymous',
         subject: memberNumber || null,
         details: { reason: 'rate_limited' },
       });
@@ -152,7 +142,8 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       const verdict = await deps.captcha.verify(captchaAnswer(request.body), request.ip);
       if (verdict !== 'ok') {
         await giveBack();
-        await audit(request, 'registration.identify', 'refused', {
+        await request.audit('registration.identify', 'refused', {
+          actor: 'anonymous',
           subject: memberNumber || null,
           details: { reason: `captcha_${verdict}` },
         });
@@ -183,7 +174,8 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       );
     }
     if (outcome.kind === 'mismatch') {
-      await audit(request, 'registration.identify', 'failure', {
+      await request.audit('registration.identify', 'failure', {
+        actor: 'anonymous',
         subject: memberNumber,
         details: { reason: 'mismatch' },
       });
@@ -195,7 +187,8 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       );
     }
     if (outcome.kind === 'ineligible') {
-      await audit(request, 'registration.identify', 'refused', {
+      await request.audit('registration.identify', 'refused', {
+        actor: 'anonymous',
         subject: outcome.member.member_number,
         memberId: outcome.member.id,
         details: { reason: outcome.reason },
@@ -203,7 +196,8 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       return sendPage(reply, <IneligiblePage ctx={request.pageContext()} reason={outcome.reason} />);
     }
     await flows.start(kysely, reply, { state: 'details', memberId: outcome.member.id, data: {} });
-    await audit(request, 'registration.identify', 'success', {
+    await request.audit('registration.identify', 'success', {
+      actor: 'anonymous',
       subject: outcome.member.member_number,
       memberId: outcome.member.id,
     });
@@ -272,7 +266,8 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       ]);
       if (slots[0].count > MAX_DOCUMENT_LOOKUPS_PER_MEMBER || slots[1].count > MAX_DOCUMENT_LOOKUPS_PER_ADDRESS) {
         await Promise.all(slots.map((slot) => slot.release()));
-        await audit(request, 'registration.details', 'refused', {
+        await request.audit('registration.details', 'refused', {
+          actor: 'anonymous',
           subject: member.member_number,
           memberId: member.id,
           details: { reason: 'document_lookups' },
@@ -283,7 +278,8 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       if (outcome.kind === 'ok') await Promise.all(slots.map((slot) => slot.release()));
     }
     if (outcome.kind === 'invalid') {
-      await audit(request, 'registration.details', 'failure', {
+      await request.audit('registration.details', 'failure', {
+        actor: 'anonymous',
         subject: member.member_number,
         memberId: member.id,
         details: { codes: outcome.errors.map((e) => `${e.field}:${e.code}`).join(',') },
@@ -314,7 +310,8 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
         returningAccountId: outcome.accountId,
       });
       if (!moved) return reply.redirect('/register?expired=1', 303);
-      await audit(request, 'registration.details', 'info', {
+      await request.audit('registration.details', 'info', {
+        actor: 'anonymous',
         subject: member.member_number,
         memberId: member.id,
         details: { returning: true },
@@ -323,7 +320,11 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     }
     const moved = await flows.advance(kysely, flow, ['details', 'password'], 'password', { details: outcome.details });
     if (!moved) return reply.redirect('/register?expired=1', 303);
-    await audit(request, 'registration.details', 'success', { subject: member.member_number, memberId: member.id });
+    await request.audit('registration.details', 'success', {
+      actor: 'anonymous',
+      subject: member.member_number,
+      memberId: member.id,
+    });
     return reply.redirect('/register/password', 303);
   });
 
@@ -367,7 +368,8 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       (trx) => flows.advance(trx, flow, 'password', 'done'),
     );
     if (outcome.kind === 'invalid') {
-      await audit(request, 'registration.password', 'failure', {
+      await request.audit('registration.password', 'failure', {
+        actor: 'anonymous',
         subject: member.member_number,
         memberId: member.id,
         details: { codes: outcome.errors.map((e) => e.code).join(',') },
@@ -382,7 +384,8 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       );
     }
     if (outcome.kind === 'taken') {
-      await audit(request, 'registration.password', 'refused', {
+      await request.audit('registration.password', 'refused', {
+        actor: 'anonymous',
         subject: member.member_number,
         memberId: member.id,
         details: { reason: 'already_registered' },

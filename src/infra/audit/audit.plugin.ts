@@ -9,8 +9,16 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who did it and from where, for an audit event (R22): the client address, user agent and request id. */
     auditContext(): AuditContext;
-    /** Records a security event of this request (R22), in the caller's transaction when given one. */
-    audit(event: AuditEvent, trx?: Kysely<Database>): Promise<void>;
+    /**
+     * Records a security event of this request (R22): what happened, its outcome, and who and what it concerns; in
+     * the caller's transaction when given one.
+     */
+    audit(
+      event: string,
+      outcome: AuditEvent['outcome'],
+      fields?: Omit<AuditEvent, 'event' | 'outcome'>,
+      trx?: Kysely<Database>,
+    ): Promise<void>;
   }
 }
 
@@ -24,8 +32,14 @@ export const auditPlugin = fp(async (app: FastifyInstance, opts: { db: Kysely<Da
   });
   app.decorateRequest(
     'audit',
-    function (this: FastifyRequest, event: AuditEvent, trx?: Kysely<Database>): Promise<void> {
-      return recordAudit(trx ?? opts.db, opts.clock, this.auditContext(), event);
+    function (
+      this: FastifyRequest,
+      event: string,
+      outcome: AuditEvent['outcome'],
+      fields: Omit<AuditEvent, 'event' | 'outcome'> = {},
+      trx?: Kysely<Database>,
+    ): Promise<void> {
+      return recordAudit(trx ?? opts.db, opts.clock, this.auditContext(), { ...fields, event, outcome });
     },
   );
 });
