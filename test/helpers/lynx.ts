@@ -69,7 +69,14 @@ export class Lynx {
         last = '';
         continue;
       }
-      if (now === last && !/Getting|Loading|Connecting|Sending/.test(now.split('\n').at(-2) ?? '')) return;
+      // lynx's status line (a few lines from the bottom, above its key help) says when a request is still out: a
+      // slow answer (a password hashed under load) must not read as a page that stopped changing.
+      const status = now.split('\n').slice(-5).join('\n');
+      if (
+        now === last &&
+        !/Getting|Loading|Connecting|Sending|HTTP request sent|waiting for response|Data transfer/.test(status)
+      )
+        return;
       last = now;
     }
   }
