@@ -159,6 +159,39 @@ describeEachDatabase('private area and member selector', (kind) => {
     await importFeed(feed(), Readable.from([FEED_HEADER + toCsvLine(hugo)]));
   });
 
+  test("a guardian link from a minor counts for nothing: only an adult record opens a minor's area (R14)", async () => {
+    // Two siblings under 18 on one policy, the elder with an account (a record corrected after registration) and a
+    // link to the younger forged straight into the database: R14 wants the guardian to be an adult.
+    const minor = demoFeedRows(today)[2]!;
+    await importFeed(
+      feed(),
+      Readable.from([
+        FEED_HEADER +
+          toCsvLine({ ...minor, policy_number: 'POL-SIB', member_number: 'AS-7701', guardian_member_numbers: '' }) +
+          toCsvLine({ ...minor, policy_number: 'POL-SIB', member_number: 'AS-7702', guardian_member_numbers: '' }),
+      ]),
+    );
+    await createAccount(ctx, nif(10000077), ['AS7701'], 'elder@example.com');
+    const ids = await ctx.db.kysely
+      .selectFrom('members')
+      .select(['id', 'member_number'])
+      .where('member_number', 'in', ['AS7701', 'AS7702'])
+      .execute();
+    await ctx.db.kysely
+      .insertInto('guardian_links')
+      .values({
+        minor_member_id: ids.find((i) => i.member_number === 'AS7702')!.id,
+        guardian_member_id: ids.find((i) => i.member_number === 'AS7701')!.id,
+        created_at: ctx.clock.now().toISOString(),
+      })
+      .execute();
+    const elder = await signedInAgent(ctx, nif(10000077), 'elder@example.com');
+    const home = await elder.get('/area');
+    assert.equal(home.statusCode, 200);
+    assert.doesNotMatch(home.body, /class="member-selector"/);
+    assert.equal((await elder.post('/area/switch', { member: 'AS7702' })).statusCode, 403);
+  });
+
   test('a minor drops out of the selector on their 18th birthday (Europe/Madrid) and can then register (R14, R2)', async () => {
     const birthday = yearsBefore(today, 18, -1); // turns 18 tomorrow
     await importFeed(
