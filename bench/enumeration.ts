@@ -2,9 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { nif } from '../src/feed/demo-feed.js';
 import { dummyVerify } from '../src/infra/crypto/password-hash.js';
 import { hashToken, randomToken } from '../src/infra/crypto/tokens.js';
-import { TEST_PASSWORD } from '../test/helpers/accounts.js';
+import { memberWithAccount } from '../test/helpers/fixture.js';
 import { databaseKinds } from '../test/helpers/databases.js';
-import { createMember } from '../test/helpers/members.js';
 import { setup, type TestContext } from '../test/helpers/setup.js';
 
 // `npm run bench:enumeration`: the wall-time difference between an existing and a missing account on the three
@@ -101,7 +100,7 @@ const kinds = process.env.ENUM_DB ? (process.env.ENUM_DB.split(',') as typeof da
 for (const kind of kinds) {
   const ctx = await setup(kind);
   try {
-    const m = await createMember(ctx, { n: 1, password: TEST_PASSWORD });
+    const m = await memberWithAccount(ctx, { n: 1 });
     await dummyVerify('warm-up, as the server does at start');
     for (const [name, probe] of Object.entries(probes(m.username, m.memberNumber))) {
       for (let i = 0; i < 10; i++) await probe(ctx, i % 2 === 0); // warm-up

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ConfigError, defaultBrand, type Brand } from '../src/config.js';
-import { TEST_PASSWORD } from './helpers/accounts.js';
+import { memberWithAccount, TEST_PASSWORD } from './helpers/fixture.js';
 import { BrowserAgent } from './helpers/browser-agent.js';
 import { describeEachDatabase } from './helpers/databases.js';
-import { createMember } from './helpers/members.js';
 import { setup, testConfig, type TestContext } from './helpers/setup.js';
 
 // Issue 10: the portal is white-label. A second brand, loaded from BRAND_FILE, must show on every page and in every
@@ -68,7 +67,7 @@ describeEachDatabase('a second brand', (kind) => {
     assert.equal(visitor.last.statusCode, 404, 'the error page is branded too');
 
     // The private area, reached with a real two-step sign-in whose code email is branded.
-    const member = await createMember(ctx, { n: 1, password: TEST_PASSWORD, language: 'es' });
+    const member = await memberWithAccount(ctx, { n: 1, language: 'es' });
     const agent = new BrowserAgent(ctx.app);
     await agent.post('/sign-in', { username: member.username, password: TEST_PASSWORD });
     await agent.get('/sign-in/verify');

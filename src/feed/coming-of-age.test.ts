@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { describeEachDatabase } from '../../test/helpers/databases.js';
-import { memberFeedRow } from '../../test/helpers/members.js';
+import { accountFor, memberFeedRow } from '../../test/helpers/fixture.js';
 import { setup, type TestContext } from '../../test/helpers/setup.js';
 import { signedInStaff } from '../../test/helpers/staff.js';
 import { BrowserAgent } from '../../test/helpers/browser-agent.js';
-import { createAccount } from '../../test/helpers/accounts.js';
 import { FEED_HEADER, nif, toCsvLine } from './demo-feed.js';
 import { importFeed } from './feed.import.js';
 import { sendComingOfAgeEnrolments } from './coming-of-age.js';
@@ -89,7 +88,7 @@ describeEachDatabase('coming of age: the enrolment email on the 18th birthday (R
       Readable.from([FEED_HEADER + rows.map(toCsvLine).join('')]),
     );
     // Dani already has an account from an earlier policy (the same person on several records).
-    await createAccount(ctx, nif(44_444_444), ['MA6'], 'dani.old@example.com');
+    await accountFor(ctx, { username: nif(44_444_444), memberNumbers: ['MA6'], email: 'dani.old@example.com' });
   });
   after(() => ctx.close());
 

@@ -10,6 +10,7 @@ import type { Db } from '../infra/db/database.js';
 import { createCourier } from '../infra/outbox/courier.js';
 import { defaultBrand } from '../config.js';
 import { describeEachDatabase, freshDatabase } from '../../test/helpers/databases.js';
+import { accountFor } from '../../test/helpers/fixture.js';
 import { demoFeedCsv, FEED_HEADER, nie, nif, syntheticFeed, toCsvLine, yearsBefore } from './demo-feed.js';
 import { FEED_COLUMNS, type RawFeedRow } from './feed-row.js';
 import { importFeed } from './feed.import.js';
@@ -319,23 +320,11 @@ describeEachDatabase('feed import', (kind) => {
   });
 
   test('a new record whose document is an account’s username joins that account, only with the same birth date', async () => {
-    const now = clock.now().toISOString();
     const doc = nie('Z', 7654321);
-    const account = await db.kysely
-      .insertInto('accounts')
-      .values({
-        username: doc,
-        document_type: 'NIE',
-        password_hash: 'x',
-        email: 'r@example.com',
-        language: 'es',
-        status: 'active',
-        password_changed_at: now,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const accountId = await accountFor(
+      { db, clock },
+      { username: doc, documentType: 'NIE', memberNumbers: [], email: 'r@example.com' },
+    );
     await run(
       csv(
         row({
@@ -350,7 +339,7 @@ describeEachDatabase('feed import', (kind) => {
     );
     await db.kysely
       .updateTable('members')
-      .set({ account_id: account.id })
+      .set({ account_id: accountId })
       .where('member_number', '=', 'RETOLD')
       .execute();
     const outboxBefore = (await db.kysely.selectFrom('outbox').selectAll().execute()).length;
@@ -382,7 +371,7 @@ describeEachDatabase('feed import', (kind) => {
       .execute();
     assert.deepEqual(joined, [
       { member_number: 'NOTHIM', account_id: null },
-      { member_number: 'RETNEW', account_id: account.id },
+      { member_number: 'RETNEW', account_id: accountId },
     ]);
     // The returning member needs no registration, so no enrolment email for the joined record.
     const queued = (await db.kysely.selectFrom('outbox').selectAll().execute()).slice(outboxBefore);

@@ -14,7 +14,7 @@ import { translator, type Lang } from '../../src/infra/i18n/i18n.js';
 import { devMailboxTransport } from '../../src/infra/outbox/channels/dev-mailbox.js';
 import { smtpTransport } from '../../src/infra/outbox/channels/smtp.js';
 import type { Transport } from '../../src/infra/outbox/channels/transport.js';
-import { createAccount, TEST_PASSWORD } from '../helpers/accounts.js';
+import { accountFor, TEST_PASSWORD } from '../helpers/fixture.js';
 import {
   browserUnavailable,
   checkPage,
@@ -186,9 +186,9 @@ describe('private area in the browser', { skip: unavailable && !process.env.CI ?
       { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: ctx.config.timeZone },
       Readable.from([demoFeedCsv(todayIn(ctx.config.timeZone, ctx.clock.now()))]),
     );
-    await createAccount(ctx, LUCIA.username, ['AS1001'], LUCIA.email);
-    await createAccount(ctx, CARMEN.username, ['AS2001'], CARMEN.email);
-    await createAccount(ctx, EMILY.username, ['AS3001'], EMILY.email);
+    await accountFor(ctx, { username: LUCIA.username, memberNumbers: ['AS1001'], email: LUCIA.email });
+    await accountFor(ctx, { username: CARMEN.username, memberNumbers: ['AS2001'], email: CARMEN.email });
+    await accountFor(ctx, { username: EMILY.username, memberNumbers: ['AS3001'], email: EMILY.email });
     // The import queued enrolment emails (R12): delivered now, out of the way of the counts below.
     await ctx.dispatcher.drain();
     shotDir = SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'area-screenshots-'));

@@ -4,7 +4,7 @@ import { generate } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { nie, nif } from '../../src/feed/demo-feed.js';
 import { translator, type Lang } from '../../src/infra/i18n/i18n.js';
-import { TEST_PASSWORD } from '../helpers/accounts.js';
+import { memberWithAccount, TEST_PASSWORD } from '../helpers/fixture.js';
 import {
   browserUnavailable,
   checkPage,
@@ -14,7 +14,6 @@ import {
   watchPage,
   type RunningServer,
 } from '../helpers/browser.js';
-import { createMember } from '../helpers/members.js';
 import { createStaff } from '../helpers/staff.js';
 
 // R16, R23 in a real browser, in Spanish at 360 px and in English at 1280 px (R20, R21): an agent signs in with
@@ -81,7 +80,7 @@ describe(
       test(`an agent changes a member's NIE to a NIF; the member then signs in with the NIF only (${lang}, ${width} px)`, async () => {
         const t = translator(lang);
         const { ctx, baseUrl } = server;
-        const m = await createMember(ctx, { n: 900 + i, password: TEST_PASSWORD, language: lang });
+        const m = await memberWithAccount(ctx, { n: 900 + i, language: lang });
         const oldNie = nie('Z', 4_000_000 + i);
         const newNif = nif(56_000_000 + i);
         await ctx.db.kysely

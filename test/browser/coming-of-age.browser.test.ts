@@ -14,7 +14,7 @@ import {
   watchPage,
   type RunningServer,
 } from '../helpers/browser.js';
-import { memberFeedRow } from '../helpers/members.js';
+import { memberFeedRow } from '../helpers/fixture.js';
 import { signedInStaff } from '../helpers/staff.js';
 import { databaseKinds } from '../helpers/databases.js';
 

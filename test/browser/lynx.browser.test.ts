@@ -7,7 +7,7 @@ import { Lynx, lynxUnavailable } from '../helpers/lynx.js';
 import { Readable } from 'node:stream';
 import { FEED_HEADER, nif, toCsvLine } from '../../src/feed/demo-feed.js';
 import { importFeed } from '../../src/feed/feed.import.js';
-import { createMember, memberFeedRow } from '../helpers/members.js';
+import { memberFeedRow, memberWithAccount } from '../helpers/fixture.js';
 
 // R21 (issue 16 item 2): the seed promises old browsers; a text-mode browser is the strictest of them: no script,
 // no CSS, keyboard only. Lynx registers, recovers a password (through the captcha's no-script path) and signs in
@@ -85,7 +85,7 @@ describe('a text-mode browser: lynx (R21)', { skip: unavailable && !process.env.
   ] as const) {
     test(`recovery through the no-script captcha, then a sign-in with the emailed code (${lang})`, async () => {
       const t = translator(lang);
-      const m = await createMember(server.ctx, { n, password: 'Primavera2030', language: lang });
+      const m = await memberWithAccount(server.ctx, { n, password: 'Primavera2030', language: lang });
       const lynx = await Lynx.open(`${server.baseUrl}/recovery?lang=${lang}`);
       open.push(lynx);
       showing(lynx, t('recovery.title'));

@@ -14,7 +14,7 @@ import {
 import { Readable } from 'node:stream';
 import { FEED_HEADER, nif, toCsvLine } from '../../src/feed/demo-feed.js';
 import { importFeed } from '../../src/feed/feed.import.js';
-import { createMember, memberFeedRow } from '../helpers/members.js';
+import { memberFeedRow, memberWithAccount } from '../helpers/fixture.js';
 import { databaseKinds } from '../helpers/databases.js';
 
 // R21 (issue 16 item 2): with JavaScript turned off, the seed's old browsers and text-mode ones can still recover a
@@ -106,7 +106,7 @@ for (const kind of databaseKinds)
       for (const lang of ['es', 'en'] as const) {
         test(`recovery and then a sign-in with an emailed code, scripts off (${lang}, 320 px)`, async () => {
           const t = translator(lang);
-          const m = await createMember(server.ctx, { n: ++n, password: PASSWORD, language: lang });
+          const m = await memberWithAccount(server.ctx, { n: ++n, password: PASSWORD, language: lang });
           const context = await browser.newContext({
             javaScriptEnabled: false,
             locale: lang === 'es' ? 'es-ES' : 'en-GB',
@@ -158,7 +158,7 @@ for (const kind of databaseKinds)
       }
       test("a browser that runs scripts but not modules (the seed's Internet Explorer): recovery through the waiting check; a current browser gets the widget only (R21, R10)", async () => {
         const t = translator('es');
-        const m = await createMember(server.ctx, { n: ++n, password: PASSWORD });
+        const m = await memberWithAccount(server.ctx, { n: ++n, password: PASSWORD });
         // Module scripts never run in such a browser: every script of ours is refused here, scripts stay on.
         const old = await browser.newContext({
           locale: 'es-ES',

@@ -13,7 +13,7 @@ import {
   type RunningServer,
 } from '../helpers/browser.js';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { createMember, type CreatedMember } from '../helpers/members.js';
+import { memberWithAccount, type TestMember } from '../helpers/fixture.js';
 
 // R27 (issue 17 item 1) for real: Chromium with a virtual authenticator (Chrome DevTools Protocol, WebAuthn domain,
 // through playwright-core's CDP session). The member adds a passkey in the security page, signs out, signs in with
@@ -60,14 +60,14 @@ describeEachDatabase('passkeys in Chromium with a virtual authenticator (R27)', 
   let page: Page;
   let cdp: CDPSession;
   let authenticator: string;
-  let member: CreatedMember;
+  let member: TestMember;
   const problems: string[] = [];
 
   before(async () => {
     if (skip) return;
     server = await startServer({}, { localhost: true, kind });
     browser = await launchBrowser();
-    member = await createMember(server.ctx, { n: 1, password: PASSWORD, language: 'es' });
+    member = await memberWithAccount(server.ctx, { n: 1, password: PASSWORD, language: 'es' });
     const context = await browser.newContext({ locale: 'es-ES', viewport: { width: 360, height: 740 } });
     page = await context.newPage();
     watchPage(page, problems);

@@ -6,7 +6,7 @@ import { translator, type Lang, type Translate } from '../../src/infra/i18n/i18n
 import { devMailboxTransport } from '../../src/infra/outbox/channels/dev-mailbox.js';
 import { smtpTransport } from '../../src/infra/outbox/channels/smtp.js';
 import { browserUnavailable, checkPage, clickAndLoad, launchBrowser, watchPage } from '../helpers/browser.js';
-import { createMember, type CreatedMember } from '../helpers/members.js';
+import { memberWithAccount, type TestMember } from '../helpers/fixture.js';
 import { setup, type TestContext } from '../helpers/setup.js';
 import { startSmtpReceiver } from '../helpers/smtp-receiver.js';
 
@@ -89,7 +89,7 @@ describe('password recovery in the browser', { skip: unavailable && !process.env
   ] as const) {
     test(`the whole recovery in ${lang} at ${viewport.width}×${viewport.height}: captcha, the emailed link, a weak then a good password, sign in`, async () => {
       const t: Translate = translator(lang);
-      const m: CreatedMember = await createMember(ctx, {
+      const m: TestMember = await memberWithAccount(ctx, {
         n: ++n,
         password: OLD_PASSWORD,
         language: lang,

@@ -1,16 +1,12 @@
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { ParsedMail } from 'mailparser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { maskEmail } from '../../src/domain/email.js';
 import { maskPhone } from '../../src/domain/phone.js';
-import { FEED_HEADER, nif, toCsvLine } from '../../src/feed/demo-feed.js';
-import { FEED_COLUMNS, type RawFeedRow } from '../../src/feed/feed-row.js';
-import { importFeed } from '../../src/feed/feed.import.js';
-import { hashPassword } from '../../src/infra/crypto/password-hash.js';
+import { nif } from '../../src/feed/demo-feed.js';
 import { translator, type Lang, type Translate } from '../../src/infra/i18n/i18n.js';
 import { smsWebhookTransport } from '../../src/infra/outbox/channels/sms-webhook.js';
 import { smtpTransport } from '../../src/infra/outbox/channels/smtp.js';
@@ -26,6 +22,7 @@ import {
 } from '../helpers/browser.js';
 import { startSmsReceiver, type ReceivedSms } from '../helpers/sms-receiver.js';
 import { startSmtpReceiver } from '../helpers/smtp-receiver.js';
+import { memberWithAccount, TEST_PASSWORD } from '../helpers/fixture.js';
 
 // Two-step sign-in (R7, R8) in a real browser: the code travels for real, by SMTP to a test mail server and by the
 // SMS gateway's webhook to a test receiver, and the test reads it there as a member reads their phone. Both
@@ -42,7 +39,6 @@ type Viewport = { width: number; height: number };
 type Channel = 'email' | 'sms';
 const PHONE: Viewport = { width: 360, height: 740 };
 const DESKTOP: Viewport = { width: 1280, height: 800 };
-const PASSWORD = 'Primavera2030';
 const FIRST_NAME = 'Nora';
 const HELP_PAGES = [
   { path: '/help/no-email', title: 'help.noEmail.title' },
@@ -51,24 +47,6 @@ const HELP_PAGES = [
 ] as const;
 
 /** A feed row for a local, active policy, as sign-in.test.ts builds them. */
-function row(partial: Partial<RawFeedRow>): RawFeedRow {
-  const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
-  return {
-    ...base,
-    policy_status: 'active',
-    scheme: 'local',
-    product: 'Salud Plus',
-    policy_start: '2025-01-01',
-    role: 'holder',
-    first_name: FIRST_NAME,
-    last_name: 'Vidal',
-    date_of_birth: '1980-01-01',
-    country: 'ES',
-    language: 'es',
-    ...partial,
-  };
-}
-
 interface Member {
   username: string;
   email: string;
@@ -96,35 +74,11 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
       email: `bs${n}@centromedicointernacionalbarcelona.example`,
       mobile: `+34600222${String(n).padStart(3, '0')}`,
     };
-    const memberNumber = `BS${n}`;
-    await importFeed(
-      { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([
-        FEED_HEADER + toCsvLine(row({ policy_number: `BSP${n}`, member_number: memberNumber, email: m.email })),
-      ]),
-    );
-    const now = ctx.clock.now().toISOString();
-    const account = await ctx.db.kysely
-      .insertInto('accounts')
-      .values({
-        username: m.username,
-        document_type: 'NIF',
-        password_hash: await hashPassword(PASSWORD),
-        email: m.email,
-        mobile: m.mobile,
-        language: 'es',
-        status: 'active',
-        password_changed_at: now,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await ctx.db.kysely
-      .updateTable('members')
-      .set({ account_id: account.id })
-      .where('member_number', '=', memberNumber)
-      .execute();
+    await memberWithAccount(ctx, {
+      ...m,
+      language: 'es',
+      record: { first_name: FIRST_NAME, last_name: 'Vidal', date_of_birth: '1980-01-01', product: 'Salud Plus' },
+    });
     // The import queued the enrolment email (R12): out of the way before the test counts sign-in mail.
     await ctx.dispatcher.drain();
     return m;
@@ -213,7 +167,7 @@ describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unav
   /** The password step and the channel choice, up to the code page; returns the code and link received. */
   async function toCodePage(page: Page, m: Member, channel: Channel, t: Translate, options: { axe?: boolean } = {}) {
     await page.fill('#username', m.username);
-    await page.fill('#password', PASSWORD);
+    await page.fill('#password', TEST_PASSWORD);
     assert.equal(await submit(page, '/sign-in'), 200);
     assert.equal(path(page), '/sign-in/verify');
     assert.equal(await h1(page), t('verify.title'));

@@ -20,7 +20,7 @@ import { migrateToLatest } from '../../src/infra/db/migrate.js';
 import { createCourier } from '../../src/infra/outbox/courier.js';
 import { describeEachDatabase, freshDatabase, postgresTestUrl, type DatabaseKind } from '../helpers/databases.js';
 import { assertNoHalfWrittenRows } from '../helpers/integrity.js';
-import { memberFeedRow } from '../helpers/members.js';
+import { memberFeedRow } from '../helpers/fixture.js';
 import { faultsSkip } from './faults.js';
 import { developmentSecretBox } from '../../src/infra/crypto/secret-box.js';
 

@@ -13,10 +13,9 @@ import { importFeed } from '../../src/feed/feed.import.js';
 import { openDatabase, type Db } from '../../src/infra/db/database.js';
 import { migrateToLatest } from '../../src/infra/db/migrate.js';
 import { createCourier } from '../../src/infra/outbox/courier.js';
-import { signedInAgent, TEST_PASSWORD } from '../helpers/accounts.js';
+import { memberWithAccount, signedIn } from '../helpers/fixture.js';
 import { BrowserAgent } from '../helpers/browser-agent.js';
 import { databaseKinds, postgresTestUrl } from '../helpers/databases.js';
-import { createMember } from '../helpers/members.js';
 import { testConfig, type TestContext } from '../helpers/setup.js';
 import { faultsSkip } from './faults.js';
 import { openMessage } from '../../src/infra/outbox/outbox.repository.js';
@@ -124,8 +123,8 @@ test(
       { db, clock, courier, timeZone: 'Europe/Madrid' },
       Readable.from([demoFeedCsv(todayIn('Europe/Madrid', clock.now()))]),
     );
-    await createMember(ctx, { n: 1, password: TEST_PASSWORD });
-    const member = await signedInAgent(ctx, nif(70_000_001), 'member1@example.com');
+    await memberWithAccount(ctx, { n: 1 });
+    const member = await signedIn(ctx, { username: nif(70_000_001), email: 'member1@example.com' });
     const visitor = new BrowserAgent(app, { 'x-forwarded-for': '10.1.1.1' });
     await visitor.get('/register');
 

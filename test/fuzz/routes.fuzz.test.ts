@@ -6,13 +6,11 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { todayIn } from '../../src/domain/calendar.js';
 import { demoFeedCsv, nif } from '../../src/feed/demo-feed.js';
 import { importFeed } from '../../src/feed/feed.import.js';
-import { signedInAgent } from '../helpers/accounts.js';
+import { memberWithAccount, signedIn, TEST_PASSWORD } from '../helpers/fixture.js';
 import { BrowserAgent } from '../helpers/browser-agent.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { assertNoHalfWrittenRows } from '../helpers/integrity.js';
-import { createMember } from '../helpers/members.js';
 import { setup, type TestContext } from '../helpers/setup.js';
-import { TEST_PASSWORD } from '../helpers/accounts.js';
 import { anyText, checkAsync } from './fuzz.js';
 
 // Issue 9, fuzzing: every route the app registers gets random requests (random keys, huge values, Unicode, nested
@@ -307,7 +305,7 @@ describeEachDatabase('every route with random requests (issue 9)', (kind) => {
     if (!current) {
       let agent: BrowserAgent;
       if (who === 'member') {
-        agent = await signedInAgent(ctx, nif(70_000_001), 'member1@example.com');
+        agent = await signedIn(ctx, { username: nif(70_000_001), email: 'member1@example.com' });
         await agent.get('/area/contact');
       } else {
         agent = new BrowserAgent(ctx.app);
@@ -332,7 +330,7 @@ describeEachDatabase('every route with random requests (issue 9)', (kind) => {
       { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
       Readable.from([demoFeedCsv(today)]),
     );
-    await createMember(ctx, { n: 1, password: TEST_PASSWORD });
+    await memberWithAccount(ctx, { n: 1 });
     const m = await ctx.db.kysely
       .selectFrom('members')
       .select('date_of_birth')

@@ -3,10 +3,9 @@ import { Writable } from 'node:stream';
 import { after, before, beforeEach, test } from 'node:test';
 import Fastify from 'fastify';
 import { loggerOptions } from '../../src/infra/web/logging.js';
-import { signedInAgent, TEST_PASSWORD } from '../helpers/accounts.js';
+import { memberWithAccount, signedIn, TEST_PASSWORD } from '../helpers/fixture.js';
 import { BrowserAgent } from '../helpers/browser-agent.js';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { createMember } from '../helpers/members.js';
 import { setup, testConfig, type TestContext } from '../helpers/setup.js';
 
 // Small checks the ASVS map (docs/security/asvs.md) points at, for requirements no flow test covered on its own:
@@ -16,7 +15,7 @@ import { setup, testConfig, type TestContext } from '../helpers/setup.js';
 describeEachDatabase('ASVS checks', (kind) => {
   let ctx: TestContext;
   let n = 0;
-  const member = () => createMember(ctx, { n: ++n, password: TEST_PASSWORD });
+  const member = () => memberWithAccount(ctx, { n: ++n });
 
   before(async () => {
     ctx = await setup(kind, { env: { TRUST_PROXY: 'true' } });
@@ -28,7 +27,7 @@ describeEachDatabase('ASVS checks', (kind) => {
 
   test('every password field of every page is masked, and every private page offers sign-out (ASVS 6.2.6, 7.4.4)', async () => {
     const m = await member();
-    const agent = await signedInAgent(ctx, m.username, m.email);
+    const agent = await signedIn(ctx, m);
     let fields = 0;
     for (const route of ctx.app.registeredRoutes.filter(
       (r) => r.method === 'GET' && !r.url.includes(':') && !r.url.includes('*'),
@@ -76,7 +75,7 @@ describeEachDatabase('ASVS checks', (kind) => {
   test('a password never expires: three years later it still signs in, with no change asked for (ASVS 6.2.10)', async () => {
     const m = await member();
     ctx.clock.advanceMinutes(3 * 366 * 24 * 60);
-    const agent = await signedInAgent(ctx, m.username, m.email);
+    const agent = await signedIn(ctx, m);
     assert.equal((await agent.get('/area')).statusCode, 200);
   });
 

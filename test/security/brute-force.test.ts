@@ -3,11 +3,10 @@ import { after, before, beforeEach, test } from 'node:test';
 import { nif } from '../../src/feed/demo-feed.js';
 import type { CaptchaChallenge } from '../../src/infra/captcha/captcha.js';
 import { addressKey, bucket, hit } from '../../src/infra/rate-limit/rate-limit.js';
-import { signedInAgent, TEST_PASSWORD } from '../helpers/accounts.js';
+import { auditOf, memberWithAccount, signedIn, TEST_PASSWORD, type TestMember } from '../helpers/fixture.js';
 import { BrowserAgent } from '../helpers/browser-agent.js';
 import { solveCaptcha } from '../helpers/captcha.js';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { createMember, type CreatedMember } from '../helpers/members.js';
 import { setup, type TestContext } from '../helpers/setup.js';
 
 // Abuse suite, brute force (R9, R10, R11; ASVS 6.3.1, 2.4.1): scripted password guessing against one account and
@@ -20,7 +19,7 @@ describeEachDatabase('abuse: brute force', (kind) => {
   let address = 0;
   /** A client address never used before in this suite. */
   const freshAddress = () => `203.0.113.${++address % 250}`.replace(/\.0$/, '.251');
-  const member = () => createMember(ctx, { n: ++n, password: TEST_PASSWORD });
+  const member = () => memberWithAccount(ctx, { n: ++n });
   const from = (ip: string) => new BrowserAgent(ctx.app, { 'x-forwarded-for': ip });
   const captcha = async (agent: BrowserAgent) =>
     solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge);
@@ -64,12 +63,7 @@ describeEachDatabase('abuse: brute force', (kind) => {
     assert.equal((await rightAfterLock()).statusCode, 303, 'over at 15:00: the lock is never permanent');
     const emails = (await ctx.outbox()).filter((x) => x.template === 'account-locked' && x.recipient === m.email);
     assert.equal(emails.length, 1);
-    const locked = await ctx.db.kysely
-      .selectFrom('audit_events')
-      .select('id')
-      .where('event', '=', 'signin.locked')
-      .where('account_id', '=', m.accountId)
-      .execute();
+    const locked = await auditOf(ctx, m.accountId, 'signin.locked');
     assert.equal(locked.length, 1, 'R22: the lock is audited');
   });
 
@@ -151,7 +145,7 @@ describeEachDatabase('abuse: brute force', (kind) => {
   });
 
   test('spread over many accounts from many addresses: each account still asks for the captcha after its own 5 failures (R9)', async () => {
-    const accounts: CreatedMember[] = [await member(), await member(), await member()];
+    const accounts: TestMember[] = [await member(), await member(), await member()];
     for (let round = 1; round <= 5; round++) {
       for (const a of accounts) assert.equal((await guess(freshAddress(), a.username)).statusCode, 401);
     }
@@ -179,7 +173,7 @@ describeEachDatabase('abuse: brute force', (kind) => {
 
   test('a stolen session is no password oracle: 5 wrong current passwords an hour over password and contact changes, then 429 (R9, R12, R15)', async () => {
     const m = await member();
-    const thief = await signedInAgent(ctx, m.username, m.email);
+    const thief = await signedIn(ctx, m);
     const change = (current: string) =>
       thief.post('/area/security/password', {
         current_password: current,

@@ -23,11 +23,10 @@ import {
 } from '../../src/flows/sign-in/sign-in.routes.js';
 import { NOSCRIPT_MIN_WAIT_MS, type CaptchaChallenge } from '../../src/infra/captcha/captcha.js';
 import { addressKey, bucket } from '../../src/infra/rate-limit/rate-limit.js';
-import { signedInAgent, TEST_PASSWORD } from '../helpers/accounts.js';
+import { memberFeedRow, memberWithAccount, signedIn, TEST_PASSWORD, type TestMember } from '../helpers/fixture.js';
 import { BrowserAgent } from '../helpers/browser-agent.js';
 import { solveCaptcha } from '../helpers/captcha.js';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { createMember, memberFeedRow, type CreatedMember } from '../helpers/members.js';
 import { setup, type TestContext } from '../helpers/setup.js';
 import { createStaff, signedInStaff } from '../helpers/staff.js';
 
@@ -53,7 +52,7 @@ describeEachDatabase('abuse: bursts on the sending and answering flows', (kind) 
   let oneAddress = 0;
   /** An address used by one test only for all its requests ("one client address"). */
   const singleAddress = () => `203.0.113.${(++oneAddress % 250) + 1}`;
-  const member = () => createMember(ctx, { n: ++n, password: TEST_PASSWORD });
+  const member = () => memberWithAccount(ctx, { n: ++n });
   const from = (ip: string) => new BrowserAgent(ctx.app, { 'x-forwarded-for': ip });
   const captcha = async (agent: BrowserAgent) =>
     solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge);
@@ -169,7 +168,7 @@ describeEachDatabase('abuse: bursts on the sending and answering flows', (kind) 
 
   test(`contact change: ${BURST} concurrent requests with the right password stop at exactly ${CONTACT_SENDS_PER_ACCOUNT.max} codes an hour to one account (R9, R15)`, async () => {
     const m = await member();
-    const owner = await signedInAgent(ctx, m.username, m.email);
+    const owner = await signedIn(ctx, m);
     assert.equal((await owner.get('/area/contact')).statusCode, 200);
     // A burst of right passwords gets only about five requests past the re-authentication check at once (checkPassword
     // in src/identity/reauthentication.ts counts a try while it is being checked, R9), so a fresh burst would never
@@ -221,12 +220,12 @@ describeEachDatabase('abuse: bursts on the sending and answering flows', (kind) 
     // Six members signed in, their sessions all used from one address, seven requests each: below the account's own
     // limit, so only the address's decides. (The re-authentication check lets at least the first five of each
     // account's burst through: see the test above.)
-    const members: CreatedMember[] = [];
+    const members: TestMember[] = [];
     const owners: BrowserAgent[] = [];
     for (let i = 0; i < 6; i++) {
       const m = await member();
       members.push(m);
-      owners.push(await signedInAgent(ctx, m.username, m.email));
+      owners.push(await signedIn(ctx, m));
     }
     await ctx.db.kysely.deleteFrom('rate_limits').execute();
     const ip = singleAddress();
@@ -427,7 +426,7 @@ describeEachDatabase('abuse: bursts on the sending and answering flows', (kind) 
   });
   test(`re-authentication: ${BURST} concurrent right passwords leave nothing behind; the next right one is accepted (R9, R15)`, async () => {
     const m = await member();
-    const owner = await signedInAgent(ctx, m.username, m.email);
+    const owner = await signedIn(ctx, m);
     assert.equal((await owner.get('/area/contact')).statusCode, 200);
     // The address change form needs no send: only the password check decides (a burst of right passwords used to be
     // counted as wrong ones whenever refused, and locked the account's re-authentication for the hour).
@@ -479,7 +478,7 @@ describeEachDatabase('abuse: bursts on the sending and answering flows', (kind) 
     assert.equal((await mails('recovery-link', [m.email])).length, 3);
     assert.equal((await live('recovery')).length, 1, 'only the newest link works');
     // Contact: five changes asked at once from one session.
-    const owner = await signedInAgent(ctx, m.username, m.email);
+    const owner = await signedIn(ctx, m);
     assert.equal((await owner.get('/area/contact')).statusCode, 200);
     const responses = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>

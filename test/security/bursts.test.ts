@@ -5,14 +5,20 @@ import { nif } from '../../src/feed/demo-feed.js';
 import type { CaptchaChallenge } from '../../src/infra/captcha/captcha.js';
 import { bucket, hit } from '../../src/infra/rate-limit/rate-limit.js';
 import { createApiKey } from '../../src/identity/api-keys.js';
-import { signedInAgent, TEST_PASSWORD } from '../helpers/accounts.js';
+import {
+  lastCode,
+  memberFeedRow,
+  memberWithAccount,
+  signedIn,
+  TEST_PASSWORD,
+  type TestMember,
+} from '../helpers/fixture.js';
 import { BrowserAgent } from '../helpers/browser-agent.js';
 import { solveCaptcha } from '../helpers/captcha.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { Readable } from 'node:stream';
 import { FEED_HEADER, toCsvLine } from '../../src/feed/demo-feed.js';
 import { importFeed } from '../../src/feed/feed.import.js';
-import { createMember, memberFeedRow, type CreatedMember } from '../helpers/members.js';
 import { setup, type TestContext } from '../helpers/setup.js';
 import { createStaff } from '../helpers/staff.js';
 
@@ -27,7 +33,7 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
   let n = 0;
   let address = 0;
   const freshAddress = () => `198.51.100.${(++address % 250) + 1}`;
-  const member = () => createMember(ctx, { n: ++n, password: TEST_PASSWORD });
+  const member = () => memberWithAccount(ctx, { n: ++n });
   const from = (ip: string) => new BrowserAgent(ctx.app, { 'x-forwarded-for': ip });
   const captcha = async (agent: BrowserAgent) =>
     solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge);
@@ -40,10 +46,10 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
     if (accountId !== undefined) q = q.where('account_id', '=', accountId);
     return q.execute();
   };
-  const pauseEmails = async (m: CreatedMember) =>
+  const pauseEmails = async (m: TestMember) =>
     (await ctx.outbox()).filter((x) => x.template === 'account-locked' && x.recipient === m.email);
   /** The password step passed (captcha solved when asked), the code sent by email: the browser is at the code. */
-  async function atCode(m: CreatedMember, ip = freshAddress()): Promise<BrowserAgent> {
+  async function atCode(m: TestMember, ip = freshAddress()): Promise<BrowserAgent> {
     const agent = from(ip);
     let res = await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
     if (res.statusCode === 400)
@@ -57,10 +63,6 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
     assert.equal((await agent.post('/sign-in/verify/send', { channel: 'email' })).statusCode, 303);
     return agent;
   }
-  const lastCode = async (m: CreatedMember) =>
-    /\b(\d{6})\b/.exec(
-      (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'signin-code').at(-1)!.body_text,
-    )![1]!;
   const wrongOf = (code: string) => (code === '000000' ? '111111' : '000000');
 
   before(async () => {
@@ -162,7 +164,7 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
     const m = await member();
     // The member is at the code step in their own browser, with the right code in hand.
     const owner = await atCode(m);
-    const ownersCode = await lastCode(m);
+    const ownersCode = await lastCode(ctx, m.email);
     const ownersLink = /\/sign-in\/link\/[A-Za-z0-9_-]+/.exec(
       (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'signin-code').at(-1)!.body_text,
     )![0];
@@ -174,7 +176,7 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
         refusedAt = attempt;
         break;
       }
-      const code = await lastCode(m);
+      const code = await lastCode(ctx, m.email);
       for (let i = 0; i < 5; i++) {
         const res = await agent.post('/sign-in/verify/code', { code: wrongOf(code) });
         if (res.statusCode === 429) {
@@ -202,7 +204,7 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
     ctx.clock.advanceMinutes(15);
     const back = await atCode(m);
     assert.equal(
-      (await back.post('/sign-in/verify/code', { code: await lastCode(m) })).headers.location,
+      (await back.post('/sign-in/verify/code', { code: await lastCode(ctx, m.email) })).headers.location,
       '/area',
       'the pause is never permanent',
     );
@@ -296,7 +298,7 @@ describeEachDatabase('abuse: bursts and restarts', (kind) => {
 
   test(`re-authentication: ${BURST} concurrent wrong passwords on the contact page check at most 5 (R9, R15)`, async () => {
     const m = await member();
-    const agent = await signedInAgent(ctx, m.username, m.email);
+    const agent = await signedIn(ctx, m);
     const page = await agent.get('/area/contact');
     assert.equal(page.statusCode, 200);
     const responses = await Promise.all(

@@ -4,11 +4,10 @@ import { nif } from '../../src/feed/demo-feed.js';
 import type { CaptchaChallenge } from '../../src/infra/captcha/captcha.js';
 import { dummyVerify, passwordHashWork } from '../../src/infra/crypto/password-hash.js';
 import { bucket, hit } from '../../src/infra/rate-limit/rate-limit.js';
-import { TEST_PASSWORD } from '../helpers/accounts.js';
+import { memberWithAccount, type TestMember } from '../helpers/fixture.js';
 import { BrowserAgent } from '../helpers/browser-agent.js';
 import { solveCaptcha } from '../helpers/captcha.js';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { createMember, type CreatedMember } from '../helpers/members.js';
 import { QueryLog } from '../helpers/query-log.js';
 import { setup, type TestContext } from '../helpers/setup.js';
 
@@ -22,13 +21,13 @@ const comparable = (body: string) => body.replace(/value="[^"]*"/g, 'value=""');
 
 describeEachDatabase('abuse: enumeration', (kind) => {
   let ctx: TestContext;
-  let member: CreatedMember;
+  let member: TestMember;
   const log = new QueryLog();
   const missing = nif(99_999_901);
 
   before(async () => {
     ctx = await setup(kind, { env: { TRUST_PROXY: 'true' }, kyselyPlugins: [log] });
-    member = await createMember(ctx, { n: 1, password: TEST_PASSWORD });
+    member = await memberWithAccount(ctx, { n: 1 });
     await dummyVerify('warm the decoy hash up, as the server does at start');
   });
   after(() => ctx.close());

@@ -9,11 +9,10 @@ import { resealSecrets } from '../../src/infra/crypto/secrets-at-rest.js';
 import type { OutboxMessage } from '../../src/infra/db/tables.js';
 import { createDispatcher } from '../../src/infra/outbox/dispatcher.js';
 import { safeNext } from '../../src/infra/session/session.js';
-import { signedInAgent, TEST_PASSWORD } from '../helpers/accounts.js';
+import { lastCode, memberWithAccount, signedIn, TEST_PASSWORD } from '../helpers/fixture.js';
 import { BrowserAgent } from '../helpers/browser-agent.js';
 import { solveCaptcha } from '../helpers/captcha.js';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { createMember } from '../helpers/members.js';
 import { setup, type TestContext } from '../helpers/setup.js';
 import { createStaff, totpCode } from '../helpers/staff.js';
 
@@ -81,7 +80,7 @@ test('R29: a sealed value opens only under its key, and any change to it is dete
 describeEachDatabase('outside view (issue 15)', (kind) => {
   let ctx: TestContext;
   let n = 0;
-  const member = () => createMember(ctx, { n: ++n, password: TEST_PASSWORD });
+  const member = () => memberWithAccount(ctx, { n: ++n });
   const captcha = async (agent: BrowserAgent) =>
     solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge);
   const mails = async (to: string, template: string) =>
@@ -127,7 +126,7 @@ describeEachDatabase('outside view (issue 15)', (kind) => {
     const pendingCode = /\b(\d{6})\b/.exec(pendingMail.body_text)![1]!;
     const signInLink = linkIn(pendingMail, '/sign-in/link');
     assert.ok(signInLink);
-    const agent = await signedInAgent(ctx, m.username, m.email);
+    const agent = await signedIn(ctx, m);
     // A member enrols an authenticator app; a staff user is created with one.
     const page = await agent.get('/area/security/totp');
     const secret = /<code>([A-Z2-7 ]+)<\/code>/.exec(page.body)![1]!.replace(/ /g, '');
@@ -245,7 +244,7 @@ describeEachDatabase('outside view (issue 15)', (kind) => {
     const waiting = new BrowserAgent(ctx.app);
     await waiting.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
     await waiting.post('/sign-in/verify/send', { channel: 'email' });
-    const code = /\b(\d{6})\b/.exec((await mails(m.email, 'signin-code')).at(-1)!.body_text)![1]!;
+    const code = await lastCode(ctx, m.email);
     // The member resets the password meanwhile.
     const owner = new BrowserAgent(ctx.app);
     await owner.post('/recovery', { username: m.username, altcha: await captcha(owner) });
@@ -270,14 +269,14 @@ describeEachDatabase('outside view (issue 15)', (kind) => {
     await visitor.post('/recovery', { username: m.username, altcha: await captcha(visitor) });
     await visitor.post('/recovery/send', {});
     const oldLink = linkIn((await mails(m.email, 'recovery-link')).at(-1), '/recovery/reset')!;
-    const agent = await signedInAgent(ctx, m.username, m.email);
+    const agent = await signedIn(ctx, m);
     const newEmail = `changed${n}@example.com`;
     assert.equal(
       (await agent.post('/area/contact/email', { new_email: newEmail, email_password: TEST_PASSWORD })).headers
         .location,
       '/area/contact/confirm',
     );
-    const code = /\b(\d{6})\b/.exec((await mails(newEmail, 'contact-code')).at(-1)!.body_text)![1]!;
+    const code = await lastCode(ctx, newEmail, 'contact-code');
     assert.equal((await agent.post('/area/contact/confirm', { code })).statusCode, 303);
     assert.equal((await new BrowserAgent(ctx.app).get(oldLink)).statusCode, 410);
   });

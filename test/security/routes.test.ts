@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import type { RegisteredRoute } from '../../src/app.js';
-import { signedInAgent, TEST_PASSWORD } from '../helpers/accounts.js';
+import { lastCode, memberWithAccount, signedIn, TEST_PASSWORD } from '../helpers/fixture.js';
 import { BrowserAgent } from '../helpers/browser-agent.js';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { createMember, type CreatedMember } from '../helpers/members.js';
 import { formSecrets, setup, type TestContext } from '../helpers/setup.js';
 
 // Abuse suite over every registered route (R8, R14, R22; ASVS 3.3, 7.2, 7.4, 8.2, 14.2, V3 headers): the route list
@@ -101,7 +100,7 @@ describeEachDatabase('abuse: every route', (kind) => {
   let ctx: TestContext;
   let routes: RegisteredRoute[];
   let n = 0;
-  const member = () => createMember(ctx, { n: ++n, password: TEST_PASSWORD });
+  const member = () => memberWithAccount(ctx, { n: ++n });
   const sessionCookie = (agent: BrowserAgent) =>
     Object.entries(agent.cookies).find(([name]) => name.endsWith('session'))!;
 
@@ -144,7 +143,7 @@ describeEachDatabase('abuse: every route', (kind) => {
       'the API routes that change data are the exempt ones',
     );
     const m = await member();
-    const victim = await signedInAgent(ctx, m.username, m.email);
+    const victim = await signedIn(ctx, m);
     const other = new BrowserAgent(ctx.app);
     const { token: foreignToken } = formSecrets(await other.get('/sign-in'));
     const changing = routes.filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method) && r.csrf && !isApi(r));
@@ -179,7 +178,7 @@ describeEachDatabase('abuse: every route', (kind) => {
 
   test('authorisation: every private route without a session, or with an ended one, goes to sign-in and changes nothing (R8)', async () => {
     const m = await member();
-    const ended = await signedInAgent(ctx, m.username, m.email);
+    const ended = await signedIn(ctx, m);
     const [name, stale] = sessionCookie(ended);
     await ended.post('/sign-out', {});
     const anonymous = new BrowserAgent(ctx.app);
@@ -217,7 +216,7 @@ describeEachDatabase('abuse: every route', (kind) => {
 
   test('headers: every page has the CSP without unsafe-inline, no framing, no referrer, nosniff; HTML and private pages are never stored', async () => {
     const m = await member();
-    const agent = await signedInAgent(ctx, m.username, m.email);
+    const agent = await signedIn(ctx, m);
     for (const route of routes.filter((r) => r.method === 'GET')) {
       const res: LightMyRequestResponse = isPrivate(route)
         ? await agent.get(concrete(route.url))
@@ -239,20 +238,20 @@ describeEachDatabase('abuse: every route', (kind) => {
 
   test('session fixation: a planted cookie is never adopted, and each sign-in gets a new token (R8)', async () => {
     const m = await member();
-    const attacker = await signedInAgent(ctx, m.username, m.email);
+    const attacker = await signedIn(ctx, m);
     const [name, attackerToken] = sessionCookie(attacker);
     const victim = await member();
     const browser = new BrowserAgent(ctx.app);
     browser.cookies[name] = attackerToken; // planted by the attacker (a shared computer, a sibling domain, …)
-    const signedIn = await signedInAgentFrom(browser, victim);
-    const [, victimToken] = sessionCookie(signedIn);
+    const victimBrowser = await signedIn(ctx, victim, { browser: browser });
+    const [, victimToken] = sessionCookie(victimBrowser);
     assert.notEqual(victimToken, attackerToken, 'a new token at sign-in');
     assert.equal(
       (await ctx.app.inject({ url: '/area', cookies: { [name]: attackerToken } })).statusCode,
       303,
       'the planted session was ended, not upgraded',
     );
-    const again = await signedInAgentFrom(signedIn, victim);
+    const again = await signedIn(ctx, victim, { browser: victimBrowser });
     assert.notEqual(sessionCookie(again)[1], victimToken, 're-authentication gets another new token');
     assert.equal(
       (await ctx.app.inject({ url: '/area', cookies: { [name]: victimToken } })).statusCode,
@@ -262,13 +261,13 @@ describeEachDatabase('abuse: every route', (kind) => {
 
     const invented = new BrowserAgent(ctx.app);
     invented.cookies[name] = 'Invented-by-the-attacker-0123456789abcdefghijk';
-    const after = await signedInAgentFrom(invented, victim);
+    const after = await signedIn(ctx, victim, { browser: invented });
     assert.notEqual(sessionCookie(after)[1], 'Invented-by-the-attacker-0123456789abcdefghijk');
   });
 
   test('a disabled account’s sessions stop at once (ASVS 7.4.2)', async () => {
     const m = await member();
-    const agent = await signedInAgent(ctx, m.username, m.email);
+    const agent = await signedIn(ctx, m);
     await ctx.db.kysely.updateTable('accounts').set({ status: 'disabled' }).where('id', '=', m.accountId).execute();
     const res = await agent.get('/area');
     assert.equal(res.statusCode, 303);
@@ -280,20 +279,6 @@ describeEachDatabase('abuse: every route', (kind) => {
       .execute();
     assert.equal(open.length, 0, 'ended on the server');
   });
-
-  /** Signs a member in through an existing browser (so it keeps whatever cookies it had). */
-  async function signedInAgentFrom(agent: BrowserAgent, m: CreatedMember): Promise<BrowserAgent> {
-    await ctx.db.kysely.deleteFrom('rate_limits').execute();
-    await agent.get('/sign-in');
-    assert.equal((await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD })).statusCode, 303);
-    await agent.get('/sign-in/verify');
-    await agent.post('/sign-in/verify/send', { channel: 'email' });
-    const code = /\b(\d{6})\b/.exec(
-      (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'signin-code').at(-1)!.body_text,
-    )![1]!;
-    assert.equal((await agent.post('/sign-in/verify/code', { code })).headers.location, '/area');
-    return agent;
-  }
 });
 
 test('production: every cookie is __Host-, Secure, HttpOnly, SameSite=Lax, host-only; HSTS on every route (R8)', async () => {
@@ -307,7 +292,7 @@ test('production: every cookie is __Host-, Secure, HttpOnly, SameSite=Lax, host-
     },
   });
   try {
-    const m = await createMember(ctx, { n: 1, password: TEST_PASSWORD });
+    const m = await memberWithAccount(ctx, { n: 1 });
     const seen: LightMyRequestResponse['cookies'] = [];
     const agent = new BrowserAgent(ctx.app);
     const keep = (res: LightMyRequestResponse) => seen.push(...res.cookies);
@@ -316,10 +301,7 @@ test('production: every cookie is __Host-, Secure, HttpOnly, SameSite=Lax, host-
     keep(await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD }));
     keep(await agent.get('/sign-in/verify'));
     keep(await agent.post('/sign-in/verify/send', { channel: 'email' }));
-    const code = /\b(\d{6})\b/.exec(
-      (await ctx.outbox()).filter((x) => x.template === 'signin-code').at(-1)!.body_text,
-    )![1]!;
-    keep(await agent.post('/sign-in/verify/code', { code }));
+    keep(await agent.post('/sign-in/verify/code', { code: await lastCode(ctx, m.email) }));
     keep(await agent.post('/register', { member_number: 'X', birth_date: '01/01/1990', policy_number: 'Y' }));
     keep(await agent.post('/sign-out', {}));
     const names = new Set(seen.map((c) => c.name));

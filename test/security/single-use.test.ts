@@ -4,11 +4,10 @@ import { after, before, beforeEach, test } from 'node:test';
 import { FEED_HEADER, nif, toCsvLine } from '../../src/feed/demo-feed.js';
 import { importFeed } from '../../src/feed/feed.import.js';
 import type { CaptchaChallenge } from '../../src/infra/captcha/captcha.js';
-import { signedInAgent, TEST_PASSWORD } from '../helpers/accounts.js';
+import { lastCode, memberFeedRow, memberWithAccount, signedIn, TEST_PASSWORD } from '../helpers/fixture.js';
 import { BrowserAgent } from '../helpers/browser-agent.js';
 import { solveCaptcha } from '../helpers/captcha.js';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { createMember, memberFeedRow } from '../helpers/members.js';
 import { setup, type TestContext } from '../helpers/setup.js';
 
 // Abuse suite, single use under concurrency (R5, R7, R10, R11, R15; ASVS 6.5.1, 2.3.4): every code, link, step and
@@ -20,7 +19,7 @@ const N = 10;
 describeEachDatabase('abuse: single use under concurrency', (kind) => {
   let ctx: TestContext;
   let n = 0;
-  const member = () => createMember(ctx, { n: ++n, password: TEST_PASSWORD });
+  const member = () => memberWithAccount(ctx, { n: ++n });
   const lastMessage = async (to: string, template: string) =>
     (await ctx.outbox()).filter((m) => m.recipient === to && m.template === template).at(-1)?.body_text ?? '';
   const parallel = <T>(make: (i: number) => Promise<T>) => Promise.all(Array.from({ length: N }, (_, i) => make(i)));
@@ -44,7 +43,7 @@ describeEachDatabase('abuse: single use under concurrency', (kind) => {
   test(`the same sign-in code submitted ${N} times at once: one session (R7)`, async () => {
     const m = await member();
     const agent = await atCodeStep(m.username);
-    const code = /\b(\d{6})\b/.exec(await lastMessage(m.email, 'signin-code'))![1]!;
+    const code = await lastCode(ctx, m.email);
     const results = await parallel(() => agent.post('/sign-in/verify/code', { code }));
     assert.equal(results.filter((r) => r.headers.location === '/area').length, 1);
     assert.ok(results.every((r) => r.statusCode < 500));
@@ -107,14 +106,14 @@ describeEachDatabase('abuse: single use under concurrency', (kind) => {
 
   test(`the same contact-change code submitted ${N} times at once: one change, one notice (R15)`, async () => {
     const m = await member();
-    const agent = await signedInAgent(ctx, m.username, m.email);
+    const agent = await signedIn(ctx, m);
     await agent.get('/area/contact');
     assert.equal(
       (await agent.post('/area/contact/email', { new_email: `nuevo${n}@example.com`, email_password: TEST_PASSWORD }))
         .headers.location,
       '/area/contact/confirm',
     );
-    const code = /\b(\d{6})\b/.exec(await lastMessage(`nuevo${n}@example.com`, 'contact-code'))![1]!;
+    const code = await lastCode(ctx, `nuevo${n}@example.com`, 'contact-code');
     await agent.get('/area/contact/confirm');
     const queued = (await ctx.outbox()).length;
     const results = await parallel(() => agent.post('/area/contact/confirm', { code }));

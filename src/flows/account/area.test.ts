@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { todayIn } from '../../domain/calendar.js';
 import { demoFeedCsv, demoFeedRows, FEED_HEADER, nif, toCsvLine, yearsBefore } from '../../feed/demo-feed.js';
 import { importFeed } from '../../feed/feed.import.js';
-import { createAccount, signedInAgent } from '../../../test/helpers/accounts.js';
+import { accountFor, signedIn } from '../../../test/helpers/fixture.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
@@ -20,13 +20,13 @@ describeEachDatabase('private area and member selector', (kind) => {
     ctx = await setup(kind);
     today = todayIn('Europe/Madrid', ctx.clock.now());
     await importFeed(feed(), Readable.from([demoFeedCsv(today)]));
-    await createAccount(ctx, nif(10000001), ['AS1001'], 'lucia@example.com');
-    await createAccount(ctx, nif(10000002), ['AS2001'], 'carmen@example.com');
+    await accountFor(ctx, { username: nif(10000001), memberNumbers: ['AS1001'], email: 'lucia@example.com' });
+    await accountFor(ctx, { username: nif(10000002), memberNumbers: ['AS2001'], email: 'carmen@example.com' });
   });
   after(() => ctx.close());
 
   test('home: greeting, the card, policies and the people the member may see (R13)', async () => {
-    const carmen = await signedInAgent(ctx, nif(10000002), 'carmen@example.com');
+    const carmen = await signedIn(ctx, { username: nif(10000002), email: 'carmen@example.com' });
     const home = await carmen.get('/area');
     assert.equal(home.statusCode, 200);
     assert.equal(home.headers['cache-control'], 'no-store');
@@ -45,7 +45,7 @@ describeEachDatabase('private area and member selector', (kind) => {
   });
 
   test('a guardian switches to each minor and sees the minor’s card; every switch is audited (R14)', async () => {
-    const lucia = await signedInAgent(ctx, nif(10000001), 'lucia@example.com');
+    const lucia = await signedIn(ctx, { username: nif(10000001), email: 'lucia@example.com' });
     const home = await lucia.get('/area');
     assert.match(home.body, /class="member-selector"/);
     assert.ok(home.body.includes('href="/help/minors"'), 'R26: the selector links the help on minors');
@@ -68,7 +68,7 @@ describeEachDatabase('private area and member selector', (kind) => {
   });
 
   test('anything naming a member the viewer may not see is refused with 403 and audited (R14)', async () => {
-    const lucia = await signedInAgent(ctx, nif(10000001), 'lucia@example.com');
+    const lucia = await signedIn(ctx, { username: nif(10000001), email: 'lucia@example.com' });
     for (const member of ['AS1002', 'AS2001', 'AS3001', 'NOPE', 'x'.repeat(5000)]) {
       const res = await lucia.post('/area/switch', { member });
       assert.equal(res.statusCode, 403, member.slice(0, 10));
@@ -85,7 +85,7 @@ describeEachDatabase('private area and member selector', (kind) => {
   });
 
   test('a repeated ?member= or a JSON object for member is refused with 403, not a 500 (found by fuzzing, issue 9)', async () => {
-    const lucia = await signedInAgent(ctx, nif(10000001), 'lucia@example.com');
+    const lucia = await signedIn(ctx, { username: nif(10000001), email: 'lucia@example.com' });
     const card = await lucia.get('/area/card?member=AS1001&member=AS1001');
     assert.equal(card.statusCode, 403);
     assert.match(card.body, /No puedes ver estos datos/);
@@ -130,7 +130,7 @@ describeEachDatabase('private area and member selector', (kind) => {
           }),
       ]),
     );
-    const lucia = await signedInAgent(ctx, nif(10000001), 'lucia@example.com');
+    const lucia = await signedIn(ctx, { username: nif(10000001), email: 'lucia@example.com' });
     assert.equal((await lucia.post('/area/switch', { member: 'AS9001' })).statusCode, 403);
     // A link forged straight into the database across policies is still refused: the check reads the data.
     const ids = await ctx.db.kysely
@@ -171,7 +171,7 @@ describeEachDatabase('private area and member selector', (kind) => {
           toCsvLine({ ...minor, policy_number: 'POL-SIB', member_number: 'AS-7702', guardian_member_numbers: '' }),
       ]),
     );
-    await createAccount(ctx, nif(10000077), ['AS7701'], 'elder@example.com');
+    await accountFor(ctx, { username: nif(10000077), memberNumbers: ['AS7701'], email: 'elder@example.com' });
     const ids = await ctx.db.kysely
       .selectFrom('members')
       .select(['id', 'member_number'])
@@ -185,7 +185,7 @@ describeEachDatabase('private area and member selector', (kind) => {
         created_at: ctx.clock.now().toISOString(),
       })
       .execute();
-    const elder = await signedInAgent(ctx, nif(10000077), 'elder@example.com');
+    const elder = await signedIn(ctx, { username: nif(10000077), email: 'elder@example.com' });
     const home = await elder.get('/area');
     assert.equal(home.statusCode, 200);
     assert.doesNotMatch(home.body, /class="member-selector"/);
@@ -209,7 +209,7 @@ describeEachDatabase('private area and member selector', (kind) => {
     );
     // 22:50 UTC is 23:50 in Madrid: still the day before her birthday.
     ctx.clock.set(`${today}T22:50:00Z`);
-    const lucia = await signedInAgent(ctx, nif(10000001), 'lucia@example.com');
+    const lucia = await signedIn(ctx, { username: nif(10000001), email: 'lucia@example.com' });
     assert.match((await lucia.get('/area')).body, /value="AS1005"/);
     assert.equal((await lucia.post('/area/switch', { member: 'AS1005' })).statusCode, 303);
     ctx.clock.advanceMinutes(10); // midnight in Madrid: she is 18

@@ -1,127 +1,39 @@
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 import { after, before, beforeEach, test } from 'node:test';
-import { FEED_HEADER, nif, toCsvLine } from '../../feed/demo-feed.js';
-import { FEED_COLUMNS, type RawFeedRow } from '../../feed/feed-row.js';
-import { importFeed } from '../../feed/feed.import.js';
-import { hashPassword } from '../../infra/crypto/password-hash.js';
 import type { Account } from '../../infra/db/tables.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
+import { auditOf, lastCode, memberWithAccount, signedIn, TEST_PASSWORD } from '../../../test/helpers/fixture.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
 
 // Contact data (R15): the address saved at once; a new email or mobile only after the password again and a code
 // sent to the new value; the old email told; every change on the session's account only; audit (R22); R20, R21.
 
-const PASSWORD = 'Primavera2030';
-
-function row(partial: Partial<RawFeedRow>): RawFeedRow {
-  const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
-  return {
-    ...base,
-    policy_status: 'active',
-    scheme: 'local',
-    product: 'Salud',
-    policy_start: '2025-01-01',
-    role: 'holder',
-    first_name: 'Irene',
-    last_name: 'Soler',
-    date_of_birth: '1979-05-05',
-    country: 'ES',
-    language: 'es',
-    ...partial,
-  };
-}
-
-interface TestMember {
-  username: string;
-  accountId: number;
-  memberId: number;
-  email: string;
-}
-
 describeEachDatabase('contact data', (kind) => {
   let ctx: TestContext;
-  let n = 0;
 
-  async function member(options: { mobile?: string | null; preferred?: 'email' | 'sms' } = {}): Promise<TestMember> {
-    n++;
-    const username = nif(80000000 + n);
-    const email = `c${n}@example.com`;
-    const memberNumber = `CM${n}`;
-    await importFeed(
-      { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: `CP${n}`, member_number: memberNumber, email }))]),
-    );
-    const now = ctx.clock.now().toISOString();
-    const hash = await hashPassword(PASSWORD);
-    const account = await ctx.db.kysely
-      .insertInto('accounts')
-      .values({
-        username,
-        document_type: 'NIF',
-        password_hash: hash,
-        email,
-        mobile: options.mobile ?? null,
-        address_line: 'Calle Mayor 1',
-        postal_code: '28013',
-        city: 'Madrid',
-        province: 'Madrid',
-        preferred_channel: options.preferred ?? null,
-        language: 'es',
-        status: 'active',
-        password_changed_at: now,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const m = await ctx.db.kysely
-      .updateTable('members')
-      .set({ account_id: account.id })
-      .where('member_number', '=', memberNumber)
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { username, accountId: account.id, memberId: m.id, email };
-  }
+  /** A registered member with a confirmed address in Madrid (R15's page starts from it). */
+  const member = (options: { mobile?: string | null; preferred?: 'email' | 'sms' } = {}) =>
+    memberWithAccount(ctx, {
+      language: 'es',
+      record: { first_name: 'Irene', last_name: 'Soler', date_of_birth: '1979-05-05' },
+      address: { address_line: 'Calle Mayor 1', postal_code: '28013', city: 'Madrid', province: 'Madrid' },
+      mobile: options.mobile ?? null,
+      preferredChannel: options.preferred ?? null,
+    });
 
   const account = (id: number): Promise<Account> =>
     ctx.db.kysely.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const messages = async (template: string, to?: string) =>
     (await ctx.outbox()).filter((m) => m.template === template && (to === undefined || m.recipient === to));
 
-  async function signedIn(m: TestMember): Promise<BrowserAgent> {
-    const agent = new BrowserAgent(ctx.app);
-    assert.equal((await agent.post('/sign-in', { username: m.username, password: PASSWORD })).statusCode, 303);
-    await agent.get('/sign-in/verify');
-    await agent.post('/sign-in/verify/send', { channel: 'email' });
-    const code = /\b(\d{6})\b/.exec((await messages('signin-code', m.email)).at(-1)!.body_text)![1]!;
-    assert.equal((await agent.post('/sign-in/verify/code', { code })).headers.location, '/area');
-    return agent;
-  }
-
-  /** The last confirmation code sent to a new email or mobile, read like the member reads their inbox or phone. */
-  async function lastCode(to: string): Promise<string> {
-    const code = /\b(\d{6})\b/.exec((await messages('contact-code', to)).at(-1)?.body_text ?? '')?.[1];
-    assert.ok(code, `a code was sent to ${to}`);
-    return code;
-  }
-
   const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
   async function requestEmail(agent: BrowserAgent, newEmail: string) {
-    const res = await agent.post('/area/contact/email', { new_email: newEmail, email_password: PASSWORD });
+    const res = await agent.post('/area/contact/email', { new_email: newEmail, email_password: TEST_PASSWORD });
     assert.equal(res.statusCode, 303, res.body.match(/field-error[^<]*<[^<]*/g)?.join(' '));
     assert.equal(res.headers.location, '/area/contact/confirm');
   }
-
-  const audit = (accountId: number) =>
-    ctx.db.kysely
-      .selectFrom('audit_events')
-      .select(['event', 'outcome', 'details'])
-      .where('account_id', '=', accountId)
-      .orderBy('id')
-      .execute();
 
   before(async () => {
     ctx = await setup(kind);
@@ -151,7 +63,7 @@ describeEachDatabase('contact data', (kind) => {
         postal_code: '28001',
         city: 'x',
         new_email: 'x@example.com',
-        email_password: PASSWORD,
+        email_password: TEST_PASSWORD,
         code: '123456',
       });
       assert.equal(res.statusCode, 303, url);
@@ -161,7 +73,7 @@ describeEachDatabase('contact data', (kind) => {
 
   test('the page shows the data and accessible forms, in Spanish and English (R15, R20, R21)', async () => {
     const m = await member({ mobile: '+34612345678' });
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m);
     const es = await agent.get('/area/contact');
     assert.equal(es.statusCode, 200);
     assert.equal(es.headers['cache-control'], 'no-store');
@@ -192,7 +104,7 @@ describeEachDatabase('contact data', (kind) => {
 
   test('the postal address is saved at once and audited; a bad Spanish postal code is refused (R3, R15, R22)', async () => {
     const m = await member();
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m);
     await agent.get('/area/contact');
     const saved = await agent.post('/area/contact/address', {
       address_line: '  Avenida   del Puerto 12, 3º B ',
@@ -225,7 +137,7 @@ describeEachDatabase('contact data', (kind) => {
     assert.match(missing.body, /id="address_line-error"/);
     assert.match(missing.body, /id="city-error"/);
     assert.equal((await account(m.accountId)).city, 'Valencia', 'nothing changed');
-    const events = await audit(m.accountId);
+    const events = await auditOf(ctx, m.accountId);
     assert.deepEqual(
       events.filter((e) => e.event === 'contact.address').map((e) => e.outcome),
       ['success', 'failure', 'failure', 'failure', 'failure', 'failure'],
@@ -235,7 +147,7 @@ describeEachDatabase('contact data', (kind) => {
   test('outside Spain the postal code follows that country (R15)', async () => {
     const m = await member();
     await ctx.db.kysely.updateTable('accounts').set({ country: 'GB' }).where('id', '=', m.accountId).execute();
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m);
     await agent.get('/area/contact');
     const saved = await agent.post('/area/contact/address', {
       address_line: '10 Downing Street',
@@ -258,7 +170,7 @@ describeEachDatabase('contact data', (kind) => {
 
   test('email change: a wrong password is refused with no code sent (R15, R22)', async () => {
     const m = await member();
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m);
     await agent.get('/area/contact');
     const res = await agent.post('/area/contact/email', {
       new_email: 'nuevo@example.com',
@@ -274,7 +186,7 @@ describeEachDatabase('contact data', (kind) => {
     );
     assert.equal((await agent.get('/area/contact/confirm')).statusCode, 303, 'no pending change');
     assert.equal((await account(m.accountId)).email, m.email);
-    const events = await audit(m.accountId);
+    const events = await auditOf(ctx, m.accountId);
     assert.ok(
       events.some(
         (e) =>
@@ -288,7 +200,7 @@ describeEachDatabase('contact data', (kind) => {
 
   test('email change: the right code changes and verifies it, the old email is told, the flow ends (R15, R22, R25)', async () => {
     const m = await member();
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m);
     await agent.get('/area/contact');
     await requestEmail(agent, 'Irene.Nueva@Example.COM');
     const newEmail = 'Irene.Nueva@example.com';
@@ -302,7 +214,7 @@ describeEachDatabase('contact data', (kind) => {
       /href="\/area\/contact\/confirm"/,
       'the pending change is shown',
     );
-    const code = await lastCode(newEmail);
+    const code = await lastCode(ctx, newEmail, 'contact-code');
     assert.equal((await messages('contact-code', m.email)).length, 0, 'the code goes to the new address only');
     const token = await ctx.db.kysely
       .selectFrom('one_time_tokens')
@@ -341,7 +253,7 @@ describeEachDatabase('contact data', (kind) => {
       'the code is single use; no flow is left',
     );
     assert.match((await agent.get('/area/contact?done=email')).body, /Tu email se ha cambiado/);
-    const events = await audit(m.accountId);
+    const events = await auditOf(ctx, m.accountId);
     assert.ok(events.some((e) => e.event === 'contact.change_requested' && e.outcome === 'success'));
     assert.ok(
       events.some(
@@ -351,7 +263,7 @@ describeEachDatabase('contact data', (kind) => {
     assert.ok(!events.some((e) => e.details?.includes(code)), 'R22: never the code');
     // The new email is the one sign-in uses from now on.
     const again = new BrowserAgent(ctx.app);
-    await again.post('/sign-in', { username: m.username, password: PASSWORD });
+    await again.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
     await again.get('/sign-in/verify');
     await again.post('/sign-in/verify/send', { channel: 'email' });
     assert.equal((await messages('signin-code')).at(-1)!.recipient, newEmail);
@@ -359,10 +271,10 @@ describeEachDatabase('contact data', (kind) => {
 
   test('email change: a wrong code is refused and nothing changes; an expired code offers to start again (R15)', async () => {
     const m = await member();
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m);
     await agent.get('/area/contact');
     await requestEmail(agent, 'otro@example.com');
-    const code = await lastCode('otro@example.com');
+    const code = await lastCode(ctx, 'otro@example.com', 'contact-code');
     const wrong = await agent.post('/area/contact/confirm', { code: wrongCode(code) });
     assert.equal(wrong.statusCode, 400);
     assert.match(wrong.body, /id="code-error"/);
@@ -379,7 +291,7 @@ describeEachDatabase('contact data', (kind) => {
     assert.equal(a.email, m.email);
     assert.equal((await messages('email-changed')).filter((x) => x.recipient === m.email).length, 0);
     assert.equal((await agent.get('/area/contact/confirm')).statusCode, 303, 'the change is over');
-    const events = await audit(m.accountId);
+    const events = await auditOf(ctx, m.accountId);
     assert.ok(events.some((e) => e.event === 'contact.code' && e.details?.includes('"reason":"wrong"')));
     assert.ok(events.some((e) => e.event === 'contact.code' && e.details?.includes('"reason":"codeExpired"')));
 
@@ -389,7 +301,9 @@ describeEachDatabase('contact data', (kind) => {
     await agent.get('/area'); // keeps the session alive (idle 15 minutes)
     ctx.clock.advanceMinutes(2);
     assert.equal((await agent.get('/area/contact/confirm')).headers.location, '/area/contact?restart=expired');
-    const late = await agent.post('/area/contact/confirm', { code: await lastCode('otro@example.com') });
+    const late = await agent.post('/area/contact/confirm', {
+      code: await lastCode(ctx, 'otro@example.com', 'contact-code'),
+    });
     assert.equal(late.statusCode, 400);
     assert.match(late.body, /El cambio ha caducado/);
     assert.equal((await account(m.accountId)).email, m.email);
@@ -397,14 +311,14 @@ describeEachDatabase('contact data', (kind) => {
 
   test('a new request voids the previous code, even one asked for in another browser (R15)', async () => {
     const m = await member();
-    const laptop = await signedIn(m);
-    const phone = await signedIn(m);
+    const laptop = await signedIn(ctx, m);
+    const phone = await signedIn(ctx, m);
     await laptop.get('/area/contact');
     await phone.get('/area/contact');
     await requestEmail(laptop, 'primero@example.com');
-    const first = await lastCode('primero@example.com');
+    const first = await lastCode(ctx, 'primero@example.com', 'contact-code');
     await requestEmail(phone, 'segundo@example.com');
-    const second = await lastCode('segundo@example.com');
+    const second = await lastCode(ctx, 'segundo@example.com', 'contact-code');
     const live = () =>
       ctx.db.kysely
         .selectFrom('one_time_tokens')
@@ -434,10 +348,10 @@ describeEachDatabase('contact data', (kind) => {
 
   test('five wrong codes void the change, and the right code no longer works (R15)', async () => {
     const m = await member();
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m);
     await agent.get('/area/contact');
     await requestEmail(agent, 'adivina@example.com');
-    const code = await lastCode('adivina@example.com');
+    const code = await lastCode(ctx, 'adivina@example.com', 'contact-code');
     for (let i = 1; i <= 4; i++) {
       const res = await agent.post('/area/contact/confirm', { code: wrongCode(code) });
       assert.equal(res.statusCode, 400);
@@ -463,10 +377,10 @@ describeEachDatabase('contact data', (kind) => {
 
   test('wrong guesses in parallel share no count: at most 5 are checked (R15)', async () => {
     const m = await member();
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m);
     await agent.get('/area/contact');
     await requestEmail(agent, 'paralelo@example.com');
-    const code = await lastCode('paralelo@example.com');
+    const code = await lastCode(ctx, 'paralelo@example.com', 'contact-code');
     const guesses = Array.from({ length: 12 }, (_, i) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'));
     await Promise.all(guesses.map((g) => agent.post('/area/contact/confirm', { code: g })));
     assert.equal((await agent.post('/area/contact/confirm', { code })).statusCode, 303);
@@ -475,19 +389,28 @@ describeEachDatabase('contact data', (kind) => {
 
   test('mobile change: a foreign mobile is accepted and confirmed by SMS; a Spanish fixed line is refused (R3, R15)', async () => {
     const m = await member({ mobile: '+34612345678' });
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m);
     await agent.get('/area/contact');
-    const fixed = await agent.post('/area/contact/mobile', { new_mobile: '912 345 678', mobile_password: PASSWORD });
+    const fixed = await agent.post('/area/contact/mobile', {
+      new_mobile: '912 345 678',
+      mobile_password: TEST_PASSWORD,
+    });
     assert.equal(fixed.statusCode, 400);
     assert.match(fixed.body, /id="new_mobile-error"/);
     assert.match(fixed.body, /Escribe un número de móvil/);
-    const same = await agent.post('/area/contact/mobile', { new_mobile: '612 34 56 78', mobile_password: PASSWORD });
+    const same = await agent.post('/area/contact/mobile', {
+      new_mobile: '612 34 56 78',
+      mobile_password: TEST_PASSWORD,
+    });
     assert.equal(same.statusCode, 400);
     assert.match(same.body, /Ese ya es tu móvil/);
     assert.equal((await messages('contact-code')).filter((x) => x.channel === 'sms').length, 0);
 
     // +44 7700 900xxx is Ofcom's range for fiction, which libphonenumber rightly calls invalid; this one is allocated.
-    const res = await agent.post('/area/contact/mobile', { new_mobile: '+44 7400 123456', mobile_password: PASSWORD });
+    const res = await agent.post('/area/contact/mobile', {
+      new_mobile: '+44 7400 123456',
+      mobile_password: TEST_PASSWORD,
+    });
     assert.equal(res.statusCode, 303);
     assert.match((await agent.get('/area/contact/confirm')).body, /\+44 7400 123456/);
     const sms = (await messages('contact-code', '+447400123456')).at(-1)!;
@@ -506,13 +429,13 @@ describeEachDatabase('contact data', (kind) => {
 
   test('removing the mobile needs the password; an SMS preference falls back to email (R7, R15)', async () => {
     const m = await member({ mobile: '+34612345678', preferred: 'sms' });
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m);
     const page = await agent.get('/area/contact');
     assert.match(page.body, /action="\/area\/contact\/mobile\/remove"/);
     const wrong = await agent.post('/area/contact/mobile/remove', { remove_password: 'Nope12345' });
     assert.equal(wrong.statusCode, 400);
     assert.equal((await account(m.accountId)).mobile, '+34612345678');
-    const removed = await agent.post('/area/contact/mobile/remove', { remove_password: PASSWORD });
+    const removed = await agent.post('/area/contact/mobile/remove', { remove_password: TEST_PASSWORD });
     assert.equal(removed.headers.location, '/area/contact?done=removed');
     const a = await account(m.accountId);
     assert.equal(a.mobile, null);
@@ -524,7 +447,7 @@ describeEachDatabase('contact data', (kind) => {
 
   test('after 5 wrong passwords in an hour, further tries are refused with 429 (R9, R15)', async () => {
     const m = await member();
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m);
     await agent.get('/area/contact');
     for (let i = 0; i < 5; i++)
       assert.equal(
@@ -532,33 +455,36 @@ describeEachDatabase('contact data', (kind) => {
           .statusCode,
         400,
       );
-    const refused = await agent.post('/area/contact/email', { new_email: 'x@example.com', email_password: PASSWORD });
+    const refused = await agent.post('/area/contact/email', {
+      new_email: 'x@example.com',
+      email_password: TEST_PASSWORD,
+    });
     assert.equal(refused.statusCode, 429);
     assert.match(refused.body, /espera una hora/);
     assert.equal(
-      (await agent.post('/area/contact/mobile', { new_mobile: '+44 7400 123456', mobile_password: PASSWORD }))
+      (await agent.post('/area/contact/mobile', { new_mobile: '+44 7400 123456', mobile_password: TEST_PASSWORD }))
         .statusCode,
       429,
     );
     assert.equal((await messages('contact-code')).filter((x) => x.recipient === 'x@example.com').length, 0);
     assert.ok(
-      (await audit(m.accountId)).some((e) => e.event === 'contact.change_requested' && e.outcome === 'refused'),
+      (await auditOf(ctx, m.accountId)).some((e) => e.event === 'contact.change_requested' && e.outcome === 'refused'),
     );
     ctx.clock.advanceMinutes(61);
-    const fresh = await signedIn(m);
+    const fresh = await signedIn(ctx, m);
     await fresh.get('/area/contact');
     await requestEmail(fresh, 'x@example.com');
   });
 
   test('10,000-character inputs get a 400, never a 500', async () => {
     const m = await member({ mobile: '+34612345678' });
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m);
     await agent.get('/area/contact');
     const huge = 'A1'.repeat(5_000);
     const forms: [string, Record<string, string>][] = [
       ['/area/contact/address', { address_line: huge, postal_code: huge, city: huge, province: huge }],
       ['/area/contact/email', { new_email: `${huge}@example.com`, email_password: huge }],
-      ['/area/contact/email', { new_email: huge, email_password: PASSWORD }],
+      ['/area/contact/email', { new_email: huge, email_password: TEST_PASSWORD }],
       ['/area/contact/mobile', { new_mobile: huge, mobile_password: huge }],
       ['/area/contact/mobile/remove', { remove_password: huge }],
     ];
@@ -578,7 +504,7 @@ describeEachDatabase('contact data', (kind) => {
   test("an account or member id in the form changes nothing of that account: only the session's (R15)", async () => {
     const victim = await member({ mobile: '+34611111111' });
     const attacker = await member();
-    const agent = await signedIn(attacker);
+    const agent = await signedIn(ctx, attacker);
     await agent.get('/area/contact');
     const ids = {
       account_id: String(victim.accountId),
@@ -600,27 +526,34 @@ describeEachDatabase('contact data', (kind) => {
       ).statusCode,
       303,
     );
-    await agent.post('/area/contact/email', { ...ids, new_email: 'ladron@example.com', email_password: PASSWORD });
+    await agent.post('/area/contact/email', { ...ids, new_email: 'ladron@example.com', email_password: TEST_PASSWORD });
     assert.equal(
-      (await agent.post('/area/contact/confirm', { ...ids, code: await lastCode('ladron@example.com') })).statusCode,
+      (
+        await agent.post('/area/contact/confirm', {
+          ...ids,
+          code: await lastCode(ctx, 'ladron@example.com', 'contact-code'),
+        })
+      ).statusCode,
       303,
     );
-    await agent.post('/area/contact/mobile/remove', { ...ids, remove_password: PASSWORD });
+    await agent.post('/area/contact/mobile/remove', { ...ids, remove_password: TEST_PASSWORD });
 
     assert.deepEqual(await account(victim.accountId), before, 'the other account is untouched');
     const mine = await account(attacker.accountId);
     assert.equal(mine.city, 'Barcelona');
     assert.equal(mine.email, 'ladron@example.com');
     assert.equal((await messages('email-changed', victim.email)).length, 0);
-    assert.equal((await audit(victim.accountId)).filter((e) => e.event.startsWith('contact.')).length, 0);
+    assert.equal((await auditOf(ctx, victim.accountId)).filter((e) => e.event.startsWith('contact.')).length, 0);
 
     // Nor can the victim's pending change be finished from the attacker's session with the victim's flow cookie.
-    const victimAgent = await signedIn(victim);
+    const victimAgent = await signedIn(ctx, victim);
     await victimAgent.get('/area/contact');
     await requestEmail(victimAgent, 'victima.nueva@example.com');
     const flowCookie = Object.entries(victimAgent.cookies).find(([name]) => name.endsWith('contact'))!;
     agent.cookies[flowCookie[0]] = flowCookie[1];
-    const res = await agent.post('/area/contact/confirm', { code: await lastCode('victima.nueva@example.com') });
+    const res = await agent.post('/area/contact/confirm', {
+      code: await lastCode(ctx, 'victima.nueva@example.com', 'contact-code'),
+    });
     assert.equal(res.statusCode, 303);
     assert.equal((await account(victim.accountId)).email, victim.email);
     assert.equal((await account(attacker.accountId)).email, 'ladron@example.com');

@@ -1,47 +1,18 @@
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 import { after, before, beforeEach, test } from 'node:test';
 import { generate } from 'otplib';
-import { FEED_HEADER, nif, toCsvLine } from '../../feed/demo-feed.js';
-import { FEED_COLUMNS, type RawFeedRow } from '../../feed/feed-row.js';
-import { importFeed } from '../../feed/feed.import.js';
-import { hashPassword } from '../../infra/crypto/password-hash.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
+import { auditOf, memberWithAccount, signedIn, TEST_PASSWORD } from '../../../test/helpers/fixture.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
 
 // Security settings (R7, R8, R12, R13): sessions listed and ended, preferred channel, authenticator app; audit (R22).
 
-const PASSWORD = 'Primavera2030';
 const CHROME_ANDROID =
   'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
 const FIREFOX_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
 const SAFARI_IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
-
-interface TestMember {
-  username: string;
-  accountId: number;
-  email: string;
-}
-
-function row(partial: Partial<RawFeedRow>): RawFeedRow {
-  const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
-  return {
-    ...base,
-    policy_status: 'active',
-    scheme: 'local',
-    product: 'Salud Plus',
-    policy_start: '2025-01-01',
-    role: 'holder',
-    first_name: 'Nora',
-    last_name: 'Vidal',
-    date_of_birth: '1980-01-01',
-    country: 'ES',
-    language: 'es',
-    ...partial,
-  };
-}
 
 /** The open-sessions part of the security page (R28's sign-in history below it names past devices too). */
 const sessionsPart = (html: string) => html.split('id="history-heading"')[0]!;
@@ -50,72 +21,22 @@ const sessionIdsIn = (html: string) =>
 
 describeEachDatabase('security settings', (kind) => {
   let ctx: TestContext;
-  let n = 0;
 
-  /** A registered member (email, and a mobile unless told otherwise), as sign-in.test.ts makes them. */
-  async function member(options: { mobile?: string | null } = {}): Promise<TestMember> {
-    n++;
-    const username = nif(70000000 + n);
-    const memberNumber = `SE${n}`;
-    const email = `s${n}@example.com`;
-    await importFeed(
-      { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: `SEP${n}`, member_number: memberNumber, email }))]),
-    );
-    const now = ctx.clock.now().toISOString();
-    const account = await ctx.db.kysely
-      .insertInto('accounts')
-      .values({
-        username,
-        document_type: 'NIF',
-        password_hash: await hashPassword(PASSWORD),
-        email,
-        mobile: options.mobile === undefined ? '+34600111333' : options.mobile,
-        language: 'es',
-        status: 'active',
-        password_changed_at: now,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await ctx.db.kysely
-      .updateTable('members')
-      .set({ account_id: account.id })
-      .where('member_number', '=', memberNumber)
-      .execute();
-    return { username, accountId: account.id, email };
-  }
-
-  async function lastCode(to: string): Promise<string> {
-    const messages = (await ctx.outbox()).filter((m) => m.recipient === to && m.template === 'signin-code');
-    const code = /\b(\d{6})\b/.exec(messages.at(-1)?.body_text ?? '')?.[1];
-    assert.ok(code, `a code was sent to ${to}`);
-    return code;
-  }
-
-  /** A browser (its own user agent and address) signed in with password and emailed code. */
-  async function signedIn(m: TestMember, userAgent = CHROME_ANDROID, ip = '198.51.100.10'): Promise<BrowserAgent> {
-    const agent = new BrowserAgent(ctx.app, { 'user-agent': userAgent, 'x-forwarded-for': ip });
-    assert.equal((await agent.post('/sign-in', { username: m.username, password: PASSWORD })).statusCode, 303);
-    await agent.get('/sign-in/verify');
-    assert.equal((await agent.post('/sign-in/verify/send', { channel: 'email' })).statusCode, 303);
-    const done = await agent.post('/sign-in/verify/code', { code: await lastCode(m.email) });
-    assert.equal(done.headers.location, '/area');
-    return agent;
-  }
+  /** A registered member (email, and a mobile unless told otherwise). */
+  const member = (options: { mobile?: string | null } = {}) =>
+    memberWithAccount(ctx, {
+      language: 'es',
+      record: { first_name: 'Nora', last_name: 'Vidal', date_of_birth: '1980-01-01', product: 'Salud Plus' },
+      mobile: options.mobile === undefined ? '+34600111333' : options.mobile,
+    });
+  /** A browser of its own: its user agent and address. */
+  const browser = (userAgent = CHROME_ANDROID, ip = '198.51.100.10') => ({
+    headers: { 'user-agent': userAgent, 'x-forwarded-for': ip },
+  });
 
   const epoch = () => Math.floor(ctx.clock.now().getTime() / 1000);
   const account = (id: number) =>
     ctx.db.kysely.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  const auditOf = (id: number, event: string) =>
-    ctx.db.kysely
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('account_id', '=', id)
-      .where('event', '=', event)
-      .orderBy('id')
-      .execute();
 
   before(async () => {
     ctx = await setup(kind, { env: { TRUST_PROXY: 'true' } });
@@ -139,7 +60,7 @@ describeEachDatabase('security settings', (kind) => {
       '/area/security/totp',
       '/area/security/totp/remove',
     ]) {
-      const res = await stranger.post(url, { channel: 'email', code: '123456', current_password: PASSWORD });
+      const res = await stranger.post(url, { channel: 'email', code: '123456', current_password: TEST_PASSWORD });
       assert.equal(res.statusCode, 303, url);
       assert.match(String(res.headers.location), /^\/sign-in/, url);
     }
@@ -147,14 +68,14 @@ describeEachDatabase('security settings', (kind) => {
 
   test('the list shows this and other browsers’ live sessions: device, address, times, “this device” (R8, R13)', async () => {
     const m = await member();
-    const phone = await signedIn(m, CHROME_ANDROID, '198.51.100.10');
-    const laptop = await signedIn(m, FIREFOX_WINDOWS, '203.0.113.7');
+    const phone = await signedIn(ctx, m, browser(CHROME_ANDROID, '198.51.100.10'));
+    const laptop = await signedIn(ctx, m, browser(FIREFOX_WINDOWS, '203.0.113.7'));
     const started = new Intl.DateTimeFormat('es-ES', {
       dateStyle: 'medium',
       timeStyle: 'short',
       timeZone: 'Europe/Madrid',
     }).format(ctx.clock.now());
-    await signedIn(m, SAFARI_IPHONE, '192.0.2.99');
+    await signedIn(ctx, m, browser(SAFARI_IPHONE, '192.0.2.99'));
     // The phone and the laptop are used again; the iPhone's session passes its idle deadline (R8: 15 minutes).
     ctx.clock.advanceMinutes(14);
     assert.equal((await phone.get('/area')).statusCode, 200);
@@ -190,8 +111,8 @@ describeEachDatabase('security settings', (kind) => {
 
   test('ending another of my sessions signs that browser out, and is audited (R8, R22)', async () => {
     const m = await member();
-    const phone = await signedIn(m, CHROME_ANDROID);
-    const laptop = await signedIn(m, FIREFOX_WINDOWS);
+    const phone = await signedIn(ctx, m, browser(CHROME_ANDROID));
+    const laptop = await signedIn(ctx, m, browser(FIREFOX_WINDOWS));
     const [laptopId] = sessionIdsIn((await phone.get('/area/security')).body);
     assert.ok(laptopId);
     const res = await phone.post(`/area/security/sessions/${laptopId}/end`, {});
@@ -204,7 +125,7 @@ describeEachDatabase('security settings', (kind) => {
     assert.equal((await phone.get('/area')).statusCode, 200);
     const again = await phone.post(`/area/security/sessions/${laptopId}/end`, {});
     assert.equal(again.headers.location, '/area/security?done=session-gone');
-    const audit = await auditOf(m.accountId, 'session.end');
+    const audit = await auditOf(ctx, m.accountId, 'session.end');
     assert.equal(audit.filter((a) => a.outcome === 'success').length, 1);
     assert.ok(audit[0]!.actor === m.username && audit[0]!.ip && audit[0]!.user_agent);
 
@@ -222,7 +143,7 @@ describeEachDatabase('security settings', (kind) => {
 
   test('another account’s session id: 403, nothing ended, the attempt recorded (R8, R22)', async () => {
     const victim = await member();
-    const victimBrowser = await signedIn(victim, FIREFOX_WINDOWS);
+    const victimBrowser = await signedIn(ctx, victim, browser(FIREFOX_WINDOWS));
     const victimSession = await ctx.db.kysely
       .selectFrom('sessions')
       .select('id')
@@ -230,7 +151,7 @@ describeEachDatabase('security settings', (kind) => {
       .where('ended_at', 'is', null)
       .executeTakeFirstOrThrow();
     const m = await member();
-    const mine = await signedIn(m);
+    const mine = await signedIn(ctx, m, browser());
     await mine.get('/area/security');
     const res = await mine.post(`/area/security/sessions/${victimSession.id}/end`, {});
     assert.equal(res.statusCode, 403);
@@ -239,16 +160,16 @@ describeEachDatabase('security settings', (kind) => {
     assert.equal((await victimBrowser.get('/area')).statusCode, 200, 'the other account’s session is still active');
     for (const id of ['999999', 'abc', '1e3'])
       assert.equal((await mine.post(`/area/security/sessions/${id}/end`, {})).statusCode, 403, id);
-    const refused = (await auditOf(m.accountId, 'session.end')).filter((a) => a.outcome === 'refused');
+    const refused = (await auditOf(ctx, m.accountId, 'session.end')).filter((a) => a.outcome === 'refused');
     assert.equal(refused.length, 4);
     assert.match(refused[0]!.details ?? '', new RegExp(`"session":"${victimSession.id}"`));
   });
 
   test('“end all others” keeps only the current session (R8)', async () => {
     const m = await member();
-    const a = await signedIn(m, CHROME_ANDROID);
-    const b = await signedIn(m, FIREFOX_WINDOWS);
-    const c = await signedIn(m, SAFARI_IPHONE);
+    const a = await signedIn(ctx, m, browser(CHROME_ANDROID));
+    const b = await signedIn(ctx, m, browser(FIREFOX_WINDOWS));
+    const c = await signedIn(ctx, m, browser(SAFARI_IPHONE));
     const res = await b.post('/area/security/sessions/end-others', {});
     assert.equal(res.headers.location, '/area/security?done=others-ended');
     assert.equal((await a.get('/area')).statusCode, 303);
@@ -257,15 +178,16 @@ describeEachDatabase('security settings', (kind) => {
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /No tienes la sesión abierta en ningún otro dispositivo/);
     assert.equal(sessionIdsIn(page.body).length, 0);
-    assert.equal((await auditOf(m.accountId, 'session.end_others')).length, 1);
+    assert.equal((await auditOf(ctx, m.accountId, 'session.end_others')).length, 1);
   });
 
   test('the preferred channel: one the account has, anything else refused with a field error (R7)', async () => {
     const m = await member();
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m, browser());
     const page = await agent.get('/area/security');
     assert.match(page.body, /<legend>Quiero recibir el código<\/legend>/);
-    assert.match(page.body, /s•••@example\.com/);
+    assert.match(page.body, /m•••@example\.com/, 'the address masked (member…@example.com)');
+    assert.ok(!page.body.includes(m.email));
     assert.match(page.body, /value="sms"/);
     assert.doesNotMatch(page.body, /value="totp"/, 'no app enrolled yet');
     const saved = await agent.post('/area/security/channel', { channel: 'sms' });
@@ -285,14 +207,14 @@ describeEachDatabase('security settings', (kind) => {
     assert.equal((await account(m.accountId)).preferred_channel, 'sms');
 
     const noMobile = await member({ mobile: null });
-    const other = await signedIn(noMobile);
+    const other = await signedIn(ctx, noMobile, browser());
     assert.equal((await other.post('/area/security/channel', { channel: 'sms' })).statusCode, 400);
     assert.equal((await account(noMobile.accountId)).preferred_channel, 'email', 'the sign-in’s channel, untouched');
   });
 
   test('authenticator app: QR as an image, wrong code refused, right code enables it, sign-in offers and accepts it (R7)', async () => {
     const m = await member();
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m, browser());
     const page = await agent.get('/area/security/totp');
     assert.equal(page.statusCode, 200);
     assert.equal(page.headers['cache-control'], 'no-store');
@@ -314,13 +236,13 @@ describeEachDatabase('security settings', (kind) => {
     const right = await generate({ secret, epoch: epoch() });
     const wrong = await agent.post('/area/security/totp', {
       code: right === '000000' ? '111111' : '000000',
-      current_password: PASSWORD,
+      current_password: TEST_PASSWORD,
     });
     assert.equal(wrong.statusCode, 400);
     assert.match(wrong.body, /El código no es correcto/);
     assert.equal((await account(m.accountId)).totp_enabled_at, null);
 
-    const ok = await agent.post('/area/security/totp', { code: right, current_password: PASSWORD });
+    const ok = await agent.post('/area/security/totp', { code: right, current_password: TEST_PASSWORD });
     assert.equal(ok.headers.location, '/area/security?done=totp-enabled');
     const enrolled = await account(m.accountId);
     assert.equal(ctx.secretBox.open(enrolled.totp_secret!), secret, 'stored sealed (R29)');
@@ -330,14 +252,14 @@ describeEachDatabase('security settings', (kind) => {
     assert.match(overview.body, /value="totp"/);
     assert.ok((await ctx.outbox()).some((x) => x.recipient === m.email && x.template === 'totp-changed'));
     assert.deepEqual(
-      (await auditOf(m.accountId, 'totp.enable')).map((a) => a.outcome),
+      (await auditOf(ctx, m.accountId, 'totp.enable')).map((a) => a.outcome),
       ['failure', 'success'],
     );
     assert.equal((await agent.get('/area/security/totp')).headers.location, '/area/security', 'nothing to enrol twice');
 
     // At sign-in the app is offered; the code used to enrol cannot be replayed; the next one works.
     const phone = new BrowserAgent(ctx.app);
-    await phone.post('/sign-in', { username: m.username, password: PASSWORD });
+    await phone.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
     assert.match((await phone.get('/sign-in/verify')).body, /value="totp"/);
     await phone.post('/sign-in/verify/send', { channel: 'totp' });
     assert.equal(
@@ -352,7 +274,7 @@ describeEachDatabase('security settings', (kind) => {
 
   test('enrolling the app asks for the password again; wrong passwords share the 5-an-hour limit (ASVS 7.5.1, R15)', async () => {
     const m = await member();
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m, browser());
     const page = await agent.get('/area/security/totp');
     assert.match(
       page.body,
@@ -370,10 +292,10 @@ describeEachDatabase('security settings', (kind) => {
     // The limit is the account's, shared with every "password asked again": a stolen session cannot keep guessing.
     for (let i = 0; i < 4; i++)
       await agent.post('/area/contact/email', { new_email: `x${i}@example.com`, email_password: 'Wrong12345' });
-    const locked = await agent.post('/area/security/totp', { code: await code(), current_password: PASSWORD });
+    const locked = await agent.post('/area/security/totp', { code: await code(), current_password: TEST_PASSWORD });
     assert.equal(locked.statusCode, 429, 'even the right password, past 5 wrong in the hour');
     assert.equal((await account(m.accountId)).totp_enabled_at, null);
-    assert.deepEqual((await auditOf(m.accountId, 'totp.enable')).map((a) => a.outcome).sort(), [
+    assert.deepEqual((await auditOf(ctx, m.accountId, 'totp.enable')).map((a) => a.outcome).sort(), [
       'failure',
       'failure',
       'refused',
@@ -382,7 +304,7 @@ describeEachDatabase('security settings', (kind) => {
 
   test('an enrolment expires after 10 minutes and 5 wrong codes start it over with a new secret (R7)', async () => {
     const m = await member();
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m, browser());
     const first = /<code>([A-Z2-7 ]+)<\/code>/.exec((await agent.get('/area/security/totp')).body)![1]!;
     ctx.clock.advanceMinutes(11);
     assert.equal((await agent.get('/area')).statusCode, 200);
@@ -394,12 +316,12 @@ describeEachDatabase('security settings', (kind) => {
     assert.notEqual(second, first);
     for (let i = 0; i < 5; i++)
       assert.equal(
-        (await agent.post('/area/security/totp', { code: 'abc', current_password: PASSWORD })).statusCode,
+        (await agent.post('/area/security/totp', { code: 'abc', current_password: TEST_PASSWORD })).statusCode,
         400,
       );
     const sixth = await agent.post('/area/security/totp', {
       code: await generate({ secret: second.replace(/ /g, ''), epoch: epoch() }),
-      current_password: PASSWORD,
+      current_password: TEST_PASSWORD,
     });
     assert.equal(sixth.headers.location, '/area/security/totp?tries=1', 'even the right code is refused after 5 wrong');
     assert.equal((await account(m.accountId)).totp_enabled_at, null);
@@ -411,13 +333,13 @@ describeEachDatabase('security settings', (kind) => {
 
   test('removing the app needs the current password and clears it, and a preference for it (R7, R22)', async () => {
     const m = await member();
-    const agent = await signedIn(m);
+    const agent = await signedIn(ctx, m, browser());
     const secret = /<code>([A-Z2-7 ]+)<\/code>/
       .exec((await agent.get('/area/security/totp')).body)![1]!
       .replace(/ /g, '');
     await agent.post('/area/security/totp', {
       code: await generate({ secret, epoch: epoch() }),
-      current_password: PASSWORD,
+      current_password: TEST_PASSWORD,
     });
     assert.equal((await agent.post('/area/security/channel', { channel: 'totp' })).statusCode, 303);
     const page = await agent.get('/area/security');
@@ -430,7 +352,7 @@ describeEachDatabase('security settings', (kind) => {
     assert.match(wrong.body, /aria-invalid="true"/);
     assert.equal(ctx.secretBox.open((await account(m.accountId)).totp_secret!), secret);
 
-    const removed = await agent.post('/area/security/totp/remove', { current_password: PASSWORD });
+    const removed = await agent.post('/area/security/totp/remove', { current_password: TEST_PASSWORD });
     assert.equal(removed.headers.location, '/area/security?done=totp-removed');
     const a = await account(m.accountId);
     assert.deepEqual(
@@ -439,20 +361,16 @@ describeEachDatabase('security settings', (kind) => {
     );
     assert.doesNotMatch((await agent.get(removed.headers.location)).body, /value="totp"/);
     assert.deepEqual(
-      (await auditOf(m.accountId, 'totp.remove')).map((x) => x.outcome),
+      (await auditOf(ctx, m.accountId, 'totp.remove')).map((x) => x.outcome),
       ['failure', 'success'],
     );
     assert.equal(
       (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'totp-changed').length,
       2,
     );
-    const audit = await ctx.db.kysely
-      .selectFrom('audit_events')
-      .select('details')
-      .where('account_id', '=', m.accountId)
-      .execute();
+    const audit = await auditOf(ctx, m.accountId);
     assert.ok(
-      audit.every((x) => !x.details?.includes(PASSWORD) && !x.details?.includes(secret)),
+      audit.every((x) => !x.details?.includes(TEST_PASSWORD) && !x.details?.includes(secret)),
       'R22: never a password or secret',
     );
   });

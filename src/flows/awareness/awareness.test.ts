@@ -3,7 +3,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { nif } from '../../feed/demo-feed.js';
 import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { hashToken } from '../../infra/crypto/tokens.js';
-import { createAccount, TEST_PASSWORD } from '../../../test/helpers/accounts.js';
+import { lastCode, auditOf, accountFor, signedIn, TEST_PASSWORD } from '../../../test/helpers/fixture.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
@@ -29,28 +29,21 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
   let ctx: TestContext;
   let n = 0;
 
+  /** An account with no member record (signing in needs none). */
   async function member(language: 'es' | 'en' = 'es'): Promise<M> {
     n++;
     const username = nif(73000000 + n);
     const email = `aw${n}@example.com`;
-    // No member record needed for signing in; the helper links records by number (none here).
-    const id = await createAccount(ctx, username, ['NONE'], email);
-    if (language === 'en') await ctx.db.kysely.updateTable('accounts').set({ language }).where('id', '=', id).execute();
+    const id = await accountFor(ctx, { username, memberNumbers: [], email, language });
     return { id, username, email };
   }
 
   const mails = async (to: string, template: string) =>
     (await ctx.outbox()).filter((m) => m.recipient === to && m.template === template);
 
-  /** Signs in with password and emailed code in this browser (its cookie jar); asserts it reached the area. */
+  /** Signs in with password and emailed code in this browser (its cookie jar), then half a minute passes. */
   async function signIn(agent: BrowserAgent, m: M): Promise<void> {
-    await ctx.db.kysely.deleteFrom('rate_limits').execute();
-    assert.equal((await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD })).statusCode, 303);
-    await agent.get('/sign-in/verify');
-    assert.equal((await agent.post('/sign-in/verify/send', { channel: 'email' })).statusCode, 303);
-    const code = /\b(\d{6})\b/.exec((await mails(m.email, 'signin-code')).at(-1)?.body_text ?? '')?.[1];
-    assert.ok(code);
-    assert.equal((await agent.post('/sign-in/verify/code', { code })).headers.location, '/area');
+    await signedIn(ctx, m, { browser: agent });
     ctx.clock.advance(31_000);
   }
 
@@ -93,7 +86,7 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
     await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
     await agent.get('/sign-in/verify');
     await agent.post('/sign-in/verify/send', { channel: 'email' });
-    const code = /\b(\d{6})\b/.exec((await mails(m.email, 'signin-code')).at(-1)!.body_text)![1]!;
+    const code = await lastCode(ctx, m.email);
     const done = await agent.post('/sign-in/verify/code', { code });
     const header = [done.headers['set-cookie']].flat().find((c) => String(c).startsWith('device='));
     assert.ok(header, 'set at sign-in');
@@ -128,12 +121,7 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
 
     await signIn(browser(FIREFOX_WINDOWS, TELEFONICA_ES), m);
     assert.equal((await mails(m.email, 'new-device')).length, 2, 'same browser make, another cookie jar: a new device');
-    const audit = await ctx.db.kysely
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('account_id', '=', m.id)
-      .where('event', '=', 'signin.new_device')
-      .execute();
+    const audit = await auditOf(ctx, m.id, 'signin.new_device');
     // The first sign-in (at home) is remembered quietly; each new device after it is reported.
     assert.deepEqual(
       audit.map((a) => (JSON.parse(a.details ?? '{}') as { notified: boolean }).notified),
@@ -226,12 +214,7 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
       0,
       'every device is news again',
     );
-    const notMe = await ctx.db.kysely
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('account_id', '=', m.id)
-      .where('event', '=', 'signin.not_me')
-      .execute();
+    const notMe = await auditOf(ctx, m.id, 'signin.not_me');
     assert.equal(notMe.length, 1);
     assert.match(notMe[0]!.details ?? '', /"via":"email-link"/);
 
@@ -327,7 +310,7 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
     await laptop.get('/sign-in/verify');
     await laptop.post('/sign-in/verify/send', { channel: 'email' });
     ctx.clock.advance(60_000);
-    const right = /\b(\d{6})\b/.exec((await mails(m.email, 'signin-code')).at(-1)!.body_text)![1]!;
+    const right = await lastCode(ctx, m.email);
     const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
     assert.equal((await laptop.post('/sign-in/verify/code', { code: wrong })).statusCode, 400);
     ctx.clock.advance(60_000);
@@ -425,12 +408,7 @@ describeEachDatabase('sign-in awareness (R28)', (kind) => {
     assert.equal((await home.get('/area')).statusCode, 303);
     assert.equal((await intruder.get('/area')).statusCode, 303);
     assert.equal((await mails(m.email, 'recovery-link')).length, 1);
-    const audit = await ctx.db.kysely
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('account_id', '=', m.id)
-      .where('event', '=', 'signin.not_me')
-      .execute();
+    const audit = await auditOf(ctx, m.id, 'signin.not_me');
     assert.match(audit[0]?.details ?? '', /"via":"security-page"/);
     // Without a session the button leads to sign-in and does nothing.
     const stranger = await browser().post('/area/security/not-me', {});

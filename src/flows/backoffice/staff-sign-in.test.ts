@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { generate } from 'otplib';
-import { signedInAgent, TEST_PASSWORD } from '../../../test/helpers/accounts.js';
+import { memberWithAccount, signedIn } from '../../../test/helpers/fixture.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
-import { createMember } from '../../../test/helpers/members.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
 import { createStaff, signInStaff, totpCode, type TestStaff } from '../../../test/helpers/staff.js';
 import { hashToken } from '../../infra/crypto/tokens.js';
@@ -318,8 +317,8 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
       assert.equal(res.statusCode, 303, path);
       assert.match(String(res.headers.location), /^\/sign-in/);
     }
-    const member = await createMember(ctx, { n: 901, password: TEST_PASSWORD });
-    const memberAgent = await signedInAgent(ctx, member.username, member.email);
+    const member = await memberWithAccount(ctx, { n: 901 });
+    const memberAgent = await signedIn(ctx, member);
     assert.equal((await memberAgent.get('/area')).statusCode, 200);
     const memberToken = memberAgent.cookies.session!;
     const swapped: Record<string, string>[] = [{ session: memberToken }, { staff_session: memberToken }];

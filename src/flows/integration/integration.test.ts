@@ -6,7 +6,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { FEED_HEADER, toCsvLine } from '../../feed/demo-feed.js';
 import { importFeed } from '../../feed/feed.import.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
-import { memberFeedRow } from '../../../test/helpers/members.js';
+import { accountFor, memberFeedRow } from '../../../test/helpers/fixture.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
 import { createApiKey, revokeApiKey } from '../../identity/api-keys.js';
 
@@ -405,27 +405,11 @@ describeEachDatabase('integration API', (kind) => {
     const read = (n: string) =>
       ctx.app.inject({ method: 'GET', url: `/api/v1/members/${n}/registration`, headers: auth(reader) });
     assert.deepEqual((await read('m-100')).json(), { member_number: 'M100', registered: false, account_status: null });
-    const now = ctx.clock.now().toISOString();
-    const account = await ctx.db.kysely
-      .insertInto('accounts')
-      .values({
-        username: '12345678Z',
-        document_type: 'NIF',
-        password_hash: 'x',
-        email: 'ana@example.com',
-        language: 'es',
-        status: 'active',
-        password_changed_at: now,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await ctx.db.kysely
-      .updateTable('members')
-      .set({ account_id: account.id })
-      .where('member_number', '=', 'M100')
-      .execute();
+    const accountId = await accountFor(ctx, {
+      username: '12345678Z',
+      memberNumbers: ['M100'],
+      email: 'ana@example.com',
+    });
     assert.deepEqual((await read('M100')).json(), {
       member_number: 'M100',
       registered: true,
@@ -434,10 +418,10 @@ describeEachDatabase('integration API', (kind) => {
     await ctx.db.kysely
       .updateTable('accounts')
       .set({ locked_until: new Date(ctx.clock.now().getTime() + 60_000).toISOString() })
-      .where('id', '=', account.id)
+      .where('id', '=', accountId)
       .execute();
     assert.equal((await read('M100')).json<Json>().account_status, 'locked');
-    await ctx.db.kysely.updateTable('accounts').set({ status: 'disabled' }).where('id', '=', account.id).execute();
+    await ctx.db.kysely.updateTable('accounts').set({ status: 'disabled' }).where('id', '=', accountId).execute();
     const disabled = await read('M100');
     assert.deepEqual(Object.keys(disabled.json()).sort(), ['account_status', 'member_number', 'registered']);
     assert.equal(disabled.json<Json>().account_status, 'disabled');

@@ -1,79 +1,21 @@
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 import { after, before, beforeEach, test } from 'node:test';
-import { FEED_HEADER, nif, toCsvLine } from '../../feed/demo-feed.js';
-import { FEED_COLUMNS, type RawFeedRow } from '../../feed/feed-row.js';
-import { importFeed } from '../../feed/feed.import.js';
+import { nif } from '../../feed/demo-feed.js';
 import type { CaptchaChallenge } from '../../infra/captcha/captcha.js';
-import { hashPassword, verifyPassword } from '../../infra/crypto/password-hash.js';
+import { verifyPassword } from '../../infra/crypto/password-hash.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
+import { auditOf, lastLink, memberWithAccount, signedIn, TEST_PASSWORD } from '../../../test/helpers/fixture.js';
 import { solveCaptcha } from '../../../test/helpers/captcha.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
 
 // Password recovery (R11) and change (R12), with the R4 rules and the 20-password history.
 
-const PASSWORD = 'Primavera2030';
-
-function row(partial: Partial<RawFeedRow>): RawFeedRow {
-  const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
-  return {
-    ...base,
-    policy_status: 'active',
-    scheme: 'local',
-    product: 'Salud',
-    policy_start: '2025-01-01',
-    role: 'holder',
-    first_name: 'Olga',
-    last_name: 'Ruiz',
-    date_of_birth: '1981-01-01',
-    country: 'ES',
-    language: 'es',
-    ...partial,
-  };
-}
-
 describeEachDatabase('password recovery and change', (kind) => {
   let ctx: TestContext;
-  let n = 0;
 
-  async function member(): Promise<{ username: string; accountId: number; email: string }> {
-    n++;
-    const username = nif(70000000 + n);
-    const email = `r${n}@example.com`;
-    await importFeed(
-      { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([FEED_HEADER + toCsvLine(row({ policy_number: `RP${n}`, member_number: `RM${n}`, email }))]),
-    );
-    const now = ctx.clock.now().toISOString();
-    const hash = await hashPassword(PASSWORD);
-    const account = await ctx.db.kysely
-      .insertInto('accounts')
-      .values({
-        username,
-        document_type: 'NIF',
-        password_hash: hash,
-        email,
-        mobile: null,
-        language: 'en',
-        status: 'active',
-        password_changed_at: now,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await ctx.db.kysely
-      .insertInto('password_history')
-      .values({ account_id: account.id, password_hash: hash, created_at: now })
-      .execute();
-    await ctx.db.kysely
-      .updateTable('members')
-      .set({ account_id: account.id })
-      .where('member_number', '=', `RM${n}`)
-      .execute();
-    return { username, accountId: account.id, email };
-  }
+  /** A registered member (Olga Ruiz, born 1981: R4's personal data) whose account speaks English. */
+  const member = () => memberWithAccount(ctx, { language: 'en', record: { language: 'es' } });
 
   const captcha = async (agent: BrowserAgent) =>
     solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge);
@@ -85,24 +27,7 @@ describeEachDatabase('password recovery and change', (kind) => {
     return agent.post('/recovery/send', {});
   }
 
-  async function lastLink(email: string): Promise<string> {
-    const mail = (await ctx.outbox()).filter((m) => m.recipient === email && m.template === 'recovery-link').at(-1);
-    const link = /http:\/\/localhost:3000(\/recovery\/reset\/[A-Za-z0-9_-]+)/.exec(mail?.body_text ?? '')?.[1];
-    assert.ok(link, 'a recovery link was sent');
-    return link;
-  }
-
-  async function signedIn(username: string, email: string): Promise<BrowserAgent> {
-    const agent = new BrowserAgent(ctx.app);
-    await agent.post('/sign-in', { username, password: PASSWORD });
-    await agent.get('/sign-in/verify');
-    await agent.post('/sign-in/verify/send', { channel: 'email' });
-    const code = /\b(\d{6})\b/.exec(
-      (await ctx.outbox()).filter((m) => m.recipient === email && m.template === 'signin-code').at(-1)!.body_text,
-    )![1]!;
-    assert.equal((await agent.post('/sign-in/verify/code', { code })).headers.location, '/area');
-    return agent;
-  }
+  const recoveryLink = (email: string) => lastLink(ctx, email, 'recovery-link', '/recovery/reset/');
 
   before(async () => {
     ctx = await setup(kind);
@@ -114,8 +39,8 @@ describeEachDatabase('password recovery and change', (kind) => {
 
   test('the whole recovery: captcha, send, a 24-hour link that leaves the URL, a new password, every session ended (R11)', async () => {
     const m = await member();
-    const phone = await signedIn(m.username, m.email);
-    const laptop = await signedIn(m.username, m.email);
+    const phone = await signedIn(ctx, m);
+    const laptop = await signedIn(ctx, m);
     const agent = new BrowserAgent(ctx.app);
     const form = await agent.get('/recovery');
     assert.match(form.body, /altcha-widget/);
@@ -125,7 +50,7 @@ describeEachDatabase('password recovery and change', (kind) => {
     const mail = (await ctx.outbox()).filter((x) => x.template === 'recovery-link' && x.recipient === m.email);
     assert.equal(mail.length, 1);
     assert.equal(mail[0]!.language, 'en', 'in the member’s language');
-    const link = await lastLink(m.email);
+    const link = await recoveryLink(m.email);
 
     const opened = await agent.get(link);
     assert.equal(opened.statusCode, 303);
@@ -136,7 +61,7 @@ describeEachDatabase('password recovery and change', (kind) => {
     assert.equal(page.headers['referrer-policy'], 'no-referrer');
     assert.doesNotMatch(page.body, new RegExp(link.split('/').pop()!));
 
-    const same = await agent.post('/recovery/reset', { password: PASSWORD, password_confirmation: PASSWORD });
+    const same = await agent.post('/recovery/reset', { password: TEST_PASSWORD, password_confirmation: TEST_PASSWORD });
     assert.equal(same.statusCode, 400, 'not the current password');
     assert.match(same.body, /últimas 20 contraseñas|last 20 passwords/);
     const done = await agent.post('/recovery/reset', {
@@ -199,9 +124,9 @@ describeEachDatabase('password recovery and change', (kind) => {
     const m = await member();
     const agent = new BrowserAgent(ctx.app);
     await requestLink(agent, m.username);
-    const first = await lastLink(m.email);
+    const first = await recoveryLink(m.email);
     await requestLink(agent, m.username);
-    const second = await lastLink(m.email);
+    const second = await recoveryLink(m.email);
     const old = await new BrowserAgent(ctx.app).get(first);
     assert.equal(old.statusCode, 410, 'voided by the newer request');
     assert.match(old.body, /href="\/recovery"/);
@@ -213,7 +138,7 @@ describeEachDatabase('password recovery and change', (kind) => {
     const m = await member();
     const agent = new BrowserAgent(ctx.app);
     await requestLink(agent, m.username);
-    const link = await lastLink(m.email);
+    const link = await recoveryLink(m.email);
     await agent.get(link);
     await agent.get('/recovery/reset');
     const results = await Promise.all([
@@ -238,13 +163,13 @@ describeEachDatabase('password recovery and change', (kind) => {
     }
     const locked = await attacker.post('/sign-in', {
       username: m.username,
-      password: PASSWORD,
+      password: TEST_PASSWORD,
       altcha: await captcha(attacker),
     });
     assert.equal(locked.statusCode, 429);
     const agent = new BrowserAgent(ctx.app);
     await requestLink(agent, m.username);
-    await agent.get(await lastLink(m.email));
+    await agent.get(await recoveryLink(m.email));
     await agent.post('/recovery/reset', { password: 'Desbloqueo2031', password_confirmation: 'Desbloqueo2031' });
     const after = await new BrowserAgent(ctx.app).post('/sign-in', {
       username: m.username,
@@ -255,10 +180,10 @@ describeEachDatabase('password recovery and change', (kind) => {
 
   test('the history: each of the last 20 passwords is refused, the 21st-oldest accepted (R4, R12)', async () => {
     const m = await member();
-    const agent = await signedIn(m.username, m.email);
-    // 20 changes after the first password: PASSWORD is then the 21st-oldest.
+    const agent = await signedIn(ctx, m);
+    // 20 changes after the first password: TEST_PASSWORD is then the 21st-oldest.
     const passwords = Array.from({ length: 20 }, (_, i) => `Cambio${String(i).padStart(2, '0')}Clave`);
-    let current = PASSWORD;
+    let current = TEST_PASSWORD;
     for (const next of passwords) {
       const res = await agent.post('/area/security/password', {
         current_password: current,
@@ -279,16 +204,16 @@ describeEachDatabase('password recovery and change', (kind) => {
     }
     const oldest = await agent.post('/area/security/password', {
       current_password: current,
-      password: PASSWORD,
-      password_confirmation: PASSWORD,
+      password: TEST_PASSWORD,
+      password_confirmation: TEST_PASSWORD,
     });
     assert.equal(oldest.statusCode, 303, 'the 21st-oldest may come back');
   });
 
   test('change: a wrong current password is refused; other sessions end, this one stays with a new token (R12)', async () => {
     const m = await member();
-    const other = await signedIn(m.username, m.email);
-    const agent = await signedIn(m.username, m.email);
+    const other = await signedIn(ctx, m);
+    const agent = await signedIn(ctx, m);
     const wrong = await agent.post('/area/security/password', {
       current_password: 'Nope12345',
       password: 'Verano2032Sol',
@@ -300,7 +225,7 @@ describeEachDatabase('password recovery and change', (kind) => {
     const name = Object.keys(agent.cookies).find((c) => c.endsWith('session'))!;
     const oldToken = agent.cookies[name];
     const ok = await agent.post('/area/security/password', {
-      current_password: PASSWORD,
+      current_password: TEST_PASSWORD,
       password: 'Verano2032Sol',
       password_confirmation: 'Verano2032Sol',
     });
@@ -317,12 +242,7 @@ describeEachDatabase('password recovery and change', (kind) => {
       (await ctx.outbox()).filter((x) => x.template === 'password-changed' && x.recipient === m.email).length,
       1,
     );
-    const audit = await ctx.db.kysely
-      .selectFrom('audit_events')
-      .select(['event', 'outcome'])
-      .where('account_id', '=', m.accountId)
-      .where('event', '=', 'password.change')
-      .execute();
+    const audit = await auditOf(ctx, m.accountId, 'password.change');
     assert.deepEqual(audit.map((a) => a.outcome).sort(), ['failure', 'success']);
     assert.equal(
       (await ctx.app.inject({ method: 'GET', url: '/area/security/password' })).statusCode,

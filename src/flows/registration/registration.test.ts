@@ -7,6 +7,7 @@ import { FEED_COLUMNS, type RawFeedRow } from '../../feed/feed-row.js';
 import { importFeed } from '../../feed/feed.import.js';
 import type { CaptchaChallenge } from '../../infra/captcha/captcha.js';
 import { verifyPassword } from '../../infra/crypto/password-hash.js';
+import { accountFor } from '../../../test/helpers/fixture.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { solveCaptcha } from '../../../test/helpers/captcha.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
@@ -398,28 +399,8 @@ describeEachDatabase('registration', (kind) => {
 
   test('a returning member is sent to sign in; someone else’s username is refused with the support contact (R3)', async () => {
     // Pablo's old record (cancelled policy) has an account; his new record carries the same document.
-    const now = ctx.clock.now().toISOString();
     const pabloDoc = nif(30567812);
-    const acc = await ctx.db.kysely
-      .insertInto('accounts')
-      .values({
-        username: pabloDoc,
-        document_type: 'NIF',
-        password_hash: 'x',
-        email: 'pablo.sanchez@example.com',
-        language: 'es',
-        status: 'active',
-        password_changed_at: now,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await ctx.db.kysely
-      .updateTable('members')
-      .set({ account_id: acc.id })
-      .where('member_number', '=', 'AS4001')
-      .execute();
+    await accountFor(ctx, { username: pabloDoc, memberNumbers: ['AS4001'], email: 'pablo.sanchez@example.com' });
     const pablo = await ctx.db.kysely
       .selectFrom('members')
       .select(['date_of_birth'])

@@ -4,10 +4,9 @@ import type {
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
-import { signedInAgent, TEST_PASSWORD } from '../../../test/helpers/accounts.js';
+import { auditOf, memberWithAccount, signedIn, TEST_PASSWORD } from '../../../test/helpers/fixture.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
-import { createMember } from '../../../test/helpers/members.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
 import { SoftAuthenticator } from '../../../test/helpers/soft-authenticator.js';
 import { MAX_PASSKEYS } from '../../identity/passkeys.js';
@@ -39,8 +38,8 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
   /** A member signed in with password and code, who adds a passkey held by a software authenticator. */
   async function memberWithPasskey(options: { name?: string } = {}) {
     n++;
-    const m = await createMember(ctx, { n: 100 + n, password: TEST_PASSWORD, language: 'es' });
-    const agent = await signedInAgent(ctx, m.username, m.email);
+    const m = await memberWithAccount(ctx, { n: 100 + n, language: 'es' });
+    const agent = await signedIn(ctx, m);
     const authenticator = new SoftAuthenticator(origin());
     await addPasskey(agent, authenticator, options.name ?? 'Móvil');
     return { ...m, agent, authenticator };
@@ -70,8 +69,8 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
 
   test('adding: the password is asked again; the creation page is single use; an answer for another challenge is refused', async () => {
     n++;
-    const m = await createMember(ctx, { n: 100 + n, password: TEST_PASSWORD, language: 'es' });
-    const agent = await signedInAgent(ctx, m.username, m.email);
+    const m = await memberWithAccount(ctx, { n: 100 + n, language: 'es' });
+    const agent = await signedIn(ctx, m);
     const wrong = await agent.post('/area/security/passkeys', {
       passkey_name: 'Móvil',
       passkey_password: 'Wrong2030Pass',
@@ -188,13 +187,7 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
     });
     assert.equal(notice(cloned.body), 'passkey_failed');
     assert.equal(await streak(m.username), 1, 'the good sign-in in between cleared the streak; the clone counts');
-    const reasons = await ctx.db.kysely
-      .selectFrom('audit_events')
-      .select('details')
-      .where('event', '=', 'signin.passkey')
-      .where('account_id', '=', m.accountId)
-      .orderBy('id')
-      .execute();
+    const reasons = await auditOf(ctx, m.accountId, 'signin.passkey');
     assert.deepEqual(
       reasons.map((r) => JSON.parse(r.details ?? '{}').reason),
       ['invalid', 'counter'],
@@ -394,7 +387,7 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
 
   test('an account without passkeys is offered none as a second step, and cannot choose one', async () => {
     n++;
-    const m = await createMember(ctx, { n: 100 + n, password: TEST_PASSWORD });
+    const m = await memberWithAccount(ctx, { n: 100 + n });
     const agent = new BrowserAgent(ctx.app);
     await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
     const page = await agent.get('/sign-in/verify');
@@ -437,13 +430,7 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
     );
     const mail = (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'passkey-changed').at(-1);
     assert.match(mail?.body_text ?? '', /atención al cliente ha quitado la llave de acceso «Teléfono perdido»/);
-    const audit = await ctx.db.kysely
-      .selectFrom('audit_events')
-      .select(['outcome', 'details', 'actor'])
-      .where('event', '=', 'backoffice.passkey.remove')
-      .where('account_id', '=', m.accountId)
-      .orderBy('id')
-      .execute();
+    const audit = await auditOf(ctx, m.accountId, 'backoffice.passkey.remove');
     assert.deepEqual(
       audit.map((a) => a.outcome),
       ['refused', 'success'],

@@ -2,101 +2,42 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, beforeEach, test } from 'node:test';
 import { FEED_HEADER, nif, toCsvLine } from '../../feed/demo-feed.js';
-import { FEED_COLUMNS, type RawFeedRow } from '../../feed/feed-row.js';
 import { importFeed } from '../../feed/feed.import.js';
 import type { CaptchaChallenge } from '../../infra/captcha/captcha.js';
-import { hashPassword } from '../../infra/crypto/password-hash.js';
 import { generate, generateSecret } from 'otplib';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
+import {
+  auditOf,
+  lastCode,
+  lastLink,
+  memberFeedRow,
+  memberWithAccount,
+  TEST_PASSWORD,
+} from '../../../test/helpers/fixture.js';
 import { solveCaptcha } from '../../../test/helpers/captcha.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
 
 // Sign-in with two-step verification (R7), sessions (R8), throttling (R9), audit (R22).
 
-const PASSWORD = 'Primavera2030';
-
-function row(partial: Partial<RawFeedRow>): RawFeedRow {
-  const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
-  return {
-    ...base,
-    policy_status: 'active',
-    scheme: 'local',
-    product: 'Salud Plus',
-    policy_start: '2025-01-01',
-    role: 'holder',
-    first_name: 'Nora',
-    last_name: 'Vidal',
-    date_of_birth: '1980-01-01',
-    country: 'ES',
-    language: 'es',
-    ...partial,
-  };
-}
-
 describeEachDatabase('sign-in', (kind) => {
   let ctx: TestContext;
-  let n = 0;
 
-  /** A registered member with email and mobile; returns the username. */
-  async function member(
-    options: { mobile?: string | null } = {},
-  ): Promise<{ username: string; accountId: number; memberNumber: string }> {
-    n++;
-    const username = nif(60000000 + n);
-    const memberNumber = `SI${n}`;
-    await importFeed(
-      { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
-      Readable.from([
-        FEED_HEADER +
-          toCsvLine(row({ policy_number: `SP${n}`, member_number: memberNumber, email: `m${n}@example.com` })),
-      ]),
-    );
-    const now = ctx.clock.now().toISOString();
-    const account = await ctx.db.kysely
-      .insertInto('accounts')
-      .values({
-        username,
-        document_type: 'NIF',
-        password_hash: await hashPassword(PASSWORD),
-        email: `m${n}@example.com`,
-        mobile: options.mobile === undefined ? '+34600111222' : options.mobile,
-        language: 'es',
-        status: 'active',
-        password_changed_at: now,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await ctx.db.kysely
-      .updateTable('members')
-      .set({ account_id: account.id })
-      .where('member_number', '=', memberNumber)
-      .execute();
-    return { username, accountId: account.id, memberNumber };
-  }
-
-  /** The last code sent to a destination, read from the outbox like a member reads their phone. */
-  async function lastCode(to: string): Promise<string> {
-    const messages = (await ctx.outbox()).filter((m) => m.recipient === to && m.template === 'signin-code');
-    const code = /\b(\d{6})\b/.exec(messages.at(-1)?.body_text ?? '')?.[1];
-    assert.ok(code, `a code was sent to ${to}`);
-    return code;
-  }
-  async function lastLink(to: string): Promise<string> {
-    const messages = (await ctx.outbox()).filter((m) => m.recipient === to && m.template === 'signin-code');
-    const link = /http:\/\/localhost:3000(\/sign-in\/link\/[A-Za-z0-9_-]+)/.exec(messages.at(-1)?.body_text ?? '')?.[1];
-    assert.ok(link);
-    return link;
-  }
+  /** A registered member with email and mobile. */
+  const member = (options: { mobile?: string | null } = {}) =>
+    memberWithAccount(ctx, {
+      language: 'es',
+      record: { first_name: 'Nora', last_name: 'Vidal', date_of_birth: '1980-01-01', product: 'Salud Plus' },
+      mobile: options.mobile === undefined ? '+34600111222' : options.mobile,
+    });
+  const signInLink = (to: string) => lastLink(ctx, to, 'signin-code', '/sign-in/link/');
 
   /** Both steps up to the code; `captcha` when earlier failures in a row ask for one (R9). */
   async function signIn(agent: BrowserAgent, username: string, channel: 'email' | 'sms' = 'email', captcha = false) {
     const altcha: Record<string, string> = captcha
       ? { altcha: await solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge) }
       : {};
-    const res = await agent.post('/sign-in', { username, password: PASSWORD, ...altcha });
+    const res = await agent.post('/sign-in', { username, password: TEST_PASSWORD, ...altcha });
     assert.equal(res.statusCode, 303, res.body.match(/data-notice="[^"]*"/)?.[0]);
     await agent.get('/sign-in/verify');
     const sent = await agent.post('/sign-in/verify/send', { channel });
@@ -124,7 +65,7 @@ describeEachDatabase('sign-in', (kind) => {
     // The document typed loosely is normalised as in R3.
     const pw = await agent.post('/sign-in', {
       username: m.username.toLowerCase().replace(/(\d{4})/, '$1-'),
-      password: PASSWORD,
+      password: TEST_PASSWORD,
     });
     assert.equal(pw.statusCode, 303);
     const choose = await agent.get('/sign-in/verify');
@@ -139,7 +80,7 @@ describeEachDatabase('sign-in', (kind) => {
     const before = await agent.get('/area');
     assert.equal(before.statusCode, 303, 'no session yet after the password alone');
 
-    const done = await agent.post('/sign-in/verify/code', { code: ` ${await lastCode(`m${n}@example.com`)} ` });
+    const done = await agent.post('/sign-in/verify/code', { code: ` ${await lastCode(ctx, m.email)} ` });
     assert.equal(done.statusCode, 303);
     assert.equal(done.headers.location, '/area');
     const cookie = Object.keys(agent.cookies).find((c) => c.endsWith('session'));
@@ -162,11 +103,7 @@ describeEachDatabase('sign-in', (kind) => {
       .where('account_id', '=', m.accountId)
       .executeTakeFirstOrThrow();
     assert.notEqual(session.token_hash, agent.cookies[cookie!], 'stored hashed');
-    const audit = await ctx.db.kysely
-      .selectFrom('audit_events')
-      .select(['event', 'details'])
-      .where('account_id', '=', m.accountId)
-      .execute();
+    const audit = await auditOf(ctx, m.accountId);
     assert.ok(
       audit.some((a) => a.event === 'signin.success' && a.details?.includes('"factor":"email"')),
       'R22: the factor is recorded',
@@ -214,7 +151,7 @@ describeEachDatabase('sign-in', (kind) => {
     const m = await member();
     const agent = new BrowserAgent(ctx.app);
     await signIn(agent, m.username);
-    const good = await lastCode(`m${n}@example.com`);
+    const good = await lastCode(ctx, m.email);
     const bad = good === '000000' ? '111111' : '000000';
     for (let i = 1; i <= 4; i++) {
       const res = await agent.post('/sign-in/verify/code', { code: bad });
@@ -228,9 +165,9 @@ describeEachDatabase('sign-in', (kind) => {
 
     // R9: the five wrong codes count in the account's failures in a row: the next sign-in needs the captcha.
     const again = new BrowserAgent(ctx.app);
-    assert.equal((await again.post('/sign-in', { username: m.username, password: PASSWORD })).statusCode, 400);
+    assert.equal((await again.post('/sign-in', { username: m.username, password: TEST_PASSWORD })).statusCode, 400);
     await signIn(again, m.username, 'email', true);
-    const code = await lastCode(`m${n}@example.com`);
+    const code = await lastCode(ctx, m.email);
     ctx.clock.advanceMinutes(11);
     const expired = await again.post('/sign-in/verify/code', { code });
     assert.equal(expired.statusCode, 400);
@@ -241,7 +178,7 @@ describeEachDatabase('sign-in', (kind) => {
     const m = await member();
     const agent = new BrowserAgent(ctx.app);
     await signIn(agent, m.username);
-    const good = await lastCode(`m${n}@example.com`);
+    const good = await lastCode(ctx, m.email);
     const guesses = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         agent.post('/sign-in/verify/code', { code: String(100000 + i) === good ? '999999' : String(100000 + i) }),
@@ -263,7 +200,7 @@ describeEachDatabase('sign-in', (kind) => {
 
     const racer = new BrowserAgent(ctx.app);
     await signIn(racer, m.username, 'email', true);
-    const code = await lastCode(`m${n}@example.com`);
+    const code = await lastCode(ctx, m.email);
     const both = await Promise.all([
       racer.post('/sign-in/verify/code', { code }),
       racer.post('/sign-in/verify/code', { code }),
@@ -282,7 +219,7 @@ describeEachDatabase('sign-in', (kind) => {
     const agent = new BrowserAgent(ctx.app);
     const queuedBefore = (await ctx.outbox()).length;
     await signIn(agent, m.username);
-    const first = await lastCode(`m${n}@example.com`);
+    const first = await lastCode(ctx, m.email);
     const tooSoon = await agent.post('/sign-in/verify/send', { channel: 'email' });
     assert.equal(tooSoon.statusCode, 429);
     assert.match(tooSoon.body, /Espera 30 segundos/);
@@ -294,7 +231,7 @@ describeEachDatabase('sign-in', (kind) => {
     const fourth = await agent.post('/sign-in/verify/send', { channel: 'email' });
     assert.equal(fourth.statusCode, 429);
     assert.match(fourth.body, /3 códigos/);
-    const second = await lastCode(`m${n}@example.com`);
+    const second = await lastCode(ctx, m.email);
     if (second !== first) {
       const old = await agent.post('/sign-in/verify/code', { code: first });
       assert.equal(old.statusCode, 400, 'the older code was voided');
@@ -308,7 +245,7 @@ describeEachDatabase('sign-in', (kind) => {
     const m = await member();
     const agent = new BrowserAgent(ctx.app);
     await signIn(agent, m.username);
-    const link = await lastLink(`m${n}@example.com`);
+    const link = await signInLink(m.email);
     const elsewhere = await new BrowserAgent(ctx.app).get(link);
     assert.equal(elsewhere.statusCode, 403);
     assert.match(elsewhere.body, /mismo navegador/);
@@ -329,20 +266,22 @@ describeEachDatabase('sign-in', (kind) => {
       assert.equal(res.statusCode, 401, `try ${i}`);
     }
     assert.match(agent.last.body, /altcha-widget/, 'the 5th failure brings the captcha');
-    const noCaptcha = await agent.post('/sign-in', { username: m.username, password: PASSWORD });
+    const noCaptcha = await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
     assert.equal(noCaptcha.statusCode, 400, 'the 6th try needs the captcha, even with the right password');
     const solve = async () => solveCaptcha((await agent.get('/captcha/challenge')).json() as CaptchaChallenge);
     for (let i = 6; i <= 10; i++) {
       const res = await agent.post('/sign-in', { username: m.username, password: 'Wrong1234', altcha: await solve() });
       assert.equal(res.statusCode, 401, `try ${i}`);
     }
-    const locked = await agent.post('/sign-in', { username: m.username, password: PASSWORD, altcha: await solve() });
+    const locked = await agent.post('/sign-in', {
+      username: m.username,
+      password: TEST_PASSWORD,
+      altcha: await solve(),
+    });
     assert.equal(locked.statusCode, 429, 'the 11th is refused: locked');
     assert.match(locked.body, /pausado/);
-    await agent.post('/sign-in', { username: m.username, password: PASSWORD, altcha: await solve() });
-    const emails = (await ctx.outbox()).filter(
-      (x) => x.template === 'account-locked' && x.recipient === `m${n}@example.com`,
-    );
+    await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD, altcha: await solve() });
+    const emails = (await ctx.outbox()).filter((x) => x.template === 'account-locked' && x.recipient === m.email);
     assert.equal(emails.length, 1, 'the member hears of it once');
     // An unknown username meets the same captcha and pause: nothing to enumerate.
     const ghost = new BrowserAgent(ctx.app);
@@ -350,11 +289,11 @@ describeEachDatabase('sign-in', (kind) => {
     assert.match(ghost.last.body, /altcha-widget/);
 
     ctx.clock.advanceMinutes(15);
-    const back = await agent.post('/sign-in', { username: m.username, password: PASSWORD, altcha: await solve() });
+    const back = await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD, altcha: await solve() });
     assert.equal(back.statusCode, 303, 'the lock is over');
     await agent.get('/sign-in/verify');
     await agent.post('/sign-in/verify/send', { channel: 'email' });
-    await agent.post('/sign-in/verify/code', { code: await lastCode(`m${n}@example.com`) });
+    await agent.post('/sign-in/verify/code', { code: await lastCode(ctx, m.email) });
     const cleared = await new BrowserAgent(ctx.app).post('/sign-in', { username: m.username, password: 'Wrong1234' });
     assert.doesNotMatch(cleared.body, /altcha-widget/, 'a successful sign-in resets the count');
   });
@@ -363,7 +302,7 @@ describeEachDatabase('sign-in', (kind) => {
     const m = await member();
     const agent = new BrowserAgent(ctx.app);
     await signIn(agent, m.username);
-    await agent.post('/sign-in/verify/code', { code: await lastCode(`m${n}@example.com`) });
+    await agent.post('/sign-in/verify/code', { code: await lastCode(ctx, m.email) });
     const name = Object.keys(agent.cookies).find((c) => c.endsWith('session'))!;
     const stolen = agent.cookies[name]!;
     const out = await agent.post('/sign-out', {});
@@ -373,7 +312,7 @@ describeEachDatabase('sign-in', (kind) => {
 
     const idle = new BrowserAgent(ctx.app);
     await signIn(idle, m.username);
-    await idle.post('/sign-in/verify/code', { code: await lastCode(`m${n}@example.com`) });
+    await idle.post('/sign-in/verify/code', { code: await lastCode(ctx, m.email) });
     ctx.clock.advanceMinutes(14);
     assert.equal((await idle.get('/area')).statusCode, 200);
     ctx.clock.advanceMinutes(14);
@@ -386,7 +325,7 @@ describeEachDatabase('sign-in', (kind) => {
 
     const long = new BrowserAgent(ctx.app);
     await signIn(long, m.username);
-    await long.post('/sign-in/verify/code', { code: await lastCode(`m${n}@example.com`) });
+    await long.post('/sign-in/verify/code', { code: await lastCode(ctx, m.email) });
     for (let i = 0; i < 35; i++) {
       ctx.clock.advanceMinutes(14);
       await long.get('/area');
@@ -407,10 +346,10 @@ describeEachDatabase('sign-in', (kind) => {
       ['/\\evil.example', '/area'],
     ] as const) {
       const agent = new BrowserAgent(ctx.app);
-      await agent.post('/sign-in', { username: m.username, password: PASSWORD, next });
+      await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD, next });
       await agent.get('/sign-in/verify');
       await agent.post('/sign-in/verify/send', { channel: 'email' });
-      const done = await agent.post('/sign-in/verify/code', { code: await lastCode(`m${n}@example.com`) });
+      const done = await agent.post('/sign-in/verify/code', { code: await lastCode(ctx, m.email) });
       assert.equal(done.headers.location, expected, next);
       await ctx.db.kysely.deleteFrom('rate_limits').execute();
     }
@@ -423,7 +362,15 @@ describeEachDatabase('sign-in', (kind) => {
       Readable.from([
         FEED_HEADER +
           toCsvLine(
-            row({ policy_number: 'NEWPOL', member_number: 'RETURNS1', product: 'Salud Nueva', email: 'x@example.com' }),
+            memberFeedRow({
+              policy_number: 'NEWPOL',
+              member_number: 'RETURNS1',
+              product: 'Salud Nueva',
+              email: 'x@example.com',
+              first_name: 'Nora',
+              last_name: 'Vidal',
+              date_of_birth: '1980-01-01',
+            }),
           ),
       ]),
     );
@@ -442,7 +389,7 @@ describeEachDatabase('sign-in', (kind) => {
     assert.equal(step2.statusCode, 303);
     assert.match((await agent.get('/register/details')).body, /Ya tenías una cuenta/);
     await signIn(agent, m.username);
-    await agent.post('/sign-in/verify/code', { code: await lastCode(`m${n}@example.com`) });
+    await agent.post('/sign-in/verify/code', { code: await lastCode(ctx, m.email) });
     const area = await agent.get('/area');
     assert.match(area.body, /Salud Nueva/, 'the new policy shows at once');
     const joined = await ctx.db.kysely
@@ -456,7 +403,7 @@ describeEachDatabase('sign-in', (kind) => {
   test('an account without a mobile is offered email only; oversized input is a 4xx (R7)', async () => {
     const m = await member({ mobile: null });
     const agent = new BrowserAgent(ctx.app);
-    await agent.post('/sign-in', { username: m.username, password: PASSWORD });
+    await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
     const choose = await agent.get('/sign-in/verify');
     assert.doesNotMatch(choose.body, /value="sms"/);
     const sms = await agent.post('/sign-in/verify/send', { channel: 'sms' });
@@ -480,7 +427,7 @@ describeEachDatabase('sign-in', (kind) => {
       .execute();
     const epoch = () => Math.floor(ctx.clock.now().getTime() / 1000);
     const agent = new BrowserAgent(ctx.app);
-    await agent.post('/sign-in', { username: m.username, password: PASSWORD });
+    await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
     const choose = await agent.get('/sign-in/verify');
     assert.match(choose.body, /value="totp"/);
     const queued = (await ctx.outbox()).length;
@@ -491,7 +438,7 @@ describeEachDatabase('sign-in', (kind) => {
 
     // The same app code again, in a new sign-in within the same 30 seconds, is refused.
     const again = new BrowserAgent(ctx.app);
-    await again.post('/sign-in', { username: m.username, password: PASSWORD });
+    await again.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
     await again.get('/sign-in/verify');
     await again.post('/sign-in/verify/send', { channel: 'totp' });
     assert.equal((await again.post('/sign-in/verify/code', { code })).statusCode, 400);

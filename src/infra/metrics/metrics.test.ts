@@ -6,7 +6,7 @@ import { createDispatcher } from '../outbox/dispatcher.js';
 import { solveCaptcha } from '../../../test/helpers/captcha.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
-import { createMember } from '../../../test/helpers/members.js';
+import { memberWithAccount } from '../../../test/helpers/fixture.js';
 import { setup, testConfig, type TestContext } from '../../../test/helpers/setup.js';
 
 // Issue 10: Prometheus metrics at /metrics behind a bearer token; the counters move with what members do, and no
@@ -97,7 +97,7 @@ describeEachDatabase('metrics', (kind) => {
   });
 
   test('a sign-in, a failed sign-in and a code send move the counters; no label names a member or a token', async () => {
-    const member = await createMember(ctx, { n: 1, password: PASSWORD });
+    const member = await memberWithAccount(ctx, { n: 1, password: PASSWORD });
     const before = await scrape();
 
     const intruder = new BrowserAgent(ctx.app);

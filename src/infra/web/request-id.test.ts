@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
-import { createMember } from '../../../test/helpers/members.js';
+import { memberWithAccount } from '../../../test/helpers/fixture.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
 
 // Issue 10, R22: one id per request, in the response header, in every log line of the request and in every audit
@@ -23,7 +23,7 @@ describeEachDatabase('request id', (kind) => {
   after(() => ctx.close());
 
   test('the X-Request-Id header equals the audit row request_id and tags every log line of the request', async () => {
-    const member = await createMember(ctx, { n: 1, password: 'Primavera2030' });
+    const member = await memberWithAccount(ctx, { n: 1, password: 'Primavera2030' });
     const agent = new BrowserAgent(ctx.app);
     await agent.get('/sign-in');
     lines.length = 0;
@@ -68,7 +68,7 @@ test('every route builds its audit context from the request (request id included
   // A route that wrote audit events without the request's context would leave request_id empty.
   const ctx = await setup('sqlite');
   try {
-    const member = await createMember(ctx, { n: 2, password: 'Primavera2030' });
+    const member = await memberWithAccount(ctx, { n: 2, password: 'Primavera2030' });
     const agent = new BrowserAgent(ctx.app);
     await agent.post('/sign-in', { username: member.username, password: 'Primavera2030' });
     await agent.get('/sign-in/verify');

@@ -8,9 +8,14 @@ import { hashToken, randomToken } from '../../../infra/crypto/tokens.js';
 import { issueRecoveryLink } from '../../../identity/recovery-links.js';
 import { bucket } from '../../../infra/rate-limit/rate-limit.js';
 import { BrowserAgent } from '../../../../test/helpers/browser-agent.js';
-import { signedInAgent, TEST_PASSWORD } from '../../../../test/helpers/accounts.js';
+import {
+  memberFeedRow,
+  memberWithAccount,
+  signedIn,
+  TEST_PASSWORD,
+  type TestMember,
+} from '../../../../test/helpers/fixture.js';
 import { describeEachDatabase } from '../../../../test/helpers/databases.js';
-import { createMember, memberFeedRow, type CreatedMember } from '../../../../test/helpers/members.js';
 import { setup, type TestContext } from '../../../../test/helpers/setup.js';
 import {
   changeUsername,
@@ -49,20 +54,10 @@ describeEachDatabase('back office: member actions', (kind) => {
     await ctx.close();
   });
 
-  /** A registered member (English by default), with the record's id. */
-  async function registered(options: { language?: 'es' | 'en' } = {}): Promise<CreatedMember & { memberId: number }> {
+  /** A registered member (English by default). */
+  async function registered(options: { language?: 'es' | 'en' } = {}): Promise<TestMember> {
     n++;
-    const m = await createMember(ctx, {
-      n: 100 + n,
-      password: TEST_PASSWORD,
-      ...(options.language ? { language: options.language } : {}),
-    });
-    const row = await ctx.db.kysely
-      .selectFrom('members')
-      .select('id')
-      .where('member_number', '=', m.memberNumber)
-      .executeTakeFirstOrThrow();
-    return { ...m, memberId: row.id };
+    return memberWithAccount(ctx, { n: 100 + n, ...(options.language ? { language: options.language } : {}) });
   }
 
   /** A member record that has not registered. */
@@ -109,8 +104,8 @@ describeEachDatabase('back office: member actions', (kind) => {
       .set({ username: oldNie, document_type: 'NIE' })
       .where('id', '=', m.accountId)
       .execute();
-    const phone = await signedInAgent(ctx, oldNie, m.email);
-    const laptop = await signedInAgent(ctx, oldNie, m.email);
+    const phone = await signedIn(ctx, { username: oldNie, email: m.email });
+    const laptop = await signedIn(ctx, { username: oldNie, email: m.email });
     assert.equal((await phone.get('/area')).statusCode, 200);
     // A third browser is between the password and the code when the change happens.
     const midway = new BrowserAgent(ctx.app);
@@ -160,7 +155,7 @@ describeEachDatabase('back office: member actions', (kind) => {
 
     // The old username gets what any wrong username gets; the new one signs in with both steps.
     assert.equal(await signInStatus(oldNie), 401);
-    assert.equal((await (await signedInAgent(ctx, newNif, m.email)).get('/area')).statusCode, 200);
+    assert.equal((await (await signedIn(ctx, { username: newNif, email: m.email })).get('/area')).statusCode, 200);
 
     // R16 email, in the member's language (English), HTML and text, the new document masked, no secret.
     const [mail, ...more] = await mails(m.email, 'username-changed');
@@ -419,7 +414,7 @@ describeEachDatabase('back office: member actions', (kind) => {
       reason: 'Called from her usual phone',
     });
 
-    await signedInAgent(ctx, m.username, 'New.Address@example.org');
+    await signedIn(ctx, { username: m.username, email: 'New.Address@example.org' });
     assert.ok((await account(m.accountId)).email_verified_at, 'a code received there proves it');
 
     const again = (patch: Partial<typeof input>) =>
@@ -476,8 +471,8 @@ describeEachDatabase('back office: member actions', (kind) => {
 
   test('end all sessions: every browser is signed out at once', async () => {
     const m = await registered();
-    const one = await signedInAgent(ctx, m.username, m.email);
-    const two = await signedInAgent(ctx, m.username, m.email);
+    const one = await signedIn(ctx, m);
+    const two = await signedIn(ctx, m);
     const r = await endAllSessions(deps, agent, { memberId: m.memberId }, auditCtx);
     assert.ok(r.ok, codes(r));
     assert.equal(r.value.ended, 2);
@@ -490,7 +485,7 @@ describeEachDatabase('back office: member actions', (kind) => {
 
   test('disable: a reason is required; sessions end; no sign-in and no recovery, even with a link sent before; enable undoes it', async () => {
     const m = await registered();
-    const browser = await signedInAgent(ctx, m.username, m.email);
+    const browser = await signedIn(ctx, m);
     const link = randomToken();
     const now = ctx.clock.now();
     await ctx.db.kysely
@@ -534,7 +529,7 @@ describeEachDatabase('back office: member actions', (kind) => {
     const e = await enableAccount(deps, agent, { memberId: m.memberId }, auditCtx);
     assert.ok(e.ok, codes(e));
     assert.equal((await account(m.accountId)).status, 'active');
-    assert.equal((await (await signedInAgent(ctx, m.username, m.email)).get('/area')).statusCode, 200);
+    assert.equal((await (await signedIn(ctx, m)).get('/area')).statusCode, 200);
     assert.equal(
       await enableAccount(deps, agent, { memberId: m.memberId }, auditCtx).then(codes),
       'member:not_disabled',

@@ -4,9 +4,8 @@ import { after, before, test } from 'node:test';
 import { FEED_HEADER, nif, toCsvLine } from '../../../feed/demo-feed.js';
 import { importFeed } from '../../../feed/feed.import.js';
 import { recordAudit } from '../../../infra/audit/audit.repository.js';
-import { createAccount, signedInAgent } from '../../../../test/helpers/accounts.js';
+import { accountFor, memberFeedRow, signedIn } from '../../../../test/helpers/fixture.js';
 import { describeEachDatabase } from '../../../../test/helpers/databases.js';
-import { memberFeedRow } from '../../../../test/helpers/members.js';
 import { setup, type TestContext } from '../../../../test/helpers/setup.js';
 import { findMemberDetails, listMemberAudit, loadMemberPage, parseAuditCursor } from './member-details.repository.js';
 
@@ -91,16 +90,21 @@ describeEachDatabase('back office: member details', (kind) => {
     assert.equal(report.skipped, 0, JSON.stringify(report.problems));
     for (const m of await ctx.db.kysely.selectFrom('members').select(['id', 'member_number']).execute())
       ids[m.member_number] = m.id;
-    accountId = await createAccount(ctx, GUARDIAN_NIF, ['DG1', 'DG2'], 'elena@example.com', '+34600123456');
+    accountId = await accountFor(ctx, {
+      username: GUARDIAN_NIF,
+      memberNumbers: ['DG1', 'DG2'],
+      email: 'elena@example.com',
+      mobile: '+34600123456',
+    });
   });
   after(async () => {
     await ctx.close();
   });
 
   test('a registered guardian: both records and policies, the account, sign-ins, the minor in her care', async () => {
-    const first = await signedInAgent(ctx, GUARDIAN_NIF, 'elena@example.com');
+    const first = await signedIn(ctx, { username: GUARDIAN_NIF, email: 'elena@example.com' });
     ctx.clock.advanceMinutes(1);
-    await signedInAgent(ctx, GUARDIAN_NIF, 'elena@example.com');
+    await signedIn(ctx, { username: GUARDIAN_NIF, email: 'elena@example.com' });
     await first.post('/sign-out', {});
     const until = new Date(ctx.clock.now().getTime() + 10 * 60_000).toISOString();
     await ctx.db.kysely

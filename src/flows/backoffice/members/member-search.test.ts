@@ -7,8 +7,9 @@ import { FEED_HEADER, nie, nif, toCsvLine } from '../../../feed/demo-feed.js';
 import { importFeed } from '../../../feed/feed.import.js';
 import type { Db } from '../../../infra/db/database.js';
 import { createCourier } from '../../../infra/outbox/courier.js';
+import { accountFor } from '../../../../test/helpers/fixture.js';
 import { describeEachDatabase, freshDatabase } from '../../../../test/helpers/databases.js';
-import { memberFeedRow } from '../../../../test/helpers/members.js';
+import { memberFeedRow } from '../../../../test/helpers/fixture.js';
 import { MAX_PAGE, parsePage, parseSearchQuery, prefixSuccessor, searchMembers } from './member-search.repository.js';
 import { developmentSecretBox } from '../../../infra/crypto/secret-box.js';
 
@@ -92,27 +93,10 @@ describeEachDatabase('back office: member search', (kind) => {
     );
     assert.equal(report.skipped, 0, JSON.stringify(report.problems));
     // M200 registered with a document the insurer's record does not carry, and another email.
-    const now = clock.now().toISOString();
-    const account = await db.kysely
-      .insertInto('accounts')
-      .values({
-        username: ACCOUNT_USERNAME,
-        document_type: 'NIF',
-        password_hash: 'x',
-        email: 'Pepe.Account@Example.org',
-        language: 'es',
-        status: 'active',
-        password_changed_at: now,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db.kysely
-      .updateTable('members')
-      .set({ account_id: account.id })
-      .where('member_number', '=', 'M200')
-      .execute();
+    await accountFor(
+      { db, clock },
+      { username: ACCOUNT_USERNAME, memberNumbers: ['M200'], email: 'Pepe.Account@Example.org' },
+    );
   });
   after(async () => {
     await db.close();

@@ -4,10 +4,15 @@ import { after, before, test } from 'node:test';
 import { FEED_HEADER, nie, nif, toCsvLine } from '../../../feed/demo-feed.js';
 import { importFeed } from '../../../feed/feed.import.js';
 import { translator } from '../../../infra/i18n/i18n.js';
-import { signedInAgent, TEST_PASSWORD } from '../../../../test/helpers/accounts.js';
+import {
+  memberFeedRow,
+  memberWithAccount,
+  signedIn,
+  TEST_PASSWORD,
+  type TestMember,
+} from '../../../../test/helpers/fixture.js';
 import { BrowserAgent } from '../../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../../test/helpers/databases.js';
-import { createMember, memberFeedRow, type CreatedMember } from '../../../../test/helpers/members.js';
 import { setup, type TestContext } from '../../../../test/helpers/setup.js';
 import { signedInStaff, type TestStaff } from '../../../../test/helpers/staff.js';
 
@@ -47,9 +52,9 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
   };
 
   /** A registered member whose username is a NIE (one argon2 hash). */
-  async function nieMember(): Promise<CreatedMember & { id: number; nie: string }> {
+  async function nieMember(): Promise<TestMember & { id: number; nie: string }> {
     n++;
-    const m = await createMember(ctx, { n: 300 + n, password: TEST_PASSWORD });
+    const m = await memberWithAccount(ctx, { n: 300 + n });
     const username = nie('X', 3_000_000 + n);
     await ctx.db.kysely
       .updateTable('accounts')
@@ -141,7 +146,7 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
 
   test('R16 end to end: form → review → confirm; the old username stops, the new one signs in; sessions end; emailed; audited', async () => {
     const m = await nieMember();
-    const browser = await signedInAgent(ctx, m.nie, m.email);
+    const browser = await signedIn(ctx, { username: m.nie, email: m.email });
     const form = await agent.get(`/backoffice/members/${m.id}/username`);
     assert.equal(form.statusCode, 200);
     assert.ok(form.body.includes(`name="expected_username" value="${m.nie}"`));
@@ -171,7 +176,11 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
     assert.equal((await account(m.accountId)).username, newNif);
     assert.equal((await browser.get('/area')).statusCode, 303, "the member's session ended");
     assert.equal(await signInStatus(m.nie), 401, 'the NIE no longer signs in');
-    assert.equal((await (await signedInAgent(ctx, newNif, m.email)).get('/area')).statusCode, 200, 'the NIF does');
+    assert.equal(
+      (await (await signedIn(ctx, { username: newNif, email: m.email })).get('/area')).statusCode,
+      200,
+      'the NIF does',
+    );
     assert.equal(
       (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'username-changed').length,
       1,
@@ -242,7 +251,7 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
           .where('outcome', '=', 'refused')
           .execute()
       ).length;
-    const member = await signedInAgent(ctx, m.nie, m.email);
+    const member = await signedIn(ctx, { username: m.nie, email: m.email });
     const stranger = new BrowserAgent(ctx.app);
     await stranger.get('/register');
     for (const browser of [stranger, member]) {
