@@ -43,7 +43,7 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
     return sendPage(
       reply,
       ErrorPage({ ctx: request.pageContext(), titleKey: 'area.forbidden.title', bodyKey: 'area.forbidden.body' }),
-      403,
+      'forbidden',
     );
   }
 

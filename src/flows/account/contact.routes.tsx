@@ -8,7 +8,7 @@ import type { Courier } from '../../infra/outbox/courier.js';
 import { requireMember } from '../../infra/session/guard.js';
 import type { Sessions } from '../../infra/session/session.js';
 import { byField, formText } from '../../infra/web/form.js';
-import { sendPage } from '../../infra/web/view.js';
+import { sendPage, type ReplyOutcome } from '../../infra/web/view.js';
 import {
   applyChange,
   checkCode,
@@ -58,8 +58,12 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
 
   // The only account these routes read or write: the one the session belongs to.
   const sessionAccount = (request: FastifyRequest) => getAccount(kysely, request.memberSession!.accountId);
-  const showContact = (request: FastifyRequest, reply: FastifyReply, view: ContactView, status = 200) =>
-    sendPage(reply, <ContactPage ctx={request.pageContext()} view={view} />, status);
+  const showContact = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    view: ContactView,
+    status: ReplyOutcome = 'shown',
+  ) => sendPage(reply, <ContactPage ctx={request.pageContext()} view={view} />, status);
 
   app.get('/area/contact', { preHandler: guard }, async (request, reply) => {
     const account = await sessionAccount(request);
@@ -86,7 +90,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
       const values = Object.fromEntries(
         ['address_line', 'postal_code', 'city', 'province'].map((n) => [n, formText(request.body, n).slice(0, 300)]),
       );
-      return showContact(request, reply, { account, values, errors: byField(parsed.errors) }, 400);
+      return showContact(request, reply, { account, values, errors: byField(parsed.errors) }, 'invalid');
     }
     await kysely.transaction().execute(async (trx) => {
       await saveAddress(trx, account.id, parsed.value, clock.now().toISOString());
@@ -111,7 +115,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
     const password = await checkPassword(kysely, clock, account, formText(request.body, passwordField));
     if (password === 'locked') {
       await request.audit(event, 'refused', { ...memberActor(account), details: { what, reason: 'password_limit' } });
-      return showContact(request, reply, { account, values, refusal: 'passwordLocked' }, 429);
+      return showContact(request, reply, { account, values, refusal: 'passwordLocked' }, 'limited');
     }
     if (password !== 'ok')
       errors.push({ field: passwordField, code: password === 'missing' ? 'required' : 'current_password_wrong' });
@@ -124,14 +128,14 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
           codes: errors.map((e) => e.code).join(','),
         },
       });
-      return showContact(request, reply, { account, values, errors: byField(errors) }, 400);
+      return showContact(request, reply, { account, values, errors: byField(errors) }, 'invalid');
     }
 
     const change: ChangeData = { what, value: parsed.value };
     const send = await takeSend(kysely, clock, account.id, request.ip);
     if (send.limited) {
       await request.audit(event, 'refused', { ...memberActor(account), details: { what, reason: 'send_limit' } });
-      return showContact(request, reply, { account, values, refusal: 'sendLimit' }, 429);
+      return showContact(request, reply, { account, values, refusal: 'sendLimit' }, 'limited');
     }
 
     const now = clock.now();
@@ -176,7 +180,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
     const password = await checkPassword(kysely, clock, account, formText(request.body, 'remove_password'));
     if (password === 'locked') {
       await request.audit(event, 'refused', { ...memberActor(account), details: { reason: 'password_limit' } });
-      return showContact(request, reply, { account, refusal: 'passwordLocked' }, 429);
+      return showContact(request, reply, { account, refusal: 'passwordLocked' }, 'limited');
     }
     if (password !== 'ok') {
       await request.audit(event, 'failure', {
@@ -192,7 +196,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
           account,
           errors: { remove_password: { code: password === 'missing' ? 'required' : 'current_password_wrong' } },
         },
-        400,
+        'invalid',
       );
     }
     await kysely.transaction().execute(async (trx) => {
@@ -229,7 +233,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
       const values = flow
         ? { [flow.data.what === 'email' ? 'new_email' : 'new_mobile']: shown(flow.data.what, flow.data.value) }
         : {};
-      return showContact(request, reply, { account, values, restart: reason }, 400);
+      return showContact(request, reply, { account, values, restart: reason }, 'invalid');
     };
     if (found.status === 'expired') return restart('expired');
     if (found.status !== 'active' || found.flow.accountId !== account.id) return reply.redirect('/area/contact', 303);
@@ -259,7 +263,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
           change={flow.data}
           errors={{ code: { code: 'code_wrong', params: { remaining: result.remaining } } }}
         />,
-        400,
+        'invalid',
       );
     }
     if (result.kind === 'exhausted') return restart('exhausted', flow);

@@ -22,7 +22,7 @@ import type { Account } from '../../infra/db/tables.js';
 import { createFlowStore } from '../../infra/flows/flow-store.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { formText, type FieldErrors } from '../../infra/web/form.js';
-import { sendPage } from '../../infra/web/view.js';
+import { sendPage, type ReplyOutcome } from '../../infra/web/view.js';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { checkPassword } from './contact.flow.js';
 import { PasskeyEnrolPage } from './passkeys.views.js';
@@ -46,7 +46,7 @@ export interface PasskeyRoutesDeps {
     request: FastifyRequest,
     reply: FastifyReply,
     extra: { errors?: FieldErrors },
-    status: number,
+    status: ReplyOutcome,
   ): Promise<FastifyReply>;
 }
 
@@ -77,7 +77,7 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
         request,
         reply,
         { errors: { passkey_name: { code: 'passkey_limit', params: { max: MAX_PASSKEYS } } } },
-        409,
+        'conflict',
       );
     const typed = formText(request.body, 'passkey_name');
     if (typed.length > MAX_NAME_LENGTH * 4)
@@ -85,7 +85,7 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
         request,
         reply,
         { errors: { passkey_name: { code: 'passkey_name', params: { max: MAX_NAME_LENGTH } } } },
-        400,
+        'invalid',
       );
     // ASVS 6.4 / 7.5.1: a new way into the account needs the password again, counted with every other re-check.
     const password = await checkPassword(
@@ -107,7 +107,7 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
         request,
         reply,
         { errors: { passkey_password: { code } } },
-        password === 'locked' ? 429 : 400,
+        password === 'locked' ? 'limited' : 'invalid',
       );
     }
     const name = passkeyName(
@@ -144,7 +144,7 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
         ...memberActor(account),
         details: { reason: response ? 'invalid' : 'no_answer' },
       });
-      return showOverview(request, reply, { errors: { passkey_name: { code: 'passkey_failed' } } }, 400);
+      return showOverview(request, reply, { errors: { passkey_name: { code: 'passkey_failed' } } }, 'invalid');
     }
     const now = clock.now().toISOString();
     const saved = await kysely.transaction().execute(async (trx) => {
@@ -164,7 +164,7 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
         request,
         reply,
         { errors: { passkey_name: { code: 'passkey_limit', params: { max: MAX_PASSKEYS } } } },
-        409,
+        'conflict',
       );
     deps.kickOutbox?.();
     return reply.redirect('/area/security?done=passkey-added#passkeys', 303);
@@ -183,7 +183,7 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
           request,
           reply,
           { errors: { passkey_name: { code: 'passkey_name', params: { max: MAX_NAME_LENGTH } } } },
-          400,
+          'invalid',
         );
       if (id === undefined || !(await renamePasskey(kysely, ownerOf(account), id, name))) {
         await request.audit('passkey.rename', 'refused', { ...memberActor(account), details: { reason: 'not_own' } });
@@ -202,14 +202,19 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
       const id = idParam(request.params.id);
       if (await removeTriesExhausted(kysely, clock, account.id)) {
         await request.audit('passkey.remove', 'refused', { ...memberActor(account), details: { reason: 'tries' } });
-        return showOverview(request, reply, { errors: { current_password: { code: 'password_tries' } } }, 429);
+        return showOverview(request, reply, { errors: { current_password: { code: 'password_tries' } } }, 'limited');
       }
       if (!(await verifyPassword(account.password_hash, formText(request.body, 'current_password').slice(0, 1000)))) {
         await request.audit('passkey.remove', 'failure', {
           ...memberActor(account),
           details: { reason: 'wrong_password' },
         });
-        return showOverview(request, reply, { errors: { current_password: { code: 'current_password_wrong' } } }, 400);
+        return showOverview(
+          request,
+          reply,
+          { errors: { current_password: { code: 'current_password_wrong' } } },
+          'invalid',
+        );
       }
       const removed = id === undefined ? undefined : await removePasskey(kysely, ownerOf(account), id);
       if (!removed) {

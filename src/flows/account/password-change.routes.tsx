@@ -120,7 +120,7 @@ export async function passwordChangeRoutes(
           rules={verdict.rules}
           errors={{ current_password: { code: 'password_tries' } }}
         />,
-        429,
+        'limited',
       );
     }
     if (current !== 'ok') errors.push({ field: 'current_password', code: 'current_password_wrong' });
@@ -144,7 +144,7 @@ export async function passwordChangeRoutes(
           rules={verdict.rules}
           errors={byField(errors)}
         />,
-        400,
+        'invalid',
       );
     }
     const hash = await hashPassword(password);

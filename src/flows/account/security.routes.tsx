@@ -12,7 +12,7 @@ import type { Courier } from '../../infra/outbox/courier.js';
 import { requireMember } from '../../infra/session/guard.js';
 import type { Sessions } from '../../infra/session/session.js';
 import { formText, type FieldErrors } from '../../infra/web/form.js';
-import { sendPage } from '../../infra/web/view.js';
+import { sendPage, type ReplyOutcome } from '../../infra/web/view.js';
 import {
   channelsOf,
   describeDevice,
@@ -73,7 +73,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     request: FastifyRequest,
     reply: FastifyReply,
     extra: { done?: Done | undefined; errors?: FieldErrors } = {},
-    status = 200,
+    status: ReplyOutcome = 'shown',
   ) {
     const account = await accountOf(request);
     const current = request.memberSession!.id;
@@ -172,7 +172,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
           session: request.params.id.slice(0, 20),
         },
       });
-      return sendPage(reply, <ForbiddenSessionPage ctx={request.pageContext()} />, 403);
+      return sendPage(reply, <ForbiddenSessionPage ctx={request.pageContext()} />, 'forbidden');
     },
   );
 
@@ -192,7 +192,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
         ...memberActor(account),
         details: { reason: 'unavailable' },
       });
-      return showOverview(request, reply, { errors: { channel: { code: 'channel_unavailable' } } }, 400);
+      return showOverview(request, reply, { errors: { channel: { code: 'channel_unavailable' } } }, 'invalid');
     }
     await kysely
       .updateTable('accounts')
@@ -230,7 +230,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     account: Account,
     sealed: string,
     extra: Pick<EnrolView, 'notice' | 'errors'> = {},
-    status = 200,
+    status: ReplyOutcome = 'shown',
   ) {
     const secret = box.open(sealed);
     const view: EnrolView = { qr: await enrolmentQr(config.brand.name, account, secret), secret, ...extra };
@@ -273,7 +273,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
         account,
         flow.data.secret,
         { errors: { current_password: { code: 'password_tries' } } },
-        429,
+        'limited',
       );
     }
     if (step === undefined || password !== 'ok') {
@@ -289,7 +289,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
         ...(step === undefined ? { code: { code: 'totp_code_wrong' } } : {}),
         ...(password !== 'ok' ? { current_password: { code: 'current_password_wrong' } } : {}),
       };
-      return showEnrol(request, reply, account, flow.data.secret, { errors }, 400);
+      return showEnrol(request, reply, account, flow.data.secret, { errors }, 'invalid');
     }
     const now = clock.now().toISOString();
     const enabled = await kysely.transaction().execute(async (trx) => {
@@ -314,11 +314,16 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     if (!account.totp_enabled_at) return reply.redirect('/area/security', 303);
     if (await removeTriesExhausted(kysely, clock, account.id)) {
       await request.audit('totp.remove', 'refused', { ...memberActor(account), details: { reason: 'tries' } });
-      return showOverview(request, reply, { errors: { current_password: { code: 'password_tries' } } }, 429);
+      return showOverview(request, reply, { errors: { current_password: { code: 'password_tries' } } }, 'limited');
     }
     if (!(await verifyPassword(account.password_hash, field(request.body, 'current_password')))) {
       await request.audit('totp.remove', 'failure', { ...memberActor(account), details: { reason: 'wrong_password' } });
-      return showOverview(request, reply, { errors: { current_password: { code: 'current_password_wrong' } } }, 400);
+      return showOverview(
+        request,
+        reply,
+        { errors: { current_password: { code: 'current_password_wrong' } } },
+        'invalid',
+      );
     }
     await kysely.transaction().execute(async (trx) => {
       await removeTotp(trx, deps.courier, account, clock.now().toISOString());

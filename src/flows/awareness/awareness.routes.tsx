@@ -40,7 +40,7 @@ export async function awarenessRoutes(app: FastifyInstance, deps: AwarenessDeps)
   app.get<{ Params: { token: string } }>('/sign-in/not-me/:token', async (request, reply) => {
     privatePage(reply);
     const link = await findNotMeLink(kysely, clock, request.params.token);
-    if (!link) return sendPage(reply, <NotMeInvalidPage ctx={request.pageContext()} />, 410);
+    if (!link) return sendPage(reply, <NotMeInvalidPage ctx={request.pageContext()} />, 'gone');
     return sendPage(
       reply,
       <NotMeConfirmPage
@@ -54,7 +54,7 @@ export async function awarenessRoutes(app: FastifyInstance, deps: AwarenessDeps)
     privatePage(reply);
     const link = await findNotMeLink(kysely, clock, request.params.token);
     if (!link || !(await useNotMeLink(kysely, notMe, link.id, link.account, request.auditContext()))) {
-      return sendPage(reply, <NotMeInvalidPage ctx={request.pageContext()} />, 410);
+      return sendPage(reply, <NotMeInvalidPage ctx={request.pageContext()} />, 'gone');
     }
     // This browser may hold one of the sessions just ended (the member's own): its cookie goes too.
     await sessions.end(kysely, request, reply);

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { FieldError } from '../../domain/result.js';
 import { byField, formText } from '../../infra/web/form.js';
 import type { Db } from '../../infra/db/database.js';
-import { sendPage } from '../../infra/web/view.js';
+import { sendPage, type ReplyOutcome } from '../../infra/web/view.js';
 import {
   createApiKey,
   DEFAULT_RATE_PER_MINUTE,
@@ -77,7 +77,11 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
     const input = { name: form.name, scopes: form.scopes, ratePerMinute: rate, createdBy: staffActor(staff.username) };
     const valid = validateNewApiKey(input);
     if (!valid.ok)
-      return sendPage(reply, <NewApiKeyPage ctx={ctx} staff={staff} form={form} errors={byField(valid.errors)} />, 400);
+      return sendPage(
+        reply,
+        <NewApiKeyPage ctx={ctx} staff={staff} form={form} errors={byField(valid.errors)} />,
+        'invalid',
+      );
     const v = valid.value;
     if (!isConfirmed(request.body)) {
       // R23: every action asks for confirmation; the checked values travel to the Confirm button.
@@ -107,9 +111,13 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
       return sendPage(
         reply,
         <NewApiKeyPage ctx={ctx} staff={staff} form={form} errors={byField(created.errors)} />,
-        400,
+        'invalid',
       );
-    return sendPage(reply, <ApiKeyCreatedPage ctx={ctx} staff={staff} name={v.name} apiKey={created.value.key} />, 201);
+    return sendPage(
+      reply,
+      <ApiKeyCreatedPage ctx={ctx} staff={staff} name={v.name} apiKey={created.value.key} />,
+      'created',
+    );
   });
 
   /** The key named by the URL, or a 404 page. */
@@ -130,7 +138,7 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
           body={t('bo.keys.notFoundBody')}
           action={{ href: apiKeyPaths.list, label: t('bo.keys.back') }}
         />,
-        404,
+        'notFound',
       );
     }
     return key;
@@ -147,7 +155,7 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
         body={t('bo.keys.alreadyRevokedBody')}
         action={{ href: apiKeyPaths.list, label: t('bo.keys.back') }}
       />,
-      409,
+      'conflict',
     );
   }
 
@@ -155,7 +163,7 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
     request: FastifyRequest,
     reply: FastifyReply,
     key: ApiKeySummary,
-    status = 200,
+    status: ReplyOutcome = 'shown',
     reasonError?: Pick<FieldError, 'code' | 'params'>,
   ) {
     const ctx = request.pageContext();
@@ -191,7 +199,7 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
     const key = await target(request, reply);
     if (!key) return reply;
     const reason = readReason(request.body, false);
-    if (!reason.ok) return revokePage(request, reply, key, 400, reason.error);
+    if (!reason.ok) return revokePage(request, reply, key, 'invalid', reason.error);
     if (!isConfirmed(request.body)) return revokePage(request, reply, key);
     const result = await revokeApiKey(
       kysely,

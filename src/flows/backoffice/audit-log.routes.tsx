@@ -31,7 +31,7 @@ export async function auditLogRoutes(app: FastifyInstance, deps: { db: Db; clock
           rows={[]}
           paged={false}
         />,
-        400,
+        'invalid',
       );
     const page = await auditPage(db.kysely, filters, cursor);
     return sendPage(
@@ -61,7 +61,7 @@ export async function auditLogRoutes(app: FastifyInstance, deps: { db: Db; clock
           rows={[]}
           paged={false}
         />,
-        400,
+        'invalid',
       );
     }
     // Taking a copy of the log is itself a security event (R22): who, when, which selection.

@@ -6,7 +6,7 @@ import type { StaffUser } from '../../infra/db/tables.js';
 import type { MessageKey } from '../../infra/i18n/i18n.js';
 import type { FieldError } from '../../domain/result.js';
 import { byField, formText } from '../../infra/web/form.js';
-import { sendPage } from '../../infra/web/view.js';
+import { sendPage, type ReplyOutcome } from '../../infra/web/view.js';
 import { BackofficeMessage } from './backoffice-layout.js';
 import { ConfirmPage, isConfirmed, readReason } from './confirm-page.js';
 import {
@@ -90,7 +90,7 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
       return sendPage(
         reply,
         <NewStaffPage ctx={ctx} staff={me(request)} form={form} errors={byField(parsed.errors)} />,
-        400,
+        'invalid',
       );
     const s = parsed.value;
     if (!isConfirmed(request.body)) {
@@ -135,11 +135,11 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
           form={form}
           errors={{ username: { code: 'staff_username_taken' } }}
         />,
-        409,
+        'conflict',
       );
     }
     deps.kickOutbox?.();
-    return sendPage(reply, <StaffCreatedPage ctx={ctx} staff={me(request)} user={created.user} />, 201);
+    return sendPage(reply, <StaffCreatedPage ctx={ctx} staff={me(request)} user={created.user} />, 'created');
   });
 
   /** The target of an action on /backoffice/staff/:id/…, or a 404 page. */
@@ -160,7 +160,7 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
           body={t('bo.staff.notFoundBody')}
           action={{ href: '/backoffice/staff', label: t('bo.staff.back') }}
         />,
-        404,
+        'notFound',
       );
     }
     return user;
@@ -188,7 +188,7 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
     reply: FastifyReply,
     action: StaffAction,
     user: StaffUser,
-    status = 200,
+    status: ReplyOutcome = 'shown',
     reasonValue?: string,
     reasonError?: Pick<FieldError, 'code' | 'params'>,
   ) {
@@ -239,7 +239,7 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
         body={body}
         action={{ href: '/backoffice/staff', label: t('bo.staff.back') }}
       />,
-      409,
+      'conflict',
     );
   }
 
@@ -262,7 +262,7 @@ export async function staffAdminRoutes(app: FastifyInstance, deps: StaffAdminDep
           reply,
           action,
           user,
-          reason.ok ? 200 : 400,
+          reason.ok ? 'shown' : 'invalid',
           formText(request.body, 'reason').slice(0, 500),
           reason.ok ? undefined : reason.error,
         );

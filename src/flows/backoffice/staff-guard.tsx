@@ -101,7 +101,7 @@ export function createStaffGuard(deps: StaffGuardDeps): (role: StaffRole) => pre
             body={t('bo.refused.signInBody')}
             action={{ href: '/backoffice/sign-in', label: t('bo.signIn.submit') }}
           />,
-          401,
+          'unauthenticated',
         );
       }
       if (!roleAllows(found.staff.role, role)) {
@@ -116,7 +116,7 @@ export function createStaffGuard(deps: StaffGuardDeps): (role: StaffRole) => pre
             body={t('bo.refused.roleBody')}
             action={{ href: '/backoffice', label: t('bo.nav.home') }}
           />,
-          403,
+          'forbidden',
         );
       }
       // Issue 15: a generated password (the CLI's first administrator) opens nothing but the page to replace it.
@@ -132,7 +132,7 @@ export function createStaffGuard(deps: StaffGuardDeps): (role: StaffRole) => pre
             body={t('bo.password.required')}
             action={{ href: '/backoffice/password', label: t('bo.password.title') }}
           />,
-          403,
+          'forbidden',
         );
       }
       request.staff = found.staff;

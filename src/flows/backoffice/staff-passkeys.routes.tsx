@@ -23,7 +23,7 @@ import type { Passkey } from '../../infra/db/tables.js';
 import { createFlowStore } from '../../infra/flows/flow-store.js';
 import { ErrorSummary, Form, formText, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
 import type { PageContext } from '../../infra/web/page-context.js';
-import { sendPage } from '../../infra/web/view.js';
+import { sendPage, type ReplyOutcome } from '../../infra/web/view.js';
 import { PASSKEY_SCRIPTS } from '../../infra/web/web.plugin.js';
 import { BackofficeLayout } from './backoffice-layout.js';
 import { BACKOFFICE_PATH, type StaffPrincipal } from './staff-session.js';
@@ -178,7 +178,7 @@ export async function staffPasskeyRoutes(app: FastifyInstance, deps: StaffPasske
     request: FastifyRequest,
     reply: FastifyReply,
     extra: { done?: 'added' | 'removed'; errors?: FieldErrors } = {},
-    status = 200,
+    status: ReplyOutcome = 'shown',
   ) =>
     sendPage(
       reply,
@@ -198,13 +198,13 @@ export async function staffPasskeyRoutes(app: FastifyInstance, deps: StaffPasske
   async function reauthenticate(
     request: FastifyRequest,
     event: string,
-  ): Promise<{ errors: FieldErrors; status: number } | undefined> {
+  ): Promise<{ errors: FieldErrors; status: ReplyOutcome } | undefined> {
     const user = (await findStaffById(kysely, request.staff!.id))!;
     const fd = { db: kysely, clock, audit: request.auditContext() };
     const gate = await beginStaffAttempt(fd, user.username);
     if (gate.kind !== 'open') {
       await recordStaffRefusal(fd, user, gate, 'password');
-      return { errors: { current_password: { code: 'password_tries' } }, status: 429 };
+      return { errors: { current_password: { code: 'password_tries' } }, status: 'limited' };
     }
     if (!(await verifyPassword(user.password_hash, formPassword(request)))) {
       const { paused } = await recordStaffFailure(
@@ -216,7 +216,7 @@ export async function staffPasskeyRoutes(app: FastifyInstance, deps: StaffPasske
       );
       return {
         errors: { current_password: { code: paused ? 'password_tries' : 'current_password_wrong' } },
-        status: paused ? 429 : 400,
+        status: paused ? 'limited' : 'invalid',
       };
     }
     await gate.attempt.withdraw();
@@ -237,7 +237,7 @@ export async function staffPasskeyRoutes(app: FastifyInstance, deps: StaffPasske
         request,
         reply,
         { errors: { response: { code: 'passkey_limit', params: { max: MAX_PASSKEYS } } } },
-        409,
+        'conflict',
       );
     const refused = await reauthenticate(request, 'passkey.add');
     if (refused) return overview(request, reply, { errors: refused.errors }, refused.status);
@@ -279,7 +279,7 @@ export async function staffPasskeyRoutes(app: FastifyInstance, deps: StaffPasske
         request,
         reply,
         { errors: { response: { code: key ? 'passkey_limit' : 'passkey_failed', params: { max: MAX_PASSKEYS } } } },
-        400,
+        'invalid',
       );
     return reply.redirect('/backoffice/passkeys?done=added', 303);
   });

@@ -9,7 +9,7 @@ import type { StaffUser } from '../../infra/db/tables.js';
 import { createFlowStore } from '../../infra/flows/flow-store.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { byField, formText } from '../../infra/web/form.js';
-import { sendPage } from '../../infra/web/view.js';
+import { sendPage, type ReplyOutcome } from '../../infra/web/view.js';
 import { BackofficeMessage } from './backoffice-layout.js';
 import { endStaffSessions, findStaffById } from './staff.repository.js';
 import { staffPasswordChangedEmail } from './staff-password.emails.js';
@@ -56,7 +56,7 @@ export async function staffPasswordRoutes(app: FastifyInstance, deps: StaffPassw
         body={t('bo.password.link.invalidBody')}
         action={{ href: '/backoffice/sign-in', label: t('bo.signIn.title') }}
       />,
-      410,
+      'gone',
     );
   };
   const changed = (trx: typeof kysely, request: FastifyRequest, user: StaffUser, event: string) =>
@@ -126,7 +126,7 @@ export async function staffPasswordRoutes(app: FastifyInstance, deps: StaffPassw
           rules={check.rules}
           errors={byField(check.errors)}
         />,
-        400,
+        'invalid',
       );
     }
     const hash = await hashPassword(password);
@@ -178,7 +178,7 @@ export async function staffPasswordRoutes(app: FastifyInstance, deps: StaffPassw
     const user = (await findStaffById(kysely, staff.id))!;
     const ctx = request.pageContext();
     const page = (
-      status: number,
+      status: ReplyOutcome,
       extra: {
         errors?: ReturnType<typeof byField>;
         notice?: 'tries' | 'required';
@@ -203,13 +203,13 @@ export async function staffPasswordRoutes(app: FastifyInstance, deps: StaffPassw
     const gate = await beginStaffAttempt(fd, user.username);
     if (gate.kind !== 'open') {
       await recordStaffRefusal(fd, user, gate, 'password');
-      return page(429, { notice: 'tries' });
+      return page('limited', { notice: 'tries' });
     }
     if (!(await verifyPassword(user.password_hash, formText(request.body, 'current_password').slice(0, 1000)))) {
       const { paused } = await recordStaffFailure(fd, user, gate.attempt, 'wrong_current_password', 'password');
       return paused
-        ? page(429, { notice: 'tries' })
-        : page(400, { errors: { current_password: { code: 'current_password_wrong' } } });
+        ? page('limited', { notice: 'tries' })
+        : page('invalid', { errors: { current_password: { code: 'current_password_wrong' } } });
     }
     await gate.attempt.withdraw();
     const password = formText(request.body, 'password').slice(0, 1000);
@@ -220,7 +220,7 @@ export async function staffPasswordRoutes(app: FastifyInstance, deps: StaffPassw
       formText(request.body, 'password_confirmation').slice(0, 1000),
     );
     if (check.errors.length)
-      return page(400, {
+      return page('invalid', {
         errors: byField(check.errors),
         rules: check.rules,
         ...(staff.mustChangePassword ? { notice: 'required' as const } : {}),

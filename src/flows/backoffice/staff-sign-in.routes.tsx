@@ -10,7 +10,7 @@ import { createFlowStore, type Flow } from '../../infra/flows/flow-store.js';
 import { bucket, count } from '../../infra/rate-limit/rate-limit.js';
 import { safeNext } from '../../infra/session/session.js';
 import { formText } from '../../infra/web/form.js';
-import { sendPage } from '../../infra/web/view.js';
+import { REPLY_STATUS, sendPage, type ReplyOutcome } from '../../infra/web/view.js';
 import { BACKOFFICE_PATH, type StaffSessions } from './staff-session.js';
 import {
   beginStaffAttempt,
@@ -111,16 +111,24 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
     switch (outcome.kind) {
       case 'failed':
         // The same page and status for an unknown username and a wrong password.
-        return sendPage(reply, <StaffSignInPage ctx={ctx} username={username} next={next} notice="failed" />, 401);
+        return sendPage(
+          reply,
+          <StaffSignInPage ctx={ctx} username={username} next={next} notice="failed" />,
+          'unauthenticated',
+        );
       case 'locked':
       case 'address_limited':
         return sendPage(
           reply,
           <StaffSignInPage ctx={ctx} username={username} next={next} notice={outcome.kind} />,
-          429,
+          'limited',
         );
       case 'disabled':
-        return sendPage(reply, <StaffSignInPage ctx={ctx} username={username} next={next} notice="disabled" />, 403);
+        return sendPage(
+          reply,
+          <StaffSignInPage ctx={ctx} username={username} next={next} notice="disabled" />,
+          'forbidden',
+        );
       case 'ok': {
         const enrolled = Boolean(outcome.user.totp_secret && outcome.user.totp_enabled_at);
         const data: StaffSignInData = {
@@ -173,7 +181,7 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
     reply: FastifyReply,
     flow: Flow<StaffSignInData>,
     user: StaffUser,
-    status = 200,
+    status: ReplyOutcome = 'shown',
     remaining?: number,
     passkeyFailed = false,
   ) {
@@ -249,7 +257,7 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
         await flows.end(kysely, request, reply);
         return reply.redirect('/backoffice/sign-in?restart=1', 303);
       }
-      return showStep(request, reply, flow, user, 400, await remainingTries(flow.id));
+      return showStep(request, reply, flow, user, 'invalid', await remainingTries(flow.id));
     }
     await gate.attempt.withdraw();
     return finish(request, reply, flow, user, enrolling);
@@ -285,12 +293,12 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
         ? await listPasskeys(kysely, { kind: 'staff', id: found.flow.data.staffId })
         : [];
     if (found.status !== 'active' || passkeys.length === 0)
-      return reply.code(409).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
+      return reply.code(REPLY_STATUS.conflict).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
     const options = await authenticationOptions(rp, passkeys);
     if (
       !(await flows.advance(kysely, found.flow, 'totp', 'totp', { ...found.flow.data, challenge: options.challenge }))
     )
-      return reply.code(409).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
+      return reply.code(REPLY_STATUS.conflict).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
     return reply.type('application/json; charset=utf-8').header('cache-control', 'no-store').send(options);
   });
 
@@ -304,7 +312,7 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
     delete rest.challenge;
     // The challenge is taken out by a compare-and-set (flow-store's swap): one answer per challenge.
     if (!challenge || !(await flows.swap(kysely, flow, rest)))
-      return showStep(request, reply, flow, user, 400, undefined, true);
+      return showStep(request, reply, flow, user, 'invalid', undefined, true);
     const fd = flowDeps(request);
     const gate = await beginStaffAttempt(fd, user.username);
     if (gate.kind !== 'open') {
@@ -324,7 +332,7 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
         await flows.end(kysely, request, reply);
         return reply.redirect('/backoffice/sign-in?restart=1', 303);
       }
-      return showStep(request, reply, flow, user, 400, undefined, true);
+      return showStep(request, reply, flow, user, 'invalid', undefined, true);
     }
     await gate.attempt.withdraw();
     return finish(request, reply, flow, user, false, 'passkey');

@@ -1,3 +1,4 @@
+import { REPLY_STATUS } from '../../infra/web/view.js';
 import type { FastifyInstance } from 'fastify';
 import { ping, type Db } from '../../infra/db/database.js';
 
@@ -12,12 +13,12 @@ export async function healthRoutes(
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
   app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
     // Issue 18: on SIGTERM readiness fails first, so the proxy sends new requests elsewhere while these finish.
-    if (opts.draining?.()) return reply.status(503).send({ status: 'draining' });
+    if (opts.draining?.()) return reply.status(REPLY_STATUS.unavailable).send({ status: 'draining' });
     try {
       await ping(opts.db);
       return { status: 'ready' };
     } catch {
-      return reply.status(503).send({ status: 'unavailable' });
+      return reply.status(REPLY_STATUS.unavailable).send({ status: 'unavailable' });
     }
   });
 }

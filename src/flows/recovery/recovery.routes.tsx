@@ -99,7 +99,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
       return sendPage(
         reply,
         <RecoveryStartPage ctx={request.pageContext()} username={raw} errors={byField(errors)} />,
-        400,
+        'invalid',
       );
     }
     await requestFlows.start(kysely, reply, { state: 'confirm', data: { username } });
@@ -184,7 +184,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
   app.get<{ Params: { token: string } }>('/recovery/reset/:token', async (request, reply) => {
     const token = request.params.token;
     const row = token.length <= 100 ? await validToken({ token }) : undefined;
-    if (!row) return sendPage(reply, <RecoveryLinkInvalidPage ctx={request.pageContext()} />, 410);
+    if (!row) return sendPage(reply, <RecoveryLinkInvalidPage ctx={request.pageContext()} />, 'gone');
     // R11: the token leaves the address bar (and so history and any Referer) before the form is shown.
     await resetFlows.start(kysely, reply, { state: 'reset', accountId: row.account_id, data: { tokenId: row.id } });
     return reply.redirect('/recovery/reset', 303);
@@ -196,7 +196,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     const token = tokenId ? await validToken({ id: tokenId }) : undefined;
     const account = token?.account_id ? await findAccount(kysely, token.account_id) : undefined;
     if (found.status !== 'active' || !token || !account) {
-      sendPage(reply, <RecoveryLinkInvalidPage ctx={request.pageContext()} />, 410);
+      sendPage(reply, <RecoveryLinkInvalidPage ctx={request.pageContext()} />, 'gone');
       return undefined;
     }
     return { flow: found.flow, token, account };
@@ -241,7 +241,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
           rules={verdict.rules}
           errors={byField(errors)}
         />,
-        400,
+        'invalid',
       );
     }
     const hash = await hashPassword(password);
@@ -268,7 +268,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
       });
       return true;
     });
-    if (!done) return sendPage(reply, <RecoveryLinkInvalidPage ctx={request.pageContext()} />, 410);
+    if (!done) return sendPage(reply, <RecoveryLinkInvalidPage ctx={request.pageContext()} />, 'gone');
     // R9: a successful reset lifts the lock; the member then signs in with both steps as usual.
     await clearSignInThrottle(kysely, account.username);
     await resetFlows.end(kysely, request, reply);

@@ -135,7 +135,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
         subject: memberNumber || null,
         details: { reason: 'rate_limited' },
       });
-      return sendPage(reply, <TooManyPage ctx={request.pageContext()} />, 429);
+      return sendPage(reply, <TooManyPage ctx={request.pageContext()} />, 'limited');
     }
     const captchaRequired = perAddress > CAPTCHA_AFTER || perMember > CAPTCHA_AFTER;
     if (captchaRequired) {
@@ -153,7 +153,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
           notice: 'captcha' as const,
           errors: { altcha: { code: captchaErrorCode(verdict) } },
         };
-        return sendPage(reply, <IdentifyPage ctx={request.pageContext()} view={view} />, 400);
+        return sendPage(reply, <IdentifyPage ctx={request.pageContext()} view={view} />, 'invalid');
       }
     }
 
@@ -170,7 +170,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
           ctx={request.pageContext()}
           view={{ values, errors: byField(outcome.errors), captcha: captchaRequired }}
         />,
-        400,
+        'invalid',
       );
     }
     if (outcome.kind === 'mismatch') {
@@ -183,7 +183,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       return sendPage(
         reply,
         <IdentifyPage ctx={request.pageContext()} view={{ values, notice: 'mismatch', captcha }} />,
-        400,
+        'invalid',
       );
     }
     if (outcome.kind === 'ineligible') {
@@ -272,7 +272,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
           memberId: member.id,
           details: { reason: 'document_lookups' },
         });
-        return sendPage(reply, <TooManyPage ctx={request.pageContext()} />, 429);
+        return sendPage(reply, <TooManyPage ctx={request.pageContext()} />, 'limited');
       }
       outcome = await lookupDocument(kysely, member, parsed.details);
       if (outcome.kind === 'ok') await Promise.all(slots.map((slot) => slot.release()));
@@ -301,7 +301,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
           ctx={request.pageContext()}
           view={{ values, errors: byField(outcome.errors), recordHasDocument: member.document_number !== null }}
         />,
-        400,
+        'invalid',
       );
     }
     if (outcome.kind === 'returning') {
@@ -356,7 +356,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
     if (!current) return reply;
     const { flow, member } = current;
     // R6: step 3 only after steps 1 and 2, in this browser, once.
-    if (flow.state === 'done') return sendPage(reply, <AlreadyDonePage ctx={request.pageContext()} />, 409);
+    if (flow.state === 'done') return sendPage(reply, <AlreadyDonePage ctx={request.pageContext()} />, 'conflict');
     if (flow.state !== 'password' || !flow.data.details) return reply.redirect(stepUrl[flow.state] ?? '/register', 303);
     const details = flow.data.details;
     const outcome = await completeRegistration(
@@ -380,7 +380,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
           ctx={request.pageContext()}
           view={{ username: details.documentNumber, rules: outcome.rules, errors: byField(outcome.errors) }}
         />,
-        400,
+        'invalid',
       );
     }
     if (outcome.kind === 'taken') {
@@ -390,7 +390,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
         memberId: member.id,
         details: { reason: 'already_registered' },
       });
-      return sendPage(reply, <AlreadyDonePage ctx={request.pageContext()} />, 409);
+      return sendPage(reply, <AlreadyDonePage ctx={request.pageContext()} />, 'conflict');
     }
     deps.kickOutbox?.();
     return reply.redirect('/register/done', 303);

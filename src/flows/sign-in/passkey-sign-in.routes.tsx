@@ -21,7 +21,7 @@ import type { Courier } from '../../infra/outbox/courier.js';
 import { addressKey, bucket, take } from '../../infra/rate-limit/rate-limit.js';
 import { safeNext } from '../../infra/session/session.js';
 import { formText } from '../../infra/web/form.js';
-import { sendPage } from '../../infra/web/view.js';
+import { REPLY_STATUS, sendPage, type ReplyOutcome } from '../../infra/web/view.js';
 import type { Channel } from './second-factor/second-factor.js';
 import { notifyPause } from './sign-in.flow.js';
 import type { SignInData } from './sign-in.routes.js';
@@ -104,7 +104,7 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
 
   const refused = (reply: FastifyReply) =>
     reply
-      .code(429)
+      .code(REPLY_STATUS.limited)
       .type('application/json; charset=utf-8')
       .header('cache-control', 'no-store')
       .send({ error: 'too_many_requests' });
@@ -121,12 +121,12 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
   app.post('/sign-in/passkey', async (request, reply) => {
     const next = safeNext(formText(request.body, 'next'));
     const audit = request.auditContext();
-    const page = (notice: SignInNotice, status: number) =>
+    const page = (notice: SignInNotice, status: ReplyOutcome) =>
       sendPage(reply, <SignInPage ctx={request.pageContext()} view={{ next, notice }} />, status);
     const found = await ceremonies.load(db, request);
     // Single use: only the request that moves the ceremony on checks an answer against its challenge.
     if (found.status !== 'active' || !(await ceremonies.advance(db, found.flow, 'pending', 'used')))
-      return page('passkey_expired', 400);
+      return page('passkey_expired', 'invalid');
     const challenge = found.flow.data.challenge;
     await ceremonies.end(db, request, reply);
 
@@ -140,7 +140,10 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
         details: { reason: limited ? 'address_limit' : response ? 'unknown_credential' : 'no_answer' },
       });
       metrics.signIns.inc({ step: 'passkey', outcome: 'unknown', factor: 'passkey' });
-      return page(limited ? 'address_limited' : response ? 'passkey_unknown' : 'passkey_failed', limited ? 429 : 400);
+      return page(
+        limited ? 'address_limited' : response ? 'passkey_unknown' : 'passkey_failed',
+        limited ? 'limited' : 'invalid',
+      );
     }
     const account = await getAccount(db, passkey.account_id);
     const subject = { actor: account.username, accountId: account.id };
@@ -152,7 +155,7 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
         ...subject,
         details: { reason: gate.kind === 'address_limited' ? 'address_limit' : 'locked' },
       });
-      return page(gate.kind === 'address_limited' ? 'address_limited' : 'locked', 429);
+      return page(gate.kind === 'address_limited' ? 'address_limited' : 'locked', 'limited');
     }
     const result = await verifyPasskeyUse(db, rp, passkey, response, challenge, true, clock.now().toISOString());
     if (result.kind === 'failed') {
@@ -173,9 +176,9 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
           'password',
         );
         deps.kickOutbox?.();
-        return page('locked', 429);
+        return page('locked', 'limited');
       }
-      return page('passkey_failed', 400);
+      return page('passkey_failed', 'invalid');
     }
     await gate.attempt.withdraw();
     if (account.status !== 'active') {
@@ -185,7 +188,7 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
         ...subject,
         details: { reason: 'disabled' },
       });
-      return page('disabled', 403);
+      return page('disabled', 'forbidden');
     }
     await recordAudit(db, clock, audit, {
       event: 'signin.success',
@@ -202,7 +205,7 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
   app.post('/sign-in/verify/passkey/options', async (request, reply) => {
     const found = await flows.load(db, request);
     if (found.status !== 'active' || found.flow.state !== 'passkey' || found.flow.accountId === null)
-      return reply.code(409).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
+      return reply.code(REPLY_STATUS.conflict).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
     if (!(await challengeAllowed(request))) return refused(reply);
     const passkeys = await listPasskeys(db, { kind: 'member', id: found.flow.accountId });
     const options = await authenticationOptions(rp, passkeys);
@@ -210,7 +213,8 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
       ...found.flow.data,
       challenge: options.challenge,
     });
-    if (!moved) return reply.code(409).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
+    if (!moved)
+      return reply.code(REPLY_STATUS.conflict).type('application/json; charset=utf-8').send({ error: 'no_sign_in' });
     return reply.type('application/json; charset=utf-8').header('cache-control', 'no-store').send(options);
   });
 

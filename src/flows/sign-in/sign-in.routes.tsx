@@ -14,7 +14,7 @@ import type { Courier } from '../../infra/outbox/courier.js';
 import { addressKey, bucket, hit } from '../../infra/rate-limit/rate-limit.js';
 import { safeNext, type Sessions } from '../../infra/session/session.js';
 import { formText } from '../../infra/web/form.js';
-import { sendPage } from '../../infra/web/view.js';
+import { sendPage, type ReplyOutcome } from '../../infra/web/view.js';
 import { codeFactor } from './second-factor/code-factor.js';
 import { totpFactor } from './second-factor/totp-factor.js';
 import type { Channel, FactorContext, SecondFactor } from './second-factor/second-factor.js';
@@ -150,7 +150,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
         return sendPage(
           reply,
           <SignInPage ctx={ctx} view={{ username, next, notice: 'failed', captcha: outcome.captcha }} />,
-          401,
+          'unauthenticated',
         );
       case 'captcha':
         return sendPage(
@@ -165,14 +165,18 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
               errors: { altcha: { code: captchaErrorCode(outcome.verdict) } },
             }}
           />,
-          400,
+          'invalid',
         );
       case 'locked':
-        return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'locked' }} />, 429);
+        return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'locked' }} />, 'limited');
       case 'address_limited':
-        return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'address_limited' }} />, 429);
+        return sendPage(
+          reply,
+          <SignInPage ctx={ctx} view={{ username, next, notice: 'address_limited' }} />,
+          'limited',
+        );
       case 'disabled':
-        return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'disabled' }} />, 403);
+        return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'disabled' }} />, 'forbidden');
       case 'ok': {
         await flows.start(kysely, reply, {
           state: 'choose',
@@ -217,7 +221,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     account: Account,
     passkey: boolean,
     notice?: CodeNotice,
-    status = 200,
+    status: ReplyOutcome = 'shown',
     remaining?: number,
   ) {
     const channel = flow.data.channel!;
@@ -270,7 +274,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       return sendPage(
         reply,
         <ChooseChannelPage ctx={request.pageContext()} options={options(account, passkey)} preferred={null} />,
-        400,
+        'invalid',
       );
     }
     const now = clock.now();
@@ -287,7 +291,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     if (sends && flow.data.sends >= MAX_SENDS) {
       await audit('refused', 'send_limit');
       return flow.data.channel
-        ? showCode(request, reply, flow, account, passkey, 'send_limit', 429)
+        ? showCode(request, reply, flow, account, passkey, 'send_limit', 'limited')
         : sendPage(
             reply,
             <ChooseChannelPage
@@ -296,12 +300,12 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
               preferred={null}
               notice="send_limit"
             />,
-            429,
+            'limited',
           );
     }
     if (sends && flow.data.lastSentAt && now.getTime() - new Date(flow.data.lastSentAt).getTime() < RESEND_AFTER_MS) {
       await audit('refused', 'too_soon');
-      return showCode(request, reply, flow, account, passkey, 'resend_wait', 429);
+      return showCode(request, reply, flow, account, passkey, 'resend_wait', 'limited');
     }
     const data: SignInData = sends
       ? { ...flow.data, channel: factor.channel, sends: flow.data.sends + 1, lastSentAt: now.toISOString() }
@@ -348,7 +352,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
         account,
         passkey,
         'send_limit',
-        429,
+        'limited',
       );
     }
     await audit('success');
@@ -419,7 +423,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     return sendPage(
       reply,
       <PasskeyStepPage ctx={request.pageContext()} failed={failed} others={options(account, false)} />,
-      failed ? 400 : 200,
+      failed ? 'invalid' : 'shown',
     );
   }
 
@@ -441,7 +445,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   /** R9: the second step refused because sign-in is paused or limited: the sign-in ends, the page says why. */
   async function refuseSecondStep(request: FastifyRequest, reply: FastifyReply, notice: 'locked' | 'address_limited') {
     await flows.end(kysely, request, reply);
-    return sendPage(reply, <SignInPage ctx={request.pageContext()} view={{ notice }} />, 429);
+    return sendPage(reply, <SignInPage ctx={request.pageContext()} view={{ notice }} />, 'limited');
   }
 
   app.post('/sign-in/verify/code', async (request, reply) => {
@@ -498,8 +502,8 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       return reply.redirect('/sign-in?restart=1', 303);
     }
     if (result.kind === 'wrong')
-      return showCode(request, reply, flow, account, passkey, 'wrong', 400, result.remaining);
-    return showCode(request, reply, flow, account, passkey, 'expired', 400);
+      return showCode(request, reply, flow, account, passkey, 'wrong', 'invalid', result.remaining);
+    return showCode(request, reply, flow, account, passkey, 'expired', 'invalid');
   });
 
   app.get<{ Params: { token: string } }>('/sign-in/link/:token', async (request, reply) => {
@@ -523,7 +527,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
         : undefined;
     const ctx = request.pageContext();
     if (!row || row.used_at || row.voided_at || row.expires_at <= clock.now().toISOString())
-      return sendPage(reply, <LinkExpiredPage ctx={ctx} />, 410);
+      return sendPage(reply, <LinkExpiredPage ctx={ctx} />, 'gone');
     // R7: the link completes the step only in the browser that started the sign-in.
     if (flows.browserHash(request) !== row.browser_hash) {
       await recordAudit(kysely, clock, request.auditContext(), {
@@ -531,7 +535,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
         outcome: 'refused',
         details: { reason: 'other_browser' },
       });
-      return sendPage(reply, <OtherBrowserPage ctx={ctx} />, 403);
+      return sendPage(reply, <OtherBrowserPage ctx={ctx} />, 'forbidden');
     }
     const cur = await current(request, reply);
     if (!cur) return reply;
@@ -545,7 +549,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       .where('used_at', 'is', null)
       .where('voided_at', 'is', null)
       .executeTakeFirst();
-    if (Number(used.numUpdatedRows) !== 1) return sendPage(reply, <LinkExpiredPage ctx={ctx} />, 410);
+    if (Number(used.numUpdatedRows) !== 1) return sendPage(reply, <LinkExpiredPage ctx={ctx} />, 'gone');
     return complete(request, reply, cur.flow, cur.account, 'email', 'link');
   });
 

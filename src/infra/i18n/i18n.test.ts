@@ -82,12 +82,12 @@ test('error codes: every declared code has a text in both languages, and no fiel
   // The compiler already refuses a declared code without a Spanish text (`field.${code}` must be a catalog key); this
   // holds both languages at run time, and finds texts of codes nobody can give any more.
   for (const lang of ['es', 'en'] as const) {
-    for (const code of ERROR_CODES) assert.ok(Object.hasOwn(catalogs[lang], `field.${code}`), `${lang}: field.${code}`);
+    for (const code of Object.keys(ERROR_CODES))
+      assert.ok(Object.hasOwn(catalogs[lang], `field.${code}`), `${lang}: field.${code}`);
   }
-  const declared = new Set<string>(ERROR_CODES);
+  const declared = new Set<string>(Object.keys(ERROR_CODES));
   const orphans = Object.keys(catalogs.es).filter(
     (key) => key.startsWith('field.') && !declared.has(key.slice('field.'.length)),
   );
   assert.deepEqual(orphans, []);
-  assert.equal(new Set(ERROR_CODES).size, ERROR_CODES.length, 'each code declared once');
 });

@@ -1,3 +1,4 @@
+import { REPLY_STATUS } from '../web/view.js';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from './metrics.js';
@@ -16,7 +17,7 @@ export async function metricsRoutes(app: FastifyInstance, opts: { metrics: Metri
     // Comparing digests keeps the comparison constant-time whatever the length of what was sent.
     if (!given || !timingSafeEqual(digest(given), expected)) {
       return reply
-        .status(401)
+        .status(REPLY_STATUS.unauthenticated)
         .header('www-authenticate', 'Bearer realm="metrics"')
         .type('text/plain; charset=utf-8')
         .send('Unauthorized\n');

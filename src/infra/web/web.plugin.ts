@@ -15,7 +15,7 @@ import type { Config } from '../../config.js';
 import { DEFAULT_LANG, isLang, LANGS, translator, type Lang, type MessageKey, type Translate } from '../i18n/i18n.js';
 import { ErrorPage } from './error-page.js';
 import type { PageContext } from './page-context.js';
-import { sendPage } from './view.js';
+import { REPLY_STATUS, sendErrorPage, sendPage } from './view.js';
 import { noScriptToken } from '../captcha/captcha.js';
 
 /** The headers a (request-independent) connect middleware sets, collected by running it once against a recorder. */
@@ -112,17 +112,20 @@ function errorKeys(
   request: FastifyRequest,
 ): { status: number; title: MessageKey; body: MessageKey } {
   if (isDatabaseUnavailable(err))
-    return { status: 503, title: 'error.unavailable.title', body: 'error.unavailable.body' };
+    return { status: REPLY_STATUS.unavailable, title: 'error.unavailable.title', body: 'error.unavailable.body' };
   const code = err.code ?? '';
   // R21: a form posted with no cookie at all comes from a browser that refuses them (the page that carried the form
   // set one): say that cookies are needed, not that the form expired.
   if (code.startsWith('FST_CSRF') && !request.headers.cookie)
-    return { status: 403, title: 'error.cookies.title', body: 'error.cookies.body' };
-  if (code.startsWith('FST_CSRF')) return { status: 403, title: 'error.csrf.title', body: 'error.csrf.body' };
+    return { status: REPLY_STATUS.forbidden, title: 'error.cookies.title', body: 'error.cookies.body' };
+  if (code.startsWith('FST_CSRF'))
+    return { status: REPLY_STATUS.forbidden, title: 'error.csrf.title', body: 'error.csrf.body' };
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413)
-    return { status: 413, title: 'error.tooLarge.title', body: 'error.tooLarge.body' };
-  if (err.statusCode === 429) return { status: 429, title: 'error.rateLimited.title', body: 'error.rateLimited.body' };
-  if (err.statusCode === 404) return { status: 404, title: 'error.notFound.title', body: 'error.notFound.body' };
+    return { status: REPLY_STATUS.tooLarge, title: 'error.tooLarge.title', body: 'error.tooLarge.body' };
+  if (err.statusCode === 429)
+    return { status: REPLY_STATUS.limited, title: 'error.rateLimited.title', body: 'error.rateLimited.body' };
+  if (err.statusCode === 404)
+    return { status: REPLY_STATUS.notFound, title: 'error.notFound.title', body: 'error.notFound.body' };
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
     return { status: err.statusCode, title: 'error.badRequest.title', body: 'error.badRequest.body' };
   return { status: 500, title: 'error.server.title', body: 'error.server.body' };
@@ -264,7 +267,7 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
     sendPage(
       reply,
       ErrorPage({ ctx: request.pageContext(), titleKey: 'error.notFound.title', bodyKey: 'error.notFound.body' }),
-      404,
+      'notFound',
     ),
   );
 
@@ -294,7 +297,7 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
         csrfToken: () => '',
       };
     }
-    return sendPage(
+    return sendErrorPage(
       reply,
       ErrorPage({
         ctx,

@@ -56,33 +56,6 @@ export const MAX_REASON_LENGTH = 500;
 export const ENROLMENT_RESENDS_PER_DAY = 5;
 const DAY = 24 * 3_600_000;
 
-/**
- * Codes that mean "no such member" (404) or "the state changed or does not allow it" (409); the rest are input (400).
- */
-const NOT_FOUND = new Set(['member_not_found', 'passkey_not_found']);
-const CONFLICT = new Set([
-  'conflict',
-  'not_registered',
-  'already_registered',
-  'already_disabled',
-  'not_disabled',
-  'not_locked',
-  'document_taken',
-  'document_other_person',
-  'minor',
-  'not_local',
-  'policy_cancelled',
-  'no_email',
-]);
-
-/** The HTTP status a refused action answers with: 404, 409, 429 or 400. */
-export function refusalStatus(errors: readonly FieldError[]): 400 | 404 | 409 | 429 {
-  if (errors.some((e) => NOT_FOUND.has(e.code))) return 404;
-  if (errors.some((e) => e.code === 'resend_limit')) return 429;
-  if (errors.some((e) => CONFLICT.has(e.code))) return 409;
-  return 400;
-}
-
 /** The audit log's name for the agent (one format for every back-office event, see staff-users.flow.ts). */
 export const staffActor = (actor: Actor) => staffActorName(actor.username);
 

@@ -1,3 +1,4 @@
+import { refusalOf } from '../../../domain/error-codes.js';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
@@ -26,7 +27,6 @@ import {
   ENROLMENT_RESENDS_PER_DAY,
   previewContactCorrection,
   previewUsernameChange,
-  refusalStatus,
   resendEnrolmentEmail,
   unlockAccount,
   type MemberActionDeps,
@@ -216,9 +216,9 @@ describeEachDatabase('back office: member actions', (kind) => {
     const unregisteredId = await unregistered({});
     assert.equal(await refused({ memberId: unregisteredId }), 'member:not_registered');
 
-    assert.equal(refusalStatus([{ field: 'document_number', code: 'nif_letter' }]), 400);
-    assert.equal(refusalStatus([{ field: 'form', code: 'conflict' }]), 409);
-    assert.equal(refusalStatus([{ field: 'member', code: 'member_not_found' }]), 404);
+    assert.equal(refusalOf([{ field: 'document_number', code: 'nif_letter' }]), 'invalid');
+    assert.equal(refusalOf([{ field: 'form', code: 'conflict' }]), 'conflict');
+    assert.equal(refusalOf([{ field: 'member', code: 'member_not_found' }]), 'notFound');
     assert.equal((await account(m.accountId)).username, m.username, 'nothing changed');
     const refusedRows = (await auditRows('backoffice.username.change')).filter(
       (r) => r.outcome === 'refused' && r.member_id === m.memberId,
@@ -344,7 +344,7 @@ describeEachDatabase('back office: member actions', (kind) => {
     );
     for (let i = 1; i < ENROLMENT_RESENDS_PER_DAY; i++) assert.equal(await resend(id), 'ok');
     assert.equal(await resend(id), 'member:resend_limit');
-    assert.equal(refusalStatus([{ field: 'member', code: 'resend_limit' }]), 429);
+    assert.equal(refusalOf([{ field: 'member', code: 'resend_limit' }]), 'limited');
   });
 
   // ——— contact data ———

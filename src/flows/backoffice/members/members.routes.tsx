@@ -3,10 +3,11 @@ import type { VNode } from 'preact';
 import type { Clock } from '../../../clock.js';
 import type { Config } from '../../../config.js';
 import type { FieldError, Result } from '../../../domain/result.js';
+import { refusalOf } from '../../../domain/error-codes.js';
 import type { Db } from '../../../infra/db/database.js';
 import type { AuditContext } from '../../../infra/audit/audit.repository.js';
 import type { Courier } from '../../../infra/outbox/courier.js';
-import { sendPage } from '../../../infra/web/view.js';
+import { sendPage, type ReplyOutcome } from '../../../infra/web/view.js';
 import { formText } from '../../../infra/web/form.js';
 import { BackofficeLayout, BackofficeMessage } from '../backoffice-layout.js';
 import { loadMemberPage, parseAuditCursor, type MemberDetails } from './member-details.repository.js';
@@ -19,7 +20,6 @@ import {
   endAllSessions,
   previewContactCorrection,
   previewUsernameChange,
-  refusalStatus,
   removeMemberPasskey,
   resendEnrolmentEmail,
   unlockAccount,
@@ -94,7 +94,13 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
   };
   const actor = (request: FastifyRequest): Actor => ({ id: request.staff!.id, username: request.staff!.username });
 
-  const page = (request: FastifyRequest, reply: FastifyReply, title: string, body: VNode, status = 200) =>
+  const page = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    title: string,
+    body: VNode,
+    status: ReplyOutcome = 'shown',
+  ) =>
     sendPage(
       reply,
       <BackofficeLayout ctx={request.pageContext()} staff={request.staff!} title={title}>
@@ -114,7 +120,7 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
         body={t('bo.members.notFoundBody')}
         action={{ href: memberPaths.search, label: t('bo.members.backToSearch') }}
       />,
-      404,
+      'notFound',
     );
   };
 
@@ -137,7 +143,7 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
     action: MemberAction,
     details: MemberDetails,
     errors?: readonly FieldError[],
-    status = 200,
+    status: ReplyOutcome = 'shown',
   ) {
     const values = errors ? formValues(request.body) : undefined;
     const p = { ...view(request), details, ...(values ? { values } : {}), ...(errors ? { errors } : {}) };
@@ -160,8 +166,8 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
     details: MemberDetails,
     errors: readonly FieldError[],
   ) {
-    const status = refusalStatus(errors);
-    if (status === 404) return notFound(request, reply);
+    const status = refusalOf(errors);
+    if (status === 'notFound') return notFound(request, reply);
     return actionForm(request, reply, action, details, errors, status);
   }
 
@@ -180,7 +186,7 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
     const n = parsePage(typeof query.page === 'string' ? query.page : undefined);
     if (!q.ok || !n.ok) {
       const errors = [...(q.ok ? [] : q.errors), ...(n.ok ? [] : n.errors)];
-      return page(request, reply, title, <MemberSearch t={t} q={rawQ.slice(0, 200)} errors={errors} />, 400);
+      return page(request, reply, title, <MemberSearch t={t} q={rawQ.slice(0, 200)} errors={errors} />, 'invalid');
     }
     const result = await searchMembers(db.kysely, q.value, n.value);
     return page(request, reply, title, <MemberSearch t={t} q={rawQ} result={result} />);
@@ -276,7 +282,7 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
       }
 
       // A simple action's form is its own confirmation: without confirm=yes it is only shown again.
-      if (!confirmed) return actionForm(request, reply, action, details, [], 400);
+      if (!confirmed) return actionForm(request, reply, action, details, [], 'invalid');
       const done = await SIMPLE[action](actionDeps, actor(request), reasonInput(id, body), request.auditContext());
       return done.ok ? succeeded(reply, action, id) : refusal(request, reply, action, details, done.errors);
     });
@@ -321,8 +327,8 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
         request.auditContext(),
       );
       if (done.ok) return reply.redirect(memberPaths.passkeyRemoved(details.member.id), 303);
-      const status = refusalStatus(done.errors);
-      if (status === 404) return notFound(request, reply);
+      const status = refusalOf(done.errors);
+      if (status === 'notFound') return notFound(request, reply);
       const form = (
         <RemovePasskeyForm
           {...view(request)}
