@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
-import { recordAudit } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
 import { requireMember } from '../../infra/session/guard.js';
 import type { Sessions } from '../../infra/session/session.js';
@@ -34,9 +33,7 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
   }
 
   async function refuse(request: FastifyRequest, reply: FastifyReply, memberNumber: string) {
-    await recordAudit(kysely, clock, request.auditContext(), {
-      event: 'member.access',
-      outcome: 'refused',
+    await request.audit('member.access', 'refused', {
       accountId: request.memberSession!.accountId,
       subject: memberNumber.slice(0, 40),
     });
@@ -70,9 +67,7 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
     if (!target) return refuse(request, reply, wanted);
     await kysely.updateTable('sessions').set({ acting_member_id: target.id }).where('id', '=', session.id).execute();
     // R14: every switch is audited.
-    await recordAudit(kysely, clock, request.auditContext(), {
-      event: 'member.switch',
-      outcome: 'success',
+    await request.audit('member.switch', 'success', {
       accountId: session.accountId,
       memberId: target.id,
       subject: target.memberNumber,

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../clock.js';
 import { checkPassword, rulesOf } from '../../domain/password-policy.js';
 import type { FieldError } from '../../domain/result.js';
-import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { hashPassword } from '../../infra/crypto/password-hash.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Courier } from '../../infra/outbox/courier.js';
@@ -105,9 +104,7 @@ export async function passwordChangeRoutes(
       verdict.ok ? isInHistory(kysely, a.id, password) : Promise.resolve(false),
     ]);
     if (current === 'locked') {
-      await recordAudit(kysely, clock, request.auditContext(), {
-        event: 'password.change',
-        outcome: 'refused',
+      await request.audit('password.change', 'refused', {
         actor: a.username,
         accountId: a.id,
         details: { reason: 'password_limit' },
@@ -129,9 +126,7 @@ export async function passwordChangeRoutes(
     if (password !== field('password_confirmation'))
       errors.push({ field: 'password_confirmation', code: 'password_mismatch' });
     if (errors.length) {
-      await recordAudit(kysely, clock, request.auditContext(), {
-        event: 'password.change',
-        outcome: 'failure',
+      await request.audit('password.change', 'failure', {
         actor: a.username,
         accountId: a.id,
         details: { codes: errors.map((e) => e.code).join(',') },
@@ -152,12 +147,7 @@ export async function passwordChangeRoutes(
       await storePassword(trx, clock, a.id, hash);
       await sessions.endAll(trx, a.id);
       await deps.courier.email(trx, a.email, a.language, passwordChangedEmail, { how: 'change' });
-      await recordAudit(trx, clock, request.auditContext(), {
-        event: 'password.change',
-        outcome: 'success',
-        actor: a.username,
-        accountId: a.id,
-      });
+      await request.audit('password.change', 'success', { actor: a.username, accountId: a.id }, trx);
     });
     // Every session ended above; this browser carries on with a fresh token (R8, R12).
     await sessions.start(kysely, reply, a.id, session.secondFactor, session.actingMemberId);

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
-import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { verifyPassword } from '../../infra/crypto/password-hash.js';
 import { checkPassword } from './contact.flow.js';
 import type { Db } from '../../infra/db/database.js';
@@ -295,12 +294,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     const enabled = await kysely.transaction().execute(async (trx) => {
       if (!(await enrolments.advance(trx, flow, 'pending', 'done'))) return false;
       if (!(await enableTotp(trx, deps.courier, account, flow.data.secret, step, now))) return false;
-      await recordAudit(trx, clock, request.auditContext(), {
-        event: 'totp.enable',
-        outcome: 'success',
-        actor: account.username,
-        accountId: account.id,
-      });
+      await request.audit('totp.enable', 'success', { actor: account.username, accountId: account.id }, trx);
       return true;
     });
     await enrolments.end(kysely, request, reply);
@@ -327,12 +321,7 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     }
     await kysely.transaction().execute(async (trx) => {
       await removeTotp(trx, deps.courier, account, clock.now().toISOString());
-      await recordAudit(trx, clock, request.auditContext(), {
-        event: 'totp.remove',
-        outcome: 'success',
-        actor: account.username,
-        accountId: account.id,
-      });
+      await request.audit('totp.remove', 'success', { actor: account.username, accountId: account.id }, trx);
     });
     deps.kickOutbox?.();
     return reply.redirect('/area/security?done=totp-removed', 303);

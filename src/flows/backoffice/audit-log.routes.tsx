@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../clock.js';
-import { recordAudit } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
 import { byField } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
@@ -65,9 +64,7 @@ export async function auditLogRoutes(app: FastifyInstance, deps: { db: Db; clock
       );
     }
     // Taking a copy of the log is itself a security event (R22): who, when, which selection.
-    await recordAudit(db.kysely, clock, request.auditContext(), {
-      event: 'backoffice.audit_exported',
-      outcome: 'success',
+    await request.audit('backoffice.audit_exported', 'success', {
       actor: staffActor(request.staff!.username),
       details: {
         from: query.from || null,

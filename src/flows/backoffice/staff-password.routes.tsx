@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { rulesOf } from '../../domain/password-policy.js';
-import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { hashPassword, verifyPassword } from '../../infra/crypto/password-hash.js';
 import type { Db } from '../../infra/db/database.js';
 import type { StaffUser } from '../../infra/db/tables.js';
@@ -62,12 +61,7 @@ export async function staffPasswordRoutes(app: FastifyInstance, deps: StaffPassw
   const changed = (trx: typeof kysely, request: FastifyRequest, user: StaffUser, event: string) =>
     Promise.all([
       deps.courier.email(trx, user.email, request.lang, staffPasswordChangedEmail, { username: user.username }),
-      recordAudit(trx, clock, request.auditContext(), {
-        event,
-        outcome: 'success',
-        actor: staffActor(user.username),
-        subject: staffActor(user.username),
-      }),
+      request.audit(event, 'success', { actor: staffActor(user.username), subject: staffActor(user.username) }, trx),
     ]);
 
   app.get<{ Params: { token: string } }>('/backoffice/password/set/:token', async (request, reply) => {

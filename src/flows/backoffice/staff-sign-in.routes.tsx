@@ -3,7 +3,6 @@ import { generateSecret } from 'otplib';
 import QRCode from 'qrcode';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
-import { recordAudit } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
 import type { StaffUser } from '../../infra/db/tables.js';
 import { createFlowStore, type Flow } from '../../infra/flows/flow-store.js';
@@ -234,9 +233,7 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
       const step = await matchTotp(box.open(flow.data.secret!), answer, now, null);
       ok = step !== undefined && (await enrolTotp(kysely, user.id, flow.data.secret!, step, now.toISOString()));
       if (ok)
-        await recordAudit(kysely, clock, fd.audit, {
-          event: 'staff.totp_enrolled',
-          outcome: 'success',
+        await request.audit('staff.totp_enrolled', 'success', {
           actor: staffActor(user.username),
           subject: staffActor(user.username),
         });
@@ -349,11 +346,7 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
     const found = await sessions.load(kysely, request);
     await sessions.end(kysely, request, reply);
     if (found.status === 'active') {
-      await recordAudit(kysely, clock, request.auditContext(), {
-        event: 'staff.signout',
-        outcome: 'success',
-        actor: staffActor(found.staff.username),
-      });
+      await request.audit('staff.signout', 'success', { actor: staffActor(found.staff.username) });
     }
     return reply.redirect('/backoffice/sign-in?signedOut=1', 303);
   });

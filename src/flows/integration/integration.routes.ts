@@ -7,7 +7,6 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { FieldError } from '../../domain/result.js';
 import type { ImportReport } from '../../feed/feed.import.js';
-import { recordAudit } from '../../infra/audit/audit.repository.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import {
@@ -184,7 +183,6 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
   app.addHook('onRequest', async (request, reply) => {
     const scope = request.routeOptions.config.apiScope;
     if (!scope) return;
-    const ctx = request.auditContext();
     const route = `${request.method} ${request.routeOptions.url ?? ''}`;
     // R9: every key presented is counted against the address before it is looked up, and given back when it is
     // good, so a burst of guesses gets no more lookups than the limit.
@@ -199,9 +197,7 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
       const failures = slot.count;
       // Past the limit only the first refusal of the window is audited, so a flood cannot flood the audit log.
       if (failures <= limit.max + 1) {
-        await recordAudit(db.kysely, clock, ctx, {
-          event: 'api.refused',
-          outcome: 'refused',
+        await request.audit('api.refused', 'refused', {
           actor: auth.keyId ? `api-key:${auth.keyId}` : null,
           details: { reason: failures > limit.max ? 'rate_limited_address' : auth.reason, route },
         });
@@ -221,9 +217,7 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
     }
     const key = auth.key;
     if (!hasScope(key, scope)) {
-      await recordAudit(db.kysely, clock, ctx, {
-        event: 'api.refused',
-        outcome: 'refused',
+      await request.audit('api.refused', 'refused', {
         actor: `api-key:${key.id}`,
         details: { reason: 'scope', scope, route },
       });
@@ -233,9 +227,7 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
     const used = await hit(db.kysely, clock, bucket('api-key', String(key.id)), KEY_WINDOW_MS);
     if (used > key.ratePerMinute) {
       if (used === key.ratePerMinute + 1) {
-        await recordAudit(db.kysely, clock, ctx, {
-          event: 'api.refused',
-          outcome: 'refused',
+        await request.audit('api.refused', 'refused', {
           actor: `api-key:${key.id}`,
           details: { reason: 'rate_limited', route },
         });

@@ -3,7 +3,6 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { checkPassword, rulesOf } from '../../domain/password-policy.js';
 import type { FieldError } from '../../domain/result.js';
-import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { captchaErrorCode, type Captcha } from '../../infra/captcha/captcha.js';
 import { captchaAnswer } from '../../infra/captcha/captcha-field.js';
 import { hashPassword } from '../../infra/crypto/password-hash.js';
@@ -91,11 +90,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     const verdict = await deps.captcha.verify(captchaAnswer(request.body), request.ip);
     if (verdict !== 'ok') errors.push({ field: 'altcha', code: captchaErrorCode(verdict) });
     if (errors.length) {
-      await recordAudit(kysely, clock, request.auditContext(), {
-        event: 'recovery.start',
-        outcome: 'refused',
-        details: { reason: errors.map((e) => e.code).join(',') },
-      });
+      await request.audit('recovery.start', 'refused', { details: { reason: errors.map((e) => e.code).join(',') } });
       return sendPage(
         reply,
         <RecoveryStartPage ctx={request.pageContext()} username={raw} errors={byField(errors)} />,
@@ -142,19 +137,12 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
           request.lang,
         );
         if (!target) throw new NothingToSend();
-        await recordAudit(trx, clock, request.auditContext(), {
-          event: 'recovery.sent',
-          outcome: 'success',
-          actor: username,
-          accountId: target.id,
-        });
+        await request.audit('recovery.sent', 'success', { actor: username, accountId: target.id }, trx);
       });
       deps.kickOutbox?.();
     } catch (error) {
       if (!(error instanceof NothingToSend)) throw error;
-      await recordAudit(kysely, clock, request.auditContext(), {
-        event: 'recovery.sent',
-        outcome: 'refused',
+      await request.audit('recovery.sent', 'refused', {
         actor: account?.username ?? null,
         accountId: account?.id ?? null,
         details: { reason: limited ? 'rate_limited' : account ? 'disabled' : 'unknown_username' },
@@ -226,9 +214,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     if (password !== formText(request.body, 'password_confirmation'))
       errors.push({ field: 'password_confirmation', code: 'password_mismatch' });
     if (errors.length) {
-      await recordAudit(kysely, clock, request.auditContext(), {
-        event: 'recovery.reset',
-        outcome: 'failure',
+      await request.audit('recovery.reset', 'failure', {
         actor: account.username,
         accountId: account.id,
         details: { codes: errors.map((e) => e.code).join(',') },
@@ -260,12 +246,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
       await storePassword(trx, clock, account.id, hash);
       await deps.sessions.endAll(trx, account.id);
       await deps.courier.email(trx, account.email, account.language, passwordChangedEmail, { how: 'reset' });
-      await recordAudit(trx, clock, request.auditContext(), {
-        event: 'recovery.reset',
-        outcome: 'success',
-        actor: account.username,
-        accountId: account.id,
-      });
+      await request.audit('recovery.reset', 'success', { actor: account.username, accountId: account.id }, trx);
       return true;
     });
     if (!done) return sendPage(reply, <RecoveryLinkInvalidPage ctx={request.pageContext()} />, 'gone');

@@ -13,7 +13,6 @@ import {
   verifyPasskeyUse,
 } from '../../identity/passkeys.js';
 import { beginAttempt, countAddressFailure, MEMBER_SIGN_IN } from '../../identity/sign-in-throttle.js';
-import { recordAudit } from '../../infra/audit/audit.repository.js';
 import type { Account, Database } from '../../infra/db/tables.js';
 import { createFlowStore, type Flow, type FlowStore } from '../../infra/flows/flow-store.js';
 import type { Metrics } from '../../infra/metrics/metrics.js';
@@ -134,11 +133,12 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
     const passkey = response ? await findPasskey(db, response.id) : undefined;
     if (!response || !passkey || passkey.account_id === null) {
       const limited = await countAddressFailure(db, clock, MEMBER_SIGN_IN, request.ip);
-      await recordAudit(db, clock, audit, {
-        event: 'signin.passkey',
-        outcome: limited ? 'refused' : 'failure',
-        details: { reason: limited ? 'address_limit' : response ? 'unknown_credential' : 'no_answer' },
-      });
+      await request.audit(
+        'signin.passkey',
+        limited ? 'refused' : 'failure',
+        { details: { reason: limited ? 'address_limit' : response ? 'unknown_credential' : 'no_answer' } },
+        db,
+      );
       metrics.signIns.inc({ step: 'passkey', outcome: 'unknown', factor: 'passkey' });
       return page(
         limited ? 'address_limited' : response ? 'passkey_unknown' : 'passkey_failed',
@@ -149,23 +149,23 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
     const subject = { actor: account.username, accountId: account.id };
     const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, account.username, request.ip);
     if (gate.kind !== 'open') {
-      await recordAudit(db, clock, audit, {
-        event: 'signin.passkey',
-        outcome: 'refused',
-        ...subject,
-        details: { reason: gate.kind === 'address_limited' ? 'address_limit' : 'locked' },
-      });
+      await request.audit(
+        'signin.passkey',
+        'refused',
+        { ...subject, details: { reason: gate.kind === 'address_limited' ? 'address_limit' : 'locked' } },
+        db,
+      );
       return page(gate.kind === 'address_limited' ? 'address_limited' : 'locked', 'limited');
     }
     const result = await verifyPasskeyUse(db, rp, passkey, response, challenge, true, clock.now().toISOString());
     if (result.kind === 'failed') {
       const { paused, until } = await gate.attempt.failed();
-      await recordAudit(db, clock, audit, {
-        event: 'signin.passkey',
-        outcome: 'failure',
-        ...subject,
-        details: { reason: result.reason, passkey: passkey.id, consecutive: gate.attempt.streak },
-      });
+      await request.audit(
+        'signin.passkey',
+        'failure',
+        { ...subject, details: { reason: result.reason, passkey: passkey.id, consecutive: gate.attempt.streak } },
+        db,
+      );
       metrics.signIns.inc({ step: 'passkey', outcome: 'failed', factor: 'passkey' });
       if (paused) {
         await notifyPause(
@@ -182,20 +182,15 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
     }
     await gate.attempt.withdraw();
     if (account.status !== 'active') {
-      await recordAudit(db, clock, audit, {
-        event: 'signin.passkey',
-        outcome: 'refused',
-        ...subject,
-        details: { reason: 'disabled' },
-      });
+      await request.audit('signin.passkey', 'refused', { ...subject, details: { reason: 'disabled' } }, db);
       return page('disabled', 'forbidden');
     }
-    await recordAudit(db, clock, audit, {
-      event: 'signin.success',
-      outcome: 'success',
-      ...subject,
-      details: { factor: 'passkey', via: 'passkey', passkey: passkey.id },
-    });
+    await request.audit(
+      'signin.success',
+      'success',
+      { ...subject, details: { factor: 'passkey', via: 'passkey', passkey: passkey.id } },
+      db,
+    );
     metrics.signIns.inc({ step: 'passkey', outcome: 'success', factor: 'passkey' });
     return deps.establish(request, reply, account, 'passkey', 'passkey', next);
   });
@@ -233,13 +228,16 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
     const audit = request.auditContext();
     const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, account.username, request.ip);
     if (gate.kind !== 'open') {
-      await recordAudit(db, clock, audit, {
-        event: 'signin.code',
-        outcome: 'refused',
-        actor: account.username,
-        accountId: account.id,
-        details: { factor: 'passkey', reason: gate.kind === 'address_limited' ? 'address_limit' : 'locked' },
-      });
+      await request.audit(
+        'signin.code',
+        'refused',
+        {
+          actor: account.username,
+          accountId: account.id,
+          details: { factor: 'passkey', reason: gate.kind === 'address_limited' ? 'address_limit' : 'locked' },
+        },
+        db,
+      );
       return deps.refuseSecondStep(request, reply, gate.kind === 'address_limited' ? 'address_limited' : 'locked');
     }
     const response = parseCredential<AuthenticationResponseJSON>(formText(request.body, 'response'));
@@ -253,13 +251,16 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
       return deps.complete(request, reply, flow, account, 'passkey', 'passkey');
     }
     const { paused, until } = await gate.attempt.failed();
-    await recordAudit(db, clock, audit, {
-      event: 'signin.code',
-      outcome: 'failure',
-      actor: account.username,
-      accountId: account.id,
-      details: { factor: 'passkey', reason: result.reason, consecutive: gate.attempt.streak },
-    });
+    await request.audit(
+      'signin.code',
+      'failure',
+      {
+        actor: account.username,
+        accountId: account.id,
+        details: { factor: 'passkey', reason: result.reason, consecutive: gate.attempt.streak },
+      },
+      db,
+    );
     metrics.signIns.inc({ step: 'second_factor', outcome: 'failed', factor: 'passkey' });
     if (paused) {
       await notifyPause(

@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
-import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { captchaErrorCode, type Captcha } from '../../infra/captcha/captcha.js';
 import { captchaAnswer } from '../../infra/captcha/captcha-field.js';
 import { hashToken } from '../../infra/crypto/tokens.js';
@@ -279,9 +278,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     }
     const now = clock.now();
     const audit = (outcome: 'success' | 'refused', reason?: string) =>
-      recordAudit(kysely, clock, request.auditContext(), {
-        event: 'signin.code_sent',
-        outcome,
+      request.audit('signin.code_sent', outcome, {
         actor: account.username,
         accountId: account.id,
         details: { channel: factor.channel, ...(reason ? { reason } : {}) },
@@ -378,13 +375,12 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
         if (!account.preferred_channel)
           await trx.updateTable('accounts').set({ preferred_channel: channel }).where('id', '=', account.id).execute();
       }
-      await recordAudit(trx, clock, request.auditContext(), {
-        event: 'signin.success',
-        outcome: 'success',
-        actor: account.username,
-        accountId: account.id,
-        details: { factor: channel, via },
-      });
+      await request.audit(
+        'signin.success',
+        'success',
+        { actor: account.username, accountId: account.id, details: { factor: channel, via } },
+        trx,
+      );
       return true;
     });
     if (!done) return reply.redirect('/sign-in?restart=1', 303);
@@ -459,9 +455,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     // so restarting the sign-in buys no fresh guesses, and a right code during a pause is refused.
     const gate = await beginAttempt(kysely, clock, MEMBER_SIGN_IN, account.username, request.ip);
     if (gate.kind !== 'open') {
-      await recordAudit(kysely, clock, audit, {
-        event: 'signin.code',
-        outcome: 'refused',
+      await request.audit('signin.code', 'refused', {
         actor: account.username,
         accountId: account.id,
         details: { factor: channel, reason: gate.kind === 'address_limited' ? 'address_limit' : 'locked' },
@@ -475,9 +469,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     if (result.kind !== 'wrong' && result.kind !== 'exhausted') await gate.attempt.withdraw();
     if (result.kind === 'ok') return complete(request, reply, flow, account, channel, 'code');
     metrics.signIns.inc({ step: 'second_factor', outcome: result.kind, factor: channel });
-    await recordAudit(kysely, clock, audit, {
-      event: 'signin.code',
-      outcome: 'failure',
+    await request.audit('signin.code', 'failure', {
       actor: account.username,
       accountId: account.id,
       details: { factor: channel, reason: result.kind, consecutive: gate.attempt.streak },
@@ -530,11 +522,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       return sendPage(reply, <LinkExpiredPage ctx={ctx} />, 'gone');
     // R7: the link completes the step only in the browser that started the sign-in.
     if (flows.browserHash(request) !== row.browser_hash) {
-      await recordAudit(kysely, clock, request.auditContext(), {
-        event: 'signin.link',
-        outcome: 'refused',
-        details: { reason: 'other_browser' },
-      });
+      await request.audit('signin.link', 'refused', { details: { reason: 'other_browser' } });
       return sendPage(reply, <OtherBrowserPage ctx={ctx} />, 'forbidden');
     }
     const cur = await current(request, reply);
@@ -556,11 +544,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   app.post('/sign-out', async (request, reply) => {
     const found = await sessions.load(kysely, request);
     if (found.status === 'active') {
-      await recordAudit(kysely, clock, request.auditContext(), {
-        event: 'signout',
-        outcome: 'success',
-        accountId: found.session.accountId,
-      });
+      await request.audit('signout', 'success', { accountId: found.session.accountId });
     }
     await sessions.end(kysely, request, reply);
     return reply.redirect('/sign-in?signedOut=1', 303);
