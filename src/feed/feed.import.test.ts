@@ -10,9 +10,9 @@ import type { Db } from '../infra/db/database.js';
 import { createCourier } from '../infra/outbox/courier.js';
 import { defaultBrand } from '../config.js';
 import { describeEachDatabase, freshDatabase } from '../../test/helpers/databases.js';
-import { accountFor } from '../../test/helpers/fixture.js';
+import { accountFor, memberFeedRow } from '../../test/helpers/fixture.js';
 import { demoFeedCsv, FEED_HEADER, nie, nif, syntheticFeed, toCsvLine, yearsBefore } from './demo-feed.js';
-import { FEED_COLUMNS, type RawFeedRow } from './feed-row.js';
+import { type RawFeedRow } from './feed-row.js';
 import { importFeed } from './feed.import.js';
 import { developmentSecretBox } from '../infra/crypto/secret-box.js';
 import { openMessage } from '../infra/outbox/outbox.repository.js';
@@ -22,26 +22,16 @@ import { openMessage } from '../infra/outbox/outbox.repository.js';
 const clock = new ManualClock('2026-11-27T10:00:00Z');
 const today = todayIn('Europe/Madrid', clock.now());
 
-function row(partial: Partial<RawFeedRow>): RawFeedRow {
-  const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
-  return {
-    ...base,
+const row = (partial: Partial<RawFeedRow>): RawFeedRow =>
+  memberFeedRow({
     policy_number: 'P-1',
-    policy_status: 'active',
-    scheme: 'local',
-    product: 'Salud',
-    policy_start: '2025-01-01',
     member_number: 'M-1',
-    role: 'holder',
     first_name: 'Ana',
     last_name: 'Pérez',
     date_of_birth: '1980-05-04',
     email: 'ana@example.com',
-    country: 'ES',
-    language: 'es',
     ...partial,
-  };
-}
+  });
 
 const csv = (...rows: RawFeedRow[]) => FEED_HEADER + rows.map(toCsvLine).join('');
 const bytes = (text: string | Buffer) => Readable.from([typeof text === 'string' ? Buffer.from(text, 'utf8') : text]);

@@ -6,7 +6,8 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { todayIn } from '../../src/domain/calendar.js';
 import { demoFeedCsv, demoFeedRows, FEED_HEADER, nif, toCsvLine } from '../../src/feed/demo-feed.js';
-import { FEED_COLUMNS, type RawFeedRow } from '../../src/feed/feed-row.js';
+import { type RawFeedRow } from '../../src/feed/feed-row.js';
+import { memberFeedRow } from '../helpers/fixture.js';
 import { importFeed } from '../../src/feed/feed.import.js';
 import { translator, type Lang, type Translate } from '../../src/infra/i18n/i18n.js';
 import {
@@ -37,26 +38,17 @@ const GOOD_PASSWORD = 'Verano2031x';
 const TIME_ZONE = 'Europe/Madrid';
 
 /** A feed row for a local, active policy, as registration.test.ts builds them. */
-function row(partial: Partial<RawFeedRow>): RawFeedRow {
-  const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
-  return {
-    ...base,
-    policy_status: 'active',
-    scheme: 'local',
-    product: 'Salud',
-    policy_start: '2025-01-01',
-    role: 'holder',
+const row = (partial: Partial<RawFeedRow>): RawFeedRow =>
+  memberFeedRow({
     first_name: 'Eva',
     last_name: 'Gil',
-    country: 'ES',
-    language: 'es',
+    date_of_birth: '',
     address_line: 'Calle Mayor 1',
     postal_code: '28013',
     city: 'Madrid',
     email: 'eva@example.com',
     ...partial,
-  };
-}
+  });
 
 /** One eligible member per run that completes step 1: each account can only be created once. */
 interface Person {

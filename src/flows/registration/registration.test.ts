@@ -3,11 +3,11 @@ import { Readable } from 'node:stream';
 import { after, before, beforeEach, test } from 'node:test';
 import { todayIn } from '../../domain/calendar.js';
 import { demoFeedCsv, FEED_HEADER, nie, nif, toCsvLine, yearsBefore } from '../../feed/demo-feed.js';
-import { FEED_COLUMNS, type RawFeedRow } from '../../feed/feed-row.js';
+import type { RawFeedRow } from '../../feed/feed-row.js';
 import { importFeed } from '../../feed/feed.import.js';
 import type { CaptchaChallenge } from '../../infra/captcha/captcha.js';
 import { verifyPassword } from '../../infra/crypto/password-hash.js';
-import { accountFor } from '../../../test/helpers/fixture.js';
+import { accountFor, memberFeedRow } from '../../../test/helpers/fixture.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { solveCaptcha } from '../../../test/helpers/captcha.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
@@ -17,26 +17,17 @@ import { setup, type TestContext } from '../../../test/helpers/setup.js';
 
 const GOOD_PASSWORD = 'Verano2031x';
 
-function row(partial: Partial<RawFeedRow>): RawFeedRow {
-  const base = Object.fromEntries(FEED_COLUMNS.map((c) => [c, ''])) as RawFeedRow;
-  return {
-    ...base,
-    policy_status: 'active',
-    scheme: 'local',
-    product: 'Salud',
-    policy_start: '2025-01-01',
-    role: 'holder',
+const row = (partial: Partial<RawFeedRow>): RawFeedRow =>
+  memberFeedRow({
     first_name: 'Eva',
     last_name: 'Gil',
-    country: 'ES',
-    language: 'es',
+    date_of_birth: '',
     address_line: 'Calle Mayor 1',
     postal_code: '28013',
     city: 'Madrid',
     email: 'eva@example.com',
     ...partial,
-  };
-}
+  });
 
 describeEachDatabase('registration', (kind) => {
   let ctx: TestContext;
