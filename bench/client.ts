@@ -107,6 +107,26 @@ function expect(res: Response, status: number, location: string | undefined, ste
   }
 }
 
+/** Milliseconds spent in each step of the sign-ins, summed, and how many sign-ins they cover. */
+export class StepTimes {
+  readonly totals = new Map<string, number>();
+  count = 0;
+  async time<T>(step: string, run: () => Promise<T>): Promise<T> {
+    const t = performance.now();
+    try {
+      return await run();
+    } finally {
+      this.totals.set(step, (this.totals.get(step) ?? 0) + performance.now() - t);
+    }
+  }
+  /** The mean milliseconds of each step per sign-in. */
+  means(): Record<string, number> {
+    return Object.fromEntries(
+      [...this.totals].map(([step, ms]) => [step, Math.round((10 * ms) / Math.max(1, this.count)) / 10]),
+    );
+  }
+}
+
 /**
  * One full two-step sign-in as a browser does it (R7): the form, the password, the channel page, the email channel,
  * the code page, and the code read from the outbox; ends on the redirect to /area with a session cookie.
@@ -116,23 +136,23 @@ export async function signIn(
   username: string,
   password: string,
   readCode: () => Promise<string>,
+  steps: StepTimes = new StepTimes(),
 ): Promise<void> {
-  expect(await browser.get('/sign-in'), 200, undefined, 'GET /sign-in');
-  expect(await browser.post('/sign-in', { username, password }), 303, '/sign-in/verify', 'POST /sign-in');
-  expect(await browser.get('/sign-in/verify'), 200, undefined, 'GET /sign-in/verify');
-  expect(
-    await browser.post('/sign-in/verify/send', { channel: 'email' }),
+  const step = (name: string, run: () => Promise<Response>, status: number, location?: string) =>
+    steps.time(name, async () => expect(await run(), status, location, name));
+  await step('GET /sign-in', () => browser.get('/sign-in'), 200);
+  await step('POST /sign-in', () => browser.post('/sign-in', { username, password }), 303, '/sign-in/verify');
+  await step('GET /sign-in/verify', () => browser.get('/sign-in/verify'), 200);
+  await step(
+    'POST /sign-in/verify/send',
+    () => browser.post('/sign-in/verify/send', { channel: 'email' }),
     303,
     '/sign-in/verify?sent=1',
-    'POST /sign-in/verify/send',
   );
-  expect(await browser.get('/sign-in/verify?sent=1'), 200, undefined, 'GET /sign-in/verify?sent=1');
-  expect(
-    await browser.post('/sign-in/verify/code', { code: await readCode() }),
-    303,
-    '/area',
-    'POST /sign-in/verify/code',
-  );
+  await step('GET /sign-in/verify?sent=1', () => browser.get('/sign-in/verify?sent=1'), 200);
+  const code = await steps.time('the code reaching the inbox', readCode);
+  await step('POST /sign-in/verify/code', () => browser.post('/sign-in/verify/code', { code }), 303, '/area');
+  steps.count++;
 }
 
 /**

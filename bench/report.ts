@@ -75,6 +75,21 @@ export function markdown(results: Results): string {
       cell: (r) => guard(r.signIn, (s) => `${fmt(s.p50Ms, 0)} / ${fmt(s.p99Ms, 0)} ms`),
     },
     {
+      figure: 'Sign-in steps, mean ms: password · send the code · its trip to the inbox · code · the three pages',
+      cell: (r) =>
+        guard(r.signIn?.steps, (t: Record<string, number>) =>
+          [
+            t['POST /sign-in'],
+            t['POST /sign-in/verify/send'],
+            t['the code reaching the inbox'],
+            t['POST /sign-in/verify/code'],
+            (t['GET /sign-in'] ?? 0) + (t['GET /sign-in/verify'] ?? 0) + (t['GET /sign-in/verify?sent=1'] ?? 0),
+          ]
+            .map((ms) => fmt(ms, 0))
+            .join(' · '),
+        ),
+    },
+    {
       figure: 'CPU per sign-in: server / client (one verify alone)',
       cell: (r) =>
         guard(r.signIn, (s) => `${fmt(s.serverCpuMs)} / ${fmt(s.clientCpuMs)} ms (${fmt(r.ceiling?.verifyMs)} ms)`),

@@ -18,6 +18,8 @@ export interface SmtpReceiver {
   failNext(count: number, fault: SmtpFault): void;
   /** Sessions that were made to fail so far. */
   faults(): number;
+  /** SMTP sessions (connections) opened so far. */
+  sessions(): number;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
   let pending = 0;
   let mode: SmtpFault = 'refuse';
   let injected = 0;
+  let sessions = 0;
   const take = (fault: SmtpFault): boolean => {
     if (pending > 0 && mode === fault) {
       pending--;
@@ -41,6 +44,7 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
     disabledCommands: ['STARTTLS'],
     logger: false,
     onConnect(_session, callback) {
+      sessions++;
       callback(take('refuse') ? failure('Service not available', 554) : undefined);
     },
     onMailFrom(_address, _session, callback) {
@@ -66,6 +70,7 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
       mode = fault;
     },
     faults: () => injected,
+    sessions: () => sessions,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -343,6 +343,38 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
     }
   });
 
+  test('SMTP sessions are kept and reused: 30 emails go over at most SEND_CONCURRENCY connections (issue 20)', async () => {
+    const receiver = await startSmtpReceiver();
+    const smtp = smtpTransport(receiver.url, FROM);
+    try {
+      for (let i = 0; i < 30; i++)
+        await courier.email(db.kysely, `m${i}@example.test`, 'es', enrolmentEmail, {
+          firstName: 'Ana',
+          memberNumber: `M-${i}`,
+          policyNumber: 'P-1',
+        });
+      assert.deepEqual(await dispatcher({ email: smtp }).drain(), { sent: 30, retried: 0, failed: 0 });
+      assert.equal(receiver.messages.length, 30);
+      assert.ok(receiver.sessions() <= SEND_CONCURRENCY, `${receiver.sessions()} sessions for 30 emails`);
+      // A session the server closes before the message is taken fails that send once; nodemailer does not send it
+      // again behind the outbox's back (maxRequeues 0): the outbox records one attempt and retries after back-off.
+      await courier.email(db.kysely, 'late@example.test', 'es', enrolmentEmail, {
+        firstName: 'Ana',
+        memberNumber: 'M-LATE',
+        policyNumber: 'P-1',
+      });
+      receiver.failNext(1, 'drop');
+      assert.deepEqual(await dispatcher({ email: smtp }).drain(), { sent: 0, retried: 1, failed: 0 });
+      assert.equal(receiver.messages.length, 30);
+      clock.advance(backoffMs(1));
+      assert.deepEqual(await dispatcher({ email: smtp }).drain(), { sent: 1, retried: 0, failed: 0 });
+      assert.equal(receiver.messages.length, 31);
+    } finally {
+      await smtp.close?.();
+      await receiver.close();
+    }
+  });
+
   test('mail server down: the email is kept and retried until the server is back', async () => {
     const down = smtpTransport(await deadSmtpUrl(), FROM);
     const smtp = switchableTransport(down);

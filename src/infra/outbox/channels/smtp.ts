@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import type { Transport } from './transport.js';
+import { SEND_CONCURRENCY, type Transport } from './transport.js';
 
 export interface SmtpTimeouts {
   connectionTimeout: number;
@@ -22,10 +22,19 @@ export function smtpTransport(
 ): Transport {
   // The connection options go in one object with the URL: nodemailer's second argument is defaults for each
   // *message*, so timeouts passed there are silently ignored (and its own socket timeout is 10 minutes).
-  // One SMTP session per message (the dispatcher runs SEND_CONCURRENCY at once). nodemailer's pool would save the
-  // connect and greeting per message, but it retries a message itself when a connection drops, out of the outbox's
-  // sight (the fault tests count one recorded attempt per fault): left for a change that tests it (issue 20 note).
-  const transporter = nodemailer.createTransport({ url: smtpUrl, ...timeouts });
+  // Pooled SMTP sessions, as many as the dispatcher sends at once (issue 20): a message costs MAIL, RCPT and DATA,
+  // not a connection, a greeting and a QUIT each (under load one session per message made the outbox the limit of
+  // sign-ins: a code waited a second in the queue). maxRequeues 0: when a connection drops mid-message nodemailer
+  // does not send it again by itself; the send fails, and the outbox records the attempt and retries it (R25). An
+  // idle session is closed by our side after socketTimeout (30 s), well before a server drops it (RFC 5321 asks
+  // servers to wait 5 minutes), so a code is not sent into a connection the server has already given up.
+  const transporter = nodemailer.createTransport({
+    url: smtpUrl,
+    ...timeouts,
+    pool: true,
+    maxConnections: SEND_CONCURRENCY,
+    maxRequeues: 0,
+  });
   const domain = /@([A-Za-z0-9.-]+)/.exec(from)?.[1] ?? 'member-area.localhost';
   return {
     name: 'smtp',
