@@ -8,6 +8,7 @@ import type {
 } from '@simplewebauthn/server';
 import type { Kysely } from 'kysely';
 import type { Database, Passkey } from '../infra/db/tables.js';
+import { compiledQuery } from '../infra/db/compiled-query.js';
 
 // R27: passkeys (WebAuthn), for members and staff, on @simplewebauthn/server. This module knows the relying party,
 // builds the options a browser needs, checks what the authenticator answers, and keeps the credentials; the flows
@@ -55,10 +56,17 @@ export function listPasskeys(db: Kysely<Database>, owner: PasskeyOwner): Promise
     .execute();
 }
 
+// Each page of a sign-in's second step asks whether to offer a passkey: compiled once per owner kind.
+const anyOfMember = compiledQuery((db, p: { id: number }) =>
+  db.selectFrom('passkeys').select('id').where('account_id', '=', p.id).limit(1),
+);
+const anyOfStaff = compiledQuery((db, p: { id: number }) =>
+  db.selectFrom('passkeys').select('id').where('staff_id', '=', p.id).limit(1),
+);
+
 export async function hasPasskey(db: Kysely<Database>, owner: PasskeyOwner): Promise<boolean> {
-  return Boolean(
-    await db.selectFrom('passkeys').select('id').where(ownerColumn(owner), '=', owner.id).limit(1).executeTakeFirst(),
-  );
+  const rows = await (owner.kind === 'member' ? anyOfMember : anyOfStaff)(db, { id: owner.id });
+  return rows.length > 0;
 }
 
 export function findPasskey(db: Kysely<Database>, credentialId: string): Promise<Passkey | undefined> {

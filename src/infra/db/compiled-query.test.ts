@@ -81,6 +81,20 @@ describeEachDatabase('compiled queries', (kind) => {
     assert.equal((await byNumber(db.kysely, { number: 'CQ2' }))[0]?.product, "P'2");
   });
 
+  test('transactions reuse the database’s template: the builder runs once for all of them', async () => {
+    let built = 0;
+    const counted = compiledQuery((k, p: { number: string }) => {
+      built++;
+      return k.selectFrom('policies').select('product').where('policy_number', '=', p.number);
+    });
+    assert.deepEqual(await counted(db.kysely, { number: 'CQ1' }), [{ product: "P'1" }]);
+    for (const number of ['CQ2', 'CQ4'])
+      await db.kysely.transaction().execute(async (trx) => {
+        assert.deepEqual(await counted(trx, { number }), [{ product: `P'${number.slice(2)}` }]);
+      });
+    assert.equal(built, 1);
+  });
+
   test('a builder that puts its parameter in the SQL text instead of binding it is refused', async () => {
     const unsafe = compiledQuery((k, p: { number: string }) =>
       k

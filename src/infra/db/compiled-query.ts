@@ -25,13 +25,13 @@ const MARK = '\u0000kysely-param\u0000';
 
 /**
  * A query compiled once per database (and per array length), run with new values: `run(db, params)` gives the rows.
- * Inside a transaction (another Kysely instance each time), or on a Kysely with plugins, it compiles afresh, as any
- * query would.
+ * The template is kept per dialect adapter, which a database's transactions share, so a query inside a transaction
+ * is not compiled again. On a Kysely with plugins it compiles afresh, as any query would.
  */
 export function compiledQuery<P extends Params, Row>(
   build: (db: Kysely<Database>, params: P) => { compile(): CompiledQuery<Row> },
 ) {
-  const cache = new WeakMap<Kysely<Database>, Map<string, Template>>();
+  const cache = new WeakMap<object, Map<string, Template>>();
   return async function run(db: Kysely<Database>, params: P): Promise<Row[]> {
     // A Kysely with plugins (the tests' statement log) sees every query only when it is compiled: then nothing is kept.
     if (db.getExecutor().plugins.length > 0) return (await db.executeQuery(build(db, params).compile())).rows;
@@ -39,8 +39,10 @@ export function compiledQuery<P extends Params, Row>(
     const shape = names
       .map((n) => (Array.isArray(params[n]) ? `${n}[${(params[n] as readonly Scalar[]).length}]` : n))
       .join(',');
-    let byShape = cache.get(db);
-    if (!byShape) cache.set(db, (byShape = new Map()));
+    // One database's transactions are other Kysely instances, with the same adapter (and so the same SQL).
+    const dialect = db.getExecutor().adapter;
+    let byShape = cache.get(dialect);
+    if (!byShape) cache.set(dialect, (byShape = new Map()));
     let template = byShape.get(shape);
     if (!template) {
       const markers = Object.fromEntries(

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { hashToken, randomToken } from '../crypto/tokens.js';
+import { compiledQuery } from '../db/compiled-query.js';
 import type { Database, FlowTable } from '../db/tables.js';
 
 /**
@@ -79,6 +80,11 @@ export interface FlowStore<D> {
   browserHash(request: FastifyRequest): string | undefined;
 }
 
+/** Every page of every flow reads its flow first: compiled once (compiled-query.ts). */
+const flowOfBrowser = compiledQuery((db, p: { hash: string; kind: string }) =>
+  db.selectFrom('flows').selectAll().where('browser_hash', '=', p.hash).where('kind', '=', p.kind),
+);
+
 export function createFlowStore<D>(clock: Clock, options: FlowStoreOptions): FlowStore<D> {
   const { kind, ttlMs, cookieName, secureCookies } = options;
   const path = options.cookiePath ?? '/';
@@ -126,12 +132,7 @@ export function createFlowStore<D>(clock: Clock, options: FlowStoreOptions): Flo
     async load(db, request) {
       const hash = browserHash(request);
       if (!hash) return { status: 'missing' };
-      const row = await db
-        .selectFrom('flows')
-        .selectAll()
-        .where('browser_hash', '=', hash)
-        .where('kind', '=', kind)
-        .executeTakeFirst();
+      const [row] = await flowOfBrowser(db, { hash, kind });
       if (!row) return { status: 'missing' };
       if (row.expires_at <= clock.now().toISOString()) return { status: 'expired' };
       return { status: 'active', flow: toFlow<D>(row) };

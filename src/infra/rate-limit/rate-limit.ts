@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
+import { compiledQuery } from '../db/compiled-query.js';
 import type { Database } from '../db/tables.js';
 
 // R6, R9: fixed-window counters in the database, so every node counts the same attempts. A window is the span
@@ -103,20 +104,32 @@ export async function hit(db: Kysely<Database>, clock: Clock, bucketName: string
   return increment(db, bucketName, windowOf(clock, windowMs));
 }
 
+// The sign-in alone counts eight attempts and gives six back: both statements are compiled once (compiled-query.ts).
+const upsertCount = compiledQuery((db, p: { bucket: string; start: string; end: string }) =>
+  db
+    .insertInto('rate_limits')
+    .values({ bucket: p.bucket, window_start: p.start, count: 1, expires_at: p.end })
+    .onConflict((oc) =>
+      oc.columns(['bucket', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limits.count', '+', 1) })),
+    )
+    .returning('count'),
+);
+const giveBack = compiledQuery((db, p: { bucket: string; start: string }) =>
+  db
+    .updateTable('rate_limits')
+    .set((eb) => ({ count: eb('count', '-', 1) }))
+    .where('bucket', '=', p.bucket)
+    .where('window_start', '=', p.start)
+    .where('count', '>', 0),
+);
+
 async function increment(
   db: Kysely<Database>,
   bucketName: string,
   window: { start: string; end: string },
 ): Promise<number> {
-  const row = await db
-    .insertInto('rate_limits')
-    .values({ bucket: bucketName, window_start: window.start, count: 1, expires_at: window.end })
-    .onConflict((oc) =>
-      oc.columns(['bucket', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limits.count', '+', 1) })),
-    )
-    .returning('count')
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
+  const [row] = await upsertCount(db, { bucket: bucketName, start: window.start, end: window.end });
+  return Number(row!.count);
 }
 
 /** One attempt counted ahead of its work (R9): `count` is the window's value after the atomic increment. */
@@ -141,13 +154,7 @@ export async function take(db: Kysely<Database>, clock: Clock, bucketName: strin
     async release() {
       if (released) return;
       released = true;
-      await db
-        .updateTable('rate_limits')
-        .set((eb) => ({ count: eb('count', '-', 1) }))
-        .where('bucket', '=', bucketName)
-        .where('window_start', '=', window.start)
-        .where('count', '>', 0)
-        .execute();
+      await giveBack(db, { bucket: bucketName, start: window.start });
     },
   };
 }
