@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -81,8 +82,21 @@ function averaged(a: unknown, b: unknown, field: string): unknown {
   const mean = (k: string) => Math.round(((x[k]! + y[k]!) / 2) * 100) / 100;
   return { ...x, [field]: mean(field), otherCores: mean('otherCores'), runs: [x[field], y[field]] };
 }
+/** The commit measured (a run is compared with another by it), when this is a git checkout. */
+function headCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
 const results: Results = {
   date: new Date().toISOString(),
+  commit: headCommit(),
   machine: {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores,
@@ -260,7 +274,11 @@ if (!skip.has('import')) {
 await sinks.close();
 
 results.runtimeSeconds = Math.round((performance.now() - began) / 1000);
-const table = markdown(results);
+// BENCH_BEFORE=path/to/an/earlier/latest.json puts that run's figures next to this one's.
+const before = process.env.BENCH_BEFORE
+  ? (JSON.parse(readFileSync(process.env.BENCH_BEFORE, 'utf8')) as Results)
+  : undefined;
+const table = markdown(results, before);
 const out = process.env.BENCH_OUT ?? join(ROOT, 'bench', 'results');
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, quick ? 'quick.json' : 'latest.json'), JSON.stringify(results, null, 2) + '\n');

@@ -32,8 +32,13 @@ const pageRatio = (r: Any) => (r.area?.requestsPerSecond ?? NaN) / (r.bare?.requ
 /** `n >= min`, or undefined when a figure is missing. */
 const atLeast = (n: number, min: number) => (Number.isFinite(n) ? n >= min : undefined);
 
-export function markdown(results: Results): string {
+/**
+ * The table; with `before` (an earlier run's latest.json, `BENCH_BEFORE=path`), each database gets a column for it
+ * next to this run's, so a change is read in one table (issue 20). The before run is named by its date and commit.
+ */
+export function markdown(results: Results, before?: Results): string {
   const res = results as Any;
+  const old = before as Any | undefined;
   const threads = res.uvThreadpoolSize as number;
   // Parallel on T threads ideally takes ceil(20 / T) verifications' time; half as much again allows for the query and
   // scheduling.
@@ -167,16 +172,24 @@ export function markdown(results: Results): string {
     `${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}, ${m.os}; UV_THREADPOOL_SIZE=${threads} in the bench and server processes.` +
       ` Runtime ${fmt(res.runtimeSeconds, 0)} s${res.quick ? ' (BENCH_QUICK: smoke sizes, not figures)' : ''}.`,
     '',
-    '| Figure | SQLite | PostgreSQL | Target | Pass (SQLite / PG) |',
-    '|---|---|---|---|---|',
+    ...(old
+      ? [
+          `Before: the run of ${String(old.date).slice(0, 16).replace('T', ' ')} UTC${old.commit ? ` at ${String(old.commit).slice(0, 7)}` : ''}, on the same machine.`,
+          '',
+        ]
+      : []),
+    old
+      ? '| Figure | SQLite before | SQLite | PostgreSQL before | PostgreSQL | Target | Pass (SQLite / PG) |'
+      : '| Figure | SQLite | PostgreSQL | Target | Pass (SQLite / PG) |',
+    old ? '|---|---|---|---|---|---|---|' : '|---|---|---|---|---|',
     ...rows.map((row) => {
-      const cells = KINDS.map(([k]) =>
-        res[k]
-          ? res[k].error && !res[k].ceiling
-            ? `error: ${String(res[k].error).slice(0, 60)}`
-            : row.cell(res[k])
-          : '–',
-      );
+      const cell = (run: Any | undefined, k: string) =>
+        run?.[k]
+          ? run[k].error && !run[k].ceiling
+            ? `error: ${String(run[k].error).slice(0, 60)}`
+            : row.cell(run[k])
+          : '–';
+      const cells = KINDS.flatMap(([k]) => (old ? [cell(old, k), cell(res, k)] : [cell(res, k)]));
       const oks = row.ok ? KINDS.map(([k]) => pass(res[k] ? row.ok!(res[k]) : undefined)).join(' / ') : '';
       return `| ${row.figure} | ${cells.join(' | ')} | ${row.target ?? ''} | ${oks} |`;
     }),
