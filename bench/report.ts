@@ -174,7 +174,7 @@ export function markdown(results: Results, before?: Results): string {
     '',
     ...(old
       ? [
-          `Before: the run of ${String(old.date).slice(0, 16).replace('T', ' ')} UTC${old.commit ? ` at ${String(old.commit).slice(0, 7)}` : ''}, on the same machine.`,
+          `Before: the run of ${String(old.date).slice(0, 16).replace('T', ' ')} UTC${old.commit ? ` at ${String(old.commit).slice(0, 7)}` : ''}, on the same machine${old.note ? ` (${String(old.note)})` : ''}.`,
           '',
         ]
       : []),
