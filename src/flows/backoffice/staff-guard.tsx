@@ -27,7 +27,6 @@
  */
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Clock } from '../../clock.js';
-import { recordAudit } from '../../infra/audit/audit.repository.js';
 import { addressKey, bucket, hit } from '../../infra/rate-limit/rate-limit.js';
 import type { Db } from '../../infra/db/database.js';
 import { sendPage } from '../../infra/web/view.js';
@@ -67,9 +66,7 @@ export function createStaffGuard(deps: StaffGuardDeps): (role: StaffRole) => pre
       if (seen > ANONYMOUS_REFUSALS_AUDITED + 1) return;
       if (seen === ANONYMOUS_REFUSALS_AUDITED + 1) recorded = 'flood';
     }
-    await recordAudit(db.kysely, clock, request.auditContext(), {
-      event: 'backoffice.access',
-      outcome: 'refused',
+    await request.audit('backoffice.access', 'refused', {
       actor,
       details: {
         reason: recorded,
