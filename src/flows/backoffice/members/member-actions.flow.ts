@@ -6,7 +6,7 @@ import { parseEmail } from '../../../domain/email.js';
 import { parseIdentityDocument, type DocumentType } from '../../../domain/identity-document.js';
 import { maskPhone, parseMobile } from '../../../domain/phone.js';
 import { fail, ok, type FieldError, type Result } from '../../../domain/result.js';
-import { recordAudit, type AuditContext } from '../../../infra/audit/audit.repository.js';
+import { recordAudit, type AuditContext, type AuditEvent } from '../../../infra/audit/audit.repository.js';
 import type { Db } from '../../../infra/db/database.js';
 import type { Account, AccountTable, Database, Member } from '../../../infra/db/tables.js';
 import type { Courier } from '../../../infra/outbox/courier.js';
@@ -90,13 +90,19 @@ async function loadTarget(db: Tx, memberId: number): Promise<Target | undefined>
 /**
  * Runs an action: loads the member (and account), runs `body` in one transaction, audits a refusal after a rollback.
  */
+/** Records the action's success in the audit log; `about` names another subject or account than the target's. */
+type Audited = (
+  details: AuditEvent['details'],
+  about?: { subject?: string | null; accountId?: number | null },
+) => Promise<void>;
+
 async function run<T>(
   deps: MemberActionDeps,
   actor: Actor,
   audit: AuditContext,
   event: string,
   memberId: number,
-  body: (trx: Tx, target: Target) => Promise<Result<T>>,
+  body: (trx: Tx, target: Target, audited: Audited) => Promise<Result<T>>,
   preErrors: FieldError[] = [],
 ): Promise<Result<T>> {
   let result: Result<T>;
@@ -113,7 +119,19 @@ async function run<T>(
         const target = await loadTarget(trx, memberId);
         if (!target) return fail('member', 'member_not_found');
         accountId = target.account?.id ?? null;
-        return body(trx, target);
+        // The success entry: this action's event by this agent, about the target's account and member (R22).
+        const audited: Audited = (details, about = {}) =>
+          recordAudit(trx, deps.clock, audit, {
+            event,
+            outcome: 'success',
+            actor: staffActor(actor),
+            subject: target.account?.username ?? null,
+            accountId: target.account?.id ?? null,
+            memberId: target.member.id,
+            details,
+            ...about,
+          });
+        return body(trx, target, audited);
       });
     } catch (err) {
       // Two agents giving two accounts the same username at once: the unique index lets one win (R16 uniqueness).
@@ -265,7 +283,7 @@ export async function changeUsername(
     audit,
     'backoffice.username.change',
     input.memberId,
-    async (trx, target) => {
+    async (trx, target, audited) => {
       const plan = await planUsernameChange(trx, target, input);
       if (!plan.ok) return plan;
       const p = plan.value;
@@ -294,14 +312,8 @@ export async function changeUsername(
         documentType: p.toType,
         usernameEnding: p.to.slice(-3),
       });
-      await recordAudit(trx, deps.clock, audit, {
-        event: 'backoffice.username.change',
-        outcome: 'success',
-        actor: staffActor(actor),
-        subject: p.to,
-        accountId: p.accountId,
-        memberId: target.member.id,
-        details: {
+      await audited(
+        {
           from: p.from,
           fromType: p.fromType,
           to: p.to,
@@ -310,7 +322,8 @@ export async function changeUsername(
           sessionsEnded,
           recordsJoined: p.joiningRecordIds.length,
         },
-      });
+        { subject: p.to, accountId: p.accountId },
+      );
       return ok({
         from: p.from,
         to: p.to,
@@ -367,7 +380,7 @@ export async function resendEnrolmentEmail(
     audit,
     'backoffice.enrolment.resend',
     input.memberId,
-    async (trx, { member }) => {
+    async (trx, { member }, audited) => {
       const refusal = await enrolmentRefusal(trx, member, todayIn(deps.timeZone, deps.clock.now()));
       if (refusal) return refused([refusal]);
       const limit = bucket('bo-enrolment', String(member.id));
@@ -384,14 +397,7 @@ export async function resendEnrolmentEmail(
         memberNumber: member.member_number,
         policyNumber: policy.policy_number,
       });
-      await recordAudit(trx, deps.clock, audit, {
-        event: 'backoffice.enrolment.resend',
-        outcome: 'success',
-        actor: staffActor(actor),
-        subject: member.member_number,
-        memberId: member.id,
-        details: { reason: reason.ok ? reason.value : null },
-      });
+      await audited({ reason: reason.ok ? reason.value : null }, { subject: member.member_number, accountId: null });
       return ok({ email: member.email! });
     },
     errorsOf(reason),
@@ -466,7 +472,7 @@ export async function correctContact(
     audit,
     'backoffice.contact.correct',
     input.memberId,
-    async (trx, { member, account }) => {
+    async (trx, { account }, audited) => {
       if (!account) return fail('member', 'not_registered');
       const plan = planContact(account, input);
       if (!plan.ok) return plan;
@@ -497,15 +503,7 @@ export async function correctContact(
         ...(p.mobile !== undefined ? { mobile: p.mobile === null ? null : maskPhone(p.mobile) } : {}),
         ...(p.address !== undefined ? { address: true } : {}),
       });
-      await recordAudit(trx, deps.clock, audit, {
-        event: 'backoffice.contact.correct',
-        outcome: 'success',
-        actor: staffActor(actor),
-        subject: account.username,
-        accountId: account.id,
-        memberId: member.id,
-        details: { fields: Object.keys(p).join(','), reason: reason.ok ? reason.value : null },
-      });
+      await audited({ fields: Object.keys(p).join(','), reason: reason.ok ? reason.value : null });
       return ok(p);
     },
     errorsOf(reason),
@@ -528,7 +526,7 @@ export async function unlockAccount(
     audit,
     'backoffice.account.unlock',
     input.memberId,
-    async (trx, { member, account }) => {
+    async (trx, { account }, audited) => {
       if (!account) return fail('member', 'not_registered');
       const state = await signInThrottleState(trx, deps.clock, account);
       if (!state.locked && state.failures === 0) return fail('member', 'not_locked');
@@ -538,15 +536,7 @@ export async function unlockAccount(
         .set({ locked_until: null, failed_logins: 0 })
         .where('id', '=', account.id)
         .execute();
-      await recordAudit(trx, deps.clock, audit, {
-        event: 'backoffice.account.unlock',
-        outcome: 'success',
-        actor: staffActor(actor),
-        subject: account.username,
-        accountId: account.id,
-        memberId: member.id,
-        details: { wasLocked: state.locked, failures: state.failures, reason: reason.ok ? reason.value : null },
-      });
+      await audited({ wasLocked: state.locked, failures: state.failures, reason: reason.ok ? reason.value : null });
       return ok({ wasLocked: state.locked });
     },
     errorsOf(reason),
@@ -567,18 +557,10 @@ export async function endAllSessions(
     audit,
     'backoffice.sessions.end',
     input.memberId,
-    async (trx, { member, account }) => {
+    async (trx, { account }, audited) => {
       if (!account) return fail('member', 'not_registered');
       const ended = await endSessions(trx, account.id, deps.clock.now().toISOString());
-      await recordAudit(trx, deps.clock, audit, {
-        event: 'backoffice.sessions.end',
-        outcome: 'success',
-        actor: staffActor(actor),
-        subject: account.username,
-        accountId: account.id,
-        memberId: member.id,
-        details: { ended, reason: reason.ok ? reason.value : null },
-      });
+      await audited({ ended, reason: reason.ok ? reason.value : null });
       return ok({ ended });
     },
     errorsOf(reason),
@@ -603,7 +585,7 @@ export async function disableAccount(
     audit,
     'backoffice.account.disable',
     input.memberId,
-    async (trx, { member, account }) => {
+    async (trx, { account }, audited) => {
       if (!account) return fail('member', 'not_registered');
       const now = deps.clock.now().toISOString();
       const updated = await trx
@@ -615,15 +597,7 @@ export async function disableAccount(
       if (Number(updated.numUpdatedRows) !== 1) return fail('member', 'already_disabled');
       const sessionsEnded = await endSessions(trx, account.id, now);
       await endFlowsAndTokens(trx, account.id, now);
-      await recordAudit(trx, deps.clock, audit, {
-        event: 'backoffice.account.disable',
-        outcome: 'success',
-        actor: staffActor(actor),
-        subject: account.username,
-        accountId: account.id,
-        memberId: member.id,
-        details: { sessionsEnded, reason: reason.ok ? reason.value : null },
-      });
+      await audited({ sessionsEnded, reason: reason.ok ? reason.value : null });
       return ok({ sessionsEnded });
     },
     errorsOf(reason),
@@ -644,7 +618,7 @@ export async function enableAccount(
     audit,
     'backoffice.account.enable',
     input.memberId,
-    async (trx, { member, account }) => {
+    async (trx, { account }, audited) => {
       if (!account) return fail('member', 'not_registered');
       const now = deps.clock.now().toISOString();
       const updated = await trx
@@ -654,15 +628,7 @@ export async function enableAccount(
         .where('status', '=', 'disabled')
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return fail('member', 'not_disabled');
-      await recordAudit(trx, deps.clock, audit, {
-        event: 'backoffice.account.enable',
-        outcome: 'success',
-        actor: staffActor(actor),
-        subject: account.username,
-        accountId: account.id,
-        memberId: member.id,
-        details: { reason: reason.ok ? reason.value : null },
-      });
+      await audited({ reason: reason.ok ? reason.value : null });
       return ok({});
     },
     errorsOf(reason),
@@ -692,7 +658,7 @@ export async function removeMemberPasskey(
     audit,
     'backoffice.passkey.remove',
     input.memberId,
-    async (trx, { member, account }) => {
+    async (trx, { account }, audited) => {
       if (!account) return fail('member', 'not_registered');
       const removed = Number.isSafeInteger(input.passkeyId)
         ? await removePasskey(trx, { kind: 'member', id: account.id }, input.passkeyId)
@@ -702,15 +668,7 @@ export async function removeMemberPasskey(
         change: 'removedByStaff',
         name: removed.name,
       });
-      await recordAudit(trx, deps.clock, audit, {
-        event: 'backoffice.passkey.remove',
-        outcome: 'success',
-        actor: staffActor(actor),
-        subject: account.username,
-        accountId: account.id,
-        memberId: member.id,
-        details: { passkey: removed.id, name: removed.name, reason: reason.ok ? reason.value : null },
-      });
+      await audited({ passkey: removed.id, name: removed.name, reason: reason.ok ? reason.value : null });
       return ok({ name: removed.name });
     },
     errorsOf(reason),
