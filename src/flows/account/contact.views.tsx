@@ -1,6 +1,6 @@
 import type { Account } from '../../infra/db/tables.js';
 import type { MessageKey } from '../../infra/i18n/i18n.js';
-import { ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
+import { CodeInput, ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { formatMobile, shown, type ChangeData } from './contact.flow.js';
@@ -242,18 +242,7 @@ export function ConfirmPage({
       <ErrorSummary ctx={ctx} errors={errors} labels={{ code: t('contact.code') }} />
       <p>{change.what === 'email' ? t('contact.confirmIntroEmail', { to }) : t('contact.confirmIntroSms', { to })}</p>
       <Form ctx={ctx} action="/area/contact/confirm" class="stack">
-        <Input
-          ctx={ctx}
-          name="code"
-          label={t('contact.code')}
-          hint={t('contact.codeHint')}
-          value=""
-          error={errors.code}
-          autocomplete="one-time-code"
-          inputMode="numeric"
-          maxLength={12}
-          required
-        />
+        <CodeInput ctx={ctx} label={t('contact.code')} hint={t('contact.codeHint')} error={errors.code} />
         <button type="submit">{t('contact.confirm')}</button>
       </Form>
       <p>

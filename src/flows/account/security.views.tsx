@@ -1,5 +1,5 @@
 import type { MessageKey } from '../../infra/i18n/i18n.js';
-import { ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
+import { CodeInput, ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import type { Channel } from '../../identity/channels.js';
@@ -268,18 +268,7 @@ export function EnrolPage({ ctx, view }: { ctx: PageContext; view: EnrolView }) 
         </li>
       </ol>
       <Form ctx={ctx} action="/area/security/totp" class="stack">
-        <Input
-          ctx={ctx}
-          name="code"
-          label={t('security.enrol.code')}
-          hint={t('security.enrol.codeHint')}
-          value=""
-          error={errors.code}
-          autocomplete="one-time-code"
-          inputMode="numeric"
-          maxLength={12}
-          required
-        />
+        <CodeInput ctx={ctx} label={t('security.enrol.code')} hint={t('security.enrol.codeHint')} error={errors.code} />
         <Input
           ctx={ctx}
           name="current_password"

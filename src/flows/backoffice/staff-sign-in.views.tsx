@@ -1,6 +1,6 @@
 import { passkeyMessages, PasskeyStatus, ScriptOnly } from '../../identity/passkey-parts.js';
 import { PASSKEY_SCRIPTS } from '../../infra/web/web.plugin.js';
-import { Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
+import { CodeInput, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { BackofficeLayout } from './backoffice-layout.js';
 
@@ -92,17 +92,12 @@ export function StaffTotpPage({
         </Notice>
       ) : null}
       <Form ctx={ctx} action="/backoffice/sign-in/verify" class="stack">
-        <Input
+        <CodeInput
           ctx={ctx}
-          name="code"
           label={t('bo.totp.code')}
           hint={t('bo.totp.codeHint')}
           error={errors?.code}
-          autocomplete="one-time-code"
-          inputMode="numeric"
           maxLength={8}
-          spellcheck={false}
-          required
         />
         <button type="submit">{t('bo.totp.submit')}</button>
       </Form>
@@ -182,17 +177,7 @@ export function StaffEnrolPage({
         </li>
         <li>
           <Form ctx={ctx} action="/backoffice/sign-in/verify" class="stack">
-            <Input
-              ctx={ctx}
-              name="code"
-              label={t('bo.enrol.code')}
-              hint={t('bo.totp.codeHint')}
-              autocomplete="one-time-code"
-              inputMode="numeric"
-              maxLength={8}
-              spellcheck={false}
-              required
-            />
+            <CodeInput ctx={ctx} label={t('bo.enrol.code')} hint={t('bo.totp.codeHint')} maxLength={8} />
             <button type="submit">{t('bo.enrol.submit')}</button>
           </Form>
         </li>

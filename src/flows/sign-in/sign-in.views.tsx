@@ -1,5 +1,5 @@
 import { CaptchaField, CAPTCHA_SCRIPTS } from '../../infra/captcha/captcha-field.js';
-import { ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
+import { CodeInput, ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
 import { Layout } from '../../infra/web/layout.js';
 import { MessagePage } from '../../infra/web/message-page.js';
 import type { PageContext } from '../../infra/web/page-context.js';
@@ -263,18 +263,7 @@ export function EnterCodePage({
         )}
       </p>
       <Form ctx={ctx} action="/sign-in/verify/code" class="stack">
-        <Input
-          ctx={ctx}
-          name="code"
-          label={t('verify.code')}
-          hint={t('verify.codeHint')}
-          value=""
-          error={errors.code}
-          autocomplete="one-time-code"
-          inputMode="numeric"
-          maxLength={12}
-          required
-        />
+        <CodeInput ctx={ctx} label={t('verify.code')} hint={t('verify.codeHint')} error={errors.code} />
         <button type="submit">{t('verify.confirm')}</button>
       </Form>
       <div class="secondary-actions">

@@ -77,6 +77,25 @@ export interface InputProps {
   id?: string;
 }
 
+/**
+ * The field for a one-time code (R7, R15, R23): named `code`, the numeric keyboard, the browser's one-time-code
+ * autofill; pasting works, and the server takes the code with spaces or hyphens. Staff app codes are shorter.
+ */
+export function CodeInput(p: Pick<InputProps, 'ctx' | 'label' | 'hint' | 'error' | 'maxLength'>) {
+  return (
+    <Input
+      {...p}
+      name="code"
+      value=""
+      autocomplete="one-time-code"
+      inputMode="numeric"
+      maxLength={p.maxLength ?? 12}
+      spellcheck={false}
+      required
+    />
+  );
+}
+
 /** A labelled input whose hint and error are tied to it for screen readers (R21, WCAG 1.3.1 / 3.3.1). */
 export function Input(p: InputProps) {
   const id = p.id ?? p.name;
