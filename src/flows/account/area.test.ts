@@ -25,6 +25,26 @@ describeEachDatabase('private area and member selector', (kind) => {
   });
   after(() => ctx.close());
 
+  /** A guardian link written straight into the database, past the feed's own checks (R14 must still hold). */
+  async function forgeGuardianLink(minor: string, guardian: string): Promise<void> {
+    const id = async (memberNumber: string) =>
+      (
+        await ctx.db.kysely
+          .selectFrom('members')
+          .select('id')
+          .where('member_number', '=', memberNumber)
+          .executeTakeFirstOrThrow()
+      ).id;
+    await ctx.db.kysely
+      .insertInto('guardian_links')
+      .values({
+        minor_member_id: await id(minor),
+        guardian_member_id: await id(guardian),
+        created_at: ctx.clock.now().toISOString(),
+      })
+      .execute();
+  }
+
   test('home: greeting, the card, policies and the people the member may see (R13)', async () => {
     const carmen = await signedIn(ctx, { username: nif(10000002), email: 'carmen@example.com' });
     const home = await carmen.get('/area');
@@ -133,19 +153,7 @@ describeEachDatabase('private area and member selector', (kind) => {
     const lucia = await signedIn(ctx, { username: nif(10000001), email: 'lucia@example.com' });
     assert.equal((await lucia.post('/area/switch', { member: 'AS9001' })).statusCode, 403);
     // A link forged straight into the database across policies is still refused: the check reads the data.
-    const ids = await ctx.db.kysely
-      .selectFrom('members')
-      .select(['id', 'member_number'])
-      .where('member_number', 'in', ['AS1001', 'AS9001'])
-      .execute();
-    await ctx.db.kysely
-      .insertInto('guardian_links')
-      .values({
-        minor_member_id: ids.find((i) => i.member_number === 'AS9001')!.id,
-        guardian_member_id: ids.find((i) => i.member_number === 'AS1001')!.id,
-        created_at: ctx.clock.now().toISOString(),
-      })
-      .execute();
+    await forgeGuardianLink('AS9001', 'AS1001');
     assert.equal((await lucia.post('/area/switch', { member: 'AS9001' })).statusCode, 403);
 
     // The feed drops Lucía as Hugo's guardian: the switch (and an acting session) stop at once.
@@ -172,19 +180,7 @@ describeEachDatabase('private area and member selector', (kind) => {
       ]),
     );
     await accountFor(ctx, { username: nif(10000077), memberNumbers: ['AS7701'], email: 'elder@example.com' });
-    const ids = await ctx.db.kysely
-      .selectFrom('members')
-      .select(['id', 'member_number'])
-      .where('member_number', 'in', ['AS7701', 'AS7702'])
-      .execute();
-    await ctx.db.kysely
-      .insertInto('guardian_links')
-      .values({
-        minor_member_id: ids.find((i) => i.member_number === 'AS7702')!.id,
-        guardian_member_id: ids.find((i) => i.member_number === 'AS7701')!.id,
-        created_at: ctx.clock.now().toISOString(),
-      })
-      .execute();
+    await forgeGuardianLink('AS7702', 'AS7701');
     const elder = await signedIn(ctx, { username: nif(10000077), email: 'elder@example.com' });
     const home = await elder.get('/area');
     assert.equal(home.statusCode, 200);
