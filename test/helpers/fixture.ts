@@ -147,12 +147,17 @@ export async function memberWithAccount(ctx: Ctx, options: MemberOptions = {}): 
     language: options.language ?? 'en',
     memberNumbers: [memberNumber],
   });
+  return { username, accountId, memberId: await memberIdOf(ctx, memberNumber), email, memberNumber, password };
+}
+
+/** A member record's id, by its member number. */
+export async function memberIdOf(ctx: Pick<TestContext, 'db'>, memberNumber: string): Promise<number> {
   const record = await ctx.db.kysely
     .selectFrom('members')
     .select('id')
     .where('member_number', '=', memberNumber)
     .executeTakeFirstOrThrow();
-  return { username, accountId, memberId: record.id, email, memberNumber, password };
+  return record.id;
 }
 
 /** The last message of a template sent to an address or number, opened as its recipient reads it. */

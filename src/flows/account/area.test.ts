@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { todayIn } from '../../domain/calendar.js';
 import { demoFeedCsv, demoFeedRows, FEED_HEADER, nif, toCsvLine, yearsBefore } from '../../feed/demo-feed.js';
 import { importFeed } from '../../feed/feed.import.js';
-import { accountFor, signedIn } from '../../../test/helpers/fixture.js';
+import { memberIdOf, accountFor, signedIn } from '../../../test/helpers/fixture.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
@@ -27,19 +27,11 @@ describeEachDatabase('private area and member selector', (kind) => {
 
   /** A guardian link written straight into the database, past the feed's own checks (R14 must still hold). */
   async function forgeGuardianLink(minor: string, guardian: string): Promise<void> {
-    const id = async (memberNumber: string) =>
-      (
-        await ctx.db.kysely
-          .selectFrom('members')
-          .select('id')
-          .where('member_number', '=', memberNumber)
-          .executeTakeFirstOrThrow()
-      ).id;
     await ctx.db.kysely
       .insertInto('guardian_links')
       .values({
-        minor_member_id: await id(minor),
-        guardian_member_id: await id(guardian),
+        minor_member_id: await memberIdOf(ctx, minor),
+        guardian_member_id: await memberIdOf(ctx, guardian),
         created_at: ctx.clock.now().toISOString(),
       })
       .execute();

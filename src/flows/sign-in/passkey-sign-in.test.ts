@@ -4,7 +4,7 @@ import type {
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
-import { auditOf, memberWithAccount, signedIn, TEST_PASSWORD } from '../../../test/helpers/fixture.js';
+import { memberIdOf, auditOf, memberWithAccount, signedIn, TEST_PASSWORD } from '../../../test/helpers/fixture.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
@@ -397,13 +397,7 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
 
   test('an agent sees a member’s passkeys (names and dates) and removes one with a reason; the member is emailed (R23)', async () => {
     const m = await memberWithPasskey({ name: 'Teléfono perdido' });
-    const memberId = (
-      await ctx.db.kysely
-        .selectFrom('members')
-        .select('id')
-        .where('member_number', '=', m.memberNumber)
-        .executeTakeFirstOrThrow()
-    ).id;
+    const memberId = await memberIdOf(ctx, m.memberNumber);
     const passkey = await ctx.db.kysely
       .selectFrom('passkeys')
       .select('id')

@@ -11,6 +11,7 @@ import { bucket } from '../../../infra/rate-limit/rate-limit.js';
 import { BrowserAgent } from '../../../../test/helpers/browser-agent.js';
 import {
   memberFeedRow,
+  memberIdOf,
   memberWithAccount,
   signedIn,
   TEST_PASSWORD,
@@ -74,13 +75,7 @@ describeEachDatabase('back office: member actions', (kind) => {
       ]),
     );
     assert.equal(report.skipped, 0, JSON.stringify(report.problems));
-    return (
-      await ctx.db.kysely
-        .selectFrom('members')
-        .select('id')
-        .where('member_number', '=', number)
-        .executeTakeFirstOrThrow()
-    ).id;
+    return await memberIdOf(ctx, number);
   }
 
   const account = (id: number) =>

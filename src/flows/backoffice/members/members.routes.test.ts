@@ -6,6 +6,7 @@ import { importFeed } from '../../../feed/feed.import.js';
 import { translator } from '../../../infra/i18n/i18n.js';
 import {
   memberFeedRow,
+  memberIdOf,
   memberWithAccount,
   signedIn,
   TEST_PASSWORD,
@@ -36,14 +37,7 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
   });
   after(() => ctx.close());
 
-  const memberId = async (memberNumber: string) =>
-    (
-      await ctx.db.kysely
-        .selectFrom('members')
-        .select('id')
-        .where('member_number', '=', memberNumber)
-        .executeTakeFirstOrThrow()
-    ).id;
+  const memberId = (memberNumber: string) => memberIdOf(ctx, memberNumber);
   const account = (id: number) =>
     ctx.db.kysely.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const signInStatus = async (username: string) => {
