@@ -15,6 +15,32 @@ export async function findAccount(db: Kysely<Database>, id: number): Promise<Acc
   return (await byId(db, { id }))[0];
 }
 
+const byIdWithPasskey = compiledQuery((db, p: { id: number }) =>
+  db
+    .selectFrom('accounts')
+    .selectAll('accounts')
+    .select((eb) =>
+      eb
+        .exists(eb.selectFrom('passkeys').select('passkeys.id').whereRef('passkeys.account_id', '=', 'accounts.id'))
+        .as('has_passkey'),
+    )
+    .where('accounts.id', '=', p.id),
+);
+
+/**
+ * An account and whether it has a passkey (R27), in one statement: every page of a sign-in's second step asks both.
+ */
+export async function findAccountWithPasskey(
+  db: Kysely<Database>,
+  id: number,
+): Promise<{ account: Account; passkey: boolean } | undefined> {
+  const [row] = await byIdWithPasskey(db, { id });
+  if (!row) return undefined;
+  const { has_passkey, ...account } = row;
+  // SQLite answers 1 or 0, PostgreSQL true or false.
+  return { account, passkey: Boolean(has_passkey) };
+}
+
 /** For an account that must exist (the signed-in member's, within a transaction that holds it): throws otherwise. */
 export async function getAccount(db: Kysely<Database>, id: number): Promise<Account> {
   const account = await findAccount(db, id);
@@ -40,6 +66,35 @@ export async function lockAccount(trx: Kysely<Database>, id: number): Promise<vo
     // rows that merely reference the account (sessions, audit rows) meanwhile.
     .set((eb) => ({ updated_at: eb.ref('updated_at') }))
     .where('id', '=', id)
+    .execute();
+}
+
+/** The account columns a sign-in's second step proves (R7). */
+export type ProvenColumn = 'email_verified_at' | 'mobile_verified_at';
+
+/**
+ * The account after a full sign-in, in one statement: the lock fields the back office shows are cleared (R9), and
+ * after a code the channel used is proven (R7) and becomes the preferred one if the member had none.
+ */
+export async function markSignedIn(
+  db: Kysely<Database>,
+  accountId: number,
+  proof?: { channel: 'email' | 'sms' | 'totp'; proves: ProvenColumn | undefined; at: string },
+): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set((eb) => ({
+      locked_until: null,
+      failed_logins: 0,
+      ...(proof ? { preferred_channel: eb.fn.coalesce('preferred_channel', eb.val(proof.channel)) } : {}),
+      ...(proof?.proves === 'email_verified_at'
+        ? { email_verified_at: eb.fn.coalesce('email_verified_at', eb.val(proof.at)) }
+        : {}),
+      ...(proof?.proves === 'mobile_verified_at'
+        ? { mobile_verified_at: eb.fn.coalesce('mobile_verified_at', eb.val(proof.at)) }
+        : {}),
+    }))
+    .where('id', '=', accountId)
     .execute();
 }
 

@@ -67,38 +67,13 @@ export async function rememberSignInDevice(
   const nowIso = now.toISOString();
   const audit: AuditContext = { ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id };
 
-  const verdict = await db.transaction().execute(async (trx) => {
-    const seen = await trx
-      .selectFrom('known_devices')
-      .select('last_seen_at')
-      .where('account_id', '=', account.id)
-      .where('device_hash', '=', deviceHash)
-      .executeTakeFirst();
-    if (seen) {
-      // The update is guarded by the time read, so two sign-ins at once on a long-unseen device send one email.
-      const touched = await trx
-        .updateTable('known_devices')
-        .set({ last_seen_at: nowIso })
-        .where('account_id', '=', account.id)
-        .where('device_hash', '=', deviceHash)
-        .where('last_seen_at', '=', seen.last_seen_at)
-        .executeTakeFirst();
-      const stale = now.getTime() - new Date(seen.last_seen_at).getTime() >= DEVICE_FORGOTTEN_AFTER_MS;
-      return stale && Number(touched.numUpdatedRows) === 1 ? 'new' : 'known';
-    }
-    const earlier = await hasEarlierSignIn(trx, account.id);
-    const inserted = await trx
-      .insertInto('known_devices')
-      .values({ account_id: account.id, device_hash: deviceHash, first_seen_at: nowIso, last_seen_at: nowIso })
-      .onConflict((oc) => oc.columns(['account_id', 'device_hash']).doNothing())
-      .returning('account_id')
-      .executeTakeFirst();
-    if (!inserted) return 'known';
-    return earlier ? 'new' : 'first-sign-in';
-  });
-  if (verdict === 'known') return verdict;
-
-  await db.transaction().execute(async (trx) => {
+  // A device seen before is marked seen again by one guarded update (the common case: no transaction needed).
+  const seen = await touchSeenDevice(db, account.id, deviceHash, now);
+  if (seen === 'known') return seen;
+  // Otherwise one transaction decides the verdict and records it (with the email and its link when it is new).
+  const verdict = await db.transaction().execute(async (trx): Promise<DeviceVerdict> => {
+    const verdict = seen ?? (await judgeUnseenDevice(trx, account.id, deviceHash, nowIso));
+    if (verdict === 'known') return verdict;
     if (verdict === 'new') {
       const link = randomToken();
       await trx
@@ -128,9 +103,60 @@ export async function rememberSignInDevice(
       accountId: account.id,
       details: { factor, notified: verdict === 'new' },
     });
+    return verdict;
   });
   if (verdict === 'new') deps.kickOutbox?.();
   return verdict;
+}
+
+/**
+ * For a device this account has seen: marks it seen now and says whether it is known, or new again after 180 days
+ * unseen. The update is guarded by the time read, so of two sign-ins at once on a long-unseen device one is 'new'.
+ * Undefined for a device the account has not seen.
+ */
+async function touchSeenDevice(
+  db: Kysely<Database>,
+  accountId: number,
+  deviceHash: string,
+  now: Date,
+): Promise<'known' | 'new' | undefined> {
+  const seen = await db
+    .selectFrom('known_devices')
+    .select('last_seen_at')
+    .where('account_id', '=', accountId)
+    .where('device_hash', '=', deviceHash)
+    .executeTakeFirst();
+  if (!seen) return undefined;
+  const touched = await db
+    .updateTable('known_devices')
+    .set({ last_seen_at: now.toISOString() })
+    .where('account_id', '=', accountId)
+    .where('device_hash', '=', deviceHash)
+    .where('last_seen_at', '=', seen.last_seen_at)
+    .executeTakeFirst();
+  const stale = now.getTime() - new Date(seen.last_seen_at).getTime() >= DEVICE_FORGOTTEN_AFTER_MS;
+  return stale && Number(touched.numUpdatedRows) === 1 ? 'new' : 'known';
+}
+
+/**
+ * A device the account has not seen: remembered now; new, or the account's first sign-in. Of two sign-ins at once
+ * on it, the one whose insert loses is 'known'.
+ */
+async function judgeUnseenDevice(
+  trx: Kysely<Database>,
+  accountId: number,
+  deviceHash: string,
+  nowIso: string,
+): Promise<DeviceVerdict> {
+  const earlier = await hasEarlierSignIn(trx, accountId);
+  const inserted = await trx
+    .insertInto('known_devices')
+    .values({ account_id: accountId, device_hash: deviceHash, first_seen_at: nowIso, last_seen_at: nowIso })
+    .onConflict((oc) => oc.columns(['account_id', 'device_hash']).doNothing())
+    .returning('account_id')
+    .executeTakeFirst();
+  if (!inserted) return 'known';
+  return earlier ? 'new' : 'first-sign-in';
 }
 
 /**

@@ -25,7 +25,7 @@ import type { Channel } from './second-factor/second-factor.js';
 import { notifyPause } from './sign-in.flow.js';
 import type { SignInData } from './sign-in.routes.js';
 import { SignInPage, type SignInNotice } from './sign-in.views.js';
-import { getAccount } from '../../identity/accounts.js';
+import { getAccount, markSignedIn } from '../../identity/accounts.js';
 
 // R27: a passkey signs in, alone or as the second step.
 //  - Alone: "Sign in with a passkey" asks for a challenge (a stored flow of its own: single use, bound to this
@@ -185,6 +185,7 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
       await request.audit('signin.passkey', 'refused', { ...subject, details: { reason: 'disabled' } }, db);
       return page('disabled', 'forbidden');
     }
+    await markSignedIn(db, account.id);
     await request.audit(
       'signin.success',
       'success',

@@ -225,6 +225,27 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
     });
     assert.equal(res.statusCode, 429);
     assert.equal(notice(res.body), 'locked');
+    const paused = await ctx.db.kysely
+      .selectFrom('accounts')
+      .select(['locked_until', 'failed_logins'])
+      .where('id', '=', m.accountId)
+      .executeTakeFirstOrThrow();
+    assert.ok(paused.locked_until, 'the account shows the pause (the back office reads it)');
+    // After the pause the passkey alone signs in, and the account no longer shows a pause or failures.
+    ctx.clock.advance(MEMBER_SIGN_IN.lockMs + 1000);
+    const after = await ceremony();
+    const signedIn = await after.agent.post('/sign-in/passkey', {
+      response: JSON.stringify(m.authenticator.get(after.options)),
+    });
+    assert.equal(signedIn.statusCode, 303);
+    assert.deepEqual(
+      await ctx.db.kysely
+        .selectFrom('accounts')
+        .select(['locked_until', 'failed_logins'])
+        .where('id', '=', m.accountId)
+        .executeTakeFirstOrThrow(),
+      { locked_until: null, failed_logins: 0 },
+    );
   });
 
   test('unknown passkeys count against the client address; a disabled account’s passkey opens nothing', async () => {

@@ -8,7 +8,6 @@ import type { Metrics } from '../../infra/metrics/metrics.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { beginAttempt, MEMBER_SIGN_IN } from '../../identity/sign-in-throttle.js';
 import { MAX_USERNAME, normaliseUsername } from '../../identity/username.js';
-export { clearSignInThrottle } from '../../identity/sign-in-throttle.js';
 export { normaliseUsername };
 import { accountLockedEmail } from './sign-in.emails.js';
 import { findAccountByUsername } from '../../identity/accounts.js';

@@ -17,9 +17,8 @@ import { sendPage, type ReplyOutcome } from '../../infra/web/view.js';
 import { codeFactor } from './second-factor/code-factor.js';
 import { totpFactor } from './second-factor/totp-factor.js';
 import type { Channel, FactorContext, SecondFactor } from './second-factor/second-factor.js';
-import { clearSignInThrottle, notifyPause, passwordStep } from './sign-in.flow.js';
-import { beginAttempt, MEMBER_SIGN_IN, signInPaused } from '../../identity/sign-in-throttle.js';
-import { hasPasskey } from '../../identity/passkeys.js';
+import { notifyPause, passwordStep } from './sign-in.flow.js';
+import { beginAttempt, clearThrottle, MEMBER_SIGN_IN, signInPaused } from '../../identity/sign-in-throttle.js';
 import { passkeySignInRoutes } from './passkey-sign-in.routes.js';
 import { PasskeyStepPage } from './passkey-sign-in.views.js';
 import {
@@ -33,7 +32,7 @@ import {
 } from './sign-in.views.js';
 import { rememberSignInDevice } from '../../identity/devices.js';
 import type { AfterSignIn } from '../../identity/sign-in-hooks.js';
-import { findAccount } from '../../identity/accounts.js';
+import { findAccountWithPasskey, markSignedIn } from '../../identity/accounts.js';
 
 export interface SignInDeps {
   config: Config;
@@ -197,13 +196,13 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       reply.redirect(found.status === 'expired' ? '/sign-in?restart=1' : '/sign-in', 303);
       return undefined;
     }
-    const account = await findAccount(kysely, found.flow.accountId!);
-    if (!account || account.status !== 'active') {
+    const owner = await findAccountWithPasskey(kysely, found.flow.accountId!);
+    if (!owner || owner.account.status !== 'active') {
       await flows.end(kysely, request, reply);
       reply.redirect('/sign-in', 303);
       return undefined;
     }
-    return { flow: found.flow, account, passkey: await hasPasskey(kysely, { kind: 'member', id: account.id }) };
+    return { flow: found.flow, ...owner };
   }
 
   const factorContext = (flow: Flow<SignInData>, account: Account, request: FastifyRequest): FactorContext => ({
@@ -370,11 +369,11 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const now = clock.now().toISOString();
     const done = await kysely.transaction().execute(async (trx) => {
       if (!(await flows.advance(trx, flow, channel === 'passkey' ? 'passkey' : 'code', 'done'))) return false;
-      if (channel !== 'passkey') {
-        await factors[channel].markVerified({ ...factorContext(flow, account, request), db: trx }, now);
-        if (!account.preferred_channel)
-          await trx.updateTable('accounts').set({ preferred_channel: channel }).where('id', '=', account.id).execute();
-      }
+      await markSignedIn(
+        trx,
+        account.id,
+        channel === 'passkey' ? undefined : { channel, proves: factors[channel].proves, at: now },
+      );
       await request.audit(
         'signin.success',
         'success',
@@ -388,7 +387,10 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     return establish(request, reply, account, channel, via, flow.data.next);
   }
 
-  /** After every successful sign-in (both steps, or a passkey alone): the throttle cleared, a new session (R8, R9). */
+  /**
+   * After every successful sign-in (both steps, or a passkey alone), once the account is marked signed in (R9's lock
+   * fields cleared: `markSignedIn`): the throttle cleared, a new session (R8, R9).
+   */
   async function establish(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -397,7 +399,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     via: 'code' | 'link' | 'passkey',
     next: string | undefined,
   ) {
-    await clearSignInThrottle(kysely, account.username);
+    await clearThrottle(kysely, MEMBER_SIGN_IN, account.username);
 
     // Other slices react to a sign-in through hooks registered in app.ts (R3: registration's returning member).
     for (const hook of deps.afterSignIn ?? []) await hook({ db: kysely, request, reply, account });

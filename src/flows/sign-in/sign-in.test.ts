@@ -111,6 +111,34 @@ describeEachDatabase('sign-in', (kind) => {
     assert.ok(audit.some((a) => a.event === 'signin.code_sent'));
   });
 
+  test('a channel is proven at its first use; later sign-ins keep that time and the preferred channel (R7)', async () => {
+    const m = await member();
+    const account = () =>
+      ctx.db.kysely
+        .selectFrom('accounts')
+        .select(['email_verified_at', 'mobile_verified_at', 'preferred_channel'])
+        .where('id', '=', m.accountId)
+        .executeTakeFirstOrThrow();
+    const signInWith = async (channel: 'email' | 'sms') => {
+      const agent = new BrowserAgent(ctx.app);
+      await signIn(agent, m.username, channel);
+      const code = await lastCode(ctx, channel === 'email' ? m.email : '+34600111222');
+      assert.equal((await agent.post('/sign-in/verify/code', { code })).headers.location, '/area');
+    };
+    await signInWith('sms');
+    const first = await account();
+    assert.ok(first.mobile_verified_at);
+    assert.equal(first.email_verified_at, null, 'the email is not proven by an SMS code');
+    assert.equal(first.preferred_channel, 'sms', 'the first channel used becomes the preferred one');
+    ctx.clock.advanceMinutes(60);
+    await signInWith('sms');
+    await signInWith('email');
+    const later = await account();
+    assert.equal(later.mobile_verified_at, first.mobile_verified_at, 'the first use’s time is kept');
+    assert.ok(later.email_verified_at && later.email_verified_at > first.mobile_verified_at!);
+    assert.equal(later.preferred_channel, 'sms', 'a member’s preferred channel is not replaced');
+  });
+
   test('by SMS, and the code is single use (R7)', async () => {
     const m = await member();
     const agent = new BrowserAgent(ctx.app);

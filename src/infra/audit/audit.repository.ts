@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
+import { compiledQuery } from '../db/compiled-query.js';
 import type { AuditEventTable, Database } from '../db/tables.js';
 
 /** Who did it and from where; taken from the request. */
@@ -20,22 +21,52 @@ export interface AuditEvent {
   details?: Record<string, string | number | boolean | null>;
 }
 
+/** Every request that changes something writes one or more of these: built and compiled once (compiled-query.ts). */
+const insertEvent = compiledQuery(
+  (
+    db,
+    p: {
+      occurredAt: string;
+      event: string;
+      outcome: AuditEventTable['outcome'];
+      actor: string | null;
+      subject: string | null;
+      accountId: number | null;
+      memberId: number | null;
+      ip: string | null;
+      userAgent: string | null;
+      requestId: string | null;
+      details: string | null;
+    },
+  ) =>
+    db.insertInto('audit_events').values({
+      occurred_at: p.occurredAt,
+      event: p.event,
+      outcome: p.outcome,
+      actor: p.actor,
+      subject: p.subject,
+      account_id: p.accountId,
+      member_id: p.memberId,
+      ip: p.ip,
+      user_agent: p.userAgent,
+      request_id: p.requestId,
+      details: p.details,
+    }),
+);
+
 /** Records a security event (R22); runs inside the caller's transaction when given one. */
 export async function recordAudit(db: Kysely<Database>, clock: Clock, ctx: AuditContext, e: AuditEvent): Promise<void> {
-  await db
-    .insertInto('audit_events')
-    .values({
-      occurred_at: clock.now().toISOString(),
-      event: e.event,
-      outcome: e.outcome,
-      actor: e.actor ?? null,
-      subject: e.subject ?? null,
-      account_id: e.accountId ?? null,
-      member_id: e.memberId ?? null,
-      ip: ctx.ip ?? null,
-      user_agent: ctx.userAgent?.slice(0, 400) ?? null,
-      request_id: ctx.requestId ?? null,
-      details: e.details ? JSON.stringify(e.details) : null,
-    })
-    .execute();
+  await insertEvent(db, {
+    occurredAt: clock.now().toISOString(),
+    event: e.event,
+    outcome: e.outcome,
+    actor: e.actor ?? null,
+    subject: e.subject ?? null,
+    accountId: e.accountId ?? null,
+    memberId: e.memberId ?? null,
+    ip: ctx.ip ?? null,
+    userAgent: ctx.userAgent?.slice(0, 400) ?? null,
+    requestId: ctx.requestId ?? null,
+    details: e.details ? JSON.stringify(e.details) : null,
+  });
 }

@@ -30,6 +30,7 @@ export function codeFactor(channel: Channel, deps: CodeFactorDeps): SecondFactor
   const destination = (ctx: FactorContext) => (channel === 'email' ? ctx.account.email : ctx.account.mobile);
   return {
     channel,
+    proves: channel === 'email' ? 'email_verified_at' : 'mobile_verified_at',
     available: (account) => (channel === 'email' ? Boolean(account.email) : Boolean(account.mobile)),
     masked: (account) =>
       channel === 'email' ? maskEmail(account.email) : account.mobile ? maskPhone(account.mobile) : '',
@@ -127,16 +128,6 @@ export function codeFactor(channel: Channel, deps: CodeFactorDeps): SecondFactor
         .where('voided_at', 'is', null)
         .executeTakeFirst();
       return Number(used.numUpdatedRows) === 1 ? { kind: 'ok' } : { kind: 'none' };
-    },
-
-    async markVerified(ctx, at) {
-      const column = channel === 'email' ? 'email_verified_at' : 'mobile_verified_at';
-      await ctx.db
-        .updateTable('accounts')
-        .set({ [column]: at })
-        .where('id', '=', ctx.account.id)
-        .where(column, 'is', null)
-        .execute();
     },
   };
 }

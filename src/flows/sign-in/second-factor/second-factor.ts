@@ -3,6 +3,7 @@ import type { Account, Database } from '../../../infra/db/tables.js';
 import type { Lang } from '../../../infra/i18n/i18n.js';
 
 import type { Channel } from '../../../identity/channels.js';
+import type { ProvenColumn } from '../../../identity/accounts.js';
 export type { Channel };
 
 /** `wrong` says how many tries are left; `exhausted` means the sign-in must start over (R7: at most 5 wrong). */
@@ -34,6 +35,6 @@ export interface SecondFactor {
   masked(account: Account): string;
   begin(ctx: FactorContext): Promise<void>;
   verify(ctx: FactorContext, answer: string): Promise<VerifyResult>;
-  /** Marks the destination proven after a first successful use (R7). */
-  markVerified(ctx: FactorContext, at: string): Promise<void>;
+  /** The account's column a successful use proves, if any (R7: the destination is proven at its first use). */
+  readonly proves?: ProvenColumn;
 }

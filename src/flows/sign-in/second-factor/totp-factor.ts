@@ -37,6 +37,5 @@ export function totpFactor(deps: { clock: Clock; box: SecretBox }): SecondFactor
       const remaining = MAX_WRONG_CODES - tries;
       return remaining <= 0 ? { kind: 'exhausted' } : { kind: 'wrong', remaining };
     },
-    async markVerified() {},
   };
 }
