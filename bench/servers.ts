@@ -25,10 +25,13 @@ export function procStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | un
 
 export const rssMb = (pid: number) => (procStatusKb(pid, 'VmRSS') ?? 0) / 1024;
 
-/** CPU seconds (user + system, every thread) a process has used so far; Linux clock ticks are 1/100 s. */
-function cpuSeconds(pid: number): number {
+/**
+ * CPU seconds (user + system) a process has used so far, every thread, or only its main thread (the event loop, whose
+ * thread id is the process id); Linux clock ticks are 1/100 s.
+ */
+function cpuSeconds(pid: number, mainThread = false): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
@@ -46,6 +49,8 @@ function machineBusySeconds(): number {
 export interface CpuUse {
   /** CPU seconds of the server processes, of this (the client's) process, and of everything else on the machine. */
   server: number;
+  /** Of `server`: the servers' main threads (the event loop; the rest is the thread pool, argon2id's, and V8's). */
+  serverMain: number;
   client: number;
   others: number;
   /** Cores the other processes kept busy on average: the machine's noise during the measurement. */
@@ -55,7 +60,9 @@ export interface CpuUse {
 /** CPU used from now until stop(), by the given server processes, by this process, and by the rest of the machine. */
 export function cpuMeter(pids: number[]): { stop(): CpuUse } {
   const servers = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const mains = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid, true), 0);
   const serverStart = servers();
+  const mainStart = mains();
   const clientStart = process.cpuUsage();
   const machineStart = machineBusySeconds();
   const started = performance.now();
@@ -67,6 +74,7 @@ export function cpuMeter(pids: number[]): { stop(): CpuUse } {
       const others = Math.max(0, machineBusySeconds() - machineStart - server - client);
       return {
         server,
+        serverMain: mains() - mainStart,
         client,
         others,
         otherCores: Math.round((others / ((performance.now() - started) / 1000)) * 100) / 100,
