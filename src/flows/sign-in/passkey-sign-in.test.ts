@@ -9,6 +9,7 @@ import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
 import { SoftAuthenticator } from '../../../test/helpers/soft-authenticator.js';
+import { deviceCookieName } from '../../identity/devices.js';
 import { MAX_PASSKEYS } from '../../identity/passkeys.js';
 import { MEMBER_SIGN_IN, throttleState } from '../../identity/sign-in-throttle.js';
 import { PASSKEY_CHALLENGES_PER_ADDRESS_PER_HOUR } from './passkey-sign-in.routes.js';
@@ -246,6 +247,35 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
         .executeTakeFirstOrThrow(),
       { locked_until: null, failed_logins: 0 },
     );
+  });
+
+  test('R28 under a burst: 40 sign-ins at once on one new device send one email, and again after 180 days unseen', async () => {
+    const m = await memberWithPasskey();
+    const device = deviceCookieName(ctx.config.secureCookies);
+    const token = 'burst-device-token-0123456789';
+    const newDeviceEmails = async () =>
+      (await ctx.outbox()).filter((x) => x.recipient === m.email && x.template === 'new-device').length;
+    const burst = async () => {
+      await ctx.db.kysely.deleteFrom('rate_limits').execute();
+      const ceremonies = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => ceremony({ 'x-forwarded-for': `192.0.2.${i + 1}` })),
+      );
+      const answers = ceremonies.map((c) => {
+        c.agent.cookies[device] = token;
+        // Counter 0, as authenticators that keep no counter send: answers checked at once are not refused as clones.
+        return { agent: c.agent, response: JSON.stringify(m.authenticator.get(c.options, undefined, { counter: 0 })) };
+      });
+      const results = await Promise.all(answers.map((a) => a.agent.post('/sign-in/passkey', { response: a.response })));
+      return results.filter((r) => r.statusCode === 303 && r.headers.location === '/area').length;
+    };
+    const before = await newDeviceEmails();
+    const first = await burst();
+    assert.ok(first >= 2, `${first} sign-ins went through at once`);
+    assert.equal(await newDeviceEmails(), before + 1, `${first} sign-ins on one new device: one email`);
+    ctx.clock.advance(181 * 24 * 3_600_000);
+    const again = await burst();
+    assert.ok(again >= 2, `${again} sign-ins went through at once`);
+    assert.equal(await newDeviceEmails(), before + 2, `${again} sign-ins after 181 days unseen: one more email`);
   });
 
   test('unknown passkeys count against the client address; a disabled account’s passkey opens nothing', async () => {
