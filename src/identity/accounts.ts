@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { compiledQuery } from '../infra/db/compiled-query.js';
 import type { Account, Database } from '../infra/db/tables.js';
+import type { Channel } from './channels.js';
 
 // The account repository (issue 19): an account found by its id or by its username, one query each, used by every
 // flow instead of the same select written inline under several names. Compiled once (compiled-query.ts): private
@@ -79,7 +80,7 @@ export type ProvenColumn = 'email_verified_at' | 'mobile_verified_at';
 export async function markSignedIn(
   db: Kysely<Database>,
   accountId: number,
-  proof?: { channel: 'email' | 'sms' | 'totp'; proves: ProvenColumn | undefined; at: string },
+  proof?: { channel: Channel; proves: ProvenColumn | undefined; at: string },
 ): Promise<void> {
   await db
     .updateTable('accounts')
@@ -87,12 +88,7 @@ export async function markSignedIn(
       locked_until: null,
       failed_logins: 0,
       ...(proof ? { preferred_channel: eb.fn.coalesce('preferred_channel', eb.val(proof.channel)) } : {}),
-      ...(proof?.proves === 'email_verified_at'
-        ? { email_verified_at: eb.fn.coalesce('email_verified_at', eb.val(proof.at)) }
-        : {}),
-      ...(proof?.proves === 'mobile_verified_at'
-        ? { mobile_verified_at: eb.fn.coalesce('mobile_verified_at', eb.val(proof.at)) }
-        : {}),
+      ...(proof?.proves ? { [proof.proves]: eb.fn.coalesce(proof.proves, eb.val(proof.at)) } : {}),
     }))
     .where('id', '=', accountId)
     .execute();

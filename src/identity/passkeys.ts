@@ -56,17 +56,14 @@ export function listPasskeys(db: Kysely<Database>, owner: PasskeyOwner): Promise
     .execute();
 }
 
-// Each page of a sign-in's second step asks whether to offer a passkey: compiled once per owner kind.
-const anyOfMember = compiledQuery((db, p: { id: number }) =>
-  db.selectFrom('passkeys').select('id').where('account_id', '=', p.id).limit(1),
-);
+// Each page of a staff sign-in's second step asks whether to offer a passkey: compiled once. (A member's sign-in
+// asks with its account read: findAccountWithPasskey in accounts.ts.)
 const anyOfStaff = compiledQuery((db, p: { id: number }) =>
   db.selectFrom('passkeys').select('id').where('staff_id', '=', p.id).limit(1),
 );
 
-export async function hasPasskey(db: Kysely<Database>, owner: PasskeyOwner): Promise<boolean> {
-  const rows = await (owner.kind === 'member' ? anyOfMember : anyOfStaff)(db, { id: owner.id });
-  return rows.length > 0;
+export async function staffHasPasskey(db: Kysely<Database>, staffId: number): Promise<boolean> {
+  return (await anyOfStaff(db, { id: staffId })).length > 0;
 }
 
 export function findPasskey(db: Kysely<Database>, credentialId: string): Promise<Passkey | undefined> {

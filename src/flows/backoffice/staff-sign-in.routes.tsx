@@ -28,7 +28,7 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import {
   authenticationOptions,
   findPasskey,
-  hasPasskey,
+  staffHasPasskey,
   listPasskeys,
   parseCredential,
   relyingParty,
@@ -194,7 +194,7 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
         status,
       );
     }
-    const passkey = await hasPasskey(kysely, { kind: 'staff', id: user.id });
+    const passkey = await staffHasPasskey(kysely, user.id);
     return sendPage(
       reply,
       <StaffTotpPage ctx={ctx} {...extra} passkey={passkey} passkeyFailed={passkeyFailed} />,
