@@ -26,6 +26,33 @@ export const NOT_ME_PURPOSE = 'not-me';
  */
 export const NOT_ME_TTL_MS = 7 * 24 * 3_600_000;
 
+/**
+ * Stores a single-use "this wasn't me" link for the account (R28), valid NOT_ME_TTL_MS, and returns its address: for
+ * an email that tells the member of a new way into their account (a new device, a passkey added).
+ */
+export async function issueNotMeLink(
+  trx: Kysely<Database>,
+  clock: Clock,
+  publicUrl: string,
+  accountId: number,
+): Promise<string> {
+  const link = randomToken();
+  const now = clock.now();
+  await trx
+    .insertInto('one_time_tokens')
+    .values({
+      purpose: NOT_ME_PURPOSE,
+      token_hash: hashToken(link),
+      account_id: accountId,
+      channel: 'email',
+      destination: null,
+      expires_at: new Date(now.getTime() + NOT_ME_TTL_MS).toISOString(),
+      created_at: now.toISOString(),
+    })
+    .execute();
+  return `${publicUrl}/sign-in/not-me/${link}`;
+}
+
 const DEVICE_TOKEN = /^[A-Za-z0-9_-]{22,100}$/;
 
 export interface DeviceDeps {
@@ -75,25 +102,12 @@ export async function rememberSignInDevice(
     const verdict = seen ?? (await judgeUnseenDevice(trx, account.id, deviceHash, nowIso));
     if (verdict === 'known') return verdict;
     if (verdict === 'new') {
-      const link = randomToken();
-      await trx
-        .insertInto('one_time_tokens')
-        .values({
-          purpose: NOT_ME_PURPOSE,
-          token_hash: hashToken(link),
-          account_id: account.id,
-          channel: 'email',
-          destination: null,
-          expires_at: new Date(now.getTime() + NOT_ME_TTL_MS).toISOString(),
-          created_at: nowIso,
-        })
-        .execute();
       await deps.courier.email(trx, account.email, account.language, newDeviceEmail, {
         at: nowIso,
         timeZone: config.timeZone,
         userAgent: request.headers['user-agent']?.slice(0, 400) ?? null,
         ip: request.ip ?? null,
-        link: `${config.publicUrl}/sign-in/not-me/${link}`,
+        link: await issueNotMeLink(trx, clock, config.publicUrl, account.id),
       });
     }
     await recordAudit(trx, clock, audit, {

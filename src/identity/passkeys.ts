@@ -310,3 +310,18 @@ export async function removePasskey(
   const done = await db.deleteFrom('passkeys').where('id', '=', row.id).executeTakeFirst();
   return Number(done.numDeletedRows) === 1 ? row : undefined;
 }
+
+/** Removes those of `ids` that are the owner's passkeys (another owner's ids remove nothing); how many went. */
+export async function removePasskeys(
+  db: Kysely<Database>,
+  owner: PasskeyOwner,
+  ids: readonly number[],
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const done = await db
+    .deleteFrom('passkeys')
+    .where(ownerColumn(owner), '=', owner.id)
+    .where('id', 'in', [...ids])
+    .executeTakeFirst();
+  return Number(done.numDeletedRows);
+}

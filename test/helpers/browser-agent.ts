@@ -33,10 +33,14 @@ export class BrowserAgent {
     return this.keep(await this.app.inject({ method: 'GET', url, cookies: this.cookies, headers: this.headers }));
   }
 
-  async post(url: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
+  /** A form post; a field given as a list is sent once per value, as ticked checkboxes of one name are. */
+  async post(url: string, fields: Record<string, string | string[]>): Promise<LightMyRequestResponse> {
     // A page with a form hands out the CSRF token, as a real browser would have read it before posting.
     if (!this.token) await this.get('/register');
-    const payload = new URLSearchParams({ _csrf: this.token ?? '', ...fields }).toString();
+    const form = new URLSearchParams({ _csrf: this.token ?? '' });
+    for (const [name, value] of Object.entries(fields))
+      for (const one of Array.isArray(value) ? value : [value]) form.append(name, one);
+    const payload = form.toString();
     return this.keep(
       await this.app.inject({
         method: 'POST',

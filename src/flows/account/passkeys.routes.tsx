@@ -29,6 +29,7 @@ import { PasskeyEnrolPage } from './passkeys.views.js';
 import { describeDevice, removeTriesExhausted } from './security.flow.js';
 import { verifyPassword } from '../../infra/crypto/password-hash.js';
 import { memberActor } from '../../identity/accounts.js';
+import { issueNotMeLink } from '../../identity/devices.js';
 
 // R27: the member adds (password asked again, under the shared re-authentication limit), renames and removes
 // passkeys. The challenge of an addition lives in a stored flow of its own: single use, bound to this browser, five
@@ -149,9 +150,11 @@ export async function passkeyRoutes(app: FastifyInstance, deps: PasskeyRoutesDep
     const now = clock.now().toISOString();
     const saved = await kysely.transaction().execute(async (trx) => {
       if (!(await savePasskey(trx, ownerOf(account), key, flow.data.name, now))) return false;
+      // Issue 25: whoever added it may not be the member; the email's one click takes every passkey away (R28).
       await deps.courier.email(trx, account.email, account.language, passkeyChangedEmail, {
         change: 'added',
         name: flow.data.name,
+        notMeLink: await issueNotMeLink(trx, clock, config.publicUrl, account.id),
       });
       return true;
     });

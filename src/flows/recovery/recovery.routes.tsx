@@ -12,7 +12,7 @@ import { createFlowStore } from '../../infra/flows/flow-store.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { addressKey, bucket, hit } from '../../infra/rate-limit/rate-limit.js';
 import type { Sessions } from '../../infra/session/session.js';
-import { byField, formText } from '../../infra/web/form.js';
+import { byField, formText, formValues } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
 import { isInHistory, personalDataOf, storePassword } from '../../identity/password-history.js';
 import { passwordChangedEmail } from '../../identity/password.emails.js';
@@ -25,7 +25,10 @@ import {
   RecoveryStartPage,
   ResetDonePage,
   ResetPasswordPage,
+  type ResetPasskey,
 } from './recovery.views.js';
+import { listPasskeys, MAX_PASSKEYS, removePasskeys } from '../../identity/passkeys.js';
+import type { Lang } from '../../infra/i18n/i18n.js';
 import { issueRecoveryLink, RECOVERY_LINK_TTL_MS } from '../../identity/recovery-links.js';
 import { findAccount, findAccountByUsername } from '../../identity/accounts.js';
 
@@ -45,6 +48,8 @@ const HOUR = 3_600_000;
 // R9 / R11: sending is limited per account and per client address.
 export const SENDS_PER_ACCOUNT_PER_HOUR = 3;
 export const SENDS_PER_ADDRESS_PER_HOUR = 10;
+/** Issue 25: passkeys added this recently come ticked for removal on the reset page (an intruder's would be recent). */
+export const RECENT_PASSKEY_MS = 7 * 24 * HOUR;
 
 /** Rolls back the decoy transaction of a request with nobody to send to (see POST /recovery/send). */
 class NothingToSend extends Error {}
@@ -191,13 +196,33 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
   }
 
   const emptyRules = rulesOf().map((rule) => ({ rule, met: null }));
+  const addedFormat: Record<Lang, Intl.DateTimeFormat> = {
+    es: new Intl.DateTimeFormat('es-ES', { dateStyle: 'long', timeStyle: 'short', timeZone: config.timeZone }),
+    en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: config.timeZone }),
+  };
+
+  /** The account's passkeys for the reset form; ticked: the ones `ticked` names, or by default the recent ones. */
+  async function resetPasskeys(request: FastifyRequest, accountId: number, ticked?: Set<number>) {
+    const recentSince = clock.now().getTime() - RECENT_PASSKEY_MS;
+    return (await listPasskeys(kysely, { kind: 'member', id: accountId })).map((p): ResetPasskey => ({
+      id: p.id,
+      name: p.name,
+      added: addedFormat[request.lang].format(new Date(p.created_at)),
+      remove: ticked ? ticked.has(p.id) : new Date(p.created_at).getTime() >= recentSince,
+    }));
+  }
 
   app.get('/recovery/reset', async (request, reply) => {
     const cur = await currentReset(request, reply);
     if (!cur) return reply;
     return sendPage(
       reply,
-      <ResetPasswordPage ctx={request.pageContext()} username={cur.account.username} rules={emptyRules} />,
+      <ResetPasswordPage
+        ctx={request.pageContext()}
+        username={cur.account.username}
+        rules={emptyRules}
+        passkeys={await resetPasskeys(request, cur.account.id)}
+      />,
     );
   });
 
@@ -206,6 +231,12 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
     if (!cur) return reply;
     const { account, token } = cur;
     const password = formText(request.body, 'password').slice(0, 1000);
+    const removeIds = new Set(
+      formValues(request.body, 'remove_passkey')
+        .slice(0, MAX_PASSKEYS)
+        .filter((v) => /^\d{1,15}$/.test(v))
+        .map(Number),
+    );
     const verdict = checkPassword(password, await personalDataOf(kysely, account));
     const errors: FieldError[] = [];
     if (!verdict.ok) errors.push({ field: 'password', code: 'password_rules' });
@@ -225,6 +256,7 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
           ctx={request.pageContext()}
           username={account.username}
           rules={verdict.rules}
+          passkeys={await resetPasskeys(request, account.id, removeIds)}
           errors={byField(errors)}
         />,
         'invalid',
@@ -245,8 +277,19 @@ export async function recoveryRoutes(app: FastifyInstance, deps: RecoveryDeps): 
       if (Number(used.numUpdatedRows) !== 1) return false;
       await storePassword(trx, clock, account.id, hash);
       await deps.sessions.endAll(trx, account.id);
+      // Only the account's own passkeys: an id of another account's in the form removes nothing.
+      const removed = await removePasskeys(trx, { kind: 'member', id: account.id }, [...removeIds]);
       await deps.courier.email(trx, account.email, account.language, passwordChangedEmail, { how: 'reset' });
-      await request.audit('recovery.reset', 'success', { actor: account.username, accountId: account.id }, trx);
+      await request.audit(
+        'recovery.reset',
+        'success',
+        {
+          actor: account.username,
+          accountId: account.id,
+          details: { passkeys_removed: removed },
+        },
+        trx,
+      );
       return true;
     });
     if (!done) return sendPage(reply, <RecoveryLinkInvalidPage ctx={request.pageContext()} />, 'gone');

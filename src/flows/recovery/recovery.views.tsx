@@ -92,15 +92,52 @@ export function RecoveryLinkInvalidPage({ ctx }: { ctx: PageContext }) {
   );
 }
 
+/** A passkey of the account as the reset page lists it, and whether its box is ticked for removal. */
+export interface ResetPasskey {
+  id: number;
+  name: string;
+  added: string;
+  remove: boolean;
+}
+
+/**
+ * Issue 25: a new password does not stop a passkey, so the reset lists the account's passkeys; those added lately
+ * come ticked for removal (an intruder's is recent), and the member unticks the ones they recognise.
+ */
+function ResetPasskeys({ ctx, passkeys }: { ctx: PageContext; passkeys: ResetPasskey[] }) {
+  const { t } = ctx;
+  if (passkeys.length === 0) return null;
+  return (
+    <fieldset>
+      <legend>{t('recovery.passkeys.legend')}</legend>
+      <p>{t('recovery.passkeys.intro')}</p>
+      {passkeys.map((p) => (
+        <div class="choice">
+          <input
+            type="checkbox"
+            id={`remove-passkey-${p.id}`}
+            name="remove_passkey"
+            value={String(p.id)}
+            checked={p.remove}
+          />
+          <label for={`remove-passkey-${p.id}`}>{t('recovery.passkeys.remove', { name: p.name, date: p.added })}</label>
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
 export function ResetPasswordPage({
   ctx,
   username,
   rules,
+  passkeys,
   errors = {},
 }: {
   ctx: PageContext;
   username: string;
   rules: { rule: PasswordRule; met: boolean | null }[];
+  passkeys: ResetPasskey[];
   errors?: FieldErrors;
 }) {
   const { t } = ctx;
@@ -114,6 +151,7 @@ export function ResetPasswordPage({
       />
       <Form ctx={ctx} action="/recovery/reset" class="stack">
         <NewPasswordFields ctx={ctx} username={username} rules={rules} errors={errors} />
+        <ResetPasskeys ctx={ctx} passkeys={passkeys} />
         <button type="submit">{t('recovery.save')}</button>
       </Form>
       <HelpLinks ctx={ctx} topics={['password-rules']} />

@@ -14,6 +14,9 @@ import { MAX_PASSKEYS } from '../../identity/passkeys.js';
 import { MEMBER_SIGN_IN, throttleState } from '../../identity/sign-in-throttle.js';
 import { PASSKEY_CHALLENGES_PER_ADDRESS_PER_HOUR } from './passkey-sign-in.routes.js';
 import { signedInStaff } from '../../../test/helpers/staff.js';
+import { solveCaptcha } from '../../../test/helpers/captcha.js';
+import { lastLink } from '../../../test/helpers/fixture.js';
+import type { CaptchaChallenge } from '../../infra/captcha/captcha.js';
 
 // R27 over HTTP, with a software authenticator standing in for the browser's (the real one is exercised in
 // test/browser/passkeys.browser.test.ts): what an attacker can send that a browser never would. Challenges are single
@@ -506,5 +509,74 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
       ),
       'passkey_unknown',
     );
+  });
+
+  /** Whether a passkey held by `authenticator` still signs in alone, in a fresh browser. */
+  async function passkeySignsIn(authenticator: SoftAuthenticator): Promise<boolean> {
+    const c = await ceremony();
+    const res = await c.agent.post('/sign-in/passkey', { response: JSON.stringify(authenticator.get(c.options)) });
+    if (res.headers.location === '/area') return true;
+    assert.equal(notice(res.body), 'passkey_unknown');
+    return false;
+  }
+
+  test('issue 25: the “passkey added” email’s one click (R28) removes the intruder’s passkey', async () => {
+    const m = await memberWithPasskey({ name: 'Intruso' });
+    const link = await lastLink(ctx, m.email, 'passkey-changed', '/sign-in/not-me/');
+    const member = new BrowserAgent(ctx.app);
+    assert.equal((await member.get(link)).statusCode, 200, 'a page asks to confirm before anything happens');
+    assert.equal(await passkeySignsIn(m.authenticator), true, 'opening the link alone removes nothing');
+    assert.equal((await member.post(link, {})).headers.location, '/sign-in/not-me/done');
+    assert.equal(await passkeySignsIn(m.authenticator), false);
+    assert.equal((await member.post(link, {})).statusCode, 410, 'the link is single use');
+  });
+
+  test('issue 25: a reset through recovery lists the passkeys, the recent one ticked, and removes it with the new password', async () => {
+    n++;
+    const m = await memberWithAccount(ctx, { n: 100 + n, language: 'es' });
+    const own = new SoftAuthenticator(origin());
+    await addPasskey(await signedIn(ctx, m), own, 'Mi portátil');
+    ctx.clock.advance(10 * 24 * 3_600_000);
+    // Someone with the password and one emailed code adds a passkey of their own.
+    const intruder = new SoftAuthenticator(origin());
+    await addPasskey(await signedIn(ctx, m), intruder, 'Intruso');
+    const other = await memberWithPasskey();
+
+    // The member follows the email's advice: "Forgot your password?".
+    const member = new BrowserAgent(ctx.app);
+    const challenge = (await member.get('/captcha/challenge')).json() as CaptchaChallenge;
+    await member.post('/recovery', { username: m.username, altcha: await solveCaptcha(challenge) });
+    await member.post('/recovery/send', {});
+    await member.get(await lastLink(ctx, m.email, 'recovery-link', '/recovery/reset/'));
+    const page = await member.get('/recovery/reset');
+    const boxes = [...page.body.matchAll(/<input type="checkbox"[^>]*name="remove_passkey"[^>]*>/g)].map((b) => b[0]);
+    assert.equal(boxes.length, 2, 'both passkeys are listed');
+    const ticked = boxes.filter((b) => /\schecked/.test(b)).map((b) => /value="(\d+)"/.exec(b)![1]!);
+    assert.equal(ticked.length, 1, 'only the one added in the last 7 days comes ticked');
+    assert.match(page.body, /Intruso/);
+    assert.match(page.body, /Mi portátil/);
+
+    // A refused password keeps the member's choice; then the reset, with another member's passkey id slipped in.
+    const refused = await member.post('/recovery/reset', {
+      password: 'corta',
+      password_confirmation: 'corta',
+      remove_passkey: [],
+    });
+    assert.equal(refused.statusCode, 400);
+    assert.doesNotMatch(refused.body, /name="remove_passkey"[^>]*checked/, 'the member unticked every box');
+    const otherId = (
+      await ctx.db.kysely.selectFrom('passkeys').select('id').where('account_id', '=', other.accountId).execute()
+    )[0]!.id;
+    const done = await member.post('/recovery/reset', {
+      password: 'OtraClave2031',
+      password_confirmation: 'OtraClave2031',
+      remove_passkey: [...ticked, String(otherId)],
+    });
+    assert.equal(done.headers.location, '/recovery/done');
+    assert.equal(await passkeySignsIn(intruder), false, 'the intruder’s passkey no longer signs in');
+    assert.equal(await passkeySignsIn(own), true, 'the member’s own passkey still does');
+    assert.equal(await passkeySignsIn(other.authenticator), true, 'another account’s passkey is untouched');
+    const reset = await auditOf(ctx, m.accountId, 'recovery.reset');
+    assert.equal(JSON.parse(reset.at(-1)!.details ?? '{}').passkeys_removed, 1);
   });
 });

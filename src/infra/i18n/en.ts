@@ -370,6 +370,10 @@ const core: Omit<
   'recovery.again': 'Ask for a new link',
   'recovery.resetTitle': 'Set a new password',
   'recovery.save': 'Save the password',
+  'recovery.passkeys.legend': 'Passkeys on your account',
+  'recovery.passkeys.intro':
+    'A passkey signs in without a password, so a new password does not stop one. Tick any passkey you do not recognise, and it will be removed with the new password. Those added in the last 7 days come ticked: untick the ones that are yours.',
+  'recovery.passkeys.remove': 'Remove “{{name}}” (added {{date}})',
   'recovery.doneTitle': 'Password changed',
   'recovery.done':
     'Your password has been changed and all your sessions have been closed. Sign in with the new password.',

@@ -359,6 +359,10 @@ const core = {
   'recovery.again': 'Pedir un enlace nuevo',
   'recovery.resetTitle': 'Crea una contraseña nueva',
   'recovery.save': 'Guardar la contraseña',
+  'recovery.passkeys.legend': 'Llaves de acceso de tu cuenta',
+  'recovery.passkeys.intro':
+    'Con una llave de acceso (passkey) se entra sin contraseña, así que una contraseña nueva no la detiene. Marca las llaves que no reconozcas y las quitaremos al guardar la contraseña. Las añadidas en los últimos 7 días aparecen marcadas: desmarca las que sean tuyas.',
+  'recovery.passkeys.remove': 'Quitar «{{name}}» (añadida el {{date}})',
   'recovery.doneTitle': 'Contraseña cambiada',
   'recovery.done': 'Tu contraseña se ha cambiado y se han cerrado todas tus sesiones. Accede con la nueva contraseña.',
 

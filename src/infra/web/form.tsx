@@ -8,6 +8,12 @@ export function formText(body: unknown, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** Every value of a field a form may send more than once (ticked checkboxes of one name); strings only. */
+export function formValues(body: unknown, name: string): string[] {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+}
+
 /** What the form components need of a page: the translator, and the CSRF token for POST forms. */
 export type FormContext = Pick<PageContext, 't' | 'csrfToken'>;
 

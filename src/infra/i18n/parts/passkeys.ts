@@ -70,6 +70,8 @@ export const passkeysEs = {
     'Nuestro servicio de atención al cliente ha quitado la llave de acceso «{{name}}» de tu cuenta.',
   'email.passkey.notYou':
     'Si no has sido tú ni lo has pedido, crea una contraseña nueva desde «¿Olvidaste tu contraseña?» y escríbenos a {{email}}.',
+  'email.passkey.ifNotYouAdded':
+    'Si no has sido tú, alguien ha entrado en tu cuenta y podría volver a entrar con esa llave aunque cambies la contraseña. Usa este enlace: quitaremos todas las llaves de acceso de tu cuenta, cerraremos todas sus sesiones y te enviaremos otro email para crear una contraseña nueva.',
 
   'bo.nav.passkeys': 'Llaves de acceso',
   'bo.passkeys.title': 'Tus llaves de acceso',
@@ -160,6 +162,8 @@ export const passkeysEn: Record<keyof typeof passkeysEs, string> = {
   'email.passkey.removedByStaff': 'Our customer service removed the passkey “{{name}}” from your account.',
   'email.passkey.notYou':
     'If this was not you and you did not ask for it, create a new password from “Forgot your password?” and write to us at {{email}}.',
+  'email.passkey.ifNotYouAdded':
+    'If this was not you, someone got into your account and could get in again with that passkey even after you change your password. Use this link: we will remove every passkey from your account, end all its sessions and send you another email to create a new password.',
 
   'bo.nav.passkeys': 'Passkeys',
   'bo.passkeys.title': 'Your passkeys',
