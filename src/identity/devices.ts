@@ -55,6 +55,36 @@ export async function issueNotMeLink(
 
 const DEVICE_TOKEN = /^[A-Za-z0-9_-]{22,100}$/;
 
+/** This browser's device cookie as the database keeps it (its SHA-256), when it brings a well-formed one. */
+export function deviceHashOf(request: FastifyRequest, secureCookies: boolean): string | undefined {
+  const brought = request.cookies[deviceCookieName(secureCookies)];
+  return brought && DEVICE_TOKEN.test(brought) ? hashToken(brought) : undefined;
+}
+
+/**
+ * R9 with OWASP's device cookies (issue 25): `deviceHash` when that browser has signed in to `username`'s account in
+ * the last 180 days, so its attempts keep their own allowance; undefined for any other browser. The statement runs
+ * whenever a cookie is brought, whether or not the username is an account's (R7: the same work either way).
+ */
+export async function trustedDevice(
+  db: Kysely<Database>,
+  clock: Clock,
+  username: string,
+  deviceHash: string | undefined,
+): Promise<string | undefined> {
+  if (!deviceHash) return undefined;
+  const since = new Date(clock.now().getTime() - DEVICE_FORGOTTEN_AFTER_MS).toISOString();
+  const row = await db
+    .selectFrom('known_devices')
+    .innerJoin('accounts', 'accounts.id', 'known_devices.account_id')
+    .select('known_devices.device_hash')
+    .where('accounts.username', '=', username)
+    .where('known_devices.device_hash', '=', deviceHash)
+    .where('known_devices.last_seen_at', '>', since)
+    .executeTakeFirst();
+  return row?.device_hash;
+}
+
 export interface DeviceDeps {
   db: Kysely<Database>;
   clock: Clock;

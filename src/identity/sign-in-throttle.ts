@@ -17,7 +17,13 @@ import { addressKey, bucket, count, reset, take, type Slot } from '../infra/rate
 // The pause is one row per username (bucket `<prefix>-lock`, a fixed window) taken by one atomic upsert that succeeds
 // only when no pause is running. The attempt that reaches the lock figure takes it before checking its answer: a
 // failure keeps it (and that one attempt sends the member's one email), a right answer lifts it. After a pause, the
-// streak is still at the figure, so each further try takes the pause first: one try per pause, one email per pause.
+// streak is still at the figure, so each further try takes the pause first: one try per pause.
+//
+// Device cookies (OWASP "Slow Down Online Guessing Attacks with Device Cookies", issue 25): a browser that has signed
+// in to the account before (its device cookie is one of the account's known devices, src/identity/devices.ts) counts
+// in a streak and a pause of its own, so a stranger's failures pause strangers, never the member's own browsers. The
+// hourly ceiling per username and the per-address limit stay shared. The email that tells of a pause goes at most
+// once in 24 hours per username (its own one-row marker, taken like the pause), not after every pause.
 
 const HOUR = 3_600_000;
 /** Pause rows all use one window start, so two pauses of one username are the same row (see takePause). */
@@ -57,13 +63,30 @@ export const STAFF_SIGN_IN: ThrottlePolicy = {
   streakWindowMs: 24 * HOUR,
 };
 
+/** How long a pause email keeps further pauses of the username from sending another. */
+export const PAUSE_EMAIL_EVERY_MS = 24 * HOUR;
+
+/**
+ * Where an attempt comes from: the client address, and `device`, the hash of this browser's device cookie when the
+ * browser has signed in to the account before (then its attempts have their own allowance).
+ */
+export interface AttemptSource {
+  readonly ip: string;
+  readonly device?: string | undefined;
+}
+
 /** The bucket names of one username's (or address's) counters; nothing outside this module spells them. */
-export const throttleBuckets = (policy: ThrottlePolicy, username: string, ip: string) => ({
-  streak: bucket(`${policy.prefix}-fail`, username),
-  hour: bucket(`${policy.prefix}-hour`, username),
-  address: bucket(`${policy.prefix}-ip`, addressKey(ip)),
-  pause: bucket(`${policy.prefix}-lock`, username),
-});
+export const throttleBuckets = (policy: ThrottlePolicy, username: string, source: AttemptSource) => {
+  const own = source.device ? `${username}\n${source.device}` : username;
+  const kind = source.device ? `${policy.prefix}-device` : policy.prefix;
+  return {
+    streak: bucket(`${kind}-fail`, own),
+    pause: bucket(`${kind}-lock`, own),
+    hour: bucket(`${policy.prefix}-hour`, username),
+    address: bucket(`${policy.prefix}-ip`, addressKey(source.ip)),
+    pauseEmail: bucket(`${policy.prefix}-lock-email`, username),
+  };
+};
 
 /** One counted attempt, open until its answer is known. */
 export interface Attempt {
@@ -71,8 +94,11 @@ export interface Attempt {
   readonly streak: number;
   /** Not a failure (a right answer, or refused before the check): every count is given back, a pause it took lifted. */
   withdraw(): Promise<void>;
-  /** A wrong answer: the counts stay. `paused` is true for the one attempt that paused sign-in (it sends the email). */
-  failed(): Promise<{ paused: boolean; until: string }>;
+  /**
+   * A wrong answer: the counts stay. `paused` is true for the one attempt that paused sign-in; `email` is true when
+   * that pause is the first in 24 hours for the username (the member is emailed once a day at most).
+   */
+  failed(): Promise<{ paused: boolean; until: string; email: boolean }>;
 }
 
 export type Gate =
@@ -82,7 +108,7 @@ export type Gate =
   | { kind: 'hourly_limit' }
   | { kind: 'address_limited' };
 
-/** Takes the username's pause unless one is running; true when this caller now holds it. */
+/** Takes a one-row marker (a pause, a pause email) unless one is running; true when this caller now holds it. */
 async function takePause(db: Kysely<Database>, name: string, now: string, until: string): Promise<boolean> {
   const row = await db
     .insertInto('rate_limits')
@@ -119,10 +145,10 @@ export async function beginAttempt(
   clock: Clock,
   policy: ThrottlePolicy,
   username: string,
-  ip: string,
+  source: AttemptSource,
   captcha?: () => Promise<CaptchaVerdict>,
 ): Promise<Gate> {
-  const names = throttleBuckets(policy, username, ip);
+  const names = throttleBuckets(policy, username, source);
   const slots: Slot[] = await Promise.all([
     take(db, clock, names.streak, policy.streakWindowMs),
     take(db, clock, names.address, HOUR),
@@ -166,7 +192,15 @@ export async function beginAttempt(
       },
       async failed() {
         settle();
-        return { paused: holdsPause, until };
+        const email =
+          holdsPause &&
+          (await takePause(
+            db,
+            names.pauseEmail,
+            now.toISOString(),
+            new Date(now.getTime() + PAUSE_EMAIL_EVERY_MS).toISOString(),
+          ));
+        return { paused: holdsPause, until, email };
       },
     },
   };
@@ -182,20 +216,21 @@ export async function countAddressFailure(
   policy: ThrottlePolicy,
   ip: string,
 ): Promise<boolean> {
-  const slot = await take(db, clock, throttleBuckets(policy, '', ip).address, HOUR);
+  const slot = await take(db, clock, throttleBuckets(policy, '', { ip }).address, HOUR);
   if (slot.count <= policy.maxPerAddressPerHour) return false;
   await slot.release();
   return true;
 }
 
-/** Whether sign-in is paused for this username now (the one-click sign-in link is refused then too). */
+/** Whether sign-in is paused for this username and browser now (the one-click sign-in link is refused then too). */
 export function signInPaused(
   db: Kysely<Database>,
   clock: Clock,
   policy: ThrottlePolicy,
   username: string,
+  device?: string,
 ): Promise<boolean> {
-  return pauseRunning(db, throttleBuckets(policy, username, '').pause, clock.now().toISOString());
+  return pauseRunning(db, throttleBuckets(policy, username, { ip: '', device }).pause, clock.now().toISOString());
 }
 
 /** What the back office shows: whether a pause is running and the failures in a row. */
@@ -205,7 +240,7 @@ export async function throttleState(
   policy: ThrottlePolicy,
   username: string,
 ): Promise<{ paused: boolean; streak: number }> {
-  const names = throttleBuckets(policy, username, '');
+  const names = throttleBuckets(policy, username, { ip: '' });
   const [paused, streak] = await Promise.all([
     pauseRunning(db, names.pause, clock.now().toISOString()),
     count(db, clock, names.streak, policy.streakWindowMs),
@@ -215,15 +250,17 @@ export async function throttleState(
 
 /**
  * Forgets the streak and lifts a pause: after a full sign-in, a password reset (R11) or an unlock by customer
- * service. `withHourly` also forgets the hour's failures (an agent's unlock).
+ * service. `withHourly` also forgets the hour's failures (an agent's unlock). With `device`, that browser's own
+ * streak and pause instead: a sign-in from the member's known browser gives strangers no fresh guesses.
  */
 export async function clearThrottle(
   db: Kysely<Database>,
   policy: ThrottlePolicy,
   username: string,
   withHourly = false,
+  device?: string,
 ): Promise<void> {
-  const names = throttleBuckets(policy, username, '');
+  const names = throttleBuckets(policy, username, { ip: '', device });
   await reset(db, names.pause);
   await reset(db, names.streak);
   if (withHourly) await reset(db, names.hour);

@@ -54,7 +54,7 @@ export function normaliseStaffUsername(input: string): string {
 
 /** Counts one sign-in attempt (a password or a code) for the typed username before it is checked (R9, R23). */
 export function beginStaffAttempt(deps: StaffSignInDeps, username: string): Promise<Gate> {
-  return beginAttempt(deps.db, deps.clock, STAFF_SIGN_IN, username, deps.audit.ip ?? 'unknown');
+  return beginAttempt(deps.db, deps.clock, STAFF_SIGN_IN, username, { ip: deps.audit.ip ?? 'unknown' });
 }
 
 /** Records a refusal by the throttle (a pause or the address limit). */

@@ -26,6 +26,7 @@ import { notifyPause } from './sign-in.flow.js';
 import type { SignInData } from './sign-in.routes.js';
 import { SignInPage, type SignInNotice } from './sign-in.views.js';
 import { getAccount, markSignedIn } from '../../identity/accounts.js';
+import { deviceHashOf, trustedDevice } from '../../identity/devices.js';
 
 // R27: a passkey signs in, alone or as the second step.
 //  - Alone: "Sign in with a passkey" asks for a challenge (a stored flow of its own: single use, bound to this
@@ -147,7 +148,8 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
     }
     const account = await getAccount(db, passkey.account_id);
     const subject = { actor: account.username, accountId: account.id };
-    const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, account.username, request.ip);
+    const device = await trustedDevice(db, clock, account.username, deviceHashOf(request, config.secureCookies));
+    const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, account.username, { ip: request.ip, device });
     if (gate.kind !== 'open') {
       await request.audit(
         'signin.passkey',
@@ -159,7 +161,7 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
     }
     const result = await verifyPasskeyUse(db, rp, passkey, response, challenge, true, clock.now().toISOString());
     if (result.kind === 'failed') {
-      const { paused, until } = await gate.attempt.failed();
+      const { paused, until, email } = await gate.attempt.failed();
       await request.audit(
         'signin.passkey',
         'failure',
@@ -172,7 +174,7 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
           { db, clock, courier: deps.courier, audit, metrics },
           account,
           gate.attempt.streak,
-          until,
+          { until, email, device: !!device },
           'password',
         );
         deps.kickOutbox?.();
@@ -227,7 +229,8 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
     if (!challenge || !(await flows.swap(db, flow, rest))) return deps.showPasskeyStep(request, reply, account, true);
 
     const audit = request.auditContext();
-    const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, account.username, request.ip);
+    const device = await trustedDevice(db, clock, account.username, deviceHashOf(request, config.secureCookies));
+    const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, account.username, { ip: request.ip, device });
     if (gate.kind !== 'open') {
       await request.audit(
         'signin.code',
@@ -251,7 +254,7 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
       await gate.attempt.withdraw();
       return deps.complete(request, reply, flow, account, 'passkey', 'passkey');
     }
-    const { paused, until } = await gate.attempt.failed();
+    const { paused, until, email } = await gate.attempt.failed();
     await request.audit(
       'signin.code',
       'failure',
@@ -268,7 +271,7 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
         { db, clock, courier: deps.courier, audit, metrics },
         account,
         gate.attempt.streak,
-        until,
+        { until, email, device: !!device },
         'code',
       );
       deps.kickOutbox?.();

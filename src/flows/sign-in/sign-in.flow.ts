@@ -7,6 +7,7 @@ import type { Account, Database } from '../../infra/db/tables.js';
 import type { Metrics } from '../../infra/metrics/metrics.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { beginAttempt, MEMBER_SIGN_IN } from '../../identity/sign-in-throttle.js';
+import { trustedDevice } from '../../identity/devices.js';
 import { MAX_USERNAME, normaliseUsername } from '../../identity/username.js';
 export { normaliseUsername };
 import { accountLockedEmail } from './sign-in.emails.js';
@@ -34,42 +35,59 @@ export interface PasswordStepDeps {
   captcha: Captcha;
   audit: AuditContext;
   metrics: Metrics;
+  /** This browser's device cookie hash, if it brings one (R9: a known browser keeps its own allowance). */
+  deviceHash?: string | undefined;
 }
 
 /** Rolls back the pause notice of a username that is no account's. */
 class NoAccount extends Error {}
 
+/** A pause just taken (R9): until when, whether it is the first in 24 hours (then emailed), whose it is. */
+export interface PauseTaken {
+  until: string;
+  email: boolean;
+  /** A known browser's own pause: strangers' browsers are not paused by it, so the account's lock fields stay. */
+  device: boolean;
+}
+
 /**
- * R9: the one attempt that paused sign-in tells the member, once. The email says which step failed: wrong codes
- * after a right password mean someone has the password. For a username that is no account's, the same statements
- * run in a transaction that is rolled back, so the pausing failure takes as long either way (R7).
+ * R9: the one attempt that paused sign-in records it, and tells the member when it is the day's first pause. The
+ * email says which step failed: wrong codes after a right password mean someone has the password. For a username
+ * that is no account's, the same statements run in a transaction that is rolled back, so the pausing failure takes as
+ * long either way (R7).
  */
 export async function notifyPause(
   deps: Pick<PasswordStepDeps, 'db' | 'clock' | 'courier' | 'audit' | 'metrics'>,
   account: Account | undefined,
   streak: number,
-  until: string,
+  pause: PauseTaken,
   step: 'password' | 'code',
 ): Promise<void> {
   deps.metrics.lockouts.inc();
+  const { until } = pause;
   await deps.db
     .transaction()
     .execute(async (trx) => {
-      await trx
-        .updateTable('accounts')
-        .set({ locked_until: until, failed_logins: streak })
-        .where('id', '=', account?.id ?? -1)
-        .execute();
-      await deps.courier.email(trx, account?.email ?? 'nobody@invalid', account?.language ?? 'es', accountLockedEmail, {
-        minutes: LOCK_MS / 60_000,
-        step,
-      });
+      if (!pause.device)
+        await trx
+          .updateTable('accounts')
+          .set({ locked_until: until, failed_logins: streak })
+          .where('id', '=', account?.id ?? -1)
+          .execute();
+      if (pause.email)
+        await deps.courier.email(
+          trx,
+          account?.email ?? 'nobody@invalid',
+          account?.language ?? 'es',
+          accountLockedEmail,
+          { minutes: LOCK_MS / 60_000, step },
+        );
       await recordAudit(trx, deps.clock, deps.audit, {
         event: 'signin.locked',
         outcome: 'info',
         actor: account?.username ?? null,
         accountId: account?.id ?? null,
-        details: { until, step },
+        details: { until, step, emailed: pause.email, own_device: pause.device },
       });
       if (!account) throw new NoAccount();
     })
@@ -95,8 +113,10 @@ export async function passwordStep(
   const account = username.length <= MAX_USERNAME ? await findAccountByUsername(db, username) : undefined;
   const subject = account?.username ?? null;
 
-  const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, username, deps.audit.ip ?? 'unknown', () =>
-    deps.captcha.verify(captchaPayload, deps.audit.ip ?? 'unknown'),
+  const device = await trustedDevice(db, clock, username, deps.deviceHash);
+  const ip = deps.audit.ip ?? 'unknown';
+  const gate = await beginAttempt(db, clock, MEMBER_SIGN_IN, username, { ip, device }, () =>
+    deps.captcha.verify(captchaPayload, ip),
   );
   if (gate.kind === 'captcha') return gate;
   if (gate.kind !== 'open') {
@@ -137,7 +157,7 @@ export async function passwordStep(
     return { kind: 'ok', account };
   }
 
-  const { paused, until } = await attempt.failed();
+  const { paused, until, email } = await attempt.failed();
   await recordAudit(db, clock, deps.audit, {
     event: 'signin.password',
     outcome: 'failure',
@@ -145,6 +165,6 @@ export async function passwordStep(
     accountId: account?.id ?? null,
     details: { reason: account ? 'wrong_password' : 'unknown_username', consecutive: attempt.streak },
   });
-  if (paused) await notifyPause(deps, account, attempt.streak, until, 'password');
+  if (paused) await notifyPause(deps, account, attempt.streak, { until, email, device: !!device }, 'password');
   return { kind: 'failed', captcha: attempt.streak >= CAPTCHA_AFTER_FAILURES };
 }

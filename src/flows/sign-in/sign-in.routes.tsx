@@ -30,7 +30,7 @@ import {
   SignInPage,
   type CodeNotice,
 } from './sign-in.views.js';
-import { rememberSignInDevice } from '../../identity/devices.js';
+import { deviceHashOf, rememberSignInDevice, trustedDevice } from '../../identity/devices.js';
 import type { AfterSignIn } from '../../identity/sign-in-hooks.js';
 import { findAccountWithPasskey, markSignedIn } from '../../identity/accounts.js';
 
@@ -135,7 +135,15 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const username = formText(request.body, 'username').slice(0, 100);
     const next = safeNext(formText(request.body, 'next'));
     const outcome = await passwordStep(
-      { db: kysely, clock, courier: deps.courier, captcha: deps.captcha, audit: request.auditContext(), metrics },
+      {
+        db: kysely,
+        clock,
+        courier: deps.courier,
+        captcha: deps.captcha,
+        audit: request.auditContext(),
+        metrics,
+        deviceHash: deviceHashOf(request, config.secureCookies),
+      },
       username,
       formText(request.body, 'password'),
       captchaAnswer(request.body),
@@ -204,6 +212,10 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     }
     return { flow: found.flow, ...owner };
   }
+
+  /** R9: this browser's device cookie hash when it has signed in to the account before (its own allowance). */
+  const knownBrowser = (request: FastifyRequest, account: Pick<Account, 'username'>) =>
+    trustedDevice(kysely, clock, account.username, deviceHashOf(request, config.secureCookies));
 
   const factorContext = (flow: Flow<SignInData>, account: Account, request: FastifyRequest): FactorContext => ({
     db: kysely,
@@ -399,7 +411,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     via: 'code' | 'link' | 'passkey',
     next: string | undefined,
   ) {
-    await clearThrottle(kysely, MEMBER_SIGN_IN, account.username);
+    await clearThrottle(kysely, MEMBER_SIGN_IN, account.username, false, await knownBrowser(request, account));
 
     // Other slices react to a sign-in through hooks registered in app.ts (R3: registration's returning member).
     for (const hook of deps.afterSignIn ?? []) await hook({ db: kysely, request, reply, account });
@@ -455,7 +467,8 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const audit = request.auditContext();
     // R9: a code is a guess like a password: counted against the account before it is checked, in the same streak,
     // so restarting the sign-in buys no fresh guesses, and a right code during a pause is refused.
-    const gate = await beginAttempt(kysely, clock, MEMBER_SIGN_IN, account.username, request.ip);
+    const device = await knownBrowser(request, account);
+    const gate = await beginAttempt(kysely, clock, MEMBER_SIGN_IN, account.username, { ip: request.ip, device });
     if (gate.kind !== 'open') {
       await request.audit('signin.code', 'refused', {
         actor: account.username,
@@ -477,13 +490,13 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       details: { factor: channel, reason: result.kind, consecutive: gate.attempt.streak },
     });
     if (result.kind === 'wrong' || result.kind === 'exhausted') {
-      const { paused, until } = await gate.attempt.failed();
+      const { paused, until, email } = await gate.attempt.failed();
       if (paused) {
         await notifyPause(
           { db: kysely, clock, courier: deps.courier, audit, metrics },
           account,
           gate.attempt.streak,
-          until,
+          { until, email, device: !!device },
           'code',
         );
         deps.kickOutbox?.();
@@ -530,7 +543,9 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const cur = await current(request, reply);
     if (!cur) return reply;
     // R9: no way around a pause, not even the emailed link.
-    if (await signInPaused(kysely, clock, MEMBER_SIGN_IN, cur.account.username))
+    if (
+      await signInPaused(kysely, clock, MEMBER_SIGN_IN, cur.account.username, await knownBrowser(request, cur.account))
+    )
       return refuseSecondStep(request, reply, 'locked');
     const used = await kysely
       .updateTable('one_time_tokens')
