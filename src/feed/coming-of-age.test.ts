@@ -6,7 +6,11 @@ import { accountFor, memberFeedRow } from '../../test/helpers/fixture.js';
 import { setup, type TestContext } from '../../test/helpers/setup.js';
 import { signedInStaff } from '../../test/helpers/staff.js';
 import { BrowserAgent } from '../../test/helpers/browser-agent.js';
-import { FEED_HEADER, nif, toCsvLine } from './demo-feed.js';
+import { todayIn } from '../domain/calendar.js';
+import { createApiKey } from '../identity/api-keys.js';
+import { createCourier } from '../infra/outbox/courier.js';
+import { FEED_HEADER, nif, toCsvLine, yearsBefore } from './demo-feed.js';
+import type { RawFeedRow } from './feed-row.js';
 import { importFeed } from './feed.import.js';
 import { sendComingOfAgeEnrolments } from './coming-of-age.js';
 
@@ -160,3 +164,128 @@ describeEachDatabase('coming of age: the enrolment email on the 18th birthday (R
     assert.doesNotMatch((await agent.get(`/backoffice/members/${leo.id}`)).body, /waiting-for-contact/);
   });
 });
+
+// Issue 25 item 4 (R19): a member imported a few days after turning 18 is a new adult, so the import (CSV feed or
+// integration API, one upsert path) sends the enrolment email; the birthday job, whose catch-up window still holds
+// that birthday, must not send it a second time, however often it runs and on however many restarted nodes.
+describeEachDatabase(
+  'coming of age: a member imported just after turning 18 gets one enrolment email (R19)',
+  (kind) => {
+    let ctx: TestContext;
+    let apiKey: string;
+    // A fresh courier each time, as a node started anew would build: only the database remembers what was sent.
+    const job = () =>
+      sendComingOfAgeEnrolments({
+        db: ctx.db.kysely,
+        clock: ctx.clock,
+        courier: createCourier({
+          clock: ctx.clock,
+          brand: ctx.config.brand,
+          publicUrl: ctx.config.publicUrl,
+          box: ctx.config.secretBox,
+        }),
+        timeZone: 'Europe/Madrid',
+      });
+    const enrolments = async (to: string) =>
+      (await ctx.outbox()).filter((m) => m.recipient === to && m.template === 'enrolment');
+    const today = () => todayIn('Europe/Madrid', ctx.clock.now());
+    const importRows = (rows: RawFeedRow[]) =>
+      importFeed(
+        { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
+        Readable.from([FEED_HEADER + rows.map(toCsvLine).join('')]),
+      );
+
+    before(async () => {
+      ctx = await setup(kind);
+      ctx.clock.set('2026-12-02T11:00:00.000Z'); // noon in Madrid
+      const key = await createApiKey(ctx.db.kysely, ctx.clock, {
+        name: 'core',
+        scopes: ['members:write'],
+        createdBy: 'test',
+      });
+      assert.ok(key.ok);
+      apiKey = key.value.key;
+    });
+    after(() => ctx.close());
+
+    test('imported from the CSV feed 18 years and 2 days after birth: one email from the import, none from the job run twice', async () => {
+      const report = await importRows([
+        memberFeedRow({
+          policy_number: 'NEW1',
+          member_number: 'NA1',
+          first_name: 'Sara',
+          date_of_birth: yearsBefore(today(), 18, 2),
+          email: 'sara@example.com',
+        }),
+      ]);
+      assert.equal(report.enrolmentEmails, 1);
+      assert.equal((await enrolments('sara@example.com')).length, 1, 'the import sends it');
+      assert.equal((await job()).sent, 0, 'the birthday job knows the import sent it');
+      ctx.clock.advance(3_600_000);
+      assert.deepEqual(await Promise.all([job(), job()]), [
+        { sent: 0, waitingForContact: 0 },
+        { sent: 0, waitingForContact: 0 },
+      ]);
+      assert.equal((await enrolments('sara@example.com')).length, 1, 'once in all');
+      // Re-importing the same row changes nothing and sends nothing either.
+      await importRows([
+        memberFeedRow({
+          policy_number: 'NEW1',
+          member_number: 'NA1',
+          first_name: 'Sara',
+          date_of_birth: yearsBefore(today(), 18, 2),
+          email: 'sara@example.com',
+        }),
+      ]);
+      assert.equal((await job()).sent, 0);
+      assert.equal((await enrolments('sara@example.com')).length, 1);
+    });
+
+    test('created through the integration API 18 years and 2 days after birth: one email from the upsert, none from the job', async () => {
+      const res = await ctx.app.inject({
+        method: 'PUT',
+        url: '/api/v1/members/NA2',
+        headers: { authorization: `Bearer ${apiKey}` },
+        payload: {
+          policy_number: 'NEW2',
+          policy_status: 'active',
+          scheme: 'local',
+          product: 'Salud',
+          policy_start: '2025-01-01',
+          role: 'holder',
+          first_name: 'Olga',
+          last_name: 'Ruiz',
+          date_of_birth: yearsBefore(today(), 18, 2),
+          email: 'olga@example.com',
+          country: 'ES',
+          language: 'es',
+        },
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      assert.equal(res.json<{ enrolment_email_queued: boolean }>().enrolment_email_queued, true);
+      assert.equal((await job()).sent, 0);
+      assert.equal((await job()).sent, 0, 'a second run, as after a restart');
+      assert.equal((await enrolments('olga@example.com')).length, 1);
+    });
+
+    test('imported as a minor the day before turning 18: nothing from the import, one email from the job on the birthday', async () => {
+      await importRows([
+        memberFeedRow({
+          policy_number: 'NEW3',
+          member_number: 'NA3',
+          first_name: 'Hugo',
+          date_of_birth: yearsBefore(today(), 18, -1),
+          email: 'hugo@example.com',
+        }),
+      ]);
+      assert.equal((await enrolments('hugo@example.com')).length, 0, 'a minor gets no enrolment email at import');
+      assert.equal((await job()).sent, 0, 'not before the birthday');
+      ctx.clock.advance(24 * 3_600_000);
+      assert.equal((await job()).sent, 1, 'on the 18th birthday');
+      assert.equal((await job()).sent, 0, 'once');
+      ctx.clock.advance(2 * 24 * 3_600_000);
+      assert.equal((await job()).sent, 0, 'nor later in the catch-up window, after a restart');
+      assert.equal((await enrolments('hugo@example.com')).length, 1);
+    });
+  },
+);

@@ -8,9 +8,11 @@ import { enrolmentEmail } from '../infra/outbox/templates/enrolment.js';
 
 // R19, R14: a minor leaves the guardian's member selector on their 18th birthday (Europe/Madrid) and may register
 // from then on. That day they get the enrolment email at their own email on record, once. The job runs on every
-// node every hour; the unique member_notices row decides which run sends. A member whose birthday passed while no
-// node ran is still caught within CATCH_UP_DAYS. One with no email on record gets nothing here: the back office
-// shows them as waiting for contact data, and an agent resends the enrolment email once the insurer has it.
+// node every hour; the unique member_notices row decides which run sends. The import writes the same row when it
+// enrols a new adult, so a member imported within the catch-up window after turning 18 is not enrolled twice.
+// A member whose birthday passed while no node ran is still caught within CATCH_UP_DAYS. One with no email on
+// record gets nothing here: the back office shows them as waiting for contact data, and an agent resends the
+// enrolment email once the insurer has it.
 
 export const CATCH_UP_DAYS = 7;
 

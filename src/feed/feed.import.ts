@@ -457,6 +457,7 @@ export async function upsertFeedRows(
 
     const ids = new Map<string, number>();
     const enrolments: {
+      memberId: number;
       to: string;
       lang: FeedRow['member']['language'];
       params: Parameters<typeof enrolmentEmail.render>[1];
@@ -491,6 +492,7 @@ export async function upsertFeedRows(
           !isMinorOn(row.member.dateOfBirth, today)
         ) {
           enrolments.push({
+            memberId: ids.get(row.member.memberNumber)!,
             to: row.member.email,
             lang: row.member.language,
             params: {
@@ -504,6 +506,19 @@ export async function upsertFeedRows(
       }
     }
     await deps.courier.emails(trx, enrolmentEmail, enrolments);
+    // R19 once: the same notice row the birthday job claims (coming-of-age.ts), so a member imported within its
+    // catch-up window after turning 18 is not enrolled a second time by the job.
+    for (let start = 0; start < enrolments.length; start += MAX_ROWS_PER_INSERT) {
+      await trx
+        .insertInto('member_notices')
+        .values(
+          enrolments
+            .slice(start, start + MAX_ROWS_PER_INSERT)
+            .map((e) => ({ member_id: e.memberId, kind: 'adult-enrolment' as const, created_at: now })),
+        )
+        .onConflict((oc) => oc.columns(['member_id', 'kind']).doNothing())
+        .execute();
+    }
 
     const idOf = (g: GuardianRef) => (typeof g === 'number' ? g : ids.get(g)!);
     const links = fresh.flatMap((p) =>

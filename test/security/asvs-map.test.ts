@@ -30,8 +30,8 @@ import {
   MAX_DOCUMENT_LOOKUPS_PER_ADDRESS,
   MAX_DOCUMENT_LOOKUPS_PER_MEMBER,
   MAX_PER_ADDRESS as IDENTIFY_PER_ADDRESS,
-  MAX_PER_MEMBER as IDENTIFY_PER_MEMBER,
-} from '../../src/flows/registration/registration.routes.js';
+  MAX_PER_MEMBER_FROM_ADDRESS as IDENTIFY_PER_MEMBER_FROM_ADDRESS,
+} from '../../src/flows/registration/registration.throttle.js';
 import { CODE_TTL_MS as SIGNIN_CODE_TTL_MS } from '../../src/flows/sign-in/second-factor/code-factor.js';
 import { MAX_WRONG_CODES as SIGNIN_WRONG_CODES } from '../../src/flows/sign-in/second-factor/second-factor.js';
 import {
@@ -157,7 +157,9 @@ test('docs/security.md states every figure the code enforces', () => {
     'Registration flow lifetime': minutes(REGISTRATION_TTL_MS),
     'Identification failures before the captcha (per member number or per client address)':
       String(IDENTIFY_CAPTCHA_AFTER),
-    'Identification failures per member number per window': String(IDENTIFY_PER_MEMBER),
+    'Identification failures per member number from one client address per window': String(
+      IDENTIFY_PER_MEMBER_FROM_ADDRESS,
+    ),
     'Identification failures per client address per window': String(IDENTIFY_PER_ADDRESS),
     'Identification counting window': minutes(IDENTIFY_WINDOW_MS),
     "Registration document answers (already someone's, or a returning member's) per member record per day": String(

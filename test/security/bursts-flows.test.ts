@@ -16,7 +16,8 @@ import {
 import {
   MAX_DOCUMENT_LOOKUPS_PER_ADDRESS,
   MAX_DOCUMENT_LOOKUPS_PER_MEMBER,
-} from '../../src/flows/registration/registration.routes.js';
+  documentLookupAddressBucket,
+} from '../../src/flows/registration/registration.throttle.js';
 import {
   SENDS_PER_ACCOUNT_PER_HOUR as SIGNIN_SENDS_PER_ACCOUNT,
   SENDS_PER_ADDRESS_PER_HOUR as SIGNIN_SENDS_PER_ADDRESS,
@@ -367,7 +368,7 @@ describeEachDatabase('abuse: bursts on the sending and answering flows', (kind) 
       String(a.details).includes('document_lookups'),
     );
     assert.equal(refused.length, BURST - MAX_DOCUMENT_LOOKUPS_PER_ADDRESS);
-    assert.equal(await counted(bucket('register-doc-ip', addressKey(ip))), MAX_DOCUMENT_LOOKUPS_PER_ADDRESS);
+    assert.equal(await counted(documentLookupAddressBucket(ip)), MAX_DOCUMENT_LOOKUPS_PER_ADDRESS);
   });
 
   test(`back office: ${BURST} concurrent enrolment resends for one member send exactly ${ENROLMENT_RESENDS_PER_DAY} emails (R9, R19, R23)`, async () => {

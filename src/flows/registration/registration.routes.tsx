@@ -9,7 +9,6 @@ import type { Db } from '../../infra/db/database.js';
 import type { Member } from '../../infra/db/tables.js';
 import type { Flow } from '../../infra/flows/flow-store.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { addressKey, bucket, count, take } from '../../infra/rate-limit/rate-limit.js';
 import { byField, formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
 import {
@@ -21,6 +20,7 @@ import {
   type DetailsOutcome,
   type RegistrationData,
 } from './registration.flow.js';
+import { beginDocumentLookup, beginIdentification, identifyCaptchaShown } from './registration.throttle.js';
 import {
   AlreadyDonePage,
   DetailsPage,
@@ -41,33 +41,12 @@ export interface RegistrationDeps {
   kickOutbox?: (() => void) | undefined;
 }
 
-// R6: identification attempts are limited per member number and per client address; a captcha after 3 failures.
-export const IDENTIFY_WINDOW_MS = 60 * 60_000;
-export const CAPTCHA_AFTER = 3;
-export const MAX_PER_MEMBER = 10;
-export const MAX_PER_ADDRESS = 30;
-// Issue 15: step 2 answers whether a document is already someone's; such answers are limited per member record
-// (a day) and per client address (an hour). A person needs one, a returning member two or three.
-export const DOCUMENT_LOOKUP_WINDOW_MS = 24 * 60 * 60_000;
-export const MAX_DOCUMENT_LOOKUPS_PER_MEMBER = 3;
-export const MAX_DOCUMENT_LOOKUPS_PER_ADDRESS = 10;
-
 type Body = Record<string, string | undefined>;
 
 export async function registrationRoutes(app: FastifyInstance, deps: RegistrationDeps): Promise<void> {
   const { db, clock, config } = deps;
   const kysely = db.kysely;
   const flows = registrationFlows(clock, config.secureCookies);
-
-  const failureCounts = async (request: FastifyRequest, memberNumber: string) => {
-    const [perAddress, perMember] = await Promise.all([
-      count(kysely, clock, bucket('register-ip', addressKey(request.ip)), IDENTIFY_WINDOW_MS),
-      memberNumber
-        ? count(kysely, clock, bucket('register-member', memberNumber), IDENTIFY_WINDOW_MS)
-        : Promise.resolve(0),
-    ]);
-    return { perAddress, perMember };
-  };
 
   /** The browser's registration flow, or the page to send it to when there is none to continue. */
   async function currentFlow(
@@ -102,12 +81,12 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
 
   app.get('/register', async (request, reply) => {
     const expired = (request.query as Body).expired === '1';
-    const { perAddress } = await failureCounts(request, '');
+    const captcha = await identifyCaptchaShown(kysely, clock, request.ip);
     return sendPage(
       reply,
       <IdentifyPage
         ctx={request.pageContext()}
-        view={{ values: {}, captcha: perAddress >= CAPTCHA_AFTER, ...(expired ? { notice: 'expired' } : {}) }}
+        view={{ values: {}, captcha, ...(expired ? { notice: 'expired' } : {}) }}
       />,
     );
   });
@@ -119,17 +98,10 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       policy_number: formText(request.body, 'policy_number').slice(0, 100),
     };
     const memberNumber = normaliseReference(values.member_number);
-    // R6, R9: the attempt is counted before anything is checked (per address, and per member number when one was
-    // typed), and given back unless it turns out to be a mismatch, so a burst gets no more tries than a sequence.
-    const slots = await Promise.all([
-      take(kysely, clock, bucket('register-ip', addressKey(request.ip)), IDENTIFY_WINDOW_MS),
-      ...(memberNumber ? [take(kysely, clock, bucket('register-member', memberNumber), IDENTIFY_WINDOW_MS)] : []),
-    ]);
-    const perAddress = slots[0]!.count;
-    const perMember = slots[1]?.count ?? 0;
-    const giveBack = () => Promise.all(slots.map((slot) => slot.release()));
-    if (perAddress > MAX_PER_ADDRESS || perMember > MAX_PER_MEMBER) {
-      await giveBack();
+    // R6, R9: the attempt is counted before anything is checked (registration.throttle.ts), and given back unless
+    // it turns out to be a mismatch, so a burst gets no more tries than a sequence.
+    const gate = await beginIdentification(kysely, clock, request.ip, memberNumber);
+    if (gate.kind === 'refused') {
       await request.audit('registration.identify', 'refused', {
         actor: 'anonymous',
         subject: memberNumber || null,
@@ -137,11 +109,12 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       });
       return sendPage(reply, <TooManyPage ctx={request.pageContext()} />, 'limited');
     }
-    const captchaRequired = perAddress > CAPTCHA_AFTER || perMember > CAPTCHA_AFTER;
+    const { attempt } = gate;
+    const captchaRequired = attempt.captchaRequired;
     if (captchaRequired) {
       const verdict = await deps.captcha.verify(captchaAnswer(request.body), request.ip);
       if (verdict !== 'ok') {
-        await giveBack();
+        await attempt.withdraw();
         await request.audit('registration.identify', 'refused', {
           actor: 'anonymous',
           subject: memberNumber || null,
@@ -162,7 +135,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       birthDate: values.birth_date,
       policyNumber: values.policy_number,
     });
-    if (outcome.kind !== 'mismatch') await giveBack();
+    if (outcome.kind !== 'mismatch') await attempt.withdraw();
     if (outcome.kind === 'invalid') {
       return sendPage(
         reply,
@@ -179,10 +152,12 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
         subject: memberNumber,
         details: { reason: 'mismatch' },
       });
-      const captcha = perAddress >= CAPTCHA_AFTER || perMember >= CAPTCHA_AFTER;
       return sendPage(
         reply,
-        <IdentifyPage ctx={request.pageContext()} view={{ values, notice: 'mismatch', captcha }} />,
+        <IdentifyPage
+          ctx={request.pageContext()}
+          view={{ values, notice: 'mismatch', captcha: attempt.captchaNext }}
+        />,
         'invalid',
       );
     }
@@ -260,12 +235,8 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
       // Issue 15: for a record without a document, looking up the one typed says whether it is an insured person's,
       // so each lookup is counted first, per member record and per client address, and given back when the document
       // turns out to be free. (A record that carries a document accepts only that one: parseDetails.)
-      const slots = await Promise.all([
-        take(kysely, clock, bucket('register-doc-member', String(member.id)), DOCUMENT_LOOKUP_WINDOW_MS),
-        take(kysely, clock, bucket('register-doc-ip', addressKey(request.ip)), IDENTIFY_WINDOW_MS),
-      ]);
-      if (slots[0].count > MAX_DOCUMENT_LOOKUPS_PER_MEMBER || slots[1].count > MAX_DOCUMENT_LOOKUPS_PER_ADDRESS) {
-        await Promise.all(slots.map((slot) => slot.release()));
+      const giveBack = await beginDocumentLookup(kysely, clock, request.ip, member.id);
+      if (!giveBack) {
         await request.audit('registration.details', 'refused', {
           actor: 'anonymous',
           subject: member.member_number,
@@ -275,7 +246,7 @@ export async function registrationRoutes(app: FastifyInstance, deps: Registratio
         return sendPage(reply, <TooManyPage ctx={request.pageContext()} />, 'limited');
       }
       outcome = await lookupDocument(kysely, member, parsed.details);
-      if (outcome.kind === 'ok') await Promise.all(slots.map((slot) => slot.release()));
+      if (outcome.kind === 'ok') await giveBack();
     }
     if (outcome.kind === 'invalid') {
       await request.audit('registration.details', 'failure', {

@@ -301,7 +301,7 @@ describeEachDatabase('registration', (kind) => {
     assert.equal(adult.statusCode, 303);
   });
 
-  test('after 3 failures a captcha is required, solved once, and the limits end in a 429 (R6, R10)', async () => {
+  test('after 3 failures a captcha is required, solved once; a stranger’s failures never refuse the member (R6, R10)', async () => {
     const agent = new BrowserAgent(ctx.app);
     const wrong = { member_number: 'T-3', birth_date: '01/01/1901', policy_number: 'T-100' };
     for (let i = 0; i < 3; i++) await agent.post('/register', wrong);
@@ -318,17 +318,28 @@ describeEachDatabase('registration', (kind) => {
     const replayed = await new BrowserAgent(ctx.app).post('/register', { ...right, altcha });
     assert.equal(replayed.statusCode, 400, 'a captcha solution is single use');
 
-    // Per member number: another address, same member number, still limited.
-    for (let i = 0; i < 10; i++) {
-      const a = new BrowserAgent(ctx.app, { 'x-forwarded-for': `10.0.0.${i}` });
-      await a.post('/register', {
-        ...wrong,
-        altcha: await solveCaptcha((await a.get('/captcha/challenge')).json() as CaptchaChallenge),
-      });
+    // Issue 25: a stranger fails 12 times for T-4 from one address; from there the 11th is refused, while the
+    // member, from their own address, is asked for the captcha and gets through with it.
+    const stranger = new BrowserAgent(ctx.app, { 'x-forwarded-for': '10.0.0.1' });
+    const wrong4 = { member_number: 'T-4', birth_date: '01/01/1901', policy_number: 'T-100' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const altcha = await solveCaptcha((await stranger.get('/captcha/challenge')).json() as CaptchaChallenge);
+      statuses.push((await stranger.post('/register', { ...wrong4, altcha })).statusCode);
     }
-    const limited = await new BrowserAgent(ctx.app).post('/register', right);
-    assert.equal(limited.statusCode, 429);
-    assert.match(limited.body, /demasiados intentos/i);
+    assert.deepEqual(statuses, [...Array<number>(10).fill(400), 429, 429]);
+    assert.match(stranger.last.body, /demasiados intentos/i);
+    const member = new BrowserAgent(ctx.app, { 'x-forwarded-for': '10.0.0.2' });
+    const right4 = { member_number: 'T-4', birth_date: '04/04/1984', policy_number: 'T-100' };
+    const asked = await member.post('/register', right4);
+    assert.equal(asked.statusCode, 400, 'the member is asked for the captcha, not refused');
+    assert.match(asked.body, /altcha-widget/);
+    const through = await member.post('/register', {
+      ...right4,
+      altcha: await solveCaptcha((await member.get('/captcha/challenge')).json() as CaptchaChallenge),
+    });
+    assert.equal(through.statusCode, 303);
+    assert.equal(through.headers.location, '/register/details');
   });
 
   test('step 2: documents are checked, the record’s document must match, a taken one is refused (R3)', async () => {

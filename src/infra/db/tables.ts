@@ -239,7 +239,7 @@ export interface PasskeyTable {
   last_used_at: Timestamp | null;
 }
 
-/** A notice a member gets once (R19: the enrolment email on the 18th birthday). */
+/** A notice a member gets once (R19: the enrolment email, from the import to a new adult or on the 18th birthday). */
 export interface MemberNoticeTable {
   id: Generated<number>;
   member_id: number;
