@@ -13,7 +13,13 @@ const read = (path: string) => JSON.parse(readFileSync(join(ROOT, path), 'utf8')
 
 interface LockedPackage {
   engines?: { node?: string } | string[];
+  os?: string[];
+  cpu?: string[];
 }
+
+/** npm installs a package with `os`/`cpu` lists only on a platform they name (sharp's prebuilt binaries). */
+const installsHere = (pkg: LockedPackage) =>
+  (!pkg.os || pkg.os.includes(process.platform)) && (!pkg.cpu || pkg.cpu.includes(process.arch));
 
 test('every locked package runs on the oldest Node of each line package.json supports', () => {
   const range = (read('package.json').engines as { node: string }).node;
@@ -22,7 +28,7 @@ test('every locked package runs on the oldest Node of each line package.json sup
   const packages = read('package-lock.json').packages as Record<string, LockedPackage>;
   const refused = Object.entries(packages).flatMap(([path, pkg]) => {
     const wants = !pkg.engines || Array.isArray(pkg.engines) ? undefined : pkg.engines.node;
-    if (!path || !wants) return [];
+    if (!path || !wants || !installsHere(pkg)) return [];
     return oldest
       .filter((v) => !semver.satisfies(v, wants, { includePrerelease: true }))
       .map((v) => `${path} (${wants}) refuses ${v}`);
