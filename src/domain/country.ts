@@ -17,3 +17,8 @@ export function countryOptions(lang: 'es' | 'en'): { value: string; label: strin
   all.sort((a, b) => (a.value === 'ES' ? -1 : b.value === 'ES' ? 1 : collator.compare(a.label, b.label)));
   return all;
 }
+
+/** A country's name in `lang` (Intl.DisplayNames), or the code itself when the runtime does not know it. */
+export function countryName(code: string, lang: 'es' | 'en'): string {
+  return new Intl.DisplayNames([lang], { type: 'region' }).of(code) ?? code;
+}

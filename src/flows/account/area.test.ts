@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { todayIn } from '../../domain/calendar.js';
 import { demoFeedCsv, demoFeedRows, FEED_HEADER, nif, toCsvLine, yearsBefore } from '../../feed/demo-feed.js';
 import { importFeed } from '../../feed/feed.import.js';
-import { memberIdOf, accountFor, signedIn } from '../../../test/helpers/fixture.js';
+import { memberIdOf, accountFor, memberFeedRow, signedIn } from '../../../test/helpers/fixture.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
@@ -54,6 +54,82 @@ describeEachDatabase('private area and member selector', (kind) => {
     const username = await carmen.get('/area/username');
     assert.match(username.body, /Servicio de Atención al Cliente/);
     assert.doesNotMatch(username.body, new RegExp(nif(10000002)), 'the document is shown masked');
+  });
+
+  test('one person on two policies sees both cards, and is one person in the lists (issue 25 item 9: PRODUCT §2, R5, R13, R14)', async () => {
+    // Nuria, one account, two member records: holder of POL-NA (with her son Leo, a minor) and of POL-NB, a new
+    // employer's policy that started later (so it comes first: active policies, the most recent first).
+    const nuria = { first_name: 'Nuria', last_name: 'Vidal', date_of_birth: '1979-05-05', email: 'nuria@example.com' };
+    await importFeed(
+      feed(),
+      Readable.from([
+        FEED_HEADER +
+          [
+            memberFeedRow({ ...nuria, policy_number: 'POL-NA', product: 'Salud Plus', member_number: 'NV-1' }),
+            memberFeedRow({
+              policy_number: 'POL-NA',
+              product: 'Salud Plus',
+              member_number: 'NV-3',
+              role: 'dependent',
+              first_name: 'Leo',
+              last_name: 'Vidal',
+              date_of_birth: yearsBefore(today, 9),
+              guardian_member_numbers: 'NV-1',
+            }),
+            memberFeedRow({
+              ...nuria,
+              policy_number: 'POL-NB',
+              product: 'Dental Familia',
+              policy_start: '2026-02-01',
+              member_number: 'NV-2',
+            }),
+          ]
+            .map(toCsvLine)
+            .join(''),
+      ]),
+    );
+    await accountFor(ctx, { username: nif(10000055), memberNumbers: ['NV1', 'NV2'], email: 'nuria@example.com' });
+    const agent = await signedIn(ctx, { username: nif(10000055), email: 'nuria@example.com' });
+    const cardNumbers = (body: string) => [...body.matchAll(/<dd class="card-number">([^<]+)<\/dd>/g)].map((m) => m[1]);
+    const people = (body: string) => /<ul class="people">([\s\S]*?)<\/ul>\s*<h2/.exec(body)?.[1] ?? '';
+
+    const home = (await agent.get('/area')).body;
+    assert.match(home, /<h2>Tus tarjetas de asegurado<\/h2>/);
+    assert.deepEqual(cardNumbers(home), ['NV2', 'NV1'], 'a card for each of her records, newest policy first');
+    for (const [policy, product] of [
+      ['POLNB', 'Dental Familia'],
+      ['POLNA', 'Salud Plus'],
+    ])
+      assert.match(home, new RegExp(`<dd>${policy}</dd>[\\s\\S]*?<dd>${product}</dd>`), `the card of ${policy}`);
+    assert.ok(home.includes('href="/area/card?member=NV1">Ver la tarjeta de la póliza POLNA para imprimirla</a>'));
+    assert.ok(home.includes('href="/area/card?member=NV2">Ver la tarjeta de la póliza POLNB para imprimirla</a>'));
+    // "You" once: in the selector (her son is the other option) and in the insured people, her records grouped.
+    assert.deepEqual(
+      [...home.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]),
+      ['NV2', 'NV3'],
+    );
+    assert.equal(home.match(/\(tú\)/g)?.length, 1, 'the selector names her once');
+    const list = people(home);
+    assert.equal(list.match(/· tú/g)?.length, 1, `the people list names her once: ${list}`);
+    assert.equal(list.match(/Nuria Vidal/g)?.length, 1);
+    assert.match(list, /Nº de asegurado NV2 en la póliza POLNB \(Dental Familia\)/);
+    assert.match(list, /Nº de asegurado NV1 en la póliza POLNA \(Salud Plus\)/);
+    assert.match(list, /Leo Vidal · NV3 · menor a tu cargo/);
+    for (const member of ['NV1', 'NV2']) {
+      const card = await agent.get(`/area/card?member=${member}`);
+      assert.equal(card.statusCode, 200, member);
+      assert.deepEqual(cardNumbers(card.body), [member]);
+    }
+
+    // Her son's area shows his card only (R14, unchanged); back to herself through either record, both cards.
+    assert.equal((await agent.post('/area/switch', { member: 'NV3' })).statusCode, 303);
+    const minor = (await agent.get('/area')).body;
+    assert.deepEqual(cardNumbers(minor), ['NV3']);
+    assert.match(minor, /<h2>Tarjeta de asegurado<\/h2>/);
+    assert.equal((await agent.post('/area/switch', { member: 'NV1' })).statusCode, 303);
+    const back = (await agent.get('/area')).body;
+    assert.deepEqual(cardNumbers(back), ['NV2', 'NV1']);
+    assert.match(back, /<option value="NV2" selected/, 'the selector shows her as the one viewed');
   });
 
   test('a guardian switches to each minor and sees the minor’s card; every switch is audited (R14)', async () => {

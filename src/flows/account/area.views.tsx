@@ -62,7 +62,10 @@ function MemberSelector({
       <div class="selector-row">
         <select id="member" name="member">
           {people.map((v) => (
-            <option value={v.memberNumber} selected={v.id === acting.id}>
+            <option
+              value={v.memberNumber}
+              selected={v.relation === 'self' ? acting.relation === 'self' : v.id === acting.id}
+            >
               {v.firstName} {v.lastName}
               {v.relation === 'self' ? ` (${t('selector.you')})` : ''}
             </option>
@@ -79,6 +82,32 @@ function MemberSelector({
   );
 }
 
+/**
+ * The cards on the home: the member's own, one per member record (a person on several policies has several, R13,
+ * R33), or the minor's whose area is shown (R14). Each links to its printable page.
+ */
+function Cards({ ctx, cards }: { ctx: PageContext; cards: VisibleMember[] }) {
+  const { t } = ctx;
+  const several = cards.length > 1;
+  return (
+    <>
+      <h2>{several ? t('card.titleMany') : t('card.title')}</h2>
+      <ul class="member-cards">
+        {cards.map((card) => (
+          <li>
+            <MemberCard ctx={ctx} member={card} />
+            <p>
+              <a href={`/area/card?member=${encodeURIComponent(card.memberNumber)}`}>
+                {several ? t('card.printPolicy', { policy: card.policyNumber }) : t('card.print')}
+              </a>
+            </p>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 export interface AreaHomeProps {
   ctx: PageContext;
   owner: VisibleMember | undefined;
@@ -90,6 +119,8 @@ export interface AreaHomeProps {
 /** R13: greeting, selector, the card of the member shown, policies, insured people, links to data and security. */
 export function AreaHomePage({ ctx, owner, acting, visible, policies }: AreaHomeProps) {
   const { t } = ctx;
+  // One person, one account, several records (PRODUCT §2, R5): each record is a card of its own, the person is one.
+  const own = visible.filter((v) => v.relation === 'self');
   return (
     <Layout ctx={ctx} title={t('area.title')}>
       <h1>{t('area.greeting', { name: owner?.firstName ?? '' })}</h1>
@@ -100,13 +131,7 @@ export function AreaHomePage({ ctx, owner, acting, visible, policies }: AreaHome
         </Notice>
       ) : null}
       {acting ? (
-        <>
-          <h2>{t('card.title')}</h2>
-          <MemberCard ctx={ctx} member={acting} />
-          <p>
-            <a href={`/area/card?member=${encodeURIComponent(acting.memberNumber)}`}>{t('card.print')}</a>
-          </p>
-        </>
+        <Cards ctx={ctx} cards={acting.relation === 'minor' ? [acting] : own} />
       ) : (
         <Notice>{t('area.noPolicies')}</Notice>
       )}
@@ -134,12 +159,26 @@ export function AreaHomePage({ ctx, owner, acting, visible, policies }: AreaHome
       </div>
       <h2>{t('area.people')}</h2>
       <ul class="people">
-        {visible.map((v) => (
+        {own.length > 1 ? (
           <li>
-            {v.firstName} {v.lastName} · {v.memberNumber} ·{' '}
-            {v.relation === 'self' ? t('area.peopleSelf') : t('area.peopleMinor')}
+            {own[0]!.firstName} {own[0]!.lastName} · {t('area.peopleSelf')}
+            <ul>
+              {own.map((v) => (
+                <li>
+                  {t('area.peopleRecord', { member: v.memberNumber, policy: v.policyNumber, product: v.product })}
+                </li>
+              ))}
+            </ul>
           </li>
-        ))}
+        ) : null}
+        {visible
+          .filter((v) => v.relation === 'minor' || own.length === 1)
+          .map((v) => (
+            <li>
+              {v.firstName} {v.lastName} · {v.memberNumber} ·{' '}
+              {v.relation === 'self' ? t('area.peopleSelf') : t('area.peopleMinor')}
+            </li>
+          ))}
       </ul>
       <h2>{t('area.manage')}</h2>
       <ul class="links">

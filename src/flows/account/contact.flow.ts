@@ -72,6 +72,7 @@ export async function saveAddress(
       postal_code: a.postalCode,
       city: a.city,
       province: a.province,
+      country: a.country,
       updated_at: now,
     })
     .where('id', '=', accountId)

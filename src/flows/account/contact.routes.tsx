@@ -7,6 +7,7 @@ import type { Flow } from '../../infra/flows/flow-store.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { requireMember } from '../../infra/session/guard.js';
 import type { Sessions } from '../../infra/session/session.js';
+import { ADDRESS_FIELDS } from '../../infra/web/address-fields.js';
 import { byField, formText } from '../../infra/web/form.js';
 import { sendPage, type ReplyOutcome } from '../../infra/web/view.js';
 import {
@@ -47,6 +48,7 @@ const addressInput = (body: unknown): AddressInput => ({
   postalCode: formText(body, 'postal_code'),
   city: formText(body, 'city'),
   province: formText(body, 'province'),
+  country: formText(body, 'country'),
 });
 
 export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Promise<void> {
@@ -87,9 +89,7 @@ export async function contactRoutes(app: FastifyInstance, deps: ContactDeps): Pr
           codes: parsed.errors.map((e) => e.code).join(','),
         },
       });
-      const values = Object.fromEntries(
-        ['address_line', 'postal_code', 'city', 'province'].map((n) => [n, formText(request.body, n).slice(0, 300)]),
-      );
+      const values = Object.fromEntries(ADDRESS_FIELDS.map((n) => [n, formText(request.body, n).slice(0, 300)]));
       return showContact(request, reply, { account, values, errors: byField(parsed.errors) }, 'invalid');
     }
     await kysely.transaction().execute(async (trx) => {

@@ -168,6 +168,94 @@ describeEachDatabase('contact data', (kind) => {
     );
   });
 
+  test('a member moves abroad and back: the country is chosen, stored and shown, and the postal code follows it (issue 25 item 10, R3, R15)', async () => {
+    const m = await member();
+    const agent = await signedIn(ctx, m);
+    const page = (await agent.get('/area/contact')).body;
+    // The same country field as registration's step 2: every country, Spain first and chosen for her Madrid address.
+    assert.match(page, /<label for="country">País<\/label>/);
+    assert.match(page, /<select id="country" name="country" autocomplete="country" required/);
+    assert.match(page, /<option value="ES" selected(="")?>España<\/option>/);
+    assert.match(page, /<option value="PT">Portugal<\/option>/);
+
+    const moved = await agent.post('/area/contact/address', {
+      address_line: 'Rua Augusta 100',
+      postal_code: '1100 053',
+      city: 'Lisboa',
+      province: '',
+      country: 'PT',
+    });
+    assert.equal(moved.statusCode, 303, moved.body.match(/field-error[^<]*<[^<]*/g)?.join(' '));
+    const a = await account(m.accountId);
+    assert.deepEqual(
+      [a.address_line, a.postal_code, a.city, a.province, a.country],
+      ['Rua Augusta 100', '1100-053', 'Lisboa', null, 'PT'],
+    );
+    const shown = (await agent.get('/area/contact?done=address')).body;
+    const current = /<section class="card policy" aria-labelledby="current-title">[\s\S]*?<\/section>/.exec(shown)?.[0];
+    assert.match(
+      current ?? '',
+      /Rua Augusta 100<br\/?>1100-053 Lisboa<br\/?>Portugal/,
+      'her address, with its country',
+    );
+    assert.match(shown, /<option value="PT" selected(="")?>Portugal<\/option>/);
+    const en = (await agent.get('/area/contact?lang=en')).body;
+    assert.match(en, /1100-053 Lisboa<br\/?>Portugal/);
+    assert.match(en, /<label for="country">Country<\/label>/);
+    await agent.get('/area/contact?lang=es'); // the language is remembered (R20): back to Spanish
+
+    // Back to Spain with the Portuguese code: Spain's rule (5 digits, 01-52) refuses it, in words.
+    for (const postal of ['1100-053', '53001', '']) {
+      const bad = await agent.post('/area/contact/address', {
+        address_line: 'Calle Mayor 1',
+        postal_code: postal,
+        city: 'Madrid',
+        country: 'ES',
+      });
+      assert.equal(bad.statusCode, 400, postal);
+      assert.match(
+        bad.body,
+        postal
+          ? /<p class="field-error" id="postal_code-error">Un código postal español tiene 5 cifras y empieza entre 01 y 52\.<\/p>/
+          : /<p class="field-error" id="postal_code-error">[^<]+<\/p>/,
+        postal,
+      );
+      assert.match(bad.body, /<option value="ES" selected(="")?>España<\/option>/, 'the country chosen stays');
+    }
+    // A country outside the list (a forged form) is refused, not stored.
+    const forged = await agent.post('/area/contact/address', {
+      address_line: 'Calle Mayor 1',
+      postal_code: '28013',
+      city: 'Madrid',
+      country: 'XX',
+    });
+    assert.equal(forged.statusCode, 400);
+    assert.match(forged.body, /id="country-error"/);
+    // Another country's shape is checked too (R3's table): a Portuguese code has 4 + 3 digits.
+    const wrongShape = await agent.post('/area/contact/address', {
+      address_line: 'Rua Augusta 100',
+      postal_code: '28013',
+      city: 'Lisboa',
+      country: 'PT',
+    });
+    assert.equal(wrongShape.statusCode, 400);
+    assert.match(
+      wrongShape.body,
+      /id="postal_code-error">Revisa el código postal: no tiene la forma de los de ese país \(PT\)/,
+    );
+    assert.equal((await account(m.accountId)).country, 'PT', 'nothing refused was stored');
+
+    const home = await agent.post('/area/contact/address', {
+      address_line: 'Calle Mayor 1',
+      postal_code: '28013',
+      city: 'Madrid',
+      country: 'ES',
+    });
+    assert.equal(home.statusCode, 303);
+    const back = await account(m.accountId);
+    assert.deepEqual([back.postal_code, back.country], ['28013', 'ES']);
+  });
+
   test('email change: a wrong password is refused with no code sent (R15, R22)', async () => {
     const m = await member();
     const agent = await signedIn(ctx, m);

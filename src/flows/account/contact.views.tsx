@@ -1,6 +1,8 @@
+import { addressLines } from '../../domain/postal-address.js';
 import type { Account } from '../../infra/db/tables.js';
 import type { MessageKey } from '../../infra/i18n/i18n.js';
 import { CodeInput, ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
+import { AddressFields, addressLabels } from '../../infra/web/address-fields.js';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { formatMobile, shown, type ChangeData } from './contact.flow.js';
@@ -35,10 +37,7 @@ export interface ContactView {
 
 function fieldLabels(t: PageContext['t']): Record<string, string> {
   return {
-    address_line: t('contact.address'),
-    postal_code: t('contact.postalCode'),
-    city: t('contact.city'),
-    province: t('contact.province'),
+    ...addressLabels(t),
     new_email: t('contact.newEmail'),
     email_password: t('contact.password'),
     new_mobile: t('contact.newMobile'),
@@ -49,15 +48,23 @@ function fieldLabels(t: PageContext['t']): Record<string, string> {
 
 function CurrentDetails({ ctx, account }: { ctx: PageContext; account: Account }) {
   const { t } = ctx;
-  const cityLine = [account.postal_code, account.city].filter(Boolean).join(' ');
-  const addressLines = [account.address_line, cityLine, account.province].filter((l): l is string => Boolean(l));
+  const lines = addressLines(
+    {
+      addressLine: account.address_line,
+      postalCode: account.postal_code,
+      city: account.city,
+      province: account.province,
+      country: account.country,
+    },
+    ctx.lang,
+  );
   const state = (at: string | null) => <span class="tag">{at ? t('contact.verified') : t('contact.unverified')}</span>;
   return (
     <section class="card policy" aria-labelledby="current-title">
       <h2 id="current-title">{t('contact.currentTitle')}</h2>
       <dl class="meta">
         <dt>{t('contact.addressLabel')}</dt>
-        <dd>{addressLines.length ? addressLines.map((l, i) => (i === 0 ? l : [<br />, l])) : t('contact.notGiven')}</dd>
+        <dd>{lines.length ? lines.map((l, i) => (i === 0 ? l : [<br />, l])) : t('contact.notGiven')}</dd>
         <dt>{t('contact.emailLabel')}</dt>
         <dd>
           {account.email} {state(account.email_verified_at)}
@@ -101,7 +108,6 @@ export function ContactPage({ ctx, view }: { ctx: PageContext; view: ContactView
   const { account } = view;
   const errors = view.errors ?? {};
   const v = view.values ?? {};
-  const spanish = account.country === null || account.country === 'ES';
   const keep = (name: string, stored: string | null) => (name in v ? v[name] : stored);
   return (
     <Layout ctx={ctx} title={t('contact.title')}>
@@ -125,44 +131,16 @@ export function ContactPage({ ctx, view }: { ctx: PageContext; view: ContactView
       <section aria-labelledby="address-title">
         <h2 id="address-title">{t('contact.addressTitle')}</h2>
         <Form ctx={ctx} action="/area/contact/address" class="stack">
-          <Input
+          <AddressFields
             ctx={ctx}
-            name="address_line"
-            label={t('contact.address')}
-            value={keep('address_line', account.address_line)}
-            error={errors.address_line}
-            autocomplete="street-address"
-            maxLength={200}
-            required
-          />
-          <Input
-            ctx={ctx}
-            name="postal_code"
-            label={t('contact.postalCode')}
-            hint={spanish ? t('contact.postalCodeHintEs') : t('contact.postalCodeHintForeign')}
-            value={keep('postal_code', account.postal_code)}
-            error={errors.postal_code}
-            autocomplete="postal-code"
-            {...(spanish ? { inputMode: 'numeric' as const, maxLength: 5, required: true } : { maxLength: 12 })}
-          />
-          <Input
-            ctx={ctx}
-            name="city"
-            label={t('contact.city')}
-            value={keep('city', account.city)}
-            error={errors.city}
-            autocomplete="address-level2"
-            maxLength={100}
-            required
-          />
-          <Input
-            ctx={ctx}
-            name="province"
-            label={t('contact.province')}
-            value={keep('province', account.province)}
-            error={errors.province}
-            autocomplete="address-level1"
-            maxLength={100}
+            values={{
+              address_line: keep('address_line', account.address_line),
+              postal_code: keep('postal_code', account.postal_code),
+              city: keep('city', account.city),
+              province: keep('province', account.province),
+              country: keep('country', account.country),
+            }}
+            errors={errors}
           />
           <button type="submit">{t('contact.saveAddress')}</button>
         </Form>

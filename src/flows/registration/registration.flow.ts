@@ -5,8 +5,7 @@ import { parseEmail } from '../../domain/email.js';
 import { parseIdentityDocument, type DocumentType } from '../../domain/identity-document.js';
 import { checkPassword, type PasswordRule } from '../../domain/password-policy.js';
 import { parseMobile } from '../../domain/phone.js';
-import { parsePostalCode } from '../../domain/postal-code.js';
-import { parseCountry } from '../../domain/country.js';
+import { parseAddress, type PostalAddress } from '../../domain/postal-address.js';
 import { normaliseReference } from '../../domain/reference-number.js';
 import type { FieldError } from '../../domain/result.js';
 import type { AuditContext } from '../../infra/audit/audit.repository.js';
@@ -64,14 +63,7 @@ export interface RegistrationData {
   returningAccountId?: number;
 }
 
-export interface ConfirmedDetails {
-  addressLine: string;
-  /** Null only abroad, in a country without postal codes. */
-  postalCode: string | null;
-  city: string;
-  province: string | null;
-  /** ISO 3166-1 alpha-2: members of a local policy may live abroad (cross-border workers, issue 16). */
-  country: string;
+export interface ConfirmedDetails extends PostalAddress {
   email: string;
   mobile: string | null;
   documentType: DocumentType;
@@ -184,36 +176,23 @@ export type DetailsOutcome =
   | { kind: 'ok'; details: ConfirmedDetails }
   | { kind: 'returning'; details: ConfirmedDetails; accountId: number };
 
-function requiredText(value: string, field: string, max: number, errors: FieldError[]): string {
-  const v = value.trim().replace(/\s+/g, ' ');
-  if (!v) errors.push({ field, code: 'required' });
-  else if (v.length > max) errors.push({ field, code: 'too_long', params: { max } });
-  else if (/\p{Cc}/u.test(v)) errors.push({ field, code: 'invalid' });
-  return v;
-}
-
 /** R3: the contact data and the identity document as typed, checked without looking at anyone else's data. */
 export function parseDetails(
   member: Member,
   input: DetailsInput,
 ): { kind: 'invalid'; errors: FieldError[] } | { kind: 'parsed'; details: ConfirmedDetails } {
   const errors: FieldError[] = [];
-  const addressLine = requiredText(input.addressLine, 'address_line', 200, errors);
-  const city = requiredText(input.city, 'city', 100, errors);
-  const provinceRaw = input.province.trim().replace(/\s+/g, ' ');
-  if (provinceRaw.length > 100) errors.push({ field: 'province', code: 'too_long', params: { max: 100 } });
-  const country = parseCountry(input.country) ?? (input.country.trim() === '' ? member.country : undefined);
-  if (!country) errors.push({ field: 'country', code: 'invalid' });
-  const postal = parsePostalCode(input.postalCode.slice(0, MAX_INPUT), country ?? 'ES');
-  if (!postal.ok) errors.push(...postal.errors);
+  // The same address rules as the contact page and the back office (src/domain/postal-address.ts); a form without a
+  // country keeps the record's.
+  const address = parseAddress(input, member.country);
+  if (!address.ok) errors.push(...address.errors);
   const email = parseEmail(input.email.slice(0, 300));
   if (!email.ok) errors.push(...email.errors);
   const mobile = parseMobile(input.mobile.slice(0, MAX_INPUT));
   if (!mobile.ok) errors.push(...mobile.errors);
   const document = parseIdentityDocument(input.documentType.slice(0, 20), input.documentNumber);
   if (!document.ok) errors.push(...document.errors);
-  if (errors.length || !country || !postal.ok || !email.ok || !mobile.ok || !document.ok)
-    return { kind: 'invalid', errors };
+  if (errors.length || !address.ok || !email.ok || !mobile.ok || !document.ok) return { kind: 'invalid', errors };
 
   const doc = document.value;
   // R3: when the insurer's record carries a document, the one entered must be that one.
@@ -224,11 +203,7 @@ export function parseDetails(
     return { kind: 'invalid', errors: [{ field: 'document_number', code: 'document_mismatch' }] };
   }
   const details: ConfirmedDetails = {
-    addressLine,
-    postalCode: postal.value,
-    city,
-    province: provinceRaw || null,
-    country,
+    ...address.value,
     email: email.value,
     mobile: mobile.value ?? null,
     documentType: doc.type,

@@ -2,12 +2,12 @@ import type { PasswordRule } from '../../domain/password-policy.js';
 import { NewPasswordFields } from '../../identity/password-form.js';
 import { CaptchaField, CAPTCHA_SCRIPTS } from '../../infra/captcha/captcha-field.js';
 import type { MessageKey } from '../../infra/i18n/i18n.js';
+import { AddressFields, addressLabels } from '../../infra/web/address-fields.js';
 import { ErrorSummary, Form, Input, Notice, Select, type FieldErrors } from '../../infra/web/form.js';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import type { Ineligibility } from './registration.flow.js';
 import { HelpLinks } from '../../infra/web/help-links.js';
-import { countryOptions } from '../../domain/country.js';
 
 function Steps({ ctx, current }: { ctx: PageContext; current: 1 | 2 | 3 }) {
   const { t } = ctx;
@@ -171,11 +171,7 @@ export function DetailsPage({ ctx, view }: { ctx: PageContext; view: DetailsView
   const errors = view.errors ?? {};
   const v = view.values;
   const labels: Record<string, string> = {
-    address_line: t('register.address'),
-    postal_code: t('register.postalCode'),
-    country: t('register.country'),
-    city: t('register.city'),
-    province: t('register.province'),
+    ...addressLabels(t),
     email: t('register.email'),
     mobile: t('register.mobile'),
     document_type: t('register.documentType'),
@@ -196,54 +192,7 @@ export function DetailsPage({ ctx, view }: { ctx: PageContext; view: DetailsView
       <Form ctx={ctx} action="/register/details" class="stack">
         <fieldset>
           <legend>{t('register.addressLegend')}</legend>
-          <Input
-            ctx={ctx}
-            name="address_line"
-            label={labels.address_line!}
-            value={v.address_line}
-            error={errors.address_line}
-            autocomplete="street-address"
-            maxLength={200}
-            required
-          />
-          <Input
-            ctx={ctx}
-            name="postal_code"
-            label={labels.postal_code!}
-            hint={t('register.postalCodeHint')}
-            value={v.postal_code}
-            error={errors.postal_code}
-            autocomplete="postal-code"
-            maxLength={12}
-          />
-          <Input
-            ctx={ctx}
-            name="city"
-            label={labels.city!}
-            value={v.city}
-            error={errors.city}
-            autocomplete="address-level2"
-            maxLength={100}
-            required
-          />
-          <Input
-            ctx={ctx}
-            name="province"
-            label={labels.province!}
-            value={v.province}
-            error={errors.province}
-            autocomplete="address-level1"
-            maxLength={100}
-          />
-          <Select
-            ctx={ctx}
-            name="country"
-            label={labels.country!}
-            value={v.country}
-            error={errors.country}
-            options={countryOptions(ctx.lang)}
-            required
-          />
+          <AddressFields ctx={ctx} values={v} errors={errors} />
         </fieldset>
         <fieldset>
           <legend>{t('register.contactLegend')}</legend>

@@ -1,5 +1,6 @@
 import type { MessageKey } from './es.js';
 import { brandEn } from './parts/brand.js';
+import { addressEn } from './parts/address.js';
 import { contactEn } from './parts/contact.js';
 import { integrationEn } from './parts/integration.js';
 import { feedEn } from './parts/feed.js';
@@ -17,6 +18,7 @@ const core: Omit<
   Record<MessageKey, string>,
   | keyof typeof securityEn
   | keyof typeof contactEn
+  | keyof typeof addressEn
   | keyof typeof backofficeEn
   | keyof typeof backofficeMembersEn
   | keyof typeof integrationEn
@@ -154,13 +156,6 @@ const core: Omit<
   'register.detailsIntro':
     'Check your contact details and correct them if they have changed. Then enter your identity document: it will be your username.',
   'register.addressLegend': 'Postal address',
-  'register.address': 'Address',
-  'register.postalCode': 'Postal code',
-  'register.country': 'Country',
-  'register.postalCodeHint':
-    'In Spain, 5 digits. If you live in another country, the one used there (or none, if it has none).',
-  'register.city': 'Town or city',
-  'register.province': 'Province',
   'register.contactLegend': 'Contact details',
   'register.email': 'Email',
   'register.mobile': 'Mobile (optional)',
@@ -304,12 +299,15 @@ const core: Omit<
   'area.security': 'Security',
   'area.people': 'Insured people you can see',
   'area.peopleSelf': 'you',
+  'area.peopleRecord': 'Member no. {{member}} on policy {{policy}} ({{product}})',
   'area.peopleMinor': 'minor in your care',
   'area.manage': 'Manage your account',
   'area.forbidden.title': 'You cannot see this information',
   'area.forbidden.body':
     'You can only see your own details and those of the minors you are guardian of on your policy.',
   'card.title': 'Member card',
+  'card.titleMany': 'Your member cards',
+  'card.printPolicy': 'Open the card of policy {{policy}} to print it',
   'card.memberNumber': 'Member no.',
   'card.policyNumber': 'Policy no.',
   'card.product': 'Product',
@@ -424,6 +422,7 @@ export const en: Record<MessageKey, string> = {
   ...core,
   ...securityEn,
   ...contactEn,
+  ...addressEn,
   ...backofficeEn,
   ...backofficeMembersEn,
   ...integrationEn,

@@ -1,6 +1,7 @@
 // Spanish is the default language (R20). Every key here must exist in en.ts: the type and a test enforce it.
 // Slices may keep their messages in parts/ (both languages side by side); they are merged here.
 import { brandEs } from './parts/brand.js';
+import { addressEs } from './parts/address.js';
 import { contactEs } from './parts/contact.js';
 import { integrationEs } from './parts/integration.js';
 import { feedEs } from './parts/feed.js';
@@ -143,12 +144,6 @@ const core = {
   'register.detailsIntro':
     'Revisa tus datos de contacto y corrígelos si han cambiado. Después, indica tu documento de identidad: será tu usuario para acceder.',
   'register.addressLegend': 'Dirección postal',
-  'register.address': 'Dirección',
-  'register.postalCode': 'Código postal',
-  'register.country': 'País',
-  'register.postalCodeHint': 'En España, 5 cifras. Si vives en otro país, el de allí (o nada, si no tiene).',
-  'register.city': 'Localidad',
-  'register.province': 'Provincia',
   'register.contactLegend': 'Datos de contacto',
   'register.email': 'Email',
   'register.mobile': 'Móvil (opcional)',
@@ -294,12 +289,15 @@ const core = {
   'area.security': 'Seguridad',
   'area.people': 'Personas aseguradas que puedes consultar',
   'area.peopleSelf': 'tú',
+  'area.peopleRecord': 'Nº de asegurado {{member}} en la póliza {{policy}} ({{product}})',
   'area.peopleMinor': 'menor a tu cargo',
   'area.manage': 'Gestiona tu cuenta',
   'area.forbidden.title': 'No puedes ver estos datos',
   'area.forbidden.body':
     'Solo puedes consultar tus propios datos y los de los menores de los que eres tutor en tu misma póliza.',
   'card.title': 'Tarjeta de asegurado',
+  'card.titleMany': 'Tus tarjetas de asegurado',
+  'card.printPolicy': 'Ver la tarjeta de la póliza {{policy}} para imprimirla',
   'card.memberNumber': 'Nº de asegurado',
   'card.policyNumber': 'Nº de póliza',
   'card.product': 'Producto',
@@ -412,6 +410,7 @@ export const es = {
   ...core,
   ...securityEs,
   ...contactEs,
+  ...addressEs,
   ...backofficeEs,
   ...backofficeMembersEs,
   ...integrationEs,

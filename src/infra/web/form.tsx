@@ -149,6 +149,7 @@ export interface SelectProps {
   error?: Pick<FieldError, 'code' | 'params'> | undefined;
   placeholder?: string;
   required?: boolean;
+  autocomplete?: string;
 }
 
 export function Select(p: SelectProps) {
@@ -164,6 +165,7 @@ export function Select(p: SelectProps) {
       <select
         id={p.name}
         name={p.name}
+        {...(p.autocomplete ? { autocomplete: p.autocomplete } : {})}
         {...(p.required ? { required: true, 'aria-required': 'true' } : {})}
         {...(errorId ? { 'aria-describedby': errorId, 'aria-invalid': 'true' } : {})}
       >

@@ -13,7 +13,7 @@ import type { Courier } from '../../../infra/outbox/courier.js';
 import { enrolmentEmail } from '../../../infra/outbox/templates/enrolment.js';
 import { bucket, hit } from '../../../infra/rate-limit/rate-limit.js';
 import { signInThrottleState } from './member-details.repository.js';
-import { parseAddress } from '../../../domain/postal-address.js';
+import { parseAddress, type PostalAddress } from '../../../domain/postal-address.js';
 import { isUniqueViolation } from '../../../infra/db/unique-violation.js';
 import { clearThrottle, MEMBER_SIGN_IN } from '../../../identity/sign-in-throttle.js';
 import { contactCorrectedEmail, usernameChangedEmail } from './member-actions.emails.js';
@@ -415,6 +415,8 @@ export interface ContactCorrectionInput {
   postalCode: string;
   city: string;
   province: string;
+  /** ISO 3166-1 alpha-2; empty keeps the account's. */
+  country: string;
   reason?: string;
 }
 
@@ -422,7 +424,7 @@ export interface ContactCorrectionPlan {
   email?: string;
   /** The new mobile (E.164), or null to remove it; absent when unchanged. */
   mobile?: string | null;
-  address?: { addressLine: string; postalCode: string | null; city: string; province: string | null } | null;
+  address?: PostalAddress | null;
 }
 
 function planContact(account: Account, input: ContactCorrectionInput): Result<ContactCorrectionPlan> {
@@ -437,8 +439,12 @@ function planContact(account: Account, input: ContactCorrectionInput): Result<Co
   const newMobile = mobile.value ?? null;
   if (newMobile !== account.mobile) plan.mobile = newMobile;
   const a = address.value;
-  const current = [account.address_line, account.postal_code, account.city, account.province];
-  const next = a ? [a.addressLine, a.postalCode, a.city, a.province] : [null, null, null, null];
+  // The country counts only with an address (an account from before it had none: Spain, as parseAddress reads it);
+  // removing the address removes it too.
+  const current = account.address_line
+    ? [account.address_line, account.postal_code, account.city, account.province, account.country ?? 'ES']
+    : [null, null, null, null, null];
+  const next = a ? [a.addressLine, a.postalCode, a.city, a.province, a.country] : [null, null, null, null, null];
   if (current.some((v, i) => (v ?? null) !== next[i])) plan.address = a;
   if (Object.keys(plan).length === 0) return fail('form', 'nothing_changed');
   return ok(plan);
@@ -492,6 +498,7 @@ export async function correctContact(
           postal_code: a?.postalCode ?? null,
           city: a?.city ?? null,
           province: a?.province ?? null,
+          country: a?.country ?? null,
         });
       }
       await trx.updateTable('accounts').set(set).where('id', '=', account.id).execute();

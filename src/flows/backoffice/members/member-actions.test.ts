@@ -374,6 +374,7 @@ describeEachDatabase('back office: member actions', (kind) => {
       postalCode: '28013',
       city: 'Madrid',
       province: '',
+      country: '',
       reason: 'Called from her usual phone',
     };
     const preview = await previewContactCorrection(deps, input);
@@ -381,7 +382,7 @@ describeEachDatabase('back office: member actions', (kind) => {
     assert.deepEqual(preview.value, {
       email: 'New.Address@example.org',
       mobile: null,
-      address: { addressLine: 'Calle Mayor 1', postalCode: '28013', city: 'Madrid', province: null },
+      address: { addressLine: 'Calle Mayor 1', postalCode: '28013', city: 'Madrid', province: null, country: 'ES' },
     });
 
     const r = await correctContact(deps, agent, input, auditCtx);

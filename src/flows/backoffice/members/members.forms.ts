@@ -30,6 +30,7 @@ export const contactCorrectionInput = (memberId: number, body: unknown): Contact
   postalCode: formText(body, 'postal_code'),
   city: formText(body, 'city'),
   province: formText(body, 'province'),
+  country: formText(body, 'country'),
   reason: formText(body, 'reason'),
 });
 
@@ -48,6 +49,7 @@ const FIELDS = [
   'postal_code',
   'city',
   'province',
+  'country',
   'reason',
 ] as const;
 

@@ -190,6 +190,50 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
     assert.ok(!JSON.stringify(row).includes(TEST_PASSWORD));
   });
 
+  test('R23 contact correction carries the country: a foreign address is reviewed, stored and shown; a bad Spanish postal code is a 400 (issue 25 item 10, R3, R15)', async () => {
+    const m = await memberWithAccount(ctx, {
+      n: 390,
+      address: { address_line: 'Calle Mayor 1', postal_code: '28013', city: 'Madrid', province: 'Madrid' },
+    });
+    await ctx.db.kysely.updateTable('accounts').set({ country: 'ES' }).where('id', '=', m.accountId).execute();
+    const id = await memberId(m.memberNumber);
+    const form = await agent.get(`/backoffice/members/${id}/contact`);
+    assert.equal(form.statusCode, 200);
+    assert.match(form.body, /<select id="country" name="country" autocomplete="off" required/);
+    assert.match(form.body, /<option value="ES" selected(="")?>España<\/option>/);
+    const fields = {
+      email: m.email,
+      mobile: '',
+      address_line: 'Rua Augusta 100',
+      postal_code: '1100 053',
+      city: 'Lisboa',
+      province: '',
+      country: 'PT',
+      reason: 'Se ha mudado (ticket 12)',
+    };
+    const review = await agent.post(`/backoffice/members/${id}/contact`, fields);
+    assert.equal(review.statusCode, 200);
+    assert.ok(says(review.body, 'Calle Mayor 1, 28013 Madrid, Madrid, España'), 'before, with its country');
+    assert.ok(says(review.body, 'Rua Augusta 100, 1100-053 Lisboa, Portugal'), 'after, with its country');
+    assert.ok(review.body.includes('name="country" value="PT"'), 'the country goes on to the confirming post');
+    assert.equal((await account(m.accountId)).country, 'ES', 'the review changes nothing');
+
+    const done = await agent.post(`/backoffice/members/${id}/contact`, { ...fields, confirm: 'yes' });
+    assert.equal(done.statusCode, 303);
+    const a = await account(m.accountId);
+    assert.deepEqual(
+      [a.address_line, a.postal_code, a.city, a.country],
+      ['Rua Augusta 100', '1100-053', 'Lisboa', 'PT'],
+    );
+    assert.match((await agent.get(`/backoffice/members/${id}/contact`)).body, /<option value="PT" selected/);
+
+    // Back to Spain with the Portuguese code: refused with R3's message, nothing changed.
+    const bad = await agent.post(`/backoffice/members/${id}/contact`, { ...fields, country: 'ES' });
+    assert.equal(bad.statusCode, 400);
+    assert.ok(says(bad.body, es('field.postal_code_invalid')));
+    assert.equal((await account(m.accountId)).country, 'PT');
+  });
+
   test('R16 refusals: invalid or taken document, no reason, no confirmation, a stale form: a 4xx and nothing changed', async () => {
     const m = await nieMember();
     const other = await nieMember();

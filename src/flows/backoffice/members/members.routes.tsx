@@ -133,7 +133,10 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
     return data;
   }
 
-  const view = (request: FastifyRequest) => ({ t: request.t, csrfToken: request.pageContext().csrfToken() });
+  const view = (request: FastifyRequest) => {
+    const ctx = request.pageContext();
+    return { t: request.t, lang: ctx.lang, csrfToken: ctx.csrfToken() };
+  };
   const actionTitle = (request: FastifyRequest, action: MemberAction) => request.t(`bo.members.action.${action}`);
 
   /** An action's form, empty or with the values typed and the errors (a refusal answers with its status). */

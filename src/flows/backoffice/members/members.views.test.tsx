@@ -140,7 +140,7 @@ const search: SearchPage = {
 
 function pages(lang: (typeof LANGS)[number]): Record<string, VNode> {
   const t = translator(lang);
-  const p = { t, csrfToken: CSRF, details };
+  const p = { t, lang, csrfToken: CSRF, details };
   const simple = Object.fromEntries(
     (['enrolment', 'unlock', 'sessions', 'disable', 'enable'] as SimpleAction[]).map((a) => [
       a,

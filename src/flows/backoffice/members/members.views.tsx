@@ -1,7 +1,9 @@
 import type { ComponentChildren } from 'preact';
 import { formatMobile } from '../../../domain/phone.js';
 import type { FieldError } from '../../../domain/result.js';
-import type { Translate } from '../../../infra/i18n/i18n.js';
+import { addressLines } from '../../../domain/postal-address.js';
+import type { Lang, Translate } from '../../../infra/i18n/i18n.js';
+import { ADDRESS_FIELDS, AddressFields, addressLabels } from '../../../infra/web/address-fields.js';
 import { ReasonField } from '../confirm-page.js';
 import {
   byField,
@@ -69,6 +71,8 @@ export const REASON_REQUIRED: Record<MemberAction, boolean> = {
 
 export interface ViewProps {
   t: Translate;
+  /** The page's language (the country names of the address form). */
+  lang: Lang;
   csrfToken: string;
 }
 
@@ -715,19 +719,17 @@ export function ContactCorrectionForm(p: ActionFormProps) {
     postal_code: a?.address.postalCode ?? '',
     city: a?.address.city ?? '',
     province: a?.address.province ?? '',
+    country: a?.address.country ?? '',
   };
   const errors = p.errors ?? [];
   const fe = byField(errors);
   const labels = {
     email: t('bo.members.email'),
     mobile: t('bo.members.mobile'),
-    address_line: t('bo.members.addressLine'),
-    postal_code: t('bo.members.postalCode'),
-    city: t('bo.members.city'),
-    province: t('bo.members.province'),
+    ...addressLabels(t),
     reason: t('bo.members.reasonOptional'),
   };
-  const ctx = { t };
+  const ctx = { t, lang: p.lang };
   return (
     <>
       <ActionHeader t={t} details={details} action="contact" />
@@ -756,42 +758,7 @@ export function ContactCorrectionForm(p: ActionFormProps) {
           maxLength={30}
           autocomplete="off"
         />
-        <Input
-          ctx={ctx}
-          name="address_line"
-          label={labels.address_line}
-          value={v.address_line}
-          error={fe.address_line}
-          maxLength={200}
-          autocomplete="off"
-        />
-        <Input
-          ctx={ctx}
-          name="postal_code"
-          label={labels.postal_code}
-          value={v.postal_code}
-          error={fe.postal_code}
-          maxLength={12}
-          autocomplete="off"
-        />
-        <Input
-          ctx={ctx}
-          name="city"
-          label={labels.city}
-          value={v.city}
-          error={fe.city}
-          maxLength={100}
-          autocomplete="off"
-        />
-        <Input
-          ctx={ctx}
-          name="province"
-          label={labels.province}
-          value={v.province}
-          error={fe.province}
-          maxLength={100}
-          autocomplete="off"
-        />
+        <AddressFields ctx={ctx} values={v} errors={fe} staff />
         <ReasonField t={t} required={false} value={v.reason ?? ''} error={fe.reason} />
         <button type="submit">{t('bo.members.continue')}</button>
       </Form>
@@ -885,6 +852,7 @@ export function UsernameChangeReview(
   return (
     <ReviewPage
       t={t}
+      lang={p.lang}
       csrfToken={p.csrfToken}
       details={p.details}
       action="username"
@@ -904,15 +872,8 @@ export function ContactCorrectionReview(
   const { t, plan } = p;
   const a = p.details.account;
   const none = t('bo.members.none');
-  const addressText = (
-    x:
-      | { line: string | null; postalCode: string | null; city: string | null; province: string | null }
-      | null
-      | undefined,
-  ) =>
-    x
-      ? [x.line, [x.postalCode, x.city].filter(Boolean).join(' '), x.province].filter(Boolean).join(', ') || none
-      : none;
+  const addressText = (x: Parameters<typeof addressLines>[0] | null | undefined) =>
+    (x && addressLines(x, p.lang).join(', ')) || none;
   const rows: Row[] = [];
   if (plan.email !== undefined)
     rows.push({ label: t('bo.members.email'), before: a?.email ?? none, after: plan.email });
@@ -923,25 +884,19 @@ export function ContactCorrectionReview(
       after: plan.mobile ? formatMobile(plan.mobile) : t('bo.members.removed'),
     });
   if (plan.address !== undefined) {
-    const next = plan.address
-      ? {
-          line: plan.address.addressLine,
-          postalCode: plan.address.postalCode,
-          city: plan.address.city,
-          province: plan.address.province,
-        }
-      : null;
+    const before = a?.address;
     rows.push({
       label: t('bo.members.address'),
-      before: addressText(a?.address),
-      after: next ? addressText(next) : t('bo.members.removed'),
+      before: addressText(before && { ...before, addressLine: before.line }),
+      after: plan.address ? addressText(plan.address) : t('bo.members.removed'),
     });
   }
   if (p.values.reason) rows.push({ label: t('bo.members.reasonOptional'), before: '', after: p.values.reason });
-  const keep = ['email', 'mobile', 'address_line', 'postal_code', 'city', 'province', 'reason'];
+  const keep = ['email', 'mobile', ...ADDRESS_FIELDS, 'reason'];
   return (
     <ReviewPage
       t={t}
+      lang={p.lang}
       csrfToken={p.csrfToken}
       details={p.details}
       action="contact"

@@ -136,10 +136,6 @@ export const backofficeMembersEs = {
     'El documento nuevo será el usuario con el que la persona entra. Al confirmar, se cerrarán todas sus sesiones, el documento anterior dejará de servir para entrar y le enviaremos un email.',
   'bo.members.contactIntro':
     'Un email o un móvil cambiado aquí queda sin confirmar hasta que la persona reciba un código en él al entrar. Avisaremos del cambio al email que tiene ahora la cuenta. Deja el móvil vacío para quitarlo.',
-  'bo.members.addressLine': 'Dirección',
-  'bo.members.postalCode': 'Código postal',
-  'bo.members.city': 'Localidad',
-  'bo.members.province': 'Provincia (opcional)',
   'bo.members.enrolmentIntro':
     'Enviaremos otra vez el email de alta, con su número de asegurado y de póliza y el enlace para registrarse, a {{email}}.',
   'bo.members.unlockIntro': 'Se quitará el bloqueo temporal y se olvidarán las contraseñas erróneas anteriores.',
@@ -332,10 +328,6 @@ export const backofficeMembersEn: Record<keyof typeof backofficeMembersEs, strin
     'The new document becomes the username the member signs in with. On confirming, all their sessions end, the old document stops working for sign-in and we email them.',
   'bo.members.contactIntro':
     'An email or mobile changed here stays unconfirmed until the member receives a verification code there. We tell the account’s current email about the change. Leave the mobile empty to remove it.',
-  'bo.members.addressLine': 'Address',
-  'bo.members.postalCode': 'Postcode',
-  'bo.members.city': 'Town or city',
-  'bo.members.province': 'Province (optional)',
   'bo.members.enrolmentIntro':
     'We will send the enrolment email again, with their member and policy numbers and the registration link, to {{email}}.',
   'bo.members.unlockIntro': 'The temporary lock is lifted and earlier wrong passwords are forgotten.',

@@ -14,12 +14,6 @@ export const contactEs = {
   'contact.pendingLink': 'Escribir el código',
 
   'contact.addressTitle': 'Dirección postal',
-  'contact.address': 'Dirección',
-  'contact.postalCode': 'Código postal',
-  'contact.postalCodeHintEs': 'Cinco cifras, por ejemplo 28001.',
-  'contact.postalCodeHintForeign': 'Como se escribe en tu país. Déjalo vacío si allí no se usa.',
-  'contact.city': 'Localidad',
-  'contact.province': 'Provincia (opcional)',
   'contact.saveAddress': 'Guardar la dirección',
 
   'contact.emailTitle': 'Cambiar el email',
@@ -106,13 +100,6 @@ export const contactEn: Record<keyof typeof contactEs, string> = {
   'contact.pendingLink': 'Enter the code',
 
   'contact.addressTitle': 'Postal address',
-  'contact.address': 'Address',
-  'contact.postalCode': 'Postcode',
-  'contact.postalCodeHintEs': 'Five digits, for example 28001.',
-  'contact.postalCodeHintForeign':
-    'As it is written in your country. Leave it empty if your country does not use them.',
-  'contact.city': 'Town or city',
-  'contact.province': 'Province (optional)',
   'contact.saveAddress': 'Save the address',
 
   'contact.emailTitle': 'Change your email',
