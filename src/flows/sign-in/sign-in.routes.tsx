@@ -10,7 +10,7 @@ import type { Account, Database } from '../../infra/db/tables.js';
 import { createFlowStore, SIGN_IN_FLOW, type Flow } from '../../infra/flows/flow-store.js';
 import type { Metrics } from '../../infra/metrics/metrics.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { addressKey, bucket, hit } from '../../infra/rate-limit/rate-limit.js';
+import { addressKey, bucket, hit, secondsUntilWindowEnds } from '../../infra/rate-limit/rate-limit.js';
 import { safeNext, type Sessions } from '../../infra/session/session.js';
 import { formText } from '../../infra/web/form.js';
 import { sendPage, type ReplyOutcome } from '../../infra/web/view.js';
@@ -233,6 +233,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     notice?: CodeNotice,
     status: ReplyOutcome = 'shown',
     remaining?: number,
+    waitMinutes?: number,
   ) {
     const channel = flow.data.channel!;
     const all = options(account, passkey);
@@ -245,6 +246,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
         masked={mine?.masked ?? ''}
         notice={notice}
         others={all.filter((o) => o.channel !== channel)}
+        waitMinutes={waitMinutes}
         {...(remaining !== undefined ? { remaining } : {})}
       />,
       status,
@@ -352,14 +354,21 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       });
     if (outcome === 'moved') return reply.redirect('/sign-in/verify', 303);
     if (outcome !== 'sent') {
+      // Issue 25: an hourly limit (the account's or the address's), not this sign-in's three sends: say so, with the
+      // wait; a code sent earlier in this sign-in still works, and so do the factors that send nothing.
       await audit('refused', outcome);
-      return showCode(
-        request,
+      const waitMinutes = Math.ceil(secondsUntilWindowEnds(clock, HOUR) / 60);
+      if (flow.data.channel)
+        return showCode(request, reply, flow, account, passkey, outcome, 'limited', undefined, waitMinutes);
+      return sendPage(
         reply,
-        { ...flow, data: { ...flow.data, channel: flow.data.channel ?? factor.channel } },
-        account,
-        passkey,
-        'send_limit',
+        <ChooseChannelPage
+          ctx={request.pageContext()}
+          options={options(account, passkey).filter((o) => o.channel === 'totp' || o.channel === 'passkey')}
+          preferred={null}
+          notice={outcome}
+          waitMinutes={waitMinutes}
+        />,
         'limited',
       );
     }

@@ -17,6 +17,7 @@ import {
 import { solveCaptcha } from '../../../test/helpers/captcha.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
+import { SENDS_PER_ACCOUNT_PER_HOUR } from './sign-in.routes.js';
 
 // Sign-in with two-step verification (R7), sessions (R8), throttling (R9), audit (R22).
 
@@ -443,6 +444,45 @@ describeEachDatabase('sign-in', (kind) => {
     assert.equal(huge.statusCode, 401);
     const code = await agent.post('/sign-in/verify/code', { code: '1'.repeat(10_000) });
     assert.ok(code.statusCode >= 300 && code.statusCode < 500);
+  });
+
+  test('issue 25: past the account’s hourly codes, a new sign-in says so, with the wait, and offers the app (R9)', async () => {
+    const m = await member();
+    const secret = generateSecret();
+    await ctx.db.kysely
+      .updateTable('accounts')
+      .set({ totp_secret: ctx.secretBox.seal(secret), totp_enabled_at: ctx.clock.now().toISOString() })
+      .where('id', '=', m.accountId)
+      .execute();
+    const hour = 3_600_000; // forward to 20 minutes past the next hour: 40 minutes before the hour's window ends
+    ctx.clock.set(new Date((Math.floor(ctx.clock.now().getTime() / hour) + 1) * hour + 20 * 60_000));
+    const sentBefore = (await ctx.outbox()).length;
+    // Ten sign-ins, each from its own address, each sending one code: the account's ten for the hour.
+    for (let i = 0; i < SENDS_PER_ACCOUNT_PER_HOUR; i++) {
+      const agent = new BrowserAgent(ctx.app, { 'x-forwarded-for': `192.0.2.${i + 1}` });
+      await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
+      await agent.get('/sign-in/verify');
+      assert.equal(
+        (await agent.post('/sign-in/verify/send', { channel: 'email' })).headers.location,
+        '/sign-in/verify?sent=1',
+      );
+    }
+    assert.equal((await ctx.outbox()).length, sentBefore + SENDS_PER_ACCOUNT_PER_HOUR);
+    const agent = new BrowserAgent(ctx.app, { 'x-forwarded-for': '192.0.2.99' });
+    await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
+    await agent.get('/sign-in/verify');
+    const refused = await agent.post('/sign-in/verify/send', { channel: 'email' });
+    assert.equal(refused.statusCode, 429);
+    assert.equal((await ctx.outbox()).length, sentBefore + SENDS_PER_ACCOUNT_PER_HOUR, 'nothing more is sent');
+    assert.doesNotMatch(refused.body, /3 códigos en este acceso/, 'not the per-sign-in message: none was sent here');
+    assert.match(refused.body, /todos los códigos que enviamos en una hora/);
+    assert.match(refused.body, /dentro de 40 min/);
+    assert.match(refused.body, /aplicación de autenticación/);
+    assert.match(refused.body, /value="totp"/, 'the app is offered');
+    assert.doesNotMatch(refused.body, /value="email"/, 'a channel that would send is not');
+    const code = await generate({ secret, epoch: Math.floor(ctx.clock.now().getTime() / 1000) });
+    assert.equal((await agent.post('/sign-in/verify/send', { channel: 'totp' })).statusCode, 303);
+    assert.equal((await agent.post('/sign-in/verify/code', { code })).headers.location, '/area');
   });
 
   test('an enrolled authenticator app is a third factor: its code works once, and 5 wrong codes restart (R7)', async () => {

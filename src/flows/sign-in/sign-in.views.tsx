@@ -168,17 +168,71 @@ export function ChooseChannelPage({
   options,
   preferred,
   notice,
+  waitMinutes,
 }: {
   ctx: PageContext;
   options: ChannelOption[];
   preferred: Channel | null;
-  notice?: string;
+  notice?: 'send_limit' | HourlyLimit;
+  /** With an hourly limit: the minutes until codes can be sent again. */
+  waitMinutes?: number;
 }) {
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t('verify.title')}>
       <h1>{t('verify.title')}</h1>
       {notice === 'send_limit' ? <Notice kind="error">{t('verify.sendLimit')}</Notice> : null}
+      {notice === 'account_limit' || notice === 'address_limit' ? (
+        <HourlyLimitNotice ctx={ctx} limit={notice} waitMinutes={waitMinutes ?? 60} others={options.length > 0} />
+      ) : null}
+      {options.length === 0 ? (
+        <p>
+          <a href="/sign-in">{t('verify.startAgain')}</a>
+        </p>
+      ) : (
+        <ChannelForm ctx={ctx} options={options} preferred={preferred} />
+      )}
+      <SignInFooter ctx={ctx} />
+    </Layout>
+  );
+}
+
+/**
+ * Issue 25: the hour's codes for the account (or the address) are used up. Says so, how long to wait, and, where the
+ * member has an authenticator app or a passkey (which send nothing), that they still work.
+ */
+function HourlyLimitNotice({
+  ctx,
+  limit,
+  waitMinutes,
+  others,
+}: {
+  ctx: PageContext;
+  limit: HourlyLimit;
+  waitMinutes: number;
+  others: boolean;
+}) {
+  const { t } = ctx;
+  return (
+    <Notice kind="error">
+      <p>{t(limit === 'account_limit' ? 'verify.hourlyLimit' : 'verify.addressLimit', { count: waitMinutes })}</p>
+      {others ? <p>{t('verify.hourlyLimitOthers')}</p> : null}
+    </Notice>
+  );
+}
+
+function ChannelForm({
+  ctx,
+  options,
+  preferred,
+}: {
+  ctx: PageContext;
+  options: ChannelOption[];
+  preferred: Channel | null;
+}) {
+  const { t } = ctx;
+  return (
+    <>
       <p>{t('verify.chooseIntro')}</p>
       <Form ctx={ctx} action="/sign-in/verify/send" class="stack">
         <fieldset>
@@ -208,12 +262,13 @@ export function ChooseChannelPage({
         </fieldset>
         <button type="submit">{t('verify.send')}</button>
       </Form>
-      <SignInFooter ctx={ctx} />
-    </Layout>
+    </>
   );
 }
 
-export type CodeNotice = 'sent' | 'wrong' | 'expired' | 'resend_wait' | 'send_limit';
+/** R9's hourly limits on sending codes: the account's (10), or the client address's (30). */
+export type HourlyLimit = 'account_limit' | 'address_limit';
+export type CodeNotice = 'sent' | 'wrong' | 'expired' | 'resend_wait' | 'send_limit' | HourlyLimit;
 
 /** R7 second step, part two: the code field (paste and one-time-code autofill work), resend and switch channel. */
 export function EnterCodePage({
@@ -222,6 +277,7 @@ export function EnterCodePage({
   masked,
   notice,
   remaining,
+  waitMinutes,
   others,
 }: {
   ctx: PageContext;
@@ -229,6 +285,7 @@ export function EnterCodePage({
   masked: string;
   notice?: CodeNotice | undefined;
   remaining?: number;
+  waitMinutes?: number | undefined;
   others: ChannelOption[];
 }) {
   const { t } = ctx;
@@ -252,6 +309,14 @@ export function EnterCodePage({
       ) : null}
       {notice === 'resend_wait' ? <Notice kind="info">{t('verify.resendWait')}</Notice> : null}
       {notice === 'send_limit' ? <Notice kind="error">{t('verify.sendLimit')}</Notice> : null}
+      {notice === 'account_limit' || notice === 'address_limit' ? (
+        <HourlyLimitNotice
+          ctx={ctx}
+          limit={notice}
+          waitMinutes={waitMinutes ?? 60}
+          others={others.some((o) => o.channel === 'totp' || o.channel === 'passkey')}
+        />
+      ) : null}
       <ErrorSummary ctx={ctx} errors={errors} labels={{ code: t('verify.code') }} />
       <p>
         {channel === 'email' ? (

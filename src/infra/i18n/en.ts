@@ -259,6 +259,13 @@ const core: Omit<
   'verify.switchEmail': 'Get it by email ({{to}})',
   'verify.switchSms': 'Get it by text message ({{to}})',
   'verify.resendWait': 'Please wait 30 seconds before asking for another code.',
+  'verify.hourlyLimit':
+    'We have sent your account all the codes we send in an hour, so we cannot send another now. You can ask for one in {{count}} min. If a code already reached you in this sign-in, you can still use it.',
+  'verify.addressLimit':
+    'Your connection has asked for all the codes we send in an hour, so we cannot send another now. You can ask for one in {{count}} min. If a code already reached you in this sign-in, you can still use it.',
+  'verify.hourlyLimitOthers':
+    'Meanwhile you can confirm with your authenticator app or a passkey: nothing needs to be sent to you.',
+  'verify.startAgain': 'Back to the sign-in page',
   'verify.sendLimit':
     'We have already sent you 3 codes for this sign-in. Use the last one you received, or start again later.',
   'verify.otherBrowser.title': 'Open the link in the same browser',

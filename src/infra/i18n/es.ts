@@ -248,6 +248,13 @@ const core = {
   'verify.switchEmail': 'Recibirlo por email ({{to}})',
   'verify.switchSms': 'Recibirlo por SMS ({{to}})',
   'verify.resendWait': 'Espera 30 segundos antes de pedir otro código.',
+  'verify.hourlyLimit':
+    'Hemos enviado a tu cuenta todos los códigos que enviamos en una hora, así que ahora no podemos mandarte otro. Podrás pedirlo dentro de {{count}} min. Si ya te llegó un código en este acceso, todavía puedes usarlo.',
+  'verify.addressLimit':
+    'Desde tu conexión se han pedido todos los códigos que enviamos en una hora, así que ahora no podemos mandarte otro. Podrás pedirlo dentro de {{count}} min. Si ya te llegó un código en este acceso, todavía puedes usarlo.',
+  'verify.hourlyLimitOthers':
+    'Mientras tanto, puedes confirmar tu acceso con tu aplicación de autenticación o con una llave de acceso (passkey): no hace falta enviarte nada.',
+  'verify.startAgain': 'Volver a la página de acceso',
   'verify.sendLimit':
     'Ya te hemos enviado 3 códigos en este acceso. Usa el último que recibiste o empieza de nuevo más tarde.',
   'verify.otherBrowser.title': 'Abre el enlace en el mismo navegador',
