@@ -479,6 +479,7 @@ describeEachDatabase('sign-in', (kind) => {
     assert.match(refused.body, /dentro de 40 min/);
     assert.match(refused.body, /aplicación de autenticación/);
     assert.match(refused.body, /value="totp"/, 'the app is offered');
+    assert.match(refused.body, /confirma que eres tú de una de estas formas/, 'nothing is promised to be sent');
     assert.doesNotMatch(refused.body, /value="email"/, 'a channel that would send is not');
     const code = await generate({ secret, epoch: Math.floor(ctx.clock.now().getTime() / 1000) });
     assert.equal((await agent.post('/sign-in/verify/send', { channel: 'totp' })).statusCode, 303);

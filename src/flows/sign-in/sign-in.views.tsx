@@ -231,12 +231,14 @@ function ChannelForm({
   preferred: Channel | null;
 }) {
   const { t } = ctx;
+  // Only an app or a passkey left (the hour's codes are used up): nothing will be sent, so the page does not say so.
+  const sendsNothing = options.every((o) => o.channel === 'totp' || o.channel === 'passkey');
   return (
     <>
-      <p>{t('verify.chooseIntro')}</p>
+      <p>{t(sendsNothing ? 'verify.chooseIntroNoSend' : 'verify.chooseIntro')}</p>
       <Form ctx={ctx} action="/sign-in/verify/send" class="stack">
         <fieldset>
-          <legend>{t('verify.chooseLegend')}</legend>
+          <legend>{t(sendsNothing ? 'verify.chooseLegendNoSend' : 'verify.chooseLegend')}</legend>
           {options.map((o, i) => (
             <div class="choice">
               <input
@@ -260,7 +262,7 @@ function ChannelForm({
             </div>
           ))}
         </fieldset>
-        <button type="submit">{t('verify.send')}</button>
+        <button type="submit">{t(sendsNothing ? 'verify.continue' : 'verify.send')}</button>
       </Form>
     </>
   );

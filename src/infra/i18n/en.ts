@@ -240,6 +240,9 @@ const core: Omit<
   'verify.title': 'Two-step verification',
   'verify.chooseIntro':
     'To protect your account, we will send you a one-time code. Choose where you want to receive it.',
+  'verify.chooseIntroNoSend': 'To protect your account, confirm it is you in one of these ways.',
+  'verify.chooseLegendNoSend': 'How to confirm',
+  'verify.continue': 'Continue',
   'verify.chooseLegend': 'Send the code',
   'verify.byEmail': 'By email to {{to}}',
   'verify.bySms': 'By text message to {{to}}',

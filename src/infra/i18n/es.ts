@@ -228,6 +228,9 @@ const core = {
   'verify.title': 'Verificación en dos pasos',
   'verify.chooseIntro':
     'Para proteger tu cuenta, te enviaremos un código de un solo uso. Elige dónde quieres recibirlo.',
+  'verify.chooseIntroNoSend': 'Para proteger tu cuenta, confirma que eres tú de una de estas formas.',
+  'verify.chooseLegendNoSend': 'Cómo confirmarlo',
+  'verify.continue': 'Continuar',
   'verify.chooseLegend': 'Enviar el código',
   'verify.byEmail': 'Por email a {{to}}',
   'verify.bySms': 'Por SMS al {{to}}',
