@@ -95,8 +95,9 @@ const envSchema = z.object({
   STAFF_SESSION_IDLE_MINUTES: intFrom(1, 8 * 60).default(15),
   STAFF_SESSION_ABSOLUTE_HOURS: intFrom(1, 24).default(8),
   OUTBOX_POLL_MS: intFrom(50, 60_000).default(1000),
-  // How long a node keeps the messages it claimed before another node may take them (a node killed mid-batch).
-  OUTBOX_LEASE_SECONDS: intFrom(2, 3600).default(300),
+  // How long a claim on a message lasts unless its node renews it (every quarter of it while sending): the bound on
+  // how long a killed node's messages wait before another node sends them (issue 33).
+  OUTBOX_LEASE_SECONDS: intFrom(2, 3600).default(20),
   TIME_ZONE: z.string().default('Europe/Madrid'),
   // Issue 18: on SIGTERM readiness answers 503 for SHUTDOWN_DRAIN_SECONDS (the proxy stops sending), then in-flight
   // requests finish; after SHUTDOWN_TIMEOUT_SECONDS in all the process ends regardless.
@@ -231,8 +232,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ) {
       problems.push('SMS_WEBHOOK_URL: production needs https:// (plain http only to a relay on this machine)');
     }
-    // The lease must outlast the SMTP timeouts (30 s), or a slow send could be handed to a second node.
-    if (e.OUTBOX_LEASE_SECONDS < 60) problems.push('OUTBOX_LEASE_SECONDS: production needs at least 60 seconds');
+    // A live node renews its claims every quarter of the lease: a lease that short could lapse over a few slow
+    // database round trips, and a slow send be handed to a second node.
+    if (e.OUTBOX_LEASE_SECONDS < 10) problems.push('OUTBOX_LEASE_SECONDS: production needs at least 10 seconds');
     if (!e.SECRET_KEY) problems.push('SECRET_KEY: production needs a shared secret of at least 32 characters');
     if (e.BRAND_FILE && !brand.legal)
       problems.push(

@@ -7,13 +7,18 @@ import { loadDemoIfEmpty } from './feed/demo.js';
 import { purgeExpired } from './infra/maintenance/janitor.js';
 import { sendComingOfAgeEnrolments } from './feed/coming-of-age.js';
 import { openRuntime } from './runtime.js';
+import { AcceptedNotRecorded } from './infra/outbox/dispatcher.js';
 
 /** Starts the portal: migrate, demo data on an empty development database, outbox worker, HTTP server. */
 export async function serve(config: Config, options: { migrate?: boolean } = {}): Promise<void> {
   let log: { error(obj: object, msg: string): void } = { error: (obj, msg) => console.error(msg, obj) };
   const runtime = await openRuntime(config, {
     migrate: options.migrate ?? true,
-    onError: (err) => log.error({ err }, 'outbox delivery failed'),
+    // Issue 33: a message the mail server accepted whose record failed is not a failed delivery; say what it is.
+    onError: (err) =>
+      err instanceof AcceptedNotRecorded
+        ? log.error({ err, message: err.messageId }, 'outbox: message accepted, recording it as sent failed (retrying)')
+        : log.error({ err }, 'outbox delivery failed'),
   });
   let draining = false;
   const app = await buildApp({

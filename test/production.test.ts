@@ -28,7 +28,7 @@ test('production refuses every insecure setting, each named', () => {
   refused({ SECRET_KEY: '' }, /SECRET_KEY/);
   refused({ DEV_MAILBOX: 'on' }, /DEV_MAILBOX/);
   refused({ DEMO_DATA: 'on' }, /DEMO_DATA/);
-  refused({ OUTBOX_LEASE_SECONDS: '10' }, /OUTBOX_LEASE_SECONDS/);
+  refused({ OUTBOX_LEASE_SECONDS: '5' }, /OUTBOX_LEASE_SECONDS/);
   refused({ SMS_WEBHOOK_URL: 'http://sms.example.com/send' }, /SMS_WEBHOOK_URL/);
   refused({ METRICS_TOKEN: PRODUCTION.SECRET_KEY }, /METRICS_TOKEN/);
   refused({ METRICS_TOKEN: 'short' }, /METRICS_TOKEN/);

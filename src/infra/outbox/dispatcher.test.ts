@@ -13,8 +13,15 @@ import { smsWebhookTransport } from './channels/sms-webhook.js';
 import { SMTP_TIMEOUTS, smtpTransport } from './channels/smtp.js';
 import { SEND_CONCURRENCY, type Transport } from './channels/transport.js';
 import { createCourier } from './courier.js';
-import { backoffMs, createDispatcher, type DispatcherOptions } from './dispatcher.js';
+import {
+  AcceptedNotRecorded,
+  backoffMs,
+  createDispatcher,
+  DEFAULT_LEASE_MS,
+  type DispatcherOptions,
+} from './dispatcher.js';
 import { claimDueMessages, markFailedAttempt, markSent } from './outbox.repository.js';
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from 'kysely';
 import { enrolmentEmail } from './templates/enrolment.js';
 import { developmentSecretBox } from '../crypto/secret-box.js';
 
@@ -25,8 +32,6 @@ import { developmentSecretBox } from '../crypto/secret-box.js';
 const START = '2026-11-27T10:00:00.000Z';
 const FROM = 'Brand <no-reply@example.test>';
 const iso = (d: Date) => d.toISOString();
-/** The dispatcher's default lease (createDispatcher's leaseMs). */
-const DEFAULT_LEASE_MS = 5 * 60_000;
 
 /** A transport that records what it is asked to send, and can be told to fail. */
 function recordingTransport(name = 'recording') {
@@ -424,7 +429,8 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
     'a mail server that accepts but never answers: the send times out (not hangs) and the email is retried',
     { timeout: 10_000 },
     async () => {
-      // The timeout here is the SMTP client's own, shortened: the default ones stay well under the lease.
+      // The timeout here is the SMTP client's own, shortened: the default ones end a stuck send within a minute (the
+      // heartbeat keeps the claim meanwhile, issue 33).
       const sockets = new Set<Socket>();
       const silent = createServer((socket) => sockets.add(socket));
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
@@ -432,8 +438,8 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
       const smtp = smtpTransport(url, FROM, { ...SMTP_TIMEOUTS, greetingTimeout: 150 });
       try {
         assert.ok(
-          Object.values(SMTP_TIMEOUTS).every((ms) => ms < DEFAULT_LEASE_MS / 4),
-          'transport timeouts are far below the lease',
+          Object.values(SMTP_TIMEOUTS).every((ms) => ms <= 60_000),
+          'a stuck send ends within a minute',
         );
         await courier.email(db.kysely, 'ana@example.test', 'es', enrolmentEmail, {
           firstName: 'Ana',
@@ -721,5 +727,102 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
       [null, null, null],
       'nothing left leased for the next node',
     );
+  });
+
+  test('issue 33: a killed node’s claims free up within one lease; a live node renews its own while it sends', async () => {
+    for (let i = 0; i < 3; i++) await courier.sms(db.kysely, `+3460000003${i}`, 'es', 'code', `code ${i}`);
+    // A node claims the codes with the default lease and is killed: it never renews them.
+    const claimed = await claimDueMessages(
+      db.kysely,
+      db.dialect === 'postgres',
+      'killed-node',
+      clock.now().toISOString(),
+      new Date(clock.now().getTime() + DEFAULT_LEASE_MS).toISOString(),
+      10,
+    );
+    assert.equal(claimed.length, 3);
+    const rec = recordingTransport();
+    const survivor = dispatcher({ sms: rec.transport }, { workerId: 'survivor' });
+    clock.advance(DEFAULT_LEASE_MS);
+    assert.deepEqual(await survivor.drain(), { sent: 0, retried: 0, failed: 0 }, 'the lease lasts until its end');
+    clock.advance(1);
+    assert.deepEqual(await survivor.drain(), { sent: 3, retried: 0, failed: 0 }, `sent ${DEFAULT_LEASE_MS} ms later`);
+    assert.ok(DEFAULT_LEASE_MS <= 30_000, 'a killed node delays a code by half a minute at most');
+
+    // A live node whose mail server takes a minute keeps its claim all along, renewed by its heartbeat.
+    await courier.sms(db.kysely, '+34600000039', 'es', 'code', 'slow code');
+    let finish!: () => void;
+    let started!: () => void;
+    const inSend = new Promise<void>((resolve) => (started = resolve));
+    const slow: Transport = {
+      name: 'slow',
+      send: () =>
+        new Promise<void>((resolve) => {
+          finish = resolve;
+          started();
+        }),
+    };
+    const live = dispatcher({ sms: slow }, { workerId: 'live-node', heartbeatMs: 5 });
+    const run = live.runOnce();
+    await inSend;
+    for (let s = 0; s < 4; s++) {
+      clock.advance(15_000);
+      await new Promise((resolve) => setTimeout(resolve, 40)); // a few real heartbeats
+      assert.deepEqual(
+        await survivor.runOnce(),
+        { sent: 0, retried: 0, failed: 0 },
+        `still held after ${15 * (s + 1)} s`,
+      );
+    }
+    finish();
+    assert.deepEqual(await run, { sent: 1, retried: 0, failed: 0 });
+    clock.advance(DEFAULT_LEASE_MS + 1);
+    assert.deepEqual(await survivor.drain(), { sent: 0, retried: 0, failed: 0 });
+    assert.equal(rec.calls(), 3, 'each code sent once');
+  });
+
+  test('issue 33: the record of a message the server accepted, lost to a database cut, is retried, not redelivered', async () => {
+    await courier.sms(db.kysely, '+34600000040', 'es', 'code', 'code');
+    // The next `failures` statements that mark a message sent lose their connection, as pg_terminate_backend does.
+    let failures = 2;
+    const cut: KyselyPlugin = {
+      transformQuery(args: PluginTransformQueryArgs) {
+        if (failures > 0 && args.node.kind === 'UpdateQueryNode' && JSON.stringify(args.node).includes('"sent_at"')) {
+          failures--;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return args.node;
+      },
+      transformResult: async (args: PluginTransformResultArgs) => args.result,
+    };
+    const rec = recordingTransport();
+    const errors: unknown[] = [];
+    const node = createDispatcher({
+      db: { ...db, kysely: db.kysely.withPlugin(cut) },
+      clock,
+      box: developmentSecretBox(),
+      transports: { email: unused.transport, sms: rec.transport },
+      workerId: 'cut-node',
+      onError: (err) => errors.push(err),
+    });
+    const other = dispatcher({ sms: rec.transport }, { workerId: 'other-node' });
+    assert.deepEqual(await node.runOnce(), { sent: 1, retried: 0, failed: 0 }, 'accepted is sent, not failed');
+    assert.ok(errors[0] instanceof AcceptedNotRecorded, 'logged as what it is');
+    const [pending] = await rows();
+    assert.equal(pending!.status, 'pending');
+    assert.equal(pending!.locked_by, 'cut-node', 'still claimed');
+
+    // Still cut at the next run: the claim is renewed, so past the first lease no other node takes it.
+    clock.advance(15_000);
+    await node.runOnce();
+    clock.advance(15_000);
+    assert.deepEqual(await other.drain(), { sent: 0, retried: 0, failed: 0 });
+    // The database is back: the next run records it.
+    await node.runOnce();
+    const [sent] = await rows();
+    assert.equal(sent!.status, 'sent');
+    clock.advance(DEFAULT_LEASE_MS * 10);
+    assert.deepEqual(await other.drain(), { sent: 0, retried: 0, failed: 0 });
+    assert.equal(rec.calls(), 1, 'delivered once');
   });
 });

@@ -4,7 +4,14 @@ import type { Db } from '../db/database.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { OutboxMessage } from '../db/tables.js';
 import { SEND_CONCURRENCY, type Transport } from './channels/transport.js';
-import { claimDueMessages, markFailedAttempt, markSent, openMessage, releaseClaims } from './outbox.repository.js';
+import {
+  claimDueMessages,
+  markFailedAttempt,
+  markSent,
+  openMessage,
+  releaseClaims,
+  renewClaims,
+} from './outbox.repository.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 
 export interface DispatcherOptions {
@@ -18,11 +25,32 @@ export interface DispatcherOptions {
   maxAttempts?: number;
   /** Messages of a batch sent at the same time (default SEND_CONCURRENCY). */
   concurrency?: number;
-  /** How long a claimed message stays reserved for this worker; longer than any transport timeout. */
+  /** How long a claim lasts unless renewed; a live worker renews its claims every `heartbeatMs` while it sends. */
   leaseMs?: number;
+  /** How often a worker renews the claims it holds (default a quarter of the lease). */
+  heartbeatMs?: number;
   onError?: (err: unknown, message?: OutboxMessage) => void;
   metrics?: Metrics;
 }
+
+/**
+ * The mail server or gateway accepted a message, but recording it as sent failed (the database connection was lost):
+ * the worker keeps its claim and records it again, rather than let the message be delivered a second time (issue 33).
+ */
+export class AcceptedNotRecorded extends Error {
+  constructor(
+    readonly messageId: number,
+    cause: unknown,
+  ) {
+    super(`message ${messageId} was accepted by the transport; recording it as sent failed and will be retried`, {
+      cause,
+    });
+    this.name = 'AcceptedNotRecorded';
+  }
+}
+
+/** The default lease (issue 33): short, because a live worker renews it; a dead node's claims free up within it. */
+export const DEFAULT_LEASE_MS = 20_000;
 
 export interface DispatchReport {
   sent: number;
@@ -51,11 +79,40 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const batchSize = opts.batchSize ?? 20;
   const concurrency = Math.max(1, opts.concurrency ?? SEND_CONCURRENCY);
   const maxAttempts = opts.maxAttempts ?? 8;
-  const leaseMs = opts.leaseMs ?? 5 * 60_000;
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+  const heartbeatMs = opts.heartbeatMs ?? leaseMs / 4;
   const kysely = opts.db.kysely;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<DispatchReport> | undefined;
   let stopped = false;
+  // Issue 33. The claims this worker holds and has not settled, and until when its lease on them was last written.
+  const held = new Set<number>();
+  let heldUntil = 0;
+  // Messages the transport accepted whose "sent" could not be recorded yet: still claimed (and renewed) by this
+  // worker, so no node sends them again while it retries the record.
+  const accepted = new Map<number, { transport: string; at: string; keepsBodies: boolean }>();
+
+  /** Renews the lease on every claim held; a claim another node took meanwhile is dropped, not sent. */
+  async function renew(): Promise<void> {
+    const ids = [...held, ...accepted.keys()];
+    if (ids.length === 0) return;
+    const until = opts.clock.now().getTime() + leaseMs;
+    const kept = new Set(await renewClaims(kysely, ids, workerId, new Date(until).toISOString()));
+    for (const id of held) if (!kept.has(id)) held.delete(id);
+    heldUntil = until;
+  }
+
+  /** Records as sent what the transport accepted; what still fails stays in `accepted` for the next try. */
+  async function recordAccepted(): Promise<void> {
+    for (const [id, a] of accepted) {
+      try {
+        await markSent(kysely, id, workerId, a.transport, a.at, a.keepsBodies);
+        accepted.delete(id);
+      } catch (err) {
+        opts.onError?.(new AcceptedNotRecorded(id, err));
+      }
+    }
+  }
 
   async function deliver(message: OutboxMessage, report: DispatchReport): Promise<void> {
     const transport = message.channel === 'sms' ? opts.transports.sms : opts.transports.email;
@@ -67,6 +124,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         attempt >= maxAttempts ? null : new Date(opts.clock.now().getTime() + backoffMs(attempt)).toISOString();
       // A transport may throw something that is not an Error: it still counts as a failed attempt.
       const reason = err instanceof Error ? err.message : String(err);
+      held.delete(message.id);
       await markFailedAttempt(kysely, message.id, workerId, reason, next);
       if (next) report.retried++;
       else report.failed++;
@@ -74,13 +132,25 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       opts.onError?.(err, message);
       return;
     }
-    await markSent(kysely, message.id, workerId, transport.name, opts.clock.now().toISOString(), transport.keepsBodies);
+    // Accepted: from here the message is never handed to a transport again by this worker; if the record fails, the
+    // claim stays held and renewed while it is retried (at-least-once only if this node dies before it succeeds).
+    held.delete(message.id);
+    accepted.set(message.id, {
+      transport: transport.name,
+      at: opts.clock.now().toISOString(),
+      keepsBodies: transport.keepsBodies === true,
+    });
+    await recordAccepted();
     report.sent++;
     opts.metrics?.outboxSent.inc({ channel: message.channel });
   }
 
   async function runOnceInner(): Promise<DispatchReport> {
     const report: DispatchReport = { sent: 0, retried: 0, failed: 0 };
+    if (accepted.size) {
+      await recordAccepted();
+      if (accepted.size) await renew().catch((err: unknown) => opts.onError?.(err));
+    }
     const now = opts.clock.now();
     const batch = await claimDueMessages(
       kysely,
@@ -90,10 +160,16 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       new Date(now.getTime() + leaseMs).toISOString(),
       batchSize,
     );
-    // A batch sent one message at a time can outlast the lease (a slow mail server); past half the lease the rest
-    // is given back rather than sent after another node may have claimed it, which would send it twice. A node
-    // that is stopping gives the rest back too, so the other nodes send it at once.
-    const halfLease = now.getTime() + leaseMs / 2;
+    for (const m of batch) held.add(m.id);
+    heldUntil = now.getTime() + leaseMs;
+    // Issue 33: while this worker sends, it renews its claims every heartbeat, so the lease can be short and a node
+    // that dies frees its messages within one lease (not minutes). A renewal that fails (the database cut) is tried
+    // again at the next beat.
+    const beat = setInterval(() => void renew().catch((err: unknown) => opts.onError?.(err)), heartbeatMs);
+    beat.unref();
+    // A message is only sent while at least half a lease is left on its claim; otherwise (renewals failing, a slow
+    // mail server) the rest is given back rather than sent after another node may have claimed it, which would send
+    // it twice. A node that is stopping gives the rest back too, so the other nodes send it at once.
     // A few messages are sent at a time (issue 20): one after another, a mail server 50 ms away capped a node at
     // 20 emails a second, and sign-in codes queued behind each other. Each sender takes the next message in turn.
     let next = 0;
@@ -101,14 +177,20 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     const sender = async () => {
       while (next < batch.length) {
         const message = batch[next++]!;
-        if (stopped || opts.clock.now().getTime() >= halfLease) {
+        if (!held.has(message.id)) continue; // taken by another node after this one's lease ran out
+        if (stopped || opts.clock.now().getTime() >= heldUntil - leaseMs / 2) {
           given.push(message.id);
           continue;
         }
         await deliver(message, report);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, sender));
+    try {
+      await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, sender));
+    } finally {
+      clearInterval(beat);
+      for (const id of given) held.delete(id);
+    }
     if (given.length) await releaseClaims(kysely, given, workerId);
     return report;
   }
@@ -158,6 +240,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       if (timer) clearTimeout(timer);
       timer = undefined;
       await running;
+      // One last try to record what the transport accepted, so the next node does not send it again.
+      if (accepted.size) await recordAccepted();
     },
   };
 }

@@ -56,8 +56,8 @@ export async function markSent(
   transport: string,
   now: string,
   keepBodies = false,
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const done = await db
     .updateTable('outbox')
     .set({
       status: 'sent',
@@ -71,7 +71,8 @@ export async function markSent(
     })
     .where('id', '=', id)
     .where('locked_by', '=', workerId)
-    .execute();
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
 }
 
 export async function markFailedAttempt(
@@ -94,6 +95,29 @@ export async function markFailedAttempt(
     .where('id', '=', id)
     .where('locked_by', '=', workerId)
     .execute();
+}
+
+/**
+ * Extends this worker's claims on `ids` (issue 33: a live node renews its leases while it sends, so a lease can be
+ * short and a dead node's claims free up within seconds). Returns the ids still held: one missing was claimed by
+ * another node after this one's lease ran out, and must not be sent by this one.
+ */
+export async function renewClaims(
+  db: Kysely<Database>,
+  ids: number[],
+  workerId: string,
+  leaseUntil: string,
+): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .updateTable('outbox')
+    .set({ locked_until: leaseUntil })
+    .where('id', 'in', ids)
+    .where('locked_by', '=', workerId)
+    .where('status', '=', 'pending')
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 /** Gives back claimed messages this worker will not send now, so any node may take them at once. */
