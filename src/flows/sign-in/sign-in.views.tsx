@@ -175,15 +175,17 @@ export function ChooseChannelPage({
   notice?: string;
 }) {
   const { t } = ctx;
+  const codes = options.filter((o) => o.channel !== 'passkey');
+  const passkey = options.some((o) => o.channel === 'passkey');
   return (
-    <Layout ctx={ctx} title={t('verify.title')}>
+    <Layout ctx={ctx} title={t('verify.title')} scripts={passkey ? PASSKEY_SCRIPTS : []}>
       <h1>{t('verify.title')}</h1>
       {notice === 'send_limit' ? <Notice kind="error">{t('verify.sendLimit')}</Notice> : null}
       <p>{t('verify.chooseIntro')}</p>
       <Form ctx={ctx} action="/sign-in/verify/send" class="stack">
         <fieldset>
           <legend>{t('verify.chooseLegend')}</legend>
-          {options.map((o, i) => (
+          {codes.map((o, i) => (
             <div class="choice">
               <input
                 type="radio"
@@ -197,14 +199,21 @@ export function ChooseChannelPage({
                   t('verify.byEmail', { to: o.masked })
                 ) : o.channel === 'sms' ? (
                   <WithMasked text={t('verify.bySms', { to: o.masked })} masked={o.masked} />
-                ) : o.channel === 'passkey' ? (
-                  t('verify.byPasskey')
                 ) : (
                   t('verify.byTotp')
                 )}
               </label>
             </div>
           ))}
+          {/* R27: the passkey needs the passkey script; a browser without scripts (lynx) is not offered it. */}
+          {passkey ? (
+            <ScriptOnly>
+              <div class="choice">
+                <input type="radio" id="channel-passkey" name="channel" value="passkey" />
+                <label for="channel-passkey">{t('verify.byPasskey')}</label>
+              </div>
+            </ScriptOnly>
+          ) : null}
         </fieldset>
         <button type="submit">{t('verify.send')}</button>
       </Form>
@@ -238,8 +247,9 @@ export function EnterCodePage({
       : notice === 'expired'
         ? { code: { code: 'code_expired' } }
         : {};
+  const passkey = others.some((o) => o.channel === 'passkey');
   return (
-    <Layout ctx={ctx} title={t('verify.title')}>
+    <Layout ctx={ctx} title={t('verify.title')} scripts={passkey ? PASSKEY_SCRIPTS : []}>
       <h1>{t('verify.title')}</h1>
       {notice === 'sent' && channel !== 'totp' ? (
         <Notice kind="success">
@@ -275,22 +285,33 @@ export function EnterCodePage({
             </button>
           </Form>
         ) : null}
-        {others.map((o) => (
-          <Form ctx={ctx} action="/sign-in/verify/send">
-            <input type="hidden" name="channel" value={o.channel} />
-            <button type="submit" class="secondary">
-              {o.channel === 'email' ? (
-                t('verify.switchEmail', { to: o.masked })
-              ) : o.channel === 'sms' ? (
-                <WithMasked text={t('verify.switchSms', { to: o.masked })} masked={o.masked} />
-              ) : o.channel === 'passkey' ? (
-                t('verify.switchPasskey')
-              ) : (
-                t('verify.switchTotp')
-              )}
-            </button>
-          </Form>
-        ))}
+        {others
+          .filter((o) => o.channel !== 'passkey')
+          .map((o) => (
+            <Form ctx={ctx} action="/sign-in/verify/send">
+              <input type="hidden" name="channel" value={o.channel} />
+              <button type="submit" class="secondary">
+                {o.channel === 'email' ? (
+                  t('verify.switchEmail', { to: o.masked })
+                ) : o.channel === 'sms' ? (
+                  <WithMasked text={t('verify.switchSms', { to: o.masked })} masked={o.masked} />
+                ) : (
+                  t('verify.switchTotp')
+                )}
+              </button>
+            </Form>
+          ))}
+        {/* R27: offered only where the passkey script runs (a text browser never sees it). */}
+        {passkey ? (
+          <ScriptOnly>
+            <Form ctx={ctx} action="/sign-in/verify/send">
+              <input type="hidden" name="channel" value="passkey" />
+              <button type="submit" class="secondary">
+                {t('verify.switchPasskey')}
+              </button>
+            </Form>
+          </ScriptOnly>
+        ) : null}
       </div>
       <SignInFooter ctx={ctx} />
     </Layout>
