@@ -7,6 +7,7 @@ import type { Channel } from './second-factor/second-factor.js';
 import { HelpLinks } from '../../infra/web/help-links.js';
 import { passkeyMessages, PasskeyStatus, ScriptOnly } from '../../identity/passkey-parts.js';
 import { PASSKEY_SCRIPTS } from '../../infra/web/web.plugin.js';
+import { ContactText } from '../../infra/web/contact-links.js';
 
 export type SignInNotice =
   | 'passkey_failed'
@@ -60,7 +61,9 @@ export function SignInPage({ ctx, view }: { ctx: PageContext; view: SignInView }
       <h1>{t('signin.title')}</h1>
       {notice ? (
         <Notice kind={kind}>
-          <p data-notice={notice}>{t(NOTICE_KEYS[notice], { email: brand.supportEmail })}</p>
+          <p data-notice={notice}>
+            <ContactText t={t} k={NOTICE_KEYS[notice]} email={brand.supportEmail} />
+          </p>
           {notice === 'locked' || notice === 'failed' ? (
             <p>
               <a href="/recovery">{t('register.forgot')}</a>
@@ -109,7 +112,9 @@ export function SignInPage({ ctx, view }: { ctx: PageContext; view: SignInView }
         {t('signin.noAccount')} <a href="/register">{t('home.register')}</a>
       </p>
       <Notice kind="info" title={t('home.intlTitle')}>
-        <p>{t('home.intlBody', { email: brand.internationalContact.email })}</p>
+        <p>
+          <ContactText t={t} k="home.intlBody" email={brand.internationalContact.email} />
+        </p>
       </Notice>
       <HelpLinks ctx={ctx} topics={['two-step', 'former-member', 'forgot-password']} />
     </Layout>
