@@ -27,7 +27,8 @@ if (input && list) {
       if (text) text.textContent = value.length === 0 ? '' : ` (${ok ? met : unmet})`;
     }
   };
-  // Rules only the server can judge (common words, personal data) keep no stale verdict once the person types again.
+  // Rules only the server can judge (common words, personal data, history) keep no stale verdict once the person types
+  // again.
   let touched = false;
   const clearServerOnly = () => {
     if (touched) return;

@@ -103,6 +103,14 @@ test('a brand file is validated at start', () => {
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, JSON.stringify({ ...defaultBrand, colors: { ...defaultBrand.colors, primary: 'red' }, extra: 1 }));
   assert.throws(() => loadConfig({ BRAND_FILE: bad }), /colors\.primary/);
+  // Issue 25 item 11: the phones become tel: links, so each must be a number (with its country code, or Spanish).
+  const noPhone = join(dir, 'no-phone.json');
+  writeFileSync(noPhone, JSON.stringify({ ...defaultBrand, supportPhone: 'call us on weekdays' }));
+  assert.throws(() => loadConfig({ BRAND_FILE: noPhone }), /supportPhone: must be a phone number/);
+  const badIntl = join(dir, 'bad-intl.json');
+  const intl = { ...defaultBrand.internationalContact, phone: '+34 12' };
+  writeFileSync(badIntl, JSON.stringify({ ...defaultBrand, internationalContact: intl }));
+  assert.throws(() => loadConfig({ BRAND_FILE: badIntl }), /internationalContact\.phone: must be a phone number/);
 });
 
 test('.env.example documents every variable the configuration reads, and parses to valid values (issue 18)', async () => {

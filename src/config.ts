@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createSecretBox, DEVELOPMENT_KEY, parseKey, type SecretBox } from './infra/crypto/secret-box.js';
 import { z } from 'zod';
 import { DEMO_LEGAL } from './demo-legal.js';
+import { dialable } from './domain/phone.js';
 
 /** A legal text of the brand (R30): the insurer's page elsewhere, or the text itself in both languages. */
 const legalText = z.union([
@@ -12,6 +13,12 @@ const legalText = z.union([
 export type LegalText = z.infer<typeof legalText>;
 
 /** The insurer's brand: everything a white-label deployment changes without touching code. */
+/** A support phone (R17, R18), shown as written and dialled through a tel: link: it must be a valid number. */
+const phoneNumber = z
+  .string()
+  .max(40)
+  .refine((phone) => dialable(phone) !== undefined, 'must be a phone number: with its country code, or a Spanish one');
+
 export const brandSchema = z
   .object({
     name: z.string().min(1).max(80),
@@ -31,11 +38,11 @@ export const brandSchema = z
       accent: z.string().regex(/^#[0-9a-fA-F]{6}$/),
     }),
     supportEmail: z.email(),
-    supportPhone: z.string().max(40).optional(),
+    supportPhone: phoneNumber.optional(),
     // R17: international and expatriate members are served elsewhere.
     internationalContact: z.object({
       email: z.email(),
-      phone: z.string().max(40).optional(),
+      phone: phoneNumber.optional(),
       url: z.url().optional(),
     }),
     // R30: the insurer's legal texts, each its address (https) or its text in both languages (paragraphs separated

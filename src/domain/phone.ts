@@ -37,3 +37,13 @@ export function maskPhone(e164: string): string {
 
 /** A stored E.164 number as people read it (+34 600 11 22 33); what the library cannot parse is shown as stored. */
 export const formatMobile = (e164: string) => parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+
+/**
+ * A phone number as written for people ("+34 900 000 000", "900 000 000") in E.164 for a tel: address (R18), or
+ * undefined when it is not a valid number. Numbers without a country code are read as Spanish.
+ */
+export function dialable(phone: string): string | undefined {
+  if (phone.length > MAX_INPUT_LENGTH || !/^\(?\+?[\d\s().-]+$/u.test(phone.trim())) return undefined;
+  const parsed = parsePhoneNumberFromString(phone, DEFAULT_REGION);
+  return parsed?.isValid() && !parsed.ext ? parsed.number : undefined;
+}

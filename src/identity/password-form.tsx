@@ -16,13 +16,45 @@ export const RULE_KEYS: Record<PasswordRule, MessageKey> = {
   no_personal_data: 'password.rule.noPersonal',
 };
 
-/** The R4 checklist: every rule, and after a submit (or as the person types, with scripts) whether it is met. */
+/** One line of the checklist: its mark, its text, and its state for screen readers (null: not judged yet). */
+function ChecklistItem({
+  ctx,
+  rule,
+  text,
+  met,
+}: {
+  ctx: PageContext;
+  rule: string;
+  text: string;
+  met: boolean | null;
+}) {
+  const { t } = ctx;
+  return (
+    <li data-rule={rule} class={met === null ? '' : met ? 'met' : 'unmet'}>
+      <span class="state" aria-hidden="true">
+        {met === null ? '•' : met ? '✓' : '✗'}
+      </span>{' '}
+      {text}
+      <span class="visually-hidden state-text">
+        {met === null ? '' : met ? ` (${t('password.met')})` : ` (${t('password.unmet')})`}
+      </span>
+    </li>
+  );
+}
+
+/**
+ * The R4 checklist: every rule, and after a submit (or as the person types, with scripts) whether it is met. The
+ * history rule needs the stored hashes, so only the server judges it: failed when it refused the password as one of
+ * the last 20 (issue 25 item 13), not judged otherwise.
+ */
 export function PasswordChecklist({
   ctx,
   rules,
+  historyRefused = false,
 }: {
   ctx: PageContext;
   rules: { rule: PasswordRule; met: boolean | null }[];
+  historyRefused?: boolean;
 }) {
   const { t } = ctx;
   return (
@@ -30,22 +62,9 @@ export function PasswordChecklist({
       <p class="hint">{t('password.rulesIntro')}</p>
       <ul>
         {rules.map(({ rule, met }) => (
-          <li data-rule={rule} class={met === null ? '' : met ? 'met' : 'unmet'}>
-            <span class="state" aria-hidden="true">
-              {met === null ? '•' : met ? '✓' : '✗'}
-            </span>{' '}
-            {t(RULE_KEYS[rule])}
-            <span class="visually-hidden state-text">
-              {met === null ? '' : met ? ` (${t('password.met')})` : ` (${t('password.unmet')})`}
-            </span>
-          </li>
+          <ChecklistItem ctx={ctx} rule={rule} text={t(RULE_KEYS[rule])} met={met} />
         ))}
-        <li class="static">
-          <span class="state" aria-hidden="true">
-            •
-          </span>{' '}
-          {t('password.rule.history')}
-        </li>
+        <ChecklistItem ctx={ctx} rule="history" text={t('password.rule.history')} met={historyRefused ? false : null} />
       </ul>
     </div>
   );
@@ -86,7 +105,7 @@ export function NewPasswordFields({
         describedBy="password-rules"
         required
       />
-      <PasswordChecklist ctx={ctx} rules={rules} />
+      <PasswordChecklist ctx={ctx} rules={rules} historyRefused={errors.password?.code === 'password_reused'} />
       <Input
         ctx={ctx}
         name="password_confirmation"

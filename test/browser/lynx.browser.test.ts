@@ -7,7 +7,7 @@ import { Lynx, lynxUnavailable } from '../helpers/lynx.js';
 import { Readable } from 'node:stream';
 import { FEED_HEADER, nif, toCsvLine } from '../../src/feed/demo-feed.js';
 import { importFeed } from '../../src/feed/feed.import.js';
-import { memberFeedRow, memberWithAccount } from '../helpers/fixture.js';
+import { memberFeedRow, memberWithAccount, passkeyFor } from '../helpers/fixture.js';
 
 // R21 (issue 16 item 2): the seed promises old browsers; a text-mode browser is the strictest of them: no script,
 // no CSS, keyboard only. Lynx registers, recovers a password (through the captcha's no-script path) and signs in
@@ -77,6 +77,33 @@ describe('a text-mode browser: lynx (R21)', { skip: unavailable && !process.env.
       .where('username', '=', nif(31_313_131))
       .executeTakeFirstOrThrow();
     assert.deepEqual(account, { email: 'lynx@example.com', postal_code: '28013', country: 'ES' });
+  });
+
+  test('the second step offers no passkey without scripts; a label and its hint stand on lines of their own', async () => {
+    // Issue 25 item 13: a member with a passkey signs in from lynx; the passkey needs the passkey script, so neither
+    // the choice of channel nor the code page may offer it (R27), and the codes still work.
+    const m = await memberWithAccount(server.ctx, { n: 3, password: 'Primavera2030', language: 'es' });
+    await passkeyFor(server.ctx, m.accountId);
+    const lynx = await Lynx.open(`${server.baseUrl}/sign-in?lang=es`);
+    open.push(lynx);
+    showing(lynx, t('signin.title'));
+    // The field's label, then its hint on the next line: not "Documento de identidadTu NIF…" (R21).
+    const lines = lynx.screen().split('\n');
+    const label = lines.findIndex((line) => line.trim() === t('signin.username'));
+    assert.ok(label >= 0, `the label on a line of its own:\n${lynx.screen()}`);
+    assert.ok(lines[label + 1]?.trim().startsWith(t('signin.usernameHint').slice(0, 20)), 'the hint below it');
+
+    await lynx.fillAndSubmit([m.username, 'Primavera2030']);
+    showing(lynx, t('verify.title'));
+    assert.ok(lynx.screen().includes(t('verify.chooseLegend')), lynx.screen());
+    assert.ok(!lynx.screen().includes(t('verify.byPasskey')), `no passkey among the channels:\n${lynx.screen()}`);
+    await lynx.fillAndSubmit([]); // the first channel offered: email
+    assert.ok(lynx.screen().includes(t('verify.code')), lynx.screen());
+    assert.ok(!lynx.screen().includes(t('verify.switchPasskey')), `no switch to a passkey:\n${lynx.screen()}`);
+    const code = /\b(\d{6})\b/.exec(await lastMail(m.email, 'signin-code'))?.[1];
+    assert.ok(code, 'the code was emailed');
+    await lynx.fillAndSubmit([code]);
+    showing(lynx, t('area.greeting', { name: 'Olga' }));
   });
 
   for (const [n, lang] of [

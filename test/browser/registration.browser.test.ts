@@ -9,7 +9,7 @@ import { demoFeedCsv, demoFeedRows, FEED_HEADER, nif, toCsvLine } from '../../sr
 import { type RawFeedRow } from '../../src/feed/feed-row.js';
 import { memberFeedRow } from '../helpers/fixture.js';
 import { importFeed } from '../../src/feed/feed.import.js';
-import { translator, type Lang, type Translate } from '../../src/infra/i18n/i18n.js';
+import { catalogs, translator, type Lang, type Translate } from '../../src/infra/i18n/i18n.js';
 import {
   browserUnavailable,
   checkPage,
@@ -316,6 +316,20 @@ describe('registration in the browser', { skip: unavailable && !process.env.CI ?
           (await page.textContent(`p.lead[data-reason=${refusal.reason}]`))?.trim(),
           t(refusal.body, { email }),
         );
+        // Issue 25 item 11 (R17, R18): the contacts are links, the phone's in E.164 without spaces.
+        const contact =
+          refusal.contact === 'international'
+            ? brand.internationalContact
+            : { email: brand.supportEmail, phone: brand.supportPhone };
+        if (catalogs[lang][refusal.body].includes('{{email}}'))
+          assert.equal(
+            await page.getAttribute(`p.lead[data-reason=${refusal.reason}] a`, 'href'),
+            `mailto:${contact.email}`,
+          );
+        const dial = (phone: string) => `tel:${phone.replace(/[\s()-]/g, '')}`;
+        assert.equal((await page.textContent(`main a[href="${dial(contact.phone!)}"]`))?.trim(), contact.phone);
+        assert.equal(await page.textContent(`footer a[href="mailto:${brand.supportEmail}"]`), brand.supportEmail);
+        assert.equal(await page.textContent(`footer a[href="${dial(brand.supportPhone!)}"]`), brand.supportPhone);
         await checkPage(page, `${refusal.reason} at 360 px`);
         await page.setViewportSize(DESKTOP);
         await checkPage(page, `${refusal.reason} at 1280 px`);

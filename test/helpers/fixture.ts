@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { FEED_HEADER, nif, toCsvLine } from '../../src/feed/demo-feed.js';
 import { FEED_COLUMNS, type RawFeedRow } from '../../src/feed/feed-row.js';
 import { importFeed } from '../../src/feed/feed.import.js';
 import { hashPassword } from '../../src/infra/crypto/password-hash.js';
+import { savePasskey } from '../../src/identity/passkeys.js';
 import type { Selectable } from 'kysely';
 import type { AccountTable, AuditEventTable } from '../../src/infra/db/tables.js';
 import type { Lang } from '../../src/infra/i18n/i18n.js';
@@ -148,6 +150,28 @@ export async function memberWithAccount(ctx: Ctx, options: MemberOptions = {}): 
     memberNumbers: [memberNumber],
   });
   return { username, accountId, memberId: await memberIdOf(ctx, memberNumber), email, memberNumber, password };
+}
+
+/**
+ * A passkey on record for an account (R27), saved as the security page saves one but with a random credential no
+ * authenticator holds: for pages that only ask whether the member has one (the second step offers it).
+ */
+export async function passkeyFor(ctx: Pick<TestContext, 'db' | 'clock'>, accountId: number, name = 'Móvil') {
+  const saved = await savePasskey(
+    ctx.db.kysely,
+    { kind: 'member', id: accountId },
+    {
+      credentialId: randomBytes(16).toString('base64url'),
+      publicKey: randomBytes(77).toString('base64url'),
+      counter: 0,
+      transports: ['internal'],
+      deviceType: 'multiDevice',
+      backedUp: true,
+    },
+    name,
+    ctx.clock.now().toISOString(),
+  );
+  assert.ok(saved, 'the passkey is saved');
 }
 
 /** A member record's id, by its member number. */

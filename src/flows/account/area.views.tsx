@@ -3,6 +3,7 @@ import { Form, Notice } from '../../infra/web/form.js';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import type { VisibleMember } from './member-selector.js';
+import { ContactText } from '../../infra/web/contact-links.js';
 
 export function formatDate(iso: string): string {
   const [y, m, d] = iso.split('-');
@@ -230,8 +231,14 @@ export function UsernamePage({
       <h1>{t('username.title')}</h1>
       <p>{t('username.current', { type: documentType, number: maskDocument(username) })}</p>
       <p>{t('username.body')}</p>
-      <p>{t('username.contact', { email: brand.supportEmail })}</p>
-      {brand.supportPhone ? <p>{t('layout.supportPhone', { phone: brand.supportPhone })}</p> : null}
+      <p>
+        <ContactText t={t} k="username.contact" email={brand.supportEmail} />
+      </p>
+      {brand.supportPhone ? (
+        <p>
+          <ContactText t={t} k="layout.supportPhone" phone={brand.supportPhone} />
+        </p>
+      ) : null}
     </Layout>
   );
 }

@@ -2,6 +2,7 @@ import { Form } from '../../infra/web/form.js';
 import { Layout } from '../../infra/web/layout.js';
 import { MessagePage } from '../../infra/web/message-page.js';
 import type { PageContext } from '../../infra/web/page-context.js';
+import { ContactText } from '../../infra/web/contact-links.js';
 
 /**
  * R28: the new-device email's link opens this; nothing happens until the member presses the button (mail scanners fetch
@@ -35,8 +36,13 @@ export function NotMeDonePage({ ctx }: { ctx: PageContext }) {
         <li>{t('notMe.done.channels')}</li>
       </ol>
       <p>
-        {t('notMe.done.support', { email: brand.supportEmail })}
-        {brand.supportPhone ? <> {t('notMe.done.phone', { phone: brand.supportPhone })}</> : null}
+        <ContactText t={t} k="notMe.done.support" email={brand.supportEmail} />
+        {brand.supportPhone ? (
+          <>
+            {' '}
+            <ContactText t={t} k="notMe.done.phone" phone={brand.supportPhone} />
+          </>
+        ) : null}
       </p>
       <p>
         <a class="button" href="/sign-in">

@@ -92,9 +92,9 @@ export function ReasonField({
   return (
     <div class={`field${error ? ' has-error' : ''}`}>
       <label for="reason">{required ? t('bo.confirm.reason') : t('bo.confirm.reasonOptional')}</label>
-      <span class="hint" id="reason-hint">
+      <div class="hint" id="reason-hint">
         {t('bo.confirm.reasonHint')}
-      </span>
+      </div>
       {error ? (
         <p class="field-error" id={errorId}>
           {errorText({ t }, error)}

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { ComponentChildren } from 'preact';
+import { ContactText, EmailLink, PhoneLink, RichText } from '../../infra/web/contact-links.js';
 import type { MessageKey } from '../../infra/i18n/i18n.js';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
@@ -90,51 +92,60 @@ export const HELP_TOPICS: readonly HelpTopic[] = [
   { slug: 'contact', title: 'help.contactUs.title', paragraphs: ['help.contactUs.1', 'help.contactUs.2'] },
 ];
 
-/** The parameters every help text may use: the brand's names and contacts (R17, R18). */
-function params(ctx: PageContext) {
-  const { brand, lang, t } = ctx;
+/** The names a help text may use (R17, R18); the contacts are links, put in by HelpText. */
+function names(ctx: PageContext) {
+  return { brand: ctx.brand.name, product: ctx.brand.productName[ctx.lang] };
+}
+
+/** A help text with the contacts in it as mailto: and tel: links (issue 25 item 11). */
+function HelpText({ ctx, k }: { ctx: PageContext; k: MessageKey }) {
+  const { brand, t } = ctx;
   const intl = brand.internationalContact;
-  return {
-    brand: brand.name,
-    product: brand.productName[lang],
-    email: brand.supportEmail,
-    phone: brand.supportPhone ?? '',
-    intlContact: intl.phone
-      ? t('help.intlContact.both', { email: intl.email, phone: intl.phone })
-      : t('help.intlContact.email', { email: intl.email }),
+  const parts: Record<string, ComponentChildren> = {
+    email: <EmailLink email={brand.supportEmail} />,
+    intlContact: intl.phone ? (
+      <ContactText t={t} k="help.intlContact.both" email={intl.email} phone={intl.phone} />
+    ) : (
+      <ContactText t={t} k="help.intlContact.email" email={intl.email} />
+    ),
   };
+  if (brand.supportPhone) parts.phone = <PhoneLink phone={brand.supportPhone} />;
+  return <RichText t={t} k={k} params={{ ...names(ctx), phone: '' }} parts={parts} />;
 }
 
 function TopicBody({ ctx, topic, heading }: { ctx: PageContext; topic: HelpTopic; heading: 'h1' | 'h2' }) {
   const { t, brand } = ctx;
-  const p = params(ctx);
+  const p = names(ctx);
   const Heading = heading;
+  const text = (k: MessageKey) => <HelpText ctx={ctx} k={k} />;
   return (
     <>
       <Heading id={heading === 'h2' ? topic.slug : undefined}>{t(topic.title, p)}</Heading>
-      {topic.intro ? <p>{t(topic.intro, p)}</p> : null}
+      {topic.intro ? <p>{text(topic.intro)}</p> : null}
       {topic.steps ? (
         <ol class="help-list">
           {topic.paragraphs.map((k) => (
-            <li>{t(k, p)}</li>
+            <li>{text(k)}</li>
           ))}
         </ol>
       ) : (
-        topic.paragraphs.map((k) => <p>{t(k, p)}</p>)
+        topic.paragraphs.map((k) => <p>{text(k)}</p>)
       )}
-      {topic.slug === 'contact' && brand.supportPhone ? <p>{t('help.contactUs.phone', p)}</p> : null}
-      {topic.after ? <p>{t(topic.after, p)}</p> : null}
+      {topic.slug === 'contact' && brand.supportPhone ? <p>{text('help.contactUs.phone')}</p> : null}
+      {topic.after ? <p>{text(topic.after)}</p> : null}
     </>
   );
 }
 
 function HelpCentrePage({ ctx }: { ctx: PageContext }) {
   const { t } = ctx;
-  const p = params(ctx);
+  const p = names(ctx);
   return (
     <Layout ctx={ctx} title={t('help.centre.title')}>
       <h1>{t('help.centre.title')}</h1>
-      <p>{t('help.centre.intro', p)}</p>
+      <p>
+        <HelpText ctx={ctx} k="help.centre.intro" />
+      </p>
       <nav aria-labelledby="help-contents">
         <h2 id="help-contents">{t('help.centre.contents')}</h2>
         <ul class="help-toc">
@@ -157,11 +168,15 @@ function HelpCentrePage({ ctx }: { ctx: PageContext }) {
 function HelpTopicPage({ ctx, topic }: { ctx: PageContext; topic: HelpTopic }) {
   const { t } = ctx;
   return (
-    <Layout ctx={ctx} title={t(topic.title, params(ctx))}>
+    <Layout ctx={ctx} title={t(topic.title, names(ctx))}>
       <TopicBody ctx={ctx} topic={topic} heading="h1" />
       {/* The sign-in troubles end with the way out when none of the advice works; the footer has the contact on
           every page. */}
-      {topic.action?.href === '/sign-in/verify' ? <p>{t('help.contact', { email: ctx.brand.supportEmail })}</p> : null}
+      {topic.action?.href === '/sign-in/verify' ? (
+        <p>
+          <ContactText t={t} k="help.contact" email={ctx.brand.supportEmail} />
+        </p>
+      ) : null}
       <p>
         {topic.action ? (
           <>

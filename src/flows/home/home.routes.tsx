@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { sendPage } from '../../infra/web/view.js';
+import { ContactText } from '../../infra/web/contact-links.js';
 
 function HomePage({ ctx }: { ctx: PageContext }) {
   const { t, brand } = ctx;
@@ -31,9 +32,13 @@ function HomePage({ ctx }: { ctx: PageContext }) {
         </section>
         <section class="card">
           <h2>{t('home.intlTitle')}</h2>
-          <p>{t('home.intlBody', { email: brand.internationalContact.email })}</p>
+          <p>
+            <ContactText t={t} k="home.intlBody" email={brand.internationalContact.email} />
+          </p>
           {brand.internationalContact.phone ? (
-            <p>{t('home.intlPhone', { phone: brand.internationalContact.phone })}</p>
+            <p>
+              <ContactText t={t} k="home.intlPhone" phone={brand.internationalContact.phone} />
+            </p>
           ) : null}
           {brand.internationalContact.url ? (
             <p>

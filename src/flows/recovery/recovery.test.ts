@@ -3,6 +3,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { nif } from '../../feed/demo-feed.js';
 import type { CaptchaChallenge } from '../../infra/captcha/captcha.js';
 import { verifyPassword } from '../../infra/crypto/password-hash.js';
+import { translator } from '../../infra/i18n/i18n.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { auditOf, lastLink, memberWithAccount, signedIn, TEST_PASSWORD } from '../../../test/helpers/fixture.js';
 import { solveCaptcha } from '../../../test/helpers/captcha.js';
@@ -208,6 +209,43 @@ describeEachDatabase('password recovery and change', (kind) => {
       password_confirmation: TEST_PASSWORD,
     });
     assert.equal(oldest.statusCode, 303, 'the 21st-oldest may come back');
+  });
+
+  test('reset: a password of the last 20 is refused, and the checklist marks that rule failed (R4, R11; issue 25)', async () => {
+    const m = await member();
+    const agent = new BrowserAgent(ctx.app);
+    await requestLink(agent, m.username);
+    await agent.get(await recoveryLink(m.email));
+    /** The checklist's history line: its class, its mark, and what a screen reader hears of its state. */
+    const historyRule = (body: string) => {
+      const li = /<li data-rule="history"(?: class(?:="([^"]*)")?)?>([\s\S]*?)<\/li>/.exec(body);
+      assert.ok(li, 'the checklist lists the history rule');
+      return {
+        class: li[1] ?? '',
+        mark: /<span class="state" aria-hidden="true">([^<]*)<\/span>/.exec(li[2]!)?.[1],
+        said: /<span class="visually-hidden state-text">([^<]*)<\/span>/.exec(li[2]!)?.[1] ?? '',
+      };
+    };
+    assert.deepEqual(historyRule((await agent.get('/recovery/reset')).body), { class: '', mark: '•', said: '' });
+    const refused = await agent.post('/recovery/reset', {
+      password: TEST_PASSWORD,
+      password_confirmation: TEST_PASSWORD,
+    });
+    assert.equal(refused.statusCode, 400);
+    assert.match(refused.body, /id="password-error">[^<]*(last 20|últimas 20)/);
+    const lang = /<html lang="(es|en)"/.exec(refused.body)?.[1] as 'es' | 'en';
+    assert.deepEqual(historyRule(refused.body), {
+      class: 'unmet',
+      mark: '✗',
+      said: ` (${translator(lang)('password.unmet')})`,
+    });
+    // Refused for another reason (the confirmation), the history was not what failed: not judged.
+    const mismatch = await agent.post('/recovery/reset', {
+      password: 'Otono2031Nuevo',
+      password_confirmation: 'Otono2031Nuev0',
+    });
+    assert.equal(mismatch.statusCode, 400);
+    assert.deepEqual(historyRule(mismatch.body), { class: '', mark: '•', said: '' });
   });
 
   test('change: a wrong current password is refused; other sessions end, this one stays with a new token (R12)', async () => {

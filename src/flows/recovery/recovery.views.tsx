@@ -6,6 +6,7 @@ import { MessagePage } from '../../infra/web/message-page.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { NewPasswordFields } from '../../identity/password-form.js';
 import { HelpLinks } from '../../infra/web/help-links.js';
+import { ContactText } from '../../infra/web/contact-links.js';
 
 /** R11 screen 1: the identity document and the captcha. */
 export function RecoveryStartPage({
@@ -74,7 +75,9 @@ export function RecoverySentPage({ ctx }: { ctx: PageContext }) {
       <Notice kind="success">
         <p>{t('recovery.sent')}</p>
       </Notice>
-      <p>{t('recovery.sentHelp', { email: brand.supportEmail })}</p>
+      <p>
+        <ContactText t={t} k="recovery.sentHelp" email={brand.supportEmail} />
+      </p>
     </Layout>
   );
 }

@@ -8,6 +8,7 @@ import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import type { Ineligibility } from './registration.flow.js';
 import { HelpLinks } from '../../infra/web/help-links.js';
+import { ContactText } from '../../infra/web/contact-links.js';
 
 function Steps({ ctx, current }: { ctx: PageContext; current: 1 | 2 | 3 }) {
   const { t } = ctx;
@@ -53,7 +54,9 @@ export function IdentifyPage({ ctx, view }: { ctx: PageContext; view: IdentifyVi
       {view.notice === 'mismatch' ? (
         <Notice kind="error" title={t('register.mismatchTitle')}>
           <p>{t('register.mismatch')}</p>
-          <p>{t('register.mismatchHelp', { email: brand.supportEmail })}</p>
+          <p>
+            <ContactText t={t} k="register.mismatchHelp" email={brand.supportEmail} />
+          </p>
         </Notice>
       ) : null}
       {view.notice === 'captcha' ? <Notice kind="info">{t('register.captchaNeeded')}</Notice> : null}
@@ -98,12 +101,16 @@ export function IdentifyPage({ ctx, view }: { ctx: PageContext; view: IdentifyVi
         {view.captcha ? <CaptchaField ctx={ctx} error={errors.altcha} /> : null}
         <button type="submit">{t('form.continue')}</button>
       </Form>
-      <p class="muted">{t('register.whereData', { email: brand.supportEmail })}</p>
+      <p class="muted">
+        <ContactText t={t} k="register.whereData" email={brand.supportEmail} />
+      </p>
       <p>
         {t('register.haveAccount')} <a href="/sign-in">{t('home.signIn')}</a>
       </p>
       <Notice kind="info" title={t('home.intlTitle')}>
-        <p>{t('home.intlBody', { email: brand.internationalContact.email })}</p>
+        <p>
+          <ContactText t={t} k="home.intlBody" email={brand.internationalContact.email} />
+        </p>
       </Notice>
       {ctx.brand.legal ? (
         <p class="muted">
@@ -135,9 +142,13 @@ export function IneligiblePage({ ctx, reason }: { ctx: PageContext; reason: Inel
     <Layout ctx={ctx} title={t(keys.title)}>
       <h1>{t(keys.title)}</h1>
       <p class="lead" data-reason={reason}>
-        {t(keys.body, { email: contact.email })}
+        <ContactText t={t} k={keys.body} email={contact.email} />
       </p>
-      {contact.phone && reason !== 'registered' ? <p>{t('home.intlPhone', { phone: contact.phone })}</p> : null}
+      {contact.phone && reason !== 'registered' ? (
+        <p>
+          <ContactText t={t} k="home.intlPhone" phone={contact.phone} />
+        </p>
+      ) : null}
       {reason === 'registered' ? (
         <p class="actions">
           <a class="button" href="/sign-in">
@@ -185,7 +196,9 @@ export function DetailsPage({ ctx, view }: { ctx: PageContext; view: DetailsView
       <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
       {docError === 'document_taken' ? (
         <Notice kind="error">
-          <p>{t('register.documentTakenHelp', { email: brand.supportEmail })}</p>
+          <p>
+            <ContactText t={t} k="register.documentTakenHelp" email={brand.supportEmail} />
+          </p>
         </Notice>
       ) : null}
       <p>{t('register.detailsIntro')}</p>
@@ -360,7 +373,9 @@ export function TooManyPage({ ctx }: { ctx: PageContext }) {
     <Layout ctx={ctx} title={t('error.rateLimited.title')}>
       <h1>{t('error.rateLimited.title')}</h1>
       <p>{t('register.tooMany')}</p>
-      <p>{t('register.whereData', { email: brand.supportEmail })}</p>
+      <p>
+        <ContactText t={t} k="register.whereData" email={brand.supportEmail} />
+      </p>
     </Layout>
   );
 }

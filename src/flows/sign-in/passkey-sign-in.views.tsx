@@ -2,11 +2,11 @@ import { Form, Notice } from '../../infra/web/form.js';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { PASSKEY_SCRIPTS } from '../../infra/web/web.plugin.js';
-import { passkeyMessages, PasskeyStatus, PasskeyUnsupported } from '../../identity/passkey-parts.js';
+import { passkeyMessages, PasskeyStatus, PasskeyUnsupported, ScriptOnly } from '../../identity/passkey-parts.js';
 import { SignInFooter, WithMasked, type ChannelOption } from './sign-in.views.js';
 
-// R27: signing in with a passkey, alone (on the sign-in page) or as the second step. Both forms work through the
-// passkey script; without scripts they stay hidden and the page says nothing is missing: the password is there.
+// R27: signing in with a passkey as the second step. The form works only through the passkey script, so it is sent as
+// a template the script puts in the page; without scripts the page says so and offers the codes instead.
 
 /** The second step with a passkey; the member can still switch to a code. */
 export function PasskeyStepPage({
@@ -29,16 +29,18 @@ export function PasskeyStepPage({
       ) : null}
       <p>{t('passkey.step.intro')}</p>
       <PasskeyUnsupported ctx={ctx} />
-      <Form
-        ctx={ctx}
-        action="/sign-in/verify/passkey"
-        class="stack"
-        data={{ passkey: 'authenticate', options: '/sign-in/verify/passkey/options', ...passkeyMessages(ctx) }}
-      >
-        <input type="hidden" name="response" value="" />
-        <button type="submit">{t('passkey.step.submit')}</button>
-        <PasskeyStatus />
-      </Form>
+      <ScriptOnly>
+        <Form
+          ctx={ctx}
+          action="/sign-in/verify/passkey"
+          class="stack"
+          data={{ passkey: 'authenticate', options: '/sign-in/verify/passkey/options', ...passkeyMessages(ctx) }}
+        >
+          <input type="hidden" name="response" value="" />
+          <button type="submit">{t('passkey.step.submit')}</button>
+          <PasskeyStatus />
+        </Form>
+      </ScriptOnly>
       <div class="secondary-actions">
         {others.map((o) => (
           <Form ctx={ctx} action="/sign-in/verify/send">

@@ -7,6 +7,7 @@ import type { Channel } from './second-factor/second-factor.js';
 import { HelpLinks } from '../../infra/web/help-links.js';
 import { passkeyMessages, PasskeyStatus, ScriptOnly } from '../../identity/passkey-parts.js';
 import { PASSKEY_SCRIPTS } from '../../infra/web/web.plugin.js';
+import { ContactText } from '../../infra/web/contact-links.js';
 
 export type SignInNotice =
   | 'passkey_failed'
@@ -60,7 +61,9 @@ export function SignInPage({ ctx, view }: { ctx: PageContext; view: SignInView }
       <h1>{t('signin.title')}</h1>
       {notice ? (
         <Notice kind={kind}>
-          <p data-notice={notice}>{t(NOTICE_KEYS[notice], { email: brand.supportEmail })}</p>
+          <p data-notice={notice}>
+            <ContactText t={t} k={NOTICE_KEYS[notice]} email={brand.supportEmail} />
+          </p>
           {notice === 'locked' || notice === 'failed' ? (
             <p>
               <a href="/recovery">{t('register.forgot')}</a>
@@ -109,7 +112,9 @@ export function SignInPage({ ctx, view }: { ctx: PageContext; view: SignInView }
         {t('signin.noAccount')} <a href="/register">{t('home.register')}</a>
       </p>
       <Notice kind="info" title={t('home.intlTitle')}>
-        <p>{t('home.intlBody', { email: brand.internationalContact.email })}</p>
+        <p>
+          <ContactText t={t} k="home.intlBody" email={brand.internationalContact.email} />
+        </p>
       </Notice>
       <HelpLinks ctx={ctx} topics={['two-step', 'former-member', 'forgot-password']} />
     </Layout>
@@ -178,8 +183,9 @@ export function ChooseChannelPage({
   waitMinutes?: number;
 }) {
   const { t } = ctx;
+  const passkey = options.some((o) => o.channel === 'passkey');
   return (
-    <Layout ctx={ctx} title={t('verify.title')}>
+    <Layout ctx={ctx} title={t('verify.title')} scripts={passkey ? PASSKEY_SCRIPTS : []}>
       <h1>{t('verify.title')}</h1>
       {notice === 'send_limit' ? <Notice kind="error">{t('verify.sendLimit')}</Notice> : null}
       {notice === 'account_limit' || notice === 'address_limit' ? (
@@ -233,13 +239,15 @@ function ChannelForm({
   const { t } = ctx;
   // Only an app or a passkey left (the hour's codes are used up): nothing will be sent, so the page does not say so.
   const sendsNothing = options.every((o) => o.channel === 'totp' || o.channel === 'passkey');
+  const codes = options.filter((o) => o.channel !== 'passkey');
+  const passkey = options.some((o) => o.channel === 'passkey');
   return (
     <>
       <p>{t(sendsNothing ? 'verify.chooseIntroNoSend' : 'verify.chooseIntro')}</p>
       <Form ctx={ctx} action="/sign-in/verify/send" class="stack">
         <fieldset>
           <legend>{t(sendsNothing ? 'verify.chooseLegendNoSend' : 'verify.chooseLegend')}</legend>
-          {options.map((o, i) => (
+          {codes.map((o, i) => (
             <div class="choice">
               <input
                 type="radio"
@@ -253,14 +261,21 @@ function ChannelForm({
                   t('verify.byEmail', { to: o.masked })
                 ) : o.channel === 'sms' ? (
                   <WithMasked text={t('verify.bySms', { to: o.masked })} masked={o.masked} />
-                ) : o.channel === 'passkey' ? (
-                  t('verify.byPasskey')
                 ) : (
                   t('verify.byTotp')
                 )}
               </label>
             </div>
           ))}
+          {/* R27: the passkey needs the passkey script; a browser without scripts (lynx) is not offered it. */}
+          {passkey ? (
+            <ScriptOnly>
+              <div class="choice">
+                <input type="radio" id="channel-passkey" name="channel" value="passkey" />
+                <label for="channel-passkey">{t('verify.byPasskey')}</label>
+              </div>
+            </ScriptOnly>
+          ) : null}
         </fieldset>
         <button type="submit">{t(sendsNothing ? 'verify.continue' : 'verify.send')}</button>
       </Form>
@@ -297,8 +312,9 @@ export function EnterCodePage({
       : notice === 'expired'
         ? { code: { code: 'code_expired' } }
         : {};
+  const passkey = others.some((o) => o.channel === 'passkey');
   return (
-    <Layout ctx={ctx} title={t('verify.title')}>
+    <Layout ctx={ctx} title={t('verify.title')} scripts={passkey ? PASSKEY_SCRIPTS : []}>
       <h1>{t('verify.title')}</h1>
       {notice === 'sent' && channel !== 'totp' ? (
         <Notice kind="success">
@@ -342,22 +358,33 @@ export function EnterCodePage({
             </button>
           </Form>
         ) : null}
-        {others.map((o) => (
-          <Form ctx={ctx} action="/sign-in/verify/send">
-            <input type="hidden" name="channel" value={o.channel} />
-            <button type="submit" class="secondary">
-              {o.channel === 'email' ? (
-                t('verify.switchEmail', { to: o.masked })
-              ) : o.channel === 'sms' ? (
-                <WithMasked text={t('verify.switchSms', { to: o.masked })} masked={o.masked} />
-              ) : o.channel === 'passkey' ? (
-                t('verify.switchPasskey')
-              ) : (
-                t('verify.switchTotp')
-              )}
-            </button>
-          </Form>
-        ))}
+        {others
+          .filter((o) => o.channel !== 'passkey')
+          .map((o) => (
+            <Form ctx={ctx} action="/sign-in/verify/send">
+              <input type="hidden" name="channel" value={o.channel} />
+              <button type="submit" class="secondary">
+                {o.channel === 'email' ? (
+                  t('verify.switchEmail', { to: o.masked })
+                ) : o.channel === 'sms' ? (
+                  <WithMasked text={t('verify.switchSms', { to: o.masked })} masked={o.masked} />
+                ) : (
+                  t('verify.switchTotp')
+                )}
+              </button>
+            </Form>
+          ))}
+        {/* R27: offered only where the passkey script runs (a text browser never sees it). */}
+        {passkey ? (
+          <ScriptOnly>
+            <Form ctx={ctx} action="/sign-in/verify/send">
+              <input type="hidden" name="channel" value="passkey" />
+              <button type="submit" class="secondary">
+                {t('verify.switchPasskey')}
+              </button>
+            </Form>
+          </ScriptOnly>
+        ) : null}
       </div>
       <SignInFooter ctx={ctx} />
     </Layout>

@@ -125,10 +125,11 @@ export function Input(p: InputProps) {
   return (
     <div class={`field${p.error ? ' has-error' : ''}`}>
       <label for={id}>{p.label}</label>
+      {/* A block of its own, not a span: a text browser (no CSS) would run the label into the hint (issue 25). */}
       {p.hint ? (
-        <span class="hint" id={hintId}>
+        <div class="hint" id={hintId}>
           {p.hint}
-        </span>
+        </div>
       ) : null}
       {p.error ? (
         <p class="field-error" id={errorId}>

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { render } from 'preact-render-to-string';
 import { LANGS } from '../i18n/i18n.js';
+import { ContactText } from './contact-links.js';
 import type { PageContext } from './page-context.js';
 
 export interface LayoutProps {
@@ -89,8 +90,8 @@ function FooterInner({ ctx }: { ctx: PageContext }) {
   return (
     <div class="container">
       <p>
-        {t('layout.support', { email: brand.supportEmail })}{' '}
-        {brand.supportPhone ? t('layout.supportPhone', { phone: brand.supportPhone }) : null}
+        <ContactText t={t} k="layout.support" email={brand.supportEmail} />{' '}
+        {brand.supportPhone ? <ContactText t={t} k="layout.supportPhone" phone={brand.supportPhone} /> : null}
       </p>
       <ul class="footer-links">
         <li>

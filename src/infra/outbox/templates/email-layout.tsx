@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { render } from 'preact-render-to-string';
 import type { Brand } from '../../../config.js';
 import type { Lang, Translate } from '../../i18n/i18n.js';
+import { ContactText } from '../../web/contact-links.js';
 
 export interface EmailContext {
   t: Translate;
@@ -69,7 +70,7 @@ export function emailHtml(ctx: EmailContext, title: string, body: ComponentChild
                   </tr>
                   <tr>
                     <td style="padding:16px 24px;font-size:13px;color:#52606d;border-top:1px solid #e4e7eb">
-                      {t('email.footer', { brand: brand.name, email: brand.supportEmail })}
+                      <ContactText t={t} k="email.footer" params={{ brand: brand.name }} email={brand.supportEmail} />
                     </td>
                   </tr>
                 </table>
