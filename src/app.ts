@@ -200,6 +200,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   if (deps.config.metricsToken)
     await app.register(metricsRoutes, { metrics: deps.metrics, token: deps.config.metricsToken });
-  if (deps.config.devMailbox) await app.register(devMailboxRoutes, { db: deps.db, box: deps.config.secretBox });
+  if (deps.config.devMailbox)
+    await app.register(devMailboxRoutes, {
+      db: deps.db,
+      box: deps.config.secretBox,
+      publicUrl: deps.config.publicUrl,
+      port: deps.config.port,
+    });
   return app;
 }

@@ -213,18 +213,53 @@ describeEachDatabase('web base', (kind) => {
       policyNumber: 'P1',
     });
     await ctx.courier.sms(ctx.db.kysely, '+34612345678', 'es', 'test', 'Tu código es 123456');
-    const res = await ctx.app.inject('/dev/mailbox');
+    const local = { host: 'localhost:3000' };
+    const res = await ctx.app.inject({ url: '/dev/mailbox', headers: local });
     assert.equal(res.statusCode, 200);
     const sms = res.body.indexOf('+34612345678');
     const email = res.body.indexOf('first@example.com');
     assert.ok(sms > 0 && email > 0 && sms < email, 'the SMS (newer) comes before the email');
     assert.match(res.body, /Tu código es 123456/);
     const id = /href="\/dev\/mailbox\/(\d+)\.html"/.exec(res.body)?.[1];
-    const html = await ctx.app.inject(`/dev/mailbox/${id}.html`);
+    const html = await ctx.app.inject({ url: `/dev/mailbox/${id}.html`, headers: local });
     assert.equal(html.statusCode, 200);
     assert.match(html.body, /AS1/);
     assert.match(String(html.headers['content-security-policy']), /default-src 'none'/);
-    assert.equal((await ctx.app.inject('/dev/mailbox/999999.html')).statusCode, 404);
+    assert.equal((await ctx.app.inject({ url: '/dev/mailbox/999999.html', headers: local })).statusCode, 404);
+  });
+
+  test('the development mailbox answers only to its own host: a DNS-rebinding page names another (issue 25)', async () => {
+    await ctx.courier.sms(ctx.db.kysely, '+34612345678', 'es', 'test', 'Tu código es 654321');
+    // PUBLIC_URL is http://localhost:3000 (PORT 3000) in tests.
+    for (const host of ['localhost:3000', '127.0.0.1:3000', '[::1]:3000', 'LOCALHOST:3000']) {
+      const res = await ctx.app.inject({ url: '/dev/mailbox', headers: { host } });
+      assert.equal(res.statusCode, 200, host);
+      assert.match(res.body, /654321/, host);
+    }
+    for (const host of [
+      'evil.example:3000',
+      'evil.example',
+      'localhost:3001',
+      '127.0.0.1',
+      'localhost.evil.example:3000',
+    ]) {
+      for (const url of ['/dev/mailbox', '/dev/mailbox/1.html']) {
+        const res = await ctx.app.inject({ url: `${url}?lang=en`, headers: { host } });
+        assert.equal(res.statusCode, 421, `${host}${url}`);
+        assert.doesNotMatch(res.body, /654321/);
+        assert.match(res.body, /The development mailbox answers only at the portal's address/);
+      }
+    }
+    const other = await setup(kind, { env: { PUBLIC_URL: 'https://dev.portal.example' } });
+    try {
+      const named = await other.app.inject({ url: '/dev/mailbox', headers: { host: 'dev.portal.example' } });
+      assert.equal(named.statusCode, 200, 'the configured PUBLIC_URL host');
+      const es = await other.app.inject({ url: '/dev/mailbox', headers: { host: 'evil.example' } });
+      assert.equal(es.statusCode, 421);
+      assert.match(es.body, /El buzón de desarrollo solo responde/);
+    } finally {
+      await other.close();
+    }
   });
 });
 
