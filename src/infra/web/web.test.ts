@@ -6,7 +6,7 @@ import { defaultBrand } from '../../config.js';
 import { formSecrets, setup, testConfig, type TestContext } from '../../../test/helpers/setup.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { enrolmentEmail } from '../outbox/templates/enrolment.js';
-import { loggerOptions, safeUrl } from './logging.js';
+import { loggerOptions, OneLinePerRequest, safeUrl } from './logging.js';
 import { sendPage } from './view.js';
 import { Form } from './form.js';
 import { Layout } from './layout.js';
@@ -294,7 +294,7 @@ test('logs never carry cookies or tokens in URLs', async () => {
     },
   });
   const options = loggerOptions(testConfig({ LOG_LEVEL: 'info' }));
-  const app = Fastify({ logger: { ...(options as object), stream } });
+  const app = Fastify({ logger: { ...(options as object), stream }, logController: new OneLinePerRequest() });
   app.get('/reset/:token', async () => 'ok');
   await app.inject({
     url: '/reset/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789?code=123456',
@@ -303,7 +303,44 @@ test('logs never carry cookies or tokens in URLs', async () => {
   });
   await app.close();
   const log = lines.join('');
-  assert.match(log, /incoming request/);
+  assert.match(log, /request completed/);
   assert.doesNotMatch(log, /AbCdEfGhIj|123456|topsecret|Bearer/);
   assert.equal(defaultBrand.name.length > 0, true);
+});
+
+test('one log line per request: readable in development, JSON elsewhere (issue 25)', async () => {
+  const requests = async (env: Record<string, string>) => {
+    const lines: string[] = [];
+    const config = testConfig({ LOG_LEVEL: 'info', ...env });
+    const options = loggerOptions(config, (text) => lines.push(text));
+    // Outside development pino writes to its own stream: the test hands it one, as the web base test above does.
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const app = Fastify({
+      logger: config.env === 'development' ? options : { ...(options as object), stream },
+      logController: new OneLinePerRequest(),
+    });
+    app.get('/register', async () => 'ok');
+    await app.inject('/register');
+    await app.inject('/sign-in/link/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789?code=1');
+    await app.close();
+    return lines.join('').split('\n').filter(Boolean);
+  };
+  const dev = await requests({ NODE_ENV: 'development' });
+  assert.equal(dev.length, 2, dev.join('\n'));
+  assert.match(dev[0]!, /^\d\d:\d\d:\d\d INFO {2}GET \/register 200 [\d.]+ ms #req-1$/);
+  assert.match(dev[1]!, /^\d\d:\d\d:\d\d INFO {2}GET \/sign-in\/link\/\[redacted\]\?\[…\] 404 [\d.]+ ms #req-2$/);
+  const json = await requests({ NODE_ENV: 'test' });
+  assert.equal(json.length, 2, json.join('\n'));
+  const first = JSON.parse(json[0]!) as {
+    msg: string;
+    req: { method: string; url: string };
+    res: { statusCode: number };
+  };
+  assert.equal(first.msg, 'request completed');
+  assert.deepEqual([first.req.method, first.req.url, first.res.statusCode], ['GET', '/register', 200]);
 });
