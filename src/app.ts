@@ -26,7 +26,7 @@ import type { Db } from './infra/db/database.js';
 import type { Courier } from './infra/outbox/courier.js';
 import { statusClass, type Metrics } from './infra/metrics/metrics.js';
 import { metricsRoutes } from './infra/metrics/metrics.routes.js';
-import { loggerOptions } from './infra/web/logging.js';
+import { loggerOptions, OneLinePerRequest } from './infra/web/logging.js';
 import { defaultPublicDir, web } from './infra/web/web.plugin.js';
 import { auditPlugin } from './infra/audit/audit.plugin.js';
 import { joinReturningMemberAfterSignIn } from './flows/registration/registration.flow.js';
@@ -86,6 +86,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: requestIdFor(deps.config.trustProxy),
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
+    // One line per request, not Fastify's two ("incoming request" and "request completed").
+    logController: new OneLinePerRequest(),
   });
   // Every route, as registered: a security check that must hold on every route is tested against this list, so
   // a route added later cannot be forgotten.
@@ -200,6 +202,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   if (deps.config.metricsToken)
     await app.register(metricsRoutes, { metrics: deps.metrics, token: deps.config.metricsToken });
-  if (deps.config.devMailbox) await app.register(devMailboxRoutes, { db: deps.db, box: deps.config.secretBox });
+  if (deps.config.devMailbox)
+    await app.register(devMailboxRoutes, {
+      db: deps.db,
+      box: deps.config.secretBox,
+      publicUrl: deps.config.publicUrl,
+      port: deps.config.port,
+    });
   return app;
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from './config.js';
 import { todayIn } from './domain/calendar.js';
-import { demoMembers } from './feed/demo-feed.js';
+import { demoBannerLines } from './feed/demo-feed.js';
 import { loadDemoIfEmpty } from './feed/demo.js';
 import { openRuntime } from './runtime.js';
 
@@ -211,9 +211,7 @@ export async function runCluster(config: Config): Promise<number> {
   const lines = [`\n  ${config.brand.name} · ${NODE_NAMES.length} nodes behind nginx at ${proxyUrl}`];
   if (config.devMailbox) lines.push(`  Development mailbox: ${proxyUrl}/dev/mailbox`);
   if (config.demoData) {
-    lines.push('  Demo members (member number · birth date · policy number):');
-    for (const m of demoMembers(todayIn(config.timeZone, new Date())))
-      lines.push(`    ${m.memberNumber} · ${m.birthDate} · ${m.policyNumber}   (${m.note})`);
+    lines.push(...demoBannerLines(todayIn(config.timeZone, new Date())));
   }
   lines.push('  Ctrl-C stops every process.');
   console.log(lines.join('\n') + '\n');

@@ -5,9 +5,35 @@ import { z } from 'zod';
 import { DEMO_LEGAL } from './demo-legal.js';
 import { dialable } from './domain/phone.js';
 
+/**
+ * Every address a brand file links to is https:// on a named host (issue 25): a `javascript:` or `data:` link in a
+ * page's href would run in our origin, and plain http would let a network hand the member another page.
+ */
+const httpsUrl = z
+  .string()
+  .max(500)
+  .pipe(z.url({ protocol: /^https$/, hostname: z.regexes.domain, error: 'must be an https:// address' }));
+
+/**
+ * The brand's logo, only ever rendered through <img> (an SVG there runs no script and loads nothing: the browser's
+ * image mode) and left out of emails when inline: a path on the portal (/assets/…, never `//` or `/\`, which
+ * browsers read as another host), an https:// address (allowed in the CSP's img-src) or a PNG, JPEG, WebP or SVG
+ * data URI (percent-encoded or base64, RFC 2397). Any other type is refused rather than argued about.
+ */
+const logoUrl = z
+  .string()
+  .max(500)
+  .refine(
+    (v) =>
+      /^\/(?![/\\])[^\s\\]*$/.test(v) ||
+      httpsUrl.safeParse(v).success ||
+      /^data:image\/(png|jpeg|webp|svg\+xml)(;base64)?,\S+$/.test(v),
+    'must be a path starting with /, an https:// address or a PNG, JPEG, WebP or SVG data:image URI',
+  );
+
 /** A legal text of the brand (R30): the insurer's page elsewhere, or the text itself in both languages. */
 const legalText = z.union([
-  z.object({ url: z.url({ protocol: /^https$/ }) }).strict(),
+  z.object({ url: httpsUrl }).strict(),
   z.object({ es: z.string().min(20).max(50_000), en: z.string().min(20).max(50_000) }).strict(),
 ]);
 export type LegalText = z.infer<typeof legalText>;
@@ -23,15 +49,7 @@ export const brandSchema = z
   .object({
     name: z.string().min(1).max(80),
     productName: z.object({ es: z.string().min(1).max(80), en: z.string().min(1).max(80) }),
-    // A path on the portal (/assets/…), an https:// address (allowed in the CSP img-src) or a data:image URI.
-    logoUrl: z
-      .string()
-      .max(500)
-      .regex(
-        /^(\/(?!\/)|https:\/\/|data:image\/)/,
-        'must be a path starting with /, an https:// address or a data:image URI',
-      )
-      .optional(),
+    logoUrl: logoUrl.optional(),
     colors: z.object({
       primary: z.string().regex(/^#[0-9a-fA-F]{6}$/),
       primaryText: z.string().regex(/^#[0-9a-fA-F]{6}$/),
@@ -43,7 +61,7 @@ export const brandSchema = z
     internationalContact: z.object({
       email: z.email(),
       phone: phoneNumber.optional(),
-      url: z.url().optional(),
+      url: httpsUrl.optional(),
     }),
     // R30: the insurer's legal texts, each its address (https) or its text in both languages (paragraphs separated
     // by a blank line); production requires all four in a brand file.
@@ -60,7 +78,10 @@ export const brandSchema = z
     securityContact: z
       .string()
       .max(300)
-      .regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/, 'must be a mailto: or https:// address')
+      .refine(
+        (v) => /^mailto:[^\s@:/?#]+@[^\s@/?#]+$/.test(v) || httpsUrl.safeParse(v).success,
+        'must be a mailto: or https:// address',
+      )
       .optional(),
   })
   .strict();

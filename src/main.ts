@@ -2,7 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { todayIn } from './domain/calendar.js';
-import { demoMembers } from './feed/demo-feed.js';
+import { demoBannerLines } from './feed/demo-feed.js';
 import { loadDemoIfEmpty } from './feed/demo.js';
 import { purgeExpired } from './infra/maintenance/janitor.js';
 import { sendComingOfAgeEnrolments } from './feed/coming-of-age.js';
@@ -85,10 +85,7 @@ export async function serve(config: Config, options: { migrate?: boolean } = {})
   const lines = [`\n  ${config.brand.name} · member area running at ${config.publicUrl}`];
   if (config.devMailbox) lines.push(`  Development mailbox: ${config.publicUrl}/dev/mailbox`);
   if (config.demoData) {
-    lines.push('  Demo members (member number · birth date · policy number):');
-    for (const m of demoMembers(todayIn(config.timeZone, runtime.clock.now()))) {
-      lines.push(`    ${m.memberNumber} · ${m.birthDate} · ${m.policyNumber}   (${m.note})`);
-    }
+    lines.push(...demoBannerLines(todayIn(config.timeZone, runtime.clock.now())));
   }
   console.log(lines.join('\n') + '\n');
 }

@@ -92,12 +92,29 @@ describeEachDatabase('a second brand', (kind) => {
 });
 
 test('a bad brand file stops the start with a message naming the field', () => {
+  const intlUrl = /BRAND_FILE internationalContact\.url: must be an https:\/\/ address/;
   const dir = mkdtempSync(join(tmpdir(), 'brand-'));
   const cases: [object | string, RegExp][] = [
     [{ ...aurora, colors: { ...aurora.colors, primary: 'purple' } }, /BRAND_FILE colors\.primary/],
     [{ ...aurora, supportEmail: 'not-an-email' }, /BRAND_FILE supportEmail/],
     [{ ...aurora, internationalContact: undefined }, /BRAND_FILE internationalContact/],
     [{ ...aurora, logoUrl: 'javascript:alert(1)' }, /BRAND_FILE logoUrl/],
+    // Issue 25: every link of the brand file is https:// (or mailto: where it is one); anything else names its field.
+    [{ ...aurora, internationalContact: { ...aurora.internationalContact, url: 'javascript:alert(1)' } }, intlUrl],
+    [{ ...aurora, internationalContact: { ...aurora.internationalContact, url: 'http://aurora.example/' } }, intlUrl],
+    [{ ...aurora, internationalContact: { ...aurora.internationalContact, url: 'data:text/html,<b>' } }, intlUrl],
+    [{ ...aurora, internationalContact: { ...aurora.internationalContact, url: 'https:evil' } }, intlUrl],
+    [{ ...aurora, legal: { ...aurora.legal, privacy: { url: 'javascript:alert(1)' } } }, /BRAND_FILE legal\.privacy/],
+    [
+      { ...aurora, legal: { ...aurora.legal, cookies: { url: 'http://aurora.example/c' } } },
+      /BRAND_FILE legal\.cookies/,
+    ],
+    [{ ...aurora, securityContact: 'javascript:alert(1)' }, /BRAND_FILE securityContact/],
+    [{ ...aurora, securityContact: 'https://' }, /BRAND_FILE securityContact/],
+    [{ ...aurora, logoUrl: 'data:text/html,<script>alert(1)</script>' }, /BRAND_FILE logoUrl/],
+    [{ ...aurora, logoUrl: '/\\evil.example/logo.svg' }, /BRAND_FILE logoUrl/],
+    [{ ...aurora, logoUrl: '//evil.example/logo.svg' }, /BRAND_FILE logoUrl/],
+    [{ ...aurora, logoUrl: 'http://cdn.aurora.example/logo.svg' }, /BRAND_FILE logoUrl/],
     [{ ...aurora, slogan: 'extra' }, /BRAND_FILE : Unrecognized key.*slogan|slogan/],
     ['{ not json', /BRAND_FILE: cannot read/],
   ];
@@ -111,4 +128,14 @@ test('a bad brand file stops the start with a message naming the field', () => {
     );
   }
   assert.throws(() => testConfig({ BRAND_FILE: join(dir, 'missing.json') }), /BRAND_FILE: cannot read/);
+  // What stays allowed: a path on the portal, an https:// logo, an image data URI, a mailto: security contact.
+  for (const brand of [
+    { ...aurora, logoUrl: '/assets/logo.svg', securityContact: 'mailto:security@aurora.example' },
+    { ...aurora, logoUrl: 'data:image/png;base64,iVBORw0KGgo=' },
+    { ...aurora, logoUrl: 'data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%2F%3E' },
+  ]) {
+    const file = join(dir, 'brand.json');
+    writeFileSync(file, JSON.stringify(brand));
+    assert.equal(testConfig({ BRAND_FILE: file }).brand.logoUrl, brand.logoUrl);
+  }
 });

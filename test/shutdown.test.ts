@@ -23,7 +23,7 @@ async function startNode(
   const child = spawn(process.execPath, [CLI, 'serve'], {
     env: {
       PATH: process.env.PATH ?? '',
-      NODE_ENV: 'development',
+      NODE_ENV: 'test', // JSON log lines, as production writes them (development prints them readable)
       DATABASE_URL: `sqlite:${join(dir, 'p.db')}`,
       DEMO_DATA: 'off',
       LOG_LEVEL: 'info',

@@ -1,4 +1,5 @@
 import { nifCheckLetter } from '../domain/identity-document.js';
+import { normaliseReference } from '../domain/reference-number.js';
 import { FEED_COLUMNS, type RawFeedRow } from './feed-row.js';
 
 // Demo and synthetic feeds: realistic, valid data for a new installation and for load measurements.
@@ -26,9 +27,12 @@ export function toCsvLine(row: RawFeedRow): string {
 export const FEED_HEADER = FEED_COLUMNS.join(',') + '\n';
 
 export interface DemoMember {
+  /** As the card shows it: R1's form, upper case without spaces, hyphens or dots. */
   memberNumber: string;
   birthDate: string;
   policyNumber: string;
+  /** A document to register with at step 2 (R3): the record's own where it carries one, else one no record holds. */
+  document: { type: 'NIF' | 'NIE'; number: string };
   note: string;
 }
 
@@ -226,17 +230,34 @@ export function demoFeedCsv(today: string): string {
   return FEED_HEADER + demoFeedRows(today).map(toCsvLine).join('');
 }
 
-/** The three members a person trying the demo would start with. */
+/** The three members a person trying the demo would start with, with everything registration asks of them. */
 export function demoMembers(today: string): DemoMember[] {
   const rows = demoFeedRows(today);
-  const pick = (n: string, note: string): DemoMember => {
+  const pick = (n: string, note: string, document?: DemoMember['document']): DemoMember => {
     const r = rows.find((x) => x.member_number === n)!;
-    return { memberNumber: r.member_number, birthDate: r.date_of_birth, policyNumber: r.policy_number, note };
+    return {
+      memberNumber: normaliseReference(r.member_number),
+      birthDate: r.date_of_birth,
+      policyNumber: normaliseReference(r.policy_number),
+      document: document ?? { type: r.document_type as 'NIF' | 'NIE', number: r.document_number },
+      note,
+    };
   };
   return [
-    pick('AS-1001', 'guardian of two minors'),
-    pick('AS-2001', `record carries NIF ${rows.find((x) => x.member_number === 'AS-2001')!.document_number}`),
+    pick('AS-1001', 'guardian of two minors; any valid document will do', { type: 'NIF', number: nif(50123456) }),
+    pick('AS-2001', 'the record carries this NIF: registration asks for it'),
     pick('AS-3001', 'NIE holder, English'),
+  ];
+}
+
+/** The start banner's lines for the demo members (main and cluster print the same). */
+export function demoBannerLines(today: string): string[] {
+  return [
+    '  Demo members, to register at /register (member number · birth date · policy number · identity document):',
+    ...demoMembers(today).map(
+      (m) =>
+        `    ${m.memberNumber} · ${m.birthDate} · ${m.policyNumber} · ${m.document.type} ${m.document.number}   (${m.note})`,
+    ),
   ];
 }
 

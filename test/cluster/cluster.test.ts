@@ -121,7 +121,7 @@ test(
 
     // The cluster loaded the demo feed once (migrated once, imported once): the enrolment emails go out once.
     const today = todayIn('Europe/Madrid', new Date());
-    const lucia = demoMembers(today).find((m) => m.memberNumber === 'AS-1001')!;
+    const lucia = demoMembers(today).find((m) => m.memberNumber === 'AS1001')!;
     const [y, mo, d] = lucia.birthDate.split('-');
 
     // R1–R5: a member registers, step by step, alternating nodes (the flow lives in the shared database).

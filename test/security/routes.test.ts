@@ -19,6 +19,8 @@ const PUBLIC = new Set([
   'GET /assets/*',
   'GET /assets/vendor/altcha/*',
   'GET /assets/brand.css',
+  'GET /favicon.svg',
+  'GET /favicon.ico',
   'GET /captcha/challenge',
   'GET /help',
   'GET /help/:topic',

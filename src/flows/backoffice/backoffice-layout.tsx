@@ -49,6 +49,7 @@ export function BackofficeLayout({ ctx, title, staff, children, scripts = [] }: 
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex, nofollow" />
         <title>{`${title} · ${t('bo.name')} · ${brand.name}`}</title>
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/assets/app.css" />
         <link rel="stylesheet" href="/assets/brand.css" />
         <link rel="stylesheet" href="/assets/backoffice.css" />

@@ -26,7 +26,7 @@ import type { PageContext } from '../../infra/web/page-context.js';
 import { sendPage, type ReplyOutcome } from '../../infra/web/view.js';
 import { PASSKEY_SCRIPTS } from '../../infra/web/web.plugin.js';
 import { BackofficeLayout } from './backoffice-layout.js';
-import { BACKOFFICE_PATH, type StaffPrincipal } from './staff-session.js';
+import type { StaffPrincipal } from './staff-session.js';
 import { beginStaffAttempt, recordStaffFailure, recordStaffRefusal } from './staff-sign-in.flow.js';
 import { findStaffById } from './staff.repository.js';
 import { staffActor } from './staff-users.flow.js';
@@ -170,7 +170,6 @@ export async function staffPasskeyRoutes(app: FastifyInstance, deps: StaffPasske
     ttlMs: CEREMONY_TIMEOUT_MS,
     cookieName: 'staff_passkey',
     secureCookies: config.secureCookies,
-    cookiePath: BACKOFFICE_PATH,
   });
   const ownerOf = (request: FastifyRequest): PasskeyOwner => ({ kind: 'staff', id: request.staff!.id });
 

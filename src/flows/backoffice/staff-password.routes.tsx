@@ -14,7 +14,7 @@ import { endStaffSessions, findStaffById } from './staff.repository.js';
 import { staffPasswordChangedEmail } from './staff-password.emails.js';
 import { checkNewStaffPassword, findUsableLink, storeStaffPassword, useLink } from './staff-password.flow.js';
 import { StaffPasswordPage } from './staff-password.views.js';
-import { BACKOFFICE_PATH, type StaffSessions } from './staff-session.js';
+import type { StaffSessions } from './staff-session.js';
 import { beginStaffAttempt, clearStaffThrottle, recordStaffFailure, recordStaffRefusal } from './staff-sign-in.flow.js';
 import { staffActor } from './staff-users.flow.js';
 
@@ -42,7 +42,6 @@ export async function staffPasswordRoutes(app: FastifyInstance, deps: StaffPassw
     ttlMs: LINK_FLOW_TTL_MS,
     cookieName: 'staff_password',
     secureCookies: config.secureCookies,
-    cookiePath: BACKOFFICE_PATH,
   });
   const invalid = (request: FastifyRequest, reply: FastifyReply) => {
     const t = request.t;

@@ -19,7 +19,7 @@ export interface StaffPrincipal {
 export type StaffSessionLookup =
   { status: 'active'; staff: StaffPrincipal } | { status: 'none' } | { status: 'expired' };
 
-/** Every back-office URL lives under this path, and so does its session cookie. */
+/** Every back-office URL lives under this path. */
 export const BACKOFFICE_PATH = '/backoffice';
 
 // Last use is written back at most this often; an idle deadline up to a minute late is harmless.
@@ -27,18 +27,19 @@ const TOUCH_EVERY_MS = 60_000;
 
 /**
  * R23 staff sessions, mirroring the members' (R8) but apart from them: an opaque 256-bit token stored only as its
- * hash in staff_sessions, in a cookie of its own that browsers send only to /backoffice (Path), never to scripts
- * (HttpOnly), never on a request started by another site (SameSite=Strict), only over https outside localhost
- * (Secure; __Secure- since __Host- would demand Path=/). Short idle and absolute deadlines; ended on the server.
+ * hash in staff_sessions, in a cookie of its own name (a member's page reads only `session`, so a staff token is
+ * never a member's session, nor the other way), never seen by scripts (HttpOnly), never sent on a request started by
+ * another site (SameSite=Strict), and outside plain-http localhost __Host- (ASVS 3.3.3: Secure, Path=/ and no
+ * Domain, so no sibling host or path can set or shadow it). Short idle and absolute deadlines; ended on the server.
  * A disabled staff user's session stops working at once, whatever its deadlines.
  */
 export function createStaffSessions(deps: { clock: Clock; config: Config }) {
   const { clock, config } = deps;
-  const cookie = config.secureCookies ? '__Secure-staff_session' : 'staff_session';
+  const cookie = config.secureCookies ? '__Host-staff_session' : 'staff_session';
   const idleMs = config.staffSession.idleMinutes * 60_000;
   const absoluteMs = config.staffSession.absoluteHours * 3_600_000;
   const cookieOptions = {
-    path: BACKOFFICE_PATH,
+    path: '/',
     httpOnly: true,
     sameSite: 'strict' as const,
     secure: config.secureCookies,

@@ -88,7 +88,6 @@ export async function staffSignInRoutes(app: FastifyInstance, deps: StaffSignInR
     ttlMs: SIGN_IN_TTL_MS,
     cookieName: 'staff_signin',
     secureCookies: config.secureCookies,
-    cookiePath: BACKOFFICE_PATH,
   });
   const flowDeps = (request: FastifyRequest): StaffSignInDeps => ({ db: kysely, clock, audit: request.auditContext() });
 

@@ -62,7 +62,7 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
       .concat(done.headers['set-cookie'] ?? [])
       .find((c) => c.startsWith('staff_session='));
     assert.ok(cookie);
-    assert.match(cookie, /Path=\/backoffice/);
+    assert.match(cookie, /; Path=\/(;|$)/);
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Strict/);
     const home = await agent.get('/backoffice');
@@ -253,26 +253,57 @@ describeEachDatabase('back-office sign-in (R23)', (kind) => {
     }
   });
 
-  test('outside localhost the cookies are Secure, and __Secure- since they are kept under /backoffice', async () => {
+  test('outside localhost every back-office cookie is __Host- (Secure, Path=/, no Domain), named apart from the member cookies, and neither opens the other side', async () => {
     const secure = await setup(kind, { env: { PUBLIC_URL: 'https://portal.example' } });
     try {
+      const setCookies = (res: { headers: Record<string, unknown> }) =>
+        ([] as string[]).concat((res.headers['set-cookie'] as string | string[] | undefined) ?? []);
+      const hostOnly = (cookie: string | undefined, name: string) => {
+        assert.ok(cookie, `${name} is set`);
+        for (const part of [/; Path=\/(;|$)/, /; HttpOnly/, /; Secure/]) assert.match(cookie, part, name);
+        assert.doesNotMatch(cookie, /Domain=/i, name);
+      };
       const staff = await createStaff(secure, 'agent');
       const agent = new BrowserAgent(secure.app);
       await agent.get('/backoffice/sign-in');
       const first = await agent.post('/backoffice/sign-in', { username: staff.username, password: staff.password });
-      const flowCookie = ([] as string[])
-        .concat(first.headers['set-cookie'] ?? [])
-        .find((c) => c.startsWith('__Secure-staff_signin='));
-      assert.ok(flowCookie);
-      assert.match(flowCookie, /Path=\/backoffice/);
-      assert.match(flowCookie, /Secure/);
+      hostOnly(
+        setCookies(first).find((c) => c.startsWith('__Host-staff_signin=')),
+        'the sign-in flow',
+      );
       const done = await agent.post('/backoffice/sign-in/verify', { code: await totpCode(secure, staff.secret!) });
-      const cookie = ([] as string[])
-        .concat(done.headers['set-cookie'] ?? [])
-        .find((c) => c.startsWith('__Secure-staff_session='));
-      assert.ok(cookie);
-      for (const part of [/Path=\/backoffice/, /HttpOnly/, /SameSite=Strict/, /Secure/]) assert.match(cookie, part);
+      const cookie = setCookies(done).find((c) => c.startsWith('__Host-staff_session='));
+      hostOnly(cookie, 'the staff session');
+      assert.match(cookie!, /SameSite=Strict/);
+      assert.ok(
+        setCookies(done).every((c) => /^__Host-/.test(c)),
+        'no cookie of the back office goes without the prefix',
+      );
       assert.equal((await agent.get('/backoffice')).statusCode, 200);
+      // The staff session cookie now reaches member pages too (Path=/): they read only their own name.
+      const staffToken = agent.cookies['__Host-staff_session']!;
+      const staffCookies: Record<string, string>[] = [
+        { '__Host-staff_session': staffToken },
+        { '__Host-session': staffToken },
+      ];
+      for (const cookies of staffCookies) {
+        const area = await secure.app.inject({ url: '/area', cookies, headers: { 'x-forwarded-proto': 'https' } });
+        assert.equal(area.statusCode, 303, JSON.stringify(Object.keys(cookies)));
+        assert.match(String(area.headers.location), /^\/sign-in/);
+      }
+      const member = await memberWithAccount(secure, { n: 902 });
+      const memberAgent = await signedIn(secure, member);
+      const memberToken = memberAgent.cookies['__Host-session'];
+      assert.ok(memberToken, 'the member session is __Host-session');
+      const memberCookies: Record<string, string>[] = [
+        { '__Host-session': memberToken },
+        { '__Host-staff_session': memberToken },
+      ];
+      for (const cookies of memberCookies) {
+        const bo = await secure.app.inject({ url: '/backoffice', cookies });
+        assert.equal(bo.statusCode, 303, JSON.stringify(Object.keys(cookies)));
+        assert.match(String(bo.headers.location), /^\/backoffice\/sign-in/);
+      }
     } finally {
       await secure.close();
     }

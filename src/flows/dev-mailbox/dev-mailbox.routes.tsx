@@ -3,6 +3,7 @@ import type { Db } from '../../infra/db/database.js';
 import type { OutboxMessage } from '../../infra/db/tables.js';
 import { findMessage, listRecentMessages, openMessage } from '../../infra/outbox/outbox.repository.js';
 import type { SecretBox } from '../../infra/crypto/secret-box.js';
+import { ErrorPage } from '../../infra/web/error-page.js';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { sendPage } from '../../infra/web/view.js';
@@ -42,8 +43,35 @@ function MailboxPage({ ctx, messages }: { ctx: PageContext; messages: OutboxMess
   );
 }
 
+/** The Host headers the mailbox answers to: the portal's own address, and this machine's names on its port. */
+export function mailboxHosts(publicUrl: string, port: number): ReadonlySet<string> {
+  const hosts = new Set([new URL(publicUrl).host.toLowerCase()]);
+  for (const name of ['localhost', '127.0.0.1', '[::1]']) hosts.add(`${name}:${port}`);
+  return hosts;
+}
+
+export interface DevMailboxOptions {
+  db: Db;
+  box: SecretBox;
+  /** PUBLIC_URL and PORT: together the only hosts the mailbox answers to. */
+  publicUrl: string;
+  port: number;
+}
+
 /** The development mailbox (PRODUCT §4): every email and SMS the system would have sent, newest first. */
-export async function devMailboxRoutes(app: FastifyInstance, opts: { db: Db; box: SecretBox }): Promise<void> {
+export async function devMailboxRoutes(app: FastifyInstance, opts: DevMailboxOptions): Promise<void> {
+  const hosts = mailboxHosts(opts.publicUrl, opts.port);
+  // DNS rebinding (issue 25): a page on evil.example whose name later resolves to 127.0.0.1 reads same-origin what
+  // this machine serves, every code and link included. Its requests still say `Host: evil.example`; only ours answer.
+  app.addHook('preHandler', async (request, reply) => {
+    if (hosts.has(request.headers.host?.toLowerCase() ?? '')) return;
+    const ctx = request.pageContext();
+    return sendPage(
+      reply,
+      <ErrorPage ctx={ctx} titleKey="mailbox.wrongHost.title" bodyKey="mailbox.wrongHost.body" />,
+      'misdirected',
+    );
+  });
   app.get('/dev/mailbox', async (request, reply) => {
     const messages = (await listRecentMessages(opts.db.kysely, 200)).map((m) => openMessage(opts.box, m));
     return sendPage(reply, <MailboxPage ctx={request.pageContext()} messages={messages} />);

@@ -32,7 +32,6 @@ export interface FlowStoreOptions {
   ttlMs: number;
   cookieName: string;
   secureCookies: boolean;
-  cookiePath?: string;
 }
 
 function toFlow<D>(row: Selectable<FlowTable>): Flow<D> {
@@ -87,9 +86,8 @@ const flowOfBrowser = compiledQuery((db, p: { hash: string; kind: string }) =>
 
 export function createFlowStore<D>(clock: Clock, options: FlowStoreOptions): FlowStore<D> {
   const { kind, ttlMs, cookieName, secureCookies } = options;
-  const path = options.cookiePath ?? '/';
-  // __Host- demands Path=/; a flow kept under a narrower path (the back office) takes __Secure- instead.
-  const name = secureCookies ? `${path === '/' ? '__Host-' : '__Secure-'}${cookieName}` : cookieName;
+  // R8, ASVS 3.3.3: __Host- (Secure, Path=/, no Domain) outside plain-http localhost, the back office's flows too.
+  const name = secureCookies ? `__Host-${cookieName}` : cookieName;
 
   const browserHash = (request: FastifyRequest) => {
     const token = request.cookies[name];
@@ -121,7 +119,7 @@ export function createFlowStore<D>(clock: Clock, options: FlowStoreOptions): Flo
       await db.insertInto('flows').values(row).execute();
       // The flow cookie lives as long as the flow; HttpOnly, SameSite=Lax, Secure and __Host- outside localhost (R8).
       reply.setCookie(name, token, {
-        path,
+        path: '/',
         httpOnly: true,
         sameSite: 'lax',
         secure: secureCookies,
@@ -178,7 +176,7 @@ export function createFlowStore<D>(clock: Clock, options: FlowStoreOptions): Flo
     async end(db, request, reply) {
       const hash = browserHash(request);
       if (hash) await db.deleteFrom('flows').where('browser_hash', '=', hash).where('kind', '=', kind).execute();
-      reply.clearCookie(name, { path, httpOnly: true, sameSite: 'lax', secure: secureCookies });
+      reply.clearCookie(name, { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookies });
     },
   };
 }

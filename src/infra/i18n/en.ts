@@ -414,6 +414,9 @@ const core: Omit<
   'mailbox.text': 'Text',
   'mailbox.html': 'HTML',
   'mailbox.viewHtml': 'View the HTML version',
+  'mailbox.wrongHost.title': 'Address not recognised',
+  'mailbox.wrongHost.body':
+    "The development mailbox answers only at the portal's address (PUBLIC_URL) or on localhost with its port.",
 
   'email.footer': 'This message is sent by {{brand}}. If you have any questions, write to us at {{email}}.',
   'email.ignore': 'If you were not expecting this message, you can ignore it.',

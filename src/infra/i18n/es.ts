@@ -402,6 +402,9 @@ const core = {
   'mailbox.text': 'Texto',
   'mailbox.html': 'HTML',
   'mailbox.viewHtml': 'Ver la versión HTML',
+  'mailbox.wrongHost.title': 'Dirección no reconocida',
+  'mailbox.wrongHost.body':
+    'El buzón de desarrollo solo responde en la dirección del portal (PUBLIC_URL) o en localhost con su puerto.',
 
   'email.footer': 'Este mensaje lo envía {{brand}}. Si tienes dudas, escríbenos a {{email}}.',
   'email.ignore': 'Si no esperabas este mensaje, puedes ignorarlo.',

@@ -25,6 +25,8 @@ export const REPLY_STATUS = {
   gone: 410,
   /** The request is larger than the form or file may be. */
   tooLarge: 413,
+  /** The request named a host this page does not answer to (the development mailbox against DNS rebinding). */
+  misdirected: 421,
   /** A limit reached: wait, or solve the captcha (R9). */
   limited: 429,
   /** A dependency (the database) cannot answer now. */

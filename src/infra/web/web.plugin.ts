@@ -14,6 +14,7 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { DEFAULT_LANG, isLang, LANGS, translator, type Lang, type MessageKey, type Translate } from '../i18n/i18n.js';
 import { ErrorPage } from './error-page.js';
+import { faviconIco, faviconSvg } from './favicon.js';
 import type { PageContext } from './page-context.js';
 import { REPLY_STATUS, sendErrorPage, sendPage } from './view.js';
 import { noScriptToken } from '../captcha/captcha.js';
@@ -212,6 +213,14 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
   );
   app.get('/assets/brand.css', async (_req, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(css),
+  );
+  // R37: the brand's favicon, drawn once from its colours; /favicon.ico for whatever asks without reading the page.
+  const icon = { svg: faviconSvg(config.brand.colors), ico: faviconIco(config.brand.colors) };
+  app.get('/favicon.svg', async (_req, reply) =>
+    reply.type('image/svg+xml').header('cache-control', 'public, max-age=3600').send(icon.svg),
+  );
+  app.get('/favicon.ico', async (_req, reply) =>
+    reply.type('image/x-icon').header('cache-control', 'public, max-age=3600').send(icon.ico),
   );
 
   app.decorateRequest('lang', DEFAULT_LANG);

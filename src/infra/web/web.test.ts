@@ -6,7 +6,7 @@ import { defaultBrand } from '../../config.js';
 import { formSecrets, setup, testConfig, type TestContext } from '../../../test/helpers/setup.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { enrolmentEmail } from '../outbox/templates/enrolment.js';
-import { loggerOptions, safeUrl } from './logging.js';
+import { loggerOptions, OneLinePerRequest, safeUrl } from './logging.js';
 import { sendPage } from './view.js';
 import { Form } from './form.js';
 import { Layout } from './layout.js';
@@ -213,18 +213,53 @@ describeEachDatabase('web base', (kind) => {
       policyNumber: 'P1',
     });
     await ctx.courier.sms(ctx.db.kysely, '+34612345678', 'es', 'test', 'Tu código es 123456');
-    const res = await ctx.app.inject('/dev/mailbox');
+    const local = { host: 'localhost:3000' };
+    const res = await ctx.app.inject({ url: '/dev/mailbox', headers: local });
     assert.equal(res.statusCode, 200);
     const sms = res.body.indexOf('+34612345678');
     const email = res.body.indexOf('first@example.com');
     assert.ok(sms > 0 && email > 0 && sms < email, 'the SMS (newer) comes before the email');
     assert.match(res.body, /Tu código es 123456/);
     const id = /href="\/dev\/mailbox\/(\d+)\.html"/.exec(res.body)?.[1];
-    const html = await ctx.app.inject(`/dev/mailbox/${id}.html`);
+    const html = await ctx.app.inject({ url: `/dev/mailbox/${id}.html`, headers: local });
     assert.equal(html.statusCode, 200);
     assert.match(html.body, /AS1/);
     assert.match(String(html.headers['content-security-policy']), /default-src 'none'/);
-    assert.equal((await ctx.app.inject('/dev/mailbox/999999.html')).statusCode, 404);
+    assert.equal((await ctx.app.inject({ url: '/dev/mailbox/999999.html', headers: local })).statusCode, 404);
+  });
+
+  test('the development mailbox answers only to its own host: a DNS-rebinding page names another (issue 25)', async () => {
+    await ctx.courier.sms(ctx.db.kysely, '+34612345678', 'es', 'test', 'Tu código es 654321');
+    // PUBLIC_URL is http://localhost:3000 (PORT 3000) in tests.
+    for (const host of ['localhost:3000', '127.0.0.1:3000', '[::1]:3000', 'LOCALHOST:3000']) {
+      const res = await ctx.app.inject({ url: '/dev/mailbox', headers: { host } });
+      assert.equal(res.statusCode, 200, host);
+      assert.match(res.body, /654321/, host);
+    }
+    for (const host of [
+      'evil.example:3000',
+      'evil.example',
+      'localhost:3001',
+      '127.0.0.1',
+      'localhost.evil.example:3000',
+    ]) {
+      for (const url of ['/dev/mailbox', '/dev/mailbox/1.html']) {
+        const res = await ctx.app.inject({ url: `${url}?lang=en`, headers: { host } });
+        assert.equal(res.statusCode, 421, `${host}${url}`);
+        assert.doesNotMatch(res.body, /654321/);
+        assert.match(res.body, /The development mailbox answers only at the portal's address/);
+      }
+    }
+    const other = await setup(kind, { env: { PUBLIC_URL: 'https://dev.portal.example' } });
+    try {
+      const named = await other.app.inject({ url: '/dev/mailbox', headers: { host: 'dev.portal.example' } });
+      assert.equal(named.statusCode, 200, 'the configured PUBLIC_URL host');
+      const es = await other.app.inject({ url: '/dev/mailbox', headers: { host: 'evil.example' } });
+      assert.equal(es.statusCode, 421);
+      assert.match(es.body, /El buzón de desarrollo solo responde/);
+    } finally {
+      await other.close();
+    }
   });
 });
 
@@ -259,7 +294,7 @@ test('logs never carry cookies or tokens in URLs', async () => {
     },
   });
   const options = loggerOptions(testConfig({ LOG_LEVEL: 'info' }));
-  const app = Fastify({ logger: { ...(options as object), stream } });
+  const app = Fastify({ logger: { ...(options as object), stream }, logController: new OneLinePerRequest() });
   app.get('/reset/:token', async () => 'ok');
   await app.inject({
     url: '/reset/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789?code=123456',
@@ -268,7 +303,44 @@ test('logs never carry cookies or tokens in URLs', async () => {
   });
   await app.close();
   const log = lines.join('');
-  assert.match(log, /incoming request/);
+  assert.match(log, /request completed/);
   assert.doesNotMatch(log, /AbCdEfGhIj|123456|topsecret|Bearer/);
   assert.equal(defaultBrand.name.length > 0, true);
+});
+
+test('one log line per request: readable in development, JSON elsewhere (issue 25)', async () => {
+  const requests = async (env: Record<string, string>) => {
+    const lines: string[] = [];
+    const config = testConfig({ LOG_LEVEL: 'info', ...env });
+    const options = loggerOptions(config, (text) => lines.push(text));
+    // Outside development pino writes to its own stream: the test hands it one, as the web base test above does.
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const app = Fastify({
+      logger: config.env === 'development' ? options : { ...(options as object), stream },
+      logController: new OneLinePerRequest(),
+    });
+    app.get('/register', async () => 'ok');
+    await app.inject('/register');
+    await app.inject('/sign-in/link/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789?code=1');
+    await app.close();
+    return lines.join('').split('\n').filter(Boolean);
+  };
+  const dev = await requests({ NODE_ENV: 'development' });
+  assert.equal(dev.length, 2, dev.join('\n'));
+  assert.match(dev[0]!, /^\d\d:\d\d:\d\d INFO {2}GET \/register 200 [\d.]+ ms #req-1$/);
+  assert.match(dev[1]!, /^\d\d:\d\d:\d\d INFO {2}GET \/sign-in\/link\/\[redacted\]\?\[…\] 404 [\d.]+ ms #req-2$/);
+  const json = await requests({ NODE_ENV: 'test' });
+  assert.equal(json.length, 2, json.join('\n'));
+  const first = JSON.parse(json[0]!) as {
+    msg: string;
+    req: { method: string; url: string };
+    res: { statusCode: number };
+  };
+  assert.equal(first.msg, 'request completed');
+  assert.deepEqual([first.req.method, first.req.url, first.res.statusCode], ['GET', '/register', 200]);
 });
