@@ -15,10 +15,12 @@ export async function serve(config: Config, options: { migrate?: boolean } = {})
   const runtime = await openRuntime(config, {
     migrate: options.migrate ?? true,
     // Issue 33: a message the mail server accepted whose record failed is not a failed delivery; say what it is.
-    onError: (err) =>
+    onError: (err, message) =>
       err instanceof AcceptedNotRecorded
         ? log.error({ err, message: err.messageId }, 'outbox: message accepted, recording it as sent failed (retrying)')
-        : log.error({ err }, 'outbox delivery failed'),
+        : message
+          ? log.error({ err, message: message.id }, 'outbox delivery failed')
+          : log.error({ err }, 'outbox worker error (will retry)'),
   });
   let draining = false;
   const app = await buildApp({

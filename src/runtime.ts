@@ -8,7 +8,7 @@ import { smsWebhookTransport } from './infra/outbox/channels/sms-webhook.js';
 import { smtpTransport } from './infra/outbox/channels/smtp.js';
 import type { Transport } from './infra/outbox/channels/transport.js';
 import { createCourier, type Courier } from './infra/outbox/courier.js';
-import { createDispatcher, type Dispatcher } from './infra/outbox/dispatcher.js';
+import { createDispatcher, type Dispatcher, type DispatcherOptions } from './infra/outbox/dispatcher.js';
 import { createMetrics, observeDatabase, type Metrics } from './infra/metrics/metrics.js';
 
 /** The long-lived parts every command shares: database, clock, courier and outbox worker. */
@@ -31,7 +31,7 @@ export function transportsFor(config: Config): { email: Transport; sms: Transpor
 
 export async function openRuntime(
   config: Config,
-  opts: { migrate?: boolean; clock?: Clock; onError?: (err: unknown) => void } = {},
+  opts: { migrate?: boolean; clock?: Clock; onError?: DispatcherOptions['onError'] } = {},
 ): Promise<Runtime> {
   const db = openDatabase(config.databaseUrl);
   if (opts.migrate ?? true) {

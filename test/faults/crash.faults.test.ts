@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { systemClock } from '../../src/clock.js';
-import { freePort } from '../../src/cluster.js';
 import { defaultBrand } from '../../src/config.js';
 import { todayIn } from '../../src/domain/calendar.js';
 import { FEED_HEADER, nif, syntheticFeed, toCsvLine } from '../../src/feed/demo-feed.js';
@@ -18,7 +15,8 @@ import { importFeed } from '../../src/feed/feed.import.js';
 import { openDatabase, type Db } from '../../src/infra/db/database.js';
 import { migrateToLatest } from '../../src/infra/db/migrate.js';
 import { createCourier } from '../../src/infra/outbox/courier.js';
-import { describeEachDatabase, freshDatabase, postgresTestUrl, type DatabaseKind } from '../helpers/databases.js';
+import { describeEachDatabase, freshDatabase } from '../helpers/databases.js';
+import { childDatabase, childEnv, CLI, exited, startServer } from '../helpers/child-server.js';
 import { assertNoHalfWrittenRows } from '../helpers/integrity.js';
 import { memberFeedRow } from '../helpers/fixture.js';
 import { faultsSkip } from './faults.js';
@@ -29,75 +27,8 @@ import { developmentSecretBox } from '../../src/infra/crypto/secret-box.js';
 // confirmation email queued), nothing is half-written, and a killed import re-run ends equal to a clean import.
 // Waiting for a child process to listen is the one place these tests poll the wall clock.
 
-const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli.js');
 const PASSWORD = 'Tranvia7Lunes';
 const MEMBERS = 8;
-
-/** A database URL of its own for a child process: a SQLite file, or a fresh PostgreSQL schema. */
-async function childDatabase(
-  kind: DatabaseKind,
-  dir: string,
-  name: string,
-): Promise<{ url: string; drop(): Promise<void> }> {
-  if (kind === 'sqlite') return { url: `sqlite:${join(dir, `${name}.db`)}`, drop: async () => {} };
-  const base = await postgresTestUrl();
-  const schema = `crash_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  return {
-    url: `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    },
-  };
-}
-
-function childEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '',
-    NODE_ENV: 'development',
-    DATABASE_URL: databaseUrl,
-    DEMO_DATA: 'off',
-    LOG_LEVEL: 'warn',
-    TRUST_PROXY: 'true',
-    HOST: '127.0.0.1',
-    SECRET_KEY: 'crash-test-secret-key-0123456789abcdef',
-    // The worker stays idle, so every queued confirmation is still in the outbox to be counted.
-    OUTBOX_POLL_MS: '60000',
-    ...extra,
-  };
-}
-
-async function startServer(databaseUrl: string, log: string): Promise<{ child: ChildProcess; port: number }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: childEnv(databaseUrl, { PORT: String(port) }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out = createWriteStream(log, { flags: 'a' });
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
-  for (let i = 0; i < 300 && child.exitCode === null; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return { child, port };
-    } catch {
-      // not listening yet
-    }
-    await sleep(50);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the server did not start (exit ${child.exitCode}); see ${log}`);
-}
-
-const exited = (child: ChildProcess) =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
 /** One person registering over HTTP like a browser without scripts: three steps, cookies and CSRF tokens kept. */
 async function register(port: number, i: number, birthDate: string): Promise<'done' | 'already'> {

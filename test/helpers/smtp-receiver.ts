@@ -20,6 +20,10 @@ export interface SmtpReceiver {
   faults(): number;
   /** SMTP sessions (connections) opened so far. */
   sessions(): number;
+  /** Each message is held this long before it is accepted: a slow mail server (issue 33). */
+  slowDown(ms: number): void;
+  /** Runs when a message has been kept, before the server answers 250 (a database cut at that moment, issue 33). */
+  onAccept(hook: (() => Promise<void>) | undefined): void;
   close(): Promise<void>;
 }
 
@@ -30,6 +34,9 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
   let mode: SmtpFault = 'refuse';
   let injected = 0;
   let sessions = 0;
+  let delayMs = 0;
+  const closed = new Set<string>();
+  let acceptHook: (() => Promise<void>) | undefined;
   const take = (fault: SmtpFault): boolean => {
     if (pending > 0 && mode === fault) {
       pending--;
@@ -50,11 +57,19 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
     onMailFrom(_address, _session, callback) {
       callback(take('drop') ? failure('Closing connection', 421) : undefined);
     },
-    onData(stream, _session, callback) {
+    onClose(session) {
+      closed.add(session.id);
+    },
+    onData(stream, session, callback) {
       simpleParser(stream)
-        .then((mail) => {
+        .then(async (mail) => {
+          if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
+          // A sender gone before the answer never learnt the message was taken: like a server that had not yet
+          // committed it, the receiver does not keep it.
+          if (closed.has(session.id)) return callback(failure('Connection gone', 421));
           if (take('tempfail')) return callback(failure('Try again later', 451));
           messages.push(mail);
+          await acceptHook?.();
           callback();
         })
         .catch((err: Error) => callback(err));
@@ -75,6 +90,12 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
     },
     faults: () => injected,
     sessions: () => sessions,
+    slowDown(ms) {
+      delayMs = ms;
+    },
+    onAccept(hook) {
+      acceptHook = hook;
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
