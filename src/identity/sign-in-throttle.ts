@@ -233,14 +233,18 @@ export function signInPaused(
   return pauseRunning(db, throttleBuckets(policy, username, { ip: '', device }).pause, clock.now().toISOString());
 }
 
-/** What the back office shows: whether a pause is running and the failures in a row. */
+/**
+ * What the back office shows: whether a pause is running and the failures in a row (strangers'; with `device`, that
+ * known browser's own).
+ */
 export async function throttleState(
   db: Kysely<Database>,
   clock: Clock,
   policy: ThrottlePolicy,
   username: string,
+  device?: string,
 ): Promise<{ paused: boolean; streak: number }> {
-  const names = throttleBuckets(policy, username, { ip: '' });
+  const names = throttleBuckets(policy, username, { ip: '', device });
   const [paused, streak] = await Promise.all([
     pauseRunning(db, names.pause, clock.now().toISOString()),
     count(db, clock, names.streak, policy.streakWindowMs),

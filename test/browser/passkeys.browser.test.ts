@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, CDPSession, Page } from 'playwright-core';
+import { hashToken } from '../../src/infra/crypto/tokens.js';
 import { MEMBER_SIGN_IN, throttleState } from '../../src/identity/sign-in-throttle.js';
 import { translator } from '../../src/infra/i18n/i18n.js';
 import {
@@ -214,10 +215,13 @@ describeEachDatabase('passkeys in Chromium with a virtual authenticator (R27)', 
       });
       assert.equal(await ceremony('/sign-in/passkey'), 400);
       assert.equal(await notice(), 'passkey_failed');
-      assert.equal(
-        (await throttleState(server.ctx.db.kysely, server.ctx.clock, MEMBER_SIGN_IN, member.username)).streak,
-        1,
-      );
+      // This browser has signed in to the account before: the failure counts in its own streak (R9, issue 25).
+      const device = (await page.context().cookies()).find((c) => c.name === 'device')?.value;
+      assert.ok(device, 'the browser holds its device cookie');
+      const state = (known?: string) =>
+        throttleState(server.ctx.db.kysely, server.ctx.clock, MEMBER_SIGN_IN, member.username, known);
+      assert.equal((await state(hashToken(device))).streak, 1);
+      assert.equal((await state()).streak, 0, 'strangers’ allowance untouched');
       const audit = await server.ctx.db.kysely
         .selectFrom('audit_events')
         .select(['outcome', 'details'])
