@@ -213,6 +213,15 @@ describeEachDatabase('certificate of insurance and its verification (R32)', (kin
     assert.match(String(anonymous.headers.location), /^\/sign-in/);
   });
 
+  test('the time to make one certificate, for the note (no timed assertion)', async (t) => {
+    const agent = await signIn(nif(30000009), 'pedro@example.com');
+    const n = 5;
+    const started = performance.now();
+    for (let i = 0; i < n; i++) assert.equal((await agent.get('/area/certificate')).statusCode, 200);
+    const each = (performance.now() - started) / n;
+    t.diagnostic(`${kind}: one certificate (request, token, PDF, audit) in ${each.toFixed(0)} ms on average of ${n}`);
+  });
+
   test('a burst of 40 certificate requests makes at most the hourly limit, the rest are told to wait', async (t) => {
     await ctx.db.kysely.deleteFrom('rate_limits').execute();
     const agent = await signIn(nif(30000009), 'pedro@example.com');
