@@ -40,3 +40,8 @@ export function qrCodesIn(pdf: Buffer): Promise<string[]> {
     return stdout.split('\n').filter((line) => line !== '');
   });
 }
+
+/** What a poppler tool (pdfinfo, pdffonts, pdfimages) prints about the PDF, e.g. pdfTool(pdf, 'pdfinfo', '-struct-text'). */
+export function pdfTool(pdf: Buffer, tool: 'pdfinfo' | 'pdffonts' | 'pdfimages', ...args: string[]): Promise<string> {
+  return withFile(pdf, async (_dir, file) => (await run(tool, [...args, file])).stdout);
+}

@@ -9,12 +9,40 @@ import { longDate } from '../../infra/i18n/dates.js';
 import { accountFor, auditOf, memberFeedRow, memberIdOf, signedIn } from '../../../test/helpers/fixture.js';
 import type { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
-import { pdfText, qrCodesIn } from '../../../test/helpers/pdf.js';
-import { setup, type TestContext } from '../../../test/helpers/setup.js';
+import { pdfText, pdfTool, qrCodesIn } from '../../../test/helpers/pdf.js';
+import { setup, testConfig, type TestContext } from '../../../test/helpers/setup.js';
+import QRCode from 'qrcode';
+import { certificatePdf } from './certificate.pdf.js';
 import { CERTIFICATE_LIMIT } from './certificate.routes.js';
 
 // R32: the certificate of insurance, read back by pdftotext and zbarimg (STYLE 21), and its public verification
 // address before and after the policy is cancelled; R14: a guardian's certificate of a minor; R22: audited.
+
+test('the brand’s logo, when it is a PNG or JPEG data: URI, is drawn above its name (R32)', async () => {
+  const logo = await QRCode.toBuffer('logo', { type: 'png' });
+  const data = {
+    lang: 'en' as const,
+    fullName: 'Olga Ruiz',
+    document: null,
+    memberNumber: 'HM1',
+    policyNumber: 'HP1',
+    product: 'Salud',
+    policyActive: true,
+    startDate: '2025-01-01',
+    endDate: null,
+    issuedAt: new Date('2026-11-27T10:00:00Z'),
+    issuedOn: '2026-11-27',
+    verifyUrl: 'https://area.example.es/verify/AbCdEfGhIjKlMnOpQrStUvWx',
+  };
+  const brand = testConfig().brand;
+  const images = async (logoUrl?: string) =>
+    (await pdfTool(await certificatePdf({ ...data, brand: { ...brand, logoUrl } }), 'pdfimages', '-list'))
+      .split('\n')
+      .filter((line) => line.trim().split(/\s+/)[2] === 'image').length;
+  assert.equal(await images(), 1, 'the QR code alone');
+  assert.equal(await images(`data:image/png;base64,${logo.toString('base64')}`), 2, 'the logo and the QR code');
+  assert.equal(await images('https://cdn.example/logo.svg'), 1, 'an SVG or remote logo is left out; the name is text');
+});
 
 describeEachDatabase('certificate of insurance and its verification (R32)', (kind) => {
   let ctx: TestContext;
@@ -81,7 +109,7 @@ describeEachDatabase('certificate of insurance and its verification (R32)', (kin
     const [qr, ...more] = await qrCodesIn(pdf);
     assert.equal(more.length, 0, 'one QR code');
     assert.ok(qr, 'the QR code decodes');
-    return { res, text: await pdfText(pdf), url: qr, path: new URL(qr).pathname };
+    return { res, pdf, text: await pdfText(pdf), url: qr, path: new URL(qr).pathname };
   }
 
   /** The verification page as a stranger opens it: no cookies, any language. */
@@ -90,7 +118,7 @@ describeEachDatabase('certificate of insurance and its verification (R32)', (kin
 
   test('the certificate says who, which policy and product, the cover dates and the issue date, in Spanish', async () => {
     const agent = await signIn(nif(30000001), 'mariajose@example.com');
-    const { res, text, url } = await certificate(agent);
+    const { res, pdf, text, url } = await certificate(agent);
     assert.equal(res.headers['content-type'], 'application/pdf');
     assert.match(
       String(res.headers['content-disposition']),
@@ -109,6 +137,18 @@ describeEachDatabase('certificate of insurance and its verification (R32)', (kin
     // The QR code holds the verification address, which is printed as text too; the token is 24 random characters.
     assert.match(url, new RegExp(`^${ctx.config.publicUrl}/verify/[A-Za-z0-9_-]{24}$`));
     assert.ok(text.includes(url), 'the address is in the text');
+    // Readable by assistive technology and archives: metadata, language, a tagged structure, embedded fonts.
+    const info = await pdfTool(pdf, 'pdfinfo');
+    assert.match(info, /^Title:\s+Certificado de seguro · Salud Ejemplo$/m);
+    assert.match(info, /^Author:\s+Salud Ejemplo$/m);
+    assert.match(info, /^Tagged:\s+yes$/m);
+    assert.ok(pdf.includes('/Lang (es-ES)'), 'the document language');
+    const structure = await pdfTool(pdf, 'pdfinfo', '-struct-text');
+    assert.match(structure, /H1 \(block\)\s+"Certificado de seguro"/);
+    assert.match(structure, /P \(block\)\s+"Número de póliza:"\s+"POLCERT1"/);
+    assert.match(structure, /Figure/);
+    const fonts = await pdfTool(pdf, 'pdffonts');
+    assert.match(fonts, /DejaVuSans\s+CID TrueType\s+Identity-H\s+yes yes yes/);
     // R22: audited, with the record's reference and nothing of its contents.
     const audit = await auditOf(ctx, (await memberAccount('MC1'))!, 'certificate.issue');
     assert.equal(audit.at(-1)?.outcome, 'success');
@@ -117,6 +157,10 @@ describeEachDatabase('certificate of insurance and its verification (R32)', (kin
 
   test('in English when the member reads the portal in English', async () => {
     const agent = await signIn(nif(30000001), 'mariajose@example.com');
+    assert.match(
+      (await agent.get('/area?lang=en')).body,
+      /<a href="\/area\/certificate">Download the certificate of insurance \(PDF\)<\/a>/,
+    );
     const { res, text } = await certificate(agent, '?lang=en');
     assert.match(String(res.headers['content-disposition']), /filename="Certificate of insurance POLCERT1\.pdf"/);
     assert.match(text, /Certificate of insurance/);
