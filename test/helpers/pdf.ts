@@ -41,7 +41,7 @@ export function qrCodesIn(pdf: Buffer): Promise<string[]> {
   });
 }
 
-/** What a poppler tool (pdfinfo, pdffonts, pdfimages) prints about the PDF, e.g. pdfTool(pdf, 'pdfinfo', '-struct-text'). */
+/** What a poppler tool (pdfinfo, pdffonts, pdfimages) prints about the PDF, given its arguments. */
 export function pdfTool(pdf: Buffer, tool: 'pdfinfo' | 'pdffonts' | 'pdfimages', ...args: string[]): Promise<string> {
   return withFile(pdf, async (_dir, file) => (await run(tool, [...args, file])).stdout);
 }
