@@ -8,6 +8,7 @@ import { devMailboxRoutes } from './flows/dev-mailbox/dev-mailbox.routes.js';
 import { healthRoutes } from './flows/health/health.routes.js';
 import { homeRoutes } from './flows/home/home.routes.js';
 import { areaRoutes } from './flows/account/area.routes.js';
+import { certificateRoutes } from './flows/account/certificate.routes.js';
 import { awarenessRoutes } from './flows/awareness/awareness.routes.js';
 import { backOffice } from './flows/backoffice/backoffice.plugin.js';
 import { contactRoutes } from './flows/account/contact.routes.js';
@@ -19,6 +20,7 @@ import { passwordChangeRoutes } from './flows/account/password-change.routes.js'
 import { recoveryRoutes } from './flows/recovery/recovery.routes.js';
 import { registrationRoutes } from './flows/registration/registration.routes.js';
 import { signInRoutes } from './flows/sign-in/sign-in.routes.js';
+import { verifyRoutes } from './flows/verify/verify.routes.js';
 import { createSessions } from './infra/session/session.js';
 import { createCaptcha } from './infra/captcha/captcha.js';
 import { captchaRoutes } from './infra/captcha/captcha.routes.js';
@@ -152,6 +154,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(legalRoutes, { config: deps.config, now: () => deps.clock.now() });
   app.decorateRequest('memberSession', null);
   await app.register(areaRoutes, { config: deps.config, db: deps.db, clock: deps.clock, sessions });
+  // R32: the certificate of insurance (private) and its public verification address.
+  await app.register(certificateRoutes, { config: deps.config, db: deps.db, clock: deps.clock, sessions });
+  await app.register(verifyRoutes, { config: deps.config, db: deps.db, clock: deps.clock });
   await app.register(passwordChangeRoutes, {
     db: deps.db,
     clock: deps.clock,

@@ -53,6 +53,8 @@ import { STAFF_LINK_TTL_MS } from '../../src/flows/backoffice/staff-password.flo
 import { DEFAULT_EXPIRES_MS as CAPTCHA_TTL_MS } from '../../src/infra/captcha/captcha.js';
 import { ARGON2_PARAMS } from '../../src/infra/crypto/password-hash.js';
 import { ANONYMOUS_REFUSALS_AUDITED } from '../../src/flows/backoffice/staff-guard.js';
+import { CERTIFICATE_LIMIT } from '../../src/flows/account/certificate.routes.js';
+import { VERIFY_LIMIT } from '../../src/flows/verify/verify.routes.js';
 
 // Issue 9: docs/security/asvs.md has one verdict per ASVS 5.0 requirement of level 1 or 2, and every "met" names a
 // test that exists; docs/security.md states the figures the code enforces. Both fail here the moment they drift.
@@ -137,8 +139,9 @@ const HOUR = 3_600_000;
 
 test('docs/security.md states every figure the code enforces', () => {
   const config = loadConfig({});
-  for (const limit of [PASSWORD_FAILURES, SENDS_PER_ACCOUNT, SENDS_PER_ADDRESS])
+  for (const limit of [PASSWORD_FAILURES, SENDS_PER_ACCOUNT, SENDS_PER_ADDRESS, CERTIFICATE_LIMIT])
     assert.equal(limit.windowMs, HOUR, 'the page says "per hour"');
+  assert.equal(VERIFY_LIMIT.windowMs, 60_000, 'the page says "per minute"');
   const expected: Record<string, string> = {
     'Wrong answers (passwords and second-step codes) in a row before the captcha (per typed username)':
       String(CAPTCHA_AFTER_FAILURES),
@@ -183,6 +186,8 @@ test('docs/security.md states every figure the code enforces', () => {
     'Session idle timeout (default of `SESSION_IDLE_MINUTES`)': `${config.session.idleMinutes} minutes`,
     'Session absolute lifetime (default of `SESSION_ABSOLUTE_HOURS`)': `${config.session.absoluteHours} hours`,
     'Back-office refusals without a session audited per client address per hour': String(ANONYMOUS_REFUSALS_AUDITED),
+    'Certificates of insurance made per account per hour': String(CERTIFICATE_LIMIT.max),
+    'Certificate verification pages per client address per minute': String(VERIFY_LIMIT.max),
     'Staff wrong answers (passwords, codes, current password) in a row before the pause': String(
       STAFF_SIGN_IN.lockAfter,
     ),

@@ -54,6 +54,8 @@ const PUBLIC = new Set([
   'GET /sign-in/not-me/:token',
   'POST /sign-in/not-me/:token',
   'GET /sign-in/not-me/done',
+  // R32: a certificate's verification address, for anyone who holds the certificate (no cookies, rate-limited).
+  'GET /verify/:token',
   // R27: passkey sign-in (a challenge in a stored flow, then the answer; both POST with CSRF) and the WebAuthn library.
   'GET /assets/webauthn.js',
   'POST /sign-in/passkey/options',

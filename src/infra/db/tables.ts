@@ -305,6 +305,16 @@ export interface KnownDeviceTable {
   last_seen_at: Timestamp;
 }
 
+/** R32, R33: a verification address's token, kept as its SHA-256; what it vouches for is read live. */
+export interface VerificationTokenTable {
+  id: Generated<number>;
+  token_hash: string;
+  kind: 'certificate' | 'card';
+  member_id: number;
+  policy_id: number;
+  issued_at: Timestamp;
+}
+
 export interface Database {
   policies: PolicyTable;
   members: MemberTable;
@@ -327,6 +337,7 @@ export interface Database {
   passkeys: PasskeyTable;
   api_keys: ApiKeyTable;
   known_devices: KnownDeviceTable;
+  verification_tokens: VerificationTokenTable;
 }
 
 export type Policy = Selectable<PolicyTable>;

@@ -12,11 +12,13 @@ import { staffPasswordEn } from './parts/staff-password.js';
 import { helpEn } from './parts/help.js';
 import { passkeysEn } from './parts/passkeys.js';
 import { awarenessEn } from './parts/awareness.js';
+import { certificateEn } from './parts/certificate.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
 const core: Omit<
   Record<MessageKey, string>,
   | keyof typeof securityEn
+  | keyof typeof certificateEn
   | keyof typeof contactEn
   | keyof typeof addressEn
   | keyof typeof backofficeEn
@@ -446,4 +448,5 @@ export const en: Record<MessageKey, string> = {
   ...feedEn,
   ...brandEn,
   ...awarenessEn,
+  ...certificateEn,
 };

@@ -13,6 +13,7 @@ import { staffPasswordEs } from './parts/staff-password.js';
 import { helpEs } from './parts/help.js';
 import { passkeysEs } from './parts/passkeys.js';
 import { awarenessEs } from './parts/awareness.js';
+import { certificateEs } from './parts/certificate.js';
 
 const core = {
   'lang.name': 'Español',
@@ -434,6 +435,7 @@ export const es = {
   ...feedEs,
   ...brandEs,
   ...awarenessEs,
+  ...certificateEs,
 } as const;
 
 export type MessageKey = keyof typeof es;

@@ -10,6 +10,8 @@ export interface LayoutProps {
   children: ComponentChildren;
   /** Extra scripts, served from /assets (CSP: no inline script). */
   scripts?: string[];
+  /** A public page search engines must not index (a verification address, R32). */
+  noindex?: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ function langHref(path: string, lang: string): string {
 }
 
 /** The one page layout: responsive from 320 px, brandable, with a skip link and the language switch (R20, R21). */
-export function Layout({ ctx, title, children, scripts = [] }: LayoutProps) {
+export function Layout({ ctx, title, children, scripts = [], noindex = false }: LayoutProps) {
   const { t, brand, lang } = ctx;
   const chrome = cachedChrome(ctx);
   return (
@@ -32,6 +34,7 @@ export function Layout({ ctx, title, children, scripts = [] }: LayoutProps) {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        {noindex ? <meta name="robots" content="noindex, nofollow" /> : null}
         <title>{`${title} · ${brand.name}`}</title>
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/assets/app.css" />
