@@ -12,6 +12,7 @@ import { staffPasswordEn } from './parts/staff-password.js';
 import { helpEn } from './parts/help.js';
 import { passkeysEn } from './parts/passkeys.js';
 import { awarenessEn } from './parts/awareness.js';
+import { requestsEn } from './parts/requests.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
 const core: Omit<
@@ -29,6 +30,7 @@ const core: Omit<
   | keyof typeof feedEn
   | keyof typeof brandEn
   | keyof typeof awarenessEn
+  | keyof typeof requestsEn
 > = {
   'lang.name': 'English',
   'lang.switch': 'Change language',
@@ -433,4 +435,5 @@ export const en: Record<MessageKey, string> = {
   ...feedEn,
   ...brandEn,
   ...awarenessEn,
+  ...requestsEn,
 };

@@ -13,6 +13,7 @@ import { staffPasswordEs } from './parts/staff-password.js';
 import { helpEs } from './parts/help.js';
 import { passkeysEs } from './parts/passkeys.js';
 import { awarenessEs } from './parts/awareness.js';
+import { requestsEs } from './parts/requests.js';
 
 const core = {
   'lang.name': 'Español',
@@ -421,6 +422,7 @@ export const es = {
   ...feedEs,
   ...brandEs,
   ...awarenessEs,
+  ...requestsEs,
 } as const;
 
 export type MessageKey = keyof typeof es;
