@@ -96,6 +96,7 @@ export const ERROR_CODES = {
   reason_required: 'invalid',
   request_bytes_limit: 'limited',
   request_limit: 'limited',
+  request_not_found: 'notFound',
   request_too_large: 'tooLarge',
   required: 'invalid',
   resend_limit: 'limited',
