@@ -4,6 +4,9 @@ import { after, before, test } from 'node:test';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { memberWithAccount, type TestMember } from '../../../test/helpers/fixture.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
+import { randomBytes } from 'node:crypto';
+import { createSecretBox, DEVELOPMENT_KEY, SecretBoxError } from '../crypto/secret-box.js';
+import { resealSecrets } from '../crypto/secrets-at-rest.js';
 import { findFile, listFilesOfRequest, openFile } from '../files/files.repository.js';
 import { receiveFile, type ReceivedFile } from '../files/upload.js';
 import {
@@ -264,5 +267,32 @@ describeEachDatabase('requests repository (R31)', (kind) => {
     ctx.clock.advance(24 * 60 * 60 * 1000);
     assert.equal((await takeDailyQuota(ctx.db.kysely, ctx.clock, a.accountId, 1)).ok, true, 'a new day');
     ctx.clock.set('2026-12-05T10:00:00.000Z');
+  });
+
+  test('secrets rotate re-seals every file and IBAN under the new key (R29)', async () => {
+    const { request } = await createRequest(ctx.db.kysely, ctx.clock, TZ, reimbursement(token()));
+    const [listed] = await listFilesOfRequest(ctx.db.kysely, request.id);
+    const newKey = randomBytes(32);
+    const report = await resealSecrets(ctx.db.kysely, createSecretBox(newKey, [DEVELOPMENT_KEY]), 'rotate');
+    assert.equal(report.files, await count('files'));
+    assert.ok(report.requests >= 1);
+    const stored = (await findFile(ctx.db.kysely, listed!.id))!;
+    const newOnly = createSecretBox(newKey);
+    assert.match(openFile(newOnly, stored).toString('latin1'), /^%PDF/);
+    assert.throws(() => openFile(ctx.secretBox, stored), SecretBoxError, 'the old key alone no longer opens it');
+    const iban = (
+      await ctx.db.kysely
+        .selectFrom('requests')
+        .select('iban_sealed')
+        .where('id', '=', request.id)
+        .executeTakeFirstOrThrow()
+    ).iban_sealed!;
+    assert.equal(newOnly.open(iban), 'ES9121000418450200051332');
+    assert.equal(
+      (await resealSecrets(ctx.db.kysely, createSecretBox(newKey, [DEVELOPMENT_KEY]), 'rotate')).files,
+      0,
+      'idempotent',
+    );
+    await resealSecrets(ctx.db.kysely, createSecretBox(DEVELOPMENT_KEY, [newKey]), 'rotate');
   });
 });
