@@ -212,3 +212,80 @@ test('names with path tricks, a right-to-left override and control characters ar
   assert.equal((await accept(await gpsJpeg(), '\u202Egpj.exe', 'image/jpeg')).name, 'gpj.exe.jpg');
   assert.equal((await accept(await pdf(), 'fac\u0000tu\u001bra\n.pdf', 'application/pdf')).name, 'factura.pdf');
 });
+
+test('through @fastify/multipart: part.file streams in; a 30 MB part stops at its fileSize limit as too large', async () => {
+  const { default: Fastify } = await import('fastify');
+  const { default: multipart } = await import('@fastify/multipart');
+  const app = Fastify();
+  // The route's limit is one byte over the cap: busboy then cuts a longer file short and marks it truncated, and
+  // without throwing the next parts are still read (the form can say which file was too large).
+  await app.register(multipart, { limits: { fileSize: 10 * MB + 1, files: 5 }, throwFileSizeLimit: false });
+  app.post('/upload', async (req) => {
+    const out: string[] = [];
+    for await (const part of req.parts()) {
+      if (part.type !== 'file') continue;
+      const r = await receiveFile(part, box, part.fieldname);
+      out.push(r.ok ? `${r.value.name}:${r.value.content_type}` : r.errors[0]!.code);
+    }
+    return out;
+  });
+  const boundary = '----r31boundary';
+  const part = (name: string, type: string, bytes: Buffer) =>
+    Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`,
+      ),
+      bytes,
+      Buffer.from('\r\n'),
+    ]);
+  const body = Buffer.concat([
+    part('factura.pdf', 'application/pdf', await pdf()),
+    part('big.pdf', 'application/pdf', Buffer.concat([await pdf(), Buffer.alloc(30 * MB, 0x20)])),
+    part('foto.jpg', 'image/jpeg', await gpsJpeg()),
+    part('../../etc/passwd', 'application/pdf', await png()),
+    Buffer.from(`--${boundary}--\r\n`),
+  ]);
+  const res = await app.inject({
+    method: 'POST',
+    url: '/upload',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    payload: body,
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.deepEqual(res.json(), [
+    'factura.pdf:application/pdf',
+    'file_too_large',
+    'foto.jpg:image/jpeg',
+    'file_type_mismatch',
+  ]);
+  await app.close();
+});
+
+test('with multipart’s default (throw at the fileSize limit) the refusal is still file_too_large', async () => {
+  const { default: Fastify } = await import('fastify');
+  const { default: multipart } = await import('@fastify/multipart');
+  const app = Fastify();
+  await app.register(multipart, { limits: { fileSize: 10 * MB + 1 } });
+  app.post('/upload', async (req) => {
+    const part = await req.file();
+    const r = await receiveFile(part!, box, 'files');
+    return r.ok ? 'kept' : r.errors[0]!.code;
+  });
+  const boundary = '----r31b';
+  const payload = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+    ),
+    await pdf(),
+    Buffer.alloc(11 * MB, 0x20),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const res = await app.inject({
+    method: 'POST',
+    url: '/upload',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    payload,
+  });
+  assert.equal(res.body, 'file_too_large');
+  await app.close();
+});

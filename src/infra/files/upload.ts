@@ -68,17 +68,23 @@ async function readCapped(
   let chunks: Buffer[] = [];
   let size = 0;
   let over = false;
-  for await (const chunk of stream) {
-    if (over) continue;
-    size += chunk.length;
-    if (size > maxBytes) {
-      over = true;
-      chunks = [];
-      continue;
+  try {
+    for await (const chunk of stream) {
+      if (over) continue;
+      size += chunk.length;
+      if (size > maxBytes) {
+        over = true;
+        chunks = [];
+        continue;
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (err) {
+    // @fastify/multipart with its default throwFileSizeLimit errors the stream at limits.fileSize.
+    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') return 'too_large';
+    throw err;
   }
-  // @fastify/multipart's `limits.fileSize` ends the stream early and marks it truncated: still too large.
+  // With throwFileSizeLimit: false, @fastify/multipart ends the stream at limits.fileSize and marks it truncated.
   return over || stream.truncated ? 'too_large' : { chunks, size };
 }
 

@@ -11,6 +11,7 @@ import { findFile, listFilesOfRequest, openFile } from '../files/files.repositor
 import { receiveFile, type ReceivedFile } from '../files/upload.js';
 import {
   createRequest,
+  ibanUsedBefore,
   listRequestsOfPatients,
   requestTimeline,
   transitionRequest,
@@ -294,5 +295,15 @@ describeEachDatabase('requests repository (R31)', (kind) => {
       'idempotent',
     );
     await resealSecrets(ctx.db.kysely, createSecretBox(DEVELOPMENT_KEY, [newKey]), 'rotate');
+  });
+
+  test('an IBAN the account was paid into before is known; another, or another account’s, is not', async () => {
+    await createRequest(ctx.db.kysely, ctx.clock, TZ, reimbursement(token()));
+    const used = (iban: string, accountId = member.accountId) =>
+      ibanUsedBefore(ctx.db.kysely, ctx.secretBox, accountId, iban);
+    assert.equal(await used('ES9121000418450200051332'), true);
+    assert.equal(await used('DE89370400440532013000'), false);
+    const other = await memberWithAccount(ctx);
+    assert.equal(await used('ES9121000418450200051332', other.accountId), false);
   });
 });

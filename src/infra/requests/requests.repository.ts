@@ -7,6 +7,7 @@ import { fail, ok } from '../../domain/result.js';
 import type { Result } from '../../domain/result.js';
 import type { Database, Request, RequestEvent, RequestFileTable, RequestTable } from '../db/tables.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 import { insertFile } from '../files/files.repository.js';
 import type { ReceivedFile } from '../files/upload.js';
 
@@ -246,4 +247,24 @@ export async function transitionRequest(
     }
     return ok(updated);
   });
+}
+
+/**
+ * Whether the account was already paid into this IBAN (electronic form) by an earlier request (R31: a new IBAN asks
+ * for the second factor again). The IBANs are sealed with a fresh IV each, so they are opened and compared here; an
+ * account has at most a few requests a day, so this reads a short list.
+ */
+export async function ibanUsedBefore(
+  db: Kysely<Database>,
+  box: SecretBox,
+  accountId: number,
+  iban: string,
+): Promise<boolean> {
+  const rows = await db
+    .selectFrom('requests')
+    .select('iban_sealed')
+    .where('account_id', '=', accountId)
+    .where('iban_sealed', 'is not', null)
+    .execute();
+  return rows.some((r) => box.open(r.iban_sealed!) === iban);
 }
