@@ -25,7 +25,7 @@ Commands:
   api-key list   list the keys (never the keys themselves)
   api-key revoke ID
                  revoke a key at once
-  secrets rotate re-seal every secret at rest (authenticator secrets, unsent messages) under ENCRYPTION_KEY,
+  secrets rotate re-seal every secret at rest (authenticator secrets, unsent messages, files, IBANs) under ENCRYPTION_KEY,
                  after the old key was moved to ENCRYPTION_KEYS_PREVIOUS (R29; docs/operations.md)
   --version      the portal's version and the Node.js running it
   help           this text
@@ -156,7 +156,7 @@ async function run(argv: string[]): Promise<number> {
       try {
         const r = await resealSecrets(runtime.db.kysely, config.secretBox, 'rotate');
         console.log(
-          `Re-sealed under the current key: ${r.accounts} member authenticator secrets, ${r.staff} staff authenticator secrets, ${r.outbox} outbox messages, ${r.flows} pending enrolments.`,
+          `Re-sealed under the current key: ${r.accounts} member authenticator secrets, ${r.staff} staff authenticator secrets, ${r.outbox} outbox messages, ${r.flows} pending enrolments, ${r.files} files, ${r.requests} request IBANs.`,
         );
         return 0;
       } catch (err) {

@@ -55,6 +55,9 @@ import { ARGON2_PARAMS } from '../../src/infra/crypto/password-hash.js';
 import { ANONYMOUS_REFUSALS_AUDITED } from '../../src/flows/backoffice/staff-guard.js';
 import { CERTIFICATE_LIMIT } from '../../src/flows/account/certificate.routes.js';
 import { VERIFY_LIMIT } from '../../src/flows/verify/verify.routes.js';
+import { MAX_FILE_BYTES, MAX_FILES_PER_REQUEST, MAX_REQUEST_BYTES } from '../../src/domain/request-files.js';
+import { MAX_IMAGE_PIXELS } from '../../src/infra/files/upload.js';
+import { REQUEST_BYTES_PER_DAY, REQUESTS_PER_DAY } from '../../src/infra/requests/request-quota.js';
 
 // Issue 9: docs/security/asvs.md has one verdict per ASVS 5.0 requirement of level 1 or 2, and every "met" names a
 // test that exists; docs/security.md states the figures the code enforces. Both fail here the moment they drift.
@@ -137,6 +140,8 @@ test('docs/security/asvs.md: every level 1–2 requirement has one line with a v
 const minutes = (ms: number) => `${ms / 60_000} minutes`;
 const HOUR = 3_600_000;
 
+const MB = 1024 * 1024;
+
 test('docs/security.md states every figure the code enforces', () => {
   const config = loadConfig({});
   for (const limit of [PASSWORD_FAILURES, SENDS_PER_ACCOUNT, SENDS_PER_ADDRESS, CERTIFICATE_LIMIT])
@@ -196,6 +201,12 @@ test('docs/security.md states every figure the code enforces', () => {
     'argon2id memory': `${ARGON2_PARAMS.memoryCost} KiB`,
     'argon2id iterations': String(ARGON2_PARAMS.timeCost),
     'argon2id parallelism': String(ARGON2_PARAMS.parallelism),
+    'Requests (reimbursements and authorizations) per account per day': String(REQUESTS_PER_DAY),
+    'Request files per account per day': `${REQUEST_BYTES_PER_DAY / MB} MB`,
+    'Size of one uploaded file, at most': `${MAX_FILE_BYTES / MB} MB`,
+    'Files per request': `1 to ${MAX_FILES_PER_REQUEST}`,
+    'Size of one request’s files together, at most': `${MAX_REQUEST_BYTES / MB} MB`,
+    'Pixels of an uploaded image, at most': String(MAX_IMAGE_PIXELS),
   };
   const page = read('docs/security.md');
   const section = page.slice(page.indexOf('## Figures'), page.indexOf('\n## ', page.indexOf('## Figures') + 1));

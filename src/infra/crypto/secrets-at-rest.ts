@@ -14,6 +14,9 @@ export interface ResealReport {
   staff: number;
   outbox: number;
   flows: number;
+  /** R31: members' files (sealed bytes) and requests' IBANs. */
+  files: number;
+  requests: number;
 }
 
 const BATCH = 500;
@@ -27,7 +30,7 @@ export async function resealSecrets(
   const needs = (value: string | null): value is string =>
     value !== null && value !== '' && (mode === 'clear' ? !box.isSealed(value) : !box.isCurrent(value));
   const reseal = (value: string) => box.seal(box.isSealed(value) ? box.open(value) : value);
-  const report: ResealReport = { accounts: 0, staff: 0, outbox: 0, flows: 0 };
+  const report: ResealReport = { accounts: 0, staff: 0, outbox: 0, flows: 0, files: 0, requests: 0 };
 
   for (const table of ['accounts', 'staff_users'] as const) {
     let after = 0;
@@ -92,5 +95,55 @@ export async function resealSecrets(
       .execute();
     report.flows++;
   }
+
+  // R31: the IBAN a reimbursement is paid into.
+  after = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('requests')
+      .select(['id', 'iban_sealed'])
+      .where('iban_sealed', 'is not', null)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(BATCH)
+      .execute();
+    if (rows.length === 0) break;
+    after = rows.at(-1)!.id;
+    for (const row of rows.filter((r) => needs(r.iban_sealed))) {
+      const done = await db
+        .updateTable('requests')
+        .set({ iban_sealed: reseal(row.iban_sealed!) })
+        .where('id', '=', row.id)
+        .where('iban_sealed', '=', row.iban_sealed)
+        .executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 1) report.requests++;
+    }
+  }
+
+  // R31: files are sealed from the moment they are stored, so only a rotation has work here. One file in memory at a
+  // time (up to 10 MB): the ids come in batches, the bytes one by one.
+  if (mode === 'rotate') report.files = await resealFiles(db, box);
   return report;
+}
+
+async function resealFiles(db: Kysely<Database>, box: SecretBox): Promise<number> {
+  let count = 0;
+  let after = 0;
+  for (;;) {
+    const ids = await db.selectFrom('files').select('id').where('id', '>', after).orderBy('id').limit(BATCH).execute();
+    if (ids.length === 0) break;
+    after = ids.at(-1)!.id;
+    for (const { id } of ids) {
+      const file = await db.selectFrom('files').select('sealed').where('id', '=', id).executeTakeFirst();
+      if (!file || box.isCurrentBytes(Buffer.from(file.sealed))) continue;
+      const done = await db
+        .updateTable('files')
+        .set({ sealed: box.sealBytes(box.openBytes(Buffer.from(file.sealed))) })
+        .where('id', '=', id)
+        .where('sealed', '=', file.sealed)
+        .executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 1) count++;
+    }
+  }
+  return count;
 }

@@ -25,3 +25,8 @@ export function timestamp(db: AnyDb): ColumnDataType {
 export function civilDate(db: AnyDb): ColumnDataType {
   return isPostgres(db) ? 'date' : 'text';
 }
+
+/** Bytes (a sealed file): bytea on PostgreSQL, blob on SQLite; both read back as a Node Buffer. */
+export function binary(db: AnyDb): ColumnDataType {
+  return isPostgres(db) ? 'bytea' : 'blob';
+}

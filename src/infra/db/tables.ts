@@ -338,7 +338,95 @@ export interface Database {
   api_keys: ApiKeyTable;
   known_devices: KnownDeviceTable;
   verification_tokens: VerificationTokenTable;
+  files: FileTable;
+  request_sequences: RequestSequenceTable;
+  requests: RequestTable;
+  request_events: RequestEventTable;
+  request_files: RequestFileTable;
 }
+
+/** R31: a stored file, sealed under ENCRYPTION_KEY (R29); sha256 is of the kept bytes (images after re-encoding). */
+export interface FileTable {
+  id: Generated<number>;
+  /** Safe display name (src/domain/file-name.ts). */
+  name: string;
+  content_type: 'application/pdf' | 'image/jpeg' | 'image/png';
+  size: number;
+  sha256: string;
+  /** The kept bytes sealed by SecretBox.sealBytes. */
+  sealed: Buffer;
+  /** Who uploaded it; null for the insurer's own files (an authorization letter). */
+  account_id: number | null;
+  created_at: Timestamp;
+}
+
+/** R31: the last reference number given per prefix (REE, AUT) and year. */
+export interface RequestSequenceTable {
+  prefix: string;
+  year: number;
+  last: number;
+}
+
+/** R31: a reimbursement or authorization request. Amounts in cents. */
+export interface RequestTable {
+  id: Generated<number>;
+  type: 'reimbursement' | 'authorization';
+  reference: string;
+  /** The account that sent it (the member or a guardian, R14). */
+  account_id: number;
+  /** The member whose account sent it. */
+  member_id: number;
+  patient_member_id: number;
+  status: 'received' | 'in_review' | 'needs_info' | 'approved' | 'partially_approved' | 'rejected' | 'paid';
+  /** Incremented by every transition; a change names the version it read (compare-and-set). */
+  version: number;
+  /** The form's one-time token: unique per account, so a form sent twice makes one request. */
+  form_token: string;
+  service_date: CivilDate | null;
+  provider: string | null;
+  concept: string | null;
+  amount_claimed: number | null;
+  /** The IBAN sealed (R29); iban_masked is what lists show. */
+  iban_sealed: string | null;
+  iban_masked: string | null;
+  category: string | null;
+  prescription: string | null;
+  prescribing_doctor: string | null;
+  preferred_provider: string | null;
+  amount_approved: number | null;
+  amount_paid: number | null;
+  paid_on: CivilDate | null;
+  reason: string | null;
+  authorization_number: string | null;
+  valid_from: CivilDate | null;
+  valid_until: CivilDate | null;
+  authorized_provider: string | null;
+  submitted_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** R31: one step of a request's timeline; details is JSON (the message, reason, amounts of that step). */
+export interface RequestEventTable {
+  id: Generated<number>;
+  request_id: number;
+  status: RequestTable['status'];
+  actor: 'member' | 'staff' | 'core';
+  actor_id: string | null;
+  details: string;
+  at: Timestamp;
+}
+
+/** R31: a file of a request: the invoices or prescriptions sent with it, an answer's files, the approval letter. */
+export interface RequestFileTable {
+  request_id: number;
+  file_id: number;
+  role: 'invoice' | 'prescription' | 'answer' | 'letter';
+  event_id: number | null;
+}
+
+export type StoredFile = Selectable<FileTable>;
+export type Request = Selectable<RequestTable>;
+export type RequestEvent = Selectable<RequestEventTable>;
 
 export type Policy = Selectable<PolicyTable>;
 export type Member = Selectable<MemberTable>;

@@ -13,6 +13,7 @@ import { helpEn } from './parts/help.js';
 import { passkeysEn } from './parts/passkeys.js';
 import { awarenessEn } from './parts/awareness.js';
 import { certificateEn } from './parts/certificate.js';
+import { requestsEn } from './parts/requests.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
 const core: Omit<
@@ -31,6 +32,7 @@ const core: Omit<
   | keyof typeof feedEn
   | keyof typeof brandEn
   | keyof typeof awarenessEn
+  | keyof typeof requestsEn
 > = {
   'lang.name': 'English',
   'lang.switch': 'Change language',
@@ -449,4 +451,5 @@ export const en: Record<MessageKey, string> = {
   ...brandEn,
   ...awarenessEn,
   ...certificateEn,
+  ...requestsEn,
 };

@@ -14,6 +14,7 @@ import { helpEs } from './parts/help.js';
 import { passkeysEs } from './parts/passkeys.js';
 import { awarenessEs } from './parts/awareness.js';
 import { certificateEs } from './parts/certificate.js';
+import { requestsEs } from './parts/requests.js';
 
 const core = {
   'lang.name': 'Español',
@@ -436,6 +437,7 @@ export const es = {
   ...brandEs,
   ...awarenessEs,
   ...certificateEs,
+  ...requestsEs,
 } as const;
 
 export type MessageKey = keyof typeof es;

@@ -184,3 +184,41 @@ export async function purgeExpired(db: Kysely<Database>, clock: Clock): Promise<
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * Counts `amount` (e.g. bytes, R31's 100 MB a day) in the current window, atomically, and returns the slot with the
+ * window's value after the increment; release gives the same amount back. Decide on `count`, as with take.
+ */
+export async function takeAmount(
+  db: Kysely<Database>,
+  clock: Clock,
+  bucketName: string,
+  windowMs: number,
+  amount: number,
+): Promise<Slot> {
+  if (!Number.isSafeInteger(amount) || amount < 0)
+    throw new RangeError(`amount must be a whole number >= 0: ${amount}`);
+  const window = windowOf(clock, windowMs);
+  const row = await db
+    .insertInto('rate_limits')
+    .values({ bucket: bucketName, window_start: window.start, count: amount, expires_at: window.end })
+    .onConflict((oc) =>
+      oc.columns(['bucket', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limits.count', '+', amount) })),
+    )
+    .returning('count')
+    .executeTakeFirstOrThrow();
+  let released = false;
+  return {
+    count: Number(row.count),
+    async release() {
+      if (released) return;
+      released = true;
+      await db
+        .updateTable('rate_limits')
+        .set((eb) => ({ count: eb('count', '-', amount) }))
+        .where('bucket', '=', bucketName)
+        .where('window_start', '=', window.start)
+        .execute();
+    },
+  };
+}

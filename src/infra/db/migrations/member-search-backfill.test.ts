@@ -10,6 +10,7 @@ import { down as downPasskeys } from './0009-passkeys.js';
 import { down as downKnownDevices } from './0010-known-devices.js';
 import { down as downOutboxLanes } from './0011-outbox-lanes.js';
 import { down as downVerificationTokens } from './0012-verification-tokens.js';
+import { down as downRequests } from './0013-requests.js';
 
 // Migration 0005 (R23) backfills the folded names and search terms of the members already there.
 
@@ -19,6 +20,8 @@ describeEachDatabase('migration 0005: member search backfill', (kind) => {
     try {
       // Roll back to before 0005, as a database that shipped with 0001–0004 would be.
       const k = db.kysely;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
+      await downRequests(k as Kysely<any>);
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
       await downVerificationTokens(k as Kysely<any>);
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
@@ -89,6 +92,7 @@ describeEachDatabase('migration 0005: member search backfill', (kind) => {
         '0010-known-devices',
         '0011-outbox-lanes',
         '0012-verification-tokens',
+        '0013-requests',
       ]);
       const first = await k
         .selectFrom('members')
