@@ -11,6 +11,7 @@ import * as m0008 from './migrations/0008-member-notices.js';
 import * as m0009 from './migrations/0009-passkeys.js';
 import * as m0010 from './migrations/0010-known-devices.js';
 import * as m0011 from './migrations/0011-outbox-lanes.js';
+import * as m0012 from './migrations/0012-providers.js';
 
 // Migrations are listed here rather than read from disk, so the compiled bundle and the tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0009-passkeys': m0009,
   '0010-known-devices': m0010,
   '0011-outbox-lanes': m0011,
+  '0012-providers': m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
