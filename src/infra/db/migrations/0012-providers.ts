@@ -80,3 +80,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     end`.execute(db);
   }
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any> (STYLE habit 7)
+export async function down(db: Kysely<any>): Promise<void> {
+  // The extensions stay: other schemas of the database may use them.
+  if (isPostgres(db)) await sql`drop function if exists directory_fold(text) cascade`.execute(db);
+  else await sql`drop table if exists providers_fts`.execute(db);
+  await db.schema.dropTable('provider_networks').execute();
+  await db.schema.dropTable('provider_specialties').execute();
+  await db.schema.dropTable('providers').execute();
+}

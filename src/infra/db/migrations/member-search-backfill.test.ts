@@ -9,6 +9,7 @@ import { down as downMemberNotices } from './0008-member-notices.js';
 import { down as downPasskeys } from './0009-passkeys.js';
 import { down as downKnownDevices } from './0010-known-devices.js';
 import { down as downOutboxLanes } from './0011-outbox-lanes.js';
+import { down as downProviders } from './0012-providers.js';
 
 // Migration 0005 (R23) backfills the folded names and search terms of the members already there.
 
@@ -18,6 +19,8 @@ describeEachDatabase('migration 0005: member search backfill', (kind) => {
     try {
       // Roll back to before 0005, as a database that shipped with 0001–0004 would be.
       const k = db.kysely;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
+      await downProviders(k as Kysely<any>);
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
       await downOutboxLanes(k as Kysely<any>);
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
@@ -85,6 +88,7 @@ describeEachDatabase('migration 0005: member search backfill', (kind) => {
         '0009-passkeys',
         '0010-known-devices',
         '0011-outbox-lanes',
+        '0012-providers',
       ]);
       const first = await k
         .selectFrom('members')
