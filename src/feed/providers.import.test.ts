@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../clock.js';
-import { PROVIDER_COLUMNS, type RawProviderRow } from '../domain/provider.js';
+import { PROVIDER_COLUMNS } from '../domain/provider.js';
+import { providerCsv as csv, providerFeedRow as providerRow } from '../../test/helpers/fixture.js';
 import type { Db } from '../infra/db/database.js';
 import { searchProviders } from '../infra/directory/providers.repository.js';
 import { describeEachDatabase, freshDatabase } from '../../test/helpers/databases.js';
@@ -13,25 +14,6 @@ import { importProviders } from './providers.import.js';
 
 const clock = new ManualClock('2026-12-01T10:00:00Z');
 const HEADER = PROVIDER_COLUMNS.join(',') + '\n';
-
-export const providerRow = (p: Partial<RawProviderRow> & { provider_id: string }): RawProviderRow => ({
-  name: 'Dra. María Núñez Pérez',
-  kind: 'doctor',
-  specialties: 'Traumatología;Medicina deportiva',
-  address_line: 'Calle Larios 5',
-  postal_code: '29005',
-  city: 'Málaga',
-  province: 'Málaga',
-  phone: '+34 952 000 111',
-  latitude: '36.7190',
-  longitude: '-4.4210',
-  networks: 'Salud Plus;Salud Básico',
-  languages: 'es;en',
-  ...p,
-});
-const line = (r: RawProviderRow) =>
-  PROVIDER_COLUMNS.map((c) => (/[",\n]/.test(r[c]) ? `"${r[c].replaceAll('"', '""')}"` : r[c])).join(',') + '\n';
-const csv = (...rows: RawProviderRow[]) => HEADER + rows.map(line).join('');
 
 describeEachDatabase('provider import (R34)', (kind) => {
   let db: Db;
