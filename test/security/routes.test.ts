@@ -21,6 +21,7 @@ const PUBLIC = new Set([
   'GET /assets/brand.css',
   'GET /captcha/challenge',
   'GET /help',
+  'GET /directory',
   'GET /help/:topic',
   'GET /legal/:page',
   'GET /.well-known/security.txt',

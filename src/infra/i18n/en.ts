@@ -12,6 +12,7 @@ import { staffPasswordEn } from './parts/staff-password.js';
 import { helpEn } from './parts/help.js';
 import { passkeysEn } from './parts/passkeys.js';
 import { awarenessEn } from './parts/awareness.js';
+import { directoryEn } from './parts/directory.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
 const core: Omit<
@@ -29,6 +30,7 @@ const core: Omit<
   | keyof typeof feedEn
   | keyof typeof brandEn
   | keyof typeof awarenessEn
+  | keyof typeof directoryEn
 > = {
   'lang.name': 'English',
   'lang.switch': 'Change language',
@@ -443,4 +445,5 @@ export const en: Record<MessageKey, string> = {
   ...feedEn,
   ...brandEn,
   ...awarenessEn,
+  ...directoryEn,
 };

@@ -13,6 +13,7 @@ import { staffPasswordEs } from './parts/staff-password.js';
 import { helpEs } from './parts/help.js';
 import { passkeysEs } from './parts/passkeys.js';
 import { awarenessEs } from './parts/awareness.js';
+import { directoryEs } from './parts/directory.js';
 
 const core = {
   'lang.name': 'Español',
@@ -431,6 +432,7 @@ export const es = {
   ...feedEs,
   ...brandEs,
   ...awarenessEs,
+  ...directoryEs,
 } as const;
 
 export type MessageKey = keyof typeof es;
