@@ -47,8 +47,9 @@ function Hit({ ctx, hit }: { ctx: PageContext; hit: ProviderHit }) {
         </p>
       ) : null}
       <p>
-        <a href={mapHref(hit)} aria-label={t('directory.mapOf', { name: hit.name })}>
+        <a href={mapHref(hit)}>
           {t('directory.map')}
+          <span class="visually-hidden"> · {hit.name} (OpenStreetMap)</span>
         </a>
       </p>
     </li>
