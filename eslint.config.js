@@ -73,6 +73,7 @@ export default tseslint.config(
         customElements: 'readonly',
         fetch: 'readonly',
         URLSearchParams: 'readonly',
+        navigator: 'readonly',
       },
     },
   },

@@ -14,6 +14,7 @@ import { backOffice } from './flows/backoffice/backoffice.plugin.js';
 import { contactRoutes } from './flows/account/contact.routes.js';
 import { securityRoutes } from './flows/account/security.routes.js';
 import { helpRoutes } from './flows/help/help.routes.js';
+import { directoryRoutes } from './flows/directory/directory.routes.js';
 import { legalRoutes } from './flows/legal/legal.routes.js';
 import { integrationRoutes } from './flows/integration/integration.routes.js';
 import { passwordChangeRoutes } from './flows/account/password-change.routes.js';
@@ -151,6 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     kickOutbox: deps.kickOutbox,
   });
   await app.register(helpRoutes);
+  await app.register(directoryRoutes, { db: deps.db, sessions });
   await app.register(legalRoutes, { config: deps.config, now: () => deps.clock.now() });
   app.decorateRequest('memberSession', null);
   await app.register(areaRoutes, { config: deps.config, db: deps.db, clock: deps.clock, sessions });

@@ -16,11 +16,14 @@ Commands:
   migrate        bring the database schema up to date
   import FILE    import a member feed (CSV, UTF-8; PRODUCT §2); exits 1 when any row was skipped
   demo           import the demo feed into the database (idempotent)
+  providers import FILE [--full]
+                 import the provider directory (R34; CSV, UTF-8); exits 1 when any row was skipped;
+                 --full: the file lists every provider, and those it does not list are retired
   demo --csv     print the demo feed as CSV
   staff create-admin --username U --email E [--name N]
                  create a back-office administrator: prints a generated password (once) and the
                  otpauth:// URI to enrol an authenticator app; refuses a username that exists
-  api-key create --name NAME --scope members:write[,members:read] [--rate N]
+  api-key create --name NAME --scope members:write[,members:read][,providers:write] [--rate N]
                  create an integration API key (R24); the key is printed once, only its hash is kept
   api-key list   list the keys (never the keys themselves)
   api-key revoke ID
@@ -54,6 +57,37 @@ async function printImportReport(report: ImportReport, out: (line: string) => vo
       `${report.skipped} skipped; policies ${report.policiesInserted} new, ${report.policiesUpdated} updated; ` +
       `${report.joinedAccounts} joined existing accounts; ${report.enrolmentEmails} enrolment emails queued.`,
   );
+}
+
+async function providersCommand(config: Config, args: string[]): Promise<number> {
+  const [sub, file] = args;
+  if (sub !== 'import' || !file) {
+    console.error(`providers: use \`providers import FILE [--full]\`.\n\n${USAGE}`);
+    return 2;
+  }
+  if (!existsSync(file)) {
+    console.error(`providers import: ${file} does not exist.`);
+    return 2;
+  }
+  const [{ openRuntime }, { importProviders }, { createReadStream }] = await Promise.all([
+    import('./runtime.js'),
+    import('./feed/providers.import.js'),
+    import('node:fs'),
+  ]);
+  const runtime = await openRuntime(config);
+  try {
+    const report = await importProviders(runtime, createReadStream(file), { full: args.includes('--full') });
+    const describe = await describer();
+    for (const p of [...report.problems, ...(report.fileError ? [report.fileError] : [])])
+      console.log(`line ${p.line}: ${p.field}: ${describe(p.code, p.params)}`);
+    console.log(
+      `Imported ${report.rows} providers: ${report.inserted} new, ${report.updated} updated, ` +
+        `${report.unchanged} unchanged, ${report.skipped} skipped; ${report.retired} retired.`,
+    );
+    return report.skipped > 0 || report.fileError ? 1 : 0;
+  } finally {
+    await runtime.close();
+  }
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -124,6 +158,8 @@ async function run(argv: string[]): Promise<number> {
         return 1;
       }
     }
+    case 'providers':
+      return providersCommand(config, args);
     case 'demo': {
       if (args.includes('--csv')) {
         const [{ demoFeedCsv }, { todayIn }] = await Promise.all([

@@ -116,3 +116,23 @@ test('secrets rotate (R29): an operator moves every sealed value to a new key, a
   assert.match(forgotten.stderr, /ENCRYPTION_KEYS_PREVIOUS/);
   assert.doesNotMatch(forgotten.stderr, /\n\s+at /, 'no stack trace');
 });
+
+test('providers import (R34): bad rows by line, exit 1; --full retires what the file leaves out', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-providers-'));
+  const env = { DATABASE_URL: `sqlite:${join(dir, 'portal.db')}` };
+  const header =
+    'provider_id,name,kind,specialties,address_line,postal_code,city,province,phone,latitude,longitude,networks,languages\n';
+  const row = (id: string, name: string, postal = '29005') =>
+    `${id},${name},doctor,Traumatología,Calle Larios 5,${postal},Málaga,Málaga,952000111,36.72,-4.42,Salud Plus,es\n`;
+  const file = join(dir, 'providers.csv');
+  writeFileSync(file, header + row('A1', 'Ana Núñez') + row('A2', 'Luis Gil', '00000') + row('A3', 'Eva Sol'));
+  const first = await cli(['providers', 'import', file], env);
+  assert.equal(first.code, 1, first.stderr);
+  assert.match(first.stdout, /line 3: postal_code: /);
+  assert.match(first.stdout, /Imported 3 providers: 2 new, 0 updated, 0 unchanged, 1 skipped; 0 retired/);
+  writeFileSync(file, header + row('A1', 'Ana Núñez'));
+  const full = await cli(['providers', 'import', file, '--full'], env);
+  assert.equal(full.code, 0, full.stderr);
+  assert.match(full.stdout, /1 unchanged, 0 skipped; 1 retired/);
+  assert.equal((await cli(['providers', 'import'], env)).code, 2);
+});

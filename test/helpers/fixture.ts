@@ -4,6 +4,8 @@ import { Readable } from 'node:stream';
 import { FEED_HEADER, nif, toCsvLine } from '../../src/feed/demo-feed.js';
 import { FEED_COLUMNS, type RawFeedRow } from '../../src/feed/feed-row.js';
 import { importFeed } from '../../src/feed/feed.import.js';
+import { importProviders } from '../../src/feed/providers.import.js';
+import { PROVIDER_COLUMNS, type RawProviderRow } from '../../src/domain/provider.js';
 import { hashPassword } from '../../src/infra/crypto/password-hash.js';
 import { savePasskey } from '../../src/identity/passkeys.js';
 import type { Selectable } from 'kysely';
@@ -250,4 +252,42 @@ export function auditOf(
   let query = ctx.db.kysely.selectFrom('audit_events').selectAll().where('account_id', '=', accountId);
   if (event) query = query.where('event', '=', event);
   return query.orderBy('id').execute();
+}
+
+/** R34: a provider feed row, a traumatologist in Málaga unless told otherwise. */
+export function providerFeedRow(p: Partial<RawProviderRow> & { provider_id: string }): RawProviderRow {
+  return {
+    name: 'Dra. María Núñez Pérez',
+    kind: 'doctor',
+    specialties: 'Traumatología;Medicina deportiva',
+    address_line: 'Calle Larios 5',
+    postal_code: '29005',
+    city: 'Málaga',
+    province: 'Málaga',
+    phone: '+34 952 000 111',
+    latitude: '36.7190',
+    longitude: '-4.4210',
+    networks: 'Salud Plus;Salud Básico',
+    languages: 'es;en',
+    ...p,
+  };
+}
+
+/** R34: the provider feed as CSV text. */
+export function providerCsv(...rows: RawProviderRow[]): string {
+  const cell = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+  return (
+    PROVIDER_COLUMNS.join(',') +
+    '\n' +
+    rows.map((r) => PROVIDER_COLUMNS.map((c) => cell(r[c])).join(',') + '\n').join('')
+  );
+}
+
+/** R34: loads providers into a test's database through the feed import; fails the test on any bad row. */
+export async function loadProviders(
+  deps: Parameters<typeof importProviders>[0],
+  ...rows: RawProviderRow[]
+): Promise<void> {
+  const report = await importProviders(deps, Readable.from([Buffer.from(providerCsv(...rows))]));
+  assert.equal(report.skipped, 0, JSON.stringify(report.problems));
 }

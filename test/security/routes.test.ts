@@ -23,6 +23,7 @@ const PUBLIC = new Set([
   'GET /favicon.ico',
   'GET /captcha/challenge',
   'GET /help',
+  'GET /directory',
   'GET /help/:topic',
   'GET /legal/:page',
   'GET /.well-known/security.txt',

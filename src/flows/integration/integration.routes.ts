@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
@@ -35,9 +36,14 @@ import {
   PolicyParams,
   PolicyResult,
   Problem,
+  ProviderBody,
+  ProviderParams,
+  ProviderResult,
   problemResponses,
   RegistrationStatus,
 } from './integration.schemas.js';
+import { parseProvider } from '../../domain/provider.js';
+import { retireProvider, upsertProvider } from '../../infra/directory/providers.repository.js';
 import { handleApiError, ruleErrors, schemaErrors, sendProblem } from './problem.js';
 
 // R24: the integration API for the insurer's core system, JSON under /api/v1. A request authenticates with an API
@@ -320,6 +326,73 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
         enrolment_email_queued: m.enrolmentEmailQueued,
         joined_account: m.joinedAccount,
       };
+    },
+  );
+
+  // R34: the provider directory, one provider at a time (the CSV feed is `member-area providers import`).
+  app.put(
+    '/providers/:providerId',
+    {
+      bodyLimit: SMALL_BODY,
+      config: { csrf: false, apiScope: 'providers:write' },
+      schema: {
+        summary: 'Create or update a provider of the directory',
+        description:
+          'The columns of the provider feed, validated by the same rules. A retired provider put again comes back. ' +
+          'Idempotent: the same body twice answers `unchanged`. Needs the scope providers:write.',
+        tags: ['providers'],
+        params: ProviderParams,
+        body: ProviderBody,
+        response: { 200: ProviderResult, 201: ProviderResult, ...problemResponses(400, 401, 403, 413, 415, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const parsed = parseProvider({
+        provider_id: request.params.providerId,
+        name: b.name,
+        kind: b.kind,
+        specialties: b.specialties.join(';'),
+        address_line: b.address_line,
+        postal_code: b.postal_code,
+        city: b.city,
+        province: b.province,
+        phone: b.phone,
+        latitude: String(b.latitude),
+        longitude: String(b.longitude),
+        networks: b.networks.join(';'),
+        languages: b.languages.join(';'),
+      });
+      if (!parsed.ok)
+        return sendProblem(reply, 'invalid-values', {
+          errors: ruleErrors(parsed.errors, { field: 'provider_id', parameter: 'providerId' }),
+        });
+      const outcome = await deps.db.kysely
+        .transaction()
+        .execute((trx) => upsertProvider(trx, parsed.value, deps.clock.now().toISOString()));
+      const result = outcome === 'inserted' ? ('created' as const) : outcome;
+      if (result === 'created')
+        reply.code(201).header('location', `${API_PREFIX}/providers/${encodeURIComponent(parsed.value.providerId)}`);
+      return { provider_id: parsed.value.providerId, result };
+    },
+  );
+
+  app.delete(
+    '/providers/:providerId',
+    {
+      config: { csrf: false, apiScope: 'providers:write' },
+      schema: {
+        summary: 'Retire a provider from the directory',
+        description: 'The provider leaves every search at once. Needs the scope providers:write.',
+        tags: ['providers'],
+        params: ProviderParams,
+        response: { 204: Type.Null(), ...problemResponses(401, 403, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      const done = await retireProvider(deps.db.kysely, request.params.providerId, deps.clock.now().toISOString());
+      if (!done) return sendProblem(reply, 'not-found', { detail: 'There is no such provider in the directory.' });
+      return reply.code(204).send(null);
     },
   );
 

@@ -156,3 +156,33 @@ export function problemResponses(...statuses: number[]): Record<number, TSchema>
   for (const status of statuses) responses[status] = Type.Ref('Problem');
   return responses;
 }
+
+// R34: a provider of the directory, the columns of its feed; the values are then judged by parseProvider.
+const textList = (description: string, maxItems: number, maxLength: number) =>
+  Type.Array(Type.String({ maxLength, pattern: '^[^;]*$' }), { maxItems, description });
+
+/** PUT /providers/{providerId}: a provider feed row without its id (which the path gives). */
+export const ProviderBody = Type.Object(
+  {
+    name: text('Name, at most 200 characters.'),
+    kind: oneOf(['doctor', 'clinic', 'hospital', 'lab', 'dentist'], 'What kind of provider.'),
+    specialties: textList('Specialties; at least one for a doctor.', 20, 100),
+    address_line: text('Street address.'),
+    postal_code: text('Spanish postal code, five digits.', 10),
+    city: text('City.', 100),
+    province: text('Province.', 100),
+    phone: text('Phone number, as dialled (digits, an optional leading +).', 30),
+    latitude: Type.Number({ minimum: -90, maximum: 90, description: 'Latitude, WGS 84.' }),
+    longitude: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude, WGS 84.' }),
+    networks: textList('The products whose members this provider serves; at least one.', 20, 120),
+    languages: textList('Languages spoken, ISO 639-1 codes.', 20, 10),
+  },
+  { additionalProperties: false, title: 'Provider' },
+);
+export type ProviderBody = Static<typeof ProviderBody>;
+
+export const ProviderParams = Type.Object(
+  { providerId: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+export const ProviderResult = Type.Object({ provider_id: Type.String(), result: outcome });

@@ -315,7 +315,48 @@ export interface VerificationTokenTable {
   issued_at: Timestamp;
 }
 
+/** R34: a doctor, clinic, hospital, lab or dentist of the directory (fed by CSV or the API). */
+export interface ProviderTable {
+  id: Generated<number>;
+  provider_id: string;
+  name: string;
+  kind: 'doctor' | 'clinic' | 'hospital' | 'lab' | 'dentist';
+  /** `;`-separated, as fed; one row each in `provider_specialties` too. */
+  specialties: string;
+  address_line: string;
+  postal_code: string;
+  city: string;
+  province: string;
+  phone: string;
+  latitude: number;
+  longitude: number;
+  /** `;`-separated products that cover the provider; one row each in `provider_networks` too. */
+  networks: string;
+  /** `;`-separated language codes. */
+  languages: string;
+  /** What the text search indexes: name, specialties, city, province, postal code. */
+  search_doc: string;
+  /** What the place search indexes: city, province, postal code. */
+  place_doc: string;
+  /** Set when a full import no longer lists it; a retired provider is never shown. */
+  retired_at: Timestamp | null;
+  updated_at: Timestamp;
+}
+
+export interface ProviderSpecialtyTable {
+  provider_id: number;
+  specialty: string;
+}
+
+export interface ProviderNetworkTable {
+  provider_id: number;
+  product: string;
+}
+
 export interface Database {
+  providers: ProviderTable;
+  provider_specialties: ProviderSpecialtyTable;
+  provider_networks: ProviderNetworkTable;
   policies: PolicyTable;
   members: MemberTable;
   member_search_terms: MemberSearchTermTable;

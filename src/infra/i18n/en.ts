@@ -14,6 +14,7 @@ import { passkeysEn } from './parts/passkeys.js';
 import { awarenessEn } from './parts/awareness.js';
 import { certificateEn } from './parts/certificate.js';
 import { requestsEn } from './parts/requests.js';
+import { directoryEn } from './parts/directory.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
 const core: Omit<
@@ -33,6 +34,7 @@ const core: Omit<
   | keyof typeof brandEn
   | keyof typeof awarenessEn
   | keyof typeof requestsEn
+  | keyof typeof directoryEn
 > = {
   'lang.name': 'English',
   'lang.switch': 'Change language',
@@ -452,4 +454,5 @@ export const en: Record<MessageKey, string> = {
   ...awarenessEn,
   ...certificateEn,
   ...requestsEn,
+  ...directoryEn,
 };

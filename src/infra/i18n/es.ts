@@ -15,6 +15,7 @@ import { passkeysEs } from './parts/passkeys.js';
 import { awarenessEs } from './parts/awareness.js';
 import { certificateEs } from './parts/certificate.js';
 import { requestsEs } from './parts/requests.js';
+import { directoryEs } from './parts/directory.js';
 
 const core = {
   'lang.name': 'Español',
@@ -438,6 +439,7 @@ export const es = {
   ...awarenessEs,
   ...certificateEs,
   ...requestsEs,
+  ...directoryEs,
 } as const;
 
 export type MessageKey = keyof typeof es;

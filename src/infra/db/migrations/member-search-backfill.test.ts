@@ -11,6 +11,7 @@ import { down as downKnownDevices } from './0010-known-devices.js';
 import { down as downOutboxLanes } from './0011-outbox-lanes.js';
 import { down as downVerificationTokens } from './0012-verification-tokens.js';
 import { down as downRequests } from './0013-requests.js';
+import { down as downProviders } from './0014-providers.js';
 
 // Migration 0005 (R23) backfills the folded names and search terms of the members already there.
 
@@ -20,6 +21,8 @@ describeEachDatabase('migration 0005: member search backfill', (kind) => {
     try {
       // Roll back to before 0005, as a database that shipped with 0001–0004 would be.
       const k = db.kysely;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
+      await downProviders(k as Kysely<any>);
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
       await downRequests(k as Kysely<any>);
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
@@ -93,6 +96,7 @@ describeEachDatabase('migration 0005: member search backfill', (kind) => {
         '0011-outbox-lanes',
         '0012-verification-tokens',
         '0013-requests',
+        '0014-providers',
       ]);
       const first = await k
         .selectFrom('members')

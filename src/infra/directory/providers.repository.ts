@@ -1,0 +1,308 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { foldForSearch, searchWords } from '../../domain/search-text.js';
+import type { ProviderInput } from '../../domain/provider.js';
+import type { Db } from '../db/database.js';
+import type { Database, ProviderTable } from '../db/tables.js';
+
+// R34: the provider directory's storage and search. Matching is each engine's own text search (migration 0012):
+// FTS5 on SQLite, unaccent + pg_trgm on PostgreSQL. User input never reaches either as syntax: it is folded to
+// letters and digits, cut into at most MAX_TOKENS words, and each word is quoted (FTS5) or bound as a LIKE
+// pattern of letters and digits only (PostgreSQL), so `"`, `*`, `NEAR`, `-`, `%` or `_` are just characters.
+
+export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
+
+const MAX_TOKENS = 8;
+const MAX_TOKEN_LENGTH = 40;
+
+function rowValues(p: ProviderInput) {
+  const specialties = p.specialties.join(';');
+  const place = `${p.city} ${p.province} ${p.postalCode}`;
+  return {
+    name: p.name,
+    kind: p.kind,
+    specialties,
+    address_line: p.addressLine,
+    postal_code: p.postalCode,
+    city: p.city,
+    province: p.province,
+    phone: p.phone,
+    latitude: p.latitude,
+    longitude: p.longitude,
+    networks: p.networks.join(';'),
+    languages: p.languages.join(';'),
+    search_doc: `${p.name} ${p.specialties.join(' ')} ${place}`,
+    place_doc: place,
+  } satisfies Partial<ProviderTable>;
+}
+
+/** Inserts or updates a provider by its id; an identical one writes nothing (a re-import is idempotent). */
+export async function upsertProvider(db: Kysely<Database>, p: ProviderInput, now: string): Promise<UpsertOutcome> {
+  const values = rowValues(p);
+  const current = await db
+    .selectFrom('providers')
+    .selectAll()
+    .where('provider_id', '=', p.providerId)
+    .executeTakeFirst();
+  if (current) {
+    const same =
+      current.retired_at === null &&
+      (Object.keys(values) as (keyof typeof values)[]).every((k) => current[k] === values[k]);
+    if (same) return 'unchanged';
+    await db
+      .updateTable('providers')
+      .set({ ...values, retired_at: null, updated_at: now })
+      .where('id', '=', current.id)
+      .execute();
+    await db.deleteFrom('provider_specialties').where('provider_id', '=', current.id).execute();
+    await db.deleteFrom('provider_networks').where('provider_id', '=', current.id).execute();
+    await writeLists(db, current.id, p);
+    return 'updated';
+  }
+  const { id } = await db
+    .insertInto('providers')
+    .values({ ...values, provider_id: p.providerId, retired_at: null, updated_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await writeLists(db, id, p);
+  return 'inserted';
+}
+
+async function writeLists(db: Kysely<Database>, id: number, p: ProviderInput): Promise<void> {
+  if (p.specialties.length)
+    await db
+      .insertInto('provider_specialties')
+      .values(p.specialties.map((specialty) => ({ provider_id: id, specialty })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  await db
+    .insertInto('provider_networks')
+    .values(p.networks.map((product) => ({ provider_id: id, product })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** Retires a provider (it disappears from every search); false when there is no such live provider. */
+export async function retireProvider(db: Kysely<Database>, providerId: string, now: string): Promise<boolean> {
+  const r = await db
+    .updateTable('providers')
+    .set({ retired_at: now, updated_at: now })
+    .where('provider_id', '=', providerId)
+    .where('retired_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** After a full import: retires every live provider the file did not list. Returns how many. */
+export async function retireProvidersNotIn(
+  db: Kysely<Database>,
+  listed: (providerId: string) => boolean,
+  now: string,
+): Promise<number> {
+  let retired = 0;
+  let after = '';
+  for (;;) {
+    const ids = await db
+      .selectFrom('providers')
+      .select('provider_id')
+      .where('retired_at', 'is', null)
+      .where('provider_id', '>', after)
+      .orderBy('provider_id')
+      .limit(1000)
+      .execute();
+    if (ids.length === 0) return retired;
+    after = ids[ids.length - 1]!.provider_id;
+    const gone = ids.map((r) => r.provider_id).filter((id) => !listed(id));
+    if (gone.length) {
+      const r = await db
+        .updateTable('providers')
+        .set({ retired_at: now, updated_at: now })
+        .where('provider_id', 'in', gone)
+        .executeTakeFirst();
+      retired += Number(r.numUpdatedRows);
+    }
+  }
+}
+
+/** The specialties of live providers, for the search form's list (limited to some products when given). */
+export async function specialtiesPresent(db: Kysely<Database>, products?: readonly string[]): Promise<string[]> {
+  if (products && products.length === 0) return [];
+  let q = db
+    .selectFrom('provider_specialties as s')
+    .innerJoin('providers as p', 'p.id', 's.provider_id')
+    .select('s.specialty')
+    .distinct()
+    .where('p.retired_at', 'is', null);
+  if (products)
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('provider_networks as n')
+          .select('n.provider_id')
+          .whereRef('n.provider_id', '=', 'p.id')
+          .where('n.product', 'in', products),
+      ),
+    );
+  const rows = await q.execute();
+  return rows.map((r) => r.specialty).sort((a, b) => a.localeCompare(b, 'es', { sensitivity: 'base' }));
+}
+
+/** The centroid of the providers at a postal code, or undefined when the directory has none there. */
+export async function postalCodeCentroid(
+  db: Kysely<Database>,
+  postalCode: string,
+): Promise<{ latitude: number; longitude: number } | undefined> {
+  const r = await db
+    .selectFrom('providers')
+    .select((eb) => [eb.fn.avg<number>('latitude').as('lat'), eb.fn.avg<number>('longitude').as('lon')])
+    .where('postal_code', '=', postalCode)
+    .where('retired_at', 'is', null)
+    .executeTakeFirst();
+  if (r?.lat == null || r.lon == null) return undefined;
+  return { latitude: Number(r.lat), longitude: Number(r.lon) };
+}
+
+/** The products of the policies a signed-in account's member records are on (the network filter). */
+export async function productsOfAccount(db: Kysely<Database>, accountId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('members as m')
+    .innerJoin('policies as p', 'p.id', 'm.policy_id')
+    .select('p.product')
+    .distinct()
+    .where('m.account_id', '=', accountId)
+    .where('p.status', '=', 'active')
+    .execute();
+  return rows.map((r) => r.product);
+}
+
+export interface ProviderSearch {
+  /** Free text: name, specialty, city, province or postal code, any words. */
+  text?: string;
+  /** Province, city or postal code. */
+  place?: string;
+  /** One of specialtiesPresent(). */
+  specialty?: string;
+  /** Only providers in one of these networks (a member's products); undefined: all. */
+  products?: readonly string[];
+  /** Sort by distance from here. */
+  origin?: { latitude: number; longitude: number };
+  page: number;
+  pageSize: number;
+}
+
+export interface ProviderHit {
+  providerId: string;
+  name: string;
+  kind: ProviderTable['kind'];
+  specialties: string[];
+  addressLine: string;
+  postalCode: string;
+  city: string;
+  province: string;
+  phone: string;
+  latitude: number;
+  longitude: number;
+  languages: string[];
+  distanceKm: number | null;
+}
+
+export interface ProviderPage {
+  total: number;
+  hits: ProviderHit[];
+}
+
+/** The words a search uses: folded, each once, at most MAX_TOKENS of at most MAX_TOKEN_LENGTH characters. */
+export function searchTokens(input: string | undefined): string[] {
+  if (!input) return [];
+  return searchWords(foldForSearch(input))
+    .slice(0, MAX_TOKENS)
+    .map((w) => w.slice(0, MAX_TOKEN_LENGTH));
+}
+
+/** An FTS5 query of quoted prefix terms, all required: `"traumatologia"* "malaga"*`. */
+function ftsTerms(tokens: string[]): string {
+  return tokens.map((t) => `"${t.replaceAll('"', '""')}"*`).join(' ');
+}
+
+interface HitRow {
+  provider_id: string;
+  name: string;
+  kind: ProviderTable['kind'];
+  specialties: string;
+  address_line: string;
+  postal_code: string;
+  city: string;
+  province: string;
+  phone: string;
+  latitude: number;
+  longitude: number;
+  languages: string;
+  distance_km: number | null;
+  total: number | string;
+}
+
+/** R34's search: any combination of text, place, specialty and network, by distance, relevance or name; paged. */
+export async function searchProviders(db: Db, s: ProviderSearch): Promise<ProviderPage> {
+  if (s.products && s.products.length === 0) return { total: 0, hits: [] };
+  const pg = db.dialect === 'postgres';
+  const text = searchTokens(s.text);
+  const place = searchTokens(s.place);
+  const where: RawBuilder<unknown>[] = [sql`p.retired_at is null`];
+  let from: RawBuilder<unknown> = sql`providers p`;
+  let relevance: RawBuilder<unknown> | undefined;
+  if (pg) {
+    for (const t of text) where.push(sql`directory_fold(p.search_doc) like ${`%${t}%`}`);
+    for (const t of place) where.push(sql`directory_fold(p.place_doc) like ${`%${t}%`}`);
+    if (text.length) relevance = sql`public.similarity(directory_fold(p.search_doc), ${text.join(' ')}) desc`;
+  } else if (text.length || place.length) {
+    const parts = [];
+    if (text.length) parts.push(`(${ftsTerms(text)})`);
+    if (place.length) parts.push(`place_doc : (${ftsTerms(place)})`);
+    from = sql`providers_fts f join providers p on p.id = f.rowid`;
+    where.push(sql`providers_fts match ${parts.join(' AND ')}`);
+    if (text.length) relevance = sql`f.rank`;
+  }
+  if (s.specialty)
+    where.push(
+      sql`exists (select 1 from provider_specialties s where s.provider_id = p.id and s.specialty = ${s.specialty})`,
+    );
+  if (s.products)
+    where.push(
+      sql`exists (select 1 from provider_networks n where n.provider_id = p.id and n.product in (${sql.join(
+        s.products.map((x) => sql`${x}`),
+      )}))`,
+    );
+  const o = s.origin;
+  // Haversine in SQL (both engines have the math functions), in kilometres; min() keeps asin's argument ≤ 1.
+  const distance = o
+    ? sql`(12742 * asin(sqrt(${pg ? sql`least` : sql`min`}(1, power(sin(radians(p.latitude - ${o.latitude}) / 2), 2)
+        + cos(radians(${o.latitude})) * cos(radians(p.latitude))
+        * power(sin(radians(p.longitude - ${o.longitude}) / 2), 2)))))`
+    : sql`null`;
+  const order = o ? sql`distance_km, p.name, p.id` : relevance ? sql`${relevance}, p.name, p.id` : sql`p.name, p.id`;
+  const offset = (s.page - 1) * s.pageSize;
+  const { rows } = await sql<HitRow>`select p.provider_id, p.name, p.kind, p.specialties, p.address_line,
+      p.postal_code, p.city, p.province, p.phone, p.latitude, p.longitude, p.languages,
+      ${distance} as distance_km, count(*) over () as total
+    from ${from}
+    where ${sql.join(where, sql` and `)}
+    order by ${order}
+    limit ${s.pageSize} offset ${offset}`.execute(db.kysely);
+  return {
+    total: rows.length ? Number(rows[0]!.total) : 0,
+    hits: rows.map((r) => ({
+      providerId: r.provider_id,
+      name: r.name,
+      kind: r.kind,
+      specialties: r.specialties ? r.specialties.split(';') : [],
+      addressLine: r.address_line,
+      postalCode: r.postal_code,
+      city: r.city,
+      province: r.province,
+      phone: r.phone,
+      latitude: Number(r.latitude),
+      longitude: Number(r.longitude),
+      languages: r.languages ? r.languages.split(';') : [],
+      distanceKm: r.distance_km == null ? null : Number(r.distance_km),
+    })),
+  };
+}
