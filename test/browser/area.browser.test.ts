@@ -16,7 +16,7 @@ import { smtpTransport } from '../../src/infra/outbox/channels/smtp.js';
 import type { Transport } from '../../src/infra/outbox/channels/transport.js';
 import { accountFor, TEST_PASSWORD } from '../helpers/fixture.js';
 import {
-  browserUnavailable,
+  chromiumSkip,
   checkPage,
   clickAndLoad,
   launchBrowser,
@@ -33,11 +33,7 @@ import { startSmtpReceiver } from '../helpers/smtp-receiver.js';
 // Screenshots for the README are taken on every run; they are written to docs/screenshots/ only with
 // UPDATE_SCREENSHOTS=1 (a plain `npm test` leaves tracked files alone), otherwise to a temporary directory.
 
-const unavailable = browserUnavailable();
-if (unavailable && process.env.CI) {
-  test('Chromium is installed for the browser tests', () =>
-    assert.fail(unavailable.replace('; browser tests skipped', '')));
-}
+const skip = chromiumSkip();
 
 type Viewport = { width: number; height: number };
 const PHONE: Viewport = { width: 360, height: 740 };
@@ -64,7 +60,7 @@ const FAMILY = [
   { value: 'AS1004', name: 'Hugo Martín García', self: false },
 ];
 
-describe('private area in the browser', { skip: unavailable && !process.env.CI ? unavailable : false }, () => {
+describe('private area in the browser', { skip }, () => {
   let server: RunningServer;
   let browser: Browser;
   let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;

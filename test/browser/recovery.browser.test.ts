@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { translator, type Lang, type Translate } from '../../src/infra/i18n/i18n.js';
 import { devMailboxTransport } from '../../src/infra/outbox/channels/dev-mailbox.js';
 import { smtpTransport } from '../../src/infra/outbox/channels/smtp.js';
-import { browserUnavailable, checkPage, clickAndLoad, launchBrowser, watchPage } from '../helpers/browser.js';
+import { chromiumSkip, checkPage, clickAndLoad, launchBrowser, watchPage } from '../helpers/browser.js';
 import { memberWithAccount, type TestMember } from '../helpers/fixture.js';
 import { setup, type TestContext } from '../helpers/setup.js';
 import { startSmtpReceiver } from '../helpers/smtp-receiver.js';
@@ -15,11 +15,7 @@ import { startSmtpReceiver } from '../helpers/smtp-receiver.js';
 // leaving the address bar, a weak then a good password (R4), the done page, signing in with the new password, and the
 // used link refused with the offer of a new one. axe finds nothing on any page of it.
 
-const unavailable = browserUnavailable();
-if (unavailable && process.env.CI) {
-  test('Chromium is installed for the browser tests', () =>
-    assert.fail(unavailable.replace('; browser tests skipped', '')));
-}
+const skip = chromiumSkip();
 
 type Viewport = { width: number; height: number };
 const PHONE: Viewport = { width: 360, height: 740 };
@@ -28,7 +24,7 @@ const OLD_PASSWORD = 'Primavera2030';
 const NEW_PASSWORD = 'Otono2031Nuevo';
 const WEAK_PASSWORD = 'corto';
 
-describe('password recovery in the browser', { skip: unavailable && !process.env.CI ? unavailable : false }, () => {
+describe('password recovery in the browser', { skip }, () => {
   let ctx: TestContext;
   let baseUrl: string;
   let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;

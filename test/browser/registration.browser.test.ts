@@ -11,7 +11,7 @@ import { memberFeedRow } from '../helpers/fixture.js';
 import { importFeed } from '../../src/feed/feed.import.js';
 import { catalogs, translator, type Lang, type Translate } from '../../src/infra/i18n/i18n.js';
 import {
-  browserUnavailable,
+  chromiumSkip,
   checkPage,
   clickAndLoad,
   launchBrowser,
@@ -24,11 +24,7 @@ import {
 // 360 px phone to a desktop (R21), WCAG 2.1 AA as far as axe can tell on every page of the flow, the flow without
 // scripts (progressive enhancement; the captcha aside), and the ALTCHA widget solving under the portal's CSP.
 
-const unavailable = browserUnavailable();
-if (unavailable && process.env.CI) {
-  test('Chromium is installed for the browser tests', () =>
-    assert.fail(unavailable.replace('; browser tests skipped', '')));
-}
+const skip = chromiumSkip();
 
 type Viewport = { width: number; height: number };
 const PHONE: Viewport = { width: 360, height: 740 };
@@ -109,7 +105,7 @@ const REFUSALS = [
   },
 ] as const;
 
-describe('registration in the browser', { skip: unavailable && !process.env.CI ? unavailable : false }, () => {
+describe('registration in the browser', { skip }, () => {
   let server: RunningServer;
   let browser: Browser;
   let today: string;

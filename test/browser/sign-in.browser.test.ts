@@ -12,7 +12,7 @@ import { smsWebhookTransport } from '../../src/infra/outbox/channels/sms-webhook
 import { smtpTransport } from '../../src/infra/outbox/channels/smtp.js';
 import type { Transport } from '../../src/infra/outbox/channels/transport.js';
 import {
-  browserUnavailable,
+  chromiumSkip,
   checkPage,
   clickAndLoad,
   launchBrowser,
@@ -29,11 +29,7 @@ import { memberWithAccount, TEST_PASSWORD } from '../helpers/fixture.js';
 // languages (R20), 360 px and 1280 px (R21), axe on every page of the flow, the flow without scripts, the one-click
 // link in the same and in another browser, and signing out.
 
-const unavailable = browserUnavailable();
-if (unavailable && process.env.CI) {
-  test('Chromium is installed for the browser tests', () =>
-    assert.fail(unavailable.replace('; browser tests skipped', '')));
-}
+const skip = chromiumSkip();
 
 type Viewport = { width: number; height: number };
 type Channel = 'email' | 'sms';
@@ -53,7 +49,7 @@ interface Member {
   mobile: string;
 }
 
-describe('sign-in in the browser', { skip: unavailable && !process.env.CI ? unavailable : false }, () => {
+describe('sign-in in the browser', { skip }, () => {
   let server: RunningServer;
   let browser: Browser;
   let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;

@@ -11,7 +11,7 @@ import { issueVerificationToken } from '../../src/identity/verification.js';
 import { translator } from '../../src/infra/i18n/i18n.js';
 import { memberFeedRow, memberWithAccount } from '../helpers/fixture.js';
 import {
-  browserUnavailable,
+  chromiumSkip,
   checkPage,
   launchBrowser,
   startServer,
@@ -23,13 +23,9 @@ import { Lynx, lynxUnavailable } from '../helpers/lynx.js';
 // R32's verification page as a stranger sees it: genuine, genuine but cancelled, not genuine; both languages, 320 to
 // 1280 px, axe, no cookie kept, and in lynx (R21).
 
-const unavailable = browserUnavailable();
-if (unavailable && process.env.CI) {
-  test('Chromium is installed for the browser tests', () =>
-    assert.fail(unavailable.replace('; browser tests skipped', '')));
-}
+const skip = chromiumSkip();
 
-describe('the verification page in the browser', { skip: unavailable && !process.env.CI ? unavailable : false }, () => {
+describe('the verification page in the browser', { skip }, () => {
   let server: RunningServer;
   let browser: Browser;
   let shotDir: string;

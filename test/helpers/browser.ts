@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer, type AddressInfo } from 'node:net';
+import { test } from 'node:test';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 import type { DatabaseKind } from './databases.js';
 import { setup, type SetupOptions, type TestContext } from './setup.js';
@@ -28,6 +29,18 @@ const CHROMIUM_ARGS = [
 export function browserUnavailable(): string | undefined {
   if (existsSync(CHROMIUM_PATH)) return undefined;
   return `Chromium is not installed at ${CHROMIUM_PATH} (apt-get install chromium); browser tests skipped`;
+}
+
+/**
+ * The `skip` of a Chromium suite: the reason where Chromium is missing on a developer's machine; in CI, which must
+ * run every browser test, its absence is a failing test instead.
+ */
+export function chromiumSkip(): string | false {
+  const unavailable = browserUnavailable();
+  if (unavailable && process.env.CI)
+    test('Chromium is installed for the browser tests', () =>
+      assert.fail(unavailable.replace('; browser tests skipped', '')));
+  return unavailable && !process.env.CI ? unavailable : false;
 }
 
 export interface RunningServer {
