@@ -51,6 +51,11 @@ describeEachDatabase('private area and member selector', (kind) => {
     assert.match(home.body, /action="\/sign-out"/, 'sign-out on every private page');
     const card = await carmen.get('/area/card');
     assert.match(card.body, /Tarjeta de asegurado/);
+    // R32, R34: the certificate and the directory are one tap from the home.
+    for (const path of ['/area/certificate', '/area/directory']) {
+      assert.match(home.body, new RegExp(`href="${path}"`));
+      assert.equal((await carmen.get(path)).statusCode, 200, path);
+    }
     const username = await carmen.get('/area/username');
     assert.match(username.body, /Servicio de Atención al Cliente/);
     assert.doesNotMatch(username.body, new RegExp(nif(10000002)), 'the document is shown masked');

@@ -187,6 +187,9 @@ export function AreaHomePage({ ctx, owner, acting, visible, policies }: AreaHome
           <a href="/area/certificate">{t('certificate.link')}</a>
         </li>
         <li>
+          <a href="/area/directory">{t('directory.areaLink')}</a>
+        </li>
+        <li>
           <a href="/area/contact">{t('nav.contact')}</a>
         </li>
         <li>

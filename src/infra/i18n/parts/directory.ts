@@ -1,6 +1,7 @@
 // Messages of the provider directory (R34), in both languages (R20). The English half is typed against the Spanish.
 export const directoryEs = {
   'directory.title': 'Cuadro médico',
+  'directory.areaLink': 'Buscar un médico o un centro de tu cuadro médico',
   'directory.areaTitle': 'Tu cuadro médico',
   'directory.intro':
     'Busca médicos, clínicas, hospitales, laboratorios y dentistas concertados por especialidad, lugar o nombre.',
@@ -40,6 +41,7 @@ export const directoryEs = {
 
 export const directoryEn: Record<keyof typeof directoryEs, string> = {
   'directory.title': 'Find a doctor',
+  'directory.areaLink': 'Find a doctor or a centre your cover includes',
   'directory.areaTitle': 'Your medical directory',
   'directory.intro': 'Find doctors, clinics, hospitals, labs and dentists in our network by specialty, place or name.',
   'directory.areaIntro': 'Only the doctors and centres your policies cover are shown ({{products}}).',
