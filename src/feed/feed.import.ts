@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { parse, type CsvError } from 'csv-parse';
+import type { CsvError } from 'csv-parse';
+import { feedCsvParser } from './csv.js';
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import { isMinorOn, todayIn } from '../domain/calendar.js';
@@ -284,17 +285,7 @@ class DeferredRows {
 /** The CSV feed as records; a header or a break the parser cannot read past is set on the report as its fileError. */
 async function* csvRecords(input: Readable, report: ImportReport): AsyncGenerator<FeedRecord> {
   // Invalid UTF-8 becomes U+FFFD here and the row carrying it is refused (see parseFeedRow).
-  const parser = input.pipe(
-    parse({
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      info: true,
-      encoding: 'utf8',
-      max_record_size: 64 * 1024,
-    }),
-  );
+  const parser = feedCsvParser(input);
   // A record the CSV parser cannot read (a quote never closed, a truncated last line) is reported and skipped.
   const unreadable: FeedRecord[] = [];
   parser.on('skip', (err: CsvError) => {

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { parse, type CsvError } from 'csv-parse';
+import type { CsvError } from 'csv-parse';
+import { feedCsvParser } from './csv.js';
 import type { Clock } from '../clock.js';
 import { PROVIDER_COLUMNS, parseProvider, type ProviderInput, type RawProviderRow } from '../domain/provider.js';
 import type { Db } from '../infra/db/database.js';
@@ -58,17 +59,7 @@ export async function importProviders(
     for (const o of outcomes) report[o]++;
   };
 
-  const parser = input.pipe(
-    parse({
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      info: true,
-      encoding: 'utf8',
-      max_record_size: 64 * 1024,
-    }),
-  );
+  const parser = feedCsvParser(input);
   parser.on('skip', (err: CsvError) => {
     report.rows++;
     problem({ line: Number(err.lines ?? 0), field: 'row', code: 'csv_unreadable', params: { reason: err.code } });
