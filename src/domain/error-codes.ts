@@ -11,6 +11,7 @@
 export type Refusal = 'invalid' | 'notFound' | 'conflict' | 'limited' | 'tooLarge';
 
 export const ERROR_CODES = {
+  access_reason_required: 'invalid',
   already_disabled: 'conflict',
   already_registered: 'conflict',
   amount_decimals: 'invalid',

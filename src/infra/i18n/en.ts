@@ -15,6 +15,7 @@ import { awarenessEn } from './parts/awareness.js';
 import { certificateEn } from './parts/certificate.js';
 import { requestsEn } from './parts/requests.js';
 import { directoryEn } from './parts/directory.js';
+import { dataAccessEn } from './parts/data-access.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
 const core: Omit<
@@ -35,6 +36,7 @@ const core: Omit<
   | keyof typeof awarenessEn
   | keyof typeof requestsEn
   | keyof typeof directoryEn
+  | keyof typeof dataAccessEn
 > = {
   'lang.name': 'English',
   'lang.switch': 'Change language',
@@ -455,4 +457,5 @@ export const en: Record<MessageKey, string> = {
   ...certificateEn,
   ...requestsEn,
   ...directoryEn,
+  ...dataAccessEn,
 };

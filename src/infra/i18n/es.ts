@@ -16,6 +16,7 @@ import { awarenessEs } from './parts/awareness.js';
 import { certificateEs } from './parts/certificate.js';
 import { requestsEs } from './parts/requests.js';
 import { directoryEs } from './parts/directory.js';
+import { dataAccessEs } from './parts/data-access.js';
 
 const core = {
   'lang.name': 'Español',
@@ -440,6 +441,7 @@ export const es = {
   ...certificateEs,
   ...requestsEs,
   ...directoryEs,
+  ...dataAccessEs,
 } as const;
 
 export type MessageKey = keyof typeof es;
