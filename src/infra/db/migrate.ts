@@ -14,9 +14,10 @@ import * as m0011 from './migrations/0011-outbox-lanes.js';
 import * as m0012 from './migrations/0012-verification-tokens.js';
 import * as m0013 from './migrations/0013-requests.js';
 import * as m0014 from './migrations/0014-providers.js';
+import * as m0021 from './migrations/0021-provider-location.js';
 
 // Migrations are listed here rather than read from disk, so the compiled bundle and the tests see the same set.
-const migrations: Record<string, Migration> = {
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': m0001,
   '0002-captcha': m0002,
   '0003-back-office': m0003,
@@ -31,9 +32,10 @@ const migrations: Record<string, Migration> = {
   '0012-verification-tokens': m0012,
   '0013-requests': m0013,
   '0014-providers': m0014,
+  '0021-provider-location': m0021,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => migrations };
+const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
 
 /** Brings the schema up to date; safe to run from several nodes at once (Kysely takes a migration lock). */
 export async function migrateToLatest(db: Db): Promise<string[]> {

@@ -2,16 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { describeEachDatabase, freshDatabase } from '../../../../test/helpers/databases.js';
-import { migrateToLatest } from '../migrate.js';
-import { down as downAuditAppendOnly } from './0006-audit-append-only.js';
-import { down as downStaffPasswords } from './0007-staff-passwords.js';
-import { down as downMemberNotices } from './0008-member-notices.js';
-import { down as downPasskeys } from './0009-passkeys.js';
-import { down as downKnownDevices } from './0010-known-devices.js';
-import { down as downOutboxLanes } from './0011-outbox-lanes.js';
-import { down as downVerificationTokens } from './0012-verification-tokens.js';
-import { down as downRequests } from './0013-requests.js';
-import { down as downProviders } from './0014-providers.js';
+import { MIGRATIONS, migrateToLatest } from '../migrate.js';
 
 // Migration 0005 (R23) backfills the folded names and search terms of the members already there.
 
@@ -21,24 +12,13 @@ describeEachDatabase('migration 0005: member search backfill', (kind) => {
     try {
       // Roll back to before 0005, as a database that shipped with 0001–0004 would be.
       const k = db.kysely;
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
-      await downProviders(k as Kysely<any>);
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
-      await downRequests(k as Kysely<any>);
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
-      await downVerificationTokens(k as Kysely<any>);
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
-      await downOutboxLanes(k as Kysely<any>);
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
-      await downKnownDevices(k as Kysely<any>);
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
-      await downPasskeys(k as Kysely<any>);
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
-      await downMemberNotices(k as Kysely<any>);
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
-      await downStaffPasswords(k as Kysely<any>);
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
-      await downAuditAppendOnly(k as Kysely<any>);
+      // Every later migration undone, newest first (each has a down()).
+      const later = Object.keys(MIGRATIONS)
+        .filter((name) => name > '0005-member-search')
+        .sort();
+      for (const name of [...later].reverse())
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
+        await MIGRATIONS[name]!.down!(k as Kysely<any>);
       await k.schema.dropTable('member_search_terms').execute();
       for (const index of ['members_email_ci_idx', 'accounts_email_ci_idx', 'audit_events_member_idx'])
         await k.schema.dropIndex(index).execute();
@@ -86,18 +66,7 @@ describeEachDatabase('migration 0005: member search backfill', (kind) => {
           )
           .execute();
       }
-      assert.deepEqual(await migrateToLatest(db), [
-        '0005-member-search',
-        '0006-audit-append-only',
-        '0007-staff-passwords',
-        '0008-member-notices',
-        '0009-passkeys',
-        '0010-known-devices',
-        '0011-outbox-lanes',
-        '0012-verification-tokens',
-        '0013-requests',
-        '0014-providers',
-      ]);
+      assert.deepEqual(await migrateToLatest(db), ['0005-member-search', ...later]);
       const first = await k
         .selectFrom('members')
         .select(['id', 'search_name'])
