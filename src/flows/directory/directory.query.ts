@@ -3,7 +3,8 @@ import type { FieldError } from '../../domain/result.js';
 // R34: the directory's search form is a GET form; its URL is the search (shareable, works without scripts).
 
 export const PAGE_SIZE = 20;
-const MAX_PAGE = 500;
+/** The last page a search goes to: past it, a narrower search serves better than paging. */
+export const MAX_PAGE = 500;
 
 export interface DirectoryQuery {
   q: string;

@@ -4,7 +4,7 @@ import type { MessageKey } from '../../infra/i18n/i18n.js';
 import { byField, ErrorSummary, Input, Notice, Select } from '../../infra/web/form.js';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
-import { PAGE_SIZE, pageHref, type DirectoryQuery } from './directory.query.js';
+import { MAX_PAGE, PAGE_SIZE, pageHref, type DirectoryQuery } from './directory.query.js';
 
 export interface DirectoryView {
   path: string;
@@ -59,14 +59,19 @@ function Hit({ ctx, hit }: { ctx: PageContext; hit: ProviderHit }) {
 function Results({ ctx, view, result }: { ctx: PageContext; view: DirectoryView; result: ProviderPage }) {
   const { t } = ctx;
   if (result.total === 0) return <p role="status">{t('directory.none')}</p>;
-  const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   const page = view.query.page;
+  // Past the counted matches (a distance search counts up to a cap) the pages go on while they are full.
+  const pages = result.more
+    ? Math.min(MAX_PAGE, result.hits.length === PAGE_SIZE ? page + 1 : page)
+    : Math.min(MAX_PAGE, Math.max(1, Math.ceil(result.total / PAGE_SIZE)));
   return (
     <section aria-labelledby="results-title">
       <h2 id="results-title">
-        {pages > 1
-          ? t('directory.resultsPage', { count: result.total, page, pages })
-          : t('directory.results', { count: result.total })}
+        {result.more
+          ? t('directory.resultsMore', { count: result.total, page })
+          : pages > 1
+            ? t('directory.resultsPage', { count: result.total, page, pages })
+            : t('directory.results', { count: result.total })}
       </h2>
       {view.sortedFrom ? <p>{t('directory.byDistanceFrom', { from: view.sortedFrom })}</p> : null}
       <ul class="providers">

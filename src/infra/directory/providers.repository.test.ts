@@ -134,3 +134,77 @@ describeEachDatabase('provider search (R34)', (kind) => {
     assert.equal((await search({ text: '%' })).total, 4, 'nothing but operators is no filter, not a wildcard');
   });
 });
+
+// R34 "near me" on a large directory: the search looks in a small box around the origin first and widens it only
+// while the page is not full. Whatever the box, the order must be exactly the order of the true distances.
+describeEachDatabase('provider search by distance, box by box (R34)', (kind) => {
+  let db: Db;
+  const origin = { latitude: 40, longitude: -3 };
+  // Distances from 0.5 km to 1,700 km, north, east, south and west in turn, so each radius of the search ends a page.
+  const distances = [0.5, 1.5, 3, 5, 7, 12, 25, 45, 90, 200, 450, 800, 1700];
+  const brute = () =>
+    distances
+      .map((d, i) => ({ id: `FAR-${String(i).padStart(2, '0')}`, d }))
+      .sort((a, b) => a.d - b.d)
+      .map((x) => x.id);
+
+  before(async () => {
+    db = await freshDatabase(kind);
+    const cos = Math.cos((origin.latitude * Math.PI) / 180);
+    await loadProviders(
+      { db, clock },
+      ...distances.map((d, i) => {
+        const deg = d / 111.19;
+        const [dLat, dLon] = [
+          [deg, 0],
+          [0, deg / cos],
+          [-deg, 0],
+          [0, -deg / cos],
+        ][i % 4]!;
+        return row({
+          provider_id: `FAR-${String(i).padStart(2, '0')}`,
+          specialties: i % 2 ? 'Cardiología' : 'Pediatría',
+          latitude: (origin.latitude + dLat!).toFixed(6),
+          longitude: (origin.longitude + dLon!).toFixed(6),
+        });
+      }),
+    );
+  });
+  after(() => db.close());
+
+  test('every page, of any size, holds the next nearest providers: near, across radii and far away', async () => {
+    for (const pageSize of [1, 2, 3, 5, 20]) {
+      const seen: string[] = [];
+      for (let page = 1; page <= Math.ceil(distances.length / pageSize); page++) {
+        const result = await searchProviders(db, { origin, page, pageSize });
+        assert.equal(result.total, distances.length);
+        seen.push(...result.hits.map((h) => h.providerId));
+      }
+      assert.deepEqual(seen, brute(), `pages of ${pageSize}`);
+    }
+    const first = await searchProviders(db, { origin, page: 1, pageSize: 1 });
+    assert.ok(Math.abs(first.hits[0]!.distanceKm! - 0.5) < 0.01, 'the distance shown is the true one');
+  });
+
+  test('with a specialty, the same order among those who have it', async () => {
+    const result = await searchProviders(db, { origin, specialty: 'Cardiología', page: 1, pageSize: 4 });
+    const cardiology = brute().filter((id) => Number(id.slice(4)) % 2 === 1);
+    assert.deepEqual(
+      result.hits.map((h) => h.providerId),
+      cardiology.slice(0, 4),
+    );
+    assert.equal(result.total, cardiology.length);
+  });
+
+  test('past the counting cap, the total says "more than" and the page is still the nearest', async () => {
+    const result = await searchProviders(db, { origin, page: 2, pageSize: 3, countUpTo: 4 });
+    assert.equal(result.total, 4);
+    assert.equal(result.more, true);
+    assert.deepEqual(
+      result.hits.map((h) => h.providerId),
+      brute().slice(3, 6),
+    );
+    const exact = await searchProviders(db, { origin, page: 1, pageSize: 3, countUpTo: distances.length });
+    assert.equal(exact.more, undefined);
+  });
+});

@@ -123,26 +123,29 @@ export async function retireProvidersNotIn(
   }
 }
 
-/** The specialties of live providers, for the search form's list (limited to some products when given). */
+/**
+ * The specialties of live providers, for the search form's list (limited to some products when given). Asked on
+ * every directory page, so it must not read every provider: a loose index scan walks the distinct specialties of
+ * provider_specialties' primary key (one index seek each, a few dozen in all), and each is kept when one live
+ * provider (in the products) has it, which the first provider looked at usually answers.
+ */
 export async function specialtiesPresent(db: Kysely<Database>, products?: readonly string[]): Promise<string[]> {
   if (products && products.length === 0) return [];
-  let q = db
-    .selectFrom('provider_specialties as s')
-    .innerJoin('providers as p', 'p.id', 's.provider_id')
-    .select('s.specialty')
-    .distinct()
-    .where('p.retired_at', 'is', null);
-  if (products)
-    q = q.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('provider_networks as n')
-          .select('n.provider_id')
-          .whereRef('n.provider_id', '=', 'p.id')
-          .where('n.product', 'in', products),
-      ),
-    );
-  const rows = await q.execute();
+  const inProducts = products
+    ? sql`and exists (select 1 from provider_networks n where n.provider_id = p.id and n.product in (${sql.join(
+        products.map((x) => sql`${x}`),
+      )}))`
+    : sql``;
+  const { rows } = await sql<{ specialty: string }>`with recursive d(specialty) as (
+      select min(specialty) from provider_specialties
+      union all
+      select (select min(x.specialty) from provider_specialties x where x.specialty > d.specialty)
+      from d where d.specialty is not null
+    )
+    select d.specialty from d
+    where d.specialty is not null and exists (
+      select 1 from provider_specialties s join providers p on p.id = s.provider_id
+      where s.specialty = d.specialty and p.retired_at is null ${inProducts})`.execute(db);
   return rows.map((r) => r.specialty).sort((a, b) => a.localeCompare(b, 'es', { sensitivity: 'base' }));
 }
 
@@ -187,6 +190,8 @@ export interface ProviderSearch {
   origin?: { latitude: number; longitude: number };
   page: number;
   pageSize: number;
+  /** A distance search counts matches up to this many (default COUNT_CAP). */
+  countUpTo?: number;
 }
 
 export interface ProviderHit {
@@ -206,9 +211,17 @@ export interface ProviderHit {
 }
 
 export interface ProviderPage {
+  /** How many providers match (for a distance search, counted up to COUNT_CAP: `more` says there are more). */
   total: number;
+  more?: boolean;
   hits: ProviderHit[];
 }
+
+/** A distance search counts its matches up to this many; past it, the page says "more than" and pages on. */
+export const COUNT_CAP = 1_000;
+/** A distance search looks within these radii (km) in turn, then everywhere, until its page is full. */
+const RADII_KM = [2, 8, 30, 120, 500];
+const KM_PER_DEGREE = 111.19;
 
 /** The words a search uses: folded, each once, at most MAX_TOKENS of at most MAX_TOKEN_LENGTH characters. */
 export function searchTokens(input: string | undefined): string[] {
@@ -246,49 +259,102 @@ export async function searchProviders(db: Db, s: ProviderSearch): Promise<Provid
   const pg = db.dialect === 'postgres';
   const text = searchTokens(s.text);
   const place = searchTokens(s.place);
-  const where: RawBuilder<unknown>[] = [sql`p.retired_at is null`];
-  let from: RawBuilder<unknown> = sql`providers p`;
-  let relevance: RawBuilder<unknown> | undefined;
-  if (pg) {
-    for (const t of text) where.push(sql`directory_fold(p.search_doc) like ${`%${t}%`}`);
-    for (const t of place) where.push(sql`directory_fold(p.place_doc) like ${`%${t}%`}`);
-    if (text.length) relevance = sql`public.similarity(directory_fold(p.search_doc), ${text.join(' ')}) desc`;
-  } else if (text.length || place.length) {
-    const parts = [];
-    if (text.length) parts.push(`(${ftsTerms(text)})`);
-    if (place.length) parts.push(`place_doc : (${ftsTerms(place)})`);
-    from = sql`providers_fts f join providers p on p.id = f.rowid`;
-    where.push(sql`providers_fts match ${parts.join(' AND ')}`);
-    if (text.length) relevance = sql`f.rank`;
-  }
-  if (s.specialty)
-    where.push(
-      sql`exists (select 1 from provider_specialties s where s.provider_id = p.id and s.specialty = ${s.specialty})`,
-    );
-  if (s.products)
-    where.push(
-      sql`exists (select 1 from provider_networks n where n.provider_id = p.id and n.product in (${sql.join(
-        s.products.map((x) => sql`${x}`),
-      )}))`,
-    );
+  /**
+   * The matching providers. With `narrowBySpecialty`, the specialty's own words join the text search, so that
+   * SQLite's FTS5 intersects them with the place's words without reading a provider (60k rows read become a few
+   * hundred); the exact specialty is checked all the same. A search near a place leaves them out of its page query,
+   * which the location index drives instead.
+   */
+  const matching = (narrowBySpecialty: boolean) => {
+    const where: RawBuilder<unknown>[] = [sql`p.retired_at is null`];
+    let from: RawBuilder<unknown> = sql`providers p`;
+    let relevance: RawBuilder<unknown> | undefined;
+    const specialtyWords = narrowBySpecialty && s.specialty ? searchTokens(s.specialty) : [];
+    if (pg) {
+      for (const t of [...text, ...specialtyWords]) where.push(sql`directory_fold(p.search_doc) like ${`%${t}%`}`);
+      for (const t of place) where.push(sql`directory_fold(p.place_doc) like ${`%${t}%`}`);
+      if (text.length) relevance = sql`public.similarity(directory_fold(p.search_doc), ${text.join(' ')}) desc`;
+    } else if (text.length || place.length || specialtyWords.length) {
+      const parts = [];
+      if (text.length) parts.push(`(${ftsTerms(text)})`);
+      if (place.length) parts.push(`place_doc : (${ftsTerms(place)})`);
+      if (specialtyWords.length) parts.push(`search_doc : "${specialtyWords.join(' ')}"`);
+      from = sql`providers_fts f join providers p on p.id = f.rowid`;
+      where.push(sql`providers_fts match ${parts.join(' AND ')}`);
+      if (text.length) relevance = sql`f.rank`;
+    }
+    if (s.specialty)
+      where.push(
+        sql`exists (select 1 from provider_specialties s where s.provider_id = p.id and s.specialty = ${s.specialty})`,
+      );
+    if (s.products)
+      where.push(
+        sql`exists (select 1 from provider_networks n where n.provider_id = p.id and n.product in (${sql.join(
+          s.products.map((x) => sql`${x}`),
+        )}))`,
+      );
+    return { from, where, relevance };
+  };
   const o = s.origin;
-  // Haversine in SQL (both engines have the math functions), in kilometres; min() keeps asin's argument ≤ 1.
-  const distance = o
-    ? sql`(12742 * asin(sqrt(${pg ? sql`least` : sql`min`}(1, power(sin(radians(p.latitude - ${o.latitude}) / 2), 2)
-        + cos(radians(${o.latitude})) * cos(radians(p.latitude))
-        * power(sin(radians(p.longitude - ${o.longitude}) / 2), 2)))))`
-    : sql`null`;
-  const order = o ? sql`distance_km, p.name, p.id` : relevance ? sql`${relevance}, p.name, p.id` : sql`p.name, p.id`;
   const offset = (s.page - 1) * s.pageSize;
-  const { rows } = await sql<HitRow>`select p.provider_id, p.name, p.kind, p.specialties, p.address_line,
-      p.postal_code, p.city, p.province, p.phone, p.latitude, p.longitude, p.languages,
-      ${distance} as distance_km, count(*) over () as total
-    from ${from}
-    where ${sql.join(where, sql` and `)}
-    order by ${order}
-    limit ${s.pageSize} offset ${offset}`.execute(db.kysely);
+  const columns = sql`p.provider_id, p.name, p.kind, p.specialties, p.address_line, p.postal_code, p.city,
+    p.province, p.phone, p.latitude, p.longitude, p.languages`;
+  let rows: HitRow[];
+  let total: number;
+  let more = false;
+  if (!o) {
+    const { from, where, relevance } = matching(true);
+    const order = relevance ? sql`${relevance}, p.name, p.id` : sql`p.name, p.id`;
+    ({ rows } = await sql<HitRow>`select ${columns}, null as distance_km, count(*) over () as total
+      from ${from} where ${sql.join(where, sql` and `)}
+      order by ${order} limit ${s.pageSize} offset ${offset}`.execute(db.kysely));
+    total = rows.length ? Number(rows[0]!.total) : 0;
+  } else {
+    // Sorting by distance measures every match, so a search near a big city would measure most of the directory.
+    // Instead: count the matches (up to COUNT_CAP), then look in a box around the origin, through the location
+    // index, for the page's providers within r km; the page is right once it is full, since every provider within
+    // r km lies in the box. Otherwise widen r, and in the end look everywhere.
+    const cap = s.countUpTo ?? COUNT_CAP;
+    const all = matching(true);
+    const counted = await sql<{ n: number | string }>`select count(*) as n from (select 1 from ${all.from}
+      where ${sql.join(all.where, sql` and `)} limit ${cap + 1}) m`.execute(db.kysely);
+    const n = Number(counted.rows[0]?.n ?? 0);
+    total = Math.min(n, cap);
+    more = n > cap;
+    // Haversine in SQL (both engines have the math functions), in kilometres; min() keeps asin's argument ≤ 1.
+    const distance = sql`(12742 * asin(sqrt(${pg ? sql`least` : sql`min`}(1,
+        power(sin(radians(p.latitude - ${o.latitude}) / 2), 2)
+        + cos(radians(${o.latitude})) * cos(radians(p.latitude))
+        * power(sin(radians(p.longitude - ${o.longitude}) / 2), 2)))))`;
+    const { from, where } = matching(false);
+    const page = (box: RawBuilder<unknown>[]) =>
+      sql<HitRow>`select ${columns}, ${distance} as distance_km, 0 as total
+        from ${from} where ${sql.join([...where, ...box], sql` and `)}
+        order by distance_km, p.name, p.id limit ${s.pageSize} offset ${offset}`.execute(db.kysely);
+    rows = [];
+    // Fewer matches than the page needs: the page is the last one, only the whole set gives it.
+    const radii = !more && n < offset + s.pageSize ? [] : RADII_KM;
+    const cosLat = Math.cos((o.latitude * Math.PI) / 180);
+    let done = false;
+    for (const r of radii) {
+      const dLat = r / KM_PER_DEGREE;
+      const dLon = cosLat > 0.05 ? r / (KM_PER_DEGREE * cosLat) : 360;
+      if (Math.abs(o.latitude) + dLat >= 90 || Math.abs(o.longitude) + dLon >= 180) break;
+      ({ rows } = await page([
+        sql`p.latitude between ${o.latitude - dLat} and ${o.latitude + dLat}`,
+        sql`p.longitude between ${o.longitude - dLon} and ${o.longitude + dLon}`,
+        sql`${distance} <= ${r}`,
+      ]));
+      if (rows.length === s.pageSize) {
+        done = true;
+        break;
+      }
+    }
+    if (!done) ({ rows } = await page([]));
+  }
   return {
-    total: rows.length ? Number(rows[0]!.total) : 0,
+    total,
+    ...(more ? { more } : {}),
     hits: rows.map((r) => ({
       providerId: r.provider_id,
       name: r.name,

@@ -18,6 +18,7 @@ export const directoryEs = {
   'directory.useLocation': 'Usar mi ubicación',
   'directory.search': 'Buscar',
   'directory.results': '{{count}} resultados',
+  'directory.resultsMore': 'Más de {{count}} resultados · página {{page}}',
   'directory.resultsPage': '{{count}} resultados · página {{page}} de {{pages}}',
   'directory.none': 'No hay ningún resultado con esos criterios. Prueba con menos palabras o con otra zona.',
   'directory.nearUnknown':
@@ -57,6 +58,7 @@ export const directoryEn: Record<keyof typeof directoryEs, string> = {
   'directory.useLocation': 'Use my location',
   'directory.search': 'Search',
   'directory.results': '{{count}} results',
+  'directory.resultsMore': 'More than {{count}} results · page {{page}}',
   'directory.resultsPage': '{{count}} results · page {{page}} of {{pages}}',
   'directory.none': 'Nothing matches. Try fewer words or another area.',
   'directory.nearUnknown': 'We have no centres at postal code {{code}}, so the results are not sorted by distance.',
