@@ -23,6 +23,8 @@ import {
   signInLoad,
   writeFeed,
 } from './phases.js';
+import { directoryRun } from './directory.js';
+import { writeProviderFeed } from './provider-feed.js';
 import { markdown } from './report.js';
 import { ROOT, productionEnv, rssMb, sampleRss, startBare, startPortal, startSinks, type Server } from './servers.js';
 
@@ -47,10 +49,13 @@ export const sizes = {
   pageConnections: size('BENCH_PAGE_CONNECTIONS', 10, 4),
   historyRuns: size('BENCH_HISTORY_RUNS', 5, 2),
   importRows: size('BENCH_IMPORT_ROWS', 1_000_000, 2_000),
+  directoryRows: size('BENCH_DIRECTORY_ROWS', 200_000, 2_000),
+  directorySeconds: size('BENCH_DIRECTORY_S', 5, 1),
+  directoryConnections: size('BENCH_DIRECTORY_CONNECTIONS', 8, 2),
   idleSettleSeconds: size('BENCH_SETTLE_S', 3, 1),
 };
 const kinds = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',').filter(Boolean) as Kind[];
-const skip = new Set((process.env.BENCH_SKIP ?? '').split(',')); // any of: signin, passkey, page, password, scale, import
+const skip = new Set((process.env.BENCH_SKIP ?? '').split(',')); // any of: signin, passkey, page, password, scale, import, directory
 const pgBaseUrl = process.env.BENCH_PG_URL ?? process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const began = performance.now();
@@ -263,6 +268,31 @@ if (!skip.has('import')) {
           rows: sizes.importRows,
           env: productionEnv(target.url, sinks, threads),
           logFile: join(dir, `${kind}-import.log`),
+        }),
+      );
+    } finally {
+      await target.drop();
+    }
+  }
+  rmSync(feed, { force: true });
+}
+// R34: the provider directory, in a database of its own per engine.
+if (!skip.has('directory')) {
+  const feed = join(dir, 'providers.csv');
+  log(`writing a ${sizes.directoryRows}-provider directory feed`);
+  await writeProviderFeed(feed, sizes.directoryRows);
+  for (const kind of available.filter((k): k is Kind => k !== undefined)) {
+    const target = await createTarget(kind, 'directory', dir, pgBaseUrl);
+    try {
+      (results[kind] as Results).directory = await phase(`${kind}: directory, ${sizes.directoryRows} providers`, () =>
+        directoryRun({
+          feed,
+          rows: sizes.directoryRows,
+          env: productionEnv(target.url, sinks, threads),
+          logFile: join(dir, `${kind}-directory.log`),
+          connections: sizes.directoryConnections,
+          seconds: sizes.directorySeconds,
+          phase: (name, fn) => phase(`${kind}: ${name}`, fn),
         }),
       );
     } finally {

@@ -155,6 +155,34 @@ export function markdown(results: Results, before?: Results): string {
       ok: (r) => (r.import?.peakRssMb === undefined ? undefined : r.import.peakRssMb < 300),
     },
     {
+      figure: `Directory (R34): import ${fmt(res.sizes.directoryRows, 0)} providers: rows/s; peak RSS`,
+      cell: (r) =>
+        guard(
+          r.directory,
+          (d) => `${fmt(d.importRowsPerSecond, 0)} (${fmt(d.importSeconds, 0)} s); ${fmt(d.importPeakRssMb, 0)} MB`,
+        ),
+      target: 'RSS < 300 MB',
+      ok: (r) => (r.directory?.importPeakRssMb === undefined ? undefined : r.directory.importPeakRssMb < 300),
+    },
+    ...(
+      [
+        ['specialtyCity', 'specialty + city'],
+        ['nameFragment', 'name fragment'],
+        ['postalCodeDistance', 'postal code, by distance'],
+      ] as const
+    ).map(([key, label]): Row => ({
+      figure: `Directory search, ${label}: peak/s; p95 (p50) at 80% of peak; server CPU per search`,
+      cell: (r) =>
+        guard(
+          r.directory?.[key],
+          (x) =>
+            `${fmt(x.peakPerSecond, 0)}/s; ${fmt(x.p95Ms)} (${fmt(x.p50Ms)}) ms; ${fmt(x.serverCpuMs, 2)} ms` +
+            (x.errors + x.non200 ? `, ${x.errors + x.non200} bad` : ''),
+        ),
+      target: 'p95 < 50 ms',
+      ok: (r) => (r.directory?.[key]?.p95Ms === undefined ? undefined : r.directory[key].p95Ms < 50),
+    })),
+    {
       figure: 'Server RSS idle',
       cell: (r) => (r.rssIdleMb === undefined ? '–' : `${fmt(r.rssIdleMb, 0)} MB`),
       target: '< 150 MB',
