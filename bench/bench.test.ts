@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 // A benchmark is not a test; this only checks that `npm run bench` starts: it seeds SQLite, starts the portal as in
-// production, signs a member in over HTTP, measures the hash ceiling and idle memory, and writes its results.
+// production, signs a member in over HTTP, measures the hash ceiling and idle memory, imports and searches a small
+// provider directory, and writes its results.
 test('the bench script starts and writes its results', () => {
   const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
   try {
@@ -18,6 +19,8 @@ test('the bench script starts and writes its results', () => {
         BENCH_SKIP: 'signin,passkey,page,password,scale,import',
         BENCH_CEILING_S: '0.2',
         BENCH_SETTLE_S: '0',
+        BENCH_DIRECTORY_ROWS: '300',
+        BENCH_DIRECTORY_S: '1',
         BENCH_OUT: out,
       },
       encoding: 'utf8',
@@ -27,6 +30,8 @@ test('the bench script starts and writes its results', () => {
     const results = JSON.parse(readFileSync(join(out, 'quick.json'), 'utf8'));
     assert.ok(results.sqlite.ceiling.verificationsPerSecond > 0);
     assert.ok(results.sqlite.rssIdleMb > 0);
+    assert.equal(results.sqlite.directory.providers, 300);
+    assert.ok(results.sqlite.directory.postalCodeDistance.peakPerSecond > 0);
     assert.match(run.stdout, /\| Server RSS idle \|/);
   } finally {
     rmSync(out, { recursive: true, force: true });
