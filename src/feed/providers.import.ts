@@ -4,7 +4,7 @@ import { feedCsvParser } from './csv.js';
 import type { Clock } from '../clock.js';
 import { PROVIDER_COLUMNS, parseProvider, type ProviderInput, type RawProviderRow } from '../domain/provider.js';
 import type { Db } from '../infra/db/database.js';
-import { retireProvidersNotIn, upsertProvider, type UpsertOutcome } from '../infra/directory/providers.repository.js';
+import { retireProvidersNotIn, upsertProviders } from '../infra/directory/providers.repository.js';
 import { CompactKeys } from './compact-keys.js';
 import type { RowProblem } from './feed.import.js';
 
@@ -51,11 +51,7 @@ export async function importProviders(
     const rows = batch;
     batch = [];
     const now = deps.clock.now().toISOString();
-    const outcomes = await deps.db.kysely.transaction().execute(async (trx) => {
-      const out: UpsertOutcome[] = [];
-      for (const p of rows) out.push(await upsertProvider(trx, p, now));
-      return out;
-    });
+    const outcomes = await deps.db.kysely.transaction().execute((trx) => upsertProviders(trx, rows, now));
     for (const o of outcomes) report[o]++;
   };
 
