@@ -4,10 +4,11 @@ import type { ProviderInput } from '../../domain/provider.js';
 import type { Db } from '../db/database.js';
 import type { Database, ProviderTable } from '../db/tables.js';
 
-// R34: the provider directory's storage and search. Matching is each engine's own text search (migration 0012):
-// FTS5 on SQLite, unaccent + pg_trgm on PostgreSQL. User input never reaches either as syntax: it is folded to
-// letters and digits, cut into at most MAX_TOKENS words, and each word is quoted (FTS5) or bound as a LIKE
-// pattern of letters and digits only (PostgreSQL), so `"`, `*`, `NEAR`, `-`, `%` or `_` are just characters.
+// R34: the provider directory's storage and search. Matching is each engine's own text search (migrations 0014,
+// 0021): FTS5 on SQLite, unaccent + pg_trgm on PostgreSQL (over the folded texts the database stores). User input
+// never reaches either as syntax: it is folded to letters and digits, cut into at most MAX_TOKENS words, and each
+// word is quoted (FTS5) or bound as a LIKE pattern of letters and digits only (PostgreSQL), so `"`, `*`, `NEAR`,
+// `-`, `%` or `_` are just characters.
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 
@@ -341,10 +342,10 @@ export async function searchProviders(db: Db, s: ProviderSearch): Promise<Provid
   const text = searchTokens(s.text);
   const place = searchTokens(s.place);
   /**
-   * The matching providers. With `narrowBySpecialty`, the specialty's own words join the text search, so that
-   * SQLite's FTS5 intersects them with the place's words without reading a provider (60k rows read become a few
-   * hundred); the exact specialty is checked all the same. A search near a place leaves them out of its page query,
-   * which the location index drives instead.
+   * The matching providers. With `narrowBySpecialty`, the specialty's own words join the text search, so that each
+   * engine intersects them with the place's words in its index before reading a provider (11,000 rows read become
+   * 700 for a specialty in a big city); the exact specialty is checked all the same. A search near a place leaves
+   * them out of its page query, which the location index drives instead.
    */
   const matching = (narrowBySpecialty: boolean) => {
     const where: RawBuilder<unknown>[] = [sql`p.retired_at is null`];
@@ -352,9 +353,10 @@ export async function searchProviders(db: Db, s: ProviderSearch): Promise<Provid
     let relevance: RawBuilder<unknown> | undefined;
     const specialtyWords = narrowBySpecialty && s.specialty ? searchTokens(s.specialty) : [];
     if (pg) {
-      for (const t of [...text, ...specialtyWords]) where.push(sql`directory_fold(p.search_doc) like ${`%${t}%`}`);
-      for (const t of place) where.push(sql`directory_fold(p.place_doc) like ${`%${t}%`}`);
-      if (text.length) relevance = sql`public.similarity(directory_fold(p.search_doc), ${text.join(' ')}) desc`;
+      // With the specialty's words, PostgreSQL intersects two trigram bitmaps and reads only the rows in both.
+      for (const t of [...text, ...specialtyWords]) where.push(sql`p.search_folded like ${`%${t}%`}`);
+      for (const t of place) where.push(sql`p.place_folded like ${`%${t}%`}`);
+      if (text.length) relevance = sql`public.similarity(p.search_folded, ${text.join(' ')}) desc`;
     } else if (text.length || place.length || specialtyWords.length) {
       const parts = [];
       if (text.length) parts.push(`(${ftsTerms(text)})`);
