@@ -24,6 +24,7 @@ import {
   writeFeed,
 } from './phases.js';
 import { markdown } from './report.js';
+import { requestListing, seedRequests } from './requests.js';
 import { ROOT, productionEnv, rssMb, sampleRss, startBare, startPortal, startSinks, type Server } from './servers.js';
 
 // PRODUCT §5 figures on SQLite and PostgreSQL, each as a ratio to a reference measured in the same run.
@@ -47,10 +48,13 @@ export const sizes = {
   pageConnections: size('BENCH_PAGE_CONNECTIONS', 10, 4),
   historyRuns: size('BENCH_HISTORY_RUNS', 5, 2),
   importRows: size('BENCH_IMPORT_ROWS', 1_000_000, 2_000),
+  // R31: requests the core system lists through the API by cursor, and how many a page.
+  apiRequests: size('BENCH_API_REQUESTS', 10_000, 500),
+  apiPageSize: size('BENCH_API_PAGE', 100, 100),
   idleSettleSeconds: size('BENCH_SETTLE_S', 3, 1),
 };
 const kinds = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',').filter(Boolean) as Kind[];
-const skip = new Set((process.env.BENCH_SKIP ?? '').split(',')); // any of: signin, passkey, page, password, scale, import
+const skip = new Set((process.env.BENCH_SKIP ?? '').split(',')); // any of: signin, passkey, page, password, requests, scale, import
 const pgBaseUrl = process.env.BENCH_PG_URL ?? process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const began = performance.now();
@@ -204,6 +208,18 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
       r.passwordChange = await phase(`${kind}: password change with a 20-entry history`, () =>
         passwordChange({ port: portal.port, db, mail: sinks, member: changeMember!, runs: sizes.historyRuns }),
       );
+    }
+    if (!skip.has('requests')) {
+      r.requestListing = await phase(`${kind}: API listing of ${sizes.apiRequests} requests by cursor`, async () => {
+        const key = await seedRequests(db, members, sizes.apiRequests, env.ENCRYPTION_KEY!);
+        return requestListing({
+          port: portal.port,
+          pid: portal.pid,
+          key,
+          expected: sizes.apiRequests,
+          pageSize: sizes.apiPageSize,
+        });
+      });
     }
     // 6. Scale out: a second node on the same PostgreSQL, the client round-robin across both.
     if (kind === 'postgres' && !skip.has('scale')) {

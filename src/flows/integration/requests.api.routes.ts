@@ -8,7 +8,7 @@ import { refusalOf } from '../../domain/error-codes.js';
 import { MAX_FILE_BYTES } from '../../domain/request-files.js';
 import type { RequestStatus, TransitionFields } from '../../domain/request-status.js';
 import type { FieldError } from '../../domain/result.js';
-import { recordDataAccess } from '../../infra/audit/data-access.js';
+import { recordDataAccess, recordDataAccesses } from '../../infra/audit/data-access.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Database } from '../../infra/db/tables.js';
 import { sendAttachment } from '../../infra/files/download.js';
@@ -124,10 +124,17 @@ export async function requestsApiRoutes(plain: FastifyInstance, opts: RequestsAp
         afterId,
         limit,
       });
-      if (page.items.length > 0)
-        await db.kysely.transaction().execute(async (trx) => {
-          for (const item of page.items) await looked(trx, request, item.patientMemberId, 'request', item.reference);
-        });
+      await recordDataAccesses(
+        db.kysely,
+        clock,
+        request.auditContext(),
+        page.items.map((item) => ({
+          memberId: item.patientMemberId,
+          what: 'request' as const,
+          ref: item.reference,
+          who: { by: 'api' as const, client: client(request) },
+        })),
+      );
       const last = page.items.at(-1);
       return { items: page.items.map(apiItem), next_cursor: page.more && last ? encodeCursor(last.id) : null };
     },
