@@ -184,13 +184,13 @@ function StepDetails({ t, event }: { t: Translate; event: RequestEvent }) {
   });
   if (lines.length === 0) return null;
   return (
-    <ul class="plain">
+    <>
       {lines.map(([k, v]) => (
-        <li>
+        <div>
           {k}: {v}
-        </li>
+        </div>
       ))}
-    </ul>
+    </>
   );
 }
 
@@ -297,7 +297,7 @@ export function RequestPage(p: RequestPageProps) {
           <Form ctx={formCtx(p)} action={requestPaths.files(p.memberId, r.reference)}>
             <p class="hint">{t('bo.requests.filesHint')}</p>
             <ReasonFields t={t} reason={p.reason} note={p.note ?? ''} />
-            <ul class="plain file-list">
+            <ul class="bo-files">
               {p.files.map((f) => (
                 <li>
                   <span class="tag">{t(`bo.requests.role.${f.role}` as Parameters<Translate>[0])}</span>{' '}
