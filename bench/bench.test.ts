@@ -32,6 +32,8 @@ test('the bench script starts and writes its results', () => {
     assert.ok(results.sqlite.rssIdleMb > 0);
     assert.equal(results.sqlite.directory.providers, 300);
     assert.ok(results.sqlite.directory.postalCodeDistance.peakPerSecond > 0);
+    // R31: the API listing phase walked every seeded request by cursor (BENCH_QUICK seeds 500).
+    assert.equal(results.sqlite.requestListing.requests, 500, JSON.stringify(results.sqlite.requestListing));
     assert.match(run.stdout, /\| Server RSS idle \|/);
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -26,6 +26,7 @@ import {
 import { directoryRun } from './directory.js';
 import { writeProviderFeed } from './provider-feed.js';
 import { markdown } from './report.js';
+import { requestListing, seedRequests } from './requests.js';
 import { ROOT, productionEnv, rssMb, sampleRss, startBare, startPortal, startSinks, type Server } from './servers.js';
 
 // PRODUCT §5 figures on SQLite and PostgreSQL, each as a ratio to a reference measured in the same run.
@@ -52,10 +53,14 @@ export const sizes = {
   directoryRows: size('BENCH_DIRECTORY_ROWS', 200_000, 2_000),
   directorySeconds: size('BENCH_DIRECTORY_S', 5, 1),
   directoryConnections: size('BENCH_DIRECTORY_CONNECTIONS', 8, 2),
+  // R31: requests the core system lists through the API by cursor, and how many a page.
+  apiRequests: size('BENCH_API_REQUESTS', 10_000, 500),
+  apiPageSize: size('BENCH_API_PAGE', 100, 100),
   idleSettleSeconds: size('BENCH_SETTLE_S', 3, 1),
 };
 const kinds = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',').filter(Boolean) as Kind[];
-const skip = new Set((process.env.BENCH_SKIP ?? '').split(',')); // any of: signin, passkey, page, password, scale, import, directory
+// any of: signin, passkey, page, password, requests, scale, import, directory
+const skip = new Set((process.env.BENCH_SKIP ?? '').split(','));
 const pgBaseUrl = process.env.BENCH_PG_URL ?? process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const began = performance.now();
@@ -209,6 +214,18 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
       r.passwordChange = await phase(`${kind}: password change with a 20-entry history`, () =>
         passwordChange({ port: portal.port, db, mail: sinks, member: changeMember!, runs: sizes.historyRuns }),
       );
+    }
+    if (!skip.has('requests')) {
+      r.requestListing = await phase(`${kind}: API listing of ${sizes.apiRequests} requests by cursor`, async () => {
+        const key = await seedRequests(db, members, sizes.apiRequests, env.ENCRYPTION_KEY!);
+        return requestListing({
+          port: portal.port,
+          pid: portal.pid,
+          key,
+          expected: sizes.apiRequests,
+          pageSize: sizes.apiPageSize,
+        });
+      });
     }
     // 6. Scale out: a second node on the same PostgreSQL, the client round-robin across both.
     if (kind === 'postgres' && !skip.has('scale')) {

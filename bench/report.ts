@@ -145,6 +145,20 @@ export function markdown(results: Results, before?: Results): string {
         guard(r.passwordChange, (p) => `${fmt(p.httpChangeMs, 0)} ms (${p.httpStatus}); ${fmt(p.serverPingP99Ms)} ms`),
     },
     {
+      figure: `API: ${fmt(res.sizes.apiRequests, 0)} requests listed by cursor (R31): whole walk; page p50 / p99`,
+      cell: (r) =>
+        guard(
+          r.requestListing,
+          (l) =>
+            `${fmt(l.totalSeconds, 2)} s, ${fmt(l.pages, 0)} pages of ${fmt(l.pageSize, 0)}; ${fmt(l.pageP50Ms)} / ${fmt(l.pageP99Ms)} ms`,
+        ),
+    },
+    {
+      figure: 'API listing: server CPU per page / per request',
+      cell: (r) =>
+        guard(r.requestListing, (l) => `${fmt(l.serverCpuMsPerPage, 2)} / ${fmt(l.serverCpuMsPerRequest, 3)} ms`),
+    },
+    {
       figure: `Import ${fmt(res.sizes.importRows, 0)} feed rows: rows/s`,
       cell: (r) => guard(r.import, (i) => `${fmt(i.rowsPerSecond, 0)} (${fmt(i.seconds, 0)} s)`),
     },

@@ -9,6 +9,7 @@ import { apiKeyAdminRoutes } from './api-keys.routes.js';
 import { auditLogRoutes } from './audit-log.routes.js';
 import { BackofficeLayout, BACKOFFICE_NAV, roleAllows } from './backoffice-layout.js';
 import { memberRoutes } from './members/members.routes.js';
+import { memberRequestRoutes } from './members/member-requests.routes.js';
 import { staffAdminRoutes } from './staff-admin.routes.js';
 import { createStaffGuard } from './staff-guard.js';
 import { BACKOFFICE_PATH, createStaffSessions } from './staff-session.js';
@@ -71,6 +72,7 @@ async function backOfficePlugin(app: FastifyInstance, deps: BackOfficeDeps): Pro
       );
     });
     await bo.register(memberRoutes, { config, db, clock, courier, kickOutbox });
+    await bo.register(memberRequestRoutes, { config, db, clock });
     await bo.register(staffAdminRoutes, { config, db, clock, courier, kickOutbox });
     await bo.register(staffPasswordRoutes, { config, db, clock, courier, sessions, kickOutbox });
     await bo.register(staffPasskeyRoutes, { config, db, clock });

@@ -44,6 +44,7 @@ import {
 } from './integration.schemas.js';
 import { parseProvider } from '../../domain/provider.js';
 import { retireProvider, upsertProvider } from '../../infra/directory/providers.repository.js';
+import { requestsApiRoutes } from './requests.api.routes.js';
 import { handleApiError, ruleErrors, schemaErrors, sendProblem } from './problem.js';
 
 // R24: the integration API for the insurer's core system, JSON under /api/v1. A request authenticates with an API
@@ -419,6 +420,16 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
       };
     },
   );
+
+  // Named options only: `opts` carries this scope's own prefix, which would be applied twice.
+  await app.register(requestsApiRoutes, {
+    config: opts.config,
+    db,
+    clock,
+    courier: opts.courier,
+    kickOutbox: opts.kickOutbox,
+    ajv,
+  });
 
   await app.register(async (bulkScope) =>
     bulkRoute(bulkScope.withTypeProvider<TypeBoxTypeProvider>(), opts, deps, ajv),

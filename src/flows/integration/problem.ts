@@ -17,9 +17,11 @@ export const PROBLEMS = {
   unauthenticated: { status: 401, title: 'A valid API key is required' },
   'insufficient-scope': { status: 403, title: 'The API key lacks the scope this request needs' },
   'not-found': { status: 404, title: 'Not found' },
+  conflict: { status: 409, title: 'The resource changed meanwhile or does not allow this now' },
   'too-large': { status: 413, title: 'The body is too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported content type' },
   'invalid-values': { status: 422, title: 'Some values break the feed rules' },
+  'idempotency-key-reused': { status: 422, title: 'This Idempotency-Key was used for a different request' },
   'rate-limited': { status: 429, title: 'Too many requests for this API key' },
   'bad-request': { status: 400, title: 'Bad request' },
   'server-error': { status: 500, title: 'Internal error' },
@@ -40,13 +42,18 @@ export interface ProblemExtras {
   summary?: unknown;
 }
 
+/** A problem's body, for a path (`instance`); sendProblem sends it, an idempotent route also keeps it to replay. */
+export function problemBody(kind: ProblemKind, url: string, extras: ProblemExtras = {}) {
+  const { status, title } = PROBLEMS[kind];
+  return { type: `/api/v1/problems/${kind}`, title, status, instance: url.split('?')[0], ...extras };
+}
+
 /** Sends a problem; the reply is never cached (R8: API answers may carry personal data). */
 export function sendProblem(reply: FastifyReply, kind: ProblemKind, extras: ProblemExtras = {}): FastifyReply {
-  const { status, title } = PROBLEMS[kind];
   return reply
-    .code(status)
+    .code(PROBLEMS[kind].status)
     .type(PROBLEM_CONTENT_TYPE)
-    .send({ type: `/api/v1/problems/${kind}`, title, status, instance: reply.request.url.split('?')[0], ...extras });
+    .send(problemBody(kind, reply.request.url, extras));
 }
 
 const en = translator('en');

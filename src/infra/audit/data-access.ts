@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../db/tables.js';
-import { recordAudit, type AuditContext } from './audit.repository.js';
+import { recordAudit, recordAudits, type AuditContext, type AuditEvent } from './audit.repository.js';
 
 // R36 "who looked at your data", R31 back office: every time staff open a member's record, request, file or document,
 // or the core system reads them through the API, one audit row says who, what and why. Staff give a reason from a
@@ -74,8 +74,22 @@ export function recordDataAccess(
   ctx: AuditContext,
   access: DataAccess,
 ): Promise<void> {
+  return recordAudit(db, clock, ctx, auditEventOf(access));
+}
+
+/** Records many openings at once (a page of the API's request list): one row each, as recordDataAccess writes. */
+export function recordDataAccesses(
+  db: Kysely<Database>,
+  clock: Clock,
+  ctx: AuditContext,
+  accesses: readonly DataAccess[],
+): Promise<void> {
+  return recordAudits(db, clock, ctx, accesses.map(auditEventOf));
+}
+
+function auditEventOf(access: DataAccess): AuditEvent {
   const who = access.who;
-  return recordAudit(db, clock, ctx, {
+  return {
     event: DATA_ACCESS_EVENT,
     outcome: 'info',
     actor: who.by === 'staff' ? `staff:${who.username}` : `api:${who.client}`,
@@ -88,5 +102,5 @@ export function recordDataAccess(
         ? { staff_id: who.staffId, role: who.role, reason: who.reason, note: who.note ?? null }
         : {}),
     },
-  });
+  };
 }

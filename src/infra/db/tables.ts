@@ -384,6 +384,7 @@ export interface Database {
   requests: RequestTable;
   request_events: RequestEventTable;
   request_files: RequestFileTable;
+  idempotency_keys: IdempotencyKeyTable;
 }
 
 /** R31: a stored file, sealed under ENCRYPTION_KEY (R29); sha256 is of the kept bytes (images after re-encoding). */
@@ -463,6 +464,18 @@ export interface RequestFileTable {
   file_id: number;
   role: 'invoice' | 'prescription' | 'answer' | 'letter';
   event_id: number | null;
+}
+
+/** R31: an API call made under an Idempotency-Key, and the answer it got (replayed to the same call again). */
+export interface IdempotencyKeyTable {
+  api_key_id: number;
+  idempotency_key: string;
+  /** SHA-256 of the method, path and canonical JSON body. */
+  request_hash: string;
+  status_code: number;
+  /** The answer's JSON body. */
+  response: string;
+  created_at: Timestamp;
 }
 
 export type StoredFile = Selectable<FileTable>;

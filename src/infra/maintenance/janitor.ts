@@ -10,11 +10,14 @@ export interface PurgeReport {
   captchas: number;
   tokens: number;
   sessions: number;
+  idempotencyKeys: number;
 }
 
 /**
  * Deletes what can no longer be used: expired flows, counters and captcha records, and old spent tokens and ended
- * sessions (kept a while for the member's session list and for investigations). Safe on every node at once.
+ * sessions (kept a while for the member's session list and for investigations), and idempotency keys older than a
+ * day (R31: a retry comes within minutes; a later one is refused by the request's version anyway). Safe on every node
+ * at once.
  */
 export async function purgeExpired(db: Kysely<Database>, clock: Clock): Promise<PurgeReport> {
   const now = clock.now();
@@ -31,6 +34,12 @@ export async function purgeExpired(db: Kysely<Database>, clock: Clock): Promise<
       await db
         .deleteFrom('sessions')
         .where((eb) => eb.or([eb('ended_at', '<=', monthAgo), eb('absolute_expires_at', '<=', monthAgo)]))
+        .executeTakeFirst(),
+    ),
+    idempotencyKeys: n(
+      await db
+        .deleteFrom('idempotency_keys')
+        .where('created_at', '<=', new Date(now.getTime() - DAY).toISOString())
         .executeTakeFirst(),
     ),
   };

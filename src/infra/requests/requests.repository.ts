@@ -198,6 +198,11 @@ export interface TransitionInput {
   actor: Actor;
   /** Files sent with the step (the member's answer to needs_info), stored in the same transaction. */
   files?: readonly ReceivedFile[];
+  /**
+   * Runs in the transition's transaction once the change is stored: what must commit with it or not at all (R25:
+   * the member's status email through the outbox).
+   */
+  afterChange?: (trx: Kysely<Database>, updated: Request) => Promise<void>;
 }
 
 /** Moves a request along R31's graph (checkTransition), compare-and-set on its version, with its event and files. */
@@ -207,46 +212,58 @@ export async function transitionRequest(
   timeZone: string,
   input: TransitionInput,
 ): Promise<Result<Request>> {
+  return db.transaction().execute((trx) => transitionInTransaction(trx, clock, timeZone, input));
+}
+
+/**
+ * transitionRequest inside the caller's transaction (the API stores its idempotency record in the same one). A
+ * refusal writes nothing; the caller may still commit what it wrote itself.
+ */
+export async function transitionInTransaction(
+  trx: Kysely<Database>,
+  clock: Clock,
+  timeZone: string,
+  input: TransitionInput,
+): Promise<Result<Request>> {
   const now = clock.now().toISOString();
-  return db.transaction().execute(async (trx) => {
-    const current = await trx.selectFrom('requests').selectAll().where('id', '=', input.id).executeTakeFirst();
-    if (!current) return fail('request', 'request_not_found');
-    if (current.version !== input.version) return fail('version', 'stale_version', { version: current.version });
-    const checked = checkTransition(current, input.to, input.fields, todayIn(timeZone, clock.now()));
-    if (!checked.ok) return checked;
-    const updated = await trx
-      .updateTable('requests')
-      .set({
-        status: checked.value.to,
-        version: input.version + 1,
-        updated_at: now,
-        ...columnsOf(checked.value.fields),
-      })
-      .where('id', '=', input.id)
-      .where('version', '=', input.version)
-      .returningAll()
-      .executeTakeFirst();
-    if (!updated) return fail('version', 'stale_version');
-    const event = await trx
-      .insertInto('request_events')
-      .values({
-        request_id: input.id,
-        status: checked.value.to,
-        ...actorColumns(input.actor),
-        details: JSON.stringify(checked.value.fields),
-        at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    for (const file of input.files ?? []) {
-      const fileId = await insertFile(trx, file, input.actor.kind === 'member' ? input.actor.accountId : null, now);
-      await trx
-        .insertInto('request_files')
-        .values({ request_id: input.id, file_id: fileId, role: 'answer', event_id: event.id })
-        .execute();
-    }
-    return ok(updated);
-  });
+  const current = await trx.selectFrom('requests').selectAll().where('id', '=', input.id).executeTakeFirst();
+  if (!current) return fail('request', 'request_not_found');
+  if (current.version !== input.version) return fail('version', 'stale_version', { version: current.version });
+  const checked = checkTransition(current, input.to, input.fields, todayIn(timeZone, clock.now()));
+  if (!checked.ok) return checked;
+  const updated = await trx
+    .updateTable('requests')
+    .set({
+      status: checked.value.to,
+      version: input.version + 1,
+      updated_at: now,
+      ...columnsOf(checked.value.fields),
+    })
+    .where('id', '=', input.id)
+    .where('version', '=', input.version)
+    .returningAll()
+    .executeTakeFirst();
+  if (!updated) return fail('version', 'stale_version');
+  const event = await trx
+    .insertInto('request_events')
+    .values({
+      request_id: input.id,
+      status: checked.value.to,
+      ...actorColumns(input.actor),
+      details: JSON.stringify(checked.value.fields),
+      at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  for (const file of input.files ?? []) {
+    const fileId = await insertFile(trx, file, input.actor.kind === 'member' ? input.actor.accountId : null, now);
+    await trx
+      .insertInto('request_files')
+      .values({ request_id: input.id, file_id: fileId, role: 'answer', event_id: event.id })
+      .execute();
+  }
+  await input.afterChange?.(trx, updated);
+  return ok(updated);
 }
 
 /**
@@ -267,4 +284,49 @@ export async function ibanUsedBefore(
     .where('iban_sealed', 'is not', null)
     .execute();
   return rows.some((r) => box.open(r.iban_sealed!) === iban);
+}
+
+/** What storing an authorization's letter answers: the new file's id, or why the request takes no letter now. */
+export type LetterOutcome =
+  { ok: true; fileId: number; replaced: boolean } | { ok: false; code: 'request_not_found' | 'letter_not_allowed' };
+
+/**
+ * R31: the letter (PDF) of an approved authorization, put by the core system; a second one replaces the first (the
+ * old file goes with it). Checked and stored in one transaction, so a request that changes meanwhile cannot get it.
+ */
+export async function putAuthorizationLetter(
+  db: Kysely<Database>,
+  clock: Clock,
+  requestId: number,
+  file: ReceivedFile,
+): Promise<LetterOutcome> {
+  const now = clock.now().toISOString();
+  return db.transaction().execute(async (trx) => {
+    const request = await trx
+      .selectFrom('requests')
+      .select(['id', 'type', 'status'])
+      .where('id', '=', requestId)
+      .executeTakeFirst();
+    if (!request) return { ok: false, code: 'request_not_found' } as const;
+    if (request.type !== 'authorization' || (request.status !== 'approved' && request.status !== 'partially_approved'))
+      return { ok: false, code: 'letter_not_allowed' } as const;
+    const old = await trx
+      .selectFrom('request_files')
+      .select('file_id')
+      .where('request_id', '=', requestId)
+      .where('role', '=', 'letter')
+      .execute();
+    if (old.length > 0) {
+      const ids = old.map((r) => r.file_id);
+      await trx.deleteFrom('request_files').where('request_id', '=', requestId).where('file_id', 'in', ids).execute();
+      await trx.deleteFrom('files').where('id', 'in', ids).execute();
+    }
+    const fileId = await insertFile(trx, file, null, now);
+    await trx
+      .insertInto('request_files')
+      .values({ request_id: requestId, file_id: fileId, role: 'letter', event_id: null })
+      .execute();
+    await trx.updateTable('requests').set({ updated_at: now }).where('id', '=', requestId).execute();
+    return { ok: true, fileId, replaced: old.length > 0 } as const;
+  });
 }

@@ -12,6 +12,7 @@ import { formText } from '../../../infra/web/form.js';
 import { BackofficeLayout, BackofficeMessage } from '../backoffice-layout.js';
 import { loadMemberPage, parseAuditCursor, type MemberDetails } from './member-details.repository.js';
 import { parsePage, parseSearchQuery, searchMembers } from './member-search.repository.js';
+import { listMemberRequests } from './member-requests.repository.js';
 import {
   changeUsername,
   correctContact,
@@ -219,6 +220,7 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
           waitingForContact={data.waitingForContact}
           passkeys={data.passkeys}
           passkeyRemoved={request.query.done === 'passkey-removed'}
+          requests={await listMemberRequests(db.kysely, m.id)}
         />,
       );
     },

@@ -25,6 +25,8 @@ import type {
 } from './member-details.repository.js';
 import type { ContactCorrectionPlan, UsernameChangePlan } from './member-actions.flow.js';
 import { MAX_MATCHES, type SearchPage } from './member-search.repository.js';
+import type { RequestRow } from './member-requests.repository.js';
+import { MemberRequestsList } from './member-requests.views.js';
 
 // R23 back-office member pages as plain components: data, a translator and the CSRF token in, the page's main
 // content out; the routes wrap it in the back-office layout. Every action is a POST form (CSRF) that asks for
@@ -204,6 +206,8 @@ export interface MemberPageProps extends ViewProps {
   /** R27: the account's passkeys, and whether one was just removed. */
   passkeys?: PasskeySummary[];
   passkeyRemoved?: boolean;
+  /** R31: the member's requests (as patient), named only; opening one asks for a reason. */
+  requests?: RequestRow[];
 }
 
 /**
@@ -526,6 +530,11 @@ export function MemberPage(p: MemberPageProps) {
       {details.account ? (
         <Section id="sign-ins" title={t('bo.members.signInsTitle')}>
           <SignInsTable t={t} details={details} />
+        </Section>
+      ) : null}
+      {p.requests ? (
+        <Section id="requests" title={t('bo.requests.title')}>
+          <MemberRequestsList t={t} memberId={m.id} requests={p.requests} />
         </Section>
       ) : null}
       <Section id="guardians" title={t('bo.members.guardiansTitle')}>
