@@ -3,6 +3,7 @@ import { brandEn } from './parts/brand.js';
 import { addressEn } from './parts/address.js';
 import { contactEn } from './parts/contact.js';
 import { integrationEn } from './parts/integration.js';
+import { oidcEn } from './parts/oidc.js';
 import { feedEn } from './parts/feed.js';
 import { securityEn } from './parts/security.js';
 import { backofficeEn } from './parts/backoffice.js';
@@ -27,6 +28,7 @@ const core: Omit<
   | keyof typeof backofficeEn
   | keyof typeof backofficeMembersEn
   | keyof typeof integrationEn
+  | keyof typeof oidcEn
   | keyof typeof backofficeApiKeysEn
   | keyof typeof staffPasswordEn
   | keyof typeof helpEn
@@ -447,6 +449,7 @@ export const en: Record<MessageKey, string> = {
   ...backofficeEn,
   ...backofficeMembersEn,
   ...integrationEn,
+  ...oidcEn,
   ...backofficeApiKeysEn,
   ...staffPasswordEn,
   ...helpEn,
