@@ -5,7 +5,8 @@ import type { Database } from '../../infra/db/tables.js';
 
 /** The claims each scope releases (oidc-provider masks the rest). */
 export const SCOPE_CLAIMS = {
-  openid: ['sub'],
+  // How the member proved who they are travels with every ID token (R35), not only when an app asks for it.
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
   profile: ['name', 'given_name', 'family_name', 'birthdate', 'locale'],
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],

@@ -134,7 +134,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       if (!claims) return undefined;
       return { accountId: sub, claims: async () => claims };
     },
-    claims: { ...SCOPE_CLAIMS, acr: null, amr: null, auth_time: null, sid: null },
+    claims: { ...SCOPE_CLAIMS, sid: null },
     scopes: [...OIDC_SCOPES],
     acrValues: [ACR_TWO_FACTOR, ACR_PHISHING_RESISTANT],
     responseTypes: ['code'],

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../db/tables.js';
+import { purgeExpiredOidc } from '../oidc/oidc-adapter.js';
 
 const DAY = 24 * 3_600_000;
 
@@ -10,6 +11,8 @@ export interface PurgeReport {
   captchas: number;
   tokens: number;
   sessions: number;
+  /** R35: the provider's expired codes, tokens, sessions, interactions and grants. */
+  oidc: number;
 }
 
 /**
@@ -33,5 +36,6 @@ export async function purgeExpired(db: Kysely<Database>, clock: Clock): Promise<
         .where((eb) => eb.or([eb('ended_at', '<=', monthAgo), eb('absolute_expires_at', '<=', monthAgo)]))
         .executeTakeFirst(),
     ),
+    oidc: await purgeExpiredOidc(db, clock),
   };
 }
