@@ -22,7 +22,7 @@ import { recoveryRoutes } from './flows/recovery/recovery.routes.js';
 import { registrationRoutes } from './flows/registration/registration.routes.js';
 import { signInRoutes } from './flows/sign-in/sign-in.routes.js';
 import { verifyRoutes } from './flows/verify/verify.routes.js';
-import { oidcPlugin } from './flows/oidc/oidc.routes.js';
+import { oidcPlugin } from './flows/openid-provider/oidc.routes.js';
 import { createSessions } from './infra/session/session.js';
 import { createCaptcha } from './infra/captcha/captcha.js';
 import { captchaRoutes } from './infra/captcha/captcha.routes.js';

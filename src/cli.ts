@@ -230,7 +230,7 @@ async function run(argv: string[]): Promise<number> {
     case 'oidc-client': {
       const [{ openRuntime }, { oidcClientCommand }] = await Promise.all([
         import('./runtime.js'),
-        import('./flows/oidc/oidc-clients.cli.js'),
+        import('./flows/openid-provider/oidc-clients.cli.js'),
       ]);
       const runtime = await openRuntime(config);
       try {
