@@ -35,6 +35,8 @@ Commands:
                  list the registered apps (never their secrets)
   oidc-client revoke CLIENT_ID
                  revoke an app at once: its grants and tokens end
+  oidc-client new-key
+                 print a new ES256 private key (JWK) to add to OIDC_JWKS
   secrets rotate re-seal every secret at rest (authenticator secrets, unsent messages, files, IBANs) under ENCRYPTION_KEY,
                  after the old key was moved to ENCRYPTION_KEYS_PREVIOUS (R29; docs/operations.md)
   --version      the portal's version and the Node.js running it

@@ -310,9 +310,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length) throw new ConfigError(problems);
   // R35: production serves the provider only with its own keys; development keeps generated ones in the data folder.
   let oidc: OidcSettings | undefined;
-  if (signingKeys?.ok)
-    oidc = { jwks: signingKeys.jwks, pairwiseSalt: e.OIDC_PAIRWISE_SALT ?? developmentOidcSettings(e).pairwiseSalt };
-  else if (!production) oidc = developmentOidcSettings(e, e.OIDC_PAIRWISE_SALT);
+  if (signingKeys?.ok) {
+    const development = e.OIDC_PAIRWISE_SALT ? undefined : developmentOidcSettings(e);
+    oidc = {
+      jwks: signingKeys.jwks,
+      get pairwiseSalt() {
+        return e.OIDC_PAIRWISE_SALT ?? development!.pairwiseSalt;
+      },
+    };
+  } else if (!production) oidc = developmentOidcSettings(e, e.OIDC_PAIRWISE_SALT);
 
   let trustProxy: string | boolean = false;
   if (e.TRUST_PROXY === 'true') trustProxy = true;

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Runtime } from '../../runtime.js';
 import { createOidcClient, listOidcClients, revokeOidcClient } from '../../identity/oidc-clients.js';
 import { translator } from '../../infra/i18n/i18n.js';
+import { generateSigningKeys } from '../../infra/oidc/signing-keys.js';
 
 // R35: `member-area oidc-client create|list|revoke`, the operator's registration of the apps that sign members in
 // through the portal. The secret of a confidential client is printed once; only its hash is kept. Audited (R22) with
@@ -15,7 +16,7 @@ export interface CliOutput {
 const USAGE =
   'Usage: member-area oidc-client create --name N --redirect-uri URI [--redirect-uri …] ' +
   '[--post-logout-redirect-uri URI …] --scopes openid[,profile,email,phone,membership,offline_access] ' +
-  '[--first-party] [--public] | list | revoke CLIENT_ID';
+  '[--first-party] [--public] | list | revoke CLIENT_ID | new-key';
 
 /** Runs `oidc-client create|list|revoke`; returns the exit code (0 done, 1 refused, 2 usage). */
 export async function oidcClientCommand(
@@ -99,6 +100,11 @@ export async function oidcClientCommand(
         return 1;
       }
       io.out(`Revoked client ${rest[0]}: its grants and tokens have ended.`);
+      return 0;
+    }
+    case 'new-key': {
+      // One private key for OIDC_JWKS, printed once; nothing is stored (the configuration holds keys, R35).
+      io.out(JSON.stringify(generateSigningKeys().keys[0]));
       return 0;
     }
     default:

@@ -1,4 +1,13 @@
-import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  verify,
+  type JsonWebKey,
+} from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -52,6 +61,14 @@ export function parseSigningKeys(text: string): ParsedKeys {
       const parsed = createPrivateKey({ key: jwk, format: 'jwk' });
       if (alg === 'RS256' && (parsed.asymmetricKeyDetails?.modulusLength ?? 0) < 2048)
         return { ok: false, problem: `key ${i + 1}: RSA keys must have at least 2048 bits` };
+      // The published half must verify what the private half signs (a "d" from another key would not).
+      const published = createPublicKey({
+        key: jwk.kty === 'EC' ? { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y } : { kty: 'RSA', n: jwk.n, e: jwk.e },
+        format: 'jwk',
+      });
+      const probe = Buffer.from('member-area signing key check');
+      if (!verify('sha256', probe, published, sign('sha256', probe, parsed)))
+        return { ok: false, problem: `key ${i + 1}: its private part does not match its public part` };
     } catch {
       return { ok: false, problem: `key ${i + 1} is not a valid private key` };
     }
@@ -82,15 +99,30 @@ export function developmentOidcSettings(env: { NODE_ENV: string; DATABASE_URL: s
   }
   const sqlitePath = env.DATABASE_URL.startsWith('sqlite:') ? env.DATABASE_URL.slice('sqlite:'.length) : undefined;
   const folder = sqlitePath && sqlitePath !== ':memory:' ? dirname(sqlitePath) : 'data';
-  const file = join(folder, 'oidc-development-keys.json');
+  // Read (or made) when the provider first needs it, not when the configuration is read: `member-area migrate` or
+  // a test reading the defaults writes nothing.
+  let stored: OidcSettings | undefined;
+  const load = () => (stored ??= keptDevelopmentSettings(join(folder, 'oidc-development-keys.json')));
+  return {
+    get jwks() {
+      return load().jwks;
+    },
+    get pairwiseSalt() {
+      return salt ?? load().pairwiseSalt;
+    },
+  };
+}
+
+function keptDevelopmentSettings(file: string): OidcSettings {
   if (existsSync(file)) {
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as { jwks: unknown; pairwiseSalt: string };
-    const parsed = parseSigningKeys(JSON.stringify(stored.jwks));
-    if (parsed.ok) return { jwks: parsed.jwks, pairwiseSalt: salt ?? stored.pairwiseSalt };
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as { jwks: unknown; pairwiseSalt: string };
+    const parsed = parseSigningKeys(JSON.stringify(kept.jwks));
+    if (parsed.ok && typeof kept.pairwiseSalt === 'string')
+      return { jwks: parsed.jwks, pairwiseSalt: kept.pairwiseSalt };
   }
   const settings = { jwks: generateSigningKeys(), pairwiseSalt: randomBytes(32).toString('base64url') };
-  mkdirSync(folder, { recursive: true });
+  mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(settings), { mode: 0o600 });
   chmodSync(file, 0o600);
-  return salt ? { ...settings, pairwiseSalt: salt } : settings;
+  return settings;
 }
