@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { createOidcClient } from '../../src/identity/oidc-clients.js';
+import { generateSigningKeys } from '../../src/infra/oidc/signing-keys.js';
 import { translator, type Lang } from '../../src/infra/i18n/i18n.js';
 import {
   checkPage,
@@ -41,10 +42,15 @@ describeEachDatabase('OpenID Provider with a real relying party (R35)', (kind) =
   let own: { clientId: string; secret: string };
   let member: TestMember;
   const csp: string[] = [];
+  const signing = generateSigningKeys().keys[0]!;
 
   before(async () => {
     if (skip) return;
-    server = await startServer({}, { localhost: true, kind });
+    // Two keys, as during a rotation: the first signs, the second is only published.
+    server = await startServer(
+      { env: { OIDC_JWKS: JSON.stringify({ keys: [signing, generateSigningKeys().keys[0]] }) } },
+      { localhost: true, kind },
+    );
     browser = await launchBrowser();
     rp = await startCallback();
     const { ctx } = server;
@@ -150,6 +156,16 @@ describeEachDatabase('OpenID Provider with a real relying party (R35)', (kind) =
     await page.screenshot({ path: `${SHOTS}/consent-es-360-${kind}.png`, fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.screenshot({ path: `${SHOTS}/consent-es-1280-${kind}.png`, fullPage: true });
+    // The member's other language, from the page's own switch (R20).
+    await Promise.all([page.waitForNavigation(), page.click('a[hreflang="en"], a[href$="?lang=en"]')]);
+    assert.equal(
+      (await page.textContent('h1'))?.trim(),
+      translator('en')('oidc.consent.title', { app: 'Farmacia Ejemplo' }),
+    );
+    await checkPage(page, 'the consent page in English at 1280 px');
+    await page.screenshot({ path: `${SHOTS}/consent-en-1280-${kind}.png`, fullPage: true });
+    await page.setViewportSize({ width: 360, height: 900 });
+    await page.screenshot({ path: `${SHOTS}/consent-en-360-${kind}.png`, fullPage: true });
     await Promise.all([
       page.waitForURL((u) => u.href.startsWith(rp.url)),
       page.click('form[action$="/confirm"] button[type=submit]'),
@@ -166,6 +182,11 @@ describeEachDatabase('OpenID Provider with a real relying party (R35)', (kind) =
     assert.deepEqual(claims.amr, ['pwd', 'otp', 'mfa']);
     assert.notEqual(claims.sub, String(member.accountId), 'the subject is pairwise, not the account id');
     assert.ok(tokens.expires_in! <= 300, 'access tokens live five minutes at most');
+    const header = JSON.parse(Buffer.from(tokens.id_token!.split('.')[0]!, 'base64url').toString()) as {
+      kid: string;
+      alg: string;
+    };
+    assert.deepEqual([header.kid, header.alg], [signing.kid, 'ES256'], 'the first key of OIDC_JWKS signs');
 
     const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
     assert.equal(info.given_name, 'Lucía');
@@ -210,6 +231,15 @@ describeEachDatabase('OpenID Provider with a real relying party (R35)', (kind) =
       (err: { status?: number; cause?: { parameters?: { error?: string } }[] }) =>
         err.status === 401 && err.cause?.[0]?.parameters?.error === 'invalid_client',
     );
+
+    // RP-initiated logout: the member confirms in the portal's page, and the portal session ends with it.
+    await page.goto(oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token! }).href);
+    assert.equal((await page.textContent('h1'))?.trim(), translator('en')('oidc.logout.title'));
+    await checkPage(page, 'the logout confirmation');
+    await Promise.all([page.waitForNavigation(), page.click('button[name=logout][value=yes]')]);
+    assert.equal((await page.textContent('h1'))?.trim(), translator('en')('oidc.logout.done.title'));
+    await page.goto(`${server.baseUrl}/area`);
+    assert.equal(new URL(page.url()).pathname, '/sign-in', 'the portal session ended too');
     assert.deepEqual(csp, [], 'no CSP violation on the way');
     await page.context().close();
   });

@@ -45,13 +45,17 @@ async function oidcRoutes(app: FastifyInstance, opts: OidcRoutesOptions): Promis
     portalSessionCookie: sessions.cookie,
   });
   const callback = provider.callback();
-  const issuerProtocol = new URL(config.publicUrl).protocol.replace(':', '');
+  const issuer = new URL(config.publicUrl);
+  const issuerProtocol = issuer.protocol.replace(':', '');
 
   await app.register(middie, { hook: 'onRequest' });
   app.use((req, res, next) => {
     if (!providerPath(req.url ?? '')) return next();
-    // The public face is PUBLIC_URL's scheme whatever the proxy says (never a client's X-Forwarded-Proto).
+    // The public face is PUBLIC_URL whatever the request says: the provider builds its endpoints' addresses (in
+    // discovery, in redirects) from the request, and a client's Host or X-Forwarded-* must not choose them.
     req.headers['x-forwarded-proto'] = issuerProtocol;
+    req.headers['x-forwarded-host'] = issuer.host;
+    req.headers.host = issuer.host;
     callback(req, res);
   });
 
