@@ -23,6 +23,7 @@ import { registrationRoutes } from './flows/registration/registration.routes.js'
 import { signInRoutes } from './flows/sign-in/sign-in.routes.js';
 import { verifyRoutes } from './flows/verify/verify.routes.js';
 import { oidcPlugin } from './flows/openid-provider/oidc.routes.js';
+import { connectedAppsRoutes } from './flows/openid-provider/connected-apps.routes.js';
 import { createSessions } from './infra/session/session.js';
 import { createCaptcha } from './infra/captcha/captcha.js';
 import { captchaRoutes } from './infra/captcha/captcha.routes.js';
@@ -202,6 +203,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       clock: deps.clock,
       sessions,
     });
+  // R35: the member's connected apps (on the security page's link), whether or not this node serves the provider.
+  await app.register(connectedAppsRoutes, { config: deps.config, db: deps.db, clock: deps.clock, sessions });
   // R23 back office: staff sign-in, app.requireStaff(role) for every back-office slice registered after it.
   await app.register(backOffice, {
     config: deps.config,

@@ -267,6 +267,62 @@ describeEachDatabase('OpenID Provider with a real relying party (R35)', (kind) =
     await page.context().close();
   });
 
+  test(
+    'connected apps: the member sees the app and what it receives, and disconnecting ends its tokens',
+    { skip },
+    async () => {
+      const config = await rpConfig(partner);
+      const auth = await authorization(config, 'openid email offline_access');
+      const page = await newPage('es', 360);
+      await page.goto(auth.url.href);
+      await signIn(page);
+      await page.waitForURL((u) => u.pathname.startsWith('/oidc/interaction/'));
+      await Promise.all([
+        page.waitForURL((u) => u.href.startsWith(rp.url)),
+        page.click('form[action$="/confirm"] button[type=submit]'),
+      ]);
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), auth.checks);
+
+      const t = translator('es');
+      await page.goto(`${server.baseUrl}/area/security`);
+      await Promise.all([page.waitForNavigation(), page.click('a[href="/area/security/apps"]')]);
+      assert.equal((await page.textContent('h1'))?.trim(), t('oidc.apps.title'));
+      const card = page.locator(`section[data-client="${partner.clientId}"]`);
+      assert.equal((await card.locator('h2').textContent())?.trim(), 'Farmacia Ejemplo');
+      assert.deepEqual(await card.locator('[data-scope]').evaluateAll((els) => els.map((e) => e.dataset.scope)), [
+        'openid',
+        'email',
+        'offline_access',
+      ]);
+      await checkPage(page, 'connected apps at 360 px');
+      await page.screenshot({ path: `${SHOTS}/connected-apps-es-360-${kind}.png`, fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.screenshot({ path: `${SHOTS}/connected-apps-es-1280-${kind}.png`, fullPage: true });
+
+      // Another app's id in the form (not this member's connection): a 404, nothing ended.
+      await page.evaluate(
+        `document.querySelector('section[data-client] form').action = '/area/security/apps/nobody/disconnect'`,
+      );
+      const [notFound] = await Promise.all([page.waitForNavigation(), page.click('section[data-client] form button')]);
+      assert.equal(notFound?.status(), 404);
+      assert.equal((await oidc.tokenIntrospection(config, tokens.refresh_token!)).active, true);
+
+      await page.goto(`${server.baseUrl}/area/security/apps`);
+      await Promise.all([
+        page.waitForNavigation(),
+        page.click(`section[data-client="${partner.clientId}"] form button[type=submit]`),
+      ]);
+      assert.equal(
+        (await page.textContent('.alert.success'))?.trim(),
+        t('oidc.apps.disconnected', { app: 'Farmacia Ejemplo' }),
+      );
+      assert.equal(await page.locator(`section[data-client="${partner.clientId}"]`).count(), 0);
+      await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!), { error: 'invalid_grant' });
+      assert.equal((await oidc.tokenIntrospection(config, tokens.access_token)).active, false);
+      await page.context().close();
+    },
+  );
+
   test('no PKCE, a wrong redirect URI, a plain code challenge: refused', { skip }, async () => {
     const config = await rpConfig(partner);
     const base = { client_id: partner.clientId, response_type: 'code', scope: 'openid', state: 's1' };

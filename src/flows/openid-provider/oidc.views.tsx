@@ -15,6 +15,19 @@ const SCOPE_TEXT: Record<string, MessageKey> = {
   offline_access: 'oidc.scope.offline_access',
 };
 
+/** What each scope gives an app, in the member's words. */
+export function ScopeList({ ctx, scopes }: { ctx: Pick<PageContext, 't'>; scopes: string[] }) {
+  return (
+    <ul class="consent-scopes">
+      {scopes
+        .filter((s) => SCOPE_TEXT[s])
+        .map((s) => (
+          <li data-scope={s}>{ctx.t(SCOPE_TEXT[s]!)}</li>
+        ))}
+    </ul>
+  );
+}
+
 /** The consent page: which app, what it will receive, allow or not (per app and scope). */
 export function ConsentPage({
   ctx,
@@ -36,13 +49,7 @@ export function ConsentPage({
       <h1>{title}</h1>
       <p>{t('oidc.consent.signedInAs', { name: memberName })}</p>
       <p class="lead">{t('oidc.consent.lead', { app, brand: ctx.brand.name })}</p>
-      <ul class="consent-scopes">
-        {scopes
-          .filter((s) => SCOPE_TEXT[s])
-          .map((s) => (
-            <li data-scope={s}>{t(SCOPE_TEXT[s]!)}</li>
-          ))}
-      </ul>
+      <ScopeList ctx={ctx} scopes={scopes} />
       <p>{t('oidc.consent.noHealth')}</p>
       <div class="actions">
         <Form ctx={ctx} action={`/oidc/interaction/${uid}/confirm`}>

@@ -31,6 +31,15 @@ export const oidcEs = {
   'oidc.logout.done.title': 'Has cerrado la sesión',
   'oidc.logout.done.body': 'Ya puedes cerrar esta ventana o volver al inicio.',
   'oidc.home': 'Ir al inicio',
+  'oidc.apps.title': 'Aplicaciones conectadas',
+  'oidc.apps.intro':
+    'Estas aplicaciones pueden usar tu cuenta para identificarte. Si desconectas una, pierde el acceso al momento; la próxima vez tendrá que pedirte permiso otra vez.',
+  'oidc.apps.none': 'Ninguna aplicación usa tu cuenta.',
+  'oidc.apps.receives': 'Recibe:',
+  'oidc.apps.disconnect': 'Desconectar {{app}}',
+  'oidc.apps.disconnected': 'Has desconectado {{app}}: ya no puede usar tu cuenta.',
+  'oidc.apps.back': 'Volver a la seguridad de tu cuenta',
+  'oidc.apps.link': 'Aplicaciones conectadas a tu cuenta',
   'field.redirect_uri_invalid':
     'Cada dirección de vuelta debe ser https://, http:// solo en este equipo (localhost) o el esquema propio de una app (es.ejemplo.app:/cb), sin fragmento.',
 } as const;
@@ -65,6 +74,15 @@ export const oidcEn: Record<keyof typeof oidcEs, string> = {
   'oidc.logout.done.title': 'You have signed out',
   'oidc.logout.done.body': 'You can close this window or go to the home page.',
   'oidc.home': 'Go to the home page',
+  'oidc.apps.title': 'Connected apps',
+  'oidc.apps.intro':
+    'These apps may use your account to sign you in. If you disconnect one, it loses access at once; next time it will have to ask for your permission again.',
+  'oidc.apps.none': 'No app uses your account.',
+  'oidc.apps.receives': 'It receives:',
+  'oidc.apps.disconnect': 'Disconnect {{app}}',
+  'oidc.apps.disconnected': 'You disconnected {{app}}: it can no longer use your account.',
+  'oidc.apps.back': 'Back to your account security',
+  'oidc.apps.link': 'Apps connected to your account',
   'field.redirect_uri_invalid':
     'Each redirect address must be https://, http:// only on this machine (localhost) or an app’s own scheme (es.example.app:/cb), with no fragment.',
 };
