@@ -152,6 +152,8 @@ describeEachDatabase('OpenID Provider with a real relying party (R35)', (kind) =
       'membership',
       'offline_access',
     ]);
+    // How long the permission lasts, and where it is taken back (ASVS V10.7.2).
+    assert.equal((await page.textContent('[data-lifetime]'))?.trim(), t('oidc.consent.lifetime'));
     await checkPage(page, 'the consent page at 360 px');
     await page.screenshot({ path: `${SHOTS}/consent-es-360-${kind}.png`, fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -323,7 +325,7 @@ describeEachDatabase('OpenID Provider with a real relying party (R35)', (kind) =
     },
   );
 
-  test('no PKCE, a wrong redirect URI, a plain code challenge: refused', { skip }, async () => {
+  test('no PKCE, a wrong redirect URI, a plain code challenge, a scope not registered: refused', { skip }, async () => {
     const config = await rpConfig(partner);
     const base = { client_id: partner.clientId, response_type: 'code', scope: 'openid', state: 's1' };
     const auth = (params: Record<string, string>) =>
@@ -354,6 +356,25 @@ describeEachDatabase('OpenID Provider with a real relying party (R35)', (kind) =
       assert.equal(res.headers.get('location'), null);
       assert.match(await res.text(), /invalid_redirect_uri/);
     }
+    // A scope the client was not registered for is refused, not quietly granted.
+    const narrow = await createOidcClient(server.ctx.db.kysely, server.ctx.clock, {
+      name: 'Solo identidad',
+      redirectUris: [rp.url],
+      scopes: ['openid'],
+      firstParty: false,
+      public: true,
+      createdBy: 'test',
+    });
+    assert.ok(narrow.ok);
+    const wider = await auth({
+      ...base,
+      client_id: narrow.value.clientId,
+      scope: 'openid email',
+      redirect_uri: rp.url,
+      code_challenge: 'a'.repeat(43),
+      code_challenge_method: 'S256',
+    });
+    assert.equal(new URL(wider.headers.get('location')!).searchParams.get('error'), 'invalid_scope');
     // The implicit flow and the password grant do not exist.
     const implicit = await auth({ ...base, redirect_uri: rp.url, response_type: 'id_token', nonce: 'n' });
     assert.ok([303, 400].includes(implicit.status));

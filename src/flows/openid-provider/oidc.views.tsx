@@ -51,6 +51,7 @@ export function ConsentPage({
       <p class="lead">{t('oidc.consent.lead', { app, brand: ctx.brand.name })}</p>
       <ScopeList ctx={ctx} scopes={scopes} />
       <p>{t('oidc.consent.noHealth')}</p>
+      <p data-lifetime>{t('oidc.consent.lifetime')}</p>
       <div class="actions">
         <Form ctx={ctx} action={`/oidc/interaction/${uid}/confirm`}>
           <button type="submit">{t('oidc.consent.allow')}</button>

@@ -6,6 +6,8 @@ export const oidcEs = {
   'oidc.consent.lead': 'Si lo permites, {{app}} recibirá de {{brand}}:',
   'oidc.consent.noHealth':
     'Ninguna aplicación recibe tus datos de salud: ni reembolsos, ni autorizaciones, ni documentos.',
+  'oidc.consent.lifetime':
+    'El permiso dura un año, o hasta que lo retires en Seguridad › Aplicaciones conectadas; la aplicación pierde el acceso en cuanto lo retiras.',
   'oidc.consent.allow': 'Permitir',
   'oidc.consent.deny': 'No permitir',
   'oidc.consent.signedInAs': 'Has accedido como {{name}}.',
@@ -49,6 +51,8 @@ export const oidcEn: Record<keyof typeof oidcEs, string> = {
   'oidc.consent.title': '{{app}} would like to use your account',
   'oidc.consent.lead': 'If you allow it, {{app}} will receive from {{brand}}:',
   'oidc.consent.noHealth': 'No app ever receives your health data: no claims, authorisations or documents.',
+  'oidc.consent.lifetime':
+    'The permission lasts a year, or until you remove it in Security › Connected apps; the app loses access as soon as you do.',
   'oidc.consent.allow': 'Allow',
   'oidc.consent.deny': 'Don’t allow',
   'oidc.consent.signedInAs': 'You are signed in as {{name}}.',
