@@ -22,6 +22,8 @@ import { recoveryRoutes } from './flows/recovery/recovery.routes.js';
 import { registrationRoutes } from './flows/registration/registration.routes.js';
 import { signInRoutes } from './flows/sign-in/sign-in.routes.js';
 import { verifyRoutes } from './flows/verify/verify.routes.js';
+import { oidcPlugin } from './flows/openid-provider/oidc.routes.js';
+import { connectedAppsRoutes } from './flows/openid-provider/connected-apps.routes.js';
 import { createSessions } from './infra/session/session.js';
 import { createCaptcha } from './infra/captcha/captcha.js';
 import { captchaRoutes } from './infra/captcha/captcha.routes.js';
@@ -192,6 +194,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sessions,
     kickOutbox: deps.kickOutbox,
   });
+  // R35: the portal as an OpenID Provider (served when it has signing keys: always outside production).
+  if (deps.config.oidc)
+    await app.register(oidcPlugin, {
+      config: deps.config,
+      oidc: deps.config.oidc,
+      db: deps.db,
+      clock: deps.clock,
+      sessions,
+    });
+  // R35: the member's connected apps (on the security page's link), whether or not this node serves the provider.
+  await app.register(connectedAppsRoutes, { config: deps.config, db: deps.db, clock: deps.clock, sessions });
   // R23 back office: staff sign-in, app.requireStaff(role) for every back-office slice registered after it.
   await app.register(backOffice, {
     config: deps.config,

@@ -28,6 +28,15 @@ Commands:
   api-key list   list the keys (never the keys themselves)
   api-key revoke ID
                  revoke a key at once
+  oidc-client create --name N --redirect-uri URI [--redirect-uri ...] --scopes S [--first-party] [--public]
+                 register an app that signs members in through the portal (R35; OpenID Connect); prints
+                 the client id and, for a confidential client, its secret once (only its hash is kept)
+  oidc-client list
+                 list the registered apps (never their secrets)
+  oidc-client revoke CLIENT_ID
+                 revoke an app at once: its grants and tokens end
+  oidc-client new-key
+                 print a new ES256 private key (JWK) to add to OIDC_JWKS
   secrets rotate re-seal every secret at rest (authenticator secrets, unsent messages, files, IBANs) under ENCRYPTION_KEY,
                  after the old key was moved to ENCRYPTION_KEYS_PREVIOUS (R29; docs/operations.md)
   --version      the portal's version and the Node.js running it
@@ -216,6 +225,18 @@ async function run(argv: string[]): Promise<number> {
       const runtime = await openRuntime(config);
       try {
         return await apiKeyCommand(runtime, args, { out: console.log, err: console.error });
+      } finally {
+        await runtime.close();
+      }
+    }
+    case 'oidc-client': {
+      const [{ openRuntime }, { oidcClientCommand }] = await Promise.all([
+        import('./runtime.js'),
+        import('./flows/openid-provider/oidc-clients.cli.js'),
+      ]);
+      const runtime = await openRuntime(config);
+      try {
+        return await oidcClientCommand(runtime, args, { out: console.log, err: console.error });
       } finally {
         await runtime.close();
       }

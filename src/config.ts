@@ -4,6 +4,7 @@ import { createSecretBox, DEVELOPMENT_KEY, parseKey, type SecretBox } from './in
 import { z } from 'zod';
 import { DEMO_LEGAL } from './demo-legal.js';
 import { dialable } from './domain/phone.js';
+import { developmentOidcSettings, parseSigningKeys, type OidcSettings } from './infra/oidc/signing-keys.js';
 
 /**
  * Every address a brand file links to is https:// on a named host (issue 25): a `javascript:` or `data:` link in a
@@ -140,6 +141,11 @@ const envSchema = z.object({
   // base64. Production requires it; keys being rotated out stay in ENCRYPTION_KEYS_PREVIOUS (comma-separated).
   ENCRYPTION_KEY: z.string().max(100).optional(),
   ENCRYPTION_KEYS_PREVIOUS: z.string().max(2000).optional(),
+  // R35: the OpenID Provider's signing keys, a JWK Set of private keys (EC P-256 for ES256 or RSA for RS256) as JSON;
+  // the first key signs, the others still verify (rotation). Unset in production: the provider is not served.
+  OIDC_JWKS: z.string().max(50_000).optional(),
+  // R35: keys the pairwise subject identifiers (sub per client); changing it gives every member new identifiers.
+  OIDC_PAIRWISE_SALT: z.string().min(32, 'must be at least 32 characters').max(256).optional(),
   // Bearer token for GET /metrics (Prometheus); the route does not exist while it is unset.
   METRICS_TOKEN: z
     .string()
@@ -184,6 +190,8 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** R29: seals and opens secrets at rest under ENCRYPTION_KEY (a fixed, public key in development and tests). */
   readonly secretBox: SecretBox;
+  /** R35: the OpenID Provider's keys and pairwise salt; undefined: not served (production without keys). */
+  readonly oidc: OidcSettings | undefined;
 }
 
 export class ConfigError extends Error {
@@ -295,7 +303,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .map(parseKey);
   if (previousKeys.some((k) => !k))
     problems.push('ENCRYPTION_KEYS_PREVIOUS: each key must be 32 bytes, as 64 hex digits or base64');
+  const signingKeys = e.OIDC_JWKS === undefined ? undefined : parseSigningKeys(e.OIDC_JWKS);
+  if (signingKeys && !signingKeys.ok) problems.push(`OIDC_JWKS: ${signingKeys.problem}`);
+  if (production && e.OIDC_JWKS && !e.OIDC_PAIRWISE_SALT)
+    problems.push('OIDC_PAIRWISE_SALT: production needs a salt of at least 32 characters with OIDC_JWKS');
   if (problems.length) throw new ConfigError(problems);
+  // R35: production serves the provider only with its own keys; development keeps generated ones in the data folder.
+  let oidc: OidcSettings | undefined;
+  if (signingKeys?.ok) {
+    const development = e.OIDC_PAIRWISE_SALT ? undefined : developmentOidcSettings(e);
+    oidc = {
+      jwks: signingKeys.jwks,
+      get pairwiseSalt() {
+        return e.OIDC_PAIRWISE_SALT ?? development!.pairwiseSalt;
+      },
+    };
+  } else if (!production) oidc = developmentOidcSettings(e, e.OIDC_PAIRWISE_SALT);
 
   let trustProxy: string | boolean = false;
   if (e.TRUST_PROXY === 'true') trustProxy = true;
@@ -331,5 +354,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: e.SECRET_KEY ?? randomBytes(32).toString('base64url'),
     metricsToken: e.METRICS_TOKEN,
     secretBox: createSecretBox(encryptionKey!, previousKeys as Buffer[]),
+    oidc,
   });
 }

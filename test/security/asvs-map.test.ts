@@ -58,6 +58,7 @@ import { VERIFY_LIMIT } from '../../src/flows/verify/verify.routes.js';
 import { MAX_FILE_BYTES, MAX_FILES_PER_REQUEST, MAX_REQUEST_BYTES } from '../../src/domain/request-files.js';
 import { MAX_IMAGE_PIXELS } from '../../src/infra/files/upload.js';
 import { REQUEST_BYTES_PER_DAY, REQUESTS_PER_DAY } from '../../src/infra/requests/request-quota.js';
+import { OIDC_TTL } from '../../src/flows/openid-provider/oidc.provider.js';
 
 // Issue 9: docs/security/asvs.md has one verdict per ASVS 5.0 requirement of level 1 or 2, and every "met" names a
 // test that exists; docs/security.md states the figures the code enforces. Both fail here the moment they drift.
@@ -207,6 +208,10 @@ test('docs/security.md states every figure the code enforces', () => {
     'Files per request': `1 to ${MAX_FILES_PER_REQUEST}`,
     'Size of one request’s files together, at most': `${MAX_REQUEST_BYTES / MB} MB`,
     'Pixels of an uploaded image, at most': String(MAX_IMAGE_PIXELS),
+    'OpenID Provider authorization code lifetime (R35)': `${OIDC_TTL.AuthorizationCode} seconds`,
+    'OpenID Provider access token lifetime (R35)': minutes(OIDC_TTL.AccessToken * 1000),
+    'OpenID Provider refresh token lifetime, renewed by each rotation (R35)': `${OIDC_TTL.RefreshToken / 86_400} days`,
+    'OpenID Provider sign-in request (interaction) lifetime (R35)': minutes(OIDC_TTL.Interaction * 1000),
   };
   const page = read('docs/security.md');
   const section = page.slice(page.indexOf('## Figures'), page.indexOf('\n## ', page.indexOf('## Figures') + 1));

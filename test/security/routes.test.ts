@@ -63,6 +63,11 @@ const PUBLIC = new Set([
   'POST /sign-in/passkey',
   'POST /sign-in/verify/passkey/options',
   'POST /sign-in/verify/passkey',
+  // R35: the OpenID Provider's interaction pages; each checks the provider's interaction cookie and the portal session
+  // itself (no session: off to the sign-in page), and the POSTs carry CSRF like every form.
+  'GET /oidc/interaction/:uid',
+  'POST /oidc/interaction/:uid/confirm',
+  'POST /oidc/interaction/:uid/abort',
   // Development only: not registered in production (web.test.ts checks the 404 there).
   'GET /dev/mailbox',
   'GET /dev/mailbox/:id.html',

@@ -120,6 +120,10 @@ export function SecurityPage({ ctx, view }: { ctx: PageContext; view: OverviewVi
       />
       <p>{t('security.intro')}</p>
 
+      <p>
+        <a href="/area/security/apps">{t('oidc.apps.link')}</a>
+      </p>
+
       <h2>{t('security.password.heading')}</h2>
       <p>{t('security.password.body')}</p>
       <p>

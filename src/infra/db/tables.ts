@@ -385,6 +385,8 @@ export interface Database {
   request_events: RequestEventTable;
   request_files: RequestFileTable;
   idempotency_keys: IdempotencyKeyTable;
+  oidc_payloads: OidcPayloadTable;
+  oidc_clients: OidcClientTable;
 }
 
 /** R31: a stored file, sealed under ENCRYPTION_KEY (R29); sha256 is of the kept bytes (images after re-encoding). */
@@ -491,3 +493,37 @@ export type OutboxMessage = Selectable<OutboxTable>;
 export type StaffUser = Selectable<StaffUserTable>;
 export type ApiKey = Selectable<ApiKeyTable>;
 export type Passkey = Selectable<PasskeyTable>;
+
+/** R35: one stored oidc-provider model instance; the id only as its SHA-256, the payload sealed (R29). */
+export interface OidcPayloadTable {
+  model: string;
+  id_hash: string;
+  /** JSON of the payload, sealed with the SecretBox. */
+  payload: string;
+  grant_id: string | null;
+  uid_hash: string | null;
+  account_id: string | null;
+  client_id: string | null;
+  expires_at: Timestamp | null;
+  consumed_at: Timestamp | null;
+}
+
+/** R35: a registered relying party. */
+export interface OidcClientTable {
+  id: Generated<number>;
+  client_id: string;
+  name: string;
+  /** SHA-256 of a confidential client's secret; null for a public client (PKCE alone). */
+  secret_hash: string | null;
+  /** JSON array of exact redirect URIs. */
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  /** Space-separated scopes the client may ask for. */
+  scopes: string;
+  /** 1: the insurer's own app, which skips the consent page; 0: a partner's. */
+  first_party: number;
+  created_by: string;
+  created_at: Timestamp;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+}

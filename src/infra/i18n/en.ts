@@ -3,6 +3,7 @@ import { brandEn } from './parts/brand.js';
 import { addressEn } from './parts/address.js';
 import { contactEn } from './parts/contact.js';
 import { integrationEn } from './parts/integration.js';
+import { oidcEn } from './parts/oidc.js';
 import { feedEn } from './parts/feed.js';
 import { securityEn } from './parts/security.js';
 import { backofficeEn } from './parts/backoffice.js';
@@ -28,6 +29,7 @@ const core: Omit<
   | keyof typeof backofficeEn
   | keyof typeof backofficeMembersEn
   | keyof typeof integrationEn
+  | keyof typeof oidcEn
   | keyof typeof backofficeApiKeysEn
   | keyof typeof staffPasswordEn
   | keyof typeof helpEn
@@ -449,6 +451,7 @@ export const en: Record<MessageKey, string> = {
   ...backofficeEn,
   ...backofficeMembersEn,
   ...integrationEn,
+  ...oidcEn,
   ...backofficeApiKeysEn,
   ...staffPasswordEn,
   ...helpEn,

@@ -4,6 +4,7 @@ import { brandEs } from './parts/brand.js';
 import { addressEs } from './parts/address.js';
 import { contactEs } from './parts/contact.js';
 import { integrationEs } from './parts/integration.js';
+import { oidcEs } from './parts/oidc.js';
 import { feedEs } from './parts/feed.js';
 import { securityEs } from './parts/security.js';
 import { backofficeEs } from './parts/backoffice.js';
@@ -432,6 +433,7 @@ export const es = {
   ...backofficeEs,
   ...backofficeMembersEs,
   ...integrationEs,
+  ...oidcEs,
   ...backofficeApiKeysEs,
   ...staffPasswordEs,
   ...helpEs,

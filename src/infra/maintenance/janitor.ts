@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../db/tables.js';
+import { purgeExpiredOidc } from '../oidc/oidc-adapter.js';
 
 const DAY = 24 * 3_600_000;
 
@@ -11,6 +12,8 @@ export interface PurgeReport {
   tokens: number;
   sessions: number;
   idempotencyKeys: number;
+  /** R35: the provider's expired codes, tokens, sessions, interactions and grants. */
+  oidc: number;
 }
 
 /**
@@ -42,5 +45,6 @@ export async function purgeExpired(db: Kysely<Database>, clock: Clock): Promise<
         .where('created_at', '<=', new Date(now.getTime() - DAY).toISOString())
         .executeTakeFirst(),
     ),
+    oidc: await purgeExpiredOidc(db, clock),
   };
 }

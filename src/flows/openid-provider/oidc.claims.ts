@@ -1,0 +1,96 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../infra/db/tables.js';
+
+// R35: what an app may learn about a member, by scope. Never health data: no requests, claims, files or providers.
+
+/** The claims each scope releases (oidc-provider masks the rest). */
+export const SCOPE_CLAIMS = {
+  // How the member proved who they are travels with every ID token (R35), not only when an app asks for it.
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
+  profile: ['name', 'given_name', 'family_name', 'birthdate', 'locale'],
+  email: ['email', 'email_verified'],
+  phone: ['phone_number', 'phone_number_verified'],
+  membership: ['member_number', 'policies'],
+} as const;
+
+export interface MembershipPolicy {
+  number: string;
+  product: string;
+  status: 'active' | 'cancelled';
+  /** The policy's end date (YYYY-MM-DD), null while it runs open-ended. */
+  valid_until: string | null;
+}
+
+/** An active account's claims, or undefined (a disabled or unknown account gets no tokens and no userinfo). */
+export async function accountClaims(
+  db: Kysely<Database>,
+  accountId: string,
+): Promise<Record<string, unknown> | undefined> {
+  if (!/^\d{1,12}$/.test(accountId)) return undefined;
+  const account = await db
+    .selectFrom('accounts')
+    .select(['id', 'email', 'email_verified_at', 'mobile', 'mobile_verified_at', 'language', 'status'])
+    .where('id', '=', Number(accountId))
+    .executeTakeFirst();
+  if (!account || account.status !== 'active') return undefined;
+  const records = await db
+    .selectFrom('members')
+    .innerJoin('policies', 'policies.id', 'members.policy_id')
+    .select([
+      'members.member_number',
+      'members.first_name',
+      'members.last_name',
+      'members.date_of_birth',
+      'policies.policy_number',
+      'policies.product',
+      'policies.status',
+      'policies.end_date',
+    ])
+    .where('members.account_id', '=', account.id)
+    .orderBy('members.id')
+    .execute();
+  const own = records[0];
+  const policies: MembershipPolicy[] = records.map((r) => ({
+    number: r.policy_number,
+    product: r.product,
+    status: r.status,
+    valid_until: r.end_date,
+  }));
+  return {
+    sub: accountId,
+    ...(own
+      ? {
+          name: `${own.first_name} ${own.last_name}`,
+          given_name: own.first_name,
+          family_name: own.last_name,
+          birthdate: own.date_of_birth,
+          member_number: own.member_number,
+        }
+      : {}),
+    locale: account.language,
+    email: account.email,
+    email_verified: account.email_verified_at !== null,
+    ...(account.mobile
+      ? { phone_number: account.mobile, phone_number_verified: account.mobile_verified_at !== null }
+      : {}),
+    policies,
+  };
+}
+
+/** R35: how the member proved who they are, from the second factor the portal session records (RFC 8176 amr). */
+export function authenticationContext(secondFactor: string): { acr: string; amr: string[] } {
+  switch (secondFactor) {
+    case 'passkey':
+      return { acr: ACR_PHISHING_RESISTANT, amr: ['hwk', 'user'] };
+    case 'sms':
+      return { acr: ACR_TWO_FACTOR, amr: ['pwd', 'sms', 'mfa'] };
+    default:
+      // An emailed code or link, or an authenticator app's code: a one-time password after the password.
+      return { acr: ACR_TWO_FACTOR, amr: ['pwd', 'otp', 'mfa'] };
+  }
+}
+
+/** A password and a one-time code (email, SMS or app). */
+export const ACR_TWO_FACTOR = 'urn:member-area:acr:2fa';
+/** A passkey: bound to the portal's origin, so a look-alike site cannot relay it. */
+export const ACR_PHISHING_RESISTANT = 'urn:member-area:acr:phr';

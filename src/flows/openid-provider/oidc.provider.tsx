@@ -1,0 +1,287 @@
+import { createHmac } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import Negotiator from 'negotiator';
+import Provider, { type ClientInstance, type KoaContextLike } from 'oidc-provider';
+import { render } from 'preact-render-to-string';
+import type { VNode } from 'preact';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import { findOidcClient, findOidcClientMetadata, OIDC_SCOPES } from '../../identity/oidc-clients.js';
+import { hashToken } from '../../infra/crypto/tokens.js';
+import type { Database } from '../../infra/db/tables.js';
+import { DEFAULT_LANG, isLang, LANGS, translator, type Lang } from '../../infra/i18n/i18n.js';
+import { oidcAdapterFactory } from '../../infra/oidc/oidc-adapter.js';
+import type { OidcSettings } from '../../infra/oidc/signing-keys.js';
+import type { PageContext } from '../../infra/web/page-context.js';
+import { accountClaims, ACR_PHISHING_RESISTANT, ACR_TWO_FACTOR, SCOPE_CLAIMS } from './oidc.claims.js';
+import { LogoutPage, OidcMessagePage } from './oidc.views.js';
+
+// R35: the portal's OpenID Provider (oidc-provider, OpenID certified). Only the authorization code flow with PKCE
+// S256 for every client (RFC 9700 §2.1.1), exact redirect URIs, `iss` in every authorization response (RFC 9207),
+// PAR (RFC 9126) available, no implicit flow, no password grant; pairwise subjects per client; short access tokens;
+// refresh tokens rotate and a reused one revokes its grant; introspection, revocation and RP-initiated logout.
+
+/** Where the provider's endpoints live under the portal (discovery stays at the issuer's /.well-known). */
+export const OIDC_PREFIX = '/oidc';
+export const INTERACTION_PREFIX = `${OIDC_PREFIX}/interaction/`;
+
+export const OIDC_TTL = {
+  /** Five minutes: an access token is a bearer credential; apps refresh. */
+  AccessToken: 5 * 60,
+  AuthorizationCode: 60,
+  IdToken: 5 * 60,
+  /** Long enough to sign in with both steps (and wait for a code). */
+  Interaction: 15 * 60,
+  /** An app's access kept (offline_access) between uses; rotation keeps it alive while used. */
+  RefreshToken: 30 * 24 * 3600,
+  Grant: 365 * 24 * 3600,
+};
+
+export interface ProviderDeps {
+  config: Config;
+  oidc: OidcSettings;
+  db: Kysely<Database>;
+  clock: Clock;
+  /** The portal's session cookie name: an RP-initiated logout ends the portal session too. */
+  portalSessionCookie: string;
+}
+
+/** The member's language for a page the provider draws: their choice (cookie), else the browser's. */
+function langOf(ctx: KoaContextLike, cookieName: string): Lang {
+  const cookie = new RegExp(`(?:^|;\\s*)${cookieName}=(es|en)(?:;|$)`).exec(ctx.get('cookie'))?.[1];
+  if (isLang(cookie)) return cookie;
+  const negotiated = new Negotiator({ headers: { 'accept-language': ctx.get('accept-language') } }).language([
+    ...LANGS,
+  ]);
+  return isLang(negotiated) ? negotiated : DEFAULT_LANG;
+}
+
+/**
+ * A page drawn inside the provider (errors, logout): the portal's layout, no CSRF token of ours (the provider's
+ * forms carry their own), and a CSP whose form-action also allows where that form's answer goes.
+ */
+function sendProviderPage(
+  ctx: KoaContextLike,
+  deps: ProviderDeps,
+  view: (page: PageContext) => VNode,
+  formTargets: string[] = [],
+): void {
+  const lang = langOf(ctx, deps.config.secureCookies ? '__Host-lang' : 'lang');
+  const page: PageContext = {
+    lang,
+    t: translator(lang),
+    brand: deps.config.brand,
+    path: '/',
+    year: deps.clock.now().getUTCFullYear(),
+    csrfToken: () => '',
+  };
+  if (formTargets.length) ctx.set('content-security-policy', cspWithFormTargets(ctx, formTargets));
+  ctx.set('cache-control', 'no-store');
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.body = '<!doctype html>' + render(view(page));
+}
+
+/**
+ * Chromium applies form-action to every redirect after a form is sent: a form whose answer redirects to an app
+ * needs that app's origin there (and only there: other pages keep form-action 'self').
+ */
+export function cspWithFormTargets(ctx: { res: { getHeader(name: string): unknown } }, targets: string[]): string {
+  const current = String(ctx.res.getHeader('content-security-policy') ?? '');
+  const sources = [...new Set(targets.map(formSource).filter((s): s is string => Boolean(s)))];
+  return current.replace(/form-action 'self'/, `form-action 'self' ${sources.join(' ')}`.trim());
+}
+
+/** A CSP source for a redirect URI: its origin (https, http loopback) or its private-use scheme (`es.app:`). */
+function formSource(uri: string): string | undefined {
+  try {
+    const url = new URL(uri);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return url.origin;
+    return /^[a-z][a-z0-9+.-]*:$/.test(url.protocol) ? url.protocol : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds the configured provider; nothing is mounted (oidc.routes.tsx does that). */
+export function createProvider(deps: ProviderDeps): Provider {
+  const { config, oidc, db, clock } = deps;
+  const secure = config.secureCookies;
+  // Signs the provider's cookies; every node derives the same key from SECRET_KEY.
+  const cookieKey = createHmac('sha256', config.secretKey).update('oidc-provider cookies').digest('base64url');
+  const cookieOptions = { httpOnly: true, sameSite: 'lax', secure, signed: true };
+
+  const provider = new Provider(config.publicUrl, {
+    adapter: oidcAdapterFactory({
+      db,
+      clock,
+      box: config.secretBox,
+      findClient: (id) => findOidcClientMetadata(db, id),
+    }),
+    clients: [],
+    jwks: { keys: oidc.jwks.keys.map((k) => ({ ...k })) },
+    cookies: {
+      keys: [cookieKey],
+      long: cookieOptions,
+      short: cookieOptions,
+      names: {
+        session: secure ? '__Host-oidc-session' : 'oidc-session',
+        interaction: 'oidc-interaction',
+        resume: 'oidc-resume',
+      },
+    },
+    async findAccount(_ctx: unknown, sub: string) {
+      const claims = await accountClaims(db, sub);
+      if (!claims) return undefined;
+      return { accountId: sub, claims: async () => claims };
+    },
+    claims: { ...SCOPE_CLAIMS, sid: null },
+    scopes: [...OIDC_SCOPES],
+    acrValues: [ACR_TWO_FACTOR, ACR_PHISHING_RESISTANT],
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    clientAuthMethods: ['client_secret_basic', 'none'],
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      id_token_signed_response_alg: oidc.jwks.keys[0]!.alg,
+      subject_type: 'pairwise',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: ['ES256', 'RS256'],
+      userinfoSigningAlgValues: ['ES256', 'RS256'],
+      requestObjectSigningAlgValues: ['ES256', 'RS256'],
+      introspectionSigningAlgValues: ['ES256', 'RS256'],
+      authorizationSigningAlgValues: ['ES256', 'RS256'],
+    },
+    subjectTypes: ['pairwise'],
+    // The same member, a different and stable `sub` per client (not per host): two apps cannot join their records.
+    pairwiseIdentifier(_ctx: unknown, accountId: string, client: ClientInstance) {
+      return createHmac('sha256', oidc.pairwiseSalt).update(`${client.clientId}\n${accountId}`).digest('base64url');
+    },
+    ttl: OIDC_TTL_CONFIG(config),
+    rotateRefreshToken: true,
+    features: {
+      devInteractions: { enabled: false },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      rpMetadataChoices: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx: KoaContextLike, form: string) {
+          const client = ctx.oidc.client;
+          sendProviderPage(
+            ctx,
+            deps,
+            (page) => <LogoutPage ctx={page} app={client?.clientName ?? page.t('oidc.anApp')} form={form} />,
+            [...(client?.postLogoutRedirectUris ?? [])],
+          );
+        },
+        async postLogoutSuccessSource(ctx: KoaContextLike) {
+          sendProviderPage(ctx, deps, (page) => (
+            <OidcMessagePage ctx={page} title="oidc.logout.done.title" body="oidc.logout.done.body" />
+          ));
+        },
+      },
+    },
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `${INTERACTION_PREFIX}${interaction.uid}` },
+    routes: {
+      authorization: `${OIDC_PREFIX}/auth`,
+      token: `${OIDC_PREFIX}/token`,
+      userinfo: `${OIDC_PREFIX}/me`,
+      jwks: `${OIDC_PREFIX}/jwks`,
+      introspection: `${OIDC_PREFIX}/token/introspection`,
+      revocation: `${OIDC_PREFIX}/token/revocation`,
+      end_session: `${OIDC_PREFIX}/session/end`,
+      pushed_authorization_request: `${OIDC_PREFIX}/request`,
+      code_verification: `${OIDC_PREFIX}/device`,
+      device_authorization: `${OIDC_PREFIX}/device/auth`,
+      backchannel_authentication: `${OIDC_PREFIX}/backchannel`,
+      registration: `${OIDC_PREFIX}/reg`,
+      challenge: `${OIDC_PREFIX}/challenge`,
+      credential: `${OIDC_PREFIX}/credential`,
+    },
+    // First-party apps (the insurer's own) skip the consent page: their grant is made here for what they ask.
+    async loadExistingGrant(ctx: KoaContextLike & { oidc: { result?: { consent?: { grantId?: string } } } }) {
+      const session = ctx.oidc.session as { accountId?: string; grantIdFor(clientId: string): string | undefined };
+      const client = ctx.oidc.client!;
+      const grantId = ctx.oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
+      const existing = grantId ? await provider.Grant.find(grantId) : undefined;
+      const registered = await findOidcClient(db, client.clientId);
+      if (!registered?.firstParty || !session.accountId) return existing;
+      const grant = existing ?? new provider.Grant({ accountId: session.accountId, clientId: client.clientId });
+      const allowed = new Set((client.scope ?? '').split(' '));
+      const requested = String(ctx.oidc.params?.scope ?? '')
+        .split(' ')
+        .filter((s) => allowed.has(s));
+      grant.addOIDCScope(requested.join(' '));
+      await grant.save();
+      return grant;
+    },
+    async renderError(ctx: KoaContextLike, out: { error: string }) {
+      sendProviderPage(ctx, deps, (page) => (
+        <OidcMessagePage ctx={page} title="oidc.error.title" body="oidc.error.body" code={out.error} />
+      ));
+    },
+    clientBasedCORS(_ctx: unknown, origin: string, client: ClientInstance) {
+      // Only a public client (a single-page app) calls the token endpoint from a browser, from its own origin.
+      if (origin === 'null' || client.clientAuthMethod !== 'none') return false;
+      return client.redirectUris.some((uri) => URL.parse(uri)?.origin === origin);
+    },
+  });
+
+  // Behind the TLS proxy the issuer is https; the provider must know the request came that way to set Secure
+  // cookies (oidc.routes.tsx tells it, from PUBLIC_URL, never from a header a client could send).
+  provider.proxy = true;
+
+  // Client secrets are kept as their SHA-256 (identity/oidc-clients.ts): what a client sends in HTTP Basic is hashed
+  // before the provider compares it (in constant time) with the stored hash. Only HTTP Basic carries secrets here.
+  provider.use(async (ctx, next) => {
+    const header = ctx.get('authorization');
+    const basic = /^Basic ([A-Za-z0-9+/=]{1,2000})$/i.exec(header);
+    if (basic) {
+      const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon > 0) {
+        const secret = decodeFormComponent(decoded.slice(colon + 1));
+        const hashed = `${decoded.slice(0, colon)}:${hashToken(secret)}`;
+        ctx.req.headers.authorization = `Basic ${Buffer.from(hashed, 'utf8').toString('base64')}`;
+      }
+    }
+    await next();
+  });
+
+  // RP-initiated logout ends the portal's own session in that browser too: signing out of the app means out.
+  provider.on('end_session.success', (...args: unknown[]) => {
+    const ctx = args[0] as KoaContextLike;
+    const token = new RegExp(`(?:^|;\\s*)${deps.portalSessionCookie}=([^;]{1,100})`).exec(ctx.get('cookie'))?.[1];
+    if (!token) return;
+    void db
+      .updateTable('sessions')
+      .set({ ended_at: clock.now().toISOString() })
+      .where('token_hash', '=', hashToken(decodeURIComponent(token)))
+      .where('ended_at', 'is', null)
+      .execute()
+      .catch(() => {});
+  });
+  return provider;
+}
+
+/** RFC 6749 §2.3.1: the id and secret in HTTP Basic are form-encoded first. */
+function decodeFormComponent(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+}
+
+function OIDC_TTL_CONFIG(config: Config) {
+  return {
+    ...OIDC_TTL,
+    // The provider's session lasts no longer than the portal's.
+    Session: config.session.absoluteHours * 3600,
+  };
+}

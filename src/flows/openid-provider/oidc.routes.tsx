@@ -1,0 +1,197 @@
+import middie from '@fastify/middie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type Provider from 'oidc-provider';
+import type { InteractionDetails } from 'oidc-provider';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import { findOidcClient } from '../../identity/oidc-clients.js';
+import type { Db } from '../../infra/db/database.js';
+import type { OidcSettings } from '../../infra/oidc/signing-keys.js';
+import type { Sessions } from '../../infra/session/session.js';
+import { sendPage } from '../../infra/web/view.js';
+import { authenticationContext } from './oidc.claims.js';
+import { createProvider, cspWithFormTargets, INTERACTION_PREFIX, OIDC_PREFIX } from './oidc.provider.js';
+import { ConsentPage, ContinuePage, OidcMessagePage } from './oidc.views.js';
+
+// R35: the provider mounted under the portal (@fastify/middie hands it the raw request before Fastify parses a
+// body), and the interaction pages in the portal's own routes: the portal's sign-in (R7, R27, with R9's throttle and
+// R28's new-device email) then, per app and scope, the consent page.
+
+export interface OidcRoutesOptions {
+  config: Config;
+  oidc: OidcSettings;
+  db: Db;
+  clock: Clock;
+  sessions: Sessions;
+}
+
+const DISCOVERY = '/.well-known/openid-configuration';
+
+/** Whether a path is the provider's (not one of the portal's interaction pages). */
+function providerPath(url: string): boolean {
+  const path = url.split('?')[0] ?? '';
+  return path === DISCOVERY || (path.startsWith(`${OIDC_PREFIX}/`) && !path.startsWith(INTERACTION_PREFIX));
+}
+
+async function oidcRoutes(app: FastifyInstance, opts: OidcRoutesOptions): Promise<void> {
+  const { config, db, sessions } = opts;
+  const kysely = db.kysely;
+  const provider = createProvider({
+    config,
+    oidc: opts.oidc,
+    db: kysely,
+    clock: opts.clock,
+    portalSessionCookie: sessions.cookie,
+  });
+  const callback = provider.callback();
+  const issuer = new URL(config.publicUrl);
+  const issuerProtocol = issuer.protocol.replace(':', '');
+
+  await app.register(middie, { hook: 'onRequest' });
+  app.use((req, res, next) => {
+    if (!providerPath(req.url ?? '')) return next();
+    // The public face is PUBLIC_URL whatever the request says: the provider builds its endpoints' addresses (in
+    // discovery, in redirects) from the request, and a client's Host or X-Forwarded-* must not choose them.
+    req.headers['x-forwarded-proto'] = issuerProtocol;
+    req.headers['x-forwarded-host'] = issuer.host;
+    req.headers.host = issuer.host;
+    callback(req, res);
+  });
+
+  const expired = (request: FastifyRequest, reply: FastifyReply) =>
+    sendPage(
+      reply,
+      <OidcMessagePage ctx={request.pageContext()} title="oidc.expired.title" body="oidc.expired.body" />,
+      'gone',
+    );
+
+  /** The interaction this browser is in, if it is the one in the URL and still live. */
+  async function interaction(request: FastifyRequest<{ Params: { uid: string } }>, reply: FastifyReply) {
+    try {
+      const details = await provider.interactionDetails(request.raw, reply.raw);
+      return details.uid === request.params.uid ? details : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  const appName = async (details: InteractionDetails, request: FastifyRequest) =>
+    (await findOidcClient(kysely, details.params.client_id))?.name ?? request.t('oidc.anApp');
+
+  app.get<{ Params: { uid: string } }>(`${INTERACTION_PREFIX}:uid`, async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const details = await interaction(request, reply);
+    if (!details) return expired(request, reply);
+    const found = await sessions.load(kysely, request);
+    if (found.status !== 'active')
+      return reply.redirect(`/sign-in?next=${encodeURIComponent(`${INTERACTION_PREFIX}${details.uid}`)}`, 303);
+    const session = found.session;
+    const accountId = String(session.accountId);
+
+    if (details.prompt.name === 'login') {
+      const { acr, amr } = authenticationContext(session.secondFactor);
+      const to = await provider.interactionResult(
+        request.raw,
+        reply.raw,
+        {
+          login: {
+            accountId,
+            acr,
+            amr,
+            remember: false,
+            ts: Math.floor(new Date(session.createdAt).getTime() / 1000),
+          },
+        },
+        { mergeWithLastSubmission: false },
+      );
+      await request.audit('oidc.signin', 'success', {
+        accountId: session.accountId,
+        details: { client: details.params.client_id },
+      });
+      // A page, not a redirect: this request may be the end of the sign-in form's redirects, and Chromium would
+      // hold the app's address against that form's form-action 'self'. The Refresh header moves on by itself.
+      reply.header('refresh', `0;url=${to}`);
+      return sendPage(
+        reply,
+        <ContinuePage ctx={request.pageContext()} app={await appName(details, request)} href={to} />,
+      );
+    }
+    if (details.prompt.name !== 'consent' || details.session?.accountId !== accountId) return expired(request, reply);
+    const client = await findOidcClient(kysely, details.params.client_id);
+    if (!client) return expired(request, reply);
+    const member = await kysely
+      .selectFrom('members')
+      .select(['first_name', 'last_name'])
+      .where('account_id', '=', session.accountId)
+      .orderBy('id')
+      .executeTakeFirst();
+    const scopes = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? ['openid'];
+    // The consent form's answer redirects to the app: its origin joins form-action for this page only.
+    reply.header('content-security-policy', cspWithFormTargets({ res: reply.raw }, client.redirectUris));
+    return sendPage(
+      reply,
+      <ConsentPage
+        ctx={request.pageContext()}
+        uid={details.uid}
+        app={client.name}
+        scopes={scopes}
+        memberName={member ? `${member.first_name} ${member.last_name}` : ''}
+      />,
+    );
+  });
+
+  app.post<{ Params: { uid: string } }>(`${INTERACTION_PREFIX}:uid/confirm`, async (request, reply) => {
+    const details = await interaction(request, reply);
+    const found = await sessions.load(kysely, request);
+    if (
+      !details ||
+      details.prompt.name !== 'consent' ||
+      found.status !== 'active' ||
+      details.session?.accountId !== String(found.session.accountId)
+    )
+      return expired(request, reply);
+    const clientId = details.params.client_id;
+    const grant =
+      (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ??
+      new provider.Grant({ accountId: String(found.session.accountId), clientId });
+    const missingScope = details.prompt.details.missingOIDCScope as string[] | undefined;
+    const missingClaims = details.prompt.details.missingOIDCClaims as string[] | undefined;
+    if (missingScope) grant.addOIDCScope(missingScope.join(' '));
+    if (missingClaims) grant.addOIDCClaims(missingClaims);
+    const grantId = await grant.save();
+    await request.audit('oidc.consent', 'success', {
+      accountId: found.session.accountId,
+      details: { client: clientId, scopes: (missingScope ?? []).join(' ') },
+    });
+    const to = await provider.interactionResult(
+      request.raw,
+      reply.raw,
+      { consent: details.grantId ? {} : { grantId } },
+      { mergeWithLastSubmission: true },
+    );
+    return reply.redirect(to, 303);
+  });
+
+  app.post<{ Params: { uid: string } }>(`${INTERACTION_PREFIX}:uid/abort`, async (request, reply) => {
+    const details = await interaction(request, reply);
+    if (!details) return expired(request, reply);
+    const found = await sessions.load(kysely, request);
+    await request.audit('oidc.consent', 'refused', {
+      accountId: found.status === 'active' ? found.session.accountId : null,
+      details: { client: details.params.client_id },
+    });
+    const to = await provider.interactionResult(
+      request.raw,
+      reply.raw,
+      { error: 'access_denied', error_description: 'the member did not allow it' },
+      { mergeWithLastSubmission: false },
+    );
+    return reply.redirect(to, 303);
+  });
+}
+
+/** Not encapsulated: the provider's middleware must see every request (its paths have no Fastify route). */
+export const oidcPlugin = fp(oidcRoutes, { name: 'oidc', fastify: '5.x', dependencies: ['web'] });
+
+export type { Provider };
