@@ -58,14 +58,19 @@ export interface RequestsApiOptions {
   ajv: Ajv;
 }
 
+/** The largest id a row has (both engines' `integer`); a larger one names nothing, and must not reach the query. */
+const MAX_ID = 2_147_483_647;
 const CURSOR_PREFIX = 'r1.';
 /** An opaque cursor: the last id of the page, so a request sent meanwhile never makes a page skip or repeat one. */
 export const encodeCursor = (id: number): string => Buffer.from(`${CURSOR_PREFIX}${id}`).toString('base64url');
 export function decodeCursor(cursor: string): number | undefined {
   const text = Buffer.from(cursor, 'base64url').toString();
   const m = /^r1\.([1-9][0-9]{0,9})$/.exec(text);
-  return m && encodeCursor(Number(m[1])) === cursor ? Number(m[1]) : undefined;
+  return m && Number(m[1]) <= MAX_ID && encodeCursor(Number(m[1])) === cursor ? Number(m[1]) : undefined;
 }
+
+/** A path id (the schema allowed 1-10 digits), or 0 when it is past any row's id: then nothing is found. */
+const pathId = (raw: string): number => (Number(raw) <= MAX_ID ? Number(raw) : 0);
 
 const apiItem = ({ patientMemberId: _patient, ...item }: LoadedRequest) => item;
 
@@ -160,7 +165,7 @@ export async function requestsApiRoutes(plain: FastifyInstance, opts: RequestsAp
       },
     },
     async (request, reply) => {
-      const found = await detail(db.kysely, Number(request.params.id));
+      const found = await detail(db.kysely, pathId(request.params.id));
       if (!found) return notFound(reply);
       await looked(db.kysely, request, found.item.patientMemberId, 'request', found.item.reference);
       return found.body;
@@ -193,7 +198,7 @@ export async function requestsApiRoutes(plain: FastifyInstance, opts: RequestsAp
       },
     },
     async (request, reply) => {
-      const file = await findRequestFile(db.kysely, Number(request.params.id), Number(request.params.fileId));
+      const file = await findRequestFile(db.kysely, pathId(request.params.id), pathId(request.params.fileId));
       if (!file) return sendProblem(reply, 'not-found', { detail: 'The request has no such file.' });
       const bytes = openFile(box, file);
       await looked(db.kysely, request, file.patient_member_id, 'file', String(file.id));
@@ -238,7 +243,7 @@ export async function requestsApiRoutes(plain: FastifyInstance, opts: RequestsAp
         return sendProblem(reply, 'bad-request', {
           detail: 'Idempotency-Key must be 1-255 visible ASCII characters.',
         });
-      const id = Number(request.params.id);
+      const id = pathId(request.params.id);
       const { status, version, ...fields } = request.body;
       const url = request.url;
       const apiKeyId = request.apiKey!.id;
@@ -348,7 +353,7 @@ async function letterRoute(plain: FastifyInstance, opts: RequestsApiOptions): Pr
         return sendProblem(reply, 'unsupported-media-type', {
           detail: 'Send multipart/form-data with the part `file`.',
         });
-      const id = Number(request.params.id);
+      const id = pathId(request.params.id);
       let received: Awaited<ReturnType<typeof receiveFile>> | undefined;
       try {
         for await (const part of request.parts()) {
@@ -361,8 +366,13 @@ async function letterRoute(plain: FastifyInstance, opts: RequestsApiOptions): Pr
           received = await receiveFile(part, box, 'file');
         }
       } catch (err) {
-        const code = (err as { code?: string }).code ?? '';
-        if (code.startsWith('FST_') || code === 'ERR_STREAM_PREMATURE_CLOSE')
+        // A body that breaks multipart itself: @fastify/multipart's limits (FST_…), or busboy's parse errors (no code).
+        const { code = '', message = '' } = err as { code?: string; message?: string };
+        if (
+          code.startsWith('FST_') ||
+          code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+          /multipart|malformed|unexpected end of form/i.test(message)
+        )
           return sendProblem(reply, 'invalid-request', {
             errors: [{ pointer: '/file', code: 'invalid', detail: 'Send one part `file` and nothing else.' }],
           });

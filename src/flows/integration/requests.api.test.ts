@@ -254,6 +254,11 @@ describeEachDatabase('requests API (R31)', (kind) => {
       assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
     }
     assert.equal((await move(999999, { status: 'in_review', version: 1 })).statusCode, 404);
+    // Past any row's id (an integer column on both engines): not found, never a database error.
+    assert.equal((await get('/api/v1/requests/9999999999')).statusCode, 404);
+    assert.equal((await get(`/api/v1/requests/${a.id}/files/9999999999`)).statusCode, 404);
+    assert.equal((await move(9999999999, { status: 'in_review', version: 1 })).statusCode, 404);
+    assert.equal((await get(`/api/v1/requests?after=${encodeCursor(9999999999)}`)).statusCode, 400);
     assert.equal((await get('/api/v1/requests/abc')).statusCode, 400);
     assert.equal((await get('/api/v1/requests/0')).statusCode, 400);
     assert.equal((await get('/api/v1/requests?after=bm9wZQ')).statusCode, 400, 'not a cursor this API gave');
@@ -530,6 +535,17 @@ describeEachDatabase('requests API (R31)', (kind) => {
     const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
     assert.equal((await put(a.id, form(png, 'carta.png', 'image/png'))).statusCode, 422);
     assert.equal((await put(a.id, form(LETTER, 'carta.pdf', 'application/pdf', 'other'))).statusCode, 400);
+    // A file that is empty, a truncated PDF, or over 10 MB: refused, nothing stored.
+    assert.equal((await put(a.id, form(Buffer.alloc(0)))).statusCode, 422);
+    assert.equal((await put(a.id, form(LETTER.subarray(0, LETTER.length - 8)))).statusCode, 422);
+    const big = await put(a.id, form(Buffer.concat([LETTER, Buffer.alloc(11 * 1024 * 1024, 0x20)])));
+    assert.equal(big.statusCode, 413, big.body);
+    assert.match(String(big.headers['content-type']), /^application\/problem\+json/);
+    assert.equal((await put(a.id, Buffer.from('{}'))).statusCode, 400, 'a body that is not multipart after all');
+    const twoFiles = Buffer.concat([form(LETTER).subarray(0, -`--${boundary}--\r\n`.length), form(LETTER)]);
+    assert.equal((await put(a.id, twoFiles)).statusCode, 400, 'one file only');
+    const json = await call('PUT', `/api/v1/requests/${a.id}/letter`, writer, { file: 'x' });
+    assert.equal(json.statusCode, 415);
     const first = await put(a.id, form(LETTER));
     assert.equal(first.statusCode, 201, first.body);
     const second = await put(a.id, form(LETTER, 'carta-2.pdf'));
