@@ -10,7 +10,7 @@ import type { ApiKey, Database } from '../infra/db/tables.js';
 // creation and revocation is audited with its actor (R22); the key never appears in the audit log.
 
 export const API_KEY_PREFIX = 'mak_';
-export const API_SCOPES = ['members:write', 'members:read', 'providers:write'] as const;
+export const API_SCOPES = ['members:write', 'members:read', 'providers:write', 'documents:write'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 /** Requests per minute a new key may make unless its creator chooses otherwise. */
