@@ -236,6 +236,11 @@ describeEachDatabase('documents: API, area and emails (R32)', (kind) => {
     const docs = await ctx.db.kysely.selectFrom('documents').selectAll().where('external_id', '=', 'LET-7').execute();
     assert.equal(docs.length, 1);
     assert.equal(docs[0]!.title_es, 'Carta corregida');
+    // The member number in the path is compared as R1 says (case, hyphens and spaces aside): the same document.
+    assert.equal(
+      (await put('/members/ad-1/documents/LET-7', form({ kind: 'letter' }, second))).json<Json>().result,
+      'replaced',
+    );
     const hashes = (await ctx.db.kysely.selectFrom('files').select('sha256').execute()).map((f) => f.sha256);
     assert.ok(!hashes.includes(sha(first)), 'the old bytes are deleted');
     assert.ok(hashes.includes(sha(second)));

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { isMinorOn } from '../../domain/calendar.js';
+import { normaliseReference } from '../../domain/reference-number.js';
 import type { DocumentFields } from '../../domain/document.js';
 import { isPostgres } from '../db/dialect.js';
 import type { Database, DocumentTable } from '../db/tables.js';
@@ -19,22 +20,22 @@ export type DocumentOwner =
 const ownerKey = (owner: DocumentOwner) =>
   owner.kind === 'member' ? `member:${owner.memberId}` : `policy:${owner.policyId}`;
 
-/** The member record a path's member number names, or undefined. */
+/** The member record a path's member number names (compared as R1 says: case, spaces, hyphens, dots aside). */
 export async function findMemberOwner(db: Kysely<Database>, memberNumber: string): Promise<DocumentOwner | undefined> {
   const row = await db
     .selectFrom('members')
     .select(['id', 'member_number', 'policy_id'])
-    .where('member_number', '=', memberNumber)
+    .where('member_number', '=', normaliseReference(memberNumber))
     .executeTakeFirst();
   return row && { kind: 'member', memberId: row.id, memberNumber: row.member_number, policyId: row.policy_id };
 }
 
-/** The policy a path's policy number names, or undefined. */
+/** The policy a path's policy number names (compared as R1 says), or undefined. */
 export async function findPolicyOwner(db: Kysely<Database>, policyNumber: string): Promise<DocumentOwner | undefined> {
   const row = await db
     .selectFrom('policies')
     .select(['id', 'policy_number'])
-    .where('policy_number', '=', policyNumber)
+    .where('policy_number', '=', normaliseReference(policyNumber))
     .executeTakeFirst();
   return row && { kind: 'policy', policyId: row.id, policyNumber: row.policy_number };
 }
