@@ -18,10 +18,8 @@ export const documentsEs = {
   'documents.kind.other': 'Otros documentos',
   'documents.date': 'Fecha',
   'documents.size': 'Tamaño',
-  'documents.download': 'Descargar',
   'documents.downloadOf': 'Descargar «{{title}}» (PDF, {{size}})',
   'documents.forPolicy': 'Para todas las personas de la póliza {{policy}}',
-  'documents.forMember': 'De {{name}}',
   'documents.certificate.heading': 'Certificado de seguro',
   'documents.certificate.body':
     'Puedes descargar cuando quieras un certificado de seguro con tus datos de hoy. Quien lo reciba puede comprobar que es auténtico.',
@@ -54,10 +52,8 @@ export const documentsEn: Record<keyof typeof documentsEs, string> = {
   'documents.kind.other': 'Other documents',
   'documents.date': 'Date',
   'documents.size': 'Size',
-  'documents.download': 'Download',
   'documents.downloadOf': 'Download “{{title}}” (PDF, {{size}})',
   'documents.forPolicy': 'For everyone on policy {{policy}}',
-  'documents.forMember': 'For {{name}}',
   'documents.certificate.heading': 'Certificate of insurance',
   'documents.certificate.body':
     'You can download a certificate of insurance with today’s details at any time. Whoever receives it can check that it is genuine.',
