@@ -9,6 +9,7 @@ import { healthRoutes } from './flows/health/health.routes.js';
 import { homeRoutes } from './flows/home/home.routes.js';
 import { areaRoutes } from './flows/account/area.routes.js';
 import { certificateRoutes } from './flows/account/certificate.routes.js';
+import { documentsRoutes } from './flows/account/documents.routes.js';
 import { awarenessRoutes } from './flows/awareness/awareness.routes.js';
 import { backOffice } from './flows/backoffice/backoffice.plugin.js';
 import { contactRoutes } from './flows/account/contact.routes.js';
@@ -160,6 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(areaRoutes, { config: deps.config, db: deps.db, clock: deps.clock, sessions });
   // R32: the certificate of insurance (private) and its public verification address.
   await app.register(certificateRoutes, { config: deps.config, db: deps.db, clock: deps.clock, sessions });
+  await app.register(documentsRoutes, { config: deps.config, db: deps.db, clock: deps.clock, sessions });
   await app.register(verifyRoutes, { config: deps.config, db: deps.db, clock: deps.clock });
   await app.register(passwordChangeRoutes, {
     db: deps.db,

@@ -23,7 +23,7 @@ Commands:
   staff create-admin --username U --email E [--name N]
                  create a back-office administrator: prints a generated password (once) and the
                  otpauth:// URI to enrol an authenticator app; refuses a username that exists
-  api-key create --name NAME --scope members:write[,members:read][,providers:write][,requests:read][,requests:write] [--rate N]
+  api-key create --name NAME --scope members:write[,members:read][,providers:write][,requests:read][,requests:write][,documents:write] [--rate N]
                  create an integration API key (R24); the key is printed once, only its hash is kept
   api-key list   list the keys (never the keys themselves)
   api-key revoke ID

@@ -16,6 +16,7 @@ export const API_SCOPES = [
   'providers:write',
   'requests:read',
   'requests:write',
+  'documents:write',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 

@@ -45,3 +45,47 @@ export function qrCodesIn(pdf: Buffer): Promise<string[]> {
 export function pdfTool(pdf: Buffer, tool: 'pdfinfo' | 'pdffonts' | 'pdfimages', ...args: string[]): Promise<string> {
   return withFile(pdf, async (_dir, file) => (await run(tool, [...args, file])).stdout);
 }
+
+/** A real PDF made by pdfkit with the given text on each of `pages` pages (uncompressed, so sizes are predictable). */
+export async function makePdf(text: string, pages = 1): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit');
+  const doc = new PDFDocument({ compress: false });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<void>((resolve) => doc.on('end', () => resolve()));
+  for (let i = 0; i < pages; i++) {
+    if (i > 0) doc.addPage();
+    doc.text(`${text} (${i + 1})`);
+  }
+  doc.end();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+/** A multipart/form-data body (RFC 7578) of text fields and files, as an HTTP client would send it. */
+export function multipartBody(
+  parts: readonly ({ name: string; value: string } | { name: string; filename: string; type: string; bytes: Buffer })[],
+): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = `----docs${Math.random().toString(16).slice(2)}`;
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    if ('value' in p) {
+      chunks.push(
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"\r\n\r\n${p.value}\r\n`),
+      );
+    } else {
+      chunks.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"; filename="${p.filename}"\r\nContent-Type: ${p.type}\r\n\r\n`,
+        ),
+        p.bytes,
+        Buffer.from('\r\n'),
+      );
+    }
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return {
+    payload: Buffer.concat(chunks),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}

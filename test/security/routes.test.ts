@@ -6,6 +6,10 @@ import { lastCode, memberWithAccount, signedIn, TEST_PASSWORD } from '../helpers
 import { BrowserAgent } from '../helpers/browser-agent.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { formSecrets, setup, type TestContext } from '../helpers/setup.js';
+import { Readable } from 'node:stream';
+import { findMemberOwner, putDocument } from '../../src/infra/documents/documents.repository.js';
+import { receiveFile } from '../../src/infra/files/upload.js';
+import { makePdf } from '../helpers/pdf.js';
 
 // Abuse suite over every registered route (R8, R14, R22; ASVS 3.3, 7.2, 7.4, 8.2, 14.2, V3 headers): the route list
 // comes from Fastify itself (app.registeredRoutes, filled by an onRoute hook), so a route added later is checked
@@ -227,6 +231,18 @@ describeEachDatabase('abuse: every route', (kind) => {
   test('headers: every page has the CSP without unsafe-inline, no framing, no referrer, nosniff; HTML and private pages are never stored', async () => {
     const m = await member();
     const agent = await signedIn(ctx, m);
+    // R32: document 1 is this member's, so /area/documents/1 is a real download, checked like a page.
+    const pdf = await receiveFile(
+      { file: Readable.from([await makePdf('Recibo')]), filename: 'r.pdf', mimetype: 'application/pdf' },
+      ctx.secretBox,
+      'file',
+    );
+    assert.ok(pdf.ok);
+    const owner = (await findMemberOwner(ctx.db.kysely, m.memberNumber))!;
+    const fields = { titleEs: 'Recibo', titleEn: 'Receipt', kind: 'receipt', date: '2026-01-01' } as const;
+    await ctx.db.kysely
+      .transaction()
+      .execute((trx) => putDocument(trx, owner, 'R-1', fields, pdf.value, ctx.clock.now().toISOString()));
     for (const route of routes.filter((r) => r.method === 'GET')) {
       const res: LightMyRequestResponse = isPrivate(route)
         ? await agent.get(concrete(route.url))

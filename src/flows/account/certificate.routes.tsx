@@ -26,7 +26,7 @@ export interface CertificateDeps {
  */
 export const CERTIFICATE_LIMIT = { windowMs: 60 * 60 * 1000, max: 10 } as const satisfies Limit;
 
-/** R32: the certificate of insurance of the record shown in the member selector (R14), made now. */
+/** R32: the certificate of insurance of the record asked for, or shown in the member selector (R14), made now. */
 export async function certificateRoutes(app: FastifyInstance, deps: CertificateDeps): Promise<void> {
   const { db, clock, config } = deps;
   const kysely = db.kysely;
@@ -37,7 +37,15 @@ export async function certificateRoutes(app: FastifyInstance, deps: CertificateD
     // No member in the request: the record is the one the selector shows, as checked on every request (R14), so
     // nobody can ask for another person's certificate; a guardian gets a minor's while the minor is shown.
     const visible = await visibleMembers(kysely, clock, config.timeZone, session.accountId);
-    const member = visible.find((v) => v.id === session.actingMemberId) ?? visible.find((v) => v.relation === 'self');
+    // `?member=` picks one of the records the viewer may see now: a person on several policies has one certificate
+    // per policy (one record each). Anything else (another person's number, a list) is the same 404 as no record.
+    const raw = (request.query as Record<string, unknown>).member;
+    const member =
+      raw === undefined
+        ? (visible.find((v) => v.id === session.actingMemberId) ?? visible.find((v) => v.relation === 'self'))
+        : typeof raw === 'string'
+          ? visible.find((v) => v.memberNumber === raw)
+          : undefined;
     if (!member)
       return sendPage(
         reply,

@@ -12,7 +12,7 @@ export interface CliOutput {
 }
 
 const USAGE =
-  'Usage: member-area api-key create --name NAME --scope members:write[,members:read][,providers:write][,requests:read][,requests:write] [--rate N] | list | revoke ID';
+  'Usage: member-area api-key create --name NAME --scope members:write[,members:read][,providers:write][,requests:read][,requests:write][,documents:write] [--rate N] | list | revoke ID';
 
 /** Runs `api-key create|list|revoke`; returns the exit code (0 done, 1 refused, 2 usage). */
 export async function apiKeyCommand(

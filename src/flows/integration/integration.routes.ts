@@ -46,6 +46,7 @@ import { parseProvider } from '../../domain/provider.js';
 import { retireProvider, upsertProvider } from '../../infra/directory/providers.repository.js';
 import { requestsApiRoutes } from './requests.api.routes.js';
 import { handleApiError, ruleErrors, schemaErrors, sendProblem } from './problem.js';
+import { documentRoutes } from './documents.api.js';
 
 // R24: the integration API for the insurer's core system, JSON under /api/v1. A request authenticates with an API
 // key in `Authorization: Bearer mak_…`, never with a cookie: these routes read no member cookie, set none, and are
@@ -434,6 +435,15 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
   await app.register(async (bulkScope) =>
     bulkRoute(bulkScope.withTypeProvider<TypeBoxTypeProvider>(), opts, deps, ajv),
   );
+  // R32: documents, in their own scope (the only one reading multipart/form-data).
+  await app.register(documentRoutes, {
+    config: opts.config,
+    db,
+    clock,
+    courier: opts.courier,
+    kickOutbox: opts.kickOutbox,
+    ajv,
+  });
 }
 
 /** The bulk route lives in its own scope: the only one that reads NDJSON, and the only one with a large body limit. */

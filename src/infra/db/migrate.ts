@@ -14,6 +14,7 @@ import * as m0011 from './migrations/0011-outbox-lanes.js';
 import * as m0012 from './migrations/0012-verification-tokens.js';
 import * as m0013 from './migrations/0013-requests.js';
 import * as m0014 from './migrations/0014-providers.js';
+import * as m0015 from './migrations/0015-documents.js';
 import * as m0016 from './migrations/0016-oidc.js';
 import * as m0019 from './migrations/0019-idempotency-keys.js';
 import * as m0021 from './migrations/0021-provider-location.js';
@@ -34,6 +35,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012-verification-tokens': m0012,
   '0013-requests': m0013,
   '0014-providers': m0014,
+  '0015-documents': m0015,
   '0016-oidc': m0016,
   '0019-idempotency-keys': m0019,
   '0021-provider-location': m0021,

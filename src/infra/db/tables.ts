@@ -387,6 +387,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable;
   oidc_payloads: OidcPayloadTable;
   oidc_clients: OidcClientTable;
+  documents: DocumentTable;
 }
 
 /** R31: a stored file, sealed under ENCRYPTION_KEY (R29); sha256 is of the kept bytes (images after re-encoding). */
@@ -478,6 +479,23 @@ export interface IdempotencyKeyTable {
   /** The answer's JSON body. */
   response: string;
   created_at: Timestamp;
+}
+
+/** R32: a document the core system put for a member or a whole policy; its PDF is a row of `files`. */
+export interface DocumentTable {
+  id: Generated<number>;
+  /** `member:<members.id>` or `policy:<policies.id>`: with external_id, what "the same id again" means. */
+  owner_key: string;
+  external_id: string;
+  member_id: number | null;
+  policy_id: number | null;
+  kind: 'conditions' | 'receipt' | 'tax_certificate' | 'letter' | 'other';
+  title_es: string;
+  title_en: string;
+  document_date: CivilDate;
+  file_id: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export type StoredFile = Selectable<FileTable>;

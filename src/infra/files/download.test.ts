@@ -15,7 +15,7 @@ test('a download is an attachment with nosniff, a sandboxing CSP, no-store and t
   assert.equal(res.statusCode, 200);
   assert.equal(res.headers['content-type'], 'application/pdf');
   assert.equal(res.headers['x-content-type-options'], 'nosniff');
-  assert.equal(res.headers['content-security-policy'], "sandbox; default-src 'none'");
+  assert.equal(res.headers['content-security-policy'], "sandbox; default-src 'none'; frame-ancestors 'none'");
   assert.equal(res.headers['cache-control'], 'no-store');
   assert.equal(res.headers['content-length'], String(bytes.length));
   assert.equal(

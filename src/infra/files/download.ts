@@ -2,9 +2,9 @@ import type { FastifyReply } from 'fastify';
 
 // STYLE habit 20, R31: the one module that hands a stored file out. Always as an attachment, never rendered by the
 // browser: a PDF with scripts or an image that is really HTML must not run in the portal's origin. nosniff keeps the
-// browser to the stored type; the sandboxing CSP covers a browser that opens it anyway; no-store keeps health
-// documents out of shared caches and the browser's cache. Who may download (member, guardian, staff with a reason,
-// the core system) and the audit are decided by the caller before calling sendAttachment.
+// browser to the stored type; the sandboxing CSP covers a browser that opens it anyway, and no page may frame it;
+// no-store keeps health documents out of shared caches and the browser's cache. Who may download (member, guardian,
+// staff with a reason, the core system) and the audit are decided by the caller before calling sendAttachment.
 
 /** `attachment; filename="ascii fallback"; filename*=UTF-8''percent-encoded` (RFC 6266, RFC 8187). */
 export function attachmentDisposition(name: string): string {
@@ -28,7 +28,7 @@ export function attachmentHeaders(file: { name: string; content_type: string; si
     'content-length': String(file.size),
     'content-disposition': attachmentDisposition(file.name),
     'x-content-type-options': 'nosniff',
-    'content-security-policy': "sandbox; default-src 'none'",
+    'content-security-policy': "sandbox; default-src 'none'; frame-ancestors 'none'",
     'cache-control': 'no-store',
     'cross-origin-resource-policy': 'same-origin',
   };

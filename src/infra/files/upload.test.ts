@@ -289,3 +289,24 @@ test('with multipart’s default (throw at the fileSize limit) the refusal is st
   assert.equal(res.body, 'file_too_large');
   await app.close();
 });
+
+test('R32: a caller may take PDF only, under its own cap; a lie is still told as a lie', async () => {
+  const pdfOnly = { maxBytes: 20 * MB, accept: ['application/pdf'] } as const;
+  const take = (bytes: Buffer, name: string, type: string) =>
+    receiveFile(incoming(bytes, name, type), box, 'file', pdfOnly);
+  const kept = await take(await pdf(), 'recibo.pdf', 'application/pdf');
+  assert.ok(kept.ok && kept.value.content_type === 'application/pdf');
+  const honestPng = await take(await png(), 'scan.png', 'image/png');
+  assert.deepEqual(!honestPng.ok && honestPng.errors, [{ field: 'file', code: 'file_type_not_allowed' }]);
+  const lyingPng = await take(await png(), 'scan.pdf', 'application/pdf');
+  assert.deepEqual(!lyingPng.ok && lyingPng.errors, [{ field: 'file', code: 'file_type_mismatch' }]);
+  // 15 MB is over the default 10 MB but under this caller's 20 MB.
+  const body = await pdf();
+  const fifteen = Buffer.concat([
+    body.subarray(0, body.length - 6),
+    Buffer.alloc(15 * MB, 0x20),
+    Buffer.from('%%EOF\n'),
+  ]);
+  assert.equal((await take(fifteen, 'big.pdf', 'application/pdf')).ok, true);
+  assert.equal((await receiveFile(incoming(fifteen, 'big.pdf', 'application/pdf'), box, 'file')).ok, false);
+});

@@ -140,16 +140,26 @@ async function reencode(
   }
 }
 
+/** What a caller may narrow: the cap, and which of the allowed types it takes (R32's documents: PDF only). */
+export interface ReceiveOptions {
+  /** Bytes at most; 10 MB (R31) by default. */
+  readonly maxBytes?: number;
+  /** The types this caller takes, among PDF, JPEG and PNG; all three by default. */
+  readonly accept?: readonly AllowedType[];
+}
+
 /**
- * Takes one uploaded file in (R31): streamed under `maxBytes` (10 MB by default), judged by its bytes, images
- * stripped of metadata, sealed. Expected refusals are values with their code; nothing is stored here.
+ * Takes one uploaded file in (R31, R32): streamed under its cap (10 MB by default), judged by its bytes, images
+ * stripped of metadata, sealed. Expected refusals are values with their code; nothing is stored here. A number as
+ * the last argument is the cap alone.
  */
 export async function receiveFile(
   incoming: IncomingFile,
   box: SecretBox,
   field: string,
-  maxBytes: number = MAX_FILE_BYTES,
+  options: ReceiveOptions | number = {},
 ): Promise<Result<ReceivedFile>> {
+  const { maxBytes = MAX_FILE_BYTES, accept } = typeof options === 'number' ? { maxBytes: options } : options;
   const read = await readCapped(incoming.file, maxBytes);
   if (read === 'too_large') return fail(field, 'file_too_large', { max: Math.floor(maxBytes / 1024 / 1024) });
   if (read.size === 0) return fail(field, 'file_empty');
@@ -157,7 +167,9 @@ export async function receiveFile(
   const sniffed = await fileTypeFromBuffer(head(chunks, HEAD_BYTES));
   if (!sniffed || !isAllowed(sniffed.mime)) return fail(field, 'file_type_not_allowed');
   const type = sniffed.mime;
+  // A lie is told first (a PNG sent as "receipt.pdf"); an honest file of a type this caller does not take is next.
   if (lies(incoming, type)) return fail(field, 'file_type_mismatch');
+  if (accept && !accept.includes(type)) return fail(field, 'file_type_not_allowed');
 
   let kept: Buffer[];
   if (type === 'application/pdf') {

@@ -18,6 +18,7 @@ import { requestsEn } from './parts/requests.js';
 import { directoryEn } from './parts/directory.js';
 import { dataAccessEn } from './parts/data-access.js';
 import { requestTrackingEn } from './parts/request-tracking.js';
+import { documentsEn } from './parts/documents.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
 const core: Omit<
@@ -41,6 +42,7 @@ const core: Omit<
   | keyof typeof directoryEn
   | keyof typeof dataAccessEn
   | keyof typeof requestTrackingEn
+  | keyof typeof documentsEn
 > = {
   'lang.name': 'English',
   'lang.switch': 'Change language',
@@ -464,4 +466,5 @@ export const en: Record<MessageKey, string> = {
   ...directoryEn,
   ...dataAccessEn,
   ...requestTrackingEn,
+  ...documentsEn,
 };

@@ -19,6 +19,7 @@ import { requestsEs } from './parts/requests.js';
 import { directoryEs } from './parts/directory.js';
 import { dataAccessEs } from './parts/data-access.js';
 import { requestTrackingEs } from './parts/request-tracking.js';
+import { documentsEs } from './parts/documents.js';
 
 const core = {
   'lang.name': 'Español',
@@ -446,6 +447,7 @@ export const es = {
   ...directoryEs,
   ...dataAccessEs,
   ...requestTrackingEs,
+  ...documentsEs,
 } as const;
 
 export type MessageKey = keyof typeof es;

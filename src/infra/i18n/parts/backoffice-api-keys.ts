@@ -26,6 +26,7 @@ export const backofficeApiKeysEs = {
   'bo.keys.scope.requests:read': 'Leer solicitudes de reembolso y autorización y sus documentos (requests:read)',
   'bo.keys.scope.requests:write':
     'Cambiar el estado de las solicitudes y subir cartas de autorización (requests:write)',
+  'bo.keys.scope.documents:write': 'Poner y retirar documentos de asegurados y pólizas (documents:write)',
   'bo.keys.field.name': 'Nombre',
   'bo.keys.field.nameHint': 'Para reconocerla: por ejemplo, el sistema que la usará.',
   'bo.keys.field.scopes': 'Permisos',
@@ -79,6 +80,7 @@ export const backofficeApiKeysEn: Record<keyof typeof backofficeApiKeysEs, strin
   'bo.keys.scope.providers:write': 'Write the provider directory (providers:write)',
   'bo.keys.scope.requests:read': 'Read reimbursement and authorization requests and their files (requests:read)',
   'bo.keys.scope.requests:write': 'Change requests’ status and upload authorization letters (requests:write)',
+  'bo.keys.scope.documents:write': 'Put and withdraw documents of members and policies (documents:write)',
   'bo.keys.field.name': 'Name',
   'bo.keys.field.nameHint': 'To recognise it: for example, the system that will use it.',
   'bo.keys.field.scopes': 'Permissions',
