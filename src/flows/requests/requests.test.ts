@@ -717,3 +717,42 @@ describeEachDatabase('requests: the member side (R31)', (kind) => {
     assert.ok((await auditOf(ctx, luciaAccount, 'request.stepup')).some((e) => e.outcome === 'failure'));
   });
 });
+
+test('the concepts and categories come from the brand file, with defaults when it gives none (R31)', async () => {
+  const { brandSchema, defaultBrand } = await import('../../config.js');
+  const { DEFAULT_CONCEPTS } = await import('../../domain/request-lists.js');
+  const own = [{ id: 'acupuntura', es: 'Acupuntura', en: 'Acupuncture' }];
+  assert.ok(brandSchema.safeParse({ ...defaultBrand, requests: { concepts: own } }).success);
+  assert.ok(
+    !brandSchema.safeParse({ ...defaultBrand, requests: { concepts: [...own, ...own] } }).success,
+    'ids unique',
+  );
+  assert.ok(!brandSchema.safeParse({ ...defaultBrand, requests: { concepts: [{ ...own[0], id: 'Bad Id' }] } }).success);
+  assert.ok(!brandSchema.safeParse({ ...defaultBrand, requests: { concepts: [] } }).success, 'a list is not empty');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const file = join(mkdtempSync(join(tmpdir(), 'brand-')), 'brand.json');
+  const { legal: _legal, ...brand } = defaultBrand;
+  void _legal;
+  writeFileSync(file, JSON.stringify({ ...brand, requests: { concepts: own } }));
+  for (const [env, expected, absent] of [
+    [{ BRAND_FILE: file }, 'Acupuntura', DEFAULT_CONCEPTS[0]!.es],
+    [{}, DEFAULT_CONCEPTS[0]!.es, 'Acupuntura'],
+  ] as const) {
+    const ctx = await setup('sqlite', { env });
+    try {
+      await importFeed(
+        { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' },
+        Readable.from([demoFeedCsv(todayIn('Europe/Madrid', ctx.clock.now()))]),
+      );
+      await accountFor(ctx, { username: nif(10000001), email: 'lucia@example.com', memberNumbers: ['AS1001'] });
+      const agent = await signedIn(ctx, { username: nif(10000001), email: 'lucia@example.com' });
+      const form = (await agent.get('/area/requests/new/reimbursement')).body;
+      assert.ok(form.includes(expected), expected);
+      assert.ok(!form.includes(absent), absent);
+    } finally {
+      await ctx.close();
+    }
+  }
+});
