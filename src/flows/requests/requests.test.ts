@@ -10,6 +10,8 @@ import { openFile } from '../../infra/files/files.repository.js';
 import { takeDailyBytes } from '../../infra/requests/request-quota.js';
 import { transitionRequest } from '../../infra/requests/requests.repository.js';
 import { accountFor, auditOf, lastCode, signedIn } from '../../../test/helpers/fixture.js';
+import { totpCode } from '../../../test/helpers/staff.js';
+import { generateSecret } from 'otplib';
 import type { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
@@ -715,6 +717,55 @@ describeEachDatabase('requests: the member side (R31)', (kind) => {
     assert.notEqual(late.statusCode, 303, 'even the right code is void now');
     assert.equal(await count('requests'), before, 'no request to the new IBAN');
     assert.ok((await auditOf(ctx, luciaAccount, 'request.stepup')).some((e) => e.outcome === 'failure'));
+  });
+
+  test('with an authenticator app as the chosen factor, the step-up asks for its code and sends nothing (R31, R7)', async () => {
+    const secret = generateSecret();
+    await ctx.db.kysely
+      .updateTable('accounts')
+      .set({
+        totp_secret: ctx.secretBox.seal(secret),
+        totp_enabled_at: ctx.clock.now().toISOString(),
+        totp_last_step: null,
+        preferred_channel: 'totp',
+      })
+      .where('id', '=', luciaAccount)
+      .execute();
+    try {
+      const mails = (await ctx.outbox()).length;
+      const iban = 'DE89 3704 0044 0532 0130 00';
+      const first = await send(lucia, '/area/requests/new/reimbursement', reimbursement({ iban }), [
+        { name: 'f.pdf', type: 'application/pdf', bytes: await pdf() },
+      ]);
+      assert.equal(first.statusCode, 401);
+      assert.match(first.body, /aplicación de autenticación/);
+      assert.equal((await ctx.outbox()).length, mails, 'nothing sent');
+      const token = hidden(first.body, 'form_token');
+      const wrong = await send(
+        lucia,
+        '/area/requests/new/reimbursement',
+        { ...reimbursement({ iban }), code: '000000' },
+        [{ name: 'f.pdf', type: 'application/pdf', bytes: await pdf() }],
+        { formToken: token },
+      );
+      assert.equal(wrong.statusCode, 401);
+      const right = await send(
+        lucia,
+        '/area/requests/new/reimbursement',
+        { ...reimbursement({ iban }), code: await totpCode(ctx, secret) },
+        [{ name: 'f.pdf', type: 'application/pdf', bytes: await pdf() }],
+        { formToken: token },
+      );
+      assert.equal(right.statusCode, 303, right.body.slice(0, 300));
+      const page = await lucia.get(String(right.headers.location));
+      assert.match(page.body, /DE•• •••• •••• •••• ••30 00/);
+    } finally {
+      await ctx.db.kysely
+        .updateTable('accounts')
+        .set({ totp_secret: null, totp_enabled_at: null, preferred_channel: null })
+        .where('id', '=', luciaAccount)
+        .execute();
+    }
   });
 });
 

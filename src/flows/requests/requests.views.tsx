@@ -593,7 +593,7 @@ export function RequestPage({
         {t('requests.statusNow')} <StatusBadge ctx={ctx} status={view.status} />
       </p>
       <h2>{t('requests.details')}</h2>
-      <dl class="meta">
+      <dl class="meta request-details">
         <Row label={t('requests.patient')} value={view.patient} />
         <Row label={t('requests.sent')} value={view.submitted} />
         {view.type === 'reimbursement' ? (
