@@ -305,6 +305,7 @@ export function ReimbursementFormPage({ ctx, view }: { ctx: PageContext; view: F
         <form
           method="post"
           action="/area/requests/new/reimbursement"
+          id="request"
           enctype="multipart/form-data"
           noValidate
           data-upload="1"
@@ -426,6 +427,7 @@ export function AuthorizationFormPage({ ctx, view }: { ctx: PageContext; view: F
         <form
           method="post"
           action="/area/requests/new/authorization"
+          id="request"
           enctype="multipart/form-data"
           noValidate
           data-upload="1"
