@@ -14,6 +14,7 @@ import { awarenessRoutes } from './flows/awareness/awareness.routes.js';
 import { backOffice } from './flows/backoffice/backoffice.plugin.js';
 import { contactRoutes } from './flows/account/contact.routes.js';
 import { securityRoutes } from './flows/account/security.routes.js';
+import { requestsRoutes } from './flows/requests/requests.routes.js';
 import { helpRoutes } from './flows/help/help.routes.js';
 import { directoryRoutes } from './flows/directory/directory.routes.js';
 import { legalRoutes } from './flows/legal/legal.routes.js';
@@ -180,6 +181,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     kickOutbox: deps.kickOutbox,
   });
   await app.register(securityRoutes, {
+    config: deps.config,
+    db: deps.db,
+    clock: deps.clock,
+    courier: deps.courier,
+    sessions,
+    kickOutbox: deps.kickOutbox,
+  });
+  // R31: the member's reimbursements and authorizations (/area/requests).
+  await app.register(requestsRoutes, {
     config: deps.config,
     db: deps.db,
     clock: deps.clock,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DEMO_LEGAL } from './demo-legal.js';
 import { dialable } from './domain/phone.js';
 import { developmentOidcSettings, parseSigningKeys, type OidcSettings } from './infra/oidc/signing-keys.js';
+import { REQUEST_OPTION_ID } from './domain/request-lists.js';
 
 /**
  * Every address a brand file links to is https:// on a named host (issue 25): a `javascript:` or `data:` link in a
@@ -46,6 +47,21 @@ const phoneNumber = z
   .max(40)
   .refine((phone) => dialable(phone) !== undefined, 'must be a phone number: with its country code, or a Spanish one');
 
+/** R31: one entry of the insurer's list of concepts or categories: a stored id and its label in both languages. */
+const requestOptions = z
+  .array(
+    z
+      .object({
+        id: z.string().regex(REQUEST_OPTION_ID),
+        es: z.string().min(1).max(100),
+        en: z.string().min(1).max(100),
+      })
+      .strict(),
+  )
+  .min(1)
+  .max(50)
+  .refine((list) => new Set(list.map((o) => o.id)).size === list.length, 'ids must be unique');
+
 export const brandSchema = z
   .object({
     name: z.string().min(1).max(80),
@@ -83,6 +99,11 @@ export const brandSchema = z
         (v) => /^mailto:[^\s@:/?#]+@[^\s@/?#]+$/.test(v) || httpsUrl.safeParse(v).success,
         'must be a mailto: or https:// address',
       )
+      .optional(),
+    // R31: the insurer's concepts (reimbursements) and categories (authorizations); defaults in domain/request-lists.
+    requests: z
+      .object({ concepts: requestOptions.optional(), categories: requestOptions.optional() })
+      .strict()
       .optional(),
   })
   .strict();

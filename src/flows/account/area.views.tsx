@@ -184,6 +184,9 @@ export function AreaHomePage({ ctx, owner, acting, visible, policies }: AreaHome
       <h2>{t('area.manage')}</h2>
       <ul class="links">
         <li>
+          <a href="/area/requests">{t('requests.areaLink')}</a>
+        </li>
+        <li>
           <a href="/area/documents">{t('documents.areaLink')}</a>
         </li>
         <li>

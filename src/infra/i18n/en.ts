@@ -15,6 +15,7 @@ import { passkeysEn } from './parts/passkeys.js';
 import { awarenessEn } from './parts/awareness.js';
 import { certificateEn } from './parts/certificate.js';
 import { requestsEn } from './parts/requests.js';
+import { requestsMemberEn } from './parts/requests-member.js';
 import { directoryEn } from './parts/directory.js';
 import { dataAccessEn } from './parts/data-access.js';
 import { requestTrackingEn } from './parts/request-tracking.js';
@@ -39,6 +40,7 @@ const core: Omit<
   | keyof typeof brandEn
   | keyof typeof awarenessEn
   | keyof typeof requestsEn
+  | keyof typeof requestsMemberEn
   | keyof typeof directoryEn
   | keyof typeof dataAccessEn
   | keyof typeof requestTrackingEn
@@ -463,6 +465,7 @@ export const en: Record<MessageKey, string> = {
   ...awarenessEn,
   ...certificateEn,
   ...requestsEn,
+  ...requestsMemberEn,
   ...directoryEn,
   ...dataAccessEn,
   ...requestTrackingEn,

@@ -16,6 +16,7 @@ import { passkeysEs } from './parts/passkeys.js';
 import { awarenessEs } from './parts/awareness.js';
 import { certificateEs } from './parts/certificate.js';
 import { requestsEs } from './parts/requests.js';
+import { requestsMemberEs } from './parts/requests-member.js';
 import { directoryEs } from './parts/directory.js';
 import { dataAccessEs } from './parts/data-access.js';
 import { requestTrackingEs } from './parts/request-tracking.js';
@@ -444,6 +445,7 @@ export const es = {
   ...awarenessEs,
   ...certificateEs,
   ...requestsEs,
+  ...requestsMemberEs,
   ...directoryEs,
   ...dataAccessEs,
   ...requestTrackingEs,

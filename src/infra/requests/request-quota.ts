@@ -46,3 +46,21 @@ export async function takeDailyQuota(
     },
   };
 }
+
+/**
+ * Takes only `bytes` from the account's daily 100 MB (a member's answer to needs_info: files, not a new request).
+ * Same rule as takeDailyQuota: counted first, decided on the value, given back with release() if not kept.
+ */
+export async function takeDailyBytes(
+  db: Kysely<Database>,
+  clock: Clock,
+  accountId: number,
+  bytes: number,
+): Promise<QuotaOutcome> {
+  const size = await takeAmount(db, clock, bucket(BYTES_BUCKET, String(accountId)), DAY_MS, bytes);
+  if (size.count > REQUEST_BYTES_PER_DAY) {
+    await size.release();
+    return { ok: false, errors: [{ field: 'files', code: 'request_bytes_limit' }] };
+  }
+  return { ok: true, release: () => size.release() };
+}
