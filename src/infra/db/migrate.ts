@@ -14,6 +14,7 @@ import * as m0011 from './migrations/0011-outbox-lanes.js';
 import * as m0012 from './migrations/0012-verification-tokens.js';
 import * as m0013 from './migrations/0013-requests.js';
 import * as m0014 from './migrations/0014-providers.js';
+import * as m0017 from './migrations/0017-your-data.js';
 
 // Migrations are listed here rather than read from disk, so the compiled bundle and the tests see the same set.
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0012-verification-tokens': m0012,
   '0013-requests': m0013,
   '0014-providers': m0014,
+  '0017-your-data': m0017,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

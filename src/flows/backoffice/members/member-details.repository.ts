@@ -39,7 +39,9 @@ export interface AccountSummary {
   id: number;
   username: string;
   documentType: 'NIF' | 'NIE' | 'PASSPORT';
-  status: 'active' | 'disabled';
+  status: 'active' | 'disabled' | 'closed';
+  /** R36: when the member closed the account (status 'closed'). */
+  closedAt: string | null;
   /** R9: a temporary lock in force now, and until when. */
   lockedUntil: string | null;
   email: string;
@@ -160,6 +162,7 @@ export function toAccountSummary(a: Account, now: string): AccountSummary {
     username: a.username,
     documentType: a.document_type,
     status: a.status,
+    closedAt: a.closed_at,
     lockedUntil: a.locked_until && a.locked_until > now ? a.locked_until : null,
     email: a.email,
     emailVerifiedAt: a.email_verified_at,

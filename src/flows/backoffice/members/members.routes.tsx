@@ -10,6 +10,9 @@ import type { Courier } from '../../../infra/outbox/courier.js';
 import { sendPage, type ReplyOutcome } from '../../../infra/web/view.js';
 import { formText } from '../../../infra/web/form.js';
 import { BackofficeLayout, BackofficeMessage } from '../backoffice-layout.js';
+import { parseAccessReason } from '../../../infra/audit/data-access.js';
+import { accessNext, grantAccess, hasAccessGrant } from './member-access.js';
+import { AccessReasonForm } from './member-access.views.js';
 import { loadMemberPage, parseAuditCursor, type MemberDetails } from './member-details.repository.js';
 import { parsePage, parseSearchQuery, searchMembers } from './member-search.repository.js';
 import {
@@ -124,11 +127,46 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
     );
   };
 
-  /** The member of /backoffice/members/:id…, with its page data, or undefined after sending the 404 page. */
+  const memberExists = async (id: number | undefined) =>
+    id !== undefined &&
+    (await db.kysely.selectFrom('members').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+
+  /** R36: the reason form, in place of any page of the record this staff session has given no reason for. */
+  function askReason(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    memberId: number,
+    next: string,
+    retry?: { reason?: string; note?: string },
+  ) {
+    const status: ReplyOutcome = retry ? 'invalid' : request.method === 'GET' ? 'shown' : 'forbidden';
+    return page(
+      request,
+      reply,
+      request.t('bo.access.title'),
+      <AccessReasonForm
+        t={request.t}
+        csrfToken={request.pageContext().csrfToken()}
+        memberId={memberId}
+        next={next}
+        {...(retry ? { values: retry, error: true } : {})}
+      />,
+      status,
+    );
+  }
+
+  /**
+   * The member of /backoffice/members/:id…, with its page data; undefined after sending the 404 page, or the reason
+   * form when this staff session has not said why it opens this member (R36: nothing of the record before that).
+   */
   async function target(request: IdRequest, reply: FastifyReply, before?: number) {
     const id = parseMemberId(request.params.id);
-    const data =
-      id === undefined ? undefined : await loadMemberPage(db.kysely, clock, deps.config.timeZone, id, before);
+    if (!(await memberExists(id))) return void notFound(request, reply);
+    if (!(await hasAccessGrant(db.kysely, clock, request.staff!.sessionId, id!))) {
+      const next = request.method === 'GET' ? accessNext(id!, request.url) : accessNext(id!, undefined);
+      return void askReason(request, reply, id!, next);
+    }
+    const data = await loadMemberPage(db.kysely, clock, deps.config.timeZone, id!, before);
     if (!data) notFound(request, reply);
     return data;
   }
@@ -193,6 +231,22 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
     }
     const result = await searchMembers(db.kysely, q.value, n.value);
     return page(request, reply, title, <MemberSearch t={t} q={rawQ} result={result} />);
+  });
+
+  // R36: the agent says why, the opening is audited with that reason and the reason held; then the page asked for.
+  app.post<{ Params: { id: string } }>('/backoffice/members/:id/access', agent, async (request, reply) => {
+    const id = parseMemberId(request.params.id);
+    if (!(await memberExists(id))) return notFound(request, reply);
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    const next = accessNext(id!, form.next);
+    const parsed = parseAccessReason(form);
+    if (!parsed.ok)
+      return askReason(request, reply, id!, next, {
+        reason: formText(form, 'access_reason').slice(0, 40),
+        note: formText(form, 'access_note').slice(0, 200),
+      });
+    await grantAccess(db.kysely, clock, request.auditContext(), request.staff!, id!, parsed);
+    return reply.redirect(next, 303);
   });
 
   app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>(

@@ -12,6 +12,7 @@ import { down as downOutboxLanes } from './0011-outbox-lanes.js';
 import { down as downVerificationTokens } from './0012-verification-tokens.js';
 import { down as downRequests } from './0013-requests.js';
 import { down as downProviders } from './0014-providers.js';
+import { down as downYourData } from './0017-your-data.js';
 
 // Migration 0005 (R23) backfills the folded names and search terms of the members already there.
 
@@ -21,6 +22,8 @@ describeEachDatabase('migration 0005: member search backfill', (kind) => {
     try {
       // Roll back to before 0005, as a database that shipped with 0001–0004 would be.
       const k = db.kysely;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
+      await downYourData(k as Kysely<any>);
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
       await downProviders(k as Kysely<any>);
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any>
@@ -97,6 +100,7 @@ describeEachDatabase('migration 0005: member search backfill', (kind) => {
         '0012-verification-tokens',
         '0013-requests',
         '0014-providers',
+        '0017-your-data',
       ]);
       const first = await k
         .selectFrom('members')
