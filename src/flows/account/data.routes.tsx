@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../infra/db/database.js';
@@ -7,7 +7,12 @@ import type { Lang } from '../../infra/i18n/i18n.js';
 import { requireMember } from '../../infra/session/guard.js';
 import type { Sessions } from '../../infra/session/session.js';
 import { sendPage } from '../../infra/web/view.js';
+import { getAccount } from '../../identity/accounts.js';
+import { bucket, hit } from '../../infra/rate-limit/rate-limit.js';
+import { ErrorPage } from '../../infra/web/error-page.js';
 import { listDataAccesses } from './data-accesses.js';
+import { buildExport } from './data-export.js';
+import { ExportPage } from './data-export.views.js';
 import { DataPage } from './data.views.js';
 import { visibleMembers } from './member-selector.js';
 
@@ -20,7 +25,15 @@ export interface DataDeps {
   kickOutbox?: (() => void) | undefined;
 }
 
-/** R36 "your data": who looked at it. */
+/**
+ * R36: copies per account per hour, whichever the format. A copy is built at once, in one request (a member's data
+ * is small: a few hundred rows at most, built in milliseconds); the limit bounds what a stolen session or a script can
+ * make the database do, so no outbox job is needed.
+ */
+export const EXPORTS_PER_HOUR = 10;
+const HOUR = 3_600_000;
+
+/** R36 "your data": who looked at it, a copy of it. */
 export async function dataRoutes(app: FastifyInstance, deps: DataDeps): Promise<void> {
   const { db, clock, config } = deps;
   const kysely = db.kysely;
@@ -29,6 +42,53 @@ export async function dataRoutes(app: FastifyInstance, deps: DataDeps): Promise<
     es: new Intl.DateTimeFormat('es-ES', { dateStyle: 'medium', timeStyle: 'short', timeZone: config.timeZone }),
     en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: config.timeZone }),
   };
+
+  const money: Record<Lang, Intl.NumberFormat> = {
+    es: new Intl.NumberFormat('es-ES', { style: 'currency', currency: 'EUR' }),
+    en: new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR' }),
+  };
+
+  /** The account's copy, counted against EXPORTS_PER_HOUR and audited; undefined after sending the 429 page. */
+  async function exportFor(request: FastifyRequest, reply: FastifyReply, format: 'json' | 'page') {
+    const accountId = request.memberSession!.accountId;
+    if ((await hit(kysely, clock, bucket('data-export', String(accountId)), HOUR)) > EXPORTS_PER_HOUR) {
+      await request.audit('data.export', 'refused', { accountId, details: { format, reason: 'rate_limited' } });
+      sendPage(
+        reply.header('retry-after', '3600'),
+        ErrorPage({ ctx: request.pageContext(), titleKey: 'export.title', bodyKey: 'export.limited' }),
+        'limited',
+      );
+      return undefined;
+    }
+    const account = await getAccount(kysely, accountId);
+    const data = await buildExport(
+      { db: kysely, clock, timeZone: config.timeZone, secretKey: config.secretKey },
+      account,
+    );
+    await request.audit('data.export', 'success', { accountId, details: { format } });
+    return data;
+  }
+
+  app.get('/area/data/export.json', async (request, reply) => {
+    const data = await exportFor(request, reply, 'json');
+    if (!data) return reply;
+    const day = data.generated_at.slice(0, 10);
+    return reply
+      .type('application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="my-data-${day}.json"`)
+      .send(JSON.stringify(data, null, 2));
+  });
+
+  app.get('/area/data/export', async (request, reply) => {
+    const data = await exportFor(request, reply, 'page');
+    if (!data) return reply;
+    const lang = request.lang;
+    const formats = {
+      time: (iso: string) => dateFormat[lang].format(new Date(iso)),
+      money: (cents: number) => money[lang].format(cents / 100),
+    };
+    return sendPage(reply, <ExportPage ctx={request.pageContext()} data={data} formats={formats} />);
+  });
 
   app.get('/area/data', async (request, reply) => {
     const session = request.memberSession!;

@@ -76,6 +76,20 @@ export function DataPage({ ctx, view }: { ctx: PageContext; view: DataPageView }
       </p>
       <h1>{t('data.title')}</h1>
       <p>{t('data.intro')}</p>
+      <section aria-labelledby="export-heading">
+        <h2 id="export-heading">{t('data.export.heading')}</h2>
+        <p>{t('data.export.intro')}</p>
+        <ul class="links">
+          <li>
+            <a href="/area/data/export">{t('data.export.page')}</a>
+          </li>
+          <li>
+            <a href="/area/data/export.json" download>
+              {t('data.export.json')}
+            </a>
+          </li>
+        </ul>
+      </section>
       <AccessList ctx={ctx} view={view} />
     </Layout>
   );
