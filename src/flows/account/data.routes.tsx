@@ -14,6 +14,7 @@ import { listDataAccesses } from './data-accesses.js';
 import { buildExport } from './data-export.js';
 import { ExportPage } from './data-export.views.js';
 import { DataPage } from './data.views.js';
+import { closeRoutes } from './close.routes.js';
 import { visibleMembers } from './member-selector.js';
 
 export interface DataDeps {
@@ -89,6 +90,8 @@ export async function dataRoutes(app: FastifyInstance, deps: DataDeps): Promise<
     };
     return sendPage(reply, <ExportPage ctx={request.pageContext()} data={data} formats={formats} />);
   });
+
+  await closeRoutes(app, deps);
 
   app.get('/area/data', async (request, reply) => {
     const session = request.memberSession!;

@@ -91,6 +91,13 @@ export function DataPage({ ctx, view }: { ctx: PageContext; view: DataPageView }
         </ul>
       </section>
       <AccessList ctx={ctx} view={view} />
+      <section aria-labelledby="close-heading">
+        <h2 id="close-heading">{t('data.close.heading')}</h2>
+        <p>{t('data.close.intro')}</p>
+        <p>
+          <a href="/area/data/close">{t('data.close.link')}</a>
+        </p>
+      </section>
     </Layout>
   );
 }

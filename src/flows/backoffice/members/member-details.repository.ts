@@ -427,6 +427,10 @@ export async function loadMemberPage(
 ): Promise<MemberPageData | undefined> {
   const details = await findMemberDetails(db, memberId, clock.now().toISOString());
   if (!details) return undefined;
+  if (details.account?.status === 'closed') {
+    // R36: a closed account's data is blocked: agents see that it is closed and when, nothing of it.
+    return { details: { ...details, signIns: [] }, audit: { entries: [] }, waitingForContact: false, passkeys: [] };
+  }
   const a = details.account;
   const [audit, throttle, passkeys] = await Promise.all([
     listMemberAudit(db, { accountId: a?.id ?? null, memberIds: details.records.map((r) => r.id) }, before),

@@ -11,6 +11,7 @@ import { sendPage, type ReplyOutcome } from '../../../infra/web/view.js';
 import { formText } from '../../../infra/web/form.js';
 import { BackofficeLayout, BackofficeMessage } from '../backoffice-layout.js';
 import { parseAccessReason } from '../../../infra/audit/data-access.js';
+import { blockedUntil } from '../../../identity/account-closure.js';
 import { accessNext, grantAccess, hasAccessGrant } from './member-access.js';
 import { AccessReasonForm } from './member-access.views.js';
 import { loadMemberPage, parseAuditCursor, type MemberDetails } from './member-details.repository.js';
@@ -24,6 +25,7 @@ import {
   previewContactCorrection,
   previewUsernameChange,
   removeMemberPasskey,
+  reopenClosedAccount,
   resendEnrolmentEmail,
   unlockAccount,
   type Actor,
@@ -44,6 +46,7 @@ import {
   MemberPage,
   memberPaths,
   MemberSearch,
+  utc,
   RemovePasskeyForm,
   SimpleActionForm,
   UsernameChangeForm,
@@ -94,6 +97,7 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
     courier: deps.courier,
     timeZone: deps.config.timeZone,
     kickOutbox: deps.kickOutbox,
+    closedAccountRetentionDays: deps.config.closedAccountRetentionDays,
   };
   const actor = (request: FastifyRequest): Actor => ({ id: request.staff!.id, username: request.staff!.username });
 
@@ -259,6 +263,18 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
       if (!data) return reply;
       const done = isMemberAction(request.query.done) ? request.query.done : undefined;
       const m = data.details.member;
+      const account = data.details.account;
+      const closed =
+        account?.status === 'closed' && account.closedAt
+          ? (() => {
+              const until = blockedUntil(account.closedAt, deps.config.closedAccountRetentionDays);
+              return {
+                on: `${utc(account.closedAt)} UTC`,
+                until: `${utc(until)} UTC`,
+                reopenable: until > clock.now().toISOString(),
+              };
+            })()
+          : undefined;
       return page(
         request,
         reply,
@@ -273,6 +289,7 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
           waitingForContact={data.waitingForContact}
           passkeys={data.passkeys}
           passkeyRemoved={request.query.done === 'passkey-removed'}
+          closed={closed}
         />,
       );
     },
@@ -344,6 +361,35 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
       return done.ok ? succeeded(reply, action, id) : refusal(request, reply, action, details, done.errors);
     });
   }
+
+  // R36: customer service reopens an account the member closed, on the member's request, with a reason (audited).
+  app.post<{ Params: { id: string } }>('/backoffice/members/:id/reopen', agent, async (request, reply) => {
+    const data = await target(request, reply);
+    if (!data) return reply;
+    const id = data.details.member.id;
+    const done = isConfirmed(request.body)
+      ? await reopenClosedAccount(actionDeps, actor(request), reasonInput(id, request.body), request.auditContext())
+      : undefined;
+    if (done?.ok) {
+      deps.kickOutbox?.();
+      return reply.redirect(`${memberPaths.member(id)}?reopened=1`, 303);
+    }
+    const errors = done ? done.errors : [{ field: 'reason', code: 'required' as const }];
+    const status = refusalOf(errors);
+    if (status === 'notFound') return notFound(request, reply);
+    const t = request.t;
+    return sendPage(
+      reply,
+      <BackofficeMessage
+        ctx={request.pageContext()}
+        staff={request.staff!}
+        title={t('bo.closed.reopen')}
+        body={errors.map((e) => t(`field.${e.code}`, e.params)).join(' ')}
+        action={{ href: memberPaths.member(id), label: t('bo.members.backToMember') }}
+      />,
+      status,
+    );
+  });
 
   // R27: an agent removes one of the member's passkeys, with a reason (the page is its confirmation).
   type PasskeyRequest = FastifyRequest<{ Params: { id: string; passkeyId: string } }>;

@@ -127,6 +127,67 @@ export const yourDataEs = {
     'Una copia de todo lo que el área privada guarda sobre ti: tu cuenta, pólizas, cambios de contacto, sesiones y dispositivos, llaves de acceso, historial de accesos, solicitudes y sus archivos (solo los nombres) y quién ha consultado tus datos. Nunca incluye contraseñas, códigos ni claves.',
   'data.export.page': 'Ver la copia para leer o imprimir (PDF)',
   'data.export.json': 'Descargar la copia en formato JSON',
+  'close.title': 'Cerrar tu cuenta',
+  'close.back': 'Volver a tus datos',
+  'close.link': 'Cerrar tu cuenta del área privada',
+  'close.heading': 'Cerrar tu cuenta',
+  'close.linkIntro': 'Si ya no quieres usar el área privada, puedes cerrar tu cuenta. Tus pólizas no cambian.',
+  'close.intro': 'Si cierras tu cuenta del área privada:',
+  'close.what.blocked':
+    'Queda bloqueada en ese momento: nadie podrá entrar con ella y no te enviaremos más correos ni SMS, salvo la confirmación del cierre.',
+  'close.what.sessions': 'Se cierran todas tus sesiones y se borran tus llaves de acceso.',
+  'close.what.kept':
+    'Durante {{days}} días (hasta el {{until}}) la guardamos bloqueada: si cambias de idea, llama a atención al cliente y la reabrirán.',
+  'close.what.purged':
+    'Pasado ese plazo se borran la cuenta y sus datos: contacto, historial de accesos, dispositivos, solicitudes enviadas por aquí y sus archivos.',
+  'close.what.policies':
+    'Tus pólizas y tus datos como asegurado siguen con la compañía: cerrar la cuenta no da de baja ningún seguro.',
+  'close.exportFirst': 'Antes, puedes descargar una copia de tus datos',
+  'close.password': 'Tu contraseña',
+  'close.channel': 'Cómo confirmarlo',
+  'close.channel.email': 'Con un código por correo a {{to}}',
+  'close.channel.sms': 'Con un código por SMS al {{to}}',
+  'close.channel.totp': 'Con un código de tu app de autenticación',
+  'close.continue': 'Continuar',
+  'close.code': 'Código',
+  'close.codeSent': 'Te hemos enviado un código a {{to}}. Escríbelo para cerrar tu cuenta.',
+  'close.codeFromApp': 'Escribe el código que muestra ahora tu app de autenticación para cerrar tu cuenta.',
+  'close.confirm': 'Cerrar mi cuenta',
+  'close.cancel': 'No cerrarla',
+  'close.notice.expired': 'Ha pasado demasiado tiempo. Vuelve a empezar.',
+  'close.notice.exhausted': 'Demasiados códigos incorrectos. Vuelve a empezar.',
+  'close.notice.locked': 'Demasiadas contraseñas incorrectas. Vuelve a intentarlo dentro de una hora.',
+  'signin.closed':
+    'Esta cuenta está cerrada y ya no permite entrar. Si la cerraste hace poco y quieres recuperarla, escríbenos a {{email}}.',
+  'signin.accountClosed':
+    'Tu cuenta está cerrada. Te hemos enviado un correo de confirmación. Si cambias de idea, atención al cliente puede reabrirla durante un tiempo.',
+  'email.closeCode.subject': '{{code}} es tu código para cerrar tu cuenta de {{brand}}',
+  'email.closeCode.intro':
+    'Has pedido cerrar tu cuenta del área privada. Este es el código para confirmarlo (vale 10 minutos):',
+  'email.closeCode.notYou':
+    'Si no has sido tú, no escribas el código en ningún sitio, cambia tu contraseña y escríbenos a {{email}}.',
+  'email.accountClosed.subject': 'Has cerrado tu cuenta de {{brand}}',
+  'email.accountClosed.body':
+    'Tu cuenta del área privada está cerrada y bloqueada. Si cambias de idea, atención al cliente puede reabrirla hasta el {{until}}; después se borrarán la cuenta y sus datos. Tus pólizas no cambian.',
+  'email.accountClosed.notYou': 'Si no has sido tú, escríbenos cuanto antes a {{email}}.',
+  'sms.closeCode': '{{brand}}: {{code}} es tu código para cerrar tu cuenta. Si no lo has pedido, no lo compartas.',
+  'data.close.heading': 'Cerrar tu cuenta',
+  'data.close.intro': 'Si ya no quieres usar el área privada, puedes cerrar tu cuenta. Tus pólizas no cambian.',
+  'data.close.link': 'Cerrar mi cuenta',
+  'bo.closed.title': 'Cuenta del área privada cerrada',
+  'bo.closed.body':
+    'El asegurado cerró su cuenta el {{on}}. Sus datos están bloqueados: no se muestran. Se borrarán el {{until}}.',
+  'bo.closed.expired': 'El plazo para reabrirla terminó el {{until}}; se borrará en breve.',
+  'bo.closed.reopen': 'Reabrir la cuenta (a petición del asegurado)',
+  'bo.closed.reopenIntro':
+    'Reábrela solo si el asegurado lo pide. Podrá volver a entrar con su contraseña; sus llaves de acceso no vuelven.',
+  'bo.closed.reopened': 'Cuenta reabierta.',
+  'bo.members.action.reopen': 'Reabrir la cuenta',
+  'email.accountReopened.subject': 'Tu cuenta de {{brand}} vuelve a estar abierta',
+  'email.accountReopened.body':
+    'A petición tuya, atención al cliente ha reabierto tu cuenta del área privada. Ya puedes entrar con tu contraseña.',
+  'field.account_closed': 'El asegurado cerró su cuenta: está bloqueada y solo se puede reabrir.',
+  'field.not_reopenable': 'Esta cuenta ya no se puede reabrir: no está cerrada o el plazo ha terminado.',
 } as const;
 
 export const yourDataEn: Record<keyof typeof yourDataEs, string> = {
@@ -257,4 +318,68 @@ export const yourDataEn: Record<keyof typeof yourDataEs, string> = {
     'A copy of everything the private area holds about you: your account, policies, contact changes, sessions and devices, passkeys, sign-in history, requests and their files (names only) and who looked at your data. It never includes passwords, codes or keys.',
   'data.export.page': 'See the copy to read or print (PDF)',
   'data.export.json': 'Download the copy as JSON',
+  'close.title': 'Close your account',
+  'close.back': 'Back to your data',
+  'close.link': 'Close your private area account',
+  'close.heading': 'Close your account',
+  'close.linkIntro':
+    'If you no longer want to use the private area, you can close your account. Your policies do not change.',
+  'close.intro': 'If you close your private area account:',
+  'close.what.blocked':
+    'It is blocked at once: nobody can sign in with it and we send you no more emails or texts, except the confirmation.',
+  'close.what.sessions': 'All your sessions end and your passkeys are removed.',
+  'close.what.kept':
+    'For {{days}} days (until {{until}}) we keep it blocked: if you change your mind, call customer service and they will reopen it.',
+  'close.what.purged':
+    'After that, the account and its data are deleted: contact data, sign-in history, devices, requests sent from here and their files.',
+  'close.what.policies':
+    'Your policies and your member records stay with the company: closing the account cancels no insurance.',
+  'close.exportFirst': 'You can download a copy of your data first',
+  'close.password': 'Your password',
+  'close.channel': 'How to confirm',
+  'close.channel.email': 'With a code emailed to {{to}}',
+  'close.channel.sms': 'With a code texted to {{to}}',
+  'close.channel.totp': 'With a code from your authenticator app',
+  'close.continue': 'Continue',
+  'close.code': 'Code',
+  'close.codeSent': 'We sent a code to {{to}}. Type it to close your account.',
+  'close.codeFromApp': 'Type the code your authenticator app shows now to close your account.',
+  'close.confirm': 'Close my account',
+  'close.cancel': 'Keep it open',
+  'close.notice.expired': 'Too much time has passed. Please start again.',
+  'close.notice.exhausted': 'Too many wrong codes. Please start again.',
+  'close.notice.locked': 'Too many wrong passwords. Please try again in an hour.',
+  'signin.closed':
+    'This account is closed and can no longer be used to sign in. If you closed it recently and want it back, write to us at {{email}}.',
+  'signin.accountClosed':
+    'Your account is closed. We sent you a confirmation email. If you change your mind, customer service can reopen it for a while.',
+  'email.closeCode.subject': '{{code}} is your code to close your {{brand}} account',
+  'email.closeCode.intro':
+    'You asked to close your private area account. This is the code to confirm it (valid for 10 minutes):',
+  'email.closeCode.notYou':
+    'If this was not you, do not type the code anywhere, change your password and write to us at {{email}}.',
+  'email.accountClosed.subject': 'You closed your {{brand}} account',
+  'email.accountClosed.body':
+    'Your private area account is closed and blocked. If you change your mind, customer service can reopen it until {{until}}; after that the account and its data are deleted. Your policies do not change.',
+  'email.accountClosed.notYou': 'If this was not you, write to us at {{email}} as soon as you can.',
+  'sms.closeCode':
+    '{{brand}}: {{code}} is your code to close your account. If you did not ask for it, do not share it.',
+  'data.close.heading': 'Close your account',
+  'data.close.intro':
+    'If you no longer want to use the private area, you can close your account. Your policies do not change.',
+  'data.close.link': 'Close my account',
+  'bo.closed.title': 'Private area account closed',
+  'bo.closed.body':
+    'The member closed their account on {{on}}. Its data is blocked and not shown. It will be deleted on {{until}}.',
+  'bo.closed.expired': 'The time to reopen it ended on {{until}}; it will be deleted shortly.',
+  'bo.closed.reopen': "Reopen the account (at the member's request)",
+  'bo.closed.reopenIntro':
+    'Reopen it only if the member asks. They can sign in with their password again; their passkeys do not come back.',
+  'bo.closed.reopened': 'Account reopened.',
+  'bo.members.action.reopen': 'Reopen the account',
+  'email.accountReopened.subject': 'Your {{brand}} account is open again',
+  'email.accountReopened.body':
+    'At your request, customer service reopened your private area account. You can sign in with your password again.',
+  'field.account_closed': 'The member closed this account: it is blocked and can only be reopened.',
+  'field.not_reopenable': 'This account can no longer be reopened: it is not closed, or the time to do so has ended.',
 };
