@@ -170,6 +170,7 @@ describeEachDatabase('your data: the export (R36)', (kind) => {
       'Portátil del trabajo',
       'factura-fisio.pdf',
       '80,00',
+      'Revisión de una solicitud',
       m.memberNumber,
     ])
       assert.ok(res.body.includes(text), text);

@@ -1,3 +1,4 @@
+import { ACCESS_REASONS, type AccessReason } from '../../infra/audit/data-access.js';
 import type { MessageKey, Translate } from '../../infra/i18n/i18n.js';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
@@ -8,8 +9,23 @@ type Formats = { time: (iso: string) => string; money: (cents: number) => string
 const isTimestamp = (key: string, v: unknown) =>
   typeof v === 'string' && /(_at|_since)$|^at$/.test(key) && /^\d{4}-\d\d-\d\dT/.test(v);
 
+/** Codes the member would not read as words, in words (the JSON keeps the codes, docs/data-export.md). */
+function codeText(t: Translate, key: string, v: string): string | undefined {
+  if (key === 'reason' && (ACCESS_REASONS as readonly string[]).includes(v))
+    return t(`access.reason.${v as AccessReason}`);
+  if (key === 'what' && (['record', 'request', 'file', 'document'] as const).some((w) => w === v))
+    return t(`data.access.what.${v as 'record' | 'request' | 'file' | 'document'}`);
+  if (key === 'by' && v === 'insurer_systems') return t('data.access.systems');
+  if (key === 'role' && (v === 'agent' || v === 'admin')) return t(`data.access.role.${v}`);
+  return undefined;
+}
+
 function valueText(t: Translate, f: Formats, key: string, v: unknown): string {
   if (v === null || v === undefined || v === '') return t('export.none');
+  if (typeof v === 'string') {
+    const words = codeText(t, key, v);
+    if (words) return words;
+  }
   if (typeof v === 'boolean') return v ? t('export.yes') : t('export.no');
   if (typeof v === 'number' && key.endsWith('_cents')) return f.money(v);
   if (isTimestamp(key, v)) return f.time(v as string);
