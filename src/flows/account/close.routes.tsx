@@ -97,7 +97,7 @@ export async function closeRoutes(app: FastifyInstance, deps: CloseDeps): Promis
       await request.audit(event, 'success', { ...memberActor(account), details: { channel } }, trx);
     });
     deps.kickOutbox?.();
-    return reply.redirect('/area/data/close/code', 303);
+    return reply.redirect('/area/data/close/confirm', 303);
   });
 
   /** The browser's pending close of this account, or undefined after redirecting to the first step. */
@@ -113,7 +113,7 @@ export async function closeRoutes(app: FastifyInstance, deps: CloseDeps): Promis
   const masked = (account: Account, channel: Channel) =>
     channelsOf(account).find((c) => c.channel === channel)?.masked ?? '';
 
-  app.get('/area/data/close/code', async (request, reply) => {
+  app.get('/area/data/close/confirm', async (request, reply) => {
     const account = await accountOf(request);
     const flow = await pending(request, reply, account);
     if (!flow) return reply;
@@ -127,7 +127,7 @@ export async function closeRoutes(app: FastifyInstance, deps: CloseDeps): Promis
     );
   });
 
-  app.post('/area/data/close/code', async (request, reply) => {
+  app.post('/area/data/close/confirm', async (request, reply) => {
     const account = await accountOf(request);
     const flow = await pending(request, reply, account);
     if (!flow) return reply;

@@ -40,9 +40,9 @@ describeEachDatabase('your data: closing the account (R36)', (kind) => {
   async function closeWithEmailCode(m: TestMember, browser: BrowserAgent) {
     assert.equal((await browser.get('/area/data/close')).statusCode, 200);
     const step = await browser.post('/area/data/close', { password: TEST_PASSWORD, channel: 'email' });
-    assert.equal(step.headers.location, '/area/data/close/code');
+    assert.equal(step.headers.location, '/area/data/close/confirm');
     const code = await lastCode(ctx, m.email, 'close-code');
-    const done = await browser.post('/area/data/close/code', { code });
+    const done = await browser.post('/area/data/close/confirm', { code });
     assert.equal(done.headers.location, '/sign-in?closed=1');
   }
 
@@ -59,14 +59,14 @@ describeEachDatabase('your data: closing the account (R36)', (kind) => {
       (await browser.post('/area/data/close', { password: TEST_PASSWORD, channel: 'pigeon' })).statusCode,
       400,
     );
-    assert.equal((await browser.get('/area/data/close/code')).headers.location, '/area/data/close');
+    assert.equal((await browser.get('/area/data/close/confirm')).headers.location, '/area/data/close');
 
     await browser.post('/area/data/close', { password: TEST_PASSWORD, channel: 'email' });
-    const wrongCode = await browser.post('/area/data/close/code', { code: '000000' });
+    const wrongCode = await browser.post('/area/data/close/confirm', { code: '000000' });
     assert.equal(wrongCode.statusCode, 400);
     assert.equal((await accountRow(m.accountId))!.status, 'active', 'a wrong code closes nothing');
     const before = (await mailsTo(m.email)).length;
-    const done = await browser.post('/area/data/close/code', { code: await lastCode(ctx, m.email, 'close-code') });
+    const done = await browser.post('/area/data/close/confirm', { code: await lastCode(ctx, m.email, 'close-code') });
     assert.equal(done.headers.location, '/sign-in?closed=1');
 
     const a = (await accountRow(m.accountId))!;
@@ -124,9 +124,9 @@ describeEachDatabase('your data: closing the account (R36)', (kind) => {
     const browser = await signedIn(ctx, m);
     ctx.clock.advance(60_000);
     await browser.post('/area/data/close', { password: TEST_PASSWORD, channel: 'totp' });
-    assert.equal((await browser.post('/area/data/close/code', { code: '123456' })).statusCode, 400);
+    assert.equal((await browser.post('/area/data/close/confirm', { code: '123456' })).statusCode, 400);
     const code = await generate({ secret, epoch: Math.floor(ctx.clock.now().getTime() / 1000) });
-    assert.equal((await browser.post('/area/data/close/code', { code })).headers.location, '/sign-in?closed=1');
+    assert.equal((await browser.post('/area/data/close/confirm', { code })).headers.location, '/sign-in?closed=1');
     assert.equal((await accountRow(m.accountId))!.status, 'closed');
   });
 

@@ -96,7 +96,7 @@ export function CloseCodePage({
       <h1>{t('close.title')}</h1>
       <ErrorSummary ctx={ctx} errors={error ? { code: error } : {}} labels={{ code: t('close.code') }} />
       <p>{channel === 'totp' ? t('close.codeFromApp') : t('close.codeSent', { to: masked })}</p>
-      <Form ctx={ctx} action="/area/data/close/code">
+      <Form ctx={ctx} action="/area/data/close/confirm">
         <CodeInput ctx={ctx} label={t('close.code')} error={error} />
         <button type="submit" class="danger">
           {t('close.confirm')}
