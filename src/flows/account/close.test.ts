@@ -156,6 +156,7 @@ describeEachDatabase('your data: closing the account (R36)', (kind) => {
       reason: 'Llamó: quiere recuperarla',
     });
     assert.equal(reopened.statusCode, 303);
+    assert.match((await agent.get(String(reopened.headers.location))).body, /Account reopened|Cuenta reabierta/);
     const a = (await accountRow(m.accountId))!;
     assert.equal(a.status, 'active');
     assert.equal(a.closed_at, null);

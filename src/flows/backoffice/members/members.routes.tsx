@@ -290,6 +290,7 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
           passkeys={data.passkeys}
           passkeyRemoved={request.query.done === 'passkey-removed'}
           closed={closed}
+          reopened={request.query.reopened === '1'}
         />,
       );
     },

@@ -206,6 +206,8 @@ export interface MemberPageProps extends ViewProps {
   passkeyRemoved?: boolean;
   /** R36: the account was closed by the member: when, until when it can be reopened, and whether it still can. */
   closed?: { on: string; until: string; reopenable: boolean } | undefined;
+  /** R36: the account was just reopened (from `?reopened=1`). */
+  reopened?: boolean;
 }
 
 /**
@@ -501,6 +503,7 @@ export function MemberPage(p: MemberPageProps) {
       </h1>
       {p.done ? <Notice kind="success">{t(`bo.members.done.${p.done}`)}</Notice> : null}
       {p.passkeyRemoved ? <Notice kind="success">{t('bo.passkeys.removed')}</Notice> : null}
+      {p.reopened ? <Notice kind="success">{t('bo.closed.reopened')}</Notice> : null}
       <Section id="actions" title={t('bo.members.actionsTitle')}>
         <ul class="actions">
           {availableActions(details).map((a) => (
