@@ -15,6 +15,7 @@ import { backOffice } from './flows/backoffice/backoffice.plugin.js';
 import { contactRoutes } from './flows/account/contact.routes.js';
 import { securityRoutes } from './flows/account/security.routes.js';
 import { requestsRoutes } from './flows/requests/requests.routes.js';
+import { dataRoutes } from './flows/account/data.routes.js';
 import { helpRoutes } from './flows/help/help.routes.js';
 import { directoryRoutes } from './flows/directory/directory.routes.js';
 import { legalRoutes } from './flows/legal/legal.routes.js';
@@ -190,6 +191,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // R31: the member's reimbursements and authorizations (/area/requests).
   await app.register(requestsRoutes, {
+    config: deps.config,
+    db: deps.db,
+    clock: deps.clock,
+    courier: deps.courier,
+    sessions,
+    kickOutbox: deps.kickOutbox,
+  });
+  // R36: /area/data, the member's copy of their data, who looked at it, and closing the account.
+  await app.register(dataRoutes, {
     config: deps.config,
     db: deps.db,
     clock: deps.clock,

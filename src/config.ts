@@ -149,6 +149,8 @@ const envSchema = z.object({
   // how long a killed node's messages wait before another node sends them (issue 33).
   OUTBOX_LEASE_SECONDS: intFrom(2, 3600).default(20),
   TIME_ZONE: z.string().default('Europe/Madrid'),
+  // R36: how long a closed account stays blocked (reopenable by customer service) before the purge removes it.
+  CLOSED_ACCOUNT_RETENTION_DAYS: intFrom(1, 3650).default(90),
   // Issue 18: on SIGTERM readiness answers 503 for SHUTDOWN_DRAIN_SECONDS (the proxy stops sending), then in-flight
   // requests finish; after SHUTDOWN_TIMEOUT_SECONDS in all the process ends regardless.
   SHUTDOWN_DRAIN_SECONDS: intFrom(0, 120).optional(),
@@ -197,6 +199,8 @@ export interface Config {
   readonly outboxPollMs: number;
   readonly outboxLeaseMs: number;
   readonly timeZone: string;
+  /** R36: days a closed account is kept blocked before the purge job removes it. */
+  readonly closedAccountRetentionDays: number;
   /**
    * SIGTERM: readiness 503 for `drainMs`, then in-flight requests finish; the process ends by `timeoutMs` regardless.
    */
@@ -369,6 +373,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxPollMs: e.OUTBOX_POLL_MS,
     outboxLeaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
     timeZone: e.TIME_ZONE,
+    closedAccountRetentionDays: e.CLOSED_ACCOUNT_RETENTION_DAYS,
     shutdown: Object.freeze({ drainMs: drainSeconds * 1000, timeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000 }),
     importHeapMb: e.IMPORT_HEAP_MB,
     secureCookies: !(url.protocol === 'http:' && isLocalhost(url)),

@@ -5,6 +5,7 @@ import { todayIn } from './domain/calendar.js';
 import { demoBannerLines } from './feed/demo-feed.js';
 import { loadDemoIfEmpty } from './feed/demo.js';
 import { purgeExpired } from './infra/maintenance/janitor.js';
+import { purgeClosedAccounts } from './identity/account-closure.js';
 import { sendComingOfAgeEnrolments } from './feed/coming-of-age.js';
 import { openRuntime } from './runtime.js';
 import { AcceptedNotRecorded } from './infra/outbox/dispatcher.js';
@@ -42,6 +43,10 @@ export async function serve(config: Config, options: { migrate?: boolean } = {})
   // Expired flows, counters and spent tokens are cleared every ten minutes (any node may do it).
   const janitor = setInterval(() => {
     purgeExpired(runtime.db.kysely, runtime.clock).catch((err: unknown) => app.log.error({ err }, 'purge failed'));
+    // R36: closed accounts past CLOSED_ACCOUNT_RETENTION_DAYS go, each once whichever node gets there first.
+    purgeClosedAccounts(runtime.db.kysely, runtime.clock, config.closedAccountRetentionDays)
+      .then((n) => (n ? app.log.info({ accounts: n }, 'closed accounts purged') : undefined))
+      .catch((err: unknown) => app.log.error({ err }, 'closed account purge failed'));
   }, 10 * 60_000);
   janitor.unref();
   // R19: members who turn 18 get the enrolment email that day; hourly on every node, once (member_notices).

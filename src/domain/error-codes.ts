@@ -12,7 +12,9 @@ export type Refusal = 'invalid' | 'notFound' | 'conflict' | 'limited' | 'tooLarg
 
 export const ERROR_CODES = {
   access_reason_required: 'invalid',
+  account_closed: 'conflict',
   already_disabled: 'conflict',
+  not_reopenable: 'conflict',
   already_registered: 'conflict',
   amount_decimals: 'invalid',
   amount_invalid: 'invalid',

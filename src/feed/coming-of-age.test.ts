@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { describeEachDatabase } from '../../test/helpers/databases.js';
 import { accountFor, memberFeedRow } from '../../test/helpers/fixture.js';
 import { setup, type TestContext } from '../../test/helpers/setup.js';
-import { signedInStaff } from '../../test/helpers/staff.js';
+import { giveReason, signedInStaff } from '../../test/helpers/staff.js';
 import { BrowserAgent } from '../../test/helpers/browser-agent.js';
 import { todayIn } from '../domain/calendar.js';
 import { createApiKey } from '../identity/api-keys.js';
@@ -153,6 +153,7 @@ describeEachDatabase('coming of age: the enrolment email on the 18th birthday (R
       .select('id')
       .where('member_number', '=', 'MA3')
       .executeTakeFirstOrThrow();
+    await giveReason(agent, iria.id);
     const page = await agent.get(`/backoffice/members/${iria.id}`);
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /data-status="waiting-for-contact"/);
@@ -161,6 +162,7 @@ describeEachDatabase('coming of age: the enrolment email on the 18th birthday (R
       .select('id')
       .where('member_number', '=', 'MA2')
       .executeTakeFirstOrThrow();
+    await giveReason(agent, leo.id);
     assert.doesNotMatch((await agent.get(`/backoffice/members/${leo.id}`)).body, /waiting-for-contact/);
   });
 });

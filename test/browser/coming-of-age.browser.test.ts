@@ -15,7 +15,7 @@ import {
   type RunningServer,
 } from '../helpers/browser.js';
 import { memberFeedRow } from '../helpers/fixture.js';
-import { signedInStaff } from '../helpers/staff.js';
+import { giveReason, signedInStaff } from '../helpers/staff.js';
 import { databaseKinds } from '../helpers/databases.js';
 
 // R19 (issue 16 item 3) as the people involved see it: the new adult's enrolment email arrives on the birthday
@@ -81,6 +81,7 @@ for (const kind of databaseKinds)
           .select('id')
           .where('member_number', '=', 'BX182')
           .executeTakeFirstOrThrow();
+        await giveReason(agent, sara.id);
         const context = await browser.newContext({
           locale: lang === 'es' ? 'es-ES' : 'en-GB',
           viewport: { width: 360, height: 740 },

@@ -106,3 +106,16 @@ export async function setPasswordFromLink(ctx: TestContext, email: string, passw
   const done = await browser.post('/backoffice/password/set', { password, password_confirmation: password });
   assert.equal(done.statusCode, 200, done.body.match(/field-error[^<]*<[^<]*/g)?.join(' '));
 }
+
+/**
+ * R36: gives a reason for opening member `memberId` in this staff browser (the back office asks before any page of
+ * the record); the reason then holds for that member in that session for a while.
+ */
+export async function giveReason(
+  agent: BrowserAgent,
+  memberId: number,
+  reason: { access_reason: string; access_note?: string } = { access_reason: 'member_call' },
+): Promise<void> {
+  const res = await agent.post(`/backoffice/members/${memberId}/access`, reason);
+  assert.equal(res.statusCode, 303, `reason for member ${memberId}: ${res.statusCode}`);
+}

@@ -29,7 +29,7 @@ import { BrowserAgent } from '../helpers/browser-agent.js';
 import { solveCaptcha } from '../helpers/captcha.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { setup, type TestContext } from '../helpers/setup.js';
-import { createStaff, signedInStaff } from '../helpers/staff.js';
+import { createStaff, giveReason, signedInStaff } from '../helpers/staff.js';
 
 // Abuse suite, bursts on the flows that send or answer (R9, issue 15): the other limits of bursts.test.ts, each hit
 // by 40+ concurrent requests. R9: every limit is decided on the counter's value after an atomic increment, so a
@@ -379,6 +379,7 @@ describeEachDatabase('abuse: bursts on the sending and answering flows', (kind) 
       .select('id')
       .where('member_number', '=', record!.memberNumber)
       .executeTakeFirstOrThrow();
+    await giveReason(agent, row.id);
     const path = `/backoffice/members/${row.id}/enrolment`;
     assert.equal((await agent.get(path)).statusCode, 200);
     const before = (await mails('enrolment', [record!.email])).length;

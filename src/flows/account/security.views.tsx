@@ -211,6 +211,10 @@ export function SecurityPage({ ctx, view }: { ctx: PageContext; view: OverviewVi
       )}
 
       {view.history ? <SignInHistory ctx={ctx} entries={view.history.entries} size={view.history.size} /> : null}
+      {/* R36: who looked at the member's data, the copy of it and closing the account live on their own page. */}
+      <p>
+        <a href="/area/data">{t('data.link')}</a>
+      </p>
     </Layout>
   );
 }

@@ -217,7 +217,9 @@ export async function registrationStatus(
     .where('members.member_number', '=', number.value)
     .executeTakeFirst();
   if (!row) return undefined;
-  if (row.account_id === null) return { memberNumber: row.member_number, registered: false, accountStatus: null };
+  // R36: a closed account is blocked, so the API exports nothing of it: the record reads as not registered.
+  if (row.account_id === null || row.status === 'closed')
+    return { memberNumber: row.member_number, registered: false, accountStatus: null };
   const locked = row.locked_until !== null && new Date(row.locked_until).getTime() > clock.now().getTime();
   const accountStatus = row.status === 'disabled' ? 'disabled' : locked ? 'locked' : 'active';
   return { memberNumber: row.member_number, registered: true, accountStatus };

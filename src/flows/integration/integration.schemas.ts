@@ -95,7 +95,10 @@ export const MemberResult = Type.Object({
 
 export const RegistrationStatus = Type.Object({
   member_number: Type.String(),
-  registered: Type.Boolean({ description: 'Whether the member record is linked to an account.' }),
+  registered: Type.Boolean({
+    description:
+      'Whether the member record is linked to an account; false too while the member has closed it (R36: blocked).',
+  }),
   account_status: Type.Unsafe<'active' | 'locked' | 'disabled' | null>({
     type: ['string', 'null'],
     enum: ['active', 'locked', 'disabled', null],

@@ -13,7 +13,7 @@ import { deviceCookieName } from '../../identity/devices.js';
 import { MAX_PASSKEYS } from '../../identity/passkeys.js';
 import { MEMBER_SIGN_IN, throttleState } from '../../identity/sign-in-throttle.js';
 import { PASSKEY_CHALLENGES_PER_ADDRESS_PER_HOUR } from './passkey-sign-in.routes.js';
-import { signedInStaff } from '../../../test/helpers/staff.js';
+import { giveReason, signedInStaff } from '../../../test/helpers/staff.js';
 import { solveCaptcha } from '../../../test/helpers/captcha.js';
 import { lastLink } from '../../../test/helpers/fixture.js';
 import type { CaptchaChallenge } from '../../infra/captcha/captcha.js';
@@ -458,6 +458,7 @@ describeEachDatabase('passkeys over HTTP (R27, R9)', (kind) => {
       .where('account_id', '=', m.accountId)
       .executeTakeFirstOrThrow();
     const { agent } = await signedInStaff(ctx, 'agent');
+    await giveReason(agent, memberId);
     const page = await agent.get(`/backoffice/members/${memberId}`);
     assert.match(page.body, /Teléfono perdido/);
     assert.doesNotMatch(page.body, new RegExp(m.authenticator.credentials[0]!.id), 'no credential id shown');

@@ -26,7 +26,8 @@ export type PasswordStepOutcome =
   | { kind: 'captcha'; verdict: Exclude<CaptchaVerdict, 'ok'> }
   | { kind: 'locked' }
   | { kind: 'address_limited' }
-  | { kind: 'disabled' };
+  | { kind: 'disabled' }
+  | { kind: 'closed' };
 
 export interface PasswordStepDeps {
   db: Kysely<Database>;
@@ -147,6 +148,17 @@ export async function passwordStep(
         details: { reason: 'disabled' },
       });
       return { kind: 'disabled' };
+    }
+    // R36: a closed account is blocked; said only after the right password, so it tells a stranger nothing.
+    if (account.status === 'closed') {
+      await recordAudit(db, clock, deps.audit, {
+        event: 'signin.password',
+        outcome: 'refused',
+        actor: subject,
+        accountId: account.id,
+        details: { reason: 'closed' },
+      });
+      return { kind: 'closed' };
     }
     await recordAudit(db, clock, deps.audit, {
       event: 'signin.password',

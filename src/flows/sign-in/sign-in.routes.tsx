@@ -127,7 +127,9 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
           ? 'signed_out'
           : q.restart === '1'
             ? 'restart'
-            : undefined;
+            : q.closed === '1'
+              ? 'account_closed'
+              : undefined;
     return sendPage(reply, <SignInPage ctx={request.pageContext()} view={{ next: safeNext(q.next), notice }} />);
   });
 
@@ -183,6 +185,8 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
         );
       case 'disabled':
         return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'disabled' }} />, 'forbidden');
+      case 'closed':
+        return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'closed' }} />, 'forbidden');
       case 'ok': {
         await flows.start(kysely, reply, {
           state: 'choose',

@@ -17,6 +17,8 @@ export type SignInNotice =
   | 'locked'
   | 'address_limited'
   | 'disabled'
+  | 'closed'
+  | 'account_closed'
   | 'expired_session'
   | 'restart'
   | 'signed_out'
@@ -36,6 +38,8 @@ const NOTICE_KEYS = {
   locked: 'signin.locked',
   address_limited: 'signin.addressLimited',
   disabled: 'signin.disabled',
+  closed: 'signin.closed',
+  account_closed: 'signin.accountClosed',
   expired_session: 'signin.sessionExpired',
   restart: 'signin.restart',
   signed_out: 'signin.signedOut',
@@ -51,7 +55,12 @@ export function SignInPage({ ctx, view }: { ctx: PageContext; view: SignInView }
   const { t, brand } = ctx;
   const errors = view.errors ?? {};
   const notice = view.notice;
-  const kind = notice === 'signed_out' ? 'success' : notice === 'expired_session' ? 'info' : 'error';
+  const kind =
+    notice === 'signed_out' || notice === 'account_closed'
+      ? 'success'
+      : notice === 'expired_session'
+        ? 'info'
+        : 'error';
   return (
     <Layout
       ctx={ctx}

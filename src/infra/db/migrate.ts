@@ -16,6 +16,7 @@ import * as m0013 from './migrations/0013-requests.js';
 import * as m0014 from './migrations/0014-providers.js';
 import * as m0015 from './migrations/0015-documents.js';
 import * as m0016 from './migrations/0016-oidc.js';
+import * as m0017 from './migrations/0017-your-data.js';
 import * as m0019 from './migrations/0019-idempotency-keys.js';
 import * as m0021 from './migrations/0021-provider-location.js';
 
@@ -37,6 +38,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0014-providers': m0014,
   '0015-documents': m0015,
   '0016-oidc': m0016,
+  '0017-your-data': m0017,
   '0019-idempotency-keys': m0019,
   '0021-provider-location': m0021,
 };

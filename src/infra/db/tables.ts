@@ -79,7 +79,10 @@ export interface AccountTable {
   /** The last authenticator time step accepted: an app code is single use too (R7). */
   totp_last_step: number | null;
   language: 'es' | 'en';
-  status: 'active' | 'disabled';
+  /** 'closed' (R36): the member closed the account; blocked until reopened or purged after the retention. */
+  status: 'active' | 'disabled' | 'closed';
+  /** R36: when the member closed it; null unless status is 'closed'. */
+  closed_at: Generated<Timestamp | null>;
   /** R9: a temporary lock; never permanent. */
   locked_until: Timestamp | null;
   failed_logins: Generated<number>;
@@ -353,7 +356,17 @@ export interface ProviderNetworkTable {
   product: string;
 }
 
+/** R36: the reason an agent gave to open a member's record, held for that staff session and member until expires_at. */
+export interface StaffAccessGrantTable {
+  staff_session_id: number;
+  member_id: number;
+  reason: string;
+  granted_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface Database {
+  staff_access_grants: StaffAccessGrantTable;
   providers: ProviderTable;
   provider_specialties: ProviderSpecialtyTable;
   provider_networks: ProviderNetworkTable;

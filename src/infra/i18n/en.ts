@@ -20,6 +20,7 @@ import { directoryEn } from './parts/directory.js';
 import { dataAccessEn } from './parts/data-access.js';
 import { requestTrackingEn } from './parts/request-tracking.js';
 import { documentsEn } from './parts/documents.js';
+import { yourDataEn } from './parts/your-data.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
 const core: Omit<
@@ -45,6 +46,7 @@ const core: Omit<
   | keyof typeof dataAccessEn
   | keyof typeof requestTrackingEn
   | keyof typeof documentsEn
+  | keyof typeof yourDataEn
 > = {
   'lang.name': 'English',
   'lang.switch': 'Change language',
@@ -470,4 +472,5 @@ export const en: Record<MessageKey, string> = {
   ...dataAccessEn,
   ...requestTrackingEn,
   ...documentsEn,
+  ...yourDataEn,
 };

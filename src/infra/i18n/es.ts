@@ -21,6 +21,7 @@ import { directoryEs } from './parts/directory.js';
 import { dataAccessEs } from './parts/data-access.js';
 import { requestTrackingEs } from './parts/request-tracking.js';
 import { documentsEs } from './parts/documents.js';
+import { yourDataEs } from './parts/your-data.js';
 
 const core = {
   'lang.name': 'Español',
@@ -450,6 +451,7 @@ export const es = {
   ...dataAccessEs,
   ...requestTrackingEs,
   ...documentsEs,
+  ...yourDataEs,
 } as const;
 
 export type MessageKey = keyof typeof es;

@@ -1,4 +1,9 @@
-import { emailHtml, textFooter, type EmailTemplate } from '../../../infra/outbox/templates/email-layout.js';
+import {
+  emailHtml,
+  renderChangeNotice,
+  textFooter,
+  type EmailTemplate,
+} from '../../../infra/outbox/templates/email-layout.js';
 
 // Notices to the member about what customer service changed (R16, R15 by analogy). Never a password, code or token.
 
@@ -96,4 +101,16 @@ export const contactCorrectedEmail: EmailTemplate<ContactCorrectedParams> = {
     const text = [intro, '', ...items.map((i) => `- ${i}`), '', confirm, '', notYou, textFooter(ctx)].join('\n');
     return { subject, text, html };
   },
+};
+
+/** R36: the member hears that customer service reopened the account they had closed. */
+export const accountReopenedEmail: EmailTemplate<Record<string, never>> = {
+  name: 'account-reopened',
+  render: (ctx) =>
+    renderChangeNotice(
+      ctx,
+      ctx.t('email.accountReopened.subject', { brand: ctx.brand.name }),
+      ctx.t('email.accountReopened.body'),
+      ctx.t('email.accountClosed.notYou', { email: ctx.brand.supportEmail }),
+    ),
 };

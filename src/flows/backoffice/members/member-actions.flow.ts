@@ -16,7 +16,8 @@ import { signInThrottleState } from './member-details.repository.js';
 import { parseAddress, type PostalAddress } from '../../../domain/postal-address.js';
 import { isUniqueViolation } from '../../../infra/db/unique-violation.js';
 import { clearThrottle, MEMBER_SIGN_IN } from '../../../identity/sign-in-throttle.js';
-import { contactCorrectedEmail, usernameChangedEmail } from './member-actions.emails.js';
+import { accountReopenedEmail, contactCorrectedEmail, usernameChangedEmail } from './member-actions.emails.js';
+import { reopenAccount } from '../../../identity/account-closure.js';
 import { voidRecoveryLinks } from '../../../identity/recovery-links.js';
 import { removePasskey } from '../../../identity/passkeys.js';
 import { passkeyChangedEmail } from '../../../identity/passkey.emails.js';
@@ -37,6 +38,8 @@ export interface MemberActionDeps {
   db: Db;
   clock: Clock;
   courier: Courier;
+  /** R36: how long a closed account can be reopened (CLOSED_ACCOUNT_RETENTION_DAYS). */
+  closedAccountRetentionDays?: number;
   /** The insurer's civil time zone (ages, R2/R19). */
   timeZone: string;
   /** Wakes the outbox worker after a commit that queued a message. */
@@ -119,6 +122,8 @@ async function run<T>(
         const target = await loadTarget(trx, memberId);
         if (!target) return fail('member', 'member_not_found');
         accountId = target.account?.id ?? null;
+        // R36: a closed account is blocked: no agent action touches it (nor emails it) but reopening it.
+        if (target.account?.status === 'closed' && event !== REOPEN_EVENT) return fail('member', 'account_closed');
         // The success entry: this action's event by this agent, about the target's account and member (R22).
         const audited: Audited = (details, about = {}) =>
           recordAudit(trx, deps.clock, audit, {
@@ -635,6 +640,37 @@ export async function enableAccount(
         .where('status', '=', 'disabled')
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return fail('member', 'not_disabled');
+      await audited({ reason: reason.ok ? reason.value : null });
+      return ok({});
+    },
+    errorsOf(reason),
+  );
+}
+
+const REOPEN_EVENT = 'backoffice.account.reopen';
+
+/**
+ * R36: customer service lifts the block of an account the member closed, on the member's request and within the
+ * retention; a reason is required, the audit keeps it, the member is emailed. Passkeys removed at closing stay gone.
+ */
+export async function reopenClosedAccount(
+  deps: MemberActionDeps,
+  actor: Actor,
+  input: ReasonInput,
+  audit: AuditContext,
+): Promise<Result<Record<string, never>>> {
+  const reason = parseReason(input.reason, true);
+  return run(
+    deps,
+    actor,
+    audit,
+    REOPEN_EVENT,
+    input.memberId,
+    async (trx, { account }, audited) => {
+      if (!account) return fail('member', 'not_registered');
+      const days = deps.closedAccountRetentionDays ?? 90;
+      if (!(await reopenAccount(trx, deps.clock, account.id, days))) return fail('member', 'not_reopenable');
+      await deps.courier.email(trx, account.email, account.language, accountReopenedEmail, {});
       await audited({ reason: reason.ok ? reason.value : null });
       return ok({});
     },

@@ -39,7 +39,9 @@ export interface AccountSummary {
   id: number;
   username: string;
   documentType: 'NIF' | 'NIE' | 'PASSPORT';
-  status: 'active' | 'disabled';
+  status: 'active' | 'disabled' | 'closed';
+  /** R36: when the member closed the account (status 'closed'). */
+  closedAt: string | null;
   /** R9: a temporary lock in force now, and until when. */
   lockedUntil: string | null;
   email: string;
@@ -160,6 +162,7 @@ export function toAccountSummary(a: Account, now: string): AccountSummary {
     username: a.username,
     documentType: a.document_type,
     status: a.status,
+    closedAt: a.closed_at,
     lockedUntil: a.locked_until && a.locked_until > now ? a.locked_until : null,
     email: a.email,
     emailVerifiedAt: a.email_verified_at,
@@ -424,6 +427,10 @@ export async function loadMemberPage(
 ): Promise<MemberPageData | undefined> {
   const details = await findMemberDetails(db, memberId, clock.now().toISOString());
   if (!details) return undefined;
+  if (details.account?.status === 'closed') {
+    // R36: a closed account's data is blocked: agents see that it is closed and when, nothing of it.
+    return { details: { ...details, signIns: [] }, audit: { entries: [] }, waitingForContact: false, passkeys: [] };
+  }
   const a = details.account;
   const [audit, throttle, passkeys] = await Promise.all([
     listMemberAudit(db, { accountId: a?.id ?? null, memberIds: details.records.map((r) => r.id) }, before),

@@ -78,7 +78,7 @@ export interface MemberHit {
   policyStatus: 'active' | 'cancelled';
   scheme: 'local' | 'international' | 'expatriate';
   /** The linked account, if the person registered. */
-  account: { id: number; username: string; status: 'active' | 'disabled' } | null;
+  account: { id: number; username: string; status: 'active' | 'disabled' | 'closed' } | null;
 }
 
 export interface SearchPage {

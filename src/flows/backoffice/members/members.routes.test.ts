@@ -15,7 +15,7 @@ import {
 import { BrowserAgent } from '../../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../../test/helpers/setup.js';
-import { signedInStaff, type TestStaff } from '../../../../test/helpers/staff.js';
+import { giveReason, signedInStaff, type TestStaff } from '../../../../test/helpers/staff.js';
 
 // R16, R19, R22, R23 through HTTP: an agent's member search, member page and actions, each behind the staff guard,
 // CSRF and a confirmation step; a refusal is a clear 4xx that changes nothing; a success is audited with the agent.
@@ -60,7 +60,9 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
       .set({ document_type: 'NIE', document_number: username })
       .where('member_number', '=', m.memberNumber)
       .execute();
-    return { ...m, username, nie: username, id: await memberId(m.memberNumber) };
+    const id = await memberId(m.memberNumber);
+    await giveReason(agent, id);
+    return { ...m, username, nie: username, id };
   }
 
   test('R23: search by member number and by a name typed without accents; bad queries are a 400 with the message', async () => {
@@ -197,6 +199,7 @@ describeEachDatabase('back office: member routes (R16, R19, R23)', (kind) => {
     });
     await ctx.db.kysely.updateTable('accounts').set({ country: 'ES' }).where('id', '=', m.accountId).execute();
     const id = await memberId(m.memberNumber);
+    await giveReason(agent, id);
     const form = await agent.get(`/backoffice/members/${id}/contact`);
     assert.equal(form.statusCode, 200);
     assert.match(form.body, /<select id="country" name="country" autocomplete="off" required/);

@@ -10,6 +10,10 @@ import type { Courier } from '../../../infra/outbox/courier.js';
 import { sendPage, type ReplyOutcome } from '../../../infra/web/view.js';
 import { formText } from '../../../infra/web/form.js';
 import { BackofficeLayout, BackofficeMessage } from '../backoffice-layout.js';
+import { parseAccessReason } from '../../../infra/audit/data-access.js';
+import { blockedUntil } from '../../../identity/account-closure.js';
+import { accessNext, grantAccess, hasAccessGrant } from './member-access.js';
+import { AccessReasonForm } from './member-access.views.js';
 import { loadMemberPage, parseAuditCursor, type MemberDetails } from './member-details.repository.js';
 import { parsePage, parseSearchQuery, searchMembers } from './member-search.repository.js';
 import { listMemberRequests } from './member-requests.repository.js';
@@ -22,6 +26,7 @@ import {
   previewContactCorrection,
   previewUsernameChange,
   removeMemberPasskey,
+  reopenClosedAccount,
   resendEnrolmentEmail,
   unlockAccount,
   type Actor,
@@ -42,6 +47,7 @@ import {
   MemberPage,
   memberPaths,
   MemberSearch,
+  utc,
   RemovePasskeyForm,
   SimpleActionForm,
   UsernameChangeForm,
@@ -92,6 +98,7 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
     courier: deps.courier,
     timeZone: deps.config.timeZone,
     kickOutbox: deps.kickOutbox,
+    closedAccountRetentionDays: deps.config.closedAccountRetentionDays,
   };
   const actor = (request: FastifyRequest): Actor => ({ id: request.staff!.id, username: request.staff!.username });
 
@@ -125,11 +132,46 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
     );
   };
 
-  /** The member of /backoffice/members/:id…, with its page data, or undefined after sending the 404 page. */
+  const memberExists = async (id: number | undefined) =>
+    id !== undefined &&
+    (await db.kysely.selectFrom('members').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+
+  /** R36: the reason form, in place of any page of the record this staff session has given no reason for. */
+  function askReason(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    memberId: number,
+    next: string,
+    retry?: { reason?: string; note?: string },
+  ) {
+    const status: ReplyOutcome = retry ? 'invalid' : request.method === 'GET' ? 'shown' : 'forbidden';
+    return page(
+      request,
+      reply,
+      request.t('bo.access.title'),
+      <AccessReasonForm
+        t={request.t}
+        csrfToken={request.pageContext().csrfToken()}
+        memberId={memberId}
+        next={next}
+        {...(retry ? { values: retry, error: true } : {})}
+      />,
+      status,
+    );
+  }
+
+  /**
+   * The member of /backoffice/members/:id…, with its page data; undefined after sending the 404 page, or the reason
+   * form when this staff session has not said why it opens this member (R36: nothing of the record before that).
+   */
   async function target(request: IdRequest, reply: FastifyReply, before?: number) {
     const id = parseMemberId(request.params.id);
-    const data =
-      id === undefined ? undefined : await loadMemberPage(db.kysely, clock, deps.config.timeZone, id, before);
+    if (!(await memberExists(id))) return void notFound(request, reply);
+    if (!(await hasAccessGrant(db.kysely, clock, request.staff!.sessionId, id!))) {
+      const next = request.method === 'GET' ? accessNext(id!, request.url) : accessNext(id!, undefined);
+      return void askReason(request, reply, id!, next);
+    }
+    const data = await loadMemberPage(db.kysely, clock, deps.config.timeZone, id!, before);
     if (!data) notFound(request, reply);
     return data;
   }
@@ -196,6 +238,22 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
     return page(request, reply, title, <MemberSearch t={t} q={rawQ} result={result} />);
   });
 
+  // R36: the agent says why, the opening is audited with that reason and the reason held; then the page asked for.
+  app.post<{ Params: { id: string } }>('/backoffice/members/:id/access', agent, async (request, reply) => {
+    const id = parseMemberId(request.params.id);
+    if (!(await memberExists(id))) return notFound(request, reply);
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    const next = accessNext(id!, form.next);
+    const parsed = parseAccessReason(form);
+    if (!parsed.ok)
+      return askReason(request, reply, id!, next, {
+        reason: formText(form, 'access_reason').slice(0, 40),
+        note: formText(form, 'access_note').slice(0, 200),
+      });
+    await grantAccess(db.kysely, clock, request.auditContext(), request.staff!, id!, parsed);
+    return reply.redirect(next, 303);
+  });
+
   app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>(
     '/backoffice/members/:id',
     agent,
@@ -206,6 +264,18 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
       if (!data) return reply;
       const done = isMemberAction(request.query.done) ? request.query.done : undefined;
       const m = data.details.member;
+      const account = data.details.account;
+      const closed =
+        account?.status === 'closed' && account.closedAt
+          ? (() => {
+              const until = blockedUntil(account.closedAt, deps.config.closedAccountRetentionDays);
+              return {
+                on: `${utc(account.closedAt)} UTC`,
+                until: `${utc(until)} UTC`,
+                reopenable: until > clock.now().toISOString(),
+              };
+            })()
+          : undefined;
       return page(
         request,
         reply,
@@ -221,6 +291,8 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
           passkeys={data.passkeys}
           passkeyRemoved={request.query.done === 'passkey-removed'}
           requests={await listMemberRequests(db.kysely, m.id)}
+          closed={closed}
+          reopened={request.query.reopened === '1'}
         />,
       );
     },
@@ -292,6 +364,35 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
       return done.ok ? succeeded(reply, action, id) : refusal(request, reply, action, details, done.errors);
     });
   }
+
+  // R36: customer service reopens an account the member closed, on the member's request, with a reason (audited).
+  app.post<{ Params: { id: string } }>('/backoffice/members/:id/reopen', agent, async (request, reply) => {
+    const data = await target(request, reply);
+    if (!data) return reply;
+    const id = data.details.member.id;
+    const done = isConfirmed(request.body)
+      ? await reopenClosedAccount(actionDeps, actor(request), reasonInput(id, request.body), request.auditContext())
+      : undefined;
+    if (done?.ok) {
+      deps.kickOutbox?.();
+      return reply.redirect(`${memberPaths.member(id)}?reopened=1`, 303);
+    }
+    const errors = done ? done.errors : [{ field: 'reason', code: 'required' as const }];
+    const status = refusalOf(errors);
+    if (status === 'notFound') return notFound(request, reply);
+    const t = request.t;
+    return sendPage(
+      reply,
+      <BackofficeMessage
+        ctx={request.pageContext()}
+        staff={request.staff!}
+        title={t('bo.closed.reopen')}
+        body={errors.map((e) => t(`field.${e.code}`, e.params)).join(' ')}
+        action={{ href: memberPaths.member(id), label: t('bo.members.backToMember') }}
+      />,
+      status,
+    );
+  });
 
   // R27: an agent removes one of the member's passkeys, with a reason (the page is its confirmation).
   type PasskeyRequest = FastifyRequest<{ Params: { id: string; passkeyId: string } }>;

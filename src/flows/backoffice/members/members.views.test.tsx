@@ -59,6 +59,7 @@ const details: MemberDetails = {
     username: 'X1234567L',
     documentType: 'NIE',
     status: 'active',
+    closedAt: null,
     lockedUntil: '2026-11-27T10:15:00.000Z',
     email: 'ana@example.com',
     emailVerifiedAt: '2026-01-01T00:00:00.000Z',

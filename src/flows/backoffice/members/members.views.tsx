@@ -208,6 +208,10 @@ export interface MemberPageProps extends ViewProps {
   passkeyRemoved?: boolean;
   /** R31: the member's requests (as patient), named only; opening one asks for a reason. */
   requests?: RequestRow[];
+  /** R36: the account was closed by the member: when, until when it can be reopened, and whether it still can. */
+  closed?: { on: string; until: string; reopenable: boolean } | undefined;
+  /** R36: the account was just reopened (from `?reopened=1`). */
+  reopened?: boolean;
 }
 
 /**
@@ -489,6 +493,7 @@ export function availableActions(details: MemberDetails): MemberAction[] {
 export function MemberPage(p: MemberPageProps) {
   const { t, details } = p;
   const m = details.member;
+  if (details.account?.status === 'closed' && p.closed) return <ClosedMemberPage {...p} closed={p.closed} />;
   return (
     <>
       <p>
@@ -502,6 +507,7 @@ export function MemberPage(p: MemberPageProps) {
       </h1>
       {p.done ? <Notice kind="success">{t(`bo.members.done.${p.done}`)}</Notice> : null}
       {p.passkeyRemoved ? <Notice kind="success">{t('bo.passkeys.removed')}</Notice> : null}
+      {p.reopened ? <Notice kind="success">{t('bo.closed.reopened')}</Notice> : null}
       <Section id="actions" title={t('bo.members.actionsTitle')}>
         <ul class="actions">
           {availableActions(details).map((a) => (
@@ -545,6 +551,50 @@ export function MemberPage(p: MemberPageProps) {
       </Section>
       <Section id="audit" title={t('bo.members.auditTitle')}>
         <AuditTable t={t} memberId={m.id} audit={p.audit} older={Boolean(p.olderAudit)} />
+      </Section>
+    </>
+  );
+}
+
+/**
+ * R36: a member who closed their portal account: the insurer's records and links stay visible, the account's data is
+ * blocked (only "closed on <date>"), and the one action is reopening it within the retention, with a reason.
+ */
+function ClosedMemberPage(p: MemberPageProps & { closed: NonNullable<MemberPageProps['closed']> }) {
+  const { t, details } = p;
+  const m = details.member;
+  return (
+    <>
+      <p>
+        <a href={memberPaths.search}>{t('bo.members.backToSearch')}</a>
+      </p>
+      <h1>
+        {fullName(m)}{' '}
+        <span class="muted">
+          ({m.memberNumber} · {m.dateOfBirth})
+        </span>
+      </h1>
+      <Section id="account" title={t('bo.closed.title')}>
+        <p data-status="account-closed">{t('bo.closed.body', { on: p.closed.on, until: p.closed.until })}</p>
+        {p.closed.reopenable ? (
+          <Form ctx={formCtx(p)} action={`/backoffice/members/${m.id}/reopen`}>
+            <p>{t('bo.closed.reopenIntro')}</p>
+            <input type="hidden" name="confirm" value="yes" />
+            <ReasonField t={t} required value="" error={undefined} />
+            <button type="submit">{t('bo.closed.reopen')}</button>
+          </Form>
+        ) : (
+          <p>{t('bo.closed.expired', { until: p.closed.until })}</p>
+        )}
+      </Section>
+      <Section id="records" title={t('bo.members.recordsTitle')}>
+        <RecordsTable t={t} records={details.records} current={m.id} />
+      </Section>
+      <Section id="guardians" title={t('bo.members.guardiansTitle')}>
+        <LinksTable t={t} links={details.guardians} empty={t('bo.members.noGuardians')} />
+      </Section>
+      <Section id="wards" title={t('bo.members.wardsTitle')}>
+        <LinksTable t={t} links={details.wards} empty={t('bo.members.noWards')} />
       </Section>
     </>
   );
