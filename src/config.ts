@@ -4,6 +4,7 @@ import { createSecretBox, DEVELOPMENT_KEY, parseKey, type SecretBox } from './in
 import { z } from 'zod';
 import { DEMO_LEGAL } from './demo-legal.js';
 import { dialable } from './domain/phone.js';
+import { brandContrastProblems } from './domain/contrast.js';
 
 /**
  * Every address a brand file links to is https:// on a named host (issue 25): a `javascript:` or `data:` link in a
@@ -57,6 +58,8 @@ export const brandSchema = z
     }),
     supportEmail: z.email(),
     supportPhone: phoneNumber.optional(),
+    // R33: the 24-hour assistance line printed on the card (tap to call).
+    emergencyPhone: phoneNumber.optional(),
     // R17: international and expatriate members are served elsewhere.
     internationalContact: z.object({
       email: z.email(),
@@ -93,6 +96,7 @@ export const defaultBrand: Brand = Object.freeze({
   colors: { primary: '#0b5394', primaryText: '#ffffff', accent: '#0a7d5a' },
   supportEmail: 'atencion.cliente@salud-ejemplo.example',
   supportPhone: '+34 900 000 000',
+  emergencyPhone: '+34 900 000 112',
   internationalContact: { email: 'international@salud-ejemplo.example', phone: '+34 900 000 001' },
   legal: DEMO_LEGAL,
   securityContact: 'mailto:seguridad@salud-ejemplo.example',
@@ -205,6 +209,9 @@ function readBrand(path: string | undefined): Brand {
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `BRAND_FILE ${i.path.join('.')}: ${i.message}`));
   }
+  // R37: a brand whose text colours fail WCAG AA would make every page unreadable for some members; refuse it.
+  const contrast = brandContrastProblems(parsed.data.colors);
+  if (contrast.length > 0) throw new ConfigError(contrast.map((p) => `BRAND_FILE ${p}`));
   return parsed.data;
 }
 

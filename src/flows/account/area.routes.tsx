@@ -7,7 +7,9 @@ import type { Sessions } from '../../infra/session/session.js';
 import { ErrorPage } from '../../infra/web/error-page.js';
 import { formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
-import { AreaHomePage, CardPage, UsernamePage } from './area.views.js';
+import QRCode from 'qrcode';
+import { issueCardToken } from '../../identity/verification.js';
+import { AreaHomePage, CardPage, UsernamePage, type CardCheck, type RecentRequest } from './area.views.js';
 import { visibleMembers, type VisibleMember } from './member-selector.js';
 
 export interface AreaDeps {
@@ -16,6 +18,9 @@ export interface AreaDeps {
   clock: Clock;
   sessions: Sessions;
 }
+
+/** R31, R37: how many of the latest requests the home lists. */
+const RECENT_REQUESTS = 3;
 
 /** R13 home, R14 member selector, R16 username page. */
 export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<void> {
@@ -44,8 +49,37 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
     );
   }
 
+  /** R31, R37: the last few requests about the people the home shows, newest first (their reference and status). */
+  async function recentRequests(accountId: number, shown: VisibleMember[]): Promise<RecentRequest[]> {
+    if (shown.length === 0) return [];
+    return kysely
+      .selectFrom('requests')
+      .select(['reference', 'type', 'status'])
+      .where('account_id', '=', accountId)
+      .where(
+        'patient_member_id',
+        'in',
+        shown.map((m) => m.id),
+      )
+      .orderBy('id', 'desc')
+      .limit(RECENT_REQUESTS)
+      .execute();
+  }
+
+  /** R33: the check address of a card and its QR code; none for a cancelled policy's card (it vouches for nothing). */
+  async function cardCheck(member: VisibleMember): Promise<CardCheck | undefined> {
+    if (member.policyStatus !== 'active') return undefined;
+    const token = await issueCardToken(kysely, clock, config.secretKey, {
+      memberId: member.id,
+      policyId: member.policyId,
+    });
+    const url = `${config.publicUrl}/verify/card/${token}`;
+    const qr = await QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 2, scale: 4 });
+    return { url, qr };
+  }
+
   app.get('/area', async (request, reply) => {
-    const { visible, self, acting } = await scope(request);
+    const { session, visible, self, acting } = await scope(request);
     const policies: VisibleMember[] = acting?.relation === 'minor' ? [acting] : self;
     return sendPage(
       reply,
@@ -55,6 +89,7 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
         acting={acting}
         visible={visible}
         policies={policies}
+        requests={await recentRequests(session.accountId, policies)}
       />,
     );
   });
@@ -80,9 +115,17 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
     // `?member=a&member=b` arrives as an array: anything but one string is an unknown member (issue 9).
     const raw = (request.query as Record<string, unknown>).member;
     const wanted = raw === undefined ? undefined : typeof raw === 'string' ? raw : '';
-    const member = wanted === undefined ? acting : visible.find((v) => v.memberNumber === wanted);
-    if (!member) return refuse(request, reply, wanted ?? '');
-    return sendPage(reply, <CardPage ctx={request.pageContext()} member={member} />);
+    // Without a member: every card of whoever the home shows (one per policy, R33), or the minor's (R14).
+    const members =
+      wanted !== undefined
+        ? visible.filter((v) => v.memberNumber === wanted)
+        : acting?.relation === 'minor'
+          ? [acting]
+          : visible.filter((v) => v.relation === 'self');
+    if (members.length === 0) return refuse(request, reply, wanted ?? '');
+    const cards = [];
+    for (const member of members) cards.push({ member, check: await cardCheck(member) });
+    return sendPage(reply, <CardPage ctx={request.pageContext()} cards={cards} />);
   });
 
   app.get('/area/username', async (request, reply) => {

@@ -16,6 +16,7 @@ import { certificateEn } from './parts/certificate.js';
 import { requestsEn } from './parts/requests.js';
 import { directoryEn } from './parts/directory.js';
 import { dataAccessEn } from './parts/data-access.js';
+import { lookEn } from './parts/look.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
 const core: Omit<
@@ -37,6 +38,7 @@ const core: Omit<
   | keyof typeof requestsEn
   | keyof typeof directoryEn
   | keyof typeof dataAccessEn
+  | keyof typeof lookEn
 > = {
   'lang.name': 'English',
   'lang.switch': 'Change language',
@@ -458,4 +460,5 @@ export const en: Record<MessageKey, string> = {
   ...requestsEn,
   ...directoryEn,
   ...dataAccessEn,
+  ...lookEn,
 };

@@ -17,6 +17,7 @@ import { certificateEs } from './parts/certificate.js';
 import { requestsEs } from './parts/requests.js';
 import { directoryEs } from './parts/directory.js';
 import { dataAccessEs } from './parts/data-access.js';
+import { lookEs } from './parts/look.js';
 
 const core = {
   'lang.name': 'Español',
@@ -442,6 +443,7 @@ export const es = {
   ...requestsEs,
   ...directoryEs,
   ...dataAccessEs,
+  ...lookEs,
 } as const;
 
 export type MessageKey = keyof typeof es;
