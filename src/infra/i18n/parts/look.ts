@@ -10,14 +10,9 @@ export const lookEs = {
   'sections.label': 'En esta página',
   'sections.helpTitle': '¿Necesitas ayuda?',
 
-  'dashboard.cards': 'Tu tarjeta',
-  'dashboard.cardsMany': 'Tus tarjetas',
-  'dashboard.openCard': 'Abrir la tarjeta',
-  'dashboard.openCardPolicy': 'Abrir la tarjeta de la póliza {{policy}}',
   'dashboard.requests': 'Solicitudes',
   'dashboard.requestsNone': 'No tienes solicitudes de reembolso ni de autorización en curso.',
   'dashboard.requestsAll': 'Ver todas las solicitudes',
-  'dashboard.requestsNew': 'Pedir un reembolso o una autorización',
   'dashboard.documents': 'Documentos',
   'dashboard.documentsBody': 'Tus condiciones, recibos y cartas, y el certificado de seguro cuando lo necesites.',
   'dashboard.documentsAll': 'Ver tus documentos',
@@ -27,7 +22,6 @@ export const lookEs = {
   'dashboard.help': 'Ayuda y contacto',
   'dashboard.helpLink': 'Preguntas frecuentes',
   'dashboard.emergency': 'Urgencias 24 horas: {{phone}}',
-  'dashboard.account': 'Tu cuenta',
 
   'status.received': 'Recibida',
   'status.in_review': 'En revisión',
@@ -45,7 +39,6 @@ export const lookEs = {
   'card.notValid': 'Esta tarjeta no es válida: la póliza está de baja.',
   'card.qrAlt': 'Código QR para comprobar la tarjeta en {{url}}',
   'card.qrHint': 'En tu centro médico pueden escanear el código QR para comprobar que la tarjeta es válida hoy.',
-  'card.verifyLink': 'Dirección de comprobación de la tarjeta',
 
   'cardCheck.title': 'Comprobación de tarjeta',
   'cardCheck.valid.heading': 'Tarjeta válida hoy',
@@ -71,14 +64,9 @@ export const lookEn: Record<keyof typeof lookEs, string> = {
   'sections.label': 'On this page',
   'sections.helpTitle': 'Need help?',
 
-  'dashboard.cards': 'Your card',
-  'dashboard.cardsMany': 'Your cards',
-  'dashboard.openCard': 'Open the card',
-  'dashboard.openCardPolicy': 'Open the card of policy {{policy}}',
   'dashboard.requests': 'Requests',
   'dashboard.requestsNone': 'You have no reimbursement or authorisation requests in progress.',
   'dashboard.requestsAll': 'See all requests',
-  'dashboard.requestsNew': 'Ask for a reimbursement or an authorisation',
   'dashboard.documents': 'Documents',
   'dashboard.documentsBody':
     'Your policy terms, receipts and letters, and the certificate of insurance whenever you need it.',
@@ -89,7 +77,6 @@ export const lookEn: Record<keyof typeof lookEs, string> = {
   'dashboard.help': 'Help and contact',
   'dashboard.helpLink': 'Frequently asked questions',
   'dashboard.emergency': '24-hour emergencies: {{phone}}',
-  'dashboard.account': 'Your account',
 
   'status.received': 'Received',
   'status.in_review': 'In review',
@@ -107,7 +94,6 @@ export const lookEn: Record<keyof typeof lookEs, string> = {
   'card.notValid': 'This card is not valid: the policy is cancelled.',
   'card.qrAlt': 'QR code to check the card at {{url}}',
   'card.qrHint': 'At your clinic they can scan the QR code to check that the card is valid today.',
-  'card.verifyLink': 'The card’s check address',
 
   'cardCheck.title': 'Card check',
   'cardCheck.valid.heading': 'Card valid today',
