@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DEMO_LEGAL } from './demo-legal.js';
 import { dialable } from './domain/phone.js';
 import { brandContrastProblems } from './domain/contrast.js';
+import { readWalletConfig, type WalletConfig } from './infra/wallet/wallet-config.js';
 
 /**
  * Every address a brand file links to is https:// on a named host (issue 25): a `javascript:` or `data:` link in a
@@ -151,6 +152,15 @@ const envSchema = z.object({
     .max(256)
     .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
     .optional(),
+  // R33: Apple Wallet (PEM files) and Google Wallet (the service account's JSON key file); each wallet's button shows
+  // only when all its variables are set.
+  APPLE_PASS_TYPE_ID: z.string().max(200).optional(),
+  APPLE_TEAM_ID: z.string().max(20).optional(),
+  APPLE_PASS_CERT: z.string().max(1000).optional(),
+  APPLE_PASS_KEY: z.string().max(1000).optional(),
+  APPLE_WWDR_CERT: z.string().max(1000).optional(),
+  GOOGLE_WALLET_ISSUER_ID: z.string().max(40).optional(),
+  GOOGLE_WALLET_SERVICE_ACCOUNT: z.string().max(1000).optional(),
 });
 
 export interface Config {
@@ -188,6 +198,8 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** R29: seals and opens secrets at rest under ENCRYPTION_KEY (a fixed, public key in development and tests). */
   readonly secretBox: SecretBox;
+  /** R33: the wallets' keys; a wallet is undefined unless configured. */
+  readonly wallet: WalletConfig;
 }
 
 export class ConfigError extends Error {
@@ -302,6 +314,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .map(parseKey);
   if (previousKeys.some((k) => !k))
     problems.push('ENCRYPTION_KEYS_PREVIOUS: each key must be 32 bytes, as 64 hex digits or base64');
+  const wallet = readWalletConfig(e, problems);
   if (problems.length) throw new ConfigError(problems);
 
   let trustProxy: string | boolean = false;
@@ -338,5 +351,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: e.SECRET_KEY ?? randomBytes(32).toString('base64url'),
     metricsToken: e.METRICS_TOKEN,
     secretBox: createSecretBox(encryptionKey!, previousKeys as Buffer[]),
+    wallet,
   });
 }

@@ -9,6 +9,7 @@ import { formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
 import QRCode from 'qrcode';
 import { issueCardToken } from '../../identity/verification.js';
+import { applePass, googleWalletLink, type WalletCard } from '../../infra/wallet/passes.js';
 import { AreaHomePage, CardPage, UsernamePage, type CardCheck, type RecentRequest } from './area.views.js';
 import { visibleMembers, type VisibleMember } from './member-selector.js';
 
@@ -78,6 +79,78 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
     return { url, qr };
   }
 
+  /** R33: what a wallet pass of this card holds, in the member's language. */
+  function walletCard(request: FastifyRequest, member: VisibleMember, checkUrl: string): WalletCard {
+    const t = request.t;
+    return {
+      fullName: `${member.firstName} ${member.lastName}`,
+      memberNumber: member.memberNumber,
+      policyNumber: member.policyNumber,
+      product: member.product,
+      endDate: member.endDate,
+      active: member.policyStatus === 'active',
+      checkUrl,
+      lang: request.lang,
+      labels: {
+        member: t('card.memberNumber'),
+        policy: t('card.policyNumber'),
+        product: t('card.product'),
+        validUntil: t('card.validUntil'),
+        noEnd: t('card.noEnd'),
+        emergency: t('card.emergency'),
+      },
+    };
+  }
+
+  /** R33: the wallet buttons of an active card, only for the wallets the insurer configured. */
+  async function walletLinks(request: FastifyRequest, member: VisibleMember, check: CardCheck | undefined) {
+    if (!check) return {};
+    const { apple, google } = config.wallet;
+    return {
+      ...(apple ? { apple: `/area/card/wallet.pkpass?member=${encodeURIComponent(member.memberNumber)}` } : {}),
+      ...(google
+        ? {
+            google: await googleWalletLink(
+              google,
+              config.brand,
+              walletCard(request, member, check.url),
+              config.publicUrl,
+              clock.now(),
+            ),
+          }
+        : {}),
+    };
+  }
+
+  app.get('/area/card/wallet.pkpass', async (request, reply) => {
+    const { visible, acting } = await scope(request);
+    const raw = (request.query as Record<string, unknown>).member;
+    const wanted = raw === undefined ? undefined : typeof raw === 'string' ? raw : '';
+    const member = wanted === undefined ? acting : visible.find((v) => v.memberNumber === wanted);
+    if (!member) return refuse(request, reply, wanted ?? '');
+    if (!config.wallet.apple)
+      return sendPage(
+        reply,
+        ErrorPage({ ctx: request.pageContext(), titleKey: 'error.notFound.title', bodyKey: 'error.notFound.body' }),
+        'notFound',
+      );
+    const check = await cardCheck(member);
+    const pass = applePass(config.wallet.apple, config.brand, walletCard(request, member, check?.url ?? ''));
+    await request.audit('card.wallet', 'success', {
+      accountId: request.memberSession!.accountId,
+      memberId: member.id,
+      subject: member.memberNumber,
+    });
+    return reply
+      .type('application/vnd.apple.pkpass')
+      .header(
+        'content-disposition',
+        `attachment; filename="card-${member.policyNumber.replace(/[^A-Za-z0-9-]/g, '')}.pkpass"`,
+      )
+      .header('cache-control', 'no-store')
+      .send(pass);
+  });
+
   app.get('/area', async (request, reply) => {
     const { session, visible, self, acting } = await scope(request);
     const policies: VisibleMember[] = acting?.relation === 'minor' ? [acting] : self;
@@ -124,7 +197,10 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
           : visible.filter((v) => v.relation === 'self');
     if (members.length === 0) return refuse(request, reply, wanted ?? '');
     const cards = [];
-    for (const member of members) cards.push({ member, check: await cardCheck(member) });
+    for (const member of members) {
+      const check = await cardCheck(member);
+      cards.push({ member, check, wallet: await walletLinks(request, member, check) });
+    }
     return sendPage(reply, <CardPage ctx={request.pageContext()} cards={cards} />);
   });
 

@@ -336,7 +336,7 @@ export function CardPage({
   cards,
 }: {
   ctx: PageContext;
-  cards: { member: VisibleMember; check: CardCheck | undefined }[];
+  cards: { member: VisibleMember; check: CardCheck | undefined; wallet: { apple?: string; google?: string } }[];
 }) {
   const { t } = ctx;
   const title = cards.length > 1 ? t('card.titleMany') : t('card.title');
@@ -344,9 +344,23 @@ export function CardPage({
     <Layout ctx={ctx} title={title}>
       <h1>{title}</h1>
       <ul class="member-cards member-cards--page">
-        {cards.map(({ member, check }) => (
+        {cards.map(({ member, check, wallet }) => (
           <li>
             <MemberCard ctx={ctx} member={member} check={check} />
+            {wallet.apple || wallet.google ? (
+              <p class="actions wallet-actions no-print">
+                {wallet.apple ? (
+                  <a class="button" href={wallet.apple}>
+                    {t('card.appleWallet')}
+                  </a>
+                ) : null}
+                {wallet.google ? (
+                  <a class="button" href={wallet.google}>
+                    {t('card.googleWallet')}
+                  </a>
+                ) : null}
+              </p>
+            ) : null}
           </li>
         ))}
       </ul>

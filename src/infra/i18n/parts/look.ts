@@ -35,6 +35,8 @@ export const lookEs = {
 
   'card.validUntil': 'Válida hasta',
   'card.noEnd': 'Sin fecha de fin',
+  'card.appleWallet': 'Añadir a Apple Wallet',
+  'card.googleWallet': 'Guardar en Google Wallet',
   'card.emergency': 'Urgencias 24 h',
   'card.notValid': 'Esta tarjeta no es válida: la póliza está de baja.',
   'card.qrAlt': 'Código QR para comprobar la tarjeta en {{url}}',
@@ -90,6 +92,8 @@ export const lookEn: Record<keyof typeof lookEs, string> = {
 
   'card.validUntil': 'Valid until',
   'card.noEnd': 'No end date',
+  'card.appleWallet': 'Add to Apple Wallet',
+  'card.googleWallet': 'Save to Google Wallet',
   'card.emergency': '24 h emergencies',
   'card.notValid': 'This card is not valid: the policy is cancelled.',
   'card.qrAlt': 'QR code to check the card at {{url}}',
