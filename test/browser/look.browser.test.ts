@@ -72,7 +72,7 @@ describe('the portal’s look in the browser (R33, R37)', { skip }, () => {
 
   const visibleLinks = (page: Page) =>
     page.evaluate(
-      `[...document.querySelectorAll('.member-nav .nav-list a')].filter((a) => a.getClientRects().length > 0).length`,
+      `[...document.querySelectorAll('.member-nav .nav-list a')].filter((a) => a.checkVisibility()).length`,
     ) as Promise<number>;
 
   test('on a phone the menu is closed, opens from the keyboard without scripts, and marks the page', async () => {
