@@ -29,7 +29,12 @@ const key = join(dir, 'pass.key');
 const serviceAccount = join(dir, 'service-account.json');
 const google = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
-async function makeKeys(): Promise<void> {
+// Made once for the whole file (both databases' suites and the config test share them), removed at its end.
+let made: Promise<void> | undefined;
+const makeKeys = (): Promise<void> => (made ??= generateKeys());
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function generateKeys(): Promise<void> {
   await run('openssl', [
     'req',
     '-x509',
@@ -125,10 +130,7 @@ describeEachDatabase('the card in the phone’s wallet (R33)', (kind) => {
     await accountFor(ctx, { username: nif(10000088), memberNumbers: ['WS1'], email: 'ines@example.com' });
     agent = await signedIn(ctx, { username: nif(10000088), email: 'ines@example.com' });
   });
-  after(async () => {
-    await ctx.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => ctx.close());
 
   test('the Apple pass: signed manifest, the check address in its QR code, the policy’s end, no health data', async () => {
     const page = await agent.get('/area/card');
