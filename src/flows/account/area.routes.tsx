@@ -122,34 +122,31 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
     };
   }
 
-  app.get('/area/card/wallet.pkpass', async (request, reply) => {
-    const { visible, acting } = await scope(request);
-    const raw = (request.query as Record<string, unknown>).member;
-    const wanted = raw === undefined ? undefined : typeof raw === 'string' ? raw : '';
-    const member = wanted === undefined ? acting : visible.find((v) => v.memberNumber === wanted);
-    if (!member) return refuse(request, reply, wanted ?? '');
-    if (!config.wallet.apple)
-      return sendPage(
-        reply,
-        ErrorPage({ ctx: request.pageContext(), titleKey: 'error.notFound.title', bodyKey: 'error.notFound.body' }),
-        'notFound',
-      );
-    const check = await cardCheck(member);
-    const pass = applePass(config.wallet.apple, config.brand, walletCard(request, member, check?.url ?? ''));
-    await request.audit('card.wallet', 'success', {
-      accountId: request.memberSession!.accountId,
-      memberId: member.id,
-      subject: member.memberNumber,
+  // R33: the pass exists only where the insurer configured Apple Wallet (the button shows on the same condition).
+  const apple = config.wallet.apple;
+  if (apple)
+    app.get('/area/card/wallet.pkpass', async (request, reply) => {
+      const { visible, acting } = await scope(request);
+      const raw = (request.query as Record<string, unknown>).member;
+      const wanted = raw === undefined ? undefined : typeof raw === 'string' ? raw : '';
+      const member = wanted === undefined ? acting : visible.find((v) => v.memberNumber === wanted);
+      if (!member) return refuse(request, reply, wanted ?? '');
+      const check = await cardCheck(member);
+      const pass = applePass(apple, config.brand, walletCard(request, member, check?.url ?? ''));
+      await request.audit('card.wallet', 'success', {
+        accountId: request.memberSession!.accountId,
+        memberId: member.id,
+        subject: member.memberNumber,
+      });
+      return reply
+        .type('application/vnd.apple.pkpass')
+        .header(
+          'content-disposition',
+          `attachment; filename="card-${member.policyNumber.replace(/[^A-Za-z0-9-]/g, '')}.pkpass"`,
+        )
+        .header('cache-control', 'no-store')
+        .send(pass);
     });
-    return reply
-      .type('application/vnd.apple.pkpass')
-      .header(
-        'content-disposition',
-        `attachment; filename="card-${member.policyNumber.replace(/[^A-Za-z0-9-]/g, '')}.pkpass"`,
-      )
-      .header('cache-control', 'no-store')
-      .send(pass);
-  });
 
   app.get('/area', async (request, reply) => {
     const { session, visible, self, acting } = await scope(request);
