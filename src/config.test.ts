@@ -111,6 +111,27 @@ test('a brand file is validated at start', () => {
   const intl = { ...defaultBrand.internationalContact, phone: '+34 12' };
   writeFileSync(badIntl, JSON.stringify({ ...defaultBrand, internationalContact: intl }));
   assert.throws(() => loadConfig({ BRAND_FILE: badIntl }), /internationalContact\.phone: must be a phone number/);
+  // R33: the card's emergency phone is dialled too.
+  const badEmergency = join(dir, 'bad-emergency.json');
+  writeFileSync(badEmergency, JSON.stringify({ ...defaultBrand, emergencyPhone: 'ring 112' }));
+  assert.throws(() => loadConfig({ BRAND_FILE: badEmergency }), /emergencyPhone: must be a phone number/);
+});
+
+test('a brand whose text colours fail WCAG AA contrast is refused, naming the colour (R37)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'brand-'));
+  const pale = join(dir, 'pale.json');
+  writeFileSync(pale, JSON.stringify({ ...defaultBrand, colors: { ...defaultBrand.colors, primaryText: '#7fb2e5' } }));
+  assert.throws(
+    () => loadConfig({ BRAND_FILE: pale }),
+    (err: Error) =>
+      err instanceof ConfigError &&
+      /BRAND_FILE colors\.primaryText #7fb2e5 and colors\.primary #0b5394 have a contrast of \d\.\d\d:1; WCAG AA/.test(
+        err.message,
+      ),
+  );
+  const yellow = join(dir, 'yellow.json');
+  writeFileSync(yellow, JSON.stringify({ ...defaultBrand, colors: { ...defaultBrand.colors, primary: '#f1c232' } }));
+  assert.throws(() => loadConfig({ BRAND_FILE: yellow }), /colors\.primary #f1c232 and white #ffffff/);
 });
 
 test('.env.example documents every variable the configuration reads, and parses to valid values (issue 18)', async () => {

@@ -6,6 +6,8 @@ import { DEMO_LEGAL } from './demo-legal.js';
 import { dialable } from './domain/phone.js';
 import { developmentOidcSettings, parseSigningKeys, type OidcSettings } from './infra/oidc/signing-keys.js';
 import { REQUEST_OPTION_ID } from './domain/request-lists.js';
+import { brandContrastProblems } from './domain/contrast.js';
+import { readWalletConfig, type WalletConfig } from './infra/wallet/wallet-config.js';
 
 /**
  * Every address a brand file links to is https:// on a named host (issue 25): a `javascript:` or `data:` link in a
@@ -74,6 +76,8 @@ export const brandSchema = z
     }),
     supportEmail: z.email(),
     supportPhone: phoneNumber.optional(),
+    // R33: the 24-hour assistance line printed on the card (tap to call).
+    emergencyPhone: phoneNumber.optional(),
     // R17: international and expatriate members are served elsewhere.
     internationalContact: z.object({
       email: z.email(),
@@ -115,6 +119,7 @@ export const defaultBrand: Brand = Object.freeze({
   colors: { primary: '#0b5394', primaryText: '#ffffff', accent: '#0a7d5a' },
   supportEmail: 'atencion.cliente@salud-ejemplo.example',
   supportPhone: '+34 900 000 000',
+  emergencyPhone: '+34 900 000 112',
   internationalContact: { email: 'international@salud-ejemplo.example', phone: '+34 900 000 001' },
   legal: DEMO_LEGAL,
   securityContact: 'mailto:seguridad@salud-ejemplo.example',
@@ -176,6 +181,15 @@ const envSchema = z.object({
     .max(256)
     .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
     .optional(),
+  // R33: Apple Wallet (PEM files) and Google Wallet (the service account's JSON key file); each wallet's button shows
+  // only when all its variables are set.
+  APPLE_PASS_TYPE_ID: z.string().max(200).optional(),
+  APPLE_TEAM_ID: z.string().max(20).optional(),
+  APPLE_PASS_CERT: z.string().max(1000).optional(),
+  APPLE_PASS_KEY: z.string().max(1000).optional(),
+  APPLE_WWDR_CERT: z.string().max(1000).optional(),
+  GOOGLE_WALLET_ISSUER_ID: z.string().max(40).optional(),
+  GOOGLE_WALLET_SERVICE_ACCOUNT: z.string().max(1000).optional(),
 });
 
 export interface Config {
@@ -217,6 +231,8 @@ export interface Config {
   readonly secretBox: SecretBox;
   /** R35: the OpenID Provider's keys and pairwise salt; undefined: not served (production without keys). */
   readonly oidc: OidcSettings | undefined;
+  /** R33: the wallets' keys; a wallet is undefined unless configured. */
+  readonly wallet: WalletConfig;
 }
 
 export class ConfigError extends Error {
@@ -238,6 +254,9 @@ function readBrand(path: string | undefined): Brand {
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `BRAND_FILE ${i.path.join('.')}: ${i.message}`));
   }
+  // R37: a brand whose text colours fail WCAG AA would make every page unreadable for some members; refuse it.
+  const contrast = brandContrastProblems(parsed.data.colors);
+  if (contrast.length > 0) throw new ConfigError(contrast.map((p) => `BRAND_FILE ${p}`));
   return parsed.data;
 }
 
@@ -332,6 +351,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (signingKeys && !signingKeys.ok) problems.push(`OIDC_JWKS: ${signingKeys.problem}`);
   if (production && e.OIDC_JWKS && !e.OIDC_PAIRWISE_SALT)
     problems.push('OIDC_PAIRWISE_SALT: production needs a salt of at least 32 characters with OIDC_JWKS');
+  const wallet = readWalletConfig(e, problems);
   if (problems.length) throw new ConfigError(problems);
   // R35: production serves the provider only with its own keys; development keeps generated ones in the data folder.
   let oidc: OidcSettings | undefined;
@@ -381,5 +401,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     secretBox: createSecretBox(encryptionKey!, previousKeys as Buffer[]),
     oidc,
+    wallet,
   });
 }

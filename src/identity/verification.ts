@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import { todayIn } from '../domain/calendar.js';
@@ -52,6 +53,44 @@ export async function issueVerificationToken(
 }
 
 /**
+ * R33: the token of a card's QR code. A card is shown again and again (the home, its page, a wallet pass), so its
+ * address must not change at each view, and the table keeps no token, only its hash. The token is therefore derived
+ * from the member record and policy under SECRET_KEY (HMAC-SHA-256, cut to 144 bits like a random one: unguessable
+ * without the key), and its hash is stored the first time the card is drawn. Only stored hashes vouch: someone with
+ * the key learns which address a card has, never makes one we did not issue vouch for a record whose card was never
+ * shown. A new key gives cards new addresses; the old rows stay, so a card printed before still checks.
+ */
+export function cardToken(secretKey: string, subject: { memberId: number; policyId: number }): string {
+  return createHmac('sha256', secretKey)
+    .update(`card-verification:${subject.memberId}:${subject.policyId}`)
+    .digest()
+    .subarray(0, TOKEN_BYTES)
+    .toString('base64url');
+}
+
+/** R33: the card's token, recorded once (a second view, or two at once, inserts nothing). */
+export async function issueCardToken(
+  db: Kysely<Database>,
+  clock: Clock,
+  secretKey: string,
+  subject: { memberId: number; policyId: number },
+): Promise<string> {
+  const token = cardToken(secretKey, subject);
+  await db
+    .insertInto('verification_tokens')
+    .values({
+      token_hash: hashToken(token),
+      kind: 'card',
+      member_id: subject.memberId,
+      policy_id: subject.policyId,
+      issued_at: clock.now().toISOString(),
+    })
+    .onConflict((oc) => oc.column('token_hash').doNothing())
+    .execute();
+  return token;
+}
+
+/**
  * What a token vouches for today, or undefined for any token we did not issue (unknown, forged, altered, malformed).
  * Every token, well formed or not, costs the same hash and one indexed lookup, so the answers for the different kinds
  * of "not genuine" cannot be told apart by their timing either.
@@ -61,6 +100,8 @@ export async function vouchedBy(
   clock: Clock,
   timeZone: string,
   token: string,
+  /** Only a token of this kind vouches: a certificate's address is no card's, and the other way round. */
+  kind?: VerificationKind,
 ): Promise<Vouched | undefined> {
   const row = await db
     .selectFrom('verification_tokens')
@@ -78,7 +119,7 @@ export async function vouchedBy(
     ])
     .where('verification_tokens.token_hash', '=', hashToken(token.slice(0, 200)))
     .executeTakeFirst();
-  if (!row) return undefined;
+  if (!row || (kind && row.kind !== kind)) return undefined;
   const today = todayIn(timeZone, clock.now());
   const startDate = String(row.start_date).slice(0, 10);
   const endDate = row.end_date === null ? null : String(row.end_date).slice(0, 10);

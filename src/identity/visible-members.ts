@@ -12,6 +12,7 @@ export interface VisibleMember {
   lastName: string;
   dateOfBirth: string;
   relation: 'self' | 'minor';
+  policyId: number;
   policyNumber: string;
   product: string;
   policyStatus: 'active' | 'cancelled';
@@ -84,6 +85,7 @@ export async function visibleMembers(
       lastName: m.last_name,
       dateOfBirth: m.date_of_birth,
       relation,
+      policyId: m.policy_id,
       policyNumber: m.policy_number,
       product: m.product,
       policyStatus: m.status,

@@ -107,7 +107,7 @@ describe('a member on several policies in the browser', { skip }, () => {
       const cards = await texts(page, 'main .member-card');
       assert.match(cards[0]!, /POL700200.*Dental Familia Internacional Plus/);
       assert.match(cards[1]!, /POL700100.*Salud Plus/);
-      assert.deepEqual(await texts(page, 'main .member-cards a'), [
+      assert.deepEqual(await texts(page, 'main .member-cards .card-open a'), [
         t('card.printPolicy', { policy: 'POL700200' }),
         t('card.printPolicy', { policy: 'POL700100' }),
       ]);

@@ -61,6 +61,10 @@ const PUBLIC = new Set([
   'GET /sign-in/not-me/done',
   // R32: a certificate's verification address, for anyone who holds the certificate (no cookies, rate-limited).
   'GET /verify/:token',
+  // R33: a card's check address, for a clinic that scans its QR code (no cookies, the same limit as R32's page).
+  'GET /verify/card/:token',
+  // R37: the brand's mark, the header's logo when the brand file names none.
+  'GET /assets/logo.svg',
   // R27: passkey sign-in (a challenge in a stored flow, then the answer; both POST with CSRF) and the WebAuthn library.
   'GET /assets/webauthn.js',
   'POST /sign-in/passkey/options',

@@ -7,7 +7,10 @@ import type { Sessions } from '../../infra/session/session.js';
 import { ErrorPage } from '../../infra/web/error-page.js';
 import { formText } from '../../infra/web/form.js';
 import { sendPage } from '../../infra/web/view.js';
-import { AreaHomePage, CardPage, UsernamePage } from './area.views.js';
+import QRCode from 'qrcode';
+import { issueCardToken } from '../../identity/verification.js';
+import { applePass, googleWalletLink, type WalletCard } from '../../infra/wallet/passes.js';
+import { AreaHomePage, CardPage, UsernamePage, type CardCheck, type RecentRequest } from './area.views.js';
 import { visibleMembers, type VisibleMember } from './member-selector.js';
 
 export interface AreaDeps {
@@ -16,6 +19,9 @@ export interface AreaDeps {
   clock: Clock;
   sessions: Sessions;
 }
+
+/** R31, R37: how many of the latest requests the home lists. */
+const RECENT_REQUESTS = 3;
 
 /** R13 home, R14 member selector, R16 username page. */
 export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<void> {
@@ -44,8 +50,106 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
     );
   }
 
+  /** R31, R37: the last few requests about the people the home shows, newest first (their reference and status). */
+  async function recentRequests(accountId: number, shown: VisibleMember[]): Promise<RecentRequest[]> {
+    if (shown.length === 0) return [];
+    return kysely
+      .selectFrom('requests')
+      .select(['reference', 'type', 'status'])
+      .where('account_id', '=', accountId)
+      .where(
+        'patient_member_id',
+        'in',
+        shown.map((m) => m.id),
+      )
+      .orderBy('id', 'desc')
+      .limit(RECENT_REQUESTS)
+      .execute();
+  }
+
+  /** R33: the check address of a card and its QR code; none for a cancelled policy's card (it vouches for nothing). */
+  async function cardCheck(member: VisibleMember): Promise<CardCheck | undefined> {
+    if (member.policyStatus !== 'active') return undefined;
+    const token = await issueCardToken(kysely, clock, config.secretKey, {
+      memberId: member.id,
+      policyId: member.policyId,
+    });
+    const url = `${config.publicUrl}/verify/card/${token}`;
+    const qr = await QRCode.toDataURL(url, { errorCorrectionLevel: 'M', margin: 2, scale: 4 });
+    return { url, qr };
+  }
+
+  /** R33: what a wallet pass of this card holds, in the member's language. */
+  function walletCard(request: FastifyRequest, member: VisibleMember, checkUrl: string): WalletCard {
+    const t = request.t;
+    return {
+      fullName: `${member.firstName} ${member.lastName}`,
+      memberNumber: member.memberNumber,
+      policyNumber: member.policyNumber,
+      product: member.product,
+      endDate: member.endDate,
+      active: member.policyStatus === 'active',
+      checkUrl,
+      lang: request.lang,
+      labels: {
+        member: t('card.memberNumber'),
+        policy: t('card.policyNumber'),
+        product: t('card.product'),
+        validUntil: t('card.validUntil'),
+        noEnd: t('card.noEnd'),
+        emergency: t('card.emergency'),
+      },
+    };
+  }
+
+  /** R33: the wallet buttons of an active card, only for the wallets the insurer configured. */
+  async function walletLinks(request: FastifyRequest, member: VisibleMember, check: CardCheck | undefined) {
+    if (!check) return {};
+    const { apple, google } = config.wallet;
+    return {
+      ...(apple ? { apple: `/area/card/wallet.pkpass?member=${encodeURIComponent(member.memberNumber)}` } : {}),
+      ...(google
+        ? {
+            google: await googleWalletLink(
+              google,
+              config.brand,
+              walletCard(request, member, check.url),
+              config.publicUrl,
+              clock.now(),
+            ),
+          }
+        : {}),
+    };
+  }
+
+  // R33: the pass exists only where the insurer configured Apple Wallet (the button shows on the same condition).
+  const apple = config.wallet.apple;
+  if (apple)
+    app.get('/area/card/wallet.pkpass', async (request, reply) => {
+      const { visible, acting } = await scope(request);
+      const raw = (request.query as Record<string, unknown>).member;
+      const wanted = raw === undefined ? undefined : typeof raw === 'string' ? raw : '';
+      const member = wanted === undefined ? acting : visible.find((v) => v.memberNumber === wanted);
+      if (!member) return refuse(request, reply, wanted ?? '');
+      const check = await cardCheck(member);
+      const pass = applePass(apple, config.brand, walletCard(request, member, check?.url ?? ''));
+      await request.audit('card.wallet', 'success', {
+        accountId: request.memberSession!.accountId,
+        memberId: member.id,
+        subject: member.memberNumber,
+      });
+      return reply
+        .type('application/vnd.apple.pkpass')
+        .header(
+          'content-disposition',
+          `attachment; filename="card-${member.policyNumber.replace(/[^A-Za-z0-9-]/g, '')}.pkpass"`,
+        )
+        .header('cache-control', 'no-store')
+        .send(pass);
+    });
+
   app.get('/area', async (request, reply) => {
-    const { visible, self, acting } = await scope(request);
+    const { session, visible, self, acting } = await scope(request);
     const policies: VisibleMember[] = acting?.relation === 'minor' ? [acting] : self;
     return sendPage(
       reply,
@@ -55,6 +159,7 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
         acting={acting}
         visible={visible}
         policies={policies}
+        requests={await recentRequests(session.accountId, policies)}
       />,
     );
   });
@@ -80,9 +185,20 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
     // `?member=a&member=b` arrives as an array: anything but one string is an unknown member (issue 9).
     const raw = (request.query as Record<string, unknown>).member;
     const wanted = raw === undefined ? undefined : typeof raw === 'string' ? raw : '';
-    const member = wanted === undefined ? acting : visible.find((v) => v.memberNumber === wanted);
-    if (!member) return refuse(request, reply, wanted ?? '');
-    return sendPage(reply, <CardPage ctx={request.pageContext()} member={member} />);
+    // Without a member: every card of whoever the home shows (one per policy, R33), or the minor's (R14).
+    const members =
+      wanted !== undefined
+        ? visible.filter((v) => v.memberNumber === wanted)
+        : acting?.relation === 'minor'
+          ? [acting]
+          : visible.filter((v) => v.relation === 'self');
+    if (members.length === 0) return refuse(request, reply, wanted ?? '');
+    const cards = [];
+    for (const member of members) {
+      const check = await cardCheck(member);
+      cards.push({ member, check, wallet: await walletLinks(request, member, check) });
+    }
+    return sendPage(reply, <CardPage ctx={request.pageContext()} cards={cards} />);
   });
 
   app.get('/area/username', async (request, reply) => {

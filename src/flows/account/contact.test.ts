@@ -192,7 +192,7 @@ describeEachDatabase('contact data', (kind) => {
       ['Rua Augusta 100', '1100-053', 'Lisboa', null, 'PT'],
     );
     const shown = (await agent.get('/area/contact?done=address')).body;
-    const current = /<section class="card policy" aria-labelledby="current-title">[\s\S]*?<\/section>/.exec(shown)?.[0];
+    const current = /<section class="section" aria-labelledby="current-title">[\s\S]*?<\/section>/.exec(shown)?.[0];
     assert.match(
       current ?? '',
       /Rua Augusta 100<br\/?>1100-053 Lisboa<br\/?>Portugal/,

@@ -4,6 +4,7 @@ import type { MessageKey } from '../../infra/i18n/i18n.js';
 import { CodeInput, ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
 import { AddressFields, addressLabels } from '../../infra/web/address-fields.js';
 import { Layout } from '../../infra/web/layout.js';
+import { ContactText } from '../../infra/web/contact-links.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { formatMobile, shown, type ChangeData } from './contact.flow.js';
 
@@ -58,9 +59,13 @@ function CurrentDetails({ ctx, account }: { ctx: PageContext; account: Account }
     },
     ctx.lang,
   );
-  const state = (at: string | null) => <span class="tag">{at ? t('contact.verified') : t('contact.unverified')}</span>;
+  const state = (at: string | null) => (
+    <span class={`badge ${at ? 'badge--approved' : 'badge--needs-info'}`}>
+      {at ? t('contact.verified') : t('contact.unverified')}
+    </span>
+  );
   return (
-    <section class="card policy" aria-labelledby="current-title">
+    <section class="section" aria-labelledby="current-title">
       <h2 id="current-title">{t('contact.currentTitle')}</h2>
       <dl class="meta">
         <dt>{t('contact.addressLabel')}</dt>
@@ -126,9 +131,27 @@ export function ContactPage({ ctx, view }: { ctx: PageContext; view: ContactView
       ) : null}
       <ErrorSummary ctx={ctx} errors={errors} labels={fieldLabels(t)} />
       <p>{t('contact.intro')}</p>
+      <nav aria-label={t('sections.label')} class="section-nav">
+        <ul>
+          <li>
+            <a href="#address-title">{t('contact.addressTitle')}</a>
+          </li>
+          <li>
+            <a href="#email-title">{t('contact.emailTitle')}</a>
+          </li>
+          <li>
+            <a href="#mobile-title">{t('contact.mobileTitle')}</a>
+          </li>
+          {account.mobile ? (
+            <li>
+              <a href="#remove-title">{t('contact.removeTitle')}</a>
+            </li>
+          ) : null}
+        </ul>
+      </nav>
       <CurrentDetails ctx={ctx} account={account} />
 
-      <section aria-labelledby="address-title">
+      <section class="section" aria-labelledby="address-title">
         <h2 id="address-title">{t('contact.addressTitle')}</h2>
         <Form ctx={ctx} action="/area/contact/address" class="stack">
           <AddressFields
@@ -146,7 +169,7 @@ export function ContactPage({ ctx, view }: { ctx: PageContext; view: ContactView
         </Form>
       </section>
 
-      <section aria-labelledby="email-title">
+      <section class="section" aria-labelledby="email-title">
         <h2 id="email-title">{t('contact.emailTitle')}</h2>
         <p>{t('contact.emailIntro')}</p>
         <Form ctx={ctx} action="/area/contact/email" class="stack">
@@ -167,7 +190,7 @@ export function ContactPage({ ctx, view }: { ctx: PageContext; view: ContactView
         </Form>
       </section>
 
-      <section aria-labelledby="mobile-title">
+      <section class="section" aria-labelledby="mobile-title">
         <h2 id="mobile-title">{t('contact.mobileTitle')}</h2>
         <p>{t('contact.mobileIntro')}</p>
         <Form ctx={ctx} action="/area/contact/mobile" class="stack">
@@ -189,15 +212,25 @@ export function ContactPage({ ctx, view }: { ctx: PageContext; view: ContactView
       </section>
 
       {account.mobile ? (
-        <section aria-labelledby="remove-title">
+        <section class="section section--danger" aria-labelledby="remove-title">
           <h2 id="remove-title">{t('contact.removeTitle')}</h2>
           <p>{account.preferred_channel === 'sms' ? t('contact.removeIntroSms') : t('contact.removeIntro')}</p>
           <Form ctx={ctx} action="/area/contact/mobile/remove" class="stack">
             <PasswordInput ctx={ctx} name="remove_password" errors={errors} />
-            <button type="submit">{t('contact.remove')}</button>
+            <button type="submit" class="button--danger">
+              {t('contact.remove')}
+            </button>
           </Form>
         </section>
       ) : null}
+
+      <section class="section" aria-labelledby="help-title">
+        <h2 id="help-title">{t('sections.helpTitle')}</h2>
+        <p>
+          <ContactText t={t} k="layout.support" email={ctx.brand.supportEmail} />{' '}
+          {ctx.brand.supportPhone ? <ContactText t={t} k="layout.supportPhone" phone={ctx.brand.supportPhone} /> : null}
+        </p>
+      </section>
     </Layout>
   );
 }

@@ -28,7 +28,7 @@ export function PasskeysSection({
 }) {
   const { t } = ctx;
   return (
-    <>
+    <section class="section" aria-labelledby="passkeys">
       <h2 id="passkeys">{t('passkey.heading')}</h2>
       <p>{t('passkey.body')}</p>
       {passkeys.length === 0 ? <p>{t('passkey.none')}</p> : null}
@@ -76,7 +76,7 @@ export function PasskeysSection({
                   required
                 />
               </fieldset>
-              <button type="submit" class="secondary">
+              <button type="submit" class="button--danger">
                 {t('passkey.remove.submit')}
               </button>
             </Form>
@@ -121,7 +121,7 @@ export function PasskeysSection({
       ) : (
         <p>{t('field.passkey_limit', { max })}</p>
       )}
-    </>
+    </section>
   );
 }
 

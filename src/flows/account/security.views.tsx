@@ -87,7 +87,7 @@ function SessionCard({ ctx, s }: { ctx: PageContext; s: SessionView }) {
       </dl>
       {s.current ? null : (
         <Form ctx={ctx} action={`/area/security/sessions/${s.id}/end`}>
-          <button type="submit" class="secondary">
+          <button type="submit" class="button--danger-outline">
             {t('security.sessions.endLabel', { device: s.device })}
           </button>
         </Form>
@@ -120,95 +120,127 @@ export function SecurityPage({ ctx, view }: { ctx: PageContext; view: OverviewVi
       />
       <p>{t('security.intro')}</p>
 
+      <nav aria-label={t('sections.label')} class="section-nav">
+        <ul>
+          <li>
+            <a href="#password-heading">{t('security.password.heading')}</a>
+          </li>
+          <li>
+            <a href="#channel-heading">{t('security.channel.heading')}</a>
+          </li>
+          <li>
+            <a href="#totp-heading">{t('security.totp.heading')}</a>
+          </li>
+          <li>
+            <a href="#passkeys">{t('passkey.heading')}</a>
+          </li>
+          <li>
+            <a href="#sessions-heading">{t('security.sessions.heading')}</a>
+          </li>
+        </ul>
+      </nav>
+
       <p>
         <a href="/area/security/apps">{t('oidc.apps.link')}</a>
       </p>
 
-      <h2>{t('security.password.heading')}</h2>
-      <p>{t('security.password.body')}</p>
-      <p>
-        <a href="/area/security/password">{t('security.password.link')}</a>
-      </p>
+      <section class="section" aria-labelledby="password-heading">
+        <h2 id="password-heading">{t('security.password.heading')}</h2>
+        <p>{t('security.password.body')}</p>
+        <p>
+          <a href="/area/security/password" class="button button--secondary">
+            {t('security.password.link')}
+          </a>
+        </p>
+      </section>
 
-      <h2>{t('security.channel.heading')}</h2>
-      <p>{t('security.channel.body')}</p>
-      <Form ctx={ctx} action="/area/security/channel" class="stack">
-        <fieldset {...(errors.channel ? { 'aria-describedby': 'channel-error' } : {})}>
-          <legend>{t('security.channel.legend')}</legend>
-          {errors.channel ? (
-            <p class="field-error" id="channel-error">
-              {t('field.channel_unavailable')}
+      <section class="section" aria-labelledby="channel-heading">
+        <h2 id="channel-heading">{t('security.channel.heading')}</h2>
+        <p>{t('security.channel.body')}</p>
+        <Form ctx={ctx} action="/area/security/channel" class="stack">
+          <fieldset {...(errors.channel ? { 'aria-describedby': 'channel-error' } : {})}>
+            <legend>{t('security.channel.legend')}</legend>
+            {errors.channel ? (
+              <p class="field-error" id="channel-error">
+                {t('field.channel_unavailable')}
+              </p>
+            ) : null}
+            {view.channels.map((o, i) => {
+              // The first radio carries the group's id, so the error summary's link lands in the group.
+              const id = i === 0 ? 'channel' : `channel-${o.channel}`;
+              return (
+                <div class="choice">
+                  <input type="radio" id={id} name="channel" value={o.channel} checked={o.channel === checked} />
+                  <label for={id}>
+                    <ChannelLabel ctx={ctx} option={o} />
+                  </label>
+                </div>
+              );
+            })}
+            {view.hasMobile ? null : <p class="hint">{t('security.channel.noMobile')}</p>}
+          </fieldset>
+          <button type="submit">{t('security.channel.save')}</button>
+        </Form>
+      </section>
+
+      <section class="section" aria-labelledby="totp-heading">
+        <h2 id="totp-heading">{t('security.totp.heading')}</h2>
+        {view.totpSince ? (
+          <>
+            <p>{t('security.totp.on', { date: view.totpSince })}</p>
+            <Form ctx={ctx} action="/area/security/totp/remove" class="stack">
+              <fieldset>
+                <legend>{t('security.totp.removeLegend')}</legend>
+                <Input
+                  ctx={ctx}
+                  name="current_password"
+                  type="password"
+                  label={t('security.totp.password')}
+                  hint={t('security.totp.removeHint')}
+                  value=""
+                  error={errors.current_password}
+                  autocomplete="current-password"
+                  maxLength={64}
+                  required
+                />
+              </fieldset>
+              <button type="submit" class="button--danger">
+                {t('security.totp.remove')}
+              </button>
+            </Form>
+          </>
+        ) : (
+          <>
+            <p>{t('security.totp.off')}</p>
+            <p>
+              <a class="button secondary" href="/area/security/totp">
+                {t('security.totp.setUp')}
+              </a>
             </p>
-          ) : null}
-          {view.channels.map((o, i) => {
-            // The first radio carries the group's id, so the error summary's link lands in the group.
-            const id = i === 0 ? 'channel' : `channel-${o.channel}`;
-            return (
-              <div class="choice">
-                <input type="radio" id={id} name="channel" value={o.channel} checked={o.channel === checked} />
-                <label for={id}>
-                  <ChannelLabel ctx={ctx} option={o} />
-                </label>
-              </div>
-            );
-          })}
-          {view.hasMobile ? null : <p class="hint">{t('security.channel.noMobile')}</p>}
-        </fieldset>
-        <button type="submit">{t('security.channel.save')}</button>
-      </Form>
-
-      <h2>{t('security.totp.heading')}</h2>
-      {view.totpSince ? (
-        <>
-          <p>{t('security.totp.on', { date: view.totpSince })}</p>
-          <Form ctx={ctx} action="/area/security/totp/remove" class="stack">
-            <fieldset>
-              <legend>{t('security.totp.removeLegend')}</legend>
-              <Input
-                ctx={ctx}
-                name="current_password"
-                type="password"
-                label={t('security.totp.password')}
-                hint={t('security.totp.removeHint')}
-                value=""
-                error={errors.current_password}
-                autocomplete="current-password"
-                maxLength={64}
-                required
-              />
-            </fieldset>
-            <button type="submit" class="secondary">
-              {t('security.totp.remove')}
-            </button>
-          </Form>
-        </>
-      ) : (
-        <>
-          <p>{t('security.totp.off')}</p>
-          <p>
-            <a class="button secondary" href="/area/security/totp">
-              {t('security.totp.setUp')}
-            </a>
-          </p>
-        </>
-      )}
+          </>
+        )}
+      </section>
 
       <PasskeysSection ctx={ctx} passkeys={view.passkeys} errors={errors} max={view.maxPasskeys} />
 
-      <h2>{t('security.sessions.heading')}</h2>
-      <p>{t('security.sessions.body')}</p>
-      <div class="cards">
-        {view.sessions.map((s) => (
-          <SessionCard ctx={ctx} s={s} />
-        ))}
-      </div>
-      {others > 0 ? (
-        <Form ctx={ctx} action="/area/security/sessions/end-others" class="secondary-actions">
-          <button type="submit">{t('security.sessions.endOthers')}</button>
-        </Form>
-      ) : (
-        <p>{t('security.sessions.onlyThis')}</p>
-      )}
+      <section class="section" aria-labelledby="sessions-heading">
+        <h2 id="sessions-heading">{t('security.sessions.heading')}</h2>
+        <p>{t('security.sessions.body')}</p>
+        <div class="cards">
+          {view.sessions.map((s) => (
+            <SessionCard ctx={ctx} s={s} />
+          ))}
+        </div>
+        {others > 0 ? (
+          <Form ctx={ctx} action="/area/security/sessions/end-others" class="secondary-actions">
+            <button type="submit" class="button--danger">
+              {t('security.sessions.endOthers')}
+            </button>
+          </Form>
+        ) : (
+          <p>{t('security.sessions.onlyThis')}</p>
+        )}
+      </section>
 
       {view.history ? <SignInHistory ctx={ctx} entries={view.history.entries} size={view.history.size} /> : null}
       {/* R36: who looked at the member's data, the copy of it and closing the account live on their own page. */}

@@ -43,7 +43,7 @@ const OUTCOME_KEYS: Record<HistoryOutcome, MessageKey> = {
 export function SignInHistory({ ctx, entries, size }: { ctx: PageContext; entries: HistoryView[]; size: number }) {
   const { t } = ctx;
   return (
-    <section aria-labelledby="history-heading">
+    <section class="section" aria-labelledby="history-heading">
       <h2 id="history-heading">{t('history.heading')}</h2>
       <p>{t('history.body', { count: size })}</p>
       {entries.length === 0 ? (

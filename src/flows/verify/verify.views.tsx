@@ -54,3 +54,37 @@ export function VerifyPage({ ctx, vouched, today, issuedOn }: VerifyPageProps) {
     </Layout>
   );
 }
+
+/**
+ * R33: what a card's QR code tells a clinic's receptionist: valid today or not, with the initials, the product and
+ * the dates; nothing else (no birth date, no document, no member number). An address we never issued, or a
+ * certificate's, is "not recognised", alike.
+ */
+export function CardCheckPage({ ctx, vouched, today }: Omit<VerifyPageProps, 'issuedOn'>) {
+  const { t, brand, lang } = ctx;
+  const params = { brand: brand.name, today: longDate(today, lang) };
+  const state = !vouched ? 'unknown' : vouched.activeToday ? 'valid' : 'invalid';
+  return (
+    <Layout ctx={ctx} title={t('cardCheck.title')} noindex>
+      <h1>{t('cardCheck.title')}</h1>
+      <Notice kind={state === 'valid' ? 'success' : 'error'} title={t(`cardCheck.${state}.heading`)}>
+        <p>{t(`cardCheck.${state}.body`, params)}</p>
+      </Notice>
+      {vouched ? (
+        <>
+          <dl class="meta verify-facts">
+            <dt>{t('cardCheck.initials')}</dt>
+            <dd>{initialsOf(vouched.firstName, vouched.lastName)}</dd>
+            <dt>{t('verification.product')}</dt>
+            <dd>{vouched.product}</dd>
+            <dt>{t('verification.start')}</dt>
+            <dd>{longDate(vouched.startDate, lang)}</dd>
+            <dt>{t('verification.end')}</dt>
+            <dd>{vouched.endDate ? longDate(vouched.endDate, lang) : t('verification.noEnd')}</dd>
+          </dl>
+          <p class="hint">{t('cardCheck.privacy')}</p>
+        </>
+      ) : null}
+    </Layout>
+  );
+}

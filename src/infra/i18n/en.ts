@@ -21,6 +21,7 @@ import { dataAccessEn } from './parts/data-access.js';
 import { requestTrackingEn } from './parts/request-tracking.js';
 import { documentsEn } from './parts/documents.js';
 import { yourDataEn } from './parts/your-data.js';
+import { lookEn } from './parts/look.js';
 
 // English (R20). Typed against the Spanish catalog, so a missing or extra key fails the build.
 const core: Omit<
@@ -47,6 +48,7 @@ const core: Omit<
   | keyof typeof requestTrackingEn
   | keyof typeof documentsEn
   | keyof typeof yourDataEn
+  | keyof typeof lookEn
 > = {
   'lang.name': 'English',
   'lang.switch': 'Change language',
@@ -473,4 +475,5 @@ export const en: Record<MessageKey, string> = {
   ...requestTrackingEn,
   ...documentsEn,
   ...yourDataEn,
+  ...lookEn,
 };

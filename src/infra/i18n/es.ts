@@ -22,6 +22,7 @@ import { dataAccessEs } from './parts/data-access.js';
 import { requestTrackingEs } from './parts/request-tracking.js';
 import { documentsEs } from './parts/documents.js';
 import { yourDataEs } from './parts/your-data.js';
+import { lookEs } from './parts/look.js';
 
 const core = {
   'lang.name': 'Español',
@@ -452,6 +453,7 @@ export const es = {
   ...requestTrackingEs,
   ...documentsEs,
   ...yourDataEs,
+  ...lookEs,
 } as const;
 
 export type MessageKey = keyof typeof es;

@@ -62,30 +62,85 @@ export function Layout({ ctx, title, children, scripts = [], noindex = false }: 
   );
 }
 
+/** R37: the brand file's logo, or the brand's mark drawn from its colours (the favicon's drawing) when it has none. */
+export function brandLogoSrc(brand: PageContext['brand']): string {
+  return brand.logoUrl ?? DEFAULT_LOGO_PATH;
+}
+export const DEFAULT_LOGO_PATH = '/assets/logo.svg';
+
+/** R37: the member's navigation, in the order a member looks for things. Sign-out stays outside, always in view. */
+const MEMBER_NAV = [
+  ['/area', 'nav.home'],
+  ['/area/card', 'nav.card'],
+  ['/area/requests', 'nav.requests'],
+  ['/area/documents', 'nav.documents'],
+  ['/area/directory', 'nav.directory'],
+  ['/area/contact', 'nav.contact'],
+  ['/area/security', 'nav.security'],
+] as const;
+
+/** The navigation item a path belongs to: its own, or the nearest section above it (/area/security/password). */
+export function currentNavHref(path: string, hrefs: readonly string[] = MEMBER_NAV.map(([href]) => href)): string {
+  return (
+    hrefs
+      .filter((h) => path === h || (h !== '/area' && path.startsWith(`${h}/`)))
+      .sort((a, b) => b.length - a.length)[0] ?? ''
+  );
+}
+
+/**
+ * R37: on a phone the links fold into a <details> menu (no script: the browser opens and closes it, by keyboard
+ * too); from 48rem the stylesheet shows them as a bar and hides the toggle. The current page is aria-current.
+ */
+function MemberNav({ ctx }: { ctx: PageContext }) {
+  const { t } = ctx;
+  const current = currentNavHref(ctx.path);
+  return (
+    <nav aria-label={t('nav.private')} class="member-nav">
+      <div class="container">
+        <details class="nav-menu">
+          <summary class="nav-toggle">{t('nav.menu')}</summary>
+          <ul class="nav-list">
+            {MEMBER_NAV.map(([href, key]) => (
+              <li>
+                <a href={href} aria-current={href === current ? 'page' : undefined}>
+                  {t(key)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </details>
+      </div>
+    </nav>
+  );
+}
+
 function HeaderInner({ ctx }: { ctx: PageContext }) {
   const { t, brand, lang } = ctx;
   return (
-    <div class="container header-inner">
-      <a class="brand" href="/">
-        {brand.logoUrl ? <img src={brand.logoUrl} alt="" class="brand-logo" /> : null}
-        <span class="brand-name">{brand.name}</span>
-        <span class="brand-product">{brand.productName[lang]}</span>
-      </a>
-      {ctx.signedIn ? (
-        <nav aria-label={t('nav.private')} class="private-nav">
-          <a href="/area">{t('nav.home')}</a>
-          <a href="/area/contact">{t('nav.contact')}</a>
-          <a href="/area/security">{t('nav.security')}</a>
-          <form method="post" action="/sign-out" class="inline-form">
-            <input type="hidden" name="_csrf" value={ctx.csrfToken()} />
-            <button type="submit" class="link-button nav-button">
-              {t('area.signOut')}
-            </button>
-          </form>
-        </nav>
-      ) : null}
-      <LanguageSwitch ctx={ctx} />
-    </div>
+    <>
+      <div class="container header-inner">
+        <a class="brand" href="/">
+          <img src={brandLogoSrc(brand)} alt="" class="brand-logo" height={40} />
+          <span class="brand-text">
+            <span class="brand-name">{brand.name}</span>
+            <span class="brand-product">{brand.productName[lang]}</span>
+          </span>
+        </a>
+        <div class="header-tools">
+          <LanguageSwitch ctx={ctx} />
+          {ctx.signedIn ? (
+            <form method="post" action="/sign-out" class="inline-form">
+              <input type="hidden" name="_csrf" value={ctx.csrfToken()} />
+              <button type="submit" class="button button--secondary button--small">
+                {t('area.signOut')}
+              </button>
+            </form>
+          ) : null}
+        </div>
+      </div>
+      {ctx.signedIn ? <MemberNav ctx={ctx} /> : null}
+    </>
   );
 }
 

@@ -15,6 +15,7 @@ import type { Config } from '../../config.js';
 import { DEFAULT_LANG, isLang, LANGS, translator, type Lang, type MessageKey, type Translate } from '../i18n/i18n.js';
 import { ErrorPage } from './error-page.js';
 import { faviconIco, faviconSvg } from './favicon.js';
+import { DEFAULT_LOGO_PATH } from './layout.js';
 import type { PageContext } from './page-context.js';
 import { REPLY_STATUS, sendErrorPage, sendPage } from './view.js';
 import { noScriptToken } from '../captcha/captcha.js';
@@ -217,6 +218,10 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
   // R37: the brand's favicon, drawn once from its colours; /favicon.ico for whatever asks without reading the page.
   const icon = { svg: faviconSvg(config.brand.colors), ico: faviconIco(config.brand.colors) };
   app.get('/favicon.svg', async (_req, reply) =>
+    reply.type('image/svg+xml').header('cache-control', 'public, max-age=3600').send(icon.svg),
+  );
+  // R37: the header's logo when the brand file names none: the same mark, from the same colours.
+  app.get(DEFAULT_LOGO_PATH, async (_req, reply) =>
     reply.type('image/svg+xml').header('cache-control', 'public, max-age=3600').send(icon.svg),
   );
   app.get('/favicon.ico', async (_req, reply) =>
