@@ -4,11 +4,11 @@ import { recordAudit, type AuditContext } from '../infra/audit/audit.repository.
 import type { Database } from '../infra/db/tables.js';
 
 // R36, LOPDGDD art. 32: a member closes their portal account. It is BLOCKED at once (status 'closed': no sign-in,
-// sessions ended, passkeys removed, pending codes and links voided, nothing more sent but the confirmation), KEPT
-// blocked (customer service sees only "closed on <date>" and may reopen it on the member's request) for
-// CLOSED_ACCOUNT_RETENTION_DAYS, then PURGED by purgeClosedAccounts: the portal account and everything hanging on it,
-// one transaction per account. The member records (the insurer's contract data) stay, unlinked; the audit trail stays
-// (append-only, kept for the insurer's own retention, docs/security.md).
+// sessions and OpenID grants ended, passkeys removed, pending codes and links voided, nothing more sent but the
+// confirmation), KEPT blocked (customer service sees only "closed on <date>" and may reopen it on the member's
+// request) for CLOSED_ACCOUNT_RETENTION_DAYS, then PURGED by purgeClosedAccounts: the portal account and everything
+// hanging on it, one transaction per account. The member records (the insurer's contract data) stay, unlinked; the
+// audit trail stays (append-only, kept for the insurer's own retention, docs/security.md).
 
 const DAY = 86_400_000;
 
@@ -45,6 +45,8 @@ export async function closeAccount(trx: Kysely<Database>, clock: Clock, accountI
     .where('voided_at', 'is', null)
     .execute();
   await trx.deleteFrom('flows').where('account_id', '=', accountId).execute();
+  // R35: every app the member let sign them in loses its grant, codes and tokens, on every node at once.
+  await trx.deleteFrom('oidc_payloads').where('account_id', '=', String(accountId)).execute();
   return true;
 }
 

@@ -226,6 +226,11 @@ describeEachDatabase('OpenID Provider with a real relying party (R35)', (kind) =
 
     // Revocation and introspection with the other app's tokens; a wrong secret is refused.
     assert.equal((await oidc.tokenIntrospection(ownConfig, ownTokens.access_token)).active, true);
+    assert.equal(
+      (await oidc.tokenIntrospection(config, ownTokens.access_token)).active,
+      false,
+      'another app learns nothing of a token that is not its own',
+    );
     await oidc.tokenRevocation(ownConfig, ownTokens.access_token);
     assert.equal((await oidc.tokenIntrospection(ownConfig, ownTokens.access_token)).active, false);
     await assert.rejects(

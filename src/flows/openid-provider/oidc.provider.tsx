@@ -163,8 +163,18 @@ export function createProvider(deps: ProviderDeps): Provider {
     rotateRefreshToken: true,
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // A client introspects or revokes only its own tokens: a partner holding another app's leaked token learns
+      // nothing of it (whose it is, which scopes) and cannot end it.
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) =>
+          token.clientId === client.clientId,
+      },
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) =>
+          token.clientId === client.clientId,
+      },
       userinfo: { enabled: true },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       rpMetadataChoices: { enabled: false },

@@ -18,6 +18,8 @@ import { solveCaptcha } from '../../../test/helpers/captcha.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
 import { SENDS_PER_ACCOUNT_PER_HOUR } from './sign-in.routes.js';
+import { oidcAdapterFactory } from '../../infra/oidc/oidc-adapter.js';
+import { createSessions } from '../../infra/session/session.js';
 
 // Sign-in with two-step verification (R7), sessions (R8), throttling (R9), audit (R22).
 
@@ -325,6 +327,35 @@ describeEachDatabase('sign-in', (kind) => {
     await agent.post('/sign-in/verify/code', { code: await lastCode(ctx, m.email) });
     const cleared = await new BrowserAgent(ctx.app).post('/sign-in', { username: m.username, password: 'Wrong1234' });
     assert.doesNotMatch(cleared.body, /altcha-widget/, 'a successful sign-in resets the count');
+  });
+
+  test("signing out ends the member's OpenID Provider sessions; signing out everywhere ends the apps' grants (R35)", async () => {
+    const m = await member();
+    const other = await member();
+    const oidc = oidcAdapterFactory({
+      db: ctx.db.kysely,
+      clock: ctx.clock,
+      box: ctx.secretBox,
+      findClient: async () => undefined,
+    });
+    const put = (model: string, id: string, accountId: number) =>
+      oidc(model).upsert(id, { jti: id, uid: `uid-${id}`, accountId: String(accountId), grantId: `g-${id}` }, 3600);
+    await put('Session', 'session-m', m.accountId);
+    await put('Grant', 'grant-m', m.accountId);
+    await put('RefreshToken', 'refresh-m', m.accountId);
+    await put('Session', 'session-other', other.accountId);
+    const agent = new BrowserAgent(ctx.app);
+    await signIn(agent, m.username);
+    await agent.post('/sign-in/verify/code', { code: await lastCode(ctx, m.email) });
+    await agent.post('/sign-out', {});
+    assert.equal(await oidc('Session').find('session-m'), undefined, 'the shared browser is not signed in to the apps');
+    assert.ok(await oidc('Grant').find('grant-m'), 'the apps the member connected stay connected');
+    assert.ok(await oidc('Session').find('session-other'), 'another member is not signed out');
+    // A password reset, "this wasn't me" or customer service end every session: the apps' grants and tokens too.
+    await createSessions({ clock: ctx.clock, config: ctx.config }).endAll(ctx.db.kysely, m.accountId);
+    assert.equal(await oidc('Grant').find('grant-m'), undefined);
+    assert.equal(await oidc('RefreshToken').find('refresh-m'), undefined);
+    assert.ok(await oidc('Session').find('session-other'));
   });
 
   test('sessions: sign-out ends it on the server; idle and absolute timeouts; a forged cookie is nothing (R8)', async () => {

@@ -115,17 +115,27 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
     async end(db: Kysely<Database>, request: FastifyRequest, reply: FastifyReply): Promise<void> {
       const token = request.cookies[cookie];
       if (token && token.length <= 100) {
-        await db
+        const ended = await db
           .updateTable('sessions')
           .set({ ended_at: clock.now().toISOString() })
           .where('token_hash', '=', hashToken(token))
           .where('ended_at', 'is', null)
-          .execute();
+          .returning('account_id')
+          .executeTakeFirst();
+        // R35: signing out of the portal signs the member out of the OpenID Provider too, or the next person at a
+        // shared browser would be signed in to the insurer's apps as this member without a prompt. (Their apps'
+        // grants stay: an app the member connected keeps working on the member's own devices.)
+        if (ended)
+          await db
+            .deleteFrom('oidc_payloads')
+            .where('model', '=', 'Session')
+            .where('account_id', '=', String(ended.account_id))
+            .execute();
       }
       reply.clearCookie(cookie, cookieOptions);
     },
 
-    /** Ends every session of an account, but the one given (R11, R12, R16). */
+    /** Ends every session of an account, but the one given (R11, R12, R16), and its OpenID sessions and grants. */
     async endAll(db: Kysely<Database>, accountId: number, exceptSessionId?: number): Promise<void> {
       let q = db
         .updateTable('sessions')
@@ -134,6 +144,9 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
         .where('ended_at', 'is', null);
       if (exceptSessionId !== undefined) q = q.where('id', '!=', exceptSessionId);
       await q.execute();
+      // R35: "sign out everywhere" (a password change or reset, "this wasn't me", customer service) reaches the
+      // insurer's apps too: the provider's sessions, and every grant with its codes and refresh tokens, end at once.
+      await db.deleteFrom('oidc_payloads').where('account_id', '=', String(accountId)).execute();
     },
   };
 }

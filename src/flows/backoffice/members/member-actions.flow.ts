@@ -168,6 +168,8 @@ async function endSessions(trx: Tx, accountId: number, now: string): Promise<num
     .where('account_id', '=', accountId)
     .where('ended_at', 'is', null)
     .executeTakeFirst();
+  // R35: the member's sign-in to the insurer's apps ends with the portal's (provider sessions, grants, tokens).
+  await trx.deleteFrom('oidc_payloads').where('account_id', '=', String(accountId)).execute();
   return Number(r.numUpdatedRows);
 }
 
