@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
+import { listConnectedApps } from '../../identity/connected-apps.js';
 import { signInHistory } from '../../identity/sign-in-history.js';
+import type { SecretBox } from '../../infra/crypto/secret-box.js';
+import { listDocuments } from '../../infra/documents/documents.repository.js';
 import type { Account, Database } from '../../infra/db/tables.js';
 import { listDataAccesses } from './data-accesses.js';
 import { visibleMembers } from './member-selector.js';
@@ -11,9 +14,6 @@ import { visibleMembers } from './member-selector.js';
 // function below that picks the columns it exports by name (never `selectAll` into the output), so a column added to a
 // table later stays out until someone decides it belongs. data-export.test.ts scans the export for every secret value
 // the account has.
-//
-// Sections still to add once their tables are merged (each a function like those below, listed in EXPORT_SECTIONS and
-// docs/data-export.md): `documents` (the member's documents, R33) and `connected_apps` (OpenID Connect grants, R35).
 
 export const EXPORT_FORMAT = 'member-area/data-export';
 export const EXPORT_VERSION = 1;
@@ -32,6 +32,8 @@ export interface DataExport {
   passkeys: ExportRecord[];
   sign_in_history: ExportRecord[];
   requests: ExportRecord[];
+  documents: ExportRecord[];
+  connected_apps: ExportRecord[];
   data_accesses: ExportRecord[];
 }
 
@@ -44,6 +46,8 @@ export const EXPORT_SECTIONS = [
   'passkeys',
   'sign_in_history',
   'requests',
+  'documents',
+  'connected_apps',
   'data_accesses',
 ] as const;
 export type ExportSection = (typeof EXPORT_SECTIONS)[number];
@@ -53,6 +57,8 @@ export interface ExportDeps {
   clock: Clock;
   timeZone: string;
   secretKey: string;
+  /** Opens the OpenID grants, to read which scopes each app was given. */
+  secretBox: SecretBox;
 }
 
 /** The account's own data: never a secret column (see above). */
@@ -334,17 +340,54 @@ async function dataAccessesSection(deps: ExportDeps, a: Account): Promise<Export
   }));
 }
 
+/** R32: the documents the member sees (their own, their minors', their policies'): what and when, never the bytes. */
+async function documentsSection(deps: ExportDeps, a: Account): Promise<ExportRecord[]> {
+  const visible = await visibleMembers(deps.db, deps.clock, deps.timeZone, a.id);
+  if (visible.length === 0) return [];
+  const policies = await deps.db
+    .selectFrom('members')
+    .select('policy_id')
+    .where(
+      'id',
+      'in',
+      visible.map((v) => v.id),
+    )
+    .execute();
+  const docs = await listDocuments(deps.db, {
+    memberIds: visible.map((v) => v.id),
+    policyIds: [...new Set(policies.map((p) => p.policy_id))],
+  });
+  return docs.map((d) => ({
+    kind: d.kind,
+    title_es: d.titleEs,
+    title_en: d.titleEn,
+    date: d.date,
+    size: d.size,
+    added_at: d.createdAt,
+  }));
+}
+
+/** R35: the apps the member let sign them in: name, scopes, since; never a token, code or client secret. */
+async function connectedAppsSection(deps: ExportDeps, a: Account): Promise<ExportRecord[]> {
+  const apps = await listConnectedApps(deps.db, deps.secretBox, deps.clock, a.id);
+  return apps.map((app) => ({ name: app.name, scopes: app.scopes.join(' '), since: app.since }));
+}
+
 /** R36: the whole export of one account. */
 export async function buildExport(deps: ExportDeps, account: Account): Promise<DataExport> {
-  const [policies, contactChanges, devices, passkeys, history, requests, accesses] = await Promise.all([
-    policiesSection(deps, account),
-    contactChangesSection(deps, account),
-    devicesSection(deps, account),
-    passkeysSection(deps, account),
-    signInHistorySection(deps, account),
-    requestsSection(deps, account),
-    dataAccessesSection(deps, account),
-  ]);
+  const [policies, contactChanges, devices, passkeys, history, requests, documents, apps, accesses] = await Promise.all(
+    [
+      policiesSection(deps, account),
+      contactChangesSection(deps, account),
+      devicesSection(deps, account),
+      passkeysSection(deps, account),
+      signInHistorySection(deps, account),
+      requestsSection(deps, account),
+      documentsSection(deps, account),
+      connectedAppsSection(deps, account),
+      dataAccessesSection(deps, account),
+    ],
+  );
   return {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
@@ -356,6 +399,8 @@ export async function buildExport(deps: ExportDeps, account: Account): Promise<D
     passkeys,
     sign_in_history: history,
     requests,
+    documents,
+    connected_apps: apps,
     data_accesses: accesses,
   };
 }

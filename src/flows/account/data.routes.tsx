@@ -63,7 +63,7 @@ export async function dataRoutes(app: FastifyInstance, deps: DataDeps): Promise<
     }
     const account = await getAccount(kysely, accountId);
     const data = await buildExport(
-      { db: kysely, clock, timeZone: config.timeZone, secretKey: config.secretKey },
+      { db: kysely, clock, timeZone: config.timeZone, secretKey: config.secretKey, secretBox: config.secretBox },
       account,
     );
     await request.audit('data.export', 'success', { accountId, details: { format } });
