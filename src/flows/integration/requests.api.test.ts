@@ -441,6 +441,19 @@ describeEachDatabase('requests API (R31)', (kind) => {
       [['marta@example.com', 'es']],
     );
     assert.match(sent[0]!.subject!, new RegExp(`Novedades en tu solicitud ${minorRequest.reference}`));
+    // R14: a guardian who no longer sees the minor (the link removed, or the minor turned 18) drops out the same day,
+    // though she sent the request.
+    const link = await ctx.db.kysely
+      .selectFrom('guardian_links')
+      .selectAll()
+      .where('minor_member_id', '=', minorId)
+      .execute();
+    await ctx.db.kysely.deleteFrom('guardian_links').where('minor_member_id', '=', minorId).execute();
+    const unlinked = (await emailsOf()).length;
+    const asked = await move(minorRequest.id, { status: 'needs_info', version: 2, message: '¿Fecha?' });
+    assert.equal(asked.statusCode, 200);
+    assert.equal((await emailsOf()).length, unlinked, 'no email to whoever no longer sees the request');
+    await ctx.db.kysely.insertInto('guardian_links').values(link).execute();
     const item = (await get(`/api/v1/requests/${minorRequest.id}`)).json<Json>();
     assert.equal(item.patient_member_number, 'APIM2');
     assert.equal(item.member_number, 'APIM1');

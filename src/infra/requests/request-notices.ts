@@ -6,10 +6,11 @@ import type { Courier } from '../outbox/courier.js';
 import { requestStatusEmail } from './request-status.emails.js';
 
 // R31, R25, R14: every status change of a request emails, through the outbox and in the change's own transaction,
-// each person who follows it: the account that sent it, the patient's own account (an adult patient), and, while the
-// patient is a minor, every registered guardian who would see the minor in the selector today (an adult on the same
-// policy, listed as the minor's guardian). One email per account, in that account's language; disabled accounts get
-// none. The email carries the reference only (request-status.emails.tsx).
+// each person who may see it today: the patient's own account, and, while the patient is a minor, every registered
+// guardian who would see the minor in the selector today (an adult on the same policy, listed as the minor's
+// guardian). The account that sent it is one of these when it sent it; a guardian whose minor has turned 18 (or whose
+// link was removed) drops out the same day (R14), as from the area. One email per account, in that account's
+// language; disabled and closed accounts get none. The email carries the reference only (request-status.emails.tsx).
 
 /** The accounts (id, email, language) told of a change to this request. */
 export async function requestFollowers(
@@ -24,7 +25,7 @@ export async function requestFollowers(
     .select(['id', 'account_id', 'policy_id', 'date_of_birth'])
     .where('id', '=', request.patient_member_id)
     .executeTakeFirst();
-  const ids = new Set<number>([request.account_id]);
+  const ids = new Set<number>();
   if (patient?.account_id != null) ids.add(patient.account_id);
   if (patient && isMinorOn(patient.date_of_birth, today)) {
     const guardians = await db
@@ -37,6 +38,7 @@ export async function requestFollowers(
       .execute();
     for (const g of guardians) if (!isMinorOn(g.date_of_birth, today)) ids.add(g.account_id!);
   }
+  if (ids.size === 0) return [];
   return db
     .selectFrom('accounts')
     .select(['id', 'email', 'language'])
