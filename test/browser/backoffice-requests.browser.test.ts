@@ -122,7 +122,10 @@ describe('back office: a member’s requests in the browser (R31, R36)', { skip 
       );
       assert.equal(await clickAndLoad(page, 'main form button[type=submit]'), 200);
 
-      await page.goto(`${baseUrl}/backoffice/members/${m.memberId}#requests`);
+      // R36: the member's record asks why first (radio buttons); then the record, with its requests.
+      await page.goto(`${baseUrl}/backoffice/members/${m.memberId}`);
+      await page.check('#access_reason-member_call');
+      assert.equal(await clickAndLoad(page, 'main form button[type=submit]'), 200);
       assert.ok((await page.textContent('#requests'))?.includes(request.reference));
       assert.ok(!(await page.textContent('main'))?.includes('Fisioterapia'));
       await look(page, 'member page with requests', lang, width);
