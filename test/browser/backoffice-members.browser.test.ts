@@ -111,6 +111,10 @@ describe('back office member pages in the browser (R16, R23)', { skip }, () => {
       await checkPage(page, 'search results');
       await page.click(`main table a:has-text("${m.memberNumber}")`);
       await page.waitForLoadState('load');
+      // R36: the record asks why before it opens; the reason holds while the agent works on this member.
+      await checkPage(page, 'reason to open the record');
+      await page.check('#access_reason-member_call');
+      assert.equal(await submit(page, 'main form button[type=submit]'), 200);
       assert.match(await h1(page), new RegExp(m.memberNumber));
       assert.ok((await page.textContent('#account'))?.includes(oldNie));
       await checkPage(page, 'member page');

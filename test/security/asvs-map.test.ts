@@ -59,6 +59,12 @@ import { MAX_FILE_BYTES, MAX_FILES_PER_REQUEST, MAX_REQUEST_BYTES } from '../../
 import { MAX_IMAGE_PIXELS } from '../../src/infra/files/upload.js';
 import { REQUEST_BYTES_PER_DAY, REQUESTS_PER_DAY } from '../../src/infra/requests/request-quota.js';
 import { OIDC_TTL } from '../../src/flows/openid-provider/oidc.provider.js';
+import { MAX_DOCUMENT_BYTES } from '../../src/domain/document.js';
+import {
+  MAX_STEP_UP_SENDS_PER_HOUR,
+  MAX_STEP_UP_TRIES,
+  STEP_UP_TTL_MS,
+} from '../../src/flows/requests/requests.stepup.js';
 
 // Issue 9: docs/security/asvs.md has one verdict per ASVS 5.0 requirement of level 1 or 2, and every "met" names a
 // test that exists; docs/security.md states the figures the code enforces. Both fail here the moment they drift.
@@ -212,6 +218,12 @@ test('docs/security.md states every figure the code enforces', () => {
     'OpenID Provider access token lifetime (R35)': minutes(OIDC_TTL.AccessToken * 1000),
     'OpenID Provider refresh token lifetime, renewed by each rotation (R35)': `${OIDC_TTL.RefreshToken / 86_400} days`,
     'OpenID Provider sign-in request (interaction) lifetime (R35)': minutes(OIDC_TTL.Interaction * 1000),
+    "Size of one document's PDF from the core system (R32), at most": `${MAX_DOCUMENT_BYTES / MB} MB`,
+    'Step-up codes for a new IBAN (R31): lifetime, wrong tries per code, codes sent per account per hour': `${minutes(
+      STEP_UP_TTL_MS,
+    )}, ${MAX_STEP_UP_TRIES}, ${MAX_STEP_UP_SENDS_PER_HOUR}`,
+    // The app's wrong codes share the per-code figure, counted per account and hour (requests.stepup.ts).
+    'Step-up with an authenticator app: wrong codes per account per hour': String(MAX_STEP_UP_TRIES),
   };
   const page = read('docs/security.md');
   const section = page.slice(page.indexOf('## Figures'), page.indexOf('\n## ', page.indexOf('## Figures') + 1));

@@ -370,7 +370,7 @@ describeEachDatabase('documents: API, area and emails (R32)', (kind) => {
     // The certificate is one tap away.
     assert.match(page, /href="\/area\/certificate\?member=AD1"/);
     // And the area's home links here.
-    assert.match((await ana.get('/area?lang=es')).body, /<a href="\/area\/documents">Tus documentos<\/a>/);
+    assert.match((await ana.get('/area?lang=es')).body, /<a href="\/area\/documents">Ver tus documentos<\/a>/);
   });
 
   async function accountOf(memberNumber: string): Promise<number | null> {
