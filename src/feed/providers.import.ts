@@ -4,7 +4,11 @@ import { feedCsvParser } from './csv.js';
 import type { Clock } from '../clock.js';
 import { PROVIDER_COLUMNS, parseProvider, type ProviderInput, type RawProviderRow } from '../domain/provider.js';
 import type { Db } from '../infra/db/database.js';
-import { retireProvidersNotIn, upsertProviders } from '../infra/directory/providers.repository.js';
+import {
+  refreshDirectoryStatistics,
+  retireProvidersNotIn,
+  upsertProviders,
+} from '../infra/directory/providers.repository.js';
 import { CompactKeys } from './compact-keys.js';
 import type { RowProblem } from './feed.import.js';
 
@@ -124,5 +128,6 @@ export async function importProviders(
   // A file that broke off, or had no rows, is not a full list: retiring on it would empty the directory.
   if (options.full && !report.fileError && report.rows > 0)
     report.retired = await retireProvidersNotIn(deps.db.kysely, (id) => seen.has(id), deps.clock.now().toISOString());
+  if (report.inserted + report.updated + report.retired > 0) await refreshDirectoryStatistics(deps.db);
   return report;
 }
