@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { RequestOption } from '../../domain/request-lists.js';
 import { optionLabel } from '../../domain/request-lists.js';
 import type { RequestStatus } from '../../domain/request-status.js';
@@ -279,6 +280,64 @@ function NoPeople({ ctx }: { ctx: PageContext }) {
   return <Notice>{ctx.t('area.noPolicies')}</Notice>;
 }
 
+/**
+ * What both new-request forms share (R31): the page, the error summary, the plain multipart form with its CSRF and
+ * one-time form tokens, the patient first, the files and the progress bar last; the form's own fields in between.
+ */
+function RequestForm(p: {
+  ctx: PageContext;
+  view: FormView;
+  kind: 'reimbursement' | 'authorization';
+  title: string;
+  labels: Record<string, string>;
+  files: string;
+  children: ComponentChildren;
+}) {
+  const { ctx, view } = p;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={p.title} scripts={UPLOAD_SCRIPTS}>
+      <h1>{p.title}</h1>
+      <ActingNotice ctx={ctx} acting={view.acting} />
+      <ErrorSummary ctx={ctx} errors={view.errors} labels={p.labels} />
+      {view.visible.length === 0 ? (
+        <NoPeople ctx={ctx} />
+      ) : (
+        <form
+          method="post"
+          action={`/area/requests/new/${p.kind}`}
+          id="request"
+          enctype="multipart/form-data"
+          noValidate
+          data-upload="1"
+        >
+          <input type="hidden" name="_csrf" value={ctx.csrfToken()} />
+          <input type="hidden" name="form_token" value={view.formToken} />
+          <PatientSelect
+            ctx={ctx}
+            visible={view.visible}
+            value={view.values.patient ?? ''}
+            error={view.errors.patient}
+          />
+          {p.children}
+          <FilesField
+            ctx={ctx}
+            label={p.files}
+            error={view.errors.files}
+            problems={view.fileProblems}
+            resend={view.resend}
+          />
+          <UploadProgress ctx={ctx} />
+          <div class="actions">
+            <button type="submit">{t('requests.send')}</button>
+            <a href="/area/requests">{t('requests.cancel')}</a>
+          </div>
+        </form>
+      )}
+    </Layout>
+  );
+}
+
 export function ReimbursementFormPage({ ctx, view }: { ctx: PageContext; view: FormView }) {
   const { t } = ctx;
   const v = view.values;
@@ -295,111 +354,87 @@ export function ReimbursementFormPage({ ctx, view }: { ctx: PageContext; view: F
     request: t('requests.title'),
   };
   return (
-    <Layout ctx={ctx} title={t('requests.newReimbursement')} scripts={UPLOAD_SCRIPTS}>
-      <h1>{t('requests.newReimbursement')}</h1>
-      <ActingNotice ctx={ctx} acting={view.acting} />
-      <ErrorSummary ctx={ctx} errors={e} labels={labels} />
-      {view.visible.length === 0 ? (
-        <NoPeople ctx={ctx} />
-      ) : (
-        <form
-          method="post"
-          action="/area/requests/new/reimbursement"
-          id="request"
-          enctype="multipart/form-data"
-          noValidate
-          data-upload="1"
-        >
-          <input type="hidden" name="_csrf" value={ctx.csrfToken()} />
-          <input type="hidden" name="form_token" value={view.formToken} />
-          <PatientSelect ctx={ctx} visible={view.visible} value={v.patient ?? ''} error={e.patient} />
-          <Input
+    <RequestForm
+      ctx={ctx}
+      view={view}
+      kind="reimbursement"
+      title={t('requests.newReimbursement')}
+      labels={labels}
+      files={t('requests.invoices')}
+    >
+      <Input
+        ctx={ctx}
+        name="service_date"
+        label={t('requests.serviceDate')}
+        hint={t('requests.dateHint')}
+        value={v.service_date}
+        error={e.service_date}
+        inputMode="numeric"
+        maxLength={20}
+        required
+      />
+      <Input
+        ctx={ctx}
+        name="provider"
+        label={t('requests.provider')}
+        hint={t('requests.providerHint')}
+        value={v.provider}
+        error={e.provider}
+        maxLength={200}
+        required
+      />
+      <Input
+        ctx={ctx}
+        name="amount"
+        label={t('requests.amount')}
+        hint={t('requests.amountHint')}
+        value={v.amount}
+        error={e.amount}
+        inputMode="text"
+        maxLength={20}
+        required
+      />
+      <Select
+        ctx={ctx}
+        name="concept"
+        label={t('requests.concept')}
+        value={v.concept}
+        error={e.concept}
+        placeholder={t('requests.choose')}
+        options={optionList(ctx, view.options)}
+        required
+      />
+      <Input
+        ctx={ctx}
+        name="iban"
+        label={t('requests.iban')}
+        hint={t('requests.ibanHint')}
+        value={v.iban}
+        error={e.iban}
+        autocomplete="off"
+        spellcheck={false}
+        maxLength={64}
+        required
+      />
+      {view.stepUp ? (
+        <fieldset class="step-up">
+          <legend>{t('requests.stepUpTitle')}</legend>
+          <p>
+            {view.stepUp.channel === 'totp'
+              ? t('requests.stepUpApp')
+              : t(view.stepUp.sent ? 'requests.stepUpSent' : 'requests.stepUpCode', {
+                  destination: view.stepUp.masked,
+                })}
+          </p>
+          <CodeInput
             ctx={ctx}
-            name="service_date"
-            label={t('requests.serviceDate')}
-            hint={t('requests.dateHint')}
-            value={v.service_date}
-            error={e.service_date}
-            inputMode="numeric"
-            maxLength={20}
-            required
+            label={t('requests.code')}
+            error={e.code}
+            hint={view.stepUp.channel === 'totp' ? undefined : t('requests.stepUpResend')}
           />
-          <Input
-            ctx={ctx}
-            name="provider"
-            label={t('requests.provider')}
-            hint={t('requests.providerHint')}
-            value={v.provider}
-            error={e.provider}
-            maxLength={200}
-            required
-          />
-          <Input
-            ctx={ctx}
-            name="amount"
-            label={t('requests.amount')}
-            hint={t('requests.amountHint')}
-            value={v.amount}
-            error={e.amount}
-            inputMode="text"
-            maxLength={20}
-            required
-          />
-          <Select
-            ctx={ctx}
-            name="concept"
-            label={t('requests.concept')}
-            value={v.concept}
-            error={e.concept}
-            placeholder={t('requests.choose')}
-            options={optionList(ctx, view.options)}
-            required
-          />
-          <Input
-            ctx={ctx}
-            name="iban"
-            label={t('requests.iban')}
-            hint={t('requests.ibanHint')}
-            value={v.iban}
-            error={e.iban}
-            autocomplete="off"
-            spellcheck={false}
-            maxLength={64}
-            required
-          />
-          {view.stepUp ? (
-            <fieldset class="step-up">
-              <legend>{t('requests.stepUpTitle')}</legend>
-              <p>
-                {view.stepUp.channel === 'totp'
-                  ? t('requests.stepUpApp')
-                  : t(view.stepUp.sent ? 'requests.stepUpSent' : 'requests.stepUpCode', {
-                      destination: view.stepUp.masked,
-                    })}
-              </p>
-              <CodeInput
-                ctx={ctx}
-                label={t('requests.code')}
-                error={e.code}
-                hint={view.stepUp.channel === 'totp' ? undefined : t('requests.stepUpResend')}
-              />
-            </fieldset>
-          ) : null}
-          <FilesField
-            ctx={ctx}
-            label={t('requests.invoices')}
-            error={e.files}
-            problems={view.fileProblems}
-            resend={view.resend}
-          />
-          <UploadProgress ctx={ctx} />
-          <div class="actions">
-            <button type="submit">{t('requests.send')}</button>
-            <a href="/area/requests">{t('requests.cancel')}</a>
-          </div>
-        </form>
-      )}
-    </Layout>
+        </fieldset>
+      ) : null}
+    </RequestForm>
   );
 }
 
@@ -417,76 +452,52 @@ export function AuthorizationFormPage({ ctx, view }: { ctx: PageContext; view: F
     request: t('requests.title'),
   };
   return (
-    <Layout ctx={ctx} title={t('requests.newAuthorization')} scripts={UPLOAD_SCRIPTS}>
-      <h1>{t('requests.newAuthorization')}</h1>
-      <ActingNotice ctx={ctx} acting={view.acting} />
-      <ErrorSummary ctx={ctx} errors={e} labels={labels} />
-      {view.visible.length === 0 ? (
-        <NoPeople ctx={ctx} />
-      ) : (
-        <form
-          method="post"
-          action="/area/requests/new/authorization"
-          id="request"
-          enctype="multipart/form-data"
-          noValidate
-          data-upload="1"
-        >
-          <input type="hidden" name="_csrf" value={ctx.csrfToken()} />
-          <input type="hidden" name="form_token" value={view.formToken} />
-          <PatientSelect ctx={ctx} visible={view.visible} value={v.patient ?? ''} error={e.patient} />
-          <Select
-            ctx={ctx}
-            name="category"
-            label={t('requests.category')}
-            value={v.category}
-            error={e.category}
-            placeholder={t('requests.choose')}
-            options={optionList(ctx, view.options)}
-            required
-          />
-          <TextArea
-            ctx={ctx}
-            name="prescription"
-            label={t('requests.prescription')}
-            hint={t('requests.prescriptionHint')}
-            value={v.prescription ?? ''}
-            error={e.prescription}
-            maxLength={2000}
-          />
-          <Input
-            ctx={ctx}
-            name="prescribing_doctor"
-            label={t('requests.prescribingDoctor')}
-            value={v.prescribing_doctor}
-            error={e.prescribing_doctor}
-            maxLength={200}
-            required
-          />
-          <Input
-            ctx={ctx}
-            name="preferred_provider"
-            label={t('requests.preferredProvider')}
-            hint={t('requests.optional')}
-            value={v.preferred_provider}
-            error={e.preferred_provider}
-            maxLength={200}
-          />
-          <FilesField
-            ctx={ctx}
-            label={t('requests.prescriptions')}
-            error={e.files}
-            problems={view.fileProblems}
-            resend={view.resend}
-          />
-          <UploadProgress ctx={ctx} />
-          <div class="actions">
-            <button type="submit">{t('requests.send')}</button>
-            <a href="/area/requests">{t('requests.cancel')}</a>
-          </div>
-        </form>
-      )}
-    </Layout>
+    <RequestForm
+      ctx={ctx}
+      view={view}
+      kind="authorization"
+      title={t('requests.newAuthorization')}
+      labels={labels}
+      files={t('requests.prescriptions')}
+    >
+      <Select
+        ctx={ctx}
+        name="category"
+        label={t('requests.category')}
+        value={v.category}
+        error={e.category}
+        placeholder={t('requests.choose')}
+        options={optionList(ctx, view.options)}
+        required
+      />
+      <TextArea
+        ctx={ctx}
+        name="prescription"
+        label={t('requests.prescription')}
+        hint={t('requests.prescriptionHint')}
+        value={v.prescription ?? ''}
+        error={e.prescription}
+        maxLength={2000}
+      />
+      <Input
+        ctx={ctx}
+        name="prescribing_doctor"
+        label={t('requests.prescribingDoctor')}
+        value={v.prescribing_doctor}
+        error={e.prescribing_doctor}
+        maxLength={200}
+        required
+      />
+      <Input
+        ctx={ctx}
+        name="preferred_provider"
+        label={t('requests.preferredProvider')}
+        hint={t('requests.optional')}
+        value={v.preferred_provider}
+        error={e.preferred_provider}
+        maxLength={200}
+      />
+    </RequestForm>
   );
 }
 
