@@ -250,6 +250,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       box: deps.config.secretBox,
       publicUrl: deps.config.publicUrl,
       port: deps.config.port,
+      brand: deps.config.brand,
     });
   return app;
 }

@@ -5,11 +5,12 @@ import { migrateToLatest } from './infra/db/migrate.js';
 import { resealSecrets } from './infra/crypto/secrets-at-rest.js';
 import { devMailboxTransport } from './infra/outbox/channels/dev-mailbox.js';
 import { smsWebhookTransport } from './infra/outbox/channels/sms-webhook.js';
-import { smtpTransport } from './infra/outbox/channels/smtp.js';
+import { SMTP_TIMEOUTS, smtpTransport } from './infra/outbox/channels/smtp.js';
 import type { Transport } from './infra/outbox/channels/transport.js';
 import { createCourier, type Courier } from './infra/outbox/courier.js';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from './infra/outbox/dispatcher.js';
 import { createMetrics, observeDatabase, type Metrics } from './infra/metrics/metrics.js';
+import { emailLogoPng } from './infra/web/brand-logo.js';
 
 /** The long-lived parts every command shares: database, clock, courier and outbox worker. */
 export interface Runtime {
@@ -22,9 +23,9 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export function transportsFor(config: Config): { email: Transport; sms: Transport } {
+export function transportsFor(config: Config, logo?: Buffer): { email: Transport; sms: Transport } {
   return {
-    email: config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom) : devMailboxTransport,
+    email: config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom, SMTP_TIMEOUTS, logo) : devMailboxTransport,
     sms: config.smsWebhookUrl ? smsWebhookTransport(config.smsWebhookUrl) : devMailboxTransport,
   };
 }
@@ -40,8 +41,16 @@ export async function openRuntime(
     await resealSecrets(db.kysely, config.secretBox, 'clear');
   }
   const clock = opts.clock ?? systemClock;
-  const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl, box: config.secretBox });
-  const transports = transportsFor(config);
+  // R37: the emails' logo, drawn once at start; a logo that cannot be drawn leaves the header's text alone.
+  const logo = await emailLogoPng(config.brand);
+  const courier = createCourier({
+    clock,
+    brand: config.brand,
+    publicUrl: config.publicUrl,
+    box: config.secretBox,
+    logo: logo !== undefined,
+  });
+  const transports = transportsFor(config, logo);
   const metrics = createMetrics();
   observeDatabase(metrics, db);
   const dispatcher = createDispatcher({

@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
-import sharp from 'sharp';
 import type { Brand } from '../../config.js';
 import { longDate } from '../../infra/i18n/dates.js';
 import { translator, type Lang } from '../../infra/i18n/i18n.js';
-import { defaultPublicDir } from '../../infra/web/web.plugin.js';
+import { brandLogoPng } from '../../infra/web/brand-logo.js';
 
 // R32: the certificate of insurance, made on demand in the member's language. The text is real text in an embedded
 // font (DejaVu Sans: every Spanish letter), so pdftotext, screen readers and the insurer's archive read it; the file
@@ -51,52 +49,8 @@ export interface CertificateData {
   verifyUrl: string;
 }
 
-/** How finely an SVG logo is rasterised: 4× the PDF's 72 points per inch, sharp for print at the logo's size. */
-const SVG_DENSITY = 288;
 /** The logo's box on the page, in points; the raster is made for three times that, so it stays crisp when printed. */
 const LOGO_BOX: [number, number] = [160, 48];
-
-/**
- * The brand's logo as PNG or JPEG bytes pdfkit can draw, or undefined: a PNG or JPEG data: URI as it is; an SVG
- * (data: URI, base64 or percent-encoded, or a file under the portal's /assets/) rasterised by sharp (librsvg), since
- * pdfkit draws no SVG. A remote (https://) logo is left out: nothing is fetched while a certificate is made. Made
- * once per logo and kept.
- */
-async function loadLogo(logoUrl: string | undefined): Promise<Buffer | undefined> {
-  if (!logoUrl) return undefined;
-  const data = /^data:image\/(png|jpeg|webp|svg\+xml)(;base64)?,(\S+)$/.exec(logoUrl);
-  let bytes: Buffer | undefined;
-  let type: string | undefined;
-  if (data) {
-    type = data[1]!;
-    bytes = data[2] ? Buffer.from(data[3]!, 'base64') : Buffer.from(decodeURIComponent(data[3]!), 'utf8');
-  } else if (/^\/assets\/[A-Za-z0-9._-]+\.(svg|png|jpe?g)$/.test(logoUrl)) {
-    const file = join(defaultPublicDir, logoUrl.slice('/assets/'.length));
-    bytes = await readFile(file).catch(() => undefined);
-    type = logoUrl.endsWith('.svg') ? 'svg+xml' : logoUrl.endsWith('.png') ? 'png' : 'jpeg';
-  }
-  if (!bytes || !type) return undefined;
-  if (type === 'png' || type === 'jpeg') return bytes;
-  try {
-    return await sharp(bytes, { density: type === 'svg+xml' ? SVG_DENSITY : 72, limitInputPixels: 25_000_000 })
-      .resize({ width: LOGO_BOX[0] * 3, height: LOGO_BOX[1] * 3, fit: 'inside' })
-      .png()
-      .toBuffer();
-  } catch {
-    // A logo sharp cannot read is left out (the brand's name is always printed as text); the certificate still goes.
-    return undefined;
-  }
-}
-const logos = new Map<string, Promise<Buffer | undefined>>();
-function logoImage(brand: Brand): Promise<Buffer | undefined> {
-  const key = brand.logoUrl ?? '';
-  let logo = logos.get(key);
-  if (!logo) {
-    logo = loadLogo(brand.logoUrl);
-    logos.set(key, logo);
-  }
-  return logo;
-}
 
 const PAGE = { margin: 56, width: 595.28 };
 const LABEL_WIDTH = 170;
@@ -136,7 +90,7 @@ export async function certificatePdf(data: CertificateData): Promise<Buffer> {
   doc.addStructure(root);
 
   // The brand: its logo when it is a PNG or JPEG we hold, and always its name as text.
-  const logo = await logoImage(data.brand);
+  const logo = await brandLogoPng(data.brand, [LOGO_BOX[0] * 3, LOGO_BOX[1] * 3]);
   if (logo) {
     root.add(
       doc.struct('Figure', { alt: data.brand.name }, () => {

@@ -39,7 +39,7 @@ test('the brand’s logo, when it is a PNG or JPEG data: URI, is drawn above its
     (await pdfTool(await certificatePdf({ ...data, brand: { ...brand, logoUrl } }), 'pdfimages', '-list'))
       .split('\n')
       .filter((line) => line.trim().split(/\s+/)[2] === 'image').length;
-  assert.equal(await images(), 1, 'the QR code alone');
+  assert.equal(await images(), 2, 'with no logo in the brand file, the mark the header shows (R37), and the QR code');
   assert.equal(await images(`data:image/png;base64,${logo.toString('base64')}`), 2, 'the logo and the QR code');
   assert.equal(await images('https://cdn.example/logo.svg'), 1, 'a remote logo is left out (nothing is fetched)');
   // R37: the brand's SVG logo, rasterised by sharp at 288 dpi (pdfkit draws no SVG), base64 or percent-encoded.

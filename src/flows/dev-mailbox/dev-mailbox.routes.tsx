@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import type { Brand } from '../../config.js';
 import type { Db } from '../../infra/db/database.js';
 import type { OutboxMessage } from '../../infra/db/tables.js';
 import { findMessage, listRecentMessages, openMessage } from '../../infra/outbox/outbox.repository.js';
 import type { SecretBox } from '../../infra/crypto/secret-box.js';
+import { EMAIL_LOGO_CID } from '../../infra/outbox/templates/email-layout.js';
+import { emailLogoPng } from '../../infra/web/brand-logo.js';
 import { ErrorPage } from '../../infra/web/error-page.js';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
@@ -56,6 +59,8 @@ export interface DevMailboxOptions {
   /** PUBLIC_URL and PORT: together the only hosts the mailbox answers to. */
   publicUrl: string;
   port: number;
+  /** The brand, whose logo an email names by Content-ID: shown here in its place, as a mail client would. */
+  brand: Brand;
 }
 
 /** The development mailbox (PRODUCT §4): every email and SMS the system would have sent, newest first. */
@@ -81,6 +86,11 @@ export async function devMailboxRoutes(app: FastifyInstance, opts: DevMailboxOpt
     const found = Number.isSafeInteger(id) ? await findMessage(opts.db.kysely, id) : undefined;
     const message = found && openMessage(opts.box, found);
     if (!message?.body_html) return reply.callNotFound();
+    // A mail client shows the logo attached under its Content-ID; a browser knows no cid:, so it is inlined here.
+    const logo = await emailLogoPng(opts.brand);
+    const html = logo
+      ? message.body_html.replaceAll(`cid:${EMAIL_LOGO_CID}`, `data:image/png;base64,${logo.toString('base64')}`)
+      : message.body_html;
     // Email HTML carries inline styles (as mail clients need); this dev-only page lets styles run but never scripts.
     return reply
       .type('text/html; charset=utf-8')
@@ -88,6 +98,6 @@ export async function devMailboxRoutes(app: FastifyInstance, opts: DevMailboxOpt
         'content-security-policy',
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
       )
-      .send(message.body_html);
+      .send(html);
   });
 }

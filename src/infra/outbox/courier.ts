@@ -28,10 +28,17 @@ export interface Courier {
 /** Outbox rows per multi-row insert: 10 columns a row stays well under both databases' bound-parameter limits. */
 const ROWS_PER_INSERT = 500;
 
-export function createCourier(deps: { clock: Clock; brand: Brand; publicUrl: string; box: SecretBox }): Courier {
+export function createCourier(deps: {
+  clock: Clock;
+  brand: Brand;
+  publicUrl: string;
+  box: SecretBox;
+  /** The transport attaches the brand's logo as a PNG (R37), so the emails' header names it. */
+  logo?: boolean;
+}): Courier {
   const row = <P>(template: EmailTemplate<P>, to: string, lang: Lang, params: P, now: string) => {
     const rendered = template.render(
-      { t: translator(lang), lang, brand: deps.brand, publicUrl: deps.publicUrl },
+      { t: translator(lang), lang, brand: deps.brand, publicUrl: deps.publicUrl, logo: deps.logo ?? false },
       params,
     );
     return {

@@ -11,6 +11,8 @@ import type { Db } from '../db/database.js';
 import type { OutboxMessage } from '../db/tables.js';
 import { smsWebhookTransport } from './channels/sms-webhook.js';
 import { SMTP_TIMEOUTS, smtpTransport } from './channels/smtp.js';
+import { emailLogoPng } from '../web/brand-logo.js';
+import sharp from 'sharp';
 import { SEND_CONCURRENCY, type Transport } from './channels/transport.js';
 import { createCourier } from './courier.js';
 import {
@@ -234,6 +236,52 @@ describeEachDatabase('outbox dispatcher (R25)', (kind) => {
 
       assert.deepEqual(await dispatcher({ email: smtp }).drain(), { sent: 0, retried: 0, failed: 0 });
       assert.equal(receiver.messages.length, 2, 'a sent email is not sent again');
+    } finally {
+      await smtp.close?.();
+      await receiver.close();
+    }
+  });
+
+  test('the brand logo travels inside the email: one inline PNG under the Content-ID the header names (R37)', async () => {
+    const receiver = await startSmtpReceiver();
+    const logo = await emailLogoPng(defaultBrand);
+    assert.ok(logo, 'the default brand has a logo to draw (its mark)');
+    const smtp = smtpTransport(receiver.url, FROM, SMTP_TIMEOUTS, logo);
+    const withLogo = createCourier({
+      clock,
+      brand: defaultBrand,
+      publicUrl: 'https://members.example.test',
+      box: developmentSecretBox(),
+      logo: true,
+    });
+    const params = { firstName: 'Ana', memberNumber: 'M-100234', policyNumber: 'P-778899' };
+    try {
+      await withLogo.email(db.kysely, 'ana@example.test', 'es', enrolmentEmail, params);
+      await courier.email(db.kysely, 'john@example.test', 'en', enrolmentEmail, params);
+      assert.deepEqual(await dispatcher({ email: smtp }).drain(), { sent: 2, retried: 0, failed: 0 });
+      const to = (address: string) =>
+        receiver.messages.find((m) => m.to && !Array.isArray(m.to) && m.to.text === address)!;
+
+      const mail = to('ana@example.test');
+      assert.equal(mail.attachments.length, 1, 'one attachment: the logo');
+      const [part] = mail.attachments;
+      assert.equal(part!.contentType, 'image/png');
+      assert.equal(part!.contentId, '<brand-logo@member-area>');
+      assert.equal(part!.contentDisposition, 'inline', 'shown in the header, not listed as a file');
+      assert.ok(part!.content.equals(logo), 'the bytes drawn at start');
+      // mailparser, as a mail client does, puts the part named by cid: in the header's <img>: the names match.
+      assert.ok(
+        (mail.html as string).includes(`<img src="data:image/png;base64,${logo.toString('base64')}" alt height="32"`),
+        "the header's image is the attached logo",
+      );
+      const size = await sharp(part!.content).metadata();
+      assert.equal(size.format, 'png');
+      assert.ok(size.width <= 320 && size.height === 64, `twice the 160x32 box (${size.width}x${size.height})`);
+
+      // A courier that was told of no logo (it could not be drawn) names none, and no attachment rides along.
+      const plain = to('john@example.test');
+      assert.doesNotMatch(plain.html as string, /cid:/);
+      assert.equal(plain.attachments.length, 0);
     } finally {
       await smtp.close?.();
       await receiver.close();

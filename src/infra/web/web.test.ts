@@ -5,7 +5,9 @@ import Fastify from 'fastify';
 import { defaultBrand } from '../../config.js';
 import { formSecrets, setup, testConfig, type TestContext } from '../../../test/helpers/setup.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import { createCourier } from '../outbox/courier.js';
 import { enrolmentEmail } from '../outbox/templates/enrolment.js';
+import { emailLogoPng } from './brand-logo.js';
 import { loggerOptions, OneLinePerRequest, safeUrl } from './logging.js';
 import { sendPage } from './view.js';
 import { Form } from './form.js';
@@ -226,6 +228,30 @@ describeEachDatabase('web base', (kind) => {
     assert.match(html.body, /AS1/);
     assert.match(String(html.headers['content-security-policy']), /default-src 'none'/);
     assert.equal((await ctx.app.inject({ url: '/dev/mailbox/999999.html', headers: local })).statusCode, 404);
+  });
+
+  test("the development mailbox shows an email's logo as a mail client would: the attached PNG in place of its cid (R37)", async () => {
+    const withLogo = createCourier({
+      clock: ctx.clock,
+      brand: ctx.config.brand,
+      publicUrl: ctx.config.publicUrl,
+      box: ctx.config.secretBox,
+      logo: true,
+    });
+    await withLogo.email(ctx.db.kysely, 'logo@example.com', 'en', enrolmentEmail, {
+      firstName: 'Ana',
+      memberNumber: 'AS2',
+      policyNumber: 'P2',
+    });
+    const local = { host: 'localhost:3000' };
+    const list = await ctx.app.inject({ url: '/dev/mailbox', headers: local });
+    const id = /href="\/dev\/mailbox\/(\d+)\.html"/.exec(list.body)?.[1];
+    const html = await ctx.app.inject({ url: `/dev/mailbox/${id}.html`, headers: local });
+    const logo = await emailLogoPng(ctx.config.brand);
+    assert.ok(logo);
+    assert.ok(html.body.includes(`<img src="data:image/png;base64,${logo.toString('base64')}"`), 'the logo is inlined');
+    assert.doesNotMatch(html.body, /cid:/);
+    assert.match(String(html.headers['content-security-policy']), /img-src data:/);
   });
 
   test('the development mailbox answers only to its own host: a DNS-rebinding page names another (issue 25)', async () => {

@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import { EMAIL_LOGO_CID } from '../templates/email-layout.js';
 import { SEND_CONCURRENCY, type Transport } from './transport.js';
 
 export interface SmtpTimeouts {
@@ -19,6 +20,8 @@ export function smtpTransport(
   smtpUrl: string,
   from: string,
   timeouts: Readonly<SmtpTimeouts> = SMTP_TIMEOUTS,
+  /** The brand's logo as a PNG (R37): attached inline to every HTML email whose header names it. */
+  logo?: Buffer,
 ): Transport {
   // The connection options go in one object with the URL: nodemailer's second argument is defaults for each
   // *message*, so timeouts passed there are silently ignored (and its own socket timeout is 10 minutes).
@@ -48,6 +51,9 @@ export function smtpTransport(
         messageId: `<outbox.${message.id}.${Date.parse(message.created_at)}@${domain}>`,
         text: message.body_text,
         ...(message.body_html ? { html: message.body_html } : {}),
+        ...(logo && message.body_html?.includes(`cid:${EMAIL_LOGO_CID}`)
+          ? { attachments: [{ cid: EMAIL_LOGO_CID, filename: 'logo.png', contentType: 'image/png', content: logo }] }
+          : {}),
       });
     },
     async close() {

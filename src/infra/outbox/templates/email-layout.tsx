@@ -9,7 +9,15 @@ export interface EmailContext {
   lang: Lang;
   brand: Brand;
   publicUrl: string;
+  /** The brand's logo travels inside the message as a PNG under EMAIL_LOGO_CID (the SMTP transport attaches it). */
+  logo?: boolean;
 }
+
+/** The Content-ID the header's logo is named by (RFC 2392); the SMTP transport attaches the PNG under it. */
+export const EMAIL_LOGO_CID = 'brand-logo@member-area';
+
+/** The header's logo box in CSS pixels; the PNG is made at twice that, for high-density screens. */
+export const EMAIL_LOGO_BOX: Readonly<[number, number]> = [160, 32];
 
 export interface RenderedEmail {
   subject: string;
@@ -51,12 +59,23 @@ export function emailHtml(ctx: EmailContext, title: string, body: ComponentChild
                 >
                   <tr>
                     <td
-                      style={`background:${brand.colors.primary};color:${brand.colors.primaryText};padding:16px 24px;font-size:18px;font-weight:bold;border-radius:8px 8px 0 0`}
+                      // White, as the portal's header: a logo drawn for a light page stays visible; the brand's
+                      // colour runs along the top.
+                      style={`background:#ffffff;color:#1f2933;border-top:6px solid ${brand.colors.primary};border-bottom:1px solid #e4e7eb;padding:16px 24px;font-size:18px;font-weight:bold;border-radius:8px 8px 0 0`}
                     >
-                      {brand.logoUrl && !brand.logoUrl.startsWith('data:') ? (
-                        // Mail clients need an absolute address; a path is served by the portal itself.
+                      {ctx.logo ? (
+                        // R37: the logo inside the message, so it shows where remote images are blocked and nobody
+                        // learns when an email is opened; the brand's name beside it says it in words.
                         <img
-                          src={brand.logoUrl.startsWith('/') ? `${ctx.publicUrl}${brand.logoUrl}` : brand.logoUrl}
+                          src={`cid:${EMAIL_LOGO_CID}`}
+                          alt=""
+                          height={String(EMAIL_LOGO_BOX[1])}
+                          style={`height:${EMAIL_LOGO_BOX[1]}px;max-width:${EMAIL_LOGO_BOX[0]}px;vertical-align:middle;margin-right:8px;border:0`}
+                        />
+                      ) : brand.logoUrl?.startsWith('https://') ? (
+                        // A remote logo the portal does not hold: the mail client fetches it, if it does at all.
+                        <img
+                          src={brand.logoUrl}
                           alt=""
                           height="32"
                           style="height:32px;vertical-align:middle;margin-right:8px;border:0"
