@@ -49,10 +49,14 @@ test('1e9, -5, three decimals, zero, too much and junk are refused with their co
   });
 });
 
-test('formatEuros writes cents the Spanish way', () => {
+test('formatEuros writes cents the Spanish way in Spanish and the English way in English', () => {
   assert.equal(formatEuros(123456), '1.234,56 €');
   assert.equal(formatEuros(5), '0,05 €');
   assert.equal(formatEuros(100000000), '1.000.000,00 €');
+  // In English, the English way (R31, both languages).
+  assert.equal(formatEuros(123456, 'en'), '€1,234.56');
+  assert.equal(formatEuros(5, 'en'), '€0.05');
+  assert.equal(formatEuros(100000000, 'en'), '€1,000,000.00');
 });
 
 test('the date of service is a real date, not after today (Madrid)', () => {

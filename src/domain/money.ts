@@ -59,12 +59,17 @@ export function parseEuros(input: string, field: string, max: number = MAX_AMOUN
   return ok(cents);
 }
 
-/** An amount in cents as Spanish text with the euro sign: 123456 → "1.234,56 €". */
-export function formatEuros(cents: number): string {
+/**
+ * An amount in cents as text with the euro sign, as each language writes it: 123456 is "1.234,56 €" in Spanish and
+ * "€1,234.56" in English.
+ */
+export function formatEuros(cents: number, lang: 'es' | 'en' = 'es'): string {
+  const [thousands, mark] = lang === 'en' ? [',', '.'] : ['.', ','];
   const whole = Math.trunc(cents / 100)
     .toString()
-    .replace(/\B(?=(\d{3})+(?!\d))/g, '.');
-  return `${whole},${String(Math.abs(cents % 100)).padStart(2, '0')} €`;
+    .replace(/\B(?=(\d{3})+(?!\d))/g, thousands);
+  const text = `${whole}${mark}${String(Math.abs(cents % 100)).padStart(2, '0')}`;
+  return lang === 'en' ? `€${text}` : `${text} €`;
 }
 
 /** Parses the date a service was given (R1 forgiving formats): a real date, not after today in Madrid. */

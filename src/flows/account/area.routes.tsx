@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../infra/db/database.js';
+import { bucket, secondsUntilWindowEnds, take, type Limit } from '../../infra/rate-limit/rate-limit.js';
 import { requireMember } from '../../infra/session/guard.js';
 import type { Sessions } from '../../infra/session/session.js';
 import { ErrorPage } from '../../infra/web/error-page.js';
@@ -24,6 +25,12 @@ export interface AreaDeps {
 const RECENT_REQUESTS = 3;
 
 /** R13 home, R14 member selector, R16 username page. */
+/**
+ * R33: Apple Wallet passes an account may download per hour. Each is signed on request; a member adds a card to a
+ * phone or two, and a guardian each minor's, so 20 is room for a family and a cap for a script.
+ */
+export const WALLET_PASS_LIMIT = { windowMs: 60 * 60 * 1000, max: 20 } as const satisfies Limit;
+
 export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<void> {
   const { db, clock, config } = deps;
   const kysely = db.kysely;
@@ -131,6 +138,32 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
       const wanted = raw === undefined ? undefined : typeof raw === 'string' ? raw : '';
       const member = wanted === undefined ? acting : visible.find((v) => v.memberNumber === wanted);
       if (!member) return refuse(request, reply, wanted ?? '');
+      // A pass is signed (PKCS#7) for each download: counted before the work, atomically, on every node alike.
+      const slot = await take(
+        kysely,
+        clock,
+        bucket('wallet-pass', String(request.memberSession!.accountId)),
+        WALLET_PASS_LIMIT.windowMs,
+      );
+      if (slot.count > WALLET_PASS_LIMIT.max) {
+        await slot.release();
+        await request.audit('card.wallet', 'refused', {
+          accountId: request.memberSession!.accountId,
+          memberId: member.id,
+          subject: member.memberNumber,
+          details: { reason: 'rate-limited' },
+        });
+        reply.header('retry-after', String(secondsUntilWindowEnds(clock, WALLET_PASS_LIMIT.windowMs)));
+        return sendPage(
+          reply,
+          ErrorPage({
+            ctx: request.pageContext(),
+            titleKey: 'card.walletLimited.title',
+            bodyKey: 'card.walletLimited.body',
+          }),
+          'limited',
+        );
+      }
       const check = await cardCheck(member);
       const pass = applePass(apple, config.brand, walletCard(request, member, check?.url ?? ''));
       await request.audit('card.wallet', 'success', {

@@ -324,6 +324,9 @@ export function AreaHomePage({ ctx, owner, acting, visible, policies, requests }
           <li>
             <a href="/area/username">{t('username.title')}</a>
           </li>
+          <li>
+            <a href="/area/data">{t('data.link')}</a>
+          </li>
         </ul>
       </div>
     </Layout>

@@ -14,6 +14,7 @@ import { importFeed } from '../../feed/feed.import.js';
 import { accountFor, memberFeedRow, signedIn } from '../../../test/helpers/fixture.js';
 import type { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import { WALLET_PASS_LIMIT } from './area.routes.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
 
 // R33: the card in the phone's wallet. The Apple pass is signed with a self-signed certificate (openssl) standing for
@@ -213,6 +214,31 @@ describeEachDatabase('the card in the phone’s wallet (R33)', (kind) => {
     const pass = JSON.parse(files['pass.json']!.toString()) as Record<string, unknown>;
     assert.equal(pass.voided, true);
     assert.equal(pass.barcodes, undefined);
+  });
+
+  test('a burst of 40 pass downloads signs 20 and refuses the rest with a clear page and Retry-After (R33, R9)', async () => {
+    await ctx.db.kysely.deleteFrom('rate_limits').execute();
+    const refused = async () =>
+      (
+        await ctx.db.kysely.selectFrom('audit_events').select('outcome').where('event', '=', 'card.wallet').execute()
+      ).filter((e) => e.outcome === 'refused').length;
+    const before = await refused();
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () => agent.get('/area/card/wallet.pkpass?member=WS1')),
+    );
+    const ok = answers.filter((r) => r.statusCode === 200);
+    const limited = answers.filter((r) => r.statusCode === 429);
+    assert.equal(ok.length, WALLET_PASS_LIMIT.max);
+    assert.equal(limited.length, 40 - WALLET_PASS_LIMIT.max);
+    for (const r of ok) assert.equal(r.headers['content-type'], 'application/vnd.apple.pkpass');
+    const refusal = limited[0]!;
+    assert.ok(Number(refusal.headers['retry-after']) > 0 && Number(refusal.headers['retry-after']) <= 3600);
+    assert.match(refusal.body, /Ya has descargado la tarjeta muchas veces/);
+    assert.equal((await refused()) - before, 20, 'each refusal audited');
+    // The next hour (signed in again: the session has idled out by then), the member gets a pass again.
+    ctx.clock.advance(60 * 60 * 1000);
+    const later = await signedIn(ctx, { username: nif(10000088), email: 'ines@example.com' });
+    assert.equal((await later.get('/area/card/wallet.pkpass?member=WS1')).statusCode, 200);
   });
 });
 

@@ -27,6 +27,11 @@ describeEachDatabase('your data: who looked at it (R36)', (kind) => {
   test('each agent visit with a reason is listed newest first, with role, a stable pseudonym and the reason', async () => {
     const m = await memberWithAccount(ctx);
     const member = await signedIn(ctx, m);
+    // The page is one tap from the home (R36, R37) as well as from the security page.
+    assert.match(
+      (await member.get('/area')).body,
+      /<a href="\/area\/data">Tus datos: copia, accesos y cierre de la cuenta<\/a>/,
+    );
     assert.match((await member.get('/area/data?lang=en')).body, /Nobody at the company has looked at this data yet/);
 
     const ana = await signedInStaff(ctx, 'agent');

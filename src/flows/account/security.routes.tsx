@@ -32,6 +32,7 @@ import { passkeyRoutes } from './passkeys.routes.js';
 import { signInHistory, SIGN_IN_HISTORY_SIZE } from '../../identity/sign-in-history.js';
 import { placeText } from '../../identity/device-label.js';
 import {
+  EndOthersPage,
   EnrolPage,
   ForbiddenSessionPage,
   SecurityPage,
@@ -68,6 +69,22 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
   const formatTime = (lang: Lang, iso: string) => dateFormat[lang].format(new Date(iso));
   const accountOf = (request: FastifyRequest) => getAccount(kysely, request.memberSession!.accountId);
 
+  /** The account's live sessions as the page shows them, this one first. */
+  async function sessionViews(request: FastifyRequest, accountId: number): Promise<SessionView[]> {
+    const current = request.memberSession!.id;
+    const rows = await openSessions(kysely, accountId, clock.now().toISOString());
+    return rows
+      .map((r) => ({
+        id: r.id,
+        device: describeDevice(request.t, r.user_agent),
+        ip: r.ip,
+        started: formatTime(request.lang, r.created_at),
+        lastUse: formatTime(request.lang, r.last_seen_at),
+        current: r.id === current,
+      }))
+      .sort((a, b) => Number(b.current) - Number(a.current));
+  }
+
   async function showOverview(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -75,19 +92,8 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     status: ReplyOutcome = 'shown',
   ) {
     const account = await accountOf(request);
-    const current = request.memberSession!.id;
-    const rows = await openSessions(kysely, account.id, clock.now().toISOString());
+    const list = await sessionViews(request, account.id);
     const lang = request.lang;
-    const list: SessionView[] = rows
-      .map((r) => ({
-        id: r.id,
-        device: describeDevice(request.t, r.user_agent),
-        ip: r.ip,
-        started: formatTime(lang, r.created_at),
-        lastUse: formatTime(lang, r.last_seen_at),
-        current: r.id === current,
-      }))
-      .sort((a, b) => Number(b.current) - Number(a.current));
     const channels = channelsOf(account);
     const passkeys = await listPasskeys(kysely, { kind: 'member', id: account.id });
     const view: OverviewView = {
@@ -175,8 +181,14 @@ export async function securityRoutes(app: FastifyInstance, deps: SecurityDeps): 
     },
   );
 
+  // R8, R37: signing every other device out is confirmed first, on a page that names them (no script needed).
   app.post('/area/security/sessions/end-others', { preHandler: guard }, async (request, reply) => {
     const account = await accountOf(request);
+    if (formText(request.body, 'confirmed') !== '1') {
+      const others = (await sessionViews(request, account.id)).filter((s) => !s.current);
+      if (others.length === 0) return reply.redirect('/area/security#sessions-heading', 303);
+      return sendPage(reply, <EndOthersPage ctx={request.pageContext()} others={others} />);
+    }
     await sessions.endAll(kysely, account.id, request.memberSession!.id);
     await request.audit('session.end_others', 'success', { ...memberActor(account) });
     return reply.redirect('/area/security?done=others-ended', 303);

@@ -170,7 +170,20 @@ describeEachDatabase('security settings', (kind) => {
     const a = await signedIn(ctx, m, browser(CHROME_ANDROID));
     const b = await signedIn(ctx, m, browser(FIREFOX_WINDOWS));
     const c = await signedIn(ctx, m, browser(SAFARI_IPHONE));
-    const res = await b.post('/area/security/sessions/end-others', {});
+    // R37: asked first, naming the two other devices; nothing ends until the member confirms.
+    const ask = await b.post('/area/security/sessions/end-others', {});
+    assert.equal(ask.statusCode, 200);
+    assert.match(ask.body, /<h1>¿Cerrar la sesión en los demás dispositivos\?<\/h1>/);
+    assert.match(ask.body, /Vas a cerrar la sesión en estos 2 dispositivos/);
+    assert.match(ask.body, /Chrome[^<]*Android/);
+    assert.match(ask.body, /Safari[^<]*iOS/);
+    assert.doesNotMatch(ask.body, /Firefox/, 'this device is not among them');
+    assert.match(ask.body, /<input type="hidden" name="confirmed" value="1"\/>/);
+    assert.match(ask.body, /<button type="submit" class="button--danger">Cerrar las 2 sesiones<\/button>/);
+    assert.equal((await a.get('/area')).statusCode, 200, 'still signed in until confirmed');
+    assert.equal((await c.get('/area')).statusCode, 200);
+    assert.equal((await auditOf(ctx, m.accountId, 'session.end_others')).length, 0);
+    const res = await b.post('/area/security/sessions/end-others', { confirmed: '1' });
     assert.equal(res.headers.location, '/area/security?done=others-ended');
     assert.equal((await a.get('/area')).statusCode, 303);
     assert.equal((await c.get('/area')).statusCode, 303);
@@ -179,6 +192,10 @@ describeEachDatabase('security settings', (kind) => {
     assert.match(page.body, /No tienes la sesión abierta en ningún otro dispositivo/);
     assert.equal(sessionIdsIn(page.body).length, 0);
     assert.equal((await auditOf(ctx, m.accountId, 'session.end_others')).length, 1);
+    // With no other device left, the question is not asked: back to the list.
+    const none = await b.post('/area/security/sessions/end-others', {});
+    assert.equal(none.statusCode, 303);
+    assert.equal(none.headers.location, '/area/security#sessions-heading');
   });
 
   test('the preferred channel: one the account has, anything else refused with a field error (R7)', async () => {

@@ -96,6 +96,41 @@ function SessionCard({ ctx, s }: { ctx: PageContext; s: SessionView }) {
   );
 }
 
+/** R8, R37: "sign out every other device?", naming them, before it is done; Cancel returns to the list. */
+export function EndOthersPage({ ctx, others }: { ctx: PageContext; others: SessionView[] }) {
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t('security.endOthers.title')}>
+      <h1>{t('security.endOthers.title')}</h1>
+      <p>
+        {others.length === 1
+          ? t('security.endOthers.leadOne')
+          : t('security.endOthers.leadMany', { count: others.length })}
+      </p>
+      <ul>
+        {others.map((s) => (
+          <li>
+            <strong>{s.device}</strong> · {t('security.sessions.lastUse')}: {s.lastUse}
+            {s.ip ? ` · ${s.ip}` : ''}
+          </li>
+        ))}
+      </ul>
+      <p>{t('security.endOthers.after')}</p>
+      <Form ctx={ctx} action="/area/security/sessions/end-others" class="actions">
+        <input type="hidden" name="confirmed" value="1" />
+        <button type="submit" class="button--danger">
+          {others.length === 1
+            ? t('security.endOthers.confirmOne')
+            : t('security.endOthers.confirmMany', { count: others.length })}
+        </button>
+        <a class="button secondary" href="/area/security#sessions-heading">
+          {t('security.endOthers.cancel')}
+        </a>
+      </Form>
+    </Layout>
+  );
+}
+
 /** R8, R12, R13: password, preferred second-step channel, authenticator app and the account's open sessions. */
 export function SecurityPage({ ctx, view }: { ctx: PageContext; view: OverviewView }) {
   const { t } = ctx;

@@ -226,8 +226,14 @@ describeEachDatabase('requests: the member side (R31)', (kind) => {
     assert.match(page.body, /ES•• •••• •••• •••• •••• 1332/, 'the IBAN shown masked');
     assert.ok(!page.body.includes('2100 0418') && !page.body.includes('21000418'), 'never in full');
     assert.match(page.body, /80,50 €/);
+    assert.match(
+      (await lucia.get(`/area/requests/REE-${year}-000001?lang=en`)).body,
+      /€80\.50/,
+      'in English, as English writes it',
+    );
+    await lucia.get(`/area/requests?lang=es`); // back to Spanish for the rest
     assert.match(page.body, /Consulta médica/);
-    assert.match(page.body, /status-received/);
+    assert.match(page.body, /<span class="badge badge--received">Recibida<\/span>/);
     const fileLink = /href="(\/area\/requests\/REE-\d{4}-000001\/files\/\d+)"/.exec(page.body)![1]!;
     const download = await lucia.get(fileLink);
     assert.equal(download.statusCode, 200);
@@ -312,7 +318,7 @@ describeEachDatabase('requests: the member side (R31)', (kind) => {
     });
     assert.equal(answer.statusCode, 303, answer.body.slice(0, 300));
     const answered = (await lucia.get(String(answer.headers.location))).body;
-    assert.match(answered, /status-in_review/);
+    assert.match(answered, /Estado: <span class="badge badge--in-review">En revisión<\/span>/);
     assert.match(answered, /Respondiste: Adjunto el informe/);
     assert.match(answered, /informe\.pdf/);
     // The change is a status change like the insurer's: one email with the reference and a link, nothing it says.

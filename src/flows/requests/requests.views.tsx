@@ -9,6 +9,7 @@ import type { VisibleMember } from '../../identity/visible-members.js';
 import { CodeInput, ErrorSummary, Input, Notice, Select, errorText, type FieldErrors } from '../../infra/web/form.js';
 import { Layout } from '../../infra/web/layout.js';
 import type { PageContext } from '../../infra/web/page-context.js';
+import { StatusBadge } from '../../infra/web/status-badge.js';
 import type { FileProblem } from './requests.form.js';
 import type { StepUpChannel } from './requests.stepup.js';
 
@@ -21,10 +22,6 @@ const ACCEPT = '.pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png';
 export function formatDate(iso: string): string {
   const [y, m, d] = iso.split('-');
   return `${d}/${m}/${y}`;
-}
-
-export function StatusBadge({ ctx, status }: { ctx: PageContext; status: RequestStatus }) {
-  return <span class={`status-badge status-${status}`}>{ctx.t(`request.status.${status}`)}</span>;
 }
 
 const personName = (m: Pick<VisibleMember, 'firstName' | 'lastName'>) => `${m.firstName} ${m.lastName}`;
@@ -84,7 +81,7 @@ export function RequestListPage({
           {items.map((r) => (
             <li>
               <h3>
-                <a href={`/area/requests/${r.reference}`}>{r.reference}</a> <StatusBadge ctx={ctx} status={r.status} />
+                <a href={`/area/requests/${r.reference}`}>{r.reference}</a> <StatusBadge t={ctx.t} status={r.status} />
               </h3>
               <dl class="meta">
                 <dt>{t('requests.type')}</dt>
@@ -575,7 +572,7 @@ export function RequestPage({
 }) {
   const { t, lang } = ctx;
   const money = (cents: number | null | undefined) =>
-    cents === null || cents === undefined ? null : formatEuros(cents);
+    cents === null || cents === undefined ? null : formatEuros(cents, lang);
   const date = (iso: string | null | undefined) => (iso ? formatDate(iso) : null);
   const answerLabels: Record<string, string> = {
     answer: t('requests.answer'),
@@ -603,7 +600,7 @@ export function RequestPage({
         </Notice>
       ) : null}
       <p>
-        {t('requests.statusNow')} <StatusBadge ctx={ctx} status={view.status} />
+        {t('requests.statusNow')} <StatusBadge t={ctx.t} status={view.status} />
       </p>
       <h2>{t('requests.details')}</h2>
       <dl class="meta request-details">
@@ -677,7 +674,7 @@ export function RequestPage({
         {view.timeline.map((e) => (
           <li>
             <p>
-              <StatusBadge ctx={ctx} status={e.status} /> <span class="when">{e.when}</span>
+              <StatusBadge t={ctx.t} status={e.status} /> <span class="when">{e.when}</span>
             </p>
             {e.message ? (
               <p>

@@ -12,5 +12,5 @@ export function badgeClass(status: string): string {
 
 /** The status in the reader's language, in its badge. */
 export function StatusBadge({ t, status }: { t: Translate; status: RequestStatus }) {
-  return <span class={badgeClass(status)}>{t(`status.${status}`)}</span>;
+  return <span class={badgeClass(status)}>{t(`request.status.${status}`)}</span>;
 }

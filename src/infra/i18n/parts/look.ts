@@ -23,13 +23,6 @@ export const lookEs = {
   'dashboard.helpLink': 'Preguntas frecuentes',
   'dashboard.emergency': 'Urgencias 24 horas: {{phone}}',
 
-  'status.received': 'Recibida',
-  'status.in_review': 'En revisión',
-  'status.needs_info': 'Falta información',
-  'status.approved': 'Aprobada',
-  'status.partially_approved': 'Aprobada en parte',
-  'status.rejected': 'Rechazada',
-  'status.paid': 'Pagada',
   'status.requestType.reimbursement': 'Reembolso',
   'status.requestType.authorization': 'Autorización',
 
@@ -38,6 +31,9 @@ export const lookEs = {
   'card.appleWallet': 'Añadir a Apple Wallet',
   'card.googleWallet': 'Guardar en Google Wallet',
   'card.emergency': 'Urgencias 24 h',
+  'card.walletLimited.title': 'Ya has descargado la tarjeta muchas veces',
+  'card.walletLimited.body':
+    'Has pedido la tarjeta para Apple Wallet muchas veces en poco tiempo. Si ya está en tu teléfono, no hace falta volver a añadirla; si no, inténtalo de nuevo dentro de una hora.',
   'card.notValid': 'Esta tarjeta no es válida: la póliza está de baja.',
   'card.qrAlt': 'Código QR para comprobar la tarjeta en {{url}}',
   'card.qrHint': 'En tu centro médico pueden escanear el código QR para comprobar que la tarjeta es válida hoy.',
@@ -80,13 +76,6 @@ export const lookEn: Record<keyof typeof lookEs, string> = {
   'dashboard.helpLink': 'Frequently asked questions',
   'dashboard.emergency': '24-hour emergencies: {{phone}}',
 
-  'status.received': 'Received',
-  'status.in_review': 'In review',
-  'status.needs_info': 'Needs information',
-  'status.approved': 'Approved',
-  'status.partially_approved': 'Partly approved',
-  'status.rejected': 'Rejected',
-  'status.paid': 'Paid',
   'status.requestType.reimbursement': 'Reimbursement',
   'status.requestType.authorization': 'Authorisation',
 
@@ -95,6 +84,9 @@ export const lookEn: Record<keyof typeof lookEs, string> = {
   'card.appleWallet': 'Add to Apple Wallet',
   'card.googleWallet': 'Save to Google Wallet',
   'card.emergency': '24 h emergencies',
+  'card.walletLimited.title': 'You have downloaded the card many times',
+  'card.walletLimited.body':
+    'You have asked for the Apple Wallet card many times in a short time. If it is already on your phone there is no need to add it again; if not, try again in an hour.',
   'card.notValid': 'This card is not valid: the policy is cancelled.',
   'card.qrAlt': 'QR code to check the card at {{url}}',
   'card.qrHint': 'At your clinic they can scan the QR code to check that the card is valid today.',

@@ -67,6 +67,14 @@ export const securityEs = {
   'security.sessions.endLabel': 'Cerrar la sesión de {{device}}',
   'security.sessions.endOthers': 'Cerrar todas las demás sesiones',
   'security.sessions.onlyThis': 'No tienes la sesión abierta en ningún otro dispositivo.',
+  'security.endOthers.title': '¿Cerrar la sesión en los demás dispositivos?',
+  'security.endOthers.leadOne': 'Vas a cerrar la sesión en este otro dispositivo:',
+  'security.endOthers.leadMany': 'Vas a cerrar la sesión en estos {{count}} dispositivos:',
+  'security.endOthers.after':
+    'Quien los use tendrá que volver a entrar con tu contraseña y el segundo paso. Este dispositivo sigue con la sesión abierta. Si no reconoces alguno, cambia también tu contraseña.',
+  'security.endOthers.confirmOne': 'Cerrar esa sesión',
+  'security.endOthers.confirmMany': 'Cerrar las {{count}} sesiones',
+  'security.endOthers.cancel': 'No, volver',
 
   'security.device.both': '{{browser}} en {{os}}',
   'security.device.unknown': 'Navegador desconocido',
@@ -151,6 +159,14 @@ export const securityEn: Record<keyof typeof securityEs, string> = {
   'security.sessions.endLabel': 'Sign out the session on {{device}}',
   'security.sessions.endOthers': 'Sign out all other sessions',
   'security.sessions.onlyThis': 'You are not signed in on any other device.',
+  'security.endOthers.title': 'Sign out your other devices?',
+  'security.endOthers.leadOne': 'You are about to sign out this other device:',
+  'security.endOthers.leadMany': 'You are about to sign out these {{count}} devices:',
+  'security.endOthers.after':
+    'Whoever uses them will have to sign in again with your password and the second step. This device stays signed in. If you do not recognise one of them, change your password as well.',
+  'security.endOthers.confirmOne': 'Sign it out',
+  'security.endOthers.confirmMany': 'Sign out all {{count}}',
+  'security.endOthers.cancel': 'No, go back',
 
   'security.device.both': '{{browser}} on {{os}}',
   'security.device.unknown': 'Unknown browser',
