@@ -27,6 +27,7 @@ import { directoryRun } from './directory.js';
 import { writeProviderFeed } from './provider-feed.js';
 import { markdown } from './report.js';
 import { requestListing, seedRequests } from './requests.js';
+import { uploadRun } from './uploads.js';
 import { ROOT, productionEnv, rssMb, sampleRss, startBare, startPortal, startSinks, type Server } from './servers.js';
 
 // PRODUCT §5 figures on SQLite and PostgreSQL, each as a ratio to a reference measured in the same run.
@@ -59,8 +60,11 @@ export const sizes = {
   idleSettleSeconds: size('BENCH_SETTLE_S', 3, 1),
 };
 const kinds = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',').filter(Boolean) as Kind[];
-// any of: signin, passkey, page, password, requests, scale, import, directory
+// any of: signin, passkey, page, password, requests, uploads, scale, import, directory
 const skip = new Set((process.env.BENCH_SKIP ?? '').split(','));
+/** R31's uploads: 3 members for each single 10 MB file (PDF, JPEG), then 24 for the 20 uploaders (9 files each). */
+const UPLOAD_MEMBERS = 30;
+const UPLOAD_AREA_RATE = 50;
 const pgBaseUrl = process.env.BENCH_PG_URL ?? process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const began = performance.now();
@@ -137,8 +141,9 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
     // R9: an account gets at most 10 sign-in codes an hour, so each virtual user signs in as many members in turn.
     const loadCount = sizes.virtualUsers * MEMBERS_PER_VIRTUAL_USER;
     log(`${kind}: seeding ${loadCount + 2} registered members`);
-    const members = await seedMembers(db, loadCount + 2);
+    const members = await seedMembers(db, loadCount + 2 + (skip.has('uploads') ? 0 : UPLOAD_MEMBERS));
     const [pageMember, changeMember] = members.slice(loadCount);
+    const uploadMembers = members.slice(loadCount + 2);
     const loadMembers = members.slice(0, loadCount);
     const env = productionEnv(target.url, sinks, threads);
     // R27: the same members' passkeys, in a software authenticator of this client.
@@ -226,6 +231,22 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
           pageSize: sizes.apiPageSize,
         });
       });
+    }
+    if (!skip.has('uploads')) {
+      // A fixed rate, the same on both databases: /area's p99 alone and with the uploads is read at equal demand.
+      const rate = UPLOAD_AREA_RATE;
+      r.uploads = await phase(`${kind}: 10 MB uploads, alone and 20 at once beside GET /area at ${rate}/s`, async () =>
+        uploadRun({
+          port: portal.port,
+          pid: portal.pid,
+          browsers: await Promise.all(uploadMembers.map((m) => signedIn(portal.port, sinks, m))),
+          uploaders: 20,
+          areaHeaders: cookie,
+          rate,
+          seconds: sizes.pageSeconds,
+          connections: sizes.pageConnections,
+        }),
+      );
     }
     // 6. Scale out: a second node on the same PostgreSQL, the client round-robin across both.
     if (kind === 'postgres' && !skip.has('scale')) {

@@ -16,7 +16,7 @@ export function httpRequest(
   method: string,
   path: string,
   headers: Record<string, string>,
-  body?: string,
+  body?: string | Buffer,
 ): Promise<Response> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -83,6 +83,36 @@ export class Browser {
 
   async get(path: string): Promise<Response> {
     return this.keep(await httpRequest(this.port(), 'GET', path, this.headers()));
+  }
+
+  /** A multipart form as a browser sends it: the CSRF token first, the fields in order, then the files. */
+  async postMultipart(
+    path: string,
+    fields: Record<string, string>,
+    files: { field: string; name: string; type: string; bytes: Buffer }[],
+  ): Promise<Response> {
+    const boundary = `----bench${Math.random().toString(16).slice(2)}`;
+    const chunks: Buffer[] = [];
+    for (const [name, value] of Object.entries({ _csrf: this.token, ...fields }))
+      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+    for (const f of files)
+      chunks.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`,
+        ),
+        f.bytes,
+        Buffer.from('\r\n'),
+      );
+    chunks.push(Buffer.from(`--${boundary}--\r\n`));
+    return this.keep(
+      await httpRequest(
+        this.port(),
+        'POST',
+        path,
+        { ...this.headers(), 'content-type': `multipart/form-data; boundary=${boundary}` },
+        Buffer.concat(chunks),
+      ),
+    );
   }
 
   async post(path: string, fields: Record<string, string>): Promise<Response> {

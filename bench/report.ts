@@ -158,6 +158,40 @@ export function markdown(results: Results, before?: Results): string {
       cell: (r) =>
         guard(r.requestListing, (l) => `${fmt(l.serverCpuMsPerPage, 2)} / ${fmt(l.serverCpuMsPerRequest, 3)} ms`),
     },
+    ...(
+      [
+        ['pdf', 'PDF'],
+        ['jpeg', 'JPEG photo (re-encoded)'],
+      ] as const
+    ).map(([key, label]): Row => ({
+      figure: `Upload (R31): one 10 MB ${label} through the form: time; server CPU; server RSS rise`,
+      cell: (r) =>
+        guard(
+          r.uploads,
+          (u) => `${fmt(u[key].ms, 0)} ms; ${fmt(u[key].serverCpuMs, 0)} ms; ${fmt(u[key].rssGrowthMb, 0)} MB`,
+        ),
+    })),
+    {
+      figure: 'Uploads (R31): 20 members sending 10 MB PDFs at once: uploads, p50 / p99, MB/s; peak RSS',
+      cell: (r) =>
+        guard(
+          r.uploads,
+          (u) =>
+            `${fmt(u.concurrent.uploads, 0)}, ${fmt(u.concurrent.uploadP50Ms, 0)} / ${fmt(u.concurrent.uploadP99Ms, 0)} ms, ${fmt(u.concurrent.megabytesPerSecond)} MB/s; ${fmt(u.concurrent.rssPeakMb, 0)} MB`,
+        ),
+    },
+    {
+      figure: 'GET /area p99 at a fixed rate: alone → while the 20 uploads run',
+      cell: (r) =>
+        guard(
+          r.uploads,
+          (u) =>
+            `${fmt(u.concurrent.areaQuiet.p99Ms)} → ${fmt(u.concurrent.area.p99Ms)} ms at ${fmt(u.concurrent.rate, 0)}/s` +
+            (u.concurrent.area.non2xx + u.concurrent.area.errors
+              ? `, ${u.concurrent.area.non2xx + u.concurrent.area.errors} bad`
+              : ''),
+        ),
+    },
     {
       figure: `Import ${fmt(res.sizes.importRows, 0)} feed rows: rows/s`,
       cell: (r) => guard(r.import, (i) => `${fmt(i.rowsPerSecond, 0)} (${fmt(i.seconds, 0)} s)`),
