@@ -18,7 +18,9 @@ import { findFile, listFilesOfRequest, openFile } from '../../infra/files/files.
 import type { Lang } from '../../infra/i18n/i18n.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { queueStatusEmails } from '../../infra/requests/request-notices.js';
-import { takeDailyBytes, takeDailyQuota } from '../../infra/requests/request-quota.js';
+import { takeDailyBytes, takeDailyQuota, takeFormPost } from '../../infra/requests/request-quota.js';
+import { secondsUntilWindowEnds } from '../../infra/rate-limit/rate-limit.js';
+import type { RequestType } from '../../domain/request-reference.js';
 import {
   createRequest,
   findRequestByFormToken,
@@ -129,6 +131,24 @@ export async function requestsRoutes(app: FastifyInstance, deps: RequestsDeps): 
     return { session, visible, self, acting };
   }
 
+  /** R31, R9: past FORM_POSTS_PER_HOUR, the post is refused before its body is read, with the time to wait. */
+  async function tooManyPosts(request: FastifyRequest, reply: FastifyReply, form: RequestType | 'answer') {
+    await request.audit(form === 'answer' ? 'request.answer' : `request.${form}`, 'refused', {
+      accountId: request.memberSession!.accountId,
+      details: { reason: 'posts_limit' },
+    });
+    reply.header('retry-after', String(secondsUntilWindowEnds(clock, 60 * 60 * 1000)));
+    return sendPage(
+      reply,
+      ErrorPage({
+        ctx: request.pageContext(),
+        titleKey: 'requests.postsLimited.title',
+        bodyKey: 'requests.postsLimited.body',
+      }),
+      'limited',
+    );
+  }
+
   const notFound = (request: FastifyRequest, reply: FastifyReply) =>
     sendPage(
       reply,
@@ -228,6 +248,7 @@ export async function requestsRoutes(app: FastifyInstance, deps: RequestsDeps): 
 
     app.post(`/area/requests/new/${type}`, { preValidation: csrfFromMultipart }, async (request, reply) => {
       const { session, visible, self, acting } = await scope(request);
+      if (!(await takeFormPost(kysely, clock, session.accountId))) return tooManyPosts(request, reply, type);
       const parts = pending.get(request);
       if (!parts) {
         // Not multipart (a form posted as urlencoded by hand, say): nothing to read the files from.
@@ -504,6 +525,7 @@ export async function requestsRoutes(app: FastifyInstance, deps: RequestsDeps): 
     { preValidation: csrfFromMultipart },
     async (request, reply) => {
       const { session, found, patient, acting } = await visibleRequest(request, request.params.reference);
+      if (!(await takeFormPost(kysely, clock, session.accountId))) return tooManyPosts(request, reply, 'answer');
       const parts = pending.get(request);
       if (!found || !patient) {
         if (parts) await readForm(parts, box, 'none'); // drained, nothing kept

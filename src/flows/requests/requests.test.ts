@@ -7,7 +7,7 @@ import { todayIn, addDays } from '../../domain/calendar.js';
 import { demoFeedCsv, demoFeedRows, FEED_HEADER, nif, toCsvLine, yearsBefore } from '../../feed/demo-feed.js';
 import { importFeed } from '../../feed/feed.import.js';
 import { openFile } from '../../infra/files/files.repository.js';
-import { takeDailyBytes } from '../../infra/requests/request-quota.js';
+import { FORM_POSTS_PER_HOUR, takeDailyBytes } from '../../infra/requests/request-quota.js';
 import { transitionRequest } from '../../infra/requests/requests.repository.js';
 import { accountFor, auditOf, lastCode, signedIn } from '../../../test/helpers/fixture.js';
 import { totpCode } from '../../../test/helpers/staff.js';
@@ -694,6 +694,38 @@ describeEachDatabase('requests: the member side (R31)', (kind) => {
     assert.equal(jmade.length, 2);
     assert.equal(jresults.filter((r) => r.statusCode === 429).length, 4);
     assert.match(jresults.find((r) => r.statusCode === 429)!.body, /máximo de documentos \(100 MB\)/);
+  });
+
+  test('posts an hour: refused forms count too, decided before the body is read; a burst of 70 gets 60 read (R31, R9)', async () => {
+    const before = { requests: await count('requests'), files: await count('files') };
+    const form = await lucia.get('/area/requests/new/authorization');
+    // A form the portal refuses (no prescription), with a file it reads and judges before it can say so.
+    const body = multipart(
+      [
+        ['_csrf', hidden(form.body, '_csrf')],
+        ['form_token', hidden(form.body, 'form_token')],
+        ...Object.entries(authorization({ prescription: '' })),
+      ],
+      [{ name: 'volante.pdf', type: 'application/pdf', bytes: await pdf() }],
+    );
+    const post = (url: string) =>
+      ctx.app.inject({
+        method: 'POST',
+        url,
+        cookies: lucia.cookies,
+        headers: { 'content-type': body.contentType },
+        payload: body.payload,
+      });
+    const results = await Promise.all(Array.from({ length: 70 }, () => post('/area/requests/new/authorization')));
+    const read = results.filter((r) => r.statusCode === 400);
+    const limited = results.filter((r) => r.statusCode === 429);
+    assert.equal(read.length, FORM_POSTS_PER_HOUR, 'each of these was read and refused with its field errors');
+    assert.equal(limited.length, 70 - FORM_POSTS_PER_HOUR);
+    assert.match(limited[0]!.body, /Has enviado muchos formularios en poco tiempo/);
+    assert.ok(Number(limited[0]!.headers['retry-after']) > 0);
+    // The answer form shares the count; nothing was stored.
+    assert.equal((await post('/area/requests/AUT-2026-999999/answer')).statusCode, 429);
+    assert.deepEqual({ requests: await count('requests'), files: await count('files') }, before);
   });
 
   test('a stolen session cannot redirect a refund: a new IBAN needs the code sent to the member; five wrong tries end it', async () => {

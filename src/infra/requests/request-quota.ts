@@ -64,3 +64,18 @@ export async function takeDailyBytes(
   }
   return { ok: true, release: () => size.release() };
 }
+
+/**
+ * Form posts an account may make an hour, whatever becomes of them (R31, R9). A post is read, its files judged and
+ * sealed before anything can refuse it, so a refused post costs the node as much as a kept one: this count is taken
+ * before the body is read, and never given back. A member who fixes a form a few times, or sends it again with the
+ * step-up code, stays far below it.
+ */
+export const FORM_POSTS_PER_HOUR = 60;
+const HOUR_MS = 60 * 60 * 1000;
+
+/** Counts one post of a request form or an answer; false past FORM_POSTS_PER_HOUR (the body is then left unread). */
+export async function takeFormPost(db: Kysely<Database>, clock: Clock, accountId: number): Promise<boolean> {
+  const posts = await take(db, clock, bucket('request-posts-hour', String(accountId)), HOUR_MS);
+  return posts.count <= FORM_POSTS_PER_HOUR;
+}

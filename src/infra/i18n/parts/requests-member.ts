@@ -16,6 +16,9 @@ export const requestsMemberEs = {
   'requests.older': 'Ver solicitudes anteriores',
   'request.type.reimbursement': 'Reembolso',
   'request.type.authorization': 'Autorización',
+  'requests.postsLimited.title': 'Has enviado muchos formularios en poco tiempo',
+  'requests.postsLimited.body':
+    'Para proteger el servicio, cada cuenta puede enviar un número limitado de formularios por hora. No hemos leído este envío. Vuelve a intentarlo dentro de una hora; si necesitas ayuda antes, llámanos.',
   'request.status.received': 'Recibida',
   'request.status.in_review': 'En revisión',
   'request.status.needs_info': 'Necesitamos información',
@@ -116,6 +119,9 @@ export const requestsMemberEn: Record<keyof typeof requestsMemberEs, string> = {
   'requests.older': 'See earlier requests',
   'request.type.reimbursement': 'Reimbursement',
   'request.type.authorization': 'Authorization',
+  'requests.postsLimited.title': 'You have sent many forms in a short time',
+  'requests.postsLimited.body':
+    'To protect the service, each account may send a limited number of forms an hour. We have not read this one. Please try again in an hour; if you need help sooner, call us.',
   'request.status.received': 'Received',
   'request.status.in_review': 'In review',
   'request.status.needs_info': 'We need information',
