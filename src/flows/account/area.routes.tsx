@@ -24,13 +24,13 @@ export interface AreaDeps {
 /** R31, R37: how many of the latest requests the home lists. */
 const RECENT_REQUESTS = 3;
 
-/** R13 home, R14 member selector, R16 username page. */
 /**
  * R33: Apple Wallet passes an account may download per hour. Each is signed on request; a member adds a card to a
  * phone or two, and a guardian each minor's, so 20 is room for a family and a cap for a script.
  */
 export const WALLET_PASS_LIMIT = { windowMs: 60 * 60 * 1000, max: 20 } as const satisfies Limit;
 
+/** R13 home, R14 member selector, R16 username page. */
 export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<void> {
   const { db, clock, config } = deps;
   const kysely = db.kysely;

@@ -236,7 +236,11 @@ describeEachDatabase('sign-in', (kind) => {
       racer.post('/sign-in/verify/code', { code }),
       racer.post('/sign-in/verify/code', { code }),
     ]);
-    assert.equal(both.filter((r) => r.headers.location === '/area').length, 1);
+    assert.equal(
+      both.filter((r) => r.headers.location === '/area').length,
+      1,
+      JSON.stringify(both.map((r) => [r.statusCode, r.headers.location, r.statusCode >= 500 ? r.body : ''])),
+    );
     const sessions = await ctx.db.kysely
       .selectFrom('sessions')
       .select('id')
