@@ -4,11 +4,11 @@ import type { ProviderInput } from '../../domain/provider.js';
 import type { Db } from '../db/database.js';
 import type { Database, ProviderTable } from '../db/tables.js';
 
-// R34: the provider directory's storage and search. Matching is each engine's own text search (migrations 0014,
-// 0021): FTS5 on SQLite, unaccent + pg_trgm on PostgreSQL (over the folded texts the database stores). User input
-// never reaches either as syntax: it is folded to letters and digits, cut into at most MAX_TOKENS words, and each
-// word is quoted (FTS5) or bound as a LIKE pattern of letters and digits only (PostgreSQL), so `"`, `*`, `NEAR`,
-// `-`, `%` or `_` are just characters.
+// R34: the provider directory's storage and search. Matching is each engine's own word index (migrations 0014,
+// 0023): FTS5 on SQLite, tsvector GIN indexes over the unaccented texts on PostgreSQL, both matching the beginnings
+// of words. User input never reaches either as syntax: it is folded to letters and digits, cut into at most
+// MAX_TOKENS words, and each word is quoted (FTS5) or passed as a tsquery word of letters and digits only
+// (PostgreSQL), so `"`, `*`, `NEAR`, `-`, `!`, `&` or `:` are just characters.
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 
@@ -285,7 +285,10 @@ export interface ProviderSearch {
   origin?: { latitude: number; longitude: number };
   page: number;
   pageSize: number;
-  /** A distance search counts matches up to this many (default COUNT_CAP). */
+  /**
+   * A distance search counts matches up to this many, and a text search ranks at most this many (plus one) by
+   * relevance (default COUNT_CAP).
+   */
   countUpTo?: number;
 }
 
@@ -306,13 +309,17 @@ export interface ProviderHit {
 }
 
 export interface ProviderPage {
-  /** How many providers match (for a distance search, counted up to COUNT_CAP: `more` says there are more). */
+  /**
+   * How many providers match (for a distance or text search, counted up to COUNT_CAP: `more` says there are more).
+   */
   total: number;
   more?: boolean;
   hits: ProviderHit[];
 }
 
-/** A distance search counts its matches up to this many; past it, the page says "more than" and pages on. */
+/**
+ * A distance or text search counts its matches up to this many; past it, the page says "more than" and pages on.
+ */
 export const COUNT_CAP = 1_000;
 /** A distance search looks within these radii (km) in turn, then everywhere, until its page is full. */
 const RADII_KM = [2, 8, 30, 120, 500];
@@ -348,6 +355,18 @@ interface HitRow {
   total: number | string;
 }
 
+/** A tsquery (PostgreSQL, the 'simple' configuration) of words, all required; `prefix`: word beginnings. */
+function tsWords(tokens: string[], prefix: boolean): string {
+  // The tokens are folded letters and digits only (searchTokens), so none is tsquery syntax.
+  return tokens.map((t) => (prefix ? `${t}:*` : t)).join(' & ');
+}
+
+/**
+ * Which matches of the text a query selects: all of them, those whose words are the text's words whole (a search
+ * for `martin` finds Martín there), or the rest (Martínez: the text's words only begin theirs).
+ */
+type TextTier = 'all' | 'whole' | 'rest';
+
 /** R34's search: any combination of text, place, specialty and network, by distance, relevance or name; paged. */
 export async function searchProviders(db: Db, s: ProviderSearch): Promise<ProviderPage> {
   if (s.products && s.products.length === 0) return { total: 0, hits: [] };
@@ -358,26 +377,41 @@ export async function searchProviders(db: Db, s: ProviderSearch): Promise<Provid
    * The matching providers. With `narrowBySpecialty`, the specialty's own words join the text search, so that each
    * engine intersects them with the place's words in its index before reading a provider (11,000 rows read become
    * 700 for a specialty in a big city); the exact specialty is checked all the same. A search near a place leaves
-   * them out of its page query, which the location index drives instead.
+   * them out of its page query, which the location index drives instead. Both engines match words by their
+   * beginnings in a word index: FTS5 on SQLite, tsvector GIN indexes on PostgreSQL (migration 0023).
    */
-  const matching = (narrowBySpecialty: boolean) => {
+  const matching = (narrowBySpecialty: boolean, tier: TextTier = 'all') => {
     const where: RawBuilder<unknown>[] = [sql`p.retired_at is null`];
     let from: RawBuilder<unknown> = sql`providers p`;
-    let relevance: RawBuilder<unknown> | undefined;
     const specialtyWords = narrowBySpecialty && s.specialty ? searchTokens(s.specialty) : [];
     if (pg) {
-      // With the specialty's words, PostgreSQL intersects two trigram bitmaps and reads only the rows in both.
-      for (const t of [...text, ...specialtyWords]) where.push(sql`p.search_folded like ${`%${t}%`}`);
-      for (const t of place) where.push(sql`p.place_folded like ${`%${t}%`}`);
-      if (text.length) relevance = sql`public.similarity(p.search_folded, ${text.join(' ')}) desc`;
+      const words = [];
+      if (text.length)
+        words.push(
+          tier === 'whole'
+            ? `(${tsWords(text, false)})`
+            : tier === 'rest'
+              ? `(${tsWords(text, true)}) & !(${tsWords(text, false)})`
+              : `(${tsWords(text, true)})`,
+        );
+      if (specialtyWords.length) words.push(tsWords(specialtyWords, false));
+      if (words.length) where.push(sql`p.search_words @@ to_tsquery('simple', ${words.join(' & ')})`);
+      if (place.length) where.push(sql`p.place_words @@ to_tsquery('simple', ${tsWords(place, true)})`);
     } else if (text.length || place.length || specialtyWords.length) {
       const parts = [];
-      if (text.length) parts.push(`(${ftsTerms(text)})`);
+      const whole = text.map((t) => `"${t.replaceAll('"', '""')}"`).join(' ');
+      if (text.length)
+        parts.push(
+          tier === 'whole'
+            ? `(${whole})`
+            : tier === 'rest'
+              ? `((${ftsTerms(text)}) NOT (${whole}))`
+              : `(${ftsTerms(text)})`,
+        );
       if (place.length) parts.push(`place_doc : (${ftsTerms(place)})`);
       if (specialtyWords.length) parts.push(`search_doc : "${specialtyWords.join(' ')}"`);
       from = sql`providers_fts f join providers p on p.id = f.rowid`;
       where.push(sql`providers_fts match ${parts.join(' AND ')}`);
-      if (text.length) relevance = sql`f.rank`;
     }
     if (s.specialty)
       where.push(
@@ -389,21 +423,64 @@ export async function searchProviders(db: Db, s: ProviderSearch): Promise<Provid
           s.products.map((x) => sql`${x}`),
         )}))`,
       );
-    return { from, where, relevance };
+    return { from, where };
   };
   const o = s.origin;
   const offset = (s.page - 1) * s.pageSize;
   const columns = sql`p.provider_id, p.name, p.kind, p.specialties, p.address_line, p.postal_code, p.city,
     p.province, p.phone, p.latitude, p.longitude, p.languages`;
+  /**
+   * A text search by relevance. Ranking every match before the first page cost most of the search (a fragment such
+   * as `martin` or `clinica dental` matches 6,000 to 20,000 providers), so the ranking is done within a capped set of
+   * candidates: up to `cap` + 1 matches, those whose words are the text's words whole first (each engine's word
+   * index, in its own order), then those whose words only begin with them, and ranked among themselves by tier and
+   * relevance (FTS5's rank; ts_rank() over the words, divided by the text's length), then name. With no more matches
+   * than `cap`, that is every match and the order is exact; with more, the count says "more than `cap`" and the
+   * pages past the candidates list the other matches by name. Each engine stops reading at the cap.
+   */
+  const rankedByRelevance = async (cap: number) => {
+    const branch = (tier: 'whole' | 'rest', n: number) => {
+      const { from, where } = matching(true, tier);
+      const relevance = pg
+        ? sql`-ts_rank(p.search_words, to_tsquery('simple', ${tsWords(text, true)}), 1)`
+        : sql`f.rank`;
+      return sql`select * from (select p.id as id, ${sql.raw(String(n))} as tier, ${relevance} as r from ${from}
+        where ${sql.join(where, sql` and `)} limit ${cap + 1}) b${sql.raw(String(n))}`;
+    };
+    const candidates = sql`with m as materialized (
+        select id, tier, r from (${branch('whole', 0)} union all ${branch('rest', 1)}) u limit ${cap + 1})`;
+    const ranked = await sql<HitRow>`${candidates}
+      select ${columns}, null as distance_km, (select count(*) from m) as total
+      from m join providers p on p.id = m.id
+      order by m.tier, m.r, p.name, p.id limit ${s.pageSize} offset ${offset}`.execute(db.kysely);
+    let found = ranked.rows;
+    let n = found.length ? Number(found[0]!.total) : undefined;
+    if (n === undefined)
+      n = Number(
+        (await sql<{ n: number | string }>`${candidates} select count(*) as n from m`.execute(db.kysely)).rows[0]?.n ??
+          0,
+      );
+    if (n > cap && found.length < s.pageSize) {
+      // Past the candidates: the other matches, by name.
+      const { from, where } = matching(true);
+      const rest = await sql<HitRow>`${candidates}
+        select ${columns}, null as distance_km, 0 as total from ${from}
+        where ${sql.join(where, sql` and `)} and p.id not in (select id from m)
+        order by p.name, p.id limit ${s.pageSize - found.length} offset ${Math.max(0, offset - n)}`.execute(db.kysely);
+      found = [...found, ...rest.rows];
+    }
+    return { rows: found, total: Math.min(n, cap), more: n > cap };
+  };
   let rows: HitRow[];
   let total: number;
   let more = false;
-  if (!o) {
-    const { from, where, relevance } = matching(true);
-    const order = relevance ? sql`${relevance}, p.name, p.id` : sql`p.name, p.id`;
+  if (!o && text.length) {
+    ({ rows, total, more } = await rankedByRelevance(s.countUpTo ?? COUNT_CAP));
+  } else if (!o) {
+    const { from, where } = matching(true);
     ({ rows } = await sql<HitRow>`select ${columns}, null as distance_km, count(*) over () as total
       from ${from} where ${sql.join(where, sql` and `)}
-      order by ${order} limit ${s.pageSize} offset ${offset}`.execute(db.kysely));
+      order by p.name, p.id limit ${s.pageSize} offset ${offset}`.execute(db.kysely));
     total = rows.length ? Number(rows[0]!.total) : 0;
   } else {
     // Sorting by distance measures every match, so a search near a big city would measure most of the directory.
