@@ -208,3 +208,82 @@ describeEachDatabase('provider search by distance, box by box (R34)', (kind) => 
     assert.equal(exact.more, undefined);
   });
 });
+
+// R34 and PRODUCT §5 on a large directory: a name fragment matching thousands of providers is ranked within a capped
+// set of candidates, those whose words are the searched words whole first; the count says "more than" the cap, and
+// the pages go on past the candidates without losing or repeating anyone.
+describeEachDatabase('text search ranked within a capped set of candidates (R34)', (kind) => {
+  let db: Db;
+  // Loaded first, so that each engine meets them before the whole-word matches in its own order.
+  const prefixOnly = Array.from({ length: 6 }, (_, i) => `PRE-${i}`);
+  const whole = ['WHOLE-0', 'WHOLE-1'];
+
+  before(async () => {
+    db = await freshDatabase(kind);
+    await loadProviders(
+      { db, clock },
+      ...prefixOnly.map((id, i) =>
+        row({
+          provider_id: id,
+          name: `Dr. Andrés Martínez Ruiz ${String.fromCharCode(65 + i)}`,
+          specialties: 'Pediatría',
+        }),
+      ),
+      row({ provider_id: 'WHOLE-0', name: 'Dra. Eva Martín', specialties: 'Pediatría' }),
+      row({ provider_id: 'WHOLE-1', name: 'Clínica San Martín de Porres y Asociados', kind: 'clinic' }),
+      row({ provider_id: 'OTHER', name: 'Dr. Pablo Ortega', specialties: 'Pediatría' }),
+    );
+  });
+  after(() => db.close());
+
+  test('past the cap, the whole-word matches come first and the count says "more than"', async () => {
+    for (const text of ['martin', 'MARTÍN', 'Martin']) {
+      const page = await searchProviders(db, { text, page: 1, pageSize: 3, countUpTo: 3 });
+      assert.equal(page.total, 3, text);
+      assert.equal(page.more, true, text);
+      assert.deepEqual(
+        page.hits
+          .slice(0, 2)
+          .map((h) => h.providerId)
+          .sort(),
+        whole,
+        text,
+      );
+      assert.ok(prefixOnly.includes(page.hits[2]!.providerId), text);
+    }
+    // Among the whole-word matches, the shorter text is the more relevant (FTS5's rank, ts_rank by length).
+    const first = await searchProviders(db, { text: 'martin', page: 1, pageSize: 1, countUpTo: 3 });
+    assert.equal(first.hits[0]!.providerId, 'WHOLE-0');
+  });
+
+  test('the pages go on past the candidates: every match once, the candidates first', async () => {
+    for (const pageSize of [1, 2, 3, 5]) {
+      const seen: string[] = [];
+      for (let page = 1; page <= 20; page++) {
+        const result = await searchProviders(db, { text: 'martin', page, pageSize, countUpTo: 3 });
+        seen.push(...result.hits.map((h) => h.providerId));
+        if (result.hits.length < pageSize) break;
+      }
+      assert.equal(seen.length, 8, `pages of ${pageSize}: ${seen.join(' ')}`);
+      assert.deepEqual([...seen].sort(), [...prefixOnly, ...whole].sort(), `pages of ${pageSize}`);
+      assert.deepEqual(seen.slice(0, 2).sort(), whole, `pages of ${pageSize}`);
+    }
+  });
+
+  test('within the cap the count is exact and every match is ranked; other filters still apply', async () => {
+    const all = await searchProviders(db, { text: 'martin', page: 1, pageSize: 20 });
+    assert.equal(all.total, 8);
+    assert.equal(all.more, undefined);
+    assert.deepEqual(
+      all.hits.slice(0, 2).map((h) => h.providerId),
+      whole,
+    );
+    const pediatrics = await searchProviders(db, { text: 'martin', specialty: 'Pediatría', page: 1, pageSize: 20 });
+    assert.equal(pediatrics.hits[0]!.providerId, 'WHOLE-0');
+    assert.equal(pediatrics.total, 7);
+    const fragment = await searchProviders(db, { text: 'mart', page: 1, pageSize: 20, countUpTo: 3 });
+    assert.equal(fragment.total, 3);
+    assert.equal(fragment.more, true, 'a fragment is a beginning of words: no word is "mart" whole');
+    assert.equal((await searchProviders(db, { text: 'artin', page: 1, pageSize: 20 })).total, 0, 'beginnings only');
+  });
+});
