@@ -76,6 +76,18 @@ describeEachDatabase('provider search (R34)', (kind) => {
     assert.deepEqual(await names({ text: 'nadie existe' }), []);
   });
 
+  test('words match by their beginnings, never their middles; a specialty only whole', async () => {
+    assert.deepEqual((await names({ place: 'MÁLA' })).sort(), ['MAL-1', 'MAL-2', 'MAL-3']);
+    assert.deepEqual(await names({ place: 'marb' }), ['MAL-2']);
+    assert.deepEqual(await names({ place: '2960' }), ['MAL-2']);
+    assert.deepEqual(await names({ place: 'arbella' }), []);
+    assert.deepEqual(await names({ text: 'nun', place: 'mala' }), ['MAL-1']);
+    assert.deepEqual(await names({ text: 'unez' }), []);
+    assert.deepEqual((await names({ specialty: 'Traumatología', place: 'málaga' })).sort(), ['MAL-1', 'MAL-2']);
+    assert.deepEqual(await names({ specialty: 'Medicina' }), [], 'a part of "Medicina deportiva" is no specialty');
+    assert.deepEqual(await names({ specialty: 'Urgencias', place: 'marbella' }), ['MAL-2']);
+  });
+
   test('the specialties offered are those present, and the network filter keeps to the member’s products', async () => {
     assert.deepEqual(await specialtiesPresent(db.kysely), [
       'Cardiología',

@@ -13,9 +13,14 @@ import { isPostgres } from '../dialect.js';
 //   another (30 ms).
 // Relevance is ts_rank() over the same words, so the folded texts of migration 0021 go (an import no longer writes
 // them).
+// Both engines: the centroid of a postal code (a search "near 28001") reads its live providers' coordinates from one
+// index instead of 850 rows of the table.
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any> (STYLE habit 7)
 export async function up(db: Kysely<any>): Promise<void> {
+  await sql`create index providers_postal_code_location_idx on providers (postal_code, latitude, longitude)
+    where retired_at is null`.execute(db);
+  await db.schema.dropIndex('providers_postal_code_idx').execute();
   if (!isPostgres(db)) return;
   await sql`create or replace function directory_place_prefixes(text) returns tsvector
     language sql immutable parallel safe strict
@@ -34,6 +39,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any> (STYLE habit 7)
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.createIndex('providers_postal_code_idx').on('providers').column('postal_code').execute();
+  await db.schema.dropIndex('providers_postal_code_location_idx').execute();
   if (!isPostgres(db)) return;
   await sql`alter table providers
     drop column search_words,
