@@ -452,15 +452,18 @@ export async function searchProviders(db: Db, s: ProviderSearch): Promise<Provid
       const relevance = pg
         ? sql`-ts_rank(p.search_words, cast(${tsWords(text, 'prefix')} as tsquery), 1)`
         : sql`f.rank`;
-      return sql`select * from (select p.id as id, ${sql.raw(String(n))} as tier, ${relevance} as r from ${from}
+      return sql`select * from (select p.id as id, ${sql.raw(String(n))} as tier, ${relevance} as r, p.name as name
+        from ${from}
         where ${sql.join(where, sql` and `)} limit ${cap + 1}) b${sql.raw(String(n))}`;
     };
     const candidates = sql`with m as materialized (
-        select id, tier, r from (${branch('whole', 0)} union all ${branch('rest', 1)}) u limit ${cap + 1})`;
+        select id, tier, r, name from (${branch('whole', 0)} union all ${branch('rest', 1)}) u limit ${cap + 1})`;
+    // The page is chosen among the candidates before the rest of its 20 rows is read.
     const ranked = await sql<HitRow>`${candidates}
       select ${columns}, null as distance_km, (select count(*) from m) as total
-      from m join providers p on p.id = m.id
-      order by m.tier, m.r, p.name, p.id limit ${s.pageSize} offset ${offset}`.execute(db.kysely);
+      from (select id, tier, r, name from m order by tier, r, name, id limit ${s.pageSize} offset ${offset}) c
+      join providers p on p.id = c.id
+      order by c.tier, c.r, c.name, c.id`.execute(db.kysely);
     let found = ranked.rows;
     let n = found.length ? Number(found[0]!.total) : undefined;
     if (n === undefined)
