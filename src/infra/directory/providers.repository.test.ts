@@ -298,4 +298,28 @@ describeEachDatabase('text search ranked within a capped set of candidates (R34)
     assert.equal(fragment.more, true, 'a fragment is a beginning of words: no word is "mart" whole');
     assert.equal((await searchProviders(db, { text: 'artin', page: 1, pageSize: 20 })).total, 0, 'beginnings only');
   });
+
+  test('by name past the cap: "more than", and the pages are the name order of every match', async () => {
+    const byName = async (s: Partial<ProviderSearch>, countUpTo?: number) => {
+      const seen: string[] = [];
+      let first: Awaited<ReturnType<typeof searchProviders>> | undefined;
+      for (let page = 1; page <= 20; page++) {
+        const result = await searchProviders(db, { page, pageSize: 2, ...(countUpTo ? { countUpTo } : {}), ...s });
+        first ??= result;
+        seen.push(...result.hits.map((h) => h.name));
+        if (result.hits.length < 2) break;
+      }
+      return { first: first!, seen };
+    };
+    for (const s of [{ place: 'malaga' }, { products: ['Salud Plus'] }, { specialty: 'Pediatría', place: 'mál' }]) {
+      const exact = await byName(s);
+      assert.equal(exact.first.more, undefined, JSON.stringify(s));
+      assert.ok(exact.seen.length > 3, JSON.stringify(s));
+      assert.deepEqual(exact.seen, [...exact.seen].sort(), `${JSON.stringify(s)}: by name`);
+      const capped = await byName(s, 3);
+      assert.equal(capped.first.total, 3, JSON.stringify(s));
+      assert.equal(capped.first.more, true, JSON.stringify(s));
+      assert.deepEqual(capped.seen, exact.seen, `${JSON.stringify(s)}: the same pages past the cap`);
+    }
+  });
 });
