@@ -7,6 +7,7 @@ import { loadProviders, providerFeedRow as row } from '../../../test/helpers/fix
 import type { Db } from '../db/database.js';
 import {
   postalCodeCentroid,
+  retireProvider,
   searchProviders,
   specialtiesPresent,
   type ProviderSearch,
@@ -86,6 +87,12 @@ describeEachDatabase('provider search (R34)', (kind) => {
     assert.deepEqual((await names({ specialty: 'Traumatología', place: 'málaga' })).sort(), ['MAL-1', 'MAL-2']);
     assert.deepEqual(await names({ specialty: 'Medicina' }), [], 'a part of "Medicina deportiva" is no specialty');
     assert.deepEqual(await names({ specialty: 'Urgencias', place: 'marbella' }), ['MAL-2']);
+    // Punctuation separates words on both engines (PostgreSQL's parser would keep `dra.eva` as one host name).
+    await loadProviders({ db, clock }, row({ provider_id: 'DOT-1', name: 'Dra.Eva Gil-Ortega', city: 'Sant.Joan' }));
+    assert.deepEqual(await names({ text: 'eva ortega' }), ['DOT-1']);
+    assert.deepEqual(await names({ text: 'dra eva', place: 'joan' }), ['DOT-1']);
+    await retireProvider(db.kysely, 'DOT-1', clock.now().toISOString());
+    assert.deepEqual(await names({ text: 'eva ortega' }), [], 'a retired provider is found no more');
   });
 
   test('the specialties offered are those present, and the network filter keeps to the member’s products', async () => {

@@ -484,8 +484,9 @@ export async function searchProviders(db: Db, s: ProviderSearch): Promise<Provid
           0,
       );
     if (n > cap && found.length < s.pageSize) {
-      // Past the candidates: the other matches, by name.
-      const { from, where } = matching(true);
+      // Past the candidates: the other matches, by name (from the name index on SQLite, as a search by name past
+      // its cap).
+      const { from, where } = matching(true, 'all', !pg);
       const rest = await sql<HitRow>`${candidates}
         select ${columns}, null as distance_km, 0 as total from ${from}
         where ${sql.join(where, sql` and `)} and p.id not in (select id from m)

@@ -24,6 +24,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('providers_postal_code_idx').execute();
   await sql`create index providers_name_idx on providers (name, id) where retired_at is null`.execute(db);
   if (!isPostgres(db)) return;
+  // The folded text's words as foldForSearch() cuts them: punctuation is a space, or the parser would keep
+  // `dra.maria` (a host name to it) or `c/larios` (a path) as one word.
+  await sql`create or replace function directory_words(text) returns text
+    language sql immutable parallel safe strict
+    as $$ select regexp_replace(directory_fold($1), '[[:punct:]]+', ' ', 'g') $$`.execute(db);
   await sql`create or replace function directory_place_prefixes(text) returns tsvector
     language sql immutable parallel safe strict
     as $$ select coalesce(array_to_tsvector(array_agg(distinct '>' || left(w, n))), ''::tsvector)
@@ -34,8 +39,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     drop column search_folded,
     drop column place_folded,
     add column search_words tsvector generated always as (
-      to_tsvector('simple'::regconfig, directory_fold(search_doc))
-      || directory_place_prefixes(directory_fold(place_doc))) stored`.execute(db);
+      to_tsvector('simple'::regconfig, directory_words(search_doc))
+      || directory_place_prefixes(directory_words(place_doc))) stored`.execute(db);
   await sql`create index providers_search_words_idx on providers using gin (search_words)`.execute(db);
 }
 
@@ -50,6 +55,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     add column search_folded text generated always as (directory_fold(search_doc)) stored,
     add column place_folded text generated always as (directory_fold(place_doc)) stored`.execute(db);
   await sql`drop function directory_place_prefixes(text)`.execute(db);
+  await sql`drop function directory_words(text)`.execute(db);
   await sql`create index providers_search_trgm_idx on providers using gin (search_folded public.gin_trgm_ops)`.execute(
     db,
   );
