@@ -502,16 +502,32 @@ export async function searchProviders(db: Db, s: ProviderSearch): Promise<Provid
     ({ rows, total, more } = await rankedByRelevance(s.countUpTo ?? COUNT_CAP));
   } else if (!o) {
     // By name. Counting and sorting every match cost most of a big search (a member's network with no other
-    // filter: 140,000 providers, 470 ms on SQLite and 1.9 s on PostgreSQL), so the matches are counted up to the cap;
-    // past it, the page comes in name order from the name index, each row checked, until the page is full.
+    // filter: 140,000 providers, 470 ms on SQLite and 1.9 s on PostgreSQL), so the matches are read up to the cap
+    // (their ids and names) and, when that is all of them, the page is sorted from those; past the cap, the page
+    // comes in name order from the name index, each row checked, until it is full.
     const cap = s.countUpTo ?? COUNT_CAP;
-    const n = await countUpTo(matching(true), cap);
+    const all = matching(true);
+    const upToCap = sql`with m as materialized (select p.id as id, p.name as name from ${all.from}
+      where ${sql.join(all.where, sql` and `)} limit ${cap + 1})`;
+    ({ rows } = await sql<HitRow>`${upToCap}
+      select ${columns}, null as distance_km, (select count(*) from m) as total
+      from (select id, name from m order by name, id limit ${s.pageSize} offset ${offset}) c
+      join providers p on p.id = c.id
+      order by c.name, c.id`.execute(db.kysely));
+    const n = rows.length
+      ? Number(rows[0]!.total)
+      : Number(
+          (await sql<{ n: number | string }>`${upToCap} select count(*) as n from m`.execute(db.kysely)).rows[0]?.n ??
+            0,
+        );
     total = Math.min(n, cap);
     more = n > cap;
-    const { from, where } = matching(true, 'all', more && !pg);
-    ({ rows } = await sql<HitRow>`select ${columns}, null as distance_km, 0 as total
-      from ${from} where ${sql.join(where, sql` and `)}
-      order by p.name, p.id limit ${s.pageSize} offset ${offset}`.execute(db.kysely));
+    if (more) {
+      const { from, where } = matching(true, 'all', !pg);
+      ({ rows } = await sql<HitRow>`select ${columns}, null as distance_km, 0 as total
+        from ${from} where ${sql.join(where, sql` and `)}
+        order by p.name, p.id limit ${s.pageSize} offset ${offset}`.execute(db.kysely));
+    }
   } else {
     // Sorting by distance measures every match, so a search near a big city would measure most of the directory.
     // Instead: count the matches (up to COUNT_CAP), then look in a box around the origin, through the location
