@@ -4,12 +4,16 @@ import { ManualClock } from '../../clock.js';
 import { haversineKm } from '../../domain/provider.js';
 import { describeEachDatabase, freshDatabase } from '../../../test/helpers/databases.js';
 import { loadProviders, providerFeedRow as row } from '../../../test/helpers/fixture.js';
+import { sql } from 'kysely';
+import { parseProvider } from '../../domain/provider.js';
 import type { Db } from '../db/database.js';
 import {
   postalCodeCentroid,
+  refreshDirectoryStatistics,
   retireProvider,
   searchProviders,
   specialtiesPresent,
+  upsertProviders,
   type ProviderSearch,
 } from './providers.repository.js';
 
@@ -304,6 +308,20 @@ describeEachDatabase('text search ranked within a capped set of candidates (R34)
     assert.equal(fragment.total, 3);
     assert.equal(fragment.more, true, 'a fragment is a beginning of words: no word is "mart" whole');
     assert.equal((await searchProviders(db, { text: 'artin', page: 1, pageSize: 20 })).total, 0, 'beginnings only');
+  });
+
+  test('after a feed, nothing waits in the word index’s pending list (PostgreSQL)', async () => {
+    const parsed = parseProvider(row({ provider_id: 'NEW-1', name: 'Dr. Ramón Pendiente' }));
+    assert.ok(parsed.ok);
+    await upsertProviders(db.kysely, [parsed.value], clock.now().toISOString());
+    await refreshDirectoryStatistics(db);
+    if (kind === 'postgres') {
+      const { rows } = await sql<{ n: number }>`select gin_clean_pending_list(
+        'providers_search_words_idx'::regclass) as n`.execute(db.kysely);
+      assert.equal(Number(rows[0]!.n), 0);
+    }
+    assert.equal((await searchProviders(db, { text: 'pendiente', page: 1, pageSize: 20 })).total, 1);
+    await retireProvider(db.kysely, 'NEW-1', clock.now().toISOString());
   });
 
   test('by name past the cap: "more than", and the pages are the name order of every match', async () => {
