@@ -173,8 +173,11 @@ export async function refreshDirectoryStatistics(db: Db): Promise<void> {
   if (db.dialect === 'postgres') {
     // The rows a feed wrote wait in the word index's pending list (GIN's fast update, up to 4 MB), which every
     // search reads in full (22 ms on 200,000 providers) and whose size makes the planner prefer a sequential scan
-    // (60 ms): merged into the index first.
-    await sql`select gin_clean_pending_list('providers_search_words_idx'::regclass)`.execute(db.kysely);
+    // (60 ms): merged into the index first. Only the index's owner may (as for VACUUM); a portal running as another
+    // role leaves it to autovacuum rather than fail the import.
+    await sql`select gin_clean_pending_list('providers_search_words_idx'::regclass)`
+      .execute(db.kysely)
+      .catch(() => undefined);
     await sql`analyze providers, provider_specialties, provider_networks`.execute(db.kysely);
   } else
     await sql`analyze providers`.execute(db.kysely).then(() => sql`analyze provider_specialties`.execute(db.kysely));
