@@ -120,3 +120,44 @@ describeEachDatabase('directory pages (R34)', (kind) => {
     assert.equal(signedOut.statusCode, 303);
   });
 });
+
+// R34 and PRODUCT §5: a name fragment that matches more providers than the directory ranks (1,000) says "more than",
+// shows the whole-word matches first, and pages on past the ranked ones.
+describeEachDatabase('directory pages, a name matching more than 1,000 providers (R34)', (kind) => {
+  let ctx: TestContext;
+  const get = (url: string, lang = 'es') =>
+    ctx.app.inject({ method: 'GET', url, headers: { 'accept-language': lang } });
+  const names = (body: string) => [...body.matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1]);
+
+  before(async () => {
+    ctx = await setup(kind);
+    await loadProviders(
+      ctx,
+      ...Array.from({ length: 1_001 }, (_, i) =>
+        row({ provider_id: `MTZ-${i}`, name: `Dr. Luis Martínez ${String(i).padStart(4, '0')}` }),
+      ),
+      row({ provider_id: 'MTN-1', name: 'Dra. Eva Martín' }),
+    );
+  });
+  after(async () => {
+    await ctx.close();
+  });
+
+  test('"more than 1,000", the whole-word match first, and a page past the ranked ones', async () => {
+    const es = await get('/directory?q=martin');
+    assert.equal(es.statusCode, 200);
+    assert.match(es.body, /Más de 1[.,]?000 resultados · página 1/);
+    assert.equal(names(es.body)[0], 'Dra. Eva Martín');
+    assert.equal(names(es.body).length, 20);
+    assert.match(es.body, /href="\/directory\?q=martin&amp;page=2"/);
+    const en = await get('/directory?q=MART%C3%8DN', 'en');
+    assert.match(en.body, /More than 1,?000 results · page 1/);
+    assert.equal(names(en.body)[0], 'Dra. Eva Martín');
+    // Page 51 starts at the 1,001st: the last ranked candidate, then the one match past them.
+    const last = await get('/directory?q=martin&page=51');
+    assert.equal(names(last.body).length, 2);
+    assert.doesNotMatch(last.body, /Eva Martín/);
+    const exact = await get('/directory?q=eva+martin');
+    assert.match(exact.body, /1 resultados|1 resultado\b/);
+  });
+});

@@ -4,11 +4,11 @@ import type { ProviderInput } from '../../domain/provider.js';
 import type { Db } from '../db/database.js';
 import type { Database, ProviderTable } from '../db/tables.js';
 
-// R34: the provider directory's storage and search. Matching is each engine's own text search (migrations 0014,
-// 0021): FTS5 on SQLite, unaccent + pg_trgm on PostgreSQL (over the folded texts the database stores). User input
-// never reaches either as syntax: it is folded to letters and digits, cut into at most MAX_TOKENS words, and each
-// word is quoted (FTS5) or bound as a LIKE pattern of letters and digits only (PostgreSQL), so `"`, `*`, `NEAR`,
-// `-`, `%` or `_` are just characters.
+// R34: the provider directory's storage and search. Matching is each engine's own word index (migrations 0014,
+// 0023): FTS5 on SQLite, a tsvector GIN index over the unaccented texts on PostgreSQL, both matching the beginnings
+// of words. User input never reaches either as syntax: it is folded to letters and digits, cut into at most
+// MAX_TOKENS words, and each word is quoted (FTS5) or passed as a tsquery word of letters and digits only
+// (PostgreSQL), so `"`, `*`, `NEAR`, `-`, `!`, `&` or `:` are just characters.
 
 export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged';
 
@@ -166,12 +166,21 @@ async function writeLists(db: Kysely<Database>, id: number, p: ProviderInput): P
 /**
  * After a feed has written many providers: the planner's statistics brought up to date, so the very next searches
  * get the plans bench/README.md describes (PostgreSQL's autovacuum would analyse the tables only later; meanwhile a
- * search planned on the empty tables' statistics took 300 ms instead of a few).
+ * search planned on the empty tables' statistics took 300 ms instead of a few), and on PostgreSQL the word index's
+ * pending entries merged.
  */
 export async function refreshDirectoryStatistics(db: Db): Promise<void> {
-  if (db.dialect === 'postgres')
+  if (db.dialect === 'postgres') {
+    // The rows a feed wrote wait in the word index's pending list (GIN's fast update, up to 4 MB), which every
+    // search reads in full (22 ms on 200,000 providers) and whose size makes the planner prefer a sequential scan
+    // (60 ms): merged into the index first. Only the index's owner may (as for VACUUM); a portal running as another
+    // role leaves it to autovacuum rather than fail the import.
+    await sql`select gin_clean_pending_list('providers_search_words_idx'::regclass)`
+      .execute(db.kysely)
+      .catch(() => undefined);
     await sql`analyze providers, provider_specialties, provider_networks`.execute(db.kysely);
-  else await sql`analyze providers`.execute(db.kysely).then(() => sql`analyze provider_specialties`.execute(db.kysely));
+  } else
+    await sql`analyze providers`.execute(db.kysely).then(() => sql`analyze provider_specialties`.execute(db.kysely));
 }
 
 /** Retires a provider (it disappears from every search); false when there is no such live provider. */
@@ -285,7 +294,10 @@ export interface ProviderSearch {
   origin?: { latitude: number; longitude: number };
   page: number;
   pageSize: number;
-  /** A distance search counts matches up to this many (default COUNT_CAP). */
+  /**
+   * A search counts matches up to this many, and a text search ranks at most this many (plus one) by relevance
+   * (default COUNT_CAP).
+   */
   countUpTo?: number;
 }
 
@@ -306,16 +318,23 @@ export interface ProviderHit {
 }
 
 export interface ProviderPage {
-  /** How many providers match (for a distance search, counted up to COUNT_CAP: `more` says there are more). */
+  /**
+   * How many providers match, counted up to COUNT_CAP (or `countUpTo`): past it, `more` says there are more.
+   */
   total: number;
   more?: boolean;
   hits: ProviderHit[];
 }
 
-/** A distance search counts its matches up to this many; past it, the page says "more than" and pages on. */
+/**
+ * A search counts its matches up to this many; past it, the page says "more than" and pages on.
+ */
 export const COUNT_CAP = 1_000;
-/** A distance search looks within these radii (km) in turn, then everywhere, until its page is full. */
-const RADII_KM = [2, 8, 30, 120, 500];
+/**
+ * A distance search looks within these radii (km) in turn, then everywhere, until its page is full. The first is
+ * small: in a big city's centre 2 km hold 1,700 providers to measure and sort (4 ms), 500 m about 100 (0.6 ms).
+ */
+const RADII_KM = [0.5, 2, 8, 30, 120, 500];
 const KM_PER_DEGREE = 111.19;
 
 /** The words a search uses: folded, each once, at most MAX_TOKENS of at most MAX_TOKEN_LENGTH characters. */
@@ -348,6 +367,21 @@ interface HitRow {
   total: number | string;
 }
 
+/**
+ * A tsquery (PostgreSQL) of words, all required, as the entries of `search_words` (migration 0023): whole, their
+ * beginnings (`prefix`), or a place's beginnings, which are entries of their own marked `>`.
+ */
+function tsWords(tokens: string[], as: 'whole' | 'prefix' | 'place'): string {
+  // The tokens are folded letters and digits only (searchTokens), so none is tsquery syntax, quoted or not.
+  return tokens.map((t) => (as === 'prefix' ? `'${t}':*` : as === 'place' ? `'>${t}'` : `'${t}'`)).join(' & ');
+}
+
+/**
+ * Which matches of the text a query selects: all of them, those whose words are the text's words whole (a search
+ * for `martin` finds Martín there), or the rest (Martínez: the text's words only begin theirs).
+ */
+type TextTier = 'all' | 'whole' | 'rest';
+
 /** R34's search: any combination of text, place, specialty and network, by distance, relevance or name; paged. */
 export async function searchProviders(db: Db, s: ProviderSearch): Promise<ProviderPage> {
   if (s.products && s.products.length === 0) return { total: 0, hits: [] };
@@ -358,30 +392,53 @@ export async function searchProviders(db: Db, s: ProviderSearch): Promise<Provid
    * The matching providers. With `narrowBySpecialty`, the specialty's own words join the text search, so that each
    * engine intersects them with the place's words in its index before reading a provider (11,000 rows read become
    * 700 for a specialty in a big city); the exact specialty is checked all the same. A search near a place leaves
-   * them out of its page query, which the location index drives instead.
+   * them out of its page query, which the location index drives instead. Both engines match words by their
+   * beginnings in a word index: FTS5 on SQLite, a tsvector GIN index on PostgreSQL (migration 0023).
    */
-  const matching = (narrowBySpecialty: boolean) => {
+  const matching = (narrowBySpecialty: boolean, tier: TextTier = 'all', byName = false) => {
     const where: RawBuilder<unknown>[] = [sql`p.retired_at is null`];
-    let from: RawBuilder<unknown> = sql`providers p`;
-    let relevance: RawBuilder<unknown> | undefined;
+    // `byName` (SQLite): the rows in name order from providers_name_idx, each checked against the FTS5 matches' set,
+    // rather than every match read and sorted (PostgreSQL's planner makes that choice itself from its statistics).
+    let from: RawBuilder<unknown> = byName ? sql`providers p indexed by providers_name_idx` : sql`providers p`;
     const specialtyWords = narrowBySpecialty && s.specialty ? searchTokens(s.specialty) : [];
     if (pg) {
-      // With the specialty's words, PostgreSQL intersects two trigram bitmaps and reads only the rows in both.
-      for (const t of [...text, ...specialtyWords]) where.push(sql`p.search_folded like ${`%${t}%`}`);
-      for (const t of place) where.push(sql`p.place_folded like ${`%${t}%`}`);
-      if (text.length) relevance = sql`public.similarity(p.search_folded, ${text.join(' ')}) desc`;
+      const words = [];
+      if (text.length)
+        words.push(
+          tier === 'whole'
+            ? `(${tsWords(text, 'whole')})`
+            : tier === 'rest'
+              ? `(${tsWords(text, 'prefix')}) & !(${tsWords(text, 'whole')})`
+              : `(${tsWords(text, 'prefix')})`,
+        );
+      if (specialtyWords.length) words.push(tsWords(specialtyWords, 'whole'));
+      if (place.length) words.push(tsWords(place, 'place'));
+      // One query of the one index: GIN intersects the words' entries itself (a specialty in Madrid: 2,435 rows).
+      if (words.length) where.push(sql`p.search_words @@ cast(${words.join(' & ')} as tsquery)`);
     } else if (text.length || place.length || specialtyWords.length) {
       const parts = [];
-      if (text.length) parts.push(`(${ftsTerms(text)})`);
+      const whole = text.map((t) => `"${t.replaceAll('"', '""')}"`).join(' ');
+      if (text.length)
+        parts.push(
+          tier === 'whole'
+            ? `(${whole})`
+            : tier === 'rest'
+              ? `((${ftsTerms(text)}) NOT (${whole}))`
+              : `(${ftsTerms(text)})`,
+        );
       if (place.length) parts.push(`place_doc : (${ftsTerms(place)})`);
       if (specialtyWords.length) parts.push(`search_doc : "${specialtyWords.join(' ')}"`);
-      from = sql`providers_fts f join providers p on p.id = f.rowid`;
-      where.push(sql`providers_fts match ${parts.join(' AND ')}`);
-      if (text.length) relevance = sql`f.rank`;
+      if (byName) {
+        where.push(sql`p.id in (select rowid from providers_fts where providers_fts match ${parts.join(' AND ')})`);
+      } else {
+        from = sql`providers_fts f join providers p on p.id = f.rowid`;
+        where.push(sql`providers_fts match ${parts.join(' AND ')}`);
+      }
     }
     if (s.specialty)
       where.push(
-        sql`exists (select 1 from provider_specialties s where s.provider_id = p.id and s.specialty = ${s.specialty})`,
+        // The row's own list (`;`-separated, as provider_specialties is written): no lookup per candidate.
+        sql`${pg ? sql`strpos` : sql`instr`}(';' || p.specialties || ';', ${`;${s.specialty};`}) > 0`,
       );
     if (s.products)
       where.push(
@@ -389,32 +446,104 @@ export async function searchProviders(db: Db, s: ProviderSearch): Promise<Provid
           s.products.map((x) => sql`${x}`),
         )}))`,
       );
-    return { from, where, relevance };
+    return { from, where };
   };
   const o = s.origin;
   const offset = (s.page - 1) * s.pageSize;
   const columns = sql`p.provider_id, p.name, p.kind, p.specialties, p.address_line, p.postal_code, p.city,
     p.province, p.phone, p.latitude, p.longitude, p.languages`;
+  /** How many providers match, counting no further than `cap` + 1. */
+  const countUpTo = async (m: { from: RawBuilder<unknown>; where: RawBuilder<unknown>[] }, cap: number) => {
+    const counted = await sql<{ n: number | string }>`select count(*) as n from (select 1 from ${m.from}
+      where ${sql.join(m.where, sql` and `)} limit ${cap + 1}) m`.execute(db.kysely);
+    return Number(counted.rows[0]?.n ?? 0);
+  };
+  /**
+   * A text search by relevance. Ranking every match before the first page cost most of the search (a fragment such
+   * as `martin` or `clinica dental` matches 6,000 to 20,000 providers), so the ranking is done within a capped set of
+   * candidates: up to `cap` + 1 matches, those whose words are the text's words whole first (each engine's word
+   * index, in its own order), then those whose words only begin with them, and ranked among themselves by tier and
+   * relevance (FTS5's rank; ts_rank() over the words, divided by the text's length), then name. With no more matches
+   * than `cap`, that is every match and the order is exact; with more, the count says "more than `cap`" and the
+   * pages past the candidates list the other matches by name. Each engine stops reading at the cap.
+   */
+  const rankedByRelevance = async (cap: number) => {
+    const branch = (tier: 'whole' | 'rest', n: number) => {
+      const { from, where } = matching(true, tier);
+      const relevance = pg
+        ? sql`-ts_rank(p.search_words, cast(${tsWords(text, 'prefix')} as tsquery), 1)`
+        : sql`f.rank`;
+      return sql`select * from (select p.id as id, ${sql.raw(String(n))} as tier, ${relevance} as r, p.name as name
+        from ${from}
+        where ${sql.join(where, sql` and `)} limit ${cap + 1}) b${sql.raw(String(n))}`;
+    };
+    const candidates = sql`with m as materialized (
+        select id, tier, r, name from (${branch('whole', 0)} union all ${branch('rest', 1)}) u limit ${cap + 1})`;
+    // The page is chosen among the candidates before the rest of its 20 rows is read.
+    const ranked = await sql<HitRow>`${candidates}
+      select ${columns}, null as distance_km, (select count(*) from m) as total
+      from (select id, tier, r, name from m order by tier, r, name, id limit ${s.pageSize} offset ${offset}) c
+      join providers p on p.id = c.id
+      order by c.tier, c.r, c.name, c.id`.execute(db.kysely);
+    let found = ranked.rows;
+    let n = found.length ? Number(found[0]!.total) : undefined;
+    if (n === undefined)
+      n = Number(
+        (await sql<{ n: number | string }>`${candidates} select count(*) as n from m`.execute(db.kysely)).rows[0]?.n ??
+          0,
+      );
+    if (n > cap && found.length < s.pageSize) {
+      // Past the candidates: the other matches, by name (from the name index on SQLite, as a search by name past
+      // its cap).
+      const { from, where } = matching(true, 'all', !pg);
+      const rest = await sql<HitRow>`${candidates}
+        select ${columns}, null as distance_km, 0 as total from ${from}
+        where ${sql.join(where, sql` and `)} and p.id not in (select id from m)
+        order by p.name, p.id limit ${s.pageSize - found.length} offset ${Math.max(0, offset - n)}`.execute(db.kysely);
+      found = [...found, ...rest.rows];
+    }
+    return { rows: found, total: Math.min(n, cap), more: n > cap };
+  };
   let rows: HitRow[];
   let total: number;
   let more = false;
-  if (!o) {
-    const { from, where, relevance } = matching(true);
-    const order = relevance ? sql`${relevance}, p.name, p.id` : sql`p.name, p.id`;
-    ({ rows } = await sql<HitRow>`select ${columns}, null as distance_km, count(*) over () as total
-      from ${from} where ${sql.join(where, sql` and `)}
-      order by ${order} limit ${s.pageSize} offset ${offset}`.execute(db.kysely));
-    total = rows.length ? Number(rows[0]!.total) : 0;
+  if (!o && text.length) {
+    ({ rows, total, more } = await rankedByRelevance(s.countUpTo ?? COUNT_CAP));
+  } else if (!o) {
+    // By name. Counting and sorting every match cost most of a big search (a member's network with no other
+    // filter: 140,000 providers, 470 ms on SQLite and 1.9 s on PostgreSQL), so the matches are read up to the cap
+    // (their ids and names) and, when that is all of them, the page is sorted from those; past the cap, the page
+    // comes in name order from the name index, each row checked, until it is full.
+    const cap = s.countUpTo ?? COUNT_CAP;
+    const all = matching(true);
+    const upToCap = sql`with m as materialized (select p.id as id, p.name as name from ${all.from}
+      where ${sql.join(all.where, sql` and `)} limit ${cap + 1})`;
+    ({ rows } = await sql<HitRow>`${upToCap}
+      select ${columns}, null as distance_km, (select count(*) from m) as total
+      from (select id, name from m order by name, id limit ${s.pageSize} offset ${offset}) c
+      join providers p on p.id = c.id
+      order by c.name, c.id`.execute(db.kysely));
+    const n = rows.length
+      ? Number(rows[0]!.total)
+      : Number(
+          (await sql<{ n: number | string }>`${upToCap} select count(*) as n from m`.execute(db.kysely)).rows[0]?.n ??
+            0,
+        );
+    total = Math.min(n, cap);
+    more = n > cap;
+    if (more) {
+      const { from, where } = matching(true, 'all', !pg);
+      ({ rows } = await sql<HitRow>`select ${columns}, null as distance_km, 0 as total
+        from ${from} where ${sql.join(where, sql` and `)}
+        order by p.name, p.id limit ${s.pageSize} offset ${offset}`.execute(db.kysely));
+    }
   } else {
     // Sorting by distance measures every match, so a search near a big city would measure most of the directory.
     // Instead: count the matches (up to COUNT_CAP), then look in a box around the origin, through the location
     // index, for the page's providers within r km; the page is right once it is full, since every provider within
     // r km lies in the box. Otherwise widen r, and in the end look everywhere.
     const cap = s.countUpTo ?? COUNT_CAP;
-    const all = matching(true);
-    const counted = await sql<{ n: number | string }>`select count(*) as n from (select 1 from ${all.from}
-      where ${sql.join(all.where, sql` and `)} limit ${cap + 1}) m`.execute(db.kysely);
-    const n = Number(counted.rows[0]?.n ?? 0);
+    const n = await countUpTo(matching(true), cap);
     total = Math.min(n, cap);
     more = n > cap;
     // Haversine in SQL (both engines have the math functions), in kilometres; min() keeps asin's argument ≤ 1.
