@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import Negotiator from 'negotiator';
-import Provider, { type ClientInstance, type KoaContextLike } from 'oidc-provider';
+import Provider, { interactionPolicy, type ClientInstance, type KoaContextLike } from 'oidc-provider';
 import { render } from 'preact-render-to-string';
 import type { VNode } from 'preact';
 import type { Clock } from '../../clock.js';
@@ -196,7 +196,10 @@ export function createProvider(deps: ProviderDeps): Provider {
         },
       },
     },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `${INTERACTION_PREFIX}${interaction.uid}` },
+    interactions: {
+      url: (_ctx: unknown, interaction: { uid: string }) => `${INTERACTION_PREFIX}${interaction.uid}`,
+      policy: interactionPolicyWithPortalSession(deps),
+    },
     routes: {
       authorization: `${OIDC_PREFIX}/auth`,
       token: `${OIDC_PREFIX}/token`,
@@ -277,6 +280,52 @@ export function createProvider(deps: ProviderDeps): Provider {
       .catch(() => {});
   });
   return provider;
+}
+
+/**
+ * The provider's session never outlives the portal's (R8, R35): besides oidc-provider's own login checks, an
+ * authorization request needs a live portal session in this browser for the same account. A portal session that
+ * idled out, reached its absolute deadline or was ended (sign-out, end all sessions, account closure) sends the
+ * member through the portal's sign-in again, even for an app that would otherwise get its code at once.
+ */
+function interactionPolicyWithPortalSession(deps: ProviderDeps) {
+  const { Check, base } = interactionPolicy;
+  const policy = base();
+  const login = policy.get('login')!;
+  const portalSession = new Check('portal_session', 'the portal session has ended', async (ctx) => {
+    if (ctx.oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
+    const accountId = ctx.oidc.session?.accountId;
+    if (!accountId) return Check.REQUEST_PROMPT;
+    const live = await portalSessionAccount(deps, ctx.get('cookie'));
+    return live === accountId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+  });
+  login.checks.splice(1, 0, portalSession);
+  return policy;
+}
+
+/** The account of the live portal session the browser's cookie names, if any (read only: no idle touch here). */
+export async function portalSessionAccount(deps: ProviderDeps, cookieHeader: string): Promise<string | undefined> {
+  const raw = new RegExp(`(?:^|;\\s*)${deps.portalSessionCookie}=([^;]{1,300})`).exec(cookieHeader)?.[1];
+  if (!raw) return undefined;
+  let token: string;
+  try {
+    token = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  if (token.length > 100) return undefined;
+  const now = deps.clock.now().toISOString();
+  const row = await deps.db
+    .selectFrom('sessions')
+    .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+    .select('sessions.account_id')
+    .where('sessions.token_hash', '=', hashToken(token))
+    .where('sessions.ended_at', 'is', null)
+    .where('sessions.idle_expires_at', '>', now)
+    .where('sessions.absolute_expires_at', '>', now)
+    .where('accounts.status', '=', 'active')
+    .executeTakeFirst();
+  return row ? String(row.account_id) : undefined;
 }
 
 /** RFC 6749 §2.3.1: the id and secret in HTTP Basic are form-encoded first. */

@@ -7,11 +7,12 @@ import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import { findOidcClient } from '../../identity/oidc-clients.js';
 import type { Db } from '../../infra/db/database.js';
+import { oidcAdapterFactory } from '../../infra/oidc/oidc-adapter.js';
 import type { OidcSettings } from '../../infra/oidc/signing-keys.js';
 import type { Sessions } from '../../infra/session/session.js';
 import { sendPage } from '../../infra/web/view.js';
 import { authenticationContext } from './oidc.claims.js';
-import { createProvider, cspWithFormTargets, INTERACTION_PREFIX, OIDC_PREFIX } from './oidc.provider.js';
+import { createProvider, cspWithFormTargets, INTERACTION_PREFIX, OIDC_PREFIX, OIDC_TTL } from './oidc.provider.js';
 import { ConsentPage, ContinuePage, OidcMessagePage } from './oidc.views.js';
 
 // R35: the provider mounted under the portal (@fastify/middie hands it the raw request before Fastify parses a
@@ -76,6 +77,34 @@ async function oidcRoutes(app: FastifyInstance, opts: OidcRoutesOptions): Promis
     }
   }
 
+  // When each sign-in request first reached the portal (its clock), so that prompt=login and max_age accept only a
+  // sign-in made after it: stored with the provider's rows (every node sees it), sealed, gone with the interaction.
+  const starts = oidcAdapterFactory({
+    db: kysely,
+    clock: opts.clock,
+    box: config.secretBox,
+    findClient: async () => undefined,
+  })('InteractionStart');
+  async function startOf(uid: string): Promise<number> {
+    const found = await starts.find(uid);
+    if (typeof found?.at === 'number') return found.at;
+    const at = opts.clock.now().getTime();
+    await starts.upsert(uid, { at }, OIDC_TTL.Interaction);
+    return at;
+  }
+
+  /**
+   * R35: prompt=login, or a max_age the member's sign-in is older than, asks for a sign-in made during this
+   * request, even while the portal session is live (OpenID Connect Core §3.1.2.1).
+   */
+  function needsFreshSignIn(details: InteractionDetails, createdAt: string, start: number): boolean {
+    const signedInAt = Date.parse(createdAt);
+    if (signedInAt >= start) return false;
+    if (details.prompt.reasons.includes('login_prompt')) return true;
+    const maxAge = details.params.max_age === undefined ? undefined : Number(details.params.max_age);
+    return maxAge !== undefined && (opts.clock.now().getTime() - signedInAt) / 1000 > maxAge;
+  }
+
   const appName = async (details: InteractionDetails, request: FastifyRequest) =>
     (await findOidcClient(kysely, details.params.client_id))?.name ?? request.t('oidc.anApp');
 
@@ -83,14 +112,19 @@ async function oidcRoutes(app: FastifyInstance, opts: OidcRoutesOptions): Promis
     reply.header('cache-control', 'no-store');
     const details = await interaction(request, reply);
     if (!details) return expired(request, reply);
+    const start = details.prompt.name === 'login' ? await startOf(details.uid) : 0;
     const found = await sessions.load(kysely, request);
-    if (found.status !== 'active')
-      return reply.redirect(`/sign-in?next=${encodeURIComponent(`${INTERACTION_PREFIX}${details.uid}`)}`, 303);
+    const signIn = () =>
+      reply.redirect(`/sign-in?next=${encodeURIComponent(`${INTERACTION_PREFIX}${details.uid}`)}`, 303);
+    if (found.status !== 'active') return signIn();
     const session = found.session;
     const accountId = String(session.accountId);
 
     if (details.prompt.name === 'login') {
+      if (needsFreshSignIn(details, session.createdAt, start)) return signIn();
       const { acr, amr } = authenticationContext(session.secondFactor);
+      // auth_time on the provider's own clock: how long ago the member signed in, as the portal's clock says.
+      const age = Math.max(0, opts.clock.now().getTime() - Date.parse(session.createdAt));
       const to = await provider.interactionResult(
         request.raw,
         reply.raw,
@@ -100,7 +134,7 @@ async function oidcRoutes(app: FastifyInstance, opts: OidcRoutesOptions): Promis
             acr,
             amr,
             remember: false,
-            ts: Math.floor(new Date(session.createdAt).getTime() / 1000),
+            ts: Math.floor((Date.now() - age) / 1000),
           },
         },
         { mergeWithLastSubmission: false },

@@ -110,6 +110,31 @@ declare module 'oidc-provider' {
     ): Promise<void>;
   }
 
+  export interface PolicyCheckContext extends KoaContextLike {
+    oidc: KoaContextLike['oidc'] & { result?: { login?: unknown; consent?: unknown } };
+  }
+
+  export class Check {
+    constructor(
+      reason: string,
+      description: string,
+      check: (ctx: PolicyCheckContext) => boolean | Promise<boolean>,
+      details?: (ctx: PolicyCheckContext) => Record<string, unknown>,
+    );
+    static REQUEST_PROMPT: true;
+    static NO_NEED_TO_PROMPT: false;
+    reason: string;
+  }
+
+  export interface Prompt {
+    name: string;
+    checks: Check[] & { get(reason: string): Check | undefined; remove(reason: string): void };
+  }
+
+  export type Policy = Prompt[] & { get(name: string): Prompt | undefined; remove(name: string): void };
+
+  export const interactionPolicy: { Check: typeof Check; base(): Policy };
+
   export const errors: {
     InvalidGrant: new (description?: string) => Error;
     SessionNotFound: new (description?: string) => Error;

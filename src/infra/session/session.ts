@@ -111,8 +111,17 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
       };
     },
 
-    /** Ends this browser's session on the server and clears the cookie. */
-    async end(db: Kysely<Database>, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    /**
+     * Ends this browser's session on the server and clears the cookie. A new sign-in replacing the session
+     * (`replacing`) keeps the OpenID Provider's session: a sign-in request in flight (prompt=login, max_age) resumes
+     * with it, and the provider asks for a live portal session of the same account anyway (oidc.provider.tsx).
+     */
+    async end(
+      db: Kysely<Database>,
+      request: FastifyRequest,
+      reply: FastifyReply,
+      options: { replacing?: boolean } = {},
+    ): Promise<void> {
       const token = request.cookies[cookie];
       if (token && token.length <= 100) {
         const ended = await db
@@ -125,7 +134,7 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
         // R35: signing out of the portal signs the member out of the OpenID Provider too, or the next person at a
         // shared browser would be signed in to the insurer's apps as this member without a prompt. (Their apps'
         // grants stay: an app the member connected keeps working on the member's own devices.)
-        if (ended)
+        if (ended && !options.replacing)
           await db
             .deleteFrom('oidc_payloads')
             .where('model', '=', 'Session')

@@ -1,0 +1,277 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { ManualClock } from '../../clock.js';
+import { createOidcClient } from '../../identity/oidc-clients.js';
+import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
+import { describeEachDatabase } from '../../../test/helpers/databases.js';
+import { lastCode, memberWithAccount, signedIn, type TestMember } from '../../../test/helpers/fixture.js';
+import { setup, type TestContext } from '../../../test/helpers/setup.js';
+
+// R35 with R8: when the provider asks the member to sign in again. prompt=login and max_age need a sign-in made
+// during the request (auth_time says when), and the provider's session never outlives the portal's: a portal
+// session that idled out or ended sends the member through sign-in again. Also the code's and the refresh token's
+// lifetimes, on the portal's clock. Inject only: the browser journey is test/browser/oidc.browser.test.ts.
+
+const REDIRECT = 'https://app.example/cb';
+
+export interface OidcHarness {
+  ctx: TestContext;
+  clientId: string;
+  secret?: string;
+}
+
+/** The outcome of an authorization request: the app got a code, or the member was sent to sign in (or consent). */
+export type AuthOutcome =
+  | { kind: 'code'; code: string; verifier: string }
+  | { kind: 'sign-in'; next: string; verifier: string }
+  | { kind: 'consent'; uid: string; verifier: string }
+  | { kind: 'error'; error: string; verifier: string };
+
+/** Follows an authorization request as a browser would, through the provider and the portal's interaction pages. */
+export async function authorize(
+  agent: BrowserAgent,
+  clientId: string,
+  params: Record<string, string> = {},
+  scope = 'openid',
+): Promise<AuthOutcome> {
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  let url =
+    '/oidc/auth?' +
+    new URLSearchParams({
+      client_id: clientId,
+      response_type: 'code',
+      scope,
+      redirect_uri: REDIRECT,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      state: 'st',
+      nonce: 'no',
+      ...params,
+    }).toString();
+  for (let hop = 0; hop < 10; hop++) {
+    const res = await agent.get(url);
+    const refresh = /^0;url=(.+)$/.exec(String(res.headers.refresh ?? ''))?.[1];
+    const location = res.headers.location ? String(res.headers.location) : refresh;
+    if (!location) {
+      const uid = /\/oidc\/interaction\/([^/]+)\/confirm/.exec(res.body)?.[1];
+      if (uid) return { kind: 'consent', uid, verifier };
+      throw new Error(`stuck at ${url}: ${res.statusCode} ${res.body.slice(0, 300)}`);
+    }
+    const to = new URL(location, 'http://localhost');
+    if (location.startsWith(REDIRECT)) {
+      const code = to.searchParams.get('code');
+      if (code) return { kind: 'code', code, verifier };
+      return { kind: 'error', error: to.searchParams.get('error') ?? '?', verifier };
+    }
+    if (to.pathname === '/sign-in') return { kind: 'sign-in', next: to.searchParams.get('next') ?? '', verifier };
+    url = to.pathname + to.search;
+  }
+  throw new Error('too many redirects');
+}
+
+/** The portal's two steps on this browser, carrying `next` as the sign-in page does; where it lands. */
+export async function signInAgain(ctx: TestContext, agent: BrowserAgent, who: TestMember, next: string) {
+  await ctx.db.kysely.deleteFrom('rate_limits').execute();
+  await agent.get(`/sign-in?next=${encodeURIComponent(next)}`);
+  const first = await agent.post('/sign-in', { username: who.username, password: who.password, next });
+  assert.equal(first.statusCode, 303);
+  await agent.get('/sign-in/verify');
+  assert.equal((await agent.post('/sign-in/verify/send', { channel: 'email' })).statusCode, 303);
+  const done = await agent.post('/sign-in/verify/code', { code: await lastCode(ctx, who.email) });
+  assert.equal(done.headers.location, next);
+}
+
+/** The token endpoint, as a client calls it (HTTP Basic for a confidential client, client_id for a public one). */
+export async function tokenRequest(
+  ctx: TestContext,
+  client: { clientId: string; secret?: string },
+  form: Record<string, string>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/oidc/token',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(client.secret
+        ? { authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString('base64')}` }
+        : {}),
+    },
+    payload: new URLSearchParams({ ...(client.secret ? {} : { client_id: client.clientId }), ...form }).toString(),
+  });
+  return { status: res.statusCode, body: res.json() as Record<string, unknown> };
+}
+
+export async function redeem(ctx: TestContext, client: { clientId: string; secret?: string }, outcome: AuthOutcome) {
+  assert.equal(outcome.kind, 'code', JSON.stringify(outcome));
+  return tokenRequest(ctx, client, {
+    grant_type: 'authorization_code',
+    code: (outcome as { code: string }).code,
+    redirect_uri: REDIRECT,
+    code_verifier: outcome.verifier,
+  });
+}
+
+export function idTokenClaims(idToken: unknown): Record<string, unknown> {
+  return JSON.parse(Buffer.from(String(idToken).split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+}
+
+describeEachDatabase('OpenID Provider: signing in again (R35, R8)', (kind) => {
+  let ctx: TestContext;
+  let clientId: string;
+  let member: TestMember;
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+  before(async () => {
+    // The portal's clock starts at the real time: the provider stamps its own records with it.
+    ctx = await setup(kind, { clock: new ManualClock(new Date()) });
+    const made = await createOidcClient(ctx.db.kysely, ctx.clock, {
+      name: 'App Salud',
+      redirectUris: [REDIRECT],
+      scopes: ['openid', 'profile', 'offline_access'],
+      firstParty: true,
+      public: true,
+      createdBy: 'test',
+    });
+    assert.ok(made.ok);
+    clientId = made.value.clientId;
+    member = await memberWithAccount(ctx);
+  });
+  after(() => ctx.close());
+
+  test('a live portal session gets a code at once; once it idles out, the app’s request asks to sign in', async () => {
+    const agent = await signedIn(ctx, member);
+    const first = await authorize(agent, clientId);
+    assert.equal(first.kind, 'code');
+    // The provider now has a session of its own for this browser; the portal's idles out (R8: 15 minutes).
+    ctx.clock.advanceMinutes(16);
+    const again = await authorize(agent, clientId);
+    assert.equal(again.kind, 'sign-in', 'the provider session does not outlive the portal’s');
+    assert.match((again as { next: string }).next, /^\/oidc\/interaction\//);
+    await signInAgain(ctx, agent, member, (again as { next: string }).next);
+    const resumed = await authorize(agent, clientId);
+    assert.equal(resumed.kind, 'code');
+  });
+
+  test('a portal session ended by sign-out (cookie kept) asks to sign in again', async () => {
+    const agent = await signedIn(ctx, member);
+    assert.equal((await authorize(agent, clientId)).kind, 'code');
+    // The portal session row ends while the browser keeps every cookie (a copy of them, as a thief would).
+    const copy = new BrowserAgent(ctx.app);
+    Object.assign(copy.cookies, agent.cookies);
+    await ctx.db.kysely.updateTable('sessions').set({ ended_at: ctx.clock.now().toISOString() }).execute();
+    assert.equal((await authorize(copy, clientId)).kind, 'sign-in');
+  });
+
+  test('prompt=login asks even with a live session, and auth_time is the new sign-in', async () => {
+    const agent = await signedIn(ctx, member);
+    ctx.clock.advanceMinutes(5);
+    const plain = await redeem(ctx, { clientId }, await authorize(agent, clientId));
+    const before = idTokenClaims(plain.body.id_token).auth_time as number;
+    assert.ok(before <= nowSeconds() - 290, `auth_time is the sign-in five minutes ago: ${before}`);
+
+    const forced = await authorize(agent, clientId, { prompt: 'login' });
+    assert.equal(forced.kind, 'sign-in', 'prompt=login asks again');
+    // Coming back without signing in again changes nothing: still the sign-in.
+    const uid = (forced as { next: string }).next;
+    const notYet = await agent.get(uid);
+    assert.equal(notYet.statusCode, 303);
+    assert.match(String(notYet.headers.location), /^\/sign-in\?next=/);
+    ctx.clock.advanceMinutes(1);
+    await signInAgain(ctx, agent, member, uid);
+    const res = await agent.get(uid);
+    const resumed = await followToCode(agent, res);
+    const fresh = await redeem(ctx, { clientId }, { ...resumed, verifier: forced.verifier });
+    assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+    const authTime = idTokenClaims(fresh.body.id_token).auth_time as number;
+    assert.ok(authTime >= nowSeconds() - 5, `auth_time is the new sign-in: ${authTime} vs ${nowSeconds()}`);
+  });
+
+  test('max_age: 0 asks again; a sign-in younger than max_age does not, an older one does', async () => {
+    const agent = await signedIn(ctx, member);
+    ctx.clock.advanceMinutes(10);
+    assert.equal((await authorize(agent, clientId, { max_age: '3600' })).kind, 'code');
+    assert.equal((await authorize(agent, clientId, { max_age: '300' })).kind, 'sign-in');
+    const zero = await authorize(agent, clientId, { max_age: '0' });
+    assert.equal(zero.kind, 'sign-in');
+    await signInAgain(ctx, agent, member, (zero as { next: string }).next);
+    const resumed = await followToCode(agent, await agent.get((zero as { next: string }).next));
+    const tokens = await redeem(ctx, { clientId }, { ...resumed, verifier: zero.verifier });
+    assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
+    assert.ok((idTokenClaims(tokens.body.id_token).auth_time as number) >= nowSeconds() - 5);
+  });
+
+  test('an authorization code is refused after its 60 seconds', async () => {
+    const agent = await signedIn(ctx, member);
+    const fresh = await authorize(agent, clientId);
+    ctx.clock.advance(59_000);
+    assert.equal((await redeem(ctx, { clientId }, fresh)).status, 200, 'within its minute');
+    const stale = await authorize(agent, clientId);
+    ctx.clock.advance(61_000);
+    const late = await redeem(ctx, { clientId }, stale);
+    assert.equal(late.status, 400);
+    assert.equal(late.body.error, 'invalid_grant');
+  });
+
+  test('a refresh token works within its 30 days (each rotation renews them) and is refused after', async () => {
+    const agent = await signedIn(ctx, member);
+    const consent = await authorize(agent, clientId, { prompt: 'consent' }, 'openid offline_access');
+    assert.equal(consent.kind, 'consent');
+    const confirmed = await agent.post(`/oidc/interaction/${(consent as { uid: string }).uid}/confirm`, {});
+    const outcome = await followToCode(agent, confirmed);
+    const tokens = await redeem(ctx, { clientId }, { ...outcome, verifier: consent.verifier });
+    assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
+    ctx.clock.advance(29 * 24 * 3600_000);
+    const rotated = await tokenRequest(
+      ctx,
+      { clientId },
+      {
+        grant_type: 'refresh_token',
+        refresh_token: String(tokens.body.refresh_token),
+      },
+    );
+    assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+    ctx.clock.advance(29 * 24 * 3600_000);
+    const renewed = await tokenRequest(
+      ctx,
+      { clientId },
+      {
+        grant_type: 'refresh_token',
+        refresh_token: String(rotated.body.refresh_token),
+      },
+    );
+    assert.equal(renewed.status, 200, 'the rotation renewed the 30 days');
+    ctx.clock.advance(30 * 24 * 3600_000 + 1000);
+    const expired = await tokenRequest(
+      ctx,
+      { clientId },
+      {
+        grant_type: 'refresh_token',
+        refresh_token: String(renewed.body.refresh_token),
+      },
+    );
+    assert.equal(expired.status, 400);
+    assert.equal(expired.body.error, 'invalid_grant');
+  });
+});
+
+/** From an interaction page's answer (a redirect or a Refresh page) on to the app's callback. */
+export async function followToCode(
+  agent: BrowserAgent,
+  res: Awaited<ReturnType<BrowserAgent['get']>>,
+): Promise<{ kind: 'code'; code: string }> {
+  for (let hop = 0; hop < 10; hop++) {
+    const refresh = /^0;url=(.+)$/.exec(String(res.headers.refresh ?? ''))?.[1];
+    const location = res.headers.location ? String(res.headers.location) : refresh;
+    if (!location) throw new Error(`no redirect: ${res.statusCode} ${res.body.slice(0, 300)}`);
+    if (location.startsWith(REDIRECT)) {
+      const code = new URL(location).searchParams.get('code');
+      assert.ok(code, location);
+      return { kind: 'code', code };
+    }
+    const to = new URL(location, 'http://localhost');
+    res = await agent.get(to.pathname + to.search);
+  }
+  throw new Error('too many redirects');
+}
