@@ -1,11 +1,25 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../../clock.js';
+import { todayIn } from '../../domain/calendar.js';
+import { FEED_HEADER, nif, toCsvLine } from '../../feed/demo-feed.js';
+import { importFeed } from '../../feed/feed.import.js';
+import { translator } from '../../infra/i18n/i18n.js';
 import { createOidcClient } from '../../identity/oidc-clients.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
-import { lastCode, memberWithAccount, signedIn, type TestMember } from '../../../test/helpers/fixture.js';
+import {
+  accountFor,
+  lastCode,
+  memberFeedRow,
+  memberIdOf,
+  memberWithAccount,
+  signedIn,
+  TEST_PASSWORD,
+  type TestMember,
+} from '../../../test/helpers/fixture.js';
 import { setup, type TestContext } from '../../../test/helpers/setup.js';
 
 // R35 with R8: when the provider asks the member to sign in again. prompt=login and max_age need a sign-in made
@@ -26,6 +40,7 @@ export type AuthOutcome =
   | { kind: 'code'; code: string; verifier: string }
   | { kind: 'sign-in'; next: string; verifier: string }
   | { kind: 'consent'; uid: string; verifier: string }
+  | { kind: 'act-for'; uid: string; verifier: string }
   | { kind: 'error'; error: string; verifier: string };
 
 /** Follows an authorization request as a browser would, through the provider and the portal's interaction pages. */
@@ -37,7 +52,7 @@ export async function authorize(
 ): Promise<AuthOutcome> {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
-  let url =
+  const url =
     '/oidc/auth?' +
     new URLSearchParams({
       client_id: clientId,
@@ -50,23 +65,36 @@ export async function authorize(
       nonce: 'no',
       ...params,
     }).toString();
+  return { ...(await walk(agent, await agent.get(url))), verifier } as AuthOutcome;
+}
+
+type Walked =
+  | { kind: 'code'; code: string }
+  | { kind: 'sign-in'; next: string }
+  | { kind: 'consent'; uid: string }
+  | { kind: 'act-for'; uid: string }
+  | { kind: 'error'; error: string };
+
+/** Follows redirects and Refresh pages from an answer until the app's callback, the sign-in, or a page to fill. */
+export async function walk(agent: BrowserAgent, res: Awaited<ReturnType<BrowserAgent['get']>>): Promise<Walked> {
   for (let hop = 0; hop < 10; hop++) {
-    const res = await agent.get(url);
     const refresh = /^0;url=(.+)$/.exec(String(res.headers.refresh ?? ''))?.[1];
     const location = res.headers.location ? String(res.headers.location) : refresh;
     if (!location) {
       const uid = /\/oidc\/interaction\/([^/]+)\/confirm/.exec(res.body)?.[1];
-      if (uid) return { kind: 'consent', uid, verifier };
-      throw new Error(`stuck at ${url}: ${res.statusCode} ${res.body.slice(0, 300)}`);
+      if (uid) return { kind: 'consent', uid };
+      const chooser = /\/oidc\/interaction\/([^/]+)\/login/.exec(res.body)?.[1];
+      if (chooser) return { kind: 'act-for', uid: chooser };
+      throw new Error(`stuck: ${res.statusCode} ${res.body.slice(0, 300)}`);
     }
     const to = new URL(location, 'http://localhost');
     if (location.startsWith(REDIRECT)) {
       const code = to.searchParams.get('code');
-      if (code) return { kind: 'code', code, verifier };
-      return { kind: 'error', error: to.searchParams.get('error') ?? '?', verifier };
+      if (code) return { kind: 'code', code };
+      return { kind: 'error', error: to.searchParams.get('error') ?? '?' };
     }
-    if (to.pathname === '/sign-in') return { kind: 'sign-in', next: to.searchParams.get('next') ?? '', verifier };
-    url = to.pathname + to.search;
+    if (to.pathname === '/sign-in') return { kind: 'sign-in', next: to.searchParams.get('next') ?? '' };
+    res = await agent.get(to.pathname + to.search);
   }
   throw new Error('too many redirects');
 }
@@ -261,17 +289,155 @@ export async function followToCode(
   agent: BrowserAgent,
   res: Awaited<ReturnType<BrowserAgent['get']>>,
 ): Promise<{ kind: 'code'; code: string }> {
-  for (let hop = 0; hop < 10; hop++) {
-    const refresh = /^0;url=(.+)$/.exec(String(res.headers.refresh ?? ''))?.[1];
-    const location = res.headers.location ? String(res.headers.location) : refresh;
-    if (!location) throw new Error(`no redirect: ${res.statusCode} ${res.body.slice(0, 300)}`);
-    if (location.startsWith(REDIRECT)) {
-      const code = new URL(location).searchParams.get('code');
-      assert.ok(code, location);
-      return { kind: 'code', code };
+  const walked = await walk(agent, res);
+  assert.equal(walked.kind, 'code', JSON.stringify(walked));
+  return walked as { kind: 'code'; code: string };
+}
+
+describeEachDatabase('OpenID Provider: a guardian acting for a minor (R35, R14)', (kind) => {
+  let ctx: TestContext;
+  let partner: { clientId: string };
+  let guardian: TestMember;
+  let minorId: number;
+  let birthday: string;
+  const SALT = 'test-pairwise-salt-0123456789abcdefghij';
+  const pairwise = (clientId: string, subject: string) =>
+    createHmac('sha256', SALT).update(`${clientId}\n${subject}`).digest('base64url');
+
+  before(async () => {
+    ctx = await setup(kind, { clock: new ManualClock(new Date()), env: { OIDC_PAIRWISE_SALT: SALT } });
+    const made = await createOidcClient(ctx.db.kysely, ctx.clock, {
+      name: 'Farmacia Ejemplo',
+      redirectUris: [REDIRECT],
+      scopes: ['openid', 'profile', 'membership', 'offline_access'],
+      firstParty: false,
+      public: true,
+      createdBy: 'test',
+    });
+    assert.ok(made.ok);
+    partner = { clientId: made.value.clientId };
+    // Leo turns 18 in five days (in the insurer's time zone).
+    const today = todayIn(ctx.config.timeZone, ctx.clock.now());
+    const inFive = new Date(Date.parse(`${today}T12:00:00Z`) + 5 * 86_400_000).toISOString().slice(0, 10);
+    birthday = `${Number(inFive.slice(0, 4)) - 18}${inFive.slice(4)}`;
+    await importFeed(
+      { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: ctx.config.timeZone },
+      Readable.from([
+        FEED_HEADER +
+          [
+            memberFeedRow({
+              policy_number: 'POL-G1',
+              member_number: 'G-1',
+              first_name: 'Marta',
+              last_name: 'Gil',
+              date_of_birth: '1980-03-03',
+              email: 'marta@example.com',
+            }),
+            memberFeedRow({
+              policy_number: 'POL-G1',
+              member_number: 'G-2',
+              role: 'dependent',
+              first_name: 'Leo',
+              last_name: 'Gil',
+              date_of_birth: birthday,
+              guardian_member_numbers: 'G-1',
+            }),
+          ]
+            .map(toCsvLine)
+            .join(''),
+      ]),
+    );
+    const username = nif(10009901);
+    const accountId = await accountFor(ctx, {
+      username,
+      email: 'marta@example.com',
+      password: TEST_PASSWORD,
+      memberNumbers: ['G1'],
+    });
+    guardian = {
+      username,
+      accountId,
+      memberId: await memberIdOf(ctx, 'G1'),
+      email: 'marta@example.com',
+      memberNumber: 'G1',
+      password: TEST_PASSWORD,
+    };
+    minorId = await memberIdOf(ctx, 'G2');
+  });
+  after(() => ctx.close());
+
+  test('the guardian picks the minor: sub is the minor’s, act names the guardian; the 18th birthday ends it', async () => {
+    const agent = await signedIn(ctx, guardian);
+    const auth = await authorize(
+      agent,
+      partner.clientId,
+      { prompt: 'consent' },
+      'openid profile membership offline_access',
+    );
+    assert.equal(auth.kind, 'act-for', 'a guardian is asked whom the app is for');
+    const uid = (auth as { uid: string }).uid;
+    const chooser = agent.last.body;
+    assert.match(chooser, /value="self"/);
+    assert.match(chooser, new RegExp(`value="${minorId}"`));
+    assert.match(chooser, /Leo Gil/);
+
+    // Someone else's member record is not a choice.
+    const forged = await agent.post(`/oidc/interaction/${uid}/login`, { for: String(guardian.memberId + 999) });
+    assert.equal(forged.statusCode, 400);
+
+    const chosen = await agent.post(`/oidc/interaction/${uid}/login`, { for: String(minorId) });
+    const consent = await walk(agent, chosen);
+    assert.equal(consent.kind, 'consent');
+    const consentUid = (consent as { uid: string }).uid;
+    // The consent page says whom the app acts for, in both languages.
+    for (const lang of ['es', 'en'] as const) {
+      const page = await agent.get(`/oidc/interaction/${consentUid}?lang=${lang}`);
+      const expected = translator(lang)('oidc.consent.actingFor', {
+        app: 'Farmacia Ejemplo',
+        minor: 'Leo Gil',
+        name: 'Marta Gil',
+      });
+      assert.ok(page.body.includes(escapeHtml(expected)), `${lang}: ${page.body.slice(0, 200)}`);
     }
-    const to = new URL(location, 'http://localhost');
-    res = await agent.get(to.pathname + to.search);
-  }
-  throw new Error('too many redirects');
+    const code = await followToCode(agent, await agent.post(`/oidc/interaction/${consentUid}/confirm`, {}));
+    const tokens = await redeem(ctx, partner, { ...code, verifier: auth.verifier });
+    assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
+    const claims = idTokenClaims(tokens.body.id_token);
+    assert.equal(claims.sub, pairwise(partner.clientId, `member:${minorId}`), 'the minor’s pairwise subject');
+    assert.deepEqual(claims.act, { sub: pairwise(partner.clientId, String(guardian.accountId)) });
+    const info = await ctx.app.inject({
+      url: '/oidc/me',
+      headers: { authorization: `Bearer ${String(tokens.body.access_token)}` },
+    });
+    assert.equal(info.statusCode, 200);
+    const me = info.json() as Record<string, unknown>;
+    assert.equal(me.given_name, 'Leo');
+    assert.equal(me.member_number, 'G2');
+    assert.equal(me.email, undefined, 'never the guardian’s contact');
+
+    // The day before the birthday the app still refreshes; on the birthday the grant is over.
+    ctx.clock.advance(4 * 86_400_000);
+    const refreshed = await tokenRequest(ctx, partner, {
+      grant_type: 'refresh_token',
+      refresh_token: String(tokens.body.refresh_token),
+    });
+    assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
+    assert.equal(idTokenClaims(refreshed.body.id_token).sub, claims.sub);
+    ctx.clock.advance(86_400_000);
+    const after18 = await tokenRequest(ctx, partner, {
+      grant_type: 'refresh_token',
+      refresh_token: String(refreshed.body.refresh_token),
+    });
+    assert.equal(after18.status, 400);
+    assert.equal(after18.body.error, 'invalid_grant');
+    const late = await ctx.app.inject({
+      url: '/oidc/me',
+      headers: { authorization: `Bearer ${String(refreshed.body.access_token)}` },
+    });
+    assert.equal(late.statusCode, 401, 'userinfo refuses too');
+  });
+});
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

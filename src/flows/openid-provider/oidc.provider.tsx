@@ -13,6 +13,7 @@ import { DEFAULT_LANG, isLang, LANGS, translator, type Lang } from '../../infra/
 import { oidcAdapterFactory } from '../../infra/oidc/oidc-adapter.js';
 import type { OidcSettings } from '../../infra/oidc/signing-keys.js';
 import type { PageContext } from '../../infra/web/page-context.js';
+import { baseAccountId, minorClaims, parseOidcAccountId } from './oidc.acting.js';
 import { accountClaims, ACR_PHISHING_RESISTANT, ACR_TWO_FACTOR, SCOPE_CLAIMS } from './oidc.claims.js';
 import { LogoutPage, OidcMessagePage } from './oidc.views.js';
 
@@ -109,6 +110,8 @@ export function createProvider(deps: ProviderDeps): Provider {
   // Signs the provider's cookies; every node derives the same key from SECRET_KEY.
   const cookieKey = createHmac('sha256', config.secretKey).update('oidc-provider cookies').digest('base64url');
   const cookieOptions = { httpOnly: true, sameSite: 'lax', secure, signed: true };
+  const pairwise = (clientId: string, subject: string) =>
+    createHmac('sha256', oidc.pairwiseSalt).update(`${clientId}\n${subject}`).digest('base64url');
 
   const provider = new Provider(config.publicUrl, {
     adapter: oidcAdapterFactory({
@@ -129,10 +132,30 @@ export function createProvider(deps: ProviderDeps): Provider {
         resume: 'oidc-resume',
       },
     },
-    async findAccount(_ctx: unknown, sub: string) {
-      const claims = await accountClaims(db, sub);
+    async findAccount(ctx: KoaContextLike, id: string) {
+      const ref = parseOidcAccountId(id);
+      if (!ref) return undefined;
+      if (ref.minorMemberId === undefined) {
+        const claims = await accountClaims(db, id);
+        if (!claims) return undefined;
+        return { accountId: id, claims: async () => claims };
+      }
+      // R35, R14: a guardian acting for a minor, while R14 still allows it (the 18th birthday ends it: no token,
+      // no refresh, no userinfo). `act` names the guardian by their own pairwise subject for this app (RFC 8693).
+      const claims = await minorClaims(db, clock, config.timeZone, {
+        accountId: ref.accountId,
+        minorMemberId: ref.minorMemberId,
+      });
       if (!claims) return undefined;
-      return { accountId: sub, claims: async () => claims };
+      const client = ctx.oidc.client;
+      const act = client ? { sub: pairwise(client.clientId, String(ref.accountId)) } : undefined;
+      return { accountId: id, claims: async () => ({ sub: id, ...claims, ...(act ? { act } : {}) }) };
+    },
+    // The access token carries the actor too (introspection shows it).
+    async extraTokenClaims(_ctx: unknown, token: { accountId?: string; clientId?: string }) {
+      const ref = token.accountId ? parseOidcAccountId(token.accountId) : undefined;
+      if (ref?.minorMemberId === undefined || !token.clientId) return undefined;
+      return { act: { sub: pairwise(token.clientId, String(ref.accountId)) } };
     },
     claims: { ...SCOPE_CLAIMS, sid: null },
     scopes: [...OIDC_SCOPES],
@@ -156,8 +179,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     subjectTypes: ['pairwise'],
     // The same member, a different and stable `sub` per client (not per host): two apps cannot join their records.
+    // A minor's subject is theirs whichever guardian acts: keyed by the member record, not by the guardian's account.
     pairwiseIdentifier(_ctx: unknown, accountId: string, client: ClientInstance) {
-      return createHmac('sha256', oidc.pairwiseSalt).update(`${client.clientId}\n${accountId}`).digest('base64url');
+      const minor = parseOidcAccountId(accountId)?.minorMemberId;
+      return pairwise(client.clientId, minor === undefined ? accountId : `member:${minor}`);
     },
     ttl: OIDC_TTL_CONFIG(config),
     rotateRefreshToken: true,
@@ -297,7 +322,7 @@ function interactionPolicyWithPortalSession(deps: ProviderDeps) {
     const accountId = ctx.oidc.session?.accountId;
     if (!accountId) return Check.REQUEST_PROMPT;
     const live = await portalSessionAccount(deps, ctx.get('cookie'));
-    return live === accountId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+    return live === baseAccountId(accountId) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
   });
   login.checks.splice(1, 0, portalSession);
   return policy;

@@ -11,9 +11,12 @@ import { oidcAdapterFactory } from '../../infra/oidc/oidc-adapter.js';
 import type { OidcSettings } from '../../infra/oidc/signing-keys.js';
 import type { Sessions } from '../../infra/session/session.js';
 import { sendPage } from '../../infra/web/view.js';
+import { formText } from '../../infra/web/form.js';
+import type { MemberSession } from '../../infra/session/session.js';
+import { actableMinors, baseAccountId, oidcAccountId, parseOidcAccountId } from './oidc.acting.js';
 import { authenticationContext } from './oidc.claims.js';
 import { createProvider, cspWithFormTargets, INTERACTION_PREFIX, OIDC_PREFIX, OIDC_TTL } from './oidc.provider.js';
-import { ConsentPage, ContinuePage, OidcMessagePage } from './oidc.views.js';
+import { ActForPage, ConsentPage, ContinuePage, OidcMessagePage } from './oidc.views.js';
 
 // R35: the provider mounted under the portal (@fastify/middie hands it the raw request before Fastify parses a
 // body), and the interaction pages in the portal's own routes: the portal's sign-in (R7, R27, with R9's throttle and
@@ -122,44 +125,33 @@ async function oidcRoutes(app: FastifyInstance, opts: OidcRoutesOptions): Promis
 
     if (details.prompt.name === 'login') {
       if (needsFreshSignIn(details, session.createdAt, start)) return signIn();
-      const { acr, amr } = authenticationContext(session.secondFactor);
-      // auth_time on the provider's own clock: how long ago the member signed in, as the portal's clock says.
-      const age = Math.max(0, opts.clock.now().getTime() - Date.parse(session.createdAt));
-      const to = await provider.interactionResult(
-        request.raw,
-        reply.raw,
-        {
-          login: {
-            accountId,
-            acr,
-            amr,
-            remember: false,
-            ts: Math.floor((Date.now() - age) / 1000),
-          },
-        },
-        { mergeWithLastSubmission: false },
-      );
-      await request.audit('oidc.signin', 'success', {
-        accountId: session.accountId,
-        details: { client: details.params.client_id },
-      });
-      // A page, not a redirect: this request may be the end of the sign-in form's redirects, and Chromium would
-      // hold the app's address against that form's form-action 'self'. The Refresh header moves on by itself.
-      reply.header('refresh', `0;url=${to}`);
-      return sendPage(
-        reply,
-        <ContinuePage ctx={request.pageContext()} app={await appName(details, request)} href={to} />,
-      );
+      // R14: a guardian says whom the app is for, themselves or one of the minors in their selector.
+      const minors = await actableMinors(kysely, opts.clock, config.timeZone, session.accountId);
+      if (minors.length) {
+        const self = await ownName(session.accountId);
+        return sendPage(
+          reply,
+          <ActForPage
+            ctx={request.pageContext()}
+            uid={details.uid}
+            app={await appName(details, request)}
+            self={self}
+            minors={minors.map((m) => ({ id: m.id, name: `${m.firstName} ${m.lastName}` }))}
+          />,
+        );
+      }
+      return finishLogin(request, reply, details, session);
     }
-    if (details.prompt.name !== 'consent' || details.session?.accountId !== accountId) return expired(request, reply);
+    if (details.prompt.name !== 'consent' || baseAccountId(details.session?.accountId ?? '') !== accountId)
+      return expired(request, reply);
     const client = await findOidcClient(kysely, details.params.client_id);
     if (!client) return expired(request, reply);
-    const member = await kysely
-      .selectFrom('members')
-      .select(['first_name', 'last_name'])
-      .where('account_id', '=', session.accountId)
-      .orderBy('id')
-      .executeTakeFirst();
+    const acting = parseOidcAccountId(details.session!.accountId)?.minorMemberId;
+    const minor =
+      acting === undefined
+        ? undefined
+        : (await actableMinors(kysely, opts.clock, config.timeZone, session.accountId)).find((m) => m.id === acting);
+    if (acting !== undefined && !minor) return expired(request, reply);
     const scopes = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? ['openid'];
     // The consent form's answer redirects to the app: its origin joins form-action for this page only.
     reply.header('content-security-policy', cspWithFormTargets({ res: reply.raw }, client.redirectUris));
@@ -170,10 +162,79 @@ async function oidcRoutes(app: FastifyInstance, opts: OidcRoutesOptions): Promis
         uid={details.uid}
         app={client.name}
         scopes={scopes}
-        memberName={member ? `${member.first_name} ${member.last_name}` : ''}
+        memberName={await ownName(session.accountId)}
+        {...(minor ? { actingFor: `${minor.firstName} ${minor.lastName}` } : {})}
       />,
     );
   });
+
+  /** The guardian's choice (R14): themselves, or a minor in their selector today; anything else is refused. */
+  app.post<{ Params: { uid: string } }>(`${INTERACTION_PREFIX}:uid/login`, async (request, reply) => {
+    const details = await interaction(request, reply);
+    if (!details || details.prompt.name !== 'login') return expired(request, reply);
+    const start = await startOf(details.uid);
+    const found = await sessions.load(kysely, request);
+    if (found.status !== 'active' || needsFreshSignIn(details, found.session.createdAt, start))
+      return reply.redirect(`/sign-in?next=${encodeURIComponent(`${INTERACTION_PREFIX}${details.uid}`)}`, 303);
+    const chosen = formText(request.body, 'for');
+    if (chosen === 'self') return finishLogin(request, reply, details, found.session);
+    const minors = await actableMinors(kysely, opts.clock, config.timeZone, found.session.accountId);
+    const minor = minors.find((m) => String(m.id) === chosen);
+    if (!minor) return reply.code(400).send();
+    return finishLogin(request, reply, details, found.session, minor.id);
+  });
+
+  /** The member's own name (their first record), for the pages that say who is signed in. */
+  async function ownName(accountId: number): Promise<string> {
+    const member = await kysely
+      .selectFrom('members')
+      .select(['first_name', 'last_name'])
+      .where('account_id', '=', accountId)
+      .orderBy('id')
+      .executeTakeFirst();
+    return member ? `${member.first_name} ${member.last_name}` : '';
+  }
+
+  /** Tells the provider who signed in (and for whom), then moves on to the app. */
+  async function finishLogin(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    details: InteractionDetails,
+    session: MemberSession,
+    minorMemberId?: number,
+  ) {
+    const { acr, amr } = authenticationContext(session.secondFactor);
+    // auth_time on the provider's own clock: how long ago the member signed in, as the portal's clock says.
+    const age = Math.max(0, opts.clock.now().getTime() - Date.parse(session.createdAt));
+    const to = await provider.interactionResult(
+      request.raw,
+      reply.raw,
+      {
+        login: {
+          accountId: oidcAccountId(session.accountId, minorMemberId),
+          acr,
+          amr,
+          remember: false,
+          ts: Math.floor((Date.now() - age) / 1000),
+        },
+      },
+      { mergeWithLastSubmission: false },
+    );
+    await request.audit('oidc.signin', 'success', {
+      accountId: session.accountId,
+      details: {
+        client: details.params.client_id,
+        ...(minorMemberId === undefined ? {} : { actingForMember: minorMemberId }),
+      },
+    });
+    // A page, not a redirect: this request may be the end of the sign-in form's redirects, and Chromium would
+    // hold the app's address against that form's form-action 'self'. The Refresh header moves on by itself.
+    reply.header('refresh', `0;url=${to}`);
+    return sendPage(
+      reply,
+      <ContinuePage ctx={request.pageContext()} app={await appName(details, request)} href={to} />,
+    );
+  }
 
   app.post<{ Params: { uid: string } }>(`${INTERACTION_PREFIX}:uid/confirm`, async (request, reply) => {
     const details = await interaction(request, reply);
@@ -182,13 +243,13 @@ async function oidcRoutes(app: FastifyInstance, opts: OidcRoutesOptions): Promis
       !details ||
       details.prompt.name !== 'consent' ||
       found.status !== 'active' ||
-      details.session?.accountId !== String(found.session.accountId)
+      baseAccountId(details.session?.accountId ?? '') !== String(found.session.accountId)
     )
       return expired(request, reply);
     const clientId = details.params.client_id;
     const grant =
       (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ??
-      new provider.Grant({ accountId: String(found.session.accountId), clientId });
+      new provider.Grant({ accountId: details.session!.accountId, clientId });
     const missingScope = details.prompt.details.missingOIDCScope as string[] | undefined;
     const missingClaims = details.prompt.details.missingOIDCClaims as string[] | undefined;
     if (missingScope) grant.addOIDCScope(missingScope.join(' '));

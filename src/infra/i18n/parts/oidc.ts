@@ -11,6 +11,14 @@ export const oidcEs = {
   'oidc.consent.allow': 'Permitir',
   'oidc.consent.deny': 'No permitir',
   'oidc.consent.signedInAs': 'Has accedido como {{name}}.',
+  'oidc.consent.actingFor':
+    '{{app}} actuará en nombre de {{minor}}, menor a tu cargo: verá sus datos, no los tuyos, y sabrá que quien actúa eres tú ({{name}}). El permiso termina cuando {{minor}} cumpla 18 años.',
+  'oidc.actFor.title': '¿Para quién vas a usar {{app}}?',
+  'oidc.actFor.lead':
+    'Puedes usar {{app}} para ti o en nombre de un menor a tu cargo. La aplicación verá los datos de quien elijas y sabrá que actúas tú.',
+  'oidc.actFor.legend': 'Usar {{app}} para',
+  'oidc.actFor.self': 'Para mí ({{name}})',
+  'oidc.actFor.minor': 'En nombre de {{name}}',
   'oidc.scope.openid': 'Un identificador tuyo que solo usa esta aplicación (no es tu número de documento).',
   'oidc.scope.profile': 'Tu nombre, tu fecha de nacimiento y tu idioma.',
   'oidc.scope.email': 'Tu email.',
@@ -56,6 +64,14 @@ export const oidcEn: Record<keyof typeof oidcEs, string> = {
   'oidc.consent.allow': 'Allow',
   'oidc.consent.deny': 'Don’t allow',
   'oidc.consent.signedInAs': 'You are signed in as {{name}}.',
+  'oidc.consent.actingFor':
+    '{{app}} will act on behalf of {{minor}}, a minor in your care: it will see their details, not yours, and know that you ({{name}}) are the one acting. The permission ends when {{minor}} turns 18.',
+  'oidc.actFor.title': 'Who are you using {{app}} for?',
+  'oidc.actFor.lead':
+    'You can use {{app}} for yourself or on behalf of a minor in your care. The app will see the details of the person you choose and know that you are the one acting.',
+  'oidc.actFor.legend': 'Use {{app}} for',
+  'oidc.actFor.self': 'Myself ({{name}})',
+  'oidc.actFor.minor': 'On behalf of {{name}}',
   'oidc.scope.openid': 'An identifier for you that only this app uses (not your ID document number).',
   'oidc.scope.profile': 'Your name, date of birth and language.',
   'oidc.scope.email': 'Your email address.',
