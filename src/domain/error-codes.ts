@@ -104,6 +104,8 @@ export const ERROR_CODES = {
   postal_code_invalid: 'invalid',
   reason_required: 'invalid',
   redirect_uri_invalid: 'invalid',
+  backchannel_uri_invalid: 'invalid',
+  logo_uri_invalid: 'invalid',
   request_bytes_limit: 'limited',
   request_limit: 'limited',
   request_not_found: 'notFound',

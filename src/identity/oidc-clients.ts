@@ -26,6 +26,10 @@ export interface NewOidcClient {
   public: boolean;
   /** Who registers it, as the audit names actors (`cli`, `staff:12`). */
   createdBy: string;
+  /** Where the provider POSTs logout tokens (Back-Channel Logout 1.0): https, or http on the loopback. */
+  backchannelLogoutUri?: string;
+  /** The app's logo: https only. */
+  logoUri?: string;
 }
 
 export interface OidcClientSummary {
@@ -38,6 +42,8 @@ export interface OidcClientSummary {
   createdBy: string;
   createdAt: string;
   revokedAt: string | null;
+  backchannelLogoutUri: string | null;
+  logoUri: string | null;
 }
 
 const MAX_URIS = 10;
@@ -61,10 +67,29 @@ export function redirectUriAllowed(text: string): boolean {
   return /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/.test(url.protocol);
 }
 
+/** A server-to-server address (back-channel logout): https, or http on the loopback; no fragment, no credentials. */
+export function webUriAllowed(text: string, httpsOnly = false): boolean {
+  if (text.length > 500 || /\s/.test(text) || text.includes('#')) return false;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password) return false;
+  if (url.protocol === 'https:') return url.hostname !== '';
+  return !httpsOnly && url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}
+
 /** Checks a new client's fields; errors name the CLI options (`name`, `redirect_uri`, `scopes`). */
-export function validateNewOidcClient(
-  input: NewOidcClient,
-): Result<{ name: string; redirectUris: string[]; postLogoutRedirectUris: string[]; scopes: OidcScope[] }> {
+export function validateNewOidcClient(input: NewOidcClient): Result<{
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  scopes: OidcScope[];
+  backchannelLogoutUri: string | null;
+  logoUri: string | null;
+}> {
   const errors: FieldError[] = [];
   const name = input.name.trim().replace(/\s+/g, ' ');
   if (name === '') errors.push({ field: 'name', code: 'required' });
@@ -86,7 +111,14 @@ export function validateNewOidcClient(
     else if (!scopes.includes(scope)) scopes.push(scope);
   }
   if (!scopes.includes('openid')) errors.push({ field: 'scopes', code: 'required', params: { scope: 'openid' } });
-  return errors.length ? { ok: false, errors } : ok({ name, redirectUris, postLogoutRedirectUris, scopes });
+  const backchannelLogoutUri = input.backchannelLogoutUri?.trim() || null;
+  if (backchannelLogoutUri && !webUriAllowed(backchannelLogoutUri))
+    errors.push({ field: 'backchannel_logout_uri', code: 'backchannel_uri_invalid' });
+  const logoUri = input.logoUri?.trim() || null;
+  if (logoUri && !webUriAllowed(logoUri, true)) errors.push({ field: 'logo_uri', code: 'logo_uri_invalid' });
+  return errors.length
+    ? { ok: false, errors }
+    : ok({ name, redirectUris, postLogoutRedirectUris, scopes, backchannelLogoutUri, logoUri });
 }
 
 /** Registers a client and audits it; returns its id and, for a confidential client, its secret, this once only. */
@@ -98,7 +130,7 @@ export async function createOidcClient(
 ): Promise<Result<{ clientId: string; secret: string | undefined }>> {
   const valid = validateNewOidcClient(input);
   if (!valid.ok) return valid;
-  const { name, redirectUris, postLogoutRedirectUris, scopes } = valid.value;
+  const { name, redirectUris, postLogoutRedirectUris, scopes, backchannelLogoutUri, logoUri } = valid.value;
   const clientId = randomToken(16);
   const secret = input.public ? undefined : randomToken(32);
   await db.transaction().execute(async (trx) => {
@@ -114,6 +146,8 @@ export async function createOidcClient(
         first_party: input.firstParty ? 1 : 0,
         created_by: input.createdBy,
         created_at: clock.now().toISOString(),
+        backchannel_logout_uri: backchannelLogoutUri,
+        logo_uri: logoUri,
       })
       .execute();
     await recordAudit(trx, clock, ctx, {
@@ -127,6 +161,8 @@ export async function createOidcClient(
         redirect_uris: redirectUris.join(' '),
         first_party: input.firstParty,
         public: input.public,
+        ...(backchannelLogoutUri ? { backchannel_logout_uri: backchannelLogoutUri } : {}),
+        ...(logoUri ? { logo_uri: logoUri } : {}),
       },
     });
   });
@@ -146,6 +182,8 @@ export async function listOidcClients(db: Kysely<Database>): Promise<OidcClientS
     createdBy: r.created_by,
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
+    backchannelLogoutUri: r.backchannel_logout_uri,
+    logoUri: r.logo_uri,
   }));
 }
 
@@ -198,6 +236,10 @@ export async function findOidcClientMetadata(
     response_types: ['code'],
     scope: row.scopes,
     subject_type: 'pairwise',
+    ...(row.backchannel_logout_uri
+      ? { backchannel_logout_uri: row.backchannel_logout_uri, backchannel_logout_session_required: false }
+      : {}),
+    ...(row.logo_uri ? { logo_uri: row.logo_uri } : {}),
   };
 }
 

@@ -16,7 +16,7 @@ export interface CliOutput {
 const USAGE =
   'Usage: member-area oidc-client create --name N --redirect-uri URI [--redirect-uri …] ' +
   '[--post-logout-redirect-uri URI …] --scopes openid[,profile,email,phone,membership,offline_access] ' +
-  '[--first-party] [--public] | list | revoke CLIENT_ID | new-key';
+  '[--first-party] [--public] [--backchannel-logout-uri URI] [--logo-uri https://…] | list | revoke CLIENT_ID | new-key';
 
 /** Runs `oidc-client create|list|revoke`; returns the exit code (0 done, 1 refused, 2 usage). */
 export async function oidcClientCommand(
@@ -40,6 +40,8 @@ export async function oidcClientCommand(
             scopes: { type: 'string' },
             'first-party': { type: 'boolean' },
             public: { type: 'boolean' },
+            'backchannel-logout-uri': { type: 'string' },
+            'logo-uri': { type: 'string' },
           },
           strict: true,
         }));
@@ -55,6 +57,8 @@ export async function oidcClientCommand(
         firstParty: values['first-party'] ?? false,
         public: values.public ?? false,
         createdBy: 'cli',
+        ...(values['backchannel-logout-uri'] ? { backchannelLogoutUri: values['backchannel-logout-uri'] } : {}),
+        ...(values['logo-uri'] ? { logoUri: values['logo-uri'] } : {}),
       });
       if (!created.ok) {
         for (const e of created.errors) io.err(`${e.field}: ${en(`field.${e.code}`, e.params)}`);

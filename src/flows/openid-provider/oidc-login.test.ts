@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, randomBytes, verify } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../../clock.js';
@@ -441,3 +443,134 @@ describeEachDatabase('OpenID Provider: a guardian acting for a minor (R35, R14)'
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
+
+/** A relying party's back-channel logout endpoint: keeps each logout_token POSTed to it. */
+async function startLogoutReceiver() {
+  const received: string[] = [];
+  const waiters: ((token: string) => void)[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const token = new URLSearchParams(body).get('logout_token') ?? '';
+      res.writeHead(200).end();
+      const waiter = waiters.shift();
+      if (waiter) waiter(token);
+      else received.push(token);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/logout`,
+    server,
+    /** The next logout token, or a failure after two seconds. */
+    next(): Promise<string> {
+      const early = received.shift();
+      if (early !== undefined) return Promise.resolve(early);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no logout token arrived')), 2000);
+        waiters.push((token) => {
+          clearTimeout(timer);
+          resolve(token);
+        });
+      });
+    },
+    pending: () => received.length,
+  };
+}
+
+/** Verifies a JWS against the provider's published keys (ES256 or RS256), as a relying party does; its payload. */
+async function verifyWithJwks(
+  ctx: TestContext,
+  jwt: string,
+): Promise<{ header: Record<string, unknown>; payload: Record<string, unknown> }> {
+  const [h, p, s] = jwt.split('.') as [string, string, string];
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as { kid: string; alg: string };
+  const jwks = (await ctx.app.inject({ url: '/oidc/jwks' })).json() as {
+    keys: (Record<string, string> & { kid: string })[];
+  };
+  const jwk = jwks.keys.find((k) => k.kid === header.kid);
+  assert.ok(jwk, 'signed with a published key');
+  const key = createPublicKey({ key: jwk, format: 'jwk' });
+  const valid = verify(
+    'sha256',
+    Buffer.from(`${h}.${p}`),
+    header.alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key,
+    Buffer.from(s, 'base64url'),
+  );
+  assert.ok(valid, 'the signature verifies against the JWKS');
+  return { header, payload: JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown> };
+}
+
+describeEachDatabase('OpenID Provider: back-channel logout (R35)', (kind) => {
+  let ctx: TestContext;
+  let rp: Awaited<ReturnType<typeof startLogoutReceiver>>;
+  let withLogout: { clientId: string };
+  let without: { clientId: string };
+
+  before(async () => {
+    ctx = await setup(kind, { clock: new ManualClock(new Date()) });
+    rp = await startLogoutReceiver();
+    const make = async (name: string, backchannelLogoutUri?: string) => {
+      const made = await createOidcClient(ctx.db.kysely, ctx.clock, {
+        name,
+        redirectUris: [REDIRECT],
+        scopes: ['openid', 'offline_access'],
+        firstParty: true,
+        public: true,
+        createdBy: 'test',
+        ...(backchannelLogoutUri ? { backchannelLogoutUri } : {}),
+      });
+      assert.ok(made.ok);
+      return { clientId: made.value.clientId };
+    };
+    withLogout = await make('App Salud', rp.url);
+    without = await make('App sin cierre');
+  });
+  after(async () => {
+    rp.server.close();
+    await ctx.close();
+  });
+
+  async function connected(member: TestMember) {
+    const agent = await signedIn(ctx, member);
+    const tokens = await redeem(ctx, withLogout, await authorize(agent, withLogout.clientId));
+    assert.equal(tokens.status, 200);
+    assert.equal((await redeem(ctx, without, await authorize(agent, without.clientId))).status, 200);
+    return { agent, sub: idTokenClaims(tokens.body.id_token).sub };
+  }
+
+  async function checkLogoutToken(token: string, sub: unknown) {
+    const { header, payload } = await verifyWithJwks(ctx, token);
+    assert.equal(header.typ, 'logout+jwt');
+    assert.equal(payload.iss, ctx.config.publicUrl);
+    assert.equal(payload.aud, withLogout.clientId);
+    assert.equal(payload.sub, sub, 'the member’s pairwise subject for that app');
+    assert.deepEqual(payload.events, { 'http://schemas.openid.net/event/backchannel-logout': {} });
+    assert.equal(typeof payload.jti, 'string');
+    assert.equal(payload.nonce, undefined, 'a logout token never carries a nonce');
+    assert.ok((payload.exp as number) - (payload.iat as number) <= 120);
+  }
+
+  test('signing out of the portal POSTs a signed logout token to the app that asked for one', async () => {
+    const { agent, sub } = await connected(await memberWithAccount(ctx));
+    assert.equal((await agent.post('/sign-out', {})).statusCode, 303);
+    await checkLogoutToken(await rp.next(), sub);
+    assert.equal(rp.pending(), 0, 'one token: the app without an address gets none');
+  });
+
+  test('ending every other session tells the app; so does disconnecting it', async () => {
+    const member = await memberWithAccount(ctx);
+    const { sub } = await connected(member);
+    const other = await signedIn(ctx, member);
+    await other.get('/area/security');
+    assert.equal((await other.post('/area/security/sessions/end-others', {})).statusCode, 303);
+    await checkLogoutToken(await rp.next(), sub);
+
+    const again = await connected(member);
+    await again.agent.get('/area/security/apps');
+    const done = await again.agent.post(`/area/security/apps/${withLogout.clientId}/disconnect`, {});
+    assert.equal(done.statusCode, 303);
+    await checkLogoutToken(await rp.next(), again.sub);
+  });
+});

@@ -203,6 +203,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       userinfo: { enabled: true },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       rpMetadataChoices: { enabled: false },
+      // Back-Channel Logout 1.0: logout tokens to the apps that registered an address (oidc.backchannel.ts).
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx: KoaContextLike, form: string) {
@@ -262,6 +264,13 @@ export function createProvider(deps: ProviderDeps): Provider {
       sendProviderPage(ctx, deps, (page) => (
         <OidcMessagePage ctx={page} title="oidc.error.title" body="oidc.error.body" code={out.error} />
       ));
+    },
+    // Outgoing requests (back-channel logout) keep oidc-provider's SSRF guard, which refuses private and loopback
+    // addresses; outside production a loopback address is let through, for development and the tests' relying party.
+    fetch: (url: URL | string, options: RequestInit & { dispatcher?: unknown }) => {
+      if (config.env !== 'production' && ['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname))
+        delete options.dispatcher;
+      return globalThis.fetch(url, options);
     },
     clientBasedCORS(_ctx: unknown, origin: string, client: ClientInstance) {
       // Only a public client (a single-page app) calls the token endpoint from a browser, from its own origin.

@@ -14,6 +14,7 @@ import { sendPage } from '../../infra/web/view.js';
 import { formText } from '../../infra/web/form.js';
 import type { MemberSession } from '../../infra/session/session.js';
 import { actableMinors, baseAccountId, oidcAccountId, parseOidcAccountId } from './oidc.acting.js';
+import { backchannelLogout } from './oidc.backchannel.js';
 import { authenticationContext } from './oidc.claims.js';
 import { createProvider, cspWithFormTargets, INTERACTION_PREFIX, OIDC_PREFIX, OIDC_TTL } from './oidc.provider.js';
 import { ActForPage, ConsentPage, ContinuePage, OidcMessagePage } from './oidc.views.js';
@@ -49,6 +50,14 @@ async function oidcRoutes(app: FastifyInstance, opts: OidcRoutesOptions): Promis
     portalSessionCookie: sessions.cookie,
   });
   const callback = provider.callback();
+  sessions.onProviderLogout(
+    backchannelLogout({
+      provider,
+      box: config.secretBox,
+      onError: (clientId, error) =>
+        app.log.warn({ client: clientId, err: (error as Error).message }, 'oidc back-channel logout failed'),
+    }),
+  );
   const issuer = new URL(config.publicUrl);
   const issuerProtocol = issuer.protocol.replace(':', '');
 

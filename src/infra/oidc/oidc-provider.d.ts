@@ -48,6 +48,8 @@ declare module 'oidc-provider' {
     redirectUris: string[];
     postLogoutRedirectUris?: string[];
     scope?: string;
+    backchannelLogoutUri?: string;
+    backchannelLogout(sub: string, sid?: string): Promise<void>;
     [key: string]: unknown;
   }
 

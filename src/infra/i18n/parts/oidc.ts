@@ -50,6 +50,9 @@ export const oidcEs = {
   'oidc.apps.disconnected': 'Has desconectado {{app}}: ya no puede usar tu cuenta.',
   'oidc.apps.back': 'Volver a la seguridad de tu cuenta',
   'oidc.apps.link': 'Aplicaciones conectadas a tu cuenta',
+  'field.backchannel_uri_invalid':
+    'La dirección de cierre de sesión debe ser https:// (http:// solo en este equipo, localhost), sin fragmento ni credenciales.',
+  'field.logo_uri_invalid': 'El logotipo debe ser una dirección https://, sin fragmento ni credenciales.',
   'field.redirect_uri_invalid':
     'Cada dirección de vuelta debe ser https://, http:// solo en este equipo (localhost) o el esquema propio de una app (es.ejemplo.app:/cb), sin fragmento.',
 } as const;
@@ -103,6 +106,9 @@ export const oidcEn: Record<keyof typeof oidcEs, string> = {
   'oidc.apps.disconnected': 'You disconnected {{app}}: it can no longer use your account.',
   'oidc.apps.back': 'Back to your account security',
   'oidc.apps.link': 'Apps connected to your account',
+  'field.backchannel_uri_invalid':
+    'The logout address must be https:// (http:// only on this machine, localhost), with no fragment or credentials.',
+  'field.logo_uri_invalid': 'The logo must be an https:// address, with no fragment or credentials.',
   'field.redirect_uri_invalid':
     'Each redirect address must be https://, http:// only on this machine (localhost) or an app’s own scheme (es.example.app:/cb), with no fragment.',
 };
