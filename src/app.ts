@@ -113,7 +113,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     const labels = {
       method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
+      // A path served outside Fastify's router (the OpenID Provider, mounted with middie) names its own pattern.
+      route: request.routeOptions.url ?? (request.raw as { routeLabel?: string }).routeLabel ?? 'unmatched',
       status_class: statusClass(reply.statusCode),
     };
     deps.metrics.httpRequests.inc(labels);

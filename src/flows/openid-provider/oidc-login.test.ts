@@ -22,7 +22,8 @@ import {
   TEST_PASSWORD,
   type TestMember,
 } from '../../../test/helpers/fixture.js';
-import { setup, type TestContext } from '../../../test/helpers/setup.js';
+import { setup, testConfig, type TestContext } from '../../../test/helpers/setup.js';
+import { loggerOptions } from '../../infra/web/logging.js';
 
 // R35 with R8: when the provider asks the member to sign in again. prompt=login and max_age need a sign-in made
 // during the request (auth_time says when), and the provider's session never outlives the portal's: a portal
@@ -572,5 +573,45 @@ describeEachDatabase('OpenID Provider: back-channel logout (R35)', (kind) => {
     const done = await again.agent.post(`/area/security/apps/${withLogout.clientId}/disconnect`, {});
     assert.equal(done.statusCode, 303);
     await checkLogoutToken(await rp.next(), again.sub);
+  });
+});
+
+describeEachDatabase('OpenID Provider in the request log and the metrics', (kind) => {
+  const TOKEN = 'metrics-token-0123456789abcdefghij';
+  let ctx: TestContext;
+  const lines: string[] = [];
+  before(async () => {
+    ctx = await setup(kind, {
+      env: { METRICS_TOKEN: TOKEN },
+      // The portal's own logger options (redaction, serializers), written here instead of to stdout.
+      logger: {
+        ...(loggerOptions(testConfig({ LOG_LEVEL: 'info' })) as object),
+        stream: { write: (line: string) => lines.push(line) },
+      },
+    });
+  });
+  after(() => ctx.close());
+
+  test('each provider endpoint is a route label; its requests are logged like the others', async () => {
+    await ctx.app.inject({ url: '/oidc/jwks' });
+    const bad = await ctx.app.inject({
+      method: 'POST',
+      url: '/oidc/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'grant_type=refresh_token&refresh_token=nope&client_id=nobody',
+    });
+    assert.equal(bad.statusCode, 401);
+    await ctx.app.inject({ url: '/oidc/auth/AbCdEfGhIjKlMnOpQrStUv' });
+    const scrape = (await ctx.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })).body;
+    const series = scrape.split('\n').filter((l) => l.startsWith('member_area_http_requests_total{'));
+    const has = (route: string, status: string) =>
+      series.some((l) => l.includes(`route="${route}"`) && l.includes(`status_class="${status}"`));
+    assert.ok(has('/oidc/jwks', '2xx'), series.join('\n'));
+    assert.ok(has('/oidc/token', '4xx'), series.join('\n'));
+    assert.ok(has('/oidc/auth/:uid', '4xx') || has('/oidc/auth/:uid', '3xx'), series.join('\n'));
+    assert.ok(!series.some((l) => l.includes('AbCdEf')), 'never a uid in a label');
+    const logged = lines.filter((l) => l.includes('request completed')).join('');
+    assert.match(logged, /"url":"\/oidc\/token"/);
+    assert.match(logged, /"url":"\/oidc\/auth\/\[redacted\]"/);
   });
 });

@@ -39,6 +39,28 @@ function providerPath(url: string): boolean {
   return path === DISCOVERY || (path.startsWith(`${OIDC_PREFIX}/`) && !path.startsWith(INTERACTION_PREFIX));
 }
 
+const PROVIDER_ROUTES = new Set([
+  DISCOVERY,
+  `${OIDC_PREFIX}/auth`,
+  `${OIDC_PREFIX}/token`,
+  `${OIDC_PREFIX}/me`,
+  `${OIDC_PREFIX}/jwks`,
+  `${OIDC_PREFIX}/token/introspection`,
+  `${OIDC_PREFIX}/token/revocation`,
+  `${OIDC_PREFIX}/session/end`,
+  `${OIDC_PREFIX}/session/end/confirm`,
+  `${OIDC_PREFIX}/session/end/success`,
+  `${OIDC_PREFIX}/request`,
+]);
+
+/** The metrics' route label of a provider path: its endpoint, `/oidc/auth/:uid` for a resume, else `/oidc/*`. */
+export function providerRouteLabel(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  if (PROVIDER_ROUTES.has(path)) return path;
+  if (/^\/oidc\/auth\/[^/]+$/.test(path)) return `${OIDC_PREFIX}/auth/:uid`;
+  return `${OIDC_PREFIX}/*`;
+}
+
 async function oidcRoutes(app: FastifyInstance, opts: OidcRoutesOptions): Promise<void> {
   const { config, db, sessions } = opts;
   const kysely = db.kysely;
@@ -64,6 +86,8 @@ async function oidcRoutes(app: FastifyInstance, opts: OidcRoutesOptions): Promis
   await app.register(middie, { hook: 'onRequest' });
   app.use((req, res, next) => {
     if (!providerPath(req.url ?? '')) return next();
+    // The request log has its line already; the metrics get the endpoint's pattern, never a uid or a query.
+    (req as { routeLabel?: string }).routeLabel = providerRouteLabel(req.url ?? '');
     // The public face is PUBLIC_URL whatever the request says: the provider builds its endpoints' addresses (in
     // discovery, in redirects) from the request, and a client's Host or X-Forwarded-* must not choose them.
     req.headers['x-forwarded-proto'] = issuerProtocol;
