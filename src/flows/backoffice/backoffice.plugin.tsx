@@ -6,6 +6,7 @@ import type { Db } from '../../infra/db/database.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { sendPage } from '../../infra/web/view.js';
 import { apiKeyAdminRoutes } from './api-keys.routes.js';
+import { oidcClientAdminRoutes } from './oidc-clients.routes.js';
 import { auditLogRoutes } from './audit-log.routes.js';
 import { BackofficeLayout, BACKOFFICE_NAV, roleAllows } from './backoffice-layout.js';
 import { memberRoutes } from './members/members.routes.js';
@@ -78,6 +79,7 @@ async function backOfficePlugin(app: FastifyInstance, deps: BackOfficeDeps): Pro
     await bo.register(staffPasskeyRoutes, { config, db, clock });
     await bo.register(auditLogRoutes, { db, clock });
     await bo.register(apiKeyAdminRoutes, { db, clock });
+    await bo.register(oidcClientAdminRoutes, { db, clock });
   });
 }
 
