@@ -27,6 +27,8 @@ import { directoryRun } from './directory.js';
 import { writeProviderFeed } from './provider-feed.js';
 import { markdown } from './report.js';
 import { requestListing, seedRequests } from './requests.js';
+import { oidcBenchEnv, refreshLoad } from './oidc.js';
+import { generateSigningKeys } from '../src/infra/oidc/signing-keys.js';
 import { ROOT, productionEnv, rssMb, sampleRss, startBare, startPortal, startSinks, type Server } from './servers.js';
 
 // PRODUCT §5 figures on SQLite and PostgreSQL, each as a ratio to a reference measured in the same run.
@@ -57,9 +59,12 @@ export const sizes = {
   apiRequests: size('BENCH_API_REQUESTS', 10_000, 500),
   apiPageSize: size('BENCH_API_PAGE', 100, 100),
   idleSettleSeconds: size('BENCH_SETTLE_S', 3, 1),
+  // R35: apps renewing access at the token endpoint at once (each holds one member's grant).
+  oidcVirtualUsers: size('BENCH_OIDC_VUS', cores * 16, cores * 2),
+  oidcSeconds: size('BENCH_OIDC_S', 8, 2),
 };
 const kinds = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',').filter(Boolean) as Kind[];
-// any of: signin, passkey, page, password, requests, scale, import, directory
+// any of: signin, passkey, page, password, requests, oidc, scale, import, directory
 const skip = new Set((process.env.BENCH_SKIP ?? '').split(','));
 const pgBaseUrl = process.env.BENCH_PG_URL ?? process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -140,7 +145,11 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
     const members = await seedMembers(db, loadCount + 2);
     const [pageMember, changeMember] = members.slice(loadCount);
     const loadMembers = members.slice(0, loadCount);
-    const env = productionEnv(target.url, sinks, threads);
+    // R35: the OpenID Provider is served (production needs its keys); the oidc phase measures its token endpoint.
+    const env = {
+      ...productionEnv(target.url, sinks, threads),
+      ...oidcBenchEnv(JSON.stringify(generateSigningKeys())),
+    };
     // R27: the same members' passkeys, in a software authenticator of this client.
     const authenticator = new SoftAuthenticator(new URL(env.PUBLIC_URL!).origin);
     const credentials = skip.has('passkey')
@@ -226,6 +235,23 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
           pageSize: sizes.apiPageSize,
         });
       });
+    }
+    if (!skip.has('oidc')) {
+      r.oidcRefresh = await phase(
+        `${kind}: OpenID token endpoint, refresh grants, ${sizes.oidcVirtualUsers} apps, ${sizes.oidcSeconds} s`,
+        () =>
+          refreshLoad({
+            port: portal.port,
+            pid: portal.pid,
+            env,
+            db,
+            members,
+            virtualUsers: sizes.oidcVirtualUsers,
+            seconds: sizes.oidcSeconds,
+            warmupSeconds: sizes.warmupSeconds,
+          }),
+      );
+      r.ceiling = averaged(r.ceiling, await ceiling(), 'verificationsPerSecond');
     }
     // 6. Scale out: a second node on the same PostgreSQL, the client round-robin across both.
     if (kind === 'postgres' && !skip.has('scale')) {

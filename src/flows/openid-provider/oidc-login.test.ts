@@ -285,6 +285,32 @@ describeEachDatabase('OpenID Provider: signing in again (R35, R8)', (kind) => {
     assert.equal(expired.status, 400);
     assert.equal(expired.body.error, 'invalid_grant');
   });
+
+  test('rotation does not outlive the grant: refreshes every 29 days stop once its year is over', async () => {
+    const agent = await signedIn(ctx, member);
+    const consent = await authorize(agent, clientId, { prompt: 'consent' }, 'openid offline_access');
+    const confirmed = await agent.post(`/oidc/interaction/${(consent as { uid: string }).uid}/confirm`, {});
+    const tokens = await redeem(
+      ctx,
+      { clientId },
+      { ...(await followToCode(agent, confirmed)), verifier: consent.verifier },
+    );
+    assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
+    let refresh = String(tokens.body.refresh_token);
+    let days = 0;
+    for (;;) {
+      ctx.clock.advance(29 * 86_400_000);
+      days += 29;
+      const next = await tokenRequest(ctx, { clientId }, { grant_type: 'refresh_token', refresh_token: refresh });
+      if (next.status !== 200) {
+        assert.equal(next.body.error, 'invalid_grant');
+        break;
+      }
+      refresh = String(next.body.refresh_token);
+      assert.ok(days < 400, 'a refresh token chain must end with its grant');
+    }
+    assert.ok(days > 365 - 29 && days <= 365 + 29, `the chain ended after ${days} days, with the grant's year`);
+  });
 });
 
 /** From an interaction page's answer (a redirect or a Refresh page) on to the app's callback. */

@@ -93,6 +93,7 @@ declare module 'oidc-provider' {
     proxy: boolean;
     issuer: string;
     Grant: typeof Grant;
+    RefreshToken: new (init: Record<string, unknown>) => { save(): Promise<string> };
     Client: { find(id: string): Promise<ClientInstance | undefined> };
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     use(middleware: (ctx: KoaContextLike, next: () => Promise<void>) => Promise<void>): void;
