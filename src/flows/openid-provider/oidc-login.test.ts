@@ -41,7 +41,7 @@ export interface OidcHarness {
 /** The outcome of an authorization request: the app got a code, or the member was sent to sign in (or consent). */
 export type AuthOutcome =
   | { kind: 'code'; code: string; verifier: string }
-  | { kind: 'sign-in'; next: string; verifier: string }
+  | { kind: 'sign-in'; next: string; why: string | null; verifier: string }
   | { kind: 'consent'; uid: string; verifier: string }
   | { kind: 'act-for'; uid: string; verifier: string }
   | { kind: 'error'; error: string; verifier: string };
@@ -73,7 +73,7 @@ export async function authorize(
 
 type Walked =
   | { kind: 'code'; code: string }
-  | { kind: 'sign-in'; next: string }
+  | { kind: 'sign-in'; next: string; why: string | null }
   | { kind: 'consent'; uid: string }
   | { kind: 'act-for'; uid: string }
   | { kind: 'error'; error: string };
@@ -96,7 +96,12 @@ export async function walk(agent: BrowserAgent, res: Awaited<ReturnType<BrowserA
       if (code) return { kind: 'code', code };
       return { kind: 'error', error: to.searchParams.get('error') ?? '?' };
     }
-    if (to.pathname === '/sign-in') return { kind: 'sign-in', next: to.searchParams.get('next') ?? '' };
+    if (to.pathname === '/sign-in')
+      return {
+        kind: 'sign-in',
+        next: to.searchParams.get('next') ?? '',
+        why: to.searchParams.get('expired') ? 'expired' : to.searchParams.get('reauth') ? 'reauth' : null,
+      };
     res = await agent.get(to.pathname + to.search);
   }
   throw new Error('too many redirects');
@@ -179,6 +184,7 @@ describeEachDatabase('OpenID Provider: signing in again (R35, R8)', (kind) => {
     ctx.clock.advanceMinutes(16);
     const again = await authorize(agent, clientId);
     assert.equal(again.kind, 'sign-in', 'the provider session does not outlive the portal’s');
+    assert.equal((again as { why: string | null }).why, 'expired', 'the sign-in page says the session expired');
     assert.match((again as { next: string }).next, /^\/oidc\/interaction\//);
     await signInAgain(ctx, agent, member, (again as { next: string }).next);
     const resumed = await authorize(agent, clientId);
@@ -204,6 +210,9 @@ describeEachDatabase('OpenID Provider: signing in again (R35, R8)', (kind) => {
 
     const forced = await authorize(agent, clientId, { prompt: 'login' });
     assert.equal(forced.kind, 'sign-in', 'prompt=login asks again');
+    assert.equal((forced as { why: string | null }).why, 'reauth');
+    const page = await agent.get(`/sign-in?next=${encodeURIComponent((forced as { next: string }).next)}&reauth=1`);
+    assert.match(page.body, /data-notice="reauthenticate"/, 'the sign-in page says why it asks again');
     // Coming back without signing in again changes nothing: still the sign-in.
     const uid = (forced as { next: string }).next;
     const notYet = await agent.get(uid);

@@ -150,14 +150,18 @@ async function oidcRoutes(app: FastifyInstance, opts: OidcRoutesOptions): Promis
     if (!details) return expired(request, reply);
     const start = details.prompt.name === 'login' ? await startOf(details.uid) : 0;
     const found = await sessions.load(kysely, request);
-    const signIn = () =>
-      reply.redirect(`/sign-in?next=${encodeURIComponent(`${INTERACTION_PREFIX}${details.uid}`)}`, 303);
-    if (found.status !== 'active') return signIn();
+    // The sign-in page says why: the portal session ended, or the app asks for a fresh sign-in.
+    const signIn = (why?: 'expired' | 'reauth') =>
+      reply.redirect(
+        `/sign-in?next=${encodeURIComponent(`${INTERACTION_PREFIX}${details.uid}`)}${why ? `&${why}=1` : ''}`,
+        303,
+      );
+    if (found.status !== 'active') return signIn(found.status === 'expired' ? 'expired' : undefined);
     const session = found.session;
     const accountId = String(session.accountId);
 
     if (details.prompt.name === 'login') {
-      if (needsFreshSignIn(details, session.createdAt, start)) return signIn();
+      if (needsFreshSignIn(details, session.createdAt, start)) return signIn('reauth');
       // R14: a guardian says whom the app is for, themselves or one of the minors in their selector.
       const minors = await actableMinors(kysely, opts.clock, config.timeZone, session.accountId);
       if (minors.length) {

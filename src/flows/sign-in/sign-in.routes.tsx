@@ -123,13 +123,15 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const notice =
       q.expired === '1'
         ? 'expired_session'
-        : q.signedOut === '1'
-          ? 'signed_out'
-          : q.restart === '1'
-            ? 'restart'
-            : q.closed === '1'
-              ? 'account_closed'
-              : undefined;
+        : q.reauth === '1'
+          ? 'reauthenticate'
+          : q.signedOut === '1'
+            ? 'signed_out'
+            : q.restart === '1'
+              ? 'restart'
+              : q.closed === '1'
+                ? 'account_closed'
+                : undefined;
     return sendPage(reply, <SignInPage ctx={request.pageContext()} view={{ next: safeNext(q.next), notice }} />);
   });
 

@@ -2,6 +2,7 @@
 // errors. Both languages (R20); the English half is typed against the Spanish keys.
 export const oidcEs = {
   'oidc.anApp': 'Una aplicación',
+  'signin.reauthenticate': 'La aplicación desde la que vienes pide que vuelvas a acceder, para confirmar que eres tú.',
   'oidc.consent.title': '{{app}} quiere usar tu cuenta',
   'oidc.consent.lead': 'Si lo permites, {{app}} recibirá de {{brand}}:',
   'oidc.consent.noHealth':
@@ -59,6 +60,7 @@ export const oidcEs = {
 
 export const oidcEn: Record<keyof typeof oidcEs, string> = {
   'oidc.anApp': 'An app',
+  'signin.reauthenticate': 'The app you came from asks you to sign in again, to confirm it is you.',
   'oidc.consent.title': '{{app}} would like to use your account',
   'oidc.consent.lead': 'If you allow it, {{app}} will receive from {{brand}}:',
   'oidc.consent.noHealth': 'No app ever receives your health data: no claims, authorisations or documents.',
