@@ -145,10 +145,11 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
     const members = await seedMembers(db, loadCount + 2);
     const [pageMember, changeMember] = members.slice(loadCount);
     const loadMembers = members.slice(0, loadCount);
-    // R35: the OpenID Provider is served (production needs its keys); the oidc phase measures its token endpoint.
+    // R35: with the oidc phase, the OpenID Provider is served (production needs its keys) and its token endpoint
+    // measured; the idle RSS then includes the provider.
     const env = {
       ...productionEnv(target.url, sinks, threads),
-      ...oidcBenchEnv(JSON.stringify(generateSigningKeys())),
+      ...(skip.has('oidc') ? {} : oidcBenchEnv(JSON.stringify(generateSigningKeys()))),
     };
     // R27: the same members' passkeys, in a software authenticator of this client.
     const authenticator = new SoftAuthenticator(new URL(env.PUBLIC_URL!).origin);
