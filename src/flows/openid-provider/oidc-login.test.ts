@@ -609,6 +609,19 @@ describeEachDatabase('OpenID Provider: back-channel logout (R35)', (kind) => {
     assert.equal(done.statusCode, 303);
     await checkLogoutToken(await rp.next(), again.sub);
   });
+
+  test('closing the account (R36) tells the app too', async () => {
+    const member = await memberWithAccount(ctx);
+    const { agent, sub } = await connected(member);
+    assert.equal((await agent.get('/area/data/close')).statusCode, 200);
+    const step = await agent.post('/area/data/close', { password: member.password, channel: 'email' });
+    assert.equal(step.headers.location, '/area/data/close/confirm');
+    const done = await agent.post('/area/data/close/confirm', {
+      code: await lastCode(ctx, member.email, 'close-code'),
+    });
+    assert.equal(done.headers.location, '/sign-in?closed=1');
+    await checkLogoutToken(await rp.next(), sub);
+  });
 });
 
 describeEachDatabase('OpenID Provider in the request log and the metrics', (kind) => {
