@@ -235,6 +235,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock: deps.clock,
     courier: deps.courier,
     kickOutbox: deps.kickOutbox,
+    // R35: an agent ending a member's sessions (or disabling, or changing the username) tells their apps too.
+    providerLogout: sessions.announceProviderLogout,
   });
   await app.register(integrationRoutes, {
     config: deps.config,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ProviderLogout } from '../../infra/session/session.js';
 import fp from 'fastify-plugin';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
@@ -25,6 +26,8 @@ export interface BackOfficeDeps {
   /** The member actions' emails (R16, R19) go through the outbox; kickOutbox wakes its worker after a commit. */
   courier: Courier;
   kickOutbox?: (() => void) | undefined;
+  /** R35: told before a member's OpenID Provider rows end (back-channel logout). */
+  providerLogout?: ProviderLogout | undefined;
 }
 
 /**
@@ -72,7 +75,7 @@ async function backOfficePlugin(app: FastifyInstance, deps: BackOfficeDeps): Pro
         </BackofficeLayout>,
       );
     });
-    await bo.register(memberRoutes, { config, db, clock, courier, kickOutbox });
+    await bo.register(memberRoutes, { config, db, clock, courier, kickOutbox, providerLogout: deps.providerLogout });
     await bo.register(memberRequestRoutes, { config, db, clock });
     await bo.register(staffAdminRoutes, { config, db, clock, courier, kickOutbox });
     await bo.register(staffPasswordRoutes, { config, db, clock, courier, sessions, kickOutbox });

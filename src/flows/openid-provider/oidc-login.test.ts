@@ -23,6 +23,7 @@ import {
   type TestMember,
 } from '../../../test/helpers/fixture.js';
 import { setup, testConfig, type TestContext } from '../../../test/helpers/setup.js';
+import { signedInStaff } from '../../../test/helpers/staff.js';
 import { loggerOptions } from '../../infra/web/logging.js';
 
 // R35 with R8: when the provider asks the member to sign in again. prompt=login and max_age need a sign-in made
@@ -608,6 +609,16 @@ describeEachDatabase('OpenID Provider: back-channel logout (R35)', (kind) => {
     const done = await again.agent.post(`/area/security/apps/${withLogout.clientId}/disconnect`, {});
     assert.equal(done.statusCode, 303);
     await checkLogoutToken(await rp.next(), again.sub);
+  });
+
+  test('customer service ending the member’s sessions (R23) tells the app too', async () => {
+    const member = await memberWithAccount(ctx);
+    const { sub } = await connected(member);
+    const { agent: staff } = await signedInStaff(ctx, 'agent');
+    await staff.post(`/backoffice/members/${member.memberId}/access`, { access_reason: 'member_call' });
+    const ended = await staff.post(`/backoffice/members/${member.memberId}/sessions`, { confirm: 'yes' });
+    assert.equal(ended.statusCode, 303, ended.body.slice(0, 300));
+    await checkLogoutToken(await rp.next(), sub);
   });
 
   test('closing the account (R36) tells the app too', async () => {
