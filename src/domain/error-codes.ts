@@ -104,6 +104,7 @@ export const ERROR_CODES = {
   postal_code_invalid: 'invalid',
   reason_required: 'invalid',
   redirect_uri_invalid: 'invalid',
+  redirect_uri_combination: 'invalid',
   backchannel_uri_invalid: 'invalid',
   logo_uri_invalid: 'invalid',
   request_bytes_limit: 'limited',

@@ -127,12 +127,38 @@ export async function createOidcClient(
   clock: Clock,
   input: NewOidcClient,
   ctx: AuditContext = {},
+  options: {
+    /** The provider's validation of the client's metadata: a problem's description, or undefined when it is valid. */
+    checkMetadata?: (metadata: Record<string, unknown>) => Promise<string | undefined>;
+  } = {},
 ): Promise<Result<{ clientId: string; secret: string | undefined }>> {
   const valid = validateNewOidcClient(input);
   if (!valid.ok) return valid;
   const { name, redirectUris, postLogoutRedirectUris, scopes, backchannelLogoutUri, logoUri } = valid.value;
   const clientId = randomToken(16);
   const secret = input.public ? undefined : randomToken(32);
+  // The provider's own rules too (oidc-provider's client validation): some combinations pass the checks above but
+  // would make every authorization request of the client fail (a web client on http://localhost, https next to a
+  // native app's scheme).
+  if (options.checkMetadata) {
+    const problem = await options.checkMetadata(
+      oidcClientMetadata({
+        clientId,
+        name,
+        secretHash: secret === undefined ? null : hashToken(secret),
+        redirectUris,
+        postLogoutRedirectUris,
+        scopes,
+        backchannelLogoutUri,
+        logoUri,
+      }),
+    );
+    if (problem)
+      return {
+        ok: false,
+        errors: [{ field: 'redirect_uri', code: 'redirect_uri_combination', params: { detail: problem } }],
+      };
+  }
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('oidc_clients')
@@ -220,26 +246,47 @@ export async function findOidcClientMetadata(
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
-  const redirectUris = JSON.parse(row.redirect_uris) as string[];
-  const scopes = row.scopes.split(' ');
+  return oidcClientMetadata({
+    clientId: row.client_id,
+    name: row.name,
+    secretHash: row.secret_hash,
+    redirectUris: JSON.parse(row.redirect_uris) as string[],
+    postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
+    scopes: row.scopes.split(' '),
+    backchannelLogoutUri: row.backchannel_logout_uri,
+    logoUri: row.logo_uri,
+  });
+}
+
+/** A client's metadata as oidc-provider reads it, from its registered fields. */
+export function oidcClientMetadata(c: {
+  clientId: string;
+  name: string;
+  secretHash: string | null;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  scopes: string[];
+  backchannelLogoutUri: string | null;
+  logoUri: string | null;
+}): Record<string, unknown> {
   return {
-    client_id: row.client_id,
-    client_name: row.name,
-    ...(row.secret_hash === null
+    client_id: c.clientId,
+    client_name: c.name,
+    ...(c.secretHash === null
       ? { token_endpoint_auth_method: 'none' }
-      : { client_secret: row.secret_hash, token_endpoint_auth_method: 'client_secret_basic' }),
-    redirect_uris: redirectUris,
-    post_logout_redirect_uris: JSON.parse(row.post_logout_redirect_uris) as string[],
+      : { client_secret: c.secretHash, token_endpoint_auth_method: 'client_secret_basic' }),
+    redirect_uris: c.redirectUris,
+    post_logout_redirect_uris: c.postLogoutRedirectUris,
     // A native app's private-use scheme (RFC 8252) needs application_type native; the rest are web clients.
-    application_type: redirectUris.every((u) => /^https?:/.test(u)) ? 'web' : 'native',
-    grant_types: scopes.includes('offline_access') ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
+    application_type: c.redirectUris.every((u) => /^https?:/.test(u)) ? 'web' : 'native',
+    grant_types: c.scopes.includes('offline_access') ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
     response_types: ['code'],
-    scope: row.scopes,
+    scope: c.scopes.join(' '),
     subject_type: 'pairwise',
-    ...(row.backchannel_logout_uri
-      ? { backchannel_logout_uri: row.backchannel_logout_uri, backchannel_logout_session_required: false }
+    ...(c.backchannelLogoutUri
+      ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: false }
       : {}),
-    ...(row.logo_uri ? { logo_uri: row.logo_uri } : {}),
+    ...(c.logoUri ? { logo_uri: c.logoUri } : {}),
   };
 }
 

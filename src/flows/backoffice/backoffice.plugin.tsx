@@ -82,7 +82,7 @@ async function backOfficePlugin(app: FastifyInstance, deps: BackOfficeDeps): Pro
     await bo.register(staffPasskeyRoutes, { config, db, clock });
     await bo.register(auditLogRoutes, { db, clock });
     await bo.register(apiKeyAdminRoutes, { db, clock });
-    await bo.register(oidcClientAdminRoutes, { db, clock });
+    await bo.register(oidcClientAdminRoutes, { config, db, clock });
   });
 }
 

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import { clientMetadataChecker } from '../openid-provider/oidc.provider.js';
 import type { FieldError } from '../../domain/result.js';
 import {
   createOidcClient,
@@ -30,10 +32,17 @@ import { staffActor } from './staff-users.flow.js';
  * store as `member-area oidc-client` (identity/oidc-clients.ts: validation, the secret's hash, the audit, revoking
  * a client's grants and tokens at once). Every action is confirmed first (R23); the secret is shown once.
  */
-export async function oidcClientAdminRoutes(app: FastifyInstance, deps: { db: Db; clock: Clock }): Promise<void> {
+export async function oidcClientAdminRoutes(
+  app: FastifyInstance,
+  deps: { config: Config; db: Db; clock: Clock },
+): Promise<void> {
   const { db, clock } = deps;
   const kysely = db.kysely;
   const admin = { preHandler: app.requireStaff('admin') };
+  // oidc-provider's own validation of a new client (when the provider is configured).
+  const checkMetadata = deps.config.oidc
+    ? clientMetadataChecker({ config: deps.config, oidc: deps.config.oidc, db: kysely, clock })
+    : undefined;
 
   app.get(oidcClientPaths.list, admin, async (request, reply) =>
     sendPage(
@@ -131,7 +140,13 @@ export async function oidcClientAdminRoutes(app: FastifyInstance, deps: { db: Db
         </ConfirmPage>,
       );
     }
-    const created = await createOidcClient(kysely, clock, input, request.auditContext());
+    const created = await createOidcClient(
+      kysely,
+      clock,
+      input,
+      request.auditContext(),
+      checkMetadata ? { checkMetadata } : {},
+    );
     if (!created.ok)
       return sendPage(
         reply,

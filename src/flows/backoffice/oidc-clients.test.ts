@@ -130,6 +130,17 @@ describeEachDatabase('back office: OpenID Connect clients (R35, R23)', (kind) =>
     ] as const)
       assert.ok(bad.body.includes(escape(t(key))), key);
     assert.match(bad.body, /href="#redirect_uri"/, 'the error summary links the field');
+    // Addresses each valid alone that oidc-provider refuses together (a web app next to a native app's scheme):
+    // refused here, not at the first sign-in.
+    const mixed = await agent.post('/backoffice/oidc-clients/new', {
+      ...fields,
+      redirect_uris: 'https://farmacia.example/cb\r\nes.farmacia.app:/cb',
+      confirmed: '1',
+    });
+    assert.equal(mixed.statusCode, 400);
+    const detail = /Detal(?:le|l): ([^<]+)/.exec(mixed.body)?.[1];
+    assert.ok(detail, 'the provider’s reason is shown');
+    assert.ok(mixed.body.includes(escape(t('field.redirect_uri_combination', { detail: '' }).split(':')[0]!)));
     assert.equal((await ctx.db.kysely.selectFrom('oidc_clients').select('id').execute()).length, 1, 'nothing new');
   });
 

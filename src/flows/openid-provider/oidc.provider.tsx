@@ -378,3 +378,24 @@ function OIDC_TTL_CONFIG(config: Config) {
     Session: config.session.absoluteHours * 3600,
   };
 }
+
+/**
+ * R35: oidc-provider's own validation of a client's metadata, for registration (CLI, back office): a problem's
+ * description (the library's words), or undefined. Needs the provider's settings; without them (production without
+ * OIDC_JWKS, where no client can sign anyone in anyway) nothing is checked.
+ */
+export function clientMetadataChecker(
+  deps: Omit<ProviderDeps, 'portalSessionCookie'>,
+): (metadata: Record<string, unknown>) => Promise<string | undefined> {
+  let provider: Provider | undefined;
+  return async (metadata) => {
+    provider ??= createProvider({ ...deps, portalSessionCookie: 'session' });
+    try {
+      await provider.Client.validate(metadata);
+      return undefined;
+    } catch (err) {
+      const e = err as { error_description?: string; message?: string };
+      return (e.error_description ?? e.message ?? 'invalid client metadata').slice(0, 200);
+    }
+  };
+}

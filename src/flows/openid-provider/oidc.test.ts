@@ -154,6 +154,27 @@ test('member-area oidc-client create, list, revoke: the secret once, audited, ba
   assert.equal(badLogout.code, 1);
   assert.match(badLogout.stderr, /backchannel_logout_uri: The logout address must be https/);
   assert.match(badLogout.stderr, /logo_uri: The logo must be an https/);
+  // Valid one by one, refused together by oidc-provider: refused at registration, with the provider's reason.
+  const mixed = await cli(
+    [
+      'oidc-client',
+      'create',
+      '--name',
+      'X',
+      '--redirect-uri',
+      'https://x.example/cb',
+      '--redirect-uri',
+      'es.x.app:/cb',
+      '--scopes',
+      'openid',
+    ],
+    env,
+  );
+  assert.equal(mixed.code, 1);
+  assert.match(
+    mixed.stderr,
+    /redirect_uri: The identity provider does not accept these addresses together.*Detail: \S/,
+  );
   const made = await cli(
     [
       'oidc-client',

@@ -94,7 +94,10 @@ declare module 'oidc-provider' {
     issuer: string;
     Grant: typeof Grant;
     RefreshToken: new (init: Record<string, unknown>) => { save(): Promise<string> };
-    Client: { find(id: string): Promise<ClientInstance | undefined> };
+    Client: {
+      find(id: string): Promise<ClientInstance | undefined>;
+      validate(metadata: Record<string, unknown>): Promise<void>;
+    };
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     use(middleware: (ctx: KoaContextLike, next: () => Promise<void>) => Promise<void>): void;
     on(event: string, listener: (...args: unknown[]) => void): void;

@@ -53,6 +53,8 @@ export const oidcEs = {
   'oidc.apps.link': 'Aplicaciones conectadas a tu cuenta',
   'field.backchannel_uri_invalid':
     'La dirección de cierre de sesión debe ser https:// (http:// solo en este equipo, localhost), sin fragmento ni credenciales.',
+  'field.redirect_uri_combination':
+    'El proveedor de identidad no admite estas direcciones juntas: una aplicación web usa solo https:// (sin localhost); una app nativa, su esquema propio. Detalle: {{detail}}',
   'field.logo_uri_invalid': 'El logotipo debe ser una dirección https://, sin fragmento ni credenciales.',
   'field.redirect_uri_invalid':
     'Cada dirección de vuelta debe ser https://, http:// solo en este equipo (localhost) o el esquema propio de una app (es.ejemplo.app:/cb), sin fragmento.',
@@ -110,6 +112,8 @@ export const oidcEn: Record<keyof typeof oidcEs, string> = {
   'oidc.apps.link': 'Apps connected to your account',
   'field.backchannel_uri_invalid':
     'The logout address must be https:// (http:// only on this machine, localhost), with no fragment or credentials.',
+  'field.redirect_uri_combination':
+    'The identity provider does not accept these addresses together: a web app uses https:// only (not localhost); a native app, its own scheme. Detail: {{detail}}',
   'field.logo_uri_invalid': 'The logo must be an https:// address, with no fragment or credentials.',
   'field.redirect_uri_invalid':
     'Each redirect address must be https://, http:// only on this machine (localhost) or an app’s own scheme (es.example.app:/cb), with no fragment.',
