@@ -28,6 +28,8 @@ export interface BackOfficeDeps {
   kickOutbox?: (() => void) | undefined;
   /** R35: told before a member's OpenID Provider rows end (back-channel logout). */
   providerLogout?: ProviderLogout | undefined;
+  /** R35: oidc-provider's own validation of a client registered in the back office. */
+  checkOidcClientMetadata?: ((metadata: Record<string, unknown>) => Promise<string | undefined>) | undefined;
 }
 
 /**
@@ -82,7 +84,7 @@ async function backOfficePlugin(app: FastifyInstance, deps: BackOfficeDeps): Pro
     await bo.register(staffPasskeyRoutes, { config, db, clock });
     await bo.register(auditLogRoutes, { db, clock });
     await bo.register(apiKeyAdminRoutes, { db, clock });
-    await bo.register(oidcClientAdminRoutes, { config, db, clock });
+    await bo.register(oidcClientAdminRoutes, { db, clock, checkMetadata: deps.checkOidcClientMetadata });
   });
 }
 

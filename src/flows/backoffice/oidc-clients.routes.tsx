@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
-import type { Config } from '../../config.js';
-import { clientMetadataChecker } from '../openid-provider/oidc.provider.js';
 import type { FieldError } from '../../domain/result.js';
 import {
   createOidcClient,
@@ -34,15 +32,16 @@ import { staffActor } from './staff-users.flow.js';
  */
 export async function oidcClientAdminRoutes(
   app: FastifyInstance,
-  deps: { config: Config; db: Db; clock: Clock },
+  deps: {
+    db: Db;
+    clock: Clock;
+    /** oidc-provider's own validation of a new client (app.ts hands it in when the provider is configured). */
+    checkMetadata?: ((metadata: Record<string, unknown>) => Promise<string | undefined>) | undefined;
+  },
 ): Promise<void> {
-  const { db, clock } = deps;
+  const { db, clock, checkMetadata } = deps;
   const kysely = db.kysely;
   const admin = { preHandler: app.requireStaff('admin') };
-  // oidc-provider's own validation of a new client (when the provider is configured).
-  const checkMetadata = deps.config.oidc
-    ? clientMetadataChecker({ config: deps.config, oidc: deps.config.oidc, db: kysely, clock })
-    : undefined;
 
   app.get(oidcClientPaths.list, admin, async (request, reply) =>
     sendPage(
