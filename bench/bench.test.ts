@@ -7,7 +7,7 @@ import { test } from 'node:test';
 
 // A benchmark is not a test; this only checks that `npm run bench` starts: it seeds SQLite, starts the portal as in
 // production, signs a member in over HTTP, measures the hash ceiling and idle memory, imports and searches a small
-// provider directory, and writes its results.
+// provider directory, renews apps' access at the OpenID token endpoint, and writes its results.
 test('the bench script starts and writes its results', () => {
   const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
   try {
@@ -21,6 +21,7 @@ test('the bench script starts and writes its results', () => {
         BENCH_SETTLE_S: '0',
         BENCH_DIRECTORY_ROWS: '300',
         BENCH_DIRECTORY_S: '1',
+        BENCH_OIDC_S: '1',
         BENCH_OUT: out,
       },
       encoding: 'utf8',
@@ -35,6 +36,9 @@ test('the bench script starts and writes its results', () => {
     // R31: the API listing phase walked every seeded request by cursor (BENCH_QUICK seeds 500).
     assert.equal(results.sqlite.requestListing.requests, 500, JSON.stringify(results.sqlite.requestListing));
     assert.match(run.stdout, /\| Server RSS idle \|/);
+    // R35: the token endpoint renewed access for every app, without an error.
+    assert.ok(results.sqlite.oidcRefresh.completed > 0, JSON.stringify(results.sqlite.oidcRefresh));
+    assert.equal(results.sqlite.oidcRefresh.errors, 0);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -28,6 +28,8 @@ import { writeProviderFeed } from './provider-feed.js';
 import { markdown } from './report.js';
 import { requestListing, seedRequests } from './requests.js';
 import { uploadRun } from './uploads.js';
+import { oidcBenchEnv, refreshLoad } from './oidc.js';
+import { generateSigningKeys } from '../src/infra/oidc/signing-keys.js';
 import { ROOT, productionEnv, rssMb, sampleRss, startBare, startPortal, startSinks, type Server } from './servers.js';
 
 // PRODUCT §5 figures on SQLite and PostgreSQL, each as a ratio to a reference measured in the same run.
@@ -58,9 +60,12 @@ export const sizes = {
   apiRequests: size('BENCH_API_REQUESTS', 10_000, 500),
   apiPageSize: size('BENCH_API_PAGE', 100, 100),
   idleSettleSeconds: size('BENCH_SETTLE_S', 3, 1),
+  // R35: apps renewing access at the token endpoint at once (each holds one member's grant).
+  oidcVirtualUsers: size('BENCH_OIDC_VUS', cores * 16, cores * 2),
+  oidcSeconds: size('BENCH_OIDC_S', 8, 2),
 };
 const kinds = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',').filter(Boolean) as Kind[];
-// any of: signin, passkey, page, password, requests, uploads, scale, import, directory
+// any of: signin, passkey, page, password, requests, uploads, oidc, scale, import, directory
 const skip = new Set((process.env.BENCH_SKIP ?? '').split(','));
 /** R31's uploads: 3 members for each single 10 MB file (PDF, JPEG), then 24 for the 20 uploaders (9 files each). */
 const UPLOAD_MEMBERS = 30;
@@ -145,7 +150,12 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
     const [pageMember, changeMember] = members.slice(loadCount);
     const uploadMembers = members.slice(loadCount + 2);
     const loadMembers = members.slice(0, loadCount);
-    const env = productionEnv(target.url, sinks, threads);
+    // R35: with the oidc phase, the OpenID Provider is served (production needs its keys) and its token endpoint
+    // measured; the idle RSS then includes the provider.
+    const env = {
+      ...productionEnv(target.url, sinks, threads),
+      ...(skip.has('oidc') ? {} : oidcBenchEnv(JSON.stringify(generateSigningKeys()))),
+    };
     // R27: the same members' passkeys, in a software authenticator of this client.
     const authenticator = new SoftAuthenticator(new URL(env.PUBLIC_URL!).origin);
     const credentials = skip.has('passkey')
@@ -247,6 +257,23 @@ for (const kind of available.filter((k): k is Kind => k !== undefined)) {
           connections: sizes.pageConnections,
         }),
       );
+    }
+    if (!skip.has('oidc')) {
+      r.oidcRefresh = await phase(
+        `${kind}: OpenID token endpoint, refresh grants, ${sizes.oidcVirtualUsers} apps, ${sizes.oidcSeconds} s`,
+        () =>
+          refreshLoad({
+            port: portal.port,
+            pid: portal.pid,
+            env,
+            db,
+            members,
+            virtualUsers: sizes.oidcVirtualUsers,
+            seconds: sizes.oidcSeconds,
+            warmupSeconds: sizes.warmupSeconds,
+          }),
+      );
+      r.ceiling = averaged(r.ceiling, await ceiling(), 'verificationsPerSecond');
     }
     // 6. Scale out: a second node on the same PostgreSQL, the client round-robin across both.
     if (kind === 'postgres' && !skip.has('scale')) {

@@ -76,6 +76,28 @@ export function markdown(results: Results, before?: Results): string {
         ),
     },
     {
+      figure: 'OpenID token endpoint: refresh grants/s through HTTP (× two-step sign-ins; × ceiling)',
+      cell: (r) =>
+        guard(
+          r.oidcRefresh,
+          (o) =>
+            `${fmt(o.refreshesPerSecond, 0)} (${fmt(o.refreshesPerSecond / (r.signIn?.signInsPerSecond ?? NaN), 1)}×; ` +
+            `${fmt(o.refreshesPerSecond / (r.ceiling?.verificationsPerSecond ?? NaN), 1)}×)${o.errors ? `, ${o.errors} errors` : ''}`,
+        ),
+      target: '≥ 10× sign-ins',
+      ok: (r) => atLeast((r.oidcRefresh?.refreshesPerSecond ?? NaN) / (r.signIn?.signInsPerSecond ?? NaN), 10),
+    },
+    {
+      figure: 'Refresh grant latency p50 / p99; CPU per refresh server (event loop + other threads) / client',
+      cell: (r) =>
+        guard(
+          r.oidcRefresh,
+          (o) =>
+            `${fmt(o.p50Ms, 0)} / ${fmt(o.p99Ms, 0)} ms; ${fmt(o.serverCpuMs, 2)} (${fmt(o.serverMainCpuMs, 2)} + ` +
+            `${fmt(o.serverCpuMs - o.serverMainCpuMs, 2)}) / ${fmt(o.clientCpuMs, 2)} ms`,
+        ),
+    },
+    {
       figure: 'Sign-in latency p50 / p99',
       cell: (r) => guard(r.signIn, (s) => `${fmt(s.p50Ms, 0)} / ${fmt(s.p99Ms, 0)} ms`),
     },

@@ -25,6 +25,7 @@ import { recoveryRoutes } from './flows/recovery/recovery.routes.js';
 import { registrationRoutes } from './flows/registration/registration.routes.js';
 import { signInRoutes } from './flows/sign-in/sign-in.routes.js';
 import { verifyRoutes } from './flows/verify/verify.routes.js';
+import { clientMetadataChecker } from './flows/openid-provider/oidc.provider.js';
 import { oidcPlugin } from './flows/openid-provider/oidc.routes.js';
 import { connectedAppsRoutes } from './flows/openid-provider/connected-apps.routes.js';
 import { createSessions } from './infra/session/session.js';
@@ -113,7 +114,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     const labels = {
       method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
+      // A path served outside Fastify's router (the OpenID Provider, mounted with middie) names its own pattern.
+      route: request.routeOptions.url ?? (request.raw as { routeLabel?: string }).routeLabel ?? 'unmatched',
       status_class: statusClass(reply.statusCode),
     };
     deps.metrics.httpRequests.inc(labels);
@@ -234,6 +236,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock: deps.clock,
     courier: deps.courier,
     kickOutbox: deps.kickOutbox,
+    // R35: an agent ending a member's sessions (or disabling, or changing the username) tells their apps too.
+    providerLogout: sessions.announceProviderLogout,
+    checkOidcClientMetadata: deps.config.oidc
+      ? clientMetadataChecker({ config: deps.config, oidc: deps.config.oidc, db: deps.db.kysely, clock: deps.clock })
+      : undefined,
   });
   await app.register(integrationRoutes, {
     config: deps.config,

@@ -26,6 +26,10 @@ export interface NewOidcClient {
   public: boolean;
   /** Who registers it, as the audit names actors (`cli`, `staff:12`). */
   createdBy: string;
+  /** Where the provider POSTs logout tokens (Back-Channel Logout 1.0): https, or http on the loopback. */
+  backchannelLogoutUri?: string;
+  /** The app's logo: https only. */
+  logoUri?: string;
 }
 
 export interface OidcClientSummary {
@@ -38,6 +42,8 @@ export interface OidcClientSummary {
   createdBy: string;
   createdAt: string;
   revokedAt: string | null;
+  backchannelLogoutUri: string | null;
+  logoUri: string | null;
 }
 
 const MAX_URIS = 10;
@@ -61,10 +67,29 @@ export function redirectUriAllowed(text: string): boolean {
   return /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/.test(url.protocol);
 }
 
+/** A server-to-server address (back-channel logout): https, or http on the loopback; no fragment, no credentials. */
+export function webUriAllowed(text: string, httpsOnly = false): boolean {
+  if (text.length > 500 || /\s/.test(text) || text.includes('#')) return false;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password) return false;
+  if (url.protocol === 'https:') return url.hostname !== '';
+  return !httpsOnly && url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}
+
 /** Checks a new client's fields; errors name the CLI options (`name`, `redirect_uri`, `scopes`). */
-export function validateNewOidcClient(
-  input: NewOidcClient,
-): Result<{ name: string; redirectUris: string[]; postLogoutRedirectUris: string[]; scopes: OidcScope[] }> {
+export function validateNewOidcClient(input: NewOidcClient): Result<{
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  scopes: OidcScope[];
+  backchannelLogoutUri: string | null;
+  logoUri: string | null;
+}> {
   const errors: FieldError[] = [];
   const name = input.name.trim().replace(/\s+/g, ' ');
   if (name === '') errors.push({ field: 'name', code: 'required' });
@@ -86,7 +111,14 @@ export function validateNewOidcClient(
     else if (!scopes.includes(scope)) scopes.push(scope);
   }
   if (!scopes.includes('openid')) errors.push({ field: 'scopes', code: 'required', params: { scope: 'openid' } });
-  return errors.length ? { ok: false, errors } : ok({ name, redirectUris, postLogoutRedirectUris, scopes });
+  const backchannelLogoutUri = input.backchannelLogoutUri?.trim() || null;
+  if (backchannelLogoutUri && !webUriAllowed(backchannelLogoutUri))
+    errors.push({ field: 'backchannel_logout_uri', code: 'backchannel_uri_invalid' });
+  const logoUri = input.logoUri?.trim() || null;
+  if (logoUri && !webUriAllowed(logoUri, true)) errors.push({ field: 'logo_uri', code: 'logo_uri_invalid' });
+  return errors.length
+    ? { ok: false, errors }
+    : ok({ name, redirectUris, postLogoutRedirectUris, scopes, backchannelLogoutUri, logoUri });
 }
 
 /** Registers a client and audits it; returns its id and, for a confidential client, its secret, this once only. */
@@ -95,12 +127,38 @@ export async function createOidcClient(
   clock: Clock,
   input: NewOidcClient,
   ctx: AuditContext = {},
+  options: {
+    /** The provider's validation of the client's metadata: a problem's description, or undefined when it is valid. */
+    checkMetadata?: (metadata: Record<string, unknown>) => Promise<string | undefined>;
+  } = {},
 ): Promise<Result<{ clientId: string; secret: string | undefined }>> {
   const valid = validateNewOidcClient(input);
   if (!valid.ok) return valid;
-  const { name, redirectUris, postLogoutRedirectUris, scopes } = valid.value;
+  const { name, redirectUris, postLogoutRedirectUris, scopes, backchannelLogoutUri, logoUri } = valid.value;
   const clientId = randomToken(16);
   const secret = input.public ? undefined : randomToken(32);
+  // The provider's own rules too (oidc-provider's client validation): some combinations pass the checks above but
+  // would make every authorization request of the client fail (a web client on http://localhost, https next to a
+  // native app's scheme).
+  if (options.checkMetadata) {
+    const problem = await options.checkMetadata(
+      oidcClientMetadata({
+        clientId,
+        name,
+        secretHash: secret === undefined ? null : hashToken(secret),
+        redirectUris,
+        postLogoutRedirectUris,
+        scopes,
+        backchannelLogoutUri,
+        logoUri,
+      }),
+    );
+    if (problem)
+      return {
+        ok: false,
+        errors: [{ field: 'redirect_uri', code: 'redirect_uri_combination', params: { detail: problem } }],
+      };
+  }
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('oidc_clients')
@@ -114,6 +172,8 @@ export async function createOidcClient(
         first_party: input.firstParty ? 1 : 0,
         created_by: input.createdBy,
         created_at: clock.now().toISOString(),
+        backchannel_logout_uri: backchannelLogoutUri,
+        logo_uri: logoUri,
       })
       .execute();
     await recordAudit(trx, clock, ctx, {
@@ -127,6 +187,8 @@ export async function createOidcClient(
         redirect_uris: redirectUris.join(' '),
         first_party: input.firstParty,
         public: input.public,
+        ...(backchannelLogoutUri ? { backchannel_logout_uri: backchannelLogoutUri } : {}),
+        ...(logoUri ? { logo_uri: logoUri } : {}),
       },
     });
   });
@@ -146,6 +208,8 @@ export async function listOidcClients(db: Kysely<Database>): Promise<OidcClientS
     createdBy: r.created_by,
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
+    backchannelLogoutUri: r.backchannel_logout_uri,
+    logoUri: r.logo_uri,
   }));
 }
 
@@ -182,22 +246,47 @@ export async function findOidcClientMetadata(
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
-  const redirectUris = JSON.parse(row.redirect_uris) as string[];
-  const scopes = row.scopes.split(' ');
+  return oidcClientMetadata({
+    clientId: row.client_id,
+    name: row.name,
+    secretHash: row.secret_hash,
+    redirectUris: JSON.parse(row.redirect_uris) as string[],
+    postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
+    scopes: row.scopes.split(' '),
+    backchannelLogoutUri: row.backchannel_logout_uri,
+    logoUri: row.logo_uri,
+  });
+}
+
+/** A client's metadata as oidc-provider reads it, from its registered fields. */
+export function oidcClientMetadata(c: {
+  clientId: string;
+  name: string;
+  secretHash: string | null;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  scopes: string[];
+  backchannelLogoutUri: string | null;
+  logoUri: string | null;
+}): Record<string, unknown> {
   return {
-    client_id: row.client_id,
-    client_name: row.name,
-    ...(row.secret_hash === null
+    client_id: c.clientId,
+    client_name: c.name,
+    ...(c.secretHash === null
       ? { token_endpoint_auth_method: 'none' }
-      : { client_secret: row.secret_hash, token_endpoint_auth_method: 'client_secret_basic' }),
-    redirect_uris: redirectUris,
-    post_logout_redirect_uris: JSON.parse(row.post_logout_redirect_uris) as string[],
+      : { client_secret: c.secretHash, token_endpoint_auth_method: 'client_secret_basic' }),
+    redirect_uris: c.redirectUris,
+    post_logout_redirect_uris: c.postLogoutRedirectUris,
     // A native app's private-use scheme (RFC 8252) needs application_type native; the rest are web clients.
-    application_type: redirectUris.every((u) => /^https?:/.test(u)) ? 'web' : 'native',
-    grant_types: scopes.includes('offline_access') ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
+    application_type: c.redirectUris.every((u) => /^https?:/.test(u)) ? 'web' : 'native',
+    grant_types: c.scopes.includes('offline_access') ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
     response_types: ['code'],
-    scope: row.scopes,
+    scope: c.scopes.join(' '),
     subject_type: 'pairwise',
+    ...(c.backchannelLogoutUri
+      ? { backchannel_logout_uri: c.backchannelLogoutUri, backchannel_logout_session_required: false }
+      : {}),
+    ...(c.logoUri ? { logo_uri: c.logoUri } : {}),
   };
 }
 

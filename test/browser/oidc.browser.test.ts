@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { Readable } from 'node:stream';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
+import { todayIn } from '../../src/domain/calendar.js';
+import { FEED_HEADER, nif, toCsvLine } from '../../src/feed/demo-feed.js';
+import { importFeed } from '../../src/feed/feed.import.js';
 import { createOidcClient } from '../../src/identity/oidc-clients.js';
 import { generateSigningKeys } from '../../src/infra/oidc/signing-keys.js';
 import { translator, type Lang } from '../../src/infra/i18n/i18n.js';
@@ -16,7 +20,14 @@ import {
   type RunningServer,
 } from '../helpers/browser.js';
 import { describeEachDatabase } from '../helpers/databases.js';
-import { lastCode, memberWithAccount, type TestMember } from '../helpers/fixture.js';
+import {
+  accountFor,
+  lastCode,
+  memberFeedRow,
+  memberWithAccount,
+  TEST_PASSWORD,
+  type TestMember,
+} from '../helpers/fixture.js';
 
 // R35 with a real relying party: openid-client (panva's certified client) drives the authorization code flow with
 // PKCE through the portal's own pages in Chromium (sign-in's two steps, R7; the consent page in the member's
@@ -115,10 +126,10 @@ describeEachDatabase('OpenID Provider with a real relying party (R35)', (kind) =
   }
 
   /** The portal's two-step sign-in (R7) where the provider sent the browser. */
-  async function signIn(page: Page): Promise<void> {
+  async function signIn(page: Page, who: Pick<TestMember, 'username' | 'password' | 'email'> = member): Promise<void> {
     assert.equal(new URL(page.url()).pathname, '/sign-in');
-    await page.fill('#username', member.username);
-    await page.fill('#password', member.password);
+    await page.fill('#username', who.username);
+    await page.fill('#password', who.password);
     await Promise.all([page.waitForNavigation(), page.click('main form[action="/sign-in"] button[type=submit]')]);
     if (await page.locator('#channel-email').count()) {
       await page.check('#channel-email');
@@ -127,7 +138,7 @@ describeEachDatabase('OpenID Provider with a real relying party (R35)', (kind) =
         page.click('main form[action="/sign-in/verify/send"] button[type=submit]'),
       ]);
     }
-    const code = await lastCode(server.ctx, member.email);
+    const code = await lastCode(server.ctx, who.email);
     await page.fill('input[autocomplete="one-time-code"]', code);
     await Promise.all([
       page.waitForURL((u) => !u.pathname.startsWith('/sign-in')),
@@ -395,4 +406,77 @@ describeEachDatabase('OpenID Provider with a real relying party (R35)', (kind) =
     assert.equal(((await password.json()) as { error: string }).error, 'unsupported_grant_type');
     assert.ok(config.serverMetadata().authorization_response_iss_parameter_supported);
   });
+  test(
+    'a guardian signs an app in for a minor (R14): the choice, the consent saying so, sub and act',
+    { skip },
+    async () => {
+      const { ctx } = server;
+      const today = todayIn(ctx.config.timeZone, ctx.clock.now());
+      await importFeed(
+        { db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: ctx.config.timeZone },
+        Readable.from([
+          FEED_HEADER +
+            [
+              memberFeedRow({
+                policy_number: 'POL-G9',
+                member_number: 'G9-1',
+                first_name: 'Marta',
+                last_name: 'Gil',
+                date_of_birth: '1980-03-03',
+                email: 'marta.gil@example.com',
+              }),
+              memberFeedRow({
+                policy_number: 'POL-G9',
+                member_number: 'G9-2',
+                role: 'dependent',
+                first_name: 'Leo',
+                last_name: 'Gil',
+                date_of_birth: `${Number(today.slice(0, 4)) - 9}-05-05`,
+                guardian_member_numbers: 'G9-1',
+              }),
+            ]
+              .map(toCsvLine)
+              .join(''),
+        ]),
+      );
+      const guardian = {
+        username: nif(10009931),
+        email: 'marta.gil@example.com',
+        password: TEST_PASSWORD,
+      };
+      await accountFor(ctx, { ...guardian, memberNumbers: ['G91'], language: 'es' });
+      const config = await rpConfig(partner);
+      const { url, checks } = await authorization(config, 'openid profile membership');
+      const page = await newPage('es', 360);
+      await page.goto(url.href);
+      await signIn(page, guardian);
+      // Whom the app is for: herself, or Leo (R14's selector).
+      await page.waitForSelector('form[action$="/login"]');
+      const t = translator('es');
+      assert.equal((await page.textContent('h1'))?.trim(), t('oidc.actFor.title', { app: 'Farmacia Ejemplo' }));
+      await checkPage(page, 'the guardian’s choice at 360 px');
+      await page.check('input[name=for]:not([value=self])');
+      await Promise.all([
+        page.waitForSelector('[data-acting-for]'),
+        page.click('form[action$="/login"] button[type=submit]'),
+      ]);
+      assert.equal(
+        (await page.textContent('[data-acting-for]'))?.trim(),
+        t('oidc.consent.actingFor', { app: 'Farmacia Ejemplo', minor: 'Leo Gil', name: 'Marta Gil' }),
+      );
+      await checkPage(page, 'the consent for a minor');
+      await Promise.all([
+        page.waitForURL((u) => u.href.startsWith(rp.url)),
+        page.click('form[action$="/confirm"] button[type=submit]'),
+      ]);
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), checks);
+      const claims = tokens.claims()! as oidc.IDToken & { act?: { sub: string } };
+      assert.ok(claims.act?.sub, 'act names the guardian');
+      assert.notEqual(claims.act.sub, claims.sub, 'the subject is the minor, the actor the guardian');
+      const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+      assert.equal(info.given_name, 'Leo');
+      assert.deepEqual(csp, [], 'no CSP violation on the way');
+      await page.context().close();
+    },
+  );
 });

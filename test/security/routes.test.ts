@@ -76,6 +76,8 @@ const PUBLIC = new Set([
   'GET /oidc/interaction/:uid',
   'POST /oidc/interaction/:uid/confirm',
   'POST /oidc/interaction/:uid/abort',
+  // R35 with R14: the guardian's choice of whom an app is for (checks the portal session itself).
+  'POST /oidc/interaction/:uid/login',
   // Development only: not registered in production (web.test.ts checks the 404 there).
   'GET /dev/mailbox',
   'GET /dev/mailbox/:id.html',

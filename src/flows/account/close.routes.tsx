@@ -158,6 +158,9 @@ export async function closeRoutes(app: FastifyInstance, deps: CloseDeps): Promis
       );
     }
     const closedAt = clock.now().toISOString();
+    // R35: the apps the member signed in to hear of it on their back-channel logout address (read before the closure
+    // deletes the provider's rows; a logout the closure then failed to follow is harmless).
+    await deps.sessions.announceProviderLogout(kysely, account.id, { reason: 'all' });
     // Blocked, audited and confirmed in one transaction (R25): the confirmation is the last email it gets.
     const closed = await kysely.transaction().execute(async (trx) => {
       if (!(await closeAccount(trx, clock, account.id))) return false;

@@ -18,6 +18,7 @@ export const BACKOFFICE_NAV: readonly { href: string; label: MessageKey; role: S
   { href: '/backoffice/staff', label: 'bo.nav.staff', role: 'admin' },
   { href: '/backoffice/audit', label: 'bo.nav.audit', role: 'admin' },
   { href: '/backoffice/api-keys', label: 'bo.nav.apiKeys', role: 'admin' },
+  { href: '/backoffice/oidc-clients', label: 'bo.nav.oidcClients', role: 'admin' },
 ];
 
 /** True when a staff member of `role` may do what `required` allows: administrators may do everything agents do. */

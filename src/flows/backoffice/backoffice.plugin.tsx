@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ProviderLogout } from '../../infra/session/session.js';
 import fp from 'fastify-plugin';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
@@ -6,6 +7,7 @@ import type { Db } from '../../infra/db/database.js';
 import type { Courier } from '../../infra/outbox/courier.js';
 import { sendPage } from '../../infra/web/view.js';
 import { apiKeyAdminRoutes } from './api-keys.routes.js';
+import { oidcClientAdminRoutes } from './oidc-clients.routes.js';
 import { auditLogRoutes } from './audit-log.routes.js';
 import { BackofficeLayout, BACKOFFICE_NAV, roleAllows } from './backoffice-layout.js';
 import { memberRoutes } from './members/members.routes.js';
@@ -24,6 +26,10 @@ export interface BackOfficeDeps {
   /** The member actions' emails (R16, R19) go through the outbox; kickOutbox wakes its worker after a commit. */
   courier: Courier;
   kickOutbox?: (() => void) | undefined;
+  /** R35: told before a member's OpenID Provider rows end (back-channel logout). */
+  providerLogout?: ProviderLogout | undefined;
+  /** R35: oidc-provider's own validation of a client registered in the back office. */
+  checkOidcClientMetadata?: ((metadata: Record<string, unknown>) => Promise<string | undefined>) | undefined;
 }
 
 /**
@@ -71,13 +77,14 @@ async function backOfficePlugin(app: FastifyInstance, deps: BackOfficeDeps): Pro
         </BackofficeLayout>,
       );
     });
-    await bo.register(memberRoutes, { config, db, clock, courier, kickOutbox });
+    await bo.register(memberRoutes, { config, db, clock, courier, kickOutbox, providerLogout: deps.providerLogout });
     await bo.register(memberRequestRoutes, { config, db, clock });
     await bo.register(staffAdminRoutes, { config, db, clock, courier, kickOutbox });
     await bo.register(staffPasswordRoutes, { config, db, clock, courier, sessions, kickOutbox });
     await bo.register(staffPasskeyRoutes, { config, db, clock });
     await bo.register(auditLogRoutes, { db, clock });
     await bo.register(apiKeyAdminRoutes, { db, clock });
+    await bo.register(oidcClientAdminRoutes, { db, clock, checkMetadata: deps.checkOidcClientMetadata });
   });
 }
 

@@ -79,7 +79,10 @@ export async function connectedAppsRoutes(app: FastifyInstance, opts: ConnectedA
       const apps = await listConnectedApps(db.kysely, config.secretBox, clock, session.accountId);
       const connected = apps.find((a) => a.clientId === clientId);
       // Another member's app, or one never connected: nothing to end, and nothing said about it.
-      if (!connected || !(await disconnectApp(db.kysely, session.accountId, clientId))) return reply.callNotFound();
+      if (!connected) return reply.callNotFound();
+      // The app hears of it on its back-channel logout address, if it registered one (R35).
+      await sessions.announceProviderLogout(db.kysely, session.accountId, { reason: 'app', clientId });
+      if (!(await disconnectApp(db.kysely, session.accountId, clientId))) return reply.callNotFound();
       await request.audit('oidc.app_disconnected', 'success', {
         accountId: session.accountId,
         details: { client: clientId },

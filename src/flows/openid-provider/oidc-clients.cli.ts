@@ -3,6 +3,7 @@ import type { Runtime } from '../../runtime.js';
 import { createOidcClient, listOidcClients, revokeOidcClient } from '../../identity/oidc-clients.js';
 import { translator } from '../../infra/i18n/i18n.js';
 import { generateSigningKeys } from '../../infra/oidc/signing-keys.js';
+import { clientMetadataChecker } from './oidc.provider.js';
 
 // R35: `member-area oidc-client create|list|revoke`, the operator's registration of the apps that sign members in
 // through the portal. The secret of a confidential client is printed once; only its hash is kept. Audited (R22) with
@@ -16,11 +17,11 @@ export interface CliOutput {
 const USAGE =
   'Usage: member-area oidc-client create --name N --redirect-uri URI [--redirect-uri …] ' +
   '[--post-logout-redirect-uri URI …] --scopes openid[,profile,email,phone,membership,offline_access] ' +
-  '[--first-party] [--public] | list | revoke CLIENT_ID | new-key';
+  '[--first-party] [--public] [--backchannel-logout-uri URI] [--logo-uri https://…] | list | revoke CLIENT_ID | new-key';
 
 /** Runs `oidc-client create|list|revoke`; returns the exit code (0 done, 1 refused, 2 usage). */
 export async function oidcClientCommand(
-  runtime: Pick<Runtime, 'db' | 'clock'>,
+  runtime: Pick<Runtime, 'db' | 'clock' | 'config'>,
   args: string[],
   io: CliOutput,
 ): Promise<number> {
@@ -40,6 +41,8 @@ export async function oidcClientCommand(
             scopes: { type: 'string' },
             'first-party': { type: 'boolean' },
             public: { type: 'boolean' },
+            'backchannel-logout-uri': { type: 'string' },
+            'logo-uri': { type: 'string' },
           },
           strict: true,
         }));
@@ -47,15 +50,27 @@ export async function oidcClientCommand(
         io.err(`${(e as Error).message}\n${USAGE}`);
         return 2;
       }
-      const created = await createOidcClient(db, runtime.clock, {
-        name: values.name ?? '',
-        redirectUris: values['redirect-uri'] ?? [],
-        postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
-        scopes: (values.scopes ?? '').split(/[,\s]+/).filter(Boolean),
-        firstParty: values['first-party'] ?? false,
-        public: values.public ?? false,
-        createdBy: 'cli',
-      });
+      const config = runtime.config;
+      const checkMetadata = config.oidc
+        ? clientMetadataChecker({ config, oidc: config.oidc, db, clock: runtime.clock })
+        : undefined;
+      const created = await createOidcClient(
+        db,
+        runtime.clock,
+        {
+          name: values.name ?? '',
+          redirectUris: values['redirect-uri'] ?? [],
+          postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
+          scopes: (values.scopes ?? '').split(/[,\s]+/).filter(Boolean),
+          firstParty: values['first-party'] ?? false,
+          public: values.public ?? false,
+          createdBy: 'cli',
+          ...(values['backchannel-logout-uri'] ? { backchannelLogoutUri: values['backchannel-logout-uri'] } : {}),
+          ...(values['logo-uri'] ? { logoUri: values['logo-uri'] } : {}),
+        },
+        {},
+        checkMetadata ? { checkMetadata } : {},
+      );
       if (!created.ok) {
         for (const e of created.errors) io.err(`${e.field}: ${en(`field.${e.code}`, e.params)}`);
         return 1;

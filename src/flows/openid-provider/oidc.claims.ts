@@ -6,7 +6,8 @@ import type { Database } from '../../infra/db/tables.js';
 /** The claims each scope releases (oidc-provider masks the rest). */
 export const SCOPE_CLAIMS = {
   // How the member proved who they are travels with every ID token (R35), not only when an app asks for it.
-  openid: ['sub', 'acr', 'amr', 'auth_time'],
+  // `act` (RFC 8693 §4.1): only when a guardian acts for a minor (R14), naming the guardian.
+  openid: ['sub', 'acr', 'amr', 'auth_time', 'act'],
   profile: ['name', 'given_name', 'family_name', 'birthdate', 'locale'],
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import Negotiator from 'negotiator';
-import Provider, { type ClientInstance, type KoaContextLike } from 'oidc-provider';
+import Provider, { interactionPolicy, type ClientInstance, type KoaContextLike } from 'oidc-provider';
 import { render } from 'preact-render-to-string';
 import type { VNode } from 'preact';
 import type { Clock } from '../../clock.js';
@@ -13,6 +13,7 @@ import { DEFAULT_LANG, isLang, LANGS, translator, type Lang } from '../../infra/
 import { oidcAdapterFactory } from '../../infra/oidc/oidc-adapter.js';
 import type { OidcSettings } from '../../infra/oidc/signing-keys.js';
 import type { PageContext } from '../../infra/web/page-context.js';
+import { baseAccountId, minorClaims, parseOidcAccountId } from './oidc.acting.js';
 import { accountClaims, ACR_PHISHING_RESISTANT, ACR_TWO_FACTOR, SCOPE_CLAIMS } from './oidc.claims.js';
 import { LogoutPage, OidcMessagePage } from './oidc.views.js';
 
@@ -109,6 +110,8 @@ export function createProvider(deps: ProviderDeps): Provider {
   // Signs the provider's cookies; every node derives the same key from SECRET_KEY.
   const cookieKey = createHmac('sha256', config.secretKey).update('oidc-provider cookies').digest('base64url');
   const cookieOptions = { httpOnly: true, sameSite: 'lax', secure, signed: true };
+  const pairwise = (clientId: string, subject: string) =>
+    createHmac('sha256', oidc.pairwiseSalt).update(`${clientId}\n${subject}`).digest('base64url');
 
   const provider = new Provider(config.publicUrl, {
     adapter: oidcAdapterFactory({
@@ -129,10 +132,30 @@ export function createProvider(deps: ProviderDeps): Provider {
         resume: 'oidc-resume',
       },
     },
-    async findAccount(_ctx: unknown, sub: string) {
-      const claims = await accountClaims(db, sub);
+    async findAccount(ctx: KoaContextLike, id: string) {
+      const ref = parseOidcAccountId(id);
+      if (!ref) return undefined;
+      if (ref.minorMemberId === undefined) {
+        const claims = await accountClaims(db, id);
+        if (!claims) return undefined;
+        return { accountId: id, claims: async () => claims };
+      }
+      // R35, R14: a guardian acting for a minor, while R14 still allows it (the 18th birthday ends it: no token,
+      // no refresh, no userinfo). `act` names the guardian by their own pairwise subject for this app (RFC 8693).
+      const claims = await minorClaims(db, clock, config.timeZone, {
+        accountId: ref.accountId,
+        minorMemberId: ref.minorMemberId,
+      });
       if (!claims) return undefined;
-      return { accountId: sub, claims: async () => claims };
+      const client = ctx.oidc.client;
+      const act = client ? { sub: pairwise(client.clientId, String(ref.accountId)) } : undefined;
+      return { accountId: id, claims: async () => ({ sub: id, ...claims, ...(act ? { act } : {}) }) };
+    },
+    // The access token carries the actor too (introspection shows it).
+    async extraTokenClaims(_ctx: unknown, token: { accountId?: string; clientId?: string }) {
+      const ref = token.accountId ? parseOidcAccountId(token.accountId) : undefined;
+      if (ref?.minorMemberId === undefined || !token.clientId) return undefined;
+      return { act: { sub: pairwise(token.clientId, String(ref.accountId)) } };
     },
     claims: { ...SCOPE_CLAIMS, sid: null },
     scopes: [...OIDC_SCOPES],
@@ -156,8 +179,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     subjectTypes: ['pairwise'],
     // The same member, a different and stable `sub` per client (not per host): two apps cannot join their records.
+    // A minor's subject is theirs whichever guardian acts: keyed by the member record, not by the guardian's account.
     pairwiseIdentifier(_ctx: unknown, accountId: string, client: ClientInstance) {
-      return createHmac('sha256', oidc.pairwiseSalt).update(`${client.clientId}\n${accountId}`).digest('base64url');
+      const minor = parseOidcAccountId(accountId)?.minorMemberId;
+      return pairwise(client.clientId, minor === undefined ? accountId : `member:${minor}`);
     },
     ttl: OIDC_TTL_CONFIG(config),
     rotateRefreshToken: true,
@@ -178,6 +203,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       userinfo: { enabled: true },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       rpMetadataChoices: { enabled: false },
+      // Back-Channel Logout 1.0: logout tokens to the apps that registered an address (oidc.backchannel.ts).
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx: KoaContextLike, form: string) {
@@ -196,7 +223,10 @@ export function createProvider(deps: ProviderDeps): Provider {
         },
       },
     },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `${INTERACTION_PREFIX}${interaction.uid}` },
+    interactions: {
+      url: (_ctx: unknown, interaction: { uid: string }) => `${INTERACTION_PREFIX}${interaction.uid}`,
+      policy: interactionPolicyWithPortalSession(deps),
+    },
     routes: {
       authorization: `${OIDC_PREFIX}/auth`,
       token: `${OIDC_PREFIX}/token`,
@@ -234,6 +264,13 @@ export function createProvider(deps: ProviderDeps): Provider {
       sendProviderPage(ctx, deps, (page) => (
         <OidcMessagePage ctx={page} title="oidc.error.title" body="oidc.error.body" code={out.error} />
       ));
+    },
+    // Outgoing requests (back-channel logout) keep oidc-provider's SSRF guard, which refuses private and loopback
+    // addresses; outside production a loopback address is let through, for development and the tests' relying party.
+    fetch: (url: URL | string, options: RequestInit & { dispatcher?: unknown }) => {
+      if (config.env !== 'production' && ['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname))
+        delete options.dispatcher;
+      return globalThis.fetch(url, options);
     },
     clientBasedCORS(_ctx: unknown, origin: string, client: ClientInstance) {
       // Only a public client (a single-page app) calls the token endpoint from a browser, from its own origin.
@@ -279,6 +316,52 @@ export function createProvider(deps: ProviderDeps): Provider {
   return provider;
 }
 
+/**
+ * The provider's session never outlives the portal's (R8, R35): besides oidc-provider's own login checks, an
+ * authorization request needs a live portal session in this browser for the same account. A portal session that
+ * idled out, reached its absolute deadline or was ended (sign-out, end all sessions, account closure) sends the
+ * member through the portal's sign-in again, even for an app that would otherwise get its code at once.
+ */
+function interactionPolicyWithPortalSession(deps: ProviderDeps) {
+  const { Check, base } = interactionPolicy;
+  const policy = base();
+  const login = policy.get('login')!;
+  const portalSession = new Check('portal_session', 'the portal session has ended', async (ctx) => {
+    if (ctx.oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
+    const accountId = ctx.oidc.session?.accountId;
+    if (!accountId) return Check.REQUEST_PROMPT;
+    const live = await portalSessionAccount(deps, ctx.get('cookie'));
+    return live === baseAccountId(accountId) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+  });
+  login.checks.splice(1, 0, portalSession);
+  return policy;
+}
+
+/** The account of the live portal session the browser's cookie names, if any (read only: no idle touch here). */
+export async function portalSessionAccount(deps: ProviderDeps, cookieHeader: string): Promise<string | undefined> {
+  const raw = new RegExp(`(?:^|;\\s*)${deps.portalSessionCookie}=([^;]{1,300})`).exec(cookieHeader)?.[1];
+  if (!raw) return undefined;
+  let token: string;
+  try {
+    token = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  if (token.length > 100) return undefined;
+  const now = deps.clock.now().toISOString();
+  const row = await deps.db
+    .selectFrom('sessions')
+    .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+    .select('sessions.account_id')
+    .where('sessions.token_hash', '=', hashToken(token))
+    .where('sessions.ended_at', 'is', null)
+    .where('sessions.idle_expires_at', '>', now)
+    .where('sessions.absolute_expires_at', '>', now)
+    .where('accounts.status', '=', 'active')
+    .executeTakeFirst();
+  return row ? String(row.account_id) : undefined;
+}
+
 /** RFC 6749 §2.3.1: the id and secret in HTTP Basic are form-encoded first. */
 function decodeFormComponent(value: string): string {
   try {
@@ -293,5 +376,26 @@ function OIDC_TTL_CONFIG(config: Config) {
     ...OIDC_TTL,
     // The provider's session lasts no longer than the portal's.
     Session: config.session.absoluteHours * 3600,
+  };
+}
+
+/**
+ * R35: oidc-provider's own validation of a client's metadata, for registration (CLI, back office): a problem's
+ * description (the library's words), or undefined. Needs the provider's settings; without them (production without
+ * OIDC_JWKS, where no client can sign anyone in anyway) nothing is checked.
+ */
+export function clientMetadataChecker(
+  deps: Omit<ProviderDeps, 'portalSessionCookie'>,
+): (metadata: Record<string, unknown>) => Promise<string | undefined> {
+  let provider: Provider | undefined;
+  return async (metadata) => {
+    provider ??= createProvider({ ...deps, portalSessionCookie: 'session' });
+    try {
+      await provider.Client.validate(metadata);
+      return undefined;
+    } catch (err) {
+      const e = err as { error_description?: string; message?: string };
+      return (e.error_description ?? e.message ?? 'invalid client metadata').slice(0, 200);
+    }
   };
 }

@@ -133,6 +133,48 @@ test('member-area oidc-client create, list, revoke: the secret once, audited, ba
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /redirect_uri: Each redirect address must be https/);
   assert.match(bad.stderr, /scopes: /);
+  // A back-channel logout address must be https (http only on loopback); a logo https only.
+  const badLogout = await cli(
+    [
+      'oidc-client',
+      'create',
+      '--name',
+      'X',
+      '--redirect-uri',
+      'https://x.example/cb',
+      '--scopes',
+      'openid',
+      '--backchannel-logout-uri',
+      'http://evil.example/logout',
+      '--logo-uri',
+      'http://x.example/logo.png',
+    ],
+    env,
+  );
+  assert.equal(badLogout.code, 1);
+  assert.match(badLogout.stderr, /backchannel_logout_uri: The logout address must be https/);
+  assert.match(badLogout.stderr, /logo_uri: The logo must be an https/);
+  // Valid one by one, refused together by oidc-provider: refused at registration, with the provider's reason.
+  const mixed = await cli(
+    [
+      'oidc-client',
+      'create',
+      '--name',
+      'X',
+      '--redirect-uri',
+      'https://x.example/cb',
+      '--redirect-uri',
+      'es.x.app:/cb',
+      '--scopes',
+      'openid',
+    ],
+    env,
+  );
+  assert.equal(mixed.code, 1);
+  assert.match(
+    mixed.stderr,
+    /redirect_uri: The identity provider does not accept these addresses together.*Detail: \S/,
+  );
   const made = await cli(
     [
       'oidc-client',
@@ -143,6 +185,8 @@ test('member-area oidc-client create, list, revoke: the secret once, audited, ba
       'https://farmacia.example/cb',
       '--scopes',
       'openid,email',
+      '--backchannel-logout-uri',
+      'https://farmacia.example/logout',
     ],
     env,
   );

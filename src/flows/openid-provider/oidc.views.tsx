@@ -35,12 +35,15 @@ export function ConsentPage({
   app,
   scopes,
   memberName,
+  actingFor,
 }: {
   ctx: PageContext;
   uid: string;
   app: string;
   scopes: string[];
   memberName: string;
+  /** The minor the guardian acts for (R14): the app will see the minor, and the guardian as the one acting. */
+  actingFor?: string;
 }) {
   const { t } = ctx;
   const title = t('oidc.consent.title', { app });
@@ -48,6 +51,11 @@ export function ConsentPage({
     <Layout ctx={ctx} title={title}>
       <h1>{title}</h1>
       <p>{t('oidc.consent.signedInAs', { name: memberName })}</p>
+      {actingFor ? (
+        <p class="alert info" data-acting-for>
+          {t('oidc.consent.actingFor', { app, minor: actingFor, name: memberName })}
+        </p>
+      ) : null}
       <p class="lead">{t('oidc.consent.lead', { app, brand: ctx.brand.name })}</p>
       <ScopeList ctx={ctx} scopes={scopes} />
       <p>{t('oidc.consent.noHealth')}</p>
@@ -62,6 +70,46 @@ export function ConsentPage({
           </button>
         </Form>
       </div>
+    </Layout>
+  );
+}
+
+/** R35 with R14: a guardian says whom the app is for, themselves or one of the minors in their selector. */
+export function ActForPage({
+  ctx,
+  uid,
+  app,
+  self,
+  minors,
+}: {
+  ctx: PageContext;
+  uid: string;
+  app: string;
+  self: string;
+  minors: { id: number; name: string }[];
+}) {
+  const { t } = ctx;
+  const title = t('oidc.actFor.title', { app });
+  return (
+    <Layout ctx={ctx} title={title}>
+      <h1>{title}</h1>
+      <p class="lead">{t('oidc.actFor.lead', { app })}</p>
+      <Form ctx={ctx} action={`/oidc/interaction/${uid}/login`}>
+        <fieldset>
+          <legend>{t('oidc.actFor.legend', { app })}</legend>
+          <div class="choice">
+            <input type="radio" id="for-self" name="for" value="self" checked />
+            <label for="for-self">{t('oidc.actFor.self', { name: self })}</label>
+          </div>
+          {minors.map((m) => (
+            <div class="choice">
+              <input type="radio" id={`for-${m.id}`} name="for" value={String(m.id)} />
+              <label for={`for-${m.id}`}>{t('oidc.actFor.minor', { name: m.name })}</label>
+            </div>
+          ))}
+        </fieldset>
+        <button type="submit">{t('oidc.continue.action')}</button>
+      </Form>
     </Layout>
   );
 }

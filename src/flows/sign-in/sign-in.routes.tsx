@@ -123,13 +123,15 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const notice =
       q.expired === '1'
         ? 'expired_session'
-        : q.signedOut === '1'
-          ? 'signed_out'
-          : q.restart === '1'
-            ? 'restart'
-            : q.closed === '1'
-              ? 'account_closed'
-              : undefined;
+        : q.reauth === '1'
+          ? 'reauthenticate'
+          : q.signedOut === '1'
+            ? 'signed_out'
+            : q.restart === '1'
+              ? 'restart'
+              : q.closed === '1'
+                ? 'account_closed'
+                : undefined;
     return sendPage(reply, <SignInPage ctx={request.pageContext()} view={{ next: safeNext(q.next), notice }} />);
   });
 
@@ -428,7 +430,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
 
     // Other slices react to a sign-in through hooks registered in app.ts (R3: registration's returning member).
     for (const hook of deps.afterSignIn ?? []) await hook({ db: kysely, request, reply, account });
-    await sessions.end(kysely, request, reply);
+    await sessions.end(kysely, request, reply, { replacing: true });
     await sessions.start(kysely, reply, account.id, factor, null);
     // R28: a device new to the account (or unseen for 180 days) gets the member an email.
     await rememberSignInDevice(

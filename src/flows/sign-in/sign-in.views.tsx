@@ -20,6 +20,7 @@ export type SignInNotice =
   | 'closed'
   | 'account_closed'
   | 'expired_session'
+  | 'reauthenticate'
   | 'restart'
   | 'signed_out'
   | 'flow_expired'
@@ -41,6 +42,7 @@ const NOTICE_KEYS = {
   closed: 'signin.closed',
   account_closed: 'signin.accountClosed',
   expired_session: 'signin.sessionExpired',
+  reauthenticate: 'signin.reauthenticate',
   restart: 'signin.restart',
   signed_out: 'signin.signedOut',
   flow_expired: 'signin.flowExpired',
@@ -58,7 +60,7 @@ export function SignInPage({ ctx, view }: { ctx: PageContext; view: SignInView }
   const kind =
     notice === 'signed_out' || notice === 'account_closed'
       ? 'success'
-      : notice === 'expired_session'
+      : notice === 'expired_session' || notice === 'reauthenticate'
         ? 'info'
         : 'error';
   return (

@@ -19,6 +19,7 @@ import * as m0016 from './migrations/0016-oidc.js';
 import * as m0017 from './migrations/0017-your-data.js';
 import * as m0019 from './migrations/0019-idempotency-keys.js';
 import * as m0021 from './migrations/0021-provider-location.js';
+import * as m0022 from './migrations/0022-oidc-client-logout.js';
 import * as m0023 from './migrations/0023-provider-words.js';
 
 // Migrations are listed here rather than read from disk, so the compiled bundle and the tests see the same set.
@@ -42,6 +43,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0017-your-data': m0017,
   '0019-idempotency-keys': m0019,
   '0021-provider-location': m0021,
+  '0022-oidc-client-logout': m0022,
   '0023-provider-words': m0023,
 };
 

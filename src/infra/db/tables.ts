@@ -557,4 +557,8 @@ export interface OidcClientTable {
   created_at: Timestamp;
   revoked_at: Timestamp | null;
   revoked_by: string | null;
+  /** OpenID Connect Back-Channel Logout 1.0: where logout tokens are POSTed (migration 0022); null: none. */
+  backchannel_logout_uri: string | null;
+  /** The app's logo, https only (migration 0022). */
+  logo_uri: string | null;
 }

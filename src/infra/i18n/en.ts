@@ -9,6 +9,7 @@ import { securityEn } from './parts/security.js';
 import { backofficeEn } from './parts/backoffice.js';
 import { backofficeMembersEn } from './parts/backoffice-members.js';
 import { backofficeApiKeysEn } from './parts/backoffice-api-keys.js';
+import { backofficeOidcClientsEn } from './parts/backoffice-oidc-clients.js';
 import { staffPasswordEn } from './parts/staff-password.js';
 import { helpEn } from './parts/help.js';
 import { passkeysEn } from './parts/passkeys.js';
@@ -35,6 +36,7 @@ const core: Omit<
   | keyof typeof integrationEn
   | keyof typeof oidcEn
   | keyof typeof backofficeApiKeysEn
+  | keyof typeof backofficeOidcClientsEn
   | keyof typeof staffPasswordEn
   | keyof typeof helpEn
   | keyof typeof passkeysEn
@@ -461,6 +463,7 @@ export const en: Record<MessageKey, string> = {
   ...integrationEn,
   ...oidcEn,
   ...backofficeApiKeysEn,
+  ...backofficeOidcClientsEn,
   ...staffPasswordEn,
   ...helpEn,
   ...passkeysEn,

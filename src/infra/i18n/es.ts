@@ -10,6 +10,7 @@ import { securityEs } from './parts/security.js';
 import { backofficeEs } from './parts/backoffice.js';
 import { backofficeMembersEs } from './parts/backoffice-members.js';
 import { backofficeApiKeysEs } from './parts/backoffice-api-keys.js';
+import { backofficeOidcClientsEs } from './parts/backoffice-oidc-clients.js';
 import { staffPasswordEs } from './parts/staff-password.js';
 import { helpEs } from './parts/help.js';
 import { passkeysEs } from './parts/passkeys.js';
@@ -439,6 +440,7 @@ export const es = {
   ...integrationEs,
   ...oidcEs,
   ...backofficeApiKeysEs,
+  ...backofficeOidcClientsEs,
   ...staffPasswordEs,
   ...helpEs,
   ...passkeysEs,

@@ -43,7 +43,9 @@ function payloadAdapter({ db, clock, box }: OidcAdapterDeps, model: string): Ada
         payload: box.seal(JSON.stringify(payload)),
         grant_id: typeof payload.grantId === 'string' ? payload.grantId : null,
         uid_hash: typeof payload.uid === 'string' ? hashToken(payload.uid) : null,
-        account_id: typeof payload.accountId === 'string' ? payload.accountId : null,
+        // The portal account, also when it acts for a minor (`<account>:m<member>`, R35 with R14): sign-out, ending
+        // every session, account closure and the connected apps find the guardian's acting grants with their own.
+        account_id: typeof payload.accountId === 'string' ? payload.accountId.replace(/:m\d+$/, '') : null,
         client_id: typeof payload.clientId === 'string' ? payload.clientId : null,
         expires_at: expiresIn ? new Date(clock.now().getTime() + expiresIn * 1000).toISOString() : null,
       };

@@ -48,6 +48,8 @@ declare module 'oidc-provider' {
     redirectUris: string[];
     postLogoutRedirectUris?: string[];
     scope?: string;
+    backchannelLogoutUri?: string;
+    backchannelLogout(sub: string, sid?: string): Promise<void>;
     [key: string]: unknown;
   }
 
@@ -91,7 +93,11 @@ declare module 'oidc-provider' {
     proxy: boolean;
     issuer: string;
     Grant: typeof Grant;
-    Client: { find(id: string): Promise<ClientInstance | undefined> };
+    RefreshToken: new (init: Record<string, unknown>) => { save(): Promise<string> };
+    Client: {
+      find(id: string): Promise<ClientInstance | undefined>;
+      validate(metadata: Record<string, unknown>): Promise<void>;
+    };
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     use(middleware: (ctx: KoaContextLike, next: () => Promise<void>) => Promise<void>): void;
     on(event: string, listener: (...args: unknown[]) => void): void;
@@ -109,6 +115,31 @@ declare module 'oidc-provider' {
       options?: { mergeWithLastSubmission?: boolean },
     ): Promise<void>;
   }
+
+  export interface PolicyCheckContext extends KoaContextLike {
+    oidc: KoaContextLike['oidc'] & { result?: { login?: unknown; consent?: unknown } };
+  }
+
+  export class Check {
+    constructor(
+      reason: string,
+      description: string,
+      check: (ctx: PolicyCheckContext) => boolean | Promise<boolean>,
+      details?: (ctx: PolicyCheckContext) => Record<string, unknown>,
+    );
+    static REQUEST_PROMPT: true;
+    static NO_NEED_TO_PROMPT: false;
+    reason: string;
+  }
+
+  export interface Prompt {
+    name: string;
+    checks: Check[] & { get(reason: string): Check | undefined; remove(reason: string): void };
+  }
+
+  export type Policy = Prompt[] & { get(name: string): Prompt | undefined; remove(name: string): void };
+
+  export const interactionPolicy: { Check: typeof Check; base(): Policy };
 
   export const errors: {
     InvalidGrant: new (description?: string) => Error;

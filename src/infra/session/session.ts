@@ -6,6 +6,16 @@ import { hashToken, randomToken } from '../crypto/tokens.js';
 import { compiledQuery } from '../db/compiled-query.js';
 import type { Database } from '../db/tables.js';
 
+/**
+ * R35: told before the OpenID Provider's rows of an account end (the provider's back-channel logout listens): on
+ * sign-out (its provider sessions), on ending every session, or when the member disconnects one app.
+ */
+export type ProviderLogout = (
+  db: Kysely<Database>,
+  accountId: number,
+  what: { reason: 'sign-out' | 'all' | 'app'; clientId?: string },
+) => Promise<void>;
+
 /** A signed-in member's session as the routes see it. */
 export interface MemberSession {
   id: number;
@@ -40,9 +50,18 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
   const idleMs = config.session.idleMinutes * 60_000;
   const absoluteMs = config.session.absoluteHours * 3_600_000;
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies };
+  const providerLogoutListeners: ProviderLogout[] = [];
+  const announceProviderLogout: ProviderLogout = async (db, accountId, what) => {
+    for (const listener of providerLogoutListeners) await listener(db, accountId, what);
+  };
 
   return {
     cookie,
+    /** R35: the provider's back-channel logout registers here (oidc.routes.tsx). */
+    onProviderLogout(listener: ProviderLogout): void {
+      providerLogoutListeners.push(listener);
+    },
+    announceProviderLogout,
     /** Starts a session with a new token (never one the browser brought: no fixation) and sets the cookie. */
     async start(
       db: Kysely<Database>,
@@ -111,8 +130,17 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
       };
     },
 
-    /** Ends this browser's session on the server and clears the cookie. */
-    async end(db: Kysely<Database>, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    /**
+     * Ends this browser's session on the server and clears the cookie. A new sign-in replacing the session
+     * (`replacing`) keeps the OpenID Provider's session: a sign-in request in flight (prompt=login, max_age) resumes
+     * with it, and the provider asks for a live portal session of the same account anyway (oidc.provider.tsx).
+     */
+    async end(
+      db: Kysely<Database>,
+      request: FastifyRequest,
+      reply: FastifyReply,
+      options: { replacing?: boolean } = {},
+    ): Promise<void> {
       const token = request.cookies[cookie];
       if (token && token.length <= 100) {
         const ended = await db
@@ -125,12 +153,14 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
         // R35: signing out of the portal signs the member out of the OpenID Provider too, or the next person at a
         // shared browser would be signed in to the insurer's apps as this member without a prompt. (Their apps'
         // grants stay: an app the member connected keeps working on the member's own devices.)
-        if (ended)
+        if (ended && !options.replacing) {
+          await announceProviderLogout(db, ended.account_id, { reason: 'sign-out' });
           await db
             .deleteFrom('oidc_payloads')
             .where('model', '=', 'Session')
             .where('account_id', '=', String(ended.account_id))
             .execute();
+        }
       }
       reply.clearCookie(cookie, cookieOptions);
     },
@@ -144,6 +174,7 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
         .where('ended_at', 'is', null);
       if (exceptSessionId !== undefined) q = q.where('id', '!=', exceptSessionId);
       await q.execute();
+      await announceProviderLogout(db, accountId, { reason: 'all' });
       // R35: "sign out everywhere" (a password change or reset, "this wasn't me", customer service) reaches the
       // insurer's apps too: the provider's sessions, and every grant with its codes and refresh tokens, end at once.
       await db.deleteFrom('oidc_payloads').where('account_id', '=', String(accountId)).execute();

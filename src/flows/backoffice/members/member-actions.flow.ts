@@ -1,4 +1,5 @@
 import type { Kysely, Updateable } from 'kysely';
+import type { ProviderLogout } from '../../../infra/session/session.js';
 import { staffActor as staffActorName } from '../staff-users.flow.js';
 import type { Clock } from '../../../clock.js';
 import { isMinorOn, todayIn } from '../../../domain/calendar.js';
@@ -44,6 +45,8 @@ export interface MemberActionDeps {
   timeZone: string;
   /** Wakes the outbox worker after a commit that queued a message. */
   kickOutbox?: (() => void) | undefined;
+  /** R35: told before the member's OpenID Provider rows end, so their apps get a back-channel logout token. */
+  providerLogout?: ProviderLogout | undefined;
 }
 
 /** The signed-in staff user (request.staff). */
@@ -161,7 +164,8 @@ async function run<T>(
 }
 
 /** Ends every live session of the account at once; returns how many (R8, R16). */
-async function endSessions(trx: Tx, accountId: number, now: string): Promise<number> {
+async function endSessions(trx: Tx, accountId: number, now: string, providerLogout?: ProviderLogout): Promise<number> {
+  await providerLogout?.(trx, accountId, { reason: 'all' });
   const r = await trx
     .updateTable('sessions')
     .set({ ended_at: now })
@@ -311,7 +315,7 @@ export async function changeUsername(
           .where('account_id', 'is', null)
           .execute();
       }
-      const sessionsEnded = await endSessions(trx, p.accountId, now);
+      const sessionsEnded = await endSessions(trx, p.accountId, now, deps.providerLogout);
       await endFlowsAndTokens(trx, p.accountId, now);
       const account = target.account!;
       await deps.courier.email(trx, account.email, account.language, usernameChangedEmail, {
@@ -573,7 +577,7 @@ export async function endAllSessions(
     input.memberId,
     async (trx, { account }, audited) => {
       if (!account) return fail('member', 'not_registered');
-      const ended = await endSessions(trx, account.id, deps.clock.now().toISOString());
+      const ended = await endSessions(trx, account.id, deps.clock.now().toISOString(), deps.providerLogout);
       await audited({ ended, reason: reason.ok ? reason.value : null });
       return ok({ ended });
     },
@@ -609,7 +613,7 @@ export async function disableAccount(
         .where('status', '=', 'active')
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return fail('member', 'already_disabled');
-      const sessionsEnded = await endSessions(trx, account.id, now);
+      const sessionsEnded = await endSessions(trx, account.id, now, deps.providerLogout);
       await endFlowsAndTokens(trx, account.id, now);
       await audited({ sessionsEnded, reason: reason.ok ? reason.value : null });
       return ok({ sessionsEnded });

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ProviderLogout } from '../../../infra/session/session.js';
 import type { VNode } from 'preact';
 import type { Clock } from '../../../clock.js';
 import type { Config } from '../../../config.js';
@@ -62,6 +63,7 @@ export interface MemberRoutesDeps {
   clock: Clock;
   courier: Courier;
   kickOutbox?: (() => void) | undefined;
+  providerLogout?: ProviderLogout | undefined;
 }
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
@@ -98,6 +100,7 @@ export async function memberRoutes(app: FastifyInstance, deps: MemberRoutesDeps)
     courier: deps.courier,
     timeZone: deps.config.timeZone,
     kickOutbox: deps.kickOutbox,
+    providerLogout: deps.providerLogout,
     closedAccountRetentionDays: deps.config.closedAccountRetentionDays,
   };
   const actor = (request: FastifyRequest): Actor => ({ id: request.staff!.id, username: request.staff!.username });

@@ -2,6 +2,7 @@
 // errors. Both languages (R20); the English half is typed against the Spanish keys.
 export const oidcEs = {
   'oidc.anApp': 'Una aplicación',
+  'signin.reauthenticate': 'La aplicación desde la que vienes pide que vuelvas a acceder, para confirmar que eres tú.',
   'oidc.consent.title': '{{app}} quiere usar tu cuenta',
   'oidc.consent.lead': 'Si lo permites, {{app}} recibirá de {{brand}}:',
   'oidc.consent.noHealth':
@@ -11,6 +12,14 @@ export const oidcEs = {
   'oidc.consent.allow': 'Permitir',
   'oidc.consent.deny': 'No permitir',
   'oidc.consent.signedInAs': 'Has accedido como {{name}}.',
+  'oidc.consent.actingFor':
+    '{{app}} actuará en nombre de {{minor}}, menor a tu cargo: verá sus datos, no los tuyos, y sabrá que quien actúa eres tú ({{name}}). El permiso termina cuando {{minor}} cumpla 18 años.',
+  'oidc.actFor.title': '¿Para quién vas a usar {{app}}?',
+  'oidc.actFor.lead':
+    'Puedes usar {{app}} para ti o en nombre de un menor a tu cargo. La aplicación verá los datos de quien elijas y sabrá que actúas tú.',
+  'oidc.actFor.legend': 'Usar {{app}} para',
+  'oidc.actFor.self': 'Para mí ({{name}})',
+  'oidc.actFor.minor': 'En nombre de {{name}}',
   'oidc.scope.openid': 'Un identificador tuyo que solo usa esta aplicación (no es tu número de documento).',
   'oidc.scope.profile': 'Tu nombre, tu fecha de nacimiento y tu idioma.',
   'oidc.scope.email': 'Tu email.',
@@ -42,12 +51,18 @@ export const oidcEs = {
   'oidc.apps.disconnected': 'Has desconectado {{app}}: ya no puede usar tu cuenta.',
   'oidc.apps.back': 'Volver a la seguridad de tu cuenta',
   'oidc.apps.link': 'Aplicaciones conectadas a tu cuenta',
+  'field.backchannel_uri_invalid':
+    'La dirección de cierre de sesión debe ser https:// (http:// solo en este equipo, localhost), sin fragmento ni credenciales.',
+  'field.redirect_uri_combination':
+    'El proveedor de identidad no admite estas direcciones juntas: una aplicación web usa solo https:// (sin localhost); una app nativa, su esquema propio. Detalle: {{detail}}',
+  'field.logo_uri_invalid': 'El logotipo debe ser una dirección https://, sin fragmento ni credenciales.',
   'field.redirect_uri_invalid':
     'Cada dirección de vuelta debe ser https://, http:// solo en este equipo (localhost) o el esquema propio de una app (es.ejemplo.app:/cb), sin fragmento.',
 } as const;
 
 export const oidcEn: Record<keyof typeof oidcEs, string> = {
   'oidc.anApp': 'An app',
+  'signin.reauthenticate': 'The app you came from asks you to sign in again, to confirm it is you.',
   'oidc.consent.title': '{{app}} would like to use your account',
   'oidc.consent.lead': 'If you allow it, {{app}} will receive from {{brand}}:',
   'oidc.consent.noHealth': 'No app ever receives your health data: no claims, authorisations or documents.',
@@ -56,6 +71,14 @@ export const oidcEn: Record<keyof typeof oidcEs, string> = {
   'oidc.consent.allow': 'Allow',
   'oidc.consent.deny': 'Don’t allow',
   'oidc.consent.signedInAs': 'You are signed in as {{name}}.',
+  'oidc.consent.actingFor':
+    '{{app}} will act on behalf of {{minor}}, a minor in your care: it will see their details, not yours, and know that you ({{name}}) are the one acting. The permission ends when {{minor}} turns 18.',
+  'oidc.actFor.title': 'Who are you using {{app}} for?',
+  'oidc.actFor.lead':
+    'You can use {{app}} for yourself or on behalf of a minor in your care. The app will see the details of the person you choose and know that you are the one acting.',
+  'oidc.actFor.legend': 'Use {{app}} for',
+  'oidc.actFor.self': 'Myself ({{name}})',
+  'oidc.actFor.minor': 'On behalf of {{name}}',
   'oidc.scope.openid': 'An identifier for you that only this app uses (not your ID document number).',
   'oidc.scope.profile': 'Your name, date of birth and language.',
   'oidc.scope.email': 'Your email address.',
@@ -87,6 +110,11 @@ export const oidcEn: Record<keyof typeof oidcEs, string> = {
   'oidc.apps.disconnected': 'You disconnected {{app}}: it can no longer use your account.',
   'oidc.apps.back': 'Back to your account security',
   'oidc.apps.link': 'Apps connected to your account',
+  'field.backchannel_uri_invalid':
+    'The logout address must be https:// (http:// only on this machine, localhost), with no fragment or credentials.',
+  'field.redirect_uri_combination':
+    'The identity provider does not accept these addresses together: a web app uses https:// only (not localhost); a native app, its own scheme. Detail: {{detail}}',
+  'field.logo_uri_invalid': 'The logo must be an https:// address, with no fragment or credentials.',
   'field.redirect_uri_invalid':
     'Each redirect address must be https://, http:// only on this machine (localhost) or an app’s own scheme (es.example.app:/cb), with no fragment.',
 };
