@@ -601,7 +601,7 @@ describeEachDatabase('OpenID Provider: back-channel logout (R35)', (kind) => {
     const { sub } = await connected(member);
     const other = await signedIn(ctx, member);
     await other.get('/area/security');
-    assert.equal((await other.post('/area/security/sessions/end-others', {})).statusCode, 303);
+    assert.equal((await other.post('/area/security/sessions/end-others', { confirmed: '1' })).statusCode, 303);
     await checkLogoutToken(await rp.next(), sub);
 
     const again = await connected(member);
