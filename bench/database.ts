@@ -130,6 +130,9 @@ export async function seedMembers(db: Db, accounts: number): Promise<PoolMember[
           email: m.email!,
           mobile: m.mobile,
           language: 'es' as const,
+          // A member who has signed in before (the usual sign-in): the code's channel is known (issue 32: the password
+          // step sends it). BENCH_PREFERRED=none measures first sign-ins, which choose the channel on a page.
+          preferred_channel: process.env.BENCH_PREFERRED === 'none' ? null : ('email' as const),
           status: 'active' as const,
           password_changed_at: now,
           created_at: now,

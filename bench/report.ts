@@ -8,6 +8,7 @@ const KINDS = [
   ['sqlite', 'SQLite'],
   ['postgres', 'PostgreSQL'],
 ] as const;
+type Kind = (typeof KINDS)[number][0];
 
 const fmt = (n: unknown, digits = 1) =>
   typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : '–';
@@ -17,7 +18,8 @@ interface Row {
   figure: string;
   cell(r: Any): string;
   target?: string;
-  ok?(r: Any): boolean | undefined;
+  /** Whether the figure met its target on database `kind` (some targets differ between the two). */
+  ok?(r: Any, kind: Kind): boolean | undefined;
 }
 
 /** A value, or the phase's error, or a dash when the phase did not run. */
@@ -31,6 +33,16 @@ const signInRatio = (r: Any) => (r.signIn?.signInsPerSecond ?? NaN) / (r.ceiling
 const pageRatio = (r: Any) => (r.area?.requestsPerSecond ?? NaN) / (r.bare?.requestsPerSecond ?? NaN);
 /** `n >= min`, or undefined when a figure is missing. */
 const atLeast = (n: number, min: number) => (Number.isFinite(n) ? n >= min : undefined);
+/** `n <= max`, or undefined when a figure is missing. */
+const atMost = (n: number, max: number) => (Number.isFinite(n) ? n <= max : undefined);
+const num = (n: unknown) => (typeof n === 'number' ? n : NaN);
+/** PRODUCT §5 (issue 32): a sign-in's server CPU besides its one verification, as a fraction of one verification. */
+const besidesHash = (r: Any) =>
+  (num(r.signIn?.serverCpuMs) - num(r.ceiling?.verifyCpuMs)) / num(r.ceiling?.verifyCpuMs);
+/** PRODUCT §5 (issue 32): the server CPU of one signed-in GET /area as a fraction of one verification. */
+const areaShare = (r: Any) => num(r.area?.serverCpuMs) / num(r.ceiling?.verifyCpuMs);
+/** The §5 targets per database: [sign-in besides the hash, /area], fractions of one verification's CPU. */
+const CPU_TARGETS = { sqlite: [0.5, 0.015], postgres: [0.6, 0.02] } as const;
 
 /**
  * The table; with `before` (an earlier run's latest.json, `BENCH_BEFORE=path`), each database gets a column for it
@@ -126,6 +138,18 @@ export function markdown(results: Results, before?: Results): string {
             `${fmt(s.clientCpuMs)} ms; ${fmt(r.ceiling?.verifyCpuMs)} ms`,
         ),
     },
+    {
+      figure:
+        'Sign-in server CPU besides its one verification, per verification: (server CPU − verify CPU) / verify CPU',
+      cell: (r) =>
+        guard(
+          r.signIn,
+          (s) =>
+            `${fmt(besidesHash(r), 2)}× (${fmt(num(s.serverCpuMs) - num(r.ceiling?.verifyCpuMs))} of ${fmt(r.ceiling?.verifyCpuMs)} ms)`,
+        ),
+      target: `≤ ${CPU_TARGETS.sqlite[0]}× / ≤ ${CPU_TARGETS.postgres[0]}× (PRODUCT §5)`,
+      ok: (r, k) => atMost(besidesHash(r), CPU_TARGETS[k][0]),
+    },
     { figure: 'Bare Fastify route: requests/s', cell: (r) => guard(r.bare, (b) => fmt(b.requestsPerSecond, 0)) },
     {
       figure: 'Signed-in page GET /area: requests/s (ratio to bare)',
@@ -141,6 +165,16 @@ export function markdown(results: Results, before?: Results): string {
     {
       figure: 'Server CPU per request: /area vs bare route',
       cell: (r) => `${fmt(r.area?.serverCpuMs, 2)} vs ${fmt(r.bare?.serverCpuMs, 3)} ms`,
+    },
+    {
+      figure: 'Server CPU per GET /area as a share of one verification',
+      cell: (r) =>
+        guard(
+          r.area,
+          (a) => `${fmt(100 * areaShare(r), 2)} % (${fmt(a.serverCpuMs, 3)} of ${fmt(r.ceiling?.verifyCpuMs)} ms)`,
+        ),
+      target: `≤ ${100 * CPU_TARGETS.sqlite[1]} % / ≤ ${100 * CPU_TARGETS.postgres[1]} % (PRODUCT §5)`,
+      ok: (r, k) => atMost(areaShare(r), CPU_TARGETS[k][1]),
     },
     {
       figure: 'GET /area p99 at 80% of peak',
@@ -293,7 +327,7 @@ export function markdown(results: Results, before?: Results): string {
             : row.cell(run[k])
           : '–';
       const cells = KINDS.flatMap(([k]) => (old ? [cell(old, k), cell(res, k)] : [cell(res, k)]));
-      const oks = row.ok ? KINDS.map(([k]) => pass(res[k] ? row.ok!(res[k]) : undefined)).join(' / ') : '';
+      const oks = row.ok ? KINDS.map(([k]) => pass(res[k] ? row.ok!(res[k], k) : undefined)).join(' / ') : '';
       return `| ${row.figure} | ${cells.join(' | ')} | ${row.target ?? ''} | ${oks} |`;
     }),
     '',

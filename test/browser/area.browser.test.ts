@@ -130,11 +130,14 @@ describe('private area in the browser', { skip }, () => {
     assert.equal(await h1(page), t('signin.title'));
     await page.fill('#username', who.username);
     await page.fill('#password', TEST_PASSWORD);
+    const since = mailsTo(who.email).length;
     assert.equal(await submit(page, '/sign-in'), 200);
     assert.equal(path(page), '/sign-in/verify');
-    await page.check('#channel-email');
-    const since = mailsTo(who.email).length;
-    assert.equal(await submit(page, '/sign-in/verify/send'), 200);
+    // Issue 32: after a first sign-in the email is the preferred channel, and the password step has sent its code.
+    if (await page.isVisible('#channel-email')) {
+      await page.check('#channel-email');
+      assert.equal(await submit(page, '/sign-in/verify/send'), 200);
+    }
     const { code, subject } = codeIn(await delivered(who.email, since), 'sign-in code');
     assert.equal(subject, t('email.signInCode.subject', { code, brand: server.ctx.config.brand.name }));
     await page.locator('input[autocomplete="one-time-code"]').pressSequentially(code);

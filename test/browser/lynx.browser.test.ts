@@ -106,6 +106,30 @@ describe('a text-mode browser: lynx (R21)', { skip: unavailable && !process.env.
     showing(lynx, t('area.greeting', { name: 'Olga' }));
   });
 
+  test('issue 32: a preferred channel gets its code with the password; the code page switches to the other', async () => {
+    const m = await memberWithAccount(server.ctx, {
+      n: 4,
+      password: 'Primavera2030',
+      language: 'es',
+      mobile: '+34600333444',
+      preferredChannel: 'email',
+    });
+    const lynx = await Lynx.open(`${server.baseUrl}/sign-in?lang=es`);
+    open.push(lynx);
+    await lynx.fillAndSubmit([m.username, 'Primavera2030']);
+    showing(lynx, t('verify.title'));
+    assert.ok(!lynx.screen().includes(t('verify.chooseLegend')), `no channel page:\n${lynx.screen()}`);
+    assert.ok(lynx.screen().includes(t('verify.code')), lynx.screen());
+    assert.ok(/\b\d{6}\b/.test(await lastMail(m.email, 'signin-code')), 'the code was emailed');
+    // The buttons: confirm, send again, then "by SMS instead".
+    await lynx.pressButton(3);
+    const sms = (await server.ctx.outbox()).filter((x) => x.recipient === '+34600333444').at(-1);
+    const code = /\b(\d{6})\b/.exec(sms?.body_text ?? '')?.[1];
+    assert.ok(code, `the code was sent by SMS:\n${lynx.screen()}`);
+    await lynx.fillAndSubmit([code]);
+    showing(lynx, t('area.greeting', { name: 'Olga' }));
+  });
+
   for (const [n, lang] of [
     [1, 'es'],
     [2, 'en'],

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -61,7 +62,7 @@ describe('sign-in in the browser', { skip }, () => {
   const pageErrors: string[] = [];
 
   /** A registered member with an email and a mobile of their own, created as sign-in.test.ts does. */
-  async function member(): Promise<Member> {
+  async function member(preferredChannel: Channel | null = null): Promise<Member> {
     n++;
     const { ctx } = server;
     // A long domain with nothing to break at: the masked address must wrap, not widen the page at 360 px (R21).
@@ -73,6 +74,7 @@ describe('sign-in in the browser', { skip }, () => {
     await memberWithAccount(ctx, {
       ...m,
       language: 'es',
+      preferredChannel,
       record: { first_name: FIRST_NAME, last_name: 'Vidal', date_of_birth: '1980-01-01', product: 'Salud Plus' },
     });
     // The import queued the enrolment email (R12): out of the way before the test counts sign-in mail.
@@ -357,6 +359,63 @@ describe('sign-in in the browser', { skip }, () => {
     assert.equal(await h1(again), t('help.expired.title'));
     await checkPage(again, 'the spent-link page');
   });
+
+  for (const [lang, viewport, javaScriptEnabled] of [
+    ['es', PHONE, true],
+    ['en', DESKTOP, true],
+    ['es', PHONE, false],
+  ] as const) {
+    test(`issue 32: a preferred channel's code comes with the password; switching to the other, ${lang} at ${viewport.width} px${javaScriptEnabled ? '' : ', no scripts'}`, async () => {
+      const t = translator(lang);
+      const m = await member('sms');
+      const page = await newPage({ viewport, lang, javaScriptEnabled });
+      await visit(page, `/sign-in?lang=${lang}`);
+      const smsBefore = sentCount(m, 'sms');
+      await page.fill('#username', m.username);
+      await page.fill('#password', TEST_PASSWORD);
+      assert.equal(await submit(page, '/sign-in'), 200);
+      // Straight to the code page: no channel page, the code on its way to the preferred channel.
+      assert.equal(path(page), '/sign-in/verify');
+      assert.equal(await page.locator('input[type=radio][name=channel]').count(), 0);
+      assert.equal(await page.getAttribute('input[name=code]', 'autocomplete'), 'one-time-code');
+      assert.equal(
+        (await page.textContent('.alert.success'))?.trim(),
+        t('verify.sentSms', { to: maskPhone(m.mobile) }),
+      );
+      const shots = join(tmpdir(), 'shots-r5-speed');
+      mkdirSync(shots, { recursive: true });
+      await page.screenshot({
+        path: join(shots, `signin-preferred-${lang}-${viewport.width}${javaScriptEnabled ? '' : '-noscript'}.png`),
+        fullPage: true,
+      });
+      await checkPage(page, 'the code page after the password', { axe: javaScriptEnabled });
+      const sent = await deliveredCode(m, 'sms', t, smsBefore);
+      assert.ok(sent.code);
+
+      // The other channel, at once (the 30 seconds are between sends to one channel).
+      const emailBefore = sentCount(m, 'email');
+      const switchTo = page.locator('main form[action="/sign-in/verify/send"]', {
+        has: page.locator('input[name=channel][value=email]'),
+      });
+      assert.equal(
+        (await switchTo.locator('button').textContent())?.trim(),
+        t('verify.switchEmail', { to: maskEmail(m.email) }),
+      );
+      const [res] = await Promise.all([
+        page.waitForNavigation({ waitUntil: 'load' }),
+        switchTo.locator('button').click(),
+      ]);
+      assert.equal(res?.status(), 200);
+      assert.equal(
+        (await page.textContent('.alert.success'))?.trim(),
+        t('verify.sentEmail', { to: maskEmail(m.email) }),
+      );
+      const { code } = await deliveredCode(m, 'email', t, emailBefore);
+      assert.equal(await typeCode(page, code), 200);
+      assert.equal(path(page), '/area');
+      assert.equal(await h1(page), t('area.greeting', { name: FIRST_NAME }));
+    });
+  }
 
   // Runs last: it judges every page the tests above opened.
   test('the browser console shows no CSP violation and no uncaught error', () => {

@@ -225,7 +225,10 @@ export interface SignInOptions {
   browser?: BrowserAgent;
 }
 
-/** A browser signed in with both steps: the password, then the emailed code read from the outbox (R7, R8). */
+/**
+ * A browser signed in with both steps: the password, then the emailed code read from the outbox (R7, R8); for a member
+ * with a preferred channel, the code the password step sent to it (issue 32).
+ */
 export async function signedIn(
   ctx: TestContext,
   who: { username: string; email: string; password?: string },
@@ -235,10 +238,23 @@ export async function signedIn(
   const agent = options.browser ?? new BrowserAgent(ctx.app, options.headers);
   const password = options.password ?? who.password ?? TEST_PASSWORD;
   await agent.get('/sign-in');
-  assert.equal((await agent.post('/sign-in', { username: who.username, password })).statusCode, 303);
-  await agent.get('/sign-in/verify');
-  assert.equal((await agent.post('/sign-in/verify/send', { channel: 'email' })).statusCode, 303);
-  const done = await agent.post('/sign-in/verify/code', { code: await lastCode(ctx, who.email) });
+  const step = await agent.post('/sign-in', { username: who.username, password });
+  assert.equal(step.statusCode, 303);
+  // Issue 32: a member with a preferred channel (any who signed in before) gets the code at the password step.
+  let to = who.email;
+  if (step.headers.location === '/sign-in/verify?sent=1') {
+    assert.equal((await agent.get('/sign-in/verify?sent=1')).statusCode, 200);
+    const account = await ctx.db.kysely
+      .selectFrom('accounts')
+      .select(['preferred_channel', 'mobile'])
+      .where('username', '=', who.username)
+      .executeTakeFirstOrThrow();
+    if (account.preferred_channel === 'sms') to = account.mobile!;
+  } else {
+    await agent.get('/sign-in/verify');
+    assert.equal((await agent.post('/sign-in/verify/send', { channel: 'email' })).statusCode, 303);
+  }
+  const done = await agent.post('/sign-in/verify/code', { code: await lastCode(ctx, to) });
   assert.equal(done.headers.location, '/area');
   return agent;
 }

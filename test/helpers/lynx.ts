@@ -140,6 +140,15 @@ export class Lynx {
     await this.settle();
   }
 
+  /** From the top of the page: presses the `nth` button (1 is the first), past every field and link before it. */
+  async pressButton(nth: number): Promise<void> {
+    this.keys('Home');
+    await this.quiet();
+    for (let i = 0; i < nth; i++) await this.downTo(SUBMIT);
+    this.keys('Enter');
+    await this.settle();
+  }
+
   close(): void {
     spawnSync('tmux', ['kill-session', '-t', this.session]);
   }

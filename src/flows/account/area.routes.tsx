@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../infra/db/database.js';
+import { compiledQuery } from '../../infra/db/compiled-query.js';
 import { bucket, secondsUntilWindowEnds, take, type Limit } from '../../infra/rate-limit/rate-limit.js';
 import { requireMember } from '../../infra/session/guard.js';
 import type { Sessions } from '../../infra/session/session.js';
@@ -24,6 +25,19 @@ export interface AreaDeps {
 /** R31, R37: how many of the latest requests the home lists. */
 const RECENT_REQUESTS = 3;
 
+/**
+ * The home's last requests (issue 32): compiled once per database and number of people shown, as the session and
+ * the member selector are (compiled-query.ts), so a signed-in page builds no query.
+ */
+const recentRequestRows = compiledQuery((db, p: { accountId: number; patients: readonly number[] }) =>
+  db
+    .selectFrom('requests')
+    .select(['reference', 'type', 'status'])
+    .where('account_id', '=', p.accountId)
+    .where('patient_member_id', 'in', p.patients)
+    .orderBy('id', 'desc')
+    .limit(RECENT_REQUESTS),
+);
 /**
  * R33: Apple Wallet passes an account may download per hour. Each is signed on request; a member adds a card to a
  * phone or two, and a guardian each minor's, so 20 is room for a family and a cap for a script.
@@ -60,18 +74,7 @@ export async function areaRoutes(app: FastifyInstance, deps: AreaDeps): Promise<
   /** R31, R37: the last few requests about the people the home shows, newest first (their reference and status). */
   async function recentRequests(accountId: number, shown: VisibleMember[]): Promise<RecentRequest[]> {
     if (shown.length === 0) return [];
-    return kysely
-      .selectFrom('requests')
-      .select(['reference', 'type', 'status'])
-      .where('account_id', '=', accountId)
-      .where(
-        'patient_member_id',
-        'in',
-        shown.map((m) => m.id),
-      )
-      .orderBy('id', 'desc')
-      .limit(RECENT_REQUESTS)
-      .execute();
+    return recentRequestRows(kysely, { accountId, patients: shown.map((m) => m.id) });
   }
 
   /** R33: the check address of a card and its QR code; none for a cancelled policy's card (it vouches for nothing). */

@@ -37,6 +37,53 @@ describeEachDatabase('private area and member selector', (kind) => {
       .execute();
   }
 
+  test('home: the last three requests of the people shown, newest first, and no one else’s (R31, issue 32)', async () => {
+    const lucia = await signedIn(ctx, { username: nif(10000001), email: 'lucia@example.com' });
+    const own = await memberIdOf(ctx, 'AS1001');
+    const other = await memberIdOf(ctx, 'AS2001');
+    const account = async (memberId: number) =>
+      (
+        await ctx.db.kysely
+          .selectFrom('members')
+          .select('account_id')
+          .where('id', '=', memberId)
+          .executeTakeFirstOrThrow()
+      ).account_id!;
+    const now = ctx.clock.now().toISOString();
+    const row = (n: number, memberId: number, accountId: number) => ({
+      type: 'reimbursement' as const,
+      reference: `RE-2026-99${String(n).padStart(4, '0')}`,
+      account_id: accountId,
+      member_id: memberId,
+      patient_member_id: memberId,
+      status: 'received' as const,
+      version: 1,
+      form_token: `home-tile-${n}`,
+      submitted_at: now,
+      updated_at: now,
+    });
+    const luciaAccount = await account(own);
+    const carmenAccount = await account(other);
+    await ctx.db.kysely
+      .insertInto('requests')
+      .values([
+        row(1, own, luciaAccount),
+        row(2, own, luciaAccount),
+        row(3, other, carmenAccount),
+        row(4, own, luciaAccount),
+        row(5, own, luciaAccount),
+        row(6, other, carmenAccount),
+      ])
+      .execute();
+    const refs = (body: string) => [...body.matchAll(/class="request-reference">([^<]+)</g)].map((m) => m[1]);
+    assert.deepEqual(refs((await lucia.get('/area')).body), ['RE-2026-990005', 'RE-2026-990004', 'RE-2026-990002']);
+    // Again (the statement compiled once is run with the same values) and for the other member (other values).
+    assert.deepEqual(refs((await lucia.get('/area')).body), ['RE-2026-990005', 'RE-2026-990004', 'RE-2026-990002']);
+    const carmen = await signedIn(ctx, { username: nif(10000002), email: 'carmen@example.com' });
+    assert.deepEqual(refs((await carmen.get('/area')).body), ['RE-2026-990006', 'RE-2026-990003']);
+    await ctx.db.kysely.deleteFrom('requests').where('form_token', 'like', 'home-tile-%').execute();
+  });
+
   test('home: greeting, the card, policies and the people the member may see (R13)', async () => {
     const carmen = await signedIn(ctx, { username: nif(10000002), email: 'carmen@example.com' });
     const home = await carmen.get('/area');

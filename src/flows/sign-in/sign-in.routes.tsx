@@ -190,11 +190,24 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       case 'closed':
         return sendPage(reply, <SignInPage ctx={ctx} view={{ username, next, notice: 'closed' }} />, 'forbidden');
       case 'ok': {
-        await flows.start(kysely, reply, {
+        const { account } = outcome;
+        const flow = await flows.start(kysely, reply, {
           state: 'choose',
-          accountId: outcome.account.id,
+          accountId: account.id,
           data: { sends: 0, ...(next ? { next } : {}) },
         });
+        // Issue 32 (R7): a member whose preferred channel is a code they can still get has it sent now, and sees the
+        // code page, which offers the other channels; the others choose first.
+        const preferred = account.preferred_channel;
+        if ((preferred === 'email' || preferred === 'sms') && factors[preferred].available(account))
+          return sendCode(
+            request,
+            reply,
+            flow,
+            account,
+            async () => (await findAccountWithPasskey(kysely, account.id))?.passkey ?? false,
+            factors[preferred],
+          );
         return reply.redirect('/sign-in/verify', 303);
       }
     }
@@ -295,6 +308,25 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
         'invalid',
       );
     }
+    return sendCode(request, reply, flow, account, passkey, factor);
+  });
+
+  /**
+   * R7, R9: sends the code of `factor` (or, for an authenticator app, only moves to the code page) within this
+   * sign-in's sends and the hourly limits, and redirects to the code page; a refusal answers with the page that says
+   * why. Used by the channel page and, for a member with a preferred channel, by the password step itself (issue 32:
+   * no page and form between the password and the code). `hasPasskey`: whether the account has one, or how to learn it
+   * (only a refusal's page needs it).
+   */
+  async function sendCode(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    flow: Flow<SignInData>,
+    account: Account,
+    hasPasskey: boolean | (() => Promise<boolean>),
+    factor: SecondFactor,
+  ) {
+    const passkeyOf = async () => (typeof hasPasskey === 'boolean' ? hasPasskey : await hasPasskey());
     const now = clock.now();
     const audit = (outcome: 'success' | 'refused', reason?: string) =>
       request.audit('signin.code_sent', outcome, {
@@ -307,21 +339,28 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     if (sends && flow.data.sends >= MAX_SENDS) {
       await audit('refused', 'send_limit');
       return flow.data.channel
-        ? showCode(request, reply, flow, account, passkey, 'send_limit', 'limited')
+        ? showCode(request, reply, flow, account, await passkeyOf(), 'send_limit', 'limited')
         : sendPage(
             reply,
             <ChooseChannelPage
               ctx={request.pageContext()}
-              options={options(account, passkey)}
+              options={options(account, await passkeyOf())}
               preferred={null}
               notice="send_limit"
             />,
             'limited',
           );
     }
-    if (sends && flow.data.lastSentAt && now.getTime() - new Date(flow.data.lastSentAt).getTime() < RESEND_AFTER_MS) {
+    // R7: the 30 seconds are between sends to one channel; switching to the other one (issue 32: after the password
+    // step sent the preferred channel's code) is a send like the others, within the three and the hourly limits.
+    if (
+      sends &&
+      flow.data.channel === factor.channel &&
+      flow.data.lastSentAt &&
+      now.getTime() - new Date(flow.data.lastSentAt).getTime() < RESEND_AFTER_MS
+    ) {
       await audit('refused', 'too_soon');
-      return showCode(request, reply, flow, account, passkey, 'resend_wait', 'limited');
+      return showCode(request, reply, flow, account, await passkeyOf(), 'resend_wait', 'limited');
     }
     const data: SignInData = sends
       ? { ...flow.data, channel: factor.channel, sends: flow.data.sends + 1, lastSentAt: now.toISOString() }
@@ -365,12 +404,12 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       await audit('refused', outcome);
       const waitMinutes = Math.ceil(secondsUntilWindowEnds(clock, HOUR) / 60);
       if (flow.data.channel)
-        return showCode(request, reply, flow, account, passkey, outcome, 'limited', undefined, waitMinutes);
+        return showCode(request, reply, flow, account, await passkeyOf(), outcome, 'limited', undefined, waitMinutes);
       return sendPage(
         reply,
         <ChooseChannelPage
           ctx={request.pageContext()}
-          options={options(account, passkey).filter((o) => o.channel === 'totp' || o.channel === 'passkey')}
+          options={options(account, await passkeyOf()).filter((o) => o.channel === 'totp' || o.channel === 'passkey')}
           preferred={null}
           notice={outcome}
           waitMinutes={waitMinutes}
@@ -382,7 +421,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     if (sends) metrics.codesSent.inc({ channel: factor.channel, purpose: 'signin' });
     deps.kickOutbox?.();
     return reply.redirect('/sign-in/verify?sent=1', 303);
-  });
+  }
 
   /** Both steps passed: a new session (a fresh token), the channel proven, the throttle cleared (R7, R8, R9). */
   async function complete(
@@ -392,6 +431,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     account: Account,
     channel: Channel | 'passkey',
     via: 'code' | 'link' | 'passkey',
+    known?: { device: string | undefined },
   ) {
     const now = clock.now().toISOString();
     const done = await kysely.transaction().execute(async (trx) => {
@@ -411,7 +451,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     });
     if (!done) return reply.redirect('/sign-in?restart=1', 303);
     metrics.signIns.inc({ step: 'second_factor', outcome: 'success', factor: channel });
-    return establish(request, reply, account, channel, via, flow.data.next);
+    return establish(request, reply, account, channel, via, flow.data.next, known);
   }
 
   /**
@@ -425,8 +465,11 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     factor: Channel | 'passkey',
     via: 'code' | 'link' | 'passkey',
     next: string | undefined,
+    /** This browser's known device, when the step before has just looked it up (issue 32: not read twice). */
+    known?: { device: string | undefined },
   ) {
-    await clearThrottle(kysely, MEMBER_SIGN_IN, account.username, false, await knownBrowser(request, account));
+    const device = known ? known.device : await knownBrowser(request, account);
+    await clearThrottle(kysely, MEMBER_SIGN_IN, account.username, false, device);
 
     // Other slices react to a sign-in through hooks registered in app.ts (R3: registration's returning member).
     for (const hook of deps.afterSignIn ?? []) await hook({ db: kysely, request, reply, account });
@@ -497,7 +540,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       formText(request.body, 'code').slice(0, 20),
     );
     if (result.kind !== 'wrong' && result.kind !== 'exhausted') await gate.attempt.withdraw();
-    if (result.kind === 'ok') return complete(request, reply, flow, account, channel, 'code');
+    if (result.kind === 'ok') return complete(request, reply, flow, account, channel, 'code', { device });
     metrics.signIns.inc({ step: 'second_factor', outcome: result.kind, factor: channel });
     await request.audit('signin.code', 'failure', {
       actor: account.username,
@@ -558,9 +601,8 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     const cur = await current(request, reply);
     if (!cur) return reply;
     // R9: no way around a pause, not even the emailed link.
-    if (
-      await signInPaused(kysely, clock, MEMBER_SIGN_IN, cur.account.username, await knownBrowser(request, cur.account))
-    )
+    const device = await knownBrowser(request, cur.account);
+    if (await signInPaused(kysely, clock, MEMBER_SIGN_IN, cur.account.username, device))
       return refuseSecondStep(request, reply, 'locked');
     const used = await kysely
       .updateTable('one_time_tokens')
@@ -570,7 +612,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       .where('voided_at', 'is', null)
       .executeTakeFirst();
     if (Number(used.numUpdatedRows) !== 1) return sendPage(reply, <LinkExpiredPage ctx={ctx} />, 'gone');
-    return complete(request, reply, cur.flow, cur.account, 'email', 'link');
+    return complete(request, reply, cur.flow, cur.account, 'email', 'link', { device });
   });
 
   app.post('/sign-out', async (request, reply) => {

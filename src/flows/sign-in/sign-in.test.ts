@@ -42,11 +42,21 @@ describeEachDatabase('sign-in', (kind) => {
       : {};
     const res = await agent.post('/sign-in', { username, password: TEST_PASSWORD, ...altcha });
     assert.equal(res.statusCode, 303, res.body.match(/data-notice="[^"]*"/)?.[0]);
+    // Issue 32: a member with a preferred channel has its code sent by the password step; another is a switch.
+    if (res.headers.location === '/sign-in/verify?sent=1' && (await preferred(username)) === channel) return res;
     await agent.get('/sign-in/verify');
     const sent = await agent.post('/sign-in/verify/send', { channel });
     assert.equal(sent.statusCode, 303);
     return sent;
   }
+  const preferred = async (username: string) =>
+    (
+      await ctx.db.kysely
+        .selectFrom('accounts')
+        .select('preferred_channel')
+        .where('username', '=', username)
+        .executeTakeFirstOrThrow()
+    ).preferred_channel;
 
   before(async () => {
     ctx = await setup(kind, { env: { TRUST_PROXY: 'true' } });
@@ -519,6 +529,103 @@ describeEachDatabase('sign-in', (kind) => {
     const code = await generate({ secret, epoch: Math.floor(ctx.clock.now().getTime() / 1000) });
     assert.equal((await agent.post('/sign-in/verify/send', { channel: 'totp' })).statusCode, 303);
     assert.equal((await agent.post('/sign-in/verify/code', { code })).headers.location, '/area');
+  });
+
+  test('issue 32: a preferred channel gets its code at the password step, once; the code page offers the other (R7)', async () => {
+    const m = await memberWithAccount(ctx, { language: 'es', mobile: '+34600111222', preferredChannel: 'sms' });
+    const agent = new BrowserAgent(ctx.app);
+    const codes = async () => (await ctx.outbox()).filter((x) => x.template === 'signin-code');
+    const before = (await codes()).length;
+    const pw = await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
+    assert.equal(pw.statusCode, 303);
+    assert.equal(pw.headers.location, '/sign-in/verify?sent=1', 'straight to the code page');
+    const sent = (await codes()).slice(before);
+    assert.deepEqual(
+      sent.map((x) => [x.channel, x.recipient]),
+      [['sms', '+34600111222']],
+      'one code, to the preferred channel',
+    );
+    const page = await agent.get('/sign-in/verify?sent=1');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /autocomplete="one-time-code"/);
+    assert.match(page.body, /Te hemos enviado un código por SMS/);
+    assert.match(page.body, /name="channel" value="email"/, 'the other channel is offered');
+    assert.match(page.body, /Recibirlo por email \(m•••@example\.com\)/);
+    assert.doesNotMatch(page.body, /type="radio"/, 'no channel page');
+    // The page again (a reload) sends nothing more.
+    await agent.get('/sign-in/verify');
+    assert.equal((await codes()).length, before + 1);
+    const audit = await auditOf(ctx, m.accountId, 'signin.code_sent');
+    assert.equal(audit.length, 1);
+    assert.match(audit[0]!.details ?? '', /"channel":"sms"/);
+    const code = await lastCode(ctx, '+34600111222');
+    assert.equal((await agent.post('/sign-in/verify/code', { code })).headers.location, '/area');
+  });
+
+  test('issue 32: switching from the code the password step sent sends the other, within the same limits (R7, R9)', async () => {
+    const m = await memberWithAccount(ctx, { language: 'es', mobile: '+34600111222', preferredChannel: 'email' });
+    const agent = new BrowserAgent(ctx.app);
+    const codes = async () => (await ctx.outbox()).filter((x) => x.template === 'signin-code');
+    const before = (await codes()).length;
+    await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
+    const emailed = await lastCode(ctx, m.email);
+    // At once: the 30 seconds are between two sends to one channel.
+    const sms = await agent.post('/sign-in/verify/send', { channel: 'sms' });
+    assert.equal(sms.headers.location, '/sign-in/verify?sent=1');
+    assert.equal((await codes()).length, before + 2);
+    assert.equal((await codes()).at(-1)!.channel, 'sms');
+    assert.equal(
+      (await agent.post('/sign-in/verify/code', { code: emailed })).statusCode,
+      400,
+      'the email code voided',
+    );
+    // The same channel again within 30 seconds waits, as before.
+    const tooSoon = await agent.post('/sign-in/verify/send', { channel: 'sms' });
+    assert.equal(tooSoon.statusCode, 429);
+    assert.match(tooSoon.body, /Espera 30 segundos/);
+    // The password step's send is one of the sign-in's three.
+    assert.equal((await agent.post('/sign-in/verify/send', { channel: 'email' })).statusCode, 303);
+    const fourth = await agent.post('/sign-in/verify/send', { channel: 'sms' });
+    assert.equal(fourth.statusCode, 429);
+    assert.match(fourth.body, /3 códigos/);
+    assert.equal((await codes()).length, before + 3);
+    // And one of the account's hourly ten: a new sign-in past them sends nothing at the password step, and says so.
+    await ctx.db.kysely.deleteFrom('rate_limits').execute();
+    for (let i = 0; i < SENDS_PER_ACCOUNT_PER_HOUR; i++) {
+      const other = new BrowserAgent(ctx.app, { 'x-forwarded-for': `192.0.2.${i + 1}` });
+      assert.equal(
+        (await other.post('/sign-in', { username: m.username, password: TEST_PASSWORD })).headers.location,
+        '/sign-in/verify?sent=1',
+      );
+    }
+    const sentSoFar = (await codes()).length;
+    const late = new BrowserAgent(ctx.app, { 'x-forwarded-for': '192.0.2.99' });
+    const refused = await late.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
+    assert.equal(refused.statusCode, 429);
+    assert.match(refused.body, /todos los códigos que enviamos en una hora/);
+    assert.equal((await codes()).length, sentSoFar, 'nothing more is sent');
+    const audit = await auditOf(ctx, m.accountId, 'signin.code_sent');
+    assert.match(audit.at(-1)!.details ?? '', /"reason":"account_limit"/);
+    assert.equal(audit.at(-1)!.outcome, 'refused');
+  });
+
+  test('issue 32: a member without a preferred channel still chooses it, and nothing is sent before (R7)', async () => {
+    const m = await member();
+    const agent = new BrowserAgent(ctx.app);
+    const codes = async () => (await ctx.outbox()).filter((x) => x.template === 'signin-code').length;
+    const before = await codes();
+    const pw = await agent.post('/sign-in', { username: m.username, password: TEST_PASSWORD });
+    assert.equal(pw.headers.location, '/sign-in/verify');
+    assert.equal(await codes(), before, 'no code yet');
+    const choose = await agent.get('/sign-in/verify');
+    assert.match(choose.body, /type="radio"[^>]*value="email"|value="email"[^>]*type="radio"/);
+    assert.match(choose.body, /value="sms"/);
+    // A preferred channel the account no longer has (no mobile) is no preference either.
+    const noMobile = await memberWithAccount(ctx, { language: 'es', mobile: null, preferredChannel: 'sms' });
+    const other = new BrowserAgent(ctx.app);
+    const res = await other.post('/sign-in', { username: noMobile.username, password: TEST_PASSWORD });
+    assert.equal(res.headers.location, '/sign-in/verify');
+    assert.equal(await codes(), before);
   });
 
   test('an enrolled authenticator app is a third factor: its code works once, and 5 wrong codes restart (R7)', async () => {
