@@ -35,6 +35,8 @@ test('the bench script starts and writes its results', () => {
     assert.ok(results.sqlite.directory.postalCodeDistance.peakPerSecond > 0);
     // R31: the API listing phase walked every seeded request by cursor (BENCH_QUICK seeds 500).
     assert.equal(results.sqlite.requestListing.requests, 500, JSON.stringify(results.sqlite.requestListing));
+    // R31: uploads went through the form beside the seeded requests (their references do not collide).
+    assert.ok(results.sqlite.uploads.pdf.ms > 0 && results.sqlite.uploads.concurrent.uploads > 0);
     assert.match(run.stdout, /\| Server RSS idle \|/);
     // R35: the token endpoint renewed access for every app, without an error.
     assert.ok(results.sqlite.oidcRefresh.completed > 0, JSON.stringify(results.sqlite.oidcRefresh));

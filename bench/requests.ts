@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { systemClock } from '../src/clock.js';
-import { formatRequestReference } from '../src/domain/request-reference.js';
+import { formatRequestReference, referencePrefix } from '../src/domain/request-reference.js';
 import { createApiKey } from '../src/identity/api-keys.js';
 import { createSecretBox, parseKey } from '../src/infra/crypto/secret-box.js';
 import type { Db } from '../src/infra/db/database.js';
@@ -92,6 +92,14 @@ export async function seedRequests(
       .values(ids.map((r) => ({ request_id: r.id, file_id: file.id, role: 'invoice' as const, event_id: null })))
       .execute();
   }
+  // The references above were written without the sequence a form takes its next one from (createRequest): move
+  // each type's sequence past them, or a request sent through the portal afterwards would draw one already taken.
+  for (const type of ['reimbursement', 'authorization'] as const)
+    await db.kysely
+      .insertInto('request_sequences')
+      .values({ prefix: referencePrefix(type), year: 2026, last: count })
+      .onConflict((oc) => oc.columns(['prefix', 'year']).doUpdateSet({ last: count }))
+      .execute();
   const key = await createApiKey(db.kysely, systemClock, {
     name: 'bench-core',
     scopes: ['requests:read'],
