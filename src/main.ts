@@ -15,6 +15,7 @@ export async function serve(config: Config, options: { migrate?: boolean } = {})
   let log: { error(obj: object, msg: string): void } = { error: (obj, msg) => console.error(msg, obj) };
   const runtime = await openRuntime(config, {
     migrate: options.migrate ?? true,
+    serving: true,
     // Issue 33: a message the mail server accepted whose record failed is not a failed delivery; say what it is.
     onError: (err, message) =>
       err instanceof AcceptedNotRecorded

@@ -32,9 +32,15 @@ export function transportsFor(config: Config, logo?: Buffer): { email: Transport
 
 export async function openRuntime(
   config: Config,
-  opts: { migrate?: boolean; clock?: Clock; onError?: DispatcherOptions['onError'] } = {},
+  opts: {
+    migrate?: boolean;
+    clock?: Clock;
+    onError?: DispatcherOptions['onError'];
+    /** A node serving requests: SQLite's log is checkpointed off its event loop (sqlite-checkpointer.ts). */
+    serving?: boolean;
+  } = {},
 ): Promise<Runtime> {
-  const db = openDatabase(config.databaseUrl);
+  const db = openDatabase(config.databaseUrl, { checkpointThread: opts.serving ?? false });
   if (opts.migrate ?? true) {
     await migrateToLatest(db);
     // R29: secrets from before they were sealed are sealed now (idempotent, and a no-op once done).

@@ -21,6 +21,11 @@ export interface OpenOptions {
   /** PostgreSQL: run in this schema (tests get a fresh one per run). */
   schema?: string;
   poolSize?: number;
+  /**
+   * SQLite: copy the write-ahead log into the file from a thread of its own (sqlite-checkpointer.ts). For a node
+   * serving requests; a command (an import, a purge) keeps SQLite's checkpoint in its commits and no extra thread.
+   */
+  checkpointThread?: boolean;
 }
 
 // pg parses timestamps into Dates and dates into local-midnight Dates; we keep both as the text the
@@ -50,7 +55,7 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
     database.pragma('busy_timeout = 5000');
     database.pragma('synchronous = NORMAL');
     // The log is copied back into the file by a thread of its own (sqlite-checkpointer.ts), not inside a request.
-    const checkpointer = memory ? undefined : startCheckpointer(path);
+    const checkpointer = memory || !options.checkpointThread ? undefined : startCheckpointer(path);
     if (checkpointer) database.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
     return {

@@ -15,7 +15,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('a file database: the log is copied into the file within about a second, by the thread; close ends it', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'checkpoint-')), 'db.sqlite');
-  const db = openDatabase(`sqlite:${file}`);
+  const db = openDatabase(`sqlite:${file}`, { checkpointThread: true });
   const [row] = (await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(db.kysely)).rows;
   assert.equal(row!.wal_autocheckpoint, 10_000, 'the backstop: 10,000 pages');
   await sql`create table blobs (id integer primary key, data blob)`.execute(db.kysely);
@@ -32,15 +32,18 @@ test('a file database: the log is copied into the file within about a second, by
   await db.close();
   assert.equal(existsSync(`${file}-wal`), false, 'both connections closed: the last one removed the log');
   // Opened again, the data is all there.
-  const again = openDatabase(`sqlite:${file}`);
+  const again = openDatabase(`sqlite:${file}`, { checkpointThread: true });
   const [count] = (await sql<{ n: number }>`select count(*) as n from blobs`.execute(again.kysely)).rows;
   assert.equal(count!.n, 4);
   await again.close();
 });
 
-test('an in-memory database has no log and no thread', async () => {
-  const db = openDatabase('sqlite::memory:');
-  const [row] = (await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(db.kysely)).rows;
-  assert.equal(row!.wal_autocheckpoint, 1_000, "SQLite's default, untouched");
-  await db.close();
+test("an in-memory database, or a command (no checkpointThread), keeps SQLite's own checkpoint and no thread", async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'checkpoint-')), 'db.sqlite');
+  for (const url of ['sqlite::memory:', `sqlite:${file}`]) {
+    const db = openDatabase(url, url.endsWith(':memory:') ? { checkpointThread: true } : {});
+    const [row] = (await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(db.kysely)).rows;
+    assert.equal(row!.wal_autocheckpoint, 1_000, `SQLite's default, untouched: ${url}`);
+    await db.close();
+  }
 });

@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads';
 // 1,000 pages (4 MB) also copies it back into the database file: inside that request, on the event loop. One
 // member's 10 MB file made every commit a checkpoint (38 ms a file, half of it the copy; a page waiting behind it).
 // A thread of its own does the copy instead, every second, on a connection of its own; the node's connection keeps an
-// automatic checkpoint only as a backstop, at 10,000 pages (40 MB), should the thread fall behind.
+// automatic checkpoint only as a backstop, at 10,000 pages (40 MB), should the thread fall behind. Only a node serving
+// requests runs it: a command (an import) has no page waiting, and an extra thread would only add to its memory.
 
 /** How often the thread copies the log into the database. */
 export const CHECKPOINT_EVERY_MS = 1_000;
