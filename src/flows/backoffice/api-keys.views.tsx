@@ -3,6 +3,7 @@ import type { MessageKey } from '../../infra/i18n/i18n.js';
 import { errorText, ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { BackofficeLayout } from './backoffice-layout.js';
+import { CredentialListPage } from './credential-list.js';
 import type { StaffPrincipal } from './staff-session.js';
 import { utc } from './staff-admin.views.js';
 
@@ -30,65 +31,48 @@ export function ApiKeyListPage({
 }) {
   const { t } = ctx;
   return (
-    <BackofficeLayout ctx={ctx} staff={staff} title={t('bo.keys.title')}>
-      <h1>{t('bo.keys.title')}</h1>
-      {revoked ? (
-        <Notice kind="success">
-          <p data-notice="revoked">{t('bo.keys.done.revoked')}</p>
-        </Notice>
-      ) : null}
-      <p>{t('bo.keys.intro')}</p>
-      <p>
-        <a class="button" href={apiKeyPaths.create}>
-          {t('bo.keys.new')}
-        </a>
-      </p>
-      {keys.length === 0 ? (
-        <p>{t('bo.keys.none')}</p>
-      ) : (
-        <div class="bo-table" role="region" aria-labelledby="keys-caption" tabIndex={0}>
-          <table>
-            <caption id="keys-caption">{t('bo.keys.caption', { n: keys.length })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('bo.keys.col.key')}</th>
-                <th scope="col">{t('bo.keys.col.scopes')}</th>
-                <th scope="col">{t('bo.keys.col.rate')}</th>
-                <th scope="col">{t('bo.keys.col.created')}</th>
-                <th scope="col">{t('bo.keys.col.lastUsed')}</th>
-                <th scope="col">{t('bo.keys.col.status')}</th>
-                <th scope="col">{t('bo.keys.col.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((k) => (
-                <tr data-key-id={k.id}>
-                  <th scope="row">
-                    {k.name}
-                    <br />
-                    <code class="muted">{k.hint}…</code>
-                  </th>
-                  <td>{k.scopes.join(', ')}</td>
-                  <td>{t('bo.keys.ratePerMinute', { n: k.ratePerMinute })}</td>
-                  <td>{t('bo.keys.createdBy', { when: utc(k.createdAt), who: k.createdBy })}</td>
-                  <td>{k.lastUsedAt ? utc(k.lastUsedAt) : t('bo.keys.never')}</td>
-                  <td>
-                    {k.revokedAt
-                      ? t('bo.keys.revoked', { when: utc(k.revokedAt), who: k.revokedBy ?? '—' })
-                      : t('bo.keys.active')}
-                  </td>
-                  <td>
-                    {k.revokedAt ? null : (
-                      <a href={apiKeyPaths.revoke(k.id)}>{t('bo.keys.revoke', { name: k.name })}</a>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </BackofficeLayout>
+    <CredentialListPage
+      ctx={ctx}
+      staff={staff}
+      title={t('bo.keys.title')}
+      revokedNotice={revoked ? t('bo.keys.done.revoked') : null}
+      intro={t('bo.keys.intro')}
+      newHref={apiKeyPaths.create}
+      newLabel={t('bo.keys.new')}
+      none={t('bo.keys.none')}
+      tableId="keys"
+      caption={t('bo.keys.caption', { n: keys.length })}
+      columns={[
+        t('bo.keys.col.key'),
+        t('bo.keys.col.scopes'),
+        t('bo.keys.col.rate'),
+        t('bo.keys.col.created'),
+        t('bo.keys.col.lastUsed'),
+        t('bo.keys.col.status'),
+        t('bo.keys.col.actions'),
+      ]}
+      count={keys.length}
+    >
+      {keys.map((k) => (
+        <tr data-key-id={k.id}>
+          <th scope="row">
+            {k.name}
+            <br />
+            <code class="muted">{k.hint}…</code>
+          </th>
+          <td>{k.scopes.join(', ')}</td>
+          <td>{t('bo.keys.ratePerMinute', { n: k.ratePerMinute })}</td>
+          <td>{t('bo.keys.createdBy', { when: utc(k.createdAt), who: k.createdBy })}</td>
+          <td>{k.lastUsedAt ? utc(k.lastUsedAt) : t('bo.keys.never')}</td>
+          <td>
+            {k.revokedAt
+              ? t('bo.keys.revoked', { when: utc(k.revokedAt), who: k.revokedBy ?? '—' })
+              : t('bo.keys.active')}
+          </td>
+          <td>{k.revokedAt ? null : <a href={apiKeyPaths.revoke(k.id)}>{t('bo.keys.revoke', { name: k.name })}</a>}</td>
+        </tr>
+      ))}
+    </CredentialListPage>
   );
 }
 

@@ -3,6 +3,7 @@ import type { MessageKey } from '../../infra/i18n/i18n.js';
 import { errorText, ErrorSummary, Form, Input, Notice, type FieldErrors } from '../../infra/web/form.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { BackofficeLayout } from './backoffice-layout.js';
+import { CredentialListPage } from './credential-list.js';
 import type { StaffPrincipal } from './staff-session.js';
 import { utc } from './staff-admin.views.js';
 
@@ -52,69 +53,56 @@ export function OidcClientListPage({
 }) {
   const { t } = ctx;
   return (
-    <BackofficeLayout ctx={ctx} staff={staff} title={t('bo.oidc.title')}>
-      <h1>{t('bo.oidc.title')}</h1>
-      {revoked ? (
-        <Notice kind="success">
-          <p data-notice="revoked">{t('bo.oidc.done.revoked')}</p>
-        </Notice>
-      ) : null}
-      <p>{t('bo.oidc.intro')}</p>
-      <p>
-        <a class="button" href={oidcClientPaths.create}>
-          {t('bo.oidc.new')}
-        </a>
-      </p>
-      {clients.length === 0 ? (
-        <p>{t('bo.oidc.none')}</p>
-      ) : (
-        <div class="bo-table" role="region" aria-labelledby="oidc-caption" tabIndex={0}>
-          <table>
-            <caption id="oidc-caption">{t('bo.oidc.caption', { n: clients.length })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('bo.oidc.col.app')}</th>
-                <th scope="col">{t('bo.oidc.col.type')}</th>
-                <th scope="col">{t('bo.oidc.col.scopes')}</th>
-                <th scope="col">{t('bo.oidc.col.redirects')}</th>
-                <th scope="col">{t('bo.oidc.col.created')}</th>
-                <th scope="col">{t('bo.oidc.col.status')}</th>
-                <th scope="col">{t('bo.oidc.col.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {clients.map((c) => (
-                <tr data-client-id={c.clientId}>
-                  <th scope="row">
-                    {c.name}
-                    <br />
-                    <code class="muted">{c.clientId}</code>
-                  </th>
-                  <td>
-                    {t(c.public ? 'bo.oidc.public' : 'bo.oidc.confidential')}
-                    <br />
-                    {t(c.firstParty ? 'bo.oidc.firstParty' : 'bo.oidc.thirdParty')}
-                  </td>
-                  <td>{c.scopes.join(', ')}</td>
-                  <td>
-                    {c.redirectUris.map((u) => (
-                      <code class="bo-uri">{u}</code>
-                    ))}
-                  </td>
-                  <td>{t('bo.keys.createdBy', { when: utc(c.createdAt), who: c.createdBy })}</td>
-                  <td>{c.revokedAt ? t('bo.oidc.revoked', { when: utc(c.revokedAt) }) : t('bo.keys.active')}</td>
-                  <td>
-                    {c.revokedAt ? null : (
-                      <a href={oidcClientPaths.revoke(c.clientId)}>{t('bo.oidc.revoke', { name: c.name })}</a>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </BackofficeLayout>
+    <CredentialListPage
+      ctx={ctx}
+      staff={staff}
+      title={t('bo.oidc.title')}
+      revokedNotice={revoked ? t('bo.oidc.done.revoked') : null}
+      intro={t('bo.oidc.intro')}
+      newHref={oidcClientPaths.create}
+      newLabel={t('bo.oidc.new')}
+      none={t('bo.oidc.none')}
+      tableId="oidc"
+      caption={t('bo.oidc.caption', { n: clients.length })}
+      columns={[
+        t('bo.oidc.col.app'),
+        t('bo.oidc.col.type'),
+        t('bo.oidc.col.scopes'),
+        t('bo.oidc.col.redirects'),
+        t('bo.oidc.col.created'),
+        t('bo.oidc.col.status'),
+        t('bo.oidc.col.actions'),
+      ]}
+      count={clients.length}
+    >
+      {clients.map((c) => (
+        <tr data-client-id={c.clientId}>
+          <th scope="row">
+            {c.name}
+            <br />
+            <code class="muted">{c.clientId}</code>
+          </th>
+          <td>
+            {t(c.public ? 'bo.oidc.public' : 'bo.oidc.confidential')}
+            <br />
+            {t(c.firstParty ? 'bo.oidc.firstParty' : 'bo.oidc.thirdParty')}
+          </td>
+          <td>{c.scopes.join(', ')}</td>
+          <td>
+            {c.redirectUris.map((u) => (
+              <code class="bo-uri">{u}</code>
+            ))}
+          </td>
+          <td>{t('bo.keys.createdBy', { when: utc(c.createdAt), who: c.createdBy })}</td>
+          <td>{c.revokedAt ? t('bo.oidc.revoked', { when: utc(c.revokedAt) }) : t('bo.keys.active')}</td>
+          <td>
+            {c.revokedAt ? null : (
+              <a href={oidcClientPaths.revoke(c.clientId)}>{t('bo.oidc.revoke', { name: c.name })}</a>
+            )}
+          </td>
+        </tr>
+      ))}
+    </CredentialListPage>
   );
 }
 
