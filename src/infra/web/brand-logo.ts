@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { Brand } from '../../config.js';
 import { EMAIL_LOGO_BOX } from '../outbox/templates/email-layout.js';
 import { faviconSvg } from './favicon.js';
-import { defaultPublicDir } from './web.plugin.js';
+import { defaultPublicDir } from './public-dir.js';
 
 // R37: the brand's logo as PNG bytes, for what cannot show it by address: a PDF (pdfkit draws no SVG) and an email
 // (mail clients block remote images and most show no SVG, so the logo travels inside the message). The source is
@@ -30,6 +29,8 @@ async function rasterise(brand: Brand, box: Readonly<[number, number]>): Promise
   const source = await logoSource(brand.logoUrl, brand.colors);
   if (!source) return undefined;
   try {
+    // sharp (libvips) is loaded only when there is a logo to draw, not by every command that opens the runtime.
+    const { default: sharp } = await import('sharp');
     // An SVG is drawn at a density that fills the box however small its own size; a bitmap is only ever shrunk.
     return await sharp(source.bytes, { density: source.svg ? 288 : 72, limitInputPixels: 25_000_000 })
       .resize({ width: box[0], height: box[1], fit: 'inside', withoutEnlargement: !source.svg })

@@ -329,4 +329,4 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
 
 export const web = fp(webPlugin, { name: 'web', fastify: '5.x' });
 
-export const defaultPublicDir = join(import.meta.dirname, '..', '..', '..', '..', 'public');
+export { defaultPublicDir } from './public-dir.js';
