@@ -9,7 +9,7 @@ import { todayIn } from '../../domain/calendar.js';
 import { FEED_HEADER, nif, toCsvLine } from '../../feed/demo-feed.js';
 import { importFeed } from '../../feed/feed.import.js';
 import { translator } from '../../infra/i18n/i18n.js';
-import { createOidcClient } from '../../identity/oidc-clients.js';
+import { createOidcClient, revokeOidcClient } from '../../identity/oidc-clients.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import {
@@ -324,6 +324,60 @@ describeEachDatabase('OpenID Provider: signing in again (R35, R8)', (kind) => {
       assert.ok(days < 400, 'a refresh token chain must end with its grant');
     }
     assert.ok(days > 365 - 29 && days <= 365 + 29, `the chain ended after ${days} days, with the grant's year`);
+  });
+
+  test('a client revoked on another node: this node, which keeps it in memory for its tokens, refuses them at once', async () => {
+    const partner = await createOidcClient(ctx.db.kysely, ctx.clock, {
+      name: 'Óptica',
+      redirectUris: [REDIRECT],
+      scopes: ['openid', 'profile', 'offline_access'],
+      firstParty: true,
+      public: true,
+      createdBy: 'test',
+    });
+    assert.ok(partner.ok);
+    const app = { clientId: partner.value.clientId };
+    const agent = await signedIn(ctx, member);
+    const consent = await authorize(agent, app.clientId, { prompt: 'consent' }, 'openid profile offline_access');
+    const confirmed = await agent.post(`/oidc/interaction/${(consent as { uid: string }).uid}/confirm`, {});
+    const tokens = await redeem(ctx, app, { ...(await followToCode(agent, confirmed)), verifier: consent.verifier });
+    assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
+    const refreshed = await tokenRequest(ctx, app, {
+      grant_type: 'refresh_token',
+      refresh_token: String(tokens.body.refresh_token),
+    });
+    assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
+    const record = await ctx.db.kysely
+      .selectFrom('members')
+      .select('last_name')
+      .where('id', '=', member.memberId)
+      .executeTakeFirstOrThrow();
+    // Userinfo reads the member's records because `profile` asks for them (a refresh's ID token needs only the account).
+    const profile = await ctx.app.inject({
+      url: '/oidc/me',
+      headers: { authorization: `Bearer ${String(refreshed.body.access_token)}` },
+    });
+    assert.equal(profile.statusCode, 200);
+    assert.equal((profile.json() as { family_name?: string }).family_name, record.last_name);
+    // Another node (the CLI or the back office) revokes it: nothing is said to this node.
+    assert.deepEqual(await revokeOidcClient(ctx.db.kysely, ctx.clock, app.clientId, 'staff:1'), { ok: true });
+    const again = await tokenRequest(ctx, app, {
+      grant_type: 'refresh_token',
+      refresh_token: String(refreshed.body.refresh_token),
+    });
+    assert.equal(again.status, 400);
+    assert.equal(again.body.error, 'invalid_grant');
+    const userinfo = await ctx.app.inject({
+      url: '/oidc/me',
+      headers: { authorization: `Bearer ${String(refreshed.body.access_token)}` },
+    });
+    assert.equal(userinfo.statusCode, 401);
+    // Nor can it start a sign-in: the authorization endpoint reads the client afresh.
+    const page = await agent.get(
+      `/oidc/auth?${new URLSearchParams({ client_id: app.clientId, response_type: 'code', scope: 'openid', redirect_uri: REDIRECT, code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' }).toString()}`,
+    );
+    assert.equal(page.statusCode, 400);
+    assert.match(page.body, /invalid_client/);
   });
 });
 

@@ -22,11 +22,29 @@ export interface MembershipPolicy {
   valid_until: string | null;
 }
 
-/** An active account's claims, or undefined (a disabled or unknown account gets no tokens and no userinfo). */
-export async function accountClaims(
-  db: Kysely<Database>,
-  accountId: string,
-): Promise<Record<string, unknown> | undefined> {
+/** The claims read from the member's records (name, birth date, number, policies): only these need a second read. */
+const RECORD_CLAIMS = new Set<string>([...SCOPE_CLAIMS.profile, ...SCOPE_CLAIMS.membership].filter((c) => c !== 'locale'));
+
+/**
+ * Whether a token's claims need the member's records: its scopes (`profile`, `membership`) or a claim asked for by
+ * name (OIDC Core §5.5). A refresh for `openid offline_access` needs only the account (is it still active?).
+ */
+export function needsRecords(scope: string, requested?: Record<string, unknown>): boolean {
+  const scopes = scope.split(' ');
+  if (scopes.includes('profile') || scopes.includes('membership')) return true;
+  return Object.keys(requested ?? {}).some((claim) => RECORD_CLAIMS.has(claim));
+}
+
+export interface OidcAccount {
+  /** The account's claims for a token or userinfo; the records are read only when `scope` needs them. */
+  claims(scope: string, requested?: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+/**
+ * An active account, or undefined (a disabled or unknown account gets no tokens and no userinfo): one statement.
+ * Its claims come from a second read, made only when the scopes ask for the records.
+ */
+export async function activeAccount(db: Kysely<Database>, accountId: string): Promise<OidcAccount | undefined> {
   if (!/^\d{1,12}$/.test(accountId)) return undefined;
   const account = await db
     .selectFrom('accounts')
@@ -34,47 +52,55 @@ export async function accountClaims(
     .where('id', '=', Number(accountId))
     .executeTakeFirst();
   if (!account || account.status !== 'active') return undefined;
-  const records = await db
-    .selectFrom('members')
-    .innerJoin('policies', 'policies.id', 'members.policy_id')
-    .select([
-      'members.member_number',
-      'members.first_name',
-      'members.last_name',
-      'members.date_of_birth',
-      'policies.policy_number',
-      'policies.product',
-      'policies.status',
-      'policies.end_date',
-    ])
-    .where('members.account_id', '=', account.id)
-    .orderBy('members.id')
-    .execute();
-  const own = records[0];
-  const policies: MembershipPolicy[] = records.map((r) => ({
-    number: r.policy_number,
-    product: r.product,
-    status: r.status,
-    valid_until: r.end_date,
-  }));
-  return {
+  const contact = {
     sub: accountId,
-    ...(own
-      ? {
-          name: `${own.first_name} ${own.last_name}`,
-          given_name: own.first_name,
-          family_name: own.last_name,
-          birthdate: own.date_of_birth,
-          member_number: own.member_number,
-        }
-      : {}),
     locale: account.language,
     email: account.email,
     email_verified: account.email_verified_at !== null,
     ...(account.mobile
       ? { phone_number: account.mobile, phone_number_verified: account.mobile_verified_at !== null }
       : {}),
-    policies,
+  };
+  return {
+    async claims(scope, requested) {
+      if (!needsRecords(scope, requested)) return contact;
+      const records = await db
+        .selectFrom('members')
+        .innerJoin('policies', 'policies.id', 'members.policy_id')
+        .select([
+          'members.member_number',
+          'members.first_name',
+          'members.last_name',
+          'members.date_of_birth',
+          'policies.policy_number',
+          'policies.product',
+          'policies.status',
+          'policies.end_date',
+        ])
+        .where('members.account_id', '=', account.id)
+        .orderBy('members.id')
+        .execute();
+      const own = records[0];
+      const policies: MembershipPolicy[] = records.map((r) => ({
+        number: r.policy_number,
+        product: r.product,
+        status: r.status,
+        valid_until: r.end_date,
+      }));
+      return {
+        ...contact,
+        ...(own
+          ? {
+              name: `${own.first_name} ${own.last_name}`,
+              given_name: own.first_name,
+              family_name: own.last_name,
+              birthdate: own.date_of_birth,
+              member_number: own.member_number,
+            }
+          : {}),
+        policies,
+      };
+    },
   };
 }
 

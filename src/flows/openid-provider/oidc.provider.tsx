@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import Negotiator from 'negotiator';
@@ -14,7 +15,7 @@ import { oidcAdapterFactory } from '../../infra/oidc/oidc-adapter.js';
 import type { OidcSettings } from '../../infra/oidc/signing-keys.js';
 import type { PageContext } from '../../infra/web/page-context.js';
 import { baseAccountId, minorClaims, parseOidcAccountId } from './oidc.acting.js';
-import { accountClaims, ACR_PHISHING_RESISTANT, ACR_TWO_FACTOR, SCOPE_CLAIMS } from './oidc.claims.js';
+import { activeAccount, ACR_PHISHING_RESISTANT, ACR_TWO_FACTOR, SCOPE_CLAIMS } from './oidc.claims.js';
 import { LogoutPage, OidcMessagePage } from './oidc.views.js';
 
 // R35: the portal's OpenID Provider (oidc-provider, OpenID certified). Only the authorization code flow with PKCE
@@ -113,12 +114,14 @@ export function createProvider(deps: ProviderDeps): Provider {
   const pairwise = (clientId: string, subject: string) =>
     createHmac('sha256', oidc.pairwiseSalt).update(`${clientId}\n${subject}`).digest('base64url');
 
+  const clients = clientCache((id) => findOidcClientMetadata(db, id), clock);
+
   const provider = new Provider(config.publicUrl, {
     adapter: oidcAdapterFactory({
       db,
       clock,
       box: config.secretBox,
-      findClient: (id) => findOidcClientMetadata(db, id),
+      findClient: (id) => (tokenEndpoints.getStore() ? clients.find(id) : findOidcClientMetadata(db, id)),
     }),
     clients: [],
     jwks: { keys: oidc.jwks.keys.map((k) => ({ ...k })) },
@@ -136,9 +139,13 @@ export function createProvider(deps: ProviderDeps): Provider {
       const ref = parseOidcAccountId(id);
       if (!ref) return undefined;
       if (ref.minorMemberId === undefined) {
-        const claims = await accountClaims(db, id);
-        if (!claims) return undefined;
-        return { accountId: id, claims: async () => claims };
+        const account = await activeAccount(db, id);
+        if (!account) return undefined;
+        return {
+          accountId: id,
+          claims: (_use: string, scope: string, requested?: Record<string, unknown>) =>
+            account.claims(scope, requested),
+        };
       }
       // R35, R14: a guardian acting for a minor, while R14 still allows it (the 18th birthday ends it: no token,
       // no refresh, no userinfo). `act` names the guardian by their own pairwise subject for this app (RFC 8693).
@@ -283,6 +290,9 @@ export function createProvider(deps: ProviderDeps): Provider {
   // cookies (oidc.routes.tsx tells it, from PUBLIC_URL, never from a header a client could send).
   provider.proxy = true;
 
+  // The token endpoints (token, introspection, revocation) and userinfo read clients through the node's cache.
+  provider.use((ctx, next) => (TOKEN_ENDPOINTS.has(ctx.path) ? tokenEndpoints.run(true, next) : next()));
+
   // Client secrets are kept as their SHA-256 (identity/oidc-clients.ts): what a client sends in HTTP Basic is hashed
   // before the provider compares it (in constant time) with the stored hash. Only HTTP Basic carries secrets here.
   provider.use(async (ctx, next) => {
@@ -314,6 +324,45 @@ export function createProvider(deps: ProviderDeps): Provider {
       .catch(() => {});
   });
   return provider;
+}
+
+/**
+ * The endpoints that act only on what a client already holds: a code, a refresh or an access token, each a row of
+ * `oidc_payloads`. A client's revocation deletes all its rows in the same transaction (revokeOidcClient), so a node
+ * that still has the revoked client in its cache finds no token to act on, and a token is refused on every node at
+ * once. The authorization endpoint, which creates a client's first row, always reads the client afresh: no node can
+ * start a new sign-in for a revoked client. Clients are never edited, only created and revoked.
+ */
+const TOKEN_ENDPOINTS = new Set([
+  `${OIDC_PREFIX}/token`,
+  `${OIDC_PREFIX}/token/introspection`,
+  `${OIDC_PREFIX}/token/revocation`,
+  `${OIDC_PREFIX}/me`,
+]);
+const tokenEndpoints = new AsyncLocalStorage<true>();
+const CLIENT_CACHE_MS = 60_000;
+const CLIENT_CACHE_SIZE = 500;
+
+/** R35, PRODUCT §5: a token refresh reads its client from memory (one statement fewer in 8); unknown ids are not kept. */
+function clientCache(
+  load: (id: string) => Promise<Record<string, unknown> | undefined>,
+  clock: Clock,
+): { find(id: string): Promise<Record<string, unknown> | undefined> } {
+  const kept = new Map<string, { metadata: Record<string, unknown>; until: number }>();
+  return {
+    async find(id) {
+      const now = clock.now().getTime();
+      const hit = kept.get(id);
+      if (hit && hit.until > now) return structuredClone(hit.metadata);
+      const metadata = await load(id);
+      kept.delete(id);
+      if (metadata) {
+        if (kept.size >= CLIENT_CACHE_SIZE) kept.delete(kept.keys().next().value!);
+        kept.set(id, { metadata, until: now + CLIENT_CACHE_MS });
+      }
+      return metadata && structuredClone(metadata);
+    },
+  };
 }
 
 /**
