@@ -512,15 +512,32 @@ describeEachDatabase('OpenID Provider: a guardian acting for a minor (R35, R14)'
     assert.equal(me.member_number, 'G2');
     assert.equal(me.email, undefined, 'never the guardian’s contact');
 
-    // The day before the birthday the app still refreshes; on the birthday the grant is over.
-    ctx.clock.advance(4 * 86_400_000);
+    // Two minutes before the birthday begins (in the insurer's time zone) the app still refreshes; from midnight
+    // the grant is over, and the access token that refresh gave, though its five minutes have not run out, too.
+    const birthdayStarts = midnightIn(ctx.config.timeZone, inFiveDays(ctx));
+    ctx.clock.set(new Date(birthdayStarts - 2 * 60_000));
     const refreshed = await tokenRequest(ctx, partner, {
       grant_type: 'refresh_token',
       refresh_token: String(tokens.body.refresh_token),
     });
     assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
     assert.equal(idTokenClaims(refreshed.body.id_token).sub, claims.sub);
-    ctx.clock.advance(86_400_000);
+    const introspect = () =>
+      ctx.app.inject({
+        method: 'POST',
+        url: '/oidc/token/introspection',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          token: String(refreshed.body.access_token),
+          client_id: partner.clientId,
+        }).toString(),
+      });
+    const before18 = await introspect();
+    assert.equal(before18.statusCode, 200);
+    assert.equal((before18.json() as { active: boolean }).active, true, before18.body);
+    ctx.clock.advance(3 * 60_000);
+    const introspected = await introspect();
+    assert.deepEqual(introspected.json(), { active: false }, 'introspection says the token is over');
     const after18 = await tokenRequest(ctx, partner, {
       grant_type: 'refresh_token',
       refresh_token: String(refreshed.body.refresh_token),
@@ -534,6 +551,19 @@ describeEachDatabase('OpenID Provider: a guardian acting for a minor (R35, R14)'
     assert.equal(late.statusCode, 401, 'userinfo refuses too');
   });
 });
+
+/** The day, in the insurer's time zone, five days after today: the test minor's 18th birthday. */
+function inFiveDays(ctx: TestContext): string {
+  const today = todayIn(ctx.config.timeZone, ctx.clock.now());
+  return new Date(Date.parse(`${today}T12:00:00Z`) + 5 * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** When `day` begins in `timeZone` (ms since the epoch), to the minute. */
+function midnightIn(timeZone: string, day: string): number {
+  let at = Date.parse(`${day}T00:00:00Z`) - 15 * 3_600_000;
+  while (todayIn(timeZone, new Date(at)) !== day) at += 60_000;
+  return at;
+}
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -197,10 +197,15 @@ export function createProvider(deps: ProviderDeps): Provider {
       devInteractions: { enabled: false },
       // A client introspects or revokes only its own tokens: a partner holding another app's leaked token learns
       // nothing of it (whose it is, which scopes) and cannot end it.
+      // An app acting for a minor learns at once when R14 no longer lets it (the 18th birthday, a guardian link
+      // removed): its access token is then inactive, like userinfo and refresh already refuse it.
       introspection: {
         enabled: true,
-        allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) =>
-          token.clientId === client.clientId,
+        allowedPolicy: async (
+          _ctx: unknown,
+          client: { clientId: string },
+          token: { clientId?: string; accountId?: string },
+        ) => token.clientId === client.clientId && (await mayStillAct(deps, token.accountId)),
       },
       revocation: {
         enabled: true,
@@ -409,6 +414,14 @@ export async function portalSessionAccount(deps: ProviderDeps, cookieHeader: str
     .where('accounts.status', '=', 'active')
     .executeTakeFirst();
   return row ? String(row.account_id) : undefined;
+}
+
+/** Whether a token's account may still be used: an account acting for a minor only while R14 allows it. */
+async function mayStillAct(deps: ProviderDeps, accountId: string | undefined): Promise<boolean> {
+  const ref = accountId ? parseOidcAccountId(accountId) : undefined;
+  if (ref?.minorMemberId === undefined) return true;
+  const { db, clock, config } = deps;
+  return (await minorClaims(db, clock, config.timeZone, ref as Required<typeof ref>)) !== undefined;
 }
 
 /** RFC 6749 §2.3.1: the id and secret in HTTP Basic are form-encoded first. */
