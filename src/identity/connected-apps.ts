@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { SecretBox } from '../infra/crypto/secret-box.js';
+import { hashToken } from '../infra/crypto/tokens.js';
 import type { Database } from '../infra/db/tables.js';
 
 // R35: the apps a member let sign them in (their live grants at the OpenID Provider), for the security page's
-// "connected apps", and ending one: its grant, codes and tokens go at once, on every node (they are rows).
+// "connected apps", and ending one: its grant, codes and tokens go at once, on every node (they are rows). A guardian
+// who let one app act for themselves and for a minor (R14) sees each apart, and can end one and keep the other.
 
 export interface ConnectedApp {
   clientId: string;
@@ -12,6 +14,10 @@ export interface ConnectedApp {
   /** The OpenID scopes granted (openid, profile, email, phone, membership, offline_access). */
   scopes: string[];
   since: string | null;
+  /** The minor a guardian let the app act for (R14); absent when the app acts for the member. */
+  actingFor?: { memberId: number; name: string };
+  /** The grants behind this entry (their ids). */
+  grantIds: string[];
 }
 
 /** The member's connected apps, by name; revoked clients and expired grants are gone. */
@@ -37,19 +43,76 @@ export async function listConnectedApps(
     .execute();
   const apps = new Map<string, ConnectedApp>();
   for (const row of rows) {
-    const grant = JSON.parse(box.open(row.payload)) as { openid?: { scope?: string }; iat?: number };
-    const app = apps.get(row.client_id) ?? { clientId: row.client_id, name: row.name, scopes: [], since: null };
+    const grant = JSON.parse(box.open(row.payload)) as {
+      jti?: string;
+      accountId?: string;
+      openid?: { scope?: string };
+      iat?: number;
+    };
+    const minor = /:m(\d{1,12})$/.exec(grant.accountId ?? '')?.[1];
+    const key = `${row.client_id}\n${minor ?? ''}`;
+    const app = apps.get(key) ?? {
+      clientId: row.client_id,
+      name: row.name,
+      scopes: [],
+      since: null,
+      ...(minor ? { actingFor: { memberId: Number(minor), name: '' } } : {}),
+      grantIds: [],
+    };
     for (const scope of (grant.openid?.scope ?? '').split(' ').filter(Boolean))
       if (!app.scopes.includes(scope)) app.scopes.push(scope);
     const since = grant.iat ? new Date(grant.iat * 1000).toISOString() : null;
     if (since && (!app.since || since < app.since)) app.since = since;
-    apps.set(row.client_id, app);
+    if (grant.jti) app.grantIds.push(grant.jti);
+    apps.set(key, app);
   }
-  return [...apps.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const minors = [...apps.values()].flatMap((a) => (a.actingFor ? [a.actingFor.memberId] : []));
+  if (minors.length > 0) {
+    const names = await db
+      .selectFrom('members')
+      .select(['id', 'first_name', 'last_name'])
+      .where('id', 'in', minors)
+      .execute();
+    for (const app of apps.values()) {
+      const person = app.actingFor && names.find((n) => n.id === app.actingFor!.memberId);
+      if (person) app.actingFor!.name = `${person.first_name} ${person.last_name}`;
+    }
+  }
+  return [...apps.values()].sort(
+    (a, b) => a.name.localeCompare(b.name) || (a.actingFor?.name ?? '').localeCompare(b.actingFor?.name ?? ''),
+  );
+}
+
+/**
+ * Ends one entry of the connected apps: its grants with their codes and tokens. When it was the member's last grant
+ * with that app, everything else the app holds for the account goes too. False when nothing was there to end.
+ */
+export async function disconnectApp(
+  db: Kysely<Database>,
+  accountId: number,
+  app: ConnectedApp,
+  lastWithApp: boolean,
+): Promise<boolean> {
+  if (lastWithApp) return disconnectWholeApp(db, accountId, app.clientId);
+  if (app.grantIds.length === 0) return false;
+  return db.transaction().execute(async (trx) => {
+    const tokens = await trx
+      .deleteFrom('oidc_payloads')
+      .where('account_id', '=', String(accountId))
+      .where('grant_id', 'in', app.grantIds)
+      .executeTakeFirst();
+    const grants = await trx
+      .deleteFrom('oidc_payloads')
+      .where('account_id', '=', String(accountId))
+      .where('model', '=', 'Grant')
+      .where('id_hash', 'in', app.grantIds.map(hashToken))
+      .executeTakeFirst();
+    return Number(tokens.numDeletedRows) + Number(grants.numDeletedRows) > 0;
+  });
 }
 
 /** Ends every grant, code and token of one app for one member; false when the member had none with it. */
-export async function disconnectApp(db: Kysely<Database>, accountId: number, clientId: string): Promise<boolean> {
+async function disconnectWholeApp(db: Kysely<Database>, accountId: number, clientId: string): Promise<boolean> {
   if (clientId.length > 64) return false;
   const result = await db
     .deleteFrom('oidc_payloads')

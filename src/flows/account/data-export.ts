@@ -370,7 +370,12 @@ async function documentsSection(deps: ExportDeps, a: Account): Promise<ExportRec
 /** R35: the apps the member let sign them in: name, scopes, since; never a token, code or client secret. */
 async function connectedAppsSection(deps: ExportDeps, a: Account): Promise<ExportRecord[]> {
   const apps = await listConnectedApps(deps.db, deps.secretBox, deps.clock, a.id);
-  return apps.map((app) => ({ name: app.name, scopes: app.scopes.join(' '), since: app.since }));
+  return apps.map((app) => ({
+    name: app.name,
+    scopes: app.scopes.join(' '),
+    since: app.since,
+    ...(app.actingFor ? { on_behalf_of: app.actingFor.name } : {}),
+  }));
 }
 
 /** R36: the whole export of one account. */

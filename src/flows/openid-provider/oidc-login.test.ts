@@ -550,6 +550,56 @@ describeEachDatabase('OpenID Provider: a guardian acting for a minor (R35, R14)'
     });
     assert.equal(late.statusCode, 401, 'userinfo refuses too');
   });
+
+  test('connected apps list the app for the guardian and for the minor apart; each is disconnected alone', async () => {
+    ctx.clock.set(new Date());
+    await ctx.db.kysely.deleteFrom('oidc_payloads').execute();
+    /** Lets the partner app in for `who` ('self' or the minor's record id), each from a browser of its own. */
+    const connect = async (who: string) => {
+      const agent = await signedIn(ctx, guardian);
+      const auth = await authorize(agent, partner.clientId, { prompt: 'consent' }, 'openid profile offline_access');
+      assert.equal(auth.kind, 'act-for');
+      const chosen = await agent.post(`/oidc/interaction/${(auth as { uid: string }).uid}/login`, { for: who });
+      const consent = (await walk(agent, chosen)) as { uid: string };
+      const code = await followToCode(agent, await agent.post(`/oidc/interaction/${consent.uid}/confirm`, {}));
+      const tokens = await redeem(ctx, partner, { ...code, verifier: auth.verifier });
+      assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
+      return tokens.body;
+    };
+    const own = await connect('self');
+    const leo = await connect(String(minorId));
+    const agent = await signedIn(ctx, guardian);
+    const page = await agent.get('/area/security/apps?lang=en');
+    assert.equal((page.body.match(/<section class="card" data-client=/g) ?? []).length, 2, 'one entry each');
+    assert.match(page.body, new RegExp(`data-for="${minorId}"`));
+    assert.ok(page.body.includes(escapeHtml(translator('en')('oidc.apps.actingFor', { minor: 'Leo Gil' }))));
+    assert.ok(page.body.includes(escapeHtml(translator('en')('oidc.scopeFor.profile', { minor: 'Leo Gil' }))));
+
+    // Another family's minor, or a number that is not a minor of this guardian: nothing to end.
+    const stranger = await agent.post(`/area/security/apps/${partner.clientId}/disconnect`, {
+      for: String(minorId + 999),
+    });
+    assert.equal(stranger.statusCode, 404);
+    const ended = await agent.post(`/area/security/apps/${partner.clientId}/disconnect`, { for: String(minorId) });
+    assert.equal(ended.statusCode, 303);
+    const after = await agent.get(String(ended.headers.location) + '&lang=en');
+    assert.ok(
+      after.body.includes(
+        escapeHtml(translator('en')('oidc.apps.disconnectedFor', { app: 'Farmacia Ejemplo', minor: 'Leo Gil' })),
+      ),
+    );
+    assert.equal((after.body.match(/<section class="card" data-client=/g) ?? []).length, 1);
+    assert.doesNotMatch(after.body, /data-for=/);
+    const refresh = (body: Record<string, unknown>) =>
+      tokenRequest(ctx, partner, { grant_type: 'refresh_token', refresh_token: String(body.refresh_token) });
+    const leoAgain = await refresh(leo);
+    assert.equal(leoAgain.status, 400, 'the minor’s grant is over');
+    const ownAgain = await refresh(own);
+    assert.equal(ownAgain.status, 200, 'the guardian’s own is kept');
+    // The last entry for the app: everything it holds for the account goes.
+    assert.equal((await agent.post(`/area/security/apps/${partner.clientId}/disconnect`, {})).statusCode, 303);
+    assert.equal((await refresh(ownAgain.body)).status, 400);
+  });
 });
 
 /** The day, in the insurer's time zone, five days after today: the test minor's 18th birthday. */

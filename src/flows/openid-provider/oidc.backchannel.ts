@@ -39,6 +39,7 @@ export function backchannelLogout(deps: BackchannelDeps): ProviderLogout {
     const targets = new Map<string, Target>();
     const add = (t: Target) => {
       if (what.clientId && t.clientId !== what.clientId) return;
+      if (what.subject && t.accountId !== what.subject) return;
       const key = `${t.clientId}\n${t.accountId}`;
       if (!targets.has(key) || t.sid) targets.set(key, t);
     };

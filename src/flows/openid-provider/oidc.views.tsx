@@ -15,15 +15,26 @@ const SCOPE_TEXT: Record<string, MessageKey> = {
   offline_access: 'oidc.scope.offline_access',
 };
 
-/** What each scope gives an app, in the member's words. */
-export function ScopeList({ ctx, scopes }: { ctx: Pick<PageContext, 't'>; scopes: string[] }) {
+/** What each scope gives an app acting for a minor (R14): the minor's records; never anyone's email or mobile. */
+const SCOPE_FOR_MINOR: Record<string, MessageKey> = {
+  openid: 'oidc.scopeFor.openid',
+  profile: 'oidc.scopeFor.profile',
+  membership: 'oidc.scopeFor.membership',
+  offline_access: 'oidc.scopeFor.offline_access',
+};
+
+/** What each scope gives an app, in the member's words; for a minor when a guardian acts for one. */
+export function ScopeList({ ctx, scopes, minor }: { ctx: Pick<PageContext, 't'>; scopes: string[]; minor?: string }) {
+  const texts = minor ? SCOPE_FOR_MINOR : SCOPE_TEXT;
+  const noContact = minor && scopes.some((s) => s === 'email' || s === 'phone');
   return (
     <ul class="consent-scopes">
       {scopes
-        .filter((s) => SCOPE_TEXT[s])
+        .filter((s) => texts[s])
         .map((s) => (
-          <li data-scope={s}>{ctx.t(SCOPE_TEXT[s]!)}</li>
+          <li data-scope={s}>{ctx.t(texts[s]!, minor ? { minor } : {})}</li>
         ))}
+      {noContact ? <li data-scope="no-contact">{ctx.t('oidc.scopeFor.noContact')}</li> : null}
     </ul>
   );
 }
@@ -57,7 +68,7 @@ export function ConsentPage({
         </p>
       ) : null}
       <p class="lead">{t('oidc.consent.lead', { app, brand: ctx.brand.name })}</p>
-      <ScopeList ctx={ctx} scopes={scopes} />
+      <ScopeList ctx={ctx} scopes={scopes} {...(actingFor ? { minor: actingFor } : {})} />
       <p>{t('oidc.consent.noHealth')}</p>
       <p data-lifetime>{t('oidc.consent.lifetime')}</p>
       <div class="actions">

@@ -13,7 +13,8 @@ import type { Database } from '../db/tables.js';
 export type ProviderLogout = (
   db: Kysely<Database>,
   accountId: number,
-  what: { reason: 'sign-out' | 'all' | 'app'; clientId?: string },
+  /** `subject`: only the grants of this provider account id (an app acting for the member, or for one minor). */
+  what: { reason: 'sign-out' | 'all' | 'app'; clientId?: string; subject?: string },
 ) => Promise<void>;
 
 /** A signed-in member's session as the routes see it. */

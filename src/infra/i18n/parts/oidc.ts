@@ -26,6 +26,13 @@ export const oidcEs = {
   'oidc.scope.phone': 'Tu número de móvil.',
   'oidc.scope.membership': 'Tu número de asegurado y tus pólizas: número, producto, estado y fecha de fin.',
   'oidc.scope.offline_access': 'Mantener el acceso cuando no estés usando la aplicación, hasta que lo retires.',
+  'oidc.scopeFor.openid': 'Un identificador de {{minor}} que solo usa esta aplicación (no es su número de documento).',
+  'oidc.scopeFor.profile': 'El nombre y la fecha de nacimiento de {{minor}}, y tu idioma.',
+  'oidc.scopeFor.membership':
+    'El número de asegurado de {{minor}} y su póliza: número, producto, estado y fecha de fin.',
+  'oidc.scopeFor.offline_access':
+    'Mantener el acceso cuando no estés usando la aplicación, hasta que lo retires o {{minor}} cumpla 18 años.',
+  'oidc.scopeFor.noContact': 'Ni tu email ni tu móvil: una aplicación que actúa por un menor no los recibe.',
   'oidc.continue.title': 'Volviendo a {{app}}',
   'oidc.continue.body': 'Ya has accedido. Si no vuelves a {{app}} en unos segundos, pulsa Continuar.',
   'oidc.continue.action': 'Continuar',
@@ -49,6 +56,9 @@ export const oidcEs = {
   'oidc.apps.receives': 'Recibe:',
   'oidc.apps.disconnect': 'Desconectar {{app}}',
   'oidc.apps.disconnected': 'Has desconectado {{app}}: ya no puede usar tu cuenta.',
+  'oidc.apps.actingFor': 'En nombre de {{minor}}, menor a tu cargo.',
+  'oidc.apps.disconnectFor': 'Desconectar {{app}} para {{minor}}',
+  'oidc.apps.disconnectedFor': 'Has desconectado {{app}} para {{minor}}: ya no puede actuar en su nombre.',
   'oidc.apps.back': 'Volver a la seguridad de tu cuenta',
   'oidc.apps.link': 'Aplicaciones conectadas a tu cuenta',
   'field.backchannel_uri_invalid':
@@ -85,6 +95,12 @@ export const oidcEn: Record<keyof typeof oidcEs, string> = {
   'oidc.scope.phone': 'Your mobile number.',
   'oidc.scope.membership': 'Your member number and your policies: number, product, status and end date.',
   'oidc.scope.offline_access': 'Keeping access while you are not using the app, until you remove it.',
+  'oidc.scopeFor.openid': 'An identifier for {{minor}} that only this app uses (not their ID document number).',
+  'oidc.scopeFor.profile': '{{minor}}’s name and date of birth, and your language.',
+  'oidc.scopeFor.membership': '{{minor}}’s member number and policy: number, product, status and end date.',
+  'oidc.scopeFor.offline_access':
+    'Keeping access while you are not using the app, until you remove it or {{minor}} turns 18.',
+  'oidc.scopeFor.noContact': 'Not your email address or mobile number: an app acting for a minor never receives them.',
   'oidc.continue.title': 'Returning to {{app}}',
   'oidc.continue.body': 'You are signed in. If you are not back in {{app}} in a few seconds, select Continue.',
   'oidc.continue.action': 'Continue',
@@ -108,6 +124,9 @@ export const oidcEn: Record<keyof typeof oidcEs, string> = {
   'oidc.apps.receives': 'It receives:',
   'oidc.apps.disconnect': 'Disconnect {{app}}',
   'oidc.apps.disconnected': 'You disconnected {{app}}: it can no longer use your account.',
+  'oidc.apps.actingFor': 'On behalf of {{minor}}, a minor in your care.',
+  'oidc.apps.disconnectFor': 'Disconnect {{app}} for {{minor}}',
+  'oidc.apps.disconnectedFor': 'You disconnected {{app}} for {{minor}}: it can no longer act on their behalf.',
   'oidc.apps.back': 'Back to your account security',
   'oidc.apps.link': 'Apps connected to your account',
   'field.backchannel_uri_invalid':
