@@ -352,7 +352,7 @@ describeEachDatabase('OpenID Provider: signing in again (R35, R8)', (kind) => {
       .select('last_name')
       .where('id', '=', member.memberId)
       .executeTakeFirstOrThrow();
-    // Userinfo reads the member's records because `profile` asks for them (a refresh's ID token needs only the account).
+    // Userinfo reads the member's records because `profile` asks for them (a refresh's ID token needs the account).
     const profile = await ctx.app.inject({
       url: '/oidc/me',
       headers: { authorization: `Bearer ${String(refreshed.body.access_token)}` },

@@ -23,7 +23,9 @@ export interface MembershipPolicy {
 }
 
 /** The claims read from the member's records (name, birth date, number, policies): only these need a second read. */
-const RECORD_CLAIMS = new Set<string>([...SCOPE_CLAIMS.profile, ...SCOPE_CLAIMS.membership].filter((c) => c !== 'locale'));
+const RECORD_CLAIMS = new Set<string>(
+  [...SCOPE_CLAIMS.profile, ...SCOPE_CLAIMS.membership].filter((c) => c !== 'locale'),
+);
 
 /**
  * Whether a token's claims need the member's records: its scopes (`profile`, `membership`) or a claim asked for by

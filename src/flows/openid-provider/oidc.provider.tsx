@@ -348,7 +348,7 @@ const tokenEndpoints = new AsyncLocalStorage<true>();
 const CLIENT_CACHE_MS = 60_000;
 const CLIENT_CACHE_SIZE = 500;
 
-/** R35, PRODUCT §5: a token refresh reads its client from memory (one statement fewer in 8); unknown ids are not kept. */
+/** R35, PRODUCT §5: a token refresh reads its client from memory (a statement fewer); unknown ids are not kept. */
 function clientCache(
   load: (id: string) => Promise<Record<string, unknown> | undefined>,
   clock: Clock,
