@@ -47,7 +47,55 @@ export async function closeAccount(trx: Kysely<Database>, clock: Clock, accountI
   await trx.deleteFrom('flows').where('account_id', '=', accountId).execute();
   // R35: every app the member let sign them in loses its grant, codes and tokens, on every node at once.
   await trx.deleteFrom('oidc_payloads').where('account_id', '=', String(accountId)).execute();
+  await withdrawWaitingMessages(trx, now, accountId);
   return true;
+}
+
+/**
+ * R36, "no emails but the confirmation": messages still waiting in the outbox (an SMTP or SMS outage holds them for
+ * hours) to the account's email or mobile are withdrawn: marked failed and blanked like a sent one (R29), so the
+ * outbox's history still shows them. The outbox does not say whose a message is, so an address another live account
+ * also has (a couple sharing one email) keeps its messages: they may be the other member's. A message a node is
+ * sending at this moment (claimed, its lease running) is not stopped.
+ */
+async function withdrawWaitingMessages(trx: Kysely<Database>, now: string, accountId: number): Promise<void> {
+  const account = await trx
+    .selectFrom('accounts')
+    .select(['email', 'mobile'])
+    .where('id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  const addresses = [
+    ['email', account.email],
+    ['sms', account.mobile],
+  ] as const;
+  for (const [channel, address] of addresses) {
+    if (!address) continue;
+    const column = channel === 'email' ? 'email' : 'mobile';
+    const shared = await trx
+      .selectFrom('accounts')
+      .select('id')
+      .where(column, '=', address)
+      .where('id', '!=', accountId)
+      .where('status', '!=', 'closed')
+      .executeTakeFirst();
+    if (shared) continue;
+    await trx
+      .updateTable('outbox')
+      .set({
+        status: 'failed',
+        last_error: 'withdrawn: the account was closed (R36)',
+        subject: null,
+        body_text: '',
+        body_html: null,
+        locked_until: null,
+        locked_by: null,
+      })
+      .where('channel', '=', channel)
+      .where('recipient', '=', address)
+      .where('status', '=', 'pending')
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+      .execute();
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { generate } from 'otplib';
 import { purgeClosedAccounts } from '../../identity/account-closure.js';
+import { passwordChangedEmail } from '../../identity/password.emails.js';
 import { receiveFile } from '../../infra/files/upload.js';
 import { createRequest } from '../../infra/requests/requests.repository.js';
 import { registrationStatus } from '../integration/integration.flow.js';
@@ -111,6 +112,49 @@ describeEachDatabase('your data: closing the account (R36)', (kind) => {
       registered: false,
       accountStatus: null,
     });
+  });
+
+  test('notices still waiting in the outbox for the member are withdrawn; an address another account shares keeps its own', async () => {
+    const m = await memberWithAccount(ctx, { mobile: '+34600111222' });
+    const partner = await memberWithAccount(ctx);
+    const browser = await signedIn(ctx, m);
+    // An outage holds three messages: two for the member (an email and an SMS), one for a partner sharing nothing.
+    await ctx.courier.email(ctx.db.kysely, m.email, 'es', passwordChangedEmail, { how: 'change' });
+    await ctx.courier.sms(ctx.db.kysely, '+34600111222', 'es', 'notice', 'Aviso de prueba');
+    await ctx.courier.email(ctx.db.kysely, partner.email, 'es', passwordChangedEmail, { how: 'change' });
+    const waiting = async (to: string) =>
+      ctx.db.kysely
+        .selectFrom('outbox')
+        .select(['template', 'status', 'last_error', 'subject', 'body_text'])
+        .where('recipient', '=', to)
+        .orderBy('id')
+        .execute();
+    await closeWithEmailCode(m, browser);
+    const mine = await waiting(m.email);
+    const withdrawn = mine.filter((x) => x.template === 'password-changed');
+    assert.equal(withdrawn.length, 1);
+    assert.equal(withdrawn[0]!.status, 'failed');
+    assert.match(String(withdrawn[0]!.last_error), /withdrawn/);
+    assert.equal(withdrawn[0]!.subject, null, 'blanked like a sent message (R29)');
+    assert.equal(withdrawn[0]!.body_text, '');
+    assert.equal(mine.find((x) => x.template === 'account-closed')?.status, 'pending', 'the confirmation goes');
+    assert.deepEqual(
+      (await waiting('+34600111222')).map((x) => x.status),
+      ['failed'],
+    );
+    assert.deepEqual(
+      (await waiting(partner.email)).filter((x) => x.template === 'password-changed').map((x) => x.status),
+      ['pending'],
+      'another member’s message stays',
+    );
+
+    // Two accounts with one email (a couple): the outbox cannot tell whose a message is, so it stays.
+    const one = await memberWithAccount(ctx, { email: 'familia.ruiz@example.com' });
+    await memberWithAccount(ctx, { email: 'familia.ruiz@example.com' });
+    const oneBrowser = await signedIn(ctx, one);
+    await ctx.courier.email(ctx.db.kysely, one.email, 'es', passwordChangedEmail, { how: 'change' });
+    await closeWithEmailCode(one, oneBrowser);
+    assert.equal((await waiting(one.email)).find((x) => x.template === 'password-changed')?.status, 'pending');
   });
 
   test('the authenticator app can be the second step; a replayed or wrong code does not close', async () => {
