@@ -8,9 +8,6 @@ import { resolve } from 'node:path';
 // sign-in through `inject` and per signed-in `GET /area`. No HTTP client competes for the cores.
 //
 //   node dist/bench/ab-inprocess.js sqlite|postgres DIR_A,DIR_B[,…] [rounds]   (MEMBERS=40 sign-ins a turn)
-//
-// A variant DIR@pg or DIR@postgres runs that build with that PostgreSQL driver (PG_DRIVER), so one build can be
-// compared with itself on both drivers: `postgres .@pg,.@postgres`.
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Any = any;
@@ -39,20 +36,19 @@ interface Variant {
 
 let address = 1;
 const variants: Variant[] = [];
-for (const [i, spec] of dirs.entries()) {
-  const [dir, driver] = spec.split('@') as [string, string | undefined];
+for (const [i, dir] of dirs.entries()) {
   const dist = resolve(dir, 'dist');
   const { setup } = await import(`${dist}/test/helpers/setup.js`);
   const { BrowserAgent } = await import(`${dist}/test/helpers/browser-agent.js`);
   const { memberWithAccount, TEST_PASSWORD } = await import(`${dist}/test/helpers/fixture.js`);
-  const ctx = await setup(kind, { env: { TRUST_PROXY: 'true', ...(driver ? { PG_DRIVER: driver } : {}) } });
+  const ctx = await setup(kind, { env: { TRUST_PROXY: 'true' } });
   const people = [];
   for (let k = 0; k < members; k++) {
     const m = await memberWithAccount(ctx, { n: 700_000 + i * 1000 + k, language: 'es', preferredChannel: 'email' });
     const ip = `10.9.${address >> 8}.${address++ & 255}`;
     people.push({ m, agent: new BrowserAgent(ctx.app, { 'x-forwarded-for': ip }) });
   }
-  variants.push({ dir: spec, ctx, TEST_PASSWORD, people, signIn: [], area: [] });
+  variants.push({ dir, ctx, TEST_PASSWORD, people, signIn: [], area: [] });
 }
 
 async function lastCode(ctx: Any, email: string): Promise<string> {

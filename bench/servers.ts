@@ -227,8 +227,6 @@ export function productionEnv(databaseUrl: string, sinks: Sinks, threads: number
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     UV_THREADPOOL_SIZE: String(threads),
-    // PostgreSQL's driver, when the bench is run with one (issue 32: PG_DRIVER=pg|postgres npm run bench).
-    ...(process.env.PG_DRIVER ? { PG_DRIVER: process.env.PG_DRIVER } : {}),
   };
 }
 

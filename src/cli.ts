@@ -137,7 +137,7 @@ async function run(argv: string[]): Promise<number> {
         import('./infra/db/database.js'),
         import('./infra/db/migrate.js'),
       ]);
-      const db = openDatabase(config.databaseUrl, { driver: config.pgDriver });
+      const db = openDatabase(config.databaseUrl);
       try {
         const applied = await migrateToLatest(db);
         console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The schema is up to date.');

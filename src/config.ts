@@ -7,7 +7,6 @@ import { dialable } from './domain/phone.js';
 import { developmentOidcSettings, parseSigningKeys, type OidcSettings } from './infra/oidc/signing-keys.js';
 import { REQUEST_OPTION_ID } from './domain/request-lists.js';
 import { brandContrastProblems } from './domain/contrast.js';
-import { DEFAULT_PG_DRIVER, PG_DRIVERS, type PgDriver } from './infra/db/pg-driver.js';
 import { readWalletConfig, type WalletConfig } from './infra/wallet/wallet-config.js';
 
 /**
@@ -137,8 +136,6 @@ const envSchema = z.object({
     .string()
     .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:PATH or postgres://…')
     .default('sqlite:./data/member-area.db'),
-  // PostgreSQL's driver (issue 32): pg (node-postgres) or postgres (postgres.js).
-  PG_DRIVER: z.enum(PG_DRIVERS).default(DEFAULT_PG_DRIVER),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).max(200).optional(),
   SMS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -201,8 +198,6 @@ export interface Config {
   readonly host: string;
   readonly publicUrl: string;
   readonly databaseUrl: string;
-  /** PostgreSQL's driver (PG_DRIVER); SQLite ignores it. */
-  readonly pgDriver: PgDriver;
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly smsWebhookUrl: string | undefined;
@@ -380,7 +375,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     publicUrl,
     databaseUrl: e.DATABASE_URL,
-    pgDriver: e.PG_DRIVER,
     smtpUrl: e.SMTP_URL,
     mailFrom:
       e.MAIL_FROM ??

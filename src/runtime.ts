@@ -40,7 +40,7 @@ export async function openRuntime(
     serving?: boolean;
   } = {},
 ): Promise<Runtime> {
-  const db = openDatabase(config.databaseUrl, { checkpointThread: opts.serving ?? false, driver: config.pgDriver });
+  const db = openDatabase(config.databaseUrl, { checkpointThread: opts.serving ?? false });
   if (opts.migrate ?? true) {
     await migrateToLatest(db);
     // R29: secrets from before they were sealed are sealed now (idempotent, and a no-op once done).

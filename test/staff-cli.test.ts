@@ -13,7 +13,7 @@ import { createMetrics } from '../src/infra/metrics/metrics.js';
 import { createCourier } from '../src/infra/outbox/courier.js';
 import { BrowserAgent } from './helpers/browser-agent.js';
 import { cli } from './helpers/cli.js';
-import { databaseKinds, postgresTestUrl, TEST_PG_DRIVER } from './helpers/databases.js';
+import { databaseKinds, postgresTestUrl } from './helpers/databases.js';
 import { testConfig } from './helpers/setup.js';
 
 // R23: `member-area staff create-admin` makes the first administrator from the terminal: a generated password and
@@ -31,7 +31,7 @@ function printed(stdout: string): { password: string; uri: URL } {
  * other page opens (issue 15 item 5), on the database at `url`.
  */
 async function firstSignIn(url: string, username: string, password: string, secret: string): Promise<void> {
-  const db = openDatabase(url, { driver: TEST_PG_DRIVER });
+  const db = openDatabase(url);
   const clock = new ManualClock(new Date());
   const config = testConfig();
   const app = await buildApp({

@@ -16,7 +16,7 @@ import { SEND_CONCURRENCY } from '../../src/infra/outbox/channels/transport.js';
 import { createCourier } from '../../src/infra/outbox/courier.js';
 import { BrowserAgent } from '../helpers/browser-agent.js';
 import { solveCaptcha } from '../helpers/captcha.js';
-import { databaseKinds, postgresTestUrl, TEST_PG_DRIVER } from '../helpers/databases.js';
+import { databaseKinds, postgresTestUrl } from '../helpers/databases.js';
 import { httpTarget } from '../helpers/http-target.js';
 import { startSmtpReceiver } from '../helpers/smtp-receiver.js';
 import { developmentSecretBox } from '../../src/infra/crypto/secret-box.js';
@@ -55,7 +55,7 @@ test(
     await admin.connect();
     await admin.query(`create schema ${schema}`);
     const databaseUrl = `${base}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-    const db = openDatabase(databaseUrl, { poolSize: 2, driver: TEST_PG_DRIVER });
+    const db = openDatabase(databaseUrl, { poolSize: 2 });
 
     const nodes: Record<string, Node> = {};
     let proxy = '';
@@ -64,7 +64,6 @@ test(
       env: {
         PATH: process.env.PATH ?? '',
         DATABASE_URL: databaseUrl,
-        PG_DRIVER: TEST_PG_DRIVER,
         SMTP_URL: smtp.url,
         PORT: '0',
         LOG_LEVEL: 'warn',

@@ -15,7 +15,7 @@ import { importFeed } from '../../src/feed/feed.import.js';
 import { openDatabase, type Db } from '../../src/infra/db/database.js';
 import { migrateToLatest } from '../../src/infra/db/migrate.js';
 import { createCourier } from '../../src/infra/outbox/courier.js';
-import { describeEachDatabase, freshDatabase, TEST_PG_DRIVER } from '../helpers/databases.js';
+import { describeEachDatabase, freshDatabase } from '../helpers/databases.js';
 import { childDatabase, childEnv, CLI, exited, startServer } from '../helpers/child-server.js';
 import { assertNoHalfWrittenRows } from '../helpers/integrity.js';
 import { memberFeedRow } from '../helpers/fixture.js';
@@ -133,7 +133,7 @@ describeEachDatabase(
       { timeout: 240_000, skip: faultsSkip },
       async () => {
         const database = await childDatabase(kind, dir, 'registrations');
-        const db = openDatabase(database.url, { driver: TEST_PG_DRIVER });
+        const db = openDatabase(database.url);
         try {
           await migrateToLatest(db);
           const courier = createCourier({
@@ -221,7 +221,7 @@ describeEachDatabase(
           createWriteStream(file),
         );
         const database = await childDatabase(kind, dir, 'import');
-        const db = openDatabase(database.url, { driver: TEST_PG_DRIVER });
+        const db = openDatabase(database.url);
         const clean = await freshDatabase(kind);
         try {
           await migrateToLatest(db);

@@ -13,7 +13,7 @@ import { openDatabase, type Db } from '../../src/infra/db/database.js';
 import { migrateToLatest } from '../../src/infra/db/migrate.js';
 import { createCourier } from '../../src/infra/outbox/courier.js';
 import { childDatabase, exited, startServer } from '../helpers/child-server.js';
-import { describeEachDatabase, PG_URL, postgresTestUrl, TEST_PG_DRIVER } from '../helpers/databases.js';
+import { describeEachDatabase, PG_URL, postgresTestUrl } from '../helpers/databases.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../helpers/smtp-receiver.js';
 import { faultsSkip } from './faults.js';
 
@@ -44,7 +44,7 @@ describeEachDatabase("the outbox under faults: a node's death and a database cut
   async function prepare(name: string) {
     const database = await childDatabase(kind, dir, name);
     drops.push(database.drop);
-    db = openDatabase(database.url, { driver: TEST_PG_DRIVER });
+    db = openDatabase(database.url);
     await migrateToLatest(db);
     const courier = createCourier({
       clock: systemClock,

@@ -15,7 +15,7 @@ import { migrateToLatest } from '../../src/infra/db/migrate.js';
 import { createCourier } from '../../src/infra/outbox/courier.js';
 import { memberWithAccount, signedIn } from '../helpers/fixture.js';
 import { BrowserAgent } from '../helpers/browser-agent.js';
-import { databaseKinds, postgresTestUrl, TEST_PG_DRIVER } from '../helpers/databases.js';
+import { databaseKinds, postgresTestUrl } from '../helpers/databases.js';
 import { testConfig, type TestContext } from '../helpers/setup.js';
 import { faultsSkip } from './faults.js';
 import { openMessage } from '../../src/infra/outbox/outbox.repository.js';
@@ -80,14 +80,14 @@ test(
     const admin = new pg.Client({ connectionString: base.toString() });
     await admin.connect();
     await admin.query(`create schema ${schema}`);
-    const direct = openDatabase(base.toString(), { schema, poolSize: 2, driver: TEST_PG_DRIVER });
+    const direct = openDatabase(base.toString(), { schema, poolSize: 2 });
     await migrateToLatest(direct);
 
     const proxy = await startCuttableProxy({ host: base.hostname, port: Number(base.port || 5432) });
     const proxied = new URL(base);
     proxied.hostname = '127.0.0.1';
     proxied.port = String(proxy.port);
-    const db: Db = openDatabase(proxied.toString(), { schema, poolSize: 5, driver: TEST_PG_DRIVER });
+    const db: Db = openDatabase(proxied.toString(), { schema, poolSize: 5 });
     const clock = new ManualClock();
     const config = testConfig({ TRUST_PROXY: 'true' });
     const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl, box: config.secretBox });

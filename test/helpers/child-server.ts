@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { freePort } from '../../src/cluster.js';
-import { postgresTestUrl, TEST_PG_DRIVER, type DatabaseKind } from './databases.js';
+import { postgresTestUrl, type DatabaseKind } from './databases.js';
 
 // The real server as a child process (`member-area serve`), for the fault tests that kill it (issues 9 and 33).
 // Waiting for a child process to listen is the one place these tests poll the wall clock.
@@ -42,7 +42,6 @@ export function childEnv(databaseUrl: string, extra: Record<string, string> = {}
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'development',
     DATABASE_URL: databaseUrl,
-    PG_DRIVER: TEST_PG_DRIVER,
     DEMO_DATA: 'off',
     LOG_LEVEL: 'warn',
     TRUST_PROXY: 'true',

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { TEST_PG_DRIVER } from './test-pg-driver.js';
 
 // Runs `member-area <args>` as a user would (bin/member-area.js, a process of its own) with only PATH and `env`.
 
@@ -13,7 +12,7 @@ export async function cli(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', PG_DRIVER: TEST_PG_DRIVER, ...env },
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (err) {

@@ -2,10 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { describe } from 'node:test';
 import pg from 'pg';
 import { openDatabase, type Db } from '../../src/infra/db/database.js';
-import type { PgDriver } from '../../src/infra/db/pg-driver.js';
-import { TEST_PG_DRIVER } from './test-pg-driver.js';
-
-export { TEST_PG_DRIVER };
 import { migrateToLatest } from '../../src/infra/db/migrate.js';
 
 // STYLE habit 9: every database test runs on SQLite in memory, and on PostgreSQL whenever one is reachable
@@ -73,7 +69,7 @@ export const postgresTestUrl = testDatabaseUrl;
  * A fresh, migrated database: SQLite in memory, or a new PostgreSQL schema (in this process's database) dropped on
  * close.
  */
-export async function freshDatabase(kind: DatabaseKind, driver: PgDriver = TEST_PG_DRIVER): Promise<Db> {
+export async function freshDatabase(kind: DatabaseKind): Promise<Db> {
   if (kind === 'sqlite') {
     const db = openDatabase('sqlite::memory:');
     await migrateToLatest(db);
@@ -85,7 +81,7 @@ export async function freshDatabase(kind: DatabaseKind, driver: PgDriver = TEST_
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const db = openDatabase(base, { schema, poolSize: 5, driver });
+  const db = openDatabase(base, { schema, poolSize: 5 });
   await migrateToLatest(db);
   return {
     kysely: db.kysely,

@@ -12,7 +12,7 @@ import { openMessage } from '../../src/infra/outbox/outbox.repository.js';
 import type { SecretBox } from '../../src/infra/crypto/secret-box.js';
 import { createDispatcher, type Dispatcher } from '../../src/infra/outbox/dispatcher.js';
 import { createMetrics, observeDatabase, type Metrics } from '../../src/infra/metrics/metrics.js';
-import { freshDatabase, TEST_PG_DRIVER, type DatabaseKind } from './databases.js';
+import { freshDatabase, type DatabaseKind } from './databases.js';
 
 export interface TestContext {
   app: FastifyInstance;
@@ -41,14 +41,14 @@ export interface SetupOptions {
 
 /** A configuration for tests: the defaults, plus what the test sets. */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PG_DRIVER: TEST_PG_DRIVER, ...env });
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
 }
 
 /** setup() → the app on a fresh database with a manual clock (STYLE: tests never sleep). */
 export async function setup(kind: DatabaseKind = 'sqlite', options: SetupOptions = {}): Promise<TestContext> {
-  const config = testConfig(options.env);
-  const db = await freshDatabase(kind, config.pgDriver);
+  const db = await freshDatabase(kind);
   const clock = options.clock ?? new ManualClock();
+  const config = testConfig(options.env);
   const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl, box: config.secretBox });
   // No process metrics: they start timers, and the tests build many apps.
   const metrics = createMetrics({ processMetrics: false });

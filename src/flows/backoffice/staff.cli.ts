@@ -46,7 +46,7 @@ export async function runStaffCommand(
       err(`staff create-admin: --${e.field === 'displayName' ? 'name' : e.field}: ${e.code.replace(/_/g, ' ')}`);
     return 2;
   }
-  const db = openDatabase(config.databaseUrl, { driver: config.pgDriver });
+  const db = openDatabase(config.databaseUrl);
   try {
     await migrateToLatest(db);
     const result = await createStaffUser(

@@ -5,8 +5,6 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from
 import pg from 'pg';
 import { BACKSTOP_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
 import { preparingPool } from './pg-prepared.js';
-import { postgresJs } from './postgres-js.js';
-import { DEFAULT_PG_DRIVER, type PgDriver } from './pg-driver.js';
 import type { Database } from './tables.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -23,8 +21,6 @@ export interface OpenOptions {
   /** PostgreSQL: run in this schema (tests get a fresh one per run). */
   schema?: string;
   poolSize?: number;
-  /** PostgreSQL: which driver talks to it (PG_DRIVER); DEFAULT_PG_DRIVER unless given. */
-  driver?: PgDriver;
   /**
    * SQLite: copy the write-ahead log into the file from a thread of its own (sqlite-checkpointer.ts). For a node
    * serving requests; a command (an import, a purge) keeps SQLite's checkpoint in its commits and no extra thread.
@@ -70,14 +66,6 @@ export function openDatabase(url: string, options: OpenOptions = {}): Db {
         await kysely.destroy();
       },
     };
-  }
-  if ((options.driver ?? DEFAULT_PG_DRIVER) === 'postgres') {
-    const driver = postgresJs(url, {
-      poolSize: options.poolSize ?? 10,
-      ...(options.schema ? { schema: options.schema } : {}),
-    });
-    const kysely = new Kysely<Database>({ dialect: driver.dialect });
-    return { kysely, dialect: 'postgres', pool: driver.pool, close: () => kysely.destroy() };
   }
   const pool = new pg.Pool({
     connectionString: url,

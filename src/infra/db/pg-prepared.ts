@@ -16,7 +16,7 @@ import type pg from 'pg';
 //   that connection from then on, and retried at once when no transaction is open (inside one, the transaction has
 //   already failed, and the error goes to the caller like any other).
 
-export const MAX_NAMED = 300;
+const MAX_NAMED = 300;
 const MAX_PARAMETERS = 32;
 const MAX_TEXT = 4000;
 const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
@@ -27,13 +27,8 @@ interface State {
   inTransaction: boolean;
 }
 
-/** Whether a statement is one of the app's to keep prepared (both PostgreSQL drivers ask; postgres-js.ts too). */
-export function preparable(sql: string, parameters: number): boolean {
-  return parameters <= MAX_PARAMETERS && sql.length <= MAX_TEXT && PREPARABLE.test(sql);
-}
-
 function nameOf(sql: string, parameters: number): string | undefined {
-  if (!preparable(sql, parameters)) return undefined;
+  if (parameters > MAX_PARAMETERS || sql.length > MAX_TEXT || !PREPARABLE.test(sql)) return undefined;
   return `ma_${createHash('sha256').update(sql).digest('hex').slice(0, 40)}`;
 }
 

@@ -95,12 +95,6 @@ const UNAVAILABLE_CODES = new Set([
   '57P02',
   '57P03',
   '53300',
-  // postgres.js (PG_DRIVER=postgres): a connection dropped with a query on it, ended or destroyed (the node is
-  // stopping), or not made within its timeout.
-  'CONNECTION_CLOSED',
-  'CONNECTION_ENDED',
-  'CONNECTION_DESTROYED',
-  'CONNECT_TIMEOUT',
   'SQLITE_BUSY',
 ]);
 

@@ -187,8 +187,6 @@ describeEachDatabase('web base', (kind) => {
       '/test/db-down?code=ECONNREFUSED',
       '/test/db-down?code=57P01',
       '/test/db-down?code=SQLITE_BUSY',
-      '/test/db-down?code=CONNECTION_CLOSED',
-      '/test/db-down?code=CONNECT_TIMEOUT',
     ]) {
       const res = await ctx.app.inject({ url, cookies: { lang: 'en' } });
       assert.equal(res.statusCode, 503, url);
