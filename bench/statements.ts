@@ -70,7 +70,11 @@ for (const [i, dir] of dirs.entries()) {
     log.take();
     const before = trips;
     const res = await send();
-    steps.push({ step: `${step} → ${res.statusCode} ${res.headers.location ?? ''}`, statements: log.take(), trips: trips - before });
+    steps.push({
+      step: `${step} → ${res.statusCode} ${res.headers.location ?? ''}`,
+      statements: log.take(),
+      trips: trips - before,
+    });
     return res;
   };
 

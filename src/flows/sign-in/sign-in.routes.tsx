@@ -10,7 +10,7 @@ import type { Account, Database } from '../../infra/db/tables.js';
 import { createFlowStore, SIGN_IN_FLOW, type Flow } from '../../infra/flows/flow-store.js';
 import type { Metrics } from '../../infra/metrics/metrics.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { addressKey, bucket, hit, secondsUntilWindowEnds } from '../../infra/rate-limit/rate-limit.js';
+import { addressKey, bucket, secondsUntilWindowEnds, takeAll } from '../../infra/rate-limit/rate-limit.js';
 import { safeNext, type Sessions } from '../../infra/session/session.js';
 import { formText } from '../../infra/web/form.js';
 import { sendPage, type ReplyOutcome } from '../../infra/web/view.js';
@@ -73,10 +73,16 @@ async function countSend(
   ip: string,
   accountId: number,
 ): Promise<'address_limit' | 'account_limit' | undefined> {
-  if ((await hit(db, clock, bucket('send-ip', addressKey(ip)), HOUR)) > SENDS_PER_ADDRESS_PER_HOUR)
-    return 'address_limit';
-  if ((await hit(db, clock, bucket('send-account', String(accountId)), HOUR)) > SENDS_PER_ACCOUNT_PER_HOUR)
-    return 'account_limit';
+  // Both counted in one statement (issue 32), each decided on its own value after its increment; the caller's
+  // transaction is rolled back on a refusal, so the other count is not kept either.
+  const {
+    counts: [address, account],
+  } = await takeAll(db, clock, [
+    { bucket: bucket('send-ip', addressKey(ip)), windowMs: HOUR },
+    { bucket: bucket('send-account', String(accountId)), windowMs: HOUR },
+  ]);
+  if (address! > SENDS_PER_ADDRESS_PER_HOUR) return 'address_limit';
+  if (account! > SENDS_PER_ACCOUNT_PER_HOUR) return 'account_limit';
   return undefined;
 }
 
