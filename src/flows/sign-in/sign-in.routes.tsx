@@ -441,7 +441,8 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   ) {
     const now = clock.now().toISOString();
     const done = await kysely.transaction().execute(async (trx) => {
-      if (!(await flows.advance(trx, flow, channel === 'passkey' ? 'passkey' : 'code', 'done'))) return false;
+      // The step taken once: the flow deleted by one guarded statement (issue 32: it was marked done, then deleted).
+      if (!(await flows.finish(trx, flow, channel === 'passkey' ? 'passkey' : 'code'))) return false;
       await markSignedIn(
         trx,
         account.id,
@@ -457,7 +458,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     });
     if (!done) return reply.redirect('/sign-in?restart=1', 303);
     metrics.signIns.inc({ step: 'second_factor', outcome: 'success', factor: channel });
-    return establish(request, reply, account, channel, via, flow.data.next, known);
+    return establish(request, reply, account, channel, via, flow.data.next, known, true);
   }
 
   /**
@@ -473,6 +474,8 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     next: string | undefined,
     /** This browser's known device, when the step before has just looked it up (issue 32: not read twice). */
     known?: { device: string | undefined },
+    /** The sign-in's flow is gone already (`complete` deleted it): only its cookie is left to clear. */
+    flowFinished = false,
   ) {
     const device = known ? known.device : await knownBrowser(request, account);
     await clearThrottle(kysely, MEMBER_SIGN_IN, account.username, false, device);
@@ -489,7 +492,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       account,
       via === 'link' ? 'email-link' : factor,
     );
-    await flows.end(kysely, request, reply);
+    await flows.end(kysely, request, reply, flowFinished);
     return reply.redirect(next ?? '/area', 303);
   }
 
