@@ -111,7 +111,8 @@ export async function rememberSignInDevice(
 ): Promise<DeviceVerdict> {
   const { db, clock, config } = deps;
   const brought = request.cookies[deviceCookieName(config.secureCookies)];
-  const token = brought && DEVICE_TOKEN.test(brought) ? brought : randomToken();
+  const returning = brought !== undefined && DEVICE_TOKEN.test(brought);
+  const token = returning ? brought : randomToken();
   reply.setCookie(deviceCookieName(config.secureCookies), token, {
     path: '/',
     httpOnly: true,
@@ -124,8 +125,9 @@ export async function rememberSignInDevice(
   const nowIso = now.toISOString();
   const audit: AuditContext = { ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id };
 
-  // A device seen before is marked seen again by one guarded update (the common case: no transaction needed).
-  const seen = await touchSeenDevice(db, account.id, deviceHash, now);
+  // A device seen before is marked seen again by one guarded update (the common case: no transaction needed). A
+  // browser without a device cookie has just been given a fresh random one, which no account has seen.
+  const seen = returning ? await touchSeenDevice(db, account.id, deviceHash, now) : undefined;
   if (seen === 'known') return seen;
   // Otherwise one transaction decides the verdict and records it (with the email and its link when it is new).
   const verdict = await db.transaction().execute(async (trx): Promise<DeviceVerdict> => {
@@ -164,6 +166,16 @@ async function touchSeenDevice(
   deviceHash: string,
   now: Date,
 ): Promise<'known' | 'new' | undefined> {
+  // Issue 32: the usual case, a device seen within 180 days, is marked seen by one update guarded by that, with no
+  // read before it. Only a device unseen for longer, or never seen, is read first and judged below.
+  const fresh = await db
+    .updateTable('known_devices')
+    .set({ last_seen_at: now.toISOString() })
+    .where('account_id', '=', accountId)
+    .where('device_hash', '=', deviceHash)
+    .where('last_seen_at', '>', new Date(now.getTime() - DEVICE_FORGOTTEN_AFTER_MS).toISOString())
+    .executeTakeFirst();
+  if (Number(fresh.numUpdatedRows) === 1) return 'known';
   const seen = await db
     .selectFrom('known_devices')
     .select('last_seen_at')

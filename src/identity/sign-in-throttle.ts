@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { CaptchaVerdict } from '../infra/captcha/captcha.js';
 import type { Database } from '../infra/db/tables.js';
-import { addressKey, bucket, count, reset, take, type Slot } from '../infra/rate-limit/rate-limit.js';
+import { addressKey, bucket, count, reset, take, takeAll } from '../infra/rate-limit/rate-limit.js';
 
 // R9 (and R23 for staff): the sign-in throttle, the only owner of its counters (STYLE habit 17). Every answer a
 // guesser can try — a password, an email or SMS code, an authenticator code — is one attempt against the typed
@@ -149,28 +149,29 @@ export async function beginAttempt(
   captcha?: () => Promise<CaptchaVerdict>,
 ): Promise<Gate> {
   const names = throttleBuckets(policy, username, source);
-  const slots: Slot[] = await Promise.all([
-    take(db, clock, names.streak, policy.streakWindowMs),
-    take(db, clock, names.address, HOUR),
-    ...(policy.maxPerHour !== undefined ? [take(db, clock, names.hour, HOUR)] : []),
+  // Issue 32: the three counters in one statement, each decided on its own value after its increment (takeAll).
+  const slots = await takeAll(db, clock, [
+    { bucket: names.streak, windowMs: policy.streakWindowMs },
+    { bucket: names.address, windowMs: HOUR },
+    ...(policy.maxPerHour !== undefined ? [{ bucket: names.hour, windowMs: HOUR }] : []),
   ]);
-  const [streak, address, hour] = slots as [Slot, Slot, Slot | undefined];
-  const giveBack = () => Promise.all(slots.map((s) => s.release())).then(() => undefined);
+  const [streak, address, hour] = slots.counts as [number, number, number | undefined];
+  const giveBack = () => slots.release();
 
-  if (address.count > policy.maxPerAddressPerHour) return giveBack().then(() => ({ kind: 'address_limited' }));
-  if (hour && policy.maxPerHour !== undefined && hour.count > policy.maxPerHour)
+  if (address > policy.maxPerAddressPerHour) return giveBack().then(() => ({ kind: 'address_limited' }));
+  if (hour !== undefined && policy.maxPerHour !== undefined && hour > policy.maxPerHour)
     return giveBack().then(() => ({ kind: 'hourly_limit' }));
 
   const now = clock.now();
   // A running pause answers first, before any captcha is asked for: the member is told to wait, not to solve a puzzle.
   if (await pauseRunning(db, names.pause, now.toISOString())) return giveBack().then(() => ({ kind: 'paused' }));
-  if (captcha && policy.captchaAfter !== undefined && streak.count > policy.captchaAfter) {
+  if (captcha && policy.captchaAfter !== undefined && streak > policy.captchaAfter) {
     const verdict = await captcha();
     if (verdict !== 'ok') return giveBack().then(() => ({ kind: 'captcha', verdict }));
   }
   const until = new Date(now.getTime() + policy.lockMs).toISOString();
   let holdsPause = false;
-  if (streak.count >= policy.lockAfter) {
+  if (streak >= policy.lockAfter) {
     // The decision itself: only one attempt at a time can hold the pause row.
     holdsPause = await takePause(db, names.pause, now.toISOString(), until);
     if (!holdsPause) return giveBack().then(() => ({ kind: 'paused' }));
@@ -184,7 +185,7 @@ export async function beginAttempt(
   return {
     kind: 'open',
     attempt: {
-      streak: streak.count,
+      streak,
       async withdraw() {
         settle();
         await giveBack();
@@ -265,8 +266,8 @@ export async function clearThrottle(
   device?: string,
 ): Promise<void> {
   const names = throttleBuckets(policy, username, { ip: '', device });
-  await reset(db, names.pause);
-  await reset(db, names.streak);
+  // One statement for the pause and the streak (issue 32); the hour apart, since a takeAll counts it with the streak.
+  await reset(db, names.pause, names.streak);
   if (withHourly) await reset(db, names.hour);
 }
 

@@ -10,7 +10,7 @@ import type { Account, Database } from '../../infra/db/tables.js';
 import { createFlowStore, SIGN_IN_FLOW, type Flow } from '../../infra/flows/flow-store.js';
 import type { Metrics } from '../../infra/metrics/metrics.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import { addressKey, bucket, hit, secondsUntilWindowEnds } from '../../infra/rate-limit/rate-limit.js';
+import { addressKey, bucket, secondsUntilWindowEnds, takeAll } from '../../infra/rate-limit/rate-limit.js';
 import { safeNext, type Sessions } from '../../infra/session/session.js';
 import { formText } from '../../infra/web/form.js';
 import { sendPage, type ReplyOutcome } from '../../infra/web/view.js';
@@ -73,10 +73,16 @@ async function countSend(
   ip: string,
   accountId: number,
 ): Promise<'address_limit' | 'account_limit' | undefined> {
-  if ((await hit(db, clock, bucket('send-ip', addressKey(ip)), HOUR)) > SENDS_PER_ADDRESS_PER_HOUR)
-    return 'address_limit';
-  if ((await hit(db, clock, bucket('send-account', String(accountId)), HOUR)) > SENDS_PER_ACCOUNT_PER_HOUR)
-    return 'account_limit';
+  // Both counted in one statement (issue 32), each decided on its own value after its increment; the caller's
+  // transaction is rolled back on a refusal, so the other count is not kept either.
+  const {
+    counts: [address, account],
+  } = await takeAll(db, clock, [
+    { bucket: bucket('send-ip', addressKey(ip)), windowMs: HOUR },
+    { bucket: bucket('send-account', String(accountId)), windowMs: HOUR },
+  ]);
+  if (address! > SENDS_PER_ADDRESS_PER_HOUR) return 'address_limit';
+  if (account! > SENDS_PER_ACCOUNT_PER_HOUR) return 'account_limit';
   return undefined;
 }
 
@@ -435,7 +441,8 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   ) {
     const now = clock.now().toISOString();
     const done = await kysely.transaction().execute(async (trx) => {
-      if (!(await flows.advance(trx, flow, channel === 'passkey' ? 'passkey' : 'code', 'done'))) return false;
+      // The step taken once: the flow deleted by one guarded statement (issue 32: it was marked done, then deleted).
+      if (!(await flows.finish(trx, flow, channel === 'passkey' ? 'passkey' : 'code'))) return false;
       await markSignedIn(
         trx,
         account.id,
@@ -451,7 +458,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     });
     if (!done) return reply.redirect('/sign-in?restart=1', 303);
     metrics.signIns.inc({ step: 'second_factor', outcome: 'success', factor: channel });
-    return establish(request, reply, account, channel, via, flow.data.next, known);
+    return establish(request, reply, account, channel, via, flow.data.next, known, true);
   }
 
   /**
@@ -467,6 +474,8 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
     next: string | undefined,
     /** This browser's known device, when the step before has just looked it up (issue 32: not read twice). */
     known?: { device: string | undefined },
+    /** The sign-in's flow is gone already (`complete` deleted it): only its cookie is left to clear. */
+    flowFinished = false,
   ) {
     const device = known ? known.device : await knownBrowser(request, account);
     await clearThrottle(kysely, MEMBER_SIGN_IN, account.username, false, device);
@@ -483,7 +492,7 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
       account,
       via === 'link' ? 'email-link' : factor,
     );
-    await flows.end(kysely, request, reply);
+    await flows.end(kysely, request, reply, flowFinished);
     return reply.redirect(next ?? '/area', 303);
   }
 

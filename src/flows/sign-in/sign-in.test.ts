@@ -259,6 +259,49 @@ describeEachDatabase('sign-in', (kind) => {
     assert.equal(sessions.length, 1);
   });
 
+  test('40 concurrent answers to one code: each try counted once, at most five compared, one session (R7, R9, issue 32)', async () => {
+    // The code's read and its try's count are one statement (issue 32): under a burst every try still gets its own
+    // count, so no two wrong answers are told the same number of tries left, and the right one wins once at most.
+    const m = await member();
+    const agent = new BrowserAgent(ctx.app);
+    await signIn(agent, m.username);
+    const good = await lastCode(ctx, m.email);
+    const wrong = good === '000000' ? '111111' : '000000';
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => agent.post('/sign-in/verify/code', { code: i === 20 ? good : wrong })),
+    );
+    assert.ok(
+      answers.every((a) => a.statusCode < 500),
+      JSON.stringify(answers.filter((a) => a.statusCode >= 500).map((a) => a.body.slice(0, 200))),
+    );
+    const left = answers.map((a) => /Te quedan (\d) intentos/.exec(a.body)?.[1]).filter((x) => x !== undefined);
+    assert.equal(new Set(left).size, left.length, `each count of tries left is told once: ${left.join(',')}`);
+    // R9 lets at most ten failures in a row reach the code (the tenth pauses sign-in and ends this sign-in, its code
+    // with it), R7 at most five wrong ones: four are told how many tries are left, each a different number.
+    const signedIn = answers.filter((a) => a.headers.location === '/area').length;
+    assert.ok(left.every((n) => Number(n) >= 1 && Number(n) <= 4));
+    assert.ok(signedIn <= 1);
+    const sessions = await ctx.db.kysely
+      .selectFrom('sessions')
+      .select('id')
+      .where('account_id', '=', m.accountId)
+      .execute();
+    assert.equal(sessions.length, signedIn);
+
+    // 40 concurrent submits of the right code alone: one session.
+    await ctx.db.kysely.deleteFrom('rate_limits').execute();
+    const racer = new BrowserAgent(ctx.app);
+    await signIn(racer, m.username);
+    const code = await lastCode(ctx, m.email);
+    const all = await Promise.all(Array.from({ length: 40 }, () => racer.post('/sign-in/verify/code', { code })));
+    assert.ok(all.every((a) => a.statusCode < 500));
+    assert.equal(all.filter((a) => a.headers.location === '/area').length, 1);
+    assert.equal(
+      (await ctx.db.kysely.selectFrom('sessions').select('id').where('account_id', '=', m.accountId).execute()).length,
+      signedIn + 1,
+    );
+  });
+
   test('resend after 30 s, at most 3 sends, switching channel allowed; a new code voids the old (R7)', async () => {
     const m = await member();
     const agent = new BrowserAgent(ctx.app);

@@ -74,7 +74,13 @@ export interface FlowStore<D> {
    * On success `flow` holds the new data and count.
    */
   swap(db: Kysely<Database>, flow: Flow<D>, data: D): Promise<boolean>;
-  end(db: Kysely<Database>, request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /**
+   * Ends a flow at its last step, only if it is still in `from` and not expired: one atomic delete, so of two requests
+   * finishing the same flow only one does (true for it). Its cookie is cleared by `end` with `finished`.
+   */
+  finish(db: Kysely<Database>, flow: Flow<D>, from: string | readonly string[]): Promise<boolean>;
+  /** Deletes the browser's flow of this kind and clears its cookie (`finished`: the flow is gone, the cookie only). */
+  end(db: Kysely<Database>, request: FastifyRequest, reply: FastifyReply, finished?: boolean): Promise<void>;
   /** The browser-binding token of this request, if it has one (to match links that must open in the same browser). */
   browserHash(request: FastifyRequest): string | undefined;
 }
@@ -173,9 +179,20 @@ export function createFlowStore<D>(clock: Clock, options: FlowStoreOptions): Flo
       flow.attempts += 1;
       return true;
     },
-    async end(db, request, reply) {
+    async finish(db, flow, from) {
+      const states = typeof from === 'string' ? [from] : [...from];
+      const result = await db
+        .deleteFrom('flows')
+        .where('id', '=', flow.id)
+        .where('state', 'in', states)
+        .where('expires_at', '>', clock.now().toISOString())
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    },
+    async end(db, request, reply, finished = false) {
       const hash = browserHash(request);
-      if (hash) await db.deleteFrom('flows').where('browser_hash', '=', hash).where('kind', '=', kind).execute();
+      if (hash && !finished)
+        await db.deleteFrom('flows').where('browser_hash', '=', hash).where('kind', '=', kind).execute();
       reply.clearCookie(name, { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookies });
     },
   };

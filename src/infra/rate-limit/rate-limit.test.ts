@@ -12,6 +12,7 @@ import {
   limitReached,
   purgeExpired,
   reset,
+  takeAll,
   type Limit,
 } from './rate-limit.js';
 
@@ -77,6 +78,115 @@ describeEachDatabase('rate limits (R6, R9)', (kind) => {
       Array.from({ length: 50 }, (_, i) => i + 1),
     );
     assert.equal(await count(db.kysely, clock, b, WINDOW), 50);
+  });
+
+  test('takeAll counts each bucket in its own window, in one statement, and gives each back once (issue 32)', async () => {
+    const [a, b, c] = [bucket('test', 'all-a'), bucket('test', 'all-b'), bucket('test', 'all-c')];
+    clock.set('2026-11-27T10:20:00.000Z'); // the quarter (10:15) and the hour (10:00) start apart
+    await hit(db.kysely, clock, b, 60 * MINUTE);
+    await hit(db.kysely, clock, b, 60 * MINUTE);
+    const first = await takeAll(db.kysely, clock, [
+      { bucket: c, windowMs: WINDOW },
+      { bucket: a, windowMs: WINDOW },
+      { bucket: b, windowMs: 60 * MINUTE },
+    ]);
+    assert.deepEqual(first.counts, [1, 1, 3], "in the caller's order, each its value after the increment");
+    const second = await takeAll(db.kysely, clock, [
+      { bucket: a, windowMs: WINDOW },
+      { bucket: b, windowMs: 60 * MINUTE },
+    ]);
+    assert.deepEqual(second.counts, [2, 4]);
+    assert.equal(await count(db.kysely, clock, b, WINDOW), 0, 'b was counted in its hourly window only');
+    await first.release();
+    await first.release();
+    assert.deepEqual(
+      [
+        await count(db.kysely, clock, a, WINDOW),
+        await count(db.kysely, clock, b, 60 * MINUTE),
+        await count(db.kysely, clock, c, WINDOW),
+      ],
+      [1, 3, 0],
+      'released once, however often called',
+    );
+    // A row deleted meanwhile (the streak reset by a sign-in) comes back at 0 when given back, never below.
+    await reset(db.kysely, a, b);
+    await second.release();
+    assert.equal(await count(db.kysely, clock, a, WINDOW), 0);
+    assert.equal(await count(db.kysely, clock, b, 60 * MINUTE), 0);
+    const third = await takeAll(db.kysely, clock, [{ bucket: a, windowMs: WINDOW }]);
+    assert.deepEqual(third.counts, [1]);
+    await assert.rejects(
+      takeAll(db.kysely, clock, [
+        { bucket: a, windowMs: WINDOW },
+        { bucket: a, windowMs: WINDOW },
+      ]),
+      /once per statement/,
+    );
+  });
+
+  test('40 concurrent takeAll over shared buckets, in every order, some giving back at once: distinct counts, none lost, no deadlock (issue 32, R9)', async () => {
+    // Like the sign-in: a shared streak and hour (one username), an address per group of callers; callers list them in
+    // different orders, and half of them give their counts back while others are still taking theirs.
+    const streak = bucket('test', 'burst-streak');
+    const hour = bucket('test', 'burst-hour');
+    const addresses = [0, 1, 2, 3].map((i) => bucket('test', `burst-ip-${i}`));
+    const burst = 40;
+    const results = await Promise.all(
+      Array.from({ length: burst }, async (_, i) => {
+        const counters = [
+          { bucket: streak, windowMs: 24 * 60 * MINUTE },
+          { bucket: hour, windowMs: 60 * MINUTE },
+          { bucket: addresses[Math.floor(i / 10)]!, windowMs: 60 * MINUTE },
+        ];
+        if (i % 2) counters.reverse();
+        if (i % 3 === 0) counters.push(counters.shift()!);
+        const slots = await takeAll(db.kysely, clock, counters);
+        const byBucket = new Map(counters.map((c, k) => [c.bucket, slots.counts[k]!]));
+        if (i % 2) await slots.release();
+        return byBucket;
+      }),
+    );
+    const distinct = (name: string) => results.map((r) => r.get(name)!).sort((x, y) => x - y);
+    const oneTo = (n: number) => Array.from({ length: n }, (_, k) => k + 1);
+    // Those that gave back raced with those still taking, so the values are not 1..40; each still saw a distinct
+    // value at most the number in flight, and what is left is exactly the counts kept.
+    for (const name of [streak, hour]) {
+      const values = distinct(name);
+      assert.ok(
+        values.every((v) => v >= 1 && v <= burst),
+        `${name}: ${values.join(',')}`,
+      );
+    }
+    assert.equal(await count(db.kysely, clock, streak, 24 * 60 * MINUTE), burst / 2, 'the kept half counted');
+    assert.equal(await count(db.kysely, clock, hour, 60 * MINUTE), burst / 2);
+    for (const a of addresses) assert.equal(await count(db.kysely, clock, a, 60 * MINUTE), 5, 'five of ten kept');
+    // Without giving back, every caller gets its own value 1..40 on each shared row.
+    const [one, other] = [bucket('test', 'burst-one'), bucket('test', 'burst-other')];
+    const kept = await Promise.all(
+      Array.from({ length: burst }, (_, i) =>
+        takeAll(
+          db.kysely,
+          clock,
+          i % 2
+            ? [
+                { bucket: one, windowMs: WINDOW },
+                { bucket: other, windowMs: WINDOW },
+              ]
+            : [
+                { bucket: other, windowMs: WINDOW },
+                { bucket: one, windowMs: WINDOW },
+              ],
+        ).then((s) => (i % 2 ? s.counts : [...s.counts].reverse())),
+      ),
+    );
+    assert.deepEqual(
+      kept.map((k) => k[0]!).sort((x, y) => x - y),
+      oneTo(burst),
+    );
+    assert.deepEqual(
+      kept.map((k) => k[1]!).sort((x, y) => x - y),
+      oneTo(burst),
+    );
   });
 
   test('reset forgets every window of one bucket and no other', async () => {

@@ -104,7 +104,7 @@ export async function hit(db: Kysely<Database>, clock: Clock, bucketName: string
   return increment(db, bucketName, windowOf(clock, windowMs));
 }
 
-// The sign-in alone counts eight attempts and gives six back: both statements are compiled once (compiled-query.ts).
+// The single counters' two statements, compiled once (compiled-query.ts).
 const upsertCount = compiledQuery((db, p: { bucket: string; start: string; end: string }) =>
   db
     .insertInto('rate_limits')
@@ -159,6 +159,89 @@ export async function take(db: Kysely<Database>, clock: Clock, bucketName: strin
   };
 }
 
+// Issue 32: an attempt counts against several limits at once (R9's sign-in: the streak, the hour, the address; a
+// code send: the address and the account). Each was one statement taken and one given back; `takeAll` takes them in
+// one statement and gives them back in one, a round trip each way instead of three.
+//
+// Both are one INSERT … ON CONFLICT … DO UPDATE of several rows. Every row gets its own atomic increment and its
+// value after it (RETURNING), exactly as the single upsert does, so each limit is still decided on its own count.
+// PostgreSQL locks a statement's rows one after another, in the order of its VALUES, until the statement ends: two
+// statements that share two rows and lock them in opposite orders would deadlock. So the rows always go in one order
+// (bucket name, then window), in taking and in giving back alike (giving back is an upsert too, not an UPDATE, whose
+// order would be the table's). A row given back after it was deleted (a reset in between) comes back at 0, which
+// every limit reads as the missing row it replaces.
+
+/** One counter of `takeAll`: a bucket and the length of its window. */
+export interface Counter {
+  readonly bucket: string;
+  readonly windowMs: number;
+}
+
+type CounterRows = { buckets: readonly string[]; starts: readonly string[]; ends: readonly string[] };
+
+const upsertCounts = compiledQuery((db, p: CounterRows) =>
+  db
+    .insertInto('rate_limits')
+    .values(p.buckets.map((b, i) => ({ bucket: b, window_start: p.starts[i]!, count: 1, expires_at: p.ends[i]! })))
+    .onConflict((oc) =>
+      oc.columns(['bucket', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limits.count', '+', 1) })),
+    )
+    .returning(['bucket', 'window_start', 'count']),
+);
+const giveBackCounts = compiledQuery((db, p: CounterRows) =>
+  db
+    .insertInto('rate_limits')
+    .values(p.buckets.map((b, i) => ({ bucket: b, window_start: p.starts[i]!, count: 0, expires_at: p.ends[i]! })))
+    .onConflict((oc) =>
+      oc
+        .columns(['bucket', 'window_start'])
+        .doUpdateSet((eb) => ({ count: eb('rate_limits.count', '-', 1) }))
+        .where('rate_limits.count', '>', 0),
+    ),
+);
+
+/** Several counters taken together: `counts[i]` is `counters[i]`'s value after its increment. */
+export interface Slots {
+  readonly counts: readonly number[];
+  /** Gives every count back at once (the attempt does not count). Once only. */
+  release(): Promise<void>;
+}
+
+/**
+ * Counts one attempt against every counter in one statement, and returns their values after the increments, in
+ * `counters`' order: `take` for several limits at once, with the same guarantee for each (distinct values under any
+ * burst, decided after the increment). The buckets must be distinct.
+ */
+export async function takeAll(db: Kysely<Database>, clock: Clock, counters: readonly Counter[]): Promise<Slots> {
+  const keyOf = (bucketName: string, start: string) => `${bucketName}\n${start}`;
+  const wanted = counters.map((c) => ({ bucket: c.bucket, ...windowOf(clock, c.windowMs) }));
+  const rows = [...wanted].sort((a, b) =>
+    a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : a.start < b.start ? -1 : 1,
+  );
+  if (new Set(rows.map((r) => keyOf(r.bucket, r.start))).size !== rows.length)
+    throw new Error('takeAll: a bucket is counted once per statement');
+  const params: CounterRows = {
+    buckets: rows.map((r) => r.bucket),
+    starts: rows.map((r) => r.start),
+    ends: rows.map((r) => r.end),
+  };
+  const counted = new Map((await upsertCounts(db, params)).map((r) => [keyOf(r.bucket, r.window_start), r.count]));
+  const counts = wanted.map((w) => {
+    const n = counted.get(keyOf(w.bucket, w.start));
+    if (n === undefined) throw new Error(`takeAll: no count returned for ${w.bucket}`);
+    return Number(n);
+  });
+  let released = false;
+  return {
+    counts,
+    async release() {
+      if (released) return;
+      released = true;
+      await giveBackCounts(db, params);
+    },
+  };
+}
+
 /** The current window's count for a bucket, 0 when nothing was counted yet. */
 export async function count(db: Kysely<Database>, clock: Clock, bucketName: string, windowMs: number): Promise<number> {
   const { start } = windowOf(clock, windowMs);
@@ -171,9 +254,13 @@ export async function count(db: Kysely<Database>, clock: Clock, bucketName: stri
   return row ? Number(row.count) : 0;
 }
 
-/** Forgets every window of a bucket, e.g. the consecutive-failure streak after a successful sign-in (R9). */
-export async function reset(db: Kysely<Database>, bucketName: string): Promise<void> {
-  await db.deleteFrom('rate_limits').where('bucket', '=', bucketName).execute();
+/**
+ * Forgets every window of the buckets, in one statement: e.g. the consecutive-failure streak and the pause after a
+ * successful sign-in (R9). Its rows are locked in the table's order, not takeAll's: give it at most one bucket that
+ * a takeAll also counts, or two statements could each hold a row the other waits for (PostgreSQL).
+ */
+export async function reset(db: Kysely<Database>, ...bucketNames: [string, ...string[]]): Promise<void> {
+  await db.deleteFrom('rate_limits').where('bucket', 'in', bucketNames).execute();
 }
 
 /** Deletes windows that have ended; returns how many. Safe to run from every node. */

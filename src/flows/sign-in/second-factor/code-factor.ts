@@ -1,7 +1,8 @@
 import type { Clock } from '../../../clock.js';
 import { maskEmail } from '../../../domain/email.js';
 import { maskPhone } from '../../../domain/phone.js';
-import { codeDigest, codeMatches, countCodeTry } from '../../../infra/crypto/one-time-code.js';
+import { sql } from 'kysely';
+import { codeDigest, codeMatches } from '../../../infra/crypto/one-time-code.js';
 import { hashToken, randomToken, sixDigitCode } from '../../../infra/crypto/tokens.js';
 import type { Courier } from '../../../infra/outbox/courier.js';
 import { translator } from '../../../infra/i18n/i18n.js';
@@ -86,22 +87,33 @@ export function codeFactor(channel: Channel, deps: CodeFactorDeps): SecondFactor
 
     async verify(ctx, answer): Promise<VerifyResult> {
       const code = answer.replace(/\s+/g, '');
+      // The sign-in's newest live code, and this try counted on it by one atomic increment before the comparison, so
+      // parallel guesses cannot share a count: one statement (issue 32), where it was a read and then the increment.
+      // The increment repeats the read's guards, so a code used or voided in between is not counted (nor answered).
       const token = await ctx.db
-        .selectFrom('one_time_tokens')
-        .selectAll()
-        .where('flow_id', '=', ctx.flowId)
-        .where('purpose', '=', 'signin-code')
-        .where('channel', '=', channel)
+        .updateTable('one_time_tokens')
+        .set({ attempts: sql`attempts + 1` })
+        .where('id', '=', (eb) =>
+          eb
+            .selectFrom('one_time_tokens')
+            .select('id')
+            .where('flow_id', '=', ctx.flowId)
+            .where('purpose', '=', 'signin-code')
+            .where('channel', '=', channel)
+            .where('used_at', 'is', null)
+            .where('voided_at', 'is', null)
+            .orderBy('id', 'desc')
+            .limit(1),
+        )
         .where('used_at', 'is', null)
         .where('voided_at', 'is', null)
-        .orderBy('id', 'desc')
+        .returning(['id', 'attempts', 'token_hash', 'expires_at'])
         .executeTakeFirst();
       if (!token) return { kind: 'none' };
       const now = deps.clock.now().toISOString();
+      // An expired code is answered as such (its try counted too, which no one can use any more).
       if (token.expires_at <= now) return { kind: 'expired' };
-      // Every try is counted by one atomic increment before the comparison, so parallel guesses cannot share a count.
-      const tries = await countCodeTry(ctx.db, token.id);
-      if (tries === undefined) return { kind: 'none' };
+      const tries = token.attempts;
       const matches = codeMatches(deps.secretKey, ctx.flowId, code, token.token_hash);
       // Past the fifth try only parallel requests remain. A wrong one ends the sign-in; the right one repeated (a
       // double submit) must not, or it would end the sign-in its first copy is completing: it is simply not accepted.
