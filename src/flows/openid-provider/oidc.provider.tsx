@@ -2,7 +2,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import Negotiator from 'negotiator';
-import Provider, { interactionPolicy, type ClientInstance, type KoaContextLike } from 'oidc-provider';
+import Provider, {
+  interactionPolicy,
+  type AdapterPayload,
+  type ClientInstance,
+  type KoaContextLike,
+} from 'oidc-provider';
 import { render } from 'preact-render-to-string';
 import type { VNode } from 'preact';
 import type { Clock } from '../../clock.js';
@@ -122,6 +127,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       clock,
       box: config.secretBox,
       findClient: (id) => (tokenEndpoints.getStore() ? clients.find(id) : findOidcClientMetadata(db, id)),
+      requestMemo: () => tokenEndpoints.getStore(),
     }),
     clients: [],
     jwks: { keys: oidc.jwks.keys.map((k) => ({ ...k })) },
@@ -296,7 +302,8 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.proxy = true;
 
   // The token endpoints (token, introspection, revocation) and userinfo read clients through the node's cache.
-  provider.use((ctx, next) => (TOKEN_ENDPOINTS.has(ctx.path) ? tokenEndpoints.run(true, next) : next()));
+  // A token's grant is read with the token (oidc-adapter.ts), kept for this request only.
+  provider.use((ctx, next) => (TOKEN_ENDPOINTS.has(ctx.path) ? tokenEndpoints.run(new Map(), next) : next()));
 
   // Client secrets are kept as their SHA-256 (identity/oidc-clients.ts): what a client sends in HTTP Basic is hashed
   // before the provider compares it (in constant time) with the stored hash. Only HTTP Basic carries secrets here.
@@ -344,7 +351,7 @@ const TOKEN_ENDPOINTS = new Set([
   `${OIDC_PREFIX}/token/revocation`,
   `${OIDC_PREFIX}/me`,
 ]);
-const tokenEndpoints = new AsyncLocalStorage<true>();
+const tokenEndpoints = new AsyncLocalStorage<Map<string, AdapterPayload>>();
 const CLIENT_CACHE_MS = 60_000;
 const CLIENT_CACHE_SIZE = 500;
 

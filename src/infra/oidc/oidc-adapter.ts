@@ -22,14 +22,22 @@ export interface OidcAdapterDeps {
   box: SecretBox;
   /** A live client's metadata (from `oidc_clients`), or undefined. */
   findClient: (clientId: string) => Promise<AdapterPayload | undefined>;
+  /**
+   * The current request's memo, where one is kept (the token endpoints): a code's or token's row is read together
+   * with its grant's, and the provider's lookup of that grant a moment later in the same request is served from here.
+   */
+  requestMemo?: () => Map<string, AdapterPayload> | undefined;
 }
+
+/** The models the provider looks up and then looks their grant up: read in one statement with it. */
+const GRANT_HOLDERS = new Set(['AuthorizationCode', 'RefreshToken', 'AccessToken']);
 
 /** The adapter factory oidc-provider calls once per model name. */
 export function oidcAdapterFactory(deps: OidcAdapterDeps): (model: string) => Adapter {
   return (model) => (model === 'Client' ? clientAdapter(deps) : payloadAdapter(deps, model));
 }
 
-function payloadAdapter({ db, clock, box }: OidcAdapterDeps, model: string): Adapter {
+function payloadAdapter({ db, clock, box, requestMemo }: OidcAdapterDeps, model: string): Adapter {
   const open = (row: { payload: string; consumed_at: string | null }): AdapterPayload => {
     const payload = JSON.parse(box.open(row.payload)) as AdapterPayload;
     if (row.consumed_at) payload.consumed = Math.floor(new Date(row.consumed_at).getTime() / 1000);
@@ -37,11 +45,42 @@ function payloadAdapter({ db, clock, box }: OidcAdapterDeps, model: string): Ada
   };
   const live = () => clock.now().toISOString();
 
+  // PRODUCT §5: a refresh (or a code's redemption, or userinfo) reads its token and the token's grant in one statement.
+  // The grant is read as the provider's own lookup would read it: by its id, not expired; the provider checks the
+  // rest (its client, its account) as before.
+  const findWithGrant = async (id: string, memo: Map<string, AdapterPayload>) => {
+    const now = live();
+    const row = await db
+      .selectFrom('oidc_payloads as t')
+      .leftJoin('oidc_payloads as g', (join) =>
+        join
+          .onRef('g.grant_id', '=', 't.grant_id')
+          .on('g.model', '=', 'Grant')
+          .on((eb) => eb.or([eb('g.expires_at', 'is', null), eb('g.expires_at', '>', now)])),
+      )
+      .select(['t.payload', 't.consumed_at', 'g.payload as grant_payload', 'g.consumed_at as grant_consumed_at'])
+      .where('t.model', '=', model)
+      .where('t.id_hash', '=', hashToken(id))
+      .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', now)]))
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const payload = open(row);
+    if (row.grant_payload && typeof payload.grantId === 'string')
+      memo.set(`Grant:${payload.grantId}`, open({ payload: row.grant_payload, consumed_at: row.grant_consumed_at }));
+    return payload;
+  };
+
   return {
     async upsert(id, payload, expiresIn) {
       const values = {
         payload: box.seal(JSON.stringify(payload)),
-        grant_id: typeof payload.grantId === 'string' ? payload.grantId : null,
+        // A grant's own row carries its id here too, so a token's row can be read together with its grant's.
+        grant_id:
+          typeof payload.grantId === 'string'
+            ? payload.grantId
+            : model === 'Grant' && typeof payload.jti === 'string'
+              ? payload.jti
+              : null,
         uid_hash: typeof payload.uid === 'string' ? hashToken(payload.uid) : null,
         // The portal account, also when it acts for a minor (`<account>:m<member>`, R35 with R14): sign-out, ending
         // every session, account closure and the connected apps find the guardian's acting grants with their own.
@@ -57,6 +96,15 @@ function payloadAdapter({ db, clock, box }: OidcAdapterDeps, model: string): Ada
     },
 
     async find(id) {
+      const memo = requestMemo?.();
+      if (memo && model === 'Grant') {
+        const kept = memo.get(`Grant:${id}`);
+        if (kept) {
+          memo.delete(`Grant:${id}`);
+          return kept;
+        }
+      }
+      if (memo && GRANT_HOLDERS.has(model)) return findWithGrant(id, memo);
       const row = await db
         .selectFrom('oidc_payloads')
         .select(['payload', 'consumed_at'])
