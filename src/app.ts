@@ -28,7 +28,8 @@ import { verifyRoutes } from './flows/verify/verify.routes.js';
 import { clientMetadataChecker } from './flows/openid-provider/oidc.provider.js';
 import { oidcPlugin } from './flows/openid-provider/oidc.routes.js';
 import { connectedAppsRoutes } from './flows/openid-provider/connected-apps.routes.js';
-import { createSessions } from './infra/session/session.js';
+import { createSessions, type SessionRow } from './infra/session/session.js';
+import { withSessionCache, type SessionCache } from './infra/session/session-cache.js';
 import { createCaptcha } from './infra/captcha/captcha.js';
 import { captchaRoutes } from './infra/captcha/captcha.routes.js';
 import type { Db } from './infra/db/database.js';
@@ -69,6 +70,11 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** True once the node is shutting down: readiness answers 503 (issue 18). */
   draining?: () => boolean;
+  /**
+   * Issue 32: this node's cache of live sessions (session-cache.ts); without it every signed-in request reads its
+   * session row. On PostgreSQL it must be fed by `listenForSessionChanges`, or other nodes' changes go unseen.
+   */
+  sessionCache?: SessionCache<SessionRow>;
 }
 
 // A request id from the trusted proxy (nginx's $request_id, say) is kept so its logs and ours line up; anything
@@ -88,7 +94,9 @@ export function requestIdFor(trustProxy: string | boolean): (req: IncomingMessag
 }
 
 /** Builds the Fastify instance with every flow registered; nothing is started or listened on. */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
+  // Every write of the app goes through the session cache's plugin, which forgets what a write could change.
+  const deps = appDeps.sessionCache ? { ...appDeps, db: withSessionCache(appDeps.db, appDeps.sessionCache) } : appDeps;
   const app = Fastify({
     logger: deps.logger ?? loggerOptions(deps.config),
     trustProxy: deps.config.trustProxy,
@@ -135,7 +143,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     captcha,
     kickOutbox: deps.kickOutbox,
   });
-  const sessions = createSessions({ clock: deps.clock, config: deps.config });
+  const sessions = createSessions({
+    clock: deps.clock,
+    config: deps.config,
+    ...(deps.sessionCache ? { cache: deps.sessionCache } : {}),
+  });
   // Sign-in's hooks: what other slices do once a member has signed in (issue 19: flows never import each other).
   const afterSignIn = [joinReturningMemberAfterSignIn(deps.clock, deps.config.secureCookies)];
   await app.register(signInRoutes, {
