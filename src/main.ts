@@ -32,19 +32,19 @@ export async function serve(config: Config, options: { migrate?: boolean } = {})
           : log.error({ err }, 'outbox worker error (will retry)'),
   });
   let draining = false;
-  // Issue 32: live sessions kept per node. SQLite has one serving process (cluster needs PostgreSQL), whose writes
-  // the cache sees itself; on PostgreSQL it is off until this node listens for the other nodes' changes.
-  const sessionCache = createSessionCache<SessionRow>({ enabled: runtime.db.dialect === 'sqlite' });
-  const sessionListener: SessionListener | undefined =
-    runtime.db.dialect === 'postgres'
-      ? listenForSessionChanges(sessionCache, { connectionString: config.databaseUrl })
-      : undefined;
-  const db = withSessionCache(runtime.db, sessionCache);
+  // Issue 32: on PostgreSQL each node keeps live sessions in memory, on only while it listens for the other nodes'
+  // changes (session-cache.ts). On SQLite reading the row costs no round trip, and a cache measured no gain: none.
+  const sessionCache =
+    runtime.db.dialect === 'postgres' ? createSessionCache<SessionRow>({ enabled: false }) : undefined;
+  const sessionListener: SessionListener | undefined = sessionCache
+    ? listenForSessionChanges(sessionCache, { connectionString: config.databaseUrl })
+    : undefined;
+  const db = sessionCache ? withSessionCache(runtime.db, sessionCache) : runtime.db;
   const app = await buildApp({
     draining: () => draining,
     config,
     db,
-    sessionCache,
+    ...(sessionCache ? { sessionCache } : {}),
     clock: runtime.clock,
     courier: runtime.courier,
     metrics: runtime.metrics,

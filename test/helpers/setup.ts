@@ -49,20 +49,21 @@ export interface SetupOptions {
   kyselyPlugins?: KyselyPlugin[];
   /** A logger for tests that read the log lines (default: none). */
   logger?: AppDeps['logger'];
-  /** Issue 32: keep live sessions in memory as `serve` does (default), or read the row on every request. */
+  /** Issue 32: keep live sessions in memory as `serve` does on PostgreSQL (the default there, and only there). */
   sessionCache?: boolean;
   /** Another node on this context's database (its own app, session cache and LISTEN), instead of a fresh one. */
   database?: TestDb;
 }
 
 /**
- * A session cache as `serve` makes it (main.ts): on at once on SQLite, on PostgreSQL once listening. Tests write
- * through `db` too, so their direct writes are seen by this node as its own would be.
+ * A session cache as `serve` makes it on PostgreSQL (main.ts), on once listening; `serve` keeps none on SQLite, but
+ * a test may ask for one anyway (`sessionCache: true`). Tests write through `db` too, so their direct writes are seen
+ * by this node as its own would be.
  */
 async function nodeSessionCache(
   db: TestDb,
 ): Promise<{ cache: SessionCache<SessionRow>; listener?: SessionListener; db: TestDb }> {
-  const cache = createSessionCache<SessionRow>({ enabled: db.dialect === 'sqlite' });
+  const cache = createSessionCache<SessionRow>({ enabled: !db.postgres });
   const listener = db.postgres ? listenForSessionChanges(cache, db.postgres) : undefined;
   await listener?.ready;
   return { cache, ...(listener ? { listener } : {}), db: withSessionCache(db, cache) };
@@ -77,7 +78,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
 export async function setup(kind: DatabaseKind = 'sqlite', options: SetupOptions = {}): Promise<TestContext> {
   const shared = options.database;
   const fresh = shared ?? (await freshDatabase(kind));
-  const node = options.sessionCache === false ? undefined : await nodeSessionCache(fresh);
+  const node = (options.sessionCache ?? kind === 'postgres') ? await nodeSessionCache(fresh) : undefined;
   const db = node?.db ?? fresh;
   const clock = options.clock ?? new ManualClock();
   const config = testConfig(options.env);

@@ -7,7 +7,7 @@ import { isPostgres } from '../dialect.js';
 // its account's status changed (disabled, closed, reopened) or the account deleted. The sliding update of last use
 // (R8) is not told: it only moves the idle deadline later, and a node whose copy is older reads the row again before
 // refusing. The channel is per schema (tenants and test runs share a database); the payload is the account's id.
-// SQLite has a single serving process, whose writes the cache sees itself: nothing to add there.
+// SQLite keeps no session cache (one process, no round trip to save; measured, no gain): nothing to add there.
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed Kysely<any> (STYLE habit 7)
 export async function up(db: Kysely<any>): Promise<void> {
