@@ -25,7 +25,8 @@ const MARK = '\u0000kysely-param\u0000';
 
 /**
  * A plugin carrying this key only watches the queries (the session cache's, session-cache.ts): it changes no SQL, so
- * the templates below stay valid with it installed.
+ * the templates below stay valid with it installed. It sees a templated query's statement once, when compiled: the
+ * session cache watches writes to `sessions` and to accounts' status, none of which is templated (keep it so).
  */
 export const OBSERVES_ONLY = Symbol('observes only');
 
