@@ -155,6 +155,38 @@ if (databaseKinds.includes('postgres')) {
       );
     });
 
+    test('pages answered from memory keep the idle deadline sliding and the absolute one fixed (R8)', async () => {
+      const m = await memberWithAccount(one, { n: 5 });
+      const b = onTwo(await signedIn(one, m));
+      const { idleMinutes, absoluteHours } = one.config.session;
+      // A page every 50 s: most from memory (a sliding update is due once a minute), the session alive throughout.
+      let fromMemory = 0;
+      let pages = 0;
+      twoLog.take();
+      for (let t = 50; t < absoluteHours * 3600 - 60; t += 50) {
+        one.clock.advance(50_000);
+        assert.equal(await area(b), 200, `${t} s after signing in`);
+        pages++;
+        if (sessionReads(twoLog) === 0) fromMemory++;
+      }
+      assert.ok(fromMemory > pages / 3, `${fromMemory} of ${pages} pages from memory`);
+      one.clock.advance(120_000);
+      assert.equal(await area(b), 303, 'past the absolute deadline, however active');
+
+      // Idle: the last page from memory, then silence until the deadline set by the last sliding update has passed.
+      const c = onTwo(await signedIn(one, m));
+      one.clock.advance(30_000);
+      assert.equal(await area(c), 200);
+      twoLog.take();
+      one.clock.advance(20_000);
+      assert.equal(await area(c), 200);
+      assert.equal(sessionReads(twoLog), 0, 'from memory');
+      one.clock.advance(idleMinutes * 60_000 - 50_000 - 1_000);
+      assert.equal(await area(c), 200, 'a second before the idle deadline');
+      one.clock.advance(idleMinutes * 60_000 + 1_000);
+      assert.equal(await area(c), 303, 'idle past the deadline');
+    });
+
     test('while its LISTEN connection is down a node keeps nothing: a session ended meanwhile is refused', async () => {
       const m = await memberWithAccount(one, { n: 4 });
       const a = await signedIn(one, m);

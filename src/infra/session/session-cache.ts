@@ -21,7 +21,7 @@ import type { Database } from '../db/tables.js';
 //   (any node, a command, an operator's SQL); each node LISTENs on a connection of its own and forgets the account's
 //   sessions. While that connection is down (or not yet listening, or silent past its heartbeat) the cache is off:
 //   every request reads its row, as before.
-// SQLite keeps none (`serve`, main.ts): its read costs no round trip, and a cache there measured no gain (bench README).
+// SQLite keeps none (`serve`, main.ts): its read costs no round trip, and a cache there measured no gain.
 // Only a live session is ever kept, and a hit is checked against its deadlines as a read would be; anything but a
 // live answer (ended, past a deadline, account not active) and every sliding update go to the database.
 
