@@ -132,6 +132,23 @@ export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
     deps.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     done();
   });
+  // Issue 32: a request that ended sessions (or switched member, or changed an account's status) answers once every
+  // node has forgotten them (session-cache.ts), so the member's next request is refused on any node.
+  const sessionCache = deps.sessionCache;
+  if (sessionCache) {
+    const seen = new WeakMap<object, number>();
+    app.addHook('onRequest', (request, _reply, done) => {
+      seen.set(request, sessionCache.changes);
+      done();
+    });
+    app.addHook('onSend', (request, _reply, payload, done) => {
+      if (seen.get(request) === sessionCache.changes) return done(null, payload);
+      sessionCache.settle().then(
+        () => done(null, payload),
+        () => done(null, payload),
+      );
+    });
+  }
   await app.register(web, { config: deps.config, clock: deps.clock, publicDir: defaultPublicDir });
   await app.register(auditPlugin, { db: deps.db.kysely, clock: deps.clock });
   await app.register(healthRoutes, { db: deps.db, draining: deps.draining });

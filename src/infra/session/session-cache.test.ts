@@ -199,7 +199,7 @@ if (databaseKinds.includes('postgres')) {
       try {
         await admin.query(
           `select pg_terminate_backend(pid) from pg_stat_activity
-           where application_name = 'session-listener' and datname = current_database()`,
+           where application_name like 'session-listener %' and datname = current_database()`,
         );
       } finally {
         await admin.end();

@@ -8,6 +8,7 @@ import type {
   RootOperationNode,
   UnknownRow,
 } from 'kysely';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { OBSERVES_ONLY } from '../db/compiled-query.js';
 import type { Database } from '../db/tables.js';
@@ -44,6 +45,15 @@ export interface SessionCache<Row> {
   readonly enabled: boolean;
   /** Installed on the node's Kysely: forgets everything around any statement that could change a kept row. */
   readonly plugin: KyselyPlugin;
+  /** How many statements that could change a kept row this node has run (a request compares before and after). */
+  readonly changes: number;
+  /**
+   * Resolves once every node listening has heard of every change committed so far (PostgreSQL; set by the listener).
+   * A request that changed sessions answers only then, so the member's next request finds them gone on any node.
+   */
+  settle(): Promise<void>;
+  /** @internal The listener's way of settling. */
+  settler?: () => Promise<void>;
 }
 
 export function createSessionCache<Row>(options: { enabled?: boolean; maxEntries?: number } = {}): SessionCache<Row> {
@@ -52,6 +62,7 @@ export function createSessionCache<Row>(options: { enabled?: boolean; maxEntries
   const byAccount = new Map<number, Set<string>>();
   let generation = 0;
   let enabled = options.enabled ?? true;
+  let changes = 0;
   const pending = new WeakSet<object>();
 
   const drop = (hash: string) => {
@@ -73,6 +84,7 @@ export function createSessionCache<Row>(options: { enabled?: boolean; maxEntries
     transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
       if (changesSessions(args.node)) {
         pending.add(args.queryId);
+        changes++;
         clear();
       }
       return args.node;
@@ -84,9 +96,15 @@ export function createSessionCache<Row>(options: { enabled?: boolean; maxEntries
     },
   };
 
-  return {
+  const cache: SessionCache<Row> = {
     get generation() {
       return generation;
+    },
+    get changes() {
+      return changes;
+    },
+    settle() {
+      return cache.settler?.() ?? Promise.resolve();
     },
     get enabled() {
       return enabled;
@@ -119,6 +137,7 @@ export function createSessionCache<Row>(options: { enabled?: boolean; maxEntries
     },
     plugin,
   };
+  return cache;
 }
 
 /** The database with the cache's plugin on its Kysely (once): every write through it forgets what it could change. */
@@ -190,10 +209,15 @@ export interface SessionListener {
  * `heartbeatTimeoutMs`, and turned on again (empty) only once LISTEN has succeeded on a new connection.
  */
 export function listenForSessionChanges(
-  cache: Pick<SessionCache<unknown>, 'forgetAccount' | 'clear' | 'disable' | 'enable'>,
+  cache: Pick<SessionCache<unknown>, 'forgetAccount' | 'clear' | 'disable' | 'enable' | 'settler'>,
   connection: { connectionString: string; schema?: string },
-  options: { heartbeatMs?: number; heartbeatTimeoutMs?: number; retryMs?: number } = {},
+  options: { heartbeatMs?: number; heartbeatTimeoutMs?: number; retryMs?: number; settleTimeoutMs?: number } = {},
 ): SessionListener {
+  const settleTimeoutMs = options.settleTimeoutMs ?? 1_000;
+  const listenerId = randomUUID();
+  let listening: { client: pg.Client; changes: string; acks: string; name: string } | undefined;
+  /** Settles under way: the sync token, the listeners that acknowledged it, how many to wait for. */
+  const waiting = new Map<string, { acked: Set<string>; expected: number; done: () => void }>();
   const heartbeatMs = options.heartbeatMs ?? 5_000;
   const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 2_000;
   const retryMs = options.retryMs ?? 1_000;
@@ -213,6 +237,7 @@ export function listenForSessionChanges(
   const down = (c: pg.Client) => {
     if (client !== c) return;
     cache.disable();
+    listening = undefined;
     client = undefined;
     clearInterval(heartbeat);
     c.removeAllListeners('notification');
@@ -225,15 +250,33 @@ export function listenForSessionChanges(
     const c = new pg.Client({
       connectionString: connection.connectionString,
       keepAlive: true,
-      application_name: 'session-listener',
       connectionTimeoutMillis: 5_000,
       ...(connection.schema ? { options: `-c search_path=${connection.schema}` } : {}),
     });
     client = c;
     c.on('error', () => down(c));
     c.on('end', () => down(c));
+    let channels: { changes: string; acks: string } | undefined;
     c.on('notification', (message) => {
-      const accountId = Number(message.payload);
+      const payload = message.payload ?? '';
+      if (channels && message.channel === channels.acks) {
+        const [id, token] = payload.split(' ');
+        const waiter = waiting.get(token ?? '');
+        if (waiter && id) {
+          waiter.acked.add(id);
+          if (waiter.acked.size >= waiter.expected) waiter.done();
+        }
+        return;
+      }
+      if (payload.startsWith('sync ')) {
+        // Notifications reach each listener in commit order: every change before this sync is forgotten by now.
+        if (channels)
+          c.query('select pg_notify($1, $2)', [channels.acks, `${listenerId} ${payload.slice(5)}`]).catch(() =>
+            down(c),
+          );
+        return;
+      }
+      const accountId = Number(payload);
       // Anything but an account id (a hand-sent NOTIFY): forget everything rather than guess.
       if (Number.isSafeInteger(accountId)) cache.forgetAccount(accountId);
       else cache.clear();
@@ -241,8 +284,15 @@ export function listenForSessionChanges(
     try {
       await c.connect();
       const schema = (await c.query<{ schema: string }>('select current_schema() as schema')).rows[0]!.schema;
-      await c.query(`listen "${sessionChannel(schema).replaceAll('"', '""')}"`);
+      const changes = sessionChannel(schema);
+      const acks = `session_acks_${schema}`;
+      const name = `session-listener ${schema}`.slice(0, 63);
+      channels = { changes, acks };
+      await c.query(`set application_name = '${name.replaceAll("'", "''")}'`);
+      await c.query(`listen "${changes.replaceAll('"', '""')}"`);
+      await c.query(`listen "${acks.replaceAll('"', '""')}"`);
       if (client !== c || closed) return;
+      listening = { client: c, changes, acks, name };
       cache.enable();
       heartbeat = setInterval(() => {
         const timer = setTimeout(() => down(c), heartbeatTimeoutMs);
@@ -269,6 +319,35 @@ export function listenForSessionChanges(
     }
   };
   void connect();
+
+  // A sync token through the changes channel, after everything this node committed; each listening node answers it
+  // once it has forgotten what came before. Waits for as many answers as there are listeners (bounded in time: a node
+  // that cannot answer is one whose own connection is failing, and it stops using its memory at its heartbeat).
+  cache.settler = async () => {
+    const now = listening;
+    if (!now) return;
+    const token = randomUUID();
+    let done!: () => void;
+    const settled = new Promise<void>((resolve) => (done = resolve));
+    const waiter = { acked: new Set<string>(), expected: Number.POSITIVE_INFINITY, done };
+    waiting.set(token, waiter);
+    const timer = setTimeout(done, settleTimeoutMs);
+    try {
+      const { rows } = await now.client.query<{ n: string | number }>(
+        `select count(*) as n from pg_stat_activity where application_name = $1 and datname = current_database()`,
+        [now.name],
+      );
+      waiter.expected = Number(rows[0]!.n);
+      if (waiter.acked.size >= waiter.expected) done();
+      await now.client.query('select pg_notify($1, $2)', [now.changes, `sync ${token}`]);
+      await settled;
+    } catch {
+      // The connection failed: this node's memory is off already (down), the others settle by their notifications.
+    } finally {
+      clearTimeout(timer);
+      waiting.delete(token);
+    }
+  };
 
   return {
     ready,
