@@ -28,7 +28,8 @@ import { verifyRoutes } from './flows/verify/verify.routes.js';
 import { clientMetadataChecker } from './flows/openid-provider/oidc.provider.js';
 import { oidcPlugin } from './flows/openid-provider/oidc.routes.js';
 import { connectedAppsRoutes } from './flows/openid-provider/connected-apps.routes.js';
-import { createSessions } from './infra/session/session.js';
+import { createSessions, type SessionRow } from './infra/session/session.js';
+import { withSessionCache, type SessionCache } from './infra/session/session-cache.js';
 import { createCaptcha } from './infra/captcha/captcha.js';
 import { captchaRoutes } from './infra/captcha/captcha.routes.js';
 import type { Db } from './infra/db/database.js';
@@ -69,6 +70,11 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** True once the node is shutting down: readiness answers 503 (issue 18). */
   draining?: () => boolean;
+  /**
+   * Issue 32: this node's cache of live sessions (session-cache.ts); without it every signed-in request reads its
+   * session row. On PostgreSQL it must be fed by `listenForSessionChanges`, or other nodes' changes go unseen.
+   */
+  sessionCache?: SessionCache<SessionRow>;
 }
 
 // A request id from the trusted proxy (nginx's $request_id, say) is kept so its logs and ours line up; anything
@@ -88,7 +94,9 @@ export function requestIdFor(trustProxy: string | boolean): (req: IncomingMessag
 }
 
 /** Builds the Fastify instance with every flow registered; nothing is started or listened on. */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
+  // Every write of the app goes through the session cache's plugin, which forgets what a write could change.
+  const deps = appDeps.sessionCache ? { ...appDeps, db: withSessionCache(appDeps.db, appDeps.sessionCache) } : appDeps;
   const app = Fastify({
     logger: deps.logger ?? loggerOptions(deps.config),
     trustProxy: deps.config.trustProxy,
@@ -107,11 +115,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.decorate('registeredRoutes', routes);
   // Every response names its request id (also in every log line and audit event of the request) for support.
-  app.addHook('onRequest', async (request, reply) => {
+  // (Hooks that wait for nothing take a callback: an async one costs a promise per request, issue 32.)
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   // Rates and latencies per route pattern (`/sign-in/link/:token`, never the URL itself) and status class.
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const labels = {
       method: request.method,
       // A path served outside Fastify's router (the OpenID Provider, mounted with middie) names its own pattern.
@@ -120,7 +130,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     };
     deps.metrics.httpRequests.inc(labels);
     deps.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
+  // Issue 32: a request that ended sessions (or switched member, or changed an account's status) answers once every
+  // node has forgotten them (session-cache.ts), so the member's next request is refused on any node.
+  const sessionCache = deps.sessionCache;
+  if (sessionCache) {
+    const seen = new WeakMap<object, number>();
+    app.addHook('onRequest', (request, _reply, done) => {
+      seen.set(request, sessionCache.changes);
+      done();
+    });
+    app.addHook('onSend', (request, _reply, payload, done) => {
+      if (seen.get(request) === sessionCache.changes) return done(null, payload);
+      sessionCache.settle().then(
+        () => done(null, payload),
+        () => done(null, payload),
+      );
+    });
+  }
   await app.register(web, { config: deps.config, clock: deps.clock, publicDir: defaultPublicDir });
   await app.register(auditPlugin, { db: deps.db.kysely, clock: deps.clock });
   await app.register(healthRoutes, { db: deps.db, draining: deps.draining });
@@ -135,7 +163,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     captcha,
     kickOutbox: deps.kickOutbox,
   });
-  const sessions = createSessions({ clock: deps.clock, config: deps.config });
+  const sessions = createSessions({
+    clock: deps.clock,
+    config: deps.config,
+    ...(deps.sessionCache ? { cache: deps.sessionCache } : {}),
+  });
   // Sign-in's hooks: what other slices do once a member has signed in (issue 19: flows never import each other).
   const afterSignIn = [joinReturningMemberAfterSignIn(deps.clock, deps.config.secureCookies)];
   await app.register(signInRoutes, {

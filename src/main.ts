@@ -8,6 +8,13 @@ import { purgeExpired } from './infra/maintenance/janitor.js';
 import { purgeClosedAccounts } from './identity/account-closure.js';
 import { sendComingOfAgeEnrolments } from './feed/coming-of-age.js';
 import { openRuntime } from './runtime.js';
+import {
+  createSessionCache,
+  listenForSessionChanges,
+  withSessionCache,
+  type SessionListener,
+} from './infra/session/session-cache.js';
+import type { SessionRow } from './infra/session/session.js';
 import { AcceptedNotRecorded } from './infra/outbox/dispatcher.js';
 
 /** Starts the portal: migrate, demo data on an empty development database, outbox worker, HTTP server. */
@@ -25,10 +32,19 @@ export async function serve(config: Config, options: { migrate?: boolean } = {})
           : log.error({ err }, 'outbox worker error (will retry)'),
   });
   let draining = false;
+  // Issue 32: on PostgreSQL each node keeps live sessions in memory, on only while it listens for the other nodes'
+  // changes (session-cache.ts). On SQLite reading the row costs no round trip, and a cache measured no gain: none.
+  const sessionCache =
+    runtime.db.dialect === 'postgres' ? createSessionCache<SessionRow>({ enabled: false }) : undefined;
+  const sessionListener: SessionListener | undefined = sessionCache
+    ? listenForSessionChanges(sessionCache, { connectionString: config.databaseUrl })
+    : undefined;
+  const db = sessionCache ? withSessionCache(runtime.db, sessionCache) : runtime.db;
   const app = await buildApp({
     draining: () => draining,
     config,
-    db: runtime.db,
+    db,
+    ...(sessionCache ? { sessionCache } : {}),
     clock: runtime.clock,
     courier: runtime.courier,
     metrics: runtime.metrics,
@@ -43,9 +59,9 @@ export async function serve(config: Config, options: { migrate?: boolean } = {})
   runtime.dispatcher.start(config.outboxPollMs);
   // Expired flows, counters and spent tokens are cleared every ten minutes (any node may do it).
   const janitor = setInterval(() => {
-    purgeExpired(runtime.db.kysely, runtime.clock).catch((err: unknown) => app.log.error({ err }, 'purge failed'));
+    purgeExpired(db.kysely, runtime.clock).catch((err: unknown) => app.log.error({ err }, 'purge failed'));
     // R36: closed accounts past CLOSED_ACCOUNT_RETENTION_DAYS go, each once whichever node gets there first.
-    purgeClosedAccounts(runtime.db.kysely, runtime.clock, config.closedAccountRetentionDays)
+    purgeClosedAccounts(db.kysely, runtime.clock, config.closedAccountRetentionDays)
       .then((n) => (n ? app.log.info({ accounts: n }, 'closed accounts purged') : undefined))
       .catch((err: unknown) => app.log.error({ err }, 'closed account purge failed'));
   }, 10 * 60_000);
@@ -84,6 +100,7 @@ export async function serve(config: Config, options: { migrate?: boolean } = {})
       clearInterval(birthdays);
       if (config.shutdown.drainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdown.drainMs));
       await app.close();
+      await sessionListener?.close();
       await runtime.close();
       app.log.info('stopped');
     },

@@ -65,11 +65,14 @@ function testDatabaseUrl(): Promise<string> {
 /** A PostgreSQL URL of a database this test process owns (for tests that run the CLI or a server on it). */
 export const postgresTestUrl = testDatabaseUrl;
 
+/** A test database; on PostgreSQL with where it is, for a connection of one's own (a LISTEN, another node). */
+export type TestDb = Db & { postgres?: { connectionString: string; schema: string } };
+
 /**
  * A fresh, migrated database: SQLite in memory, or a new PostgreSQL schema (in this process's database) dropped on
  * close.
  */
-export async function freshDatabase(kind: DatabaseKind): Promise<Db> {
+export async function freshDatabase(kind: DatabaseKind): Promise<TestDb> {
   if (kind === 'sqlite') {
     const db = openDatabase('sqlite::memory:');
     await migrateToLatest(db);
@@ -87,6 +90,7 @@ export async function freshDatabase(kind: DatabaseKind): Promise<Db> {
     kysely: db.kysely,
     dialect: db.dialect,
     ...(db.pool ? { pool: db.pool } : {}),
+    postgres: { connectionString: base, schema },
     async close() {
       await db.close();
       const c = new pg.Client({ connectionString: base });

@@ -12,7 +12,15 @@ import { openMessage } from '../../src/infra/outbox/outbox.repository.js';
 import type { SecretBox } from '../../src/infra/crypto/secret-box.js';
 import { createDispatcher, type Dispatcher } from '../../src/infra/outbox/dispatcher.js';
 import { createMetrics, observeDatabase, type Metrics } from '../../src/infra/metrics/metrics.js';
-import { freshDatabase, type DatabaseKind } from './databases.js';
+import { freshDatabase, type DatabaseKind, type TestDb } from './databases.js';
+import type { SessionRow } from '../../src/infra/session/session.js';
+import {
+  createSessionCache,
+  listenForSessionChanges,
+  withSessionCache,
+  type SessionCache,
+  type SessionListener,
+} from '../../src/infra/session/session-cache.js';
 
 export interface TestContext {
   app: FastifyInstance;
@@ -26,6 +34,10 @@ export interface TestContext {
   outbox(): Promise<OutboxMessage[]>;
   /** The configured box that seals secrets at rest (R29). */
   secretBox: SecretBox;
+  /** Issue 32: this app's session cache (fed by its own LISTEN on PostgreSQL), unless `sessionCache: false`. */
+  sessionCache?: SessionCache<SessionRow>;
+  /** The database without this node's cache plugin: for another node on it (`setup(kind, { database })`). */
+  database: TestDb;
   close(): Promise<void>;
 }
 
@@ -37,6 +49,24 @@ export interface SetupOptions {
   kyselyPlugins?: KyselyPlugin[];
   /** A logger for tests that read the log lines (default: none). */
   logger?: AppDeps['logger'];
+  /** Issue 32: keep live sessions in memory as `serve` does on PostgreSQL (the default there, and only there). */
+  sessionCache?: boolean;
+  /** Another node on this context's database (its own app, session cache and LISTEN), instead of a fresh one. */
+  database?: TestDb;
+}
+
+/**
+ * A session cache as `serve` makes it on PostgreSQL (main.ts), on once listening; `serve` keeps none on SQLite, but
+ * a test may ask for one anyway (`sessionCache: true`). Tests write through `db` too, so their direct writes are seen
+ * by this node as its own would be.
+ */
+async function nodeSessionCache(
+  db: TestDb,
+): Promise<{ cache: SessionCache<SessionRow>; listener?: SessionListener; db: TestDb }> {
+  const cache = createSessionCache<SessionRow>({ enabled: !db.postgres });
+  const listener = db.postgres ? listenForSessionChanges(cache, db.postgres) : undefined;
+  await listener?.ready;
+  return { cache, ...(listener ? { listener } : {}), db: withSessionCache(db, cache) };
 }
 
 /** A configuration for tests: the defaults, plus what the test sets. */
@@ -46,7 +76,10 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 /** setup() → the app on a fresh database with a manual clock (STYLE: tests never sleep). */
 export async function setup(kind: DatabaseKind = 'sqlite', options: SetupOptions = {}): Promise<TestContext> {
-  const db = await freshDatabase(kind);
+  const shared = options.database;
+  const fresh = shared ?? (await freshDatabase(kind));
+  const node = (options.sessionCache ?? kind === 'postgres') ? await nodeSessionCache(fresh) : undefined;
+  const db = node?.db ?? fresh;
   const clock = options.clock ?? new ManualClock();
   const config = testConfig(options.env);
   const courier = createCourier({ clock, brand: config.brand, publicUrl: config.publicUrl, box: config.secretBox });
@@ -63,7 +96,15 @@ export async function setup(kind: DatabaseKind = 'sqlite', options: SetupOptions
   const appDb: Db = options.kyselyPlugins?.length
     ? { ...db, kysely: options.kyselyPlugins.reduce((k, plugin) => k.withPlugin(plugin), db.kysely) }
     : db;
-  const app = await buildApp({ config, db: appDb, clock, courier, metrics, logger: options.logger ?? false });
+  const app = await buildApp({
+    config,
+    db: appDb,
+    clock,
+    courier,
+    metrics,
+    logger: options.logger ?? false,
+    ...(node ? { sessionCache: node.cache } : {}),
+  });
   return {
     app,
     db,
@@ -77,10 +118,14 @@ export async function setup(kind: DatabaseKind = 'sqlite', options: SetupOptions
         openMessage(config.secretBox, m),
       ),
     secretBox: config.secretBox,
+    ...(node ? { sessionCache: node.cache } : {}),
+    database: fresh,
     async close() {
       await app.close();
       await dispatcher.stop();
-      await db.close();
+      await node?.listener?.close();
+      // Another node's database is its first node's to close.
+      if (!shared) await db.close();
     },
   };
 }

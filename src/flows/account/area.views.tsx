@@ -6,6 +6,8 @@ import type { VisibleMember } from './member-selector.js';
 import { ContactText, EmailLink, PhoneLink } from '../../infra/web/contact-links.js';
 import { brandLogoSrc } from '../../infra/web/layout.js';
 import { StatusBadge } from '../../infra/web/status-badge.js';
+import { staticPart } from '../../infra/web/static-part.js';
+import { render } from 'preact-render-to-string';
 import type { RequestStatus } from '../../domain/request-status.js';
 
 export function formatDate(iso: string): string {
@@ -157,30 +159,44 @@ export interface RecentRequest {
 
 /** R37: the home's tiles, each one tap from what a member comes for. */
 function Dashboard({ ctx, requests }: { ctx: PageContext; requests: RecentRequest[] }) {
+  // The first tile is the member's; the other three are the same for everyone in a language (static-part.ts).
+  const html =
+    render(<RequestsTile ctx={ctx} requests={requests} />) +
+    staticPart(ctx, 'home.tiles', () => <StaticTiles ctx={ctx} />);
+  return <div class="dashboard" dangerouslySetInnerHTML={{ __html: html }} />;
+}
+
+function RequestsTile({ ctx, requests }: { ctx: PageContext; requests: RecentRequest[] }) {
+  const { t } = ctx;
+  return (
+    <section class="card tile" aria-labelledby="tile-requests">
+      <h2 id="tile-requests">{t('dashboard.requests')}</h2>
+      {requests.length === 0 ? (
+        <p class="muted">{t('dashboard.requestsNone')}</p>
+      ) : (
+        <ul class="tile-list">
+          {requests.map((r) => (
+            <li>
+              <span>
+                <span class="request-reference">{r.reference}</span>{' '}
+                <span class="muted">· {t(`status.requestType.${r.type}`)}</span>
+              </span>
+              <StatusBadge t={t} status={r.status} />
+            </li>
+          ))}
+        </ul>
+      )}
+      <p class="tile-actions">
+        <a href="/area/requests">{t('dashboard.requestsAll')}</a>
+      </p>
+    </section>
+  );
+}
+
+function StaticTiles({ ctx }: { ctx: PageContext }) {
   const { t, brand } = ctx;
   return (
-    <div class="dashboard">
-      <section class="card tile" aria-labelledby="tile-requests">
-        <h2 id="tile-requests">{t('dashboard.requests')}</h2>
-        {requests.length === 0 ? (
-          <p class="muted">{t('dashboard.requestsNone')}</p>
-        ) : (
-          <ul class="tile-list">
-            {requests.map((r) => (
-              <li>
-                <span>
-                  <span class="request-reference">{r.reference}</span>{' '}
-                  <span class="muted">· {t(`status.requestType.${r.type}`)}</span>
-                </span>
-                <StatusBadge t={t} status={r.status} />
-              </li>
-            ))}
-          </ul>
-        )}
-        <p class="tile-actions">
-          <a href="/area/requests">{t('dashboard.requestsAll')}</a>
-        </p>
-      </section>
+    <>
       <section class="card tile" aria-labelledby="tile-documents">
         <h2 id="tile-documents">{t('dashboard.documents')}</h2>
         <p>{t('dashboard.documentsBody')}</p>
@@ -219,7 +235,7 @@ function Dashboard({ ctx, requests }: { ctx: PageContext; requests: RecentReques
           </li>
         </ul>
       </section>
-    </div>
+    </>
   );
 }
 
@@ -310,26 +326,35 @@ export function AreaHomePage({ ctx, owner, acting, visible, policies, requests }
           ))}
       </ul>
       <h2>{t('area.manage')}</h2>
-      <div class="card">
-        <ul class="links link-grid">
-          <li>
-            <a href="/area/contact">{t('nav.contact')}</a>
-          </li>
-          <li>
-            <a href="/area/security">{t('nav.security')}</a>
-          </li>
-          <li>
-            <a href="/area/security/password">{t('change.title')}</a>
-          </li>
-          <li>
-            <a href="/area/username">{t('username.title')}</a>
-          </li>
-          <li>
-            <a href="/area/data">{t('data.link')}</a>
-          </li>
-        </ul>
-      </div>
+      <div
+        class="card"
+        dangerouslySetInnerHTML={{ __html: staticPart(ctx, 'home.manage', () => <ManageLinks ctx={ctx} />) }}
+      />
     </Layout>
+  );
+}
+
+/** The account's settings, one tap each: the same for everyone in a language. */
+function ManageLinks({ ctx }: { ctx: PageContext }) {
+  const { t } = ctx;
+  return (
+    <ul class="links link-grid">
+      <li>
+        <a href="/area/contact">{t('nav.contact')}</a>
+      </li>
+      <li>
+        <a href="/area/security">{t('nav.security')}</a>
+      </li>
+      <li>
+        <a href="/area/security/password">{t('change.title')}</a>
+      </li>
+      <li>
+        <a href="/area/username">{t('username.title')}</a>
+      </li>
+      <li>
+        <a href="/area/data">{t('data.link')}</a>
+      </li>
+    </ul>
   );
 }
 

@@ -21,6 +21,7 @@ import * as m0019 from './migrations/0019-idempotency-keys.js';
 import * as m0021 from './migrations/0021-provider-location.js';
 import * as m0022 from './migrations/0022-oidc-client-logout.js';
 import * as m0023 from './migrations/0023-provider-words.js';
+import * as m0024 from './migrations/0024-session-notify.js';
 
 // Migrations are listed here rather than read from disk, so the compiled bundle and the tests see the same set.
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -45,6 +46,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0021-provider-location': m0021,
   '0022-oidc-client-logout': m0022,
   '0023-provider-words': m0023,
+  '0024-session-notify': m0024,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

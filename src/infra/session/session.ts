@@ -5,6 +5,7 @@ import type { Config } from '../../config.js';
 import { hashToken, randomToken } from '../crypto/tokens.js';
 import { compiledQuery } from '../db/compiled-query.js';
 import type { Database } from '../db/tables.js';
+import type { SessionCache } from './session-cache.js';
 
 /**
  * R35: told before the OpenID Provider's rows of an account end (the provider's back-channel logout listens): on
@@ -38,6 +39,9 @@ const sessionByToken = compiledQuery((db, p: { hash: string }) =>
     .where('sessions.token_hash', '=', p.hash),
 );
 
+/** A session row with its account's status, as read (and kept by the session cache). */
+export type SessionRow = Awaited<ReturnType<typeof sessionByToken>>[number];
+
 // R8: how often last use is written back; an idle deadline a minute late is harmless, a write per request is not.
 const TOUCH_EVERY_MS = 60_000;
 
@@ -45,8 +49,8 @@ const TOUCH_EVERY_MS = 60_000;
  * R8 sessions: an opaque 256-bit token in a cookie (HttpOnly, SameSite=Lax, Secure and __Host- outside plain-http
  * localhost), stored only as its hash, with an idle and an absolute deadline, ended on the server at sign-out.
  */
-export function createSessions(deps: { clock: Clock; config: Config }) {
-  const { clock, config } = deps;
+export function createSessions(deps: { clock: Clock; config: Config; cache?: SessionCache<SessionRow> }) {
+  const { clock, config, cache } = deps;
   const cookie = config.secureCookies ? '__Host-session' : 'session';
   const idleMs = config.session.idleMinutes * 60_000;
   const absoluteMs = config.session.absoluteHours * 3_600_000;
@@ -98,10 +102,22 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
     async load(db: Kysely<Database>, request: FastifyRequest): Promise<SessionLookup> {
       const token = request.cookies[cookie];
       if (!token || token.length > 100) return { status: 'none' };
-      const [row] = await sessionByToken(db, { hash: hashToken(token) });
-      if (!row || row.ended_at) return { status: row ? 'expired' : 'none' };
+      const hash = hashToken(token);
       const now = clock.now();
       const nowIso = now.toISOString();
+      // Issue 32: a live session this node read lately, unchanged since on any node (session-cache.ts). Only a live
+      // answer within both deadlines and with no sliding update due is taken from it; anything else reads the row.
+      const kept = cache?.get(hash);
+      if (
+        kept &&
+        kept.idle_expires_at > nowIso &&
+        kept.absolute_expires_at > nowIso &&
+        now.getTime() - new Date(kept.last_seen_at).getTime() < TOUCH_EVERY_MS
+      )
+        return { status: 'active', session: memberSession(kept) };
+      const generation = cache?.generation ?? 0;
+      const [row] = await sessionByToken(db, { hash });
+      if (!row || row.ended_at) return { status: row ? 'expired' : 'none' };
       // A disabled account's sessions stop at once, whoever disabled it and however (ASVS 7.4.2).
       if (row.idle_expires_at <= nowIso || row.absolute_expires_at <= nowIso || row.account_status !== 'active') {
         await db
@@ -113,22 +129,19 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
         return { status: 'expired' };
       }
       if (now.getTime() - new Date(row.last_seen_at).getTime() >= TOUCH_EVERY_MS) {
+        const touched = {
+          ...row,
+          last_seen_at: nowIso,
+          idle_expires_at: new Date(now.getTime() + idleMs).toISOString(),
+        };
         await db
           .updateTable('sessions')
-          .set({ last_seen_at: nowIso, idle_expires_at: new Date(now.getTime() + idleMs).toISOString() })
+          .set({ last_seen_at: touched.last_seen_at, idle_expires_at: touched.idle_expires_at })
           .where('id', '=', row.id)
           .execute();
-      }
-      return {
-        status: 'active',
-        session: {
-          id: row.id,
-          accountId: row.account_id,
-          actingMemberId: row.acting_member_id,
-          secondFactor: row.second_factor,
-          createdAt: row.created_at,
-        },
-      };
+        cache?.put(hash, row.account_id, touched, generation);
+      } else cache?.put(hash, row.account_id, row, generation);
+      return { status: 'active', session: memberSession(row) };
     },
 
     /**
@@ -184,6 +197,16 @@ export function createSessions(deps: { clock: Clock; config: Config }) {
 }
 
 export type Sessions = ReturnType<typeof createSessions>;
+
+function memberSession(row: SessionRow): MemberSession {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    actingMemberId: row.acting_member_id,
+    secondFactor: row.second_factor,
+    createdAt: row.created_at,
+  };
+}
 
 /** Only same-site paths may be a return address after sign-in: never another site (no open redirect). */
 export function safeNext(next: unknown): string | undefined {

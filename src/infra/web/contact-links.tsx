@@ -8,9 +8,21 @@ import type { MessageKey, Params, Translate } from '../i18n/i18n.js';
 /** An email address as a mailto: link. */
 export const EmailLink = ({ email }: { email: string }) => <a href={`mailto:${email}`}>{email}</a>;
 
+// Issue 32: the pages name the same few numbers (the brand's) on every request; parsing one with libphonenumber was
+// 7% of a signed-in home's CPU. Kept per number written, bounded (a member's own number may be shown too).
+const DIALABLE_CACHE = 200;
+const dialableCache = new Map<string, string | undefined>();
+function dialableOnce(phone: string): string | undefined {
+  if (dialableCache.has(phone)) return dialableCache.get(phone);
+  const e164 = dialable(phone);
+  if (dialableCache.size >= DIALABLE_CACHE) dialableCache.delete(dialableCache.keys().next().value!);
+  dialableCache.set(phone, e164);
+  return e164;
+}
+
 /** A phone number as people read it, linked to tel: in E.164 (no spaces); kept on one line. */
 export function PhoneLink({ phone }: { phone: string }) {
-  const e164 = dialable(phone);
+  const e164 = dialableOnce(phone);
   // The brand file's phones are checked at start (config.ts): this is only for a number that is not one.
   if (!e164) return <span class="nowrap">{phone}</span>;
   return (

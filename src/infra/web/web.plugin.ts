@@ -69,11 +69,20 @@ function chooseLang(request: FastifyRequest, cookieName: string): { lang: Lang; 
   if (query && isLang(query.lang)) return { lang: query.lang, chosen: true };
   const cookie = request.cookies[cookieName];
   if (isLang(cookie)) return { lang: cookie, chosen: false };
-  const negotiated = new Negotiator({
-    headers: { 'accept-language': request.headers['accept-language'] ?? '' },
-  }).language([...LANGS]);
-  return { lang: isLang(negotiated) ? negotiated : DEFAULT_LANG, chosen: false };
+  const header = request.headers['accept-language'] ?? '';
+  let lang = header.length <= 200 ? negotiatedLangs.get(header) : undefined;
+  if (!lang) {
+    const negotiated = new Negotiator({ headers: { 'accept-language': header } }).language([...LANGS]);
+    lang = isLang(negotiated) ? negotiated : DEFAULT_LANG;
+    // A browser sends the same header on every request, and browsers send a few dozen different ones (issue 32).
+    if (header.length <= 200) {
+      if (negotiatedLangs.size >= 500) negotiatedLangs.delete(negotiatedLangs.keys().next().value!);
+      negotiatedLangs.set(header, lang);
+    }
+  }
+  return { lang, chosen: false };
 }
+const negotiatedLangs = new Map<string, Lang>();
 
 /** Error codes of a database that cannot be reached right now (network, restart, overload, SQLite lock). */
 const UNAVAILABLE_CODES = new Set([
@@ -235,12 +244,12 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
     throw new Error(`pageContext() used before the web plugin set it up (${this.url})`);
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     // R24: the JSON API authenticates by key; it neither reads nor sets any cookie, the language one included.
     if (request.url.startsWith('/api/')) {
       request.lang = DEFAULT_LANG;
       request.t = translator(DEFAULT_LANG);
-      return;
+      return done();
     }
     const { lang, chosen } = chooseLang(request, langCookie);
     request.lang = lang;
@@ -260,6 +269,7 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
       csrfToken: () => (token ??= reply.generateCsrf()),
       captchaNoScript: () => noScriptToken(config.secretKey, clock.now()),
     });
+    done();
   });
 
   // CSRF on every state-changing request (the body is parsed by now, so the token may come from the form).
@@ -271,10 +281,10 @@ async function webPlugin(app: FastifyInstance, opts: WebOptions): Promise<void> 
   });
 
   // Pages carrying forms or personal data must not be kept by browsers or proxies (R8).
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     const type = String(reply.getHeader('content-type') ?? '');
     if (type.startsWith('text/html') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    return payload;
+    done(null, payload);
   });
 
   app.setNotFoundHandler((request, reply) =>
