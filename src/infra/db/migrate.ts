@@ -22,6 +22,7 @@ import * as m0021 from './migrations/0021-provider-location.js';
 import * as m0022 from './migrations/0022-oidc-client-logout.js';
 import * as m0023 from './migrations/0023-provider-words.js';
 import * as m0024 from './migrations/0024-session-notify.js';
+import * as m0025 from './migrations/0025-oidc-grant-index.js';
 
 // Migrations are listed here rather than read from disk, so the compiled bundle and the tests see the same set.
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -47,6 +48,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0022-oidc-client-logout': m0022,
   '0023-provider-words': m0023,
   '0024-session-notify': m0024,
+  '0025-oidc-grant-index': m0025,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
