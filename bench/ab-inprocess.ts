@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { mainTicks } from './main-thread.js';
 
 // Issue 32: two or more builds of the portal compared in one process, on a machine too busy for whole-bench runs to
 // tell them apart. Each build (a checkout with its own `dist/`, built with tsconfig.bench.json) gets its own test app
@@ -18,12 +18,6 @@ const rounds = Number(process.argv[4] ?? 6);
 const members = Number(process.env.MEMBERS ?? 40);
 const pages = 1500;
 if (dirs.length === 0) throw new Error('usage: ab-inprocess.js sqlite|postgres DIR_A,DIR_B[,…] [rounds]');
-
-/** The main thread's CPU so far, in clock ticks (10 ms): utime + stime of the task whose id is the process id. */
-function mainTicks(): number {
-  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 interface Variant {
   dir: string;

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { mainTicks } from './main-thread.js';
 
 // Issue 32: R9's counters alone, in two or more builds in one process: each turn runs, for ATTEMPTS sign-in attempts,
 // what one step of a sign-in does with them (beginAttempt: the counters taken and the pause read; withdraw: the
@@ -17,11 +17,6 @@ const dirs = (process.argv[3] ?? '').split(',').filter(Boolean);
 const rounds = Number(process.argv[4] ?? 10);
 const attempts = Number(process.env.ATTEMPTS ?? 400);
 if (dirs.length === 0) throw new Error('usage: ab-throttle.js sqlite|postgres DIR_A,DIR_B[,…] [rounds]');
-
-function mainTicks(): number {
-  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 interface Variant {
   dir: string;
