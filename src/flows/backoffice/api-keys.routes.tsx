@@ -21,8 +21,8 @@ import {
   scopeLabel,
   type NewApiKeyForm,
 } from './api-keys.views.js';
-import { BackofficeMessage } from './backoffice-layout.js';
 import { ConfirmPage, isConfirmed, readReason } from './confirm-page.js';
+import { credentialPages } from './credential-pages.js';
 import { staffActor } from './staff-users.flow.js';
 
 /** R23/R24: administrators list, create (the key shown once) and revoke the integration API keys. */
@@ -30,6 +30,14 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
   const { db, clock } = deps;
   const kysely = db.kysely;
   const admin = { preHandler: app.requireStaff('admin') };
+  const pages = credentialPages({
+    notFound: 'bo.keys.notFound',
+    notFoundBody: 'bo.keys.notFoundBody',
+    alreadyRevoked: 'bo.keys.alreadyRevoked',
+    alreadyRevokedBody: 'bo.keys.alreadyRevokedBody',
+    back: 'bo.keys.back',
+    listPath: apiKeyPaths.list,
+  });
 
   app.get(apiKeyPaths.list, admin, async (request, reply) => {
     const revoked = (request.query as Record<string, unknown>).done === 'revoked';
@@ -127,36 +135,8 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
   ): Promise<ApiKeySummary | undefined> {
     const id = request.params.id;
     const key = /^[1-9]\d{0,8}$/.test(id) ? await findApiKey(kysely, Number(id)) : undefined;
-    if (!key) {
-      const t = request.t;
-      await sendPage(
-        reply,
-        <BackofficeMessage
-          ctx={request.pageContext()}
-          staff={request.staff!}
-          title={t('bo.keys.notFound')}
-          body={t('bo.keys.notFoundBody')}
-          action={{ href: apiKeyPaths.list, label: t('bo.keys.back') }}
-        />,
-        'notFound',
-      );
-    }
+    if (!key) await pages.notFound(request, reply);
     return key;
-  }
-
-  function alreadyRevoked(request: FastifyRequest, reply: FastifyReply) {
-    const t = request.t;
-    return sendPage(
-      reply,
-      <BackofficeMessage
-        ctx={request.pageContext()}
-        staff={request.staff!}
-        title={t('bo.keys.alreadyRevoked')}
-        body={t('bo.keys.alreadyRevokedBody')}
-        action={{ href: apiKeyPaths.list, label: t('bo.keys.back') }}
-      />,
-      'conflict',
-    );
   }
 
   function revokePage(
@@ -166,32 +146,25 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
     status: ReplyOutcome = 'shown',
     reasonError?: Pick<FieldError, 'code' | 'params'>,
   ) {
-    const ctx = request.pageContext();
-    const { t } = ctx;
-    return sendPage(
+    const { t } = request;
+    return pages.confirmRevoke(
+      request,
       reply,
-      <ConfirmPage
-        ctx={ctx}
-        staff={request.staff!}
-        title={t('bo.keys.confirmRevoke.title', { name: key.name })}
-        action={apiKeyPaths.revoke(key.id)}
-        reason="optional"
-        reasonValue={formText(request.body, 'reason').slice(0, 500)}
-        reasonError={reasonError}
-        confirmLabel={t('bo.keys.confirmRevoke.confirm')}
-        cancelHref={apiKeyPaths.list}
-        danger
-      >
-        <p>{t('bo.keys.confirmRevoke.body', { name: key.name, hint: `${key.hint}…` })}</p>
-      </ConfirmPage>,
+      {
+        title: t('bo.keys.confirmRevoke.title', { name: key.name }),
+        action: apiKeyPaths.revoke(key.id),
+        confirmLabel: t('bo.keys.confirmRevoke.confirm'),
+        body: t('bo.keys.confirmRevoke.body', { name: key.name, hint: `${key.hint}…` }),
+      },
       status,
+      reasonError,
     );
   }
 
   app.get<{ Params: { id: string } }>('/backoffice/api-keys/:id/revoke', admin, async (request, reply) => {
     const key = await target(request, reply);
     if (!key) return reply;
-    if (key.revokedAt) return alreadyRevoked(request, reply);
+    if (key.revokedAt) return pages.alreadyRevoked(request, reply);
     return revokePage(request, reply, key);
   });
 
@@ -208,7 +181,7 @@ export async function apiKeyAdminRoutes(app: FastifyInstance, deps: { db: Db; cl
       staffActor(request.staff!.username),
       request.auditContext(),
     );
-    if (!result.ok) return alreadyRevoked(request, reply);
+    if (!result.ok) return pages.alreadyRevoked(request, reply);
     return reply.redirect(`${apiKeyPaths.list}?done=revoked`, 303);
   });
 }

@@ -67,12 +67,17 @@ describeEachDatabase('back office: API keys (R22, R23, R24)', (kind) => {
 
     const confirm = await agent.get(`/backoffice/api-keys/${row.id}/revoke`);
     assert.equal(confirm.statusCode, 200);
+    // The confirmation names the key and posts to its own address; the way back is the keys' list.
+    assert.ok(confirm.body.includes(`action="/backoffice/api-keys/${row.id}/revoke"`));
+    assert.ok(confirm.body.includes(row.name));
+    assert.match(confirm.body, /href="\/backoffice\/api-keys"/);
     const revoked = await agent.post(`/backoffice/api-keys/${row.id}/revoke`, { confirmed: '1', reason: 'rotated' });
     assert.equal(revoked.statusCode, 303);
     assert.equal(revoked.headers.location, '/backoffice/api-keys?done=revoked');
     assert.equal(await status(key), 401, 'a revoked key stops working at once');
     const again = await agent.post(`/backoffice/api-keys/${row.id}/revoke`, { confirmed: '1' });
     assert.equal(again.statusCode, 409);
+    assert.match(again.body, /href="\/backoffice\/api-keys"/, 'already revoked: back to the keys');
 
     const audit = await ctx.db.kysely
       .selectFrom('audit_events')

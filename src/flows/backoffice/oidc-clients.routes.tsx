@@ -12,8 +12,8 @@ import {
 import type { Db } from '../../infra/db/database.js';
 import { byField, formText, formValues } from '../../infra/web/form.js';
 import { sendPage, type ReplyOutcome } from '../../infra/web/view.js';
-import { BackofficeMessage } from './backoffice-layout.js';
 import { ConfirmPage, isConfirmed, readReason } from './confirm-page.js';
+import { credentialPages } from './credential-pages.js';
 import {
   emptyOidcClientForm,
   NewOidcClientPage,
@@ -42,6 +42,14 @@ export async function oidcClientAdminRoutes(
   const { db, clock, checkMetadata } = deps;
   const kysely = db.kysely;
   const admin = { preHandler: app.requireStaff('admin') };
+  const pages = credentialPages({
+    notFound: 'bo.oidc.notFound',
+    notFoundBody: 'bo.oidc.notFoundBody',
+    alreadyRevoked: 'bo.oidc.alreadyRevoked',
+    alreadyRevokedBody: 'bo.oidc.alreadyRevokedBody',
+    back: 'bo.oidc.back',
+    listPath: oidcClientPaths.list,
+  });
 
   app.get(oidcClientPaths.list, admin, async (request, reply) =>
     sendPage(
@@ -174,36 +182,8 @@ export async function oidcClientAdminRoutes(
     const client = /^[A-Za-z0-9_-]{1,64}$/.test(id)
       ? (await listOidcClients(kysely)).find((c) => c.clientId === id)
       : undefined;
-    if (!client) {
-      const t = request.t;
-      await sendPage(
-        reply,
-        <BackofficeMessage
-          ctx={request.pageContext()}
-          staff={request.staff!}
-          title={t('bo.oidc.notFound')}
-          body={t('bo.oidc.notFoundBody')}
-          action={{ href: oidcClientPaths.list, label: t('bo.oidc.back') }}
-        />,
-        'notFound',
-      );
-    }
+    if (!client) await pages.notFound(request, reply);
     return client;
-  }
-
-  function alreadyRevoked(request: FastifyRequest, reply: FastifyReply) {
-    const t = request.t;
-    return sendPage(
-      reply,
-      <BackofficeMessage
-        ctx={request.pageContext()}
-        staff={request.staff!}
-        title={t('bo.oidc.alreadyRevoked')}
-        body={t('bo.oidc.alreadyRevokedBody')}
-        action={{ href: oidcClientPaths.list, label: t('bo.oidc.back') }}
-      />,
-      'conflict',
-    );
   }
 
   function revokePage(
@@ -213,25 +193,18 @@ export async function oidcClientAdminRoutes(
     status: ReplyOutcome = 'shown',
     reasonError?: Pick<FieldError, 'code' | 'params'>,
   ) {
-    const ctx = request.pageContext();
-    const { t } = ctx;
-    return sendPage(
+    const { t } = request;
+    return pages.confirmRevoke(
+      request,
       reply,
-      <ConfirmPage
-        ctx={ctx}
-        staff={request.staff!}
-        title={t('bo.oidc.confirmRevoke.title', { name: client.name })}
-        action={oidcClientPaths.revoke(client.clientId)}
-        reason="optional"
-        reasonValue={formText(request.body, 'reason').slice(0, 500)}
-        reasonError={reasonError}
-        confirmLabel={t('bo.oidc.confirmRevoke.confirm')}
-        cancelHref={oidcClientPaths.list}
-        danger
-      >
-        <p>{t('bo.oidc.confirmRevoke.body', { name: client.name })}</p>
-      </ConfirmPage>,
+      {
+        title: t('bo.oidc.confirmRevoke.title', { name: client.name }),
+        action: oidcClientPaths.revoke(client.clientId),
+        confirmLabel: t('bo.oidc.confirmRevoke.confirm'),
+        body: t('bo.oidc.confirmRevoke.body', { name: client.name }),
+      },
       status,
+      reasonError,
     );
   }
 
@@ -241,7 +214,7 @@ export async function oidcClientAdminRoutes(
     async (request, reply) => {
       const client = await target(request, reply);
       if (!client) return reply;
-      if (client.revokedAt) return alreadyRevoked(request, reply);
+      if (client.revokedAt) return pages.alreadyRevoked(request, reply);
       return revokePage(request, reply, client);
     },
   );
@@ -262,7 +235,7 @@ export async function oidcClientAdminRoutes(
         staffActor(request.staff!.username),
         request.auditContext(),
       );
-      if (!result.ok) return alreadyRevoked(request, reply);
+      if (!result.ok) return pages.alreadyRevoked(request, reply);
       return reply.redirect(`${oidcClientPaths.list}?done=revoked`, 303);
     },
   );

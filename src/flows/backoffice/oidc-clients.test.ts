@@ -89,11 +89,17 @@ describeEachDatabase('back office: OpenID Connect clients (R35, R23)', (kind) =>
 
     const confirmRevoke = await agent.get(`/backoffice/oidc-clients/${clientId}/revoke`);
     assert.equal(confirmRevoke.statusCode, 200);
+    assert.ok(confirmRevoke.body.includes(`action="/backoffice/oidc-clients/${clientId}/revoke"`));
+    assert.match(confirmRevoke.body, /href="\/backoffice\/oidc-clients"/);
     const revoked = await agent.post(`/backoffice/oidc-clients/${clientId}/revoke`, { confirmed: '1' });
     assert.equal(revoked.statusCode, 303);
     assert.equal(revoked.headers.location, '/backoffice/oidc-clients?done=revoked');
-    assert.equal((await agent.post(`/backoffice/oidc-clients/${clientId}/revoke`, { confirmed: '1' })).statusCode, 409);
-    assert.equal((await agent.get('/backoffice/oidc-clients/nobody/revoke')).statusCode, 404);
+    const again = await agent.post(`/backoffice/oidc-clients/${clientId}/revoke`, { confirmed: '1' });
+    assert.equal(again.statusCode, 409);
+    assert.match(again.body, /href="\/backoffice\/oidc-clients"/, 'already revoked: back to the apps');
+    const nobody = await agent.get('/backoffice/oidc-clients/nobody/revoke');
+    assert.equal(nobody.statusCode, 404);
+    assert.match(nobody.body, /href="\/backoffice\/oidc-clients"/);
 
     const audit = await ctx.db.kysely
       .selectFrom('audit_events')
