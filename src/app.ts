@@ -29,6 +29,7 @@ import { clientMetadataChecker } from './flows/openid-provider/oidc.provider.js'
 import { oidcPlugin } from './flows/openid-provider/oidc.routes.js';
 import { connectedAppsRoutes } from './flows/openid-provider/connected-apps.routes.js';
 import { createSessions, type SessionRow } from './infra/session/session.js';
+import type { UploadPacer } from './infra/files/upload-pacer.js';
 import { withSessionCache, type SessionCache } from './infra/session/session-cache.js';
 import { createCaptcha } from './infra/captcha/captcha.js';
 import { captchaRoutes } from './infra/captcha/captcha.routes.js';
@@ -75,6 +76,11 @@ export interface AppDeps {
    * session row. On PostgreSQL it must be fed by `listenForSessionChanges`, or other nodes' changes go unseen.
    */
   sessionCache?: SessionCache<SessionRow>;
+  /**
+   * R31, PRODUCT §5: the node's upload pace (upload-pacer.ts), shared by every form and API route that takes files;
+   * without it files are read as fast as they arrive (the tests' apps).
+   */
+  uploadPacer?: UploadPacer;
 }
 
 // A request id from the trusted proxy (nginx's $request_id, say) is kept so its logs and ours line up; anything
@@ -231,6 +237,7 @@ export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
     courier: deps.courier,
     sessions,
     kickOutbox: deps.kickOutbox,
+    uploadPacer: deps.uploadPacer,
   });
   // R36: /area/data, the member's copy of their data, who looked at it, and closing the account.
   await app.register(dataRoutes, {
@@ -280,6 +287,7 @@ export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
     clock: deps.clock,
     courier: deps.courier,
     kickOutbox: deps.kickOutbox,
+    uploadPacer: deps.uploadPacer,
   });
   if (deps.config.metricsToken)
     await app.register(metricsRoutes, { metrics: deps.metrics, token: deps.config.metricsToken });

@@ -16,6 +16,7 @@ import {
 } from './infra/session/session-cache.js';
 import type { SessionRow } from './infra/session/session.js';
 import { AcceptedNotRecorded } from './infra/outbox/dispatcher.js';
+import { createUploadPacer, processSignals } from './infra/files/upload-pacer.js';
 
 /** Starts the portal: migrate, demo data on an empty development database, outbox worker, HTTP server. */
 export async function serve(config: Config, options: { migrate?: boolean } = {}): Promise<void> {
@@ -40,7 +41,10 @@ export async function serve(config: Config, options: { migrate?: boolean } = {})
     ? listenForSessionChanges(sessionCache, { connectionString: config.databaseUrl })
     : undefined;
   const db = sessionCache ? withSessionCache(runtime.db, sessionCache) : runtime.db;
+  // R31, PRODUCT §5: files are read at a pace the node's pages can bear (upload-pacer.ts).
+  const uploadPacer = createUploadPacer({ signals: processSignals(runtime.db.pool) });
   const app = await buildApp({
+    uploadPacer,
     draining: () => draining,
     config,
     db,
@@ -100,6 +104,7 @@ export async function serve(config: Config, options: { migrate?: boolean } = {})
       clearInterval(birthdays);
       if (config.shutdown.drainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdown.drainMs));
       await app.close();
+      uploadPacer.close();
       await sessionListener?.close();
       await runtime.close();
       app.log.info('stopped');

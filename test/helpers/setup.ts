@@ -21,6 +21,7 @@ import {
   type SessionCache,
   type SessionListener,
 } from '../../src/infra/session/session-cache.js';
+import { createUploadPacer, type UploadPacer } from '../../src/infra/files/upload-pacer.js';
 
 export interface TestContext {
   app: FastifyInstance;
@@ -53,6 +54,8 @@ export interface SetupOptions {
   sessionCache?: boolean;
   /** Another node on this context's database (its own app, session cache and LISTEN), instead of a fresh one. */
   database?: TestDb;
+  /** R31: the node's upload pace, as `serve` gives it (main.ts); none by default, files are read as they come. */
+  uploadPacer?: UploadPacer;
 }
 
 /**
@@ -104,6 +107,7 @@ export async function setup(kind: DatabaseKind = 'sqlite', options: SetupOptions
     metrics,
     logger: options.logger ?? false,
     ...(node ? { sessionCache: node.cache } : {}),
+    ...(options.uploadPacer ? { uploadPacer: options.uploadPacer } : {}),
   });
   return {
     app,
@@ -137,4 +141,27 @@ export function formSecrets(res: LightMyRequestResponse): { cookies: Record<stri
   const token = /name="_csrf" value="([^"]+)"/.exec(res.body)?.[1];
   if (!token) throw new Error('the page has no CSRF token');
   return { cookies, token };
+}
+
+/**
+ * R31: an upload pacer that lets every byte through at once but counts them, with the real store lane: a test checks
+ * that a route reads its files (kept or drained) through the node's pacer and stores them in its lane.
+ */
+export function countingPacer(): UploadPacer & { bytes: number; stores: number } {
+  const lane = createUploadPacer({ signals: { loopDelayMs: () => 0, waitingForDatabase: () => 0 } });
+  const counter = {
+    bytes: 0,
+    stores: 0,
+    take(n: number) {
+      counter.bytes += n;
+      return undefined;
+    },
+    store<T>(run: () => Promise<T>): Promise<T> {
+      counter.stores += 1;
+      return lane.store(run);
+    },
+    rate: () => lane.rate(),
+    close: () => lane.close(),
+  };
+  return counter;
 }

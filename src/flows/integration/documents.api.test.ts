@@ -12,7 +12,7 @@ import type { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { accountFor, auditOf, memberFeedRow, signedIn } from '../../../test/helpers/fixture.js';
 import { makePdf, multipartBody } from '../../../test/helpers/pdf.js';
-import { setup, type TestContext } from '../../../test/helpers/setup.js';
+import { countingPacer, setup, type TestContext } from '../../../test/helpers/setup.js';
 
 // R32 (issue 28 item 1, 2 and 5): the core system puts and withdraws documents through the API; members see them at
 // /area/documents by the rules of R32 and R14, are emailed that one arrived (and nothing of what it is: STYLE 19),
@@ -24,6 +24,7 @@ type Problem = { type: string; status: number; errors?: { pointer?: string; para
 
 describeEachDatabase('documents: API, area and emails (R32)', (kind) => {
   let ctx: TestContext;
+  const pacer = countingPacer();
   let writer: string;
   let membersOnly: string;
   let today: string;
@@ -95,7 +96,7 @@ describeEachDatabase('documents: API, area and emails (R32)', (kind) => {
     (await ctx.outbox()).filter((m) => m.recipient === to && m.template === 'new-document');
 
   before(async () => {
-    ctx = await setup(kind);
+    ctx = await setup(kind, { uploadPacer: pacer });
     today = todayIn('Europe/Madrid', ctx.clock.now());
     const policy = { policy_number: 'POLDOC1', product: 'Salud Familia' };
     rows.ana = memberFeedRow({
@@ -173,8 +174,12 @@ describeEachDatabase('documents: API, area and emails (R32)', (kind) => {
 
   test('a member’s PDF goes in and comes out byte for byte (SHA-256), sealed at rest, and the member is emailed', async () => {
     const pdf = await makePdf('Recibo enero 2026: 84,20 €', 3);
+    const paced = { bytes: pacer.bytes, stores: pacer.stores };
     const res = await put('/members/AD1/documents/REC-2026-01', form({}, pdf));
     assert.equal(res.statusCode, 201, res.body);
+    // PRODUCT §5: read at the node's upload pace, stored in its lane.
+    assert.equal(pacer.bytes - paced.bytes, pdf.length);
+    assert.equal(pacer.stores - paced.stores, 1);
     assert.equal(res.headers.location, '/api/v1/members/AD1/documents/REC-2026-01');
     assert.deepEqual(res.json(), { external_id: 'REC-2026-01', result: 'created', size: pdf.length, sha256: sha(pdf) });
     // Sealed: the clear bytes are nowhere in the row.

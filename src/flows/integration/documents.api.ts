@@ -20,7 +20,7 @@ import {
   withdrawDocument,
   type DocumentOwner,
 } from '../../infra/documents/documents.repository.js';
-import { receiveFile, type ReceivedFile } from '../../infra/files/upload.js';
+import { drainFile, receiveFile, type ReceivedFile } from '../../infra/files/upload.js';
 import type { IntegrationOptions } from './integration.routes.js';
 import { problemResponses } from './integration.schemas.js';
 import { newDocumentEmail } from './documents.emails.js';
@@ -104,13 +104,14 @@ async function readForm(request: DocumentRequest, opts: IntegrationOptions): Pro
     if (part.type === 'file') {
       if (name !== DOCUMENT_FILE_FIELD || repeated || form.file) {
         // Drained, never kept: the parser must reach the next part.
-        for await (const _chunk of part.file) void _chunk;
+        await drainFile(part.file, opts.uploadPacer);
         form.errors.push({ field: name, code: repeated ? 'too_many_files' : 'unknown_field' });
         continue;
       }
       const received = await receiveFile(part, opts.config.secretBox, DOCUMENT_FILE_FIELD, {
         maxBytes: MAX_DOCUMENT_BYTES,
         accept: ['application/pdf'],
+        pacer: opts.uploadPacer,
       });
       if (received.ok) form.file = received.value;
       else
@@ -202,31 +203,35 @@ export async function documentRoutes(plain: FastifyInstance, opts: IntegrationOp
     const file = form.file;
     const fields = parsed.value;
     const now = clock.now();
-    const { result, emailed } = await db.kysely.transaction().execute(async (trx) => {
-      const stored = await putDocument(trx, owner, externalId, fields, file, now.toISOString());
-      let emailed = 0;
-      // R25: the emails are written with the document, in its transaction; only a new document is announced (a
-      // replaced one is a correction of something the member was already told about).
-      if (stored.result === 'created') {
-        const recipients = await documentRecipients(trx, owner, todayIn(opts.config.timeZone, now));
-        await opts.courier.emails(
+    // R31, PRODUCT §5: the node's store lane, one file-storing transaction at a time (upload-pacer.ts).
+    const lane = <T>(run: () => Promise<T>) => (opts.uploadPacer ? opts.uploadPacer.store(run) : run());
+    const { result, emailed } = await lane(() =>
+      db.kysely.transaction().execute(async (trx) => {
+        const stored = await putDocument(trx, owner, externalId, fields, file, now.toISOString());
+        let emailed = 0;
+        // R25: the emails are written with the document, in its transaction; only a new document is announced (a
+        // replaced one is a correction of something the member was already told about).
+        if (stored.result === 'created') {
+          const recipients = await documentRecipients(trx, owner, todayIn(opts.config.timeZone, now));
+          await opts.courier.emails(
+            trx,
+            newDocumentEmail,
+            recipients.map((r) => ({ to: r.email, lang: r.language, params: {} })),
+          );
+          emailed = recipients.length;
+        }
+        await request.audit(
+          'document.put',
+          'success',
+          {
+            ...auditFields(request, owner, externalId),
+            details: { external_id: externalId, owner: owner.kind, result: stored.result, emails: emailed },
+          },
           trx,
-          newDocumentEmail,
-          recipients.map((r) => ({ to: r.email, lang: r.language, params: {} })),
         );
-        emailed = recipients.length;
-      }
-      await request.audit(
-        'document.put',
-        'success',
-        {
-          ...auditFields(request, owner, externalId),
-          details: { external_id: externalId, owner: owner.kind, result: stored.result, emails: emailed },
-        },
-        trx,
-      );
-      return { result: stored.result, emailed };
-    });
+        return { result: stored.result, emailed };
+      }),
+    );
     if (emailed > 0) opts.kickOutbox?.();
     if (result === 'created') reply.code(201).header('location', request.url.split('?')[0]);
     return { external_id: externalId, result, size: file.size, sha256: file.sha256 };

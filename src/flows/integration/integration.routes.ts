@@ -47,6 +47,7 @@ import { retireProvider, upsertProvider } from '../../infra/directory/providers.
 import { requestsApiRoutes } from './requests.api.routes.js';
 import { handleApiError, ruleErrors, schemaErrors, sendProblem } from './problem.js';
 import { documentRoutes } from './documents.api.js';
+import type { UploadPacer } from '../../infra/files/upload-pacer.js';
 
 // R24: the integration API for the insurer's core system, JSON under /api/v1. A request authenticates with an API
 // key in `Authorization: Bearer mak_…`, never with a cookie: these routes read no member cookie, set none, and are
@@ -68,6 +69,8 @@ export interface IntegrationOptions {
   clock: Clock;
   courier: Courier;
   kickOutbox?: (() => void) | undefined;
+  /** The node's upload pace (R31, PRODUCT §5): the files of the requests and documents API are read at it. */
+  uploadPacer?: UploadPacer | undefined;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -429,6 +432,7 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
     clock,
     courier: opts.courier,
     kickOutbox: opts.kickOutbox,
+    uploadPacer: opts.uploadPacer,
     ajv,
   });
 
@@ -442,6 +446,7 @@ async function api(plain: FastifyInstance, opts: IntegrationOptions): Promise<vo
     clock,
     courier: opts.courier,
     kickOutbox: opts.kickOutbox,
+    uploadPacer: opts.uploadPacer,
     ajv,
   });
 }

@@ -15,6 +15,7 @@ import { sendAttachment } from '../../infra/files/download.js';
 import { openFile } from '../../infra/files/files.repository.js';
 import { receiveFile } from '../../infra/files/upload.js';
 import type { Courier } from '../../infra/outbox/courier.js';
+import type { UploadPacer } from '../../infra/files/upload-pacer.js';
 import { queueStatusEmails } from '../../infra/requests/request-notices.js';
 import {
   putAuthorizationLetter,
@@ -54,6 +55,8 @@ export interface RequestsApiOptions {
   clock: Clock;
   courier: Courier;
   kickOutbox?: (() => void) | undefined;
+  /** The node's upload pace (R31, PRODUCT §5). */
+  uploadPacer?: UploadPacer | undefined;
   /** The API's strict validator (integration.routes.ts), for the letter route's path parameters. */
   ajv: Ajv;
 }
@@ -363,7 +366,7 @@ async function letterRoute(plain: FastifyInstance, opts: RequestsApiOptions): Pr
               errors: [{ pointer: `/${part.fieldname}`, code: 'unknown_field', detail: 'Send only the part `file`.' }],
             });
           }
-          received = await receiveFile(part, box, 'file');
+          received = await receiveFile(part, box, 'file', { pacer: opts.uploadPacer });
         }
       } catch (err) {
         // A body that breaks multipart itself: @fastify/multipart's limits (FST_…), or busboy's parse errors (no code).
@@ -390,7 +393,10 @@ async function letterRoute(plain: FastifyInstance, opts: RequestsApiOptions): Pr
         return sendProblem(reply, 'invalid-values', {
           errors: ruleErrors([{ field: 'file', code: 'file_type_not_allowed' }]),
         });
-      const stored = await putAuthorizationLetter(db.kysely, clock, id, received.value);
+      const letter = received.value;
+      const put = () => putAuthorizationLetter(db.kysely, clock, id, letter);
+      // R31, PRODUCT §5: the node's store lane, one file-storing transaction at a time (upload-pacer.ts).
+      const stored = await (opts.uploadPacer ? opts.uploadPacer.store(put) : put());
       if (!stored.ok)
         return stored.code === 'request_not_found'
           ? sendProblem(reply, 'not-found', { detail: 'There is no such request.' })

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
 import { accountFor, memberFeedRow, memberWithAccount, type TestMember } from '../../../test/helpers/fixture.js';
-import { setup, type TestContext } from '../../../test/helpers/setup.js';
+import { countingPacer, setup, type TestContext } from '../../../test/helpers/setup.js';
 import { FEED_HEADER, nif, toCsvLine, yearsBefore } from '../../feed/demo-feed.js';
 import { importFeed } from '../../feed/feed.import.js';
 import { todayIn } from '../../domain/calendar.js';
@@ -30,6 +30,7 @@ const formToken = () => `api-test-token-${String(++tokens).padStart(8, '0')}`;
 
 describeEachDatabase('requests API (R31)', (kind) => {
   let ctx: TestContext;
+  const pacer = countingPacer();
   let member: TestMember;
   let other: TestMember;
   let guardianAccount: number;
@@ -94,7 +95,7 @@ describeEachDatabase('requests API (R31)', (kind) => {
       .execute();
 
   before(async () => {
-    ctx = await setup(kind);
+    ctx = await setup(kind, { uploadPacer: pacer });
     ctx.clock.set('2026-12-05T10:00:00.000Z');
     member = await memberWithAccount(ctx, { language: 'en' });
     other = await memberWithAccount(ctx, { language: 'es' });
@@ -559,8 +560,12 @@ describeEachDatabase('requests API (R31)', (kind) => {
     assert.equal((await put(a.id, twoFiles)).statusCode, 400, 'one file only');
     const json = await call('PUT', `/api/v1/requests/${a.id}/letter`, writer, { file: 'x' });
     assert.equal(json.statusCode, 415);
+    const paced = { bytes: pacer.bytes, stores: pacer.stores };
     const first = await put(a.id, form(LETTER));
     assert.equal(first.statusCode, 201, first.body);
+    // PRODUCT §5: read at the node's upload pace, stored in its lane.
+    assert.equal(pacer.bytes - paced.bytes, LETTER.length);
+    assert.equal(pacer.stores - paced.stores, 1);
     const second = await put(a.id, form(LETTER, 'carta-2.pdf'));
     assert.equal(second.statusCode, 200, second.body);
     assert.equal(second.json<{ replaced: boolean }>().replaced, true);

@@ -5,7 +5,8 @@ import { checkRequestFiles, MAX_FILES_PER_REQUEST, MAX_REQUEST_BYTES } from '../
 import type { RequestOption } from '../../domain/request-lists.js';
 import type { FieldError } from '../../domain/result.js';
 import type { SecretBox } from '../../infra/crypto/secret-box.js';
-import { receiveFile, type ReceivedFile } from '../../infra/files/upload.js';
+import { drainFile, receiveFile, type ReceivedFile } from '../../infra/files/upload.js';
+import type { UploadPacer } from '../../infra/files/upload-pacer.js';
 import type { VisibleMember } from '../../identity/visible-members.js';
 import { MAX_FILE_BYTES } from '../../domain/request-files.js';
 import { safeFileName } from '../../domain/file-name.js';
@@ -43,10 +44,6 @@ export interface ReadForm {
 
 const TRUNCATED = '\u0000truncated';
 
-async function drain(stream: AsyncIterable<Buffer>): Promise<void> {
-  for await (const _chunk of stream) void _chunk;
-}
-
 /**
  * A name no file of a member's computer or phone has: a path ("../../etc/passwd", "C:\\x\\y.pdf"), control or
  * format characters (a right-to-left override that shows "fdp.exe" as "exe.pdf"), line breaks. Refused with a message
@@ -56,10 +53,14 @@ export function trickyName(name: string): boolean {
   return /[/\\]|[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(name) || /^\.+$/.test(name.trim()) || name.length > 255;
 }
 
-/** Reads every part of a form; files of `fileField` are taken in (1-5, at most 25 MB together), others drained. */
+/**
+ * Reads every part of a form; files of `fileField` are taken in (1-5, at most 25 MB together), others drained. Every
+ * file part, kept or not, is read at the node's upload pace (upload-pacer.ts).
+ */
 export async function readForm(
   parts: AsyncIterableIterator<Multipart>,
   box: SecretBox,
+  pacer: UploadPacer | undefined,
   fileField = 'files',
 ): Promise<ReadForm> {
   const fields = new Map<string, string>();
@@ -77,23 +78,23 @@ export async function readForm(
       }
       // A file input left empty still sends a part with no name and no bytes.
       if (part.fieldname !== fileField || part.filename === '') {
-        await drain(part.file);
+        await drainFile(part.file, pacer);
         continue;
       }
       count += 1;
       if (count > MAX_FILES_PER_REQUEST) {
-        await drain(part.file);
+        await drainFile(part.file, pacer);
         continue;
       }
       if (trickyName(part.filename)) {
-        await drain(part.file);
+        await drainFile(part.file, pacer);
         fileProblems.push({
           name: safeFileName(part.filename, 'pdf').replace(/\.pdf$/, ''),
           error: { field: fileField, code: 'file_name_invalid' },
         });
         continue;
       }
-      const received = await receiveFile(part, box, fileField);
+      const received = await receiveFile(part, box, fileField, { pacer });
       if (!received.ok) {
         fileProblems.push({
           name: safeFileName(part.filename, 'file', 'file').replace(/\.file$/, ''),

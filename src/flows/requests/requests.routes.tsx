@@ -21,6 +21,7 @@ import { queueStatusEmails } from '../../infra/requests/request-notices.js';
 import { takeDailyBytes, takeDailyQuota, takeFormPost } from '../../infra/requests/request-quota.js';
 import { secondsUntilWindowEnds } from '../../infra/rate-limit/rate-limit.js';
 import type { RequestType } from '../../domain/request-reference.js';
+import type { UploadPacer } from '../../infra/files/upload-pacer.js';
 import {
   createRequest,
   findRequestByFormToken,
@@ -65,6 +66,8 @@ export interface RequestsDeps {
   courier: Courier;
   sessions: Sessions;
   kickOutbox?: (() => void) | undefined;
+  /** The node's upload pace (R31, PRODUCT §5): every uploaded byte is read at it. */
+  uploadPacer?: UploadPacer | undefined;
 }
 
 const PAGE_SIZE = 50;
@@ -98,6 +101,9 @@ export async function requestsRoutes(app: FastifyInstance, deps: RequestsDeps): 
     en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: config.timeZone }),
   };
   const when = (lang: Lang, iso: string) => timeFormat[lang].format(new Date(iso));
+  // R31, PRODUCT §5: a transaction that stores files takes the node's store lane (one at a time, upload-pacer.ts).
+  const storeFiles = <T,>(files: readonly unknown[], store: () => Promise<T>): Promise<T> =>
+    files.length > 0 && deps.uploadPacer ? deps.uploadPacer.store(store) : store();
 
   // Multipart only in this slice (encapsulated): a file is cut one byte past its cap, then refused as too large.
   // preservePath: busboy would cut "../../x.pdf" to "x.pdf"; the name is kept whole so a path trick is refused.
@@ -260,7 +266,7 @@ export async function requestsRoutes(app: FastifyInstance, deps: RequestsDeps): 
           'invalid',
         );
       }
-      const form = await readForm(parts, box);
+      const form = await readForm(parts, box, deps.uploadPacer);
       const fields = type === 'reimbursement' ? REIMBURSEMENT_FIELDS : AUTHORIZATION_FIELDS;
       const values = Object.fromEntries(fields.map((f) => [f, rawField(form, f)]));
       const rawToken = rawField(form, 'form_token');
@@ -395,30 +401,32 @@ export async function requestsRoutes(app: FastifyInstance, deps: RequestsDeps): 
           formToken,
           files: form.files,
         };
-        outcome =
-          'iban' in checked.value
-            ? await createRequest(kysely, clock, config.timeZone, {
+        const value = checked.value;
+        outcome = await storeFiles(form.files, () =>
+          'iban' in value
+            ? createRequest(kysely, clock, config.timeZone, {
                 ...common,
                 type: 'reimbursement',
                 fields: {
-                  service_date: checked.value.service_date,
-                  provider: checked.value.provider,
-                  concept: checked.value.concept,
-                  amount_claimed: checked.value.amount_claimed,
-                  iban_sealed: box.seal(checked.value.iban),
-                  iban_masked: maskIban(checked.value.iban),
+                  service_date: value.service_date,
+                  provider: value.provider,
+                  concept: value.concept,
+                  amount_claimed: value.amount_claimed,
+                  iban_sealed: box.seal(value.iban),
+                  iban_masked: maskIban(value.iban),
                 },
               })
-            : await createRequest(kysely, clock, config.timeZone, {
+            : createRequest(kysely, clock, config.timeZone, {
                 ...common,
                 type: 'authorization',
                 fields: {
-                  category: checked.value.category,
-                  prescription: checked.value.prescription,
-                  prescribing_doctor: checked.value.prescribing_doctor,
-                  preferred_provider: checked.value.preferred_provider,
+                  category: value.category,
+                  prescription: value.prescription,
+                  prescribing_doctor: value.prescribing_doctor,
+                  preferred_provider: value.preferred_provider,
                 },
-              });
+              }),
+        );
       } catch (err) {
         await quota.release();
         throw err;
@@ -528,11 +536,11 @@ export async function requestsRoutes(app: FastifyInstance, deps: RequestsDeps): 
       if (!(await takeFormPost(kysely, clock, session.accountId))) return tooManyPosts(request, reply, 'answer');
       const parts = pending.get(request);
       if (!found || !patient) {
-        if (parts) await readForm(parts, box, 'none'); // drained, nothing kept
+        if (parts) await readForm(parts, box, deps.uploadPacer, 'none'); // drained, nothing kept
         return notFound(request, reply);
       }
       const form: ReadForm = parts
-        ? await readForm(parts, box)
+        ? await readForm(parts, box, deps.uploadPacer)
         : { fields: new Map(), files: [], errors: [], fileProblems: [] };
       const errors: FieldError[] = [...form.errors];
       if (form.broken) errors.push({ field: 'files', code: 'too_many_files', params: { max: 5 } });
@@ -556,19 +564,21 @@ export async function requestsRoutes(app: FastifyInstance, deps: RequestsDeps): 
       const bytes = form.files.reduce((sum, f) => sum + f.size, 0);
       const quota = await takeDailyBytes(kysely, clock, session.accountId, bytes);
       if (!quota.ok) return back(quota.errors);
-      const moved = await transitionRequest(kysely, clock, config.timeZone, {
-        id: found.id,
-        version: Number.isSafeInteger(version) ? version : -1,
-        to: 'in_review',
-        fields: { answer },
-        actor: { kind: 'member', accountId: session.accountId },
-        files: form.files,
-        // R31: every status change emails those who follow the request (the reference and a link, nothing else),
-        // in the change's transaction (R25): a guardian's answer for a minor reaches the other guardians too.
-        afterChange: async (trx, updated) => {
-          await queueStatusEmails(trx, { clock, timeZone: config.timeZone, courier: deps.courier }, updated);
-        },
-      }).catch(async (err: unknown) => {
+      const moved = await storeFiles(form.files, () =>
+        transitionRequest(kysely, clock, config.timeZone, {
+          id: found.id,
+          version: Number.isSafeInteger(version) ? version : -1,
+          to: 'in_review',
+          fields: { answer },
+          actor: { kind: 'member', accountId: session.accountId },
+          files: form.files,
+          // R31: every status change emails those who follow the request (the reference and a link, nothing else),
+          // in the change's transaction (R25): a guardian's answer for a minor reaches the other guardians too.
+          afterChange: async (trx, updated) => {
+            await queueStatusEmails(trx, { clock, timeZone: config.timeZone, courier: deps.courier }, updated);
+          },
+        }),
+      ).catch(async (err: unknown) => {
         await quota.release();
         throw err;
       });

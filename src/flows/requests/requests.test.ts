@@ -14,7 +14,7 @@ import { totpCode } from '../../../test/helpers/staff.js';
 import { generateSecret } from 'otplib';
 import type { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
-import { setup, type TestContext } from '../../../test/helpers/setup.js';
+import { countingPacer, setup, type TestContext } from '../../../test/helpers/setup.js';
 
 // R31, the member's side of requests: the list, the two forms, a request's page and its answer, files, the step-up
 // for a new IBAN (money safety), R14 guardians and the day a minor turns 18, strangers' 404s, bursts and bad input.
@@ -88,9 +88,10 @@ describeEachDatabase('requests: the member side (R31)', (kind) => {
   const carmenWho = { username: nif(10000003), email: 'carmen@example.com' };
   const feed = () => ({ db: ctx.db, clock: ctx.clock, courier: ctx.courier, timeZone: 'Europe/Madrid' });
   let luciaAccount: number;
+  const pacer = countingPacer();
 
   before(async () => {
-    ctx = await setup(kind);
+    ctx = await setup(kind, { uploadPacer: pacer });
     today = todayIn('Europe/Madrid', ctx.clock.now());
     await importFeed(feed(), Readable.from([demoFeedCsv(today)]));
     luciaAccount = await accountFor(ctx, { ...luciaWho, memberNumbers: ['AS1001'] });
@@ -301,14 +302,16 @@ describeEachDatabase('requests: the member side (R31)', (kind) => {
     const asked = await lucia.get(`/area/requests/AUT-${year}-000001`);
     assert.match(asked.body, /Envíanos el informe del especialista/);
     assert.match(asked.body, /action="\/area\/requests\/AUT-\d{4}-000001\/answer"/);
+    const report = await pdf();
     const answerBody = multipart(
       [
         ['_csrf', hidden(asked.body, '_csrf')],
         ['version', hidden(asked.body, 'version')],
         ['answer', 'Adjunto el informe.'],
       ],
-      [{ name: 'informe.pdf', type: 'application/pdf', bytes: await pdf() }],
+      [{ name: 'informe.pdf', type: 'application/pdf', bytes: report }],
     );
+    const paced = { bytes: pacer.bytes, stores: pacer.stores };
     const answer = await ctx.app.inject({
       method: 'POST',
       url: `/area/requests/AUT-${year}-000001/answer`,
@@ -317,6 +320,9 @@ describeEachDatabase('requests: the member side (R31)', (kind) => {
       payload: answerBody.payload,
     });
     assert.equal(answer.statusCode, 303, answer.body.slice(0, 300));
+    // PRODUCT §5: the answer's file was read at the node's upload pace and stored in its lane.
+    assert.equal(pacer.bytes - paced.bytes, report.length);
+    assert.equal(pacer.stores - paced.stores, 1);
     const answered = (await lucia.get(String(answer.headers.location))).body;
     assert.match(answered, /Estado: <span class="badge badge--in-review">En revisión<\/span>/);
     assert.match(answered, /Respondiste: Adjunto el informe/);
@@ -340,6 +346,46 @@ describeEachDatabase('requests: the member side (R31)', (kind) => {
     assert.equal(twice.statusCode, 409);
     assert.equal(await count('files'), files);
     assert.ok((await auditOf(ctx, luciaAccount, 'request.stepup')).some((e) => e.outcome === 'success'));
+  });
+
+  test('PRODUCT §5: every uploaded byte, kept or drained, is read at the node’s pace; the request is stored in its lane', async () => {
+    const prescription = await pdf();
+    const extra = Buffer.alloc(300 * 1024, 0x41);
+    const before = { bytes: pacer.bytes, stores: pacer.stores, requests: await count('requests') };
+    const page = '/area/requests/new/authorization';
+    const form = await lucia.get(page);
+    const body = multipart(
+      [
+        ['_csrf', hidden(form.body, '_csrf')],
+        ['form_token', hidden(form.body, 'form_token')],
+        ...Object.entries(authorization()),
+      ],
+      [{ name: 'volante.pdf', type: 'application/pdf', bytes: prescription }],
+    );
+    // A file part in a field the form does not take: drained, never kept, and paced all the same.
+    const stray = multipart([], [{ name: 'otro.pdf', type: 'application/pdf', bytes: extra }], 'stray');
+    const boundary = /boundary=(.+)$/.exec(body.contentType)![1]!;
+    const strayBoundary = /boundary=(.+)$/.exec(stray.contentType)![1]!;
+    const strayPart = stray.payload
+      .toString('latin1')
+      .replaceAll(strayBoundary, boundary)
+      .replace(`--${boundary}--\r\n`, '');
+    const payload = Buffer.concat([
+      body.payload.subarray(0, body.payload.length - `--${boundary}--\r\n`.length),
+      Buffer.from(strayPart, 'latin1'),
+      Buffer.from(`--${boundary}--\r\n`),
+    ]);
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: page,
+      cookies: lucia.cookies,
+      headers: { 'content-type': body.contentType },
+      payload,
+    });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 300));
+    assert.equal(await count('requests'), before.requests + 1);
+    assert.equal(pacer.bytes - before.bytes, prescription.length + extra.length, 'the kept file and the drained one');
+    assert.equal(pacer.stores - before.stores, 1, 'one store, in the lane');
   });
 
   test('another member, even on the same policy, gets 404 for a request or a file that is not theirs', async () => {

@@ -23,6 +23,7 @@ import * as m0022 from './migrations/0022-oidc-client-logout.js';
 import * as m0023 from './migrations/0023-provider-words.js';
 import * as m0024 from './migrations/0024-session-notify.js';
 import * as m0025 from './migrations/0025-oidc-grant-index.js';
+import * as m0026 from './migrations/0026-files-uncompressed.js';
 
 // Migrations are listed here rather than read from disk, so the compiled bundle and the tests see the same set.
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -49,6 +50,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0023-provider-words': m0023,
   '0024-session-notify': m0024,
   '0025-oidc-grant-index': m0025,
+  '0026-files-uncompressed': m0026,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -6,6 +6,7 @@ import { MAX_FILE_BYTES } from '../../domain/request-files.js';
 import { fail, ok } from '../../domain/result.js';
 import type { Result } from '../../domain/result.js';
 import type { SecretBox } from '../crypto/secret-box.js';
+import type { UploadPacer } from './upload-pacer.js';
 
 // STYLE habit 20, R31: the one module that takes a member's file in. A file is what its bytes say: PDF, JPEG or PNG,
 // judged by file-type on its first bytes, never by its name or the browser's word (a name or a declared type that
@@ -64,12 +65,15 @@ export interface ReceivedFile {
 async function readCapped(
   stream: IncomingFile['file'],
   maxBytes: number,
+  pacer: UploadPacer | undefined,
 ): Promise<{ chunks: Buffer[]; size: number } | 'too_large'> {
   let chunks: Buffer[] = [];
   let size = 0;
   let over = false;
   try {
     for await (const chunk of stream) {
+      const turn = pacer?.take(chunk.length);
+      if (turn) await turn;
       if (over) continue;
       size += chunk.length;
       if (size > maxBytes) {
@@ -146,6 +150,16 @@ export interface ReceiveOptions {
   readonly maxBytes?: number;
   /** The types this caller takes, among PDF, JPEG and PNG; all three by default. */
   readonly accept?: readonly AllowedType[];
+  /** The node's upload pacer (upload-pacer.ts): the stream is read at its rate. */
+  readonly pacer?: UploadPacer | undefined;
+}
+
+/** Reads a file part to its end and keeps nothing (a part the form does not take), at the pacer's rate. */
+export async function drainFile(stream: AsyncIterable<Buffer>, pacer: UploadPacer | undefined): Promise<void> {
+  for await (const chunk of stream) {
+    const turn = pacer?.take(chunk.length);
+    if (turn) await turn;
+  }
 }
 
 /**
@@ -159,8 +173,8 @@ export async function receiveFile(
   field: string,
   options: ReceiveOptions | number = {},
 ): Promise<Result<ReceivedFile>> {
-  const { maxBytes = MAX_FILE_BYTES, accept } = typeof options === 'number' ? { maxBytes: options } : options;
-  const read = await readCapped(incoming.file, maxBytes);
+  const { maxBytes = MAX_FILE_BYTES, accept, pacer } = typeof options === 'number' ? { maxBytes: options } : options;
+  const read = await readCapped(incoming.file, maxBytes, pacer);
   if (read === 'too_large') return fail(field, 'file_too_large', { max: Math.floor(maxBytes / 1024 / 1024) });
   if (read.size === 0) return fail(field, 'file_empty');
   const { chunks } = read;
