@@ -44,19 +44,32 @@ ${servers}
   }
   server {
     listen 127.0.0.1:${listenPort};
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host $http_host;
+    # nginx is the edge: it replaces what the client sent rather than appending to it.
+    proxy_set_header X-Forwarded-For $remote_addr;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    proxy_set_header X-Request-Id $request_id;
+    # A node that refuses connections (stopped, restarting) is skipped; a request it did receive is not replayed.
+    proxy_next_upstream error timeout;
+    proxy_next_upstream_tries 2;
+    proxy_connect_timeout 2s;
     location / {
       proxy_pass http://portal;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $http_host;
-      # nginx is the edge: it replaces what the client sent rather than appending to it.
-      proxy_set_header X-Forwarded-For $remote_addr;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_set_header X-Request-Id $request_id;
-      # A node that refuses connections (stopped, restarting) is skipped; a request it did receive is not replayed.
-      proxy_next_upstream error timeout;
-      proxy_next_upstream_tries 2;
-      proxy_connect_timeout 2s;
+    }
+    # R31, R32, R24: the routes that take files (a request's five, a document, a letter) or the feed's stream take
+    # bodies up to what the node itself allows, and pass them on as they arrive: no member's file is written to the
+    # proxy's disk, and the node's upload pace (docs/operations.md §10) reaches the sender. The node judges sizes.
+    location /area/requests/ {
+      client_max_body_size 60m;
+      proxy_request_buffering off;
+      proxy_pass http://portal;
+    }
+    location /api/v1/ {
+      client_max_body_size 210m;
+      proxy_request_buffering off;
+      proxy_pass http://portal;
     }
   }
 }

@@ -36,7 +36,9 @@ export function httpTarget(baseUrl: string): Target & { baseUrl: string } {
         method: o.method ?? 'GET',
         headers,
         redirect: 'manual',
-        ...(o.payload !== undefined ? { body: String(o.payload) } : {}),
+        ...(o.payload !== undefined
+          ? { body: Buffer.isBuffer(o.payload) ? new Uint8Array(o.payload) : String(o.payload) }
+          : {}),
       });
       const body = await res.text();
       const responseHeaders: Record<string, string> = {};
