@@ -73,6 +73,7 @@ export interface PasskeySignInDeps {
     request: FastifyRequest,
     reply: FastifyReply,
     notice: 'locked' | 'address_limited',
+    options?: { endFlow?: boolean },
   ): Promise<FastifyReply>;
   showPasskeyStep(
     request: FastifyRequest,
@@ -242,7 +243,9 @@ export async function passkeySignInRoutes(app: FastifyInstance, deps: PasskeySig
         },
         db,
       );
-      return deps.refuseSecondStep(request, reply, gate.kind === 'address_limited' ? 'address_limited' : 'locked');
+      return deps.refuseSecondStep(request, reply, gate.kind === 'address_limited' ? 'address_limited' : 'locked', {
+        endFlow: false,
+      });
     }
     const response = parseCredential<AuthenticationResponseJSON>(formText(request.body, 'response'));
     const passkey = response ? await findPasskey(db, response.id) : undefined;

@@ -520,8 +520,18 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
   });
 
   /** R9: the second step refused because sign-in is paused or limited: the sign-in ends, the page says why. */
-  async function refuseSecondStep(request: FastifyRequest, reply: FastifyReply, notice: 'locked' | 'address_limited') {
-    await flows.end(kysely, request, reply);
+  /**
+   * The second step refused by R9. `endFlow`: the attempt that set the pause ends the sign-in with its code; one
+   * refused at the gate leaves it alone, since a pause seen in flight may yet be given back (a burst of submits of the
+   * right code: the one that holds the pause withdraws it, and ending the sign-in would undo the copy that succeeds).
+   */
+  async function refuseSecondStep(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    notice: 'locked' | 'address_limited',
+    { endFlow = true } = {},
+  ) {
+    if (endFlow) await flows.end(kysely, request, reply);
     return sendPage(reply, <SignInPage ctx={request.pageContext()} view={{ notice }} />, 'limited');
   }
 
@@ -542,7 +552,9 @@ export async function signInRoutes(app: FastifyInstance, deps: SignInDeps): Prom
         accountId: account.id,
         details: { factor: channel, reason: gate.kind === 'address_limited' ? 'address_limit' : 'locked' },
       });
-      return refuseSecondStep(request, reply, gate.kind === 'address_limited' ? 'address_limited' : 'locked');
+      return refuseSecondStep(request, reply, gate.kind === 'address_limited' ? 'address_limited' : 'locked', {
+        endFlow: false,
+      });
     }
     const result = await factors[channel].verify(
       factorContext(flow, account, request),
