@@ -17,6 +17,7 @@ import {
 import type { SessionRow } from './infra/session/session.js';
 import { AcceptedNotRecorded } from './infra/outbox/dispatcher.js';
 import { createUploadPacer, processSignals } from './infra/files/upload-pacer.js';
+import { observeUploads } from './infra/metrics/metrics.js';
 
 /** Starts the portal: migrate, demo data on an empty development database, outbox worker, HTTP server. */
 export async function serve(config: Config, options: { migrate?: boolean } = {}): Promise<void> {
@@ -43,6 +44,7 @@ export async function serve(config: Config, options: { migrate?: boolean } = {})
   const db = sessionCache ? withSessionCache(runtime.db, sessionCache) : runtime.db;
   // R31, PRODUCT §5: files are read at a pace the node's pages can bear (upload-pacer.ts).
   const uploadPacer = createUploadPacer({ signals: processSignals(runtime.db.pool) });
+  observeUploads(runtime.metrics, uploadPacer);
   const app = await buildApp({
     uploadPacer,
     draining: () => draining,

@@ -59,7 +59,7 @@ export interface UploadPacer {
    * other connections for pages; on SQLite writes are one at a time anyway. Uploads waiting here slow the reading.
    */
   store<T>(run: () => Promise<T>): Promise<T>;
-  /** The current rate in bytes per second (for the tests and the bench). */
+  /** The current rate in bytes per second (the metric `member_area_upload_rate_bytes`, the tests). */
   rate(): number;
   close(): void;
 }
@@ -138,7 +138,8 @@ export function createUploadPacer(options: PacerOptions): UploadPacer {
         else storing = false;
       }
     },
-    rate: () => rate,
+    // After a quiet second the next upload starts at the start rate (reconsider): say so already.
+    rate: () => (now() - lastTake > QUIET_MS ? Math.max(rate, o.startRate) : rate),
     close: () => o.signals.close?.(),
   };
 }

@@ -3,6 +3,8 @@ import { after, before, test } from 'node:test';
 import { ConfigError } from '../../config.js';
 import type { CaptchaChallenge } from '../captcha/captcha.js';
 import { createDispatcher } from '../outbox/dispatcher.js';
+import { createUploadPacer, PACER_DEFAULTS } from '../files/upload-pacer.js';
+import { observeUploads } from './metrics.js';
 import { solveCaptcha } from '../../../test/helpers/captcha.js';
 import { BrowserAgent } from '../../../test/helpers/browser-agent.js';
 import { describeEachDatabase } from '../../../test/helpers/databases.js';
@@ -77,6 +79,21 @@ describeEachDatabase('metrics', (kind) => {
     assert.equal(failures(afterwards) - failures(before), 1);
     assert.equal(value(afterwards, 'member_area_outbox_messages', { status: 'pending' }), 1, 'waiting for its retry');
     await ctx.db.kysely.deleteFrom('outbox').execute();
+  });
+
+  test('the upload rate: the node’s pace for uploaded files, halved while its pages waited (R31, PRODUCT §5)', async () => {
+    let now = 0;
+    const pacer = createUploadPacer({
+      signals: { loopDelayMs: () => 300, waitingForDatabase: () => 0 },
+      now: () => now,
+      wait: async () => {},
+    });
+    observeUploads(ctx.metrics, pacer);
+    assert.equal(value(await scrape(), 'member_area_upload_rate_bytes'), PACER_DEFAULTS.startRate);
+    pacer.take(64 * 1024);
+    now += PACER_DEFAULTS.tickMs;
+    pacer.take(64 * 1024);
+    assert.equal(value(await scrape(), 'member_area_upload_rate_bytes'), PACER_DEFAULTS.startRate / 2);
   });
 
   test('/metrics refuses a missing or wrong token', async () => {

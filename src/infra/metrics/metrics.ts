@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/database.js';
+import type { UploadPacer } from '../files/upload-pacer.js';
 
 // Prometheus metrics (issue 10). One registry per application instance: the tests build many apps in one process,
 // and the global default registry would mix them. Labels are small closed sets (route patterns, outcomes,
@@ -115,4 +116,16 @@ export function observeDatabase(metrics: Metrics, db: Db): void {
       },
     });
   }
+}
+
+/** R31, PRODUCT §5: the rate this node reads uploaded files at now (upload-pacer.ts), at scrape time. */
+export function observeUploads(metrics: Metrics, pacer: Pick<UploadPacer, 'rate'>): void {
+  new Gauge({
+    name: 'member_area_upload_rate_bytes',
+    help: 'Bytes per second this node reads uploaded files at now; under the start rate while it spares its pages',
+    registers: [metrics.registry],
+    collect() {
+      this.set(pacer.rate());
+    },
+  });
 }
