@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import type { Brand } from '../../config.js';
 import { longDate } from '../../infra/i18n/dates.js';
@@ -16,19 +15,32 @@ import { brandLogoPng } from '../../infra/web/brand-logo.js';
 const fontDir = join(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json'), '..', 'ttf');
 type FontSource = Parameters<PDFKit.PDFDocument['registerFont']>[1];
 
+type PdfKit = typeof import('pdfkit');
+
 /**
- * A font file parsed once, by pdfkit's own loader (it accepts a parsed font back), and shared by every certificate:
- * parsing DejaVu's tables again for each document was most of a certificate's CPU.
+ * pdfkit (with fontkit under it) and DejaVu's two fonts, loaded at the first certificate and kept: a node that makes
+ * none keeps none of them in memory (PRODUCT §5, RSS idle; about 20 MB). Each font file is parsed once, by pdfkit's
+ * own loader (it accepts a parsed font back), and shared by every certificate: parsing DejaVu's tables again for each
+ * document was most of a certificate's CPU.
  */
-function parsedFont(file: string): FontSource {
-  const probe = new PDFDocument({ autoFirstPage: false });
-  probe.font(readFileSync(file));
-  return (probe as unknown as { _font: { font: FontSource } })._font.font;
+let toolkit: Promise<{ PDFDocument: PdfKit; fonts: { regular: FontSource; bold: FontSource } }> | undefined;
+function pdfToolkit(): NonNullable<typeof toolkit> {
+  toolkit ??= import('pdfkit').then(({ default: PDFDocument }) => {
+    const parsedFont = (file: string): FontSource => {
+      const probe = new PDFDocument({ autoFirstPage: false });
+      probe.font(readFileSync(file));
+      return (probe as unknown as { _font: { font: FontSource } })._font.font;
+    };
+    return {
+      PDFDocument,
+      fonts: {
+        regular: parsedFont(join(fontDir, 'DejaVuSans.ttf')),
+        bold: parsedFont(join(fontDir, 'DejaVuSans-Bold.ttf')),
+      },
+    };
+  });
+  return toolkit;
 }
-const FONTS = {
-  regular: parsedFont(join(fontDir, 'DejaVuSans.ttf')),
-  bold: parsedFont(join(fontDir, 'DejaVuSans-Bold.ttf')),
-};
 
 export interface CertificateData {
   lang: Lang;
@@ -58,6 +70,7 @@ const LABEL_WIDTH = 170;
 /** The certificate as PDF bytes. */
 export async function certificatePdf(data: CertificateData): Promise<Buffer> {
   const t = translator(data.lang);
+  const { PDFDocument, fonts } = await pdfToolkit();
   const qr = await QRCode.toBuffer(data.verifyUrl, { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 4 });
   const title = t('certificate.pdf.title');
   const doc = new PDFDocument({
@@ -83,8 +96,8 @@ export async function certificatePdf(data: CertificateData): Promise<Buffer> {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  doc.registerFont('regular', FONTS.regular);
-  doc.registerFont('bold', FONTS.bold);
+  doc.registerFont('regular', fonts.regular);
+  doc.registerFont('bold', fonts.bold);
   const right = PAGE.width - PAGE.margin;
   const root = doc.struct('Document');
   doc.addStructure(root);

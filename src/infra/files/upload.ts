@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
-import sharp from 'sharp';
 import { safeFileName } from '../../domain/file-name.js';
 import { MAX_FILE_BYTES } from '../../domain/request-files.js';
 import { fail, ok } from '../../domain/result.js';
@@ -135,6 +134,9 @@ async function reencode(
   bytes: Buffer,
   type: 'image/jpeg' | 'image/png',
 ): Promise<Buffer | 'unreadable' | 'too_many_pixels'> {
+  // sharp (libvips) is loaded at the first image: a node that takes none keeps it out of memory (PRODUCT §5, RSS idle;
+  // about 16 MB). Outside the try: a sharp that cannot load is the server's fault, not an unreadable file.
+  const { default: sharp } = await import('sharp');
   try {
     // rotate() with no angle applies the EXIF orientation before the metadata goes; sharp writes none by default.
     const image = sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'warning' }).rotate();
