@@ -1,4 +1,3 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 // PRODUCT §5, R31: twenty members sending 10 MB files at once must keep every page quick (`/area` p99 < 100 ms).
@@ -146,34 +145,41 @@ export function createUploadPacer(options: PacerOptions): UploadPacer {
 
 /**
  * The signals of this process: its event loop, and the database pool's queue when there is one. The event loop is
- * watched only while uploads are read (from the first call, until two seconds pass without one).
+ * watched by a plain 20 ms timer, only while uploads are read (from the first call until two seconds pass without
+ * one): how late its ticks come is how late the event loop is. Nothing runs while no upload does.
  */
 export function processSignals(pool?: () => { waiting: number }): PageSignals {
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  let watching = false;
-  let idle: NodeJS.Timeout | undefined;
+  const EVERY_MS = 20;
+  let probe: NodeJS.Timeout | undefined;
+  let last = 0;
+  let worst = 0;
+  let lastCall = 0;
   const stop = () => {
-    delay.disable();
-    delay.reset();
-    watching = false;
+    clearInterval(probe);
+    probe = undefined;
   };
   return {
     loopDelayMs() {
-      if (idle) idle.refresh();
-      else (idle = setTimeout(stop, 2_000)).unref();
-      if (!watching) {
-        watching = delay.enable();
+      const now = performance.now();
+      lastCall = now;
+      if (!probe) {
+        last = now;
+        worst = 0;
+        probe = setInterval(() => {
+          const at = performance.now();
+          worst = Math.max(worst, at - last - EVERY_MS);
+          last = at;
+          if (at - lastCall > 2_000) stop();
+        }, EVERY_MS);
+        probe.unref();
         return 0;
       }
-      // The histogram is in nanoseconds and includes the resolution itself, which is no lateness.
-      const late = delay.count > 0 ? delay.max / 1e6 - 10 : 0;
-      delay.reset();
+      // A tick still waiting counts too: the loop may be blocked right now.
+      const late = Math.max(worst, now - last - EVERY_MS);
+      worst = 0;
       return late;
     },
     waitingForDatabase: () => pool?.().waiting ?? 0,
-    close() {
-      clearTimeout(idle);
-      stop();
-    },
+    close: stop,
   };
 }
