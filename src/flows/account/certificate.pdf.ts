@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type PDFDocumentClass from 'pdfkit';
 import QRCode from 'qrcode';
 import type { Brand } from '../../config.js';
 import { longDate } from '../../infra/i18n/dates.js';
@@ -15,7 +16,7 @@ import { brandLogoPng } from '../../infra/web/brand-logo.js';
 const fontDir = join(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json'), '..', 'ttf');
 type FontSource = Parameters<PDFKit.PDFDocument['registerFont']>[1];
 
-type PdfKit = typeof import('pdfkit');
+type PdfKit = typeof PDFDocumentClass;
 
 /**
  * pdfkit (with fontkit under it) and DejaVu's two fonts, loaded at the first certificate and kept: a node that makes
