@@ -20,9 +20,9 @@ type PdfKit = typeof PDFDocumentClass;
 
 /**
  * pdfkit (with fontkit under it) and DejaVu's two fonts, loaded at the first certificate and kept: a node that makes
- * none keeps none of them in memory (PRODUCT §5, RSS idle; about 20 MB). Each font file is parsed once, by pdfkit's
- * own loader (it accepts a parsed font back), and shared by every certificate: parsing DejaVu's tables again for each
- * document was most of a certificate's CPU.
+ * none keeps none of them in memory (PRODUCT §5, RSS idle: bench/README.md). Each font file is parsed once, by
+ * pdfkit's own loader (it accepts a parsed font back), and shared by every certificate: parsing DejaVu's tables again
+ * for each document was most of a certificate's CPU.
  */
 let toolkit: Promise<{ PDFDocument: PdfKit; fonts: { regular: FontSource; bold: FontSource } }> | undefined;
 function pdfToolkit(): NonNullable<typeof toolkit> {

@@ -134,8 +134,8 @@ async function reencode(
   bytes: Buffer,
   type: 'image/jpeg' | 'image/png',
 ): Promise<Buffer | 'unreadable' | 'too_many_pixels'> {
-  // sharp (libvips) is loaded at the first image: a node that takes none keeps it out of memory (PRODUCT §5, RSS idle;
-  // about 16 MB). Outside the try: a sharp that cannot load is the server's fault, not an unreadable file.
+  // sharp (libvips) is loaded at the first image: a node that takes none keeps it out of memory (PRODUCT §5, RSS idle:
+  // bench/README.md). Outside the try: a sharp that cannot load is the server's fault, not an unreadable file.
   const { default: sharp } = await import('sharp');
   try {
     // rotate() with no angle applies the EXIF orientation before the metadata goes; sharp writes none by default.
