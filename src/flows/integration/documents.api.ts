@@ -21,6 +21,7 @@ import {
   type DocumentOwner,
 } from '../../infra/documents/documents.repository.js';
 import { drainFile, receiveFile, type ReceivedFile } from '../../infra/files/upload.js';
+import { inStoreLane } from '../../infra/files/upload-pacer.js';
 import type { IntegrationOptions } from './integration.routes.js';
 import { problemResponses } from './integration.schemas.js';
 import { newDocumentEmail } from './documents.emails.js';
@@ -204,8 +205,7 @@ export async function documentRoutes(plain: FastifyInstance, opts: IntegrationOp
     const fields = parsed.value;
     const now = clock.now();
     // R31, PRODUCT §5: the node's store lane, one file-storing transaction at a time (upload-pacer.ts).
-    const lane = <T>(run: () => Promise<T>) => (opts.uploadPacer ? opts.uploadPacer.store(run) : run());
-    const { result, emailed } = await lane(() =>
+    const { result, emailed } = await inStoreLane(opts.uploadPacer, () =>
       db.kysely.transaction().execute(async (trx) => {
         const stored = await putDocument(trx, owner, externalId, fields, file, now.toISOString());
         let emailed = 0;

@@ -15,7 +15,7 @@ import { sendAttachment } from '../../infra/files/download.js';
 import { openFile } from '../../infra/files/files.repository.js';
 import { receiveFile } from '../../infra/files/upload.js';
 import type { Courier } from '../../infra/outbox/courier.js';
-import type { UploadPacer } from '../../infra/files/upload-pacer.js';
+import { inStoreLane, type UploadPacer } from '../../infra/files/upload-pacer.js';
 import { queueStatusEmails } from '../../infra/requests/request-notices.js';
 import {
   putAuthorizationLetter,
@@ -394,9 +394,8 @@ async function letterRoute(plain: FastifyInstance, opts: RequestsApiOptions): Pr
           errors: ruleErrors([{ field: 'file', code: 'file_type_not_allowed' }]),
         });
       const letter = received.value;
-      const put = () => putAuthorizationLetter(db.kysely, clock, id, letter);
       // R31, PRODUCT §5: the node's store lane, one file-storing transaction at a time (upload-pacer.ts).
-      const stored = await (opts.uploadPacer ? opts.uploadPacer.store(put) : put());
+      const stored = await inStoreLane(opts.uploadPacer, () => putAuthorizationLetter(db.kysely, clock, id, letter));
       if (!stored.ok)
         return stored.code === 'request_not_found'
           ? sendProblem(reply, 'not-found', { detail: 'There is no such request.' })

@@ -21,7 +21,7 @@ import { queueStatusEmails } from '../../infra/requests/request-notices.js';
 import { takeDailyBytes, takeDailyQuota, takeFormPost } from '../../infra/requests/request-quota.js';
 import { secondsUntilWindowEnds } from '../../infra/rate-limit/rate-limit.js';
 import type { RequestType } from '../../domain/request-reference.js';
-import type { UploadPacer } from '../../infra/files/upload-pacer.js';
+import { inStoreLane, type UploadPacer } from '../../infra/files/upload-pacer.js';
 import {
   createRequest,
   findRequestByFormToken,
@@ -103,7 +103,7 @@ export async function requestsRoutes(app: FastifyInstance, deps: RequestsDeps): 
   const when = (lang: Lang, iso: string) => timeFormat[lang].format(new Date(iso));
   // R31, PRODUCT §5: a transaction that stores files takes the node's store lane (one at a time, upload-pacer.ts).
   const storeFiles = <T,>(files: readonly unknown[], store: () => Promise<T>): Promise<T> =>
-    files.length > 0 && deps.uploadPacer ? deps.uploadPacer.store(store) : store();
+    files.length > 0 ? inStoreLane(deps.uploadPacer, store) : store();
 
   // Multipart only in this slice (encapsulated): a file is cut one byte past its cap, then refused as too large.
   // preservePath: busboy would cut "../../x.pdf" to "x.pdf"; the name is kept whole so a path trick is refused.

@@ -143,6 +143,11 @@ export function createUploadPacer(options: PacerOptions): UploadPacer {
   };
 }
 
+/** Runs a file-storing transaction in the pacer's store lane, or at once where the node has no pacer (tests). */
+export function inStoreLane<T>(pacer: UploadPacer | undefined, run: () => Promise<T>): Promise<T> {
+  return pacer ? pacer.store(run) : run();
+}
+
 /**
  * The signals of this process: its event loop, and the database pool's queue when there is one. The event loop is
  * watched by a plain 20 ms timer, only while uploads are read (from the first call until two seconds pass without
